@@ -1,0 +1,31 @@
+import { defineElementwiseLoss } from './elementwiseLoss.js';
+import { l1None, l1Sum } from './kernels/l1.js';
+import type { Reduction } from './reduction.js';
+import type { TensorInput } from './tensor.js';
+
+/** Options of {@link l1Loss}, as `torch.nn.functional.l1_loss`. */
+export interface L1LossOptions {
+  /** `'mean'` (default), `'sum'` or `'none'`. */
+  reduction?: Reduction;
+  /** Per-element weights of input's size (torch 2.x); `'mean'` becomes Σ w·l / Σ w. */
+  weight?: TensorInput;
+}
+
+const l1 = defineElementwiseLoss<L1LossOptions, undefined>({
+  name: 'l1Loss',
+  rule: 'broadcast',
+  kernels: { sum: l1Sum, none: l1None },
+  params: () => undefined,
+  weight: (o) => o.weight,
+});
+
+/**
+ * Mean absolute error `|x − y|`, as `F.l1_loss`; input and target broadcast.
+ *
+ * @example
+ * l1Loss([0.5, 2], [1, 1]); // 0.75
+ */
+export const l1Loss = l1.loss;
+
+/** The mergeable state of {@link l1Loss} over these rows, added into `into` when given. */
+export const l1LossPartial = l1.partial;

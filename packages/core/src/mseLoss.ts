@@ -1,0 +1,39 @@
+import { defineElementwiseLoss } from './elementwiseLoss.js';
+import { mseNone, mseSum } from './kernels/mse.js';
+import type { Reduction } from './reduction.js';
+import type { TensorInput } from './tensor.js';
+
+/** Options of {@link mseLoss}, as `torch.nn.functional.mse_loss`. */
+export interface MseLossOptions {
+  /** `'mean'` (default), `'sum'` or `'none'`. */
+  reduction?: Reduction;
+  /** Per-element weights of input's size (torch 2.x); `'mean'` becomes Σ w·l / Σ w. */
+  weight?: TensorInput;
+}
+
+const mse = defineElementwiseLoss<MseLossOptions, undefined>({
+  name: 'mseLoss',
+  rule: 'broadcast',
+  kernels: { sum: mseSum, none: mseNone },
+  params: () => undefined,
+  weight: (o) => o.weight,
+});
+
+/**
+ * Mean squared error `(x − y)²`, as `F.mse_loss`; input and target broadcast.
+ *
+ * @example
+ * mseLoss([0.5, 2], [1, 1]); // 0.625
+ * mseLoss([0.5, 2], [1, 1], { reduction: 'none' }); // { data: Float64Array [0.25, 1], shape: [2] }
+ */
+export const mseLoss = mse.loss;
+
+/**
+ * The mergeable state of {@link mseLoss} over these rows, added into `into` when given.
+ *
+ * @example
+ * const s = mseLossPartial(x1, y1);
+ * mseLossPartial(x2, y2, {}, s);
+ * finalize(s, 'mean'); // mseLoss over both batches
+ */
+export const mseLossPartial = mse.partial;

@@ -1,0 +1,223 @@
+import { LossError } from './LossError.js';
+import type { FloatDType } from './LossState.js';
+import {
+  type FloatArray,
+  type IntArray,
+  isFloatData,
+  numel,
+  type Tensor,
+  type TensorData,
+  type TensorInput,
+  tensor,
+} from './tensor.js';
+
+function toTensor(x: TensorInput): Tensor {
+  if (ArrayBuffer.isView(x)) return tensor(x);
+  if (typeof x === 'number' || Array.isArray(x)) return tensor(x);
+  return x as Tensor;
+}
+
+function dtypeName(data: TensorData): string {
+  return data.constructor.name.replace('Array', '');
+}
+
+/** Coerces a float operand; integer storage is rejected as torch rejects integer loss inputs. */
+export function floatTensor(loss: string, argument: string, x: TensorInput): Tensor<FloatArray> {
+  const t = toTensor(x);
+  if (!isFloatData(t.data)) {
+    throw new LossError('INVALID_DTYPE', `expected floating-point values, got ${dtypeName(t.data)}`, {
+      loss,
+      argument,
+      hint: 'Pass a Float32Array or Float64Array (or plain numbers).',
+    });
+  }
+  return t as Tensor<FloatArray>;
+}
+
+/** Coerces an integer operand (class indices, labels); plain numbers must be whole. */
+export function intTensor(loss: string, argument: string, x: TensorInput): Tensor<IntArray> {
+  if (typeof x === 'number' || Array.isArray(x)) {
+    const t = tensor(x as number[]);
+    const out = new Int32Array(t.data.length);
+    for (let i = 0; i < out.length; i++) {
+      const v = t.data[i]!;
+      if (!Number.isInteger(v) || Math.abs(v) > 2 ** 31 - 1) {
+        throw new LossError('INVALID_DTYPE', `expected integer class indices, got ${v} at index ${i}`, {
+          loss,
+          argument,
+        });
+      }
+      out[i] = v;
+    }
+    return { data: out, shape: t.shape };
+  }
+  const t = toTensor(x);
+  if (isFloatData(t.data)) {
+    throw new LossError('INVALID_DTYPE', `expected integer class indices, got ${dtypeName(t.data)}`, {
+      loss,
+      argument,
+      hint: 'Pass an Int32Array or BigInt64Array (or whole numbers).',
+    });
+  }
+  return t as Tensor<IntArray>;
+}
+
+/** Result float type: float32 only when every float operand is float32 (torch's promotion). */
+export function resultDType(...data: readonly (FloatArray | undefined)[]): FloatDType {
+  for (const d of data) if (d instanceof Float64Array) return 'float64';
+  return 'float32';
+}
+
+/** A new zeroed float array of `dtype`. */
+export function allocFloat(dtype: FloatDType, n: number): FloatArray {
+  return dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+}
+
+/** Shape as torch prints it: `[2, 3]`. */
+export function showShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** Broadcasts shapes right-aligned as torch does, or throws torch's "size of tensor a" mismatch. */
+export function broadcastShapes(
+  loss: string,
+  a: readonly number[],
+  b: readonly number[],
+  names: readonly [string, string],
+): number[] {
+  if (sameShape(a, b)) return [...a];
+  const n = Math.max(a.length, b.length);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const da = a[a.length - n + i] ?? 1;
+    const db = b[b.length - n + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new LossError(
+        'SHAPE_MISMATCH',
+        `the size of ${names[0]} (${da}) must match the size of ${names[1]} (${db}) at non-singleton dimension ${i}: shapes ${showShape(a)} and ${showShape(b)} do not broadcast`,
+        { loss, argument: names[1], hint: 'Reshape the tensors so their shapes are equal or broadcastable.' },
+      );
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/**
+ * `t`'s values laid out in `shape` (which `t.shape` broadcasts to). The same array when the shapes
+ * already agree; otherwise one materialised copy of the same type (torch's `expand` + contiguous).
+ */
+export function expandTo<D extends FloatArray>(t: Tensor<D>, shape: readonly number[]): D {
+  if (sameShape(t.shape, shape)) return t.data;
+  const n = numel(shape);
+  const out = new (t.data.constructor as new (n: number) => D)(n);
+  const rank = shape.length;
+  const offset = rank - t.shape.length;
+  // Stride of each output dimension in the source, 0 where the source is broadcast.
+  const strides = new Array<number>(rank).fill(0);
+  let stride = 1;
+  for (let i = t.shape.length - 1; i >= 0; i--) {
+    const d = t.shape[i]!;
+    strides[i + offset] = d === 1 ? 0 : stride;
+    stride *= d;
+  }
+  const idx = new Array<number>(rank).fill(0);
+  let src = 0;
+  for (let k = 0; k < n; k++) {
+    out[k] = t.data[src]!;
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d]!++;
+      src += strides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      src -= strides[d]! * idx[d]!;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+/** Two float operands of an elementwise loss, laid out flat in their common shape. */
+export interface ElementwiseOperands {
+  readonly x: FloatArray;
+  readonly y: FloatArray;
+  readonly shape: readonly number[];
+  readonly dtype: FloatDType;
+}
+
+/**
+ * Prepares `input`/`target` of an elementwise loss. `rule` is torch's per-loss shape rule:
+ * `'broadcast'` (L1, MSE, Huber, …), `'equal'` (BCE, BCE-with-logits: sizes must match) or
+ * `'intoInput'` (SoftMargin: target broadcasts into input's shape, never the other way).
+ */
+export function elementwiseOperands(
+  loss: string,
+  input: TensorInput,
+  target: TensorInput,
+  rule: 'broadcast' | 'equal' | 'intoInput',
+): ElementwiseOperands {
+  const x = floatTensor(loss, 'input', input);
+  const y = floatTensor(loss, 'target', target);
+  if (rule === 'equal' && !sameShape(x.shape, y.shape)) {
+    throw new LossError(
+      'SHAPE_MISMATCH',
+      `target size ${showShape(y.shape)} must be the same as input size ${showShape(x.shape)}`,
+      { loss, argument: 'target', hint: 'Give target exactly the shape of input.' },
+    );
+  }
+  const shape = broadcastShapes(loss, x.shape, y.shape, ['input', 'target']);
+  if (rule === 'intoInput' && !sameShape(shape, x.shape)) {
+    throw new LossError(
+      'SHAPE_MISMATCH',
+      `target ${showShape(y.shape)} broadcasts input ${showShape(x.shape)} to ${showShape(shape)}; the result must keep input's shape`,
+      { loss, argument: 'target', hint: 'Give target a shape that broadcasts into input.' },
+    );
+  }
+  return { x: expandTo(x, shape), y: expandTo(y, shape), shape, dtype: resultDType(x.data, y.data) };
+}
+
+/** Size of dimension 0 as `'batchmean'` and per-sample counts see it: 1 for a 0-d tensor. */
+export function leadingRows(shape: readonly number[]): number {
+  return shape.length === 0 ? 1 : shape[0]!;
+}
+
+/**
+ * Class indices as an `Int32Array` view plus a stride: `BigInt64Array` is read through its low
+ * 32-bit words (stride 2), after checking every high word is the sign extension, so hot loops
+ * never create BigInts. Narrow integer arrays are widened once.
+ */
+export interface IndexView {
+  readonly idx: Int32Array;
+  readonly stride: 1 | 2;
+}
+
+/** Builds an {@link IndexView}; values outside int32 are reported as out of range. */
+export function indexView(loss: string, argument: string, data: IntArray): IndexView {
+  if (data instanceof Int32Array) return { idx: data, stride: 1 };
+  if (data instanceof BigInt64Array) {
+    const words = new Int32Array(data.buffer, data.byteOffset, data.length * 2);
+    for (let i = 0; i < data.length; i++) {
+      if (words[2 * i + 1] !== words[2 * i]! >> 31) {
+        throw new LossError('TARGET_OUT_OF_RANGE', `target ${data[i]} is out of bounds`, {
+          loss,
+          argument,
+          row: i,
+          hint: 'Class indices must lie in [0, C) or equal ignoreIndex.',
+        });
+      }
+    }
+    return { idx: words, stride: 2 };
+  }
+  const idx = new Int32Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (v > 0x7fffffff) {
+      throw new LossError('TARGET_OUT_OF_RANGE', `target ${v} is out of bounds`, { loss, argument, row: i });
+    }
+    idx[i] = v;
+  }
+  return { idx, stride: 1 };
+}
