@@ -28,7 +28,13 @@ export async function medianAsync(fn, runs = 3) {
 }
 
 const fmt = (x, digits = 2) =>
-  x >= 1e9 ? `${(x / 1e9).toFixed(digits)} G` : x >= 1e6 ? `${(x / 1e6).toFixed(digits)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(digits)} k` : x.toFixed(digits);
+  x >= 1e9
+    ? `${(x / 1e9).toFixed(digits)} G`
+    : x >= 1e6
+      ? `${(x / 1e6).toFixed(digits)} M`
+      : x >= 1e3
+        ? `${(x / 1e3).toFixed(digits)} k`
+        : x.toFixed(digits);
 
 /**
  * Prints rows `{ name, rows, bytes, seconds, baseline?: { name, seconds } }` as a table:
@@ -52,7 +58,8 @@ export function printTable(title, rows) {
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const row = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const row = (cells) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(`\n${title}`);
   console.log(row(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
