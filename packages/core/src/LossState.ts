@@ -62,27 +62,35 @@ export function addToState(
 }
 
 /**
- * Merges `b` into a new state equal to the state of `a`'s rows followed by `b`'s. Associative and
- * commutative up to float64 rounding of the compensated sums (≈ 1e-16 relative).
- *
- * @example
- * const total = mergeStates(mseLossPartial(x1, y1), mseLossPartial(x2, y2));
- * finalize(total, 'mean'); // === mseLoss(concat(x1, x2), concat(y1, y2))
+ * Adds everything `from` holds into `into` (mutating and returning `into`): the allocation-free
+ * form of {@link mergeStates} for running accumulators.
  */
-export function mergeStates(a: LossState, b: LossState): LossState {
-  if (a.loss !== b.loss) {
-    throw new LossError('STATE_MISMATCH', `cannot merge a '${a.loss}' state with a '${b.loss}' state`, {
-      loss: a.loss,
+export function mergeInto(into: LossState, from: LossState): LossState {
+  if (into.loss !== from.loss) {
+    throw new LossError('STATE_MISMATCH', `cannot merge a '${from.loss}' state into a '${into.loss}' state`, {
+      loss: into.loss,
       hint: 'Merge only states produced by the same loss function.',
     });
   }
-  const out = createState(a.loss, a.dtype === 'float32' && b.dtype === 'float32' ? 'float32' : 'float64');
-  addToState(out, a.sum, a.weight, a.rows, a.meanSum);
-  addToState(out, b.sum, b.weight, b.rows, b.meanSum);
-  out.sumErr += a.sumErr + b.sumErr;
-  out.meanSumErr += a.meanSumErr + b.meanSumErr;
-  out.weightErr += a.weightErr + b.weightErr;
-  return out;
+  if (from.dtype === 'float64') into.dtype = 'float64';
+  addToState(into, from.sum, from.weight, from.rows, from.meanSum);
+  into.sumErr += from.sumErr;
+  into.meanSumErr += from.meanSumErr;
+  into.weightErr += from.weightErr;
+  return into;
+}
+
+/**
+ * Merges two states into a new one equal to the state of `a`'s rows followed by `b`'s. Associative
+ * and commutative up to float64 rounding of the compensated sums (≈ 1e-16 relative).
+ *
+ * @example
+ * const total = mergeStates(mseLossPartial(x1, y1), mseLossPartial(x2, y2));
+ * finalize(total, 'mean'); // === mseLoss over the rows of both batches
+ */
+export function mergeStates(a: LossState, b: LossState): LossState {
+  const out = mergeInto(createState(a.loss, a.dtype), a);
+  return mergeInto(out, b);
 }
 
 /**

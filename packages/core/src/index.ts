@@ -1,5 +1,5 @@
 export { LossError, type LossErrorCode, type LossErrorContext } from './LossError.js';
-export { createState, type FloatDType, finalize, type LossState, mergeStates } from './LossState.js';
+export { addToState, createState, type FloatDType, finalize, type LossState, mergeInto, mergeStates } from './LossState.js';
 export { type L1LossOptions, l1Loss, l1LossPartial } from './l1Loss.js';
 export { type MseLossOptions, mseLoss, mseLossPartial } from './mseLoss.js';
 export type { Reduction, StateReduction } from './reduction.js';
