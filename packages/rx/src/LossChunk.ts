@@ -1,0 +1,43 @@
+import type { LossState, Tensor } from '@lossflow/core';
+import type { RecordBatch } from 'apache-arrow';
+
+/** A value of a grouping column (`epoch`, a split name, …): numbers stay numbers, int64 beyond 2^53 become strings. */
+export type GroupKey = number | string;
+
+/** The partial state of one group's rows within a batch. */
+export interface GroupState {
+  readonly key: GroupKey;
+  readonly state: LossState;
+}
+
+/**
+ * What a loss operator emits for each record batch: the mergeable partial state of the batch's
+ * rows, and on request the per-group states and per-row losses. Reductions merge the states, so
+ * the final value equals the one-shot loss over all rows, however the rows were batched.
+ */
+export interface LossChunk {
+  /** The `@lossflow/core` function (`crossEntropy`, `mseLoss`, …). */
+  readonly loss: string;
+  /** 0-based index of the batch in this subscription. */
+  readonly batch: number;
+  /** Rows of the batch that entered the loss. */
+  readonly rows: number;
+  /** Rows dropped because of nulls (with `nulls: 'skip'`). */
+  readonly skipped: number;
+  /** The batch's partial state. */
+  readonly state: LossState;
+  /** With `by`: the states of each run of equal keys, in order (a key may recur in later batches). */
+  readonly groups: readonly GroupState[] | undefined;
+  /** With `perRow: true`: the unreduced losses (`reduction: 'none'`), one per row. */
+  readonly perRow: Tensor | undefined;
+  /** The record batch the chunk was computed from (for key columns of per-row output). */
+  readonly source: RecordBatch;
+}
+
+/** A reduced value of one group, as `reduceGroups` / `runningGroups` emit it. */
+export interface GroupValue {
+  readonly key: GroupKey;
+  readonly value: number;
+  /** Rows counted in the group so far. */
+  readonly rows: number;
+}

@@ -1,0 +1,109 @@
+import { batchTensors, resolveColumns } from '@lossflow/arrow';
+import { LossError, type LossState, type Tensor } from '@lossflow/core';
+import type { RecordBatch, Schema } from 'apache-arrow';
+import { map, type OperatorFunction } from 'rxjs';
+import { keyRuns } from './keyRuns.js';
+import type { GroupState, LossChunk } from './LossChunk.js';
+import { sliceRows } from './sliceRows.js';
+
+/** Options every loss operator takes besides the loss's own (core) options. */
+export interface StreamOptions {
+  /** Group states by the runs of this column's values (e.g. `'epoch'`), for `reduceGroups` / `runningGroups`. */
+  by?: string;
+  /** Attach the unreduced per-row losses to each chunk (for `perRowBatches`). */
+  perRow?: boolean;
+  /** A null in a selected column is an error (default) or drops the row (`'skip'`, counted in `skipped`). */
+  nulls?: 'error' | 'skip';
+}
+
+/**
+ * How one `@lossflow/core` loss reads a record batch: the roles of its tensor arguments in call
+ * order (each a column, named by the option of the same name), and its partial and `'none'` forms.
+ */
+export interface LossOperatorSpec<O> {
+  /** The core function name. */
+  readonly name: string;
+  /** Tensor arguments in the core function's order; `input` and `target` have default column names. */
+  readonly roles: readonly string[];
+  partial(args: Tensor[], options: O, into?: LossState): LossState;
+  none(args: Tensor[], options: O): Tensor;
+}
+
+/** Column names by role: `{ input: 'logits', target: 'label' }`. */
+export type ColumnOptions<R extends string> = { [K in R]?: string };
+
+const STREAM_KEYS = new Set(['by', 'perRow', 'nulls']);
+
+/**
+ * Builds the RxJS operator of a loss: each record batch becomes a {@link LossChunk}. Columns are
+ * resolved once per schema; a loss error is re-thrown with the batch index and the column name.
+ * State is per subscription (the batch counter comes from `map`'s index).
+ */
+export function lossOperator<O extends object>(
+  spec: LossOperatorSpec<O>,
+  options: O & StreamOptions & Record<string, unknown>,
+): OperatorFunction<RecordBatch, LossChunk> {
+  const lossOptions = {} as Record<string, unknown>;
+  const wanted: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(options)) {
+    if (spec.roles.includes(k)) wanted[k] = v as string;
+    else if (!STREAM_KEYS.has(k)) lossOptions[k] = v;
+  }
+  for (const role of spec.roles) {
+    if (wanted[role] === undefined && role !== 'input' && role !== 'target') wanted[role] = role;
+  }
+  const coreOptions = lossOptions as O;
+  const { by, perRow = false, nulls = 'error' } = options;
+  let schema: Schema | undefined;
+  let columns: Record<string, string> = {};
+
+  return map((batch: RecordBatch, index: number): LossChunk => {
+    if (batch.schema !== schema) {
+      columns = resolveColumns(batch.schema, wanted);
+      if (by !== undefined) columns = { ...columns, [KEY]: by };
+      schema = batch.schema;
+    }
+    const roleOf = (argument: string | undefined): string | undefined => {
+      const role = argument === undefined ? undefined : spec.roles.find((r) => r === argument);
+      return role === undefined ? undefined : columns[role];
+    };
+    try {
+      const { tensors, rows, skipped } = batchTensors(batch, columns, { nulls, batchIndex: index });
+      const args = spec.roles.map((r) => tensors[r]!);
+      const state = spec.partial(args, coreOptions);
+      let groups: GroupState[] | undefined;
+      if (by !== undefined) {
+        groups = [];
+        const out = groups;
+        keyRuns(tensors[KEY]!, by, (start, end, key) => {
+          out.push({
+            key,
+            state: spec.partial(
+              args.map((t) => sliceRows(t, start, end)),
+              coreOptions,
+            ),
+          });
+        });
+      }
+      return {
+        loss: spec.name,
+        batch: index,
+        rows,
+        skipped,
+        state,
+        groups,
+        perRow: perRow ? spec.none(args, coreOptions) : undefined,
+        source: batch,
+      };
+    } catch (e) {
+      if (e instanceof LossError) {
+        const column = e.column ?? roleOf(e.argument);
+        throw e.withContext(column === undefined ? { batch: index } : { batch: index, column });
+      }
+      throw e;
+    }
+  });
+}
+
+/** The role under which the grouping column travels with the loss's columns (so null-skipping keeps them aligned). */
+const KEY = '\u0000key';
