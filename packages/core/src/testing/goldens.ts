@@ -148,6 +148,8 @@ export function expectGolden(
 export interface RunGoldensOptions {
   /** float64 relative tolerance (CTC uses 1e-9). */
   relF64?: number;
+  /** Golden file under `fixtures/` (default `torch-goldens.json`), e.g. an extension file made by `scripts/fixtures/`. */
+  file?: string;
 }
 
 /**
@@ -161,8 +163,9 @@ export function runGoldens(
   call: (args: Tensor[], options: Record<string, unknown>) => Tensor | number,
   opts: RunGoldensOptions = {},
 ): void {
-  const cases = loadGoldens().cases.filter((c) => c.loss === loss);
-  describe(`${loss} goldens`, () => {
+  const file = opts.file ?? 'torch-goldens.json';
+  const cases = loadGoldens(file).cases.filter((c) => c.loss === loss);
+  describe(`${loss} goldens${opts.file === undefined ? '' : ` (${file})`}`, () => {
     it('has cases in the fixture', () => expect(cases.length).toBeGreaterThan(0));
     for (const c of cases) {
       const hasInt = Object.values(c.inputs).some((t) => t.dtype === 'int64');
