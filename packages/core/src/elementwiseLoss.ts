@@ -1,6 +1,6 @@
 import { weightedSum } from './kernels/weightedSum.js';
 import { LossError } from './LossError.js';
-import { addToState, createState, finalize, type LossState } from './LossState.js';
+import { addToState, finalize, type LossState } from './LossState.js';
 import {
   allocFloat,
   type ElementwiseOperands,
@@ -9,6 +9,7 @@ import {
   leadingRows,
   showShape,
 } from './operands.js';
+import { partialState } from './partialState.js';
 import { checkReduction, type Reduction } from './reduction.js';
 import { type FloatArray, numel, type Tensor, type TensorInput } from './tensor.js';
 
@@ -56,6 +57,8 @@ export interface ElementwiseLossSpec<O extends { reduction?: string }, P> {
   extraReductions?: readonly string[];
   /** torch 2.x's normalising elementwise `weight` (L1, MSE, Huber): `'mean'` = Σ w·l / Σ w. */
   weight?: (options: Omit<O, 'reduction'>) => TensorInput | undefined;
+  /** The state's `rows` (the `'batchmean'` denominator); defaults to the broadcast shape's first dimension. */
+  rows?: (ops: ElementwiseOperands) => number;
 }
 
 const scratch = new Float64Array(2);
@@ -71,9 +74,8 @@ export function defineElementwiseLoss<O extends { reduction?: string }, P>(
   const partial: BinaryLossPartial<O> = (input, target, options = {} as Omit<O, 'reduction'>, into) => {
     const ops = elementwiseOperands(name, input, target, spec.rule);
     const p = spec.params(options, ops);
-    const state = into ?? createState(name, ops.dtype);
-    if (state.dtype !== ops.dtype) state.dtype = 'float64';
-    const rows = leadingRows(ops.shape);
+    const state = partialState(name, ops.dtype, into);
+    const rows = spec.rows?.(ops) ?? leadingRows(ops.shape);
     const weight = spec.weight?.(options);
     if (weight === undefined)
       return addToState(state, kernels.sum(ops.x, ops.y, ops.x.length, p), ops.x.length, rows);

@@ -11,7 +11,8 @@ import {
   tensor,
 } from './tensor.js';
 
-function toTensor(x: TensorInput): Tensor {
+/** Any tensor input as a {@link Tensor}: typed arrays become 1-D, numbers become `Float64Array`. */
+export function toTensor(x: TensorInput): Tensor {
   if (ArrayBuffer.isView(x)) return tensor(x);
   if (typeof x === 'number' || Array.isArray(x)) return tensor(x);
   return x as Tensor;
@@ -145,6 +146,8 @@ export interface ElementwiseOperands {
   readonly x: FloatArray;
   readonly y: FloatArray;
   readonly shape: readonly number[];
+  /** input's own shape before broadcasting (`'batchmean'` divides by its first dimension). */
+  readonly inputShape: readonly number[];
   readonly dtype: FloatDType;
 }
 
@@ -176,7 +179,74 @@ export function elementwiseOperands(
       { loss, argument: 'target', hint: 'Give target a shape that broadcasts into input.' },
     );
   }
-  return { x: expandTo(x, shape), y: expandTo(y, shape), shape, dtype: resultDType(x.data, y.data) };
+  return {
+    x: expandTo(x, shape),
+    y: expandTo(y, shape),
+    shape,
+    inputShape: x.shape,
+    dtype: resultDType(x.data, y.data),
+  };
+}
+
+/**
+ * A float operand broadcast into a loss's shape, read without copying: element `i` of the broadcast
+ * tensor is `data[Math.floor(i / inner) % period]`. Kernels walk it with two counters instead of
+ * dividing. Covers torch's trailing-dimension weights — `(C)` against `(N, C)`, `(C, 1, 1)` against
+ * `(N, C, H, W)`, `(N, 1)`, 0-d — without allocation; other layouts are materialised once.
+ */
+export interface BroadcastView {
+  readonly data: FloatArray;
+  readonly inner: number;
+  readonly period: number;
+}
+
+const ONE = new Float64Array([1]);
+
+/** The view of a constant 1: the identity weight, so kernels need no "no weight" branch. */
+export const UNIT_VIEW: BroadcastView = { data: ONE, inner: 1, period: 1 };
+
+/**
+ * Broadcasts `argument` (a weight-like tensor) into `shape`, which it may not enlarge, as torch's
+ * `weight`/`pos_weight` do ("output with shape … doesn't match the broadcast shape …").
+ */
+export function broadcastView(
+  loss: string,
+  argument: string,
+  x: TensorInput,
+  shape: readonly number[],
+): BroadcastView {
+  const t = floatTensor(loss, argument, x);
+  const out = broadcastShapes(loss, shape, t.shape, ['input', argument]);
+  if (!sameShape(out, shape)) {
+    throw new LossError(
+      'SHAPE_MISMATCH',
+      `${argument} ${showShape(t.shape)} broadcasts the loss of shape ${showShape(shape)} to ${showShape(out)}; it may not enlarge it`,
+      {
+        loss,
+        argument,
+        hint: `Give ${argument} a shape that broadcasts into ${showShape(shape)} (match trailing dimensions, e.g. [C, 1, 1] for NCHW).`,
+      },
+    );
+  }
+  const offset = shape.length - t.shape.length;
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < t.shape.length; i++) {
+    if (t.shape[i] !== 1) {
+      if (first < 0) first = i;
+      last = i;
+    }
+  }
+  if (first < 0) return { data: t.data, inner: 1, period: 1 };
+  // A size-1 dimension between broadcast dimensions breaks the single (inner, period) pattern.
+  for (let i = first; i <= last; i++) {
+    if (t.shape[i] !== shape[i + offset]) return { data: expandTo(t, shape), inner: 1, period: numel(shape) };
+  }
+  return {
+    data: t.data,
+    inner: numel(shape.slice(last + offset + 1)),
+    period: numel(t.shape.slice(first, last + 1)),
+  };
 }
 
 /** Size of dimension 0 as `'batchmean'` and per-sample counts see it: 1 for a 0-d tensor. */
