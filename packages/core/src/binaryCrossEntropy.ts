@@ -1,0 +1,69 @@
+import { defineElementwiseLoss } from './elementwiseLoss.js';
+import {
+  type BinaryCrossEntropyParams,
+  binaryCrossEntropyNone,
+  binaryCrossEntropySum,
+  firstOutsideUnitInterval,
+} from './kernels/binaryCrossEntropy.js';
+import { LossError } from './LossError.js';
+import { broadcastView, UNIT_VIEW } from './operands.js';
+import type { Reduction } from './reduction.js';
+import { numel, type TensorInput } from './tensor.js';
+
+/** Options of {@link binaryCrossEntropy}, as `torch.nn.functional.binary_cross_entropy`. */
+export interface BinaryCrossEntropyOptions {
+  /** `'mean'` (default), `'sum'` or `'none'`. */
+  reduction?: Reduction;
+  /**
+   * Rescales each element's loss; broadcasts into input's shape (e.g. `[C]` or `[N, 1]` for
+   * `[N, C]`) and does not normalise: `'mean'` is still Σ w·l / numel.
+   */
+  weight?: TensorInput;
+}
+
+const bce = defineElementwiseLoss<BinaryCrossEntropyOptions, BinaryCrossEntropyParams>({
+  name: 'binaryCrossEntropy',
+  rule: 'equal',
+  kernels: { sum: binaryCrossEntropySum, none: binaryCrossEntropyNone },
+  params: (o, ops) => {
+    const bad = firstOutsideUnitInterval(ops.x);
+    if (bad >= 0) {
+      const perRow = ops.shape.length === 0 ? 1 : numel(ops.shape.slice(1));
+      throw new LossError(
+        'INPUT_OUT_OF_RANGE',
+        `all elements of input should be between 0 and 1, got ${ops.x[bad]} at flat index ${bad}`,
+        {
+          loss: 'binaryCrossEntropy',
+          argument: 'input',
+          ...(ops.shape.length > 0 ? { row: Math.floor(bad / perRow) } : {}),
+          hint: 'Pass probabilities (e.g. after a sigmoid), or use binaryCrossEntropyWithLogits on raw logits.',
+        },
+      );
+    }
+    return {
+      weight:
+        o.weight === undefined
+          ? UNIT_VIEW
+          : broadcastView('binaryCrossEntropy', 'weight', o.weight, ops.shape),
+    };
+  },
+});
+
+/**
+ * Binary cross-entropy on probabilities, as `F.binary_cross_entropy`; input and target must have
+ * the same shape, input must lie in [0, 1] (NaN is rejected), each log is clamped at −100.
+ *
+ * @example
+ * binaryCrossEntropy([0.2, 0.7], [0, 1], { weight: [1, 3] }); // 0.6465842 (weights do not normalise)
+ */
+export const binaryCrossEntropy = bce.loss;
+
+/**
+ * The mergeable state of {@link binaryCrossEntropy} over these rows, added into `into` when given.
+ *
+ * @example
+ * const s = binaryCrossEntropyPartial(p1, y1);
+ * binaryCrossEntropyPartial(p2, y2, {}, s);
+ * finalize(s, 'mean');
+ */
+export const binaryCrossEntropyPartial = bce.partial;

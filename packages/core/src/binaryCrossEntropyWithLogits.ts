@@ -1,0 +1,60 @@
+import { defineElementwiseLoss } from './elementwiseLoss.js';
+import {
+  type BinaryCrossEntropyWithLogitsParams,
+  binaryCrossEntropyWithLogitsNone,
+  binaryCrossEntropyWithLogitsSum,
+} from './kernels/binaryCrossEntropyWithLogits.js';
+import { broadcastView, UNIT_VIEW } from './operands.js';
+import type { Reduction } from './reduction.js';
+import type { TensorInput } from './tensor.js';
+
+/** Options of {@link binaryCrossEntropyWithLogits}, as `torch.nn.functional.binary_cross_entropy_with_logits`. */
+export interface BinaryCrossEntropyWithLogitsOptions {
+  /** `'mean'` (default), `'sum'` or `'none'`. */
+  reduction?: Reduction;
+  /**
+   * Rescales each element's loss; broadcasts against input's trailing dimensions and does not
+   * normalise: `'mean'` is still Σ w·l / numel.
+   */
+  weight?: TensorInput;
+  /**
+   * Weight of the positive term per class, broadcast against input's trailing dimensions: `[C]`
+   * for `[N, C]`, `[C, 1, 1]` for `[N, C, H, W]`. May not enlarge input's shape.
+   */
+  posWeight?: TensorInput;
+}
+
+const name = 'binaryCrossEntropyWithLogits';
+
+const bceLogits = defineElementwiseLoss<
+  BinaryCrossEntropyWithLogitsOptions,
+  BinaryCrossEntropyWithLogitsParams
+>({
+  name,
+  rule: 'equal',
+  kernels: { sum: binaryCrossEntropyWithLogitsSum, none: binaryCrossEntropyWithLogitsNone },
+  params: (o, ops) => ({
+    weight: o.weight === undefined ? UNIT_VIEW : broadcastView(name, 'weight', o.weight, ops.shape),
+    posWeight: o.posWeight === undefined ? null : broadcastView(name, 'posWeight', o.posWeight, ops.shape),
+  }),
+});
+
+/**
+ * Binary cross-entropy on logits, as `F.binary_cross_entropy_with_logits` in torch 2.x:
+ * `(1 − y)·x − lw·log σ(x)` with `lw = 1 + (posWeight − 1)·y` and an accurate log σ; input and target
+ * must have the same shape.
+ *
+ * @example
+ * binaryCrossEntropyWithLogits([0, 3], [0.5, 1], { posWeight: [1, 2], reduction: 'sum' }); // ≈ 0.790322
+ */
+export const binaryCrossEntropyWithLogits = bceLogits.loss;
+
+/**
+ * The mergeable state of {@link binaryCrossEntropyWithLogits} over these rows, added into `into` when given.
+ *
+ * @example
+ * const s = binaryCrossEntropyWithLogitsPartial(logits1, y1, { posWeight });
+ * binaryCrossEntropyWithLogitsPartial(logits2, y2, { posWeight }, s);
+ * finalize(s, 'mean');
+ */
+export const binaryCrossEntropyWithLogitsPartial = bceLogits.partial;

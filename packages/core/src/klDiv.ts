@@ -1,0 +1,47 @@
+import { defineElementwiseLoss } from './elementwiseLoss.js';
+import { klDivNone, klDivSum } from './kernels/klDiv.js';
+import { leadingRows } from './operands.js';
+import { booleanOption } from './optionChecks.js';
+import type { Reduction } from './reduction.js';
+
+/** Options of {@link klDiv}, as `torch.nn.functional.kl_div`. */
+export interface KlDivOptions {
+  /**
+   * `'mean'` (default; the mean over all elements, which is not the true KL), `'batchmean'`
+   * (sum / input's first dimension: the true KL per sample), `'sum'` or `'none'`.
+   */
+  reduction?: Reduction | 'batchmean';
+  /** Target holds log-probabilities (default `false`): loss `exp(y)·(y − x)` instead of `y·log y − y·x`. */
+  logTarget?: boolean;
+}
+
+const kl = defineElementwiseLoss<KlDivOptions, { logTarget: boolean }>({
+  name: 'klDiv',
+  rule: 'broadcast',
+  kernels: { sum: klDivSum, none: klDivNone },
+  params: (o) => ({ logTarget: booleanOption('klDiv', 'logTarget', o.logTarget, false) }),
+  extraReductions: ['batchmean'],
+  // torch divides by input.size(0) (not the broadcast shape's); a 0-d input by nothing.
+  rows: (ops) => leadingRows(ops.inputShape),
+});
+
+/**
+ * Pointwise KL divergence of `target` from `input` (log-probabilities), as `F.kl_div`; input and
+ * target broadcast.
+ *
+ * @example
+ * const logQ = [[Math.log(0.25), Math.log(0.75)]];
+ * klDiv(logQ, [[0.5, 0.5]], { reduction: 'batchmean' }); // KL(p ‖ q) ≈ 0.143841
+ */
+export const klDiv = kl.loss;
+
+/**
+ * The mergeable state of {@link klDiv} over these rows, added into `into` when given; finalize it
+ * with `'batchmean'` for the per-sample KL over all batches.
+ *
+ * @example
+ * const s = klDivPartial(logQ1, p1);
+ * klDivPartial(logQ2, p2, {}, s);
+ * finalize(s, 'batchmean');
+ */
+export const klDivPartial = kl.partial;
