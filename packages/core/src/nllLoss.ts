@@ -1,0 +1,74 @@
+import { classLayout, classTargets, classWeight, ignoreIndexOption } from './classOperands.js';
+import type { BinaryLoss, BinaryLossPartial } from './elementwiseLoss.js';
+import { nllKernel } from './kernels/nll.js';
+import { addToState, finalize } from './LossState.js';
+import { allocFloat, floatTensor, resultDType } from './operands.js';
+import { partialState } from './partialState.js';
+import { checkReduction, type Reduction } from './reduction.js';
+import { type FloatArray, numel, type Tensor, type TensorInput } from './tensor.js';
+
+/** Options of {@link nllLoss}, as `torch.nn.functional.nll_loss`. */
+export interface NllLossOptions {
+  /** `'mean'` (default; Σ loss / Σ w[target] over non-ignored samples), `'sum'` or `'none'`. */
+  reduction?: Reduction;
+  /** One weight per class (a tensor or number array of C elements). */
+  weight?: TensorInput;
+  /** Samples whose target equals this are skipped, in the loss and in the mean's denominator (default −100; may lie in [0, C)). */
+  ignoreIndex?: number;
+}
+
+const NAME = 'nllLoss';
+const acc = new Float64Array(2);
+
+function run(
+  input: TensorInput,
+  target: TensorInput,
+  options: Omit<NllLossOptions, 'reduction'>,
+  out: boolean,
+) {
+  const x = floatTensor(NAME, 'input', input);
+  const layout = classLayout(NAME, x);
+  const ignoreIndex = ignoreIndexOption(NAME, options.ignoreIndex);
+  const w = classWeight(NAME, options.weight, layout.classes);
+  const { idx, stride } = classTargets(NAME, target, layout, x.shape, ignoreIndex);
+  const dtype = resultDType(x.data);
+  const values = out ? allocFloat(dtype, numel(layout.sampleShape)) : null;
+  nllKernel(x.data, layout.outer, layout.classes, layout.inner, idx, stride, w, ignoreIndex, values, acc);
+  return { layout, dtype, values };
+}
+
+/**
+ * The mergeable state of {@link nllLoss} over these rows (Σ loss, and Σ w[target] as the `'mean'`
+ * denominator), added into `into` when given.
+ *
+ * @example
+ * const s = nllLossPartial(logProbs1, target1, { ignoreIndex: 0 });
+ * nllLossPartial(logProbs2, target2, { ignoreIndex: 0 }, s);
+ * finalize(s, 'mean'); // NaN if every target was ignored, as in torch
+ */
+export const nllLossPartial: BinaryLossPartial<NllLossOptions> = (input, target, options = {}, into) => {
+  const { layout, dtype } = run(input, target, options, false);
+  return addToState(partialState(NAME, dtype, into), acc[0]!, acc[1]!, layout.rows);
+};
+
+function nll(
+  input: TensorInput,
+  target: TensorInput,
+  options: NllLossOptions = {},
+): Tensor<FloatArray> | number {
+  const reduction = checkReduction(NAME, options.reduction);
+  if (reduction !== 'none') return finalize(nllLossPartial(input, target, options), reduction);
+  const { layout, values } = run(input, target, options, true);
+  return { data: values!, shape: layout.sampleShape };
+}
+
+/**
+ * Negative log-likelihood of class indices, as `F.nll_loss`: `−w[y]·x[y]` per sample, with input
+ * `[C]` (0-d target), `[N, C]` (target `[N]`) or `[N, C, d1…dK]` (target `[N, d1…dK]`).
+ * Targets may be any integer array (Int32Array, BigInt64Array, …) or whole numbers.
+ *
+ * @example
+ * const logProbs = tensor([[-0.1, -2.4], [-1.2, -0.4]]);
+ * nllLoss(logProbs, new Int32Array([0, 1]), { weight: [1, 3] }); // (0.1 + 3·0.4) / 4 = 0.325
+ */
+export const nllLoss = nll as BinaryLoss<NllLossOptions>;
