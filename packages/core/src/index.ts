@@ -1,8 +1,24 @@
 export { LossError, type LossErrorCode, type LossErrorContext } from './LossError.js';
 export { addToState, createState, type FloatDType, finalize, type LossState, mergeInto, mergeStates } from './LossState.js';
+export {
+  type BinaryCrossEntropyOptions,
+  binaryCrossEntropy,
+  binaryCrossEntropyPartial,
+} from './binaryCrossEntropy.js';
+export {
+  type BinaryCrossEntropyWithLogitsOptions,
+  binaryCrossEntropyWithLogits,
+  binaryCrossEntropyWithLogitsPartial,
+} from './binaryCrossEntropyWithLogits.js';
+export { type CrossEntropyOptions, crossEntropy, crossEntropyPartial } from './crossEntropy.js';
+export { type HuberLossOptions, huberLoss, huberLossPartial } from './huberLoss.js';
+export { type KlDivOptions, klDiv, klDivPartial } from './klDiv.js';
 export { type L1LossOptions, l1Loss, l1LossPartial } from './l1Loss.js';
 export { type MseLossOptions, mseLoss, mseLossPartial } from './mseLoss.js';
+export { type NllLossOptions, nllLoss, nllLossPartial } from './nllLoss.js';
+export { type PoissonNllLossOptions, poissonNllLoss, poissonNllLossPartial } from './poissonNllLoss.js';
 export type { Reduction, StateReduction } from './reduction.js';
+export { type SmoothL1LossOptions, smoothL1Loss, smoothL1LossPartial } from './smoothL1Loss.js';
 export {
   type FloatArray,
   type IntArray,
