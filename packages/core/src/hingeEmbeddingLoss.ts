@@ -1,0 +1,39 @@
+import { defineElementwiseLoss } from './elementwiseLoss.js';
+import { hingeEmbeddingNone, hingeEmbeddingSum } from './kernels/hingeEmbedding.js';
+import { numberOption } from './optionChecks.js';
+import type { Reduction } from './reduction.js';
+
+/** Options of {@link hingeEmbeddingLoss}, as `torch.nn.functional.hinge_embedding_loss`. */
+export interface HingeEmbeddingLossOptions {
+  /** Δ in max(0, Δ − x) for dissimilar pairs (default 1). */
+  margin?: number;
+  /** `'mean'` (default, over all elements), `'sum'` or `'none'`. */
+  reduction?: Reduction;
+}
+
+const hinge = defineElementwiseLoss<HingeEmbeddingLossOptions, number>({
+  name: 'hingeEmbeddingLoss',
+  rule: 'broadcast',
+  kernels: { sum: hingeEmbeddingSum, none: hingeEmbeddingNone },
+  params: (o) => numberOption('hingeEmbeddingLoss', 'margin', o.margin, 1),
+});
+
+/**
+ * Hinge embedding loss of distances `x` with labels `y`, as `F.hinge_embedding_loss`: `x` for
+ * y = 1, `max(0, margin − x)` for y = −1, and (as torch) the sum of both for any other label.
+ * Input and target broadcast.
+ *
+ * @example
+ * hingeEmbeddingLoss([0.3, 0.4], [1, -1], { reduction: 'none' }); // [0.3, 0.6]
+ */
+export const hingeEmbeddingLoss = hinge.loss;
+
+/**
+ * The mergeable state of {@link hingeEmbeddingLoss} over these rows, added into `into` when given.
+ *
+ * @example
+ * const s = hingeEmbeddingLossPartial(d1, y1, { margin: 2 });
+ * hingeEmbeddingLossPartial(d2, y2, { margin: 2 }, s);
+ * finalize(s, 'sum');
+ */
+export const hingeEmbeddingLossPartial = hinge.partial;

@@ -1,0 +1,36 @@
+import { defineElementwiseLoss } from './elementwiseLoss.js';
+import { softMarginNone, softMarginSum } from './kernels/softMargin.js';
+import type { Reduction } from './reduction.js';
+
+/** Options of {@link softMarginLoss}, as `torch.nn.functional.soft_margin_loss`. */
+export interface SoftMarginLossOptions {
+  /** `'mean'` (default, over all elements), `'sum'` or `'none'`. */
+  reduction?: Reduction;
+}
+
+const softMargin = defineElementwiseLoss<SoftMarginLossOptions, undefined>({
+  name: 'softMarginLoss',
+  rule: 'intoInput',
+  kernels: { sum: softMarginSum, none: softMarginNone },
+  params: () => undefined,
+});
+
+/**
+ * Two-class logistic loss `log(1 + exp(−y·x))`, as `F.soft_margin_loss`: labels y are usually ±1
+ * (not checked); target broadcasts into input's shape. Evaluated literally as torch does, so
+ * −y·x > 709.78 gives +Infinity.
+ *
+ * @example
+ * softMarginLoss([2, -1], [1, -1]); // (log(1 + e⁻²) + log(1 + e⁻¹)) / 2 ≈ 0.2201
+ */
+export const softMarginLoss = softMargin.loss;
+
+/**
+ * The mergeable state of {@link softMarginLoss} over these rows, added into `into` when given.
+ *
+ * @example
+ * const s = softMarginLossPartial(x1, y1);
+ * softMarginLossPartial(x2, y2, {}, s);
+ * finalize(s, 'mean');
+ */
+export const softMarginLossPartial = softMargin.partial;
