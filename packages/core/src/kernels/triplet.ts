@@ -1,0 +1,61 @@
+import { compensatedValue, twoSumError } from '../compensatedSum.js';
+import type { FloatArray } from '../tensor.js';
+import { lpDistance } from './distance.js';
+
+/**
+ * The triplet margin loss of `rows` triplets of `dim` values laid out alike, distances fused in:
+ * Σ max(0, margin + d(a, p) − d(a, n)), with d(a, n) replaced by min(d(a, n), d(p, n)) when `swap`.
+ * Writes each triplet's loss to `out` when given.
+ */
+export function tripletFused(
+  a: FloatArray,
+  pos: FloatArray,
+  neg: FloatArray,
+  rows: number,
+  dim: number,
+  margin: number,
+  p: number,
+  eps: number,
+  swap: boolean,
+  out: FloatArray | null,
+): number {
+  let s = 0;
+  let c = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = r * dim;
+    const dPos = lpDistance(a, o, pos, o, dim, p, eps);
+    let dNeg = lpDistance(a, o, neg, o, dim, p, eps);
+    if (swap) dNeg = Math.min(dNeg, lpDistance(pos, o, neg, o, dim, p, eps));
+    const v = Math.max(margin + dPos - dNeg, 0);
+    if (out !== null) out[r] = v;
+    const t = s + v;
+    c += twoSumError(s, v, t);
+    s = t;
+  }
+  return compensatedValue(s, c);
+}
+
+/**
+ * The triplet margin loss from precomputed distances laid out alike (`dSwap` null without swap):
+ * Σ max(0, margin + dPos − min(dNeg, dSwap)) over `n` triplets.
+ */
+export function tripletFromDistances(
+  dPos: FloatArray,
+  dNeg: FloatArray,
+  dSwap: FloatArray | null,
+  n: number,
+  margin: number,
+  out: FloatArray | null,
+): number {
+  let s = 0;
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    const dn = dSwap === null ? dNeg[i]! : Math.min(dNeg[i]!, dSwap[i]!);
+    const v = Math.max(margin + dPos[i]! - dn, 0);
+    if (out !== null) out[i] = v;
+    const t = s + v;
+    c += twoSumError(s, v, t);
+    s = t;
+  }
+  return compensatedValue(s, c);
+}

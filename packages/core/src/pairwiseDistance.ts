@@ -1,0 +1,48 @@
+import { pairwiseDistances } from './kernels/distance.js';
+import { allocFloat, broadcastShapes, expandTo, floatTensor, resultDType } from './operands.js';
+import { numberOption } from './optionChecks.js';
+import { type FloatArray, numel, type Tensor, type TensorInput } from './tensor.js';
+
+/** Options of {@link pairwiseDistance}, as `torch.nn.functional.pairwise_distance`. */
+export interface PairwiseDistanceOptions {
+  /** Order of the norm (default 2); any number, `Infinity` for the max norm, 0 counts non-zeros. */
+  p?: number;
+  /** Added to every coordinate difference, not to the norm (default 1e-6). */
+  eps?: number;
+}
+
+const NAME = 'pairwiseDistance';
+
+/**
+ * ‖x1 − x2 + eps‖_p over the last dimension, as `F.pairwise_distance`: x1 and x2 broadcast, and the
+ * result has their broadcast shape without the last dimension. Also the default distance of
+ * {@link tripletMarginWithDistanceLoss}, and a building block for custom ones.
+ *
+ * @example
+ * pairwiseDistance([[0, 0], [1, 1]], [[3, 4], [1, 1]]); // ≈ [5, 1.41e-6]
+ * tripletMarginWithDistanceLoss(a, p, n, { distanceFunction: (x, y) => pairwiseDistance(x, y, { p: 1 }) });
+ */
+export function pairwiseDistance(
+  x1: TensorInput,
+  x2: TensorInput,
+  options: PairwiseDistanceOptions = {},
+): Tensor<FloatArray> {
+  const p = numberOption(NAME, 'p', options.p, 2);
+  const eps = numberOption(NAME, 'eps', options.eps, 1e-6);
+  const a = floatTensor(NAME, 'x1', x1);
+  const b = floatTensor(NAME, 'x2', x2);
+  const shape = broadcastShapes(NAME, a.shape, b.shape, ['x1', 'x2']);
+  const outShape = shape.slice(0, -1);
+  const rows = numel(outShape);
+  const out = allocFloat(resultDType(a.data, b.data), rows);
+  pairwiseDistances(
+    expandTo(a, shape),
+    expandTo(b, shape),
+    rows,
+    shape.length === 0 ? 1 : shape[shape.length - 1]!,
+    p,
+    eps,
+    out,
+  );
+  return { data: out, shape: outShape };
+}
