@@ -3,12 +3,46 @@ import { ctcLoss, ctcLossPartial } from './ctcLoss.js';
 import { LossError } from './LossError.js';
 import { finalize } from './LossState.js';
 import type { Tensor } from './tensor.js';
-import { runGoldens } from './testing/goldens.js';
+import {
+  expectGolden,
+  type GoldenCase,
+  goldenCall,
+  loadGoldens,
+  runGoldens,
+  tolerance,
+} from './testing/goldens.js';
 
 const call = ([logProbs, targets, inputLengths, targetLengths]: Tensor[], options: Record<string, unknown>) =>
   ctcLoss(logProbs!, targets!, inputLengths!, targetLengths!, options);
 
 runGoldens('CTCLoss', call, { relF64: 1e-9 });
+
+// T = 2000, C = 50, S = 200 from scripts/fixtures/gen_ctc_long.py: the 'none' case runs through the
+// harness; torch's 'mean' and 'sum' of the same call are in the file's meta.reductions.
+const LONG = 'torch-goldens-ctc-long.json';
+runGoldens('CTCLoss', call, { relF64: 1e-9, file: LONG });
+
+describe('ctcLoss over 2000 frames (log space, no underflow)', () => {
+  const file = loadGoldens(LONG);
+  const long = file.cases[0] as GoldenCase;
+  const reductions = file.meta.reductions as Record<string, NonNullable<GoldenCase['expected']>>;
+  it('is a case of the promised size whose likelihood underflows in probability space', () => {
+    expect(long.inputs.log_probs!.shape).toEqual([2000, 2, 50]);
+    expect(long.inputs.targets!.shape).toEqual([2, 200]);
+    const loss = Number(long.expected!.float64.data[0]);
+    expect(Math.exp(-loss)).toBe(0);
+  });
+  for (const float of ['float64', 'float32'] as const) {
+    for (const reduction of ['mean', 'sum'] as const) {
+      it(`matches torch's ${reduction} in ${float}`, () => {
+        const { args, options } = goldenCall(long, float, 'int64');
+        const got = call(args, { ...options, reduction });
+        expect(Number.isFinite(got)).toBe(true);
+        expectGolden(got, reductions[reduction]![float], tolerance(float, 1e-9), float);
+      });
+    }
+  }
+});
 
 /** Uniform log-probabilities `[T, N, C]`: every path has probability C^−T. */
 function uniform(frames: number, batch: number, classes: number): Tensor<Float64Array> {
