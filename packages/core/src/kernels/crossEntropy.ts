@@ -1,5 +1,6 @@
 import { compensatedValue, twoSumError } from '../compensatedSum.js';
 import type { FloatArray } from '../tensor.js';
+import { expNonPositive } from './exp.js';
 
 /**
  * Cross-entropy with class-index targets over `outer × inner` samples of `classes` logits each (logit
@@ -9,8 +10,9 @@ import type { FloatArray } from '../tensor.js';
  * and each sample's L to `out` when given (ignored samples stay 0). `wSum` is Σ_c w[c] (C without
  * weights). Targets must already be valid; `idx` is read every `stride` words.
  *
- * One sample's logits are read twice from cache (max, then exp-sum), never copied: the max shift
- * keeps ±1000 logits finite, and the smoothing sum Σ w·(x − max) rides along the exp loop.
+ * Each sample's logits are read in place, never copied. Without smoothing one pass finds the max,
+ * the max-shifted Σ exp and the target's logit; with smoothing a max pass comes first so that
+ * Σ w·(x − max) is taken against the final max. The max shift keeps ±1000 logits finite.
  */
 export function crossEntropyIndexKernel(
   x: FloatArray,
@@ -29,7 +31,6 @@ export function crossEntropyIndexKernel(
   const keep = 1 - eps;
   const share = eps / classes;
   const block = classes * inner;
-  const end = classes * inner;
   let s = 0;
   let sc = 0;
   let d = 0;
@@ -41,31 +42,42 @@ export function crossEntropyIndexKernel(
       const t = idx[p * stride]!;
       if (t === ignoreIndex) continue;
       const base = rowBase + k;
-      const stop = base + end;
-      let m = Number.NEGATIVE_INFINITY;
-      for (let j = base; j < stop; j += inner) {
-        const v = x[j]!;
-        if (v > m) m = v;
-      }
-      // NaN logits and +inf or all −inf rows turn `x − m` into NaN below, as torch's log_softmax does.
-      let se = 0;
-      let l: number;
+      const stop = base + block;
       const wt = w === null ? 1 : w[t]!;
+      let l: number;
       if (eps === 0) {
-        for (let j = base; j < stop; j += inner) se += Math.exp(x[j]! - m);
+        // One pass: a running max m with Σ exp(x − m) rescaled whenever m grows (about ln C times a row).
+        let m = Number.NEGATIVE_INFINITY;
+        let se = 0;
+        for (let j = base; j < stop; j += inner) {
+          const v = x[j]!;
+          if (v > m) {
+            se = se * expNonPositive(m - v) + 1;
+            m = v;
+          } else if (v !== Number.NEGATIVE_INFINITY) se += expNonPositive(v - m); // −inf adds exp(−inf) = 0; NaN poisons
+        }
+        // torch's x − max is inf − inf = NaN for a +inf logit, which poisons the whole row.
+        if (m === Number.POSITIVE_INFINITY) se = Number.NaN;
         l = -wt * (x[base + t * inner]! - m - Math.log(se));
       } else {
+        // Two passes, so Σ w·(x − m) is taken against the final max (no cancellation for large logits).
+        let m = Number.NEGATIVE_INFINITY;
+        for (let j = base; j < stop; j += inner) {
+          const v = x[j]!;
+          if (v > m) m = v;
+        }
+        let se = 0;
         let sw = 0;
         if (w === null) {
           for (let j = base; j < stop; j += inner) {
             const e = x[j]! - m;
-            se += Math.exp(e);
+            se += expNonPositive(e);
             sw += e;
           }
         } else {
           for (let c = 0, j = base; j < stop; c++, j += inner) {
             const e = x[j]! - m;
-            se += Math.exp(e);
+            se += expNonPositive(e);
             sw += w[c]! * e;
           }
         }
@@ -120,7 +132,7 @@ export function crossEntropyProbabilityKernel(
         if (v > m) m = v;
       }
       let se = 0;
-      for (let j = base; j < stop; j += inner) se += Math.exp(x[j]! - m);
+      for (let j = base; j < stop; j += inner) se += expNonPositive(x[j]! - m);
       const lse = Math.log(se);
       let dot = 0;
       for (let c = 0, j = base; j < stop; c++, j += inner) {
