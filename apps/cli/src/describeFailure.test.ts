@@ -1,0 +1,62 @@
+import { ArrowReadError } from '@lossflow/arrow';
+import { LossError } from '@lossflow/core';
+import { describe, expect, it } from 'vitest';
+import { describeFailure } from './describeFailure.js';
+import { UsageError } from './UsageError.js';
+
+describe('describeFailure', () => {
+  it('gives bad usage exit code 2 and points to the help', () => {
+    const f = describeFailure(new UsageError('unknown flag --x.'), { command: 'eval' });
+    expect(f).toEqual({
+      exitCode: 2,
+      message: "lossflow eval: unknown flag --x. Run 'lossflow eval --help' for usage.",
+    });
+  });
+
+  it('names the file, batch and fix of a read failure', () => {
+    const e = new ArrowReadError('TRUNCATED', 'the stream ends inside a record batch', {
+      file: 'log.arrows',
+      batch: 7,
+    });
+    const f = describeFailure(e, { command: 'eval' });
+    expect(f.exitCode).toBe(1);
+    expect(f.message).toMatch(
+      /^lossflow eval: cannot read the data \(file 'log.arrows', batch 7\): the stream ends inside a record batch \[TRUNCATED\]\. The file ends early/,
+    );
+    expect(f.message).toMatch(/No result was written\.$/);
+    expect(f.message).not.toContain('\n');
+  });
+
+  it('locates a loss error in its file from the stream-wide batch index', () => {
+    const e = new LossError('TARGET_OUT_OF_RANGE', 'target 9 is out of bounds for 5 classes', {
+      loss: 'crossEntropy',
+      batch: 12,
+      row: 3,
+      column: 'target',
+      hint: 'Check the number of classes.',
+    });
+    const f = describeFailure(e, { command: 'eval', locate: (b) => ({ file: 'b.arrow', batch: b - 10 }) });
+    expect(f.exitCode).toBe(1);
+    expect(f.message).toBe(
+      "lossflow eval: cannot compute cross-entropy (file 'b.arrow', batch 2, row 3, column 'target'): target 9 is out of bounds for 5 classes [TARGET_OUT_OF_RANGE]. Check the number of classes. No result was written.",
+    );
+  });
+
+  it('treats an option the core rejects as bad usage', () => {
+    const e = new LossError('INVALID_OPTION', 'label_smoothing must be in [0, 1], got 2', {
+      loss: 'crossEntropy',
+      argument: 'labelSmoothing',
+      batch: 0,
+    });
+    expect(describeFailure(e, { command: 'eval' }).exitCode).toBe(2);
+  });
+
+  it('explains file-system errors', () => {
+    const e = Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT', path: 'nope.arrow' });
+    expect(describeFailure(e, { command: 'inspect' })).toEqual({
+      exitCode: 1,
+      message:
+        "lossflow inspect: cannot use 'nope.arrow': no such file or directory. Check the path and its permissions.",
+    });
+  });
+});

@@ -1,0 +1,122 @@
+import { escapeHtml } from './escapeHtml.js';
+import { niceTicks, tickLabel } from './niceTicks.js';
+
+/** One line of a chart. */
+export interface ChartSeries {
+  readonly label: string;
+  readonly color: string;
+  /** `[x, y]` in data units; non-finite y values break the line. */
+  readonly points: readonly (readonly [number, number])[];
+}
+
+/** Text and size of a chart. */
+export interface LineChartOptions {
+  /** Read by screen readers and shown as a tooltip. */
+  readonly title: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly width?: number;
+  readonly height?: number;
+}
+
+const ROW = 18;
+
+/**
+ * A line chart as inline SVG (no script, no external reference): labelled axes with round ticks,
+ * light grid lines, one `<path class="series">` per series, a dot at each line's last point, and a
+ * legend at the right.
+ */
+export function renderLineChart(series: readonly ChartSeries[], options: LineChartOptions): string {
+  const width = options.width ?? 820;
+  const height = options.height ?? 400;
+  const legendRows = Math.max(1, Math.floor((height - 80) / ROW));
+  const legendColumns = Math.max(1, Math.ceil(series.length / legendRows));
+  const legendWidth = Math.max(...series.map((s) => s.label.length), 4) * 7 + 34;
+  const m = { top: 20, right: 24 + legendColumns * legendWidth, bottom: 56, left: 72 };
+  const plotW = width - m.left - m.right;
+  const plotH = height - m.top - m.bottom;
+
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const s of series)
+    for (const [x, y] of s.points) {
+      if (Number.isFinite(x) && Number.isFinite(y)) {
+        xs.push(x);
+        ys.push(y);
+      }
+    }
+  const xt = niceTicks(Math.min(...xs), Math.max(...xs), 7);
+  const yt = niceTicks(Math.min(...ys), Math.max(...ys), 6);
+  const sx = (x: number): number => m.left + ((x - xt.min) / (xt.max - xt.min)) * plotW;
+  const sy = (y: number): number => m.top + plotH - ((y - yt.min) / (yt.max - yt.min)) * plotH;
+  const r = (v: number): string => v.toFixed(1);
+
+  const out: string[] = [];
+  out.push(
+    `<svg class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(options.title)}">`,
+    `<title>${escapeHtml(options.title)}</title>`,
+    `<rect x="${m.left}" y="${m.top}" width="${plotW}" height="${plotH}" class="plot"/>`,
+  );
+  for (const v of yt.values) {
+    const y = r(sy(v));
+    out.push(
+      `<line class="grid" x1="${m.left}" x2="${m.left + plotW}" y1="${y}" y2="${y}"/>`,
+      `<text class="tick" x="${m.left - 8}" y="${y}" text-anchor="end" dominant-baseline="middle">${tickLabel(v, yt.step)}</text>`,
+    );
+  }
+  for (const v of xt.values) {
+    const x = r(sx(v));
+    out.push(
+      `<line class="grid" x1="${x}" x2="${x}" y1="${m.top}" y2="${m.top + plotH}"/>`,
+      `<text class="tick" x="${x}" y="${m.top + plotH + 18}" text-anchor="middle">${tickLabel(v, xt.step)}</text>`,
+    );
+  }
+  out.push(
+    `<line class="axis" x1="${m.left}" x2="${m.left + plotW}" y1="${m.top + plotH}" y2="${m.top + plotH}"/>`,
+    `<line class="axis" x1="${m.left}" x2="${m.left}" y1="${m.top}" y2="${m.top + plotH}"/>`,
+    `<text class="axis-label" x="${m.left + plotW / 2}" y="${height - 12}" text-anchor="middle">${escapeHtml(options.xLabel)}</text>`,
+    `<text class="axis-label" transform="translate(18 ${m.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(options.yLabel)}</text>`,
+  );
+  series.forEach((s) => {
+    const d = pathData(s.points, sx, sy);
+    if (d === '') return;
+    out.push(
+      `<path class="series" data-series="${escapeHtml(s.label)}" d="${d}" stroke="${s.color}"><title>${escapeHtml(s.label)}</title></path>`,
+    );
+    const last = [...s.points].reverse().find(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+    if (last !== undefined) {
+      out.push(`<circle class="end" cx="${r(sx(last[0]))}" cy="${r(sy(last[1]))}" r="3" fill="${s.color}"/>`);
+    }
+  });
+  out.push(`<g class="legend">`);
+  series.forEach((s, i) => {
+    const col = Math.floor(i / legendRows);
+    const row = i % legendRows;
+    const x = width - m.right + 20 + col * legendWidth;
+    const y = m.top + 6 + row * ROW;
+    out.push(
+      `<line x1="${x}" x2="${x + 18}" y1="${y}" y2="${y}" stroke="${s.color}" stroke-width="3"/>`,
+      `<text x="${x + 24}" y="${y}" dominant-baseline="middle">${escapeHtml(s.label)}</text>`,
+    );
+  });
+  out.push('</g>', '</svg>');
+  return out.join('\n');
+}
+
+function pathData(
+  points: readonly (readonly [number, number])[],
+  sx: (x: number) => number,
+  sy: (y: number) => number,
+): string {
+  let d = '';
+  let pen = false;
+  for (const [x, y] of points) {
+    if (!Number.isFinite(x) || !Number.isFinite(y)) {
+      pen = false;
+      continue;
+    }
+    d += `${pen ? 'L' : 'M'}${sx(x).toFixed(1)} ${sy(y).toFixed(1)}`;
+    pen = true;
+  }
+  return d;
+}

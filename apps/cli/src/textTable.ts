@@ -1,0 +1,27 @@
+/** A column of a {@link renderTable}: its header and whether numbers align right. */
+export interface TableColumn {
+  readonly header: string;
+  readonly align: 'left' | 'right';
+}
+
+/**
+ * Rows as aligned text, two spaces between columns, a rule under the header. `style` decorates
+ * whole cells after padding, so ANSI codes never break the alignment.
+ */
+export function renderTable(
+  columns: readonly TableColumn[],
+  rows: readonly (readonly string[])[],
+  style: { header?: (s: string) => string; lastRow?: (s: string) => string } = {},
+): string {
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const pad = (text: string, i: number): string =>
+    columns[i]!.align === 'right' ? text.padStart(widths[i]!) : text.padEnd(widths[i]!);
+  const line = (cells: readonly string[]): string => cells.map(pad).join('  ').replace(/\s+$/, '');
+  const header = style.header ?? ((s: string) => s);
+  const out = [header(line(columns.map((c) => c.header))), widths.map((w) => '─'.repeat(w)).join('  ')];
+  rows.forEach((r, i) => {
+    const text = line(columns.map((_, j) => r[j] ?? ''));
+    out.push(i === rows.length - 1 && style.lastRow !== undefined ? style.lastRow(text) : text);
+  });
+  return `${out.join('\n')}\n`;
+}
