@@ -50,6 +50,9 @@ export function classLayout(loss: string, input: Tensor<FloatArray>): ClassLayou
  * Class-index targets as an {@link IndexView}, after checking their shape is input's without the
  * class dimension and every index lies in `[0, C)` or equals `ignoreIndex` (torch raises for any
  * other, whatever the reduction).
+ *
+ * @example
+ * const { idx, stride } = classTargets('crossEntropy', labels, layout, input.shape, -100);
  */
 export function classTargets(
   loss: string,
@@ -92,6 +95,9 @@ export function classTargets(
 /**
  * Per-class weights as float values (a tensor or number array of exactly `classes` elements), or
  * `null` when absent.
+ *
+ * @example
+ * classWeight('nllLoss', [1, 2, 0.5], 3); // Float64Array [1, 2, 0.5]
  */
 export function classWeight(
   loss: string,
@@ -110,7 +116,12 @@ export function classWeight(
   return w.data;
 }
 
-/** `ignoreIndex` (default −100): any integer; targets equal to it are skipped. */
+/**
+ * `ignoreIndex` (default −100): any integer; targets equal to it are skipped.
+ *
+ * @example
+ * ignoreIndexOption('nllLoss', undefined); // -100
+ */
 export function ignoreIndexOption(loss: string, value: unknown): number {
   if (value === undefined) return -100;
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {

@@ -11,7 +11,12 @@ import {
   tensor,
 } from './tensor.js';
 
-/** Any tensor input as a {@link Tensor}: typed arrays become 1-D, numbers become `Float64Array`. */
+/**
+ * Any tensor input as a {@link Tensor}: typed arrays become 1-D, numbers become `Float64Array`.
+ *
+ * @example
+ * toTensor([[1, 2], [3, 4]]).shape; // [2, 2]
+ */
 export function toTensor(x: TensorInput): Tensor {
   if (ArrayBuffer.isView(x)) return tensor(x);
   if (typeof x === 'number' || Array.isArray(x)) return tensor(x);
@@ -193,6 +198,10 @@ export function elementwiseOperands(
  * tensor is `data[Math.floor(i / inner) % period]`. Kernels walk it with two counters instead of
  * dividing. Covers torch's trailing-dimension weights — `(C)` against `(N, C)`, `(C, 1, 1)` against
  * `(N, C, H, W)`, `(N, 1)`, 0-d — without allocation; other layouts are materialised once.
+ *
+ * @example
+ * // pos_weight [3, 1, 1] against [N, 3, 4, 4]: each weight covers 16 elements, repeating every 3.
+ * broadcastView('binaryCrossEntropyWithLogits', 'posWeight', pw, [2, 3, 4, 4]); // { inner: 16, period: 3 }
  */
 export interface BroadcastView {
   readonly data: FloatArray;
@@ -208,6 +217,9 @@ export const UNIT_VIEW: BroadcastView = { data: ONE, inner: 1, period: 1 };
 /**
  * Broadcasts `argument` (a weight-like tensor) into `shape`, which it may not enlarge, as torch's
  * `weight`/`pos_weight` do ("output with shape … doesn't match the broadcast shape …").
+ *
+ * @example
+ * const { data, inner, period } = broadcastView('binaryCrossEntropy', 'weight', [1, 3], [4, 2]);
  */
 export function broadcastView(
   loss: string,
