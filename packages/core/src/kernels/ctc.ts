@@ -35,7 +35,10 @@ export function ctcSequence(
   if (width > 1) prev[1] = lp[base + ext[1]!]!;
   for (let t = 1; t < frames; t++) {
     const row = base + t * step;
-    for (let s = 0; s < width; s++) {
+    // States below `lo` can no longer reach the last two by the last frame (at most two steps a
+    // frame), and only feed states that cannot either: skipping them changes no result, NaN included.
+    const lo = Math.max(0, width - 2 - 2 * (frames - 1 - t));
+    for (let s = lo; s < width; s++) {
       const la1 = prev[s]!;
       let lamax = la1;
       let la2 = NEG_INF;

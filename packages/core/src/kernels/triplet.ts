@@ -19,6 +19,7 @@ export function tripletFused(
   swap: boolean,
   out: FloatArray | null,
 ): number {
+  if (p === 2) return tripletL2(a, pos, neg, rows, dim, margin, eps, swap, out);
   let s = 0;
   let c = 0;
   for (let r = 0; r < rows; r++) {
@@ -27,6 +28,49 @@ export function tripletFused(
     let dNeg = lpDistance(a, o, neg, o, dim, p, eps);
     if (swap) dNeg = Math.min(dNeg, lpDistance(pos, o, neg, o, dim, p, eps));
     const v = Math.max(margin + dPos - dNeg, 0);
+    if (out !== null) out[r] = v;
+    const t = s + v;
+    c += twoSumError(s, v, t);
+    s = t;
+  }
+  return compensatedValue(s, c);
+}
+
+// The default p = 2 in one pass over the three rows (reading the anchor once); the same
+// arithmetic as lpDistance's p = 2 branch, so the same results.
+function tripletL2(
+  a: FloatArray,
+  pos: FloatArray,
+  neg: FloatArray,
+  rows: number,
+  dim: number,
+  margin: number,
+  eps: number,
+  swap: boolean,
+  out: FloatArray | null,
+): number {
+  let s = 0;
+  let c = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = r * dim;
+    let sp = 0;
+    let sn = 0;
+    let ss = 0;
+    for (let k = 0; k < dim; k++) {
+      const x = a[o + k]!;
+      const y = pos[o + k]!;
+      const z = neg[o + k]!;
+      const dp = x - y + eps;
+      const dn = x - z + eps;
+      sp += dp * dp;
+      sn += dn * dn;
+      if (swap) {
+        const ds = y - z + eps;
+        ss += ds * ds;
+      }
+    }
+    const dNeg = swap ? Math.min(Math.sqrt(sn), Math.sqrt(ss)) : Math.sqrt(sn);
+    const v = Math.max(margin + Math.sqrt(sp) - dNeg, 0);
     if (out !== null) out[r] = v;
     const t = s + v;
     c += twoSumError(s, v, t);
