@@ -1,0 +1,102 @@
+// Vectorised exp and log. The cross-entropy hot loop uses a float32 exp (four lanes, within 2 ulp
+// of float32, which is what float32 logits carry); BCE-with-logits and KL use float64 lanes,
+// since their terms can cancel and they are not the throughput-critical path.
+
+/**
+ * e^x per f32 lane for x ≤ 0 (Cephes `expf`: n = round(x·log2 e), a degree-6 polynomial in the
+ * reduced argument, then 2^n through the exponent bits). Lanes below −87.33 (where e^x leaves the
+ * normal float32 range) give 0; NaN stays NaN.
+ */
+@inline
+export function expNonPositiveF32x4(x: v128): v128 {
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  // ln 2 split in two so that n·ln2Hi is exact.
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.add(f32x4.mul(f32x4.splat(1.987569150e-4), r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  const y = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  const e = f32x4.mul(y, scale);
+  return v128.bitselect(f32x4.splat(0), e, f32x4.lt(x, f32x4.splat(-87.33654)));
+}
+
+/**
+ * e^x per f64 lane, to about 1e-13 relative: n = round(x·log2 e) clamped to the normal exponent
+ * range, a degree-10 Taylor polynomial on |r| ≤ ln2/2, then 2^n through the exponent bits. Lanes
+ * above 709.78 give +Infinity, below −708.39 (subnormal results) give 0; NaN stays NaN.
+ */
+@inline
+export function expF64x2(x: v128): v128 {
+  let n = f64x2.nearest(f64x2.mul(x, f64x2.splat(1.4426950408889634)));
+  n = f64x2.min(f64x2.max(n, f64x2.splat(-1022)), f64x2.splat(1023));
+  // fdlibm's split of ln 2: n·ln2Hi is exact for |n| < 2^20.
+  let r = f64x2.sub(x, f64x2.mul(n, f64x2.splat(6.93147180369123816490e-1)));
+  r = f64x2.sub(r, f64x2.mul(n, f64x2.splat(1.90821492927058770002e-10)));
+  let p = f64x2.add(f64x2.mul(f64x2.splat(1.0 / 3628800.0), r), f64x2.splat(1.0 / 362880.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 40320.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 5040.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 720.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 120.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1));
+  const ni = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(n));
+  const scale = i64x2.shl(i64x2.add(ni, i64x2.splat(1023)), 52);
+  let e = f64x2.mul(p, scale);
+  e = v128.bitselect(f64x2.splat(Infinity), e, f64x2.gt(x, f64x2.splat(709.782712893384)));
+  return v128.bitselect(f64x2.splat(0), e, f64x2.lt(x, f64x2.splat(-708.3964185322641)));
+}
+
+/**
+ * ln x per f64 lane, to a few ulp, for lanes that are 0, normal, infinite or NaN (every float32
+ * value widened to float64 is one of those): x = m·2^k with m in [√½, √2), then
+ * ln m = 2·atanh(s), s = (m − 1)/(m + 1), as an odd series in s. ln 0 = −Infinity, ln of a
+ * negative number is NaN, ln +Infinity = +Infinity.
+ */
+@inline
+export function logF64x2(x: v128): v128 {
+  const bits = x;
+  // The biased exponent as a double, through the 2^52 magic constant.
+  const kBiased = f64x2.sub(
+    v128.or(i64x2.shr_u(bits, 52), i64x2.splat(0x4330000000000000)),
+    f64x2.splat(4503599627370496.0),
+  );
+  let m = v128.or(v128.and(bits, i64x2.splat(0x000fffffffffffff)), i64x2.splat(0x3ff0000000000000));
+  const big = f64x2.gt(m, f64x2.splat(1.4142135623730951));
+  m = v128.bitselect(f64x2.mul(m, f64x2.splat(0.5)), m, big);
+  const k = f64x2.add(f64x2.sub(kBiased, f64x2.splat(1023)), v128.and(big, f64x2.splat(1)));
+  const f = f64x2.sub(m, f64x2.splat(1));
+  const s = f64x2.div(f, f64x2.add(f, f64x2.splat(2)));
+  const z = f64x2.mul(s, s);
+  let q = f64x2.add(f64x2.mul(f64x2.splat(1.0 / 17.0), z), f64x2.splat(1.0 / 15.0));
+  q = f64x2.add(f64x2.mul(q, z), f64x2.splat(1.0 / 13.0));
+  q = f64x2.add(f64x2.mul(q, z), f64x2.splat(1.0 / 11.0));
+  q = f64x2.add(f64x2.mul(q, z), f64x2.splat(1.0 / 9.0));
+  q = f64x2.add(f64x2.mul(q, z), f64x2.splat(1.0 / 7.0));
+  q = f64x2.add(f64x2.mul(q, z), f64x2.splat(1.0 / 5.0));
+  q = f64x2.add(f64x2.mul(q, z), f64x2.splat(1.0 / 3.0));
+  const twoS = f64x2.add(s, s);
+  const lnM = f64x2.add(twoS, f64x2.mul(f64x2.mul(twoS, z), q));
+  let y = f64x2.add(
+    f64x2.mul(k, f64x2.splat(6.93147180369123816490e-1)),
+    f64x2.add(lnM, f64x2.mul(k, f64x2.splat(1.90821492927058770002e-10))),
+  );
+  y = v128.bitselect(f64x2.splat(-Infinity), y, f64x2.eq(x, f64x2.splat(0)));
+  y = v128.bitselect(f64x2.splat(Infinity), y, f64x2.eq(x, f64x2.splat(Infinity)));
+  y = v128.bitselect(f64x2.splat(NaN), y, f64x2.lt(x, f64x2.splat(0)));
+  return v128.bitselect(x, y, f64x2.ne(x, x));
+}
+
+/** ln(1 + e) per f64 lane for e ≥ 0, with the rounding of 1 + e corrected (log1p). */
+@inline
+export function log1pF64x2(e: v128): v128 {
+  const u = f64x2.add(f64x2.splat(1), e);
+  const correction = f64x2.div(f64x2.sub(e, f64x2.sub(u, f64x2.splat(1))), u);
+  return f64x2.add(logF64x2(u), correction);
+}
