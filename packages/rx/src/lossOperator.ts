@@ -25,6 +25,8 @@ export interface LossOperatorSpec<O> {
   readonly name: string;
   /** Tensor arguments in the core function's order; `input` and `target` have default column names. */
   readonly roles: readonly string[];
+  /** Default column of other roles (else the role's own name): `{ inputLengths: 'input_lengths' }`. */
+  readonly columns?: Readonly<Record<string, string>>;
   partial(args: Tensor[], options: O, into?: LossState): LossState;
   none(args: Tensor[], options: O): Tensor;
 }
@@ -41,7 +43,7 @@ const STREAM_KEYS = new Set(['by', 'perRow', 'nulls']);
  */
 export function lossOperator<O extends object>(
   spec: LossOperatorSpec<O>,
-  options: O & StreamOptions & Record<string, unknown>,
+  options: Omit<O, 'reduction'> & StreamOptions,
 ): OperatorFunction<RecordBatch, LossChunk> {
   const lossOptions = {} as Record<string, unknown>;
   const wanted: Record<string, string | undefined> = {};
@@ -50,7 +52,8 @@ export function lossOperator<O extends object>(
     else if (!STREAM_KEYS.has(k)) lossOptions[k] = v;
   }
   for (const role of spec.roles) {
-    if (wanted[role] === undefined && role !== 'input' && role !== 'target') wanted[role] = role;
+    if (wanted[role] === undefined && role !== 'input' && role !== 'target')
+      wanted[role] = spec.columns?.[role] ?? role;
   }
   const coreOptions = lossOptions as O;
   const { by, perRow = false, nulls = 'error' } = options;

@@ -5,7 +5,7 @@ import type { LossChunk } from './LossChunk.js';
 import { type ColumnOptions, lossOperator, type StreamOptions } from './lossOperator.js';
 import { lossSpec } from './lossSpec.js';
 
-/** Options of the {@link mseLoss} operator: core's options, the columns, and the stream options. */
+/** Options of the {@link mseLoss} operator: `@lossflow/core`'s options, the columns (`input`, `target`) and the stream options. */
 export type MseLossOperatorOptions = Omit<core.MseLossOptions, 'reduction'> &
   ColumnOptions<'input' | 'target'> &
   StreamOptions;
@@ -13,8 +13,7 @@ export type MseLossOperatorOptions = Omit<core.MseLossOptions, 'reduction'> &
 const spec = lossSpec<core.MseLossOptions>('mseLoss', ['input', 'target'], core.mseLoss, core.mseLossPartial);
 
 /**
- * Mean squared error of each batch's `input` and `target` columns (defaults: `logits`/`input`/
- * `pred`/`prediction` and `target`/`label`/`labels`/`y`).
+ * Mean squared error of each batch's input and target columns.
  *
  * @example
  * fromFile('regression.arrow').pipe(mseLoss({ input: 'pred', target: 'y' }), reduce('mean'));

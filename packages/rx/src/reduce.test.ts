@@ -1,6 +1,7 @@
 import { LossError, mseLoss } from '@lossflow/core';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
+import type { LossChunk } from './LossChunk.js';
 import { reduce } from './reduce.js';
 import { reduceGroups } from './reduceGroups.js';
 import { running } from './running.js';
@@ -34,7 +35,7 @@ describe('reduce', () => {
   });
   it('gives NaN for the mean of an empty stream, as torch does', () => {
     scheduler().run(({ cold, expectObservable }) => {
-      expectObservable(cold('--|').pipe(reduce('mean'))).toBe('--(v|)', { v: Number.NaN });
+      expectObservable(cold<LossChunk>('--|').pipe(reduce('mean'))).toBe('--(v|)', { v: Number.NaN });
     });
   });
 });

@@ -1,5 +1,5 @@
 import { mseLoss, mseLossPartial, type Tensor } from '@lossflow/core';
-import { Float64, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
+import { makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import type { GroupKey, LossChunk } from '../LossChunk.js';
 
 const emptyBatch = new RecordBatch(
@@ -42,5 +42,3 @@ function runs(keys: GroupKey[]): [number, number][] {
   }
   return out;
 }
-
-export { Float64 };
