@@ -31,6 +31,9 @@ export interface CtcLossOptions {
 /**
  * {@link ctcLoss}'s overloads: `'none'` gives a tensor, `'mean'`/`'sum'` a number, a `Reduction`
  * variable either.
+ *
+ * @example
+ * const perSequence = ctcLoss(logProbs, targets, inputLengths, targetLengths, { reduction: 'none' }); // Tensor
  */
 export interface CtcLoss {
   (

@@ -191,13 +191,11 @@ const cases: SplitCase[] = [
         { requiredKeys: ['p', 'margin'] },
       ),
     ).chain(({ args, rows, options }) =>
-      fc
-        .array(fc.integer({ min: 0, max: 4 }), { minLength: rows, maxLength: rows })
-        .map((y) => ({
-          args: [...args, { data: BigInt64Array.from(y.map(BigInt)), shape: [rows] }],
-          rows,
-          options,
-        })),
+      fc.array(fc.integer({ min: 0, max: 4 }), { minLength: rows, maxLength: rows }).map((y) => ({
+        args: [...args, { data: BigInt64Array.from(y.map(BigInt)), shape: [rows] }],
+        rows,
+        options,
+      })),
     ),
     slice: sliceAll,
     oneShot: ([x, y], o) => multiMarginLoss(x!, y!, o),

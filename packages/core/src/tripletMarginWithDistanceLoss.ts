@@ -17,6 +17,9 @@ import { defineUnreducedLoss } from './unreducedLoss.js';
 /**
  * A distance between two batches of embeddings: given tensors `[N, D]` (or whatever the loss was
  * given), returns one distance per row, e.g. `pairwiseDistance` or `cosineDistance`.
+ *
+ * @example
+ * const manhattan: DistanceFunction = (x, y) => pairwiseDistance(x, y, { p: 1 });
  */
 export type DistanceFunction = (x1: Tensor<FloatArray>, x2: Tensor<FloatArray>) => TensorInput;
 

@@ -31,12 +31,24 @@ export interface TripletPrepared {
   } | null;
 }
 
-/** torch 2.x refuses margin ≤ 0 for both triplet losses (1.13 accepted it). */
+/**
+ * torch 2.x refuses margin ≤ 0 for both triplet losses (1.13 accepted it).
+ *
+ * @example
+ * tripletMargin('tripletMarginLoss', undefined); // 1
+ * tripletMargin('tripletMarginLoss', 0); // throws LossError INVALID_OPTION
+ */
 export function tripletMargin(loss: string, margin: unknown): number {
   return numberOption(loss, 'margin', margin, 1, (m) => m > 0, 'a number > 0');
 }
 
-/** Anchor, positive and negative as float tensors, which must have the same number of dimensions. */
+/**
+ * Anchor, positive and negative as float tensors, which must have the same number of dimensions.
+ *
+ * @example
+ * tripletTensors('tripletMarginLoss', [[0, 1]], [[1, 1]], [[2, 2]]); // three Float64 [1, 2] tensors
+ * tripletTensors('tripletMarginLoss', [[0, 1]], [1, 1], [[2, 2]]); // throws SHAPE_MISMATCH
+ */
 export function tripletTensors(
   loss: string,
   anchor: TensorInput,
@@ -82,6 +94,10 @@ function distances(
 /**
  * The triplet loss with Lp distances (`triplet_margin_loss`). Same-shaped embeddings take the fused
  * path; broadcast ones get each pair's distances first, as torch's `pairwise_distance` does.
+ *
+ * @example
+ * const t = lpTriplet('tripletMarginLoss', tripletTensors('tripletMarginLoss', a, p, n), 2, 1e-6, 1, false);
+ * tripletKernel(t, null); // Σ of the per-triplet losses
  */
 export function lpTriplet(
   loss: string,
@@ -111,7 +127,13 @@ export function lpTriplet(
   return fromDistances(loss, dtype, pos, neg, sw, margin);
 }
 
-/** The triplet loss from distance tensors (which broadcast into the result's shape). */
+/**
+ * The triplet loss from distance tensors (which broadcast into the result's shape).
+ *
+ * @example
+ * const t = fromDistances('tripletMarginWithDistanceLoss', 'float64', dPos, dNeg, null, 0.5);
+ * tripletKernel(t, new Float64Array(numel(t.shape))); // per-triplet losses written out
+ */
 export function fromDistances(
   loss: string,
   dtype: FloatDType,
@@ -141,7 +163,12 @@ export function fromDistances(
   };
 }
 
-/** Runs the kernel of a {@link TripletPrepared}: Σ of the per-triplet losses, written to `out` when given. */
+/**
+ * Runs the kernel of a {@link TripletPrepared}: Σ of the per-triplet losses, written to `out` when given.
+ *
+ * @example
+ * const sum = tripletKernel(prepared, null);
+ */
 export function tripletKernel(t: TripletPrepared, out: FloatArray | null): number {
   const n = numel(t.shape);
   if (t.fused !== null) {
