@@ -1,5 +1,3 @@
-export { LossError, type LossErrorCode, type LossErrorContext } from './LossError.js';
-export { addToState, createState, type FloatDType, finalize, type LossState, mergeInto, mergeStates } from './LossState.js';
 export {
   type BinaryCrossEntropyOptions,
   binaryCrossEntropy,
@@ -26,6 +24,16 @@ export {
 } from './hingeEmbeddingLoss.js';
 export { type HuberLossOptions, huberLoss, huberLossPartial } from './huberLoss.js';
 export { type KlDivOptions, klDiv, klDivPartial } from './klDiv.js';
+export { LossError, type LossErrorCode, type LossErrorContext } from './LossError.js';
+export {
+  addToState,
+  createState,
+  type FloatDType,
+  finalize,
+  type LossState,
+  mergeInto,
+  mergeStates,
+} from './LossState.js';
 export { type L1LossOptions, l1Loss, l1LossPartial } from './l1Loss.js';
 export {
   type MarginRankingLossOptions,
@@ -72,3 +80,18 @@ export {
   tripletMarginWithDistanceLoss,
   tripletMarginWithDistanceLossPartial,
 } from './tripletMarginWithDistanceLoss.js';
+export {
+  getKernelBackend,
+  initKernels,
+  type KernelBackend,
+  setKernelBackend,
+} from './wasm/kernelBackend.js';
+export {
+  type BroadcastWeight,
+  type Float32CrossEntropyIndexKernel,
+  type Float32ElementwiseKernels,
+  type Float32NllKernel,
+  type WasmKernels,
+  wasmKernels,
+} from './wasm/wasmKernels.js';
+export type { LinearMemory } from './wasm/wasmModule.js';

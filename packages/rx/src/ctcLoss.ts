@@ -34,7 +34,11 @@ const spec: LossOperatorSpec<core.CtcLossOptions> = {
   name: 'ctcLoss',
   roles: ['input', 'target', 'inputLengths', 'targetLengths'],
   columns: { inputLengths: 'input_lengths', targetLengths: 'target_lengths' },
-  partial: ([lp, t, il, tl], o, into) => core.ctcLossPartial(timeFirst(lp!), t!, il!, tl!, o, into),
+  // torch 2.x rejects empty log_probs; an empty batch of a stream simply adds nothing.
+  partial: ([lp, t, il, tl], o, into) =>
+    lp!.shape[0] === 0
+      ? (into ?? core.createState('ctcLoss', lp!.data instanceof Float64Array ? 'float64' : 'float32'))
+      : core.ctcLossPartial(timeFirst(lp!), t!, il!, tl!, o, into),
   none: ([lp, t, il, tl], o) => core.ctcLoss(timeFirst(lp!), t!, il!, tl!, { ...o, reduction: 'none' }),
 };
 
