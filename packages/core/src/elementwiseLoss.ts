@@ -12,6 +12,7 @@ import {
 import { partialState } from './partialState.js';
 import { checkReduction, type Reduction } from './reduction.js';
 import { type FloatArray, numel, type Tensor, type TensorInput } from './tensor.js';
+import { type Float32ElementwiseKernels, type WasmKernels, wasmKernels } from './wasm/wasmKernels.js';
 
 /**
  * A loss of `(input, target, options)` as `torch.nn.functional` has it: `'none'` gives a tensor,
@@ -42,6 +43,43 @@ export type BinaryLossPartial<O> = (
 export interface ElementwiseKernels<P> {
   sum(x: FloatArray, y: FloatArray, n: number, p: P): number;
   none(x: FloatArray, y: FloatArray, out: FloatArray, p: P): void;
+  /**
+   * The loss's WebAssembly SIMD kernels, picked from the loaded set: used instead of `sum`/`none`
+   * for all-float32 operands while the kernel backend allows WASM (`setKernelBackend`).
+   */
+  wasm?: (k: WasmKernels) => Float32ElementwiseKernels<P>;
+}
+
+/** Σ over `n` elements with the WASM kernels when the operands are float32 and WASM is on, else the JS ones. */
+function kernelSum<P>(kernels: ElementwiseKernels<P>, x: FloatArray, y: FloatArray, n: number, p: P): number {
+  if (kernels.wasm !== undefined && x instanceof Float32Array && y instanceof Float32Array) {
+    const k = wasmKernels();
+    if (k !== null) return kernels.wasm(k).sum(x, y, n, p);
+  }
+  return kernels.sum(x, y, n, p);
+}
+
+/** Per-element values, by the WASM kernels under the same conditions as {@link kernelSum}. */
+function kernelNone<P>(
+  kernels: ElementwiseKernels<P>,
+  x: FloatArray,
+  y: FloatArray,
+  out: FloatArray,
+  p: P,
+): void {
+  if (
+    kernels.wasm !== undefined &&
+    x instanceof Float32Array &&
+    y instanceof Float32Array &&
+    out instanceof Float32Array
+  ) {
+    const k = wasmKernels();
+    if (k !== null) {
+      kernels.wasm(k).none(x, y, out, p);
+      return;
+    }
+  }
+  kernels.none(x, y, out, p);
 }
 
 /** What makes one elementwise loss: its torch shape rule, kernels and parameter resolution. */
@@ -78,7 +116,7 @@ export function defineElementwiseLoss<O extends { reduction?: string }, P>(
     const rows = spec.rows?.(ops) ?? leadingRows(ops.shape);
     const weight = spec.weight?.(options);
     if (weight === undefined)
-      return addToState(state, kernels.sum(ops.x, ops.y, ops.x.length, p), ops.x.length, rows);
+      return addToState(state, kernelSum(kernels, ops.x, ops.y, ops.x.length, p), ops.x.length, rows);
     const w = elementWeight(name, ops, weight);
     const l = new Float64Array(ops.x.length);
     kernels.none(ops.x, ops.y, l, p);
@@ -94,7 +132,7 @@ export function defineElementwiseLoss<O extends { reduction?: string }, P>(
     if (reduction !== 'none') return finalize(partial(input, target, options), reduction);
     const ops = elementwiseOperands(name, input, target, spec.rule);
     const out = allocFloat(ops.dtype, numel(ops.shape));
-    kernels.none(ops.x, ops.y, out, spec.params(options, ops));
+    kernelNone(kernels, ops.x, ops.y, out, spec.params(options, ops));
     const weight = spec.weight?.(options);
     if (weight !== undefined) {
       const w = elementWeight(name, ops, weight);

@@ -14,7 +14,7 @@ export interface L1LossOptions {
 const l1 = defineElementwiseLoss<L1LossOptions, undefined>({
   name: 'l1Loss',
   rule: 'broadcast',
-  kernels: { sum: l1Sum, none: l1None },
+  kernels: { sum: l1Sum, none: l1None, wasm: (k) => k.l1 },
   params: () => undefined,
   weight: (o) => o.weight,
 });

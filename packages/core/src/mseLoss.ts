@@ -14,7 +14,7 @@ export interface MseLossOptions {
 const mse = defineElementwiseLoss<MseLossOptions, undefined>({
   name: 'mseLoss',
   rule: 'broadcast',
-  kernels: { sum: mseSum, none: mseNone },
+  kernels: { sum: mseSum, none: mseNone, wasm: (k) => k.mse },
   params: () => undefined,
   weight: (o) => o.weight,
 });

@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LossError } from '../LossError.js';
+import { mseLoss } from '../mseLoss.js';
+import { getKernelBackend, initKernels, setKernelBackend } from './kernelBackend.js';
+import { wasmKernels } from './wasmKernels.js';
+
+afterEach(() => {
+  setKernelBackend('auto');
+  vi.unstubAllEnvs();
+  vi.resetModules();
+});
+
+describe('kernel backend', () => {
+  it("defaults to 'auto', which picks WASM where the engine has SIMD (Node 20 does)", async () => {
+    expect(getKernelBackend()).toBe('wasm');
+    expect(await initKernels()).toBe('wasm');
+    expect(wasmKernels()).not.toBeNull();
+  });
+
+  it("forces the JS reference kernels with 'js', giving the same losses", () => {
+    const x = Float32Array.from({ length: 37 }, (_, i) => Math.fround(Math.sin(i)));
+    const y = Float32Array.from({ length: 37 }, (_, i) => Math.fround(i / 37));
+    const fast = mseLoss(x, y);
+    setKernelBackend('js');
+    expect(getKernelBackend()).toBe('js');
+    expect(wasmKernels()).toBeNull();
+    expect(mseLoss(x, y)).toBe(fast);
+  });
+
+  it('rejects an unknown backend with a LossError', () => {
+    expect(() => setKernelBackend('gpu' as 'js')).toThrow(LossError);
+  });
+
+  it('honours LOSSFLOW_KERNELS=js and =wasm, and rejects other values on first use', async () => {
+    vi.stubEnv('LOSSFLOW_KERNELS', 'js');
+    expect((await import('./kernelBackend.js')).getKernelBackend()).toBe('js');
+    vi.resetModules();
+    vi.stubEnv('LOSSFLOW_KERNELS', 'wasm');
+    expect((await import('./kernelBackend.js')).getKernelBackend()).toBe('wasm');
+    vi.resetModules();
+    vi.stubEnv('LOSSFLOW_KERNELS', 'fast');
+    const fresh = await import('./kernelBackend.js');
+    expect(() => fresh.getKernelBackend()).toThrow(/LOSSFLOW_KERNELS="fast"/);
+    fresh.setKernelBackend('auto');
+    expect(fresh.getKernelBackend()).toBe('wasm');
+  });
+});
+
+describe('WASM input arena', () => {
+  it('grows for larger batches and reuses its regions for smaller ones', () => {
+    const k = wasmKernels()!;
+    const small = k.elementwiseInputs(1000);
+    const again = k.elementwiseInputs(500);
+    expect(again.x.byteOffset).toBe(small.x.byteOffset);
+    const before = k.memory.buffer.byteLength;
+    const big = k.elementwiseInputs(before / 4);
+    expect(k.memory.buffer.byteLength).toBeGreaterThan(before);
+    big.x.fill(2);
+    big.y.fill(0.5);
+    expect(k.mse.sum(big.x, big.y, big.x.length, undefined)).toBe(2.25 * big.x.length);
+  });
+
+  it('refuses a view that memory growth detached instead of reading garbage', () => {
+    const k = wasmKernels()!;
+    const { x, y } = k.elementwiseInputs(16);
+    k.elementwiseInputs(k.memory.buffer.byteLength / 2);
+    expect(() => k.l1.sum(x, y, 16, undefined)).toThrow(/detached/);
+  });
+});
