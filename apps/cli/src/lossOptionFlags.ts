@@ -7,8 +7,9 @@ export interface LossOptionFlag {
   readonly flag: string;
   /** The core option key (`labelSmoothing`). */
   readonly key: string;
-  /** `numbers` is a comma-separated list (`0.5,1,2`); a boolean has a `--no-…` twin. */
-  readonly kind: 'number' | 'integer' | 'numbers' | 'boolean';
+  /** `numbers` is a comma-separated list (`0.5,1,2`); a boolean has a `--no-…` twin; a choice is one of `choices`. */
+  readonly kind: 'number' | 'integer' | 'numbers' | 'boolean' | 'choice';
+  readonly choices?: readonly string[];
   /** One line for `--help`. */
   readonly describe: string;
 }
@@ -50,6 +51,13 @@ export const LOSS_OPTION_FLAGS: readonly LossOptionFlag[] = [
   { flag: 'swap', key: 'swap', kind: 'boolean', describe: 'distance swap (triplet losses)' },
   { flag: 'blank', key: 'blank', kind: 'integer', describe: 'blank label (ctc)' },
   { flag: 'zero-infinity', key: 'zeroInfinity', kind: 'boolean', describe: 'zero infinite losses (ctc)' },
+  {
+    flag: 'distance',
+    key: 'distanceFunction',
+    kind: 'choice',
+    choices: ['pairwise', 'cosine'],
+    describe: 'pairwise (L2, default) or cosine distance',
+  },
 ];
 
 const byFlag = new Map(LOSS_OPTION_FLAGS.map((f) => [f.flag, f]));
@@ -81,6 +89,7 @@ export function lossOptionOf(flag: string, raw: string | true): [key: string, va
   const f = byFlag.get(flag);
   if (f === undefined) return undefined;
   if (f.kind === 'boolean') return [f.key, true];
+  if (f.kind === 'choice') return [f.key, choice(f, String(raw))];
   return [f.key, parseValue(`--${f.flag}`, f.kind, String(raw))];
 }
 
@@ -103,6 +112,7 @@ export function genericOption(raw: string): [key: string, value: unknown] {
   const key = raw.slice(0, eq).replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
   const text = raw.slice(eq + 1);
   const known = byKey.get(key);
+  if (known?.kind === 'choice') return [key, choice(known, text)];
   if (known !== undefined && known.kind !== 'boolean')
     return [key, parseValue(`--option ${key}`, known.kind, text)];
   if (text === 'true' || text === 'false') return [key, text === 'true'];
@@ -139,4 +149,11 @@ export function parseValue(
     throw new UsageError(`${flag} takes ${what} (got '${text}').`);
   }
   return value;
+}
+
+function choice(f: LossOptionFlag, text: string): string {
+  const choices = f.choices ?? [];
+  if (!choices.includes(text))
+    throw new UsageError(`--${f.flag} takes ${choices.join(' or ')} (got '${text}').`);
+  return text;
 }

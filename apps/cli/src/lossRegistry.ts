@@ -89,7 +89,7 @@ export const LOSSES: readonly LossEntry[] = [
     'triplet-margin-with-distance',
     'tripletMarginWithDistanceLoss',
     ['anchor', 'positive', 'negative'],
-    ['margin', 'swap'],
+    ['margin', 'swap', 'distanceFunction'],
     'triplets, pairwise distance',
   ),
   entry(

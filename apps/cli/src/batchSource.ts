@@ -1,0 +1,93 @@
+import { statSync } from 'node:fs';
+import { readBatches } from '@lossflow/arrow';
+import { fromBatches } from '@lossflow/rx';
+import type { RecordBatch } from 'apache-arrow';
+import { concat, defer, EMPTY, type Observable, tap } from 'rxjs';
+
+/** How far reading has got, over all files of a run. */
+export interface SourceProgress {
+  readonly file: string;
+  readonly bytesRead: number;
+  /** Sum of the files' sizes (known from the start, for the ETA). */
+  readonly totalBytes: number;
+  readonly rows: number;
+  readonly batches: number;
+}
+
+/** Opens one file as an async iterable of batches (`@lossflow/arrow`'s `readBatches`, or a test double). */
+export type OpenBatches = (
+  file: string,
+  options: { limit?: number },
+) => AsyncIterable<RecordBatch> & {
+  readonly progress: { readonly bytesRead: number };
+  close(): Promise<void>;
+};
+
+/**
+ * The record batches of several files as one stream, read lazily one file after the other, with
+ * the progress and the file each batch came from (a batch index alone does not name a file).
+ */
+export class BatchSource {
+  readonly files: readonly string[];
+  readonly sizes: readonly number[];
+  readonly totalBytes: number;
+  #rows = 0;
+  #batches = 0;
+  #bytesBefore = 0;
+  #current: { readonly progress: { readonly bytesRead: number } } | undefined;
+  #file = 0;
+  /** The global index of each file's first batch. */
+  readonly #firstBatch: number[] = [];
+  readonly #limit: number | undefined;
+  readonly #open: OpenBatches;
+
+  /** @throws Node's file-system error when a file cannot be stat'ed (before anything is read). */
+  constructor(files: readonly string[], options: { limit?: number | undefined } = {}, open?: OpenBatches) {
+    this.files = files;
+    this.sizes = files.map((f) => statSync(f).size);
+    this.totalBytes = this.sizes.reduce((a, b) => a + b, 0);
+    this.#limit = options.limit;
+    this.#open = open ?? ((file, o) => readBatches(file, o));
+  }
+
+  /** The batches of all files in order; each subscription reads the files again. */
+  batches(): Observable<RecordBatch> {
+    return concat(
+      ...this.files.map((file, i) =>
+        defer(() => {
+          const remaining = this.#limit === undefined ? undefined : this.#limit - this.#rows;
+          if (remaining !== undefined && remaining <= 0) return EMPTY;
+          if (i > 0) this.#bytesBefore += this.sizes[i - 1]!;
+          this.#file = i;
+          this.#firstBatch[i] = this.#batches;
+          const reader = this.#open(file, remaining === undefined ? {} : { limit: remaining });
+          this.#current = reader;
+          return fromBatches(reader).pipe(
+            tap((batch) => {
+              this.#rows += batch.numRows;
+              this.#batches += 1;
+            }),
+          );
+        }),
+      ),
+    );
+  }
+
+  /** Progress so far. */
+  progress(): SourceProgress {
+    return {
+      file: this.files[this.#file] ?? '',
+      bytesRead: this.#bytesBefore + (this.#current?.progress.bytesRead ?? 0),
+      totalBytes: this.totalBytes,
+      rows: this.#rows,
+      batches: this.#batches,
+    };
+  }
+
+  /** The file and file-local batch index of a global batch index (as loss errors report it). */
+  locate(batch: number): { file: string; batch: number } {
+    let i = 0;
+    while (i + 1 < this.#firstBatch.length && this.#firstBatch[i + 1]! <= batch) i++;
+    return { file: this.files[i] ?? '', batch: batch - (this.#firstBatch[i] ?? 0) };
+  }
+}
