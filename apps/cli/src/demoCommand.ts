@@ -1,0 +1,149 @@
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type TrainingLogOptions,
+  trainingLogBatches,
+  trainingLogSchema,
+  writeIpcStream,
+} from '@lossflow/arrow';
+import { colorEnabled, styleFor } from './ansi.js';
+import { hasFlag, lastValue, parseArgv, wantsHelp } from './argv.js';
+import type { CliIo } from './cliIo.js';
+import { commandLine } from './commandLine.js';
+import { describeFailure } from './describeFailure.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './evalArgs.js';
+import { executeEval } from './executeEval.js';
+import { DEMO_HELP } from './helpText.js';
+import { findLoss } from './lossRegistry.js';
+import { formatBytes, formatCount, formatDuration } from './numberFormat.js';
+import { ProgressReporter } from './progressReporter.js';
+import { TRAINING_LOG_FLAGS, trainingLogOptions } from './trainingLogFlags.js';
+import { UsageError } from './UsageError.js';
+
+/**
+ * `lossflow demo`: generates the synthetic training log, evaluates its running per-epoch
+ * cross-entropy with progress, prints the table and writes the HTML report, whose path it prints.
+ *
+ * @returns the exit code
+ */
+export async function demoCommand(args: readonly string[], io: CliIo): Promise<number> {
+  if (wantsHelp(args)) {
+    io.stdout.write(DEMO_HELP);
+    return 0;
+  }
+  let logPath: string | undefined;
+  let keep = false;
+  try {
+    const parsed = parseArgv(
+      args,
+      {
+        ...TRAINING_LOG_FLAGS,
+        out: { type: 'string' },
+        report: { type: 'string' },
+        format: { type: 'string' },
+        keep: { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      'demo',
+    );
+    if (parsed.positionals.length > 0) {
+      throw new UsageError(
+        `demo takes no arguments besides its flags (got '${parsed.positionals[0]}').`,
+        'demo',
+      );
+    }
+    const format = (lastValue(parsed, 'format') ?? 'table') as OutputFormat;
+    if (!OUTPUT_FORMATS.includes(format)) {
+      throw new UsageError(`--format takes one of ${OUTPUT_FORMATS.join(', ')} (got '${format}').`, 'demo');
+    }
+    // Smaller batches than the generator's default give the chart about 50 points per epoch.
+    const options = { batchRows: 2048, ...trainingLogOptions(parsed, 'demo') };
+    const quiet = hasFlag(parsed, 'quiet');
+    keep = hasFlag(parsed, 'keep');
+    const outFlag = lastValue(parsed, 'out');
+    const dir = outFlag ?? mkdtempSync(join(tmpdir(), 'lossflow-demo-'));
+    mkdirSync(dir, { recursive: true });
+    logPath = join(dir, 'training-log.arrows');
+    const reportPath = lastValue(parsed, 'report') ?? join(dir, 'report.html');
+
+    const generated = await generate(logPath, options, io, quiet);
+    const notes = io.stderr;
+    if (!quiet) {
+      notes.write(
+        `Generated ${formatCount(generated.rows)} rows (${options.epochs} epochs × ${formatCount(options.rows)} rows × ${options.classes} classes, ${formatBytes(generated.bytes)}) in ${formatDuration(generated.ms)}\n`,
+      );
+    }
+    const outcome = await executeEval(
+      {
+        files: [logPath],
+        losses: [{ entry: findLoss('cross-entropy')!, reduction: 'mean', options: {}, columns: {} }],
+        by: 'epoch',
+        format,
+        report: reportPath,
+        perRow: undefined,
+        keys: [],
+        every: undefined,
+        quiet,
+        nulls: 'error',
+        limit: undefined,
+        step: undefined,
+      },
+      io,
+      {
+        title: 'lossflow demo: running cross-entropy per epoch',
+        command: commandLine(['lossflow', 'demo', ...args]),
+        parameters: [
+          ['Data', `synthetic training log, seed ${options.seed ?? 1}`],
+          [
+            'Epochs × rows × classes',
+            `${options.epochs} × ${formatCount(options.rows)} × ${options.classes}`,
+          ],
+          ['Generated in', formatDuration(generated.ms)],
+        ],
+      },
+    );
+    if (outcome.exitCode !== 0) return outcome.exitCode;
+    const reportLine = `Report: ${reportPath}\n`;
+    // The table is for people, so the path belongs with it; machine formats keep stdout to the data.
+    if (format === 'table') io.stdout.write(`\n${reportLine}`);
+    else if (!quiet) io.stderr.write(reportLine);
+    if (keep && !quiet) io.stderr.write(`Training log kept: ${logPath}\n`);
+    return 0;
+  } catch (error) {
+    const failure = describeFailure(error, { command: 'demo' });
+    io.stderr.write(`${failure.message}\n`);
+    return failure.exitCode;
+  } finally {
+    // The log is hundreds of MB of temporary data; the report is what the user keeps.
+    if (logPath !== undefined && !keep) rmSync(logPath, { force: true });
+  }
+}
+
+async function generate(
+  path: string,
+  options: TrainingLogOptions,
+  io: CliIo,
+  quiet: boolean,
+): Promise<{ rows: number; bytes: number; ms: number }> {
+  const style = styleFor(colorEnabled(io.stderr.isTTY === true, io.env));
+  const progress = new ProgressReporter(io.stderr, io.stderr.isTTY === true && !quiet, style);
+  const totalRows = options.rows * options.epochs;
+  const writer = writeIpcStream(path, trainingLogSchema(options.classes));
+  let rows = 0;
+  try {
+    for await (const batch of trainingLogBatches(options)) {
+      await writer.write(batch);
+      rows += batch.numRows;
+      progress.update({ label: 'generating', rows, bytes: 0, totalBytes: 0, totalRows });
+    }
+  } catch (error) {
+    progress.done();
+    await writer.close().catch(() => undefined);
+    throw error;
+  }
+  await writer.close();
+  progress.done();
+  return { rows, bytes: statSync(path).size, ms: progress.elapsed() };
+}

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import type { CliIo } from './cliIo.js';
+import { didYouMean } from './didYouMean.js';
+import { MAIN_HELP } from './helpText.js';
+
+type Command = (args: readonly string[], io: CliIo) => Promise<number>;
+
+// Loaded on use, so `--help` and `--version` do not pay for loading Arrow, Parquet and RxJS.
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  demo: async () => (await import('./demoCommand.js')).demoCommand,
+  eval: async () => (await import('./evalCommand.js')).evalCommand,
+  inspect: async () => (await import('./inspectCommand.js')).inspectCommand,
+  generate: async () => (await import('./generateCommand.js')).generateCommand,
+};
+
+/**
+ * The `lossflow` command line: dispatches to a command and returns the exit code (0 success,
+ * 1 a failure while reading or computing, 2 bad usage). Never throws for bad input.
+ *
+ * @example
+ * process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined) {
+    io.stderr.write(MAIN_HELP);
+    return 2;
+  }
+  if (command === '--help' || command === '-h') {
+    io.stdout.write(MAIN_HELP);
+    return 0;
+  }
+  if (command === 'help') {
+    const topic = rest[0];
+    const load = topic === undefined ? undefined : COMMANDS[topic];
+    if (load !== undefined) return (await load())(['--help'], io);
+    io.stdout.write(MAIN_HELP);
+    return topic === undefined ? 0 : 2;
+  }
+  if (command === '--version' || command === '-V') {
+    io.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  const load = COMMANDS[command];
+  if (load === undefined) {
+    const guess = didYouMean(command, Object.keys(COMMANDS));
+    io.stderr.write(
+      `lossflow: unknown command '${command}'.${guess === undefined ? '' : ` Did you mean '${guess}'?`} Commands: ${Object.keys(COMMANDS).join(', ')}. Run 'lossflow --help' for usage.\n`,
+    );
+    return 2;
+  }
+  return (await load())(rest, io);
+}
+
+function version(): string {
+  // The package.json sits one level above both src/ and dist/.
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
