@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { readBatches } from '@lossflow/arrow';
 import { fromBatches } from '@lossflow/rx';
-import type { RecordBatch } from 'apache-arrow';
-import { concat, defer, EMPTY, type Observable, tap } from 'rxjs';
+import type { RecordBatch, Schema } from 'apache-arrow';
+import { concat, defer, EMPTY, from, type Observable, switchMap, tap } from 'rxjs';
 
 /** How far reading has got, over all files of a run. */
 export interface SourceProgress {
@@ -17,11 +17,20 @@ export interface SourceProgress {
 /** Opens one file as an async iterable of batches (`@lossflow/arrow`'s `readBatches`, or a test double). */
 export type OpenBatches = (
   file: string,
-  options: { limit?: number },
+  options: { limit?: number; columns?: readonly string[] },
 ) => AsyncIterable<RecordBatch> & {
   readonly progress: { readonly bytesRead: number };
+  schema(): Promise<Schema>;
   close(): Promise<void>;
 };
+
+/** Options of a {@link BatchSource}. */
+export interface BatchSourceOptions {
+  /** Read only the first `limit` rows over all files. */
+  limit?: number | undefined;
+  /** The columns to read from a file with this schema (all when not given). */
+  project?: ((schema: Schema) => readonly string[]) | undefined;
+}
 
 /**
  * The record batches of several files as one stream, read lazily one file after the other, with
@@ -39,14 +48,16 @@ export class BatchSource {
   /** The global index of each file's first batch. */
   readonly #firstBatch: number[] = [];
   readonly #limit: number | undefined;
+  readonly #project: BatchSourceOptions['project'];
   readonly #open: OpenBatches;
 
   /** @throws Node's file-system error when a file cannot be stat'ed (before anything is read). */
-  constructor(files: readonly string[], options: { limit?: number | undefined } = {}, open?: OpenBatches) {
+  constructor(files: readonly string[], options: BatchSourceOptions = {}, open?: OpenBatches) {
     this.files = files;
     this.sizes = files.map((f) => statSync(f).size);
     this.totalBytes = this.sizes.reduce((a, b) => a + b, 0);
     this.#limit = options.limit;
+    this.#project = options.project;
     this.#open = open ?? ((file, o) => readBatches(file, o));
   }
 
@@ -60,9 +71,11 @@ export class BatchSource {
           if (i > 0) this.#bytesBefore += this.sizes[i - 1]!;
           this.#file = i;
           this.#firstBatch[i] = this.#batches;
-          const reader = this.#open(file, remaining === undefined ? {} : { limit: remaining });
-          this.#current = reader;
-          return fromBatches(reader).pipe(
+          return from(this.#openFile(file, remaining)).pipe(
+            switchMap((reader) => {
+              this.#current = reader;
+              return fromBatches(reader);
+            }),
             tap((batch) => {
               this.#rows += batch.numRows;
               this.#batches += 1;
@@ -71,6 +84,20 @@ export class BatchSource {
         }),
       ),
     );
+  }
+
+  /** Opens a file, first reading its schema (the footer or first message only) when the columns depend on it. */
+  async #openFile(file: string, limit: number | undefined): Promise<ReturnType<OpenBatches>> {
+    const options = limit === undefined ? {} : { limit };
+    if (this.#project === undefined) return this.#open(file, options);
+    const probe = this.#open(file, {});
+    let schema: Schema;
+    try {
+      schema = await probe.schema();
+    } finally {
+      await probe.close();
+    }
+    return this.#open(file, { ...options, columns: this.#project(schema) });
   }
 
   /** Progress so far. */

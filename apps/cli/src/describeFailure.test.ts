@@ -27,6 +27,17 @@ describe('describeFailure', () => {
     expect(f.message).not.toContain('\n');
   });
 
+  it('names the file being read when the error does not, and says which flags choose columns', () => {
+    const e = new ArrowReadError('MISSING_COLUMN', "no column 'p'; available: pred (Float32), y (Float32)", {
+      column: 'p',
+      hint: 'Pick one of the available columns (lossflow inspect lists them).',
+    });
+    const f = describeFailure(e, { command: 'eval', currentFile: () => 'log.parquet' });
+    expect(f.message).toBe(
+      "lossflow eval: cannot read the data (file 'log.parquet', column 'p'): no column 'p'; available: pred (Float32), y (Float32) [MISSING_COLUMN]. Pick one of the available columns (lossflow inspect lists them). Choose the columns with --input COL and --target COL (or the flag of the missing role). No result was written.",
+    );
+  });
+
   it('locates a loss error in its file from the stream-wide batch index', () => {
     const e = new LossError('TARGET_OUT_OF_RANGE', 'target 9 is out of bounds for 5 classes', {
       loss: 'crossEntropy',

@@ -14,13 +14,14 @@ export interface Failure {
 export interface FailureContext {
   readonly command: string;
   readonly locate?: (batch: number) => { file: string; batch: number };
+  /** The file being read when the error happened, for errors that do not name one (a missing column). */
+  readonly currentFile?: () => string;
 }
 
 const ARROW_FIXES: Partial<Record<string, string>> = {
   TRUNCATED: 'The file ends early, probably cut off while being written or copied: write or copy it again.',
   BAD_MAGIC: 'lossflow reads Arrow IPC streams, Arrow IPC files and Parquet; check the file is one of them.',
   CORRUPT: 'The bytes are damaged: write or copy the file again.',
-  MISSING_COLUMN: 'Name the columns with --input COL and --target COL (or the flag of the missing role).',
   BAD_COLUMN_TYPE: 'Choose a column of a usable type with --input / --target.',
   NULL_VALUE: 'Pass --nulls skip to leave out rows with nulls, or fix the data.',
   IO: 'Check the path and its permissions.',
@@ -42,17 +43,23 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
     };
   }
   if (error instanceof ArrowReadError) {
+    const file = error.file ?? context.currentFile?.();
     const where = location([
-      error.file === undefined ? undefined : `file '${error.file}'`,
+      file === undefined ? undefined : `file '${file}'`,
       error.rowGroup === undefined ? undefined : `row group ${error.rowGroup}`,
       error.batch === undefined ? undefined : `batch ${error.batch}`,
       error.row === undefined ? undefined : `row ${error.row}`,
       error.column === undefined ? undefined : `column '${error.column}'`,
     ]);
-    const fix = [error.hint, ARROW_FIXES[error.code]].filter((s) => s !== undefined).join(' ');
+    const fixes = [
+      error.hint ?? ARROW_FIXES[error.code],
+      error.code === 'MISSING_COLUMN'
+        ? 'Choose the columns with --input COL and --target COL (or the flag of the missing role).'
+        : undefined,
+    ].filter((f) => f !== undefined);
     return {
       exitCode: 1,
-      message: `${head} cannot read the data${where}: ${error.detail} [${error.code}]. ${fix} No result was written.`,
+      message: `${head} cannot read the data${where}: ${error.detail} [${error.code}]. ${[...fixes, 'No result was written.'].join(' ')}`,
     };
   }
   if (error instanceof LossError) {

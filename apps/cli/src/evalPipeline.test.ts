@@ -4,6 +4,7 @@ import { lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { BatchSource, type OpenBatches } from './batchSource.js';
 import { parseEvalArgs } from './evalArgs.js';
+import { evalColumns } from './evalColumns.js';
 import { evalPipeline } from './evalPipeline.js';
 import type { RunningSnapshot } from './runningSnapshots.js';
 import { countingOpen } from './testing/countingOpen.js';
@@ -33,13 +34,18 @@ describe('evalPipeline', () => {
       'epoch',
     ]);
     const counting = countingOpen();
-    const source = new BatchSource(plan.files, {}, counting.open);
+    const source = new BatchSource(
+      plan.files,
+      { project: (schema) => evalColumns(plan, schema) },
+      counting.open,
+    );
     const snapshots: [number, RunningSnapshot][] = [];
     const run = await lastValueFrom(
       evalPipeline(plan, source, { onRunning: (i, s) => snapshots.push([i, s]) }),
     );
     expect(counting.opens).toEqual([LOG]);
     expect(counting.batches()).toBe(10);
+    expect(counting.columns).toEqual([['epoch', 'logits', 'target', 'pred', 'y']]);
     expect(run).toMatchObject({ rows: 148, batches: 10, bytes: source.totalBytes });
     expect(run.results.map((r) => [r.loss, r.rows, r.groups?.length])).toEqual([
       ['cross-entropy', 148, 4],
@@ -62,6 +68,7 @@ describe('evalPipeline', () => {
       const inner = countingOpen().open(file, options);
       return {
         progress: { bytesRead: 0 },
+        schema: () => inner.schema(),
         close: async () => {
           closed = true;
           await inner.close();

@@ -6,6 +6,7 @@ import { BatchSource } from './batchSource.js';
 import type { CliIo } from './cliIo.js';
 import { describeFailure } from './describeFailure.js';
 import type { EvalPlan } from './evalArgs.js';
+import { evalColumns } from './evalColumns.js';
 import { type EvalRun, evalPipeline } from './evalPipeline.js';
 import { LineOutput } from './lineOutput.js';
 import { ProgressReporter } from './progressReporter.js';
@@ -50,7 +51,10 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
   const every = plan.every === undefined ? undefined : new RunningRecords(plan.every);
 
   try {
-    source = new BatchSource(plan.files, { limit: plan.limit });
+    source = new BatchSource(plan.files, {
+      limit: plan.limit,
+      project: (schema) => evalColumns(plan, schema),
+    });
     const s = source;
     if (plan.perRow !== undefined) writer = writeIpcStream(plan.perRow);
     const wantsRunning = recorders.length > 0 || every !== undefined;
@@ -113,7 +117,9 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
     if (plan.perRow !== undefined) rmSync(plan.perRow, { force: true });
     const failure = describeFailure(error, {
       command: 'eval',
-      ...(source === undefined ? {} : { locate: (b: number) => source!.locate(b) }),
+      ...(source === undefined
+        ? {}
+        : { locate: (b: number) => source!.locate(b), currentFile: () => source!.progress().file }),
     });
     io.stderr.write(`${failure.message}\n`);
     if (io.env.LOSSFLOW_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);

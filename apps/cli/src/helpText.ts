@@ -29,12 +29,26 @@ Exit codes: 0 success, 1 a failure while reading or computing, 2 bad usage.
 const LOSS_LINES = LOSSES.map((l) => `  ${l.name.padEnd(30)}${l.summary}`).join('\n');
 const OPTION_LINES = LOSS_OPTION_FLAGS.map((f) => {
   const users = LOSSES.filter((l) => l.options.includes(f.key)).map((l) => l.name);
-  return `  ${flagUsage(f).padEnd(24)}${f.describe}  [${users.join(', ')}]`;
+  return `  ${`${flagUsage(f)} `.padEnd(26)}${f.describe}\n${wrap(`for ${users.join(', ')}`, 28, 94)}`;
 }).join('\n');
+
+/** Words filled into lines of at most `width` columns, each indented by `indent` spaces. */
+function wrap(text: string, indent: number, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && indent + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines.map((l) => `${' '.repeat(indent)}${l}`).join('\n');
+}
 
 function flagUsage(f: LossOptionFlag): string {
   if (f.kind === 'boolean') return `--[no-]${f.flag}`;
-  const value = { numbers: 'LIST', integer: 'N', number: 'X', choice: (f.choices ?? []).join('|') }[f.kind];
+  const value = { numbers: 'LIST', integer: 'N', number: 'X', choice: 'NAME' }[f.kind];
   return `--${f.flag} ${value}`;
 }
 
@@ -110,6 +124,8 @@ Options:
   --rows N            rows per epoch (default 100000)
   --classes N         classes (default 100)
   --seed N            generator seed (default 1)
+  --ignore-share X    share of targets set to -100, ignored by cross-entropy (default 0)
+  --batch-rows N      rows per record batch (default 2048: about 50 chart points per epoch)
   --out DIR           folder for the log and the report (default: a new temporary folder)
   --report FILE.html  where to write the report (default: DIR/report.html)
   --format FORMAT     table (default), json, csv or ndjson

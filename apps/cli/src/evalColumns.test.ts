@@ -1,0 +1,42 @@
+import { join } from 'node:path';
+import { ArrowReadError, readBatches } from '@lossflow/arrow';
+import type { Schema } from 'apache-arrow';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseEvalArgs } from './evalArgs.js';
+import { evalColumns } from './evalColumns.js';
+import { FIXTURES } from './testing/runCli.js';
+
+let schema: Schema;
+beforeAll(async () => {
+  const reader = readBatches(join(FIXTURES, 'epoch-log.parquet'));
+  schema = await reader.schema();
+  await reader.close();
+});
+
+const columnsOf = (...args: string[]) => evalColumns(parseEvalArgs(['f', ...args]), schema);
+
+describe('evalColumns', () => {
+  it('reads only the auto-detected input and target of a lone loss', () => {
+    expect(columnsOf()).toEqual(['logits', 'target']);
+  });
+
+  it('adds the grouping column, every loss’s columns and the report’s step, in schema order', () => {
+    expect(
+      columnsOf('--loss', 'mse', '--input', 'pred', '--target', 'y', '--loss', 'nll', '--by', 'epoch'),
+    ).toEqual(['epoch', 'logits', 'target', 'pred', 'y']);
+    expect(columnsOf('--report', 'r.html')).toEqual(['step', 'logits', 'target']);
+    expect(columnsOf('--per-row', 'o.arrows', '--keys', 'step,epoch')).toEqual([
+      'epoch',
+      'step',
+      'logits',
+      'target',
+    ]);
+  });
+
+  it('fails listing the columns when a named column is missing', () => {
+    expect(() => columnsOf('--input', 'scores')).toThrow(ArrowReadError);
+    expect(() => columnsOf('--input', 'scores')).toThrow(
+      /available: epoch \(Int32\), step \(Int64\), logits/,
+    );
+  });
+});
