@@ -1,0 +1,56 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * Anything `readBatches` can read: a file path, bytes in memory, a Node readable stream, a web
+ * `ReadableStream`, or any async iterable of byte chunks (e.g. an HTTP response body).
+ */
+export type ByteSource =
+  | string
+  | Uint8Array
+  | NodeJS.ReadableStream
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array>;
+
+/**
+ * The reading side of a {@link ByteSource}, as the format readers need it: sequential reads of an
+ * exact size (so Arrow message bodies land in buffers of their own, uncopied), random access where
+ * the source allows it, and a count of the bytes pulled from the source for progress.
+ */
+export interface ByteReader {
+  /** The source as named in error messages: the path, `<bytes>` or `<stream>`. */
+  readonly name: string;
+  /** Size of the whole input, when known before reading it. */
+  readonly totalBytes: number | undefined;
+  /** Bytes pulled from the underlying file or stream so far. */
+  readonly bytesRead: number;
+  /** Set once a read has met the end of the input. */
+  readonly ended: boolean;
+  /** The path of a regular file (so another thread may open it too), else `undefined`. */
+  readonly path: string | undefined;
+  /** Up to `n` bytes at the current position, without consuming them. */
+  peek(n: number): Promise<Uint8Array>;
+  /** The next `n` bytes: exactly `n`, fewer only when the input ends first. */
+  read(n: number): Promise<Uint8Array>;
+  /** Random access (files and memory only): fills `target[offset, offset + length)` from `position`; returns the count. */
+  readInto?(target: Uint8Array, offset: number, length: number, position: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** True for a web `ReadableStream` (it has `getReader`), which Node streams and plain iterables do not. */
+export function isWebStream(source: unknown): source is ReadableStream<Uint8Array> {
+  return (
+    typeof source === 'object' &&
+    source !== null &&
+    typeof (source as { getReader?: unknown }).getReader === 'function'
+  );
+}
+
+/** True for a Node `Readable`-like stream (it can be destroyed). */
+export function isNodeStream(source: unknown): source is Readable {
+  return (
+    typeof source === 'object' &&
+    source !== null &&
+    typeof (source as { pipe?: unknown }).pipe === 'function' &&
+    typeof (source as { on?: unknown }).on === 'function'
+  );
+}

@@ -1,0 +1,144 @@
+import type { FileHandle } from 'node:fs/promises';
+import { ArrowReadError } from './ArrowReadError.js';
+import type { ByteReader } from './ByteReader.js';
+import { ioError } from './ioError.js';
+
+/** Reads smaller than this are served from one read-ahead buffer, so framing costs no extra syscalls. */
+const READ_AHEAD = 64 * 1024;
+
+/**
+ * A {@link ByteReader} over a regular file through a `FileHandle`: sequential reads of a large size
+ * go straight into a buffer of exactly that size (no second copy), small ones come from a read-ahead
+ * buffer, and random access reads only the bytes asked for. Never holds more than one read's bytes.
+ *
+ * @example
+ * const r = await FileByteReader.open('log.arrow');
+ * const head = await r.peek(8);
+ */
+export class FileByteReader implements ByteReader {
+  readonly path: string;
+  readonly name: string;
+  readonly totalBytes: number;
+  bytesRead = 0;
+  ended = false;
+  private handle: FileHandle | undefined;
+  /** File offset of the next byte that `read` returns. */
+  private position = 0;
+  private buffer = new Uint8Array(0);
+  private bufferStart = 0;
+  private readonly signal: AbortSignal | undefined;
+
+  private constructor(path: string, handle: FileHandle, size: number, signal: AbortSignal | undefined) {
+    this.path = path;
+    this.name = path;
+    this.handle = handle;
+    this.totalBytes = size;
+    this.signal = signal;
+  }
+
+  /** Opens `path`; `undefined` when it is not a regular file (a pipe, a device), which must be streamed. */
+  static async open(path: string, signal?: AbortSignal): Promise<FileByteReader | undefined> {
+    const { open } = await import('node:fs/promises');
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (e) {
+      throw ioError(e, path);
+    }
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) {
+        await handle.close();
+        return undefined;
+      }
+      return new FileByteReader(path, handle, stat.size, signal);
+    } catch (e) {
+      await handle.close().catch(() => undefined);
+      throw ioError(e, path);
+    }
+  }
+
+  async peek(n: number): Promise<Uint8Array> {
+    // Only what is asked: a file read by random access next must not count a read-ahead it never uses.
+    await this.fill(n, n);
+    const available = this.buffer.length - this.bufferStart;
+    return this.buffer.slice(this.bufferStart, this.bufferStart + Math.min(n, available));
+  }
+
+  async read(n: number): Promise<Uint8Array> {
+    const available = this.buffer.length - this.bufferStart;
+    if (n <= available || n < READ_AHEAD) {
+      if (n > available) await this.fill(n);
+      const take = Math.min(n, this.buffer.length - this.bufferStart);
+      // A copy, so a small message does not pin the whole read-ahead buffer for the batch's lifetime.
+      const out = this.buffer.slice(this.bufferStart, this.bufferStart + take);
+      this.bufferStart += take;
+      this.position += take;
+      if (take < n) this.ended = true;
+      return out;
+    }
+    const remaining = this.totalBytes - this.position;
+    const out = new Uint8Array(Math.max(0, Math.min(n, remaining)));
+    out.set(this.buffer.subarray(this.bufferStart));
+    const fileAt = this.position + available;
+    this.buffer = new Uint8Array(0);
+    this.bufferStart = 0;
+    const got = available + (await this.readFully(out, available, out.length - available, fileAt));
+    this.position += got;
+    if (got < n) this.ended = true;
+    return got === out.length ? out : out.subarray(0, got);
+  }
+
+  async readInto(target: Uint8Array, offset: number, length: number, position: number): Promise<number> {
+    const n = Math.max(0, Math.min(length, this.totalBytes - position));
+    const got = await this.readFully(target, offset, n, position);
+    if (got < length) this.ended = true;
+    return got;
+  }
+
+  async close(): Promise<void> {
+    const handle = this.handle;
+    this.handle = undefined;
+    this.buffer = new Uint8Array(0);
+    this.bufferStart = 0;
+    if (handle !== undefined) await handle.close().catch(() => undefined);
+  }
+
+  /** Makes the read-ahead buffer hold at least `n` bytes from `position`, unless the file ends first. */
+  private async fill(n: number, size = Math.max(n, READ_AHEAD)): Promise<void> {
+    const available = this.buffer.length - this.bufferStart;
+    if (available >= n) return;
+    const next = new Uint8Array(Math.max(available, Math.min(size, this.totalBytes - this.position)));
+    next.set(this.buffer.subarray(this.bufferStart));
+    const got = await this.readFully(next, available, next.length - available, this.position + available);
+    this.buffer = next.subarray(0, available + got);
+    this.bufferStart = 0;
+  }
+
+  /** Reads until `length` bytes are in or the file ends (it may have shrunk since `stat`). */
+  private async readFully(
+    target: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<number> {
+    let done = 0;
+    while (done < length) {
+      if (this.signal?.aborted)
+        throw new ArrowReadError('ABORTED', 'reading was aborted', { file: this.name });
+      const handle = this.handle;
+      if (handle === undefined)
+        throw new ArrowReadError('CLOSED', 'the file was closed while reading', { file: this.name });
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(target, offset + done, length - done, position + done));
+      } catch (e) {
+        throw ioError(e, this.name);
+      }
+      if (bytesRead === 0) break;
+      done += bytesRead;
+      this.bytesRead += bytesRead;
+    }
+    return done;
+  }
+}

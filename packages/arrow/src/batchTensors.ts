@@ -1,0 +1,118 @@
+import type { Tensor } from '@lossflow/core';
+import type { RecordBatch } from 'apache-arrow';
+import { ArrowReadError, type ArrowReadErrorContext } from './ArrowReadError.js';
+import {
+  type ColumnRef,
+  checkColumn,
+  columnRef,
+  columnValues,
+  nullRows,
+  nullValueError,
+} from './columnTensor.js';
+
+/** Options of {@link batchTensors}. */
+export interface BatchTensorsOptions {
+  /** A null in a selected column is an error (`'error'`, the default) or drops that row from every tensor (`'skip'`). */
+  nulls?: 'error' | 'skip';
+  /** The batch's index in its stream, for error messages. */
+  batchIndex?: number;
+  /**
+   * Per-row shapes (the tensor shape past the row dimension) by role, as earlier batches of the same
+   * stream had them: a batch whose tensor differs throws `SHAPE_CHANGED`. Empty batches are exempt.
+   */
+  shapes?: Readonly<Record<string, readonly number[]>>;
+}
+
+/** The tensors of one batch, by role. */
+export interface BatchTensors {
+  tensors: Record<string, Tensor>;
+  /** Rows in each tensor (the batch's rows less those skipped). */
+  rows: number;
+  /** Rows dropped because a selected column held a null in them (`nulls: 'skip'`). */
+  skipped: number;
+}
+
+/**
+ * The selected columns of a batch as `@lossflow/core` tensors, by role (`input`, `target`,
+ * `weight`, …), all with the same rows. Without nulls every tensor is a view of the batch's
+ * buffers (see {@link columnTensor} for the type mapping); with `nulls: 'skip'`, the rows holding
+ * a null in any selected column are left out of all tensors alike (copying, only then) and counted.
+ *
+ * @example
+ * const { tensors, rows } = batchTensors(batch, { input: 'logits', target: 'label' }, { batchIndex: 7 });
+ * crossEntropy(tensors.input, tensors.target);
+ */
+export function batchTensors(
+  batch: RecordBatch,
+  columns: Readonly<Record<string, string>>,
+  options: BatchTensorsOptions = {},
+): BatchTensors {
+  const context: ArrowReadErrorContext =
+    options.batchIndex === undefined ? {} : { batch: options.batchIndex };
+  const rows = batch.numRows;
+  const refs = new Map<string, ColumnRef>();
+  for (const name of Object.values(columns)) {
+    if (!refs.has(name)) refs.set(name, columnRef(batch, name, context));
+  }
+  // Bounds first, so the null scans stay inside the buffers.
+  for (const ref of refs.values()) checkColumn(ref, rows, context);
+  let drop: Uint8Array | undefined;
+  for (const ref of refs.values()) {
+    const mask = nullRows(ref, rows, context);
+    if (mask === undefined) continue;
+    if (options.nulls !== 'skip') throw nullValueError(ref.name, mask.indexOf(1), context);
+    if (drop === undefined) drop = mask;
+    else for (let r = 0; r < rows; r++) drop[r]! |= mask[r]!;
+  }
+  let keep: Int32Array | undefined;
+  if (drop !== undefined) {
+    let dropped = 0;
+    for (let r = 0; r < rows; r++) dropped += drop[r]!;
+    keep = new Int32Array(rows - dropped);
+    for (let r = 0, k = 0; r < rows; r++) if (drop[r] === 0) keep[k++] = r;
+  }
+  const byColumn = new Map<string, Tensor>();
+  for (const ref of refs.values()) byColumn.set(ref.name, columnValues(ref, rows, context, keep));
+  const tensors: Record<string, Tensor> = {};
+  for (const [role, name] of Object.entries(columns)) tensors[role] = byColumn.get(name)!;
+  const kept = keep === undefined ? rows : keep.length;
+  if (options.shapes !== undefined && kept > 0) checkShapes(tensors, columns, options.shapes, context);
+  return { tensors, rows: kept, skipped: rows - kept };
+}
+
+/**
+ * The per-row shape of each tensor (its shape past the row dimension), to pass as
+ * {@link BatchTensorsOptions.shapes} for the batches that follow.
+ *
+ * @example
+ * let shapes; for await (const b of reader) { const t = batchTensors(b, cols, { shapes }); shapes ??= rowShapes(t); }
+ */
+export function rowShapes(t: BatchTensors): Record<string, number[]> | undefined {
+  if (t.rows === 0) return undefined;
+  const out: Record<string, number[]> = {};
+  for (const [role, tensor] of Object.entries(t.tensors)) out[role] = tensor.shape.slice(1);
+  return out;
+}
+
+function checkShapes(
+  tensors: Record<string, Tensor>,
+  columns: Readonly<Record<string, string>>,
+  shapes: Readonly<Record<string, readonly number[]>>,
+  context: ArrowReadErrorContext,
+): void {
+  for (const [role, expected] of Object.entries(shapes)) {
+    const tensor = tensors[role];
+    if (tensor === undefined) continue;
+    const actual = tensor.shape.slice(1);
+    if (actual.length === expected.length && actual.every((d, i) => d === expected[i])) continue;
+    throw new ArrowReadError(
+      'SHAPE_CHANGED',
+      `rows have shape [${actual.join(', ')}] here but [${expected.join(', ')}] in the batches before`,
+      {
+        ...context,
+        column: columns[role]!,
+        hint: 'Every batch of a stream must have the same per-row shape (the same number of classes); split the log by shape.',
+      },
+    );
+  }
+}

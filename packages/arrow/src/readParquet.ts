@@ -1,0 +1,359 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { type RecordBatch, type Schema, tableFromIPC } from 'apache-arrow';
+import { ArrowReadError } from './ArrowReadError.js';
+import type { BatchSource } from './BatchSource.js';
+import type { ByteReader } from './ByteReader.js';
+import { missingColumnError } from './missingColumnError.js';
+import {
+  type ParquetReply,
+  type ParquetRequest,
+  type ParquetWorkerData,
+  parquetWorkerMain,
+} from './parquetWorker.js';
+import { withSchema } from './withSchema.js';
+
+/** Options of {@link readParquet}. */
+export interface ParquetReadOptions {
+  /** Only these columns are decoded (by top-level name), in this order; a function picks them from the file's schema. */
+  columns?: readonly string[] | ((schema: Schema) => readonly string[]) | undefined;
+  /** Stop after this many rows; the decoder is told, so it does not decode more. */
+  limit?: number | undefined;
+  signal?: AbortSignal | undefined;
+  /** Rows per record batch within a row group (default 65,536). */
+  batchRows?: number | undefined;
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Opens a Parquet file and streams it row group by row group. Decoding (parquet-wasm, with column
+ * projection) runs in a worker thread, which reads a regular file itself through its own file
+ * descriptor, footer first and then only the column chunks of each row group asked for. The next
+ * row group is decoded while the caller works on the current one. Bytes not in a regular file (a
+ * `Uint8Array`, a stream) are handed to the worker whole: Parquet's footer comes last, so a
+ * stream must be collected first.
+ *
+ * Memory: the current and the next row group's decoded columns (as Arrow IPC), plus the decoder's
+ * WebAssembly memory, which grows to about twice the largest decoded row group and is returned
+ * when the reader closes (the worker ends).
+ *
+ * @example
+ * const source = await readParquet(await openByteReader('log.parquet'), { columns: ['logits', 'target'] });
+ */
+export async function readParquet(bytes: ByteReader, options: ParquetReadOptions = {}): Promise<BatchSource> {
+  const file = bytes.name;
+  const path = bytes.path;
+  let data: ParquetWorkerData;
+  let collected = 0;
+  if (path !== undefined && bytes.totalBytes !== undefined && bytes.readInto !== undefined) {
+    await checkTail(bytes, bytes.totalBytes);
+    await bytes.close();
+    data = { parquetWasm: require.resolve('parquet-wasm'), path };
+  } else {
+    const all = await collect(bytes);
+    collected = all.length;
+    await bytes.close();
+    if (all.length < 12) throw tooShort(file, all.length);
+    checkTailBytes(all, file);
+    data = { parquetWasm: require.resolve('parquet-wasm'), bytes: all };
+  }
+  const worker = new ParquetWorker(data, file, options.signal);
+  try {
+    const opened = await worker.request({ type: 'open' });
+    if (opened.type !== 'opened') throw new Error('unexpected reply');
+    let schema: Schema;
+    try {
+      schema = tableFromIPC(opened.schema).schema;
+    } catch (e) {
+      throw new ArrowReadError('CORRUPT', `the Parquet schema cannot be converted: ${messageOf(e)}`, {
+        file,
+        cause: e,
+      });
+    }
+    const picked = typeof options.columns === 'function' ? options.columns(schema) : options.columns;
+    const columns = picked === undefined ? undefined : [...picked];
+    if (columns !== undefined) {
+      for (const c of columns) {
+        if (schema.fields.every((f) => f.name !== c)) throw missingColumnError(schema, c, { file });
+      }
+      schema = schema.select(columns);
+    }
+    return new ParquetSource(worker, schema, opened.rowGroups, {
+      file,
+      columns,
+      limit: options.limit,
+      batchRows: options.batchRows ?? 65_536,
+      collected,
+    });
+  } catch (e) {
+    await worker.terminate();
+    throw e;
+  }
+}
+
+interface SourceOptions {
+  file: string;
+  columns: string[] | undefined;
+  limit: number | undefined;
+  batchRows: number;
+  collected: number;
+}
+
+/** Row groups in order, one requested ahead; each row group's batches re-labelled with the projected schema. */
+class ParquetSource implements BatchSource {
+  private nextGroup = 0;
+  /** Rows requested from the worker so far (for the limit). */
+  private requestedRows = 0;
+  private ahead: { rowGroup: number; reply: Promise<ParquetReply> } | undefined;
+  private pending: RecordBatch[] = [];
+  private done = false;
+
+  constructor(
+    private readonly worker: ParquetWorker,
+    readonly schema: Schema,
+    private readonly rowGroups: number[],
+    private readonly options: SourceOptions,
+  ) {}
+
+  bytesRead(): number {
+    return Math.max(this.options.collected, this.worker.bytesRead);
+  }
+
+  async next(): Promise<RecordBatch | undefined> {
+    for (;;) {
+      const batch = this.pending.shift();
+      if (batch !== undefined) return batch;
+      if (this.done) return undefined;
+      const current = this.ahead ?? this.request();
+      this.ahead = undefined;
+      if (current === undefined) {
+        this.done = true;
+        await this.worker.terminate();
+        return undefined;
+      }
+      let reply: ParquetReply;
+      try {
+        reply = await current.reply;
+      } catch (e) {
+        this.done = true;
+        await this.worker.terminate();
+        throw e instanceof ArrowReadError ? e.withContext({ rowGroup: current.rowGroup }) : e;
+      }
+      // Decode the next row group while the caller works on this one.
+      this.ahead = this.request();
+      if (reply.type !== 'rowGroup') continue;
+      try {
+        for (const b of tableFromIPC(reply.ipc).batches) {
+          if (b.numRows > 0) this.pending.push(withSchema(b, this.schema));
+        }
+      } catch (e) {
+        this.done = true;
+        await this.worker.terminate();
+        throw e instanceof ArrowReadError
+          ? e.withContext({ file: this.options.file, rowGroup: current.rowGroup })
+          : new ArrowReadError(
+              'CORRUPT',
+              `row group ${current.rowGroup} decodes to unusable data: ${messageOf(e)}`,
+              {
+                file: this.options.file,
+                rowGroup: current.rowGroup,
+                cause: e,
+              },
+            );
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.done = true;
+    this.pending = [];
+    this.ahead?.reply.catch(() => undefined);
+    this.ahead = undefined;
+    await this.worker.terminate();
+  }
+
+  private request(): { rowGroup: number; reply: Promise<ParquetReply> } | undefined {
+    const { limit, columns, batchRows } = this.options;
+    while (this.nextGroup < this.rowGroups.length && this.rowGroups[this.nextGroup] === 0) this.nextGroup++;
+    if (this.nextGroup >= this.rowGroups.length) return undefined;
+    if (limit !== undefined && this.requestedRows >= limit) return undefined;
+    const rowGroup = this.nextGroup++;
+    const rows = this.rowGroups[rowGroup]!;
+    const left = limit === undefined ? rows : Math.min(rows, limit - this.requestedRows);
+    this.requestedRows += left;
+    const request: Omit<ParquetRequest & { type: 'read' }, 'id'> = {
+      type: 'read',
+      rowGroup,
+      batchSize: Math.max(1, Math.min(batchRows, rows)),
+    };
+    if (columns !== undefined) request.columns = columns;
+    if (left < rows) request.limit = left;
+    const reply = this.worker.request(request);
+    // Rejections are awaited by `next`; this keeps an abandoned read-ahead from being unhandled.
+    reply.catch(() => undefined);
+    return { rowGroup, reply };
+  }
+}
+
+/** The decoding thread, as request/reply promises; any failure of the thread is a typed error. */
+class ParquetWorker {
+  bytesRead = 0;
+  private readonly worker: Worker;
+  private nextId = 0;
+  private readonly waiting = new Map<
+    number,
+    { resolve: (r: ParquetReply) => void; reject: (e: unknown) => void }
+  >();
+  private failure: ArrowReadError | undefined;
+  private ended = false;
+  private readonly onAbort: () => void;
+
+  constructor(
+    data: ParquetWorkerData,
+    private readonly file: string,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    const transfer = data.bytes !== undefined ? [data.bytes.buffer as ArrayBuffer] : [];
+    this.worker = new Worker(`(${parquetWorkerMain.toString()})(require)`, {
+      eval: true,
+      workerData: data,
+      transferList: transfer,
+    });
+    this.worker.unref();
+    this.worker.on('message', (reply: ParquetReply) => {
+      this.bytesRead = Math.max(this.bytesRead, reply.bytesRead);
+      const w = this.waiting.get(reply.id);
+      if (w === undefined) return;
+      this.waiting.delete(reply.id);
+      if (this.waiting.size === 0) this.worker.unref();
+      if (reply.type === 'error') w.reject(parquetError(reply.message, file));
+      else w.resolve(reply);
+    });
+    this.worker.on('error', (e) => {
+      this.fail(
+        new ArrowReadError('CORRUPT', `the Parquet decoder failed: ${messageOf(e)}`, {
+          file,
+          cause: e,
+          hint: 'The file is damaged or uses a layout the decoder cannot handle: write it again.',
+        }),
+      );
+    });
+    this.worker.on('exit', (code) => {
+      this.ended = true;
+      this.fail(new ArrowReadError('CORRUPT', `the Parquet decoder stopped (exit code ${code})`, { file }));
+    });
+    this.onAbort = () => {
+      this.fail(new ArrowReadError('ABORTED', 'reading was aborted', { file }));
+      void this.terminate();
+    };
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (signal?.aborted) this.onAbort();
+  }
+
+  request(request: Omit<ParquetRequest, 'id'>): Promise<ParquetReply> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.ended)
+      return Promise.reject(new ArrowReadError('CLOSED', 'the reader was closed', { file: this.file }));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.ref();
+      this.worker.postMessage({ ...request, id } as ParquetRequest);
+    });
+  }
+
+  async terminate(): Promise<void> {
+    this.signal?.removeEventListener('abort', this.onAbort);
+    if (this.ended) return;
+    this.ended = true;
+    this.fail(new ArrowReadError('CLOSED', 'the reader was closed', { file: this.file }));
+    await this.worker.terminate();
+  }
+
+  /** Rejects every waiting request; the first failure is the one reported. */
+  private fail(error: ArrowReadError): void {
+    this.failure ??= error;
+    for (const w of this.waiting.values()) w.reject(this.failure);
+    this.waiting.clear();
+    this.worker.unref();
+  }
+}
+
+/** A decoder message as the typed error it stands for. */
+function parquetError(message: string, file: string): ArrowReadError {
+  if (
+    /not (yet )?(implemented|supported)|unsupported|disabled feature|unknown (codec|compression)|codec/i.test(
+      message,
+    )
+  ) {
+    return new ArrowReadError('UNSUPPORTED', `the Parquet decoder cannot read this file: ${message}`, {
+      file,
+      hint: 'Write the file with a common codec (SNAPPY, ZSTD, GZIP, LZ4_RAW, BROTLI or none) and common types.',
+    });
+  }
+  if (/\beof\b|end of file|unexpected end|out of (range|bounds)|insufficient|not enough/i.test(message)) {
+    return new ArrowReadError(
+      'CORRUPT',
+      `the Parquet data ends early or points outside the file: ${message}`,
+      {
+        file,
+        hint: 'The file is damaged or was cut short: write it again.',
+      },
+    );
+  }
+  return new ArrowReadError('CORRUPT', `malformed Parquet data: ${message}`, {
+    file,
+    hint: 'The file is damaged or is not Parquet: write it again.',
+  });
+}
+
+async function checkTail(bytes: ByteReader, size: number): Promise<void> {
+  if (size < 12) throw tooShort(bytes.name, size);
+  const tail = new Uint8Array(4);
+  const got = await bytes.readInto!(tail, 0, 4, size - 4);
+  if (got < 4) throw tooShort(bytes.name, size);
+  checkTailBytes(tail, bytes.name);
+}
+
+/** Throws unless `bytes` ends with `PAR1`. */
+function checkTailBytes(bytes: Uint8Array, file: string): void {
+  const n = bytes.length;
+  if (!(bytes[n - 4] === 0x50 && bytes[n - 3] === 0x41 && bytes[n - 2] === 0x52 && bytes[n - 1] === 0x31)) {
+    throw new ArrowReadError('TRUNCATED', 'the file does not end with the PAR1 marker after its footer', {
+      file,
+      hint: 'The file was cut short or is still being written: copy it again once its writer has closed it.',
+    });
+  }
+}
+
+function tooShort(file: string, size: number): ArrowReadError {
+  return new ArrowReadError('TRUNCATED', `a Parquet file needs at least 12 bytes, this one has ${size}`, {
+    file,
+    hint: 'The file was cut short: copy it again.',
+  });
+}
+
+/** The rest of a source as one buffer that this module owns (so it can be transferred to the worker). */
+async function collect(bytes: ByteReader): Promise<Uint8Array> {
+  if (bytes.totalBytes !== undefined) return (await bytes.read(bytes.totalBytes)).slice();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = await bytes.read(1 << 20);
+    if (chunk.length > 0) chunks.push(chunk);
+    total += chunk.length;
+    if (chunk.length < 1 << 20) break;
+  }
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return all;
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

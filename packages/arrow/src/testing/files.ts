@@ -1,0 +1,67 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ByteSource } from '../ByteReader.js';
+import { batchTensors } from '../batchTensors.js';
+import type { FileFormat } from '../detectFormat.js';
+import { type ReadOptions, readBatches } from '../readBatches.js';
+import type { TrainingLogOptions } from '../trainingLogBatches.js';
+import { writeTrainingLog } from '../writeTrainingLog.js';
+
+export const FORMATS: readonly FileFormat[] = ['arrow-stream', 'arrow-file', 'parquet'];
+
+/** A fresh directory under the OS temp dir, and a function that removes it. */
+export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'lossflow-arrow-test-'));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** The bytes of a small training log in `format`. */
+export async function smallLog(
+  dir: string,
+  format: FileFormat,
+  options: TrainingLogOptions,
+): Promise<Uint8Array> {
+  const path = join(dir, `small-${format}-${options.rows}-${options.classes}-${options.batchRows ?? 0}`);
+  await writeTrainingLog(path, format, options);
+  return new Uint8Array(await readFile(path));
+}
+
+/** Reads everything and makes tensors of `logits` and `target` in each batch; returns rows and batches. */
+export async function readAll(
+  source: ByteSource,
+  options: ReadOptions = {},
+): Promise<{ rows: number; batches: number; sum: number }> {
+  let rows = 0;
+  let batches = 0;
+  let sum = 0;
+  for await (const batch of readBatches(source, options)) {
+    const { tensors } = batchTensors(batch, { input: 'logits', target: 'target' }, { batchIndex: batches });
+    const x = tensors.input!.data as Float32Array;
+    for (let i = 0; i < x.length; i++) sum += x[i]!;
+    rows += batch.numRows;
+    batches++;
+  }
+  return { rows, batches, sum };
+}
+
+/** Chunks of `bytes` of the given sizes, cycling, as an async iterable (a stream that arrives in pieces). */
+export async function* chunked(
+  bytes: Uint8Array,
+  sizes: readonly number[] = [7, 1000, 3, 65536],
+): AsyncGenerator<Uint8Array> {
+  let at = 0;
+  let i = 0;
+  while (at < bytes.length) {
+    const n = sizes[i++ % sizes.length]!;
+    yield bytes.slice(at, at + n);
+    at += n;
+    await Promise.resolve();
+  }
+}
+
+/** Number of open file descriptors of this process (Linux), to check that readers close their files. */
+export async function openFds(): Promise<number> {
+  const { readdir } = await import('node:fs/promises');
+  return (await readdir('/proc/self/fd')).length;
+}

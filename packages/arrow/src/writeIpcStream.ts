@@ -1,0 +1,250 @@
+import type { FileHandle } from 'node:fs/promises';
+import {
+  AsyncByteQueue,
+  RecordBatch,
+  RecordBatchFileWriter,
+  RecordBatchStreamWriter,
+  type RecordBatchWriter,
+  type Schema,
+  util,
+} from 'apache-arrow';
+import { ArrowReadError } from './ArrowReadError.js';
+import { ioError } from './ioError.js';
+
+/** An incremental Arrow IPC writer; see {@link writeIpcStream}. */
+export interface IpcStreamWriter {
+  /** Writes one batch; resolves when the destination has accepted its bytes (backpressure). */
+  write(batch: RecordBatch): Promise<void>;
+  /** Ends the stream (end-of-stream marker, or the footer of an IPC file) and closes the destination. */
+  close(): Promise<void>;
+  /** Bytes written so far. */
+  readonly bytes: number;
+}
+
+/**
+ * An Arrow IPC stream writer for per-row outputs (e.g. a row's key columns and its `loss`), to a
+ * path or a Node `Writable`. Each `write` serialises one batch (its buffers are written as they
+ * are, not copied) and resolves once the destination has taken the bytes: a path's write has
+ * completed, a stream has drained. Without `schema`, the first batch's schema is the stream's;
+ * every batch must have the same column names and types.
+ *
+ * `close()` writes the end-of-stream marker and closes a path; a `Writable` is ended, except
+ * `process.stdout` / `process.stderr`, which are left open.
+ *
+ * @example
+ * const out = writeIpcStream('losses.arrows');
+ * for await (const batch of lossBatches) await out.write(batch);
+ * await out.close();
+ */
+export function writeIpcStream(dest: string | NodeJS.WritableStream, schema?: Schema): IpcStreamWriter {
+  return new IpcWriter(new RecordBatchStreamWriter(), dest, schema);
+}
+
+/**
+ * The Arrow IPC file counterpart of {@link writeIpcStream}: the same incremental, backpressured
+ * writing, with the footer (the batches' offsets) written on `close()`. Memory holds only the
+ * footer's block list besides the batch being written.
+ *
+ * @example
+ * const out = writeIpcFile('log.arrow', schema);
+ * await out.write(batch);
+ * await out.close();
+ */
+export function writeIpcFile(dest: string | NodeJS.WritableStream, schema?: Schema): IpcStreamWriter {
+  return new IpcWriter(new RecordBatchFileWriter(), dest, schema);
+}
+
+/** apache-arrow's byte queue, capturing each serialised chunk for this module to write out. */
+class CaptureQueue extends AsyncByteQueue {
+  chunks: Uint8Array[] = [];
+  override write(value: Uint8Array): void {
+    if (value.byteLength > 0) this.chunks.push(value);
+  }
+}
+
+class IpcWriter implements IpcStreamWriter {
+  bytes = 0;
+  private readonly sink = new CaptureQueue();
+  private schema: Schema | undefined;
+  private started = false;
+  private closed = false;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly target: Target;
+
+  constructor(
+    private readonly writer: RecordBatchWriter,
+    dest: string | NodeJS.WritableStream,
+    schema: Schema | undefined,
+  ) {
+    this.schema = schema;
+    this.target = typeof dest === 'string' ? new PathTarget(dest) : new StreamTarget(dest);
+  }
+
+  write(batch: RecordBatch): Promise<void> {
+    const result = this.queue.then(() => this.writeNow(batch));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  close(): Promise<void> {
+    const result = this.queue.then(() => this.closeNow());
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async writeNow(batch: RecordBatch): Promise<void> {
+    if (this.closed) throw new ArrowReadError('CLOSED', 'the writer is closed', { file: this.target.name });
+    this.schema ??= batch.schema;
+    const schema = this.schema;
+    this.start(schema);
+    this.writer.write(sameSchema(batch, schema, this.target.name));
+    await this.flush();
+  }
+
+  private async closeNow(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (this.schema !== undefined) this.start(this.schema);
+      if (this.started) this.writer.close();
+      await this.flush();
+    } finally {
+      await this.target.close();
+    }
+  }
+
+  private start(schema: Schema): void {
+    if (this.started) return;
+    this.started = true;
+    this.writer.reset(this.sink, schema);
+  }
+
+  private async flush(): Promise<void> {
+    const chunks = this.sink.chunks;
+    if (chunks.length === 0) return;
+    this.sink.chunks = [];
+    for (const c of chunks) this.bytes += c.byteLength;
+    await this.target.write(chunks);
+  }
+}
+
+/** A batch labelled with the stream's schema after checking its columns match (apache-arrow would otherwise end the stream). */
+function sameSchema(batch: RecordBatch, schema: Schema, name: string): RecordBatch {
+  if (batch.schema === schema) return batch;
+  const a = batch.schema.fields;
+  const b = schema.fields;
+  const same =
+    a.length === b.length &&
+    a.every((f, i) => f.name === b[i]!.name && util.compareTypes(f.type, b[i]!.type));
+  if (!same) {
+    throw new ArrowReadError(
+      'BAD_COLUMN_TYPE',
+      `the batch's columns (${describe(batch.schema)}) differ from the stream's (${describe(schema)})`,
+      {
+        file: name,
+        hint: 'Write batches of one schema to one stream; start another stream for another schema.',
+      },
+    );
+  }
+  return new RecordBatch(schema, batch.data);
+}
+
+function describe(schema: Schema): string {
+  return schema.fields.map((f) => `${f.name}: ${String(f.type)}`).join(', ');
+}
+
+interface Target {
+  readonly name: string;
+  write(chunks: Uint8Array[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+class PathTarget implements Target {
+  private handle: Promise<FileHandle> | undefined;
+  constructor(readonly name: string) {}
+
+  async write(chunks: Uint8Array[]): Promise<void> {
+    try {
+      this.handle ??= import('node:fs/promises').then((fs) => fs.open(this.name, 'w'));
+      const handle = await this.handle;
+      let pending = chunks;
+      while (pending.length > 0) {
+        let { bytesWritten } = await handle.writev(pending);
+        // writev may write part of the list; continue from where it stopped.
+        const rest: Uint8Array[] = [];
+        for (const c of pending) {
+          if (bytesWritten >= c.byteLength) bytesWritten -= c.byteLength;
+          else {
+            rest.push(c.subarray(bytesWritten));
+            bytesWritten = 0;
+          }
+        }
+        pending = rest;
+      }
+    } catch (e) {
+      throw ioError(e, this.name);
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      // A stream closed before any batch is still a valid (empty) file.
+      this.handle ??= import('node:fs/promises').then((fs) => fs.open(this.name, 'w'));
+      await (await this.handle).close();
+    } catch (e) {
+      throw ioError(e, this.name);
+    }
+  }
+}
+
+class StreamTarget implements Target {
+  readonly name = '<stream>';
+  private error: unknown;
+
+  constructor(private readonly stream: NodeJS.WritableStream) {
+    // Kept for the writer's lifetime: an 'error' event without a listener would end the process.
+    stream.on('error', (e) => {
+      this.error ??= e;
+    });
+  }
+
+  async write(chunks: Uint8Array[]): Promise<void> {
+    this.check();
+    let ok = true;
+    for (const c of chunks) ok = this.stream.write(c);
+    if (!ok) await this.drained();
+    this.check();
+  }
+
+  async close(): Promise<void> {
+    this.check();
+    const s = this.stream as NodeJS.WritableStream & { writableFinished?: boolean };
+    if (s === process.stdout || s === process.stderr) {
+      await new Promise<void>((resolve) => s.write(new Uint8Array(0), () => resolve()));
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const done = (e?: unknown) => (e ? reject(ioError(e, this.name)) : resolve());
+      s.once('error', done);
+      s.end(() => done());
+    });
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.stream.off('drain', done);
+        this.stream.off('error', done);
+        this.stream.off('close', done);
+        resolve();
+      };
+      this.stream.on('drain', done);
+      this.stream.on('error', done);
+      this.stream.on('close', done);
+    });
+  }
+
+  private check(): void {
+    if (this.error !== undefined) throw ioError(this.error, this.name);
+  }
+}
