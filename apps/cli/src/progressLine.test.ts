@@ -6,15 +6,14 @@ import { ProgressReporter } from './progressReporter.js';
 const plain = styleFor(false);
 
 describe('progressLine', () => {
-  it('shows the bar, rows, MB of total, MB/s and the ETA from the file size', () => {
+  it('shows the bar, rows, MB of total, MB/s and the ETA from the file size, within 80 columns', () => {
     const line = progressLine(
       { label: 'reading', rows: 500_000, bytes: 200e6, totalBytes: 400e6, elapsedMs: 1000 },
       200,
       plain,
     );
-    expect(line).toBe(
-      'reading  ██████████░░░░░░░░░░   50%  500,000 rows  200.0 MB / 400.0 MB  200.0 MB/s  ETA 1.0 s',
-    );
+    expect(line.length).toBeLessThan(80);
+    expect(line).toBe('reading  ██████░░░░░░  50%  500,000 rows  200.0/400.0 MB  200.0 MB/s  ETA 1.0 s');
   });
 
   it('measures by rows when only their total is known', () => {

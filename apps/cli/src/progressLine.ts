@@ -20,7 +20,7 @@ export interface ProgressState {
  *
  * @example
  * progressLine({ label: 'reading', rows: 5e5, bytes: 2e8, totalBytes: 4e8, elapsedMs: 1000 }, 100, plain)
- * // 'reading  ██████████░░░░░░░░░░   50%  500,000 rows  200.0 MB / 400.0 MB  200.0 MB/s  ETA 1.0 s'
+ * // 'reading  ██████░░░░░░  50%  500,000 rows  200.0/400.0 MB  200.0 MB/s  ETA 1.0 s'
  */
 export function progressLine(state: ProgressState, width: number, style: Style): string {
   const seconds = state.elapsedMs / 1000;
@@ -34,11 +34,11 @@ export function progressLine(state: ProgressState, width: number, style: Style):
       : undefined;
   const parts: string[] = [state.label];
   if (fraction !== undefined) {
-    const cells = 20;
+    // 12 cells keep the whole line, ETA included, within an 80-column terminal.
+    const cells = 12;
     const full = Math.round(fraction * cells);
     parts.push(
-      `${style.cyan('█'.repeat(full))}${style.dim('░'.repeat(cells - full))}`,
-      `${String(Math.floor(fraction * 100)).padStart(3)}%`,
+      `${style.cyan('█'.repeat(full))}${style.dim('░'.repeat(cells - full))} ${String(Math.floor(fraction * 100)).padStart(3)}%`,
     );
   }
   parts.push(
@@ -46,13 +46,21 @@ export function progressLine(state: ProgressState, width: number, style: Style):
       ? `${formatCount(state.rows)} / ${formatCount(totalRows)} rows`
       : `${formatCount(state.rows)} rows`,
   );
-  if (byBytes) parts.push(`${formatBytes(state.bytes)} / ${formatBytes(state.totalBytes)}`);
+  if (byBytes) parts.push(bytesOfTotal(state.bytes, state.totalBytes));
   else if (state.bytes > 0) parts.push(formatBytes(state.bytes));
   if (rate > 0) parts.push(`${formatBytes(rate)}/s`);
   if (fraction !== undefined && fraction > 0 && seconds > 0) {
     parts.push(`ETA ${formatDuration(((1 - fraction) / fraction) * state.elapsedMs)}`);
   }
   return fit(parts.join('  '), width);
+}
+
+/** `17.2/126.0 MB`: both in the unit of the total. */
+function bytesOfTotal(bytes: number, total: number): string {
+  const [unit, name] =
+    total >= 1e9 ? [1e9, 'GB'] : total >= 1e6 ? [1e6, 'MB'] : total >= 1e3 ? [1e3, 'kB'] : [1, 'B'];
+  const digits = unit === 1 ? 0 : 1;
+  return `${(bytes / unit).toFixed(digits)}/${(total / unit).toFixed(digits)} ${name}`;
 }
 
 /** Cuts text to `width` visible columns, leaving ANSI escapes intact. */

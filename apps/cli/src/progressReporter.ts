@@ -41,7 +41,8 @@ export class ProgressReporter {
     const now = this.#now();
     if (now - this.#lastDraw < 100) return;
     this.#lastDraw = now;
-    const width = Math.max(20, (this.#stream.columns ?? 80) - 1);
+    // A pseudo-terminal without a size reports 0 columns: treat it as unknown.
+    const width = Math.max(20, (this.#stream.columns || 80) - 1);
     this.#stream.write(
       `\r${progressLine({ ...state, elapsedMs: now - this.#start }, width, this.#style)}\u001b[K`,
     );
