@@ -34,6 +34,12 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
   }
   let logPath: string | undefined;
   let keep = false;
+  // Ctrl-C must not leave hundreds of MB of generated log behind in the temporary folder.
+  const onInterrupt = (): void => {
+    if (logPath !== undefined && !keep) rmSync(logPath, { force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', onInterrupt);
   try {
     const parsed = parseArgv(
       args,
@@ -116,6 +122,7 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
     io.stderr.write(`${failure.message}\n`);
     return failure.exitCode;
   } finally {
+    process.off('SIGINT', onInterrupt);
     // The log is hundreds of MB of temporary data; the report is what the user keeps.
     if (logPath !== undefined && !keep) rmSync(logPath, { force: true });
   }

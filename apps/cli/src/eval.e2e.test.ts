@@ -283,7 +283,7 @@ describe('lossflow eval failures', () => {
       expect(run.code).toBe(1);
       expect(run.stdout).toBe('');
       expect(run.stderr).toContain('prediction_score');
-      expect(run.stderr).toContain("file '" + FILES[0]);
+      expect(run.stderr).toContain(`file '${FILES[0]}'`);
       for (const column of ['epoch', 'step', 'logits', 'target', 'pred', 'y'])
         expect(run.stderr).toContain(column);
     },

@@ -138,6 +138,7 @@ describe('parseEvalArgs', () => {
       /--per-row writes the losses of one --loss/,
     ],
     [['f', '--nulls', 'drop'], /--nulls takes error or skip/],
+    [['f', '--per-row', 'o.arrows', '--nulls', 'skip'], /cannot be used with --nulls skip/],
     [['--by', 'epoch'], /at least one FILE/],
     [['f', '--option', 'novalue'], /key=value/],
   ])('rejects %j', (args, message) => {

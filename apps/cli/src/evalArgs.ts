@@ -135,6 +135,9 @@ export function parseEvalArgs(args: readonly string[]): EvalPlan {
   if (nulls !== 'error' && nulls !== 'skip') {
     throw new UsageError(`--nulls takes error or skip (got '${nulls}').`, 'eval');
   }
+  if (perRow !== undefined && nulls === 'skip') {
+    throw new UsageError('--per-row needs every row, so it cannot be used with --nulls skip.', 'eval');
+  }
   if (parsed.positionals.length === 0) {
     throw new UsageError('eval needs at least one FILE (Arrow IPC stream or file, or Parquet).', 'eval');
   }

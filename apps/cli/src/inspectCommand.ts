@@ -109,7 +109,7 @@ async function summarize(file: string, progress: ProgressReporter): Promise<File
 
 function summaryTable(s: FileSummary, io: CliIo): string {
   const style = styleFor(colorEnabled(io.stdout.isTTY === true, io.env));
-  const head = `${style.bold(s.file)}  ${s.format} · ${formatBytes(s.bytes)} · ${formatCount(s.rows)} rows · ${formatCount(s.batches)} ${s.format === 'parquet' ? 'batches (row groups)' : 'batches'}`;
+  const head = `${style.bold(s.file)}  ${s.format} · ${formatBytes(s.bytes)} · ${formatCount(s.rows)} rows · ${formatCount(s.batches)} batches`;
   const table = renderTable(
     [
       { header: 'column', align: 'left' },
