@@ -5,11 +5,14 @@
 /**
  * e^x per f32 lane for x ≤ 0 (Cephes `expf`: n = round(x·log2 e), a degree-6 polynomial in the
  * reduced argument, then 2^n through the exponent bits). Lanes below −87.33 (where e^x leaves the
- * normal float32 range) give 0; NaN stays NaN.
+ * normal float32 range) give 0; NaN stays NaN. n is rounded by adding 1.5·2^23, which also leaves
+ * n in the low mantissa bits (cheaper than f32x4.nearest plus a saturating conversion).
  */
 @inline
 export function expNonPositiveF32x4(x: v128): v128 {
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  const magic = f32x4.splat(12582912.0);
+  const t = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), magic);
+  const n = f32x4.sub(t, magic);
   // ln 2 split in two so that n·ln2Hi is exact.
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
@@ -19,7 +22,8 @@ export function expNonPositiveF32x4(x: v128): v128 {
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
   const y = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  // bits(t) = bits(1.5·2^23) + n, whose high bits the shift discards: 2^n's exponent field.
+  const scale = i32x4.shl(i32x4.add(t, i32x4.splat(127)), 23);
   const e = f32x4.mul(y, scale);
   return v128.bitselect(f32x4.splat(0), e, f32x4.lt(x, f32x4.splat(-87.33654)));
 }
