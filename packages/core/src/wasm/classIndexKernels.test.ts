@@ -213,7 +213,7 @@ describe('WASM class-index kernels at the edges', () => {
   });
 
   it('reads logits and targets resident in WASM memory in place, at a row offset', () => {
-    const rows = 50;
+    const rows = 5000;
     const classes = 7;
     const { input, target } = wasm.classIndexInputs(rows, classes);
     for (let i = 0; i < input.length; i++) input[i] = Math.fround(Math.cos(i));
@@ -239,6 +239,22 @@ describe('WASM class-index kernels at the edges', () => {
     );
     expect(Math.abs(acc[0]! - ref[0]!) / ref[0]!).toBeLessThan(1e-6);
     expect(acc[1]).toBe(rows - 1);
+    const copied = new Float64Array(2);
+    wasm.crossEntropyIndex(
+      Float32Array.from(x),
+      rows - 1,
+      classes,
+      1,
+      Int32Array.from(idx),
+      1,
+      null,
+      classes,
+      -100,
+      0,
+      null,
+      copied,
+    );
+    expect(copied).toEqual(acc);
   });
 
   it('refuses K-dim layouts (inner > 1), which stay on the JS kernel', () => {

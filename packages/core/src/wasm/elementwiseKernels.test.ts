@@ -255,8 +255,8 @@ describe('WASM element-wise kernels at the edges', () => {
     expect(out).toEqual(ref);
   });
 
-  it('reads operands resident in WASM memory in place, with the same results', () => {
-    const n = 1001;
+  it('reads operands resident in WASM memory in place, bit-identical to copying them in', () => {
+    const n = 2 * 16384 + 1001;
     const { x, y } = wasm.elementwiseInputs(n);
     for (let i = 0; i < n; i++) {
       x[i] = Math.fround(i / 7 - 50);

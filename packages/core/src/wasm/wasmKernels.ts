@@ -91,8 +91,9 @@ export interface WasmKernels {
   readonly nll: Float32NllKernel;
 }
 
-// Elements per operand copied per kernel call: 64 KiB of float32, so a chunk's operands and
-// output stay in L2 between the copy and the kernel.
+// Elements per operand per kernel call: 64 KiB of float32, so a copied chunk's operands and output
+// stay in L2 between the copy and the kernel. Resident operands are walked in the same chunks, so
+// a sum is bit-identical whether its operands were copied in or already in WASM memory.
 const CHUNK = 16384;
 // Weight patterns up to this many elements are laid out flat (inner = 1) so the SIMD loop reads
 // them contiguously instead of in short constant runs.
@@ -110,7 +111,7 @@ function checkLength(name: string, view: ArrayBufferView & { length: number }, n
   }
 }
 
-/** Σ over `n` elements of a kernel export, chunking operands that are not resident. */
+/** Σ over `n` elements of a kernel export, chunk by chunk, copying the operands that are not resident. */
 function elementwiseSum(
   arena: WasmArena,
   kernel: SumExport,
@@ -123,7 +124,6 @@ function elementwiseSum(
   checkLength('y', y, n);
   const xIn = arena.owns(x);
   const yIn = arena.owns(y);
-  if (xIn && yIn) return kernel(x.byteOffset, y.byteOffset, n, a);
   const xAt = x.byteOffset;
   const yAt = y.byteOffset;
   const chunk = Math.min(n, CHUNK);
@@ -144,7 +144,7 @@ function elementwiseSum(
   return compensatedValue(s, c);
 }
 
-/** Per-element values of a kernel export into `out`, chunking whatever is not resident. */
+/** Per-element values of a kernel export into `out`, chunk by chunk, copying what is not resident. */
 function elementwiseNone(
   arena: WasmArena,
   kernel: NoneExport,
@@ -282,7 +282,6 @@ function bceWithLogits(
     placeWeight(arena, Slot.weight, p.weight, w);
     const hasPw = p.posWeight !== null;
     if (p.posWeight !== null) placeWeight(arena, Slot.posWeight, p.posWeight, pw);
-    if (xIn && yIn && (out === null || outIn)) return call(xAt, yAt, outAt, n, 0, hasPw);
     const chunk = Math.min(n, CHUNK);
     const px = xIn ? 0 : arena.reserve(Slot.x, chunk * 4);
     const py = yIn ? 0 : arena.reserve(Slot.y, chunk * 4);
@@ -345,8 +344,7 @@ function classIndexRows(
     pw = arena.reserve(Slot.weight, 8 * classes);
     arena.f64.set(w.subarray(0, classes), pw >> 3);
   }
-  const chunkRows =
-    xIn && tIn && (out === null || outIn) ? rows : Math.max(1, Math.floor(CHUNK / Math.max(1, classes)));
+  const chunkRows = Math.max(1, Math.floor(CHUNK / Math.max(1, classes)));
   const pres = arena.reserve(Slot.result, 32);
   const px = xIn ? 0 : arena.reserve(Slot.x, 4 * Math.min(rows, chunkRows) * classes);
   const pt = tIn ? 0 : arena.reserve(Slot.y, 4 * Math.min(rows, chunkRows) * stride);
