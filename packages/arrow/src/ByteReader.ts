@@ -21,8 +21,10 @@ export interface ByteReader {
   readonly name: string;
   /** Size of the whole input, when known before reading it. */
   readonly totalBytes: number | undefined;
-  /** Bytes pulled from the underlying file or stream so far. */
+  /** Bytes pulled from the underlying file or stream so far (read-ahead included). */
   readonly bytesRead: number;
+  /** Bytes consumed by `read` so far: where the next sequential read starts. */
+  readonly position: number;
   /** Set once a read has met the end of the input. */
   readonly ended: boolean;
   /** The path of a regular file (so another thread may open it too), else `undefined`. */

@@ -18,6 +18,7 @@ export class ChunkByteReader implements ByteReader {
   readonly path = undefined;
   readonly totalBytes = undefined;
   bytesRead = 0;
+  position = 0;
   ended = false;
   private chunks: Uint8Array[] = [];
   private queued = 0;
@@ -39,6 +40,7 @@ export class ChunkByteReader implements ByteReader {
     await this.fill(n);
     const take = Math.min(n, this.queued);
     if (take < n) this.ended = true;
+    this.position += take;
     return this.take(take, true);
   }
 

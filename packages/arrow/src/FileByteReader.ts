@@ -23,7 +23,7 @@ export class FileByteReader implements ByteReader {
   ended = false;
   private handle: FileHandle | undefined;
   /** File offset of the next byte that `read` returns. */
-  private position = 0;
+  position = 0;
   private buffer = new Uint8Array(0);
   private bufferStart = 0;
   private readonly signal: AbortSignal | undefined;

@@ -14,7 +14,7 @@ export class MemoryByteReader implements ByteReader {
   bytesRead = 0;
   ended = false;
   private bytes: Uint8Array;
-  private position = 0;
+  position = 0;
 
   constructor(bytes: Uint8Array, name = '<bytes>') {
     this.name = name;

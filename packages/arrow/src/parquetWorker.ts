@@ -15,7 +15,15 @@ export type ParquetRequest =
 
 /** Replies to the reading thread; `bytesRead` counts the file bytes the decoder has pulled so far. */
 export type ParquetReply =
-  | { id: number; type: 'opened'; schema: Uint8Array; rowGroups: number[]; bytesRead: number }
+  | {
+      id: number;
+      type: 'opened';
+      schema: Uint8Array;
+      rowGroups: number[];
+      /** Column chunks whose codec the decoder lacks: [row group, column path, codec name]. */
+      unsupported: [number, string, string][];
+      bytesRead: number;
+    }
   | { id: number; type: 'rowGroup'; ipc: Uint8Array; bytesRead: number }
   | { id: number; type: 'error'; message: string; bytesRead: number };
 
@@ -41,8 +49,12 @@ export function parquetWorkerMain(require: (id: string) => unknown): void {
     arrayBuffer(): Promise<ArrayBuffer>;
   };
   type PwTable = { intoIPCStream(): Uint8Array };
+  type PwColumn = { columnPath(): string[]; compression(): number };
   type PwFile = {
-    metadata(): { numRowGroups(): number; rowGroup(i: number): { numRows(): number } };
+    metadata(): {
+      numRowGroups(): number;
+      rowGroup(i: number): { numRows(): number; columns(): PwColumn[] };
+    };
     schema(): { intoIPCStream(): Uint8Array };
     read(options: Record<string, unknown>): Promise<PwTable>;
   };
@@ -109,9 +121,19 @@ export function parquetWorkerMain(require: (id: string) => unknown): void {
         file = await pw.ParquetFile.fromFile(view(0, size));
         const meta = file.metadata();
         const rowGroups: number[] = [];
-        for (let i = 0; i < meta.numRowGroups(); i++) rowGroups.push(meta.rowGroup(i).numRows());
+        const unsupported: [number, string, string][] = [];
+        for (let i = 0; i < meta.numRowGroups(); i++) {
+          const group = meta.rowGroup(i);
+          rowGroups.push(group.numRows());
+          // The decoder traps (rather than failing) on a codec it was built without; LZO is one.
+          for (const column of group.columns()) {
+            const codec = column.compression();
+            if (codec > 6)
+              unsupported.push([i, column.columnPath().join('.'), codec === 7 ? 'LZO' : `codec ${codec}`]);
+          }
+        }
         const schema = file.schema().intoIPCStream();
-        reply({ id: request.id, type: 'opened', schema, rowGroups, bytesRead }, [
+        reply({ id: request.id, type: 'opened', schema, rowGroups, unsupported, bytesRead }, [
           schema.buffer as ArrayBuffer,
         ]);
         return;

@@ -3,8 +3,8 @@ import { ArrowReadError } from './ArrowReadError.js';
 import type { BatchSource } from './BatchSource.js';
 import type { ByteReader, ByteSource } from './ByteReader.js';
 import { detectFormat, type FileFormat, MAGIC_BYTES } from './detectFormat.js';
-import { missingColumnError } from './missingColumnError.js';
 import { openByteReader } from './openByteReader.js';
+import { projectSchema } from './projectSchema.js';
 import { readIpcFile } from './readIpcFile.js';
 import { readIpcStream } from './readIpcStream.js';
 import { readParquet } from './readParquet.js';
@@ -233,16 +233,12 @@ class Reader implements BatchReader {
       }
       let schema = source.schema;
       if (columns !== undefined && format !== 'parquet') {
-        let picked: readonly string[];
         try {
-          picked = typeof columns === 'function' ? columns(schema) : columns;
-          for (const c of picked)
-            if (schema.fields.every((f) => f.name !== c)) throw missingColumnError(schema, c);
+          schema = projectSchema(schema, typeof columns === 'function' ? columns(schema) : columns);
         } catch (e) {
           await source.close();
           throw e;
         }
-        schema = schema.select([...picked]);
       }
       if (this.closed) {
         await source.close();

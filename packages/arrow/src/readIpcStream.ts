@@ -140,7 +140,7 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
       this.pieces = [prefix];
       return;
     }
-    const remaining = bytes.totalBytes === undefined ? undefined : bytes.totalBytes - bytes.bytesRead;
+    const remaining = bytes.totalBytes === undefined ? undefined : bytes.totalBytes - bytes.position;
     if (metadataLength < 0 || metadataLength > MAX_METADATA) {
       throw corrupt(bytes, `a message declares ${metadataLength} bytes of metadata`);
     }
@@ -155,7 +155,7 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
         throw corrupt(bytes, `a message's metadata is malformed (${e.message})`);
       throw e;
     }
-    const left = bytes.totalBytes === undefined ? undefined : bytes.totalBytes - bytes.bytesRead;
+    const left = bytes.totalBytes === undefined ? undefined : bytes.totalBytes - bytes.position;
     if (left !== undefined && info.bodyLength > left) throw this.truncated();
     if (info.bodyLength > 2 ** 31 - 1)
       throw corrupt(bytes, `a message declares a body of ${info.bodyLength} bytes`);
@@ -178,7 +178,7 @@ function corrupt(bytes: ByteReader, detail: string): ArrowReadError {
 }
 
 function truncated(bytes: ByteReader): ArrowReadError {
-  return new ArrowReadError('TRUNCATED', `the stream ends inside a message, after ${bytes.bytesRead} bytes`, {
+  return new ArrowReadError('TRUNCATED', `the stream ends inside a message, after ${bytes.position} bytes`, {
     file: bytes.name,
     hint: 'The file was cut short: copy it again, or wait until its writer has closed it.',
   });

@@ -4,13 +4,13 @@ import { type RecordBatch, type Schema, tableFromIPC } from 'apache-arrow';
 import { ArrowReadError } from './ArrowReadError.js';
 import type { BatchSource } from './BatchSource.js';
 import type { ByteReader } from './ByteReader.js';
-import { missingColumnError } from './missingColumnError.js';
 import {
   type ParquetReply,
   type ParquetRequest,
   type ParquetWorkerData,
   parquetWorkerMain,
 } from './parquetWorker.js';
+import { projectSchema } from './projectSchema.js';
 import { withSchema } from './withSchema.js';
 
 /** Options of {@link readParquet}. */
@@ -73,11 +73,22 @@ export async function readParquet(bytes: ByteReader, options: ParquetReadOptions
     }
     const picked = typeof options.columns === 'function' ? options.columns(schema) : options.columns;
     const columns = picked === undefined ? undefined : [...picked];
-    if (columns !== undefined) {
-      for (const c of columns) {
-        if (schema.fields.every((f) => f.name !== c)) throw missingColumnError(schema, c, { file });
-      }
-      schema = schema.select(columns);
+    if (columns !== undefined) schema = projectSchema(schema, columns, { file });
+    const bad = opened.unsupported.find(
+      ([, path]) => columns === undefined || columns.includes(path.split('.')[0]!),
+    );
+    if (bad !== undefined) {
+      const [rowGroup, path, codec] = bad;
+      throw new ArrowReadError(
+        'UNSUPPORTED',
+        `column chunk '${path}' is compressed with ${codec}, which cannot be decoded`,
+        {
+          file,
+          rowGroup,
+          column: path.split('.')[0]!,
+          hint: 'Write the file with SNAPPY, ZSTD, GZIP, LZ4_RAW, BROTLI or no compression.',
+        },
+      );
     }
     return new ParquetSource(worker, schema, opened.rowGroups, {
       file,
