@@ -22,7 +22,8 @@ export const DEFAULT_TARGET_COLUMNS: readonly string[] = Object.freeze(['target'
  * then one differing only in case). Roles mapped to `undefined` are left out.
  *
  * Throws `MISSING_COLUMN` (listing the available columns and their types) or `BAD_COLUMN_TYPE` /
- * `UNSUPPORTED` for a column that cannot become a tensor.
+ * `UNSUPPORTED` for a column that cannot become a tensor. `defaulted` limits the roles filled from
+ * the defaults, for a loss without an `input` or `target` (triplets take anchor/positive/negative).
  *
  * @example
  * resolveColumns(schema, {});                      // { input: 'logits', target: 'label' }
@@ -31,6 +32,7 @@ export const DEFAULT_TARGET_COLUMNS: readonly string[] = Object.freeze(['target'
 export function resolveColumns(
   schema: Schema,
   wanted: { input?: string; target?: string } & Record<string, string | undefined>,
+  defaulted: readonly ('input' | 'target')[] = ['input', 'target'],
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [role, name] of Object.entries(wanted)) {
@@ -42,7 +44,7 @@ export function resolveColumns(
     ['input', DEFAULT_INPUT_COLUMNS],
     ['target', DEFAULT_TARGET_COLUMNS],
   ] as const) {
-    if (out[role] !== undefined) continue;
+    if (out[role] !== undefined || !defaulted.includes(role)) continue;
     const name = pickDefault(schema, defaults);
     if (name === undefined) {
       throw new ArrowReadError(

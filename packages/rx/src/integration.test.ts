@@ -6,9 +6,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArrowReadError, readBatches, writeIpcStream } from '@lossflow/arrow';
-import { crossEntropy as coreCrossEntropy, LossError } from '@lossflow/core';
+import {
+  crossEntropy as coreCrossEntropy,
+  tripletMarginLoss as coreTripletMarginLoss,
+  LossError,
+} from '@lossflow/core';
 import { Field, FixedSizeList, Float32, Int64, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
-import { concatMap, forkJoin, lastValueFrom, share, toArray } from 'rxjs';
+import { concatMap, forkJoin, from, lastValueFrom, share, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { crossEntropy } from './crossEntropy.js';
 import { fromBatches } from './fromBatches.js';
@@ -17,6 +21,7 @@ import { mseLoss } from './mseLoss.js';
 import { perRowBatches } from './perRowBatches.js';
 import { reduce } from './reduce.js';
 import { reduceGroups } from './reduceGroups.js';
+import { tripletMarginLoss } from './tripletMarginLoss.js';
 
 const fixture = (name: string) => new URL(`../../../fixtures/${name}`, import.meta.url).pathname;
 
@@ -159,5 +164,70 @@ describe('per-row output', () => {
       { reduction: 'none' },
     );
     expect(losses).toEqual(Array.from(expected.data));
+  });
+});
+
+describe('losses without input/target columns', () => {
+  it('resolve only their own roles (triplets read anchor/positive/negative)', async () => {
+    const D = 2;
+    const item = new Field('item', new Float32(), false);
+    const vec = new FixedSizeList(D, item);
+    const fields = ['anchor', 'positive', 'negative'].map((n) => new Field(n, vec, false));
+    const values = [
+      [0, 0, 1, 1],
+      [0, 1, 1, 0],
+      [2, 2, 1, 1],
+    ].map((v) => Float32Array.from(v));
+    const children = values.map((v) =>
+      makeData({ type: vec, length: 2, child: makeData({ type: new Float32(), length: 4, data: v }) }),
+    );
+    const batch = new RecordBatch(
+      new Schema(fields),
+      makeData({ type: new Struct(fields), length: 2, children }),
+    );
+    const got = await lastValueFrom(from([batch]).pipe(tripletMarginLoss({ margin: 1 }), reduce('sum')));
+    const shape = [2, D];
+    expect(got).toBe(
+      coreTripletMarginLoss(
+        { data: values[0]!, shape },
+        { data: values[1]!, shape },
+        { data: values[2]!, shape },
+        { margin: 1, reduction: 'sum' },
+      ),
+    );
+  });
+});
+
+describe('grouped errors', () => {
+  it('count the row from the start of the batch, not of the group', async () => {
+    const C = 2;
+    const item = new Field('item', new Float32(), false);
+    const fields = [
+      new Field('epoch', new Int64(), false),
+      new Field('logits', new FixedSizeList(C, item), false),
+      new Field('target', new Int64(), false),
+    ];
+    const children = [
+      makeData({ type: new Int64(), length: 4, data: BigInt64Array.from([0n, 0n, 1n, 1n]) }),
+      makeData({
+        type: fields[1]!.type,
+        length: 4,
+        child: makeData({ type: new Float32(), length: 8, data: new Float32Array(8) }),
+      }),
+      makeData({ type: new Int64(), length: 4, data: BigInt64Array.from([0n, 1n, 0n, 5n]) }),
+    ];
+    const batch = new RecordBatch(
+      new Schema(fields),
+      makeData({ type: new Struct(fields), length: 4, children }),
+    );
+    const error = await lastValueFrom(
+      from([batch]).pipe(crossEntropy({ by: 'epoch' }), reduceGroups('mean')),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LossError);
+    expect([(error as LossError).row, (error as LossError).batch, (error as LossError).column]).toEqual([
+      3,
+      0,
+      'target',
+    ]);
   });
 });

@@ -1,5 +1,13 @@
 import { batchTensors, resolveColumns } from '@lossflow/arrow';
-import { LossError, type LossState, type Tensor } from '@lossflow/core';
+import {
+  createState,
+  type FloatDType,
+  LossError,
+  type LossErrorContext,
+  type LossState,
+  mergeInto,
+  type Tensor,
+} from '@lossflow/core';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { map, type OperatorFunction } from 'rxjs';
 import { keyRuns } from './keyRuns.js';
@@ -62,7 +70,11 @@ export function lossOperator<O extends object>(
 
   return map((batch: RecordBatch, index: number): LossChunk => {
     if (batch.schema !== schema) {
-      columns = resolveColumns(batch.schema, wanted);
+      columns = resolveColumns(
+        batch.schema,
+        wanted,
+        DEFAULTED.filter((r) => spec.roles.includes(r)),
+      );
       if (by !== undefined) columns = { ...columns, [KEY]: by };
       schema = batch.schema;
     }
@@ -73,20 +85,27 @@ export function lossOperator<O extends object>(
     try {
       const { tensors, rows, skipped } = batchTensors(batch, columns, { nulls, batchIndex: index });
       const args = spec.roles.map((r) => tensors[r]!);
-      const state = spec.partial(args, coreOptions);
+      let state: LossState;
       let groups: GroupState[] | undefined;
-      if (by !== undefined) {
-        groups = [];
-        const out = groups;
+      if (by === undefined) state = spec.partial(args, coreOptions);
+      else {
+        // Each row is computed once, in its group; the batch's state is the merge of its groups'.
+        const found: GroupState[] = [];
         keyRuns(tensors[KEY]!, by, (start, end, key) => {
-          out.push({
-            key,
-            state: spec.partial(
-              args.map((t) => sliceRows(t, start, end)),
-              coreOptions,
-            ),
-          });
+          try {
+            found.push({
+              key,
+              state: spec.partial(
+                args.map((t) => sliceRows(t, start, end)),
+                coreOptions,
+              ),
+            });
+          } catch (e) {
+            throw e instanceof LossError && e.row !== undefined ? rowInBatch(e, start) : e;
+          }
         });
+        state = found.reduce((acc, g) => mergeInto(acc, g.state), createState(spec.name, dtypeOf(args[0]!)));
+        groups = found;
       }
       return {
         loss: spec.name,
@@ -108,5 +127,20 @@ export function lossOperator<O extends object>(
   });
 }
 
+const DEFAULTED = ['input', 'target'] as const;
+
 /** The role under which the grouping column travels with the loss's columns (so null-skipping keeps them aligned). */
 const KEY = '\u0000key';
+
+function dtypeOf(t: Tensor): FloatDType {
+  return t.data instanceof Float32Array ? 'float32' : 'float64';
+}
+
+/** A group's error with its row counted from the start of the batch instead of the group. */
+function rowInBatch(e: LossError, start: number): LossError {
+  const context: LossErrorContext = { row: e.row! + start };
+  if (e.loss !== undefined) context.loss = e.loss;
+  if (e.argument !== undefined) context.argument = e.argument;
+  if (e.hint !== undefined) context.hint = e.hint;
+  return new LossError(e.code, e.detail, context);
+}
