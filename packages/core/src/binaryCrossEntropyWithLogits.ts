@@ -32,7 +32,11 @@ const bceLogits = defineElementwiseLoss<
 >({
   name,
   rule: 'equal',
-  kernels: { sum: binaryCrossEntropyWithLogitsSum, none: binaryCrossEntropyWithLogitsNone },
+  kernels: {
+    sum: binaryCrossEntropyWithLogitsSum,
+    none: binaryCrossEntropyWithLogitsNone,
+    wasm: (k) => k.binaryCrossEntropyWithLogits,
+  },
   params: (o, ops) => ({
     weight: o.weight === undefined ? UNIT_VIEW : broadcastView(name, 'weight', o.weight, ops.shape),
     posWeight: o.posWeight === undefined ? null : broadcastView(name, 'posWeight', o.posWeight, ops.shape),

@@ -14,6 +14,7 @@ import { numberOption } from './optionChecks.js';
 import { partialState } from './partialState.js';
 import { checkReduction, type Reduction } from './reduction.js';
 import { type FloatArray, isFloatData, numel, type Tensor, type TensorInput } from './tensor.js';
+import { wasmKernels } from './wasm/wasmKernels.js';
 
 /** Options of {@link crossEntropy}, as `torch.nn.functional.cross_entropy`. */
 export interface CrossEntropyOptions {
@@ -102,6 +103,14 @@ function run(
   }
   const dtype = resultDType(x.data);
   const values = out ? allocFloat(dtype, numel(sampleShape)) : null;
+  // The WASM kernel walks rows of C contiguous float32 logits; K-dim inputs (inner > 1) and float64 stay on JS.
+  if (inner === 1 && x.data instanceof Float32Array && (values === null || values instanceof Float32Array)) {
+    const k = wasmKernels();
+    if (k !== null) {
+      k.crossEntropyIndex(x.data, outer, classes, 1, idx, stride, w, wSum, ignoreIndex, eps, values, acc);
+      return { layout, dtype, values };
+    }
+  }
   crossEntropyIndexKernel(x.data, outer, classes, inner, idx, stride, w, wSum, ignoreIndex, eps, values, acc);
   return { layout, dtype, values };
 }

@@ -17,7 +17,7 @@ export interface HuberLossOptions {
 const huber = defineElementwiseLoss<HuberLossOptions, { delta: number }>({
   name: 'huberLoss',
   rule: 'broadcast',
-  kernels: { sum: huberSum, none: huberNone },
+  kernels: { sum: huberSum, none: huberNone, wasm: (k) => k.huber },
   params: (o, ops) => {
     const delta = numberOption('huberLoss', 'delta', o.delta, 1, (d) => d > 0, 'a number > 0');
     // torch casts δ to the input's dtype before comparing and multiplying.

@@ -18,7 +18,7 @@ export interface KlDivOptions {
 const kl = defineElementwiseLoss<KlDivOptions, { logTarget: boolean }>({
   name: 'klDiv',
   rule: 'broadcast',
-  kernels: { sum: klDivSum, none: klDivNone },
+  kernels: { sum: klDivSum, none: klDivNone, wasm: (k) => k.klDiv },
   params: (o) => ({ logTarget: booleanOption('klDiv', 'logTarget', o.logTarget, false) }),
   extraReductions: ['batchmean'],
   // torch divides by input.size(0) (not the broadcast shape's); a 0-d input by nothing.

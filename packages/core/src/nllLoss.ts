@@ -6,6 +6,7 @@ import { allocFloat, floatTensor, resultDType } from './operands.js';
 import { partialState } from './partialState.js';
 import { checkReduction, type Reduction } from './reduction.js';
 import { type FloatArray, numel, type Tensor, type TensorInput } from './tensor.js';
+import { wasmKernels } from './wasm/wasmKernels.js';
 
 /** Options of {@link nllLoss}, as `torch.nn.functional.nll_loss`. */
 export interface NllLossOptions {
@@ -33,7 +34,16 @@ function run(
   const { idx, stride } = classTargets(NAME, target, layout, x.shape, ignoreIndex);
   const dtype = resultDType(x.data);
   const values = out ? allocFloat(dtype, numel(layout.sampleShape)) : null;
-  nllKernel(x.data, layout.outer, layout.classes, layout.inner, idx, stride, w, ignoreIndex, values, acc);
+  const { outer, classes, inner } = layout;
+  // As crossEntropy: WASM for rows of C contiguous float32 log-probabilities, JS otherwise.
+  if (inner === 1 && x.data instanceof Float32Array && (values === null || values instanceof Float32Array)) {
+    const k = wasmKernels();
+    if (k !== null) {
+      k.nll(x.data, outer, classes, 1, idx, stride, w, ignoreIndex, values, acc);
+      return { layout, dtype, values };
+    }
+  }
+  nllKernel(x.data, outer, classes, inner, idx, stride, w, ignoreIndex, values, acc);
   return { layout, dtype, values };
 }
 

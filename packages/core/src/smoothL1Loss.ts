@@ -14,7 +14,7 @@ export interface SmoothL1LossOptions {
 const smoothL1 = defineElementwiseLoss<SmoothL1LossOptions, { beta: number }>({
   name: 'smoothL1Loss',
   rule: 'broadcast',
-  kernels: { sum: smoothL1Sum, none: smoothL1None },
+  kernels: { sum: smoothL1Sum, none: smoothL1None, wasm: (k) => k.smoothL1 },
   params: (o, ops) => {
     const beta = numberOption('smoothL1Loss', 'beta', o.beta, 1, (b) => b >= 0, 'a number ≥ 0');
     // torch casts β to the input's dtype before comparing and dividing.
