@@ -27,12 +27,23 @@ export interface ByteReader {
   readonly position: number;
   /** Set once a read has met the end of the input. */
   readonly ended: boolean;
+  /** Whether `read` honours `reuse`: its large reads then fill a buffer this reader owns, never the caller's memory. */
+  readonly reuses: boolean;
   /** The path of a regular file (so another thread may open it too), else `undefined`. */
   readonly path: string | undefined;
   /** Up to `n` bytes at the current position, without consuming them. */
   peek(n: number): Promise<Uint8Array>;
-  /** The next `n` bytes: exactly `n`, fewer only when the input ends first. */
-  read(n: number): Promise<Uint8Array>;
+  /**
+   * The next `n` bytes: exactly `n`, fewer only when the input ends first. `reuse`, when it is
+   * large enough, is filled instead of a new buffer (readers that copy may ignore it).
+   */
+  read(n: number, reuse?: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Starts reading the next `n` bytes in the background (into `into` when it is large enough), so
+   * the next `read` finds them ready: the file is read while the caller computes. A hint; readers
+   * that cannot may ignore it. Returns whether `into` is being filled.
+   */
+  prefetch?(n: number, into?: Uint8Array): boolean;
   /** Random access (files and memory only): fills `target[offset, offset + length)` from `position`; returns the count. */
   readInto?(target: Uint8Array, offset: number, length: number, position: number): Promise<number>;
   close(): Promise<void>;
@@ -55,4 +66,16 @@ export function isNodeStream(source: unknown): source is Readable {
     typeof (source as { pipe?: unknown }).pipe === 'function' &&
     typeof (source as { on?: unknown }).on === 'function'
   );
+}
+
+/**
+ * A buffer of `n` bytes for a read to fill, not zeroed first: zeroing a fresh buffer costs as much
+ * as the read itself. Only the bytes a read filled are ever returned.
+ *
+ * @example
+ * const body = uninitialized(bodyLength);
+ */
+export function uninitialized(n: number): Uint8Array {
+  const b = Buffer.allocUnsafeSlow(n);
+  return new Uint8Array(b.buffer, b.byteOffset, n);
 }

@@ -18,6 +18,7 @@ export class ChunkByteReader implements ByteReader {
   readonly path = undefined;
   readonly totalBytes = undefined;
   bytesRead = 0;
+  readonly reuses = false;
   position = 0;
   ended = false;
   private chunks: Uint8Array[] = [];

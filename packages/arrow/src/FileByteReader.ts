@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import { ArrowReadError } from './ArrowReadError.js';
-import type { ByteReader } from './ByteReader.js';
+import { type ByteReader, uninitialized } from './ByteReader.js';
 import { ioError } from './ioError.js';
 
 /** Reads smaller than this are served from one read-ahead buffer, so framing costs no extra syscalls. */
@@ -20,12 +20,16 @@ export class FileByteReader implements ByteReader {
   readonly name: string;
   readonly totalBytes: number;
   bytesRead = 0;
+  readonly reuses = true;
   ended = false;
   private handle: FileHandle | undefined;
   /** File offset of the next byte that `read` returns. */
   position = 0;
-  private buffer = new Uint8Array(0);
+  /** Bytes from `position` on, already read (by read-ahead or prefetch). */
+  private buffer: Uint8Array = new Uint8Array(0);
   private bufferStart = 0;
+  /** A background read that will become `buffer`. */
+  private pending: Promise<void> | undefined;
   private readonly signal: AbortSignal | undefined;
 
   private constructor(path: string, handle: FileHandle, size: number, signal: AbortSignal | undefined) {
@@ -58,27 +62,59 @@ export class FileByteReader implements ByteReader {
     }
   }
 
+  prefetch(n: number, into?: Uint8Array): boolean {
+    if (this.pending !== undefined || this.handle === undefined) return false;
+    const available = this.buffer.length - this.bufferStart;
+    const size = Math.min(n, this.totalBytes - this.position);
+    if (size <= available) return false;
+    const reused = into !== undefined && into.length >= size;
+    const target: Uint8Array = reused ? into.subarray(0, size) : uninitialized(size);
+    target.set(this.buffer.subarray(this.bufferStart));
+    this.buffer = new Uint8Array(0);
+    this.bufferStart = 0;
+    const at = this.position + available;
+    const pending = this.readFully(target, available, size - available, at).then((got) => {
+      this.buffer = target.subarray(0, available + got);
+      this.bufferStart = 0;
+    });
+    // Awaited by the next read; a failure that nobody reads again must not be unhandled.
+    pending.catch(() => undefined);
+    this.pending = pending;
+    return reused;
+  }
+
   async peek(n: number): Promise<Uint8Array> {
+    await this.settle();
     // Only what is asked: a file read by random access next must not count a read-ahead it never uses.
     await this.fill(n, n);
     const available = this.buffer.length - this.bufferStart;
     return this.buffer.slice(this.bufferStart, this.bufferStart + Math.min(n, available));
   }
 
-  async read(n: number): Promise<Uint8Array> {
+  async read(n: number, reuse?: Uint8Array): Promise<Uint8Array> {
+    await this.settle();
     const available = this.buffer.length - this.bufferStart;
+    if (n >= READ_AHEAD && n <= available) {
+      // A body that was prefetched: a view, not a copy.
+      const out = this.buffer.subarray(this.bufferStart, this.bufferStart + n);
+      this.bufferStart += n;
+      this.position += n;
+      return out;
+    }
     if (n <= available || n < READ_AHEAD) {
       if (n > available) await this.fill(n);
       const take = Math.min(n, this.buffer.length - this.bufferStart);
       // A copy, so a small message does not pin the whole read-ahead buffer for the batch's lifetime.
-      const out = this.buffer.slice(this.bufferStart, this.bufferStart + take);
+      const out =
+        reuse !== undefined && reuse.length >= take ? reuse.subarray(0, take) : new Uint8Array(take);
+      out.set(this.buffer.subarray(this.bufferStart, this.bufferStart + take));
       this.bufferStart += take;
       this.position += take;
       if (take < n) this.ended = true;
       return out;
     }
-    const remaining = this.totalBytes - this.position;
-    const out = new Uint8Array(Math.max(0, Math.min(n, remaining)));
+    const size = Math.max(0, Math.min(n, this.totalBytes - this.position));
+    const out = reuse !== undefined && reuse.length >= size ? reuse.subarray(0, size) : uninitialized(size);
     out.set(this.buffer.subarray(this.bufferStart));
     const fileAt = this.position + available;
     this.buffer = new Uint8Array(0);
@@ -97,11 +133,20 @@ export class FileByteReader implements ByteReader {
   }
 
   async close(): Promise<void> {
+    await this.pending?.catch(() => undefined);
     const handle = this.handle;
     this.handle = undefined;
     this.buffer = new Uint8Array(0);
     this.bufferStart = 0;
     if (handle !== undefined) await handle.close().catch(() => undefined);
+  }
+
+  /** Waits for a background read to land in `buffer`. */
+  private async settle(): Promise<void> {
+    const pending = this.pending;
+    if (pending === undefined) return;
+    this.pending = undefined;
+    await pending;
   }
 
   /** Makes the read-ahead buffer hold at least `n` bytes from `position`, unless the file ends first. */

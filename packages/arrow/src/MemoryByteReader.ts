@@ -12,6 +12,7 @@ export class MemoryByteReader implements ByteReader {
   readonly path = undefined;
   readonly totalBytes: number;
   bytesRead = 0;
+  readonly reuses = false;
   ended = false;
   private bytes: Uint8Array;
   position = 0;

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { Dictionary, Float32, Int32, RecordBatch, Utf8, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArrowReadError } from './ArrowReadError.js';
 import type { ByteSource } from './ByteReader.js';
@@ -8,6 +9,7 @@ import type { FileFormat } from './detectFormat.js';
 import { readBatches } from './readBatches.js';
 import { chunked, FORMATS, openFds, readAll, tempDir } from './testing/files.js';
 import { trainingLogBatches } from './trainingLogBatches.js';
+import { writeIpcStream } from './writeIpcStream.js';
 import { writeParquet } from './writeParquet.js';
 import { writeTrainingLog } from './writeTrainingLog.js';
 
@@ -151,6 +153,50 @@ describe('readBatches: options', () => {
       expect(batches).toBe(2);
     });
   }
+
+  for (const format of ['arrow-stream', 'arrow-file'] as const) {
+    it(`${format}: reuseBuffers gives the same batches from a few recycled buffers`, async () => {
+      const path = join(dir, `reuse.${format}`);
+      await writeTrainingLog(path, format, { rows: 20_000, classes: 10, epochs: 1, batchRows: 1000 });
+      const digest = async (reuseBuffers: boolean) => {
+        const sums: number[] = [];
+        const buffers = new Set<ArrayBufferLike>();
+        for await (const batch of readBatches(path, { reuseBuffers })) {
+          const x = batch.getChild('logits')!.data[0]!.children[0]!.values as Float32Array;
+          buffers.add(x.buffer);
+          let s = 0;
+          for (let i = 0; i < batch.numRows * 10; i++) s += x[i]! * ((i % 13) + 1);
+          sums.push(s);
+        }
+        return { sums, buffers: buffers.size };
+      };
+      const fresh = await digest(false);
+      const reused = await digest(true);
+      expect(reused.sums).toEqual(fresh.sums);
+      expect(fresh.buffers).toBe(20);
+      expect(reused.buffers).toBeLessThanOrEqual(5);
+    });
+  }
+
+  it('reuseBuffers never recycles a dictionary', async () => {
+    const path = join(dir, 'dictionary.arrows');
+    const out = writeIpcStream(path);
+    const type = new Dictionary(new Utf8(), new Int32());
+    for (let b = 0; b < 6; b++) {
+      const labels = vectorFromArray(['cat', 'dog', 'cat', 'bird'], type);
+      const x = vectorFromArray(
+        Array.from({ length: 4 }, (_, i) => b * 4 + i),
+        new Float32(),
+      );
+      await out.write(new RecordBatch({ label: labels.data[0]!, x: x.data[0]! }));
+    }
+    await out.close();
+    const seen: string[] = [];
+    for await (const batch of readBatches(path, { reuseBuffers: true })) {
+      seen.push(String(batch.getChild('label')!.toArray().join(',')));
+    }
+    expect(seen).toEqual(new Array(6).fill('cat,dog,cat,bird'));
+  });
 
   it('Parquet decodes only the projected columns', async () => {
     const path = paths.get('parquet')!;

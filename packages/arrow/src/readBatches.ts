@@ -32,6 +32,13 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Called after each batch with the progress so far. */
   onProgress?: (p: ReadProgress) => void;
+  /**
+   * Arrow IPC from a file only: read each record batch into the previous batch's buffer instead of
+   * a new one, which saves allocating (and faulting in) the file's size in fresh memory. A batch and
+   * its tensors are then valid only until the next batch is asked for: copy what you keep. Off by
+   * default; for streaming consumers that use each batch once (a loss over the whole file).
+   */
+  reuseBuffers?: boolean;
 }
 
 /** Record batches of one input, in order; see {@link readBatches}. */
@@ -229,7 +236,8 @@ class Reader implements BatchReader {
           signal,
         });
       } else {
-        source = format === 'arrow-file' ? await readIpcFile(bytes) : await readIpcStream(bytes);
+        const ipc = { reuseBuffers: this.options.reuseBuffers === true };
+        source = format === 'arrow-file' ? await readIpcFile(bytes, ipc) : await readIpcStream(bytes, ipc);
       }
       let schema = source.schema;
       if (columns !== undefined && format !== 'parquet') {

@@ -1,13 +1,17 @@
 import {
   type AsyncRecordBatchFileReader,
   type FileHandle,
+  Message,
   type RecordBatch,
   RecordBatchReader,
+  type Schema,
 } from 'apache-arrow';
 import { ArrowReadError } from './ArrowReadError.js';
 import type { BatchSource } from './BatchSource.js';
+import { BlockByteReader, type Segment } from './BlockByteReader.js';
 import type { ByteReader } from './ByteReader.js';
 import { MemoryByteReader } from './MemoryByteReader.js';
+import { type IpcReadOptions, readIpcStream } from './readIpcStream.js';
 import {
   FlatbufferError,
   type FooterInfo,
@@ -22,19 +26,20 @@ const MIN_FILE_BYTES = 8 + 4 + 6;
 
 /**
  * Opens an Arrow IPC file footer first and then reads it block by block: the footer (read from the
- * end) lists where each record batch is, and each batch is read from its offset through random
- * access, so only the batch being read is in memory. A source without random access (a stream) is
- * first collected into memory, since the footer comes last.
+ * end) lists where each dictionary and record batch is, and those blocks, after a schema message
+ * made from the footer's schema, are read in footer order through random access as one IPC stream
+ * (by {@link readIpcStream}), so only the batch being read is in memory. A source without random
+ * access (a stream) is first collected into memory, since the footer comes last.
  *
- * The footer and each message's metadata are checked (flatbuffer bounds, offsets against the file
- * size) before apache-arrow decodes them, and each listed batch must be readable: a cut-off file
- * is `TRUNCATED`, inconsistent offsets are `CORRUPT`. apache-arrow alone would stop early without
- * an error on some of these, and run out of memory on others.
+ * The footer is checked (flatbuffer bounds, every block inside the file) before apache-arrow
+ * decodes it, each message as the stream reader frames it, and the number of batches against the
+ * footer's: a cut-off file is `TRUNCATED`, inconsistent offsets are `CORRUPT`. apache-arrow alone
+ * would stop early without an error on some of these, and run out of memory on others.
  *
  * @example
  * const source = await readIpcFile(await openByteReader('log.arrow'));
  */
-export async function readIpcFile(bytes: ByteReader): Promise<BatchSource> {
+export async function readIpcFile(bytes: ByteReader, options: IpcReadOptions = {}): Promise<BatchSource> {
   let collected = 0;
   if (bytes.readInto === undefined || bytes.totalBytes === undefined) {
     bytes = await collect(bytes);
@@ -90,53 +95,59 @@ export async function readIpcFile(bytes: ByteReader): Promise<BatchSource> {
       }
     });
   }
-  // Bytes already read and checked here are served from memory when apache-arrow asks for them.
+  // apache-arrow decodes the footer (the schema) and the dictionaries; the bytes already read and
+  // checked here are served to it from memory.
   const cache = new ReadCache();
   cache.add(size - 10, tail);
   cache.add(footerEnd - footerLength, footerBytes);
   for (const [i, block] of blocks.dictionaries.entries()) {
     cache.add(block.offset, await checkedMetadata(bytes, block, 2, dataEnd, `dictionary batch ${i}`));
   }
-  let reader: AsyncRecordBatchFileReader;
+  let schema: Schema;
   try {
-    reader = (await RecordBatchReader.from(fileHandle(bytes, size, cache))) as AsyncRecordBatchFileReader;
+    const reader = (await RecordBatchReader.from(
+      fileHandle(bytes, size, cache),
+    )) as AsyncRecordBatchFileReader;
     if (!reader.isFile()) throw new Error('not an Arrow IPC file');
     await reader.open({ autoDestroy: false });
+    schema = reader.schema;
   } catch (e) {
     throw e instanceof ArrowReadError ? e : corrupt(file, `the footer cannot be decoded: ${messageOf(e)}`, e);
   }
+  // The blocks in footer order, after a schema message, are an IPC stream: read them as one.
+  const segments: Segment[] = [{ bytes: schemaMessage(schema) }];
+  for (const block of [...blocks.dictionaries, ...blocks.recordBatches]) {
+    segments.push({ at: block.offset, length: block.metaDataLength + block.bodyLength });
+  }
+  segments.push({ bytes: new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]) });
+  const stream = await readIpcStream(new BlockByteReader(bytes, segments), options);
   const count = blocks.recordBatches.length;
-  if (reader.numRecordBatches !== count) throw corrupt(file, 'the footer cannot be decoded consistently');
-  let index = 0;
+  let read = 0;
   return {
-    schema: reader.schema,
+    schema,
     // A collected stream was read in full before the first batch.
     bytesRead: () => (collected > 0 ? collected : bytes.bytesRead),
     async next(): Promise<RecordBatch | undefined> {
-      if (index >= count) return undefined;
-      const i = index++;
-      let batch: RecordBatch | null;
-      try {
-        const block = blocks.recordBatches[i]!;
-        cache.clear();
-        cache.add(block.offset, await checkedMetadata(bytes, block, 3, dataEnd, `record batch ${i}`));
-        batch = await reader.readRecordBatch(i);
-      } catch (e) {
-        index = count;
-        if (e instanceof ArrowReadError) throw e;
-        throw corrupt(file, `record batch ${i} cannot be decoded: ${messageOf(e)}`, e);
-      }
-      if (batch === null) {
-        index = count;
-        throw corrupt(file, `record batch ${i} listed in the footer is not a record batch message`);
-      }
+      const batch = await stream.next();
+      if (batch !== undefined) read++;
+      else if (read !== count)
+        throw corrupt(file, `the footer lists ${count} record batches but its blocks hold ${read}`);
       return batch;
     },
-    async close(): Promise<void> {
-      index = count;
-      await bytes.close();
-    },
+    close: () => stream.close(),
   };
+}
+
+/** A schema message (continuation marker, padded length, flatbuffer), as an IPC stream starts. */
+function schemaMessage(schema: Schema): Uint8Array {
+  const metadata = Message.encode(Message.from(schema));
+  const padded = (metadata.length + 7) & ~7;
+  const out = new Uint8Array(8 + padded);
+  const view = new DataView(out.buffer);
+  view.setInt32(0, -1, true);
+  view.setInt32(4, padded, true);
+  out.set(metadata, 8);
+  return out;
 }
 
 /**
@@ -162,9 +173,6 @@ class ReadCache {
   private ranges: { at: number; bytes: Uint8Array }[] = [];
   add(at: number, bytes: Uint8Array): void {
     this.ranges.push({ at, bytes });
-  }
-  clear(): void {
-    this.ranges.length = 2;
   }
   /** Fills `target` from a cached range that holds all of it; false when none does. */
   serve(target: Uint8Array, position: number): boolean {

@@ -1,8 +1,19 @@
-import { type AsyncRecordBatchStreamReader, type RecordBatch, RecordBatchReader } from 'apache-arrow';
+import {
+  type AsyncRecordBatchStreamReader,
+  type Data,
+  type RecordBatch,
+  RecordBatchReader,
+} from 'apache-arrow';
 import { ArrowReadError } from './ArrowReadError.js';
 import type { BatchSource } from './BatchSource.js';
 import type { ByteReader } from './ByteReader.js';
 import { FlatbufferError, type MessageInfo, verifyMessage } from './verifyIpcMetadata.js';
+
+/** Options of {@link readIpcStream}. */
+export interface IpcReadOptions {
+  /** Read each record batch's body into the previous one's buffer (see `ReadOptions.reuseBuffers`). */
+  reuseBuffers?: boolean;
+}
 
 /**
  * Opens an Arrow IPC stream incrementally: apache-arrow decodes the messages, pulling exactly the
@@ -17,8 +28,8 @@ import { FlatbufferError, type MessageInfo, verifyMessage } from './verifyIpcMet
  * const source = await readIpcStream(await openByteReader('log.arrows'));
  * for (let b = await source.next(); b; b = await source.next()) use(b);
  */
-export async function readIpcStream(bytes: ByteReader): Promise<BatchSource> {
-  const feed = new MessageFeed(bytes);
+export async function readIpcStream(bytes: ByteReader, options: IpcReadOptions = {}): Promise<BatchSource> {
+  const feed = new MessageFeed(bytes, options.reuseBuffers === true);
   let reader: AsyncRecordBatchStreamReader;
   try {
     reader = (await RecordBatchReader.from(feed)) as AsyncRecordBatchStreamReader;
@@ -40,11 +51,16 @@ export async function readIpcStream(bytes: ByteReader): Promise<BatchSource> {
         });
   }
   let done = false;
+  // apache-arrow reads a message ahead, so the framer cannot tell when a batch is done with; the
+  // caller's next call can.
+  let handedOut: Set<ArrayBufferLike> | undefined;
   return {
     schema,
     bytesRead: () => bytes.bytesRead,
     async next(): Promise<RecordBatch | undefined> {
       if (done) return undefined;
+      if (handedOut !== undefined) feed.release(handedOut);
+      handedOut = undefined;
       let result: IteratorResult<RecordBatch>;
       try {
         result = await reader.next();
@@ -61,6 +77,7 @@ export async function readIpcStream(bytes: ByteReader): Promise<BatchSource> {
         done = true;
         return undefined;
       }
+      if (options.reuseBuffers === true) handedOut = buffersOf(result.value.data);
       return result.value;
     },
     async close(): Promise<void> {
@@ -68,6 +85,18 @@ export async function readIpcStream(bytes: ByteReader): Promise<BatchSource> {
       await bytes.close();
     },
   };
+}
+
+/** The buffers a batch's columns are views of. */
+function buffersOf(data: Data, into = new Set<ArrayBufferLike>()): Set<ArrayBufferLike> {
+  for (const b of [data.values, data.valueOffsets, data.nullBitmap, data.typeIds] as (
+    | ArrayBufferView
+    | undefined
+  )[]) {
+    if (b !== undefined && b !== null) into.add(b.buffer);
+  }
+  for (const child of data.children) buffersOf(child, into);
+  return into;
 }
 
 /** Larger metadata than this is not a real schema or batch header but a damaged length. */
@@ -88,8 +117,17 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
   short = false;
   private pieces: Uint8Array[] = [];
   private ended = false;
+  /** When buffers are reused: buffers holding record batches not yet released (with their count), … */
+  private readonly inUse = new Map<ArrayBufferLike, number>();
+  /** … buffers free to take the next ones, … */
+  private free: Uint8Array[] = [];
+  /** … and buffers that hold a dictionary, which must not be reused. */
+  private readonly pinned = new WeakSet<ArrayBufferLike>();
 
-  constructor(private readonly bytes: ByteReader) {}
+  constructor(
+    private readonly bytes: ByteReader,
+    private readonly reuse: boolean,
+  ) {}
 
   [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
     return this;
@@ -159,9 +197,41 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
     if (left !== undefined && info.bodyLength > left) throw this.truncated();
     if (info.bodyLength > 2 ** 31 - 1)
       throw corrupt(bytes, `a message declares a body of ${info.bodyLength} bytes`);
-    const body = info.bodyLength > 0 ? await bytes.read(info.bodyLength) : new Uint8Array(0);
+    const recycle = this.reuse && bytes.reuses;
+    const spare = recycle ? this.free.pop() : undefined;
+    const body = info.bodyLength > 0 ? await bytes.read(info.bodyLength, spare) : new Uint8Array(0);
     if (body.length < info.bodyLength) throw this.truncated();
+    if (recycle) {
+      if (spare !== undefined && spare.buffer !== body.buffer) this.free.push(spare);
+      // Dictionaries (and the schema) outlive their message: their buffers are never reused.
+      if (info.headerType !== 3) this.pinned.add(body.buffer);
+      else this.inUse.set(body.buffer, (this.inUse.get(body.buffer) ?? 0) + 1);
+    }
+    // Read the next message (assumed the same size) while the caller works on this one.
+    if (bytes.prefetch !== undefined) {
+      const into = recycle ? this.free.pop() : undefined;
+      if (!bytes.prefetch(8 + metadataLength + info.bodyLength, into) && into !== undefined)
+        this.free.push(into);
+    }
     this.pieces = body.length > 0 ? [prefix, metadata, body] : [prefix, metadata];
+  }
+
+  /**
+   * The caller is done with a batch that lies in `buffers` (it asked for the next one): a buffer no
+   * other unreleased batch or dictionary lies in can take a later batch.
+   */
+  release(buffers: Iterable<ArrayBufferLike>): void {
+    for (const buffer of buffers) {
+      const count = this.inUse.get(buffer);
+      if (count === undefined) continue;
+      if (count > 1) {
+        this.inUse.set(buffer, count - 1);
+        continue;
+      }
+      this.inUse.delete(buffer);
+      if (!this.pinned.has(buffer) && this.free.length < 2)
+        this.free.push(new Uint8Array(buffer, 0, buffer.byteLength));
+    }
   }
 
   private truncated(): ArrowReadError {
