@@ -313,6 +313,11 @@ describe('readBatches: failures are typed errors naming the file', () => {
     await expect(readAll(fails())).rejects.toMatchObject({ code: 'IO' });
   });
 
+  it('a stream of text instead of bytes is IO with a fix', async () => {
+    const text = Readable.from(['not', 'bytes']);
+    await expect(readAll(text)).rejects.toMatchObject({ code: 'IO', hint: expect.stringMatching(/binary mode/) });
+  });
+
   it('Parquet and Arrow files cut short are TRUNCATED', async () => {
     for (const format of ['parquet', 'arrow-file'] as const) {
       const bytes = new Uint8Array(await readFile(paths.get(format)!));
