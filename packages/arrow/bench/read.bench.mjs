@@ -3,7 +3,7 @@
 // os.tmpdir()/lossflow-bench (about 6.8 GB); delete that folder to reclaim the space.
 // Benchmarks measure; they never assert.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,7 +84,9 @@ if (process.argv[2] === '--stream-child') {
     reuseBuffers: process.argv[4] === 'reuse',
   });
   const seconds = (performance.now() - t0) / 1e3;
-  const maxRss = process.resourceUsage().maxRSS * 1024;
+  // VmHWM is this process's own peak; getrusage's maxRSS can carry the parent's over fork and exec.
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  const maxRss = hwm !== null ? Number(hwm[1]) * 1024 : result.peakRss;
   console.log(JSON.stringify({ rows: result.rows, seconds, maxRss, sampledRss: result.peakRss }));
   process.exit(0);
 }

@@ -1,5 +1,6 @@
 import { ArrowReadError } from './ArrowReadError.js';
-import { type ByteReader, uninitialized } from './ByteReader.js';
+import type { ByteReader } from './ByteReader.js';
+import { SequentialReader } from './SequentialReader.js';
 
 /** A piece of the virtual stream: bytes in memory, or a range of the underlying file. */
 export type Segment = { bytes: Uint8Array } | { at: number; length: number };
@@ -7,27 +8,30 @@ export type Segment = { bytes: Uint8Array } | { at: number; length: number };
 /**
  * A {@link ByteReader} over a sequence of segments of a random-access reader, read in order as if
  * they were one stream: how an Arrow IPC file's blocks, in footer order, become an IPC stream.
- * Large reads go straight from the file into their own buffer (or the one to reuse).
+ * Reads as {@link SequentialReader} does them, so the next block is prefetched too.
  *
  * @example
  * new BlockByteReader(file, [{ bytes: schemaMessage }, { at: block.offset, length: block.size }]);
  */
-export class BlockByteReader implements ByteReader {
+export class BlockByteReader extends SequentialReader implements ByteReader {
   readonly reuses: boolean;
   readonly path = undefined;
   readonly totalBytes: number;
-  position = 0;
-  ended = false;
-  private segment = 0;
-  /** Offset within the current segment. */
-  private within = 0;
+  /** Where each segment starts in the virtual stream. */
+  private readonly starts: number[] = [];
 
   constructor(
     private readonly base: ByteReader,
     private readonly segments: readonly Segment[],
   ) {
+    super();
     this.reuses = base.reuses;
-    this.totalBytes = segments.reduce((n, s) => n + lengthOf(s), 0);
+    let at = 0;
+    for (const s of segments) {
+      this.starts.push(at);
+      at += lengthOf(s);
+    }
+    this.totalBytes = at;
   }
 
   get name(): string {
@@ -38,27 +42,25 @@ export class BlockByteReader implements ByteReader {
     return this.base.bytesRead;
   }
 
-  async peek(n: number): Promise<Uint8Array> {
-    const { segment, within, position, ended } = this;
-    const out = await this.read(n);
-    Object.assign(this, { segment, within, position, ended });
-    return out;
+  async close(): Promise<void> {
+    await this.release();
+    await this.base.close();
   }
 
-  async read(n: number, reuse?: Uint8Array): Promise<Uint8Array> {
-    const size = Math.max(0, Math.min(n, this.totalBytes - this.position));
-    const out = reuse !== undefined && reuse.length >= size ? reuse.subarray(0, size) : uninitialized(size);
+  protected async fetch(target: Uint8Array, offset: number, length: number, at: number): Promise<number> {
     let done = 0;
-    while (done < size) {
-      const s = this.segments[this.segment]!;
-      const take = Math.min(size - done, lengthOf(s) - this.within);
-      if ('bytes' in s) out.set(s.bytes.subarray(this.within, this.within + take), done);
+    let i = this.segmentAt(at);
+    while (done < length && i < this.segments.length) {
+      const s = this.segments[i]!;
+      const within = at + done - this.starts[i]!;
+      const take = Math.min(length - done, lengthOf(s) - within);
+      if ('bytes' in s) target.set(s.bytes.subarray(within, within + take), offset + done);
       else {
-        const got = await this.base.readInto!(out, done, take, s.at + this.within);
+        const got = await this.base.readInto!(target, offset + done, take, s.at + within);
         if (got < take) {
           throw new ArrowReadError(
             'TRUNCATED',
-            `the file ends at byte ${s.at + this.within + got}, inside a block`,
+            `the file ends at byte ${s.at + within + got}, inside a block`,
             {
               file: this.name,
               hint: 'The file was cut short: copy it again, or wait until its writer has closed it.',
@@ -67,19 +69,21 @@ export class BlockByteReader implements ByteReader {
         }
       }
       done += take;
-      this.within += take;
-      if (this.within === lengthOf(s)) {
-        this.segment++;
-        this.within = 0;
-      }
+      i++;
     }
-    this.position += size;
-    if (size < n) this.ended = true;
-    return out;
+    return done;
   }
 
-  close(): Promise<void> {
-    return this.base.close();
+  /** The segment holding virtual offset `at` (the segments are few: a footer's blocks). */
+  private segmentAt(at: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 }
 

@@ -315,7 +315,10 @@ describe('readBatches: failures are typed errors naming the file', () => {
 
   it('a stream of text instead of bytes is IO with a fix', async () => {
     const text = Readable.from(['not', 'bytes']);
-    await expect(readAll(text)).rejects.toMatchObject({ code: 'IO', hint: expect.stringMatching(/binary mode/) });
+    await expect(readAll(text)).rejects.toMatchObject({
+      code: 'IO',
+      hint: expect.stringMatching(/binary mode/),
+    });
   });
 
   it('Parquet and Arrow files cut short are TRUNCATED', async () => {
