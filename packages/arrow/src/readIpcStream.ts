@@ -243,7 +243,7 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
 function corrupt(bytes: ByteReader, detail: string): ArrowReadError {
   return new ArrowReadError('CORRUPT', detail, {
     file: bytes.name,
-    hint: 'The bytes are damaged or not an Arrow IPC stream: export the file again.',
+    hint: 'The bytes are damaged or not Arrow IPC: export the file again.',
   });
 }
 

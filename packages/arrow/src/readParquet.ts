@@ -294,7 +294,7 @@ class ParquetWorker {
 /** A decoder message as the typed error it stands for. */
 function parquetError(message: string, file: string): ArrowReadError {
   if (
-    /not (yet )?(implemented|supported)|unsupported|disabled feature|unknown (codec|compression)|codec/i.test(
+    /not (yet )?(implemented|supported)|unsupported|disabled feature|unknown (codec|compression)/i.test(
       message,
     )
   ) {
