@@ -27,6 +27,16 @@ describe('resolveColumns', () => {
     });
   });
 
+  it('defaulted limits the roles filled from the default names', () => {
+    const s = schema(['anchor', logits], ['positive', logits], ['negative', logits]);
+    expect(resolveColumns(s, { anchor: 'anchor', positive: 'positive', negative: 'negative' }, [])).toEqual({
+      anchor: 'anchor',
+      positive: 'positive',
+      negative: 'negative',
+    });
+    expect(() => resolveColumns(s, { anchor: 'anchor' }, ['input'])).toThrow(/no input column/);
+  });
+
   it('falls back to a default name differing only in case', () => {
     expect(resolveColumns(schema(['Logits', logits], ['Label', new Int64()]), {})).toEqual({
       input: 'Logits',
