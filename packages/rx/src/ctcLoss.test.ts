@@ -24,15 +24,17 @@ const targetLengths = BigInt64Array.from([2n, 2n, 1n]);
 
 function batch(): RecordBatch {
   const step = new FixedSizeList(C, new Field('item', new Float32(), false));
+  const sequence = new FixedSizeList(T, new Field('item', step, false));
+  const padded = new FixedSizeList(S, new Field('item', new Int64(), false));
   const fields = [
-    new Field('log_probs', new FixedSizeList(T, new Field('item', step, false)), false),
-    new Field('target', new FixedSizeList(S, new Field('item', new Int64(), false)), false),
+    new Field('log_probs', sequence, false),
+    new Field('target', padded, false),
     new Field('input_lengths', new Int64(), false),
     new Field('target_lengths', new Int64(), false),
   ];
   const children = [
     makeData({
-      type: fields[0]!.type,
+      type: sequence,
       length: N,
       child: makeData({
         type: step,

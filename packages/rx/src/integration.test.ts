@@ -111,7 +111,7 @@ describe('errors', () => {
           length: targets.length,
           children: [
             makeData({
-              type: schema.fields[0]!.type,
+              type: rowType,
               length: targets.length,
               child: makeData({
                 type: new Float32(),
@@ -201,10 +201,10 @@ describe('losses without input/target columns', () => {
 describe('grouped errors', () => {
   it('count the row from the start of the batch, not of the group', async () => {
     const C = 2;
-    const item = new Field('item', new Float32(), false);
+    const rowType = new FixedSizeList(C, new Field('item', new Float32(), false));
     const fields = [
       new Field('epoch', new Int64(), false),
-      new Field('logits', new FixedSizeList(C, item), false),
+      new Field('logits', rowType, false),
       new Field('target', new Int64(), false),
     ];
     const children = [
