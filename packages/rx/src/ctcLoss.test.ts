@@ -43,7 +43,7 @@ function batch(): RecordBatch {
       }),
     }),
     makeData({
-      type: fields[1]!.type,
+      type: padded,
       length: N,
       child: makeData({ type: new Int64(), length: N * S, data: targets }),
     }),

@@ -98,9 +98,9 @@ describe('errors', () => {
 
   it('a class index out of range names the batch, the row and the column', async () => {
     const C = 3;
-    const item = new Field('item', new Float32(), false);
+    const rowType = new FixedSizeList(C, new Field('item', new Float32(), false));
     const schema = new Schema([
-      new Field('logits', new FixedSizeList(C, item), false),
+      new Field('logits', rowType, false),
       new Field('label', new Int64(), false),
     ]);
     const batch = (targets: bigint[]) =>
@@ -210,7 +210,7 @@ describe('grouped errors', () => {
     const children = [
       makeData({ type: new Int64(), length: 4, data: BigInt64Array.from([0n, 0n, 1n, 1n]) }),
       makeData({
-        type: fields[1]!.type,
+        type: rowType,
         length: 4,
         child: makeData({ type: new Float32(), length: 8, data: new Float32Array(8) }),
       }),
