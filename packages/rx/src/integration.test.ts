@@ -99,10 +99,7 @@ describe('errors', () => {
   it('a class index out of range names the batch, the row and the column', async () => {
     const C = 3;
     const rowType = new FixedSizeList(C, new Field('item', new Float32(), false));
-    const schema = new Schema([
-      new Field('logits', rowType, false),
-      new Field('label', new Int64(), false),
-    ]);
+    const schema = new Schema([new Field('logits', rowType, false), new Field('label', new Int64(), false)]);
     const batch = (targets: bigint[]) =>
       new RecordBatch(
         schema,
