@@ -74,7 +74,7 @@ export function classTargets(
       { loss, argument: 'target', hint },
     );
   }
-  const view = indexView(loss, 'target', t.data);
+  const view = indexView(loss, 'target', t.data, inputShape.length > 1 ? layout.inner : 1);
   const { idx, stride } = view;
   const n = t.data.length;
   const classes = layout.classes;

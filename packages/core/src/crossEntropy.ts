@@ -65,7 +65,7 @@ function run(
   const ignoreIndex = ignoreIndexOption(NAME, options.ignoreIndex);
   const w = classWeight(NAME, options.weight, layout.classes);
   const { outer, classes, inner, sampleShape } = layout;
-  const t = toTensor(target);
+  const t = toTensor(target, NAME, 'target');
   // torch's rule: a target of input's exact shape holds class probabilities, any other class indices.
   if (t.shape.length === x.shape.length && t.shape.every((d, i) => d === x.shape[i])) {
     if (!isFloatData(t.data)) {

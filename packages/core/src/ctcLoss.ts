@@ -76,7 +76,7 @@ interface Prepared {
 
 /** Lengths as an Int32Array, from any integer array, whole numbers or a single number. */
 function lengthsOf(argument: string, x: TensorInput): Int32Array {
-  const t = toTensor(x);
+  const t = toTensor(x, NAME, argument);
   const plain = typeof x === 'number' || Array.isArray(x);
   if (isFloatData(t.data) && !plain) {
     throw new LossError('INVALID_DTYPE', `${argument} must be integral, got ${t.data.constructor.name}`, {

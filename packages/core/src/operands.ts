@@ -1,6 +1,7 @@
 import { LossError } from './LossError.js';
 import type { FloatDType } from './LossState.js';
 import {
+  checkShape,
   type FloatArray,
   type IntArray,
   isFloatData,
@@ -12,15 +13,35 @@ import {
 } from './tensor.js';
 
 /**
- * Any tensor input as a {@link Tensor}: typed arrays become 1-D, numbers become `Float64Array`.
+ * Any tensor input as a {@link Tensor}: typed arrays become 1-D, numbers become `Float64Array`, and a
+ * `{ data, shape }` object is checked (`data.length` must equal the product of `shape`), so a
+ * mislabelled tensor is an `INVALID_SHAPE` error naming `loss` and `argument`, never a wrong number.
  *
  * @example
  * toTensor([[1, 2], [3, 4]]).shape; // [2, 2]
  */
-export function toTensor(x: TensorInput): Tensor {
+export function toTensor(x: TensorInput, loss = 'tensor', argument?: string): Tensor {
   if (ArrayBuffer.isView(x)) return tensor(x);
   if (typeof x === 'number' || Array.isArray(x)) return tensor(x);
-  return x as Tensor;
+  const context = argument === undefined ? { loss } : { loss, argument };
+  const t = x as Partial<Tensor> | null;
+  if (typeof t === 'object' && t !== null && ArrayBuffer.isView(t.data) && Array.isArray(t.shape)) {
+    checkShape(t.shape, t.data.length, context);
+    return t as Tensor;
+  }
+  throw new LossError(
+    'INVALID_DTYPE',
+    `expected a tensor, a typed array or numbers, got ${describeValue(x)}`,
+    {
+      ...context,
+      hint: 'Pass { data, shape } with a typed array, a typed array, or (nested) number arrays.',
+    },
+  );
+}
+
+function describeValue(x: unknown): string {
+  if (x === null || typeof x !== 'object') return typeof x === 'string' ? JSON.stringify(x) : String(x);
+  return x.constructor?.name ?? 'an object';
 }
 
 function dtypeName(data: TensorData): string {
@@ -29,7 +50,7 @@ function dtypeName(data: TensorData): string {
 
 /** Coerces a float operand; integer storage is rejected as torch rejects integer loss inputs. */
 export function floatTensor(loss: string, argument: string, x: TensorInput): Tensor<FloatArray> {
-  const t = toTensor(x);
+  const t = toTensor(x, loss, argument);
   if (!isFloatData(t.data)) {
     throw new LossError('INVALID_DTYPE', `expected floating-point values, got ${dtypeName(t.data)}`, {
       loss,
@@ -57,7 +78,7 @@ export function intTensor(loss: string, argument: string, x: TensorInput): Tenso
     }
     return { data: out, shape: t.shape };
   }
-  const t = toTensor(x);
+  const t = toTensor(x, loss, argument);
   if (isFloatData(t.data)) {
     throw new LossError('INVALID_DTYPE', `expected integer class indices, got ${dtypeName(t.data)}`, {
       loss,
@@ -276,8 +297,11 @@ export interface IndexView {
   readonly stride: 1 | 2;
 }
 
-/** Builds an {@link IndexView}; values outside int32 are reported as out of range. */
-export function indexView(loss: string, argument: string, data: IntArray): IndexView {
+/**
+ * Builds an {@link IndexView}; values outside int32 are reported as out of range, at row
+ * `⌊i / rowLength⌋` (the number of indices per row: 1, or d1⋯dK for K-dim targets).
+ */
+export function indexView(loss: string, argument: string, data: IntArray, rowLength = 1): IndexView {
   if (data instanceof Int32Array) return { idx: data, stride: 1 };
   if (data instanceof BigInt64Array) {
     const words = new Int32Array(data.buffer, data.byteOffset, data.length * 2);
@@ -286,7 +310,7 @@ export function indexView(loss: string, argument: string, data: IntArray): Index
         throw new LossError('TARGET_OUT_OF_RANGE', `target ${data[i]} is out of bounds`, {
           loss,
           argument,
-          row: i,
+          row: Math.floor(i / rowLength),
           hint: 'Class indices must lie in [0, C) or equal ignoreIndex.',
         });
       }
@@ -297,7 +321,11 @@ export function indexView(loss: string, argument: string, data: IntArray): Index
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
     if (v > 0x7fffffff) {
-      throw new LossError('TARGET_OUT_OF_RANGE', `target ${v} is out of bounds`, { loss, argument, row: i });
+      throw new LossError('TARGET_OUT_OF_RANGE', `target ${v} is out of bounds`, {
+        loss,
+        argument,
+        row: Math.floor(i / rowLength),
+      });
     }
     idx[i] = v;
   }

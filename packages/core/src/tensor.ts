@@ -1,4 +1,4 @@
-import { LossError } from './LossError.js';
+import { LossError, type LossErrorContext } from './LossError.js';
 
 /** Floating-point storage: the dtypes torch computes losses in on CPU. */
 export type FloatArray = Float32Array | Float64Array;
@@ -67,16 +67,21 @@ export function tensor(data: TensorData | NestedNumbers, shape?: readonly number
   return { data: flat, shape: s };
 }
 
-function checkShape(shape: readonly number[], length: number): void {
+/**
+ * Throws `INVALID_SHAPE` unless `shape` has whole, non-negative dimensions whose product is
+ * `length`; `context` names the loss and argument in the message.
+ */
+export function checkShape(
+  shape: readonly number[],
+  length: number,
+  context: LossErrorContext = { loss: 'tensor' },
+): void {
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
       throw new LossError(
         'INVALID_SHAPE',
         `shape [${shape.join(', ')}] has a dimension that is not a non-negative integer`,
-        {
-          loss: 'tensor',
-          hint: 'Give each dimension as a whole number ≥ 0.',
-        },
+        { ...context, hint: 'Give each dimension as a whole number ≥ 0.' },
       );
     }
   }
@@ -84,7 +89,7 @@ function checkShape(shape: readonly number[], length: number): void {
     throw new LossError(
       'INVALID_SHAPE',
       `data has ${length} elements but shape [${shape.join(', ')}] needs ${numel(shape)}`,
-      { loss: 'tensor', hint: 'Pass a shape whose product equals the data length.' },
+      { ...context, hint: 'Pass a shape whose product equals the data length.' },
     );
   }
 }
