@@ -1,16 +1,10 @@
-import {
-  createState,
-  finalize,
-  LossError,
-  type LossState,
-  mergeInto,
-  type StateReduction,
-} from '@lossflow/core';
+import { LossError, type StateReduction } from '@lossflow/core';
 import type { GroupKey, GroupValue, LossChunk } from './LossChunk.js';
+import { StateAccumulator } from './StateAccumulator.js';
 
 /** Per-key running states, in the order keys first appear; shared by the grouped reductions. */
 export class GroupAccumulator {
-  readonly #states = new Map<GroupKey, LossState>();
+  readonly #groups = new Map<GroupKey, { total: StateAccumulator; rows: number }>();
 
   /** Merges a chunk's group states; returns the keys it touched, in order. */
   add(chunk: LossChunk): GroupKey[] {
@@ -23,23 +17,24 @@ export class GroupAccumulator {
     }
     const touched: GroupKey[] = [];
     for (const g of chunk.groups) {
-      let s = this.#states.get(g.key);
-      if (s === undefined) {
-        s = createState(g.state.loss, g.state.dtype);
-        this.#states.set(g.key, s);
+      let group = this.#groups.get(g.key);
+      if (group === undefined) {
+        group = { total: new StateAccumulator(), rows: 0 };
+        this.#groups.set(g.key, group);
       }
-      mergeInto(s, g.state);
+      group.total.add(g.state);
+      group.rows += g.state.rows;
       if (!touched.includes(g.key)) touched.push(g.key);
     }
     return touched;
   }
 
   value(key: GroupKey, reduction: StateReduction): GroupValue {
-    const s = this.#states.get(key)!;
-    return { key, value: finalize(s, reduction), rows: s.rows };
+    const group = this.#groups.get(key)!;
+    return { key, value: group.total.value(reduction), rows: group.rows };
   }
 
   keys(): IterableIterator<GroupKey> {
-    return this.#states.keys();
+    return this.#groups.keys();
   }
 }

@@ -101,3 +101,21 @@ describe('grouped reductions', () => {
     });
   });
 });
+
+describe('reduce with states that cannot merge', () => {
+  it('errors instead of throwing out of next, and emits no final value', () => {
+    const other = { ...a, loss: 'crossEntropy', state: { ...a.state, loss: 'crossEntropy' } };
+    scheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('-a-b-c|', { a, b: other, c }).pipe(reduce('mean'))).toBe(
+        '---#',
+        undefined,
+        expect.any(LossError) as unknown as LossError,
+      );
+    });
+  });
+  it("gives NaN for 'batchmean' of an empty stream", () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold<LossChunk>('-|').pipe(reduce('batchmean'))).toBe('-(v|)', { v: Number.NaN });
+    });
+  });
+});

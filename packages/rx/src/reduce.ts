@@ -1,11 +1,13 @@
-import { createState, finalize, type LossState, mergeInto, type StateReduction } from '@lossflow/core';
+import type { StateReduction } from '@lossflow/core';
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { LossChunk } from './LossChunk.js';
+import { StateAccumulator } from './StateAccumulator.js';
 
 /**
  * Emits the loss over every row of the stream, a plain number, when the source completes: the
  * exact merge of all batch states, so it equals the one-shot value over the whole file. A source
- * that errors emits no value. An empty stream gives torch's empty reduction (`'mean'` NaN, `'sum'` 0).
+ * that errors (or a state that cannot merge) emits no value. An empty stream gives torch's empty
+ * reduction (`'mean'` NaN, `'sum'` 0).
  *
  * @example
  * fromFile('preds.arrow').pipe(crossEntropy({ weight: [1, 2, 0.5] }), reduce('mean')).subscribe(console.log);
@@ -13,20 +15,26 @@ import type { LossChunk } from './LossChunk.js';
 export function reduce(reduction: StateReduction = 'mean'): OperatorFunction<LossChunk, number> {
   return (source) =>
     new Observable<number>((subscriber) => {
-      let total: LossState | undefined;
+      const total = new StateAccumulator();
       return source.subscribe({
         next: (chunk) => {
-          total ??= createState(chunk.state.loss, chunk.state.dtype);
-          mergeInto(total, chunk.state);
-        },
-        error: (e: unknown) => subscriber.error(e),
-        complete: () => {
           try {
-            subscriber.next(finalize(total ?? createState('empty'), reduction));
-            subscriber.complete();
+            total.add(chunk.state);
           } catch (e) {
             subscriber.error(e);
           }
+        },
+        error: (e: unknown) => subscriber.error(e),
+        complete: () => {
+          let value: number;
+          try {
+            value = total.value(reduction);
+          } catch (e) {
+            subscriber.error(e);
+            return;
+          }
+          subscriber.next(value);
+          subscriber.complete();
         },
       });
     });

@@ -1,6 +1,7 @@
-import { createState, finalize, type LossState, mergeInto, type StateReduction } from '@lossflow/core';
+import type { StateReduction } from '@lossflow/core';
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { LossChunk } from './LossChunk.js';
+import { StateAccumulator } from './StateAccumulator.js';
 
 /**
  * Emits the running loss over all rows so far after every batch (its last value equals
@@ -12,13 +13,12 @@ import type { LossChunk } from './LossChunk.js';
 export function running(reduction: StateReduction = 'mean'): OperatorFunction<LossChunk, number> {
   return (source) =>
     new Observable<number>((subscriber) => {
-      let total: LossState | undefined;
+      const total = new StateAccumulator();
       return source.subscribe({
         next: (chunk) => {
-          total ??= createState(chunk.state.loss, chunk.state.dtype);
           let value: number;
           try {
-            value = finalize(mergeInto(total, chunk.state), reduction);
+            value = total.add(chunk.state).value(reduction);
           } catch (e) {
             subscriber.error(e);
             return;
