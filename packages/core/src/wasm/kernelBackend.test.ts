@@ -60,6 +60,22 @@ describe('WASM input arena', () => {
     expect(k.mse.sum(big.x, big.y, big.x.length, undefined)).toBe(2.25 * big.x.length);
   });
 
+  it('keeps an IO region that kernels never write, whose contents and address survive growth', () => {
+    const k = wasmKernels()!;
+    const io = k.ioBuffer(4096);
+    const at = io.byteOffset;
+    new Float32Array(io.buffer, at, 512).fill(3);
+    new Float32Array(io.buffer, at + 2048, 512).fill(1);
+    // Copied operands and per-element outputs pass through the other regions; then the memory grows.
+    const n = 100_000;
+    k.mse.none(new Float32Array(n).fill(1), new Float32Array(n), new Float32Array(n), undefined);
+    k.elementwiseInputs(k.memory.buffer.byteLength / 2);
+    expect(io.byteLength).toBe(0);
+    const view = (offset: number) => new Float32Array(k.memory.buffer, at + offset, 512);
+    expect(k.mse.sum(view(0), view(2048), 512, undefined)).toBe(4 * 512);
+    expect(k.ioBuffer(1024).byteOffset).toBe(at);
+  });
+
   it('refuses a view that memory growth detached instead of reading garbage', () => {
     const k = wasmKernels()!;
     const { x, y } = k.elementwiseInputs(16);

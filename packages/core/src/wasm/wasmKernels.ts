@@ -74,6 +74,14 @@ export interface WasmKernels {
   elementwiseInputs(length: number): { x: Float32Array; y: Float32Array };
   /** As {@link elementwiseInputs}, for `rows × classes` logits and `rows` int32 class indices. */
   classIndexInputs(rows: number, classes: number): { input: Float32Array; target: Int32Array };
+  /**
+   * `bytes` bytes of WASM memory (16-byte aligned) that no kernel ever writes, for an IO layer to
+   * read a whole record batch body into: typed-array views of its buffers are then resident
+   * operands of every kernel, whatever their role. Reused across calls (it only grows). A kernel
+   * call may grow the memory, which detaches the returned view but keeps its contents and its
+   * `byteOffset`: re-view `memory.buffer` there when {@link memory}'s buffer has changed.
+   */
+  ioBuffer(bytes: number): Uint8Array;
   readonly mse: Float32ElementwiseKernels<unknown>;
   readonly l1: Float32ElementwiseKernels<unknown>;
   /** β ≥ 0 (β = 0 is L1), as `src/kernels/smoothL1.ts`. */
@@ -420,6 +428,10 @@ function create(ex: KernelExports): WasmKernels {
         input: new Float32Array(buffer, px, rows * classes),
         target: new Int32Array(buffer, pt, rows),
       };
+    },
+    ioBuffer(bytes) {
+      const at = arena.reserve(Slot.io, bytes);
+      return new Uint8Array(ex.memory.buffer, at, bytes);
     },
     mse: elementwise<unknown>(arena, ex.mseSum, ex.mseNone, none),
     l1: elementwise<unknown>(arena, ex.l1Sum, ex.l1None, none),
