@@ -3,8 +3,10 @@
  * them without parsing messages:
  *
  * - `BAD_MAGIC`: the bytes are neither an Arrow IPC stream, an Arrow IPC file nor Parquet.
- * - `TRUNCATED`: the input ends in the middle of a message, block or row group.
- * - `CORRUPT`: the bytes are malformed (a length, an offset or metadata that cannot be right).
+ * - `TRUNCATED`: the input ends in the middle of a message, block or row group, or an Arrow IPC
+ *   stream ends without its end-of-stream marker (see `ReadOptions.allowMissingEndOfStream`).
+ * - `CORRUPT`: the bytes are malformed (a length, an offset or metadata that cannot be right, a
+ *   message of a type that cannot be there, bytes after an IPC stream's end-of-stream marker).
  * - `UNSUPPORTED`: valid, but uses something this reader cannot decode (a codec, a type, a layout).
  * - `MISSING_COLUMN`: a column that was asked for is not in the schema.
  * - `BAD_COLUMN_TYPE`: the column exists but its type cannot become a tensor.

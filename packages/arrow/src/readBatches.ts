@@ -39,6 +39,16 @@ export interface ReadOptions {
    * default; for streaming consumers that use each batch once (a loss over the whole file).
    */
   reuseBuffers?: boolean;
+  /**
+   * Arrow IPC stream only: accept a stream that ends after a complete message without the
+   * end-of-stream marker (`0xFFFFFFFF 0x00000000`). Off by default, because a stream cut short at a
+   * message boundary (its writer killed mid-way, a partial copy) looks just like that and would
+   * otherwise read as complete: without the marker, reading ends with `TRUNCATED` after the last
+   * complete batch. The Arrow format lets a writer signal the end by just closing the stream; turn
+   * this on for writers that do (an end inside a message is `TRUNCATED` regardless). Applies to every
+   * kind of source.
+   */
+  allowMissingEndOfStream?: boolean;
 }
 
 /** Record batches of one input, in order; see {@link readBatches}. */
@@ -236,7 +246,10 @@ class Reader implements BatchReader {
           signal,
         });
       } else {
-        const ipc = { reuseBuffers: this.options.reuseBuffers === true };
+        const ipc = {
+          reuseBuffers: this.options.reuseBuffers === true,
+          allowMissingEndOfStream: this.options.allowMissingEndOfStream === true,
+        };
         source = format === 'arrow-file' ? await readIpcFile(bytes, ipc) : await readIpcStream(bytes, ipc);
       }
       let schema = source.schema;

@@ -6,13 +6,24 @@ import {
 } from 'apache-arrow';
 import { ArrowReadError } from './ArrowReadError.js';
 import type { BatchSource } from './BatchSource.js';
+import { BlockByteReader } from './BlockByteReader.js';
 import type { ByteReader } from './ByteReader.js';
-import { FlatbufferError, type MessageInfo, verifyMessage } from './verifyIpcMetadata.js';
+import {
+  FlatbufferError,
+  HEADER_DICTIONARY_BATCH,
+  HEADER_RECORD_BATCH,
+  HEADER_SCHEMA,
+  headerTypeName,
+  type MessageInfo,
+  verifyMessage,
+} from './verifyIpcMetadata.js';
 
 /** Options of {@link readIpcStream}. */
 export interface IpcReadOptions {
   /** Read each record batch's body into the previous one's buffer (see `ReadOptions.reuseBuffers`). */
   reuseBuffers?: boolean;
+  /** Accept a stream that ends after a complete message without the end-of-stream marker (see `ReadOptions`). */
+  allowMissingEndOfStream?: boolean;
 }
 
 /**
@@ -20,16 +31,23 @@ export interface IpcReadOptions {
  * bytes each one needs from `bytes`, so a record batch body is read into a buffer of its own and
  * its columns are views of it. Only the batch being read is in memory.
  *
- * A stream may end after any complete message (the end-of-stream marker is optional in the Arrow
- * format); ending inside a message is `TRUNCATED`, malformed bytes are `CORRUPT`, and a failing
- * source (an I/O error, an abort) throws its error rather than ending the stream early.
+ * A stream must end with the end-of-stream marker (`0xFFFFFFFF 0x00000000`): the input ending
+ * without it, inside a message or between two, is `TRUNCATED` (a writer killed mid-way leaves such
+ * a file), unless `allowMissingEndOfStream` accepts an end after a complete message. Bytes after the
+ * marker, a message other than a schema first, or anything but record and dictionary batches after
+ * it are `CORRUPT`, as are other malformed bytes; a failing source (an I/O error, an abort) throws
+ * its error rather than ending the stream early.
  *
  * @example
  * const source = await readIpcStream(await openByteReader('log.arrows'));
  * for (let b = await source.next(); b; b = await source.next()) use(b);
  */
 export async function readIpcStream(bytes: ByteReader, options: IpcReadOptions = {}): Promise<BatchSource> {
-  const feed = new MessageFeed(bytes, options.reuseBuffers === true);
+  const feed = new MessageFeed(
+    bytes,
+    options.reuseBuffers === true,
+    options.allowMissingEndOfStream === true,
+  );
   let reader: AsyncRecordBatchStreamReader;
   try {
     reader = (await RecordBatchReader.from(feed)) as AsyncRecordBatchStreamReader;
@@ -37,9 +55,9 @@ export async function readIpcStream(bytes: ByteReader, options: IpcReadOptions =
   } catch (e) {
     throw classify(e, bytes, feed, 'reading the schema message');
   }
-  if (feed.error !== undefined) throw feed.error;
   const schema = reader.schema;
   if (schema === undefined || schema === null || !reader.isStream()) {
+    if (feed.error !== undefined) throw feed.error;
     throw feed.short
       ? new ArrowReadError('TRUNCATED', 'the stream ends before its schema message is complete', {
           file: bytes.name,
@@ -51,13 +69,20 @@ export async function readIpcStream(bytes: ByteReader, options: IpcReadOptions =
         });
   }
   let done = false;
-  // apache-arrow reads a message ahead, so the framer cannot tell when a batch is done with; the
-  // caller's next call can.
+  // apache-arrow reads a message ahead (opening the stream reads the first batch's message too), so
+  // the framer cannot tell when a batch is done with, and the message after a batch may fail before
+  // the batch is handed out; the caller's next call can tell, and gets that failure.
   let handedOut: Set<ArrayBufferLike> | undefined;
+  let failure: ArrowReadError | undefined;
   return {
     schema,
     bytesRead: () => bytes.bytesRead,
     async next(): Promise<RecordBatch | undefined> {
+      if (failure !== undefined) {
+        const e = failure;
+        failure = undefined;
+        throw e;
+      }
       if (done) return undefined;
       if (handedOut !== undefined) feed.release(handedOut);
       handedOut = undefined;
@@ -68,10 +93,13 @@ export async function readIpcStream(bytes: ByteReader, options: IpcReadOptions =
         done = true;
         throw classify(e, bytes, feed, 'reading a record batch');
       }
-      // apache-arrow ends quietly when its source fails; the feed remembers why.
+      // apache-arrow ends quietly when its source fails; the feed remembers why. A batch it still
+      // returns came from a whole message framed and checked before the failure (the feed serves
+      // no part of a message it could not read whole): it is handed out, and the failure follows.
       if (feed.error !== undefined) {
         done = true;
-        throw feed.error;
+        if (result.done === true) throw feed.error;
+        failure = feed.error;
       }
       if (result.done === true) {
         done = true;
@@ -108,13 +136,19 @@ const MAX_METADATA = 64 * 1024 * 1024;
  * and its body length against what remains, and then serves apache-arrow the message's bytes in
  * the pieces it asks for (`next(n)`), so a body reaches it as one buffer, never joined (copied).
  *
- * apache-arrow swallows an error thrown by its source and ends the stream as if complete, so a
- * failure is also kept in `error`, for the reader to rethrow.
+ * A failure (a short read, a malformed message, a failing source) ends the bytes and is kept in
+ * `error`, for the reader to throw once apache-arrow has decoded what it holds: apache-arrow swallows
+ * an error thrown by its source and ends the stream as if complete, and as it pulls a piece ahead of
+ * the one it asked for, a throw would also lose the last whole message it was given.
  */
 class MessageFeed implements AsyncIterableIterator<Uint8Array> {
   error: ArrowReadError | undefined;
   /** Set when the input ended inside a message. */
   short = false;
+  /** Messages framed so far (the schema, dictionaries, record batches). */
+  private messages = 0;
+  /** Record batch messages framed so far. */
+  private recordBatches = 0;
   private pieces: Uint8Array[] = [];
   private ended = false;
   /** When buffers are reused: buffers holding record batches not yet released (with their count), … */
@@ -127,6 +161,7 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
   constructor(
     private readonly bytes: ByteReader,
     private readonly reuse: boolean,
+    private readonly allowMissingEnd: boolean,
   ) {}
 
   [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
@@ -150,7 +185,7 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
         e instanceof ArrowReadError ? e : new ArrowReadError('IO', String(e), { file: this.bytes.name });
       this.ended = true;
       this.pieces = [];
-      throw this.error;
+      return { done: true, value: undefined };
     }
   }
 
@@ -161,8 +196,12 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
   /** Reads the next whole message (or the end-of-stream marker) into `pieces`. */
   private async frame(): Promise<void> {
     const { bytes } = this;
+    const start = bytes.position;
     const prefix = await bytes.read(8);
     if (prefix.length === 0) {
+      // The input ends between two messages. A writer that closes the stream properly writes the
+      // end-of-stream marker first; without it, the writer was most likely killed mid-way.
+      if (!this.allowMissingEnd || this.messages === 0) throw this.missingEnd(start);
       this.ended = true;
       return;
     }
@@ -173,7 +212,15 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
     }
     const metadataLength = view.getInt32(4, true);
     if (metadataLength === 0) {
-      // End-of-stream marker: anything after it is not part of the stream.
+      // End-of-stream marker: the stream is complete, and nothing may follow it.
+      const extra =
+        bytes.totalBytes !== undefined ? bytes.totalBytes - bytes.position : (await bytes.peek(1)).length;
+      if (extra > 0) {
+        throw corrupt(
+          bytes,
+          `${bytes.totalBytes !== undefined ? `${extra} bytes follow` : 'bytes follow'} the end-of-stream marker at byte ${start}, after ${recordBatches(this.recordBatches)}`,
+        );
+      }
       this.ended = true;
       this.pieces = [prefix];
       return;
@@ -193,6 +240,9 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
         throw corrupt(bytes, `a message's metadata is malformed (${e.message})`);
       throw e;
     }
+    this.checkHeaderType(info.headerType, start);
+    this.messages++;
+    if (info.headerType === HEADER_RECORD_BATCH) this.recordBatches++;
     const left = bytes.totalBytes === undefined ? undefined : bytes.totalBytes - bytes.position;
     if (left !== undefined && info.bodyLength > left) throw this.truncated();
     if (info.bodyLength > 2 ** 31 - 1)
@@ -204,7 +254,7 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
     if (recycle) {
       if (spare !== undefined && spare.buffer !== body.buffer) this.free.push(spare);
       // Dictionaries (and the schema) outlive their message: their buffers are never reused.
-      if (info.headerType !== 3) this.pinned.add(body.buffer);
+      if (info.headerType !== HEADER_RECORD_BATCH) this.pinned.add(body.buffer);
       else this.inUse.set(body.buffer, (this.inUse.get(body.buffer) ?? 0) + 1);
     }
     // Read the next message (assumed the same size) while the caller works on this one.
@@ -234,10 +284,54 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
     }
   }
 
+  /**
+   * A stream is one schema message, then dictionary and record batches. apache-arrow would take a
+   * second schema as the start of a new stream, and pass over or stop at other header types, so the
+   * stream would end early, or lose batches, without an error.
+   */
+  private checkHeaderType(headerType: number, start: number): void {
+    if (this.messages === 0) {
+      if (headerType === HEADER_SCHEMA) return;
+      throw corrupt(
+        this.bytes,
+        `the stream starts with a message of header type ${headerTypeName(headerType)}, not its schema`,
+      );
+    }
+    if (headerType === HEADER_RECORD_BATCH || headerType === HEADER_DICTIONARY_BATCH) return;
+    // An IPC file's blocks are read as one stream whose offsets are not the file's: name the block.
+    const where =
+      this.bytes instanceof BlockByteReader
+        ? `the message of record batch block ${this.recordBatches} (after ${recordBatches(this.recordBatches)})`
+        : `the message at byte ${start} (after ${recordBatches(this.recordBatches)})`;
+    throw corrupt(
+      this.bytes,
+      headerType === HEADER_SCHEMA
+        ? `${where} is a second schema: a stream has one schema, first`
+        : `${where} has header type ${headerTypeName(headerType)}: only record batches and dictionary batches follow the schema`,
+    );
+  }
+
   private truncated(): ArrowReadError {
     this.short = true;
     return truncated(this.bytes);
   }
+
+  /** The input ended between two messages, without the end-of-stream marker. */
+  private missingEnd(at: number): ArrowReadError {
+    if (this.messages === 0) return this.truncated();
+    return new ArrowReadError(
+      'TRUNCATED',
+      `the stream ends after ${recordBatches(this.recordBatches)}, at byte ${at}, without the end-of-stream marker`,
+      {
+        file: this.bytes.name,
+        hint: 'The writer may have been killed before it closed the stream: copy the file again once it is complete. If your writer closes streams without the marker, pass allowMissingEndOfStream: true.',
+      },
+    );
+  }
+}
+
+function recordBatches(n: number): string {
+  return n === 1 ? '1 record batch' : `${n} record batches`;
 }
 
 function corrupt(bytes: ByteReader, detail: string): ArrowReadError {

@@ -16,9 +16,30 @@ export interface IpcBlock {
 
 /** What the checked message header says about itself. */
 export interface MessageInfo {
-  /** 1 schema, 2 dictionary batch, 3 record batch (the flatbuffers `MessageHeader` union). */
+  /**
+   * The flatbuffers `MessageHeader` union's type, as written: 1 schema, 2 dictionary batch,
+   * 3 record batch; 0 (none), 4 (tensor), 5 (sparse tensor) and unknown values are returned too,
+   * for the caller to refuse where they cannot be (see {@link headerTypeName}).
+   */
   headerType: number;
   bodyLength: number;
+}
+
+/** `MessageHeader` union types that an Arrow IPC stream or file holds. */
+export const HEADER_SCHEMA = 1;
+export const HEADER_DICTIONARY_BATCH = 2;
+export const HEADER_RECORD_BATCH = 3;
+
+/**
+ * A message header type as named in error messages: its `MessageHeader` name and number.
+ *
+ * @example
+ * headerTypeName(3); // 'RecordBatch (3)'
+ * headerTypeName(9); // '9 (unknown)'
+ */
+export function headerTypeName(headerType: number): string {
+  const name = ['NONE', 'Schema', 'DictionaryBatch', 'RecordBatch', 'Tensor', 'SparseTensor'][headerType];
+  return name === undefined ? `${headerType} (unknown)` : `${name} (${headerType})`;
 }
 
 /** What the checked footer lists. */
