@@ -1,14 +1,9 @@
 import type { Tensor } from '@lossflow/core';
 import type { RecordBatch } from 'apache-arrow';
-import { ArrowReadError, type ArrowReadErrorContext } from './ArrowReadError.js';
-import {
-  type ColumnRef,
-  checkColumn,
-  columnRef,
-  columnValues,
-  nullRows,
-  nullValueError,
-} from './columnTensor.js';
+import type { ArrowReadErrorContext } from './ArrowReadError.js';
+import { columnRef } from './columnTensor.js';
+import type { ColumnRef } from './columnValues.js';
+import { refTensors } from './refTensors.js';
 
 /** Options of {@link batchTensors}. */
 export interface BatchTensorsOptions {
@@ -54,30 +49,7 @@ export function batchTensors(
   for (const name of Object.values(columns)) {
     if (!refs.has(name)) refs.set(name, columnRef(batch, name, context));
   }
-  // Bounds first, so the null scans stay inside the buffers.
-  for (const ref of refs.values()) checkColumn(ref, rows, context);
-  let drop: Uint8Array | undefined;
-  for (const ref of refs.values()) {
-    const mask = nullRows(ref, rows, context);
-    if (mask === undefined) continue;
-    if (options.nulls !== 'skip') throw nullValueError(ref.name, mask.indexOf(1), context);
-    if (drop === undefined) drop = mask;
-    else for (let r = 0; r < rows; r++) drop[r]! |= mask[r]!;
-  }
-  let keep: Int32Array | undefined;
-  if (drop !== undefined) {
-    let dropped = 0;
-    for (let r = 0; r < rows; r++) dropped += drop[r]!;
-    keep = new Int32Array(rows - dropped);
-    for (let r = 0, k = 0; r < rows; r++) if (drop[r] === 0) keep[k++] = r;
-  }
-  const byColumn = new Map<string, Tensor>();
-  for (const ref of refs.values()) byColumn.set(ref.name, columnValues(ref, rows, context, keep));
-  const tensors: Record<string, Tensor> = {};
-  for (const [role, name] of Object.entries(columns)) tensors[role] = byColumn.get(name)!;
-  const kept = keep === undefined ? rows : keep.length;
-  if (options.shapes !== undefined && kept > 0) checkShapes(tensors, columns, options.shapes, context);
-  return { tensors, rows: kept, skipped: rows - kept };
+  return refTensors(refs, columns, rows, options);
 }
 
 /**
@@ -92,27 +64,4 @@ export function rowShapes(t: BatchTensors): Record<string, number[]> | undefined
   const out: Record<string, number[]> = {};
   for (const [role, tensor] of Object.entries(t.tensors)) out[role] = tensor.shape.slice(1);
   return out;
-}
-
-function checkShapes(
-  tensors: Record<string, Tensor>,
-  columns: Readonly<Record<string, string>>,
-  shapes: Readonly<Record<string, readonly number[]>>,
-  context: ArrowReadErrorContext,
-): void {
-  for (const [role, expected] of Object.entries(shapes)) {
-    const tensor = tensors[role];
-    if (tensor === undefined) continue;
-    const actual = tensor.shape.slice(1);
-    if (actual.length === expected.length && actual.every((d, i) => d === expected[i])) continue;
-    throw new ArrowReadError(
-      'SHAPE_CHANGED',
-      `rows have shape [${actual.join(', ')}] here but [${expected.join(', ')}] in the batches before`,
-      {
-        ...context,
-        column: columns[role]!,
-        hint: 'Every batch of a stream must have the same per-row shape (the same number of classes); split the log by shape.',
-      },
-    );
-  }
 }
