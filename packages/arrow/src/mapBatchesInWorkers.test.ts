@@ -1,0 +1,233 @@
+/**
+ * The worker pool against the in-thread reader: the same per-batch results, in batch order, for
+ * any number of threads, Arrow IPC streams and files, and a row limit; errors of a batch after the
+ * results before it, with the batch index; a dying worker, an abort and `close()` end every worker;
+ * the batches in flight stay within the window. The task is a small module written per test run.
+ */
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LossError } from '@lossflow/core';
+import { Float32, Int64, RecordBatchStreamWriter } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArrowReadError } from './ArrowReadError.js';
+import { batchTensors } from './batchTensors.js';
+import { mapBatchesInWorkers, type WorkerReadOptions } from './mapBatchesInWorkers.js';
+import { readBatches } from './readBatches.js';
+import { batchOf, fixedList, primitive } from './testing/batches.js';
+import { tempDir } from './testing/files.js';
+import { writeTrainingLog } from './writeTrainingLog.js';
+
+const LOG = { rows: 700, classes: 4, epochs: 2, batchRows: 64, ignoreShare: 0.1 };
+const COLUMNS = { input: 'logits', target: 'target' };
+
+let dir: string;
+let cleanup: () => Promise<void>;
+let task: string;
+const logs: Record<'stream' | 'file', string> = { stream: '', file: '' };
+
+/**
+ * Sums each role's tensor. `data` may ask it to count runs in a shared counter (slot 0), to beat
+ * a heartbeat (slot 1), to throw a LossError at a batch whose first target is given, or to end
+ * the worker on its n-th batch.
+ */
+const TASK = (core: string) => `
+import { LossError } from ${JSON.stringify(core)};
+let data;
+let counter;
+let runs = 0;
+export function setup(d) {
+  data = d;
+  if (d.counter !== undefined) counter = new Int32Array(d.counter);
+  if (d.heartbeat) setInterval(() => Atomics.add(counter, 1, 1), 2);
+}
+export function run(batch) {
+  if (counter !== undefined) Atomics.add(counter, 0, 1);
+  const { tensors, rows, skipped } = batch.tensors(data.columns, { nulls: data.nulls });
+  const first = tensors.target === undefined ? undefined : Number(tensors.target.data[0]);
+  if (data.throwAt !== undefined && first === data.throwAt) {
+    throw new LossError('TARGET_OUT_OF_RANGE', 'a planted error', { loss: 'test', row: 3 });
+  }
+  if (++runs === data.exitAfter) process.exit(3);
+  const sums = {};
+  for (const [role, t] of Object.entries(tensors)) {
+    let s = 0;
+    for (const v of t.data) s += Number(v);
+    sums[role] = s;
+  }
+  return { rows, skipped, sums };
+}
+`;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir());
+  task = join(dir, 'sumTask.mjs');
+  const core = pathToFileURL(createRequire(import.meta.url).resolve('@lossflow/core')).href;
+  writeFileSync(task, TASK(core));
+  logs.stream = join(dir, 'log.arrows');
+  logs.file = join(dir, 'log.arrow');
+  await writeTrainingLog(logs.stream, 'arrow-stream', LOG);
+  await writeTrainingLog(logs.file, 'arrow-file', LOG);
+});
+afterAll(() => cleanup());
+
+interface Sums {
+  rows: number;
+  skipped: number;
+  sums: Record<string, number>;
+}
+
+function plan(data: Record<string, unknown> = {}, columns: Record<string, string> = COLUMNS) {
+  return () => ({
+    columns: Object.values(columns),
+    task: { module: pathToFileURL(task), data: { columns, nulls: 'error', ...data } },
+  });
+}
+
+/** What the task computes, in this thread, from the in-thread reader. */
+async function inThread(path: string, limit?: number): Promise<Sums[]> {
+  const out: Sums[] = [];
+  for await (const batch of readBatches(path, limit === undefined ? {} : { limit })) {
+    const { tensors, rows, skipped } = batchTensors(batch, COLUMNS);
+    const sums: Record<string, number> = {};
+    for (const [role, t] of Object.entries(tensors)) {
+      let s = 0;
+      for (const v of t.data as Iterable<number | bigint>) s += Number(v);
+      sums[role] = s;
+    }
+    out.push({ rows, skipped, sums });
+  }
+  return out;
+}
+
+async function collect(
+  path: string,
+  p: ReturnType<typeof plan>,
+  options: WorkerReadOptions,
+): Promise<{ results: Sums[]; error: unknown }> {
+  const results: Sums[] = [];
+  try {
+    for await (const { index, value } of mapBatchesInWorkers<Sums>(path, p, options)) {
+      expect(index).toBe(results.length);
+      results.push(value);
+    }
+    return { results, error: undefined };
+  } catch (error) {
+    return { results, error };
+  }
+}
+
+describe('mapBatchesInWorkers', () => {
+  it.each([
+    ['stream', 1],
+    ['stream', 2],
+    ['stream', 3],
+    ['file', 2],
+  ] as const)(
+    'an IPC %s with %i threads gives the in-thread results in batch order',
+    async (format, threads) => {
+      const { results, error } = await collect(logs[format], plan(), { threads });
+      expect(error).toBeUndefined();
+      expect(results).toEqual(await inThread(logs[format]));
+      expect(results.length).toBe(Math.ceil(LOG.rows / LOG.batchRows) * LOG.epochs);
+    },
+  );
+
+  it('stops at a row limit inside a batch, as the in-thread reader does', async () => {
+    const { results } = await collect(logs.stream, plan(), { threads: 2, limit: 300 });
+    expect(results).toEqual(await inThread(logs.stream, 300));
+    expect(results.reduce((n, r) => n + r.rows, 0)).toBe(300);
+  });
+
+  it('hands out the results before a failing batch, then its error with the batch index and row', async () => {
+    const rows = (targets: number[], nulls: number[] = []) =>
+      batchOf({
+        logits: fixedList(2, primitive(new Float32(), new Float32Array(targets.length * 2))),
+        target: primitive(new Int64(), BigInt64Array.from(targets, BigInt), nulls),
+      });
+    const path = join(dir, 'nulls.arrows');
+    writeFileSync(
+      path,
+      RecordBatchStreamWriter.writeAll([
+        rows([0, 1]),
+        rows([1, 1]),
+        rows([0, 0, 1, 0], [2]),
+        rows([1]),
+      ]).toUint8Array(true),
+    );
+    const { results, error } = await collect(path, plan(), { threads: 2 });
+    expect(results.length).toBe(2);
+    expect(error).toBeInstanceOf(ArrowReadError);
+    expect(error).toMatchObject({ code: 'NULL_VALUE', batch: 2, row: 2, column: 'target' });
+
+    const skipped = await collect(path, plan({ nulls: 'skip' }), { threads: 3 });
+    expect(skipped.results.map((r) => [r.rows, r.skipped])).toEqual([
+      [2, 0],
+      [2, 0],
+      [3, 1],
+      [1, 0],
+    ]);
+
+    const thrown = await collect(path, plan({ throwAt: 1 }), { threads: 2 });
+    expect(thrown.results.length).toBe(1);
+    expect(thrown.error).toBeInstanceOf(LossError);
+    expect(thrown.error).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', batch: 1, row: 3, loss: 'test' });
+    expect((thrown.error as Error).message).toMatch(/batch 1, row 3/);
+  });
+
+  it('a worker that dies ends the iteration with an error, never a hang', async () => {
+    const { error } = await collect(logs.stream, plan({ exitAfter: 2 }), { threads: 2 });
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/worker thread stopped unexpectedly/);
+  });
+
+  it('a truncated file hands out its whole batches, then TRUNCATED with the batch index', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const bytes = await readFile(logs.stream);
+    const path = join(dir, 'cut.arrows');
+    writeFileSync(path, bytes.subarray(0, Math.floor(bytes.length * 0.55)));
+    const { results, error } = await collect(path, plan(), { threads: 2 });
+    const whole = (await inThread(logs.stream)).slice(0, results.length);
+    expect(results).toEqual(whole);
+    expect(error).toBeInstanceOf(ArrowReadError);
+    expect(error).toMatchObject({ code: 'TRUNCATED', batch: results.length, file: path });
+  });
+
+  it('a column missing from the schema is MISSING_COLUMN at batch 0; an abort is ABORTED', async () => {
+    const missing = await collect(logs.stream, plan({}, { input: 'logits', target: 'nope' }), { threads: 2 });
+    expect(missing.error).toMatchObject({ code: 'MISSING_COLUMN', batch: 0 });
+    const controller = new AbortController();
+    const reader = mapBatchesInWorkers<Sums>(logs.stream, plan(), { threads: 2, signal: controller.signal });
+    const seen: number[] = [];
+    const done = (async () => {
+      for await (const { index } of reader) {
+        seen.push(index);
+        if (index === 1) controller.abort();
+      }
+    })();
+    await expect(done).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(seen.length).toBeLessThanOrEqual(2 + 4);
+  });
+
+  it('keeps at most `inFlight` batches ahead of the consumer', async () => {
+    const counter = new SharedArrayBuffer(8);
+    const runs = new Int32Array(counter);
+    const reader = mapBatchesInWorkers<Sums>(logs.stream, plan({ counter }), { threads: 2, inFlight: 3 });
+    const it = reader[Symbol.asyncIterator]();
+    await it.next();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(Atomics.load(runs, 0)).toBeLessThanOrEqual(1 + 3);
+    await it.return!();
+  });
+
+  it('close() ends the workers', async () => {
+    const counter = new SharedArrayBuffer(8);
+    const beats = new Int32Array(counter);
+    const reader = mapBatchesInWorkers<Sums>(logs.stream, plan({ counter, heartbeat: true }), { threads: 2 });
+    for await (const { index } of reader) if (index === 2) break;
+    const before = Atomics.load(beats, 1);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(Atomics.load(beats, 1)).toBe(before);
+  });
+});

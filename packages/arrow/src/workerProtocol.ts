@@ -1,0 +1,58 @@
+import type { BatchBlock } from './BatchBlock.js';
+import type { WorkerBatch } from './BlockBatch.js';
+import type { TensorLayout } from './tensorLayout.js';
+import type { SerializedError } from './workerError.js';
+
+/**
+ * What a task module run in the worker threads of `mapBatchesInWorkers` exports: an optional
+ * `setup` (called once per worker with the task's data), an optional `memory` (where to read each
+ * batch, e.g. WebAssembly memory its kernels read in place), and `run`, whose result must be
+ * structured-cloneable (it is posted back to the reading thread).
+ */
+export interface WorkerTaskModule<D = unknown, R = unknown> {
+  setup?(data: D): void | Promise<void>;
+  /**
+   * `bytes` bytes to read the next batch's buffers into (`undefined`: the worker's own buffer).
+   * Called again with the same size when the bytes it returned were detached during `run`
+   * (WebAssembly memory that grew): it must then return a view of the same, preserved, bytes.
+   */
+  memory?(bytes: number): Uint8Array | undefined;
+  run(batch: WorkerBatch): R;
+}
+
+/** The first message to each worker: the file, the columns and the task. */
+export interface WorkerSetup {
+  readonly type: 'setup';
+  readonly path: string;
+  /** URL of the task module. */
+  readonly module: string;
+  readonly data: unknown;
+  /** The plan's columns, in the order of each block's `columns`, and their tensor layouts. */
+  readonly names: readonly string[];
+  readonly layouts: readonly TensorLayout[];
+}
+
+/** One unit of work: a record batch of an Arrow IPC input, read by its block. */
+export interface WorkerJob {
+  readonly type: 'block';
+  /** The job's sequence number, echoed in the reply. */
+  readonly id: number;
+  readonly block: BatchBlock;
+}
+
+/** Messages to a worker. */
+export type WorkerRequest = WorkerSetup | WorkerJob;
+
+/**
+ * Messages from a worker: a job's results (one per non-empty batch, in order), ending early with
+ * the error of the batch after the last result; or a failure of the worker itself.
+ */
+export type WorkerReply =
+  | {
+      readonly type: 'done';
+      readonly id: number;
+      readonly values: readonly unknown[];
+      readonly rows: readonly number[];
+      readonly error: SerializedError | undefined;
+    }
+  | { readonly type: 'fatal'; readonly error: SerializedError };
