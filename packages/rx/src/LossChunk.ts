@@ -30,8 +30,11 @@ export interface LossChunk {
   readonly groups: readonly GroupState[] | undefined;
   /** With `perRow: true`: the unreduced losses (`reduction: 'none'`), one per row. */
   readonly perRow: Tensor | undefined;
-  /** The record batch the chunk was computed from (for key columns of per-row output). */
-  readonly source: RecordBatch;
+  /**
+   * The record batch the chunk was computed from (for key columns of per-row output); `undefined`
+   * when a worker thread read and computed the batch (`fromFile` with `threads`).
+   */
+  readonly source: RecordBatch | undefined;
 }
 
 /** A reduced value of one group, as `reduceGroups` / `runningGroups` emit it. */

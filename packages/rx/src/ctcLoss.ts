@@ -1,46 +1,14 @@
-import * as core from '@lossflow/core';
+import type * as core from '@lossflow/core';
 import type { RecordBatch } from 'apache-arrow';
 import type { OperatorFunction } from 'rxjs';
+import { ctcSpec } from './ctcSpec.js';
 import type { LossChunk } from './LossChunk.js';
-import {
-  type ColumnOptions,
-  type LossOperatorSpec,
-  lossOperator,
-  type StreamOptions,
-} from './lossOperator.js';
+import { type ColumnOptions, lossOperator, type StreamOptions } from './lossOperator.js';
 
 /** Options of the {@link ctcLoss} operator: core's CTC options, the columns and the stream options. */
 export type CtcLossOperatorOptions = Omit<core.CtcLossOptions, 'reduction'> &
   ColumnOptions<'input' | 'target' | 'inputLengths' | 'targetLengths'> &
   StreamOptions;
-
-/**
- * A record batch holds one sequence per row, `(N, T, C)`, while torch's CTC wants time first,
- * `(T, N, C)`: one transposing copy per batch (the only loss that needs one).
- */
-function timeFirst(t: core.Tensor): core.Tensor {
-  const [n = 0, steps = 0, c = 0] = t.shape;
-  if (t.shape.length !== 3) return t;
-  const src = t.data as core.FloatArray;
-  const out = new (src.constructor as new (n: number) => core.FloatArray)(src.length);
-  for (let b = 0; b < n; b++) {
-    for (let s = 0; s < steps; s++)
-      out.set(src.subarray((b * steps + s) * c, (b * steps + s + 1) * c), (s * n + b) * c);
-  }
-  return { data: out, shape: [steps, n, c] };
-}
-
-const spec: LossOperatorSpec<core.CtcLossOptions> = {
-  name: 'ctcLoss',
-  roles: ['input', 'target', 'inputLengths', 'targetLengths'],
-  columns: { inputLengths: 'input_lengths', targetLengths: 'target_lengths' },
-  // torch 2.x rejects empty log_probs; an empty batch of a stream simply adds nothing.
-  partial: ([lp, t, il, tl], o, into) =>
-    lp!.shape[0] === 0
-      ? (into ?? core.createState('ctcLoss', lp!.data instanceof Float64Array ? 'float64' : 'float32'))
-      : core.ctcLossPartial(timeFirst(lp!), t!, il!, tl!, o, into),
-  none: ([lp, t, il, tl], o) => core.ctcLoss(timeFirst(lp!), t!, il!, tl!, { ...o, reduction: 'none' }),
-};
 
 /**
  * CTC loss of per-row log-probability sequences `(T, C)` (column `input`), padded integer targets
@@ -51,5 +19,5 @@ const spec: LossOperatorSpec<core.CtcLossOptions> = {
  * fromFile('asr-log.arrow').pipe(ctcLoss({ input: 'log_probs', blank: 0, zeroInfinity: true }), reduce('mean'));
  */
 export function ctcLoss(options: CtcLossOperatorOptions = {}): OperatorFunction<RecordBatch, LossChunk> {
-  return lossOperator(spec, options);
+  return lossOperator(ctcSpec, options);
 }

@@ -2,17 +2,35 @@ import { type ByteSource, type ReadOptions, readBatches } from '@lossflow/arrow'
 import type { RecordBatch } from 'apache-arrow';
 import { defer, type Observable } from 'rxjs';
 import { fromBatches } from './fromBatches.js';
+import { ThreadedBatches } from './threadedLosses.js';
+
+/** Options of {@link fromFile}: `@lossflow/arrow`'s read options, and the threads. */
+export interface FromFileOptions extends ReadOptions {
+  /**
+   * Worker threads that read and compute the batches (default 1: all in this thread). With more,
+   * the loss operators (or `losses`) piped right after compute in the workers, each worker reading
+   * its batches straight from the file into WebAssembly memory; the results are the same bits for
+   * any count. Only for a file path of an Arrow IPC stream or file; other sources, Parquet, per-row
+   * output, custom specs and options that cannot be sent to a thread (a distance function) are
+   * read and computed in this thread.
+   */
+  threads?: number;
+}
 
 /**
  * Record batches of an Arrow IPC stream, Arrow IPC file or Parquet file (detected from its magic
  * bytes), read lazily per subscription and pull-driven (see {@link fromBatches}). Reading errors
- * reach the subscriber's `error`; unsubscribing closes the file.
+ * reach the subscriber's `error`; unsubscribing closes the file. With `threads`, loss operators
+ * piped right after it run in worker threads (see {@link FromFileOptions.threads}).
  *
  * @example
  * fromFile('train-log.arrow', { columns: ['epoch', 'logits', 'target'] })
  *   .pipe(crossEntropy({ ignoreIndex: -100 }), reduce('mean'))
  *   .subscribe((loss) => console.log(loss));
  */
-export function fromFile(source: ByteSource, options: ReadOptions = {}): Observable<RecordBatch> {
-  return defer(() => fromBatches(readBatches(source, options)));
+export function fromFile(source: ByteSource, options: FromFileOptions = {}): Observable<RecordBatch> {
+  const { threads = 1, ...read } = options;
+  if (threads > 1 && typeof source === 'string')
+    return new ThreadedBatches(source, Math.floor(threads), read);
+  return defer(() => fromBatches(readBatches(source, read)));
 }

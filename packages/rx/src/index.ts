@@ -7,13 +7,14 @@ export { type CosineEmbeddingLossOperatorOptions, cosineEmbeddingLoss } from './
 export { type CrossEntropyOperatorOptions, crossEntropy } from './crossEntropy.js';
 export { type CtcLossOperatorOptions, ctcLoss } from './ctcLoss.js';
 export { fromBatches } from './fromBatches.js';
-export { fromFile } from './fromFile.js';
+export { type FromFileOptions, fromFile } from './fromFile.js';
 export { type GaussianNllLossOperatorOptions, gaussianNllLoss } from './gaussianNllLoss.js';
 export { type HingeEmbeddingLossOperatorOptions, hingeEmbeddingLoss } from './hingeEmbeddingLoss.js';
 export { type HuberLossOperatorOptions, huberLoss } from './huberLoss.js';
 export { type KlDivOperatorOptions, klDiv } from './klDiv.js';
 export type { GroupKey, GroupState, GroupValue, LossChunk } from './LossChunk.js';
 export { type L1LossOperatorOptions, l1Loss } from './l1Loss.js';
+export { losses } from './losses.js';
 export {
   type ColumnOptions,
   type LossOperatorSpec,

@@ -1,18 +1,10 @@
 import { batchTensors, resolveColumns } from '@lossflow/arrow';
-import {
-  createState,
-  type FloatDType,
-  LossError,
-  type LossErrorContext,
-  type LossState,
-  mergeInto,
-  type Tensor,
-} from '@lossflow/core';
+import { LossError, type LossState, type Tensor } from '@lossflow/core';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { map, type OperatorFunction } from 'rxjs';
-import { keyRuns } from './keyRuns.js';
-import type { GroupState, LossChunk } from './LossChunk.js';
-import { sliceRows } from './sliceRows.js';
+import { type BatchLossPlan, batchLoss, KEY } from './batchLoss.js';
+import type { LossChunk } from './LossChunk.js';
+import { threadedLosses } from './threadedLosses.js';
 
 /** Options every loss operator takes besides the loss's own (core) options. */
 export interface StreamOptions {
@@ -35,6 +27,11 @@ export interface LossOperatorSpec<O> {
   readonly roles: readonly string[];
   /** Default column of other roles (else the role's own name): `{ inputLengths: 'input_lengths' }`. */
   readonly columns?: Readonly<Record<string, string>>;
+  /**
+   * This is `@lossflow/rx`'s own spec of the core loss `name` (see `lossSpec`), so worker threads
+   * can rebuild it from the name; other specs always run in the reading thread.
+   */
+  readonly standard?: boolean;
   partial(args: Tensor[], options: O, into?: LossState): LossState;
   none(args: Tensor[], options: O): Tensor;
 }
@@ -44,10 +41,32 @@ export type ColumnOptions<R extends string> = { [K in R]?: string };
 
 const STREAM_KEYS = new Set(['by', 'perRow', 'nulls']);
 
+/** What a loss operator does, kept with it so a source that computes batches elsewhere can run it. */
+export interface LossOperatorPlan<O = unknown> {
+  readonly spec: LossOperatorSpec<O>;
+  readonly options: O;
+  readonly by: string | undefined;
+  readonly perRow: boolean;
+  readonly nulls: 'error' | 'skip';
+  /** The loss's columns (by role, the grouping column under its key) in a batch of this schema. */
+  columns(schema: Schema): Record<string, string>;
+  /** The chunk of one batch, computed in this thread. */
+  chunk(batch: RecordBatch, index: number): LossChunk;
+}
+
+const plans = new WeakMap<object, LossOperatorPlan>();
+
+/** The plan of an operator built by {@link lossOperator}, or `undefined` for any other operator. */
+export function planOf(operator: OperatorFunction<RecordBatch, LossChunk>): LossOperatorPlan | undefined {
+  return plans.get(operator);
+}
+
 /**
  * Builds the RxJS operator of a loss: each record batch becomes a {@link LossChunk}. Columns are
  * resolved once per schema; a loss error is re-thrown with the batch index and the column name.
- * State is per subscription (the batch counter comes from `map`'s index).
+ * State is per subscription (the batch counter comes from `map`'s index). Piped straight after
+ * `fromFile(path, { threads })`, the batches are read and computed in worker threads instead
+ * (for `standard` specs with cloneable options, without `perRow`).
  */
 export function lossOperator<O extends object>(
   spec: LossOperatorSpec<O>,
@@ -65,82 +84,44 @@ export function lossOperator<O extends object>(
   }
   const coreOptions = lossOptions as O;
   const { by, perRow = false, nulls = 'error' } = options;
+  const columnsOf = (schema: Schema): Record<string, string> => {
+    const columns = resolveColumns(
+      schema,
+      wanted,
+      DEFAULTED.filter((r) => spec.roles.includes(r)),
+    );
+    return by === undefined ? columns : { ...columns, [KEY]: by };
+  };
   let schema: Schema | undefined;
-  let columns: Record<string, string> = {};
-
-  return map((batch: RecordBatch, index: number): LossChunk => {
-    if (batch.schema !== schema) {
-      columns = resolveColumns(
-        batch.schema,
-        wanted,
-        DEFAULTED.filter((r) => spec.roles.includes(r)),
-      );
-      if (by !== undefined) columns = { ...columns, [KEY]: by };
+  let batchPlan: BatchLossPlan<O> | undefined;
+  const chunk = (batch: RecordBatch, index: number): LossChunk => {
+    if (batch.schema !== schema || batchPlan === undefined) {
+      batchPlan = { spec, options: coreOptions, by, perRow, nulls, columns: columnsOf(batch.schema) };
       schema = batch.schema;
     }
-    const roleOf = (argument: string | undefined): string | undefined => {
-      const role = argument === undefined ? undefined : spec.roles.find((r) => r === argument);
-      return role === undefined ? undefined : columns[role];
-    };
     try {
-      const { tensors, rows, skipped } = batchTensors(batch, columns, { nulls, batchIndex: index });
-      const args = spec.roles.map((r) => tensors[r]!);
-      let state: LossState;
-      let groups: GroupState[] | undefined;
-      if (by === undefined) state = spec.partial(args, coreOptions);
-      else {
-        // Each row is computed once, in its group; the batch's state is the merge of its groups'.
-        const found: GroupState[] = [];
-        keyRuns(tensors[KEY]!, by, (start, end, key) => {
-          try {
-            found.push({
-              key,
-              state: spec.partial(
-                args.map((t) => sliceRows(t, start, end)),
-                coreOptions,
-              ),
-            });
-          } catch (e) {
-            throw e instanceof LossError && e.row !== undefined ? rowInBatch(e, start) : e;
-          }
-        });
-        state = found.reduce((acc, g) => mergeInto(acc, g.state), createState(spec.name, dtypeOf(args[0]!)));
-        groups = found;
-      }
-      return {
-        loss: spec.name,
-        batch: index,
-        rows,
-        skipped,
-        state,
-        groups,
-        perRow: perRow ? spec.none(args, coreOptions) : undefined,
-        source: batch,
-      };
+      const part = batchLoss(batchPlan, (columns, o) =>
+        batchTensors(batch, columns, { ...o, batchIndex: index }),
+      );
+      return { loss: spec.name, batch: index, ...part, source: batch };
     } catch (e) {
-      if (e instanceof LossError) {
-        const column = e.column ?? roleOf(e.argument);
-        throw e.withContext(column === undefined ? { batch: index } : { batch: index, column });
-      }
-      throw e;
+      throw e instanceof LossError ? e.withContext({ batch: index }) : e;
     }
-  });
+  };
+  const plan: LossOperatorPlan<O> = {
+    spec,
+    options: coreOptions,
+    by,
+    perRow,
+    nulls,
+    columns: columnsOf,
+    chunk,
+  };
+  const operator: OperatorFunction<RecordBatch, LossChunk> = (source) =>
+    threadedLosses(source, [plan as LossOperatorPlan])?.pipe(map((chunks) => chunks[0]!)) ??
+    source.pipe(map(chunk));
+  plans.set(operator, plan as LossOperatorPlan);
+  return operator;
 }
 
 const DEFAULTED = ['input', 'target'] as const;
-
-/** The role under which the grouping column travels with the loss's columns (so null-skipping keeps them aligned). */
-const KEY = '\u0000key';
-
-function dtypeOf(t: Tensor): FloatDType {
-  return t.data instanceof Float32Array ? 'float32' : 'float64';
-}
-
-/** A group's error with its row counted from the start of the batch instead of the group. */
-function rowInBatch(e: LossError, start: number): LossError {
-  const context: LossErrorContext = { row: e.row! + start };
-  if (e.loss !== undefined) context.loss = e.loss;
-  if (e.argument !== undefined) context.argument = e.argument;
-  if (e.hint !== undefined) context.hint = e.hint;
-  return new LossError(e.code, e.detail, context);
-}

@@ -1,4 +1,4 @@
-import type { LossState, Tensor } from '@lossflow/core';
+import * as core from '@lossflow/core';
 import type { LossOperatorSpec } from './lossOperator.js';
 
 // Any core loss function or partial form; arguments are checked by the core at run time.
@@ -6,7 +6,8 @@ type AnyFunction = (...args: never[]) => unknown;
 
 /**
  * The operator spec of a core loss from its function and its `…Partial` form: the tensors are
- * passed in `roles` order, then the options (and the state to add into).
+ * passed in `roles` order, then the options (and the state to add into). When they are the core's
+ * own `name` and `…Partial` functions the spec is `standard`: worker threads rebuild it by name.
  *
  * @example
  * const spec = lossSpec<MseLossOptions>('mseLoss', ['input', 'target'], core.mseLoss, core.mseLossPartial);
@@ -18,10 +19,12 @@ export function lossSpec<O>(
   partial: AnyFunction,
 ): LossOperatorSpec<O> {
   const call = (f: AnyFunction, args: unknown[]): unknown => (f as (...a: unknown[]) => unknown)(...args);
+  const exports = core as unknown as Record<string, unknown>;
   return {
     name,
     roles,
-    partial: (args, options, into) => call(partial, [...args, options, into]) as LossState,
-    none: (args, options) => call(loss, [...args, { ...options, reduction: 'none' }]) as Tensor,
+    standard: exports[name] === loss && exports[`${name}Partial`] === partial,
+    partial: (args, options, into) => call(partial, [...args, options, into]) as core.LossState,
+    none: (args, options) => call(loss, [...args, { ...options, reduction: 'none' }]) as core.Tensor,
   };
 }

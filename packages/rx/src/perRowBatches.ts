@@ -34,15 +34,17 @@ export function perRowBatches(
         `${chunk.skipped} rows were skipped for nulls, so losses no longer line up with the key columns`,
         "Use `nulls: 'error'` when writing per-row losses.",
       );
+    // Per-row output is never computed in worker threads, so the chunk has its batch.
+    const source = chunk.source!;
     const fields: Field[] = [];
     const children = [];
     for (const k of keys) {
-      const vector = chunk.source.getChild(k);
-      const field = chunk.source.schema.fields.find((f) => f.name === k);
+      const vector = source.getChild(k);
+      const field = source.schema.fields.find((f) => f.name === k);
       if (vector === null || field === undefined) {
         fail(
           `key column '${k}' is not in the batch`,
-          `Use one of: ${chunk.source.schema.fields.map((f) => f.name).join(', ')}.`,
+          `Use one of: ${source.schema.fields.map((f) => f.name).join(', ')}.`,
         );
       } else {
         fields.push(field);

@@ -1,0 +1,98 @@
+import type { BatchTensors, BatchTensorsOptions } from '@lossflow/arrow';
+import {
+  createState,
+  type FloatDType,
+  LossError,
+  type LossErrorContext,
+  type LossState,
+  mergeInto,
+  type Tensor,
+} from '@lossflow/core';
+import { keyRuns } from './keyRuns.js';
+import type { GroupState } from './LossChunk.js';
+import type { LossOperatorSpec } from './lossOperator.js';
+import { sliceRows } from './sliceRows.js';
+
+/** The role under which the grouping column travels with the loss's columns (so null-skipping keeps them aligned). */
+export const KEY = '\u0000key';
+
+/** How one loss reads batches: its spec, core options, stream options and resolved columns. */
+export interface BatchLossPlan<O> {
+  readonly spec: LossOperatorSpec<O>;
+  readonly options: O;
+  readonly by: string | undefined;
+  readonly perRow: boolean;
+  readonly nulls: 'error' | 'skip';
+  /** Column by role, the grouping column under {@link KEY}. */
+  readonly columns: Readonly<Record<string, string>>;
+}
+
+/** What one loss computes from one batch: plain data (but `perRow`), so a worker thread can post it. */
+export interface BatchLoss {
+  readonly rows: number;
+  readonly skipped: number;
+  readonly state: LossState;
+  readonly groups: GroupState[] | undefined;
+  readonly perRow: Tensor | undefined;
+}
+
+/**
+ * One loss over one batch, whose tensors `tensorsOf` makes (from an apache-arrow batch in this
+ * thread, from the buffers a worker read in a worker thread), so both compute the same states. A
+ * `LossError` gets the column of its argument; the caller adds the batch index.
+ *
+ * @example
+ * const part = batchLoss(plan, (columns, o) => batchTensors(batch, columns, { ...o, batchIndex }));
+ */
+export function batchLoss<O>(
+  plan: BatchLossPlan<O>,
+  tensorsOf: (columns: Readonly<Record<string, string>>, options: BatchTensorsOptions) => BatchTensors,
+): BatchLoss {
+  const { spec, options, by, columns } = plan;
+  try {
+    const { tensors, rows, skipped } = tensorsOf(columns, { nulls: plan.nulls });
+    const args = spec.roles.map((r) => tensors[r]!);
+    let state: LossState;
+    let groups: GroupState[] | undefined;
+    if (by === undefined) state = spec.partial(args, options);
+    else {
+      // Each row is computed once, in its group; the batch's state is the merge of its groups'.
+      const found: GroupState[] = [];
+      keyRuns(tensors[KEY]!, by, (start, end, key) => {
+        try {
+          found.push({
+            key,
+            state: spec.partial(
+              args.map((t) => sliceRows(t, start, end)),
+              options,
+            ),
+          });
+        } catch (e) {
+          throw e instanceof LossError && e.row !== undefined ? rowInBatch(e, start) : e;
+        }
+      });
+      state = found.reduce((acc, g) => mergeInto(acc, g.state), createState(spec.name, dtypeOf(args[0]!)));
+      groups = found;
+    }
+    return { rows, skipped, state, groups, perRow: plan.perRow ? spec.none(args, options) : undefined };
+  } catch (e) {
+    if (e instanceof LossError && e.column === undefined && e.argument !== undefined) {
+      const column = spec.roles.includes(e.argument) ? columns[e.argument] : undefined;
+      if (column !== undefined) throw e.withContext({ column });
+    }
+    throw e;
+  }
+}
+
+function dtypeOf(t: Tensor): FloatDType {
+  return t.data instanceof Float32Array ? 'float32' : 'float64';
+}
+
+/** A group's error with its row counted from the start of the batch instead of the group. */
+function rowInBatch(e: LossError, start: number): LossError {
+  const context: LossErrorContext = { row: e.row! + start };
+  if (e.loss !== undefined) context.loss = e.loss;
+  if (e.argument !== undefined) context.argument = e.argument;
+  if (e.hint !== undefined) context.hint = e.hint;
+  return new LossError(e.code, e.detail, context);
+}

@@ -1,0 +1,32 @@
+import * as core from '@lossflow/core';
+import type { LossOperatorSpec } from './lossOperator.js';
+
+/**
+ * A record batch holds one sequence per row, `(N, T, C)`, while torch's CTC wants time first,
+ * `(T, N, C)`: one transposing copy per batch (the only loss that needs one).
+ */
+function timeFirst(t: core.Tensor): core.Tensor {
+  const [n = 0, steps = 0, c = 0] = t.shape;
+  if (t.shape.length !== 3) return t;
+  const src = t.data as core.FloatArray;
+  const out = new (src.constructor as new (n: number) => core.FloatArray)(src.length);
+  for (let b = 0; b < n; b++) {
+    for (let s = 0; s < steps; s++)
+      out.set(src.subarray((b * steps + s) * c, (b * steps + s + 1) * c), (s * n + b) * c);
+  }
+  return { data: out, shape: [steps, n, c] };
+}
+
+/** The CTC operator's spec: time-first tensors for the core, nothing added for an empty batch. */
+export const ctcSpec: LossOperatorSpec<core.CtcLossOptions> = {
+  name: 'ctcLoss',
+  standard: true,
+  roles: ['input', 'target', 'inputLengths', 'targetLengths'],
+  columns: { inputLengths: 'input_lengths', targetLengths: 'target_lengths' },
+  // torch 2.x rejects empty log_probs; an empty batch of a stream simply adds nothing.
+  partial: ([lp, t, il, tl], o, into) =>
+    lp!.shape[0] === 0
+      ? (into ?? core.createState('ctcLoss', lp!.data instanceof Float64Array ? 'float64' : 'float32'))
+      : core.ctcLossPartial(timeFirst(lp!), t!, il!, tl!, o, into),
+  none: ([lp, t, il, tl], o) => core.ctcLoss(timeFirst(lp!), t!, il!, tl!, { ...o, reduction: 'none' }),
+};

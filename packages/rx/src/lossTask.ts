@@ -1,0 +1,63 @@
+/**
+ * The task the worker threads of a threaded `fromFile` run (see `mapBatchesInWorkers`): every
+ * loss of the pipeline over each batch, with the same code as the reading thread (`batchLoss`).
+ * Batches are read into the WebAssembly kernels' IO region, so the kernels read them in place.
+ * Loaded by URL in each worker: it imports nothing that pulls in apache-arrow or RxJS.
+ */
+import type { WorkerBatch } from '@lossflow/arrow';
+import { type KernelBackend, setKernelBackend, wasmKernels } from '@lossflow/core';
+import { type BatchLossPlan, batchLoss } from './batchLoss.js';
+import type { GroupState } from './LossChunk.js';
+import { standardSpec } from './standardSpec.js';
+
+/** One loss as the reading thread resolved it for the file's schema. */
+export interface WorkerLossPlan {
+  readonly name: string;
+  readonly roles: readonly string[];
+  readonly options: unknown;
+  readonly by: string | undefined;
+  readonly nulls: 'error' | 'skip';
+  readonly columns: Readonly<Record<string, string>>;
+}
+
+/** What the workers are set up with: the reading thread's kernel backend, and the losses. */
+export interface LossTaskData {
+  readonly kernels: KernelBackend;
+  readonly losses: readonly WorkerLossPlan[];
+}
+
+/** One loss over one batch, as posted back. */
+export interface WorkerLoss {
+  readonly rows: number;
+  readonly skipped: number;
+  readonly state: import('@lossflow/core').LossState;
+  readonly groups: GroupState[] | undefined;
+}
+
+let plans: BatchLossPlan<unknown>[] = [];
+
+/** Rebuilds the losses' specs by name and takes the reading thread's kernel backend. */
+export function setup(data: LossTaskData): void {
+  setKernelBackend(data.kernels);
+  plans = data.losses.map((l) => ({
+    spec: standardSpec(l.name, l.roles),
+    options: l.options,
+    by: l.by,
+    perRow: false,
+    nulls: l.nulls,
+    columns: l.columns,
+  }));
+}
+
+/** The WebAssembly kernels' IO region, so the batch is read where the kernels read it; else the worker's own. */
+export function memory(bytes: number): Uint8Array | undefined {
+  return wasmKernels()?.ioBuffer(bytes);
+}
+
+/** Every loss over the batch. */
+export function run(batch: WorkerBatch): WorkerLoss[] {
+  return plans.map((plan) => {
+    const { rows, skipped, state, groups } = batchLoss(plan, (columns, o) => batch.tensors(columns, o));
+    return { rows, skipped, state, groups };
+  });
+}

@@ -1,0 +1,112 @@
+import { mapBatchesInWorkers, type ReadOptions, readBatches } from '@lossflow/arrow';
+import { getKernelBackend } from '@lossflow/core';
+import type { RecordBatch } from 'apache-arrow';
+import { Observable } from 'rxjs';
+import { fromBatches } from './fromBatches.js';
+import type { LossChunk } from './LossChunk.js';
+import type { LossOperatorPlan } from './lossOperator.js';
+import type { LossTaskData, WorkerLoss } from './lossTask.js';
+
+/**
+ * The batches of a file that `fromFile` opened with `threads > 1`. Subscribed to directly, it reads
+ * the batches in this thread, like any `fromFile`; piped into loss operators (or `losses`), it
+ * hands the reading and the loss computation to worker threads instead.
+ */
+export class ThreadedBatches extends Observable<RecordBatch> {
+  constructor(
+    readonly path: string,
+    readonly threads: number,
+    readonly options: ReadOptions,
+  ) {
+    super((subscriber) => fromBatches(readBatches(path, options)).subscribe(subscriber));
+  }
+}
+
+/** The task module the workers run: built JS next to this module, or in `dist/` when running from source. */
+function taskUrl(): string {
+  return (
+    import.meta.url.endsWith('.ts')
+      ? new URL('../dist/lossTask.js', import.meta.url)
+      : new URL('./lossTask.js', import.meta.url)
+  ).href;
+}
+
+/** Whether a worker thread can run this loss: a standard spec, options it can receive, no per-row output. */
+function runsInWorkers(plan: LossOperatorPlan): boolean {
+  if (plan.spec.standard !== true || plan.perRow) return false;
+  try {
+    structuredClone(plan.options);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The chunks of several losses per batch, computed in worker threads, when `source` is a
+ * {@link ThreadedBatches} and every loss can run there; `undefined` otherwise (the caller then
+ * computes in this thread). Each worker reads its batches itself, straight into WebAssembly
+ * memory; the chunks come in batch order, so reductions give the same bits for any thread count.
+ * Unsubscribing ends the workers.
+ *
+ * @example
+ * const chunks$ = threadedLosses(source, plans) ?? source.pipe(map((b, i) => plans.map((p) => p.chunk(b, i))));
+ */
+export function threadedLosses(
+  source: Observable<RecordBatch>,
+  plans: readonly LossOperatorPlan[],
+): Observable<LossChunk[]> | undefined {
+  if (!(source instanceof ThreadedBatches) || !plans.every(runsInWorkers)) return undefined;
+  const { path, threads, options } = source;
+  return new Observable<LossChunk[]>((subscriber) => {
+    const reader = mapBatchesInWorkers<WorkerLoss[]>(
+      path,
+      (schema) => {
+        const columns = plans.map((p) => p.columns(schema));
+        const data: LossTaskData = {
+          kernels: getKernelBackend(),
+          losses: plans.map((p, i) => ({
+            name: p.spec.name,
+            roles: p.spec.roles,
+            options: p.options,
+            by: p.by,
+            nulls: p.nulls,
+            columns: columns[i]!,
+          })),
+        };
+        return { columns: columns.flatMap((c) => Object.values(c)), task: { module: taskUrl(), data } };
+      },
+      {
+        threads,
+        ...(options.limit === undefined ? {} : { limit: options.limit }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+        ...(options.allowMissingEndOfStream === undefined
+          ? {}
+          : { allowMissingEndOfStream: options.allowMissingEndOfStream }),
+      },
+    );
+    (async () => {
+      try {
+        for await (const { index, value } of reader) {
+          if (subscriber.closed) break;
+          subscriber.next(
+            value.map((part, i) => ({
+              loss: plans[i]!.spec.name,
+              batch: index,
+              ...part,
+              perRow: undefined,
+              source: undefined,
+            })),
+          );
+        }
+        subscriber.complete();
+      } catch (e) {
+        subscriber.error(e);
+      }
+    })();
+    return () => {
+      void reader.close();
+    };
+  });
+}

@@ -1,0 +1,337 @@
+/**
+ * `fromFile(path, { threads })`: the committed fixtures and a generated multi-batch log give the
+ * same bits for 1, 2 and 3 threads (final, grouped and running values, several losses in one
+ * pass), torch's values on the fixtures, and values within 1e-12 of each other across batch
+ * sizes. A worker's loss error reaches the subscriber with the batch, row and column the
+ * in-thread path reports; unsubscribing ends the workers; what cannot run in workers stays here.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cosineDistance, LossError } from '@lossflow/core';
+import {
+  Field,
+  FixedSizeList,
+  Float32,
+  Int32,
+  Int64,
+  makeData,
+  RecordBatch,
+  RecordBatchStreamWriter,
+  Schema,
+  Struct,
+} from 'apache-arrow';
+import { lastValueFrom, map, type Observable, share, take, toArray, zip } from 'rxjs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { binaryCrossEntropyWithLogits } from './binaryCrossEntropyWithLogits.js';
+import { crossEntropy } from './crossEntropy.js';
+import { fromFile } from './fromFile.js';
+import { huberLoss } from './huberLoss.js';
+import { klDiv } from './klDiv.js';
+import type { LossChunk } from './LossChunk.js';
+import { losses } from './losses.js';
+import { mseLoss } from './mseLoss.js';
+import { nllLoss } from './nllLoss.js';
+import { reduce } from './reduce.js';
+import { reduceGroups } from './reduceGroups.js';
+import { running } from './running.js';
+import { runningGroups } from './runningGroups.js';
+import { smoothL1Loss } from './smoothL1Loss.js';
+import { tripletMarginWithDistanceLoss } from './tripletMarginWithDistanceLoss.js';
+
+const readers = vi.hoisted(() => [] as { closed: boolean }[]);
+vi.mock('@lossflow/arrow', async (importOriginal) => {
+  const original = await importOriginal<typeof import('@lossflow/arrow')>();
+  return {
+    ...original,
+    // Records every pool and whether it was closed, to check the teardown.
+    mapBatchesInWorkers: (...args: Parameters<typeof original.mapBatchesInWorkers>) => {
+      const reader = original.mapBatchesInWorkers(...args);
+      const record = { closed: false };
+      readers.push(record);
+      const close = reader.close.bind(reader);
+      reader.close = async () => {
+        record.closed = true;
+        await close();
+      };
+      return reader;
+    },
+  };
+});
+
+const fixture = (name: string) => new URL(`../../../fixtures/${name}`, import.meta.url).pathname;
+const doc = JSON.parse(readFileSync(fixture('epoch-log.json'), 'utf8')) as {
+  meta: { weight: number[]; label_smoothing: number };
+  expected: Record<string, { all: { float32: number }; by_epoch: { key: number; float32: number }[] }>;
+};
+const closeTo = (got: number, exp: number) =>
+  expect(Math.abs(got - exp)).toBeLessThanOrEqual(1e-6 + 2e-6 * Math.abs(exp));
+
+const THREADS = [1, 2, 3];
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lossflow-rx-threads-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/** Every emitted number of a pipeline, for each thread count. */
+async function perThreads<T>(run: (threads: number) => Observable<T>): Promise<T[][]> {
+  const out: T[][] = [];
+  for (const threads of THREADS) out.push(await lastValueFrom(run(threads).pipe(toArray())));
+  return out;
+}
+
+/** Deep equality where numbers must be the same bits (Object.is: NaN equals NaN, 0 is not −0). */
+function sameBits(a: unknown, b: unknown): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return Object.is(a, b);
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((x, i) => sameBits(x, b[i]));
+  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
+    const ka = Object.keys(a);
+    return (
+      ka.length === Object.keys(b).length &&
+      ka.every((k) => sameBits((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+    );
+  }
+  return a === b;
+}
+
+function expectSameBits<T>(results: T[][]): void {
+  for (const r of results.slice(1))
+    expect(sameBits(r, results[0]), JSON.stringify([results[0], r])).toBe(true);
+}
+
+describe.each(['epoch-log.arrows', 'epoch-log.arrow'])('%s with 1, 2 and 3 threads', (file) => {
+  it('gives the same bits and torch’s values: final, per epoch and running', async () => {
+    const weighted = await perThreads((threads) =>
+      fromFile(fixture(file), { threads }).pipe(crossEntropy(doc.meta.weight), reduce('mean')),
+    );
+    expectSameBits(weighted);
+    closeTo(weighted[0]![0]!, doc.expected['cross-entropy-weighted']!.all.float32);
+
+    const grouped = await perThreads((threads) =>
+      fromFile(fixture(file), { threads }).pipe(
+        crossEntropy({ labelSmoothing: doc.meta.label_smoothing, by: 'epoch' }),
+        reduceGroups('mean'),
+      ),
+    );
+    expectSameBits(grouped);
+    const expected = doc.expected['cross-entropy-label-smoothing']!.by_epoch;
+    expect(grouped[0]!.map((g) => g.key)).toEqual(expected.map((e) => e.key));
+    for (const [i, g] of grouped[0]!.entries()) closeTo(g.value, expected[i]!.float32);
+
+    const runningValues = await perThreads((threads) =>
+      fromFile(fixture(file), { threads }).pipe(crossEntropy({ by: 'epoch' }), runningGroups('sum')),
+    );
+    expectSameBits(runningValues);
+    expect(runningValues[0]!.length).toBeGreaterThan(4);
+  });
+
+  it('computes several losses in one pass, each as it would alone', async () => {
+    const results = await perThreads((threads) => {
+      const chunks = fromFile(fixture(file), { threads }).pipe(
+        losses(
+          crossEntropy(),
+          crossEntropy({ input: 'logits', target: 'target' }),
+          mseLoss({ input: 'pred', target: 'y' }),
+        ),
+        share(),
+      );
+      return zip(
+        chunks.pipe(
+          map((c) => c[0]!),
+          reduce('mean'),
+        ),
+        chunks.pipe(
+          map((c) => c[1]!),
+          reduce('sum'),
+        ),
+        chunks.pipe(
+          map((c) => c[2]!),
+          reduce('mean'),
+        ),
+      );
+    });
+    expectSameBits(results);
+    const [ce, ceSum, mse] = results[0]![0]!;
+    closeTo(ce, doc.expected['cross-entropy']!.all.float32);
+    closeTo(ceSum, doc.expected['cross-entropy-sum']!.all.float32);
+    closeTo(mse, doc.expected.mse!.all.float32);
+  });
+});
+
+/** A log of `rows` rows: logits and class targets (some ignored), a regression pair, epochs spanning batches. */
+function writeLog(path: string, rows: number, batchRows: number, badTargetAt?: number): void {
+  const C = 7;
+  const rowType = new FixedSizeList(C, new Field('item', new Float32(), false));
+  const fields = [
+    new Field('epoch', new Int32(), false),
+    new Field('logits', rowType, false),
+    new Field('target', new Int64(), false),
+    new Field('pred', new Float32(), false),
+    new Field('y', new Float32(), false),
+  ];
+  const batches: RecordBatch[] = [];
+  for (let start = 0; start < rows; start += batchRows) {
+    const n = Math.min(batchRows, rows - start);
+    const logits = Float32Array.from({ length: n * C }, (_, i) => Math.sin((start * C + i) * 0.37) * 4);
+    const target = BigInt64Array.from({ length: n }, (_, i) => {
+      const r = start + i;
+      if (r === badTargetAt) return 99n;
+      return r % 11 === 0 ? -100n : BigInt((r * 5) % C);
+    });
+    const pred = Float32Array.from({ length: n }, (_, i) => Math.cos((start + i) * 0.11));
+    const y = Float32Array.from({ length: n }, (_, i) => ((start + i) % 13) / 13);
+    const epoch = Int32Array.from({ length: n }, (_, i) => Math.floor(((start + i) * 3) / rows));
+    const children = [
+      makeData({ type: new Int32(), length: n, data: epoch }),
+      makeData({
+        type: rowType,
+        length: n,
+        child: makeData({ type: new Float32(), length: n * C, data: logits }),
+      }),
+      makeData({ type: new Int64(), length: n, data: target }),
+      makeData({ type: new Float32(), length: n, data: pred }),
+      makeData({ type: new Float32(), length: n, data: y }),
+    ];
+    batches.push(
+      new RecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length: n, children })),
+    );
+  }
+  writeFileSync(path, RecordBatchStreamWriter.writeAll(batches).toUint8Array(true));
+}
+
+/** Every loss with WASM kernels, grouped by epoch, in one pass: final totals and per-epoch values. */
+function allLosses(path: string, threads: number) {
+  const chunks = fromFile(path, { threads }).pipe(
+    losses(
+      crossEntropy({ by: 'epoch', weight: [1, 2, 0.5, 1, 1, 3, 1], labelSmoothing: 0.05 }),
+      nllLoss({ by: 'epoch' }),
+      mseLoss({ input: 'pred', target: 'y', by: 'epoch' }),
+      huberLoss({ input: 'pred', target: 'y', delta: 0.5, by: 'epoch' }),
+      smoothL1Loss({ input: 'pred', target: 'y', beta: 0.25, by: 'epoch' }),
+      klDiv({ input: 'pred', target: 'y', by: 'epoch' }),
+      binaryCrossEntropyWithLogits({ input: 'pred', target: 'y', by: 'epoch' }),
+    ),
+    share(),
+  );
+  const each = (i: number) => chunks.pipe(map((c) => c[i]!));
+  return zip(
+    [0, 1, 2, 3, 4, 5, 6].map((i) =>
+      zip(each(i).pipe(reduce('mean')), each(i).pipe(reduceGroups('mean'), toArray())),
+    ),
+  );
+}
+
+describe('a generated multi-batch log', () => {
+  it('gives the same bits for 1, 2 and 3 threads, every loss, grouped, and the running values', async () => {
+    const path = join(dir, 'log.arrows');
+    writeLog(path, 5000, 333);
+    readers.length = 0;
+    const results = await perThreads((threads) => allLosses(path, threads));
+    expectSameBits(results);
+    // Threads 2 and 3 went through worker pools; 1 read in this thread.
+    expect(readers.length).toBe(2);
+    const runningValues = await perThreads((threads) =>
+      fromFile(path, { threads }).pipe(mseLoss({ input: 'pred', target: 'y' }), running('mean')),
+    );
+    expectSameBits(runningValues);
+    expect(runningValues[0]!.length).toBe(Math.ceil(5000 / 333));
+  });
+
+  it('gives values within 1e-12 relative across batch sizes', async () => {
+    const values: number[][] = [];
+    for (const batchRows of [64, 1000, 5000]) {
+      const path = join(dir, `log-${batchRows}.arrows`);
+      writeLog(path, 5000, batchRows);
+      const [totals] = await lastValueFrom(allLosses(path, 2).pipe(toArray()));
+      values.push(totals!.flatMap(([total, groups]) => [total, ...groups.map((g) => g.value)]));
+    }
+    for (const other of values.slice(1)) {
+      for (const [i, v] of other.entries()) {
+        const ref = values[0]![i]!;
+        expect(Math.abs(v - ref)).toBeLessThanOrEqual(1e-12 * Math.abs(ref));
+      }
+    }
+  });
+
+  it("reports a worker's loss error with the batch, row and column of the in-thread path", async () => {
+    const path = join(dir, 'bad.arrows');
+    writeLog(path, 2000, 128, 1500);
+    const errors: unknown[] = [];
+    for (const threads of THREADS) {
+      errors.push(
+        await lastValueFrom(fromFile(path, { threads }).pipe(crossEntropy(), reduce('mean'))).catch(
+          (e: unknown) => e,
+        ),
+      );
+    }
+    for (const e of errors) {
+      expect(e).toBeInstanceOf(LossError);
+      expect(e).toMatchObject({
+        code: 'TARGET_OUT_OF_RANGE',
+        batch: 11,
+        row: 1500 - 11 * 128,
+        column: 'target',
+      });
+      expect((e as Error).message).toBe((errors[0] as Error).message);
+    }
+  });
+
+  it('ends the workers when the subscriber unsubscribes', async () => {
+    const path = join(dir, 'log.arrows');
+    readers.length = 0;
+    const first = await lastValueFrom(
+      fromFile(path, { threads: 2 }).pipe(crossEntropy(), take(2), toArray()),
+    );
+    expect(first.map((c) => c.batch)).toEqual([0, 1]);
+    await vi.waitFor(() => expect(readers).toEqual([{ closed: true }]));
+  });
+});
+
+describe('what stays in this thread', () => {
+  it('per-row output and functions as options read and compute here, with the same values', async () => {
+    readers.length = 0;
+    const perRow: LossChunk[] = await lastValueFrom(
+      fromFile(fixture('epoch-log.arrows'), { threads: 2 }).pipe(crossEntropy({ perRow: true }), toArray()),
+    );
+    expect(perRow.every((c) => c.source instanceof RecordBatch && c.perRow !== undefined)).toBe(true);
+    const threaded: LossChunk[] = await lastValueFrom(
+      fromFile(fixture('epoch-log.arrows'), { threads: 2 }).pipe(crossEntropy(), toArray()),
+    );
+    expect(threaded.every((c) => c.source === undefined && c.perRow === undefined)).toBe(true);
+    expect(readers.length).toBe(1);
+
+    const D = 3;
+    const vec = new FixedSizeList(D, new Field('item', new Float32(), false));
+    const fields = ['anchor', 'positive', 'negative'].map((n) => new Field(n, vec, false));
+    const children = [0, 1, 2].map((k) =>
+      makeData({
+        type: vec,
+        length: 4,
+        child: makeData({
+          type: new Float32(),
+          length: 4 * D,
+          data: Float32Array.from({ length: 4 * D }, (_, i) => Math.sin(i + k)),
+        }),
+      }),
+    );
+    const path = join(dir, 'triplets.arrows');
+    const batch = new RecordBatch(
+      new Schema(fields),
+      makeData({ type: new Struct(fields), length: 4, children }),
+    );
+    writeFileSync(path, RecordBatchStreamWriter.writeAll([batch, batch]).toUint8Array(true));
+    const values = await perThreads((threads) =>
+      fromFile(path, { threads }).pipe(
+        tripletMarginWithDistanceLoss({ distanceFunction: cosineDistance }),
+        map((c) => [c.source instanceof RecordBatch, c.state.sum]),
+      ),
+    );
+    expectSameBits(values);
+    expect(values[0]!.every(([here]) => here === true)).toBe(true);
+    expect(readers.length).toBe(1);
+  });
+});
