@@ -1,22 +1,33 @@
 /**
- * The body of each worker thread of `mapBatchesInWorkers`: it opens the file itself, and for each
- * block it is sent reads the block's byte ranges straight into the memory its task asks for (one
- * read per range, no other copy), views the columns there and posts back what the task computes.
- * Blocks are handled one at a time, in the order they arrive.
+ * The body of each worker thread of `mapBatchesInWorkers`: it opens the file itself. For an Arrow
+ * IPC block it reads the block's byte ranges straight into the memory its task asks for (one read
+ * per range, no other copy); for a Parquet row group it decodes the row group and copies each
+ * batch's buffers there. It views the columns in that memory and posts back what the task
+ * computes. Jobs are handled one at a time, in the order they arrive.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { ArrowReadError } from './ArrowReadError.js';
-import type { BatchBlock } from './BatchBlock.js';
+import { type BatchBlock, batchBlock } from './BatchBlock.js';
 import { BlockBatch } from './BlockBatch.js';
+import { batchSlots } from './columnSlots.js';
 import { ioError } from './ioError.js';
+import { openParquetRowGroups, type ParquetRowGroups } from './parquetRowGroups.js';
+import { scanIpcBytes } from './scanIpcBlocks.js';
 import { serializeError } from './workerError.js';
-import type { WorkerReply, WorkerRequest, WorkerSetup, WorkerTaskModule } from './workerProtocol.js';
+import type {
+  WorkerJob,
+  WorkerReply,
+  WorkerRequest,
+  WorkerSetup,
+  WorkerTaskModule,
+} from './workerProtocol.js';
 
 const port = parentPort!;
 let setup: WorkerSetup | undefined;
 let task: WorkerTaskModule | undefined;
 let fd: number | undefined;
+let parquet: Promise<ParquetRowGroups> | undefined;
 let own = new Uint8Array(0);
 let queue: Promise<void> = Promise.resolve();
 
@@ -29,38 +40,82 @@ port.on('close', () => {
   if (fd !== undefined) closeSync(fd);
 });
 
-async function handle(request: WorkerRequest): Promise<void> {
-  if (request.type === 'setup') {
+function openFile(path: string): number {
+  if (fd === undefined) {
     try {
+      fd = openSync(path, 'r');
+    } catch (e) {
+      throw ioError(e, path);
+    }
+  }
+  return fd;
+}
+
+function openParquet(path: string): Promise<ParquetRowGroups> {
+  const file = openFile(path);
+  parquet ??= openParquetRowGroups(file, fstatSync(file).size, path);
+  return parquet;
+}
+
+async function handle(request: WorkerRequest): Promise<void> {
+  try {
+    if (request.type === 'parquetMeta') {
+      post({ type: 'parquetMeta', meta: (await openParquet(request.path)).meta });
+      return;
+    }
+    if (request.type === 'setup') {
       setup = request;
-      try {
-        fd = openSync(request.path, 'r');
-      } catch (e) {
-        throw ioError(e, request.path);
-      }
+      openFile(request.path);
       const module = (await import(request.module)) as WorkerTaskModule;
       await module.setup?.(request.data);
       task = module;
-    } catch (e) {
-      post({ type: 'fatal', error: serializeError(e) });
+      return;
     }
+  } catch (e) {
+    post({ type: 'fatal', error: serializeError(e) });
     return;
   }
   if (task === undefined || setup === undefined) return;
-  const { id, block } = request;
+  await job(task, setup, request);
+}
+
+/** Runs a job and posts its results, or the results up to its failing batch and that batch's error. */
+async function job(t: WorkerTaskModule, s: WorkerSetup, request: WorkerJob): Promise<void> {
+  const values: unknown[] = [];
+  const rows: number[] = [];
   try {
-    post({ type: 'done', id, values: [run(task, setup, block)], rows: [block.rows], error: undefined });
+    if (request.type === 'block') {
+      values.push(runBlock(t, s, request.block, (io) => readRanges(io, request.block.reads, s.path)));
+      rows.push(request.block.rows);
+    } else {
+      const file = await openParquet(s.path);
+      const ipc = await file.read(request.rowGroup, s.names, request.batchSize, request.limit);
+      const { fields, version, batches } = scanIpcBytes(ipc, s.path);
+      for (const { header, bodyOffset, bodyLength } of batches) {
+        if (header.rows === 0) continue;
+        const slots = batchSlots(fields, version, header.variadicCounts, s.names);
+        const block = batchBlock(header, bodyOffset, bodyLength, slots, s.names, 0, header.rows, s.path);
+        values.push(runBlock(t, s, block, (io) => copyRanges(io, block.reads, ipc)));
+        rows.push(block.rows);
+      }
+    }
+    post({ type: 'done', id: request.id, values, rows, error: undefined });
   } catch (e) {
-    post({ type: 'done', id, values: [], rows: [], error: serializeError(e) });
+    post({ type: 'done', id: request.id, values, rows, error: serializeError(e) });
   }
 }
 
 /** Memory growth while the task runs detaches the batch's views (never its bytes): it is then run again. */
 const ATTEMPTS = 8;
 
-function run(t: WorkerTaskModule, s: WorkerSetup, block: BatchBlock): unknown {
+function runBlock(
+  t: WorkerTaskModule,
+  s: WorkerSetup,
+  block: BatchBlock,
+  fill: (io: Uint8Array) => void,
+): unknown {
   let io = memory(t, block.ioBytes);
-  readRanges(io, block.reads, s.path);
+  fill(io);
   for (let attempt = 1; ; attempt++) {
     let value: unknown;
     try {
@@ -111,5 +166,13 @@ function readRanges(io: Uint8Array, reads: readonly number[], file: string): voi
       }
       done += n;
     }
+  }
+}
+
+/** A decoded row group's batch buffers, copied into the task's memory (the decoder wrote them elsewhere). */
+function copyRanges(io: Uint8Array, reads: readonly number[], bytes: Uint8Array): void {
+  for (let i = 0; i < reads.length; i += 3) {
+    const position = reads[i]!;
+    io.set(bytes.subarray(position, position + reads[i + 1]!), reads[i + 2]!);
   }
 }

@@ -25,7 +25,7 @@ const COLUMNS = { input: 'logits', target: 'target' };
 let dir: string;
 let cleanup: () => Promise<void>;
 let task: string;
-const logs: Record<'stream' | 'file', string> = { stream: '', file: '' };
+const logs: Record<'stream' | 'file' | 'parquet', string> = { stream: '', file: '', parquet: '' };
 
 /**
  * Sums each role's tensor. `data` may ask it to count runs in a shared counter (slot 0), to beat
@@ -69,6 +69,8 @@ beforeAll(async () => {
   logs.file = join(dir, 'log.arrow');
   await writeTrainingLog(logs.stream, 'arrow-stream', LOG);
   await writeTrainingLog(logs.file, 'arrow-file', LOG);
+  logs.parquet = join(dir, 'log.parquet');
+  await writeTrainingLog(logs.parquet, 'parquet', LOG);
 });
 afterAll(() => cleanup());
 
@@ -124,8 +126,10 @@ describe('mapBatchesInWorkers', () => {
     ['stream', 2],
     ['stream', 3],
     ['file', 2],
+    ['parquet', 1],
+    ['parquet', 3],
   ] as const)(
-    'an IPC %s with %i threads gives the in-thread results in batch order',
+    'an %s input with %i threads gives the in-thread results in batch order',
     async (format, threads) => {
       const { results, error } = await collect(logs[format], plan(), { threads });
       expect(error).toBeUndefined();
@@ -134,11 +138,14 @@ describe('mapBatchesInWorkers', () => {
     },
   );
 
-  it('stops at a row limit inside a batch, as the in-thread reader does', async () => {
-    const { results } = await collect(logs.stream, plan(), { threads: 2, limit: 300 });
-    expect(results).toEqual(await inThread(logs.stream, 300));
-    expect(results.reduce((n, r) => n + r.rows, 0)).toBe(300);
-  });
+  it.each(['stream', 'parquet'] as const)(
+    'stops a %s at a row limit inside a batch, as the in-thread reader does',
+    async (format) => {
+      const { results } = await collect(logs[format], plan(), { threads: 2, limit: 300 });
+      expect(results).toEqual(await inThread(logs[format], 300));
+      expect(results.reduce((n, r) => n + r.rows, 0)).toBe(300);
+    },
+  );
 
   it('hands out the results before a failing batch, then its error with the batch index and row', async () => {
     const rows = (targets: number[], nulls: number[] = []) =>

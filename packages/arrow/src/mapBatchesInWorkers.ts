@@ -1,14 +1,15 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import type { Schema } from 'apache-arrow';
+import { type Schema, tableFromIPC } from 'apache-arrow';
 import { ArrowReadError } from './ArrowReadError.js';
 import { batchBlock } from './BatchBlock.js';
 import { batchSlots } from './columnSlots.js';
-import type { FileFormat } from './detectFormat.js';
+import { detectFormat, type FileFormat, MAGIC_BYTES } from './detectFormat.js';
 import { ioError } from './ioError.js';
 import { missingColumnError } from './missingColumnError.js';
+import type { ParquetMeta } from './parquetRowGroups.js';
 import { type ReadProgress, readBatches } from './readBatches.js';
-import { type IpcBatchAt, type IpcScan, scanIpcFile, scanIpcStream } from './scanIpcBlocks.js';
+import { type IpcBatchAt, scanIpcFile, scanIpcStream } from './scanIpcBlocks.js';
 import { type TensorLayout, tensorLayout } from './tensorLayout.js';
 import { reviveError } from './workerError.js';
 import type { WorkerJob, WorkerReply, WorkerSetup } from './workerProtocol.js';
@@ -36,9 +37,9 @@ export interface WorkerReadOptions {
   limit?: number;
   /** Aborting ends the iteration with an `ABORTED` error and ends the workers. */
   signal?: AbortSignal;
-  /** Called after each result is handed out. */
+  /** Called after each job's results are handed out (Parquet's `bytesRead` is estimated from the rows). */
   onProgress?: (p: ReadProgress) => void;
-  /** Batches being read or computed, or computed and waiting to be handed out, at most (default 2 × threads). */
+  /** Jobs (batches; Parquet: row groups) being read or computed, or waiting to be handed out, at most (default 2 × threads). */
   inFlight?: number;
   /** Accept an IPC stream that ends without its end-of-stream marker (see `ReadOptions`). */
   allowMissingEndOfStream?: boolean;
@@ -64,16 +65,18 @@ export interface WorkerBatchReader<R> extends AsyncIterable<WorkerResult<R>> {
 }
 
 /**
- * Runs a task over every record batch of an Arrow IPC stream or file in a pool of worker threads,
- * and hands out the task's results in batch order, so a merge of them does not depend on the
- * number of threads. This thread only scans the file's message headers; each worker opens the
- * file itself and reads the selected columns' bytes of its batches straight into the memory its
- * task names (WebAssembly memory, so kernels read them in place): one read, no other copy.
+ * Runs a task over every record batch of an Arrow IPC stream, Arrow IPC file or Parquet file in a
+ * pool of worker threads, and hands out the task's results in batch order, so a merge of them does
+ * not depend on the number of threads. Each worker opens the file itself. For Arrow IPC this
+ * thread only scans the message headers, and a worker reads the selected columns' bytes of its
+ * batches straight into the memory its task names (WebAssembly memory, so kernels read them in
+ * place): one read, no other copy. For Parquet a worker decodes whole row groups (the selected
+ * columns only) and copies each batch's buffers there.
  *
- * At most `inFlight` batches are being read, computed or waiting to be handed out, so memory stays
- * at about `threads` batches. A batch's error (an `ArrowReadError` or `LossError` thrown by the
- * task) reaches the iteration after the results of the batches before it, with the batch index
- * added; a worker that dies, an abort or `close()` ends every worker.
+ * At most `inFlight` jobs (batches, or row groups) are being read, computed or waiting to be
+ * handed out, so memory stays at about `threads` batches. A batch's error (an `ArrowReadError` or
+ * `LossError` thrown by the task) reaches the iteration after the results of the batches before
+ * it, with the batch index added; a worker that dies, an abort or `close()` ends every worker.
  *
  * @example
  * const reader = mapBatchesInWorkers<number>('log.arrows', (schema) => ({
@@ -97,14 +100,22 @@ function workerUrl(): URL {
     : new URL('./batchWorker.js', import.meta.url);
 }
 
+/** The next unit of work, before it gets its id. */
+interface PlannedJob {
+  /** Rows it covers. */
+  readonly rows: number;
+  /** How far into the file its data ends (estimated from the rows for Parquet), for progress. */
+  readonly end: number;
+  request(id: number): WorkerJob;
+}
+
 interface Opened {
   format: FileFormat;
   schema: Schema;
-  handle: FileHandle;
-  scan: IpcScan;
-  names: string[];
-  /** A column that cannot be read as a tensor: the error of the first batch, as in-process. */
-  columnError: ArrowReadError | undefined;
+  handle: FileHandle | undefined;
+  /** The jobs in order, given the rows already planned; `undefined` after the last. */
+  next(planned: number): Promise<PlannedJob | undefined>;
+  close(): Promise<void>;
 }
 
 interface Slot {
@@ -154,7 +165,7 @@ class Pool<R> implements WorkerBatchReader<R> {
   readonly #slots = new Map<number, Slot>();
   #opening: Promise<Opened> | undefined;
   #opened: Opened | undefined;
-  #batches: AsyncGenerator<IpcBatchAt, void, undefined> | undefined;
+  #meta: { resolve(meta: ParquetMeta): void; reject(error: unknown): void } | undefined;
   #failure: Error | undefined;
   #closed = false;
   #iterating = false;
@@ -203,10 +214,10 @@ class Pool<R> implements WorkerBatchReader<R> {
     this.#signal?.removeEventListener('abort', this.#onAbort);
     for (const slot of this.#slots.values())
       slot.reject(new ArrowReadError('CLOSED', 'the reader was closed', { file: this.#path }));
+    this.#meta?.reject(new ArrowReadError('CLOSED', 'the reader was closed', { file: this.#path }));
     await Promise.all(this.#workers.map((w) => w.worker.terminate()));
-    await this.#batches?.return().catch(() => undefined);
     const opened = this.#opening === undefined ? undefined : await this.#opening.catch(() => undefined);
-    await opened?.handle.close().catch(() => undefined);
+    await opened?.close().catch(() => undefined);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<WorkerResult<R>> {
@@ -276,6 +287,10 @@ class Pool<R> implements WorkerBatchReader<R> {
         this.#fail(reviveError(reply.error));
         return;
       }
+      if (reply.type === 'parquetMeta') {
+        this.#meta?.resolve(reply.meta);
+        return;
+      }
       w.finished(reply.id);
       this.#slots.get(reply.id)?.resolve(reply);
     });
@@ -311,6 +326,7 @@ class Pool<R> implements WorkerBatchReader<R> {
   #fail(error: Error): void {
     if (this.#closed || this.#failure !== undefined) return;
     this.#failure = error;
+    this.#meta?.reject(error);
     for (let id = this.#consumed; id <= this.#dispatched; id++) this.#slot(id).reject(error);
     for (const w of this.#workers) void w.worker.terminate();
   }
@@ -325,6 +341,29 @@ class Pool<R> implements WorkerBatchReader<R> {
 
   async #openInput(): Promise<Opened> {
     const file = this.#path;
+    let handle: FileHandle;
+    try {
+      handle = await open(file, 'r');
+      this.#size = (await handle.stat()).size;
+    } catch (e) {
+      throw ioError(e, file);
+    }
+    try {
+      const head = new Uint8Array(MAGIC_BYTES);
+      await handle.read(head, 0, MAGIC_BYTES, 0);
+      return detectFormat(head) === 'parquet' ? await this.#openParquet(handle) : await this.#openIpc(handle);
+    } catch (e) {
+      await handle.close().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /**
+   * Arrow IPC: the schema from the in-thread reader (which also reports a bad magic or a broken
+   * schema as it always does), then the message headers scanned here, one batch per job.
+   */
+  async #openIpc(handle: FileHandle): Promise<Opened> {
+    const file = this.#path;
     const probe = readBatches(file, { allowMissingEndOfStream: this.#allowMissingEnd });
     let schema: Schema;
     let format: FileFormat;
@@ -334,9 +373,125 @@ class Pool<R> implements WorkerBatchReader<R> {
     } finally {
       await probe.close();
     }
-    if (format === 'parquet') {
-      throw new ArrowReadError('UNSUPPORTED', 'Parquet is not read by worker threads', { file });
+    const { names, columnError } = this.#setUp(schema);
+    const scan =
+      format === 'arrow-file'
+        ? await scanIpcFile(handle, this.#size, file)
+        : await scanIpcStream(handle, this.#size, file, this.#allowMissingEnd);
+    const batches = scan.batches();
+    return {
+      format,
+      schema,
+      handle,
+      next: async (planned) => {
+        let at: IpcBatchAt;
+        do {
+          const next = await batches.next();
+          if (next.done === true) return undefined;
+          at = next.value;
+          // Batches without rows are passed over, as the in-thread reader does.
+        } while (at.header.rows === 0);
+        const { header, bodyOffset, bodyLength } = at;
+        const rows = this.#limit === undefined ? header.rows : Math.min(header.rows, this.#limit - planned);
+        return {
+          rows,
+          end: bodyOffset + bodyLength,
+          request: (id) => {
+            if (columnError !== undefined) throw columnError.withContext({ batch: id });
+            if (header.compressed) {
+              throw new ArrowReadError('UNSUPPORTED', 'compressed Arrow IPC buffers cannot be read', {
+                file,
+                batch: id,
+                hint: 'Write the file without IPC compression (e.g. pyarrow: IpcWriteOptions(compression=None)).',
+              });
+            }
+            const slots = batchSlots(scan.fields, scan.version, header.variadicCounts, names);
+            const block = batchBlock(header, bodyOffset, bodyLength, slots, names, id, rows, file);
+            return { type: 'block', id, block };
+          },
+        };
+      },
+      close: async () => {
+        await batches.return().catch(() => undefined);
+        await handle.close();
+      },
+    };
+  }
+
+  /**
+   * Parquet: the first worker reads the footer (row group sizes, schema, codecs); then each row
+   * group is a job, decoded by a worker in batches of 65,536 rows as the in-thread reader does.
+   */
+  async #openParquet(handle: FileHandle): Promise<Opened> {
+    await handle.close();
+    const file = this.#path;
+    const meta = await new Promise<ParquetMeta>((resolve, reject) => {
+      this.#meta = { resolve, reject };
+      this.#workers[0]!.worker.ref();
+      this.#workers[0]!.worker.postMessage({ type: 'parquetMeta', path: file });
+    }).finally(() => {
+      this.#meta = undefined;
+      this.#workers[0]!.worker.unref();
+    });
+    let schema: Schema;
+    try {
+      schema = tableFromIPC(meta.schema).schema;
+    } catch (e) {
+      throw new ArrowReadError('CORRUPT', `the Parquet schema cannot be converted: ${String(e)}`, {
+        file,
+        cause: e,
+      });
     }
+    const { names, columnError } = this.#setUp(schema);
+    const bad = meta.unsupported.find(([, path]) => names.includes(path.split('.')[0]!));
+    if (bad !== undefined) {
+      const [rowGroup, path, codec] = bad;
+      throw new ArrowReadError(
+        'UNSUPPORTED',
+        `column chunk '${path}' is compressed with ${codec}, which cannot be decoded`,
+        {
+          file,
+          rowGroup,
+          column: path.split('.')[0]!,
+          hint: 'Write the file with SNAPPY, ZSTD, GZIP, LZ4_RAW, BROTLI or no compression.',
+        },
+      );
+    }
+    const total = meta.rowGroups.reduce((a, b) => a + b, 0);
+    let group = 0;
+    let rowsBefore = 0;
+    return {
+      format: 'parquet',
+      schema,
+      handle: undefined,
+      next: async (planned) => {
+        while (group < meta.rowGroups.length && meta.rowGroups[group] === 0) group++;
+        if (group >= meta.rowGroups.length) return undefined;
+        const rowGroup = group++;
+        const rows = meta.rowGroups[rowGroup]!;
+        const left = this.#limit === undefined ? rows : Math.min(rows, this.#limit - planned);
+        rowsBefore += rows;
+        return {
+          rows: left,
+          end: total === 0 ? this.#size : Math.round((this.#size * rowsBefore) / total),
+          request: (id) => {
+            if (columnError !== undefined) throw columnError.withContext({ batch: this.#index });
+            return {
+              type: 'rowGroup',
+              id,
+              rowGroup,
+              batchSize: Math.max(1, Math.min(PARQUET_BATCH_ROWS, rows)),
+              limit: left < rows ? left : undefined,
+            };
+          },
+        };
+      },
+      close: async () => undefined,
+    };
+  }
+
+  /** Plans the task for the schema and sets the workers up; a column that cannot be read becomes the first batch's error. */
+  #setUp(schema: Schema): { names: string[]; columnError: ArrowReadError | undefined } {
     const { columns, task } = this.#plan(schema);
     const names = [...new Set(columns)];
     let columnError: ArrowReadError | undefined;
@@ -354,32 +509,16 @@ class Pool<R> implements WorkerBatchReader<R> {
       });
       return UNUSABLE;
     });
-    let handle: FileHandle;
-    try {
-      handle = await open(file, 'r');
-      this.#size = (await handle.stat()).size;
-    } catch (e) {
-      throw ioError(e, file);
-    }
-    try {
-      const scan =
-        format === 'arrow-file'
-          ? await scanIpcFile(handle, this.#size, file)
-          : await scanIpcStream(handle, this.#size, file, this.#allowMissingEnd);
-      const setup: WorkerSetup = {
-        type: 'setup',
-        path: file,
-        module: task.module.toString(),
-        data: task.data,
-        names,
-        layouts,
-      };
-      for (const w of this.#workers) w.worker.postMessage(setup);
-      return { format, schema, handle, scan, names, columnError };
-    } catch (e) {
-      await handle.close().catch(() => undefined);
-      throw e;
-    }
+    const setup: WorkerSetup = {
+      type: 'setup',
+      path: this.#path,
+      module: task.module.toString(),
+      data: task.data,
+      names,
+      layouts,
+    };
+    for (const w of this.#workers) w.worker.postMessage(setup);
+    return { names, columnError };
   }
 
   /** Hands jobs to the least busy workers while fewer than the window are out. */
@@ -388,7 +527,6 @@ class Pool<R> implements WorkerBatchReader<R> {
     this.#pumping = true;
     try {
       const opened = this.#opened!;
-      this.#batches ??= opened.scan.batches();
       while (!this.#closed && !this.#scanDone && this.#dispatched < this.#consumed + this.#window) {
         const id = this.#dispatched;
         if (this.#failure !== undefined) {
@@ -401,58 +539,30 @@ class Pool<R> implements WorkerBatchReader<R> {
           this.#slot(id).resolve(END);
           break;
         }
-        let next: IteratorResult<IpcBatchAt>;
+        let planned: PlannedJob | undefined;
+        let job: WorkerJob;
         try {
-          next = await this.#batches.next();
+          planned = await opened.next(this.#rowsDispatched);
+          if (this.#closed) break;
+          if (planned === undefined) {
+            this.#scanDone = true;
+            this.#slot(id).resolve(END);
+            break;
+          }
+          job = planned.request(id);
         } catch (e) {
           this.#scanDone = true;
           this.#slot(id).reject(
-            e instanceof ArrowReadError ? e.withContext({ file: this.#path, batch: id }) : e,
+            e instanceof ArrowReadError
+              ? e.withContext({ file: this.#path, batch: this.#batchAfterDispatched() })
+              : e,
           );
           break;
         }
-        if (this.#closed) break;
-        if (next.done === true) {
-          this.#scanDone = true;
-          this.#slot(id).resolve(END);
-          break;
-        }
-        const { header, bodyOffset, bodyLength } = next.value;
-        // Batches without rows are passed over, as the in-thread reader does.
-        if (header.rows === 0) continue;
-        const rows =
-          this.#limit === undefined ? header.rows : Math.min(header.rows, this.#limit - this.#rowsDispatched);
         const slot = this.#slot(id);
-        slot.end = bodyOffset + bodyLength;
+        slot.end = planned.end;
         this.#dispatched++;
-        this.#rowsDispatched += rows;
-        if (opened.columnError !== undefined) {
-          this.#scanDone = true;
-          slot.reject(opened.columnError.withContext({ batch: id }));
-          break;
-        }
-        let job: WorkerJob;
-        try {
-          const slots = batchSlots(
-            opened.scan.fields,
-            opened.scan.version,
-            header.variadicCounts,
-            opened.names,
-          );
-          const block = batchBlock(header, bodyOffset, bodyLength, slots, opened.names, id, rows, this.#path);
-          if (header.compressed) {
-            throw new ArrowReadError('UNSUPPORTED', 'compressed Arrow IPC buffers cannot be read', {
-              file: this.#path,
-              batch: id,
-              hint: 'Write the file without IPC compression (e.g. pyarrow: IpcWriteOptions(compression=None)).',
-            });
-          }
-          job = { type: 'block', id, block };
-        } catch (e) {
-          this.#scanDone = true;
-          slot.reject(e);
-          break;
-        }
+        this.#rowsDispatched += planned.rows;
         const w = this.#workers.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
         slot.worker = w;
         w.send(job);
@@ -461,6 +571,17 @@ class Pool<R> implements WorkerBatchReader<R> {
       this.#pumping = false;
     }
   }
+
+  /**
+   * The index of the first batch of the next job to dispatch, for an error found before it is
+   * sent: exact for Arrow IPC (a job is a batch), and for Parquet once earlier jobs are handed out.
+   */
+  #batchAfterDispatched(): number {
+    return this.#opened?.format === 'parquet' ? this.#index : this.#dispatched;
+  }
 }
+
+/** Rows per batch within a Parquet row group, as the in-thread reader decodes them. */
+const PARQUET_BATCH_ROWS = 65_536;
 
 const UNUSABLE: TensorLayout = { usable: true, dtype: 'float32', rowShape: [], list: undefined, fixed: [] };

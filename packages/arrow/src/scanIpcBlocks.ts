@@ -232,3 +232,38 @@ function truncated(file: string, position: number): ArrowReadError {
     hint: 'The file was cut short: copy it again, or wait until its writer has closed it.',
   });
 }
+
+/**
+ * The schema and record batches of an Arrow IPC stream held in memory (as a decoder produced it),
+ * with each batch's body as offsets into `bytes`. Ends at the end-of-stream marker or the bytes.
+ *
+ * @example
+ * const { fields, batches } = scanIpcBytes(ipc, 'log.parquet');
+ */
+export function scanIpcBytes(
+  bytes: Uint8Array,
+  file: string,
+): { fields: readonly IpcField[]; version: number; batches: IpcBatchAt[] } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let position = 0;
+  let fields: readonly IpcField[] | undefined;
+  let version = 0;
+  const batches: IpcBatchAt[] = [];
+  while (position + 8 <= bytes.length && view.getInt32(position, true) === -1) {
+    const length = view.getInt32(position + 4, true);
+    if (length === 0) break;
+    if (length < 0 || position + 8 + length > bytes.length) throw truncated(file, position);
+    const message = ipcMessage(bytes.subarray(position + 8, position + 8 + length), file);
+    const bodyOffset = position + 8 + length;
+    if (bodyOffset + message.bodyLength > bytes.length) throw truncated(file, position);
+    if (message.fields !== undefined && fields === undefined) {
+      fields = message.fields;
+      version = message.version;
+    } else if (message.batch !== undefined) {
+      batches.push({ header: message.batch, bodyOffset, bodyLength: message.bodyLength });
+    }
+    position = bodyOffset + message.bodyLength;
+  }
+  if (fields === undefined) throw corrupt(file, 'the decoded row group has no schema');
+  return { fields, version, batches };
+}

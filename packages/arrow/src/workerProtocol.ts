@@ -1,5 +1,6 @@
 import type { BatchBlock } from './BatchBlock.js';
 import type { WorkerBatch } from './BlockBatch.js';
+import type { ParquetMeta } from './parquetRowGroups.js';
 import type { TensorLayout } from './tensorLayout.js';
 import type { SerializedError } from './workerError.js';
 
@@ -32,20 +33,31 @@ export interface WorkerSetup {
   readonly layouts: readonly TensorLayout[];
 }
 
-/** One unit of work: a record batch of an Arrow IPC input, read by its block. */
-export interface WorkerJob {
-  readonly type: 'block';
-  /** The job's sequence number, echoed in the reply. */
-  readonly id: number;
-  readonly block: BatchBlock;
-}
+/**
+ * One unit of work: a record batch of an Arrow IPC input, read by its block; or a Parquet row
+ * group, decoded (only the plan's columns, in batches of `batchSize` rows, at most `limit` rows).
+ */
+export type WorkerJob =
+  | {
+      readonly type: 'block';
+      /** The job's sequence number, echoed in the reply. */
+      readonly id: number;
+      readonly block: BatchBlock;
+    }
+  | {
+      readonly type: 'rowGroup';
+      readonly id: number;
+      readonly rowGroup: number;
+      readonly batchSize: number;
+      readonly limit: number | undefined;
+    };
 
-/** Messages to a worker. */
-export type WorkerRequest = WorkerSetup | WorkerJob;
+/** Messages to a worker: `parquetMeta` (before setup) asks for a Parquet file's footer. */
+export type WorkerRequest = WorkerSetup | WorkerJob | { readonly type: 'parquetMeta'; readonly path: string };
 
 /**
  * Messages from a worker: a job's results (one per non-empty batch, in order), ending early with
- * the error of the batch after the last result; or a failure of the worker itself.
+ * the error of the batch after the last result; a Parquet footer; or a failure of the worker itself.
  */
 export type WorkerReply =
   | {
@@ -55,4 +67,5 @@ export type WorkerReply =
       readonly rows: readonly number[];
       readonly error: SerializedError | undefined;
     }
+  | { readonly type: 'parquetMeta'; readonly meta: ParquetMeta }
   | { readonly type: 'fatal'; readonly error: SerializedError };

@@ -9,10 +9,10 @@ export interface FromFileOptions extends ReadOptions {
   /**
    * Worker threads that read and compute the batches (default 1: all in this thread). With more,
    * the loss operators (or `losses`) piped right after compute in the workers, each worker reading
-   * its batches straight from the file into WebAssembly memory; the results are the same bits for
-   * any count. Only for a file path of an Arrow IPC stream or file; other sources, Parquet, per-row
-   * output, custom specs and options that cannot be sent to a thread (a distance function) are
-   * read and computed in this thread.
+   * its Arrow IPC batches straight from the file into WebAssembly memory (decoding its Parquet row
+   * groups); the results are the same bits for any count. Only for a file path; other sources,
+   * per-row output, custom specs and options that cannot be sent to a thread (a distance
+   * function) are read and computed in this thread.
    */
   threads?: number;
 }

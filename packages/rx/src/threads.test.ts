@@ -103,64 +103,67 @@ function expectSameBits<T>(results: T[][]): void {
     expect(sameBits(r, results[0]), JSON.stringify([results[0], r])).toBe(true);
 }
 
-describe.each(['epoch-log.arrows', 'epoch-log.arrow'])('%s with 1, 2 and 3 threads', (file) => {
-  it('gives the same bits and torch’s values: final, per epoch and running', async () => {
-    const weighted = await perThreads((threads) =>
-      fromFile(fixture(file), { threads }).pipe(crossEntropy(doc.meta.weight), reduce('mean')),
-    );
-    expectSameBits(weighted);
-    closeTo(weighted[0]![0]!, doc.expected['cross-entropy-weighted']!.all.float32);
-
-    const grouped = await perThreads((threads) =>
-      fromFile(fixture(file), { threads }).pipe(
-        crossEntropy({ labelSmoothing: doc.meta.label_smoothing, by: 'epoch' }),
-        reduceGroups('mean'),
-      ),
-    );
-    expectSameBits(grouped);
-    const expected = doc.expected['cross-entropy-label-smoothing']!.by_epoch;
-    expect(grouped[0]!.map((g) => g.key)).toEqual(expected.map((e) => e.key));
-    for (const [i, g] of grouped[0]!.entries()) closeTo(g.value, expected[i]!.float32);
-
-    const runningValues = await perThreads((threads) =>
-      fromFile(fixture(file), { threads }).pipe(crossEntropy({ by: 'epoch' }), runningGroups('sum')),
-    );
-    expectSameBits(runningValues);
-    expect(runningValues[0]!.length).toBeGreaterThan(4);
-  });
-
-  it('computes several losses in one pass, each as it would alone', async () => {
-    const results = await perThreads((threads) => {
-      const chunks = fromFile(fixture(file), { threads }).pipe(
-        losses(
-          crossEntropy(),
-          crossEntropy({ input: 'logits', target: 'target' }),
-          mseLoss({ input: 'pred', target: 'y' }),
-        ),
-        share(),
+describe.each(['epoch-log.arrows', 'epoch-log.arrow', 'epoch-log.parquet'])(
+  '%s with 1, 2 and 3 threads',
+  (file) => {
+    it('gives the same bits and torch’s values: final, per epoch and running', async () => {
+      const weighted = await perThreads((threads) =>
+        fromFile(fixture(file), { threads }).pipe(crossEntropy(doc.meta.weight), reduce('mean')),
       );
-      return zip(
-        chunks.pipe(
-          map((c) => c[0]!),
-          reduce('mean'),
-        ),
-        chunks.pipe(
-          map((c) => c[1]!),
-          reduce('sum'),
-        ),
-        chunks.pipe(
-          map((c) => c[2]!),
-          reduce('mean'),
+      expectSameBits(weighted);
+      closeTo(weighted[0]![0]!, doc.expected['cross-entropy-weighted']!.all.float32);
+
+      const grouped = await perThreads((threads) =>
+        fromFile(fixture(file), { threads }).pipe(
+          crossEntropy({ labelSmoothing: doc.meta.label_smoothing, by: 'epoch' }),
+          reduceGroups('mean'),
         ),
       );
+      expectSameBits(grouped);
+      const expected = doc.expected['cross-entropy-label-smoothing']!.by_epoch;
+      expect(grouped[0]!.map((g) => g.key)).toEqual(expected.map((e) => e.key));
+      for (const [i, g] of grouped[0]!.entries()) closeTo(g.value, expected[i]!.float32);
+
+      const runningValues = await perThreads((threads) =>
+        fromFile(fixture(file), { threads }).pipe(crossEntropy({ by: 'epoch' }), runningGroups('sum')),
+      );
+      expectSameBits(runningValues);
+      expect(runningValues[0]!.length).toBeGreaterThan(4);
     });
-    expectSameBits(results);
-    const [ce, ceSum, mse] = results[0]![0]!;
-    closeTo(ce, doc.expected['cross-entropy']!.all.float32);
-    closeTo(ceSum, doc.expected['cross-entropy-sum']!.all.float32);
-    closeTo(mse, doc.expected.mse!.all.float32);
-  });
-});
+
+    it('computes several losses in one pass, each as it would alone', async () => {
+      const results = await perThreads((threads) => {
+        const chunks = fromFile(fixture(file), { threads }).pipe(
+          losses(
+            crossEntropy(),
+            crossEntropy({ input: 'logits', target: 'target' }),
+            mseLoss({ input: 'pred', target: 'y' }),
+          ),
+          share(),
+        );
+        return zip(
+          chunks.pipe(
+            map((c) => c[0]!),
+            reduce('mean'),
+          ),
+          chunks.pipe(
+            map((c) => c[1]!),
+            reduce('sum'),
+          ),
+          chunks.pipe(
+            map((c) => c[2]!),
+            reduce('mean'),
+          ),
+        );
+      });
+      expectSameBits(results);
+      const [ce, ceSum, mse] = results[0]![0]!;
+      closeTo(ce, doc.expected['cross-entropy']!.all.float32);
+      closeTo(ceSum, doc.expected['cross-entropy-sum']!.all.float32);
+      closeTo(mse, doc.expected.mse!.all.float32);
+    });
+  },
+);
 
 /** A log of `rows` rows: logits and class targets (some ignored), a regression pair, epochs spanning batches. */
 function writeLog(path: string, rows: number, batchRows: number, badTargetAt?: number): void {
