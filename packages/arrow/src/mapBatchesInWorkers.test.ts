@@ -4,6 +4,7 @@
  * results before it, with the batch index; a dying worker, an abort and `close()` end every worker;
  * the batches in flight stay within the window. The task is a small module written per test run.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -30,7 +31,7 @@ const logs: Record<'stream' | 'file' | 'parquet', string> = { stream: '', file: 
 /**
  * Sums each role's tensor. `data` may ask it to count runs in a shared counter (slot 0), to beat
  * a heartbeat (slot 1), to throw a LossError at a batch whose first target is given, or to end
- * the worker on its n-th batch.
+ * the worker on its n-th batch, or to throw on the first batch any worker runs.
  */
 const TASK = (core: string) => `
 import { LossError } from ${JSON.stringify(core)};
@@ -46,10 +47,12 @@ export function run(batch) {
   if (counter !== undefined) Atomics.add(counter, 0, 1);
   const { tensors, rows, skipped } = batch.tensors(data.columns, { nulls: data.nulls });
   const first = tensors.target === undefined ? undefined : Number(tensors.target.data[0]);
-  if (data.throwAt !== undefined && first === data.throwAt) {
+  runs++;
+  const firstRun = data.throwFirst === true && Atomics.add(counter, 2, 1) === 0;
+  if ((data.throwAt !== undefined && first === data.throwAt) || firstRun) {
     throw new LossError('TARGET_OUT_OF_RANGE', 'a planted error', { loss: 'test', row: 3 });
   }
-  if (++runs === data.exitAfter) process.exit(3);
+  if (runs === data.exitAfter) process.exit(3);
   const sums = {};
   for (const [role, t] of Object.entries(tensors)) {
     let s = 0;
@@ -182,6 +185,26 @@ describe('mapBatchesInWorkers', () => {
     expect(thrown.error).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', batch: 1, row: 3, loss: 'test' });
     expect((thrown.error as Error).message).toMatch(/batch 1, row 3/);
   });
+
+  it('keeps a process that awaits it alive until the workers have ended after an error', () => {
+    // A module awaiting the pool at its top level must see the error, whatever replies are still
+    // arriving when the workers are ended (an unreferenced worker would let it exit with code 13).
+    const pool = pathToFileURL(new URL('../dist/mapBatchesInWorkers.js', import.meta.url).pathname).href;
+    const script = `
+      import { mapBatchesInWorkers } from ${JSON.stringify(pool)};
+      const task = ${JSON.stringify(plan()().task)};
+      const data = { ...task.data, throwFirst: true, counter: new SharedArrayBuffer(16) };
+      const plan = () => ({ columns: ${JSON.stringify(Object.values(COLUMNS))}, task: { ...task, data } });
+      try {
+        for await (const r of mapBatchesInWorkers(${JSON.stringify(logs.stream)}, plan, { threads: 2 })) {}
+      } catch (e) {
+        console.log('caught', e.code ?? e.message);
+      }`;
+    for (let i = 0; i < 8; i++) {
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+      expect([run.status, run.stdout.trim()]).toEqual([0, 'caught TARGET_OUT_OF_RANGE']);
+    }
+  }, 60_000);
 
   it('a worker that dies ends the iteration with an error, never a hang', async () => {
     const { error } = await collect(logs.stream, plan({ exitAfter: 2 }), { threads: 2 });

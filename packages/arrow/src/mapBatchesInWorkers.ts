@@ -109,6 +109,22 @@ interface PlannedJob {
   request(id: number): WorkerJob;
 }
 
+/**
+ * This process's Node options for the workers, without those that give the main script itself
+ * (`-e`, `--print`, `--input-type`), which a worker refuses to start with.
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') i++;
+    else if (!a.startsWith('--input-type') && !a.startsWith('--eval=') && !a.startsWith('--print='))
+      out.push(a);
+  }
+  return out;
+}
+
 interface Opened {
   format: FileFormat;
   schema: Schema;
@@ -136,7 +152,7 @@ class PoolWorker {
   readonly jobs = new Set<number>();
 
   constructor() {
-    this.worker = new Worker(workerUrl());
+    this.worker = new Worker(workerUrl(), { execArgv: workerExecArgv() });
     this.worker.unref();
   }
 
@@ -148,8 +164,22 @@ class PoolWorker {
 
   finished(id: number): void {
     this.jobs.delete(id);
-    if (this.jobs.size === 0) this.worker.unref();
+    this.release();
   }
+
+  /** Lets the process exit while this worker waits for work (never while it is being ended). */
+  release(): void {
+    if (this.jobs.size === 0 && !this.#ending) this.worker.unref();
+  }
+
+  /** Ends the thread; referenced until it has, so a caller awaiting it keeps the process alive. */
+  terminate(): Promise<number> {
+    this.#ending = true;
+    this.worker.ref();
+    return this.worker.terminate();
+  }
+
+  #ending = false;
 }
 
 class Pool<R> implements WorkerBatchReader<R> {
@@ -215,7 +245,7 @@ class Pool<R> implements WorkerBatchReader<R> {
     for (const slot of this.#slots.values())
       slot.reject(new ArrowReadError('CLOSED', 'the reader was closed', { file: this.#path }));
     this.#meta?.reject(new ArrowReadError('CLOSED', 'the reader was closed', { file: this.#path }));
-    await Promise.all(this.#workers.map((w) => w.worker.terminate()));
+    await Promise.all(this.#workers.map((w) => w.terminate()));
     const opened = this.#opening === undefined ? undefined : await this.#opening.catch(() => undefined);
     await opened?.close().catch(() => undefined);
   }
@@ -328,7 +358,7 @@ class Pool<R> implements WorkerBatchReader<R> {
     this.#failure = error;
     this.#meta?.reject(error);
     for (let id = this.#consumed; id <= this.#dispatched; id++) this.#slot(id).reject(error);
-    for (const w of this.#workers) void w.worker.terminate();
+    for (const w of this.#workers) void w.terminate();
   }
 
   #open(): Promise<Opened> {
@@ -431,7 +461,7 @@ class Pool<R> implements WorkerBatchReader<R> {
       this.#workers[0]!.worker.postMessage({ type: 'parquetMeta', path: file });
     }).finally(() => {
       this.#meta = undefined;
-      this.#workers[0]!.worker.unref();
+      this.#workers[0]!.release();
     });
     let schema: Schema;
     try {
