@@ -1,7 +1,8 @@
+import { statSync } from 'node:fs';
 import { mapBatchesInWorkers, type ReadOptions, readBatches } from '@lossflow/arrow';
 import { getKernelBackend } from '@lossflow/core';
 import type { RecordBatch } from 'apache-arrow';
-import { Observable } from 'rxjs';
+import { defer, map, Observable } from 'rxjs';
 import { fromBatches } from './fromBatches.js';
 import type { LossChunk } from './LossChunk.js';
 import type { LossOperatorPlan } from './lossOperator.js';
@@ -58,6 +59,26 @@ export function threadedLosses(
 ): Observable<LossChunk[]> | undefined {
   if (!(source instanceof ThreadedBatches) || !plans.every(runsInWorkers)) return undefined;
   const { path, threads, options } = source;
+  // Workers open the file by its path and read it at offsets: a pipe or a device is read here.
+  const inThisThread = source.pipe(map((batch, index) => plans.map((plan) => plan.chunk(batch, index))));
+  return defer(() => (isRegularFile(path) ? inWorkers(path, threads, options, plans) : inThisThread));
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    // Let the reader report a missing file as it always does.
+    return true;
+  }
+}
+
+function inWorkers(
+  path: string,
+  threads: number,
+  options: ReadOptions,
+  plans: readonly LossOperatorPlan[],
+): Observable<LossChunk[]> {
   return new Observable<LossChunk[]>((subscriber) => {
     const reader = mapBatchesInWorkers<WorkerLoss[]>(
       path,
