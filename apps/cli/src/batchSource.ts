@@ -1,8 +1,21 @@
 import { statSync } from 'node:fs';
 import { readBatches } from '@lossflow/arrow';
-import { fromBatches } from '@lossflow/rx';
+import { LossError } from '@lossflow/core';
+import { fromBatches, fromFile, type LossChunk, losses } from '@lossflow/rx';
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { concat, defer, EMPTY, from, type Observable, switchMap, tap } from 'rxjs';
+import {
+  catchError,
+  concat,
+  defer,
+  EMPTY,
+  from,
+  map,
+  type Observable,
+  type OperatorFunction,
+  switchMap,
+  tap,
+  throwError,
+} from 'rxjs';
 
 /** How far reading has got, over all files of a run. */
 export interface SourceProgress {
@@ -30,6 +43,8 @@ export interface BatchSourceOptions {
   limit?: number | undefined;
   /** The columns to read from a file with this schema (all when not given). */
   project?: ((schema: Schema) => readonly string[]) | undefined;
+  /** Worker threads for {@link BatchSource.lossChunks} (default 1: read in this thread). */
+  threads?: number | undefined;
 }
 
 /**
@@ -40,6 +55,7 @@ export class BatchSource {
   readonly files: readonly string[];
   readonly sizes: readonly number[];
   readonly totalBytes: number;
+  readonly threads: number;
   #rows = 0;
   #batches = 0;
   #bytesBefore = 0;
@@ -58,6 +74,7 @@ export class BatchSource {
     this.totalBytes = this.sizes.reduce((a, b) => a + b, 0);
     this.#limit = options.limit;
     this.#project = options.project;
+    this.threads = options.threads ?? 1;
     this.#open = open ?? ((file, o) => readBatches(file, o));
   }
 
@@ -80,6 +97,44 @@ export class BatchSource {
               this.#rows += batch.numRows;
               this.#batches += 1;
             }),
+          );
+        }),
+      ),
+    );
+  }
+
+  /**
+   * The chunks of every loss operator per batch, over all files in order, computed by
+   * {@link threads} worker threads that read the files themselves (`@lossflow/rx`'s `fromFile` with
+   * `threads`, then `losses`). Batch indices count across the files, as {@link batches}' do.
+   */
+  lossChunks(operators: readonly OperatorFunction<RecordBatch, LossChunk>[]): Observable<LossChunk[]> {
+    return concat(
+      ...this.files.map((file, i) =>
+        defer(() => {
+          const remaining = this.#limit === undefined ? undefined : this.#limit - this.#rows;
+          if (remaining !== undefined && remaining <= 0) return EMPTY;
+          if (i > 0) this.#bytesBefore += this.sizes[i - 1]!;
+          this.#file = i;
+          const first = this.#batches;
+          this.#firstBatch[i] = first;
+          const progress = { bytesRead: 0 };
+          this.#current = { progress };
+          return fromFile(file, {
+            threads: this.threads,
+            ...(remaining === undefined ? {} : { limit: remaining }),
+            onProgress: (p) => {
+              progress.bytesRead = p.bytesRead;
+            },
+          }).pipe(
+            losses(...operators),
+            map((chunks) => chunks.map((c) => ({ ...c, batch: first + c.batch }))),
+            tap((chunks) => {
+              const c = chunks[0];
+              if (c !== undefined) this.#rows += c.rows + c.skipped;
+              this.#batches += 1;
+            }),
+            catchError((e: unknown) => throwError(() => acrossFiles(e, first))),
           );
         }),
       ),
@@ -117,4 +172,14 @@ export class BatchSource {
     while (i + 1 < this.#firstBatch.length && this.#firstBatch[i + 1]! <= batch) i++;
     return { file: this.files[i] ?? '', batch: batch - (this.#firstBatch[i] ?? 0) };
   }
+}
+
+/** A loss error's file-local batch index as the index across all files (as `locate` expects). */
+function acrossFiles(e: unknown, first: number): unknown {
+  if (first === 0 || !(e instanceof LossError) || e.batch === undefined) return e;
+  const { code, detail, loss, argument, row, column, hint } = e;
+  const context = Object.fromEntries(
+    Object.entries({ loss, argument, row, column, hint }).filter(([, v]) => v !== undefined),
+  );
+  return new LossError(code, detail, { ...context, batch: first + e.batch });
 }

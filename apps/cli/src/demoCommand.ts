@@ -95,6 +95,7 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
         nulls: 'error',
         limit: undefined,
         step: undefined,
+        threads: undefined,
       },
       io,
       {

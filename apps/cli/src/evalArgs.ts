@@ -44,6 +44,8 @@ export interface EvalPlan {
   readonly limit: number | undefined;
   /** The column the report plots against (default `step` when the file has it). */
   readonly step: string | undefined;
+  /** `--threads`: worker threads that read and compute (undefined: one per core). */
+  readonly threads: number | undefined;
 }
 
 /** Every column role of every loss (`input`, `var`, `inputLengths`, …), as flags (`--input-lengths`). */
@@ -67,6 +69,7 @@ export const EVAL_FLAGS: Readonly<Record<string, FlagSpec>> = {
   nulls: { type: 'string' },
   limit: { type: 'string' },
   step: { type: 'string' },
+  threads: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -157,6 +160,7 @@ export function parseEvalArgs(args: readonly string[]): EvalPlan {
     nulls,
     limit: positiveInteger(parsed, 'limit'),
     step: lastValue(parsed, 'step'),
+    threads: positiveInteger(parsed, 'threads'),
   };
 }
 

@@ -62,19 +62,36 @@ export function evalPipeline(
   source: BatchSource,
   hooks: EvalHooks = {},
 ): Observable<EvalRun> {
-  const batches$ = source.batches().pipe(
-    tap(() => hooks.onBatch?.()),
-    share(),
-  );
-  const perLoss = plan.losses.map((selection, index) => {
-    const operator = lossOperatorOf(selection.entry)({
+  const operators = plan.losses.map((selection) =>
+    lossOperatorOf(selection.entry)({
       ...coreOptionsOf(selection.options),
       ...selection.columns,
       ...(plan.by === undefined ? {} : { by: plan.by }),
       perRow: plan.perRow !== undefined && hooks.perRow !== undefined,
       nulls: plan.nulls,
-    });
-    const chunks$ = batches$.pipe(operator, share());
+    }),
+  );
+  // Worker threads compute every loss of a batch at once; the report and per-row output need each
+  // batch's key columns, so they read in this thread.
+  const threaded = source.threads > 1 && plan.perRow === undefined && plan.report === undefined;
+  const perBatch$ = threaded
+    ? source.lossChunks(operators).pipe(
+        tap(() => hooks.onBatch?.()),
+        share(),
+      )
+    : undefined;
+  const batches$ = source.batches().pipe(
+    tap(() => hooks.onBatch?.()),
+    share(),
+  );
+  const perLoss = plan.losses.map((selection, index) => {
+    const chunks$ =
+      perBatch$ === undefined
+        ? batches$.pipe(operators[index]!, share())
+        : perBatch$.pipe(
+            map((chunks) => chunks[index]!),
+            share(),
+          );
     const r = selection.reduction;
     const value$ = chunks$.pipe(reduce(r));
     const rows$ = chunks$.pipe(fold((n, chunk) => n + chunk.rows, 0));

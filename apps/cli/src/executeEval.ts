@@ -1,4 +1,5 @@
 import { rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { writeIpcStream } from '@lossflow/arrow';
 import { lastValueFrom } from 'rxjs';
 import { colorEnabled, styleFor } from './ansi.js';
@@ -54,6 +55,7 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
     source = new BatchSource(plan.files, {
       limit: plan.limit,
       project: (schema) => evalColumns(plan, schema),
+      threads: plan.threads ?? availableParallelism(),
     });
     const s = source;
     if (plan.perRow !== undefined) writer = writeIpcStream(plan.perRow);

@@ -91,6 +91,8 @@ Grouping and output:
   --keys COL,COL            columns copied next to the per-row losses (default: the --by column)
   --nulls error|skip        a null in a used column is an error (default) or skips the row
   --limit N                 read only the first N rows
+  --threads N               worker threads that read and compute (default: one per core;
+                            1 reads in the main thread; --report and --per-row read there too)
   -q, --quiet               no progress line (progress shows only when stderr is a terminal)
   -h, --help                this help
 

@@ -1,5 +1,6 @@
 import { ArrowReadError } from '@lossflow/arrow';
-import type { GroupKey, LossChunk } from '@lossflow/rx';
+import type { GroupKey } from '@lossflow/rx';
+import type { Schema } from 'apache-arrow';
 import type { RunningSnapshot } from './runningSnapshots.js';
 
 /** The running values of one group (or of all rows, key `null`) against the x axis. */
@@ -34,14 +35,16 @@ export class SeriesRecorder {
   /** Adds the running values after one batch. @throws {ArrowReadError} when the requested step column is missing. */
   add(snapshot: RunningSnapshot): void {
     const { chunk } = snapshot;
-    const column = this.#stepColumn(chunk);
+    // The report's pass reads in the main thread, so every chunk has its batch.
+    const source = chunk.source!;
+    const column = this.#stepColumn(source.schema);
     const stepAt = (row: number): number => {
       if (column === null) return Number.NaN;
-      const v = chunk.source.getChild(column)?.get(row) as number | bigint | null | undefined;
+      const v = source.getChild(column)?.get(row) as number | bigint | null | undefined;
       return v === null || v === undefined ? Number.NaN : Number(v);
     };
     if (chunk.groups === undefined) {
-      const x = column === null ? snapshot.rows : stepAt(chunk.source.numRows - 1);
+      const x = column === null ? snapshot.rows : stepAt(source.numRows - 1);
       this.#point(null, x, snapshot.total);
       return;
     }
@@ -77,9 +80,9 @@ export class SeriesRecorder {
     d.add(x, y);
   }
 
-  #stepColumn(chunk: LossChunk): string | null {
+  #stepColumn(schema: Schema): string | null {
     if (this.#column !== undefined) return this.#column;
-    const names = chunk.source.schema.fields.map((f) => f.name);
+    const names = schema.fields.map((f) => f.name);
     if (this.#requested !== undefined && !names.includes(this.#requested)) {
       throw new ArrowReadError('MISSING_COLUMN', `the step column '${this.#requested}' is not in the data`, {
         column: this.#requested,
