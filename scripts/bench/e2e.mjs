@@ -1,0 +1,284 @@
+// End-to-end benchmark of `lossflow eval` (process start to JSON output) against a plain read of
+// the same file and against PyTorch CPU on the same data, plus the peak RSS of streaming a file of
+// more than 4 GB. Run with `pnpm bench:e2e` (which builds first). The inputs are generated once
+// and cached in os.tmpdir()/lossflow-bench/e2e (about 11 GB); delete that folder to reclaim them.
+// Benchmarks measure; they never assert.
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Field, Float32, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
+import { trainingLogBatches, writeIpcStream } from '../../packages/arrow/dist/index.js';
+
+const CACHE = join(tmpdir(), 'lossflow-bench', 'e2e');
+const BIN = fileURLToPath(new URL('../../apps/cli/dist/bin.js', import.meta.url));
+const CORES = availableParallelism();
+const RUNS = 3;
+
+const CE = { rows: 2_000_000, classes: 100, epochs: 1, batchRows: 16_384, seed: 7 };
+const MSE_ROWS = 200_000_000;
+const MSE_BATCH = 1 << 20;
+// 10 M rows of 100 float32 logits plus the key columns: 4.2 GB, for the peak-RSS run.
+const BIG = { rows: 10_000_000, classes: 100, epochs: 1, batchRows: 16_384, seed: 8 };
+
+const log = (message) => process.stderr.write(`${message}\n`);
+
+/** Writes `path` once (through `path.partial`, so an interrupted run never leaves a bad cache). */
+async function cached(name, write) {
+  mkdirSync(CACHE, { recursive: true });
+  const path = join(CACHE, name);
+  if (!existsSync(path)) {
+    const t0 = performance.now();
+    await write(`${path}.partial`);
+    renameSync(`${path}.partial`, path);
+    log(`generated ${path} (${(statSync(path).size / 1e9).toFixed(2)} GB) in ${((performance.now() - t0) / 1e3).toFixed(1)} s`);
+  }
+  return path;
+}
+
+/** Appends a typed array's bytes to an open file descriptor. */
+function append(fd, view) {
+  writeSync(fd, new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+}
+
+/** The training log as an Arrow IPC stream, and (for PyTorch) its logits and targets as raw binary. */
+async function trainingLog(name, options, raw) {
+  let logits;
+  let targets;
+  const path = await cached(`${name}.arrows`, async (partial) => {
+    const out = writeIpcStream(partial);
+    const fx = raw ? openSync(`${partial}.logits.f32`, 'w') : undefined;
+    const ft = raw ? openSync(`${partial}.target.i64`, 'w') : undefined;
+    for (const batch of trainingLogBatches(options)) {
+      await out.write(batch);
+      if (raw) {
+        append(fx, batch.getChild('logits').data[0].children[0].values);
+        append(ft, batch.getChild('target').data[0].values);
+      }
+    }
+    await out.close();
+    if (raw) {
+      closeSync(fx);
+      closeSync(ft);
+      renameSync(`${partial}.logits.f32`, join(CACHE, `${name}.logits.f32`));
+      renameSync(`${partial}.target.i64`, join(CACHE, `${name}.target.i64`));
+    }
+  });
+  if (raw) {
+    logits = join(CACHE, `${name}.logits.f32`);
+    targets = join(CACHE, `${name}.target.i64`);
+  }
+  return { path, logits, targets, bytes: statSync(path).size, rows: options.rows * options.epochs };
+}
+
+/** 2 × 10^8 (input, target) float32 pairs as an Arrow IPC stream, and as raw binary for PyTorch. */
+async function regression() {
+  const fields = [new Field('input', new Float32(), false), new Field('target', new Float32(), false)];
+  const schema = new Schema(fields);
+  const path = await cached('regression-2e8.arrows', async (partial) => {
+    const out = writeIpcStream(partial, schema);
+    const fx = openSync(`${partial}.input.f32`, 'w');
+    const fy = openSync(`${partial}.target.f32`, 'w');
+    let state = 12345;
+    for (let start = 0; start < MSE_ROWS; start += MSE_BATCH) {
+      const n = Math.min(MSE_BATCH, MSE_ROWS - start);
+      const x = new Float32Array(n);
+      const y = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+        x[i] = state / 2 ** 31 - 1;
+        y[i] = x[i] + ((state & 0xffff) / 65536 - 0.5) * 0.2;
+      }
+      const children = [
+        makeData({ type: new Float32(), length: n, data: x }),
+        makeData({ type: new Float32(), length: n, data: y }),
+      ];
+      await out.write(new RecordBatch(schema, makeData({ type: new Struct(fields), length: n, children })));
+      append(fx, x);
+      append(fy, y);
+    }
+    await out.close();
+    closeSync(fx);
+    closeSync(fy);
+    renameSync(`${partial}.input.f32`, join(CACHE, 'regression-2e8.input.f32'));
+    renameSync(`${partial}.target.f32`, join(CACHE, 'regression-2e8.target.f32'));
+  });
+  return {
+    path,
+    input: join(CACHE, 'regression-2e8.input.f32'),
+    target: join(CACHE, 'regression-2e8.target.f32'),
+    bytes: statSync(path).size,
+    rows: MSE_ROWS,
+  };
+}
+
+/** Wall time of a child process from spawn to exit, and its stdout. */
+function timed(command, args) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${stderr}`));
+      else resolve({ seconds, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * The peak RSS of a command: its maximum resident set as GNU time reports it, or else the
+ * highest VmHWM read from /proc while it runs (sampled, so a peak in its last moments may be missed).
+ */
+async function peakRss(command, args) {
+  if (existsSync('/usr/bin/time')) {
+    const run = await timed('/usr/bin/time', ['-f', '%M', command, ...args]);
+    return { ...run, peak: Number(run.stderr.trim().split('\n').pop()) * 1024, how: 'GNU time maxrss' };
+  }
+  const child = spawn(command, args, { stdio: 'ignore' });
+  const t0 = process.hrtime.bigint();
+  let peak = 0;
+  const sample = setInterval(() => {
+    try {
+      const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (kb !== null) peak = Math.max(peak, Number(kb[1]) * 1024);
+    } catch {
+      // The process has ended.
+    }
+  }, 20);
+  await new Promise((resolve) => child.on('close', resolve));
+  clearInterval(sample);
+  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, peak, how: 'VmHWM sampled every 20 ms' };
+}
+
+/** Median of `RUNS` runs (after one warm-up run that fills the page cache and the OS file cache). */
+async function median(run) {
+  await run();
+  const results = [];
+  for (let i = 0; i < RUNS; i++) results.push(await run());
+  results.sort((a, b) => a.seconds - b.seconds);
+  return results[Math.floor(results.length / 2)];
+}
+
+const PLAIN_READ = `
+const fs = require('node:fs');
+const buffer = Buffer.allocUnsafe(8 << 20);
+const fd = fs.openSync(process.argv[1], 'r');
+let total = 0;
+for (;;) { const n = fs.readSync(fd, buffer, 0, buffer.length, null); if (n === 0) break; total += n; }
+console.log(total);
+`;
+
+const TORCH = `
+import sys, time, numpy as np, torch, torch.nn.functional as F
+torch.set_num_threads(int(sys.argv[2]))
+kind, a, b, rows, width = sys.argv[1], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
+CHUNK = 65536
+def run():
+    t0 = time.perf_counter()
+    total = 0.0
+    with open(a, 'rb') as fa, open(b, 'rb') as fb:
+        for start in range(0, rows, CHUNK):
+            n = min(CHUNK, rows - start)
+            x = torch.from_numpy(np.frombuffer(fa.read(n * width * 4), dtype=np.float32).reshape(n, width) if width > 1 else np.frombuffer(fa.read(n * 4), dtype=np.float32))
+            if kind == 'ce':
+                y = torch.from_numpy(np.frombuffer(fb.read(n * 8), dtype=np.int64))
+                total += F.cross_entropy(x, y, reduction='sum', ignore_index=-100).item()
+            else:
+                y = torch.from_numpy(np.frombuffer(fb.read(n * 4), dtype=np.float32))
+                total += F.mse_loss(x, y, reduction='sum').item()
+    return time.perf_counter() - t0, total
+import warnings; warnings.filterwarnings('ignore')
+run()
+times = sorted(run() for _ in range(${RUNS}))
+print(times[len(times) // 2][0])
+`;
+
+function findTorch() {
+  for (const python of ['python3', '/usr/bin/python3']) {
+    const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+    if (probe.status === 0) return { python, version: probe.stdout.trim() };
+  }
+  return undefined;
+}
+
+const fmt = (x) =>
+  x >= 1e9 ? `${(x / 1e9).toFixed(2)} G` : x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(2)} k`;
+
+function table(rows) {
+  const header = ['case', 'time', 'rows/s', 'GB/s', 'vs PyTorch', 'vs plain read'];
+  const lines = rows.map((r) => [
+    r.name,
+    `${(r.seconds * 1e3).toFixed(0)} ms`,
+    fmt(r.rows / r.seconds),
+    (r.bytes / r.seconds / 1e9).toFixed(2),
+    r.torch === undefined ? '-' : `${(r.torch / r.seconds).toFixed(2)}x`,
+    r.read === undefined ? '-' : `${((r.read / r.seconds) * 100).toFixed(0)}%`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const row = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(row(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const l of lines) console.log(row(l));
+}
+
+const ce = await trainingLog('train-2m-100', CE, true);
+const mse = await regression();
+const big = await trainingLog('train-10m-100', BIG, false);
+const torch = findTorch();
+
+const rows = [];
+for (const [label, data, loss, torchArgs] of [
+  ['cross-entropy', ce, [], ['ce', ce.logits, ce.targets, String(ce.rows), String(CE.classes)]],
+  ['MSE', mse, ['--loss', 'mse'], ['mse', mse.input, mse.target, String(mse.rows), '1']],
+]) {
+  log(`measuring ${label} over ${data.path}`);
+  const read = await median(() => timed(process.execPath, ['-e', PLAIN_READ, data.path]));
+  let torchSeconds;
+  if (torch !== undefined) {
+    const t = await timed(torch.python, ['-c', TORCH, torchArgs[0], String(CORES), ...torchArgs.slice(1)]);
+    torchSeconds = Number(t.stdout.trim());
+  }
+  const evalRun = (threads) => () =>
+    timed(process.execPath, [BIN, 'eval', data.path, ...loss, '--format', 'json', '--threads', String(threads)]);
+  const one = await median(evalRun(1));
+  const all = await median(evalRun(CORES));
+  const base = { rows: data.rows, bytes: data.bytes, torch: torchSeconds, read: read.seconds };
+  rows.push({ name: `${label}: lossflow eval, 1 thread`, seconds: one.seconds, ...base });
+  rows.push({ name: `${label}: lossflow eval, ${CORES} threads`, seconds: all.seconds, ...base });
+  if (torchSeconds !== undefined) {
+    rows.push({ name: `${label}: PyTorch ${torch.version} CPU, ${CORES} threads`, seconds: torchSeconds, ...base });
+  }
+  rows.push({ name: `${label}: plain fs.readSync (process)`, seconds: read.seconds, ...base });
+}
+
+log(`streaming ${big.path} with ${CORES} threads for the peak RSS`);
+const streamed = await peakRss(process.execPath, [BIN, 'eval', big.path, '--format', 'json', '--threads', String(CORES)]);
+
+console.log(
+  `\nlossflow eval end to end (process start to JSON output), ${CORES} cores; median of ${RUNS} runs after a warm-up.`,
+);
+console.log(
+  `cross-entropy: ${CE.rows.toLocaleString('en')} rows × ${CE.classes} float32 logits, Arrow IPC stream of ${(ce.bytes / 1e9).toFixed(2)} GB (${CE.batchRows.toLocaleString('en')}-row batches);`,
+);
+console.log(
+  `MSE: ${MSE_ROWS.toExponential(0)} float32 (input, target) pairs, Arrow IPC stream of ${(mse.bytes / 1e9).toFixed(2)} GB. GB/s counts the file's bytes.`,
+);
+console.log(
+  torch === undefined
+    ? 'PyTorch: skipped (no python3 with torch found).'
+    : `PyTorch: F.cross_entropy / F.mse_loss over 65,536-row chunks read from raw binary copies, timed inside Python (interpreter start and import torch excluded).\n`,
+);
+table(rows);
+console.log(
+  `\npeak RSS streaming ${(big.bytes / 1e9).toFixed(2)} GB (${(BIG.rows * BIG.epochs).toLocaleString('en')} rows) with ${CORES} threads: ${(streamed.peak / 1e6).toFixed(0)} MB (${streamed.how}) in ${streamed.seconds.toFixed(2)} s (${(big.bytes / streamed.seconds / 1e9).toFixed(2)} GB/s)`,
+);
