@@ -6,7 +6,7 @@
  * computes. Jobs are handled one at a time, in the order they arrive.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { ArrowReadError } from './ArrowReadError.js';
 import { type BatchBlock, batchBlock } from './BatchBlock.js';
 import { BlockBatch } from './BlockBatch.js';
@@ -24,6 +24,9 @@ import type {
 } from './workerProtocol.js';
 
 const port = parentPort!;
+// A prestarted worker loads its task module while the reading thread is still getting ready.
+for (const url of (workerData as { preload?: string[] } | null)?.preload ?? [])
+  void import(url).catch(() => undefined);
 let setup: WorkerSetup | undefined;
 let task: WorkerTaskModule | undefined;
 let fd: number | undefined;

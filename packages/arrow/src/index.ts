@@ -13,6 +13,7 @@ export {
   type WorkerResult,
   type WorkerTask,
 } from './mapBatchesInWorkers.js';
+export { prestartWorkers } from './prestartWorkers.js';
 export { type BatchReader, type ReadOptions, type ReadProgress, readBatches } from './readBatches.js';
 export { type ReadTensorsOptions, readTensors, type TensorBatch } from './readTensors.js';
 export { DEFAULT_INPUT_COLUMNS, DEFAULT_TARGET_COLUMNS, resolveColumns } from './resolveColumns.js';

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArrowReadError } from './ArrowReadError.js';
 import { batchTensors } from './batchTensors.js';
 import { mapBatchesInWorkers, type WorkerReadOptions } from './mapBatchesInWorkers.js';
+import { prestartWorkers } from './prestartWorkers.js';
 import { readBatches } from './readBatches.js';
 import { batchOf, fixedList, primitive } from './testing/batches.js';
 import { tempDir } from './testing/files.js';
@@ -184,6 +185,13 @@ describe('mapBatchesInWorkers', () => {
     expect(thrown.error).toBeInstanceOf(LossError);
     expect(thrown.error).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', batch: 1, row: 3, loss: 'test' });
     expect((thrown.error as Error).message).toMatch(/batch 1, row 3/);
+  });
+
+  it('takes prestarted workers, which load the task module before they are set up', async () => {
+    prestartWorkers(2, [pathToFileURL(task)]);
+    const { results, error } = await collect(logs.stream, plan(), { threads: 3 });
+    expect(error).toBeUndefined();
+    expect(results).toEqual(await inThread(logs.stream));
   });
 
   it('keeps a process that awaits it alive until the workers have ended after an error', () => {

@@ -1,6 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
-import { type Schema, tableFromIPC } from 'apache-arrow';
+import type { Worker } from 'node:worker_threads';
+import { Message, type Schema, tableFromIPC } from 'apache-arrow';
 import { ArrowReadError } from './ArrowReadError.js';
 import { batchBlock } from './BatchBlock.js';
 import { batchSlots } from './columnSlots.js';
@@ -8,8 +8,9 @@ import { detectFormat, type FileFormat, MAGIC_BYTES } from './detectFormat.js';
 import { ioError } from './ioError.js';
 import { missingColumnError } from './missingColumnError.js';
 import type { ParquetMeta } from './parquetRowGroups.js';
+import { takeWorker } from './prestartWorkers.js';
 import { type ReadProgress, readBatches } from './readBatches.js';
-import { type IpcBatchAt, scanIpcFile, scanIpcStream } from './scanIpcBlocks.js';
+import { type IpcBatchAt, type IpcScan, scanIpcFile, scanIpcStream } from './scanIpcBlocks.js';
 import { type TensorLayout, tensorLayout } from './tensorLayout.js';
 import { reviveError } from './workerError.js';
 import type { WorkerJob, WorkerReply, WorkerSetup } from './workerProtocol.js';
@@ -93,13 +94,6 @@ export function mapBatchesInWorkers<R>(
   return new Pool<R>(path, plan, options);
 }
 
-/** The worker entry: built JS next to this module, or in `dist/` when this module runs from source. */
-function workerUrl(): URL {
-  return import.meta.url.endsWith('.ts')
-    ? new URL('../dist/batchWorker.js', import.meta.url)
-    : new URL('./batchWorker.js', import.meta.url);
-}
-
 /** The next unit of work, before it gets its id. */
 interface PlannedJob {
   /** Rows it covers. */
@@ -107,22 +101,6 @@ interface PlannedJob {
   /** How far into the file its data ends (estimated from the rows for Parquet), for progress. */
   readonly end: number;
   request(id: number): WorkerJob;
-}
-
-/**
- * This process's Node options for the workers, without those that give the main script itself
- * (`-e`, `--print`, `--input-type`), which a worker refuses to start with.
- */
-function workerExecArgv(): string[] {
-  const out: string[] = [];
-  const args = process.execArgv;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') i++;
-    else if (!a.startsWith('--input-type') && !a.startsWith('--eval=') && !a.startsWith('--print='))
-      out.push(a);
-  }
-  return out;
 }
 
 interface Opened {
@@ -152,7 +130,7 @@ class PoolWorker {
   readonly jobs = new Set<number>();
 
   constructor() {
-    this.worker = new Worker(workerUrl(), { execArgv: workerExecArgv() });
+    this.worker = takeWorker();
     this.worker.unref();
   }
 
@@ -381,7 +359,8 @@ class Pool<R> implements WorkerBatchReader<R> {
     try {
       const head = new Uint8Array(MAGIC_BYTES);
       await handle.read(head, 0, MAGIC_BYTES, 0);
-      return detectFormat(head) === 'parquet' ? await this.#openParquet(handle) : await this.#openIpc(handle);
+      const detected = detectFormat(head);
+      return detected === 'parquet' ? await this.#openParquet(handle) : await this.#openIpc(handle, detected);
     } catch (e) {
       await handle.close().catch(() => undefined);
       throw e;
@@ -389,25 +368,39 @@ class Pool<R> implements WorkerBatchReader<R> {
   }
 
   /**
-   * Arrow IPC: the schema from the in-thread reader (which also reports a bad magic or a broken
-   * schema as it always does), then the message headers scanned here, one batch per job.
+   * Arrow IPC: the message headers are scanned here, one batch per job. A stream's schema is
+   * decoded from its first message; a file's (whose footer holds it) and any input the scan
+   * rejects go through the in-thread reader, which reports a bad input as it always does.
    */
-  async #openIpc(handle: FileHandle): Promise<Opened> {
+  async #openIpc(handle: FileHandle, detected: FileFormat | undefined): Promise<Opened> {
     const file = this.#path;
-    const probe = readBatches(file, { allowMissingEndOfStream: this.#allowMissingEnd });
-    let schema: Schema;
-    let format: FileFormat;
-    try {
-      format = await probe.format();
-      schema = await probe.schema();
-    } finally {
-      await probe.close();
+    let scan: IpcScan | undefined;
+    let schema: Schema | undefined;
+    let scanError: unknown;
+    if (detected !== undefined) {
+      try {
+        scan =
+          detected === 'arrow-file'
+            ? await scanIpcFile(handle, this.#size, file)
+            : await scanIpcStream(handle, this.#size, file, this.#allowMissingEnd);
+        if (scan.schemaMessage !== undefined) schema = Message.decode(scan.schemaMessage).header() as Schema;
+      } catch (e) {
+        scanError = e;
+      }
     }
+    let format = detected;
+    if (schema === undefined || format === undefined) {
+      const probe = readBatches(file, { allowMissingEndOfStream: this.#allowMissingEnd });
+      try {
+        format = await probe.format();
+        schema = await probe.schema();
+      } finally {
+        await probe.close();
+      }
+    }
+    if (scan === undefined)
+      throw scanError ?? new ArrowReadError('CORRUPT', 'the input cannot be scanned', { file });
     const { names, columnError } = this.#setUp(schema);
-    const scan =
-      format === 'arrow-file'
-        ? await scanIpcFile(handle, this.#size, file)
-        : await scanIpcStream(handle, this.#size, file, this.#allowMissingEnd);
     const batches = scan.batches();
     return {
       format,

@@ -15,6 +15,8 @@ export interface IpcScan {
   readonly fields: readonly IpcField[];
   /** `MetadataVersion` of the schema (4 is V5). */
   readonly version: number;
+  /** A stream's schema message metadata (the flatbuffer), for a full decoder; a file's is in its footer. */
+  readonly schemaMessage: Uint8Array | undefined;
   /** The record batches in order, empty ones included; reads only message headers, never bodies. */
   batches(): AsyncGenerator<IpcBatchAt, void, undefined>;
 }
@@ -99,6 +101,7 @@ export async function scanIpcStream(
   return {
     fields: schema.fields,
     version: schema.version,
+    schemaMessage: first.metadata,
     async *batches() {
       for (;;) {
         const start = position;
@@ -163,6 +166,7 @@ export async function scanIpcFile(handle: FileHandle, size: number, file: string
   return {
     fields,
     version,
+    schemaMessage: undefined,
     async *batches() {
       for (const [i, block] of recordBatches.entries()) {
         if (

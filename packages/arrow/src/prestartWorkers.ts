@@ -1,0 +1,56 @@
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Worker threads of `mapBatchesInWorkers` started ahead of time, waiting to be taken. Kept out of
+ * the package's main module, which loads apache-arrow: a command line imports only this to start
+ * the threads before it loads anything heavy, so their start-up overlaps its own.
+ */
+const idle: Worker[] = [];
+
+/** The worker entry: built JS next to this module, or in `dist/` when this module runs from source. */
+function workerUrl(): URL {
+  return import.meta.url.endsWith('.ts')
+    ? new URL('../dist/batchWorker.js', import.meta.url)
+    : new URL('./batchWorker.js', import.meta.url);
+}
+
+/**
+ * This process's Node options for the workers, without those that give the main script itself
+ * (`-e`, `--print`, `--input-type`), which a worker refuses to start with.
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') i++;
+    else if (!a.startsWith('--input-type') && !a.startsWith('--eval=') && !a.startsWith('--print='))
+      out.push(a);
+  }
+  return out;
+}
+
+function spawn(preload: readonly string[]): Worker {
+  const worker = new Worker(workerUrl(), { execArgv: workerExecArgv(), workerData: { preload } });
+  worker.unref();
+  return worker;
+}
+
+/**
+ * Starts `count` worker threads for the next `mapBatchesInWorkers` pools now, each loading the
+ * `preload` modules (e.g. the task module the pool will run) while this thread goes on. A pool
+ * takes these before starting its own; unused ones never keep the process alive.
+ *
+ * @example
+ * prestartWorkers(availableParallelism(), [new URL('./myTask.js', import.meta.url)]);
+ * const { run } = await import('./heavyModule.js'); // the workers start meanwhile
+ */
+export function prestartWorkers(count: number, preload: readonly (string | URL)[] = []): void {
+  const urls = preload.map((u) => u.toString());
+  for (let i = 0; i < count; i++) idle.push(spawn(urls));
+}
+
+/** A started worker thread: a prestarted one if any is waiting, else a new one. */
+export function takeWorker(): Worker {
+  return idle.shift() ?? spawn([]);
+}
