@@ -7,6 +7,7 @@ import { fromBatches } from './fromBatches.js';
 import type { LossChunk } from './LossChunk.js';
 import type { LossOperatorPlan } from './lossOperator.js';
 import type { LossTaskData, WorkerLoss } from './lossTask.js';
+import { lossTaskUrl } from './lossTaskUrl.js';
 
 /**
  * The batches of a file that `fromFile` opened with `threads > 1`. Subscribed to directly, it reads
@@ -21,15 +22,6 @@ export class ThreadedBatches extends Observable<RecordBatch> {
   ) {
     super((subscriber) => fromBatches(readBatches(path, options)).subscribe(subscriber));
   }
-}
-
-/** The task module the workers run: built JS next to this module, or in `dist/` when running from source. */
-function taskUrl(): string {
-  return (
-    import.meta.url.endsWith('.ts')
-      ? new URL('../dist/lossTask.js', import.meta.url)
-      : new URL('./lossTask.js', import.meta.url)
-  ).href;
 }
 
 /** Whether a worker thread can run this loss: a standard spec, options it can receive, no per-row output. */
@@ -95,7 +87,7 @@ function inWorkers(
             columns: columns[i]!,
           })),
         };
-        return { columns: columns.flatMap((c) => Object.values(c)), task: { module: taskUrl(), data } };
+        return { columns: columns.flatMap((c) => Object.values(c)), task: { module: lossTaskUrl(), data } };
       },
       {
         threads,
