@@ -258,7 +258,7 @@ class Pool<R> implements WorkerBatchReader<R> {
           let reply: Done;
           try {
             await this.#open();
-            void this.#pump();
+            this.#refill();
             reply = await this.#slot(this.#consumed).promise;
           } catch (e) {
             await finish();
@@ -280,7 +280,7 @@ class Pool<R> implements WorkerBatchReader<R> {
             await finish();
             continue;
           }
-          void this.#pump();
+          this.#refill();
           if (reply.values.length > 0) this.#onProgress?.(this.progress);
         }
       },
@@ -542,6 +542,11 @@ class Pool<R> implements WorkerBatchReader<R> {
     };
     for (const w of this.#workers) w.worker.postMessage(setup);
     return { names, columnError };
+  }
+
+  /** Starts {@link #pump} without waiting for it; anything it did not expect ends the pool. */
+  #refill(): void {
+    this.#pump().catch((e: unknown) => this.#fail(e instanceof Error ? e : new Error(String(e))));
   }
 
   /** Hands jobs to the least busy workers while fewer than the window are out. */
