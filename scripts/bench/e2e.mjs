@@ -4,7 +4,16 @@
 // and cached in os.tmpdir()/lossflow-bench/e2e (about 11 GB); delete that folder to reclaim them.
 // Benchmarks measure; they never assert.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +41,9 @@ async function cached(name, write) {
     const t0 = performance.now();
     await write(`${path}.partial`);
     renameSync(`${path}.partial`, path);
-    log(`generated ${path} (${(statSync(path).size / 1e9).toFixed(2)} GB) in ${((performance.now() - t0) / 1e3).toFixed(1)} s`);
+    log(
+      `generated ${path} (${(statSync(path).size / 1e9).toFixed(2)} GB) in ${((performance.now() - t0) / 1e3).toFixed(1)} s`,
+    );
   }
   return path;
 }
@@ -178,29 +189,37 @@ for (;;) { const n = fs.readSync(fd, buffer, 0, buffer.length, null); if (n === 
 console.log(total);
 `;
 
+// Prints the loop's median time over RUNS runs (after a warm-up) and the loss ('mean'), or, with
+// 'once', runs the loop once (the process's wall time is then PyTorch end to end).
 const TORCH = `
-import sys, time, numpy as np, torch, torch.nn.functional as F
+import sys, time, warnings, numpy as np, torch, torch.nn.functional as F
+warnings.filterwarnings('ignore')
 torch.set_num_threads(int(sys.argv[2]))
-kind, a, b, rows, width = sys.argv[1], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
+kind, a, b, rows, width, mode = sys.argv[1], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]), sys.argv[7]
 CHUNK = 65536
 def run():
     t0 = time.perf_counter()
-    total = 0.0
+    total, count = 0.0, 0
     with open(a, 'rb') as fa, open(b, 'rb') as fb:
         for start in range(0, rows, CHUNK):
             n = min(CHUNK, rows - start)
-            x = torch.from_numpy(np.frombuffer(fa.read(n * width * 4), dtype=np.float32).reshape(n, width) if width > 1 else np.frombuffer(fa.read(n * 4), dtype=np.float32))
+            x = np.frombuffer(fa.read(n * width * 4), dtype=np.float32)
+            x = torch.from_numpy(x.reshape(n, width) if width > 1 else x)
             if kind == 'ce':
                 y = torch.from_numpy(np.frombuffer(fb.read(n * 8), dtype=np.int64))
-                total += F.cross_entropy(x, y, reduction='sum', ignore_index=-100).item()
+                total += F.cross_entropy(x, y, reduction='sum').item()
+                count += int((y != -100).sum())
             else:
                 y = torch.from_numpy(np.frombuffer(fb.read(n * 4), dtype=np.float32))
                 total += F.mse_loss(x, y, reduction='sum').item()
-    return time.perf_counter() - t0, total
-import warnings; warnings.filterwarnings('ignore')
-run()
-times = sorted(run() for _ in range(${RUNS}))
-print(times[len(times) // 2][0])
+                count += n
+    return time.perf_counter() - t0, total / count
+if mode == 'once':
+    run()
+else:
+    run()
+    times = sorted(run() for _ in range(${RUNS}))
+    print(times[len(times) // 2][0], times[0][1])
 `;
 
 function findTorch() {
@@ -212,20 +231,27 @@ function findTorch() {
 }
 
 const fmt = (x) =>
-  x >= 1e9 ? `${(x / 1e9).toFixed(2)} G` : x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(2)} k`;
+  x >= 1e9
+    ? `${(x / 1e9).toFixed(2)} G`
+    : x >= 1e6
+      ? `${(x / 1e6).toFixed(2)} M`
+      : `${(x / 1e3).toFixed(2)} k`;
 
 function table(rows) {
-  const header = ['case', 'time', 'rows/s', 'GB/s', 'vs PyTorch', 'vs plain read'];
+  const header = ['case', 'time', 'rows/s', 'GB/s', 'vs PyTorch loop', 'vs PyTorch process', 'vs plain read'];
+  const ratio = (base, r) => (base === undefined ? '-' : `${(base / r.seconds).toFixed(2)}x`);
   const lines = rows.map((r) => [
     r.name,
     `${(r.seconds * 1e3).toFixed(0)} ms`,
     fmt(r.rows / r.seconds),
     (r.bytes / r.seconds / 1e9).toFixed(2),
-    r.torch === undefined ? '-' : `${(r.torch / r.seconds).toFixed(2)}x`,
+    ratio(r.torch, r),
+    ratio(r.torchProcess, r),
     r.read === undefined ? '-' : `${((r.read / r.seconds) * 100).toFixed(0)}%`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const row = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const row = (cells) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(row(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const l of lines) console.log(row(l));
@@ -237,38 +263,73 @@ const big = await trainingLog('train-10m-100', BIG, false);
 const torch = findTorch();
 
 const rows = [];
+const values = [];
 for (const [label, data, loss, torchArgs] of [
   ['cross-entropy', ce, [], ['ce', ce.logits, ce.targets, String(ce.rows), String(CE.classes)]],
   ['MSE', mse, ['--loss', 'mse'], ['mse', mse.input, mse.target, String(mse.rows), '1']],
 ]) {
   log(`measuring ${label} over ${data.path}`);
   const read = await median(() => timed(process.execPath, ['-e', PLAIN_READ, data.path]));
-  let torchSeconds;
+  let torchLoop;
+  let torchProcess;
   if (torch !== undefined) {
-    const t = await timed(torch.python, ['-c', TORCH, torchArgs[0], String(CORES), ...torchArgs.slice(1)]);
-    torchSeconds = Number(t.stdout.trim());
+    const args = (mode) => ['-c', TORCH, torchArgs[0], String(CORES), ...torchArgs.slice(1), mode];
+    const loop = await timed(torch.python, args('median'));
+    const [seconds, value] = loop.stdout.trim().split(' ').map(Number);
+    torchLoop = seconds;
+    torchProcess = (await median(() => timed(torch.python, args('once')))).seconds;
+    values.push(`${label}: PyTorch ${value}`);
   }
   const evalRun = (threads) => () =>
-    timed(process.execPath, [BIN, 'eval', data.path, ...loss, '--format', 'json', '--threads', String(threads)]);
+    timed(process.execPath, [
+      BIN,
+      'eval',
+      data.path,
+      ...loss,
+      '--format',
+      'json',
+      '--threads',
+      String(threads),
+    ]);
   const one = await median(evalRun(1));
   const all = await median(evalRun(CORES));
-  const base = { rows: data.rows, bytes: data.bytes, torch: torchSeconds, read: read.seconds };
+  values.push(
+    `${label}: lossflow ${JSON.parse(all.stdout).results[0].value} (${CORES} threads), ${JSON.parse(one.stdout).results[0].value} (1 thread)`,
+  );
+  const base = { rows: data.rows, bytes: data.bytes, torch: torchLoop, torchProcess, read: read.seconds };
   rows.push({ name: `${label}: lossflow eval, 1 thread`, seconds: one.seconds, ...base });
   rows.push({ name: `${label}: lossflow eval, ${CORES} threads`, seconds: all.seconds, ...base });
-  if (torchSeconds !== undefined) {
-    rows.push({ name: `${label}: PyTorch ${torch.version} CPU, ${CORES} threads`, seconds: torchSeconds, ...base });
+  if (torch !== undefined) {
+    rows.push({ name: `${label}: PyTorch CPU, ${CORES} threads, loop only`, seconds: torchLoop, ...base });
+    rows.push({ name: `${label}: PyTorch CPU, ${CORES} threads, process`, seconds: torchProcess, ...base });
   }
   rows.push({ name: `${label}: plain fs.readSync (process)`, seconds: read.seconds, ...base });
 }
 
+log('measuring the fixed cost of a lossflow eval process (148-row fixture)');
+const fixture = fileURLToPath(new URL('../../fixtures/epoch-log.arrows', import.meta.url));
+const startup = await median(() =>
+  timed(process.execPath, [BIN, 'eval', fixture, '--format', 'json', '--threads', String(CORES)]),
+);
+
 log(`streaming ${big.path} with ${CORES} threads for the peak RSS`);
-const streamed = await peakRss(process.execPath, [BIN, 'eval', big.path, '--format', 'json', '--threads', String(CORES)]);
+// The page cache may not hold every input of this run at once: read the big file through it first.
+await timed(process.execPath, ['-e', PLAIN_READ, big.path]);
+const streamed = await peakRss(process.execPath, [
+  BIN,
+  'eval',
+  big.path,
+  '--format',
+  'json',
+  '--threads',
+  String(CORES),
+]);
 
 console.log(
-  `\nlossflow eval end to end (process start to JSON output), ${CORES} cores; median of ${RUNS} runs after a warm-up.`,
+  `\nlossflow eval end to end (process start to JSON output) on ${CORES} cores; median of ${RUNS} runs after a warm-up run.`,
 );
 console.log(
-  `cross-entropy: ${CE.rows.toLocaleString('en')} rows × ${CE.classes} float32 logits, Arrow IPC stream of ${(ce.bytes / 1e9).toFixed(2)} GB (${CE.batchRows.toLocaleString('en')}-row batches);`,
+  `cross-entropy: ${CE.rows.toLocaleString('en')} rows × ${CE.classes} float32 logits + int64 targets, Arrow IPC stream of ${(ce.bytes / 1e9).toFixed(2)} GB (${CE.batchRows.toLocaleString('en')}-row batches).`,
 );
 console.log(
   `MSE: ${MSE_ROWS.toExponential(0)} float32 (input, target) pairs, Arrow IPC stream of ${(mse.bytes / 1e9).toFixed(2)} GB. GB/s counts the file's bytes.`,
@@ -276,9 +337,14 @@ console.log(
 console.log(
   torch === undefined
     ? 'PyTorch: skipped (no python3 with torch found).'
-    : `PyTorch: F.cross_entropy / F.mse_loss over 65,536-row chunks read from raw binary copies, timed inside Python (interpreter start and import torch excluded).\n`,
+    : `PyTorch ${torch.version}: F.cross_entropy / F.mse_loss over 65,536-row chunks read from raw binary copies; "loop only" is timed inside Python, "process" is python3 start + import torch + one loop. Ratios: PyTorch loop / this row, PyTorch process / this row, this row's GB/s / plain read's.`,
 );
+console.log('');
 table(rows);
+console.log(`\nvalues: ${values.join('; ')}`);
 console.log(
-  `\npeak RSS streaming ${(big.bytes / 1e9).toFixed(2)} GB (${(BIG.rows * BIG.epochs).toLocaleString('en')} rows) with ${CORES} threads: ${(streamed.peak / 1e6).toFixed(0)} MB (${streamed.how}) in ${streamed.seconds.toFixed(2)} s (${(big.bytes / streamed.seconds / 1e9).toFixed(2)} GB/s)`,
+  `fixed cost of a lossflow eval process (node start, module loading, worker start-up; 148-row file): ${(startup.seconds * 1e3).toFixed(0)} ms`,
+);
+console.log(
+  `streaming ${(big.bytes / 1e9).toFixed(2)} GB (${(BIG.rows * BIG.epochs).toLocaleString('en')} rows × ${BIG.classes} logits) with ${CORES} threads: ${streamed.seconds.toFixed(2)} s end to end = ${(big.bytes / streamed.seconds / 1e9).toFixed(2)} GB/s (${(big.bytes / (streamed.seconds - startup.seconds) / 1e9).toFixed(2)} GB/s net of the fixed cost); peak RSS ${(streamed.peak / 1e6).toFixed(0)} MB (${streamed.how})`,
 );
