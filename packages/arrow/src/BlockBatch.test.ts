@@ -23,7 +23,7 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArrowReadError } from './ArrowReadError.js';
 import { batchBlock } from './BatchBlock.js';
 import { BlockBatch } from './BlockBatch.js';
@@ -34,6 +34,9 @@ import { scanIpcFile, scanIpcStream } from './scanIpcBlocks.js';
 import { type TensorLayout, tensorLayout } from './tensorLayout.js';
 import { batchOf, fixedList, list, primitive } from './testing/batches.js';
 import { tempDir } from './testing/files.js';
+
+// Worker threads start slowly on a busy machine (turbo runs the packages' tests side by side).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 let dir: string;
 let cleanup: () => Promise<void>;

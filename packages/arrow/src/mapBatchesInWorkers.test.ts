@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LossError } from '@lossflow/core';
 import { Float32, Int64, RecordBatchStreamWriter } from 'apache-arrow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArrowReadError } from './ArrowReadError.js';
 import { batchTensors } from './batchTensors.js';
 import { mapBatchesInWorkers, type WorkerReadOptions } from './mapBatchesInWorkers.js';
@@ -20,6 +20,9 @@ import { readBatches } from './readBatches.js';
 import { batchOf, fixedList, primitive } from './testing/batches.js';
 import { tempDir } from './testing/files.js';
 import { writeTrainingLog } from './writeTrainingLog.js';
+
+// Worker threads start slowly on a busy machine (turbo runs the packages' tests side by side).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const LOG = { rows: 700, classes: 4, epochs: 2, batchRows: 64, ignoreShare: 0.1 };
 const COLUMNS = { input: 'logits', target: 'target' };

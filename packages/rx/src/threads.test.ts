@@ -60,6 +60,9 @@ vi.mock('@lossflow/arrow', async (importOriginal) => {
   };
 });
 
+// Worker threads start slowly on a busy machine (turbo runs the packages' tests side by side).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
 const fixture = (name: string) => new URL(`../../../fixtures/${name}`, import.meta.url).pathname;
 const doc = JSON.parse(readFileSync(fixture('epoch-log.json'), 'utf8')) as {
   meta: { weight: number[]; label_smoothing: number };
