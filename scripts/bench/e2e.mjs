@@ -262,6 +262,19 @@ const mse = await regression();
 const big = await trainingLog('train-10m-100', BIG, false);
 const torch = findTorch();
 
+// First, and read once: a file read twice is kept by the page cache ahead of what comes next, and
+// this machine's page cache does not hold all the inputs at once; the RSS does not depend on it.
+log(`streaming ${big.path} with ${CORES} threads for the peak RSS`);
+const streamed = await peakRss(process.execPath, [
+  BIN,
+  'eval',
+  big.path,
+  '--format',
+  'json',
+  '--threads',
+  String(CORES),
+]);
+
 const rows = [];
 const values = [];
 for (const [label, data, loss, torchArgs] of [
@@ -312,19 +325,6 @@ const startup = await median(() =>
   timed(process.execPath, [BIN, 'eval', fixture, '--format', 'json', '--threads', String(CORES)]),
 );
 
-log(`streaming ${big.path} with ${CORES} threads for the peak RSS`);
-// The page cache may not hold every input of this run at once: read the big file through it first.
-await timed(process.execPath, ['-e', PLAIN_READ, big.path]);
-const streamed = await peakRss(process.execPath, [
-  BIN,
-  'eval',
-  big.path,
-  '--format',
-  'json',
-  '--threads',
-  String(CORES),
-]);
-
 console.log(
   `\nlossflow eval end to end (process start to JSON output) on ${CORES} cores; median of ${RUNS} runs after a warm-up run.`,
 );
@@ -346,5 +346,5 @@ console.log(
   `fixed cost of a lossflow eval process (node start, module loading, worker start-up; 148-row file): ${(startup.seconds * 1e3).toFixed(0)} ms`,
 );
 console.log(
-  `streaming ${(big.bytes / 1e9).toFixed(2)} GB (${(BIG.rows * BIG.epochs).toLocaleString('en')} rows × ${BIG.classes} logits) with ${CORES} threads: ${streamed.seconds.toFixed(2)} s end to end = ${(big.bytes / streamed.seconds / 1e9).toFixed(2)} GB/s (${(big.bytes / (streamed.seconds - startup.seconds) / 1e9).toFixed(2)} GB/s net of the fixed cost); peak RSS ${(streamed.peak / 1e6).toFixed(0)} MB (${streamed.how})`,
+  `streaming ${(big.bytes / 1e9).toFixed(2)} GB (${(BIG.rows * BIG.epochs).toLocaleString('en')} rows × ${BIG.classes} logits) with ${CORES} threads, read once (page cache as found): ${streamed.seconds.toFixed(2)} s end to end = ${(big.bytes / streamed.seconds / 1e9).toFixed(2)} GB/s (${(big.bytes / (streamed.seconds - startup.seconds) / 1e9).toFixed(2)} GB/s net of the fixed cost); peak RSS ${(streamed.peak / 1e6).toFixed(0)} MB (${streamed.how})`,
 );
