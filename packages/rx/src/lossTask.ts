@@ -5,7 +5,7 @@
  * Loaded by URL in each worker: it imports nothing that pulls in apache-arrow or RxJS.
  */
 import type { WorkerBatch } from '@lossflow/arrow';
-import { type KernelBackend, setKernelBackend, wasmKernels } from '@lossflow/core';
+import { type KernelBackend, type LossState, setKernelBackend, wasmKernels } from '@lossflow/core';
 import { type BatchLossPlan, batchLoss } from './batchLoss.js';
 import type { GroupState } from './LossChunk.js';
 import { standardSpec } from './standardSpec.js';
@@ -30,7 +30,7 @@ export interface LossTaskData {
 export interface WorkerLoss {
   readonly rows: number;
   readonly skipped: number;
-  readonly state: import('@lossflow/core').LossState;
+  readonly state: LossState;
   readonly groups: GroupState[] | undefined;
 }
 
