@@ -112,13 +112,17 @@ describe('lossflow eval --threads', () => {
     TIMEOUT,
   );
 
-  it('takes a whole number of at least 1', async () => {
-    expect(parseEvalArgs(['f']).threads).toBeUndefined();
-    expect(parseEvalArgs(['f', '--threads', '4']).threads).toBe(4);
-    for (const bad of ['0', '-2', 'many', '1.5']) {
-      const run = await runCli(['eval', FILES[0]!, '--threads', bad]);
-      expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(/--threads/);
-    }
-  });
+  it(
+    'takes a whole number of at least 1',
+    async () => {
+      expect(parseEvalArgs(['f']).threads).toBeUndefined();
+      expect(parseEvalArgs(['f', '--threads', '4']).threads).toBe(4);
+      for (const bad of ['0', '-2', 'many', '1.5']) {
+        const run = await runCli(['eval', FILES[0]!, '--threads', bad]);
+        expect(run.code).toBe(2);
+        expect(run.stderr).toMatch(/--threads/);
+      }
+    },
+    TIMEOUT,
+  );
 });
