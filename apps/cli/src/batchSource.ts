@@ -30,7 +30,7 @@ export interface SourceProgress {
 /** Opens one file as an async iterable of batches (`@lossflow/arrow`'s `readBatches`, or a test double). */
 export type OpenBatches = (
   file: string,
-  options: { limit?: number; columns?: readonly string[] },
+  options: { limit?: number; columns?: readonly string[]; allowMissingEndOfStream?: boolean },
 ) => AsyncIterable<RecordBatch> & {
   readonly progress: { readonly bytesRead: number };
   schema(): Promise<Schema>;
@@ -45,6 +45,8 @@ export interface BatchSourceOptions {
   project?: ((schema: Schema) => readonly string[]) | undefined;
   /** Worker threads for {@link BatchSource.lossChunks} (default 1: read in this thread). */
   threads?: number | undefined;
+  /** Read an Arrow IPC stream that ends without its end-of-stream marker as complete (default false). */
+  allowMissingEndOfStream?: boolean | undefined;
 }
 
 /**
@@ -65,6 +67,7 @@ export class BatchSource {
   readonly #firstBatch: number[] = [];
   readonly #limit: number | undefined;
   readonly #project: BatchSourceOptions['project'];
+  readonly #allowMissingEndOfStream: boolean;
   readonly #open: OpenBatches;
 
   /** @throws Node's file-system error when a file cannot be stat'ed (before anything is read). */
@@ -75,6 +78,7 @@ export class BatchSource {
     this.#limit = options.limit;
     this.#project = options.project;
     this.threads = options.threads ?? 1;
+    this.#allowMissingEndOfStream = options.allowMissingEndOfStream === true;
     this.#open = open ?? ((file, o) => readBatches(file, o));
   }
 
@@ -123,6 +127,7 @@ export class BatchSource {
           return fromFile(file, {
             threads: this.threads,
             ...(remaining === undefined ? {} : { limit: remaining }),
+            ...(this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {}),
             onProgress: (p) => {
               progress.bytesRead = p.bytesRead;
             },
@@ -143,9 +148,12 @@ export class BatchSource {
 
   /** Opens a file, first reading its schema (the footer or first message only) when the columns depend on it. */
   async #openFile(file: string, limit: number | undefined): Promise<ReturnType<OpenBatches>> {
-    const options = limit === undefined ? {} : { limit };
+    const options = {
+      ...(limit === undefined ? {} : { limit }),
+      ...(this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {}),
+    };
     if (this.#project === undefined) return this.#open(file, options);
-    const probe = this.#open(file, {});
+    const probe = this.#open(file, this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {});
     let schema: Schema;
     try {
       schema = await probe.schema();

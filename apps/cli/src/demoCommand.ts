@@ -96,6 +96,7 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
         limit: undefined,
         step: undefined,
         threads: undefined,
+        allowMissingEndOfStream: false,
       },
       io,
       {

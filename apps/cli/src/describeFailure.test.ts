@@ -27,6 +27,21 @@ describe('describeFailure', () => {
     expect(f.message).not.toContain('\n');
   });
 
+  it('names the flag, not the library option, for a stream without its end-of-stream marker', () => {
+    const e = new ArrowReadError(
+      'TRUNCATED',
+      'the stream ends after 10 record batches, at byte 9000, without the end-of-stream marker',
+      {
+        file: 'log.arrows',
+        hint: 'The writer may have been killed before it closed the stream: copy the file again once it is complete. If your writer closes streams without the marker, pass allowMissingEndOfStream: true.',
+      },
+    );
+    const f = describeFailure(e, { command: 'eval' });
+    expect(f.exitCode).toBe(1);
+    expect(f.message).toContain('pass --allow-missing-end-of-stream.');
+    expect(f.message).not.toContain('allowMissingEndOfStream');
+  });
+
   it('names the file being read when the error does not, and says which flags choose columns', () => {
     const e = new ArrowReadError('MISSING_COLUMN', "no column 'p'; available: pred (Float32), y (Float32)", {
       column: 'p',

@@ -27,6 +27,11 @@ const ARROW_FIXES: Partial<Record<string, string>> = {
   IO: 'Check the path and its permissions.',
 };
 
+// The library's hint for a stream without its end-of-stream marker names its read option; a CLI
+// user passes the flag instead.
+const MISSING_END_OF_STREAM_FIX =
+  'The writer may have been killed before it closed the stream: copy the file again once it is complete. If your writer closes streams without the marker, pass --allow-missing-end-of-stream.';
+
 // Options that the core validates on first use; a bad value there is bad usage, not bad data.
 const OPTION_CODES = new Set(['INVALID_OPTION', 'INVALID_REDUCTION']);
 
@@ -52,7 +57,7 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
       error.column === undefined ? undefined : `column '${error.column}'`,
     ]);
     const fixes = [
-      error.hint ?? ARROW_FIXES[error.code],
+      missesEndOfStream(error) ? MISSING_END_OF_STREAM_FIX : (error.hint ?? ARROW_FIXES[error.code]),
       error.code === 'MISSING_COLUMN'
         ? 'Choose the columns with --input COL and --target COL (or the flag of the missing role).'
         : undefined,
@@ -106,6 +111,11 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
     exitCode: 1,
     message: `${head} ${message}. This is unexpected: set LOSSFLOW_DEBUG=1 for the stack trace and report it.`,
   };
+}
+
+/** A `TRUNCATED` error that `allowMissingEndOfStream` (`--allow-missing-end-of-stream`) would accept. */
+function missesEndOfStream(error: ArrowReadError): boolean {
+  return error.code === 'TRUNCATED' && error.hint?.includes('allowMissingEndOfStream') === true;
 }
 
 function location(parts: readonly (string | undefined)[]): string {

@@ -267,6 +267,27 @@ describe('lossflow eval failures', () => {
     TIMEOUT,
   );
 
+  it.each([['1'], ['2']])(
+    'a stream without its end-of-stream marker exits 1 naming --allow-missing-end-of-stream, and reads with it (--threads %s)',
+    async (threads) => {
+      const bytes = readFileSync(FILES[0]!);
+      const cut = join(mkdtempSync(join(tmpdir(), 'lossflow-e2e-')), 'no-marker.arrows');
+      writeFileSync(cut, bytes.subarray(0, bytes.length - 8));
+      const args = [...ALL_CASES, '--format', 'json', '--by', 'epoch', '--threads', threads];
+      const refused = await runCli(['eval', cut, ...args]);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toMatch(/without the end-of-stream marker \[TRUNCATED\]/);
+      expect(refused.stderr).toContain('--allow-missing-end-of-stream');
+      expect(refused.stderr).not.toContain('allowMissingEndOfStream');
+      const read = await runCli(['eval', cut, ...args, '--allow-missing-end-of-stream']);
+      expect(read.stderr).toBe('');
+      expect(read.code).toBe(0);
+      expect(JSON.parse(read.stdout)).toEqual(await allCases(FILES[0]!));
+    },
+    TIMEOUT,
+  );
+
   it(
     'a missing column exits 1 listing the columns',
     async () => {

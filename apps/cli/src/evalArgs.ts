@@ -46,6 +46,8 @@ export interface EvalPlan {
   readonly step: string | undefined;
   /** `--threads`: worker threads that read and compute (undefined: one per core). */
   readonly threads: number | undefined;
+  /** `--allow-missing-end-of-stream`: an Arrow IPC stream without its end-of-stream marker reads as complete. */
+  readonly allowMissingEndOfStream: boolean;
 }
 
 /** Every column role of every loss (`input`, `var`, `inputLengths`, …), as flags (`--input-lengths`). */
@@ -70,6 +72,7 @@ export const EVAL_FLAGS: Readonly<Record<string, FlagSpec>> = {
   limit: { type: 'string' },
   step: { type: 'string' },
   threads: { type: 'string' },
+  'allow-missing-end-of-stream': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -161,6 +164,7 @@ export function parseEvalArgs(args: readonly string[]): EvalPlan {
     limit: positiveInteger(parsed, 'limit'),
     step: lastValue(parsed, 'step'),
     threads: positiveInteger(parsed, 'threads'),
+    allowMissingEndOfStream: hasFlag(parsed, 'allow-missing-end-of-stream'),
   };
 }
 

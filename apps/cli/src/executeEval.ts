@@ -56,6 +56,7 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
       limit: plan.limit,
       project: (schema) => evalColumns(plan, schema),
       threads: plan.threads ?? availableParallelism(),
+      allowMissingEndOfStream: plan.allowMissingEndOfStream,
     });
     const s = source;
     if (plan.perRow !== undefined) writer = writeIpcStream(plan.perRow);

@@ -93,6 +93,9 @@ Grouping and output:
   --limit N                 read only the first N rows
   --threads N               worker threads that read and compute (default: one per core;
                             1 reads in the main thread; --report and --per-row read there too)
+  --allow-missing-end-of-stream
+                            read an Arrow IPC stream that ends without its end-of-stream marker
+                            as complete (some writers omit it; by default it is an error)
   -q, --quiet               no progress line (progress shows only when stderr is a terminal)
   -h, --help                this help
 
@@ -149,6 +152,9 @@ per-row tensor shape, rows and batches (reading through the file once).
 Options:
   --format table|json  table (default) or one JSON document: { "files": [ { "file", "format",
                        "bytes", "rows", "batches", "columns": [ { "name", "type", "shape" } ] } ] }
+  --allow-missing-end-of-stream
+                       read an Arrow IPC stream that ends without its end-of-stream marker as
+                       complete (by default it is an error)
   -q, --quiet          no progress line
   -h, --help           this help
 

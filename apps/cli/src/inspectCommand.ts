@@ -43,6 +43,7 @@ export async function inspectCommand(args: readonly string[], io: CliIo): Promis
       args,
       {
         format: { type: 'string' },
+        'allow-missing-end-of-stream': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -58,8 +59,11 @@ export async function inspectCommand(args: readonly string[], io: CliIo): Promis
       io.stderr.isTTY === true && !hasFlag(parsed, 'quiet'),
       errStyle,
     );
+    const allowMissingEndOfStream = hasFlag(parsed, 'allow-missing-end-of-stream');
     const summaries: FileSummary[] = [];
-    for (const file of parsed.positionals) summaries.push(await summarize(file, progress));
+    for (const file of parsed.positionals) {
+      summaries.push(await summarize(file, progress, allowMissingEndOfStream));
+    }
     progress.done();
     if (format === 'json') io.stdout.write(`${JSON.stringify({ files: summaries }, null, 2)}\n`);
     else io.stdout.write(summaries.map((s) => summaryTable(s, io)).join('\n'));
@@ -72,9 +76,13 @@ export async function inspectCommand(args: readonly string[], io: CliIo): Promis
   }
 }
 
-async function summarize(file: string, progress: ProgressReporter): Promise<FileSummary> {
+async function summarize(
+  file: string,
+  progress: ProgressReporter,
+  allowMissingEndOfStream: boolean,
+): Promise<FileSummary> {
   const bytes = statSync(file).size;
-  const first = readBatches(file);
+  const first = readBatches(file, { allowMissingEndOfStream });
   let format: string;
   let columns: ReturnType<typeof describeSchema>;
   try {
@@ -85,7 +93,10 @@ async function summarize(file: string, progress: ProgressReporter): Promise<File
   }
   // Counting rows needs one pass; reading one scalar column keeps Parquet from decoding the tensors.
   const scalar = columns.find((c) => c.shape.length === 0 && c.problem === undefined) ?? columns[0];
-  const reader = readBatches(file, scalar === undefined ? {} : { columns: [scalar.name] });
+  const reader = readBatches(file, {
+    allowMissingEndOfStream,
+    ...(scalar === undefined ? {} : { columns: [scalar.name] }),
+  });
   let rows = 0;
   let batches = 0;
   for await (const batch of reader) {
