@@ -12,6 +12,7 @@ import { takeWorker } from './prestartWorkers.js';
 import { type ReadProgress, readBatches } from './readBatches.js';
 import { type IpcBatchAt, type IpcScan, scanIpcFile, scanIpcStream } from './scanIpcBlocks.js';
 import { type TensorLayout, tensorLayout } from './tensorLayout.js';
+import { rejectUnsupportedCodecs } from './unsupportedCodec.js';
 import { reviveError } from './workerError.js';
 import type { WorkerJob, WorkerReply, WorkerSetup } from './workerProtocol.js';
 
@@ -466,20 +467,7 @@ class Pool<R> implements WorkerBatchReader<R> {
       });
     }
     const { names, columnError } = this.#setUp(schema);
-    const bad = meta.unsupported.find(([, path]) => names.includes(path.split('.')[0]!));
-    if (bad !== undefined) {
-      const [rowGroup, path, codec] = bad;
-      throw new ArrowReadError(
-        'UNSUPPORTED',
-        `column chunk '${path}' is compressed with ${codec}, which cannot be decoded`,
-        {
-          file,
-          rowGroup,
-          column: path.split('.')[0]!,
-          hint: 'Write the file with SNAPPY, ZSTD, GZIP, LZ4_RAW, BROTLI or no compression.',
-        },
-      );
-    }
+    rejectUnsupportedCodecs(meta.unsupported, (column) => names.includes(column), file);
     const total = meta.rowGroups.reduce((a, b) => a + b, 0);
     let group = 0;
     let rowsBefore = 0;

@@ -11,6 +11,7 @@ import {
   parquetWorkerMain,
 } from './parquetWorker.js';
 import { projectSchema } from './projectSchema.js';
+import { rejectUnsupportedCodecs } from './unsupportedCodec.js';
 import { withSchema } from './withSchema.js';
 
 /** Options of {@link readParquet}. */
@@ -74,22 +75,11 @@ export async function readParquet(bytes: ByteReader, options: ParquetReadOptions
     const picked = typeof options.columns === 'function' ? options.columns(schema) : options.columns;
     const columns = picked === undefined ? undefined : [...picked];
     if (columns !== undefined) schema = projectSchema(schema, columns, { file });
-    const bad = opened.unsupported.find(
-      ([, path]) => columns === undefined || columns.includes(path.split('.')[0]!),
+    rejectUnsupportedCodecs(
+      opened.unsupported,
+      (column) => columns === undefined || columns.includes(column),
+      file,
     );
-    if (bad !== undefined) {
-      const [rowGroup, path, codec] = bad;
-      throw new ArrowReadError(
-        'UNSUPPORTED',
-        `column chunk '${path}' is compressed with ${codec}, which cannot be decoded`,
-        {
-          file,
-          rowGroup,
-          column: path.split('.')[0]!,
-          hint: 'Write the file with SNAPPY, ZSTD, GZIP, LZ4_RAW, BROTLI or no compression.',
-        },
-      );
-    }
     return new ParquetSource(worker, schema, opened.rowGroups, {
       file,
       columns,
