@@ -1,7 +1,7 @@
 import { cosineDistances } from './kernels/distance.js';
-import { allocFloat, broadcastShapes, expandTo, floatTensor, resultDType } from './operands.js';
 import { numberOption } from './optionChecks.js';
-import { type FloatArray, numel, type Tensor, type TensorInput } from './tensor.js';
+import { rowDistanceOperands } from './rowDistanceOperands.js';
+import type { FloatArray, Tensor, TensorInput } from './tensor.js';
 
 /** Options of {@link cosineDistance}. */
 export interface CosineDistanceOptions {
@@ -27,19 +27,7 @@ export function cosineDistance(
   options: CosineDistanceOptions = {},
 ): Tensor<FloatArray> {
   const eps = numberOption(NAME, 'eps', options.eps, 1e-8, (e) => e >= 0, 'a number ≥ 0');
-  const a = floatTensor(NAME, 'x1', x1);
-  const b = floatTensor(NAME, 'x2', x2);
-  const shape = broadcastShapes(NAME, a.shape, b.shape, ['x1', 'x2']);
-  const outShape = shape.slice(0, -1);
-  const rows = numel(outShape);
-  const out = allocFloat(resultDType(a.data, b.data), rows);
-  cosineDistances(
-    expandTo(a, shape),
-    expandTo(b, shape),
-    rows,
-    shape.length === 0 ? 1 : shape[shape.length - 1]!,
-    eps,
-    out,
-  );
-  return { data: out, shape: outShape };
+  const o = rowDistanceOperands(NAME, x1, x2);
+  cosineDistances(o.x1, o.x2, o.rows, o.dim, eps, o.out);
+  return { data: o.out, shape: o.outShape };
 }
