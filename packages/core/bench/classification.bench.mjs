@@ -4,28 +4,14 @@
 // the read ceiling of JS on this machine. Median of several runs; nothing is asserted.
 import { median, printTable } from '../../../scripts/bench/harness.mjs';
 import { crossEntropy, mseLoss } from '../dist/index.js';
+import { seededRandom } from './seededRandom.mjs';
+import { sumFloat32, sumInt32 } from './sumBaselines.mjs';
 
 const RUNS = 5;
 
-// A fixed LCG so every run sees the same data without a dependency.
-let seed = 12345;
-const random = () => {
-  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-  return seed / 2 ** 32;
-};
+const random = seededRandom(12345);
 
-// Baselines: the least work a loss over the same arrays could do — read and sum every value once.
-// One monomorphic loop per array type, as the kernels are.
-function sumFloat32(a) {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i];
-  return s;
-}
-function sumInt32(a) {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i];
-  return s;
-}
+// The MSE baseline: both Float32Arrays in one loop.
 function sumFloat32Pair(a, b) {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] + b[i];

@@ -6,27 +6,12 @@
 // ratio shows the cost of the recursion, not of reading). Median of several runs; nothing is asserted.
 import { median, printTable } from '../../../scripts/bench/harness.mjs';
 import { ctcLoss, tripletMarginLoss } from '../dist/index.js';
+import { seededRandom } from './seededRandom.mjs';
+import { sumFloat32, sumInt32 } from './sumBaselines.mjs';
 
 const RUNS = 5;
 
-// A fixed LCG so every run sees the same data without a dependency.
-let seed = 2024;
-const random = () => {
-  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-  return seed / 2 ** 32;
-};
-
-// Baselines: read and sum every value once, one monomorphic loop per array type.
-function sumFloat32(a) {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i];
-  return s;
-}
-function sumInt32(a) {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i];
-  return s;
-}
+const random = seededRandom(2024);
 
 let sink = 0; // keeps results observable so nothing is optimised away
 

@@ -8,14 +8,11 @@ import { median, printTable } from '../../../scripts/bench/harness.mjs';
 import { wasmKernels } from '../dist/index.js';
 import { crossEntropyIndexKernel } from '../dist/kernels/crossEntropy.js';
 import { mseSum } from '../dist/kernels/mse.js';
+import { seededRandom } from './seededRandom.mjs';
 
 const RUNS = 5;
 
-let seed = 12345;
-const random = () => {
-  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-  return seed / 2 ** 32;
-};
+const random = seededRandom(12345);
 
 function sumFloat32(a, b) {
   let s = 0;
