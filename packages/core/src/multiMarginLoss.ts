@@ -2,6 +2,7 @@ import type { BinaryLoss, BinaryLossPartial } from './elementwiseLoss.js';
 import { multiMargin } from './kernels/multiMargin.js';
 import { LossError } from './LossError.js';
 import type { FloatDType } from './LossState.js';
+import { marginInputShape } from './marginInputShape.js';
 import { floatTensor, indexView, intTensor, resultDType, showShape } from './operands.js';
 import { numberOption } from './optionChecks.js';
 import type { Reduction } from './reduction.js';
@@ -50,16 +51,7 @@ function prepare(
     });
   }
   const x = floatTensor(NAME, 'input', input);
-  const s = x.shape;
-  if (!((s.length === 2 && s[1] !== 0) || (s.length === 1 && s[0] !== 0) || s.length === 0)) {
-    throw new LossError(
-      'INVALID_SHAPE',
-      `expected a non-empty vector or matrix with optional 0-dim batch size, got input ${showShape(s)}`,
-      { loss: NAME, argument: 'input', hint: 'Pass scores of shape [C] or [N, C] with C ≥ 1.' },
-    );
-  }
-  const rows = s.length === 2 ? s[0]! : 1;
-  const classes = s.length === 0 ? 1 : s[s.length - 1]!;
+  const { rows, classes } = marginInputShape(NAME, x.shape);
   const t = intTensor(NAME, 'target', target);
   if (t.shape.length > 1 || numel(t.shape) !== rows) {
     throw new LossError(

@@ -2,6 +2,7 @@ import type { BinaryLoss, BinaryLossPartial } from './elementwiseLoss.js';
 import { multilabelMargin } from './kernels/multilabelMargin.js';
 import { LossError } from './LossError.js';
 import type { FloatDType } from './LossState.js';
+import { marginInputShape } from './marginInputShape.js';
 import { floatTensor, indexView, intTensor, resultDType, showShape } from './operands.js';
 import type { Reduction } from './reduction.js';
 import { type FloatArray, numel, type Tensor, type TensorInput } from './tensor.js';
@@ -29,16 +30,7 @@ function prepare([input, target]: readonly [TensorInput, TensorInput]): Prepared
   const x = floatTensor(NAME, 'input', input);
   const t = intTensor(NAME, 'target', target);
   const s = x.shape;
-  if (!((s.length === 2 && s[1] !== 0) || (s.length === 1 && s[0] !== 0) || s.length === 0)) {
-    throw new LossError(
-      'INVALID_SHAPE',
-      `expected a non-empty vector or matrix with optional 0-dim batch size, got input ${showShape(s)}`,
-      { loss: NAME, argument: 'input', hint: 'Pass scores of shape [C] or [N, C] with C ≥ 1.' },
-    );
-  }
-  const batched = s.length === 2;
-  const rows = batched ? s[0]! : 1;
-  const classes = s.length === 0 ? 1 : s[s.length - 1]!;
+  const { batched, rows, classes } = marginInputShape(NAME, s);
   const fits = batched
     ? t.shape.length === 2 && t.shape[0] === rows && t.shape[1] === classes
     : t.shape.length <= 1 && numel(t.shape) === classes;
