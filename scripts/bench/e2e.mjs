@@ -21,7 +21,7 @@ import { Field, Float32, makeData, RecordBatch, Schema, Struct } from 'apache-ar
 import { trainingLogBatches, writeIpcStream } from '../../packages/arrow/dist/index.js';
 
 const CACHE = join(tmpdir(), 'lossflow-bench', 'e2e');
-const BIN = fileURLToPath(new URL('../../apps/cli/dist/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../apps/cli/bundle/bin.js', import.meta.url));
 const CORES = availableParallelism();
 const RUNS = 3;
 

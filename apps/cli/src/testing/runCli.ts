@@ -8,14 +8,14 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** The built binary (the global setup builds it before any test runs). */
-export const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
+/** The shipped binary, bundled (the global setup builds it before any test runs). */
+export const BIN = fileURLToPath(new URL('../../bundle/bin.js', import.meta.url));
 
 /** The repository's fixtures folder. */
 export const FIXTURES = fileURLToPath(new URL('../../../../fixtures/', import.meta.url));
 
 /**
- * Runs `node dist/bin.js …args` as a user's shell would (stdout and stderr are pipes, not
+ * Runs `node bundle/bin.js …args` as a user's shell would (stdout and stderr are pipes, not
  * terminals), with `NO_COLOR` unset unless given.
  */
 export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
