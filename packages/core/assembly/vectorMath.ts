@@ -5,11 +5,15 @@
 /**
  * e^x per f32 lane for x ≤ 0 (Cephes `expf`: n = round(x·log2 e), a degree-6 polynomial in the
  * reduced argument, then 2^n through the exponent bits). Lanes below −87.33 (where e^x leaves the
- * normal float32 range) give 0; NaN stays NaN. n is rounded by adding 1.5·2^23, which also leaves
- * n in the low mantissa bits (cheaper than f32x4.nearest plus a saturating conversion).
+ * normal float32 range) give e^−87.33 ≈ 1.2e−38, the smallest normal float32: one `pmax` instead of
+ * a compare and a select, and a sum with a term ≥ 1 (a row's max) cannot tell it from 0. NaN stays
+ * NaN (pmax keeps its first operand unless it is less than the second). n is rounded by adding
+ * 1.5·2^23, which also leaves n in the low mantissa bits (cheaper than f32x4.nearest plus a
+ * saturating conversion).
  */
 @inline
-export function expNonPositiveF32x4(x: v128): v128 {
+export function expNonPositiveF32x4(v: v128): v128 {
+  const x = f32x4.pmax(v, f32x4.splat(-87.33654));
   const magic = f32x4.splat(12582912.0);
   const t = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), magic);
   const n = f32x4.sub(t, magic);
@@ -24,8 +28,7 @@ export function expNonPositiveF32x4(x: v128): v128 {
   const y = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
   // bits(t) = bits(1.5·2^23) + n, whose high bits the shift discards: 2^n's exponent field.
   const scale = i32x4.shl(i32x4.add(t, i32x4.splat(127)), 23);
-  const e = f32x4.mul(y, scale);
-  return v128.bitselect(f32x4.splat(0), e, f32x4.lt(x, f32x4.splat(-87.33654)));
+  return f32x4.mul(y, scale);
 }
 
 /**
