@@ -30,10 +30,32 @@ function workerExecArgv(): string[] {
   return out;
 }
 
+/**
+ * A worker thread with this process's Node options. V8 options (`--max-old-space-size`,
+ * `--no-liftoff`, …) are process-wide, so the thread has them already, but a Worker refuses them
+ * in `execArgv`: those it names are dropped and it is started again.
+ */
 function spawn(preload: readonly string[]): Worker {
-  const worker = new Worker(workerUrl(), { execArgv: workerExecArgv(), workerData: { preload } });
-  worker.unref();
-  return worker;
+  let execArgv = workerExecArgv();
+  for (;;) {
+    try {
+      const worker = new Worker(workerUrl(), { execArgv, workerData: { preload } });
+      worker.unref();
+      return worker;
+    } catch (e) {
+      const refused = refusedExecArgv(e);
+      const kept = execArgv.filter((a) => !refused.includes(a));
+      if (kept.length === execArgv.length) throw e;
+      execArgv = kept;
+    }
+  }
+}
+
+/** The options an `ERR_WORKER_INVALID_EXEC_ARGV` names (its message lists them after the colon). */
+function refusedExecArgv(error: unknown): string[] {
+  if ((error as { code?: unknown } | null)?.code !== 'ERR_WORKER_INVALID_EXEC_ARGV') return [];
+  const list = String((error as Error).message).split(': ').slice(1).join(': ');
+  return list.split(/,\s*/).map((a) => a.trim());
 }
 
 /**
