@@ -43,7 +43,7 @@ export interface BatchSourceOptions {
   limit?: number | undefined;
   /** The columns to read from a file with this schema (all when not given). */
   project?: ((schema: Schema) => readonly string[]) | undefined;
-  /** Worker threads for {@link BatchSource.lossChunks} (default 1: read in this thread). */
+  /** Worker threads for {@link BatchSource.lossChunks} (default 0: read in this thread). */
   threads?: number | undefined;
   /** Read an Arrow IPC stream that ends without its end-of-stream marker as complete (default false). */
   allowMissingEndOfStream?: boolean | undefined;
@@ -77,7 +77,7 @@ export class BatchSource {
     this.totalBytes = this.sizes.reduce((a, b) => a + b, 0);
     this.#limit = options.limit;
     this.#project = options.project;
-    this.threads = options.threads ?? 1;
+    this.threads = options.threads ?? 0;
     this.#allowMissingEndOfStream = options.allowMissingEndOfStream === true;
     this.#open = open ?? ((file, o) => readBatches(file, o));
   }

@@ -73,7 +73,7 @@ export function evalPipeline(
   );
   // Worker threads compute every loss of a batch at once; the report and per-row output need each
   // batch's key columns, so they read in this thread.
-  const threaded = source.threads > 1 && plan.perRow === undefined && plan.report === undefined;
+  const threaded = source.threads >= 1 && plan.perRow === undefined && plan.report === undefined;
   const perBatch$ = threaded
     ? source.lossChunks(operators).pipe(
         tap(() => hooks.onBatch?.()),

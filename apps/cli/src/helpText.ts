@@ -92,7 +92,7 @@ Grouping and output:
   --nulls error|skip        a null in a used column is an error (default) or skips the row
   --limit N                 read only the first N rows
   --threads N               worker threads that read and compute (default: one per core;
-                            1 reads in the main thread; --report and --per-row read there too)
+                            --report and --per-row read in the main thread)
   --allow-missing-end-of-stream
                             read an Arrow IPC stream that ends without its end-of-stream marker
                             as complete (some writers omit it; by default it is an error)

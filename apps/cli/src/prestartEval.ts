@@ -19,7 +19,7 @@ export async function prestartEval(args: readonly string[]): Promise<void> {
     if (a === '--threads') threads = Number(args[i + 1]);
     else if (a.startsWith('--threads=')) threads = Number(a.slice('--threads='.length));
   }
-  if (!Number.isInteger(threads) || threads < 2) return;
+  if (!Number.isInteger(threads) || threads < 1) return;
   const { prestartLossWorkers } = await import('@lossflow/rx/prestart');
   prestartLossWorkers(threads);
 }

@@ -1,14 +1,16 @@
 /**
- * `lossflow eval --threads N` end to end: 1 (the main thread), 2 and 3 worker threads, and the
- * default (one per core) print the same JSON document, numbers to the bit, for every fixture
+ * `lossflow eval --threads N` end to end: 1, 2 and 3 worker threads, the default (one per core)
+ * and the main thread (`--report`, which reads there) print the same JSON document, numbers to the bit, for every fixture
  * format, several losses, groups, a row limit and running values; failures read the same; a bad
  * count is bad usage.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseEvalArgs } from './evalArgs.js';
-import { FIXTURES, runCli } from './testing/runCli.js';
+import { BIN, FIXTURES, runCli } from './testing/runCli.js';
 
 const FILES = ['epoch-log.arrows', 'epoch-log.arrow', 'epoch-log.parquet'].map((f) => join(FIXTURES, f));
 const TIMEOUT = 60_000;
@@ -16,12 +18,16 @@ const golden = JSON.parse(readFileSync(join(FIXTURES, 'epoch-log.json'), 'utf8')
   expected: Record<string, { all: { float32: number } }>;
 };
 
-/** stdout of `lossflow eval …args --threads N` for N = 1, 2, 3 and the default, which must all succeed. */
+/**
+ * stdout of `lossflow eval …args` with `--threads N` for N = 1, 2, 3, the default, and in the main
+ * thread (with `--report`, which reads there), which must all succeed.
+ */
 async function perThreads(args: string[]): Promise<string[]> {
   const outputs: string[] = [];
-  for (const threads of [['--threads', '1'], ['--threads', '2'], ['--threads', '3'], []]) {
+  const report = join(mkdtempSync(join(tmpdir(), 'lossflow-threads-')), 'report.html');
+  for (const threads of [['--threads', '1'], ['--threads', '2'], ['--threads', '3'], [], ['--report', report]]) {
     const run = await runCli(['eval', ...args, ...threads]);
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toBe(threads[0] === '--report' ? `Report written to ${report}\n` : '');
     expect(run.code).toBe(0);
     outputs.push(run.stdout);
   }
@@ -30,7 +36,7 @@ async function perThreads(args: string[]): Promise<string[]> {
 
 describe('lossflow eval --threads', () => {
   it.each(FILES)(
-    'prints the same bits with 1, 2, 3 and one-per-core threads: %s',
+    'prints the same bits with 1, 2, 3, one-per-core threads and the main thread: %s',
     async (file) => {
       const outputs = await perThreads([
         file,
@@ -108,6 +114,22 @@ describe('lossflow eval --threads', () => {
       expect(messages[0]).toMatch(
         /cannot compute cross-entropy \(file '.*epoch-log\.arrows', batch 0, row 5/,
       );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'starts its workers when node runs with V8 options, which a worker thread refuses',
+    async () => {
+      const args = ['eval', FILES[0]!, '--threads', '2', '--format', 'json'];
+      const plain = await runCli(args);
+      const tuned = spawnSync(
+        process.execPath,
+        ['--max-old-space-size=512', '--stack-size=2000', '--no-liftoff', BIN, ...args],
+        { encoding: 'utf8' },
+      );
+      expect([tuned.status, tuned.stderr]).toEqual([0, '']);
+      expect(tuned.stdout).toBe(plain.stdout);
     },
     TIMEOUT,
   );

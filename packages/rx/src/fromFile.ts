@@ -7,10 +7,11 @@ import { ThreadedBatches } from './threadedLosses.js';
 /** Options of {@link fromFile}: `@lossflow/arrow`'s read options, and the threads. */
 export interface FromFileOptions extends ReadOptions {
   /**
-   * Worker threads that read and compute the batches (default 1: all in this thread). With more,
-   * the loss operators (or `losses`) piped right after compute in the workers, each worker reading
-   * its Arrow IPC batches straight from the file into WebAssembly memory (decoding its Parquet row
-   * groups); the results are the same bits for any count. Only for a file path; other sources,
+   * Worker threads that read and compute the batches (default 0: all in this thread). With one or
+   * more, the loss operators (or `losses`) piped right after compute in the workers, each worker
+   * reading its Arrow IPC batches straight from the file into WebAssembly memory (decoding its
+   * Parquet row groups): even one worker is several times faster than this thread's apache-arrow
+   * reader. The results are the same bits for any count, 0 included. Only for a file path; other sources,
    * per-row output, custom specs and options that cannot be sent to a thread (a distance
    * function) are read and computed in this thread.
    */
@@ -29,8 +30,8 @@ export interface FromFileOptions extends ReadOptions {
  *   .subscribe((loss) => console.log(loss));
  */
 export function fromFile(source: ByteSource, options: FromFileOptions = {}): Observable<RecordBatch> {
-  const { threads = 1, ...read } = options;
-  if (threads > 1 && typeof source === 'string')
+  const { threads = 0, ...read } = options;
+  if (threads >= 1 && typeof source === 'string')
     return new ThreadedBatches(source, Math.floor(threads), read);
   return defer(() => fromBatches(readBatches(source, read)));
 }

@@ -10,7 +10,7 @@ import type { LossTaskData, WorkerLoss } from './lossTask.js';
 import { lossTaskUrl } from './lossTaskUrl.js';
 
 /**
- * The batches of a file that `fromFile` opened with `threads > 1`. Subscribed to directly, it reads
+ * The batches of a file that `fromFile` opened with `threads ≥ 1`. Subscribed to directly, it reads
  * the batches in this thread, like any `fromFile`; piped into loss operators (or `losses`), it
  * hands the reading and the loss computation to worker threads instead.
  */
