@@ -25,7 +25,13 @@ const golden = JSON.parse(readFileSync(join(FIXTURES, 'epoch-log.json'), 'utf8')
 async function perThreads(args: string[]): Promise<string[]> {
   const outputs: string[] = [];
   const report = join(mkdtempSync(join(tmpdir(), 'lossflow-threads-')), 'report.html');
-  for (const threads of [['--threads', '1'], ['--threads', '2'], ['--threads', '3'], [], ['--report', report]]) {
+  for (const threads of [
+    ['--threads', '1'],
+    ['--threads', '2'],
+    ['--threads', '3'],
+    [],
+    ['--report', report],
+  ]) {
     const run = await runCli(['eval', ...args, ...threads]);
     expect(run.stderr).toBe(threads[0] === '--report' ? `Report written to ${report}\n` : '');
     expect(run.code).toBe(0);

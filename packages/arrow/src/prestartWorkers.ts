@@ -54,7 +54,10 @@ function spawn(preload: readonly string[]): Worker {
 /** The options an `ERR_WORKER_INVALID_EXEC_ARGV` names (its message lists them after the colon). */
 function refusedExecArgv(error: unknown): string[] {
   if ((error as { code?: unknown } | null)?.code !== 'ERR_WORKER_INVALID_EXEC_ARGV') return [];
-  const list = String((error as Error).message).split(': ').slice(1).join(': ');
+  const list = String((error as Error).message)
+    .split(': ')
+    .slice(1)
+    .join(': ');
   return list.split(/,\s*/).map((a) => a.trim());
 }
 
