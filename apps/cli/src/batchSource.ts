@@ -126,6 +126,8 @@ export class BatchSource {
           this.#current = { progress };
           return fromFile(file, {
             threads: this.threads,
+            // A command line's main thread has nothing else to do: it computes too.
+            inThisThread: true,
             ...(remaining === undefined ? {} : { limit: remaining }),
             ...(this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {}),
             onProgress: (p) => {

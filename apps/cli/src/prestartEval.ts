@@ -2,12 +2,12 @@ import { availableParallelism } from 'node:os';
 
 /**
  * For `lossflow eval` with worker threads, starts the threads before the command loads its
- * pipeline (RxJS, apache-arrow: a third of a second): they load the loss code meanwhile, so a
+ * pipeline (RxJS, apache-arrow): they load the loss code meanwhile, so a
  * short file is not mostly waiting for them. Reads only what it needs from the arguments, which
  * the command parses and validates later; a wrong guess only wastes an idle thread.
  *
  * @example
- * await prestartEval(['log.arrows', '--threads', '4']); // 4 threads start now
+ * await prestartEval(['log.arrows', '--threads', '4']); // 3 worker threads start now (and this one computes)
  */
 export async function prestartEval(args: readonly string[]): Promise<void> {
   let threads = availableParallelism();
@@ -19,7 +19,8 @@ export async function prestartEval(args: readonly string[]): Promise<void> {
     if (a === '--threads') threads = Number(args[i + 1]);
     else if (a.startsWith('--threads=')) threads = Number(a.slice('--threads='.length));
   }
-  if (!Number.isInteger(threads) || threads < 1) return;
+  // The main thread is one of the threads (see BatchSource.lossChunks).
+  if (!Number.isInteger(threads) || threads < 2) return;
   const { prestartLossWorkers } = await import('@lossflow/rx/prestart');
-  prestartLossWorkers(threads);
+  prestartLossWorkers(threads - 1);
 }

@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { threadId } from 'node:worker_threads';
 import { LossError } from '@lossflow/core';
 import { Float32, Int64, RecordBatchStreamWriter } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -38,6 +39,7 @@ const logs: Record<'stream' | 'file' | 'parquet', string> = { stream: '', file: 
  * the worker on its n-th batch, or to throw on the first batch any worker runs.
  */
 const TASK = (core: string) => `
+import { threadId } from 'node:worker_threads';
 import { LossError } from ${JSON.stringify(core)};
 let data;
 let counter;
@@ -63,7 +65,7 @@ export function run(batch) {
     for (const v of t.data) s += Number(v);
     sums[role] = s;
   }
-  return { rows, skipped, sums };
+  return data.threadIds === true ? { rows, skipped, sums, threadId } : { rows, skipped, sums };
 }
 `;
 
@@ -145,6 +147,29 @@ describe('mapBatchesInWorkers', () => {
     },
   );
 
+  it.each([
+    ['stream', 1],
+    ['stream', 2],
+    ['file', 3],
+    ['parquet', 1],
+    ['parquet', 2],
+  ] as const)(
+    'an %s input with this thread as one of %i threads gives the same results; with 1, no worker runs',
+    async (format, threads) => {
+      const { results, error } = await collect(logs[format], plan({ threadIds: true }), {
+        threads,
+        inThisThread: true,
+      });
+      expect(error).toBeUndefined();
+      const ids = new Set(results.map((r) => (r as Sums & { threadId: number }).threadId));
+      expect(results.map(({ rows, skipped, sums }) => ({ rows, skipped, sums }))).toEqual(
+        await inThread(logs[format]),
+      );
+      if (threads === 1) expect([...ids]).toEqual([threadId]);
+      expect(ids.size).toBeLessThanOrEqual(threads);
+    },
+  );
+
   it.each(['stream', 'parquet'] as const)(
     'stops a %s at a row limit inside a batch, as the in-thread reader does',
     async (format) => {
@@ -154,41 +179,44 @@ describe('mapBatchesInWorkers', () => {
     },
   );
 
-  it('hands out the results before a failing batch, then its error with the batch index and row', async () => {
-    const rows = (targets: number[], nulls: number[] = []) =>
-      batchOf({
-        logits: fixedList(2, primitive(new Float32(), new Float32Array(targets.length * 2))),
-        target: primitive(new Int64(), BigInt64Array.from(targets, BigInt), nulls),
-      });
-    const path = join(dir, 'nulls.arrows');
-    writeFileSync(
-      path,
-      RecordBatchStreamWriter.writeAll([
-        rows([0, 1]),
-        rows([1, 1]),
-        rows([0, 0, 1, 0], [2]),
-        rows([1]),
-      ]).toUint8Array(true),
-    );
-    const { results, error } = await collect(path, plan(), { threads: 2 });
-    expect(results.length).toBe(2);
-    expect(error).toBeInstanceOf(ArrowReadError);
-    expect(error).toMatchObject({ code: 'NULL_VALUE', batch: 2, row: 2, column: 'target' });
+  it.each([{ threads: 2 }, { threads: 1, inThisThread: true }, { threads: 2, inThisThread: true }])(
+    'hands out the results before a failing batch, then its error with the batch index and row: %o',
+    async (options) => {
+      const rows = (targets: number[], nulls: number[] = []) =>
+        batchOf({
+          logits: fixedList(2, primitive(new Float32(), new Float32Array(targets.length * 2))),
+          target: primitive(new Int64(), BigInt64Array.from(targets, BigInt), nulls),
+        });
+      const path = join(dir, 'nulls.arrows');
+      writeFileSync(
+        path,
+        RecordBatchStreamWriter.writeAll([
+          rows([0, 1]),
+          rows([1, 1]),
+          rows([0, 0, 1, 0], [2]),
+          rows([1]),
+        ]).toUint8Array(true),
+      );
+      const { results, error } = await collect(path, plan(), options);
+      expect(results.length).toBe(2);
+      expect(error).toBeInstanceOf(ArrowReadError);
+      expect(error).toMatchObject({ code: 'NULL_VALUE', batch: 2, row: 2, column: 'target' });
 
-    const skipped = await collect(path, plan({ nulls: 'skip' }), { threads: 3 });
-    expect(skipped.results.map((r) => [r.rows, r.skipped])).toEqual([
-      [2, 0],
-      [2, 0],
-      [3, 1],
-      [1, 0],
-    ]);
+      const skipped = await collect(path, plan({ nulls: 'skip' }), options);
+      expect(skipped.results.map((r) => [r.rows, r.skipped])).toEqual([
+        [2, 0],
+        [2, 0],
+        [3, 1],
+        [1, 0],
+      ]);
 
-    const thrown = await collect(path, plan({ throwAt: 1 }), { threads: 2 });
-    expect(thrown.results.length).toBe(1);
-    expect(thrown.error).toBeInstanceOf(LossError);
-    expect(thrown.error).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', batch: 1, row: 3, loss: 'test' });
-    expect((thrown.error as Error).message).toMatch(/batch 1, row 3/);
-  });
+      const thrown = await collect(path, plan({ throwAt: 1 }), options);
+      expect(thrown.results.length).toBe(1);
+      expect(thrown.error).toBeInstanceOf(LossError);
+      expect(thrown.error).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', batch: 1, row: 3, loss: 'test' });
+      expect((thrown.error as Error).message).toMatch(/batch 1, row 3/);
+    },
+  );
 
   it('takes prestarted workers, which load the task module before they are set up', async () => {
     prestartWorkers(2, [pathToFileURL(task)]);

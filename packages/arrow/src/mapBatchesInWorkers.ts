@@ -3,6 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import { Message, type Schema, tableFromIPC } from 'apache-arrow';
 import { ArrowReadError } from './ArrowReadError.js';
 import { batchBlock } from './BatchBlock.js';
+import { BatchRunner } from './BatchRunner.js';
 import { batchSlots } from './columnSlots.js';
 import { detectFormat, type FileFormat, MAGIC_BYTES } from './detectFormat.js';
 import { ioError } from './ioError.js';
@@ -14,7 +15,7 @@ import { type IpcBatchAt, type IpcScan, scanIpcFile, scanIpcStream } from './sca
 import { type TensorLayout, tensorLayout } from './tensorLayout.js';
 import { rejectUnsupportedCodecs } from './unsupportedCodec.js';
 import { reviveError } from './workerError.js';
-import type { WorkerJob, WorkerReply, WorkerSetup } from './workerProtocol.js';
+import type { WorkerJob, WorkerReply, WorkerRequest, WorkerSetup } from './workerProtocol.js';
 
 /** The module a pool runs in its workers (see `WorkerTaskModule`) and the data its `setup` gets. */
 export interface WorkerTask {
@@ -33,15 +34,22 @@ export interface WorkerPlan {
 
 /** Options of {@link mapBatchesInWorkers}. */
 export interface WorkerReadOptions {
-  /** Worker threads (default 2). */
+  /** Threads that read and compute (default 2): worker threads, and this one with `inThisThread`. */
   threads?: number;
+  /**
+   * Count this thread as one of the `threads` (default false): it computes jobs too, from the
+   * moment the file is planned while the workers are still starting, and with `threads: 1` no
+   * worker is started at all. Its event loop then waits for each job it runs (a batch, or a
+   * Parquet row group), so this suits a command line, not a server.
+   */
+  inThisThread?: boolean;
   /** Stop after this many rows (the last batch is cut). */
   limit?: number;
   /** Aborting ends the iteration with an `ABORTED` error and ends the workers. */
   signal?: AbortSignal;
   /** Called after each job's results are handed out (Parquet's `bytesRead` is estimated from the rows). */
   onProgress?: (p: ReadProgress) => void;
-  /** Jobs (batches; Parquet: row groups) being read or computed, or waiting to be handed out, at most (default 2 × threads). */
+  /** Jobs (batches; Parquet: row groups) queued at threads or waiting to be handed out, at most (default 8 × threads). */
   inFlight?: number;
   /** Accept an IPC stream that ends without its end-of-stream marker (see `ReadOptions`). */
   allowMissingEndOfStream?: boolean;
@@ -75,8 +83,9 @@ export interface WorkerBatchReader<R> extends AsyncIterable<WorkerResult<R>> {
  * place): one read, no other copy. For Parquet a worker decodes whole row groups (the selected
  * columns only) and copies each batch's buffers there.
  *
- * At most `inFlight` jobs (batches, or row groups) are being read, computed or waiting to be
- * handed out, so memory stays at about `threads` batches. A batch's error (an `ArrowReadError` or
+ * Each thread reads one job (a batch, or a row group) at a time into the one region it reuses,
+ * so memory stays at about `threads` batches; at most `inFlight` jobs are queued or waiting, as
+ * small results, to be handed out in order. A batch's error (an `ArrowReadError` or
  * `LossError` thrown by the task) reaches the iteration after the results of the batches before
  * it, with the batch index added; a worker that dies, an abort or `close()` ends every worker.
  *
@@ -119,46 +128,103 @@ interface Slot {
   reject(error: unknown): void;
   /** The body end of the job's batch (for progress). */
   end: number;
-  worker: PoolWorker | undefined;
 }
 
 type Done = Extract<WorkerReply, { type: 'done' }> | typeof END;
 
 const END = Symbol('end');
 
-class PoolWorker {
-  readonly worker: Worker;
-  readonly jobs = new Set<number>();
+/**
+ * Jobs queued at one thread, at most; the rest wait for a free thread. Several, so that a worker
+ * stays busy while the thread handing out jobs is computing one itself (`inThisThread`).
+ */
+const JOBS_PER_THREAD = 4;
 
-  constructor() {
-    this.worker = takeWorker();
-    this.worker.unref();
+/** One thread of the pool: a worker thread, or this thread (`inThisThread`). */
+interface PoolThread {
+  /** The jobs handed to it and not yet answered. */
+  readonly jobs: Set<number>;
+  /** Set up, taking jobs. */
+  ready: boolean;
+  /** Sends setup or a Parquet footer request; the process stays alive until it is answered. */
+  ask(request: WorkerRequest): void;
+  send(job: WorkerJob): void;
+  /** A reply came: job `id` is answered, or (`undefined`) the request asked. */
+  finished(id: number | undefined): void;
+  terminate(): Promise<unknown>;
+}
+
+class PoolWorker implements PoolThread {
+  readonly jobs = new Set<number>();
+  ready = false;
+  readonly #worker: Worker;
+  #asked = 0;
+  #ending = false;
+
+  constructor(onReply: (reply: WorkerReply) => void, onFailure: (error: Error) => void) {
+    this.#worker = takeWorker();
+    this.#worker.unref();
+    this.#worker.on('message', onReply);
+    this.#worker.on('error', (e) =>
+      onFailure(new Error(`a worker thread failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e })),
+    );
+    this.#worker.on('exit', (code) => onFailure(new Error(`a worker thread stopped unexpectedly (exit code ${code})`)));
+  }
+
+  ask(request: WorkerRequest): void {
+    this.#asked++;
+    this.#worker.ref();
+    this.#worker.postMessage(request);
   }
 
   send(job: WorkerJob): void {
     this.jobs.add(job.id);
-    this.worker.ref();
-    this.worker.postMessage(job);
+    this.#worker.ref();
+    this.#worker.postMessage(job);
   }
 
-  finished(id: number): void {
-    this.jobs.delete(id);
-    this.release();
-  }
-
-  /** Lets the process exit while this worker waits for work (never while it is being ended). */
-  release(): void {
-    if (this.jobs.size === 0 && !this.#ending) this.worker.unref();
+  finished(id: number | undefined): void {
+    if (id === undefined) this.#asked = Math.max(0, this.#asked - 1);
+    else this.jobs.delete(id);
+    // Lets the process exit while this worker waits for work (never while it is being ended).
+    if (this.jobs.size === 0 && this.#asked === 0 && !this.#ending) this.#worker.unref();
   }
 
   /** Ends the thread; referenced until it has, so a caller awaiting it keeps the process alive. */
   terminate(): Promise<number> {
     this.#ending = true;
-    this.worker.ref();
-    return this.worker.terminate();
+    this.#worker.ref();
+    return this.#worker.terminate();
+  }
+}
+
+/** This thread as one of the pool's: a {@link BatchRunner} that yields to the event loop between jobs. */
+class InlineThread implements PoolThread {
+  readonly jobs = new Set<number>();
+  ready = false;
+  readonly #runner: BatchRunner;
+
+  constructor(onReply: (reply: WorkerReply) => void) {
+    this.#runner = new BatchRunner(onReply, true);
   }
 
-  #ending = false;
+  ask(request: WorkerRequest): void {
+    this.#runner.handle(request);
+  }
+
+  send(job: WorkerJob): void {
+    this.jobs.add(job.id);
+    this.#runner.handle(job);
+  }
+
+  finished(id: number | undefined): void {
+    if (id !== undefined) this.jobs.delete(id);
+  }
+
+  terminate(): Promise<void> {
+    this.#runner.close();
+    return Promise.resolve();
+  }
 }
 
 class Pool<R> implements WorkerBatchReader<R> {
@@ -170,7 +236,7 @@ class Pool<R> implements WorkerBatchReader<R> {
   readonly #signal: AbortSignal | undefined;
   readonly #onProgress: ((p: ReadProgress) => void) | undefined;
   readonly #allowMissingEnd: boolean;
-  readonly #workers: PoolWorker[];
+  readonly #pool: PoolThread[];
   readonly #slots = new Map<number, Slot>();
   #opening: Promise<Opened> | undefined;
   #opened: Opened | undefined;
@@ -195,13 +261,16 @@ class Pool<R> implements WorkerBatchReader<R> {
     this.#path = path;
     this.#plan = plan;
     this.#threads = Math.max(1, Math.floor(options.threads ?? 2));
-    this.#window = Math.max(1, Math.floor(options.inFlight ?? 2 * this.#threads));
+    this.#window = Math.max(1, Math.floor(options.inFlight ?? 8 * this.#threads));
     this.#limit = options.limit;
     this.#signal = options.signal;
     this.#onProgress = options.onProgress;
     this.#allowMissingEnd = options.allowMissingEndOfStream === true;
-    // Started before the file is opened, so their start-up overlaps this thread's.
-    this.#workers = Array.from({ length: this.#threads }, () => this.#spawn());
+    // Started before the file is opened, so their start-up overlaps this thread's; this thread
+    // comes last, so that workers are preferred when several threads are equally free.
+    const inline = options.inThisThread === true;
+    const workers = Array.from({ length: this.#threads - (inline ? 1 : 0) }, () => this.#spawn());
+    this.#pool = inline ? [...workers, new InlineThread((reply) => this.#onReply(this.#pool.at(-1)!, reply))] : workers;
     this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
@@ -224,7 +293,7 @@ class Pool<R> implements WorkerBatchReader<R> {
     for (const slot of this.#slots.values())
       slot.reject(new ArrowReadError('CLOSED', 'the reader was closed', { file: this.#path }));
     this.#meta?.reject(new ArrowReadError('CLOSED', 'the reader was closed', { file: this.#path }));
-    await Promise.all(this.#workers.map((w) => w.terminate()));
+    await Promise.all(this.#pool.map((w) => w.terminate()));
     const opened = this.#opening === undefined ? undefined : await this.#opening.catch(() => undefined);
     await opened?.close().catch(() => undefined);
   }
@@ -290,28 +359,34 @@ class Pool<R> implements WorkerBatchReader<R> {
   }
 
   #spawn(): PoolWorker {
-    const w = new PoolWorker();
-    w.worker.on('message', (reply: WorkerReply) => {
-      if (reply.type === 'fatal') {
-        this.#fail(reviveError(reply.error));
-        return;
-      }
-      if (reply.type === 'parquetMeta') {
-        this.#meta?.resolve(reply.meta);
-        return;
-      }
-      w.finished(reply.id);
-      this.#slots.get(reply.id)?.resolve(reply);
-    });
-    w.worker.on('error', (e) => {
-      this.#fail(
-        new Error(`a worker thread failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e }),
-      );
-    });
-    w.worker.on('exit', (code) => {
-      if (!this.#closed) this.#fail(new Error(`a worker thread stopped unexpectedly (exit code ${code})`));
-    });
+    const w: PoolWorker = new PoolWorker(
+      (reply) => this.#onReply(w, reply),
+      (error) => {
+        if (!this.#closed) this.#fail(error);
+      },
+    );
     return w;
+  }
+
+  #onReply(thread: PoolThread, reply: WorkerReply): void {
+    if (reply.type === 'fatal') {
+      this.#fail(reviveError(reply.error));
+      return;
+    }
+    if (reply.type === 'parquetMeta') {
+      thread.finished(undefined);
+      this.#meta?.resolve(reply.meta);
+      return;
+    }
+    if (reply.type === 'ready') {
+      thread.finished(undefined);
+      thread.ready = true;
+    } else {
+      thread.finished(reply.id);
+      this.#slots.get(reply.id)?.resolve(reply);
+    }
+    // A thread is free for another job.
+    if (this.#opened !== undefined) this.#refill();
   }
 
   /** The deferred result of job `id`, created on first use; never an unhandled rejection. */
@@ -325,7 +400,7 @@ class Pool<R> implements WorkerBatchReader<R> {
         reject = rej;
       });
       promise.catch(() => undefined);
-      slot = { promise, resolve, reject, end: 0, worker: undefined };
+      slot = { promise, resolve, reject, end: 0 };
       this.#slots.set(id, slot);
     }
     return slot;
@@ -337,7 +412,7 @@ class Pool<R> implements WorkerBatchReader<R> {
     this.#failure = error;
     this.#meta?.reject(error);
     for (let id = this.#consumed; id <= this.#dispatched; id++) this.#slot(id).reject(error);
-    for (const w of this.#workers) void w.terminate();
+    for (const w of this.#pool) void w.terminate();
   }
 
   #open(): Promise<Opened> {
@@ -451,11 +526,9 @@ class Pool<R> implements WorkerBatchReader<R> {
     const file = this.#path;
     const meta = await new Promise<ParquetMeta>((resolve, reject) => {
       this.#meta = { resolve, reject };
-      this.#workers[0]!.worker.ref();
-      this.#workers[0]!.worker.postMessage({ type: 'parquetMeta', path: file });
+      this.#pool[0]!.ask({ type: 'parquetMeta', path: file });
     }).finally(() => {
       this.#meta = undefined;
-      this.#workers[0]!.release();
     });
     let schema: Schema;
     try {
@@ -528,7 +601,7 @@ class Pool<R> implements WorkerBatchReader<R> {
       names,
       layouts,
     };
-    for (const w of this.#workers) w.worker.postMessage(setup);
+    for (const w of this.#pool) w.ask(setup);
     return { names, columnError };
   }
 
@@ -543,7 +616,12 @@ class Pool<R> implements WorkerBatchReader<R> {
     this.#pumping = true;
     try {
       const opened = this.#opened!;
-      while (!this.#closed && !this.#scanDone && this.#dispatched < this.#consumed + this.#window) {
+      while (
+        !this.#closed &&
+        !this.#scanDone &&
+        this.#dispatched < this.#consumed + this.#window &&
+        this.#freeThread() !== undefined
+      ) {
         const id = this.#dispatched;
         if (this.#failure !== undefined) {
           this.#scanDone = true;
@@ -579,13 +657,20 @@ class Pool<R> implements WorkerBatchReader<R> {
         slot.end = planned.end;
         this.#dispatched++;
         this.#rowsDispatched += planned.rows;
-        const w = this.#workers.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
-        slot.worker = w;
-        w.send(job);
+        // Nothing else hands out jobs while this runs, so the free thread found above still is.
+        this.#freeThread()!.send(job);
       }
     } finally {
       this.#pumping = false;
     }
+  }
+
+  /**
+   * The first ready thread that can take another job, workers first: this thread takes one only
+   * when every worker's queue is full, so the workers are never waiting for it to hand one out.
+   */
+  #freeThread(): PoolThread | undefined {
+    return this.#pool.find((t) => t.ready && t.jobs.size < JOBS_PER_THREAD);
   }
 
   /**

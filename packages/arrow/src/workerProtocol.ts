@@ -57,7 +57,8 @@ export type WorkerRequest = WorkerSetup | WorkerJob | { readonly type: 'parquetM
 
 /**
  * Messages from a worker: a job's results (one per non-empty batch, in order), ending early with
- * the error of the batch after the last result; a Parquet footer; or a failure of the worker itself.
+ * the error of the batch after the last result; a Parquet footer; that it is ready for jobs; or a
+ * failure of the worker itself.
  */
 export type WorkerReply =
   | {
@@ -68,4 +69,6 @@ export type WorkerReply =
       readonly error: SerializedError | undefined;
     }
   | { readonly type: 'parquetMeta'; readonly meta: ParquetMeta }
+  /** Set up (task module loaded): from now on it takes jobs. */
+  | { readonly type: 'ready' }
   | { readonly type: 'fatal'; readonly error: SerializedError };

@@ -16,6 +16,12 @@ export interface FromFileOptions extends ReadOptions {
    * function) are read and computed in this thread.
    */
   threads?: number;
+  /**
+   * Count this thread as one of the `threads` (default false): it computes batches too while the
+   * workers start, and `threads: 1` then starts no worker. Its event loop waits for each batch it
+   * computes, so this suits a command line, not a server.
+   */
+  inThisThread?: boolean;
 }
 
 /**
@@ -30,8 +36,8 @@ export interface FromFileOptions extends ReadOptions {
  *   .subscribe((loss) => console.log(loss));
  */
 export function fromFile(source: ByteSource, options: FromFileOptions = {}): Observable<RecordBatch> {
-  const { threads = 0, ...read } = options;
+  const { threads = 0, inThisThread = false, ...read } = options;
   if (threads >= 1 && typeof source === 'string')
-    return new ThreadedBatches(source, Math.floor(threads), read);
+    return new ThreadedBatches(source, Math.floor(threads), read, inThisThread);
   return defer(() => fromBatches(readBatches(source, read)));
 }

@@ -19,6 +19,7 @@ export class ThreadedBatches extends Observable<RecordBatch> {
     readonly path: string,
     readonly threads: number,
     readonly options: ReadOptions,
+    readonly inThisThread = false,
   ) {
     super((subscriber) => fromBatches(readBatches(path, options)).subscribe(subscriber));
   }
@@ -50,10 +51,12 @@ export function threadedLosses(
   plans: readonly LossOperatorPlan[],
 ): Observable<LossChunk[]> | undefined {
   if (!(source instanceof ThreadedBatches) || !plans.every(runsInWorkers)) return undefined;
-  const { path, threads, options } = source;
+  const { path, threads, options, inThisThread } = source;
   // Workers open the file by its path and read it at offsets: a pipe or a device is read here.
-  const inThisThread = source.pipe(map((batch, index) => plans.map((plan) => plan.chunk(batch, index))));
-  return defer(() => (isRegularFile(path) ? inWorkers(path, threads, options, plans) : inThisThread));
+  const readHere = source.pipe(map((batch, index) => plans.map((plan) => plan.chunk(batch, index))));
+  return defer(() =>
+    isRegularFile(path) ? inWorkers(path, threads, inThisThread, options, plans) : readHere,
+  );
 }
 
 function isRegularFile(path: string): boolean {
@@ -68,6 +71,7 @@ function isRegularFile(path: string): boolean {
 function inWorkers(
   path: string,
   threads: number,
+  inThisThread: boolean,
   options: ReadOptions,
   plans: readonly LossOperatorPlan[],
 ): Observable<LossChunk[]> {
@@ -91,6 +95,7 @@ function inWorkers(
       },
       {
         threads,
+        inThisThread,
         ...(options.limit === undefined ? {} : { limit: options.limit }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),

@@ -1,8 +1,8 @@
 /**
  * `fromFile(path, { threads })`: the committed fixtures and a generated multi-batch log give the
- * same bits in this thread and with 1, 2 and 3 worker threads (final, grouped and running values, several losses in one
- * pass), torch's values on the fixtures, and values within 1e-12 of each other across batch
- * sizes. A worker's loss error reaches the subscriber with the batch, row and column the
+ * same bits in this thread, with 1, 2 and 3 worker threads, and with this thread as one of 1 or 2
+ * (`inThisThread`): final, grouped and running values, several losses in one pass; torch's values
+ * on the fixtures, and values within 1e-12 of each other across batch sizes. A worker's loss error reaches the subscriber with the batch, row and column the
  * in-thread path reports; unsubscribing ends the workers; what cannot run in workers stays here.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ import { lastValueFrom, map, type Observable, share, take, toArray, zip } from '
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { binaryCrossEntropyWithLogits } from './binaryCrossEntropyWithLogits.js';
 import { crossEntropy } from './crossEntropy.js';
-import { fromFile } from './fromFile.js';
+import { type FromFileOptions, fromFile } from './fromFile.js';
 import { huberLoss } from './huberLoss.js';
 import { klDiv } from './klDiv.js';
 import type { LossChunk } from './LossChunk.js';
@@ -71,8 +71,16 @@ const doc = JSON.parse(readFileSync(fixture('epoch-log.json'), 'utf8')) as {
 const closeTo = (got: number, exp: number) =>
   expect(Math.abs(got - exp)).toBeLessThanOrEqual(1e-6 + 2e-6 * Math.abs(exp));
 
-// 0 reads and computes in this thread; 1, 2 and 3 in worker threads.
-const THREADS = [0, 1, 2, 3];
+// 0 reads and computes in this thread; 1, 2 and 3 in worker threads; with inThisThread, this
+// thread is one of the 1 (then the only one) or 2.
+const THREADS: FromFileOptions[] = [
+  { threads: 0 },
+  { threads: 1 },
+  { threads: 2 },
+  { threads: 3 },
+  { threads: 1, inThisThread: true },
+  { threads: 2, inThisThread: true },
+];
 
 let dir: string;
 beforeAll(async () => {
@@ -81,7 +89,7 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /** Every emitted number of a pipeline, for each thread count. */
-async function perThreads<T>(run: (threads: number) => Observable<T>): Promise<T[][]> {
+async function perThreads<T>(run: (threads: FromFileOptions) => Observable<T>): Promise<T[][]> {
   const out: T[][] = [];
   for (const threads of THREADS) out.push(await lastValueFrom(run(threads).pipe(toArray())));
   return out;
@@ -108,17 +116,17 @@ function expectSameBits<T>(results: T[][]): void {
 }
 
 describe.each(['epoch-log.arrows', 'epoch-log.arrow', 'epoch-log.parquet'])(
-  '%s in this thread and with 1, 2 and 3 threads',
+  '%s in this thread, in 1, 2 and 3 workers, and with this thread as one of 1 or 2',
   (file) => {
     it('gives the same bits and torch’s values: final, per epoch and running', async () => {
       const weighted = await perThreads((threads) =>
-        fromFile(fixture(file), { threads }).pipe(crossEntropy(doc.meta.weight), reduce('mean')),
+        fromFile(fixture(file), threads).pipe(crossEntropy(doc.meta.weight), reduce('mean')),
       );
       expectSameBits(weighted);
       closeTo(weighted[0]![0]!, doc.expected['cross-entropy-weighted']!.all.float32);
 
       const grouped = await perThreads((threads) =>
-        fromFile(fixture(file), { threads }).pipe(
+        fromFile(fixture(file), threads).pipe(
           crossEntropy({ labelSmoothing: doc.meta.label_smoothing, by: 'epoch' }),
           reduceGroups('mean'),
         ),
@@ -129,7 +137,7 @@ describe.each(['epoch-log.arrows', 'epoch-log.arrow', 'epoch-log.parquet'])(
       for (const [i, g] of grouped[0]!.entries()) closeTo(g.value, expected[i]!.float32);
 
       const runningValues = await perThreads((threads) =>
-        fromFile(fixture(file), { threads }).pipe(crossEntropy({ by: 'epoch' }), runningGroups('sum')),
+        fromFile(fixture(file), threads).pipe(crossEntropy({ by: 'epoch' }), runningGroups('sum')),
       );
       expectSameBits(runningValues);
       expect(runningValues[0]!.length).toBeGreaterThan(4);
@@ -137,7 +145,7 @@ describe.each(['epoch-log.arrows', 'epoch-log.arrow', 'epoch-log.parquet'])(
 
     it('computes several losses in one pass, each as it would alone', async () => {
       const results = await perThreads((threads) => {
-        const chunks = fromFile(fixture(file), { threads }).pipe(
+        const chunks = fromFile(fixture(file), threads).pipe(
           losses(
             crossEntropy(),
             crossEntropy({ input: 'logits', target: 'target' }),
@@ -211,8 +219,8 @@ function writeLog(path: string, rows: number, batchRows: number, badTargetAt?: n
 }
 
 /** Every loss with WASM kernels, grouped by epoch, in one pass: final totals and per-epoch values. */
-function allLosses(path: string, threads: number) {
-  const chunks = fromFile(path, { threads }).pipe(
+function allLosses(path: string, threads: FromFileOptions) {
+  const chunks = fromFile(path, threads).pipe(
     losses(
       crossEntropy({ by: 'epoch', weight: [1, 2, 0.5, 1, 1, 3, 1], labelSmoothing: 0.05 }),
       nllLoss({ by: 'epoch' }),
@@ -233,16 +241,16 @@ function allLosses(path: string, threads: number) {
 }
 
 describe('a generated multi-batch log', () => {
-  it('gives the same bits in this thread and with 1, 2 and 3 threads, every loss, grouped, and the running values', async () => {
+  it('gives the same bits for every thread setting, every loss, grouped, and the running values', async () => {
     const path = join(dir, 'log.arrows');
     writeLog(path, 5000, 333);
     readers.length = 0;
     const results = await perThreads((threads) => allLosses(path, threads));
     expectSameBits(results);
-    // Threads 1, 2 and 3 went through worker pools; 0 read in this thread.
-    expect(readers.length).toBe(3);
+    // All but threads 0 went through worker pools; 0 read in this thread.
+    expect(readers.length).toBe(THREADS.length - 1);
     const runningValues = await perThreads((threads) =>
-      fromFile(path, { threads }).pipe(mseLoss({ input: 'pred', target: 'y' }), running('mean')),
+      fromFile(path, threads).pipe(mseLoss({ input: 'pred', target: 'y' }), running('mean')),
     );
     expectSameBits(runningValues);
     expect(runningValues[0]!.length).toBe(Math.ceil(5000 / 333));
@@ -253,7 +261,7 @@ describe('a generated multi-batch log', () => {
     for (const batchRows of [64, 1000, 5000]) {
       const path = join(dir, `log-${batchRows}.arrows`);
       writeLog(path, 5000, batchRows);
-      const [totals] = await lastValueFrom(allLosses(path, 2).pipe(toArray()));
+      const [totals] = await lastValueFrom(allLosses(path, { threads: 2 }).pipe(toArray()));
       values.push(totals!.flatMap(([total, groups]) => [total, ...groups.map((g) => g.value)]));
     }
     for (const other of values.slice(1)) {
@@ -270,7 +278,7 @@ describe('a generated multi-batch log', () => {
     const errors: unknown[] = [];
     for (const threads of THREADS) {
       errors.push(
-        await lastValueFrom(fromFile(path, { threads }).pipe(crossEntropy(), reduce('mean'))).catch(
+        await lastValueFrom(fromFile(path, threads).pipe(crossEntropy(), reduce('mean'))).catch(
           (e: unknown) => e,
         ),
       );
@@ -332,7 +340,7 @@ describe('what stays in this thread', () => {
     );
     writeFileSync(path, RecordBatchStreamWriter.writeAll([batch, batch]).toUint8Array(true));
     const values = await perThreads((threads) =>
-      fromFile(path, { threads }).pipe(
+      fromFile(path, threads).pipe(
         tripletMarginWithDistanceLoss({ distanceFunction: cosineDistance }),
         map((c) => [c.source instanceof RecordBatch, c.state.sum]),
       ),
