@@ -109,8 +109,9 @@ export class BatchSource {
 
   /**
    * The chunks of every loss operator per batch, over all files in order, computed by
-   * {@link threads} worker threads that read the files themselves (`@lossflow/rx`'s `fromFile` with
-   * `threads`, then `losses`). Batch indices count across the files, as {@link batches}' do.
+   * {@link threads} threads (this one and workers) that read the files themselves
+   * (`@lossflow/rx`'s `fromFile` with `threads` and `inThisThread`, then `losses`). Batch indices
+   * count across the files, as {@link batches}' do.
    */
   lossChunks(operators: readonly OperatorFunction<RecordBatch, LossChunk>[]): Observable<LossChunk[]> {
     return concat(

@@ -44,7 +44,7 @@ export interface EvalPlan {
   readonly limit: number | undefined;
   /** The column the report plots against (default `step` when the file has it). */
   readonly step: string | undefined;
-  /** `--threads`: worker threads that read and compute (undefined: one per core). */
+  /** `--threads`: threads that read and compute, the main thread included (undefined: one per core). */
   readonly threads: number | undefined;
   /** `--allow-missing-end-of-stream`: an Arrow IPC stream without its end-of-stream marker reads as complete. */
   readonly allowMissingEndOfStream: boolean;

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 
 /**
- * For `lossflow eval` with worker threads, starts the threads before the command loads its
+ * For `lossflow eval` with worker threads (`--threads` ≥ 2), starts them before the command loads its
  * pipeline (RxJS, apache-arrow): they load the loss code meanwhile, so a
  * short file is not mostly waiting for them. Reads only what it needs from the arguments, which
  * the command parses and validates later; a wrong guess only wastes an idle thread.

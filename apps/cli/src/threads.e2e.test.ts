@@ -1,8 +1,8 @@
 /**
- * `lossflow eval --threads N` end to end: 1, 2 and 3 worker threads, the default (one per core)
- * and the main thread (`--report`, which reads there) print the same JSON document, numbers to the bit, for every fixture
- * format, several losses, groups, a row limit and running values; failures read the same; a bad
- * count is bad usage.
+ * `lossflow eval --threads N` end to end: 1 (the main thread's block reader), 2 and 3 threads, the
+ * default (one per core) and the main thread's apache-arrow reader (`--report` reads there) print
+ * the same JSON document, numbers to the bit, for every fixture format, several losses, groups, a
+ * row limit and running values; failures read the same; a bad count is bad usage.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';

@@ -111,7 +111,9 @@ export class BatchRunner {
     try {
       if (request.type === 'block') {
         const fd = this.#openFile(s.path);
-        values.push(this.#runBlock(t, s, request.block, (io) => readRanges(fd, io, request.block.reads, s.path)));
+        values.push(
+          this.#runBlock(t, s, request.block, (io) => readRanges(fd, io, request.block.reads, s.path)),
+        );
         rows.push(request.block.rows);
       } else {
         const file = await this.#openParquet(s.path);

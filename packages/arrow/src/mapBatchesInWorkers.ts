@@ -166,9 +166,13 @@ class PoolWorker implements PoolThread {
     this.#worker.unref();
     this.#worker.on('message', onReply);
     this.#worker.on('error', (e) =>
-      onFailure(new Error(`a worker thread failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e })),
+      onFailure(
+        new Error(`a worker thread failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e }),
+      ),
     );
-    this.#worker.on('exit', (code) => onFailure(new Error(`a worker thread stopped unexpectedly (exit code ${code})`)));
+    this.#worker.on('exit', (code) =>
+      onFailure(new Error(`a worker thread stopped unexpectedly (exit code ${code})`)),
+    );
   }
 
   ask(request: WorkerRequest): void {
@@ -270,7 +274,9 @@ class Pool<R> implements WorkerBatchReader<R> {
     // comes last, so that workers are preferred when several threads are equally free.
     const inline = options.inThisThread === true;
     const workers = Array.from({ length: this.#threads - (inline ? 1 : 0) }, () => this.#spawn());
-    this.#pool = inline ? [...workers, new InlineThread((reply) => this.#onReply(this.#pool.at(-1)!, reply))] : workers;
+    this.#pool = inline
+      ? [...workers, new InlineThread((reply) => this.#onReply(this.#pool.at(-1)!, reply))]
+      : workers;
     this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
