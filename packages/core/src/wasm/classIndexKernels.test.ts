@@ -1,7 +1,8 @@
 /**
  * The WASM cross-entropy / NLL class-index kernels against crossEntropyIndexKernel and nllKernel of
  * src/kernels/ on random float32 rows (weights, ignoreIndex, label smoothing, C = 1…, odd C), and
- * at the edges torch defines: ignored rows never read, all ignored, ±80/±1000 and −inf logits, NaN.
+ * at the edges torch defines: ignored rows never read, all ignored, ±80/±1000 and −inf logits, NaN;
+ * and the accuracy of its float32 SIMD exp.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -156,6 +157,19 @@ describe('WASM class-index kernels at the edges', () => {
     );
     return { out: [...out], sum: acc[0]!, weight: acc[1]! };
   };
+
+  it('evaluates exp within 2 float32 ulp: a row [0, x, x, x] sums 1 + 3·e^x', () => {
+    // The row's four lanes go through the SIMD exp once and are summed in float64, so e^x can be
+    // read back from the loss, log(1 + 3·e^x), for x where 3·e^x is not lost next to 1.
+    for (let x = -15; x <= 0; x += 1 / 64 + 1e-5) {
+      const xf = Math.fround(x);
+      const { sum } = run(Float32Array.of(0, xf, xf, xf), 4, [0]);
+      const e = Math.expm1(sum) / 3;
+      const exact = Math.exp(xf);
+      const ulp = 2 ** (Math.floor(Math.log2(exact)) - 23);
+      expect(Math.abs(e - exact) / ulp, `x = ${xf}`).toBeLessThanOrEqual(2);
+    }
+  });
 
   it("gives torch's values for ±80 and ±1000 logits", () => {
     expect(run(Float32Array.of(80, -80, 0), 3, [1]).out[0]).toBeCloseTo(160, 5);
