@@ -352,6 +352,49 @@ describe('lossflow eval failures', () => {
   );
 
   it(
+    'plots the report against the step column with any thread count, and rejects a missing --step',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'lossflow-report-'));
+      const pages: string[] = [];
+      for (const threads of ['1', '2']) {
+        const report = join(dir, `report-${threads}.html`);
+        const run = await runCli([
+          'eval',
+          FILES[0]!,
+          '--by',
+          'epoch',
+          '--report',
+          report,
+          '--threads',
+          threads,
+        ]);
+        expect(run.code).toBe(0);
+        // The chart and the values table (the rest names the command and its timing).
+        const html = readFileSync(report, 'utf8');
+        const chart = /<svg class="chart"[\s\S]*?<\/svg>/.exec(html)?.[0];
+        const values = /<table class="values"[\s\S]*?<\/table>/.exec(html)?.[0];
+        expect(chart).toBeDefined();
+        expect(values).toBeDefined();
+        pages.push(`${chart}${values}`);
+      }
+      expect(pages[1]).toBe(pages[0]);
+      expect(pages[0]).toContain('>step</text>');
+      const missing = await runCli([
+        'eval',
+        FILES[0]!,
+        '--report',
+        join(dir, 'r.html'),
+        '--step',
+        'iteration',
+      ]);
+      expect(missing.code).toBe(1);
+      expect(missing.stdout).toBe('');
+      expect(missing.stderr).toMatch(/the step column 'iteration' is not in the data/);
+    },
+    TIMEOUT,
+  );
+
+  it(
     'a report that cannot be written exits 1 before any result is printed',
     async () => {
       const run = await runCli([

@@ -43,6 +43,8 @@ export interface EvalRun {
 
 /** What the caller wants to see while the pass runs. */
 export interface EvalHooks {
+  /** A column whose values the chunks carry at each batch's and group's last row (the report's x axis). */
+  step?: string;
   /** After each batch is read. */
   onBatch?(): void;
   /** After each batch, per loss (only when given): running values for `--every` and the report. */
@@ -69,11 +71,12 @@ export function evalPipeline(
       ...(plan.by === undefined ? {} : { by: plan.by }),
       perRow: plan.perRow !== undefined && hooks.perRow !== undefined,
       nulls: plan.nulls,
+      ...(hooks.step === undefined ? {} : { step: hooks.step }),
     }),
   );
-  // Worker threads compute every loss of a batch at once; the report and per-row output need each
-  // batch's key columns, so they read in this thread.
-  const threaded = source.threads >= 1 && plan.perRow === undefined && plan.report === undefined;
+  // Worker threads compute every loss of a batch at once; per-row output needs each batch's key
+  // columns, so it reads in this thread.
+  const threaded = source.threads >= 1 && plan.perRow === undefined;
   const perBatch$ = threaded
     ? source.lossChunks(operators).pipe(
         tap(() => hooks.onBatch?.()),

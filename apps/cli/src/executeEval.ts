@@ -12,6 +12,7 @@ import { type EvalRun, evalPipeline } from './evalPipeline.js';
 import { LineOutput } from './lineOutput.js';
 import { ProgressReporter } from './progressReporter.js';
 import { reportHtml } from './reportHtml.js';
+import { reportStep } from './reportStep.js';
 import { resultDocument } from './resultDocument.js';
 import { finalRecords } from './resultRecords.js';
 import { resultTable } from './resultTable.js';
@@ -45,10 +46,7 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
   let source: BatchSource | undefined;
   let writer: ReturnType<typeof writeIpcStream> | undefined;
   const lines = new LineOutput(plan.format, io);
-  const recorders =
-    plan.report === undefined
-      ? []
-      : plan.losses.map(() => new SeriesRecorder(plan.step, plan.nulls === 'error'));
+  let recorders: SeriesRecorder[] = [];
   const every = plan.every === undefined ? undefined : new RunningRecords(plan.every);
 
   try {
@@ -59,10 +57,13 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
       allowMissingEndOfStream: plan.allowMissingEndOfStream,
     });
     const s = source;
+    const step = plan.report === undefined ? undefined : await reportStep(plan);
+    if (plan.report !== undefined) recorders = plan.losses.map(() => new SeriesRecorder(step));
     if (plan.perRow !== undefined) writer = writeIpcStream(plan.perRow);
     const wantsRunning = recorders.length > 0 || every !== undefined;
     const run = await lastValueFrom(
       evalPipeline(plan, s, {
+        ...(step === undefined ? {} : { step }),
         onBatch: () => {
           const p = s.progress();
           progress.update({ label: 'reading', rows: p.rows, bytes: p.bytesRead, totalBytes: p.totalBytes });

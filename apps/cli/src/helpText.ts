@@ -92,8 +92,7 @@ Grouping and output:
   --nulls error|skip        a null in a used column is an error (default) or skips the row
   --limit N                 read only the first N rows
   --threads N               threads that read and compute, the main thread included
-                            (default: one per core; --report and --per-row read in the main
-                            thread alone)
+                            (default: one per core; --per-row reads in the main thread alone)
   --allow-missing-end-of-stream
                             read an Arrow IPC stream that ends without its end-of-stream marker
                             as complete (some writers omit it; by default it is an error)

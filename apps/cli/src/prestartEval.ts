@@ -14,8 +14,8 @@ export async function prestartEval(args: readonly string[]): Promise<void> {
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') break;
-    // The main thread reads for these (see evalPipeline), and help needs no threads.
-    if (a === '--report' || a === '--per-row' || a === '--help' || a === '-h') return;
+    // The main thread reads alone for per-row output (see evalPipeline), and help needs no threads.
+    if (a === '--per-row' || a === '--help' || a === '-h') return;
     if (a === '--threads') threads = Number(args[i + 1]);
     else if (a.startsWith('--threads=')) threads = Number(a.slice('--threads='.length));
   }

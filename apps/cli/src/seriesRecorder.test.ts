@@ -1,4 +1,3 @@
-import { ArrowReadError } from '@lossflow/arrow';
 import { describe, expect, it } from 'vitest';
 import type { RunningSnapshot } from './runningSnapshots.js';
 import { SeriesRecorder } from './seriesRecorder.js';
@@ -14,7 +13,7 @@ function snapshot(
 
 describe('SeriesRecorder', () => {
   it("plots each group's running value at the step of its last row in the batch", () => {
-    const r = new SeriesRecorder(undefined, true);
+    const r = new SeriesRecorder('step');
     const chunk = mseChunk(0, [1, 2, 3, 4], [0, 0, 0, 0], [0, 0, 1, 1], [10, 11, 12, 13]);
     r.add(
       snapshot(chunk, [
@@ -36,29 +35,21 @@ describe('SeriesRecorder', () => {
     ]);
   });
 
-  it('plots against the rows counted into the group when steps cannot be used', () => {
-    const r = new SeriesRecorder(undefined, false);
+  it('plots against the rows counted into the group without a step column', () => {
+    const r = new SeriesRecorder(undefined);
     r.add(snapshot(mseChunk(0, [1, 2], [0, 0], [0, 0]), [{ key: 0, value: 2.5, rows: 2 }]));
     expect(r.xLabel()).toBe('rows');
     expect(r.series()).toEqual([{ key: 0, points: [[2, 2.5]] }]);
   });
 
   it('records the running total against the last step of each batch without grouping', () => {
-    const r = new SeriesRecorder(undefined, true);
+    const r = new SeriesRecorder('step');
     r.add(snapshot(mseChunk(0, [1, 2], [0, 0], undefined, [5, 6]), [], 2.5));
     expect(r.series()).toEqual([{ key: null, points: [[6, 2.5]] }]);
   });
 
-  it('fails clearly when the requested step column is missing', () => {
-    const r = new SeriesRecorder('iteration', true);
-    expect(() => r.add(snapshot(mseChunk(0, [1], [0], [0]), []))).toThrow(ArrowReadError);
-    expect(() => new SeriesRecorder('iteration', true).add(snapshot(mseChunk(0, [1], [0], [0]), []))).toThrow(
-      /one of: epoch, step/,
-    );
-  });
-
   it('keeps a bounded number of points, always including the latest', () => {
-    const r = new SeriesRecorder(undefined, false, 10);
+    const r = new SeriesRecorder(undefined, 10);
     for (let i = 0; i < 1000; i++) {
       r.add(snapshot(mseChunk(i, [1], [0], [0]), [{ key: 0, value: i, rows: i + 1 }]));
     }

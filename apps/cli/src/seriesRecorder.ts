@@ -1,6 +1,4 @@
-import { ArrowReadError } from '@lossflow/arrow';
 import type { GroupKey } from '@lossflow/rx';
-import type { Schema } from 'apache-arrow';
 import type { RunningSnapshot } from './runningSnapshots.js';
 
 /** The running values of one group (or of all rows, key `null`) against the x axis. */
@@ -11,59 +9,40 @@ export interface RecordedSeries {
 
 /**
  * Collects the per-batch running values for the report's chart: one series per group, plotted
- * against the step column at the group's last row in each batch (or, without a step column,
- * against the rows counted into the group). Each series keeps at most about `maxPoints` points
- * by halving its resolution when full, so memory does not grow with the file.
+ * against the step column at the group's last row in each batch (the chunks' `steps`, which the
+ * loss operators carry with their `step` option), or, without a step column, against the rows
+ * counted into the group. Each series keeps at most about `maxPoints` points by halving its
+ * resolution when full, so memory does not grow with the file.
  */
 export class SeriesRecorder {
-  readonly #requested: string | undefined;
-  readonly #useStep: boolean;
+  readonly #step: string | undefined;
   readonly #maxPoints: number;
   readonly #series = new Map<GroupKey | null, Decimated>();
-  #column: string | null | undefined;
 
-  /**
-   * @param step the column to plot against; default `step` when the file has one
-   * @param useStep false when rows may be skipped (nulls), since row positions no longer match the source
-   */
-  constructor(step: string | undefined, useStep: boolean, maxPoints = 1000) {
-    this.#requested = step;
-    this.#useStep = useStep;
+  /** @param step the column the loss operators were given as `step` (see `reportStep`); none: rows */
+  constructor(step: string | undefined, maxPoints = 1000) {
+    this.#step = step;
     this.#maxPoints = maxPoints;
   }
 
-  /** Adds the running values after one batch. @throws {ArrowReadError} when the requested step column is missing. */
+  /** Adds the running values after one batch. */
   add(snapshot: RunningSnapshot): void {
     const { chunk } = snapshot;
-    // The report's pass reads in the main thread, so every chunk has its batch.
-    const source = chunk.source!;
-    const column = this.#stepColumn(source.schema);
-    const stepAt = (row: number): number => {
-      if (column === null) return Number.NaN;
-      const v = source.getChild(column)?.get(row) as number | bigint | null | undefined;
-      return v === null || v === undefined ? Number.NaN : Number(v);
-    };
+    const steps = this.#step === undefined ? undefined : chunk.steps;
     if (chunk.groups === undefined) {
-      const x = column === null ? snapshot.rows : stepAt(source.numRows - 1);
-      this.#point(null, x, snapshot.total);
+      this.#point(null, steps === undefined ? snapshot.rows : steps.last, snapshot.total);
       return;
     }
-    const lastRow = new Map<GroupKey, number>();
-    let offset = 0;
-    for (const g of chunk.groups) {
-      offset += g.state.rows;
-      lastRow.set(g.key, offset - 1);
-    }
-    for (const g of snapshot.groups) {
-      const x = column === null ? g.rows : stepAt(lastRow.get(g.key) ?? Number.NaN);
-      this.#point(g.key, x, g.value);
-    }
+    // A key's last run in the batch holds its last row.
+    const stepOf = new Map<GroupKey, number>();
+    for (const [i, g] of chunk.groups.entries()) stepOf.set(g.key, steps?.groups?.[i] ?? Number.NaN);
+    for (const g of snapshot.groups)
+      this.#point(g.key, steps === undefined ? g.rows : (stepOf.get(g.key) ?? Number.NaN), g.value);
   }
 
   /** What the x axis shows. */
   xLabel(): string {
-    if (typeof this.#column === 'string') return this.#column;
-    return 'rows';
+    return this.#step ?? 'rows';
   }
 
   /** The series in the order their keys first appeared. */
@@ -78,20 +57,6 @@ export class SeriesRecorder {
       this.#series.set(key, d);
     }
     d.add(x, y);
-  }
-
-  #stepColumn(schema: Schema): string | null {
-    if (this.#column !== undefined) return this.#column;
-    const names = schema.fields.map((f) => f.name);
-    if (this.#requested !== undefined && !names.includes(this.#requested)) {
-      throw new ArrowReadError('MISSING_COLUMN', `the step column '${this.#requested}' is not in the data`, {
-        column: this.#requested,
-        hint: `Pass --step with one of: ${names.join(', ')}.`,
-      });
-    }
-    const wanted = this.#requested ?? (names.includes('step') ? 'step' : undefined);
-    this.#column = this.#useStep && wanted !== undefined ? wanted : null;
-    return this.#column;
   }
 }
 

@@ -30,11 +30,23 @@ export interface LossChunk {
   readonly groups: readonly GroupState[] | undefined;
   /** With `perRow: true`: the unreduced losses (`reduction: 'none'`), one per row. */
   readonly perRow: Tensor | undefined;
+  /** With `step`: the step column's values at the batch's last row and at each group's last row. */
+  readonly steps?: ChunkSteps | undefined;
   /**
    * The record batch the chunk was computed from (for key columns of per-row output); `undefined`
    * when a worker thread read and computed the batch (`fromFile` with `threads`).
    */
   readonly source: RecordBatch | undefined;
+}
+
+/**
+ * Where a chunk's rows end along a step column (a loss operator's `step` option), for plotting
+ * running values against training steps: its value at the batch's last row (NaN for a batch
+ * whose rows were all skipped), and with `by`, at the last row of each of `groups` (same order).
+ */
+export interface ChunkSteps {
+  readonly last: number;
+  readonly groups: readonly number[] | undefined;
 }
 
 /** A reduced value of one group, as `reduceGroups` / `runningGroups` emit it. */

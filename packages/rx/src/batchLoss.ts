@@ -9,12 +9,15 @@ import {
   type Tensor,
 } from '@lossflow/core';
 import { keyRuns } from './keyRuns.js';
-import type { GroupState } from './LossChunk.js';
+import type { ChunkSteps, GroupState } from './LossChunk.js';
 import type { LossOperatorSpec } from './lossOperator.js';
 import { sliceRows } from './sliceRows.js';
 
 /** The role under which the grouping column travels with the loss's columns (so null-skipping keeps them aligned). */
 export const KEY = '\u0000key';
+
+/** The role under which the step column travels with the loss's columns, for the same reason. */
+export const STEP = '\u0000step';
 
 /** How one loss reads batches: its spec, core options, stream options and resolved columns. */
 export interface BatchLossPlan<O> {
@@ -23,7 +26,7 @@ export interface BatchLossPlan<O> {
   readonly by: string | undefined;
   readonly perRow: boolean;
   readonly nulls: 'error' | 'skip';
-  /** Column by role, the grouping column under {@link KEY}. */
+  /** Column by role, the grouping column under {@link KEY}, the step column under {@link STEP}. */
   readonly columns: Readonly<Record<string, string>>;
 }
 
@@ -34,6 +37,7 @@ export interface BatchLoss {
   readonly state: LossState;
   readonly groups: GroupState[] | undefined;
   readonly perRow: Tensor | undefined;
+  readonly steps: ChunkSteps | undefined;
 }
 
 /**
@@ -54,11 +58,14 @@ export function batchLoss<O>(
     const args = spec.roles.map((r) => tensors[r]!);
     let state: LossState;
     let groups: GroupState[] | undefined;
+    const step = tensors[STEP];
+    const groupEnds: number[] = [];
     if (by === undefined) state = spec.partial(args, options);
     else {
       // Each row is computed once, in its group; the batch's state is the merge of its groups'.
       const found: GroupState[] = [];
       keyRuns(tensors[KEY]!, by, (start, end, key) => {
+        groupEnds.push(end);
         try {
           found.push({
             key,
@@ -74,7 +81,24 @@ export function batchLoss<O>(
       state = found.reduce((acc, g) => mergeInto(acc, g.state), createState(spec.name, dtypeOf(args[0]!)));
       groups = found;
     }
-    return { rows, skipped, state, groups, perRow: plan.perRow ? spec.none(args, options) : undefined };
+    const steps =
+      step === undefined
+        ? undefined
+        : {
+            last: stepAt(step, rows - 1, columns[STEP]!),
+            groups:
+              groups === undefined
+                ? undefined
+                : groupEnds.map((end) => stepAt(step, end - 1, columns[STEP]!)),
+          };
+    return {
+      rows,
+      skipped,
+      state,
+      groups,
+      perRow: plan.perRow ? spec.none(args, options) : undefined,
+      steps,
+    };
   } catch (e) {
     if (e instanceof LossError && e.column === undefined && e.argument !== undefined) {
       const column = spec.roles.includes(e.argument) ? columns[e.argument] : undefined;
@@ -82,6 +106,18 @@ export function batchLoss<O>(
     }
     throw e;
   }
+}
+
+/** The step column's value at `row` as a number (NaN for a batch without rows). */
+function stepAt(step: Tensor, row: number, column: string): number {
+  if (step.shape.length !== 1) {
+    throw new LossError('INVALID_SHAPE', 'the step column must hold one scalar per row', {
+      column,
+      hint: 'Pass a scalar column such as step.',
+    });
+  }
+  const v = step.data[row];
+  return v === undefined ? Number.NaN : Number(v);
 }
 
 function dtypeOf(t: Tensor): FloatDType {

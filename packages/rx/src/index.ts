@@ -12,7 +12,7 @@ export { type GaussianNllLossOperatorOptions, gaussianNllLoss } from './gaussian
 export { type HingeEmbeddingLossOperatorOptions, hingeEmbeddingLoss } from './hingeEmbeddingLoss.js';
 export { type HuberLossOperatorOptions, huberLoss } from './huberLoss.js';
 export { type KlDivOperatorOptions, klDiv } from './klDiv.js';
-export type { GroupKey, GroupState, GroupValue, LossChunk } from './LossChunk.js';
+export type { ChunkSteps, GroupKey, GroupState, GroupValue, LossChunk } from './LossChunk.js';
 export { type L1LossOperatorOptions, l1Loss } from './l1Loss.js';
 export { losses } from './losses.js';
 export {

@@ -2,7 +2,7 @@ import { batchTensors, resolveColumns } from '@lossflow/arrow';
 import { LossError, type LossState, type Tensor } from '@lossflow/core';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { map, type OperatorFunction } from 'rxjs';
-import { type BatchLossPlan, batchLoss, KEY } from './batchLoss.js';
+import { type BatchLossPlan, batchLoss, KEY, STEP } from './batchLoss.js';
 import type { LossChunk } from './LossChunk.js';
 import { threadedLosses } from './threadedLosses.js';
 
@@ -14,6 +14,12 @@ export interface StreamOptions {
   perRow?: boolean;
   /** A null in a selected column is an error (default) or drops the row (`'skip'`, counted in `skipped`). */
   nulls?: 'error' | 'skip';
+  /**
+   * A scalar column (e.g. `'step'`) whose values at the last row of each batch, and of each group
+   * with `by`, the chunks carry as `steps`: what running values are plotted against. Works in
+   * worker threads too (unlike the chunk's `source` batch).
+   */
+  step?: string;
 }
 
 /**
@@ -39,7 +45,7 @@ export interface LossOperatorSpec<O> {
 /** Column names by role: `{ input: 'logits', target: 'label' }`. */
 export type ColumnOptions<R extends string> = { [K in R]?: string };
 
-const STREAM_KEYS = new Set(['by', 'perRow', 'nulls']);
+const STREAM_KEYS = new Set(['by', 'perRow', 'nulls', 'step']);
 
 /** What a loss operator does, kept with it so a source that computes batches elsewhere can run it. */
 export interface LossOperatorPlan<O = unknown> {
@@ -48,7 +54,7 @@ export interface LossOperatorPlan<O = unknown> {
   readonly by: string | undefined;
   readonly perRow: boolean;
   readonly nulls: 'error' | 'skip';
-  /** The loss's columns (by role, the grouping column under its key) in a batch of this schema. */
+  /** The loss's columns (by role, the grouping and step columns under their keys) in a batch of this schema. */
   columns(schema: Schema): Record<string, string>;
   /** The chunk of one batch, computed in this thread. */
   chunk(batch: RecordBatch, index: number): LossChunk;
@@ -83,14 +89,18 @@ export function lossOperator<O extends object>(
       wanted[role] = spec.columns?.[role] ?? role;
   }
   const coreOptions = lossOptions as O;
-  const { by, perRow = false, nulls = 'error' } = options;
+  const { by, perRow = false, nulls = 'error', step } = options;
   const columnsOf = (schema: Schema): Record<string, string> => {
     const columns = resolveColumns(
       schema,
       wanted,
       DEFAULTED.filter((r) => spec.roles.includes(r)),
     );
-    return by === undefined ? columns : { ...columns, [KEY]: by };
+    return {
+      ...columns,
+      ...(by === undefined ? {} : { [KEY]: by }),
+      ...(step === undefined ? {} : { [STEP]: step }),
+    };
   };
   let schema: Schema | undefined;
   let batchPlan: BatchLossPlan<O> | undefined;

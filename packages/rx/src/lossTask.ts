@@ -7,7 +7,7 @@
 import type { WorkerBatch } from '@lossflow/arrow';
 import { type KernelBackend, type LossState, setKernelBackend, wasmKernels } from '@lossflow/core';
 import { type BatchLossPlan, batchLoss } from './batchLoss.js';
-import type { GroupState } from './LossChunk.js';
+import type { ChunkSteps, GroupState } from './LossChunk.js';
 import { standardSpec } from './standardSpec.js';
 
 /** One loss as the reading thread resolved it for the file's schema. */
@@ -32,6 +32,7 @@ export interface WorkerLoss {
   readonly skipped: number;
   readonly state: LossState;
   readonly groups: GroupState[] | undefined;
+  readonly steps: ChunkSteps | undefined;
 }
 
 let plans: BatchLossPlan<unknown>[] = [];
@@ -57,7 +58,9 @@ export function memory(bytes: number): Uint8Array | undefined {
 /** Every loss over the batch. */
 export function run(batch: WorkerBatch): WorkerLoss[] {
   return plans.map((plan) => {
-    const { rows, skipped, state, groups } = batchLoss(plan, (columns, o) => batch.tensors(columns, o));
-    return { rows, skipped, state, groups };
+    const { rows, skipped, state, groups, steps } = batchLoss(plan, (columns, o) =>
+      batch.tensors(columns, o),
+    );
+    return { rows, skipped, state, groups, steps };
   });
 }

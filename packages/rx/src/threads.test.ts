@@ -143,6 +143,36 @@ describe.each(['epoch-log.arrows', 'epoch-log.arrow', 'epoch-log.parquet'])(
       expect(runningValues[0]!.length).toBeGreaterThan(4);
     });
 
+    it("carries the step column's value at each batch's and each epoch's last row", async () => {
+      const steps = await perThreads((threads) =>
+        fromFile(fixture(file), threads).pipe(
+          crossEntropy({ by: 'epoch', step: 'step' }),
+          map((c) => c.steps),
+        ),
+      );
+      expectSameBits(steps);
+      const batches = await lastValueFrom(fromFile(fixture(file)).pipe(toArray()));
+      expect(steps[0]!.length).toBe(batches.length);
+      for (const [i, batch] of batches.entries()) {
+        const step = batch.getChild('step')!;
+        const epoch = batch.getChild('epoch')!;
+        const lastOfEpoch: number[] = [];
+        for (let r = 0; r < batch.numRows; r++)
+          if (r === batch.numRows - 1 || epoch.get(r) !== epoch.get(r + 1))
+            lastOfEpoch.push(Number(step.get(r)));
+        expect(steps[0]![i]).toEqual({ last: Number(step.get(batch.numRows - 1)), groups: lastOfEpoch });
+      }
+    });
+
+    it('reports a missing step column as MISSING_COLUMN', async () => {
+      for (const threads of THREADS) {
+        const error = await lastValueFrom(
+          fromFile(fixture(file), threads).pipe(crossEntropy({ step: 'iteration' }), toArray()),
+        ).catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: 'MISSING_COLUMN', column: 'iteration', batch: 0 });
+      }
+    });
+
     it('computes several losses in one pass, each as it would alone', async () => {
       const results = await perThreads((threads) => {
         const chunks = fromFile(fixture(file), threads).pipe(

@@ -1,10 +1,9 @@
 import { mseLossPartial } from '@lossflow/core';
 import type { GroupKey, LossChunk } from '@lossflow/rx';
-import { Field, Int32, Int64, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 
 /**
- * An MSE chunk over `pred`/`y` whose source batch has `epoch` and `step` columns, with groups per
- * run of equal epochs (as a loss operator with `by: 'epoch'` would make it).
+ * An MSE chunk over `pred`/`y`, with groups per run of equal `epochs` and the `steps` a loss
+ * operator with `by: 'epoch', step: 'step'` would make for these step values (default: row indices).
  */
 export function mseChunk(
   batch: number,
@@ -14,25 +13,15 @@ export function mseChunk(
   steps: number[] = pred.map((_, i) => i),
 ): LossChunk {
   const n = pred.length;
-  const fields = [new Field('epoch', new Int32(), false), new Field('step', new Int64(), false)];
-  const source = new RecordBatch(
-    new Schema(fields),
-    makeData({
-      type: new Struct(fields),
-      length: n,
-      children: [
-        makeData({ type: new Int32(), length: n, data: Int32Array.from(epochs ?? pred.map(() => 0)) }),
-        makeData({ type: new Int64(), length: n, data: BigInt64Array.from(steps.map(BigInt)) }),
-      ],
-    }),
-  );
   let groups: { key: GroupKey; state: ReturnType<typeof mseLossPartial> }[] | undefined;
+  const groupSteps: number[] = [];
   if (epochs !== undefined) {
     groups = [];
     let start = 0;
     for (let i = 1; i <= n; i++) {
       if (i === n || epochs[i] !== epochs[start]) {
         groups.push({ key: epochs[start]!, state: mseLossPartial(pred.slice(start, i), y.slice(start, i)) });
+        groupSteps.push(steps[i - 1]!);
         start = i;
       }
     }
@@ -45,6 +34,7 @@ export function mseChunk(
     state: mseLossPartial(pred, y),
     groups,
     perRow: undefined,
-    source,
+    steps: { last: steps[n - 1] ?? Number.NaN, groups: groups === undefined ? undefined : groupSteps },
+    source: undefined,
   };
 }
