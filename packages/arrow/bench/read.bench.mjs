@@ -13,11 +13,11 @@ import {
   renameSync,
   statSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { medianAsync, printTable } from '../../../scripts/bench/harness.mjs';
-import { batchTensors, readBatches, writeTrainingLog } from '../dist/index.js';
+import { batchTensors, mapBatchesInWorkers, readBatches, writeTrainingLog } from '../dist/index.js';
 
 const CACHE = join(tmpdir(), 'lossflow-bench');
 const CLASSES = 100;
@@ -54,6 +54,25 @@ async function readAndTouch(path, { sampleRss = false, ...options } = {}) {
     if (sampleRss) peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }
   return { rows, sum, targets, peakRss };
+}
+
+/**
+ * The same through the block reader of mapBatchesInWorkers (what `fromFile` with `threads` and
+ * `lossflow eval` use): each thread reads a batch's column bytes into one reused region.
+ */
+async function blocksAndTouch(path, threads) {
+  const COLUMNS = { input: 'logits', target: 'target' };
+  const reader = mapBatchesInWorkers(
+    path,
+    () => ({
+      columns: Object.values(COLUMNS),
+      task: { module: new URL('./touchTask.mjs', import.meta.url), data: { columns: COLUMNS } },
+    }),
+    { threads, inThisThread: true },
+  );
+  let rows = 0;
+  for await (const { value } of reader) rows += value.rows;
+  return { rows };
 }
 
 /** The baseline: the whole file through one reused buffer with fs.readSync, nothing decoded. */
@@ -129,6 +148,18 @@ for (const [label, f, cases] of [
       seconds,
       baseline: { name: 'fs.readSync', seconds: base },
     });
+  }
+  if (label.startsWith('IPC')) {
+    for (const threads of [1, availableParallelism()]) {
+      const seconds = await medianAsync(() => blocksAndTouch(f.path, threads), 3);
+      rows.push({
+        name: `${label}: block reader + tensors, ${threads === 1 ? 'this thread only' : `${threads} threads`}`,
+        rows: MAIN.rows,
+        bytes: f.bytes,
+        seconds,
+        baseline: { name: 'fs.readSync', seconds: base },
+      });
+    }
   }
 }
 printTable(
