@@ -27,6 +27,13 @@ import type {
 const ATTEMPTS = 8;
 
 /**
+ * The runner whose setup each task module last ran. A module has one instance per thread, and
+ * several runners share a thread when several pools use the calling thread (`inThisThread`):
+ * each sets the module up again with its own data before running its jobs.
+ */
+const owners = new WeakMap<WorkerTaskModule, BatchRunner>();
+
+/**
  * Handles a pool's requests in order, posting replies through `post`. With `yieldBetween`, each
  * request waits for a turn of the event loop first, so a thread that also hands out the jobs
  * (and hears the other workers' replies) never runs a long queue without answering them.
@@ -91,6 +98,7 @@ export class BatchRunner {
         this.#setup = request;
         this.#openFile(request.path);
         const module = (await import(request.module)) as WorkerTaskModule;
+        owners.set(module, this);
         await module.setup?.(request.data);
         this.#task = module;
         this.post({ type: 'ready' });
@@ -111,6 +119,7 @@ export class BatchRunner {
     try {
       if (request.type === 'block') {
         const fd = this.#openFile(s.path);
+        await this.#adopt(t, s);
         values.push(
           this.#runBlock(t, s, request.block, (io) => readRanges(fd, io, request.block.reads, s.path)),
         );
@@ -119,6 +128,7 @@ export class BatchRunner {
         const file = await this.#openParquet(s.path);
         const ipc = await file.read(request.rowGroup, s.names, request.batchSize, request.limit);
         const { fields, version, batches } = scanIpcBytes(ipc, s.path);
+        await this.#adopt(t, s);
         for (const { header, bodyOffset, bodyLength } of batches) {
           if (header.rows === 0) continue;
           const slots = batchSlots(fields, version, header.variadicCounts, s.names);
@@ -130,6 +140,17 @@ export class BatchRunner {
       this.post({ type: 'done', id: request.id, values, rows, error: undefined });
     } catch (e) {
       this.post({ type: 'done', id: request.id, values, rows, error: serializeError(e) });
+    }
+  }
+
+  /**
+   * Makes the task module this runner's (see `owners`); the caller then runs it without awaiting
+   * anything, so no other runner can take it back in between.
+   */
+  async #adopt(t: WorkerTaskModule, s: WorkerSetup): Promise<void> {
+    while (owners.get(t) !== this) {
+      owners.set(t, this);
+      await t.setup?.(s.data);
     }
   }
 

@@ -154,7 +154,7 @@ describe('mapBatchesInWorkers', () => {
     ['parquet', 1],
     ['parquet', 2],
   ] as const)(
-    'an %s input with this thread as one of %i threads gives the same results; with 1, no worker runs',
+    'an %s input with this thread as one of %i threads gives the same results; with 1, no worker runs (Parquet: only workers decode)',
     async (format, threads) => {
       const { results, error } = await collect(logs[format], plan({ threadIds: true }), {
         threads,
@@ -165,10 +165,45 @@ describe('mapBatchesInWorkers', () => {
       expect(results.map(({ rows, skipped, sums }) => ({ rows, skipped, sums }))).toEqual(
         await inThread(logs[format]),
       );
-      if (threads === 1) expect([...ids]).toEqual([threadId]);
+      if (format === 'parquet') expect(ids.has(threadId)).toBe(false);
+      else if (threads === 1) expect([...ids]).toEqual([threadId]);
       expect(ids.size).toBeLessThanOrEqual(threads);
     },
   );
+
+  it('pools sharing this thread each run the task with their own setup', async () => {
+    const sumsOf = (columns: Record<string, string>) =>
+      collect(logs.stream, plan({}, columns), { threads: 1, inThisThread: true });
+    const alone = [await sumsOf(COLUMNS), await sumsOf({ input: 'logits' })];
+    const together = await Promise.all([sumsOf(COLUMNS), sumsOf({ input: 'logits' })]);
+    expect(together).toEqual(alone);
+    expect(alone[0]!.results[0]!.sums.target).toBeDefined();
+    expect(alone[1]!.results[0]!.sums.target).toBeUndefined();
+  });
+
+  it.each([{ threads: 2 }, { threads: 1, inThisThread: true }])(
+    'close() while the first next() waits for the file settles it with CLOSED: %o',
+    async (options) => {
+      const reader = mapBatchesInWorkers(logs.stream, plan(), options);
+      const first = reader[Symbol.asyncIterator]()
+        .next()
+        .catch((e: unknown) => e);
+      await reader.close();
+      expect(await first).toMatchObject({ code: 'CLOSED' });
+    },
+  );
+
+  it('a Parquet file cut short is TRUNCATED, as the in-thread reader says', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const bytes = await readFile(logs.parquet);
+    const path = join(dir, 'cut.parquet');
+    writeFileSync(path, bytes.subarray(0, bytes.length - 100));
+    for (const options of [{ threads: 2 }, { threads: 1, inThisThread: true }]) {
+      const { results, error } = await collect(path, plan(), options);
+      expect(results).toEqual([]);
+      expect(error).toMatchObject({ code: 'TRUNCATED', file: path });
+    }
+  });
 
   it.each(['stream', 'parquet'] as const)(
     'stops a %s at a row limit inside a batch, as the in-thread reader does',

@@ -11,6 +11,7 @@ import { missingColumnError } from './missingColumnError.js';
 import type { ParquetMeta } from './parquetRowGroups.js';
 import { takeWorker } from './prestartWorkers.js';
 import { type ReadProgress, readBatches } from './readBatches.js';
+import { checkParquetTail } from './readParquet.js';
 import { type IpcBatchAt, type IpcScan, scanIpcFile, scanIpcStream } from './scanIpcBlocks.js';
 import { type TensorLayout, tensorLayout } from './tensorLayout.js';
 import { rejectUnsupportedCodecs } from './unsupportedCodec.js';
@@ -240,6 +241,7 @@ class Pool<R> implements WorkerBatchReader<R> {
   readonly #signal: AbortSignal | undefined;
   readonly #onProgress: ((p: ReadProgress) => void) | undefined;
   readonly #allowMissingEnd: boolean;
+  /** Workers first, then this thread (`inThisThread`); a Parquet file may add a worker. */
   readonly #pool: PoolThread[];
   readonly #slots = new Map<number, Slot>();
   #opening: Promise<Opened> | undefined;
@@ -408,6 +410,8 @@ class Pool<R> implements WorkerBatchReader<R> {
       promise.catch(() => undefined);
       slot = { promise, resolve, reject, end: 0 };
       this.#slots.set(id, slot);
+      // Asked for after close() (a next() that was waiting for the file to open): settle it now.
+      if (this.#closed) reject(new ArrowReadError('CLOSED', 'the reader was closed', { file: this.#path }));
     }
     return slot;
   }
@@ -528,11 +532,25 @@ class Pool<R> implements WorkerBatchReader<R> {
    * group is a job, decoded by a worker in batches of 65,536 rows as the in-thread reader does.
    */
   async #openParquet(handle: FileHandle): Promise<Opened> {
-    await handle.close();
     const file = this.#path;
+    // A file cut short is TRUNCATED (as the in-thread reader says), not a corrupt footer.
+    await checkParquetTail(
+      file,
+      this.#size,
+      async (into, position) => (await handle.read(into, 0, 4, position)).bytesRead,
+    );
+    await handle.close();
+    // parquet-wasm traps on some damaged files in a way no caller can catch, so Parquet is only
+    // ever decoded in worker threads (see parquetWorker.ts): with this thread alone, one is started.
+    let worker = this.#pool.find((t) => t instanceof PoolWorker);
+    if (worker === undefined) {
+      worker = this.#spawn();
+      this.#pool.unshift(worker);
+    }
+    const decoder = worker;
     const meta = await new Promise<ParquetMeta>((resolve, reject) => {
       this.#meta = { resolve, reject };
-      this.#pool[0]!.ask({ type: 'parquetMeta', path: file });
+      decoder.ask({ type: 'parquetMeta', path: file });
     }).finally(() => {
       this.#meta = undefined;
     });
@@ -616,7 +634,7 @@ class Pool<R> implements WorkerBatchReader<R> {
     this.#pump().catch((e: unknown) => this.#fail(e instanceof Error ? e : new Error(String(e))));
   }
 
-  /** Hands jobs to the least busy workers while fewer than the window are out. */
+  /** Hands jobs to free threads (see {@link #freeThread}) while fewer than the window are out. */
   async #pump(): Promise<void> {
     if (this.#pumping) return;
     this.#pumping = true;
@@ -673,10 +691,14 @@ class Pool<R> implements WorkerBatchReader<R> {
 
   /**
    * The first ready thread that can take another job, workers first: this thread takes one only
-   * when every worker's queue is full, so the workers are never waiting for it to hand one out.
+   * when no ready worker has room (so also while the workers are starting), and never a Parquet
+   * row group (see {@link #openParquet}).
    */
   #freeThread(): PoolThread | undefined {
-    return this.#pool.find((t) => t.ready && t.jobs.size < JOBS_PER_THREAD);
+    const parquet = this.#opened?.format === 'parquet';
+    return this.#pool.find(
+      (t) => t.ready && t.jobs.size < JOBS_PER_THREAD && !(parquet && t instanceof InlineThread),
+    );
   }
 
   /**

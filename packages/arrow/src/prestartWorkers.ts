@@ -44,21 +44,21 @@ function spawn(preload: readonly string[]): Worker {
       return worker;
     } catch (e) {
       const refused = refusedExecArgv(e);
-      const kept = execArgv.filter((a) => !refused.includes(a));
+      const kept = execArgv.filter((a) => refused === undefined || !`, ${refused}, `.includes(`, ${a}, `));
       if (kept.length === execArgv.length) throw e;
       execArgv = kept;
     }
   }
 }
 
-/** The options an `ERR_WORKER_INVALID_EXEC_ARGV` names (its message lists them after the colon). */
-function refusedExecArgv(error: unknown): string[] {
-  if ((error as { code?: unknown } | null)?.code !== 'ERR_WORKER_INVALID_EXEC_ARGV') return [];
-  const list = String((error as Error).message)
-    .split(': ')
-    .slice(1)
-    .join(': ');
-  return list.split(/,\s*/).map((a) => a.trim());
+/**
+ * The options an `ERR_WORKER_INVALID_EXEC_ARGV` names, as its message lists them after the colon,
+ * joined by `', '` (an option may hold a comma itself, so they are matched whole, not split).
+ */
+function refusedExecArgv(error: unknown): string | undefined {
+  if ((error as { code?: unknown } | null)?.code !== 'ERR_WORKER_INVALID_EXEC_ARGV') return undefined;
+  const message = String((error as Error).message);
+  return message.slice(message.indexOf(': ') + 2);
 }
 
 /**

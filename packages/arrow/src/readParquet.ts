@@ -48,7 +48,8 @@ export async function readParquet(bytes: ByteReader, options: ParquetReadOptions
   let data: ParquetWorkerData;
   let collected = 0;
   if (path !== undefined && bytes.totalBytes !== undefined && bytes.readInto !== undefined) {
-    await checkTail(bytes, bytes.totalBytes);
+    const readInto = bytes.readInto.bind(bytes);
+    await checkParquetTail(file, bytes.totalBytes, (into, position) => readInto(into, 0, 4, position));
     await bytes.close();
     data = { parquetWasm: require.resolve('parquet-wasm'), path };
   } else {
@@ -309,12 +310,19 @@ function parquetError(message: string, file: string): ArrowReadError {
   });
 }
 
-async function checkTail(bytes: ByteReader, size: number): Promise<void> {
-  if (size < 12) throw tooShort(bytes.name, size);
+/**
+ * Throws `TRUNCATED` unless a Parquet file of `size` bytes is long enough and ends with `PAR1`;
+ * `readTail` reads 4 bytes at a position into `into` and returns how many it read.
+ */
+export async function checkParquetTail(
+  file: string,
+  size: number,
+  readTail: (into: Uint8Array, position: number) => Promise<number>,
+): Promise<void> {
+  if (size < 12) throw tooShort(file, size);
   const tail = new Uint8Array(4);
-  const got = await bytes.readInto!(tail, 0, 4, size - 4);
-  if (got < 4) throw tooShort(bytes.name, size);
-  checkTailBytes(tail, bytes.name);
+  if ((await readTail(tail, size - 4)) < 4) throw tooShort(file, size);
+  checkTailBytes(tail, file);
 }
 
 /** Throws unless `bytes` ends with `PAR1`. */
