@@ -131,7 +131,14 @@ describe('lossflow eval --threads', () => {
       const plain = await runCli(args);
       const tuned = spawnSync(
         process.execPath,
-        ['--max-old-space-size=512', '--stack-size=2000', '--no-liftoff', BIN, ...args],
+        [
+          '--max-old-space-size=512',
+          '--stack-size=2000',
+          '--no-liftoff',
+          '--title=lossflow,test',
+          BIN,
+          ...args,
+        ],
         { encoding: 'utf8' },
       );
       expect([tuned.status, tuned.stderr]).toEqual([0, '']);

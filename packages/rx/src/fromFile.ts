@@ -7,11 +7,12 @@ import { ThreadedBatches } from './threadedLosses.js';
 /** Options of {@link fromFile}: `@lossflow/arrow`'s read options, and the threads. */
 export interface FromFileOptions extends ReadOptions {
   /**
-   * Worker threads that read and compute the batches (default 0: all in this thread). With one or
-   * more, the loss operators (or `losses`) piped right after compute in the workers, each worker
-   * reading its Arrow IPC batches straight from the file into WebAssembly memory (decoding its
-   * Parquet row groups): even one worker is several times faster than this thread's apache-arrow
-   * reader. The results are the same bits for any count, 0 included. Only for a file path; other sources,
+   * Threads that read and compute the batches: worker threads, and this one with `inThisThread`
+   * (default 0: all in this thread, with apache-arrow's reader). With one or more, the loss
+   * operators (or `losses`) piped right after compute in those threads, each reading its Arrow
+   * IPC batches straight from the file into WebAssembly memory (Parquet row groups are decoded in
+   * workers only): even one thread is several times faster than apache-arrow's reader. The
+   * results are the same bits for any count, 0 included. Only for a file path; other sources,
    * per-row output, custom specs and options that cannot be sent to a thread (a distance
    * function) are read and computed in this thread.
    */
