@@ -158,16 +158,21 @@ describe('WASM class-index kernels at the edges', () => {
     return { out: [...out], sum: acc[0]!, weight: acc[1]! };
   };
 
-  it('evaluates exp within 2 float32 ulp: a row [0, x, x, x] sums 1 + 3·e^x', () => {
-    // The row's four lanes go through the SIMD exp once and are summed in float64, so e^x can be
-    // read back from the loss, log(1 + 3·e^x), for x where 3·e^x is not lost next to 1.
+  it('evaluates exp within 2 float32 ulp, in the 4-lane and the 16-lane loops', () => {
+    // e^x is read back from the loss, log Σ e^(x − 0), for x where it is not lost next to the 1s.
+    // [0, x, x, x]: one vector, summed in float64: 1 + 3·e^x. [0, x, x, x, 0, x × 11]: the 16-lane
+    // loop adds exps in float32 pairs, here 1 + 1 and e^x + e^x (exact), so the sum is 2 + 14·e^x.
     for (let x = -15; x <= 0; x += 1 / 64 + 1e-5) {
       const xf = Math.fround(x);
-      const { sum } = run(Float32Array.of(0, xf, xf, xf), 4, [0]);
-      const e = Math.expm1(sum) / 3;
       const exact = Math.exp(xf);
       const ulp = 2 ** (Math.floor(Math.log2(exact)) - 23);
-      expect(Math.abs(e - exact) / ulp, `x = ${xf}`).toBeLessThanOrEqual(2);
+      const four = (Math.exp(run(Float32Array.of(0, xf, xf, xf), 4, [0]).sum) - 1) / 3;
+      const row16 = new Float32Array(16).fill(xf);
+      row16[0] = 0;
+      row16[4] = 0;
+      const sixteen = (Math.exp(run(row16, 16, [0]).sum) - 2) / 14;
+      expect(Math.abs(four - exact) / ulp, `x = ${xf}`).toBeLessThanOrEqual(2);
+      expect(Math.abs(sixteen - exact) / ulp, `x = ${xf}, 16 lanes`).toBeLessThanOrEqual(2);
     }
   });
 
