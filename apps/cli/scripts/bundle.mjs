@@ -46,7 +46,10 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  minify: true,
+  // Names are kept, and source maps written, so a stack trace (LOSSFLOW_DEBUG=1) still reads.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcemap: true,
   external: ['parquet-wasm'],
   plugins: [rxjsModules],
   logLevel: 'warning',

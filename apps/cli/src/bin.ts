@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { main } from './main.js';
 
+// The bundle's source maps make a reported stack trace point into the package's modules.
+if (process.env.LOSSFLOW_DEBUG) process.setSourceMapsEnabled(true);
+
 // A closed pipe (`lossflow eval … | head`) is the reader's choice, not an error worth a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
