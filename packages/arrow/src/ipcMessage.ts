@@ -56,12 +56,15 @@ export function ipcMessage(metadata: Uint8Array, file: string): IpcMessage {
     const root = fb.root();
     const headerType = fb.uint8(root, 1);
     const header = fb.table(root, 2);
+    const bodyLength = fb.int64(root, 3);
+    const batch = headerType === 3 && header !== 0 ? recordBatchHeader(fb, header) : undefined;
+    if (batch !== undefined) checkRecordBatch(batch, bodyLength);
     return {
       version: fb.int16(root, 0),
       headerType,
-      bodyLength: fb.int64(root, 3),
+      bodyLength,
       fields: headerType === 1 && header !== 0 ? schemaFields(fb, header) : undefined,
-      batch: headerType === 3 && header !== 0 ? recordBatchHeader(fb, header) : undefined,
+      batch,
     };
   } catch (e) {
     throw malformed(e, file, "a message's metadata");
@@ -129,6 +132,26 @@ function recordBatchHeader(fb: FlatbufferReader, batch: number): RecordBatchHead
 }
 
 const UNION = 14;
+
+/**
+ * Every count of a record batch, the columns a reader skips included, as apache-arrow's reader
+ * checks them: a damaged header is an error, whatever columns are read.
+ */
+function checkRecordBatch(batch: RecordBatchHeader, bodyLength: number): void {
+  const count = (v: number) => Number.isSafeInteger(v) && v >= 0;
+  if (!count(batch.rows) || !count(bodyLength)) throw new RangeError('a negative or oversized length');
+  const { nodes, buffers } = batch;
+  for (let i = 0; i < nodes.length; i += 2) {
+    if (!count(nodes[i]!) || !count(nodes[i + 1]!) || nodes[i + 1]! > nodes[i]!)
+      throw new RangeError(`field node ${i / 2} has length ${nodes[i]} and null count ${nodes[i + 1]}`);
+  }
+  for (let i = 0; i < buffers.length; i += 2) {
+    if (!count(buffers[i]!) || !count(buffers[i + 1]!) || buffers[i]! + buffers[i + 1]! > bodyLength)
+      throw new RangeError(
+        `buffer ${i / 2} (offset ${buffers[i]}, length ${buffers[i + 1]}) lies outside the body`,
+      );
+  }
+}
 
 function malformed(e: unknown, file: string, what: string): ArrowReadError {
   if (e instanceof ArrowReadError) return e;

@@ -18,6 +18,7 @@ import { batchTensors } from './batchTensors.js';
 import { mapBatchesInWorkers, type WorkerReadOptions } from './mapBatchesInWorkers.js';
 import { prestartWorkers } from './prestartWorkers.js';
 import { readBatches } from './readBatches.js';
+import { scanIpcBytes } from './scanIpcBlocks.js';
 import { batchOf, fixedList, primitive } from './testing/batches.js';
 import { tempDir } from './testing/files.js';
 import { writeTrainingLog } from './writeTrainingLog.js';
@@ -284,6 +285,30 @@ describe('mapBatchesInWorkers', () => {
     const { error } = await collect(logs.stream, plan({ exitAfter: 2 }), { threads: 2 });
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toMatch(/worker thread stopped unexpectedly/);
+  });
+
+  it("a damaged length in a column it does not read is CORRUPT, as apache-arrow's reader says", async () => {
+    const { readFile } = await import('node:fs/promises');
+    const bytes = new Uint8Array(await readFile(logs.stream));
+    const { buffers } = scanIpcBytes(bytes, logs.stream).batches[0]!.header;
+    // The last buffer is the last column's (not logits or target): find its (offset, length) in
+    // the first batch's metadata and set the top byte of the length.
+    const pair = new BigInt64Array([BigInt(buffers.at(-2)!), BigInt(buffers.at(-1)!)]);
+    const pattern = new Uint8Array(pair.buffer);
+    let at = -1;
+    for (let i = 0; i + 16 <= bytes.length && at < 0; i++)
+      if (pattern.every((b, j) => bytes[i + j] === b)) at = i;
+    expect(at).toBeGreaterThan(0);
+    bytes[at + 15] = 0x10;
+    const path = join(dir, 'damaged-length.arrows');
+    writeFileSync(path, bytes);
+    for (const options of [{ threads: 2 }, { threads: 1, inThisThread: true }]) {
+      const { results, error } = await collect(path, plan(), options);
+      expect(results).toEqual([]);
+      expect(error).toMatchObject({ code: 'CORRUPT', batch: 0, file: path });
+      expect((error as Error).message).toMatch(/lies outside the body/);
+    }
+    await expect(inThread(path)).rejects.toMatchObject({ code: 'CORRUPT' });
   });
 
   it('a truncated file hands out its whole batches, then TRUNCATED with the batch index', async () => {

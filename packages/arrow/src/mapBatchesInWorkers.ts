@@ -541,13 +541,11 @@ class Pool<R> implements WorkerBatchReader<R> {
     );
     await handle.close();
     // parquet-wasm traps on some damaged files in a way no caller can catch, so Parquet is only
-    // ever decoded in worker threads (see parquetWorker.ts): with this thread alone, one is started.
-    let worker = this.#pool.find((t) => t instanceof PoolWorker);
-    if (worker === undefined) {
-      worker = this.#spawn();
-      this.#pool.unshift(worker);
-    }
-    const decoder = worker;
+    // ever decoded in worker threads (see parquetWorker.ts): with this thread one of `threads`, a
+    // worker is started in its place.
+    while (this.#pool.filter((t) => t instanceof PoolWorker).length < this.#threads)
+      this.#pool.unshift(this.#spawn());
+    const decoder = this.#pool[0]!;
     const meta = await new Promise<ParquetMeta>((resolve, reject) => {
       this.#meta = { resolve, reject };
       decoder.ask({ type: 'parquetMeta', path: file });
