@@ -23,7 +23,7 @@ import { trainingLogBatches, writeIpcStream } from '../../packages/arrow/dist/in
 const CACHE = join(tmpdir(), 'lossflow-bench', 'e2e');
 const BIN = fileURLToPath(new URL('../../apps/cli/bundle/bin.js', import.meta.url));
 const CORES = availableParallelism();
-const RUNS = 3;
+const RUNS = 5;
 
 const CE = { rows: 2_000_000, classes: 100, epochs: 1, batchRows: 16_384, seed: 7 };
 const MSE_ROWS = 200_000_000;
