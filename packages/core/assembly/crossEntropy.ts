@@ -1,7 +1,7 @@
 // Cross-entropy / NLL in class-index mode over rows of C contiguous float32 values (input (N, C)
 // or (C)): row max, log-sum-exp with the float32 SIMD exp (added in float32 pairs, then summed in
-// float64), target gather, class
-// weights, ignoreIndex and label smoothing, as torch's log_softmax + nll_loss compute them.
+// float64), target gather, class weights, ignoreIndex and label smoothing, as torch's
+// log_softmax + nll_loss compute them.
 
 import { compensatedValue, twoSumError } from './compensatedSum';
 import { expNonPositiveF32x4 } from './vectorMath';
