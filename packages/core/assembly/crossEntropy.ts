@@ -14,12 +14,12 @@ import { expNonPositiveF32x4 } from './vectorMath';
 function rowMax(p: usize, c: i32): f32 {
   let m: f32 = -Infinity;
   let j = 0;
-  if (c >= 8) {
+  if (c >= 4) {
     let m0 = v128.load(p);
-    let m1 = v128.load(p, 16);
+    let m1 = m0;
     let m2 = m0;
-    let m3 = m1;
-    j = 8;
+    let m3 = m0;
+    j = 4;
     for (; j + 16 <= c; j += 16) {
       const o = p + ((<usize>j) << 2);
       m0 = f32x4.pmax(m0, v128.load(o));
@@ -27,13 +27,12 @@ function rowMax(p: usize, c: i32): f32 {
       m2 = f32x4.pmax(m2, v128.load(o, 32));
       m3 = f32x4.pmax(m3, v128.load(o, 48));
     }
-    for (; j + 8 <= c; j += 8) {
-      const o = p + ((<usize>j) << 2);
-      m0 = f32x4.pmax(m0, v128.load(o));
-      m1 = f32x4.pmax(m1, v128.load(o, 16));
-    }
+    for (; j + 4 <= c; j += 4) m0 = f32x4.pmax(m0, v128.load(p + ((<usize>j) << 2)));
+    // The lanes' max through two shuffles: scalar f32.max is a NaN-propagating branchy sequence.
     m0 = f32x4.pmax(f32x4.pmax(m0, m1), f32x4.pmax(m2, m3));
-    m = max(max(f32x4.extract_lane(m0, 0), f32x4.extract_lane(m0, 1)), max(f32x4.extract_lane(m0, 2), f32x4.extract_lane(m0, 3)));
+    m0 = f32x4.pmax(m0, v128.shuffle<f32>(m0, m0, 2, 3, 0, 1));
+    m0 = f32x4.pmax(m0, v128.shuffle<f32>(m0, m0, 1, 0, 3, 2));
+    m = f32x4.extract_lane(m0, 0);
   }
   for (; j < c; j++) m = max(m, load<f32>(p + ((<usize>j) << 2)));
   return m;
