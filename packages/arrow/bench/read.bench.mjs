@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { medianAsync, printTable } from '../../../scripts/bench/harness.mjs';
 import { batchTensors, mapBatchesInWorkers, readBatches, writeTrainingLog } from '../dist/index.js';
+import { touchTensors } from './touchTensors.mjs';
 
 const CACHE = join(tmpdir(), 'lossflow-bench');
 const CLASSES = 100;
@@ -33,23 +34,9 @@ async function readAndTouch(path, { sampleRss = false, ...options } = {}) {
   let peakRss = 0;
   for await (const batch of readBatches(path, options)) {
     const { tensors } = batchTensors(batch, { input: 'logits', target: 'target' });
-    const x = tensors.input.data;
-    // Four accumulators, as a loss kernel would, so the sum is not one long dependency chain.
-    let a0 = 0;
-    let a1 = 0;
-    let a2 = 0;
-    let a3 = 0;
-    const n = x.length & ~3;
-    for (let i = 0; i < n; i += 4) {
-      a0 += x[i];
-      a1 += x[i + 1];
-      a2 += x[i + 2];
-      a3 += x[i + 3];
-    }
-    for (let i = n; i < x.length; i++) a0 += x[i];
-    sum += a0 + a1 + a2 + a3;
-    const t = tensors.target.data;
-    for (let i = 0; i < t.length; i++) targets += Number(t[i]);
+    const touched = touchTensors(tensors);
+    sum += touched.sum;
+    targets += touched.targets;
     rows += batch.numRows;
     if (sampleRss) peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }
