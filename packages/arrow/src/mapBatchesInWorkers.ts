@@ -273,7 +273,7 @@ class Pool<R> implements WorkerBatchReader<R> {
     this.#onProgress = options.onProgress;
     this.#allowMissingEnd = options.allowMissingEndOfStream === true;
     // Started before the file is opened, so their start-up overlaps this thread's; this thread
-    // comes last, so that workers are preferred when several threads are equally free.
+    // comes last, as #freeThread gives jobs to workers first.
     const inline = options.inThisThread === true;
     const workers = Array.from({ length: this.#threads - (inline ? 1 : 0) }, () => this.#spawn());
     this.#pool = inline
