@@ -80,7 +80,8 @@ export function batchBlock(
   });
   for (const levels of levelsOf) {
     for (const s of levels) {
-      if (header.nodes[2 * s.node + 1]! > 0) wanted.add(s.validity);
+      // A null count of −1 means unknown (apache-arrow writes it): the bitmap, if any, tells.
+      if (header.nodes[2 * s.node + 1]! !== 0) wanted.add(s.validity);
       if (s.offsets >= 0) wanted.add(s.offsets);
       if (s.data >= 0) wanted.add(s.data);
     }
@@ -114,7 +115,7 @@ export function batchBlock(
       return {
         length: header.nodes[2 * s.node]!,
         nullCount,
-        validity: nullCount > 0 ? placed.get(s.validity) : undefined,
+        validity: nullCount !== 0 ? placed.get(s.validity) : undefined,
         offsets: s.offsets >= 0 ? placed.get(s.offsets) : undefined,
         values: s.data >= 0 ? placed.get(s.data) : undefined,
       };

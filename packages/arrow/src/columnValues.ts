@@ -227,8 +227,10 @@ function gather(values: Values, keep: Int32Array, rowSize: number, start: (row: 
 
 /** Whether the first `length` slots of `data` may hold nulls; checks the validity bitmap covers them. */
 function hasNulls(data: Data, length: number, context: ArrowReadErrorContext): boolean {
-  if (length === 0 || !(data.nullCount > 0)) return false;
+  if (length === 0 || data.nullCount === 0) return false;
   const bitmap = data.nullBitmap;
+  // A null count of −1 is unknown (apache-arrow writes it): without a bitmap, there are no nulls.
+  if (data.nullCount < 0 && (bitmap === undefined || bitmap.length === 0)) return false;
   if (bitmap === undefined || bitmap.length * 8 < data.offset + length) {
     throw new ArrowReadError('CORRUPT', 'the validity bitmap is shorter than the column', context);
   }

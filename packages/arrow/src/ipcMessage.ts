@@ -134,15 +134,17 @@ function recordBatchHeader(fb: FlatbufferReader, batch: number): RecordBatchHead
 const UNION = 14;
 
 /**
- * Every count of a record batch, the columns a reader skips included, as apache-arrow's reader
- * checks them: a damaged header is an error, whatever columns are read.
+ * Every count of a record batch, the columns a reader skips included: a damaged header is an
+ * error, whatever columns are read (apache-arrow's reader fails on such lengths when it decodes).
  */
 function checkRecordBatch(batch: RecordBatchHeader, bodyLength: number): void {
   const count = (v: number) => Number.isSafeInteger(v) && v >= 0;
   if (!count(batch.rows) || !count(bodyLength)) throw new RangeError('a negative or oversized length');
   const { nodes, buffers } = batch;
   for (let i = 0; i < nodes.length; i += 2) {
-    if (!count(nodes[i]!) || !count(nodes[i + 1]!) || nodes[i + 1]! > nodes[i]!)
+    // A null count of −1 means unknown: apache-arrow's writer records it for a sliced Null column.
+    const nulls = nodes[i + 1]!;
+    if (!count(nodes[i]!) || !(nulls === -1 || (count(nulls) && nulls <= nodes[i]!)))
       throw new RangeError(`field node ${i / 2} has length ${nodes[i]} and null count ${nodes[i + 1]}`);
   }
   for (let i = 0; i < buffers.length; i += 2) {

@@ -5,13 +5,13 @@
  * the batches in flight stay within the window. The task is a small module written per test run.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { LossError } from '@lossflow/core';
-import { Float32, Int64, RecordBatchStreamWriter } from 'apache-arrow';
+import { Float32, Int64, makeData, Null, RecordBatchStreamWriter, Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArrowReadError } from './ArrowReadError.js';
 import { batchTensors } from './batchTensors.js';
@@ -182,15 +182,27 @@ describe('mapBatchesInWorkers', () => {
     expect(alone[1]!.results[0]!.sums.target).toBeUndefined();
   });
 
-  it.each([{ threads: 2 }, { threads: 1, inThisThread: true }])(
-    'close() while the first next() waits for the file settles it with CLOSED: %o',
-    async (options) => {
-      const reader = mapBatchesInWorkers(logs.stream, plan(), options);
-      const first = reader[Symbol.asyncIterator]()
-        .next()
-        .catch((e: unknown) => e);
-      await reader.close();
-      expect(await first).toMatchObject({ code: 'CLOSED' });
+  it.each([
+    ['stream', { threads: 2 }],
+    ['stream', { threads: 1, inThisThread: true }],
+    ['parquet', { threads: 2, inThisThread: true }],
+  ] as const)(
+    'close() while the first next() waits for the %s to open settles it with CLOSED and ends every thread: %o',
+    async (format, options) => {
+      // A worker thread is an OS thread of this process until it has ended.
+      const threads = () => Number(/Threads:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]);
+      const before = threads();
+      for (let i = 0; i < 5; i++) {
+        const reader = mapBatchesInWorkers(logs[format], plan(), options);
+        const first = reader[Symbol.asyncIterator]()
+          .next()
+          .catch((e: unknown) => e);
+        await reader.close();
+        expect(await first).toMatchObject({ code: 'CLOSED' });
+      }
+      // Five leaked workers would be five threads more; V8 may start a helper thread of its own.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(threads()).toBeLessThanOrEqual(before + 2);
     },
   );
 
@@ -309,6 +321,47 @@ describe('mapBatchesInWorkers', () => {
       expect((error as Error).message).toMatch(/lies outside the body/);
     }
     await expect(inThread(path)).rejects.toMatchObject({ code: 'CORRUPT' });
+  });
+
+  it('reads a sliced Null column, whose null count apache-arrow writes as −1 (unknown)', async () => {
+    const n = 6;
+    const table = new Table([
+      batchOf({
+        logits: fixedList(
+          2,
+          primitive(
+            new Float32(),
+            Float32Array.from({ length: 2 * n }, (_, i) => i / 7),
+          ),
+        ),
+        target: primitive(
+          new Int64(),
+          BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 2)),
+          [4],
+        ),
+        note: makeData({ type: new Null(), length: n }),
+      }),
+    ]);
+    const path = join(dir, 'sliced-null.arrows');
+    writeFileSync(
+      path,
+      RecordBatchStreamWriter.writeAll(
+        table.slice(0, 2).concat(table.slice(2, 4), table.slice(4)),
+      ).toUint8Array(true),
+    );
+    const expected = await inThread(path).catch((e: unknown) => e);
+    for (const options of [{ threads: 2 }, { threads: 1, inThisThread: true }]) {
+      const { results, error } = await collect(path, plan({ nulls: 'skip' }), options);
+      expect(error).toBeUndefined();
+      expect(results.map((r) => [r.rows, r.skipped])).toEqual([
+        [2, 0],
+        [2, 0],
+        [1, 1],
+      ]);
+      const strict = await collect(path, plan(), options);
+      expect(strict.error).toMatchObject({ code: 'NULL_VALUE', batch: 2, row: 0, column: 'target' });
+    }
+    expect(expected).toMatchObject({ code: 'NULL_VALUE' });
   });
 
   it('a truncated file hands out its whole batches, then TRUNCATED with the batch index', async () => {

@@ -540,6 +540,8 @@ class Pool<R> implements WorkerBatchReader<R> {
       async (into, position) => (await handle.read(into, 0, 4, position)).bytesRead,
     );
     await handle.close();
+    // Closed meanwhile: close() has ended the threads it knew, so start none.
+    if (this.#closed) throw new ArrowReadError('CLOSED', 'the reader was closed', { file });
     // parquet-wasm traps on some damaged files in a way no caller can catch, so Parquet is only
     // ever decoded in worker threads (see parquetWorker.ts): with this thread one of `threads`, a
     // worker is started in its place.
