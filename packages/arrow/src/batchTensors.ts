@@ -16,6 +16,11 @@ export interface BatchTensorsOptions {
    * stream had them: a batch whose tensor differs throws `SHAPE_CHANGED`. Empty batches are exempt.
    */
   shapes?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Roles whose nulls neither fail nor drop a row (e.g. a step column that only labels rows):
+   * their null slots come back in `nulls`. A column that another role also reads is not one.
+   */
+  nullable?: readonly string[];
 }
 
 /** The tensors of one batch, by role. */
@@ -25,6 +30,8 @@ export interface BatchTensors {
   rows: number;
   /** Rows dropped because a selected column held a null in them (`nulls: 'skip'`). */
   skipped: number;
+  /** For each `nullable` role holding nulls in the rows kept: 1 where the value is null. */
+  nulls?: Record<string, Uint8Array>;
 }
 
 /**

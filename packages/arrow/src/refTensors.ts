@@ -20,12 +20,25 @@ export function refTensors(
   const context: ArrowReadErrorContext =
     options.batchIndex === undefined ? {} : { batch: options.batchIndex };
   const used = [...new Set(Object.values(columns))].map((name) => refs.get(name)!);
+  // Columns read only by nullable roles keep their null rows (and say where they are).
+  const nullable = options.nullable ?? [];
+  const lenient = new Set(
+    Object.entries(columns)
+      .filter(([role]) => nullable.includes(role))
+      .map(([, name]) => name),
+  );
+  for (const [role, name] of Object.entries(columns)) if (!nullable.includes(role)) lenient.delete(name);
   // Bounds first, so the null scans stay inside the buffers.
   for (const ref of used) checkColumn(ref, rows, context);
   let drop: Uint8Array | undefined;
+  const lenientNulls = new Map<string, Uint8Array>();
   for (const ref of used) {
     const mask = nullRows(ref, rows, context);
     if (mask === undefined) continue;
+    if (lenient.has(ref.name)) {
+      lenientNulls.set(ref.name, mask);
+      continue;
+    }
     if (options.nulls !== 'skip') throw nullValueError(ref.name, mask.indexOf(1), context);
     if (drop === undefined) drop = mask;
     else for (let r = 0; r < rows; r++) drop[r]! |= mask[r]!;
@@ -43,7 +56,13 @@ export function refTensors(
   for (const [role, name] of Object.entries(columns)) tensors[role] = byColumn.get(name)!;
   const kept = keep === undefined ? rows : keep.length;
   if (options.shapes !== undefined && kept > 0) checkShapes(tensors, columns, options.shapes, context);
-  return { tensors, rows: kept, skipped: rows - kept };
+  if (lenientNulls.size === 0) return { tensors, rows: kept, skipped: rows - kept };
+  const nulls: Record<string, Uint8Array> = {};
+  for (const [role, name] of Object.entries(columns)) {
+    const mask = lenientNulls.get(name);
+    if (mask !== undefined) nulls[role] = keep === undefined ? mask : Uint8Array.from(keep, (r) => mask[r]!);
+  }
+  return { tensors, rows: kept, skipped: rows - kept, nulls };
 }
 
 function checkShapes(
