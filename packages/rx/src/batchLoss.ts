@@ -54,7 +54,8 @@ export function batchLoss<O>(
 ): BatchLoss {
   const { spec, options, by, columns } = plan;
   try {
-    const { tensors, rows, skipped } = tensorsOf(columns, { nulls: plan.nulls });
+    // The step column only labels rows: its nulls neither fail nor drop a row (they read as NaN).
+    const { tensors, rows, skipped, nulls } = tensorsOf(columns, { nulls: plan.nulls, nullable: [STEP] });
     const args = spec.roles.map((r) => tensors[r]!);
     let state: LossState;
     let groups: GroupState[] | undefined;
@@ -85,11 +86,11 @@ export function batchLoss<O>(
       step === undefined
         ? undefined
         : {
-            last: stepAt(step, rows - 1, columns[STEP]!),
+            last: stepAt(step, nulls?.[STEP], rows - 1, columns[STEP]!),
             groups:
               groups === undefined
                 ? undefined
-                : groupEnds.map((end) => stepAt(step, end - 1, columns[STEP]!)),
+                : groupEnds.map((end) => stepAt(step, nulls?.[STEP], end - 1, columns[STEP]!)),
           };
     return {
       rows,
@@ -108,8 +109,8 @@ export function batchLoss<O>(
   }
 }
 
-/** The step column's value at `row` as a number (NaN for a batch without rows). */
-function stepAt(step: Tensor, row: number, column: string): number {
+/** The step column's value at `row` as a number (NaN where it is null, or for a batch without rows). */
+function stepAt(step: Tensor, nulls: Uint8Array | undefined, row: number, column: string): number {
   if (step.shape.length !== 1) {
     throw new LossError('INVALID_SHAPE', 'the step column must hold one scalar per row', {
       column,
@@ -117,7 +118,7 @@ function stepAt(step: Tensor, row: number, column: string): number {
     });
   }
   const v = step.data[row];
-  return v === undefined ? Number.NaN : Number(v);
+  return v === undefined || nulls?.[row] === 1 ? Number.NaN : Number(v);
 }
 
 function dtypeOf(t: Tensor): FloatDType {

@@ -286,6 +286,67 @@ describe('a generated multi-batch log', () => {
     expect(runningValues[0]!.length).toBe(Math.ceil(5000 / 333));
   });
 
+  it('reads a null step as NaN, never dropping or rejecting its row', async () => {
+    // Two batches of 4 rows, epochs 0 0 1 1 | 1 1 2 2; steps null at the last row of epoch 0 and
+    // of batch 1; pred null in row 5 (dropped with nulls: 'skip').
+    const fields = [
+      new Field('epoch', new Int32(), false),
+      new Field('step', new Int64(), true),
+      new Field('pred', new Float32(), true),
+      new Field('y', new Float32(), false),
+    ];
+    const batch = (epochs: number[], steps: number[], stepNull: number, predNull: number) => {
+      const validity = (at: number) => Uint8Array.of(0b1111 & ~(at < 0 ? 0 : 1 << at));
+      const children = [
+        makeData({ type: new Int32(), length: 4, data: Int32Array.from(epochs) }),
+        makeData({
+          type: new Int64(),
+          length: 4,
+          nullCount: 1,
+          nullBitmap: validity(stepNull),
+          data: BigInt64Array.from(steps, BigInt),
+        }),
+        makeData({
+          type: new Float32(),
+          length: 4,
+          nullCount: predNull < 0 ? 0 : 1,
+          nullBitmap: validity(predNull),
+          data: Float32Array.of(1, 2, 3, 4),
+        }),
+        makeData({ type: new Float32(), length: 4, data: Float32Array.of(0, 0, 0, 0) }),
+      ];
+      return new RecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length: 4, children }));
+    };
+    const path = join(dir, 'null-steps.arrows');
+    writeFileSync(
+      path,
+      RecordBatchStreamWriter.writeAll([
+        batch([0, 0, 1, 1], [10, 11, 12, 13], 1, -1),
+        batch([1, 1, 2, 2], [14, 15, 16, 17], 3, 1),
+      ]).toUint8Array(true),
+    );
+    const steps = await perThreads((threads) =>
+      fromFile(path, threads).pipe(
+        mseLoss({ input: 'pred', target: 'y', by: 'epoch', step: 'step', nulls: 'skip' }),
+        map((c) => [c.rows, c.steps]),
+      ),
+    );
+    expectSameBits(steps);
+    expect(steps[0]).toEqual([
+      [4, { last: 13, groups: [Number.NaN, 13] }],
+      [3, { last: Number.NaN, groups: [14, Number.NaN] }],
+    ]);
+    // With nulls: 'error' (the default), a null step is no error either.
+    const rows = await lastValueFrom(
+      fromFile(path, { threads: 2 }).pipe(
+        mseLoss({ input: 'y', target: 'y', step: 'step' }),
+        map((c) => c.rows),
+        toArray(),
+      ),
+    );
+    expect(rows).toEqual([4, 4]);
+  });
+
   it('gives values within 1e-12 relative across batch sizes', async () => {
     const values: number[][] = [];
     for (const batchRows of [64, 1000, 5000]) {
