@@ -1,29 +1,47 @@
-import { ArrowReadError, readBatches } from '@lossflow/arrow';
+import { ArrowReadError, readBatches, tensorLayout } from '@lossflow/arrow';
+import type { Field } from 'apache-arrow';
 import type { EvalPlan } from './evalArgs.js';
 
 /**
- * The column the report plots running values against: `--step`, else `step` when the first file
- * has one, else none (the chart counts rows). Reads only the first file's schema (an IPC stream's
- * first message, an IPC file's footer, a Parquet footer).
+ * The column the report plots running values against: `--step`, else `step` when every file has
+ * one holding a number per row, else none (the chart counts rows). Reads only each file's schema
+ * (an IPC stream's first message, an IPC file's footer, a Parquet footer).
  *
- * @throws {ArrowReadError} `MISSING_COLUMN` when `--step` names a column the file does not have.
+ * @throws {ArrowReadError} when `--step` names a column a file lacks (`MISSING_COLUMN`) or one
+ *   that does not hold a number per row (`BAD_COLUMN_TYPE`).
  * @example
  * const step = await reportStep(plan); // 'step' for a training log with a step column
  */
 export async function reportStep(plan: EvalPlan): Promise<string | undefined> {
-  const file = plan.files[0]!;
-  const reader = readBatches(file, { allowMissingEndOfStream: plan.allowMissingEndOfStream });
-  let names: string[];
-  try {
-    names = (await reader.schema()).fields.map((f) => f.name);
-  } finally {
-    await reader.close();
+  const wanted = plan.step ?? 'step';
+  for (const file of plan.files) {
+    const reader = readBatches(file, { allowMissingEndOfStream: plan.allowMissingEndOfStream });
+    let fields: Field[];
+    try {
+      fields = (await reader.schema()).fields;
+    } finally {
+      await reader.close();
+    }
+    const field = fields.find((f) => f.name === wanted);
+    const layout = field === undefined ? undefined : tensorLayout(field);
+    const numeric = layout?.usable === true && layout.rowShape.length === 0;
+    if (numeric) continue;
+    if (plan.step === undefined) return undefined;
+    throw field === undefined
+      ? new ArrowReadError('MISSING_COLUMN', `the step column '${wanted}' is not in the data`, {
+          file,
+          column: wanted,
+          hint: `Pass --step with one of: ${fields.map((f) => f.name).join(', ')}.`,
+        })
+      : new ArrowReadError(
+          'BAD_COLUMN_TYPE',
+          `the step column '${wanted}' (${String(field.type)}) does not hold a number per row`,
+          {
+            file,
+            column: wanted,
+            hint: 'Pass --step with an integer or floating-point column, such as a training step or epoch.',
+          },
+        );
   }
-  if (plan.step === undefined) return names.includes('step') ? 'step' : undefined;
-  if (names.includes(plan.step)) return plan.step;
-  throw new ArrowReadError('MISSING_COLUMN', `the step column '${plan.step}' is not in the data`, {
-    file,
-    column: plan.step,
-    hint: `Pass --step with one of: ${names.join(', ')}.`,
-  });
+  return wanted;
 }

@@ -51,6 +51,8 @@ export class SeriesRecorder {
   }
 
   #point(key: GroupKey | null, x: number, y: number): void {
+    // No x (a null step, or a batch whose rows were all skipped): no point, so the line stays whole.
+    if (Number.isNaN(x)) return;
     let d = this.#series.get(key);
     if (d === undefined) {
       d = new Decimated(this.#maxPoints);
