@@ -208,8 +208,8 @@ def run():
         for start in range(0, rows, CHUNK):
             n = min(CHUNK, rows - start)
             xv, yv = xbuf[: n * width], ybuf[:n]
-            fa.readinto(memoryview(xv).cast('B'))
-            fb.readinto(memoryview(yv).cast('B'))
+            if fa.readinto(memoryview(xv).cast('B')) != xv.nbytes or fb.readinto(memoryview(yv).cast('B')) != yv.nbytes:
+                sys.exit(f'{a} or {b} is shorter than {rows} rows')
             x = torch.from_numpy(xv.reshape(n, width) if width > 1 else xv)
             y = torch.from_numpy(yv)
             if kind == 'ce':

@@ -8,7 +8,8 @@ import type { SerializedError } from './workerError.js';
  * What a task module run in the worker threads of `mapBatchesInWorkers` exports: an optional
  * `setup` (called with the task's data once per thread, and again before a pool's jobs when
  * another pool set the module up in the same thread since: with `inThisThread`, pools share the
- * calling thread's instance of the module), an optional `memory` (where to read each
+ * calling thread's instance of the module, so there `setup` should not await, or two pools at
+ * once could interleave their setups), an optional `memory` (where to read each
  * batch, e.g. WebAssembly memory its kernels read in place), and `run`, whose result must be
  * structured-cloneable (it is posted back to the reading thread).
  */
