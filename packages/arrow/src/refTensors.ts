@@ -20,14 +20,13 @@ export function refTensors(
   const context: ArrowReadErrorContext =
     options.batchIndex === undefined ? {} : { batch: options.batchIndex };
   const used = [...new Set(Object.values(columns))].map((name) => refs.get(name)!);
-  // Columns read only by nullable roles keep their null rows (and say where they are).
+  // A column no other role reads than nullable ones keeps its null rows (and says where they are).
   const nullable = options.nullable ?? [];
-  const lenient = new Set(
+  const strict = new Set(
     Object.entries(columns)
-      .filter(([role]) => nullable.includes(role))
+      .filter(([role]) => !nullable.includes(role))
       .map(([, name]) => name),
   );
-  for (const [role, name] of Object.entries(columns)) if (!nullable.includes(role)) lenient.delete(name);
   // Bounds first, so the null scans stay inside the buffers.
   for (const ref of used) checkColumn(ref, rows, context);
   let drop: Uint8Array | undefined;
@@ -35,7 +34,7 @@ export function refTensors(
   for (const ref of used) {
     const mask = nullRows(ref, rows, context);
     if (mask === undefined) continue;
-    if (lenient.has(ref.name)) {
+    if (!strict.has(ref.name)) {
       lenientNulls.set(ref.name, mask);
       continue;
     }
