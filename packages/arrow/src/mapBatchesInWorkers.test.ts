@@ -5,7 +5,7 @@
  * the batches in flight stay within the window. The task is a small module written per test run.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -402,6 +402,34 @@ describe('mapBatchesInWorkers', () => {
     expect(Atomics.load(runs, 0)).toBeLessThanOrEqual(1 + 3);
     await it.return!();
   });
+
+  it.each([
+    ['stream', { threads: 1, inThisThread: true }],
+    ['stream', { threads: 2 }],
+    ['file', { threads: 2, inThisThread: true }],
+    ['parquet', { threads: 2 }],
+  ] as const)(
+    'an %s file renamed over while it is read gives the first file\'s results, never a blend: %o',
+    async (format, options) => {
+      // Same layout, other values: read at the first file's offsets, the second file's bytes
+      // would give numbers of neither.
+      const ext = { stream: 'arrows', file: 'arrow', parquet: 'parquet' }[format];
+      const kind = { stream: 'arrow-stream', file: 'arrow-file', parquet: 'parquet' } as const;
+      const path = join(dir, `published-${format}-${options.threads}.${ext}`);
+      const next = join(dir, `next-${format}-${options.threads}.${ext}`);
+      await writeTrainingLog(path, kind[format], { ...LOG, seed: 1 });
+      await writeTrainingLog(next, kind[format], { ...LOG, seed: 2 });
+      const first = await inThread(path);
+      expect(await inThread(next)).not.toEqual(first);
+      const reader = mapBatchesInWorkers<Sums>(path, plan(), options);
+      // Opened and planned: the threads are being set up, none has read a batch yet.
+      await reader.schema();
+      renameSync(next, path);
+      const results: Sums[] = [];
+      for await (const { value } of reader) results.push(value);
+      expect(results).toEqual(first);
+    },
+  );
 
   it('close() ends the workers', async () => {
     const counter = new SharedArrayBuffer(8);

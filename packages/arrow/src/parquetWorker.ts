@@ -2,8 +2,13 @@
 export interface ParquetWorkerData {
   /** Resolved path of parquet-wasm's Node entry (the worker has no module resolution of its own). */
   parquetWasm: string;
-  /** A regular file to read through its own file descriptor, or … */
-  path?: string;
+  /**
+   * A regular file, as the reading thread's descriptor of it (descriptors are process-wide), and
+   * its size; the reading thread keeps it open until this worker has ended. Never a path: a file
+   * renamed over the path meanwhile must not be read. Or …
+   */
+  fd?: number;
+  size?: number;
   /** … the whole file in memory. */
   bytes?: Uint8Array;
 }
@@ -29,7 +34,8 @@ export type ParquetReply =
 
 /**
  * The body of the Parquet decoding thread, started as `(${parquetWorkerMain})(require)`: it must not
- * use anything from this module's scope, only what it requires. It decodes with parquet-wasm's
+ * use anything from this module's scope, only what it requires. It reads the reading thread's open
+ * file through its descriptor (or bytes it was given), and decodes with parquet-wasm's
  * `ParquetFile`, which reads the footer and then only the column chunks of the row group and
  * columns asked for, through a Blob-like view of the file whose reads this thread counts. Each row
  * group goes back as one Arrow IPC stream, its buffer transferred, not copied.
@@ -67,9 +73,9 @@ export function parquetWorkerMain(require: (id: string) => unknown): void {
 
   let readAt: (target: Uint8Array, position: number) => number;
   let size: number;
-  if (typeof data.path === 'string') {
-    const fd = fs.openSync(data.path, 'r');
-    size = fs.fstatSync(fd).size;
+  if (typeof data.fd === 'number') {
+    const fd = data.fd;
+    size = data.size ?? fs.fstatSync(fd).size;
     readAt = (target, position) => {
       let done = 0;
       while (done < target.length) {

@@ -24,10 +24,22 @@ export interface WorkerTaskModule<D = unknown, R = unknown> {
   run(batch: WorkerBatch): R;
 }
 
-/** The first message to each worker: the file, the columns and the task. */
-export interface WorkerSetup {
-  readonly type: 'setup';
+/**
+ * The file every thread of a pool reads: the reading thread's descriptor of it (descriptors are
+ * process-wide) and its size, and its path for messages only. Threads never open the path: a
+ * file renamed over it meanwhile (how logs are published) would be read at the first file's
+ * offsets. The reading thread closes the descriptor only after every worker has ended.
+ */
+export interface SharedFile {
+  readonly fd: number;
+  readonly size: number;
+  /** For error messages, never opened. */
   readonly path: string;
+}
+
+/** The first message to each worker: the file, the columns and the task. */
+export interface WorkerSetup extends SharedFile {
+  readonly type: 'setup';
   /** URL of the task module. */
   readonly module: string;
   readonly data: unknown;
@@ -56,7 +68,7 @@ export type WorkerJob =
     };
 
 /** Messages to a worker: `parquetMeta` (before setup) asks for a Parquet file's footer. */
-export type WorkerRequest = WorkerSetup | WorkerJob | { readonly type: 'parquetMeta'; readonly path: string };
+export type WorkerRequest = WorkerSetup | WorkerJob | ({ readonly type: 'parquetMeta' } & SharedFile);
 
 /**
  * Messages from a worker: a job's results (one per non-empty batch, in order), ending early with
