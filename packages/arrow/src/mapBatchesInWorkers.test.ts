@@ -16,12 +16,18 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArrowReadError } from './ArrowReadError.js';
 import { batchTensors } from './batchTensors.js';
 import { mapBatchesInWorkers, type WorkerReadOptions } from './mapBatchesInWorkers.js';
-import { prestartWorkers } from './prestartWorkers.js';
+import { prestartWorkers, takeWorker } from './prestartWorkers.js';
 import { readBatches } from './readBatches.js';
 import { scanIpcBytes } from './scanIpcBlocks.js';
 import { batchOf, fixedList, primitive } from './testing/batches.js';
-import { tempDir } from './testing/files.js';
+import { damagedParquet, tempDir } from './testing/files.js';
 import { writeTrainingLog } from './writeTrainingLog.js';
+
+// Counts the workers pools start (a wrapper: they start as before).
+vi.mock('./prestartWorkers.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('./prestartWorkers.js')>();
+  return { ...original, takeWorker: vi.fn(original.takeWorker) };
+});
 
 // Worker threads start slowly on a busy machine (turbo runs the packages' tests side by side).
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -409,7 +415,7 @@ describe('mapBatchesInWorkers', () => {
     ['file', { threads: 2, inThisThread: true }],
     ['parquet', { threads: 2 }],
   ] as const)(
-    'an %s file renamed over while it is read gives the first file\'s results, never a blend: %o',
+    "an %s file renamed over while it is read gives the first file's results, never a blend: %o",
     async (format, options) => {
       // Same layout, other values: read at the first file's offsets, the second file's bytes
       // would give numbers of neither.
@@ -428,6 +434,80 @@ describe('mapBatchesInWorkers', () => {
       const results: Sums[] = [];
       for await (const { value } of reader) results.push(value);
       expect(results).toEqual(first);
+    },
+  );
+
+  it('a Parquet data page that makes the decoder trap is CORRUPT naming the file, row group and columns', async () => {
+    const path = await damagedParquet(dir);
+    for (const options of [{ threads: 1 }, { threads: 2, inThisThread: true }]) {
+      const { error } = await collect(path, plan(), options);
+      expect(error).toBeInstanceOf(ArrowReadError);
+      expect(error).toMatchObject({ code: 'CORRUPT', file: path, rowGroup: 1 });
+      expect((error as Error).message).toMatch(
+        /a data page of row group 1 \(decoding columns 'logits', 'target'\): unreachable.*write or copy it again/,
+      );
+    }
+  });
+
+  it.each([
+    ['threads', 0],
+    ['threads', 2.5],
+    ['threads', Number.NaN],
+    ['threads', -1],
+    ['threads', Number.POSITIVE_INFINITY],
+    ['threads', 257],
+    ['threads', 100_000],
+    ['threads', '2'],
+    ['inFlight', 0],
+    ['inFlight', 1.5],
+    ['inFlight', Number.NaN],
+    ['limit', -1],
+    ['limit', 2.5],
+    ['limit', Number.NaN],
+    ['limit', Number.POSITIVE_INFINITY],
+  ] as const)('%s: %s is INVALID_OPTION naming it, before any thread starts', (option, value) => {
+    const options = { [option]: value } as WorkerReadOptions;
+    let error: unknown;
+    try {
+      mapBatchesInWorkers(logs.stream, plan(), options);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ArrowReadError);
+    expect(error).toMatchObject({ code: 'INVALID_OPTION' });
+    expect((error as Error).message).toContain(`the option '${option}' is`);
+    // The in-thread reader takes the same limits, whatever the threads.
+    if (option === 'limit') {
+      expect(() => readBatches(logs.stream, { limit: value })).toThrow(/INVALID_OPTION: the option 'limit'/);
+    }
+  });
+
+  it.each(['stream', 'parquet'] as const)(
+    'an %s input of one job starts one worker however many threads are asked for; a big one starts them all',
+    async (format) => {
+      const small = join(dir, `one-batch.${format}`);
+      await writeTrainingLog(small, format === 'stream' ? 'arrow-stream' : 'parquet', {
+        rows: 4,
+        classes: 3,
+        epochs: 1,
+      });
+      const big = join(dir, `many-jobs.${format}`);
+      await writeTrainingLog(big, format === 'stream' ? 'arrow-stream' : 'parquet', {
+        rows: 100,
+        classes: 3,
+        epochs: 1,
+        batchRows: 10,
+      });
+      for (const [path, threads, started] of [
+        [small, 64, 1],
+        [big, 3, 3],
+      ] as const) {
+        vi.mocked(takeWorker).mockClear();
+        const { results, error } = await collect(path, plan(), { threads });
+        expect(error).toBeUndefined();
+        expect(results).toEqual(await inThread(path));
+        expect(vi.mocked(takeWorker)).toHaveBeenCalledTimes(started);
+      }
     },
   );
 

@@ -777,13 +777,8 @@ class Pool<R> implements WorkerBatchReader<R> {
         this.#planned++;
         this.#rowsPlanned += planned.rows;
         this.#queue.push(job);
-        // A job no started thread is free for: start a worker for it, while the pool has room.
-        if (
-          this.#freeThread() === undefined &&
-          this.#planned > this.#takers() &&
-          this.#workerCount() < this.#workerTarget()
-        )
-          this.#spawn();
+        // A thread per job, up to `threads`: never more threads than jobs.
+        if (this.#planned > this.#takers() && this.#workerCount() < this.#workerTarget()) this.#spawn();
       }
     } finally {
       this.#pumping = false;
