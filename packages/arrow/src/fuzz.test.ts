@@ -140,17 +140,19 @@ describe('fuzz: a file renamed over while it is read gives one of the two files,
       fc.asyncProperty(
         fc.constantFrom(...FORMATS),
         fc.constantFrom('readBatches', 'threads: 1', 'threads: 2', 'threads: 2, inThisThread'),
-        fc.nat(40),
+        fc.nat(100),
         async (format, reader, ticks) => {
           const { bytes, sums } = pairs.get(format)!;
           const path = join(dir, `published-${run}`);
           const next = join(dir, `next-${run++}`);
           writeFileSync(path, bytes[0]!);
           writeFileSync(next, bytes[1]!);
-          // Published after `ticks` turns of the event loop: before the file is opened, while it
-          // is scanned, or while workers read it.
+          // Published after `ticks` turns of the event loop, or `ticks - 20` ms: before the file
+          // is opened, while it is scanned, while workers start, or while they read it.
           const publish = (async () => {
-            for (let i = 0; i < ticks; i++) await new Promise((resolve) => setImmediate(resolve));
+            if (ticks < 20)
+              for (let i = 0; i < ticks; i++) await new Promise((resolve) => setImmediate(resolve));
+            else await new Promise((resolve) => setTimeout(resolve, ticks - 20));
             renameSync(next, path);
           })();
           let sum = 0;
@@ -173,7 +175,7 @@ describe('fuzz: a file renamed over while it is read gives one of the two files,
           }
         },
       ),
-      { numRuns: 24, seed: 2026 },
+      { numRuns: 30, seed: 2026 },
     );
   }, 240_000);
 });
