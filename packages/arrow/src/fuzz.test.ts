@@ -140,7 +140,7 @@ describe('fuzz: a file renamed over while it is read gives one of the two files,
       fc.asyncProperty(
         fc.constantFrom(...FORMATS),
         fc.constantFrom('readBatches', 'threads: 1', 'threads: 2', 'threads: 2, inThisThread'),
-        fc.nat(100),
+        fc.noBias(fc.nat(150)),
         async (format, reader, ticks) => {
           const { bytes, sums } = pairs.get(format)!;
           const path = join(dir, `published-${run}`);
@@ -175,7 +175,7 @@ describe('fuzz: a file renamed over while it is read gives one of the two files,
           }
         },
       ),
-      { numRuns: 30, seed: 2026 },
+      { numRuns: 40, seed: 2026 },
     );
   }, 240_000);
 });
