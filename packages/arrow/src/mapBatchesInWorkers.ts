@@ -273,6 +273,8 @@ class Pool<R> implements WorkerBatchReader<R> {
   #columns: readonly string[] = [];
   /** The input is Parquet (known once its magic bytes are read). */
   #parquet = false;
+  /** A thread has been sent the file's descriptor. */
+  #shared = false;
   #opening: Promise<Opened> | undefined;
   #opened: Opened | undefined;
   #meta: { resolve(meta: ParquetMeta): void; reject(error: unknown): void } | undefined;
@@ -522,6 +524,8 @@ class Pool<R> implements WorkerBatchReader<R> {
       }
       this.#size = stat.size;
     } catch (e) {
+      this.#handle = undefined;
+      await handle.close().catch(() => undefined);
       throw ioError(e, file);
     }
     try {
@@ -530,7 +534,11 @@ class Pool<R> implements WorkerBatchReader<R> {
       const detected = detectFormat(head);
       return detected === 'parquet' ? await this.#openParquet(handle) : await this.#openIpc(handle, detected);
     } catch (e) {
-      // Threads may be starting with the descriptor: close() closes it after they have ended.
+      // Once a thread has the descriptor, only close() may close it, after ending the threads.
+      if (!this.#shared) {
+        this.#handle = undefined;
+        await handle.close().catch(() => undefined);
+      }
       throw e;
     }
   }
@@ -634,6 +642,7 @@ class Pool<R> implements WorkerBatchReader<R> {
     const decoder = this.#pool[0]!;
     const meta = await new Promise<ParquetMeta>((resolve, reject) => {
       this.#meta = { resolve, reject };
+      this.#shared = true;
       decoder.ask({ type: 'parquetMeta', fd: handle.fd, size: this.#size, path: file });
     }).finally(() => {
       this.#meta = undefined;
@@ -713,6 +722,7 @@ class Pool<R> implements WorkerBatchReader<R> {
       layouts,
     };
     this.#setupMessage = setup;
+    this.#shared = true;
     this.#columns = names;
     for (const w of this.#pool) w.ask(setup);
     return { names, columnError };
