@@ -102,6 +102,7 @@ export class BatchRunner {
   async #job(t: WorkerTaskModule, s: WorkerSetup, request: WorkerJob): Promise<void> {
     const values: unknown[] = [];
     const rows: number[] = [];
+    if (s.running !== undefined) Atomics.store(s.running, 0, request.id + 1);
     try {
       if (request.type === 'block') {
         await this.#adopt(t, s);
@@ -125,6 +126,8 @@ export class BatchRunner {
       this.post({ type: 'done', id: request.id, values, rows, error: undefined });
     } catch (e) {
       this.post({ type: 'done', id: request.id, values, rows, error: serializeError(e) });
+    } finally {
+      if (s.running !== undefined) Atomics.store(s.running, 0, 0);
     }
   }
 

@@ -10,7 +10,7 @@ export function isDecoderTrap(e: unknown): boolean {
   const message = e instanceof Error ? e.message : String(e);
   return (
     name === 'RuntimeError' ||
-    /\bunreachable\b|memory access out of bounds|out of bounds memory access|wasm|panicked|integer (overflow|divide by zero)|call stack exhausted/i.test(
+    /\bunreachable\b|memory access out of bounds|out of bounds memory access|integer (overflow|divide by zero)|call stack exhausted/i.test(
       message,
     )
   );

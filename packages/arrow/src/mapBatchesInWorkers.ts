@@ -175,6 +175,8 @@ interface PoolThread {
 class PoolWorker implements PoolThread {
   readonly jobs = new Set<number>();
   ready = false;
+  /** 1 + the id of the job the worker is running, 0 between jobs (see `WorkerSetup.running`). */
+  readonly running = new Int32Array(new SharedArrayBuffer(4));
   readonly #worker: Worker;
   #asked = 0;
   #ending = false;
@@ -196,7 +198,7 @@ class PoolWorker implements PoolThread {
   ask(request: WorkerRequest): void {
     this.#asked++;
     this.#worker.ref();
-    this.#worker.postMessage(request);
+    this.#worker.postMessage(request.type === 'setup' ? { ...request, running: this.running } : request);
   }
 
   send(job: WorkerJob): void {
@@ -436,9 +438,9 @@ class Pool<R> implements WorkerBatchReader<R> {
     if (!this.#parquet || !isDecoderTrap(cause)) return error;
     // Before the file is planned, the worker was reading the footer.
     if (this.#opened === undefined) return decoderTrapError(cause, this.#path, undefined, undefined);
-    // A thread answers its jobs in order: the first it holds is the one it was decoding.
-    const id = w.jobs.values().next().value;
-    const rowGroup = id === undefined ? undefined : this.#rowGroups.get(id);
+    // The job it was running, as it said in shared memory (its replies may still be on their way).
+    const running = Atomics.load(w.running, 0);
+    const rowGroup = running === 0 ? undefined : this.#rowGroups.get(running - 1);
     return decoderTrapError(cause, this.#path, rowGroup, rowGroup === undefined ? undefined : this.#columns);
   }
 

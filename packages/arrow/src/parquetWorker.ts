@@ -11,6 +11,11 @@ export interface ParquetWorkerData {
   size?: number;
   /** … the whole file in memory. */
   bytes?: Uint8Array;
+  /**
+   * Shared with the reading thread: 1 + the id of the request being handled, 0 between requests,
+   * so a trap that ends this thread is pinned on its row group whatever replies are on their way.
+   */
+  running?: Int32Array;
 }
 
 /** Requests from the reading thread. */
@@ -122,6 +127,7 @@ export function parquetWorkerMain(require: (id: string) => unknown): void {
   });
 
   async function handle(request: ParquetRequest): Promise<void> {
+    if (data.running !== undefined) Atomics.store(data.running, 0, request.id + 1);
     try {
       if (request.type === 'open') {
         file = await pw.ParquetFile.fromFile(view(0, size));
@@ -157,6 +163,8 @@ export function parquetWorkerMain(require: (id: string) => unknown): void {
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       reply({ id: request.id, type: 'error', message, bytesRead });
+    } finally {
+      if (data.running !== undefined) Atomics.store(data.running, 0, 0);
     }
   }
 }

@@ -231,9 +231,10 @@ class ParquetWorker {
     private readonly release: () => Promise<void>,
   ) {
     const transfer = data.bytes !== undefined ? [data.bytes.buffer as ArrayBuffer] : [];
+    const running = new Int32Array(new SharedArrayBuffer(4));
     this.worker = new Worker(`(${parquetWorkerMain.toString()})(require)`, {
       eval: true,
-      workerData: data,
+      workerData: { ...data, running },
       transferList: transfer,
     });
     this.worker.unref();
@@ -243,12 +244,18 @@ class ParquetWorker {
       if (w === undefined) return;
       this.waiting.delete(reply.id);
       if (this.waiting.size === 0) this.worker.unref();
-      if (reply.type === 'error') w.reject(parquetError(reply.message, file));
+      if (reply.type === 'error')
+        w.reject(
+          isDecoderTrap(reply.message)
+            ? decoderTrapError(reply.message, file, w.rowGroup, w.columns)
+            : parquetError(reply.message, file),
+        );
       else w.resolve(reply);
     });
     this.worker.on('error', (e) => {
-      // Requests are answered in order: the first one waiting is the one being decoded.
-      const current = this.waiting.values().next().value;
+      // The request it was handling, as it said in shared memory (replies may be on their way).
+      const id = Atomics.load(running, 0);
+      const current = id === 0 ? undefined : this.waiting.get(id - 1);
       this.fail(
         isDecoderTrap(e)
           ? decoderTrapError(e, file, current?.rowGroup, current?.columns)

@@ -46,6 +46,12 @@ export interface WorkerSetup extends SharedFile {
   /** The plan's columns, in the order of each block's `columns`, and their tensor layouts. */
   readonly names: readonly string[];
   readonly layouts: readonly TensorLayout[];
+  /**
+   * One slot of memory shared with the pool (each worker its own): the worker stores 1 + the id of
+   * the job it is running, 0 between jobs, so that when the worker dies (the Parquet decoder
+   * trapping) the pool knows which row group did it, whatever replies are still on their way.
+   */
+  readonly running?: Int32Array;
 }
 
 /**
