@@ -15,7 +15,9 @@
  * - `SHAPE_CHANGED`: a batch's per-row tensor shape differs from the batches before it.
  * - `ABORTED`: the caller's `AbortSignal` fired.
  * - `CLOSED`: the reader was closed, or is already being iterated.
- * - `IO`: the file system or the stream failed (not found, permission, a write error).
+ * - `IO`: reading the file system or the stream failed (not found, permission, a device error).
+ * - `WRITE`: writing a file or stream failed (disk full, permission, a closed pipe).
+ * - `INVALID_OPTION`: an option has a value it cannot take (`threads: 2.5`, `limit: -1`).
  */
 export type ArrowReadErrorCode =
   | 'BAD_MAGIC'
@@ -29,7 +31,9 @@ export type ArrowReadErrorCode =
   | 'SHAPE_CHANGED'
   | 'ABORTED'
   | 'CLOSED'
-  | 'IO';
+  | 'IO'
+  | 'WRITE'
+  | 'INVALID_OPTION';
 
 /** Where an error happened, as far as the layer that throws (or rethrows) knows it. */
 export interface ArrowReadErrorContext {

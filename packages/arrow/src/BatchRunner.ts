@@ -1,12 +1,13 @@
 /**
- * What one thread of `mapBatchesInWorkers` does with its requests: it opens the file itself. For
+ * What one thread of `mapBatchesInWorkers` does with its requests: it reads the pool's open file
+ * through the descriptor it is given (never the path, which may name another file by now). For
  * an Arrow IPC block it reads the block's byte ranges straight into the memory its task asks for
  * (one read per range, no other copy); for a Parquet row group it decodes the row group and copies
  * each batch's buffers there. It views the columns in that memory and posts back what the task
  * computes. Requests are handled one at a time, in the order they arrive. A worker thread runs one
  * (`batchWorker.ts`); with `inThisThread`, the pool runs one in its own thread too.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import { ArrowReadError } from './ArrowReadError.js';
 import { type BatchBlock, batchBlock } from './BatchBlock.js';
 import { BlockBatch } from './BlockBatch.js';
@@ -16,6 +17,7 @@ import { openParquetRowGroups, type ParquetRowGroups } from './parquetRowGroups.
 import { scanIpcBytes } from './scanIpcBlocks.js';
 import { serializeError } from './workerError.js';
 import type {
+  SharedFile,
   WorkerJob,
   WorkerReply,
   WorkerRequest,
@@ -45,7 +47,6 @@ const owners = new WeakMap<WorkerTaskModule, BatchRunner>();
 export class BatchRunner {
   #setup: WorkerSetup | undefined;
   #task: WorkerTaskModule | undefined;
-  #fd: number | undefined;
   #parquet: Promise<ParquetRowGroups> | undefined;
   #own = new Uint8Array(0);
   #queue: Promise<void> = Promise.resolve();
@@ -64,39 +65,24 @@ export class BatchRunner {
     });
   }
 
-  /** Drops the queued requests and closes the file. */
+  /** Drops the queued requests (the pool owns the file and closes it). */
   close(): void {
     this.#closed = true;
-    if (this.#fd !== undefined) closeSync(this.#fd);
-    this.#fd = undefined;
   }
 
-  #openFile(path: string): number {
-    if (this.#fd === undefined) {
-      try {
-        this.#fd = openSync(path, 'r');
-      } catch (e) {
-        throw ioError(e, path);
-      }
-    }
-    return this.#fd;
-  }
-
-  #openParquet(path: string): Promise<ParquetRowGroups> {
-    const file = this.#openFile(path);
-    this.#parquet ??= openParquetRowGroups(file, fstatSync(file).size, path);
+  #openParquet(file: SharedFile): Promise<ParquetRowGroups> {
+    this.#parquet ??= openParquetRowGroups(file.fd, file.size, file.path);
     return this.#parquet;
   }
 
   async #handle(request: WorkerRequest): Promise<void> {
     try {
       if (request.type === 'parquetMeta') {
-        this.post({ type: 'parquetMeta', meta: (await this.#openParquet(request.path)).meta });
+        this.post({ type: 'parquetMeta', meta: (await this.#openParquet(request)).meta });
         return;
       }
       if (request.type === 'setup') {
         this.#setup = request;
-        this.#openFile(request.path);
         const module = (await import(request.module)) as WorkerTaskModule;
         owners.set(module, this);
         await module.setup?.(request.data);
@@ -116,16 +102,16 @@ export class BatchRunner {
   async #job(t: WorkerTaskModule, s: WorkerSetup, request: WorkerJob): Promise<void> {
     const values: unknown[] = [];
     const rows: number[] = [];
+    if (s.running !== undefined) Atomics.store(s.running, 0, request.id + 1);
     try {
       if (request.type === 'block') {
-        const fd = this.#openFile(s.path);
         await this.#adopt(t, s);
         values.push(
-          this.#runBlock(t, s, request.block, (io) => readRanges(fd, io, request.block.reads, s.path)),
+          this.#runBlock(t, s, request.block, (io) => readRanges(s.fd, io, request.block.reads, s.path)),
         );
         rows.push(request.block.rows);
       } else {
-        const file = await this.#openParquet(s.path);
+        const file = await this.#openParquet(s);
         const ipc = await file.read(request.rowGroup, s.names, request.batchSize, request.limit);
         const { fields, version, batches } = scanIpcBytes(ipc, s.path);
         await this.#adopt(t, s);
@@ -140,6 +126,8 @@ export class BatchRunner {
       this.post({ type: 'done', id: request.id, values, rows, error: undefined });
     } catch (e) {
       this.post({ type: 'done', id: request.id, values, rows, error: serializeError(e) });
+    } finally {
+      if (s.running !== undefined) Atomics.store(s.running, 0, 0);
     }
   }
 

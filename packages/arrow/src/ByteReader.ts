@@ -29,8 +29,14 @@ export interface ByteReader {
   readonly ended: boolean;
   /** Whether `read` honours `reuse`: its large reads then fill a buffer this reader owns, never the caller's memory. */
   readonly reuses: boolean;
-  /** The path of a regular file (so another thread may open it too), else `undefined`. */
+  /** The path of a regular file, else `undefined`. */
   readonly path: string | undefined;
+  /**
+   * The descriptor of a regular file open for reading, else `undefined`. Descriptors are
+   * process-wide, so a worker thread reads the very file this reader has open through it, never
+   * another file renamed over the path meanwhile; it stays open until `close()`.
+   */
+  readonly fd?: number | undefined;
   /** Up to `n` bytes at the current position, without consuming them. */
   peek(n: number): Promise<Uint8Array>;
   /**

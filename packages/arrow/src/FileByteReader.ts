@@ -14,21 +14,50 @@ import { SequentialReader } from './SequentialReader.js';
  * const head = await r.peek(8);
  */
 export class FileByteReader extends SequentialReader implements ByteReader {
-  readonly path: string;
+  readonly path: string | undefined;
   readonly name: string;
   readonly totalBytes: number;
   bytesRead = 0;
   readonly reuses = true;
   private handle: FileHandle | undefined;
   private readonly signal: AbortSignal | undefined;
+  private readonly releaseHandle: (handle: FileHandle) => Promise<void>;
 
-  private constructor(path: string, handle: FileHandle, size: number, signal: AbortSignal | undefined) {
+  private constructor(
+    name: string,
+    path: string | undefined,
+    handle: FileHandle,
+    size: number,
+    signal: AbortSignal | undefined,
+    release: (handle: FileHandle) => Promise<void>,
+  ) {
     super();
     this.path = path;
-    this.name = path;
+    this.name = name;
     this.handle = handle;
     this.totalBytes = size;
     this.signal = signal;
+    this.releaseHandle = release;
+  }
+
+  /** The descriptor of the open file: other threads read the same file through it (see `ByteReader.fd`). */
+  get fd(): number | undefined {
+    return this.handle?.fd;
+  }
+
+  /**
+   * A reader over a file another owner opened (`handle`, of `size` bytes), named `name` in errors;
+   * `close()` calls `release` instead of closing the handle, so the owner decides when the
+   * descriptor goes (e.g. only after every thread reading through it has ended).
+   */
+  static over(
+    name: string,
+    handle: FileHandle,
+    size: number,
+    signal: AbortSignal | undefined,
+    release: (handle: FileHandle) => Promise<void> = async () => undefined,
+  ): FileByteReader {
+    return new FileByteReader(name, undefined, handle, size, signal, release);
   }
 
   /** Opens `path`; `undefined` when it is not a regular file (a pipe, a device), which must be streamed. */
@@ -46,7 +75,7 @@ export class FileByteReader extends SequentialReader implements ByteReader {
         await handle.close();
         return undefined;
       }
-      return new FileByteReader(path, handle, stat.size, signal);
+      return new FileByteReader(path, path, handle, stat.size, signal, (h) => h.close());
     } catch (e) {
       await handle.close().catch(() => undefined);
       throw ioError(e, path);
@@ -64,7 +93,7 @@ export class FileByteReader extends SequentialReader implements ByteReader {
     await this.release();
     const handle = this.handle;
     this.handle = undefined;
-    if (handle !== undefined) await handle.close().catch(() => undefined);
+    if (handle !== undefined) await this.releaseHandle(handle).catch(() => undefined);
   }
 
   protected fetch(target: Uint8Array, offset: number, length: number, at: number): Promise<number> {

@@ -1,9 +1,12 @@
+import { renameSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArrowReadError } from './ArrowReadError.js';
 import type { FileFormat } from './detectFormat.js';
+import { mapBatchesInWorkers } from './mapBatchesInWorkers.js';
 import { FORMATS, readAll, smallLog, tempDir } from './testing/files.js';
 
 /**
@@ -98,4 +101,85 @@ describe('fuzz: damaged files end in batches or a typed error, in bounded time',
       expect(await readAll(files.get(format)!)).toMatchObject({ rows: 80 });
     }
   });
+});
+
+/** Sums each batch's logits in a worker (the pool's side of a replaced-file case). */
+const SUM_TASK = `
+export function run(batch) {
+  const { tensors } = batch.tensors({ input: 'logits', target: 'target' }, { nulls: 'error' });
+  let s = 0;
+  for (const v of tensors.input.data) s += v;
+  return s;
+}
+`;
+
+describe('fuzz: a file renamed over while it is read gives one of the two files, never a blend', () => {
+  /** Two logs of other values and batch sizes, per format, and each one's sum of logits. */
+  const pairs = new Map<FileFormat, { bytes: Uint8Array[]; sums: number[] }>();
+  let task: string;
+
+  beforeAll(async () => {
+    task = join(dir, 'sumTask.mjs');
+    writeFileSync(task, SUM_TASK);
+    for (const format of FORMATS) {
+      const bytes: Uint8Array[] = [];
+      const sums: number[] = [];
+      // Another layout too: read at the first file's offsets, the second's bytes are a blend.
+      for (const [seed, batchRows] of [
+        [11, 32],
+        [12, 20],
+      ] as const) {
+        const log = await smallLog(dir, format, { rows: 300, classes: 3, epochs: 2, batchRows, seed });
+        bytes.push(log);
+        sums.push((await readAll(log)).sum);
+      }
+      expect(sums[0]).not.toBe(sums[1]);
+      pairs.set(format, { bytes, sums });
+    }
+  });
+
+  it('in worker threads and in this thread, replaced at random points', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...FORMATS),
+        fc.constantFrom('readBatches', 'threads: 1', 'threads: 2', 'threads: 2, inThisThread'),
+        fc.noBias(fc.nat(150)),
+        async (format, reader, ticks) => {
+          const { bytes, sums } = pairs.get(format)!;
+          const path = join(dir, `published-${run}`);
+          const next = join(dir, `next-${run++}`);
+          writeFileSync(path, bytes[0]!);
+          writeFileSync(next, bytes[1]!);
+          // Published after `ticks` turns of the event loop, or `ticks - 20` ms: before the file
+          // is opened, while it is scanned, while workers start, or while they read it.
+          const publish = (async () => {
+            if (ticks < 20)
+              for (let i = 0; i < ticks; i++) await new Promise((resolve) => setImmediate(resolve));
+            else await new Promise((resolve) => setTimeout(resolve, ticks - 20));
+            renameSync(next, path);
+          })();
+          let sum = 0;
+          try {
+            if (reader === 'readBatches') sum = (await readAll(path)).sum;
+            else {
+              const plan = () => ({ columns: ['logits', 'target'], task: { module: pathToFileURL(task) } });
+              const options =
+                reader === 'threads: 1'
+                  ? { threads: 1 }
+                  : { threads: 2, inThisThread: reader.endsWith('inThisThread') };
+              for await (const { value } of mapBatchesInWorkers<number>(path, plan, options)) sum += value;
+            }
+            // Summed in another order by the workers: equal to a float32 sum's rounding.
+            expect(sums.some((s) => Math.abs(s - sum) <= 1e-6 * Math.abs(s))).toBe(true);
+          } catch (e) {
+            if (!(e instanceof ArrowReadError)) throw e;
+          } finally {
+            await publish;
+          }
+        },
+      ),
+      { numRuns: 40, seed: 2026 },
+    );
+  }, 240_000);
 });

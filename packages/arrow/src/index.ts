@@ -3,6 +3,7 @@ export type { WorkerBatch } from './BlockBatch.js';
 export type { ByteSource } from './ByteReader.js';
 export { type BatchTensors, type BatchTensorsOptions, batchTensors, rowShapes } from './batchTensors.js';
 export { columnTensor } from './columnTensor.js';
+export { MAX_THREADS } from './countOption.js';
 export { type ColumnDescription, describeSchema } from './describeSchema.js';
 export { detectFormat, type FileFormat } from './detectFormat.js';
 export {

@@ -5,7 +5,7 @@
  * the batches in flight stay within the window. The task is a small module written per test run.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,12 +16,18 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArrowReadError } from './ArrowReadError.js';
 import { batchTensors } from './batchTensors.js';
 import { mapBatchesInWorkers, type WorkerReadOptions } from './mapBatchesInWorkers.js';
-import { prestartWorkers } from './prestartWorkers.js';
+import { prestartWorkers, takeWorker } from './prestartWorkers.js';
 import { readBatches } from './readBatches.js';
 import { scanIpcBytes } from './scanIpcBlocks.js';
 import { batchOf, fixedList, primitive } from './testing/batches.js';
-import { tempDir } from './testing/files.js';
+import { damagedParquet, tempDir } from './testing/files.js';
 import { writeTrainingLog } from './writeTrainingLog.js';
+
+// Counts the workers pools start (a wrapper: they start as before).
+vi.mock('./prestartWorkers.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('./prestartWorkers.js')>();
+  return { ...original, takeWorker: vi.fn(original.takeWorker) };
+});
 
 // Worker threads start slowly on a busy machine (turbo runs the packages' tests side by side).
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -402,6 +408,108 @@ describe('mapBatchesInWorkers', () => {
     expect(Atomics.load(runs, 0)).toBeLessThanOrEqual(1 + 3);
     await it.return!();
   });
+
+  it.each([
+    ['stream', { threads: 1, inThisThread: true }],
+    ['stream', { threads: 2 }],
+    ['file', { threads: 2, inThisThread: true }],
+    ['parquet', { threads: 2 }],
+  ] as const)(
+    "an %s file renamed over while it is read gives the first file's results, never a blend: %o",
+    async (format, options) => {
+      // Same layout, other values: read at the first file's offsets, the second file's bytes
+      // would give numbers of neither.
+      const ext = { stream: 'arrows', file: 'arrow', parquet: 'parquet' }[format];
+      const kind = { stream: 'arrow-stream', file: 'arrow-file', parquet: 'parquet' } as const;
+      const path = join(dir, `published-${format}-${options.threads}.${ext}`);
+      const next = join(dir, `next-${format}-${options.threads}.${ext}`);
+      await writeTrainingLog(path, kind[format], { ...LOG, seed: 1 });
+      await writeTrainingLog(next, kind[format], { ...LOG, seed: 2 });
+      const first = await inThread(path);
+      expect(await inThread(next)).not.toEqual(first);
+      const reader = mapBatchesInWorkers<Sums>(path, plan(), options);
+      // Opened and planned: the threads are being set up, none has read a batch yet.
+      await reader.schema();
+      renameSync(next, path);
+      const results: Sums[] = [];
+      for await (const { value } of reader) results.push(value);
+      expect(results).toEqual(first);
+    },
+  );
+
+  it('a Parquet data page that makes the decoder trap is CORRUPT naming the file, row group and columns', async () => {
+    const path = await damagedParquet(dir);
+    for (const options of [{ threads: 1 }, { threads: 2, inThisThread: true }]) {
+      const { error } = await collect(path, plan(), options);
+      expect(error).toBeInstanceOf(ArrowReadError);
+      expect(error).toMatchObject({ code: 'CORRUPT', file: path, rowGroup: 1 });
+      expect((error as Error).message).toMatch(
+        /a data page of row group 1 \(decoding columns 'logits', 'target'\): unreachable.*write or copy it again/,
+      );
+    }
+  });
+
+  it.each([
+    ['threads', 0],
+    ['threads', 2.5],
+    ['threads', Number.NaN],
+    ['threads', -1],
+    ['threads', Number.POSITIVE_INFINITY],
+    ['threads', 257],
+    ['threads', 100_000],
+    ['threads', '2'],
+    ['inFlight', 0],
+    ['inFlight', 1.5],
+    ['inFlight', Number.NaN],
+    ['limit', -1],
+    ['limit', 2.5],
+    ['limit', Number.NaN],
+    ['limit', Number.POSITIVE_INFINITY],
+  ] as const)('%s: %s is INVALID_OPTION naming it, before any thread starts', (option, value) => {
+    const options = { [option]: value } as WorkerReadOptions;
+    let error: unknown;
+    try {
+      mapBatchesInWorkers(logs.stream, plan(), options);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ArrowReadError);
+    expect(error).toMatchObject({ code: 'INVALID_OPTION' });
+    expect((error as Error).message).toContain(`the option '${option}' is`);
+    // The in-thread reader takes the same limits, whatever the threads.
+    if (option === 'limit') {
+      expect(() => readBatches(logs.stream, { limit: value })).toThrow(/INVALID_OPTION: the option 'limit'/);
+    }
+  });
+
+  it.each(['stream', 'parquet'] as const)(
+    'an %s input of one job starts one worker however many threads are asked for; a big one starts them all',
+    async (format) => {
+      const small = join(dir, `one-batch.${format}`);
+      await writeTrainingLog(small, format === 'stream' ? 'arrow-stream' : 'parquet', {
+        rows: 4,
+        classes: 3,
+        epochs: 1,
+      });
+      const big = join(dir, `many-jobs.${format}`);
+      await writeTrainingLog(big, format === 'stream' ? 'arrow-stream' : 'parquet', {
+        rows: 100,
+        classes: 3,
+        epochs: 1,
+        batchRows: 10,
+      });
+      for (const [path, threads, started] of [
+        [small, 64, 1],
+        [big, 3, 3],
+      ] as const) {
+        vi.mocked(takeWorker).mockClear();
+        const { results, error } = await collect(path, plan(), { threads });
+        expect(error).toBeUndefined();
+        expect(results).toEqual(await inThread(path));
+        expect(vi.mocked(takeWorker)).toHaveBeenCalledTimes(started);
+      }
+    },
+  );
 
   it('close() ends the workers', async () => {
     const counter = new SharedArrayBuffer(8);

@@ -5,12 +5,15 @@ import { ArrowReadError } from './ArrowReadError.js';
 import { batchBlock } from './BatchBlock.js';
 import { BatchRunner } from './BatchRunner.js';
 import { batchSlots } from './columnSlots.js';
+import { countOption, MAX_THREADS } from './countOption.js';
+import { decoderTrapError, isDecoderTrap } from './decoderTrap.js';
 import { detectFormat, type FileFormat, MAGIC_BYTES } from './detectFormat.js';
+import { FileByteReader } from './FileByteReader.js';
 import { ioError } from './ioError.js';
 import { missingColumnError } from './missingColumnError.js';
 import type { ParquetMeta } from './parquetRowGroups.js';
 import { takeWorker } from './prestartWorkers.js';
-import { type ReadProgress, readBatches } from './readBatches.js';
+import { type ReadProgress, readOpenFile } from './readBatches.js';
 import { checkParquetTail } from './readParquet.js';
 import { type IpcBatchAt, type IpcScan, scanIpcFile, scanIpcStream } from './scanIpcBlocks.js';
 import { type TensorLayout, tensorLayout } from './tensorLayout.js';
@@ -35,7 +38,11 @@ export interface WorkerPlan {
 
 /** Options of {@link mapBatchesInWorkers}. */
 export interface WorkerReadOptions {
-  /** Threads that read and compute (default 2): worker threads, and this one with `inThisThread`. */
+  /**
+   * Threads that read and compute (default 2): worker threads, and this one with `inThisThread`.
+   * A whole number from 1 to 256 (`MAX_THREADS`), else `INVALID_OPTION`. Workers start as jobs
+   * are planned, never more than there are jobs: a one-batch file starts one.
+   */
   threads?: number;
   /**
    * Count this thread as one of the `threads` (default false): it computes jobs too, from the
@@ -44,13 +51,16 @@ export interface WorkerReadOptions {
    * Parquet row group), so this suits a command line, not a server.
    */
   inThisThread?: boolean;
-  /** Stop after this many rows (the last batch is cut). */
+  /** Stop after this many rows (the last batch is cut): a whole number ≥ 0, else `INVALID_OPTION`. */
   limit?: number;
   /** Aborting ends the iteration with an `ABORTED` error and ends the workers. */
   signal?: AbortSignal;
   /** Called after each job's results are handed out (Parquet's `bytesRead` is estimated from the rows). */
   onProgress?: (p: ReadProgress) => void;
-  /** Jobs (batches; Parquet: row groups) queued at threads or waiting to be handed out, at most (default 8 × threads). */
+  /**
+   * Jobs (batches; Parquet: row groups) queued at threads or waiting to be handed out, at most
+   * (default 8 × threads): a whole number ≥ 1, else `INVALID_OPTION`.
+   */
   inFlight?: number;
   /** Accept an IPC stream that ends without its end-of-stream marker (see `ReadOptions`). */
   allowMissingEndOfStream?: boolean;
@@ -78,7 +88,9 @@ export interface WorkerBatchReader<R> extends AsyncIterable<WorkerResult<R>> {
 /**
  * Runs a task over every record batch of an Arrow IPC stream, Arrow IPC file or Parquet file in a
  * pool of worker threads, and hands out the task's results in batch order, so a merge of them does
- * not depend on the number of threads. Each worker opens the file itself. For Arrow IPC this
+ * not depend on the number of threads. The file is opened once, here, and every worker reads that
+ * open file through its descriptor (never the path again), so a file renamed over the path while
+ * it is read (how logs are published) is not read: the result is the first file's. For Arrow IPC this
  * thread only scans the message headers, and a worker reads the selected columns' bytes of its
  * batches straight into the memory its task names (WebAssembly memory, so kernels read them in
  * place): one read, no other copy. For Parquet a worker decodes whole row groups (the selected
@@ -88,7 +100,12 @@ export interface WorkerBatchReader<R> extends AsyncIterable<WorkerResult<R>> {
  * so memory stays at about `threads` batches; at most `inFlight` jobs are queued or waiting, as
  * small results, to be handed out in order. A batch's error (an `ArrowReadError` or
  * `LossError` thrown by the task) reaches the iteration after the results of the batches before
- * it, with the batch index added; a worker that dies, an abort or `close()` ends every worker.
+ * it, with the batch index added; a worker that dies, an abort or `close()` ends every worker. A
+ * damaged Parquet page that makes the decoder trap is `CORRUPT`, naming the row group.
+ *
+ * Options are checked before anything starts (`INVALID_OPTION`, thrown by this call). One worker
+ * starts at once, so its start-up overlaps opening the file; more start as jobs are planned, up to
+ * `threads`, and never more than there are jobs.
  *
  * @example
  * const reader = mapBatchesInWorkers<number>('log.arrows', (schema) => ({
@@ -158,6 +175,8 @@ interface PoolThread {
 class PoolWorker implements PoolThread {
   readonly jobs = new Set<number>();
   ready = false;
+  /** 1 + the id of the job the worker is running, 0 between jobs (see `WorkerSetup.running`). */
+  readonly running = new Int32Array(new SharedArrayBuffer(4));
   readonly #worker: Worker;
   #asked = 0;
   #ending = false;
@@ -179,7 +198,7 @@ class PoolWorker implements PoolThread {
   ask(request: WorkerRequest): void {
     this.#asked++;
     this.#worker.ref();
-    this.#worker.postMessage(request);
+    this.#worker.postMessage(request.type === 'setup' ? { ...request, running: this.running } : request);
   }
 
   send(job: WorkerJob): void {
@@ -236,14 +255,28 @@ class Pool<R> implements WorkerBatchReader<R> {
   readonly #path: string;
   readonly #plan: (schema: Schema) => WorkerPlan;
   readonly #threads: number;
+  readonly #inline: boolean;
   readonly #window: number;
   readonly #limit: number | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #onProgress: ((p: ReadProgress) => void) | undefined;
   readonly #allowMissingEnd: boolean;
-  /** Workers first, then this thread (`inThisThread`); a Parquet file may add a worker. */
+  /** Workers first, then this thread (`inThisThread`); workers are added as jobs are planned. */
   readonly #pool: PoolThread[];
   readonly #slots = new Map<number, Slot>();
+  /** Jobs planned and not yet handed to a thread, in order. */
+  readonly #queue: WorkerJob[] = [];
+  /** Parquet: the row group of each job handed out and not answered, to name it if its decoder traps. */
+  readonly #rowGroups = new Map<number, number>();
+  /** The file, open here for the pool's life; every thread reads it through its descriptor. */
+  #handle: FileHandle | undefined;
+  /** Sent to each worker as it starts, once the file is planned. */
+  #setupMessage: WorkerSetup | undefined;
+  #columns: readonly string[] = [];
+  /** The input is Parquet (known once its magic bytes are read). */
+  #parquet = false;
+  /** A thread has been sent the file's descriptor. */
+  #shared = false;
   #opening: Promise<Opened> | undefined;
   #opened: Opened | undefined;
   #meta: { resolve(meta: ParquetMeta): void; reject(error: unknown): void } | undefined;
@@ -252,10 +285,10 @@ class Pool<R> implements WorkerBatchReader<R> {
   #iterating = false;
   #pumping = false;
   #scanDone = false;
-  /** Jobs handed to workers, and jobs whose results were handed out. */
-  #dispatched = 0;
+  /** Jobs planned (given an id), and jobs whose results were handed out. */
+  #planned = 0;
   #consumed = 0;
-  #rowsDispatched = 0;
+  #rowsPlanned = 0;
   #rows = 0;
   #index = 0;
   #bytesRead = 0;
@@ -266,19 +299,20 @@ class Pool<R> implements WorkerBatchReader<R> {
   constructor(path: string, plan: (schema: Schema) => WorkerPlan, options: WorkerReadOptions) {
     this.#path = path;
     this.#plan = plan;
-    this.#threads = Math.max(1, Math.floor(options.threads ?? 2));
-    this.#window = Math.max(1, Math.floor(options.inFlight ?? 8 * this.#threads));
-    this.#limit = options.limit;
+    // Checked before any thread starts: a bad count is never rounded, clamped or ignored.
+    this.#threads = countOption('threads', options.threads, 1, MAX_THREADS) ?? 2;
+    this.#window = countOption('inFlight', options.inFlight, 1) ?? 8 * this.#threads;
+    this.#limit = countOption('limit', options.limit, 0);
     this.#signal = options.signal;
     this.#onProgress = options.onProgress;
     this.#allowMissingEnd = options.allowMissingEndOfStream === true;
-    // Started before the file is opened, so their start-up overlaps this thread's; this thread
-    // comes last, as #freeThread gives jobs to workers first.
-    const inline = options.inThisThread === true;
-    const workers = Array.from({ length: this.#threads - (inline ? 1 : 0) }, () => this.#spawn());
-    this.#pool = inline
-      ? [...workers, new InlineThread((reply) => this.#onReply(this.#pool.at(-1)!, reply))]
-      : workers;
+    this.#inline = options.inThisThread === true;
+    // This thread comes last, as #freeThread gives jobs to workers first.
+    const inline = this.#inline ? new InlineThread((reply) => this.#onReply(inline!, reply)) : undefined;
+    this.#pool = inline === undefined ? [] : [inline];
+    // One worker now, so its start-up overlaps opening and scanning the file; the others start
+    // as jobs are planned (#pump), so a small file never starts more threads than it has jobs.
+    if (this.#threads > (this.#inline ? 1 : 0)) this.#spawn();
     this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
@@ -304,6 +338,9 @@ class Pool<R> implements WorkerBatchReader<R> {
     await Promise.all(this.#pool.map((w) => w.terminate()));
     const opened = this.#opening === undefined ? undefined : await this.#opening.catch(() => undefined);
     await opened?.close().catch(() => undefined);
+    // Only now that no thread is left that could read through its descriptor.
+    await this.#handle?.close().catch(() => undefined);
+    this.#handle = undefined;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<WorkerResult<R>> {
@@ -366,14 +403,45 @@ class Pool<R> implements WorkerBatchReader<R> {
     };
   }
 
+  /** Starts a worker (before this thread in the pool) and sets it up if the file is planned. */
   #spawn(): PoolWorker {
     const w: PoolWorker = new PoolWorker(
       (reply) => this.#onReply(w, reply),
       (error) => {
-        if (!this.#closed) this.#fail(error);
+        if (!this.#closed) this.#fail(this.#workerFailure(w, error));
       },
     );
+    this.#pool.splice(this.#workerCount(), 0, w);
+    if (this.#setupMessage !== undefined) w.ask(this.#setupMessage);
     return w;
+  }
+
+  #workerCount(): number {
+    let n = 0;
+    for (const t of this.#pool) if (t instanceof PoolWorker) n++;
+    return n;
+  }
+
+  /** Workers the pool may run: `threads`, less this thread when it takes jobs too (never Parquet's). */
+  #workerTarget(): number {
+    return this.#threads - (this.#inline && this.#opened?.format !== 'parquet' ? 1 : 0);
+  }
+
+  /**
+   * A worker's failure as the pool reports it: a trap of the Parquet decoder (a damaged page; see
+   * `isDecoderTrap`) is `CORRUPT` naming the row group it was decoding, else the failure as it is.
+   */
+  #workerFailure(w: PoolWorker, error: Error): Error {
+    const cause = error.cause ?? error;
+    // A task's own exceptions are caught in the worker (BatchRunner): an uncaught one in a Parquet
+    // pool is the decoder trapping in a promise callback.
+    if (!this.#parquet || !isDecoderTrap(cause)) return error;
+    // Before the file is planned, the worker was reading the footer.
+    if (this.#opened === undefined) return decoderTrapError(cause, this.#path, undefined, undefined);
+    // The job it was running, as it said in shared memory (its replies may still be on their way).
+    const running = Atomics.load(w.running, 0);
+    const rowGroup = running === 0 ? undefined : this.#rowGroups.get(running - 1);
+    return decoderTrapError(cause, this.#path, rowGroup, rowGroup === undefined ? undefined : this.#columns);
   }
 
   #onReply(thread: PoolThread, reply: WorkerReply): void {
@@ -391,6 +459,7 @@ class Pool<R> implements WorkerBatchReader<R> {
       thread.ready = true;
     } else {
       thread.finished(reply.id);
+      this.#rowGroups.delete(reply.id);
       this.#slots.get(reply.id)?.resolve(reply);
     }
     // A thread is free for another job.
@@ -421,7 +490,7 @@ class Pool<R> implements WorkerBatchReader<R> {
     if (this.#closed || this.#failure !== undefined) return;
     this.#failure = error;
     this.#meta?.reject(error);
-    for (let id = this.#consumed; id <= this.#dispatched; id++) this.#slot(id).reject(error);
+    for (let id = this.#consumed; id <= this.#planned; id++) this.#slot(id).reject(error);
     for (const w of this.#pool) void w.terminate();
   }
 
@@ -438,8 +507,27 @@ class Pool<R> implements WorkerBatchReader<R> {
     let handle: FileHandle;
     try {
       handle = await open(file, 'r');
-      this.#size = (await handle.stat()).size;
     } catch (e) {
+      throw ioError(e, file);
+    }
+    // Kept open until close(), after every thread has ended: they all read through it.
+    this.#handle = handle;
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) {
+        throw new ArrowReadError(
+          'UNSUPPORTED',
+          'worker threads read regular files only, not a pipe or device',
+          {
+            file,
+            hint: 'Read a pipe or stream with readBatches (in this thread), or save it to a file first.',
+          },
+        );
+      }
+      this.#size = stat.size;
+    } catch (e) {
+      this.#handle = undefined;
+      await handle.close().catch(() => undefined);
       throw ioError(e, file);
     }
     try {
@@ -448,7 +536,11 @@ class Pool<R> implements WorkerBatchReader<R> {
       const detected = detectFormat(head);
       return detected === 'parquet' ? await this.#openParquet(handle) : await this.#openIpc(handle, detected);
     } catch (e) {
-      await handle.close().catch(() => undefined);
+      // Once a thread has the descriptor, only close() may close it, after ending the threads.
+      if (!this.#shared) {
+        this.#handle = undefined;
+        await handle.close().catch(() => undefined);
+      }
       throw e;
     }
   }
@@ -476,7 +568,10 @@ class Pool<R> implements WorkerBatchReader<R> {
     }
     let format = detected;
     if (schema === undefined || format === undefined) {
-      const probe = readBatches(file, { allowMissingEndOfStream: this.#allowMissingEnd });
+      // Through the pool's handle: the path may name another file by now.
+      const probe = readOpenFile(FileByteReader.over(file, handle, this.#size, undefined), {
+        allowMissingEndOfStream: this.#allowMissingEnd,
+      });
       try {
         format = await probe.format();
         schema = await probe.schema();
@@ -520,9 +615,9 @@ class Pool<R> implements WorkerBatchReader<R> {
           },
         };
       },
+      // The handle is closed by close(), once every thread has ended.
       close: async () => {
         await batches.return().catch(() => undefined);
-        await handle.close();
       },
     };
   }
@@ -533,24 +628,24 @@ class Pool<R> implements WorkerBatchReader<R> {
    */
   async #openParquet(handle: FileHandle): Promise<Opened> {
     const file = this.#path;
+    this.#parquet = true;
     // A file cut short is TRUNCATED (as the in-thread reader says), not a corrupt footer.
     await checkParquetTail(
       file,
       this.#size,
       async (into, position) => (await handle.read(into, 0, 4, position)).bytesRead,
     );
-    await handle.close();
     // Closed meanwhile: close() has ended the threads it knew, so start none.
     if (this.#closed) throw new ArrowReadError('CLOSED', 'the reader was closed', { file });
     // parquet-wasm traps on some damaged files in a way no caller can catch, so Parquet is only
-    // ever decoded in worker threads (see parquetWorker.ts): with this thread one of `threads`, a
-    // worker is started in its place.
-    while (this.#pool.filter((t) => t instanceof PoolWorker).length < this.#threads)
-      this.#pool.unshift(this.#spawn());
+    // ever decoded in worker threads (see parquetWorker.ts): with this thread one of `threads`,
+    // workers are started in its place (#workerTarget), the first one now.
+    if (this.#workerCount() === 0) this.#spawn();
     const decoder = this.#pool[0]!;
     const meta = await new Promise<ParquetMeta>((resolve, reject) => {
       this.#meta = { resolve, reject };
-      decoder.ask({ type: 'parquetMeta', path: file });
+      this.#shared = true;
+      decoder.ask({ type: 'parquetMeta', fd: handle.fd, size: this.#size, path: file });
     }).finally(() => {
       this.#meta = undefined;
     });
@@ -584,6 +679,7 @@ class Pool<R> implements WorkerBatchReader<R> {
           end: total === 0 ? this.#size : Math.round((this.#size * rowsBefore) / total),
           request: (id) => {
             if (columnError !== undefined) throw columnError.withContext({ batch: this.#index });
+            this.#rowGroups.set(id, rowGroup);
             return {
               type: 'rowGroup',
               id,
@@ -619,12 +715,17 @@ class Pool<R> implements WorkerBatchReader<R> {
     });
     const setup: WorkerSetup = {
       type: 'setup',
+      fd: this.#handle!.fd,
+      size: this.#size,
       path: this.#path,
       module: task.module.toString(),
       data: task.data,
       names,
       layouts,
     };
+    this.#setupMessage = setup;
+    this.#shared = true;
+    this.#columns = names;
     for (const w of this.#pool) w.ask(setup);
     return { names, columnError };
   }
@@ -634,25 +735,31 @@ class Pool<R> implements WorkerBatchReader<R> {
     this.#pump().catch((e: unknown) => this.#fail(e instanceof Error ? e : new Error(String(e))));
   }
 
-  /** Hands jobs to free threads (see {@link #freeThread}) while fewer than the window are out. */
+  /**
+   * Plans jobs while fewer than the window are out, and hands them to free threads (see
+   * {@link #freeThread}). While the pool has fewer workers than `threads`, it plans ahead of the
+   * free threads and starts a worker for each planned job no thread can take, so threads start
+   * only when there is work for them, and a big file's workers start at once, side by side.
+   */
   async #pump(): Promise<void> {
     if (this.#pumping) return;
     this.#pumping = true;
     try {
       const opened = this.#opened!;
-      while (
-        !this.#closed &&
-        !this.#scanDone &&
-        this.#dispatched < this.#consumed + this.#window &&
-        this.#freeThread() !== undefined
-      ) {
-        const id = this.#dispatched;
+      for (;;) {
+        if (this.#closed) break;
+        for (let t = this.#freeThread(); this.#queue.length > 0 && t !== undefined; t = this.#freeThread())
+          t.send(this.#queue.shift()!);
+        if (this.#scanDone || this.#planned >= this.#consumed + this.#window) break;
+        const canStart = this.#workerCount() < this.#workerTarget();
+        if (!canStart && (this.#queue.length > 0 || this.#freeThread() === undefined)) break;
+        const id = this.#planned;
         if (this.#failure !== undefined) {
           this.#scanDone = true;
           this.#slot(id).reject(this.#failure);
           break;
         }
-        if (this.#limit !== undefined && this.#rowsDispatched >= this.#limit) {
+        if (this.#limit !== undefined && this.#rowsPlanned >= this.#limit) {
           this.#scanDone = true;
           this.#slot(id).resolve(END);
           break;
@@ -660,7 +767,7 @@ class Pool<R> implements WorkerBatchReader<R> {
         let planned: PlannedJob | undefined;
         let job: WorkerJob;
         try {
-          planned = await opened.next(this.#rowsDispatched);
+          planned = await opened.next(this.#rowsPlanned);
           if (this.#closed) break;
           if (planned === undefined) {
             this.#scanDone = true;
@@ -672,21 +779,27 @@ class Pool<R> implements WorkerBatchReader<R> {
           this.#scanDone = true;
           this.#slot(id).reject(
             e instanceof ArrowReadError
-              ? e.withContext({ file: this.#path, batch: this.#batchAfterDispatched() })
+              ? e.withContext({ file: this.#path, batch: this.#batchAfterPlanned() })
               : e,
           );
           break;
         }
         const slot = this.#slot(id);
         slot.end = planned.end;
-        this.#dispatched++;
-        this.#rowsDispatched += planned.rows;
-        // Nothing else hands out jobs while this runs, so the free thread found above still is.
-        this.#freeThread()!.send(job);
+        this.#planned++;
+        this.#rowsPlanned += planned.rows;
+        this.#queue.push(job);
+        // A thread per job, up to `threads`: never more threads than jobs.
+        if (this.#planned > this.#takers() && this.#workerCount() < this.#workerTarget()) this.#spawn();
       }
     } finally {
       this.#pumping = false;
     }
+  }
+
+  /** Threads that take jobs of this file, started or starting: workers, and this thread unless Parquet. */
+  #takers(): number {
+    return this.#workerCount() + (this.#inline && this.#opened?.format !== 'parquet' ? 1 : 0);
   }
 
   /**
@@ -702,11 +815,11 @@ class Pool<R> implements WorkerBatchReader<R> {
   }
 
   /**
-   * The index of the first batch of the next job to dispatch, for an error found before it is
+   * The index of the first batch of the next job to plan, for an error found before it is
    * sent: exact for Arrow IPC (a job is a batch), and for Parquet once earlier jobs are handed out.
    */
-  #batchAfterDispatched(): number {
-    return this.#opened?.format === 'parquet' ? this.#index : this.#dispatched;
+  #batchAfterPlanned(): number {
+    return this.#opened?.format === 'parquet' ? this.#index : this.#planned;
   }
 }
 

@@ -1,6 +1,7 @@
 import { readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ArrowReadError } from './ArrowReadError.js';
+import { decoderTrapError, isDecoderTrap } from './decoderTrap.js';
 
 /** What a Parquet footer tells the reading thread before any row group is decoded. */
 export interface ParquetMeta {
@@ -100,7 +101,9 @@ export async function openParquetRowGroups(
       try {
         return (await file.read(options)).intoIPCStream();
       } catch (e) {
-        throw decodeError(e, name, rowGroup);
+        throw isDecoderTrap(e)
+          ? decoderTrapError(e, name, rowGroup, columns)
+          : decodeError(e, name, rowGroup);
       }
     },
   };

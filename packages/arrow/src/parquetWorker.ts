@@ -2,10 +2,20 @@
 export interface ParquetWorkerData {
   /** Resolved path of parquet-wasm's Node entry (the worker has no module resolution of its own). */
   parquetWasm: string;
-  /** A regular file to read through its own file descriptor, or … */
-  path?: string;
+  /**
+   * A regular file, as the reading thread's descriptor of it (descriptors are process-wide), and
+   * its size; the reading thread keeps it open until this worker has ended. Never a path: a file
+   * renamed over the path meanwhile must not be read. Or …
+   */
+  fd?: number;
+  size?: number;
   /** … the whole file in memory. */
   bytes?: Uint8Array;
+  /**
+   * Shared with the reading thread: 1 + the id of the request being handled, 0 between requests,
+   * so a trap that ends this thread is pinned on its row group whatever replies are on their way.
+   */
+  running?: Int32Array;
 }
 
 /** Requests from the reading thread. */
@@ -29,7 +39,8 @@ export type ParquetReply =
 
 /**
  * The body of the Parquet decoding thread, started as `(${parquetWorkerMain})(require)`: it must not
- * use anything from this module's scope, only what it requires. It decodes with parquet-wasm's
+ * use anything from this module's scope, only what it requires. It reads the reading thread's open
+ * file through its descriptor (or bytes it was given), and decodes with parquet-wasm's
  * `ParquetFile`, which reads the footer and then only the column chunks of the row group and
  * columns asked for, through a Blob-like view of the file whose reads this thread counts. Each row
  * group goes back as one Arrow IPC stream, its buffer transferred, not copied.
@@ -67,9 +78,9 @@ export function parquetWorkerMain(require: (id: string) => unknown): void {
 
   let readAt: (target: Uint8Array, position: number) => number;
   let size: number;
-  if (typeof data.path === 'string') {
-    const fd = fs.openSync(data.path, 'r');
-    size = fs.fstatSync(fd).size;
+  if (typeof data.fd === 'number') {
+    const fd = data.fd;
+    size = data.size ?? fs.fstatSync(fd).size;
     readAt = (target, position) => {
       let done = 0;
       while (done < target.length) {
@@ -116,6 +127,7 @@ export function parquetWorkerMain(require: (id: string) => unknown): void {
   });
 
   async function handle(request: ParquetRequest): Promise<void> {
+    if (data.running !== undefined) Atomics.store(data.running, 0, request.id + 1);
     try {
       if (request.type === 'open') {
         file = await pw.ParquetFile.fromFile(view(0, size));
@@ -151,6 +163,8 @@ export function parquetWorkerMain(require: (id: string) => unknown): void {
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       reply({ id: request.id, type: 'error', message, bytesRead });
+    } finally {
+      if (data.running !== undefined) Atomics.store(data.running, 0, 0);
     }
   }
 }

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { MAX_THREADS } from './countOption.js';
 
 /**
  * Worker threads of `mapBatchesInWorkers` started ahead of time, waiting to be taken. Kept out of
@@ -66,13 +67,19 @@ function refusedExecArgv(error: unknown): string | undefined {
  * `preload` modules (e.g. the task module the pool will run) while this thread goes on. A pool
  * takes these before starting its own; unused ones never keep the process alive.
  *
+ * A hint, called before arguments are validated, so it never fails: a `count` that is not a whole
+ * number ≥ 1 (`NaN`, `2.5`, `Infinity`) starts none, and at most `MAX_THREADS` (256) threads wait
+ * at once, however many are asked for (each costs its start-up and its memory).
+ *
  * @example
  * prestartWorkers(availableParallelism(), [new URL('./myTask.js', import.meta.url)]);
  * const { run } = await import('./heavyModule.js'); // the workers start meanwhile
  */
 export function prestartWorkers(count: number, preload: readonly (string | URL)[] = []): void {
+  if (!Number.isInteger(count) || count < 1) return;
   const urls = preload.map((u) => u.toString());
-  for (let i = 0; i < count; i++) idle.push(spawn(urls));
+  const n = Math.min(count, MAX_THREADS - idle.length);
+  for (let i = 0; i < n; i++) idle.push(spawn(urls));
 }
 
 /** A started worker thread: a prestarted one if any is waiting, else a new one. */

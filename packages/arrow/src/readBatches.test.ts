@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Dictionary, Float32, Int32, RecordBatch, Utf8, vectorFromArray } from 'apache-arrow';
@@ -51,6 +51,12 @@ const sources: Record<string, (bytes: Uint8Array, path: string) => ByteSource> =
   },
   'async iterable': (bytes) => chunked(bytes, [1, 2, 3, 5, 8, 13, 21, 34, 55, 89]),
 };
+
+/** Puts TMPDIR back as it was (assigning `undefined` would set it to the string 'undefined'). */
+function restoreTmpdir(value: string | undefined): void {
+  if (value === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = value;
+}
 
 describe('readBatches: every format from every kind of source', () => {
   for (const format of FORMATS) {
@@ -353,6 +359,73 @@ describe('readBatches: failures are typed errors naming the file', () => {
       column: 'epoch',
       message: expect.stringMatching(/compressed with LZO/),
     });
+  });
+
+  it.each(['arrow-file', 'parquet'] as const)(
+    'an %s from a pipe is spilled to a temporary file (mode 0600), removed when the reader closes or fails',
+    async (format) => {
+      const bytes = new Uint8Array(await readFile(paths.get(format)!));
+      const spills = join(dir, `spill-${format}`);
+      await mkdir(spills);
+      const spilled = async () =>
+        (await readdir(spills)).filter((f) => f.startsWith('lossflow-spill-')).map((f) => join(spills, f));
+      const tmp = process.env.TMPDIR;
+      process.env.TMPDIR = spills;
+      try {
+        const reader = readBatches(Readable.from(chunked(bytes)));
+        expect(await reader.format()).toBe(format);
+        // Read from a file, not memory: the whole input is in the temporary file, private to this user.
+        const [file] = await spilled();
+        expect(file).toBeDefined();
+        expect((await stat(file!)).size).toBe(bytes.length);
+        expect((await stat(file!)).mode & 0o777).toBe(0o600);
+        expect(reader.progress.totalBytes).toBe(bytes.length);
+        let rows = 0;
+        for await (const batch of reader) rows += batch.numRows;
+        expect(rows).toBe(ROWS);
+        expect(await spilled()).toEqual([]);
+        // A damaged input, and a stream that fails mid-way, leave nothing behind either.
+        const cut = bytes.slice();
+        cut.fill(0, 200, cut.length - 200);
+        await expect(readAll(Readable.from(chunked(cut)))).rejects.toBeInstanceOf(ArrowReadError);
+        async function* failing(): AsyncGenerator<Uint8Array> {
+          yield bytes.slice(0, 1000);
+          throw new Error('connection reset');
+        }
+        await expect(readAll(failing())).rejects.toMatchObject({ code: 'IO' });
+        const aborted = new AbortController();
+        const early = readBatches(Readable.from(chunked(bytes)), { signal: aborted.signal });
+        await early.schema();
+        aborted.abort();
+        const stopped = await (async () => {
+          for await (const _ of early) {
+            // An aborted reader hands out nothing more.
+          }
+        })().catch((e: unknown) => e);
+        expect(stopped).toMatchObject({ code: 'ABORTED' });
+        expect(await spilled()).toEqual([]);
+      } finally {
+        restoreTmpdir(tmp);
+      }
+    },
+  );
+
+  it('a temporary file that cannot be written is IO naming the folder, with how to fix it', async () => {
+    const bytes = new Uint8Array(await readFile(paths.get('parquet')!));
+    const tmp = process.env.TMPDIR;
+    const missing = join(dir, 'no-such-tmp');
+    process.env.TMPDIR = missing;
+    try {
+      const error = await readAll(Readable.from(chunked(bytes))).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ArrowReadError);
+      expect(error).toMatchObject({ code: 'IO', file: '<stream>' });
+      expect((error as Error).message).toContain(`a temporary file in '${missing}'`);
+      expect((error as Error).message).toMatch(
+        /set TMPDIR to a writable folder .* or pass the input as a regular file/i,
+      );
+    } finally {
+      restoreTmpdir(tmp);
+    }
   });
 
   it('an Arrow IPC file from a stream is collected and read', async () => {

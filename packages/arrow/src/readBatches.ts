@@ -2,12 +2,14 @@ import type { RecordBatch, Schema } from 'apache-arrow';
 import { ArrowReadError } from './ArrowReadError.js';
 import type { BatchSource } from './BatchSource.js';
 import type { ByteReader, ByteSource } from './ByteReader.js';
+import { countOption } from './countOption.js';
 import { detectFormat, type FileFormat, MAGIC_BYTES } from './detectFormat.js';
 import { openByteReader } from './openByteReader.js';
 import { projectSchema } from './projectSchema.js';
 import { readIpcFile } from './readIpcFile.js';
 import { readIpcStream } from './readIpcStream.js';
 import { readParquet } from './readParquet.js';
+import { spillToTempFile } from './spillToTempFile.js';
 import { withSchema } from './withSchema.js';
 
 /** How far reading has got, for a progress display. */
@@ -26,7 +28,7 @@ export interface ReadProgress {
 export interface ReadOptions {
   /** Only these columns, in this order (Parquet decodes only these; Arrow batches are projected without copying). */
   columns?: readonly string[];
-  /** Stop after this many rows (the last batch is sliced). */
+  /** Stop after this many rows (the last batch is sliced): a whole number ≥ 0, else `INVALID_OPTION`. */
   limit?: number;
   /** Aborting ends the iteration with an `ABORTED` error and closes the input. */
   signal?: AbortSignal;
@@ -72,8 +74,10 @@ export interface BatchReader extends AsyncIterable<RecordBatch> {
  * - Parquet: row group by row group, decoding only the columns asked for, in a worker thread.
  *
  * The source may be a path, a `Uint8Array`, a Node `Readable`, a web `ReadableStream` or an async
- * iterable of `Uint8Array` chunks (an Arrow IPC file or Parquet from a stream is collected into
- * memory first, as both put their index at the end). Batches with no rows are passed over; batch
+ * iterable of `Uint8Array` chunks. An Arrow IPC file or Parquet from a stream or pipe (both put
+ * their index at the end) is first copied, 1 MiB at a time, to a temporary file in `os.tmpdir()`
+ * (mode 0600, removed when the reader closes or fails), then read as a regular file: memory stays
+ * bounded, and the temporary folder needs room for the whole input. Batches with no rows are passed over; batch
  * indices in errors count the batches handed out. Every failure is an {@link ArrowReadError}; a
  * source that fails mid-way throws rather than ending early. The reader can be iterated once.
  *
@@ -84,6 +88,17 @@ export interface BatchReader extends AsyncIterable<RecordBatch> {
  */
 export function readBatches(source: ByteSource, options: ReadOptions = {}): BatchReader {
   return new Reader(source, options);
+}
+
+/**
+ * {@link readBatches} over a file another owner has open (`bytes`, e.g. a `FileByteReader.over` a
+ * worker pool's handle), so every part of one read reads that one open file, never the path again.
+ *
+ * @example
+ * const probe = readOpenFile(FileByteReader.over(path, handle, size, undefined));
+ */
+export function readOpenFile(bytes: ByteReader, options: ProjectingReadOptions = {}): BatchReader {
+  return new Reader(bytes.name, options, bytes);
 }
 
 /** {@link ReadOptions} with the projection picked from the input's schema once it is known. */
@@ -121,8 +136,13 @@ class Reader implements BatchReader {
   constructor(
     private readonly source: ByteSource,
     private readonly options: ProjectingReadOptions,
+    /** Bytes already open (see {@link readOpenFile}), read instead of opening `source`. */
+    private readonly given?: ByteReader,
   ) {
-    this.name = typeof source === 'string' ? source : source instanceof Uint8Array ? '<bytes>' : '<stream>';
+    countOption('limit', options.limit, 0);
+    this.name =
+      given?.name ??
+      (typeof source === 'string' ? source : source instanceof Uint8Array ? '<bytes>' : '<stream>');
   }
 
   get progress(): ReadProgress {
@@ -220,7 +240,7 @@ class Reader implements BatchReader {
     const { signal, columns, limit } = this.options;
     try {
       if (signal?.aborted) throw new ArrowReadError('ABORTED', 'reading was aborted', { file: this.name });
-      const bytes = await openByteReader(this.source, signal);
+      let bytes = this.given ?? (await openByteReader(this.source, signal));
       this.bytes = bytes;
       if (this.closed) throw new ArrowReadError('CLOSED', 'the reader was closed', { file: this.name });
       const head = await bytes.peek(MAGIC_BYTES);
@@ -237,6 +257,13 @@ class Reader implements BatchReader {
                 hint: 'Pass an Arrow IPC stream (0xFFFFFFFF…), an Arrow IPC file (ARROW1) or a Parquet file (PAR1); CSV and JSON are not read.',
               },
             );
+      }
+      if ((format === 'arrow-file' || format === 'parquet') && bytes.readInto === undefined) {
+        // Both keep their index at the end: a pipe or stream goes to a temporary file first, read
+        // then as a regular file, rather than into memory whole.
+        bytes = await spillToTempFile(bytes, signal);
+        this.bytes = bytes;
+        if (this.closed) throw new ArrowReadError('CLOSED', 'the reader was closed', { file: this.name });
       }
       let source: BatchSource;
       if (format === 'parquet') {

@@ -4,6 +4,7 @@ import { type RecordBatch, type Schema, tableFromIPC } from 'apache-arrow';
 import { ArrowReadError } from './ArrowReadError.js';
 import type { BatchSource } from './BatchSource.js';
 import type { ByteReader } from './ByteReader.js';
+import { decoderTrapError, isDecoderTrap } from './decoderTrap.js';
 import {
   type ParquetReply,
   type ParquetRequest,
@@ -44,14 +45,18 @@ const require = createRequire(import.meta.url);
  */
 export async function readParquet(bytes: ByteReader, options: ParquetReadOptions = {}): Promise<BatchSource> {
   const file = bytes.name;
-  const path = bytes.path;
+  const fd = bytes.fd;
   let data: ParquetWorkerData;
   let collected = 0;
-  if (path !== undefined && bytes.totalBytes !== undefined && bytes.readInto !== undefined) {
+  /** Closes the file, once the decoder that reads it through its descriptor has ended. */
+  let release = async (): Promise<void> => undefined;
+  if (fd !== undefined && bytes.totalBytes !== undefined && bytes.readInto !== undefined) {
     const readInto = bytes.readInto.bind(bytes);
     await checkParquetTail(file, bytes.totalBytes, (into, position) => readInto(into, 0, 4, position));
-    await bytes.close();
-    data = { parquetWasm: require.resolve('parquet-wasm'), path };
+    // The decoder reads this very file through the descriptor, never the path again: a file
+    // renamed over the path meanwhile (how logs are published) must not be read.
+    data = { parquetWasm: require.resolve('parquet-wasm'), fd, size: bytes.totalBytes };
+    release = () => bytes.close();
   } else {
     const all = await collect(bytes);
     collected = all.length;
@@ -60,7 +65,7 @@ export async function readParquet(bytes: ByteReader, options: ParquetReadOptions
     checkTailBytes(all, file);
     data = { parquetWasm: require.resolve('parquet-wasm'), bytes: all };
   }
-  const worker = new ParquetWorker(data, file, options.signal);
+  const worker = new ParquetWorker(data, file, options.signal, release);
   try {
     const opened = await worker.request({ type: 'open' });
     if (opened.type !== 'opened') throw new Error('unexpected reply');
@@ -205,21 +210,31 @@ class ParquetWorker {
   private nextId = 0;
   private readonly waiting = new Map<
     number,
-    { resolve: (r: ParquetReply) => void; reject: (e: unknown) => void }
+    {
+      resolve: (r: ParquetReply) => void;
+      reject: (e: unknown) => void;
+      /** What a read asks for, to name it if the decoder traps. */
+      rowGroup: number | undefined;
+      columns: readonly string[] | undefined;
+    }
   >();
   private failure: ArrowReadError | undefined;
   private ended = false;
+  private released: Promise<void> | undefined;
   private readonly onAbort: () => void;
 
   constructor(
     data: ParquetWorkerData,
     private readonly file: string,
     private readonly signal: AbortSignal | undefined,
+    /** Closes the file the worker reads through its descriptor; called once the worker has ended. */
+    private readonly release: () => Promise<void>,
   ) {
     const transfer = data.bytes !== undefined ? [data.bytes.buffer as ArrayBuffer] : [];
+    const running = new Int32Array(new SharedArrayBuffer(4));
     this.worker = new Worker(`(${parquetWorkerMain.toString()})(require)`, {
       eval: true,
-      workerData: data,
+      workerData: { ...data, running },
       transferList: transfer,
     });
     this.worker.unref();
@@ -229,16 +244,27 @@ class ParquetWorker {
       if (w === undefined) return;
       this.waiting.delete(reply.id);
       if (this.waiting.size === 0) this.worker.unref();
-      if (reply.type === 'error') w.reject(parquetError(reply.message, file));
+      if (reply.type === 'error')
+        w.reject(
+          isDecoderTrap(reply.message)
+            ? decoderTrapError(reply.message, file, w.rowGroup, w.columns)
+            : parquetError(reply.message, file),
+        );
       else w.resolve(reply);
     });
     this.worker.on('error', (e) => {
+      // The request it was handling, as it said in shared memory (replies may be on their way).
+      const id = Atomics.load(running, 0);
+      const current = id === 0 ? undefined : this.waiting.get(id - 1);
       this.fail(
-        new ArrowReadError('CORRUPT', `the Parquet decoder failed: ${messageOf(e)}`, {
-          file,
-          cause: e,
-          hint: 'The file is damaged or uses a layout the decoder cannot handle: write it again.',
-        }),
+        isDecoderTrap(e)
+          ? decoderTrapError(e, file, current?.rowGroup, current?.columns)
+          : new ArrowReadError('CORRUPT', `the Parquet decoder failed: ${messageOf(e)}`, {
+              file,
+              cause: e,
+              ...(current?.rowGroup === undefined ? {} : { rowGroup: current.rowGroup }),
+              hint: 'The file is damaged or uses a layout the decoder cannot handle: write it again.',
+            }),
       );
     });
     this.worker.on('exit', (code) => {
@@ -259,18 +285,23 @@ class ParquetWorker {
       return Promise.reject(new ArrowReadError('CLOSED', 'the reader was closed', { file: this.file }));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+      const read = request as { rowGroup?: number; columns?: string[] };
+      this.waiting.set(id, { resolve, reject, rowGroup: read?.rowGroup, columns: read?.columns });
       this.worker.ref();
       this.worker.postMessage({ ...request, id } as ParquetRequest);
     });
   }
 
+  /** Ends the worker, then (only then: it may be reading through the descriptor) closes the file. */
   async terminate(): Promise<void> {
     this.signal?.removeEventListener('abort', this.onAbort);
-    if (this.ended) return;
-    this.ended = true;
-    this.fail(new ArrowReadError('CLOSED', 'the reader was closed', { file: this.file }));
-    await this.worker.terminate();
+    if (!this.ended) {
+      this.ended = true;
+      this.fail(new ArrowReadError('CLOSED', 'the reader was closed', { file: this.file }));
+      await this.worker.terminate();
+    }
+    this.released ??= this.release().catch(() => undefined);
+    await this.released;
   }
 
   /** Rejects every waiting request; the first failure is the one reported. */

@@ -36,6 +36,18 @@ function listBatch(rows: number, width: number): RecordBatch {
 }
 
 describe('readTensors', () => {
+  it.each([Number.NaN, 2.5, -1, Number.POSITIVE_INFINITY])(
+    'a limit of %s is INVALID_OPTION at once, as with threads',
+    (limit) => {
+      expect(() => readTensors('any.arrows', {}, { limit })).toThrow(
+        expect.objectContaining({
+          code: 'INVALID_OPTION',
+          message: expect.stringMatching(/the option 'limit' is/),
+        }),
+      );
+    },
+  );
+
   it('resolves the default columns, reads only those, and yields tensors by role', async () => {
     const path = join(dir, 'log.parquet');
     await writeTrainingLog(path, 'parquet', { rows: 2000, classes: 6, epochs: 2, batchRows: 1000 });

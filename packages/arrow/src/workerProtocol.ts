@@ -24,16 +24,34 @@ export interface WorkerTaskModule<D = unknown, R = unknown> {
   run(batch: WorkerBatch): R;
 }
 
-/** The first message to each worker: the file, the columns and the task. */
-export interface WorkerSetup {
-  readonly type: 'setup';
+/**
+ * The file every thread of a pool reads: the reading thread's descriptor of it (descriptors are
+ * process-wide) and its size, and its path for messages only. Threads never open the path: a
+ * file renamed over it meanwhile (how logs are published) would be read at the first file's
+ * offsets. The reading thread closes the descriptor only after every worker has ended.
+ */
+export interface SharedFile {
+  readonly fd: number;
+  readonly size: number;
+  /** For error messages, never opened. */
   readonly path: string;
+}
+
+/** The first message to each worker: the file, the columns and the task. */
+export interface WorkerSetup extends SharedFile {
+  readonly type: 'setup';
   /** URL of the task module. */
   readonly module: string;
   readonly data: unknown;
   /** The plan's columns, in the order of each block's `columns`, and their tensor layouts. */
   readonly names: readonly string[];
   readonly layouts: readonly TensorLayout[];
+  /**
+   * One slot of memory shared with the pool (each worker its own): the worker stores 1 + the id of
+   * the job it is running, 0 between jobs, so that when the worker dies (the Parquet decoder
+   * trapping) the pool knows which row group did it, whatever replies are still on their way.
+   */
+  readonly running?: Int32Array;
 }
 
 /**
@@ -56,7 +74,7 @@ export type WorkerJob =
     };
 
 /** Messages to a worker: `parquetMeta` (before setup) asks for a Parquet file's footer. */
-export type WorkerRequest = WorkerSetup | WorkerJob | { readonly type: 'parquetMeta'; readonly path: string };
+export type WorkerRequest = WorkerSetup | WorkerJob | ({ readonly type: 'parquetMeta' } & SharedFile);
 
 /**
  * Messages from a worker: a job's results (one per non-empty batch, in order), ending early with

@@ -7,6 +7,7 @@ import { ArrowReadError } from './ArrowReadError.js';
 import { readBatches } from './readBatches.js';
 import { tempDir } from './testing/files.js';
 import { writeIpcFile, writeIpcStream } from './writeIpcStream.js';
+import { writeParquet } from './writeParquet.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -91,7 +92,7 @@ describe('writeIpcStream', () => {
     expect((await lossesOf(bytes)).length).toBe(20_000);
   });
 
-  it('a failing destination rejects the write with IO, without an unhandled error', async () => {
+  it('a failing destination rejects the write with WRITE, without an unhandled error', async () => {
     const sink = new Writable({
       write(_chunk, _encoding, callback) {
         callback(new Error('disk on fire'));
@@ -105,7 +106,25 @@ describe('writeIpcStream', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ArrowReadError);
-    expect(error).toMatchObject({ code: 'IO', message: expect.stringMatching(/disk on fire/) });
+    expect(error).toMatchObject({
+      code: 'WRITE',
+      message: expect.stringMatching(/cannot write: disk on fire/),
+    });
+  });
+
+  it('an output that cannot be written is WRITE, worded "cannot write" and naming the file', async () => {
+    const path = join(dir, 'no-such-folder', 'out.arrows');
+    const out = writeIpcStream(path, schema);
+    const error = await out.write(lossBatch(0, 10)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ArrowReadError);
+    expect(error).toMatchObject({ code: 'WRITE', file: path });
+    expect((error as Error).message).toMatch(/^WRITE: cannot write: ENOENT/);
+    await expect(
+      writeParquet(join(dir, 'no-such-folder', 'out.parquet'), [lossBatch(0, 10)]),
+    ).rejects.toMatchObject({ code: 'WRITE', message: expect.stringMatching(/cannot write/) });
   });
 
   it('a batch of another schema is refused, naming both', async () => {

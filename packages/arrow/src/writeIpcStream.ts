@@ -182,7 +182,7 @@ class PathTarget implements Target {
         pending = rest;
       }
     } catch (e) {
-      throw ioError(e, this.name);
+      throw ioError(e, this.name, 'write');
     }
   }
 
@@ -192,7 +192,7 @@ class PathTarget implements Target {
       this.handle ??= import('node:fs/promises').then((fs) => fs.open(this.name, 'w'));
       await (await this.handle).close();
     } catch (e) {
-      throw ioError(e, this.name);
+      throw ioError(e, this.name, 'write');
     }
   }
 }
@@ -220,11 +220,17 @@ class StreamTarget implements Target {
     this.check();
     const s = this.stream as NodeJS.WritableStream & { writableFinished?: boolean };
     if (s === process.stdout || s === process.stderr) {
-      await new Promise<void>((resolve) => s.write(new Uint8Array(0), () => resolve()));
+      // The callback gets the error of any write still pending (EPIPE, ENOSPC on a redirect).
+      await new Promise<void>((resolve, reject) =>
+        s.write(new Uint8Array(0), (e?: Error | null) =>
+          e ? reject(ioError(e, this.name, 'write')) : resolve(),
+        ),
+      );
+      this.check();
       return;
     }
     await new Promise<void>((resolve, reject) => {
-      const done = (e?: unknown) => (e ? reject(ioError(e, this.name)) : resolve());
+      const done = (e?: unknown) => (e ? reject(ioError(e, this.name, 'write')) : resolve());
       s.once('error', done);
       s.end(() => done());
     });
@@ -245,6 +251,6 @@ class StreamTarget implements Target {
   }
 
   private check(): void {
-    if (this.error !== undefined) throw ioError(this.error, this.name);
+    if (this.error !== undefined) throw ioError(this.error, this.name, 'write');
   }
 }

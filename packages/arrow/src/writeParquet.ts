@@ -68,7 +68,7 @@ export async function writeParquet(
   try {
     handle = await open(path, 'w');
   } catch (e) {
-    throw ioError(e, path);
+    throw ioError(e, path, 'write');
   }
   let bytes = 0;
   try {
@@ -77,7 +77,7 @@ export async function writeParquet(
       bytes += chunk.byteLength;
     }
   } catch (e) {
-    throw ioError(e, path);
+    throw ioError(e, path, 'write');
   } finally {
     await handle.close();
   }

@@ -65,3 +65,23 @@ export async function openFds(): Promise<number> {
   const { readdir } = await import('node:fs/promises');
   return (await readdir('/proc/self/fd')).length;
 }
+
+/**
+ * A small Parquet log (SNAPPY, 5 row groups of 16 rows) with one byte of a data page in row group 1
+ * changed so that parquet-wasm traps ("unreachable") decoding it, while its footer still reads.
+ * Found by flipping bytes as the fuzz suite does; written fresh each time, never committed.
+ */
+export async function damagedParquet(dir: string): Promise<string> {
+  const bytes = await smallLog(dir, 'parquet', {
+    rows: 40,
+    classes: 3,
+    epochs: 2,
+    batchRows: 16,
+    ignoreShare: 0.2,
+  });
+  bytes[987] = 70;
+  const path = join(dir, 'damaged-page.parquet');
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(path, bytes);
+  return path;
+}

@@ -1,0 +1,67 @@
+/**
+ * The in-thread Parquet reader: its decoding thread reads the reading thread's open file (never the
+ * path again), and a decoder trap on a damaged page is CORRUPT naming the row group.
+ */
+import { renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArrowReadError } from './ArrowReadError.js';
+import { openByteReader } from './openByteReader.js';
+import { readBatches } from './readBatches.js';
+import { readParquet } from './readParquet.js';
+import { damagedParquet, openFds, readAll, tempDir } from './testing/files.js';
+import { writeTrainingLog } from './writeTrainingLog.js';
+
+const LOG = { rows: 300, classes: 4, epochs: 2, batchRows: 64, ignoreShare: 0.1 };
+
+let dir: string;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir());
+});
+afterAll(() => cleanup());
+
+describe('readParquet', () => {
+  it('decodes the file it was given open, not another file renamed over its path since', async () => {
+    const path = join(dir, 'published.parquet');
+    const next = join(dir, 'next.parquet');
+    await writeTrainingLog(path, 'parquet', { ...LOG, seed: 1 });
+    await writeTrainingLog(next, 'parquet', { ...LOG, seed: 2 });
+    const first = await readAll(path);
+    expect((await readAll(next)).sum).not.toBe(first.sum);
+    const before = await openFds();
+    const bytes = await openByteReader(path);
+    // Published while this reader has the first file open, before its decoder starts.
+    renameSync(next, path);
+    const source = await readParquet(bytes);
+    let rows = 0;
+    let sum = 0;
+    for (let batch = await source.next(); batch !== undefined; batch = await source.next()) {
+      rows += batch.numRows;
+      const x = batch.getChild('logits')!.data[0]!.children[0]!.values as Float32Array;
+      for (let i = 0; i < batch.numRows * LOG.classes; i++) sum += x[i]!;
+    }
+    await source.close();
+    expect({ rows, sum }).toEqual({ rows: first.rows, sum: first.sum });
+    // The descriptor the decoder read through is closed once it has ended.
+    expect(await openFds()).toBe(before);
+  });
+
+  it('a data page that makes the decoder trap is CORRUPT naming the file and row group, with a hint', async () => {
+    const path = await damagedParquet(dir);
+    let failure: unknown;
+    try {
+      for await (const _ of readBatches(path, { columns: ['logits', 'target'] })) {
+        // Row group 0 reads; row group 1 traps.
+      }
+    } catch (e) {
+      failure = e;
+    }
+    expect(failure).toBeInstanceOf(ArrowReadError);
+    expect(failure).toMatchObject({ code: 'CORRUPT', file: path, rowGroup: 1 });
+    expect((failure as Error).message).toMatch(
+      /a data page of row group 1 \(decoding columns 'logits', 'target'\): unreachable.*write or copy it again/,
+    );
+  });
+});
