@@ -11,6 +11,7 @@ import { LossError } from './LossError.js';
 import { addToState, type FloatDType, finalize } from './LossState.js';
 import { allocFloat, floatTensor, resultDType, showShape, toTensor } from './operands.js';
 import { numberOption } from './optionChecks.js';
+import { checkOptionKeys, optionKeys } from './optionKeys.js';
 import { partialState } from './partialState.js';
 import { checkReduction, type Reduction } from './reduction.js';
 import { type FloatArray, isFloatData, numel, type Tensor, type TensorInput } from './tensor.js';
@@ -33,6 +34,14 @@ export interface CrossEntropyOptions {
   /** Mixes the target with the uniform distribution: `(1 − ε)·y + ε/C`; ε ≤ 1, and ε < 0 counts as 0 (default 0). */
   labelSmoothing?: number;
 }
+
+/** Every option crossEntropy takes, as data (any other key is an `INVALID_OPTION` error). */
+export const crossEntropyOptionKeys = optionKeys<CrossEntropyOptions>({
+  reduction: true,
+  weight: true,
+  ignoreIndex: true,
+  labelSmoothing: true,
+});
 
 const NAME = 'crossEntropy';
 const acc = new Float64Array(2);
@@ -131,6 +140,7 @@ export const crossEntropyPartial: BinaryLossPartial<CrossEntropyOptions> = (
   options = {},
   into,
 ) => {
+  checkOptionKeys(NAME, options, crossEntropyOptionKeys);
   const { layout, dtype } = run(input, target, options, false);
   return addToState(partialState(NAME, dtype, into), acc[0]!, acc[1]!, layout.rows);
 };
@@ -140,6 +150,7 @@ function ce(
   target: TensorInput,
   options: CrossEntropyOptions = {},
 ): Tensor<FloatArray> | number {
+  checkOptionKeys(NAME, options, crossEntropyOptionKeys);
   const reduction = checkReduction(NAME, options.reduction);
   if (reduction !== 'none') return finalize(crossEntropyPartial(input, target, options), reduction);
   const { layout, values } = run(input, target, options, true);

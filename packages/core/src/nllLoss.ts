@@ -3,6 +3,7 @@ import type { BinaryLoss, BinaryLossPartial } from './elementwiseLoss.js';
 import { nllKernel } from './kernels/nll.js';
 import { addToState, finalize } from './LossState.js';
 import { allocFloat, floatTensor, resultDType } from './operands.js';
+import { checkOptionKeys, optionKeys } from './optionKeys.js';
 import { partialState } from './partialState.js';
 import { checkReduction, type Reduction } from './reduction.js';
 import { type FloatArray, numel, type Tensor, type TensorInput } from './tensor.js';
@@ -17,6 +18,13 @@ export interface NllLossOptions {
   /** Samples whose target equals this are skipped, in the loss and in the mean's denominator (default −100; may lie in [0, C)). */
   ignoreIndex?: number;
 }
+
+/** Every option nllLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const nllLossOptionKeys = optionKeys<NllLossOptions>({
+  reduction: true,
+  weight: true,
+  ignoreIndex: true,
+});
 
 const NAME = 'nllLoss';
 const acc = new Float64Array(2);
@@ -57,6 +65,7 @@ function run(
  * finalize(s, 'mean'); // NaN if every target was ignored, as in torch
  */
 export const nllLossPartial: BinaryLossPartial<NllLossOptions> = (input, target, options = {}, into) => {
+  checkOptionKeys(NAME, options, nllLossOptionKeys);
   const { layout, dtype } = run(input, target, options, false);
   return addToState(partialState(NAME, dtype, into), acc[0]!, acc[1]!, layout.rows);
 };
@@ -66,6 +75,7 @@ function nll(
   target: TensorInput,
   options: NllLossOptions = {},
 ): Tensor<FloatArray> | number {
+  checkOptionKeys(NAME, options, nllLossOptionKeys);
   const reduction = checkReduction(NAME, options.reduction);
   if (reduction !== 'none') return finalize(nllLossPartial(input, target, options), reduction);
   const { layout, values } = run(input, target, options, true);
