@@ -4,6 +4,7 @@ import type { RecordBatch, Schema } from 'apache-arrow';
 import { map, type OperatorFunction } from 'rxjs';
 import { type BatchLossPlan, batchLoss, KEY, STEP } from './batchLoss.js';
 import type { LossChunk } from './LossChunk.js';
+import { checkOperatorOptions, STREAM_KEYS } from './operatorOptionKeys.js';
 import { threadedLosses } from './threadedLosses.js';
 
 /** Options every loss operator takes besides the loss's own (core) options. */
@@ -38,14 +39,17 @@ export interface LossOperatorSpec<O> {
    * can rebuild it from the name; other specs always run in the reading thread.
    */
   readonly standard?: boolean;
+  /**
+   * Every option key of the core loss (its `…OptionKeys`): the operator then rejects any other key
+   * (besides the roles and the stream options) when it is created. Without it, options are not checked.
+   */
+  readonly optionKeys?: readonly string[];
   partial(args: Tensor[], options: O, into?: LossState): LossState;
   none(args: Tensor[], options: O): Tensor;
 }
 
 /** Column names by role: `{ input: 'logits', target: 'label' }`. */
 export type ColumnOptions<R extends string> = { [K in R]?: string };
-
-const STREAM_KEYS = new Set(['by', 'perRow', 'nulls', 'step']);
 
 /** What a loss operator does, kept with it so a source that computes batches elsewhere can run it. */
 export interface LossOperatorPlan<O = unknown> {
@@ -78,6 +82,7 @@ export function lossOperator<O extends object>(
   spec: LossOperatorSpec<O>,
   options: Omit<O, 'reduction'> & StreamOptions,
 ): OperatorFunction<RecordBatch, LossChunk> {
+  checkOperatorOptions(spec, options);
   const lossOptions = {} as Record<string, unknown>;
   const wanted: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(options)) {
