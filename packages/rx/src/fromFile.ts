@@ -1,8 +1,10 @@
 import { type ByteSource, type ReadOptions, readBatches } from '@lossflow/arrow';
 import type { RecordBatch } from 'apache-arrow';
-import { defer, type Observable } from 'rxjs';
+import { defer, type Observable, tap } from 'rxjs';
+import { setBatchOrigin } from './batchOrigin.js';
 import { fromBatches } from './fromBatches.js';
 import { ThreadedBatches } from './threadedLosses.js';
+import { threadsOption } from './threadsOption.js';
 
 /** Options of {@link fromFile}: `@lossflow/arrow`'s read options, and the threads. */
 export interface FromFileOptions extends ReadOptions {
@@ -38,7 +40,8 @@ export interface FromFileOptions extends ReadOptions {
  */
 export function fromFile(source: ByteSource, options: FromFileOptions = {}): Observable<RecordBatch> {
   const { threads = 0, inThisThread = false, ...read } = options;
-  if (threads >= 1 && typeof source === 'string')
-    return new ThreadedBatches(source, Math.floor(threads), read, inThisThread);
-  return defer(() => fromBatches(readBatches(source, read)));
+  const count = threadsOption(threads);
+  if (count >= 1 && typeof source === 'string') return new ThreadedBatches(source, count, read, inThisThread);
+  const batches = defer(() => fromBatches(readBatches(source, read)));
+  return typeof source === 'string' ? batches.pipe(tap((b) => setBatchOrigin(b, source))) : batches;
 }
