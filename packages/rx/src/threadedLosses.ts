@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { mapBatchesInWorkers, type ReadOptions, readBatches } from '@lossflow/arrow';
+import { ArrowReadError, mapBatchesInWorkers, type ReadOptions, readBatches } from '@lossflow/arrow';
 import { getKernelBackend, LossError } from '@lossflow/core';
 import type { RecordBatch } from 'apache-arrow';
 import { defer, map, Observable, tap } from 'rxjs';
@@ -126,8 +126,9 @@ function inWorkers(
         }
         subscriber.complete();
       } catch (e) {
-        // A worker's loss error names the file, as the in-thread path's does.
-        subscriber.error(e instanceof LossError && e.file === undefined ? e.withContext({ file: path }) : e);
+        // A worker's loss error (or a missing column) names the file, as the in-thread path's does.
+        const unnamed = (e instanceof LossError || e instanceof ArrowReadError) && e.file === undefined;
+        subscriber.error(unnamed ? e.withContext({ file: path }) : e);
       }
     })();
     return () => {
