@@ -28,9 +28,11 @@ export interface CrossEntropyOptions {
   weight?: TensorInput;
   /**
    * Samples whose class-index target equals this are skipped, in the loss and in the mean's
-   * denominator (default −100; may lie in [0, C)). Must be negative with probability targets.
+   * denominator (default −100; may lie in [0, C)). Must be negative with probability targets. Any
+   * int64, as torch's: a bigint beyond 2^53 is compared exactly with BigInt64Array targets, and
+   * one that no target equals ignores nothing.
    */
-  ignoreIndex?: number;
+  ignoreIndex?: number | bigint;
   /** Mixes the target with the uniform distribution: `(1 − ε)·y + ε/C`; ε ≤ 1, and ε < 0 counts as 0 (default 0). */
   labelSmoothing?: number;
 }
@@ -104,7 +106,7 @@ function run(
     crossEntropyProbabilityKernel(x.data, t.data, outer, classes, inner, w, eps, values, acc);
     return { layout, dtype, values };
   }
-  const { idx, stride } = classTargets(NAME, target, layout, x.shape, ignoreIndex);
+  const { idx, stride, ignore } = classTargets(NAME, target, layout, x.shape, ignoreIndex);
   let wSum = classes;
   if (w !== null) {
     wSum = 0;
@@ -116,11 +118,11 @@ function run(
   if (inner === 1 && x.data instanceof Float32Array && (values === null || values instanceof Float32Array)) {
     const k = wasmKernels();
     if (k !== null) {
-      k.crossEntropyIndex(x.data, outer, classes, 1, idx, stride, w, wSum, ignoreIndex, eps, values, acc);
+      k.crossEntropyIndex(x.data, outer, classes, 1, idx, stride, w, wSum, ignore, eps, values, acc);
       return { layout, dtype, values };
     }
   }
-  crossEntropyIndexKernel(x.data, outer, classes, inner, idx, stride, w, wSum, ignoreIndex, eps, values, acc);
+  crossEntropyIndexKernel(x.data, outer, classes, inner, idx, stride, w, wSum, ignore, eps, values, acc);
   return { layout, dtype, values };
 }
 
