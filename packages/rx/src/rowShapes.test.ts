@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { writeIpcFile, writeIpcStream, writeParquet } from '@lossflow/arrow';
 import { crossEntropy as coreCrossEntropy, createState, LossError } from '@lossflow/core';
 import { Field, Float32, Int64, List, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
-import { concat, lastValueFrom, toArray } from 'rxjs';
+import { concat, lastValueFrom, type OperatorFunction, toArray } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { crossEntropy } from './crossEntropy.js';
 import { fromFile } from './fromFile.js';
@@ -141,7 +141,10 @@ describe('two files of 3 and 5 classes concatenated before a reduction', () => {
   it.each([0, 2])(
     'fail in reduce, running, reduceGroups and runningGroups, naming both files (threads %i)',
     async (threads) => {
-      for (const reduction of [reduce(), running(), reduceGroups(), runningGroups()]) {
+      for (const reduction of [reduce(), running(), reduceGroups(), runningGroups()] as OperatorFunction<
+        LossChunk,
+        unknown
+      >[]) {
         const e = await failure(lastValueFrom(chunks(threads).pipe(reduction, toArray())));
         expect(e).toMatchObject({
           code: 'SHAPE_CHANGED',
