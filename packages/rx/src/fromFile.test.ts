@@ -60,6 +60,16 @@ describe('fromFile threads', () => {
     },
   );
 
+  it('rejects an unknown option such as thread', () => {
+    expect(() => fromFile(path, { thread: 2 } as never)).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_OPTION',
+        argument: 'thread',
+        message: expect.stringContaining("did you mean 'threads'?"),
+      }),
+    );
+  });
+
   it('takes 0 to 256 whole threads', () => {
     expect(MAX_THREADS).toBe(256);
     for (const threads of [0, 1, 2, MAX_THREADS]) expect(() => fromFile(path, { threads })).not.toThrow();
