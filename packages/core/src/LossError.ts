@@ -11,7 +11,8 @@ export type LossErrorCode =
   | 'TARGET_OUT_OF_RANGE'
   | 'INPUT_OUT_OF_RANGE'
   | 'INVALID_VALUE'
-  | 'STATE_MISMATCH';
+  | 'STATE_MISMATCH'
+  | 'SHAPE_CHANGED';
 
 /** Where an error happened, as far as the layer that throws (or rethrows) knows it. */
 export interface LossErrorContext {
@@ -25,6 +26,10 @@ export interface LossErrorContext {
   batch?: number;
   /** Column name in a record batch (set by the streaming layers). */
   column?: string;
+  /** The file the batch was read from, where the streaming layer knows it. */
+  file?: string;
+  /** With `SHAPE_CHANGED`: the first batch of the shape the stream had before `batch`. */
+  firstBatch?: number;
   /** How to fix it, one sentence. */
   hint?: string;
 }
@@ -45,6 +50,8 @@ export class LossError extends Error {
   readonly row: number | undefined;
   readonly batch: number | undefined;
   readonly column: string | undefined;
+  readonly file: string | undefined;
+  readonly firstBatch: number | undefined;
   readonly hint: string | undefined;
   /** The message without location and hint (no trailing period), so a streaming layer can re-wrap it with more context. */
   readonly detail: string;
@@ -58,13 +65,15 @@ export class LossError extends Error {
     this.row = context.row;
     this.batch = context.batch;
     this.column = context.column;
+    this.file = context.file;
+    this.firstBatch = context.firstBatch;
     this.hint = context.hint;
   }
 
   /** A copy with more context (batch, column, …) merged in; the original's fields win where set. */
   withContext(context: LossErrorContext): LossError {
     const merged: LossErrorContext = { ...context };
-    for (const key of ['loss', 'argument', 'row', 'batch', 'column', 'hint'] as const) {
+    for (const key of ['loss', 'argument', 'row', 'batch', 'column', 'file', 'firstBatch', 'hint'] as const) {
       const value = this[key];
       if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
     }
@@ -77,6 +86,7 @@ export class LossError extends Error {
 
 function formatMessage(detail: string, c: LossErrorContext): string {
   const where: string[] = [];
+  if (c.file !== undefined) where.push(`file '${c.file}'`);
   if (c.column !== undefined) where.push(`column '${c.column}'`);
   else if (c.argument !== undefined) where.push(`argument '${c.argument}'`);
   if (c.batch !== undefined) where.push(`batch ${c.batch}`);

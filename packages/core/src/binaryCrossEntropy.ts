@@ -7,6 +7,7 @@ import {
 } from './kernels/binaryCrossEntropy.js';
 import { LossError } from './LossError.js';
 import { broadcastView, UNIT_VIEW } from './operands.js';
+import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
 import { numel, type TensorInput } from './tensor.js';
 
@@ -21,8 +22,15 @@ export interface BinaryCrossEntropyOptions {
   weight?: TensorInput;
 }
 
+/** Every option binaryCrossEntropy takes, as data (any other key is an `INVALID_OPTION` error). */
+export const binaryCrossEntropyOptionKeys = optionKeys<BinaryCrossEntropyOptions>({
+  reduction: true,
+  weight: true,
+});
+
 const bce = defineElementwiseLoss<BinaryCrossEntropyOptions, BinaryCrossEntropyParams>({
   name: 'binaryCrossEntropy',
+  optionKeys: binaryCrossEntropyOptionKeys,
   rule: 'equal',
   kernels: { sum: binaryCrossEntropySum, none: binaryCrossEntropyNone },
   params: (o, ops) => {

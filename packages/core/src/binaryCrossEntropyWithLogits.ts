@@ -5,6 +5,7 @@ import {
   binaryCrossEntropyWithLogitsSum,
 } from './kernels/binaryCrossEntropyWithLogits.js';
 import { broadcastView, UNIT_VIEW } from './operands.js';
+import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
 import type { TensorInput } from './tensor.js';
 
@@ -24,6 +25,13 @@ export interface BinaryCrossEntropyWithLogitsOptions {
   posWeight?: TensorInput;
 }
 
+/** Every option binaryCrossEntropyWithLogits takes, as data (any other key is an `INVALID_OPTION` error). */
+export const binaryCrossEntropyWithLogitsOptionKeys = optionKeys<BinaryCrossEntropyWithLogitsOptions>({
+  reduction: true,
+  weight: true,
+  posWeight: true,
+});
+
 const name = 'binaryCrossEntropyWithLogits';
 
 const bceLogits = defineElementwiseLoss<
@@ -31,6 +39,7 @@ const bceLogits = defineElementwiseLoss<
   BinaryCrossEntropyWithLogitsParams
 >({
   name,
+  optionKeys: binaryCrossEntropyWithLogitsOptionKeys,
   rule: 'equal',
   kernels: {
     sum: binaryCrossEntropyWithLogitsSum,

@@ -1,6 +1,6 @@
 import { LossError } from './LossError.js';
 import { floatTensor, type IndexView, indexView, intTensor, showShape } from './operands.js';
-import { type FloatArray, numel, type Tensor, type TensorInput } from './tensor.js';
+import { type FloatArray, type IntArray, numel, type Tensor, type TensorInput } from './tensor.js';
 
 /**
  * How a class-dimension input (NLL, cross-entropy) is laid out: `outer` samples × `classes` × `inner`
@@ -46,21 +46,33 @@ export function classLayout(loss: string, input: Tensor<FloatArray>): ClassLayou
   };
 }
 
+/** Class-index targets as an {@link IndexView}, and the value the kernels skip as ignored. */
+export interface ClassTargets extends IndexView {
+  /** `ignoreIndex` when it fits int32; otherwise −1, which the targets' ignored entries were rewritten to. */
+  readonly ignore: number;
+}
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
 /**
  * Class-index targets as an {@link IndexView}, after checking their shape is input's without the
  * class dimension and every index lies in `[0, C)` or equals `ignoreIndex` (torch raises for any
- * other, whatever the reduction).
+ * other, whatever the reduction). An `ignoreIndex` outside int32 (torch's is an int64) is
+ * compared exactly with every target, int64 ones included, and the matching targets are
+ * rewritten to −1 in a copy (never a valid class, so the kernels skip them); one that no target
+ * equals simply ignores nothing, as in torch.
  *
  * @example
- * const { idx, stride } = classTargets('crossEntropy', labels, layout, input.shape, -100);
+ * const { idx, stride, ignore } = classTargets('crossEntropy', labels, layout, input.shape, -100);
  */
 export function classTargets(
   loss: string,
   target: TensorInput,
   layout: ClassLayout,
   inputShape: readonly number[],
-  ignoreIndex: number,
-): IndexView {
+  ignoreIndex: number | bigint,
+): ClassTargets {
   const t = intTensor(loss, 'target', target);
   const expected = layout.sampleShape;
   if (t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i])) {
@@ -74,22 +86,64 @@ export function classTargets(
       { loss, argument: 'target', hint },
     );
   }
-  const view = indexView(loss, 'target', t.data, inputShape.length > 1 ? layout.inner : 1);
+  const rowLength = inputShape.length > 1 ? layout.inner : 1;
+  const classes = layout.classes;
+  const outOfRange = (p: number, v: number | bigint): LossError =>
+    new LossError('TARGET_OUT_OF_RANGE', `target ${v} is out of bounds for ${classes} classes`, {
+      loss,
+      argument: 'target',
+      ...(inputShape.length > 1 ? { row: Math.floor(p / rowLength) } : {}),
+      hint: `Class indices must lie in [0, ${classes}) or equal ignoreIndex (${ignoreIndex}).`,
+    });
+  if (typeof ignoreIndex === 'bigint' || ignoreIndex < INT32_MIN || ignoreIndex > INT32_MAX) {
+    return { idx: wideIgnored(t.data, ignoreIndex, classes, outOfRange), stride: 1, ignore: -1 };
+  }
+  const view = indexView(loss, 'target', t.data, rowLength);
   const { idx, stride } = view;
   const n = t.data.length;
-  const classes = layout.classes;
   for (let p = 0; p < n; p++) {
     const v = idx[p * stride]!;
-    if (v !== ignoreIndex && (v < 0 || v >= classes)) {
-      throw new LossError('TARGET_OUT_OF_RANGE', `target ${v} is out of bounds for ${classes} classes`, {
-        loss,
-        argument: 'target',
-        ...(inputShape.length > 1 ? { row: Math.floor(p / layout.inner) } : {}),
-        hint: `Class indices must lie in [0, ${classes}) or equal ignoreIndex (${ignoreIndex}).`,
-      });
-    }
+    if (v !== ignoreIndex && (v < 0 || v >= classes)) throw outOfRange(p, v);
   }
-  return view;
+  return { idx, stride, ignore: ignoreIndex };
+}
+
+/**
+ * Targets as int32 with those equal to an `ignoreIndex` outside int32 rewritten to −1, checking the
+ * others lie in `[0, classes)`. int64 targets are compared through their 32-bit words: no BigInt
+ * per element.
+ */
+function wideIgnored(
+  data: IntArray,
+  ignoreIndex: number | bigint,
+  classes: number,
+  outOfRange: (p: number, v: number | bigint) => LossError,
+): Int32Array {
+  const n = data.length;
+  const out = new Int32Array(n);
+  const big = BigInt(ignoreIndex);
+  if (data instanceof BigInt64Array) {
+    const words = new Int32Array(data.buffer, data.byteOffset, n * 2);
+    const lo = Number(BigInt.asIntN(32, big));
+    const hi = Number(BigInt.asIntN(32, big >> 32n));
+    for (let p = 0; p < n; p++) {
+      const l = words[2 * p]!;
+      const h = words[2 * p + 1]!;
+      if (l === lo && h === hi) out[p] = -1;
+      else if (h !== l >> 31 || l < 0 || l >= classes) throw outOfRange(p, data[p]!);
+      else out[p] = l;
+    }
+    return out;
+  }
+  // Narrower integer arrays hold at most uint32 values, which a number represents exactly.
+  const wide = Number(big);
+  for (let p = 0; p < n; p++) {
+    const v = data[p] as number;
+    if (v === wide) out[p] = -1;
+    else if (v < 0 || v >= classes) throw outOfRange(p, v);
+    else out[p] = v;
+  }
+  return out;
 }
 
 /**
@@ -117,18 +171,29 @@ export function classWeight(
 }
 
 /**
- * `ignoreIndex` (default −100): any integer; targets equal to it are skipped.
+ * `ignoreIndex` (default −100): any integer, as torch's int64 `ignore_index`; targets equal to it
+ * are skipped. A number must be a safe integer; a bigint may be any int64 (compared exactly with
+ * int64 targets) and comes back as a number when it is a safe integer.
  *
  * @example
  * ignoreIndexOption('nllLoss', undefined); // -100
+ * ignoreIndexOption('nllLoss', 2n ** 40n); // 1099511627776
  */
-export function ignoreIndexOption(loss: string, value: unknown): number {
+export function ignoreIndexOption(loss: string, value: unknown): number | bigint {
   if (value === undefined) return -100;
+  if (typeof value === 'bigint' && value === BigInt.asIntN(64, value)) {
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : value;
+  }
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
     throw new LossError('INVALID_OPTION', `ignoreIndex must be an integer, got ${String(value)}`, {
       loss,
       argument: 'ignoreIndex',
-      hint: 'Pass a whole number (default -100).',
+      hint:
+        typeof value === 'number' && Number.isInteger(value)
+          ? `${value} is beyond 2^53, where numbers lose whole values: pass it as a bigint (e.g. ${BigInt(value)}n).`
+          : 'Pass a whole number (default -100), or a bigint for any int64.',
     });
   }
   return value;

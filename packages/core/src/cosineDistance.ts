@@ -1,5 +1,6 @@
 import { cosineDistances } from './kernels/distance.js';
 import { numberOption } from './optionChecks.js';
+import { checkOptionKeys, optionKeys } from './optionKeys.js';
 import { rowDistanceOperands } from './rowDistanceOperands.js';
 import type { FloatArray, Tensor, TensorInput } from './tensor.js';
 
@@ -8,6 +9,9 @@ export interface CosineDistanceOptions {
   /** Norms below this are raised to it, as `F.cosine_similarity`'s eps (default 1e-8). */
   eps?: number;
 }
+
+/** Every option cosineDistance takes, as data (any other key is an `INVALID_OPTION` error). */
+export const cosineDistanceOptionKeys = optionKeys<CosineDistanceOptions>({ eps: true });
 
 const NAME = 'cosineDistance';
 
@@ -26,6 +30,7 @@ export function cosineDistance(
   x2: TensorInput,
   options: CosineDistanceOptions = {},
 ): Tensor<FloatArray> {
+  checkOptionKeys(NAME, options, cosineDistanceOptionKeys);
   const eps = numberOption(NAME, 'eps', options.eps, 1e-8, (e) => e >= 0, 'a number ≥ 0');
   const o = rowDistanceOperands(NAME, x1, x2);
   cosineDistances(o.x1, o.x2, o.rows, o.dim, eps, o.out);

@@ -3,6 +3,7 @@ import { LossError } from './LossError.js';
 import type { FloatDType } from './LossState.js';
 import { broadcastShapes, expandTo, floatTensor, resultDType, showShape } from './operands.js';
 import { numberOption } from './optionChecks.js';
+import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
 import type { FloatArray, Tensor, TensorInput } from './tensor.js';
 import type { TernaryLoss, TernaryLossPartial } from './ternaryLoss.js';
@@ -15,6 +16,12 @@ export interface CosineEmbeddingLossOptions {
   /** `'mean'` (default, over pairs), `'sum'` or `'none'`. */
   reduction?: Reduction;
 }
+
+/** Every option cosineEmbeddingLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const cosineEmbeddingLossOptionKeys = optionKeys<CosineEmbeddingLossOptions>({
+  margin: true,
+  reduction: true,
+});
 
 const NAME = 'cosineEmbeddingLoss';
 
@@ -84,6 +91,7 @@ const impl = defineUnreducedLoss<
   Prepared
 >({
   name: NAME,
+  optionKeys: cosineEmbeddingLossOptionKeys,
   prepare,
   kernel: (p, out) =>
     cosineEmbedding(p.x1, p.x2, p.y, p.shape.length === 0 ? 1 : p.shape[0]!, p.dim, p.margin, out),

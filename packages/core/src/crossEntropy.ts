@@ -11,6 +11,7 @@ import { LossError } from './LossError.js';
 import { addToState, type FloatDType, finalize } from './LossState.js';
 import { allocFloat, floatTensor, resultDType, showShape, toTensor } from './operands.js';
 import { numberOption } from './optionChecks.js';
+import { checkOptionKeys, optionKeys } from './optionKeys.js';
 import { partialState } from './partialState.js';
 import { checkReduction, type Reduction } from './reduction.js';
 import { type FloatArray, isFloatData, numel, type Tensor, type TensorInput } from './tensor.js';
@@ -27,12 +28,22 @@ export interface CrossEntropyOptions {
   weight?: TensorInput;
   /**
    * Samples whose class-index target equals this are skipped, in the loss and in the mean's
-   * denominator (default −100; may lie in [0, C)). Must be negative with probability targets.
+   * denominator (default −100; may lie in [0, C)). Must be negative with probability targets. Any
+   * int64, as torch's: a bigint beyond 2^53 is compared exactly with BigInt64Array targets, and
+   * one that no target equals ignores nothing.
    */
-  ignoreIndex?: number;
+  ignoreIndex?: number | bigint;
   /** Mixes the target with the uniform distribution: `(1 − ε)·y + ε/C`; ε ≤ 1, and ε < 0 counts as 0 (default 0). */
   labelSmoothing?: number;
 }
+
+/** Every option crossEntropy takes, as data (any other key is an `INVALID_OPTION` error). */
+export const crossEntropyOptionKeys = optionKeys<CrossEntropyOptions>({
+  reduction: true,
+  weight: true,
+  ignoreIndex: true,
+  labelSmoothing: true,
+});
 
 const NAME = 'crossEntropy';
 const acc = new Float64Array(2);
@@ -95,7 +106,7 @@ function run(
     crossEntropyProbabilityKernel(x.data, t.data, outer, classes, inner, w, eps, values, acc);
     return { layout, dtype, values };
   }
-  const { idx, stride } = classTargets(NAME, target, layout, x.shape, ignoreIndex);
+  const { idx, stride, ignore } = classTargets(NAME, target, layout, x.shape, ignoreIndex);
   let wSum = classes;
   if (w !== null) {
     wSum = 0;
@@ -107,11 +118,11 @@ function run(
   if (inner === 1 && x.data instanceof Float32Array && (values === null || values instanceof Float32Array)) {
     const k = wasmKernels();
     if (k !== null) {
-      k.crossEntropyIndex(x.data, outer, classes, 1, idx, stride, w, wSum, ignoreIndex, eps, values, acc);
+      k.crossEntropyIndex(x.data, outer, classes, 1, idx, stride, w, wSum, ignore, eps, values, acc);
       return { layout, dtype, values };
     }
   }
-  crossEntropyIndexKernel(x.data, outer, classes, inner, idx, stride, w, wSum, ignoreIndex, eps, values, acc);
+  crossEntropyIndexKernel(x.data, outer, classes, inner, idx, stride, w, wSum, ignore, eps, values, acc);
   return { layout, dtype, values };
 }
 
@@ -131,6 +142,7 @@ export const crossEntropyPartial: BinaryLossPartial<CrossEntropyOptions> = (
   options = {},
   into,
 ) => {
+  checkOptionKeys(NAME, options, crossEntropyOptionKeys);
   const { layout, dtype } = run(input, target, options, false);
   return addToState(partialState(NAME, dtype, into), acc[0]!, acc[1]!, layout.rows);
 };
@@ -140,6 +152,7 @@ function ce(
   target: TensorInput,
   options: CrossEntropyOptions = {},
 ): Tensor<FloatArray> | number {
+  checkOptionKeys(NAME, options, crossEntropyOptionKeys);
   const reduction = checkReduction(NAME, options.reduction);
   if (reduction !== 'none') return finalize(crossEntropyPartial(input, target, options), reduction);
   const { layout, values } = run(input, target, options, true);

@@ -11,6 +11,7 @@ import {
   toTensor,
 } from './operands.js';
 import { booleanOption, numberOption } from './optionChecks.js';
+import { checkOptionKeys, optionKeys } from './optionKeys.js';
 import { partialState } from './partialState.js';
 import { checkReduction, type Reduction } from './reduction.js';
 import { type FloatArray, isFloatData, type Tensor, type TensorInput } from './tensor.js';
@@ -27,6 +28,13 @@ export interface CtcLossOptions {
   /** Replace infinite losses (impossible alignments) by 0 (default false). */
   zeroInfinity?: boolean;
 }
+
+/** Every option ctcLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const ctcLossOptionKeys = optionKeys<CtcLossOptions>({
+  blank: true,
+  reduction: true,
+  zeroInfinity: true,
+});
 
 /**
  * {@link ctcLoss}'s overloads: `'none'` gives a tensor, `'mean'`/`'sum'` a number, a `Reduction`
@@ -288,6 +296,7 @@ export function ctcLossPartial(
   options: Omit<CtcLossOptions, 'reduction'> = {},
   into?: LossState,
 ): LossState {
+  checkOptionKeys(NAME, options, ctcLossOptionKeys);
   const p = prepare(logProbs, targets, inputLengths, targetLengths, options);
   run(p, null);
   return addToState(partialState(NAME, p.dtype, into), acc[0]!, p.batch, p.batch, acc[1]!);
@@ -300,6 +309,7 @@ function ctc(
   targetLengths: TensorInput,
   options: CtcLossOptions = {},
 ): Tensor<FloatArray> | number {
+  checkOptionKeys(NAME, options, ctcLossOptionKeys);
   const reduction = checkReduction(NAME, options.reduction);
   const p = prepare(logProbs, targets, inputLengths, targetLengths, options);
   if (reduction === 'none') {

@@ -9,6 +9,7 @@ import {
   leadingRows,
   showShape,
 } from './operands.js';
+import { checkOptionKeys } from './optionKeys.js';
 import { partialState } from './partialState.js';
 import { checkReduction, type Reduction } from './reduction.js';
 import { type FloatArray, numel, type Tensor, type TensorInput } from './tensor.js';
@@ -86,6 +87,8 @@ function kernelNone<P>(
 export interface ElementwiseLossSpec<O extends { reduction?: string }, P> {
   /** The function name, used in errors and states. */
   name: string;
+  /** Every option key the loss takes (its `…OptionKeys`); any other key is an `INVALID_OPTION` error. */
+  optionKeys: readonly string[];
   /** torch's shape rule for input/target (see {@link elementwiseOperands}). */
   rule: 'broadcast' | 'equal' | 'intoInput';
   kernels: ElementwiseKernels<P>;
@@ -110,6 +113,7 @@ export function defineElementwiseLoss<O extends { reduction?: string }, P>(
 ): { loss: BinaryLoss<O>; partial: BinaryLossPartial<O> } {
   const { name, kernels } = spec;
   const partial: BinaryLossPartial<O> = (input, target, options = {} as Omit<O, 'reduction'>, into) => {
+    checkOptionKeys(name, options, spec.optionKeys);
     const ops = elementwiseOperands(name, input, target, spec.rule);
     const p = spec.params(options, ops);
     const state = partialState(name, ops.dtype, into);
@@ -128,6 +132,7 @@ export function defineElementwiseLoss<O extends { reduction?: string }, P>(
     target: TensorInput,
     options: O = {} as O,
   ): Tensor<FloatArray> | number => {
+    checkOptionKeys(name, options, spec.optionKeys);
     const reduction = checkReduction<Reduction | 'batchmean'>(name, options.reduction, spec.extraReductions);
     if (reduction !== 'none') return finalize(partial(input, target, options), reduction);
     const ops = elementwiseOperands(name, input, target, spec.rule);

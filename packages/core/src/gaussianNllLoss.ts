@@ -3,6 +3,7 @@ import { LossError } from './LossError.js';
 import type { FloatDType } from './LossState.js';
 import { broadcastShapes, expandTo, floatTensor, leadingRows, resultDType, showShape } from './operands.js';
 import { booleanOption, numberOption } from './optionChecks.js';
+import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
 import type { FloatArray, Tensor, TensorInput } from './tensor.js';
 import type { TernaryLoss, TernaryLossPartial } from './ternaryLoss.js';
@@ -17,6 +18,13 @@ export interface GaussianNllLossOptions {
   /** `'mean'` (default, over all elements), `'sum'` or `'none'`. */
   reduction?: Reduction;
 }
+
+/** Every option gaussianNllLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const gaussianNllLossOptionKeys = optionKeys<GaussianNllLossOptions>({
+  full: true,
+  eps: true,
+  reduction: true,
+});
 
 const NAME = 'gaussianNllLoss';
 
@@ -120,6 +128,7 @@ const impl = defineUnreducedLoss<
   Prepared
 >({
   name: NAME,
+  optionKeys: gaussianNllLossOptionKeys,
   prepare,
   kernel: (p, out) => gaussianNll(p.x, p.y, p.v, p.x.length, p.eps, p.full, out),
   reductionLast: true,

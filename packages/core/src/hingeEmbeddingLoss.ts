@@ -1,6 +1,7 @@
 import { defineElementwiseLoss } from './elementwiseLoss.js';
 import { hingeEmbeddingNone, hingeEmbeddingSum } from './kernels/hingeEmbedding.js';
 import { numberOption } from './optionChecks.js';
+import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
 
 /** Options of {@link hingeEmbeddingLoss}, as `torch.nn.functional.hinge_embedding_loss`. */
@@ -11,8 +12,15 @@ export interface HingeEmbeddingLossOptions {
   reduction?: Reduction;
 }
 
+/** Every option hingeEmbeddingLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const hingeEmbeddingLossOptionKeys = optionKeys<HingeEmbeddingLossOptions>({
+  margin: true,
+  reduction: true,
+});
+
 const hinge = defineElementwiseLoss<HingeEmbeddingLossOptions, number>({
   name: 'hingeEmbeddingLoss',
+  optionKeys: hingeEmbeddingLossOptionKeys,
   rule: 'broadcast',
   kernels: { sum: hingeEmbeddingSum, none: hingeEmbeddingNone },
   params: (o) => numberOption('hingeEmbeddingLoss', 'margin', o.margin, 1),

@@ -1,6 +1,7 @@
 import { defineElementwiseLoss } from './elementwiseLoss.js';
 import { huberNone, huberSum } from './kernels/huber.js';
 import { numberOption } from './optionChecks.js';
+import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
 import type { TensorInput } from './tensor.js';
 
@@ -14,8 +15,16 @@ export interface HuberLossOptions {
   weight?: TensorInput;
 }
 
+/** Every option huberLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const huberLossOptionKeys = optionKeys<HuberLossOptions>({
+  reduction: true,
+  delta: true,
+  weight: true,
+});
+
 const huber = defineElementwiseLoss<HuberLossOptions, { delta: number }>({
   name: 'huberLoss',
+  optionKeys: huberLossOptionKeys,
   rule: 'broadcast',
   kernels: { sum: huberSum, none: huberNone, wasm: (k) => k.huber },
   params: (o, ops) => {

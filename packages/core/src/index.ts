@@ -1,29 +1,43 @@
 export {
   type BinaryCrossEntropyOptions,
   binaryCrossEntropy,
+  binaryCrossEntropyOptionKeys,
   binaryCrossEntropyPartial,
 } from './binaryCrossEntropy.js';
 export {
   type BinaryCrossEntropyWithLogitsOptions,
   binaryCrossEntropyWithLogits,
+  binaryCrossEntropyWithLogitsOptionKeys,
   binaryCrossEntropyWithLogitsPartial,
 } from './binaryCrossEntropyWithLogits.js';
-export { type CosineDistanceOptions, cosineDistance } from './cosineDistance.js';
+export { type CosineDistanceOptions, cosineDistance, cosineDistanceOptionKeys } from './cosineDistance.js';
 export {
   type CosineEmbeddingLossOptions,
   cosineEmbeddingLoss,
+  cosineEmbeddingLossOptionKeys,
   cosineEmbeddingLossPartial,
 } from './cosineEmbeddingLoss.js';
-export { type CrossEntropyOptions, crossEntropy, crossEntropyPartial } from './crossEntropy.js';
-export { type CtcLoss, type CtcLossOptions, ctcLoss, ctcLossPartial } from './ctcLoss.js';
-export { type GaussianNllLossOptions, gaussianNllLoss, gaussianNllLossPartial } from './gaussianNllLoss.js';
+export {
+  type CrossEntropyOptions,
+  crossEntropy,
+  crossEntropyOptionKeys,
+  crossEntropyPartial,
+} from './crossEntropy.js';
+export { type CtcLoss, type CtcLossOptions, ctcLoss, ctcLossOptionKeys, ctcLossPartial } from './ctcLoss.js';
+export {
+  type GaussianNllLossOptions,
+  gaussianNllLoss,
+  gaussianNllLossOptionKeys,
+  gaussianNllLossPartial,
+} from './gaussianNllLoss.js';
 export {
   type HingeEmbeddingLossOptions,
   hingeEmbeddingLoss,
+  hingeEmbeddingLossOptionKeys,
   hingeEmbeddingLossPartial,
 } from './hingeEmbeddingLoss.js';
-export { type HuberLossOptions, huberLoss, huberLossPartial } from './huberLoss.js';
-export { type KlDivOptions, klDiv, klDivPartial } from './klDiv.js';
+export { type HuberLossOptions, huberLoss, huberLossOptionKeys, huberLossPartial } from './huberLoss.js';
+export { type KlDivOptions, klDiv, klDivOptionKeys, klDivPartial } from './klDiv.js';
 export { LossError, type LossErrorCode, type LossErrorContext } from './LossError.js';
 export {
   addToState,
@@ -34,30 +48,59 @@ export {
   mergeInto,
   mergeStates,
 } from './LossState.js';
-export { type L1LossOptions, l1Loss, l1LossPartial } from './l1Loss.js';
+export { type L1LossOptions, l1Loss, l1LossOptionKeys, l1LossPartial } from './l1Loss.js';
 export {
   type MarginRankingLossOptions,
   marginRankingLoss,
+  marginRankingLossOptionKeys,
   marginRankingLossPartial,
 } from './marginRankingLoss.js';
-export { type MseLossOptions, mseLoss, mseLossPartial } from './mseLoss.js';
+export { type MseLossOptions, mseLoss, mseLossOptionKeys, mseLossPartial } from './mseLoss.js';
 export {
   type MultilabelMarginLossOptions,
   multilabelMarginLoss,
+  multilabelMarginLossOptionKeys,
   multilabelMarginLossPartial,
 } from './multilabelMarginLoss.js';
 export {
   type MultilabelSoftMarginLossOptions,
   multilabelSoftMarginLoss,
+  multilabelSoftMarginLossOptionKeys,
   multilabelSoftMarginLossPartial,
 } from './multilabelSoftMarginLoss.js';
-export { type MultiMarginLossOptions, multiMarginLoss, multiMarginLossPartial } from './multiMarginLoss.js';
-export { type NllLossOptions, nllLoss, nllLossPartial } from './nllLoss.js';
-export { type PairwiseDistanceOptions, pairwiseDistance } from './pairwiseDistance.js';
-export { type PoissonNllLossOptions, poissonNllLoss, poissonNllLossPartial } from './poissonNllLoss.js';
+export {
+  type MultiMarginLossOptions,
+  multiMarginLoss,
+  multiMarginLossOptionKeys,
+  multiMarginLossPartial,
+} from './multiMarginLoss.js';
+export { type NllLossOptions, nllLoss, nllLossOptionKeys, nllLossPartial } from './nllLoss.js';
+export { checkOptionKeys, optionKeys, unknownOptionError } from './optionKeys.js';
+export { type OptionSuggestion, suggestOption } from './optionSuggestion.js';
+export {
+  type PairwiseDistanceOptions,
+  pairwiseDistance,
+  pairwiseDistanceOptionKeys,
+} from './pairwiseDistance.js';
+export {
+  type PoissonNllLossOptions,
+  poissonNllLoss,
+  poissonNllLossOptionKeys,
+  poissonNllLossPartial,
+} from './poissonNllLoss.js';
 export type { Reduction, StateReduction } from './reduction.js';
-export { type SmoothL1LossOptions, smoothL1Loss, smoothL1LossPartial } from './smoothL1Loss.js';
-export { type SoftMarginLossOptions, softMarginLoss, softMarginLossPartial } from './softMarginLoss.js';
+export {
+  type SmoothL1LossOptions,
+  smoothL1Loss,
+  smoothL1LossOptionKeys,
+  smoothL1LossPartial,
+} from './smoothL1Loss.js';
+export {
+  type SoftMarginLossOptions,
+  softMarginLoss,
+  softMarginLossOptionKeys,
+  softMarginLossPartial,
+} from './softMarginLoss.js';
 export {
   type FloatArray,
   type IntArray,
@@ -72,12 +115,14 @@ export type { TernaryLoss, TernaryLossPartial } from './ternaryLoss.js';
 export {
   type TripletMarginLossOptions,
   tripletMarginLoss,
+  tripletMarginLossOptionKeys,
   tripletMarginLossPartial,
 } from './tripletMarginLoss.js';
 export {
   type DistanceFunction,
   type TripletMarginWithDistanceLossOptions,
   tripletMarginWithDistanceLoss,
+  tripletMarginWithDistanceLossOptionKeys,
   tripletMarginWithDistanceLossPartial,
 } from './tripletMarginWithDistanceLoss.js';
 export {

@@ -2,6 +2,7 @@ import { defineElementwiseLoss } from './elementwiseLoss.js';
 import { klDivNone, klDivSum } from './kernels/klDiv.js';
 import { leadingRows } from './operands.js';
 import { booleanOption } from './optionChecks.js';
+import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
 
 /** Options of {@link klDiv}, as `torch.nn.functional.kl_div`. */
@@ -15,8 +16,12 @@ export interface KlDivOptions {
   logTarget?: boolean;
 }
 
+/** Every option klDiv takes, as data (any other key is an `INVALID_OPTION` error). */
+export const klDivOptionKeys = optionKeys<KlDivOptions>({ reduction: true, logTarget: true });
+
 const kl = defineElementwiseLoss<KlDivOptions, { logTarget: boolean }>({
   name: 'klDiv',
+  optionKeys: klDivOptionKeys,
   rule: 'broadcast',
   kernels: { sum: klDivSum, none: klDivNone, wasm: (k) => k.klDiv },
   params: (o) => ({ logTarget: booleanOption('klDiv', 'logTarget', o.logTarget, false) }),

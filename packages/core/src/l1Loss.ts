@@ -1,5 +1,6 @@
 import { defineElementwiseLoss } from './elementwiseLoss.js';
 import { l1None, l1Sum } from './kernels/l1.js';
+import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
 import type { TensorInput } from './tensor.js';
 
@@ -11,8 +12,12 @@ export interface L1LossOptions {
   weight?: TensorInput;
 }
 
+/** Every option l1Loss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const l1LossOptionKeys = optionKeys<L1LossOptions>({ reduction: true, weight: true });
+
 const l1 = defineElementwiseLoss<L1LossOptions, undefined>({
   name: 'l1Loss',
+  optionKeys: l1LossOptionKeys,
   rule: 'broadcast',
   kernels: { sum: l1Sum, none: l1None, wasm: (k) => k.l1 },
   params: () => undefined,

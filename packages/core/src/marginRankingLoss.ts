@@ -3,6 +3,7 @@ import { LossError } from './LossError.js';
 import type { FloatDType } from './LossState.js';
 import { floatTensor, leadingRows, resultDType, showShape } from './operands.js';
 import { numberOption } from './optionChecks.js';
+import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
 import type { FloatArray, Tensor, TensorInput } from './tensor.js';
 import type { TernaryLoss, TernaryLossPartial } from './ternaryLoss.js';
@@ -15,6 +16,12 @@ export interface MarginRankingLossOptions {
   /** `'mean'` (default, over pairs), `'sum'` or `'none'`. */
   reduction?: Reduction;
 }
+
+/** Every option marginRankingLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const marginRankingLossOptionKeys = optionKeys<MarginRankingLossOptions>({
+  margin: true,
+  reduction: true,
+});
 
 const NAME = 'marginRankingLoss';
 
@@ -69,6 +76,7 @@ const impl = defineUnreducedLoss<
   Prepared
 >({
   name: NAME,
+  optionKeys: marginRankingLossOptionKeys,
   prepare,
   kernel: (p, out) => marginRanking(p.x1, p.x2, p.y, p.x1.length, p.margin, out),
 });

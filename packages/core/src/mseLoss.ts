@@ -1,5 +1,6 @@
 import { defineElementwiseLoss } from './elementwiseLoss.js';
 import { mseNone, mseSum } from './kernels/mse.js';
+import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
 import type { TensorInput } from './tensor.js';
 
@@ -11,8 +12,12 @@ export interface MseLossOptions {
   weight?: TensorInput;
 }
 
+/** Every option mseLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const mseLossOptionKeys = optionKeys<MseLossOptions>({ reduction: true, weight: true });
+
 const mse = defineElementwiseLoss<MseLossOptions, undefined>({
   name: 'mseLoss',
+  optionKeys: mseLossOptionKeys,
   rule: 'broadcast',
   kernels: { sum: mseSum, none: mseNone, wasm: (k) => k.mse },
   params: () => undefined,

@@ -5,6 +5,7 @@ import type { FloatDType } from './LossState.js';
 import { marginInputShape } from './marginInputShape.js';
 import { floatTensor, indexView, intTensor, resultDType, showShape } from './operands.js';
 import { numberOption } from './optionChecks.js';
+import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
 import { type FloatArray, numel, type Tensor, type TensorInput } from './tensor.js';
 import { defineUnreducedLoss } from './unreducedLoss.js';
@@ -20,6 +21,14 @@ export interface MultiMarginLossOptions {
   /** `'mean'` (default, over samples), `'sum'` or `'none'`. `'mean'` of zero samples throws. */
   reduction?: Reduction;
 }
+
+/** Every option multiMarginLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const multiMarginLossOptionKeys = optionKeys<MultiMarginLossOptions>({
+  p: true,
+  margin: true,
+  weight: true,
+  reduction: true,
+});
 
 const NAME = 'multiMarginLoss';
 
@@ -101,6 +110,7 @@ function prepare(
 
 const impl = defineUnreducedLoss<readonly [TensorInput, TensorInput], MultiMarginLossOptions, Prepared>({
   name: NAME,
+  optionKeys: multiMarginLossOptionKeys,
   prepare,
   kernel: (q, out) => multiMargin(q.x, q.idx, q.stride, q.rows, q.classes, q.p, q.margin, q.w, out),
   refuseEmptyMean: true,

@@ -4,6 +4,7 @@ import { LossError } from './LossError.js';
 import type { FloatDType } from './LossState.js';
 import { marginInputShape } from './marginInputShape.js';
 import { floatTensor, indexView, intTensor, resultDType, showShape } from './operands.js';
+import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
 import { type FloatArray, numel, type Tensor, type TensorInput } from './tensor.js';
 import { defineUnreducedLoss } from './unreducedLoss.js';
@@ -13,6 +14,9 @@ export interface MultilabelMarginLossOptions {
   /** `'mean'` (default, over samples), `'sum'` or `'none'`. `'mean'` of zero samples throws. */
   reduction?: Reduction;
 }
+
+/** Every option multilabelMarginLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const multilabelMarginLossOptionKeys = optionKeys<MultilabelMarginLossOptions>({ reduction: true });
 
 const NAME = 'multilabelMarginLoss';
 
@@ -71,6 +75,7 @@ function prepare([input, target]: readonly [TensorInput, TensorInput]): Prepared
 
 const impl = defineUnreducedLoss<readonly [TensorInput, TensorInput], MultilabelMarginLossOptions, Prepared>({
   name: NAME,
+  optionKeys: multilabelMarginLossOptionKeys,
   prepare,
   kernel: (p, out) =>
     multilabelMargin(p.x, p.idx, p.stride, p.rows, p.classes, new Uint8Array(p.classes), out),

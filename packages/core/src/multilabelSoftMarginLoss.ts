@@ -3,6 +3,7 @@ import { multilabelSoftMargin } from './kernels/multilabelSoftMargin.js';
 import { LossError } from './LossError.js';
 import type { FloatDType } from './LossState.js';
 import { broadcastShapes, expandTo, floatTensor, leadingRows, resultDType, showShape } from './operands.js';
+import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
 import { type FloatArray, numel, type Tensor, type TensorInput } from './tensor.js';
 import { defineUnreducedLoss } from './unreducedLoss.js';
@@ -14,6 +15,12 @@ export interface MultilabelSoftMarginLossOptions {
   /** `'mean'` (default, over samples), `'sum'` or `'none'` (input's shape without its last dimension). */
   reduction?: Reduction;
 }
+
+/** Every option multilabelSoftMarginLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const multilabelSoftMarginLossOptionKeys = optionKeys<MultilabelSoftMarginLossOptions>({
+  weight: true,
+  reduction: true,
+});
 
 const NAME = 'multilabelSoftMarginLoss';
 
@@ -75,6 +82,7 @@ const impl = defineUnreducedLoss<
   Prepared
 >({
   name: NAME,
+  optionKeys: multilabelSoftMarginLossOptionKeys,
   prepare,
   kernel: (p, out) => multilabelSoftMargin(p.x, p.y, p.w, p.samples, p.classes, out),
   reductionLast: true,

@@ -3,6 +3,7 @@ import type { BinaryLoss, BinaryLossPartial } from './elementwiseLoss.js';
 import { nllKernel } from './kernels/nll.js';
 import { addToState, finalize } from './LossState.js';
 import { allocFloat, floatTensor, resultDType } from './operands.js';
+import { checkOptionKeys, optionKeys } from './optionKeys.js';
 import { partialState } from './partialState.js';
 import { checkReduction, type Reduction } from './reduction.js';
 import { type FloatArray, numel, type Tensor, type TensorInput } from './tensor.js';
@@ -14,9 +15,20 @@ export interface NllLossOptions {
   reduction?: Reduction;
   /** One weight per class (a tensor or number array of C elements). */
   weight?: TensorInput;
-  /** Samples whose target equals this are skipped, in the loss and in the mean's denominator (default −100; may lie in [0, C)). */
-  ignoreIndex?: number;
+  /**
+   * Samples whose target equals this are skipped, in the loss and in the mean's denominator
+   * (default −100; may lie in [0, C)). Any int64, as torch's: a bigint beyond 2^53 is compared
+   * exactly with BigInt64Array targets, and one that no target equals ignores nothing.
+   */
+  ignoreIndex?: number | bigint;
 }
+
+/** Every option nllLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const nllLossOptionKeys = optionKeys<NllLossOptions>({
+  reduction: true,
+  weight: true,
+  ignoreIndex: true,
+});
 
 const NAME = 'nllLoss';
 const acc = new Float64Array(2);
@@ -31,7 +43,7 @@ function run(
   const layout = classLayout(NAME, x);
   const ignoreIndex = ignoreIndexOption(NAME, options.ignoreIndex);
   const w = classWeight(NAME, options.weight, layout.classes);
-  const { idx, stride } = classTargets(NAME, target, layout, x.shape, ignoreIndex);
+  const { idx, stride, ignore } = classTargets(NAME, target, layout, x.shape, ignoreIndex);
   const dtype = resultDType(x.data);
   const values = out ? allocFloat(dtype, numel(layout.sampleShape)) : null;
   const { outer, classes, inner } = layout;
@@ -39,11 +51,11 @@ function run(
   if (inner === 1 && x.data instanceof Float32Array && (values === null || values instanceof Float32Array)) {
     const k = wasmKernels();
     if (k !== null) {
-      k.nll(x.data, outer, classes, 1, idx, stride, w, ignoreIndex, values, acc);
+      k.nll(x.data, outer, classes, 1, idx, stride, w, ignore, values, acc);
       return { layout, dtype, values };
     }
   }
-  nllKernel(x.data, outer, classes, inner, idx, stride, w, ignoreIndex, values, acc);
+  nllKernel(x.data, outer, classes, inner, idx, stride, w, ignore, values, acc);
   return { layout, dtype, values };
 }
 
@@ -57,6 +69,7 @@ function run(
  * finalize(s, 'mean'); // NaN if every target was ignored, as in torch
  */
 export const nllLossPartial: BinaryLossPartial<NllLossOptions> = (input, target, options = {}, into) => {
+  checkOptionKeys(NAME, options, nllLossOptionKeys);
   const { layout, dtype } = run(input, target, options, false);
   return addToState(partialState(NAME, dtype, into), acc[0]!, acc[1]!, layout.rows);
 };
@@ -66,6 +79,7 @@ function nll(
   target: TensorInput,
   options: NllLossOptions = {},
 ): Tensor<FloatArray> | number {
+  checkOptionKeys(NAME, options, nllLossOptionKeys);
   const reduction = checkReduction(NAME, options.reduction);
   if (reduction !== 'none') return finalize(nllLossPartial(input, target, options), reduction);
   const { layout, values } = run(input, target, options, true);

@@ -1,5 +1,6 @@
 import { pairwiseDistances } from './kernels/distance.js';
 import { numberOption } from './optionChecks.js';
+import { checkOptionKeys, optionKeys } from './optionKeys.js';
 import { rowDistanceOperands } from './rowDistanceOperands.js';
 import type { FloatArray, Tensor, TensorInput } from './tensor.js';
 
@@ -10,6 +11,9 @@ export interface PairwiseDistanceOptions {
   /** Added to every coordinate difference, not to the norm (default 1e-6). */
   eps?: number;
 }
+
+/** Every option pairwiseDistance takes, as data (any other key is an `INVALID_OPTION` error). */
+export const pairwiseDistanceOptionKeys = optionKeys<PairwiseDistanceOptions>({ p: true, eps: true });
 
 const NAME = 'pairwiseDistance';
 
@@ -27,6 +31,7 @@ export function pairwiseDistance(
   x2: TensorInput,
   options: PairwiseDistanceOptions = {},
 ): Tensor<FloatArray> {
+  checkOptionKeys(NAME, options, pairwiseDistanceOptionKeys);
   const p = numberOption(NAME, 'p', options.p, 2);
   const eps = numberOption(NAME, 'eps', options.eps, 1e-6);
   const o = rowDistanceOperands(NAME, x1, x2);

@@ -1,6 +1,7 @@
 import { defineElementwiseLoss } from './elementwiseLoss.js';
 import { poissonNllNone, poissonNllSum } from './kernels/poissonNll.js';
 import { booleanOption, numberOption } from './optionChecks.js';
+import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
 
 /** Options of {@link poissonNllLoss}, as `torch.nn.functional.poisson_nll_loss`. */
@@ -15,11 +16,20 @@ export interface PoissonNllLossOptions {
   eps?: number;
 }
 
+/** Every option poissonNllLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const poissonNllLossOptionKeys = optionKeys<PoissonNllLossOptions>({
+  reduction: true,
+  logInput: true,
+  full: true,
+  eps: true,
+});
+
 const poisson = defineElementwiseLoss<
   PoissonNllLossOptions,
   { logInput: boolean; full: boolean; eps: number }
 >({
   name: 'poissonNllLoss',
+  optionKeys: poissonNllLossOptionKeys,
   rule: 'broadcast',
   kernels: { sum: poissonNllSum, none: poissonNllNone },
   params: (o, ops) => {

@@ -1,6 +1,7 @@
 import { defineElementwiseLoss } from './elementwiseLoss.js';
 import { smoothL1None, smoothL1Sum } from './kernels/smoothL1.js';
 import { numberOption } from './optionChecks.js';
+import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
 
 /** Options of {@link smoothL1Loss}, as `torch.nn.functional.smooth_l1_loss`. */
@@ -11,8 +12,12 @@ export interface SmoothL1LossOptions {
   beta?: number;
 }
 
+/** Every option smoothL1Loss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const smoothL1LossOptionKeys = optionKeys<SmoothL1LossOptions>({ reduction: true, beta: true });
+
 const smoothL1 = defineElementwiseLoss<SmoothL1LossOptions, { beta: number }>({
   name: 'smoothL1Loss',
+  optionKeys: smoothL1LossOptionKeys,
   rule: 'broadcast',
   kernels: { sum: smoothL1Sum, none: smoothL1None, wasm: (k) => k.smoothL1 },
   params: (o, ops) => {

@@ -1,5 +1,6 @@
 import { defineElementwiseLoss } from './elementwiseLoss.js';
 import { softMarginNone, softMarginSum } from './kernels/softMargin.js';
+import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
 
 /** Options of {@link softMarginLoss}, as `torch.nn.functional.soft_margin_loss`. */
@@ -8,8 +9,12 @@ export interface SoftMarginLossOptions {
   reduction?: Reduction;
 }
 
+/** Every option softMarginLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const softMarginLossOptionKeys = optionKeys<SoftMarginLossOptions>({ reduction: true });
+
 const softMargin = defineElementwiseLoss<SoftMarginLossOptions, undefined>({
   name: 'softMarginLoss',
+  optionKeys: softMarginLossOptionKeys,
   rule: 'intoInput',
   kernels: { sum: softMarginSum, none: softMarginNone },
   params: () => undefined,

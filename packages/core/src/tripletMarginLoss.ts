@@ -1,4 +1,5 @@
 import { booleanOption, numberOption } from './optionChecks.js';
+import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
 import type { FloatArray, Tensor, TensorInput } from './tensor.js';
 import type { TernaryLoss, TernaryLossPartial } from './ternaryLoss.js';
@@ -25,6 +26,15 @@ export interface TripletMarginLossOptions {
   reduction?: Reduction;
 }
 
+/** Every option tripletMarginLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const tripletMarginLossOptionKeys = optionKeys<TripletMarginLossOptions>({
+  margin: true,
+  p: true,
+  eps: true,
+  swap: true,
+  reduction: true,
+});
+
 const NAME = 'tripletMarginLoss';
 
 function prepare(
@@ -42,7 +52,7 @@ const impl = defineUnreducedLoss<
   readonly [TensorInput, TensorInput, TensorInput],
   TripletMarginLossOptions,
   TripletPrepared
->({ name: NAME, prepare, kernel: tripletKernel });
+>({ name: NAME, optionKeys: tripletMarginLossOptionKeys, prepare, kernel: tripletKernel });
 
 /**
  * Triplet margin loss `max(0, margin + d(a, p) − d(a, n))` with d(x, y) = ‖x − y + eps‖_p over the

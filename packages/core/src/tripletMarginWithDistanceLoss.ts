@@ -1,6 +1,7 @@
 import { LossError } from './LossError.js';
 import { floatTensor, resultDType } from './operands.js';
 import { booleanOption } from './optionChecks.js';
+import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
 import type { FloatArray, Tensor, TensorInput } from './tensor.js';
 import type { TernaryLoss, TernaryLossPartial } from './ternaryLoss.js';
@@ -35,6 +36,14 @@ export interface TripletMarginWithDistanceLossOptions {
   reduction?: Reduction;
 }
 
+/** Every option tripletMarginWithDistanceLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const tripletMarginWithDistanceLossOptionKeys = optionKeys<TripletMarginWithDistanceLossOptions>({
+  distanceFunction: true,
+  margin: true,
+  swap: true,
+  reduction: true,
+});
+
 const NAME = 'tripletMarginWithDistanceLoss';
 
 function prepare(
@@ -67,7 +76,7 @@ const impl = defineUnreducedLoss<
   readonly [TensorInput, TensorInput, TensorInput],
   TripletMarginWithDistanceLossOptions,
   TripletPrepared
->({ name: NAME, prepare, kernel: tripletKernel });
+>({ name: NAME, optionKeys: tripletMarginWithDistanceLossOptionKeys, prepare, kernel: tripletKernel });
 
 /**
  * Triplet margin loss `max(0, margin + d(a, p) − d(a, n))` with any distance d, as

@@ -1,6 +1,7 @@
 import { LossError } from './LossError.js';
 import { addToState, createState, type FloatDType, finalize, type LossState } from './LossState.js';
 import { allocFloat } from './operands.js';
+import { checkOptionKeys } from './optionKeys.js';
 import { partialState } from './partialState.js';
 import { checkReduction, type Reduction } from './reduction.js';
 import { type FloatArray, numel, type Tensor } from './tensor.js';
@@ -23,6 +24,8 @@ export interface PreparedLoss {
 export interface UnreducedLossSpec<A extends readonly unknown[], O, P extends PreparedLoss> {
   /** The function name, used in errors and states. */
   name: string;
+  /** Every option key the loss takes (its `…OptionKeys`); any other key is an `INVALID_OPTION` error. */
+  optionKeys: readonly string[];
   prepare(args: A, options: O): P;
   kernel(prepared: P, out: FloatArray | null): number;
   /**
@@ -58,10 +61,12 @@ export function defineUnreducedLoss<
     addToState(state, spec.kernel(p, null), numel(p.shape), p.rows);
   return {
     partial(args, options, into) {
+      checkOptionKeys(name, options, spec.optionKeys);
       const p = spec.prepare(args, options as O);
       return accumulate(p, partialState(name, p.dtype, into));
     },
     loss(args, options) {
+      checkOptionKeys(name, options, spec.optionKeys);
       const early =
         spec.reductionLast === true ? undefined : checkReduction<Reduction>(name, options.reduction);
       const p = spec.prepare(args, options);

@@ -26,18 +26,32 @@ export interface LossChunk {
   readonly skipped: number;
   /** The batch's partial state. */
   readonly state: LossState;
-  /** With `by`: the states of each run of equal keys, in order (a key may recur in later batches). */
+  /**
+   * With `by`: the state of each distinct key of the batch, in the order keys first appear in it
+   * (one state per key however often keys alternate; a key may recur in later batches).
+   */
   readonly groups: readonly GroupState[] | undefined;
   /** With `perRow: true`: the unreduced losses (`reduction: 'none'`), one per row. */
   readonly perRow: Tensor | undefined;
   /** With `step`: the step column's values at the batch's last row and at each group's last row. */
   readonly steps?: ChunkSteps | undefined;
   /**
+   * The row shape (shape without dimension 0) of each of the loss's columns in this batch, by
+   * column name (`{ logits: [3], label: [] }`); `undefined` for a batch without rows (nothing to
+   * check). The operators and reductions reject a stream whose row shapes change (`SHAPE_CHANGED`).
+   */
+  readonly rowShapes?: RowShapes | undefined;
+  /** The file the batch was read from, when `fromFile` read it (for errors across files). */
+  readonly file?: string | undefined;
+  /**
    * The record batch the chunk was computed from (for key columns of per-row output); `undefined`
    * when a worker thread read and computed the batch (`fromFile` with `threads`).
    */
   readonly source: RecordBatch | undefined;
 }
+
+/** Row shapes by column name (see {@link LossChunk.rowShapes}). */
+export type RowShapes = Readonly<Record<string, readonly number[]>>;
 
 /**
  * Where a chunk's rows end along a step column (a loss operator's `step` option), for plotting
@@ -46,6 +60,7 @@ export interface LossChunk {
  */
 export interface ChunkSteps {
   readonly last: number;
+  /** With `by`: the step at the last row of each key in the batch (its last run's last row). */
   readonly groups: readonly number[] | undefined;
 }
 

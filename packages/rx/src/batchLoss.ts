@@ -3,15 +3,14 @@ import {
   createState,
   type FloatDType,
   LossError,
-  type LossErrorContext,
   type LossState,
   mergeInto,
   type Tensor,
 } from '@lossflow/core';
-import { keyRuns } from './keyRuns.js';
-import type { ChunkSteps, GroupState } from './LossChunk.js';
+import { keyGroups } from './keyGroups.js';
+import type { ChunkSteps, GroupState, RowShapes } from './LossChunk.js';
 import type { LossOperatorSpec } from './lossOperator.js';
-import { sliceRows } from './sliceRows.js';
+import { rowShapesOf } from './rowShapes.js';
 
 /** The role under which the grouping column travels with the loss's columns (so null-skipping keeps them aligned). */
 export const KEY = '\u0000key';
@@ -38,6 +37,8 @@ export interface BatchLoss {
   readonly groups: GroupState[] | undefined;
   readonly perRow: Tensor | undefined;
   readonly steps: ChunkSteps | undefined;
+  /** The row shape of each role's column (see `LossChunk.rowShapes`); `undefined` for a batch without rows. */
+  readonly rowShapes: RowShapes | undefined;
 }
 
 /**
@@ -60,27 +61,14 @@ export function batchLoss<O>(
     let state: LossState;
     let groups: GroupState[] | undefined;
     const step = tensors[STEP];
-    const groupEnds: number[] = [];
+    let groupEnds: readonly number[] = [];
     if (by === undefined) state = spec.partial(args, options);
     else {
-      // Each row is computed once, in its group; the batch's state is the merge of its groups'.
-      const found: GroupState[] = [];
-      keyRuns(tensors[KEY]!, by, (start, end, key) => {
-        groupEnds.push(end);
-        try {
-          found.push({
-            key,
-            state: spec.partial(
-              args.map((t) => sliceRows(t, start, end)),
-              options,
-            ),
-          });
-        } catch (e) {
-          throw e instanceof LossError && e.row !== undefined ? rowInBatch(e, start) : e;
-        }
-      });
-      state = found.reduce((acc, g) => mergeInto(acc, g.state), createState(spec.name, dtypeOf(args[0]!)));
-      groups = found;
+      // Each row is computed once, in its key's state; the batch's state is the merge of those.
+      const keyed = keyGroups(spec, options, args, tensors[KEY]!, by);
+      groups = keyed.groups;
+      groupEnds = keyed.ends;
+      state = groups.reduce((acc, g) => mergeInto(acc, g.state), createState(spec.name, dtypeOf(args[0]!)));
     }
     const steps =
       step === undefined
@@ -99,6 +87,7 @@ export function batchLoss<O>(
       groups,
       perRow: plan.perRow ? spec.none(args, options) : undefined,
       steps,
+      rowShapes: rows === 0 ? undefined : rowShapesOf(spec.roles, columns, tensors),
     };
   } catch (e) {
     if (e instanceof LossError && e.column === undefined && e.argument !== undefined) {
@@ -123,13 +112,4 @@ function stepAt(step: Tensor, nulls: Uint8Array | undefined, row: number, column
 
 function dtypeOf(t: Tensor): FloatDType {
   return t.data instanceof Float32Array ? 'float32' : 'float64';
-}
-
-/** A group's error with its row counted from the start of the batch instead of the group. */
-function rowInBatch(e: LossError, start: number): LossError {
-  const context: LossErrorContext = { row: e.row! + start };
-  if (e.loss !== undefined) context.loss = e.loss;
-  if (e.argument !== undefined) context.argument = e.argument;
-  if (e.hint !== undefined) context.hint = e.hint;
-  return new LossError(e.code, e.detail, context);
 }

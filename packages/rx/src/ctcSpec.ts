@@ -21,6 +21,7 @@ function timeFirst(t: core.Tensor): core.Tensor {
 export const ctcSpec: LossOperatorSpec<core.CtcLossOptions> = {
   name: 'ctcLoss',
   standard: true,
+  optionKeys: core.ctcLossOptionKeys,
   roles: ['input', 'target', 'inputLengths', 'targetLengths'],
   columns: { inputLengths: 'input_lengths', targetLengths: 'target_lengths' },
   // torch 2.x rejects empty log_probs; an empty batch of a stream simply adds nothing.

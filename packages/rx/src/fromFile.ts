@@ -1,8 +1,11 @@
 import { type ByteSource, type ReadOptions, readBatches } from '@lossflow/arrow';
+import { checkOptionKeys, optionKeys } from '@lossflow/core';
 import type { RecordBatch } from 'apache-arrow';
-import { defer, type Observable } from 'rxjs';
+import { defer, type Observable, tap } from 'rxjs';
+import { setBatchOrigin } from './batchOrigin.js';
 import { fromBatches } from './fromBatches.js';
 import { ThreadedBatches } from './threadedLosses.js';
+import { threadsOption } from './threadsOption.js';
 
 /** Options of {@link fromFile}: `@lossflow/arrow`'s read options, and the threads. */
 export interface FromFileOptions extends ReadOptions {
@@ -25,6 +28,18 @@ export interface FromFileOptions extends ReadOptions {
   inThisThread?: boolean;
 }
 
+/** Every option of {@link fromFile} (a typo such as `thread` is an error, not one thread). */
+const FROM_FILE_OPTION_KEYS = optionKeys<FromFileOptions>({
+  columns: true,
+  limit: true,
+  signal: true,
+  onProgress: true,
+  reuseBuffers: true,
+  allowMissingEndOfStream: true,
+  threads: true,
+  inThisThread: true,
+});
+
 /**
  * Record batches of an Arrow IPC stream, Arrow IPC file or Parquet file (detected from its magic
  * bytes), read lazily per subscription and pull-driven (see {@link fromBatches}). Reading errors
@@ -37,8 +52,10 @@ export interface FromFileOptions extends ReadOptions {
  *   .subscribe((loss) => console.log(loss));
  */
 export function fromFile(source: ByteSource, options: FromFileOptions = {}): Observable<RecordBatch> {
+  checkOptionKeys('fromFile', options, FROM_FILE_OPTION_KEYS);
   const { threads = 0, inThisThread = false, ...read } = options;
-  if (threads >= 1 && typeof source === 'string')
-    return new ThreadedBatches(source, Math.floor(threads), read, inThisThread);
-  return defer(() => fromBatches(readBatches(source, read)));
+  const count = threadsOption(threads);
+  if (count >= 1 && typeof source === 'string') return new ThreadedBatches(source, count, read, inThisThread);
+  const batches = defer(() => fromBatches(readBatches(source, read)));
+  return typeof source === 'string' ? batches.pipe(tap((b) => setBatchOrigin(b, source))) : batches;
 }

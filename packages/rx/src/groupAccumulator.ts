@@ -1,10 +1,12 @@
 import { LossError, type StateReduction } from '@lossflow/core';
 import type { GroupKey, GroupValue, LossChunk } from './LossChunk.js';
+import { RowShapeCheck } from './rowShapes.js';
 import { StateAccumulator } from './StateAccumulator.js';
 
 /** Per-key running states, in the order keys first appear; shared by the grouped reductions. */
 export class GroupAccumulator {
   readonly #groups = new Map<GroupKey, { total: StateAccumulator; rows: number }>();
+  readonly #shapes = new RowShapeCheck();
 
   /** Merges a chunk's group states; returns the keys it touched, in order. */
   add(chunk: LossChunk): GroupKey[] {
@@ -15,6 +17,7 @@ export class GroupAccumulator {
         hint: "Pass `by: 'column'` to the loss operator, e.g. crossEntropy({ by: 'epoch' }).",
       });
     }
+    this.#shapes.check(chunk);
     const touched: GroupKey[] = [];
     for (const g of chunk.groups) {
       let group = this.#groups.get(g.key);

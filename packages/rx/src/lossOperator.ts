@@ -1,9 +1,12 @@
-import { batchTensors, resolveColumns } from '@lossflow/arrow';
+import { ArrowReadError, batchTensors, resolveColumns } from '@lossflow/arrow';
 import { LossError, type LossState, type Tensor } from '@lossflow/core';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { map, type OperatorFunction } from 'rxjs';
 import { type BatchLossPlan, batchLoss, KEY, STEP } from './batchLoss.js';
+import { batchOrigin } from './batchOrigin.js';
 import type { LossChunk } from './LossChunk.js';
+import { checkOperatorOptions, STREAM_KEYS } from './operatorOptionKeys.js';
+import { checkRowShapes } from './rowShapeOperator.js';
 import { threadedLosses } from './threadedLosses.js';
 
 /** Options every loss operator takes besides the loss's own (core) options. */
@@ -38,14 +41,17 @@ export interface LossOperatorSpec<O> {
    * can rebuild it from the name; other specs always run in the reading thread.
    */
   readonly standard?: boolean;
+  /**
+   * Every option key of the core loss (its `…OptionKeys`): the operator then rejects any other key
+   * (besides the roles and the stream options) when it is created. Without it, options are not checked.
+   */
+  readonly optionKeys?: readonly string[];
   partial(args: Tensor[], options: O, into?: LossState): LossState;
   none(args: Tensor[], options: O): Tensor;
 }
 
 /** Column names by role: `{ input: 'logits', target: 'label' }`. */
 export type ColumnOptions<R extends string> = { [K in R]?: string };
-
-const STREAM_KEYS = new Set(['by', 'perRow', 'nulls', 'step']);
 
 /** What a loss operator does, kept with it so a source that computes batches elsewhere can run it. */
 export interface LossOperatorPlan<O = unknown> {
@@ -69,7 +75,9 @@ export function planOf(operator: OperatorFunction<RecordBatch, LossChunk>): Loss
 
 /**
  * Builds the RxJS operator of a loss: each record batch becomes a {@link LossChunk}. Columns are
- * resolved once per schema; a loss error is re-thrown with the batch index and the column name.
+ * resolved once per schema; a loss error is re-thrown with the batch index, the column name and
+ * (for batches `fromFile` read in this thread) the file. Unknown option keys are rejected here,
+ * before any batch; a row shape that changes between batches fails the stream (`SHAPE_CHANGED`).
  * State is per subscription (the batch counter comes from `map`'s index). Piped straight after
  * `fromFile(path, { threads })`, the batches are read and computed in worker threads instead
  * (for `standard` specs with cloneable options, without `perRow`).
@@ -78,6 +86,7 @@ export function lossOperator<O extends object>(
   spec: LossOperatorSpec<O>,
   options: Omit<O, 'reduction'> & StreamOptions,
 ): OperatorFunction<RecordBatch, LossChunk> {
+  checkOperatorOptions(spec, options);
   const lossOptions = {} as Record<string, unknown>;
   const wanted: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(options)) {
@@ -105,17 +114,26 @@ export function lossOperator<O extends object>(
   let schema: Schema | undefined;
   let batchPlan: BatchLossPlan<O> | undefined;
   const chunk = (batch: RecordBatch, index: number): LossChunk => {
-    if (batch.schema !== schema || batchPlan === undefined) {
-      batchPlan = { spec, options: coreOptions, by, perRow, nulls, columns: columnsOf(batch.schema) };
-      schema = batch.schema;
-    }
+    const file = batchOrigin(batch);
     try {
-      const part = batchLoss(batchPlan, (columns, o) =>
-        batchTensors(batch, columns, { ...o, batchIndex: index }),
-      );
-      return { loss: spec.name, batch: index, ...part, source: batch };
+      if (batch.schema !== schema || batchPlan === undefined) {
+        batchPlan = { spec, options: coreOptions, by, perRow, nulls, columns: columnsOf(batch.schema) };
+        schema = batch.schema;
+      }
+      const plan = batchPlan;
+      const part = batchLoss(plan, (columns, o) => batchTensors(batch, columns, { ...o, batchIndex: index }));
+      return {
+        loss: spec.name,
+        batch: index,
+        ...part,
+        source: batch,
+        ...(file === undefined ? {} : { file }),
+      };
     } catch (e) {
-      throw e instanceof LossError ? e.withContext({ batch: index }) : e;
+      // The file too, when fromFile read the batch here: a batch index alone does not name a file.
+      const where = file === undefined ? { batch: index } : { batch: index, file };
+      if (e instanceof LossError || e instanceof ArrowReadError) throw e.withContext(where);
+      throw e;
     }
   };
   const plan: LossOperatorPlan<O> = {
@@ -128,8 +146,10 @@ export function lossOperator<O extends object>(
     chunk,
   };
   const operator: OperatorFunction<RecordBatch, LossChunk> = (source) =>
-    threadedLosses(source, [plan as LossOperatorPlan])?.pipe(map((chunks) => chunks[0]!)) ??
-    source.pipe(map(chunk));
+    (
+      threadedLosses(source, [plan as LossOperatorPlan])?.pipe(map((chunks) => chunks[0]!)) ??
+      source.pipe(map(chunk))
+    ).pipe(checkRowShapes());
   plans.set(operator, plan as LossOperatorPlan);
   return operator;
 }

@@ -8,6 +8,8 @@ type AnyFunction = (...args: never[]) => unknown;
  * The operator spec of a core loss from its function and its `…Partial` form: the tensors are
  * passed in `roles` order, then the options (and the state to add into). When they are the core's
  * own `name` and `…Partial` functions the spec is `standard`: worker threads rebuild it by name.
+ * `optionKeys` (default: the core's `…OptionKeys` of a standard spec) lets the operator reject
+ * unknown option keys.
  *
  * @example
  * const spec = lossSpec<MseLossOptions>('mseLoss', ['input', 'target'], core.mseLoss, core.mseLossPartial);
@@ -17,13 +19,18 @@ export function lossSpec<O>(
   roles: readonly string[],
   loss: AnyFunction,
   partial: AnyFunction,
+  optionKeys?: readonly string[],
 ): LossOperatorSpec<O> {
   const call = (f: AnyFunction, args: unknown[]): unknown => (f as (...a: unknown[]) => unknown)(...args);
   const exports = core as unknown as Record<string, unknown>;
+  const standard = exports[name] === loss && exports[`${name}Partial`] === partial;
+  const keys =
+    optionKeys ?? (standard ? (exports[`${name}OptionKeys`] as readonly string[] | undefined) : undefined);
   return {
     name,
     roles,
-    standard: exports[name] === loss && exports[`${name}Partial`] === partial,
+    standard,
+    ...(keys === undefined ? {} : { optionKeys: keys }),
     partial: (args, options, into) => call(partial, [...args, options, into]) as core.LossState,
     none: (args, options) => call(loss, [...args, { ...options, reduction: 'none' }]) as core.Tensor,
   };

@@ -2,6 +2,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { map, type OperatorFunction } from 'rxjs';
 import type { LossChunk } from './LossChunk.js';
 import { type LossOperatorPlan, planOf } from './lossOperator.js';
+import { checkRowShapesOfEach } from './rowShapeOperator.js';
 import { threadedLosses } from './threadedLosses.js';
 
 /**
@@ -25,6 +26,8 @@ export function losses(
     return plan;
   });
   return (source) =>
-    threadedLosses(source, plans) ??
-    source.pipe(map((batch, index) => plans.map((plan) => plan.chunk(batch, index))));
+    (
+      threadedLosses(source, plans) ??
+      source.pipe(map((batch, index) => plans.map((plan) => plan.chunk(batch, index))))
+    ).pipe(checkRowShapesOfEach());
 }

@@ -1,6 +1,7 @@
 import type { StateReduction } from '@lossflow/core';
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { LossChunk } from './LossChunk.js';
+import { RowShapeCheck } from './rowShapes.js';
 import { StateAccumulator } from './StateAccumulator.js';
 
 /**
@@ -16,9 +17,11 @@ export function reduce(reduction: StateReduction = 'mean'): OperatorFunction<Los
   return (source) =>
     new Observable<number>((subscriber) => {
       const total = new StateAccumulator();
+      const shapes = new RowShapeCheck();
       return source.subscribe({
         next: (chunk) => {
           try {
+            shapes.check(chunk);
             total.add(chunk.state);
           } catch (e) {
             subscriber.error(e);

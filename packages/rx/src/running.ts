@@ -1,6 +1,7 @@
 import type { StateReduction } from '@lossflow/core';
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { LossChunk } from './LossChunk.js';
+import { RowShapeCheck } from './rowShapes.js';
 import { StateAccumulator } from './StateAccumulator.js';
 
 /**
@@ -14,10 +15,12 @@ export function running(reduction: StateReduction = 'mean'): OperatorFunction<Lo
   return (source) =>
     new Observable<number>((subscriber) => {
       const total = new StateAccumulator();
+      const shapes = new RowShapeCheck();
       return source.subscribe({
         next: (chunk) => {
           let value: number;
           try {
+            shapes.check(chunk);
             value = total.add(chunk.state).value(reduction);
           } catch (e) {
             subscriber.error(e);

@@ -1,8 +1,9 @@
 import { statSync } from 'node:fs';
-import { mapBatchesInWorkers, type ReadOptions, readBatches } from '@lossflow/arrow';
-import { getKernelBackend } from '@lossflow/core';
+import { ArrowReadError, mapBatchesInWorkers, type ReadOptions, readBatches } from '@lossflow/arrow';
+import { getKernelBackend, LossError } from '@lossflow/core';
 import type { RecordBatch } from 'apache-arrow';
-import { defer, map, Observable } from 'rxjs';
+import { defer, map, Observable, tap } from 'rxjs';
+import { setBatchOrigin } from './batchOrigin.js';
 import { fromBatches } from './fromBatches.js';
 import type { LossChunk } from './LossChunk.js';
 import type { LossOperatorPlan } from './lossOperator.js';
@@ -21,7 +22,11 @@ export class ThreadedBatches extends Observable<RecordBatch> {
     readonly options: ReadOptions,
     readonly inThisThread = false,
   ) {
-    super((subscriber) => fromBatches(readBatches(path, options)).subscribe(subscriber));
+    super((subscriber) =>
+      fromBatches(readBatches(path, options))
+        .pipe(tap((b) => setBatchOrigin(b, path)))
+        .subscribe(subscriber),
+    );
   }
 }
 
@@ -115,12 +120,15 @@ function inWorkers(
               ...part,
               perRow: undefined,
               source: undefined,
+              file: path,
             })),
           );
         }
         subscriber.complete();
       } catch (e) {
-        subscriber.error(e);
+        // A worker's loss error (or a missing column) names the file, as the in-thread path's does.
+        const unnamed = (e instanceof LossError || e instanceof ArrowReadError) && e.file === undefined;
+        subscriber.error(unnamed ? e.withContext({ file: path }) : e);
       }
     })();
     return () => {

@@ -1,0 +1,97 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ArrowReadError, writeIpcStream } from '@lossflow/arrow';
+import { LossError } from '@lossflow/core';
+import { Field, FixedSizeList, Float32, Int32, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
+import { lastValueFrom } from 'rxjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { crossEntropy } from './crossEntropy.js';
+import { fromFile } from './fromFile.js';
+import { reduce } from './reduce.js';
+import { MAX_THREADS } from './threadsOption.js';
+
+let path: string;
+
+beforeAll(async () => {
+  path = join(mkdtempSync(join(tmpdir(), 'lossflow-rx-fromfile-')), 'log.arrows');
+  const logits = new FixedSizeList(3, new Field('item', new Float32(), false));
+  const fields = [new Field('logits', logits, false), new Field('target', new Int32(), false)];
+  const schema = new Schema(fields);
+  const out = writeIpcStream(path, schema);
+  for (const targets of [
+    [0, 1],
+    [2, 9], // batch 1, row 1: out of range
+  ]) {
+    await out.write(
+      new RecordBatch(
+        schema,
+        makeData({
+          type: new Struct(fields),
+          length: 2,
+          children: [
+            makeData({
+              type: logits,
+              length: 2,
+              child: makeData({ type: new Float32(), length: 6, data: new Float32Array(6) }),
+            }),
+            makeData({ type: new Int32(), length: 2, data: Int32Array.from(targets) }),
+          ],
+        }),
+      ),
+    );
+  }
+  await out.close();
+});
+
+describe('fromFile threads', () => {
+  it.each([Number.POSITIVE_INFINITY, Number.NaN, 2.5, -1, MAX_THREADS + 1, '2'])(
+    'rejects %s when called, with INVALID_OPTION naming threads',
+    (threads) => {
+      let e: unknown;
+      try {
+        fromFile(path, { threads: threads as number });
+      } catch (x) {
+        e = x;
+      }
+      expect(e).toBeInstanceOf(LossError);
+      expect(e).toMatchObject({ code: 'INVALID_OPTION', argument: 'threads' });
+      expect((e as LossError).hint).toContain(String(MAX_THREADS));
+    },
+  );
+
+  it('rejects an unknown option such as thread', () => {
+    expect(() => fromFile(path, { thread: 2 } as never)).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_OPTION',
+        argument: 'thread',
+        message: expect.stringContaining("did you mean 'threads'?"),
+      }),
+    );
+  });
+
+  it('takes 0 to 256 whole threads', () => {
+    expect(MAX_THREADS).toBe(256);
+    for (const threads of [0, 1, 2, MAX_THREADS]) expect(() => fromFile(path, { threads })).not.toThrow();
+  });
+});
+
+describe('errors of a file read by fromFile name the file', () => {
+  it.each([0, 1])('a missing column (threads %i)', async (threads) => {
+    const e = await lastValueFrom(
+      fromFile(path, { threads }).pipe(crossEntropy({ input: 'nope' }), reduce('mean')),
+    ).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ArrowReadError);
+    expect(e).toMatchObject({ code: 'MISSING_COLUMN', file: path });
+    expect((e as Error).message).toContain(`file '${path}'`);
+  });
+
+  it.each([0, 1])('a loss error (threads %i)', async (threads) => {
+    const e = await lastValueFrom(fromFile(path, { threads }).pipe(crossEntropy(), reduce('mean'))).catch(
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(LossError);
+    expect(e).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', file: path, batch: 1, row: 1, column: 'target' });
+    expect((e as Error).message).toContain(`file '${path}'`);
+  });
+});

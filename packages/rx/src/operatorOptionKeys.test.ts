@@ -1,0 +1,105 @@
+import { LossError } from '@lossflow/core';
+import { describe, expect, it } from 'vitest';
+import * as rx from './index.js';
+
+const OPERATORS = [
+  'binaryCrossEntropy',
+  'binaryCrossEntropyWithLogits',
+  'cosineEmbeddingLoss',
+  'crossEntropy',
+  'ctcLoss',
+  'gaussianNllLoss',
+  'hingeEmbeddingLoss',
+  'huberLoss',
+  'klDiv',
+  'l1Loss',
+  'marginRankingLoss',
+  'mseLoss',
+  'multiMarginLoss',
+  'multilabelMarginLoss',
+  'multilabelSoftMarginLoss',
+  'nllLoss',
+  'poissonNllLoss',
+  'smoothL1Loss',
+  'softMarginLoss',
+  'tripletMarginLoss',
+  'tripletMarginWithDistanceLoss',
+] as const;
+
+const operator = (name: string) => (rx as unknown as Record<string, (o: object) => unknown>)[name]!;
+
+function thrown(f: () => unknown): LossError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof LossError) return e;
+    throw e;
+  }
+  throw new Error('expected a LossError');
+}
+
+describe('loss operators reject unknown option keys when created', () => {
+  const WRONG = [
+    'ignore_index',
+    'label_smoothing',
+    'weights',
+    'reduce',
+    'size_average',
+    'reduction',
+    'per_row',
+    'bye',
+  ];
+
+  describe.each(OPERATORS)('%s', (name) => {
+    it.each(WRONG)('{ %s }', (key) => {
+      const e = thrown(() => operator(name)({ [key]: 1 }));
+      expect(e.code).toBe('INVALID_OPTION');
+      expect(e.loss).toBe(name);
+      expect(e.argument).toBe(key);
+      expect(e.message).toContain(`'${key}'`);
+    });
+
+    it('takes the stream options, its roles (columns) and undefined values', () => {
+      expect(() => operator(name)({ by: 'epoch', perRow: false, nulls: 'skip', step: 'step' })).not.toThrow();
+      expect(() => operator(name)({ by: undefined, nulls: undefined })).not.toThrow();
+    });
+  });
+
+  it('names the option a torch spelling meant', () => {
+    expect(thrown(() => rx.crossEntropy({ ignore_index: 2 } as never)).message).toContain(
+      "did you mean 'ignoreIndex'?",
+    );
+    expect(thrown(() => rx.crossEntropy({ label_smoothing: 0.5 } as never)).message).toContain(
+      "did you mean 'labelSmoothing'?",
+    );
+    expect(thrown(() => rx.crossEntropy({ weights: [1, 2] } as never)).message).toContain(
+      "did you mean 'weight'?",
+    );
+    expect(thrown(() => rx.mseLoss({ per_row: true } as never)).message).toContain("did you mean 'perRow'?");
+    expect(thrown(() => rx.mseLoss({ targt: 'y' } as never)).message).toContain("did you mean 'target'?");
+    expect(thrown(() => rx.gaussianNllLoss({ variance: 'v' } as never)).argument).toBe('variance');
+  });
+
+  it('sends the reduction to the reducing operators', () => {
+    const e = thrown(() => rx.mseLoss({ reduction: 'sum' } as never));
+    expect(e.hint).toContain("reduce('sum')");
+  });
+
+  it('keeps every real option: core options, columns, the weight alone', () => {
+    expect(() =>
+      rx.crossEntropy({
+        weight: [1, 2],
+        ignoreIndex: -1,
+        labelSmoothing: 0.1,
+        input: 'logits',
+        target: 'label',
+      }),
+    ).not.toThrow();
+    expect(() => rx.crossEntropy([1, 2, 3])).not.toThrow();
+    expect(() =>
+      rx.ctcLoss({ blank: 0, zeroInfinity: true, inputLengths: 'il', targetLengths: 'tl' }),
+    ).not.toThrow();
+    expect(() => rx.gaussianNllLoss({ var: 'v', full: true, eps: 1e-6 })).not.toThrow();
+    expect(() => rx.klDiv({ logTarget: true })).not.toThrow();
+  });
+});

@@ -1,0 +1,196 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeIpcFile, writeIpcStream, writeParquet } from '@lossflow/arrow';
+import { crossEntropy as coreCrossEntropy, createState, LossError } from '@lossflow/core';
+import { Field, Float32, Int64, List, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
+import { concat, lastValueFrom, type OperatorFunction, toArray } from 'rxjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { crossEntropy } from './crossEntropy.js';
+import { fromFile } from './fromFile.js';
+import type { LossChunk } from './LossChunk.js';
+import { losses } from './losses.js';
+import { mseLoss } from './mseLoss.js';
+import { reduce } from './reduce.js';
+import { reduceGroups } from './reduceGroups.js';
+import { RowShapeCheck } from './rowShapes.js';
+import { running } from './running.js';
+import { runningGroups } from './runningGroups.js';
+
+const item = new Field('item', new Float32(), false);
+const fields = [new Field('logits', new List(item), false), new Field('target', new Int64(), false)];
+const schema = new Schema(fields);
+
+/** A batch of `rows` rows of `classes` logits each (a List<Float32> column) and class-index targets. */
+function batch(rows: number, classes: number, seed = 0): RecordBatch {
+  const values = Float32Array.from({ length: rows * classes }, (_, i) => Math.sin(seed + i));
+  const logits = makeData({
+    type: new List(item),
+    length: rows,
+    nullCount: 0,
+    valueOffsets: Int32Array.from({ length: rows + 1 }, (_, i) => i * classes),
+    child: makeData({ type: new Float32(), length: values.length, data: values }),
+  });
+  const target = makeData({
+    type: new Int64(),
+    length: rows,
+    data: BigInt64Array.from({ length: rows }, (_, i) => BigInt((seed + i) % 2)),
+  });
+  return new RecordBatch(
+    schema,
+    makeData({ type: new Struct(fields), length: rows, children: [logits, target] }),
+  );
+}
+
+let dir: string;
+const files: Record<string, string> = {};
+
+async function writeAll(name: string, batches: RecordBatch[]): Promise<void> {
+  for (const [ext, write] of [
+    ['arrows', writeIpcStream],
+    ['arrow', writeIpcFile],
+  ] as const) {
+    const out = write(join(dir, `${name}.${ext}`), schema);
+    for (const b of batches) await out.write(b);
+    await out.close();
+    files[`${name}.${ext}`] = join(dir, `${name}.${ext}`);
+  }
+  // One row group per batch (all batches have the same row count here).
+  await writeParquet(join(dir, `${name}.parquet`), batches, { rowGroupRows: batches[0]!.numRows });
+  files[`${name}.parquet`] = join(dir, `${name}.parquet`);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'lossflow-rx-shapes-'));
+  await writeAll('changing', [batch(4, 3), batch(4, 2, 7)]);
+  await writeAll('three', [batch(4, 3), batch(4, 3, 5)]);
+  await writeAll('five', [batch(4, 5, 1)]);
+});
+
+async function failure(p: Promise<unknown>): Promise<LossError> {
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  expect(e).toBeInstanceOf(LossError);
+  return e as LossError;
+}
+
+describe.each(['arrows', 'arrow', 'parquet'])(
+  'a List<Float32> column whose length changes between batches (%s)',
+  (ext) => {
+    it.each([0, 2])(
+      'is SHAPE_CHANGED naming the column, both batches and both shapes (threads %i)',
+      async (threads) => {
+        const path = files[`changing.${ext}`]!;
+        const e = await failure(
+          lastValueFrom(fromFile(path, { threads }).pipe(crossEntropy({ input: 'logits' }), reduce('mean'))),
+        );
+        expect(e).toMatchObject({
+          code: 'SHAPE_CHANGED',
+          loss: 'crossEntropy',
+          column: 'logits',
+          batch: 1,
+          firstBatch: 0,
+          file: path,
+        });
+        expect(e.detail).toBe(
+          "the rows of column 'logits' have shape [2] in batch 1 but [3] in the batches before (from batch 0)",
+        );
+      },
+    );
+
+    it.each([0, 2])('is rejected by losses() too (threads %i)', async (threads) => {
+      const e = await failure(
+        lastValueFrom(
+          fromFile(files[`changing.${ext}`]!, { threads }).pipe(losses(crossEntropy({ input: 'logits' }))),
+        ),
+      );
+      expect(e.code).toBe('SHAPE_CHANGED');
+    });
+
+    it('keeps computing when the shape stays, equal to the one-shot value', async () => {
+      const value = await lastValueFrom(
+        fromFile(files[`three.${ext}`]!, { threads: 2 }).pipe(
+          crossEntropy({ input: 'logits' }),
+          reduce('mean'),
+        ),
+      );
+      const a = batch(4, 3);
+      const b = batch(4, 3, 5);
+      const x = new Float32Array([
+        ...(a.getChild('logits')!.data[0]!.children[0]!.values as Float32Array),
+        ...(b.getChild('logits')!.data[0]!.children[0]!.values as Float32Array),
+      ]);
+      const t = new BigInt64Array([
+        ...(a.getChild('target')!.data[0]!.values as BigInt64Array),
+        ...(b.getChild('target')!.data[0]!.values as BigInt64Array),
+      ]);
+      expect(value).toBeCloseTo(coreCrossEntropy({ data: x, shape: [8, 3] }, t) as number, 6);
+    });
+  },
+);
+
+describe('two files of 3 and 5 classes concatenated before a reduction', () => {
+  const chunks = (threads: number) =>
+    concat(
+      fromFile(files['three.arrows']!, { threads }).pipe(crossEntropy({ input: 'logits', by: 'target' })),
+      fromFile(files['five.parquet']!, { threads }).pipe(crossEntropy({ input: 'logits', by: 'target' })),
+    );
+
+  it.each([0, 2])(
+    'fail in reduce, running, reduceGroups and runningGroups, naming both files (threads %i)',
+    async (threads) => {
+      for (const reduction of [reduce(), running(), reduceGroups(), runningGroups()] as OperatorFunction<
+        LossChunk,
+        unknown
+      >[]) {
+        const e = await failure(lastValueFrom(chunks(threads).pipe(reduction, toArray())));
+        expect(e).toMatchObject({
+          code: 'SHAPE_CHANGED',
+          column: 'logits',
+          batch: 0,
+          firstBatch: 0,
+          file: files['five.parquet'],
+        });
+        expect(e.detail).toContain(
+          `[5] in batch 0 but [3] in the batches before (from batch 0 of file '${files['three.arrows']}')`,
+        );
+      }
+    },
+  );
+});
+
+describe('RowShapeCheck', () => {
+  const chunk = (batch: number, rowShapes: LossChunk['rowShapes']): LossChunk => ({
+    loss: 'mseLoss',
+    batch,
+    rows: rowShapes === undefined ? 0 : 1,
+    skipped: 0,
+    state: createState('mseLoss'),
+    groups: undefined,
+    perRow: undefined,
+    rowShapes,
+    source: undefined,
+  });
+
+  it('lets batches without rows (no rowShapes) pass and keeps the first shape seen', () => {
+    const check = new RowShapeCheck();
+    check.check(chunk(0, undefined));
+    check.check(chunk(1, { x: [3], y: [3] }));
+    check.check(chunk(2, undefined));
+    check.check(chunk(3, { x: [3], y: [3] }));
+    expect(() => check.check(chunk(4, { x: [3], y: [3, 1] }))).toThrow(
+      "the rows of column 'y' have shape [3, 1] in batch 4 but [3] in the batches before (from batch 1)",
+    );
+  });
+
+  it('is per subscription in the operators', async () => {
+    const op = mseLoss({ input: 'logits', target: 'logits' });
+    const twice = await Promise.all([
+      lastValueFrom(fromFile(files['three.arrows']!).pipe(op, reduce('sum'))),
+      lastValueFrom(fromFile(files['five.parquet']!).pipe(op, reduce('sum'))),
+    ]);
+    expect(twice.every(Number.isFinite)).toBe(true);
+  });
+});
