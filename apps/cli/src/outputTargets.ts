@@ -47,15 +47,15 @@ export function checkOutputTargets(
   for (const request of requests) {
     const { flag, path } = request;
     const usage = (message: string): never => {
-      throw new UsageError(`${flag} ${path}: ${message}`, command);
+      throw new UsageError(`${flag} ${path} ${message}`, command);
     };
     const stat = statOrUndefined(path);
     let target: OutputTarget;
     if (stat === undefined) {
       const folder = dirname(resolve(path));
       const parent = statOrUndefined(folder);
-      if (parent === undefined) usage(`the folder '${dirname(path)}' does not exist.`);
-      if (!parent!.isDirectory()) usage(`'${dirname(path)}' is not a folder.`);
+      if (parent === undefined) usage(`is in a folder that does not exist ('${dirname(path)}').`);
+      if (!parent!.isDirectory()) usage(`is in '${dirname(path)}', which is not a folder.`);
       target = { ...request, destination: path, regular: true, existed: false, mode: undefined };
     } else {
       if (stat.isDirectory()) {
