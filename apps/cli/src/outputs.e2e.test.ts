@@ -25,7 +25,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Float32, Float64, tableFromArrays, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
+import { Float32, Float64, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, runCli } from './testing/runCli.js';
 
@@ -350,7 +350,7 @@ describe('lossflow eval: non-finite values and keys', () => {
   /** An mse log whose groups are keyed NaN, Infinity, -Infinity and 1; group Infinity's prediction is inf. */
   function nonFiniteLog(): string {
     const path = join(folder(), 'inf.arrows');
-    const table = tableFromArrays({
+    const table = new Table({
       g: vectorFromArray(
         [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1, 1],
         new Float64(),
