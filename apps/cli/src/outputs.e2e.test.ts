@@ -425,3 +425,65 @@ describe('lossflow eval: non-finite values and keys', () => {
     TIMEOUT,
   );
 });
+
+describe('lossflow eval: very many --by groups', () => {
+  it(
+    'keeps every group in the output, notes once on stderr past 10,000, and bounds the report',
+    async () => {
+      const dir = folder();
+      const log = join(dir, 'keys.arrows');
+      const n = 10_001;
+      const keys = Float64Array.from({ length: n }, (_, i) => i);
+      const table = new Table({
+        user: vectorFromArray(keys, new Float64()),
+        pred: vectorFromArray(
+          Float32Array.from(keys, (k) => k % 3),
+          new Float32(),
+        ),
+        y: vectorFromArray(new Float32Array(n), new Float32()),
+      });
+      writeFileSync(log, tableToIPC(table, 'stream'));
+      const report = join(dir, 'r.html');
+      const run = await runCli([
+        'eval',
+        log,
+        '--loss',
+        'mse',
+        '--input',
+        'pred',
+        '--target',
+        'y',
+        '--by',
+        'user',
+        '--format',
+        'json',
+        '--report',
+        report,
+        '-q',
+      ]);
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout).results[0].groups).toHaveLength(n);
+      const withNote = await runCli([
+        'eval',
+        log,
+        '--loss',
+        'mse',
+        '--input',
+        'pred',
+        '--target',
+        'y',
+        '--by',
+        'user',
+        '--format',
+        'csv',
+      ]);
+      expect(withNote.code).toBe(0);
+      expect(withNote.stderr.match(/more than 10,000 groups/g)).toHaveLength(1);
+      const html = readFileSync(report, 'utf8');
+      expect(html).toContain('Showing 50 of 10,001 groups');
+      expect(html).toContain('Showing 1,000 of 10,001 groups');
+      expect(html.match(/<path class="series"/g)).toHaveLength(50);
+    },
+    TIMEOUT,
+  );
+});
