@@ -156,8 +156,6 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
         throw reportFile.error(e);
       }
     }
-    // Only a complete run puts its files in place.
-    for (const f of files) f.commit();
     if (plan.format === 'json') io.stdout.write(resultDocument(run));
     else if (plan.format === 'table') {
       io.stdout.write(
@@ -165,6 +163,9 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
       );
     } else for (const record of finalRecords(run)) lines.write(record);
     await flushOutput(io.stdout);
+    // Only a complete run puts its files in place: a run whose results could not be printed (a full
+    // disk, a closed pipe) leaves existing files as they were, as every other failure does.
+    for (const f of files) f.commit();
 
     return { exitCode: 0, run };
   } catch (error) {

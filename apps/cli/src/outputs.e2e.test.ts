@@ -66,6 +66,20 @@ describe('lossflow eval: output that could not be written', () => {
   );
 
   it(
+    'leaves an existing report as it was when the results cannot be printed',
+    async () => {
+      const dir = folder();
+      const report = join(dir, 'report.html');
+      writeFileSync(report, 'old report');
+      const run = await intoFullDisk(['eval', LOG, '--by', 'epoch', '--report', report, '--format', 'json']);
+      expect(run.code).toBe(1);
+      expect(readFileSync(report, 'utf8')).toBe('old report');
+      expect(leftovers(dir)).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
     'stops a run streaming --every lines into a full disk with the message, not a stack trace',
     async () => {
       const run = await intoFullDisk(['eval', LOG, '--by', 'epoch', '--format', 'csv', '--every', '1']);
