@@ -447,14 +447,17 @@ describe('lossflow eval: very many --by groups', () => {
       const dir = folder();
       const log = join(dir, 'keys.arrows');
       const n = 10_001;
-      const keys = Float64Array.from({ length: n }, (_, i) => i);
+      const keys = Array.from({ length: n }, (_, i) => i);
       const table = new Table({
         user: vectorFromArray(keys, new Float64()),
         pred: vectorFromArray(
-          Float32Array.from(keys, (k) => k % 3),
+          keys.map((k) => k % 3),
           new Float32(),
         ),
-        y: vectorFromArray(new Float32Array(n), new Float32()),
+        y: vectorFromArray(
+          keys.map(() => 0),
+          new Float32(),
+        ),
       });
       writeFileSync(log, tableToIPC(table, 'stream'));
       const report = join(dir, 'r.html');
