@@ -67,7 +67,9 @@ export function checkOutputTargets(
           `is the input file '${input.path}'; writing it would destroy the data being read. Choose another path.`,
         );
       }
-      const regular = stat.isFile();
+      // `/dev/stdout` redirected to a file is a regular file, but renaming over it would leave the
+      // shell's open file behind: a path under /dev or /proc is always written directly.
+      const regular = stat.isFile() && !/^\/(dev|proc)\//.test(resolve(path));
       target = {
         ...request,
         destination: regular ? realpathSync(path) : path,
