@@ -80,7 +80,8 @@ export function checkOutputTargets(
     }
     const twin = seen.find(
       (s) =>
-        (s.stat !== undefined && stat !== undefined && sameFile(s.stat, stat)) ||
+        // Two outputs may both go to a device (`/dev/null`): it keeps no file to damage.
+        (s.stat !== undefined && stat !== undefined && !stat.isCharacterDevice() && sameFile(s.stat, stat)) ||
         (s.stat === undefined && stat === undefined && samePath(s.target.destination, target.destination)),
     );
     if (twin !== undefined) usage(`is also the path of ${twin.target.flag}; give each output its own file.`);

@@ -300,6 +300,9 @@ describe('lossflow eval: output files never lose user data', () => {
       const same = await runCli(['eval', LOG, '--per-row', join(dir, 'a'), '--report', join(dir, '.', 'a')]);
       expect(same.code).toBe(2);
       expect(same.stderr).toContain('is also the path of --report');
+      const discarded = await runCli(['eval', LOG, '--per-row', '/dev/null', '--report', '/dev/null']);
+      expect(discarded.code).toBe(0);
+      expect(lstatSync('/dev/null').isCharacterDevice()).toBe(true);
       const missing = await runCli(['eval', LOG, '--report', join(dir, 'nope', 'r.html')]);
       expect(missing.code).toBe(2);
       expect(missing.stderr).toContain('is in a folder that does not exist');
