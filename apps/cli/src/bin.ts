@@ -1,21 +1,35 @@
 #!/usr/bin/env node
+import { CheckedOutput } from './checkedOutput.js';
+import { describeFailure } from './describeFailure.js';
 import { main } from './main.js';
 
 // The bundle's source maps make a reported stack trace point into the package's modules.
 if (process.env.LOSSFLOW_DEBUG) process.setSourceMapsEnabled(true);
 
-// A closed pipe (`lossflow eval … | head`) is the reader's choice, not an error worth a stack trace.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
+const command = process.argv[2];
+const stdout = new CheckedOutput(
+  process.stdout,
+  command === 'eval' || command === 'demo' ? 'the results' : '',
+);
+// A failed write to stderr has nowhere to be reported; the listener keeps it from crashing the run.
+const stderr = new CheckedOutput(process.stderr, 'messages');
 
-const code = await main(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-});
+let code = await main(process.argv.slice(2), { stdout, stderr, env: process.env });
+// Whatever a command printed last (a table, a JSON document, help) must have arrived for exit 0:
+// a full disk or a closed pipe shows only now, when the stream has been flushed.
+try {
+  await stdout.flush();
+} catch (error) {
+  const failure = describeFailure(error, {
+    command: command === undefined || command.startsWith('-') ? 'lossflow' : command,
+  });
+  // A command that failed has already said why (a run stopped by this very failure included).
+  if (code === 0) {
+    if (failure.message !== '' && stderr.failure === undefined) stderr.write(`${failure.message}\n`);
+    code = failure.exitCode;
+  }
+}
 process.exitCode = code;
-// Exit once both streams are flushed, so a worker or handle left open by a failed read can never
-// keep a script waiting; exiting earlier could cut off piped output.
-process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+// Exit once stderr is flushed too, so a worker or handle left open by a failed read can never keep a
+// script waiting; exiting earlier could cut off piped messages.
+process.stderr.write('', () => process.exit(code));

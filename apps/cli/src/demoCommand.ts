@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -17,6 +17,8 @@ import { executeEval } from './executeEval.js';
 import { DEMO_HELP } from './helpText.js';
 import { findLoss } from './lossRegistry.js';
 import { formatBytes, formatCount, formatDuration } from './numberFormat.js';
+import { OutputFile } from './OutputFile.js';
+import { checkOutputTargets } from './outputTargets.js';
 import { ProgressReporter } from './progressReporter.js';
 import { TRAINING_LOG_FLAGS, trainingLogOptions } from './trainingLogFlags.js';
 import { UsageError } from './UsageError.js';
@@ -32,11 +34,14 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
     io.stdout.write(DEMO_HELP);
     return 0;
   }
-  let logPath: string | undefined;
-  let keep = false;
+  // The generated log goes to a folder of its own unless it is kept: a training-log.arrows already
+  // in --out DIR is never overwritten by a log that is then deleted.
+  let logFolder: string | undefined;
+  let logFile: OutputFile | undefined;
   // Ctrl-C must not leave hundreds of MB of generated log behind in the temporary folder.
   const onInterrupt = (): void => {
-    if (logPath !== undefined && !keep) rmSync(logPath, { force: true });
+    if (logFolder !== undefined) rmSync(logFolder, { recursive: true, force: true });
+    logFile?.discard();
     process.exit(130);
   };
   process.once('SIGINT', onInterrupt);
@@ -67,14 +72,37 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
     // Smaller batches than the generator's default give the chart about 50 points per epoch.
     const options = { batchRows: 2048, ...trainingLogOptions(parsed, 'demo') };
     const quiet = hasFlag(parsed, 'quiet');
-    keep = hasFlag(parsed, 'keep');
+    const keep = hasFlag(parsed, 'keep');
     const outFlag = lastValue(parsed, 'out');
+    if (outFlag !== undefined && existsSync(outFlag) && !statSync(outFlag).isDirectory()) {
+      throw new UsageError(`--out ${outFlag} is a file; --out takes a folder.`, 'demo');
+    }
+    const reportFlag = lastValue(parsed, 'report');
+    // Checked before generating for seconds; a --report that is the kept log is caught here too.
+    if (reportFlag !== undefined)
+      checkOutputTargets([{ flag: '--report', what: 'the report', path: reportFlag }], [], 'demo');
     const dir = outFlag ?? mkdtempSync(join(tmpdir(), 'lossflow-demo-'));
     mkdirSync(dir, { recursive: true });
-    logPath = join(dir, 'training-log.arrows');
-    const reportPath = lastValue(parsed, 'report') ?? join(dir, 'report.html');
+    const reportPath = reportFlag ?? join(dir, 'report.html');
+    const keptPath = join(dir, 'training-log.arrows');
+    if (keep) {
+      const [, target] = checkOutputTargets(
+        [
+          { flag: '--report', what: 'the report', path: reportPath },
+          { flag: '--keep', what: 'the training log', path: keptPath },
+        ],
+        [],
+        'demo',
+      );
+      logFile = new OutputFile(target!);
+    } else {
+      logFolder = mkdtempSync(join(tmpdir(), 'lossflow-demo-log-'));
+    }
+    const writePath = logFile?.path ?? join(logFolder!, 'training-log.arrows');
 
-    const generated = await generate(logPath, options, io, quiet);
+    const generated = await generate(writePath, options, io, quiet);
+    logFile?.commit();
+    const logPath = logFile === undefined ? writePath : keptPath;
     const notes = io.stderr;
     if (!quiet) {
       notes.write(
@@ -126,7 +154,8 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
   } finally {
     process.off('SIGINT', onInterrupt);
     // The log is hundreds of MB of temporary data; the report is what the user keeps.
-    if (logPath !== undefined && !keep) rmSync(logPath, { force: true });
+    if (logFolder !== undefined) rmSync(logFolder, { recursive: true, force: true });
+    logFile?.discard();
   }
 }
 

@@ -2,6 +2,7 @@ import { ArrowReadError } from '@lossflow/arrow';
 import { LossError } from '@lossflow/core';
 import { describe, expect, it } from 'vitest';
 import { describeFailure } from './describeFailure.js';
+import { OutputError } from './OutputError.js';
 import { UsageError } from './UsageError.js';
 
 describe('describeFailure', () => {
@@ -82,7 +83,69 @@ describe('describeFailure', () => {
     expect(describeFailure(e, { command: 'inspect' })).toEqual({
       exitCode: 1,
       message:
-        "lossflow inspect: cannot use 'nope.arrow': no such file or directory. Check the path and its permissions.",
+        "lossflow inspect: cannot use 'nope.arrow': no such file or directory (ENOENT). Check the path and its permissions.",
     });
+  });
+
+  it('words a failed write of the arrow writer as a write, not a read', () => {
+    const cause = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+      code: 'ENOSPC',
+      syscall: 'write',
+    });
+    const e = new ArrowReadError('IO', 'ENOSPC: no space left on device, write', {
+      file: 'out.arrows',
+      cause,
+    });
+    expect(describeFailure(e, { command: 'eval' }).message).toMatch(
+      /^lossflow eval: cannot write the data \(file 'out.arrows'\)/,
+    );
+  });
+
+  it("names no '?' for a system error without a path", () => {
+    const e = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+      code: 'ENOSPC',
+      syscall: 'write',
+    });
+    const f = describeFailure(e, { command: 'eval' });
+    expect(f.exitCode).toBe(1);
+    expect(f.message).not.toContain("'?'");
+    expect(f.message).toBe(
+      'lossflow eval: cannot write a file or stream: no space left on device (ENOSPC). Free some space or write elsewhere.',
+    );
+  });
+
+  it('says what could not be written where, and why', () => {
+    const cause = Object.assign(new Error('ENOSPC'), { code: 'ENOSPC', syscall: 'write' });
+    expect(describeFailure(new OutputError('the results', undefined, cause), { command: 'eval' })).toEqual({
+      exitCode: 1,
+      message:
+        'lossflow eval: cannot write the results to standard output: no space left on device (ENOSPC). Free some space or write elsewhere. The output is incomplete.',
+    });
+    const report = new OutputError('the report', 'r.html', cause, "'r.html' was left as it was.");
+    expect(describeFailure(report, { command: 'eval' }).message).toBe(
+      "lossflow eval: cannot write the report to 'r.html': no space left on device (ENOSPC). Free some space or write elsewhere. 'r.html' was left as it was.",
+    );
+  });
+
+  it('ends quietly with 141 when the reader of standard output closed the pipe', () => {
+    const cause = Object.assign(new Error('EPIPE'), { code: 'EPIPE', syscall: 'write' });
+    expect(describeFailure(new OutputError('the results', undefined, cause), { command: 'eval' })).toEqual({
+      exitCode: 141,
+      message: '',
+    });
+  });
+
+  it('points a missing --by column at --by, and a missing default column at --input / --target', () => {
+    const missing = (column: string) =>
+      new ArrowReadError('MISSING_COLUMN', `no column '${column}'`, {
+        column,
+        hint: 'Pick one of the available columns (lossflow inspect lists them).',
+      });
+    const flagOfColumn = (c: string) => (c === 'user' ? '--by' : undefined);
+    const by = describeFailure(missing('user'), { command: 'eval', flagOfColumn }).message;
+    expect(by).toContain('Pass --by one of the available columns.');
+    expect(by).not.toContain('--input');
+    const logits = describeFailure(missing('logits'), { command: 'eval', flagOfColumn }).message;
+    expect(logits).toContain('--input COL and --target COL');
   });
 });

@@ -1,12 +1,17 @@
 import { ArrowReadError } from '@lossflow/arrow';
 import { LossError } from '@lossflow/core';
 import { LOSSES } from './lossRegistry.js';
+import { OutputError } from './OutputError.js';
 import { UsageError } from './UsageError.js';
 
 /** How a command ends after an error: the exit code and the paragraph for stderr. */
 export interface Failure {
-  /** 2 for bad usage, 1 for a failure while reading or computing. */
-  readonly exitCode: 1 | 2;
+  /**
+   * 2 for bad usage, 1 for a failure while reading, computing or writing, 141 (128 + SIGPIPE, as
+   * a Unix tool killed by a closed pipe ends) when the reader of standard output went away.
+   */
+  readonly exitCode: 1 | 2 | 141;
+  /** The paragraph for stderr; empty for a closed pipe, which is the reader's choice, not an error. */
   readonly message: string;
 }
 
@@ -16,7 +21,25 @@ export interface FailureContext {
   readonly locate?: (batch: number) => { file: string; batch: number };
   /** The file being read when the error happened, for errors that do not name one (a missing column). */
   readonly currentFile?: () => string;
+  /** The flag that named a column (`--by`, `--keys`, `--input`), for a missing column's fix. */
+  readonly flagOfColumn?: (column: string) => string | undefined;
 }
+
+/** System error codes in words, for messages about files and streams. */
+const SYSTEM_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'it is a directory, not a file',
+  ENOTDIR: 'a part of the path is not a directory',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'the file is too large',
+  EROFS: 'read-only file system',
+  EIO: 'input/output error',
+  EPIPE: 'the reading end of the pipe was closed',
+  EBADF: 'the stream is closed',
+};
 
 const ARROW_FIXES: Partial<Record<string, string>> = {
   TRUNCATED: 'The file ends early, probably cut off while being written or copied: write or copy it again.',
@@ -40,13 +63,14 @@ const OPTION_CODES = new Set(['INVALID_OPTION', 'INVALID_REDUCTION']);
  * where (file, batch or row group, row, column) and how to fix it.
  */
 export function describeFailure(error: unknown, context: FailureContext): Failure {
-  const head = `lossflow ${context.command}:`;
+  const head = context.command === 'lossflow' ? 'lossflow:' : `lossflow ${context.command}:`;
   if (error instanceof UsageError) {
     return {
       exitCode: 2,
       message: `${head} ${error.message} Run 'lossflow ${context.command === 'lossflow' ? '' : `${context.command} `}--help' for usage.`,
     };
   }
+  if (error instanceof OutputError) return outputFailure(error, head);
   if (error instanceof ArrowReadError) {
     const file = error.file ?? context.currentFile?.();
     const where = location([
@@ -56,15 +80,20 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
       error.row === undefined ? undefined : `row ${error.row}`,
       error.column === undefined ? undefined : `column '${error.column}'`,
     ]);
+    const flag = error.column === undefined ? undefined : context.flagOfColumn?.(error.column);
     const fixes = [
       missesEndOfStream(error) ? MISSING_END_OF_STREAM_FIX : (error.hint ?? ARROW_FIXES[error.code]),
-      error.code === 'MISSING_COLUMN'
-        ? 'Choose the columns with --input COL and --target COL (or the flag of the missing role).'
-        : undefined,
+      error.code !== 'MISSING_COLUMN' || error.hint?.includes('--') === true
+        ? undefined
+        : flag !== undefined
+          ? `Pass ${flag} one of the available columns.`
+          : 'Choose the columns with --input COL and --target COL (or the flag of the missing role).',
     ].filter((f) => f !== undefined);
+    // The arrow writers report a failed write as `IO` too: it is a write, whatever the wording.
+    const verb = error.code === 'IO' && syscallOf(error) === 'write' ? 'write' : 'read';
     return {
       exitCode: 1,
-      message: `${head} cannot read the data${where}: ${error.detail} [${error.code}]. ${[...fixes, 'No result was written.'].join(' ')}`,
+      message: `${head} cannot ${verb} the data${where}: ${error.detail} [${error.code}]. ${[...fixes, 'No result was written.'].join(' ')}`,
     };
   }
   if (error instanceof LossError) {
@@ -93,17 +122,14 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
     };
   }
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+  if (typeof code === 'string' && /^E[A-Z0-9]+$/.test(code)) {
     const path = (error as { path?: string }).path;
-    const reason: Record<string, string> = {
-      ENOENT: 'no such file or directory',
-      EACCES: 'permission denied',
-      EISDIR: 'it is a directory, not a file',
-      ENOSPC: 'no space left on the device',
-    };
+    const syscall = syscallOf(error);
+    const verb = syscall === 'write' ? 'write' : syscall === 'read' ? 'read' : 'use';
+    const what = path === undefined ? (verb === 'use' ? 'a file' : 'a file or stream') : `'${path}'`;
     return {
       exitCode: 1,
-      message: `${head} cannot use '${path ?? '?'}': ${reason[code] ?? (error as Error).message}. Check the path and its permissions.`,
+      message: `${head} cannot ${verb} ${what}: ${SYSTEM_REASONS[code] ?? (error as Error).message} (${code}). ${code === 'ENOSPC' || code === 'EDQUOT' ? 'Free some space or write elsewhere.' : 'Check the path and its permissions.'}`,
     };
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -111,6 +137,31 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
     exitCode: 1,
     message: `${head} ${message}. This is unexpected: set LOSSFLOW_DEBUG=1 for the stack trace and report it.`,
   };
+}
+
+function outputFailure(error: OutputError, head: string): Failure {
+  if (error.code === 'EPIPE') return { exitCode: 141, message: '' };
+  const reason =
+    error.code === undefined
+      ? String((error.cause as Error | undefined)?.message ?? error.cause)
+      : `${SYSTEM_REASONS[error.code] ?? (error.cause as Error).message} (${error.code})`;
+  const fix =
+    error.code === 'ENOSPC' || error.code === 'EDQUOT'
+      ? ' Free some space or write elsewhere.'
+      : error.path === undefined
+        ? ''
+        : ' Check the path and its permissions.';
+  return { exitCode: 1, message: `${head} ${error.message}: ${reason}.${fix} ${error.outcome}` };
+}
+
+/** The system call a Node error (or the error it wraps) came from: `write`, `open`, `read`. */
+function syscallOf(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 5; depth++) {
+    const syscall = (e as { syscall?: unknown }).syscall;
+    if (typeof syscall === 'string') return syscall;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /** A `TRUNCATED` error that `allowMissingEndOfStream` (`--allow-missing-end-of-stream`) would accept. */

@@ -395,7 +395,7 @@ describe('lossflow eval failures', () => {
   );
 
   it(
-    'a report that cannot be written exits 1 before any result is printed',
+    'a report in a folder that does not exist is bad usage, found before anything is read',
     async () => {
       const run = await runCli([
         'eval',
@@ -405,9 +405,11 @@ describe('lossflow eval failures', () => {
         '--format',
         'json',
       ]);
-      expect(run.code).toBe(1);
+      expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
-      expect(run.stderr).toContain("cannot use '/nonexistent/dir/report.html'");
+      expect(run.stderr).toContain(
+        "--report /nonexistent/dir/report.html is in a folder that does not exist ('/nonexistent/dir')",
+      );
     },
     TIMEOUT,
   );

@@ -111,6 +111,23 @@ describe('parseEvalArgs', () => {
     expect(() => parseEvalArgs(['f', '--weight-file', join(dir, 'none.json')])).toThrow(UsageError);
   });
 
+  it('accepts decimal integers and numbers as people write them, --threads up to 256', () => {
+    const plan = parseEvalArgs([
+      'f',
+      '--threads',
+      '256',
+      '--ignore-index',
+      '-100',
+      '--label-smoothing',
+      '.1',
+    ]);
+    expect(plan.threads).toBe(256);
+    expect(plan.losses[0]!.options).toEqual({ ignoreIndex: -100, labelSmoothing: 0.1 });
+    expect(parseEvalArgs(['f', '--label-smoothing', '1e-1']).losses[0]!.options).toEqual({
+      labelSmoothing: 0.1,
+    });
+  });
+
   it.each([
     [['f', '--loss', 'crossentropy'], /unknown loss 'crossentropy'.*Did you mean cross-entropy\?/],
     [['f', '--loss', 'accuracy'], /unknown loss 'accuracy'.*Losses: cross-entropy, nll/],
@@ -141,6 +158,16 @@ describe('parseEvalArgs', () => {
     [['f', '--per-row', 'o.arrows', '--nulls', 'skip'], /cannot be used with --nulls skip/],
     [['--by', 'epoch'], /at least one FILE/],
     [['f', '--option', 'novalue'], /key=value/],
+    [['f', '--threads', '300'], /--threads takes at most 256 \(got '300'\)/],
+    [['f', '--threads', '1e3'], /--threads takes an integer in decimal digits/],
+    [['f', '--ignore-index', '0x2'], /--ignore-index takes an integer in decimal digits.*got '0x2'/],
+    [['f', '--ignore-index', '0b10'], /--ignore-index takes an integer in decimal digits/],
+    [['f', '--ignore-index', '2.0'], /--ignore-index takes an integer in decimal digits/],
+    [['f', '--ignore-index', '99999999999999999999'], /too large/],
+    [['f', '--limit', '1e3'], /--limit takes an integer in decimal digits/],
+    [['f', '--format', 'csv', '--every', '0x10'], /--every takes an integer in decimal digits/],
+    [['f', '--label-smoothing', '0x1'], /--label-smoothing takes a decimal number/],
+    [['f', '--weight', '1,0x2'], /comma-separated list of numbers/],
   ])('rejects %j', (args, message) => {
     expect(() => parseEvalArgs(args)).toThrow(UsageError);
     expect(() => parseEvalArgs(args)).toThrow(message);

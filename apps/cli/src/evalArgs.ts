@@ -50,6 +50,12 @@ export interface EvalPlan {
   readonly allowMissingEndOfStream: boolean;
 }
 
+/**
+ * The most `--threads` accepted: each thread holds a copy of the loss code and a batch in flight,
+ * so more than this costs memory and start-up time without making anything faster.
+ */
+export const MAX_THREADS = 256;
+
 /** Every column role of every loss (`input`, `var`, `inputLengths`, …), as flags (`--input-lengths`). */
 const ROLE_FLAGS = new Map<string, string>();
 for (const e of LOSSES) for (const role of e.roles) ROLE_FLAGS.set(kebabCase(role), role);
@@ -163,7 +169,7 @@ export function parseEvalArgs(args: readonly string[]): EvalPlan {
     nulls,
     limit: positiveInteger(parsed, 'limit'),
     step: lastValue(parsed, 'step'),
-    threads: positiveInteger(parsed, 'threads'),
+    threads: threadCount(parsed),
     allowMissingEndOfStream: hasFlag(parsed, 'allow-missing-end-of-stream'),
   };
 }
@@ -239,6 +245,16 @@ function positiveInteger(parsed: ParsedArgv, name: string): number | undefined {
   if (raw === undefined) return undefined;
   const n = parseValue(`--${name}`, 'integer', raw) as number;
   if (n < 1) usage(`--${name} takes a whole number of at least 1 (got '${raw}').`);
+  return n;
+}
+
+function threadCount(parsed: ParsedArgv): number | undefined {
+  const n = positiveInteger(parsed, 'threads');
+  if (n !== undefined && n > MAX_THREADS) {
+    usage(
+      `--threads takes at most ${MAX_THREADS} (got '${lastValue(parsed, 'threads')}'); leave it out for one thread per core.`,
+    );
+  }
   return n;
 }
 

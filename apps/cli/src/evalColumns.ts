@@ -23,11 +23,25 @@ export function evalColumns(plan: EvalPlan, schema: Schema): string[] {
     const resolved = paired ? resolveColumns(schema, roles) : checked(schema, roles);
     for (const role of loss.entry.roles) wanted.add(resolved[role]!);
   }
-  if (plan.by !== undefined) wanted.add(plan.by);
-  if (plan.perRow !== undefined) for (const k of plan.keys) wanted.add(k);
+  // Checked here, against every column of the file: once projected, a batch could list only the
+  // columns read.
+  if (plan.by !== undefined) wanted.add(present(schema, plan.by, '--by'));
+  if (plan.perRow !== undefined) for (const k of plan.keys) wanted.add(present(schema, k, '--keys'));
   if (plan.report !== undefined) wanted.add(plan.step ?? 'step');
   // A name that is not in the schema is left for the stage that needs it to report, with its context.
   return names.filter((n) => wanted.has(n));
+}
+
+function present(schema: Schema, name: string, flag: string): string {
+  if (schema.fields.some((f) => f.name === name)) return name;
+  const near = schema.fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
+  throw new ArrowReadError('MISSING_COLUMN', `no column '${name}'; available: ${available(schema)}`, {
+    column: name,
+    hint:
+      near === undefined
+        ? `Pass ${flag} one of the available columns (lossflow inspect lists them).`
+        : `Did you mean ${flag} ${near.name}? Column names are case-sensitive.`,
+  });
 }
 
 function checked(schema: Schema, roles: Record<string, string | undefined>): Record<string, string> {
@@ -35,15 +49,22 @@ function checked(schema: Schema, roles: Record<string, string | undefined>): Rec
   for (const [role, name] of Object.entries(roles)) {
     if (name === undefined) continue;
     if (schema.fields.every((f) => f.name !== name)) {
-      const available = describeSchema(schema)
-        .map((c) => `${c.name} (${c.type})`)
-        .join(', ');
-      throw new ArrowReadError('MISSING_COLUMN', `no column '${name}' for ${role}; available: ${available}`, {
-        column: name,
-        hint: 'Pick one of the available columns (lossflow inspect lists them).',
-      });
+      throw new ArrowReadError(
+        'MISSING_COLUMN',
+        `no column '${name}' for ${role}; available: ${available(schema)}`,
+        {
+          column: name,
+          hint: 'Pick one of the available columns (lossflow inspect lists them).',
+        },
+      );
     }
     out[role] = name;
   }
   return out;
+}
+
+function available(schema: Schema): string {
+  return describeSchema(schema)
+    .map((c) => `${c.name} (${c.type})`)
+    .join(', ');
 }

@@ -1,5 +1,5 @@
 import type { StateReduction } from '@lossflow/core';
-import { type GroupValue, perRowBatches, reduce, reduceGroups } from '@lossflow/rx';
+import { type GroupValue, type LossChunk, perRowBatches, reduce, reduceGroups } from '@lossflow/rx';
 import type { RecordBatch } from 'apache-arrow';
 import {
   concatMap,
@@ -49,6 +49,8 @@ export interface EvalHooks {
   onBatch?(): void;
   /** After each batch, per loss (only when given): running values for `--every` and the report. */
   onRunning?(loss: number, snapshot: RunningSnapshot): void;
+  /** Every chunk of each loss, in order (the `--by` group count's warning). */
+  onChunk?(loss: number, chunk: LossChunk): void;
   /** Receives the per-row loss batches of the (single) loss when `plan.perRow` is set. */
   perRow?: { write(batch: RecordBatch): Promise<void> | void };
 }
@@ -109,6 +111,15 @@ export function evalPipeline(
             ignoreElements(),
             endWith(null),
           );
+    const onChunk = hooks.onChunk;
+    const watch$ =
+      onChunk === undefined
+        ? of(null)
+        : chunks$.pipe(
+            tap((chunk) => onChunk(index, chunk)),
+            ignoreElements(),
+            endWith(null),
+          );
     const writer = hooks.perRow;
     const perRow$ =
       writer === undefined || plan.perRow === undefined
@@ -119,7 +130,7 @@ export function evalPipeline(
             ignoreElements(),
             endWith(null),
           );
-    return forkJoin([value$, rows$, groups$, running$, perRow$]).pipe(
+    return forkJoin([value$, rows$, groups$, running$, perRow$, watch$]).pipe(
       map(([value, rows, groups]) => resultOf(selection, value, rows, groups)),
     );
   });

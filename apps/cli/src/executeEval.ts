@@ -1,17 +1,23 @@
-import { rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { writeIpcStream } from '@lossflow/arrow';
 import { lastValueFrom } from 'rxjs';
 import { colorEnabled, styleFor } from './ansi.js';
 import { BatchSource } from './batchSource.js';
+import { flushOutput } from './checkedOutput.js';
 import type { CliIo } from './cliIo.js';
 import { describeFailure } from './describeFailure.js';
 import type { EvalPlan } from './evalArgs.js';
 import { evalColumns } from './evalColumns.js';
+import { outputRequests } from './evalOutputs.js';
 import { type EvalRun, evalPipeline } from './evalPipeline.js';
+import { GroupCountWarning, MANY_GROUPS } from './groupCountWarning.js';
 import { LineOutput } from './lineOutput.js';
+import { kebabCase } from './lossRegistry.js';
+import { OutputFile } from './OutputFile.js';
+import { checkOutputTargets } from './outputTargets.js';
+import { defaultThreads } from './prestartEval.js';
 import { ProgressReporter } from './progressReporter.js';
-import { reportHtml } from './reportHtml.js';
+import { REPORT_MAX_SERIES, reportHtml } from './reportHtml.js';
 import { reportStep } from './reportStep.js';
 import { resultDocument } from './resultDocument.js';
 import { finalRecords } from './resultRecords.js';
@@ -37,8 +43,10 @@ export interface EvalOutcome {
 
 /**
  * Runs a validated eval plan end to end: progress on a terminal's stderr, the pipeline, then the
- * results on stdout in the chosen format, the report and the per-row file. After a failure it
- * prints the failure paragraph only — no results, no report — and removes a partial per-row file.
+ * report and the per-row file, then the results on stdout in the chosen format. Output paths are
+ * checked before anything is read (see `checkOutputTargets`); output files are written to temporary
+ * files and put in place only once complete (see `OutputFile`). After a failure it prints the
+ * failure paragraph only — no results, no report — and leaves every output file as it was.
  */
 export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportContext): Promise<EvalOutcome> {
   const errStyle = styleFor(colorEnabled(io.stderr.isTTY === true, io.env));
@@ -48,18 +56,38 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
   const lines = new LineOutput(plan.format, io);
   let recorders: SeriesRecorder[] = [];
   const every = plan.every === undefined ? undefined : new RunningRecords(plan.every);
+  const files: OutputFile[] = [];
+  let perRowFile: OutputFile | undefined;
+  const manyGroups =
+    plan.by === undefined || plan.quiet
+      ? undefined
+      : new GroupCountWarning(() => {
+          progress.done();
+          io.stderr.write(
+            `lossflow eval: note: --by ${plan.by} has more than ${MANY_GROUPS.toLocaleString('en-US')} groups. Every group is kept in memory and printed${plan.report === undefined ? '' : `, and the report draws only the first ${REPORT_MAX_SERIES}`}; check that --by names the column you meant.\n`,
+          );
+        });
 
   try {
+    const targets = checkOutputTargets(outputRequests(plan), plan.files, 'eval');
+    const reportTarget = targets.find((t) => t.flag === '--report');
+    const perRowTarget = targets.find((t) => t.flag === '--per-row');
     source = new BatchSource(plan.files, {
       limit: plan.limit,
       project: (schema) => evalColumns(plan, schema),
-      threads: plan.threads ?? availableParallelism(),
+      threads: plan.threads ?? defaultThreads(),
       allowMissingEndOfStream: plan.allowMissingEndOfStream,
     });
     const s = source;
     const step = plan.report === undefined ? undefined : await reportStep(plan);
     if (plan.report !== undefined) recorders = plan.losses.map(() => new SeriesRecorder(step));
-    if (plan.perRow !== undefined) writer = writeIpcStream(plan.perRow);
+    if (perRowTarget !== undefined) {
+      perRowFile = new OutputFile(perRowTarget);
+      files.push(perRowFile);
+      writer = writeIpcStream(perRowFile.path);
+    }
+    const perRowOut = perRowFile;
+    const perRowWriter = writer;
     const wantsRunning = recorders.length > 0 || every !== undefined;
     const run = await lastValueFrom(
       evalPipeline(plan, s, {
@@ -76,11 +104,28 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
               },
             }
           : {}),
-        ...(writer === undefined ? {} : { perRow: writer }),
+        ...(manyGroups === undefined
+          ? {}
+          : { onChunk: (loss: number, chunk) => loss === 0 && manyGroups.add(chunk) }),
+        ...(perRowWriter === undefined || perRowOut === undefined
+          ? {}
+          : {
+              perRow: {
+                write: (batch) =>
+                  perRowWriter.write(batch).catch((e: unknown) => {
+                    throw perRowOut.error(e);
+                  }),
+              },
+            }),
       }),
     );
-    await writer?.close();
-    writer = undefined;
+    if (writer !== undefined && perRowFile !== undefined) {
+      const w = writer;
+      writer = undefined;
+      await w.close().catch((e: unknown) => {
+        throw perRowFile!.error(e);
+      });
+    }
     const elapsed = progress.elapsed();
     progress.done();
 
@@ -103,7 +148,13 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
         })),
         ...(context.parameters === undefined ? {} : { parameters: context.parameters }),
       });
-      writeFileSync(plan.report, html);
+      const reportFile = new OutputFile(reportTarget!);
+      files.push(reportFile);
+      try {
+        writeFileSync(reportFile.path, html);
+      } catch (e) {
+        throw reportFile.error(e);
+      }
     }
     if (plan.format === 'json') io.stdout.write(resultDocument(run));
     else if (plan.format === 'table') {
@@ -111,6 +162,10 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
         resultTable(run, plan.by, elapsed, styleFor(colorEnabled(io.stdout.isTTY === true, io.env))),
       );
     } else for (const record of finalRecords(run)) lines.write(record);
+    await flushOutput(io.stdout);
+    // Only a complete run puts its files in place: a run whose results could not be printed (a full
+    // disk, a closed pipe) leaves existing files as they were, as every other failure does.
+    for (const f of files) f.commit();
 
     return { exitCode: 0, run };
   } catch (error) {
@@ -118,15 +173,28 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
     if (writer !== undefined) {
       await writer.close().catch(() => undefined);
     }
-    if (plan.perRow !== undefined) rmSync(plan.perRow, { force: true });
+    for (const f of files) f.discard();
     const failure = describeFailure(error, {
       command: 'eval',
+      flagOfColumn: (column) => flagOfColumn(plan, column),
       ...(source === undefined
         ? {}
         : { locate: (b: number) => source!.locate(b), currentFile: () => source!.progress().file }),
     });
-    io.stderr.write(`${failure.message}\n`);
+    if (failure.message !== '') io.stderr.write(`${failure.message}\n`);
     if (io.env.LOSSFLOW_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     return { exitCode: failure.exitCode };
   }
+}
+
+/** The flag of a plan that named `column`, for a missing column's fix; undefined for a default. */
+function flagOfColumn(plan: EvalPlan, column: string): string | undefined {
+  if (column === plan.by) return '--by';
+  if (plan.report !== undefined && column === plan.step) return '--step';
+  if (plan.perRow !== undefined && plan.keys.includes(column)) return '--keys';
+  for (const loss of plan.losses) {
+    for (const [role, name] of Object.entries(loss.columns))
+      if (name === column) return `--${kebabCase(role)}`;
+  }
+  return undefined;
 }

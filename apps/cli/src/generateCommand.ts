@@ -4,6 +4,8 @@ import type { CliIo } from './cliIo.js';
 import { describeFailure } from './describeFailure.js';
 import { GENERATE_HELP } from './helpText.js';
 import { formatBytes, formatCount, formatDuration } from './numberFormat.js';
+import { OutputFile } from './OutputFile.js';
+import { checkOutputTargets } from './outputTargets.js';
 import { TRAINING_LOG_FLAGS, trainingLogOptions } from './trainingLogFlags.js';
 import { UsageError } from './UsageError.js';
 
@@ -25,6 +27,7 @@ export async function generateCommand(args: readonly string[], io: CliIo): Promi
     io.stdout.write(GENERATE_HELP);
     return 0;
   }
+  let file: OutputFile | undefined;
   try {
     const parsed = parseArgv(
       args,
@@ -51,8 +54,18 @@ export async function generateCommand(args: readonly string[], io: CliIo): Promi
       throw new UsageError(`--format takes arrow, arrow-file or parquet (got '${formatName}').`, 'generate');
     }
     const options = trainingLogOptions(parsed, 'generate');
+    const [target] = checkOutputTargets(
+      [{ flag: '--out', what: 'the training log', path: out }],
+      [],
+      'generate',
+    );
     const start = Date.now();
-    const written = await writeTrainingLog(out, format, options);
+    file = new OutputFile(target!);
+    const f = file;
+    const written = await writeTrainingLog(f.path, format, options).catch((e: unknown) => {
+      throw f.error(e);
+    });
+    file.commit();
     if (!hasFlag(parsed, 'quiet')) {
       io.stdout.write(
         `Wrote ${out}: ${format}, ${formatCount(written.rows)} rows (${options.epochs} epochs × ${formatCount(options.rows)} rows × ${options.classes} classes), ${formatBytes(written.bytes)} in ${formatDuration(Date.now() - start)}\n`,
@@ -60,6 +73,7 @@ export async function generateCommand(args: readonly string[], io: CliIo): Promi
     }
     return 0;
   } catch (error) {
+    file?.discard();
     const failure = describeFailure(error, { command: 'generate' });
     io.stderr.write(`${failure.message}\n`);
     return failure.exitCode;

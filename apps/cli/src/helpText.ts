@@ -23,7 +23,8 @@ Examples:
   lossflow eval preds.parquet --loss mse --input pred --target y --format json
   lossflow inspect train-log.arrow
 
-Exit codes: 0 success, 1 a failure while reading or computing, 2 bad usage.
+Exit codes: 0 success, 1 a failure while reading, computing or writing, 2 bad usage,
+141 the reader of stdout closed the pipe.
 `;
 
 const LOSS_LINES = LOSSES.map((l) => `  ${l.name.padEnd(30)}${l.summary}`).join('\n');
@@ -91,19 +92,35 @@ Grouping and output:
   --keys COL,COL            columns copied next to the per-row losses (default: the --by column)
   --nulls error|skip        a null in a used column is an error (default) or skips the row
   --limit N                 read only the first N rows
-  --threads N               threads that read and compute, the main thread included
+  --threads N               threads that read and compute, the main thread included: 1 to 256
                             (default: one per core; --per-row reads in the main thread alone)
   --allow-missing-end-of-stream
                             read an Arrow IPC stream that ends without its end-of-stream marker
                             as complete (some writers omit it; by default it is an error)
   -q, --quiet               no progress line (progress shows only when stderr is a terminal)
+                            and no note about many groups
   -h, --help                this help
+
+Whole numbers are decimal digits (--threads 8, --ignore-index -100; not 1e3 or 0x2).
+
+Output files (--report, --per-row): checked before anything is read — a directory, a file in a
+missing folder, one of the input files (by device and inode: links and ./ spellings too) or
+both outputs on one file is bad usage. A regular file is written to a temporary file beside it
+and renamed into place only when the run succeeds; after a failure an existing file is left as
+it was. /dev/stdout, /dev/null or a FIFO is written directly and never removed.
+
+Limits: --threads at most 256. Past 10,000 --by groups a note goes to stderr; every group is
+still computed and printed, and the report draws the first 50 groups to appear and lists the
+first 1,000. An Arrow IPC file or Parquet file read from a pipe is first copied to a temporary
+file in TMPDIR (an IPC stream is read as it arrives).
 
 JSON output (--format json), exactly one document:
   { "rows": <rows read>, "results": [ { "loss": "cross-entropy", "reduction": "mean",
     "options": {…}, "value": <number>, "rows": <rows counted>,
     "groups": [ { "key": <--by value>, "value": <number>, "rows": <n> }, … ] } ] }
-  groups only with --by; a non-finite value (a mean over no rows) is null.
+  groups only with --by; a non-finite value or --by key is the string "Infinity", "-Infinity" or
+  "NaN" (torch's inf, -inf, nan: a diverged loss, a mean over no rows), never null. CSV and
+  NDJSON write the same words.
 
 Examples:
   lossflow eval train-log.arrow --by epoch
@@ -112,8 +129,9 @@ Examples:
   lossflow eval preds.arrow --loss mse --input pred --target y --by epoch --format csv --every 100
   lossflow eval train-log.arrow --by epoch --report report.html --per-row losses.arrows
 
-Exit codes: 0 success, 1 a failure while reading or computing (nothing is printed as a
-result), 2 bad usage.
+Exit codes: 0 success, 1 a failure while reading, computing or writing (a full disk; nothing
+is printed as a complete result), 2 bad usage, 141 the reader of stdout closed the pipe
+(\`| head\`), as for Unix tools killed by SIGPIPE.
 `;
 
 /** `lossflow demo --help`. */
@@ -131,7 +149,8 @@ Options:
   --seed N            generator seed (default 1)
   --ignore-share X    share of targets set to -100, ignored by cross-entropy (default 0)
   --batch-rows N      rows per record batch (default 2048: about 50 chart points per epoch)
-  --out DIR           folder for the log and the report (default: a new temporary folder)
+  --out DIR           folder for the report and, with --keep, the log (default: a new
+                      temporary folder); without --keep the log goes to a temporary folder
   --report FILE.html  where to write the report (default: DIR/report.html)
   --format FORMAT     table (default), json, csv or ndjson
   --keep              keep the generated log
@@ -171,7 +190,8 @@ Writes the seeded synthetic training log: columns epoch (Int32), step (Int64), l
 the model visibly improves from epoch to epoch.
 
 Options:
-  --out FILE           where to write (required)
+  --out FILE           where to write (required; written to a temporary file beside it and
+                       renamed into place when complete; a directory is bad usage)
   --format FORMAT      arrow (IPC stream, default), arrow-file (IPC file) or parquet
   --rows N             rows per epoch (default 100000)
   --classes N          classes (default 100)

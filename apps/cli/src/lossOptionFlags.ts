@@ -123,8 +123,15 @@ export function genericOption(raw: string): [key: string, value: unknown] {
   }
 }
 
+// Decimal notation only: `Number` would also read `0x2`, `0b10`, `1e3` as integers and
+// `0x1p3`-like surprises, which nobody types on purpose.
+const DECIMAL_INTEGER = /^[+-]?\d+$/;
+const DECIMAL_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 /**
- * A flag's text as a number, an integer, or a list of numbers.
+ * A flag's text as a number, an integer, or a list of numbers, written in decimal: an integer as
+ * digits only (not `1e3`, `0x2`, `2.0`) and within ±2^53, a number as digits with an optional point
+ * and exponent (`0.1`, `1e-3`).
  *
  * @throws {UsageError} naming the flag and showing an example of a valid value.
  */
@@ -136,17 +143,26 @@ export function parseValue(
   if (kind === 'numbers') {
     const parts = text.split(',').map((s) => s.trim());
     const values = parts.map(Number);
-    if (parts.some((s) => s === '') || values.some((v) => !Number.isFinite(v))) {
+    if (parts.some((s) => !DECIMAL_NUMBER.test(s)) || values.some((v) => !Number.isFinite(v))) {
       throw new UsageError(
         `${flag} takes a comma-separated list of numbers, e.g. ${flag} 0.5,1,2 (got '${text}').`,
       );
     }
     return values;
   }
-  const value = text.trim() === '' ? Number.NaN : Number(text);
-  if (!Number.isFinite(value) || (kind === 'integer' && !Number.isInteger(value))) {
-    const what = kind === 'integer' ? 'an integer' : 'a number';
-    throw new UsageError(`${flag} takes ${what} (got '${text}').`);
+  const trimmed = text.trim();
+  if (kind === 'integer') {
+    const value = Number(trimmed);
+    if (!DECIMAL_INTEGER.test(trimmed) || !Number.isSafeInteger(value)) {
+      throw new UsageError(
+        `${flag} takes an integer in decimal digits, e.g. ${flag} 2 (got '${text}'${DECIMAL_INTEGER.test(trimmed) ? ', too large' : ''}).`,
+      );
+    }
+    return value;
+  }
+  const value = Number(trimmed);
+  if (!DECIMAL_NUMBER.test(trimmed) || !Number.isFinite(value)) {
+    throw new UsageError(`${flag} takes a decimal number, e.g. ${flag} 0.5 (got '${text}').`);
   }
   return value;
 }

@@ -15,7 +15,9 @@ describe('lossflow help', () => {
     expect(await main(['--help'], io)).toBe(0);
     for (const command of ['demo', 'eval', 'inspect', 'generate'])
       expect(io.out()).toMatch(new RegExp(`^  ${command} `, 'm'));
-    expect(io.out()).toContain('Exit codes: 0 success, 1 a failure while reading or computing, 2 bad usage.');
+    expect(io.out()).toContain(
+      'Exit codes: 0 success, 1 a failure while reading, computing or writing, 2 bad usage,\n141 the reader of stdout closed the pipe.',
+    );
   });
 
   it.each(['demo', 'eval', 'inspect', 'generate'])('has --help with examples for %s', async (command) => {
@@ -49,6 +51,19 @@ describe('lossflow help', () => {
     ]) {
       expect(io.out()).toContain(flag);
     }
+  });
+
+  it('documents the output-file rules, the limits and the non-finite words in eval --help', async () => {
+    const io = memoryIo();
+    await main(['eval', '--help'], io);
+    const help = io.out().replace(/\s+/g, ' ');
+    expect(help).toContain('--threads N threads that read and compute, the main thread included: 1 to 256');
+    expect(help).toContain('one of the input files (by device and inode');
+    expect(help).toContain('renamed into place only when the run succeeds');
+    expect(help).toContain('Past 10,000 --by groups a note goes to stderr');
+    expect(help).toContain('Parquet file read from a pipe is first copied to a temporary file in TMPDIR');
+    expect(help).toContain('"Infinity", "-Infinity" or "NaN"');
+    expect(help).toContain('not 1e3 or 0x2');
   });
 
   it('rejects an unknown command with exit code 2 and a suggestion', async () => {

@@ -16,6 +16,15 @@ describe('niceTicks', () => {
     ]);
   });
 
+  it('covers a range whose ends the tick rounding would otherwise move inside it', () => {
+    const min = 999999.9999999999;
+    const max = min + 0.000015000056009739639;
+    const t = niceTicks(min, max, 6);
+    expect(t.min).toBeLessThanOrEqual(min);
+    expect(t.max).toBeGreaterThanOrEqual(max);
+    for (let i = 1; i < t.values.length; i++) expect(t.values[i]!).toBeGreaterThan(t.values[i - 1]!);
+  });
+
   it('always covers [min, max] with a handful of increasing ticks', () => {
     fc.assert(
       fc.property(

@@ -32,7 +32,12 @@ export function niceTicks(min: number, max: number, count = 5): Ticks {
   const values: number[] = [];
   // Rounding to the step's decimals keeps 0.30000000000000004 out of the labels.
   const decimals = Math.max(0, -Math.floor(Math.log10(step)) + 1);
-  for (let v = first; v <= last + step / 2; v += step) values.push(Number(v.toFixed(Math.min(decimals, 15))));
+  const round = (v: number): number => Number(v.toFixed(Math.min(decimals, 15)));
+  for (let v = first; v <= last + step / 2; v += step) values.push(round(v));
+  // Near the limits of float64 (999999.9999999999 with a step of 1e-6) the rounding can move an
+  // end tick inside the range: one more tick covers it again.
+  if (values[0]! > min) values.unshift(round(first - step));
+  if (values.at(-1)! < max) values.push(round(last + step));
   return { values, step, min: values[0]!, max: values.at(-1)! };
 }
 

@@ -4,8 +4,8 @@ import { type ProgressState, progressLine } from './progressLine.js';
 /** Where progress goes: stderr, or a test double. */
 export interface ProgressStream {
   write(text: string): unknown;
-  readonly isTTY?: boolean;
-  readonly columns?: number;
+  readonly isTTY?: boolean | undefined;
+  readonly columns?: number | undefined;
 }
 
 /**

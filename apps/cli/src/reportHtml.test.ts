@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reportHtml } from './reportHtml.js';
+import { REPORT_MAX_SERIES, REPORT_MAX_TABLE_ROWS, reportHtml } from './reportHtml.js';
 import { sampleRun } from './testing/sampleRun.js';
 
 function report() {
@@ -55,5 +55,37 @@ describe('reportHtml', () => {
     expect(html).toContain('reduction=mean weight=0.5,1,2 ignore-index=-100');
     expect(html).toContain('<th scope="row">Seed</th><td>7</td>');
     expect(html).toContain('2025-01-02T03:04:05.000Z');
+  });
+
+  it('says how many of many groups its chart and table show', () => {
+    const run = sampleRun();
+    const total = REPORT_MAX_TABLE_ROWS + 500;
+    const groups = Array.from({ length: total }, (_, key) => ({ key, value: 1 + key / total, rows: 3 }));
+    const result = { ...run.results[0]!, groups };
+    const series = groups
+      .slice(0, REPORT_MAX_SERIES)
+      .map((g) => ({ key: g.key, points: [[1, g.value] as [number, number]] }));
+    const html = reportHtml({
+      title: 't',
+      command: 'c',
+      generatedAt: new Date(0),
+      files: [],
+      rows: total * 3,
+      batches: 1,
+      bytes: 0,
+      elapsedMs: 1,
+      by: 'user',
+      losses: [{ result, series, xLabel: 'rows' }],
+    });
+    expect(html).toContain(
+      `Showing ${REPORT_MAX_SERIES} of 1,500 groups: the first ${REPORT_MAX_SERIES} user values to appear`,
+    );
+    expect(html).toContain('Showing 1,000 of 1,500 groups (the first to appear)');
+    expect(html.match(/<path class="series"/g)).toHaveLength(REPORT_MAX_SERIES);
+    expect(html.match(/<span class="swatch"/g)).toHaveLength(REPORT_MAX_TABLE_ROWS);
+  });
+
+  it('adds no note when every group is shown', () => {
+    expect(report()).not.toContain('Showing');
   });
 });

@@ -6,6 +6,12 @@ import { optionSummary } from './optionSummary.js';
 import { seriesPalette } from './seriesPalette.js';
 import type { RecordedSeries } from './seriesRecorder.js';
 
+/** Lines the report's chart draws at most: the groups that appeared first (see `SeriesRecorder`). */
+export const REPORT_MAX_SERIES = 50;
+
+/** Rows of the report's table of final values at most: the groups that appeared first. */
+export const REPORT_MAX_TABLE_ROWS = 1000;
+
 /** One loss in the report: its final values and its running series. */
 export interface ReportLoss {
   readonly result: LossResult;
@@ -119,7 +125,8 @@ function lossSection(l: ReportLoss, by: string | undefined): string {
     by === undefined
       ? `Running ${r.reduction} ${r.loss} over all rows so far, after every batch.`
       : `Running ${r.reduction} ${r.loss} within each ${by}, after every batch: each line starts afresh at its ${by}'s first batch and ends at the ${by}'s final value (dot).`;
-  const groups = r.groups ?? [];
+  const allGroups = r.groups ?? [];
+  const groups = allGroups.slice(0, REPORT_MAX_TABLE_ROWS);
   const rows = groups.map((g, i) => {
     const previous = i > 0 ? groups[i - 1]!.value : Number.NaN;
     const change =
@@ -133,7 +140,7 @@ function lossSection(l: ReportLoss, by: string | undefined): string {
 <thead><tr><th>${escapeHtml(by ?? '')}</th><th>rows</th><th>${escapeHtml(r.loss)}</th><th>change</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
-<tr class="total"><td>all</td><td>${formatCount(r.rows)}</td><td>${formatLoss(r.value)}</td><td></td></tr>
+${groups.length < allGroups.length ? `<tr class="more"><td colspan="4">${escapeHtml(`Showing ${formatCount(groups.length)} of ${formatCount(allGroups.length)} groups (the first to appear); the json, csv and ndjson outputs have them all.`)}</td></tr>\n` : ''}<tr class="total"><td>all</td><td>${formatCount(r.rows)}</td><td>${formatLoss(r.value)}</td><td></td></tr>
 </tbody>
 </table>`;
   return `<section class="loss">
@@ -141,10 +148,19 @@ ${rows.join('\n')}
 <figure>
 ${chart}
 <figcaption>${escapeHtml(caption)}</figcaption>
+${seriesNote(l, by)}
 </figure>
 <h3>Final values${by === undefined ? '' : ` per ${escapeHtml(by)}`}</h3>
 ${table}
 </section>`;
+}
+
+/** The note under a chart that draws only some of the groups. */
+function seriesNote(l: ReportLoss, by: string | undefined): string {
+  const total = l.result.groups?.length ?? 0;
+  const drawn = l.series.filter((s) => s.key !== null).length;
+  if (by === undefined || total <= drawn) return '';
+  return `<p class="note">${escapeHtml(`Showing ${formatCount(drawn)} of ${formatCount(total)} groups: the first ${formatCount(drawn)} ${by} values to appear (the report draws at most ${REPORT_MAX_SERIES} lines).`)}</p>`;
 }
 
 const CSS = `
@@ -177,6 +193,8 @@ table.values td:not(:first-child), table.values th:not(:first-child) { text-alig
 table.values tr.total td { font-weight: 700; border-top: 2px solid var(--ink); }
 table.params th { width: 180px; color: var(--muted); font-weight: 500; }
 table.params td { word-break: break-all; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
+.note { font-size: 13px; color: var(--muted); margin: 6px 0 0; font-weight: 600; }
+table.values tr.more td { color: var(--muted); font-style: italic; text-align: left; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 8px; }
 footer { margin-top: 40px; font-size: 12px; }
 `;

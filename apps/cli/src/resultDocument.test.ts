@@ -18,7 +18,7 @@ describe('resultDocument', () => {
       groups: [
         { key: 0, value: 1.6910388469696045, rows: 100 },
         { key: 1, value: 0.8869808316230774, rows: 100 },
-        { key: 2, value: null, rows: 100 },
+        { key: 2, value: 'NaN', rows: 100 },
       ],
     });
     expect(doc.results[1].reduction).toBe('sum');

@@ -1,9 +1,11 @@
 import type { EvalRun } from './evalPipeline.js';
+import { outputKey, outputNumber } from './nonFiniteWords.js';
 
 /**
  * The `--format json` document: `{ rows, results: [{ loss, reduction, options, value, rows, groups? }] }`,
  * exactly these fields, numbers as JavaScript prints them (shortest round-trip), non-finite values
- * (a mean over no rows) as `null`. One document, ending in a newline.
+ * and keys as the strings `"Infinity"`, `"-Infinity"` and `"NaN"` (a diverged loss, a mean over no
+ * rows; see `outputNumber`). One document, ending in a newline.
  */
 export function resultDocument(run: EvalRun): string {
   const doc = {
@@ -12,16 +14,18 @@ export function resultDocument(run: EvalRun): string {
       loss: r.loss,
       reduction: r.reduction,
       options: r.options,
-      value: finite(r.value),
+      value: outputNumber(r.value),
       rows: r.rows,
       ...(r.groups === undefined
         ? {}
-        : { groups: r.groups.map((g) => ({ key: g.key, value: finite(g.value), rows: g.rows })) }),
+        : {
+            groups: r.groups.map((g) => ({
+              key: outputKey(g.key),
+              value: outputNumber(g.value),
+              rows: g.rows,
+            })),
+          }),
     })),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
-}
-
-function finite(v: number): number | null {
-  return Number.isFinite(v) ? v : null;
 }

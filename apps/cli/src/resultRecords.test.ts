@@ -15,15 +15,15 @@ describe('result records', () => {
       'group:nll:2',
       'total:nll:null',
     ]);
-    expect(records[2]!.value).toBeNull();
+    expect(records[2]!.value).toBe('NaN');
   });
 
   it('writes CSV with a header and quotes keys that need it', () => {
     expect(csvHeader()).toBe('kind,loss,reduction,key,value,rows,batches\n');
     const [first] = finalRecords(sampleRun());
     expect(csvLine(first!)).toBe('group,cross-entropy,mean,0,1.6910388469696045,100,5\n');
-    expect(csvLine({ ...first!, key: 'a,"b"', value: null })).toBe(
-      'group,cross-entropy,mean,"a,""b""",,100,5\n',
+    expect(csvLine({ ...first!, key: 'a,"b"', value: 'NaN' })).toBe(
+      'group,cross-entropy,mean,"a,""b""",NaN,100,5\n',
     );
   });
 

@@ -1,5 +1,6 @@
 import type { GroupKey } from '@lossflow/rx';
 import type { EvalRun } from './evalPipeline.js';
+import { type NonFiniteWord, outputKey, outputNumber } from './nonFiniteWords.js';
 
 /**
  * One line of `--format csv` / `ndjson`: a running value (`--every`), a group's final value, or a
@@ -9,9 +10,10 @@ export interface ResultRecord {
   readonly kind: 'running' | 'group' | 'total';
   readonly loss: string;
   readonly reduction: string;
+  /** A non-finite numeric key as a word (see `outputKey`). */
   readonly key: GroupKey | null;
-  /** Null when not finite (a mean over no rows). */
-  readonly value: number | null;
+  /** A non-finite value as `Infinity`, `-Infinity` or `NaN` (a mean over no rows; see `outputNumber`). */
+  readonly value: number | NonFiniteWord;
   readonly rows: number;
   /** Batches read when the value was taken. */
   readonly batches: number;
@@ -26,8 +28,8 @@ export function finalRecords(run: EvalRun): ResultRecord[] {
   for (const r of run.results) {
     const base = { loss: r.loss, reduction: r.reduction, batches: run.batches };
     for (const g of r.groups ?? [])
-      out.push({ kind: 'group', ...base, key: g.key, value: finite(g.value), rows: g.rows });
-    out.push({ kind: 'total', ...base, key: null, value: finite(r.value), rows: r.rows });
+      out.push({ kind: 'group', ...base, key: outputKey(g.key), value: outputNumber(g.value), rows: g.rows });
+    out.push({ kind: 'total', ...base, key: null, value: outputNumber(r.value), rows: r.rows });
   }
   return out;
 }
@@ -51,9 +53,4 @@ function csvCell(value: string | number | null): string {
   if (value === null) return '';
   const text = String(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** A number as a record holds it: finite, or null. */
-export function finite(v: number): number | null {
-  return Number.isFinite(v) ? v : null;
 }

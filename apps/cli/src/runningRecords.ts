@@ -1,6 +1,7 @@
 import type { GroupKey, GroupValue } from '@lossflow/rx';
 import type { EvalPlan } from './evalArgs.js';
-import { finite, type ResultRecord } from './resultRecords.js';
+import { outputKey, outputNumber } from './nonFiniteWords.js';
+import type { ResultRecord } from './resultRecords.js';
 import type { RunningSnapshot } from './runningSnapshots.js';
 
 /** `--every N`: the running values of the groups touched in the last N batches, and the total, every N batches. */
@@ -30,11 +31,11 @@ export class RunningRecords {
     };
     const out: ResultRecord[] = [...touched.values()].map((g) => ({
       ...base,
-      key: g.key,
-      value: finite(g.value),
+      key: outputKey(g.key),
+      value: outputNumber(g.value),
       rows: g.rows,
     }));
-    out.push({ ...base, key: null, value: finite(snapshot.total), rows: snapshot.rows });
+    out.push({ ...base, key: null, value: outputNumber(snapshot.total), rows: snapshot.rows });
     touched.clear();
     return out;
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { REPORT_MAX_SERIES } from './reportHtml.js';
 import type { RunningSnapshot } from './runningSnapshots.js';
 import { SeriesRecorder } from './seriesRecorder.js';
 import { mseChunk } from './testing/chunks.js';
@@ -58,5 +59,15 @@ describe('SeriesRecorder', () => {
     expect(s!.points[0]).toEqual([1, 0]);
     expect(s!.points.at(-1)).toEqual([1000, 999]);
     for (let i = 1; i < s!.points.length; i++) expect(s!.points[i]![0]).toBeGreaterThan(s!.points[i - 1]![0]);
+  });
+
+  it('records only the first groups to appear, so memory does not grow with the number of groups', () => {
+    expect(REPORT_MAX_SERIES).toBe(50);
+    const r = new SeriesRecorder(undefined);
+    for (let key = 0; key < 80; key++) {
+      r.add(snapshot(mseChunk(key, [1], [0], [key]), [{ key, value: 1, rows: 1 }]));
+    }
+    const keys = r.series().map((s) => s.key);
+    expect(keys).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
 });

@@ -1,4 +1,5 @@
 import type { GroupKey } from '@lossflow/rx';
+import { REPORT_MAX_SERIES } from './reportHtml.js';
 import type { RunningSnapshot } from './runningSnapshots.js';
 
 /** The running values of one group (or of all rows, key `null`) against the x axis. */
@@ -12,17 +13,20 @@ export interface RecordedSeries {
  * against the step column at the group's last row in each batch (the chunks' `steps`, which the
  * loss operators carry with their `step` option), or, without a step column, against the rows
  * counted into the group. Each series keeps at most about `maxPoints` points by halving its
- * resolution when full, so memory does not grow with the file.
+ * resolution when full, so memory does not grow with the file; and only the first `maxSeries`
+ * keys to appear get a series, so memory does not grow with the number of groups either.
  */
 export class SeriesRecorder {
   readonly #step: string | undefined;
   readonly #maxPoints: number;
+  readonly #maxSeries: number;
   readonly #series = new Map<GroupKey | null, Decimated>();
 
   /** @param step the column the loss operators were given as `step` (see `reportStep`); none: rows */
-  constructor(step: string | undefined, maxPoints = 1000) {
+  constructor(step: string | undefined, maxPoints = 1000, maxSeries = REPORT_MAX_SERIES) {
     this.#step = step;
     this.#maxPoints = maxPoints;
+    this.#maxSeries = maxSeries;
   }
 
   /** Adds the running values after one batch. */
@@ -55,6 +59,7 @@ export class SeriesRecorder {
     if (Number.isNaN(x)) return;
     let d = this.#series.get(key);
     if (d === undefined) {
+      if (this.#series.size >= this.#maxSeries) return;
       d = new Decimated(this.#maxPoints);
       this.#series.set(key, d);
     }

@@ -1,0 +1,23 @@
+import type { GroupKey } from '@lossflow/rx';
+
+/** How the machine-readable outputs write a number JSON cannot hold: `Infinity`, `-Infinity`, `NaN`. */
+export type NonFiniteWord = 'Infinity' | '-Infinity' | 'NaN';
+
+/**
+ * A number for the JSON, NDJSON and CSV outputs: itself when finite, else the word JavaScript and
+ * Python's `float()` read back (`Infinity`, `-Infinity`, `NaN`). JSON has no such numbers and
+ * `JSON.stringify` would print all three as `null`, so a diverged loss (torch: `inf`) would look
+ * like a mean over no rows (`nan`).
+ *
+ * @example
+ * outputNumber(Infinity); // 'Infinity'
+ */
+export function outputNumber(v: number): number | NonFiniteWord {
+  if (Number.isFinite(v)) return v;
+  return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+}
+
+/** A `--by` key for the outputs: numbers as {@link outputNumber}, strings as they are. */
+export function outputKey(key: GroupKey): GroupKey {
+  return typeof key === 'number' ? outputNumber(key) : key;
+}
