@@ -185,12 +185,16 @@ export class BatchSource {
   }
 }
 
-/** A loss error's file-local batch index as the index across all files (as `locate` expects). */
+/** A loss error's file-local batch indices (`batch`, `firstBatch`) as indices across all files (as `locate` expects). */
 function acrossFiles(e: unknown, first: number): unknown {
   if (first === 0 || !(e instanceof LossError) || e.batch === undefined) return e;
-  const { code, detail, loss, argument, row, column, hint } = e;
+  const { code, detail, loss, argument, row, column, file, firstBatch, firstFile, hint } = e;
   const context = Object.fromEntries(
-    Object.entries({ loss, argument, row, column, hint }).filter(([, v]) => v !== undefined),
+    Object.entries({ loss, argument, row, column, file, firstFile, hint }).filter(([, v]) => v !== undefined),
   );
-  return new LossError(code, detail, { ...context, batch: first + e.batch });
+  return new LossError(code, detail, {
+    ...context,
+    batch: first + e.batch,
+    ...(firstBatch === undefined ? {} : { firstBatch: first + firstBatch }),
+  });
 }

@@ -89,8 +89,9 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
           ? `Pass ${flag} one of the available columns.`
           : 'Choose the columns with --input COL and --target COL (or the flag of the missing role).',
     ].filter((f) => f !== undefined);
-    // The arrow writers report a failed write as `IO` too: it is a write, whatever the wording.
-    const verb = error.code === 'IO' && syscallOf(error) === 'write' ? 'write' : 'read';
+    // A failed write is `WRITE`; an `IO` error from a write system call is one too.
+    const verb =
+      error.code === 'WRITE' || (error.code === 'IO' && syscallOf(error) === 'write') ? 'write' : 'read';
     return {
       exitCode: 1,
       message: `${head} cannot ${verb} the data${where}: ${error.detail} [${error.code}]. ${[...fixes, 'No result was written.'].join(' ')}`,
@@ -112,6 +113,7 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
         : error.argument === undefined
           ? undefined
           : `option '${error.argument}'`,
+      firstSeen(error, context),
     ]);
     const loss =
       error.loss === undefined ? 'the loss' : (LOSSES.find((e) => e.core === error.loss)?.name ?? error.loss);
@@ -162,6 +164,13 @@ function syscallOf(error: unknown): string | undefined {
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** Where a `SHAPE_CHANGED` error's earlier shape was first seen, in the files' own batch numbers. */
+function firstSeen(error: LossError, context: FailureContext): string | undefined {
+  if (error.firstBatch === undefined) return undefined;
+  const at = context.locate?.(error.firstBatch) ?? { file: error.firstFile, batch: error.firstBatch };
+  return `the earlier shape from ${at.file === undefined ? '' : `file '${at.file}', `}batch ${at.batch}`;
 }
 
 /** A `TRUNCATED` error that `allowMissingEndOfStream` (`--allow-missing-end-of-stream`) would accept. */

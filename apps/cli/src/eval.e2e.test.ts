@@ -414,6 +414,40 @@ describe('lossflow eval failures', () => {
     TIMEOUT,
   );
 
+  it.each(['1', '2'])(
+    'two files with 3 and 5 classes are SHAPE_CHANGED naming both files, never a value (--threads %s)',
+    async (threads) => {
+      const dir = mkdtempSync(join(tmpdir(), 'lossflow-shapes-'));
+      const three = join(dir, 'three.arrows');
+      const five = join(dir, 'five.arrows');
+      for (const [out, classes] of [
+        [three, '3'],
+        [five, '5'],
+      ] as const) {
+        const made = await runCli([
+          'generate',
+          '--out',
+          out,
+          '--rows',
+          '300',
+          '--epochs',
+          '1',
+          '--classes',
+          classes,
+          '-q',
+        ]);
+        expect(made.code).toBe(0);
+      }
+      const run = await runCli(['eval', three, five, '--threads', threads, '--format', 'json']);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain(`file '${five}', batch 0, column 'logits'`);
+      expect(run.stderr).toContain(`the earlier shape from file '${three}', batch 0`);
+      expect(run.stderr).toContain('have shape [5] but [3] in the batches before [SHAPE_CHANGED]');
+    },
+    TIMEOUT,
+  );
+
   it(
     'a file that does not exist exits 1 naming it',
     async () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { MAX_THREADS } from '@lossflow/arrow';
 import type { StateReduction } from '@lossflow/core';
 import { type FlagSpec, type FlagToken, hasFlag, lastValue, type ParsedArgv, parseArgv } from './argv.js';
 import { didYouMean } from './didYouMean.js';
@@ -50,11 +51,8 @@ export interface EvalPlan {
   readonly allowMissingEndOfStream: boolean;
 }
 
-/**
- * The most `--threads` accepted: each thread holds a copy of the loss code and a batch in flight,
- * so more than this costs memory and start-up time without making anything faster.
- */
-export const MAX_THREADS = 256;
+/** The most `--threads` accepted: the library's limit (more costs memory and start-up time, never speed). */
+export { MAX_THREADS };
 
 /** Every column role of every loss (`input`, `var`, `inputLengths`, …), as flags (`--input-lengths`). */
 const ROLE_FLAGS = new Map<string, string>();

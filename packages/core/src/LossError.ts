@@ -30,6 +30,8 @@ export interface LossErrorContext {
   file?: string;
   /** With `SHAPE_CHANGED`: the first batch of the shape the stream had before `batch`. */
   firstBatch?: number;
+  /** With `SHAPE_CHANGED`: the file of `firstBatch`, where the streaming layer knows it. */
+  firstFile?: string;
   /** How to fix it, one sentence. */
   hint?: string;
 }
@@ -52,6 +54,7 @@ export class LossError extends Error {
   readonly column: string | undefined;
   readonly file: string | undefined;
   readonly firstBatch: number | undefined;
+  readonly firstFile: string | undefined;
   readonly hint: string | undefined;
   /** The message without location and hint (no trailing period), so a streaming layer can re-wrap it with more context. */
   readonly detail: string;
@@ -67,13 +70,14 @@ export class LossError extends Error {
     this.column = context.column;
     this.file = context.file;
     this.firstBatch = context.firstBatch;
+    this.firstFile = context.firstFile;
     this.hint = context.hint;
   }
 
   /** A copy with more context (batch, column, …) merged in; the original's fields win where set. */
   withContext(context: LossErrorContext): LossError {
     const merged: LossErrorContext = { ...context };
-    for (const key of ['loss', 'argument', 'row', 'batch', 'column', 'file', 'firstBatch', 'hint'] as const) {
+    for (const key of CONTEXT_KEYS) {
       const value = this[key];
       if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
     }
@@ -84,6 +88,18 @@ export class LossError extends Error {
   }
 }
 
+const CONTEXT_KEYS = [
+  'loss',
+  'argument',
+  'row',
+  'batch',
+  'column',
+  'file',
+  'firstBatch',
+  'firstFile',
+  'hint',
+] as const satisfies readonly (keyof LossErrorContext)[];
+
 function formatMessage(detail: string, c: LossErrorContext): string {
   const where: string[] = [];
   if (c.file !== undefined) where.push(`file '${c.file}'`);
@@ -91,6 +107,10 @@ function formatMessage(detail: string, c: LossErrorContext): string {
   else if (c.argument !== undefined) where.push(`argument '${c.argument}'`);
   if (c.batch !== undefined) where.push(`batch ${c.batch}`);
   if (c.row !== undefined) where.push(`row ${c.row}`);
+  if (c.firstBatch !== undefined) {
+    const file = c.firstFile === undefined || c.firstFile === c.file ? '' : ` of file '${c.firstFile}'`;
+    where.push(`before: from batch ${c.firstBatch}${file}`);
+  }
   const head = c.loss !== undefined ? `${c.loss}: ` : '';
   const loc = where.length > 0 ? ` (${where.join(', ')})` : '';
   const hint = c.hint !== undefined ? ` ${c.hint}` : '';

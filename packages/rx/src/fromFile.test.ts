@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArrowReadError, writeIpcStream } from '@lossflow/arrow';
+import { ArrowReadError, MAX_THREADS, writeIpcStream } from '@lossflow/arrow';
 import { LossError } from '@lossflow/core';
 import { Field, FixedSizeList, Float32, Int32, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { lastValueFrom } from 'rxjs';
@@ -9,7 +9,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { crossEntropy } from './crossEntropy.js';
 import { fromFile } from './fromFile.js';
 import { reduce } from './reduce.js';
-import { MAX_THREADS } from './threadsOption.js';
 
 let path: string;
 

@@ -94,9 +94,8 @@ describe.each(['arrows', 'arrow', 'parquet'])(
           firstBatch: 0,
           file: path,
         });
-        expect(e.detail).toBe(
-          "the rows of column 'logits' have shape [2] in batch 1 but [3] in the batches before (from batch 0)",
-        );
+        expect(e.detail).toBe("the rows of column 'logits' have shape [2] but [3] in the batches before");
+        expect(e.message).toContain(`(file '${path}', column 'logits', batch 1, before: from batch 0)`);
       },
     );
 
@@ -152,9 +151,10 @@ describe('two files of 3 and 5 classes concatenated before a reduction', () => {
           batch: 0,
           firstBatch: 0,
           file: files['five.parquet'],
+          firstFile: files['three.arrows'],
         });
-        expect(e.detail).toContain(
-          `[5] in batch 0 but [3] in the batches before (from batch 0 of file '${files['three.arrows']}')`,
+        expect(e.message).toContain(
+          `have shape [5] but [3] in the batches before (file '${files['five.parquet']}', column 'logits', batch 0, before: from batch 0 of file '${files['three.arrows']}')`,
         );
       }
     },
@@ -181,7 +181,7 @@ describe('RowShapeCheck', () => {
     check.check(chunk(2, undefined));
     check.check(chunk(3, { x: [3], y: [3] }));
     expect(() => check.check(chunk(4, { x: [3], y: [3, 1] }))).toThrow(
-      "the rows of column 'y' have shape [3, 1] in batch 4 but [3] in the batches before (from batch 1)",
+      "the rows of column 'y' have shape [3, 1] but [3] in the batches before (column 'y', batch 4, before: from batch 1)",
     );
   });
 

@@ -47,19 +47,18 @@ export class RowShapeCheck {
         continue;
       }
       if (sameShape(seen.shape, shape)) continue;
-      const before =
-        seen.file !== undefined && seen.file !== chunk.file
-          ? `batch ${seen.batch} of file '${seen.file}'`
-          : `batch ${seen.batch}`;
+      // Where each shape was seen is context (batch, file, firstBatch, firstFile), not detail, so
+      // a layer that numbers batches differently (the CLI, across files) can name them its way.
       throw new LossError(
         'SHAPE_CHANGED',
-        `the rows of column '${column}' have shape [${shape.join(', ')}] in batch ${chunk.batch} but [${seen.shape.join(', ')}] in the batches before (from ${before})`,
+        `the rows of column '${column}' have shape [${shape.join(', ')}] but [${seen.shape.join(', ')}] in the batches before`,
         {
           loss: chunk.loss,
           column,
           batch: chunk.batch,
           firstBatch: seen.batch,
           ...(chunk.file === undefined ? {} : { file: chunk.file }),
+          ...(seen.file === undefined ? {} : { firstFile: seen.file }),
           hint: 'Every batch, row group and file of one evaluation must have the same row shape (e.g. the same number of classes): evaluate logs of different shapes separately.',
         },
       );

@@ -57,7 +57,7 @@ export function threadedLosses(
 ): Observable<LossChunk[]> | undefined {
   if (!(source instanceof ThreadedBatches) || !plans.every(runsInWorkers)) return undefined;
   const { path, threads, options, inThisThread } = source;
-  // Workers open the file by its path and read it at offsets: a pipe or a device is read here.
+  // Workers read the file at offsets (through the descriptor the pool opened): a pipe or a device is read here.
   const readHere = source.pipe(map((batch, index) => plans.map((plan) => plan.chunk(batch, index))));
   return defer(() =>
     isRegularFile(path) ? inWorkers(path, threads, inThisThread, options, plans) : readHere,

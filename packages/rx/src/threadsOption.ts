@@ -1,14 +1,9 @@
+import { MAX_THREADS } from '@lossflow/arrow';
 import { LossError } from '@lossflow/core';
 
 /**
- * The most threads `fromFile` starts: `@lossflow/arrow`'s `mapBatchesInWorkers` refuses more (each
- * worker costs memory and start-up time, and more than the batches cannot help).
- */
-export const MAX_THREADS = 256;
-
-/**
  * `fromFile`'s `threads` option, checked when `fromFile` is called: a whole number from 0 to
- * {@link MAX_THREADS} (default 0). `Infinity`, NaN, fractions and negatives are an
+ * `MAX_THREADS` of `@lossflow/arrow`, whose `mapBatchesInWorkers` refuses more (default 0). `Infinity`, NaN, fractions and negatives are an
  * `INVALID_OPTION` error instead of a raw `RangeError` or a silently rounded count.
  *
  * @example
