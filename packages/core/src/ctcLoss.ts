@@ -348,7 +348,12 @@ export const ctcLossDescriptor = defineLoss<CtcLossOptions>()({
   torch: { module: 'CTCLoss', functional: 'ctc_loss' },
   summary: 'connectionist temporal classification',
   roles: [
-    { name: 'input', shape: '(T, N, C) or (T, C) log-probabilities', dtype: 'float' },
+    {
+      name: 'input',
+      shape:
+        'time first, (T, N, C) or (T, C) log-probabilities (a record batch holds one (T, C) sequence per row)',
+      dtype: 'float',
+    },
     { name: 'target', shape: 'padded class indices (N, S), or all targets concatenated', dtype: 'int' },
     { name: 'inputLengths', column: 'input_lengths', shape: '(N) or ()', dtype: 'int' },
     { name: 'targetLengths', column: 'target_lengths', shape: '(N) or ()', dtype: 'int' },

@@ -12,8 +12,8 @@ import { registrySpec } from './operators/registrySpec.js';
 
 /** One loss as the reading thread resolved it for the file's schema. */
 export interface WorkerLossPlan {
+  /** The registry loss's name: the worker rebuilds its spec (roles, columns, forms) from it. */
   readonly name: string;
-  readonly roles: readonly string[];
   readonly options: unknown;
   readonly by: string | undefined;
   readonly nulls: 'error' | 'skip';

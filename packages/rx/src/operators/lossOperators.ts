@@ -82,7 +82,7 @@ export type CtcLossOperatorOptions = OperatorOptionsOf<'ctcLoss'>;
 
 /**
  * Connectionist temporal classification (`torch.nn.CTCLoss`), row by row of each record batch. Columns:
- * - `input` (column auto-detected): (T, N, C) or (T, C) log-probabilities; floats.
+ * - `input` (column auto-detected): time first, (T, N, C) or (T, C) log-probabilities (a record batch holds one (T, C) sequence per row); floats.
  * - `target` (column auto-detected): padded class indices (N, S), or all targets concatenated; integers.
  * - `inputLengths` (column `input_lengths`): (N) or (); integers.
  * - `targetLengths` (column `target_lengths`): (N) or (); integers.
