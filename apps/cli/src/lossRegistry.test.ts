@@ -43,8 +43,10 @@ const SAMPLES = {
 } as const;
 
 describe('the loss registry of the command line', () => {
-  it('offers all 21 losses of @lossflow/core by their kebab-case names, in the registry’s order', () => {
-    expect(LOSSES.map((l) => l.name)).toEqual(KEBAB_NAMES);
+  it('offers every loss of @lossflow/core by its kebab-case name, in the registry’s order', () => {
+    // The names users type are a contract: they stay, in this order (a new loss may come anywhere).
+    const names = LOSSES.map((l) => l.name);
+    expect(names.filter((n) => KEBAB_NAMES.includes(n))).toEqual(KEBAB_NAMES);
     expect(LOSSES.map((l) => l.descriptor)).toEqual(core.LOSSES);
     for (const name of KEBAB_NAMES) expect(findLoss(name)?.name).toBe(name);
   });

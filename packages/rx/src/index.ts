@@ -9,50 +9,8 @@ export {
   type StreamOptions,
 } from './lossOperator.js';
 export { lossSpec } from './lossSpec.js';
-export {
-  type BinaryCrossEntropyOperatorOptions,
-  type BinaryCrossEntropyWithLogitsOperatorOptions,
-  binaryCrossEntropy,
-  binaryCrossEntropyWithLogits,
-  type CosineEmbeddingLossOperatorOptions,
-  type CrossEntropyOperatorOptions,
-  type CtcLossOperatorOptions,
-  cosineEmbeddingLoss,
-  crossEntropy,
-  ctcLoss,
-  type GaussianNllLossOperatorOptions,
-  gaussianNllLoss,
-  type HingeEmbeddingLossOperatorOptions,
-  type HuberLossOperatorOptions,
-  hingeEmbeddingLoss,
-  huberLoss,
-  type KlDivOperatorOptions,
-  klDiv,
-  type L1LossOperatorOptions,
-  l1Loss,
-  type MarginRankingLossOperatorOptions,
-  type MseLossOperatorOptions,
-  type MultilabelMarginLossOperatorOptions,
-  type MultilabelSoftMarginLossOperatorOptions,
-  type MultiMarginLossOperatorOptions,
-  marginRankingLoss,
-  mseLoss,
-  multilabelMarginLoss,
-  multilabelSoftMarginLoss,
-  multiMarginLoss,
-  type NllLossOperatorOptions,
-  nllLoss,
-  type PoissonNllLossOperatorOptions,
-  poissonNllLoss,
-  type SmoothL1LossOperatorOptions,
-  type SoftMarginLossOperatorOptions,
-  smoothL1Loss,
-  softMarginLoss,
-  type TripletMarginLossOperatorOptions,
-  type TripletMarginWithDistanceLossOperatorOptions,
-  tripletMarginLoss,
-  tripletMarginWithDistanceLoss,
-} from './operators/lossOperators.js';
+// One operator per loss of @lossflow/core's registry, generated: a new loss needs no line here.
+export * from './operators/lossOperators.js';
 export { type LossOperatorFactory, type OperatorOptionsOf, operatorOf } from './operators/operatorOf.js';
 export { perRowBatches } from './perRowBatches.js';
 export { reduce } from './reduce.js';
