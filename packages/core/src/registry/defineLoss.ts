@@ -10,8 +10,17 @@ const MEAN_SUM = Object.freeze(['mean', 'sum'] as const);
  *
  * @example
  * export const mseLossDescriptor = defineLoss<MseLossOptions>()({
- *   name: 'mseLoss', cliName: 'mse', torch: { module: 'MSELoss', functional: 'mse_loss' },
- *   summary: 'squared error', roles: [INPUT, TARGET], options: OPTIONS, loss: mseLoss, partial: mseLossPartial,
+ *   name: 'mseLoss',
+ *   cliName: 'mse',
+ *   torch: { module: 'MSELoss', functional: 'mse_loss' },
+ *   summary: 'squared error',
+ *   roles: [
+ *     { name: 'input', shape: 'any shape', dtype: 'float' },
+ *     { name: 'target', shape: 'broadcasts with input', dtype: 'float' },
+ *   ],
+ *   options: OPTIONS, // describeOptions<MseLossOptions>({ … })
+ *   loss: mseLoss,
+ *   partial: mseLossPartial,
  * });
  */
 export function defineLoss<O>(): <const R extends string>(

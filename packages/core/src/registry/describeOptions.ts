@@ -5,7 +5,10 @@ import type { OptionDescriptor, OptionTable } from './LossDescriptor.js';
  * those of `O`: adding an option to a loss's options type without describing it fails to build.
  *
  * @example
- * const OPTIONS = describeOptions<MseLossOptions>({ reduction: reductionOption(), weight: WEIGHT });
+ * const OPTIONS = describeOptions<MseLossOptions>({
+ *   reduction: reductionOption(),
+ *   weight: { type: 'numbers', torch: 'weight', describe: 'element weights, e.g. 0.5,1,2' },
+ * });
  */
 export function describeOptions<O>(table: OptionTable<O>): OptionTable<O> {
   return Object.freeze(table) as OptionTable<O>;
@@ -17,7 +20,7 @@ export function describeOptions<O>(table: OptionTable<O>): OptionTable<O> {
  * no flag of its own (the command line's `--reduction` is the stream's).
  *
  * @example
- * describeOptions<KlDivOptions>({ reduction: reductionOption(['batchmean']), logTarget: … });
+ * describeOptions<KlDivOptions>({ reduction: reductionOption(['batchmean']), logTarget: { … } });
  */
 export function reductionOption(extra: readonly string[] = []): OptionDescriptor {
   return {
