@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ArrowReadError, readBatches } from '@lossflow/arrow';
-import type { Schema } from 'apache-arrow';
+import { Field, Float32, Int32, Schema } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseEvalArgs } from './evalArgs.js';
 import { evalColumns } from './evalColumns.js';
@@ -30,6 +30,20 @@ describe('evalColumns', () => {
       'step',
       'logits',
       'target',
+    ]);
+  });
+
+  it("reads a role's registry default column, as the operator does (ctc: input_lengths)", () => {
+    const ctc = new Schema(
+      ['log_probs', 'target', 'input_lengths', 'target_lengths'].map(
+        (n) => new Field(n, n === 'log_probs' ? new Float32() : new Int32()),
+      ),
+    );
+    expect(evalColumns(parseEvalArgs(['f', '--loss', 'ctc', '--input', 'log_probs']), ctc)).toEqual([
+      'log_probs',
+      'target',
+      'input_lengths',
+      'target_lengths',
     ]);
   });
 

@@ -16,7 +16,7 @@ export function evalColumns(plan: EvalPlan, schema: Schema): string[] {
   for (const loss of plan.losses) {
     const roles: Record<string, string | undefined> = {};
     for (const role of loss.entry.roles) {
-      roles[role] = loss.columns[role] ?? (role === 'input' || role === 'target' ? undefined : role);
+      roles[role] = loss.columns[role] ?? loss.entry.columns[role];
     }
     // Only losses that read `input` and `target` get their defaults (and their checks).
     const paired = loss.entry.roles.includes('input') && loss.entry.roles.includes('target');

@@ -68,7 +68,7 @@ export function evalPipeline(
 ): Observable<EvalRun> {
   const operators = plan.losses.map((selection) =>
     lossOperatorOf(selection.entry)({
-      ...coreOptionsOf(selection.options),
+      ...coreOptionsOf(selection.entry, selection.options),
       ...selection.columns,
       ...(plan.by === undefined ? {} : { by: plan.by }),
       perRow: plan.perRow !== undefined && hooks.perRow !== undefined,

@@ -1,4 +1,6 @@
+import type { OptionDescriptor } from '@lossflow/core';
 import type { FlagSpec } from './argv.js';
+import { kebabCase, LOSSES } from './lossRegistry.js';
 import { UsageError } from './UsageError.js';
 
 /** How a core option is written on the command line. */
@@ -14,51 +16,40 @@ export interface LossOptionFlag {
   readonly describe: string;
 }
 
-/** The flags of every core option, named as torch names the argument, in kebab case. */
-export const LOSS_OPTION_FLAGS: readonly LossOptionFlag[] = [
-  { flag: 'weight', key: 'weight', kind: 'numbers', describe: 'class (or element) weights, e.g. 0.5,1,2' },
-  {
-    flag: 'ignore-index',
-    key: 'ignoreIndex',
-    kind: 'integer',
-    describe: 'target value to ignore (torch: -100)',
-  },
-  { flag: 'label-smoothing', key: 'labelSmoothing', kind: 'number', describe: 'label smoothing in [0, 1]' },
-  {
-    flag: 'pos-weight',
-    key: 'posWeight',
-    kind: 'numbers',
-    describe: 'weight of positive examples per class',
-  },
-  {
-    flag: 'log-input',
-    key: 'logInput',
-    kind: 'boolean',
-    describe: 'input is the log of the rate (default on)',
-  },
-  {
-    flag: 'full',
-    key: 'full',
-    kind: 'boolean',
-    describe: 'add the constant terms',
-  },
-  { flag: 'eps', key: 'eps', kind: 'number', describe: 'numerical floor' },
-  { flag: 'log-target', key: 'logTarget', kind: 'boolean', describe: 'target is log-probabilities' },
-  { flag: 'beta', key: 'beta', kind: 'number', describe: 'where the loss turns from quadratic to linear' },
-  { flag: 'delta', key: 'delta', kind: 'number', describe: 'where the loss turns from quadratic to linear' },
-  { flag: 'margin', key: 'margin', kind: 'number', describe: 'the margin' },
-  { flag: 'p', key: 'p', kind: 'number', describe: 'norm degree (multi-margin: 1 or 2)' },
-  { flag: 'swap', key: 'swap', kind: 'boolean', describe: 'use the smaller of d(a, n) and d(p, n)' },
-  { flag: 'blank', key: 'blank', kind: 'integer', describe: 'class index of the blank' },
-  { flag: 'zero-infinity', key: 'zeroInfinity', kind: 'boolean', describe: 'zero infinite losses' },
-  {
-    flag: 'distance',
-    key: 'distanceFunction',
-    kind: 'choice',
-    choices: ['pairwise', 'cosine'],
-    describe: 'the distance: pairwise (L2, the default) or cosine',
-  },
-];
+/**
+ * The flag of a core option, from its description in the loss registry: named as torch names the
+ * argument, in kebab case (or the option's own `flag`); a function option is a choice among its
+ * `named` values. Undefined for options a command line cannot give (`commandLine: false`, the
+ * `reduction`, which is `--reduction`).
+ */
+export function optionFlagOf(key: string, o: OptionDescriptor): LossOptionFlag | undefined {
+  if (key === 'reduction' || o.commandLine === false) return undefined;
+  const named = o.named === undefined ? undefined : Object.keys(o.named);
+  const choices = o.choices ?? named;
+  const kind = o.type === 'function' ? 'choice' : o.type;
+  return {
+    flag: o.flag ?? kebabCase(key),
+    key,
+    kind,
+    ...(choices === undefined ? {} : { choices }),
+    describe: o.describe,
+  };
+}
+
+/**
+ * The flags of every core option of the registry's losses, each once (the first loss to take it
+ * describes it), in the order the losses list them.
+ */
+export const LOSS_OPTION_FLAGS: readonly LossOptionFlag[] = (() => {
+  const flags = new Map<string, LossOptionFlag>();
+  for (const e of LOSSES) {
+    for (const [key, o] of Object.entries(e.descriptor.options)) {
+      const f = optionFlagOf(key, o);
+      if (f !== undefined && !flags.has(f.flag)) flags.set(f.flag, f);
+    }
+  }
+  return [...flags.values()];
+})();
 
 const byFlag = new Map(LOSS_OPTION_FLAGS.map((f) => [f.flag, f]));
 const byKey = new Map(LOSS_OPTION_FLAGS.map((f) => [f.key, f]));

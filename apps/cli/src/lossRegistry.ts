@@ -1,6 +1,6 @@
-import type { StateReduction } from '@lossflow/core';
+import { LOSSES as CORE_LOSSES, type LossDescriptor, type StateReduction } from '@lossflow/core';
 
-/** One `@lossflow/core` loss as the CLI offers it. */
+/** One `@lossflow/core` loss as the CLI offers it: a view of its registry entry (`LossDescriptor`). */
 export interface LossEntry {
   /** The kebab-case name users type (`cross-entropy`); also the name in every output. */
   readonly name: string;
@@ -8,108 +8,33 @@ export interface LossEntry {
   readonly core: string;
   /** Tensor arguments in call order; each is read from a column (`--input`, `--var`, …). */
   readonly roles: readonly string[];
+  /** Default column of each role that has one (`inputLengths` → `input_lengths`); `input` and `target` are auto-detected. */
+  readonly columns: Readonly<Record<string, string>>;
   /** Core option keys this loss takes besides `reduction`. */
   readonly options: readonly string[];
   /** Reductions a stream of this loss can be finalized with. */
   readonly reductions: readonly StateReduction[];
   /** One line for `--help`. */
   readonly summary: string;
+  /** The loss's registry entry, everything else derives from. */
+  readonly descriptor: LossDescriptor;
 }
 
-const PAIR = ['input', 'target'] as const;
-const MEAN_SUM: readonly StateReduction[] = ['mean', 'sum'];
-
-/** Every loss of `@lossflow/core`, in the order `--help` lists them. */
-export const LOSSES: readonly LossEntry[] = [
-  entry(
-    'cross-entropy',
-    'crossEntropy',
-    PAIR,
-    ['weight', 'ignoreIndex', 'labelSmoothing'],
-    'logits vs class indices',
-  ),
-  entry('nll', 'nllLoss', PAIR, ['weight', 'ignoreIndex'], 'log-probabilities vs class indices'),
-  entry('mse', 'mseLoss', PAIR, ['weight'], 'squared error'),
-  entry('l1', 'l1Loss', PAIR, ['weight'], 'absolute error'),
-  entry('bce', 'binaryCrossEntropy', PAIR, ['weight'], 'probabilities vs 0/1 targets'),
-  entry(
-    'bce-with-logits',
-    'binaryCrossEntropyWithLogits',
-    PAIR,
-    ['weight', 'posWeight'],
-    'logits vs 0/1 targets',
-  ),
-  entry('huber', 'huberLoss', PAIR, ['delta', 'weight'], 'Huber loss (delta)'),
-  entry('smooth-l1', 'smoothL1Loss', PAIR, ['beta'], 'smooth L1 (beta)'),
-  entry(
-    'poisson-nll',
-    'poissonNllLoss',
-    PAIR,
-    ['logInput', 'full', 'eps'],
-    'Poisson negative log-likelihood',
-  ),
-  entry(
-    'gaussian-nll',
-    'gaussianNllLoss',
-    ['input', 'target', 'var'],
-    ['full', 'eps'],
-    'Gaussian NLL with a variance column',
-  ),
-  {
-    ...entry('kl-div', 'klDiv', PAIR, ['logTarget'], 'KL divergence of log-probabilities'),
-    reductions: ['mean', 'sum', 'batchmean'],
-  },
-  entry('soft-margin', 'softMarginLoss', PAIR, [], 'logistic loss for ±1 targets'),
-  entry('multilabel-soft-margin', 'multilabelSoftMarginLoss', PAIR, ['weight'], 'multi-label one-vs-all'),
-  entry(
-    'cosine-embedding',
-    'cosineEmbeddingLoss',
-    ['input1', 'input2', 'target'],
-    ['margin'],
-    'cosine similarity, ±1 targets',
-  ),
-  entry(
-    'margin-ranking',
-    'marginRankingLoss',
-    ['input1', 'input2', 'target'],
-    ['margin'],
-    'pairwise ranking, ±1 targets',
-  ),
-  entry('hinge-embedding', 'hingeEmbeddingLoss', PAIR, ['margin'], 'distances vs ±1 targets'),
-  entry('multilabel-margin', 'multilabelMarginLoss', PAIR, [], 'multi-label hinge, -1-terminated targets'),
-  entry('multi-margin', 'multiMarginLoss', PAIR, ['p', 'margin', 'weight'], 'multi-class hinge'),
-  entry(
-    'triplet-margin',
-    'tripletMarginLoss',
-    ['anchor', 'positive', 'negative'],
-    ['margin', 'p', 'eps', 'swap'],
-    'triplets, p-norm distance',
-  ),
-  entry(
-    'triplet-margin-with-distance',
-    'tripletMarginWithDistanceLoss',
-    ['anchor', 'positive', 'negative'],
-    ['margin', 'swap', 'distanceFunction'],
-    'triplets, pairwise distance',
-  ),
-  entry(
-    'ctc',
-    'ctcLoss',
-    ['input', 'target', 'inputLengths', 'targetLengths'],
-    ['blank', 'zeroInfinity'],
-    'connectionist temporal classification',
-  ),
-];
-
-function entry(
-  name: string,
-  core: string,
-  roles: readonly string[],
-  options: readonly string[],
-  summary: string,
-): LossEntry {
-  return { name, core, roles, options, reductions: MEAN_SUM, summary };
+function entryOf(d: LossDescriptor): LossEntry {
+  return {
+    name: d.cliName,
+    core: d.name,
+    roles: d.roles.map((r) => r.name),
+    columns: Object.fromEntries(d.roles.flatMap((r) => (r.column === undefined ? [] : [[r.name, r.column]]))),
+    options: d.optionKeys.filter((k) => k !== 'reduction'),
+    reductions: d.reductions,
+    summary: d.summary,
+    descriptor: d,
+  };
 }
+
+/** Every loss of `@lossflow/core`, in the order `--help` lists them (the registry's). */
+export const LOSSES: readonly LossEntry[] = CORE_LOSSES.map(entryOf);
 
 /** `crossEntropy` → `cross-entropy`; `nll_loss` → `nll-loss`; `MSELoss` → `mse-loss`. */
 export function kebabCase(name: string): string {
@@ -122,16 +47,19 @@ export function kebabCase(name: string): string {
 
 const byName = new Map<string, LossEntry>();
 for (const e of LOSSES) {
-  // The kebab core name (`mse-loss`, `binary-cross-entropy`) and torch.nn's class name
-  // (`MSELoss` → `mse-loss`, `BCELoss` → `bce-loss`) are accepted too, so people can type what they know.
-  for (const alias of [e.name, kebabCase(e.core), `${e.name}-loss`]) byName.set(alias, e);
-}
-// torch spells these two `MultiLabel…` in its class names but `multilabel_…` in its functions.
-for (const name of ['multilabel-soft-margin', 'multilabel-margin']) {
-  const e = byName.get(name)!;
-  const spaced = name.replace('multilabel', 'multi-label');
-  byName.set(spaced, e);
-  byName.set(`${spaced}-loss`, e);
+  // The kebab core name (`mse-loss`, `binary-cross-entropy`) and torch's class and function names
+  // (`MSELoss` → `mse-loss`, `MultiLabelMarginLoss` → `multi-label-margin`, `cross_entropy`) are
+  // accepted too, so people can type what they know.
+  const torchClass = kebabCase(e.descriptor.torch.module);
+  const aliases = [
+    e.name,
+    `${e.name}-loss`,
+    kebabCase(e.core),
+    torchClass,
+    torchClass.replace(/-loss$/, ''),
+    kebabCase(e.descriptor.torch.functional),
+  ];
+  for (const alias of aliases) byName.set(alias, e);
 }
 
 /** Every name `--loss` accepts: the kebab names and their aliases. */

@@ -9,6 +9,8 @@ import { LossError } from './LossError.js';
 import { broadcastView, UNIT_VIEW } from './operands.js';
 import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
+import { defineLoss } from './registry/defineLoss.js';
+import { describeOptions, reductionOption } from './registry/describeOptions.js';
 import { numel, type TensorInput } from './tensor.js';
 
 /** Options of {@link binaryCrossEntropy}, as `torch.nn.functional.binary_cross_entropy`. */
@@ -22,11 +24,14 @@ export interface BinaryCrossEntropyOptions {
   weight?: TensorInput;
 }
 
-/** Every option binaryCrossEntropy takes, as data (any other key is an `INVALID_OPTION` error). */
-export const binaryCrossEntropyOptionKeys = optionKeys<BinaryCrossEntropyOptions>({
-  reduction: true,
-  weight: true,
+/** The options of binaryCrossEntropy, described for the loss registry (see `LOSSES`). */
+const OPTIONS = describeOptions<BinaryCrossEntropyOptions>({
+  reduction: reductionOption(),
+  weight: { type: 'numbers', torch: 'weight', describe: 'class (or element) weights, e.g. 0.5,1,2' },
 });
+
+/** Every option binaryCrossEntropy takes, as data (any other key is an `INVALID_OPTION` error). */
+export const binaryCrossEntropyOptionKeys = optionKeys<BinaryCrossEntropyOptions>(OPTIONS);
 
 const bce = defineElementwiseLoss<BinaryCrossEntropyOptions, BinaryCrossEntropyParams>({
   name: 'binaryCrossEntropy',
@@ -75,3 +80,18 @@ export const binaryCrossEntropy = bce.loss;
  * finalize(s, 'mean');
  */
 export const binaryCrossEntropyPartial = bce.partial;
+
+/** binaryCrossEntropy in the loss registry (`LOSSES`): its names, tensor arguments, options and forms. */
+export const binaryCrossEntropyDescriptor = defineLoss<BinaryCrossEntropyOptions>()({
+  name: 'binaryCrossEntropy',
+  cliName: 'bce',
+  torch: { module: 'BCELoss', functional: 'binary_cross_entropy' },
+  summary: 'probabilities vs 0/1 targets',
+  roles: [
+    { name: 'input', shape: 'any shape, probabilities in [0, 1]', dtype: 'float' },
+    { name: 'target', shape: "the input's shape", dtype: 'float' },
+  ],
+  options: OPTIONS,
+  loss: binaryCrossEntropy,
+  partial: binaryCrossEntropyPartial,
+});

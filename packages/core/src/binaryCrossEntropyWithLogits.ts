@@ -7,6 +7,8 @@ import {
 import { broadcastView, UNIT_VIEW } from './operands.js';
 import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
+import { defineLoss } from './registry/defineLoss.js';
+import { describeOptions, reductionOption } from './registry/describeOptions.js';
 import type { TensorInput } from './tensor.js';
 
 /** Options of {@link binaryCrossEntropyWithLogits}, as `torch.nn.functional.binary_cross_entropy_with_logits`. */
@@ -25,12 +27,16 @@ export interface BinaryCrossEntropyWithLogitsOptions {
   posWeight?: TensorInput;
 }
 
-/** Every option binaryCrossEntropyWithLogits takes, as data (any other key is an `INVALID_OPTION` error). */
-export const binaryCrossEntropyWithLogitsOptionKeys = optionKeys<BinaryCrossEntropyWithLogitsOptions>({
-  reduction: true,
-  weight: true,
-  posWeight: true,
+/** The options of binaryCrossEntropyWithLogits, described for the loss registry (see `LOSSES`). */
+const OPTIONS = describeOptions<BinaryCrossEntropyWithLogitsOptions>({
+  reduction: reductionOption(),
+  weight: { type: 'numbers', torch: 'weight', describe: 'class (or element) weights, e.g. 0.5,1,2' },
+  posWeight: { type: 'numbers', torch: 'pos_weight', describe: 'weight of positive examples per class' },
 });
+
+/** Every option binaryCrossEntropyWithLogits takes, as data (any other key is an `INVALID_OPTION` error). */
+export const binaryCrossEntropyWithLogitsOptionKeys =
+  optionKeys<BinaryCrossEntropyWithLogitsOptions>(OPTIONS);
 
 const name = 'binaryCrossEntropyWithLogits';
 
@@ -71,3 +77,18 @@ export const binaryCrossEntropyWithLogits = bceLogits.loss;
  * finalize(s, 'mean');
  */
 export const binaryCrossEntropyWithLogitsPartial = bceLogits.partial;
+
+/** binaryCrossEntropyWithLogits in the loss registry (`LOSSES`): its names, tensor arguments, options and forms. */
+export const binaryCrossEntropyWithLogitsDescriptor = defineLoss<BinaryCrossEntropyWithLogitsOptions>()({
+  name: 'binaryCrossEntropyWithLogits',
+  cliName: 'bce-with-logits',
+  torch: { module: 'BCEWithLogitsLoss', functional: 'binary_cross_entropy_with_logits' },
+  summary: 'logits vs 0/1 targets',
+  roles: [
+    { name: 'input', shape: 'any shape, logits', dtype: 'float' },
+    { name: 'target', shape: "the input's shape", dtype: 'float' },
+  ],
+  options: OPTIONS,
+  loss: binaryCrossEntropyWithLogits,
+  partial: binaryCrossEntropyWithLogitsPartial,
+});

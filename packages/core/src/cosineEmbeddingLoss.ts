@@ -5,6 +5,8 @@ import { broadcastShapes, expandTo, floatTensor, resultDType, showShape } from '
 import { numberOption } from './optionChecks.js';
 import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
+import { defineLoss } from './registry/defineLoss.js';
+import { describeOptions, reductionOption } from './registry/describeOptions.js';
 import type { FloatArray, Tensor, TensorInput } from './tensor.js';
 import type { TernaryLoss, TernaryLossPartial } from './ternaryLoss.js';
 import { defineUnreducedLoss } from './unreducedLoss.js';
@@ -17,11 +19,14 @@ export interface CosineEmbeddingLossOptions {
   reduction?: Reduction;
 }
 
-/** Every option cosineEmbeddingLoss takes, as data (any other key is an `INVALID_OPTION` error). */
-export const cosineEmbeddingLossOptionKeys = optionKeys<CosineEmbeddingLossOptions>({
-  margin: true,
-  reduction: true,
+/** The options of cosineEmbeddingLoss, described for the loss registry (see `LOSSES`). */
+const OPTIONS = describeOptions<CosineEmbeddingLossOptions>({
+  margin: { type: 'number', torch: 'margin', default: 0.0, describe: 'the margin' },
+  reduction: reductionOption(),
 });
+
+/** Every option cosineEmbeddingLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const cosineEmbeddingLossOptionKeys = optionKeys<CosineEmbeddingLossOptions>(OPTIONS);
 
 const NAME = 'cosineEmbeddingLoss';
 
@@ -129,3 +134,19 @@ export const cosineEmbeddingLossPartial: TernaryLossPartial<CosineEmbeddingLossO
   options = {},
   into,
 ) => impl.partial([input1, input2, target], options, into);
+
+/** cosineEmbeddingLoss in the loss registry (`LOSSES`): its names, tensor arguments, options and forms. */
+export const cosineEmbeddingLossDescriptor = defineLoss<CosineEmbeddingLossOptions>()({
+  name: 'cosineEmbeddingLoss',
+  cliName: 'cosine-embedding',
+  torch: { module: 'CosineEmbeddingLoss', functional: 'cosine_embedding_loss' },
+  summary: 'cosine similarity, ±1 targets',
+  roles: [
+    { name: 'input1', column: 'input1', shape: '(N, D) or (D)', dtype: 'float' },
+    { name: 'input2', column: 'input2', shape: '(N, D) or (D)', dtype: 'float' },
+    { name: 'target', shape: '±1, (N) or ()', dtype: 'either' },
+  ],
+  options: OPTIONS,
+  loss: cosineEmbeddingLoss,
+  partial: cosineEmbeddingLossPartial,
+});

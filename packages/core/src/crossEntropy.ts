@@ -14,6 +14,8 @@ import { numberOption } from './optionChecks.js';
 import { checkOptionKeys, optionKeys } from './optionKeys.js';
 import { partialState } from './partialState.js';
 import { checkReduction, type Reduction } from './reduction.js';
+import { defineLoss } from './registry/defineLoss.js';
+import { describeOptions, reductionOption } from './registry/describeOptions.js';
 import { type FloatArray, isFloatData, numel, type Tensor, type TensorInput } from './tensor.js';
 import { wasmKernels } from './wasm/wasmKernels.js';
 
@@ -37,13 +39,31 @@ export interface CrossEntropyOptions {
   labelSmoothing?: number;
 }
 
-/** Every option crossEntropy takes, as data (any other key is an `INVALID_OPTION` error). */
-export const crossEntropyOptionKeys = optionKeys<CrossEntropyOptions>({
-  reduction: true,
-  weight: true,
-  ignoreIndex: true,
-  labelSmoothing: true,
+/** The options of crossEntropy, described for the loss registry (see `LOSSES`). */
+const OPTIONS = describeOptions<CrossEntropyOptions>({
+  reduction: reductionOption(),
+  weight: {
+    type: 'numbers',
+    torch: 'weight',
+    describe: 'class (or element) weights, e.g. 0.5,1,2',
+    shorthand: true,
+  },
+  ignoreIndex: {
+    type: 'integer',
+    torch: 'ignore_index',
+    default: -100,
+    describe: 'target value to ignore (torch: -100)',
+  },
+  labelSmoothing: {
+    type: 'number',
+    torch: 'label_smoothing',
+    default: 0.0,
+    describe: 'label smoothing in [0, 1]',
+  },
 });
+
+/** Every option crossEntropy takes, as data (any other key is an `INVALID_OPTION` error). */
+export const crossEntropyOptionKeys = optionKeys<CrossEntropyOptions>(OPTIONS);
 
 const NAME = 'crossEntropy';
 const acc = new Float64Array(2);
@@ -173,3 +193,22 @@ function ce(
  * crossEntropy(logits, labels, { reduction: 'none' }).data; // Float32Array of 2 losses
  */
 export const crossEntropy = ce as BinaryLoss<CrossEntropyOptions>;
+
+/** crossEntropy in the loss registry (`LOSSES`): its names, tensor arguments, options and forms. */
+export const crossEntropyDescriptor = defineLoss<CrossEntropyOptions>()({
+  name: 'crossEntropy',
+  cliName: 'cross-entropy',
+  torch: { module: 'CrossEntropyLoss', functional: 'cross_entropy' },
+  summary: 'logits vs class indices',
+  roles: [
+    { name: 'input', shape: '(N, C), (C) or (N, C, d1, …) logits', dtype: 'float' },
+    {
+      name: 'target',
+      shape: "class indices (N), () or (N, d1, …); or class probabilities of the input's shape",
+      dtype: 'either',
+    },
+  ],
+  options: OPTIONS,
+  loss: crossEntropy,
+  partial: crossEntropyPartial,
+});

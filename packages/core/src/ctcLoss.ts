@@ -14,6 +14,8 @@ import { booleanOption, numberOption } from './optionChecks.js';
 import { checkOptionKeys, optionKeys } from './optionKeys.js';
 import { partialState } from './partialState.js';
 import { checkReduction, type Reduction } from './reduction.js';
+import { defineLoss } from './registry/defineLoss.js';
+import { describeOptions, reductionOption } from './registry/describeOptions.js';
 import { type FloatArray, isFloatData, type Tensor, type TensorInput } from './tensor.js';
 
 /** Options of {@link ctcLoss}, as `torch.nn.functional.ctc_loss`. */
@@ -29,12 +31,15 @@ export interface CtcLossOptions {
   zeroInfinity?: boolean;
 }
 
-/** Every option ctcLoss takes, as data (any other key is an `INVALID_OPTION` error). */
-export const ctcLossOptionKeys = optionKeys<CtcLossOptions>({
-  blank: true,
-  reduction: true,
-  zeroInfinity: true,
+/** The options of ctcLoss, described for the loss registry (see `LOSSES`). */
+const OPTIONS = describeOptions<CtcLossOptions>({
+  blank: { type: 'integer', torch: 'blank', default: 0, describe: 'class index of the blank' },
+  reduction: reductionOption(),
+  zeroInfinity: { type: 'boolean', torch: 'zero_infinity', default: false, describe: 'zero infinite losses' },
 });
+
+/** Every option ctcLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const ctcLossOptionKeys = optionKeys<CtcLossOptions>(OPTIONS);
 
 /**
  * {@link ctcLoss}'s overloads: `'none'` gives a tensor, `'mean'`/`'sum'` a number, a `Reduction`
@@ -335,3 +340,25 @@ function ctc(
  * ctcLoss(logProbs, [[1, 2, 3], [4, 4, 0]], [50, 40], [3, 2]); // mean of loss_b / L_b
  */
 export const ctcLoss = ctc as CtcLoss;
+
+/** ctcLoss in the loss registry (`LOSSES`): its names, tensor arguments, options and forms. */
+export const ctcLossDescriptor = defineLoss<CtcLossOptions>()({
+  name: 'ctcLoss',
+  cliName: 'ctc',
+  torch: { module: 'CTCLoss', functional: 'ctc_loss' },
+  summary: 'connectionist temporal classification',
+  roles: [
+    {
+      name: 'input',
+      shape:
+        'time first, (T, N, C) or (T, C) log-probabilities (a record batch holds one (T, C) sequence per row)',
+      dtype: 'float',
+    },
+    { name: 'target', shape: 'padded class indices (N, S), or all targets concatenated', dtype: 'int' },
+    { name: 'inputLengths', column: 'input_lengths', shape: '(N) or ()', dtype: 'int' },
+    { name: 'targetLengths', column: 'target_lengths', shape: '(N) or ()', dtype: 'int' },
+  ],
+  options: OPTIONS,
+  loss: ctcLoss,
+  partial: ctcLossPartial,
+});

@@ -5,6 +5,8 @@ import { broadcastShapes, expandTo, floatTensor, leadingRows, resultDType, showS
 import { booleanOption, numberOption } from './optionChecks.js';
 import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
+import { defineLoss } from './registry/defineLoss.js';
+import { describeOptions, reductionOption } from './registry/describeOptions.js';
 import type { FloatArray, Tensor, TensorInput } from './tensor.js';
 import type { TernaryLoss, TernaryLossPartial } from './ternaryLoss.js';
 import { defineUnreducedLoss } from './unreducedLoss.js';
@@ -19,12 +21,15 @@ export interface GaussianNllLossOptions {
   reduction?: Reduction;
 }
 
-/** Every option gaussianNllLoss takes, as data (any other key is an `INVALID_OPTION` error). */
-export const gaussianNllLossOptionKeys = optionKeys<GaussianNllLossOptions>({
-  full: true,
-  eps: true,
-  reduction: true,
+/** The options of gaussianNllLoss, described for the loss registry (see `LOSSES`). */
+const OPTIONS = describeOptions<GaussianNllLossOptions>({
+  full: { type: 'boolean', torch: 'full', default: false, describe: 'add the constant terms' },
+  eps: { type: 'number', torch: 'eps', default: 1e-6, describe: 'numerical floor' },
+  reduction: reductionOption(),
 });
+
+/** Every option gaussianNllLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const gaussianNllLossOptionKeys = optionKeys<GaussianNllLossOptions>(OPTIONS);
 
 const NAME = 'gaussianNllLoss';
 
@@ -166,3 +171,24 @@ export const gaussianNllLossPartial: TernaryLossPartial<GaussianNllLossOptions> 
   options = {},
   into,
 ) => impl.partial([input, target, variance], options, into);
+
+/** gaussianNllLoss in the loss registry (`LOSSES`): its names, tensor arguments, options and forms. */
+export const gaussianNllLossDescriptor = defineLoss<GaussianNllLossOptions>()({
+  name: 'gaussianNllLoss',
+  cliName: 'gaussian-nll',
+  torch: { module: 'GaussianNLLLoss', functional: 'gaussian_nll_loss' },
+  summary: 'Gaussian NLL with a variance column',
+  roles: [
+    { name: 'input', shape: 'any shape, means', dtype: 'float' },
+    { name: 'target', shape: "the input's shape", dtype: 'float' },
+    {
+      name: 'var',
+      column: 'var',
+      shape: "the input's shape, without its last dimension, or with one dimension of size 1",
+      dtype: 'float',
+    },
+  ],
+  options: OPTIONS,
+  loss: gaussianNllLoss,
+  partial: gaussianNllLossPartial,
+});

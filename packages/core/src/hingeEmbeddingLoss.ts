@@ -3,6 +3,8 @@ import { hingeEmbeddingNone, hingeEmbeddingSum } from './kernels/hingeEmbedding.
 import { numberOption } from './optionChecks.js';
 import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
+import { defineLoss } from './registry/defineLoss.js';
+import { describeOptions, reductionOption } from './registry/describeOptions.js';
 
 /** Options of {@link hingeEmbeddingLoss}, as `torch.nn.functional.hinge_embedding_loss`. */
 export interface HingeEmbeddingLossOptions {
@@ -12,11 +14,14 @@ export interface HingeEmbeddingLossOptions {
   reduction?: Reduction;
 }
 
-/** Every option hingeEmbeddingLoss takes, as data (any other key is an `INVALID_OPTION` error). */
-export const hingeEmbeddingLossOptionKeys = optionKeys<HingeEmbeddingLossOptions>({
-  margin: true,
-  reduction: true,
+/** The options of hingeEmbeddingLoss, described for the loss registry (see `LOSSES`). */
+const OPTIONS = describeOptions<HingeEmbeddingLossOptions>({
+  margin: { type: 'number', torch: 'margin', default: 1.0, describe: 'the margin' },
+  reduction: reductionOption(),
 });
+
+/** Every option hingeEmbeddingLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const hingeEmbeddingLossOptionKeys = optionKeys<HingeEmbeddingLossOptions>(OPTIONS);
 
 const hinge = defineElementwiseLoss<HingeEmbeddingLossOptions, number>({
   name: 'hingeEmbeddingLoss',
@@ -45,3 +50,18 @@ export const hingeEmbeddingLoss = hinge.loss;
  * finalize(s, 'sum');
  */
 export const hingeEmbeddingLossPartial = hinge.partial;
+
+/** hingeEmbeddingLoss in the loss registry (`LOSSES`): its names, tensor arguments, options and forms. */
+export const hingeEmbeddingLossDescriptor = defineLoss<HingeEmbeddingLossOptions>()({
+  name: 'hingeEmbeddingLoss',
+  cliName: 'hinge-embedding',
+  torch: { module: 'HingeEmbeddingLoss', functional: 'hinge_embedding_loss' },
+  summary: 'distances vs ±1 targets',
+  roles: [
+    { name: 'input', shape: 'any shape, distances', dtype: 'float' },
+    { name: 'target', shape: '±1, broadcasts with input', dtype: 'either' },
+  ],
+  options: OPTIONS,
+  loss: hingeEmbeddingLoss,
+  partial: hingeEmbeddingLossPartial,
+});

@@ -3,6 +3,8 @@ import { huberNone, huberSum } from './kernels/huber.js';
 import { numberOption } from './optionChecks.js';
 import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
+import { defineLoss } from './registry/defineLoss.js';
+import { describeOptions, reductionOption } from './registry/describeOptions.js';
 import type { TensorInput } from './tensor.js';
 
 /** Options of {@link huberLoss}, as `torch.nn.functional.huber_loss`. */
@@ -15,12 +17,20 @@ export interface HuberLossOptions {
   weight?: TensorInput;
 }
 
-/** Every option huberLoss takes, as data (any other key is an `INVALID_OPTION` error). */
-export const huberLossOptionKeys = optionKeys<HuberLossOptions>({
-  reduction: true,
-  delta: true,
-  weight: true,
+/** The options of huberLoss, described for the loss registry (see `LOSSES`). */
+const OPTIONS = describeOptions<HuberLossOptions>({
+  reduction: reductionOption(),
+  delta: {
+    type: 'number',
+    torch: 'delta',
+    default: 1.0,
+    describe: 'where the loss turns from quadratic to linear',
+  },
+  weight: { type: 'numbers', torch: 'weight', describe: 'class (or element) weights, e.g. 0.5,1,2' },
 });
+
+/** Every option huberLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const huberLossOptionKeys = optionKeys<HuberLossOptions>(OPTIONS);
 
 const huber = defineElementwiseLoss<HuberLossOptions, { delta: number }>({
   name: 'huberLoss',
@@ -53,3 +63,18 @@ export const huberLoss = huber.loss;
  * finalize(s, 'mean');
  */
 export const huberLossPartial = huber.partial;
+
+/** huberLoss in the loss registry (`LOSSES`): its names, tensor arguments, options and forms. */
+export const huberLossDescriptor = defineLoss<HuberLossOptions>()({
+  name: 'huberLoss',
+  cliName: 'huber',
+  torch: { module: 'HuberLoss', functional: 'huber_loss' },
+  summary: 'Huber loss (delta)',
+  roles: [
+    { name: 'input', shape: 'any shape', dtype: 'float' },
+    { name: 'target', shape: 'broadcasts with input', dtype: 'float' },
+  ],
+  options: OPTIONS,
+  loss: huberLoss,
+  partial: huberLossPartial,
+});

@@ -89,6 +89,20 @@ export {
   poissonNllLossPartial,
 } from './poissonNllLoss.js';
 export type { Reduction, StateReduction } from './reduction.js';
+export { defineLoss } from './registry/defineLoss.js';
+export { describeOptions, reductionOption } from './registry/describeOptions.js';
+export type {
+  LossDescriptor,
+  LossDescriptorInit,
+  OptionDescriptor,
+  OptionTable,
+  OptionType,
+  RoleDescriptor,
+  RoleDType,
+  TorchNames,
+  TypedLossDescriptor,
+} from './registry/LossDescriptor.js';
+export { LOSSES, type LossDescriptorOf, type LossName, lossDescriptor } from './registry/losses.js';
 export {
   type SmoothL1LossOptions,
   smoothL1Loss,

@@ -4,6 +4,8 @@ import { leadingRows } from './operands.js';
 import { booleanOption } from './optionChecks.js';
 import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
+import { defineLoss } from './registry/defineLoss.js';
+import { describeOptions, reductionOption } from './registry/describeOptions.js';
 
 /** Options of {@link klDiv}, as `torch.nn.functional.kl_div`. */
 export interface KlDivOptions {
@@ -16,8 +18,19 @@ export interface KlDivOptions {
   logTarget?: boolean;
 }
 
+/** The options of klDiv, described for the loss registry (see `LOSSES`). */
+const OPTIONS = describeOptions<KlDivOptions>({
+  reduction: reductionOption(['batchmean']),
+  logTarget: {
+    type: 'boolean',
+    torch: 'log_target',
+    default: false,
+    describe: 'target is log-probabilities',
+  },
+});
+
 /** Every option klDiv takes, as data (any other key is an `INVALID_OPTION` error). */
-export const klDivOptionKeys = optionKeys<KlDivOptions>({ reduction: true, logTarget: true });
+export const klDivOptionKeys = optionKeys<KlDivOptions>(OPTIONS);
 
 const kl = defineElementwiseLoss<KlDivOptions, { logTarget: boolean }>({
   name: 'klDiv',
@@ -50,3 +63,23 @@ export const klDiv = kl.loss;
  * finalize(s, 'batchmean');
  */
 export const klDivPartial = kl.partial;
+
+/** klDiv in the loss registry (`LOSSES`): its names, tensor arguments, options and forms. */
+export const klDivDescriptor = defineLoss<KlDivOptions>()({
+  name: 'klDiv',
+  cliName: 'kl-div',
+  torch: { module: 'KLDivLoss', functional: 'kl_div' },
+  summary: 'KL divergence of log-probabilities',
+  roles: [
+    { name: 'input', shape: 'any shape, log-probabilities', dtype: 'float' },
+    {
+      name: 'target',
+      shape: 'broadcasts with input; probabilities (log-probabilities with logTarget)',
+      dtype: 'float',
+    },
+  ],
+  options: OPTIONS,
+  reductions: ['mean', 'sum', 'batchmean'],
+  loss: klDiv,
+  partial: klDivPartial,
+});

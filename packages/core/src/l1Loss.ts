@@ -2,6 +2,8 @@ import { defineElementwiseLoss } from './elementwiseLoss.js';
 import { l1None, l1Sum } from './kernels/l1.js';
 import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
+import { defineLoss } from './registry/defineLoss.js';
+import { describeOptions, reductionOption } from './registry/describeOptions.js';
 import type { TensorInput } from './tensor.js';
 
 /** Options of {@link l1Loss}, as `torch.nn.functional.l1_loss`. */
@@ -12,8 +14,14 @@ export interface L1LossOptions {
   weight?: TensorInput;
 }
 
+/** The options of l1Loss, described for the loss registry (see `LOSSES`). */
+const OPTIONS = describeOptions<L1LossOptions>({
+  reduction: reductionOption(),
+  weight: { type: 'numbers', torch: 'weight', describe: 'class (or element) weights, e.g. 0.5,1,2' },
+});
+
 /** Every option l1Loss takes, as data (any other key is an `INVALID_OPTION` error). */
-export const l1LossOptionKeys = optionKeys<L1LossOptions>({ reduction: true, weight: true });
+export const l1LossOptionKeys = optionKeys<L1LossOptions>(OPTIONS);
 
 const l1 = defineElementwiseLoss<L1LossOptions, undefined>({
   name: 'l1Loss',
@@ -34,3 +42,18 @@ export const l1Loss = l1.loss;
 
 /** The mergeable state of {@link l1Loss} over these rows, added into `into` when given. */
 export const l1LossPartial = l1.partial;
+
+/** l1Loss in the loss registry (`LOSSES`): its names, tensor arguments, options and forms. */
+export const l1LossDescriptor = defineLoss<L1LossOptions>()({
+  name: 'l1Loss',
+  cliName: 'l1',
+  torch: { module: 'L1Loss', functional: 'l1_loss' },
+  summary: 'absolute error',
+  roles: [
+    { name: 'input', shape: 'any shape', dtype: 'float' },
+    { name: 'target', shape: 'broadcasts with input', dtype: 'float' },
+  ],
+  options: OPTIONS,
+  loss: l1Loss,
+  partial: l1LossPartial,
+});

@@ -5,6 +5,8 @@ import { floatTensor, leadingRows, resultDType, showShape } from './operands.js'
 import { numberOption } from './optionChecks.js';
 import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
+import { defineLoss } from './registry/defineLoss.js';
+import { describeOptions, reductionOption } from './registry/describeOptions.js';
 import type { FloatArray, Tensor, TensorInput } from './tensor.js';
 import type { TernaryLoss, TernaryLossPartial } from './ternaryLoss.js';
 import { defineUnreducedLoss } from './unreducedLoss.js';
@@ -17,11 +19,14 @@ export interface MarginRankingLossOptions {
   reduction?: Reduction;
 }
 
-/** Every option marginRankingLoss takes, as data (any other key is an `INVALID_OPTION` error). */
-export const marginRankingLossOptionKeys = optionKeys<MarginRankingLossOptions>({
-  margin: true,
-  reduction: true,
+/** The options of marginRankingLoss, described for the loss registry (see `LOSSES`). */
+const OPTIONS = describeOptions<MarginRankingLossOptions>({
+  margin: { type: 'number', torch: 'margin', default: 0.0, describe: 'the margin' },
+  reduction: reductionOption(),
 });
+
+/** Every option marginRankingLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const marginRankingLossOptionKeys = optionKeys<MarginRankingLossOptions>(OPTIONS);
 
 const NAME = 'marginRankingLoss';
 
@@ -111,3 +116,19 @@ export const marginRankingLossPartial: TernaryLossPartial<MarginRankingLossOptio
   options = {},
   into,
 ) => impl.partial([input1, input2, target], options, into);
+
+/** marginRankingLoss in the loss registry (`LOSSES`): its names, tensor arguments, options and forms. */
+export const marginRankingLossDescriptor = defineLoss<MarginRankingLossOptions>()({
+  name: 'marginRankingLoss',
+  cliName: 'margin-ranking',
+  torch: { module: 'MarginRankingLoss', functional: 'margin_ranking_loss' },
+  summary: 'pairwise ranking, ±1 targets',
+  roles: [
+    { name: 'input1', column: 'input1', shape: '(N) or ()', dtype: 'float' },
+    { name: 'input2', column: 'input2', shape: '(N) or ()', dtype: 'float' },
+    { name: 'target', shape: '±1, (N) or ()', dtype: 'either' },
+  ],
+  options: OPTIONS,
+  loss: marginRankingLoss,
+  partial: marginRankingLossPartial,
+});

@@ -2,6 +2,8 @@ import { defineElementwiseLoss } from './elementwiseLoss.js';
 import { mseNone, mseSum } from './kernels/mse.js';
 import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
+import { defineLoss } from './registry/defineLoss.js';
+import { describeOptions, reductionOption } from './registry/describeOptions.js';
 import type { TensorInput } from './tensor.js';
 
 /** Options of {@link mseLoss}, as `torch.nn.functional.mse_loss`. */
@@ -12,8 +14,14 @@ export interface MseLossOptions {
   weight?: TensorInput;
 }
 
+/** The options of mseLoss, described for the loss registry (see `LOSSES`). */
+const OPTIONS = describeOptions<MseLossOptions>({
+  reduction: reductionOption(),
+  weight: { type: 'numbers', torch: 'weight', describe: 'class (or element) weights, e.g. 0.5,1,2' },
+});
+
 /** Every option mseLoss takes, as data (any other key is an `INVALID_OPTION` error). */
-export const mseLossOptionKeys = optionKeys<MseLossOptions>({ reduction: true, weight: true });
+export const mseLossOptionKeys = optionKeys<MseLossOptions>(OPTIONS);
 
 const mse = defineElementwiseLoss<MseLossOptions, undefined>({
   name: 'mseLoss',
@@ -42,3 +50,18 @@ export const mseLoss = mse.loss;
  * finalize(s, 'mean'); // mseLoss over both batches
  */
 export const mseLossPartial = mse.partial;
+
+/** mseLoss in the loss registry (`LOSSES`): its names, tensor arguments, options and forms. */
+export const mseLossDescriptor = defineLoss<MseLossOptions>()({
+  name: 'mseLoss',
+  cliName: 'mse',
+  torch: { module: 'MSELoss', functional: 'mse_loss' },
+  summary: 'squared error',
+  roles: [
+    { name: 'input', shape: 'any shape', dtype: 'float' },
+    { name: 'target', shape: 'broadcasts with input', dtype: 'float' },
+  ],
+  options: OPTIONS,
+  loss: mseLoss,
+  partial: mseLossPartial,
+});

@@ -7,6 +7,8 @@ import { floatTensor, indexView, intTensor, resultDType, showShape } from './ope
 import { numberOption } from './optionChecks.js';
 import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
+import { defineLoss } from './registry/defineLoss.js';
+import { describeOptions, reductionOption } from './registry/describeOptions.js';
 import { type FloatArray, numel, type Tensor, type TensorInput } from './tensor.js';
 import { defineUnreducedLoss } from './unreducedLoss.js';
 
@@ -22,13 +24,16 @@ export interface MultiMarginLossOptions {
   reduction?: Reduction;
 }
 
-/** Every option multiMarginLoss takes, as data (any other key is an `INVALID_OPTION` error). */
-export const multiMarginLossOptionKeys = optionKeys<MultiMarginLossOptions>({
-  p: true,
-  margin: true,
-  weight: true,
-  reduction: true,
+/** The options of multiMarginLoss, described for the loss registry (see `LOSSES`). */
+const OPTIONS = describeOptions<MultiMarginLossOptions>({
+  p: { type: 'number', torch: 'p', default: 1, describe: 'norm degree (multi-margin: 1 or 2)' },
+  margin: { type: 'number', torch: 'margin', default: 1.0, describe: 'the margin' },
+  weight: { type: 'numbers', torch: 'weight', describe: 'class (or element) weights, e.g. 0.5,1,2' },
+  reduction: reductionOption(),
 });
+
+/** Every option multiMarginLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const multiMarginLossOptionKeys = optionKeys<MultiMarginLossOptions>(OPTIONS);
 
 const NAME = 'multiMarginLoss';
 
@@ -148,3 +153,18 @@ export const multiMarginLossPartial: BinaryLossPartial<MultiMarginLossOptions> =
   options = {},
   into,
 ) => impl.partial([input, target], options, into);
+
+/** multiMarginLoss in the loss registry (`LOSSES`): its names, tensor arguments, options and forms. */
+export const multiMarginLossDescriptor = defineLoss<MultiMarginLossOptions>()({
+  name: 'multiMarginLoss',
+  cliName: 'multi-margin',
+  torch: { module: 'MultiMarginLoss', functional: 'multi_margin_loss' },
+  summary: 'multi-class hinge',
+  roles: [
+    { name: 'input', shape: '(N, C), (C) or ()', dtype: 'float' },
+    { name: 'target', shape: 'class indices (N) or ()', dtype: 'int' },
+  ],
+  options: OPTIONS,
+  loss: multiMarginLoss,
+  partial: multiMarginLossPartial,
+});

@@ -6,6 +6,8 @@ import { marginInputShape } from './marginInputShape.js';
 import { floatTensor, indexView, intTensor, resultDType, showShape } from './operands.js';
 import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
+import { defineLoss } from './registry/defineLoss.js';
+import { describeOptions, reductionOption } from './registry/describeOptions.js';
 import { type FloatArray, numel, type Tensor, type TensorInput } from './tensor.js';
 import { defineUnreducedLoss } from './unreducedLoss.js';
 
@@ -15,8 +17,13 @@ export interface MultilabelMarginLossOptions {
   reduction?: Reduction;
 }
 
+/** The options of multilabelMarginLoss, described for the loss registry (see `LOSSES`). */
+const OPTIONS = describeOptions<MultilabelMarginLossOptions>({
+  reduction: reductionOption(),
+});
+
 /** Every option multilabelMarginLoss takes, as data (any other key is an `INVALID_OPTION` error). */
-export const multilabelMarginLossOptionKeys = optionKeys<MultilabelMarginLossOptions>({ reduction: true });
+export const multilabelMarginLossOptionKeys = optionKeys<MultilabelMarginLossOptions>(OPTIONS);
 
 const NAME = 'multilabelMarginLoss';
 
@@ -115,3 +122,18 @@ export const multilabelMarginLossPartial: BinaryLossPartial<MultilabelMarginLoss
   options = {},
   into,
 ) => impl.partial([input, target], options, into);
+
+/** multilabelMarginLoss in the loss registry (`LOSSES`): its names, tensor arguments, options and forms. */
+export const multilabelMarginLossDescriptor = defineLoss<MultilabelMarginLossOptions>()({
+  name: 'multilabelMarginLoss',
+  cliName: 'multilabel-margin',
+  torch: { module: 'MultiLabelMarginLoss', functional: 'multilabel_margin_loss' },
+  summary: 'multi-label hinge, -1-terminated targets',
+  roles: [
+    { name: 'input', shape: '(N, C), (C) or ()', dtype: 'float' },
+    { name: 'target', shape: "class indices of the input's shape, ended by -1", dtype: 'int' },
+  ],
+  options: OPTIONS,
+  loss: multilabelMarginLoss,
+  partial: multilabelMarginLossPartial,
+});

@@ -5,6 +5,8 @@ import type { FloatDType } from './LossState.js';
 import { broadcastShapes, expandTo, floatTensor, leadingRows, resultDType, showShape } from './operands.js';
 import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
+import { defineLoss } from './registry/defineLoss.js';
+import { describeOptions, reductionOption } from './registry/describeOptions.js';
 import { type FloatArray, numel, type Tensor, type TensorInput } from './tensor.js';
 import { defineUnreducedLoss } from './unreducedLoss.js';
 
@@ -16,11 +18,14 @@ export interface MultilabelSoftMarginLossOptions {
   reduction?: Reduction;
 }
 
-/** Every option multilabelSoftMarginLoss takes, as data (any other key is an `INVALID_OPTION` error). */
-export const multilabelSoftMarginLossOptionKeys = optionKeys<MultilabelSoftMarginLossOptions>({
-  weight: true,
-  reduction: true,
+/** The options of multilabelSoftMarginLoss, described for the loss registry (see `LOSSES`). */
+const OPTIONS = describeOptions<MultilabelSoftMarginLossOptions>({
+  weight: { type: 'numbers', torch: 'weight', describe: 'class (or element) weights, e.g. 0.5,1,2' },
+  reduction: reductionOption(),
 });
+
+/** Every option multilabelSoftMarginLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const multilabelSoftMarginLossOptionKeys = optionKeys<MultilabelSoftMarginLossOptions>(OPTIONS);
 
 const NAME = 'multilabelSoftMarginLoss';
 
@@ -121,3 +126,18 @@ export const multilabelSoftMarginLossPartial: BinaryLossPartial<MultilabelSoftMa
   options = {},
   into,
 ) => impl.partial([input, target], options, into);
+
+/** multilabelSoftMarginLoss in the loss registry (`LOSSES`): its names, tensor arguments, options and forms. */
+export const multilabelSoftMarginLossDescriptor = defineLoss<MultilabelSoftMarginLossOptions>()({
+  name: 'multilabelSoftMarginLoss',
+  cliName: 'multilabel-soft-margin',
+  torch: { module: 'MultiLabelSoftMarginLoss', functional: 'multilabel_soft_margin_loss' },
+  summary: 'multi-label one-vs-all',
+  roles: [
+    { name: 'input', shape: '(N, C) or (C) logits', dtype: 'float' },
+    { name: 'target', shape: "0/1 labels of the input's shape", dtype: 'float' },
+  ],
+  options: OPTIONS,
+  loss: multilabelSoftMarginLoss,
+  partial: multilabelSoftMarginLossPartial,
+});

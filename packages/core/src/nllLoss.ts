@@ -6,6 +6,8 @@ import { allocFloat, floatTensor, resultDType } from './operands.js';
 import { checkOptionKeys, optionKeys } from './optionKeys.js';
 import { partialState } from './partialState.js';
 import { checkReduction, type Reduction } from './reduction.js';
+import { defineLoss } from './registry/defineLoss.js';
+import { describeOptions, reductionOption } from './registry/describeOptions.js';
 import { type FloatArray, numel, type Tensor, type TensorInput } from './tensor.js';
 import { wasmKernels } from './wasm/wasmKernels.js';
 
@@ -23,12 +25,25 @@ export interface NllLossOptions {
   ignoreIndex?: number | bigint;
 }
 
-/** Every option nllLoss takes, as data (any other key is an `INVALID_OPTION` error). */
-export const nllLossOptionKeys = optionKeys<NllLossOptions>({
-  reduction: true,
-  weight: true,
-  ignoreIndex: true,
+/** The options of nllLoss, described for the loss registry (see `LOSSES`). */
+const OPTIONS = describeOptions<NllLossOptions>({
+  reduction: reductionOption(),
+  weight: {
+    type: 'numbers',
+    torch: 'weight',
+    describe: 'class (or element) weights, e.g. 0.5,1,2',
+    shorthand: true,
+  },
+  ignoreIndex: {
+    type: 'integer',
+    torch: 'ignore_index',
+    default: -100,
+    describe: 'target value to ignore (torch: -100)',
+  },
 });
+
+/** Every option nllLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const nllLossOptionKeys = optionKeys<NllLossOptions>(OPTIONS);
 
 const NAME = 'nllLoss';
 const acc = new Float64Array(2);
@@ -96,3 +111,18 @@ function nll(
  * nllLoss(logProbs, new Int32Array([0, 1]), { weight: [1, 3] }); // (0.1 + 3·0.4) / 4 = 0.325
  */
 export const nllLoss = nll as BinaryLoss<NllLossOptions>;
+
+/** nllLoss in the loss registry (`LOSSES`): its names, tensor arguments, options and forms. */
+export const nllLossDescriptor = defineLoss<NllLossOptions>()({
+  name: 'nllLoss',
+  cliName: 'nll',
+  torch: { module: 'NLLLoss', functional: 'nll_loss' },
+  summary: 'log-probabilities vs class indices',
+  roles: [
+    { name: 'input', shape: '(N, C), (C) or (N, C, d1, …) log-probabilities', dtype: 'float' },
+    { name: 'target', shape: 'class indices (N), () or (N, d1, …)', dtype: 'int' },
+  ],
+  options: OPTIONS,
+  loss: nllLoss,
+  partial: nllLossPartial,
+});

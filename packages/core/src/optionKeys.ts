@@ -1,18 +1,27 @@
 import { LossError } from './LossError.js';
 import { suggestOption } from './optionSuggestion.js';
+import type { OptionDescriptor } from './registry/LossDescriptor.js';
 
 /**
  * The option names of a loss, as data: the keys of `keys`, which the compiler checks are exactly
- * the keys of `O`, so adding an option to a loss's options type without listing it fails to build.
+ * the keys of `O` (a `true` or an option description each), so adding an option to a loss's options type without listing it fails to build.
  *
  * @example
  * export const mseLossOptionKeys = optionKeys<MseLossOptions>({ reduction: true, weight: true });
  */
 export function optionKeys<O>(
-  keys: { readonly [K in keyof Required<O>]: true },
+  keys: { readonly [K in keyof Required<O>]: true | OptionDescriptor },
 ): readonly (keyof O & string)[] {
-  return Object.freeze(Object.keys(keys)) as readonly (keyof O & string)[];
+  let list = listed.get(keys);
+  if (list === undefined) {
+    list = Object.freeze(Object.keys(keys));
+    listed.set(keys, list);
+  }
+  return list as readonly (keyof O & string)[];
 }
+
+// One list per table, so a loss's `…OptionKeys` and its registry entry's `optionKeys` are the same array.
+const listed = new WeakMap<object, readonly string[]>();
 
 /**
  * Throws `INVALID_OPTION` for the first own key of `options` that is not in `known`, naming the

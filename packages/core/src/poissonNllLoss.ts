@@ -3,6 +3,8 @@ import { poissonNllNone, poissonNllSum } from './kernels/poissonNll.js';
 import { booleanOption, numberOption } from './optionChecks.js';
 import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
+import { defineLoss } from './registry/defineLoss.js';
+import { describeOptions, reductionOption } from './registry/describeOptions.js';
 
 /** Options of {@link poissonNllLoss}, as `torch.nn.functional.poisson_nll_loss`. */
 export interface PoissonNllLossOptions {
@@ -16,13 +18,21 @@ export interface PoissonNllLossOptions {
   eps?: number;
 }
 
-/** Every option poissonNllLoss takes, as data (any other key is an `INVALID_OPTION` error). */
-export const poissonNllLossOptionKeys = optionKeys<PoissonNllLossOptions>({
-  reduction: true,
-  logInput: true,
-  full: true,
-  eps: true,
+/** The options of poissonNllLoss, described for the loss registry (see `LOSSES`). */
+const OPTIONS = describeOptions<PoissonNllLossOptions>({
+  reduction: reductionOption(),
+  logInput: {
+    type: 'boolean',
+    torch: 'log_input',
+    default: true,
+    describe: 'input is the log of the rate (default on)',
+  },
+  full: { type: 'boolean', torch: 'full', default: false, describe: 'add the constant terms' },
+  eps: { type: 'number', torch: 'eps', default: 1e-8, describe: 'numerical floor' },
 });
+
+/** Every option poissonNllLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const poissonNllLossOptionKeys = optionKeys<PoissonNllLossOptions>(OPTIONS);
 
 const poisson = defineElementwiseLoss<
   PoissonNllLossOptions,
@@ -61,3 +71,18 @@ export const poissonNllLoss = poisson.loss;
  * finalize(s, 'mean');
  */
 export const poissonNllLossPartial = poisson.partial;
+
+/** poissonNllLoss in the loss registry (`LOSSES`): its names, tensor arguments, options and forms. */
+export const poissonNllLossDescriptor = defineLoss<PoissonNllLossOptions>()({
+  name: 'poissonNllLoss',
+  cliName: 'poisson-nll',
+  torch: { module: 'PoissonNLLLoss', functional: 'poisson_nll_loss' },
+  summary: 'Poisson negative log-likelihood',
+  roles: [
+    { name: 'input', shape: 'any shape, rates (or their logs)', dtype: 'float' },
+    { name: 'target', shape: 'broadcasts with input', dtype: 'float' },
+  ],
+  options: OPTIONS,
+  loss: poissonNllLoss,
+  partial: poissonNllLossPartial,
+});

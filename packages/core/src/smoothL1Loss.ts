@@ -3,6 +3,8 @@ import { smoothL1None, smoothL1Sum } from './kernels/smoothL1.js';
 import { numberOption } from './optionChecks.js';
 import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
+import { defineLoss } from './registry/defineLoss.js';
+import { describeOptions, reductionOption } from './registry/describeOptions.js';
 
 /** Options of {@link smoothL1Loss}, as `torch.nn.functional.smooth_l1_loss`. */
 export interface SmoothL1LossOptions {
@@ -12,8 +14,19 @@ export interface SmoothL1LossOptions {
   beta?: number;
 }
 
+/** The options of smoothL1Loss, described for the loss registry (see `LOSSES`). */
+const OPTIONS = describeOptions<SmoothL1LossOptions>({
+  reduction: reductionOption(),
+  beta: {
+    type: 'number',
+    torch: 'beta',
+    default: 1.0,
+    describe: 'where the loss turns from quadratic to linear',
+  },
+});
+
 /** Every option smoothL1Loss takes, as data (any other key is an `INVALID_OPTION` error). */
-export const smoothL1LossOptionKeys = optionKeys<SmoothL1LossOptions>({ reduction: true, beta: true });
+export const smoothL1LossOptionKeys = optionKeys<SmoothL1LossOptions>(OPTIONS);
 
 const smoothL1 = defineElementwiseLoss<SmoothL1LossOptions, { beta: number }>({
   name: 'smoothL1Loss',
@@ -45,3 +58,18 @@ export const smoothL1Loss = smoothL1.loss;
  * finalize(s, 'sum');
  */
 export const smoothL1LossPartial = smoothL1.partial;
+
+/** smoothL1Loss in the loss registry (`LOSSES`): its names, tensor arguments, options and forms. */
+export const smoothL1LossDescriptor = defineLoss<SmoothL1LossOptions>()({
+  name: 'smoothL1Loss',
+  cliName: 'smooth-l1',
+  torch: { module: 'SmoothL1Loss', functional: 'smooth_l1_loss' },
+  summary: 'smooth L1 (beta)',
+  roles: [
+    { name: 'input', shape: 'any shape', dtype: 'float' },
+    { name: 'target', shape: 'broadcasts with input', dtype: 'float' },
+  ],
+  options: OPTIONS,
+  loss: smoothL1Loss,
+  partial: smoothL1LossPartial,
+});

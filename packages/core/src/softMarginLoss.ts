@@ -2,6 +2,8 @@ import { defineElementwiseLoss } from './elementwiseLoss.js';
 import { softMarginNone, softMarginSum } from './kernels/softMargin.js';
 import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
+import { defineLoss } from './registry/defineLoss.js';
+import { describeOptions, reductionOption } from './registry/describeOptions.js';
 
 /** Options of {@link softMarginLoss}, as `torch.nn.functional.soft_margin_loss`. */
 export interface SoftMarginLossOptions {
@@ -9,8 +11,13 @@ export interface SoftMarginLossOptions {
   reduction?: Reduction;
 }
 
+/** The options of softMarginLoss, described for the loss registry (see `LOSSES`). */
+const OPTIONS = describeOptions<SoftMarginLossOptions>({
+  reduction: reductionOption(),
+});
+
 /** Every option softMarginLoss takes, as data (any other key is an `INVALID_OPTION` error). */
-export const softMarginLossOptionKeys = optionKeys<SoftMarginLossOptions>({ reduction: true });
+export const softMarginLossOptionKeys = optionKeys<SoftMarginLossOptions>(OPTIONS);
 
 const softMargin = defineElementwiseLoss<SoftMarginLossOptions, undefined>({
   name: 'softMarginLoss',
@@ -39,3 +46,18 @@ export const softMarginLoss = softMargin.loss;
  * finalize(s, 'mean');
  */
 export const softMarginLossPartial = softMargin.partial;
+
+/** softMarginLoss in the loss registry (`LOSSES`): its names, tensor arguments, options and forms. */
+export const softMarginLossDescriptor = defineLoss<SoftMarginLossOptions>()({
+  name: 'softMarginLoss',
+  cliName: 'soft-margin',
+  torch: { module: 'SoftMarginLoss', functional: 'soft_margin_loss' },
+  summary: 'logistic loss for ±1 targets',
+  roles: [
+    { name: 'input', shape: 'any shape', dtype: 'float' },
+    { name: 'target', shape: "±1, broadcasts into the input's shape", dtype: 'float' },
+  ],
+  options: OPTIONS,
+  loss: softMarginLoss,
+  partial: softMarginLossPartial,
+});

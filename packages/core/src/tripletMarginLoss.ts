@@ -1,6 +1,8 @@
 import { booleanOption, numberOption } from './optionChecks.js';
 import { optionKeys } from './optionKeys.js';
 import type { Reduction } from './reduction.js';
+import { defineLoss } from './registry/defineLoss.js';
+import { describeOptions, reductionOption } from './registry/describeOptions.js';
 import type { FloatArray, Tensor, TensorInput } from './tensor.js';
 import type { TernaryLoss, TernaryLossPartial } from './ternaryLoss.js';
 import {
@@ -26,14 +28,22 @@ export interface TripletMarginLossOptions {
   reduction?: Reduction;
 }
 
-/** Every option tripletMarginLoss takes, as data (any other key is an `INVALID_OPTION` error). */
-export const tripletMarginLossOptionKeys = optionKeys<TripletMarginLossOptions>({
-  margin: true,
-  p: true,
-  eps: true,
-  swap: true,
-  reduction: true,
+/** The options of tripletMarginLoss, described for the loss registry (see `LOSSES`). */
+const OPTIONS = describeOptions<TripletMarginLossOptions>({
+  margin: { type: 'number', torch: 'margin', default: 1.0, describe: 'the margin' },
+  p: { type: 'number', torch: 'p', default: 2.0, describe: 'norm degree (multi-margin: 1 or 2)' },
+  eps: { type: 'number', torch: 'eps', default: 1e-6, describe: 'numerical floor' },
+  swap: {
+    type: 'boolean',
+    torch: 'swap',
+    default: false,
+    describe: 'use the smaller of d(a, n) and d(p, n)',
+  },
+  reduction: reductionOption(),
 });
+
+/** Every option tripletMarginLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const tripletMarginLossOptionKeys = optionKeys<TripletMarginLossOptions>(OPTIONS);
 
 const NAME = 'tripletMarginLoss';
 
@@ -85,3 +95,19 @@ export const tripletMarginLossPartial: TernaryLossPartial<TripletMarginLossOptio
   options = {},
   into,
 ) => impl.partial([anchor, positive, negative], options, into);
+
+/** tripletMarginLoss in the loss registry (`LOSSES`): its names, tensor arguments, options and forms. */
+export const tripletMarginLossDescriptor = defineLoss<TripletMarginLossOptions>()({
+  name: 'tripletMarginLoss',
+  cliName: 'triplet-margin',
+  torch: { module: 'TripletMarginLoss', functional: 'triplet_margin_loss' },
+  summary: 'triplets, p-norm distance',
+  roles: [
+    { name: 'anchor', column: 'anchor', shape: '(N, D) or (D)', dtype: 'float' },
+    { name: 'positive', column: 'positive', shape: '(N, D) or (D)', dtype: 'float' },
+    { name: 'negative', column: 'negative', shape: '(N, D) or (D)', dtype: 'float' },
+  ],
+  options: OPTIONS,
+  loss: tripletMarginLoss,
+  partial: tripletMarginLossPartial,
+});

@@ -1,8 +1,13 @@
+import { cosineDistance } from './cosineDistance.js';
 import { LossError } from './LossError.js';
 import { floatTensor, resultDType } from './operands.js';
 import { booleanOption } from './optionChecks.js';
 import { optionKeys } from './optionKeys.js';
+import { pairwiseDistance } from './pairwiseDistance.js';
 import type { Reduction } from './reduction.js';
+import { defineLoss } from './registry/defineLoss.js';
+import { describeOptions, reductionOption } from './registry/describeOptions.js';
+import type { OptionDescriptor } from './registry/LossDescriptor.js';
 import type { FloatArray, Tensor, TensorInput } from './tensor.js';
 import type { TernaryLoss, TernaryLossPartial } from './ternaryLoss.js';
 import {
@@ -36,13 +41,38 @@ export interface TripletMarginWithDistanceLossOptions {
   reduction?: Reduction;
 }
 
-/** Every option tripletMarginWithDistanceLoss takes, as data (any other key is an `INVALID_OPTION` error). */
-export const tripletMarginWithDistanceLossOptionKeys = optionKeys<TripletMarginWithDistanceLossOptions>({
-  distanceFunction: true,
-  margin: true,
-  swap: true,
-  reduction: true,
+/**
+ * The distance function, which neither a worker thread nor a command line can receive: a command
+ * line names one of torch's usual two instead.
+ */
+const DISTANCE_OPTION = {
+  type: 'function',
+  torch: 'distance_function',
+  describe: 'the distance: pairwise (L2, the default) or cosine',
+  flag: 'distance',
+  named: {
+    pairwise: ((x, y) => pairwiseDistance(x, y)) satisfies DistanceFunction,
+    cosine: ((x, y) => cosineDistance(x, y)) satisfies DistanceFunction,
+  },
+  transferable: false,
+} as const satisfies OptionDescriptor;
+
+/** The options of tripletMarginWithDistanceLoss, described for the loss registry (see `LOSSES`). */
+const OPTIONS = describeOptions<TripletMarginWithDistanceLossOptions>({
+  distanceFunction: DISTANCE_OPTION,
+  margin: { type: 'number', torch: 'margin', default: 1.0, describe: 'the margin' },
+  swap: {
+    type: 'boolean',
+    torch: 'swap',
+    default: false,
+    describe: 'use the smaller of d(a, n) and d(p, n)',
+  },
+  reduction: reductionOption(),
 });
+
+/** Every option tripletMarginWithDistanceLoss takes, as data (any other key is an `INVALID_OPTION` error). */
+export const tripletMarginWithDistanceLossOptionKeys =
+  optionKeys<TripletMarginWithDistanceLossOptions>(OPTIONS);
 
 const NAME = 'tripletMarginWithDistanceLoss';
 
@@ -107,3 +137,19 @@ export const tripletMarginWithDistanceLossPartial: TernaryLossPartial<
   TripletMarginWithDistanceLossOptions
 > = (anchor, positive, negative, options = {}, into) =>
   impl.partial([anchor, positive, negative], options, into);
+
+/** tripletMarginWithDistanceLoss in the loss registry (`LOSSES`): its names, tensor arguments, options and forms. */
+export const tripletMarginWithDistanceLossDescriptor = defineLoss<TripletMarginWithDistanceLossOptions>()({
+  name: 'tripletMarginWithDistanceLoss',
+  cliName: 'triplet-margin-with-distance',
+  torch: { module: 'TripletMarginWithDistanceLoss', functional: 'triplet_margin_with_distance_loss' },
+  summary: 'triplets, pairwise distance',
+  roles: [
+    { name: 'anchor', column: 'anchor', shape: '(N, D) or (D)', dtype: 'float' },
+    { name: 'positive', column: 'positive', shape: '(N, D) or (D)', dtype: 'float' },
+    { name: 'negative', column: 'negative', shape: '(N, D) or (D)', dtype: 'float' },
+  ],
+  options: OPTIONS,
+  loss: tripletMarginWithDistanceLoss,
+  partial: tripletMarginWithDistanceLossPartial,
+});

@@ -17,17 +17,21 @@ function timeFirst(t: core.Tensor): core.Tensor {
   return { data: out, shape: [steps, n, c] };
 }
 
-/** The CTC operator's spec: time-first tensors for the core, nothing added for an empty batch. */
-export const ctcSpec: LossOperatorSpec<core.CtcLossOptions> = {
-  name: 'ctcLoss',
-  standard: true,
-  optionKeys: core.ctcLossOptionKeys,
-  roles: ['input', 'target', 'inputLengths', 'targetLengths'],
-  columns: { inputLengths: 'input_lengths', targetLengths: 'target_lengths' },
-  // torch 2.x rejects empty log_probs; an empty batch of a stream simply adds nothing.
-  partial: ([lp, t, il, tl], o, into) =>
-    lp!.shape[0] === 0
-      ? (into ?? core.createState('ctcLoss', lp!.data instanceof Float64Array ? 'float64' : 'float32'))
-      : core.ctcLossPartial(timeFirst(lp!), t!, il!, tl!, o, into),
-  none: ([lp, t, il, tl], o) => core.ctcLoss(timeFirst(lp!), t!, il!, tl!, { ...o, reduction: 'none' }),
-};
+/**
+ * The CTC operator's spec from the registry's (`base`): time-first tensors for the core, nothing
+ * added for an empty batch.
+ *
+ * @example
+ * const spec = ctcSpec(descriptorSpec(lossDescriptor('ctcLoss')));
+ */
+export function ctcSpec(base: LossOperatorSpec<core.CtcLossOptions>): LossOperatorSpec<core.CtcLossOptions> {
+  return {
+    ...base,
+    // torch 2.x rejects empty log_probs; an empty batch of a stream simply adds nothing.
+    partial: ([lp, t, il, tl], o, into) =>
+      lp!.shape[0] === 0
+        ? (into ?? core.createState('ctcLoss', lp!.data instanceof Float64Array ? 'float64' : 'float32'))
+        : core.ctcLossPartial(timeFirst(lp!), t!, il!, tl!, o, into),
+    none: ([lp, t, il, tl], o) => core.ctcLoss(timeFirst(lp!), t!, il!, tl!, { ...o, reduction: 'none' }),
+  };
+}

@@ -12,8 +12,7 @@ import {
 } from 'apache-arrow';
 import { firstValueFrom, from, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { crossEntropy } from './crossEntropy.js';
-import { mseLoss } from './mseLoss.js';
+import { crossEntropy, mseLoss } from './operators/lossOperators.js';
 import { reduceGroups } from './reduceGroups.js';
 
 /** One batch of `pred`, `y`, a key column and a step column (10 × the row index). */

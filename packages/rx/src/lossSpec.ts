@@ -1,4 +1,4 @@
-import * as core from '@lossflow/core';
+import { type LossState, lossDescriptor, type Tensor } from '@lossflow/core';
 import type { LossOperatorSpec } from './lossOperator.js';
 
 // Any core loss function or partial form; arguments are checked by the core at run time.
@@ -6,10 +6,10 @@ type AnyFunction = (...args: never[]) => unknown;
 
 /**
  * The operator spec of a core loss from its function and its `…Partial` form: the tensors are
- * passed in `roles` order, then the options (and the state to add into). When they are the core's
- * own `name` and `…Partial` functions the spec is `standard`: worker threads rebuild it by name.
- * `optionKeys` (default: the core's `…OptionKeys` of a standard spec) lets the operator reject
- * unknown option keys.
+ * passed in `roles` order, then the options (and the state to add into). When they are the forms
+ * of the registry's loss `name` (see `LOSSES`) the spec is `standard`: worker threads rebuild it
+ * by name. `optionKeys` (default: the registry's option keys of a standard spec) lets the
+ * operator reject unknown option keys.
  *
  * @example
  * const spec = lossSpec<MseLossOptions>('mseLoss', ['input', 'target'], core.mseLoss, core.mseLossPartial);
@@ -22,16 +22,15 @@ export function lossSpec<O>(
   optionKeys?: readonly string[],
 ): LossOperatorSpec<O> {
   const call = (f: AnyFunction, args: unknown[]): unknown => (f as (...a: unknown[]) => unknown)(...args);
-  const exports = core as unknown as Record<string, unknown>;
-  const standard = exports[name] === loss && exports[`${name}Partial`] === partial;
-  const keys =
-    optionKeys ?? (standard ? (exports[`${name}OptionKeys`] as readonly string[] | undefined) : undefined);
+  const registered = lossDescriptor(name);
+  const standard = registered?.loss === loss && registered.partial === partial;
+  const keys = optionKeys ?? (standard ? registered.optionKeys : undefined);
   return {
     name,
     roles,
     standard,
     ...(keys === undefined ? {} : { optionKeys: keys }),
-    partial: (args, options, into) => call(partial, [...args, options, into]) as core.LossState,
-    none: (args, options) => call(loss, [...args, { ...options, reduction: 'none' }]) as core.Tensor,
+    partial: (args, options, into) => call(partial, [...args, options, into]) as LossState,
+    none: (args, options) => call(loss, [...args, { ...options, reduction: 'none' }]) as Tensor,
   };
 }

@@ -8,12 +8,12 @@ import type { WorkerBatch } from '@lossflow/arrow';
 import { type KernelBackend, type LossState, setKernelBackend, wasmKernels } from '@lossflow/core';
 import { type BatchLossPlan, batchLoss } from './batchLoss.js';
 import type { ChunkSteps, GroupState, RowShapes } from './LossChunk.js';
-import { standardSpec } from './standardSpec.js';
+import { registrySpec } from './operators/registrySpec.js';
 
 /** One loss as the reading thread resolved it for the file's schema. */
 export interface WorkerLossPlan {
+  /** The registry loss's name: the worker rebuilds its spec (roles, columns, forms) from it. */
   readonly name: string;
-  readonly roles: readonly string[];
   readonly options: unknown;
   readonly by: string | undefined;
   readonly nulls: 'error' | 'skip';
@@ -38,11 +38,11 @@ export interface WorkerLoss {
 
 let plans: BatchLossPlan<unknown>[] = [];
 
-/** Rebuilds the losses' specs by name and takes the reading thread's kernel backend. */
+/** Rebuilds the losses' specs by name from the loss registry and takes the reading thread's kernel backend. */
 export function setup(data: LossTaskData): void {
   setKernelBackend(data.kernels);
   plans = data.losses.map((l) => ({
-    spec: standardSpec(l.name, l.roles),
+    spec: registrySpec(l.name),
     options: l.options,
     by: l.by,
     perRow: false,

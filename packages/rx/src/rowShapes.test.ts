@@ -6,11 +6,10 @@ import { crossEntropy as coreCrossEntropy, createState, LossError } from '@lossf
 import { Field, Float32, Int64, List, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { concat, lastValueFrom, type OperatorFunction, toArray } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { crossEntropy } from './crossEntropy.js';
 import { fromFile } from './fromFile.js';
 import type { LossChunk } from './LossChunk.js';
 import { losses } from './losses.js';
-import { mseLoss } from './mseLoss.js';
+import { crossEntropy, mseLoss } from './operators/lossOperators.js';
 import { reduce } from './reduce.js';
 import { reduceGroups } from './reduceGroups.js';
 import { RowShapeCheck } from './rowShapes.js';

@@ -89,7 +89,6 @@ function inWorkers(
           kernels: getKernelBackend(),
           losses: plans.map((p, i) => ({
             name: p.spec.name,
-            roles: p.spec.roles,
             options: p.options,
             by: p.by,
             nulls: p.nulls,

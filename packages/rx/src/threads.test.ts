@@ -24,21 +24,23 @@ import {
 } from 'apache-arrow';
 import { lastValueFrom, map, type Observable, share, take, toArray, zip } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { binaryCrossEntropyWithLogits } from './binaryCrossEntropyWithLogits.js';
-import { crossEntropy } from './crossEntropy.js';
 import { type FromFileOptions, fromFile } from './fromFile.js';
-import { huberLoss } from './huberLoss.js';
-import { klDiv } from './klDiv.js';
 import type { LossChunk } from './LossChunk.js';
 import { losses } from './losses.js';
-import { mseLoss } from './mseLoss.js';
-import { nllLoss } from './nllLoss.js';
+import {
+  binaryCrossEntropyWithLogits,
+  crossEntropy,
+  huberLoss,
+  klDiv,
+  mseLoss,
+  nllLoss,
+  smoothL1Loss,
+  tripletMarginWithDistanceLoss,
+} from './operators/lossOperators.js';
 import { reduce } from './reduce.js';
 import { reduceGroups } from './reduceGroups.js';
 import { running } from './running.js';
 import { runningGroups } from './runningGroups.js';
-import { smoothL1Loss } from './smoothL1Loss.js';
-import { tripletMarginWithDistanceLoss } from './tripletMarginWithDistanceLoss.js';
 
 const readers = vi.hoisted(() => [] as { closed: boolean }[]);
 vi.mock('@lossflow/arrow', async (importOriginal) => {
