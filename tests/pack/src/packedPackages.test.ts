@@ -213,6 +213,12 @@ describe('installed from the tarballs', () => {
     expect(out).toBe(run(process.execPath, [join(root, 'apps/cli/bundle/bin.js'), ...args]));
   });
 
+  it("`pnpm lossflow` runs the checkout's CLI, with paths relative to where it was called", () => {
+    const args = ['eval', 'train-log.arrow', '--by', 'epoch', '--format', 'json'];
+    const fromCheckout = run('pnpm', ['--silent', '--dir', root, 'lossflow', ...args]);
+    expect(fromCheckout).toBe(run('lossflow', args));
+  });
+
   it.each(PACKAGES.filter(({ name }) => name.startsWith('@')))(
     'require($name) works from CommonJS',
     ({ name }) => {
