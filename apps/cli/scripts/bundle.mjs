@@ -6,7 +6,9 @@
 // `new URL('./lossTask.js', import.meta.url)` still find them; bundle/ sits next to package.json,
 // so `new URL('../package.json', import.meta.url)` does too. parquet-wasm loads its .wasm file
 // from its own folder, so it stays a runtime dependency, required where it is installed.
+
 import { rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -30,6 +32,24 @@ const rxjsModules = {
   },
 };
 
+/**
+ * Third-party code is mapped to the JavaScript its package ships, not through that package's own
+ * source maps: apache-arrow's maps name `.ts` files it does not publish, which left a third of the
+ * bundle's sources without content. Dropping the comment that links an installed file to its map
+ * makes esbuild map to (and embed) the installed file itself, so every source in bundle/*.map has
+ * its content and the maps resolve wherever the package is installed. Workspace packages resolve
+ * to packages/*, outside node_modules/.pnpm, and keep their maps to their TypeScript.
+ */
+const thirdPartyWithoutMaps = {
+  name: 'third-party-without-maps',
+  setup(b) {
+    b.onLoad({ filter: /[/\\]node_modules[/\\]\.pnpm[/\\].*\.[cm]?js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      return { contents: text.replace(/^\/\/# sourceMappingURL=.*$/gm, ''), loader: 'js' };
+    });
+  },
+};
+
 rmSync(`${root}bundle`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
@@ -46,11 +66,12 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Names are kept, and source maps written, so a stack trace (LOSSFLOW_DEBUG=1) still reads.
+  // Names are kept, and source maps written (every source's content embedded, see
+  // thirdPartyWithoutMaps), so a stack trace (LOSSFLOW_DEBUG=1) still reads.
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: true,
   external: ['parquet-wasm'],
-  plugins: [rxjsModules],
+  plugins: [rxjsModules, thirdPartyWithoutMaps],
   logLevel: 'warning',
 });
