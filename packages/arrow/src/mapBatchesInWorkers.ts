@@ -9,6 +9,7 @@ import { countOption, MAX_THREADS } from './countOption.js';
 import { decoderTrapError, isDecoderTrap } from './decoderTrap.js';
 import { detectFormat, type FileFormat, MAGIC_BYTES } from './detectFormat.js';
 import { FileByteReader } from './FileByteReader.js';
+import { checkFileVersion, type FileVersion, versionOf } from './fileVersion.js';
 import { ioError } from './ioError.js';
 import { missingColumnError } from './missingColumnError.js';
 import type { ParquetMeta } from './parquetRowGroups.js';
@@ -293,6 +294,8 @@ class Pool<R> implements WorkerBatchReader<R> {
   #index = 0;
   #bytesRead = 0;
   #size = 0;
+  /** The file's version when it was opened: every result is checked against it (see `fileVersion`). */
+  #version: FileVersion | undefined;
   readonly #onAbort = (): void =>
     this.#fail(new ArrowReadError('ABORTED', 'reading was aborted', { file: this.#path }));
 
@@ -376,6 +379,17 @@ class Pool<R> implements WorkerBatchReader<R> {
             this.#refill();
             reply = await this.#slot(this.#consumed).promise;
           } catch (e) {
+            // A file rewritten mid-read often looks damaged: say that it changed instead.
+            await this.#verifyUnchanged().catch((changed: unknown) => {
+              e = changed;
+            });
+            await finish();
+            throw e;
+          }
+          try {
+            // Each result, and the end, only once the file is seen unchanged after it was read.
+            await this.#verifyUnchanged();
+          } catch (e) {
             await finish();
             throw e;
           }
@@ -401,6 +415,17 @@ class Pool<R> implements WorkerBatchReader<R> {
       },
       return: finish,
     };
+  }
+
+  /**
+   * Fails with `CHANGED` when the open file is no longer the version opened: written in place or
+   * appended to, so results could mix its two versions. An `fstat` of the descriptor every thread
+   * reads, after the bytes of a result were read.
+   */
+  async #verifyUnchanged(): Promise<void> {
+    const handle = this.#handle;
+    const version = this.#version;
+    if (handle !== undefined && version !== undefined) await checkFileVersion(handle, version, this.#path);
   }
 
   /** Starts a worker (before this thread in the pool) and sets it up if the file is planned. */
@@ -513,7 +538,7 @@ class Pool<R> implements WorkerBatchReader<R> {
     // Kept open until close(), after every thread has ended: they all read through it.
     this.#handle = handle;
     try {
-      const stat = await handle.stat();
+      const stat = await handle.stat({ bigint: true });
       if (!stat.isFile()) {
         throw new ArrowReadError(
           'UNSUPPORTED',
@@ -524,7 +549,8 @@ class Pool<R> implements WorkerBatchReader<R> {
           },
         );
       }
-      this.#size = stat.size;
+      this.#size = Number(stat.size);
+      this.#version = versionOf(stat);
     } catch (e) {
       this.#handle = undefined;
       await handle.close().catch(() => undefined);

@@ -10,6 +10,7 @@ import { ArrowReadError } from './ArrowReadError.js';
 import type { BatchSource } from './BatchSource.js';
 import { BlockByteReader, type Segment } from './BlockByteReader.js';
 import type { ByteReader } from './ByteReader.js';
+import { changeCheckedSource } from './changeCheckedSource.js';
 import { MemoryByteReader } from './MemoryByteReader.js';
 import { type IpcReadOptions, readIpcStream } from './readIpcStream.js';
 import {
@@ -40,6 +41,10 @@ const MIN_FILE_BYTES = 8 + 4 + 6;
  * const source = await readIpcFile(await openByteReader('log.arrow'));
  */
 export async function readIpcFile(bytes: ByteReader, options: IpcReadOptions = {}): Promise<BatchSource> {
+  return changeCheckedSource(bytes, () => openIpcFile(bytes, options));
+}
+
+async function openIpcFile(bytes: ByteReader, options: IpcReadOptions = {}): Promise<BatchSource> {
   let collected = 0;
   if (bytes.readInto === undefined || bytes.totalBytes === undefined) {
     bytes = await collect(bytes);

@@ -8,6 +8,7 @@ import { ArrowReadError } from './ArrowReadError.js';
 import type { BatchSource } from './BatchSource.js';
 import { BlockByteReader } from './BlockByteReader.js';
 import type { ByteReader } from './ByteReader.js';
+import { changeCheckedSource } from './changeCheckedSource.js';
 import {
   FlatbufferError,
   HEADER_DICTIONARY_BATCH,
@@ -43,6 +44,10 @@ export interface IpcReadOptions {
  * for (let b = await source.next(); b; b = await source.next()) use(b);
  */
 export async function readIpcStream(bytes: ByteReader, options: IpcReadOptions = {}): Promise<BatchSource> {
+  return changeCheckedSource(bytes, () => openIpcStream(bytes, options));
+}
+
+async function openIpcStream(bytes: ByteReader, options: IpcReadOptions = {}): Promise<BatchSource> {
   const feed = new MessageFeed(
     bytes,
     options.reuseBuffers === true,

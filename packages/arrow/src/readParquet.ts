@@ -4,6 +4,7 @@ import { type RecordBatch, type Schema, tableFromIPC } from 'apache-arrow';
 import { ArrowReadError } from './ArrowReadError.js';
 import type { BatchSource } from './BatchSource.js';
 import type { ByteReader } from './ByteReader.js';
+import { changeCheckedSource } from './changeCheckedSource.js';
 import { decoderTrapError, isDecoderTrap } from './decoderTrap.js';
 import {
   type ParquetReply,
@@ -44,6 +45,10 @@ const require = createRequire(import.meta.url);
  * const source = await readParquet(await openByteReader('log.parquet'), { columns: ['logits', 'target'] });
  */
 export async function readParquet(bytes: ByteReader, options: ParquetReadOptions = {}): Promise<BatchSource> {
+  return changeCheckedSource(bytes, () => openParquet(bytes, options));
+}
+
+async function openParquet(bytes: ByteReader, options: ParquetReadOptions = {}): Promise<BatchSource> {
   const file = bytes.name;
   const fd = bytes.fd;
   let data: ParquetWorkerData;
