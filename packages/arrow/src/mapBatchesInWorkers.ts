@@ -380,11 +380,12 @@ class Pool<R> implements WorkerBatchReader<R> {
             reply = await this.#slot(this.#consumed).promise;
           } catch (e) {
             // A file rewritten mid-read often looks damaged: say that it changed instead.
-            await this.#verifyUnchanged().catch((changed: unknown) => {
-              e = changed;
-            });
+            const changed = await this.#verifyUnchanged().then(
+              () => undefined,
+              (c: unknown) => c,
+            );
             await finish();
-            throw e;
+            throw changed ?? e;
           }
           try {
             // Each result, and the end, only once the file is seen unchanged after it was read.
