@@ -4,7 +4,7 @@ import { ArrowReadError } from './ArrowReadError.js';
 
 /**
  * What identifies one version of an open regular file: its device and inode, size, and
- * modification and change times in nanoseconds. Rewriting the file's bytes in place (`dd
+ * modification and change times in nanoseconds (and link count, to read the change time right). Rewriting the file's bytes in place (`dd
  * conv=notrunc`, a write at offset 0) or appending to it changes the size or the times; renaming
  * another file over the path does not touch it (the descriptor still names the old inode).
  */
@@ -14,6 +14,8 @@ export interface FileVersion {
   readonly size: bigint;
   readonly mtimeNs: bigint;
   readonly ctimeNs: bigint;
+  /** Links to the inode: renaming another file over the path unlinks it, which changes `ctimeNs` only. */
+  readonly nlink: bigint;
 }
 
 /**
@@ -28,7 +30,7 @@ export async function fileVersion(handle: FileHandle): Promise<FileVersion> {
 
 /** The {@link FileVersion} part of `stat({ bigint: true })`. */
 export function versionOf(s: BigIntStats): FileVersion {
-  return { dev: s.dev, ino: s.ino, size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs };
+  return { dev: s.dev, ino: s.ino, size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs, nlink: s.nlink };
 }
 
 /**
@@ -65,7 +67,13 @@ export function fileChangedError(
   const what: string[] = [];
   if (now.dev !== before.dev || now.ino !== before.ino) what.push('its identity');
   if (now.size !== before.size) what.push(`its size (${before.size} → ${now.size} bytes)`);
-  if (now.mtimeNs !== before.mtimeNs || now.ctimeNs !== before.ctimeNs) what.push('its modification time');
+  // The change time also tells a rewrite whose writer put the modification time back (`rsync
+  // --inplace`, `touch -r`); but renaming a new file over the path (how logs are published, and
+  // safe: every read goes through this descriptor) unlinks this inode, which changes its change
+  // time too, so after a change of the link count only the modification time and size count.
+  const ctimeCounts = now.nlink === before.nlink;
+  if (now.mtimeNs !== before.mtimeNs || (ctimeCounts && now.ctimeNs !== before.ctimeNs))
+    what.push('its modification time');
   if (what.length === 0) return undefined;
   return new ArrowReadError(
     'CHANGED',

@@ -239,6 +239,10 @@ class ParquetWorker {
     const running = new Int32Array(new SharedArrayBuffer(4));
     this.worker = new Worker(`(${parquetWorkerMain.toString()})(require)`, {
       eval: true,
+      // Not this process's options: under `--input-type=module` (`node --input-type=module -e …`)
+      // the evaluated CommonJS code would run as a module, without `require`. It needs none of them
+      // (it loads parquet-wasm by its resolved path; V8's options are process-wide anyway).
+      execArgv: [],
       workerData: { ...data, running },
       transferList: transfer,
     });
