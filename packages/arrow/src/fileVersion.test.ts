@@ -2,7 +2,7 @@
  * A file written to in place while it is read (`dd conv=notrunc`, a write at offset 0, an append)
  * fails with `CHANGED` in every reader and format, never a value mixing its two versions.
  */
-import { closeSync, openSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,6 +126,30 @@ describe('a file written to while it is read fails with CHANGED', () => {
       expectChanged(error, path);
     });
   }
+
+  it('a file renamed over while it is read is no change: the open file reads to its end', async () => {
+    // Renaming unlinks the open file's inode, changing its link count and change time only.
+    for (const format of FORMATS) {
+      for (const reader of ['readBatches', 'pool'] as const) {
+        const path = published(logs.get(format)![0]!);
+        const next = `${path}.next`;
+        writeFileSync(next, logs.get(format)![1]!);
+        let rows = 0;
+        let first = true;
+        const plan = () => ({ columns: ['logits', 'target'], task: { module: task } });
+        const items =
+          reader === 'readBatches'
+            ? readBatches(path)
+            : mapBatchesInWorkers<number>(path, plan, { threads: 2, inThisThread: true });
+        for await (const item of items as AsyncIterable<{ numRows: number } | { value: number }>) {
+          if (first) renameSync(next, path);
+          first = false;
+          rows += 'numRows' in item ? item.numRows : item.value;
+        }
+        expect([format, reader, rows]).toEqual([format, reader, 400]);
+      }
+    }
+  });
 
   it('a file left alone reads to its end in every reader', async () => {
     for (const format of FORMATS) {
