@@ -102,7 +102,10 @@ export interface WorkerBatchReader<R> extends AsyncIterable<WorkerResult<R>> {
  * small results, to be handed out in order. A batch's error (an `ArrowReadError` or
  * `LossError` thrown by the task) reaches the iteration after the results of the batches before
  * it, with the batch index added; a worker that dies, an abort or `close()` ends every worker. A
- * damaged Parquet page that makes the decoder trap is `CORRUPT`, naming the row group.
+ * damaged Parquet page that makes the decoder trap is `CORRUPT`, naming the row group. The file
+ * written to while it is read (in place, or appended to) fails with `CHANGED`: each job's results,
+ * and the end, are handed out only after an `fstat` of the open descriptor finds its size and
+ * times unchanged.
  *
  * Options are checked before anything starts (`INVALID_OPTION`, thrown by this call). One worker
  * starts at once, so its start-up overlaps opening the file; more start as jobs are planned, up to

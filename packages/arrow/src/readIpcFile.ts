@@ -37,6 +37,8 @@ const MIN_FILE_BYTES = 8 + 4 + 6;
  * footer's: a cut-off file is `TRUNCATED`, inconsistent offsets are `CORRUPT`. apache-arrow alone
  * would stop early without an error on some of these, and run out of memory on others.
  *
+ * A regular file written to while it is read fails with `CHANGED` (see `changeCheckedSource`).
+ *
  * @example
  * const source = await readIpcFile(await openByteReader('log.arrow'));
  */

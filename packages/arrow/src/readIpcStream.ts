@@ -39,6 +39,8 @@ export interface IpcReadOptions {
  * it are `CORRUPT`, as are other malformed bytes; a failing source (an I/O error, an abort) throws
  * its error rather than ending the stream early.
  *
+ * A regular file written to while it is read fails with `CHANGED` (see `changeCheckedSource`).
+ *
  * @example
  * const source = await readIpcStream(await openByteReader('log.arrows'));
  * for (let b = await source.next(); b; b = await source.next()) use(b);

@@ -41,6 +41,8 @@ const require = createRequire(import.meta.url);
  * WebAssembly memory, which grows to about twice the largest decoded row group and is returned
  * when the reader closes (the worker ends).
  *
+ * A regular file written to while it is read fails with `CHANGED` (see `changeCheckedSource`).
+ *
  * @example
  * const source = await readParquet(await openByteReader('log.parquet'), { columns: ['logits', 'target'] });
  */
