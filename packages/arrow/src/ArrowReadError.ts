@@ -13,6 +13,8 @@
  * - `NULL_VALUE`: a selected row holds a null (and nulls are not skipped).
  * - `RAGGED`: the rows of a list column have different lengths, so they do not form a tensor.
  * - `SHAPE_CHANGED`: a batch's per-row tensor shape differs from the batches before it.
+ * - `CHANGED`: a regular file was written to (rewritten in place, appended to) while it was read, so
+ *   the bytes read may come from two versions of it; nothing read from it is reported as a result.
  * - `ABORTED`: the caller's `AbortSignal` fired.
  * - `CLOSED`: the reader was closed, or is already being iterated.
  * - `IO`: reading the file system or the stream failed (not found, permission, a device error).
@@ -29,6 +31,7 @@ export type ArrowReadErrorCode =
   | 'NULL_VALUE'
   | 'RAGGED'
   | 'SHAPE_CHANGED'
+  | 'CHANGED'
   | 'ABORTED'
   | 'CLOSED'
   | 'IO'

@@ -37,6 +37,11 @@ export interface ByteReader {
    * another file renamed over the path meanwhile; it stays open until `close()`.
    */
   readonly fd?: number | undefined;
+  /**
+   * Fails with `CHANGED` when the input is a regular file that was written to since it was opened
+   * (see `FileByteReader.verifyUnchanged`); absent or a no-op for inputs that cannot change.
+   */
+  verifyUnchanged?(): Promise<void>;
   /** Up to `n` bytes at the current position, without consuming them. */
   peek(n: number): Promise<Uint8Array>;
   /**

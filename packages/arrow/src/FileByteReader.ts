@@ -1,6 +1,13 @@
 import type { FileHandle } from 'node:fs/promises';
 import { ArrowReadError } from './ArrowReadError.js';
 import type { ByteReader } from './ByteReader.js';
+import {
+  checkFileVersion,
+  type FileVersion,
+  fileChangedError,
+  fileVersion,
+  versionOf,
+} from './fileVersion.js';
 import { ioError } from './ioError.js';
 import { SequentialReader } from './SequentialReader.js';
 
@@ -22,6 +29,10 @@ export class FileByteReader extends SequentialReader implements ByteReader {
   private handle: FileHandle | undefined;
   private readonly signal: AbortSignal | undefined;
   private readonly releaseHandle: (handle: FileHandle) => Promise<void>;
+  /** The file's version when it was opened, for {@link verifyUnchanged}; none for a private file. */
+  private readonly version: FileVersion | undefined;
+  /** The file's version when this reader closed (a reader may close as it reads its last bytes). */
+  private closedVersion: FileVersion | undefined;
 
   private constructor(
     name: string,
@@ -30,8 +41,10 @@ export class FileByteReader extends SequentialReader implements ByteReader {
     size: number,
     signal: AbortSignal | undefined,
     release: (handle: FileHandle) => Promise<void>,
+    version: FileVersion | undefined,
   ) {
     super();
+    this.version = version;
     this.path = path;
     this.name = name;
     this.handle = handle;
@@ -48,7 +61,9 @@ export class FileByteReader extends SequentialReader implements ByteReader {
   /**
    * A reader over a file another owner opened (`handle`, of `size` bytes), named `name` in errors;
    * `close()` calls `release` instead of closing the handle, so the owner decides when the
-   * descriptor goes (e.g. only after every thread reading through it has ended).
+   * descriptor goes (e.g. only after every thread reading through it has ended). With `version`
+   * (the file's version when the owner opened it), {@link verifyUnchanged} checks against it;
+   * without, the file is taken to be private (a spilled copy) and is not checked.
    */
   static over(
     name: string,
@@ -56,8 +71,9 @@ export class FileByteReader extends SequentialReader implements ByteReader {
     size: number,
     signal: AbortSignal | undefined,
     release: (handle: FileHandle) => Promise<void> = async () => undefined,
+    version?: FileVersion,
   ): FileByteReader {
-    return new FileByteReader(name, undefined, handle, size, signal, release);
+    return new FileByteReader(name, undefined, handle, size, signal, release, version);
   }
 
   /** Opens `path`; `undefined` when it is not a regular file (a pipe, a device), which must be streamed. */
@@ -70,12 +86,13 @@ export class FileByteReader extends SequentialReader implements ByteReader {
       throw ioError(e, path);
     }
     try {
-      const stat = await handle.stat();
+      const stat = await handle.stat({ bigint: true });
       if (!stat.isFile()) {
         await handle.close();
         return undefined;
       }
-      return new FileByteReader(path, path, handle, stat.size, signal, (h) => h.close());
+      const version = versionOf(stat);
+      return new FileByteReader(path, path, handle, Number(stat.size), signal, (h) => h.close(), version);
     } catch (e) {
       await handle.close().catch(() => undefined);
       throw ioError(e, path);
@@ -89,11 +106,29 @@ export class FileByteReader extends SequentialReader implements ByteReader {
     return got;
   }
 
+  /**
+   * Fails with `CHANGED` when the file is no longer the version this reader opened (rewritten in
+   * place or appended to since): the format readers call it after each batch and before reporting
+   * their end, so nothing read from two versions of a file is reported. After `close()`, checks the
+   * version the file had when it closed.
+   */
+  async verifyUnchanged(): Promise<void> {
+    const before = this.version;
+    if (before === undefined) return;
+    const handle = this.handle;
+    if (handle !== undefined) return checkFileVersion(handle, before, this.name);
+    const after = this.closedVersion;
+    const error = after === undefined ? undefined : fileChangedError(before, after, this.name);
+    if (error !== undefined) throw error;
+  }
+
   async close(): Promise<void> {
     await this.release();
     const handle = this.handle;
     this.handle = undefined;
-    if (handle !== undefined) await this.releaseHandle(handle).catch(() => undefined);
+    if (handle === undefined) return;
+    if (this.version !== undefined) this.closedVersion = await fileVersion(handle).catch(() => undefined);
+    await this.releaseHandle(handle).catch(() => undefined);
   }
 
   protected fetch(target: Uint8Array, offset: number, length: number, at: number): Promise<number> {

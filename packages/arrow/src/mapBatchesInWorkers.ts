@@ -9,6 +9,7 @@ import { countOption, MAX_THREADS } from './countOption.js';
 import { decoderTrapError, isDecoderTrap } from './decoderTrap.js';
 import { detectFormat, type FileFormat, MAGIC_BYTES } from './detectFormat.js';
 import { FileByteReader } from './FileByteReader.js';
+import { checkFileVersion, type FileVersion, versionOf } from './fileVersion.js';
 import { ioError } from './ioError.js';
 import { missingColumnError } from './missingColumnError.js';
 import type { ParquetMeta } from './parquetRowGroups.js';
@@ -101,7 +102,10 @@ export interface WorkerBatchReader<R> extends AsyncIterable<WorkerResult<R>> {
  * small results, to be handed out in order. A batch's error (an `ArrowReadError` or
  * `LossError` thrown by the task) reaches the iteration after the results of the batches before
  * it, with the batch index added; a worker that dies, an abort or `close()` ends every worker. A
- * damaged Parquet page that makes the decoder trap is `CORRUPT`, naming the row group.
+ * damaged Parquet page that makes the decoder trap is `CORRUPT`, naming the row group. The file
+ * written to while it is read (in place, or appended to) fails with `CHANGED`: each job's results,
+ * and the end, are handed out only after an `fstat` of the open descriptor finds its size and
+ * times unchanged.
  *
  * Options are checked before anything starts (`INVALID_OPTION`, thrown by this call). One worker
  * starts at once, so its start-up overlaps opening the file; more start as jobs are planned, up to
@@ -293,6 +297,8 @@ class Pool<R> implements WorkerBatchReader<R> {
   #index = 0;
   #bytesRead = 0;
   #size = 0;
+  /** The file's version when it was opened: every result is checked against it (see `fileVersion`). */
+  #version: FileVersion | undefined;
   readonly #onAbort = (): void =>
     this.#fail(new ArrowReadError('ABORTED', 'reading was aborted', { file: this.#path }));
 
@@ -376,6 +382,18 @@ class Pool<R> implements WorkerBatchReader<R> {
             this.#refill();
             reply = await this.#slot(this.#consumed).promise;
           } catch (e) {
+            // A file rewritten mid-read often looks damaged: say that it changed instead.
+            const changed = await this.#verifyUnchanged().then(
+              () => undefined,
+              (c: unknown) => c,
+            );
+            await finish();
+            throw changed ?? e;
+          }
+          try {
+            // Each result, and the end, only once the file is seen unchanged after it was read.
+            await this.#verifyUnchanged();
+          } catch (e) {
             await finish();
             throw e;
           }
@@ -401,6 +419,17 @@ class Pool<R> implements WorkerBatchReader<R> {
       },
       return: finish,
     };
+  }
+
+  /**
+   * Fails with `CHANGED` when the open file is no longer the version opened: written in place or
+   * appended to, so results could mix its two versions. An `fstat` of the descriptor every thread
+   * reads, after the bytes of a result were read.
+   */
+  async #verifyUnchanged(): Promise<void> {
+    const handle = this.#handle;
+    const version = this.#version;
+    if (handle !== undefined && version !== undefined) await checkFileVersion(handle, version, this.#path);
   }
 
   /** Starts a worker (before this thread in the pool) and sets it up if the file is planned. */
@@ -513,7 +542,7 @@ class Pool<R> implements WorkerBatchReader<R> {
     // Kept open until close(), after every thread has ended: they all read through it.
     this.#handle = handle;
     try {
-      const stat = await handle.stat();
+      const stat = await handle.stat({ bigint: true });
       if (!stat.isFile()) {
         throw new ArrowReadError(
           'UNSUPPORTED',
@@ -524,7 +553,8 @@ class Pool<R> implements WorkerBatchReader<R> {
           },
         );
       }
-      this.#size = stat.size;
+      this.#size = Number(stat.size);
+      this.#version = versionOf(stat);
     } catch (e) {
       this.#handle = undefined;
       await handle.close().catch(() => undefined);

@@ -76,10 +76,12 @@ export interface BatchReader extends AsyncIterable<RecordBatch> {
  * The source may be a path, a `Uint8Array`, a Node `Readable`, a web `ReadableStream` or an async
  * iterable of `Uint8Array` chunks. An Arrow IPC file or Parquet from a stream or pipe (both put
  * their index at the end) is first copied, 1 MiB at a time, to a temporary file in `os.tmpdir()`
- * (mode 0600, removed when the reader closes or fails), then read as a regular file: memory stays
+ * (mode 0600, removed when the reader closes or fails, or the process exits), then read as a regular file: memory stays
  * bounded, and the temporary folder needs room for the whole input. Batches with no rows are passed over; batch
  * indices in errors count the batches handed out. Every failure is an {@link ArrowReadError}; a
- * source that fails mid-way throws rather than ending early. The reader can be iterated once.
+ * source that fails mid-way throws rather than ending early. A regular file written to while it
+ * is read (rewritten in place, appended to) fails with `CHANGED`: its size and times are checked on
+ * the open descriptor after each batch and before the end. The reader can be iterated once.
  *
  * @example
  * const reader = readBatches('train-log.parquet', { columns: ['logits', 'target'], limit: 1_000_000 });

@@ -10,6 +10,7 @@ import { ArrowReadError } from './ArrowReadError.js';
 import type { BatchSource } from './BatchSource.js';
 import { BlockByteReader, type Segment } from './BlockByteReader.js';
 import type { ByteReader } from './ByteReader.js';
+import { changeCheckedSource } from './changeCheckedSource.js';
 import { MemoryByteReader } from './MemoryByteReader.js';
 import { type IpcReadOptions, readIpcStream } from './readIpcStream.js';
 import {
@@ -36,10 +37,16 @@ const MIN_FILE_BYTES = 8 + 4 + 6;
  * footer's: a cut-off file is `TRUNCATED`, inconsistent offsets are `CORRUPT`. apache-arrow alone
  * would stop early without an error on some of these, and run out of memory on others.
  *
+ * A regular file written to while it is read fails with `CHANGED` (see `changeCheckedSource`).
+ *
  * @example
  * const source = await readIpcFile(await openByteReader('log.arrow'));
  */
 export async function readIpcFile(bytes: ByteReader, options: IpcReadOptions = {}): Promise<BatchSource> {
+  return changeCheckedSource(bytes, () => openIpcFile(bytes, options));
+}
+
+async function openIpcFile(bytes: ByteReader, options: IpcReadOptions = {}): Promise<BatchSource> {
   let collected = 0;
   if (bytes.readInto === undefined || bytes.totalBytes === undefined) {
     bytes = await collect(bytes);

@@ -8,6 +8,7 @@ import { ArrowReadError } from './ArrowReadError.js';
 import type { BatchSource } from './BatchSource.js';
 import { BlockByteReader } from './BlockByteReader.js';
 import type { ByteReader } from './ByteReader.js';
+import { changeCheckedSource } from './changeCheckedSource.js';
 import {
   FlatbufferError,
   HEADER_DICTIONARY_BATCH,
@@ -38,11 +39,17 @@ export interface IpcReadOptions {
  * it are `CORRUPT`, as are other malformed bytes; a failing source (an I/O error, an abort) throws
  * its error rather than ending the stream early.
  *
+ * A regular file written to while it is read fails with `CHANGED` (see `changeCheckedSource`).
+ *
  * @example
  * const source = await readIpcStream(await openByteReader('log.arrows'));
  * for (let b = await source.next(); b; b = await source.next()) use(b);
  */
 export async function readIpcStream(bytes: ByteReader, options: IpcReadOptions = {}): Promise<BatchSource> {
+  return changeCheckedSource(bytes, () => openIpcStream(bytes, options));
+}
+
+async function openIpcStream(bytes: ByteReader, options: IpcReadOptions = {}): Promise<BatchSource> {
   const feed = new MessageFeed(
     bytes,
     options.reuseBuffers === true,

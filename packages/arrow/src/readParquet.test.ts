@@ -2,8 +2,10 @@
  * The in-thread Parquet reader: its decoding thread reads the reading thread's open file (never the
  * path again), and a decoder trap on a damaged page is CORRUPT naming the row group.
  */
+import { spawnSync } from 'node:child_process';
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArrowReadError } from './ArrowReadError.js';
 import { openByteReader } from './openByteReader.js';
@@ -23,6 +25,19 @@ beforeAll(async () => {
 afterAll(() => cleanup());
 
 describe('readParquet', () => {
+  it('reads in a process started with `node --input-type=module -e`', async () => {
+    const path = join(dir, 'eval.parquet');
+    await writeTrainingLog(path, 'parquet', LOG);
+    const index = pathToFileURL(new URL('../dist/index.js', import.meta.url).pathname).href;
+    const script = `
+      import { readBatches } from ${JSON.stringify(index)};
+      let rows = 0;
+      for await (const b of readBatches(${JSON.stringify(path)})) rows += b.numRows;
+      console.log(rows);`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect([run.status, run.stdout.trim()]).toEqual([0, String(LOG.rows * LOG.epochs)]);
+  });
+
   it('decodes the file it was given open, not another file renamed over its path since', async () => {
     const path = join(dir, 'published.parquet');
     const next = join(dir, 'next.parquet');

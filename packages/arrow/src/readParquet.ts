@@ -4,6 +4,7 @@ import { type RecordBatch, type Schema, tableFromIPC } from 'apache-arrow';
 import { ArrowReadError } from './ArrowReadError.js';
 import type { BatchSource } from './BatchSource.js';
 import type { ByteReader } from './ByteReader.js';
+import { changeCheckedSource } from './changeCheckedSource.js';
 import { decoderTrapError, isDecoderTrap } from './decoderTrap.js';
 import {
   type ParquetReply,
@@ -40,10 +41,16 @@ const require = createRequire(import.meta.url);
  * WebAssembly memory, which grows to about twice the largest decoded row group and is returned
  * when the reader closes (the worker ends).
  *
+ * A regular file written to while it is read fails with `CHANGED` (see `changeCheckedSource`).
+ *
  * @example
  * const source = await readParquet(await openByteReader('log.parquet'), { columns: ['logits', 'target'] });
  */
 export async function readParquet(bytes: ByteReader, options: ParquetReadOptions = {}): Promise<BatchSource> {
+  return changeCheckedSource(bytes, () => openParquet(bytes, options));
+}
+
+async function openParquet(bytes: ByteReader, options: ParquetReadOptions = {}): Promise<BatchSource> {
   const file = bytes.name;
   const fd = bytes.fd;
   let data: ParquetWorkerData;
@@ -234,6 +241,10 @@ class ParquetWorker {
     const running = new Int32Array(new SharedArrayBuffer(4));
     this.worker = new Worker(`(${parquetWorkerMain.toString()})(require)`, {
       eval: true,
+      // Not this process's options: under `--input-type=module` (`node --input-type=module -e …`)
+      // the evaluated CommonJS code would run as a module, without `require`. It needs none of them
+      // (it loads parquet-wasm by its resolved path; V8's options are process-wide anyway).
+      execArgv: [],
       workerData: { ...data, running },
       transferList: transfer,
     });

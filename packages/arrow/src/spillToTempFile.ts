@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { type FileHandle, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,8 @@ const SPILL_CHUNK = 1 << 20;
  *
  * The file is created in `os.tmpdir()` (the `TMPDIR` environment variable) with a unique name and
  * mode 0600, copied in 1 MiB chunks, and removed when the returned reader closes, or at once when
- * copying fails or is aborted. A failure to write it (a full disk, no such folder) is an `IO`
+ * copying fails or is aborted; a process that exits first (`process.exit()` in a signal handler)
+ * removes it synchronously on `'exit'`. A failure to write it (a full disk, no such folder) is an `IO`
  * error naming the folder, with how to fix it.
  *
  * @example
@@ -33,13 +35,25 @@ export async function spillToTempFile(bytes: ByteReader, signal?: AbortSignal): 
   } catch (e) {
     throw spillError(e, folder, bytes.name);
   }
+  // A process that exits before the reader closes (process.exit() in a SIGINT handler, as a CLI
+  // does) runs no pending promise: the file goes synchronously on 'exit'. One listener per file,
+  // removed with it, so many reads do not pile listeners up.
+  const removeOnExit = (): void => {
+    try {
+      rmSync(path, { force: true });
+    } catch {
+      // Exiting anyway: nothing else can be done about it.
+    }
+  };
+  process.on('exit', removeOnExit);
   let removed: Promise<void> | undefined;
   const remove = (h: FileHandle): Promise<void> =>
     (removed ??= h
       .close()
       .catch(() => undefined)
       .then(() => rm(path, { force: true }))
-      .catch(() => undefined));
+      .catch(() => undefined)
+      .finally(() => process.off('exit', removeOnExit)));
   try {
     let size = 0;
     for (;;) {

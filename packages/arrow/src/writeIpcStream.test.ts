@@ -5,6 +5,7 @@ import { Field, Float64, Int64, makeData, RecordBatch, Schema, Struct } from 'ap
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArrowReadError } from './ArrowReadError.js';
 import { readBatches } from './readBatches.js';
+import { batchOf, fixedList, floats } from './testing/batches.js';
 import { tempDir } from './testing/files.js';
 import { writeIpcFile, writeIpcStream } from './writeIpcStream.js';
 import { writeParquet } from './writeParquet.js';
@@ -137,7 +138,47 @@ describe('writeIpcStream', () => {
         /loss: Float64\) differ from the stream's \(step: Int64, loss: Float64\)/,
       ),
     });
-    await out.close();
+    await expect(out.close()).rejects.toMatchObject({ code: 'BAD_COLUMN_TYPE' });
+  });
+
+  for (const [name, open] of [
+    ['writeIpcStream', writeIpcStream],
+    ['writeIpcFile', writeIpcFile],
+  ] as const) {
+    it(`${name}: after a refused batch, close() leaves the output without its end, so it reads as incomplete`, async () => {
+      const path = join(dir, `refused-${name}`);
+      const out = open(path);
+      await out.write(lossBatch(0, 3));
+      const other = new RecordBatch({ loss: makeData({ type: new Float64(), data: new Float64Array(2) }) });
+      await expect(out.write(other)).rejects.toMatchObject({ code: 'BAD_COLUMN_TYPE' });
+      // The writer has failed: a later batch of the right schema is refused too, and close() says so.
+      await expect(out.write(lossBatch(3, 3))).rejects.toMatchObject({ code: 'BAD_COLUMN_TYPE' });
+      await expect(out.close()).rejects.toMatchObject({ code: 'BAD_COLUMN_TYPE' });
+      await expect(lossesOf(path)).rejects.toMatchObject({ code: 'TRUNCATED' });
+    });
+  }
+
+  it('writeParquet refuses a batch of another schema before reporting anything written', async () => {
+    const fsl = (size: number, rows: number) => batchOf({ logits: fixedList(size, floats(size * rows)) });
+    for (const [first, second] of [
+      [fsl(5, 2), fsl(3, 4)],
+      [fsl(5, 0), fsl(3, 4)],
+    ] as const) {
+      const path = join(dir, `mixed-${first.numRows}.parquet`);
+      await expect(writeParquet(path, [first, second])).rejects.toMatchObject({
+        code: 'BAD_COLUMN_TYPE',
+        message: expect.stringMatching(/differ from the file's/),
+      });
+      // What is left is no complete Parquet file.
+      await expect(lossesOf(path)).rejects.toBeInstanceOf(ArrowReadError);
+    }
+  });
+
+  it('writeParquet writes every row of batches of one schema, empty ones included', async () => {
+    const path = join(dir, 'same.parquet');
+    const empty = lossBatch(0, 0);
+    expect(await writeParquet(path, [empty, lossBatch(0, 2), lossBatch(2, 4)])).toMatchObject({ rows: 6 });
+    expect(await lossesOf(path)).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5]);
   });
 
   it('writeIpcFile writes an Arrow IPC file with its footer', async () => {

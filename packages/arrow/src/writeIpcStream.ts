@@ -1,21 +1,24 @@
 import type { FileHandle } from 'node:fs/promises';
 import {
   AsyncByteQueue,
-  RecordBatch,
+  type RecordBatch,
   RecordBatchFileWriter,
   RecordBatchStreamWriter,
   type RecordBatchWriter,
   type Schema,
-  util,
 } from 'apache-arrow';
 import { ArrowReadError } from './ArrowReadError.js';
 import { ioError } from './ioError.js';
+import { sameSchema } from './sameSchema.js';
 
 /** An incremental Arrow IPC writer; see {@link writeIpcStream}. */
 export interface IpcStreamWriter {
   /** Writes one batch; resolves when the destination has accepted its bytes (backpressure). */
   write(batch: RecordBatch): Promise<void>;
-  /** Ends the stream (end-of-stream marker, or the footer of an IPC file) and closes the destination. */
+  /**
+   * Ends the stream (end-of-stream marker, or the footer of an IPC file) and closes the destination.
+   * After a failed `write`, closes the destination without that end and rejects with the write's error.
+   */
   close(): Promise<void>;
   /** Bytes written so far. */
   readonly bytes: number;
@@ -30,6 +33,13 @@ export interface IpcStreamWriter {
  *
  * `close()` writes the end-of-stream marker and closes a path; a `Writable` is ended, except
  * `process.stdout` / `process.stderr`, which are left open.
+ *
+ * A `write` that fails (a batch of another schema: `BAD_COLUMN_TYPE`; the destination failing:
+ * `WRITE`) fails the writer: later writes reject with the same error, and `close()` closes the
+ * destination without the end-of-stream marker (or an IPC file's footer) and rejects with it. What
+ * is left on disk is the batches written before, without the end: every reader of this package
+ * (and pyarrow's file reader) sees it as incomplete (`TRUNCATED`), never as a complete output. The
+ * writer does not remove it; the caller decides whether to.
  *
  * @example
  * const out = writeIpcStream('losses.arrows');
@@ -68,6 +78,8 @@ class IpcWriter implements IpcStreamWriter {
   private schema: Schema | undefined;
   private started = false;
   private closed = false;
+  /** Why a write failed: from then on nothing more is written, not even the end. */
+  private failure: unknown;
   private queue: Promise<void> = Promise.resolve();
   private readonly target: Target;
 
@@ -94,17 +106,25 @@ class IpcWriter implements IpcStreamWriter {
 
   private async writeNow(batch: RecordBatch): Promise<void> {
     if (this.closed) throw new ArrowReadError('CLOSED', 'the writer is closed', { file: this.target.name });
-    this.schema ??= batch.schema;
-    const schema = this.schema;
-    this.start(schema);
-    this.writer.write(sameSchema(batch, schema, this.target.name));
-    await this.flush();
+    if (this.failure !== undefined) throw this.failure;
+    try {
+      this.schema ??= batch.schema;
+      const schema = this.schema;
+      this.start(schema);
+      this.writer.write(sameSchema(batch, schema, this.target.name));
+      await this.flush();
+    } catch (e) {
+      // The output misses this batch (or part of it): it must never get the end that makes it look complete.
+      this.failure = e;
+      throw e;
+    }
   }
 
   private async closeNow(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     try {
+      if (this.failure !== undefined) throw this.failure;
       if (this.schema !== undefined) this.start(this.schema);
       if (this.started) this.writer.close();
       await this.flush();
@@ -126,31 +146,6 @@ class IpcWriter implements IpcStreamWriter {
     for (const c of chunks) this.bytes += c.byteLength;
     await this.target.write(chunks);
   }
-}
-
-/** A batch labelled with the stream's schema after checking its columns match (apache-arrow would otherwise end the stream). */
-function sameSchema(batch: RecordBatch, schema: Schema, name: string): RecordBatch {
-  if (batch.schema === schema) return batch;
-  const a = batch.schema.fields;
-  const b = schema.fields;
-  const same =
-    a.length === b.length &&
-    a.every((f, i) => f.name === b[i]!.name && util.compareTypes(f.type, b[i]!.type));
-  if (!same) {
-    throw new ArrowReadError(
-      'BAD_COLUMN_TYPE',
-      `the batch's columns (${describe(batch.schema)}) differ from the stream's (${describe(schema)})`,
-      {
-        file: name,
-        hint: 'Write batches of one schema to one stream; start another stream for another schema.',
-      },
-    );
-  }
-  return new RecordBatch(schema, batch.data);
-}
-
-function describe(schema: Schema): string {
-  return schema.fields.map((f) => `${f.name}: ${String(f.type)}`).join(', ');
 }
 
 interface Target {

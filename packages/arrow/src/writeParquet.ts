@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
-import { type RecordBatch, Table, tableToIPC } from 'apache-arrow';
+import { type RecordBatch, type Schema, Table, tableToIPC } from 'apache-arrow';
 import { ioError } from './ioError.js';
+import { sameSchema } from './sameSchema.js';
 
 /** Options of {@link writeParquet}. */
 export interface ParquetWriteOptions {
@@ -19,6 +20,11 @@ let wasm: ParquetWasm | undefined;
  * Writes record batches to a Parquet file with parquet-wasm, streaming: each batch is handed to
  * the encoder as it comes and each finished row group is written out, so memory holds about one
  * row group, whatever the total size. Returns the rows and bytes written.
+ *
+ * Every batch must have the first batch's column names and types: one of another schema is
+ * refused (`BAD_COLUMN_TYPE`, naming both), as is any error of `batches` rethrown, and nothing is
+ * reported as written. The file is then left without its footer (the row groups written before,
+ * if any): no Parquet reader takes it for a complete file. It is not removed; the caller decides.
  *
  * @example
  * await writeParquet('log.parquet', trainingLogBatches({ rows: 100_000, classes: 10, epochs: 3 }));
@@ -47,19 +53,30 @@ export async function writeParquet(
       ? (batches as AsyncIterable<RecordBatch>)[Symbol.asyncIterator]()
       : (batches as Iterable<RecordBatch>)[Symbol.iterator]();
   let rows = 0;
+  let schema: Schema | undefined;
+  /** Why the input failed (a batch of another schema, the caller's iterable throwing): nothing more is written. */
+  let failure: { error: unknown } | undefined;
   const input = new ReadableStream({
     // Pulled by the encoder: the next batch is made only when it wants one.
     async pull(controller) {
-      const next = await iterator.next();
-      if (next.done === true) {
-        controller.close();
-        return;
+      try {
+        const next = await iterator.next();
+        if (next.done === true) {
+          controller.close();
+          return;
+        }
+        // parquet-wasm drops the rows of a batch whose schema differs from the first's, silently.
+        schema ??= next.value.schema;
+        const checked = sameSchema(next.value, schema, path, 'file');
+        rows += checked.numRows;
+        const table = pw.Table.fromIPCStream(tableToIPC(new Table([checked]), 'stream'));
+        const batch = table.recordBatch(0);
+        table.free();
+        if (batch !== undefined) controller.enqueue(batch);
+      } catch (e) {
+        failure = { error: e };
+        controller.error(e);
       }
-      rows += next.value.numRows;
-      const table = pw.Table.fromIPCStream(tableToIPC(new Table([next.value]), 'stream'));
-      const batch = table.recordBatch(0);
-      table.free();
-      if (batch !== undefined) controller.enqueue(batch);
     },
   });
   const output = await pw.transformParquetStream(input, properties);
@@ -73,13 +90,16 @@ export async function writeParquet(
   let bytes = 0;
   try {
     for await (const chunk of output as unknown as AsyncIterable<Uint8Array>) {
+      // Never the rest (a footer) once the input failed: the file must not look complete.
+      if (failure !== undefined) break;
       await handle.write(chunk);
       bytes += chunk.byteLength;
     }
   } catch (e) {
-    throw ioError(e, path, 'write');
+    if (failure === undefined) throw ioError(e, path, 'write');
   } finally {
     await handle.close();
   }
+  if (failure !== undefined) throw failure.error;
   return { rows, bytes };
 }
