@@ -180,11 +180,11 @@ function syscallOf(error: unknown): string | undefined {
   return undefined;
 }
 
-/** Where a `SHAPE_CHANGED` error's earlier shape was first seen, in the files' own batch numbers. */
+/** Where a `SHAPE_CHANGED` (`DTYPE_CHANGED`) error's earlier shape (type) was first seen, in the files' own batch numbers. */
 function firstSeen(error: LossError, context: FailureContext): string | undefined {
   if (error.firstBatch === undefined) return undefined;
   const at = context.locate?.(error.firstBatch) ?? { file: error.firstFile, batch: error.firstBatch };
-  return `the earlier shape from ${at.file === undefined ? '' : `file '${at.file}', `}batch ${at.batch}`;
+  return `the earlier ${error.code === 'DTYPE_CHANGED' ? 'type' : 'shape'} from ${at.file === undefined ? '' : `file '${at.file}', `}batch ${at.batch}`;
 }
 
 /** A `TRUNCATED` error that `allowMissingEndOfStream` (`--allow-missing-end-of-stream`) would accept. */
