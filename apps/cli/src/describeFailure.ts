@@ -95,8 +95,8 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
         : error.code === 'BAD_COLUMN_TYPE' && flag === '--by'
           ? BY_TYPE_FIX
           : generic && !nearMiss
-          ? undefined
-          : (error.hint ?? ARROW_FIXES[error.code]),
+            ? undefined
+            : (error.hint ?? ARROW_FIXES[error.code]),
       !generic || nearMiss
         ? undefined
         : flag !== undefined

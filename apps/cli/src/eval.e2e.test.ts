@@ -2,15 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readBatches } from '@lossflow/arrow';
-import {
-  Float32,
-  Float64,
-  Int64,
-  makeVector,
-  tableFromArrays,
-  tableToIPC,
-  vectorFromArray,
-} from 'apache-arrow';
+import { Float32, Float64, Int64, makeVector, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, runCli } from './testing/runCli.js';
 
@@ -468,7 +460,7 @@ describe('lossflow eval failures', () => {
       ] as const) {
         // Six rows of one float column `pred` and one `y` (MSE): same shape, different float types.
         const values = [0.5, 1.5, -2, 3, 0.25, 7];
-        const table = tableFromArrays({
+        const table = new Table({
           pred: vectorFromArray(values, type),
           y: vectorFromArray(
             values.map((v) => v + 1),

@@ -23,7 +23,12 @@ describe('klDiv', () => {
     );
     // A partial form takes no reduction: finalize applies it.
     const { reduction: _, ...partialOptions } = options as { reduction?: unknown };
-    klDivPartial({ data: x.subarray(4), shape: [2, 4] }, { data: y.subarray(4), shape: [2, 4] }, partialOptions, s);
+    klDivPartial(
+      { data: x.subarray(4), shape: [2, 4] },
+      { data: y.subarray(4), shape: [2, 4] },
+      partialOptions,
+      s,
+    );
     expect(s.rows).toBe(3);
     expectGolden(finalize(s, 'batchmean'), c.expected!.float64, tolerance('float64'), 'float64');
   });

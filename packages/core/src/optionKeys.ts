@@ -51,7 +51,8 @@ export function optionsOwnKeys(loss: string, options: unknown): (string | symbol
 function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value !== 'object') return typeof value;
-  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor
+    ?.name;
   return typeof name === 'string' && name !== '' ? `a ${name}` : 'an object with a prototype';
 }
 

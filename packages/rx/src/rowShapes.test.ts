@@ -212,9 +212,8 @@ describe('a float type that changes between files', () => {
     const f = float === 'float32' ? new Float32() : new Float64();
     const it = new Field('item', f, false);
     const fs = [new Field('logits', new List(it), false), new Field('target', targetType, false)];
-    const values = (float === 'float32' ? Float32Array : Float64Array).from({ length: rows * 3 }, (_, i) =>
-      Math.sin(seed + i),
-    );
+    const sines = Array.from({ length: rows * 3 }, (_, i) => Math.sin(seed + i));
+    const values = float === 'float32' ? Float32Array.from(sines) : Float64Array.from(sines);
     const logits = makeData({
       type: new List(it),
       length: rows,

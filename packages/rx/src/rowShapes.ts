@@ -123,7 +123,6 @@ export class RowShapeCheck {
   }
 }
 
-
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
