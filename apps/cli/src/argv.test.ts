@@ -32,6 +32,13 @@ describe('parseArgv', () => {
     expect(p.flags).toEqual([]);
   });
 
+  it('takes 300,000 paths after -- without overflowing the call stack', () => {
+    const paths = Array.from({ length: 300_000 }, (_, i) => `f${i}.arrows`);
+    const p = parseArgv(['--', ...paths], specs, 'eval');
+    expect(p.positionals).toHaveLength(300_000);
+    expect(p.positionals[299_999]).toBe('f299999.arrows');
+  });
+
   it('rejects an unknown flag and suggests the closest one', () => {
     expect(() => parseArgv(['--wieght', '1'], specs, 'eval')).toThrow(
       /unknown flag --wieght .*Did you mean --weight\?/,

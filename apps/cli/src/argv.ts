@@ -43,7 +43,9 @@ export function parseArgv(
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--') {
-      positionals.push(...args.slice(i + 1));
+      // A loop, not push(...rest): a spread of one argument per path overflows the call stack for
+      // a glob of a few hundred thousand files.
+      for (let j = i + 1; j < args.length; j++) positionals.push(args[j]!);
       break;
     }
     let name: string;

@@ -16,6 +16,7 @@ import {
   tap,
   throwError,
 } from 'rxjs';
+import { isRegularFile } from './regularFile.js';
 
 /** How far reading has got, over all files of a run. */
 export interface SourceProgress {
@@ -149,13 +150,17 @@ export class BatchSource {
     );
   }
 
-  /** Opens a file, first reading its schema (the footer or first message only) when the columns depend on it. */
+  /**
+   * Opens a file, first reading its schema (the footer or first message only) when the columns
+   * depend on it, unless it is a pipe or device (see `isRegularFile`).
+   */
   async #openFile(file: string, limit: number | undefined): Promise<ReturnType<OpenBatches>> {
     const options = {
       ...(limit === undefined ? {} : { limit }),
       ...(this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {}),
     };
-    if (this.#project === undefined) return this.#open(file, options);
+    // A pipe or device can be read once: no schema probe, every column is read.
+    if (this.#project === undefined || !isRegularFile(file)) return this.#open(file, options);
     const probe = this.#open(file, this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {});
     let schema: Schema;
     try {

@@ -38,13 +38,31 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
   // in --out DIR is never overwritten by a log that is then deleted.
   let logFolder: string | undefined;
   let logFile: OutputFile | undefined;
-  // Ctrl-C must not leave hundreds of MB of generated log behind in the temporary folder.
-  const onInterrupt = (): void => {
+  // A folder this run made (the temporary demo folder, or an --out folder that did not exist): an
+  // interrupted run removes it with whatever it holds, as nothing in it is complete.
+  let createdFolder: string | undefined;
+  let finished = false;
+  // Ctrl-C, kill or a closed terminal must not leave hundreds of MB of generated log, nor empty
+  // folders, behind. On 'exit' too: another handler (OutputFile's) may end the process first.
+  const cleanUp = (): void => {
     if (logFolder !== undefined) rmSync(logFolder, { recursive: true, force: true });
     logFile?.discard();
-    process.exit(130);
+    if (!finished && createdFolder !== undefined) rmSync(createdFolder, { recursive: true, force: true });
   };
-  process.once('SIGINT', onInterrupt);
+  const signals = [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const;
+  const onSignal = signals.map(([signal, code]) => {
+    const handler = (): void => {
+      cleanUp();
+      process.exit(code);
+    };
+    process.once(signal, handler);
+    return [signal, handler] as const;
+  });
+  process.on('exit', cleanUp);
   try {
     const parsed = parseArgv(
       args,
@@ -82,7 +100,7 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
     if (reportFlag !== undefined)
       checkOutputTargets([{ flag: '--report', what: 'the report', path: reportFlag }], [], 'demo');
     const dir = outFlag ?? mkdtempSync(join(tmpdir(), 'lossflow-demo-'));
-    mkdirSync(dir, { recursive: true });
+    createdFolder = outFlag === undefined ? dir : mkdirSync(dir, { recursive: true });
     const reportPath = reportFlag ?? join(dir, 'report.html');
     const keptPath = join(dir, 'training-log.arrows');
     if (keep) {
@@ -141,6 +159,7 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
       },
     );
     if (outcome.exitCode !== 0) return outcome.exitCode;
+    finished = true;
     const reportLine = `Report: ${reportPath}\n`;
     // The table is for people, so the path belongs with it; machine formats keep stdout to the data.
     if (format === 'table') io.stdout.write(`\n${reportLine}`);
@@ -152,10 +171,11 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
     io.stderr.write(`${failure.message}\n`);
     return failure.exitCode;
   } finally {
-    process.off('SIGINT', onInterrupt);
-    // The log is hundreds of MB of temporary data; the report is what the user keeps.
-    if (logFolder !== undefined) rmSync(logFolder, { recursive: true, force: true });
-    logFile?.discard();
+    for (const [signal, handler] of onSignal) process.off(signal, handler);
+    process.off('exit', cleanUp);
+    // The log is hundreds of MB of temporary data; the report is what the user keeps. A folder
+    // this run made is removed when the run failed (it holds no report).
+    cleanUp();
   }
 }
 

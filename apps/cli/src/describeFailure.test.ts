@@ -50,7 +50,7 @@ describe('describeFailure', () => {
     });
     const f = describeFailure(e, { command: 'eval', currentFile: () => 'log.parquet' });
     expect(f.message).toBe(
-      "lossflow eval: cannot read the data (file 'log.parquet', column 'p'): no column 'p'; available: pred (Float32), y (Float32) [MISSING_COLUMN]. Pick one of the available columns (lossflow inspect lists them). Choose the columns with --input COL and --target COL (or the flag of the missing role). No result was written.",
+      "lossflow eval: cannot read the data (file 'log.parquet', column 'p'): no column 'p'; available: pred (Float32), y (Float32) [MISSING_COLUMN]. Choose the columns with --input COL and --target COL (or the flag of the missing role); lossflow inspect lists them. No result was written.",
     );
   });
 
@@ -143,9 +143,34 @@ describe('describeFailure', () => {
       });
     const flagOfColumn = (c: string) => (c === 'user' ? '--by' : undefined);
     const by = describeFailure(missing('user'), { command: 'eval', flagOfColumn }).message;
-    expect(by).toContain('Pass --by one of the available columns.');
+    expect(by).toContain('Pass --by one of the available columns (lossflow inspect lists them). No result');
+    // Said once: not also the library's generic "Pick one of the available columns".
+    expect(by.match(/available columns/g)).toHaveLength(1);
     expect(by).not.toContain('--input');
     const logits = describeFailure(missing('logits'), { command: 'eval', flagOfColumn }).message;
     expect(logits).toContain('--input COL and --target COL');
+    expect(logits.match(/available columns|lossflow inspect/g)).toHaveLength(1);
+  });
+
+  it('says which types --by takes for a --by column of the wrong type', () => {
+    const e = new ArrowReadError('BAD_COLUMN_TYPE', 'Utf8 values cannot become a tensor (type Utf8)', {
+      column: 'who',
+      hint: 'Cast the column to float32/float64 (inputs) or an integer type (targets) when writing the log.',
+    });
+    const by = describeFailure(e, { command: 'eval', flagOfColumn: () => '--by' }).message;
+    expect(by).toContain('--by takes an integer or floating-point column');
+    expect(by).not.toContain('(inputs)');
+    const input = describeFailure(e, { command: 'eval', flagOfColumn: () => undefined }).message;
+    expect(input).toContain('(inputs)');
+  });
+
+  it('keeps a case-only near miss for a missing column', () => {
+    const e = new ArrowReadError('MISSING_COLUMN', "no column 'Epoch'", {
+      column: 'Epoch',
+      hint: "Did you mean 'epoch'? Column names are case-sensitive.",
+    });
+    const f = describeFailure(e, { command: 'eval', flagOfColumn: () => '--by' });
+    expect(f.message).toContain("Did you mean 'epoch'?");
+    expect(f.message).not.toContain('Pass --by');
   });
 });

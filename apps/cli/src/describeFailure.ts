@@ -55,6 +55,10 @@ const ARROW_FIXES: Partial<Record<string, string>> = {
 const MISSING_END_OF_STREAM_FIX =
   'The writer may have been killed before it closed the stream: copy the file again once it is complete. If your writer closes streams without the marker, pass --allow-missing-end-of-stream.';
 
+// The library's BAD_COLUMN_TYPE hint is about casting loss inputs and targets; a --by key is neither.
+const BY_TYPE_FIX =
+  '--by takes an integer or floating-point column (one key per row), not strings or dictionaries: write the key as integer codes (e.g. an epoch or user id), or pick another column.';
+
 // Options that the core validates on first use; a bad value there is bad usage, not bad data.
 const OPTION_CODES = new Set(['INVALID_OPTION', 'INVALID_REDUCTION']);
 
@@ -81,13 +85,23 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
       error.column === undefined ? undefined : `column '${error.column}'`,
     ]);
     const flag = error.column === undefined ? undefined : context.flagOfColumn?.(error.column);
+    // A missing column's fix is said once, with the flag that named it: the library's generic
+    // "Pick one of the available columns" is replaced, a case-only near miss is kept.
+    const generic = error.code === 'MISSING_COLUMN' && error.hint?.includes('--') !== true;
+    const nearMiss = generic && error.hint?.startsWith('Did you mean') === true;
     const fixes = [
-      missesEndOfStream(error) ? MISSING_END_OF_STREAM_FIX : (error.hint ?? ARROW_FIXES[error.code]),
-      error.code !== 'MISSING_COLUMN' || error.hint?.includes('--') === true
+      missesEndOfStream(error)
+        ? MISSING_END_OF_STREAM_FIX
+        : error.code === 'BAD_COLUMN_TYPE' && flag === '--by'
+          ? BY_TYPE_FIX
+          : generic && !nearMiss
+            ? undefined
+            : (error.hint ?? ARROW_FIXES[error.code]),
+      !generic || nearMiss
         ? undefined
         : flag !== undefined
-          ? `Pass ${flag} one of the available columns.`
-          : 'Choose the columns with --input COL and --target COL (or the flag of the missing role).',
+          ? `Pass ${flag} one of the available columns (lossflow inspect lists them).`
+          : 'Choose the columns with --input COL and --target COL (or the flag of the missing role); lossflow inspect lists them.',
     ].filter((f) => f !== undefined);
     // A failed write is `WRITE`; an `IO` error from a write system call is one too.
     const verb =
@@ -166,11 +180,11 @@ function syscallOf(error: unknown): string | undefined {
   return undefined;
 }
 
-/** Where a `SHAPE_CHANGED` error's earlier shape was first seen, in the files' own batch numbers. */
+/** Where a `SHAPE_CHANGED` (`DTYPE_CHANGED`) error's earlier shape (type) was first seen, in the files' own batch numbers. */
 function firstSeen(error: LossError, context: FailureContext): string | undefined {
   if (error.firstBatch === undefined) return undefined;
   const at = context.locate?.(error.firstBatch) ?? { file: error.firstFile, batch: error.firstBatch };
-  return `the earlier shape from ${at.file === undefined ? '' : `file '${at.file}', `}batch ${at.batch}`;
+  return `the earlier ${error.code === 'DTYPE_CHANGED' ? 'type' : 'shape'} from ${at.file === undefined ? '' : `file '${at.file}', `}batch ${at.batch}`;
 }
 
 /** A `TRUNCATED` error that `allowMissingEndOfStream` (`--allow-missing-end-of-stream`) would accept. */

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readBatches } from '@lossflow/arrow';
+import { Float32, Float64, Int64, makeVector, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, runCli } from './testing/runCli.js';
 
@@ -444,6 +445,40 @@ describe('lossflow eval failures', () => {
       expect(run.stderr).toContain(`file '${five}', batch 0, column 'logits'`);
       expect(run.stderr).toContain(`the earlier shape from file '${three}', batch 0`);
       expect(run.stderr).toContain('have shape [5] but [3] in the batches before [SHAPE_CHANGED]');
+    },
+    TIMEOUT,
+  );
+
+  it.each(['1', '2'])(
+    'float32 logits in one file and float64 in the next are DTYPE_CHANGED naming both files (--threads %s)',
+    async (threads) => {
+      const dir = mkdtempSync(join(tmpdir(), 'lossflow-dtypes-'));
+      const paths: string[] = [];
+      for (const [name, type] of [
+        ['f32.arrows', new Float32()],
+        ['f64.arrows', new Float64()],
+      ] as const) {
+        // Six rows of one float column `pred` and one `y` (MSE): same shape, different float types.
+        const values = [0.5, 1.5, -2, 3, 0.25, 7];
+        const table = new Table({
+          pred: vectorFromArray(values, type),
+          y: vectorFromArray(
+            values.map((v) => v + 1),
+            type,
+          ),
+          id: makeVector(BigInt64Array.from([1n, 2n, 3n, 4n, 5n, 6n])),
+        });
+        expect(table.getChild('id')!.type).toBeInstanceOf(Int64);
+        const path = join(dir, name);
+        writeFileSync(path, tableToIPC(table, 'stream'));
+        paths.push(path);
+      }
+      const run = await runCli(['eval', ...paths, '--loss', 'mse', '--threads', threads, '--format', 'json']);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain(`file '${paths[1]}', batch 0, column 'pred'`);
+      expect(run.stderr).toContain(`the earlier type from file '${paths[0]}', batch 0`);
+      expect(run.stderr).toContain('are float64 but float32 in the batches before [DTYPE_CHANGED]');
     },
     TIMEOUT,
   );

@@ -104,15 +104,19 @@ Grouping and output:
 Whole numbers are decimal digits (--threads 8, --ignore-index -100; not 1e3 or 0x2).
 
 Output files (--report, --per-row): checked before anything is read — a directory, a file in a
-missing folder, one of the input files (by device and inode: links and ./ spellings too) or
-both outputs on one file is bad usage. A regular file is written to a temporary file beside it
+missing folder or one this user may not write in, a path through a file (in.arrows/), one of
+the input files (by device and inode: links and ./ spellings too) or both outputs on one file
+is bad usage. A regular file is written to a temporary file beside it
 and renamed into place only when the run succeeds; after a failure an existing file is left as
 it was. /dev/stdout, /dev/null or a FIFO is written directly and never removed.
 
 Limits: --threads at most 256. Past 10,000 --by groups a note goes to stderr; every group is
 still computed and printed, and the report draws the first 50 groups to appear and lists the
 first 1,000. An Arrow IPC file or Parquet file read from a pipe is first copied to a temporary
-file in TMPDIR (an IPC stream is read as it arrives).
+file in TMPDIR (an IPC stream is read as it arrives); a pipe is read once, so with --report its
+chart counts rows unless --step is given. Worker threads start as the input needs them: a small
+file starts none, whatever --threads says. All float columns (float32 or float64) must keep
+their type across batches and files (else DTYPE_CHANGED).
 
 JSON output (--format json), exactly one document:
   { "rows": <rows read>, "results": [ { "loss": "cross-entropy", "reduction": "mean",

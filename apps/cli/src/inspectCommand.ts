@@ -7,6 +7,7 @@ import { describeFailure } from './describeFailure.js';
 import { INSPECT_HELP } from './helpText.js';
 import { formatBytes, formatCount } from './numberFormat.js';
 import { ProgressReporter } from './progressReporter.js';
+import { isRegularFile } from './regularFile.js';
 import { renderTable } from './textTable.js';
 import { UsageError } from './UsageError.js';
 
@@ -82,21 +83,29 @@ async function summarize(
   allowMissingEndOfStream: boolean,
 ): Promise<FileSummary> {
   const bytes = statSync(file).size;
+  // A pipe or device can be read once: its schema and its batches come from one reader (all
+  // columns). A regular file is opened twice, so the counting pass reads one scalar column only.
+  const once = !isRegularFile(file);
   const first = readBatches(file, { allowMissingEndOfStream });
   let format: string;
   let columns: ReturnType<typeof describeSchema>;
   try {
     format = await first.format();
     columns = describeSchema(await first.schema());
-  } finally {
+  } catch (e) {
     await first.close();
+    throw e;
+  } finally {
+    if (!once) await first.close();
   }
   // Counting rows needs one pass; reading one scalar column keeps Parquet from decoding the tensors.
   const scalar = columns.find((c) => c.shape.length === 0 && c.problem === undefined) ?? columns[0];
-  const reader = readBatches(file, {
-    allowMissingEndOfStream,
-    ...(scalar === undefined ? {} : { columns: [scalar.name] }),
-  });
+  const reader = once
+    ? first
+    : readBatches(file, {
+        allowMissingEndOfStream,
+        ...(scalar === undefined ? {} : { columns: [scalar.name] }),
+      });
   let rows = 0;
   let batches = 0;
   for await (const batch of reader) {

@@ -82,3 +82,12 @@ describe('renderLineChart', () => {
     expect(svg.match(/<path class="series"/g)).toHaveLength(1);
   });
 });
+
+describe('renderLineChart with many points', () => {
+  it('draws 300,000 points and 200,000 legend labels without overflowing the call stack', () => {
+    const points: [number, number][] = Array.from({ length: 300_000 }, (_, i) => [i, i % 7]);
+    const many = Array.from({ length: 200_000 }, (_, i) => ({ label: `s${i}`, color: '#111', points: [] }));
+    const svg = renderLineChart([{ label: 'long', color: '#440154', points }, ...many], options);
+    expect(svg).toContain('data-series="long"');
+  });
+});

@@ -31,22 +31,30 @@ export function renderLineChart(series: readonly ChartSeries[], options: LineCha
   const height = options.height ?? 400;
   const legendRows = Math.max(1, Math.floor((height - 80) / ROW));
   const legendColumns = Math.max(1, Math.ceil(series.length / legendRows));
-  const legendWidth = Math.max(...series.map((s) => s.label.length), 4) * 7 + 34;
+  let longestLabel = 4;
+  for (const s of series) if (s.label.length > longestLabel) longestLabel = s.label.length;
+  const legendWidth = longestLabel * 7 + 34;
   const m = { top: 20, right: 24 + legendColumns * legendWidth, bottom: 56, left: 72 };
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;
 
-  const xs: number[] = [];
-  const ys: number[] = [];
+  // Running extremes, not Math.min(...xs): a spread passes one argument per point and overflows
+  // the call stack for long series. Infinity/-Infinity when no point is finite, as Math.min() gives.
+  let xMin = Number.POSITIVE_INFINITY;
+  let xMax = Number.NEGATIVE_INFINITY;
+  let yMin = Number.POSITIVE_INFINITY;
+  let yMax = Number.NEGATIVE_INFINITY;
   for (const s of series)
     for (const [x, y] of s.points) {
       if (Number.isFinite(x) && Number.isFinite(y)) {
-        xs.push(x);
-        ys.push(y);
+        if (x < xMin) xMin = x;
+        if (x > xMax) xMax = x;
+        if (y < yMin) yMin = y;
+        if (y > yMax) yMax = y;
       }
     }
-  const xt = niceTicks(Math.min(...xs), Math.max(...xs), 7);
-  const yt = niceTicks(Math.min(...ys), Math.max(...ys), 6);
+  const xt = niceTicks(xMin, xMax, 7);
+  const yt = niceTicks(yMin, yMax, 6);
   const sx = (x: number): number => m.left + ((x - xt.min) / (xt.max - xt.min)) * plotW;
   const sy = (y: number): number => m.top + plotH - ((y - yt.min) / (yt.max - yt.min)) * plotH;
   const r = (v: number): string => v.toFixed(1);

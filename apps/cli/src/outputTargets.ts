@@ -1,4 +1,4 @@
-import { realpathSync, type Stats, statSync } from 'node:fs';
+import { accessSync, constants, realpathSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from './UsageError.js';
 
@@ -32,7 +32,10 @@ export interface OutputTarget extends OutputRequest {
 /**
  * Checks every output path of a command before it reads or starts anything, as usage errors:
  * a directory, a missing folder, a path that is one of the `inputs` or another output (compared by
- * device and inode, so symbolic links, hard links and `./` spellings are caught too).
+ * device and inode, so symbolic links, hard links and `./` spellings are caught too), a path
+ * through a file (`in.arrows/`), and a place this process may not write (the folder a file is
+ * created or replaced in, or the device written directly), so a read-only folder fails at once and
+ * not after the whole computation. `access` is `fs.accessSync`, replaceable in tests.
  *
  * @throws {UsageError} naming the flag and the path
  */
@@ -40,6 +43,7 @@ export function checkOutputTargets(
   requests: readonly OutputRequest[],
   inputs: readonly string[],
   command: string,
+  access: (path: string, mode: number) => void = accessSync,
 ): OutputTarget[] {
   const inputStats = inputs.map((path) => ({ path, stat: statOrUndefined(path) }));
   const targets: OutputTarget[] = [];
@@ -49,6 +53,14 @@ export function checkOutputTargets(
     const usage = (message: string): never => {
       throw new UsageError(`${flag} ${path} ${message}`, command);
     };
+    const writable = (where: string, what: string): void => {
+      try {
+        access(where, constants.W_OK);
+      } catch {
+        usage(`cannot be written: this user may not write ${what} '${where}'. Choose another path.`);
+      }
+    };
+    if (notADirectory(path)) usage('goes through a file as if it were a folder; give a file path.');
     const stat = statOrUndefined(path);
     let target: OutputTarget;
     if (stat === undefined) {
@@ -56,6 +68,7 @@ export function checkOutputTargets(
       const parent = statOrUndefined(folder);
       if (parent === undefined) usage(`is in a folder that does not exist ('${dirname(path)}').`);
       if (!parent!.isDirectory()) usage(`is in '${dirname(path)}', which is not a folder.`);
+      writable(folder, 'in the folder');
       target = { ...request, destination: path, regular: true, existed: false, mode: undefined };
     } else {
       if (stat.isDirectory()) {
@@ -70,6 +83,9 @@ export function checkOutputTargets(
       // `/dev/stdout` redirected to a file is a regular file, but renaming over it would leave the
       // shell's open file behind: a path under /dev or /proc is always written directly.
       const regular = stat.isFile() && !/^\/(dev|proc)\//.test(resolve(path));
+      // A regular file is replaced by a temporary file renamed in its folder; anything else is written directly.
+      if (regular) writable(dirname(realpathSync(path)), 'in the folder');
+      else writable(path, 'to');
       target = {
         ...request,
         destination: regular ? realpathSync(path) : path,
@@ -93,6 +109,16 @@ export function checkOutputTargets(
 
 function defaultName(flag: string): string {
   return flag === '--report' ? 'report.html' : flag === '--per-row' ? 'losses.arrows' : 'log.arrows';
+}
+
+/** Whether `path` names a file as if it were a folder (`in.arrows/`, `in.arrows/x`): `ENOTDIR`. */
+function notADirectory(path: string): boolean {
+  try {
+    statSync(path);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOTDIR';
+  }
 }
 
 function statOrUndefined(path: string): Stats | undefined {

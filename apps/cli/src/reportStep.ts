@@ -1,11 +1,13 @@
 import { ArrowReadError, readBatches, tensorLayout } from '@lossflow/arrow';
 import type { Field } from 'apache-arrow';
 import type { EvalPlan } from './evalArgs.js';
+import { isRegularFile } from './regularFile.js';
 
 /**
  * The column the report plots running values against: `--step`, else `step` when every file has
  * one holding a number per row, else none (the chart counts rows). Reads only each file's schema
- * (an IPC stream's first message, an IPC file's footer, a Parquet footer).
+ * (an IPC stream's first message, an IPC file's footer, a Parquet footer) of regular files: a
+ * pipe or device is not opened here, as the evaluation's one read is all it gives.
  *
  * @throws {ArrowReadError} when `--step` names a column a file lacks (`MISSING_COLUMN`) or one
  *   that does not hold a number per row (`BAD_COLUMN_TYPE`).
@@ -15,6 +17,12 @@ import type { EvalPlan } from './evalArgs.js';
 export async function reportStep(plan: EvalPlan): Promise<string | undefined> {
   const wanted = plan.step ?? 'step';
   for (const file of plan.files) {
+    // A pipe or device can be read once, by the evaluation: a --step given is checked there (a
+    // missing column is MISSING_COLUMN then); without --step such an input is charted by rows.
+    if (!isRegularFile(file)) {
+      if (plan.step === undefined) return undefined;
+      continue;
+    }
     const reader = readBatches(file, { allowMissingEndOfStream: plan.allowMissingEndOfStream });
     let fields: Field[];
     try {

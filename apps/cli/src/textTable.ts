@@ -13,7 +13,14 @@ export function renderTable(
   rows: readonly (readonly string[])[],
   style: { header?: (s: string) => string; lastRow?: (s: string) => string } = {},
 ): string {
-  const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)));
+  // A loop, not Math.max(...rows): spreading one argument per row overflows the call stack past
+  // ~130,000 rows (one per --by group).
+  const widths = columns.map((c) => c.header.length);
+  for (const r of rows)
+    for (let i = 0; i < widths.length; i++) {
+      const n = (r[i] ?? '').length;
+      if (n > widths[i]!) widths[i] = n;
+    }
   const pad = (text: string, i: number): string =>
     columns[i]!.align === 'right' ? text.padStart(widths[i]!) : text.padEnd(widths[i]!);
   const line = (cells: readonly string[]): string => cells.map(pad).join('  ').replace(/\s+$/, '');

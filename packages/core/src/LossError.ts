@@ -12,7 +12,8 @@ export type LossErrorCode =
   | 'INPUT_OUT_OF_RANGE'
   | 'INVALID_VALUE'
   | 'STATE_MISMATCH'
-  | 'SHAPE_CHANGED';
+  | 'SHAPE_CHANGED'
+  | 'DTYPE_CHANGED';
 
 /** Where an error happened, as far as the layer that throws (or rethrows) knows it. */
 export interface LossErrorContext {
@@ -28,9 +29,9 @@ export interface LossErrorContext {
   column?: string;
   /** The file the batch was read from, where the streaming layer knows it. */
   file?: string;
-  /** With `SHAPE_CHANGED`: the first batch of the shape the stream had before `batch`. */
+  /** With `SHAPE_CHANGED` / `DTYPE_CHANGED`: the first batch of the shape (type) the stream had before `batch`. */
   firstBatch?: number;
-  /** With `SHAPE_CHANGED`: the file of `firstBatch`, where the streaming layer knows it. */
+  /** With `SHAPE_CHANGED` / `DTYPE_CHANGED`: the file of `firstBatch`, where the streaming layer knows it. */
   firstFile?: string;
   /** How to fix it, one sentence. */
   hint?: string;

@@ -8,7 +8,7 @@ import {
 import type { BinaryLoss, BinaryLossPartial } from './elementwiseLoss.js';
 import { crossEntropyIndexKernel, crossEntropyProbabilityKernel } from './kernels/crossEntropy.js';
 import { LossError } from './LossError.js';
-import { addToState, type FloatDType, finalize } from './LossState.js';
+import { addToState, type FloatDType, finalize, type LossState } from './LossState.js';
 import { allocFloat, floatTensor, resultDType, showShape, toTensor } from './operands.js';
 import { numberOption } from './optionChecks.js';
 import { checkOptionKeys, optionKeys } from './optionKeys.js';
@@ -162,10 +162,20 @@ export const crossEntropyPartial: BinaryLossPartial<CrossEntropyOptions> = (
   options = {},
   into,
 ) => {
-  checkOptionKeys(NAME, options, crossEntropyOptionKeys);
+  checkOptionKeys(NAME, options, crossEntropyOptionKeys, 'partial');
+  return accumulate(input, target, options, into);
+};
+
+/** The partial form without its option check, for the one-shot form (whose `reduction` it ignores). */
+function accumulate(
+  input: TensorInput,
+  target: TensorInput,
+  options: CrossEntropyOptions,
+  into: LossState | undefined,
+): LossState {
   const { layout, dtype } = run(input, target, options, false);
   return addToState(partialState(NAME, dtype, into), acc[0]!, acc[1]!, layout.rows);
-};
+}
 
 function ce(
   input: TensorInput,
@@ -174,7 +184,7 @@ function ce(
 ): Tensor<FloatArray> | number {
   checkOptionKeys(NAME, options, crossEntropyOptionKeys);
   const reduction = checkReduction(NAME, options.reduction);
-  if (reduction !== 'none') return finalize(crossEntropyPartial(input, target, options), reduction);
+  if (reduction !== 'none') return finalize(accumulate(input, target, options, undefined), reduction);
   const { layout, values } = run(input, target, options, true);
   return { data: values!, shape: layout.sampleShape };
 }

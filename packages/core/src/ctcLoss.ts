@@ -301,7 +301,7 @@ export function ctcLossPartial(
   options: Omit<CtcLossOptions, 'reduction'> = {},
   into?: LossState,
 ): LossState {
-  checkOptionKeys(NAME, options, ctcLossOptionKeys);
+  checkOptionKeys(NAME, options, ctcLossOptionKeys, 'partial');
   const p = prepare(logProbs, targets, inputLengths, targetLengths, options);
   run(p, null);
   return addToState(partialState(NAME, p.dtype, into), acc[0]!, p.batch, p.batch, acc[1]!);

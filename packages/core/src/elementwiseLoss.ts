@@ -112,8 +112,8 @@ export function defineElementwiseLoss<O extends { reduction?: string }, P>(
   spec: ElementwiseLossSpec<O, P>,
 ): { loss: BinaryLoss<O>; partial: BinaryLossPartial<O> } {
   const { name, kernels } = spec;
-  const partial: BinaryLossPartial<O> = (input, target, options = {} as Omit<O, 'reduction'>, into) => {
-    checkOptionKeys(name, options, spec.optionKeys);
+  // Without the option check: the one-shot form calls it with its own (checked) options.
+  const accumulate: BinaryLossPartial<O> = (input, target, options = {} as Omit<O, 'reduction'>, into) => {
     const ops = elementwiseOperands(name, input, target, spec.rule);
     const p = spec.params(options, ops);
     const state = partialState(name, ops.dtype, into);
@@ -127,6 +127,10 @@ export function defineElementwiseLoss<O extends { reduction?: string }, P>(
     weightedSum(l, w, scratch);
     return addToState(state, scratch[0]!, scratch[1]!, rows);
   };
+  const partial: BinaryLossPartial<O> = (input, target, options = {} as Omit<O, 'reduction'>, into) => {
+    checkOptionKeys(name, options, spec.optionKeys, 'partial');
+    return accumulate(input, target, options, into);
+  };
   const loss = (
     input: TensorInput,
     target: TensorInput,
@@ -134,7 +138,7 @@ export function defineElementwiseLoss<O extends { reduction?: string }, P>(
   ): Tensor<FloatArray> | number => {
     checkOptionKeys(name, options, spec.optionKeys);
     const reduction = checkReduction<Reduction | 'batchmean'>(name, options.reduction, spec.extraReductions);
-    if (reduction !== 'none') return finalize(partial(input, target, options), reduction);
+    if (reduction !== 'none') return finalize(accumulate(input, target, options), reduction);
     const ops = elementwiseOperands(name, input, target, spec.rule);
     const out = allocFloat(ops.dtype, numel(ops.shape));
     kernelNone(kernels, ops.x, ops.y, out, spec.params(options, ops));

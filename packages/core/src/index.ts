@@ -75,7 +75,7 @@ export {
   multiMarginLossPartial,
 } from './multiMarginLoss.js';
 export { type NllLossOptions, nllLoss, nllLossOptionKeys, nllLossPartial } from './nllLoss.js';
-export { checkOptionKeys, optionKeys, unknownOptionError } from './optionKeys.js';
+export { checkOptionKeys, optionKeys, optionsOwnKeys, unknownOptionError } from './optionKeys.js';
 export { type OptionSuggestion, suggestOption } from './optionSuggestion.js';
 export {
   type PairwiseDistanceOptions,

@@ -1,7 +1,7 @@
 import { classLayout, classTargets, classWeight, ignoreIndexOption } from './classOperands.js';
 import type { BinaryLoss, BinaryLossPartial } from './elementwiseLoss.js';
 import { nllKernel } from './kernels/nll.js';
-import { addToState, finalize } from './LossState.js';
+import { addToState, finalize, type LossState } from './LossState.js';
 import { allocFloat, floatTensor, resultDType } from './operands.js';
 import { checkOptionKeys, optionKeys } from './optionKeys.js';
 import { partialState } from './partialState.js';
@@ -84,10 +84,20 @@ function run(
  * finalize(s, 'mean'); // NaN if every target was ignored, as in torch
  */
 export const nllLossPartial: BinaryLossPartial<NllLossOptions> = (input, target, options = {}, into) => {
-  checkOptionKeys(NAME, options, nllLossOptionKeys);
+  checkOptionKeys(NAME, options, nllLossOptionKeys, 'partial');
+  return accumulate(input, target, options, into);
+};
+
+/** The partial form without its option check, for the one-shot form (whose `reduction` it ignores). */
+function accumulate(
+  input: TensorInput,
+  target: TensorInput,
+  options: NllLossOptions,
+  into: LossState | undefined,
+): LossState {
   const { layout, dtype } = run(input, target, options, false);
   return addToState(partialState(NAME, dtype, into), acc[0]!, acc[1]!, layout.rows);
-};
+}
 
 function nll(
   input: TensorInput,
@@ -96,7 +106,7 @@ function nll(
 ): Tensor<FloatArray> | number {
   checkOptionKeys(NAME, options, nllLossOptionKeys);
   const reduction = checkReduction(NAME, options.reduction);
-  if (reduction !== 'none') return finalize(nllLossPartial(input, target, options), reduction);
+  if (reduction !== 'none') return finalize(accumulate(input, target, options, undefined), reduction);
   const { layout, values } = run(input, target, options, true);
   return { data: values!, shape: layout.sampleShape };
 }

@@ -118,6 +118,67 @@ describe('unknown option keys', () => {
     }
   }
 
+  // Options that are not a plain object, or keys a for…in with hasOwn does not see.
+  const NOT_PLAIN: readonly [string, () => unknown][] = [
+    [
+      'a class instance with a getter',
+      () =>
+        new (class {
+          get label_smoothing() {
+            return 0.5;
+          }
+        })(),
+    ],
+    ['an object with inherited keys', () => Object.create({ label_smoothing: 0.5 })],
+    ['an object inheriting a valid key', () => Object.create({ reduction: 'sum' })],
+    ['a number', () => 5],
+    ['null', () => null],
+    ['a Map', () => new Map([['reduction', 'sum']])],
+    ['a Date', () => new Date()],
+    ['an array', () => []],
+  ];
+  const HIDDEN_KEYS: readonly [string, () => object][] = [
+    ['a symbol key', () => ({ [Symbol('ignore_index')]: 2 })],
+    [
+      'a non-enumerable key',
+      () => Object.defineProperty({}, 'ignore_index', { value: 2, enumerable: false }),
+    ],
+  ];
+
+  for (const c of CASES) {
+    const forms: [string, (o: unknown) => unknown][] = [[c.name, (o) => fn(c.name)(...c.args, o)]];
+    if (c.partial) forms.push([`${c.name}Partial`, (o) => fn(`${c.name}Partial`)(...c.args, o)]);
+    for (const [form, call] of forms) {
+      it.each(NOT_PLAIN)(`${form} rejects %s as options`, (_, options) => {
+        const e = thrown(() => call(options()));
+        expect(e.code).toBe('INVALID_OPTION');
+        expect(e.loss).toBe(c.name);
+        expect(e.message).toContain('options must be a plain object');
+      });
+      it.each(HIDDEN_KEYS)(`${form} rejects %s`, (_, options) => {
+        const e = thrown(() => call(options()));
+        expect(e.code).toBe('INVALID_OPTION');
+        expect(e.message).toContain('ignore_index');
+      });
+      it(`${form} takes an object without a prototype`, () => {
+        expect(() => call(Object.create(null))).not.toThrow();
+      });
+    }
+    if (c.partial && keysOf(c.name).includes('reduction'))
+      it(`${c.name}Partial rejects a reduction, pointing at finalize`, () => {
+        const e = thrown(() => fn(`${c.name}Partial`)(...c.args, { reduction: 'sum' }));
+        expect(e.code).toBe('INVALID_OPTION');
+        expect(e.argument).toBe('reduction');
+        expect(e.hint).toContain("finalize(state, 'sum')");
+      });
+  }
+
+  it('crossEntropyPartial with a reduction no longer finalizes to the mean silently', () => {
+    expect(() => core.crossEntropyPartial(x, labels, { reduction: 'sum' } as never)).toThrow(
+      /partial form takes no 'reduction'/,
+    );
+  });
+
   it('says torch deprecated reduce and size_average', () => {
     const e = thrown(() => core.mseLoss(x, probs, { reduce: 'sum' } as never));
     expect(e.message).toContain("did you mean 'reduction'?");

@@ -61,7 +61,7 @@ export function defineUnreducedLoss<
     addToState(state, spec.kernel(p, null), numel(p.shape), p.rows);
   return {
     partial(args, options, into) {
-      checkOptionKeys(name, options, spec.optionKeys);
+      checkOptionKeys(name, options, spec.optionKeys, 'partial');
       const p = spec.prepare(args, options as O);
       return accumulate(p, partialState(name, p.dtype, into));
     },

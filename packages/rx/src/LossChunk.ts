@@ -41,6 +41,13 @@ export interface LossChunk {
    * check). The operators and reductions reject a stream whose row shapes change (`SHAPE_CHANGED`).
    */
   readonly rowShapes?: RowShapes | undefined;
+  /**
+   * The float type of each of the loss's float columns in this batch, by column name
+   * (`{ logits: 'float32' }`); `undefined` for a batch without rows. A stream whose float types
+   * change (float32 logits in one file, float64 in the next) is rejected (`DTYPE_CHANGED`): its
+   * value would be computed partly in each precision. Integer columns are not listed.
+   */
+  readonly rowDtypes?: RowDtypes | undefined;
   /** The file the batch was read from, when `fromFile` read it (for errors across files). */
   readonly file?: string | undefined;
   /**
@@ -49,6 +56,9 @@ export interface LossChunk {
    */
   readonly source: RecordBatch | undefined;
 }
+
+/** Float types by column name (see {@link LossChunk.rowDtypes}). */
+export type RowDtypes = Readonly<Record<string, 'float32' | 'float64'>>;
 
 /** Row shapes by column name (see {@link LossChunk.rowShapes}). */
 export type RowShapes = Readonly<Record<string, readonly number[]>>;

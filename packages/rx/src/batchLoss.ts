@@ -8,9 +8,9 @@ import {
   type Tensor,
 } from '@lossflow/core';
 import { keyGroups } from './keyGroups.js';
-import type { ChunkSteps, GroupState, RowShapes } from './LossChunk.js';
+import type { ChunkSteps, GroupState, RowDtypes, RowShapes } from './LossChunk.js';
 import type { LossOperatorSpec } from './lossOperator.js';
-import { rowShapesOf } from './rowShapes.js';
+import { rowDtypesOf, rowShapesOf } from './rowShapes.js';
 
 /** The role under which the grouping column travels with the loss's columns (so null-skipping keeps them aligned). */
 export const KEY = '\u0000key';
@@ -39,6 +39,8 @@ export interface BatchLoss {
   readonly steps: ChunkSteps | undefined;
   /** The row shape of each role's column (see `LossChunk.rowShapes`); `undefined` for a batch without rows. */
   readonly rowShapes: RowShapes | undefined;
+  /** The float type of each float role's column (see `LossChunk.rowDtypes`); `undefined` for a batch without rows. */
+  readonly rowDtypes: RowDtypes | undefined;
 }
 
 /**
@@ -88,6 +90,7 @@ export function batchLoss<O>(
       perRow: plan.perRow ? spec.none(args, options) : undefined,
       steps,
       rowShapes: rows === 0 ? undefined : rowShapesOf(spec.roles, columns, tensors),
+      rowDtypes: rows === 0 ? undefined : rowDtypesOf(spec.roles, columns, tensors),
     };
   } catch (e) {
     if (e instanceof LossError && e.column === undefined && e.argument !== undefined) {

@@ -1,6 +1,14 @@
 export { fromBatches } from './fromBatches.js';
 export { type FromFileOptions, fromFile } from './fromFile.js';
-export type { ChunkSteps, GroupKey, GroupState, GroupValue, LossChunk } from './LossChunk.js';
+export type {
+  ChunkSteps,
+  GroupKey,
+  GroupState,
+  GroupValue,
+  LossChunk,
+  RowDtypes,
+  RowShapes,
+} from './LossChunk.js';
 export { losses } from './losses.js';
 export {
   type ColumnOptions,

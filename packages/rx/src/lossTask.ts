@@ -7,7 +7,7 @@
 import type { WorkerBatch } from '@lossflow/arrow';
 import { type KernelBackend, type LossState, setKernelBackend, wasmKernels } from '@lossflow/core';
 import { type BatchLossPlan, batchLoss } from './batchLoss.js';
-import type { ChunkSteps, GroupState, RowShapes } from './LossChunk.js';
+import type { ChunkSteps, GroupState, RowDtypes, RowShapes } from './LossChunk.js';
 import { registrySpec } from './operators/registrySpec.js';
 
 /** One loss as the reading thread resolved it for the file's schema. */
@@ -34,6 +34,7 @@ export interface WorkerLoss {
   readonly groups: GroupState[] | undefined;
   readonly steps: ChunkSteps | undefined;
   readonly rowShapes: RowShapes | undefined;
+  readonly rowDtypes: RowDtypes | undefined;
 }
 
 let plans: BatchLossPlan<unknown>[] = [];
@@ -59,9 +60,9 @@ export function memory(bytes: number): Uint8Array | undefined {
 /** Every loss over the batch. */
 export function run(batch: WorkerBatch): WorkerLoss[] {
   return plans.map((plan) => {
-    const { rows, skipped, state, groups, steps, rowShapes } = batchLoss(plan, (columns, o) =>
+    const { rows, skipped, state, groups, steps, rowShapes, rowDtypes } = batchLoss(plan, (columns, o) =>
       batch.tensors(columns, o),
     );
-    return { rows, skipped, state, groups, steps, rowShapes };
+    return { rows, skipped, state, groups, steps, rowShapes, rowDtypes };
   });
 }

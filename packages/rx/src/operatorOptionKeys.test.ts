@@ -59,6 +59,45 @@ describe('loss operators reject unknown option keys when created', () => {
     expect(thrown(() => rx.gaussianNllLoss({ variance: 'v' } as never)).argument).toBe('variance');
   });
 
+  describe.each(OPERATORS)('%s takes plain objects only, every own key checked', (name) => {
+    it.each([
+      [
+        'a class instance with a getter',
+        () =>
+          new (class {
+            get label_smoothing() {
+              return 0.5;
+            }
+          })(),
+      ],
+      ['inherited keys', () => Object.create({ label_smoothing: 0.5 })],
+      ['an inherited valid key', () => Object.create({ by: 'epoch' })],
+      ['a number', () => 5],
+      ['a Map', () => new Map([['by', 'epoch']])],
+      ['a Date', () => new Date()],
+    ])('rejects %s', (_, options) => {
+      const e = thrown(() => operator(name)(options() as object));
+      expect(e.code).toBe('INVALID_OPTION');
+      expect(e.message).toContain('options must be a plain object');
+    });
+
+    it('rejects symbol and non-enumerable keys', () => {
+      expect(thrown(() => operator(name)({ [Symbol('ignore_index')]: 2 })).code).toBe('INVALID_OPTION');
+      const hidden = Object.defineProperty({}, 'ignore_index', { value: 2, enumerable: false });
+      expect(thrown(() => operator(name)(hidden)).argument).toBe('ignore_index');
+    });
+
+    it('takes an object without a prototype', () => {
+      expect(() => operator(name)(Object.assign(Object.create(null), { by: 'epoch' }))).not.toThrow();
+    });
+  });
+
+  it('fromFile takes plain options only', () => {
+    expect(thrown(() => rx.fromFile('x.arrows', new Map() as never)).message).toContain(
+      'options must be a plain object',
+    );
+  });
+
   it('sends the reduction to the reducing operators', () => {
     const e = thrown(() => rx.mseLoss({ reduction: 'sum' } as never));
     expect(e.hint).toContain("reduce('sum')");

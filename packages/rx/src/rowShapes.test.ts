@@ -3,7 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeIpcFile, writeIpcStream, writeParquet } from '@lossflow/arrow';
 import { crossEntropy as coreCrossEntropy, createState, LossError } from '@lossflow/core';
-import { Field, Float32, Int64, List, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
+import {
+  Field,
+  Float32,
+  Float64,
+  Int32,
+  Int64,
+  List,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+} from 'apache-arrow';
 import { concat, lastValueFrom, type OperatorFunction, toArray } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fromFile } from './fromFile.js';
@@ -191,5 +202,92 @@ describe('RowShapeCheck', () => {
       lastValueFrom(fromFile(files['five.parquet']!).pipe(op, reduce('sum'))),
     ]);
     expect(twice.every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('a float type that changes between files', () => {
+  /** `rows` rows of 3 logits (List<Float64> or List<Float32>) and targets of `targetType`. */
+  function typed(float: 'float32' | 'float64', targetType: Int32 | Int64, seed: number): RecordBatch {
+    const rows = 4;
+    const f = float === 'float32' ? new Float32() : new Float64();
+    const it = new Field('item', f, false);
+    const fs = [new Field('logits', new List(it), false), new Field('target', targetType, false)];
+    const sines = Array.from({ length: rows * 3 }, (_, i) => Math.sin(seed + i));
+    const values = float === 'float32' ? Float32Array.from(sines) : Float64Array.from(sines);
+    const logits = makeData({
+      type: new List(it),
+      length: rows,
+      nullCount: 0,
+      valueOffsets: Int32Array.from({ length: rows + 1 }, (_, i) => i * 3),
+      child: makeData({ type: f, length: values.length, data: values }),
+    });
+    const targets =
+      targetType instanceof Int64
+        ? BigInt64Array.from({ length: rows }, (_, i) => BigInt(i % 3))
+        : Int32Array.from({ length: rows }, (_, i) => i % 3);
+    const target = makeData({ type: targetType, length: rows, data: targets });
+    return new RecordBatch(
+      new Schema(fs),
+      makeData({ type: new Struct(fs), length: rows, children: [logits, target] }),
+    );
+  }
+
+  async function write(name: string, b: RecordBatch): Promise<string> {
+    const path = join(dir, name);
+    const out = writeIpcStream(path, b.schema);
+    await out.write(b);
+    await out.close();
+    return path;
+  }
+
+  const both = (a: string, b: string, threads: number) =>
+    concat(
+      fromFile(a, { threads }).pipe(crossEntropy({ input: 'logits' })),
+      fromFile(b, { threads }).pipe(crossEntropy({ input: 'logits' })),
+    );
+
+  it.each([0, 2])('is DTYPE_CHANGED naming both files (threads %i)', async (threads) => {
+    const f32 = await write(`f32-${threads}.arrows`, typed('float32', new Int64(), 0));
+    const f64 = await write(`f64-${threads}.arrows`, typed('float64', new Int64(), 1));
+    for (const reduction of [reduce('mean'), running('mean')] as OperatorFunction<LossChunk, unknown>[]) {
+      const e = await failure(lastValueFrom(both(f32, f64, threads).pipe(reduction, toArray())));
+      expect(e).toMatchObject({
+        code: 'DTYPE_CHANGED',
+        column: 'logits',
+        batch: 0,
+        firstBatch: 0,
+        file: f64,
+        firstFile: f32,
+      });
+      expect(e.message).toContain(
+        "the rows of column 'logits' are float64 but float32 in the batches before",
+      );
+    }
+  });
+
+  it.each([0, 2])('lets Int32 and Int64 targets differ (threads %i)', async (threads) => {
+    const a = await write(`i64-${threads}.arrows`, typed('float32', new Int64(), 0));
+    const b = await write(`i32-${threads}.arrows`, typed('float32', new Int32(), 1));
+    const value = await lastValueFrom(both(a, b, threads).pipe(reduce('mean')));
+    expect(Number.isFinite(value as number)).toBe(true);
+  });
+
+  it('RowShapeCheck keeps the first type seen across batches without rows', () => {
+    const check = new RowShapeCheck();
+    const chunk = (batch: number, rowDtypes: LossChunk['rowDtypes']): LossChunk => ({
+      loss: 'crossEntropy',
+      batch,
+      rows: rowDtypes === undefined ? 0 : 1,
+      skipped: 0,
+      state: createState('crossEntropy'),
+      groups: undefined,
+      perRow: undefined,
+      rowDtypes,
+      source: undefined,
+    });
+    check.check(chunk(0, { logits: 'float32' }));
+    check.check(chunk(1, undefined));
+    check.check(chunk(2, { logits: 'float32' }));
+    expect(() => check.check(chunk(3, { logits: 'float64' }))).toThrow(/float64 but float32/);
   });
 });

@@ -1,5 +1,5 @@
 import { LossError, type Tensor } from '@lossflow/core';
-import type { LossChunk, RowShapes } from './LossChunk.js';
+import type { LossChunk, RowDtypes, RowShapes } from './LossChunk.js';
 
 /**
  * The row shape (the shape without dimension 0) of each role's column in a batch, by column name:
@@ -23,20 +23,50 @@ export function rowShapesOf(
 }
 
 /**
+ * The float type of each role's column that holds floats in a batch, by column name:
+ * `{ logits: 'float32' }`. Integer columns are left out: Int32 and Int64 targets give the same
+ * values. Plain data, so a worker thread can post it.
+ *
+ * @example
+ * rowDtypesOf(['input', 'target'], { input: 'logits', target: 'label' }, tensors); // { logits: 'float32' }
+ */
+export function rowDtypesOf(
+  roles: readonly string[],
+  columns: Readonly<Record<string, string>>,
+  tensors: Readonly<Record<string, Tensor>>,
+): RowDtypes {
+  const dtypes: Record<string, 'float32' | 'float64'> = {};
+  for (const role of roles) {
+    const column = columns[role];
+    const data = tensors[role]?.data;
+    if (column === undefined) continue;
+    if (data instanceof Float32Array) dtypes[column] = 'float32';
+    else if (data instanceof Float64Array) dtypes[column] = 'float64';
+  }
+  return dtypes;
+}
+
+/**
  * Checks that the row shape of every column stays the one of the stream's first batch with rows:
  * a `List<Float32>` logits column of 3 values per row in one batch and 2 in the next (or in the
  * next row group, or the next file of a concatenated stream) would otherwise merge into a blended
- * value. One per subscription (of a loss operator, of each reduction). Chunks without
- * `rowShapes` (batches without rows) neither set nor check the shape.
+ * value. The float type of each float column must stay too (`DTYPE_CHANGED`): float32 logits in
+ * one file and float64 in the next would be computed partly in each precision, which no single
+ * torch call over the concatenation does. One per subscription (of a loss operator, of each
+ * reduction). Chunks without `rowShapes` / `rowDtypes` (batches without rows) neither set nor
+ * check them.
  */
 export class RowShapeCheck {
   readonly #first = new Map<string, { shape: readonly number[]; batch: number; file: string | undefined }>();
+  readonly #firstDtype = new Map<string, { dtype: string; batch: number; file: string | undefined }>();
 
   /**
    * Throws `SHAPE_CHANGED` naming the loss, column, batch (and file) where a row shape changed,
-   * the batch the earlier shape was first seen in (`firstBatch`), and both shapes.
+   * the batch the earlier shape was first seen in (`firstBatch`), and both shapes; `DTYPE_CHANGED`
+   * likewise for a float column whose type changed.
    */
   check(chunk: LossChunk): void {
+    this.#checkDtypes(chunk);
     const shapes = chunk.rowShapes;
     if (shapes === undefined) return;
     for (const column in shapes) {
@@ -60,6 +90,33 @@ export class RowShapeCheck {
           ...(chunk.file === undefined ? {} : { file: chunk.file }),
           ...(seen.file === undefined ? {} : { firstFile: seen.file }),
           hint: 'Every batch, row group and file of one evaluation must have the same row shape (e.g. the same number of classes): evaluate logs of different shapes separately.',
+        },
+      );
+    }
+  }
+
+  #checkDtypes(chunk: LossChunk): void {
+    const dtypes = chunk.rowDtypes;
+    if (dtypes === undefined) return;
+    for (const column in dtypes) {
+      const dtype = dtypes[column]!;
+      const seen = this.#firstDtype.get(column);
+      if (seen === undefined) {
+        this.#firstDtype.set(column, { dtype, batch: chunk.batch, file: chunk.file });
+        continue;
+      }
+      if (seen.dtype === dtype) continue;
+      throw new LossError(
+        'DTYPE_CHANGED',
+        `the rows of column '${column}' are ${dtype} but ${seen.dtype} in the batches before`,
+        {
+          loss: chunk.loss,
+          column,
+          batch: chunk.batch,
+          firstBatch: seen.batch,
+          ...(chunk.file === undefined ? {} : { file: chunk.file }),
+          ...(seen.file === undefined ? {} : { firstFile: seen.file }),
+          hint: `Every batch, row group and file of one evaluation must have the same float type, as one torch tensor has: write the logs with one type (e.g. all ${seen.dtype}), or evaluate them separately.`,
         },
       );
     }
