@@ -35,17 +35,7 @@ export async function spillToTempFile(bytes: ByteReader, signal?: AbortSignal): 
   } catch (e) {
     throw spillError(e, folder, bytes.name);
   }
-  // A process that exits before the reader closes (process.exit() in a SIGINT handler, as a CLI
-  // does) runs no pending promise: the file goes synchronously on 'exit'. One listener per file,
-  // removed with it, so many reads do not pile listeners up.
-  const removeOnExit = (): void => {
-    try {
-      rmSync(path, { force: true });
-    } catch {
-      // Exiting anyway: nothing else can be done about it.
-    }
-  };
-  process.on('exit', removeOnExit);
+  const forget = removeWhenProcessEnds(path);
   let removed: Promise<void> | undefined;
   const remove = (h: FileHandle): Promise<void> =>
     (removed ??= h
@@ -53,7 +43,7 @@ export async function spillToTempFile(bytes: ByteReader, signal?: AbortSignal): 
       .catch(() => undefined)
       .then(() => rm(path, { force: true }))
       .catch(() => undefined)
-      .finally(() => process.off('exit', removeOnExit)));
+      .finally(forget));
   try {
     let size = 0;
     for (;;) {
@@ -78,6 +68,37 @@ export async function spillToTempFile(bytes: ByteReader, signal?: AbortSignal): 
     await remove(handle);
     throw e;
   }
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Removes `path` synchronously if the process ends before the reader closes: on `'exit'` (a
+ * process that calls `process.exit()`, as a CLI's signal handler does, runs no pending promise),
+ * and on SIGINT/SIGTERM/SIGHUP, after which a signal nobody else listens to is raised again so
+ * the process still ends as it would have. One set of listeners per file, removed with it (the
+ * returned function), so many reads do not pile listeners up.
+ */
+function removeWhenProcessEnds(path: string): () => void {
+  const remove = (): void => {
+    try {
+      rmSync(path, { force: true });
+    } catch {
+      // Ending anyway: nothing else can be done about it.
+    }
+  };
+  const onSignal = (sig: NodeJS.Signals): void => {
+    remove();
+    forget();
+    if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+  };
+  const forget = (): void => {
+    process.off('exit', remove);
+    for (const sig of SIGNALS) process.off(sig, onSignal);
+  };
+  process.on('exit', remove);
+  for (const sig of SIGNALS) process.on(sig, onSignal);
+  return forget;
 }
 
 function spillError(e: unknown, folder: string, file: string): ArrowReadError {

@@ -15,7 +15,7 @@ import { checkOptionKeys, optionKeys } from './optionKeys.js';
 import { partialState } from './partialState.js';
 import { checkReduction, type Reduction } from './reduction.js';
 import { defineLoss } from './registry/defineLoss.js';
-import { describeOptions, reductionOption } from './registry/describeOptions.js';
+import { classOptions, describeOptions, reductionOption } from './registry/describeOptions.js';
 import { type FloatArray, isFloatData, numel, type Tensor, type TensorInput } from './tensor.js';
 import { wasmKernels } from './wasm/wasmKernels.js';
 
@@ -42,18 +42,7 @@ export interface CrossEntropyOptions {
 /** The options of crossEntropy, described for the loss registry (see `LOSSES`). */
 const OPTIONS = describeOptions<CrossEntropyOptions>({
   reduction: reductionOption(),
-  weight: {
-    type: 'numbers',
-    torch: 'weight',
-    describe: 'class (or element) weights, e.g. 0.5,1,2',
-    shorthand: true,
-  },
-  ignoreIndex: {
-    type: 'integer',
-    torch: 'ignore_index',
-    default: -100,
-    describe: 'target value to ignore (torch: -100)',
-  },
+  ...classOptions(),
   labelSmoothing: {
     type: 'number',
     torch: 'label_smoothing',

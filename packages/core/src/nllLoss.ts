@@ -7,7 +7,7 @@ import { checkOptionKeys, optionKeys } from './optionKeys.js';
 import { partialState } from './partialState.js';
 import { checkReduction, type Reduction } from './reduction.js';
 import { defineLoss } from './registry/defineLoss.js';
-import { describeOptions, reductionOption } from './registry/describeOptions.js';
+import { classOptions, describeOptions, reductionOption } from './registry/describeOptions.js';
 import { type FloatArray, numel, type Tensor, type TensorInput } from './tensor.js';
 import { wasmKernels } from './wasm/wasmKernels.js';
 
@@ -28,18 +28,7 @@ export interface NllLossOptions {
 /** The options of nllLoss, described for the loss registry (see `LOSSES`). */
 const OPTIONS = describeOptions<NllLossOptions>({
   reduction: reductionOption(),
-  weight: {
-    type: 'numbers',
-    torch: 'weight',
-    describe: 'class (or element) weights, e.g. 0.5,1,2',
-    shorthand: true,
-  },
-  ignoreIndex: {
-    type: 'integer',
-    torch: 'ignore_index',
-    default: -100,
-    describe: 'target value to ignore (torch: -100)',
-  },
+  ...classOptions(),
 });
 
 /** Every option nllLoss takes, as data (any other key is an `INVALID_OPTION` error). */

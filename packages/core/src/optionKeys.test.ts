@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import * as core from './index.js';
 import { LossError } from './LossError.js';
@@ -160,8 +161,9 @@ describe('unknown option keys', () => {
         expect(e.code).toBe('INVALID_OPTION');
         expect(e.message).toContain('ignore_index');
       });
-      it(`${form} takes an object without a prototype`, () => {
+      it(`${form} takes an object without a prototype, and a plain object of another realm`, () => {
         expect(() => call(Object.create(null))).not.toThrow();
+        expect(() => call(runInNewContext('({})'))).not.toThrow();
       });
     }
     if (c.partial && keysOf(c.name).includes('reduction'))

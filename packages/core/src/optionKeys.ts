@@ -38,7 +38,9 @@ export function optionsOwnKeys(loss: string, options: unknown): (string | symbol
   if (options === undefined) return [];
   if (typeof options === 'object' && options !== null) {
     const proto = Object.getPrototypeOf(options);
-    if (proto === Object.prototype || proto === null) return Reflect.ownKeys(options);
+    // Another realm's Object.prototype (an object from `vm` or an iframe) is a plain object too:
+    // it is an Object.prototype whose own prototype is null.
+    if (proto === null || Object.getPrototypeOf(proto) === null) return Reflect.ownKeys(options);
   }
   throw new LossError('INVALID_OPTION', `options must be a plain object, not ${describeValue(options)}`, {
     loss,

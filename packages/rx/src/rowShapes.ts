@@ -1,4 +1,4 @@
-import { LossError, type Tensor } from '@lossflow/core';
+import { LossError, type LossErrorCode, type Tensor } from '@lossflow/core';
 import type { LossChunk, RowDtypes, RowShapes } from './LossChunk.js';
 
 /**
@@ -57,8 +57,8 @@ export function rowDtypesOf(
  * check them.
  */
 export class RowShapeCheck {
-  readonly #first = new Map<string, { shape: readonly number[]; batch: number; file: string | undefined }>();
-  readonly #firstDtype = new Map<string, { dtype: string; batch: number; file: string | undefined }>();
+  readonly #shapes = new Map<string, Seen<readonly number[]>>();
+  readonly #dtypes = new Map<string, Seen<string>>();
 
   /**
    * Throws `SHAPE_CHANGED` naming the loss, column, batch (and file) where a row shape changed,
@@ -66,60 +66,64 @@ export class RowShapeCheck {
    * likewise for a float column whose type changed.
    */
   check(chunk: LossChunk): void {
-    this.#checkDtypes(chunk);
-    const shapes = chunk.rowShapes;
-    if (shapes === undefined) return;
-    for (const column in shapes) {
-      const shape = shapes[column]!;
-      const seen = this.#first.get(column);
-      if (seen === undefined) {
-        this.#first.set(column, { shape, batch: chunk.batch, file: chunk.file });
-        continue;
-      }
-      if (sameShape(seen.shape, shape)) continue;
-      // Where each shape was seen is context (batch, file, firstBatch, firstFile), not detail, so
-      // a layer that numbers batches differently (the CLI, across files) can name them its way.
-      throw new LossError(
-        'SHAPE_CHANGED',
-        `the rows of column '${column}' have shape [${shape.join(', ')}] but [${seen.shape.join(', ')}] in the batches before`,
-        {
-          loss: chunk.loss,
-          column,
-          batch: chunk.batch,
-          firstBatch: seen.batch,
-          ...(chunk.file === undefined ? {} : { file: chunk.file }),
-          ...(seen.file === undefined ? {} : { firstFile: seen.file }),
-          hint: 'Every batch, row group and file of one evaluation must have the same row shape (e.g. the same number of classes): evaluate logs of different shapes separately.',
-        },
-      );
-    }
-  }
-
-  #checkDtypes(chunk: LossChunk): void {
-    const dtypes = chunk.rowDtypes;
-    if (dtypes === undefined) return;
-    for (const column in dtypes) {
-      const dtype = dtypes[column]!;
-      const seen = this.#firstDtype.get(column);
-      if (seen === undefined) {
-        this.#firstDtype.set(column, { dtype, batch: chunk.batch, file: chunk.file });
-        continue;
-      }
-      if (seen.dtype === dtype) continue;
-      throw new LossError(
+    checkColumns(
+      this.#dtypes,
+      chunk,
+      chunk.rowDtypes,
+      (a, b) => a === b,
+      (column, now, before) => [
         'DTYPE_CHANGED',
-        `the rows of column '${column}' are ${dtype} but ${seen.dtype} in the batches before`,
-        {
-          loss: chunk.loss,
-          column,
-          batch: chunk.batch,
-          firstBatch: seen.batch,
-          ...(chunk.file === undefined ? {} : { file: chunk.file }),
-          ...(seen.file === undefined ? {} : { firstFile: seen.file }),
-          hint: `Every batch, row group and file of one evaluation must have the same float type, as one torch tensor has: write the logs with one type (e.g. all ${seen.dtype}), or evaluate them separately.`,
-        },
-      );
+        `the rows of column '${column}' are ${now} but ${before} in the batches before`,
+        `Every batch, row group and file of one evaluation must have the same float type, as one torch tensor has: write the logs with one type (e.g. all ${before}), or evaluate them separately.`,
+      ],
+    );
+    checkColumns(this.#shapes, chunk, chunk.rowShapes, sameShape, (column, now, before) => [
+      'SHAPE_CHANGED',
+      `the rows of column '${column}' have shape [${now.join(', ')}] but [${before.join(', ')}] in the batches before`,
+      'Every batch, row group and file of one evaluation must have the same row shape (e.g. the same number of classes): evaluate logs of different shapes separately.',
+    ]);
+  }
+}
+
+/** A column's value (shape or type) as first seen, and where. */
+interface Seen<T> {
+  readonly value: T;
+  readonly batch: number;
+  readonly file: string | undefined;
+}
+
+/**
+ * Records each column's value in `values` the first time it is seen, and throws the error
+ * `changed` describes (code, detail, hint) when a later chunk's differs. Where each was seen is
+ * context (batch, file, firstBatch, firstFile), not detail, so a layer that numbers batches
+ * differently (the CLI, across files) can name them its way.
+ */
+function checkColumns<T>(
+  seen: Map<string, Seen<T>>,
+  chunk: LossChunk,
+  values: Readonly<Record<string, T>> | undefined,
+  same: (a: T, b: T) => boolean,
+  changed: (column: string, now: T, before: T) => [LossErrorCode, string, string],
+): void {
+  if (values === undefined) return;
+  for (const column in values) {
+    const value = values[column]!;
+    const first = seen.get(column);
+    if (first === undefined) {
+      seen.set(column, { value, batch: chunk.batch, file: chunk.file });
+      continue;
     }
+    if (same(first.value, value)) continue;
+    const [code, detail, hint] = changed(column, value, first.value);
+    throw new LossError(code, detail, {
+      loss: chunk.loss,
+      column,
+      batch: chunk.batch,
+      firstBatch: first.batch,
+      ...(chunk.file === undefined ? {} : { file: chunk.file }),
+      ...(first.file === undefined ? {} : { firstFile: first.file }),
+      hint,
+    });
   }
 }
 

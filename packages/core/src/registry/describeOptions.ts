@@ -32,3 +32,27 @@ export function reductionOption(extra: readonly string[] = []): OptionDescriptor
     commandLine: false,
   };
 }
+
+/**
+ * The class-index losses' (cross-entropy, NLL) `weight` and `ignore_index`, described once: a
+ * per-class weight (also accepted alone as the options) and the target value to ignore.
+ *
+ * @example
+ * describeOptions<NllLossOptions>({ reduction: reductionOption(), ...classOptions() });
+ */
+export function classOptions(): { weight: OptionDescriptor; ignoreIndex: OptionDescriptor } {
+  return {
+    weight: {
+      type: 'numbers',
+      torch: 'weight',
+      describe: 'class (or element) weights, e.g. 0.5,1,2',
+      shorthand: true,
+    },
+    ignoreIndex: {
+      type: 'integer',
+      torch: 'ignore_index',
+      default: -100,
+      describe: 'target value to ignore (torch: -100)',
+    },
+  };
+}
