@@ -6,6 +6,7 @@ import {
   type FileVersion,
   fileChangedError,
   fileVersion,
+  settledStat,
   versionOf,
 } from './fileVersion.js';
 import { ioError } from './ioError.js';
@@ -86,7 +87,7 @@ export class FileByteReader extends SequentialReader implements ByteReader {
       throw ioError(e, path);
     }
     try {
-      const stat = await handle.stat({ bigint: true });
+      const stat = await settledStat(handle);
       if (!stat.isFile()) {
         await handle.close();
         return undefined;

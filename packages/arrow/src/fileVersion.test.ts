@@ -2,12 +2,21 @@
  * A file written to in place while it is read (`dd conv=notrunc`, a write at offset 0, an append)
  * fails with `CHANGED` in every reader and format, never a value mixing its two versions.
  */
-import { closeSync, openSync, renameSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  type BigIntStats,
+  closeSync,
+  openSync,
+  renameSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArrowReadError } from './ArrowReadError.js';
 import type { FileFormat } from './detectFormat.js';
+import { settledStat } from './fileVersion.js';
 import { mapBatchesInWorkers } from './mapBatchesInWorkers.js';
 import { openByteReader } from './openByteReader.js';
 import { readBatches } from './readBatches.js';
@@ -161,5 +170,41 @@ describe('a file written to while it is read fails with CHANGED', () => {
       for await (const { value } of mapBatchesInWorkers<number>(path, plan, { threads: 2 })) pooled += value;
       expect([rows, pooled]).toEqual([400, 400]);
     }
+  });
+});
+
+describe('settledStat', () => {
+  /** A handle whose file was last written at these times (ms), one per stat. */
+  const handle = (mtimesMs: number[], file = true) => {
+    const calls: number[] = [];
+    return {
+      calls,
+      stat: async () => {
+        const ms = mtimesMs[Math.min(calls.length, mtimesMs.length - 1)]!;
+        calls.push(ms);
+        return { isFile: () => file, mtimeNs: BigInt(ms) * 1_000_000n } as unknown as BigIntStats;
+      },
+    };
+  };
+
+  it('stats a file not written in the last clock tick once', async () => {
+    const h = handle([1_000]);
+    await settledStat(h, () => 2_000);
+    expect(h.calls).toEqual([1_000]);
+  });
+
+  it('waits for a file written just now (its next write could share the tick of the version taken)', async () => {
+    const start = Date.now();
+    // Written 1 ms before it is opened, then left alone.
+    const h = handle([start - 1]);
+    const stat = await settledStat(h);
+    expect(h.calls.length).toBeGreaterThanOrEqual(2);
+    expect(Date.now() - Number(stat.mtimeNs / 1_000_000n)).toBeGreaterThanOrEqual(20);
+  });
+
+  it('does not wait for a pipe or device, whose times move with every write', async () => {
+    const h = handle([Date.now()], false);
+    await settledStat(h);
+    expect(h.calls).toHaveLength(1);
   });
 });

@@ -28,6 +28,43 @@ export async function fileVersion(handle: FileHandle): Promise<FileVersion> {
   return versionOf(await handle.stat({ bigint: true }));
 }
 
+/**
+ * How long a file must have gone unmodified before its version is taken. The kernel stamps a
+ * write with a clock that advances only every few milliseconds (a tick): writes that land in the
+ * same tick as the version taken leave its modification time as it was, so a file still being
+ * written when it is opened could change unseen. Past this age, any later write is stamped with a
+ * later time.
+ */
+const QUIET_NS = 20_000_000n;
+
+/** How long, at most, {@link settledStat} waits for a file that keeps being written. */
+const MAX_SETTLE_MS = 1_000;
+
+/**
+ * The `stat({ bigint: true })` of the file behind `handle` once it has been quiet for a clock tick
+ * (see {@link QUIET_NS}): a file modified in the last few milliseconds is stat'ed again after
+ * waiting, up to a second (a file written on and on is then read as it is, and its next write is
+ * seen as a change). Files not written just now (nearly all) are stat'ed once.
+ *
+ * @example
+ * const version = versionOf(await settledStat(handle));
+ */
+export async function settledStat(
+  handle: { stat(options: { bigint: true }): Promise<BigIntStats> },
+  now: () => number = Date.now,
+): Promise<BigIntStats> {
+  const deadline = now() + MAX_SETTLE_MS;
+  for (;;) {
+    const stat = await handle.stat({ bigint: true });
+    const age = BigInt(now()) * 1_000_000n - stat.mtimeNs;
+    // A modification time well ahead of this clock (another machine's, on a network file system)
+    // says nothing about ticks: read as it is. A little ahead is this clock's millisecond rounding.
+    // Pipes and devices are not versioned (their times move with every write): no wait for them.
+    if (!stat.isFile() || age >= QUIET_NS || age < -1_000_000_000n || now() >= deadline) return stat;
+    await new Promise((resolve) => setTimeout(resolve, Number((QUIET_NS - age) / 1_000_000n) + 1));
+  }
+}
+
 /** The {@link FileVersion} part of `stat({ bigint: true })`. */
 export function versionOf(s: BigIntStats): FileVersion {
   return { dev: s.dev, ino: s.ino, size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs, nlink: s.nlink };

@@ -9,7 +9,7 @@ import { countOption, MAX_THREADS } from './countOption.js';
 import { decoderTrapError, isDecoderTrap } from './decoderTrap.js';
 import { detectFormat, type FileFormat, MAGIC_BYTES } from './detectFormat.js';
 import { FileByteReader } from './FileByteReader.js';
-import { checkFileVersion, type FileVersion, versionOf } from './fileVersion.js';
+import { checkFileVersion, type FileVersion, settledStat, versionOf } from './fileVersion.js';
 import { ioError } from './ioError.js';
 import { missingColumnError } from './missingColumnError.js';
 import type { ParquetMeta } from './parquetRowGroups.js';
@@ -542,7 +542,7 @@ class Pool<R> implements WorkerBatchReader<R> {
     // Kept open until close(), after every thread has ended: they all read through it.
     this.#handle = handle;
     try {
-      const stat = await handle.stat({ bigint: true });
+      const stat = await settledStat(handle);
       if (!stat.isFile()) {
         throw new ArrowReadError(
           'UNSUPPORTED',
