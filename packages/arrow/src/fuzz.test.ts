@@ -138,6 +138,19 @@ describe("fuzz: a file renamed over or rewritten while it is read gives one file
     }
   });
 
+  /** The sum of the logits of `path` as `reader` reads it: in this thread, or in a pool. */
+  async function sumWith(reader: string, path: string): Promise<number> {
+    if (reader === 'readBatches') return (await readAll(path)).sum;
+    const plan = () => ({ columns: ['logits', 'target'], task: { module: pathToFileURL(task) } });
+    const options =
+      reader === 'threads: 1'
+        ? { threads: 1 }
+        : { threads: 2, inThisThread: reader.endsWith('inThisThread') };
+    let sum = 0;
+    for await (const { value } of mapBatchesInWorkers<number>(path, plan, options)) sum += value;
+    return sum;
+  }
+
   it('in worker threads and in this thread, replaced at random points', async () => {
     let run = 0;
     await fc.assert(
@@ -161,15 +174,7 @@ describe("fuzz: a file renamed over or rewritten while it is read gives one file
           })();
           let sum = 0;
           try {
-            if (reader === 'readBatches') sum = (await readAll(path)).sum;
-            else {
-              const plan = () => ({ columns: ['logits', 'target'], task: { module: pathToFileURL(task) } });
-              const options =
-                reader === 'threads: 1'
-                  ? { threads: 1 }
-                  : { threads: 2, inThisThread: reader.endsWith('inThisThread') };
-              for await (const { value } of mapBatchesInWorkers<number>(path, plan, options)) sum += value;
-            }
+            sum = await sumWith(reader, path);
             // Summed in another order by the workers: equal to a float32 sum's rounding.
             expect(sums.some((s) => Math.abs(s - sum) <= 1e-6 * Math.abs(s))).toBe(true);
           } catch (e) {
@@ -221,15 +226,7 @@ describe("fuzz: a file renamed over or rewritten while it is read gives one file
           })();
           let sum = 0;
           try {
-            if (reader === 'readBatches') sum = (await readAll(path)).sum;
-            else {
-              const plan = () => ({ columns: ['logits', 'target'], task: { module: pathToFileURL(task) } });
-              const options =
-                reader === 'threads: 1'
-                  ? { threads: 1 }
-                  : { threads: 2, inThisThread: reader.endsWith('inThisThread') };
-              for await (const { value } of mapBatchesInWorkers<number>(path, plan, options)) sum += value;
-            }
+            sum = await sumWith(reader, path);
             await rewrite;
             // A read that ended before the rewrite gives the original file's value; one that opened
             // the file after it, the value of the file as rewritten. A read the rewrite overlapped

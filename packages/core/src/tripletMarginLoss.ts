@@ -7,6 +7,7 @@ import type { FloatArray, Tensor, TensorInput } from './tensor.js';
 import type { TernaryLoss, TernaryLossPartial } from './ternaryLoss.js';
 import {
   lpTriplet,
+  TRIPLET_ROLES,
   type TripletPrepared,
   tripletKernel,
   tripletMargin,
@@ -102,11 +103,7 @@ export const tripletMarginLossDescriptor = defineLoss<TripletMarginLossOptions>(
   cliName: 'triplet-margin',
   torch: { module: 'TripletMarginLoss', functional: 'triplet_margin_loss' },
   summary: 'triplets, p-norm distance',
-  roles: [
-    { name: 'anchor', column: 'anchor', shape: '(N, D) or (D)', dtype: 'float' },
-    { name: 'positive', column: 'positive', shape: '(N, D) or (D)', dtype: 'float' },
-    { name: 'negative', column: 'negative', shape: '(N, D) or (D)', dtype: 'float' },
-  ],
+  roles: TRIPLET_ROLES,
   options: OPTIONS,
   loss: tripletMarginLoss,
   partial: tripletMarginLossPartial,

@@ -13,6 +13,7 @@ import type { TernaryLoss, TernaryLossPartial } from './ternaryLoss.js';
 import {
   fromDistances,
   lpTriplet,
+  TRIPLET_ROLES,
   type TripletPrepared,
   tripletKernel,
   tripletMargin,
@@ -144,11 +145,7 @@ export const tripletMarginWithDistanceLossDescriptor = defineLoss<TripletMarginW
   cliName: 'triplet-margin-with-distance',
   torch: { module: 'TripletMarginWithDistanceLoss', functional: 'triplet_margin_with_distance_loss' },
   summary: 'triplets, pairwise distance',
-  roles: [
-    { name: 'anchor', column: 'anchor', shape: '(N, D) or (D)', dtype: 'float' },
-    { name: 'positive', column: 'positive', shape: '(N, D) or (D)', dtype: 'float' },
-    { name: 'negative', column: 'negative', shape: '(N, D) or (D)', dtype: 'float' },
-  ],
+  roles: TRIPLET_ROLES,
   options: OPTIONS,
   loss: tripletMarginWithDistanceLoss,
   partial: tripletMarginWithDistanceLossPartial,

@@ -10,6 +10,13 @@ import { type FloatArray, numel, type Tensor, type TensorInput } from './tensor.
  * A prepared triplet-loss call: either the three embeddings laid out alike (distances fused into
  * the kernel, the fast path), or the three distance tensors laid out in the result's shape.
  */
+/** The tensor arguments of both triplet losses, for the loss registry: three rows of embeddings. */
+export const TRIPLET_ROLES = [
+  { name: 'anchor', column: 'anchor', shape: '(N, D) or (D)', dtype: 'float' },
+  { name: 'positive', column: 'positive', shape: '(N, D) or (D)', dtype: 'float' },
+  { name: 'negative', column: 'negative', shape: '(N, D) or (D)', dtype: 'float' },
+] as const;
+
 export interface TripletPrepared {
   readonly dtype: FloatDType;
   readonly shape: readonly number[];
