@@ -1,5 +1,5 @@
-import type { LossState } from '../LossState.js';
-import type { StateReduction } from '../reduction.js';
+import type { LossState } from '../state/LossState.js';
+import type { StateReduction } from '../state/reduction.js';
 
 /**
  * What an option's value is: `numbers` is a list (a weight tensor given as numbers), `choice` one of

@@ -1,4 +1,4 @@
-import { optionKeys } from '../optionKeys.js';
+import { optionKeys } from '../options/optionKeys.js';
 import type { LossDescriptorInit, TypedLossDescriptor } from './LossDescriptor.js';
 
 const MEAN_SUM = Object.freeze(['mean', 'sum'] as const);
