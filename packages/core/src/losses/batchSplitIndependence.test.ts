@@ -1,5 +1,6 @@
 /**
- * Batch-split independence of the part-2 losses' partial forms: for any split of the rows into
+ * Batch-split independence of the partial forms of the margin, embedding, Gaussian NLL, triplet
+ * and CTC losses: for any split of the rows into
  * batches, accumulating the batches (into one state, or merging per-batch states) and finalizing
  * gives the one-shot `'mean'` and `'sum'` within 1e-12 relative (float64).
  */
@@ -315,7 +316,7 @@ function close(got: number, exp: number, scale: number): boolean {
   return Math.abs(got - exp) <= 1e-12 * Math.max(Math.abs(exp), scale);
 }
 
-describe('partial states of the part-2 losses merge exactly (batch-split independence)', () => {
+describe('partial states of the margin, embedding, Gaussian NLL, triplet and CTC losses merge exactly (batch-split independence)', () => {
   for (const c of cases) {
     it(c.name, () => {
       fc.assert(
