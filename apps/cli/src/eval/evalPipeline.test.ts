@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { parseEvalArgs } from '../args/evalArgs.js';
 import { countingOpen } from '../testing/countingOpen.js';
 import { FIXTURES } from '../testing/runCli.js';
-import { BatchSource, type OpenBatches } from './batchSource.js';
 import { evalColumns } from './evalColumns.js';
 import { evalPipeline } from './evalPipeline.js';
+import { LogFiles, type OpenBatches } from './LogFiles.js';
 import type { RunningSnapshot } from './runningSnapshots.js';
 
 const LOG = join(FIXTURES, 'epoch-log.arrows');
@@ -34,7 +34,7 @@ describe('evalPipeline', () => {
       'epoch',
     ]);
     const counting = countingOpen();
-    const source = new BatchSource(
+    const source = new LogFiles(
       plan.files,
       { project: (schema) => evalColumns(plan, schema) },
       counting.open,
@@ -84,7 +84,7 @@ describe('evalPipeline', () => {
     };
     const emitted: unknown[] = [];
     const error = await new Promise((resolve) =>
-      evalPipeline(plan, new BatchSource(plan.files, {}, failing)).subscribe({
+      evalPipeline(plan, new LogFiles(plan.files, {}, failing)).subscribe({
         next: (v) => emitted.push(v),
         error: resolve,
         complete: () => resolve(undefined),
@@ -97,7 +97,7 @@ describe('evalPipeline', () => {
 
   it('honours --limit', async () => {
     const plan = parseEvalArgs([LOG, '--limit', '40', '--by', 'epoch']);
-    const run = await lastValueFrom(evalPipeline(plan, new BatchSource(plan.files, { limit: 40 })));
+    const run = await lastValueFrom(evalPipeline(plan, new LogFiles(plan.files, { limit: 40 })));
     expect(run.rows).toBe(40);
     expect(run.results[0]!.groups!.map((g) => [g.key, g.rows])).toEqual([
       [0, 37],

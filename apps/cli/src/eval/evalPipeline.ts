@@ -16,7 +16,7 @@ import {
 } from 'rxjs';
 import type { EvalPlan, LossSelection } from '../args/evalArgs.js';
 import { coreOptionsOf, lossOperatorOf } from '../losses/lossOperators.js';
-import type { BatchSource } from './batchSource.js';
+import type { LogFiles } from './LogFiles.js';
 import { type RunningSnapshot, runningSnapshots } from './runningSnapshots.js';
 
 /** The final value of one `--loss`, as the JSON output reports it. */
@@ -61,11 +61,7 @@ export interface EvalHooks {
  * come. Emits one {@link EvalRun} on success; errors (reading or computing) reach `error`, and then
  * nothing is emitted.
  */
-export function evalPipeline(
-  plan: EvalPlan,
-  source: BatchSource,
-  hooks: EvalHooks = {},
-): Observable<EvalRun> {
+export function evalPipeline(plan: EvalPlan, source: LogFiles, hooks: EvalHooks = {}): Observable<EvalRun> {
   const operators = plan.losses.map((selection) =>
     lossOperatorOf(selection.entry)({
       ...coreOptionsOf(selection.entry, selection.options),

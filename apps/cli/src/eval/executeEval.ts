@@ -18,11 +18,11 @@ import { ProgressReporter } from '../progress/progressReporter.js';
 import { REPORT_MAX_SERIES, reportHtml } from '../report/reportHtml.js';
 import { reportStep } from '../report/reportStep.js';
 import { SeriesRecorder } from '../report/seriesRecorder.js';
-import { BatchSource } from './batchSource.js';
 import { evalColumns } from './evalColumns.js';
 import { outputRequests } from './evalOutputs.js';
 import { type EvalRun, evalPipeline } from './evalPipeline.js';
 import { GroupCountWarning, MANY_GROUPS } from './groupCountWarning.js';
+import { LogFiles } from './LogFiles.js';
 import { defaultThreads } from './prestartEval.js';
 import type { RunningSnapshot } from './runningSnapshots.js';
 
@@ -51,7 +51,7 @@ export interface EvalOutcome {
 export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportContext): Promise<EvalOutcome> {
   const errStyle = styleFor(colorEnabled(io.stderr.isTTY === true, io.env));
   const progress = new ProgressReporter(io.stderr, io.stderr.isTTY === true && !plan.quiet, errStyle);
-  let source: BatchSource | undefined;
+  let source: LogFiles | undefined;
   let writer: ReturnType<typeof writeIpcStream> | undefined;
   const lines = new LineOutput(plan.format, io);
   let recorders: SeriesRecorder[] = [];
@@ -72,7 +72,7 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
     const targets = checkOutputTargets(outputRequests(plan), plan.files, 'eval');
     const reportTarget = targets.find((t) => t.flag === '--report');
     const perRowTarget = targets.find((t) => t.flag === '--per-row');
-    source = new BatchSource(plan.files, {
+    source = new LogFiles(plan.files, {
       limit: plan.limit,
       project: (schema) => evalColumns(plan, schema),
       threads: plan.threads ?? defaultThreads(),

@@ -19,7 +19,7 @@ import {
 import { isRegularFile } from './regularFile.js';
 
 /** How far reading has got, over all files of a run. */
-export interface SourceProgress {
+export interface ReadProgress {
   readonly file: string;
   readonly bytesRead: number;
   /** Sum of the files' sizes (known from the start, for the ETA). */
@@ -38,23 +38,24 @@ export type OpenBatches = (
   close(): Promise<void>;
 };
 
-/** Options of a {@link BatchSource}. */
-export interface BatchSourceOptions {
+/** Options of a {@link LogFiles}. */
+export interface LogFilesOptions {
   /** Read only the first `limit` rows over all files. */
   limit?: number | undefined;
   /** The columns to read from a file with this schema (all when not given). */
   project?: ((schema: Schema) => readonly string[]) | undefined;
-  /** Worker threads for {@link BatchSource.lossChunks} (default 0: read in this thread). */
+  /** Worker threads for {@link LogFiles.lossChunks} (default 0: read in this thread). */
   threads?: number | undefined;
   /** Read an Arrow IPC stream that ends without its end-of-stream marker as complete (default false). */
   allowMissingEndOfStream?: boolean | undefined;
 }
 
 /**
- * The record batches of several files as one stream, read lazily one file after the other, with
- * the progress and the file each batch came from (a batch index alone does not name a file).
+ * The log files of one run (`lossflow eval FILE…`), read as one stream of record batches, lazily
+ * one file after the other, with the progress and the file each batch came from (a batch index
+ * alone does not name a file).
  */
-export class BatchSource {
+export class LogFiles {
   readonly files: readonly string[];
   readonly sizes: readonly number[];
   readonly totalBytes: number;
@@ -67,12 +68,12 @@ export class BatchSource {
   /** The global index of each file's first batch. */
   readonly #firstBatch: number[] = [];
   readonly #limit: number | undefined;
-  readonly #project: BatchSourceOptions['project'];
+  readonly #project: LogFilesOptions['project'];
   readonly #allowMissingEndOfStream: boolean;
   readonly #open: OpenBatches;
 
   /** @throws Node's file-system error when a file cannot be stat'ed (before anything is read). */
-  constructor(files: readonly string[], options: BatchSourceOptions = {}, open?: OpenBatches) {
+  constructor(files: readonly string[], options: LogFilesOptions = {}, open?: OpenBatches) {
     this.files = files;
     this.sizes = files.map((f) => statSync(f).size);
     this.totalBytes = this.sizes.reduce((a, b) => a + b, 0);
@@ -172,7 +173,7 @@ export class BatchSource {
   }
 
   /** Progress so far. */
-  progress(): SourceProgress {
+  progress(): ReadProgress {
     return {
       file: this.files[this.#file] ?? '',
       bytesRead: this.#bytesBefore + (this.#current?.progress.bytesRead ?? 0),
