@@ -1,3 +1,17 @@
+export { defineLoss } from './descriptor/defineLoss.js';
+export { describeOptions, reductionOption } from './descriptor/describeOptions.js';
+export type {
+  LossDescriptor,
+  LossDescriptorInit,
+  OptionDescriptor,
+  OptionTable,
+  OptionType,
+  RoleDescriptor,
+  RoleDType,
+  TorchNames,
+  TypedLossDescriptor,
+} from './descriptor/LossDescriptor.js';
+export { checkOptionKeys, optionKeys, optionsOwnKeys, unknownOptionError } from './descriptor/optionKeys.js';
 export type { TernaryLoss, TernaryLossPartial } from './forms/ternaryLoss.js';
 export { LossError, type LossErrorCode, type LossErrorContext } from './LossError.js';
 export {
@@ -118,21 +132,7 @@ export {
   tripletMarginWithDistanceLossOptionKeys,
   tripletMarginWithDistanceLossPartial,
 } from './losses/tripletMarginWithDistanceLoss.js';
-export { checkOptionKeys, optionKeys, optionsOwnKeys, unknownOptionError } from './options/optionKeys.js';
 export { type OptionSuggestion, suggestOption } from './options/optionSuggestion.js';
-export { defineLoss } from './registry/defineLoss.js';
-export { describeOptions, reductionOption } from './registry/describeOptions.js';
-export type {
-  LossDescriptor,
-  LossDescriptorInit,
-  OptionDescriptor,
-  OptionTable,
-  OptionType,
-  RoleDescriptor,
-  RoleDType,
-  TorchNames,
-  TypedLossDescriptor,
-} from './registry/LossDescriptor.js';
 export { LOSSES, type LossDescriptorOf, type LossName, lossDescriptor } from './registry/losses.js';
 export {
   addToState,

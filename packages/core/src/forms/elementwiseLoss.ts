@@ -1,6 +1,6 @@
+import { checkOptionKeys } from '../descriptor/optionKeys.js';
 import { weightedSum } from '../kernels/weightedSum.js';
 import { LossError } from '../LossError.js';
-import { checkOptionKeys } from '../options/optionKeys.js';
 import { addToState, finalize, type LossState } from '../state/LossState.js';
 import { partialState } from '../state/partialState.js';
 import { checkReduction, type Reduction } from '../state/reduction.js';

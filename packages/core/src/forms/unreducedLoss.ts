@@ -1,5 +1,5 @@
+import { checkOptionKeys } from '../descriptor/optionKeys.js';
 import { LossError } from '../LossError.js';
-import { checkOptionKeys } from '../options/optionKeys.js';
 import { addToState, createState, type FloatDType, finalize, type LossState } from '../state/LossState.js';
 import { partialState } from '../state/partialState.js';
 import { checkReduction, type Reduction } from '../state/reduction.js';

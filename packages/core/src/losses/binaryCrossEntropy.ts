@@ -1,3 +1,6 @@
+import { defineLoss } from '../descriptor/defineLoss.js';
+import { describeOptions, reductionOption } from '../descriptor/describeOptions.js';
+import { optionKeys } from '../descriptor/optionKeys.js';
 import { defineElementwiseLoss } from '../forms/elementwiseLoss.js';
 import {
   type BinaryCrossEntropyParams,
@@ -6,9 +9,6 @@ import {
   firstOutsideUnitInterval,
 } from '../kernels/binaryCrossEntropy.js';
 import { LossError } from '../LossError.js';
-import { optionKeys } from '../options/optionKeys.js';
-import { defineLoss } from '../registry/defineLoss.js';
-import { describeOptions, reductionOption } from '../registry/describeOptions.js';
 import type { Reduction } from '../state/reduction.js';
 import { broadcastView, UNIT_VIEW } from '../tensor/operands.js';
 import { numel, type TensorInput } from '../tensor/tensor.js';

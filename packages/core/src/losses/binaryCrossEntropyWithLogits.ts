@@ -1,12 +1,12 @@
+import { defineLoss } from '../descriptor/defineLoss.js';
+import { describeOptions, reductionOption } from '../descriptor/describeOptions.js';
+import { optionKeys } from '../descriptor/optionKeys.js';
 import { defineElementwiseLoss } from '../forms/elementwiseLoss.js';
 import {
   type BinaryCrossEntropyWithLogitsParams,
   binaryCrossEntropyWithLogitsNone,
   binaryCrossEntropyWithLogitsSum,
 } from '../kernels/binaryCrossEntropyWithLogits.js';
-import { optionKeys } from '../options/optionKeys.js';
-import { defineLoss } from '../registry/defineLoss.js';
-import { describeOptions, reductionOption } from '../registry/describeOptions.js';
 import type { Reduction } from '../state/reduction.js';
 import { broadcastView, UNIT_VIEW } from '../tensor/operands.js';
 import type { TensorInput } from '../tensor/tensor.js';

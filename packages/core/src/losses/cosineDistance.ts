@@ -1,6 +1,6 @@
+import { checkOptionKeys, optionKeys } from '../descriptor/optionKeys.js';
 import { cosineDistances } from '../kernels/distance.js';
 import { numberOption } from '../options/optionChecks.js';
-import { checkOptionKeys, optionKeys } from '../options/optionKeys.js';
 import { rowDistanceOperands } from '../tensor/rowDistanceOperands.js';
 import type { FloatArray, Tensor, TensorInput } from '../tensor/tensor.js';
 

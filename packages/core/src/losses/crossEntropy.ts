@@ -1,10 +1,10 @@
+import { defineLoss } from '../descriptor/defineLoss.js';
+import { classOptions, describeOptions, reductionOption } from '../descriptor/describeOptions.js';
+import { checkOptionKeys, optionKeys } from '../descriptor/optionKeys.js';
 import type { BinaryLoss, BinaryLossPartial } from '../forms/elementwiseLoss.js';
 import { crossEntropyIndexKernel, crossEntropyProbabilityKernel } from '../kernels/crossEntropy.js';
 import { LossError } from '../LossError.js';
 import { numberOption } from '../options/optionChecks.js';
-import { checkOptionKeys, optionKeys } from '../options/optionKeys.js';
-import { defineLoss } from '../registry/defineLoss.js';
-import { classOptions, describeOptions, reductionOption } from '../registry/describeOptions.js';
 import { addToState, type FloatDType, finalize, type LossState } from '../state/LossState.js';
 import { partialState } from '../state/partialState.js';
 import { checkReduction, type Reduction } from '../state/reduction.js';

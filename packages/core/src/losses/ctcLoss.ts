@@ -1,9 +1,9 @@
+import { defineLoss } from '../descriptor/defineLoss.js';
+import { describeOptions, reductionOption } from '../descriptor/describeOptions.js';
+import { checkOptionKeys, optionKeys } from '../descriptor/optionKeys.js';
 import { type CtcTargets, ctcBatch } from '../kernels/ctc.js';
 import { LossError } from '../LossError.js';
 import { booleanOption, numberOption } from '../options/optionChecks.js';
-import { checkOptionKeys, optionKeys } from '../options/optionKeys.js';
-import { defineLoss } from '../registry/defineLoss.js';
-import { describeOptions, reductionOption } from '../registry/describeOptions.js';
 import { addToState, createState, type FloatDType, finalize, type LossState } from '../state/LossState.js';
 import { partialState } from '../state/partialState.js';
 import { checkReduction, type Reduction } from '../state/reduction.js';

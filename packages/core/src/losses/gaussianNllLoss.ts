@@ -1,11 +1,11 @@
+import { defineLoss } from '../descriptor/defineLoss.js';
+import { describeOptions, reductionOption } from '../descriptor/describeOptions.js';
+import { optionKeys } from '../descriptor/optionKeys.js';
 import type { TernaryLoss, TernaryLossPartial } from '../forms/ternaryLoss.js';
 import { defineUnreducedLoss } from '../forms/unreducedLoss.js';
 import { gaussianNll } from '../kernels/gaussianNll.js';
 import { LossError } from '../LossError.js';
 import { booleanOption, numberOption } from '../options/optionChecks.js';
-import { optionKeys } from '../options/optionKeys.js';
-import { defineLoss } from '../registry/defineLoss.js';
-import { describeOptions, reductionOption } from '../registry/describeOptions.js';
 import type { FloatDType } from '../state/LossState.js';
 import type { Reduction } from '../state/reduction.js';
 import {

@@ -1,8 +1,8 @@
+import { defineLoss } from '../descriptor/defineLoss.js';
+import { describeOptions, reductionOption } from '../descriptor/describeOptions.js';
+import { optionKeys } from '../descriptor/optionKeys.js';
 import { defineElementwiseLoss } from '../forms/elementwiseLoss.js';
 import { mseNone, mseSum } from '../kernels/mse.js';
-import { optionKeys } from '../options/optionKeys.js';
-import { defineLoss } from '../registry/defineLoss.js';
-import { describeOptions, reductionOption } from '../registry/describeOptions.js';
 import type { Reduction } from '../state/reduction.js';
 import type { TensorInput } from '../tensor/tensor.js';
 

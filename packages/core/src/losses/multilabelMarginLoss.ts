@@ -1,10 +1,10 @@
+import { defineLoss } from '../descriptor/defineLoss.js';
+import { describeOptions, reductionOption } from '../descriptor/describeOptions.js';
+import { optionKeys } from '../descriptor/optionKeys.js';
 import type { BinaryLoss, BinaryLossPartial } from '../forms/elementwiseLoss.js';
 import { defineUnreducedLoss } from '../forms/unreducedLoss.js';
 import { multilabelMargin } from '../kernels/multilabelMargin.js';
 import { LossError } from '../LossError.js';
-import { optionKeys } from '../options/optionKeys.js';
-import { defineLoss } from '../registry/defineLoss.js';
-import { describeOptions, reductionOption } from '../registry/describeOptions.js';
 import type { FloatDType } from '../state/LossState.js';
 import type { Reduction } from '../state/reduction.js';
 import { marginInputShape } from '../tensor/marginInputShape.js';

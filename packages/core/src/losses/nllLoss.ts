@@ -1,8 +1,8 @@
+import { defineLoss } from '../descriptor/defineLoss.js';
+import { classOptions, describeOptions, reductionOption } from '../descriptor/describeOptions.js';
+import { checkOptionKeys, optionKeys } from '../descriptor/optionKeys.js';
 import type { BinaryLoss, BinaryLossPartial } from '../forms/elementwiseLoss.js';
 import { nllKernel } from '../kernels/nll.js';
-import { checkOptionKeys, optionKeys } from '../options/optionKeys.js';
-import { defineLoss } from '../registry/defineLoss.js';
-import { classOptions, describeOptions, reductionOption } from '../registry/describeOptions.js';
 import { addToState, finalize, type LossState } from '../state/LossState.js';
 import { partialState } from '../state/partialState.js';
 import { checkReduction, type Reduction } from '../state/reduction.js';

@@ -1,9 +1,9 @@
+import { defineLoss } from '../descriptor/defineLoss.js';
+import { describeOptions, reductionOption } from '../descriptor/describeOptions.js';
+import { optionKeys } from '../descriptor/optionKeys.js';
 import { defineElementwiseLoss } from '../forms/elementwiseLoss.js';
 import { poissonNllNone, poissonNllSum } from '../kernels/poissonNll.js';
 import { booleanOption, numberOption } from '../options/optionChecks.js';
-import { optionKeys } from '../options/optionKeys.js';
-import { defineLoss } from '../registry/defineLoss.js';
-import { describeOptions, reductionOption } from '../registry/describeOptions.js';
 import type { Reduction } from '../state/reduction.js';
 
 /** Options of {@link poissonNllLoss}, as `torch.nn.functional.poisson_nll_loss`. */

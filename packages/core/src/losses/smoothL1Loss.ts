@@ -1,9 +1,9 @@
+import { defineLoss } from '../descriptor/defineLoss.js';
+import { describeOptions, reductionOption } from '../descriptor/describeOptions.js';
+import { optionKeys } from '../descriptor/optionKeys.js';
 import { defineElementwiseLoss } from '../forms/elementwiseLoss.js';
 import { smoothL1None, smoothL1Sum } from '../kernels/smoothL1.js';
 import { numberOption } from '../options/optionChecks.js';
-import { optionKeys } from '../options/optionKeys.js';
-import { defineLoss } from '../registry/defineLoss.js';
-import { describeOptions, reductionOption } from '../registry/describeOptions.js';
 import type { Reduction } from '../state/reduction.js';
 
 /** Options of {@link smoothL1Loss}, as `torch.nn.functional.smooth_l1_loss`. */

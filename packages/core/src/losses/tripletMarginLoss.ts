@@ -1,9 +1,9 @@
+import { defineLoss } from '../descriptor/defineLoss.js';
+import { describeOptions, reductionOption } from '../descriptor/describeOptions.js';
+import { optionKeys } from '../descriptor/optionKeys.js';
 import type { TernaryLoss, TernaryLossPartial } from '../forms/ternaryLoss.js';
 import { defineUnreducedLoss } from '../forms/unreducedLoss.js';
 import { booleanOption, numberOption } from '../options/optionChecks.js';
-import { optionKeys } from '../options/optionKeys.js';
-import { defineLoss } from '../registry/defineLoss.js';
-import { describeOptions, reductionOption } from '../registry/describeOptions.js';
 import type { Reduction } from '../state/reduction.js';
 import type { FloatArray, Tensor, TensorInput } from '../tensor/tensor.js';
 import {

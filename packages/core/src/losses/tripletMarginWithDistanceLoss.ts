@@ -1,11 +1,11 @@
+import { defineLoss } from '../descriptor/defineLoss.js';
+import { describeOptions, reductionOption } from '../descriptor/describeOptions.js';
+import type { OptionDescriptor } from '../descriptor/LossDescriptor.js';
+import { optionKeys } from '../descriptor/optionKeys.js';
 import type { TernaryLoss, TernaryLossPartial } from '../forms/ternaryLoss.js';
 import { defineUnreducedLoss } from '../forms/unreducedLoss.js';
 import { LossError } from '../LossError.js';
 import { booleanOption } from '../options/optionChecks.js';
-import { optionKeys } from '../options/optionKeys.js';
-import { defineLoss } from '../registry/defineLoss.js';
-import { describeOptions, reductionOption } from '../registry/describeOptions.js';
-import type { OptionDescriptor } from '../registry/LossDescriptor.js';
 import type { Reduction } from '../state/reduction.js';
 import { floatTensor, resultDType } from '../tensor/operands.js';
 import type { FloatArray, Tensor, TensorInput } from '../tensor/tensor.js';

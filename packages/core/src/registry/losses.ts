@@ -1,3 +1,4 @@
+import type { LossDescriptor } from '../descriptor/LossDescriptor.js';
 import { binaryCrossEntropyDescriptor } from '../losses/binaryCrossEntropy.js';
 import { binaryCrossEntropyWithLogitsDescriptor } from '../losses/binaryCrossEntropyWithLogits.js';
 import { cosineEmbeddingLossDescriptor } from '../losses/cosineEmbeddingLoss.js';
@@ -19,7 +20,6 @@ import { smoothL1LossDescriptor } from '../losses/smoothL1Loss.js';
 import { softMarginLossDescriptor } from '../losses/softMarginLoss.js';
 import { tripletMarginLossDescriptor } from '../losses/tripletMarginLoss.js';
 import { tripletMarginWithDistanceLossDescriptor } from '../losses/tripletMarginWithDistanceLoss.js';
-import type { LossDescriptor } from './LossDescriptor.js';
 
 // Each loss's descriptor sits at the end of its own file; this is only the list, in the order
 // `lossflow eval --help` shows them (the common ones first).

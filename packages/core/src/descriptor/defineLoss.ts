@@ -1,5 +1,5 @@
-import { optionKeys } from '../options/optionKeys.js';
 import type { LossDescriptorInit, TypedLossDescriptor } from './LossDescriptor.js';
+import { optionKeys } from './optionKeys.js';
 
 const MEAN_SUM = Object.freeze(['mean', 'sum'] as const);
 

@@ -1,6 +1,6 @@
 import { LossError } from '../LossError.js';
-import type { OptionDescriptor } from '../registry/LossDescriptor.js';
-import { suggestOption } from './optionSuggestion.js';
+import { suggestOption } from '../options/optionSuggestion.js';
+import type { OptionDescriptor } from './LossDescriptor.js';
 
 /**
  * The option names of a loss, as data: the keys of `keys`, which the compiler checks are exactly
