@@ -42,7 +42,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 0;
   }
   const load = COMMANDS[command];
-  if (command === 'eval') await (await import('./eval/prestartEval.js')).prestartEval(rest);
+  if (command === 'eval') await (await import('./commands/prestartEval.js')).prestartEval(rest);
   if (load === undefined) {
     const guess = didYouMean(command, Object.keys(COMMANDS));
     io.stderr.write(

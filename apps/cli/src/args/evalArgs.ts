@@ -2,16 +2,16 @@ import { readFileSync } from 'node:fs';
 import { MAX_THREADS } from '@lossflow/arrow';
 import type { StateReduction } from '@lossflow/core';
 import { UsageError } from '../errors/UsageError.js';
+import { findLoss, kebabCase, LOSSES, type LossEntry, lossNames } from '../losses/lossRegistry.js';
+import { type FlagSpec, type FlagToken, hasFlag, lastValue, type ParsedArgv, parseArgv } from './argv.js';
+import { didYouMean } from './didYouMean.js';
 import {
   flagOfKey,
   genericOption,
   lossOptionFlagSpecs,
   lossOptionOf,
   parseValue,
-} from '../losses/lossOptionFlags.js';
-import { findLoss, kebabCase, LOSSES, type LossEntry, lossNames } from '../losses/lossRegistry.js';
-import { type FlagSpec, type FlagToken, hasFlag, lastValue, type ParsedArgv, parseArgv } from './argv.js';
-import { didYouMean } from './didYouMean.js';
+} from './lossOptionFlags.js';
 
 /** How results are printed on stdout. */
 export type OutputFormat = 'table' | 'json' | 'csv' | 'ndjson';

@@ -1,5 +1,5 @@
-import { LOSS_OPTION_FLAGS, type LossOptionFlag } from '../losses/lossOptionFlags.js';
 import { kebabCase, LOSSES } from '../losses/lossRegistry.js';
+import { LOSS_OPTION_FLAGS, type LossOptionFlag } from './lossOptionFlags.js';
 
 /** `lossflow --help`. */
 export const MAIN_HELP = `lossflow — PyTorch-exact losses over logged predictions (Arrow IPC, Parquet), streamed

@@ -1,7 +1,7 @@
 import type { TrainingLogOptions } from '@lossflow/arrow';
 import { UsageError } from '../errors/UsageError.js';
-import { parseValue } from '../losses/lossOptionFlags.js';
 import { type FlagSpec, lastValue, type ParsedArgv } from './argv.js';
+import { parseValue } from './lossOptionFlags.js';
 
 /** The synthetic log the demo uses unless told otherwise: 10 epochs × 100,000 rows × 100 classes. */
 export const DEMO_LOG = { epochs: 10, rows: 100_000, classes: 100, seed: 1 } as const;

@@ -14,7 +14,6 @@ import { DEMO_HELP } from '../args/helpText.js';
 import { TRAINING_LOG_FLAGS, trainingLogOptions } from '../args/trainingLogFlags.js';
 import { describeFailure } from '../errors/describeFailure.js';
 import { UsageError } from '../errors/UsageError.js';
-import { executeEval } from '../eval/executeEval.js';
 import { findLoss } from '../losses/lossRegistry.js';
 import { colorEnabled, styleFor } from '../output/ansi.js';
 import type { CliIo } from '../output/cliIo.js';
@@ -22,6 +21,7 @@ import { formatBytes, formatCount, formatDuration } from '../output/numberFormat
 import { OutputFile } from '../output/OutputFile.js';
 import { checkOutputTargets } from '../output/outputTargets.js';
 import { ProgressReporter } from '../progress/progressReporter.js';
+import { executeEval } from './executeEval.js';
 
 /**
  * `lossflow demo`: generates the synthetic training log, evaluates its running per-epoch

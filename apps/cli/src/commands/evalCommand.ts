@@ -3,8 +3,8 @@ import { commandLine } from '../args/commandLine.js';
 import { parseEvalArgs } from '../args/evalArgs.js';
 import { EVAL_HELP } from '../args/helpText.js';
 import { describeFailure } from '../errors/describeFailure.js';
-import { executeEval } from '../eval/executeEval.js';
 import type { CliIo } from '../output/cliIo.js';
+import { executeEval } from './executeEval.js';
 
 /**
  * `lossflow eval FILE… [--loss NAME [options]]… [--by COL] [--format …] [--report FILE]`.

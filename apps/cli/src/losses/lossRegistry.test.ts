@@ -3,8 +3,8 @@ import * as rx from '@lossflow/rx';
 import { describe, expect, it } from 'vitest';
 import { EVAL_FLAGS, parseEvalArgs } from '../args/evalArgs.js';
 import { EVAL_HELP } from '../args/helpText.js';
+import { LOSS_OPTION_FLAGS, optionFlagOf } from '../args/lossOptionFlags.js';
 import { coreOptionsOf } from './lossOperators.js';
-import { LOSS_OPTION_FLAGS, optionFlagOf } from './lossOptionFlags.js';
 import { findLoss, kebabCase, LOSSES, lossNames } from './lossRegistry.js';
 
 const KEBAB_NAMES = [

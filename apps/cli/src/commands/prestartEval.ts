@@ -2,8 +2,8 @@ import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { wantsHelp } from '../args/argv.js';
 import { MAX_THREADS, parseEvalArgs } from '../args/evalArgs.js';
+import { outputRequests } from '../output/evalOutputs.js';
 import { checkOutputTargets } from '../output/outputTargets.js';
-import { outputRequests } from './evalOutputs.js';
 
 /**
  * Input bytes that keep one more pre-started worker busy: about one batch-job's worth. A file

@@ -1,7 +1,7 @@
 import type { OptionDescriptor } from '@lossflow/core';
-import type { FlagSpec } from '../args/argv.js';
 import { UsageError } from '../errors/UsageError.js';
-import { kebabCase, LOSSES } from './lossRegistry.js';
+import { kebabCase, LOSSES } from '../losses/lossRegistry.js';
+import type { FlagSpec } from './argv.js';
 
 /** How a core option is written on the command line. */
 export interface LossOptionFlag {

@@ -1,5 +1,5 @@
 import type { EvalPlan } from '../args/evalArgs.js';
-import type { OutputRequest } from '../output/outputTargets.js';
+import type { OutputRequest } from './outputTargets.js';
 
 /** The output files an eval plan asks for (`--report`, `--per-row`), in the order they are checked. */
 export function outputRequests(plan: EvalPlan): OutputRequest[] {

@@ -3,10 +3,16 @@ import { writeIpcStream } from '@lossflow/arrow';
 import { lastValueFrom } from 'rxjs';
 import type { EvalPlan } from '../args/evalArgs.js';
 import { describeFailure } from '../errors/describeFailure.js';
+import { evalColumns } from '../eval/evalColumns.js';
+import { type EvalRun, evalPipeline } from '../eval/evalPipeline.js';
+import { GroupCountWarning, MANY_GROUPS } from '../eval/groupCountWarning.js';
+import { LogFiles } from '../eval/LogFiles.js';
+import type { RunningSnapshot } from '../eval/runningSnapshots.js';
 import { kebabCase } from '../losses/lossRegistry.js';
 import { colorEnabled, styleFor } from '../output/ansi.js';
 import { flushOutput } from '../output/checkedOutput.js';
 import type { CliIo } from '../output/cliIo.js';
+import { outputRequests } from '../output/evalOutputs.js';
 import { LineOutput } from '../output/lineOutput.js';
 import { OutputFile } from '../output/OutputFile.js';
 import { checkOutputTargets } from '../output/outputTargets.js';
@@ -18,13 +24,7 @@ import { ProgressReporter } from '../progress/progressReporter.js';
 import { REPORT_MAX_SERIES, reportHtml } from '../report/reportHtml.js';
 import { reportStep } from '../report/reportStep.js';
 import { SeriesRecorder } from '../report/seriesRecorder.js';
-import { evalColumns } from './evalColumns.js';
-import { outputRequests } from './evalOutputs.js';
-import { type EvalRun, evalPipeline } from './evalPipeline.js';
-import { GroupCountWarning, MANY_GROUPS } from './groupCountWarning.js';
-import { LogFiles } from './LogFiles.js';
 import { defaultThreads } from './prestartEval.js';
-import type { RunningSnapshot } from './runningSnapshots.js';
 
 /** What the HTML report says about how it was made. */
 export interface ReportContext {
