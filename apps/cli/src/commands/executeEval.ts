@@ -21,9 +21,9 @@ import { finalRecords } from '../output/resultRecords.js';
 import { resultTable } from '../output/resultTable.js';
 import { RunningRecords } from '../output/runningRecords.js';
 import { ProgressReporter } from '../progress/progressReporter.js';
-import { REPORT_MAX_SERIES, reportHtml } from '../report/reportHtml.js';
+import { reportHtml } from '../report/reportHtml.js';
 import { reportStep } from '../report/reportStep.js';
-import { SeriesRecorder } from '../report/seriesRecorder.js';
+import { REPORT_MAX_SERIES, SeriesRecorder } from '../report/seriesRecorder.js';
 import { defaultThreads } from './prestartEval.js';
 
 /** What the HTML report says about how it was made. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sampleRun } from '../testing/sampleRun.js';
-import { REPORT_MAX_SERIES, REPORT_MAX_TABLE_ROWS, reportHtml } from './reportHtml.js';
+import { REPORT_MAX_TABLE_ROWS, reportHtml } from './reportHtml.js';
+import { REPORT_MAX_SERIES } from './seriesRecorder.js';
 
 function report() {
   const run = sampleRun();

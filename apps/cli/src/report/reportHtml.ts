@@ -4,10 +4,7 @@ import { optionSummary } from '../output/optionSummary.js';
 import { escapeHtml } from './escapeHtml.js';
 import { renderLineChart } from './lineChart.js';
 import { seriesPalette } from './seriesPalette.js';
-import type { RecordedSeries } from './seriesRecorder.js';
-
-/** Lines the report's chart draws at most: the groups that appeared first (see `SeriesRecorder`). */
-export const REPORT_MAX_SERIES = 50;
+import { REPORT_MAX_SERIES, type RecordedSeries } from './seriesRecorder.js';
 
 /** Rows of the report's table of final values at most: the groups that appeared first. */
 export const REPORT_MAX_TABLE_ROWS = 1000;

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunningSnapshot } from '../eval/runningSnapshots.js';
 import { mseChunk } from '../testing/chunks.js';
-import { REPORT_MAX_SERIES } from './reportHtml.js';
-import { SeriesRecorder } from './seriesRecorder.js';
+import { REPORT_MAX_SERIES, SeriesRecorder } from './seriesRecorder.js';
 
 function snapshot(
   chunk: ReturnType<typeof mseChunk>,

@@ -1,6 +1,12 @@
 import type { GroupKey } from '@lossflow/rx';
 import type { RunningSnapshot } from '../eval/runningSnapshots.js';
-import { REPORT_MAX_SERIES } from './reportHtml.js';
+
+/**
+ * Lines the report's chart draws at most: the groups that appeared first. Declared with the
+ * recorder, which keeps no more series than this, so the report imports the recorder and not the
+ * other way round.
+ */
+export const REPORT_MAX_SERIES = 50;
 
 /** The running values of one group (or of all rows, key `null`) against the x axis. */
 export interface RecordedSeries {
