@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { CheckedOutput } from './checkedOutput.js';
-import { describeFailure } from './describeFailure.js';
+import { describeFailure } from './errors/describeFailure.js';
 import { main } from './main.js';
+import { CheckedOutput } from './output/checkedOutput.js';
 
 // The bundle's source maps make a reported stack trace point into the package's modules.
 if (process.env.LOSSFLOW_DEBUG) process.setSourceMapsEnabled(true);

@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
-import type { CliIo } from './cliIo.js';
-import { didYouMean } from './didYouMean.js';
-import { MAIN_HELP } from './helpText.js';
+import { didYouMean } from './args/didYouMean.js';
+import { MAIN_HELP } from './args/helpText.js';
+import type { CliIo } from './output/cliIo.js';
 
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
 // Loaded on use, so `--help` and `--version` do not pay for loading Arrow, Parquet and RxJS.
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
-  demo: async () => (await import('./demoCommand.js')).demoCommand,
-  eval: async () => (await import('./evalCommand.js')).evalCommand,
-  inspect: async () => (await import('./inspectCommand.js')).inspectCommand,
-  generate: async () => (await import('./generateCommand.js')).generateCommand,
+  demo: async () => (await import('./commands/demoCommand.js')).demoCommand,
+  eval: async () => (await import('./commands/evalCommand.js')).evalCommand,
+  inspect: async () => (await import('./commands/inspectCommand.js')).inspectCommand,
+  generate: async () => (await import('./commands/generateCommand.js')).generateCommand,
 };
 
 /**
@@ -42,7 +42,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 0;
   }
   const load = COMMANDS[command];
-  if (command === 'eval') await (await import('./prestartEval.js')).prestartEval(rest);
+  if (command === 'eval') await (await import('./commands/prestartEval.js')).prestartEval(rest);
   if (load === undefined) {
     const guess = didYouMean(command, Object.keys(COMMANDS));
     io.stderr.write(

@@ -1,5 +1,5 @@
 // BCE-with-logits in torch 2.x's log_sigmoid form, with `weight` and `pos_weight` broadcast into
-// the input as src/operands.ts's BroadcastView describes them (element i uses
+// the input as src/tensor/operands.ts's BroadcastView describes them (element i uses
 // w[floor(i / inner) % period]). The driver splits the elements into segments over which each
 // weight is either one constant (inner > 1) or a contiguous run of the weight array (inner = 1),
 // so the SIMD loop never divides.

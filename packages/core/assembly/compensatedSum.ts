@@ -1,4 +1,4 @@
-// Knuth's TwoSum on f64x2 lanes and on scalars, as src/compensatedSum.ts does in JS: every kernel
+// Knuth's TwoSum on f64x2 lanes and on scalars, as src/state/compensatedSum.ts does in JS: every kernel
 // keeps a running sum and its rounding error, so long sums stay exact to about one ulp.
 
 /** `c` plus the rounding error of `s + v`, per lane (the caller then sets `s = s + v`). */

@@ -1,96 +1,5 @@
-export {
-  type BinaryCrossEntropyOptions,
-  binaryCrossEntropy,
-  binaryCrossEntropyOptionKeys,
-  binaryCrossEntropyPartial,
-} from './binaryCrossEntropy.js';
-export {
-  type BinaryCrossEntropyWithLogitsOptions,
-  binaryCrossEntropyWithLogits,
-  binaryCrossEntropyWithLogitsOptionKeys,
-  binaryCrossEntropyWithLogitsPartial,
-} from './binaryCrossEntropyWithLogits.js';
-export { type CosineDistanceOptions, cosineDistance, cosineDistanceOptionKeys } from './cosineDistance.js';
-export {
-  type CosineEmbeddingLossOptions,
-  cosineEmbeddingLoss,
-  cosineEmbeddingLossOptionKeys,
-  cosineEmbeddingLossPartial,
-} from './cosineEmbeddingLoss.js';
-export {
-  type CrossEntropyOptions,
-  crossEntropy,
-  crossEntropyOptionKeys,
-  crossEntropyPartial,
-} from './crossEntropy.js';
-export { type CtcLoss, type CtcLossOptions, ctcLoss, ctcLossOptionKeys, ctcLossPartial } from './ctcLoss.js';
-export {
-  type GaussianNllLossOptions,
-  gaussianNllLoss,
-  gaussianNllLossOptionKeys,
-  gaussianNllLossPartial,
-} from './gaussianNllLoss.js';
-export {
-  type HingeEmbeddingLossOptions,
-  hingeEmbeddingLoss,
-  hingeEmbeddingLossOptionKeys,
-  hingeEmbeddingLossPartial,
-} from './hingeEmbeddingLoss.js';
-export { type HuberLossOptions, huberLoss, huberLossOptionKeys, huberLossPartial } from './huberLoss.js';
-export { type KlDivOptions, klDiv, klDivOptionKeys, klDivPartial } from './klDiv.js';
-export { LossError, type LossErrorCode, type LossErrorContext } from './LossError.js';
-export {
-  addToState,
-  createState,
-  type FloatDType,
-  finalize,
-  type LossState,
-  mergeInto,
-  mergeStates,
-} from './LossState.js';
-export { type L1LossOptions, l1Loss, l1LossOptionKeys, l1LossPartial } from './l1Loss.js';
-export {
-  type MarginRankingLossOptions,
-  marginRankingLoss,
-  marginRankingLossOptionKeys,
-  marginRankingLossPartial,
-} from './marginRankingLoss.js';
-export { type MseLossOptions, mseLoss, mseLossOptionKeys, mseLossPartial } from './mseLoss.js';
-export {
-  type MultilabelMarginLossOptions,
-  multilabelMarginLoss,
-  multilabelMarginLossOptionKeys,
-  multilabelMarginLossPartial,
-} from './multilabelMarginLoss.js';
-export {
-  type MultilabelSoftMarginLossOptions,
-  multilabelSoftMarginLoss,
-  multilabelSoftMarginLossOptionKeys,
-  multilabelSoftMarginLossPartial,
-} from './multilabelSoftMarginLoss.js';
-export {
-  type MultiMarginLossOptions,
-  multiMarginLoss,
-  multiMarginLossOptionKeys,
-  multiMarginLossPartial,
-} from './multiMarginLoss.js';
-export { type NllLossOptions, nllLoss, nllLossOptionKeys, nllLossPartial } from './nllLoss.js';
-export { checkOptionKeys, optionKeys, optionsOwnKeys, unknownOptionError } from './optionKeys.js';
-export { type OptionSuggestion, suggestOption } from './optionSuggestion.js';
-export {
-  type PairwiseDistanceOptions,
-  pairwiseDistance,
-  pairwiseDistanceOptionKeys,
-} from './pairwiseDistance.js';
-export {
-  type PoissonNllLossOptions,
-  poissonNllLoss,
-  poissonNllLossOptionKeys,
-  poissonNllLossPartial,
-} from './poissonNllLoss.js';
-export type { Reduction, StateReduction } from './reduction.js';
-export { defineLoss } from './registry/defineLoss.js';
-export { describeOptions, reductionOption } from './registry/describeOptions.js';
+export { defineLoss } from './descriptor/defineLoss.js';
+export { describeOptions, reductionOption } from './descriptor/describeOptions.js';
 export type {
   LossDescriptor,
   LossDescriptorInit,
@@ -101,20 +10,140 @@ export type {
   RoleDType,
   TorchNames,
   TypedLossDescriptor,
-} from './registry/LossDescriptor.js';
-export { LOSSES, type LossDescriptorOf, type LossName, lossDescriptor } from './registry/losses.js';
+} from './descriptor/LossDescriptor.js';
+export { checkOptionKeys, optionKeys, optionsOwnKeys, unknownOptionError } from './descriptor/optionKeys.js';
+export type { TernaryLoss, TernaryLossPartial } from './forms/ternaryLoss.js';
+export { LossError, type LossErrorCode, type LossErrorContext } from './LossError.js';
+export {
+  type BinaryCrossEntropyOptions,
+  binaryCrossEntropy,
+  binaryCrossEntropyOptionKeys,
+  binaryCrossEntropyPartial,
+} from './losses/binaryCrossEntropy.js';
+export {
+  type BinaryCrossEntropyWithLogitsOptions,
+  binaryCrossEntropyWithLogits,
+  binaryCrossEntropyWithLogitsOptionKeys,
+  binaryCrossEntropyWithLogitsPartial,
+} from './losses/binaryCrossEntropyWithLogits.js';
+export {
+  type CosineDistanceOptions,
+  cosineDistance,
+  cosineDistanceOptionKeys,
+} from './losses/cosineDistance.js';
+export {
+  type CosineEmbeddingLossOptions,
+  cosineEmbeddingLoss,
+  cosineEmbeddingLossOptionKeys,
+  cosineEmbeddingLossPartial,
+} from './losses/cosineEmbeddingLoss.js';
+export {
+  type CrossEntropyOptions,
+  crossEntropy,
+  crossEntropyOptionKeys,
+  crossEntropyPartial,
+} from './losses/crossEntropy.js';
+export {
+  type CtcLoss,
+  type CtcLossOptions,
+  ctcLoss,
+  ctcLossOptionKeys,
+  ctcLossPartial,
+} from './losses/ctcLoss.js';
+export {
+  type GaussianNllLossOptions,
+  gaussianNllLoss,
+  gaussianNllLossOptionKeys,
+  gaussianNllLossPartial,
+} from './losses/gaussianNllLoss.js';
+export {
+  type HingeEmbeddingLossOptions,
+  hingeEmbeddingLoss,
+  hingeEmbeddingLossOptionKeys,
+  hingeEmbeddingLossPartial,
+} from './losses/hingeEmbeddingLoss.js';
+export {
+  type HuberLossOptions,
+  huberLoss,
+  huberLossOptionKeys,
+  huberLossPartial,
+} from './losses/huberLoss.js';
+export { type KlDivOptions, klDiv, klDivOptionKeys, klDivPartial } from './losses/klDiv.js';
+export { type L1LossOptions, l1Loss, l1LossOptionKeys, l1LossPartial } from './losses/l1Loss.js';
+export {
+  type MarginRankingLossOptions,
+  marginRankingLoss,
+  marginRankingLossOptionKeys,
+  marginRankingLossPartial,
+} from './losses/marginRankingLoss.js';
+export { type MseLossOptions, mseLoss, mseLossOptionKeys, mseLossPartial } from './losses/mseLoss.js';
+export {
+  type MultilabelMarginLossOptions,
+  multilabelMarginLoss,
+  multilabelMarginLossOptionKeys,
+  multilabelMarginLossPartial,
+} from './losses/multilabelMarginLoss.js';
+export {
+  type MultilabelSoftMarginLossOptions,
+  multilabelSoftMarginLoss,
+  multilabelSoftMarginLossOptionKeys,
+  multilabelSoftMarginLossPartial,
+} from './losses/multilabelSoftMarginLoss.js';
+export {
+  type MultiMarginLossOptions,
+  multiMarginLoss,
+  multiMarginLossOptionKeys,
+  multiMarginLossPartial,
+} from './losses/multiMarginLoss.js';
+export { type NllLossOptions, nllLoss, nllLossOptionKeys, nllLossPartial } from './losses/nllLoss.js';
+export {
+  type PairwiseDistanceOptions,
+  pairwiseDistance,
+  pairwiseDistanceOptionKeys,
+} from './losses/pairwiseDistance.js';
+export {
+  type PoissonNllLossOptions,
+  poissonNllLoss,
+  poissonNllLossOptionKeys,
+  poissonNllLossPartial,
+} from './losses/poissonNllLoss.js';
 export {
   type SmoothL1LossOptions,
   smoothL1Loss,
   smoothL1LossOptionKeys,
   smoothL1LossPartial,
-} from './smoothL1Loss.js';
+} from './losses/smoothL1Loss.js';
 export {
   type SoftMarginLossOptions,
   softMarginLoss,
   softMarginLossOptionKeys,
   softMarginLossPartial,
-} from './softMarginLoss.js';
+} from './losses/softMarginLoss.js';
+export {
+  type TripletMarginLossOptions,
+  tripletMarginLoss,
+  tripletMarginLossOptionKeys,
+  tripletMarginLossPartial,
+} from './losses/tripletMarginLoss.js';
+export {
+  type DistanceFunction,
+  type TripletMarginWithDistanceLossOptions,
+  tripletMarginWithDistanceLoss,
+  tripletMarginWithDistanceLossOptionKeys,
+  tripletMarginWithDistanceLossPartial,
+} from './losses/tripletMarginWithDistanceLoss.js';
+export { type OptionSuggestion, suggestOption } from './options/optionSuggestion.js';
+export { LOSSES, type LossDescriptorOf, type LossName, lossDescriptor } from './registry/losses.js';
+export {
+  addToState,
+  createState,
+  type FloatDType,
+  finalize,
+  type LossState,
+  mergeInto,
+  mergeStates,
+} from './state/LossState.js';
+export type { Reduction, StateReduction } from './state/reduction.js';
 export {
   type FloatArray,
   type IntArray,
@@ -124,21 +153,7 @@ export {
   type TensorData,
   type TensorInput,
   tensor,
-} from './tensor.js';
-export type { TernaryLoss, TernaryLossPartial } from './ternaryLoss.js';
-export {
-  type TripletMarginLossOptions,
-  tripletMarginLoss,
-  tripletMarginLossOptionKeys,
-  tripletMarginLossPartial,
-} from './tripletMarginLoss.js';
-export {
-  type DistanceFunction,
-  type TripletMarginWithDistanceLossOptions,
-  tripletMarginWithDistanceLoss,
-  tripletMarginWithDistanceLossOptionKeys,
-  tripletMarginWithDistanceLossPartial,
-} from './tripletMarginWithDistanceLoss.js';
+} from './tensor/tensor.js';
 export {
   getKernelBackend,
   initKernels,

@@ -1,5 +1,5 @@
 import { readBatches } from '@lossflow/arrow';
-import type { OpenBatches } from '../batchSource.js';
+import type { OpenBatches } from '../eval/LogFiles.js';
 
 /**
  * A file opener that counts the files read (iterated, not merely opened for their schema), the

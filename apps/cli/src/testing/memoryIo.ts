@@ -1,4 +1,4 @@
-import type { CliIo } from '../cliIo.js';
+import type { CliIo } from '../output/cliIo.js';
 
 /** A {@link CliIo} that collects what a command writes, for in-process tests. */
 export interface MemoryIo extends CliIo {

@@ -1,4 +1,4 @@
-import type { EvalRun } from '../evalPipeline.js';
+import type { EvalRun } from '../eval/evalPipeline.js';
 
 /** A two-loss, three-epoch run, as the output formatters receive it. */
 export function sampleRun(): EvalRun {

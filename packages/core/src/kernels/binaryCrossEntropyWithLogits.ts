@@ -1,6 +1,6 @@
-import { compensatedValue, twoSumError } from '../compensatedSum.js';
-import type { BroadcastView } from '../operands.js';
-import type { FloatArray } from '../tensor.js';
+import { compensatedValue, twoSumError } from '../state/compensatedSum.js';
+import type { BroadcastView } from '../tensor/operands.js';
+import type { FloatArray } from '../tensor/tensor.js';
 
 /** Resolved options of BCE-with-logits: weight and pos_weight broadcast into the input. */
 export interface BinaryCrossEntropyWithLogitsParams {

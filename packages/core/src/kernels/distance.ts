@@ -1,4 +1,4 @@
-import type { FloatArray } from '../tensor.js';
+import type { FloatArray } from '../tensor/tensor.js';
 
 /**
  * ‖x[xo…xo+dim) − y[yo…yo+dim) + eps‖_p as torch's `pairwise_distance`: eps is added to every signed

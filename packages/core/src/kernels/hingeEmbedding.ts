@@ -1,5 +1,5 @@
-import { compensatedValue, twoSumError } from '../compensatedSum.js';
-import type { FloatArray } from '../tensor.js';
+import { compensatedValue, twoSumError } from '../state/compensatedSum.js';
+import type { FloatArray } from '../tensor/tensor.js';
 
 // torch adds two masked terms, so a label that is neither 1 nor −1 gets both of them:
 // [y ≠ 1]·max(0, margin − x) + [y ≠ −1]·x.

@@ -1,5 +1,5 @@
-import { compensatedValue, twoSumError } from '../compensatedSum.js';
-import type { FloatArray } from '../tensor.js';
+import { compensatedValue, twoSumError } from '../state/compensatedSum.js';
+import type { FloatArray } from '../tensor/tensor.js';
 
 /**
  * Σ max(0, −y·(x1 − x2) + margin) over `n` elements (torch's order of operations), float64 with

@@ -1,5 +1,5 @@
-import { compensatedValue, twoSumError } from '../compensatedSum.js';
-import type { FloatArray } from '../tensor.js';
+import { compensatedValue, twoSumError } from '../state/compensatedSum.js';
+import type { FloatArray } from '../tensor/tensor.js';
 
 /** Σ (x − y)² over `n` elements, float64 with compensation. */
 export function mseSum(x: FloatArray, y: FloatArray, n: number): number {

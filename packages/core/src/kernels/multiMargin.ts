@@ -1,5 +1,5 @@
-import { compensatedValue, twoSumError } from '../compensatedSum.js';
-import type { FloatArray } from '../tensor.js';
+import { compensatedValue, twoSumError } from '../state/compensatedSum.js';
+import type { FloatArray } from '../tensor/tensor.js';
 
 /**
  * Σ over `rows` samples of Σ_{i≠y} w[y]·max(0, margin − x[y] + x[i])^p / C (p ∈ {1, 2}; the weight

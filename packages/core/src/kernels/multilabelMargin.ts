@@ -1,5 +1,5 @@
-import { compensatedValue, twoSumError } from '../compensatedSum.js';
-import type { FloatArray } from '../tensor.js';
+import { compensatedValue, twoSumError } from '../state/compensatedSum.js';
+import type { FloatArray } from '../tensor/tensor.js';
 
 /**
  * Σ over `rows` samples of Σ_{j∈J} Σ_{k∉J} max(0, 1 − (x[j] − x[k])) / C, where the label set J is

@@ -1,5 +1,5 @@
-import { compensatedValue, twoSumError } from '../compensatedSum.js';
-import type { FloatArray } from '../tensor.js';
+import { compensatedValue, twoSumError } from '../state/compensatedSum.js';
+import type { FloatArray } from '../tensor/tensor.js';
 
 /**
  * Σ over `rows` samples of −(1/C)·Σ_c w·(y·logσ(x) + (1 − y)·logσ(−x)), with the accurate

@@ -1,5 +1,5 @@
-import { compensatedValue, twoSumError } from '../compensatedSum.js';
-import type { FloatArray } from '../tensor.js';
+import { compensatedValue, twoSumError } from '../state/compensatedSum.js';
+import type { FloatArray } from '../tensor/tensor.js';
 
 /** Resolved options of the smooth L1 loss: β ≥ 0, already in the input's float type. */
 export interface SmoothL1Params {

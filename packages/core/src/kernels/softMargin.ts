@@ -1,5 +1,5 @@
-import { compensatedValue, twoSumError } from '../compensatedSum.js';
-import type { FloatArray } from '../tensor.js';
+import { compensatedValue, twoSumError } from '../state/compensatedSum.js';
+import type { FloatArray } from '../tensor/tensor.js';
 
 // torch evaluates log(1 + exp(−y·x)) literally (no log1p, no max-shift); so do we, so that the
 // overflow to +Infinity and the lost digits of tiny terms match.

@@ -1,5 +1,5 @@
-import { compensatedValue, twoSumError } from '../compensatedSum.js';
-import type { FloatArray } from '../tensor.js';
+import { compensatedValue, twoSumError } from '../state/compensatedSum.js';
+import type { FloatArray } from '../tensor/tensor.js';
 
 /** Σ w·l and Σ w, float64 with compensation, written to `out[0]` and `out[1]`. */
 export function weightedSum(l: FloatArray, w: FloatArray, out: Float64Array): void {

@@ -1,25 +1,25 @@
-import { binaryCrossEntropyDescriptor } from '../binaryCrossEntropy.js';
-import { binaryCrossEntropyWithLogitsDescriptor } from '../binaryCrossEntropyWithLogits.js';
-import { cosineEmbeddingLossDescriptor } from '../cosineEmbeddingLoss.js';
-import { crossEntropyDescriptor } from '../crossEntropy.js';
-import { ctcLossDescriptor } from '../ctcLoss.js';
-import { gaussianNllLossDescriptor } from '../gaussianNllLoss.js';
-import { hingeEmbeddingLossDescriptor } from '../hingeEmbeddingLoss.js';
-import { huberLossDescriptor } from '../huberLoss.js';
-import { klDivDescriptor } from '../klDiv.js';
-import { l1LossDescriptor } from '../l1Loss.js';
-import { marginRankingLossDescriptor } from '../marginRankingLoss.js';
-import { mseLossDescriptor } from '../mseLoss.js';
-import { multilabelMarginLossDescriptor } from '../multilabelMarginLoss.js';
-import { multilabelSoftMarginLossDescriptor } from '../multilabelSoftMarginLoss.js';
-import { multiMarginLossDescriptor } from '../multiMarginLoss.js';
-import { nllLossDescriptor } from '../nllLoss.js';
-import { poissonNllLossDescriptor } from '../poissonNllLoss.js';
-import { smoothL1LossDescriptor } from '../smoothL1Loss.js';
-import { softMarginLossDescriptor } from '../softMarginLoss.js';
-import { tripletMarginLossDescriptor } from '../tripletMarginLoss.js';
-import { tripletMarginWithDistanceLossDescriptor } from '../tripletMarginWithDistanceLoss.js';
-import type { LossDescriptor } from './LossDescriptor.js';
+import type { LossDescriptor } from '../descriptor/LossDescriptor.js';
+import { binaryCrossEntropyDescriptor } from '../losses/binaryCrossEntropy.js';
+import { binaryCrossEntropyWithLogitsDescriptor } from '../losses/binaryCrossEntropyWithLogits.js';
+import { cosineEmbeddingLossDescriptor } from '../losses/cosineEmbeddingLoss.js';
+import { crossEntropyDescriptor } from '../losses/crossEntropy.js';
+import { ctcLossDescriptor } from '../losses/ctcLoss.js';
+import { gaussianNllLossDescriptor } from '../losses/gaussianNllLoss.js';
+import { hingeEmbeddingLossDescriptor } from '../losses/hingeEmbeddingLoss.js';
+import { huberLossDescriptor } from '../losses/huberLoss.js';
+import { klDivDescriptor } from '../losses/klDiv.js';
+import { l1LossDescriptor } from '../losses/l1Loss.js';
+import { marginRankingLossDescriptor } from '../losses/marginRankingLoss.js';
+import { mseLossDescriptor } from '../losses/mseLoss.js';
+import { multilabelMarginLossDescriptor } from '../losses/multilabelMarginLoss.js';
+import { multilabelSoftMarginLossDescriptor } from '../losses/multilabelSoftMarginLoss.js';
+import { multiMarginLossDescriptor } from '../losses/multiMarginLoss.js';
+import { nllLossDescriptor } from '../losses/nllLoss.js';
+import { poissonNllLossDescriptor } from '../losses/poissonNllLoss.js';
+import { smoothL1LossDescriptor } from '../losses/smoothL1Loss.js';
+import { softMarginLossDescriptor } from '../losses/softMarginLoss.js';
+import { tripletMarginLossDescriptor } from '../losses/tripletMarginLoss.js';
+import { tripletMarginWithDistanceLossDescriptor } from '../losses/tripletMarginWithDistanceLoss.js';
 
 // Each loss's descriptor sits at the end of its own file; this is only the list, in the order
 // `lossflow eval --help` shows them (the common ones first).

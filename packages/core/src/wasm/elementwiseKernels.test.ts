@@ -14,7 +14,7 @@ import { klDivNone, klDivSum } from '../kernels/klDiv.js';
 import { l1None, l1Sum } from '../kernels/l1.js';
 import { mseNone, mseSum } from '../kernels/mse.js';
 import { smoothL1None, smoothL1Sum } from '../kernels/smoothL1.js';
-import type { FloatArray } from '../tensor.js';
+import type { FloatArray } from '../tensor/tensor.js';
 import { type Float32ElementwiseKernels, wasmKernels } from './wasmKernels.js';
 
 const wasm = wasmKernels()!;

@@ -5,15 +5,15 @@
  * (option and shape handling included) into the WASM kernels, and under 'js' none of them ran.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { binaryCrossEntropyWithLogits } from '../binaryCrossEntropyWithLogits.js';
-import { crossEntropy } from '../crossEntropy.js';
-import { huberLoss } from '../huberLoss.js';
-import { klDiv } from '../klDiv.js';
-import { l1Loss } from '../l1Loss.js';
-import { mseLoss } from '../mseLoss.js';
-import { nllLoss } from '../nllLoss.js';
-import { smoothL1Loss } from '../smoothL1Loss.js';
-import type { Tensor } from '../tensor.js';
+import { binaryCrossEntropyWithLogits } from '../losses/binaryCrossEntropyWithLogits.js';
+import { crossEntropy } from '../losses/crossEntropy.js';
+import { huberLoss } from '../losses/huberLoss.js';
+import { klDiv } from '../losses/klDiv.js';
+import { l1Loss } from '../losses/l1Loss.js';
+import { mseLoss } from '../losses/mseLoss.js';
+import { nllLoss } from '../losses/nllLoss.js';
+import { smoothL1Loss } from '../losses/smoothL1Loss.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { runGoldens } from '../testing/goldens.js';
 import { setKernelBackend } from './kernelBackend.js';
 import { type WasmKernels, wasmKernels } from './wasmKernels.js';

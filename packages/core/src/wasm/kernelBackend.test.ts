@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LossError } from '../LossError.js';
-import { mseLoss } from '../mseLoss.js';
+import { mseLoss } from '../losses/mseLoss.js';
 import { getKernelBackend, initKernels, setKernelBackend } from './kernelBackend.js';
 import { wasmKernels } from './wasmKernels.js';
 

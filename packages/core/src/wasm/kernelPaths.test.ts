@@ -6,15 +6,15 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { binaryCrossEntropyWithLogits } from '../binaryCrossEntropyWithLogits.js';
-import { crossEntropy } from '../crossEntropy.js';
-import { huberLoss } from '../huberLoss.js';
-import { klDiv } from '../klDiv.js';
-import { l1Loss } from '../l1Loss.js';
-import { mseLoss } from '../mseLoss.js';
-import { nllLoss } from '../nllLoss.js';
-import { smoothL1Loss } from '../smoothL1Loss.js';
-import { type FloatArray, type Tensor, tensor } from '../tensor.js';
+import { binaryCrossEntropyWithLogits } from '../losses/binaryCrossEntropyWithLogits.js';
+import { crossEntropy } from '../losses/crossEntropy.js';
+import { huberLoss } from '../losses/huberLoss.js';
+import { klDiv } from '../losses/klDiv.js';
+import { l1Loss } from '../losses/l1Loss.js';
+import { mseLoss } from '../losses/mseLoss.js';
+import { nllLoss } from '../losses/nllLoss.js';
+import { smoothL1Loss } from '../losses/smoothL1Loss.js';
+import { type FloatArray, type Tensor, tensor } from '../tensor/tensor.js';
 import { type KernelBackend, setKernelBackend } from './kernelBackend.js';
 
 afterAll(() => setKernelBackend('auto'));

@@ -1,6 +1,6 @@
-import { compensatedValue, twoSumError } from '../compensatedSum.js';
 import { LossError } from '../LossError.js';
-import type { FloatArray } from '../tensor.js';
+import { compensatedValue, twoSumError } from '../state/compensatedSum.js';
+import type { FloatArray } from '../tensor/tensor.js';
 import { useWasm } from './kernelBackend.js';
 import { Slot, WasmArena } from './WasmArena.js';
 import { type KernelExports, type LinearMemory, loadKernelExports } from './wasmModule.js';

@@ -1,0 +1,212 @@
+import { kebabCase, LOSSES } from '../losses/lossRegistry.js';
+import { LOSS_OPTION_FLAGS, type LossOptionFlag } from './lossOptionFlags.js';
+
+/** `lossflow --help`. */
+export const MAIN_HELP = `lossflow — PyTorch-exact losses over logged predictions (Arrow IPC, Parquet), streamed
+
+Usage: lossflow <command> [options]
+
+Commands:
+  demo        generate a 10-epoch synthetic training log, stream its per-epoch
+              cross-entropy, print the table and write an HTML report
+  eval        compute losses over one or more prediction files
+  inspect     show a file's format, schema with tensor shapes, rows, batches and size
+  generate    write the synthetic training log as Arrow IPC or Parquet
+
+Options:
+  -h, --help     help (also: lossflow <command> --help)
+  -V, --version  print the version
+
+Examples:
+  lossflow demo
+  lossflow eval train-log.arrow --loss cross-entropy --by epoch
+  lossflow eval preds.parquet --loss mse --input pred --target y --format json
+  lossflow inspect train-log.arrow
+
+Exit codes: 0 success, 1 a failure while reading, computing or writing, 2 bad usage,
+141 the reader of stdout closed the pipe.
+`;
+
+const LOSS_LINES = LOSSES.map((l) => `  ${l.name.padEnd(30)}${l.summary}`).join('\n');
+const OPTION_LINES = LOSS_OPTION_FLAGS.map((f) => {
+  const users = LOSSES.filter((l) => l.options.includes(f.key)).map((l) => l.name);
+  return `  ${`${flagUsage(f)} `.padEnd(26)}${f.describe}\n${wrap(`for ${users.join(', ')}`, 28, 94)}`;
+}).join('\n');
+
+/** Words filled into lines of at most `width` columns, each indented by `indent` spaces. */
+function wrap(text: string, indent: number, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && indent + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines.map((l) => `${' '.repeat(indent)}${l}`).join('\n');
+}
+
+function flagUsage(f: LossOptionFlag): string {
+  if (f.kind === 'boolean') return `--[no-]${f.flag}`;
+  const value = { numbers: 'LIST', integer: 'N', number: 'X', choice: 'NAME' }[f.kind];
+  return `--${f.flag} ${value}`;
+}
+
+const ROLE_LINES = [...new Set(LOSSES.flatMap((l) => l.roles))]
+  .filter((r) => r !== 'input' && r !== 'target')
+  .map((r) => `--${kebabCase(r)}`)
+  .join(', ');
+
+/** `lossflow eval --help`. */
+export const EVAL_HELP = `Usage: lossflow eval FILE... [--loss NAME [loss options]]... [options]
+
+Computes each --loss over every row of the files (read once, as one stream), exactly as
+torch.nn.functional would over all rows at once. Several files are one stream.
+
+Losses (--loss NAME; torch's spellings work too: mse-loss, MSELoss, cross_entropy):
+${LOSS_LINES}
+  Default: cross-entropy.
+
+Columns (auto-detected when not given):
+  --input COL               predictions (default: logits, input, pred or prediction)
+  --target COL              targets (default: target, label, labels or y)
+  ${ROLE_LINES}
+                            the other inputs of some losses (default: the column of that name)
+
+Loss options (torch's arguments in kebab case; after a --loss they apply to that loss only,
+before any --loss to every loss that takes them):
+  --reduction mean|sum      how rows reduce (kl-div also: batchmean); default mean
+${OPTION_LINES}
+  --weight-file FILE        --weight from a JSON array of numbers
+  --option KEY=VALUE        any core option by name, e.g. --option label-smoothing=0.1
+
+Grouping and output:
+  --by COLUMN               one value per key of COLUMN (e.g. epoch), and the total
+  --format FORMAT           table (default, for people), json (one document), csv or ndjson
+                            (one line per group, then the total)
+  --every N                 with csv/ndjson: also a line of running values every N batches
+  --report FILE.html        write a self-contained HTML report with the running-loss chart
+  --step COLUMN             the report's x axis (default: step, when the file has it)
+  --per-row FILE.arrows     write each row's loss (one --loss) as an Arrow IPC stream
+  --keys COL,COL            columns copied next to the per-row losses (default: the --by column)
+  --nulls error|skip        a null in a used column is an error (default) or skips the row
+  --limit N                 read only the first N rows
+  --threads N               threads that read and compute, the main thread included: 1 to 256
+                            (default: one per core; --per-row reads in the main thread alone)
+  --allow-missing-end-of-stream
+                            read an Arrow IPC stream that ends without its end-of-stream marker
+                            as complete (some writers omit it; by default it is an error)
+  -q, --quiet               no progress line (progress shows only when stderr is a terminal)
+                            and no note about many groups
+  -h, --help                this help
+
+Whole numbers are decimal digits (--threads 8, --ignore-index -100; not 1e3 or 0x2).
+
+Output files (--report, --per-row): checked before anything is read — a directory, a file in a
+missing folder or one this user may not write in, a path through a file (in.arrows/), one of
+the input files (by device and inode: links and ./ spellings too) or both outputs on one file
+is bad usage. A regular file is written to a temporary file beside it
+and renamed into place only when the run succeeds; after a failure an existing file is left as
+it was. /dev/stdout, /dev/null or a FIFO is written directly and never removed.
+
+Limits: --threads at most 256. Past 10,000 --by groups a note goes to stderr; every group is
+still computed and printed, and the report draws the first 50 groups to appear and lists the
+first 1,000. An Arrow IPC file or Parquet file read from a pipe is first copied to a temporary
+file in TMPDIR (an IPC stream is read as it arrives); a pipe is read once, so with --report its
+chart counts rows unless --step is given. Worker threads start as the input needs them: a small
+file starts none, whatever --threads says. All float columns (float32 or float64) must keep
+their type across batches and files (else DTYPE_CHANGED).
+
+JSON output (--format json), exactly one document:
+  { "rows": <rows read>, "results": [ { "loss": "cross-entropy", "reduction": "mean",
+    "options": {…}, "value": <number>, "rows": <rows counted>,
+    "groups": [ { "key": <--by value>, "value": <number>, "rows": <n> }, … ] } ] }
+  groups only with --by; a non-finite value or --by key is the string "Infinity", "-Infinity" or
+  "NaN" (torch's inf, -inf, nan: a diverged loss, a mean over no rows), never null. CSV and
+  NDJSON write the same words.
+
+Examples:
+  lossflow eval train-log.arrow --by epoch
+  lossflow eval a.arrow b.arrow --loss cross-entropy --weight 0.5,1,2 --ignore-index -100
+  lossflow eval log.parquet --loss cross-entropy --label-smoothing 0.1 --loss nll --format json
+  lossflow eval preds.arrow --loss mse --input pred --target y --by epoch --format csv --every 100
+  lossflow eval train-log.arrow --by epoch --report report.html --per-row losses.arrows
+
+Exit codes: 0 success, 1 a failure while reading, computing or writing (a full disk; nothing
+is printed as a complete result), 2 bad usage, 141 the reader of stdout closed the pipe
+(\`| head\`), as for Unix tools killed by SIGPIPE.
+`;
+
+/** `lossflow demo --help`. */
+export const DEMO_HELP = `Usage: lossflow demo [options]
+
+Generates a synthetic training log (10 epochs × 100,000 rows × 100 classes by default) in a
+temporary folder, streams the running cross-entropy of each epoch with a progress line, prints
+the per-epoch table and writes an HTML report, whose path it prints. The generated log is
+deleted afterwards unless --keep is given.
+
+Options:
+  --epochs N          epochs (default 10)
+  --rows N            rows per epoch (default 100000)
+  --classes N         classes (default 100)
+  --seed N            generator seed (default 1)
+  --ignore-share X    share of targets set to -100, ignored by cross-entropy (default 0)
+  --batch-rows N      rows per record batch (default 2048: about 50 chart points per epoch)
+  --out DIR           folder for the report and, with --keep, the log (default: a new
+                      temporary folder); without --keep the log goes to a temporary folder
+  --report FILE.html  where to write the report (default: DIR/report.html)
+  --format FORMAT     table (default), json, csv or ndjson
+  --keep              keep the generated log
+  -q, --quiet         no progress line
+  -h, --help          this help
+
+Examples:
+  lossflow demo
+  lossflow demo --epochs 3 --rows 20000 --classes 10 --out ./demo --keep
+`;
+
+/** `lossflow inspect --help`. */
+export const INSPECT_HELP = `Usage: lossflow inspect FILE... [--format table|json]
+
+Shows each file's format (from its magic bytes), size, schema with each column's type and
+per-row tensor shape, rows and batches (reading through the file once).
+
+Options:
+  --format table|json  table (default) or one JSON document: { "files": [ { "file", "format",
+                       "bytes", "rows", "batches", "columns": [ { "name", "type", "shape" } ] } ] }
+  --allow-missing-end-of-stream
+                       read an Arrow IPC stream that ends without its end-of-stream marker as
+                       complete (by default it is an error)
+  -q, --quiet          no progress line
+  -h, --help           this help
+
+Examples:
+  lossflow inspect train-log.arrow
+  lossflow inspect part-*.parquet --format json
+`;
+
+/** `lossflow generate --help`. */
+export const GENERATE_HELP = `Usage: lossflow generate --out FILE [options]
+
+Writes the seeded synthetic training log: columns epoch (Int32), step (Int64), logits
+(FixedSizeList<Float32>[classes]) and target (Int64, a share of them -100 = ignored), where
+the model visibly improves from epoch to epoch.
+
+Options:
+  --out FILE           where to write (required; written to a temporary file beside it and
+                       renamed into place when complete; a directory is bad usage)
+  --format FORMAT      arrow (IPC stream, default), arrow-file (IPC file) or parquet
+  --rows N             rows per epoch (default 100000)
+  --classes N          classes (default 100)
+  --epochs N           epochs (default 10)
+  --seed N             seed (default 1)
+  --ignore-share X     share of targets set to -100 (default: the generator's)
+  --batch-rows N       rows per record batch / row group (default: the generator's)
+  -q, --quiet          print nothing on success
+  -h, --help           this help
+
+Examples:
+  lossflow generate --out train-log.arrows
+  lossflow generate --rows 50000 --classes 10 --epochs 5 --format parquet --out log.parquet
+`;

@@ -1,0 +1,35 @@
+import { wantsHelp } from '../args/argv.js';
+import { commandLine } from '../args/commandLine.js';
+import { parseEvalArgs } from '../args/evalArgs.js';
+import { EVAL_HELP } from '../args/helpText.js';
+import { describeFailure } from '../errors/describeFailure.js';
+import type { CliIo } from '../output/cliIo.js';
+import { executeEval } from './executeEval.js';
+
+/**
+ * `lossflow eval FILE… [--loss NAME [options]]… [--by COL] [--format …] [--report FILE]`.
+ *
+ * @returns the exit code: 0, 1 (reading or computing failed) or 2 (bad usage)
+ */
+export async function evalCommand(args: readonly string[], io: CliIo): Promise<number> {
+  if (wantsHelp(args)) {
+    io.stdout.write(EVAL_HELP);
+    return 0;
+  }
+  let plan: ReturnType<typeof parseEvalArgs>;
+  try {
+    plan = parseEvalArgs(args);
+  } catch (error) {
+    const failure = describeFailure(error, { command: 'eval' });
+    io.stderr.write(`${failure.message}\n`);
+    return failure.exitCode;
+  }
+  const outcome = await executeEval(plan, io, {
+    title: 'lossflow eval',
+    command: commandLine(['lossflow', 'eval', ...args]),
+  });
+  if (outcome.exitCode === 0 && plan.report !== undefined && !plan.quiet) {
+    io.stderr.write(`Report written to ${plan.report}\n`);
+  }
+  return outcome.exitCode;
+}

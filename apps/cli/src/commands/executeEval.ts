@@ -1,0 +1,200 @@
+import { writeFileSync } from 'node:fs';
+import { writeIpcStream } from '@lossflow/arrow';
+import { lastValueFrom } from 'rxjs';
+import type { EvalPlan } from '../args/evalArgs.js';
+import { describeFailure } from '../errors/describeFailure.js';
+import { evalColumns } from '../eval/evalColumns.js';
+import { type EvalRun, evalPipeline } from '../eval/evalPipeline.js';
+import { GroupCountWarning, MANY_GROUPS } from '../eval/groupCountWarning.js';
+import { LogFiles } from '../eval/LogFiles.js';
+import type { RunningSnapshot } from '../eval/runningSnapshots.js';
+import { kebabCase } from '../losses/lossRegistry.js';
+import { colorEnabled, styleFor } from '../output/ansi.js';
+import { flushOutput } from '../output/checkedOutput.js';
+import type { CliIo } from '../output/cliIo.js';
+import { outputRequests } from '../output/evalOutputs.js';
+import { LineOutput } from '../output/lineOutput.js';
+import { OutputFile } from '../output/OutputFile.js';
+import { checkOutputTargets } from '../output/outputTargets.js';
+import { resultDocument } from '../output/resultDocument.js';
+import { finalRecords } from '../output/resultRecords.js';
+import { resultTable } from '../output/resultTable.js';
+import { RunningRecords } from '../output/runningRecords.js';
+import { ProgressReporter } from '../progress/progressReporter.js';
+import { reportHtml } from '../report/reportHtml.js';
+import { reportStep } from '../report/reportStep.js';
+import { REPORT_MAX_SERIES, SeriesRecorder } from '../report/seriesRecorder.js';
+import { defaultThreads } from './prestartEval.js';
+
+/** What the HTML report says about how it was made. */
+export interface ReportContext {
+  readonly title: string;
+  /** The command line, as the user would type it. */
+  readonly command: string;
+  /** More parameters to list (the demo's generator settings). */
+  readonly parameters?: readonly (readonly [string, string])[];
+}
+
+/** How an eval ended. */
+export interface EvalOutcome {
+  readonly exitCode: number;
+  readonly run?: EvalRun;
+}
+
+/**
+ * Runs a validated eval plan end to end: progress on a terminal's stderr, the pipeline, then the
+ * report and the per-row file, then the results on stdout in the chosen format. Output paths are
+ * checked before anything is read (see `checkOutputTargets`); output files are written to temporary
+ * files and put in place only once complete (see `OutputFile`). After a failure it prints the
+ * failure paragraph only — no results, no report — and leaves every output file as it was.
+ */
+export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportContext): Promise<EvalOutcome> {
+  const errStyle = styleFor(colorEnabled(io.stderr.isTTY === true, io.env));
+  const progress = new ProgressReporter(io.stderr, io.stderr.isTTY === true && !plan.quiet, errStyle);
+  let source: LogFiles | undefined;
+  let writer: ReturnType<typeof writeIpcStream> | undefined;
+  const lines = new LineOutput(plan.format, io);
+  let recorders: SeriesRecorder[] = [];
+  const every = plan.every === undefined ? undefined : new RunningRecords(plan.every);
+  const files: OutputFile[] = [];
+  let perRowFile: OutputFile | undefined;
+  const manyGroups =
+    plan.by === undefined || plan.quiet
+      ? undefined
+      : new GroupCountWarning(() => {
+          progress.done();
+          io.stderr.write(
+            `lossflow eval: note: --by ${plan.by} has more than ${MANY_GROUPS.toLocaleString('en-US')} groups. Every group is kept in memory and printed${plan.report === undefined ? '' : `, and the report draws only the first ${REPORT_MAX_SERIES}`}; check that --by names the column you meant.\n`,
+          );
+        });
+
+  try {
+    const targets = checkOutputTargets(outputRequests(plan), plan.files, 'eval');
+    const reportTarget = targets.find((t) => t.flag === '--report');
+    const perRowTarget = targets.find((t) => t.flag === '--per-row');
+    source = new LogFiles(plan.files, {
+      limit: plan.limit,
+      project: (schema) => evalColumns(plan, schema),
+      threads: plan.threads ?? defaultThreads(),
+      allowMissingEndOfStream: plan.allowMissingEndOfStream,
+    });
+    const s = source;
+    const step = plan.report === undefined ? undefined : await reportStep(plan);
+    if (plan.report !== undefined) recorders = plan.losses.map(() => new SeriesRecorder(step));
+    if (perRowTarget !== undefined) {
+      perRowFile = new OutputFile(perRowTarget);
+      files.push(perRowFile);
+      writer = writeIpcStream(perRowFile.path);
+    }
+    const perRowOut = perRowFile;
+    const perRowWriter = writer;
+    const wantsRunning = recorders.length > 0 || every !== undefined;
+    const run = await lastValueFrom(
+      evalPipeline(plan, s, {
+        ...(step === undefined ? {} : { step }),
+        onBatch: () => {
+          const p = s.progress();
+          progress.update({ label: 'reading', rows: p.rows, bytes: p.bytesRead, totalBytes: p.totalBytes });
+        },
+        ...(wantsRunning
+          ? {
+              onRunning: (loss: number, snapshot: RunningSnapshot) => {
+                recorders[loss]?.add(snapshot);
+                for (const record of every?.add(plan, loss, snapshot) ?? []) lines.write(record);
+              },
+            }
+          : {}),
+        ...(manyGroups === undefined
+          ? {}
+          : { onChunk: (loss: number, chunk) => loss === 0 && manyGroups.add(chunk) }),
+        ...(perRowWriter === undefined || perRowOut === undefined
+          ? {}
+          : {
+              perRow: {
+                write: (batch) =>
+                  perRowWriter.write(batch).catch((e: unknown) => {
+                    throw perRowOut.error(e);
+                  }),
+              },
+            }),
+      }),
+    );
+    if (writer !== undefined && perRowFile !== undefined) {
+      const w = writer;
+      writer = undefined;
+      await w.close().catch((e: unknown) => {
+        throw perRowFile!.error(e);
+      });
+    }
+    const elapsed = progress.elapsed();
+    progress.done();
+
+    // The report goes first: if it cannot be written, no result has been printed as if all went well.
+    if (plan.report !== undefined) {
+      const html = reportHtml({
+        title: context.title,
+        command: context.command,
+        generatedAt: new Date(),
+        files: s.files.map((path, i) => ({ path, bytes: s.sizes[i]! })),
+        rows: run.rows,
+        batches: run.batches,
+        bytes: run.bytes,
+        elapsedMs: elapsed,
+        by: plan.by,
+        losses: run.results.map((result, i) => ({
+          result,
+          series: recorders[i]!.series(),
+          xLabel: recorders[i]!.xLabel(),
+        })),
+        ...(context.parameters === undefined ? {} : { parameters: context.parameters }),
+      });
+      const reportFile = new OutputFile(reportTarget!);
+      files.push(reportFile);
+      try {
+        writeFileSync(reportFile.path, html);
+      } catch (e) {
+        throw reportFile.error(e);
+      }
+    }
+    if (plan.format === 'json') io.stdout.write(resultDocument(run));
+    else if (plan.format === 'table') {
+      io.stdout.write(
+        resultTable(run, plan.by, elapsed, styleFor(colorEnabled(io.stdout.isTTY === true, io.env))),
+      );
+    } else for (const record of finalRecords(run)) lines.write(record);
+    await flushOutput(io.stdout);
+    // Only a complete run puts its files in place: a run whose results could not be printed (a full
+    // disk, a closed pipe) leaves existing files as they were, as every other failure does.
+    for (const f of files) f.commit();
+
+    return { exitCode: 0, run };
+  } catch (error) {
+    progress.done();
+    if (writer !== undefined) {
+      await writer.close().catch(() => undefined);
+    }
+    for (const f of files) f.discard();
+    const failure = describeFailure(error, {
+      command: 'eval',
+      flagOfColumn: (column) => flagOfColumn(plan, column),
+      ...(source === undefined
+        ? {}
+        : { locate: (b: number) => source!.locate(b), currentFile: () => source!.progress().file }),
+    });
+    if (failure.message !== '') io.stderr.write(`${failure.message}\n`);
+    if (io.env.LOSSFLOW_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    return { exitCode: failure.exitCode };
+  }
+}
+
+/** The flag of a plan that named `column`, for a missing column's fix; undefined for a default. */
+function flagOfColumn(plan: EvalPlan, column: string): string | undefined {
+  if (column === plan.by) return '--by';
+  if (plan.report !== undefined && column === plan.step) return '--step';
+  if (plan.perRow !== undefined && plan.keys.includes(column)) return '--keys';
+  for (const loss of plan.losses) {
+    for (const [role, name] of Object.entries(loss.columns))
+      if (name === column) return `--${kebabCase(role)}`;
+  }
+  return undefined;
+}

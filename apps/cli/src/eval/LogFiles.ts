@@ -1,0 +1,206 @@
+import { statSync } from 'node:fs';
+import { readBatches } from '@lossflow/arrow';
+import { LossError } from '@lossflow/core';
+import { fromBatches, fromFile, type LossChunk, losses } from '@lossflow/rx';
+import type { RecordBatch, Schema } from 'apache-arrow';
+import {
+  catchError,
+  concat,
+  defer,
+  EMPTY,
+  from,
+  map,
+  type Observable,
+  type OperatorFunction,
+  switchMap,
+  tap,
+  throwError,
+} from 'rxjs';
+import { isRegularFile } from './regularFile.js';
+
+/** How far reading has got, over all files of a run. */
+export interface ReadProgress {
+  readonly file: string;
+  readonly bytesRead: number;
+  /** Sum of the files' sizes (known from the start, for the ETA). */
+  readonly totalBytes: number;
+  readonly rows: number;
+  readonly batches: number;
+}
+
+/** Opens one file as an async iterable of batches (`@lossflow/arrow`'s `readBatches`, or a test double). */
+export type OpenBatches = (
+  file: string,
+  options: { limit?: number; columns?: readonly string[]; allowMissingEndOfStream?: boolean },
+) => AsyncIterable<RecordBatch> & {
+  readonly progress: { readonly bytesRead: number };
+  schema(): Promise<Schema>;
+  close(): Promise<void>;
+};
+
+/** Options of a {@link LogFiles}. */
+export interface LogFilesOptions {
+  /** Read only the first `limit` rows over all files. */
+  limit?: number | undefined;
+  /** The columns to read from a file with this schema (all when not given). */
+  project?: ((schema: Schema) => readonly string[]) | undefined;
+  /** Worker threads for {@link LogFiles.lossChunks} (default 0: read in this thread). */
+  threads?: number | undefined;
+  /** Read an Arrow IPC stream that ends without its end-of-stream marker as complete (default false). */
+  allowMissingEndOfStream?: boolean | undefined;
+}
+
+/**
+ * The log files of one run (`lossflow eval FILE…`), read as one stream of record batches, lazily
+ * one file after the other, with the progress and the file each batch came from (a batch index
+ * alone does not name a file).
+ */
+export class LogFiles {
+  readonly files: readonly string[];
+  readonly sizes: readonly number[];
+  readonly totalBytes: number;
+  readonly threads: number;
+  #rows = 0;
+  #batches = 0;
+  #bytesBefore = 0;
+  #current: { readonly progress: { readonly bytesRead: number } } | undefined;
+  #file = 0;
+  /** The global index of each file's first batch. */
+  readonly #firstBatch: number[] = [];
+  readonly #limit: number | undefined;
+  readonly #project: LogFilesOptions['project'];
+  readonly #allowMissingEndOfStream: boolean;
+  readonly #open: OpenBatches;
+
+  /** @throws Node's file-system error when a file cannot be stat'ed (before anything is read). */
+  constructor(files: readonly string[], options: LogFilesOptions = {}, open?: OpenBatches) {
+    this.files = files;
+    this.sizes = files.map((f) => statSync(f).size);
+    this.totalBytes = this.sizes.reduce((a, b) => a + b, 0);
+    this.#limit = options.limit;
+    this.#project = options.project;
+    this.threads = options.threads ?? 0;
+    this.#allowMissingEndOfStream = options.allowMissingEndOfStream === true;
+    this.#open = open ?? ((file, o) => readBatches(file, o));
+  }
+
+  /** The batches of all files in order; each subscription reads the files again. */
+  batches(): Observable<RecordBatch> {
+    return concat(
+      ...this.files.map((file, i) =>
+        defer(() => {
+          const remaining = this.#limit === undefined ? undefined : this.#limit - this.#rows;
+          if (remaining !== undefined && remaining <= 0) return EMPTY;
+          if (i > 0) this.#bytesBefore += this.sizes[i - 1]!;
+          this.#file = i;
+          this.#firstBatch[i] = this.#batches;
+          return from(this.#openFile(file, remaining)).pipe(
+            switchMap((reader) => {
+              this.#current = reader;
+              return fromBatches(reader);
+            }),
+            tap((batch) => {
+              this.#rows += batch.numRows;
+              this.#batches += 1;
+            }),
+          );
+        }),
+      ),
+    );
+  }
+
+  /**
+   * The chunks of every loss operator per batch, over all files in order, computed by
+   * {@link threads} threads (this one and workers) that read the files themselves
+   * (`@lossflow/rx`'s `fromFile` with `threads` and `inThisThread`, then `losses`). Batch indices
+   * count across the files, as {@link batches}' do.
+   */
+  lossChunks(operators: readonly OperatorFunction<RecordBatch, LossChunk>[]): Observable<LossChunk[]> {
+    return concat(
+      ...this.files.map((file, i) =>
+        defer(() => {
+          const remaining = this.#limit === undefined ? undefined : this.#limit - this.#rows;
+          if (remaining !== undefined && remaining <= 0) return EMPTY;
+          if (i > 0) this.#bytesBefore += this.sizes[i - 1]!;
+          this.#file = i;
+          const first = this.#batches;
+          this.#firstBatch[i] = first;
+          const progress = { bytesRead: 0 };
+          this.#current = { progress };
+          return fromFile(file, {
+            threads: this.threads,
+            // A command line's main thread has nothing else to do: it computes too.
+            inThisThread: true,
+            ...(remaining === undefined ? {} : { limit: remaining }),
+            ...(this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {}),
+            onProgress: (p) => {
+              progress.bytesRead = p.bytesRead;
+            },
+          }).pipe(
+            losses(...operators),
+            map((chunks) => chunks.map((c) => ({ ...c, batch: first + c.batch }))),
+            tap((chunks) => {
+              const c = chunks[0];
+              if (c !== undefined) this.#rows += c.rows + c.skipped;
+              this.#batches += 1;
+            }),
+            catchError((e: unknown) => throwError(() => acrossFiles(e, first))),
+          );
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Opens a file, first reading its schema (the footer or first message only) when the columns
+   * depend on it, unless it is a pipe or device (see `isRegularFile`).
+   */
+  async #openFile(file: string, limit: number | undefined): Promise<ReturnType<OpenBatches>> {
+    const options = {
+      ...(limit === undefined ? {} : { limit }),
+      ...(this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {}),
+    };
+    // A pipe or device can be read once: no schema probe, every column is read.
+    if (this.#project === undefined || !isRegularFile(file)) return this.#open(file, options);
+    const probe = this.#open(file, this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {});
+    let schema: Schema;
+    try {
+      schema = await probe.schema();
+    } finally {
+      await probe.close();
+    }
+    return this.#open(file, { ...options, columns: this.#project(schema) });
+  }
+
+  /** Progress so far. */
+  progress(): ReadProgress {
+    return {
+      file: this.files[this.#file] ?? '',
+      bytesRead: this.#bytesBefore + (this.#current?.progress.bytesRead ?? 0),
+      totalBytes: this.totalBytes,
+      rows: this.#rows,
+      batches: this.#batches,
+    };
+  }
+
+  /** The file and file-local batch index of a global batch index (as loss errors report it). */
+  locate(batch: number): { file: string; batch: number } {
+    let i = 0;
+    while (i + 1 < this.#firstBatch.length && this.#firstBatch[i + 1]! <= batch) i++;
+    return { file: this.files[i] ?? '', batch: batch - (this.#firstBatch[i] ?? 0) };
+  }
+}
+
+/** A loss error's file-local batch indices (`batch`, `firstBatch`) as indices across all files (as `locate` expects). */
+function acrossFiles(e: unknown, first: number): unknown {
+  if (first === 0 || !(e instanceof LossError) || e.batch === undefined) return e;
+  const { code, detail, loss, argument, row, column, file, firstBatch, firstFile, hint } = e;
+  const context = Object.fromEntries(
+    Object.entries({ loss, argument, row, column, file, firstFile, hint }).filter(([, v]) => v !== undefined),
+  );
+  return new LossError(code, detail, {
+    ...context,
+    batch: first + e.batch,
+    ...(firstBatch === undefined ? {} : { firstBatch: first + firstBatch }),
+  });
+}

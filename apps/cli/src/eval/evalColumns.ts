@@ -1,0 +1,70 @@
+import { ArrowReadError, describeSchema, resolveColumns } from '@lossflow/arrow';
+import type { Schema } from 'apache-arrow';
+import type { EvalPlan } from '../args/evalArgs.js';
+
+/**
+ * The columns an eval pass reads from a file with this schema: each loss's role columns (given or
+ * auto-detected as the loss operators will detect them), the `--by` column, the `--per-row` keys
+ * and the report's step column, in schema order. Reading only these keeps Parquet from decoding
+ * columns nobody uses.
+ *
+ * @throws {ArrowReadError} `MISSING_COLUMN`, listing the file's columns, for a column that is not there.
+ */
+export function evalColumns(plan: EvalPlan, schema: Schema): string[] {
+  const names = schema.fields.map((f) => f.name);
+  const wanted = new Set<string>();
+  for (const loss of plan.losses) {
+    const roles: Record<string, string | undefined> = {};
+    for (const role of loss.entry.roles) {
+      roles[role] = loss.columns[role] ?? loss.entry.columns[role];
+    }
+    // Only losses that read `input` and `target` get their defaults (and their checks).
+    const paired = loss.entry.roles.includes('input') && loss.entry.roles.includes('target');
+    const resolved = paired ? resolveColumns(schema, roles) : checked(schema, roles);
+    for (const role of loss.entry.roles) wanted.add(resolved[role]!);
+  }
+  // Checked here, against every column of the file: once projected, a batch could list only the
+  // columns read.
+  if (plan.by !== undefined) wanted.add(present(schema, plan.by, '--by'));
+  if (plan.perRow !== undefined) for (const k of plan.keys) wanted.add(present(schema, k, '--keys'));
+  if (plan.report !== undefined) wanted.add(plan.step ?? 'step');
+  // A name that is not in the schema is left for the stage that needs it to report, with its context.
+  return names.filter((n) => wanted.has(n));
+}
+
+function present(schema: Schema, name: string, flag: string): string {
+  if (schema.fields.some((f) => f.name === name)) return name;
+  const near = schema.fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
+  throw new ArrowReadError('MISSING_COLUMN', `no column '${name}'; available: ${available(schema)}`, {
+    column: name,
+    hint:
+      near === undefined
+        ? `Pass ${flag} one of the available columns (lossflow inspect lists them).`
+        : `Did you mean ${flag} ${near.name}? Column names are case-sensitive.`,
+  });
+}
+
+function checked(schema: Schema, roles: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [role, name] of Object.entries(roles)) {
+    if (name === undefined) continue;
+    if (schema.fields.every((f) => f.name !== name)) {
+      throw new ArrowReadError(
+        'MISSING_COLUMN',
+        `no column '${name}' for ${role}; available: ${available(schema)}`,
+        {
+          column: name,
+          hint: 'Pick one of the available columns (lossflow inspect lists them).',
+        },
+      );
+    }
+    out[role] = name;
+  }
+  return out;
+}
+
+function available(schema: Schema): string {
+  return describeSchema(schema)
+    .map((c) => `${c.name} (${c.type})`)
+    .join(', ');
+}

@@ -1,0 +1,157 @@
+import type { StateReduction } from '@lossflow/core';
+import { type GroupValue, type LossChunk, perRowBatches, reduce, reduceGroups } from '@lossflow/rx';
+import type { RecordBatch } from 'apache-arrow';
+import {
+  concatMap,
+  endWith,
+  reduce as fold,
+  forkJoin,
+  ignoreElements,
+  map,
+  type Observable,
+  of,
+  share,
+  tap,
+  toArray,
+} from 'rxjs';
+import type { EvalPlan, LossSelection } from '../args/evalArgs.js';
+import { coreOptionsOf, lossOperatorOf } from '../losses/lossOperators.js';
+import type { LogFiles } from './LogFiles.js';
+import { type RunningSnapshot, runningSnapshots } from './runningSnapshots.js';
+
+/** The final value of one `--loss`, as the JSON output reports it. */
+export interface LossResult {
+  /** The kebab-case loss name. */
+  readonly loss: string;
+  readonly reduction: StateReduction;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly value: number;
+  /** Rows that entered the loss. */
+  readonly rows: number;
+  /** With `--by`: one value per key, in the order keys first appeared. */
+  readonly groups?: readonly GroupValue[];
+}
+
+/** Everything one pass over the files produced. */
+export interface EvalRun {
+  /** Rows read. */
+  readonly rows: number;
+  readonly batches: number;
+  readonly bytes: number;
+  readonly results: readonly LossResult[];
+}
+
+/** What the caller wants to see while the pass runs. */
+export interface EvalHooks {
+  /** A column whose values the chunks carry at each batch's and group's last row (the report's x axis). */
+  step?: string;
+  /** After each batch is read. */
+  onBatch?(): void;
+  /** After each batch, per loss (only when given): running values for `--every` and the report. */
+  onRunning?(loss: number, snapshot: RunningSnapshot): void;
+  /** Every chunk of each loss, in order (the `--by` group count's warning). */
+  onChunk?(loss: number, chunk: LossChunk): void;
+  /** Receives the per-row loss batches of the (single) loss when `plan.perRow` is set. */
+  perRow?: { write(batch: RecordBatch): Promise<void> | void };
+}
+
+/**
+ * The one place an eval pass is built: the files are read once, as one stream of batches shared
+ * by every loss; each loss keeps mergeable states from which the final, grouped and running values
+ * come. Emits one {@link EvalRun} on success; errors (reading or computing) reach `error`, and then
+ * nothing is emitted.
+ */
+export function evalPipeline(plan: EvalPlan, source: LogFiles, hooks: EvalHooks = {}): Observable<EvalRun> {
+  const operators = plan.losses.map((selection) =>
+    lossOperatorOf(selection.entry)({
+      ...coreOptionsOf(selection.entry, selection.options),
+      ...selection.columns,
+      ...(plan.by === undefined ? {} : { by: plan.by }),
+      perRow: plan.perRow !== undefined && hooks.perRow !== undefined,
+      nulls: plan.nulls,
+      ...(hooks.step === undefined ? {} : { step: hooks.step }),
+    }),
+  );
+  // Worker threads compute every loss of a batch at once; per-row output needs each batch's key
+  // columns, so it reads in this thread.
+  const threaded = source.threads >= 1 && plan.perRow === undefined;
+  const perBatch$ = threaded
+    ? source.lossChunks(operators).pipe(
+        tap(() => hooks.onBatch?.()),
+        share(),
+      )
+    : undefined;
+  const batches$ = source.batches().pipe(
+    tap(() => hooks.onBatch?.()),
+    share(),
+  );
+  const perLoss = plan.losses.map((selection, index) => {
+    const chunks$ =
+      perBatch$ === undefined
+        ? batches$.pipe(operators[index]!, share())
+        : perBatch$.pipe(
+            map((chunks) => chunks[index]!),
+            share(),
+          );
+    const r = selection.reduction;
+    const value$ = chunks$.pipe(reduce(r));
+    const rows$ = chunks$.pipe(fold((n, chunk) => n + chunk.rows, 0));
+    const groups$ = plan.by === undefined ? of(undefined) : chunks$.pipe(reduceGroups(r), toArray());
+    const onRunning = hooks.onRunning;
+    const running$ =
+      onRunning === undefined
+        ? of(null)
+        : chunks$.pipe(
+            runningSnapshots(r, plan.by !== undefined),
+            tap((s) => onRunning(index, s)),
+            ignoreElements(),
+            endWith(null),
+          );
+    const onChunk = hooks.onChunk;
+    const watch$ =
+      onChunk === undefined
+        ? of(null)
+        : chunks$.pipe(
+            tap((chunk) => onChunk(index, chunk)),
+            ignoreElements(),
+            endWith(null),
+          );
+    const writer = hooks.perRow;
+    const perRow$ =
+      writer === undefined || plan.perRow === undefined
+        ? of(null)
+        : chunks$.pipe(
+            perRowBatches(plan.keys),
+            concatMap(async (batch) => writer.write(batch)),
+            ignoreElements(),
+            endWith(null),
+          );
+    return forkJoin([value$, rows$, groups$, running$, perRow$, watch$]).pipe(
+      map(([value, rows, groups]) => resultOf(selection, value, rows, groups)),
+    );
+  });
+  return forkJoin(perLoss).pipe(
+    map((results) => {
+      const p = source.progress();
+      // With --limit the files are not read to the end, so only the bytes actually read count.
+      const bytes = plan.limit === undefined ? source.totalBytes : p.bytesRead;
+      return { rows: p.rows, batches: p.batches, bytes, results };
+    }),
+  );
+}
+
+function resultOf(
+  selection: LossSelection,
+  value: number,
+  rows: number,
+  groups: GroupValue[] | undefined,
+): LossResult {
+  const base = {
+    loss: selection.entry.name,
+    reduction: selection.reduction,
+    options: selection.options,
+    value,
+    rows,
+  };
+  return groups === undefined ? base : { ...base, groups };
+}

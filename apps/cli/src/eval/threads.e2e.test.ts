@@ -1,0 +1,163 @@
+/**
+ * `lossflow eval --threads N` end to end: 1 (the main thread's block reader), 2 and 3 threads, the
+ * default (one per core) and the main thread's apache-arrow reader (`--report` reads there) print
+ * the same JSON document, numbers to the bit, for every fixture format, several losses, groups, a
+ * row limit and running values; failures read the same; a bad count is bad usage.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseEvalArgs } from '../args/evalArgs.js';
+import { BIN, FIXTURES, runCli } from '../testing/runCli.js';
+
+const FILES = ['epoch-log.arrows', 'epoch-log.arrow', 'epoch-log.parquet'].map((f) => join(FIXTURES, f));
+const TIMEOUT = 60_000;
+const golden = JSON.parse(readFileSync(join(FIXTURES, 'epoch-log.json'), 'utf8')) as {
+  expected: Record<string, { all: { float32: number } }>;
+};
+
+/**
+ * stdout of `lossflow eval …args` with `--threads N` for N = 1, 2, 3, the default, and in the main
+ * thread (with `--report`, which reads there), which must all succeed.
+ */
+async function perThreads(args: string[]): Promise<string[]> {
+  const outputs: string[] = [];
+  const report = join(mkdtempSync(join(tmpdir(), 'lossflow-threads-')), 'report.html');
+  for (const threads of [
+    ['--threads', '1'],
+    ['--threads', '2'],
+    ['--threads', '3'],
+    [],
+    ['--report', report],
+  ]) {
+    const run = await runCli(['eval', ...args, ...threads]);
+    expect(run.stderr).toBe(threads[0] === '--report' ? `Report written to ${report}\n` : '');
+    expect(run.code).toBe(0);
+    outputs.push(run.stdout);
+  }
+  return outputs;
+}
+
+describe('lossflow eval --threads', () => {
+  it.each(FILES)(
+    'prints the same bits with 1, 2, 3, one-per-core threads and the main thread: %s',
+    async (file) => {
+      const outputs = await perThreads([
+        file,
+        '--loss',
+        'cross-entropy',
+        '--label-smoothing',
+        '0.1',
+        '--loss',
+        'nll',
+        '--loss',
+        'mse',
+        '--input',
+        'pred',
+        '--target',
+        'y',
+        '--by',
+        'epoch',
+        '--format',
+        'json',
+      ]);
+      expect(new Set(outputs).size).toBe(1);
+      const doc = JSON.parse(outputs[0]!) as {
+        rows: number;
+        results: { value: number; groups: unknown[] }[];
+      };
+      expect(doc.rows).toBe(148);
+      expect(doc.results.map((r) => r.groups.length)).toEqual([4, 4, 4]);
+      expect(Math.abs(doc.results[2]!.value - golden.expected.mse!.all.float32)).toBeLessThan(1e-6);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'keeps several files, a row limit and running values (--every) identical',
+    async () => {
+      const outputs = await perThreads([
+        FILES[0]!,
+        FILES[2]!,
+        '--limit',
+        '200',
+        '--by',
+        'epoch',
+        '--format',
+        'ndjson',
+        '--every',
+        '3',
+      ]);
+      expect(new Set(outputs).size).toBe(1);
+      const lines = outputs[0]!.trim().split('\n');
+      expect(lines.filter((l) => l.includes('"running"')).length).toBeGreaterThan(0);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'reports a failure the same way whatever the thread count',
+    async () => {
+      const messages: string[] = [];
+      for (const threads of ['1', '2', '3']) {
+        const run = await runCli([
+          'eval',
+          FILES[0]!,
+          '--input',
+          'logits',
+          '--target',
+          'step',
+          '--threads',
+          threads,
+        ]);
+        expect(run.code).toBe(1);
+        expect(run.stdout).toBe('');
+        messages.push(run.stderr);
+      }
+      expect(new Set(messages).size).toBe(1);
+      expect(messages[0]).toMatch(
+        /cannot compute cross-entropy \(file '.*epoch-log\.arrows', batch 0, row 5/,
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'starts its workers when node runs with V8 options, which a worker thread refuses',
+    async () => {
+      const args = ['eval', FILES[0]!, '--threads', '2', '--format', 'json'];
+      const plain = await runCli(args);
+      const tuned = spawnSync(
+        process.execPath,
+        [
+          '--max-old-space-size=512',
+          '--stack-size=2000',
+          '--no-liftoff',
+          '--title=lossflow,test',
+          BIN,
+          ...args,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect([tuned.status, tuned.stderr]).toEqual([0, '']);
+      expect(tuned.stdout).toBe(plain.stdout);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'takes a whole number of at least 1',
+    async () => {
+      expect(parseEvalArgs(['f']).threads).toBeUndefined();
+      expect(parseEvalArgs(['f', '--threads', '4']).threads).toBe(4);
+      for (const bad of ['0', '-2', 'many', '1.5']) {
+        const run = await runCli(['eval', FILES[0]!, '--threads', bad]);
+        expect(run.code).toBe(2);
+        expect(run.stderr).toMatch(/--threads/);
+      }
+    },
+    TIMEOUT,
+  );
+});

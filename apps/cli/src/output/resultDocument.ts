@@ -1,0 +1,31 @@
+import type { EvalRun } from '../eval/evalPipeline.js';
+import { outputKey, outputNumber } from './nonFiniteWords.js';
+
+/**
+ * The `--format json` document: `{ rows, results: [{ loss, reduction, options, value, rows, groups? }] }`,
+ * exactly these fields, numbers as JavaScript prints them (shortest round-trip), non-finite values
+ * and keys as the strings `"Infinity"`, `"-Infinity"` and `"NaN"` (a diverged loss, a mean over no
+ * rows; see `outputNumber`). One document, ending in a newline.
+ */
+export function resultDocument(run: EvalRun): string {
+  const doc = {
+    rows: run.rows,
+    results: run.results.map((r) => ({
+      loss: r.loss,
+      reduction: r.reduction,
+      options: r.options,
+      value: outputNumber(r.value),
+      rows: r.rows,
+      ...(r.groups === undefined
+        ? {}
+        : {
+            groups: r.groups.map((g) => ({
+              key: outputKey(g.key),
+              value: outputNumber(g.value),
+              rows: g.rows,
+            })),
+          }),
+    })),
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { sampleRun } from '../testing/sampleRun.js';
+import { csvHeader, csvLine, finalRecords, ndjsonLine } from './resultRecords.js';
+
+describe('result records', () => {
+  it('lists each loss’s groups, then its total', () => {
+    const records = finalRecords(sampleRun());
+    expect(records.map((r) => `${r.kind}:${r.loss}:${r.key}`)).toEqual([
+      'group:cross-entropy:0',
+      'group:cross-entropy:1',
+      'group:cross-entropy:2',
+      'total:cross-entropy:null',
+      'group:nll:0',
+      'group:nll:1',
+      'group:nll:2',
+      'total:nll:null',
+    ]);
+    expect(records[2]!.value).toBe('NaN');
+  });
+
+  it('writes CSV with a header and quotes keys that need it', () => {
+    expect(csvHeader()).toBe('kind,loss,reduction,key,value,rows,batches\n');
+    const [first] = finalRecords(sampleRun());
+    expect(csvLine(first!)).toBe('group,cross-entropy,mean,0,1.6910388469696045,100,5\n');
+    expect(csvLine({ ...first!, key: 'a,"b"', value: 'NaN' })).toBe(
+      'group,cross-entropy,mean,"a,""b""",NaN,100,5\n',
+    );
+  });
+
+  it('writes one JSON object per NDJSON line', () => {
+    const [first] = finalRecords(sampleRun());
+    const line = ndjsonLine(first!);
+    expect(line.endsWith('\n')).toBe(true);
+    expect(line.trim().includes('\n')).toBe(false);
+    expect(JSON.parse(line)).toEqual({
+      kind: 'group',
+      loss: 'cross-entropy',
+      reduction: 'mean',
+      batches: 5,
+      key: 0,
+      value: 1.6910388469696045,
+      rows: 100,
+    });
+  });
+});

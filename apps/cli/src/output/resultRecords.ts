@@ -1,0 +1,56 @@
+import type { GroupKey } from '@lossflow/rx';
+import type { EvalRun } from '../eval/evalPipeline.js';
+import { type NonFiniteWord, outputKey, outputNumber } from './nonFiniteWords.js';
+
+/**
+ * One line of `--format csv` / `ndjson`: a running value (`--every`), a group's final value, or a
+ * loss's final value over all rows (`key` null).
+ */
+export interface ResultRecord {
+  readonly kind: 'running' | 'group' | 'total';
+  readonly loss: string;
+  readonly reduction: string;
+  /** A non-finite numeric key as a word (see `outputKey`). */
+  readonly key: GroupKey | null;
+  /** A non-finite value as `Infinity`, `-Infinity` or `NaN` (a mean over no rows; see `outputNumber`). */
+  readonly value: number | NonFiniteWord;
+  readonly rows: number;
+  /** Batches read when the value was taken. */
+  readonly batches: number;
+}
+
+/** Column order of the CSV output. */
+export const RECORD_FIELDS = ['kind', 'loss', 'reduction', 'key', 'value', 'rows', 'batches'] as const;
+
+/** The final records of a run: each loss's groups in key order, then its total. */
+export function finalRecords(run: EvalRun): ResultRecord[] {
+  const out: ResultRecord[] = [];
+  for (const r of run.results) {
+    const base = { loss: r.loss, reduction: r.reduction, batches: run.batches };
+    for (const g of r.groups ?? [])
+      out.push({ kind: 'group', ...base, key: outputKey(g.key), value: outputNumber(g.value), rows: g.rows });
+    out.push({ kind: 'total', ...base, key: null, value: outputNumber(r.value), rows: r.rows });
+  }
+  return out;
+}
+
+/** A record as one NDJSON line. */
+export function ndjsonLine(record: ResultRecord): string {
+  return `${JSON.stringify(record)}\n`;
+}
+
+/** The CSV header line. */
+export function csvHeader(): string {
+  return `${RECORD_FIELDS.join(',')}\n`;
+}
+
+/** A record as one CSV line (RFC 4180 quoting for keys that need it). */
+export function csvLine(record: ResultRecord): string {
+  return `${RECORD_FIELDS.map((f) => csvCell(record[f])).join(',')}\n`;
+}
+
+function csvCell(value: string | number | null): string {
+  if (value === null) return '';
+  const text = String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { sampleRun } from '../testing/sampleRun.js';
+import { styleFor } from './ansi.js';
+import { resultTable } from './resultTable.js';
+
+describe('resultTable', () => {
+  it('aligns a row per group, a value column per loss and a total line', () => {
+    const text = resultTable(sampleRun(), 'epoch', 2000, styleFor(false));
+    expect(text).toBe(
+      [
+        'cross-entropy (mean, weight=0.5,1,2 ignore-index=-100)  nll (sum)',
+        '',
+        'epoch  rows  cross-entropy       nll',
+        '─────  ────  ─────────────  ────────',
+        '0       100       1.691039  6.000000',
+        '1       100      0.8869808  4.500000',
+        '2       100            nan  2.000000',
+        'total   300      0.8398476  12.50000',
+        '',
+        '300 rows · 5 batches · 12.0 kB in 2.0 s (6.0 kB/s)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('shows only the total without grouping', () => {
+    const run = sampleRun();
+    const results = run.results.map(({ groups: _, ...r }) => r);
+    const text = resultTable({ ...run, results }, undefined, 0, styleFor(false));
+    expect(text).toContain('total   300      0.8398476  12.50000');
+    expect(text).not.toContain('epoch');
+  });
+});

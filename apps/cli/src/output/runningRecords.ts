@@ -1,0 +1,42 @@
+import type { GroupKey, GroupValue } from '@lossflow/rx';
+import type { EvalPlan } from '../args/evalArgs.js';
+import type { RunningSnapshot } from '../eval/runningSnapshots.js';
+import { outputKey, outputNumber } from './nonFiniteWords.js';
+import type { ResultRecord } from './resultRecords.js';
+
+/** `--every N`: the running values of the groups touched in the last N batches, and the total, every N batches. */
+export class RunningRecords {
+  readonly #n: number;
+  readonly #touched = new Map<number, Map<GroupKey, GroupValue>>();
+
+  constructor(n: number) {
+    this.#n = n;
+  }
+
+  add(plan: EvalPlan, loss: number, snapshot: RunningSnapshot): ResultRecord[] {
+    let touched = this.#touched.get(loss);
+    if (touched === undefined) {
+      touched = new Map();
+      this.#touched.set(loss, touched);
+    }
+    for (const g of snapshot.groups) touched.set(g.key, g);
+    const batches = snapshot.chunk.batch + 1;
+    if (batches % this.#n !== 0) return [];
+    const selection = plan.losses[loss]!;
+    const base = {
+      kind: 'running' as const,
+      loss: selection.entry.name,
+      reduction: selection.reduction,
+      batches,
+    };
+    const out: ResultRecord[] = [...touched.values()].map((g) => ({
+      ...base,
+      key: outputKey(g.key),
+      value: outputNumber(g.value),
+      rows: g.rows,
+    }));
+    out.push({ ...base, key: null, value: outputNumber(snapshot.total), rows: snapshot.rows });
+    touched.clear();
+    return out;
+  }
+}

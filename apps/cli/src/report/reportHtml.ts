@@ -1,0 +1,197 @@
+import type { LossResult } from '../eval/evalPipeline.js';
+import { formatBytes, formatCount, formatDuration, formatLoss } from '../output/numberFormat.js';
+import { optionSummary } from '../output/optionSummary.js';
+import { escapeHtml } from './escapeHtml.js';
+import { renderLineChart } from './lineChart.js';
+import { seriesPalette } from './seriesPalette.js';
+import { REPORT_MAX_SERIES, type RecordedSeries } from './seriesRecorder.js';
+
+/** Rows of the report's table of final values at most: the groups that appeared first. */
+export const REPORT_MAX_TABLE_ROWS = 1000;
+
+/** One loss in the report: its final values and its running series. */
+export interface ReportLoss {
+  readonly result: LossResult;
+  readonly series: readonly RecordedSeries[];
+  /** What the series are plotted against (`step`, `rows`). */
+  readonly xLabel: string;
+}
+
+/** Everything the report shows. */
+export interface ReportData {
+  readonly title: string;
+  /** The command line that produced it. */
+  readonly command: string;
+  readonly generatedAt: Date;
+  readonly files: readonly { readonly path: string; readonly bytes: number }[];
+  readonly rows: number;
+  readonly batches: number;
+  readonly bytes: number;
+  readonly elapsedMs: number;
+  /** The grouping column (`epoch`), if any. */
+  readonly by: string | undefined;
+  readonly losses: readonly ReportLoss[];
+  /** More run parameters (the demo's generator settings), as label/value pairs. */
+  readonly parameters?: readonly (readonly [string, string])[];
+}
+
+/**
+ * The report as one self-contained HTML document: inline CSS and SVG, no script, and a content
+ * security policy that forbids every network request, so it opens the same offline, attached to an
+ * e-mail or pasted into a write-up.
+ */
+export function reportHtml(data: ReportData): string {
+  const seconds = data.elapsedMs / 1000;
+  const cards: [string, string][] = [
+    ['Rows', formatCount(data.rows)],
+    ['Batches', formatCount(data.batches)],
+    ['Data', formatBytes(data.bytes)],
+    ['Elapsed', formatDuration(data.elapsedMs)],
+    ['Throughput', seconds > 0 ? `${formatCount(data.rows / seconds)} rows/s` : '–'],
+    ['Read rate', seconds > 0 ? `${formatBytes(data.bytes / seconds)}/s` : '–'],
+  ];
+  const sections = data.losses.map((l) => lossSection(l, data.by));
+  const params: [string, string][] = [
+    ['Command', data.command],
+    ...data.files.map((f, i): [string, string] => [
+      data.files.length > 1 ? `File ${i + 1}` : 'File',
+      `${f.path} (${formatBytes(f.bytes)})`,
+    ]),
+    ...data.losses.map((l): [string, string] => [
+      `Loss: ${l.result.loss}`,
+      [`reduction=${l.result.reduction}`, optionSummary(l.result.options)].filter((s) => s !== '').join(' '),
+    ]),
+    ['Grouped by', data.by ?? '—'],
+    ...(data.parameters ?? []).map(([k, v]): [string, string] => [k, v]),
+    ['Generated', data.generatedAt.toISOString()],
+  ];
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>${escapeHtml(data.title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<main>
+<header>
+<h1>${escapeHtml(data.title)}</h1>
+<p class="lede">${escapeHtml(lede(data))}</p>
+</header>
+<section class="cards">
+${cards.map(([k, v]) => `<div class="card"><div class="k">${escapeHtml(k)}</div><div class="v">${escapeHtml(v)}</div></div>`).join('\n')}
+</section>
+${sections.join('\n')}
+<section>
+<h2>Run</h2>
+<table class="params">
+<tbody>
+${params.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('\n')}
+</tbody>
+</table>
+</section>
+<footer>Made by lossflow · values are PyTorch-exact (<code>torch.nn.functional</code> semantics) and exact over any batching.</footer>
+</main>
+</body>
+</html>
+`;
+}
+
+function lede(data: ReportData): string {
+  const names = data.losses.map((l) => `${l.result.reduction} ${l.result.loss}`).join(', ');
+  const grouping = data.by === undefined ? '' : ` per ${data.by}`;
+  return `${names}${grouping} over ${formatCount(data.rows)} rows of ${data.files.map((f) => f.path.split(/[\\/]/).at(-1)).join(', ')}.`;
+}
+
+function lossSection(l: ReportLoss, by: string | undefined): string {
+  const r = l.result;
+  const colors = seriesPalette(l.series.length);
+  const label = (key: RecordedSeries['key']): string =>
+    key === null ? 'all rows' : `${by ?? 'group'} ${key}`;
+  const chart = renderLineChart(
+    l.series.map((s, i) => ({ label: label(s.key), color: colors[i]!, points: s.points })),
+    {
+      title: `Running ${r.reduction} ${r.loss}${by === undefined ? '' : ` within each ${by}`} against ${l.xLabel}`,
+      xLabel: l.xLabel,
+      yLabel: `${r.loss} (running ${r.reduction})`,
+    },
+  );
+  const caption =
+    by === undefined
+      ? `Running ${r.reduction} ${r.loss} over all rows so far, after every batch.`
+      : `Running ${r.reduction} ${r.loss} within each ${by}, after every batch: each line starts afresh at its ${by}'s first batch and ends at the ${by}'s final value (dot).`;
+  const allGroups = r.groups ?? [];
+  const groups = allGroups.slice(0, REPORT_MAX_TABLE_ROWS);
+  const rows = groups.map((g, i) => {
+    const previous = i > 0 ? groups[i - 1]!.value : Number.NaN;
+    const change =
+      Number.isFinite(previous) && previous !== 0
+        ? ((g.value - previous) / Math.abs(previous)) * 100
+        : Number.NaN;
+    const changeText = Number.isFinite(change) ? `${change > 0 ? '+' : ''}${change.toFixed(1)}%` : '';
+    return `<tr><td><span class="swatch" style="background:${colors[i] ?? '#888'}"></span>${escapeHtml(String(g.key))}</td><td>${formatCount(g.rows)}</td><td>${formatLoss(g.value)}</td><td>${changeText}</td></tr>`;
+  });
+  const table = `<table class="values">
+<thead><tr><th>${escapeHtml(by ?? '')}</th><th>rows</th><th>${escapeHtml(r.loss)}</th><th>change</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+${groups.length < allGroups.length ? `<tr class="more"><td colspan="4">${escapeHtml(`Showing ${formatCount(groups.length)} of ${formatCount(allGroups.length)} groups (the first to appear); the json, csv and ndjson outputs have them all.`)}</td></tr>\n` : ''}<tr class="total"><td>all</td><td>${formatCount(r.rows)}</td><td>${formatLoss(r.value)}</td><td></td></tr>
+</tbody>
+</table>`;
+  return `<section class="loss">
+<h2>${escapeHtml(r.loss)} <span class="muted">(${escapeHtml(r.reduction)})</span></h2>
+<figure>
+${chart}
+<figcaption>${escapeHtml(caption)}</figcaption>
+${seriesNote(l, by)}
+</figure>
+<h3>Final values${by === undefined ? '' : ` per ${escapeHtml(by)}`}</h3>
+${table}
+</section>`;
+}
+
+/** The note under a chart that draws only some of the groups. */
+function seriesNote(l: ReportLoss, by: string | undefined): string {
+  const total = l.result.groups?.length ?? 0;
+  const drawn = l.series.filter((s) => s.key !== null).length;
+  if (by === undefined || total <= drawn) return '';
+  return `<p class="note">${escapeHtml(`Showing ${formatCount(drawn)} of ${formatCount(total)} groups: the first ${formatCount(drawn)} ${by} values to appear (the report draws at most ${REPORT_MAX_SERIES} lines).`)}</p>`;
+}
+
+const CSS = `
+:root { color-scheme: light; --ink: #1d2433; --muted: #5b6477; --rule: #e3e6ec; --bg: #fbfbfd; }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--ink);
+  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+main { max-width: 960px; margin: 0 auto; padding: 32px 24px 48px; }
+h1 { font-size: 26px; margin: 0 0 4px; letter-spacing: -0.01em; }
+h2 { font-size: 19px; margin: 36px 0 12px; }
+h3 { font-size: 15px; margin: 20px 0 8px; color: var(--muted); font-weight: 600; }
+.lede, .muted, figcaption, footer { color: var(--muted); }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(160px, 1fr)); gap: 10px; margin-top: 20px; }
+.card { background: #fff; border: 1px solid var(--rule); border-radius: 8px; padding: 10px 14px; }
+.card .k { font-size: 12px; text-transform: uppercase; letter-spacing: 0.06em; color: var(--muted); }
+.card .v { font-size: 17px; font-weight: 600; font-variant-numeric: tabular-nums; white-space: nowrap; }
+figure { margin: 0; background: #fff; border: 1px solid var(--rule); border-radius: 8px; padding: 12px; }
+figcaption { font-size: 13px; margin-top: 6px; }
+svg.chart { width: 100%; height: auto; display: block; font: 12px system-ui, sans-serif; }
+svg .plot { fill: #fff; }
+svg .grid { stroke: #eceef3; stroke-width: 1; }
+svg .axis { stroke: #8a93a6; stroke-width: 1; }
+svg .tick { fill: var(--muted); font-variant-numeric: tabular-nums; }
+svg .axis-label { fill: var(--ink); font-size: 13px; font-weight: 600; }
+svg .series { fill: none; stroke-width: 2; stroke-linejoin: round; stroke-linecap: round; }
+svg .legend text { fill: var(--ink); }
+table { border-collapse: collapse; width: 100%; background: #fff; font-variant-numeric: tabular-nums; }
+th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--rule); }
+table.values td:not(:first-child), table.values th:not(:first-child) { text-align: right; }
+table.values tr.total td { font-weight: 700; border-top: 2px solid var(--ink); }
+table.params th { width: 180px; color: var(--muted); font-weight: 500; }
+table.params td { word-break: break-all; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
+.note { font-size: 13px; color: var(--muted); margin: 6px 0 0; font-weight: 600; }
+table.values tr.more td { color: var(--muted); font-style: italic; text-align: left; }
+.swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 8px; }
+footer { margin-top: 40px; font-size: 12px; }
+`;
