@@ -13,7 +13,8 @@ export type LossErrorCode =
   | 'INVALID_VALUE'
   | 'STATE_MISMATCH'
   | 'SHAPE_CHANGED'
-  | 'DTYPE_CHANGED';
+  | 'DTYPE_CHANGED'
+  | 'THREADS_UNAVAILABLE';
 
 /** Where an error happened, as far as the layer that throws (or rethrows) knows it. */
 export interface LossErrorContext {
