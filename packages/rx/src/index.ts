@@ -28,4 +28,5 @@ export { reduceGroups } from './reduceGroups.js';
 export { running } from './running.js';
 export { runningGroups } from './runningGroups.js';
 export { type BytesSource, fromBytes } from './sources/fromBytes.js';
+export { threadsRefusal } from './threads/threadsUnavailable.js';
 export { type ThreadableOperator, WORKER_PLAN, type WorkerPlan } from './threads/workerPlan.js';

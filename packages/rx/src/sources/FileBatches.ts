@@ -5,7 +5,7 @@ import { defer, map, Observable, type OperatorFunction, tap } from 'rxjs';
 import { setBatchOrigin } from '../batchOrigin.js';
 import { fromBatches } from '../fromBatches.js';
 import { lossesInWorkers } from '../threads/lossesInWorkers.js';
-import { threadsUnavailable, workerRefusal } from '../threads/threadsUnavailable.js';
+import { threadsRefusal, threadsUnavailable } from '../threads/threadsUnavailable.js';
 import { workerPlanOf } from '../threads/workerPlan.js';
 
 /**
@@ -128,16 +128,9 @@ export class FileBatches extends Observable<RecordBatch> {
       ops.reduce((o, op) => op(o), from);
     const [first, ...rest] = operations;
     if (this.threads === 0 || first === undefined) return apply(this, operations);
-    const plan = workerPlanOf(first);
-    if (plan === undefined) {
-      throw threadsUnavailable(
-        'the operator piped right after fromFile is not a loss operator or losses(…)',
-        'Pipe the loss operator (or losses(…)) first and share(), take(), map() or the like after it',
-        { file: this.path },
-      );
-    }
-    const refusal = workerRefusal(plan.plans);
+    const refusal = threadsRefusal(first);
     if (refusal !== undefined) throw refusal.withContext({ file: this.path });
+    const plan = workerPlanOf(first)!;
     const { path, threads, inThisThread, options } = this;
     const plans = plan.plans;
     const chunks = defer(() =>

@@ -1,5 +1,6 @@
 import { LossError } from '@lossflow/core';
 import type { LossOperatorPlan } from '../lossOperator.js';
+import { workerPlanOf } from './workerPlan.js';
 
 /** What to do instead, for every reason threads cannot be used. */
 const INSTEAD = 'or pass threads: 0 to read and compute in this thread';
@@ -60,4 +61,23 @@ export function workerRefusal(plans: readonly LossOperatorPlan[]): LossError | u
     }
   }
   return undefined;
+}
+
+/**
+ * Why `operator` cannot run in worker threads, as the `THREADS_UNAVAILABLE` error `fromFile(path,
+ * { threads })` would throw when it is piped first, or `undefined` when it can: for a tool that
+ * decides whether to ask for threads at all (a command line computing per-row output here).
+ *
+ * @example
+ * const threads = threadsRefusal(op) === undefined ? cores : 0;
+ */
+export function threadsRefusal(operator: unknown): LossError | undefined {
+  const plan = workerPlanOf(operator);
+  if (plan === undefined) {
+    return threadsUnavailable(
+      'the operator piped right after fromFile is not a loss operator or losses(…)',
+      'Pipe the loss operator (or losses(…)) first and share(), take(), map() or the like after it',
+    );
+  }
+  return workerRefusal(plan.plans);
 }
