@@ -14,6 +14,7 @@ export type LossErrorCode =
   | 'STATE_MISMATCH'
   | 'SHAPE_CHANGED'
   | 'DTYPE_CHANGED'
+  // Not a torch error: threads were asked for where a pipeline cannot run in them (@lossflow/rx).
   | 'THREADS_UNAVAILABLE';
 
 /** Where an error happened, as far as the layer that throws (or rethrows) knows it. */

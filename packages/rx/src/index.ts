@@ -1,4 +1,3 @@
-export { fromBatches } from './fromBatches.js';
 // The universal root: nothing here (transitively) imports node:*. Files by path and worker
 // threads are in '@lossflow/rx/node'.
 export type {
@@ -27,6 +26,7 @@ export { reduce } from './reduce.js';
 export { reduceGroups } from './reduceGroups.js';
 export { running } from './running.js';
 export { runningGroups } from './runningGroups.js';
+export { fromBatches } from './sources/fromBatches.js';
 export { type BytesSource, fromBytes } from './sources/fromBytes.js';
 export { threadsRefusal } from './threads/threadsUnavailable.js';
 export { type ThreadableOperator, WORKER_PLAN, type WorkerPlan } from './threads/workerPlan.js';

@@ -3,11 +3,11 @@ import { LossError, type LossState, type Tensor } from '@lossflow/core';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { map, pipe } from 'rxjs';
 import { type BatchLossPlan, batchLoss, KEY, STEP } from './batchLoss.js';
-import { batchOrigin } from './batchOrigin.js';
 import type { LossChunk } from './LossChunk.js';
 import { splitOperatorOptions } from './operators/operatorOptions.js';
 import type { StreamOptions } from './operators/streamOptions.js';
 import { checkRowShapes } from './rowShapeOperator.js';
+import { batchOrigin } from './sources/batchOrigin.js';
 import { type ThreadableOperator, threadable } from './threads/workerPlan.js';
 
 /**

@@ -2,11 +2,11 @@ import { statSync } from 'node:fs';
 import { type ReadOptions, readBatches } from '@lossflow/arrow';
 import type { RecordBatch } from 'apache-arrow';
 import { defer, map, Observable, type OperatorFunction, tap } from 'rxjs';
-import { setBatchOrigin } from '../batchOrigin.js';
-import { fromBatches } from '../fromBatches.js';
 import { lossesInWorkers } from '../threads/lossesInWorkers.js';
 import { threadsRefusal, threadsUnavailable } from '../threads/threadsUnavailable.js';
 import { workerPlanOf } from '../threads/workerPlan.js';
+import { setBatchOrigin } from './batchOrigin.js';
+import { fromBatches } from './fromBatches.js';
 
 /**
  * The record batches of one file, as `fromFile` of `@lossflow/rx/node` opens it by path. With

@@ -2,7 +2,7 @@ import { type ReadOptions, readBatches } from '@lossflow/arrow';
 import { checkOptionKeys, LossError, optionKeys } from '@lossflow/core';
 import type { RecordBatch } from 'apache-arrow';
 import { defer, type Observable } from 'rxjs';
-import { fromBatches } from '../fromBatches.js';
+import { fromBatches } from './fromBatches.js';
 
 /** What {@link fromBytes} reads: bytes in memory, a `Blob` (a browser `File`), a web stream, or async chunks. */
 export type BytesSource =

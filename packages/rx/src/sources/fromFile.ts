@@ -2,10 +2,10 @@ import { type ByteSource, type ReadOptions, readBatches } from '@lossflow/arrow'
 import { checkOptionKeys, optionKeys } from '@lossflow/core';
 import type { RecordBatch } from 'apache-arrow';
 import { defer, type Observable } from 'rxjs';
-import { fromBatches } from '../fromBatches.js';
 import { threadsOption } from '../threads/threadsOption.js';
 import { threadsUnavailable } from '../threads/threadsUnavailable.js';
 import { FileBatches } from './FileBatches.js';
+import { fromBatches } from './fromBatches.js';
 
 /** Options of {@link fromFile}: `@lossflow/arrow`'s read options, and the threads. */
 export interface FromFileOptions extends ReadOptions {
