@@ -14,6 +14,11 @@ import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/** The file an `exports` entry of a dependency names, resolved as the command line imports it. */
+function exported(specifier) {
+  return fileURLToPath(import.meta.resolve(specifier));
+}
+
 /** RxJS's `node` export is its CommonJS build, which cannot be tree-shaken: take the ES2015 modules. */
 const rxjsModules = {
   name: 'rxjs-esm',
@@ -55,9 +60,9 @@ await build({
   absWorkingDir: root,
   entryPoints: {
     bin: 'dist/bin.js',
-    // Loaded by URL, not imported, so their packages do not export them: take the built files.
-    batchWorker: 'node_modules/@lossflow/arrow/dist/batchWorker.js',
-    lossTask: 'node_modules/@lossflow/rx/dist/lossTask.js',
+    // Loaded by URL, not imported: each package names its worker module in its `exports`.
+    batchWorker: exported('@lossflow/arrow/batchWorker'),
+    lossTask: exported('@lossflow/rx/worker'),
   },
   outdir: 'bundle',
   chunkNames: 'chunk-[hash]',

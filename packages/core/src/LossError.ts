@@ -13,7 +13,9 @@ export type LossErrorCode =
   | 'INVALID_VALUE'
   | 'STATE_MISMATCH'
   | 'SHAPE_CHANGED'
-  | 'DTYPE_CHANGED';
+  | 'DTYPE_CHANGED'
+  // Not a torch error: threads were asked for where a pipeline cannot run in them (@lossflow/rx).
+  | 'THREADS_UNAVAILABLE';
 
 /** Where an error happened, as far as the layer that throws (or rethrows) knows it. */
 export interface LossErrorContext {

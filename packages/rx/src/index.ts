@@ -1,5 +1,5 @@
-export { fromBatches } from './fromBatches.js';
-export { type FromFileOptions, fromFile } from './fromFile.js';
+// The universal root: nothing here (transitively) imports node:*. Files by path and worker
+// threads are in '@lossflow/rx/node'.
 export type {
   ChunkSteps,
   GroupKey,
@@ -12,16 +12,21 @@ export type {
 export { losses } from './losses.js';
 export {
   type ColumnOptions,
+  type LossOperatorPlan,
   type LossOperatorSpec,
   lossOperator,
-  type StreamOptions,
 } from './lossOperator.js';
 export { lossSpec } from './lossSpec.js';
 // One operator per loss of @lossflow/core's registry, generated: a new loss needs no line here.
 export * from './operators/lossOperators.js';
 export { type LossOperatorFactory, type OperatorOptionsOf, operatorOf } from './operators/operatorOf.js';
+export { STREAM_OPTION_KEYS, type StreamOptions } from './operators/streamOptions.js';
 export { perRowBatches } from './perRowBatches.js';
 export { reduce } from './reduce.js';
 export { reduceGroups } from './reduceGroups.js';
 export { running } from './running.js';
 export { runningGroups } from './runningGroups.js';
+export { fromBatches } from './sources/fromBatches.js';
+export { type BytesSource, fromBytes } from './sources/fromBytes.js';
+export { threadsRefusal } from './threads/threadsUnavailable.js';
+export { type ThreadableOperator, WORKER_PLAN, type WorkerPlan } from './threads/workerPlan.js';

@@ -14,12 +14,12 @@ import {
 import { Field, FixedSizeList, Float32, Int64, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { concatMap, forkJoin, from, lastValueFrom, share, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { fromBatches } from './fromBatches.js';
-import { fromFile } from './fromFile.js';
 import { crossEntropy, mseLoss, tripletMarginLoss } from './operators/lossOperators.js';
 import { perRowBatches } from './perRowBatches.js';
 import { reduce } from './reduce.js';
 import { reduceGroups } from './reduceGroups.js';
+import { fromBatches } from './sources/fromBatches.js';
+import { fromFile } from './sources/fromFile.js';
 
 const fixture = (name: string) => new URL(`../../../fixtures/${name}`, import.meta.url).pathname;
 

@@ -1,29 +1,14 @@
 import { ArrowReadError, batchTensors, resolveColumns } from '@lossflow/arrow';
 import { LossError, type LossState, type Tensor } from '@lossflow/core';
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { map, type OperatorFunction } from 'rxjs';
+import { map, pipe } from 'rxjs';
 import { type BatchLossPlan, batchLoss, KEY, STEP } from './batchLoss.js';
-import { batchOrigin } from './batchOrigin.js';
 import type { LossChunk } from './LossChunk.js';
-import { checkOperatorOptions, STREAM_KEYS } from './operatorOptionKeys.js';
+import { splitOperatorOptions } from './operators/operatorOptions.js';
+import type { StreamOptions } from './operators/streamOptions.js';
 import { checkRowShapes } from './rowShapeOperator.js';
-import { threadedLosses } from './threadedLosses.js';
-
-/** Options every loss operator takes besides the loss's own (core) options. */
-export interface StreamOptions {
-  /** Group states by the runs of this column's values (e.g. `'epoch'`), for `reduceGroups` / `runningGroups`. */
-  by?: string;
-  /** Attach the unreduced per-row losses to each chunk (for `perRowBatches`). */
-  perRow?: boolean;
-  /** A null in a selected column is an error (default) or drops the row (`'skip'`, counted in `skipped`). */
-  nulls?: 'error' | 'skip';
-  /**
-   * A scalar column (e.g. `'step'`) whose values at the last row of each batch, and of each group
-   * with `by`, the chunks carry as `steps`: what running values are plotted against. Works in
-   * worker threads too (unlike the chunk's `source` batch).
-   */
-  step?: string;
-}
+import { batchOrigin } from './sources/batchOrigin.js';
+import { type ThreadableOperator, threadable } from './threads/workerPlan.js';
 
 /**
  * How one `@lossflow/core` loss reads a record batch: the roles of its tensor arguments in call
@@ -53,7 +38,7 @@ export interface LossOperatorSpec<O> {
 /** Column names by role: `{ input: 'logits', target: 'label' }`. */
 export type ColumnOptions<R extends string> = { [K in R]?: string };
 
-/** What a loss operator does, kept with it so a source that computes batches elsewhere can run it. */
+/** What a loss operator does, carried by it (its `WORKER_PLAN`) so a source that computes batches elsewhere can run it. */
 export interface LossOperatorPlan<O = unknown> {
   readonly spec: LossOperatorSpec<O>;
   readonly options: O;
@@ -66,39 +51,27 @@ export interface LossOperatorPlan<O = unknown> {
   chunk(batch: RecordBatch, index: number): LossChunk;
 }
 
-const plans = new WeakMap<object, LossOperatorPlan>();
-
-/** The plan of an operator built by {@link lossOperator}, or `undefined` for any other operator. */
-export function planOf(operator: OperatorFunction<RecordBatch, LossChunk>): LossOperatorPlan | undefined {
-  return plans.get(operator);
-}
-
 /**
  * Builds the RxJS operator of a loss: each record batch becomes a {@link LossChunk}. Columns are
  * resolved once per schema; a loss error is re-thrown with the batch index, the column name and
  * (for batches `fromFile` read in this thread) the file. Unknown option keys are rejected here,
  * before any batch; a row shape that changes between batches fails the stream (`SHAPE_CHANGED`).
- * State is per subscription (the batch counter comes from `map`'s index). Piped straight after
- * `fromFile(path, { threads })`, the batches are read and computed in worker threads instead
- * (for `standard` specs with cloneable options, without `perRow`).
+ * State is per subscription (the batch counter comes from `map`'s index). The operator carries
+ * its plan (see `WORKER_PLAN`): piped straight after `fromFile(path, { threads })` of
+ * `@lossflow/rx/node`, the batches are read and computed in worker threads instead.
  */
 export function lossOperator<O extends object>(
   spec: LossOperatorSpec<O>,
   options: Omit<O, 'reduction'> & StreamOptions,
-): OperatorFunction<RecordBatch, LossChunk> {
-  checkOperatorOptions(spec, options);
-  const lossOptions = {} as Record<string, unknown>;
-  const wanted: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(options)) {
-    if (spec.roles.includes(k)) wanted[k] = v as string;
-    else if (!STREAM_KEYS.has(k)) lossOptions[k] = v;
-  }
+): ThreadableOperator<LossChunk> {
+  const split = splitOperatorOptions(spec, options);
+  const wanted = split.columns;
   for (const role of spec.roles) {
     if (wanted[role] === undefined && role !== 'input' && role !== 'target')
       wanted[role] = spec.columns?.[role] ?? role;
   }
-  const coreOptions = lossOptions as O;
-  const { by, perRow = false, nulls = 'error', step } = options;
+  const coreOptions = split.loss as O;
+  const { by, perRow = false, nulls = 'error', step } = split.stream;
   const columnsOf = (schema: Schema): Record<string, string> => {
     const columns = resolveColumns(
       schema,
@@ -145,13 +118,16 @@ export function lossOperator<O extends object>(
     columns: columnsOf,
     chunk,
   };
-  const operator: OperatorFunction<RecordBatch, LossChunk> = (source) =>
-    (
-      threadedLosses(source, [plan as LossOperatorPlan])?.pipe(map((chunks) => chunks[0]!)) ??
-      source.pipe(map(chunk))
-    ).pipe(checkRowShapes());
-  plans.set(operator, plan as LossOperatorPlan);
-  return operator;
+  // rxjs's pipe() rather than source.pipe(): a source's own pipe (FileBatches') must not see these steps.
+  return threadable(pipe(map(chunk), checkRowShapes()), {
+    kind: 'loss',
+    plans: [plan as LossOperatorPlan],
+    finish: (chunks) =>
+      chunks.pipe(
+        map((c) => c[0]!),
+        checkRowShapes(),
+      ),
+  });
 }
 
 const DEFAULTED = ['input', 'target'] as const;

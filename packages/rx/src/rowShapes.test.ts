@@ -17,7 +17,6 @@ import {
 } from 'apache-arrow';
 import { concat, lastValueFrom, type OperatorFunction, toArray } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fromFile } from './fromFile.js';
 import type { LossChunk } from './LossChunk.js';
 import { losses } from './losses.js';
 import { crossEntropy, mseLoss } from './operators/lossOperators.js';
@@ -26,6 +25,7 @@ import { reduceGroups } from './reduceGroups.js';
 import { RowShapeCheck } from './rowShapes.js';
 import { running } from './running.js';
 import { runningGroups } from './runningGroups.js';
+import { fromFile } from './sources/fromFile.js';
 
 const item = new Field('item', new Float32(), false);
 const fields = [new Field('logits', new List(item), false), new Field('target', new Int64(), false)];

@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { readBatches } from '@lossflow/arrow';
 import { LossError } from '@lossflow/core';
-import { fromBatches, fromFile, type LossChunk, losses } from '@lossflow/rx';
+import { fromBatches, type LossChunk, losses } from '@lossflow/rx';
+import { fromFile } from '@lossflow/rx/node';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import {
   catchError,
@@ -112,7 +113,8 @@ export class LogFiles {
   /**
    * The chunks of every loss operator per batch, over all files in order, computed by
    * {@link threads} threads (this one and workers) that read the files themselves
-   * (`@lossflow/rx`'s `fromFile` with `threads` and `inThisThread`, then `losses`). Batch indices
+   * (`@lossflow/rx/node`'s `fromFile` with `threads` and `inThisThread`, then `losses`; only for
+   * losses that can run in workers, without per-row output, or `fromFile` refuses). Batch indices
    * count across the files, as {@link batches}' do.
    */
   lossChunks(operators: readonly OperatorFunction<RecordBatch, LossChunk>[]): Observable<LossChunk[]> {

@@ -1,5 +1,12 @@
 import type { StateReduction } from '@lossflow/core';
-import { type GroupValue, type LossChunk, perRowBatches, reduce, reduceGroups } from '@lossflow/rx';
+import {
+  type GroupValue,
+  type LossChunk,
+  perRowBatches,
+  reduce,
+  reduceGroups,
+  threadsRefusal,
+} from '@lossflow/rx';
 import type { RecordBatch } from 'apache-arrow';
 import {
   concatMap,
@@ -73,8 +80,12 @@ export function evalPipeline(plan: EvalPlan, source: LogFiles, hooks: EvalHooks 
     }),
   );
   // Worker threads compute every loss of a batch at once; per-row output needs each batch's key
-  // columns, so it reads in this thread.
-  const threaded = source.threads >= 1 && plan.perRow === undefined;
+  // columns, and a function as an option (--distance) cannot be sent to a worker, so those read
+  // in this thread (asking rx for threads there would be its THREADS_UNAVAILABLE error).
+  const threaded =
+    source.threads >= 1 &&
+    plan.perRow === undefined &&
+    operators.every((op) => threadsRefusal(op) === undefined);
   const perBatch$ = threaded
     ? source.lossChunks(operators).pipe(
         tap(() => hooks.onBatch?.()),

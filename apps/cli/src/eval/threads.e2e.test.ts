@@ -8,6 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeIpcStream } from '@lossflow/arrow';
+import { Field, FixedSizeList, Float32, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { parseEvalArgs } from '../args/evalArgs.js';
 import { BIN, FIXTURES, runCli } from '../testing/runCli.js';
@@ -143,6 +145,45 @@ describe('lossflow eval --threads', () => {
       );
       expect([tuned.status, tuned.stderr]).toEqual([0, '']);
       expect(tuned.stdout).toBe(plain.stdout);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'computes a loss with a function option (--distance) in the main thread, as rx requires',
+    async () => {
+      const file = join(mkdtempSync(join(tmpdir(), 'lossflow-threads-')), 'triplets.arrows');
+      const D = 3;
+      const vec = new FixedSizeList(D, new Field('item', new Float32(), false));
+      const fields = ['anchor', 'positive', 'negative'].map((n) => new Field(n, vec, false));
+      const schema = new Schema(fields);
+      const children = [0, 1, 2].map((k) =>
+        makeData({
+          type: vec,
+          length: 4,
+          child: makeData({
+            type: new Float32(),
+            length: 4 * D,
+            data: Float32Array.from({ length: 4 * D }, (_, i) => Math.sin(i + k)),
+          }),
+        }),
+      );
+      const out = writeIpcStream(file, schema);
+      await out.write(new RecordBatch(schema, makeData({ type: new Struct(fields), length: 4, children })));
+      await out.close();
+      const args = [
+        'eval',
+        file,
+        '--loss',
+        'triplet-margin-with-distance',
+        '--distance',
+        'cosine',
+        '--format',
+        'json',
+      ];
+      const runs = [await runCli([...args, '--threads', '2']), await runCli([...args, '--threads', '1'])];
+      for (const run of runs) expect([run.code, run.stderr]).toEqual([0, '']);
+      expect(runs[0]!.stdout).toBe(runs[1]!.stdout);
     },
     TIMEOUT,
   );

@@ -9,8 +9,9 @@ import {
 import type { RecordBatch } from 'apache-arrow';
 import type { OperatorFunction } from 'rxjs';
 import type { LossChunk } from '../LossChunk.js';
-import { type ColumnOptions, lossOperator, type StreamOptions } from '../lossOperator.js';
+import { type ColumnOptions, lossOperator } from '../lossOperator.js';
 import { descriptorSpec } from './descriptorSpec.js';
+import type { StreamOptions } from './streamOptions.js';
 
 /**
  * The options of the operator of the registry loss `N`, from its descriptor: the core's options

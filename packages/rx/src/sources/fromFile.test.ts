@@ -6,9 +6,9 @@ import { LossError } from '@lossflow/core';
 import { Field, FixedSizeList, Float32, Int32, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { lastValueFrom } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { crossEntropy } from '../operators/lossOperators.js';
+import { reduce } from '../reduce.js';
 import { fromFile } from './fromFile.js';
-import { crossEntropy } from './operators/lossOperators.js';
-import { reduce } from './reduce.js';
 
 let path: string;
 

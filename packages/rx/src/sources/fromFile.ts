@@ -1,23 +1,25 @@
 import { type ByteSource, type ReadOptions, readBatches } from '@lossflow/arrow';
 import { checkOptionKeys, optionKeys } from '@lossflow/core';
 import type { RecordBatch } from 'apache-arrow';
-import { defer, type Observable, tap } from 'rxjs';
-import { setBatchOrigin } from './batchOrigin.js';
+import { defer, type Observable } from 'rxjs';
+import { threadsOption } from '../threads/threadsOption.js';
+import { threadsUnavailable } from '../threads/threadsUnavailable.js';
+import { FileBatches } from './FileBatches.js';
 import { fromBatches } from './fromBatches.js';
-import { ThreadedBatches } from './threadedLosses.js';
-import { threadsOption } from './threadsOption.js';
 
 /** Options of {@link fromFile}: `@lossflow/arrow`'s read options, and the threads. */
 export interface FromFileOptions extends ReadOptions {
   /**
    * Threads that read and compute the batches: worker threads, and this one with `inThisThread`
    * (default 0: all in this thread, with apache-arrow's reader). With one or more, the loss
-   * operators (or `losses`) piped right after compute in those threads, each reading its Arrow
+   * operator (or `losses(…)`) piped right after computes in those threads, each reading its Arrow
    * IPC batches straight from the file into WebAssembly memory (Parquet row groups are decoded in
    * workers only): even one thread is several times faster than apache-arrow's reader. The
-   * results are the same bits for any count, 0 included. Only for a file path; other sources,
-   * per-row output, custom specs and options that cannot be sent to a thread (a distance
-   * function) are read and computed in this thread.
+   * results are the same bits for any count, 0 included. Threads are never dropped quietly: a
+   * `THREADS_UNAVAILABLE` `LossError` says when a pipeline cannot run in workers (another
+   * operator first, per-row output, a custom spec, an option that cannot be sent to a thread such
+   * as a distance function, a source that is not a path, no loss operator at all). Workers read
+   * at offsets, so a pipe or a device path is still read, and computed, in this thread.
    */
   threads?: number;
   /**
@@ -43,19 +45,31 @@ const FROM_FILE_OPTION_KEYS = optionKeys<FromFileOptions>({
 /**
  * Record batches of an Arrow IPC stream, Arrow IPC file or Parquet file (detected from its magic
  * bytes), read lazily per subscription and pull-driven (see {@link fromBatches}). Reading errors
- * reach the subscriber's `error`; unsubscribing closes the file. With `threads`, loss operators
- * piped right after it run in worker threads (see {@link FromFileOptions.threads}).
+ * reach the subscriber's `error`; unsubscribing closes the file. With `threads`, the loss operator
+ * piped right after it runs in worker threads (see {@link FromFileOptions.threads} and
+ * {@link FileBatches}). Node only (`@lossflow/rx/node`); `fromBytes` reads bytes anywhere.
  *
  * @example
  * fromFile('train-log.arrow', { columns: ['epoch', 'logits', 'target'] })
  *   .pipe(crossEntropy({ ignoreIndex: -100 }), reduce('mean'))
  *   .subscribe((loss) => console.log(loss));
+ * fromFile('train-log.arrow', { threads: 4 }).pipe(crossEntropy(), reduce('mean'));
  */
+export function fromFile(source: string, options?: FromFileOptions): FileBatches;
+export function fromFile(source: ByteSource, options?: FromFileOptions): Observable<RecordBatch>;
 export function fromFile(source: ByteSource, options: FromFileOptions = {}): Observable<RecordBatch> {
   checkOptionKeys('fromFile', options, FROM_FILE_OPTION_KEYS);
   const { threads = 0, inThisThread = false, ...read } = options;
   const count = threadsOption(threads);
-  if (count >= 1 && typeof source === 'string') return new ThreadedBatches(source, count, read, inThisThread);
-  const batches = defer(() => fromBatches(readBatches(source, read)));
-  return typeof source === 'string' ? batches.pipe(tap((b) => setBatchOrigin(b, source))) : batches;
+  if (typeof source === 'string') return new FileBatches(source, count, read, inThisThread);
+  if (count >= 1) {
+    throw threadsUnavailable(
+      'the source is not a file path (workers open the file themselves)',
+      'Pass the path of the file',
+      {
+        argument: 'threads',
+      },
+    );
+  }
+  return defer(() => fromBatches(readBatches(source, read)));
 }

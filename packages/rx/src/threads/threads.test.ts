@@ -3,13 +3,14 @@
  * same bits in this thread, with 1, 2 and 3 worker threads, and with this thread as one of 1 or 2
  * (`inThisThread`): final, grouped and running values, several losses in one pass; torch's values
  * on the fixtures, and values within 1e-12 of each other across batch sizes. A worker's loss error reaches the subscriber with the batch, row and column the
- * in-thread path reports; unsubscribing ends the workers; what cannot run in workers stays here.
+ * in-thread path reports; unsubscribing ends the workers; a pipe path is read in this thread.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cosineDistance, LossError } from '@lossflow/core';
+import { LossError } from '@lossflow/core';
 import {
   Field,
   FixedSizeList,
@@ -24,9 +25,7 @@ import {
 } from 'apache-arrow';
 import { lastValueFrom, map, type Observable, share, take, toArray, zip } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type FromFileOptions, fromFile } from './fromFile.js';
-import type { LossChunk } from './LossChunk.js';
-import { losses } from './losses.js';
+import { losses } from '../losses.js';
 import {
   binaryCrossEntropyWithLogits,
   crossEntropy,
@@ -35,12 +34,12 @@ import {
   mseLoss,
   nllLoss,
   smoothL1Loss,
-  tripletMarginWithDistanceLoss,
-} from './operators/lossOperators.js';
-import { reduce } from './reduce.js';
-import { reduceGroups } from './reduceGroups.js';
-import { running } from './running.js';
-import { runningGroups } from './runningGroups.js';
+} from '../operators/lossOperators.js';
+import { reduce } from '../reduce.js';
+import { reduceGroups } from '../reduceGroups.js';
+import { running } from '../running.js';
+import { runningGroups } from '../runningGroups.js';
+import { type FromFileOptions, fromFile } from '../sources/fromFile.js';
 
 const readers = vi.hoisted(() => [] as { closed: boolean }[]);
 vi.mock('@lossflow/arrow', async (importOriginal) => {
@@ -65,7 +64,7 @@ vi.mock('@lossflow/arrow', async (importOriginal) => {
 // Worker threads start slowly on a busy machine (turbo runs the packages' tests side by side).
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
-const fixture = (name: string) => new URL(`../../../fixtures/${name}`, import.meta.url).pathname;
+const fixture = (name: string) => new URL(`../../../../fixtures/${name}`, import.meta.url).pathname;
 const doc = JSON.parse(readFileSync(fixture('epoch-log.json'), 'utf8')) as {
   meta: { weight: number[]; label_smoothing: number };
   expected: Record<string, { all: { float32: number }; by_epoch: { key: number; float32: number }[] }>;
@@ -399,47 +398,36 @@ describe('a generated multi-batch log', () => {
   });
 });
 
-describe('what stays in this thread', () => {
-  it('per-row output and functions as options read and compute here, with the same values', async () => {
+describe('a pipe or device path', () => {
+  it('is read, and its losses computed, in this thread with threads ≥ 1, with the same values', async () => {
+    const fifo = join(dir, 'log.fifo');
+    execFileSync('mkfifo', [fifo]);
+    // Written through a descriptor open for reading and writing, so the bytes wait in the pipe
+    // however often the reader opens it; closed (the end of the stream) once reading has begun.
+    const fd = openSync(fifo, 'r+');
+    writeSync(fd, readFileSync(fixture('epoch-log.arrows')));
+    let open = true;
+    const endOfInput = () => {
+      if (open) closeSync(fd);
+      open = false;
+    };
     readers.length = 0;
-    const perRow: LossChunk[] = await lastValueFrom(
-      fromFile(fixture('epoch-log.arrows'), { threads: 2 }).pipe(crossEntropy({ perRow: true }), toArray()),
-    );
-    expect(perRow.every((c) => c.source instanceof RecordBatch && c.perRow !== undefined)).toBe(true);
-    const threaded: LossChunk[] = await lastValueFrom(
-      fromFile(fixture('epoch-log.arrows'), { threads: 2 }).pipe(crossEntropy(), toArray()),
-    );
-    expect(threaded.every((c) => c.source === undefined && c.perRow === undefined)).toBe(true);
-    expect(readers.length).toBe(1);
-
-    const D = 3;
-    const vec = new FixedSizeList(D, new Field('item', new Float32(), false));
-    const fields = ['anchor', 'positive', 'negative'].map((n) => new Field(n, vec, false));
-    const children = [0, 1, 2].map((k) =>
-      makeData({
-        type: vec,
-        length: 4,
-        child: makeData({
-          type: new Float32(),
-          length: 4 * D,
-          data: Float32Array.from({ length: 4 * D }, (_, i) => Math.sin(i + k)),
-        }),
-      }),
-    );
-    const path = join(dir, 'triplets.arrows');
-    const batch = new RecordBatch(
-      new Schema(fields),
-      makeData({ type: new Struct(fields), length: 4, children }),
-    );
-    writeFileSync(path, RecordBatchStreamWriter.writeAll([batch, batch]).toUint8Array(true));
-    const values = await perThreads((threads) =>
-      fromFile(path, threads).pipe(
-        tripletMarginWithDistanceLoss({ distanceFunction: cosineDistance }),
-        map((c) => [c.source instanceof RecordBatch, c.state.sum]),
+    const viaFifo = await lastValueFrom(
+      fromFile(fifo, { threads: 2, onProgress: endOfInput }).pipe(
+        crossEntropy({ by: 'epoch' }),
+        reduceGroups('mean'),
+        toArray(),
       ),
     );
-    expectSameBits(values);
-    expect(values[0]!.every(([here]) => here === true)).toBe(true);
-    expect(readers.length).toBe(1);
+    const viaFile = await lastValueFrom(
+      fromFile(fixture('epoch-log.arrows')).pipe(
+        crossEntropy({ by: 'epoch' }),
+        reduceGroups('mean'),
+        toArray(),
+      ),
+    );
+    expect(viaFifo).toHaveLength(4);
+    expect(sameBits(viaFifo, viaFile)).toBe(true);
+    expect(readers.length).toBe(0);
   });
 });

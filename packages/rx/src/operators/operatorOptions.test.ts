@@ -1,6 +1,7 @@
 import { LOSSES, LossError } from '@lossflow/core';
 import { describe, expect, it } from 'vitest';
-import * as rx from './index.js';
+import * as rx from '../index.js';
+import { fromFile } from '../node.js';
 
 // Every loss of the registry has an operator of its name.
 const OPERATORS = LOSSES.map((d) => d.name);
@@ -93,7 +94,7 @@ describe('loss operators reject unknown option keys when created', () => {
   });
 
   it('fromFile takes plain options only', () => {
-    expect(thrown(() => rx.fromFile('x.arrows', new Map() as never)).message).toContain(
+    expect(thrown(() => fromFile('x.arrows', new Map() as never)).message).toContain(
       'options must be a plain object',
     );
   });

@@ -1,0 +1,114 @@
+/**
+ * Threads are never dropped quietly: `fromFile(path, { threads ≥ 1 })` piped into anything that
+ * cannot run in worker threads is a `THREADS_UNAVAILABLE` error saying why, at pipe() (or, with no
+ * loss operator at all, at subscribe) time; with `threads: 0` the same pipelines run here.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  mseLoss as coreMse,
+  cosineDistance,
+  LossError,
+  type MseLossOptions,
+  mseLossPartial,
+  type Tensor,
+} from '@lossflow/core';
+import { lastValueFrom, map, type Observable, share, take, toArray } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { losses } from '../losses.js';
+import { lossOperator } from '../lossOperator.js';
+import { lossSpec } from '../lossSpec.js';
+import { crossEntropy, mseLoss, tripletMarginWithDistanceLoss } from '../operators/lossOperators.js';
+import { reduce } from '../reduce.js';
+import { workerPlanOf } from '../threads/workerPlan.js';
+import { FileBatches } from './FileBatches.js';
+import { fromFile } from './fromFile.js';
+
+const path = new URL('../../../../fixtures/epoch-log.arrows', import.meta.url).pathname;
+
+function thrown(f: () => unknown): LossError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof LossError) return e;
+    throw e;
+  }
+  throw new Error('expected a LossError');
+}
+
+const custom = () =>
+  // The core's own forms, wrapped: the same loss, but not the registry's spec.
+  lossOperator(
+    lossSpec<MseLossOptions>(
+      'myMse',
+      ['input', 'target'],
+      (x: Tensor, y: Tensor, o?: MseLossOptions) => coreMse(x, y, o),
+      mseLossPartial,
+    ),
+    { input: 'logits', target: 'logits' } as MseLossOptions,
+  );
+
+describe('fromFile(path, { threads })', () => {
+  it('is a FileBatches whose loss operators carry their plan', () => {
+    expect(fromFile(path, { threads: 2 })).toBeInstanceOf(FileBatches);
+    expect(workerPlanOf(crossEntropy())?.plans.map((p) => p.spec.name)).toEqual(['crossEntropy']);
+    expect(workerPlanOf(losses(crossEntropy(), mseLoss()))?.kind).toBe('losses');
+    expect(workerPlanOf(share())).toBeUndefined();
+  });
+
+  it.each([
+    ['share()', () => share()],
+    ['take(1)', () => take(1)],
+    ['map(…)', () => map((b: unknown) => b)],
+  ])('with %s first is THREADS_UNAVAILABLE at pipe(), naming the file', (_, op) => {
+    const e = thrown(() => fromFile(path, { threads: 2 }).pipe(op() as never));
+    expect(e.code).toBe('THREADS_UNAVAILABLE');
+    expect(e.file).toBe(path);
+    expect(e.message).toContain('not a loss operator');
+    expect(e.hint).toContain('threads: 0');
+  });
+
+  it.each([
+    ['perRow', () => crossEntropy({ perRow: true }), 'crossEntropy', 'perRow'],
+    ['perRow in losses(…)', () => losses(crossEntropy(), mseLoss({ perRow: true })), 'mseLoss', 'perRow'],
+    [
+      'a function as an option',
+      () => tripletMarginWithDistanceLoss({ distanceFunction: cosineDistance }),
+      'tripletMarginWithDistanceLoss',
+      'distanceFunction',
+    ],
+    ['a custom spec', custom, 'myMse', undefined],
+  ])('with %s is THREADS_UNAVAILABLE at pipe(), naming the loss and option', (_, op, loss, argument) => {
+    const e = thrown(() => fromFile(path, { threads: 1 }).pipe(op() as never, reduce('mean')));
+    expect(e).toMatchObject({ code: 'THREADS_UNAVAILABLE', loss, argument, file: path });
+    expect(e.hint).toContain('threads: 0');
+  });
+
+  it('subscribed to without a loss operator (or the operator applied by hand) errors the stream', async () => {
+    for (const batches of [
+      fromFile(path, { threads: 2 }),
+      crossEntropy()(fromFile(path, { threads: 2 })) as Observable<unknown>,
+    ]) {
+      const e = await lastValueFrom(batches).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(LossError);
+      expect(e).toMatchObject({ code: 'THREADS_UNAVAILABLE', file: path });
+      expect((e as LossError).hint).toContain('threads: 0');
+    }
+  });
+
+  it('over bytes rather than a path is THREADS_UNAVAILABLE when called', () => {
+    const e = thrown(() => fromFile(readFileSync(path), { threads: 2 }));
+    expect(e).toMatchObject({ code: 'THREADS_UNAVAILABLE', argument: 'threads' });
+  });
+
+  it('with threads: 0 runs all of these in this thread', async () => {
+    const batches = await lastValueFrom(fromFile(path, { threads: 0 }).pipe(toArray()));
+    expect(batches.length).toBeGreaterThan(1);
+    const first = await lastValueFrom(
+      fromFile(path).pipe(take(1), crossEntropy({ perRow: true }), toArray()),
+    );
+    expect(first).toHaveLength(1);
+    expect(first[0]!.perRow).toBeDefined();
+    const value = await lastValueFrom(fromFile(path, { threads: 0 }).pipe(custom(), reduce('mean')));
+    expect(Number.isFinite(value)).toBe(true);
+  });
+});

@@ -1,0 +1,80 @@
+import { ArrowReadError, mapBatchesInWorkers, type ReadOptions } from '@lossflow/arrow';
+import { getKernelBackend, LossError } from '@lossflow/core';
+import { Observable } from 'rxjs';
+import type { LossChunk } from '../LossChunk.js';
+import type { LossOperatorPlan } from '../lossOperator.js';
+import type { LossTaskData, WorkerLoss } from '../lossTask.js';
+import { lossTaskUrl } from '../lossTaskUrl.js';
+
+/**
+ * The chunks of several losses per batch of the regular file `path`, computed in worker threads
+ * (and this one with `inThisThread`): each worker reads its batches itself, at offsets through the
+ * descriptor the pool opened, straight into WebAssembly memory; the chunks come in batch order, so
+ * reductions give the same bits for any thread count. Unsubscribing ends the workers. The plans
+ * must run in workers (see `workerRefusal`).
+ *
+ * @example
+ * lossesInWorkers('log.arrows', 4, false, {}, plans).pipe(map((chunks) => chunks[0]!));
+ */
+export function lossesInWorkers(
+  path: string,
+  threads: number,
+  inThisThread: boolean,
+  options: ReadOptions,
+  plans: readonly LossOperatorPlan[],
+): Observable<LossChunk[]> {
+  return new Observable<LossChunk[]>((subscriber) => {
+    const reader = mapBatchesInWorkers<WorkerLoss[]>(
+      path,
+      (schema) => {
+        const columns = plans.map((p) => p.columns(schema));
+        const data: LossTaskData = {
+          kernels: getKernelBackend(),
+          losses: plans.map((p, i) => ({
+            name: p.spec.name,
+            options: p.options,
+            by: p.by,
+            nulls: p.nulls,
+            columns: columns[i]!,
+          })),
+        };
+        return { columns: columns.flatMap((c) => Object.values(c)), task: { module: lossTaskUrl(), data } };
+      },
+      {
+        threads,
+        inThisThread,
+        ...(options.limit === undefined ? {} : { limit: options.limit }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+        ...(options.allowMissingEndOfStream === undefined
+          ? {}
+          : { allowMissingEndOfStream: options.allowMissingEndOfStream }),
+      },
+    );
+    (async () => {
+      try {
+        for await (const { index, value } of reader) {
+          if (subscriber.closed) break;
+          subscriber.next(
+            value.map((part, i) => ({
+              loss: plans[i]!.spec.name,
+              batch: index,
+              ...part,
+              perRow: undefined,
+              source: undefined,
+              file: path,
+            })),
+          );
+        }
+        subscriber.complete();
+      } catch (e) {
+        // A worker's loss error (or a missing column) names the file, as the in-thread path's does.
+        const unnamed = (e instanceof LossError || e instanceof ArrowReadError) && e.file === undefined;
+        subscriber.error(unnamed ? e.withContext({ file: path }) : e);
+      }
+    })();
+    return () => {
+      void reader.close();
+    };
+  });
+}

@@ -1,0 +1,83 @@
+import { LossError } from '@lossflow/core';
+import type { LossOperatorPlan } from '../lossOperator.js';
+import { workerPlanOf } from './workerPlan.js';
+
+/** What to do instead, for every reason threads cannot be used. */
+const INSTEAD = 'or pass threads: 0 to read and compute in this thread';
+
+/**
+ * The `THREADS_UNAVAILABLE` error: threads were asked for (`fromFile(path, { threads })` with
+ * threads ≥ 1) but this pipeline cannot run in worker threads, and computing it in this thread
+ * instead would quietly lose them.
+ *
+ * @example
+ * throw threadsUnavailable('share() is not a loss operator', 'Pipe a loss operator right after fromFile');
+ */
+export function threadsUnavailable(
+  reason: string,
+  hint: string,
+  context: { loss?: string; argument?: string; file?: string } = {},
+): LossError {
+  return new LossError('THREADS_UNAVAILABLE', `threads were asked for but ${reason}`, {
+    ...context,
+    hint: `${hint}, ${INSTEAD}.`,
+  });
+}
+
+/**
+ * Why these losses cannot run in worker threads, as a `THREADS_UNAVAILABLE` error, or `undefined`
+ * when they can: a worker rebuilds a loss from its registry name (so a custom spec cannot go),
+ * receives its options by structured clone (so a function or class instance cannot go), and
+ * posts back states, not per-row losses.
+ */
+export function workerRefusal(plans: readonly LossOperatorPlan[]): LossError | undefined {
+  for (const plan of plans) {
+    const loss = plan.spec.name;
+    if (plan.perRow) {
+      return threadsUnavailable(
+        'perRow output is asked for, which workers do not send back',
+        'Drop perRow to compute in workers',
+        { loss, argument: 'perRow' },
+      );
+    }
+    if (plan.spec.standard !== true) {
+      return threadsUnavailable(
+        'its spec is a custom one, which workers cannot rebuild from the loss name',
+        "Use the registry's operator (operatorOf) to compute in workers",
+        { loss },
+      );
+    }
+    const options = plan.options as Readonly<Record<string, unknown>>;
+    for (const [key, value] of Object.entries(options)) {
+      try {
+        structuredClone(value);
+      } catch {
+        return threadsUnavailable(
+          `option ${key} cannot be sent to a worker thread (a function, or another value structuredClone rejects)`,
+          `Pass ${key} as plain data to compute in workers`,
+          { loss, argument: key },
+        );
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Why `operator` cannot run in worker threads, as the `THREADS_UNAVAILABLE` error `fromFile(path,
+ * { threads })` would throw when it is piped first, or `undefined` when it can: for a tool that
+ * decides whether to ask for threads at all (a command line computing per-row output here).
+ *
+ * @example
+ * const threads = threadsRefusal(op) === undefined ? cores : 0;
+ */
+export function threadsRefusal(operator: unknown): LossError | undefined {
+  const plan = workerPlanOf(operator);
+  if (plan === undefined) {
+    return threadsUnavailable(
+      'the operator piped right after fromFile is not a loss operator or losses(…)',
+      'Pipe the loss operator (or losses(…)) first and share(), take(), map() or the like after it',
+    );
+  }
+  return workerRefusal(plan.plans);
+}

@@ -1,0 +1,52 @@
+import type { RecordBatch } from 'apache-arrow';
+import type { OperatorFunction } from 'rxjs';
+import type { LossChunk } from '../LossChunk.js';
+import type { LossOperatorPlan } from '../lossOperator.js';
+
+/**
+ * The key under which a loss operator (and `losses(…)`) carries its {@link WorkerPlan}: a source
+ * that computes batches in worker threads (`fromFile(path, { threads })`) reads it from the
+ * operator piped right after it. A symbol, so no options object or user function can fake it.
+ */
+export const WORKER_PLAN: unique symbol = Symbol('lossflow.workerPlan');
+
+/**
+ * How an operator's work runs elsewhere: the losses the workers compute for each batch (their
+ * chunks, in this order), and what turns each batch's array of chunks into the operator's output.
+ */
+export interface WorkerPlan<T> {
+  /** A loss operator (one loss, chunks out) or `losses(…)` (several, arrays of chunks out). */
+  readonly kind: 'loss' | 'losses';
+  readonly plans: readonly LossOperatorPlan[];
+  readonly finish: OperatorFunction<LossChunk[], T>;
+}
+
+/** An RxJS operator over record batches that says how its losses can run in worker threads. */
+export type ThreadableOperator<T> = OperatorFunction<RecordBatch, T> & {
+  readonly [WORKER_PLAN]: WorkerPlan<T>;
+};
+
+/**
+ * The worker plan an operator carries, or `undefined` for any operator that is not a loss
+ * operator or `losses(…)` (`share()`, `take()`, `map(…)`…).
+ */
+export function workerPlanOf(operator: unknown): WorkerPlan<unknown> | undefined {
+  if (typeof operator !== 'function') return undefined;
+  return (operator as Partial<ThreadableOperator<unknown>>)[WORKER_PLAN];
+}
+
+/**
+ * Attaches a worker plan to an operator.
+ *
+ * @example
+ * const op = threadable((source) => source.pipe(map(chunk)), { kind: 'loss', plans: [plan], finish: map((c) => c[0]!) });
+ */
+export function threadable<T>(
+  operator: OperatorFunction<RecordBatch, T>,
+  plan: WorkerPlan<T>,
+): ThreadableOperator<T> {
+  return Object.defineProperty(operator, WORKER_PLAN, {
+    value: plan,
+    enumerable: false,
+  }) as ThreadableOperator<T>;
+}
