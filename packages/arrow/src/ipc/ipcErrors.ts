@@ -27,6 +27,16 @@ export function ipcCorrupt(
 }
 
 /**
+ * Damaged bytes where an IPC file's footer or blocks were expected, as `CORRUPT`.
+ *
+ * @example
+ * throw ipcFileCorrupt('log.arrow', "record batch 2's body extends past the file's data");
+ */
+export function ipcFileCorrupt(file: string, detail: string, cause?: unknown): ArrowReadError {
+  return ipcCorrupt(file, detail, { hint: DAMAGED_IPC_FILE_HINT, ...(cause === undefined ? {} : { cause }) });
+}
+
+/**
  * Input that ends inside a message, as the `TRUNCATED` error every IPC reader throws; `input`
  * says what ends ('stream' for the in-thread reader, 'file' where a regular file is scanned).
  *

@@ -13,7 +13,7 @@ import type { ByteReader } from '../ByteReader.js';
 import { changeCheckedSource } from '../changeCheckedSource.js';
 import { MemoryByteReader } from '../MemoryByteReader.js';
 import { HeaderType } from './arrowTypeIds.js';
-import { DAMAGED_IPC_FILE_HINT, ipcCorrupt } from './ipcErrors.js';
+import { ipcFileCorrupt } from './ipcErrors.js';
 import {
   blockMetadata,
   checkBlock,
@@ -91,7 +91,9 @@ async function openIpcFile(bytes: ByteReader, options: IpcReadOptions = {}): Pro
     await reader.open({ autoDestroy: false });
     schema = reader.schema;
   } catch (e) {
-    throw e instanceof ArrowReadError ? e : corrupt(file, `the footer cannot be decoded: ${messageOf(e)}`, e);
+    throw e instanceof ArrowReadError
+      ? e
+      : ipcFileCorrupt(file, `the footer cannot be decoded: ${messageOf(e)}`, e);
   }
   // The blocks in footer order, after a schema message, are an IPC stream: read them as one.
   const segments: Segment[] = [{ bytes: frameMessage(Message.encode(Message.from(schema))) }];
@@ -110,7 +112,7 @@ async function openIpcFile(bytes: ByteReader, options: IpcReadOptions = {}): Pro
       const batch = await stream.next();
       if (batch !== undefined) read++;
       else if (read !== count)
-        throw corrupt(file, `the footer lists ${count} record batches but its blocks hold ${read}`);
+        throw ipcFileCorrupt(file, `the footer lists ${count} record batches but its blocks hold ${read}`);
       return batch;
     },
     close: () => stream.close(),
@@ -168,9 +170,9 @@ async function checkedMetadata(
   await readExactly(bytes, head, block.offset);
   const info = messageMetadata(blockMetadata(head, bytes.name, what), bytes.name, { what: `${what}'s` });
   if (info.headerType !== headerType)
-    throw corrupt(bytes.name, `${what} is not the kind of message the footer says`);
+    throw ipcFileCorrupt(bytes.name, `${what} is not the kind of message the footer says`);
   if (block.offset + block.metaDataLength + info.bodyLength > dataEnd) {
-    throw corrupt(bytes.name, `${what}'s body extends past the file's data`);
+    throw ipcFileCorrupt(bytes.name, `${what}'s body extends past the file's data`);
   }
   return head;
 }
@@ -204,10 +206,6 @@ async function collect(bytes: ByteReader): Promise<ByteReader> {
     at += c.length;
   }
   return new MemoryByteReader(all, bytes.name);
-}
-
-function corrupt(file: string, detail: string, cause?: unknown): ArrowReadError {
-  return ipcCorrupt(file, detail, { hint: DAMAGED_IPC_FILE_HINT, ...(cause === undefined ? {} : { cause }) });
 }
 
 function messageOf(e: unknown): string {

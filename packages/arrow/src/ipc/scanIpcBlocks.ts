@@ -1,7 +1,6 @@
-import type { ArrowReadError } from '../ArrowReadError.js';
 import { ioError } from '../ioError.js';
 import { HeaderType } from './arrowTypeIds.js';
-import { DAMAGED_IPC_FILE_HINT, ipcCorrupt, ipcTruncated } from './ipcErrors.js';
+import { ipcCorrupt, ipcFileCorrupt, ipcTruncated } from './ipcErrors.js';
 import {
   blockMetadata,
   checkBlock,
@@ -151,10 +150,10 @@ export async function scanIpcFile(handle: PositionalFile, size: number, file: st
         const message = messageMetadata(metadata, file, { checkLengths: true });
         const bodyOffset = block.offset + block.metaDataLength;
         if (message.headerType !== HeaderType.RECORD_BATCH || message.batch === undefined) {
-          throw corrupt(file, `record batch ${i} listed in the footer is not a record batch message`);
+          throw ipcFileCorrupt(file, `record batch ${i} listed in the footer is not a record batch message`);
         }
         if (bodyOffset + message.bodyLength > dataEnd) {
-          throw corrupt(file, `record batch ${i}'s body extends past the file's data`);
+          throw ipcFileCorrupt(file, `record batch ${i}'s body extends past the file's data`);
         }
         yield { header: message.batch, bodyOffset, bodyLength: message.bodyLength };
       }
@@ -183,10 +182,6 @@ async function readAt(
     done += bytesRead;
   }
   return done;
-}
-
-function corrupt(file: string, detail: string): ArrowReadError {
-  return ipcCorrupt(file, detail, { hint: DAMAGED_IPC_FILE_HINT });
 }
 
 /**
