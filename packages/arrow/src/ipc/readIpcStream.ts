@@ -131,8 +131,10 @@ function buffersOf(data: Data, into = new Set<ArrayBufferLike>()): Set<ArrayBuff
 
 /**
  * The byte iterator apache-arrow reads from. It frames the stream itself, one message at a time
- * (length prefix, metadata, body), checks each message's metadata before apache-arrow decodes it
- * and its body length against what remains, and then serves apache-arrow the message's bytes in
+ * (length prefix, metadata, body), with the framer and metadata decoder the worker pool's scan
+ * uses too (`ipcFraming.ts`, `ipcMetadata.ts`), so both refuse the same damage with the same
+ * error: it checks each message's metadata before apache-arrow decodes it and its body length
+ * against what remains, and then serves apache-arrow the message's bytes in
  * the pieces it asks for (`next(n)`), so a body reaches it as one buffer, never joined (copied).
  *
  * A failure (a short read, a malformed message, a failing source) ends the bytes and is kept in
