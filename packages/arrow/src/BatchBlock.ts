@@ -1,6 +1,6 @@
 import { ArrowReadError } from './ArrowReadError.js';
 import type { BatchSlots } from './columnSlots.js';
-import type { RecordBatchHeader } from './ipcMessage.js';
+import type { RecordBatchHeader } from './ipc/ipcMetadata.js';
 
 /** A buffer of a batch at its place in the IO region the batch's byte ranges are read into. */
 export interface BlockBuffer {

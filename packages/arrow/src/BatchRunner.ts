@@ -13,8 +13,8 @@ import { type BatchBlock, batchBlock } from './BatchBlock.js';
 import { BlockBatch } from './BlockBatch.js';
 import { batchSlots } from './columnSlots.js';
 import { ioError } from './ioError.js';
-import { openParquetRowGroups, type ParquetRowGroups } from './parquetRowGroups.js';
-import { scanIpcBytes } from './scanIpcBlocks.js';
+import { scanIpcBytes } from './ipc/scanIpcBlocks.js';
+import { openParquetRowGroups, type ParquetRowGroups } from './parquet/parquetRowGroups.js';
 import { serializeError } from './workerError.js';
 import type {
   SharedFile,

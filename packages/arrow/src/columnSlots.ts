@@ -1,5 +1,6 @@
 import { ArrowReadError } from './ArrowReadError.js';
-import type { IpcField } from './ipcMessage.js';
+import { METADATA_V5, TypeId } from './ipc/arrowTypeIds.js';
+import type { IpcField } from './ipc/ipcMetadata.js';
 
 /**
  * Where one level of a tensor column sits among a record batch's field nodes and buffers: a
@@ -23,33 +24,34 @@ export interface BatchSlots {
   readonly buffers: number;
 }
 
-// The flatbuffers `Type` union tags.
-const NULL = 1;
-const INT = 2;
-const FLOAT = 3;
-const BINARY = 4;
-const UTF8 = 5;
-const BOOL = 6;
-const DECIMAL = 7;
-const DATE = 8;
-const TIME = 9;
-const TIMESTAMP = 10;
-const INTERVAL = 11;
-const LIST = 12;
-const STRUCT = 13;
-const UNION = 14;
-const FIXED_SIZE_BINARY = 15;
-const FIXED_SIZE_LIST = 16;
-const MAP = 17;
-const DURATION = 18;
-const LARGE_BINARY = 19;
-const LARGE_UTF8 = 20;
-const LARGE_LIST = 21;
-const BINARY_VIEW = 23;
-const UTF8_VIEW = 24;
-const LIST_VIEW = 25;
-const LARGE_LIST_VIEW = 26;
-const V5 = 4;
+const {
+  NULL,
+  INT,
+  FLOAT,
+  BINARY,
+  UTF8,
+  BOOL,
+  DECIMAL,
+  DATE,
+  TIME,
+  TIMESTAMP,
+  INTERVAL,
+  LIST,
+  STRUCT,
+  UNION,
+  FIXED_SIZE_BINARY,
+  FIXED_SIZE_LIST,
+  MAP,
+  DURATION,
+  LARGE_BINARY,
+  LARGE_UTF8,
+  LARGE_LIST,
+  BINARY_VIEW,
+  UTF8_VIEW,
+  LIST_VIEW,
+  LARGE_LIST_VIEW,
+} = TypeId;
+const V5 = METADATA_V5;
 
 /**
  * Walks a schema's fields in the depth-first order of a record batch's field nodes and buffers,

@@ -5,10 +5,10 @@ import { RecordBatchStreamWriter, Table, tableToIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArrowReadError } from './ArrowReadError.js';
 import type { ByteSource } from './ByteReader.js';
+import { decodeMessage } from './ipc/ipcMetadata.js';
 import { type ReadOptions, readBatches } from './readBatches.js';
 import { chunked, tempDir } from './testing/files.js';
 import { trainingLogBatches } from './trainingLogBatches.js';
-import { verifyMessage } from './verifyIpcMetadata.js';
 import { writeIpcStream } from './writeIpcStream.js';
 import { writeTrainingLog } from './writeTrainingLog.js';
 
@@ -39,7 +39,7 @@ function messagesOf(bytes: Uint8Array, from = 0): { messages: Message[]; eos: nu
     const length = view.getInt32(at + 4, true);
     if (length === 0) return { messages, eos: at };
     const metadata = bytes.subarray(at + 8, at + 8 + length);
-    const { headerType, bodyLength } = verifyMessage(metadata);
+    const { headerType, bodyLength } = decodeMessage(metadata);
     // The flatbuffer root table, its vtable, and the slot of field 1 (`header_type`).
     const root = view.getUint32(at + 8, true);
     const vtable = root - view.getInt32(at + 8 + root, true);

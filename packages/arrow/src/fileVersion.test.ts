@@ -17,12 +17,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArrowReadError } from './ArrowReadError.js';
 import type { FileFormat } from './detectFormat.js';
 import { settledStat } from './fileVersion.js';
+import { readIpcFile } from './ipc/readIpcFile.js';
+import { readIpcStream } from './ipc/readIpcStream.js';
 import { mapBatchesInWorkers } from './mapBatchesInWorkers.js';
 import { openByteReader } from './openByteReader.js';
+import { readParquet } from './parquet/readParquet.js';
 import { readBatches } from './readBatches.js';
-import { readIpcFile } from './readIpcFile.js';
-import { readIpcStream } from './readIpcStream.js';
-import { readParquet } from './readParquet.js';
 import { FORMATS, smallLog, tempDir } from './testing/files.js';
 
 const TASK = 'export function run(batch) { return batch.rows; }\n';

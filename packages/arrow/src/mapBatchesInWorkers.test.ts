@@ -15,10 +15,10 @@ import { Float32, Int64, makeData, Null, RecordBatchStreamWriter, Table } from '
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArrowReadError } from './ArrowReadError.js';
 import { batchTensors } from './batchTensors.js';
+import { scanIpcBytes } from './ipc/scanIpcBlocks.js';
 import { mapBatchesInWorkers, type WorkerReadOptions } from './mapBatchesInWorkers.js';
 import { prestartWorkers, takeWorker } from './prestartWorkers.js';
 import { readBatches } from './readBatches.js';
-import { scanIpcBytes } from './scanIpcBlocks.js';
 import { batchOf, fixedList, primitive } from './testing/batches.js';
 import { damagedParquet, tempDir } from './testing/files.js';
 import { writeTrainingLog } from './writeTrainingLog.js';

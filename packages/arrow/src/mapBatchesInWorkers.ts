@@ -11,12 +11,12 @@ import { detectFormat, type FileFormat, MAGIC_BYTES } from './detectFormat.js';
 import { FileByteReader } from './FileByteReader.js';
 import { checkFileVersion, type FileVersion, settledStat, versionOf } from './fileVersion.js';
 import { ioError } from './ioError.js';
+import { type IpcBatchAt, type IpcScan, scanIpcFile, scanIpcStream } from './ipc/scanIpcBlocks.js';
 import { missingColumnError } from './missingColumnError.js';
-import type { ParquetMeta } from './parquetRowGroups.js';
+import type { ParquetMeta } from './parquet/parquetFile.js';
+import { checkParquetTail } from './parquet/readParquet.js';
 import { takeWorker } from './prestartWorkers.js';
 import { type ReadProgress, readOpenFile } from './readBatches.js';
-import { checkParquetTail } from './readParquet.js';
-import { type IpcBatchAt, type IpcScan, scanIpcFile, scanIpcStream } from './scanIpcBlocks.js';
 import { type TensorLayout, tensorLayout } from './tensorLayout.js';
 import { rejectUnsupportedCodecs } from './unsupportedCodec.js';
 import { reviveError } from './workerError.js';
@@ -668,7 +668,7 @@ class Pool<R> implements WorkerBatchReader<R> {
     // Closed meanwhile: close() has ended the threads it knew, so start none.
     if (this.#closed) throw new ArrowReadError('CLOSED', 'the reader was closed', { file });
     // parquet-wasm traps on some damaged files in a way no caller can catch, so Parquet is only
-    // ever decoded in worker threads (see parquetWorker.ts): with this thread one of `threads`,
+    // ever decoded in worker threads (see parquet/parquetFile.ts): with this thread one of `threads`,
     // workers are started in its place (#workerTarget), the first one now.
     if (this.#workerCount() === 0) this.#spawn();
     const decoder = this.#pool[0]!;

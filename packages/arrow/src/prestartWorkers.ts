@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { MAX_THREADS } from './countOption.js';
+import { workerEntryUrl } from './workerEntry.js';
 
 /**
  * Worker threads of `mapBatchesInWorkers` started ahead of time, waiting to be taken. Kept out of
@@ -7,13 +8,6 @@ import { MAX_THREADS } from './countOption.js';
  * the threads before it loads anything heavy, so their start-up overlaps its own.
  */
 const idle: Worker[] = [];
-
-/** The worker entry: built JS next to this module, or in `dist/` when this module runs from source. */
-function workerUrl(): URL {
-  return import.meta.url.endsWith('.ts')
-    ? new URL('../dist/batchWorker.js', import.meta.url)
-    : new URL('./batchWorker.js', import.meta.url);
-}
 
 /**
  * This process's Node options for the workers, without those that give the main script itself
@@ -40,7 +34,7 @@ function spawn(preload: readonly string[]): Worker {
   let execArgv = workerExecArgv();
   for (;;) {
     try {
-      const worker = new Worker(workerUrl(), { execArgv, workerData: { preload } });
+      const worker = new Worker(workerEntryUrl(), { execArgv, workerData: { preload } });
       worker.unref();
       return worker;
     } catch (e) {

@@ -4,11 +4,11 @@ import type { BatchSource } from './BatchSource.js';
 import type { ByteReader, ByteSource } from './ByteReader.js';
 import { countOption } from './countOption.js';
 import { detectFormat, type FileFormat, MAGIC_BYTES } from './detectFormat.js';
+import { readIpcFile } from './ipc/readIpcFile.js';
+import { readIpcStream } from './ipc/readIpcStream.js';
 import { openByteReader } from './openByteReader.js';
+import { readParquet } from './parquet/readParquet.js';
 import { projectSchema } from './projectSchema.js';
-import { readIpcFile } from './readIpcFile.js';
-import { readIpcStream } from './readIpcStream.js';
-import { readParquet } from './readParquet.js';
 import { spillToTempFile } from './spillToTempFile.js';
 import { withSchema } from './withSchema.js';
 

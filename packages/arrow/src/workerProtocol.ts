@@ -1,6 +1,6 @@
 import type { BatchBlock } from './BatchBlock.js';
 import type { WorkerBatch } from './BlockBatch.js';
-import type { ParquetMeta } from './parquetRowGroups.js';
+import type { ParquetMeta } from './parquet/parquetFile.js';
 import type { TensorLayout } from './tensorLayout.js';
 import type { SerializedError } from './workerError.js';
 

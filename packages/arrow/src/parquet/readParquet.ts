@@ -1,20 +1,15 @@
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { type RecordBatch, type Schema, tableFromIPC } from 'apache-arrow';
-import { ArrowReadError } from './ArrowReadError.js';
-import type { BatchSource } from './BatchSource.js';
-import type { ByteReader } from './ByteReader.js';
-import { changeCheckedSource } from './changeCheckedSource.js';
-import { decoderTrapError, isDecoderTrap } from './decoderTrap.js';
-import {
-  type ParquetReply,
-  type ParquetRequest,
-  type ParquetWorkerData,
-  parquetWorkerMain,
-} from './parquetWorker.js';
-import { projectSchema } from './projectSchema.js';
-import { rejectUnsupportedCodecs } from './unsupportedCodec.js';
-import { withSchema } from './withSchema.js';
+import { ArrowReadError } from '../ArrowReadError.js';
+import type { BatchSource } from '../BatchSource.js';
+import type { ByteReader } from '../ByteReader.js';
+import { changeCheckedSource } from '../changeCheckedSource.js';
+import { decoderTrapError, isDecoderTrap } from '../decoderTrap.js';
+import { projectSchema } from '../projectSchema.js';
+import { rejectUnsupportedCodecs } from '../unsupportedCodec.js';
+import { withSchema } from '../withSchema.js';
+import { workerEntryUrl } from '../workerEntry.js';
+import type { ParquetReply, ParquetRequest, ParquetWorkerData } from './parquetMessages.js';
 
 /** Options of {@link readParquet}. */
 export interface ParquetReadOptions {
@@ -26,8 +21,6 @@ export interface ParquetReadOptions {
   /** Rows per record batch within a row group (default 65,536). */
   batchRows?: number | undefined;
 }
-
-const require = createRequire(import.meta.url);
 
 /**
  * Opens a Parquet file and streams it row group by row group. Decoding (parquet-wasm, with column
@@ -62,7 +55,7 @@ async function openParquet(bytes: ByteReader, options: ParquetReadOptions = {}):
     await checkParquetTail(file, bytes.totalBytes, (into, position) => readInto(into, 0, 4, position));
     // The decoder reads this very file through the descriptor, never the path again: a file
     // renamed over the path meanwhile (how logs are published) must not be read.
-    data = { parquetWasm: require.resolve('parquet-wasm'), fd, size: bytes.totalBytes };
+    data = { fd, size: bytes.totalBytes };
     release = () => bytes.close();
   } else {
     const all = await collect(bytes);
@@ -70,7 +63,7 @@ async function openParquet(bytes: ByteReader, options: ParquetReadOptions = {}):
     await bytes.close();
     if (all.length < 12) throw tooShort(file, all.length);
     checkTailBytes(all, file);
-    data = { parquetWasm: require.resolve('parquet-wasm'), bytes: all };
+    data = { bytes: all };
   }
   const worker = new ParquetWorker(data, file, options.signal, release);
   try {
@@ -239,13 +232,13 @@ class ParquetWorker {
   ) {
     const transfer = data.bytes !== undefined ? [data.bytes.buffer as ArrayBuffer] : [];
     const running = new Int32Array(new SharedArrayBuffer(4));
-    this.worker = new Worker(`(${parquetWorkerMain.toString()})(require)`, {
-      eval: true,
-      // Not this process's options: under `--input-type=module` (`node --input-type=module -e …`)
-      // the evaluated CommonJS code would run as a module, without `require`. It needs none of them
-      // (it loads parquet-wasm by its resolved path; V8's options are process-wide anyway).
+    // The package's worker entry, which runs `parquetWorker.ts` for `parquet` data: one entry
+    // file for every thread this package starts, so a bundle that ships it ships this one too.
+    this.worker = new Worker(workerEntryUrl(), {
+      // Not this process's options: `-e`, `--print` and `--input-type` give the main script, which
+      // a worker refuses; it needs none of them (V8's options are process-wide anyway).
       execArgv: [],
-      workerData: { ...data, running },
+      workerData: { parquet: { ...data, running } },
       transferList: transfer,
     });
     this.worker.unref();

@@ -6,24 +6,26 @@ import {
   RecordBatchReader,
   type Schema,
 } from 'apache-arrow';
-import { ArrowReadError } from './ArrowReadError.js';
-import type { BatchSource } from './BatchSource.js';
-import { BlockByteReader, type Segment } from './BlockByteReader.js';
-import type { ByteReader } from './ByteReader.js';
-import { changeCheckedSource } from './changeCheckedSource.js';
-import { MemoryByteReader } from './MemoryByteReader.js';
-import { type IpcReadOptions, readIpcStream } from './readIpcStream.js';
+import { ArrowReadError } from '../ArrowReadError.js';
+import type { BatchSource } from '../BatchSource.js';
+import { BlockByteReader, type Segment } from '../BlockByteReader.js';
+import type { ByteReader } from '../ByteReader.js';
+import { changeCheckedSource } from '../changeCheckedSource.js';
+import { MemoryByteReader } from '../MemoryByteReader.js';
+import { HeaderType } from './arrowTypeIds.js';
+import { ipcFileCorrupt } from './ipcErrors.js';
 import {
-  FlatbufferError,
-  type FooterInfo,
+  blockMetadata,
+  checkBlock,
+  checkFileSize,
+  END_OF_STREAM,
+  FILE_TAIL_BYTES,
+  frameMessage,
   type IpcBlock,
-  type MessageInfo,
-  verifyFooter,
-  verifyMessage,
-} from './verifyIpcMetadata.js';
-
-/** `ARROW1` magic, its padding, the footer length and the closing `ARROW1`. */
-const MIN_FILE_BYTES = 8 + 4 + 6;
+  footerLength as readFooterLength,
+} from './ipcFraming.js';
+import { footerMetadata, type IpcFooter, messageMetadata } from './ipcMetadata.js';
+import { type IpcReadOptions, readIpcStream } from './readIpcStream.js';
 
 /**
  * Opens an Arrow IPC file footer first and then reads it block by block: the footer (read from the
@@ -54,53 +56,20 @@ async function openIpcFile(bytes: ByteReader, options: IpcReadOptions = {}): Pro
   }
   const size = bytes.totalBytes!;
   const file = bytes.name;
-  if (size < MIN_FILE_BYTES) {
-    throw new ArrowReadError(
-      'TRUNCATED',
-      `an Arrow IPC file needs at least ${MIN_FILE_BYTES} bytes, this one has ${size}`,
-      {
-        file,
-        hint: 'The file was cut short: copy it again, or wait until its writer has closed it.',
-      },
-    );
-  }
-  const tail = new Uint8Array(10);
-  await readExactly(bytes, tail, size - 10);
-  if (!isMagic(tail, 4)) {
-    throw new ArrowReadError('TRUNCATED', 'the file does not end with the ARROW1 marker after its footer', {
-      file,
-      hint: 'The file was cut short or is still being written: copy it again once its writer has closed it.',
-    });
-  }
-  const footerLength = new DataView(tail.buffer).getInt32(0, true);
-  const footerEnd = size - 10;
-  if (footerLength <= 0 || footerLength > footerEnd - 8) {
-    throw corrupt(file, `the footer length ${footerLength} does not fit in a file of ${size} bytes`);
-  }
+  checkFileSize(size, file);
+  const tail = new Uint8Array(FILE_TAIL_BYTES);
+  await readExactly(bytes, tail, size - FILE_TAIL_BYTES);
+  const footerLength = readFooterLength(tail, size, file);
+  const footerEnd = size - FILE_TAIL_BYTES;
   const footerBytes = new Uint8Array(footerLength);
   await readExactly(bytes, footerBytes, footerEnd - footerLength);
-  let blocks: FooterInfo;
-  try {
-    blocks = verifyFooter(footerBytes);
-  } catch (e) {
-    if (e instanceof FlatbufferError) throw corrupt(file, `the footer is malformed (${e.message})`);
-    throw e;
-  }
+  const blocks: IpcFooter = footerMetadata(footerBytes, file);
   const dataEnd = footerEnd - footerLength;
   for (const [kind, list] of [
     ['record batch', blocks.recordBatches],
     ['dictionary batch', blocks.dictionaries],
   ] as const) {
-    list.forEach((block, i) => {
-      if (
-        !(block.offset >= 8) ||
-        !(block.metaDataLength >= 8) ||
-        !(block.bodyLength >= 0) ||
-        block.offset + block.metaDataLength + block.bodyLength > dataEnd
-      ) {
-        throw corrupt(file, `the footer places ${kind} ${i} outside the file's data`);
-      }
-    });
+    for (const [i, block] of list.entries()) checkBlock(block, dataEnd, file, `${kind} ${i}`);
   }
   // apache-arrow decodes the footer (the schema) and the dictionaries; the bytes already read and
   // checked here are served to it from memory.
@@ -108,7 +77,10 @@ async function openIpcFile(bytes: ByteReader, options: IpcReadOptions = {}): Pro
   cache.add(size - 10, tail);
   cache.add(footerEnd - footerLength, footerBytes);
   for (const [i, block] of blocks.dictionaries.entries()) {
-    cache.add(block.offset, await checkedMetadata(bytes, block, 2, dataEnd, `dictionary batch ${i}`));
+    cache.add(
+      block.offset,
+      await checkedMetadata(bytes, block, HeaderType.DICTIONARY_BATCH, dataEnd, `dictionary batch ${i}`),
+    );
   }
   let schema: Schema;
   try {
@@ -119,14 +91,16 @@ async function openIpcFile(bytes: ByteReader, options: IpcReadOptions = {}): Pro
     await reader.open({ autoDestroy: false });
     schema = reader.schema;
   } catch (e) {
-    throw e instanceof ArrowReadError ? e : corrupt(file, `the footer cannot be decoded: ${messageOf(e)}`, e);
+    throw e instanceof ArrowReadError
+      ? e
+      : ipcFileCorrupt(file, `the footer cannot be decoded: ${messageOf(e)}`, e);
   }
   // The blocks in footer order, after a schema message, are an IPC stream: read them as one.
-  const segments: Segment[] = [{ bytes: schemaMessage(schema) }];
+  const segments: Segment[] = [{ bytes: frameMessage(Message.encode(Message.from(schema))) }];
   for (const block of [...blocks.dictionaries, ...blocks.recordBatches]) {
     segments.push({ at: block.offset, length: block.metaDataLength + block.bodyLength });
   }
-  segments.push({ bytes: new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]) });
+  segments.push({ bytes: END_OF_STREAM.slice() });
   const stream = await readIpcStream(new BlockByteReader(bytes, segments), options);
   const count = blocks.recordBatches.length;
   let read = 0;
@@ -138,23 +112,11 @@ async function openIpcFile(bytes: ByteReader, options: IpcReadOptions = {}): Pro
       const batch = await stream.next();
       if (batch !== undefined) read++;
       else if (read !== count)
-        throw corrupt(file, `the footer lists ${count} record batches but its blocks hold ${read}`);
+        throw ipcFileCorrupt(file, `the footer lists ${count} record batches but its blocks hold ${read}`);
       return batch;
     },
     close: () => stream.close(),
   };
-}
-
-/** A schema message (continuation marker, padded length, flatbuffer), as an IPC stream starts. */
-function schemaMessage(schema: Schema): Uint8Array {
-  const metadata = Message.encode(Message.from(schema));
-  const padded = (metadata.length + 7) & ~7;
-  const out = new Uint8Array(8 + padded);
-  const view = new DataView(out.buffer);
-  view.setInt32(0, -1, true);
-  view.setInt32(4, padded, true);
-  out.set(metadata, 8);
-  return out;
 }
 
 /**
@@ -206,24 +168,11 @@ async function checkedMetadata(
 ): Promise<Uint8Array> {
   const head = new Uint8Array(block.metaDataLength);
   await readExactly(bytes, head, block.offset);
-  const view = new DataView(head.buffer);
-  const prefix = view.getInt32(0, true) === -1 ? 8 : 4;
-  const length = view.getInt32(prefix - 4, true);
-  if (!(length > 0) || prefix + length > head.length) {
-    throw corrupt(bytes.name, `${what}'s metadata length ${length} does not fit its block`);
-  }
-  let info: MessageInfo;
-  try {
-    info = verifyMessage(head.subarray(prefix, prefix + length));
-  } catch (e) {
-    if (e instanceof FlatbufferError)
-      throw corrupt(bytes.name, `${what}'s metadata is malformed (${e.message})`);
-    throw e;
-  }
+  const info = messageMetadata(blockMetadata(head, bytes.name, what), bytes.name, { what: `${what}'s` });
   if (info.headerType !== headerType)
-    throw corrupt(bytes.name, `${what} is not the kind of message the footer says`);
+    throw ipcFileCorrupt(bytes.name, `${what} is not the kind of message the footer says`);
   if (block.offset + block.metaDataLength + info.bodyLength > dataEnd) {
-    throw corrupt(bytes.name, `${what}'s body extends past the file's data`);
+    throw ipcFileCorrupt(bytes.name, `${what}'s body extends past the file's data`);
   }
   return head;
 }
@@ -257,25 +206,6 @@ async function collect(bytes: ByteReader): Promise<ByteReader> {
     at += c.length;
   }
   return new MemoryByteReader(all, bytes.name);
-}
-
-function isMagic(b: Uint8Array, at: number): boolean {
-  return (
-    b[at] === 0x41 &&
-    b[at + 1] === 0x52 &&
-    b[at + 2] === 0x52 &&
-    b[at + 3] === 0x4f &&
-    b[at + 4] === 0x57 &&
-    b[at + 5] === 0x31
-  );
-}
-
-function corrupt(file: string, detail: string, cause?: unknown): ArrowReadError {
-  return new ArrowReadError('CORRUPT', detail, {
-    file,
-    hint: 'The bytes are damaged or not an Arrow IPC file: export the file again.',
-    ...(cause === undefined ? {} : { cause }),
-  });
 }
 
 function messageOf(e: unknown): string {

@@ -4,20 +4,15 @@ import {
   type RecordBatch,
   RecordBatchReader,
 } from 'apache-arrow';
-import { ArrowReadError } from './ArrowReadError.js';
-import type { BatchSource } from './BatchSource.js';
-import { BlockByteReader } from './BlockByteReader.js';
-import type { ByteReader } from './ByteReader.js';
-import { changeCheckedSource } from './changeCheckedSource.js';
-import {
-  FlatbufferError,
-  HEADER_DICTIONARY_BATCH,
-  HEADER_RECORD_BATCH,
-  HEADER_SCHEMA,
-  headerTypeName,
-  type MessageInfo,
-  verifyMessage,
-} from './verifyIpcMetadata.js';
+import { ArrowReadError } from '../ArrowReadError.js';
+import type { BatchSource } from '../BatchSource.js';
+import { BlockByteReader } from '../BlockByteReader.js';
+import type { ByteReader } from '../ByteReader.js';
+import { changeCheckedSource } from '../changeCheckedSource.js';
+import { HeaderType } from './arrowTypeIds.js';
+import { CUT_SHORT_HINT, DAMAGED_IPC_HINT, ipcTruncated } from './ipcErrors.js';
+import { checkBodyLength, metadataLength, PREFIX_BYTES, StreamOrder } from './ipcFraming.js';
+import { messageMetadata } from './ipcMetadata.js';
 
 /** Options of {@link readIpcStream}. */
 export interface IpcReadOptions {
@@ -68,7 +63,7 @@ async function openIpcStream(bytes: ByteReader, options: IpcReadOptions = {}): P
     throw feed.short
       ? new ArrowReadError('TRUNCATED', 'the stream ends before its schema message is complete', {
           file: bytes.name,
-          hint: 'The file was cut short: copy it again, or wait until its writer has closed it.',
+          hint: CUT_SHORT_HINT,
         })
       : new ArrowReadError('CORRUPT', 'the stream has no schema message', {
           file: bytes.name,
@@ -134,13 +129,12 @@ function buffersOf(data: Data, into = new Set<ArrayBufferLike>()): Set<ArrayBuff
   return into;
 }
 
-/** Larger metadata than this is not a real schema or batch header but a damaged length. */
-const MAX_METADATA = 64 * 1024 * 1024;
-
 /**
  * The byte iterator apache-arrow reads from. It frames the stream itself, one message at a time
- * (length prefix, metadata, body), checks each message's metadata before apache-arrow decodes it
- * and its body length against what remains, and then serves apache-arrow the message's bytes in
+ * (length prefix, metadata, body), with the framer and metadata decoder the worker pool's scan
+ * uses too (`ipcFraming.ts`, `ipcMetadata.ts`), so both refuse the same damage with the same
+ * error: it checks each message's metadata before apache-arrow decodes it and its body length
+ * against what remains, and then serves apache-arrow the message's bytes in
  * the pieces it asks for (`next(n)`), so a body reaches it as one buffer, never joined (copied).
  *
  * A failure (a short read, a malformed message, a failing source) ends the bytes and is kept in
@@ -152,10 +146,8 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
   error: ArrowReadError | undefined;
   /** Set when the input ended inside a message. */
   short = false;
-  /** Messages framed so far (the schema, dictionaries, record batches). */
-  private messages = 0;
-  /** Record batch messages framed so far. */
-  private recordBatches = 0;
+  /** The messages framed so far, in the order a stream allows. */
+  private readonly order: StreamOrder;
   private pieces: Uint8Array[] = [];
   private ended = false;
   /** When buffers are reused: buffers holding record batches not yet released (with their count), … */
@@ -168,8 +160,10 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
   constructor(
     private readonly bytes: ByteReader,
     private readonly reuse: boolean,
-    private readonly allowMissingEnd: boolean,
-  ) {}
+    allowMissingEnd: boolean,
+  ) {
+    this.order = new StreamOrder(bytes.name, 'stream', allowMissingEnd);
+  }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
     return this;
@@ -204,56 +198,38 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
   private async frame(): Promise<void> {
     const { bytes } = this;
     const start = bytes.position;
-    const prefix = await bytes.read(8);
+    const prefix = await bytes.read(PREFIX_BYTES);
     if (prefix.length === 0) {
-      // The input ends between two messages. A writer that closes the stream properly writes the
-      // end-of-stream marker first; without it, the writer was most likely killed mid-way.
-      if (!this.allowMissingEnd || this.messages === 0) throw this.missingEnd(start);
+      // The input ends between two messages.
+      const error = this.order.endWithoutMarker(start);
+      if (error !== undefined) {
+        if (error.code === 'TRUNCATED' && this.order.messages === 0) this.short = true;
+        throw error;
+      }
       this.ended = true;
       return;
     }
-    if (prefix.length < 8) throw this.truncated();
-    const view = new DataView(prefix.buffer, prefix.byteOffset, 8);
-    if (view.getInt32(0, true) !== -1) {
-      throw corrupt(bytes, 'a message does not start with the continuation marker 0xFFFFFFFF');
-    }
-    const metadataLength = view.getInt32(4, true);
-    if (metadataLength === 0) {
+    if (prefix.length < PREFIX_BYTES) throw this.truncated();
+    const length = metadataLength(prefix, bytes.name);
+    if (length === 0) {
       // End-of-stream marker: the stream is complete, and nothing may follow it.
       const extra =
         bytes.totalBytes !== undefined ? bytes.totalBytes - bytes.position : (await bytes.peek(1)).length;
-      if (extra > 0) {
-        throw corrupt(
-          bytes,
-          `${bytes.totalBytes !== undefined ? `${extra} bytes follow` : 'bytes follow'} the end-of-stream marker at byte ${start}, after ${recordBatches(this.recordBatches)}`,
-        );
-      }
+      if (extra > 0)
+        throw this.order.bytesAfterEnd(start, bytes.totalBytes !== undefined ? extra : undefined);
       this.ended = true;
       this.pieces = [prefix];
       return;
     }
     const remaining = bytes.totalBytes === undefined ? undefined : bytes.totalBytes - bytes.position;
-    if (metadataLength < 0 || metadataLength > MAX_METADATA) {
-      throw corrupt(bytes, `a message declares ${metadataLength} bytes of metadata`);
-    }
-    if (remaining !== undefined && metadataLength > remaining) throw this.truncated();
-    const metadata = await bytes.read(metadataLength);
-    if (metadata.length < metadataLength) throw this.truncated();
-    let info: MessageInfo;
-    try {
-      info = verifyMessage(metadata);
-    } catch (e) {
-      if (e instanceof FlatbufferError)
-        throw corrupt(bytes, `a message's metadata is malformed (${e.message})`);
-      throw e;
-    }
-    this.checkHeaderType(info.headerType, start);
-    this.messages++;
-    if (info.headerType === HEADER_RECORD_BATCH) this.recordBatches++;
+    if (remaining !== undefined && length > remaining) throw this.truncated();
+    const metadata = await bytes.read(length);
+    if (metadata.length < length) throw this.truncated();
+    const info = messageMetadata(metadata, bytes.name);
+    this.order.accept(info.headerType, bytes instanceof BlockByteReader ? { block: true } : { at: start });
     const left = bytes.totalBytes === undefined ? undefined : bytes.totalBytes - bytes.position;
     if (left !== undefined && info.bodyLength > left) throw this.truncated();
-    if (info.bodyLength > 2 ** 31 - 1)
-      throw corrupt(bytes, `a message declares a body of ${info.bodyLength} bytes`);
+    checkBodyLength(info.bodyLength, bytes.name);
     const recycle = this.reuse && bytes.reuses;
     const spare = recycle ? this.free.pop() : undefined;
     const body = info.bodyLength > 0 ? await bytes.read(info.bodyLength, spare) : new Uint8Array(0);
@@ -261,13 +237,13 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
     if (recycle) {
       if (spare !== undefined && spare.buffer !== body.buffer) this.free.push(spare);
       // Dictionaries (and the schema) outlive their message: their buffers are never reused.
-      if (info.headerType !== HEADER_RECORD_BATCH) this.pinned.add(body.buffer);
+      if (info.headerType !== HeaderType.RECORD_BATCH) this.pinned.add(body.buffer);
       else this.inUse.set(body.buffer, (this.inUse.get(body.buffer) ?? 0) + 1);
     }
     // Read the next message (assumed the same size) while the caller works on this one.
     if (bytes.prefetch !== undefined) {
       const into = recycle ? this.free.pop() : undefined;
-      if (!bytes.prefetch(8 + metadataLength + info.bodyLength, into) && into !== undefined)
+      if (!bytes.prefetch(PREFIX_BYTES + length + info.bodyLength, into) && into !== undefined)
         this.free.push(into);
     }
     this.pieces = body.length > 0 ? [prefix, metadata, body] : [prefix, metadata];
@@ -291,75 +267,17 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
     }
   }
 
-  /**
-   * A stream is one schema message, then dictionary and record batches. apache-arrow would take a
-   * second schema as the start of a new stream, and pass over or stop at other header types, so the
-   * stream would end early, or lose batches, without an error.
-   */
-  private checkHeaderType(headerType: number, start: number): void {
-    if (this.messages === 0) {
-      if (headerType === HEADER_SCHEMA) return;
-      throw corrupt(
-        this.bytes,
-        `the stream starts with a message of header type ${headerTypeName(headerType)}, not its schema`,
-      );
-    }
-    if (headerType === HEADER_RECORD_BATCH || headerType === HEADER_DICTIONARY_BATCH) return;
-    // An IPC file's blocks are read as one stream whose offsets are not the file's: name the block.
-    const where =
-      this.bytes instanceof BlockByteReader
-        ? `the message of record batch block ${this.recordBatches} (after ${recordBatches(this.recordBatches)})`
-        : `the message at byte ${start} (after ${recordBatches(this.recordBatches)})`;
-    throw corrupt(
-      this.bytes,
-      headerType === HEADER_SCHEMA
-        ? `${where} is a second schema: a stream has one schema, first`
-        : `${where} has header type ${headerTypeName(headerType)}: only record batches and dictionary batches follow the schema`,
-    );
-  }
-
   private truncated(): ArrowReadError {
     this.short = true;
-    return truncated(this.bytes);
+    return ipcTruncated(this.bytes.name, 'stream', this.bytes.position);
   }
-
-  /** The input ended between two messages, without the end-of-stream marker. */
-  private missingEnd(at: number): ArrowReadError {
-    if (this.messages === 0) return this.truncated();
-    return new ArrowReadError(
-      'TRUNCATED',
-      `the stream ends after ${recordBatches(this.recordBatches)}, at byte ${at}, without the end-of-stream marker`,
-      {
-        file: this.bytes.name,
-        hint: 'The writer may have been killed before it closed the stream: copy the file again once it is complete. If your writer closes streams without the marker, pass allowMissingEndOfStream: true.',
-      },
-    );
-  }
-}
-
-function recordBatches(n: number): string {
-  return n === 1 ? '1 record batch' : `${n} record batches`;
-}
-
-function corrupt(bytes: ByteReader, detail: string): ArrowReadError {
-  return new ArrowReadError('CORRUPT', detail, {
-    file: bytes.name,
-    hint: 'The bytes are damaged or not Arrow IPC: export the file again.',
-  });
-}
-
-function truncated(bytes: ByteReader): ArrowReadError {
-  return new ArrowReadError('TRUNCATED', `the stream ends inside a message, after ${bytes.position} bytes`, {
-    file: bytes.name,
-    hint: 'The file was cut short: copy it again, or wait until its writer has closed it.',
-  });
 }
 
 /** An apache-arrow failure as the typed error it stands for. */
 function classify(e: unknown, bytes: ByteReader, feed: MessageFeed, doing: string): ArrowReadError {
   if (feed.error !== undefined) return feed.error;
   if (e instanceof ArrowReadError) return e;
-  if (feed.short) return truncated(bytes);
+  if (feed.short) return ipcTruncated(bytes.name, 'stream', bytes.position);
   const message = e instanceof Error ? e.message : String(e);
   if (/compress|codec/i.test(message)) {
     return new ArrowReadError('UNSUPPORTED', `compressed Arrow IPC buffers cannot be read: ${message}`, {
@@ -371,6 +289,6 @@ function classify(e: unknown, bytes: ByteReader, feed: MessageFeed, doing: strin
   return new ArrowReadError('CORRUPT', `malformed Arrow IPC data while ${doing}: ${message}`, {
     file: bytes.name,
     cause: e,
-    hint: 'The bytes are damaged or not Arrow IPC: export the file again.',
+    hint: DAMAGED_IPC_HINT,
   });
 }

@@ -1,7 +1,4 @@
-import { readSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { ArrowReadError } from './ArrowReadError.js';
-import { decoderTrapError, isDecoderTrap } from './decoderTrap.js';
 
 /** What a Parquet footer tells the reading thread before any row group is decoded. */
 export interface ParquetMeta {
@@ -13,17 +10,24 @@ export interface ParquetMeta {
   readonly unsupported: readonly [number, string, string][];
 }
 
-/** A Parquet file open in a worker thread: its footer, then one row group at a time. */
-export interface ParquetRowGroups {
+/** A Parquet file open in the decoder: its footer, then any row group on request. */
+export interface ParquetFile {
   readonly meta: ParquetMeta;
-  /** Row group `rowGroup`'s `columns` (top-level names), decoded to an Arrow IPC stream in batches of `batchSize` rows. */
+  /**
+   * Row group `rowGroup` (of `columns`, by top-level name, or all), decoded to one Arrow IPC stream
+   * in batches of `batchSize` rows, stopping after `limit` rows. Fails as the decoder does (an
+   * `Error` with its message, or a trap that no caller can catch: see `decoderTrap.ts`).
+   */
   read(
     rowGroup: number,
-    columns: readonly string[],
+    columns: readonly string[] | undefined,
     batchSize: number,
     limit: number | undefined,
   ): Promise<Uint8Array>;
 }
+
+/** Fills `target` from the file at `position`; returns the bytes read (fewer at the end of the file). */
+export type ReadAt = (target: Uint8Array, position: number) => number;
 
 type Blobish = {
   size: number;
@@ -39,19 +43,21 @@ type PwFile = {
 };
 
 /**
- * Opens the Parquet file behind `fd` with parquet-wasm, which reads the footer and then only the
- * column chunks of the row groups and columns asked for, through a Blob-like view of the file.
- * For the workers of `mapBatchesInWorkers`, which decode row groups in parallel, each its own.
+ * The one Parquet decoding body, run wherever a Parquet file is decoded: in the worker thread of
+ * the in-thread reader (`parquetWorker.ts`, started by `readParquet`) and in each thread of the
+ * worker pool (`parquetRowGroups.ts`). It opens the file with parquet-wasm's `ParquetFile`, which
+ * reads the footer and then only the column chunks of the row group and columns asked for,
+ * through a Blob-like view of the file whose reads go through `readAt` (`onRead` counts them).
  *
  * @example
- * const file = await openParquetRowGroups(fd, size, 'log.parquet');
+ * const file = await openParquetFile(readAtFd(fd), size);
  * const ipc = await file.read(0, ['logits', 'target'], 65_536, undefined);
  */
-export async function openParquetRowGroups(
-  fd: number,
+export async function openParquetFile(
+  readAt: ReadAt,
   size: number,
-  name: string,
-): Promise<ParquetRowGroups> {
+  onRead: (bytes: number) => void = () => undefined,
+): Promise<ParquetFile> {
   const pw = createRequire(import.meta.url)('parquet-wasm') as {
     ParquetFile: { fromFile(blob: Blobish): Promise<PwFile> };
   };
@@ -65,21 +71,12 @@ export async function openParquetRowGroups(
     },
     async arrayBuffer() {
       const target = new Uint8Array(end - start);
-      let done = 0;
-      while (done < target.length) {
-        const n = readSync(fd, target, done, target.length - done, start + done);
-        if (n === 0) break;
-        done += n;
-      }
-      return done === target.length ? target.buffer : target.slice(0, done).buffer;
+      const got = readAt(target, start);
+      onRead(got);
+      return got === target.length ? target.buffer : target.slice(0, got).buffer;
     },
   });
-  let file: PwFile;
-  try {
-    file = await pw.ParquetFile.fromFile(view(0, size));
-  } catch (e) {
-    throw decodeError(e, name, undefined);
-  }
+  const file = await pw.ParquetFile.fromFile(view(0, size));
   const metadata = file.metadata();
   const rowGroups: number[] = [];
   const unsupported: [number, string, string][] = [];
@@ -96,30 +93,10 @@ export async function openParquetRowGroups(
   return {
     meta: { rowGroups, schema: file.schema().intoIPCStream(), unsupported },
     async read(rowGroup, columns, batchSize, limit) {
-      const options: Record<string, unknown> = { rowGroups: [rowGroup], batchSize, columns: [...columns] };
+      const options: Record<string, unknown> = { rowGroups: [rowGroup], batchSize };
+      if (columns !== undefined) options.columns = [...columns];
       if (limit !== undefined) options.limit = limit;
-      try {
-        return (await file.read(options)).intoIPCStream();
-      } catch (e) {
-        throw isDecoderTrap(e)
-          ? decoderTrapError(e, name, rowGroup, columns)
-          : decodeError(e, name, rowGroup);
-      }
+      return (await file.read(options)).intoIPCStream();
     },
   };
-}
-
-function decodeError(e: unknown, file: string, rowGroup: number | undefined): ArrowReadError {
-  const message = e instanceof Error ? e.message : String(e);
-  const context = { file, cause: e, ...(rowGroup === undefined ? {} : { rowGroup }) };
-  if (/not (yet )?(implemented|supported)|unsupported|unknown (codec|compression)|codec/i.test(message)) {
-    return new ArrowReadError('UNSUPPORTED', `the Parquet decoder cannot read this file: ${message}`, {
-      ...context,
-      hint: 'Write the file with a common codec (SNAPPY, ZSTD, GZIP, LZ4_RAW, BROTLI or none) and common types.',
-    });
-  }
-  return new ArrowReadError('CORRUPT', `malformed Parquet data: ${message}`, {
-    ...context,
-    hint: 'The file is damaged or is not Parquet: write it again.',
-  });
 }

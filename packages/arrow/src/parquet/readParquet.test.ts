@@ -7,12 +7,12 @@ import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArrowReadError } from './ArrowReadError.js';
-import { openByteReader } from './openByteReader.js';
-import { readBatches } from './readBatches.js';
+import { ArrowReadError } from '../ArrowReadError.js';
+import { openByteReader } from '../openByteReader.js';
+import { readBatches } from '../readBatches.js';
+import { damagedParquet, openFds, readAll, tempDir } from '../testing/files.js';
+import { writeTrainingLog } from '../writeTrainingLog.js';
 import { readParquet } from './readParquet.js';
-import { damagedParquet, openFds, readAll, tempDir } from './testing/files.js';
-import { writeTrainingLog } from './writeTrainingLog.js';
 
 const LOG = { rows: 300, classes: 4, epochs: 2, batchRows: 64, ignoreShare: 0.1 };
 
@@ -28,7 +28,7 @@ describe('readParquet', () => {
   it('reads in a process started with `node --input-type=module -e`', async () => {
     const path = join(dir, 'eval.parquet');
     await writeTrainingLog(path, 'parquet', LOG);
-    const index = pathToFileURL(new URL('../dist/index.js', import.meta.url).pathname).href;
+    const index = pathToFileURL(new URL('../../dist/index.js', import.meta.url).pathname).href;
     const script = `
       import { readBatches } from ${JSON.stringify(index)};
       let rows = 0;

@@ -1,0 +1,65 @@
+import { ArrowReadError } from '../ArrowReadError.js';
+import { decoderTrapError, isDecoderTrap } from '../decoderTrap.js';
+import { openParquetFile, type ParquetFile, type ParquetMeta } from './parquetFile.js';
+import { readAtFd } from './readAtFd.js';
+
+/** A Parquet file open in a worker thread: its footer, then one row group at a time. */
+export interface ParquetRowGroups {
+  readonly meta: ParquetMeta;
+  /** Row group `rowGroup`'s `columns` (top-level names), decoded to an Arrow IPC stream in batches of `batchSize` rows. */
+  read(
+    rowGroup: number,
+    columns: readonly string[],
+    batchSize: number,
+    limit: number | undefined,
+  ): Promise<Uint8Array>;
+}
+
+/**
+ * Opens the Parquet file behind `fd` with the one Parquet decoding body (`openParquetFile`), for
+ * the workers of `mapBatchesInWorkers`, which decode row groups in parallel, each its own; the
+ * decoder's failures come back as typed errors naming the file and row group.
+ *
+ * @example
+ * const file = await openParquetRowGroups(fd, size, 'log.parquet');
+ * const ipc = await file.read(0, ['logits', 'target'], 65_536, undefined);
+ */
+export async function openParquetRowGroups(
+  fd: number,
+  size: number,
+  name: string,
+): Promise<ParquetRowGroups> {
+  let file: ParquetFile;
+  try {
+    file = await openParquetFile(readAtFd(fd), size);
+  } catch (e) {
+    throw decodeError(e, name, undefined);
+  }
+  return {
+    meta: file.meta,
+    async read(rowGroup, columns, batchSize, limit) {
+      try {
+        return await file.read(rowGroup, columns, batchSize, limit);
+      } catch (e) {
+        throw isDecoderTrap(e)
+          ? decoderTrapError(e, name, rowGroup, columns)
+          : decodeError(e, name, rowGroup);
+      }
+    },
+  };
+}
+
+function decodeError(e: unknown, file: string, rowGroup: number | undefined): ArrowReadError {
+  const message = e instanceof Error ? e.message : String(e);
+  const context = { file, cause: e, ...(rowGroup === undefined ? {} : { rowGroup }) };
+  if (/not (yet )?(implemented|supported)|unsupported|unknown (codec|compression)|codec/i.test(message)) {
+    return new ArrowReadError('UNSUPPORTED', `the Parquet decoder cannot read this file: ${message}`, {
+      ...context,
+      hint: 'Write the file with a common codec (SNAPPY, ZSTD, GZIP, LZ4_RAW, BROTLI or none) and common types.',
+    });
+  }
+  return new ArrowReadError('CORRUPT', `malformed Parquet data: ${message}`, {
+    ...context,
+    hint: 'The file is damaged or is not Parquet: write it again.',
+  });
+}
