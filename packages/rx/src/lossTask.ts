@@ -5,7 +5,8 @@
  * Loaded by URL in each worker: it imports nothing that pulls in apache-arrow or RxJS.
  */
 import type { WorkerBatch } from '@lossflow/arrow';
-import { type KernelBackend, type LossState, setKernelBackend, wasmKernels } from '@lossflow/core';
+import { type KernelBackend, type LossState, setKernelBackend } from '@lossflow/core';
+import { wasmKernels } from '@lossflow/core/kernels';
 import { type BatchLossPlan, batchLoss } from './batchLoss.js';
 import type { ChunkSteps, GroupState, RowDtypes, RowShapes } from './LossChunk.js';
 import { registrySpec } from './operators/registrySpec.js';
