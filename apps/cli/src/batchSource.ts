@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { readBatches } from '@lossflow/arrow';
+import { readFile as readBatches } from '@lossflow/arrow/node';
 import { LossError } from '@lossflow/core';
 import { fromBatches, fromFile, type LossChunk, losses } from '@lossflow/rx';
 import type { RecordBatch, Schema } from 'apache-arrow';

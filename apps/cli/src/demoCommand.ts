@@ -1,12 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type TrainingLogOptions,
-  trainingLogBatches,
-  trainingLogSchema,
-  writeIpcStream,
-} from '@lossflow/arrow';
+import { type TrainingLogOptions, trainingLogBatches, trainingLogSchema } from '@lossflow/arrow';
+import { writeIpcStream } from '@lossflow/arrow/node';
 import { colorEnabled, styleFor } from './ansi.js';
 import { hasFlag, lastValue, parseArgv, wantsHelp } from './argv.js';
 import type { CliIo } from './cliIo.js';

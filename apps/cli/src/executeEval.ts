@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { writeIpcStream } from '@lossflow/arrow';
+import { writeIpcStream } from '@lossflow/arrow/node';
 import { lastValueFrom } from 'rxjs';
 import { colorEnabled, styleFor } from './ansi.js';
 import { BatchSource } from './batchSource.js';

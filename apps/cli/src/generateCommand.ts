@@ -1,4 +1,5 @@
-import { type FileFormat, writeTrainingLog } from '@lossflow/arrow';
+import type { FileFormat } from '@lossflow/arrow';
+import { writeTrainingLog } from '@lossflow/arrow/node';
 import { hasFlag, lastValue, parseArgv, wantsHelp } from './argv.js';
 import type { CliIo } from './cliIo.js';
 import { describeFailure } from './describeFailure.js';

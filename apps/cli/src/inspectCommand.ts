@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
-import { describeSchema, readBatches } from '@lossflow/arrow';
+import { describeSchema } from '@lossflow/arrow';
+import { readFile as readBatches } from '@lossflow/arrow/node';
 import { colorEnabled, styleFor } from './ansi.js';
 import { hasFlag, lastValue, parseArgv, wantsHelp } from './argv.js';
 import type { CliIo } from './cliIo.js';

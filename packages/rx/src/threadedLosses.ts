@@ -1,14 +1,19 @@
 import { statSync } from 'node:fs';
-import { ArrowReadError, mapBatchesInWorkers, type ReadOptions, readBatches } from '@lossflow/arrow';
+import { ArrowReadError, type ReadOptions } from '@lossflow/arrow';
+import { mapBatchesInWorkers, readFile as readBatches } from '@lossflow/arrow/node';
 import { getKernelBackend, LossError } from '@lossflow/core';
 import type { RecordBatch } from 'apache-arrow';
 import { defer, map, Observable, tap } from 'rxjs';
 import { setBatchOrigin } from './batchOrigin.js';
 import { fromBatches } from './fromBatches.js';
 import type { LossChunk } from './LossChunk.js';
+import { registerLossErrorCodec } from './lossErrorCodec.js';
 import type { LossOperatorPlan } from './lossOperator.js';
 import type { LossTaskData, WorkerLoss } from './lossTask.js';
 import { lossTaskUrl } from './lossTaskUrl.js';
+
+// The pool's side of the LossError codec the worker task registers (lossTask.ts).
+registerLossErrorCodec();
 
 /**
  * The batches of a file that `fromFile` opened with `threads ≥ 1`. Subscribed to directly, it reads

@@ -43,8 +43,8 @@ import { running } from './running.js';
 import { runningGroups } from './runningGroups.js';
 
 const readers = vi.hoisted(() => [] as { closed: boolean }[]);
-vi.mock('@lossflow/arrow', async (importOriginal) => {
-  const original = await importOriginal<typeof import('@lossflow/arrow')>();
+vi.mock('@lossflow/arrow/node', async (importOriginal) => {
+  const original = await importOriginal<typeof import('@lossflow/arrow/node')>();
   return {
     ...original,
     // Records every pool and whether it was closed, to check the teardown.
