@@ -28,9 +28,9 @@ describe('readParquet', () => {
   it('reads in a process started with `node --input-type=module -e`', async () => {
     const path = join(dir, 'eval.parquet');
     await writeTrainingLog(path, 'parquet', LOG);
-    const index = pathToFileURL(new URL('../dist/index.js', import.meta.url).pathname).href;
+    const index = pathToFileURL(new URL('../dist/node.js', import.meta.url).pathname).href;
     const script = `
-      import { readBatches } from ${JSON.stringify(index)};
+      import { readFile } from ${JSON.stringify(index)};
       let rows = 0;
       for await (const b of readFile(${JSON.stringify(path)})) rows += b.numRows;
       console.log(rows);`;
