@@ -1,6 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The package's `#platform` import points at dist; tests run the sources (the Node platform).
+  resolve: { alias: { '#platform': fileURLToPath(new URL('./src/platform.node.ts', import.meta.url)) } },
   test: {
     include: ['src/**/*.test.ts'],
     // Tests never time anything: the limit only stops a hung test. turbo runs every package's suite

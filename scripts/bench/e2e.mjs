@@ -18,7 +18,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Field, Float32, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
-import { trainingLogBatches, writeIpcStream } from '../../packages/arrow/dist/index.js';
+import { trainingLogBatches } from '../../packages/arrow/dist/index.js';
+import { writeIpcStream } from '../../packages/arrow/dist/node.js';
 
 const CACHE = join(tmpdir(), 'lossflow-bench', 'e2e');
 const BIN = fileURLToPath(new URL('../../apps/cli/bundle/bin.js', import.meta.url));

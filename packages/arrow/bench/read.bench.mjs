@@ -17,7 +17,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { medianAsync, printTable } from '../../../scripts/bench/harness.mjs';
-import { batchTensors, mapBatchesInWorkers, readBatches, writeTrainingLog } from '../dist/index.js';
+import { batchTensors } from '../dist/index.js';
+import { mapBatchesInWorkers, readFile as readBatches, writeTrainingLog } from '../dist/node.js';
 import { touchTensors } from './touchTensors.mjs';
 
 const CACHE = join(tmpdir(), 'lossflow-bench');

@@ -60,7 +60,7 @@ export interface ArrowReadErrorContext {
  * says what went wrong, where, and how to fix it.
  *
  * @example
- * try { for await (const batch of readBatches('log.arrow')) use(batch); }
+ * try { for await (const batch of readBatches(file)) use(batch); }
  * catch (e) { if (e instanceof ArrowReadError && e.code === 'TRUNCATED') console.error(e.file, e.batch); }
  */
 export class ArrowReadError extends Error {

@@ -30,7 +30,7 @@ import { BlockBatch } from './BlockBatch.js';
 import { type BatchTensors, batchTensors } from './batchTensors.js';
 import { batchSlots } from './columnSlots.js';
 import { scanIpcFile, scanIpcStream } from './ipc/scanIpcBlocks.js';
-import { readBatches } from './readBatches.js';
+import { readFile } from './readFile.js';
 import { type TensorLayout, tensorLayout } from './tensorLayout.js';
 import { batchOf, fixedList, list, primitive } from './testing/batches.js';
 import { tempDir } from './testing/files.js';
@@ -187,7 +187,7 @@ async function compare(
   const path = join(dir, `block.${format}`);
   writeFileSync(path, bytes);
   const inThread: RecordBatch[] = [];
-  for await (const b of readBatches(path)) inThread.push(b);
+  for await (const b of readFile(path)) inThread.push(b);
   const handle = await open(path, 'r');
   try {
     const scan =

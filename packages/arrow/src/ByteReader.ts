@@ -1,15 +1,15 @@
-import type { Readable } from 'node:stream';
-
 /**
- * Anything `readBatches` can read: a file path, bytes in memory, a Node readable stream, a web
- * `ReadableStream`, or any async iterable of byte chunks (e.g. an HTTP response body).
+ * Anything `readBatches` can read, in any JavaScript runtime: bytes in memory, a `Blob` (a browser
+ * `File`, read in slices), a web `ReadableStream`, or any (async) iterable of byte chunks (an HTTP
+ * response body, a Node `Readable`). A file path is read by `readFile` from `@lossflow/arrow/node`.
  */
 export type ByteSource =
-  | string
   | Uint8Array
-  | NodeJS.ReadableStream
+  | ArrayBuffer
+  | Blob
   | ReadableStream<Uint8Array>
-  | AsyncIterable<Uint8Array>;
+  | AsyncIterable<Uint8Array>
+  | Iterable<Uint8Array>;
 
 /**
  * The reading side of a {@link ByteSource}, as the format readers need it: sequential reads of an
@@ -67,26 +67,4 @@ export function isWebStream(source: unknown): source is ReadableStream<Uint8Arra
     source !== null &&
     typeof (source as { getReader?: unknown }).getReader === 'function'
   );
-}
-
-/** True for a Node `Readable`-like stream (it can be destroyed). */
-export function isNodeStream(source: unknown): source is Readable {
-  return (
-    typeof source === 'object' &&
-    source !== null &&
-    typeof (source as { pipe?: unknown }).pipe === 'function' &&
-    typeof (source as { on?: unknown }).on === 'function'
-  );
-}
-
-/**
- * A buffer of `n` bytes for a read to fill, not zeroed first: zeroing a fresh buffer costs as much
- * as the read itself. Only the bytes a read filled are ever returned.
- *
- * @example
- * const body = uninitialized(bodyLength);
- */
-export function uninitialized(n: number): Uint8Array {
-  const b = Buffer.allocUnsafeSlow(n);
-  return new Uint8Array(b.buffer, b.byteOffset, n);
 }

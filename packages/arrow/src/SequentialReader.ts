@@ -1,4 +1,4 @@
-import { uninitialized } from './ByteReader.js';
+import { uninitialized } from './uninitialized.js';
 
 /** Reads smaller than this are served from one read-ahead buffer, so framing costs no extra syscalls. */
 const READ_AHEAD = 64 * 1024;

@@ -1,9 +1,9 @@
-import type { Tensor } from '@lossflow/core';
 import type { RecordBatch } from 'apache-arrow';
 import type { ArrowReadErrorContext } from './ArrowReadError.js';
 import { columnRef } from './columnTensor.js';
 import type { ColumnRef } from './columnValues.js';
 import { refTensors } from './refTensors.js';
+import type { Tensor } from './Tensor.js';
 
 /** Options of {@link batchTensors}. */
 export interface BatchTensorsOptions {
@@ -35,7 +35,7 @@ export interface BatchTensors {
 }
 
 /**
- * The selected columns of a batch as `@lossflow/core` tensors, by role (`input`, `target`,
+ * The selected columns of a batch as tensors (`@lossflow/core` `Tensor`s), by role (`input`, `target`,
  * `weight`, …), all with the same rows. Without nulls every tensor is a view of the batch's
  * buffers (see {@link columnTensor} for the type mapping); with `nulls: 'skip'`, the rows holding
  * a null in any selected column are left out of all tensors alike (copying, only then) and counted.

@@ -1,12 +1,12 @@
-import type { Tensor } from '@lossflow/core';
 import type { RecordBatch } from 'apache-arrow';
 import { ArrowReadError, type ArrowReadErrorContext } from './ArrowReadError.js';
 import { type ColumnRef, checkColumn, columnValues, nullRows, nullValueError } from './columnValues.js';
 import { missingColumnError } from './missingColumnError.js';
+import type { Tensor } from './Tensor.js';
 import { tensorLayout } from './tensorLayout.js';
 
 /**
- * One column of a record batch as a `@lossflow/core` tensor of shape `(rows, …)`, without copying
+ * One column of a record batch as a tensor (a `@lossflow/core` `Tensor`) of shape `(rows, …)`, without copying
  * its values: the tensor's data is a view of the batch's buffer.
  *
  * | Arrow column | tensor |

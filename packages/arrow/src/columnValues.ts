@@ -1,6 +1,6 @@
-import type { Tensor, TensorData } from '@lossflow/core';
 import type { Data } from 'apache-arrow';
 import { ArrowReadError, type ArrowReadErrorContext } from './ArrowReadError.js';
+import type { Tensor, TensorData } from './Tensor.js';
 import type { TensorLayout } from './tensorLayout.js';
 
 // Kept free of apache-arrow at run time (it only reads the members of `Data` it needs), so worker

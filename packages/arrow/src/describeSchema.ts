@@ -19,7 +19,7 @@ export interface ColumnDescription {
  * `lossflow inspect` and for error messages.
  *
  * @example
- * describeSchema((await readBatches('log.arrow').schema()));
+ * describeSchema(await readBatches(bytes).schema());
  * // [{ name: 'logits', type: 'FixedSizeList[10]<Float32>', shape: [10], dtype: 'float32', problem: undefined }, …]
  */
 export function describeSchema(schema: Schema): ColumnDescription[] {

@@ -4,9 +4,10 @@ import { Readable } from 'node:stream';
 import { RecordBatchStreamWriter, Table, tableToIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArrowReadError } from './ArrowReadError.js';
-import type { ByteSource } from './ByteReader.js';
 import { decodeMessage } from './ipc/ipcMetadata.js';
-import { type ReadOptions, readBatches } from './readBatches.js';
+import type { ReadOptions } from './readBatches.js';
+import type { FileSource } from './readFile.js';
+import { readFile as readArrow } from './readFile.js';
 import { chunked, tempDir } from './testing/files.js';
 import { trainingLogBatches } from './trainingLogBatches.js';
 import { writeIpcStream } from './writeIpcStream.js';
@@ -61,11 +62,11 @@ interface Outcome {
 }
 
 /** Reads everything, keeping the rows and batches handed out before an error. */
-async function read(source: ByteSource, options: ReadOptions = {}): Promise<Outcome> {
+async function read(source: FileSource, options: ReadOptions = {}): Promise<Outcome> {
   let rows = 0;
   let batches = 0;
   try {
-    for await (const batch of readBatches(source, options)) {
+    for await (const batch of readArrow(source, options)) {
       rows += batch.numRows;
       batches++;
     }
@@ -76,7 +77,7 @@ async function read(source: ByteSource, options: ReadOptions = {}): Promise<Outc
   return { rows, batches, error: undefined };
 }
 
-const streamSources: Record<string, (bytes: Uint8Array) => ByteSource> = {
+const streamSources: Record<string, (bytes: Uint8Array) => FileSource> = {
   'Node Readable': (bytes) => Readable.from(chunked(bytes)),
   'web ReadableStream': (bytes) => {
     const it = chunked(bytes);
@@ -219,7 +220,7 @@ describe('Arrow IPC stream: a stream without its end-of-stream marker is TRUNCAT
   });
 
   it('only the schema, no marker: the schema is known, reading is TRUNCATED', async () => {
-    const reader = readBatches(stream.slice(0, messages[0]!.end));
+    const reader = readArrow(stream.slice(0, messages[0]!.end));
     expect((await reader.schema()).fields.map((f) => f.name)).toEqual(['epoch', 'step', 'logits', 'target']);
     await expect(
       (async () => {
@@ -243,10 +244,10 @@ describe('Arrow IPC stream: what may not be in a stream is CORRUPT', () => {
       bytes.set(tail, stream.length);
       const path = await asFile(bytes, 'trailing.arrows');
       for (const options of [{}, { allowMissingEndOfStream: true }]) {
-        const sources: [string, ByteSource][] = [
+        const sources: [string, FileSource][] = [
           ['path', path],
           ['bytes', bytes],
-          ...Object.entries(streamSources).map(([k, make]): [string, ByteSource] => [k, make(bytes)]),
+          ...Object.entries(streamSources).map(([k, make]): [string, FileSource] => [k, make(bytes)]),
         ];
         for (const [kind, source] of sources) {
           const what = `${name} from ${kind}`;

@@ -20,9 +20,9 @@ import { settledStat } from './fileVersion.js';
 import { readIpcFile } from './ipc/readIpcFile.js';
 import { readIpcStream } from './ipc/readIpcStream.js';
 import { mapBatchesInWorkers } from './mapBatchesInWorkers.js';
-import { openByteReader } from './openByteReader.js';
+import { openFileReader } from './openFileReader.js';
 import { readParquet } from './parquet/readParquet.js';
-import { readBatches } from './readBatches.js';
+import { readFile } from './readFile.js';
 import { FORMATS, smallLog, tempDir } from './testing/files.js';
 
 const TASK = 'export function run(batch) { return batch.rows; }\n';
@@ -101,7 +101,7 @@ describe('a file written to while it is read fails with CHANGED', () => {
     for (const [what, rewrite] of Object.entries(REWRITES)) {
       it(`${format}, ${what}: readBatches`, async () => {
         const path = published(logs.get(format)![0]!);
-        const error = await failureOf(readBatches(path), () => rewrite(path, logs.get(format)!));
+        const error = await failureOf(readFile(path), () => rewrite(path, logs.get(format)!));
         expectChanged(error, path);
       });
 
@@ -121,7 +121,7 @@ describe('a file written to while it is read fails with CHANGED', () => {
   for (const format of FORMATS) {
     it(`${format}: the format's own reader over openByteReader reports no end after a rewrite`, async () => {
       const path = published(logs.get(format)![0]!);
-      const source = await OPENERS[format](await openByteReader(path));
+      const source = await OPENERS[format](await openFileReader(path));
       let error: unknown;
       try {
         expect(await source.next()).toBeDefined();
@@ -148,7 +148,7 @@ describe('a file written to while it is read fails with CHANGED', () => {
         const plan = () => ({ columns: ['logits', 'target'], task: { module: task } });
         const items =
           reader === 'readBatches'
-            ? readBatches(path)
+            ? readFile(path)
             : mapBatchesInWorkers<number>(path, plan, { threads: 2, inThisThread: true });
         for await (const item of items as AsyncIterable<{ numRows: number } | { value: number }>) {
           if (first) renameSync(next, path);
@@ -164,7 +164,7 @@ describe('a file written to while it is read fails with CHANGED', () => {
     for (const format of FORMATS) {
       const path = published(logs.get(format)![0]!);
       let rows = 0;
-      for await (const batch of readBatches(path)) rows += batch.numRows;
+      for await (const batch of readFile(path)) rows += batch.numRows;
       const plan = () => ({ columns: ['logits', 'target'], task: { module: task } });
       let pooled = 0;
       for await (const { value } of mapBatchesInWorkers<number>(path, plan, { threads: 2 })) pooled += value;

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchTensors } from './batchTensors.js';
-import { readBatches } from './readBatches.js';
-import { readTensors } from './readTensors.js';
+import { readFile as readArrow, readFileTensors } from './readFile.js';
 import { tempDir } from './testing/files.js';
 import { writeTrainingLog } from './writeTrainingLog.js';
 
@@ -44,7 +43,7 @@ async function duckParquet(name: string, query: string, options = ''): Promise<s
 async function expectLog(source: string | Uint8Array): Promise<number> {
   let row = 0;
   let batches = 0;
-  for await (const batch of readBatches(source)) {
+  for await (const batch of readArrow(source)) {
     const { tensors, rows } = batchTensors(
       batch,
       { input: 'logits', target: 'target', probs: 'probs', bucket: 'bucket' },
@@ -83,7 +82,7 @@ describe('interop: Parquet written by DuckDB', () => {
     const path = await duckParquet('log.parquet', LOG_QUERY, ', ROW_GROUP_SIZE 1000');
     expect(await expectLog(new Uint8Array(await readFile(path)))).toBe(ROWS);
     let rows = 0;
-    for await (const t of readTensors(path, { input: 'logits' })) {
+    for await (const t of readFileTensors(path, { input: 'logits' })) {
       expect(t.recordBatch.schema.fields.map((f) => f.name)).toEqual(['logits', 'target']);
       rows += t.rows;
     }
@@ -101,12 +100,12 @@ describe('interop: Parquet written by DuckDB', () => {
     );
     await expect(
       (async () => {
-        for await (const _ of readTensors(path));
+        for await (const _ of readFileTensors(path));
       })(),
     ).rejects.toMatchObject({ code: 'NULL_VALUE', column: 'logits', row: 7, batch: 0 });
     let rows = 0;
     let skipped = 0;
-    for await (const t of readTensors(path, {}, { nulls: 'skip' })) {
+    for await (const t of readFileTensors(path, {}, { nulls: 'skip' })) {
       rows += t.rows;
       skipped += t.skipped;
       expect(t.tensors.input!.shape).toEqual([t.rows, 3]);
@@ -134,13 +133,13 @@ describe('interop: Arrow IPC stream written by arrow-rs', () => {
     expect(Array.from(ipc.subarray(-8))).toEqual([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
     const path = join(dir, 'arrow-rs.arrows');
     await writeFile(path, ipc);
-    const reader = readBatches(path);
+    const reader = readArrow(path);
     expect(await reader.format()).toBe('arrow-stream');
     await reader.close();
     expect(await expectLog(path)).toBe(ROWS);
     const { Readable } = await import('node:stream');
     let rows = 0;
-    for await (const b of readBatches(Readable.from([ipc.subarray(0, 1000), ipc.subarray(1000)])))
+    for await (const b of readArrow(Readable.from([ipc.subarray(0, 1000), ipc.subarray(1000)])))
       rows += b.numRows;
     expect(rows).toBe(ROWS);
   });

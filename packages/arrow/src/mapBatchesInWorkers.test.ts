@@ -6,19 +6,18 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
-import { LossError } from '@lossflow/core';
 import { Float32, Int64, makeData, Null, RecordBatchStreamWriter, Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArrowReadError } from './ArrowReadError.js';
 import { batchTensors } from './batchTensors.js';
+import { registerErrorCodec } from './errorCodec.js';
 import { scanIpcBytes } from './ipc/scanIpcBlocks.js';
 import { mapBatchesInWorkers, type WorkerReadOptions } from './mapBatchesInWorkers.js';
 import { prestartWorkers, takeWorker } from './prestartWorkers.js';
-import { readBatches } from './readBatches.js';
+import { readFile } from './readFile.js';
 import { batchOf, fixedList, primitive } from './testing/batches.js';
 import { damagedParquet, tempDir } from './testing/files.js';
 import { writeTrainingLog } from './writeTrainingLog.js';
@@ -42,12 +41,14 @@ const logs: Record<'stream' | 'file' | 'parquet', string> = { stream: '', file: 
 
 /**
  * Sums each role's tensor. `data` may ask it to count runs in a shared counter (slot 0), to beat
- * a heartbeat (slot 1), to throw a LossError at a batch whose first target is given, or to end
+ * a heartbeat (slot 1), to throw a PlantedError at a batch whose first target is given, or to end
  * the worker on its n-th batch, or to throw on the first batch any worker runs.
  */
-const TASK = (core: string) => `
+const TASK = (worker: string) => `
 import { threadId } from 'node:worker_threads';
-import { LossError } from ${JSON.stringify(core)};
+import { registerErrorCodec } from ${JSON.stringify(worker)};
+${PLANTED_ERROR}
+registerErrorCodec(plantedErrorCodec);
 let data;
 let counter;
 let runs = 0;
@@ -63,7 +64,7 @@ export function run(batch) {
   runs++;
   const firstRun = data.throwFirst === true && Atomics.add(counter, 2, 1) === 0;
   if ((data.throwAt !== undefined && first === data.throwAt) || firstRun) {
-    throw new LossError('TARGET_OUT_OF_RANGE', 'a planted error', { loss: 'test', row: 3 });
+    throw new PlantedError('TARGET_OUT_OF_RANGE', { loss: 'test', row: 3 });
   }
   if (runs === data.exitAfter) process.exit(3);
   const sums = {};
@@ -76,11 +77,36 @@ export function run(batch) {
 }
 `;
 
+/**
+ * An error class of another package, with a code and context, and its codec: registered in the
+ * task module and in this thread, it crosses from the worker with its class and fields.
+ */
+const PLANTED_ERROR = `
+class PlantedError extends Error {
+  constructor(code, context) {
+    super(code + ': a planted error (batch ' + context.batch + ', row ' + context.row + ')');
+    this.name = 'PlantedError';
+    this.code = code;
+    Object.assign(this, context);
+  }
+}
+const plantedErrorCodec = {
+  name: 'PlantedError',
+  // By name: the task module and this thread each define the class (one module instance apiece).
+  is: (e) => e instanceof Error && e.name === 'PlantedError',
+  encode: (e) => ({ code: e.code, context: { loss: e.loss, row: e.row, batch: e.batch } }),
+  decode: (d, more) => new PlantedError(d.code, { ...more, ...Object.fromEntries(Object.entries(d.context).filter(([, v]) => v !== undefined)) }),
+};
+`;
+const { PlantedError, plantedErrorCodec } = new Function(
+  `${PLANTED_ERROR}; return { PlantedError, plantedErrorCodec };`,
+)();
+
 beforeAll(async () => {
   ({ dir, cleanup } = await tempDir());
   task = join(dir, 'sumTask.mjs');
-  const core = pathToFileURL(createRequire(import.meta.url).resolve('@lossflow/core')).href;
-  writeFileSync(task, TASK(core));
+  registerErrorCodec(plantedErrorCodec);
+  writeFileSync(task, TASK(pathToFileURL(new URL('../dist/worker.js', import.meta.url).pathname).href));
   logs.stream = join(dir, 'log.arrows');
   logs.file = join(dir, 'log.arrow');
   await writeTrainingLog(logs.stream, 'arrow-stream', LOG);
@@ -106,7 +132,7 @@ function plan(data: Record<string, unknown> = {}, columns: Record<string, string
 /** What the task computes, in this thread, from the in-thread reader. */
 async function inThread(path: string, limit?: number): Promise<Sums[]> {
   const out: Sums[] = [];
-  for await (const batch of readBatches(path, limit === undefined ? {} : { limit })) {
+  for await (const batch of readFile(path, limit === undefined ? {} : { limit })) {
     const { tensors, rows, skipped } = batchTensors(batch, COLUMNS);
     const sums: Record<string, number> = {};
     for (const [role, t] of Object.entries(tensors)) {
@@ -266,7 +292,7 @@ describe('mapBatchesInWorkers', () => {
 
       const thrown = await collect(path, plan({ throwAt: 1 }), options);
       expect(thrown.results.length).toBe(1);
-      expect(thrown.error).toBeInstanceOf(LossError);
+      expect(thrown.error).toBeInstanceOf(PlantedError);
       expect(thrown.error).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', batch: 1, row: 3, loss: 'test' });
       expect((thrown.error as Error).message).toMatch(/batch 1, row 3/);
     },
@@ -285,6 +311,9 @@ describe('mapBatchesInWorkers', () => {
     const pool = pathToFileURL(new URL('../dist/mapBatchesInWorkers.js', import.meta.url).pathname).href;
     const script = `
       import { mapBatchesInWorkers } from ${JSON.stringify(pool)};
+      import { registerErrorCodec } from ${JSON.stringify(new URL('../dist/worker.js', import.meta.url).href)};
+      ${PLANTED_ERROR}
+      registerErrorCodec(plantedErrorCodec);
       const task = ${JSON.stringify(plan()().task)};
       const data = { ...task.data, throwFirst: true, counter: new SharedArrayBuffer(16) };
       const plan = () => ({ columns: ${JSON.stringify(Object.values(COLUMNS))}, task: { ...task, data } });
@@ -480,7 +509,7 @@ describe('mapBatchesInWorkers', () => {
     expect((error as Error).message).toContain(`the option '${option}' is`);
     // The in-thread reader takes the same limits, whatever the threads.
     if (option === 'limit') {
-      expect(() => readBatches(logs.stream, { limit: value })).toThrow(/INVALID_OPTION: the option 'limit'/);
+      expect(() => readFile(logs.stream, { limit: value })).toThrow(/INVALID_OPTION: the option 'limit'/);
     }
   });
 

@@ -7,6 +7,7 @@ import { ArrowReadError } from './ArrowReadError.js';
 import type { ByteSource } from './ByteReader.js';
 import type { FileFormat } from './detectFormat.js';
 import { readBatches } from './readBatches.js';
+import { type FileSource, readFile as readArrow } from './readFile.js';
 import { chunked, FORMATS, openFds, readAll, tempDir } from './testing/files.js';
 import { trainingLogBatches } from './trainingLogBatches.js';
 import { writeIpcStream } from './writeIpcStream.js';
@@ -35,7 +36,7 @@ beforeAll(async () => {
 });
 afterAll(() => cleanup());
 
-const sources: Record<string, (bytes: Uint8Array, path: string) => ByteSource> = {
+const sources: Record<string, (bytes: Uint8Array, path: string) => FileSource> = {
   path: (_, path) => path,
   bytes: (bytes) => bytes,
   'Node Readable': (bytes) => Readable.from(chunked(bytes)),
@@ -50,7 +51,23 @@ const sources: Record<string, (bytes: Uint8Array, path: string) => ByteSource> =
     });
   },
   'async iterable': (bytes) => chunked(bytes, [1, 2, 3, 5, 8, 13, 21, 34, 55, 89]),
+  ArrayBuffer: (bytes) => bytes.slice().buffer,
+  Blob: (bytes) => new Blob([bytes]),
+  'sync iterable': (bytes) => [bytes.subarray(0, 7), bytes.subarray(7, 1000), bytes.subarray(1000)],
 };
+
+/** A Blob that records the byte ranges read from it, to show it is read in slices, never whole. */
+class SlicedBlob extends Blob {
+  readonly reads: number[] = [];
+  override slice(start?: number, end?: number, type?: string): Blob {
+    this.reads.push((end ?? this.size) - (start ?? 0));
+    return super.slice(start, end, type);
+  }
+  override arrayBuffer(): Promise<ArrayBuffer> {
+    this.reads.push(this.size);
+    return super.arrayBuffer();
+  }
+}
 
 /** Puts TMPDIR back as it was (assigning `undefined` would set it to the string 'undefined'). */
 function restoreTmpdir(value: string | undefined): void {
@@ -64,7 +81,7 @@ describe('readBatches: every format from every kind of source', () => {
       it(`${format} from a ${kind}`, async () => {
         const path = paths.get(format)!;
         const source = make(new Uint8Array(await readFile(path)), path);
-        const reader = readBatches(source);
+        const reader = readArrow(source);
         expect(await reader.format()).toBe(format);
         expect((await reader.schema()).fields.map((f) => f.name)).toEqual([
           'epoch',
@@ -91,10 +108,50 @@ describe('readBatches: every format from every kind of source', () => {
   }
 });
 
+/** Rows and the float32 sum of `logits` in each batch a reader hands out. */
+async function batchSums(reader: AsyncIterable<RecordBatch>): Promise<[number, number][]> {
+  const out: [number, number][] = [];
+  for await (const batch of reader) {
+    const x = batch.getChild('logits')!.data[0]!.children[0]!.values as Float32Array;
+    let sum = 0;
+    for (let i = 0; i < batch.numRows * 10; i++) sum += x[i]!;
+    out.push([batch.numRows, sum]);
+  }
+  return out;
+}
+
+describe('readBatches: the universal entry', () => {
+  for (const format of FORMATS) {
+    it(`${format}: a Blob is read in slices, a ReadableStream and bytes read the same batches`, async () => {
+      const path = join(dir, `blob.${format}`);
+      await writeTrainingLog(path, format, { rows: 60_000, classes: 10, epochs: 1, batchRows: 4096 });
+      const bytes = new Uint8Array(await readFile(path));
+      const blob = new SlicedBlob([bytes]);
+      const fromBlob = await batchSums(readBatches(blob));
+      expect(fromBlob.reduce((n, [rows]) => n + rows, 0)).toBe(60_000);
+      expect(await batchSums(readBatches(bytes))).toEqual(fromBlob);
+      expect(await batchSums(readBatches(new Blob([bytes]).stream()))).toEqual(fromBlob);
+      expect(blob.reads.length).toBeGreaterThan(1);
+      expect(Math.max(...blob.reads)).toBeLessThan(bytes.length);
+    });
+  }
+
+  it('names a File in errors and refuses a path with a hint to @lossflow/arrow/node', async () => {
+    const file = new File([new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])], 'notes.csv');
+    await expect(readBatches(file).schema()).rejects.toMatchObject({ code: 'BAD_MAGIC', file: 'notes.csv' });
+    const fromPath = readBatches(paths.get('arrow-stream') as unknown as ByteSource).schema();
+    await expect(fromPath).rejects.toBeInstanceOf(ArrowReadError);
+    await expect(fromPath).rejects.toMatchObject({
+      code: 'IO',
+      hint: expect.stringMatching(/@lossflow\/arrow\/node/),
+    });
+  });
+});
+
 describe('readBatches: options', () => {
   for (const format of FORMATS) {
     it(`${format}: column projection, in the order asked`, async () => {
-      const reader = readBatches(paths.get(format)!, { columns: ['target', 'logits'] });
+      const reader = readArrow(paths.get(format)!, { columns: ['target', 'logits'] });
       expect((await reader.schema()).fields.map((f) => f.name)).toEqual(['target', 'logits']);
       let rows = 0;
       for await (const batch of reader) {
@@ -109,7 +166,7 @@ describe('readBatches: options', () => {
     });
 
     it(`${format}: a limit stops after that many rows, slicing the last batch`, async () => {
-      const reader = readBatches(paths.get(format)!, { limit: 300 });
+      const reader = readArrow(paths.get(format)!, { limit: 300 });
       const sizes: number[] = [];
       for await (const batch of reader) sizes.push(batch.numRows);
       expect(sizes.reduce((a, b) => a + b, 0)).toBe(300);
@@ -122,7 +179,7 @@ describe('readBatches: options', () => {
       const path = join(dir, `big.${format}`);
       await writeTrainingLog(path, format, { rows: 20_000, classes: 10, epochs: 1, batchRows: 2000 });
       const seen: number[] = [];
-      const reader = readBatches(path, { onProgress: (p) => seen.push(p.bytesRead) });
+      const reader = readArrow(path, { onProgress: (p) => seen.push(p.bytesRead) });
       let batches = 0;
       for await (const _ of reader) {
         batches++;
@@ -138,7 +195,7 @@ describe('readBatches: options', () => {
 
     it(`${format}: breaking out of the loop closes the file`, async () => {
       const before = await openFds();
-      const reader = readBatches(paths.get(format)!);
+      const reader = readArrow(paths.get(format)!);
       for await (const _ of reader) break;
       expect(await openFds()).toBe(before);
       await reader.close();
@@ -147,7 +204,7 @@ describe('readBatches: options', () => {
 
     it(`${format}: an abort ends the iteration with ABORTED`, async () => {
       const controller = new AbortController();
-      const reader = readBatches(paths.get(format)!, { signal: controller.signal });
+      const reader = readArrow(paths.get(format)!, { signal: controller.signal });
       let batches = 0;
       await expect(
         (async () => {
@@ -167,7 +224,7 @@ describe('readBatches: options', () => {
       const digest = async (reuseBuffers: boolean) => {
         const sums: number[] = [];
         const buffers = new Set<ArrayBufferLike>();
-        for await (const batch of readBatches(path, { reuseBuffers })) {
+        for await (const batch of readArrow(path, { reuseBuffers })) {
           const x = batch.getChild('logits')!.data[0]!.children[0]!.values as Float32Array;
           buffers.add(x.buffer);
           let s = 0;
@@ -198,7 +255,7 @@ describe('readBatches: options', () => {
     }
     await out.close();
     const seen: string[] = [];
-    for await (const batch of readBatches(path, { reuseBuffers: true })) {
+    for await (const batch of readArrow(path, { reuseBuffers: true })) {
       seen.push(String(batch.getChild('label')!.toArray().join(',')));
     }
     expect(seen).toEqual(new Array(6).fill('cat,dog,cat,bird'));
@@ -206,9 +263,9 @@ describe('readBatches: options', () => {
 
   it('Parquet decodes only the projected columns', async () => {
     const path = paths.get('parquet')!;
-    const all = readBatches(path);
+    const all = readArrow(path);
     for await (const _ of all);
-    const some = readBatches(path, { columns: ['target'] });
+    const some = readArrow(path, { columns: ['target'] });
     for await (const _ of some);
     expect(some.progress.bytesRead).toBeLessThan(all.progress.bytesRead / 3);
   });
@@ -218,7 +275,7 @@ describe('readBatches: options', () => {
     await writeParquet(path, trainingLogBatches({ rows: 4000, classes: 8, epochs: 1, batchRows: 500 }), {
       rowGroupRows: 500,
     });
-    const reader = readBatches(path);
+    const reader = readArrow(path);
     const total = (await readFile(path)).length;
     let first: number | undefined;
     for await (const _ of reader) first ??= reader.progress.bytesRead;
@@ -245,13 +302,13 @@ describe('readBatches: options', () => {
   });
 
   it('a reader is iterated once', async () => {
-    const reader = readBatches(paths.get('arrow-stream')!);
+    const reader = readArrow(paths.get('arrow-stream')!);
     for await (const _ of reader);
     expect(() => reader[Symbol.asyncIterator]()).toThrow(expect.objectContaining({ code: 'CLOSED' }));
   });
 
   it('the schema is known before the first batch, after projection', async () => {
-    const reader = readBatches(paths.get('parquet')!, { columns: ['logits'] });
+    const reader = readArrow(paths.get('parquet')!, { columns: ['logits'] });
     expect(String((await reader.schema()).fields[0]!.type)).toBe('FixedSizeList[4]<Float32>');
     expect(reader.progress.batches).toBe(0);
     await reader.close();
@@ -295,7 +352,7 @@ describe('readBatches: failures are typed errors naming the file', () => {
     let error: ArrowReadError | undefined;
     let batches = 0;
     try {
-      for await (const _ of readBatches(cut)) batches++;
+      for await (const _ of readArrow(cut)) batches++;
     } catch (e) {
       error = e as ArrowReadError;
     }
@@ -372,7 +429,7 @@ describe('readBatches: failures are typed errors naming the file', () => {
       const tmp = process.env.TMPDIR;
       process.env.TMPDIR = spills;
       try {
-        const reader = readBatches(Readable.from(chunked(bytes)));
+        const reader = readArrow(Readable.from(chunked(bytes)));
         expect(await reader.format()).toBe(format);
         // Read from a file, not memory: the whole input is in the temporary file, private to this user.
         const [file] = await spilled();
@@ -394,7 +451,7 @@ describe('readBatches: failures are typed errors naming the file', () => {
         }
         await expect(readAll(failing())).rejects.toMatchObject({ code: 'IO' });
         const aborted = new AbortController();
-        const early = readBatches(Readable.from(chunked(bytes)), { signal: aborted.signal });
+        const early = readArrow(Readable.from(chunked(bytes)), { signal: aborted.signal });
         await early.schema();
         aborted.abort();
         const stopped = await (async () => {

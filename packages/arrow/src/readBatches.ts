@@ -1,4 +1,5 @@
 import type { RecordBatch, Schema } from 'apache-arrow';
+import { readableAs, readParquet } from '#platform';
 import { ArrowReadError } from './ArrowReadError.js';
 import type { BatchSource } from './BatchSource.js';
 import type { ByteReader, ByteSource } from './ByteReader.js';
@@ -6,10 +7,8 @@ import { countOption } from './countOption.js';
 import { detectFormat, type FileFormat, MAGIC_BYTES } from './detectFormat.js';
 import { readIpcFile } from './ipc/readIpcFile.js';
 import { readIpcStream } from './ipc/readIpcStream.js';
-import { openByteReader } from './openByteReader.js';
-import { readParquet } from './parquet/readParquet.js';
+import { knownSize, openByteReader, sourceName } from './openByteReader.js';
 import { projectSchema } from './projectSchema.js';
-import { spillToTempFile } from './spillToTempFile.js';
 import { withSchema } from './withSchema.js';
 
 /** How far reading has got, for a progress display. */
@@ -67,29 +66,30 @@ export interface BatchReader extends AsyncIterable<RecordBatch> {
 
 /**
  * Reads an Arrow IPC stream, an Arrow IPC file or a Parquet file as record batches, detecting the
- * format from its magic bytes (never the file name), with bounded memory:
+ * format from its magic bytes (never the file name), with bounded memory, in any JavaScript runtime:
  *
  * - Arrow IPC stream: incrementally, one message at a time.
- * - Arrow IPC file: footer first, then batch by batch through the file handle.
- * - Parquet: row group by row group, decoding only the columns asked for, in a worker thread.
+ * - Arrow IPC file: footer first, then batch by batch by random access.
+ * - Parquet (Node only; elsewhere `UNSUPPORTED`): row group by row group, decoding only the columns
+ *   asked for, in a worker thread.
  *
- * The source may be a path, a `Uint8Array`, a Node `Readable`, a web `ReadableStream` or an async
- * iterable of `Uint8Array` chunks. An Arrow IPC file or Parquet from a stream or pipe (both put
- * their index at the end) is first copied, 1 MiB at a time, to a temporary file in `os.tmpdir()`
- * (mode 0600, removed when the reader closes or fails, or the process exits), then read as a regular file: memory stays
- * bounded, and the temporary folder needs room for the whole input. Batches with no rows are passed over; batch
- * indices in errors count the batches handed out. Every failure is an {@link ArrowReadError}; a
- * source that fails mid-way throws rather than ending early. A regular file written to while it
- * is read (rewritten in place, appended to) fails with `CHANGED`: its size and times are checked on
- * the open descriptor after each batch and before the end. The reader can be iterated once.
+ * The source may be a `Uint8Array`, an `ArrayBuffer`, a `Blob` (a browser `File`: read in slices,
+ * never whole), a web `ReadableStream`, a Node `Readable` or any (async) iterable of `Uint8Array`
+ * chunks; a file path is read by `readFile` from `@lossflow/arrow/node`. An Arrow IPC file or
+ * Parquet from a stream (both put their index at the end) is first copied, 1 MiB at a time, to a
+ * temporary file in `os.tmpdir()` in Node (mode 0600, removed when the reader closes or fails, or the
+ * process exits) or gathered into a `Blob` elsewhere, then read with random access. Batches with no
+ * rows are passed over; batch indices in errors count the batches handed out. Every failure is an
+ * {@link ArrowReadError}; a source that fails mid-way throws rather than ending early. The reader
+ * can be iterated once.
  *
  * @example
- * const reader = readBatches('train-log.parquet', { columns: ['logits', 'target'], limit: 1_000_000 });
+ * const reader = readBatches(fileInput.files[0], { columns: ['logits', 'target'], limit: 1_000_000 });
  * console.log(await reader.format(), (await reader.schema()).fields.map((f) => f.name));
  * for await (const batch of reader) console.log(batch.numRows, reader.progress.bytesRead);
  */
 export function readBatches(source: ByteSource, options: ReadOptions = {}): BatchReader {
-  return new Reader(source, options);
+  return readBatchesProjected(source, options);
 }
 
 /**
@@ -100,7 +100,22 @@ export function readBatches(source: ByteSource, options: ReadOptions = {}): Batc
  * const probe = readOpenFile(FileByteReader.over(path, handle, size, undefined));
  */
 export function readOpenFile(bytes: ByteReader, options: ProjectingReadOptions = {}): BatchReader {
-  return new Reader(bytes.name, options, bytes);
+  return new Reader(bytes.name, undefined, async () => bytes, options);
+}
+
+/**
+ * {@link readBatchesProjected} over bytes `open` opens on the first use (a path opened by
+ * `@lossflow/arrow/node`), named `name` in errors.
+ *
+ * @example
+ * readOpened('log.arrow', (signal) => openFileReader('log.arrow', signal), {});
+ */
+export function readOpened(
+  name: string,
+  open: (signal: AbortSignal | undefined) => Promise<ByteReader>,
+  options: ProjectingReadOptions = {},
+): BatchReader {
+  return new Reader(name, undefined, open, options);
 }
 
 /** {@link ReadOptions} with the projection picked from the input's schema once it is known. */
@@ -116,7 +131,12 @@ export interface ProjectingReadOptions extends Omit<ReadOptions, 'columns'> {
  * readBatchesProjected('log.parquet', { columns: (s) => s.fields.slice(0, 2).map((f) => f.name) });
  */
 export function readBatchesProjected(source: ByteSource, options: ProjectingReadOptions = {}): BatchReader {
-  return new Reader(source, options);
+  return new Reader(
+    sourceName(source),
+    knownSize(source),
+    (signal) => openByteReader(source, signal),
+    options,
+  );
 }
 
 interface Opened {
@@ -133,25 +153,22 @@ class Reader implements BatchReader {
   private iterating = false;
   private rows = 0;
   private batches = 0;
-  private readonly name: string;
 
   constructor(
-    private readonly source: ByteSource,
+    /** The input as errors name it: the path, the `File`'s name, `<bytes>`, `<blob>` or `<stream>`. */
+    private readonly name: string,
+    /** The input's size when known before opening it. */
+    private readonly size: number | undefined,
+    private readonly openBytes: (signal: AbortSignal | undefined) => Promise<ByteReader>,
     private readonly options: ProjectingReadOptions,
-    /** Bytes already open (see {@link readOpenFile}), read instead of opening `source`. */
-    private readonly given?: ByteReader,
   ) {
     countOption('limit', options.limit, 0);
-    this.name =
-      given?.name ??
-      (typeof source === 'string' ? source : source instanceof Uint8Array ? '<bytes>' : '<stream>');
   }
 
   get progress(): ReadProgress {
     return {
       bytesRead: this.opened?.source.bytesRead() ?? this.bytes?.bytesRead ?? 0,
-      totalBytes:
-        this.bytes?.totalBytes ?? (this.source instanceof Uint8Array ? this.source.length : undefined),
+      totalBytes: this.bytes?.totalBytes ?? this.size,
       rows: this.rows,
       batches: this.batches,
     };
@@ -242,7 +259,7 @@ class Reader implements BatchReader {
     const { signal, columns, limit } = this.options;
     try {
       if (signal?.aborted) throw new ArrowReadError('ABORTED', 'reading was aborted', { file: this.name });
-      let bytes = this.given ?? (await openByteReader(this.source, signal));
+      let bytes = await this.openBytes(signal);
       this.bytes = bytes;
       if (this.closed) throw new ArrowReadError('CLOSED', 'the reader was closed', { file: this.name });
       const head = await bytes.peek(MAGIC_BYTES);
@@ -260,10 +277,9 @@ class Reader implements BatchReader {
               },
             );
       }
-      if ((format === 'arrow-file' || format === 'parquet') && bytes.readInto === undefined) {
-        // Both keep their index at the end: a pipe or stream goes to a temporary file first, read
-        // then as a regular file, rather than into memory whole.
-        bytes = await spillToTempFile(bytes, signal);
+      const prepared = await readableAs(format, bytes, signal);
+      if (prepared !== bytes) {
+        bytes = prepared;
         this.bytes = bytes;
         if (this.closed) throw new ArrowReadError('CLOSED', 'the reader was closed', { file: this.name });
       }

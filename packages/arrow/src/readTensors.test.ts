@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Field, Float32, Int64, List, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readTensors } from './readTensors.js';
+import { readFileTensors } from './readFile.js';
 import { tempDir } from './testing/files.js';
 import { writeParquet } from './writeParquet.js';
 import { writeTrainingLog } from './writeTrainingLog.js';
@@ -39,7 +39,7 @@ describe('readTensors', () => {
   it.each([Number.NaN, 2.5, -1, Number.POSITIVE_INFINITY])(
     'a limit of %s is INVALID_OPTION at once, as with threads',
     (limit) => {
-      expect(() => readTensors('any.arrows', {}, { limit })).toThrow(
+      expect(() => readFileTensors('any.arrows', {}, { limit })).toThrow(
         expect.objectContaining({
           code: 'INVALID_OPTION',
           message: expect.stringMatching(/the option 'limit' is/),
@@ -51,7 +51,7 @@ describe('readTensors', () => {
   it('resolves the default columns, reads only those, and yields tensors by role', async () => {
     const path = join(dir, 'log.parquet');
     await writeTrainingLog(path, 'parquet', { rows: 2000, classes: 6, epochs: 2, batchRows: 1000 });
-    const reader = readTensors(path);
+    const reader = readFileTensors(path);
     let rows = 0;
     for await (const t of reader) {
       expect(t.columns).toEqual({ input: 'logits', target: 'target' });
@@ -71,7 +71,7 @@ describe('readTensors', () => {
     const seen: number[] = [];
     await expect(
       (async () => {
-        for await (const t of readTensors(path)) seen.push(t.tensors.input!.shape[1]!);
+        for await (const t of readFileTensors(path)) seen.push(t.tensors.input!.shape[1]!);
       })(),
     ).rejects.toMatchObject({ code: 'SHAPE_CHANGED', batch: 2, column: 'pred' });
     expect(seen).toEqual([3, 3]);
@@ -85,7 +85,7 @@ describe('readTensors', () => {
     );
     await expect(
       (async () => {
-        for await (const _ of readTensors(path));
+        for await (const _ of readFileTensors(path));
       })(),
     ).rejects.toThrow(/MISSING_COLUMN: no target column.*available: pred \(List<Float32>\)/);
   });

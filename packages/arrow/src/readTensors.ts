@@ -3,6 +3,7 @@ import type { ByteSource } from './ByteReader.js';
 import { type BatchTensors, batchTensors, rowShapes } from './batchTensors.js';
 import {
   type BatchReader,
+  type ProjectingReadOptions,
   type ReadOptions,
   type ReadProgress,
   readBatchesProjected,
@@ -26,23 +27,46 @@ export interface TensorBatch extends BatchTensors {
 }
 
 /**
- * The whole pipeline from a file to tensors: columns resolved by role against the input's schema
+ * The whole pipeline from an input (any {@link ByteSource}; a path: `readFileTensors` from
+ * `@lossflow/arrow/node`) to tensors: columns resolved by role against the input's schema
  * (with the default names for `input` and `target`), only those columns read (Parquet decodes
  * nothing else), each batch turned into tensors by {@link batchTensors}, and every batch's
  * per-row shapes checked against the first's (`SHAPE_CHANGED` names the batch that differs).
  *
  * @example
- * for await (const { tensors, rows } of readTensors('log.parquet', { target: 'label' })) {
+ * for await (const { tensors, rows } of readTensors(fileInput.files[0], { target: 'label' })) {
  *   state = crossEntropyPartial(tensors.input, tensors.target, {}, state);
  * }
  */
 export function readTensors(
   source: ByteSource,
-  wanted: { input?: string; target?: string } & Record<string, string | undefined> = {},
+  wanted: TensorRoles = {},
   options: ReadTensorsOptions = {},
-): AsyncIterable<TensorBatch> & Pick<BatchReader, 'progress' | 'close' | 'schema' | 'format'> {
+): TensorReader {
+  return tensorsOf((o) => readBatchesProjected(source, o), wanted, options);
+}
+
+/** The columns {@link readTensors} reads, by role (`input` and `target` have default names). */
+export type TensorRoles = { input?: string; target?: string } & Record<string, string | undefined>;
+
+/** The batches' tensors of one input, with the reader's progress, schema, format and `close`. */
+export type TensorReader = AsyncIterable<TensorBatch> &
+  Pick<BatchReader, 'progress' | 'close' | 'schema' | 'format'>;
+
+/**
+ * {@link readTensors} over the reader `open` makes for a projection (so `@lossflow/arrow/node`
+ * reads files through the same pipeline).
+ *
+ * @example
+ * tensorsOf((o) => readBatchesProjected(bytes, o), { target: 'label' });
+ */
+export function tensorsOf(
+  open: (options: ProjectingReadOptions) => BatchReader,
+  wanted: TensorRoles = {},
+  options: ReadTensorsOptions = {},
+): TensorReader {
   let columns: Record<string, string> = {};
-  const reader = readBatchesProjected(source, {
+  const reader = open({
     ...options,
     columns: (schema) => {
       columns = resolveColumns(schema, wanted);

@@ -1,7 +1,7 @@
-import type { Tensor } from '@lossflow/core';
 import { ArrowReadError, type ArrowReadErrorContext } from './ArrowReadError.js';
 import type { BatchTensors, BatchTensorsOptions } from './batchTensors.js';
 import { type ColumnRef, checkColumn, columnValues, nullRows, nullValueError } from './columnValues.js';
+import type { Tensor } from './Tensor.js';
 
 /**
  * {@link batchTensors} over columns already found (`refs`, by column name), whatever holds their

@@ -1,70 +1,55 @@
-import { LossError, type LossErrorCode, type LossErrorContext } from '@lossflow/core';
-import { ArrowReadError, type ArrowReadErrorCode, type ArrowReadErrorContext } from './ArrowReadError.js';
+import { arrowReadErrorCodec } from './arrowReadErrorCodec.js';
+import { codecFor, codecNamed, registerErrorCodec } from './errorCodec.js';
+
+// Arrow's own errors always cross intact; other packages register theirs (see registerErrorCodec).
+registerErrorCodec(arrowReadErrorCodec);
 
 /** An error thrown in a worker thread, as plain data that can be posted to the reading thread. */
 export interface SerializedError {
   readonly name: string;
   readonly message: string;
   readonly stack: string | undefined;
-  /** `LossError` and `ArrowReadError`: their code, message without context, and context. */
-  readonly code: string | undefined;
-  readonly detail: string | undefined;
-  readonly context: Readonly<Record<string, string | number>>;
+  /** The registered codec that encoded it, if one recognised the error. */
+  readonly codec: string | undefined;
+  /** The codec's encoding of the error. */
+  readonly data: unknown;
 }
 
-const CONTEXT_KEYS = ['loss', 'argument', 'row', 'batch', 'column', 'hint', 'file', 'rowGroup'] as const;
-
 /**
- * A thrown value as {@link SerializedError}: a `LossError` or `ArrowReadError` keeps its code and
- * every context field, so {@link reviveError} rebuilds the same error on the other side.
+ * A thrown value as {@link SerializedError}: an error a registered codec recognises (an
+ * `ArrowReadError`, a `LossError` once `@lossflow/rx` registered it) keeps its code and context, so
+ * {@link reviveError} rebuilds the same error on the other side.
  *
  * @example
  * port.postMessage({ type: 'error', error: serializeError(e) });
  */
 export function serializeError(e: unknown): SerializedError {
   if (!(e instanceof Error)) {
-    return {
-      name: 'Error',
-      message: String(e),
-      stack: undefined,
-      code: undefined,
-      detail: undefined,
-      context: {},
-    };
+    return { name: 'Error', message: String(e), stack: undefined, codec: undefined, data: undefined };
   }
-  const fields = e as unknown as Record<string, unknown>;
-  const context: Record<string, string | number> = {};
-  for (const key of CONTEXT_KEYS) {
-    const value = fields[key];
-    if (typeof value === 'string' || typeof value === 'number') context[key] = value;
-  }
+  const codec = codecFor(e);
   return {
     name: e.name,
     message: e.message,
     stack: e.stack,
-    code: typeof fields.code === 'string' ? fields.code : undefined,
-    detail: typeof fields.detail === 'string' ? fields.detail : undefined,
-    context,
+    codec: codec?.name,
+    data: codec?.encode(e),
   };
 }
 
 /**
  * The error a worker threw, rebuilt in this thread with `more` context merged in (the error's own
- * fields win): a `LossError` or `ArrowReadError` of the same code, else an `Error` of the same
- * message. The stack is the worker's.
+ * fields win) by the codec that encoded it, else an `Error` of the same name and message (also when
+ * this thread has no codec of that name registered). The stack is the worker's.
  *
  * @example
  * throw reviveError(reply.error, { batch: reply.index });
  */
 export function reviveError(s: SerializedError, more: { batch?: number } = {}): Error {
+  const codec = s.codec === undefined ? undefined : codecNamed(s.codec);
   let error: Error;
-  if (s.name === 'LossError' && s.code !== undefined && s.detail !== undefined) {
-    error = new LossError(s.code as LossErrorCode, s.detail, { ...more, ...(s.context as LossErrorContext) });
-  } else if (s.name === 'ArrowReadError' && s.code !== undefined && s.detail !== undefined) {
-    error = new ArrowReadError(s.code as ArrowReadErrorCode, s.detail, {
-      ...more,
-      ...(s.context as ArrowReadErrorContext),
-    });
+  if (codec !== undefined) {
+    error = codec.decode(s.data, more);
   } else {
     error = new Error(s.message);
     if (s.name !== 'Error') Object.defineProperty(error, 'name', { value: s.name });

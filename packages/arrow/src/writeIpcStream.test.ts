@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { Field, Float64, Int64, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArrowReadError } from './ArrowReadError.js';
-import { readBatches } from './readBatches.js';
+import { readFile as readArrow } from './readFile.js';
 import { batchOf, fixedList, floats } from './testing/batches.js';
 import { tempDir } from './testing/files.js';
 import { writeIpcFile, writeIpcStream } from './writeIpcStream.js';
@@ -35,7 +35,7 @@ function lossBatch(start: number, n: number): RecordBatch {
 
 async function lossesOf(source: string | Uint8Array): Promise<number[]> {
   const out: number[] = [];
-  for await (const b of readBatches(source)) out.push(...(b.getChild('loss')!.toArray() as Float64Array));
+  for await (const b of readArrow(source)) out.push(...(b.getChild('loss')!.toArray() as Float64Array));
   return out;
 }
 
@@ -65,7 +65,7 @@ describe('writeIpcStream', () => {
     const path = join(dir, 'empty.arrows');
     const out = writeIpcStream(path, schema);
     await out.close();
-    const reader = readBatches(path);
+    const reader = readArrow(path);
     expect((await reader.schema()).fields.map((f) => f.name)).toEqual(['step', 'loss']);
     expect(await lossesOf(path)).toEqual([]);
   });
@@ -187,7 +187,7 @@ describe('writeIpcStream', () => {
     await out.write(lossBatch(0, 10));
     await out.write(lossBatch(10, 10));
     await out.close();
-    const reader = readBatches(path);
+    const reader = readArrow(path);
     expect(await reader.format()).toBe('arrow-file');
     expect((await lossesOf(path)).length).toBe(20);
   });

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readBatches } from './readBatches.js';
+import { readFile as readArrow } from './readFile.js';
 import { FORMATS, tempDir } from './testing/files.js';
 import { trainingLogBatches } from './trainingLogBatches.js';
 import { writeTrainingLog } from './writeTrainingLog.js';
@@ -22,7 +22,7 @@ describe('writeTrainingLog', () => {
       const written = await writeTrainingLog(path, format, options);
       expect(written.rows).toBe(9000);
       expect(written.bytes).toBe((await stat(path)).size);
-      const reader = readBatches(path);
+      const reader = readArrow(path);
       expect(await reader.format()).toBe(format);
       const expected = [...trainingLogBatches(options)];
       let row = 0;
@@ -46,7 +46,7 @@ describe('writeTrainingLog', () => {
     const path = join(dir, 'groups.parquet');
     await writeTrainingLog(path, 'parquet', { rows: 2500, classes: 3, epochs: 1, batchRows: 500 });
     const bytes = new Uint8Array(await readFile(path));
-    const reader = readBatches(bytes);
+    const reader = readArrow(bytes);
     const sizes: number[] = [];
     for await (const b of reader) sizes.push(b.numRows);
     expect(sizes).toEqual([500, 500, 500, 500, 500]);

@@ -5,7 +5,7 @@
 // the arena). A plain JS loop that only sums the same values is the read baseline. Median of several
 // runs; nothing is asserted.
 import { median, printTable } from '../../../scripts/bench/harness.mjs';
-import { wasmKernels } from '../dist/index.js';
+import { wasmKernels } from '../dist/internalKernels.js';
 import { crossEntropyIndexKernel } from '../dist/kernels/crossEntropy.js';
 import { mseSum } from '../dist/kernels/mse.js';
 import { seededRandom } from './seededRandom.mjs';

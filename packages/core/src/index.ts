@@ -160,12 +160,3 @@ export {
   type KernelBackend,
   setKernelBackend,
 } from './wasm/kernelBackend.js';
-export {
-  type BroadcastWeight,
-  type Float32CrossEntropyIndexKernel,
-  type Float32ElementwiseKernels,
-  type Float32NllKernel,
-  type WasmKernels,
-  wasmKernels,
-} from './wasm/wasmKernels.js';
-export type { LinearMemory } from './wasm/wasmModule.js';

@@ -5,7 +5,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArrowReadError, readBatches, writeIpcStream } from '@lossflow/arrow';
+import { ArrowReadError } from '@lossflow/arrow';
+import { readFile as readBatches, writeIpcStream } from '@lossflow/arrow/node';
 import {
   crossEntropy as coreCrossEntropy,
   tripletMarginLoss as coreTripletMarginLoss,

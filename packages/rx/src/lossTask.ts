@@ -4,11 +4,16 @@
  * Batches are read into the WebAssembly kernels' IO region, so the kernels read them in place.
  * Loaded by URL in each worker: it imports nothing that pulls in apache-arrow or RxJS.
  */
-import type { WorkerBatch } from '@lossflow/arrow';
-import { type KernelBackend, type LossState, setKernelBackend, wasmKernels } from '@lossflow/core';
+import type { WorkerBatch } from '@lossflow/arrow/worker';
+import { type KernelBackend, type LossState, setKernelBackend } from '@lossflow/core';
+import { wasmKernels } from '@lossflow/core/kernels';
 import { type BatchLossPlan, batchLoss } from './batchLoss.js';
 import type { ChunkSteps, GroupState, RowDtypes, RowShapes } from './LossChunk.js';
+import { registerLossErrorCodec } from './lossErrorCodec.js';
 import { registrySpec } from './operators/registrySpec.js';
+
+// A LossError thrown here reaches the reading thread as a LossError, with its code and context.
+registerLossErrorCodec();
 
 /** One loss as the reading thread resolved it for the file's schema. */
 export interface WorkerLossPlan {

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeIpcFile, writeIpcStream, writeParquet } from '@lossflow/arrow';
+import { writeIpcFile, writeIpcStream, writeParquet } from '@lossflow/arrow/node';
 import { crossEntropy as coreCrossEntropy, createState, LossError } from '@lossflow/core';
 import {
   Field,

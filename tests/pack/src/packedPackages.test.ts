@@ -40,6 +40,7 @@ interface Manifest {
   engines?: { node?: string };
   publishConfig?: { access?: string };
   exports?: unknown;
+  imports?: unknown;
   bin?: Record<string, string>;
   scripts?: Record<string, string>;
 }
@@ -153,7 +154,11 @@ describe.each(PACKAGES)('the packed $name', ({ dir, name }) => {
   it('holds what package.json points at, LICENSE and README, and no tests or build caches', () => {
     const files = packed.get(name)?.slice(1) ?? [];
     const manifest = manifestOf(installed(name));
-    for (const target of [...targets(manifest.exports), ...targets(manifest.bin)]) {
+    for (const target of [
+      ...targets(manifest.exports),
+      ...targets(manifest.imports),
+      ...targets(manifest.bin),
+    ]) {
       expect(files, `${name} ships ${target}`).toContain(target.replace(/^\.\//, ''));
     }
     expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json']));
@@ -217,6 +222,34 @@ describe('installed from the tarballs', () => {
     const args = ['eval', 'train-log.arrow', '--by', 'epoch', '--format', 'json'];
     const fromCheckout = run('pnpm', ['--silent', '--dir', root, 'lossflow', ...args]);
     expect(fromCheckout).toBe(run('lossflow', args));
+  });
+
+  it.each(PACKAGES.filter(({ name }) => name.startsWith('@')))(
+    'every entry of $name loads in Node, and each names its types and code',
+    ({ name }) => {
+      const entries = Object.entries(
+        manifestOf(installed(name)).exports as Record<string, Record<string, string>>,
+      );
+      expect(entries.length).toBeGreaterThan(0);
+      for (const [subpath, conditions] of entries) {
+        expect(Object.keys(conditions), `${name} ${subpath}`).toEqual(['types', 'default']);
+        const specifier = subpath === '.' ? name : `${name}/${subpath.slice(2)}`;
+        const code = `const m = await import(${JSON.stringify(specifier)}); if (Object.keys(m).length === 0) process.exit(1);`;
+        run(process.execPath, ['--input-type=module', '-e', code]);
+      }
+    },
+  );
+
+  it('the universal root of @lossflow/arrow reads Parquet in Node and refuses a path with a hint', () => {
+    const code = `
+      import { readFileSync } from 'node:fs';
+      import { readBatches } from '@lossflow/arrow';
+      let rows = 0;
+      for await (const b of readBatches(new Blob([readFileSync('train-log.parquet')]))) rows += b.numRows;
+      const refused = await readBatches('train-log.parquet').schema().then(() => 'read', (e) => e.code + ' ' + e.hint);
+      console.log(rows, refused);`;
+    const out = run(process.execPath, ['--input-type=module', '-e', code]).trim();
+    expect(out).toMatch(/^9000 IO .*@lossflow\/arrow\/node/);
   });
 
   it.each(PACKAGES.filter(({ name }) => name.startsWith('@')))(

@@ -1,12 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type TrainingLogOptions,
-  trainingLogBatches,
-  trainingLogSchema,
-  writeIpcStream,
-} from '@lossflow/arrow';
+import { type TrainingLogOptions, trainingLogBatches, trainingLogSchema } from '@lossflow/arrow';
+import { writeIpcStream } from '@lossflow/arrow/node';
 import { hasFlag, lastValue, parseArgv, wantsHelp } from '../args/argv.js';
 import { commandLine } from '../args/commandLine.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../args/evalArgs.js';

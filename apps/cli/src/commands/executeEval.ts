@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { writeIpcStream } from '@lossflow/arrow';
+import { writeIpcStream } from '@lossflow/arrow/node';
 import { lastValueFrom } from 'rxjs';
 import type { EvalPlan } from '../args/evalArgs.js';
 import { describeFailure } from '../errors/describeFailure.js';

@@ -1,4 +1,5 @@
-import { type FileFormat, writeTrainingLog } from '@lossflow/arrow';
+import type { FileFormat } from '@lossflow/arrow';
+import { writeTrainingLog } from '@lossflow/arrow/node';
 import { hasFlag, lastValue, parseArgv, wantsHelp } from '../args/argv.js';
 import { GENERATE_HELP } from '../args/helpText.js';
 import { TRAINING_LOG_FLAGS, trainingLogOptions } from '../args/trainingLogFlags.js';

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
-import { describeSchema, readBatches } from '@lossflow/arrow';
+import { describeSchema } from '@lossflow/arrow';
+import { readFile as readBatches } from '@lossflow/arrow/node';
 import { hasFlag, lastValue, parseArgv, wantsHelp } from '../args/argv.js';
 import { INSPECT_HELP } from '../args/helpText.js';
 import { describeFailure } from '../errors/describeFailure.js';

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { readBatches } from '@lossflow/arrow';
+import { readFile as readBatches } from '@lossflow/arrow/node';
 import { LossError } from '@lossflow/core';
 import { fromBatches, type LossChunk, losses } from '@lossflow/rx';
 import { fromFile } from '@lossflow/rx/node';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { ArrowReadError, readBatches } from '@lossflow/arrow';
+import { ArrowReadError } from '@lossflow/arrow';
+import { readFile as readBatches } from '@lossflow/arrow/node';
 import { Field, Float32, Int32, Schema } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseEvalArgs } from '../args/evalArgs.js';

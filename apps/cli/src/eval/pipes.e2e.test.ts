@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readBatches } from '@lossflow/arrow';
+import { readFile as readBatches } from '@lossflow/arrow/node';
 import { describe, expect, it } from 'vitest';
 import { BIN, FIXTURES } from '../testing/runCli.js';
 

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeIpcStream } from '@lossflow/arrow';
+import { writeIpcStream } from '@lossflow/arrow/node';
 import { Field, FixedSizeList, Float32, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { parseEvalArgs } from '../args/evalArgs.js';

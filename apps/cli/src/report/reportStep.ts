@@ -1,4 +1,5 @@
-import { ArrowReadError, readBatches, tensorLayout } from '@lossflow/arrow';
+import { ArrowReadError, tensorLayout } from '@lossflow/arrow';
+import { readFile as readBatches } from '@lossflow/arrow/node';
 import type { Field } from 'apache-arrow';
 import type { EvalPlan } from '../args/evalArgs.js';
 import { isRegularFile } from '../eval/regularFile.js';

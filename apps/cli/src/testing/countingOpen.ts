@@ -1,4 +1,4 @@
-import { readBatches } from '@lossflow/arrow';
+import { readFile as readBatches } from '@lossflow/arrow/node';
 import type { OpenBatches } from '../eval/LogFiles.js';
 
 /**

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArrowReadError } from '../ArrowReadError.js';
-import { openByteReader } from '../openByteReader.js';
-import { readBatches } from '../readBatches.js';
+import { openFileReader } from '../openFileReader.js';
+import { readFile } from '../readFile.js';
 import { damagedParquet, openFds, readAll, tempDir } from '../testing/files.js';
 import { writeTrainingLog } from '../writeTrainingLog.js';
 import { readParquet } from './readParquet.js';
@@ -28,11 +28,11 @@ describe('readParquet', () => {
   it('reads in a process started with `node --input-type=module -e`', async () => {
     const path = join(dir, 'eval.parquet');
     await writeTrainingLog(path, 'parquet', LOG);
-    const index = pathToFileURL(new URL('../../dist/index.js', import.meta.url).pathname).href;
+    const index = pathToFileURL(new URL('../../dist/node.js', import.meta.url).pathname).href;
     const script = `
-      import { readBatches } from ${JSON.stringify(index)};
+      import { readFile } from ${JSON.stringify(index)};
       let rows = 0;
-      for await (const b of readBatches(${JSON.stringify(path)})) rows += b.numRows;
+      for await (const b of readFile(${JSON.stringify(path)})) rows += b.numRows;
       console.log(rows);`;
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     expect([run.status, run.stdout.trim()]).toEqual([0, String(LOG.rows * LOG.epochs)]);
@@ -46,7 +46,7 @@ describe('readParquet', () => {
     const first = await readAll(path);
     expect((await readAll(next)).sum).not.toBe(first.sum);
     const before = await openFds();
-    const bytes = await openByteReader(path);
+    const bytes = await openFileReader(path);
     // Published while this reader has the first file open, before its decoder starts.
     renameSync(next, path);
     const source = await readParquet(bytes);
@@ -67,7 +67,7 @@ describe('readParquet', () => {
     const path = await damagedParquet(dir);
     let failure: unknown;
     try {
-      for await (const _ of readBatches(path, { columns: ['logits', 'target'] })) {
+      for await (const _ of readFile(path, { columns: ['logits', 'target'] })) {
         // Row group 0 reads; row group 1 traps.
       }
     } catch (e) {

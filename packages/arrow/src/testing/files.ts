@@ -1,10 +1,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ByteSource } from '../ByteReader.js';
 import { batchTensors } from '../batchTensors.js';
 import type { FileFormat } from '../detectFormat.js';
-import { type ReadOptions, readBatches } from '../readBatches.js';
+import type { ReadOptions } from '../readBatches.js';
+import type { FileSource } from '../readFile.js';
+import { readFile as readArrow } from '../readFile.js';
 import type { TrainingLogOptions } from '../trainingLogBatches.js';
 import { writeTrainingLog } from '../writeTrainingLog.js';
 
@@ -29,13 +30,13 @@ export async function smallLog(
 
 /** Reads everything and makes tensors of `logits` and `target` in each batch; returns rows and batches. */
 export async function readAll(
-  source: ByteSource,
+  source: FileSource,
   options: ReadOptions = {},
 ): Promise<{ rows: number; batches: number; sum: number }> {
   let rows = 0;
   let batches = 0;
   let sum = 0;
-  for await (const batch of readBatches(source, options)) {
+  for await (const batch of readArrow(source, options)) {
     const { tensors } = batchTensors(batch, { input: 'logits', target: 'target' }, { batchIndex: batches });
     const x = tensors.input!.data as Float32Array;
     for (let i = 0; i < x.length; i++) sum += x[i]!;

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
-import { type ReadOptions, readBatches } from '@lossflow/arrow';
+import type { ReadOptions } from '@lossflow/arrow';
+import { readFile as readBatches } from '@lossflow/arrow/node';
 import type { RecordBatch } from 'apache-arrow';
 import { defer, map, Observable, type OperatorFunction, tap } from 'rxjs';
 import { lossesInWorkers } from '../threads/lossesInWorkers.js';

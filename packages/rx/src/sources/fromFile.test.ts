@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArrowReadError, MAX_THREADS, writeIpcStream } from '@lossflow/arrow';
+import { ArrowReadError, MAX_THREADS } from '@lossflow/arrow';
+import { writeIpcStream } from '@lossflow/arrow/node';
 import { LossError } from '@lossflow/core';
 import { Field, FixedSizeList, Float32, Int32, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { lastValueFrom } from 'rxjs';

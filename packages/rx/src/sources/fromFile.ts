@@ -1,4 +1,5 @@
-import { type ByteSource, type ReadOptions, readBatches } from '@lossflow/arrow';
+import type { ReadOptions } from '@lossflow/arrow';
+import { type FileSource as ByteSource, readFile as readBatches } from '@lossflow/arrow/node';
 import { checkOptionKeys, optionKeys } from '@lossflow/core';
 import type { RecordBatch } from 'apache-arrow';
 import { defer, type Observable } from 'rxjs';

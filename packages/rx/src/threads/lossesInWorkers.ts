@@ -1,10 +1,15 @@
-import { ArrowReadError, mapBatchesInWorkers, type ReadOptions } from '@lossflow/arrow';
+import { ArrowReadError, type ReadOptions } from '@lossflow/arrow';
+import { mapBatchesInWorkers } from '@lossflow/arrow/node';
 import { getKernelBackend, LossError } from '@lossflow/core';
 import { Observable } from 'rxjs';
 import type { LossChunk } from '../LossChunk.js';
+import { registerLossErrorCodec } from '../lossErrorCodec.js';
 import type { LossOperatorPlan } from '../lossOperator.js';
 import type { LossTaskData, WorkerLoss } from '../lossTask.js';
 import { lossTaskUrl } from '../lossTaskUrl.js';
+
+// The pool's side of the LossError codec the worker task registers (lossTask.ts).
+registerLossErrorCodec();
 
 /**
  * The chunks of several losses per batch of the regular file `path`, computed in worker threads

@@ -42,8 +42,8 @@ import { runningGroups } from '../runningGroups.js';
 import { type FromFileOptions, fromFile } from '../sources/fromFile.js';
 
 const readers = vi.hoisted(() => [] as { closed: boolean }[]);
-vi.mock('@lossflow/arrow', async (importOriginal) => {
-  const original = await importOriginal<typeof import('@lossflow/arrow')>();
+vi.mock('@lossflow/arrow/node', async (importOriginal) => {
+  const original = await importOriginal<typeof import('@lossflow/arrow/node')>();
   return {
     ...original,
     // Records every pool and whether it was closed, to check the teardown.

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import * as root from './index.js';
+import * as node from './node.js';
+import * as worker from './worker.js';
+
+describe('the entries of @lossflow/arrow', () => {
+  it('the root keeps the universal API and leaves files, threads and writers to /node', () => {
+    expect(Object.keys(root).sort()).toEqual(
+      [
+        'ArrowReadError',
+        'DEFAULT_INPUT_COLUMNS',
+        'DEFAULT_TARGET_COLUMNS',
+        'MAX_THREADS',
+        'batchTensors',
+        'columnTensor',
+        'describeSchema',
+        'detectFormat',
+        'readBatches',
+        'readTensors',
+        'resolveColumns',
+        'rowShapes',
+        'tensorLayout',
+        'trainingLogBatches',
+        'trainingLogSchema',
+      ].sort(),
+    );
+    expect(Object.keys(node).sort()).toEqual(
+      [
+        'mapBatchesInWorkers',
+        'prestartWorkers',
+        'readFile',
+        'readFileTensors',
+        'writeIpcFile',
+        'writeIpcStream',
+        'writeParquet',
+        'writeTrainingLog',
+      ].sort(),
+    );
+    expect(Object.keys(worker)).toEqual(['registerErrorCodec']);
+  });
+});

@@ -1,0 +1,62 @@
+import { ArrowReadError } from './ArrowReadError.js';
+import type { BatchSource } from './BatchSource.js';
+import { BlobByteReader } from './BlobByteReader.js';
+import type { ByteReader } from './ByteReader.js';
+import type { FileFormat } from './detectFormat.js';
+
+/**
+ * What reading needs from the runtime outside Node (the `default` condition of the package's
+ * `#platform` import): no file system and no worker threads, so nothing here imports `node:*`.
+ */
+
+/** Bytes pulled from a stream at a time while it is gathered into a blob. */
+const GATHER_CHUNK = 1 << 20;
+
+/**
+ * `bytes` as the reader of `format` needs them: an Arrow IPC file keeps its index at the end, so a
+ * stream is gathered into a `Blob` (a browser may keep a large one on disk rather than in memory)
+ * and read from there with random access. Everything else is returned as it is (Parquet is then
+ * refused by {@link readParquet}, before anything is gathered).
+ *
+ * @example
+ * bytes = await readableAs('arrow-file', new ChunkByteReader(body, '<stream>'));
+ */
+export async function readableAs(
+  format: FileFormat,
+  bytes: ByteReader,
+  signal?: AbortSignal,
+): Promise<ByteReader> {
+  if (format !== 'arrow-file' || bytes.readInto !== undefined) return bytes;
+  const parts: Uint8Array[] = [];
+  try {
+    for (;;) {
+      if (signal?.aborted) throw new ArrowReadError('ABORTED', 'reading was aborted', { file: bytes.name });
+      const chunk = await bytes.read(GATHER_CHUNK);
+      // The reader may hand out views of its own buffers: copy before the next read reuses them.
+      if (chunk.length > 0) parts.push(chunk.slice());
+      if (chunk.length < GATHER_CHUNK) break;
+    }
+  } finally {
+    await bytes.close().catch(() => undefined);
+  }
+  return new BlobByteReader(
+    new Blob(parts as unknown as ConstructorParameters<typeof Blob>[0]),
+    bytes.name,
+    signal,
+  );
+}
+
+/**
+ * Parquet outside Node: refused with `UNSUPPORTED`, because its decoder (parquet-wasm) is loaded as
+ * a Node worker thread here.
+ *
+ * @example
+ * await readParquet(bytes); // throws ArrowReadError UNSUPPORTED in a browser
+ */
+export async function readParquet(bytes: ByteReader, _options: unknown = {}): Promise<BatchSource> {
+  await bytes.close().catch(() => undefined);
+  throw new ArrowReadError('UNSUPPORTED', 'Parquet is read only in Node', {
+    file: bytes.name,
+    hint: "Read Parquet with '@lossflow/arrow/node' (readFile), or convert the file to an Arrow IPC stream or file for the browser.",
+  });
+}

@@ -1,0 +1,14 @@
+/**
+ * `@lossflow/arrow/worker`: for a package that ships a task for `mapBatchesInWorkers` (from
+ * `@lossflow/arrow/node`): the module a task exports, the batch it runs on, how a column's values
+ * are laid out, and the codecs that carry a package's errors across threads. An integration
+ * surface: it follows the pool, not the public API's stability promises. It loads nothing heavy
+ * (no apache-arrow), so a task module importing it keeps worker start-up fast; the `tensorLayout`
+ * function itself is in the root entry.
+ *
+ * @packageDocumentation
+ */
+export type { WorkerBatch } from './BlockBatch.js';
+export { type ErrorCodec, registerErrorCodec } from './errorCodec.js';
+export type { ElementType, TensorLayout, UnusableLayout } from './tensorLayout.js';
+export type { WorkerTaskModule } from './workerProtocol.js';

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts'],
+    // Tests never time anything: the limit only stops a hung test (Chromium starts slowly on a
+    // machine shared with every other package's suite under turbo).
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
