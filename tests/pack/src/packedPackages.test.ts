@@ -224,6 +224,9 @@ describe('installed from the tarballs', () => {
     expect(fromCheckout).toBe(run('lossflow', args));
   });
 
+  /** `exports` entries that are worker-thread programs (the CLI bundle starts them by URL). */
+  const THREAD_ENTRIES = new Set(['./batchWorker']);
+
   it.each(PACKAGES.filter(({ name }) => name.startsWith('@')))(
     'every entry of $name loads in Node, and each names its types and code',
     ({ name }) => {
@@ -234,7 +237,10 @@ describe('installed from the tarballs', () => {
       for (const [subpath, conditions] of entries) {
         expect(Object.keys(conditions), `${name} ${subpath}`).toEqual(['types', 'default']);
         const specifier = subpath === '.' ? name : `${name}/${subpath.slice(2)}`;
-        const code = `const m = await import(${JSON.stringify(specifier)}); if (Object.keys(m).length === 0) process.exit(1);`;
+        // A worker-thread entry serves its parent port: it is started as a thread, not imported.
+        const code = THREAD_ENTRIES.has(subpath)
+          ? `import { Worker } from 'node:worker_threads'; const w = new Worker(new URL(import.meta.resolve(${JSON.stringify(specifier)}))); w.on('error', (e) => { console.error(e); process.exit(1); }); w.on('online', () => w.terminate());`
+          : `const m = await import(${JSON.stringify(specifier)}); if (Object.keys(m).length === 0) process.exit(1);`;
         run(process.execPath, ['--input-type=module', '-e', code]);
       }
     },
