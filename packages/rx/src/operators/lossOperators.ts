@@ -3,7 +3,7 @@
 import type { TensorInput } from '@lossflow/core';
 import type { RecordBatch } from 'apache-arrow';
 import type { OperatorFunction } from 'rxjs';
-import type { LossChunk } from '../LossChunk.js';
+import type { LossChunk } from '../chunks/LossChunk.js';
 import { type OperatorOptionsOf, operatorOf } from './operatorOf.js';
 
 /** Options of the {@link binaryCrossEntropy} operator: `@lossflow/core`'s options but `reduction`, the columns (`input`, `target`) and the stream options. */

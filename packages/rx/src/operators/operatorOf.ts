@@ -8,9 +8,9 @@ import {
 } from '@lossflow/core';
 import type { RecordBatch } from 'apache-arrow';
 import type { OperatorFunction } from 'rxjs';
-import type { LossChunk } from '../LossChunk.js';
-import { type ColumnOptions, lossOperator } from '../lossOperator.js';
-import { descriptorSpec } from './descriptorSpec.js';
+import type { LossChunk } from '../chunks/LossChunk.js';
+import { descriptorSpec } from '../specs/descriptorSpec.js';
+import { type ColumnOptions, lossOperator } from './lossOperator.js';
 import type { StreamOptions } from './streamOptions.js';
 
 /**

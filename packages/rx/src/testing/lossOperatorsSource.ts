@@ -84,7 +84,7 @@ export function lossOperatorsSource(losses: readonly LossDescriptor[]): string {
     ...(anyShorthand ? ["import type { TensorInput } from '@lossflow/core';"] : []),
     "import type { RecordBatch } from 'apache-arrow';",
     "import type { OperatorFunction } from 'rxjs';",
-    "import type { LossChunk } from '../LossChunk.js';",
+    "import type { LossChunk } from '../chunks/LossChunk.js';",
     "import { type OperatorOptionsOf, operatorOf } from './operatorOf.js';",
     '',
     sorted.map(operatorSource).join('\n\n'),

@@ -1,5 +1,5 @@
 import { prestartWorkers } from '@lossflow/arrow/prestart';
-import { lossTaskUrl } from '../lossTaskUrl.js';
+import { lossTaskUrl } from './lossTaskUrl.js';
 
 /**
  * Starts `count` worker threads for the next threaded `fromFile` now, each already loading the

@@ -1,5 +1,5 @@
 import { LossError } from '@lossflow/core';
-import type { LossOperatorPlan } from '../lossOperator.js';
+import type { LossOperatorPlan } from '../operators/lossOperator.js';
 import { workerPlanOf } from './workerPlan.js';
 
 /** What to do instead, for every reason threads cannot be used. */

@@ -1,7 +1,7 @@
 import type { RecordBatch } from 'apache-arrow';
 import type { OperatorFunction } from 'rxjs';
-import type { LossChunk } from '../LossChunk.js';
-import type { LossOperatorPlan } from '../lossOperator.js';
+import type { LossChunk } from '../chunks/LossChunk.js';
+import type { LossOperatorPlan } from '../operators/lossOperator.js';
 
 /**
  * The key under which a loss operator (and `losses(…)`) carries its {@link WorkerPlan}: a source

@@ -1,7 +1,7 @@
 import type { StateReduction } from '@lossflow/core';
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { LossChunk } from './LossChunk.js';
-import { RowShapeCheck } from './rowShapes.js';
+import type { LossChunk } from '../chunks/LossChunk.js';
+import { RowShapeCheck } from '../chunks/rowShapes.js';
 import { StateAccumulator } from './StateAccumulator.js';
 
 /**

@@ -2,13 +2,13 @@ import { ArrowReadError, batchTensors, resolveColumns } from '@lossflow/arrow';
 import { LossError, type LossState, type Tensor } from '@lossflow/core';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { map, pipe } from 'rxjs';
-import { type BatchLossPlan, batchLoss, KEY, STEP } from './batchLoss.js';
-import type { LossChunk } from './LossChunk.js';
-import { splitOperatorOptions } from './operators/operatorOptions.js';
-import type { StreamOptions } from './operators/streamOptions.js';
-import { checkRowShapes } from './rowShapeOperator.js';
-import { batchOrigin } from './sources/batchOrigin.js';
-import { type ThreadableOperator, threadable } from './threads/workerPlan.js';
+import type { LossChunk } from '../chunks/LossChunk.js';
+import { checkRowShapes } from '../chunks/rowShapeOperator.js';
+import { type BatchLossPlan, batchLoss, KEY, STEP } from '../compute/batchLoss.js';
+import { batchOrigin } from '../sources/batchOrigin.js';
+import { type ThreadableOperator, threadable } from '../threads/workerPlan.js';
+import { splitOperatorOptions } from './operatorOptions.js';
+import type { StreamOptions } from './streamOptions.js';
 
 /**
  * How one `@lossflow/core` loss reads a record batch: the roles of its tensor arguments in call

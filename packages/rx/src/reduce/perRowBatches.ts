@@ -1,7 +1,7 @@
 import { LossError } from '@lossflow/core';
 import { Field, Float32, Float64, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { map, type OperatorFunction } from 'rxjs';
-import type { LossChunk } from './LossChunk.js';
+import type { LossChunk } from '../chunks/LossChunk.js';
 
 /**
  * Per-row losses as record batches: the chosen key columns of the source batch (zero-copy) plus a

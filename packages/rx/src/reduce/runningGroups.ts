@@ -1,7 +1,7 @@
 import type { StateReduction } from '@lossflow/core';
 import { Observable, type OperatorFunction } from 'rxjs';
+import type { GroupValue, LossChunk } from '../chunks/LossChunk.js';
 import { GroupAccumulator } from './groupAccumulator.js';
-import type { GroupValue, LossChunk } from './LossChunk.js';
 
 /**
  * After every batch, emits the running `{ key, value, rows }` of each group the batch touched

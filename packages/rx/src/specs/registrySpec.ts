@@ -1,5 +1,5 @@
 import { lossDescriptor } from '@lossflow/core';
-import type { LossOperatorSpec } from '../lossOperator.js';
+import type { LossOperatorSpec } from '../operators/lossOperator.js';
 import { descriptorSpec } from './descriptorSpec.js';
 
 /**
