@@ -10,12 +10,7 @@ export type {
   RowShapes,
 } from './chunks/LossChunk.js';
 export { losses } from './operators/losses.js';
-export {
-  type ColumnOptions,
-  type LossOperatorPlan,
-  type LossOperatorSpec,
-  lossOperator,
-} from './operators/lossOperator.js';
+export { type ColumnOptions, lossOperator } from './operators/lossOperator.js';
 // One operator per loss of @lossflow/core's registry, generated: a new loss needs no line here.
 export * from './operators/lossOperators.js';
 export { type LossOperatorFactory, type OperatorOptionsOf, operatorOf } from './operators/operatorOf.js';
@@ -27,6 +22,12 @@ export { running } from './reduce/running.js';
 export { runningGroups } from './reduce/runningGroups.js';
 export { fromBatches } from './sources/fromBatches.js';
 export { type BytesSource, fromBytes } from './sources/fromBytes.js';
+export type { LossOperatorSpec } from './specs/LossOperatorSpec.js';
 export { lossSpec } from './specs/lossSpec.js';
 export { threadsRefusal } from './threads/threadsUnavailable.js';
-export { type ThreadableOperator, WORKER_PLAN, type WorkerPlan } from './threads/workerPlan.js';
+export {
+  type LossOperatorPlan,
+  type ThreadableOperator,
+  WORKER_PLAN,
+  type WorkerPlan,
+} from './threads/workerPlan.js';

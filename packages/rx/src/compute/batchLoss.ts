@@ -9,7 +9,7 @@ import {
 } from '@lossflow/core';
 import type { ChunkSteps, GroupState, RowDtypes, RowShapes } from '../chunks/LossChunk.js';
 import { rowDtypesOf, rowShapesOf } from '../chunks/rowShapes.js';
-import type { LossOperatorSpec } from '../operators/lossOperator.js';
+import type { LossOperatorSpec } from '../specs/LossOperatorSpec.js';
 import { keyGroups } from './keyGroups.js';
 
 /** The role under which the grouping column travels with the loss's columns (so null-skipping keeps them aligned). */

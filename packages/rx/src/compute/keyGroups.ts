@@ -6,7 +6,7 @@ import {
   type TensorData,
 } from '@lossflow/core';
 import type { GroupKey, GroupState } from '../chunks/LossChunk.js';
-import type { LossOperatorSpec } from '../operators/lossOperator.js';
+import type { LossOperatorSpec } from '../specs/LossOperatorSpec.js';
 import { keyRuns } from './keyRuns.js';
 import { sliceRows } from './sliceRows.js';
 

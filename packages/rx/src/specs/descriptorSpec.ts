@@ -1,6 +1,6 @@
 import type { CtcLossOptions, LossDescriptor } from '@lossflow/core';
-import type { LossOperatorSpec } from '../operators/lossOperator.js';
 import { ctcSpec } from './ctcSpec.js';
+import type { LossOperatorSpec } from './LossOperatorSpec.js';
 import { lossSpec } from './lossSpec.js';
 
 /**

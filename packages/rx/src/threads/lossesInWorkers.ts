@@ -3,10 +3,10 @@ import { mapBatchesInWorkers } from '@lossflow/arrow/node';
 import { getKernelBackend, LossError } from '@lossflow/core';
 import { Observable } from 'rxjs';
 import type { LossChunk } from '../chunks/LossChunk.js';
-import type { LossOperatorPlan } from '../operators/lossOperator.js';
 import { registerLossErrorCodec } from './lossErrorCodec.js';
 import type { LossTaskData, WorkerLoss } from './lossTask.js';
 import { lossTaskUrl } from './lossTaskUrl.js';
+import type { LossOperatorPlan } from './workerPlan.js';
 
 // The pool's side of the LossError codec the worker task registers (lossTask.ts).
 registerLossErrorCodec();
