@@ -45,6 +45,9 @@ function isTensorInput(arg: unknown): boolean {
  *
  * @throws {Error} when `name` is not a loss of the registry.
  * @example
+ * import { operatorOf, reduce } from '@lossflow/rx';
+ * import { fromFile } from '@lossflow/rx/node';
+ *
  * const mse = operatorOf('mseLoss');
  * fromFile('preds.arrow').pipe(mse({ input: 'pred', target: 'y' }), reduce('mean'));
  */

@@ -9,6 +9,11 @@ import type { LossChunk } from '../chunks/LossChunk.js';
  * operator must run with `perRow: true`, and its per-row loss must be one number per row.
  *
  * @example
+ * import { writeIpcStream } from '@lossflow/arrow/node';
+ * import { crossEntropy, perRowBatches } from '@lossflow/rx';
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { concatMap } from 'rxjs';
+ *
  * const writer = writeIpcStream('losses.arrows');
  * fromFile('log.arrow')
  *   .pipe(crossEntropy({ perRow: true }), perRowBatches(['epoch', 'step']), concatMap((b) => writer.write(b)))

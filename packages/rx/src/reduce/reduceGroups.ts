@@ -9,6 +9,9 @@ import { GroupAccumulator } from './groupAccumulator.js';
  * two keys or a key spans many batches.
  *
  * @example
+ * import { crossEntropy, reduceGroups } from '@lossflow/rx';
+ * import { fromFile } from '@lossflow/rx/node';
+ *
  * fromFile('train-log.arrow')
  *   .pipe(crossEntropy({ by: 'epoch' }), reduceGroups('mean'))
  *   .subscribe(({ key, value }) => console.log(`epoch ${key}: ${value}`));

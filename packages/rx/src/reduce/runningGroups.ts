@@ -8,6 +8,9 @@ import { GroupAccumulator } from './groupAccumulator.js';
  * (a batch spanning two epochs emits two values).
  *
  * @example
+ * import { crossEntropy, runningGroups } from '@lossflow/rx';
+ * import { fromFile } from '@lossflow/rx/node';
+ *
  * fromFile('train-log.arrow')
  *   .pipe(crossEntropy({ by: 'epoch' }), runningGroups('mean'))
  *   .subscribe(({ key, value, rows }) => progress.update(key, value, rows));
