@@ -16,9 +16,9 @@ import { Field, FixedSizeList, Float32, Int64, makeData, RecordBatch, Schema, St
 import { concatMap, forkJoin, from, lastValueFrom, share, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { crossEntropy, mseLoss, tripletMarginLoss } from './operators/lossOperators.js';
-import { perRowBatches } from './perRowBatches.js';
-import { reduce } from './reduce.js';
-import { reduceGroups } from './reduceGroups.js';
+import { perRowBatches } from './reduce/perRowBatches.js';
+import { reduce } from './reduce/reduce.js';
+import { reduceGroups } from './reduce/reduceGroups.js';
 import { fromBatches } from './sources/fromBatches.js';
 import { fromFile } from './sources/fromFile.js';
 

@@ -3,10 +3,10 @@ import type * as core from '@lossflow/core';
 import { LOSSES, lossDescriptor } from '@lossflow/core';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as rx from '../index.js';
-import type { ColumnOptions } from '../lossOperator.js';
+import { descriptorSpec } from '../specs/descriptorSpec.js';
+import { registrySpec } from '../specs/registrySpec.js';
 import { lossOperatorsSource, REGENERATE } from '../testing/lossOperatorsSource.js';
-import { descriptorSpec } from './descriptorSpec.js';
-import { registrySpec } from './registrySpec.js';
+import type { ColumnOptions } from './lossOperator.js';
 import type { StreamOptions } from './streamOptions.js';
 
 const path = new URL('./lossOperators.ts', import.meta.url);

@@ -3,7 +3,7 @@
 import type { TensorInput } from '@lossflow/core';
 import type { RecordBatch } from 'apache-arrow';
 import type { OperatorFunction } from 'rxjs';
-import type { LossChunk } from '../LossChunk.js';
+import type { LossChunk } from '../chunks/LossChunk.js';
 import { type OperatorOptionsOf, operatorOf } from './operatorOf.js';
 
 /** Options of the {@link binaryCrossEntropy} operator: `@lossflow/core`'s options but `reduction`, the columns (`input`, `target`) and the stream options. */
@@ -15,6 +15,9 @@ export type BinaryCrossEntropyOperatorOptions = OperatorOptionsOf<'binaryCrossEn
  * - `target` (column auto-detected): the input's shape; floats.
  *
  * @example
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { binaryCrossEntropy, reduce } from '@lossflow/rx';
+ *
  * fromFile('log.arrow').pipe(binaryCrossEntropy({ input: 'logits' }), reduce('mean'));
  */
 export function binaryCrossEntropy(
@@ -32,6 +35,9 @@ export type BinaryCrossEntropyWithLogitsOperatorOptions = OperatorOptionsOf<'bin
  * - `target` (column auto-detected): the input's shape; floats.
  *
  * @example
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { binaryCrossEntropyWithLogits, reduce } from '@lossflow/rx';
+ *
  * fromFile('log.arrow').pipe(binaryCrossEntropyWithLogits({ input: 'logits' }), reduce('mean'));
  */
 export function binaryCrossEntropyWithLogits(
@@ -50,6 +56,9 @@ export type CosineEmbeddingLossOperatorOptions = OperatorOptionsOf<'cosineEmbedd
  * - `target` (column auto-detected): ±1, (N) or (); floats or integers.
  *
  * @example
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { cosineEmbeddingLoss, reduce } from '@lossflow/rx';
+ *
  * fromFile('log.arrow').pipe(cosineEmbeddingLoss({ input1: 'input1', margin: 0 }), reduce('mean'));
  */
 export function cosineEmbeddingLoss(
@@ -68,6 +77,9 @@ export type CrossEntropyOperatorOptions = OperatorOptionsOf<'crossEntropy'>;
  * The `weight` alone is accepted as the options: `crossEntropy(weight)`.
  *
  * @example
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { crossEntropy, reduce } from '@lossflow/rx';
+ *
  * fromFile('log.arrow').pipe(crossEntropy({ input: 'logits', ignoreIndex: -100 }), reduce('mean'));
  * fromFile('log.arrow').pipe(crossEntropy([1, 2, 0.5]), reduce('mean'));
  */
@@ -88,6 +100,9 @@ export type CtcLossOperatorOptions = OperatorOptionsOf<'ctcLoss'>;
  * - `targetLengths` (column `target_lengths`): (N) or (); integers.
  *
  * @example
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { ctcLoss, reduce } from '@lossflow/rx';
+ *
  * fromFile('log.arrow').pipe(ctcLoss({ inputLengths: 'input_lengths', blank: 0 }), reduce('mean'));
  */
 export function ctcLoss(options: CtcLossOperatorOptions = {}): OperatorFunction<RecordBatch, LossChunk> {
@@ -104,6 +119,9 @@ export type GaussianNllLossOperatorOptions = OperatorOptionsOf<'gaussianNllLoss'
  * - `var` (column `var`): the input's shape, without its last dimension, or with one dimension of size 1; floats.
  *
  * @example
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { gaussianNllLoss, reduce } from '@lossflow/rx';
+ *
  * fromFile('log.arrow').pipe(gaussianNllLoss({ var: 'var', full: false }), reduce('mean'));
  */
 export function gaussianNllLoss(
@@ -121,6 +139,9 @@ export type HingeEmbeddingLossOperatorOptions = OperatorOptionsOf<'hingeEmbeddin
  * - `target` (column auto-detected): ±1, broadcasts with input; floats or integers.
  *
  * @example
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { hingeEmbeddingLoss, reduce } from '@lossflow/rx';
+ *
  * fromFile('log.arrow').pipe(hingeEmbeddingLoss({ input: 'logits', margin: 1 }), reduce('mean'));
  */
 export function hingeEmbeddingLoss(
@@ -138,6 +159,9 @@ export type HuberLossOperatorOptions = OperatorOptionsOf<'huberLoss'>;
  * - `target` (column auto-detected): broadcasts with input; floats.
  *
  * @example
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { huberLoss, reduce } from '@lossflow/rx';
+ *
  * fromFile('log.arrow').pipe(huberLoss({ input: 'logits', delta: 1 }), reduce('mean'));
  */
 export function huberLoss(options: HuberLossOperatorOptions = {}): OperatorFunction<RecordBatch, LossChunk> {
@@ -153,6 +177,9 @@ export type KlDivOperatorOptions = OperatorOptionsOf<'klDiv'>;
  * - `target` (column auto-detected): broadcasts with input; probabilities (log-probabilities with logTarget); floats.
  *
  * @example
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { klDiv, reduce } from '@lossflow/rx';
+ *
  * fromFile('log.arrow').pipe(klDiv({ input: 'logits', logTarget: false }), reduce('batchmean'));
  */
 export function klDiv(options: KlDivOperatorOptions = {}): OperatorFunction<RecordBatch, LossChunk> {
@@ -168,6 +195,9 @@ export type L1LossOperatorOptions = OperatorOptionsOf<'l1Loss'>;
  * - `target` (column auto-detected): broadcasts with input; floats.
  *
  * @example
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { l1Loss, reduce } from '@lossflow/rx';
+ *
  * fromFile('log.arrow').pipe(l1Loss({ input: 'logits' }), reduce('mean'));
  */
 export function l1Loss(options: L1LossOperatorOptions = {}): OperatorFunction<RecordBatch, LossChunk> {
@@ -184,6 +214,9 @@ export type MarginRankingLossOperatorOptions = OperatorOptionsOf<'marginRankingL
  * - `target` (column auto-detected): ±1, (N) or (); floats or integers.
  *
  * @example
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { marginRankingLoss, reduce } from '@lossflow/rx';
+ *
  * fromFile('log.arrow').pipe(marginRankingLoss({ input1: 'input1', margin: 0 }), reduce('mean'));
  */
 export function marginRankingLoss(
@@ -201,6 +234,9 @@ export type MseLossOperatorOptions = OperatorOptionsOf<'mseLoss'>;
  * - `target` (column auto-detected): broadcasts with input; floats.
  *
  * @example
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { mseLoss, reduce } from '@lossflow/rx';
+ *
  * fromFile('log.arrow').pipe(mseLoss({ input: 'logits' }), reduce('mean'));
  */
 export function mseLoss(options: MseLossOperatorOptions = {}): OperatorFunction<RecordBatch, LossChunk> {
@@ -216,6 +252,9 @@ export type MultiMarginLossOperatorOptions = OperatorOptionsOf<'multiMarginLoss'
  * - `target` (column auto-detected): class indices (N) or (); integers.
  *
  * @example
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { multiMarginLoss, reduce } from '@lossflow/rx';
+ *
  * fromFile('log.arrow').pipe(multiMarginLoss({ input: 'logits', p: 1 }), reduce('mean'));
  */
 export function multiMarginLoss(
@@ -233,6 +272,9 @@ export type MultilabelMarginLossOperatorOptions = OperatorOptionsOf<'multilabelM
  * - `target` (column auto-detected): class indices of the input's shape, ended by -1; integers.
  *
  * @example
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { multilabelMarginLoss, reduce } from '@lossflow/rx';
+ *
  * fromFile('log.arrow').pipe(multilabelMarginLoss({ input: 'logits' }), reduce('mean'));
  */
 export function multilabelMarginLoss(
@@ -250,6 +292,9 @@ export type MultilabelSoftMarginLossOperatorOptions = OperatorOptionsOf<'multila
  * - `target` (column auto-detected): 0/1 labels of the input's shape; floats.
  *
  * @example
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { multilabelSoftMarginLoss, reduce } from '@lossflow/rx';
+ *
  * fromFile('log.arrow').pipe(multilabelSoftMarginLoss({ input: 'logits' }), reduce('mean'));
  */
 export function multilabelSoftMarginLoss(
@@ -268,6 +313,9 @@ export type NllLossOperatorOptions = OperatorOptionsOf<'nllLoss'>;
  * The `weight` alone is accepted as the options: `nllLoss(weight)`.
  *
  * @example
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { nllLoss, reduce } from '@lossflow/rx';
+ *
  * fromFile('log.arrow').pipe(nllLoss({ input: 'logits', ignoreIndex: -100 }), reduce('mean'));
  * fromFile('log.arrow').pipe(nllLoss([1, 2, 0.5]), reduce('mean'));
  */
@@ -286,6 +334,9 @@ export type PoissonNllLossOperatorOptions = OperatorOptionsOf<'poissonNllLoss'>;
  * - `target` (column auto-detected): broadcasts with input; floats.
  *
  * @example
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { poissonNllLoss, reduce } from '@lossflow/rx';
+ *
  * fromFile('log.arrow').pipe(poissonNllLoss({ input: 'logits', logInput: true }), reduce('mean'));
  */
 export function poissonNllLoss(
@@ -303,6 +354,9 @@ export type SmoothL1LossOperatorOptions = OperatorOptionsOf<'smoothL1Loss'>;
  * - `target` (column auto-detected): broadcasts with input; floats.
  *
  * @example
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { smoothL1Loss, reduce } from '@lossflow/rx';
+ *
  * fromFile('log.arrow').pipe(smoothL1Loss({ input: 'logits', beta: 1 }), reduce('mean'));
  */
 export function smoothL1Loss(
@@ -320,6 +374,9 @@ export type SoftMarginLossOperatorOptions = OperatorOptionsOf<'softMarginLoss'>;
  * - `target` (column auto-detected): ±1, broadcasts into the input's shape; floats.
  *
  * @example
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { softMarginLoss, reduce } from '@lossflow/rx';
+ *
  * fromFile('log.arrow').pipe(softMarginLoss({ input: 'logits' }), reduce('mean'));
  */
 export function softMarginLoss(
@@ -338,6 +395,9 @@ export type TripletMarginLossOperatorOptions = OperatorOptionsOf<'tripletMarginL
  * - `negative` (column `negative`): (N, D) or (D); floats.
  *
  * @example
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { tripletMarginLoss, reduce } from '@lossflow/rx';
+ *
  * fromFile('log.arrow').pipe(tripletMarginLoss({ anchor: 'anchor', margin: 1 }), reduce('mean'));
  */
 export function tripletMarginLoss(
@@ -356,6 +416,9 @@ export type TripletMarginWithDistanceLossOperatorOptions = OperatorOptionsOf<'tr
  * - `negative` (column `negative`): (N, D) or (D); floats.
  *
  * @example
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { tripletMarginWithDistanceLoss, reduce } from '@lossflow/rx';
+ *
  * fromFile('log.arrow').pipe(tripletMarginWithDistanceLoss({ anchor: 'anchor', margin: 1 }), reduce('mean'));
  */
 export function tripletMarginWithDistanceLoss(

@@ -8,9 +8,9 @@ import {
 } from '@lossflow/core';
 import type { RecordBatch } from 'apache-arrow';
 import type { OperatorFunction } from 'rxjs';
-import type { LossChunk } from '../LossChunk.js';
-import { type ColumnOptions, lossOperator } from '../lossOperator.js';
-import { descriptorSpec } from './descriptorSpec.js';
+import type { LossChunk } from '../chunks/LossChunk.js';
+import { descriptorSpec } from '../specs/descriptorSpec.js';
+import { type ColumnOptions, lossOperator } from './lossOperator.js';
 import type { StreamOptions } from './streamOptions.js';
 
 /**
@@ -45,6 +45,9 @@ function isTensorInput(arg: unknown): boolean {
  *
  * @throws {Error} when `name` is not a loss of the registry.
  * @example
+ * import { operatorOf, reduce } from '@lossflow/rx';
+ * import { fromFile } from '@lossflow/rx/node';
+ *
  * const mse = operatorOf('mseLoss');
  * fromFile('preds.arrow').pipe(mse({ input: 'pred', target: 'y' }), reduce('mean'));
  */

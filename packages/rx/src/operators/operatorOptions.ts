@@ -1,5 +1,5 @@
 import { optionsOwnKeys, unknownOptionError } from '@lossflow/core';
-import type { LossOperatorSpec } from '../lossOperator.js';
+import type { LossOperatorSpec } from '../specs/LossOperatorSpec.js';
 import { STREAM_OPTION_KEYS, type StreamOptions } from './streamOptions.js';
 
 /** Keys that ask an operator for a reduction, which the reducing operators choose instead. */

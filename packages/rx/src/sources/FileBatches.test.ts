@@ -14,11 +14,11 @@ import {
 } from '@lossflow/core';
 import { lastValueFrom, map, type Observable, share, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { losses } from '../losses.js';
-import { lossOperator } from '../lossOperator.js';
-import { lossSpec } from '../lossSpec.js';
+import { losses } from '../operators/losses.js';
+import { lossOperator } from '../operators/lossOperator.js';
 import { crossEntropy, mseLoss, tripletMarginWithDistanceLoss } from '../operators/lossOperators.js';
-import { reduce } from '../reduce.js';
+import { reduce } from '../reduce/reduce.js';
+import { lossSpec } from '../specs/lossSpec.js';
 import { workerPlanOf } from '../threads/workerPlan.js';
 import { FileBatches } from './FileBatches.js';
 import { fromFile } from './fromFile.js';

@@ -3,7 +3,7 @@ import { LossError } from '@lossflow/core';
 import { lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { crossEntropy } from '../operators/lossOperators.js';
-import { reduce } from '../reduce.js';
+import { reduce } from '../reduce/reduce.js';
 import { fromBytes } from './fromBytes.js';
 import { fromFile } from './fromFile.js';
 

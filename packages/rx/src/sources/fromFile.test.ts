@@ -8,7 +8,7 @@ import { Field, FixedSizeList, Float32, Int32, makeData, RecordBatch, Schema, St
 import { lastValueFrom } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { crossEntropy } from '../operators/lossOperators.js';
-import { reduce } from '../reduce.js';
+import { reduce } from '../reduce/reduce.js';
 import { fromFile } from './fromFile.js';
 
 let path: string;

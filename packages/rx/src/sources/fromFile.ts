@@ -51,6 +51,9 @@ const FROM_FILE_OPTION_KEYS = optionKeys<FromFileOptions>({
  * {@link FileBatches}). Node only (`@lossflow/rx/node`); `fromBytes` reads bytes anywhere.
  *
  * @example
+ * import { crossEntropy, reduce } from '@lossflow/rx';
+ * import { fromFile } from '@lossflow/rx/node';
+ *
  * fromFile('train-log.arrow', { columns: ['epoch', 'logits', 'target'] })
  *   .pipe(crossEntropy({ ignoreIndex: -100 }), reduce('mean'))
  *   .subscribe((loss) => console.log(loss));

@@ -1,6 +1,6 @@
 import { mseLoss, mseLossPartial, type Tensor } from '@lossflow/core';
 import { makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
-import type { GroupKey, LossChunk } from '../LossChunk.js';
+import type { GroupKey, LossChunk } from '../chunks/LossChunk.js';
 
 const emptyBatch = new RecordBatch(
   new Schema([]),

@@ -25,10 +25,16 @@ function example(d: LossDescriptor, shorthand: string | undefined): string {
   if (key !== undefined) parts.push(`${key}: ${literal(d.options[key]!.default)}`);
   const reduction = d.reductions.includes('batchmean') ? 'batchmean' : 'mean';
   const call = `${d.name}({ ${parts.join(', ')} })`;
-  const lines = [`fromFile('log.arrow').pipe(${call}, reduce('${reduction}'));`];
+  // fromFile is in the Node entry (the root is universal): the example says where each name comes from.
+  const lines = [
+    "import { fromFile } from '@lossflow/rx/node';",
+    `import { ${d.name}, reduce } from '@lossflow/rx';`,
+    '',
+    `fromFile('log.arrow').pipe(${call}, reduce('${reduction}'));`,
+  ];
   if (shorthand !== undefined)
     lines.push(`fromFile('log.arrow').pipe(${d.name}([1, 2, 0.5]), reduce('mean'));`);
-  return lines.map((l) => ` * ${l}`).join('\n');
+  return lines.map((l) => (l === '' ? ' *' : ` * ${l}`)).join('\n');
 }
 
 function operatorSource(d: LossDescriptor): string {
@@ -84,7 +90,7 @@ export function lossOperatorsSource(losses: readonly LossDescriptor[]): string {
     ...(anyShorthand ? ["import type { TensorInput } from '@lossflow/core';"] : []),
     "import type { RecordBatch } from 'apache-arrow';",
     "import type { OperatorFunction } from 'rxjs';",
-    "import type { LossChunk } from '../LossChunk.js';",
+    "import type { LossChunk } from '../chunks/LossChunk.js';",
     "import { type OperatorOptionsOf, operatorOf } from './operatorOf.js';",
     '',
     sorted.map(operatorSource).join('\n\n'),

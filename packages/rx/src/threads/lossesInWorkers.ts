@@ -2,11 +2,11 @@ import { ArrowReadError, type ReadOptions } from '@lossflow/arrow';
 import { mapBatchesInWorkers } from '@lossflow/arrow/node';
 import { getKernelBackend, LossError } from '@lossflow/core';
 import { Observable } from 'rxjs';
-import type { LossChunk } from '../LossChunk.js';
-import { registerLossErrorCodec } from '../lossErrorCodec.js';
-import type { LossOperatorPlan } from '../lossOperator.js';
-import type { LossTaskData, WorkerLoss } from '../lossTask.js';
-import { lossTaskUrl } from '../lossTaskUrl.js';
+import type { LossChunk } from '../chunks/LossChunk.js';
+import { registerLossErrorCodec } from './lossErrorCodec.js';
+import type { LossTaskData, WorkerLoss } from './lossTask.js';
+import { lossTaskUrl } from './lossTaskUrl.js';
+import type { LossOperatorPlan } from './workerPlan.js';
 
 // The pool's side of the LossError codec the worker task registers (lossTask.ts).
 registerLossErrorCodec();

@@ -1,5 +1,5 @@
 import { prestartWorkers } from '@lossflow/arrow/prestart';
-import { lossTaskUrl } from '../lossTaskUrl.js';
+import { lossTaskUrl } from './lossTaskUrl.js';
 
 /**
  * Starts `count` worker threads for the next threaded `fromFile` now, each already loading the
@@ -10,7 +10,8 @@ import { lossTaskUrl } from '../lossTaskUrl.js';
  * @example
  * import { prestartLossWorkers } from '@lossflow/rx/prestart';
  * prestartLossWorkers(availableParallelism());
- * const { fromFile, crossEntropy, reduce } = await import('@lossflow/rx');
+ * const { fromFile } = await import('@lossflow/rx/node');
+ * const { crossEntropy, reduce } = await import('@lossflow/rx');
  */
 export function prestartLossWorkers(count: number): void {
   prestartWorkers(count, [lossTaskUrl()]);

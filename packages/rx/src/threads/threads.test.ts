@@ -25,7 +25,7 @@ import {
 } from 'apache-arrow';
 import { lastValueFrom, map, type Observable, share, take, toArray, zip } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { losses } from '../losses.js';
+import { losses } from '../operators/losses.js';
 import {
   binaryCrossEntropyWithLogits,
   crossEntropy,
@@ -35,10 +35,10 @@ import {
   nllLoss,
   smoothL1Loss,
 } from '../operators/lossOperators.js';
-import { reduce } from '../reduce.js';
-import { reduceGroups } from '../reduceGroups.js';
-import { running } from '../running.js';
-import { runningGroups } from '../runningGroups.js';
+import { reduce } from '../reduce/reduce.js';
+import { reduceGroups } from '../reduce/reduceGroups.js';
+import { running } from '../reduce/running.js';
+import { runningGroups } from '../reduce/runningGroups.js';
 import { type FromFileOptions, fromFile } from '../sources/fromFile.js';
 
 const readers = vi.hoisted(() => [] as { closed: boolean }[]);

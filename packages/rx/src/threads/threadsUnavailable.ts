@@ -1,6 +1,5 @@
 import { LossError } from '@lossflow/core';
-import type { LossOperatorPlan } from '../lossOperator.js';
-import { workerPlanOf } from './workerPlan.js';
+import { type LossOperatorPlan, workerPlanOf } from './workerPlan.js';
 
 /** What to do instead, for every reason threads cannot be used. */
 const INSTEAD = 'or pass threads: 0 to read and compute in this thread';

@@ -1,7 +1,20 @@
-import type { RecordBatch } from 'apache-arrow';
+import type { RecordBatch, Schema } from 'apache-arrow';
 import type { OperatorFunction } from 'rxjs';
-import type { LossChunk } from '../LossChunk.js';
-import type { LossOperatorPlan } from '../lossOperator.js';
+import type { LossChunk } from '../chunks/LossChunk.js';
+import type { LossOperatorSpec } from '../specs/LossOperatorSpec.js';
+
+/** What a loss operator does, carried by it (its `WORKER_PLAN`) so a source that computes batches elsewhere can run it. */
+export interface LossOperatorPlan<O = unknown> {
+  readonly spec: LossOperatorSpec<O>;
+  readonly options: O;
+  readonly by: string | undefined;
+  readonly perRow: boolean;
+  readonly nulls: 'error' | 'skip';
+  /** The loss's columns (by role, the grouping and step columns under their keys) in a batch of this schema. */
+  columns(schema: Schema): Record<string, string>;
+  /** The chunk of one batch, computed in this thread. */
+  chunk(batch: RecordBatch, index: number): LossChunk;
+}
 
 /**
  * The key under which a loss operator (and `losses(…)`) carries its {@link WorkerPlan}: a source

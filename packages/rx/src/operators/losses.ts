@@ -1,9 +1,13 @@
 import type { RecordBatch } from 'apache-arrow';
 import { map, type OperatorFunction, pipe } from 'rxjs';
-import type { LossChunk } from './LossChunk.js';
-import type { LossOperatorPlan } from './lossOperator.js';
-import { checkRowShapesOfEach } from './rowShapeOperator.js';
-import { type ThreadableOperator, threadable, workerPlanOf } from './threads/workerPlan.js';
+import type { LossChunk } from '../chunks/LossChunk.js';
+import { checkRowShapesOfEach } from '../chunks/rowShapeOperator.js';
+import {
+  type LossOperatorPlan,
+  type ThreadableOperator,
+  threadable,
+  workerPlanOf,
+} from '../threads/workerPlan.js';
 
 /**
  * Several loss operators over one pass: each batch becomes the array of their chunks, in the

@@ -1,55 +1,18 @@
 import { ArrowReadError, batchTensors, resolveColumns } from '@lossflow/arrow';
-import { LossError, type LossState, type Tensor } from '@lossflow/core';
+import { LossError } from '@lossflow/core';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { map, pipe } from 'rxjs';
-import { type BatchLossPlan, batchLoss, KEY, STEP } from './batchLoss.js';
-import type { LossChunk } from './LossChunk.js';
-import { splitOperatorOptions } from './operators/operatorOptions.js';
-import type { StreamOptions } from './operators/streamOptions.js';
-import { checkRowShapes } from './rowShapeOperator.js';
-import { batchOrigin } from './sources/batchOrigin.js';
-import { type ThreadableOperator, threadable } from './threads/workerPlan.js';
-
-/**
- * How one `@lossflow/core` loss reads a record batch: the roles of its tensor arguments in call
- * order (each a column, named by the option of the same name), and its partial and `'none'` forms.
- */
-export interface LossOperatorSpec<O> {
-  /** The core function name. */
-  readonly name: string;
-  /** Tensor arguments in the core function's order; `input` and `target` have default column names. */
-  readonly roles: readonly string[];
-  /** Default column of other roles (else the role's own name): `{ inputLengths: 'input_lengths' }`. */
-  readonly columns?: Readonly<Record<string, string>>;
-  /**
-   * This is `@lossflow/rx`'s own spec of the core loss `name` (see `lossSpec`), so worker threads
-   * can rebuild it from the name; other specs always run in the reading thread.
-   */
-  readonly standard?: boolean;
-  /**
-   * Every option key of the core loss (its `…OptionKeys`): the operator then rejects any other key
-   * (besides the roles and the stream options) when it is created. Without it, options are not checked.
-   */
-  readonly optionKeys?: readonly string[];
-  partial(args: Tensor[], options: O, into?: LossState): LossState;
-  none(args: Tensor[], options: O): Tensor;
-}
+import type { LossChunk } from '../chunks/LossChunk.js';
+import { checkRowShapes } from '../chunks/rowShapeOperator.js';
+import { type BatchLossPlan, batchLoss, KEY, STEP } from '../compute/batchLoss.js';
+import { batchOrigin } from '../sources/batchOrigin.js';
+import type { LossOperatorSpec } from '../specs/LossOperatorSpec.js';
+import { type LossOperatorPlan, type ThreadableOperator, threadable } from '../threads/workerPlan.js';
+import { splitOperatorOptions } from './operatorOptions.js';
+import type { StreamOptions } from './streamOptions.js';
 
 /** Column names by role: `{ input: 'logits', target: 'label' }`. */
 export type ColumnOptions<R extends string> = { [K in R]?: string };
-
-/** What a loss operator does, carried by it (its `WORKER_PLAN`) so a source that computes batches elsewhere can run it. */
-export interface LossOperatorPlan<O = unknown> {
-  readonly spec: LossOperatorSpec<O>;
-  readonly options: O;
-  readonly by: string | undefined;
-  readonly perRow: boolean;
-  readonly nulls: 'error' | 'skip';
-  /** The loss's columns (by role, the grouping and step columns under their keys) in a batch of this schema. */
-  columns(schema: Schema): Record<string, string>;
-  /** The chunk of one batch, computed in this thread. */
-  chunk(batch: RecordBatch, index: number): LossChunk;
-}
 
 /**
  * Builds the RxJS operator of a loss: each record batch becomes a {@link LossChunk}. Columns are

@@ -7,10 +7,10 @@
 import type { WorkerBatch } from '@lossflow/arrow/worker';
 import { type KernelBackend, type LossState, setKernelBackend } from '@lossflow/core';
 import { wasmKernels } from '@lossflow/core/kernels';
-import { type BatchLossPlan, batchLoss } from './batchLoss.js';
-import type { ChunkSteps, GroupState, RowDtypes, RowShapes } from './LossChunk.js';
+import type { ChunkSteps, GroupState, RowDtypes, RowShapes } from '../chunks/LossChunk.js';
+import { type BatchLossPlan, batchLoss } from '../compute/batchLoss.js';
+import { registrySpec } from '../specs/registrySpec.js';
 import { registerLossErrorCodec } from './lossErrorCodec.js';
-import { registrySpec } from './operators/registrySpec.js';
 
 // A LossError thrown here reaches the reading thread as a LossError, with its code and context.
 registerLossErrorCodec();

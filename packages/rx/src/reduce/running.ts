@@ -1,7 +1,7 @@
 import type { StateReduction } from '@lossflow/core';
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { LossChunk } from './LossChunk.js';
-import { RowShapeCheck } from './rowShapes.js';
+import type { LossChunk } from '../chunks/LossChunk.js';
+import { RowShapeCheck } from '../chunks/rowShapes.js';
 import { StateAccumulator } from './StateAccumulator.js';
 
 /**
@@ -9,6 +9,9 @@ import { StateAccumulator } from './StateAccumulator.js';
  * {@link reduce}'s). Each subscription keeps its own accumulator.
  *
  * @example
+ * import { mseLoss, running } from '@lossflow/rx';
+ * import { fromFile } from '@lossflow/rx/node';
+ *
  * fromFile('preds.arrow').pipe(mseLoss(), running('mean')).subscribe((v) => console.log(v));
  */
 export function running(reduction: StateReduction = 'mean'): OperatorFunction<LossChunk, number> {

@@ -5,7 +5,7 @@
 export function lossTaskUrl(): string {
   return (
     import.meta.url.endsWith('.ts')
-      ? new URL('../dist/lossTask.js', import.meta.url)
+      ? new URL('../../dist/threads/lossTask.js', import.meta.url)
       : new URL('./lossTask.js', import.meta.url)
   ).href;
 }

@@ -1,7 +1,7 @@
 import type { CtcLossOptions, LossDescriptor } from '@lossflow/core';
-import { ctcSpec } from '../ctcSpec.js';
-import type { LossOperatorSpec } from '../lossOperator.js';
-import { lossSpec } from '../lossSpec.js';
+import { ctcSpec } from './ctcSpec.js';
+import type { LossOperatorSpec } from './LossOperatorSpec.js';
+import { lossSpec } from './lossSpec.js';
 
 /**
  * The losses whose tensors a record batch holds in another layout than the core function takes:

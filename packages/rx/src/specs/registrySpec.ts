@@ -1,6 +1,6 @@
 import { lossDescriptor } from '@lossflow/core';
-import type { LossOperatorSpec } from '../lossOperator.js';
 import { descriptorSpec } from './descriptorSpec.js';
+import type { LossOperatorSpec } from './LossOperatorSpec.js';
 
 /**
  * The spec of the registry loss `name`, as its operator builds it (see `LossOperatorSpec.standard`):

@@ -1,7 +1,7 @@
 import type { StateReduction } from '@lossflow/core';
 import { Observable, type OperatorFunction } from 'rxjs';
+import type { GroupValue, LossChunk } from '../chunks/LossChunk.js';
 import { GroupAccumulator } from './groupAccumulator.js';
-import type { GroupValue, LossChunk } from './LossChunk.js';
 
 /**
  * Emits one `{ key, value, rows }` per group when the source completes, in the order keys first
@@ -9,6 +9,9 @@ import type { GroupValue, LossChunk } from './LossChunk.js';
  * two keys or a key spans many batches.
  *
  * @example
+ * import { crossEntropy, reduceGroups } from '@lossflow/rx';
+ * import { fromFile } from '@lossflow/rx/node';
+ *
  * fromFile('train-log.arrow')
  *   .pipe(crossEntropy({ by: 'epoch' }), reduceGroups('mean'))
  *   .subscribe(({ key, value }) => console.log(`epoch ${key}: ${value}`));

@@ -5,9 +5,9 @@ import {
   type Tensor,
   type TensorData,
 } from '@lossflow/core';
+import type { GroupKey, GroupState } from '../chunks/LossChunk.js';
+import type { LossOperatorSpec } from '../specs/LossOperatorSpec.js';
 import { keyRuns } from './keyRuns.js';
-import type { GroupKey, GroupState } from './LossChunk.js';
-import type { LossOperatorSpec } from './lossOperator.js';
 import { sliceRows } from './sliceRows.js';
 
 /** A batch's states per distinct key, and the end (exclusive) of each key's last row, in the same order. */

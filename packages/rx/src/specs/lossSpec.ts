@@ -1,5 +1,5 @@
 import { type LossState, lossDescriptor, type Tensor } from '@lossflow/core';
-import type { LossOperatorSpec } from './lossOperator.js';
+import type { LossOperatorSpec } from './LossOperatorSpec.js';
 
 // Any core loss function or partial form; arguments are checked by the core at run time.
 type AnyFunction = (...args: never[]) => unknown;

@@ -7,10 +7,10 @@ import {
   mergeInto,
   type Tensor,
 } from '@lossflow/core';
+import type { ChunkSteps, GroupState, RowDtypes, RowShapes } from '../chunks/LossChunk.js';
+import { rowDtypesOf, rowShapesOf } from '../chunks/rowShapes.js';
+import type { LossOperatorSpec } from '../specs/LossOperatorSpec.js';
 import { keyGroups } from './keyGroups.js';
-import type { ChunkSteps, GroupState, RowDtypes, RowShapes } from './LossChunk.js';
-import type { LossOperatorSpec } from './lossOperator.js';
-import { rowDtypesOf, rowShapesOf } from './rowShapes.js';
 
 /** The role under which the grouping column travels with the loss's columns (so null-skipping keeps them aligned). */
 export const KEY = '\u0000key';

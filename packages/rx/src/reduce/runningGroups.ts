@@ -1,13 +1,16 @@
 import type { StateReduction } from '@lossflow/core';
 import { Observable, type OperatorFunction } from 'rxjs';
+import type { GroupValue, LossChunk } from '../chunks/LossChunk.js';
 import { GroupAccumulator } from './groupAccumulator.js';
-import type { GroupValue, LossChunk } from './LossChunk.js';
 
 /**
  * After every batch, emits the running `{ key, value, rows }` of each group the batch touched
  * (a batch spanning two epochs emits two values).
  *
  * @example
+ * import { crossEntropy, runningGroups } from '@lossflow/rx';
+ * import { fromFile } from '@lossflow/rx/node';
+ *
  * fromFile('train-log.arrow')
  *   .pipe(crossEntropy({ by: 'epoch' }), runningGroups('mean'))
  *   .subscribe(({ key, value, rows }) => progress.update(key, value, rows));

@@ -1,7 +1,7 @@
 import type { StateReduction } from '@lossflow/core';
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { LossChunk } from './LossChunk.js';
-import { RowShapeCheck } from './rowShapes.js';
+import type { LossChunk } from '../chunks/LossChunk.js';
+import { RowShapeCheck } from '../chunks/rowShapes.js';
 import { StateAccumulator } from './StateAccumulator.js';
 
 /**
@@ -11,6 +11,9 @@ import { StateAccumulator } from './StateAccumulator.js';
  * reduction (`'mean'` NaN, `'sum'` 0).
  *
  * @example
+ * import { crossEntropy, reduce } from '@lossflow/rx';
+ * import { fromFile } from '@lossflow/rx/node';
+ *
  * fromFile('preds.arrow').pipe(crossEntropy({ weight: [1, 2, 0.5] }), reduce('mean')).subscribe(console.log);
  */
 export function reduce(reduction: StateReduction = 'mean'): OperatorFunction<LossChunk, number> {

@@ -1,7 +1,7 @@
 import { LossError } from '@lossflow/core';
 import { Field, Float32, Float64, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { map, type OperatorFunction } from 'rxjs';
-import type { LossChunk } from './LossChunk.js';
+import type { LossChunk } from '../chunks/LossChunk.js';
 
 /**
  * Per-row losses as record batches: the chosen key columns of the source batch (zero-copy) plus a
@@ -9,6 +9,11 @@ import type { LossChunk } from './LossChunk.js';
  * operator must run with `perRow: true`, and its per-row loss must be one number per row.
  *
  * @example
+ * import { writeIpcStream } from '@lossflow/arrow/node';
+ * import { crossEntropy, perRowBatches } from '@lossflow/rx';
+ * import { fromFile } from '@lossflow/rx/node';
+ * import { concatMap } from 'rxjs';
+ *
  * const writer = writeIpcStream('losses.arrows');
  * fromFile('log.arrow')
  *   .pipe(crossEntropy({ perRow: true }), perRowBatches(['epoch', 'step']), concatMap((b) => writer.write(b)))

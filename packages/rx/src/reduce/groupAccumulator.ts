@@ -1,6 +1,6 @@
 import { LossError, type StateReduction } from '@lossflow/core';
-import type { GroupKey, GroupValue, LossChunk } from './LossChunk.js';
-import { RowShapeCheck } from './rowShapes.js';
+import type { GroupKey, GroupValue, LossChunk } from '../chunks/LossChunk.js';
+import { RowShapeCheck } from '../chunks/rowShapes.js';
 import { StateAccumulator } from './StateAccumulator.js';
 
 /** Per-key running states, in the order keys first appear; shared by the grouped reductions. */

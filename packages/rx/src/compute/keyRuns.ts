@@ -1,5 +1,5 @@
 import { LossError, type Tensor } from '@lossflow/core';
-import type { GroupKey } from './LossChunk.js';
+import type { GroupKey } from '../chunks/LossChunk.js';
 
 /**
  * Calls `visit(start, end, key)` for each maximal run of equal keys in a 1-D key column, reading the

@@ -12,8 +12,8 @@ import {
 } from 'apache-arrow';
 import { firstValueFrom, from, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { crossEntropy, mseLoss } from './operators/lossOperators.js';
-import { reduceGroups } from './reduceGroups.js';
+import { crossEntropy, mseLoss } from '../operators/lossOperators.js';
+import { reduceGroups } from '../reduce/reduceGroups.js';
 
 /** One batch of `pred`, `y`, a key column and a step column (10 × the row index). */
 function batch(pred: number[], y: number[], keys: number[]): RecordBatch {

@@ -1,5 +1,5 @@
 import * as core from '@lossflow/core';
-import type { LossOperatorSpec } from './lossOperator.js';
+import type { LossOperatorSpec } from './LossOperatorSpec.js';
 
 /**
  * A record batch holds one sequence per row, `(N, T, C)`, while torch's CTC wants time first,

@@ -17,15 +17,15 @@ import {
 } from 'apache-arrow';
 import { concat, lastValueFrom, type OperatorFunction, toArray } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { losses } from '../operators/losses.js';
+import { crossEntropy, mseLoss } from '../operators/lossOperators.js';
+import { reduce } from '../reduce/reduce.js';
+import { reduceGroups } from '../reduce/reduceGroups.js';
+import { running } from '../reduce/running.js';
+import { runningGroups } from '../reduce/runningGroups.js';
+import { fromFile } from '../sources/fromFile.js';
 import type { LossChunk } from './LossChunk.js';
-import { losses } from './losses.js';
-import { crossEntropy, mseLoss } from './operators/lossOperators.js';
-import { reduce } from './reduce.js';
-import { reduceGroups } from './reduceGroups.js';
 import { RowShapeCheck } from './rowShapes.js';
-import { running } from './running.js';
-import { runningGroups } from './runningGroups.js';
-import { fromFile } from './sources/fromFile.js';
 
 const item = new Field('item', new Float32(), false);
 const fields = [new Field('logits', new List(item), false), new Field('target', new Int64(), false)];

@@ -1,12 +1,12 @@
 import { LossError, mseLoss } from '@lossflow/core';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import type { LossChunk } from './LossChunk.js';
+import type { LossChunk } from '../chunks/LossChunk.js';
+import { mseChunk } from '../testing/chunks.js';
 import { reduce } from './reduce.js';
 import { reduceGroups } from './reduceGroups.js';
 import { running } from './running.js';
 import { runningGroups } from './runningGroups.js';
-import { mseChunk } from './testing/chunks.js';
 
 const a = mseChunk(0, [1, 2], [0, 0], [0, 0]);
 const b = mseChunk(1, [3, 4, 5], [1, 1, 1], [0, 1, 1]);

@@ -2,8 +2,8 @@ import { ctcLoss as coreCtcLoss } from '@lossflow/core';
 import { Field, FixedSizeList, Float32, Int64, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { from, lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { ctcLoss } from './operators/lossOperators.js';
-import { reduce } from './reduce.js';
+import { ctcLoss } from '../operators/lossOperators.js';
+import { reduce } from '../reduce/reduce.js';
 
 const N = 3;
 const T = 5;
