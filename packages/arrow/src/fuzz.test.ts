@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArrowReadError } from './ArrowReadError.js';
-import type { FileFormat } from './detectFormat.js';
-import { mapBatchesInWorkers } from './mapBatchesInWorkers.js';
+import { ArrowReadError } from './errors/ArrowReadError.js';
+import type { FileFormat } from './format/detectFormat.js';
+import { mapBatchesInWorkers } from './parallel/mapBatchesInWorkers.js';
 import { FORMATS, readAll, smallLog, tempDir } from './testing/files.js';
 
 /**

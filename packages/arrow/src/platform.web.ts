@@ -1,8 +1,8 @@
-import { ArrowReadError } from './ArrowReadError.js';
-import type { BatchSource } from './BatchSource.js';
-import { BlobByteReader } from './BlobByteReader.js';
-import type { ByteReader } from './ByteReader.js';
-import type { FileFormat } from './detectFormat.js';
+import { ArrowReadError } from './errors/ArrowReadError.js';
+import type { BatchSource } from './format/BatchSource.js';
+import { BlobByteReader } from './io/BlobByteReader.js';
+import type { ByteReader } from './io/ByteReader.js';
+import type { FileFormat } from './format/detectFormat.js';
 
 /**
  * What reading needs from the runtime outside Node (the `default` condition of the package's

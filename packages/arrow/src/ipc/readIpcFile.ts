@@ -6,12 +6,12 @@ import {
   RecordBatchReader,
   type Schema,
 } from 'apache-arrow';
-import { ArrowReadError } from '../ArrowReadError.js';
-import type { BatchSource } from '../BatchSource.js';
-import { BlockByteReader, type Segment } from '../BlockByteReader.js';
-import type { ByteReader } from '../ByteReader.js';
-import { changeCheckedSource } from '../changeCheckedSource.js';
-import { MemoryByteReader } from '../MemoryByteReader.js';
+import { ArrowReadError } from '../errors/ArrowReadError.js';
+import type { BatchSource } from '../format/BatchSource.js';
+import { BlockByteReader, type Segment } from '../io/BlockByteReader.js';
+import type { ByteReader } from '../io/ByteReader.js';
+import { changeCheckedSource } from '../format/changeCheckedSource.js';
+import { MemoryByteReader } from '../io/MemoryByteReader.js';
 import { HeaderType } from './arrowTypeIds.js';
 import { ipcFileCorrupt } from './ipcErrors.js';
 import {

@@ -4,11 +4,11 @@ import {
   type RecordBatch,
   RecordBatchReader,
 } from 'apache-arrow';
-import { ArrowReadError } from '../ArrowReadError.js';
-import type { BatchSource } from '../BatchSource.js';
-import { BlockByteReader } from '../BlockByteReader.js';
-import type { ByteReader } from '../ByteReader.js';
-import { changeCheckedSource } from '../changeCheckedSource.js';
+import { ArrowReadError } from '../errors/ArrowReadError.js';
+import type { BatchSource } from '../format/BatchSource.js';
+import { BlockByteReader } from '../io/BlockByteReader.js';
+import type { ByteReader } from '../io/ByteReader.js';
+import { changeCheckedSource } from '../format/changeCheckedSource.js';
 import { HeaderType } from './arrowTypeIds.js';
 import { CUT_SHORT_HINT, DAMAGED_IPC_HINT, ipcTruncated } from './ipcErrors.js';
 import { checkBodyLength, metadataLength, PREFIX_BYTES, StreamOrder } from './ipcFraming.js';

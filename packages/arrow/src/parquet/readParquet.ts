@@ -1,13 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import { type RecordBatch, type Schema, tableFromIPC } from 'apache-arrow';
-import { ArrowReadError } from '../ArrowReadError.js';
-import type { BatchSource } from '../BatchSource.js';
-import type { ByteReader } from '../ByteReader.js';
-import { changeCheckedSource } from '../changeCheckedSource.js';
-import { decoderTrapError, isDecoderTrap } from '../decoderTrap.js';
-import { projectSchema } from '../projectSchema.js';
-import { rejectUnsupportedCodecs } from '../unsupportedCodec.js';
-import { withSchema } from '../withSchema.js';
+import { ArrowReadError } from '../errors/ArrowReadError.js';
+import type { BatchSource } from '../format/BatchSource.js';
+import type { ByteReader } from '../io/ByteReader.js';
+import { changeCheckedSource } from '../format/changeCheckedSource.js';
+import { decoderTrapError, isDecoderTrap } from './decoderTrap.js';
+import { projectSchema } from '../schema/projectSchema.js';
+import { rejectUnsupportedCodecs } from './unsupportedCodec.js';
+import { withSchema } from '../schema/withSchema.js';
 import { workerEntryUrl } from '../workerEntry.js';
 import type { ParquetReply, ParquetRequest, ParquetWorkerData } from './parquetMessages.js';
 

@@ -1,0 +1,42 @@
+import type { BatchSource } from './BatchSource.js';
+import type { ByteReader } from '../io/ByteReader.js';
+
+/**
+ * Opens a format reader over `bytes` (`open`) so that it checks the file did not change while it
+ * was read (`ByteReader.verifyUnchanged`): after each batch, before its end is reported, and when it
+ * fails (a file rewritten mid-read often looks damaged: `CHANGED` says why). Inputs that cannot
+ * change (memory, streams, a private spilled copy) are read as `open` returns them.
+ *
+ * @example
+ * return changeCheckedSource(bytes, () => openIpcStream(bytes, options));
+ */
+export async function changeCheckedSource(
+  bytes: ByteReader,
+  open: () => Promise<BatchSource>,
+): Promise<BatchSource> {
+  const verify = bytes.verifyUnchanged?.bind(bytes);
+  if (verify === undefined) return open();
+  let source: BatchSource;
+  try {
+    source = await open();
+  } catch (e) {
+    await verify();
+    throw e;
+  }
+  return {
+    schema: source.schema,
+    bytesRead: () => source.bytesRead(),
+    close: () => source.close(),
+    async next() {
+      let batch: Awaited<ReturnType<BatchSource['next']>>;
+      try {
+        batch = await source.next();
+      } catch (e) {
+        await verify();
+        throw e;
+      }
+      await verify();
+      return batch;
+    },
+  };
+}
