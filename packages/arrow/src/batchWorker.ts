@@ -5,8 +5,8 @@
  * One entry, so whatever ships it (the package, a bundle) ships every thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ParquetWorkerData } from './parquet/parquetMessages.js';
 import type { WorkerRequest } from './parallel/workerProtocol.js';
+import type { ParquetWorkerData } from './parquet/parquetMessages.js';
 
 const port = parentPort!;
 const data = workerData as { preload?: string[]; parquet?: ParquetWorkerData } | null;

@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchTensors } from './tensors/batchTensors.js';
 import { readFile as readArrow, readFileTensors } from './read/readFile.js';
+import { batchTensors } from './tensors/batchTensors.js';
 import { tempDir } from './testing/files.js';
 import { writeTrainingLog } from './write/writeTrainingLog.js';
 

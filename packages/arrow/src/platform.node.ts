@@ -1,5 +1,5 @@
-import type { ByteReader } from './io/ByteReader.js';
 import type { FileFormat } from './format/detectFormat.js';
+import type { ByteReader } from './io/ByteReader.js';
 import { MemoryByteReader } from './io/MemoryByteReader.js';
 import { spillToTempFile } from './io/spillToTempFile.js';
 

@@ -16,14 +16,14 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
 import type { FileFormat } from '../format/detectFormat.js';
-import { settledStat } from './fileVersion.js';
 import { readIpcFile } from '../ipc/readIpcFile.js';
 import { readIpcStream } from '../ipc/readIpcStream.js';
 import { mapBatchesInWorkers } from '../parallel/mapBatchesInWorkers.js';
-import { openFileReader } from './openFileReader.js';
 import { readParquet } from '../parquet/readParquet.js';
 import { readFile } from '../read/readFile.js';
 import { FORMATS, smallLog, tempDir } from '../testing/files.js';
+import { settledStat } from './fileVersion.js';
+import { openFileReader } from './openFileReader.js';
 
 const TASK = 'export function run(batch) { return batch.rows; }\n';
 

@@ -9,13 +9,13 @@
  */
 import { readSync } from 'node:fs';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
-import { type BatchBlock, batchBlock } from './BatchBlock.js';
-import { BlockBatch } from './BlockBatch.js';
-import { batchSlots } from './columnSlots.js';
+import { serializeError } from '../errors/workerError.js';
 import { ioError } from '../io/ioError.js';
 import { scanIpcBytes } from '../ipc/scanIpcBlocks.js';
 import { openParquetRowGroups, type ParquetRowGroups } from '../parquet/parquetRowGroups.js';
-import { serializeError } from '../errors/workerError.js';
+import { type BatchReadPlan, batchReadPlan } from './BatchReadPlan.js';
+import { batchSlots } from './batchSlots.js';
+import { IoRegionBatch } from './IoRegionBatch.js';
 import type {
   SharedFile,
   WorkerJob,
@@ -118,7 +118,7 @@ export class BatchRunner {
         for (const { header, bodyOffset, bodyLength } of batches) {
           if (header.rows === 0) continue;
           const slots = batchSlots(fields, version, header.variadicCounts, s.names);
-          const block = batchBlock(header, bodyOffset, bodyLength, slots, s.names, 0, header.rows, s.path);
+          const block = batchReadPlan(header, bodyOffset, bodyLength, slots, s.names, 0, header.rows, s.path);
           values.push(this.#runBlock(t, s, block, (io) => copyRanges(io, block.reads, ipc)));
           rows.push(block.rows);
         }
@@ -142,13 +142,18 @@ export class BatchRunner {
     }
   }
 
-  #runBlock(t: WorkerTaskModule, s: WorkerSetup, block: BatchBlock, fill: (io: Uint8Array) => void): unknown {
+  #runBlock(
+    t: WorkerTaskModule,
+    s: WorkerSetup,
+    block: BatchReadPlan,
+    fill: (io: Uint8Array) => void,
+  ): unknown {
     let io = this.#memory(t, block.ioBytes);
     fill(io);
     for (let attempt = 1; ; attempt++) {
       let value: unknown;
       try {
-        value = t.run(new BlockBatch(io, block, s.names, s.layouts));
+        value = t.run(new IoRegionBatch(io, block, s.names, s.layouts));
       } catch (e) {
         if (!detached(io, block.ioBytes) || attempt === ATTEMPTS) throw e;
         io = this.#memory(t, block.ioBytes);

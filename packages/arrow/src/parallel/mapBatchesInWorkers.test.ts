@@ -12,15 +12,15 @@ import { threadId } from 'node:worker_threads';
 import { Float32, Int64, makeData, Null, RecordBatchStreamWriter, Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
-import { batchTensors } from '../tensors/batchTensors.js';
 import { registerErrorCodec } from '../errors/errorCodec.js';
 import { scanIpcBytes } from '../ipc/scanIpcBlocks.js';
-import { mapBatchesInWorkers, type WorkerReadOptions } from './mapBatchesInWorkers.js';
-import { prestartWorkers, takeWorker } from './prestartWorkers.js';
 import { readFile } from '../read/readFile.js';
+import { batchTensors } from '../tensors/batchTensors.js';
 import { batchOf, fixedList, primitive } from '../testing/batches.js';
 import { damagedParquet, tempDir } from '../testing/files.js';
 import { writeTrainingLog } from '../write/writeTrainingLog.js';
+import { mapBatchesInWorkers, type WorkerReadOptions } from './mapBatchesInWorkers.js';
+import { prestartWorkers, takeWorker } from './prestartWorkers.js';
 
 // Counts the workers pools start (a wrapper: they start as before).
 vi.mock('./prestartWorkers.js', async (importOriginal) => {
@@ -308,7 +308,9 @@ describe('mapBatchesInWorkers', () => {
   it('keeps a process that awaits it alive until the workers have ended after an error', () => {
     // A module awaiting the pool at its top level must see the error, whatever replies are still
     // arriving when the workers are ended (an unreferenced worker would let it exit with code 13).
-    const pool = pathToFileURL(new URL('../../dist/parallel/mapBatchesInWorkers.js', import.meta.url).pathname).href;
+    const pool = pathToFileURL(
+      new URL('../../dist/parallel/mapBatchesInWorkers.js', import.meta.url).pathname,
+    ).href;
     const script = `
       import { mapBatchesInWorkers } from ${JSON.stringify(pool)};
       import { registerErrorCodec } from ${JSON.stringify(new URL('../../dist/worker.js', import.meta.url).href)};

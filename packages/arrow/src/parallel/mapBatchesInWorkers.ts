@@ -2,24 +2,24 @@ import { type FileHandle, open } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import { Message, type Schema, tableFromIPC } from 'apache-arrow';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
-import { batchBlock } from './BatchBlock.js';
-import { BatchRunner } from './BatchRunner.js';
-import { batchSlots } from './columnSlots.js';
-import { countOption, MAX_THREADS } from '../read/countOption.js';
-import { decoderTrapError, isDecoderTrap } from '../parquet/decoderTrap.js';
+import { reviveError } from '../errors/workerError.js';
 import { detectFormat, type FileFormat, MAGIC_BYTES } from '../format/detectFormat.js';
 import { FileByteReader } from '../io/FileByteReader.js';
 import { checkFileVersion, type FileVersion, settledStat, versionOf } from '../io/fileVersion.js';
 import { ioError } from '../io/ioError.js';
 import { type IpcBatchAt, type IpcScan, scanIpcFile, scanIpcStream } from '../ipc/scanIpcBlocks.js';
-import { missingColumnError } from '../schema/missingColumnError.js';
+import { decoderTrapError, isDecoderTrap } from '../parquet/decoderTrap.js';
 import type { ParquetMeta } from '../parquet/parquetFile.js';
 import { checkParquetTail } from '../parquet/readParquet.js';
-import { takeWorker } from './prestartWorkers.js';
-import { type ReadProgress, readOpenFile } from '../read/readBatches.js';
-import { type TensorLayout, tensorLayout } from '../schema/tensorLayout.js';
 import { rejectUnsupportedCodecs } from '../parquet/unsupportedCodec.js';
-import { reviveError } from '../errors/workerError.js';
+import { countOption, MAX_THREADS } from '../read/countOption.js';
+import { type ReadProgress, readOpenFile } from '../read/readBatches.js';
+import { missingColumnError } from '../schema/missingColumnError.js';
+import { type TensorLayout, tensorLayout } from '../schema/tensorLayout.js';
+import { batchReadPlan } from './BatchReadPlan.js';
+import { BatchRunner } from './BatchRunner.js';
+import { batchSlots } from './batchSlots.js';
+import { takeWorker } from './prestartWorkers.js';
 import type { WorkerJob, WorkerReply, WorkerRequest, WorkerSetup } from './workerProtocol.js';
 
 /** The module a pool runs in its workers (see `WorkerTaskModule`) and the data its `setup` gets. */
@@ -640,7 +640,7 @@ class Pool<R> implements WorkerBatchReader<R> {
               });
             }
             const slots = batchSlots(scan.fields, scan.version, header.variadicCounts, names);
-            const block = batchBlock(header, bodyOffset, bodyLength, slots, names, id, rows, file);
+            const block = batchReadPlan(header, bodyOffset, bodyLength, slots, names, id, rows, file);
             return { type: 'block', id, block };
           },
         };

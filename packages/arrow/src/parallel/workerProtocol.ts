@@ -1,8 +1,8 @@
-import type { BatchBlock } from './BatchBlock.js';
-import type { WorkerBatch } from './BlockBatch.js';
+import type { SerializedError } from '../errors/workerError.js';
 import type { ParquetMeta } from '../parquet/parquetFile.js';
 import type { TensorLayout } from '../schema/tensorLayout.js';
-import type { SerializedError } from '../errors/workerError.js';
+import type { BatchReadPlan } from './BatchReadPlan.js';
+import type { WorkerBatch } from './IoRegionBatch.js';
 
 /**
  * What a task module run in the worker threads of `mapBatchesInWorkers` exports: an optional
@@ -63,7 +63,7 @@ export type WorkerJob =
       readonly type: 'block';
       /** The job's sequence number, echoed in the reply. */
       readonly id: number;
-      readonly block: BatchBlock;
+      readonly block: BatchReadPlan;
     }
   | {
       readonly type: 'rowGroup';

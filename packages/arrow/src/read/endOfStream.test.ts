@@ -5,13 +5,13 @@ import { RecordBatchStreamWriter, Table, tableToIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
 import { decodeMessage } from '../ipc/ipcMetadata.js';
-import type { ReadOptions } from './readBatches.js';
-import type { FileSource } from './readFile.js';
-import { readFile as readArrow } from './readFile.js';
 import { chunked, tempDir } from '../testing/files.js';
 import { trainingLogBatches } from '../write/trainingLogBatches.js';
 import { writeIpcStream } from '../write/writeIpcStream.js';
 import { writeTrainingLog } from '../write/writeTrainingLog.js';
+import type { ReadOptions } from './readBatches.js';
+import type { FileSource } from './readFile.js';
+import { readFile as readArrow } from './readFile.js';
 
 // A stream cut short at a message boundary (its writer killed mid-way) differs from a complete one
 // only by the missing end-of-stream marker; and apache-arrow ends a stream quietly at a message of

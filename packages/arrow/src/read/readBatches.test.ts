@@ -4,15 +4,15 @@ import { Readable } from 'node:stream';
 import { Dictionary, Float32, Int32, RecordBatch, Utf8, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
-import type { ByteSource } from '../io/ByteReader.js';
 import type { FileFormat } from '../format/detectFormat.js';
-import { readBatches } from './readBatches.js';
-import { type FileSource, readFile as readArrow } from './readFile.js';
+import type { ByteSource } from '../io/ByteReader.js';
 import { chunked, FORMATS, openFds, readAll, tempDir } from '../testing/files.js';
 import { trainingLogBatches } from '../write/trainingLogBatches.js';
 import { writeIpcStream } from '../write/writeIpcStream.js';
 import { writeParquet } from '../write/writeParquet.js';
 import { writeTrainingLog } from '../write/writeTrainingLog.js';
+import { readBatches } from './readBatches.js';
+import { type FileSource, readFile as readArrow } from './readFile.js';
 
 const LOG = { rows: 500, classes: 4, epochs: 2, batchRows: 128, ignoreShare: 0.1 };
 const ROWS = LOG.rows * LOG.epochs;

@@ -1,15 +1,15 @@
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { readableAs, readParquet } from '#platform';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
-import type { BatchSource } from '../format/BatchSource.js';
-import type { ByteReader, ByteSource } from '../io/ByteReader.js';
-import { countOption } from './countOption.js';
 import { detectFormat, type FileFormat, MAGIC_BYTES } from '../format/detectFormat.js';
+import type { FormatReader } from '../format/FormatReader.js';
+import type { ByteReader, ByteSource } from '../io/ByteReader.js';
+import { knownSize, openByteReader, sourceName } from '../io/openByteReader.js';
 import { readIpcFile } from '../ipc/readIpcFile.js';
 import { readIpcStream } from '../ipc/readIpcStream.js';
-import { knownSize, openByteReader, sourceName } from '../io/openByteReader.js';
 import { projectSchema } from '../schema/projectSchema.js';
 import { withSchema } from '../schema/withSchema.js';
+import { countOption } from './countOption.js';
 
 /** How far reading has got, for a progress display. */
 export interface ReadProgress {
@@ -141,7 +141,7 @@ export function readBatchesProjected(source: ByteSource, options: ProjectingRead
 
 interface Opened {
   format: FileFormat;
-  source: BatchSource;
+  source: FormatReader;
   schema: Schema;
 }
 
@@ -283,7 +283,7 @@ class Reader implements BatchReader {
         this.bytes = bytes;
         if (this.closed) throw new ArrowReadError('CLOSED', 'the reader was closed', { file: this.name });
       }
-      let source: BatchSource;
+      let source: FormatReader;
       if (format === 'parquet') {
         source = await readParquet(bytes, {
           columns,

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { Field, Float32, Int64, List, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileTensors } from './readFile.js';
 import { tempDir } from '../testing/files.js';
 import { writeParquet } from '../write/writeParquet.js';
 import { writeTrainingLog } from '../write/writeTrainingLog.js';
+import { readFileTensors } from './readFile.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;

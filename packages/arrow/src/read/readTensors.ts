@@ -1,6 +1,7 @@
 import type { RecordBatch } from 'apache-arrow';
 import type { ByteSource } from '../io/ByteReader.js';
 import { type BatchTensors, batchTensors, rowShapes } from '../tensors/batchTensors.js';
+import { resolveColumns } from '../tensors/resolveColumns.js';
 import {
   type BatchReader,
   type ProjectingReadOptions,
@@ -8,7 +9,6 @@ import {
   type ReadProgress,
   readBatchesProjected,
 } from './readBatches.js';
-import { resolveColumns } from '../tensors/resolveColumns.js';
 
 /** Options of {@link readTensors}. */
 export interface ReadTensorsOptions extends Omit<ReadOptions, 'columns'> {

@@ -1,8 +1,8 @@
 import { Float64, Int32, Int64 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
-import { batchTensors, rowShapes } from './batchTensors.js';
 import { batchOf, fixedList, floats, list, primitive } from '../testing/batches.js';
+import { batchTensors, rowShapes } from './batchTensors.js';
 
 const batch = () =>
   batchOf({

@@ -1,38 +1,16 @@
 import type { RecordBatch } from 'apache-arrow';
 import type { ArrowReadErrorContext } from '../errors/ArrowReadError.js';
+import type { ColumnRef } from './ColumnRef.js';
 import { columnRef } from './columnTensor.js';
-import type { ColumnRef } from './columnValues.js';
-import { refTensors } from './refTensors.js';
-import type { Tensor } from './Tensor.js';
+import {
+  type BatchTensors,
+  type BatchTensorsOptions,
+  tensorsFromColumnRefs,
+} from './tensorsFromColumnRefs.js';
 
-/** Options of {@link batchTensors}. */
-export interface BatchTensorsOptions {
-  /** A null in a selected column is an error (`'error'`, the default) or drops that row from every tensor (`'skip'`). */
-  nulls?: 'error' | 'skip';
-  /** The batch's index in its stream, for error messages. */
-  batchIndex?: number;
-  /**
-   * Per-row shapes (the tensor shape past the row dimension) by role, as earlier batches of the same
-   * stream had them: a batch whose tensor differs throws `SHAPE_CHANGED`. Empty batches are exempt.
-   */
-  shapes?: Readonly<Record<string, readonly number[]>>;
-  /**
-   * Roles whose nulls neither fail nor drop a row (e.g. a step column that only labels rows):
-   * their null slots come back in `nulls`. A column that another role also reads is not one.
-   */
-  nullable?: readonly string[];
-}
-
-/** The tensors of one batch, by role. */
-export interface BatchTensors {
-  tensors: Record<string, Tensor>;
-  /** Rows in each tensor (the batch's rows less those skipped). */
-  rows: number;
-  /** Rows dropped because a selected column held a null in them (`nulls: 'skip'`). */
-  skipped: number;
-  /** For each `nullable` role holding nulls in the rows kept: 1 where the value is null. */
-  nulls?: Record<string, Uint8Array>;
-}
+// The result and option types live with the code that builds the tensors, which the worker's
+// batch view shares: declared here they would make that module import back up into this one.
+export type { BatchTensors, BatchTensorsOptions } from './tensorsFromColumnRefs.js';
 
 /**
  * The selected columns of a batch as tensors (`@lossflow/core` `Tensor`s), by role (`input`, `target`,
@@ -56,7 +34,7 @@ export function batchTensors(
   for (const name of Object.values(columns)) {
     if (!refs.has(name)) refs.set(name, columnRef(batch, name, context));
   }
-  return refTensors(refs, columns, rows, options);
+  return tensorsFromColumnRefs(refs, columns, rows, options);
 }
 
 /**

@@ -22,8 +22,8 @@ import {
 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
-import { columnTensor } from './columnTensor.js';
 import { batchOf, fixedList, floats, iota, list, primitive } from '../testing/batches.js';
+import { columnTensor } from './columnTensor.js';
 
 function codeOf(f: () => unknown): string | undefined {
   try {

@@ -1,9 +1,9 @@
 import type { RecordBatch } from 'apache-arrow';
 import { ArrowReadError, type ArrowReadErrorContext } from '../errors/ArrowReadError.js';
-import { type ColumnRef, checkColumn, columnValues, nullRows, nullValueError } from './columnValues.js';
 import { missingColumnError } from '../schema/missingColumnError.js';
-import type { Tensor } from './Tensor.js';
 import { tensorLayout } from '../schema/tensorLayout.js';
+import { type ColumnRef, checkColumn, nullRows, nullValueError, valuesTensor } from './ColumnRef.js';
+import type { Tensor } from './Tensor.js';
 
 /**
  * One column of a record batch as a tensor (a `@lossflow/core` `Tensor`) of shape `(rows, …)`, without copying
@@ -30,7 +30,7 @@ export function columnTensor(batch: RecordBatch, column: string): Tensor {
   checkColumn(ref, rows, {});
   const nulls = nullRows(ref, rows, {});
   if (nulls !== undefined) throw nullValueError(ref.name, nulls.indexOf(1), {});
-  return columnValues(ref, rows, {});
+  return valuesTensor(ref, rows, {});
 }
 
 /** Finds `column` in `batch` and checks that its type can become a tensor. */

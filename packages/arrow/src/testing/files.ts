@@ -1,11 +1,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { batchTensors } from '../tensors/batchTensors.js';
 import type { FileFormat } from '../format/detectFormat.js';
 import type { ReadOptions } from '../read/readBatches.js';
 import type { FileSource } from '../read/readFile.js';
 import { readFile as readArrow } from '../read/readFile.js';
+import { batchTensors } from '../tensors/batchTensors.js';
 import type { TrainingLogOptions } from '../write/trainingLogBatches.js';
 import { writeTrainingLog } from '../write/writeTrainingLog.js';
 

@@ -1,9 +1,9 @@
 import type { Data } from 'apache-arrow';
-import type { BatchBlock, BlockBuffer, BlockLevel } from './BatchBlock.js';
-import type { BatchTensors, BatchTensorsOptions } from '../tensors/batchTensors.js';
-import type { ColumnRef } from '../tensors/columnValues.js';
-import { refTensors } from '../tensors/refTensors.js';
 import type { ElementType, TensorLayout } from '../schema/tensorLayout.js';
+import type { BatchTensors, BatchTensorsOptions } from '../tensors/batchTensors.js';
+import type { ColumnRef } from '../tensors/ColumnRef.js';
+import { tensorsFromColumnRefs } from '../tensors/tensorsFromColumnRefs.js';
+import type { BatchReadPlan, PlannedBuffer, PlannedLevel } from './BatchReadPlan.js';
 
 /**
  * One record batch as a worker task sees it: its selected columns as tensors, like `batchTensors`.
@@ -40,19 +40,24 @@ const VALUE_TYPES: Readonly<Record<ElementType, ViewConstructor>> = {
 };
 
 /**
- * A {@link BatchBlock} whose byte ranges have been read into `io`: its columns are views of `io`
+ * A {@link BatchReadPlan} whose byte ranges have been read into `io`: its columns are views of `io`
  * (so of WebAssembly memory, when that is where the task asked the batch to be read), shaped as
  * apache-arrow's `Data` where `columnTensor` reads it, so tensors come out exactly as in-process.
  *
  * @example
- * const batch = new BlockBatch(io, block, ['logits', 'target'], layouts);
+ * const batch = new IoRegionBatch(io, block, ['logits', 'target'], layouts);
  * const { tensors } = batch.tensors({ input: 'logits', target: 'target' });
  */
-export class BlockBatch implements WorkerBatch {
+export class IoRegionBatch implements WorkerBatch {
   readonly rows: number;
   readonly #refs = new Map<string, ColumnRef>();
 
-  constructor(io: Uint8Array, block: BatchBlock, names: readonly string[], layouts: readonly TensorLayout[]) {
+  constructor(
+    io: Uint8Array,
+    block: BatchReadPlan,
+    names: readonly string[],
+    layouts: readonly TensorLayout[],
+  ) {
     this.rows = block.rows;
     names.forEach((name, i) => {
       const layout = layouts[i]!;
@@ -65,7 +70,7 @@ export class BlockBatch implements WorkerBatch {
     columns: Readonly<Record<string, string>>,
     options: Omit<BatchTensorsOptions, 'batchIndex'> = {},
   ): BatchTensors {
-    return refTensors(this.#refs, columns, this.rows, options);
+    return tensorsFromColumnRefs(this.#refs, columns, this.rows, options);
   }
 }
 
@@ -82,7 +87,7 @@ interface LevelData {
 
 function levelData(
   io: Uint8Array,
-  levels: readonly BlockLevel[],
+  levels: readonly PlannedLevel[],
   depth: number,
   layout: TensorLayout,
 ): LevelData {
@@ -109,7 +114,7 @@ function levelData(
 }
 
 /** A typed view of a buffer in `io`; a copy only for a buffer its writer left unaligned for the type. */
-function view(io: Uint8Array, b: BlockBuffer, type: ViewConstructor): Values {
+function view(io: Uint8Array, b: PlannedBuffer, type: ViewConstructor): Values {
   const size = type.BYTES_PER_ELEMENT;
   const length = Math.floor(b.length / size);
   const at = io.byteOffset + b.at;

@@ -5,7 +5,7 @@ import type { RecordBatch, Schema } from 'apache-arrow';
  * batches on demand. Every failure is an `ArrowReadError` that names the file (and the row group
  * where there is one); `readBatches` adds the batch index.
  */
-export interface BatchSource {
+export interface FormatReader {
   /** The schema of the batches `next` returns (after Parquet's column projection; Arrow's is done later). */
   readonly schema: Schema;
   /** The next batch, or `undefined` after the last. */

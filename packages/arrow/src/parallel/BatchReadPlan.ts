@@ -1,22 +1,22 @@
 import { ArrowReadError } from '../errors/ArrowReadError.js';
-import type { BatchSlots } from './columnSlots.js';
 import type { RecordBatchHeader } from '../ipc/ipcMetadata.js';
+import type { BatchSlots } from './batchSlots.js';
 
 /** A buffer of a batch at its place in the IO region the batch's byte ranges are read into. */
-export interface BlockBuffer {
+export interface PlannedBuffer {
   /** Byte position in the IO region. */
   readonly at: number;
   readonly length: number;
 }
 
 /** One level of a column in a batch (see `LevelSlots`): its length, nulls and buffers. */
-export interface BlockLevel {
+export interface PlannedLevel {
   readonly length: number;
   readonly nullCount: number;
   /** Only when the level has nulls. */
-  readonly validity: BlockBuffer | undefined;
-  readonly offsets: BlockBuffer | undefined;
-  readonly values: BlockBuffer | undefined;
+  readonly validity: PlannedBuffer | undefined;
+  readonly offsets: PlannedBuffer | undefined;
+  readonly values: PlannedBuffer | undefined;
 }
 
 /**
@@ -24,7 +24,7 @@ export interface BlockLevel {
  * of the file to read (and where to put them in its IO region), and where each column's buffers
  * then are. Plain data, so it can be posted to a worker thread.
  */
-export interface BatchBlock {
+export interface BatchReadPlan {
   /** The batch's index among the non-empty batches of the source. */
   readonly index: number;
   /** Rows to use: the batch's, or fewer when a row limit ends inside it. */
@@ -34,7 +34,7 @@ export interface BatchBlock {
   /** Triples of (file position, length, IO region position). */
   readonly reads: readonly number[];
   /** The levels of each selected column, in the order of the plan's columns. */
-  readonly columns: readonly (readonly BlockLevel[])[];
+  readonly columns: readonly (readonly PlannedLevel[])[];
 }
 
 // Ranges closer than this are read as one, so a few small buffers cost one system call.
@@ -43,15 +43,15 @@ const COALESCE = 64 * 1024;
 const ALIGN = 64;
 
 /**
- * The {@link BatchBlock} of a record batch whose body starts at `bodyOffset` in the file: its
+ * The {@link BatchReadPlan} of a record batch whose body starts at `bodyOffset` in the file: its
  * selected columns' buffers (validity bitmaps only where a level has nulls), checked against the
  * body, coalesced into few reads and packed into a compact IO region.
  *
  * @throws {ArrowReadError} `CORRUPT` when the header does not match the schema or points outside the body.
  * @example
- * const block = batchBlock(header, bodyOffset, bodyLength, slots, ['logits', 'target'], 0, header.rows, 'log.arrows');
+ * const block = batchReadPlan(header, bodyOffset, bodyLength, slots, ['logits', 'target'], 0, header.rows, 'log.arrows');
  */
-export function batchBlock(
+export function batchReadPlan(
   header: RecordBatchHeader,
   bodyOffset: number,
   bodyLength: number,
@@ -60,7 +60,7 @@ export function batchBlock(
   index: number,
   rows: number,
   file: string,
-): BatchBlock {
+): BatchReadPlan {
   const corrupt = (detail: string) =>
     new ArrowReadError('CORRUPT', detail, {
       file,
@@ -88,7 +88,7 @@ export function batchBlock(
   }
   const order = [...wanted].sort((a, b) => header.buffers[2 * a]! - header.buffers[2 * b]!);
   const reads: number[] = [];
-  const placed = new Map<number, BlockBuffer>();
+  const placed = new Map<number, PlannedBuffer>();
   let ioBytes = 0;
   let readStart = -1;
   let readEnd = -1;
@@ -110,7 +110,7 @@ export function batchBlock(
   }
   if (readStart >= 0) reads.push(bodyOffset + readStart, readEnd - readStart, readAt);
   const columns = levelsOf.map((levels) =>
-    levels.map((s): BlockLevel => {
+    levels.map((s): PlannedLevel => {
       const nullCount = header.nodes[2 * s.node + 1]!;
       return {
         length: header.nodes[2 * s.node]!,

@@ -1,17 +1,45 @@
 import { ArrowReadError, type ArrowReadErrorContext } from '../errors/ArrowReadError.js';
-import type { BatchTensors, BatchTensorsOptions } from './batchTensors.js';
-import { type ColumnRef, checkColumn, columnValues, nullRows, nullValueError } from './columnValues.js';
+import { type ColumnRef, checkColumn, nullRows, nullValueError, valuesTensor } from './ColumnRef.js';
 import type { Tensor } from './Tensor.js';
 
+/** Options of `batchTensors` (and of {@link tensorsFromColumnRefs}). */
+export interface BatchTensorsOptions {
+  /** A null in a selected column is an error (`'error'`, the default) or drops that row from every tensor (`'skip'`). */
+  nulls?: 'error' | 'skip';
+  /** The batch's index in its stream, for error messages. */
+  batchIndex?: number;
+  /**
+   * Per-row shapes (the tensor shape past the row dimension) by role, as earlier batches of the same
+   * stream had them: a batch whose tensor differs throws `SHAPE_CHANGED`. Empty batches are exempt.
+   */
+  shapes?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Roles whose nulls neither fail nor drop a row (e.g. a step column that only labels rows):
+   * their null slots come back in `nulls`. A column that another role also reads is not one.
+   */
+  nullable?: readonly string[];
+}
+
+/** The tensors of one batch, by role. */
+export interface BatchTensors {
+  tensors: Record<string, Tensor>;
+  /** Rows in each tensor (the batch's rows less those skipped). */
+  rows: number;
+  /** Rows dropped because a selected column held a null in them (`nulls: 'skip'`). */
+  skipped: number;
+  /** For each `nullable` role holding nulls in the rows kept: 1 where the value is null. */
+  nulls?: Record<string, Uint8Array>;
+}
+
 /**
- * {@link batchTensors} over columns already found (`refs`, by column name), whatever holds their
+ * `batchTensors` over columns already found (`refs`, by column name), whatever holds their
  * buffers: an apache-arrow batch, or the buffers a worker read into its IO region. The tensors of
  * `columns` (role → column name) with the same rows; nulls are an error or drop the row from all.
  *
  * @example
- * const { tensors, rows, skipped } = refTensors(refs, { input: 'logits' }, 1024, { nulls: 'skip' });
+ * const { tensors, rows, skipped } = tensorsFromColumnRefs(refs, { input: 'logits' }, 1024, { nulls: 'skip' });
  */
-export function refTensors(
+export function tensorsFromColumnRefs(
   refs: ReadonlyMap<string, ColumnRef>,
   columns: Readonly<Record<string, string>>,
   rows: number,
@@ -50,7 +78,7 @@ export function refTensors(
     for (let r = 0, k = 0; r < rows; r++) if (drop[r] === 0) keep[k++] = r;
   }
   const byColumn = new Map<string, Tensor>();
-  for (const ref of used) byColumn.set(ref.name, columnValues(ref, rows, context, keep));
+  for (const ref of used) byColumn.set(ref.name, valuesTensor(ref, rows, context, keep));
   const tensors: Record<string, Tensor> = {};
   for (const [role, name] of Object.entries(columns)) tensors[role] = byColumn.get(name)!;
   const kept = keep === undefined ? rows : keep.length;

@@ -1,7 +1,7 @@
 import type { Data } from 'apache-arrow';
 import { ArrowReadError, type ArrowReadErrorContext } from '../errors/ArrowReadError.js';
-import type { Tensor, TensorData } from './Tensor.js';
 import type { TensorLayout } from '../schema/tensorLayout.js';
+import type { Tensor, TensorData } from './Tensor.js';
 
 // Kept free of apache-arrow at run time (it only reads the members of `Data` it needs), so worker
 // threads that lay out columns from their own buffers use the same checks and views.
@@ -97,7 +97,7 @@ export function checkColumn(ref: ColumnRef, rows: number, context: ArrowReadErro
  * The column's values as a tensor: a view of the batch's buffer, or, when `keep` lists the rows to
  * keep (nulls being skipped), a compact copy of just those rows.
  */
-export function columnValues(
+export function valuesTensor(
   ref: ColumnRef,
   rows: number,
   context: ArrowReadErrorContext,

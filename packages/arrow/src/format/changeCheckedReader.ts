@@ -1,5 +1,5 @@
-import type { BatchSource } from './BatchSource.js';
 import type { ByteReader } from '../io/ByteReader.js';
+import type { FormatReader } from './FormatReader.js';
 
 /**
  * Opens a format reader over `bytes` (`open`) so that it checks the file did not change while it
@@ -8,15 +8,15 @@ import type { ByteReader } from '../io/ByteReader.js';
  * change (memory, streams, a private spilled copy) are read as `open` returns them.
  *
  * @example
- * return changeCheckedSource(bytes, () => openIpcStream(bytes, options));
+ * return changeCheckedReader(bytes, () => openIpcStream(bytes, options));
  */
-export async function changeCheckedSource(
+export async function changeCheckedReader(
   bytes: ByteReader,
-  open: () => Promise<BatchSource>,
-): Promise<BatchSource> {
+  open: () => Promise<FormatReader>,
+): Promise<FormatReader> {
   const verify = bytes.verifyUnchanged?.bind(bytes);
   if (verify === undefined) return open();
-  let source: BatchSource;
+  let source: FormatReader;
   try {
     source = await open();
   } catch (e) {
@@ -28,7 +28,7 @@ export async function changeCheckedSource(
     bytesRead: () => source.bytesRead(),
     close: () => source.close(),
     async next() {
-      let batch: Awaited<ReturnType<BatchSource['next']>>;
+      let batch: Awaited<ReturnType<FormatReader['next']>>;
       try {
         batch = await source.next();
       } catch (e) {

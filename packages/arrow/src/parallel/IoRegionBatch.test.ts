@@ -1,6 +1,6 @@
 /**
  * The worker-side view of a batch (scan the message headers, plan the block, read its byte ranges,
- * `BlockBatch.tensors`) against the in-thread path (`readBatches`, `batchTensors`) on random
+ * `IoRegionBatch.tensors`) against the in-thread path (`readBatches`, `batchTensors`) on random
  * batches of every tensor layout, with nulls, ragged lists and columns of other types around the
  * selected ones: the same tensors, rows and skipped counts, or the same error.
  */
@@ -25,15 +25,15 @@ import {
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
-import { batchBlock } from './BatchBlock.js';
-import { BlockBatch } from './BlockBatch.js';
-import { type BatchTensors, batchTensors } from '../tensors/batchTensors.js';
-import { batchSlots } from './columnSlots.js';
 import { scanIpcFile, scanIpcStream } from '../ipc/scanIpcBlocks.js';
 import { readFile } from '../read/readFile.js';
 import { type TensorLayout, tensorLayout } from '../schema/tensorLayout.js';
+import { type BatchTensors, batchTensors } from '../tensors/batchTensors.js';
 import { batchOf, fixedList, list, primitive } from '../testing/batches.js';
 import { tempDir } from '../testing/files.js';
+import { batchReadPlan } from './BatchReadPlan.js';
+import { batchSlots } from './batchSlots.js';
+import { IoRegionBatch } from './IoRegionBatch.js';
 
 // Worker threads start slowly on a busy machine (turbo runs the packages' tests side by side).
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -205,9 +205,9 @@ async function compare(
         (name) => tensorLayout(batch.schema.fields.find((f) => f.name === name)!) as TensorLayout,
       );
       const slots = batchSlots(scan.fields, scan.version, header.variadicCounts, names);
-      const block = batchBlock(header, bodyOffset, bodyLength, slots, names, 0, header.rows, path);
+      const block = batchReadPlan(header, bodyOffset, bodyLength, slots, names, 0, header.rows, path);
       const io = readBlock(path, block.reads, block.ioBytes, shift);
-      const worker = outcome(() => new BlockBatch(io, block, names, layouts).tensors(columns, { nulls }));
+      const worker = outcome(() => new IoRegionBatch(io, block, names, layouts).tensors(columns, { nulls }));
       const expected =
         inThread.length === 0 ? undefined : outcome(() => batchTensors(inThread[0]!, columns, { nulls }));
       if (expected !== undefined) expect(plain(worker)).toEqual(plain(expected));
@@ -218,7 +218,7 @@ async function compare(
   }
 }
 
-describe('BlockBatch', () => {
+describe('IoRegionBatch', () => {
   it('gives the tensors (or the error) of batchTensors for every layout, with and without nulls', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -249,7 +249,10 @@ describe('BlockBatch', () => {
         const scan = await scanIpcStream(handle, bytes.length, path, false);
         const { header, bodyOffset, bodyLength } = (await scan.batches().next()).value!;
         const slots = batchSlots(scan.fields, scan.version, [], names);
-        return { block: batchBlock(header, bodyOffset, bodyLength, slots, names, 0, rows, path), bodyLength };
+        return {
+          block: batchReadPlan(header, bodyOffset, bodyLength, slots, names, 0, rows, path),
+          bodyLength,
+        };
       } finally {
         await handle.close();
       }
