@@ -77,8 +77,12 @@ export class FileByteReader extends SequentialReader implements ByteReader {
     return new FileByteReader(name, undefined, handle, size, signal, release, version);
   }
 
-  /** Opens `path`; `undefined` when it is not a regular file (a pipe, a device), which must be streamed. */
-  static async open(path: string, signal?: AbortSignal): Promise<FileByteReader | undefined> {
+  /**
+   * Opens `path` once: a regular file as a reader; anything else (a pipe, a device) as its open
+   * handle, which the caller streams from. Never closed and reopened: a pipe's writer may write
+   * and close between the two opens, and its bytes would go with the first.
+   */
+  static async open(path: string, signal?: AbortSignal): Promise<FileByteReader | FileHandle> {
     const { open } = await import('node:fs/promises');
     let handle: FileHandle;
     try {
@@ -88,10 +92,7 @@ export class FileByteReader extends SequentialReader implements ByteReader {
     }
     try {
       const stat = await settledStat(handle);
-      if (!stat.isFile()) {
-        await handle.close();
-        return undefined;
-      }
+      if (!stat.isFile()) return handle;
       const version = versionOf(stat);
       return new FileByteReader(path, path, handle, Number(stat.size), signal, (h) => h.close(), version);
     } catch (e) {
