@@ -5,8 +5,8 @@
  * One entry, so whatever ships it (the package, a bundle) ships every thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { WorkerRequest } from './parallel/workerProtocol.js';
 import type { ParquetWorkerData } from './parquet/parquetMessages.js';
-import type { WorkerRequest } from './workerProtocol.js';
 
 const port = parentPort!;
 const data = workerData as { preload?: string[]; parquet?: ParquetWorkerData } | null;
@@ -17,7 +17,7 @@ if (data?.parquet !== undefined) {
 } else {
   // A prestarted worker loads its task module while the reading thread is still getting ready.
   for (const url of data?.preload ?? []) void import(url).catch(() => undefined);
-  const { BatchRunner } = await import('./BatchRunner.js');
+  const { BatchRunner } = await import('./parallel/BatchRunner.js');
   const runner = new BatchRunner((reply) => port.postMessage(reply));
   port.on('message', (request: WorkerRequest) => runner.handle(request));
   port.on('close', () => runner.close());

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArrowReadError } from './ArrowReadError.js';
-import type { FileFormat } from './detectFormat.js';
-import { mapBatchesInWorkers } from './mapBatchesInWorkers.js';
+import { ArrowReadError } from './errors/ArrowReadError.js';
+import type { FileFormat } from './format/detectFormat.js';
+import { mapBatchesInWorkers } from './parallel/mapBatchesInWorkers.js';
 import { FORMATS, readAll, smallLog, tempDir } from './testing/files.js';
 
 /**
@@ -140,7 +140,7 @@ describe("fuzz: a file renamed over or rewritten while it is read gives one file
 
   /** The sum of the logits of `path` as `reader` reads it: in this thread, or in a pool. */
   async function sumWith(reader: string, path: string): Promise<number> {
-    if (reader === 'readBatches') return (await readAll(path)).sum;
+    if (reader === 'readFile') return (await readAll(path)).sum;
     const plan = () => ({ columns: ['logits', 'target'], task: { module: pathToFileURL(task) } });
     const options =
       reader === 'threads: 1'
@@ -156,7 +156,7 @@ describe("fuzz: a file renamed over or rewritten while it is read gives one file
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...FORMATS),
-        fc.constantFrom('readBatches', 'threads: 1', 'threads: 2', 'threads: 2, inThisThread'),
+        fc.constantFrom('readFile', 'threads: 1', 'threads: 2', 'threads: 2, inThisThread'),
         fc.noBias(fc.nat(150)),
         async (format, reader, ticks) => {
           const { bytes, sums } = pairs.get(format)!;
@@ -204,7 +204,7 @@ describe("fuzz: a file renamed over or rewritten while it is read gives one file
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...FORMATS),
-        fc.constantFrom('readBatches', 'threads: 1', 'threads: 2', 'threads: 2, inThisThread'),
+        fc.constantFrom('readFile', 'threads: 1', 'threads: 2', 'threads: 2, inThisThread'),
         fc.noBias(fc.nat(150)),
         async (format, reader, ticks) => {
           const { bytes, sums } = pairs.get(format)!;

@@ -5,22 +5,40 @@
  *
  * @packageDocumentation
  */
-export { ArrowReadError, type ArrowReadErrorCode, type ArrowReadErrorContext } from './ArrowReadError.js';
-export type { ByteSource } from './ByteReader.js';
-export { type BatchTensors, type BatchTensorsOptions, batchTensors, rowShapes } from './batchTensors.js';
-export { columnTensor } from './columnTensor.js';
-export { MAX_THREADS } from './countOption.js';
-export { type ColumnDescription, describeSchema } from './describeSchema.js';
-export { detectFormat, type FileFormat } from './detectFormat.js';
-export { type BatchReader, type ReadOptions, type ReadProgress, readBatches } from './readBatches.js';
+export {
+  ArrowReadError,
+  type ArrowReadErrorCode,
+  type ArrowReadErrorContext,
+} from './errors/ArrowReadError.js';
+export { detectFormat, type FileFormat } from './format/detectFormat.js';
+export type { ByteSource } from './io/ByteReader.js';
+export { MAX_THREADS } from './read/countOption.js';
+export { type BatchReader, type ReadOptions, type ReadProgress, readBatches } from './read/readBatches.js';
 export {
   type ReadTensorsOptions,
   readTensors,
   type TensorBatch,
   type TensorReader,
   type TensorRoles,
-} from './readTensors.js';
-export { DEFAULT_INPUT_COLUMNS, DEFAULT_TARGET_COLUMNS, resolveColumns } from './resolveColumns.js';
-export type { Tensor, TensorData } from './Tensor.js';
-export { type ElementType, type TensorLayout, tensorLayout, type UnusableLayout } from './tensorLayout.js';
-export { type TrainingLogOptions, trainingLogBatches, trainingLogSchema } from './trainingLogBatches.js';
+} from './read/readTensors.js';
+export { type ColumnDescription, describeSchema } from './schema/describeSchema.js';
+export {
+  type ElementType,
+  type TensorLayout,
+  tensorLayout,
+  type UnusableLayout,
+} from './schema/tensorLayout.js';
+export {
+  type BatchTensors,
+  type BatchTensorsOptions,
+  batchTensors,
+  rowShapes,
+} from './tensors/batchTensors.js';
+export { columnTensor } from './tensors/columnTensor.js';
+export { DEFAULT_INPUT_COLUMNS, DEFAULT_TARGET_COLUMNS, resolveColumns } from './tensors/resolveColumns.js';
+export type { Tensor, TensorData } from './tensors/Tensor.js';
+export {
+  type TrainingLogOptions,
+  trainingLogBatches,
+  trainingLogSchema,
+} from './write/trainingLogBatches.js';

@@ -3,10 +3,10 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchTensors } from './batchTensors.js';
-import { readFile as readArrow, readFileTensors } from './readFile.js';
+import { readFile as readArrow, readFileTensors } from './read/readFile.js';
+import { batchTensors } from './tensors/batchTensors.js';
 import { tempDir } from './testing/files.js';
-import { writeTrainingLog } from './writeTrainingLog.js';
+import { writeTrainingLog } from './write/writeTrainingLog.js';
 
 // Files written by independent Arrow/Parquet implementations: DuckDB (its own C++ Parquet writer)
 // and arrow-rs (the Rust Arrow IPC writer inside parquet-wasm).

@@ -11,9 +11,9 @@ export {
   type WorkerReadOptions,
   type WorkerResult,
   type WorkerTask,
-} from './mapBatchesInWorkers.js';
-export { prestartWorkers } from './prestartWorkers.js';
-export { type FileSource, readFile, readFileTensors } from './readFile.js';
-export { type IpcStreamWriter, writeIpcFile, writeIpcStream } from './writeIpcStream.js';
-export { type ParquetWriteOptions, writeParquet } from './writeParquet.js';
-export { writeTrainingLog } from './writeTrainingLog.js';
+} from './parallel/mapBatchesInWorkers.js';
+export { prestartWorkers } from './parallel/prestartWorkers.js';
+export { type FileSource, readFile, readFileTensors } from './read/readFile.js';
+export { type IpcStreamWriter, writeIpcFile, writeIpcStream } from './write/writeIpcStream.js';
+export { type ParquetWriteOptions, writeParquet } from './write/writeParquet.js';
+export { writeTrainingLog } from './write/writeTrainingLog.js';

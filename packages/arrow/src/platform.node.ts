@@ -1,7 +1,7 @@
-import type { ByteReader } from './ByteReader.js';
-import type { FileFormat } from './detectFormat.js';
-import { MemoryByteReader } from './MemoryByteReader.js';
-import { spillToTempFile } from './spillToTempFile.js';
+import type { FileFormat } from './format/detectFormat.js';
+import type { ByteReader } from './io/ByteReader.js';
+import { MemoryByteReader } from './io/MemoryByteReader.js';
+import { spillToTempFile } from './io/spillToTempFile.js';
 
 /**
  * What reading needs from the runtime, in Node (chosen by the `node` condition of the package's

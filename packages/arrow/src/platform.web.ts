@@ -1,8 +1,8 @@
-import { ArrowReadError } from './ArrowReadError.js';
-import type { BatchSource } from './BatchSource.js';
-import { BlobByteReader } from './BlobByteReader.js';
-import type { ByteReader } from './ByteReader.js';
-import type { FileFormat } from './detectFormat.js';
+import { ArrowReadError } from './errors/ArrowReadError.js';
+import type { FileFormat } from './format/detectFormat.js';
+import type { FormatReader } from './format/FormatReader.js';
+import { BlobByteReader } from './io/BlobByteReader.js';
+import type { ByteReader } from './io/ByteReader.js';
 
 /**
  * What reading needs from the runtime outside Node (the `default` condition of the package's
@@ -53,7 +53,7 @@ export async function readableAs(
  * @example
  * await readParquet(bytes); // throws ArrowReadError UNSUPPORTED in a browser
  */
-export async function readParquet(bytes: ByteReader, _options: unknown = {}): Promise<BatchSource> {
+export async function readParquet(bytes: ByteReader, _options: unknown = {}): Promise<FormatReader> {
   await bytes.close().catch(() => undefined);
   throw new ArrowReadError('UNSUPPORTED', 'Parquet is read only in Node', {
     file: bytes.name,

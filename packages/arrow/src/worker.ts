@@ -8,7 +8,8 @@
  *
  * @packageDocumentation
  */
-export type { WorkerBatch } from './BlockBatch.js';
-export { type ErrorCodec, registerErrorCodec } from './errorCodec.js';
-export type { ElementType, TensorLayout, UnusableLayout } from './tensorLayout.js';
-export type { WorkerTaskModule } from './workerProtocol.js';
+
+export { type ErrorCodec, registerErrorCodec } from './errors/errorCodec.js';
+export type { WorkerBatch } from './parallel/IoRegionBatch.js';
+export type { WorkerTaskModule } from './parallel/workerProtocol.js';
+export type { ElementType, TensorLayout, UnusableLayout } from './schema/tensorLayout.js';

@@ -1,4 +1,4 @@
-import { ArrowReadError } from '../ArrowReadError.js';
+import { ArrowReadError } from '../errors/ArrowReadError.js';
 
 /** The hint of damaged IPC bytes. */
 export const DAMAGED_IPC_HINT = 'The bytes are damaged or not Arrow IPC: export the file again.';

@@ -2,8 +2,8 @@ import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ArrowReadError } from '../ArrowReadError.js';
-import { readBatches } from '../readBatches.js';
+import type { ArrowReadError } from '../errors/ArrowReadError.js';
+import { readBatches } from '../read/readBatches.js';
 import { tempDir } from '../testing/files.js';
 import {
   blockMetadata,

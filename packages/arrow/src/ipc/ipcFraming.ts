@@ -5,7 +5,7 @@
  * blocks, the limits past which a length is damage, and the order of a stream's messages.
  * Universal: it reads bytes it is given, never a file.
  */
-import { ArrowReadError } from '../ArrowReadError.js';
+import { ArrowReadError } from '../errors/ArrowReadError.js';
 import { HeaderType, headerTypeName } from './arrowTypeIds.js';
 import {
   CUT_SHORT_HINT,

@@ -10,7 +10,7 @@
  * before apache-arrow does; the worker pool reads batches from what this returns alone.
  * Universal: no Node API.
  */
-import { ArrowReadError } from '../ArrowReadError.js';
+import { ArrowReadError } from '../errors/ArrowReadError.js';
 import { HeaderType, TypeId } from './arrowTypeIds.js';
 import { DAMAGED_IPC_FILE_HINT, DAMAGED_IPC_HINT } from './ipcErrors.js';
 import type { IpcBlock } from './ipcFraming.js';

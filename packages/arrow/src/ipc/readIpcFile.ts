@@ -6,12 +6,12 @@ import {
   RecordBatchReader,
   type Schema,
 } from 'apache-arrow';
-import { ArrowReadError } from '../ArrowReadError.js';
-import type { BatchSource } from '../BatchSource.js';
-import { BlockByteReader, type Segment } from '../BlockByteReader.js';
-import type { ByteReader } from '../ByteReader.js';
-import { changeCheckedSource } from '../changeCheckedSource.js';
-import { MemoryByteReader } from '../MemoryByteReader.js';
+import { ArrowReadError } from '../errors/ArrowReadError.js';
+import { changeCheckedReader } from '../format/changeCheckedReader.js';
+import type { FormatReader } from '../format/FormatReader.js';
+import { BlockByteReader, type Segment } from '../io/BlockByteReader.js';
+import type { ByteReader } from '../io/ByteReader.js';
+import { MemoryByteReader } from '../io/MemoryByteReader.js';
 import { HeaderType } from './arrowTypeIds.js';
 import { ipcFileCorrupt } from './ipcErrors.js';
 import {
@@ -39,16 +39,16 @@ import { type IpcReadOptions, readIpcStream } from './readIpcStream.js';
  * footer's: a cut-off file is `TRUNCATED`, inconsistent offsets are `CORRUPT`. apache-arrow alone
  * would stop early without an error on some of these, and run out of memory on others.
  *
- * A regular file written to while it is read fails with `CHANGED` (see `changeCheckedSource`).
+ * A regular file written to while it is read fails with `CHANGED` (see `changeCheckedReader`).
  *
  * @example
  * const source = await readIpcFile(await openByteReader('log.arrow'));
  */
-export async function readIpcFile(bytes: ByteReader, options: IpcReadOptions = {}): Promise<BatchSource> {
-  return changeCheckedSource(bytes, () => openIpcFile(bytes, options));
+export async function readIpcFile(bytes: ByteReader, options: IpcReadOptions = {}): Promise<FormatReader> {
+  return changeCheckedReader(bytes, () => openIpcFile(bytes, options));
 }
 
-async function openIpcFile(bytes: ByteReader, options: IpcReadOptions = {}): Promise<BatchSource> {
+async function openIpcFile(bytes: ByteReader, options: IpcReadOptions = {}): Promise<FormatReader> {
   let collected = 0;
   if (bytes.readInto === undefined || bytes.totalBytes === undefined) {
     bytes = await collect(bytes);

@@ -4,11 +4,11 @@ import {
   type RecordBatch,
   RecordBatchReader,
 } from 'apache-arrow';
-import { ArrowReadError } from '../ArrowReadError.js';
-import type { BatchSource } from '../BatchSource.js';
-import { BlockByteReader } from '../BlockByteReader.js';
-import type { ByteReader } from '../ByteReader.js';
-import { changeCheckedSource } from '../changeCheckedSource.js';
+import { ArrowReadError } from '../errors/ArrowReadError.js';
+import { changeCheckedReader } from '../format/changeCheckedReader.js';
+import type { FormatReader } from '../format/FormatReader.js';
+import { BlockByteReader } from '../io/BlockByteReader.js';
+import type { ByteReader } from '../io/ByteReader.js';
 import { HeaderType } from './arrowTypeIds.js';
 import { CUT_SHORT_HINT, DAMAGED_IPC_HINT, ipcTruncated } from './ipcErrors.js';
 import { checkBodyLength, metadataLength, PREFIX_BYTES, StreamOrder } from './ipcFraming.js';
@@ -34,17 +34,17 @@ export interface IpcReadOptions {
  * it are `CORRUPT`, as are other malformed bytes; a failing source (an I/O error, an abort) throws
  * its error rather than ending the stream early.
  *
- * A regular file written to while it is read fails with `CHANGED` (see `changeCheckedSource`).
+ * A regular file written to while it is read fails with `CHANGED` (see `changeCheckedReader`).
  *
  * @example
  * const source = await readIpcStream(await openByteReader('log.arrows'));
  * for (let b = await source.next(); b; b = await source.next()) use(b);
  */
-export async function readIpcStream(bytes: ByteReader, options: IpcReadOptions = {}): Promise<BatchSource> {
-  return changeCheckedSource(bytes, () => openIpcStream(bytes, options));
+export async function readIpcStream(bytes: ByteReader, options: IpcReadOptions = {}): Promise<FormatReader> {
+  return changeCheckedReader(bytes, () => openIpcStream(bytes, options));
 }
 
-async function openIpcStream(bytes: ByteReader, options: IpcReadOptions = {}): Promise<BatchSource> {
+async function openIpcStream(bytes: ByteReader, options: IpcReadOptions = {}): Promise<FormatReader> {
   const feed = new MessageFeed(
     bytes,
     options.reuseBuffers === true,

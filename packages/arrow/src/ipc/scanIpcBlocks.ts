@@ -1,4 +1,4 @@
-import { ioError } from '../ioError.js';
+import { ioError } from '../io/ioError.js';
 import { HeaderType } from './arrowTypeIds.js';
 import { ipcCorrupt, ipcFileCorrupt, ipcTruncated } from './ipcErrors.js';
 import {

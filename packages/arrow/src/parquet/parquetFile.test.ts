@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../testing/files.js';
-import { writeTrainingLog } from '../writeTrainingLog.js';
+import { writeTrainingLog } from '../write/writeTrainingLog.js';
 import { openParquetFile } from './parquetFile.js';
 import { readAtFd } from './readAtFd.js';
 

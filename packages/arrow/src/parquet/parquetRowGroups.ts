@@ -1,5 +1,5 @@
-import { ArrowReadError } from '../ArrowReadError.js';
-import { decoderTrapError, isDecoderTrap } from '../decoderTrap.js';
+import { ArrowReadError } from '../errors/ArrowReadError.js';
+import { decoderTrapError, isDecoderTrap } from './decoderTrap.js';
 import { openParquetFile, type ParquetFile, type ParquetMeta } from './parquetFile.js';
 import { readAtFd } from './readAtFd.js';
 

@@ -7,11 +7,11 @@ import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArrowReadError } from '../ArrowReadError.js';
-import { openFileReader } from '../openFileReader.js';
-import { readFile } from '../readFile.js';
+import { ArrowReadError } from '../errors/ArrowReadError.js';
+import { openFileReader } from '../io/openFileReader.js';
+import { readFile } from '../read/readFile.js';
 import { damagedParquet, openFds, readAll, tempDir } from '../testing/files.js';
-import { writeTrainingLog } from '../writeTrainingLog.js';
+import { writeTrainingLog } from '../write/writeTrainingLog.js';
 import { readParquet } from './readParquet.js';
 
 const LOG = { rows: 300, classes: 4, epochs: 2, batchRows: 64, ignoreShare: 0.1 };

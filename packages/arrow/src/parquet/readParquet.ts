@@ -1,15 +1,15 @@
 import { Worker } from 'node:worker_threads';
 import { type RecordBatch, type Schema, tableFromIPC } from 'apache-arrow';
-import { ArrowReadError } from '../ArrowReadError.js';
-import type { BatchSource } from '../BatchSource.js';
-import type { ByteReader } from '../ByteReader.js';
-import { changeCheckedSource } from '../changeCheckedSource.js';
-import { decoderTrapError, isDecoderTrap } from '../decoderTrap.js';
-import { projectSchema } from '../projectSchema.js';
-import { rejectUnsupportedCodecs } from '../unsupportedCodec.js';
-import { withSchema } from '../withSchema.js';
+import { ArrowReadError } from '../errors/ArrowReadError.js';
+import { changeCheckedReader } from '../format/changeCheckedReader.js';
+import type { FormatReader } from '../format/FormatReader.js';
+import type { ByteReader } from '../io/ByteReader.js';
+import { projectSchema } from '../schema/projectSchema.js';
+import { withSchema } from '../schema/withSchema.js';
 import { workerEntryUrl } from '../workerEntry.js';
+import { decoderTrapError, isDecoderTrap } from './decoderTrap.js';
 import type { ParquetReply, ParquetRequest, ParquetWorkerData } from './parquetMessages.js';
+import { rejectUnsupportedCodecs } from './unsupportedCodec.js';
 
 /** Options of {@link readParquet}. */
 export interface ParquetReadOptions {
@@ -34,16 +34,19 @@ export interface ParquetReadOptions {
  * WebAssembly memory, which grows to about twice the largest decoded row group and is returned
  * when the reader closes (the worker ends).
  *
- * A regular file written to while it is read fails with `CHANGED` (see `changeCheckedSource`).
+ * A regular file written to while it is read fails with `CHANGED` (see `changeCheckedReader`).
  *
  * @example
  * const source = await readParquet(await openByteReader('log.parquet'), { columns: ['logits', 'target'] });
  */
-export async function readParquet(bytes: ByteReader, options: ParquetReadOptions = {}): Promise<BatchSource> {
-  return changeCheckedSource(bytes, () => openParquet(bytes, options));
+export async function readParquet(
+  bytes: ByteReader,
+  options: ParquetReadOptions = {},
+): Promise<FormatReader> {
+  return changeCheckedReader(bytes, () => openParquet(bytes, options));
 }
 
-async function openParquet(bytes: ByteReader, options: ParquetReadOptions = {}): Promise<BatchSource> {
+async function openParquet(bytes: ByteReader, options: ParquetReadOptions = {}): Promise<FormatReader> {
   const file = bytes.name;
   const fd = bytes.fd;
   let data: ParquetWorkerData;
@@ -108,7 +111,7 @@ interface SourceOptions {
 }
 
 /** Row groups in order, one requested ahead; each row group's batches re-labelled with the projected schema. */
-class ParquetSource implements BatchSource {
+class ParquetSource implements FormatReader {
   private nextGroup = 0;
   /** Rows requested from the worker so far (for the limit). */
   private requestedRows = 0;

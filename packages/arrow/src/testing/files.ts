@@ -1,13 +1,13 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { batchTensors } from '../batchTensors.js';
-import type { FileFormat } from '../detectFormat.js';
-import type { ReadOptions } from '../readBatches.js';
-import type { FileSource } from '../readFile.js';
-import { readFile as readArrow } from '../readFile.js';
-import type { TrainingLogOptions } from '../trainingLogBatches.js';
-import { writeTrainingLog } from '../writeTrainingLog.js';
+import type { FileFormat } from '../format/detectFormat.js';
+import type { ReadOptions } from '../read/readBatches.js';
+import type { FileSource } from '../read/readFile.js';
+import { readFile as readArrow } from '../read/readFile.js';
+import { batchTensors } from '../tensors/batchTensors.js';
+import type { TrainingLogOptions } from '../write/trainingLogBatches.js';
+import { writeTrainingLog } from '../write/writeTrainingLog.js';
 
 export const FORMATS: readonly FileFormat[] = ['arrow-stream', 'arrow-file', 'parquet'];
 

@@ -1,0 +1,210 @@
+/**
+ * A file written to in place while it is read (`dd conv=notrunc`, a write at offset 0, an append)
+ * fails with `CHANGED` in every reader and format, never a value mixing its two versions.
+ */
+import {
+  type BigIntStats,
+  closeSync,
+  openSync,
+  renameSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArrowReadError } from '../errors/ArrowReadError.js';
+import type { FileFormat } from '../format/detectFormat.js';
+import { readIpcFile } from '../ipc/readIpcFile.js';
+import { readIpcStream } from '../ipc/readIpcStream.js';
+import { mapBatchesInWorkers } from '../parallel/mapBatchesInWorkers.js';
+import { readParquet } from '../parquet/readParquet.js';
+import { readFile } from '../read/readFile.js';
+import { FORMATS, smallLog, tempDir } from '../testing/files.js';
+import { settledStat } from './fileVersion.js';
+import { openFileReader } from './openFileReader.js';
+
+const TASK = 'export function run(batch) { return batch.rows; }\n';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+let task: URL;
+const logs = new Map<FileFormat, Uint8Array[]>();
+let run = 0;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir());
+  const path = join(dir, 'task.mjs');
+  writeFileSync(path, TASK);
+  task = pathToFileURL(path);
+  for (const format of FORMATS) {
+    const a = await smallLog(dir, format, { rows: 200, classes: 3, epochs: 2, batchRows: 32, seed: 1 });
+    const b = await smallLog(dir, format, { rows: 200, classes: 3, epochs: 2, batchRows: 20, seed: 2 });
+    logs.set(format, [a, b]);
+  }
+});
+afterAll(() => cleanup());
+
+/**
+ * A file holding `bytes`, last modified long ago: a write now changes its modification time even
+ * where the kernel's clock advances only every few milliseconds.
+ */
+function published(bytes: Uint8Array): string {
+  const path = join(dir, `log-${run++}`);
+  writeFileSync(path, bytes);
+  utimesSync(path, 1_000_000, 1_000_000);
+  return path;
+}
+
+/** Writes `bytes` into the file at `position` without truncating it, as `dd conv=notrunc` does. */
+function writeInPlace(path: string, bytes: Uint8Array, position = 0): void {
+  const fd = openSync(path, 'r+');
+  try {
+    writeSync(fd, bytes, 0, bytes.length, position);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The rewrites: another log's bytes over the first's; the same bytes again (only the time changes); an append. */
+const REWRITES = {
+  'another log': (path: string, [, other]: Uint8Array[]) => writeInPlace(path, other!),
+  'the same bytes': (path: string, [same]: Uint8Array[]) => writeInPlace(path, same!),
+  'an append': (path: string, [same]: Uint8Array[]) => writeInPlace(path, new Uint8Array(8), same!.length),
+} as const;
+
+/** Iterates `reader`, calling `rewrite` once the first item is handed out; the error it ends with. */
+async function failureOf(reader: AsyncIterable<unknown>, rewrite: () => void): Promise<unknown> {
+  let first = true;
+  try {
+    for await (const _ of reader) {
+      if (first) rewrite();
+      first = false;
+    }
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
+function expectChanged(error: unknown, path: string): void {
+  expect(error).toBeInstanceOf(ArrowReadError);
+  expect((error as ArrowReadError).code).toBe('CHANGED');
+  expect((error as ArrowReadError).file).toBe(path);
+  expect((error as ArrowReadError).message).toMatch(/changed while it was read.*mix two versions/);
+  expect((error as ArrowReadError).hint).toMatch(/wait until the writer has finished, or copy the file/i);
+}
+
+describe('a file written to while it is read fails with CHANGED', () => {
+  for (const format of FORMATS) {
+    for (const [what, rewrite] of Object.entries(REWRITES)) {
+      it(`${format}, ${what}: readBatches`, async () => {
+        const path = published(logs.get(format)![0]!);
+        const error = await failureOf(readFile(path), () => rewrite(path, logs.get(format)!));
+        expectChanged(error, path);
+      });
+
+      for (const inThisThread of [false, true]) {
+        it(`${format}, ${what}: mapBatchesInWorkers, threads 2${inThisThread ? ', inThisThread' : ''}`, async () => {
+          const path = published(logs.get(format)![0]!);
+          const plan = () => ({ columns: ['logits', 'target'], task: { module: task } });
+          const pool = mapBatchesInWorkers<number>(path, plan, { threads: 2, inThisThread });
+          const error = await failureOf(pool, () => rewrite(path, logs.get(format)!));
+          expectChanged(error, path);
+        });
+      }
+    }
+  }
+
+  const OPENERS = { 'arrow-stream': readIpcStream, 'arrow-file': readIpcFile, parquet: readParquet } as const;
+  for (const format of FORMATS) {
+    it(`${format}: the format's own reader over openByteReader reports no end after a rewrite`, async () => {
+      const path = published(logs.get(format)![0]!);
+      const source = await OPENERS[format](await openFileReader(path));
+      let error: unknown;
+      try {
+        expect(await source.next()).toBeDefined();
+        REWRITES['the same bytes'](path, logs.get(format)!);
+        while ((await source.next()) !== undefined);
+      } catch (e) {
+        error = e;
+      } finally {
+        await source.close();
+      }
+      expectChanged(error, path);
+    });
+  }
+
+  it('a file renamed over while it is read is no change: the open file reads to its end', async () => {
+    // Renaming unlinks the open file's inode, changing its link count and change time only.
+    for (const format of FORMATS) {
+      for (const reader of ['readBatches', 'pool'] as const) {
+        const path = published(logs.get(format)![0]!);
+        const next = `${path}.next`;
+        writeFileSync(next, logs.get(format)![1]!);
+        let rows = 0;
+        let first = true;
+        const plan = () => ({ columns: ['logits', 'target'], task: { module: task } });
+        const items =
+          reader === 'readBatches'
+            ? readFile(path)
+            : mapBatchesInWorkers<number>(path, plan, { threads: 2, inThisThread: true });
+        for await (const item of items as AsyncIterable<{ numRows: number } | { value: number }>) {
+          if (first) renameSync(next, path);
+          first = false;
+          rows += 'numRows' in item ? item.numRows : item.value;
+        }
+        expect([format, reader, rows]).toEqual([format, reader, 400]);
+      }
+    }
+  });
+
+  it('a file left alone reads to its end in every reader', async () => {
+    for (const format of FORMATS) {
+      const path = published(logs.get(format)![0]!);
+      let rows = 0;
+      for await (const batch of readFile(path)) rows += batch.numRows;
+      const plan = () => ({ columns: ['logits', 'target'], task: { module: task } });
+      let pooled = 0;
+      for await (const { value } of mapBatchesInWorkers<number>(path, plan, { threads: 2 })) pooled += value;
+      expect([rows, pooled]).toEqual([400, 400]);
+    }
+  });
+});
+
+describe('settledStat', () => {
+  /** A handle whose file was last written at these times (ms), one per stat. */
+  const handle = (mtimesMs: number[], file = true) => {
+    const calls: number[] = [];
+    return {
+      calls,
+      stat: async () => {
+        const ms = mtimesMs[Math.min(calls.length, mtimesMs.length - 1)]!;
+        calls.push(ms);
+        return { isFile: () => file, mtimeNs: BigInt(ms) * 1_000_000n } as unknown as BigIntStats;
+      },
+    };
+  };
+
+  it('stats a file not written in the last clock tick once', async () => {
+    const h = handle([1_000]);
+    await settledStat(h, () => 2_000);
+    expect(h.calls).toEqual([1_000]);
+  });
+
+  it('waits for a file written just now (its next write could share the tick of the version taken)', async () => {
+    const start = Date.now();
+    // Written 1 ms before it is opened, then left alone.
+    const h = handle([start - 1]);
+    const stat = await settledStat(h);
+    expect(h.calls.length).toBeGreaterThanOrEqual(2);
+    expect(Date.now() - Number(stat.mtimeNs / 1_000_000n)).toBeGreaterThanOrEqual(20);
+  });
+
+  it('does not wait for a pipe or device, whose times move with every write', async () => {
+    const h = handle([Date.now()], false);
+    await settledStat(h);
+    expect(h.calls).toHaveLength(1);
+  });
+});

@@ -1,0 +1,213 @@
+/**
+ * What one thread of `mapBatchesInWorkers` does with its requests: it reads the pool's open file
+ * through the descriptor it is given (never the path, which may name another file by now). For
+ * an Arrow IPC block it reads the block's byte ranges straight into the memory its task asks for
+ * (one read per range, no other copy); for a Parquet row group it decodes the row group and copies
+ * each batch's buffers there. It views the columns in that memory and posts back what the task
+ * computes. Requests are handled one at a time, in the order they arrive. A worker thread runs one
+ * (`batchWorker.ts`); with `inThisThread`, the pool runs one in its own thread too.
+ */
+import { readSync } from 'node:fs';
+import { ArrowReadError } from '../errors/ArrowReadError.js';
+import { serializeError } from '../errors/workerError.js';
+import { ioError } from '../io/ioError.js';
+import { scanIpcBytes } from '../ipc/scanIpcBlocks.js';
+import { openParquetRowGroups, type ParquetRowGroups } from '../parquet/parquetRowGroups.js';
+import { type BatchReadPlan, batchReadPlan } from './BatchReadPlan.js';
+import { batchSlots } from './batchSlots.js';
+import { IoRegionBatch } from './IoRegionBatch.js';
+import type {
+  SharedFile,
+  WorkerJob,
+  WorkerReply,
+  WorkerRequest,
+  WorkerSetup,
+  WorkerTaskModule,
+} from './workerProtocol.js';
+
+/** Memory growth while the task runs detaches the batch's views (never its bytes): it is then run again. */
+const ATTEMPTS = 8;
+
+/**
+ * The runner whose setup each task module last ran. A module has one instance per thread, and
+ * several runners share a thread when several pools use the calling thread (`inThisThread`):
+ * each sets the module up again with its own data before running its jobs.
+ */
+const owners = new WeakMap<WorkerTaskModule, BatchRunner>();
+
+/**
+ * Handles a pool's requests in order, posting replies through `post`. With `yieldBetween`, each
+ * request waits for a turn of the event loop first, so a thread that also hands out the jobs
+ * (and hears the other workers' replies) never runs a long queue without answering them.
+ *
+ * @example
+ * const runner = new BatchRunner((reply) => parentPort.postMessage(reply));
+ * parentPort.on('message', (request) => runner.handle(request));
+ */
+export class BatchRunner {
+  #setup: WorkerSetup | undefined;
+  #task: WorkerTaskModule | undefined;
+  #parquet: Promise<ParquetRowGroups> | undefined;
+  #own = new Uint8Array(0);
+  #queue: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  constructor(
+    private readonly post: (reply: WorkerReply) => void,
+    private readonly yieldBetween = false,
+  ) {}
+
+  /** Queues a request. */
+  handle(request: WorkerRequest): void {
+    this.#queue = this.#queue.then(async () => {
+      if (this.yieldBetween) await new Promise((resolve) => setImmediate(resolve));
+      if (!this.#closed) await this.#handle(request);
+    });
+  }
+
+  /** Drops the queued requests (the pool owns the file and closes it). */
+  close(): void {
+    this.#closed = true;
+  }
+
+  #openParquet(file: SharedFile): Promise<ParquetRowGroups> {
+    this.#parquet ??= openParquetRowGroups(file.fd, file.size, file.path);
+    return this.#parquet;
+  }
+
+  async #handle(request: WorkerRequest): Promise<void> {
+    try {
+      if (request.type === 'parquetMeta') {
+        this.post({ type: 'parquetMeta', meta: (await this.#openParquet(request)).meta });
+        return;
+      }
+      if (request.type === 'setup') {
+        this.#setup = request;
+        const module = (await import(request.module)) as WorkerTaskModule;
+        owners.set(module, this);
+        await module.setup?.(request.data);
+        this.#task = module;
+        this.post({ type: 'ready' });
+        return;
+      }
+    } catch (e) {
+      this.post({ type: 'fatal', error: serializeError(e) });
+      return;
+    }
+    if (this.#task === undefined || this.#setup === undefined) return;
+    await this.#job(this.#task, this.#setup, request);
+  }
+
+  /** Runs a job and posts its results, or the results up to its failing batch and that batch's error. */
+  async #job(t: WorkerTaskModule, s: WorkerSetup, request: WorkerJob): Promise<void> {
+    const values: unknown[] = [];
+    const rows: number[] = [];
+    if (s.running !== undefined) Atomics.store(s.running, 0, request.id + 1);
+    try {
+      if (request.type === 'block') {
+        await this.#adopt(t, s);
+        values.push(
+          this.#runBlock(t, s, request.block, (io) => readRanges(s.fd, io, request.block.reads, s.path)),
+        );
+        rows.push(request.block.rows);
+      } else {
+        const file = await this.#openParquet(s);
+        const ipc = await file.read(request.rowGroup, s.names, request.batchSize, request.limit);
+        const { fields, version, batches } = scanIpcBytes(ipc, s.path);
+        await this.#adopt(t, s);
+        for (const { header, bodyOffset, bodyLength } of batches) {
+          if (header.rows === 0) continue;
+          const slots = batchSlots(fields, version, header.variadicCounts, s.names);
+          const block = batchReadPlan(header, bodyOffset, bodyLength, slots, s.names, 0, header.rows, s.path);
+          values.push(this.#runBlock(t, s, block, (io) => copyRanges(io, block.reads, ipc)));
+          rows.push(block.rows);
+        }
+      }
+      this.post({ type: 'done', id: request.id, values, rows, error: undefined });
+    } catch (e) {
+      this.post({ type: 'done', id: request.id, values, rows, error: serializeError(e) });
+    } finally {
+      if (s.running !== undefined) Atomics.store(s.running, 0, 0);
+    }
+  }
+
+  /**
+   * Makes the task module this runner's (see `owners`); the caller then runs it without awaiting
+   * anything, so no other runner can take it back in between.
+   */
+  async #adopt(t: WorkerTaskModule, s: WorkerSetup): Promise<void> {
+    while (owners.get(t) !== this) {
+      owners.set(t, this);
+      await t.setup?.(s.data);
+    }
+  }
+
+  #runBlock(
+    t: WorkerTaskModule,
+    s: WorkerSetup,
+    block: BatchReadPlan,
+    fill: (io: Uint8Array) => void,
+  ): unknown {
+    let io = this.#memory(t, block.ioBytes);
+    fill(io);
+    for (let attempt = 1; ; attempt++) {
+      let value: unknown;
+      try {
+        value = t.run(new IoRegionBatch(io, block, s.names, s.layouts));
+      } catch (e) {
+        if (!detached(io, block.ioBytes) || attempt === ATTEMPTS) throw e;
+        io = this.#memory(t, block.ioBytes);
+        continue;
+      }
+      if (!detached(io, block.ioBytes) || attempt === ATTEMPTS) return value;
+      io = this.#memory(t, block.ioBytes);
+    }
+  }
+
+  #memory(t: WorkerTaskModule, bytes: number): Uint8Array {
+    const given = t.memory?.(bytes);
+    if (given !== undefined) return given;
+    if (this.#own.length < bytes) this.#own = new Uint8Array(Math.max(bytes, 2 * this.#own.length));
+    return this.#own.subarray(0, bytes);
+  }
+}
+
+function detached(io: Uint8Array, bytes: number): boolean {
+  return bytes > 0 && io.byteLength === 0;
+}
+
+function readRanges(fd: number, io: Uint8Array, reads: readonly number[], file: string): void {
+  for (let i = 0; i < reads.length; i += 3) {
+    const position = reads[i]!;
+    const length = reads[i + 1]!;
+    const at = reads[i + 2]!;
+    let done = 0;
+    while (done < length) {
+      let n: number;
+      try {
+        n = readSync(fd, io, at + done, length - done, position + done);
+      } catch (e) {
+        throw ioError(e, file);
+      }
+      if (n === 0) {
+        throw new ArrowReadError(
+          'TRUNCATED',
+          `the file ends at byte ${position + done}, inside a record batch`,
+          {
+            file,
+            hint: 'The file was cut short or is being rewritten: copy it again.',
+          },
+        );
+      }
+      done += n;
+    }
+  }
+}
+
+/** A decoded row group's batch buffers, copied into the task's memory (the decoder wrote them elsewhere). */
+function copyRanges(io: Uint8Array, reads: readonly number[], bytes: Uint8Array): void {
+  for (let i = 0; i < reads.length; i += 3) {
+    const position = reads[i]!;
+    io.set(bytes.subarray(position, position + reads[i + 1]!), reads[i + 2]!);
+  }
+}

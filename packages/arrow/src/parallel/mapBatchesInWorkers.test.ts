@@ -1,0 +1,556 @@
+/**
+ * The worker pool against the in-thread reader: the same per-batch results, in batch order, for
+ * any number of threads, Arrow IPC streams and files, and a row limit; errors of a batch after the
+ * results before it, with the batch index; a dying worker, an abort and `close()` end every worker;
+ * the batches in flight stay within the window. The task is a small module written per test run.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { threadId } from 'node:worker_threads';
+import { Float32, Int64, makeData, Null, RecordBatchStreamWriter, Table } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ArrowReadError } from '../errors/ArrowReadError.js';
+import { registerErrorCodec } from '../errors/errorCodec.js';
+import { scanIpcBytes } from '../ipc/scanIpcBlocks.js';
+import { readFile } from '../read/readFile.js';
+import { batchTensors } from '../tensors/batchTensors.js';
+import { batchOf, fixedList, primitive } from '../testing/batches.js';
+import { damagedParquet, tempDir } from '../testing/files.js';
+import { writeTrainingLog } from '../write/writeTrainingLog.js';
+import { mapBatchesInWorkers, type WorkerReadOptions } from './mapBatchesInWorkers.js';
+import { prestartWorkers, takeWorker } from './prestartWorkers.js';
+
+// Counts the workers pools start (a wrapper: they start as before).
+vi.mock('./prestartWorkers.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('./prestartWorkers.js')>();
+  return { ...original, takeWorker: vi.fn(original.takeWorker) };
+});
+
+// Worker threads start slowly on a busy machine (turbo runs the packages' tests side by side).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
+const LOG = { rows: 700, classes: 4, epochs: 2, batchRows: 64, ignoreShare: 0.1 };
+const COLUMNS = { input: 'logits', target: 'target' };
+
+let dir: string;
+let cleanup: () => Promise<void>;
+let task: string;
+const logs: Record<'stream' | 'file' | 'parquet', string> = { stream: '', file: '', parquet: '' };
+
+/**
+ * Sums each role's tensor. `data` may ask it to count runs in a shared counter (slot 0), to beat
+ * a heartbeat (slot 1), to throw a PlantedError at a batch whose first target is given, or to end
+ * the worker on its n-th batch, or to throw on the first batch any worker runs.
+ */
+const TASK = (worker: string) => `
+import { threadId } from 'node:worker_threads';
+import { registerErrorCodec } from ${JSON.stringify(worker)};
+${PLANTED_ERROR}
+registerErrorCodec(plantedErrorCodec);
+let data;
+let counter;
+let runs = 0;
+export function setup(d) {
+  data = d;
+  if (d.counter !== undefined) counter = new Int32Array(d.counter);
+  if (d.heartbeat) setInterval(() => Atomics.add(counter, 1, 1), 2);
+}
+export function run(batch) {
+  if (counter !== undefined) Atomics.add(counter, 0, 1);
+  const { tensors, rows, skipped } = batch.tensors(data.columns, { nulls: data.nulls });
+  const first = tensors.target === undefined ? undefined : Number(tensors.target.data[0]);
+  runs++;
+  const firstRun = data.throwFirst === true && Atomics.add(counter, 2, 1) === 0;
+  if ((data.throwAt !== undefined && first === data.throwAt) || firstRun) {
+    throw new PlantedError('TARGET_OUT_OF_RANGE', { loss: 'test', row: 3 });
+  }
+  if (runs === data.exitAfter) process.exit(3);
+  const sums = {};
+  for (const [role, t] of Object.entries(tensors)) {
+    let s = 0;
+    for (const v of t.data) s += Number(v);
+    sums[role] = s;
+  }
+  return data.threadIds === true ? { rows, skipped, sums, threadId } : { rows, skipped, sums };
+}
+`;
+
+/**
+ * An error class of another package, with a code and context, and its codec: registered in the
+ * task module and in this thread, it crosses from the worker with its class and fields.
+ */
+const PLANTED_ERROR = `
+class PlantedError extends Error {
+  constructor(code, context) {
+    super(code + ': a planted error (batch ' + context.batch + ', row ' + context.row + ')');
+    this.name = 'PlantedError';
+    this.code = code;
+    Object.assign(this, context);
+  }
+}
+const plantedErrorCodec = {
+  name: 'PlantedError',
+  // By name: the task module and this thread each define the class (one module instance apiece).
+  is: (e) => e instanceof Error && e.name === 'PlantedError',
+  encode: (e) => ({ code: e.code, context: { loss: e.loss, row: e.row, batch: e.batch } }),
+  decode: (d, more) => new PlantedError(d.code, { ...more, ...Object.fromEntries(Object.entries(d.context).filter(([, v]) => v !== undefined)) }),
+};
+`;
+const { PlantedError, plantedErrorCodec } = new Function(
+  `${PLANTED_ERROR}; return { PlantedError, plantedErrorCodec };`,
+)();
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir());
+  task = join(dir, 'sumTask.mjs');
+  registerErrorCodec(plantedErrorCodec);
+  writeFileSync(task, TASK(pathToFileURL(new URL('../../dist/worker.js', import.meta.url).pathname).href));
+  logs.stream = join(dir, 'log.arrows');
+  logs.file = join(dir, 'log.arrow');
+  await writeTrainingLog(logs.stream, 'arrow-stream', LOG);
+  await writeTrainingLog(logs.file, 'arrow-file', LOG);
+  logs.parquet = join(dir, 'log.parquet');
+  await writeTrainingLog(logs.parquet, 'parquet', LOG);
+});
+afterAll(() => cleanup());
+
+interface Sums {
+  rows: number;
+  skipped: number;
+  sums: Record<string, number>;
+}
+
+function plan(data: Record<string, unknown> = {}, columns: Record<string, string> = COLUMNS) {
+  return () => ({
+    columns: Object.values(columns),
+    task: { module: pathToFileURL(task), data: { columns, nulls: 'error', ...data } },
+  });
+}
+
+/** What the task computes, in this thread, from the in-thread reader. */
+async function inThread(path: string, limit?: number): Promise<Sums[]> {
+  const out: Sums[] = [];
+  for await (const batch of readFile(path, limit === undefined ? {} : { limit })) {
+    const { tensors, rows, skipped } = batchTensors(batch, COLUMNS);
+    const sums: Record<string, number> = {};
+    for (const [role, t] of Object.entries(tensors)) {
+      let s = 0;
+      for (const v of t.data as Iterable<number | bigint>) s += Number(v);
+      sums[role] = s;
+    }
+    out.push({ rows, skipped, sums });
+  }
+  return out;
+}
+
+async function collect(
+  path: string,
+  p: ReturnType<typeof plan>,
+  options: WorkerReadOptions,
+): Promise<{ results: Sums[]; error: unknown }> {
+  const results: Sums[] = [];
+  try {
+    for await (const { index, value } of mapBatchesInWorkers<Sums>(path, p, options)) {
+      expect(index).toBe(results.length);
+      results.push(value);
+    }
+    return { results, error: undefined };
+  } catch (error) {
+    return { results, error };
+  }
+}
+
+describe('mapBatchesInWorkers', () => {
+  it.each([
+    ['stream', 1],
+    ['stream', 2],
+    ['stream', 3],
+    ['file', 2],
+    ['parquet', 1],
+    ['parquet', 3],
+  ] as const)(
+    'an %s input with %i threads gives the in-thread results in batch order',
+    async (format, threads) => {
+      const { results, error } = await collect(logs[format], plan(), { threads });
+      expect(error).toBeUndefined();
+      expect(results).toEqual(await inThread(logs[format]));
+      expect(results.length).toBe(Math.ceil(LOG.rows / LOG.batchRows) * LOG.epochs);
+    },
+  );
+
+  it.each([
+    ['stream', 1],
+    ['stream', 2],
+    ['file', 3],
+    ['parquet', 1],
+    ['parquet', 2],
+  ] as const)(
+    'an %s input with this thread as one of %i threads gives the same results; with 1, no worker runs (Parquet: only workers decode)',
+    async (format, threads) => {
+      const { results, error } = await collect(logs[format], plan({ threadIds: true }), {
+        threads,
+        inThisThread: true,
+      });
+      expect(error).toBeUndefined();
+      const ids = new Set(results.map((r) => (r as Sums & { threadId: number }).threadId));
+      expect(results.map(({ rows, skipped, sums }) => ({ rows, skipped, sums }))).toEqual(
+        await inThread(logs[format]),
+      );
+      if (format === 'parquet') expect(ids.has(threadId)).toBe(false);
+      else if (threads === 1) expect([...ids]).toEqual([threadId]);
+      expect(ids.size).toBeLessThanOrEqual(threads);
+    },
+  );
+
+  it('pools sharing this thread each run the task with their own setup', async () => {
+    const sumsOf = (columns: Record<string, string>) =>
+      collect(logs.stream, plan({}, columns), { threads: 1, inThisThread: true });
+    const alone = [await sumsOf(COLUMNS), await sumsOf({ input: 'logits' })];
+    const together = await Promise.all([sumsOf(COLUMNS), sumsOf({ input: 'logits' })]);
+    expect(together).toEqual(alone);
+    expect(alone[0]!.results[0]!.sums.target).toBeDefined();
+    expect(alone[1]!.results[0]!.sums.target).toBeUndefined();
+  });
+
+  it.each([
+    ['stream', { threads: 2 }],
+    ['stream', { threads: 1, inThisThread: true }],
+    ['parquet', { threads: 2, inThisThread: true }],
+  ] as const)(
+    'close() while the first next() waits for the %s to open settles it with CLOSED and ends every thread: %o',
+    async (format, options) => {
+      // A worker thread is an OS thread of this process until it has ended.
+      const threads = () => Number(/Threads:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]);
+      const before = threads();
+      for (let i = 0; i < 5; i++) {
+        const reader = mapBatchesInWorkers(logs[format], plan(), options);
+        const first = reader[Symbol.asyncIterator]()
+          .next()
+          .catch((e: unknown) => e);
+        await reader.close();
+        expect(await first).toMatchObject({ code: 'CLOSED' });
+      }
+      // Five leaked workers would be five threads more; V8 may start a helper thread of its own.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(threads()).toBeLessThanOrEqual(before + 2);
+    },
+  );
+
+  it('a Parquet file cut short is TRUNCATED, as the in-thread reader says', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const bytes = await readFile(logs.parquet);
+    const path = join(dir, 'cut.parquet');
+    writeFileSync(path, bytes.subarray(0, bytes.length - 100));
+    for (const options of [{ threads: 2 }, { threads: 1, inThisThread: true }]) {
+      const { results, error } = await collect(path, plan(), options);
+      expect(results).toEqual([]);
+      expect(error).toMatchObject({ code: 'TRUNCATED', file: path });
+    }
+  });
+
+  it.each(['stream', 'parquet'] as const)(
+    'stops a %s at a row limit inside a batch, as the in-thread reader does',
+    async (format) => {
+      const { results } = await collect(logs[format], plan(), { threads: 2, limit: 300 });
+      expect(results).toEqual(await inThread(logs[format], 300));
+      expect(results.reduce((n, r) => n + r.rows, 0)).toBe(300);
+    },
+  );
+
+  it.each([{ threads: 2 }, { threads: 1, inThisThread: true }, { threads: 2, inThisThread: true }])(
+    'hands out the results before a failing batch, then its error with the batch index and row: %o',
+    async (options) => {
+      const rows = (targets: number[], nulls: number[] = []) =>
+        batchOf({
+          logits: fixedList(2, primitive(new Float32(), new Float32Array(targets.length * 2))),
+          target: primitive(new Int64(), BigInt64Array.from(targets, BigInt), nulls),
+        });
+      const path = join(dir, 'nulls.arrows');
+      writeFileSync(
+        path,
+        RecordBatchStreamWriter.writeAll([
+          rows([0, 1]),
+          rows([1, 1]),
+          rows([0, 0, 1, 0], [2]),
+          rows([1]),
+        ]).toUint8Array(true),
+      );
+      const { results, error } = await collect(path, plan(), options);
+      expect(results.length).toBe(2);
+      expect(error).toBeInstanceOf(ArrowReadError);
+      expect(error).toMatchObject({ code: 'NULL_VALUE', batch: 2, row: 2, column: 'target' });
+
+      const skipped = await collect(path, plan({ nulls: 'skip' }), options);
+      expect(skipped.results.map((r) => [r.rows, r.skipped])).toEqual([
+        [2, 0],
+        [2, 0],
+        [3, 1],
+        [1, 0],
+      ]);
+
+      const thrown = await collect(path, plan({ throwAt: 1 }), options);
+      expect(thrown.results.length).toBe(1);
+      expect(thrown.error).toBeInstanceOf(PlantedError);
+      expect(thrown.error).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', batch: 1, row: 3, loss: 'test' });
+      expect((thrown.error as Error).message).toMatch(/batch 1, row 3/);
+    },
+  );
+
+  it('takes prestarted workers, which load the task module before they are set up', async () => {
+    prestartWorkers(2, [pathToFileURL(task)]);
+    const { results, error } = await collect(logs.stream, plan(), { threads: 3 });
+    expect(error).toBeUndefined();
+    expect(results).toEqual(await inThread(logs.stream));
+  });
+
+  it('keeps a process that awaits it alive until the workers have ended after an error', () => {
+    // A module awaiting the pool at its top level must see the error, whatever replies are still
+    // arriving when the workers are ended (an unreferenced worker would let it exit with code 13).
+    const pool = pathToFileURL(
+      new URL('../../dist/parallel/mapBatchesInWorkers.js', import.meta.url).pathname,
+    ).href;
+    const script = `
+      import { mapBatchesInWorkers } from ${JSON.stringify(pool)};
+      import { registerErrorCodec } from ${JSON.stringify(new URL('../../dist/worker.js', import.meta.url).href)};
+      ${PLANTED_ERROR}
+      registerErrorCodec(plantedErrorCodec);
+      const task = ${JSON.stringify(plan()().task)};
+      const data = { ...task.data, throwFirst: true, counter: new SharedArrayBuffer(16) };
+      const plan = () => ({ columns: ${JSON.stringify(Object.values(COLUMNS))}, task: { ...task, data } });
+      try {
+        for await (const r of mapBatchesInWorkers(${JSON.stringify(logs.stream)}, plan, { threads: 2 })) {}
+      } catch (e) {
+        console.log('caught', e.code ?? e.message);
+      }`;
+    for (let i = 0; i < 8; i++) {
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+      expect([run.status, run.stdout.trim()]).toEqual([0, 'caught TARGET_OUT_OF_RANGE']);
+    }
+    // A hang guard, not a timing: eight processes, each starting workers, on a CI machine that
+    // runs every package's suite at once (one such run took over 60 s).
+  }, 240_000);
+
+  it('a worker that dies ends the iteration with an error, never a hang', async () => {
+    const { error } = await collect(logs.stream, plan({ exitAfter: 2 }), { threads: 2 });
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/worker thread stopped unexpectedly/);
+  });
+
+  it("a damaged length in a column it does not read is CORRUPT, as apache-arrow's reader says", async () => {
+    const { readFile } = await import('node:fs/promises');
+    const bytes = new Uint8Array(await readFile(logs.stream));
+    const { buffers } = scanIpcBytes(bytes, logs.stream).batches[0]!.header;
+    // The last buffer is the last column's (not logits or target): find its (offset, length) in
+    // the first batch's metadata and set the top byte of the length.
+    const pair = new BigInt64Array([BigInt(buffers.at(-2)!), BigInt(buffers.at(-1)!)]);
+    const pattern = new Uint8Array(pair.buffer);
+    let at = -1;
+    for (let i = 0; i + 16 <= bytes.length && at < 0; i++)
+      if (pattern.every((b, j) => bytes[i + j] === b)) at = i;
+    expect(at).toBeGreaterThan(0);
+    bytes[at + 15] = 0x10;
+    const path = join(dir, 'damaged-length.arrows');
+    writeFileSync(path, bytes);
+    for (const options of [{ threads: 2 }, { threads: 1, inThisThread: true }]) {
+      const { results, error } = await collect(path, plan(), options);
+      expect(results).toEqual([]);
+      expect(error).toMatchObject({ code: 'CORRUPT', batch: 0, file: path });
+      expect((error as Error).message).toMatch(/lies outside the body/);
+    }
+    await expect(inThread(path)).rejects.toMatchObject({ code: 'CORRUPT' });
+  });
+
+  it('reads a sliced Null column, whose null count apache-arrow writes as −1 (unknown)', async () => {
+    const n = 6;
+    const table = new Table([
+      batchOf({
+        logits: fixedList(
+          2,
+          primitive(
+            new Float32(),
+            Float32Array.from({ length: 2 * n }, (_, i) => i / 7),
+          ),
+        ),
+        target: primitive(
+          new Int64(),
+          BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 2)),
+          [4],
+        ),
+        note: makeData({ type: new Null(), length: n }),
+      }),
+    ]);
+    const path = join(dir, 'sliced-null.arrows');
+    writeFileSync(
+      path,
+      RecordBatchStreamWriter.writeAll(
+        table.slice(0, 2).concat(table.slice(2, 4), table.slice(4)),
+      ).toUint8Array(true),
+    );
+    const expected = await inThread(path).catch((e: unknown) => e);
+    for (const options of [{ threads: 2 }, { threads: 1, inThisThread: true }]) {
+      const { results, error } = await collect(path, plan({ nulls: 'skip' }), options);
+      expect(error).toBeUndefined();
+      expect(results.map((r) => [r.rows, r.skipped])).toEqual([
+        [2, 0],
+        [2, 0],
+        [1, 1],
+      ]);
+      const strict = await collect(path, plan(), options);
+      expect(strict.error).toMatchObject({ code: 'NULL_VALUE', batch: 2, row: 0, column: 'target' });
+    }
+    expect(expected).toMatchObject({ code: 'NULL_VALUE' });
+  });
+
+  it('a truncated file hands out its whole batches, then TRUNCATED with the batch index', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const bytes = await readFile(logs.stream);
+    const path = join(dir, 'cut.arrows');
+    writeFileSync(path, bytes.subarray(0, Math.floor(bytes.length * 0.55)));
+    const { results, error } = await collect(path, plan(), { threads: 2 });
+    const whole = (await inThread(logs.stream)).slice(0, results.length);
+    expect(results).toEqual(whole);
+    expect(error).toBeInstanceOf(ArrowReadError);
+    expect(error).toMatchObject({ code: 'TRUNCATED', batch: results.length, file: path });
+  });
+
+  it('a column missing from the schema is MISSING_COLUMN at batch 0; an abort is ABORTED', async () => {
+    const missing = await collect(logs.stream, plan({}, { input: 'logits', target: 'nope' }), { threads: 2 });
+    expect(missing.error).toMatchObject({ code: 'MISSING_COLUMN', batch: 0 });
+    const controller = new AbortController();
+    const reader = mapBatchesInWorkers<Sums>(logs.stream, plan(), { threads: 2, signal: controller.signal });
+    const seen: number[] = [];
+    const done = (async () => {
+      for await (const { index } of reader) {
+        seen.push(index);
+        if (index === 1) controller.abort();
+      }
+    })();
+    await expect(done).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(seen.length).toBeLessThanOrEqual(2 + 4);
+  });
+
+  it('keeps at most `inFlight` batches ahead of the consumer', async () => {
+    const counter = new SharedArrayBuffer(8);
+    const runs = new Int32Array(counter);
+    const reader = mapBatchesInWorkers<Sums>(logs.stream, plan({ counter }), { threads: 2, inFlight: 3 });
+    const it = reader[Symbol.asyncIterator]();
+    await it.next();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(Atomics.load(runs, 0)).toBeLessThanOrEqual(1 + 3);
+    await it.return!();
+  });
+
+  it.each([
+    ['stream', { threads: 1, inThisThread: true }],
+    ['stream', { threads: 2 }],
+    ['file', { threads: 2, inThisThread: true }],
+    ['parquet', { threads: 2 }],
+  ] as const)(
+    "an %s file renamed over while it is read gives the first file's results, never a blend: %o",
+    async (format, options) => {
+      // Same layout, other values: read at the first file's offsets, the second file's bytes
+      // would give numbers of neither.
+      const ext = { stream: 'arrows', file: 'arrow', parquet: 'parquet' }[format];
+      const kind = { stream: 'arrow-stream', file: 'arrow-file', parquet: 'parquet' } as const;
+      const path = join(dir, `published-${format}-${options.threads}.${ext}`);
+      const next = join(dir, `next-${format}-${options.threads}.${ext}`);
+      await writeTrainingLog(path, kind[format], { ...LOG, seed: 1 });
+      await writeTrainingLog(next, kind[format], { ...LOG, seed: 2 });
+      const first = await inThread(path);
+      expect(await inThread(next)).not.toEqual(first);
+      const reader = mapBatchesInWorkers<Sums>(path, plan(), options);
+      // Opened and planned: the threads are being set up, none has read a batch yet.
+      await reader.schema();
+      renameSync(next, path);
+      const results: Sums[] = [];
+      for await (const { value } of reader) results.push(value);
+      expect(results).toEqual(first);
+    },
+  );
+
+  it('a Parquet data page that makes the decoder trap is CORRUPT naming the file, row group and columns', async () => {
+    const path = await damagedParquet(dir);
+    for (const options of [{ threads: 1 }, { threads: 2, inThisThread: true }]) {
+      const { error } = await collect(path, plan(), options);
+      expect(error).toBeInstanceOf(ArrowReadError);
+      expect(error).toMatchObject({ code: 'CORRUPT', file: path, rowGroup: 1 });
+      expect((error as Error).message).toMatch(
+        /a data page of row group 1 \(decoding columns 'logits', 'target'\): unreachable.*write or copy it again/,
+      );
+    }
+  });
+
+  it.each([
+    ['threads', 0],
+    ['threads', 2.5],
+    ['threads', Number.NaN],
+    ['threads', -1],
+    ['threads', Number.POSITIVE_INFINITY],
+    ['threads', 257],
+    ['threads', 100_000],
+    ['threads', '2'],
+    ['inFlight', 0],
+    ['inFlight', 1.5],
+    ['inFlight', Number.NaN],
+    ['limit', -1],
+    ['limit', 2.5],
+    ['limit', Number.NaN],
+    ['limit', Number.POSITIVE_INFINITY],
+  ] as const)('%s: %s is INVALID_OPTION naming it, before any thread starts', (option, value) => {
+    const options = { [option]: value } as WorkerReadOptions;
+    let error: unknown;
+    try {
+      mapBatchesInWorkers(logs.stream, plan(), options);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ArrowReadError);
+    expect(error).toMatchObject({ code: 'INVALID_OPTION' });
+    expect((error as Error).message).toContain(`the option '${option}' is`);
+    // The in-thread reader takes the same limits, whatever the threads.
+    if (option === 'limit') {
+      expect(() => readFile(logs.stream, { limit: value })).toThrow(/INVALID_OPTION: the option 'limit'/);
+    }
+  });
+
+  it.each(['stream', 'parquet'] as const)(
+    'an %s input of one job starts one worker however many threads are asked for; a big one starts them all',
+    async (format) => {
+      const small = join(dir, `one-batch.${format}`);
+      await writeTrainingLog(small, format === 'stream' ? 'arrow-stream' : 'parquet', {
+        rows: 4,
+        classes: 3,
+        epochs: 1,
+      });
+      const big = join(dir, `many-jobs.${format}`);
+      await writeTrainingLog(big, format === 'stream' ? 'arrow-stream' : 'parquet', {
+        rows: 100,
+        classes: 3,
+        epochs: 1,
+        batchRows: 10,
+      });
+      for (const [path, threads, started] of [
+        [small, 64, 1],
+        [big, 3, 3],
+      ] as const) {
+        vi.mocked(takeWorker).mockClear();
+        const { results, error } = await collect(path, plan(), { threads });
+        expect(error).toBeUndefined();
+        expect(results).toEqual(await inThread(path));
+        expect(vi.mocked(takeWorker)).toHaveBeenCalledTimes(started);
+      }
+    },
+  );
+
+  it('close() ends the workers', async () => {
+    const counter = new SharedArrayBuffer(8);
+    const beats = new Int32Array(counter);
+    const reader = mapBatchesInWorkers<Sums>(logs.stream, plan({ counter, heartbeat: true }), { threads: 2 });
+    for await (const { index } of reader) if (index === 2) break;
+    const before = Atomics.load(beats, 1);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(Atomics.load(beats, 1)).toBe(before);
+  });
+});

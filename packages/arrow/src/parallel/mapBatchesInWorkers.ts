@@ -1,0 +1,859 @@
+import { type FileHandle, open } from 'node:fs/promises';
+import type { Worker } from 'node:worker_threads';
+import { Message, type Schema, tableFromIPC } from 'apache-arrow';
+import { ArrowReadError } from '../errors/ArrowReadError.js';
+import { reviveError } from '../errors/workerError.js';
+import { detectFormat, type FileFormat, MAGIC_BYTES } from '../format/detectFormat.js';
+import { FileByteReader } from '../io/FileByteReader.js';
+import { checkFileVersion, type FileVersion, settledStat, versionOf } from '../io/fileVersion.js';
+import { ioError } from '../io/ioError.js';
+import { type IpcBatchAt, type IpcScan, scanIpcFile, scanIpcStream } from '../ipc/scanIpcBlocks.js';
+import { decoderTrapError, isDecoderTrap } from '../parquet/decoderTrap.js';
+import type { ParquetMeta } from '../parquet/parquetFile.js';
+import { checkParquetTail } from '../parquet/readParquet.js';
+import { rejectUnsupportedCodecs } from '../parquet/unsupportedCodec.js';
+import { countOption, MAX_THREADS } from '../read/countOption.js';
+import { type ReadProgress, readOpenFile } from '../read/readBatches.js';
+import { missingColumnError } from '../schema/missingColumnError.js';
+import { type TensorLayout, tensorLayout } from '../schema/tensorLayout.js';
+import { batchReadPlan } from './BatchReadPlan.js';
+import { BatchRunner } from './BatchRunner.js';
+import { batchSlots } from './batchSlots.js';
+import { takeWorker } from './prestartWorkers.js';
+import type { WorkerJob, WorkerReply, WorkerRequest, WorkerSetup } from './workerProtocol.js';
+
+/** The module a pool runs in its workers (see `WorkerTaskModule`) and the data its `setup` gets. */
+export interface WorkerTask {
+  /** URL of the task module (e.g. `new URL('./myTask.js', import.meta.url)`). */
+  readonly module: string | URL;
+  /** Passed to the module's `setup` in every worker; must be structured-cloneable. */
+  readonly data?: unknown;
+}
+
+/** What to read and compute, decided from the input's schema. */
+export interface WorkerPlan {
+  /** The columns the task reads (`WorkerBatch.tensors` can make tensors of these only). */
+  readonly columns: readonly string[];
+  readonly task: WorkerTask;
+}
+
+/** Options of {@link mapBatchesInWorkers}. */
+export interface WorkerReadOptions {
+  /**
+   * Threads that read and compute (default 2): worker threads, and this one with `inThisThread`.
+   * A whole number from 1 to 256 (`MAX_THREADS`), else `INVALID_OPTION`. Workers start as jobs
+   * are planned, never more than there are jobs: a one-batch file starts one.
+   */
+  threads?: number;
+  /**
+   * Count this thread as one of the `threads` (default false): it computes jobs too, from the
+   * moment the file is planned while the workers are still starting, and with `threads: 1` no
+   * worker is started at all. Its event loop then waits for each job it runs (a batch, or a
+   * Parquet row group), so this suits a command line, not a server.
+   */
+  inThisThread?: boolean;
+  /** Stop after this many rows (the last batch is cut): a whole number ≥ 0, else `INVALID_OPTION`. */
+  limit?: number;
+  /** Aborting ends the iteration with an `ABORTED` error and ends the workers. */
+  signal?: AbortSignal;
+  /** Called after each job's results are handed out (Parquet's `bytesRead` is estimated from the rows). */
+  onProgress?: (p: ReadProgress) => void;
+  /**
+   * Jobs (batches; Parquet: row groups) queued at threads or waiting to be handed out, at most
+   * (default 8 × threads): a whole number ≥ 1, else `INVALID_OPTION`.
+   */
+  inFlight?: number;
+  /** Accept an IPC stream that ends without its end-of-stream marker (see `ReadOptions`). */
+  allowMissingEndOfStream?: boolean;
+}
+
+/** One batch's result, in batch order. */
+export interface WorkerResult<R> {
+  /** The batch's index among the non-empty batches of the input. */
+  readonly index: number;
+  readonly rows: number;
+  readonly value: R;
+}
+
+/** The results of {@link mapBatchesInWorkers}, in batch order; iterate once. */
+export interface WorkerBatchReader<R> extends AsyncIterable<WorkerResult<R>> {
+  /** Live counters, updated as results are handed out. */
+  readonly progress: ReadProgress;
+  format(): Promise<FileFormat>;
+  /** The input's schema (all columns), available before the first result. */
+  schema(): Promise<Schema>;
+  /** Ends the workers and closes the file; idempotent. Breaking out of `for await` also closes. */
+  close(): Promise<void>;
+}
+
+/**
+ * Runs a task over every record batch of an Arrow IPC stream, Arrow IPC file or Parquet file in a
+ * pool of worker threads, and hands out the task's results in batch order, so a merge of them does
+ * not depend on the number of threads. The file is opened once, here, and every worker reads that
+ * open file through its descriptor (never the path again), so a file renamed over the path while
+ * it is read (how logs are published) is not read: the result is the first file's. For Arrow IPC this
+ * thread only scans the message headers, and a worker reads the selected columns' bytes of its
+ * batches straight into the memory its task names (WebAssembly memory, so kernels read them in
+ * place): one read, no other copy. For Parquet a worker decodes whole row groups (the selected
+ * columns only) and copies each batch's buffers there.
+ *
+ * Each thread reads one job (a batch, or a row group) at a time into the one region it reuses,
+ * so memory stays at about `threads` batches; at most `inFlight` jobs are queued or waiting, as
+ * small results, to be handed out in order. A batch's error (an `ArrowReadError` or
+ * `LossError` thrown by the task) reaches the iteration after the results of the batches before
+ * it, with the batch index added; a worker that dies, an abort or `close()` ends every worker. A
+ * damaged Parquet page that makes the decoder trap is `CORRUPT`, naming the row group. The file
+ * written to while it is read (in place, or appended to) fails with `CHANGED`: each job's results,
+ * and the end, are handed out only after an `fstat` of the open descriptor finds its size and
+ * times unchanged.
+ *
+ * Options are checked before anything starts (`INVALID_OPTION`, thrown by this call). One worker
+ * starts at once, so its start-up overlaps opening the file; more start as jobs are planned, up to
+ * `threads`, and never more than there are jobs.
+ *
+ * @example
+ * const reader = mapBatchesInWorkers<number>('log.arrows', (schema) => ({
+ *   columns: ['logits', 'target'],
+ *   task: { module: new URL('./sumTask.js', import.meta.url) },
+ * }), { threads: 4 });
+ * for await (const { index, value } of reader) console.log(index, value);
+ */
+export function mapBatchesInWorkers<R>(
+  path: string,
+  plan: (schema: Schema) => WorkerPlan,
+  options: WorkerReadOptions = {},
+): WorkerBatchReader<R> {
+  return new Pool<R>(path, plan, options);
+}
+
+/** The next unit of work, before it gets its id. */
+interface PlannedJob {
+  /** Rows it covers. */
+  readonly rows: number;
+  /** How far into the file its data ends (estimated from the rows for Parquet), for progress. */
+  readonly end: number;
+  request(id: number): WorkerJob;
+}
+
+interface Opened {
+  format: FileFormat;
+  schema: Schema;
+  handle: FileHandle | undefined;
+  /** The jobs in order, given the rows already planned; `undefined` after the last. */
+  next(planned: number): Promise<PlannedJob | undefined>;
+  close(): Promise<void>;
+}
+
+interface Slot {
+  promise: Promise<Done>;
+  resolve(done: Done): void;
+  reject(error: unknown): void;
+  /** The body end of the job's batch (for progress). */
+  end: number;
+}
+
+type Done = Extract<WorkerReply, { type: 'done' }> | typeof END;
+
+const END = Symbol('end');
+
+/**
+ * Jobs queued at one thread, at most; the rest wait for a free thread. Several, so that a worker
+ * stays busy while the thread handing out jobs is computing one itself (`inThisThread`).
+ */
+const JOBS_PER_THREAD = 4;
+
+/** One thread of the pool: a worker thread, or this thread (`inThisThread`). */
+interface PoolThread {
+  /** The jobs handed to it and not yet answered. */
+  readonly jobs: Set<number>;
+  /** Set up, taking jobs. */
+  ready: boolean;
+  /** Sends setup or a Parquet footer request; the process stays alive until it is answered. */
+  ask(request: WorkerRequest): void;
+  send(job: WorkerJob): void;
+  /** A reply came: job `id` is answered, or (`undefined`) the request asked. */
+  finished(id: number | undefined): void;
+  terminate(): Promise<unknown>;
+}
+
+class PoolWorker implements PoolThread {
+  readonly jobs = new Set<number>();
+  ready = false;
+  /** 1 + the id of the job the worker is running, 0 between jobs (see `WorkerSetup.running`). */
+  readonly running = new Int32Array(new SharedArrayBuffer(4));
+  readonly #worker: Worker;
+  #asked = 0;
+  #ending = false;
+
+  constructor(onReply: (reply: WorkerReply) => void, onFailure: (error: Error) => void) {
+    this.#worker = takeWorker();
+    this.#worker.unref();
+    this.#worker.on('message', onReply);
+    this.#worker.on('error', (e) =>
+      onFailure(
+        new Error(`a worker thread failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e }),
+      ),
+    );
+    this.#worker.on('exit', (code) =>
+      onFailure(new Error(`a worker thread stopped unexpectedly (exit code ${code})`)),
+    );
+  }
+
+  ask(request: WorkerRequest): void {
+    this.#asked++;
+    this.#worker.ref();
+    this.#worker.postMessage(request.type === 'setup' ? { ...request, running: this.running } : request);
+  }
+
+  send(job: WorkerJob): void {
+    this.jobs.add(job.id);
+    this.#worker.ref();
+    this.#worker.postMessage(job);
+  }
+
+  finished(id: number | undefined): void {
+    if (id === undefined) this.#asked = Math.max(0, this.#asked - 1);
+    else this.jobs.delete(id);
+    // Lets the process exit while this worker waits for work (never while it is being ended).
+    if (this.jobs.size === 0 && this.#asked === 0 && !this.#ending) this.#worker.unref();
+  }
+
+  /** Ends the thread; referenced until it has, so a caller awaiting it keeps the process alive. */
+  terminate(): Promise<number> {
+    this.#ending = true;
+    this.#worker.ref();
+    return this.#worker.terminate();
+  }
+}
+
+/** This thread as one of the pool's: a {@link BatchRunner} that yields to the event loop between jobs. */
+class InlineThread implements PoolThread {
+  readonly jobs = new Set<number>();
+  ready = false;
+  readonly #runner: BatchRunner;
+
+  constructor(onReply: (reply: WorkerReply) => void) {
+    this.#runner = new BatchRunner(onReply, true);
+  }
+
+  ask(request: WorkerRequest): void {
+    this.#runner.handle(request);
+  }
+
+  send(job: WorkerJob): void {
+    this.jobs.add(job.id);
+    this.#runner.handle(job);
+  }
+
+  finished(id: number | undefined): void {
+    if (id !== undefined) this.jobs.delete(id);
+  }
+
+  terminate(): Promise<void> {
+    this.#runner.close();
+    return Promise.resolve();
+  }
+}
+
+class Pool<R> implements WorkerBatchReader<R> {
+  readonly #path: string;
+  readonly #plan: (schema: Schema) => WorkerPlan;
+  readonly #threads: number;
+  readonly #inline: boolean;
+  readonly #window: number;
+  readonly #limit: number | undefined;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onProgress: ((p: ReadProgress) => void) | undefined;
+  readonly #allowMissingEnd: boolean;
+  /** Workers first, then this thread (`inThisThread`); workers are added as jobs are planned. */
+  readonly #pool: PoolThread[];
+  readonly #slots = new Map<number, Slot>();
+  /** Jobs planned and not yet handed to a thread, in order. */
+  readonly #queue: WorkerJob[] = [];
+  /** Parquet: the row group of each job handed out and not answered, to name it if its decoder traps. */
+  readonly #rowGroups = new Map<number, number>();
+  /** The file, open here for the pool's life; every thread reads it through its descriptor. */
+  #handle: FileHandle | undefined;
+  /** Sent to each worker as it starts, once the file is planned. */
+  #setupMessage: WorkerSetup | undefined;
+  #columns: readonly string[] = [];
+  /** The input is Parquet (known once its magic bytes are read). */
+  #parquet = false;
+  /** A thread has been sent the file's descriptor. */
+  #shared = false;
+  #opening: Promise<Opened> | undefined;
+  #opened: Opened | undefined;
+  #meta: { resolve(meta: ParquetMeta): void; reject(error: unknown): void } | undefined;
+  #failure: Error | undefined;
+  #closed = false;
+  #iterating = false;
+  #pumping = false;
+  #scanDone = false;
+  /** Jobs planned (given an id), and jobs whose results were handed out. */
+  #planned = 0;
+  #consumed = 0;
+  #rowsPlanned = 0;
+  #rows = 0;
+  #index = 0;
+  #bytesRead = 0;
+  #size = 0;
+  /** The file's version when it was opened: every result is checked against it (see `fileVersion`). */
+  #version: FileVersion | undefined;
+  readonly #onAbort = (): void =>
+    this.#fail(new ArrowReadError('ABORTED', 'reading was aborted', { file: this.#path }));
+
+  constructor(path: string, plan: (schema: Schema) => WorkerPlan, options: WorkerReadOptions) {
+    this.#path = path;
+    this.#plan = plan;
+    // Checked before any thread starts: a bad count is never rounded, clamped or ignored.
+    this.#threads = countOption('threads', options.threads, 1, MAX_THREADS) ?? 2;
+    this.#window = countOption('inFlight', options.inFlight, 1) ?? 8 * this.#threads;
+    this.#limit = countOption('limit', options.limit, 0);
+    this.#signal = options.signal;
+    this.#onProgress = options.onProgress;
+    this.#allowMissingEnd = options.allowMissingEndOfStream === true;
+    this.#inline = options.inThisThread === true;
+    // This thread comes last, as #freeThread gives jobs to workers first.
+    const inline = this.#inline ? new InlineThread((reply) => this.#onReply(inline!, reply)) : undefined;
+    this.#pool = inline === undefined ? [] : [inline];
+    // One worker now, so its start-up overlaps opening and scanning the file; the others start
+    // as jobs are planned (#pump), so a small file never starts more threads than it has jobs.
+    if (this.#threads > (this.#inline ? 1 : 0)) this.#spawn();
+    this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  get progress(): ReadProgress {
+    return { bytesRead: this.#bytesRead, totalBytes: this.#size, rows: this.#rows, batches: this.#index };
+  }
+
+  async format(): Promise<FileFormat> {
+    return (await this.#open()).format;
+  }
+
+  async schema(): Promise<Schema> {
+    return (await this.#open()).schema;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    for (const slot of this.#slots.values())
+      slot.reject(new ArrowReadError('CLOSED', 'the reader was closed', { file: this.#path }));
+    this.#meta?.reject(new ArrowReadError('CLOSED', 'the reader was closed', { file: this.#path }));
+    await Promise.all(this.#pool.map((w) => w.terminate()));
+    const opened = this.#opening === undefined ? undefined : await this.#opening.catch(() => undefined);
+    await opened?.close().catch(() => undefined);
+    // Only now that no thread is left that could read through its descriptor.
+    await this.#handle?.close().catch(() => undefined);
+    this.#handle = undefined;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<WorkerResult<R>> {
+    if (this.#iterating) {
+      throw new ArrowReadError('CLOSED', 'this reader is already being iterated', {
+        file: this.#path,
+        hint: 'Call mapBatchesInWorkers again to read the input a second time.',
+      });
+    }
+    this.#iterating = true;
+    const pending: WorkerResult<R>[] = [];
+    let failed: Error | undefined;
+    let done = false;
+    const finish = async (): Promise<IteratorResult<WorkerResult<R>>> => {
+      done = true;
+      await this.close();
+      return { done: true, value: undefined };
+    };
+    return {
+      next: async (): Promise<IteratorResult<WorkerResult<R>>> => {
+        for (;;) {
+          const ready = pending.shift();
+          if (ready !== undefined) return { done: false, value: ready };
+          if (failed !== undefined) {
+            const error = failed;
+            failed = undefined;
+            throw error;
+          }
+          if (done) return { done: true, value: undefined };
+          let reply: Done;
+          try {
+            await this.#open();
+            this.#refill();
+            reply = await this.#slot(this.#consumed).promise;
+          } catch (e) {
+            // A file rewritten mid-read often looks damaged: say that it changed instead.
+            const changed = await this.#verifyUnchanged().then(
+              () => undefined,
+              (c: unknown) => c,
+            );
+            await finish();
+            throw changed ?? e;
+          }
+          try {
+            // Each result, and the end, only once the file is seen unchanged after it was read.
+            await this.#verifyUnchanged();
+          } catch (e) {
+            await finish();
+            throw e;
+          }
+          if (reply === END) return finish();
+          const slot = this.#slots.get(this.#consumed)!;
+          this.#slots.delete(this.#consumed);
+          this.#consumed++;
+          for (const [i, value] of reply.values.entries()) {
+            const rows = reply.rows[i]!;
+            pending.push({ index: this.#index++, rows, value: value as R });
+            this.#rows += rows;
+          }
+          this.#bytesRead = Math.max(this.#bytesRead, slot.end);
+          if (reply.error !== undefined) {
+            // The results before the failing batch are handed out first, then its error.
+            failed = reviveError(reply.error, { batch: this.#index });
+            await finish();
+            continue;
+          }
+          this.#refill();
+          if (reply.values.length > 0) this.#onProgress?.(this.progress);
+        }
+      },
+      return: finish,
+    };
+  }
+
+  /**
+   * Fails with `CHANGED` when the open file is no longer the version opened: written in place or
+   * appended to, so results could mix its two versions. An `fstat` of the descriptor every thread
+   * reads, after the bytes of a result were read.
+   */
+  async #verifyUnchanged(): Promise<void> {
+    const handle = this.#handle;
+    const version = this.#version;
+    if (handle !== undefined && version !== undefined) await checkFileVersion(handle, version, this.#path);
+  }
+
+  /** Starts a worker (before this thread in the pool) and sets it up if the file is planned. */
+  #spawn(): PoolWorker {
+    const w: PoolWorker = new PoolWorker(
+      (reply) => this.#onReply(w, reply),
+      (error) => {
+        if (!this.#closed) this.#fail(this.#workerFailure(w, error));
+      },
+    );
+    this.#pool.splice(this.#workerCount(), 0, w);
+    if (this.#setupMessage !== undefined) w.ask(this.#setupMessage);
+    return w;
+  }
+
+  #workerCount(): number {
+    let n = 0;
+    for (const t of this.#pool) if (t instanceof PoolWorker) n++;
+    return n;
+  }
+
+  /** Workers the pool may run: `threads`, less this thread when it takes jobs too (never Parquet's). */
+  #workerTarget(): number {
+    return this.#threads - (this.#inline && this.#opened?.format !== 'parquet' ? 1 : 0);
+  }
+
+  /**
+   * A worker's failure as the pool reports it: a trap of the Parquet decoder (a damaged page; see
+   * `isDecoderTrap`) is `CORRUPT` naming the row group it was decoding, else the failure as it is.
+   */
+  #workerFailure(w: PoolWorker, error: Error): Error {
+    const cause = error.cause ?? error;
+    // A task's own exceptions are caught in the worker (BatchRunner): an uncaught one in a Parquet
+    // pool is the decoder trapping in a promise callback.
+    if (!this.#parquet || !isDecoderTrap(cause)) return error;
+    // Before the file is planned, the worker was reading the footer.
+    if (this.#opened === undefined) return decoderTrapError(cause, this.#path, undefined, undefined);
+    // The job it was running, as it said in shared memory (its replies may still be on their way).
+    const running = Atomics.load(w.running, 0);
+    const rowGroup = running === 0 ? undefined : this.#rowGroups.get(running - 1);
+    return decoderTrapError(cause, this.#path, rowGroup, rowGroup === undefined ? undefined : this.#columns);
+  }
+
+  #onReply(thread: PoolThread, reply: WorkerReply): void {
+    if (reply.type === 'fatal') {
+      this.#fail(reviveError(reply.error));
+      return;
+    }
+    if (reply.type === 'parquetMeta') {
+      thread.finished(undefined);
+      this.#meta?.resolve(reply.meta);
+      return;
+    }
+    if (reply.type === 'ready') {
+      thread.finished(undefined);
+      thread.ready = true;
+    } else {
+      thread.finished(reply.id);
+      this.#rowGroups.delete(reply.id);
+      this.#slots.get(reply.id)?.resolve(reply);
+    }
+    // A thread is free for another job.
+    if (this.#opened !== undefined) this.#refill();
+  }
+
+  /** The deferred result of job `id`, created on first use; never an unhandled rejection. */
+  #slot(id: number): Slot {
+    let slot = this.#slots.get(id);
+    if (slot === undefined) {
+      let resolve!: (done: Done) => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<Done>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      promise.catch(() => undefined);
+      slot = { promise, resolve, reject, end: 0 };
+      this.#slots.set(id, slot);
+      // Asked for after close() (a next() that was waiting for the file to open): settle it now.
+      if (this.#closed) reject(new ArrowReadError('CLOSED', 'the reader was closed', { file: this.#path }));
+    }
+    return slot;
+  }
+
+  /** Ends everything with `error`: jobs in flight and the next job to hand out reject with it. */
+  #fail(error: Error): void {
+    if (this.#closed || this.#failure !== undefined) return;
+    this.#failure = error;
+    this.#meta?.reject(error);
+    for (let id = this.#consumed; id <= this.#planned; id++) this.#slot(id).reject(error);
+    for (const w of this.#pool) void w.terminate();
+  }
+
+  #open(): Promise<Opened> {
+    this.#opening ??= this.#openInput().then((o) => {
+      this.#opened = o;
+      return o;
+    });
+    return this.#opening;
+  }
+
+  async #openInput(): Promise<Opened> {
+    const file = this.#path;
+    let handle: FileHandle;
+    try {
+      handle = await open(file, 'r');
+    } catch (e) {
+      throw ioError(e, file);
+    }
+    // Kept open until close(), after every thread has ended: they all read through it.
+    this.#handle = handle;
+    try {
+      const stat = await settledStat(handle);
+      if (!stat.isFile()) {
+        throw new ArrowReadError(
+          'UNSUPPORTED',
+          'worker threads read regular files only, not a pipe or device',
+          {
+            file,
+            hint: 'Read a pipe or stream with readBatches (in this thread), or save it to a file first.',
+          },
+        );
+      }
+      this.#size = Number(stat.size);
+      this.#version = versionOf(stat);
+    } catch (e) {
+      this.#handle = undefined;
+      await handle.close().catch(() => undefined);
+      throw ioError(e, file);
+    }
+    try {
+      const head = new Uint8Array(MAGIC_BYTES);
+      await handle.read(head, 0, MAGIC_BYTES, 0);
+      const detected = detectFormat(head);
+      return detected === 'parquet' ? await this.#openParquet(handle) : await this.#openIpc(handle, detected);
+    } catch (e) {
+      // Once a thread has the descriptor, only close() may close it, after ending the threads.
+      if (!this.#shared) {
+        this.#handle = undefined;
+        await handle.close().catch(() => undefined);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Arrow IPC: the message headers are scanned here, one batch per job. A stream's schema is
+   * decoded from its first message; a file's (whose footer holds it) and any input the scan
+   * rejects go through the in-thread reader, which reports a bad input as it always does.
+   */
+  async #openIpc(handle: FileHandle, detected: FileFormat | undefined): Promise<Opened> {
+    const file = this.#path;
+    let scan: IpcScan | undefined;
+    let schema: Schema | undefined;
+    let scanError: unknown;
+    if (detected !== undefined) {
+      try {
+        scan =
+          detected === 'arrow-file'
+            ? await scanIpcFile(handle, this.#size, file)
+            : await scanIpcStream(handle, this.#size, file, this.#allowMissingEnd);
+        if (scan.schemaMessage !== undefined) schema = Message.decode(scan.schemaMessage).header() as Schema;
+      } catch (e) {
+        scanError = e;
+      }
+    }
+    let format = detected;
+    if (schema === undefined || format === undefined) {
+      // Through the pool's handle: the path may name another file by now.
+      const probe = readOpenFile(FileByteReader.over(file, handle, this.#size, undefined), {
+        allowMissingEndOfStream: this.#allowMissingEnd,
+      });
+      try {
+        format = await probe.format();
+        schema = await probe.schema();
+      } finally {
+        await probe.close();
+      }
+    }
+    if (scan === undefined)
+      throw scanError ?? new ArrowReadError('CORRUPT', 'the input cannot be scanned', { file });
+    const { names, columnError } = this.#setUp(schema);
+    const batches = scan.batches();
+    return {
+      format,
+      schema,
+      handle,
+      next: async (planned) => {
+        let at: IpcBatchAt;
+        do {
+          const next = await batches.next();
+          if (next.done === true) return undefined;
+          at = next.value;
+          // Batches without rows are passed over, as the in-thread reader does.
+        } while (at.header.rows === 0);
+        const { header, bodyOffset, bodyLength } = at;
+        const rows = this.#limit === undefined ? header.rows : Math.min(header.rows, this.#limit - planned);
+        return {
+          rows,
+          end: bodyOffset + bodyLength,
+          request: (id) => {
+            if (columnError !== undefined) throw columnError.withContext({ batch: id });
+            if (header.compressed) {
+              throw new ArrowReadError('UNSUPPORTED', 'compressed Arrow IPC buffers cannot be read', {
+                file,
+                batch: id,
+                hint: 'Write the file without IPC compression (e.g. pyarrow: IpcWriteOptions(compression=None)).',
+              });
+            }
+            const slots = batchSlots(scan.fields, scan.version, header.variadicCounts, names);
+            const block = batchReadPlan(header, bodyOffset, bodyLength, slots, names, id, rows, file);
+            return { type: 'block', id, block };
+          },
+        };
+      },
+      // The handle is closed by close(), once every thread has ended.
+      close: async () => {
+        await batches.return().catch(() => undefined);
+      },
+    };
+  }
+
+  /**
+   * Parquet: the first worker reads the footer (row group sizes, schema, codecs); then each row
+   * group is a job, decoded by a worker in batches of 65,536 rows as the in-thread reader does.
+   */
+  async #openParquet(handle: FileHandle): Promise<Opened> {
+    const file = this.#path;
+    this.#parquet = true;
+    // A file cut short is TRUNCATED (as the in-thread reader says), not a corrupt footer.
+    await checkParquetTail(
+      file,
+      this.#size,
+      async (into, position) => (await handle.read(into, 0, 4, position)).bytesRead,
+    );
+    // Closed meanwhile: close() has ended the threads it knew, so start none.
+    if (this.#closed) throw new ArrowReadError('CLOSED', 'the reader was closed', { file });
+    // parquet-wasm traps on some damaged files in a way no caller can catch, so Parquet is only
+    // ever decoded in worker threads (see parquet/parquetFile.ts): with this thread one of `threads`,
+    // workers are started in its place (#workerTarget), the first one now.
+    if (this.#workerCount() === 0) this.#spawn();
+    const decoder = this.#pool[0]!;
+    const meta = await new Promise<ParquetMeta>((resolve, reject) => {
+      this.#meta = { resolve, reject };
+      this.#shared = true;
+      decoder.ask({ type: 'parquetMeta', fd: handle.fd, size: this.#size, path: file });
+    }).finally(() => {
+      this.#meta = undefined;
+    });
+    let schema: Schema;
+    try {
+      schema = tableFromIPC(meta.schema).schema;
+    } catch (e) {
+      throw new ArrowReadError('CORRUPT', `the Parquet schema cannot be converted: ${String(e)}`, {
+        file,
+        cause: e,
+      });
+    }
+    const { names, columnError } = this.#setUp(schema);
+    rejectUnsupportedCodecs(meta.unsupported, (column) => names.includes(column), file);
+    const total = meta.rowGroups.reduce((a, b) => a + b, 0);
+    let group = 0;
+    let rowsBefore = 0;
+    return {
+      format: 'parquet',
+      schema,
+      handle: undefined,
+      next: async (planned) => {
+        while (group < meta.rowGroups.length && meta.rowGroups[group] === 0) group++;
+        if (group >= meta.rowGroups.length) return undefined;
+        const rowGroup = group++;
+        const rows = meta.rowGroups[rowGroup]!;
+        const left = this.#limit === undefined ? rows : Math.min(rows, this.#limit - planned);
+        rowsBefore += rows;
+        return {
+          rows: left,
+          end: total === 0 ? this.#size : Math.round((this.#size * rowsBefore) / total),
+          request: (id) => {
+            if (columnError !== undefined) throw columnError.withContext({ batch: this.#index });
+            this.#rowGroups.set(id, rowGroup);
+            return {
+              type: 'rowGroup',
+              id,
+              rowGroup,
+              batchSize: Math.max(1, Math.min(PARQUET_BATCH_ROWS, rows)),
+              limit: left < rows ? left : undefined,
+            };
+          },
+        };
+      },
+      close: async () => undefined,
+    };
+  }
+
+  /** Plans the task for the schema and sets the workers up; a column that cannot be read becomes the first batch's error. */
+  #setUp(schema: Schema): { names: string[]; columnError: ArrowReadError | undefined } {
+    const { columns, task } = this.#plan(schema);
+    const names = [...new Set(columns)];
+    let columnError: ArrowReadError | undefined;
+    const layouts: TensorLayout[] = names.map((name) => {
+      const field = schema.fields.find((f) => f.name === name);
+      if (field === undefined) {
+        columnError ??= missingColumnError(schema, name, {});
+        return UNUSABLE;
+      }
+      const layout = tensorLayout(field);
+      if (layout.usable) return layout;
+      columnError ??= new ArrowReadError(layout.code, `${layout.reason} (type ${String(field.type)})`, {
+        column: name,
+        hint: layout.hint,
+      });
+      return UNUSABLE;
+    });
+    const setup: WorkerSetup = {
+      type: 'setup',
+      fd: this.#handle!.fd,
+      size: this.#size,
+      path: this.#path,
+      module: task.module.toString(),
+      data: task.data,
+      names,
+      layouts,
+    };
+    this.#setupMessage = setup;
+    this.#shared = true;
+    this.#columns = names;
+    for (const w of this.#pool) w.ask(setup);
+    return { names, columnError };
+  }
+
+  /** Starts {@link #pump} without waiting for it; anything it did not expect ends the pool. */
+  #refill(): void {
+    this.#pump().catch((e: unknown) => this.#fail(e instanceof Error ? e : new Error(String(e))));
+  }
+
+  /**
+   * Plans jobs while fewer than the window are out, and hands them to free threads (see
+   * {@link #freeThread}). While the pool has fewer workers than `threads`, it plans ahead of the
+   * free threads and starts a worker for each planned job no thread can take, so threads start
+   * only when there is work for them, and a big file's workers start at once, side by side.
+   */
+  async #pump(): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      const opened = this.#opened!;
+      for (;;) {
+        if (this.#closed) break;
+        for (let t = this.#freeThread(); this.#queue.length > 0 && t !== undefined; t = this.#freeThread())
+          t.send(this.#queue.shift()!);
+        if (this.#scanDone || this.#planned >= this.#consumed + this.#window) break;
+        const canStart = this.#workerCount() < this.#workerTarget();
+        if (!canStart && (this.#queue.length > 0 || this.#freeThread() === undefined)) break;
+        const id = this.#planned;
+        if (this.#failure !== undefined) {
+          this.#scanDone = true;
+          this.#slot(id).reject(this.#failure);
+          break;
+        }
+        if (this.#limit !== undefined && this.#rowsPlanned >= this.#limit) {
+          this.#scanDone = true;
+          this.#slot(id).resolve(END);
+          break;
+        }
+        let planned: PlannedJob | undefined;
+        let job: WorkerJob;
+        try {
+          planned = await opened.next(this.#rowsPlanned);
+          if (this.#closed) break;
+          if (planned === undefined) {
+            this.#scanDone = true;
+            this.#slot(id).resolve(END);
+            break;
+          }
+          job = planned.request(id);
+        } catch (e) {
+          this.#scanDone = true;
+          this.#slot(id).reject(
+            e instanceof ArrowReadError
+              ? e.withContext({ file: this.#path, batch: this.#batchAfterPlanned() })
+              : e,
+          );
+          break;
+        }
+        const slot = this.#slot(id);
+        slot.end = planned.end;
+        this.#planned++;
+        this.#rowsPlanned += planned.rows;
+        this.#queue.push(job);
+        // A thread per job, up to `threads`: never more threads than jobs.
+        if (this.#planned > this.#takers() && this.#workerCount() < this.#workerTarget()) this.#spawn();
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  /** Threads that take jobs of this file, started or starting: workers, and this thread unless Parquet. */
+  #takers(): number {
+    return this.#workerCount() + (this.#inline && this.#opened?.format !== 'parquet' ? 1 : 0);
+  }
+
+  /**
+   * The first ready thread that can take another job, workers first: this thread takes one only
+   * when no ready worker has room (so also while the workers are starting), and never a Parquet
+   * row group (see {@link #openParquet}).
+   */
+  #freeThread(): PoolThread | undefined {
+    const parquet = this.#opened?.format === 'parquet';
+    return this.#pool.find(
+      (t) => t.ready && t.jobs.size < JOBS_PER_THREAD && !(parquet && t instanceof InlineThread),
+    );
+  }
+
+  /**
+   * The index of the first batch of the next job to plan, for an error found before it is
+   * sent: exact for Arrow IPC (a job is a batch), and for Parquet once earlier jobs are handed out.
+   */
+  #batchAfterPlanned(): number {
+    return this.#opened?.format === 'parquet' ? this.#index : this.#planned;
+  }
+}
+
+/** Rows per batch within a Parquet row group, as the in-thread reader decodes them. */
+const PARQUET_BATCH_ROWS = 65_536;
+
+const UNUSABLE: TensorLayout = { usable: true, dtype: 'float32', rowShape: [], list: undefined, fixed: [] };

@@ -1,0 +1,82 @@
+import { Worker } from 'node:worker_threads';
+import { MAX_THREADS } from '../read/countOption.js';
+import { workerEntryUrl } from '../workerEntry.js';
+
+/**
+ * Worker threads of `mapBatchesInWorkers` started ahead of time, waiting to be taken. Kept out of
+ * the package's main module, which loads apache-arrow: a command line imports only this to start
+ * the threads before it loads anything heavy, so their start-up overlaps its own.
+ */
+const idle: Worker[] = [];
+
+/**
+ * This process's Node options for the workers, without those that give the main script itself
+ * (`-e`, `--print`, `--input-type`), which a worker refuses to start with.
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') i++;
+    else if (!a.startsWith('--input-type') && !a.startsWith('--eval=') && !a.startsWith('--print='))
+      out.push(a);
+  }
+  return out;
+}
+
+/**
+ * A worker thread with this process's Node options. V8 options (`--max-old-space-size`,
+ * `--no-liftoff`, …) are process-wide, so the thread has them already, but a Worker refuses them
+ * in `execArgv`: those it names are dropped and it is started again.
+ */
+function spawn(preload: readonly string[]): Worker {
+  let execArgv = workerExecArgv();
+  for (;;) {
+    try {
+      const worker = new Worker(workerEntryUrl(), { execArgv, workerData: { preload } });
+      worker.unref();
+      return worker;
+    } catch (e) {
+      const refused = refusedExecArgv(e);
+      const kept = execArgv.filter((a) => refused === undefined || !`, ${refused}, `.includes(`, ${a}, `));
+      if (kept.length === execArgv.length) throw e;
+      execArgv = kept;
+    }
+  }
+}
+
+/**
+ * The options an `ERR_WORKER_INVALID_EXEC_ARGV` names, as its message lists them after the colon,
+ * joined by `', '` (an option may hold a comma itself, so they are matched whole, not split).
+ */
+function refusedExecArgv(error: unknown): string | undefined {
+  if ((error as { code?: unknown } | null)?.code !== 'ERR_WORKER_INVALID_EXEC_ARGV') return undefined;
+  const message = String((error as Error).message);
+  return message.slice(message.indexOf(': ') + 2);
+}
+
+/**
+ * Starts `count` worker threads for the next `mapBatchesInWorkers` pools now, each loading the
+ * `preload` modules (e.g. the task module the pool will run) while this thread goes on. A pool
+ * takes these before starting its own; unused ones never keep the process alive.
+ *
+ * A hint, called before arguments are validated, so it never fails: a `count` that is not a whole
+ * number ≥ 1 (`NaN`, `2.5`, `Infinity`) starts none, and at most `MAX_THREADS` (256) threads wait
+ * at once, however many are asked for (each costs its start-up and its memory).
+ *
+ * @example
+ * prestartWorkers(availableParallelism(), [new URL('./myTask.js', import.meta.url)]);
+ * const { run } = await import('./heavyModule.js'); // the workers start meanwhile
+ */
+export function prestartWorkers(count: number, preload: readonly (string | URL)[] = []): void {
+  if (!Number.isInteger(count) || count < 1) return;
+  const urls = preload.map((u) => u.toString());
+  const n = Math.min(count, MAX_THREADS - idle.length);
+  for (let i = 0; i < n; i++) idle.push(spawn(urls));
+}
+
+/** A started worker thread: a prestarted one if any is waiting, else a new one. */
+export function takeWorker(): Worker {
+  return idle.shift() ?? spawn([]);
+}

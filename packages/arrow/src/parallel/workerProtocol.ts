@@ -1,0 +1,95 @@
+import type { SerializedError } from '../errors/workerError.js';
+import type { ParquetMeta } from '../parquet/parquetFile.js';
+import type { TensorLayout } from '../schema/tensorLayout.js';
+import type { BatchReadPlan } from './BatchReadPlan.js';
+import type { WorkerBatch } from './IoRegionBatch.js';
+
+/**
+ * What a task module run in the worker threads of `mapBatchesInWorkers` exports: an optional
+ * `setup` (called with the task's data once per thread, and again before a pool's jobs when
+ * another pool set the module up in the same thread since: with `inThisThread`, pools share the
+ * calling thread's instance of the module, so there `setup` should not await, or two pools at
+ * once could interleave their setups), an optional `memory` (where to read each
+ * batch, e.g. WebAssembly memory its kernels read in place), and `run`, whose result must be
+ * structured-cloneable (it is posted back to the reading thread).
+ */
+export interface WorkerTaskModule<D = unknown, R = unknown> {
+  setup?(data: D): void | Promise<void>;
+  /**
+   * `bytes` bytes to read the next batch's buffers into (`undefined`: the worker's own buffer).
+   * Called again with the same size when the bytes it returned were detached during `run`
+   * (WebAssembly memory that grew): it must then return a view of the same, preserved, bytes.
+   */
+  memory?(bytes: number): Uint8Array | undefined;
+  run(batch: WorkerBatch): R;
+}
+
+/**
+ * The file every thread of a pool reads: the reading thread's descriptor of it (descriptors are
+ * process-wide) and its size, and its path for messages only. Threads never open the path: a
+ * file renamed over it meanwhile (how logs are published) would be read at the first file's
+ * offsets. The reading thread closes the descriptor only after every worker has ended.
+ */
+export interface SharedFile {
+  readonly fd: number;
+  readonly size: number;
+  /** For error messages, never opened. */
+  readonly path: string;
+}
+
+/** The first message to each worker: the file, the columns and the task. */
+export interface WorkerSetup extends SharedFile {
+  readonly type: 'setup';
+  /** URL of the task module. */
+  readonly module: string;
+  readonly data: unknown;
+  /** The plan's columns, in the order of each block's `columns`, and their tensor layouts. */
+  readonly names: readonly string[];
+  readonly layouts: readonly TensorLayout[];
+  /**
+   * One slot of memory shared with the pool (each worker its own): the worker stores 1 + the id of
+   * the job it is running, 0 between jobs, so that when the worker dies (the Parquet decoder
+   * trapping) the pool knows which row group did it, whatever replies are still on their way.
+   */
+  readonly running?: Int32Array;
+}
+
+/**
+ * One unit of work: a record batch of an Arrow IPC input, read by its block; or a Parquet row
+ * group, decoded (only the plan's columns, in batches of `batchSize` rows, at most `limit` rows).
+ */
+export type WorkerJob =
+  | {
+      readonly type: 'block';
+      /** The job's sequence number, echoed in the reply. */
+      readonly id: number;
+      readonly block: BatchReadPlan;
+    }
+  | {
+      readonly type: 'rowGroup';
+      readonly id: number;
+      readonly rowGroup: number;
+      readonly batchSize: number;
+      readonly limit: number | undefined;
+    };
+
+/** Messages to a worker: `parquetMeta` (before setup) asks for a Parquet file's footer. */
+export type WorkerRequest = WorkerSetup | WorkerJob | ({ readonly type: 'parquetMeta' } & SharedFile);
+
+/**
+ * Messages from a worker: a job's results (one per non-empty batch, in order), ending early with
+ * the error of the batch after the last result; a Parquet footer; that it is ready for jobs; or a
+ * failure of the worker itself.
+ */
+export type WorkerReply =
+  | {
+      readonly type: 'done';
+      readonly id: number;
+      readonly values: readonly unknown[];
+      readonly rows: readonly number[];
+      readonly error: SerializedError | undefined;
+    }
+  | { readonly type: 'parquetMeta'; readonly meta: ParquetMeta }
+  /** Set up (task module loaded): from now on it takes jobs. */
+  | { readonly type: 'ready' }
+  | { readonly type: 'fatal'; readonly error: SerializedError };
