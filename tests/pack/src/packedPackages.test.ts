@@ -26,6 +26,8 @@ const PACKAGES = [
   { dir: 'packages/rx', name: '@lossflow/rx' },
   { dir: 'apps/cli', name: 'lossflow' },
 ] as const;
+/** Exported entries that are a worker thread's body, not a module to import (the CLI bundle copies them). */
+const WORKER_BODIES = new Set(['@lossflow/arrow/batchWorker']);
 const READMES = ['README.md', ...PACKAGES.map(({ dir }) => `${dir}/README.md`)];
 
 interface Manifest {
@@ -224,8 +226,18 @@ describe('installed from the tarballs', () => {
     expect(fromCheckout).toBe(run('lossflow', args));
   });
 
-  /** `exports` entries that are worker-thread programs (the CLI bundle starts them by URL). */
-  const THREAD_ENTRIES = new Set(['./batchWorker']);
+  /**
+   * Code that exits 0 when `specifier` loads: a module with exports in this thread; a worker
+   * thread's body (it exports nothing and needs the thread's port) inside a worker thread.
+   */
+  const loads = (specifier: string): string =>
+    WORKER_BODIES.has(specifier)
+      ? `import { Worker } from 'node:worker_threads';
+         const body = ${JSON.stringify(`Promise.all([import(${JSON.stringify(specifier)}), import('node:worker_threads')]).then(([, t]) => t.parentPort.postMessage('loaded'));`)};
+         const w = new Worker(body, { eval: true });
+         w.once('error', (e) => { console.error(e); process.exit(1); });
+         w.once('message', () => w.terminate());`
+      : `const m = await import(${JSON.stringify(specifier)}); if (Object.keys(m).length === 0) process.exit(1);`;
 
   it.each(PACKAGES.filter(({ name }) => name.startsWith('@')))(
     'every entry of $name loads in Node, and each names its types and code',
@@ -237,11 +249,7 @@ describe('installed from the tarballs', () => {
       for (const [subpath, conditions] of entries) {
         expect(Object.keys(conditions), `${name} ${subpath}`).toEqual(['types', 'default']);
         const specifier = subpath === '.' ? name : `${name}/${subpath.slice(2)}`;
-        // A worker-thread entry serves its parent port: it is started as a thread, not imported.
-        const code = THREAD_ENTRIES.has(subpath)
-          ? `import { Worker } from 'node:worker_threads'; const w = new Worker(new URL(import.meta.resolve(${JSON.stringify(specifier)}))); w.on('error', (e) => { console.error(e); process.exit(1); }); w.on('online', () => w.terminate());`
-          : `const m = await import(${JSON.stringify(specifier)}); if (Object.keys(m).length === 0) process.exit(1);`;
-        run(process.execPath, ['--input-type=module', '-e', code]);
+        run(process.execPath, ['--input-type=module', '-e', loads(specifier)]);
       }
     },
   );

@@ -368,6 +368,15 @@ class Pool<R> implements WorkerBatchReader<R> {
     return {
       next: async (): Promise<IteratorResult<WorkerResult<R>>> => {
         for (;;) {
+          // An abort ends the reading at once: results the threads finished before it, and those of
+          // a batch partly handed out, are not handed out after it.
+          if (!done && this.#signal?.aborted === true) {
+            const error =
+              this.#failure ?? new ArrowReadError('ABORTED', 'reading was aborted', { file: this.#path });
+            pending.length = 0;
+            await finish();
+            throw error;
+          }
           const ready = pending.shift();
           if (ready !== undefined) return { done: false, value: ready };
           if (failed !== undefined) {
