@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LossError } from '../LossError.js';
 import { mseLoss } from '../losses/mseLoss.js';
 import { getKernelBackend, initKernels, setKernelBackend } from './kernelBackend.js';
+import { relaxedSimdSupported } from './relaxedSimdProbe.js';
 import { wasmKernels } from './wasmKernels.js';
 
 afterEach(() => {
@@ -43,6 +44,54 @@ describe('kernel backend', () => {
     expect(() => fresh.getKernelBackend()).toThrow(/LOSSFLOW_KERNELS="fast"/);
     fresh.setKernelBackend('auto');
     expect(fresh.getKernelBackend()).toBe('wasm');
+  });
+});
+
+const major = Number(process.versions.node.split('.')[0]);
+
+/** A fresh copy of the backend modules (nothing loaded yet), with `WebAssembly.validate` as given. */
+async function freshModules(validate?: (code: Uint8Array) => boolean) {
+  vi.resetModules();
+  if (validate !== undefined) vi.spyOn(WebAssembly, 'validate').mockImplementation(validate);
+  const backend = await import('./kernelBackend.js');
+  const kernels = await import('./wasmKernels.js');
+  const { LossError } = await import('../LossError.js');
+  return { ...backend, ...kernels, LossError };
+}
+
+/** Whether `code` is the relaxed-SIMD probe (the only module smaller than 100 bytes). */
+const isProbe = (code: Uint8Array) => code.length < 100;
+
+describe('the relaxed-SIMD backend', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('is detected exactly where the engine has relaxed SIMD: Node 22 and later, not Node 20', () => {
+    expect(relaxedSimdSupported()).toBe(major >= 22);
+  });
+
+  it("leaves 'auto' on today's module on every Node (Node 20 included), with its own kernels", async () => {
+    const fresh = await freshModules();
+    expect(fresh.getKernelBackend()).toBe('wasm');
+    expect(await fresh.initKernels()).toBe('wasm');
+    const auto = fresh.wasmKernels();
+    fresh.setKernelBackend('wasm');
+    expect(fresh.wasmKernels()).toBe(auto);
+  });
+
+  it("is refused with a LossError where the probe does not validate, and 'auto' keeps today's module", async () => {
+    const fresh = await freshModules((code) => !isProbe(code));
+    expect(() => fresh.setKernelBackend('wasm-relaxed')).toThrow(
+      /'wasm-relaxed' kernel backend is not available/,
+    );
+    expect(fresh.getKernelBackend()).toBe('wasm');
+    expect(fresh.wasmKernels()).not.toBeNull();
+  });
+
+  it('fails on first use under LOSSFLOW_KERNELS=relaxed where the probe does not validate', async () => {
+    vi.stubEnv('LOSSFLOW_KERNELS', 'relaxed');
+    const fresh = await freshModules((code) => !isProbe(code));
+    expect(() => fresh.getKernelBackend()).toThrow(fresh.LossError);
+    expect(() => fresh.wasmKernels()).toThrow(/relaxed SIMD/);
   });
 });
 

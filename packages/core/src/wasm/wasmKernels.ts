@@ -1,9 +1,9 @@
 import { LossError } from '../LossError.js';
 import { compensatedValue, twoSumError } from '../state/compensatedSum.js';
 import type { FloatArray } from '../tensor/tensor.js';
-import { useWasm } from './kernelBackend.js';
+import { kernelModule } from './kernelBackend.js';
 import { Slot, WasmArena } from './WasmArena.js';
-import { type KernelExports, type LinearMemory, loadKernelExports } from './wasmModule.js';
+import { type KernelExports, type KernelModule, type LinearMemory, loadKernelExports } from './wasmModule.js';
 
 /**
  * Float32 kernels of an element-wise loss, mirroring the JS kernels in `src/kernels/`: the float64
@@ -462,19 +462,26 @@ function create(ex: KernelExports): WasmKernels {
   };
 }
 
-let kernels: WasmKernels | undefined;
+// One set per module, each with its own memory and arena: switching backends never mixes them.
+const kernels = new Map<KernelModule, WasmKernels>();
 
 /**
  * The WebAssembly SIMD kernels when the kernel backend allows them (`'auto'` where the engine
- * supports WebAssembly SIMD, or `'wasm'`), else `null`: then use the JS kernels. The first call
- * instantiates the embedded module synchronously; the arena is shared by all kernels.
+ * supports WebAssembly SIMD, `'wasm'`, or `'wasm-relaxed'`, whose kernels come from the
+ * relaxed-SIMD module), else `null`: then use the JS kernels. The first call instantiates the
+ * embedded module synchronously; the arena is shared by all kernels of one module.
  *
  * @example
  * const k = wasmKernels();
  * const sum = k ? k.mse.sum(x, y, x.length, undefined) : mseSum(x, y, x.length);
  */
 export function wasmKernels(): WasmKernels | null {
-  if (!useWasm()) return null;
-  kernels ??= create(loadKernelExports()!);
-  return kernels;
+  const module = kernelModule();
+  if (module === null) return null;
+  let k = kernels.get(module);
+  if (k === undefined) {
+    k = create(loadKernelExports(module)!);
+    kernels.set(module, k);
+  }
+  return k;
 }
