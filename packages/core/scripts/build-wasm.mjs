@@ -53,7 +53,9 @@ async function compile(features) {
   });
   if (error || wasm === undefined) {
     process.stderr.write(stderr.join(''));
-    throw new Error(`AssemblyScript failed to compile ${entry} (${features}): ${error?.message ?? 'no output'}`);
+    throw new Error(
+      `AssemblyScript failed to compile ${entry} (${features}): ${error?.message ?? 'no output'}`,
+    );
   }
   return wasm;
 }
