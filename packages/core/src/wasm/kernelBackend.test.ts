@@ -49,10 +49,14 @@ describe('kernel backend', () => {
 
 const major = Number(process.versions.node.split('.')[0]);
 
+// The global WebAssembly object (the package's types include neither DOM nor its declarations).
+const engine = (globalThis as unknown as { WebAssembly: { validate(code: Uint8Array): boolean } })
+  .WebAssembly;
+
 /** A fresh copy of the backend modules (nothing loaded yet), with `WebAssembly.validate` as given. */
 async function freshModules(validate?: (code: Uint8Array) => boolean) {
   vi.resetModules();
-  if (validate !== undefined) vi.spyOn(WebAssembly, 'validate').mockImplementation(validate);
+  if (validate !== undefined) vi.spyOn(engine, 'validate').mockImplementation(validate);
   const backend = await import('./kernelBackend.js');
   const kernels = await import('./wasmKernels.js');
   const { LossError } = await import('../LossError.js');
