@@ -2,9 +2,10 @@
  * The default kernel module gives the same bits as before the relaxed-SIMD build existed: the
  * fingerprint below was taken with the module built from the sources before assembly/relaxedOps.ts
  * (on Node 20; Node 22 and 24 gave the same), so any change to what the default module computes,
- * on any Node, fails here. Node 20's 'auto' runs this module (kernelBackend.test.ts).
+ * on any Node, fails here. And 'auto' runs it wherever relaxed SIMD is missing, as on Node 20 (kernelBackend.test.ts checks
+ * that Node 20 has none without a flag).
  */
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, afterEach, expect, it, vi } from 'vitest';
 import { kernelFingerprint } from '../testing/kernelFingerprint.js';
 import { setKernelBackend } from './kernelBackend.js';
 
@@ -40,8 +41,25 @@ const BEFORE_RELAXED_SIMD: Record<string, number> = {
 };
 
 afterAll(() => setKernelBackend('auto'));
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.resetModules();
+});
 
 it("'wasm' gives the values the default module gave before the relaxed-SIMD build, bit for bit", () => {
   setKernelBackend('wasm');
   expect(kernelFingerprint()).toEqual(BEFORE_RELAXED_SIMD);
+});
+
+it("'auto' gives those values where relaxed SIMD is missing: Node 20, or a probe that does not validate", async () => {
+  const engine = (globalThis as unknown as { WebAssembly: { validate(code: Uint8Array): boolean } })
+    .WebAssembly;
+  const validate = engine.validate.bind(engine);
+  // The probe is the only module under 100 bytes.
+  vi.spyOn(engine, 'validate').mockImplementation((code) => code.length >= 100 && validate(code));
+  vi.resetModules();
+  const fresh = await import('../testing/kernelFingerprint.js');
+  const backend = await import('./kernelBackend.js');
+  expect(backend.getKernelBackend()).toBe('wasm');
+  expect(fresh.kernelFingerprint()).toEqual(BEFORE_RELAXED_SIMD);
 });

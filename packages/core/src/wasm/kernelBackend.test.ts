@@ -5,6 +5,8 @@ import { getKernelBackend, initKernels, setKernelBackend } from './kernelBackend
 import { relaxedSimdSupported } from './relaxedSimdProbe.js';
 import { wasmKernels } from './wasmKernels.js';
 
+const major = Number(process.versions.node.split('.')[0]);
+
 afterEach(() => {
   setKernelBackend('auto');
   vi.unstubAllEnvs();
@@ -12,9 +14,10 @@ afterEach(() => {
 });
 
 describe('kernel backend', () => {
-  it("defaults to 'auto', which picks WASM where the engine has SIMD (Node 20 does)", async () => {
-    expect(getKernelBackend()).toBe('wasm');
-    expect(await initKernels()).toBe('wasm');
+  it("defaults to 'auto', which picks WASM where the engine has SIMD (Node 20 does), relaxed from Node 22", async () => {
+    const expected = major >= 22 ? 'wasm-relaxed' : 'wasm';
+    expect(getKernelBackend()).toBe(expected);
+    expect(await initKernels()).toBe(expected);
     expect(wasmKernels()).not.toBeNull();
   });
 
@@ -43,11 +46,9 @@ describe('kernel backend', () => {
     const fresh = await import('./kernelBackend.js');
     expect(() => fresh.getKernelBackend()).toThrow(/LOSSFLOW_KERNELS="fast"/);
     fresh.setKernelBackend('auto');
-    expect(fresh.getKernelBackend()).toBe('wasm');
+    expect(fresh.getKernelBackend()).toBe(major >= 22 ? 'wasm-relaxed' : 'wasm');
   });
 });
-
-const major = Number(process.versions.node.split('.')[0]);
 
 // The global WebAssembly object (the package's types include neither DOM nor its declarations).
 const engine = (globalThis as unknown as { WebAssembly: { validate(code: Uint8Array): boolean } })
@@ -73,13 +74,20 @@ describe('the relaxed-SIMD backend', () => {
     expect(relaxedSimdSupported()).toBe(major >= 22);
   });
 
-  it("leaves 'auto' on today's module on every Node (Node 20 included), with its own kernels", async () => {
+  it("makes 'auto' run the relaxed module exactly where the engine has relaxed SIMD, today's module on Node 20", async () => {
     const fresh = await freshModules();
-    expect(fresh.getKernelBackend()).toBe('wasm');
-    expect(await fresh.initKernels()).toBe('wasm');
+    const expected = major >= 22 ? 'wasm-relaxed' : 'wasm';
+    expect(await fresh.initKernels()).toBe(expected);
+    expect(fresh.getKernelBackend()).toBe(expected);
     const auto = fresh.wasmKernels();
-    fresh.setKernelBackend('wasm');
+    fresh.setKernelBackend(expected);
     expect(fresh.wasmKernels()).toBe(auto);
+  });
+
+  it("makes 'auto' fall back to today's module where the probe does not validate, also through initKernels", async () => {
+    const fresh = await freshModules((code) => !isProbe(code));
+    expect(await fresh.initKernels()).toBe('wasm');
+    expect(fresh.getKernelBackend()).toBe('wasm');
   });
 
   it("is refused with a LossError where the probe does not validate, and 'auto' keeps today's module", async () => {
