@@ -23,6 +23,9 @@ const BACKENDS: readonly string[] = ['auto', 'wasm', 'wasm-relaxed', 'js'];
 const AUTO_PREFERS_RELAXED = true;
 
 let requested: KernelBackend | undefined;
+// What {@link kernelModule} resolved `requested` to; cleared whenever that may change (a new
+// backend, modules loaded asynchronously), so each loss call costs one comparison.
+let resolved: KernelModule | null | undefined;
 
 function fromEnvironment(): KernelBackend {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
@@ -73,6 +76,7 @@ export function setKernelBackend(backend: KernelBackend): void {
   if (backend === 'wasm' && loadKernelExports('simd') === null) throw unavailable(backend);
   if (backend === 'wasm-relaxed' && loadKernelExports('relaxed') === null) throw unavailable(backend);
   requested = backend;
+  resolved = undefined;
 }
 
 /**
@@ -90,6 +94,11 @@ export function getKernelBackend(): ActiveKernelBackend {
  * cannot load.
  */
 export function kernelModule(): KernelModule | null {
+  if (resolved === undefined) resolved = resolveModule();
+  return resolved;
+}
+
+function resolveModule(): KernelModule | null {
   const backend = requestedKernelBackend();
   if (backend === 'js') return null;
   if (backend === 'wasm-relaxed') {
@@ -116,5 +125,6 @@ export async function initKernels(): Promise<ActiveKernelBackend> {
   // 'auto' needs the default module only where the relaxed one cannot load.
   const loaded = relaxed ? (await loadKernelExportsAsync('relaxed')) !== null : false;
   if (backend === 'wasm' || (backend === 'auto' && !loaded)) await loadKernelExportsAsync('simd');
+  resolved = undefined;
   return getKernelBackend();
 }

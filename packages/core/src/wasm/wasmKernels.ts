@@ -3,7 +3,7 @@ import { compensatedValue, twoSumError } from '../state/compensatedSum.js';
 import type { FloatArray } from '../tensor/tensor.js';
 import { kernelModule } from './kernelBackend.js';
 import { Slot, WasmArena } from './WasmArena.js';
-import { type KernelExports, type KernelModule, type LinearMemory, loadKernelExports } from './wasmModule.js';
+import { type KernelExports, type LinearMemory, loadKernelExports } from './wasmModule.js';
 
 /**
  * Float32 kernels of an element-wise loss, mirroring the JS kernels in `src/kernels/`: the float64
@@ -463,7 +463,8 @@ function create(ex: KernelExports): WasmKernels {
 }
 
 // One set per module, each with its own memory and arena: switching backends never mixes them.
-const kernels = new Map<KernelModule, WasmKernels>();
+let simdKernels: WasmKernels | undefined;
+let relaxedKernels: WasmKernels | undefined;
 
 /**
  * The WebAssembly SIMD kernels when the kernel backend allows them (`'auto'` where the engine
@@ -478,10 +479,10 @@ const kernels = new Map<KernelModule, WasmKernels>();
 export function wasmKernels(): WasmKernels | null {
   const module = kernelModule();
   if (module === null) return null;
-  let k = kernels.get(module);
-  if (k === undefined) {
-    k = create(loadKernelExports(module)!);
-    kernels.set(module, k);
+  if (module === 'relaxed') {
+    relaxedKernels ??= create(loadKernelExports(module)!);
+    return relaxedKernels;
   }
-  return k;
+  simdKernels ??= create(loadKernelExports(module)!);
+  return simdKernels;
 }
