@@ -3,7 +3,6 @@
 // The lane functions mirror src/kernels/*.ts operation for operation, in float64.
 
 import { foldSums, twoSumError2 } from './compensatedSum';
-import { nmaddF64x2 } from './relaxedOps';
 import { expF64x2, logF64x2 } from './vectorMath';
 
 /** Two float32 values at `p`, widened to an f64x2. */
@@ -99,7 +98,7 @@ export class SmoothL1Lane {
     const z = f64x2.abs(f64x2.sub(x, y));
     const half = f64x2.splat(0.5);
     const quadratic = f64x2.div(f64x2.mul(f64x2.mul(half, z), z), beta);
-    const linear = nmaddF64x2(half, beta, z);
+    const linear = f64x2.sub(z, f64x2.mul(half, beta));
     return v128.bitselect(quadratic, linear, f64x2.lt(z, beta));
   }
 }
@@ -111,7 +110,7 @@ export class HuberLane {
     const z = f64x2.abs(f64x2.sub(x, y));
     const half = f64x2.splat(0.5);
     const quadratic = f64x2.mul(f64x2.mul(half, z), z);
-    const linear = f64x2.mul(delta, nmaddF64x2(half, delta, z));
+    const linear = f64x2.mul(delta, f64x2.sub(z, f64x2.mul(half, delta)));
     return v128.bitselect(quadratic, linear, f64x2.lt(z, delta));
   }
 }
@@ -121,7 +120,7 @@ export class HuberLane {
 export class KlDivLane {
   @inline lane(x: v128, y: v128, _a: v128, _b: v128): v128 {
     const ylogy = v128.bitselect(f64x2.splat(0), f64x2.mul(y, logF64x2(y)), f64x2.eq(y, f64x2.splat(0)));
-    return nmaddF64x2(y, x, ylogy);
+    return f64x2.sub(ylogy, f64x2.mul(y, x));
   }
 }
 

@@ -1,10 +1,13 @@
 // The operations a relaxed-SIMD build may fuse or relax, chosen at compile time: with
 // `--enable relaxed-simd` (the second module, scripts/build-wasm.mjs) they are the relaxed
 // instructions, which V8 lowers to one FMA / one min / one truncation on x64; without it they are
-// exactly the plain simd128 sequences the kernels used before, so the default module's bytes and
-// results do not change. Only use them where either result is acceptable: an FMA rounds once where
+// exactly the plain simd128 sequences the kernels used before, so the default module's results do
+// not change. Only use them where either result is acceptable: an FMA rounds once where
 // mul-then-add rounds twice, and relaxed min/max/trunc may differ from the strict ones only on
-// NaN, ±0 and out-of-range lanes.
+// NaN, ±0 and out-of-range lanes. The kernels fuse only inside the exp/log polynomials, on reduced
+// arguments, where one rounding less cannot be amplified; a fused product feeding a difference
+// that can cancel (BCE's (1 − y)·x − lw·ls, KL's y·log y − y·x) would move a result by far more
+// than an ulp relative to the reference, which rounds the product first.
 
 /** a·b + c per f32 lane (fused where the engine fuses). */
 @inline
