@@ -16,7 +16,7 @@ const BACKENDS: readonly string[] = ['auto', 'wasm', 'wasm-relaxed', 'js'];
 
 /**
  * Whether `'auto'` takes the relaxed-SIMD module where the engine has it: measured faster than the
- * default module on Node 22 and 24 (cross-entropy 1.14–1.20×, BCE-with-logits ~1.4×; `pnpm
+ * default module on Node 22 and 24 (cross-entropy ~1.1–1.4×, BCE-with-logits ~1.25–1.55×; `pnpm
  * --filter @lossflow/core bench`), within the same tolerance. Engines without relaxed SIMD (Node
  * 20) keep the default module, bit for bit.
  */
