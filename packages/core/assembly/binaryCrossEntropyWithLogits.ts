@@ -5,14 +5,18 @@
 // so the SIMD loop never divides.
 
 import { compensatedValue, foldSums, twoSumError, twoSumError2 } from './compensatedSum';
+import { minF64x2 } from './relaxedOps';
 import { expF64x2, log1pF64x2 } from './vectorMath';
 
 /** One element pair's loss: ((1 − y)·x − lw·logσ(x))·w, logσ(x) = min(x, 0) − log1p(e^−|x|). */
 @inline
 function bceLane(x: v128, y: v128, w: v128, pw: v128, hasPosWeight: bool): v128 {
   const one = f64x2.splat(1);
-  let ls = f64x2.sub(f64x2.min(x, f64x2.splat(0)), log1pF64x2(expF64x2(f64x2.neg(f64x2.abs(x)))));
+  // Relaxed min may differ only for NaN x (then (1 − y)·x is NaN anyway) and ±0 (then ls = −ln 2).
+  let ls = f64x2.sub(minF64x2(x, f64x2.splat(0)), log1pF64x2(expF64x2(f64x2.neg(f64x2.abs(x)))));
   // Without pos_weight torch leaves log σ unscaled, so lw = 1 exactly even where y is ±inf.
+  // Not fused: (1 − y)·x − lw·ls can cancel for targets far outside [0, 1], and any rounding of lw
+  // that differs from the reference's would be amplified there.
   if (hasPosWeight) ls = f64x2.mul(ls, f64x2.add(f64x2.mul(f64x2.sub(pw, one), y), one));
   return f64x2.mul(f64x2.sub(f64x2.mul(f64x2.sub(one, y), x), ls), w);
 }

@@ -1,6 +1,18 @@
 // Vectorised exp and log. The cross-entropy hot loop uses a float32 exp (four lanes, within 2 ulp
 // of float32, which is what float32 logits carry); BCE-with-logits and KL use float64 lanes,
-// since their terms can cancel and they are not the throughput-critical path.
+// since their terms can cancel and they are not the throughput-critical path. Multiply-adds go
+// through assembly/relaxedOps.ts, which fuses them in the relaxed-SIMD module only.
+
+import {
+  addProductF64x2,
+  maddF32x4,
+  maddF64x2,
+  maxF64x2,
+  minF64x2,
+  nmaddF32x4,
+  nmaddF64x2,
+  truncF64x2ToI32x4,
+} from './relaxedOps';
 
 /**
  * e^x per f32 lane for x ≤ 0 (as Cephes `expf`: n = round(x·log2 e), a degree-6 polynomial in
@@ -15,18 +27,18 @@
 export function expNonPositiveF32x4(v: v128): v128 {
   const x = f32x4.pmax(v, f32x4.splat(-87.33654));
   const magic = f32x4.splat(12582912.0);
-  const t = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), magic);
+  const t = maddF32x4(x, f32x4.splat(1.44269504088896341), magic);
   const n = f32x4.sub(t, magic);
   // ln 2 split in two so that n·ln2Hi is exact.
-  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let r = nmaddF32x4(n, f32x4.splat(0.693359375), x);
+  r = nmaddF32x4(n, f32x4.splat(-2.12194440e-4), r);
   // 1 + r + r²·P(r), P of degree 4 fitted for relative error on |r| ≤ ln2/2
   // (scripts/fit-expf.py): ≤ 0.8 ulp of float32 there, as Cephes' degree 5, one multiply-add less.
-  let p = f32x4.add(f32x4.mul(f32x4.splat(1.3814549893140793e-3), r), f32x4.splat(8.368690498173237e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.166838526725769e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.666652113199234e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.999999403953552e-1));
-  const y = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
+  let p = maddF32x4(f32x4.splat(1.3814549893140793e-3), r, f32x4.splat(8.368690498173237e-3));
+  p = maddF32x4(p, r, f32x4.splat(4.166838526725769e-2));
+  p = maddF32x4(p, r, f32x4.splat(1.666652113199234e-1));
+  p = maddF32x4(p, r, f32x4.splat(4.999999403953552e-1));
+  const y = f32x4.add(maddF32x4(p, f32x4.mul(r, r), r), f32x4.splat(1));
   // bits(t) = bits(1.5·2^23) + n, whose high bits the shift discards: 2^n's exponent field.
   const scale = i32x4.shl(i32x4.add(t, i32x4.splat(127)), 23);
   return f32x4.mul(y, scale);
@@ -40,21 +52,21 @@ export function expNonPositiveF32x4(v: v128): v128 {
 @inline
 export function expF64x2(x: v128): v128 {
   let n = f64x2.nearest(f64x2.mul(x, f64x2.splat(1.4426950408889634)));
-  n = f64x2.min(f64x2.max(n, f64x2.splat(-1022)), f64x2.splat(1023));
+  n = minF64x2(maxF64x2(n, f64x2.splat(-1022)), f64x2.splat(1023));
   // fdlibm's split of ln 2: n·ln2Hi is exact for |n| < 2^20.
-  let r = f64x2.sub(x, f64x2.mul(n, f64x2.splat(6.93147180369123816490e-1)));
-  r = f64x2.sub(r, f64x2.mul(n, f64x2.splat(1.90821492927058770002e-10)));
-  let p = f64x2.add(f64x2.mul(f64x2.splat(1.0 / 3628800.0), r), f64x2.splat(1.0 / 362880.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 40320.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 5040.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 720.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 120.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1));
-  const ni = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(n));
+  let r = nmaddF64x2(n, f64x2.splat(6.93147180369123816490e-1), x);
+  r = nmaddF64x2(n, f64x2.splat(1.90821492927058770002e-10), r);
+  let p = maddF64x2(f64x2.splat(1.0 / 3628800.0), r, f64x2.splat(1.0 / 362880.0));
+  p = maddF64x2(p, r, f64x2.splat(1.0 / 40320.0));
+  p = maddF64x2(p, r, f64x2.splat(1.0 / 5040.0));
+  p = maddF64x2(p, r, f64x2.splat(1.0 / 720.0));
+  p = maddF64x2(p, r, f64x2.splat(1.0 / 120.0));
+  p = maddF64x2(p, r, f64x2.splat(1.0 / 24.0));
+  p = maddF64x2(p, r, f64x2.splat(1.0 / 6.0));
+  p = maddF64x2(p, r, f64x2.splat(0.5));
+  p = maddF64x2(p, r, f64x2.splat(1));
+  p = maddF64x2(p, r, f64x2.splat(1));
+  const ni = i64x2.extend_low_i32x4_s(truncF64x2ToI32x4(n));
   const scale = i64x2.shl(i64x2.add(ni, i64x2.splat(1023)), 52);
   let e = f64x2.mul(p, scale);
   e = v128.bitselect(f64x2.splat(Infinity), e, f64x2.gt(x, f64x2.splat(709.782712893384)));
@@ -82,18 +94,19 @@ export function logF64x2(x: v128): v128 {
   const f = f64x2.sub(m, f64x2.splat(1));
   const s = f64x2.div(f, f64x2.add(f, f64x2.splat(2)));
   const z = f64x2.mul(s, s);
-  let q = f64x2.add(f64x2.mul(f64x2.splat(1.0 / 17.0), z), f64x2.splat(1.0 / 15.0));
-  q = f64x2.add(f64x2.mul(q, z), f64x2.splat(1.0 / 13.0));
-  q = f64x2.add(f64x2.mul(q, z), f64x2.splat(1.0 / 11.0));
-  q = f64x2.add(f64x2.mul(q, z), f64x2.splat(1.0 / 9.0));
-  q = f64x2.add(f64x2.mul(q, z), f64x2.splat(1.0 / 7.0));
-  q = f64x2.add(f64x2.mul(q, z), f64x2.splat(1.0 / 5.0));
-  q = f64x2.add(f64x2.mul(q, z), f64x2.splat(1.0 / 3.0));
+  let q = maddF64x2(f64x2.splat(1.0 / 17.0), z, f64x2.splat(1.0 / 15.0));
+  q = maddF64x2(q, z, f64x2.splat(1.0 / 13.0));
+  q = maddF64x2(q, z, f64x2.splat(1.0 / 11.0));
+  q = maddF64x2(q, z, f64x2.splat(1.0 / 9.0));
+  q = maddF64x2(q, z, f64x2.splat(1.0 / 7.0));
+  q = maddF64x2(q, z, f64x2.splat(1.0 / 5.0));
+  q = maddF64x2(q, z, f64x2.splat(1.0 / 3.0));
   const twoS = f64x2.add(s, s);
-  const lnM = f64x2.add(twoS, f64x2.mul(f64x2.mul(twoS, z), q));
-  let y = f64x2.add(
-    f64x2.mul(k, f64x2.splat(6.93147180369123816490e-1)),
-    f64x2.add(lnM, f64x2.mul(k, f64x2.splat(1.90821492927058770002e-10))),
+  const lnM = addProductF64x2(twoS, f64x2.mul(twoS, z), q);
+  let y = maddF64x2(
+    k,
+    f64x2.splat(6.93147180369123816490e-1),
+    addProductF64x2(lnM, k, f64x2.splat(1.90821492927058770002e-10)),
   );
   y = v128.bitselect(f64x2.splat(-Infinity), y, f64x2.eq(x, f64x2.splat(0)));
   y = v128.bitselect(f64x2.splat(Infinity), y, f64x2.eq(x, f64x2.splat(Infinity)));

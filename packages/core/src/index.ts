@@ -155,6 +155,7 @@ export {
   tensor,
 } from './tensor/tensor.js';
 export {
+  type ActiveKernelBackend,
   getKernelBackend,
   initKernels,
   type KernelBackend,

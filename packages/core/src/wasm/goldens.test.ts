@@ -1,8 +1,9 @@
 /**
  * Every golden case of the losses that have WASM kernels, run through each kernel path explicitly:
- * once with setKernelBackend('js') and once with setKernelBackend('wasm'). Under 'wasm' every
- * WASM kernel is spied on, so the float32 goldens provably went through the losses' real dispatch
- * (option and shape handling included) into the WASM kernels, and under 'js' none of them ran.
+ * with setKernelBackend('js'), 'wasm' and 'wasm-relaxed' (the relaxed-SIMD module, switched on by
+ * flag on Node 20), all at the same float32 tolerance. Under the WASM backends every WASM kernel is
+ * spied on, so the float32 goldens provably went through the losses' real dispatch (option and
+ * shape handling included) into that module's kernels, and under 'js' none of them ran.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { binaryCrossEntropyWithLogits } from '../losses/binaryCrossEntropyWithLogits.js';
@@ -15,8 +16,11 @@ import { nllLoss } from '../losses/nllLoss.js';
 import { smoothL1Loss } from '../losses/smoothL1Loss.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { runGoldens } from '../testing/goldens.js';
-import { setKernelBackend } from './kernelBackend.js';
+import { allowRelaxedSimd } from '../testing/relaxedSimd.js';
+import { type KernelBackend, setKernelBackend } from './kernelBackend.js';
 import { type WasmKernels, wasmKernels } from './wasmKernels.js';
+
+allowRelaxedSimd();
 
 type Call = (args: Tensor[], options: Record<string, unknown>) => Tensor | number;
 
@@ -87,10 +91,10 @@ describe("kernel backend 'js'", () => {
   });
 });
 
-describe("kernel backend 'wasm'", () => {
+describe.each<KernelBackend>(['wasm', 'wasm-relaxed'])('kernel backend %s', (backend) => {
   let spies = new Map<string, ReturnType<typeof vi.spyOn>[]>();
   beforeAll(() => {
-    setKernelBackend('wasm');
+    setKernelBackend(backend);
     spies = spyOnKernels(wasmKernels()!);
   });
   afterAll(() => {

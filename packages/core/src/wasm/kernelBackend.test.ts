@@ -2,7 +2,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LossError } from '../LossError.js';
 import { mseLoss } from '../losses/mseLoss.js';
 import { getKernelBackend, initKernels, setKernelBackend } from './kernelBackend.js';
+import { relaxedSimdSupported } from './relaxedSimdProbe.js';
 import { wasmKernels } from './wasmKernels.js';
+
+const major = Number(process.versions.node.split('.')[0]);
 
 afterEach(() => {
   setKernelBackend('auto');
@@ -11,9 +14,10 @@ afterEach(() => {
 });
 
 describe('kernel backend', () => {
-  it("defaults to 'auto', which picks WASM where the engine has SIMD (Node 20 does)", async () => {
-    expect(getKernelBackend()).toBe('wasm');
-    expect(await initKernels()).toBe('wasm');
+  it("defaults to 'auto', which picks WASM where the engine has SIMD (Node 20 does), relaxed from Node 22", async () => {
+    const expected = major >= 22 ? 'wasm-relaxed' : 'wasm';
+    expect(getKernelBackend()).toBe(expected);
+    expect(await initKernels()).toBe(expected);
     expect(wasmKernels()).not.toBeNull();
   });
 
@@ -42,7 +46,64 @@ describe('kernel backend', () => {
     const fresh = await import('./kernelBackend.js');
     expect(() => fresh.getKernelBackend()).toThrow(/LOSSFLOW_KERNELS="fast"/);
     fresh.setKernelBackend('auto');
+    expect(fresh.getKernelBackend()).toBe(major >= 22 ? 'wasm-relaxed' : 'wasm');
+  });
+});
+
+// The global WebAssembly object (the package's types include neither DOM nor its declarations).
+const engine = (globalThis as unknown as { WebAssembly: { validate(code: Uint8Array): boolean } })
+  .WebAssembly;
+
+/** A fresh copy of the backend modules (nothing loaded yet), with `WebAssembly.validate` as given. */
+async function freshModules(validate?: (code: Uint8Array) => boolean) {
+  vi.resetModules();
+  if (validate !== undefined) vi.spyOn(engine, 'validate').mockImplementation(validate);
+  const backend = await import('./kernelBackend.js');
+  const kernels = await import('./wasmKernels.js');
+  const { LossError } = await import('../LossError.js');
+  return { ...backend, ...kernels, LossError };
+}
+
+/** Whether `code` is the relaxed-SIMD probe (the only module smaller than 100 bytes). */
+const isProbe = (code: Uint8Array) => code.length < 100;
+
+describe('the relaxed-SIMD backend', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('is detected exactly where the engine has relaxed SIMD: Node 22 and later, not Node 20', () => {
+    expect(relaxedSimdSupported()).toBe(major >= 22);
+  });
+
+  it("makes 'auto' run the relaxed module exactly where the engine has relaxed SIMD, today's module on Node 20", async () => {
+    const fresh = await freshModules();
+    const expected = major >= 22 ? 'wasm-relaxed' : 'wasm';
+    expect(await fresh.initKernels()).toBe(expected);
+    expect(fresh.getKernelBackend()).toBe(expected);
+    const auto = fresh.wasmKernels();
+    fresh.setKernelBackend(expected);
+    expect(fresh.wasmKernels()).toBe(auto);
+  });
+
+  it("makes 'auto' fall back to today's module where the probe does not validate, also through initKernels", async () => {
+    const fresh = await freshModules((code) => !isProbe(code));
+    expect(await fresh.initKernels()).toBe('wasm');
     expect(fresh.getKernelBackend()).toBe('wasm');
+  });
+
+  it("is refused with a LossError where the probe does not validate, and 'auto' keeps today's module", async () => {
+    const fresh = await freshModules((code) => !isProbe(code));
+    expect(() => fresh.setKernelBackend('wasm-relaxed')).toThrow(
+      /'wasm-relaxed' kernel backend is not available/,
+    );
+    expect(fresh.getKernelBackend()).toBe('wasm');
+    expect(fresh.wasmKernels()).not.toBeNull();
+  });
+
+  it('fails on first use under LOSSFLOW_KERNELS=relaxed where the probe does not validate', async () => {
+    vi.stubEnv('LOSSFLOW_KERNELS', 'relaxed');
+    const fresh = await freshModules((code) => !isProbe(code));
+    expect(() => fresh.getKernelBackend()).toThrow(fresh.LossError);
+    expect(() => fresh.wasmKernels()).toThrow(/relaxed SIMD/);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * Every loss that dispatches to WASM kernels, called through its public function under both kernel
- * backends on random float32 data: the reduced values and the per-element ('none') values agree
+ * Every loss that dispatches to WASM kernels, called through its public function under the JS
+ * backend and each WASM backend ('wasm', and 'wasm-relaxed', switched on by flag on Node 20) on
+ * random float32 data: the reduced values and the per-element ('none') values agree
  * within float32 tolerance, for each option the WASM kernels take (weights, ignoreIndex, label
  * smoothing, δ/β, logTarget, posWeight) and for the layouts that stay on JS (K-dim, probabilities).
  */
@@ -15,14 +16,16 @@ import { mseLoss } from '../losses/mseLoss.js';
 import { nllLoss } from '../losses/nllLoss.js';
 import { smoothL1Loss } from '../losses/smoothL1Loss.js';
 import { type FloatArray, type Tensor, tensor } from '../tensor/tensor.js';
+import { allowRelaxedSimd } from '../testing/relaxedSimd.js';
 import { type KernelBackend, setKernelBackend } from './kernelBackend.js';
 
+allowRelaxedSimd();
 afterAll(() => setKernelBackend('auto'));
 
 type Result = number | Tensor<FloatArray>;
 
-/** The loss under one backend, then the other. */
-function bothPaths(call: () => Result): { js: Result; wasm: Result } {
+/** The loss under the JS backend, then under each WASM backend. */
+function bothPaths(call: () => Result): { js: Result; wasm: Result[] } {
   const run = (backend: KernelBackend): Result => {
     setKernelBackend(backend);
     try {
@@ -31,7 +34,7 @@ function bothPaths(call: () => Result): { js: Result; wasm: Result } {
       setKernelBackend('auto');
     }
   };
-  return { js: run('js'), wasm: run('wasm') };
+  return { js: run('js'), wasm: [run('wasm'), run('wasm-relaxed')] };
 }
 
 /** `|got − exp| ≤ abs + rel·scale`; NaN matches NaN, infinities match exactly. */
@@ -41,8 +44,13 @@ function near(got: number, exp: number, scale: number): boolean {
   return Math.abs(got - exp) <= 1e-5 + 4e-6 * scale;
 }
 
+/** Each WASM result agrees with the JS one. */
+function agree({ js, wasm }: { js: Result; wasm: Result[] }, scale = 1): void {
+  for (const w of wasm) agreeOne(js, w, scale);
+}
+
 /** Both results agree: numbers within tolerance scaled by their size, tensors element by element. */
-function agree({ js, wasm }: { js: Result; wasm: Result }, scale = 1): void {
+function agreeOne(js: Result, wasm: Result, scale: number): void {
   if (typeof js === 'number') {
     expect(typeof wasm).toBe('number');
     expect(near(wasm as number, js, Math.max(scale, Math.abs(js))), `got ${wasm}, expected ${js}`).toBe(true);
@@ -255,7 +263,7 @@ describe('class-index losses, JS vs WASM through the loss functions', () => {
     );
     for (const target of [indices, probs]) {
       const { js, wasm } = bothPaths(() => crossEntropy(x, target));
-      expect(wasm).toBe(js);
+      for (const w of wasm) expect(w).toBe(js);
     }
   });
 });

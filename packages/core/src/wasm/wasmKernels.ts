@@ -1,7 +1,7 @@
 import { LossError } from '../LossError.js';
 import { compensatedValue, twoSumError } from '../state/compensatedSum.js';
 import type { FloatArray } from '../tensor/tensor.js';
-import { useWasm } from './kernelBackend.js';
+import { kernelModule } from './kernelBackend.js';
 import { Slot, WasmArena } from './WasmArena.js';
 import { type KernelExports, type LinearMemory, loadKernelExports } from './wasmModule.js';
 
@@ -462,19 +462,27 @@ function create(ex: KernelExports): WasmKernels {
   };
 }
 
-let kernels: WasmKernels | undefined;
+// One set per module, each with its own memory and arena: switching backends never mixes them.
+let simdKernels: WasmKernels | undefined;
+let relaxedKernels: WasmKernels | undefined;
 
 /**
  * The WebAssembly SIMD kernels when the kernel backend allows them (`'auto'` where the engine
- * supports WebAssembly SIMD, or `'wasm'`), else `null`: then use the JS kernels. The first call
- * instantiates the embedded module synchronously; the arena is shared by all kernels.
+ * supports WebAssembly SIMD, `'wasm'`, or `'wasm-relaxed'`, whose kernels come from the
+ * relaxed-SIMD module), else `null`: then use the JS kernels. The first call instantiates the
+ * embedded module synchronously; the arena is shared by all kernels of one module.
  *
  * @example
  * const k = wasmKernels();
  * const sum = k ? k.mse.sum(x, y, x.length, undefined) : mseSum(x, y, x.length);
  */
 export function wasmKernels(): WasmKernels | null {
-  if (!useWasm()) return null;
-  kernels ??= create(loadKernelExports()!);
-  return kernels;
+  const module = kernelModule();
+  if (module === null) return null;
+  if (module === 'relaxed') {
+    relaxedKernels ??= create(loadKernelExports(module)!);
+    return relaxedKernels;
+  }
+  simdKernels ??= create(loadKernelExports(module)!);
+  return simdKernels;
 }

@@ -1,5 +1,7 @@
 import { decodeBase64 } from './decodeBase64.js';
+import { KERNELS_RELAXED_WASM_BASE64 } from './generated/kernelsRelaxedWasm.js';
 import { KERNELS_WASM_BASE64 } from './generated/kernelsWasm.js';
+import { relaxedSimdSupported } from './relaxedSimdProbe.js';
 
 /** A WebAssembly.Memory as the kernels use it (typed here so the package needs no DOM or Node types). */
 export interface LinearMemory {
@@ -70,49 +72,63 @@ export interface KernelExports {
   ): number;
 }
 
-// 'unsupported': the engine rejects the module (no WebAssembly or no SIMD); final.
-// 'deferred': the engine refused to compile it synchronously (a browser's main thread); the
-// asynchronous loader may still succeed.
-let loaded: KernelExports | 'unsupported' | 'deferred' | undefined;
+/**
+ * Which build of the kernels: `'simd'`, the default module (simd128), or `'relaxed'`, the same
+ * sources built with relaxed SIMD as well (fused multiply-adds, see assembly/relaxedOps.ts).
+ */
+export type KernelModule = 'simd' | 'relaxed';
 
-function bytes(): Uint8Array {
-  return decodeBase64(KERNELS_WASM_BASE64);
+// Per module: 'unsupported': the engine rejects it (no WebAssembly, no SIMD, or, for 'relaxed', no
+// relaxed SIMD); final. 'deferred': the engine refused to compile it synchronously (a browser's
+// main thread); the asynchronous loader may still succeed.
+const loaded = new Map<KernelModule, KernelExports | 'unsupported' | 'deferred'>();
+
+function bytes(module: KernelModule): Uint8Array {
+  return decodeBase64(module === 'relaxed' ? KERNELS_RELAXED_WASM_BASE64 : KERNELS_WASM_BASE64);
 }
 
-/** Whether this engine has WebAssembly with SIMD, judged by validating the kernel module itself. */
-function supported(code: Uint8Array): boolean {
+/**
+ * Whether this engine has WebAssembly with SIMD (and, for the relaxed module, relaxed SIMD, asked
+ * first of a tiny probe module), judged by validating the kernel module itself.
+ */
+function supported(module: KernelModule, code: Uint8Array): boolean {
+  if (module === 'relaxed' && !relaxedSimdSupported()) return false;
   return wasm?.validate(code) === true;
 }
 
 /**
  * The kernel module, compiled and instantiated synchronously on first use from the embedded bytes,
- * or `null` where the engine lacks WebAssembly SIMD or will not compile synchronously (then
- * {@link loadKernelExportsAsync} may still load it).
+ * or `null` where the engine lacks WebAssembly SIMD (or relaxed SIMD, for `'relaxed'`) or will not
+ * compile synchronously (then {@link loadKernelExportsAsync} may still load it).
  */
-export function loadKernelExports(): KernelExports | null {
-  if (loaded === undefined) {
-    const code = bytes();
-    if (!supported(code)) loaded = 'unsupported';
+export function loadKernelExports(module: KernelModule = 'simd'): KernelExports | null {
+  let state = loaded.get(module);
+  if (state === undefined) {
+    const code = bytes(module);
+    if (!supported(module, code)) state = 'unsupported';
     else {
       try {
-        loaded = new wasm!.Instance(new wasm!.Module(code), {}).exports as KernelExports;
+        state = new wasm!.Instance(new wasm!.Module(code), {}).exports as KernelExports;
       } catch {
-        loaded = 'deferred';
+        state = 'deferred';
       }
     }
+    loaded.set(module, state);
   }
-  return typeof loaded === 'object' ? loaded : null;
+  return typeof state === 'object' ? state : null;
 }
 
 /** {@link loadKernelExports} through the asynchronous compiler, which every engine allows. */
-export async function loadKernelExportsAsync(): Promise<KernelExports | null> {
-  if (loaded === undefined || loaded === 'deferred') {
-    const code = bytes();
-    if (!supported(code)) loaded = 'unsupported';
+export async function loadKernelExportsAsync(module: KernelModule = 'simd'): Promise<KernelExports | null> {
+  let state = loaded.get(module);
+  if (state === undefined || state === 'deferred') {
+    const code = bytes(module);
+    if (!supported(module, code)) state = 'unsupported';
     else {
       const { instance } = await wasm!.instantiate(code, {});
-      loaded = instance.exports as KernelExports;
+      state = instance.exports as KernelExports;
     }
+    loaded.set(module, state);
   }
-  return typeof loaded === 'object' ? loaded : null;
+  return typeof state === 'object' ? state : null;
 }
