@@ -12,14 +12,15 @@ import {
   mseLossPartial,
   type Tensor,
 } from '@lossflow/core';
+import type { RecordBatch } from 'apache-arrow';
 import { lastValueFrom, map, type Observable, share, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { losses } from '../operators/losses.js';
 import { lossOperator } from '../operators/lossOperator.js';
-import { crossEntropy, mseLoss, tripletMarginWithDistanceLoss } from '../operators/lossOperators.js';
+import { crossEntropy, l1Loss, mseLoss, tripletMarginWithDistanceLoss } from '../operators/lossOperators.js';
 import { reduce } from '../reduce/reduce.js';
 import { lossSpec } from '../specs/lossSpec.js';
-import { workerPlanOf } from '../threads/workerPlan.js';
+import { WORKER_PLAN, workerPlanOf } from '../threads/workerPlan.js';
 import { FileBatches } from './FileBatches.js';
 import { fromFile } from './fromFile.js';
 
@@ -46,6 +47,14 @@ const custom = () =>
     ),
     { input: 'logits', target: 'logits' } as MseLossOptions,
   );
+
+/** The registry's MSE spec, as any loss operator exposes it, with L1's forms swapped in. */
+const mseSpecWithL1Forms = () => {
+  const mse = mseLoss()[WORKER_PLAN].plans[0]!.spec;
+  const l1 = l1Loss()[WORKER_PLAN].plans[0]!.spec;
+  return { ...mse, partial: l1.partial, none: l1.none };
+};
+const columns = { input: 'logits', target: 'logits' } as MseLossOptions;
 
 describe('fromFile(path, { threads })', () => {
   it('is a FileBatches whose loss operators carry their plan', () => {
@@ -77,10 +86,25 @@ describe('fromFile(path, { threads })', () => {
       'distanceFunction',
     ],
     ['a custom spec', custom, 'myMse', undefined],
+    // A copy of the registry's spec named mseLoss: a worker would rebuild MSE from the name.
+    ['a copy of a registry spec with other forms', () => lossOperator(mseSpecWithL1Forms(), columns), 'mseLoss', undefined],
+    [
+      "a spec built from the core's own forms in another role order",
+      () => lossOperator(lossSpec<MseLossOptions>('mseLoss', ['target', 'input'], coreMse, mseLossPartial), columns),
+      'mseLoss',
+      undefined,
+    ],
   ])('with %s is THREADS_UNAVAILABLE at pipe(), naming the loss and option', (_, op, loss, argument) => {
     const e = thrown(() => fromFile(path, { threads: 1 }).pipe(op() as never, reduce('mean')));
     expect(e).toMatchObject({ code: 'THREADS_UNAVAILABLE', loss, argument, file: path });
     expect(e.hint).toContain('threads: 0');
+  });
+
+  it('computes a copied registry spec with other forms by those forms, in this thread', async () => {
+    const mean = (op: (s: Observable<RecordBatch>) => Observable<never>) =>
+      lastValueFrom(fromFile(path, { threads: 0 }).pipe(op, reduce('mean')));
+    const copied = await mean(lossOperator(mseSpecWithL1Forms(), { input: 'logits', target: 'logits' }) as never);
+    expect(copied).toBe(await mean(l1Loss({ input: 'logits', target: 'logits' }) as never));
   });
 
   it('subscribed to without a loss operator (or the operator applied by hand) errors the stream', async () => {
