@@ -100,6 +100,17 @@ describe('fromFile(path, { threads })', () => {
     expect(e.hint).toContain('threads: 0');
   });
 
+  it('hints to leave a function option out (a distance cannot be given as data)', () => {
+    const e = thrown(() =>
+      fromFile(path, { threads: 2 }).pipe(
+        tripletMarginWithDistanceLoss({ distanceFunction: cosineDistance }) as never,
+      ),
+    );
+    expect(e.hint).toBe(
+      'Leave distanceFunction out (its default runs in workers; a function cannot be sent to a thread), or pass threads: 0 to read and compute in this thread.',
+    );
+  });
+
   it('computes a copied registry spec with other forms by those forms, in this thread', async () => {
     const mean = (op: (s: Observable<RecordBatch>) => Observable<never>) =>
       lastValueFrom(fromFile(path, { threads: 0 }).pipe(op, reduce('mean')));
