@@ -87,10 +87,19 @@ describe('fromFile(path, { threads })', () => {
     ],
     ['a custom spec', custom, 'myMse', undefined],
     // A copy of the registry's spec named mseLoss: a worker would rebuild MSE from the name.
-    ['a copy of a registry spec with other forms', () => lossOperator(mseSpecWithL1Forms(), columns), 'mseLoss', undefined],
+    [
+      'a copy of a registry spec with other forms',
+      () => lossOperator(mseSpecWithL1Forms(), columns),
+      'mseLoss',
+      undefined,
+    ],
     [
       "a spec built from the core's own forms in another role order",
-      () => lossOperator(lossSpec<MseLossOptions>('mseLoss', ['target', 'input'], coreMse, mseLossPartial), columns),
+      () =>
+        lossOperator(
+          lossSpec<MseLossOptions>('mseLoss', ['target', 'input'], coreMse, mseLossPartial),
+          columns,
+        ),
       'mseLoss',
       undefined,
     ],
@@ -114,7 +123,9 @@ describe('fromFile(path, { threads })', () => {
   it('computes a copied registry spec with other forms by those forms, in this thread', async () => {
     const mean = (op: (s: Observable<RecordBatch>) => Observable<never>) =>
       lastValueFrom(fromFile(path, { threads: 0 }).pipe(op, reduce('mean')));
-    const copied = await mean(lossOperator(mseSpecWithL1Forms(), { input: 'logits', target: 'logits' }) as never);
+    const copied = await mean(
+      lossOperator(mseSpecWithL1Forms(), { input: 'logits', target: 'logits' }) as never,
+    );
     expect(copied).toBe(await mean(l1Loss({ input: 'logits', target: 'logits' }) as never));
   });
 

@@ -295,7 +295,10 @@ describe('a weight given as a class instance with getters', () => {
     expect(await mean(0, weight)).toBe(expected);
     expect(await mean(2, weight)).toBe(expected);
     const shorthand = await lastValueFrom(
-      fromFile(path, { threads: 2 }).pipe(crossEntropy(new Weights(doc.meta.weight) as never), reduce('mean')),
+      fromFile(path, { threads: 2 }).pipe(
+        crossEntropy(new Weights(doc.meta.weight) as never),
+        reduce('mean'),
+      ),
     );
     expect(shorthand).toBe(expected);
   });
