@@ -20,7 +20,7 @@ import { lossOperator } from '../operators/lossOperator.js';
 import { crossEntropy, l1Loss, mseLoss, tripletMarginWithDistanceLoss } from '../operators/lossOperators.js';
 import { reduce } from '../reduce/reduce.js';
 import { lossSpec } from '../specs/lossSpec.js';
-import { WORKER_PLAN, workerPlanOf } from '../threads/workerPlan.js';
+import { workerPlanOf } from '../threads/workerPlan.js';
 import { FileBatches } from './FileBatches.js';
 import { fromFile } from './fromFile.js';
 
@@ -48,10 +48,10 @@ const custom = () =>
     { input: 'logits', target: 'logits' } as MseLossOptions,
   );
 
-/** The registry's MSE spec, as any loss operator exposes it, with L1's forms swapped in. */
+/** The registry's MSE spec, as any loss operator exposes it (its WORKER_PLAN), with L1's forms swapped in. */
 const mseSpecWithL1Forms = () => {
-  const mse = mseLoss()[WORKER_PLAN].plans[0]!.spec;
-  const l1 = l1Loss()[WORKER_PLAN].plans[0]!.spec;
+  const mse = workerPlanOf(mseLoss())!.plans[0]!.spec;
+  const l1 = workerPlanOf(l1Loss())!.plans[0]!.spec;
   return { ...mse, partial: l1.partial, none: l1.none };
 };
 const columns = { input: 'logits', target: 'logits' } as MseLossOptions;
@@ -123,9 +123,7 @@ describe('fromFile(path, { threads })', () => {
   it('computes a copied registry spec with other forms by those forms, in this thread', async () => {
     const mean = (op: (s: Observable<RecordBatch>) => Observable<never>) =>
       lastValueFrom(fromFile(path, { threads: 0 }).pipe(op, reduce('mean')));
-    const copied = await mean(
-      lossOperator(mseSpecWithL1Forms(), { input: 'logits', target: 'logits' }) as never,
-    );
+    const copied = await mean(lossOperator(mseSpecWithL1Forms(), columns) as never);
     expect(copied).toBe(await mean(l1Loss({ input: 'logits', target: 'logits' }) as never));
   });
 
