@@ -153,7 +153,7 @@ export function defineElementwiseLoss<O extends { reduction?: string }, P>(
 }
 
 function elementWeight(loss: string, ops: ElementwiseOperands, weight: TensorInput): FloatArray {
-  const w = floatTensor(loss, 'weight', weight);
+  const w = floatTensor(loss, 'weight', weight, 'INVALID_OPTION');
   if (w.data.length !== ops.x.length) {
     throw new LossError(
       'SHAPE_MISMATCH',

@@ -56,7 +56,8 @@ function prepare(
 ): Prepared {
   const p = numberOption(NAME, 'p', options.p, 1, (v) => v === 1 || v === 2, '1 or 2') as 1 | 2;
   const margin = numberOption(NAME, 'margin', options.margin, 1);
-  const w = options.weight === undefined ? undefined : floatTensor(NAME, 'weight', options.weight);
+  const w =
+    options.weight === undefined ? undefined : floatTensor(NAME, 'weight', options.weight, 'INVALID_OPTION');
   if (w !== undefined && w.shape.length !== 1) {
     throw new LossError('INVALID_SHAPE', `weight must be one-dimensional, got ${showShape(w.shape)}`, {
       loss: NAME,

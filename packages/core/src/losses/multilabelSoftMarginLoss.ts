@@ -73,7 +73,8 @@ function prepare(
     });
   }
   const y = floatTensor(NAME, 'target', target);
-  const w = options.weight === undefined ? undefined : floatTensor(NAME, 'weight', options.weight);
+  const w =
+    options.weight === undefined ? undefined : floatTensor(NAME, 'weight', options.weight, 'INVALID_OPTION');
   const shape = x.shape.slice(0, -1);
   const classes = x.shape[x.shape.length - 1]!;
   return {

@@ -1,4 +1,5 @@
 import { LossError } from '../LossError.js';
+import { showValue } from '../tensor/tensor.js';
 
 /**
  * A numeric option: `fallback` when absent, otherwise a number (not NaN) accepted by `valid`.
@@ -17,7 +18,7 @@ export function numberOption(
 ): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || Number.isNaN(value) || !valid(value)) {
-    throw new LossError('INVALID_OPTION', `${name} must be ${expected}, got ${String(value)}`, {
+    throw new LossError('INVALID_OPTION', `${name} must be ${expected}, got ${showValue(value)}`, {
       loss,
       argument: name,
       hint: `Pass ${name} as ${expected} (default ${fallback}).`,
@@ -35,7 +36,7 @@ export function numberOption(
 export function booleanOption(loss: string, name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') {
-    throw new LossError('INVALID_OPTION', `${name} must be true or false, got ${String(value)}`, {
+    throw new LossError('INVALID_OPTION', `${name} must be true or false, got ${showValue(value)}`, {
       loss,
       argument: name,
       hint: `Pass ${name} as a boolean (default ${fallback}).`,

@@ -1,6 +1,6 @@
 import { LossError } from '../LossError.js';
 import { floatTensor, type IndexView, indexView, intTensor, showShape } from './operands.js';
-import { type FloatArray, type IntArray, numel, type Tensor, type TensorInput } from './tensor.js';
+import { type FloatArray, type IntArray, numel, showValue, type Tensor, type TensorInput } from './tensor.js';
 
 /**
  * How a class-dimension input (NLL, cross-entropy) is laid out: `outer` samples × `classes` × `inner`
@@ -159,7 +159,7 @@ export function classWeight(
   classes: number,
 ): FloatArray | null {
   if (weight === undefined) return null;
-  const w = floatTensor(loss, 'weight', weight);
+  const w = floatTensor(loss, 'weight', weight, 'INVALID_OPTION');
   if (w.shape.length !== 1 || w.shape[0] !== classes) {
     throw new LossError(
       'SHAPE_MISMATCH',
@@ -187,7 +187,7 @@ export function ignoreIndexOption(loss: string, value: unknown): number | bigint
       : value;
   }
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    throw new LossError('INVALID_OPTION', `ignoreIndex must be an integer, got ${String(value)}`, {
+    throw new LossError('INVALID_OPTION', `ignoreIndex must be an integer, got ${showValue(value)}`, {
       loss,
       argument: 'ignoreIndex',
       hint:

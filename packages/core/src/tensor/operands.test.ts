@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { LossError } from '../LossError.js';
+import { binaryCrossEntropyWithLogits } from '../losses/binaryCrossEntropyWithLogits.js';
 import { crossEntropy } from '../losses/crossEntropy.js';
 import { mseLoss } from '../losses/mseLoss.js';
+import { multiMarginLoss } from '../losses/multiMarginLoss.js';
 import { nllLoss } from '../losses/nllLoss.js';
 import { tripletMarginWithDistanceLoss } from '../losses/tripletMarginWithDistanceLoss.js';
 
@@ -37,6 +39,58 @@ describe('tensor operands', () => {
       tripletMarginWithDistanceLoss([[0, 1]], [[1, 1]], [[2, 2]], { distanceFunction: () => 'x' as never }),
     );
     expect(e.loss).toBe('tripletMarginWithDistanceLoss');
+  });
+
+  it.each([
+    // [1, , 3], written so the linter lets the hole be.
+    [
+      'a hole',
+      Object.assign(new Array<number>(3), { 0: 1, 2: 3 }),
+      'an empty slot (a hole in the array) at flat index 1',
+    ],
+    ['null', [1, null, 3], 'null at flat index 1'],
+    ['a string', [1, 'a', 3], "'a' at flat index 1"],
+    [
+      'a nested hole',
+      [
+        [1, 2],
+        [3, undefined],
+      ],
+      'undefined at flat index 3',
+    ],
+  ])(
+    'reject numbers with %s as a typed error: INVALID_OPTION for a weight, INVALID_DTYPE for an input',
+    (_, bad, got) => {
+      const x = { data: new Float32Array(6), shape: [2, 3] };
+      const weights = [
+        () => crossEntropy(x, [0, 2], { weight: bad as never }),
+        () => multiMarginLoss(x, [0, 2], { weight: bad as never }),
+        () => binaryCrossEntropyWithLogits([0, 1, 2], [0, 1, 1], { posWeight: bad as never }),
+        () => mseLoss([0, 1, 2], [0, 1, 1], { weight: bad as never }),
+      ];
+      for (const f of weights) {
+        const e = thrown(f);
+        expect(e.code).toBe('INVALID_OPTION');
+        expect(e.argument).toMatch(/^(weight|posWeight)$/);
+        expect(e.detail).toBe(`expected numbers, got ${got}`);
+        expect(e.hint).toContain('Give every element as a number');
+      }
+      const input = thrown(() => mseLoss(bad as never, [0, 1, 2]));
+      expect([input.code, input.loss, input.argument]).toEqual(['INVALID_DTYPE', 'mseLoss', 'input']);
+    },
+  );
+
+  it('show a string option value quoted, so it is not taken for a number', () => {
+    const x = { data: new Float32Array(6), shape: [2, 3] };
+    const e = thrown(() => multiMarginLoss(x, [0, 2], { margin: '2' as never }));
+    expect(e.code).toBe('INVALID_OPTION');
+    expect(e.detail).toBe("margin must be a number, got '2'");
+    expect(thrown(() => crossEntropy(x, [0, 2], { ignoreIndex: '1' as never })).detail).toBe(
+      "ignoreIndex must be an integer, got '1'",
+    );
+    expect(thrown(() => crossEntropy(x, [0, 2], { weight: 'abc' as never })).detail).toBe(
+      "expected a tensor, a typed array or numbers, got 'abc'",
+    );
   });
 
   it('report the row of an out-of-range int64 class index in a K-dim target', () => {

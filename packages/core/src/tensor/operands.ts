@@ -5,7 +5,9 @@ import {
   type FloatArray,
   type IntArray,
   isFloatData,
+  numbersTensor,
   numel,
+  showValue,
   type Tensor,
   type TensorData,
   type TensorInput,
@@ -16,41 +18,47 @@ import {
  * Any tensor input as a {@link Tensor}: typed arrays become 1-D, numbers become `Float64Array`, and a
  * `{ data, shape }` object is checked (`data.length` must equal the product of `shape`), so a
  * mislabelled tensor is an `INVALID_SHAPE` error naming `loss` and `argument`, never a wrong number.
+ * A value that is no tensor at all (a string, numbers with a hole) is `notATensor`: `INVALID_DTYPE`
+ * for a tensor argument, `INVALID_OPTION` for an option's value (a weight).
  *
  * @example
  * toTensor([[1, 2], [3, 4]]).shape; // [2, 2]
  */
-export function toTensor(x: TensorInput, loss = 'tensor', argument?: string): Tensor {
+export function toTensor(
+  x: TensorInput,
+  loss = 'tensor',
+  argument?: string,
+  notATensor: 'INVALID_DTYPE' | 'INVALID_OPTION' = 'INVALID_DTYPE',
+): Tensor {
   if (ArrayBuffer.isView(x)) return tensor(x);
-  if (typeof x === 'number' || Array.isArray(x)) return tensor(x);
   const context = argument === undefined ? { loss } : { loss, argument };
+  if (typeof x === 'number' || Array.isArray(x)) return numbersTensor(x, context, notATensor);
   const t = x as Partial<Tensor> | null;
   if (typeof t === 'object' && t !== null && ArrayBuffer.isView(t.data) && Array.isArray(t.shape)) {
     checkShape(t.shape, t.data.length, context);
     return t as Tensor;
   }
-  throw new LossError(
-    'INVALID_DTYPE',
-    `expected a tensor, a typed array or numbers, got ${describeValue(x)}`,
-    {
-      ...context,
-      hint: 'Pass { data, shape } with a typed array, a typed array, or (nested) number arrays.',
-    },
-  );
-}
-
-function describeValue(x: unknown): string {
-  if (x === null || typeof x !== 'object') return typeof x === 'string' ? JSON.stringify(x) : String(x);
-  return x.constructor?.name ?? 'an object';
+  throw new LossError(notATensor, `expected a tensor, a typed array or numbers, got ${showValue(x)}`, {
+    ...context,
+    hint: 'Pass { data, shape } with a typed array, a typed array, or (nested) number arrays.',
+  });
 }
 
 function dtypeName(data: TensorData): string {
   return data.constructor.name.replace('Array', '');
 }
 
-/** Coerces a float operand; integer storage is rejected as torch rejects integer loss inputs. */
-export function floatTensor(loss: string, argument: string, x: TensorInput): Tensor<FloatArray> {
-  const t = toTensor(x, loss, argument);
+/**
+ * Coerces a float operand; integer storage is rejected as torch rejects integer loss inputs. A
+ * value that is no tensor at all is `notATensor` (see {@link toTensor}).
+ */
+export function floatTensor(
+  loss: string,
+  argument: string,
+  x: TensorInput,
+  notATensor: 'INVALID_DTYPE' | 'INVALID_OPTION' = 'INVALID_DTYPE',
+): Tensor<FloatArray> {
+  const t = toTensor(x, loss, argument, notATensor);
   if (!isFloatData(t.data)) {
     throw new LossError('INVALID_DTYPE', `expected floating-point values, got ${dtypeName(t.data)}`, {
       loss,
@@ -248,7 +256,8 @@ export function broadcastView(
   x: TensorInput,
   shape: readonly number[],
 ): BroadcastView {
-  const t = floatTensor(loss, argument, x);
+  // Only options (weight, posWeight) are broadcast views: a value that is no tensor is INVALID_OPTION.
+  const t = floatTensor(loss, argument, x, 'INVALID_OPTION');
   const out = broadcastShapes(loss, shape, t.shape, ['input', argument]);
   if (!sameShape(out, shape)) {
     throw new LossError(

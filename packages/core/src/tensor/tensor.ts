@@ -54,17 +54,55 @@ export function tensor(data: TensorData | NestedNumbers, shape?: readonly number
     checkShape(s, data.length);
     return { data, shape: s };
   }
+  const s = numbersTensor(data, { loss: 'tensor' }, 'INVALID_DTYPE');
+  if (shape === undefined) return s;
+  checkShape(shape, s.data.length);
+  return { data: s.data, shape };
+}
+
+/**
+ * (Nested) number arrays as a `Float64Array` tensor of their shape. An element that is neither a
+ * number nor an array (a hole, `null`, a string) is a `code` error naming `context`'s loss and
+ * argument (`INVALID_OPTION` for an option's value), ragged rows are `INVALID_SHAPE`.
+ *
+ * @example
+ * numbersTensor([[1, 2], [3, 4]], { loss: 'mseLoss', argument: 'weight' }, 'INVALID_OPTION').shape; // [2, 2]
+ */
+export function numbersTensor(
+  data: NestedNumbers,
+  context: LossErrorContext,
+  code: 'INVALID_DTYPE' | 'INVALID_OPTION',
+): Tensor<Float64Array> {
   const inferred = inferShape(data);
   const flat = new Float64Array(numel(inferred));
-  if (flatten(data, flat, 0) !== flat.length) {
+  const written = flatten(data, flat, 0, (at, value, hole) => {
+    const what = hole ? 'an empty slot (a hole in the array)' : showValue(value);
+    throw new LossError(code, `expected numbers, got ${what} at flat index ${at}`, {
+      ...context,
+      hint: 'Give every element as a number: no holes, null, strings or other values.',
+    });
+  });
+  if (written !== flat.length) {
     throw new LossError('INVALID_SHAPE', 'nested arrays are ragged (rows of different lengths)', {
-      loss: 'tensor',
+      ...context,
       hint: 'Give every row at each depth the same length.',
     });
   }
-  const s = shape ?? inferred;
-  checkShape(s, flat.length);
-  return { data: flat, shape: s };
+  return { data: flat, shape: inferred };
+}
+
+/**
+ * A value as an error message shows it: a string quoted (`'2'`, so it is not taken for the number
+ * 2), a bigint with its `n`, an object by its constructor's name.
+ *
+ * @example
+ * showValue('2'); // "'2'"
+ */
+export function showValue(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value === null || typeof value !== 'object') return String(value);
+  return value.constructor?.name ?? 'an object';
 }
 
 /**
@@ -105,12 +143,21 @@ function inferShape(data: NestedNumbers): number[] {
   return shape;
 }
 
-function flatten(data: NestedNumbers, out: Float64Array, at: number): number {
+function flatten(
+  data: unknown,
+  out: Float64Array,
+  at: number,
+  notANumber: (at: number, value: unknown, hole: boolean) => never,
+): number {
   if (typeof data === 'number') {
     out[at] = data;
     return at + 1;
   }
-  for (const item of data) at = flatten(item, out, at);
+  if (!Array.isArray(data)) return notANumber(at, data, false);
+  for (let i = 0; i < data.length; i++) {
+    if (!(i in data)) return notANumber(at, undefined, true);
+    at = flatten(data[i], out, at, notANumber);
+  }
   return at;
 }
 

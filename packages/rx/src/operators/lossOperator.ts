@@ -9,6 +9,7 @@ import { batchOrigin } from '../sources/batchOrigin.js';
 import type { LossOperatorSpec } from '../specs/LossOperatorSpec.js';
 import { type LossOperatorPlan, type ThreadableOperator, threadable } from '../threads/workerPlan.js';
 import { splitOperatorOptions } from './operatorOptions.js';
+import { plainTensorOptions } from './plainTensorOptions.js';
 import type { StreamOptions } from './streamOptions.js';
 
 /** Column names by role: `{ input: 'logits', target: 'label' }`. */
@@ -33,7 +34,8 @@ export function lossOperator<O extends object>(
     if (wanted[role] === undefined && role !== 'input' && role !== 'target')
       wanted[role] = spec.columns?.[role] ?? role;
   }
-  const coreOptions = split.loss as O;
+  // The same plain values here and in worker threads (a class instance's getters do not survive a clone).
+  const coreOptions = plainTensorOptions(spec.name, split.loss) as O;
   const { by, perRow = false, nulls = 'error', step } = split.stream;
   const columnsOf = (schema: Schema): Record<string, string> => {
     const columns = resolveColumns(

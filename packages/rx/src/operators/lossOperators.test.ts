@@ -4,7 +4,7 @@ import { LOSSES, lossDescriptor } from '@lossflow/core';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as rx from '../index.js';
 import { descriptorSpec } from '../specs/descriptorSpec.js';
-import { registrySpec } from '../specs/registrySpec.js';
+import { isRegistrySpec, registrySpec } from '../specs/registrySpec.js';
 import { lossOperatorsSource, REGENERATE } from '../testing/lossOperatorsSource.js';
 import type { ColumnOptions } from './lossOperator.js';
 import type { StreamOptions } from './streamOptions.js';
@@ -48,7 +48,7 @@ describe('the generated loss operators', () => {
       const spec = registrySpec(name);
       expect(descriptorSpec(d)).toBe(spec);
       expect(spec.name).toBe(name);
-      expect(spec.standard).toBe(true);
+      expect(isRegistrySpec(spec)).toBe(true);
       expect(spec.optionKeys).toBe(d.optionKeys);
       expect(spec.roles).toEqual(d.roles.map((r) => r.name));
       for (const r of d.roles) if (r.column !== undefined) expect(spec.columns?.[r.name]).toBe(r.column);

@@ -1,3 +1,4 @@
+import { LossError } from '@lossflow/core';
 import type { RecordBatch } from 'apache-arrow';
 import { map, type OperatorFunction, pipe } from 'rxjs';
 import type { LossChunk } from '../chunks/LossChunk.js';
@@ -15,8 +16,10 @@ import {
  * is computed in the same worker threads, each batch read once; elsewhere each batch goes through
  * every loss in this thread.
  *
- * @throws {TypeError} for an operator that is not a loss operator (every loss operator of this
- *   package, `operatorOf`'s and `lossOperator`'s, is; `losses(…)` itself is not).
+ * @throws {LossError} `INVALID_OPTION` when it is created: with no operator (an array of no
+ *   chunks per batch reduces to nothing), or with an argument that is not a loss operator (every
+ *   loss operator of this package, `operatorOf`'s and `lossOperator`'s, is; `losses(…)` itself,
+ *   `share()`, `map(…)` are not), naming the argument.
  * @example
  * fromBatches(batches)
  *   .pipe(losses(crossEntropy(), mseLoss({ input: 'pred', target: 'y' })), share());
@@ -24,10 +27,24 @@ import {
 export function losses(
   ...operators: OperatorFunction<RecordBatch, LossChunk>[]
 ): ThreadableOperator<LossChunk[]> {
+  if (operators.length === 0) {
+    throw new LossError('INVALID_OPTION', 'losses() was given no loss operator', {
+      loss: 'losses',
+      hint: 'Pass the loss operators to compute in one pass, e.g. losses(crossEntropy(), mseLoss()).',
+    });
+  }
   const plans: LossOperatorPlan[] = operators.map((op, i) => {
     const plan = workerPlanOf(op);
     if (plan?.kind !== 'loss' || plan.plans.length !== 1) {
-      throw new TypeError(`losses() takes loss operators such as crossEntropy(); argument ${i} is not one`);
+      throw new LossError(
+        'INVALID_OPTION',
+        `argument ${i} is ${plan?.kind === 'losses' ? 'losses(…) itself' : 'not a loss operator'}`,
+        {
+          loss: 'losses',
+          argument: String(i),
+          hint: 'Pass loss operators such as crossEntropy() or operatorOf(name)(), and pipe share(), map(…) and the like after losses(…).',
+        },
+      );
     }
     return plan.plans[0]!;
   });

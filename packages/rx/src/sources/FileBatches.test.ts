@@ -12,11 +12,12 @@ import {
   mseLossPartial,
   type Tensor,
 } from '@lossflow/core';
+import type { RecordBatch } from 'apache-arrow';
 import { lastValueFrom, map, type Observable, share, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { losses } from '../operators/losses.js';
 import { lossOperator } from '../operators/lossOperator.js';
-import { crossEntropy, mseLoss, tripletMarginWithDistanceLoss } from '../operators/lossOperators.js';
+import { crossEntropy, l1Loss, mseLoss, tripletMarginWithDistanceLoss } from '../operators/lossOperators.js';
 import { reduce } from '../reduce/reduce.js';
 import { lossSpec } from '../specs/lossSpec.js';
 import { workerPlanOf } from '../threads/workerPlan.js';
@@ -46,6 +47,14 @@ const custom = () =>
     ),
     { input: 'logits', target: 'logits' } as MseLossOptions,
   );
+
+/** The registry's MSE spec, as any loss operator exposes it (its WORKER_PLAN), with L1's forms swapped in. */
+const mseSpecWithL1Forms = () => {
+  const mse = workerPlanOf(mseLoss())!.plans[0]!.spec;
+  const l1 = workerPlanOf(l1Loss())!.plans[0]!.spec;
+  return { ...mse, partial: l1.partial, none: l1.none };
+};
+const columns = { input: 'logits', target: 'logits' } as MseLossOptions;
 
 describe('fromFile(path, { threads })', () => {
   it('is a FileBatches whose loss operators carry their plan', () => {
@@ -77,10 +86,45 @@ describe('fromFile(path, { threads })', () => {
       'distanceFunction',
     ],
     ['a custom spec', custom, 'myMse', undefined],
+    // A copy of the registry's spec named mseLoss: a worker would rebuild MSE from the name.
+    [
+      'a copy of a registry spec with other forms',
+      () => lossOperator(mseSpecWithL1Forms(), columns),
+      'mseLoss',
+      undefined,
+    ],
+    [
+      "a spec built from the core's own forms in another role order",
+      () =>
+        lossOperator(
+          lossSpec<MseLossOptions>('mseLoss', ['target', 'input'], coreMse, mseLossPartial),
+          columns,
+        ),
+      'mseLoss',
+      undefined,
+    ],
   ])('with %s is THREADS_UNAVAILABLE at pipe(), naming the loss and option', (_, op, loss, argument) => {
     const e = thrown(() => fromFile(path, { threads: 1 }).pipe(op() as never, reduce('mean')));
     expect(e).toMatchObject({ code: 'THREADS_UNAVAILABLE', loss, argument, file: path });
     expect(e.hint).toContain('threads: 0');
+  });
+
+  it('hints to leave a function option out (a distance cannot be given as data)', () => {
+    const e = thrown(() =>
+      fromFile(path, { threads: 2 }).pipe(
+        tripletMarginWithDistanceLoss({ distanceFunction: cosineDistance }) as never,
+      ),
+    );
+    expect(e.hint).toBe(
+      'Leave distanceFunction out (its default runs in workers; a function cannot be sent to a thread), or pass threads: 0 to read and compute in this thread.',
+    );
+  });
+
+  it('computes a copied registry spec with other forms by those forms, in this thread', async () => {
+    const mean = (op: (s: Observable<RecordBatch>) => Observable<never>) =>
+      lastValueFrom(fromFile(path, { threads: 0 }).pipe(op, reduce('mean')));
+    const copied = await mean(lossOperator(mseSpecWithL1Forms(), columns) as never);
+    expect(copied).toBe(await mean(l1Loss({ input: 'logits', target: 'logits' }) as never));
   });
 
   it('subscribed to without a loss operator (or the operator applied by hand) errors the stream', async () => {

@@ -22,10 +22,21 @@ describe('fromBytes', () => {
     ['a Blob', () => new Blob([bytes])],
     ['a ReadableStream', () => new Blob([bytes]).stream()],
     ['an async iterable', () => chunks(1000)],
+    ['a sync iterable (an array of chunks)', () => [bytes.slice(0, 1000), bytes.slice(1000)]],
+    ['a File', () => new File([bytes], 'log.arrows')],
   ])('reads %s to the value fromFile gives', async (_, source) => {
     const expected = await lastValueFrom(fromFile(path).pipe(crossEntropy(), reduce('mean')));
     const got = await lastValueFrom(fromBytes(source()).pipe(crossEntropy(), reduce('mean')));
     expect(Object.is(got, expected)).toBe(true);
+  });
+
+  it('names a damaged File by its name in errors, and another Blob <blob>', async () => {
+    // Cut in the middle of a message: the stream ends early.
+    const cut = bytes.slice(0, 1000);
+    const failure = (source: Blob) =>
+      lastValueFrom(fromBytes(source).pipe(crossEntropy(), reduce('mean'))).catch((e: unknown) => e);
+    expect(await failure(new File([cut], 'train-log.arrows'))).toMatchObject({ file: 'train-log.arrows' });
+    expect(await failure(new Blob([cut]))).toMatchObject({ file: '<blob>' });
   });
 
   it('takes the read options (limit)', async () => {

@@ -1,16 +1,14 @@
-import { type ReadOptions, readBatches } from '@lossflow/arrow';
+import { type ByteSource, type ReadOptions, readBatches } from '@lossflow/arrow';
 import { checkOptionKeys, LossError, optionKeys } from '@lossflow/core';
 import type { RecordBatch } from 'apache-arrow';
 import { defer, type Observable } from 'rxjs';
 import { fromBatches } from './fromBatches.js';
 
-/** What {@link fromBytes} reads: bytes in memory, a `Blob` (a browser `File`), a web stream, or async chunks. */
-export type BytesSource =
-  | Uint8Array
-  | ArrayBuffer
-  | Blob
-  | ReadableStream<Uint8Array>
-  | AsyncIterable<Uint8Array>;
+/**
+ * What {@link fromBytes} reads: bytes in memory, a `Blob` (a browser `File`), a web stream, or
+ * (async) chunks — everything `@lossflow/arrow`'s `readBatches` reads.
+ */
+export type BytesSource = ByteSource;
 
 /** Every option of {@link fromBytes} (a typo is an error, not an ignored option). */
 const FROM_BYTES_OPTION_KEYS = optionKeys<ReadOptions>({
@@ -39,19 +37,24 @@ export function fromBytes(source: BytesSource, options: ReadOptions = {}): Obser
   return defer(() => fromBatches(readBatches(bytes, options)));
 }
 
-function byteSource(
-  source: BytesSource,
-): Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> {
-  if (source instanceof Uint8Array) return source;
-  if (source instanceof ArrayBuffer) return new Uint8Array(source);
-  if (typeof Blob !== 'undefined' && source instanceof Blob) return source.stream();
+/**
+ * The source as given, once it is one `readBatches` reads: a `Blob` stays a `Blob` (read in
+ * slices, named by its `File` name in errors), an (async) iterable of chunks stays one. Anything
+ * else (a path) is refused when `fromBytes` is called rather than at subscribe time.
+ */
+function byteSource(source: BytesSource): ByteSource {
+  if (source instanceof Uint8Array || source instanceof ArrayBuffer) return source;
   const s = source as unknown;
-  if (typeof s === 'object' && s !== null && ('getReader' in s || Symbol.asyncIterator in s)) {
-    return source as ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+  if (
+    typeof s === 'object' &&
+    s !== null &&
+    (isBlob(s) || 'getReader' in s || Symbol.asyncIterator in s || Symbol.iterator in s)
+  ) {
+    return source;
   }
   throw new LossError(
     'INVALID_OPTION',
-    `fromBytes reads a Uint8Array, ArrayBuffer, Blob, ReadableStream or async iterable of Uint8Array, got ${typeof s === 'string' ? 'a string' : Object.prototype.toString.call(s)}`,
+    `fromBytes reads a Uint8Array, ArrayBuffer, Blob, ReadableStream or (async) iterable of Uint8Array, got ${typeof s === 'string' ? 'a string' : Object.prototype.toString.call(s)}`,
     {
       argument: 'source',
       hint:
@@ -60,4 +63,11 @@ function byteSource(
           : 'Pass the bytes, or a stream of them (e.g. a fetch response body).',
     },
   );
+}
+
+/** A `Blob` (or `File`), also of another realm: what `readBatches` reads in slices. */
+function isBlob(x: object): boolean {
+  if (typeof Blob !== 'undefined' && x instanceof Blob) return true;
+  const b = x as Partial<Blob>;
+  return typeof b.size === 'number' && typeof b.slice === 'function' && typeof b.arrayBuffer === 'function';
 }

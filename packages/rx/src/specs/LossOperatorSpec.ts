@@ -12,11 +12,6 @@ export interface LossOperatorSpec<O> {
   /** Default column of other roles (else the role's own name): `{ inputLengths: 'input_lengths' }`. */
   readonly columns?: Readonly<Record<string, string>>;
   /**
-   * This is `@lossflow/rx`'s own spec of the core loss `name` (see `lossSpec`), so worker threads
-   * can rebuild it from the name; other specs always run in the reading thread.
-   */
-  readonly standard?: boolean;
-  /**
    * Every option key of the core loss (its `…OptionKeys`): the operator then rejects any other key
    * (besides the roles and the stream options) when it is created. Without it, options are not checked.
    */

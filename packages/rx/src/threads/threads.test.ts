@@ -271,6 +271,39 @@ function allLosses(path: string, threads: FromFileOptions) {
   );
 }
 
+/** Class weights as a class instance whose `data` and `shape` are getters over a private field. */
+class Weights {
+  readonly #data: Float64Array;
+  constructor(values: readonly number[]) {
+    this.#data = Float64Array.from(values);
+  }
+  get data(): Float64Array {
+    return this.#data;
+  }
+  get shape(): number[] {
+    return [this.#data.length];
+  }
+}
+
+describe('a weight given as a class instance with getters', () => {
+  it('gives the same bits in this thread and in workers as the same weights given as numbers', async () => {
+    const path = fixture('epoch-log.arrows');
+    const mean = (threads: number, weight: unknown) =>
+      lastValueFrom(fromFile(path, { threads }).pipe(crossEntropy({ weight } as never), reduce('mean')));
+    const expected = await mean(0, doc.meta.weight);
+    const weight = new Weights(doc.meta.weight);
+    expect(await mean(0, weight)).toBe(expected);
+    expect(await mean(2, weight)).toBe(expected);
+    const shorthand = await lastValueFrom(
+      fromFile(path, { threads: 2 }).pipe(
+        crossEntropy(new Weights(doc.meta.weight) as never),
+        reduce('mean'),
+      ),
+    );
+    expect(shorthand).toBe(expected);
+  });
+});
+
 describe('a generated multi-batch log', () => {
   it('gives the same bits for every thread setting, every loss, grouped, and the running values', async () => {
     const path = join(dir, 'log.arrows');

@@ -1,4 +1,6 @@
-import { LossError } from '@lossflow/core';
+import { LossError, lossDescriptor } from '@lossflow/core';
+import type { LossOperatorSpec } from '../specs/LossOperatorSpec.js';
+import { isRegistrySpec } from '../specs/registrySpec.js';
 import { type LossOperatorPlan, workerPlanOf } from './workerPlan.js';
 
 /** What to do instead, for every reason threads cannot be used. */
@@ -25,9 +27,9 @@ export function threadsUnavailable(
 
 /**
  * Why these losses cannot run in worker threads, as a `THREADS_UNAVAILABLE` error, or `undefined`
- * when they can: a worker rebuilds a loss from its registry name (so a custom spec cannot go),
- * receives its options by structured clone (so a function or class instance cannot go), and
- * posts back states, not per-row losses.
+ * when they can: a worker rebuilds a loss from its registry name (so only the registry's own spec
+ * object can go, see `isRegistrySpec`), receives its options by structured clone (so a function
+ * cannot go), and posts back states, not per-row losses.
  */
 export function workerRefusal(plans: readonly LossOperatorPlan[]): LossError | undefined {
   for (const plan of plans) {
@@ -39,7 +41,7 @@ export function workerRefusal(plans: readonly LossOperatorPlan[]): LossError | u
         { loss, argument: 'perRow' },
       );
     }
-    if (plan.spec.standard !== true) {
+    if (!isRegistrySpec(plan.spec as LossOperatorSpec<unknown>)) {
       return threadsUnavailable(
         'its spec is a custom one, which workers cannot rebuild from the loss name',
         "Use the registry's operator (operatorOf) to compute in workers",
@@ -53,13 +55,24 @@ export function workerRefusal(plans: readonly LossOperatorPlan[]): LossError | u
       } catch {
         return threadsUnavailable(
           `option ${key} cannot be sent to a worker thread (a function, or another value structuredClone rejects)`,
-          `Pass ${key} as plain data to compute in workers`,
+          unsendableHint(loss, key),
           { loss, argument: key },
         );
       }
     }
   }
   return undefined;
+}
+
+/**
+ * How to compute in workers anyway: an option the loss only takes as a function (a distance) can
+ * only be left out, for its default; anything else can be given as plain data.
+ */
+function unsendableHint(loss: string, key: string): string {
+  if (lossDescriptor(loss)?.options[key]?.type === 'function') {
+    return `Leave ${key} out (its default runs in workers; a function cannot be sent to a thread)`;
+  }
+  return `Pass ${key} as numbers, a typed array or { data, shape } to compute in workers`;
 }
 
 /**
