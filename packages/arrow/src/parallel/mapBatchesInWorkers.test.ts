@@ -9,7 +9,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
-import { Float32, Int64, makeData, Null, RecordBatchStreamWriter, Table } from 'apache-arrow';
+import { Float32, Int32, Int64, makeData, Null, RecordBatchStreamWriter, Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
 import { registerErrorCodec } from '../errors/errorCodec.js';
@@ -358,6 +358,40 @@ describe('mapBatchesInWorkers', () => {
       expect(results).toEqual([]);
       expect(error).toMatchObject({ code: 'CORRUPT', batch: 0, file: path });
       expect((error as Error).message).toMatch(/lies outside the body/);
+    }
+    await expect(inThread(path)).rejects.toMatchObject({ code: 'CORRUPT' });
+  });
+
+  it('an Int bit width outside the enum in the schema is CORRUPT in every path, never an untyped crash', async () => {
+    const n = 4;
+    const logOf = (target: Int32 | Int64, values: Int32Array | BigInt64Array) =>
+      RecordBatchStreamWriter.writeAll(
+        new Table([
+          batchOf({
+            logits: fixedList(
+              2,
+              primitive(
+                new Float32(),
+                Float32Array.from({ length: 2 * n }, (_, i) => i),
+              ),
+            ),
+            target: primitive(target, values),
+          }),
+        ]),
+      ).toUint8Array(true);
+    const wide = logOf(new Int64(), new BigInt64Array(n));
+    const narrow = logOf(new Int32(), new Int32Array(n));
+    // The schema messages differ only in the target's bit width (64 vs 32): set it to 191.
+    const at = wide.findIndex((byte, i) => byte !== narrow[i]);
+    expect(wide[at]).toBe(64);
+    wide[at] = 191;
+    const path = join(dir, 'int191.arrows');
+    writeFileSync(path, wide);
+    for (const options of [{ threads: 2 }, { threads: 1, inThisThread: true }]) {
+      const { results, error } = await collect(path, plan(), options);
+      expect(results).toEqual([]);
+      expect(error).toMatchObject({ name: 'ArrowReadError', code: 'CORRUPT', file: path });
+      expect((error as Error).message).toMatch(/type INT with bit width 191/);
     }
     await expect(inThread(path)).rejects.toMatchObject({ code: 'CORRUPT' });
   });
