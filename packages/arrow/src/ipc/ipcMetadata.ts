@@ -403,49 +403,60 @@ class CheckedFlatbuffer {
     switch (type) {
       case TypeId.INT: {
         const bits = int32(Slots.Int.bitWidth);
-        return check(oneOf(bits, [8, 16, 32, 64]), 'bit width', bits);
+        check(oneOf(bits, [8, 16, 32, 64]), 'bit width', bits);
+        break;
       }
       case TypeId.FLOAT: {
         const precision = int16(Slots.FloatingPoint.precision);
-        return check(oneOf(precision, [0, 1, 2]), 'precision', precision);
+        check(oneOf(precision, [0, 1, 2]), 'precision', precision);
+        break;
       }
       case TypeId.DECIMAL: {
         const bits = int32(Slots.Decimal.bitWidth, 128);
-        return check(oneOf(bits, [32, 64, 128, 256]), 'bit width', bits);
+        check(oneOf(bits, [32, 64, 128, 256]), 'bit width', bits);
+        break;
       }
       case TypeId.DATE: {
         const unit = int16(Slots.Date.unit, 1);
-        return check(oneOf(unit, [0, 1]), 'unit', unit);
+        check(oneOf(unit, [0, 1]), 'unit', unit);
+        break;
       }
       case TypeId.TIME: {
         const unit = int16(Slots.Time.unit, 1);
         check(oneOf(unit, [0, 1, 2, 3]), 'unit', unit);
         const bits = int32(Slots.Time.bitWidth, 32);
-        return check(oneOf(bits, [32, 64]), 'bit width', bits);
+        check(oneOf(bits, [32, 64]), 'bit width', bits);
+        break;
       }
       case TypeId.TIMESTAMP: {
         const unit = int16(Slots.Timestamp.unit);
-        return check(oneOf(unit, [0, 1, 2, 3]), 'unit', unit);
+        check(oneOf(unit, [0, 1, 2, 3]), 'unit', unit);
+        break;
       }
       case TypeId.INTERVAL: {
         const unit = int16(Slots.Interval.unit);
-        return check(oneOf(unit, [0, 1, 2]), 'unit', unit);
+        check(oneOf(unit, [0, 1, 2]), 'unit', unit);
+        break;
       }
       case TypeId.DURATION: {
         const unit = int16(Slots.Duration.unit, 1);
-        return check(oneOf(unit, [0, 1, 2, 3]), 'unit', unit);
+        check(oneOf(unit, [0, 1, 2, 3]), 'unit', unit);
+        break;
       }
       case TypeId.UNION: {
         const mode = int16(Slots.Union.mode);
-        return check(oneOf(mode, [0, 1]), 'mode', mode);
+        check(oneOf(mode, [0, 1]), 'mode', mode);
+        break;
       }
       case TypeId.FIXED_SIZE_BINARY: {
         const width = int32(Slots.FixedSizeBinary.byteWidth);
-        return check(width >= 0, 'byte width', width);
+        check(width >= 0, 'byte width', width);
+        break;
       }
       case TypeId.FIXED_SIZE_LIST: {
         const size = int32(Slots.FixedSizeList.listSize);
-        return check(size >= 0, 'list size', size);
+        check(size >= 0, 'list size', size);
+        break;
       }
     }
   }

@@ -66,6 +66,11 @@ export function run(batch) {
   if ((data.throwAt !== undefined && first === data.throwAt) || firstRun) {
     throw new PlantedError('TARGET_OUT_OF_RANGE', { loss: 'test', row: 3 });
   }
+  if (data.plainAt !== undefined && first === data.plainAt) {
+    // An error of a class no codec knows (as a LossError is where rx's codec is not registered).
+    throw Object.assign(new Error('a plain error'), { name: 'LossError', code: 'TARGET_OUT_OF_RANGE', loss: 'test', row: 3, hint: 'Fix it.' });
+  }
+  if (data.unpostableAt !== undefined && first === data.unpostableAt) return { sums: () => 0 };
   if (runs === data.exitAfter) process.exit(3);
   const sums = {};
   for (const [role, t] of Object.entries(tensors)) {
@@ -447,6 +452,36 @@ describe('mapBatchesInWorkers', () => {
     expect(results).toEqual(whole);
     expect(error).toBeInstanceOf(ArrowReadError);
     expect(error).toMatchObject({ code: 'TRUNCATED', batch: results.length, file: path });
+  });
+
+  it("a task's error no codec knows keeps its name, code, context and batch; an unpostable result is INVALID_OPTION at its batch", async () => {
+    // The first batch (in order) whose first target is 2.
+    let at = 0;
+    for await (const batch of readFile(logs.stream)) {
+      if (Number(batchTensors(batch, COLUMNS).tensors.target!.data[0]) === 2) break;
+      at++;
+    }
+    for (const options of [{ threads: 2 }, { threads: 3 }]) {
+      const plain = await collect(logs.stream, plan({ plainAt: 2 }), options);
+      expect(plain.results.length).toBe(at);
+      expect(plain.error).toBeInstanceOf(Error);
+      expect(plain.error).toMatchObject({
+        name: 'LossError',
+        message: 'a plain error',
+        code: 'TARGET_OUT_OF_RANGE',
+        loss: 'test',
+        row: 3,
+        hint: 'Fix it.',
+        batch: at,
+      });
+      const unpostable = await collect(logs.stream, plan({ unpostableAt: 2 }), options);
+      expect(unpostable.results.length).toBe(at);
+      expect(unpostable.error).toBeInstanceOf(ArrowReadError);
+      expect(unpostable.error).toMatchObject({ code: 'INVALID_OPTION', batch: at, file: logs.stream });
+      expect((unpostable.error as Error).message).toMatch(
+        /sumTask\.mjs returned a value that cannot be posted/,
+      );
+    }
   });
 
   it('a column missing from the schema is MISSING_COLUMN at batch 0; an abort is ABORTED', async () => {
