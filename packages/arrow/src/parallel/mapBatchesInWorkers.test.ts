@@ -9,7 +9,16 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
-import { Float32, Int32, Int64, makeData, Null, RecordBatchStreamWriter, Table } from 'apache-arrow';
+import {
+  Float32,
+  Int32,
+  Int64,
+  makeData,
+  Null,
+  RecordBatchStreamWriter,
+  type Schema,
+  Table,
+} from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
 import { registerErrorCodec } from '../errors/errorCodec.js';
@@ -152,7 +161,7 @@ async function inThread(path: string, limit?: number): Promise<Sums[]> {
 
 async function collect(
   path: string,
-  p: ReturnType<typeof plan>,
+  p: Parameters<typeof mapBatchesInWorkers>[1],
   options: WorkerReadOptions,
 ): Promise<{ results: Sums[]; error: unknown }> {
   const results: Sums[] = [];
@@ -482,6 +491,34 @@ describe('mapBatchesInWorkers', () => {
         /sumTask\.mjs returned a value that cannot be posted/,
       );
     }
+  });
+
+  it('the columns option restricts what the plan sees: a column outside it is MISSING_COLUMN naming the option, as in this thread', async () => {
+    const seen: string[][] = [];
+    const restricted = (schema: Schema) => {
+      seen.push(schema.fields.map((f) => f.name));
+      return plan({}, { input: 'logits', target: 'epoch' })();
+    };
+    const { results, error } = await collect(logs.stream, restricted, {
+      threads: 2,
+      columns: ['logits', 'target'],
+    });
+    expect(seen).toEqual([['logits', 'target']]);
+    expect(results).toEqual([]);
+    expect(error).toMatchObject({ code: 'MISSING_COLUMN', column: 'epoch', batch: 0 });
+    expect((error as ArrowReadError).hint).toMatch(/columns option leaves it out/);
+    let inThreadError: unknown;
+    try {
+      for await (const batch of readFile(logs.stream, { columns: ['logits', 'target'] }))
+        batchTensors(batch, { input: 'logits', target: 'epoch' }, { batchIndex: 0 });
+    } catch (e) {
+      inThreadError = e;
+    }
+    expect(inThreadError).toMatchObject({
+      code: 'MISSING_COLUMN',
+      column: 'epoch',
+      hint: (error as ArrowReadError).hint,
+    });
   });
 
   it('a column missing from the schema is MISSING_COLUMN at batch 0; an abort is ABORTED', async () => {
