@@ -28,6 +28,17 @@ describe('fromBytes', () => {
     expect(Object.is(got, expected)).toBe(true);
   });
 
+  it("names a File in errors by its name, another Blob '<blob>', as arrow's readBatches does", async () => {
+    const cut = bytes.slice(0, 300);
+    const fail = (source: Blob) =>
+      lastValueFrom(fromBytes(source).pipe(crossEntropy(), reduce('mean'))).catch((e: unknown) => e);
+    expect(await fail(new File([cut], 'train-log.arrows'))).toMatchObject({
+      code: 'TRUNCATED',
+      file: 'train-log.arrows',
+    });
+    expect(await fail(new Blob([cut]))).toMatchObject({ code: 'TRUNCATED', file: '<blob>' });
+  });
+
   it('takes the read options (limit)', async () => {
     const rows = await lastValueFrom(fromBytes(bytes, { limit: 5 }).pipe(crossEntropy(), reduce('sum')));
     const five = await lastValueFrom(fromFile(path, { limit: 5 }).pipe(crossEntropy(), reduce('sum')));

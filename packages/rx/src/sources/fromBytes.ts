@@ -41,10 +41,11 @@ export function fromBytes(source: BytesSource, options: ReadOptions = {}): Obser
 
 function byteSource(
   source: BytesSource,
-): Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> {
+): Uint8Array | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> {
   if (source instanceof Uint8Array) return source;
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
-  if (typeof Blob !== 'undefined' && source instanceof Blob) return source.stream();
+  // As it is, not as a stream: errors then name the File (or '<blob>'), and reads are random access.
+  if (typeof Blob !== 'undefined' && source instanceof Blob) return source;
   const s = source as unknown;
   if (typeof s === 'object' && s !== null && ('getReader' in s || Symbol.asyncIterator in s)) {
     return source as ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
