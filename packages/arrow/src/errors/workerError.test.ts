@@ -20,6 +20,34 @@ function across(e: unknown): ReturnType<typeof serializeError> {
 }
 
 describe('errors across threads', () => {
+  it('an error without a codec keeps its plain fields; its own batch wins over the one merged in', () => {
+    const e = Object.assign(new Error('boom'), {
+      name: 'LossError',
+      code: 'TARGET_OUT_OF_RANGE',
+      loss: 'cross_entropy',
+      row: 7,
+      batch: 4,
+      hint: 'Check the targets.',
+      retry: false,
+      helper: () => 1,
+      nested: { a: 1 },
+    });
+    const revived = reviveError(across(e), { batch: 9 });
+    expect(revived).toMatchObject({
+      name: 'LossError',
+      message: 'boom',
+      code: 'TARGET_OUT_OF_RANGE',
+      loss: 'cross_entropy',
+      row: 7,
+      batch: 4,
+      hint: 'Check the targets.',
+      retry: false,
+    });
+    expect(revived).not.toHaveProperty('helper');
+    expect(revived).not.toHaveProperty('nested');
+    expect(reviveError(across(new Error('no context')), { batch: 2 })).toMatchObject({ batch: 2 });
+  });
+
   it('an ArrowReadError keeps its class, code and context, with the batch merged in', () => {
     const e = new ArrowReadError('NULL_VALUE', 'a null', {
       column: 'target',
@@ -41,7 +69,8 @@ describe('errors across threads', () => {
     const e = new CodedError('BAD', 3, undefined);
     const before = reviveError(across(e), { batch: 1 });
     expect(before).not.toBeInstanceOf(CodedError);
-    expect(before).toMatchObject({ name: 'CodedError', message: e.message });
+    // Its plain fields cross without a codec, and the batch is merged in.
+    expect(before).toMatchObject({ name: 'CodedError', message: e.message, code: 'BAD', row: 3, batch: 1 });
 
     registerErrorCodec({
       name: 'CodedError',

@@ -13,6 +13,25 @@ export interface SerializedError {
   readonly codec: string | undefined;
   /** The codec's encoding of the error. */
   readonly data: unknown;
+  /**
+   * The error's own fields whose values are strings, numbers or booleans (a `code`, a `row`, a
+   * `hint`, …): what an error with no codec on either side keeps of its context.
+   */
+  readonly fields?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** Fields every `Error` has, or that cannot cross as they are: not copied into {@link SerializedError.fields}. */
+const OWN_KEYS = new Set(['name', 'message', 'stack', 'cause']);
+
+function plainFields(e: Error): Record<string, string | number | boolean> {
+  const fields: Record<string, string | number | boolean> = {};
+  for (const key of Object.keys(e)) {
+    if (OWN_KEYS.has(key)) continue;
+    const value = (e as unknown as Record<string, unknown>)[key];
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      fields[key] = value;
+  }
+  return fields;
 }
 
 /**
@@ -25,7 +44,14 @@ export interface SerializedError {
  */
 export function serializeError(e: unknown): SerializedError {
   if (!(e instanceof Error)) {
-    return { name: 'Error', message: String(e), stack: undefined, codec: undefined, data: undefined };
+    return {
+      name: 'Error',
+      message: String(e),
+      stack: undefined,
+      codec: undefined,
+      data: undefined,
+      fields: {},
+    };
   }
   const codec = codecFor(e);
   return {
@@ -34,13 +60,15 @@ export function serializeError(e: unknown): SerializedError {
     stack: e.stack,
     codec: codec?.name,
     data: codec?.encode(e),
+    fields: plainFields(e),
   };
 }
 
 /**
  * The error a worker threw, rebuilt in this thread with `more` context merged in (the error's own
- * fields win) by the codec that encoded it, else an `Error` of the same name and message (also when
- * this thread has no codec of that name registered). The stack is the worker's.
+ * fields win) by the codec that encoded it, else (no codec recognised it, or this thread has none
+ * of that name) an `Error` of the same name and message with its plain fields (`code`, `row`,
+ * `hint`, …) and `more` as properties. The stack is the worker's.
  *
  * @example
  * throw reviveError(reply.error, { batch: reply.index });
@@ -51,7 +79,7 @@ export function reviveError(s: SerializedError, more: { batch?: number } = {}): 
   if (codec !== undefined) {
     error = codec.decode(s.data, more);
   } else {
-    error = new Error(s.message);
+    error = Object.assign(new Error(s.message), more, s.fields);
     if (s.name !== 'Error') Object.defineProperty(error, 'name', { value: s.name });
   }
   if (s.stack !== undefined) {

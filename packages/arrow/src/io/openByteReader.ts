@@ -16,7 +16,16 @@ export async function openByteReader(source: ByteSource, signal?: AbortSignal): 
   if (source instanceof Uint8Array) return new MemoryByteReader(source);
   if (source instanceof ArrayBuffer) return new MemoryByteReader(new Uint8Array(source));
   if (isBlob(source)) return new BlobByteReader(source, sourceName(source), signal);
-  if (isWebStream(source)) return new ChunkByteReader(webStreamIterator(source), '<stream>', signal);
+  if (isWebStream(source)) {
+    // getReader() on a locked stream throws a bare TypeError, which would read as damaged bytes.
+    if (source.locked) {
+      throw new ArrowReadError('IO', 'the ReadableStream is locked: another reader is reading it', {
+        file: '<stream>',
+        hint: 'Release the other reader (reader.releaseLock()) before passing the stream, or pass one branch of stream.tee().',
+      });
+    }
+    return new ChunkByteReader(webStreamIterator(source), '<stream>', signal);
+  }
   if (isAsyncIterable(source)) {
     return new ChunkByteReader(source[Symbol.asyncIterator](), '<stream>', signal);
   }

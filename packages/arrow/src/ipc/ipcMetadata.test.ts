@@ -1,8 +1,14 @@
 import {
   Field as ArrowField,
+  type DataType,
   Dictionary,
+  Float16,
   Float32,
+  Float64,
+  Int8,
+  Int16,
   Int32,
+  Int64,
   makeData,
   RecordBatch,
   RecordBatchFileWriter,
@@ -10,6 +16,8 @@ import {
   Schema,
   Struct,
   Table,
+  TimestampMicrosecond,
+  TimestampMillisecond,
   tableFromArrays,
   tableToIPC,
   Utf8,
@@ -131,6 +139,62 @@ describe('decodeMessage', () => {
         ),
       }),
     );
+  });
+});
+
+/**
+ * The schema message of a one-column stream, with the byte where `a` and `b` (types of the same
+ * layout, differing in one parameter) differ set to `value`.
+ */
+function schemaWithParameter(a: DataType, b: DataType, value: number): Uint8Array {
+  const schemaOf = (type: DataType) =>
+    metadataOf(
+      RecordBatchStreamWriter.writeAll(new Table(new Schema([new ArrowField('x', type)]))).toUint8Array(true),
+    )[0]!;
+  const [left, right] = [schemaOf(a), schemaOf(b)];
+  expect(left.length).toBe(right.length);
+  const at = left.findIndex((byte, i) => byte !== right[i]);
+  expect(at).toBeGreaterThan(0);
+  const damaged = left.slice();
+  damaged[at] = value;
+  return damaged;
+}
+
+describe('type parameters', () => {
+  it.each([
+    ['an Int bit width of 191', new Int32(), new Int16(), 191, /type INT with bit width 191/],
+    ['a FloatingPoint precision of 32', new Float32(), new Float64(), 32, /type FLOAT with precision 32/],
+    [
+      'a Timestamp unit of 9',
+      new TimestampMillisecond(),
+      new TimestampMicrosecond(),
+      9,
+      /type TIMESTAMP with unit 9/,
+    ],
+  ] as const)('%s, outside the enum Schema.fbs allows, is a FlatbufferError', (_, a, b, value, message) => {
+    const metadata = schemaWithParameter(a, b, value);
+    expect(() => decodeMessage(metadata)).toThrow(FlatbufferError);
+    expect(() => decodeMessage(metadata)).toThrow(message);
+    expect(() => messageMetadata(metadata, 'log.arrows')).toThrow(
+      expect.objectContaining({ code: 'CORRUPT', file: 'log.arrows' }),
+    );
+  });
+
+  it('accepts every width and precision Schema.fbs allows', () => {
+    for (const type of [
+      new Int8(),
+      new Int16(),
+      new Int32(),
+      new Int64(),
+      new Float16(),
+      new Float32(),
+      new Float64(),
+    ]) {
+      const stream = RecordBatchStreamWriter.writeAll(
+        new Table(new Schema([new ArrowField('x', type)])),
+      ).toUint8Array(true);
+      expect(decodeMessage(metadataOf(stream)[0]!).fields).toHaveLength(1);
+    }
   });
 });
 

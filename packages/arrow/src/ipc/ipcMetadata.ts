@@ -21,6 +21,16 @@ const Slots = {
   Schema: { endianness: 0, fields: 1, customMetadata: 2, features: 3 },
   Field: { name: 0, nullable: 1, typeType: 2, type: 3, dictionary: 4, children: 5, customMetadata: 6 },
   Union: { mode: 0, typeIds: 1 },
+  Int: { bitWidth: 0, isSigned: 1 },
+  FloatingPoint: { precision: 0 },
+  Decimal: { precision: 0, scale: 1, bitWidth: 2 },
+  Date: { unit: 0 },
+  Time: { unit: 0, bitWidth: 1 },
+  Timestamp: { unit: 0, timezone: 1 },
+  Interval: { unit: 0 },
+  Duration: { unit: 0 },
+  FixedSizeBinary: { byteWidth: 0 },
+  FixedSizeList: { listSize: 0 },
   DictionaryEncoding: { id: 0, indexType: 1, isOrdered: 2, dictionaryKind: 3 },
   KeyValue: { key: 0, value: 1 },
   RecordBatch: { length: 0, nodes: 1, buffers: 2, compression: 3, variadicBufferCounts: 4 },
@@ -226,6 +236,12 @@ function malformed(e: unknown, file: string, what: string, hint: string): ArrowR
 
 const utf8 = new TextDecoder();
 
+/** A `Type` union tag as named in error messages. */
+function typeName(type: number): string {
+  const name = Object.entries(TypeId).find(([, id]) => id === type)?.[0];
+  return name === undefined ? String(type) : name;
+}
+
 /** A flatbuffer whose every read is bounds-checked; tables are checked as they are entered. */
 class CheckedFlatbuffer {
   private readonly view: DataView;
@@ -310,11 +326,18 @@ class CheckedFlatbuffer {
     return this.view.getUint8(at);
   }
 
-  int16(table: number, slot: number): number {
+  int16(table: number, slot: number, fallback = 0): number {
     const at = this.field(table, slot);
-    if (at === undefined) return 0;
+    if (at === undefined) return fallback;
     this.need(at, 2);
     return this.view.getInt16(at, true);
+  }
+
+  int32(table: number, slot: number, fallback = 0): number {
+    const at = this.field(table, slot);
+    if (at === undefined) return fallback;
+    this.need(at, 4);
+    return this.view.getInt32(at, true);
   }
 
   int64(table: number, slot: number): number {
@@ -346,6 +369,7 @@ class CheckedFlatbuffer {
         this.vector(typeTable, Slots.Union.typeIds, 4);
         unionMode = this.int16(typeTable, Slots.Union.mode);
       }
+      this.checkTypeParameters(type, typeTable);
       const dictionary = this.table(f, F.dictionary);
       if (dictionary !== undefined) this.table(dictionary, Slots.DictionaryEncoding.indexType);
       const children = this.fields(f, F.children, depth + 1);
@@ -359,6 +383,82 @@ class CheckedFlatbuffer {
       });
     }
     return out;
+  }
+
+  /**
+   * Refuses a type whose enum or width is outside what `Schema.fbs` allows (an `Int` of 191 bits,
+   * a `FloatingPoint` precision of 8160): apache-arrow would build a type no reader knows, which
+   * fails later, differently in each path, or not at all where the column is not read.
+   */
+  private checkTypeParameters(type: number, table: number | undefined): void {
+    // An absent type table holds every parameter's default.
+    const int16 = (slot: number, fallback = 0) =>
+      table === undefined ? fallback : this.int16(table, slot, fallback);
+    const int32 = (slot: number, fallback = 0) =>
+      table === undefined ? fallback : this.int32(table, slot, fallback);
+    const check = (ok: boolean, what: string, value: number) => {
+      if (!ok) throw new FlatbufferError(`a field of type ${typeName(type)} with ${what} ${value}`);
+    };
+    const oneOf = (value: number, allowed: readonly number[]) => allowed.includes(value);
+    switch (type) {
+      case TypeId.INT: {
+        const bits = int32(Slots.Int.bitWidth);
+        check(oneOf(bits, [8, 16, 32, 64]), 'bit width', bits);
+        break;
+      }
+      case TypeId.FLOAT: {
+        const precision = int16(Slots.FloatingPoint.precision);
+        check(oneOf(precision, [0, 1, 2]), 'precision', precision);
+        break;
+      }
+      case TypeId.DECIMAL: {
+        const bits = int32(Slots.Decimal.bitWidth, 128);
+        check(oneOf(bits, [32, 64, 128, 256]), 'bit width', bits);
+        break;
+      }
+      case TypeId.DATE: {
+        const unit = int16(Slots.Date.unit, 1);
+        check(oneOf(unit, [0, 1]), 'unit', unit);
+        break;
+      }
+      case TypeId.TIME: {
+        const unit = int16(Slots.Time.unit, 1);
+        check(oneOf(unit, [0, 1, 2, 3]), 'unit', unit);
+        const bits = int32(Slots.Time.bitWidth, 32);
+        check(oneOf(bits, [32, 64]), 'bit width', bits);
+        break;
+      }
+      case TypeId.TIMESTAMP: {
+        const unit = int16(Slots.Timestamp.unit);
+        check(oneOf(unit, [0, 1, 2, 3]), 'unit', unit);
+        break;
+      }
+      case TypeId.INTERVAL: {
+        const unit = int16(Slots.Interval.unit);
+        check(oneOf(unit, [0, 1, 2]), 'unit', unit);
+        break;
+      }
+      case TypeId.DURATION: {
+        const unit = int16(Slots.Duration.unit, 1);
+        check(oneOf(unit, [0, 1, 2, 3]), 'unit', unit);
+        break;
+      }
+      case TypeId.UNION: {
+        const mode = int16(Slots.Union.mode);
+        check(oneOf(mode, [0, 1]), 'mode', mode);
+        break;
+      }
+      case TypeId.FIXED_SIZE_BINARY: {
+        const width = int32(Slots.FixedSizeBinary.byteWidth);
+        check(width >= 0, 'byte width', width);
+        break;
+      }
+      case TypeId.FIXED_SIZE_LIST: {
+        const size = int32(Slots.FixedSizeList.listSize);
+        check(size >= 0, 'list size', size);
+        break;
+      }
+    }
   }
 
   private tables(table: number, slot: number): number[] {

@@ -9,7 +9,7 @@
  */
 import { readSync } from 'node:fs';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
-import { serializeError } from '../errors/workerError.js';
+import { type SerializedError, serializeError } from '../errors/workerError.js';
 import { ioError } from '../io/ioError.js';
 import { scanIpcBytes } from '../ipc/scanIpcBlocks.js';
 import { openParquetRowGroups, type ParquetRowGroups } from '../parquet/parquetRowGroups.js';
@@ -123,11 +123,48 @@ export class BatchRunner {
           rows.push(block.rows);
         }
       }
-      this.post({ type: 'done', id: request.id, values, rows, error: undefined });
+      this.#postDone(request.id, values, rows, undefined, s);
     } catch (e) {
-      this.post({ type: 'done', id: request.id, values, rows, error: serializeError(e) });
+      this.#postDone(request.id, values, rows, serializeError(e), s);
     } finally {
       if (s.running !== undefined) Atomics.store(s.running, 0, 0);
+    }
+  }
+
+  /**
+   * Posts a job's results. A result `postMessage` cannot clone (a function, a class instance
+   * with private state) would otherwise end the worker with an error that names nothing: the
+   * results before it are posted, then a typed error for its batch (the pool adds the index).
+   */
+  #postDone(
+    id: number,
+    values: unknown[],
+    rows: number[],
+    error: SerializedError | undefined,
+    s: WorkerSetup,
+  ): void {
+    try {
+      this.post({ type: 'done', id, values, rows, error });
+      return;
+    } catch (e) {
+      // Only on failure: find the result that cannot cross, by cloning each one.
+      const bad = values.findIndex((value) => !cloneable(value));
+      if (bad < 0) throw e;
+      const unpostable = new ArrowReadError(
+        'INVALID_OPTION',
+        `the task ${s.module} returned a value that cannot be posted to the reading thread (${e instanceof Error ? e.message : String(e)})`,
+        {
+          file: s.path,
+          hint: "Return plain data from the task's run(): numbers, strings, arrays, typed arrays and plain objects, no functions or class instances.",
+        },
+      );
+      this.post({
+        type: 'done',
+        id,
+        values: values.slice(0, bad),
+        rows: rows.slice(0, bad),
+        error: serializeError(unpostable),
+      });
     }
   }
 
@@ -169,6 +206,15 @@ export class BatchRunner {
     if (given !== undefined) return given;
     if (this.#own.length < bytes) this.#own = new Uint8Array(Math.max(bytes, 2 * this.#own.length));
     return this.#own.subarray(0, bytes);
+  }
+}
+
+function cloneable(value: unknown): boolean {
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -9,7 +9,16 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
-import { Float32, Int64, makeData, Null, RecordBatchStreamWriter, Table } from 'apache-arrow';
+import {
+  Float32,
+  Int32,
+  Int64,
+  makeData,
+  Null,
+  RecordBatchStreamWriter,
+  type Schema,
+  Table,
+} from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
 import { registerErrorCodec } from '../errors/errorCodec.js';
@@ -66,6 +75,11 @@ export function run(batch) {
   if ((data.throwAt !== undefined && first === data.throwAt) || firstRun) {
     throw new PlantedError('TARGET_OUT_OF_RANGE', { loss: 'test', row: 3 });
   }
+  if (data.plainAt !== undefined && first === data.plainAt) {
+    // An error of a class no codec knows (as a LossError is where rx's codec is not registered).
+    throw Object.assign(new Error('a plain error'), { name: 'LossError', code: 'TARGET_OUT_OF_RANGE', loss: 'test', row: 3, hint: 'Fix it.' });
+  }
+  if (data.unpostableAt !== undefined && first === data.unpostableAt) return { sums: () => 0 };
   if (runs === data.exitAfter) process.exit(3);
   const sums = {};
   for (const [role, t] of Object.entries(tensors)) {
@@ -147,7 +161,7 @@ async function inThread(path: string, limit?: number): Promise<Sums[]> {
 
 async function collect(
   path: string,
-  p: ReturnType<typeof plan>,
+  p: Parameters<typeof mapBatchesInWorkers>[1],
   options: WorkerReadOptions,
 ): Promise<{ results: Sums[]; error: unknown }> {
   const results: Sums[] = [];
@@ -362,6 +376,40 @@ describe('mapBatchesInWorkers', () => {
     await expect(inThread(path)).rejects.toMatchObject({ code: 'CORRUPT' });
   });
 
+  it('an Int bit width outside the enum in the schema is CORRUPT in every path, never an untyped crash', async () => {
+    const n = 4;
+    const logOf = (target: Int32 | Int64, values: Int32Array | BigInt64Array) =>
+      RecordBatchStreamWriter.writeAll(
+        new Table([
+          batchOf({
+            logits: fixedList(
+              2,
+              primitive(
+                new Float32(),
+                Float32Array.from({ length: 2 * n }, (_, i) => i),
+              ),
+            ),
+            target: primitive(target, values),
+          }),
+        ]),
+      ).toUint8Array(true);
+    const wide = logOf(new Int64(), new BigInt64Array(n));
+    const narrow = logOf(new Int32(), new Int32Array(n));
+    // The schema messages differ only in the target's bit width (64 vs 32): set it to 191.
+    const at = wide.findIndex((byte, i) => byte !== narrow[i]);
+    expect(wide[at]).toBe(64);
+    wide[at] = 191;
+    const path = join(dir, 'int191.arrows');
+    writeFileSync(path, wide);
+    for (const options of [{ threads: 2 }, { threads: 1, inThisThread: true }]) {
+      const { results, error } = await collect(path, plan(), options);
+      expect(results).toEqual([]);
+      expect(error).toMatchObject({ name: 'ArrowReadError', code: 'CORRUPT', file: path });
+      expect((error as Error).message).toMatch(/type INT with bit width 191/);
+    }
+    await expect(inThread(path)).rejects.toMatchObject({ code: 'CORRUPT' });
+  });
+
   it('reads a sliced Null column, whose null count apache-arrow writes as −1 (unknown)', async () => {
     const n = 6;
     const table = new Table([
@@ -413,6 +461,64 @@ describe('mapBatchesInWorkers', () => {
     expect(results).toEqual(whole);
     expect(error).toBeInstanceOf(ArrowReadError);
     expect(error).toMatchObject({ code: 'TRUNCATED', batch: results.length, file: path });
+  });
+
+  it("a task's error no codec knows keeps its name, code, context and batch; an unpostable result is INVALID_OPTION at its batch", async () => {
+    // The first batch (in order) whose first target is 2.
+    let at = 0;
+    for await (const batch of readFile(logs.stream)) {
+      if (Number(batchTensors(batch, COLUMNS).tensors.target!.data[0]) === 2) break;
+      at++;
+    }
+    for (const options of [{ threads: 2 }, { threads: 3 }]) {
+      const plain = await collect(logs.stream, plan({ plainAt: 2 }), options);
+      expect(plain.results.length).toBe(at);
+      expect(plain.error).toBeInstanceOf(Error);
+      expect(plain.error).toMatchObject({
+        name: 'LossError',
+        message: 'a plain error',
+        code: 'TARGET_OUT_OF_RANGE',
+        loss: 'test',
+        row: 3,
+        hint: 'Fix it.',
+        batch: at,
+      });
+      const unpostable = await collect(logs.stream, plan({ unpostableAt: 2 }), options);
+      expect(unpostable.results.length).toBe(at);
+      expect(unpostable.error).toBeInstanceOf(ArrowReadError);
+      expect(unpostable.error).toMatchObject({ code: 'INVALID_OPTION', batch: at, file: logs.stream });
+      expect((unpostable.error as Error).message).toMatch(
+        /sumTask\.mjs returned a value that cannot be posted/,
+      );
+    }
+  });
+
+  it('the columns option restricts what the plan sees: a column outside it is MISSING_COLUMN naming the option, as in this thread', async () => {
+    const seen: string[][] = [];
+    const restricted = (schema: Schema) => {
+      seen.push(schema.fields.map((f) => f.name));
+      return plan({}, { input: 'logits', target: 'epoch' })();
+    };
+    const { results, error } = await collect(logs.stream, restricted, {
+      threads: 2,
+      columns: ['logits', 'target'],
+    });
+    expect(seen).toEqual([['logits', 'target']]);
+    expect(results).toEqual([]);
+    expect(error).toMatchObject({ code: 'MISSING_COLUMN', column: 'epoch', batch: 0 });
+    expect((error as ArrowReadError).hint).toMatch(/columns option leaves it out/);
+    let inThreadError: unknown;
+    try {
+      for await (const batch of readFile(logs.stream, { columns: ['logits', 'target'] }))
+        batchTensors(batch, { input: 'logits', target: 'epoch' }, { batchIndex: 0 });
+    } catch (e) {
+      inThreadError = e;
+    }
+    expect(inThreadError).toMatchObject({
+      code: 'MISSING_COLUMN',
+      column: 'epoch',
+      hint: (error as ArrowReadError).hint,
+    });
   });
 
   it('a column missing from the schema is MISSING_COLUMN at batch 0; an abort is ABORTED', async () => {

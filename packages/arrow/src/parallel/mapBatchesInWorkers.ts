@@ -15,6 +15,7 @@ import { rejectUnsupportedCodecs } from '../parquet/unsupportedCodec.js';
 import { countOption, MAX_THREADS } from '../read/countOption.js';
 import { type ReadProgress, readOpenFile } from '../read/readBatches.js';
 import { missingColumnError } from '../schema/missingColumnError.js';
+import { projectSchema } from '../schema/projectSchema.js';
 import { type TensorLayout, tensorLayout } from '../schema/tensorLayout.js';
 import { batchReadPlan } from './BatchReadPlan.js';
 import { BatchRunner } from './BatchRunner.js';
@@ -65,6 +66,12 @@ export interface WorkerReadOptions {
   inFlight?: number;
   /** Accept an IPC stream that ends without its end-of-stream marker (see `ReadOptions`). */
   allowMissingEndOfStream?: boolean;
+  /**
+   * Only these columns (or those this function picks from the file's schema) exist for the plan,
+   * as `ReadOptions.columns` makes them for the in-thread reader: the plan sees the projected
+   * schema, and a column it asks for outside them is `MISSING_COLUMN`, whose hint names the option.
+   */
+  columns?: readonly string[] | ((schema: Schema) => readonly string[]);
 }
 
 /** One batch's result, in batch order. */
@@ -258,6 +265,7 @@ class InlineThread implements PoolThread {
 class Pool<R> implements WorkerBatchReader<R> {
   readonly #path: string;
   readonly #plan: (schema: Schema) => WorkerPlan;
+  readonly #select: WorkerReadOptions['columns'];
   readonly #threads: number;
   readonly #inline: boolean;
   readonly #window: number;
@@ -304,6 +312,7 @@ class Pool<R> implements WorkerBatchReader<R> {
 
   constructor(path: string, plan: (schema: Schema) => WorkerPlan, options: WorkerReadOptions) {
     this.#path = path;
+    this.#select = options.columns;
     this.#plan = plan;
     // Checked before any thread starts: a bad count is never rounded, clamped or ignored.
     this.#threads = countOption('threads', options.threads, 1, MAX_THREADS) ?? 2;
@@ -620,11 +629,11 @@ class Pool<R> implements WorkerBatchReader<R> {
     }
     if (scan === undefined)
       throw scanError ?? new ArrowReadError('CORRUPT', 'the input cannot be scanned', { file });
-    const { names, columnError } = this.#setUp(schema);
+    const { schema: visible, names, columnError } = this.#setUp(schema);
     const batches = scan.batches();
     return {
       format,
-      schema,
+      schema: visible,
       handle,
       next: async (planned) => {
         let at: IpcBatchAt;
@@ -697,14 +706,14 @@ class Pool<R> implements WorkerBatchReader<R> {
         cause: e,
       });
     }
-    const { names, columnError } = this.#setUp(schema);
+    const { schema: visible, names, columnError } = this.#setUp(schema);
     rejectUnsupportedCodecs(meta.unsupported, (column) => names.includes(column), file);
     const total = meta.rowGroups.reduce((a, b) => a + b, 0);
     let group = 0;
     let rowsBefore = 0;
     return {
       format: 'parquet',
-      schema,
+      schema: visible,
       handle: undefined,
       next: async (planned) => {
         while (group < meta.rowGroups.length && meta.rowGroups[group] === 0) group++;
@@ -734,7 +743,12 @@ class Pool<R> implements WorkerBatchReader<R> {
   }
 
   /** Plans the task for the schema and sets the workers up; a column that cannot be read becomes the first batch's error. */
-  #setUp(schema: Schema): { names: string[]; columnError: ArrowReadError | undefined } {
+  #setUp(file: Schema): { schema: Schema; names: string[]; columnError: ArrowReadError | undefined } {
+    const select = this.#select;
+    const schema =
+      select === undefined
+        ? file
+        : projectSchema(file, typeof select === 'function' ? select(file) : select, { file: this.#path });
     const { columns, task } = this.#plan(schema);
     const names = [...new Set(columns)];
     let columnError: ArrowReadError | undefined;
@@ -766,7 +780,7 @@ class Pool<R> implements WorkerBatchReader<R> {
     this.#shared = true;
     this.#columns = names;
     for (const w of this.#pool) w.ask(setup);
-    return { names, columnError };
+    return { schema, names, columnError };
   }
 
   /** Starts {@link #pump} without waiting for it; anything it did not expect ends the pool. */

@@ -1,5 +1,5 @@
-import { ArrowReadError } from '../errors/ArrowReadError.js';
 import { decoderTrapError, isDecoderTrap } from './decoderTrap.js';
+import { parquetDecodeError } from './parquetDecodeError.js';
 import { openParquetFile, type ParquetFile, type ParquetMeta } from './parquetFile.js';
 import { readAtFd } from './readAtFd.js';
 
@@ -33,7 +33,7 @@ export async function openParquetRowGroups(
   try {
     file = await openParquetFile(readAtFd(fd), size);
   } catch (e) {
-    throw decodeError(e, name, undefined);
+    throw parquetDecodeError(e, name, undefined);
   }
   return {
     meta: file.meta,
@@ -43,23 +43,8 @@ export async function openParquetRowGroups(
       } catch (e) {
         throw isDecoderTrap(e)
           ? decoderTrapError(e, name, rowGroup, columns)
-          : decodeError(e, name, rowGroup);
+          : parquetDecodeError(e, name, rowGroup);
       }
     },
   };
-}
-
-function decodeError(e: unknown, file: string, rowGroup: number | undefined): ArrowReadError {
-  const message = e instanceof Error ? e.message : String(e);
-  const context = { file, cause: e, ...(rowGroup === undefined ? {} : { rowGroup }) };
-  if (/not (yet )?(implemented|supported)|unsupported|unknown (codec|compression)|codec/i.test(message)) {
-    return new ArrowReadError('UNSUPPORTED', `the Parquet decoder cannot read this file: ${message}`, {
-      ...context,
-      hint: 'Write the file with a common codec (SNAPPY, ZSTD, GZIP, LZ4_RAW, BROTLI or none) and common types.',
-    });
-  }
-  return new ArrowReadError('CORRUPT', `malformed Parquet data: ${message}`, {
-    ...context,
-    hint: 'The file is damaged or is not Parquet: write it again.',
-  });
 }

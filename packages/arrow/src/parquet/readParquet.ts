@@ -8,6 +8,7 @@ import { projectSchema } from '../schema/projectSchema.js';
 import { withSchema } from '../schema/withSchema.js';
 import { workerEntryUrl } from '../workerEntry.js';
 import { decoderTrapError, isDecoderTrap } from './decoderTrap.js';
+import { parquetDecodeError } from './parquetDecodeError.js';
 import type { ParquetReply, ParquetRequest, ParquetWorkerData } from './parquetMessages.js';
 import { rejectUnsupportedCodecs } from './unsupportedCodec.js';
 
@@ -255,7 +256,7 @@ class ParquetWorker {
         w.reject(
           isDecoderTrap(reply.message)
             ? decoderTrapError(reply.message, file, w.rowGroup, w.columns)
-            : parquetError(reply.message, file),
+            : parquetDecodeError(reply.message, file, w.rowGroup),
         );
       else w.resolve(reply);
     });
@@ -318,34 +319,6 @@ class ParquetWorker {
     this.waiting.clear();
     this.worker.unref();
   }
-}
-
-/** A decoder message as the typed error it stands for. */
-function parquetError(message: string, file: string): ArrowReadError {
-  if (
-    /not (yet )?(implemented|supported)|unsupported|disabled feature|unknown (codec|compression)/i.test(
-      message,
-    )
-  ) {
-    return new ArrowReadError('UNSUPPORTED', `the Parquet decoder cannot read this file: ${message}`, {
-      file,
-      hint: 'Write the file with a common codec (SNAPPY, ZSTD, GZIP, LZ4_RAW, BROTLI or none) and common types.',
-    });
-  }
-  if (/\beof\b|end of file|unexpected end|out of (range|bounds)|insufficient|not enough/i.test(message)) {
-    return new ArrowReadError(
-      'CORRUPT',
-      `the Parquet data ends early or points outside the file: ${message}`,
-      {
-        file,
-        hint: 'The file is damaged or was cut short: write it again.',
-      },
-    );
-  }
-  return new ArrowReadError('CORRUPT', `malformed Parquet data: ${message}`, {
-    file,
-    hint: 'The file is damaged or is not Parquet: write it again.',
-  });
 }
 
 /**

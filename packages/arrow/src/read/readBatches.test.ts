@@ -384,6 +384,17 @@ describe('readBatches: failures are typed errors naming the file', () => {
     });
   });
 
+  it('a locked ReadableStream is IO saying how to free it, not damaged bytes', async () => {
+    const stream = new Blob([new Uint8Array(16)]).stream();
+    const reader = stream.getReader();
+    await expect(readAll(stream)).rejects.toMatchObject({
+      code: 'IO',
+      file: '<stream>',
+      hint: expect.stringMatching(/releaseLock\(\).*tee\(\)/),
+    });
+    reader.releaseLock();
+  });
+
   it('Parquet and Arrow files cut short are TRUNCATED', async () => {
     for (const format of ['parquet', 'arrow-file'] as const) {
       const bytes = new Uint8Array(await readFile(paths.get(format)!));

@@ -1,5 +1,6 @@
 import { Schema } from 'apache-arrow';
 import type { ArrowReadErrorContext } from '../errors/ArrowReadError.js';
+import { markLeftOut } from './leftOutColumns.js';
 import { missingColumnError } from './missingColumnError.js';
 
 /**
@@ -19,5 +20,10 @@ export function projectSchema(
     if (field === undefined) throw missingColumnError(schema, name, context);
     return field;
   });
-  return new Schema(fields, schema.metadata);
+  const projected = new Schema(fields, schema.metadata);
+  markLeftOut(
+    projected,
+    schema.fields.map((f) => f.name).filter((name) => !columns.includes(name)),
+  );
+  return projected;
 }

@@ -121,9 +121,12 @@ function elementType(type: DataType): ElementType | UnusableLayout {
   if (DataType.isFloat(type)) {
     if (type.precision === Precision.SINGLE) return 'float32';
     if (type.precision === Precision.DOUBLE) return 'float64';
-    return unusable('BAD_COLUMN_TYPE', 'Float16 values cannot become a tensor here', CAST_HINT);
+    if (type.precision === Precision.HALF)
+      return unusable('BAD_COLUMN_TYPE', 'Float16 values cannot become a tensor here', CAST_HINT);
   }
-  if (DataType.isInt(type)) {
+  // Widths outside Arrow's (a schema built by hand, not read: the IPC decoder refuses those as
+  // CORRUPT) fall through to the generic refusal rather than name a typed array that does not exist.
+  if (DataType.isInt(type) && [8, 16, 32, 64].includes(type.bitWidth)) {
     const bits = type.bitWidth;
     if (type.isSigned) return `int${bits}` as ElementType;
     if (bits <= 32) return `uint${bits}` as ElementType;

@@ -1,5 +1,6 @@
 import { makeData, RecordBatch, type Schema, Struct, util } from 'apache-arrow';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
+import { copyLeftOut } from './leftOutColumns.js';
 
 /**
  * `batch` relabelled with `schema`: its columns picked by name in the schema's order, types
@@ -24,8 +25,10 @@ export function withSchema(batch: RecordBatch, schema: Schema): RecordBatch {
     }
     return data;
   });
-  return new RecordBatch(
+  const projected = new RecordBatch(
     schema,
     makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children }),
   );
+  copyLeftOut(schema, projected.schema);
+  return projected;
 }

@@ -15,6 +15,9 @@ import { registerLossErrorCodec } from './lossErrorCodec.js';
 // A LossError thrown here reaches the reading thread as a LossError, with its code and context.
 registerLossErrorCodec();
 
+// For a `mapBatchesInWorkers` task of the user's own: registered in its module and the reading thread.
+export { registerLossErrorCodec };
+
 /** One loss as the reading thread resolved it for the file's schema. */
 export interface WorkerLossPlan {
   /** The registry loss's name: the worker rebuilds its spec (roles, columns, forms) from it. */

@@ -49,6 +49,8 @@ export function lossesInWorkers(
         threads,
         inThisThread,
         ...(options.limit === undefined ? {} : { limit: options.limit }),
+        // The columns option restricts what the losses see, as it does in this thread.
+        ...(options.columns === undefined ? {} : { columns: options.columns }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
         ...(options.allowMissingEndOfStream === undefined
