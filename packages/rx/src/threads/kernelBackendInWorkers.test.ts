@@ -23,9 +23,9 @@ import {
 } from 'apache-arrow';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { type FromFileOptions, fromFile } from './fromFile.js';
-import { losses } from './losses.js';
-import { binaryCrossEntropyWithLogits, crossEntropy } from './operators/lossOperators.js';
+import { losses } from '../operators/losses.js';
+import { binaryCrossEntropyWithLogits, crossEntropy } from '../operators/lossOperators.js';
+import { type FromFileOptions, fromFile } from '../sources/fromFile.js';
 
 // Node 20's V8 has relaxed SIMD behind a flag; V8's flags are per process, so workers see it too.
 if (process.versions.node.startsWith('20.')) setFlagsFromString('--experimental-wasm-relaxed-simd');
