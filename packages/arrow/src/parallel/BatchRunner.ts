@@ -9,7 +9,7 @@
  */
 import { readSync } from 'node:fs';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
-import { serializeError } from '../errors/workerError.js';
+import { serializeError, shiftErrorRow } from '../errors/workerError.js';
 import { ioError } from '../io/ioError.js';
 import { scanIpcBytes } from '../ipc/scanIpcBlocks.js';
 import { openParquetRowGroups, type ParquetRowGroups } from '../parquet/parquetRowGroups.js';
@@ -125,7 +125,15 @@ export class BatchRunner {
       }
       this.post({ type: 'done', id: request.id, values, rows, error: undefined });
     } catch (e) {
-      this.post({ type: 'done', id: request.id, values, rows, error: serializeError(e) });
+      // A row range's error names the row of the batch.
+      const firstRow = request.type === 'block' ? (request.block.firstRow ?? 0) : 0;
+      this.post({
+        type: 'done',
+        id: request.id,
+        values,
+        rows,
+        error: shiftErrorRow(serializeError(e), firstRow),
+      });
     } finally {
       if (s.running !== undefined) Atomics.store(s.running, 0, 0);
     }
