@@ -112,8 +112,10 @@ export interface WorkerBatchReader<R> extends AsyncIterable<WorkerResult<R>> {
  * place): one read, no other copy. For Parquet a worker decodes whole row groups (the selected
  * columns only) and copies each batch's buffers there.
  *
- * Each thread reads one job (a batch, or a row group) at a time into the one region it reuses,
- * so memory stays at about `threads` batches; at most `inFlight` jobs are queued or waiting, as
+ * Each thread reads one job (a batch, a row range of one, or a row group) at a time into the one
+ * region it reuses, so memory stays at about `threads` batches, or ranges: with the plan's `merge`,
+ * an IPC batch bigger than `rangeBytes` is split into row ranges every thread computes, merged back
+ * in row order (see `WorkerPlan.merge`). At most `inFlight` jobs are queued or waiting, as
  * small results, to be handed out in order. A batch's error (an `ArrowReadError` or
  * `LossError` thrown by the task) reaches the iteration after the results of the batches before
  * it, with the batch index added; a worker that dies, an abort or `close()` ends every worker. A
