@@ -9,7 +9,15 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
-import { Float32, Int64, makeData, Null, RecordBatchStreamWriter, Table } from 'apache-arrow';
+import {
+  Float32,
+  Int64,
+  makeData,
+  Null,
+  RecordBatchFileWriter,
+  RecordBatchStreamWriter,
+  Table,
+} from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
 import { registerErrorCodec } from '../errors/errorCodec.js';
@@ -558,6 +566,7 @@ describe('mapBatchesInWorkers', () => {
 describe('mapBatchesInWorkers with row ranges', () => {
   const BATCH = 1000;
   let big: string;
+  let bigFile: string;
   beforeAll(() => {
     // Two batches of 1000 rows; logits 4 whole floats a row (sums are exact in any order), target = row.
     big = join(dir, 'big.arrows');
@@ -577,6 +586,8 @@ describe('mapBatchesInWorkers with row ranges', () => {
       }),
     );
     writeFileSync(big, RecordBatchStreamWriter.writeAll(batches).toUint8Array(true));
+    bigFile = join(dir, 'big.arrow');
+    writeFileSync(bigFile, RecordBatchFileWriter.writeAll(batches).toUint8Array(true));
   });
 
   type Merged = Sums & { parts: number[] };
@@ -597,16 +608,18 @@ describe('mapBatchesInWorkers with row ranges', () => {
   const RANGES = [...Array(15).fill(64), BATCH - 15 * 64];
 
   it.each([
-    [1, false],
-    [2, false],
-    [4, false],
-    [2, true],
+    [1, false, 'stream'],
+    [2, false, 'stream'],
+    [4, false, 'stream'],
+    [2, true, 'stream'],
+    [2, false, 'file'],
   ])(
-    'splits each batch into the same row ranges for %i threads (this thread too: %s), merged in row order into the batch’s result',
-    async (threads, inThisThread) => {
+    'splits each batch into the same row ranges for %i threads (this thread too: %s) of an IPC %s, merged in row order into the batch’s result',
+    async (threads, inThisThread, format) => {
       const results: Merged[] = [];
       const progress: number[] = [];
-      for await (const { index, rows, value } of mapBatchesInWorkers<Merged>(big, ranged(), {
+      const path = format === 'stream' ? big : bigFile;
+      for await (const { index, rows, value } of mapBatchesInWorkers<Merged>(path, ranged(), {
         threads,
         inThisThread,
         rangeBytes: 1536,
