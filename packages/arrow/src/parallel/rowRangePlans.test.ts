@@ -50,10 +50,18 @@ function bigBatch(nulls: boolean, ROWS = 1000): RecordBatch {
   return batchOf({ logits, target, pair });
 }
 
-function planned(batch: RecordBatch, rows: number, rangeBytes: number, names = ['logits', 'target', 'pair']) {
+function planned(
+  batch: RecordBatch,
+  rows: number,
+  rangeBytes: number,
+  names = ['logits', 'target', 'pair'],
+  unknownNullCounts = false,
+) {
   const bytes = tableToIPC(new Table(batch), 'stream');
   const { fields, version, batches } = scanIpcBytes(bytes, 'big.arrows');
   const at = batches[0]!;
+  // A writer may say −1 (unknown) for every null count, with or without a bitmap.
+  if (unknownNullCounts) for (let n = 1; n < at.header.nodes.length; n += 2) at.header.nodes[n] = -1;
   const slots = batchSlots(fields, version, at.header.variadicCounts, names);
   const layouts = names.map(
     (n) => tensorLayout(batch.schema.fields.find((f) => f.name === n)!) as TensorLayout,
@@ -90,30 +98,35 @@ describe('rowRangePlans', () => {
   const COLUMNS = { input: 'logits', target: 'target', pair: 'pair' };
 
   it.each([
-    [false, 'error'],
-    [true, 'skip'],
-  ] as const)('ranges read alone give the whole batch’s tensors (nulls %s, %s)', (nulls, mode) => {
-    const batch = bigBatch(nulls);
-    // logits 16 + target 8 + pair 48 = 72 bytes a row: 4 KiB is 56 rows, so 64-row ranges.
-    const { plans, tensorsOf } = planned(batch, ROWS, 4096);
-    expect(plans.map((p) => p.firstRow)).toEqual(Array.from({ length: 16 }, (_, i) => 64 * i));
-    expect(plans.map((p) => p.rows)).toEqual([...Array(15).fill(64), ROWS - 15 * 64]);
-    expect(plans.every((p) => p.index === 7)).toBe(true);
-    const whole = batchTensors(batch, COLUMNS, { nulls: mode });
-    const parts = plans.map((p) => tensorsOf(p, COLUMNS, mode));
-    expect(parts.reduce((a, p) => a + p.rows, 0)).toBe(whole.rows);
-    expect(parts.reduce((a, p) => a + p.skipped, 0)).toBe(whole.skipped);
-    // 4 logits rows, 2 logits values, 2 targets, 1 inner list of pair.
-    expect(whole.skipped).toBe(nulls ? 9 : 0);
-    for (const role of Object.keys(COLUMNS)) {
-      expect(
-        parts.every(
-          (p) => p.tensors[role]!.shape.slice(1).join() === whole.tensors[role]!.shape.slice(1).join(),
-        ),
-      ).toBe(true);
-      expect(concat(parts.map((p) => p.tensors[role]!))).toEqual(concat([whole.tensors[role]!]));
-    }
-  });
+    [false, 'error', false],
+    [true, 'skip', false],
+    [false, 'error', true],
+    [true, 'skip', true],
+  ] as const)(
+    'ranges read alone give the whole batch’s tensors (nulls %s, %s, null counts unknown: %s)',
+    (nulls, mode, unknown) => {
+      const batch = bigBatch(nulls);
+      // logits 16 + target 8 + pair 48 = 72 bytes a row: 4 KiB is 56 rows, so 64-row ranges.
+      const { plans, tensorsOf } = planned(batch, ROWS, 4096, undefined, unknown);
+      expect(plans.map((p) => p.firstRow)).toEqual(Array.from({ length: 16 }, (_, i) => 64 * i));
+      expect(plans.map((p) => p.rows)).toEqual([...Array(15).fill(64), ROWS - 15 * 64]);
+      expect(plans.every((p) => p.index === 7)).toBe(true);
+      const whole = batchTensors(batch, COLUMNS, { nulls: mode });
+      const parts = plans.map((p) => tensorsOf(p, COLUMNS, mode));
+      expect(parts.reduce((a, p) => a + p.rows, 0)).toBe(whole.rows);
+      expect(parts.reduce((a, p) => a + p.skipped, 0)).toBe(whole.skipped);
+      // 4 logits rows, 2 logits values, 2 targets, 1 inner list of pair.
+      expect(whole.skipped).toBe(nulls ? 9 : 0);
+      for (const role of Object.keys(COLUMNS)) {
+        expect(
+          parts.every(
+            (p) => p.tensors[role]!.shape.slice(1).join() === whole.tensors[role]!.shape.slice(1).join(),
+          ),
+        ).toBe(true);
+        expect(concat(parts.map((p) => p.tensors[role]!))).toEqual(concat([whole.tensors[role]!]));
+      }
+    },
+  );
 
   it('a null in a range is still an error naming the range’s row', () => {
     const { plans, tensorsOf } = planned(bigBatch(true), ROWS, 4096);

@@ -67,11 +67,11 @@ export function rowRangePlans(
       const layout = layouts[i]!;
       let perRow = 1;
       levels.forEach((s, depth) => {
-        const original = header.nodes[2 * s.node + 1]!;
         nodes[2 * s.node] = count * perRow;
         // The range may hold none of the batch's nulls: −1 (unknown) lets its bitmap tell.
-        nodes[2 * s.node + 1] = original === 0 ? 0 : -1;
-        if (original !== 0)
+        const bitmap = hasBitmap(header, s.node, s.validity);
+        nodes[2 * s.node + 1] = bitmap ? -1 : 0;
+        if (bitmap)
           cut(buffers, header.buffers, s.validity, (first * perRow) / 8, Math.ceil((count * perRow) / 8));
         if (s.data >= 0) {
           const width = BYTES[layout.dtype];
@@ -87,6 +87,15 @@ export function rowRangePlans(
     });
   }
   return plans;
+}
+
+/**
+ * Whether a level's nulls are in its validity bitmap: a null count above 0, or −1 (unknown, as
+ * apache-arrow writes it) with a bitmap; −1 without one means no nulls, as `batchTensors` reads it.
+ */
+function hasBitmap(header: RecordBatchHeader, node: number, validity: number): boolean {
+  const nulls = header.nodes[2 * node + 1]!;
+  return nulls > 0 || (nulls < 0 && header.buffers[2 * validity + 1]! > 0);
 }
 
 /** Sets buffer `b` of `into` to the `length` bytes at `offset` within buffer `b` of `from`. */
@@ -119,7 +128,7 @@ function rangeStep(
       if (s.kind === 'list' || s.kind === 'largeList') return undefined;
       if (header.nodes[2 * s.node]! !== header.rows * perRow) return undefined;
       const bitmapNeeded = Math.ceil((rows * perRow) / 8);
-      if (header.nodes[2 * s.node + 1]! !== 0 && header.buffers[2 * s.validity + 1]! < bitmapNeeded) {
+      if (hasBitmap(header, s.node, s.validity) && header.buffers[2 * s.validity + 1]! < bitmapNeeded) {
         return undefined;
       }
       if (s.data >= 0) {
