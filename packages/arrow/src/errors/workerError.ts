@@ -87,3 +87,20 @@ export function reviveError(s: SerializedError, more: { batch?: number } = {}): 
   }
   return error;
 }
+
+/**
+ * `s` with its row moved `by` rows on: a row range of a batch (see `rowRangePlans`) numbers its
+ * rows from its first, the error must name the row of the batch. Applies to codecs that encode
+ * their context as `{ context: { row } }` (Arrow's and `@lossflow/rx`'s); others are left as they are.
+ *
+ * @example
+ * const error = shiftErrorRow(serializeError(e), block.firstRow ?? 0);
+ */
+export function shiftErrorRow(s: SerializedError, by: number): SerializedError {
+  if (by === 0 || typeof s.data !== 'object' || s.data === null) return s;
+  const { context } = s.data as { context?: unknown };
+  if (typeof context !== 'object' || context === null) return s;
+  const { row } = context as { row?: unknown };
+  if (typeof row !== 'number') return s;
+  return { ...s, data: { ...s.data, context: { ...context, row: row + by } } };
+}

@@ -27,8 +27,10 @@ export interface PlannedLevel {
 export interface BatchReadPlan {
   /** The batch's index among the non-empty batches of the source. */
   readonly index: number;
-  /** Rows to use: the batch's, or fewer when a row limit ends inside it. */
+  /** Rows to use: the batch's, or fewer when a row limit ends inside it (a row range's: see `rowRangePlans`). */
   readonly rows: number;
+  /** For a row range of the batch, its first row in the batch (errors name rows of the batch). */
+  readonly firstRow?: number;
   /** Bytes of IO region the reads fill. */
   readonly ioBytes: number;
   /** Triples of (file position, length, IO region position). */

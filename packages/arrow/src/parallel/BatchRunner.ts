@@ -9,7 +9,7 @@
  */
 import { readSync } from 'node:fs';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
-import { type SerializedError, serializeError } from '../errors/workerError.js';
+import { type SerializedError, serializeError, shiftErrorRow } from '../errors/workerError.js';
 import { ioError } from '../io/ioError.js';
 import { scanIpcBytes } from '../ipc/scanIpcBlocks.js';
 import { openParquetRowGroups, type ParquetRowGroups } from '../parquet/parquetRowGroups.js';
@@ -125,7 +125,9 @@ export class BatchRunner {
       }
       this.#postDone(request.id, values, rows, undefined, s);
     } catch (e) {
-      this.#postDone(request.id, values, rows, serializeError(e), s);
+      // A row range's error names the row of the batch.
+      const firstRow = request.type === 'block' ? (request.block.firstRow ?? 0) : 0;
+      this.#postDone(request.id, values, rows, shiftErrorRow(serializeError(e), firstRow), s);
     } finally {
       if (s.running !== undefined) Atomics.store(s.running, 0, 0);
     }

@@ -15,6 +15,7 @@ import {
   Int64,
   makeData,
   Null,
+  RecordBatchFileWriter,
   RecordBatchStreamWriter,
   type Schema,
   Table,
@@ -28,7 +29,7 @@ import { batchTensors } from '../tensors/batchTensors.js';
 import { batchOf, fixedList, primitive } from '../testing/batches.js';
 import { damagedParquet, tempDir } from '../testing/files.js';
 import { writeTrainingLog } from '../write/writeTrainingLog.js';
-import { mapBatchesInWorkers, type WorkerReadOptions } from './mapBatchesInWorkers.js';
+import { mapBatchesInWorkers, type WorkerPlan, type WorkerReadOptions } from './mapBatchesInWorkers.js';
 import { prestartWorkers, takeWorker } from './prestartWorkers.js';
 
 // Counts the workers pools start (a wrapper: they start as before).
@@ -161,7 +162,7 @@ async function inThread(path: string, limit?: number): Promise<Sums[]> {
 
 async function collect(
   path: string,
-  p: Parameters<typeof mapBatchesInWorkers>[1],
+  p: (schema: Schema) => WorkerPlan<Sums>,
   options: WorkerReadOptions,
 ): Promise<{ results: Sums[]; error: unknown }> {
   const results: Sums[] = [];
@@ -659,5 +660,128 @@ describe('mapBatchesInWorkers', () => {
     const before = Atomics.load(beats, 1);
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(Atomics.load(beats, 1)).toBe(before);
+  });
+});
+
+describe('mapBatchesInWorkers with row ranges', () => {
+  const BATCH = 1000;
+  let big: string;
+  let bigFile: string;
+  beforeAll(() => {
+    // Two batches of 1000 rows; logits 4 whole floats a row (sums are exact in any order), target = row.
+    big = join(dir, 'big.arrows');
+    const batches = [0, 1].map((b) =>
+      batchOf({
+        logits: fixedList(
+          4,
+          primitive(
+            new Float32(),
+            Float32Array.from({ length: 4 * BATCH }, (_, i) => (i % 13) - 6),
+          ),
+        ),
+        target: primitive(
+          new Int64(),
+          BigInt64Array.from({ length: BATCH }, (_, i) => BigInt(b * BATCH + i)),
+        ),
+      }),
+    );
+    writeFileSync(big, RecordBatchStreamWriter.writeAll(batches).toUint8Array(true));
+    bigFile = join(dir, 'big.arrow');
+    writeFileSync(bigFile, RecordBatchFileWriter.writeAll(batches).toUint8Array(true));
+  });
+
+  type Merged = Sums & { parts: number[] };
+  /** Adds the ranges' sums up and lists their rows, in the order merge gets them. */
+  const merge = (parts: Sums[]): Merged => ({
+    rows: parts.reduce((a, p) => a + p.rows, 0),
+    skipped: parts.reduce((a, p) => a + p.skipped, 0),
+    sums: {
+      input: parts.reduce((a, p) => a + p.sums.input!, 0),
+      target: parts.reduce((a, p) => a + p.sums.target!, 0),
+    },
+    parts: parts.map((p) => p.rows),
+  });
+  const ranged =
+    (data: Record<string, unknown> = {}) =>
+    () => ({ ...plan(data)(), merge });
+  // 24 bytes a row: 1536 bytes are 64-row ranges.
+  const RANGES = [...Array(15).fill(64), BATCH - 15 * 64];
+
+  it.each([
+    [1, false, 'stream'],
+    [2, false, 'stream'],
+    [4, false, 'stream'],
+    [2, true, 'stream'],
+    [2, false, 'file'],
+  ])(
+    'splits each batch into the same row ranges for %i threads (this thread too: %s) of an IPC %s, merged in row order into the batch’s result',
+    async (threads, inThisThread, format) => {
+      const results: Merged[] = [];
+      const progress: number[] = [];
+      const path = format === 'stream' ? big : bigFile;
+      for await (const { index, rows, value } of mapBatchesInWorkers<Merged>(path, ranged(), {
+        threads,
+        inThisThread,
+        rangeBytes: 1536,
+        onProgress: (p) => progress.push(p.rows),
+      })) {
+        expect(index).toBe(results.length);
+        expect(rows).toBe(BATCH);
+        results.push(value);
+      }
+      const whole = await inThread(big);
+      expect(results.map(({ parts: _, ...r }) => r)).toEqual(whole);
+      expect(results.map((r) => r.parts)).toEqual([RANGES, RANGES]);
+      expect(progress).toEqual([BATCH, 2 * BATCH]);
+    },
+  );
+
+  it('keeps batches whole without a merge, or when they fit in a range', async () => {
+    const { results } = await collect(big, plan(), { threads: 2, rangeBytes: 1536 });
+    expect(results).toEqual(await inThread(big));
+    // A batch in one range is the task's result as it is: merge is not called.
+    const whole: Merged[] = [];
+    for await (const { value } of mapBatchesInWorkers<Merged>(big, ranged(), { threads: 2 }))
+      whole.push(value);
+    expect(whole).toEqual(await inThread(big));
+  });
+
+  it('cuts the last batch at a row limit into ranges of the same rows', async () => {
+    const parts: number[][] = [];
+    for await (const { rows, value } of mapBatchesInWorkers<Merged>(big, ranged(), {
+      threads: 2,
+      rangeBytes: 1536,
+      limit: 1100,
+    })) {
+      expect(rows).toBe(value.rows);
+      parts.push(value.parts);
+    }
+    expect(parts).toEqual([RANGES, [64, 36]]);
+  });
+
+  it("reports a range's error with its batch and the batch's row, after the batches before it only", async () => {
+    const results: Merged[] = [];
+    let error: unknown;
+    try {
+      // The range of batch 1 starting at its row 192 throws at its row 3.
+      for await (const { value } of mapBatchesInWorkers<Merged>(big, ranged({ throwAt: BATCH + 192 }), {
+        threads: 2,
+        rangeBytes: 1536,
+      }))
+        results.push(value);
+    } catch (e) {
+      error = e;
+    }
+    expect(results).toHaveLength(1);
+    expect(error).toBeInstanceOf(PlantedError);
+    expect(error).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', batch: 1, row: 195 });
+  });
+
+  it('rejects a range budget that is not a whole number ≥ 1', () => {
+    for (const rangeBytes of [0, 1.5, Number.NaN]) {
+      expect(() => mapBatchesInWorkers(big, ranged(), { rangeBytes })).toThrow(
+        expect.objectContaining({ code: 'INVALID_OPTION' }),
+      );
+    }
   });
 });

@@ -17,10 +17,11 @@ import { type ReadProgress, readOpenFile } from '../read/readBatches.js';
 import { missingColumnError } from '../schema/missingColumnError.js';
 import { projectSchema } from '../schema/projectSchema.js';
 import { type TensorLayout, tensorLayout } from '../schema/tensorLayout.js';
-import { batchReadPlan } from './BatchReadPlan.js';
+import { type BatchReadPlan, batchReadPlan } from './BatchReadPlan.js';
 import { BatchRunner } from './BatchRunner.js';
 import { batchSlots } from './batchSlots.js';
 import { takeWorker } from './prestartWorkers.js';
+import { RANGE_BYTES, rowRangePlans } from './rowRangePlans.js';
 import type { WorkerJob, WorkerReply, WorkerRequest, WorkerSetup } from './workerProtocol.js';
 
 /** The module a pool runs in its workers (see `WorkerTaskModule`) and the data its `setup` gets. */
@@ -32,10 +33,18 @@ export interface WorkerTask {
 }
 
 /** What to read and compute, decided from the input's schema. */
-export interface WorkerPlan {
+export interface WorkerPlan<R = unknown> {
   /** The columns the task reads (`WorkerBatch.tensors` can make tensors of these only). */
   readonly columns: readonly string[];
   readonly task: WorkerTask;
+  /**
+   * Merges the results of consecutive row ranges of one batch, in row order, into the batch's
+   * result. Given it, an Arrow IPC batch bigger than `rangeBytes` is split into row ranges that
+   * all threads read and compute (the task's `run` then sees one range at a time as its batch);
+   * without it, every batch is one job. The ranges depend only on the batch and the columns, never
+   * on the thread count, so a deterministic merge gives the same result for any thread count.
+   */
+  readonly merge?: (parts: R[]) => R;
 }
 
 /** Options of {@link mapBatchesInWorkers}. */
@@ -72,6 +81,12 @@ export interface WorkerReadOptions {
    * schema, and a column it asks for outside them is `MISSING_COLUMN`, whose hint names the option.
    */
   columns?: readonly string[] | ((schema: Schema) => readonly string[]);
+  /**
+   * With the plan's `merge`: bytes of the selected columns per row range a big Arrow IPC batch is
+   * split into (default `RANGE_BYTES`, 4 MiB), which bounds each thread's IO region whatever the
+   * batch size. A whole number ≥ 1, else `INVALID_OPTION`.
+   */
+  rangeBytes?: number;
 }
 
 /** One batch's result, in batch order. */
@@ -104,8 +119,10 @@ export interface WorkerBatchReader<R> extends AsyncIterable<WorkerResult<R>> {
  * place): one read, no other copy. For Parquet a worker decodes whole row groups (the selected
  * columns only) and copies each batch's buffers there.
  *
- * Each thread reads one job (a batch, or a row group) at a time into the one region it reuses,
- * so memory stays at about `threads` batches; at most `inFlight` jobs are queued or waiting, as
+ * Each thread reads one job (a batch, a row range of one, or a row group) at a time into the one
+ * region it reuses, so memory stays at about `threads` batches, or ranges: with the plan's `merge`,
+ * an IPC batch bigger than `rangeBytes` is split into row ranges every thread computes, merged back
+ * in row order (see `WorkerPlan.merge`). At most `inFlight` jobs are queued or waiting, as
  * small results, to be handed out in order. A batch's error (an `ArrowReadError` or
  * `LossError` thrown by the task) reaches the iteration after the results of the batches before
  * it, with the batch index added; a worker that dies, an abort or `close()` ends every worker. A
@@ -127,7 +144,7 @@ export interface WorkerBatchReader<R> extends AsyncIterable<WorkerResult<R>> {
  */
 export function mapBatchesInWorkers<R>(
   path: string,
-  plan: (schema: Schema) => WorkerPlan,
+  plan: (schema: Schema) => WorkerPlan<R>,
   options: WorkerReadOptions = {},
 ): WorkerBatchReader<R> {
   return new Pool<R>(path, plan, options);
@@ -139,6 +156,8 @@ interface PlannedJob {
   readonly rows: number;
   /** How far into the file its data ends (estimated from the rows for Parquet), for progress. */
   readonly end: number;
+  /** A row range of a batch split by `rowRangePlans`: whether it is the batch's last; `undefined`: a whole job. */
+  readonly range: { readonly last: boolean } | undefined;
   request(id: number): WorkerJob;
 }
 
@@ -157,6 +176,8 @@ interface Slot {
   reject(error: unknown): void;
   /** The body end of the job's batch (for progress). */
   end: number;
+  /** See `PlannedJob.range`. */
+  range: { readonly last: boolean } | undefined;
 }
 
 type Done = Extract<WorkerReply, { type: 'done' }> | typeof END;
@@ -264,8 +285,13 @@ class InlineThread implements PoolThread {
 
 class Pool<R> implements WorkerBatchReader<R> {
   readonly #path: string;
-  readonly #plan: (schema: Schema) => WorkerPlan;
+  readonly #plan: (schema: Schema) => WorkerPlan<R>;
   readonly #select: WorkerReadOptions['columns'];
+  readonly #rangeBytes: number;
+  /** The plan's `merge`, once the file is planned: only then are batches split into row ranges. */
+  #merge: ((parts: R[]) => R) | undefined;
+  /** Non-empty Arrow IPC batches planned (a batch split into row ranges counts once). */
+  #batchesPlanned = 0;
   readonly #threads: number;
   readonly #inline: boolean;
   readonly #window: number;
@@ -310,7 +336,7 @@ class Pool<R> implements WorkerBatchReader<R> {
   readonly #onAbort = (): void =>
     this.#fail(new ArrowReadError('ABORTED', 'reading was aborted', { file: this.#path }));
 
-  constructor(path: string, plan: (schema: Schema) => WorkerPlan, options: WorkerReadOptions) {
+  constructor(path: string, plan: (schema: Schema) => WorkerPlan<R>, options: WorkerReadOptions) {
     this.#path = path;
     this.#select = options.columns;
     this.#plan = plan;
@@ -318,6 +344,7 @@ class Pool<R> implements WorkerBatchReader<R> {
     this.#threads = countOption('threads', options.threads, 1, MAX_THREADS) ?? 2;
     this.#window = countOption('inFlight', options.inFlight, 1) ?? 8 * this.#threads;
     this.#limit = countOption('limit', options.limit, 0);
+    this.#rangeBytes = countOption('rangeBytes', options.rangeBytes, 1) ?? RANGE_BYTES;
     this.#signal = options.signal;
     this.#onProgress = options.onProgress;
     this.#allowMissingEnd = options.allowMissingEndOfStream === true;
@@ -367,6 +394,9 @@ class Pool<R> implements WorkerBatchReader<R> {
     }
     this.#iterating = true;
     const pending: WorkerResult<R>[] = [];
+    // The results and rows of the row ranges of the batch being merged (see `WorkerPlan.merge`).
+    let parts: R[] = [];
+    let partRows = 0;
     let failed: Error | undefined;
     let done = false;
     const finish = async (): Promise<IteratorResult<WorkerResult<R>>> => {
@@ -419,6 +449,25 @@ class Pool<R> implements WorkerBatchReader<R> {
           const slot = this.#slots.get(this.#consumed)!;
           this.#slots.delete(this.#consumed);
           this.#consumed++;
+          if (slot.range !== undefined && reply.error === undefined) {
+            // A row range: its batch's result is the merge of its ranges, handed out after the last.
+            parts.push(reply.values[0] as R);
+            partRows += reply.rows[0]!;
+            if (slot.range.last) {
+              const value = this.#merge!(parts);
+              pending.push({ index: this.#index++, rows: partRows, value });
+              this.#rows += partRows;
+              this.#bytesRead = Math.max(this.#bytesRead, slot.end);
+              parts = [];
+              partRows = 0;
+              this.#onProgress?.(this.progress);
+            }
+            this.#refill();
+            continue;
+          }
+          // A range's error is its batch's: the ranges before it are dropped, never handed out.
+          parts = [];
+          partRows = 0;
           for (const [i, value] of reply.values.entries()) {
             const rows = reply.rows[i]!;
             pending.push({ index: this.#index++, rows, value: value as R });
@@ -524,7 +573,7 @@ class Pool<R> implements WorkerBatchReader<R> {
         reject = rej;
       });
       promise.catch(() => undefined);
-      slot = { promise, resolve, reject, end: 0 };
+      slot = { promise, resolve, reject, end: 0, range: undefined };
       this.#slots.set(id, slot);
       // Asked for after close() (a next() that was waiting for the file to open): settle it now.
       if (this.#closed) reject(new ArrowReadError('CLOSED', 'the reader was closed', { file: this.#path }));
@@ -629,13 +678,27 @@ class Pool<R> implements WorkerBatchReader<R> {
     }
     if (scan === undefined)
       throw scanError ?? new ArrowReadError('CORRUPT', 'the input cannot be scanned', { file });
-    const { schema: visible, names, columnError } = this.#setUp(schema);
+    const { schema: visible, names, layouts, columnError } = this.#setUp(schema);
     const batches = scan.batches();
+    // The row ranges of the batch being planned not yet handed to the pool, and its body end.
+    let ranges: BatchReadPlan[] = [];
+    let rangeAt = 0;
+    let rangesEnd = 0;
+    const rangeJob = (): PlannedJob => {
+      const block = ranges[rangeAt++]!;
+      return {
+        rows: block.rows,
+        end: rangesEnd,
+        range: { last: rangeAt === ranges.length },
+        request: (id) => ({ type: 'block', id, block }),
+      };
+    };
     return {
       format,
       schema: visible,
       handle,
       next: async (planned) => {
+        if (rangeAt < ranges.length) return rangeJob();
         let at: IpcBatchAt;
         do {
           const next = await batches.next();
@@ -645,22 +708,44 @@ class Pool<R> implements WorkerBatchReader<R> {
         } while (at.header.rows === 0);
         const { header, bodyOffset, bodyLength } = at;
         const rows = this.#limit === undefined ? header.rows : Math.min(header.rows, this.#limit - planned);
+        const index = this.#batchesPlanned;
+        if (columnError !== undefined) throw columnError.withContext({ batch: index });
+        if (header.compressed) {
+          throw new ArrowReadError('UNSUPPORTED', 'compressed Arrow IPC buffers cannot be read', {
+            file,
+            batch: index,
+            hint: 'Write the file without IPC compression (e.g. pyarrow: IpcWriteOptions(compression=None)).',
+          });
+        }
+        const slots = batchSlots(scan.fields, scan.version, header.variadicCounts, names);
+        const plans =
+          this.#merge === undefined
+            ? [batchReadPlan(header, bodyOffset, bodyLength, slots, names, index, rows, file)]
+            : rowRangePlans(
+                header,
+                bodyOffset,
+                bodyLength,
+                slots,
+                names,
+                layouts,
+                index,
+                rows,
+                file,
+                this.#rangeBytes,
+              );
+        this.#batchesPlanned++;
+        if (plans.length > 1) {
+          ranges = plans;
+          rangeAt = 0;
+          rangesEnd = bodyOffset + bodyLength;
+          return rangeJob();
+        }
+        const block = plans[0]!;
         return {
           rows,
           end: bodyOffset + bodyLength,
-          request: (id) => {
-            if (columnError !== undefined) throw columnError.withContext({ batch: id });
-            if (header.compressed) {
-              throw new ArrowReadError('UNSUPPORTED', 'compressed Arrow IPC buffers cannot be read', {
-                file,
-                batch: id,
-                hint: 'Write the file without IPC compression (e.g. pyarrow: IpcWriteOptions(compression=None)).',
-              });
-            }
-            const slots = batchSlots(scan.fields, scan.version, header.variadicCounts, names);
-            const block = batchReadPlan(header, bodyOffset, bodyLength, slots, names, id, rows, file);
-            return { type: 'block', id, block };
-          },
+          range: undefined,
+          request: (id) => ({ type: 'block', id, block }),
         };
       },
       // The handle is closed by close(), once every thread has ended.
@@ -725,6 +810,7 @@ class Pool<R> implements WorkerBatchReader<R> {
         return {
           rows: left,
           end: total === 0 ? this.#size : Math.round((this.#size * rowsBefore) / total),
+          range: undefined,
           request: (id) => {
             if (columnError !== undefined) throw columnError.withContext({ batch: this.#index });
             this.#rowGroups.set(id, rowGroup);
@@ -743,13 +829,19 @@ class Pool<R> implements WorkerBatchReader<R> {
   }
 
   /** Plans the task for the schema and sets the workers up; a column that cannot be read becomes the first batch's error. */
-  #setUp(file: Schema): { schema: Schema; names: string[]; columnError: ArrowReadError | undefined } {
+  #setUp(file: Schema): {
+    schema: Schema;
+    names: string[];
+    layouts: TensorLayout[];
+    columnError: ArrowReadError | undefined;
+  } {
     const select = this.#select;
     const schema =
       select === undefined
         ? file
         : projectSchema(file, typeof select === 'function' ? select(file) : select, { file: this.#path });
-    const { columns, task } = this.#plan(schema);
+    const { columns, task, merge } = this.#plan(schema);
+    this.#merge = merge;
     const names = [...new Set(columns)];
     let columnError: ArrowReadError | undefined;
     const layouts: TensorLayout[] = names.map((name) => {
@@ -780,7 +872,7 @@ class Pool<R> implements WorkerBatchReader<R> {
     this.#shared = true;
     this.#columns = names;
     for (const w of this.#pool) w.ask(setup);
-    return { schema, names, columnError };
+    return { schema, names, layouts, columnError };
   }
 
   /** Starts {@link #pump} without waiting for it; anything it did not expect ends the pool. */
@@ -839,6 +931,7 @@ class Pool<R> implements WorkerBatchReader<R> {
         }
         const slot = this.#slot(id);
         slot.end = planned.end;
+        slot.range = planned.range;
         this.#planned++;
         this.#rowsPlanned += planned.rows;
         this.#queue.push(job);
@@ -869,10 +962,10 @@ class Pool<R> implements WorkerBatchReader<R> {
 
   /**
    * The index of the first batch of the next job to plan, for an error found before it is
-   * sent: exact for Arrow IPC (a job is a batch), and for Parquet once earlier jobs are handed out.
+   * sent: exact for Arrow IPC (a job is a batch, or a row range of one), and for Parquet once earlier jobs are handed out.
    */
   #batchAfterPlanned(): number {
-    return this.#opened?.format === 'parquet' ? this.#index : this.#planned;
+    return this.#opened?.format === 'parquet' ? this.#index : this.#batchesPlanned;
   }
 }
 

@@ -6,6 +6,7 @@ import type { LossChunk } from '../chunks/LossChunk.js';
 import { registerLossErrorCodec } from './lossErrorCodec.js';
 import type { LossTaskData, WorkerLoss } from './lossTask.js';
 import { lossTaskUrl } from './lossTaskUrl.js';
+import { mergeWorkerLosses } from './mergeWorkerLosses.js';
 import type { LossOperatorPlan } from './workerPlan.js';
 
 // The pool's side of the LossError codec the worker task registers (lossTask.ts).
@@ -43,7 +44,12 @@ export function lossesInWorkers(
             columns: columns[i]!,
           })),
         };
-        return { columns: columns.flatMap((c) => Object.values(c)), task: { module: lossTaskUrl(), data } };
+        return {
+          columns: columns.flatMap((c) => Object.values(c)),
+          task: { module: lossTaskUrl(), data },
+          // A big batch's row ranges, computed by every worker, become the batch's chunk again.
+          merge: mergeWorkerLosses,
+        };
       },
       {
         threads,

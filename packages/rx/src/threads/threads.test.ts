@@ -464,3 +464,74 @@ describe('a pipe or device path', () => {
     expect(readers.length).toBe(0);
   });
 });
+
+describe('big batches', () => {
+  // 48 bytes a row of the columns allLosses reads: 200,000 rows are 3 row ranges of 87,360 rows.
+  const ROWS = 200_000;
+  const WORKERS: FromFileOptions[] = [
+    { threads: 1 },
+    { threads: 2 },
+    { threads: 4 },
+    { threads: 2, inThisThread: true },
+  ];
+
+  async function perWorkers<T>(run: (threads: FromFileOptions) => Observable<T>): Promise<T[][]> {
+    const out: T[][] = [];
+    for (const threads of WORKERS) out.push(await lastValueFrom(run(threads).pipe(toArray())));
+    return out;
+  }
+
+  it.each([ROWS, 100_000])(
+    'in %i-row batches, split into row ranges, give the same bits for any thread count, and one chunk per batch',
+    async (batchRows) => {
+      const path = join(dir, `big-${batchRows}.arrows`);
+      writeLog(path, ROWS, batchRows);
+      const results = await perWorkers((threads) => allLosses(path, threads));
+      expectSameBits(results);
+      // Across batch sizes (and against this thread, which reads each batch whole): within 1e-12.
+      const small = join(dir, 'big-small.arrows');
+      writeLog(small, ROWS, 8192);
+      for (const reference of [
+        await lastValueFrom(allLosses(small, { threads: 2 }).pipe(toArray())),
+        await lastValueFrom(allLosses(path, { threads: 0 }).pipe(toArray())),
+      ]) {
+        const flat = (r: typeof reference) =>
+          r[0]!.flatMap(([total, groups]) => [total, ...groups.map((g) => g.value)]);
+        const got = flat(results[0]!);
+        for (const [i, v] of flat(reference).entries()) {
+          expect(Math.abs(got[i]! - v)).toBeLessThanOrEqual(1e-12 * Math.abs(v));
+        }
+      }
+      // The chunks are the batches': index, rows, keys in order, steps, row shapes and float types.
+      const describe = (threads: FromFileOptions) =>
+        fromFile(path, threads).pipe(
+          crossEntropy({ by: 'epoch', step: 'epoch' }),
+          map((c) => ({
+            batch: c.batch,
+            rows: c.rows,
+            skipped: c.skipped,
+            keys: c.groups?.map((g) => g.key),
+            groupRows: c.groups?.map((g) => g.state.rows),
+            steps: c.steps,
+            rowShapes: c.rowShapes,
+            rowDtypes: c.rowDtypes,
+          })),
+        );
+      const inThread = await lastValueFrom(describe({ threads: 0 }).pipe(toArray()));
+      expect(inThread.length).toBe(ROWS / batchRows);
+      for (const chunks of await perWorkers(describe)) expect(chunks).toEqual(inThread);
+    },
+  );
+
+  it("reports a loss error in a later row range with the batch's row, as in this thread", async () => {
+    const path = join(dir, 'big-bad.arrows');
+    writeLog(path, ROWS, ROWS, 150_001);
+    for (const threads of [{ threads: 0 }, ...WORKERS]) {
+      const e = await lastValueFrom(fromFile(path, threads).pipe(crossEntropy(), reduce('mean'))).catch(
+        (error: unknown) => error,
+      );
+      expect(e).toBeInstanceOf(LossError);
+      expect(e).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', batch: 0, row: 150_001, column: 'target' });
+    }
+  });
+});
