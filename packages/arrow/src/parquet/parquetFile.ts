@@ -1,4 +1,6 @@
 import { createRequire } from 'node:module';
+import { tableFromIPC } from 'apache-arrow';
+import { type ChunkPath, FastParquet } from './fast/FastParquet.js';
 
 /** What a Parquet footer tells the reading thread before any row group is decoded. */
 export interface ParquetMeta {
@@ -13,6 +15,8 @@ export interface ParquetMeta {
 /** A Parquet file open in the decoder: its footer, then any row group on request. */
 export interface ParquetFile {
   readonly meta: ParquetMeta;
+  /** The decoder column `name`'s chunk of `rowGroup` takes (the fast path or parquet-wasm, and why). */
+  path(rowGroup: number, name: string): ChunkPath;
   /**
    * Row group `rowGroup` (of `columns`, by top-level name, or all), decoded to one Arrow IPC stream
    * in batches of `batchSize` rows, stopping after `limit` rows. Fails as the decoder does (an
@@ -24,6 +28,12 @@ export interface ParquetFile {
     batchSize: number,
     limit: number | undefined,
   ): Promise<Uint8Array>;
+}
+
+/** Options of {@link openParquetFile}. */
+export interface ParquetFileOptions {
+  /** Decode the column chunks it can with the fast path (default true); false: parquet-wasm only. */
+  readonly fastPath?: boolean;
 }
 
 /** Fills `target` from the file at `position`; returns the bytes read (fewer at the end of the file). */
@@ -48,6 +58,9 @@ type PwFile = {
  * worker pool (`parquetRowGroups.ts`). It opens the file with parquet-wasm's `ParquetFile`, which
  * reads the footer and then only the column chunks of the row group and columns asked for,
  * through a Blob-like view of the file whose reads go through `readAt` (`onRead` counts them).
+ * Column chunks the fast path can decode (`fast/FastParquet.ts`: SNAPPY or uncompressed pages of
+ * FLOAT/DOUBLE/INT32/INT64 values with no nulls, alone or in lists) skip parquet-wasm; both give
+ * the same record batches.
  *
  * @example
  * const file = await openParquetFile(readAtFd(fd), size);
@@ -57,6 +70,7 @@ export async function openParquetFile(
   readAt: ReadAt,
   size: number,
   onRead: (bytes: number) => void = () => undefined,
+  options: ParquetFileOptions = {},
 ): Promise<ParquetFile> {
   const pw = createRequire(import.meta.url)('parquet-wasm') as {
     ParquetFile: { fromFile(blob: Blobish): Promise<PwFile> };
@@ -90,13 +104,40 @@ export async function openParquetFile(
         unsupported.push([i, column.columnPath().join('.'), codec === 7 ? 'LZO' : `codec ${codec}`]);
     }
   }
+  const schema = file.schema().intoIPCStream();
+  const fast =
+    options.fastPath === false
+      ? undefined
+      : FastParquet.open(
+          (target, position) => {
+            const got = readAt(target, position);
+            onRead(got);
+            return got;
+          },
+          size,
+          tableFromIPC(schema).schema.fields,
+        );
+  const general = async (
+    rowGroup: number,
+    columns: readonly string[] | undefined,
+    batchSize: number,
+    limit: number | undefined,
+  ): Promise<Uint8Array> => {
+    const options: Record<string, unknown> = { rowGroups: [rowGroup], batchSize };
+    if (columns !== undefined) options.columns = [...columns];
+    if (limit !== undefined) options.limit = limit;
+    return (await file.read(options)).intoIPCStream();
+  };
   return {
-    meta: { rowGroups, schema: file.schema().intoIPCStream(), unsupported },
-    async read(rowGroup, columns, batchSize, limit) {
-      const options: Record<string, unknown> = { rowGroups: [rowGroup], batchSize };
-      if (columns !== undefined) options.columns = [...columns];
-      if (limit !== undefined) options.limit = limit;
-      return (await file.read(options)).intoIPCStream();
+    meta: { rowGroups, schema, unsupported },
+    path(rowGroup, name) {
+      return fast?.path(rowGroup, name) ?? { fast: false, reason: 'the fast path is off' };
+    },
+    read(rowGroup, columns, batchSize, limit) {
+      if (fast === undefined) return general(rowGroup, columns, batchSize, limit);
+      return fast.read(rowGroup, columns, batchSize, limit, (rest) =>
+        general(rowGroup, rest, batchSize, limit),
+      );
     },
   };
 }
