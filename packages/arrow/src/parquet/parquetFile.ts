@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { tableFromIPC } from 'apache-arrow';
 import { type ChunkPath, FastParquet } from './fast/FastParquet.js';
+import { PageCorruption } from './fast/PageCorruption.js';
 
 /** What a Parquet footer tells the reading thread before any row group is decoded. */
 export interface ParquetMeta {
@@ -133,11 +134,18 @@ export async function openParquetFile(
     path(rowGroup, name) {
       return fast?.path(rowGroup, name) ?? { fast: false, reason: 'the fast path is off' };
     },
-    read(rowGroup, columns, batchSize, limit) {
+    async read(rowGroup, columns, batchSize, limit) {
       if (fast === undefined) return general(rowGroup, columns, batchSize, limit);
-      return fast.read(rowGroup, columns, batchSize, limit, (rest) =>
-        general(rowGroup, rest, batchSize, limit),
-      );
+      try {
+        return await fast.read(rowGroup, columns, batchSize, limit, (rest) =>
+          general(rowGroup, rest, batchSize, limit),
+        );
+      } catch (e) {
+        // A damaged page: parquet-wasm decodes the row group again and reports it (or, if it
+        // reads it, gives what it always gave), so damaged files fail as they always did.
+        if (e instanceof PageCorruption) return general(rowGroup, columns, batchSize, limit);
+        throw e;
+      }
     },
   };
 }
