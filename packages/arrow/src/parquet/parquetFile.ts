@@ -21,7 +21,9 @@ export interface ParquetFile {
   /**
    * Row group `rowGroup` (of `columns`, by top-level name, or all), decoded to one Arrow IPC stream
    * in batches of `batchSize` rows, stopping after `limit` rows. Fails as the decoder does (an
-   * `Error` with its message, or a trap that no caller can catch: see `decoderTrap.ts`).
+   * `Error` with its message, or a trap that no caller can catch: see `decoderTrap.ts`). The
+   * stream may be a view of a buffer the next `read` reuses: use it, or transfer its buffer,
+   * before reading again.
    */
   read(
     rowGroup: number,

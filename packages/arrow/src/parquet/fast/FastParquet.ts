@@ -3,11 +3,11 @@ import {
   Field,
   makeData,
   RecordBatch,
+  RecordBatchStreamWriter,
   Schema,
   Struct,
   Table,
   tableFromIPC,
-  tableToIPC,
 } from 'apache-arrow';
 import { parquetMetadata, parquetSchema } from 'hyparquet/src/metadata.js';
 import type { ColumnChunk, FileMetaData } from 'hyparquet/src/types.js';
@@ -35,6 +35,7 @@ export class FastParquet {
   readonly #snappy = new SnappyPages();
   readonly #decoders = new Map<string, ColumnChunkDecoder>();
   #chunk = new Uint8Array(0);
+  #out = new Uint8Array(0);
 
   private constructor(
     private readonly metadata: FileMetaData,
@@ -86,7 +87,8 @@ export class FastParquet {
 
   /**
    * `columns` of `rowGroup` in batches of `batchSize` rows, stopping after `limit` rows, as one
-   * Arrow IPC stream; `fallback` reads the columns the fast path leaves.
+   * Arrow IPC stream; `fallback` reads the columns the fast path leaves. The stream is a view of
+   * a buffer the next `read` reuses: use it (or transfer its buffer) before reading again.
    *
    * @throws {PageCorruption} when a page the fast path decodes is damaged
    */
@@ -140,7 +142,29 @@ export class FastParquet {
         ),
       );
     }
-    return tableToIPC(new Table(schema, batches), 'stream');
+    return this.#stream(new Table(schema, batches));
+  }
+
+  /**
+   * The table as an Arrow IPC stream in a buffer reused from read to read (a fresh one only when
+   * it grows or was transferred away): filling fresh memory costs far more than the copy.
+   */
+  async #stream(table: Table): Promise<Uint8Array> {
+    const writer = RecordBatchStreamWriter.writeAll(table);
+    const chunks: Uint8Array[] = [];
+    let length = 0;
+    for await (const chunk of writer) {
+      chunks.push(chunk);
+      length += chunk.length;
+    }
+    // A transferred buffer is detached: its length reads 0.
+    if (this.#out.byteLength < length) this.#out = new Uint8Array(Math.ceil(length * 1.125));
+    let at = 0;
+    for (const chunk of chunks) {
+      this.#out.set(chunk, at);
+      at += chunk.length;
+    }
+    return this.#out.subarray(0, length);
   }
 
   #decode(chunk: ColumnChunk, column: FastColumn, rows: number): DecodedChunk {

@@ -76,7 +76,19 @@ export function collectRowStarts(
       if (level === 0) for (let i = 0; i < length; i++) starts.push(base + first + i);
     },
     (start, first, length) => {
-      for (let i = 0; i < length; i++) {
+      let i = 0;
+      if (width === 1) {
+        // Lists of more than 8 values are mostly 0xff bytes (8 continuations): skip them whole.
+        if (starts.length === 0 && length > 0 && (buf[start]! & 1) === 1) check(1);
+        const fullBytes = length >>> 3;
+        for (let b = 0; b < fullBytes; b++) {
+          const byte = buf[start + b]!;
+          if (byte === 0xff) continue;
+          for (let k = 0; k < 8; k++) if (((byte >>> k) & 1) === 0) starts.push(base + first + b * 8 + k);
+        }
+        i = fullBytes * 8;
+      }
+      for (; i < length; i++) {
         const level = packedValue(buf, start, width, i);
         if (level === 0) starts.push(base + first + i);
         else check(level);
