@@ -1,5 +1,5 @@
 import { open, stat } from 'node:fs/promises';
-import { type Data, type Table, tableFromIPC, Type } from 'apache-arrow';
+import { type Data, type Table, Type, tableFromIPC } from 'apache-arrow';
 import { openParquetFile, type ParquetFile } from '../parquet/parquetFile.js';
 import { readAtFd } from '../parquet/readAtFd.js';
 
@@ -63,7 +63,11 @@ function dump(data: Data): number[] {
   const bytes = (d: Data, from: number, to: number): void => {
     const values = d.values as ArrayLike<number> & ArrayBufferView & { BYTES_PER_ELEMENT: number };
     const width = values.BYTES_PER_ELEMENT * ((d.type as { stride?: number }).stride ?? 1);
-    const view = new Uint8Array(values.buffer, values.byteOffset + (d.offset + from) * width, (to - from) * width);
+    const view = new Uint8Array(
+      values.buffer,
+      values.byteOffset + (d.offset + from) * width,
+      (to - from) * width,
+    );
     for (let i = 0; i < view.length; i++) out.push(view[i]!);
   };
   if (data.typeId === Type.List) {
@@ -72,7 +76,7 @@ function dump(data: Data): number[] {
     for (let i = 0; i <= data.length; i++) out.push(offsets[data.offset + i]! - base);
     bytes(data.children[0]!, base, offsets[data.offset + data.length]!);
   } else if (data.typeId === Type.FixedSizeList) {
-    const n = (data.type as { listSize: number }).listSize;
+    const n = (data.type as unknown as { listSize: number }).listSize;
     bytes(data.children[0]!, data.offset * n, (data.offset + data.length) * n);
   } else bytes(data, 0, data.length);
   return out;

@@ -126,9 +126,7 @@ export class ColumnChunkDecoder {
           requireDefined(body, rep, rep + def, levelWidth(shape.maxDefinition), count, shape.maxDefinition);
         const values = body.subarray(rep + def);
         bytes =
-          h.is_compressed === false
-            ? values
-            : this.#inflate(values, uncompressed - rep - def, shape.codec);
+          h.is_compressed === false ? values : this.#inflate(values, uncompressed - rep - def, shape.codec);
       } else {
         continue; // an index page: nothing to decode
       }
@@ -219,6 +217,7 @@ function pageValues(n: unknown, done: number, total: number): number {
 function prefixedEnd(bytes: Uint8Array, pos: number): number {
   if (pos + 4 > bytes.length) throw new PageCorruption('the levels of a page are cut short');
   const length = bytes[pos]! | (bytes[pos + 1]! << 8) | (bytes[pos + 2]! << 16) | (bytes[pos + 3]! << 24);
-  if (length < 0 || length > bytes.length - pos - 4) throw new PageCorruption('the levels of a page run past it');
+  if (length < 0 || length > bytes.length - pos - 4)
+    throw new PageCorruption('the levels of a page run past it');
   return pos + 4 + length;
 }

@@ -48,7 +48,9 @@ beforeAll(async () => {
   duck.closeSync();
   for (const path of paths) {
     const bytes = new Uint8Array(await readFile(path));
-    const file = await openParquetFile((t, p) => copyAt(bytes, t, p), bytes.length, undefined, { fastPath: false });
+    const file = await openParquetFile((t, p) => copyAt(bytes, t, p), bytes.length, undefined, {
+      fastPath: false,
+    });
     const fields = tableFromIPC(file.meta.schema).schema.fields;
     const headers: [number, number][] = [];
     const bodies: [number, number][] = [];
@@ -68,7 +70,14 @@ beforeAll(async () => {
         }
       }
     const footer = bytes.length - 8 - length;
-    files.push({ bytes, fields, footer, rows: meta.row_groups.map((g) => Number(g.num_rows)), headers, bodies });
+    files.push({
+      bytes,
+      fields,
+      footer,
+      rows: meta.row_groups.map((g) => Number(g.num_rows)),
+      headers,
+      bodies,
+    });
   }
 });
 afterAll(() => cleanup());

@@ -85,7 +85,10 @@ describe('the Parquet fast path gives what parquet-wasm gives', () => {
     const source = join(dir, 'source.parquet');
     await writeTrainingLog(source, 'parquet', { rows: 5000, classes: 9, epochs: 1, batchRows: 2500 });
     const pw = createRequire(import.meta.url)('parquet-wasm') as typeof import('parquet-wasm');
-    for (const [name, dictionary] of [['v2-dict.parquet', true], ['v2-plain.parquet', false]] as const) {
+    for (const [name, dictionary] of [
+      ['v2-dict.parquet', true],
+      ['v2-plain.parquet', false],
+    ] as const) {
       const table = pw.readParquet(new Uint8Array(await readFile(source)));
       const properties = new pw.WriterPropertiesBuilder()
         .setWriterVersion(pw.WriterVersion.V2)

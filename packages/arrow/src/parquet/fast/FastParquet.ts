@@ -1,6 +1,6 @@
 import {
   type Data,
-  Field,
+  type Field,
   makeData,
   RecordBatch,
   RecordBatchStreamWriter,
@@ -77,7 +77,12 @@ export class FastParquet {
     if (chunk.file_path !== undefined) return { fast: false, reason: 'in another file' };
     if (meta.codec !== 'UNCOMPRESSED' && meta.codec !== 'SNAPPY') return { fast: false, reason: meta.codec };
     const other = meta.encodings.find(
-      (e) => e !== 'PLAIN' && e !== 'PLAIN_DICTIONARY' && e !== 'RLE_DICTIONARY' && e !== 'RLE' && e !== 'BIT_PACKED',
+      (e) =>
+        e !== 'PLAIN' &&
+        e !== 'PLAIN_DICTIONARY' &&
+        e !== 'RLE_DICTIONARY' &&
+        e !== 'RLE' &&
+        e !== 'BIT_PACKED',
     );
     if (other !== undefined) return { fast: false, reason: other };
     const nulls = meta.statistics?.null_count;
@@ -129,7 +134,7 @@ export class FastParquet {
       const to = Math.min(out, from + step);
       const theirs = other?.batches[k];
       if (other !== undefined && theirs?.numRows !== to - from) return fallback(columns);
-      const children = names.map((name, i) => {
+      const children = names.map((name) => {
         const mine = decoded.get(name);
         if (mine !== undefined) return columnData(this.columns.get(name)!, mine, from, to, rows);
         const at = theirs!.schema.fields.findIndex((f) => f.name === name);
@@ -177,7 +182,9 @@ export class FastParquet {
     );
     const length = Number(meta.total_compressed_size);
     if (!(start >= 0 && length >= 0 && start + length <= this.size))
-      throw new PageCorruption(`the column chunk at ${start} (${length} bytes) runs past the end of the file`);
+      throw new PageCorruption(
+        `the column chunk at ${start} (${length} bytes) runs past the end of the file`,
+      );
     if (this.#chunk.length < length) this.#chunk = new Uint8Array(length);
     const bytes = this.#chunk.subarray(0, length);
     if (this.readAt(bytes, start) !== length) throw new PageCorruption('the column chunk is cut short');
@@ -233,5 +240,11 @@ function columnData(column: FastColumn, decoded: DecodedChunk, from: number, to:
   const offsets = new Int32Array(to - from + 1);
   for (let r = from; r < to; r++) offsets[r - from] = starts[r]! - base;
   offsets[to - from] = end - base;
-  return makeData({ type, length: to - from, nullCount: 0, valueOffsets: offsets, child: values(base, end) } as never);
+  return makeData({
+    type,
+    length: to - from,
+    nullCount: 0,
+    valueOffsets: offsets,
+    child: values(base, end),
+  } as never);
 }

@@ -65,8 +65,13 @@ export function fastColumns(
     let layout: FastColumn['layout'] | undefined;
     let listSize = 0;
     if (only.rep === 0 && matches(type)) layout = 'scalar';
-    else if (only.rep === 1 && type.typeId === Type.List && matches(type.children[0]!.type as Typed)) layout = 'list';
-    else if (only.rep === 1 && type.typeId === Type.FixedSizeList && matches(type.children[0]!.type as Typed)) {
+    else if (only.rep === 1 && type.typeId === Type.List && matches(type.children[0]!.type as Typed))
+      layout = 'list';
+    else if (
+      only.rep === 1 &&
+      type.typeId === Type.FixedSizeList &&
+      matches(type.children[0]!.type as Typed)
+    ) {
       layout = 'fixed';
       listSize = type.listSize ?? 0;
     }

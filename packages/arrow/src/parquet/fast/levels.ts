@@ -1,7 +1,7 @@
 import { FastPathFallback } from './FastPathFallback.js';
-import { RowStarts } from './RowStarts.js';
 import { packedValue, walkHybridRuns } from './hybridRuns.js';
 import { PageCorruption } from './PageCorruption.js';
+import type { RowStarts } from './RowStarts.js';
 
 /**
  * Checks that all `count` definition levels in `buf[pos, end)` are `max` (no nulls, no empty
