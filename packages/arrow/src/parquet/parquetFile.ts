@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { tableFromIPC } from 'apache-arrow';
 import { type ChunkPath, FastParquet } from './fast/FastParquet.js';
 import { PageCorruption } from './fast/PageCorruption.js';
+import type { ReadAt } from './ReadAt.js';
 
 /** What a Parquet footer tells the reading thread before any row group is decoded. */
 export interface ParquetMeta {
@@ -38,9 +39,6 @@ export interface ParquetFileOptions {
   /** Decode the column chunks it can with the fast path (default true); false: parquet-wasm only. */
   readonly fastPath?: boolean;
 }
-
-/** Fills `target` from the file at `position`; returns the bytes read (fewer at the end of the file). */
-export type ReadAt = (target: Uint8Array, position: number) => number;
 
 type Blobish = {
   size: number;
@@ -108,18 +106,21 @@ export async function openParquetFile(
     }
   }
   const schema = file.schema().intoIPCStream();
+  // The footer was counted as parquet-wasm read it: only the fast path's page reads count.
+  let counting = false;
   const fast =
     options.fastPath === false
       ? undefined
       : FastParquet.open(
           (target, position) => {
             const got = readAt(target, position);
-            onRead(got);
+            if (counting) onRead(got);
             return got;
           },
           size,
           tableFromIPC(schema).schema.fields,
         );
+  counting = true;
   const general = async (
     rowGroup: number,
     columns: readonly string[] | undefined,

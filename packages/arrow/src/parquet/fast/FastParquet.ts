@@ -11,7 +11,7 @@ import {
 } from 'apache-arrow';
 import { parquetMetadata, parquetSchema } from 'hyparquet/src/metadata.js';
 import type { ColumnChunk, FileMetaData } from 'hyparquet/src/types.js';
-import type { ReadAt } from '../parquetFile.js';
+import type { ReadAt } from '../ReadAt.js';
 import { type ChunkShape, ColumnChunkDecoder, type DecodedChunk } from './ColumnChunkDecoder.js';
 import { FastPathFallback } from './FastPathFallback.js';
 import { type FastColumn, fastColumns } from './fastColumns.js';
