@@ -1,4 +1,8 @@
 import { createRequire } from 'node:module';
+import { tableFromIPC } from 'apache-arrow';
+import { type ChunkPath, FastParquet } from './fast/FastParquet.js';
+import { PageCorruption } from './fast/PageCorruption.js';
+import type { ReadAt } from './ReadAt.js';
 
 /** What a Parquet footer tells the reading thread before any row group is decoded. */
 export interface ParquetMeta {
@@ -13,10 +17,14 @@ export interface ParquetMeta {
 /** A Parquet file open in the decoder: its footer, then any row group on request. */
 export interface ParquetFile {
   readonly meta: ParquetMeta;
+  /** The decoder column `name`'s chunk of `rowGroup` takes (the fast path or parquet-wasm, and why). */
+  path(rowGroup: number, name: string): ChunkPath;
   /**
    * Row group `rowGroup` (of `columns`, by top-level name, or all), decoded to one Arrow IPC stream
    * in batches of `batchSize` rows, stopping after `limit` rows. Fails as the decoder does (an
-   * `Error` with its message, or a trap that no caller can catch: see `decoderTrap.ts`).
+   * `Error` with its message, or a trap that no caller can catch: see `decoderTrap.ts`). The
+   * stream may be a view of a buffer the next `read` reuses: use it, or transfer its buffer,
+   * before reading again.
    */
   read(
     rowGroup: number,
@@ -26,8 +34,11 @@ export interface ParquetFile {
   ): Promise<Uint8Array>;
 }
 
-/** Fills `target` from the file at `position`; returns the bytes read (fewer at the end of the file). */
-export type ReadAt = (target: Uint8Array, position: number) => number;
+/** Options of {@link openParquetFile}. */
+export interface ParquetFileOptions {
+  /** Decode the column chunks it can with the fast path (default true); false: parquet-wasm only. */
+  readonly fastPath?: boolean;
+}
 
 type Blobish = {
   size: number;
@@ -48,6 +59,9 @@ type PwFile = {
  * worker pool (`parquetRowGroups.ts`). It opens the file with parquet-wasm's `ParquetFile`, which
  * reads the footer and then only the column chunks of the row group and columns asked for,
  * through a Blob-like view of the file whose reads go through `readAt` (`onRead` counts them).
+ * Column chunks the fast path can decode (`fast/FastParquet.ts`: SNAPPY or uncompressed pages of
+ * FLOAT/DOUBLE/INT32/INT64 values with no nulls, alone or in lists) skip parquet-wasm; both give
+ * the same record batches.
  *
  * @example
  * const file = await openParquetFile(readAtFd(fd), size);
@@ -57,6 +71,7 @@ export async function openParquetFile(
   readAt: ReadAt,
   size: number,
   onRead: (bytes: number) => void = () => undefined,
+  options: ParquetFileOptions = {},
 ): Promise<ParquetFile> {
   const pw = createRequire(import.meta.url)('parquet-wasm') as {
     ParquetFile: { fromFile(blob: Blobish): Promise<PwFile> };
@@ -90,13 +105,50 @@ export async function openParquetFile(
         unsupported.push([i, column.columnPath().join('.'), codec === 7 ? 'LZO' : `codec ${codec}`]);
     }
   }
+  const schema = file.schema().intoIPCStream();
+  // The footer was counted as parquet-wasm read it: only the fast path's page reads count.
+  let counting = false;
+  const fast =
+    options.fastPath === false
+      ? undefined
+      : FastParquet.open(
+          (target, position) => {
+            const got = readAt(target, position);
+            if (counting) onRead(got);
+            return got;
+          },
+          size,
+          tableFromIPC(schema).schema.fields,
+        );
+  counting = true;
+  const general = async (
+    rowGroup: number,
+    columns: readonly string[] | undefined,
+    batchSize: number,
+    limit: number | undefined,
+  ): Promise<Uint8Array> => {
+    const options: Record<string, unknown> = { rowGroups: [rowGroup], batchSize };
+    if (columns !== undefined) options.columns = [...columns];
+    if (limit !== undefined) options.limit = limit;
+    return (await file.read(options)).intoIPCStream();
+  };
   return {
-    meta: { rowGroups, schema: file.schema().intoIPCStream(), unsupported },
+    meta: { rowGroups, schema, unsupported },
+    path(rowGroup, name) {
+      return fast?.path(rowGroup, name) ?? { fast: false, reason: 'the fast path is off' };
+    },
     async read(rowGroup, columns, batchSize, limit) {
-      const options: Record<string, unknown> = { rowGroups: [rowGroup], batchSize };
-      if (columns !== undefined) options.columns = [...columns];
-      if (limit !== undefined) options.limit = limit;
-      return (await file.read(options)).intoIPCStream();
+      if (fast === undefined) return general(rowGroup, columns, batchSize, limit);
+      try {
+        return await fast.read(rowGroup, columns, batchSize, limit, (rest) =>
+          general(rowGroup, rest, batchSize, limit),
+        );
+      } catch (e) {
+        // A damaged page: parquet-wasm decodes the row group again and reports it (or, if it
+        // reads it, gives what it always gave), so damaged files fail as they always did.
+        if (e instanceof PageCorruption) return general(rowGroup, columns, batchSize, limit);
+        throw e;
+      }
     },
   };
 }

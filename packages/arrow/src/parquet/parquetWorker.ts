@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
-import { openParquetFile, type ParquetFile, type ReadAt } from './parquetFile.js';
+import { openParquetFile, type ParquetFile } from './parquetFile.js';
 import type { ParquetReply, ParquetRequest, ParquetWorkerData } from './parquetMessages.js';
+import type { ReadAt } from './ReadAt.js';
 import { readAtFd } from './readAtFd.js';
 
 /**

@@ -1,5 +1,5 @@
 import { readSync } from 'node:fs';
-import type { ReadAt } from './parquetFile.js';
+import type { ReadAt } from './ReadAt.js';
 
 /**
  * Positioned reads of the file open as `fd` (descriptors are process-wide, so a worker thread can

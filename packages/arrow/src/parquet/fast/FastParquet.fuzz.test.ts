@@ -1,0 +1,159 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { type Field, tableFromIPC } from 'apache-arrow';
+import fc from 'fast-check';
+import { parquetHeader } from 'hyparquet/src/column.js';
+import { parquetMetadata } from 'hyparquet/src/metadata.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../testing/files.js';
+import { writeTrainingLog } from '../../write/writeTrainingLog.js';
+import { openParquetFile } from '../parquetFile.js';
+import { FastParquet } from './FastParquet.js';
+import { PageCorruption } from './PageCorruption.js';
+
+// The fast path's own decoder on damaged column chunks (the footer intact, so it is the pages
+// that are judged): each case must end in the right number of rows, in a typed PageCorruption, or
+// in handing the chunk to the general decoder; never another exception, a hang or a wrong count.
+
+let dir: string;
+let cleanup: () => Promise<void>;
+/** Each file's bytes, its Arrow fields, and the byte spans of its page headers, level/value bodies. */
+const files: {
+  bytes: Uint8Array;
+  fields: readonly Field[];
+  /** Where the footer starts, and each row group's rows. */
+  footer: number;
+  rows: number[];
+  headers: [number, number][];
+  bodies: [number, number][];
+}[] = [];
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir());
+  const lossflow = join(dir, 'lossflow.parquet');
+  await writeTrainingLog(lossflow, 'parquet', { rows: 300, classes: 4, epochs: 1, batchRows: 100 });
+  const duck = await (await DuckDBInstance.create(':memory:')).connect();
+  const paths = [lossflow];
+  for (const [name, options] of [
+    ['duck-plain.parquet', ", COMPRESSION 'uncompressed', ROW_GROUP_SIZE 100"],
+    ['duck-snappy.parquet', ', ROW_GROUP_SIZE 100'],
+    ['duck-v2.parquet', ", COMPRESSION 'uncompressed', PARQUET_VERSION 'V2', ROW_GROUP_SIZE 100"],
+  ] as const) {
+    const path = join(dir, name);
+    await duck.run(`COPY (SELECT list_transform(range(3), k -> (i * 3 + k)::FLOAT) AS logits,
+      (i % 4)::BIGINT AS target, i::INT AS id FROM range(300) t(i)) TO '${path}' (FORMAT parquet${options})`);
+    paths.push(path);
+  }
+  duck.closeSync();
+  for (const path of paths) {
+    const bytes = new Uint8Array(await readFile(path));
+    const file = await openParquetFile((t, p) => copyAt(bytes, t, p), bytes.length, undefined, {
+      fastPath: false,
+    });
+    const fields = tableFromIPC(file.meta.schema).schema.fields;
+    const headers: [number, number][] = [];
+    const bodies: [number, number][] = [];
+    const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(bytes.length - 8, true);
+    const meta = parquetMetadata(bytes.subarray(bytes.length - 8 - length));
+    for (const group of meta.row_groups)
+      for (const chunk of group.columns) {
+        const m = chunk.meta_data!;
+        let at = Number(m.dictionary_page_offset ?? m.data_page_offset);
+        const end = at + Number(m.total_compressed_size);
+        while (at < end) {
+          const reader = { view: new DataView(bytes.buffer, bytes.byteOffset), offset: at };
+          const h = parquetHeader(reader);
+          headers.push([at, reader.offset]);
+          bodies.push([reader.offset, reader.offset + h.compressed_page_size]);
+          at = reader.offset + h.compressed_page_size;
+        }
+      }
+    const footer = bytes.length - 8 - length;
+    files.push({
+      bytes,
+      fields,
+      footer,
+      rows: meta.row_groups.map((g) => Number(g.num_rows)),
+      headers,
+      bodies,
+    });
+  }
+});
+afterAll(() => cleanup());
+
+function copyAt(bytes: Uint8Array, target: Uint8Array, position: number): number {
+  const src = bytes.subarray(position, position + target.length);
+  target.set(src);
+  return src.length;
+}
+
+/** Reads every row group with the fast path from `bytes` (cut at `cut`, the footer kept) and says how it ended. */
+async function outcome(file: (typeof files)[number], bytes: Uint8Array, cut = bytes.length): Promise<string> {
+  const readAt = (t: Uint8Array, p: number): number =>
+    p >= file.footer ? copyAt(bytes, t, p) : copyAt(bytes.subarray(0, cut), t, p);
+  const fast = FastParquet.open(readAt, bytes.length, file.fields);
+  if (fast === undefined) throw new Error('the intact footer did not parse');
+  // The columns whose chunks it takes (DuckDB's v2 pages: only the dictionary-encoded target).
+  const columns = file.fields.map((f) => f.name).filter((n) => fast.path(0, n).fast);
+  if (columns.length === 0) throw new Error('no column takes the fast path');
+  let fellBack = false;
+  try {
+    for (let g = 0; g < file.rows.length; g++) {
+      const ipc = await fast.read(g, columns, 64, undefined, async () => {
+        fellBack = true;
+        throw new Error('fallback');
+      });
+      const rows = tableFromIPC(ipc).numRows;
+      if (rows !== file.rows[g]) return `wrong row count ${rows}`;
+    }
+    return 'rows';
+  } catch (e) {
+    if (fellBack) return 'fallback';
+    if (e instanceof PageCorruption) return 'corrupt';
+    throw e;
+  }
+}
+
+const OK = ['rows', 'corrupt', 'fallback'];
+
+describe('fuzz: the Parquet fast path on damaged pages', () => {
+  it('reads the intact files fast', async () => {
+    for (const file of files) expect(await outcome(file, file.bytes)).toBe('rows');
+  });
+
+  for (const part of ['headers', 'bodies'] as const) {
+    it(`flipped bytes in page ${part} (levels and values): rows, a typed error or the general decoder`, async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.nat(files.length - 1),
+          fc.nat(10_000),
+          fc.nat(10_000),
+          fc.integer({ min: 1, max: 255 }),
+          async (f, span, offset, xor) => {
+            const file = files[f]!;
+            const spans = file[part];
+            const [from, to] = spans[span % spans.length]!;
+            if (to <= from) return;
+            const bytes = file.bytes.slice();
+            bytes[from + (offset % (to - from))]! ^= xor;
+            expect(OK).toContain(await outcome(file, bytes));
+          },
+        ),
+        { numRuns: 300, seed: 13 },
+      );
+    });
+  }
+
+  it('column chunks cut short anywhere: rows never counted wrong, a typed error', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat(files.length - 1), fc.nat(1_000_000), async (f, at) => {
+        const file = files[f]!;
+        const dataEnd = file.bodies.at(-1)![1];
+        const cut = 4 + (at % (dataEnd - 4));
+        expect(['corrupt', 'fallback']).toContain(await outcome(file, file.bytes, cut));
+      }),
+      { numRuns: 200, seed: 13 },
+    );
+  });
+});

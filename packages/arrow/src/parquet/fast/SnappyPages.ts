@@ -1,0 +1,83 @@
+import { PageCorruption } from './PageCorruption.js';
+import { SNAPPY_WASM_BASE64 } from './snappyWasm.js';
+
+/** Where the compiled decompressor's own data and stack end: pages go after it. */
+const INPUT_START = 68_000;
+const WASM_PAGE = 65_536;
+
+/** The parts of the `WebAssembly` global used here (typed here: the package needs no DOM types). */
+interface WebAssemblyApi {
+  Module: new (code: Uint8Array) => object;
+  Instance: new (module: object, imports?: object) => { readonly exports: Record<string, unknown> };
+}
+interface LinearMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+let compiled: object | undefined;
+
+/**
+ * Snappy pages decompressed into one WebAssembly memory that is reused for every page (it grows
+ * to the largest page and stays): no allocation per page, and the decompressed bytes are read
+ * in place through views of that memory until the next page.
+ *
+ * @example
+ * const snappy = new SnappyPages();
+ * const page = snappy.decompress(chunk.subarray(at, at + compressed), uncompressedSize);
+ */
+export class SnappyPages {
+  readonly #memory: LinearMemory;
+  readonly #uncompress: (input: number, length: number, output: number) => number;
+
+  constructor() {
+    const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+    compiled ??= new wasm.Module(base64Bytes(SNAPPY_WASM_BASE64));
+    const instance = new wasm.Instance(compiled);
+    this.#memory = instance.exports.memory as LinearMemory;
+    this.#uncompress = instance.exports.uncompress as (a: number, b: number, c: number) => number;
+  }
+
+  /**
+   * `input` decompressed; the result is a view of the reused memory, valid until the next call.
+   *
+   * @throws {PageCorruption} when the stream does not decode to exactly `size` bytes
+   */
+  decompress(input: Uint8Array, size: number): Uint8Array {
+    const declared = snappyLength(input);
+    if (declared !== size)
+      throw new PageCorruption(`a SNAPPY page says it holds ${declared} bytes, its header says ${size}`);
+    // 8-byte aligned, so plain values that start the output can be viewed in place.
+    const output = (INPUT_START + input.length + 15) & ~7;
+    const needed = output + size + 8;
+    const have = this.#memory.buffer.byteLength;
+    if (have < needed) this.#memory.grow(Math.ceil((needed - have) / WASM_PAGE));
+    new Uint8Array(this.#memory.buffer, INPUT_START, input.length).set(input);
+    let result: number;
+    try {
+      result = this.#uncompress(INPUT_START, input.length, output);
+    } catch (e) {
+      throw new PageCorruption(`a SNAPPY page does not decompress (${e instanceof Error ? e.message : e})`);
+    }
+    if (result !== 0) throw new PageCorruption(`a SNAPPY page does not decompress (code ${result})`);
+    return new Uint8Array(this.#memory.buffer, output, size);
+  }
+}
+
+/** The uncompressed length a Snappy stream starts with (a varint), or -1 if it has none. */
+function snappyLength(input: Uint8Array): number {
+  let value = 0;
+  for (let i = 0; i < 5 && i < input.length; i++) {
+    const byte = input[i]!;
+    value += (byte & 0x7f) * 2 ** (7 * i);
+    if (byte < 0x80) return value;
+  }
+  return -1;
+}
+
+function base64Bytes(text: string): Uint8Array {
+  const binary = (globalThis as unknown as { atob(s: string): string }).atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}

@@ -1,0 +1,98 @@
+import { FastPathFallback } from './FastPathFallback.js';
+import { packedValue, walkHybridRuns } from './hybridRuns.js';
+import { PageCorruption } from './PageCorruption.js';
+import type { RowStarts } from './RowStarts.js';
+
+/**
+ * Checks that all `count` definition levels in `buf[pos, end)` are `max` (no nulls, no empty
+ * lists): one repeated run of `max` is checked at once, bit-packed runs whose width is all ones
+ * byte by byte. Returns where the levels ended.
+ *
+ * @throws {FastPathFallback} at the first level below `max` (the chunk has nulls)
+ */
+export function requireDefined(
+  buf: Uint8Array,
+  pos: number,
+  end: number,
+  width: number,
+  count: number,
+  max: number,
+): number {
+  const allOnes = max === (1 << width) - 1;
+  return walkHybridRuns(
+    buf,
+    pos,
+    end,
+    width,
+    count,
+    (value) => {
+      if (value !== max) throw new FastPathFallback('nulls or empty lists');
+    },
+    (start, _first, length) => {
+      let i = 0;
+      if (allOnes) {
+        const fullBytes = (length * width) >>> 3;
+        for (let b = 0; b < fullBytes; b++) {
+          if (buf[start + b] !== 0xff) throw new FastPathFallback('nulls or empty lists');
+        }
+        i = Math.floor((fullBytes * 8) / width);
+      }
+      for (; i < length; i++) {
+        if (packedValue(buf, start, width, i) !== max) throw new FastPathFallback('nulls or empty lists');
+      }
+    },
+  );
+}
+
+/**
+ * Walks `count` repetition levels (of a list nested once: 0 starts a row, 1 continues it) and
+ * adds the index of each row's first value, counted from `base`, to `starts`. Returns where the
+ * levels ended.
+ *
+ * @throws {PageCorruption} on a level above 1, or a chunk whose first value continues a row
+ */
+export function collectRowStarts(
+  buf: Uint8Array,
+  pos: number,
+  end: number,
+  width: number,
+  count: number,
+  base: number,
+  starts: RowStarts,
+): number {
+  const check = (level: number): void => {
+    if (level > 1) throw new PageCorruption(`repetition level ${level} in a list nested once`);
+    if (level === 1 && starts.length === 0)
+      throw new PageCorruption('the first value of a column chunk continues a row');
+  };
+  return walkHybridRuns(
+    buf,
+    pos,
+    end,
+    width,
+    count,
+    (level, first, length) => {
+      check(level);
+      if (level === 0) for (let i = 0; i < length; i++) starts.push(base + first + i);
+    },
+    (start, first, length) => {
+      let i = 0;
+      if (width === 1) {
+        // Lists of more than 8 values are mostly 0xff bytes (8 continuations): skip them whole.
+        if (starts.length === 0 && length > 0 && (buf[start]! & 1) === 1) check(1);
+        const fullBytes = length >>> 3;
+        for (let b = 0; b < fullBytes; b++) {
+          const byte = buf[start + b]!;
+          if (byte === 0xff) continue;
+          for (let k = 0; k < 8; k++) if (((byte >>> k) & 1) === 0) starts.push(base + first + b * 8 + k);
+        }
+        i = fullBytes * 8;
+      }
+      for (; i < length; i++) {
+        const level = packedValue(buf, start, width, i);
+        if (level === 0) starts.push(base + first + i);
+        else check(level);
+      }
+    },
+  );
+}
