@@ -35,8 +35,10 @@ export interface IpcScan {
   readonly fields: readonly IpcField[];
   /** `MetadataVersion` of the schema (4 is V5). */
   readonly version: number;
-  /** A stream's schema message metadata (the flatbuffer), for a full decoder; a file's is in its footer. */
+  /** A stream's schema message metadata (the flatbuffer), for a full decoder; a file's is in {@link footer}. */
   readonly schemaMessage: Uint8Array | undefined;
+  /** A file's footer flatbuffer, which holds its schema (for a full decoder); `undefined` for a stream. */
+  readonly footer: Uint8Array | undefined;
   /** The record batches in order, empty ones included; reads only message headers, never bodies. */
   batches(): AsyncGenerator<IpcBatchAt, void, undefined>;
 }
@@ -104,6 +106,7 @@ export async function scanIpcStream(
     fields: first.message.fields ?? [],
     version: first.message.version,
     schemaMessage: first.metadata,
+    footer: undefined,
     async *batches() {
       for (;;) {
         const m = await next();
@@ -139,6 +142,7 @@ export async function scanIpcFile(handle: PositionalFile, size: number, file: st
     fields,
     version,
     schemaMessage: undefined,
+    footer,
     async *batches() {
       for (const [i, block] of recordBatches.entries()) {
         checkBlock(block, dataEnd, file, `record batch ${i}`);

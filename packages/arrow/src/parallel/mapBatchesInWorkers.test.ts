@@ -23,6 +23,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
 import { registerErrorCodec } from '../errors/errorCodec.js';
+import { FileByteReader } from '../io/FileByteReader.js';
 import { scanIpcBytes } from '../ipc/scanIpcBlocks.js';
 import { readFile } from '../read/readFile.js';
 import { batchTensors } from '../tensors/batchTensors.js';
@@ -218,6 +219,32 @@ describe('mapBatchesInWorkers', () => {
       expect(ids.size).toBeLessThanOrEqual(threads);
     },
   );
+
+  it("takes an Arrow IPC file's schema from its footer, never through the in-thread reader (which reads the first batch whole)", async () => {
+    const over = vi.spyOn(FileByteReader, 'over');
+    let seen: Schema | undefined;
+    const p = plan();
+    let outcome: Awaited<ReturnType<typeof collect>>;
+    try {
+      outcome = await collect(
+        logs.file,
+        (schema) => {
+          seen = schema;
+          return p();
+        },
+        { threads: 2 },
+      );
+      expect(over).not.toHaveBeenCalled();
+    } finally {
+      over.mockRestore();
+    }
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.results).toEqual(await inThread(logs.file));
+    const inThisThread = await readFile(logs.file).schema();
+    expect(seen?.fields.map((f) => `${f.name}: ${f.type} ${f.nullable}`)).toEqual(
+      inThisThread.fields.map((f) => `${f.name}: ${f.type} ${f.nullable}`),
+    );
+  });
 
   it('pools sharing this thread each run the task with their own setup', async () => {
     const sumsOf = (columns: Record<string, string>) =>

@@ -1,6 +1,8 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import { Message, type Schema, tableFromIPC } from 'apache-arrow';
+// Not in the package's index, but its one decoder of a file's footer (the schema an in-thread reader sees).
+import { Footer } from 'apache-arrow/ipc/metadata/file';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
 import { reviveError } from '../errors/workerError.js';
 import { detectFormat, type FileFormat, MAGIC_BYTES } from '../format/detectFormat.js';
@@ -644,8 +646,9 @@ class Pool<R> implements WorkerBatchReader<R> {
 
   /**
    * Arrow IPC: the message headers are scanned here, one batch per job. A stream's schema is
-   * decoded from its first message; a file's (whose footer holds it) and any input the scan
-   * rejects go through the in-thread reader, which reports a bad input as it always does.
+   * decoded from its first message, a file's from its footer: never through the in-thread reader,
+   * which would read the first batch whole (a big batch's memory in this thread). Only an input the
+   * scan rejects goes through that reader, which reports a bad input as it always does.
    */
   async #openIpc(handle: FileHandle, detected: FileFormat | undefined): Promise<Opened> {
     const file = this.#path;
@@ -659,6 +662,7 @@ class Pool<R> implements WorkerBatchReader<R> {
             ? await scanIpcFile(handle, this.#size, file)
             : await scanIpcStream(handle, this.#size, file, this.#allowMissingEnd);
         if (scan.schemaMessage !== undefined) schema = Message.decode(scan.schemaMessage).header() as Schema;
+        else if (scan.footer !== undefined) schema = Footer.decode(scan.footer).schema;
       } catch (e) {
         scanError = e;
       }

@@ -51,7 +51,7 @@ export function nullRows(
       mask ??= new Uint8Array(rows);
       for (let k = 0; k < n; k++) if (!isValid(level, k)) mask[Math.floor(k / perRow)] = 1;
     }
-    return mask;
+    return anyNull(mask);
   }
   const offsets = listOffsets(data, rows, ctx);
   let level = childOf(data, ctx);
@@ -74,7 +74,16 @@ export function nullRows(
     perElement *= layout.fixed[depth]!;
     level = childOf(level, ctx);
   }
-  return mask;
+  return anyNull(mask);
+}
+
+/**
+ * `mask`, or `undefined` when it marks no row: a bitmap (or a null count of −1, unknown) may cover
+ * these rows without any of them being null — a row range of a batch whose nulls lie elsewhere, or
+ * the first rows of a batch read with a limit — and callers read a mask as "some row is null".
+ */
+function anyNull(mask: Uint8Array | undefined): Uint8Array | undefined {
+  return mask === undefined || mask.indexOf(1) === -1 ? undefined : mask;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Field, FixedSizeList, Float32, Int64, Schema, Utf8 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
+import { projectSchema } from '../schema/projectSchema.js';
 import { DEFAULT_INPUT_COLUMNS, DEFAULT_TARGET_COLUMNS, resolveColumns } from './resolveColumns.js';
 
 const schema = (...fields: [string, Field['type']][]) => new Schema(fields.map(([n, t]) => new Field(n, t)));
@@ -16,6 +17,25 @@ describe('resolveColumns', () => {
       input: 'logits',
       target: 'y',
     });
+  });
+
+  it('a default column the columns option leaves out is MISSING_COLUMN whose hint names the option', () => {
+    const file = schema(['logits', logits], ['target', new Int64()]);
+    let error: unknown;
+    try {
+      resolveColumns(projectSchema(file, ['logits']), {});
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'MISSING_COLUMN' });
+    expect((error as ArrowReadError).hint).toBe(
+      "The file has 'target', but the columns option leaves it out: add it to columns, or name the target column explicitly (option 'target', or --target on the command line).",
+    );
+    expect(() => resolveColumns(schema(['logits', logits]), {})).toThrow(
+      expect.objectContaining({
+        hint: "Name the target column explicitly (option 'target', or --target on the command line).",
+      }),
+    );
   });
 
   it('takes given names, keeps other roles, drops undefined ones', () => {

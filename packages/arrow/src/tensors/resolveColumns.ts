@@ -1,6 +1,7 @@
 import type { Schema } from 'apache-arrow';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
 import { listColumns } from '../schema/describeSchema.js';
+import { leftOutByProjection } from '../schema/leftOutColumns.js';
 import { missingColumnError } from '../schema/missingColumnError.js';
 import { tensorLayout } from '../schema/tensorLayout.js';
 
@@ -47,10 +48,17 @@ export function resolveColumns(
     if (out[role] !== undefined || !defaulted.includes(role)) continue;
     const name = pickDefault(schema, defaults);
     if (name === undefined) {
+      const explicit = `name the ${role} column explicitly (option '${role}', or --${role} on the command line)`;
+      const leftOut = defaults.find((d) => leftOutByProjection(schema, d));
       throw new ArrowReadError(
         'MISSING_COLUMN',
         `no ${role} column: none of ${defaults.join(', ')} is present; available: ${listColumns(schema)}`,
-        { hint: `Name the ${role} column explicitly (option '${role}', or --${role} on the command line).` },
+        {
+          hint:
+            leftOut === undefined
+              ? `${explicit[0]!.toUpperCase()}${explicit.slice(1)}.`
+              : `The file has '${leftOut}', but the columns option leaves it out: add it to columns, or ${explicit}.`,
+        },
       );
     }
     check(schema, role, name);

@@ -33,7 +33,14 @@ export function lossesInWorkers(
     const reader = mapBatchesInWorkers<WorkerLoss[]>(
       path,
       (schema) => {
-        const columns = plans.map((p) => p.columns(schema));
+        const columns = plans.map((p) => {
+          try {
+            return p.columns(schema);
+          } catch (e) {
+            // This thread resolves the columns at the first batch, so its error names batch 0: so does this one.
+            throw e instanceof LossError || e instanceof ArrowReadError ? e.withContext({ batch: 0 }) : e;
+          }
+        });
         const data: LossTaskData = {
           kernels: getKernelBackend(),
           losses: plans.map((p, i) => ({

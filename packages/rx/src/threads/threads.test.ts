@@ -174,6 +174,16 @@ describe.each(['epoch-log.arrows', 'epoch-log.arrow', 'epoch-log.parquet'])(
       }
     });
 
+    it('a default target the columns option leaves out is MISSING_COLUMN at batch 0 whose hint names the option', async () => {
+      for (const threads of THREADS) {
+        const error = await lastValueFrom(
+          fromFile(fixture(file), { ...threads, columns: ['logits'] }).pipe(crossEntropy(), toArray()),
+        ).catch((e: unknown) => e);
+        expect(error, JSON.stringify(threads)).toMatchObject({ code: 'MISSING_COLUMN', batch: 0 });
+        expect((error as { hint: string }).hint).toMatch(/columns option leaves it out/);
+      }
+    });
+
     it('computes several losses in one pass, each as it would alone', async () => {
       const results = await perThreads((threads) => {
         const chunks = fromFile(fixture(file), threads).pipe(
