@@ -596,6 +596,45 @@ describe('big batches', () => {
     expect(inThread[0]!.perRow).toEqual(Array.from(rows.data));
   });
 
+  it("with nulls: 'skip', reports a loss error with the file's row, not the row among those kept", async () => {
+    // 36 bytes a row: 2 ranges of 116,480 rows; a null row every 977 before the bad one, in each range.
+    const path = join(dir, 'big-nulls.arrows');
+    const n = 130_000;
+    const bad = 120_003;
+    const C = 7;
+    const rowType = new FixedSizeList(C, new Field('item', new Float32(), false));
+    const fields = [new Field('logits', rowType, true), new Field('target', new Int64(), false)];
+    const valid = new Uint8Array(Math.ceil(n / 8)).fill(255);
+    let nulls = 0;
+    for (let i = 5; i < n; i += 977) {
+      valid[i >> 3]! &= ~(1 << (i & 7));
+      nulls++;
+    }
+    const logits = Float32Array.from({ length: n * C }, (_, i) => Math.sin(i * 0.37));
+    const target = BigInt64Array.from({ length: n }, (_, i) => (i === bad ? 99n : BigInt(i % C)));
+    const children = [
+      makeData({
+        type: rowType,
+        length: n,
+        nullCount: nulls,
+        nullBitmap: valid,
+        child: makeData({ type: new Float32(), length: n * C, data: logits }),
+      }),
+      makeData({ type: new Int64(), length: n, data: target }),
+    ];
+    const batch = new RecordBatch(
+      new Schema(fields),
+      makeData({ type: new Struct(fields), length: n, children }),
+    );
+    writeFileSync(path, RecordBatchStreamWriter.writeAll([batch]).toUint8Array(true));
+    for (const threads of [{ threads: 0 }, { threads: 2 }, { threads: 1, inThisThread: true }]) {
+      const e = await lastValueFrom(
+        fromFile(path, threads).pipe(crossEntropy({ nulls: 'skip' }), reduce('mean')),
+      ).catch((error: unknown) => error);
+      expect(e, JSON.stringify(threads)).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', batch: 0, row: bad });
+    }
+  });
+
   it("reports a loss error in a later row range with the batch's row, as in this thread", async () => {
     const path = join(dir, 'big-bad.arrows');
     writeLog(path, ROWS, ROWS, 150_001);
