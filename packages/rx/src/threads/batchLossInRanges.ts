@@ -7,9 +7,9 @@ import {
 } from '@lossflow/arrow';
 import type { Tensor } from '@lossflow/core';
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { mergeWorkerLosses } from '../threads/mergeWorkerLosses.js';
-import { type BatchLoss, type BatchLossPlan, batchLoss } from './batchLoss.js';
-import { errorAtRow } from './errorAtRow.js';
+import { type BatchLoss, type BatchLossPlan, batchLoss } from '../compute/batchLoss.js';
+import { errorAtRow } from '../compute/errorAtRow.js';
+import { mergeWorkerLosses } from './mergeWorkerLosses.js';
 
 /**
  * The rows per range a threaded `fromFile` cuts a batch of this schema into when it reads these
