@@ -29,6 +29,8 @@ export interface BatchTensors {
   skipped: number;
   /** For each `nullable` role holding nulls in the rows kept: 1 where the value is null. */
   nulls?: Record<string, Uint8Array>;
+  /** When rows were skipped: the batch's row of each kept row, so an error in the tensors can name the batch's row. */
+  keep?: Int32Array;
 }
 
 /**
@@ -83,13 +85,14 @@ export function tensorsFromColumnRefs(
   for (const [role, name] of Object.entries(columns)) tensors[role] = byColumn.get(name)!;
   const kept = keep === undefined ? rows : keep.length;
   if (options.shapes !== undefined && kept > 0) checkShapes(tensors, columns, options.shapes, context);
-  if (lenientNulls.size === 0) return { tensors, rows: kept, skipped: rows - kept };
+  const where = keep === undefined ? {} : { keep };
+  if (lenientNulls.size === 0) return { tensors, rows: kept, skipped: rows - kept, ...where };
   const nulls: Record<string, Uint8Array> = {};
   for (const [role, name] of Object.entries(columns)) {
     const mask = lenientNulls.get(name);
     if (mask !== undefined) nulls[role] = keep === undefined ? mask : Uint8Array.from(keep, (r) => mask[r]!);
   }
-  return { tensors, rows: kept, skipped: rows - kept, nulls };
+  return { tensors, rows: kept, skipped: rows - kept, nulls, ...where };
 }
 
 function checkShapes(

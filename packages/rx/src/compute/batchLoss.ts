@@ -10,6 +10,7 @@ import {
 import type { ChunkSteps, GroupState, RowDtypes, RowShapes } from '../chunks/LossChunk.js';
 import { rowDtypesOf, rowShapesOf } from '../chunks/rowShapes.js';
 import type { LossOperatorSpec } from '../specs/LossOperatorSpec.js';
+import { errorAtRow } from './errorAtRow.js';
 import { keyGroups } from './keyGroups.js';
 
 /** The role under which the grouping column travels with the loss's columns (so null-skipping keeps them aligned). */
@@ -56,9 +57,13 @@ export function batchLoss<O>(
   tensorsOf: (columns: Readonly<Record<string, string>>, options: BatchTensorsOptions) => BatchTensors,
 ): BatchLoss {
   const { spec, options, by, columns } = plan;
+  // The batch's row of each row the tensors hold, when nulls dropped rows (`nulls: 'skip'`).
+  let keep: Int32Array | undefined;
   try {
     // The step column only labels rows: its nulls neither fail nor drop a row (they read as NaN).
-    const { tensors, rows, skipped, nulls } = tensorsOf(columns, { nulls: plan.nulls, nullable: [STEP] });
+    const made = tensorsOf(columns, { nulls: plan.nulls, nullable: [STEP] });
+    const { tensors, rows, skipped, nulls } = made;
+    keep = made.keep;
     const args = spec.roles.map((r) => tensors[r]!);
     let state: LossState;
     let groups: GroupState[] | undefined;
@@ -92,7 +97,10 @@ export function batchLoss<O>(
       rowShapes: rows === 0 ? undefined : rowShapesOf(spec.roles, columns, tensors),
       rowDtypes: rows === 0 ? undefined : rowDtypesOf(spec.roles, columns, tensors),
     };
-  } catch (e) {
+  } catch (thrown) {
+    // A loss names a row of the rows kept: the error must name the batch's row.
+    const rows = keep;
+    const e = rows === undefined ? thrown : errorAtRow(thrown, (row) => rows[row] ?? row);
     if (e instanceof LossError && e.column === undefined && e.argument !== undefined) {
       const column = spec.roles.includes(e.argument) ? columns[e.argument] : undefined;
       if (column !== undefined) throw e.withContext({ column });

@@ -1,12 +1,13 @@
-import { ArrowReadError, batchTensors, resolveColumns } from '@lossflow/arrow';
+import { ArrowReadError, resolveColumns } from '@lossflow/arrow';
 import { LossError } from '@lossflow/core';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { map, pipe } from 'rxjs';
 import type { LossChunk } from '../chunks/LossChunk.js';
 import { checkRowShapes } from '../chunks/rowShapeOperator.js';
-import { type BatchLossPlan, batchLoss, KEY, STEP } from '../compute/batchLoss.js';
+import { type BatchLossPlan, KEY, STEP } from '../compute/batchLoss.js';
 import { batchOrigin } from '../sources/batchOrigin.js';
 import type { LossOperatorSpec } from '../specs/LossOperatorSpec.js';
+import { batchLossInRanges, rangeRowsOf } from '../threads/batchLossInRanges.js';
 import { type LossOperatorPlan, type ThreadableOperator, threadable } from '../threads/workerPlan.js';
 import { splitOperatorOptions } from './operatorOptions.js';
 import { plainTensorOptions } from './plainTensorOptions.js';
@@ -51,15 +52,25 @@ export function lossOperator<O extends object>(
   };
   let schema: Schema | undefined;
   let batchPlan: BatchLossPlan<O> | undefined;
-  const chunk = (batch: RecordBatch, index: number): LossChunk => {
+  // The rows per range, for the columns (joined) it was found for.
+  let rangeStep: number | undefined;
+  let rangeFor: string | undefined;
+  const chunk = (batch: RecordBatch, index: number, rangeColumns?: readonly string[]): LossChunk => {
     const file = batchOrigin(batch);
     try {
       if (batch.schema !== schema || batchPlan === undefined) {
         batchPlan = { spec, options: coreOptions, by, perRow, nulls, columns: columnsOf(batch.schema) };
         schema = batch.schema;
+        rangeFor = undefined;
       }
-      const plan = batchPlan;
-      const part = batchLoss(plan, (columns, o) => batchTensors(batch, columns, { ...o, batchIndex: index }));
+      const names = rangeColumns ?? Object.values(batchPlan.columns);
+      const key = names.join('\u0000');
+      if (key !== rangeFor) {
+        rangeStep = rangeRowsOf(batch.schema, names);
+        rangeFor = key;
+      }
+      // In the row ranges of a threaded fromFile, so any thread count (0 too) gives the same bits.
+      const part = batchLossInRanges(batchPlan, batch, index, rangeStep);
       return {
         loss: spec.name,
         batch: index,

@@ -1,5 +1,5 @@
 import { LossError } from '@lossflow/core';
-import type { RecordBatch } from 'apache-arrow';
+import type { RecordBatch, Schema } from 'apache-arrow';
 import { map, type OperatorFunction, pipe } from 'rxjs';
 import type { LossChunk } from '../chunks/LossChunk.js';
 import { checkRowShapesOfEach } from '../chunks/rowShapeOperator.js';
@@ -48,10 +48,24 @@ export function losses(
     }
     return plan.plans[0]!;
   });
+  let rangeSchema: Schema | undefined;
+  let rangeColumns: string[] | undefined;
   return threadable(
     // rxjs's pipe() rather than source.pipe(): a source's own pipe (FileBatches') must not see these steps.
     pipe(
-      map((batch: RecordBatch, index) => plans.map((plan) => plan.chunk(batch, index))),
+      map((batch: RecordBatch, index) => {
+        // Every loss's columns, as the worker pool reads them, fix the row ranges of a big batch.
+        if (batch.schema !== rangeSchema) {
+          rangeSchema = batch.schema;
+          try {
+            rangeColumns = plans.flatMap((plan) => Object.values(plan.columns(batch.schema)));
+          } catch {
+            // A column missing: the loss's chunk reports it, with the batch and file.
+            rangeColumns = undefined;
+          }
+        }
+        return plans.map((plan) => plan.chunk(batch, index, rangeColumns));
+      }),
       checkRowShapesOfEach(),
     ),
     { kind: 'losses', plans, finish: checkRowShapesOfEach() },

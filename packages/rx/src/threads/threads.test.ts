@@ -10,11 +10,12 @@ import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'nod
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LossError } from '@lossflow/core';
+import { crossEntropy as coreCrossEntropy, LossError, tensor } from '@lossflow/core';
 import {
   Field,
   FixedSizeList,
   Float32,
+  Float64,
   Int32,
   Int64,
   makeData,
@@ -478,7 +479,9 @@ describe('a pipe or device path', () => {
 describe('big batches', () => {
   // 48 bytes a row of the columns allLosses reads: 200,000 rows are 3 row ranges of 87,360 rows.
   const ROWS = 200_000;
+  // 0 too: this thread computes a big batch in the same row ranges, merged the same way.
   const WORKERS: FromFileOptions[] = [
+    { threads: 0 },
     { threads: 1 },
     { threads: 2 },
     { threads: 4 },
@@ -498,13 +501,10 @@ describe('big batches', () => {
       writeLog(path, ROWS, batchRows);
       const results = await perWorkers((threads) => allLosses(path, threads));
       expectSameBits(results);
-      // Across batch sizes (and against this thread, which reads each batch whole): within 1e-12.
+      // Across batch sizes: within 1e-12.
       const small = join(dir, 'big-small.arrows');
       writeLog(small, ROWS, 8192);
-      for (const reference of [
-        await lastValueFrom(allLosses(small, { threads: 2 }).pipe(toArray())),
-        await lastValueFrom(allLosses(path, { threads: 0 }).pipe(toArray())),
-      ]) {
+      for (const reference of [await lastValueFrom(allLosses(small, { threads: 2 }).pipe(toArray()))]) {
         const flat = (r: typeof reference) =>
           r[0]!.flatMap(([total, groups]) => [total, ...groups.map((g) => g.value)]);
         const got = flat(results[0]!);
@@ -533,10 +533,121 @@ describe('big batches', () => {
     },
   );
 
+  it('give the same bits in this thread as in workers: float64 logits, keys alternating row by row', async () => {
+    // 92 bytes a row: 300,000 rows (27.6 MB) are 7 ranges of 45,568 rows. Float sums depend on
+    // their order, so only the same ranges merged the same way give the same bits.
+    const path = join(dir, 'big-f64.arrows');
+    const n = 300_000;
+    const C = 10;
+    const rowType = new FixedSizeList(C, new Field('item', new Float64(), false));
+    const fields = [
+      new Field('epoch', new Int32(), false),
+      new Field('logits', rowType, false),
+      new Field('target', new Int64(), false),
+    ];
+    let seed = 12345;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const target = new BigInt64Array(n);
+    const logits = new Float64Array(n * C);
+    for (let i = 0; i < n; i++) {
+      target[i] = BigInt(Math.floor(random() * C));
+      for (let c = 0; c < C; c++) logits[i * C + c] = (random() - 0.5) * 8;
+    }
+    const epoch = Int32Array.from({ length: n }, (_, i) => (i % 2 === 0 ? i >> 10 : 1000 + (i % 3)));
+    const children = [
+      makeData({ type: new Int32(), length: n, data: epoch }),
+      makeData({
+        type: rowType,
+        length: n,
+        child: makeData({ type: new Float64(), length: n * C, data: logits }),
+      }),
+      makeData({ type: new Int64(), length: n, data: target }),
+    ];
+    const batch = new RecordBatch(
+      new Schema(fields),
+      makeData({ type: new Struct(fields), length: n, children }),
+    );
+    writeFileSync(path, RecordBatchStreamWriter.writeAll([batch]).toUint8Array(true));
+    const grouped = (threads: FromFileOptions) =>
+      lastValueFrom(
+        fromFile(path, threads).pipe(
+          crossEntropy({ by: 'epoch', labelSmoothing: 0.1, perRow: true }),
+          map((c) => ({
+            perRow: Array.from(c.perRow!.data.subarray(45_560, 45_580) as Float64Array),
+            perRowLength: c.perRow!.data.length,
+          })),
+          toArray(),
+        ),
+      );
+    const reduced = (threads: FromFileOptions) =>
+      lastValueFrom(
+        fromFile(path, threads).pipe(
+          crossEntropy({ by: 'epoch' }),
+          share(),
+          (chunks) => zip(chunks.pipe(reduceGroups('mean')), chunks.pipe(reduceGroups('sum'))),
+          toArray(),
+        ),
+      );
+    const inThread = await grouped({ threads: 0 });
+    expect(inThread[0]!.perRowLength).toBe(n);
+    const workers = await reduced({ threads: 2 });
+    expect(sameBits(await reduced({ threads: 0 }), workers)).toBe(true);
+    expect(workers.length).toBeGreaterThan(100);
+    // perRow is the batch's rows in order, across the first range's end.
+    const rows = coreCrossEntropy(
+      tensor(logits.slice(45_560 * C, 45_580 * C), [20, C]),
+      Int32Array.from(target.subarray(45_560, 45_580), Number),
+      { labelSmoothing: 0.1, reduction: 'none' },
+    ) as { data: Float64Array };
+    expect(inThread[0]!.perRow).toEqual(Array.from(rows.data));
+  });
+
+  it("with nulls: 'skip', reports a loss error with the file's row, not the row among those kept", async () => {
+    // 36 bytes a row: 2 ranges of 116,480 rows; a null row every 977 before the bad one, in each range.
+    const path = join(dir, 'big-nulls.arrows');
+    const n = 130_000;
+    const bad = 120_003;
+    const C = 7;
+    const rowType = new FixedSizeList(C, new Field('item', new Float32(), false));
+    const fields = [new Field('logits', rowType, true), new Field('target', new Int64(), false)];
+    const valid = new Uint8Array(Math.ceil(n / 8)).fill(255);
+    let nulls = 0;
+    for (let i = 5; i < n; i += 977) {
+      valid[i >> 3]! &= ~(1 << (i & 7));
+      nulls++;
+    }
+    const logits = Float32Array.from({ length: n * C }, (_, i) => Math.sin(i * 0.37));
+    const target = BigInt64Array.from({ length: n }, (_, i) => (i === bad ? 99n : BigInt(i % C)));
+    const children = [
+      makeData({
+        type: rowType,
+        length: n,
+        nullCount: nulls,
+        nullBitmap: valid,
+        child: makeData({ type: new Float32(), length: n * C, data: logits }),
+      }),
+      makeData({ type: new Int64(), length: n, data: target }),
+    ];
+    const batch = new RecordBatch(
+      new Schema(fields),
+      makeData({ type: new Struct(fields), length: n, children }),
+    );
+    writeFileSync(path, RecordBatchStreamWriter.writeAll([batch]).toUint8Array(true));
+    for (const threads of [{ threads: 0 }, { threads: 2 }, { threads: 1, inThisThread: true }]) {
+      const e = await lastValueFrom(
+        fromFile(path, threads).pipe(crossEntropy({ nulls: 'skip' }), reduce('mean')),
+      ).catch((error: unknown) => error);
+      expect(e, JSON.stringify(threads)).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', batch: 0, row: bad });
+    }
+  });
+
   it("reports a loss error in a later row range with the batch's row, as in this thread", async () => {
     const path = join(dir, 'big-bad.arrows');
     writeLog(path, ROWS, ROWS, 150_001);
-    for (const threads of [{ threads: 0 }, ...WORKERS]) {
+    for (const threads of WORKERS) {
       const e = await lastValueFrom(fromFile(path, threads).pipe(crossEntropy(), reduce('mean'))).catch(
         (error: unknown) => error,
       );

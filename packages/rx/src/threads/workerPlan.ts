@@ -12,8 +12,12 @@ export interface LossOperatorPlan<O = unknown> {
   readonly nulls: 'error' | 'skip';
   /** The loss's columns (by role, the grouping and step columns under their keys) in a batch of this schema. */
   columns(schema: Schema): Record<string, string>;
-  /** The chunk of one batch, computed in this thread. */
-  chunk(batch: RecordBatch, index: number): LossChunk;
+  /**
+   * The chunk of one batch, computed in this thread, in the row ranges the worker pool would cut it
+   * into for `rangeColumns` (every column the pipeline reads, as `losses(…)` passes them; the
+   * loss's own by default), so it gets the same bits as worker threads.
+   */
+  chunk(batch: RecordBatch, index: number, rangeColumns?: readonly string[]): LossChunk;
 }
 
 /**

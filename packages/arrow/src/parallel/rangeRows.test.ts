@@ -1,0 +1,30 @@
+import { Field, FixedSizeList, Float32, Float64, Int32, Int64, List } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { type TensorLayout, tensorLayout } from '../schema/tensorLayout.js';
+import { rangeRows } from './rangeRows.js';
+import { RANGE_BYTES } from './rowRangePlans.js';
+
+const layout = (field: Field): TensorLayout => {
+  const l = tensorLayout(field);
+  if (!l.usable) throw new Error(l.reason);
+  return l;
+};
+
+describe('rangeRows', () => {
+  it('cuts 4 MiB of the columns’ values, in multiples of 64 rows', () => {
+    const logits = layout(
+      new Field('logits', new FixedSizeList(10, new Field('item', new Float64(), false))),
+    );
+    const target = layout(new Field('target', new Int64()));
+    const epoch = layout(new Field('epoch', new Int32()));
+    // 80 + 8 + 4 = 92 bytes a row.
+    expect(rangeRows([logits, target, epoch])).toBe(Math.floor(RANGE_BYTES / 92 / 64) * 64);
+    expect(rangeRows([logits, target, epoch])! % 64).toBe(0);
+    expect(rangeRows([target], 64)).toBe(64);
+  });
+
+  it('does not cut a variable-length list column', () => {
+    const list = layout(new Field('logits', new List(new Field('item', new Float32(), false))));
+    expect(rangeRows([list, layout(new Field('target', new Int64()))])).toBeUndefined();
+  });
+});

@@ -1,0 +1,40 @@
+import type { ElementType, TensorLayout } from '../schema/tensorLayout.js';
+import { RANGE_BYTES } from './rowRangePlans.js';
+
+/** Ranges start at multiples of this many rows, as `rowRangePlans` cuts them. */
+const ROW_STEP = 64;
+
+const BYTES: Readonly<Record<ElementType, number>> = {
+  float32: 4,
+  float64: 8,
+  int8: 1,
+  int16: 2,
+  int32: 4,
+  int64: 8,
+  uint8: 1,
+  uint16: 2,
+  uint32: 4,
+};
+
+/**
+ * The rows per row range the worker pool cuts a big batch of these columns into (see
+ * `WorkerPlan.merge`), or `undefined` when it does not cut it (a variable-length list column): a
+ * computation in this thread that cuts a batch the same way and merges the ranges in row order gets
+ * the same bits as the pool, for any thread count. A batch of at most this many rows is one range.
+ *
+ * @param layouts the layouts of the selected columns, each column once.
+ * @example
+ * const step = rangeRows([tensorLayout(logits), tensorLayout(label)]); // 4 MiB of both columns' values
+ */
+export function rangeRows(
+  layouts: readonly TensorLayout[],
+  rangeBytes: number = RANGE_BYTES,
+): number | undefined {
+  let bytesPerRow = 0;
+  for (const layout of layouts) {
+    if (layout.list !== undefined) return undefined;
+    bytesPerRow += layout.fixed.reduce((n, size) => n * size, 1) * BYTES[layout.dtype];
+  }
+  if (bytesPerRow === 0) return undefined;
+  return Math.max(ROW_STEP, Math.floor(rangeBytes / bytesPerRow / ROW_STEP) * ROW_STEP);
+}
