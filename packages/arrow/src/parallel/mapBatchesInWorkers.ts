@@ -23,7 +23,8 @@ import { type BatchReadPlan, batchReadPlan } from './BatchReadPlan.js';
 import { BatchRunner } from './BatchRunner.js';
 import { batchSlots } from './batchSlots.js';
 import { takeWorker } from './prestartWorkers.js';
-import { RANGE_BYTES, rowRangePlans } from './rowRangePlans.js';
+import { RANGE_BYTES } from './rangeRows.js';
+import { rowRangePlans } from './rowRangePlans.js';
 import type { WorkerJob, WorkerReply, WorkerRequest, WorkerSetup } from './workerProtocol.js';
 
 /** The module a pool runs in its workers (see `WorkerTaskModule`) and the data its `setup` gets. */

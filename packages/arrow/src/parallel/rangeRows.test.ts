@@ -1,8 +1,7 @@
 import { Field, FixedSizeList, Float32, Float64, Int32, Int64, List } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { type TensorLayout, tensorLayout } from '../schema/tensorLayout.js';
-import { rangeRows } from './rangeRows.js';
-import { RANGE_BYTES } from './rowRangePlans.js';
+import { RANGE_BYTES, rangeRows } from './rangeRows.js';
 
 const layout = (field: Field): TensorLayout => {
   const l = tensorLayout(field);

@@ -1,10 +1,20 @@
 import type { ElementType, TensorLayout } from '../schema/tensorLayout.js';
-import { RANGE_BYTES } from './rowRangePlans.js';
 
-/** Ranges start at multiples of this many rows, as `rowRangePlans` cuts them. */
+/**
+ * Bytes of the selected columns per row range (default of `WorkerReadOptions.rangeBytes`): big
+ * enough that a range's job costs far more than its message, small enough that every thread gets
+ * ranges of a big batch and an IO region stays a few MB, whatever the batch size.
+ */
+export const RANGE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Ranges start at multiples of this many rows, so every validity bitmap of a range starts on a
+ * byte (one bit per slot, and a slot count per row that is a whole number).
+ */
 const ROW_STEP = 64;
 
-const BYTES: Readonly<Record<ElementType, number>> = {
+/** Bytes of one value of each element type. */
+export const ELEMENT_BYTES: Readonly<Record<ElementType, number>> = {
   float32: 4,
   float64: 8,
   int8: 1,
@@ -33,7 +43,7 @@ export function rangeRows(
   let bytesPerRow = 0;
   for (const layout of layouts) {
     if (layout.list !== undefined) return undefined;
-    bytesPerRow += layout.fixed.reduce((n, size) => n * size, 1) * BYTES[layout.dtype];
+    bytesPerRow += layout.fixed.reduce((n, size) => n * size, 1) * ELEMENT_BYTES[layout.dtype];
   }
   if (bytesPerRow === 0) return undefined;
   return Math.max(ROW_STEP, Math.floor(rangeBytes / bytesPerRow / ROW_STEP) * ROW_STEP);

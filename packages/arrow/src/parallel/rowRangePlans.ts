@@ -1,32 +1,8 @@
 import type { RecordBatchHeader } from '../ipc/ipcMetadata.js';
-import type { ElementType, TensorLayout } from '../schema/tensorLayout.js';
+import type { TensorLayout } from '../schema/tensorLayout.js';
 import { type BatchReadPlan, batchReadPlan } from './BatchReadPlan.js';
 import type { BatchSlots } from './batchSlots.js';
-
-/**
- * Bytes of the selected columns per row range (default of `WorkerReadOptions.rangeBytes`): big
- * enough that a range's job costs far more than its message, small enough that every thread gets
- * ranges of a big batch and an IO region stays a few MB, whatever the batch size.
- */
-export const RANGE_BYTES = 4 * 1024 * 1024;
-
-/**
- * Ranges start at multiples of this many rows, so every validity bitmap of a range starts on a
- * byte (one bit per slot, and a slot count per row that is a whole number).
- */
-const ROW_STEP = 64;
-
-const BYTES: Readonly<Record<ElementType, number>> = {
-  float32: 4,
-  float64: 8,
-  int8: 1,
-  int16: 2,
-  int32: 4,
-  int64: 8,
-  uint8: 1,
-  uint16: 2,
-  uint32: 4,
-};
+import { ELEMENT_BYTES, rangeRows } from './rangeRows.js';
 
 /**
  * The read plans of a record batch's first `rows` rows as row ranges of a fixed number of rows
@@ -74,7 +50,7 @@ export function rowRangePlans(
         if (bitmap)
           cut(buffers, header.buffers, s.validity, (first * perRow) / 8, Math.ceil((count * perRow) / 8));
         if (s.data >= 0) {
-          const width = BYTES[layout.dtype];
+          const width = ELEMENT_BYTES[layout.dtype];
           cut(buffers, header.buffers, s.data, first * perRow * width, count * perRow * width);
         }
         if (s.kind === 'fixed') perRow *= layout.fixed[depth]!;
@@ -116,7 +92,6 @@ function rangeStep(
   rows: number,
   rangeBytes: number,
 ): number | undefined {
-  let bytesPerRow = 0;
   for (const [i, name] of names.entries()) {
     const layout = layouts[i]!;
     const levels = slots.columns.get(name);
@@ -132,9 +107,8 @@ function rangeStep(
         return undefined;
       }
       if (s.data >= 0) {
-        const width = BYTES[layout.dtype];
+        const width = ELEMENT_BYTES[layout.dtype];
         if (header.buffers[2 * s.data + 1]! < rows * perRow * width) return undefined;
-        bytesPerRow += perRow * width;
       }
       if (s.kind === 'fixed') {
         const size = layout.fixed[depth];
@@ -143,6 +117,6 @@ function rangeStep(
       }
     }
   }
-  if (bytesPerRow === 0) return undefined;
-  return Math.max(ROW_STEP, Math.floor(rangeBytes / bytesPerRow / ROW_STEP) * ROW_STEP);
+  // The same step this thread cuts a batch by (rx), so both give the same bits.
+  return rangeRows(layouts, rangeBytes);
 }
