@@ -15,6 +15,7 @@ describe('the entries of @lossflow/arrow', () => {
         'columnTensor',
         'describeSchema',
         'detectFormat',
+        'rangeRows',
         'readBatches',
         'readTensors',
         'resolveColumns',
