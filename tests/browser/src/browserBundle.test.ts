@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { trainingLogBatches } from '@lossflow/arrow';
 import { RecordBatchStreamWriter } from 'apache-arrow';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { crossEntropyOfStream } from './crossEntropyOfStream.js';
+import { inChromium } from './inChromium.js';
 
 const ENTRY = fileURLToPath(new URL('./crossEntropyOfStream.ts', import.meta.url));
 const LOG = { rows: 3000, classes: 7, epochs: 2, batchRows: 256, ignoreShare: 0.1 };
@@ -54,25 +54,7 @@ describe('the universal entries in a browser', () => {
     expect(bits(await crossEntropyOfStream(new Blob([bytes]).stream()))).toBe(bits(inNode));
 
     const { code } = await bundle();
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
-    try {
-      const page = await browser.newPage();
-      const problems: string[] = [];
-      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-      page.on('console', (m) => {
-        if (m.type() === 'error') problems.push(m.text());
-      });
-      await page.setContent('<!doctype html><title>lossflow</title>');
-      await page.addScriptTag({ content: code });
+    await inChromium(code, 'lossflow', async (page, problems) => {
       const base64 = Buffer.from(bytes).toString('base64');
       const inBrowser = await page.evaluate(async (b64) => {
         const binary = atob(b64);
@@ -92,8 +74,6 @@ describe('the universal entries in a browser', () => {
       expect(inBrowser.hasProcess).toBe(false);
       expect(inBrowser.blob).toBe(bits(inNode));
       expect(inBrowser.stream).toBe(bits(inNode));
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });

@@ -13,9 +13,9 @@ import { crossEntropy, type GroupValue, reduce, reduceGroups } from '@lossflow/r
 import { fromFile } from '@lossflow/rx/node';
 import { RecordBatchStreamWriter } from 'apache-arrow';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inChromium } from './inChromium.js';
 import { rxEpochMeansOf, rxMeanOf } from './rxPipelines.js';
 
 const ENTRY = fileURLToPath(new URL('./rxPipelines.ts', import.meta.url));
@@ -108,25 +108,7 @@ describe('the universal root of @lossflow/rx in a browser', () => {
     );
 
     const { code } = await bundle();
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
-    try {
-      const page = await browser.newPage();
-      const problems: string[] = [];
-      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-      page.on('console', (m) => {
-        if (m.type() === 'error') problems.push(m.text());
-      });
-      await page.setContent('<!doctype html><title>lossflow rx</title>');
-      await page.addScriptTag({ content: code });
+    await inChromium(code, 'lossflow rx', async (page, problems) => {
       const inBrowser = await page.evaluate(async (b64) => {
         const binary = atob(b64);
         const data = new Uint8Array(binary.length);
@@ -149,8 +131,6 @@ describe('the universal root of @lossflow/rx in a browser', () => {
       expect(problems).toEqual([]);
       expect(inBrowser.hasProcess).toBe(false);
       expect(inBrowser.results).toEqual(expected);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });
