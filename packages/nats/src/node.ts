@@ -1,6 +1,9 @@
 /**
- * Node-only entry of @lossflow/nats: connecting with the options production NATS users use.
+ * Node-only entry of @lossflow/nats: connecting with the options production NATS users use
+ * (token, user/password, `.creds` files, TLS with a CA file; `NATS_URL` / `NATS_CREDS`).
  *
  * @packageDocumentation
  */
+
+export { connectNats, type NatsConnectOptions, natsConnectionOptions } from './connect/connectNats.js';
 export * from './index.js';
