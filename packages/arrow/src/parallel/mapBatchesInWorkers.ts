@@ -23,7 +23,7 @@ import { type BatchReadPlan, batchReadPlan } from './BatchReadPlan.js';
 import { BatchRunner } from './BatchRunner.js';
 import { batchSlots } from './batchSlots.js';
 import { takeWorker } from './prestartWorkers.js';
-import { RANGE_BYTES } from './rangeRows.js';
+import { RANGE_BYTES, rangeRows } from './rangeRows.js';
 import { rowRangePlans } from './rowRangePlans.js';
 import type { WorkerJob, WorkerReply, WorkerRequest, WorkerSetup } from './workerProtocol.js';
 
@@ -761,8 +761,10 @@ class Pool<R> implements WorkerBatchReader<R> {
   }
 
   /**
-   * Parquet: the first worker reads the footer (row group sizes, schema, codecs); then each row
-   * group is a job, decoded by a worker in batches of 65,536 rows as the in-thread reader does.
+   * Parquet: the first worker reads the footer (row group sizes, schema, codecs); then each batch
+   * of a row group (65,536 rows, as the in-thread reader decodes them), or with the plan's merge
+   * each row range of a batch (as an Arrow IPC batch of the same rows is cut), is a job: every
+   * thread decodes and computes the rows of a big row group, each reading only its rows' pages.
    */
   async #openParquet(handle: FileHandle): Promise<Opened> {
     const file = this.#path;
@@ -796,38 +798,65 @@ class Pool<R> implements WorkerBatchReader<R> {
         cause: e,
       });
     }
-    const { schema: visible, names, columnError } = this.#setUp(schema);
+    const { schema: visible, names, layouts, columnError } = this.#setUp(schema);
     rejectUnsupportedCodecs(meta.unsupported, (column) => names.includes(column), file);
     const total = meta.rowGroups.reduce((a, b) => a + b, 0);
-    let group = 0;
-    let rowsBefore = 0;
+    // With the plan's merge, a batch is cut into the row ranges an Arrow IPC batch of the same rows
+    // would be (and this thread cuts it into, in rx): the same bits for any thread count.
+    const step = this.#merge === undefined ? undefined : rangeRows(layouts, this.#rangeBytes);
+    const rangeBytes = this.#rangeBytes;
+    const size = this.#size;
+    const limit = this.#limit;
+    const jobs = function* (pool: Pool<R>): Generator<PlannedJob> {
+      let before = 0;
+      let taken = 0;
+      for (let rowGroup = 0; rowGroup < meta.rowGroups.length; rowGroup++) {
+        const rows = meta.rowGroups[rowGroup]!;
+        if (rows === 0) continue;
+        const left = limit === undefined ? rows : Math.min(rows, limit - taken);
+        // Batches of a row group as the in-thread reader decodes them.
+        const batchSize = Math.max(1, Math.min(PARQUET_BATCH_ROWS, rows));
+        for (let batchFirst = 0; batchFirst < left; batchFirst += batchSize) {
+          const batchRows = Math.min(batchSize, left - batchFirst);
+          const cut = step !== undefined && batchRows > step;
+          const part = cut ? step : batchRows;
+          for (let first = 0; first < batchRows; first += part) {
+            const count = Math.min(part, batchRows - first);
+            const through = before + batchFirst + first + count;
+            taken += count;
+            yield {
+              rows: count,
+              end: total === 0 ? size : Math.round((size * through) / total),
+              range: cut ? { last: first + count >= batchRows } : undefined,
+              request: (id) => {
+                if (columnError !== undefined) throw columnError.withContext({ batch: pool.#index });
+                pool.#rowGroups.set(id, rowGroup);
+                return {
+                  type: 'rowGroup',
+                  id,
+                  rowGroup,
+                  batchSize,
+                  limit: left < rows ? left : undefined,
+                  batchFirst,
+                  first,
+                  rows: count,
+                  rangeBytes: cut ? rangeBytes : undefined,
+                };
+              },
+            };
+          }
+        }
+        before += rows;
+      }
+    };
+    const planned = jobs(this);
     return {
       format: 'parquet',
       schema: visible,
       handle: undefined,
-      next: async (planned) => {
-        while (group < meta.rowGroups.length && meta.rowGroups[group] === 0) group++;
-        if (group >= meta.rowGroups.length) return undefined;
-        const rowGroup = group++;
-        const rows = meta.rowGroups[rowGroup]!;
-        const left = this.#limit === undefined ? rows : Math.min(rows, this.#limit - planned);
-        rowsBefore += rows;
-        return {
-          rows: left,
-          end: total === 0 ? this.#size : Math.round((this.#size * rowsBefore) / total),
-          range: undefined,
-          request: (id) => {
-            if (columnError !== undefined) throw columnError.withContext({ batch: this.#index });
-            this.#rowGroups.set(id, rowGroup);
-            return {
-              type: 'rowGroup',
-              id,
-              rowGroup,
-              batchSize: Math.max(1, Math.min(PARQUET_BATCH_ROWS, rows)),
-              limit: left < rows ? left : undefined,
-            };
-          },
-        };
+      next: async () => {
+        const next = planned.next();
+        return next.done === true ? undefined : next.value;
       },
       close: async () => undefined,
     };

@@ -39,6 +39,33 @@ export class SnappyPages {
   }
 
   /**
+   * A view of `length` bytes at the start of the reused memory's input area, for a page's bytes to
+   * be read straight into (no buffer of their own); valid until the next call of any method.
+   */
+  input(length: number): Uint8Array {
+    this.#reserve(INPUT_START + length);
+    return new Uint8Array(this.#memory.buffer, INPUT_START, length);
+  }
+
+  /**
+   * Bytes `[offset, offset + length)` of the input area (as {@link input} left it) decompressed
+   * into the memory after it; a view valid until the next call of any method.
+   *
+   * @throws {PageCorruption} when the stream does not decode to exactly `size` bytes
+   */
+  inflateInput(offset: number, length: number, size: number): Uint8Array {
+    const declared = snappyLength(
+      new Uint8Array(this.#memory.buffer, INPUT_START + offset, Math.min(length, 5)),
+    );
+    if (declared !== size)
+      throw new PageCorruption(`a SNAPPY page says it holds ${declared} bytes, its header says ${size}`);
+    const inputEnd = INPUT_START + offset + length;
+    const output = (inputEnd + 15) & ~7;
+    this.#reserve(output + size + 8);
+    return this.#run(INPUT_START + offset, length, output, size);
+  }
+
+  /**
    * `input` decompressed; the result is a view of the reused memory, valid until the next call.
    *
    * @throws {PageCorruption} when the stream does not decode to exactly `size` bytes
@@ -49,13 +76,20 @@ export class SnappyPages {
       throw new PageCorruption(`a SNAPPY page says it holds ${declared} bytes, its header says ${size}`);
     // 8-byte aligned, so plain values that start the output can be viewed in place.
     const output = (INPUT_START + input.length + 15) & ~7;
-    const needed = output + size + 8;
+    this.#reserve(output + size + 8);
+    new Uint8Array(this.#memory.buffer, INPUT_START, input.length).set(input);
+    return this.#run(INPUT_START, input.length, output, size);
+  }
+
+  #reserve(needed: number): void {
     const have = this.#memory.buffer.byteLength;
     if (have < needed) this.#memory.grow(Math.ceil((needed - have) / WASM_PAGE));
-    new Uint8Array(this.#memory.buffer, INPUT_START, input.length).set(input);
+  }
+
+  #run(input: number, length: number, output: number, size: number): Uint8Array {
     let result: number;
     try {
-      result = this.#uncompress(INPUT_START, input.length, output);
+      result = this.#uncompress(input, length, output);
     } catch (e) {
       throw new PageCorruption(`a SNAPPY page does not decompress (${e instanceof Error ? e.message : e})`);
     }
