@@ -1,9 +1,12 @@
 import { PageCorruption } from './PageCorruption.js';
+import { snappyLiterals } from './snappyLiterals.js';
 import { SNAPPY_WASM_BASE64 } from './snappyWasm.js';
 
 /** Where the compiled decompressor's own data and stack end: pages go after it. */
 const INPUT_START = 68_000;
 const WASM_PAGE = 65_536;
+/** Pages compressed to at least this share of their size are mostly literals: decompressed in JS. */
+const LITERAL_SHARE = 0.8;
 
 /** The parts of the `WebAssembly` global used here (typed here: the package needs no DOM types). */
 interface WebAssemblyApi {
@@ -20,7 +23,8 @@ let compiled: object | undefined;
 /**
  * Snappy pages decompressed into one WebAssembly memory that is reused for every page (it grows
  * to the largest page and stays): no allocation per page, and the decompressed bytes are read
- * in place through views of that memory until the next page.
+ * in place through views of that memory until the next page. Pages that compressed little
+ * (mostly literals, as float values are) are decompressed by {@link snappyLiterals} instead.
  *
  * @example
  * const snappy = new SnappyPages();
@@ -87,6 +91,12 @@ export class SnappyPages {
   }
 
   #run(input: number, length: number, output: number, size: number): Uint8Array {
+    if (length >= LITERAL_SHARE * size) {
+      // Mostly literals (float values): native copies beat the module's byte loop (see snappyLiterals).
+      const out = new Uint8Array(this.#memory.buffer, output, size);
+      snappyLiterals(new Uint8Array(this.#memory.buffer, input, length), out);
+      return out;
+    }
     let result: number;
     try {
       result = this.#uncompress(input, length, output);
