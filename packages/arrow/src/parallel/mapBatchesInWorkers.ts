@@ -995,7 +995,7 @@ class Pool<R> implements WorkerBatchReader<R> {
   #threadFor(job: WorkerJob | undefined): PoolThread | undefined {
     if (job?.type === 'rowGroup') {
       const t = this.#groupThreads.get(job.rowGroup);
-      if (t !== undefined && t.ready && t.jobs.size < JOBS_PER_THREAD && this.#pool.includes(t)) return t;
+      if (t?.ready && t.jobs.size < JOBS_PER_THREAD && this.#pool.includes(t)) return t;
     }
     return this.#freeThread();
   }
