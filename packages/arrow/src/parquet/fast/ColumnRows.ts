@@ -291,6 +291,25 @@ export class ColumnRows {
     return input;
   }
 
+  /**
+   * A page compressed whole (a v1 data page, a dictionary page) of `length` bytes at `bodyAt`,
+   * decompressed (unless it is the last one decompressed): SNAPPY pages that compressed little in
+   * about their decompressed size of memory (see `SnappyPages.readAndInflate`).
+   */
+  #whole(bodyAt: number, length: number, size: number): Uint8Array {
+    if (this.#chunk!.meta_data!.codec !== 'SNAPPY') {
+      this.#load(bodyAt, length);
+      return this.#inflate(bodyAt, 0, length, size, false);
+    }
+    if (this.#inflatedAt === bodyAt && this.#inflated.byteLength === size) return this.#inflated;
+    // The page is read into the memory anew, over what was there.
+    this.#loadedAt = -1;
+    this.#inflatedAt = -1;
+    this.#inflated = this.#pages.readAndInflate((into) => this.readAt(into, bodyAt), length, size);
+    this.#inflatedAt = bodyAt;
+    return this.#inflated;
+  }
+
   /** Bytes `[offset, offset + length)` of the loaded page, decompressed to `size` bytes if the chunk is SNAPPY. */
   #inflate(bodyAt: number, offset: number, length: number, size: number, compressed: boolean): Uint8Array {
     const codec = this.#chunk!.meta_data!.codec;
@@ -322,10 +341,9 @@ export class ColumnRows {
     if (encoding === 'PLAIN_DICTIONARY' || encoding === 'RLE_DICTIONARY') this.#readDictionary();
     const compressed = header.compressed_page_size;
     const uncompressed = header.uncompressed_page_size;
-    this.#load(bodyAt, compressed);
     if (header.type === 'DATA_PAGE') {
       const h = header.data_page_header!;
-      const bytes = this.#inflate(bodyAt, 0, compressed, uncompressed, true);
+      const bytes = this.#whole(bodyAt, compressed, uncompressed);
       let pos = 0;
       if (maxRepetition > 0) {
         if (h.repetition_level_encoding !== 'RLE') throw new FastPathFallback('BIT_PACKED levels');
@@ -344,6 +362,7 @@ export class ColumnRows {
     }
     const h = header.data_page_header_v2!;
     if (h.num_nulls !== 0) throw new FastPathFallback('nulls');
+    this.#load(bodyAt, compressed);
     const rep = h.repetition_levels_byte_length;
     const def = h.definition_levels_byte_length;
     if (!isSize(rep) || !isSize(def) || rep + def > compressed || rep + def > uncompressed)
@@ -435,8 +454,7 @@ export class ColumnRows {
     if (!isSize(h.num_values)) throw new PageCorruption('a dictionary page has a negative size');
     const size = this.column.valueBytes;
     // Read and decompressed in the same memory as the data pages: they are read again after it.
-    this.#load(bodyAt, header.compressed_page_size);
-    const bytes = this.#inflate(bodyAt, 0, header.compressed_page_size, header.uncompressed_page_size, true);
+    const bytes = this.#whole(bodyAt, header.compressed_page_size, header.uncompressed_page_size);
     if (h.num_values * size > bytes.length)
       throw new PageCorruption(`a dictionary of ${h.num_values} values has only ${bytes.length} bytes`);
     if (this.#dictionary.length < h.num_values * size) this.#dictionary = new Uint8Array(h.num_values * size);

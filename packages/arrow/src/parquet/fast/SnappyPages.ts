@@ -1,5 +1,5 @@
 import { PageCorruption } from './PageCorruption.js';
-import { snappyLiterals } from './snappyLiterals.js';
+import { snappyInPlace, snappyLiterals } from './snappyLiterals.js';
 import { SNAPPY_WASM_BASE64 } from './snappyWasm.js';
 
 /** Where the compiled decompressor's own data and stack end: pages go after it. */
@@ -7,6 +7,12 @@ const INPUT_START = 68_000;
 const WASM_PAGE = 65_536;
 /** Pages compressed to at least this share of their size are mostly literals: decompressed in JS. */
 const LITERAL_SHARE = 0.8;
+/**
+ * Bytes between a page's decompressed end and its compressed end when it is decompressed in
+ * place (plus 1 per KiB of it): literal headers are the only bytes a stream has beyond its
+ * output, a few per 64 KiB, so the writes stay behind the reads with room to spare.
+ */
+const IN_PLACE_MARGIN = 64 * 1024;
 
 /** The parts of the `WebAssembly` global used here (typed here: the package needs no DOM types). */
 interface WebAssemblyApi {
@@ -67,6 +73,35 @@ export class SnappyPages {
     const output = (inputEnd + 15) & ~7;
     this.#reserve(output + size + 8);
     return this.#run(INPUT_START + offset, length, output, size);
+  }
+
+  /**
+   * A page of `length` compressed bytes that decompress to `size`, read by `read` (into the view it
+   * is given, returning the bytes it read) and decompressed, where it compressed little, within
+   * about `size` bytes of memory rather than `length + size` (see `snappyInPlace`); a view valid
+   * until the next call of any method.
+   *
+   * @throws {PageCorruption} when the page is cut short or does not decode to exactly `size` bytes
+   */
+  readAndInflate(read: (into: Uint8Array) => number, length: number, size: number): Uint8Array {
+    const margin = IN_PLACE_MARGIN + Math.ceil(length / 1024);
+    if (length < LITERAL_SHARE * size || length > size + margin) {
+      if (read(this.input(length)) !== length) throw new PageCorruption('a page is cut short');
+      return this.inflateInput(0, length, size);
+    }
+    const output = INPUT_START;
+    const input = output + size + margin - length;
+    this.#reserve(output + size + margin);
+    const view = new Uint8Array(this.#memory.buffer, input, length);
+    if (read(view) !== length) throw new PageCorruption('a page is cut short');
+    const declared = snappyLength(view);
+    if (declared !== size)
+      throw new PageCorruption(`a SNAPPY page says it holds ${declared} bytes, its header says ${size}`);
+    if (snappyInPlace(new Uint8Array(this.#memory.buffer), input, length, output, size))
+      return new Uint8Array(this.#memory.buffer, output, size);
+    // Its writes would have overtaken its unread bytes: the page again, apart.
+    if (read(this.input(length)) !== length) throw new PageCorruption('a page is cut short');
+    return this.inflateInput(0, length, size);
   }
 
   /**

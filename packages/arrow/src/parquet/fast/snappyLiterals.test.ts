@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PageCorruption } from './PageCorruption.js';
-import { snappyLiterals } from './snappyLiterals.js';
+import { snappyInPlace, snappyLiterals } from './snappyLiterals.js';
 
 /** A Snappy stream: the length varint, then the elements' bytes as given. */
 function stream(size: number, ...elements: number[][]): Uint8Array {
@@ -45,6 +45,31 @@ describe('snappyLiterals', () => {
     for (let i = 0; i < 64; i++) want.push(want[want.length - 351]!);
     want.push(9, 9, 9, 9, 9);
     expect(Array.from(out)).toEqual(want);
+  });
+
+  it('decodes in place, the stream at the end of the output, and refuses before a write would overtake it', () => {
+    const long = Array.from({ length: 1000 }, (_, i) => (i * 31) & 0xff);
+    const size = 1000 + 8 + 1000;
+    const input = stream(size, literal(long), [((8 - 4) << 2) | 1, 5], literal(long));
+    const want = new Uint8Array(size);
+    snappyLiterals(input, want);
+    for (const margin of [0, 16, 4096]) {
+      const memory = new Uint8Array(100 + size + margin).fill(7);
+      const at = 100 + size + margin - input.length;
+      memory.set(input, at);
+      // No margin: the last literal's 3 header bytes are more than the output has left to grow.
+      expect(snappyInPlace(memory, at, input.length, 100, size)).toBe(margin > 0);
+      if (margin > 0)
+        expect(Buffer.compare(Buffer.from(memory.subarray(100, 100 + size)), Buffer.from(want))).toBe(0);
+    }
+    // Mostly copies, the stream near the output's start: the first copy would overwrite the stream
+    // bytes after it, so it is refused before it writes.
+    const copies = stream(4 + 64 * 30, literal([1, 2, 3, 4]), ...Array(30).fill([((64 - 1) << 2) | 2, 4, 0]));
+    const memory = new Uint8Array(4 + 64 * 30);
+    memory.set(copies, 10);
+    const before = memory.slice();
+    expect(snappyInPlace(memory, 10, copies.length, 0, 4 + 64 * 30)).toBe(false);
+    expect(Buffer.compare(Buffer.from(memory.subarray(17)), Buffer.from(before.subarray(17)))).toBe(0);
   });
 
   it.each([
