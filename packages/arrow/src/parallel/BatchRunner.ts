@@ -2,8 +2,8 @@
  * What one thread of `mapBatchesInWorkers` does with its requests: it reads the pool's open file
  * through the descriptor it is given (never the path, which may name another file by now). For
  * an Arrow IPC block it reads the block's byte ranges straight into the memory its task asks for
- * (one read per range, no other copy); for a Parquet row group it decodes the row group and copies
- * each batch's buffers there. It views the columns in that memory and posts back what the task
+ * (one read per range, no other copy); for the rows of a Parquet row group it reads their pages and
+ * copies their values there (the general decoder's row group, when a column needs it). It views the columns in that memory and posts back what the task
  * computes. Requests are handled one at a time, in the order they arrive. A worker thread runs one
  * (`batchWorker.ts`); with `inThisThread`, the pool runs one in its own thread too.
  */
@@ -12,10 +12,16 @@ import { ArrowReadError } from '../errors/ArrowReadError.js';
 import { type SerializedError, serializeError, shiftErrorRow } from '../errors/workerError.js';
 import { ioError } from '../io/ioError.js';
 import { scanIpcBytes } from '../ipc/scanIpcBlocks.js';
-import { openParquetRowGroups, type ParquetRowGroups } from '../parquet/parquetRowGroups.js';
-import { type BatchReadPlan, batchReadPlan } from './BatchReadPlan.js';
+import type { ColumnRows } from '../parquet/fast/ColumnRows.js';
+import {
+  isFastPathSignal,
+  openParquetRowGroups,
+  type ParquetRowGroups,
+} from '../parquet/parquetRowGroups.js';
+import { type BatchReadPlan, batchReadPlan, type PlannedBuffer, type PlannedLevel } from './BatchReadPlan.js';
 import { batchSlots } from './batchSlots.js';
 import { IoRegionBatch } from './IoRegionBatch.js';
+import { rowRangePlans } from './rowRangePlans.js';
 import type {
   SharedFile,
   WorkerJob,
@@ -24,6 +30,9 @@ import type {
   WorkerSetup,
   WorkerTaskModule,
 } from './workerProtocol.js';
+
+/** IO region positions of the located rows' buffers are aligned so every typed-array view of one is. */
+const IO_ALIGN = 64;
 
 /** Memory growth while the task runs detaches the batch's views (never its bytes): it is then run again. */
 const ATTEMPTS = 8;
@@ -49,6 +58,8 @@ export class BatchRunner {
   #task: WorkerTaskModule | undefined;
   #parquet: Promise<ParquetRowGroups> | undefined;
   #own = new Uint8Array(0);
+  /** The general decoder's last row group (see #groupIpc). */
+  #group: { key: string; ipc: Uint8Array } | undefined;
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
 
@@ -111,26 +122,93 @@ export class BatchRunner {
         );
         rows.push(request.block.rows);
       } else {
-        const file = await this.#openParquet(s);
-        const ipc = await file.read(request.rowGroup, s.names, request.batchSize, request.limit);
-        const { fields, version, batches } = scanIpcBytes(ipc, s.path);
-        await this.#adopt(t, s);
-        for (const { header, bodyOffset, bodyLength } of batches) {
-          if (header.rows === 0) continue;
-          const slots = batchSlots(fields, version, header.variadicCounts, s.names);
-          const block = batchReadPlan(header, bodyOffset, bodyLength, slots, s.names, 0, header.rows, s.path);
-          values.push(this.#runBlock(t, s, block, (io) => copyRanges(io, block.reads, ipc)));
-          rows.push(block.rows);
-        }
+        values.push(await this.#parquetRows(t, s, request));
+        rows.push(request.rows);
       }
       this.#postDone(request.id, values, rows, undefined, s);
     } catch (e) {
       // A row range's error names the row of the batch.
-      const firstRow = request.type === 'block' ? (request.block.firstRow ?? 0) : 0;
+      const firstRow = request.type === 'block' ? (request.block.firstRow ?? 0) : request.first;
       this.#postDone(request.id, values, rows, shiftErrorRow(serializeError(e), firstRow), s);
     } finally {
       if (s.running !== undefined) Atomics.store(s.running, 0, 0);
     }
+  }
+
+  /**
+   * A Parquet job's rows: read page by page by the fast path straight into the task's memory when
+   * every column takes it (no row group decoded whole), else cut from the general decoder's row
+   * group (kept for the next job of the same row group) as the in-thread reader cuts it.
+   */
+  async #parquetRows(
+    t: WorkerTaskModule,
+    s: WorkerSetup,
+    request: Extract<WorkerJob, { type: 'rowGroup' }>,
+  ): Promise<unknown> {
+    const file = await this.#openParquet(s);
+    const start = request.batchFirst + request.first;
+    const located = file.locateRows(request.rowGroup, s.names, start, start + request.rows);
+    if (located !== undefined) {
+      const block = locatedRowsPlan(located, request.rows);
+      try {
+        await this.#adopt(t, s);
+        return this.#runBlock(t, s, block, (io) => copyLocatedRows(io, block, located));
+      } catch (e) {
+        if (!isFastPathSignal(e)) throw e;
+      }
+    }
+    const ipc = await this.#groupIpc(file, request, s.names);
+    const { fields, version, batches } = scanIpcBytes(ipc, s.path);
+    const at = batches.filter((b) => b.header.rows > 0)[Math.floor(request.batchFirst / request.batchSize)];
+    let block: BatchReadPlan | undefined;
+    if (at !== undefined) {
+      const { header, bodyOffset, bodyLength } = at;
+      const slots = batchSlots(fields, version, header.variadicCounts, s.names);
+      block =
+        request.rangeBytes === undefined
+          ? batchReadPlan(header, bodyOffset, bodyLength, slots, s.names, 0, header.rows, s.path)
+          : rowRangePlans(
+              header,
+              bodyOffset,
+              bodyLength,
+              slots,
+              s.names,
+              s.layouts,
+              0,
+              header.rows,
+              s.path,
+              request.rangeBytes,
+            ).find((plan) => (plan.firstRow ?? 0) === request.first);
+    }
+    if (block?.rows !== request.rows) {
+      throw new ArrowReadError(
+        'CORRUPT',
+        `row group ${request.rowGroup} decodes to other batches than its footer says`,
+        {
+          file: s.path,
+          rowGroup: request.rowGroup,
+          hint: 'The file is damaged: write it again.',
+        },
+      );
+    }
+    const found = block;
+    await this.#adopt(t, s);
+    return this.#runBlock(t, s, found, (io) => copyRanges(io, found.reads, ipc));
+  }
+
+  /** The general decoder's row group as an Arrow IPC stream, kept for the next job of the same one. */
+  async #groupIpc(
+    file: ParquetRowGroups,
+    request: Extract<WorkerJob, { type: 'rowGroup' }>,
+    names: readonly string[],
+  ): Promise<Uint8Array> {
+    const key = `${request.rowGroup}:${request.batchSize}:${request.limit}`;
+    if (this.#group?.key !== key) {
+      this.#group = undefined;
+      const ipc = await file.read(request.rowGroup, names, request.batchSize, request.limit);
+      this.#group = { key, ipc };
+    }
+    return this.#group.ipc;
   }
 
   /**
@@ -250,6 +328,49 @@ function readRanges(fd: number, io: Uint8Array, reads: readonly number[], file: 
       done += n;
     }
   }
+}
+
+/**
+ * The plan of rows located by the Parquet fast path: each column's buffers (a list's offsets, then
+ * the values) packed into an IO region, aligned as `batchReadPlan` aligns them; nothing is read
+ * from the file by it (the fast path copies the values, {@link copyLocatedRows}).
+ */
+function locatedRowsPlan(located: readonly ColumnRows[], rows: number): BatchReadPlan {
+  let ioBytes = 0;
+  const place = (length: number): PlannedBuffer => {
+    const at = Math.ceil(ioBytes / IO_ALIGN) * IO_ALIGN;
+    ioBytes = at + length;
+    return { at, length };
+  };
+  const columns = located.map((r): PlannedLevel[] => {
+    const values = r.hi - r.lo;
+    const leaf = (length: number): PlannedLevel => ({
+      length,
+      nullCount: 0,
+      validity: undefined,
+      offsets: undefined,
+      values: place(r.valueBytes),
+    });
+    const { layout } = r.column;
+    if (layout === 'scalar') return [leaf(rows)];
+    const offsets = layout === 'list' ? place((rows + 1) * 4) : undefined;
+    const top: PlannedLevel = { length: rows, nullCount: 0, validity: undefined, offsets, values: undefined };
+    return [top, leaf(values)];
+  });
+  return { index: 0, rows, ioBytes, reads: [], columns };
+}
+
+/** The located rows' offsets and values, copied into their places in `io`. */
+function copyLocatedRows(io: Uint8Array, block: BatchReadPlan, located: readonly ColumnRows[]): void {
+  located.forEach((r, i) => {
+    const levels = block.columns[i]!;
+    const offsets = r.offsets;
+    const placed = levels[0]!.offsets;
+    if (offsets !== undefined && placed !== undefined)
+      io.set(new Uint8Array(offsets.buffer, offsets.byteOffset, offsets.byteLength), placed.at);
+    const values = levels[levels.length - 1]!.values!;
+    r.copyValues(io.subarray(values.at, values.at + values.length));
+  });
 }
 
 /** A decoded row group's batch buffers, copied into the task's memory (the decoder wrote them elsewhere). */

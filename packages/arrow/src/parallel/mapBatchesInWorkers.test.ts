@@ -29,6 +29,7 @@ import { readFile } from '../read/readFile.js';
 import { batchTensors } from '../tensors/batchTensors.js';
 import { batchOf, fixedList, primitive } from '../testing/batches.js';
 import { damagedParquet, tempDir } from '../testing/files.js';
+import { writeParquet } from '../write/writeParquet.js';
 import { writeTrainingLog } from '../write/writeTrainingLog.js';
 import { mapBatchesInWorkers, type WorkerPlan, type WorkerReadOptions } from './mapBatchesInWorkers.js';
 import { prestartWorkers, takeWorker } from './prestartWorkers.js';
@@ -694,7 +695,10 @@ describe('mapBatchesInWorkers with row ranges', () => {
   const BATCH = 1000;
   let big: string;
   let bigFile: string;
-  beforeAll(() => {
+  let bigParquet: string;
+  let bigGzip: string;
+  let bigGroup: string;
+  beforeAll(async () => {
     // Two batches of 1000 rows; logits 4 whole floats a row (sums are exact in any order), target = row.
     big = join(dir, 'big.arrows');
     const batches = [0, 1].map((b) =>
@@ -715,6 +719,28 @@ describe('mapBatchesInWorkers with row ranges', () => {
     writeFileSync(big, RecordBatchStreamWriter.writeAll(batches).toUint8Array(true));
     bigFile = join(dir, 'big.arrow');
     writeFileSync(bigFile, RecordBatchFileWriter.writeAll(batches).toUint8Array(true));
+    bigParquet = join(dir, 'big.parquet');
+    bigGzip = join(dir, 'big-gzip.parquet');
+    bigGroup = join(dir, 'big-group.parquet');
+    // The same rows as Parquet row groups of 1000 rows: SNAPPY takes the fast path, GZIP parquet-wasm.
+    await writeParquet(bigParquet, batches, { rowGroupRows: BATCH });
+    await writeParquet(bigGzip, batches, { rowGroupRows: BATCH, compression: 'gzip' });
+    // One row group of 70,000 rows: batches of 65,536 and 4,464 rows, as the in-thread reader decodes it.
+    const rows = 70_000;
+    const group = batchOf({
+      logits: fixedList(
+        4,
+        primitive(
+          new Float32(),
+          Float32Array.from({ length: 4 * rows }, (_, i) => (i % 13) - 6),
+        ),
+      ),
+      target: primitive(
+        new Int64(),
+        BigInt64Array.from({ length: rows }, (_, i) => BigInt(i)),
+      ),
+    });
+    await writeParquet(bigGroup, [group], { rowGroupRows: rows });
   });
 
   type Merged = Sums & { parts: number[] };
@@ -740,12 +766,17 @@ describe('mapBatchesInWorkers with row ranges', () => {
     [4, false, 'stream'],
     [2, true, 'stream'],
     [2, false, 'file'],
+    [1, false, 'parquet'],
+    [2, false, 'parquet'],
+    [3, false, 'parquet'],
+    [2, true, 'parquet'],
+    [2, false, 'gzip'],
   ])(
     'splits each batch into the same row ranges for %i threads (this thread too: %s) of an IPC %s, merged in row order into the batch’s result',
     async (threads, inThisThread, format) => {
       const results: Merged[] = [];
       const progress: number[] = [];
-      const path = format === 'stream' ? big : bigFile;
+      const path = { stream: big, file: bigFile, parquet: bigParquet, gzip: bigGzip }[format]!;
       for await (const { index, rows, value } of mapBatchesInWorkers<Merged>(path, ranged(), {
         threads,
         inThisThread,
@@ -760,6 +791,29 @@ describe('mapBatchesInWorkers with row ranges', () => {
       expect(results.map(({ parts: _, ...r }) => r)).toEqual(whole);
       expect(results.map((r) => r.parts)).toEqual([RANGES, RANGES]);
       expect(progress).toEqual([BATCH, 2 * BATCH]);
+    },
+  );
+
+  it.each([1, 2, 3])(
+    'cuts a big Parquet row group into its batches, and those into row ranges, that %i threads read page by page',
+    async (threads) => {
+      const parts: number[][] = [];
+      const results: Sums[] = [];
+      // 24 bytes a row: 196,608 bytes are 8,192-row ranges.
+      for await (const { rows, value } of mapBatchesInWorkers<Merged>(bigGroup, ranged(), {
+        threads,
+        rangeBytes: 196_608,
+      })) {
+        expect(rows).toBe(value.rows);
+        const { parts: p, ...sums } = value;
+        parts.push(p);
+        results.push(sums);
+      }
+      // The last batch fits in one range: a job of its own, not merged.
+      expect(parts).toEqual([Array(8).fill(8192), undefined]);
+      expect(results).toEqual(await inThread(bigGroup));
+      // Without a merge, a job is a batch of the row group.
+      expect((await collect(bigGroup, plan(), { threads })).results).toEqual(await inThread(bigGroup));
     },
   );
 
@@ -786,23 +840,27 @@ describe('mapBatchesInWorkers with row ranges', () => {
     expect(parts).toEqual([RANGES, [64, 36]]);
   });
 
-  it("reports a range's error with its batch and the batch's row, after the batches before it only", async () => {
-    const results: Merged[] = [];
-    let error: unknown;
-    try {
-      // The range of batch 1 starting at its row 192 throws at its row 3.
-      for await (const { value } of mapBatchesInWorkers<Merged>(big, ranged({ throwAt: BATCH + 192 }), {
-        threads: 2,
-        rangeBytes: 1536,
-      }))
-        results.push(value);
-    } catch (e) {
-      error = e;
-    }
-    expect(results).toHaveLength(1);
-    expect(error).toBeInstanceOf(PlantedError);
-    expect(error).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', batch: 1, row: 195 });
-  });
+  it.each(['stream', 'parquet'])(
+    "reports a range's error with its batch and the batch's row, after the batches before it only (%s)",
+    async (format) => {
+      const results: Merged[] = [];
+      let error: unknown;
+      try {
+        // The range of batch 1 starting at its row 192 throws at its row 3.
+        const path = format === 'stream' ? big : bigParquet;
+        for await (const { value } of mapBatchesInWorkers<Merged>(path, ranged({ throwAt: BATCH + 192 }), {
+          threads: 2,
+          rangeBytes: 1536,
+        }))
+          results.push(value);
+      } catch (e) {
+        error = e;
+      }
+      expect(results).toHaveLength(1);
+      expect(error).toBeInstanceOf(PlantedError);
+      expect(error).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', batch: 1, row: 195 });
+    },
+  );
 
   it('rejects a range budget that is not a whole number ≥ 1', () => {
     for (const rangeBytes of [0, 1.5, Number.NaN]) {

@@ -23,7 +23,7 @@ import { type BatchReadPlan, batchReadPlan } from './BatchReadPlan.js';
 import { BatchRunner } from './BatchRunner.js';
 import { batchSlots } from './batchSlots.js';
 import { takeWorker } from './prestartWorkers.js';
-import { RANGE_BYTES } from './rangeRows.js';
+import { RANGE_BYTES, rangeRows } from './rangeRows.js';
 import { rowRangePlans } from './rowRangePlans.js';
 import type { WorkerJob, WorkerReply, WorkerRequest, WorkerSetup } from './workerProtocol.js';
 
@@ -42,7 +42,7 @@ export interface WorkerPlan<R = unknown> {
   readonly task: WorkerTask;
   /**
    * Merges the results of consecutive row ranges of one batch, in row order, into the batch's
-   * result. Given it, an Arrow IPC batch bigger than `rangeBytes` is split into row ranges that
+   * result. Given it, an Arrow IPC batch (or a Parquet row group's batch) bigger than `rangeBytes` is split into row ranges that
    * all threads read and compute (the task's `run` then sees one range at a time as its batch);
    * without it, every batch is one job. The ranges depend only on the batch and the columns, never
    * on the thread count, so a deterministic merge gives the same result for any thread count.
@@ -61,8 +61,8 @@ export interface WorkerReadOptions {
   /**
    * Count this thread as one of the `threads` (default false): it computes jobs too, from the
    * moment the file is planned while the workers are still starting, and with `threads: 1` no
-   * worker is started at all. Its event loop then waits for each job it runs (a batch, or a
-   * Parquet row group), so this suits a command line, not a server.
+   * worker is started at all. Its event loop then waits for each job it runs (a batch, or a row
+   * range of one; never Parquet's, which only workers decode), so this suits a command line, not a server.
    */
   inThisThread?: boolean;
   /** Stop after this many rows (the last batch is cut): a whole number ≥ 0, else `INVALID_OPTION`. */
@@ -72,7 +72,7 @@ export interface WorkerReadOptions {
   /** Called after each job's results are handed out (Parquet's `bytesRead` is estimated from the rows). */
   onProgress?: (p: ReadProgress) => void;
   /**
-   * Jobs (batches; Parquet: row groups) queued at threads or waiting to be handed out, at most
+   * Jobs (batches, or row ranges of them) queued at threads or waiting to be handed out, at most
    * (default 8 × threads): a whole number ≥ 1, else `INVALID_OPTION`.
    */
   inFlight?: number;
@@ -85,8 +85,8 @@ export interface WorkerReadOptions {
    */
   columns?: readonly string[] | ((schema: Schema) => readonly string[]);
   /**
-   * With the plan's `merge`: bytes of the selected columns per row range a big Arrow IPC batch is
-   * split into (default `RANGE_BYTES`, 4 MiB), which bounds each thread's IO region whatever the
+   * With the plan's `merge`: bytes of the selected columns per row range a big Arrow IPC batch (or
+   * Parquet batch) is split into (default `RANGE_BYTES`, 4 MiB), which bounds each thread's IO region whatever the
    * batch size. A whole number ≥ 1, else `INVALID_OPTION`.
    */
   rangeBytes?: number;
@@ -119,10 +119,11 @@ export interface WorkerBatchReader<R> extends AsyncIterable<WorkerResult<R>> {
  * it is read (how logs are published) is not read: the result is the first file's. For Arrow IPC this
  * thread only scans the message headers, and a worker reads the selected columns' bytes of its
  * batches straight into the memory its task names (WebAssembly memory, so kernels read them in
- * place): one read, no other copy. For Parquet a worker decodes whole row groups (the selected
- * columns only) and copies each batch's buffers there.
+ * place): one read, no other copy. For Parquet a worker reads the pages of its job's rows (the
+ * selected columns only) and copies their values there (see `BatchRunner`): a row group's batches
+ * of 65,536 rows, and their row ranges, are computed by every thread.
  *
- * Each thread reads one job (a batch, a row range of one, or a row group) at a time into the one
+ * Each thread reads one job (a batch, or a row range of one) at a time into the one
  * region it reuses, so memory stays at about `threads` batches, or ranges: with the plan's `merge`,
  * an IPC batch bigger than `rangeBytes` is split into row ranges every thread computes, merged back
  * in row order (see `WorkerPlan.merge`). At most `inFlight` jobs are queued or waiting, as
@@ -307,6 +308,8 @@ class Pool<R> implements WorkerBatchReader<R> {
   readonly #slots = new Map<number, Slot>();
   /** Jobs planned and not yet handed to a thread, in order. */
   readonly #queue: WorkerJob[] = [];
+  /** Parquet: the thread that took the last job of each row group (see #threadFor). */
+  readonly #groupThreads = new Map<number, PoolThread>();
   /** Parquet: the row group of each job handed out and not answered, to name it if its decoder traps. */
   readonly #rowGroups = new Map<number, number>();
   /** The file, open here for the pool's life; every thread reads it through its descriptor. */
@@ -761,8 +764,10 @@ class Pool<R> implements WorkerBatchReader<R> {
   }
 
   /**
-   * Parquet: the first worker reads the footer (row group sizes, schema, codecs); then each row
-   * group is a job, decoded by a worker in batches of 65,536 rows as the in-thread reader does.
+   * Parquet: the first worker reads the footer (row group sizes, schema, codecs); then each batch
+   * of a row group (65,536 rows, as the in-thread reader decodes them), or with the plan's merge
+   * each row range of a batch (as an Arrow IPC batch of the same rows is cut), is a job: every
+   * thread decodes and computes the rows of a big row group, each reading only its rows' pages.
    */
   async #openParquet(handle: FileHandle): Promise<Opened> {
     const file = this.#path;
@@ -796,38 +801,65 @@ class Pool<R> implements WorkerBatchReader<R> {
         cause: e,
       });
     }
-    const { schema: visible, names, columnError } = this.#setUp(schema);
+    const { schema: visible, names, layouts, columnError } = this.#setUp(schema);
     rejectUnsupportedCodecs(meta.unsupported, (column) => names.includes(column), file);
     const total = meta.rowGroups.reduce((a, b) => a + b, 0);
-    let group = 0;
-    let rowsBefore = 0;
+    // With the plan's merge, a batch is cut into the row ranges an Arrow IPC batch of the same rows
+    // would be (and this thread cuts it into, in rx): the same bits for any thread count.
+    const step = this.#merge === undefined ? undefined : rangeRows(layouts, this.#rangeBytes);
+    const rangeBytes = this.#rangeBytes;
+    const size = this.#size;
+    const limit = this.#limit;
+    const jobs = function* (pool: Pool<R>): Generator<PlannedJob> {
+      let before = 0;
+      let taken = 0;
+      for (let rowGroup = 0; rowGroup < meta.rowGroups.length; rowGroup++) {
+        const rows = meta.rowGroups[rowGroup]!;
+        if (rows === 0) continue;
+        const left = limit === undefined ? rows : Math.min(rows, limit - taken);
+        // Batches of a row group as the in-thread reader decodes them.
+        const batchSize = Math.max(1, Math.min(PARQUET_BATCH_ROWS, rows));
+        for (let batchFirst = 0; batchFirst < left; batchFirst += batchSize) {
+          const batchRows = Math.min(batchSize, left - batchFirst);
+          const cut = step !== undefined && batchRows > step;
+          const part = cut ? step : batchRows;
+          for (let first = 0; first < batchRows; first += part) {
+            const count = Math.min(part, batchRows - first);
+            const through = before + batchFirst + first + count;
+            taken += count;
+            yield {
+              rows: count,
+              end: total === 0 ? size : Math.round((size * through) / total),
+              range: cut ? { last: first + count >= batchRows } : undefined,
+              request: (id) => {
+                if (columnError !== undefined) throw columnError.withContext({ batch: pool.#index });
+                pool.#rowGroups.set(id, rowGroup);
+                return {
+                  type: 'rowGroup',
+                  id,
+                  rowGroup,
+                  batchSize,
+                  limit: left < rows ? left : undefined,
+                  batchFirst,
+                  first,
+                  rows: count,
+                  rangeBytes: cut ? rangeBytes : undefined,
+                };
+              },
+            };
+          }
+        }
+        before += rows;
+      }
+    };
+    const planned = jobs(this);
     return {
       format: 'parquet',
       schema: visible,
       handle: undefined,
-      next: async (planned) => {
-        while (group < meta.rowGroups.length && meta.rowGroups[group] === 0) group++;
-        if (group >= meta.rowGroups.length) return undefined;
-        const rowGroup = group++;
-        const rows = meta.rowGroups[rowGroup]!;
-        const left = this.#limit === undefined ? rows : Math.min(rows, this.#limit - planned);
-        rowsBefore += rows;
-        return {
-          rows: left,
-          end: total === 0 ? this.#size : Math.round((this.#size * rowsBefore) / total),
-          range: undefined,
-          request: (id) => {
-            if (columnError !== undefined) throw columnError.withContext({ batch: this.#index });
-            this.#rowGroups.set(id, rowGroup);
-            return {
-              type: 'rowGroup',
-              id,
-              rowGroup,
-              batchSize: Math.max(1, Math.min(PARQUET_BATCH_ROWS, rows)),
-              limit: left < rows ? left : undefined,
-            };
-          },
-        };
+      next: async () => {
+        const next = planned.next();
+        return next.done === true ? undefined : next.value;
       },
       close: async () => undefined,
     };
@@ -898,8 +930,15 @@ class Pool<R> implements WorkerBatchReader<R> {
       const opened = this.#opened!;
       for (;;) {
         if (this.#closed) break;
-        for (let t = this.#freeThread(); this.#queue.length > 0 && t !== undefined; t = this.#freeThread())
-          t.send(this.#queue.shift()!);
+        for (
+          let t = this.#threadFor(this.#queue[0]);
+          this.#queue.length > 0 && t !== undefined;
+          t = this.#threadFor(this.#queue[0])
+        ) {
+          const job = this.#queue.shift()!;
+          if (job.type === 'rowGroup') this.#groupThreads.set(job.rowGroup, t);
+          t.send(job);
+        }
         if (this.#scanDone || this.#planned >= this.#consumed + this.#window) break;
         const canStart = this.#workerCount() < this.#workerTarget();
         if (!canStart && (this.#queue.length > 0 || this.#freeThread() === undefined)) break;
@@ -946,6 +985,19 @@ class Pool<R> implements WorkerBatchReader<R> {
     } finally {
       this.#pumping = false;
     }
+  }
+
+  /**
+   * The thread to hand `job` to: for a Parquet job, the thread that took the last job of its row
+   * group if it has room (it has the row group's pages at hand: a page it decompressed serves the
+   * next rows too); else the first free one.
+   */
+  #threadFor(job: WorkerJob | undefined): PoolThread | undefined {
+    if (job?.type === 'rowGroup') {
+      const t = this.#groupThreads.get(job.rowGroup);
+      if (t?.ready && t.jobs.size < JOBS_PER_THREAD && this.#pool.includes(t)) return t;
+    }
+    return this.#freeThread();
   }
 
   /** Threads that take jobs of this file, started or starting: workers, and this thread unless Parquet. */

@@ -55,8 +55,10 @@ export interface WorkerSetup extends SharedFile {
 }
 
 /**
- * One unit of work: a record batch of an Arrow IPC input, read by its block; or a Parquet row
- * group, decoded (only the plan's columns, in batches of `batchSize` rows, at most `limit` rows).
+ * One unit of work: a record batch of an Arrow IPC input (or a row range of one), read by its
+ * block; or a batch of a Parquet row group (or a row range of one), decoded (only the plan's
+ * columns): the row group holds batches of `batchSize` rows, up to `limit` rows, as the in-thread
+ * reader cuts it; this job is the `rows` rows from `first` rows into the batch at `batchFirst`.
  */
 export type WorkerJob =
   | {
@@ -71,6 +73,13 @@ export type WorkerJob =
       readonly rowGroup: number;
       readonly batchSize: number;
       readonly limit: number | undefined;
+      /** The batch's first row in the row group. */
+      readonly batchFirst: number;
+      /** The job's first row in the batch (0 for a whole batch) and its rows. */
+      readonly first: number;
+      readonly rows: number;
+      /** For a row range, the pool's `rangeBytes` (the general decoder's batch is cut by `rowRangePlans`). */
+      readonly rangeBytes: number | undefined;
     };
 
 /** Messages to a worker: `parquetMeta` (before setup) asks for a Parquet file's footer. */

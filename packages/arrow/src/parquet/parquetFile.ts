@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { tableFromIPC } from 'apache-arrow';
+import type { ColumnRows } from './fast/ColumnRows.js';
 import { type ChunkPath, FastParquet } from './fast/FastParquet.js';
 import { PageCorruption } from './fast/PageCorruption.js';
 import type { ReadAt } from './ReadAt.js';
@@ -19,6 +20,19 @@ export interface ParquetFile {
   readonly meta: ParquetMeta;
   /** The decoder column `name`'s chunk of `rowGroup` takes (the fast path or parquet-wasm, and why). */
   path(rowGroup: number, name: string): ChunkPath;
+  /**
+   * Rows `[first, end)` of `columns` (in that order) of `rowGroup`, located by the fast path's
+   * page-by-page readers (`fast/ColumnRows.ts`), whose `copyValues` then copies them where the
+   * caller wants; `undefined` when a column takes parquet-wasm (or the fast path is off).
+   *
+   * @throws {FastPathFallback} or {PageCorruption} (then decode the rows with `read`)
+   */
+  locateRows(
+    rowGroup: number,
+    columns: readonly string[],
+    first: number,
+    end: number,
+  ): readonly ColumnRows[] | undefined;
   /**
    * Row group `rowGroup` (of `columns`, by top-level name, or all), decoded to one Arrow IPC stream
    * in batches of `batchSize` rows, stopping after `limit` rows. Fails as the decoder does (an
@@ -134,6 +148,9 @@ export async function openParquetFile(
   };
   return {
     meta: { rowGroups, schema, unsupported },
+    locateRows(rowGroup, columns, first, end) {
+      return fast?.locateRows(rowGroup, columns, first, end);
+    },
     path(rowGroup, name) {
       return fast?.path(rowGroup, name) ?? { fast: false, reason: 'the fast path is off' };
     },

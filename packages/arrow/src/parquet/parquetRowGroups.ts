@@ -1,4 +1,7 @@
 import { decoderTrapError, isDecoderTrap } from './decoderTrap.js';
+import type { ColumnRows } from './fast/ColumnRows.js';
+import { FastPathFallback } from './fast/FastPathFallback.js';
+import { PageCorruption } from './fast/PageCorruption.js';
 import { parquetDecodeError } from './parquetDecodeError.js';
 import { openParquetFile, type ParquetFile, type ParquetMeta } from './parquetFile.js';
 import { readAtFd } from './readAtFd.js';
@@ -6,6 +9,16 @@ import { readAtFd } from './readAtFd.js';
 /** A Parquet file open in a worker thread: its footer, then one row group at a time. */
 export interface ParquetRowGroups {
   readonly meta: ParquetMeta;
+  /**
+   * Rows `[first, end)` of `columns` by the fast path (see `ParquetFile.locateRows`): `undefined`
+   * when a column takes the general decoder, or the fast path finds it must (then `read`).
+   */
+  locateRows(
+    rowGroup: number,
+    columns: readonly string[],
+    first: number,
+    end: number,
+  ): readonly ColumnRows[] | undefined;
   /** Row group `rowGroup`'s `columns` (top-level names), decoded to an Arrow IPC stream in batches of `batchSize` rows. */
   read(
     rowGroup: number,
@@ -37,6 +50,15 @@ export async function openParquetRowGroups(
   }
   return {
     meta: file.meta,
+    locateRows(rowGroup, columns, first, end) {
+      try {
+        return file.locateRows(rowGroup, columns, first, end);
+      } catch (e) {
+        // The general decoder reads the rows instead, and reports a damaged page as it always has.
+        if (isFastPathSignal(e)) return undefined;
+        throw e;
+      }
+    },
     async read(rowGroup, columns, batchSize, limit) {
       try {
         return await file.read(rowGroup, columns, batchSize, limit);
@@ -47,4 +69,9 @@ export async function openParquetRowGroups(
       }
     },
   };
+}
+
+/** A fast-path signal (a chunk it cannot read after all, or a damaged page): the general decoder then reads the rows. */
+export function isFastPathSignal(e: unknown): boolean {
+  return e instanceof FastPathFallback || e instanceof PageCorruption;
 }

@@ -10,6 +10,7 @@ import { tempDir } from '../../testing/files.js';
 import { writeTrainingLog } from '../../write/writeTrainingLog.js';
 import { openParquetFile } from '../parquetFile.js';
 import { FastParquet } from './FastParquet.js';
+import { FastPathFallback } from './FastPathFallback.js';
 import { PageCorruption } from './PageCorruption.js';
 
 // The fast path's own decoder on damaged column chunks (the footer intact, so it is the pages
@@ -88,8 +89,17 @@ function copyAt(bytes: Uint8Array, target: Uint8Array, position: number): number
   return src.length;
 }
 
-/** Reads every row group with the fast path from `bytes` (cut at `cut`, the footer kept) and says how it ended. */
-async function outcome(file: (typeof files)[number], bytes: Uint8Array, cut = bytes.length): Promise<string> {
+/**
+ * Reads every row group with the fast path from `bytes` (cut at `cut`, the footer kept) and says
+ * how it ended: decoded whole (`chunks`), or row range by row range, backwards too, by the
+ * page-by-page row readers (`rows`, as worker threads read them).
+ */
+async function outcome(
+  file: (typeof files)[number],
+  bytes: Uint8Array,
+  cut = bytes.length,
+  mode: 'chunks' | 'rows' = 'chunks',
+): Promise<string> {
   const readAt = (t: Uint8Array, p: number): number =>
     p >= file.footer ? copyAt(bytes, t, p) : copyAt(bytes.subarray(0, cut), t, p);
   const fast = FastParquet.open(readAt, bytes.length, file.fields);
@@ -97,6 +107,7 @@ async function outcome(file: (typeof files)[number], bytes: Uint8Array, cut = by
   // The columns whose chunks it takes (DuckDB's v2 pages: only the dictionary-encoded target).
   const columns = file.fields.map((f) => f.name).filter((n) => fast.path(0, n).fast);
   if (columns.length === 0) throw new Error('no column takes the fast path');
+  if (mode === 'rows') return rowsOutcome(file, fast, columns);
   let fellBack = false;
   try {
     for (let g = 0; g < file.rows.length; g++) {
@@ -115,15 +126,53 @@ async function outcome(file: (typeof files)[number], bytes: Uint8Array, cut = by
   }
 }
 
+/** {@link outcome} of the row readers: rows [0, 37), [37, 74), … of each row group, then the first range again. */
+function rowsOutcome(file: (typeof files)[number], fast: FastParquet, columns: string[]): string {
+  try {
+    for (let g = 0; g < file.rows.length; g++) {
+      const rows = file.rows[g]!;
+      const ranges: [number, number][] = [];
+      for (let first = 0; first < rows; first += 37) ranges.push([first, Math.min(rows, first + 37)]);
+      ranges.push(ranges[0]!);
+      for (const [first, end] of ranges) {
+        const located = fast.locateRows(g, columns, first, end);
+        if (located === undefined) return 'fallback';
+        for (const reader of located) {
+          const offsets = reader.offsets;
+          if (offsets !== undefined) {
+            if (offsets.length !== end - first + 1) return `wrong row count ${offsets.length - 1}`;
+            for (let r = 0; r < end - first; r++) if (offsets[r + 1]! < offsets[r]!) return 'offsets go back';
+            if (offsets[end - first] !== reader.hi - reader.lo) return 'offsets past the values';
+          }
+          reader.copyValues(new Uint8Array(reader.valueBytes));
+        }
+      }
+    }
+    return 'rows';
+  } catch (e) {
+    if (e instanceof FastPathFallback) return 'fallback';
+    if (e instanceof PageCorruption) return 'corrupt';
+    throw e;
+  }
+}
+
 const OK = ['rows', 'corrupt', 'fallback'];
 
 describe('fuzz: the Parquet fast path on damaged pages', () => {
-  it('reads the intact files fast', async () => {
-    for (const file of files) expect(await outcome(file, file.bytes)).toBe('rows');
+  it('reads the intact files fast, whole and row range by row range', async () => {
+    for (const file of files) {
+      expect(await outcome(file, file.bytes)).toBe('rows');
+      expect(await outcome(file, file.bytes, undefined, 'rows')).toBe('rows');
+    }
   });
 
-  for (const part of ['headers', 'bodies'] as const) {
-    it(`flipped bytes in page ${part} (levels and values): rows, a typed error or the general decoder`, async () => {
+  for (const [part, mode] of [
+    ['headers', 'chunks'],
+    ['bodies', 'chunks'],
+    ['headers', 'rows'],
+    ['bodies', 'rows'],
+  ] as const) {
+    it(`flipped bytes in page ${part} (levels and values), read as ${mode}: rows, a typed error or the general decoder`, async () => {
       await fc.assert(
         fc.asyncProperty(
           fc.nat(files.length - 1),
@@ -137,7 +186,7 @@ describe('fuzz: the Parquet fast path on damaged pages', () => {
             if (to <= from) return;
             const bytes = file.bytes.slice();
             bytes[from + (offset % (to - from))]! ^= xor;
-            expect(OK).toContain(await outcome(file, bytes));
+            expect(OK).toContain(await outcome(file, bytes, undefined, mode));
           },
         ),
         { numRuns: 300, seed: 13 },
@@ -145,15 +194,18 @@ describe('fuzz: the Parquet fast path on damaged pages', () => {
     });
   }
 
-  it('column chunks cut short anywhere: rows never counted wrong, a typed error', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.nat(files.length - 1), fc.nat(1_000_000), async (f, at) => {
-        const file = files[f]!;
-        const dataEnd = file.bodies.at(-1)![1];
-        const cut = 4 + (at % (dataEnd - 4));
-        expect(['corrupt', 'fallback']).toContain(await outcome(file, file.bytes, cut));
-      }),
-      { numRuns: 200, seed: 13 },
-    );
-  });
+  it.each(['chunks', 'rows'] as const)(
+    'column chunks cut short anywhere, read as %s: rows never counted wrong, a typed error',
+    async (mode) => {
+      await fc.assert(
+        fc.asyncProperty(fc.nat(files.length - 1), fc.nat(1_000_000), async (f, at) => {
+          const file = files[f]!;
+          const dataEnd = file.bodies.at(-1)![1];
+          const cut = 4 + (at % (dataEnd - 4));
+          expect(['corrupt', 'fallback']).toContain(await outcome(file, file.bytes, cut, mode));
+        }),
+        { numRuns: 200, seed: 13 },
+      );
+    },
+  );
 });

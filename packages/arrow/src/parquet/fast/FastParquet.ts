@@ -13,6 +13,7 @@ import { parquetMetadata, parquetSchema } from 'hyparquet/src/metadata.js';
 import type { ColumnChunk, FileMetaData } from 'hyparquet/src/types.js';
 import type { ReadAt } from '../ReadAt.js';
 import { type ChunkShape, ColumnChunkDecoder, type DecodedChunk } from './ColumnChunkDecoder.js';
+import { ColumnRows } from './ColumnRows.js';
 import { FastPathFallback } from './FastPathFallback.js';
 import { type FastColumn, fastColumns } from './fastColumns.js';
 import { PageCorruption } from './PageCorruption.js';
@@ -34,6 +35,7 @@ export type FallbackRead = (columns: readonly string[] | undefined) => Promise<U
 export class FastParquet {
   readonly #snappy = new SnappyPages();
   readonly #decoders = new Map<string, ColumnChunkDecoder>();
+  readonly #rows = new Map<string, ColumnRows>();
   #chunk = new Uint8Array(0);
   #out = new Uint8Array(0);
 
@@ -88,6 +90,43 @@ export class FastParquet {
     const nulls = meta.statistics?.null_count;
     if (nulls !== undefined && nulls > 0n) return { fast: false, reason: 'nulls' };
     return { fast: true };
+  }
+
+  /**
+   * Rows `[first, end)` of `columns` (in that order) of `rowGroup`, located page by page (see
+   * {@link ColumnRows}; one reader per column, reused from call to call): their values are then
+   * copied with `copyValues`. `undefined` when a column's chunk takes the general decoder.
+   *
+   * @throws {FastPathFallback} when a chunk turns out to need the general decoder after all
+   * @throws {PageCorruption} when a page the fast path reads is damaged
+   */
+  locateRows(
+    rowGroup: number,
+    columns: readonly string[],
+    first: number,
+    end: number,
+  ): readonly ColumnRows[] | undefined {
+    const group = this.metadata.row_groups[rowGroup];
+    if (group === undefined) return undefined;
+    const rows = Number(group.num_rows);
+    if (!(first >= 0 && first <= end && end <= rows)) return undefined;
+    if (!columns.every((name) => this.path(rowGroup, name).fast)) return undefined;
+    return columns.map((name) => {
+      const column = this.columns.get(name)!;
+      let reader = this.#rows.get(name);
+      if (reader === undefined) {
+        reader = new ColumnRows(this.readAt, this.size, column);
+        this.#rows.set(name, reader);
+      }
+      try {
+        reader.locate(group.columns[column.chunk]!, rows, first, end);
+      } catch (e) {
+        if (e instanceof PageCorruption)
+          throw new PageCorruption(`column '${name}', row group ${rowGroup}: ${e.message}`);
+        throw e;
+      }
+      return reader;
+    });
   }
 
   /**

@@ -1,0 +1,150 @@
+/**
+ * The fast path's page-by-page row reader against parquet-wasm: rows `[first, end)` of a row
+ * group, asked in any order (forwards, backwards, within a page and across pages), give the same
+ * values and list offsets, on lossflow's writer (a dictionary page, then plain pages, fixed-size
+ * lists), parquet-wasm's v1 and v2 pages cut small, and DuckDB's lists (SNAPPY and uncompressed).
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { type Data, type Table, Type, tableFromIPC } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../testing/files.js';
+import { withBothPaths } from '../../testing/parquetPaths.js';
+import { writeTrainingLog } from '../../write/writeTrainingLog.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir());
+});
+afterAll(() => cleanup());
+
+/** The bytes of rows `[first, end)` of a column as parquet-wasm decoded it: values, and a list's offsets from 0. */
+function expectedRows(data: Data, first: number, end: number): { values: Uint8Array; offsets?: number[] } {
+  const bytes = (d: Data, from: number, to: number): Uint8Array => {
+    const v = d.values as ArrayBufferView & { BYTES_PER_ELEMENT: number };
+    return new Uint8Array(
+      v.buffer,
+      v.byteOffset + from * v.BYTES_PER_ELEMENT,
+      (to - from) * v.BYTES_PER_ELEMENT,
+    );
+  };
+  if (data.typeId === Type.List) {
+    const o = data.valueOffsets as Int32Array;
+    const base = o[first]!;
+    return {
+      values: bytes(data.children[0]!, base, o[end]!),
+      offsets: Array.from(o.subarray(first, end + 1), (x) => x - base),
+    };
+  }
+  if (data.typeId === Type.FixedSizeList) {
+    const n = (data.type as unknown as { listSize: number }).listSize;
+    return { values: bytes(data.children[0]!, first * n, end * n) };
+  }
+  return { values: bytes(data, first, end) };
+}
+
+/** A seeded stream of numbers in [0, 1). */
+function seeded(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
+}
+
+/**
+ * Reads `ranges` random row ranges of every row group with the fast path's row reader (the
+ * columns must all take it) and checks each against parquet-wasm's decoding. Returns the rows
+ * compared.
+ */
+async function expectSameRows(path: string, columns: readonly string[], ranges = 12): Promise<number> {
+  const random = seeded(7);
+  return withBothPaths(path, async (fast, general) => {
+    let compared = 0;
+    for (let g = 0; g < fast.meta.rowGroups.length; g++) {
+      const rows = fast.meta.rowGroups[g]!;
+      const table: Table = tableFromIPC(await general.read(g, columns, rows, undefined));
+      expect(table.batches.length).toBe(1);
+      const batch = table.batches[0]!;
+      // The whole group, its last row, then ranges in random order (so backwards too).
+      const asked: [number, number][] = [
+        [0, rows],
+        [rows - 1, rows],
+      ];
+      for (let i = 0; i < ranges; i++) {
+        const a = Math.floor(random() * rows);
+        const b = Math.min(rows, a + 1 + Math.floor(random() * random() * rows));
+        asked.push([a, b]);
+      }
+      for (const [first, end] of asked) {
+        const located = fast.locateRows(g, columns, first, end);
+        expect(located, `row group ${g} takes the fast path`).toBeDefined();
+        located!.forEach((reader, c) => {
+          const want = expectedRows(batch.getChildAt(c)!.data[0]!, first, end);
+          const got = new Uint8Array(reader.valueBytes);
+          reader.copyValues(got);
+          expect(got.length, `${columns[c]} rows ${first}-${end}`).toBe(want.values.length);
+          expect(
+            Buffer.compare(Buffer.from(got), Buffer.from(want.values)),
+            `${columns[c]} rows ${first}-${end}`,
+          ).toBe(0);
+          if (want.offsets !== undefined) expect(Array.from(reader.offsets!)).toEqual(want.offsets);
+          else expect(reader.offsets).toBeUndefined();
+        });
+        compared += end - first;
+      }
+    }
+    return compared;
+  });
+}
+
+describe('rows read page by page are the rows parquet-wasm decodes', () => {
+  it('on lossflow’s writer: a dictionary page, then plain pages of fixed-size lists, INT32/INT64 dictionaries', async () => {
+    const path = join(dir, 'lossflow.parquet');
+    // 100 classes: several 1 MB pages a row group, dictionary-encoded until the dictionary is full.
+    await writeTrainingLog(path, 'parquet', { rows: 12_000, classes: 100, epochs: 2, batchRows: 9000 });
+    expect(await expectSameRows(path, ['epoch', 'step', 'logits', 'target'])).toBeGreaterThan(24_000);
+  });
+
+  it('on parquet-wasm’s small v1 and v2 pages, PLAIN and dictionary', async () => {
+    const source = join(dir, 'source.parquet');
+    await writeTrainingLog(source, 'parquet', { rows: 6000, classes: 9, epochs: 1, batchRows: 6000 });
+    const pw = createRequire(import.meta.url)('parquet-wasm') as typeof import('parquet-wasm');
+    for (const [name, version, dictionary] of [
+      ['v1-plain.parquet', pw.WriterVersion.V1, false],
+      ['v2-dict.parquet', pw.WriterVersion.V2, true],
+      ['v2-plain.parquet', pw.WriterVersion.V2, false],
+    ] as const) {
+      const table = pw.readParquet(new Uint8Array(await readFile(source)));
+      const properties = new pw.WriterPropertiesBuilder()
+        .setWriterVersion(version)
+        .setDictionaryEnabled(dictionary)
+        .setDataPageSizeLimit(8 * 1024)
+        .setWriteBatchSize(100)
+        .setMaxRowGroupSize(4000)
+        .build();
+      const path = join(dir, name);
+      await writeFile(path, pw.writeParquet(table, properties));
+      // arrow-rs writes v2 integers DELTA_BINARY_PACKED: only the lists are compared there.
+      const columns = version === pw.WriterVersion.V1 ? ['logits', 'target'] : ['logits'];
+      expect(await expectSameRows(path, columns, 30)).toBeGreaterThan(6000);
+    }
+  });
+
+  it('on DuckDB’s lists (SNAPPY and uncompressed) and dictionary-encoded targets', async () => {
+    const duck = await (await DuckDBInstance.create(':memory:')).connect();
+    try {
+      for (const options of ['', ", COMPRESSION 'uncompressed'", ', ROW_GROUP_SIZE 3000']) {
+        const path = join(dir, `duck${options.length}.parquet`);
+        await duck.run(`COPY (SELECT list_transform(range(1 + i % 7), k -> (i * 10 + k)::FLOAT) AS logits,
+            (i % 5)::BIGINT AS target, i::INT AS id FROM range(10000) t(i)) TO '${path}' (FORMAT parquet${options})`);
+        expect(await expectSameRows(path, ['logits', 'target', 'id'])).toBeGreaterThan(10_000);
+      }
+    } finally {
+      duck.closeSync();
+    }
+  });
+});
