@@ -76,7 +76,7 @@ export function metricStateFor(
     state.counts = new Float64Array(sizes.counts ?? 0);
     state.sums = new Float64Array(2 * (sizes.sums ?? 0));
     state.moments = new Float64Array(6 * (sizes.moments ?? 0));
-  } else if (state.Number.isNaN(layout)) throw layoutError(metric, state.layout, layout);
+  } else if (state.layout !== layout) throw layoutError(metric, state.layout, layout);
   return state;
 }
 
@@ -165,7 +165,7 @@ export function mergeMetricStates(a: MetricState, b: MetricState): MetricState {
 }
 
 function checkMergeable(into: MetricState, metric: string, params: MetricParams, argument: string): void {
-  if (into.Number.isNaN(metric)) {
+  if (into.metric !== metric) {
     throw new LossError('STATE_MISMATCH', `cannot merge a '${metric}' state into a '${into.metric}' state`, {
       loss: into.metric,
       argument,

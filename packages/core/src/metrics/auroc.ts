@@ -1,7 +1,6 @@
 import { checkOptionKeys, optionKeys } from '../descriptor/optionKeys.js';
 import { ignoreIndexOption } from '../tensor/classOperands.js';
 import type { TensorInput } from '../tensor/tensor.js';
-import { confidenceBin } from './calibrationError.js';
 import {
   classificationOperands,
   IGNORED,
@@ -34,6 +33,19 @@ export const aurocOptionKeys = optionKeys<AurocOptions>({
 });
 
 const NAME = 'auroc';
+
+/**
+ * The grid cell of a probability among `T` thresholds `j / (T − 1)`: the last `j` with
+ * threshold_j ≤ p (so `p ≥ threshold_j` counts it positive at every threshold up to j).
+ */
+export function thresholdBin(p: number, T: number): number {
+  const steps = T - 1;
+  let j = Math.floor(p * steps);
+  // The product can round across a threshold: compare with the thresholds themselves.
+  if (j > 0 && p < j / steps) j--;
+  else if (j < steps && p >= (j + 1) / steps) j++;
+  return j < 0 ? 0 : j > steps ? steps : j;
+}
 
 /**
  * The mergeable state of {@link auroc}: per class (label) two histograms of the probabilities over
@@ -88,7 +100,7 @@ export function aurocPartial(
           const v = x[base + c * inner]!;
           const p = logits ? Math.exp(v - max) / s : v;
           if (!logits && (p < 0 || p > 1)) throw probabilityError(NAME, n, p);
-          counts[(2 * c + (c === t ? 0 : 1)) * T + confidenceBin(p, T - 1)]!++;
+          counts[(2 * c + (c === t ? 0 : 1)) * T + thresholdBin(p, T)]!++;
         }
       }
     }
@@ -101,7 +113,7 @@ export function aurocPartial(
       if (yi === IGNORED) continue;
       const p = logits ? sigmoid(z) : z;
       if (p < 0 || p > 1) throw probabilityError(NAME, Math.floor(i / labels), p);
-      counts[(2 * (i % labels) + (yi === 1 ? 0 : 1)) * T + confidenceBin(p, T - 1)]!++;
+      counts[(2 * (i % labels) + (yi === 1 ? 0 : 1)) * T + thresholdBin(p, T)]!++;
     }
   }
   return state;

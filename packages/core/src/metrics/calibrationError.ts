@@ -35,22 +35,20 @@ export const calibrationErrorOptionKeys = optionKeys<CalibrationErrorOptions>({
 const NAME = 'calibrationError';
 
 /**
- * The bin of a confidence in [0, 1] with edges `b/nBins`: `b` where `b/nBins ≤ p < (b+1)/nBins`,
- * and `nBins` for exactly 1 (torchmetrics' `bucketize(…, right=True) - 1` over `nBins + 1` edges).
+ * The bin of a confidence in [0, 1] with edges `b/nBins`: `b` where `b/nBins < p ≤ (b+1)/nBins`
+ * (torchmetrics' `gt(lower) * le(upper)` bins, its `bucketize(…) - 1`), and 0 for exactly 0.
  */
 export function confidenceBin(p: number, nBins: number): number {
-  let b = Math.floor(p * nBins);
-  if (b > nBins) b = nBins;
+  let b = Math.ceil(p * nBins) - 1;
   // The product can round across an edge: compare with the edges themselves.
-  if (b > 0 && p < b / nBins) b--;
-  else if (b < nBins && p >= (b + 1) / nBins) b++;
-  return b;
+  if (b >= 0 && p <= b / nBins) b--;
+  else if (b < nBins - 1 && p > (b + 1) / nBins) b++;
+  return b < 0 ? 0 : b > nBins - 1 ? nBins - 1 : b;
 }
 
 /**
- * The mergeable state of {@link calibrationError}: per confidence bin (nBins + 1, the last for
- * confidence exactly 1) a sample count and a correct count (exact) and a compensated Σ confidence:
- * 4·(nBins + 1) float64.
+ * The mergeable state of {@link calibrationError}: per confidence bin a sample count and a correct
+ * count (exact) and a compensated Σ confidence: 4·nBins float64.
  *
  * @example
  * finalizeMetric(calibrationErrorPartial(logits, labels, { nBins: 15 }));
@@ -68,7 +66,7 @@ export function calibrationErrorPartial(
   const scores = scoresOption(NAME, options.scores);
   const op = classificationOperands(NAME, input, target, ignoreIndex);
   const params = { nBins, norm, ignoreIndex: ignoreParam(ignoreIndex), scores };
-  const bins = nBins + 1;
+  const bins = nBins;
   const state = metricStateFor(NAME, params, into, layoutOf(op), { counts: 2 * bins, sums: bins });
   if (op.x instanceof Float64Array) state.dtype = 'float64';
   state.rows += op.rows;
@@ -94,7 +92,7 @@ export function calibrationErrorPartial(
       }
     }
   } else {
-    // Binary: torchmetrics' BinaryCalibrationError, the positive probability against the 0/1 target.
+    // Binary: the positive probability is the confidence and the 0/1 target the accuracy (torchmetrics' binary form).
     const { x, y, labels } = op;
     for (let i = 0; i < x.length; i++) {
       const z = x[i]!;
@@ -140,7 +138,7 @@ export function calibrationErrorValue(state: MetricState): number {
  * `BinaryCalibrationError` (`n_bins`, `norm`): confidences (the largest softmax probability, or the
  * positive probability for 0/1 targets) in equal-width bins with edges b/nBins (float64), compared
  * with the accuracy in each bin. `norm: 'l1'` is the expected calibration error (ECE), `'max'` the
- * maximum (MCE). A confidence of exactly 1 has a bin of its own, as torchmetrics' bucketize gives it.
+ * maximum (MCE). Bins are closed on the right, `(b/nBins, (b+1)/nBins]`, as torchmetrics'.
  *
  * @example
  * calibrationError(logits, labels, { nBins: 15 }); // ECE
