@@ -44,7 +44,7 @@ export function thresholdBin(p: number, T: number): number {
   // The product can round across a threshold: compare with the thresholds themselves.
   if (j > 0 && p < j / steps) j--;
   else if (j < steps && p >= (j + 1) / steps) j++;
-  return j < 0 ? 0 : j > steps ? steps : j;
+  return j < 0 ? 0 : Math.min(j, steps);
 }
 
 /**

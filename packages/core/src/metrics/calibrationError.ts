@@ -43,7 +43,7 @@ export function confidenceBin(p: number, nBins: number): number {
   // The product can round across an edge: compare with the edges themselves.
   if (b >= 0 && p <= b / nBins) b--;
   else if (b < nBins - 1 && p > (b + 1) / nBins) b++;
-  return b < 0 ? 0 : b > nBins - 1 ? nBins - 1 : b;
+  return b < 0 ? 0 : Math.min(b, nBins - 1);
 }
 
 /**

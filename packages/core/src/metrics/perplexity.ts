@@ -44,7 +44,7 @@ export function perplexityPartial(
   const params = { ignoreIndex: ignoreParam(ignoreIndex), weight };
   let ce: ReturnType<typeof createState>;
   try {
-    ce = crossEntropyPartial(input, target, options, createState('crossEntropy'));
+    ce = crossEntropyPartial(input, target, options, createState('crossEntropy', 'float32'));
   } catch (e) {
     throw e instanceof LossError ? renamed(e) : e;
   }
