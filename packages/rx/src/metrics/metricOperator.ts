@@ -43,6 +43,8 @@ const REGRESSION: ReadonlySet<string> = new Set(['mae', 'rmse', 'r2', 'pearson']
  *
  * @example
  * import { metricOperator, reduceMetric } from '@lossflow/rx';
+ * import { fromFile } from '@lossflow/rx/node';
+ *
  * fromFile('preds.arrow').pipe(metricOperator('topKAccuracy', { k: 5, input: 'logits' }), reduceMetric());
  */
 export function metricOperator(

@@ -15,6 +15,9 @@ import type { MetricChunk, MetricGroupValue } from './MetricChunk.js';
  * keys or a key spans batches.
  *
  * @example
+ * import { accuracy, reduceMetricGroups } from '@lossflow/rx';
+ * import { fromFile } from '@lossflow/rx/node';
+ *
  * fromFile('train-log.arrow')
  *   .pipe(accuracy({ by: 'epoch' }), reduceMetricGroups())
  *   .subscribe(({ key, value }) => console.log(`epoch ${key}: ${value}`));
