@@ -38,13 +38,21 @@ const NAME = 'auroc';
  * The grid cell of a probability among `T` thresholds `j / (T − 1)`: the last `j` with
  * threshold_j ≤ p (so `p ≥ threshold_j` counts it positive at every threshold up to j).
  */
-export function thresholdBin(p: number, T: number): number {
+export function thresholdBin(p: number, T: number, grid: Float64Array = thresholdGrid(T)): number {
   const steps = T - 1;
   let j = Math.floor(p * steps);
   // The product can round across a threshold: compare with the thresholds themselves.
-  if (j > 0 && p < j / steps) j--;
-  else if (j < steps && p >= (j + 1) / steps) j++;
+  if (j > 0 && p < grid[j]!) j--;
+  else if (j < steps && p >= grid[j + 1]!) j++;
   return j < 0 ? 0 : Math.min(j, steps);
+}
+
+/** The thresholds `j / (T − 1)`, j = 0 … T − 1, and one more entry (1) past the last. */
+export function thresholdGrid(T: number): Float64Array {
+  const grid = new Float64Array(T + 1);
+  for (let j = 0; j < T; j++) grid[j] = j / (T - 1);
+  grid[T] = 1;
+  return grid;
 }
 
 /**
@@ -81,9 +89,12 @@ export function aurocPartial(
   state.rows += op.rows;
   const counts = state.counts;
   const logits = scores === 'logits';
+  const grid = thresholdGrid(T);
   // Class c's positives at [2c·T, (2c+1)·T), its negatives at [(2c+1)·T, (2c+2)·T).
   if (op.task === 'multiclass') {
     const { x, outer, classes, inner, idx, stride, ignore } = op;
+    // The softmax terms of one sample, computed once (one buffer per batch, none per row).
+    const terms = new Float64Array(classes);
     for (let n = 0; n < outer; n++) {
       for (let k = 0; k < inner; k++) {
         const base = n * classes * inner + k;
@@ -95,12 +106,12 @@ export function aurocPartial(
         }
         const t = idx[(n * inner + k) * stride]!;
         if (t === ignore) continue;
-        const s = logits ? expSumAt(x, base, classes, inner, max) : 1;
+        const s = logits ? expSumAt(x, base, classes, inner, max, terms) : 1;
         for (let c = 0; c < classes; c++) {
           const v = x[base + c * inner]!;
-          const p = logits ? Math.exp(v - max) / s : v;
+          const p = logits ? terms[c]! / s : v;
           if (!logits && (p < 0 || p > 1)) throw probabilityError(NAME, n, p);
-          counts[(2 * c + (c === t ? 0 : 1)) * T + thresholdBin(p, T)]!++;
+          counts[(2 * c + (c === t ? 0 : 1)) * T + thresholdBin(p, T, grid)]!++;
         }
       }
     }
@@ -113,7 +124,7 @@ export function aurocPartial(
       if (yi === IGNORED) continue;
       const p = logits ? sigmoid(z) : z;
       if (p < 0 || p > 1) throw probabilityError(NAME, Math.floor(i / labels), p);
-      counts[(2 * (i % labels) + (yi === 1 ? 0 : 1)) * T + thresholdBin(p, T)]!++;
+      counts[(2 * (i % labels) + (yi === 1 ? 0 : 1)) * T + thresholdBin(p, T, grid)]!++;
     }
   }
   return state;

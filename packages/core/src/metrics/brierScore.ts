@@ -51,6 +51,8 @@ export function brierScorePartial(
   let sum = 0;
   if (op.task === 'multiclass') {
     const { x, outer, classes, inner, idx, stride, ignore } = op;
+    // The softmax terms of one sample, computed once (one buffer per batch, none per row).
+    const terms = new Float64Array(classes);
     for (let n = 0; n < outer; n++) {
       for (let k = 0; k < inner; k++) {
         const base = n * classes * inner + k;
@@ -62,11 +64,11 @@ export function brierScorePartial(
         }
         const t = idx[(n * inner + k) * stride]!;
         if (t === ignore) continue;
-        const s = logits ? expSumAt(x, base, classes, inner, max) : 1;
+        const s = logits ? expSumAt(x, base, classes, inner, max, terms) : 1;
         let e = 0;
         for (let c = 0; c < classes; c++) {
           const v = x[base + c * inner]!;
-          const p = logits ? Math.exp(v - max) / s : v;
+          const p = logits ? terms[c]! / s : v;
           if (!logits && (p < 0 || p > 1)) throw probabilityError(NAME, n, p);
           const d = c === t ? p - 1 : p;
           e += d * d;
