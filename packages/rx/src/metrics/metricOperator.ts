@@ -72,7 +72,12 @@ export function metricOperator(
         { data: new Float64Array(0), shape: [0, 1] },
         { data: new Int32Array(0), shape: [0] },
       ];
-  metric.partial(probe[0], probe[1], core);
+  // Checks that need the real class count (a weight per class) wait for the first batch.
+  try {
+    metric.partial(probe[0], probe[1], core);
+  } catch (e) {
+    if (!(e instanceof LossError) || e.code === 'INVALID_OPTION') throw e;
+  }
   const { by, nulls = 'error' } = stream;
   const partial = (args: Tensor[], o: object): MetricState => metric.partial(args[0]!, args[1]!, o);
   let schema: Schema | undefined;

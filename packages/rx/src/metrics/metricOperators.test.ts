@@ -158,6 +158,21 @@ describe('metric operators', () => {
     expect(() => metricOperator('f1', { average: 'binary' })).toThrow(/average/);
   });
 
+  it('checks a per-class weight against the first batch, not when created', async () => {
+    const op = metricOperator('perplexity', { weight: [1, 2, 0.5] });
+    const batches = [batch([1, 2, 3, 3, 2, 1], [2n, 1n])];
+    const want = METRICS.perplexity.value(
+      METRICS.perplexity.partial(tensor(Float32Array.from([1, 2, 3, 3, 2, 1]), [2, 3]), [2, 1], {
+        weight: [1, 2, 0.5],
+      }),
+    );
+    expect(await lastValueFrom(from(batches).pipe(op, reduceMetric()))).toBe(want);
+    const e = await failure(
+      lastValueFrom(from(batches).pipe(metricOperator('perplexity', { weight: [1, 2] }), reduceMetric())),
+    );
+    expect([e.code, e.batch]).toEqual(['SHAPE_MISMATCH', 0]);
+  });
+
   it('an empty stream reduces to NaN; grouped reduction needs by', async () => {
     expect(await lastValueFrom(from([] as RecordBatch[]).pipe(accuracy(), reduceMetric()))).toBeNaN();
     const e = await failure(
