@@ -3,14 +3,7 @@ import { MAX_THREADS } from '@lossflow/arrow';
 import type { StateReduction } from '@lossflow/core';
 import { UsageError } from '../errors/UsageError.js';
 import { findLoss, kebabCase, LOSSES, type LossEntry, lossNames } from '../losses/lossRegistry.js';
-import {
-  applyMetricFlag,
-  METRIC_FLAG_SPECS,
-  type MetricSelection,
-  type MetricSlot,
-  metricByName,
-  metricSelection,
-} from '../metrics/metricArgs.js';
+import type { MetricSelection } from '../metrics/MetricSelection.js';
 import { type FlagSpec, type FlagToken, hasFlag, lastValue, type ParsedArgv, parseArgv } from './argv.js';
 import { didYouMean } from './didYouMean.js';
 import {
@@ -20,6 +13,13 @@ import {
   lossOptionOf,
   parseValue,
 } from './lossOptionFlags.js';
+import {
+  applyMetricFlag,
+  METRIC_FLAG_SPECS,
+  type MetricSlot,
+  metricByName,
+  metricSelection,
+} from './metricArgs.js';
 
 /** How results are printed on stdout. */
 export type OutputFormat = 'table' | 'json' | 'csv' | 'ndjson';

@@ -9,7 +9,7 @@ import {
 } from '@lossflow/rx';
 import type { RecordBatch } from 'apache-arrow';
 import { reduce as fold, forkJoin, map, type Observable, of, share, toArray } from 'rxjs';
-import type { MetricSelection } from './metricArgs.js';
+import type { MetricSelection } from './MetricSelection.js';
 
 /** The final value of one `--metric`, as the outputs report it. */
 export interface MetricResult {

@@ -1,5 +1,5 @@
 import type { EvalRun } from '../eval/evalPipeline.js';
-import { metricDocument } from '../metrics/metricOutput.js';
+import { metricDocument } from './metricOutput.js';
 import { outputKey, outputNumber } from './nonFiniteWords.js';
 
 /**

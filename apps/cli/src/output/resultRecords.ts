@@ -1,6 +1,6 @@
 import type { GroupKey } from '@lossflow/rx';
 import type { EvalRun } from '../eval/evalPipeline.js';
-import { metricRecords } from '../metrics/metricOutput.js';
+import { metricRecords } from './metricOutput.js';
 import { type NonFiniteWord, outputKey, outputNumber } from './nonFiniteWords.js';
 
 /**

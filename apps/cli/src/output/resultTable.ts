@@ -1,6 +1,6 @@
 import type { EvalRun, LossResult } from '../eval/evalPipeline.js';
-import { metricTableLines, withMetricColumns } from '../metrics/metricTable.js';
 import type { Style } from './ansi.js';
+import { metricTableLines, withMetricColumns } from './metricTable.js';
 import { formatBytes, formatCount, formatDuration, formatLoss } from './numberFormat.js';
 import { optionSummary } from './optionSummary.js';
 import { renderTable, type TableColumn } from './textTable.js';

@@ -1,7 +1,7 @@
 import type { GroupKey } from '@lossflow/rx';
-import type { Style } from '../output/ansi.js';
+import type { MetricResult } from '../metrics/metricResults.js';
+import type { Style } from './ansi.js';
 import { metricCell } from './metricOutput.js';
-import type { MetricResult } from './metricResults.js';
 
 /** The table cells of the metrics with one number per row: headers, a group's cells, the total's. */
 export interface MetricColumns {

@@ -1,18 +1,10 @@
 import { LossError, METRICS, type MetricDescriptor, type MetricName } from '@lossflow/core';
 import { metricOperator } from '@lossflow/rx';
-import type { FlagSpec, FlagToken } from '../args/argv.js';
-import { didYouMean } from '../args/didYouMean.js';
-import { lossOptionOf, parseValue } from '../args/lossOptionFlags.js';
 import { UsageError } from '../errors/UsageError.js';
-
-/** One `--metric` with its options and columns. */
-export interface MetricSelection {
-  readonly entry: MetricDescriptor;
-  /** Core options given on the command line (camelCase keys), as reported in the JSON output. */
-  readonly options: Readonly<Record<string, unknown>>;
-  /** `--input` / `--target` given after the `--metric`; otherwise auto-detected. */
-  readonly columns: Readonly<Record<string, string>>;
-}
+import type { MetricSelection } from '../metrics/MetricSelection.js';
+import type { FlagSpec, FlagToken } from './argv.js';
+import { didYouMean } from './didYouMean.js';
+import { lossOptionOf, parseValue } from './lossOptionFlags.js';
 
 /** The flags only metrics take (besides `--ignore-index`, `--weight`, `--input`, `--target`). */
 const METRIC_OPTION_FLAGS: Readonly<Record<string, { key: string; kind: 'integer' | 'number' | 'string' }>> =

@@ -1,7 +1,7 @@
 import type { MetricValue } from '@lossflow/core';
 import type { GroupKey } from '@lossflow/rx';
-import { type NonFiniteWord, outputKey, outputNumber } from '../output/nonFiniteWords.js';
-import type { MetricResult } from './metricResults.js';
+import type { MetricResult } from '../metrics/metricResults.js';
+import { type NonFiniteWord, outputKey, outputNumber } from './nonFiniteWords.js';
 
 /** A metric value for JSON: numbers (per class, per cell) with non-finite ones as words. */
 export function outputMetricValue(value: MetricValue): unknown {
