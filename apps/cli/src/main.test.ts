@@ -211,17 +211,23 @@ describe('lossflow generate and demo', () => {
   );
 
   it(
-    'runs the demo end to end: table of falling per-epoch losses, a report, and no log left behind',
+    'runs the demo end to end: table of falling per-epoch losses and rising accuracy, a report, and no log left behind',
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'lossflow-demo-test-'));
       const run = await runCli(['demo', '--epochs', '3', '--rows', '5000', '--classes', '10', '--out', dir]);
       expect(run.code).toBe(0);
-      expect(run.stdout).toMatch(/^epoch\s+rows\s+cross-entropy$/m);
-      const values = [0, 1, 2].map((e) =>
-        Number(new RegExp(`^${e}\\s+5,000\\s+(\\S+)$`, 'm').exec(run.stdout)![1]),
+      expect(run.stdout).toMatch(/^epoch\s+rows\s+cross-entropy\s+accuracy$/m);
+      const cells = [0, 1, 2].map(
+        (e) => new RegExp(`^${e}\\s+5,000\\s+(\\S+)\\s+(\\S+)$`, 'm').exec(run.stdout)!,
       );
+      const values = cells.map((c) => Number(c[1]));
       expect(values[1]!).toBeLessThan(values[0]!);
       expect(values[2]!).toBeLessThan(values[1]!);
+      // Accuracy next to the loss, from the same pass: a fraction that rises as the loss falls.
+      const accuracy = cells.map((c) => Number(c[2]));
+      for (const a of accuracy) expect(a).toBeGreaterThanOrEqual(0);
+      for (const a of accuracy) expect(a).toBeLessThanOrEqual(1);
+      expect(accuracy[2]!).toBeGreaterThan(accuracy[0]!);
       expect(run.stdout).toContain(`Report: ${join(dir, 'report.html')}`);
       expect(readdirSync(dir)).toEqual(['report.html']);
       const html = readFileSync(join(dir, 'report.html'), 'utf8');

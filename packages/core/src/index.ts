@@ -132,6 +132,66 @@ export {
   tripletMarginWithDistanceLossOptionKeys,
   tripletMarginWithDistanceLossPartial,
 } from './losses/tripletMarginWithDistanceLoss.js';
+export { type AccuracyOptions, accuracy, accuracyOptionKeys, accuracyPartial } from './metrics/accuracy.js';
+export { type AurocOptions, auroc, aurocErrorBound, aurocOptionKeys, aurocPartial } from './metrics/auroc.js';
+export {
+  type BrierScoreOptions,
+  brierScore,
+  brierScoreOptionKeys,
+  brierScorePartial,
+} from './metrics/brierScore.js';
+export {
+  type CalibrationErrorOptions,
+  calibrationError,
+  calibrationErrorOptionKeys,
+  calibrationErrorPartial,
+} from './metrics/calibrationError.js';
+export type { ClassScoreOptions } from './metrics/classStatScores.js';
+export {
+  type ConfusionMatrixOptions,
+  confusionMatrix,
+  confusionMatrixOptionKeys,
+  confusionMatrixPartial,
+} from './metrics/confusionMatrix.js';
+export { type F1Options, f1, f1OptionKeys, f1Partial } from './metrics/f1.js';
+export {
+  createMetricState,
+  type MetricParams,
+  type MetricState,
+  mergeMetricInto,
+  mergeMetricStates,
+} from './metrics/MetricState.js';
+export { mae, maePartial } from './metrics/mae.js';
+export type { Average, ScoreKind } from './metrics/metricOptions.js';
+export {
+  finalizeMetric,
+  METRICS,
+  type MetricDescriptor,
+  type MetricName,
+  type MetricValue,
+} from './metrics/metrics.js';
+export { pearson, pearsonPartial } from './metrics/pearson.js';
+export {
+  type PerplexityOptions,
+  perplexity,
+  perplexityOptionKeys,
+  perplexityPartial,
+} from './metrics/perplexity.js';
+export {
+  type PrecisionOptions,
+  precision,
+  precisionOptionKeys,
+  precisionPartial,
+} from './metrics/precision.js';
+export { r2, r2Partial } from './metrics/r2.js';
+export { type RecallOptions, recall, recallOptionKeys, recallPartial } from './metrics/recall.js';
+export { rmse, rmsePartial } from './metrics/rmse.js';
+export {
+  type TopKAccuracyOptions,
+  topKAccuracy,
+  topKAccuracyOptionKeys,
+  topKAccuracyPartial,
+} from './metrics/topKAccuracy.js';
 export { type OptionSuggestion, suggestOption } from './options/optionSuggestion.js';
 export { LOSSES, type LossDescriptorOf, type LossName, lossDescriptor } from './registry/losses.js';
 export {

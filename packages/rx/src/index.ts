@@ -9,6 +9,27 @@ export type {
   RowDtypes,
   RowShapes,
 } from './chunks/LossChunk.js';
+export type { MetricChunk, MetricGroupState, MetricGroupValue } from './metrics/MetricChunk.js';
+export { type MetricStreamOptions, metricOperator } from './metrics/metricOperator.js';
+export { type AccuracyOperatorOptions, accuracy } from './metrics/operators/accuracy.js';
+export { type AurocOperatorOptions, auroc } from './metrics/operators/auroc.js';
+export { type BrierScoreOperatorOptions, brierScore } from './metrics/operators/brierScore.js';
+export {
+  type CalibrationErrorOperatorOptions,
+  calibrationError,
+} from './metrics/operators/calibrationError.js';
+export { type ConfusionMatrixOperatorOptions, confusionMatrix } from './metrics/operators/confusionMatrix.js';
+export { type F1OperatorOptions, f1 } from './metrics/operators/f1.js';
+export { type MaeOperatorOptions, mae } from './metrics/operators/mae.js';
+export { type PearsonOperatorOptions, pearson } from './metrics/operators/pearson.js';
+export { type PerplexityOperatorOptions, perplexity } from './metrics/operators/perplexity.js';
+export { type PrecisionOperatorOptions, precision } from './metrics/operators/precision.js';
+export { type R2OperatorOptions, r2 } from './metrics/operators/r2.js';
+export { type RecallOperatorOptions, recall } from './metrics/operators/recall.js';
+export { type RmseOperatorOptions, rmse } from './metrics/operators/rmse.js';
+export { type TopKAccuracyOperatorOptions, topKAccuracy } from './metrics/operators/topKAccuracy.js';
+export { reduceMetric } from './metrics/reduceMetric.js';
+export { reduceMetricGroups } from './metrics/reduceMetricGroups.js';
 export { losses } from './operators/losses.js';
 export { type ColumnOptions, lossOperator } from './operators/lossOperator.js';
 // One operator per loss of @lossflow/core's registry, generated: a new loss needs no line here.

@@ -3,6 +3,7 @@ import { MAX_THREADS } from '@lossflow/arrow';
 import type { StateReduction } from '@lossflow/core';
 import { UsageError } from '../errors/UsageError.js';
 import { findLoss, kebabCase, LOSSES, type LossEntry, lossNames } from '../losses/lossRegistry.js';
+import type { MetricSelection } from '../metrics/MetricSelection.js';
 import { type FlagSpec, type FlagToken, hasFlag, lastValue, type ParsedArgv, parseArgv } from './argv.js';
 import { didYouMean } from './didYouMean.js';
 import {
@@ -12,6 +13,13 @@ import {
   lossOptionOf,
   parseValue,
 } from './lossOptionFlags.js';
+import {
+  applyMetricFlag,
+  METRIC_FLAG_SPECS,
+  type MetricSlot,
+  metricByName,
+  metricSelection,
+} from './metricArgs.js';
 
 /** How results are printed on stdout. */
 export type OutputFormat = 'table' | 'json' | 'csv' | 'ndjson';
@@ -49,6 +57,8 @@ export interface EvalPlan {
   readonly threads: number | undefined;
   /** `--allow-missing-end-of-stream`: an Arrow IPC stream without its end-of-stream marker reads as complete. */
   readonly allowMissingEndOfStream: boolean;
+  /** `--metric NAME [options]`s, computed in the same pass (absent or empty: none). */
+  readonly metrics?: readonly MetricSelection[];
 }
 
 /** The most `--threads` accepted: the library's limit (more costs memory and start-up time, never speed). */
@@ -77,6 +87,7 @@ export const EVAL_FLAGS: Readonly<Record<string, FlagSpec>> = {
   step: { type: 'string' },
   threads: { type: 'string' },
   'allow-missing-end-of-stream': { type: 'boolean' },
+  ...METRIC_FLAG_SPECS,
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -98,13 +109,26 @@ export function parseEvalArgs(args: readonly string[]): EvalPlan {
   const parsed = parseArgv(args, EVAL_FLAGS, 'eval');
   const slots: { entry: LossEntry; settings: Setting[] }[] = [];
   const shared: Setting[] = [];
+  // Flags after a --metric apply to it, until the next --loss or --metric.
+  const metricSlots: MetricSlot[] = [];
+  let metric: MetricSlot | undefined;
   for (const token of parsed.flags) {
     if (token.name === 'loss') {
       slots.push({ entry: lossByName(String(token.value)), settings: [] });
+      metric = undefined;
       continue;
     }
-    const setting = settingOf(token);
-    if (setting !== undefined) (slots.at(-1)?.settings ?? shared).push(setting);
+    if (token.name === 'metric') {
+      metric = { entry: metricByName(String(token.value)), options: {}, columns: {} };
+      metricSlots.push(metric);
+      continue;
+    }
+    const metricOnly = token.name !== 'metric' && token.name in METRIC_FLAG_SPECS;
+    const setting = metricOnly ? undefined : settingOf(token);
+    if (metric !== undefined && (metricOnly || setting !== undefined)) applyMetricFlag(metric, token);
+    else if (metricOnly)
+      usage(`--${token.name} is a metric option: give it after the --metric it applies to.`);
+    else if (setting !== undefined) (slots.at(-1)?.settings ?? shared).push(setting);
   }
   if (slots.length === 0) slots.push({ entry: findLoss('cross-entropy')!, settings: [] });
 
@@ -169,6 +193,7 @@ export function parseEvalArgs(args: readonly string[]): EvalPlan {
     step: lastValue(parsed, 'step'),
     threads: threadCount(parsed),
     allowMissingEndOfStream: hasFlag(parsed, 'allow-missing-end-of-stream'),
+    ...(metricSlots.length === 0 ? {} : { metrics: metricSlots.map(metricSelection) }),
   };
 }
 

@@ -1,3 +1,4 @@
+import { METRICS, type MetricDescriptor } from '@lossflow/core';
 import { kebabCase, LOSSES } from '../losses/lossRegistry.js';
 import { LOSS_OPTION_FLAGS, type LossOptionFlag } from './lossOptionFlags.js';
 
@@ -27,6 +28,9 @@ Exit codes: 0 success, 1 a failure while reading, computing or writing, 2 bad us
 141 the reader of stdout closed the pipe.
 `;
 
+const METRIC_LINES = (Object.values(METRICS) as MetricDescriptor[])
+  .map((m) => `  ${m.cliName.padEnd(30)}${m.summary}`)
+  .join('\n');
 const LOSS_LINES = LOSSES.map((l) => `  ${l.name.padEnd(30)}${l.summary}`).join('\n');
 const OPTION_LINES = LOSS_OPTION_FLAGS.map((f) => {
   const users = LOSSES.filter((l) => l.options.includes(f.key)).map((l) => l.name);
@@ -59,7 +63,7 @@ const ROLE_LINES = [...new Set(LOSSES.flatMap((l) => l.roles))]
   .join(', ');
 
 /** `lossflow eval --help`. */
-export const EVAL_HELP = `Usage: lossflow eval FILE... [--loss NAME [loss options]]... [options]
+export const EVAL_HELP = `Usage: lossflow eval FILE... [--loss NAME [loss options]]... [--metric NAME [metric options]]... [options]
 
 Computes each --loss over every row of the files (read once, as one stream), exactly as
 torch.nn.functional would over all rows at once. Several files are one stream.
@@ -80,6 +84,20 @@ before any --loss to every loss that takes them):
 ${OPTION_LINES}
   --weight-file FILE        --weight from a JSON array of numbers
   --option KEY=VALUE        any core option by name, e.g. --option label-smoothing=0.1
+
+Metrics (--metric NAME, several allowed, computed in the same pass as the losses; flags after a
+--metric apply to it: --input, --target, --ignore-index, --weight and these):
+${METRIC_LINES}
+  --k N                     top-k-accuracy: classes counted as a hit (default 5)
+  --average micro|macro|weighted|none
+                            precision, recall, f1 (default macro), auroc (macro|none)
+  --threshold P             0/1 targets: a probability >= P predicts 1 (default 0.5)
+  --scores logits|probabilities
+                            what --input holds (default logits: softmax / sigmoid first)
+  --n-bins N                calibration-error bins (default 15)
+  --norm l1|max|l2          calibration-error: ECE (default), MCE or RMS
+  --thresholds N            auroc's threshold grid (default 200)
+  Metrics run in the main thread (no worker threads when any --metric is given).
 
 Grouping and output:
   --by COLUMN               one value per key of COLUMN (e.g. epoch), and the total
@@ -122,7 +140,9 @@ JSON output (--format json), exactly one document:
   { "rows": <rows read>, "results": [ { "loss": "cross-entropy", "reduction": "mean",
     "options": {…}, "value": <number>, "rows": <rows counted>,
     "groups": [ { "key": <--by value>, "value": <number>, "rows": <n> }, … ] } ] }
-  groups only with --by; a non-finite value or --by key is the string "Infinity", "-Infinity" or
+  groups only with --by; with --metric also "metrics": [ { "metric": "accuracy", "options": {…},
+    "value": <number, per-class array or matrix>, "rows": <n>, "groups": […] } ] (CSV/NDJSON: records
+    with reduction "metric", a non-scalar value as JSON text); a non-finite value or --by key is the string "Infinity", "-Infinity" or
   "NaN" (torch's inf, -inf, nan: a diverged loss, a mean over no rows), never null. CSV and
   NDJSON write the same words.
 
@@ -132,6 +152,7 @@ Examples:
   lossflow eval log.parquet --loss cross-entropy --label-smoothing 0.1 --loss nll --format json
   lossflow eval preds.arrow --loss mse --input pred --target y --by epoch --format csv --every 100
   lossflow eval train-log.arrow --by epoch --report report.html --per-row losses.arrows
+  lossflow eval preds.arrow --metric accuracy --metric top-k-accuracy --k 5 --metric calibration-error
 
 Exit codes: 0 success, 1 a failure while reading, computing or writing (a full disk; nothing
 is printed as a complete result), 2 bad usage, 141 the reader of stdout closed the pipe

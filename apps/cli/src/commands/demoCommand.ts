@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TrainingLogOptions, trainingLogBatches, trainingLogSchema } from '@lossflow/arrow';
 import { writeIpcStream } from '@lossflow/arrow/node';
+import { METRICS } from '@lossflow/core';
 import { hasFlag, lastValue, parseArgv, wantsHelp } from '../args/argv.js';
 import { commandLine } from '../args/commandLine.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../args/evalArgs.js';
@@ -139,6 +140,8 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
         step: undefined,
         threads: undefined,
         allowMissingEndOfStream: false,
+        // Accuracy next to the loss, from the same pass.
+        metrics: [{ entry: METRICS.accuracy, options: {}, columns: {} }],
       },
       io,
       {

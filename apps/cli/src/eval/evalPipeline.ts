@@ -23,6 +23,7 @@ import {
 } from 'rxjs';
 import type { EvalPlan, LossSelection } from '../args/evalArgs.js';
 import { coreOptionsOf, lossOperatorOf } from '../losses/lossOperators.js';
+import { type MetricResult, metricResults } from '../metrics/metricResults.js';
 import type { LogFiles } from './LogFiles.js';
 import { type RunningSnapshot, runningSnapshots } from './runningSnapshots.js';
 
@@ -46,6 +47,8 @@ export interface EvalRun {
   readonly batches: number;
   readonly bytes: number;
   readonly results: readonly LossResult[];
+  /** The `--metric` results, when any was asked for. */
+  readonly metrics?: readonly MetricResult[];
 }
 
 /** What the caller wants to see while the pass runs. */
@@ -82,9 +85,12 @@ export function evalPipeline(plan: EvalPlan, source: LogFiles, hooks: EvalHooks 
   // Worker threads compute every loss of a batch at once; per-row output needs each batch's key
   // columns, and a function as an option (--distance) cannot be sent to a worker, so those read
   // in this thread (asking rx for threads there would be its THREADS_UNAVAILABLE error).
+  // Metrics are computed in this thread, from the same batches as the losses (one read).
+  const metrics = plan.metrics ?? [];
   const threaded =
     source.threads >= 1 &&
     plan.perRow === undefined &&
+    metrics.length === 0 &&
     operators.every((op) => threadsRefusal(op) === undefined);
   const perBatch$ = threaded
     ? source.lossChunks(operators).pipe(
@@ -141,12 +147,19 @@ export function evalPipeline(plan: EvalPlan, source: LogFiles, hooks: EvalHooks 
       map(([value, rows, groups]) => resultOf(selection, value, rows, groups)),
     );
   });
-  return forkJoin(perLoss).pipe(
-    map((results) => {
+  const metrics$ = metricResults(batches$, metrics, { by: plan.by, nulls: plan.nulls });
+  return forkJoin([forkJoin(perLoss), metrics$]).pipe(
+    map(([results, metricValues]) => {
       const p = source.progress();
       // With --limit the files are not read to the end, so only the bytes actually read count.
       const bytes = plan.limit === undefined ? source.totalBytes : p.bytesRead;
-      return { rows: p.rows, batches: p.batches, bytes, results };
+      return {
+        rows: p.rows,
+        batches: p.batches,
+        bytes,
+        results,
+        ...(metrics.length === 0 ? {} : { metrics: metricValues }),
+      };
     }),
   );
 }

@@ -1,8 +1,10 @@
 import type { EvalRun } from '../eval/evalPipeline.js';
+import { metricDocument } from './metricOutput.js';
 import { outputKey, outputNumber } from './nonFiniteWords.js';
 
 /**
- * The `--format json` document: `{ rows, results: [{ loss, reduction, options, value, rows, groups? }] }`,
+ * The `--format json` document: `{ rows, results: [{ loss, reduction, options, value, rows, groups? }] }`
+ * (and `metrics: [{ metric, options, value, rows, groups? }]` with `--metric`),
  * exactly these fields, numbers as JavaScript prints them (shortest round-trip), non-finite values
  * and keys as the strings `"Infinity"`, `"-Infinity"` and `"NaN"` (a diverged loss, a mean over no
  * rows; see `outputNumber`). One document, ending in a newline.
@@ -26,6 +28,7 @@ export function resultDocument(run: EvalRun): string {
             })),
           }),
     })),
+    ...(run.metrics === undefined ? {} : { metrics: metricDocument(run.metrics) }),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

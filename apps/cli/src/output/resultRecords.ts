@@ -1,5 +1,6 @@
 import type { GroupKey } from '@lossflow/rx';
 import type { EvalRun } from '../eval/evalPipeline.js';
+import { metricRecords } from './metricOutput.js';
 import { type NonFiniteWord, outputKey, outputNumber } from './nonFiniteWords.js';
 
 /**
@@ -8,12 +9,16 @@ import { type NonFiniteWord, outputKey, outputNumber } from './nonFiniteWords.js
  */
 export interface ResultRecord {
   readonly kind: 'running' | 'group' | 'total';
+  /** The loss, or with `reduction` `metric` the metric. */
   readonly loss: string;
   readonly reduction: string;
   /** A non-finite numeric key as a word (see `outputKey`). */
   readonly key: GroupKey | null;
-  /** A non-finite value as `Infinity`, `-Infinity` or `NaN` (a mean over no rows; see `outputNumber`). */
-  readonly value: number | NonFiniteWord;
+  /**
+   * A non-finite value as `Infinity`, `-Infinity` or `NaN` (a mean over no rows; see `outputNumber`);
+   * a metric's per-class values or matrix as JSON text.
+   */
+  readonly value: number | NonFiniteWord | string;
   readonly rows: number;
   /** Batches read when the value was taken. */
   readonly batches: number;
@@ -22,7 +27,7 @@ export interface ResultRecord {
 /** Column order of the CSV output. */
 export const RECORD_FIELDS = ['kind', 'loss', 'reduction', 'key', 'value', 'rows', 'batches'] as const;
 
-/** The final records of a run: each loss's groups in key order, then its total. */
+/** The final records of a run: each loss's groups in key order, then its total; then the metrics' alike. */
 export function finalRecords(run: EvalRun): ResultRecord[] {
   const out: ResultRecord[] = [];
   for (const r of run.results) {
@@ -31,6 +36,7 @@ export function finalRecords(run: EvalRun): ResultRecord[] {
       out.push({ kind: 'group', ...base, key: outputKey(g.key), value: outputNumber(g.value), rows: g.rows });
     out.push({ kind: 'total', ...base, key: null, value: outputNumber(r.value), rows: r.rows });
   }
+  if (run.metrics !== undefined) out.push(...metricRecords(run.metrics, run.batches));
   return out;
 }
 

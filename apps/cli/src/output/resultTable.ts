@@ -1,5 +1,6 @@
 import type { EvalRun, LossResult } from '../eval/evalPipeline.js';
 import type { Style } from './ansi.js';
+import { metricTableLines, withMetricColumns } from './metricTable.js';
 import { formatBytes, formatCount, formatDuration, formatLoss } from './numberFormat.js';
 import { optionSummary } from './optionSummary.js';
 import { renderTable, type TableColumn } from './textTable.js';
@@ -16,22 +17,31 @@ export function resultTable(run: EvalRun, by: string | undefined, elapsedMs: num
     })
     .join('  ');
   const sameRows = run.results.every((r) => sameGroupRows(r, run.results[0]!));
+  const metrics = run.metrics ?? [];
   const body = sameRows
-    ? combined(run.results, by, style)
-    : run.results.map((r) => combined([r], by, style)).join('\n');
+    ? combined(run.results, by, style, withMetricColumns(metrics))
+    : run.results
+        .map((r, i) => combined([r], by, style, i === 0 ? withMetricColumns(metrics) : undefined))
+        .join('\n');
   const rate = elapsedMs > 0 ? ` (${formatBytes((run.bytes / elapsedMs) * 1000)}/s)` : '';
   const footer = style.dim(
     `${formatCount(run.rows)} rows · ${formatCount(run.batches)} batches · ${formatBytes(run.bytes)} in ${formatDuration(elapsedMs)}${rate}`,
   );
-  return `${heading}\n\n${body}\n${footer}\n`;
+  return `${heading}\n\n${body}\n${metricTableLines(metrics, style)}${footer}\n`;
 }
 
-function combined(results: readonly LossResult[], by: string | undefined, style: Style): string {
+function combined(
+  results: readonly LossResult[],
+  by: string | undefined,
+  style: Style,
+  extra?: ReturnType<typeof withMetricColumns>,
+): string {
   const first = results[0]!;
   const columns: TableColumn[] = [
     { header: by ?? '', align: 'left' },
     { header: 'rows', align: 'right' },
     ...results.map((r) => ({ header: r.loss, align: 'right' as const })),
+    ...(extra?.headers ?? []).map((header) => ({ header, align: 'right' as const })),
   ];
   const rows: string[][] = [];
   if (by !== undefined) {
@@ -44,10 +54,16 @@ function combined(results: readonly LossResult[], by: string | undefined, style:
           const v = m.get(g.key);
           return v === undefined ? '' : formatLoss(v);
         }),
+        ...(extra?.group(g.key) ?? []),
       ]);
     }
   }
-  rows.push(['total', formatCount(first.rows), ...results.map((r) => formatLoss(r.value))]);
+  rows.push([
+    'total',
+    formatCount(first.rows),
+    ...results.map((r) => formatLoss(r.value)),
+    ...(extra?.total ?? []),
+  ]);
   return renderTable(
     columns,
     rows,

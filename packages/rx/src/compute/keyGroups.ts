@@ -5,14 +5,16 @@ import {
   type Tensor,
   type TensorData,
 } from '@lossflow/core';
-import type { GroupKey, GroupState } from '../chunks/LossChunk.js';
-import type { LossOperatorSpec } from '../specs/LossOperatorSpec.js';
+import type { GroupKey } from '../chunks/LossChunk.js';
 import { keyRuns } from './keyRuns.js';
 import { sliceRows } from './sliceRows.js';
 
-/** A batch's states per distinct key, and the end (exclusive) of each key's last row, in the same order. */
-export interface KeyGroups {
-  readonly groups: GroupState[];
+/**
+ * A batch's states per distinct key, and the end (exclusive) of each key's last row, in the same
+ * order. `S` is the state type: a loss's `LossState` (the default) or a metric's `MetricState`.
+ */
+export interface KeyGroups<S = LossState> {
+  readonly groups: { readonly key: GroupKey; readonly state: S }[];
   readonly ends: number[];
 }
 
@@ -27,13 +29,13 @@ export interface KeyGroups {
  * @example
  * const { groups, ends } = keyGroups(spec, options, args, keys, 'epoch');
  */
-export function keyGroups<O>(
-  spec: LossOperatorSpec<O>,
+export function keyGroups<O, S = LossState>(
+  spec: { partial(args: Tensor[], options: O): S },
   options: O,
   args: readonly Tensor[],
   keys: Tensor,
   column: string,
-): KeyGroups {
+): KeyGroups<S> {
   // Runs as parallel arrays, chained per key (first → next → …): no object per run.
   const starts: number[] = [];
   const ends: number[] = [];
@@ -65,11 +67,11 @@ export function keyGroups<O>(
   for (let k = 0; k < order.length; k++) if (first[k] !== last[k]) largest = Math.max(largest, rowCount[k]!);
   // Gathering buffers, allocated once per batch (for the largest key) and reused by every key.
   let buffers: TensorData[] | undefined;
-  const groups: GroupState[] = [];
+  const groups: { key: GroupKey; state: S }[] = [];
   const groupEnds: number[] = [];
   for (let k = 0; k < order.length; k++) {
     const r0 = first[k]!;
-    let state: LossState;
+    let state: S;
     if (r0 === last[k]) {
       const start = starts[r0]!;
       try {

@@ -1,0 +1,66 @@
+import type { MetricName, MetricValue } from '@lossflow/core';
+import type { GroupKey } from '@lossflow/rx';
+import {
+  type MetricChunk,
+  type MetricGroupValue,
+  metricOperator,
+  reduceMetric,
+  reduceMetricGroups,
+} from '@lossflow/rx';
+import type { RecordBatch } from 'apache-arrow';
+import { reduce as fold, forkJoin, map, type Observable, of, share, toArray } from 'rxjs';
+import type { MetricSelection } from './MetricSelection.js';
+
+/** The final value of one `--metric`, as the outputs report it. */
+export interface MetricResult {
+  /** The kebab-case metric name. */
+  readonly metric: string;
+  readonly options: Readonly<Record<string, unknown>>;
+  /** A number, one number per class (`--average none`), or a matrix (`confusion-matrix`). */
+  readonly value: MetricValue;
+  /** Rows that entered the metric. */
+  readonly rows: number;
+  /** With `--by`: one value per key, in the order keys first appeared. */
+  readonly groups?: readonly { readonly key: GroupKey; readonly value: MetricValue; readonly rows: number }[];
+}
+
+/**
+ * Every `--metric` over the pass's shared batches (the same read as the losses'): each metric's
+ * mergeable states reduced to its final (and per-group) value. Emits the results once, in the
+ * order given, when the batches complete.
+ */
+export function metricResults(
+  batches$: Observable<RecordBatch>,
+  metrics: readonly MetricSelection[],
+  stream: { by: string | undefined; nulls: 'error' | 'skip' },
+): Observable<MetricResult[]> {
+  if (metrics.length === 0) return of([]);
+  return forkJoin(
+    metrics.map((selection) => {
+      const chunks$ = batches$.pipe(
+        metricOperator(selection.entry.name as MetricName, {
+          ...selection.options,
+          ...selection.columns,
+          ...(stream.by === undefined ? {} : { by: stream.by }),
+          nulls: stream.nulls,
+        }),
+        share(),
+      );
+      const groups$: Observable<MetricGroupValue[] | undefined> =
+        stream.by === undefined ? of(undefined) : chunks$.pipe(reduceMetricGroups(), toArray());
+      return forkJoin([
+        chunks$.pipe(reduceMetric()),
+        chunks$.pipe(fold((n: number, c: MetricChunk) => n + c.rows, 0)),
+        groups$,
+      ]).pipe(
+        map(([value, rows, groups]) => ({
+          metric: selection.entry.cliName,
+          options: selection.options,
+          value,
+          rows,
+          ...(groups === undefined ? {} : { groups }),
+        })),
+      );
+    }),
+  );
+}

@@ -1,0 +1,143 @@
+/**
+ * `lossflow eval --metric NAME [options]`: metrics mixed with --loss in one pass, in every output
+ * format, equal to @lossflow/core's metrics over the same rows; bad metric flags are usage errors.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { accuracy, confusionMatrix, f1, tensor, topKAccuracy } from '@lossflow/core';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, runCli } from '../testing/runCli.js';
+
+const TIMEOUT = 60_000;
+const log = JSON.parse(readFileSync(join(FIXTURES, 'epoch-log.json'), 'utf8')) as {
+  meta: { classes: number };
+  columns: { epoch: number[]; logits: number[]; target: number[] };
+};
+const C = log.meta.classes;
+
+function rows(epoch?: number) {
+  const keep = log.columns.epoch
+    .map((e, i) => (epoch === undefined || e === epoch ? i : -1))
+    .filter((i) => i >= 0);
+  return {
+    x: tensor(Float32Array.from(keep.flatMap((i) => log.columns.logits.slice(i * C, (i + 1) * C))), [
+      keep.length,
+      C,
+    ]),
+    y: Int32Array.from(keep.map((i) => log.columns.target[i]!)),
+  };
+}
+
+const ARGS = [
+  'eval',
+  join(FIXTURES, 'epoch-log.arrows'),
+  '--input',
+  'logits',
+  '--target',
+  'target',
+  '--loss',
+  'cross-entropy',
+  '--metric',
+  'accuracy',
+  '--metric',
+  'top-k-accuracy',
+  '--k',
+  '2',
+  '--metric',
+  'f1',
+  '--average',
+  'none',
+  '--metric',
+  'confusion-matrix',
+  '--by',
+  'epoch',
+];
+
+describe('lossflow eval --metric', () => {
+  it(
+    'JSON: the losses as before and a metrics array equal to the core metrics, per epoch too',
+    async () => {
+      const run = await runCli([...ARGS, '--format', 'json']);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      const doc = JSON.parse(run.stdout) as {
+        results: { loss: string }[];
+        metrics: {
+          metric: string;
+          options: object;
+          value: unknown;
+          rows: number;
+          groups: { key: number; value: unknown }[];
+        }[];
+      };
+      expect(doc.results.map((r) => r.loss)).toEqual(['cross-entropy']);
+      expect(doc.metrics.map((m) => [m.metric, m.options])).toEqual([
+        ['accuracy', {}],
+        ['top-k-accuracy', { k: 2 }],
+        ['f1', { average: 'none' }],
+        ['confusion-matrix', {}],
+      ]);
+      const all = rows();
+      const [acc, top, f, cm] = doc.metrics;
+      expect(acc!.value).toBe(accuracy(all.x, all.y));
+      expect(top!.value).toBe(topKAccuracy(all.x, all.y, { k: 2 }));
+      expect(f!.value).toEqual(f1(all.x, all.y, { average: 'none' }));
+      expect(cm!.value).toEqual(confusionMatrix(all.x, all.y));
+      for (const g of acc!.groups) {
+        const e = rows(g.key);
+        expect(g.value).toBe(accuracy(e.x, e.y));
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'CSV: metric records after the losses, reduction "metric", per-class values as JSON text',
+    async () => {
+      const run = await runCli([...ARGS, '--format', 'csv']);
+      expect(run.code).toBe(0);
+      const lines = run.stdout.trim().split('\n');
+      expect(lines[0]).toBe('kind,loss,reduction,key,value,rows,batches');
+      const all = rows();
+      expect(lines).toContain(`total,accuracy,metric,,${accuracy(all.x, all.y)},148,10`);
+      expect(lines.some((l) => l.startsWith('total,f1,metric,,"[') && l.endsWith(']",148,10'))).toBe(true);
+      expect(lines.filter((l) => l.startsWith('group,accuracy,metric,'))).toHaveLength(4);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'table: scalar metrics as columns beside the loss, per-class values and the matrix below',
+    async () => {
+      const run = await runCli([...ARGS, '--format', 'table']);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^epoch\s+rows\s+cross-entropy\s+accuracy\s+top-k-accuracy$/m);
+      expect(run.stdout).toMatch(/^f1 \[/m);
+      expect(run.stdout).toContain('confusion-matrix (rows: true class, columns: predicted)');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'bad metric flags are usage errors (exit 2) before anything is read',
+    async () => {
+      const file = join(FIXTURES, 'epoch-log.arrows');
+      const cases: [string[], RegExp][] = [
+        [['--metric', 'acuracy'], /unknown metric 'acuracy'. Did you mean accuracy\?/],
+        [['--k', '2'], /--k is a metric option/],
+        [
+          ['--metric', 'accuracy', '--label-smoothing', '0.1'],
+          /--label-smoothing is not an option of metric accuracy/,
+        ],
+        [['--metric', 'f1', '--average', 'samples'], /--metric f1: average must be one of/],
+        [['--metric', 'top-k-accuracy', '--k', '0'], /--metric top-k-accuracy: k must be/],
+      ];
+      for (const [args, message] of cases) {
+        const run = await runCli(['eval', file, ...args]);
+        expect(run.code).toBe(2);
+        expect(run.stderr).toMatch(message);
+      }
+    },
+    TIMEOUT,
+  );
+});

@@ -1,0 +1,66 @@
+import type { MetricValue } from '@lossflow/core';
+import type { GroupKey } from '@lossflow/rx';
+import type { MetricResult } from '../metrics/metricResults.js';
+import { type NonFiniteWord, outputKey, outputNumber } from './nonFiniteWords.js';
+
+/** A metric value for JSON: numbers (per class, per cell) with non-finite ones as words. */
+export function outputMetricValue(value: MetricValue): unknown {
+  if (typeof value === 'number') return outputNumber(value);
+  return (value as (number | number[])[]).map((v) =>
+    typeof v === 'number' ? outputNumber(v) : v.map(outputNumber),
+  );
+}
+
+/** The `metrics` array of the `--format json` document: `[{ metric, options, value, rows, groups? }]`. */
+export function metricDocument(results: readonly MetricResult[]): unknown[] {
+  return results.map((r) => ({
+    metric: r.metric,
+    options: r.options,
+    value: outputMetricValue(r.value),
+    rows: r.rows,
+    ...(r.groups === undefined
+      ? {}
+      : {
+          groups: r.groups.map((g) => ({
+            key: outputKey(g.key),
+            value: outputMetricValue(g.value),
+            rows: g.rows,
+          })),
+        }),
+  }));
+}
+
+/** One CSV / NDJSON line of a metric, in the fields of the losses' `ResultRecord`. */
+export interface MetricRecord {
+  readonly kind: 'group' | 'total';
+  readonly loss: string;
+  readonly reduction: 'metric';
+  readonly key: GroupKey | null;
+  readonly value: number | NonFiniteWord | string;
+  readonly rows: number;
+  readonly batches: number;
+}
+
+/**
+ * The CSV / NDJSON records of the metrics, in the losses' columns: `loss` holds the metric's name,
+ * `reduction` is `metric`, and a value that is not one number (per class, a matrix) is its JSON text.
+ */
+export function metricRecords(results: readonly MetricResult[], batches: number): MetricRecord[] {
+  const out: MetricRecord[] = [];
+  const value = (v: MetricValue) =>
+    typeof v === 'number' ? outputNumber(v) : JSON.stringify(outputMetricValue(v));
+  for (const r of results) {
+    const base = { loss: r.metric, reduction: 'metric' as const, batches };
+    for (const g of r.groups ?? [])
+      out.push({ kind: 'group', ...base, key: outputKey(g.key), value: value(g.value), rows: g.rows });
+    out.push({ kind: 'total', ...base, key: null, value: value(r.value), rows: r.rows });
+  }
+  return out;
+}
+
+/** A metric value in a table cell: 4 significant digits, per-class lists in brackets. */
+export function metricCell(value: MetricValue | undefined): string {
+  if (value === undefined) return '';
+  if (typeof value === 'number') return Number.isFinite(value) ? value.toPrecision(4) : String(value);
+  return JSON.stringify(value, (_, v: unknown) => (typeof v === 'number' ? Number(v.toPrecision(4)) : v));
+}

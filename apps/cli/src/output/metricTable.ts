@@ -1,0 +1,43 @@
+import type { GroupKey } from '@lossflow/rx';
+import type { MetricResult } from '../metrics/metricResults.js';
+import type { Style } from './ansi.js';
+import { metricCell } from './metricOutput.js';
+
+/** The table cells of the metrics with one number per row: headers, a group's cells, the total's. */
+export interface MetricColumns {
+  readonly headers: readonly string[];
+  group(key: GroupKey): string[];
+  readonly total: readonly string[];
+}
+
+const scalar = (r: MetricResult) => typeof r.value === 'number';
+
+/**
+ * The columns the metrics with a single number add next to the losses' in the results table
+ * (accuracy beside cross-entropy); per-class values and matrices go below it (`metricTableLines`).
+ */
+export function withMetricColumns(results: readonly MetricResult[]): MetricColumns {
+  const shown = results.filter(scalar);
+  const byKey = shown.map((r) => new Map((r.groups ?? []).map((g) => [g.key, g.value])));
+  return {
+    headers: shown.map((r) => r.metric),
+    group: (key) => byKey.map((m) => metricCell(m.get(key))),
+    total: shown.map((r) => metricCell(r.value)),
+  };
+}
+
+/** The metrics that are not one number (per class, a confusion matrix), one per line (with a trailing newline). */
+export function metricTableLines(results: readonly MetricResult[], style: Style): string {
+  const lines = results
+    .filter((r) => !scalar(r))
+    .map((r) => {
+      if (Array.isArray(r.value) && Array.isArray(r.value[0])) {
+        const rows = (r.value as number[][]).map(
+          (row) => `  ${row.map((v) => String(v).padStart(6)).join(' ')}`,
+        );
+        return `${style.bold(r.metric)} (rows: true class, columns: predicted)\n${rows.join('\n')}`;
+      }
+      return `${style.bold(r.metric)} ${metricCell(r.value)}`;
+    });
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n\n`;
+}

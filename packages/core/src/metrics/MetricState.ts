@@ -1,0 +1,208 @@
+import { LossError } from '../LossError.js';
+import { twoSumError } from '../state/compensatedSum.js';
+import type { FloatDType } from '../state/LossState.js';
+
+/** A metric's resolved options that shape its state and its final value (`average`, `k`, `nBins`, …). */
+export type MetricParams = Readonly<Record<string, string | number | boolean>>;
+
+/**
+ * The mergeable partial result of a metric over some rows, the metrics' counterpart of `LossState`.
+ * Three kinds of slots, each merged so that a split of the rows into batches does not change the
+ * value:
+ *
+ * - `counts`: integer counts (correct predictions, per-class tp/fp/fn, confusion cells, histogram
+ *   bins) held exactly in float64 up to 2^53, so merging is exact, associative and commutative and
+ *   any batch split gives bit-identical results;
+ * - `sums`: float64 sums as compensated pairs (`sums[2i]` the sum, `sums[2i + 1]` its rounding
+ *   error), as `LossState`'s, merged to ~1 ulp whatever the split;
+ * - `moments`: blocks of six `[n, meanA, meanB, m2A, m2B, cAB]` (count, means, centred sums of
+ *   squares and co-moment) combined with Chan et al.'s pairwise update, numerically stable where
+ *   naive sums of squares cancel (`r2`, `pearson`).
+ *
+ * Sizes are fixed by the metric's options and the first batch's class count (`layout`); each
+ * metric's JSDoc states its size. A state's arrays are allocated once; accumulate batches into it
+ * with the `…Partial` functions' `into` argument.
+ */
+export interface MetricState {
+  /** The `@lossflow/core` metric function that produced it (`accuracy`); states of different metrics do not merge. */
+  readonly metric: string;
+  /** The options that shape the state and its value; states with different params do not merge. */
+  readonly params: MetricParams;
+  /**
+   * What the first batch fixed (task and class count, `multiclass:10`, `binary:3`); `''` while the
+   * state has seen no batch, when its arrays are empty.
+   */
+  layout: string;
+  /** Float type of the scores: `float32` only while every batch had float32 scores (perplexity rounds to it). */
+  dtype: FloatDType;
+  /** Size of dimension 0 seen so far (ignored targets included). */
+  rows: number;
+  counts: Float64Array;
+  sums: Float64Array;
+  moments: Float64Array;
+}
+
+/** An empty state of `metric` (the identity of {@link mergeMetricStates}). */
+export function createMetricState(metric: string, params: MetricParams = {}): MetricState {
+  return {
+    metric,
+    params,
+    layout: '',
+    dtype: 'float32',
+    rows: 0,
+    counts: EMPTY,
+    sums: EMPTY,
+    moments: EMPTY,
+  };
+}
+
+const EMPTY = new Float64Array(0);
+
+/**
+ * The state a `…Partial` call adds to: `into` (checked to be `metric`'s with the same params) or a
+ * new one, with its arrays sized for `layout` (checked against the layout `into` already has).
+ */
+export function metricStateFor(
+  metric: string,
+  params: MetricParams,
+  into: MetricState | undefined,
+  layout: string,
+  sizes: { counts?: number; sums?: number; moments?: number },
+): MetricState {
+  const state = into ?? createMetricState(metric, params);
+  if (into !== undefined) checkMergeable(into, metric, params, 'into');
+  if (state.layout === '') {
+    state.layout = layout;
+    state.counts = new Float64Array(sizes.counts ?? 0);
+    state.sums = new Float64Array(2 * (sizes.sums ?? 0));
+    state.moments = new Float64Array(6 * (sizes.moments ?? 0));
+  } else if (state.layout !== layout) throw layoutError(metric, state.layout, layout);
+  return state;
+}
+
+/**
+ * Adds `value` to the compensated sum at slot `i` of `sums` (TwoSum, branch-free, no allocation).
+ */
+export function addSum(sums: Float64Array, i: number, value: number): void {
+  const hi = sums[2 * i]!;
+  const s = hi + value;
+  sums[2 * i + 1]! += twoSumError(hi, value, s);
+  sums[2 * i] = s;
+}
+
+/** The value of the compensated sum at slot `i` (NaN and ±Infinity kept). */
+export function sumAt(sums: Float64Array, i: number): number {
+  const hi = sums[2 * i]!;
+  return Number.isFinite(hi) ? hi + sums[2 * i + 1]! : hi;
+}
+
+/**
+ * Combines the moments block `[n, meanA, meanB, m2A, m2B, cAB]` of other rows (`from` at `j`) into
+ * `into` at `i` (Chan, Golub & LeVeque's pairwise update): centred sums are shifted by the
+ * difference of the means instead of subtracting large sums of squares.
+ */
+export function addMoments(into: Float64Array, i: number, from: ArrayLike<number>, j: number): void {
+  const nb = from[j]!;
+  if (nb === 0) return;
+  const na = into[i]!;
+  if (na === 0) {
+    for (let k = 0; k < 6; k++) into[i + k] = from[j + k]!;
+    return;
+  }
+  const n = na + nb;
+  const dA = from[j + 1]! - into[i + 1]!;
+  const dB = from[j + 2]! - into[i + 2]!;
+  const f = (na * nb) / n;
+  into[i] = n;
+  into[i + 1]! += (dA * nb) / n;
+  into[i + 2]! += (dB * nb) / n;
+  into[i + 3]! += from[j + 3]! + dA * dA * f;
+  into[i + 4]! += from[j + 4]! + dB * dB * f;
+  into[i + 5]! += from[j + 5]! + dA * dB * f;
+}
+
+/**
+ * Adds everything `from` holds into `into` (mutating and returning it): counts exactly, sums with
+ * compensation, moments with Chan's update. Throws `STATE_MISMATCH` for another metric, other
+ * params or another layout (class count).
+ */
+export function mergeMetricInto(into: MetricState, from: MetricState): MetricState {
+  checkMergeable(into, from.metric, from.params, 'state');
+  if (from.dtype === 'float64') into.dtype = 'float64';
+  into.rows += from.rows;
+  if (from.layout === '') return into;
+  if (into.layout === '') {
+    into.layout = from.layout;
+    into.counts = from.counts.slice();
+    into.sums = from.sums.slice();
+    into.moments = from.moments.slice();
+    return into;
+  }
+  if (into.layout !== from.layout) throw layoutError(into.metric, into.layout, from.layout);
+  const c = into.counts;
+  const fc = from.counts;
+  for (let k = 0; k < c.length; k++) c[k]! += fc[k]!;
+  const s = into.sums;
+  const fs = from.sums;
+  for (let k = 0; k < s.length; k += 2) {
+    addSum(s, k / 2, fs[k]!);
+    s[k + 1]! += fs[k + 1]!;
+  }
+  for (let k = 0; k < into.moments.length; k += 6) addMoments(into.moments, k, from.moments, k);
+  return into;
+}
+
+/**
+ * A new state of `a`'s rows followed by `b`'s. Exact (associative, commutative) for counts; ~1 ulp
+ * for sums; Chan's update (≈ 1e-15 relative) for moments.
+ *
+ * @example
+ * const total = mergeMetricStates(accuracyPartial(x1, y1), accuracyPartial(x2, y2));
+ * finalizeMetric(total); // === accuracy over the rows of both batches
+ */
+export function mergeMetricStates(a: MetricState, b: MetricState): MetricState {
+  return mergeMetricInto(mergeMetricInto(createMetricState(a.metric, a.params), a), b);
+}
+
+function checkMergeable(into: MetricState, metric: string, params: MetricParams, argument: string): void {
+  if (into.metric !== metric) {
+    throw new LossError('STATE_MISMATCH', `cannot merge a '${metric}' state into a '${into.metric}' state`, {
+      loss: into.metric,
+      argument,
+      hint: 'Merge only states produced by the same metric function.',
+    });
+  }
+  if (!sameParams(into.params, params)) {
+    throw new LossError(
+      'STATE_MISMATCH',
+      `cannot merge states with different options (${showParams(params)} into ${showParams(into.params)})`,
+      { loss: metric, argument, hint: 'Compute every batch with the same metric options.' },
+    );
+  }
+}
+
+function sameParams(a: MetricParams, b: MetricParams): boolean {
+  if (a === b) return true;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+function showParams(p: MetricParams): string {
+  const s = Object.entries(p)
+    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+    .join(', ');
+  return `{ ${s} }`;
+}
+
+function layoutError(metric: string, had: string, got: string): LossError {
+  return new LossError(
+    'STATE_MISMATCH',
+    `a batch of layout '${got}' cannot join a state of layout '${had}'`,
+    {
+      loss: metric,
+      hint: 'Every batch of one metric needs the same task (class indices vs 0/1 targets) and class (label) count.',
+    },
+  );
+}

@@ -1,0 +1,109 @@
+import { checkOptionKeys, optionKeys } from '../descriptor/optionKeys.js';
+import { numberOption } from '../options/optionChecks.js';
+import { ignoreIndexOption } from '../tensor/classOperands.js';
+import type { TensorInput } from '../tensor/tensor.js';
+import { classificationOperands, IGNORED, layoutOf, nanScoreError } from './classificationOperands.js';
+import { type MetricState, metricStateFor } from './MetricState.js';
+import { ignoreParam, scoresOption } from './metricOptions.js';
+import { argmaxAt, sigmoid } from './sampleScores.js';
+
+/** Options of {@link accuracy}. */
+export interface AccuracyOptions {
+  /** Class-index targets (or binary targets) equal to this are skipped (default −100). */
+  ignoreIndex?: number | bigint;
+  /** With 0/1 targets: a probability ≥ threshold predicts 1 (default 0.5). */
+  threshold?: number;
+  /** `'logits'` (default; sigmoid before the threshold) or `'probabilities'` (0/1 targets only). */
+  scores?: 'logits' | 'probabilities';
+}
+
+/** Every option accuracy takes. */
+export const accuracyOptionKeys = optionKeys<AccuracyOptions>({
+  ignoreIndex: true,
+  threshold: true,
+  scores: true,
+});
+
+const NAME = 'accuracy';
+
+/**
+ * The mergeable state of {@link accuracy} (2 counts: correct, counted), added into `into` when
+ * given. Bit-identical for any split of the rows.
+ *
+ * @example
+ * const state = accuracyPartial(logits, labels);
+ * accuracyPartial(moreLogits, moreLabels, {}, state);
+ * finalizeMetric(state); // the fraction correct over both batches
+ */
+export function accuracyPartial(
+  input: TensorInput,
+  target: TensorInput,
+  options: AccuracyOptions = {},
+  into?: MetricState,
+): MetricState {
+  checkOptionKeys(NAME, options, accuracyOptionKeys);
+  const ignoreIndex = ignoreIndexOption(NAME, options.ignoreIndex);
+  const threshold = numberOption(
+    NAME,
+    'threshold',
+    options.threshold,
+    0.5,
+    (t) => t >= 0 && t <= 1,
+    'a number in [0, 1]',
+  );
+  const scores = scoresOption(NAME, options.scores);
+  const op = classificationOperands(NAME, input, target, ignoreIndex);
+  const params = { ignoreIndex: ignoreParam(ignoreIndex), threshold, scores };
+  const state = metricStateFor(NAME, params, into, layoutOf(op), { counts: 2 });
+  if (op.x instanceof Float64Array) state.dtype = 'float64';
+  state.rows += op.rows;
+  let correct = 0;
+  let counted = 0;
+  if (op.task === 'multiclass') {
+    const { x, outer, classes, inner, idx, stride, ignore } = op;
+    for (let n = 0; n < outer; n++) {
+      for (let k = 0; k < inner; k++) {
+        const t = idx[(n * inner + k) * stride]!;
+        const best = argmaxAt(x, n * classes * inner + k, classes, inner);
+        if (best < 0) throw nanScoreError(NAME, n);
+        if (t === ignore) continue;
+        counted++;
+        if (best === t) correct++;
+      }
+    }
+  } else {
+    const { x, y, labels } = op;
+    // A logit z predicts 1 where sigmoid(z) ≥ threshold; the sigmoid is computed as scikit-learn would see it.
+    const logits = scores === 'logits';
+    for (let i = 0; i < x.length; i++) {
+      const z = x[i]!;
+      if (Number.isNaN(z)) throw nanScoreError(NAME, Math.floor(i / labels));
+      const yi = y[i]!;
+      if (yi === IGNORED) continue;
+      const p = logits ? sigmoid(z) : z;
+      counted++;
+      if ((p >= threshold ? 1 : 0) === yi) correct++;
+    }
+  }
+  state.counts[0]! += correct;
+  state.counts[1]! += counted;
+  return state;
+}
+
+/** The fraction correct of a state: NaN for no counted rows (empty input, every target ignored). */
+export function accuracyValue(state: MetricState): number {
+  return state.counts.length === 0 ? Number.NaN : state.counts[0]! / state.counts[1]!;
+}
+
+/**
+ * Accuracy, as scikit-learn's `accuracy_score` / torchmetrics' `Accuracy(average='micro')`: the
+ * fraction of samples whose argmax class (the first on ties, as `torch.argmax`) equals the class
+ * index, or, with 0/1 targets of input's shape, of labels whose thresholded score equals the target
+ * (per label, not per-row subset accuracy). Ignored targets are skipped; NaN when nothing is counted.
+ *
+ * @example
+ * accuracy(tensor(new Float32Array([2, 0.5, -1, 0.1, 0.2, 3]), [2, 3]), new Int32Array([0, 1])); // 0.5
+ */
+export function accuracy(input: TensorInput, target: TensorInput, options: AccuracyOptions = {}): number {
+  return accuracyValue(accuracyPartial(input, target, options));
+}

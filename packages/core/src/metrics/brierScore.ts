@@ -1,0 +1,121 @@
+import { checkOptionKeys, optionKeys } from '../descriptor/optionKeys.js';
+import { ignoreIndexOption } from '../tensor/classOperands.js';
+import type { TensorInput } from '../tensor/tensor.js';
+import {
+  classificationOperands,
+  IGNORED,
+  layoutOf,
+  nanScoreError,
+  probabilityError,
+} from './classificationOperands.js';
+import { addSum, type MetricState, metricStateFor, sumAt } from './MetricState.js';
+import { ignoreParam, scoresOption } from './metricOptions.js';
+import { expSumAt, sigmoid } from './sampleScores.js';
+
+/** Options of {@link brierScore}. */
+export interface BrierScoreOptions {
+  /** Targets equal to this are skipped (default −100). */
+  ignoreIndex?: number | bigint;
+  /** `'logits'` (default; softmax / sigmoid first) or `'probabilities'`. */
+  scores?: 'logits' | 'probabilities';
+}
+
+/** Every option brierScore takes. */
+export const brierScoreOptionKeys = optionKeys<BrierScoreOptions>({ ignoreIndex: true, scores: true });
+
+const NAME = 'brierScore';
+
+/**
+ * The mergeable state of {@link brierScore}: a compensated Σ squared error and the count of
+ * samples (labels, for 0/1 targets): 3 float64.
+ *
+ * @example
+ * finalizeMetric(brierScorePartial(logits, labels));
+ */
+export function brierScorePartial(
+  input: TensorInput,
+  target: TensorInput,
+  options: BrierScoreOptions = {},
+  into?: MetricState,
+): MetricState {
+  checkOptionKeys(NAME, options, brierScoreOptionKeys);
+  const ignoreIndex = ignoreIndexOption(NAME, options.ignoreIndex);
+  const scores = scoresOption(NAME, options.scores);
+  const op = classificationOperands(NAME, input, target, ignoreIndex);
+  const params = { ignoreIndex: ignoreParam(ignoreIndex), scores };
+  const state = metricStateFor(NAME, params, into, layoutOf(op), { counts: 1, sums: 1 });
+  if (op.x instanceof Float64Array) state.dtype = 'float64';
+  state.rows += op.rows;
+  const logits = scores === 'logits';
+  let counted = 0;
+  let sum = 0;
+  if (op.task === 'multiclass') {
+    const { x, outer, classes, inner, idx, stride, ignore } = op;
+    // The softmax terms of one sample, computed once (one buffer per batch, none per row).
+    const terms = new Float64Array(classes);
+    for (let n = 0; n < outer; n++) {
+      for (let k = 0; k < inner; k++) {
+        const base = n * classes * inner + k;
+        let max = Number.NEGATIVE_INFINITY;
+        for (let c = 0; c < classes; c++) {
+          const v = x[base + c * inner]!;
+          if (Number.isNaN(v)) throw nanScoreError(NAME, n);
+          if (v > max) max = v;
+        }
+        const t = idx[(n * inner + k) * stride]!;
+        if (t === ignore) continue;
+        const s = logits ? expSumAt(x, base, classes, inner, max, terms) : 1;
+        let e = 0;
+        for (let c = 0; c < classes; c++) {
+          const v = x[base + c * inner]!;
+          const p = logits ? terms[c]! / s : v;
+          if (!logits && (p < 0 || p > 1)) throw probabilityError(NAME, n, p);
+          const d = c === t ? p - 1 : p;
+          e += d * d;
+        }
+        sum += e;
+        counted++;
+      }
+    }
+  } else {
+    const { x, y, labels } = op;
+    for (let i = 0; i < x.length; i++) {
+      const z = x[i]!;
+      if (Number.isNaN(z)) throw nanScoreError(NAME, Math.floor(i / labels));
+      const yi = y[i]!;
+      if (yi === IGNORED) continue;
+      const p = logits ? sigmoid(z) : z;
+      if (p < 0 || p > 1) throw probabilityError(NAME, Math.floor(i / labels), p);
+      const d = p - yi;
+      sum += d * d;
+      counted++;
+    }
+  }
+  addSum(state.sums, 0, sum);
+  state.counts[0]! += counted;
+  return state;
+}
+
+/**
+ * The Brier score of a state: the mean over samples of Σ over classes (labels) of (p − y)²; with
+ * 0/1 targets of L labels, L × the mean over the labels counted. NaN for no samples.
+ */
+export function brierScoreValue(state: MetricState): number {
+  if (state.counts.length === 0 || state.counts[0] === 0) return Number.NaN;
+  const labels = state.layout.startsWith('binary:') ? Number(state.layout.slice(7)) : 1;
+  return (sumAt(state.sums, 0) / state.counts[0]!) * labels;
+}
+
+/**
+ * The Brier score: for class indices the mean over samples of Σ_c (p_c − [c = y])² with p the
+ * softmax probabilities (torchmetrics-free; the original multiclass Brier score); for a binary
+ * `(N)` input scikit-learn's `brier_score_loss` (mean (p − y)²); for multi-label `(N, L)` the
+ * mean over samples of Σ over labels.
+ *
+ * @example
+ * brierScore(logits, labels);
+ * brierScore(probabilities, labels01, { scores: 'probabilities' });
+ */
+export function brierScore(input: TensorInput, target: TensorInput, options: BrierScoreOptions = {}): number {
+  return brierScoreValue(brierScorePartial(input, target, options));
+}

@@ -1,0 +1,137 @@
+/**
+ * calibrationError against a direct float64 implementation of torchmetrics' documented formula
+ * (`_ce_compute` with its loop binning: a confidence is in bin i when lower_i < p ≤ upper_i;
+ * ECE = Σ prop_i·|acc_i − conf_i|, MCE = max_i |acc_i − conf_i|, RMSCE = √Σ prop_i·(acc_i − conf_i)²).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { calibrationError, calibrationErrorPartial, confidenceBin } from './calibrationError.js';
+import { mergeMetricStates } from './MetricState.js';
+import { finalizeMetric } from './metrics.js';
+
+type Norm = 'l1' | 'max' | 'l2';
+
+/** torchmetrics' formula, written out: confidences and accuracies in, one number out. */
+function referenceCalibration(conf: number[], acc: number[], nBins: number, norm: Norm): number {
+  let out = 0;
+  for (let i = 0; i < nBins; i++) {
+    const lower = i / nBins;
+    const upper = (i + 1) / nBins;
+    let n = 0;
+    let a = 0;
+    let c = 0;
+    conf.forEach((p, j) => {
+      if ((p > lower || (i === 0 && p === 0)) && p <= upper) {
+        n++;
+        a += acc[j]!;
+        c += p;
+      }
+    });
+    if (n === 0) continue;
+    const gap = Math.abs(a / n - c / n);
+    const prop = n / conf.length;
+    if (norm === 'max') out = Math.max(out, gap);
+    else if (norm === 'l2') out += prop * gap * gap;
+    else out += prop * gap;
+  }
+  return norm === 'l2' ? Math.sqrt(out) : out;
+}
+
+/**
+ * Softmax confidences and argmax correctness of logits rows, computed here independently. The
+ * prediction is the first largest logit (torch.argmax of the logits; probabilities can tie where
+ * logits differ by a denormal).
+ */
+function multiclassConfidence(logits: number[][], labels: number[]): { conf: number[]; acc: number[] } {
+  const conf: number[] = [];
+  const acc: number[] = [];
+  logits.forEach((row, n) => {
+    const max = Math.max(...row);
+    const exps = row.map((z) => Math.exp(z - max));
+    const sum = exps.reduce((s, e) => s + e, 0);
+    const probs = exps.map((e) => e / sum);
+    const best = row.indexOf(max);
+    conf.push(probs[best]!);
+    acc.push(best === labels[n] ? 1 : 0);
+  });
+  return { conf, acc };
+}
+
+const logitRows = (classes: number) =>
+  fc.array(
+    fc.array(fc.double({ min: -4, max: 4, noNaN: true }), { minLength: classes, maxLength: classes }),
+    {
+      minLength: 1,
+      maxLength: 40,
+    },
+  );
+
+describe('calibrationError', () => {
+  it('equals torchmetrics’ formula for multiclass logits, every norm and bin count', () => {
+    fc.assert(
+      fc.property(
+        logitRows(4).chain((rows) =>
+          fc.tuple(
+            fc.constant(rows),
+            fc.array(fc.integer({ min: 0, max: 3 }), { minLength: rows.length, maxLength: rows.length }),
+          ),
+        ),
+        fc.constantFrom(1, 5, 15, 40),
+        fc.constantFrom<Norm>('l1', 'max', 'l2'),
+        ([rows, labels], nBins, norm) => {
+          const { conf, acc } = multiclassConfidence(rows, labels);
+          const x = { data: Float64Array.from(rows.flat()), shape: [rows.length, 4] };
+          const value = calibrationError(x, Int32Array.from(labels), { nBins, norm });
+          expect(value).toBeCloseTo(referenceCalibration(conf, acc, nBins, norm), 12);
+        },
+      ),
+    );
+  });
+
+  it('equals the formula for binary probabilities (confidence p, accuracy y), edges included', () => {
+    // Probabilities on edges of 10 bins, and 0 and 1 exactly.
+    const p = [0, 0.1, 0.2, 0.25, 0.3, 0.5, 0.7, 0.9, 0.95, 1, 1, 0.6];
+    const y = [0, 0, 1, 0, 1, 1, 0, 1, 1, 1, 0, 1];
+    for (const norm of ['l1', 'max', 'l2'] as const) {
+      const value = calibrationError(Float64Array.from(p), Int32Array.from(y), {
+        nBins: 10,
+        norm,
+        scores: 'probabilities',
+      });
+      expect(value).toBeCloseTo(referenceCalibration(p, y, 10, norm), 14);
+    }
+  });
+
+  it('bins confidences right-closed: b/n < p ≤ (b+1)/n', () => {
+    expect(confidenceBin(0, 15)).toBe(0);
+    expect(confidenceBin(1, 15)).toBe(14);
+    expect(confidenceBin(0.1, 10)).toBe(0);
+    expect(confidenceBin(0.3, 10)).toBe(2);
+    expect(confidenceBin(0.30000000000000004, 10)).toBe(3);
+    for (let b = 1; b < 15; b++) {
+      expect(confidenceBin(b / 15, 15)).toBe(b - 1);
+      expect(confidenceBin(b / 15 + 1e-12, 15)).toBe(b);
+    }
+  });
+
+  it('merges per-batch states to the one-shot value', () => {
+    const rows = [
+      [2, 0.5, -1],
+      [0.1, 0.2, 3],
+      [1, 1, 1],
+      [-2, 4, 0],
+      [0.3, 0.2, 0.1],
+    ];
+    const labels = [0, 2, 1, 0, 0];
+    const x = (from: number, to: number) => ({
+      data: Float64Array.from(rows.slice(from, to).flat()),
+      shape: [to - from, 3],
+    });
+    const whole = calibrationError(x(0, 5), Int32Array.from(labels), { nBins: 4 });
+    const merged = mergeMetricStates(
+      calibrationErrorPartial(x(0, 2), Int32Array.from(labels.slice(0, 2)), { nBins: 4 }),
+      calibrationErrorPartial(x(2, 5), Int32Array.from(labels.slice(2)), { nBins: 4 }),
+    );
+    expect(finalizeMetric(merged)).toBeCloseTo(whole, 15);
+  });
+});

@@ -1,0 +1,153 @@
+import { checkOptionKeys, optionKeys } from '../descriptor/optionKeys.js';
+import { ignoreIndexOption } from '../tensor/classOperands.js';
+import type { TensorInput } from '../tensor/tensor.js';
+import {
+  classificationOperands,
+  IGNORED,
+  layoutOf,
+  nanScoreError,
+  probabilityError,
+} from './classificationOperands.js';
+import { addSum, type MetricState, metricStateFor, sumAt } from './MetricState.js';
+import { choiceOption, ignoreParam, integerOption, scoresOption } from './metricOptions.js';
+import { argmaxAt, expSumAt, sigmoid } from './sampleScores.js';
+
+/** Options of {@link calibrationError}. */
+export interface CalibrationErrorOptions {
+  /** Equal-width confidence bins over [0, 1] (default 15, at most 100000). */
+  nBins?: number;
+  /** `'l1'` (default): expected calibration error; `'max'`: maximum calibration error; `'l2'`: RMS calibration error. */
+  norm?: 'l1' | 'max' | 'l2';
+  /** Targets equal to this are skipped (default −100). */
+  ignoreIndex?: number | bigint;
+  /** `'logits'` (default; softmax / sigmoid first) or `'probabilities'`. */
+  scores?: 'logits' | 'probabilities';
+}
+
+/** Every option calibrationError takes. */
+export const calibrationErrorOptionKeys = optionKeys<CalibrationErrorOptions>({
+  nBins: true,
+  norm: true,
+  ignoreIndex: true,
+  scores: true,
+});
+
+const NAME = 'calibrationError';
+
+/**
+ * The bin of a confidence in [0, 1] with edges `b/nBins`: `b` where `b/nBins < p ≤ (b+1)/nBins`
+ * (torchmetrics' `gt(lower) * le(upper)` bins, its `bucketize(…) - 1`), and 0 for exactly 0.
+ */
+export function confidenceBin(p: number, nBins: number): number {
+  let b = Math.ceil(p * nBins) - 1;
+  // The product can round across an edge: compare with the edges themselves.
+  if (b >= 0 && p <= b / nBins) b--;
+  else if (b < nBins - 1 && p > (b + 1) / nBins) b++;
+  return b < 0 ? 0 : Math.min(b, nBins - 1);
+}
+
+/**
+ * The mergeable state of {@link calibrationError}: per confidence bin a sample count and a correct
+ * count (exact) and a compensated Σ confidence: 4·nBins float64.
+ *
+ * @example
+ * finalizeMetric(calibrationErrorPartial(logits, labels, { nBins: 15 }));
+ */
+export function calibrationErrorPartial(
+  input: TensorInput,
+  target: TensorInput,
+  options: CalibrationErrorOptions = {},
+  into?: MetricState,
+): MetricState {
+  checkOptionKeys(NAME, options, calibrationErrorOptionKeys);
+  const nBins = integerOption(NAME, 'nBins', options.nBins, 15, 1, 100000);
+  const norm = choiceOption(NAME, 'norm', options.norm, ['l1', 'max', 'l2'], 'l1');
+  const ignoreIndex = ignoreIndexOption(NAME, options.ignoreIndex);
+  const scores = scoresOption(NAME, options.scores);
+  const op = classificationOperands(NAME, input, target, ignoreIndex);
+  const params = { nBins, norm, ignoreIndex: ignoreParam(ignoreIndex), scores };
+  const bins = nBins;
+  const state = metricStateFor(NAME, params, into, layoutOf(op), { counts: 2 * bins, sums: bins });
+  if (op.x instanceof Float64Array) state.dtype = 'float64';
+  state.rows += op.rows;
+  const { counts, sums } = state;
+  const logits = scores === 'logits';
+  if (op.task === 'multiclass') {
+    const { x, outer, classes, inner, idx, stride, ignore } = op;
+    for (let n = 0; n < outer; n++) {
+      for (let k = 0; k < inner; k++) {
+        const base = n * classes * inner + k;
+        const best = argmaxAt(x, base, classes, inner);
+        if (best < 0) throw nanScoreError(NAME, n);
+        const t = idx[(n * inner + k) * stride]!;
+        if (t === ignore) continue;
+        const top = x[base + best * inner]!;
+        // The largest softmax probability is 1 / Σ exp(z_c − z_max).
+        const conf = logits ? 1 / expSumAt(x, base, classes, inner, top) : top;
+        if (!logits && (conf < 0 || conf > 1)) throw probabilityError(NAME, n, conf);
+        const b = confidenceBin(conf, nBins);
+        counts[b]!++;
+        if (best === t) counts[bins + b]!++;
+        addSum(sums, b, conf);
+      }
+    }
+  } else {
+    // Binary: the positive probability is the confidence and the 0/1 target the accuracy (torchmetrics' binary form).
+    const { x, y, labels } = op;
+    for (let i = 0; i < x.length; i++) {
+      const z = x[i]!;
+      if (Number.isNaN(z)) throw nanScoreError(NAME, Math.floor(i / labels));
+      const yi = y[i]!;
+      if (yi === IGNORED) continue;
+      const p = logits ? sigmoid(z) : z;
+      if (p < 0 || p > 1) throw probabilityError(NAME, Math.floor(i / labels), p);
+      const b = confidenceBin(p, nBins);
+      counts[b]!++;
+      counts[bins + b]! += yi;
+      addSum(sums, b, p);
+    }
+  }
+  return state;
+}
+
+/**
+ * The calibration error of a state under its `norm`: with `prop_b` the fraction of samples in bin
+ * b, `acc_b` their accuracy and `conf_b` their mean confidence, `'l1'` is Σ prop_b·|acc_b − conf_b|,
+ * `'max'` max_b |acc_b − conf_b|, `'l2'` √(Σ prop_b·(acc_b − conf_b)²). NaN for no samples.
+ */
+export function calibrationErrorValue(state: MetricState): number {
+  const bins = state.counts.length / 2;
+  let total = 0;
+  for (let b = 0; b < bins; b++) total += state.counts[b]!;
+  if (total === 0) return Number.NaN;
+  const norm = state.params.norm;
+  let out = 0;
+  for (let b = 0; b < bins; b++) {
+    const count = state.counts[b]!;
+    if (count === 0) continue;
+    const gap = Math.abs(state.counts[bins + b]! / count - sumAt(state.sums, b) / count);
+    if (norm === 'max') out = Math.max(out, gap);
+    else if (norm === 'l2') out += gap * gap * (count / total);
+    else out += gap * (count / total);
+  }
+  return norm === 'l2' ? Math.sqrt(out) : out;
+}
+
+/**
+ * Calibration error of classification scores, as torchmetrics' `MulticlassCalibrationError` /
+ * `BinaryCalibrationError` (`n_bins`, `norm`): confidences (the largest softmax probability, or the
+ * positive probability for 0/1 targets) in equal-width bins with edges b/nBins (float64), compared
+ * with the accuracy in each bin. `norm: 'l1'` is the expected calibration error (ECE), `'max'` the
+ * maximum (MCE). Bins are closed on the right, `(b/nBins, (b+1)/nBins]`, as torchmetrics'.
+ *
+ * @example
+ * calibrationError(logits, labels, { nBins: 15 }); // ECE
+ * calibrationError(logits, labels, { norm: 'max' }); // MCE
+ */
+export function calibrationError(
+  input: TensorInput,
+  target: TensorInput,
+  options: CalibrationErrorOptions = {},
+): number {
+  return calibrationErrorValue(calibrationErrorPartial(input, target, options));
+}

@@ -1,0 +1,174 @@
+import { checkOptionKeys, optionKeys } from '../descriptor/optionKeys.js';
+import { numberOption } from '../options/optionChecks.js';
+import { ignoreIndexOption } from '../tensor/classOperands.js';
+import type { TensorInput } from '../tensor/tensor.js';
+import { classificationOperands, IGNORED, layoutOf, nanScoreError } from './classificationOperands.js';
+import { type MetricState, metricStateFor } from './MetricState.js';
+import { type Average, checkStateSize, choiceOption, ignoreParam, scoresOption } from './metricOptions.js';
+import { argmaxAt, sigmoid } from './sampleScores.js';
+
+/** Options of `precision`, `recall` and `f1`. */
+export interface ClassScoreOptions {
+  /**
+   * `'macro'` (default): the unweighted mean over classes; `'micro'`: from the summed counts;
+   * `'weighted'`: the mean weighted by each class's support; `'none'`: one value per class.
+   */
+  average?: Average;
+  /** Class-index targets (or binary targets) equal to this are skipped (default −100). */
+  ignoreIndex?: number | bigint;
+  /** With 0/1 targets: a probability ≥ threshold predicts 1 (default 0.5). */
+  threshold?: number;
+  /** `'logits'` (default; sigmoid before the threshold) or `'probabilities'`. */
+  scores?: 'logits' | 'probabilities';
+}
+
+/** Every option precision, recall and f1 take. */
+export const classScoreOptionKeys = optionKeys<ClassScoreOptions>({
+  average: true,
+  ignoreIndex: true,
+  threshold: true,
+  scores: true,
+});
+
+const AVERAGES: readonly Average[] = ['micro', 'macro', 'weighted', 'none'];
+
+/**
+ * Per-class true positives, false positives and false negatives of a batch, and the samples counted
+ * (3·C + 1 counts, or 3·L + 1 for L labels), added into `into`: the state behind precision, recall and F1.
+ *
+ * @example
+ * const state = classStatScoresPartial('f1', logits, labels, { average: 'macro' });
+ */
+export function classStatScoresPartial(
+  metric: string,
+  input: TensorInput,
+  target: TensorInput,
+  options: ClassScoreOptions,
+  into: MetricState | undefined,
+): MetricState {
+  checkOptionKeys(metric, options, classScoreOptionKeys);
+  const average = choiceOption(metric, 'average', options.average, AVERAGES, 'macro');
+  const ignoreIndex = ignoreIndexOption(metric, options.ignoreIndex);
+  const threshold = numberOption(
+    metric,
+    'threshold',
+    options.threshold,
+    0.5,
+    (t) => t >= 0 && t <= 1,
+    'a number in [0, 1]',
+  );
+  const scores = scoresOption(metric, options.scores);
+  const op = classificationOperands(metric, input, target, ignoreIndex);
+  const width = op.task === 'multiclass' ? op.classes : op.labels;
+  checkStateSize(
+    metric,
+    3 * width,
+    `3 × ${width} classes`,
+    'Metrics keep 3 counts per class; reduce the class count.',
+  );
+  const params = { average, ignoreIndex: ignoreParam(ignoreIndex), threshold, scores };
+  const state = metricStateFor(metric, params, into, layoutOf(op), { counts: 3 * width + 1 });
+  if (op.x instanceof Float64Array) state.dtype = 'float64';
+  state.rows += op.rows;
+  const counts = state.counts;
+  // Layout: tp at [c], fp at [C + c], fn at [2C + c], then the samples counted.
+  let counted = 0;
+  if (op.task === 'multiclass') {
+    const { x, outer, classes, inner, idx, stride, ignore } = op;
+    for (let n = 0; n < outer; n++) {
+      for (let k = 0; k < inner; k++) {
+        const best = argmaxAt(x, n * classes * inner + k, classes, inner);
+        if (best < 0) throw nanScoreError(metric, n);
+        const t = idx[(n * inner + k) * stride]!;
+        if (t === ignore) continue;
+        counted++;
+        if (best === t) counts[t]!++;
+        else {
+          counts[classes + best]!++;
+          counts[2 * classes + t]!++;
+        }
+      }
+    }
+  } else {
+    const { x, y, labels } = op;
+    const logits = scores === 'logits';
+    for (let i = 0; i < x.length; i++) {
+      const z = x[i]!;
+      if (Number.isNaN(z)) throw nanScoreError(metric, Math.floor(i / labels));
+      const yi = y[i]!;
+      if (yi === IGNORED) continue;
+      counted++;
+      const pred = (logits ? sigmoid(z) : z) >= threshold;
+      const l = i % labels;
+      if (pred && yi === 1) counts[l]!++;
+      else if (pred) counts[labels + l]!++;
+      else if (yi === 1) counts[2 * labels + l]!++;
+    }
+  }
+  counts[3 * width]! += counted;
+  return state;
+}
+
+/** Which score of the tp/fp/fn counts. */
+export type ClassScore = 'precision' | 'recall' | 'f1';
+
+/** The score of one class's counts; 0 where its denominator is 0 (scikit-learn's `zero_division` default). */
+function scoreOf(which: ClassScore, tp: number, fp: number, fn: number): number {
+  const p = tp + fp === 0 ? 0 : tp / (tp + fp);
+  const r = tp + fn === 0 ? 0 : tp / (tp + fn);
+  if (which === 'precision') return p;
+  if (which === 'recall') return r;
+  return p + r === 0 ? 0 : (2 * p * r) / (p + r);
+}
+
+/**
+ * Precision, recall or F1 of a tp/fp/fn state under its `average`. Follows scikit-learn 1.2: a
+ * zero denominator scores 0 (`zero_division='warn'`, without the warning); with class indices the
+ * macro mean covers only classes that occur in the targets or the predictions (scikit-learn's
+ * `labels=None`; torchmetrics drops the same classes), with 0/1 targets every label. `'none'`
+ * gives one value per class (every class, 0 for absent ones). NaN (or NaNs) when nothing was
+ * counted.
+ */
+export function classStatScoresValue(state: MetricState, which: ClassScore): number | number[] {
+  const average = state.params.average as Average;
+  const counts = state.counts;
+  const width = (counts.length - 1) / 3;
+  const counted = counts.length === 0 ? 0 : counts[3 * width]!;
+  const multiclass = state.layout.startsWith('multiclass');
+  if (average === 'none') {
+    const out: number[] = [];
+    for (let c = 0; c < width; c++)
+      out.push(
+        counted === 0 ? Number.NaN : scoreOf(which, counts[c]!, counts[width + c]!, counts[2 * width + c]!),
+      );
+    return out;
+  }
+  // No counted sample (empty input, every target ignored): no value, rather than a 0 that looks real.
+  if (counted === 0) return Number.NaN;
+  if (average === 'micro') {
+    return scoreOf(
+      which,
+      sumRange(counts, 0, width),
+      sumRange(counts, width, 2 * width),
+      sumRange(counts, 2 * width, 3 * width),
+    );
+  }
+  let sum = 0;
+  let weights = 0;
+  for (let c = 0; c < width; c++) {
+    const tp = counts[c]!;
+    const fp = counts[width + c]!;
+    const fn = counts[2 * width + c]!;
+    const w = average === 'weighted' ? tp + fn : multiclass && tp + fp + fn === 0 ? 0 : 1;
+    if (w === 0) continue;
+    sum += w * scoreOf(which, tp, fp, fn);
+    weights += w;
+  }
+  return weights === 0 ? 0 : sum / weights;
+}
+
+function sumRange(a: Float64Array, from: number, to: number): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += a[i]!;
+  return s;
+}

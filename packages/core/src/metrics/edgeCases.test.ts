@@ -1,0 +1,282 @@
+/**
+ * The metrics' defined edge cases and typed errors: empty input, every target ignored, a class
+ * without samples, NaN scores (naming the row), class indices out of range, shapes, options,
+ * states that cannot merge, bounded state sizes, top-k ties and the stability of R².
+ */
+import { describe, expect, it } from 'vitest';
+import { LossError } from '../LossError.js';
+import { accuracy, accuracyPartial } from './accuracy.js';
+import { auroc, aurocErrorBound, aurocPartial } from './auroc.js';
+import { brierScore } from './brierScore.js';
+import { calibrationError } from './calibrationError.js';
+import { confusionMatrix, confusionMatrixPartial } from './confusionMatrix.js';
+import { f1 } from './f1.js';
+import { createMetricState, mergeMetricInto, mergeMetricStates } from './MetricState.js';
+import { mae } from './mae.js';
+import { finalizeMetric, METRICS } from './metrics.js';
+import { pearson } from './pearson.js';
+import { perplexity } from './perplexity.js';
+import { precision } from './precision.js';
+import { r2, r2Partial } from './r2.js';
+import { recall } from './recall.js';
+import { rmse } from './rmse.js';
+import { topKAccuracy } from './topKAccuracy.js';
+
+const logits = (rows: number[][]) => ({
+  data: Float64Array.from(rows.flat()),
+  shape: [rows.length, rows[0]?.length ?? 3],
+});
+const empty = { data: new Float64Array(0), shape: [0, 3] };
+const noLabels = new Int32Array(0);
+
+function thrown(f: () => unknown): LossError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(LossError);
+    return e as LossError;
+  }
+  throw new Error('expected a LossError');
+}
+
+describe('empty input and every target ignored', () => {
+  it('ratio and mean metrics are NaN, never a 0 that looks real', () => {
+    for (const m of [
+      'accuracy',
+      'topKAccuracy',
+      'precision',
+      'recall',
+      'f1',
+      'calibrationError',
+      'brierScore',
+      'auroc',
+      'perplexity',
+    ] as const) {
+      expect(METRICS[m].value(METRICS[m].partial(empty, noLabels))).toBeNaN();
+      const x = logits([
+        [1, 2, 3],
+        [3, 2, 1],
+      ]);
+      const ignored = METRICS[m].partial(x, new Int32Array([-100, -100]));
+      expect(METRICS[m].value(ignored)).toBeNaN();
+      expect(ignored.rows).toBe(2);
+    }
+    for (const m of ['mae', 'rmse', 'r2', 'pearson'] as const)
+      expect(METRICS[m].value(METRICS[m].partial([], []))).toBeNaN();
+  });
+
+  it('an empty state is the identity of merge, and finalizes to NaN', () => {
+    const s = accuracyPartial(logits([[1, 2, 3]]), new Int32Array([2]));
+    expect(finalizeMetric(mergeMetricStates(createMetricState('accuracy', s.params), s))).toBe(1);
+    expect(finalizeMetric(mergeMetricStates(s, createMetricState('accuracy', s.params)))).toBe(1);
+    expect(finalizeMetric(createMetricState('accuracy'))).toBeNaN();
+  });
+
+  it('confusionMatrix of nothing is C × C zeros; of an empty state, []', () => {
+    expect(confusionMatrix(empty, noLabels)).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
+    expect(finalizeMetric(createMetricState('confusionMatrix'))).toEqual([]);
+  });
+});
+
+describe('a class without samples (scikit-learn zero_division default: 0)', () => {
+  // Class 2 never a target; predicted once (row 2). Class 1 never a target nor predicted.
+  const x = logits([
+    [3, 0, 0, 0],
+    [0, 0, 0, 3],
+    [0, 0, 5, 0],
+    [3, 0, 0, 0],
+  ]);
+  const y = new Int32Array([0, 3, 0, 3]);
+  it('per class: precision 0 where never predicted right, recall 0 where no samples', () => {
+    // Predictions 0, 3, 2, 0 (values from scikit-learn 1.2).
+    expect(precision(x, y, { average: 'none' })).toEqual([0.5, 0, 0, 1]);
+    expect(recall(x, y, { average: 'none' })).toEqual([0.5, 0, 0, 0.5]);
+  });
+  it('macro skips classes absent from targets and predictions (class 1), keeps a predicted-only class (2)', () => {
+    expect(precision(x, y, { average: 'macro' })).toBe(0.5);
+    expect(recall(x, y, { average: 'macro' })).toBeCloseTo(1 / 3, 15);
+    expect(f1(x, y, { average: 'weighted' })).toBeCloseTo(0.5833333333333333, 15);
+  });
+  it('auroc leaves classes without positives or negatives out of the macro mean', () => {
+    const per = auroc(x, y, { average: 'none' }) as number[];
+    expect(per[1]).toBeNaN();
+    expect(per[2]).toBeNaN();
+    expect(auroc(x, y)).toBeCloseTo((per[0]! + per[3]!) / 2, 15);
+  });
+});
+
+describe('typed errors', () => {
+  it('a NaN score names its row (every classification metric)', () => {
+    const x = logits([
+      [1, 2, 3],
+      [1, Number.NaN, 0],
+      [0, 0, 1],
+    ]);
+    for (const m of Object.values(METRICS)) {
+      if (['mae', 'rmse', 'r2', 'pearson'].includes(m.name)) continue;
+      const e = thrown(() => m.partial(x, new Int32Array([0, 1, 2])));
+      expect(e.code).toBe('INVALID_VALUE');
+      expect(e.row).toBe(1);
+      expect(e.loss).toBe(m.name);
+      expect(e.hint).toBeDefined();
+    }
+  });
+
+  it('a NaN in an ignored row is still an error (a broken model output, not a skipped label)', () => {
+    const e = thrown(() =>
+      accuracy(
+        logits([
+          [1, 2, 3],
+          [Number.NaN, 0, 0],
+        ]),
+        new Int32Array([0, -100]),
+      ),
+    );
+    expect(e.row).toBe(1);
+  });
+
+  it('NaN in binary scores and regression values names the row', () => {
+    expect(thrown(() => accuracy([0.5, Number.NaN], [1, 0])).row).toBe(1);
+    expect(
+      thrown(() =>
+        f1(
+          { data: Float64Array.from([0, 1, 2, Number.NaN]), shape: [2, 2] },
+          { data: new Int32Array(4), shape: [2, 2] },
+        ),
+      ).row,
+    ).toBe(1);
+    const e = thrown(() => mae([1, 2, 3], [1, Number.NaN, 3]));
+    expect([e.code, e.row, e.argument]).toEqual(['INVALID_VALUE', 1, 'target']);
+  });
+
+  it('class index out of range', () => {
+    const e = thrown(() =>
+      f1(
+        logits([
+          [1, 2, 3],
+          [1, 2, 3],
+        ]),
+        new Int32Array([0, 3]),
+      ),
+    );
+    expect([e.code, e.row]).toEqual(['TARGET_OUT_OF_RANGE', 1]);
+    expect(thrown(() => accuracy([0.2, 0.7], [1, 2])).code).toBe('TARGET_OUT_OF_RANGE');
+  });
+
+  it('shapes', () => {
+    expect(thrown(() => accuracy(logits([[1, 2, 3]]), new Int32Array([0, 1]))).code).toBe('SHAPE_MISMATCH');
+    expect(thrown(() => rmse([1, 2], [1, 2, 3])).code).toBe('SHAPE_MISMATCH');
+    expect(thrown(() => topKAccuracy([0.1, 0.9], [0, 1])).code).toBe('SHAPE_MISMATCH');
+  });
+
+  it('options', () => {
+    expect(thrown(() => accuracy(logits([[1, 2, 3]]), [0], { treshold: 0.5 } as never)).code).toBe(
+      'INVALID_OPTION',
+    );
+    expect(thrown(() => f1(logits([[1, 2, 3]]), [0], { average: 'samples' as never })).argument).toBe(
+      'average',
+    );
+    expect(thrown(() => topKAccuracy(logits([[1, 2, 3]]), [0], { k: 0 })).argument).toBe('k');
+    expect(thrown(() => calibrationError(logits([[1, 2, 3]]), [0], { nBins: 1.5 })).argument).toBe('nBins');
+    expect(thrown(() => auroc(logits([[1, 2, 3]]), [0], { thresholds: 1 })).argument).toBe('thresholds');
+  });
+
+  it('probabilities outside [0, 1] with scores: probabilities', () => {
+    const e = thrown(() => brierScore([0.5, 1.5], [1, 1], { scores: 'probabilities' }));
+    expect([e.code, e.row]).toEqual(['INPUT_OUT_OF_RANGE', 1]);
+  });
+
+  it('states of another metric, other options or another class count do not merge', () => {
+    const x = logits([[1, 2, 3]]);
+    const a = accuracyPartial(x, [0]);
+    expect(thrown(() => mergeMetricInto(a, confusionMatrixPartial(x, [0]))).code).toBe('STATE_MISMATCH');
+    expect(thrown(() => mergeMetricInto(a, accuracyPartial(x, [0], { ignoreIndex: 1 }))).code).toBe(
+      'STATE_MISMATCH',
+    );
+    expect(thrown(() => accuracyPartial(logits([[1, 2]]), [0], {}, a)).code).toBe('STATE_MISMATCH');
+    expect(thrown(() => finalizeMetric(createMetricState('nope'))).code).toBe('STATE_MISMATCH');
+  });
+
+  it('state sizes are bounded: too many classes for a confusion matrix or AUROC histograms', () => {
+    const wide = { data: new Float64Array(5000), shape: [1, 5000] };
+    expect(thrown(() => confusionMatrix(wide, [0])).code).toBe('INVALID_OPTION');
+    expect(thrown(() => auroc(wide, [0], { thresholds: 2000 })).code).toBe('INVALID_OPTION');
+    expect(aurocPartial(wide, [0]).counts.length).toBe(2 * 5000 * 200);
+  });
+});
+
+describe('defined behaviour', () => {
+  it('top-k ties go to the lower class index (k = 1 equals argmax accuracy)', () => {
+    const x = logits([
+      [1, 1, 1, 0],
+      [0, 2, 2, 2],
+    ]);
+    expect(topKAccuracy(x, [1, 1], { k: 1 })).toBe(0.5);
+    expect(topKAccuracy(x, [1, 3], { k: 2 })).toBe(0.5);
+    expect(topKAccuracy(x, [2, 3], { k: 2 })).toBe(0);
+    expect(topKAccuracy(x, [2, 3], { k: 3 })).toBe(1);
+    expect(accuracy(x, [0, 1])).toBe(1);
+  });
+
+  it('binary accuracy applies the threshold to sigmoid(logit), or to probabilities', () => {
+    expect(accuracy([0, -0.1, 2], [1, 0, 1])).toBe(1);
+    expect(accuracy([0.5, 0.2], [1, 1], { scores: 'probabilities', threshold: 0.2 })).toBe(1);
+  });
+
+  it('auroc is exact (bound 0) when no bin holds both classes, and within its bound otherwise', () => {
+    const p = [0.1, 0.4, 0.35, 0.8];
+    const y = [0, 0, 1, 1];
+    const s = aurocPartial(p, y, { scores: 'probabilities', thresholds: 101 });
+    expect(finalizeMetric(s)).toBe(0.75);
+    expect(aurocErrorBound(s)).toBe(0);
+    const coarse = aurocPartial(p, y, { scores: 'probabilities', thresholds: 2 });
+    // Two thresholds (0, 1): every probability below 1 in one bin, every pair a tie.
+    expect(finalizeMetric(coarse)).toBe(0.5);
+    expect(Math.abs(0.5 - 0.75)).toBeLessThanOrEqual(aurocErrorBound(coarse) as number);
+  });
+
+  it('perplexity is exp of the mean cross-entropy, float32 logits rounding to float32', () => {
+    const x = { data: Float32Array.from([2, 0.5, -1, 0.1, 0.2, 3]), shape: [2, 3] };
+    const v = perplexity(x, [0, 2]);
+    expect(v).toBe(Math.fround(v));
+    expect(v).toBeCloseTo(Math.exp(0.1754564), 6);
+  });
+
+  it('r2 stays accurate far from zero where naive sums of squares cancel', () => {
+    const n = 1000;
+    const y = Float64Array.from({ length: n }, (_, i) => 1e9 + Math.sin(i));
+    const x = Float64Array.from(y, (v, i) => v + 0.1 * Math.cos(3 * i));
+    let state = r2Partial(x.subarray(0, 1), y.subarray(0, 1));
+    for (let i = 1; i < n; i += 37) r2Partial(x.subarray(i, i + 37), y.subarray(i, i + 37), {}, state);
+    state = mergeMetricStates(state, createMetricState('r2'));
+    // Two-pass reference on the whole data.
+    const mean = y.reduce((a, b) => a + b, 0) / n;
+    let tot = 0;
+    let res = 0;
+    for (let i = 0; i < n; i++) {
+      tot += (y[i]! - mean) ** 2;
+      res += (y[i]! - x[i]!) ** 2;
+    }
+    expect(finalizeMetric(state)).toBeCloseTo(1 - res / tot, 10);
+    expect(r2(x, y)).toBeCloseTo(1 - res / tot, 10);
+    // Naive Σy² − (Σy)²/n loses every digit of the variance here.
+    let s = 0;
+    let s2 = 0;
+    for (const v of y) {
+      s += v;
+      s2 += v * v;
+    }
+    expect(Math.abs(s2 - (s * s) / n - tot) / tot).toBeGreaterThan(1e-3);
+  });
+
+  it('r2 of constant targets follows scikit-learn (1 for a perfect fit, else 0); pearson is NaN', () => {
+    expect(r2([3, 3, 3], [3, 3, 3])).toBe(1);
+    expect(r2([3, 2, 3], [3, 3, 3])).toBe(0);
+    expect(pearson([1, 2, 3], [3, 3, 3])).toBeNaN();
+    expect(pearson([1, 2, 3], [2, 4, 6])).toBeCloseTo(1, 15);
+  });
+});

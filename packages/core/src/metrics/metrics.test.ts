@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import * as core from '../index.js';
+import { METRICS } from './metrics.js';
+
+const exports = core as unknown as Record<string, unknown>;
+
+describe('the metric registry', () => {
+  it('lists every exported metric (a function with a partial form and a METRICS entry), once', () => {
+    const names = Object.values(METRICS).map((m) => m.name);
+    expect(Object.keys(METRICS)).toEqual(names);
+    expect(new Set(names.map((n) => METRICS[n as keyof typeof METRICS].cliName)).size).toBe(names.length);
+    for (const m of Object.values(METRICS)) {
+      expect(typeof exports[m.name]).toBe('function');
+      expect(m.partial).toBe(exports[`${m.name}Partial`]);
+      expect(m.cliName).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      const keys = exports[`${m.name}OptionKeys`];
+      if (keys !== undefined) expect(m.optionKeys).toBe(keys);
+    }
+  });
+
+  it('one-shot functions equal value(partial(…))', () => {
+    const x = { data: Float64Array.from([2, 0.5, -1, 0.1, 0.2, 3, 1, 1, 0]), shape: [3, 3] };
+    const y = Int32Array.from([0, 2, 2]);
+    for (const m of Object.values(METRICS)) {
+      if (['mae', 'rmse', 'r2', 'pearson'].includes(m.name)) {
+        const f = exports[m.name] as (a: number[], b: number[]) => number;
+        expect(f([1, 2, 4], [1, 3, 3])).toEqual(m.value(m.partial([1, 2, 4], [1, 3, 3])));
+      } else {
+        const f = exports[m.name] as (a: unknown, b: unknown) => unknown;
+        expect(f(x, y)).toEqual(m.value(m.partial(x, y)));
+      }
+    }
+  });
+});

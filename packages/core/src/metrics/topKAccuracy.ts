@@ -1,0 +1,99 @@
+import { checkOptionKeys, optionKeys } from '../descriptor/optionKeys.js';
+import { ignoreIndexOption } from '../tensor/classOperands.js';
+import type { TensorInput } from '../tensor/tensor.js';
+import {
+  classificationOperands,
+  layoutOf,
+  nanScoreError,
+  requireMulticlass,
+} from './classificationOperands.js';
+import { type MetricState, metricStateFor } from './MetricState.js';
+import { ignoreParam, integerOption } from './metricOptions.js';
+
+/** Options of {@link topKAccuracy}. */
+export interface TopKAccuracyOptions {
+  /** How many of the highest-scoring classes may hold the target (default 5). */
+  k?: number;
+  /** Targets equal to this are skipped (default −100). */
+  ignoreIndex?: number | bigint;
+}
+
+/** Every option topKAccuracy takes. */
+export const topKAccuracyOptionKeys = optionKeys<TopKAccuracyOptions>({ k: true, ignoreIndex: true });
+
+const NAME = 'topKAccuracy';
+
+/**
+ * The mergeable state of {@link topKAccuracy} (2 counts: hits, counted), into `into` when given.
+ *
+ * @example
+ * finalizeMetric(topKAccuracyPartial(logits, labels, { k: 5 }));
+ */
+export function topKAccuracyPartial(
+  input: TensorInput,
+  target: TensorInput,
+  options: TopKAccuracyOptions = {},
+  into?: MetricState,
+): MetricState {
+  checkOptionKeys(NAME, options, topKAccuracyOptionKeys);
+  const k = integerOption(NAME, 'k', options.k, 5, 1, 2 ** 31 - 1);
+  const ignoreIndex = ignoreIndexOption(NAME, options.ignoreIndex);
+  const op = classificationOperands(NAME, input, target, ignoreIndex);
+  requireMulticlass(NAME, op);
+  const state = metricStateFor(NAME, { k, ignoreIndex: ignoreParam(ignoreIndex) }, into, layoutOf(op), {
+    counts: 2,
+  });
+  if (op.x instanceof Float64Array) state.dtype = 'float64';
+  state.rows += op.rows;
+  const { x, outer, classes, inner, idx, stride, ignore } = op;
+  let hits = 0;
+  let counted = 0;
+  for (let n = 0; n < outer; n++) {
+    for (let j = 0; j < inner; j++) {
+      const base = n * classes * inner + j;
+      const t = idx[(n * inner + j) * stride]!;
+      if (t === ignore) {
+        for (let c = 0; c < classes; c++)
+          if (Number.isNaN(x[base + c * inner]!)) throw nanScoreError(NAME, n);
+        continue;
+      }
+      // The target's rank: classes scoring higher, and classes before it scoring the same.
+      const s = x[base + t * inner]!;
+      if (Number.isNaN(s)) throw nanScoreError(NAME, n);
+      let rank = 0;
+      for (let c = 0; c < classes; c++) {
+        const v = x[base + c * inner]!;
+        if (v > s || (v === s && c < t)) rank++;
+        else if (Number.isNaN(v)) throw nanScoreError(NAME, n);
+      }
+      counted++;
+      if (rank < k) hits++;
+    }
+  }
+  state.counts[0]! += hits;
+  state.counts[1]! += counted;
+  return state;
+}
+
+/** The top-k accuracy of a state: NaN for no counted rows. */
+export function topKAccuracyValue(state: MetricState): number {
+  return state.counts.length === 0 ? Number.NaN : state.counts[0]! / state.counts[1]!;
+}
+
+/**
+ * Top-k accuracy, as scikit-learn's `top_k_accuracy_score` / torchmetrics' `Accuracy(top_k=k)`
+ * (micro): the fraction of samples whose target is among the `k` highest-scoring classes. Ties are
+ * broken like `torch.argmax`, by class index: the target's rank counts the classes scoring higher
+ * plus the lower-indexed classes scoring the same, so `k: 1` equals {@link accuracy}. `k ≥ C`
+ * gives 1. Scores may be logits or probabilities (the ranking is the same).
+ *
+ * @example
+ * topKAccuracy(logits, labels, { k: 5 });
+ */
+export function topKAccuracy(
+  input: TensorInput,
+  target: TensorInput,
+  options: TopKAccuracyOptions = {},
+): number {
+  return topKAccuracyValue(topKAccuracyPartial(input, target, options));
+}

@@ -1,0 +1,24 @@
+import type { BrierScoreOptions } from '@lossflow/core';
+import type { RecordBatch } from 'apache-arrow';
+import type { OperatorFunction } from 'rxjs';
+import type { MetricChunk } from '../MetricChunk.js';
+import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
+
+/** Options of the {@link brierScore} operator: `@lossflow/core`'s options, the columns and `by` / `nulls`. */
+export type BrierScoreOperatorOptions = BrierScoreOptions & MetricStreamOptions;
+
+/**
+ * The Brier score of the probabilities (`brier_score_loss`). Each record batch becomes a mergeable {@link MetricChunk}; reduce with
+ * `reduceMetric()` or, with `by`, `reduceMetricGroups()`.
+ *
+ * @example
+ * import { brierScore, reduceMetric } from '@lossflow/rx';
+ * import { fromFile } from '@lossflow/rx/node';
+ *
+ * fromFile('preds.arrow').pipe(brierScore(), reduceMetric()).subscribe(console.log);
+ */
+export function brierScore(
+  options: BrierScoreOperatorOptions = {},
+): OperatorFunction<RecordBatch, MetricChunk> {
+  return metricOperator('brierScore', options as Record<string, unknown>);
+}

@@ -1,0 +1,22 @@
+import type { F1Options } from '@lossflow/core';
+import type { RecordBatch } from 'apache-arrow';
+import type { OperatorFunction } from 'rxjs';
+import type { MetricChunk } from '../MetricChunk.js';
+import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
+
+/** Options of the {@link f1} operator: `@lossflow/core`'s options, the columns and `by` / `nulls`. */
+export type F1OperatorOptions = F1Options & MetricStreamOptions;
+
+/**
+ * F1, averaged micro | macro | weighted | none (`f1_score`). Each record batch becomes a mergeable {@link MetricChunk}; reduce with
+ * `reduceMetric()` or, with `by`, `reduceMetricGroups()`.
+ *
+ * @example
+ * import { f1, reduceMetric } from '@lossflow/rx';
+ * import { fromFile } from '@lossflow/rx/node';
+ *
+ * fromFile('preds.arrow').pipe(f1({ average: 'macro' }), reduceMetric()).subscribe(console.log);
+ */
+export function f1(options: F1OperatorOptions = {}): OperatorFunction<RecordBatch, MetricChunk> {
+  return metricOperator('f1', options as Record<string, unknown>);
+}

@@ -1,0 +1,21 @@
+import type { RecordBatch } from 'apache-arrow';
+import type { OperatorFunction } from 'rxjs';
+import type { MetricChunk } from '../MetricChunk.js';
+import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
+
+/** Options of the {@link pearson} operator: `@lossflow/core`'s options, the columns and `by` / `nulls`. */
+export type PearsonOperatorOptions = MetricStreamOptions;
+
+/**
+ * Pearson correlation of predictions and targets (`scipy.stats.pearsonr`). Each record batch becomes a mergeable {@link MetricChunk}; reduce with
+ * `reduceMetric()` or, with `by`, `reduceMetricGroups()`.
+ *
+ * @example
+ * import { pearson, reduceMetric } from '@lossflow/rx';
+ * import { fromFile } from '@lossflow/rx/node';
+ *
+ * fromFile('preds.arrow').pipe(pearson({ input: 'pred', target: 'y' }), reduceMetric()).subscribe(console.log);
+ */
+export function pearson(options: PearsonOperatorOptions = {}): OperatorFunction<RecordBatch, MetricChunk> {
+  return metricOperator('pearson', options as Record<string, unknown>);
+}

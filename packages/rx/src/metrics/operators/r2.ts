@@ -1,0 +1,21 @@
+import type { RecordBatch } from 'apache-arrow';
+import type { OperatorFunction } from 'rxjs';
+import type { MetricChunk } from '../MetricChunk.js';
+import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
+
+/** Options of the {@link r2} operator: `@lossflow/core`'s options, the columns and `by` / `nulls`. */
+export type R2OperatorOptions = MetricStreamOptions;
+
+/**
+ * R², merged with Chan's update of means and centred sums (`r2_score`). Each record batch becomes a mergeable {@link MetricChunk}; reduce with
+ * `reduceMetric()` or, with `by`, `reduceMetricGroups()`.
+ *
+ * @example
+ * import { r2, reduceMetric } from '@lossflow/rx';
+ * import { fromFile } from '@lossflow/rx/node';
+ *
+ * fromFile('preds.arrow').pipe(r2({ input: 'pred', target: 'y' }), reduceMetric()).subscribe(console.log);
+ */
+export function r2(options: R2OperatorOptions = {}): OperatorFunction<RecordBatch, MetricChunk> {
+  return metricOperator('r2', options as Record<string, unknown>);
+}

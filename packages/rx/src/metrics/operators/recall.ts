@@ -1,0 +1,22 @@
+import type { RecallOptions } from '@lossflow/core';
+import type { RecordBatch } from 'apache-arrow';
+import type { OperatorFunction } from 'rxjs';
+import type { MetricChunk } from '../MetricChunk.js';
+import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
+
+/** Options of the {@link recall} operator: `@lossflow/core`'s options, the columns and `by` / `nulls`. */
+export type RecallOperatorOptions = RecallOptions & MetricStreamOptions;
+
+/**
+ * Recall, averaged micro | macro | weighted | none (`recall_score`). Each record batch becomes a mergeable {@link MetricChunk}; reduce with
+ * `reduceMetric()` or, with `by`, `reduceMetricGroups()`.
+ *
+ * @example
+ * import { recall, reduceMetric } from '@lossflow/rx';
+ * import { fromFile } from '@lossflow/rx/node';
+ *
+ * fromFile('preds.arrow').pipe(recall(), reduceMetric()).subscribe(console.log);
+ */
+export function recall(options: RecallOperatorOptions = {}): OperatorFunction<RecordBatch, MetricChunk> {
+  return metricOperator('recall', options as Record<string, unknown>);
+}

@@ -1,0 +1,24 @@
+import type { TopKAccuracyOptions } from '@lossflow/core';
+import type { RecordBatch } from 'apache-arrow';
+import type { OperatorFunction } from 'rxjs';
+import type { MetricChunk } from '../MetricChunk.js';
+import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
+
+/** Options of the {@link topKAccuracy} operator: `@lossflow/core`'s options, the columns and `by` / `nulls`. */
+export type TopKAccuracyOperatorOptions = TopKAccuracyOptions & MetricStreamOptions;
+
+/**
+ * Top-k accuracy: targets among the `k` highest scores (`top_k_accuracy_score`). Each record batch becomes a mergeable {@link MetricChunk}; reduce with
+ * `reduceMetric()` or, with `by`, `reduceMetricGroups()`.
+ *
+ * @example
+ * import { topKAccuracy, reduceMetric } from '@lossflow/rx';
+ * import { fromFile } from '@lossflow/rx/node';
+ *
+ * fromFile('preds.arrow').pipe(topKAccuracy({ k: 5, input: 'logits' }), reduceMetric()).subscribe(console.log);
+ */
+export function topKAccuracy(
+  options: TopKAccuracyOperatorOptions = {},
+): OperatorFunction<RecordBatch, MetricChunk> {
+  return metricOperator('topKAccuracy', options as Record<string, unknown>);
+}
