@@ -12,6 +12,7 @@ export {
   type WorkerResult,
   type WorkerTask,
 } from './parallel/mapBatchesInWorkers.js';
+export { type FilePart, type FilePartsOptions, fileParts, PART_BYTES } from './parallel/fileParts.js';
 export { prestartWorkers } from './parallel/prestartWorkers.js';
 export { type FileSource, readFile, readFileTensors } from './read/readFile.js';
 export { type IpcStreamWriter, writeIpcFile, writeIpcStream } from './write/writeIpcStream.js';

@@ -90,6 +90,12 @@ export interface WorkerReadOptions {
    * batch size. A whole number ≥ 1, else `INVALID_OPTION`.
    */
   rangeBytes?: number;
+  /**
+   * Read only this part of the input (see `fileParts`): Arrow IPC batches `first` ≤ i < `end`
+   * (counting non-empty batches), Parquet row groups `first` ≤ g < `end`. Results keep their index
+   * in the whole input, so a part's results are exactly those the whole input gives for it.
+   */
+  part?: { readonly first: number; readonly end: number };
 }
 
 /** One batch's result, in batch order. */
@@ -302,6 +308,7 @@ class Pool<R> implements WorkerBatchReader<R> {
   readonly #signal: AbortSignal | undefined;
   readonly #onProgress: ((p: ReadProgress) => void) | undefined;
   readonly #allowMissingEnd: boolean;
+  readonly #part: { readonly first: number; readonly end: number } | undefined;
   /** Workers first, then this thread (`inThisThread`); workers are added as jobs are planned. */
   readonly #pool: PoolThread[];
   readonly #slots = new Map<number, Slot>();
@@ -351,6 +358,10 @@ class Pool<R> implements WorkerBatchReader<R> {
     this.#signal = options.signal;
     this.#onProgress = options.onProgress;
     this.#allowMissingEnd = options.allowMissingEndOfStream === true;
+    if (options.part !== undefined) {
+      const first = countOption('part.first', options.part.first, 0) ?? 0;
+      this.#part = { first, end: countOption('part.end', options.part.end, first) ?? first };
+    }
     this.#inline = options.inThisThread === true;
     // This thread comes last, as #freeThread gives jobs to workers first.
     const inline = this.#inline ? new InlineThread((reply) => this.#onReply(inline!, reply)) : undefined;
@@ -685,6 +696,8 @@ class Pool<R> implements WorkerBatchReader<R> {
       throw scanError ?? new ArrowReadError('CORRUPT', 'the input cannot be scanned', { file });
     const { schema: visible, names, layouts, columnError } = this.#setUp(schema);
     const batches = scan.batches();
+    const part = this.#part;
+    if (part !== undefined) this.#index = part.first;
     // The row ranges of the batch being planned not yet handed to the pool, and its body end.
     let ranges: BatchReadPlan[] = [];
     let rangeAt = 0;
@@ -705,12 +718,20 @@ class Pool<R> implements WorkerBatchReader<R> {
       next: async (planned) => {
         if (rangeAt < ranges.length) return rangeJob();
         let at: IpcBatchAt;
-        do {
+        for (;;) {
+          if (part !== undefined && this.#batchesPlanned >= part.end) return undefined;
           const next = await batches.next();
           if (next.done === true) return undefined;
           at = next.value;
           // Batches without rows are passed over, as the in-thread reader does.
-        } while (at.header.rows === 0);
+          if (at.header.rows === 0) continue;
+          // Only the headers of the batches before the part are read.
+          if (part !== undefined && this.#batchesPlanned < part.first) {
+            this.#batchesPlanned++;
+            continue;
+          }
+          break;
+        }
         const { header, bodyOffset, bodyLength } = at;
         const rows = this.#limit === undefined ? header.rows : Math.min(header.rows, this.#limit - planned);
         const index = this.#batchesPlanned;
@@ -799,15 +820,23 @@ class Pool<R> implements WorkerBatchReader<R> {
     const { schema: visible, names, columnError } = this.#setUp(schema);
     rejectUnsupportedCodecs(meta.unsupported, (column) => names.includes(column), file);
     const total = meta.rowGroups.reduce((a, b) => a + b, 0);
-    let group = 0;
+    const part = this.#part;
+    let group = part?.first ?? 0;
+    const lastGroup = Math.min(part?.end ?? meta.rowGroups.length, meta.rowGroups.length);
     let rowsBefore = 0;
+    for (let g = 0; g < group && g < meta.rowGroups.length; g++) {
+      const rows = meta.rowGroups[g]!;
+      rowsBefore += rows;
+      // The results' index counts the batches of the row groups before the part, as decoded.
+      this.#index += Math.ceil(rows / Math.max(1, Math.min(PARQUET_BATCH_ROWS, rows)));
+    }
     return {
       format: 'parquet',
       schema: visible,
       handle: undefined,
       next: async (planned) => {
-        while (group < meta.rowGroups.length && meta.rowGroups[group] === 0) group++;
-        if (group >= meta.rowGroups.length) return undefined;
+        while (group < lastGroup && meta.rowGroups[group] === 0) group++;
+        if (group >= lastGroup) return undefined;
         const rowGroup = group++;
         const rows = meta.rowGroups[rowGroup]!;
         const left = this.#limit === undefined ? rows : Math.min(rows, this.#limit - planned);
