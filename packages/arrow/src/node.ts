@@ -4,6 +4,8 @@
  *
  * @packageDocumentation
  */
+
+export { type FilePart, type FilePartsOptions, fileParts, PART_BYTES } from './parallel/fileParts.js';
 export {
   mapBatchesInWorkers,
   type WorkerBatchReader,
@@ -12,7 +14,6 @@ export {
   type WorkerResult,
   type WorkerTask,
 } from './parallel/mapBatchesInWorkers.js';
-export { type FilePart, type FilePartsOptions, fileParts, PART_BYTES } from './parallel/fileParts.js';
 export { prestartWorkers } from './parallel/prestartWorkers.js';
 export { type FileSource, readFile, readFileTensors } from './read/readFile.js';
 export { type IpcStreamWriter, writeIpcFile, writeIpcStream } from './write/writeIpcStream.js';

@@ -86,7 +86,8 @@ export async function fileParts(path: string, options: FilePartsOptions = {}): P
           cause: e,
         });
       }
-      for (const g of meta.row_groups) units.push({ rows: Number(g.num_rows), bytes: Number(g.total_byte_size) });
+      for (const g of meta.row_groups)
+        units.push({ rows: Number(g.num_rows), bytes: Number(g.total_byte_size) });
     } else {
       const scan =
         format === 'arrow-file'
