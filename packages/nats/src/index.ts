@@ -14,6 +14,7 @@ export {
   partName,
   type RunProgress,
 } from './distributed/distributedChunks.js';
+export { listRuns, removeRun } from './distributed/runAdmin.js';
 export { isRunId, newRunId, type RunNames, runNames } from './distributed/runNames.js';
 export { type ServeOptions, serveWorkItems, type WorkerEvent } from './distributed/serveWorkItems.js';
 export { failureKey, stateKey, type WorkItem } from './distributed/WorkItem.js';

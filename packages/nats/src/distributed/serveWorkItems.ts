@@ -135,7 +135,7 @@ async function handle(
       }
       options.onEvent?.({ type: 'stored', item, duplicate });
       await options.beforeAck?.(item);
-    }
+    } else options.onEvent?.({ type: 'stored', item, duplicate: true });
     await msg.ackAck();
   } catch (error) {
     if (stop.signal.aborted) {
