@@ -36,7 +36,12 @@ describe('encodeChunks / decodeChunks', () => {
     });
     const tiny = state({ sum: 5e-324, sumErr: 1.7976931348623157e308, weight: 1 / 3 });
     const batches = [
-      [chunk(0, awkward, [{ key: 0, state: tiny }, { key: '9007199254740993', state: awkward }])],
+      [
+        chunk(0, awkward, [
+          { key: 0, state: tiny },
+          { key: '9007199254740993', state: awkward },
+        ]),
+      ],
       [chunk(1, tiny, [{ key: Number.NaN, state: tiny }])],
     ];
     const decoded = decodeChunks(encodeChunks(batches));

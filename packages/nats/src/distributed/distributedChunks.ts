@@ -74,7 +74,9 @@ export function distributedChunks(
         failure = e;
       }
       if (stopped) return;
-      if (!(options.keep ?? false)) await cleanup().catch(() => undefined);
+      // A run planned by another coordinator is not this one's to remove.
+      const foreign = failure instanceof DistributedRunError && failure.code === 'PLAN_MISMATCH';
+      if (!(options.keep ?? false) && !foreign) await cleanup().catch(() => undefined);
       if (failure !== undefined) subscriber.error(failure);
       else subscriber.complete();
     })().catch((e: unknown) => subscriber.error(e));
@@ -102,12 +104,15 @@ async function openRun(
       duplicate_window: nanos(3_600_000),
     });
   }
-  await jsm.consumers.add(names.stream, {
-    durable_name: names.consumer,
-    ack_policy: AckPolicy.Explicit,
-    ack_wait: nanos(options.ackWaitMs ?? 60_000),
-    max_deliver: options.maxDeliver ?? 5,
-  });
+  // A resumed run keeps the consumer it was started with (and its items in flight).
+  await jsm.consumers.info(names.stream, names.consumer).catch(() =>
+    jsm.consumers.add(names.stream, {
+      durable_name: names.consumer,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(options.ackWaitMs ?? 60_000),
+      max_deliver: options.maxDeliver ?? 5,
+    }),
+  );
   const kv = await new Kvm(nc).create(names.bucket, { history: 1, storage: StorageType.File });
   return {
     kv,
