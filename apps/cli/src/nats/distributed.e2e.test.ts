@@ -83,8 +83,16 @@ async function writePoison(): Promise<void> {
   const out = writeIpcStream(poison, schema);
   const rows = 400;
   for (let b = 0; b < 5; b++) {
-    const child = makeData({ type: new Float32(), length: rows * 5, data: new Float32Array(rows * 5).fill(0.25) });
-    const target = makeData({ type: new Int64(), length: rows, data: new BigInt64Array(rows).fill(BigInt(b)) });
+    const child = makeData({
+      type: new Float32(),
+      length: rows * 5,
+      data: new Float32Array(rows * 5).fill(0.25),
+    });
+    const target = makeData({
+      type: new Int64(),
+      length: rows,
+      data: new BigInt64Array(rows).fill(BigInt(b)),
+    });
     await out.write(
       new RecordBatch(
         schema,
@@ -107,7 +115,27 @@ async function writePoison(): Promise<void> {
 
 describe('lossflow eval --nats', () => {
   const cases: [string, string[]][] = [
-    ['several losses by epoch, JSON', ['--loss', 'cross-entropy', '--loss', 'cross-entropy', '--label-smoothing', '0.1', '--loss', 'nll', '--reduction', 'sum', '--loss', 'multi-margin', '--by', 'epoch', '--format', 'json']],
+    [
+      'several losses by epoch, JSON',
+      [
+        '--loss',
+        'cross-entropy',
+        '--loss',
+        'cross-entropy',
+        '--label-smoothing',
+        '0.1',
+        '--loss',
+        'nll',
+        '--reduction',
+        'sum',
+        '--loss',
+        'multi-margin',
+        '--by',
+        'epoch',
+        '--format',
+        'json',
+      ],
+    ],
     ['cross-entropy by epoch, CSV', ['--by', 'epoch', '--format', 'csv']],
   ];
   for (const [name, args] of cases) {
@@ -149,7 +177,9 @@ describe('lossflow eval --nats', () => {
     expect(await run.exited()).toBe(0);
     expect(run.stdout()).toBe(local.stdout);
     // The redelivered item's states were already stored: it was acknowledged, not counted again.
-    expect(healthy.stderr()).toMatch(/item (\d+) .*: delivery 2\n.*item \1 .*: stored \(already stored by another worker\)/);
+    expect(healthy.stderr()).toMatch(
+      /item (\d+) .*: delivery 2\n.*item \1 .*: stored \(already stored by another worker\)/,
+    );
   });
 
   it('says it waits for workers, and resumes from the stored states when restarted with --run', async () => {
@@ -179,7 +209,9 @@ describe('lossflow eval --nats', () => {
     const run = coordinator([poison, '--format', 'json']);
     expect(await run.exited()).toBe(1);
     expect(run.stdout()).toBe('');
-    expect(run.stderr()).toMatch(/item \d+ of run .* \(.*poison\.arrows, batches \d+–\d+\) failed on every delivery/);
+    expect(run.stderr()).toMatch(
+      /item \d+ of run .* \(.*poison\.arrows, batches \d+–\d+\) failed on every delivery/,
+    );
     expect(run.stderr()).toContain('No result was written.');
   });
 
