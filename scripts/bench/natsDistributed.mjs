@@ -75,9 +75,23 @@ const server = spawn(
   },
 );
 const url = `nats://127.0.0.1:${port}`;
-await new Promise((r) => setTimeout(r, 1000));
 const workers = [0, 1].map(() =>
-  spawn(process.execPath, [BIN, 'worker', '--nats', url, '--threads', '1', '--quiet'], { stdio: 'ignore' }),
+  spawn(process.execPath, [BIN, 'worker', '--nats', url, '--threads', '1'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  }),
+);
+// Both workers connected (the server is up) before anything is timed.
+await Promise.all(
+  workers.map(
+    (w) =>
+      new Promise((resolve) => {
+        let err = '';
+        w.stderr.setEncoding('utf8').on('data', (d) => {
+          err += d;
+          if (err.includes('serving runs')) resolve();
+        });
+      }),
+  ),
 );
 try {
   const local = [];

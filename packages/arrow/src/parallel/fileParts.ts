@@ -17,6 +17,11 @@ export interface FilePart {
    */
   readonly first: number;
   readonly end: number;
+  /**
+   * Where reading the part starts (an Arrow IPC stream's message offset, an IPC file's block
+   * index), so a reader of the part skips the headers before it; `undefined` for Parquet.
+   */
+  readonly seek?: number;
   /** Rows in the part. */
   readonly rows: number;
   /** Bytes of the part's batch bodies (Parquet: the row groups' uncompressed size). */
@@ -63,7 +68,7 @@ export async function fileParts(path: string, options: FilePartsOptions = {}): P
         hint: 'Pass an Arrow IPC stream or file, or a Parquet file.',
       });
     }
-    const units: { rows: number; bytes: number }[] = [];
+    const units: { rows: number; bytes: number; seek?: number }[] = [];
     if (format === 'parquet') {
       const tail = new Uint8Array(8);
       await handle.read(tail, 0, 8, size - 8);
@@ -95,18 +100,21 @@ export async function fileParts(path: string, options: FilePartsOptions = {}): P
           : await scanIpcStream(handle, size, path, options.allowMissingEndOfStream === true);
       for await (const at of scan.batches()) {
         // Empty batches are passed over, as the readers do: they have no index.
-        if (at.header.rows > 0) units.push({ rows: at.header.rows, bytes: at.bodyLength });
+        if (at.header.rows > 0) units.push({ rows: at.header.rows, bytes: at.bodyLength, seek: at.seek });
       }
     }
     const parts: FilePart[] = [];
     let first = 0;
+    let seek: number | undefined;
     let rows = 0;
     let bytes = 0;
     units.forEach((u, i) => {
+      if (rows === 0 && bytes === 0) seek = u.seek;
       rows += u.rows;
       bytes += u.bytes;
       if (bytes >= target || i === units.length - 1) {
-        if (rows > 0) parts.push({ format, first, end: i + 1, rows, bytes });
+        if (rows > 0)
+          parts.push({ format, first, end: i + 1, ...(seek === undefined ? {} : { seek }), rows, bytes });
         first = i + 1;
         rows = 0;
         bytes = 0;

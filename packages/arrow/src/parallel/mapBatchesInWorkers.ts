@@ -93,9 +93,10 @@ export interface WorkerReadOptions {
   /**
    * Read only this part of the input (see `fileParts`): Arrow IPC batches `first` ≤ i < `end`
    * (counting non-empty batches), Parquet row groups `first` ≤ g < `end`. Results keep their index
-   * in the whole input, so a part's results are exactly those the whole input gives for it.
+   * in the whole input, so a part's results are exactly those the whole input gives for it. With
+   * `fileParts`' `seek`, the Arrow IPC headers before the part are not read.
    */
-  part?: { readonly first: number; readonly end: number };
+  part?: { readonly first: number; readonly end: number; readonly seek?: number | undefined };
 }
 
 /** One batch's result, in batch order. */
@@ -308,7 +309,9 @@ class Pool<R> implements WorkerBatchReader<R> {
   readonly #signal: AbortSignal | undefined;
   readonly #onProgress: ((p: ReadProgress) => void) | undefined;
   readonly #allowMissingEnd: boolean;
-  readonly #part: { readonly first: number; readonly end: number } | undefined;
+  readonly #part:
+    | { readonly first: number; readonly end: number; readonly seek?: number | undefined }
+    | undefined;
   /** Workers first, then this thread (`inThisThread`); workers are added as jobs are planned. */
   readonly #pool: PoolThread[];
   readonly #slots = new Map<number, Slot>();
@@ -360,7 +363,9 @@ class Pool<R> implements WorkerBatchReader<R> {
     this.#allowMissingEnd = options.allowMissingEndOfStream === true;
     if (options.part !== undefined) {
       const first = countOption('part.first', options.part.first, 0) ?? 0;
-      this.#part = { first, end: countOption('part.end', options.part.end, first) ?? first };
+      const end = countOption('part.end', options.part.end, first) ?? first;
+      const seek = countOption('part.seek', options.part.seek, 0);
+      this.#part = { first, end, ...(seek === undefined ? {} : { seek }) };
     }
     this.#inline = options.inThisThread === true;
     // This thread comes last, as #freeThread gives jobs to workers first.
@@ -671,8 +676,10 @@ class Pool<R> implements WorkerBatchReader<R> {
       try {
         scan =
           detected === 'arrow-file'
-            ? await scanIpcFile(handle, this.#size, file)
-            : await scanIpcStream(handle, this.#size, file, this.#allowMissingEnd);
+            ? await scanIpcFile(handle, this.#size, file, this.#part?.seek)
+            : await scanIpcStream(handle, this.#size, file, this.#allowMissingEnd, this.#part?.seek);
+        // Scanning from the part's first batch: the batches before it are counted, not read.
+        if (this.#part?.seek !== undefined) this.#batchesPlanned = this.#part.first;
         if (scan.schemaMessage !== undefined) schema = Message.decode(scan.schemaMessage).header() as Schema;
         else if (scan.footer !== undefined) schema = Footer.decode(scan.footer).schema;
       } catch (e) {

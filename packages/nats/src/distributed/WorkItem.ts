@@ -16,8 +16,11 @@ export interface WorkItem {
   readonly format: 'arrow-stream' | 'arrow-file' | 'parquet';
   /** Index of the file among the run's files. */
   readonly file: number;
-  /** Arrow IPC batches (non-empty ones) or Parquet row groups `first` ≤ i < `end` of the file. */
-  readonly part: { readonly first: number; readonly end: number };
+  /**
+   * Arrow IPC batches (non-empty ones) or Parquet row groups `first` ≤ i < `end` of the file, and
+   * where its IPC headers start (`seek`, see `fileParts`).
+   */
+  readonly part: { readonly first: number; readonly end: number; readonly seek?: number };
   readonly rows: number;
   readonly bytes: number;
   /** What to compute, as the coordinator's caller defined it (the CLI: its eval arguments). */

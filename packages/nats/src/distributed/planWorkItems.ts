@@ -46,7 +46,8 @@ export async function planWorkItems(
           path: resolve(name),
           format: part.format,
           file,
-          part: { first, end },
+          // Only the first piece starts where the part does.
+          part: p === 0 && part.seek !== undefined ? { first, end, seek: part.seek } : { first, end },
           // Pieces of a part share its rows and bytes evenly, for progress only.
           rows: Math.round(part.rows / pieces),
           bytes: Math.round(part.bytes / pieces),

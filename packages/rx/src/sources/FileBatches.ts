@@ -29,7 +29,7 @@ export class FileBatches extends Observable<RecordBatch> {
     readonly options: ReadOptions,
     readonly inThisThread = false,
     /** Only this part of the file (see `FromFileOptions.part`). */
-    readonly part?: { readonly first: number; readonly end: number },
+    readonly part?: { readonly first: number; readonly end: number; readonly seek?: number | undefined },
   ) {
     super((subscriber) => {
       if (threads >= 1) {

@@ -35,7 +35,7 @@ export interface FromFileOptions extends ReadOptions {
    * their batch index in the whole file and are the same bits the whole file gives for those
    * batches, so parts computed anywhere reduce, in order, to the whole file's value.
    */
-  part?: { readonly first: number; readonly end: number };
+  part?: { readonly first: number; readonly end: number; readonly seek?: number | undefined };
 }
 
 /** Every option of {@link fromFile} (a typo such as `thread` is an error, not one thread). */

@@ -48,6 +48,21 @@ describe('fromFile with part', () => {
     });
   }
 
+  it('reads a part without its seek from the start of the file, to the same chunks', async () => {
+    const path = paths['arrow-stream']!;
+    const parts = await fileParts(path, { targetBytes: 100_000 });
+    const withSeek = await lastValueFrom(
+      fromFile(path, { threads: 1, inThisThread: true, part: parts[2]! }).pipe(crossEntropy(), toArray()),
+    );
+    const { seek, ...noSeek } = parts[2]!;
+    expect(seek).toBeGreaterThan(0);
+    const without = await lastValueFrom(
+      fromFile(path, { threads: 1, inThisThread: true, part: noSeek }).pipe(crossEntropy(), toArray()),
+    );
+    expect(without.map(essence)).toEqual(withSeek.map(essence));
+    expect(without[0]!.batch).toBe(parts[2]!.first);
+  });
+
   it('refuses part without threads', () => {
     expect(() => fromFile(paths['arrow-stream']!, { part: { first: 0, end: 1 } })).toThrow(LossError);
   });

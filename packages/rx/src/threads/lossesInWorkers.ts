@@ -28,7 +28,7 @@ export function lossesInWorkers(
   inThisThread: boolean,
   options: ReadOptions,
   plans: readonly LossOperatorPlan[],
-  part?: { readonly first: number; readonly end: number },
+  part?: { readonly first: number; readonly end: number; readonly seek?: number | undefined },
 ): Observable<LossChunk[]> {
   return new Observable<LossChunk[]>((subscriber) => {
     const reader = mapBatchesInWorkers<WorkerLoss[]>(
