@@ -14,7 +14,7 @@ import { printTable } from './harness.mjs';
 const BIN = fileURLToPath(new URL('../../apps/cli/bundle/bin.js', import.meta.url));
 const DIR = '/tmp/lossflow-bench/nats';
 const LOG = join(DIR, 'train-800k-10-100.arrows');
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const RUNS = 3;
 const EVAL_ARGS = ['eval', LOG, '--by', 'epoch', '--format', 'json', '--quiet'];
 
 mkdirSync(DIR, { recursive: true });
