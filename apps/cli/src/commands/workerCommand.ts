@@ -85,11 +85,11 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
       },
       ...(stall
         ? {
-            beforeAck: async () => {
+            beforeAck: async (_item, signal) => {
               if (stalled) return;
               stalled = true;
               log('stalling (LOSSFLOW_WORKER_TEST_STALL)');
-              await new Promise(() => undefined);
+              await new Promise((_, reject) => signal.addEventListener('abort', reject, { once: true }));
             },
           }
         : {}),

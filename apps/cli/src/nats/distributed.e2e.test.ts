@@ -230,6 +230,20 @@ describe('lossflow eval --nats', () => {
 });
 
 describe('lossflow worker', () => {
+  it('releases the item in hand on SIGTERM and exits 0; another worker completes the run exactly', async () => {
+    const args = [stream, '--by', 'epoch', '--format', 'json'];
+    const local = await runCli(['eval', ...args]);
+    const leaving = worker({ LOSSFLOW_WORKER_TEST_STALL: 'after-store' });
+    const run = coordinator(args);
+    await leaving.waitForStderr(/stalling/);
+    leaving.kill('SIGTERM');
+    expect(await leaving.exited()).toBe(0);
+    expect(leaving.stderr()).toMatch(/item \d+ .*: released for another worker/);
+    worker();
+    expect(await run.exited()).toBe(0);
+    expect(run.stdout()).toBe(local.stdout);
+  });
+
   it('exits 0 on SIGTERM', async () => {
     const w = worker();
     await w.waitForStderr(/serving runs/);

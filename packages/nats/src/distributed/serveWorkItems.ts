@@ -22,9 +22,9 @@ export interface ServeOptions {
   readonly onEvent?: (event: WorkerEvent) => void;
   /**
    * Testing only: called after an item's states are stored and before it is acknowledged (the
-   * fault tests stall a worker there and kill it).
+   * fault tests stall a worker there and kill it, or stop it); `signal` aborts when the worker stops.
    */
-  readonly beforeAck?: (item: WorkItem) => Promise<void>;
+  readonly beforeAck?: (item: WorkItem, signal: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -134,7 +134,7 @@ async function handle(
         duplicate = true;
       }
       options.onEvent?.({ type: 'stored', item, duplicate });
-      await options.beforeAck?.(item);
+      await options.beforeAck?.(item, stop.signal);
     } else options.onEvent?.({ type: 'stored', item, duplicate: true });
     await msg.ackAck();
   } catch (error) {
