@@ -64,13 +64,21 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
   const onSignal = (): void => stop.abort();
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
-  // Testing only (the fault tests): hold the first item after storing its states, until killed.
+  // Testing only (the fault tests): hold the first item after storing its states (after-store), or
+  // every item before computing it (before-compute), until killed or stopped.
   const stall = io.env.LOSSFLOW_WORKER_TEST_STALL === 'after-store';
+  const stallBefore = io.env.LOSSFLOW_WORKER_TEST_STALL === 'before-compute';
   let stalled = false;
   log(`serving runs on ${servers} with ${threads} thread${threads === 1 ? '' : 's'}`);
   try {
     await nats.serveWorkItems(nc, {
-      compute: (item, signal) => computeItem(item, threads, signal),
+      compute: async (item, signal) => {
+        if (stallBefore) {
+          log('stalling (LOSSFLOW_WORKER_TEST_STALL)');
+          await new Promise((_, reject) => signal.addEventListener('abort', reject, { once: true }));
+        }
+        return computeItem(item, threads, signal);
+      },
       signal: stop.signal,
       onEvent: (e) => {
         const where = `run ${e.item.run} item ${e.item.index} (${e.item.path}, ${nats.partName(e.item)})`;

@@ -61,7 +61,12 @@ beforeAll(async () => {
   await writePoison();
 });
 
-afterEach(async () => {
+afterEach(async (context) => {
+  // A failed test shows what its processes said.
+  if (context.task.result?.state === 'fail') {
+    for (const p of started)
+      console.error(`--- lossflow ${p.child.spawnargs.slice(2).join(' ')}\n${p.stderr()}`);
+  }
   for (const p of started.splice(0)) {
     p.kill('SIGKILL');
     await p.exited();
@@ -213,6 +218,28 @@ describe('lossflow eval --nats', () => {
       /item \d+ of run .* \(.*poison\.arrows, batches \d+–\d+\) failed on every delivery/,
     );
     expect(run.stderr()).toContain('No result was written.');
+  });
+
+  it('fails naming the item when its workers crash on it on every delivery, with no result', async () => {
+    const run = startCli(['eval', stream, '--format', 'json', '--nats', server.url], {
+      ...TUNING,
+      LOSSFLOW_NATS_MAX_DELIVER: '2',
+      LOSSFLOW_NATS_ITEM_BYTES: '100000000',
+    });
+    started.push(run);
+    for (let delivery = 1; delivery <= 2; delivery++) {
+      const crashing = worker({ LOSSFLOW_WORKER_TEST_STALL: 'before-compute' });
+      await crashing.waitForStderr(/stalling/);
+      crashing.kill('SIGKILL');
+      await crashing.exited();
+    }
+    // The server finds the deliveries exhausted when a worker asks for the next item.
+    worker();
+    expect(await run.exited()).toBe(1);
+    expect(run.stdout()).toBe('');
+    expect(run.stderr()).toMatch(
+      /item 0 of run .* \(.*log\.arrows, batches 0–17\) failed on every delivery: no worker completed it/,
+    );
   });
 
   it('is exact when the NATS server restarts mid-run (file storage keeps the run)', async () => {

@@ -162,22 +162,73 @@ async function coordinate(
     }
   }
   const done = new Map<number, Uint8Array>();
-  const seenKeys = async (): Promise<string[]> => {
-    const keys: string[] = [];
-    for await (const k of await kv.keys()) keys.push(k);
-    return keys;
-  };
+  const seenKeys = (): Promise<string[]> => bucketKeys(kv);
   for (const key of await persist(seenKeys, stopped)) {
     if (key.startsWith('state.')) done.set(Number(key.slice(6)), new Uint8Array(0));
   }
-  for (const item of items) {
-    if (done.has(item.index)) continue;
-    await persist(
-      () => js.publish(names.subject, JSON.stringify(item), { msgID: `${names.run}.${item.index}` }),
-      stopped,
-    );
+  // An item whose deliveries ran out without a worker saying why (its workers crashed or stalled on
+  // it every time): the server says so in an advisory, by the item's stream sequence.
+  const itemOfSeq = new Map<number, number>();
+  const exhausted: number[] = [];
+  const advisories = nc.subscribe(
+    `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${names.stream}.${names.consumer}`,
+    {
+      callback: (_err, msg) => {
+        try {
+          const seq = (msg.json() as { stream_seq?: number }).stream_seq;
+          const index = seq === undefined ? undefined : itemOfSeq.get(seq);
+          if (index !== undefined) exhausted.push(index);
+        } catch {
+          // Not an advisory this run can use.
+        }
+      },
+    },
+  );
+  try {
+    for (const item of items) {
+      if (done.has(item.index)) continue;
+      // A duplicate (published by a coordinator before this one) acks with the original's sequence.
+      const ack = await persist(
+        () => js.publish(names.subject, JSON.stringify(item), { msgID: `${names.run}.${item.index}` }),
+        stopped,
+      );
+      itemOfSeq.set(ack.seq, item.index);
+    }
+    done.clear();
+    await merge(nc, names, kv, options, emit, stopped, done, exhausted);
+  } finally {
+    advisories.unsubscribe();
   }
-  done.clear();
+}
+
+/** Collects the items' states from the bucket and emits them in item order. */
+async function merge(
+  nc: NatsConnection,
+  names: RunNames,
+  kv: KV,
+  options: DistributedRunOptions,
+  emit: (chunks: LossChunk[]) => void,
+  stopped: () => boolean,
+  done: Map<number, Uint8Array>,
+  exhausted: readonly number[],
+): Promise<void> {
+  const { items } = options;
+  const failed = (index: number, reason: string): DistributedRunError => {
+    const item = items[index];
+    return new DistributedRunError(
+      'ITEM_FAILED',
+      `item ${index} of run ${names.run} (${item?.path ?? '?'}, ${item === undefined ? '' : partName(item)}) failed on every delivery: ${reason}`,
+      {
+        item: index,
+        ...(item === undefined ? {} : { file: item.path }),
+        hint: 'Fix or remove the damaged file and start the run again.',
+      },
+    );
+  };
+  const seenKeys = (): Promise<string[]> => bucketKeys(kv);
+  // Items whose deliveries ran out, as of the previous look at the bucket: a worker's own reason
+  // (its failure key) has had a look's time to arrive before the advisory's is reported.
+  let exhaustedBefore = 0;
 
   let next = 0;
   let rows = 0;
@@ -205,16 +256,9 @@ async function coordinate(
       const kind = key.slice(0, dot);
       if (kind === 'failed') {
         const entry = await kv.get(failureKey(index)).catch(() => null);
-        const item = items[index];
-        const reason = entry === null ? 'unknown error' : new TextDecoder().decode(entry.value);
-        throw new DistributedRunError(
-          'ITEM_FAILED',
-          `item ${index} of run ${names.run} (${item?.path ?? '?'}, ${item === undefined ? '' : partName(item)}) failed on every delivery: ${reason}`,
-          {
-            item: index,
-            ...(item === undefined ? {} : { file: item.path }),
-            hint: 'Fix or remove the damaged file and start the run again.',
-          },
+        throw failed(
+          index,
+          entry === null ? 'unknown error' : new TextDecoder().decode(entry.value).replace(/\.+$/, ''),
         );
       }
       if (kind !== 'state' || done.has(index) || items[index] === undefined) continue;
@@ -227,6 +271,12 @@ async function coordinate(
       waiting = false;
       progress();
     }
+    for (const index of exhausted.slice(0, exhaustedBefore)) {
+      if (!done.has(index)) {
+        throw failed(index, 'no worker completed it (they crashed or stalled on it every time)');
+      }
+    }
+    exhaustedBefore = exhausted.length;
     while (next < items.length && done.has(next)) {
       const item = items[next]!;
       if (!fileFirst.has(item.file)) fileFirst.set(item.file, batchesBefore);
@@ -255,6 +305,12 @@ async function coordinate(
     }
     await sleep(options.pollMs ?? 200);
   }
+}
+
+async function bucketKeys(kv: KV): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const k of await kv.keys()) keys.push(k);
+  return keys;
 }
 
 function isNoResponders(e: unknown): boolean {

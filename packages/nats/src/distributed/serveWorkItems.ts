@@ -147,7 +147,15 @@ async function handle(
     options.onEvent?.({ type: 'failed', item, error, final });
     if (final) {
       const text = error instanceof Error ? error.message : String(error);
-      await kv.create(failureKey(item.index), new TextEncoder().encode(text)).catch(() => undefined);
+      // The coordinator must learn why before the item is dropped: retried while the server is busy.
+      for (let attempt = 0; attempt < 40; attempt++) {
+        const written = await kv
+          .create(failureKey(item.index), new TextEncoder().encode(text))
+          .then(() => true)
+          .catch(async () => (await kv.get(failureKey(item.index)).catch(() => null)) !== null);
+        if (written) break;
+        await sleep(250, undefined);
+      }
       msg.term(text);
     } else msg.nak(Math.min(1_000, ackWait));
   } finally {
