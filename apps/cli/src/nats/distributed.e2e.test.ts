@@ -258,7 +258,10 @@ describe('lossflow eval --nats', () => {
 
 describe('lossflow eval --nats usage', () => {
   it('refuses --per-row and --limit (bad usage, before connecting)', async () => {
-    for (const extra of [['--per-row', join(dir, 'rows.arrows')], ['--limit', '10']]) {
+    for (const extra of [
+      ['--per-row', join(dir, 'rows.arrows')],
+      ['--limit', '10'],
+    ]) {
       const run = await runCli(['eval', stream, ...extra, '--nats', 'nats://127.0.0.1:1']);
       expect(run.code).toBe(2);
       expect(run.stderr).toContain(`${extra[0]} cannot be combined with --nats`);
