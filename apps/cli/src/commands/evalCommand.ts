@@ -19,7 +19,7 @@ export async function evalCommand(args: readonly string[], io: CliIo): Promise<n
   }
   // A distributed run's coordinator (a live run, --subject, is read by its own command).
   if (hasNatsFlag(args) && !args.some((a) => a === '--subject' || a.startsWith('--subject='))) {
-    return (await import('../nats/distributedEval.js')).distributedEval(args, io);
+    return (await import('./distributedEval.js')).distributedEval(args, io);
   }
   let plan: ReturnType<typeof parseEvalArgs>;
   try {

@@ -1,14 +1,14 @@
 import { commandLine } from '../args/commandLine.js';
 import { parseEvalArgs } from '../args/evalArgs.js';
-import { executeEval } from '../commands/executeEval.js';
 import { describeFailure } from '../errors/describeFailure.js';
 import { UsageError } from '../errors/UsageError.js';
 import { evalOperators } from '../eval/evalPipeline.js';
+import { DistributedSource } from '../nats/DistributedSource.js';
+import { takeDistributedFlags } from '../nats/distributedFlags.js';
+import { itemSpecOf } from '../nats/itemSpec.js';
 import type { CliIo } from '../output/cliIo.js';
 import { reportStep } from '../report/reportStep.js';
-import { DistributedSource } from './DistributedSource.js';
-import { takeDistributedFlags } from './distributedFlags.js';
-import { itemSpecOf } from './itemSpec.js';
+import { executeEval } from './executeEval.js';
 
 /**
  * `lossflow eval FILE… --nats URL [--run ID] [--keep] …`: the coordinator of a distributed run.
