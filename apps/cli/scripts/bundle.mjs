@@ -78,5 +78,10 @@ await build({
   sourcemap: true,
   external: ['parquet-wasm'],
   plugins: [rxjsModules, thirdPartyWithoutMaps],
+  // The NATS client (@lossflow/nats) is CommonJS that requires Node built-ins (crypto, net, tls):
+  // in an ES module bundle, esbuild's require shim needs a real require to hand them out.
+  banner: {
+    js: "import { createRequire as __lossflowCreateRequire } from 'node:module'; const require = __lossflowCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });

@@ -11,6 +11,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   eval: async () => (await import('./commands/evalCommand.js')).evalCommand,
   inspect: async () => (await import('./commands/inspectCommand.js')).inspectCommand,
   generate: async () => (await import('./commands/generateCommand.js')).generateCommand,
+  worker: async () => (await import('./commands/workerCommand.js')).workerCommand,
 };
 
 /**
@@ -42,7 +43,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 0;
   }
   const load = COMMANDS[command];
-  if (command === 'eval') await (await import('./commands/prestartEval.js')).prestartEval(rest);
+  if (command === 'eval' && !rest.some((a) => a === '--nats' || a.startsWith('--nats=')))
+    await (await import('./commands/prestartEval.js')).prestartEval(rest);
   if (load === undefined) {
     const guess = didYouMean(command, Object.keys(COMMANDS));
     io.stderr.write(

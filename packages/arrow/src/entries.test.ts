@@ -27,7 +27,9 @@ describe('the entries of @lossflow/arrow', () => {
     );
     expect(Object.keys(node).sort()).toEqual(
       [
+        'fileParts',
         'mapBatchesInWorkers',
+        'PART_BYTES',
         'prestartWorkers',
         'readFile',
         'readFileTensors',

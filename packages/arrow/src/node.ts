@@ -4,6 +4,8 @@
  *
  * @packageDocumentation
  */
+
+export { type FilePart, type FilePartsOptions, fileParts, PART_BYTES } from './parallel/fileParts.js';
 export {
   mapBatchesInWorkers,
   type WorkerBatchReader,

@@ -6,5 +6,16 @@
  * @packageDocumentation
  */
 
-/** The package's name and the protocol version of the messages it writes. */
-export const NATS_PROTOCOL_VERSION = 1;
+export { decodeChunks, encodeChunks } from './distributed/chunkCodec.js';
+export { type DistributedRunCode, DistributedRunError } from './distributed/DistributedRunError.js';
+export {
+  type DistributedRunOptions,
+  distributedChunks,
+  partName,
+  type RunProgress,
+} from './distributed/distributedChunks.js';
+export { listRuns, removeRun } from './distributed/runAdmin.js';
+export { isRunId, newRunId, type RunNames, runNames } from './distributed/runNames.js';
+export { type ServeOptions, serveWorkItems, type WorkerEvent } from './distributed/serveWorkItems.js';
+export { failureKey, stateKey, type WorkItem } from './distributed/WorkItem.js';
+export { NATS_PROTOCOL_VERSION } from './protocol.js';

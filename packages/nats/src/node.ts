@@ -6,4 +6,6 @@
  */
 
 export { connectNats, type NatsConnectOptions, natsConnectionOptions } from './connect/connectNats.js';
+export { connectForRun } from './distributed/connectForRun.js';
+export { type PlanOptions, planWorkItems } from './distributed/planWorkItems.js';
 export * from './index.js';

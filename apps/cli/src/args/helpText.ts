@@ -13,6 +13,7 @@ Commands:
   eval        compute losses over one or more prediction files
   inspect     show a file's format, schema with tensor shapes, rows, batches and size
   generate    write the synthetic training log as Arrow IPC or Parquet
+  worker      compute items of distributed evals (eval --nats URL) from a NATS server
 
 Options:
   -h, --help     help (also: lossflow <command> --help)
@@ -136,6 +137,12 @@ chart counts rows unless --step is given. Worker threads start as the input need
 file starts none, whatever --threads says. All float columns (float32 or float64) must keep
 their type across batches and files (else DTYPE_CHANGED).
 
+Distributed (NATS JetStream): --nats URL makes this command the coordinator of a run that
+workers (lossflow worker --nats URL, on any machines that read the files by the same path)
+compute; it prints exactly what it prints without --nats. --run ID starts or resumes that run
+(states already computed are kept); --keep keeps the run's stream and KV bucket afterwards.
+Not with --per-row or --limit.
+
 JSON output (--format json), exactly one document:
   { "rows": <rows read>, "results": [ { "loss": "cross-entropy", "reduction": "mean",
     "options": {…}, "value": <number>, "rows": <rows counted>,
@@ -153,6 +160,7 @@ Examples:
   lossflow eval preds.arrow --loss mse --input pred --target y --by epoch --format csv --every 100
   lossflow eval train-log.arrow --by epoch --report report.html --per-row losses.arrows
   lossflow eval preds.arrow --metric accuracy --metric top-k-accuracy --k 5 --metric calibration-error
+  lossflow eval /shared/logs/*.arrows --by epoch --nats nats://nats.internal:4222
 
 Exit codes: 0 success, 1 a failure while reading, computing or writing (a full disk; nothing
 is printed as a complete result), 2 bad usage, 141 the reader of stdout closed the pipe
@@ -230,4 +238,23 @@ Options:
 Examples:
   lossflow generate --out train-log.arrows
   lossflow generate --rows 50000 --classes 10 --epochs 5 --format parquet --out log.parquet
+`;
+
+/** `lossflow worker --help`. */
+export const WORKER_HELP = `Usage: lossflow worker --nats URL [--threads N] [--quiet]
+
+Serves distributed evaluations (lossflow eval FILE... --nats URL) from a NATS JetStream server
+until stopped: pulls one item (a part of a file: whole batches or Parquet row groups) at a time,
+computes its partial states with N threads and stores them for the coordinator. Any number of
+workers, on any machines that read the files by the same path; each serves every run. A worker
+killed mid-item loses nothing: the item goes to another worker after the ack wait. SIGTERM or
+SIGINT releases the item in hand for another worker and exits 0.
+
+Options:
+  --nats URL      the NATS server (default: NATS_URL)
+  --threads N     threads per item, this one included: 1 to 256 (default 1)
+  -q, --quiet     no log lines on stderr
+
+Example:
+  lossflow worker --nats nats://nats.internal:4222 --threads 4
 `;

@@ -3,6 +3,7 @@ import { commandLine } from '../args/commandLine.js';
 import { parseEvalArgs } from '../args/evalArgs.js';
 import { EVAL_HELP } from '../args/helpText.js';
 import { describeFailure } from '../errors/describeFailure.js';
+import { hasNatsFlag } from '../nats/distributedFlags.js';
 import type { CliIo } from '../output/cliIo.js';
 import { executeEval } from './executeEval.js';
 
@@ -15,6 +16,10 @@ export async function evalCommand(args: readonly string[], io: CliIo): Promise<n
   if (wantsHelp(args)) {
     io.stdout.write(EVAL_HELP);
     return 0;
+  }
+  // A distributed run's coordinator (a live run, --subject, is read by its own command).
+  if (hasNatsFlag(args) && !args.some((a) => a === '--subject' || a.startsWith('--subject='))) {
+    return (await import('./distributedEval.js')).distributedEval(args, io);
   }
   let plan: ReturnType<typeof parseEvalArgs>;
   try {

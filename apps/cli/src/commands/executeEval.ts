@@ -6,7 +6,7 @@ import { describeFailure } from '../errors/describeFailure.js';
 import { evalColumns } from '../eval/evalColumns.js';
 import { type EvalRun, evalPipeline } from '../eval/evalPipeline.js';
 import { GroupCountWarning, MANY_GROUPS } from '../eval/groupCountWarning.js';
-import { LogFiles } from '../eval/LogFiles.js';
+import { type EvalSource, LogFiles } from '../eval/LogFiles.js';
 import type { RunningSnapshot } from '../eval/runningSnapshots.js';
 import { kebabCase } from '../losses/lossRegistry.js';
 import { colorEnabled, styleFor } from '../output/ansi.js';
@@ -33,6 +33,8 @@ export interface ReportContext {
   readonly command: string;
   /** More parameters to list (the demo's generator settings). */
   readonly parameters?: readonly (readonly [string, string])[];
+  /** Where the pass reads from instead of the files here (a distributed run's coordinator). */
+  readonly source?: (plan: EvalPlan) => EvalSource;
 }
 
 /** How an eval ended. */
@@ -51,7 +53,7 @@ export interface EvalOutcome {
 export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportContext): Promise<EvalOutcome> {
   const errStyle = styleFor(colorEnabled(io.stderr.isTTY === true, io.env));
   const progress = new ProgressReporter(io.stderr, io.stderr.isTTY === true && !plan.quiet, errStyle);
-  let source: LogFiles | undefined;
+  let source: EvalSource | undefined;
   let writer: ReturnType<typeof writeIpcStream> | undefined;
   const lines = new LineOutput(plan.format, io);
   let recorders: SeriesRecorder[] = [];
@@ -72,12 +74,14 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
     const targets = checkOutputTargets(outputRequests(plan), plan.files, 'eval');
     const reportTarget = targets.find((t) => t.flag === '--report');
     const perRowTarget = targets.find((t) => t.flag === '--per-row');
-    source = new LogFiles(plan.files, {
-      limit: plan.limit,
-      project: (schema) => evalColumns(plan, schema),
-      threads: plan.threads ?? defaultThreads(),
-      allowMissingEndOfStream: plan.allowMissingEndOfStream,
-    });
+    source =
+      context.source?.(plan) ??
+      new LogFiles(plan.files, {
+        limit: plan.limit,
+        project: (schema) => evalColumns(plan, schema),
+        threads: plan.threads ?? defaultThreads(),
+        allowMissingEndOfStream: plan.allowMissingEndOfStream,
+      });
     const s = source;
     const step = plan.report === undefined ? undefined : await reportStep(plan);
     if (plan.report !== undefined) recorders = plan.losses.map(() => new SeriesRecorder(step));
@@ -94,7 +98,12 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
         ...(step === undefined ? {} : { step }),
         onBatch: () => {
           const p = s.progress();
-          progress.update({ label: 'reading', rows: p.rows, bytes: p.bytesRead, totalBytes: p.totalBytes });
+          progress.update({
+            label: p.label ?? 'reading',
+            rows: p.rows,
+            bytes: p.bytesRead,
+            totalBytes: p.totalBytes,
+          });
         },
         ...(wantsRunning
           ? {

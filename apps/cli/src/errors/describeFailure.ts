@@ -137,6 +137,14 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
       message: `${head} cannot compute ${loss}${where}: ${error.detail} [${error.code}].${error.hint === undefined ? '' : ` ${error.hint}`} No result was written.`,
     };
   }
+  // A distributed run's failure (@lossflow/nats), named by type so this module loads no NATS code.
+  if (error instanceof Error && error.name === 'DistributedRunError') {
+    const hint = (error as Error & { hint?: string }).hint;
+    return {
+      exitCode: 1,
+      message: `${head} ${error.message}.${hint === undefined ? '' : ` ${hint}`} No result was written.`,
+    };
+  }
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && /^E[A-Z0-9]+$/.test(code)) {
     const path = (error as { path?: string }).path;

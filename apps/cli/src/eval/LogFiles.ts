@@ -27,7 +27,19 @@ export interface ReadProgress {
   readonly totalBytes: number;
   readonly rows: number;
   readonly batches: number;
+  /** What the progress line says is happening (default `reading`). */
+  readonly label?: string;
 }
+
+/**
+ * What an eval pass reads from: the files, their batches (in this thread) and every loss's chunks
+ * per batch (in threads, or elsewhere: a distributed run), with progress. {@link LogFiles} reads the
+ * files here.
+ */
+export type EvalSource = Pick<
+  LogFiles,
+  'files' | 'sizes' | 'totalBytes' | 'threads' | 'batches' | 'lossChunks' | 'progress' | 'locate'
+>;
 
 /** Opens one file as an async iterable of batches (`@lossflow/arrow`'s `readBatches`, or a test double). */
 export type OpenBatches = (

@@ -16,6 +16,7 @@ import {
   ignoreElements,
   map,
   type Observable,
+  type OperatorFunction,
   of,
   share,
   tap,
@@ -24,7 +25,7 @@ import {
 import type { EvalPlan, LossSelection } from '../args/evalArgs.js';
 import { coreOptionsOf, lossOperatorOf } from '../losses/lossOperators.js';
 import { type MetricResult, metricResults } from '../metrics/metricResults.js';
-import type { LogFiles } from './LogFiles.js';
+import type { EvalSource } from './LogFiles.js';
 import { type RunningSnapshot, runningSnapshots } from './runningSnapshots.js';
 
 /** The final value of one `--loss`, as the JSON output reports it. */
@@ -71,17 +72,11 @@ export interface EvalHooks {
  * come. Emits one {@link EvalRun} on success; errors (reading or computing) reach `error`, and then
  * nothing is emitted.
  */
-export function evalPipeline(plan: EvalPlan, source: LogFiles, hooks: EvalHooks = {}): Observable<EvalRun> {
-  const operators = plan.losses.map((selection) =>
-    lossOperatorOf(selection.entry)({
-      ...coreOptionsOf(selection.entry, selection.options),
-      ...selection.columns,
-      ...(plan.by === undefined ? {} : { by: plan.by }),
-      perRow: plan.perRow !== undefined && hooks.perRow !== undefined,
-      nulls: plan.nulls,
-      ...(hooks.step === undefined ? {} : { step: hooks.step }),
-    }),
-  );
+export function evalPipeline(plan: EvalPlan, source: EvalSource, hooks: EvalHooks = {}): Observable<EvalRun> {
+  const operators = evalOperators(plan, {
+    perRow: plan.perRow !== undefined && hooks.perRow !== undefined,
+    step: hooks.step,
+  });
   // Worker threads compute every loss of a batch at once; per-row output needs each batch's key
   // columns, and a function as an option (--distance) cannot be sent to a worker, so those read
   // in this thread (asking rx for threads there would be its THREADS_UNAVAILABLE error).
@@ -160,6 +155,26 @@ export function evalPipeline(plan: EvalPlan, source: LogFiles, hooks: EvalHooks 
         results,
         ...(metrics.length === 0 ? {} : { metrics: metricValues }),
       };
+    }),
+  );
+}
+
+/**
+ * The loss operators of a plan, one per `--loss`, as an eval pass runs them (distributed workers
+ * build the same ones, so their chunks are the local ones).
+ */
+export function evalOperators(
+  plan: EvalPlan,
+  options: { perRow: boolean; step: string | undefined },
+): OperatorFunction<RecordBatch, LossChunk>[] {
+  return plan.losses.map((selection) =>
+    lossOperatorOf(selection.entry)({
+      ...coreOptionsOf(selection.entry, selection.options),
+      ...selection.columns,
+      ...(plan.by === undefined ? {} : { by: plan.by }),
+      perRow: options.perRow,
+      nulls: plan.nulls,
+      ...(options.step === undefined ? {} : { step: options.step }),
     }),
   );
 }

@@ -28,6 +28,11 @@ export interface IpcBatchAt {
   readonly header: RecordBatchHeader;
   readonly bodyOffset: number;
   readonly bodyLength: number;
+  /**
+   * Where a scan can start at this batch (see the `seek` argument of the scans): a stream's message
+   * offset, a file's record-batch block index.
+   */
+  readonly seek: number;
 }
 
 /** What scanning an IPC input finds: the schema's fields, then its record batches on demand. */
@@ -63,6 +68,7 @@ export async function scanIpcStream(
   size: number,
   file: string,
   allowMissingEnd: boolean,
+  seek?: number,
 ): Promise<IpcScan> {
   const head = new Uint8Array(HEAD);
   const order = new StreamOrder(file, 'file', allowMissingEnd);
@@ -72,6 +78,7 @@ export async function scanIpcStream(
     { metadata: Uint8Array; bodyOffset: number; message: ReturnType<typeof messageMetadata> } | undefined
   > => {
     const start = position;
+    lastStart = start;
     if (position >= size) {
       const error = order.endWithoutMarker(position);
       if (error !== undefined) throw error;
@@ -100,8 +107,11 @@ export async function scanIpcStream(
     position = bodyOffset + message.bodyLength;
     return { metadata, bodyOffset, message };
   };
+  let lastStart = 0;
   const first = await next();
   if (first === undefined) throw ipcTruncated(file, 'file', position);
+  // A part's batches (found by an earlier scan): the messages before them are not read.
+  if (seek !== undefined && seek > position) position = seek;
   return {
     fields: first.message.fields ?? [],
     version: first.message.version,
@@ -112,7 +122,12 @@ export async function scanIpcStream(
         const m = await next();
         if (m === undefined) return;
         if (m.message.batch !== undefined) {
-          yield { header: m.message.batch, bodyOffset: m.bodyOffset, bodyLength: m.message.bodyLength };
+          yield {
+            header: m.message.batch,
+            bodyOffset: m.bodyOffset,
+            bodyLength: m.message.bodyLength,
+            seek: lastStart,
+          };
         }
       }
     },
@@ -126,7 +141,12 @@ export async function scanIpcStream(
  * @example
  * const scan = await scanIpcFile(handle, size, 'log.arrow');
  */
-export async function scanIpcFile(handle: PositionalFile, size: number, file: string): Promise<IpcScan> {
+export async function scanIpcFile(
+  handle: PositionalFile,
+  size: number,
+  file: string,
+  seek = 0,
+): Promise<IpcScan> {
   checkFileSize(size, file);
   const tail = new Uint8Array(FILE_TAIL_BYTES);
   await readAt(handle, tail, 0, FILE_TAIL_BYTES, size - FILE_TAIL_BYTES, file);
@@ -145,6 +165,8 @@ export async function scanIpcFile(handle: PositionalFile, size: number, file: st
     footer,
     async *batches() {
       for (const [i, block] of recordBatches.entries()) {
+        // A part's batches (found by an earlier scan): the blocks before them are not read.
+        if (i < seek) continue;
         checkBlock(block, dataEnd, file, `record batch ${i}`);
         const head = new Uint8Array(block.metaDataLength);
         if ((await readAt(handle, head, 0, head.length, block.offset, file)) < head.length) {
@@ -159,7 +181,7 @@ export async function scanIpcFile(handle: PositionalFile, size: number, file: st
         if (bodyOffset + message.bodyLength > dataEnd) {
           throw ipcFileCorrupt(file, `record batch ${i}'s body extends past the file's data`);
         }
-        yield { header: message.batch, bodyOffset, bodyLength: message.bodyLength };
+        yield { header: message.batch, bodyOffset, bodyLength: message.bodyLength, seek: i };
       }
     },
   };
@@ -216,7 +238,7 @@ export function scanIpcBytes(
       fields = message.fields;
       version = message.version;
     } else if (message.batch !== undefined) {
-      batches.push({ header: message.batch, bodyOffset, bodyLength: message.bodyLength });
+      batches.push({ header: message.batch, bodyOffset, bodyLength: message.bodyLength, seek: position });
     }
     position = bodyOffset + message.bodyLength;
   }

@@ -90,6 +90,13 @@ export interface WorkerReadOptions {
    * batch size. A whole number ≥ 1, else `INVALID_OPTION`.
    */
   rangeBytes?: number;
+  /**
+   * Read only this part of the input (see `fileParts`): Arrow IPC batches `first` ≤ i < `end`
+   * (counting non-empty batches), Parquet row groups `first` ≤ g < `end`. Results keep their index
+   * in the whole input, so a part's results are exactly those the whole input gives for it. With
+   * `fileParts`' `seek`, the Arrow IPC headers before the part are not read.
+   */
+  part?: { readonly first: number; readonly end: number; readonly seek?: number | undefined };
 }
 
 /** One batch's result, in batch order. */
@@ -303,6 +310,9 @@ class Pool<R> implements WorkerBatchReader<R> {
   readonly #signal: AbortSignal | undefined;
   readonly #onProgress: ((p: ReadProgress) => void) | undefined;
   readonly #allowMissingEnd: boolean;
+  readonly #part:
+    | { readonly first: number; readonly end: number; readonly seek?: number | undefined }
+    | undefined;
   /** Workers first, then this thread (`inThisThread`); workers are added as jobs are planned. */
   readonly #pool: PoolThread[];
   readonly #slots = new Map<number, Slot>();
@@ -354,6 +364,12 @@ class Pool<R> implements WorkerBatchReader<R> {
     this.#signal = options.signal;
     this.#onProgress = options.onProgress;
     this.#allowMissingEnd = options.allowMissingEndOfStream === true;
+    if (options.part !== undefined) {
+      const first = countOption('part.first', options.part.first, 0) ?? 0;
+      const end = countOption('part.end', options.part.end, first) ?? first;
+      const seek = countOption('part.seek', options.part.seek, 0);
+      this.#part = { first, end, ...(seek === undefined ? {} : { seek }) };
+    }
     this.#inline = options.inThisThread === true;
     // This thread comes last, as #freeThread gives jobs to workers first.
     const inline = this.#inline ? new InlineThread((reply) => this.#onReply(inline!, reply)) : undefined;
@@ -663,8 +679,10 @@ class Pool<R> implements WorkerBatchReader<R> {
       try {
         scan =
           detected === 'arrow-file'
-            ? await scanIpcFile(handle, this.#size, file)
-            : await scanIpcStream(handle, this.#size, file, this.#allowMissingEnd);
+            ? await scanIpcFile(handle, this.#size, file, this.#part?.seek)
+            : await scanIpcStream(handle, this.#size, file, this.#allowMissingEnd, this.#part?.seek);
+        // Scanning from the part's first batch: the batches before it are counted, not read.
+        if (this.#part?.seek !== undefined) this.#batchesPlanned = this.#part.first;
         if (scan.schemaMessage !== undefined) schema = Message.decode(scan.schemaMessage).header() as Schema;
         else if (scan.footer !== undefined) schema = Footer.decode(scan.footer).schema;
       } catch (e) {
@@ -688,6 +706,8 @@ class Pool<R> implements WorkerBatchReader<R> {
       throw scanError ?? new ArrowReadError('CORRUPT', 'the input cannot be scanned', { file });
     const { schema: visible, names, layouts, columnError } = this.#setUp(schema);
     const batches = scan.batches();
+    const part = this.#part;
+    if (part !== undefined) this.#index = part.first;
     // The row ranges of the batch being planned not yet handed to the pool, and its body end.
     let ranges: BatchReadPlan[] = [];
     let rangeAt = 0;
@@ -708,12 +728,20 @@ class Pool<R> implements WorkerBatchReader<R> {
       next: async (planned) => {
         if (rangeAt < ranges.length) return rangeJob();
         let at: IpcBatchAt;
-        do {
+        for (;;) {
+          if (part !== undefined && this.#batchesPlanned >= part.end) return undefined;
           const next = await batches.next();
           if (next.done === true) return undefined;
           at = next.value;
           // Batches without rows are passed over, as the in-thread reader does.
-        } while (at.header.rows === 0);
+          if (at.header.rows === 0) continue;
+          // Only the headers of the batches before the part are read.
+          if (part !== undefined && this.#batchesPlanned < part.first) {
+            this.#batchesPlanned++;
+            continue;
+          }
+          break;
+        }
         const { header, bodyOffset, bodyLength } = at;
         const rows = this.#limit === undefined ? header.rows : Math.min(header.rows, this.#limit - planned);
         const index = this.#batchesPlanned;
@@ -810,10 +838,21 @@ class Pool<R> implements WorkerBatchReader<R> {
     const rangeBytes = this.#rangeBytes;
     const size = this.#size;
     const limit = this.#limit;
+    // A part (a distributed work item) reads only its row groups; the results' index still counts
+    // the batches of the row groups before it, as decoded.
+    const part = this.#part;
+    const firstGroup = part?.first ?? 0;
+    const lastGroup = Math.min(part?.end ?? meta.rowGroups.length, meta.rowGroups.length);
+    let skippedRows = 0;
+    for (let g = 0; g < firstGroup && g < meta.rowGroups.length; g++) {
+      const rows = meta.rowGroups[g]!;
+      skippedRows += rows;
+      this.#index += Math.ceil(rows / Math.max(1, Math.min(PARQUET_BATCH_ROWS, rows)));
+    }
     const jobs = function* (pool: Pool<R>): Generator<PlannedJob> {
-      let before = 0;
+      let before = skippedRows;
       let taken = 0;
-      for (let rowGroup = 0; rowGroup < meta.rowGroups.length; rowGroup++) {
+      for (let rowGroup = firstGroup; rowGroup < lastGroup; rowGroup++) {
         const rows = meta.rowGroups[rowGroup]!;
         if (rows === 0) continue;
         const left = limit === undefined ? rows : Math.min(rows, limit - taken);

@@ -28,6 +28,8 @@ export class FileBatches extends Observable<RecordBatch> {
     readonly threads: number,
     readonly options: ReadOptions,
     readonly inThisThread = false,
+    /** Only this part of the file (see `FromFileOptions.part`). */
+    readonly part?: { readonly first: number; readonly end: number; readonly seek?: number | undefined },
   ) {
     super((subscriber) => {
       if (threads >= 1) {
@@ -132,11 +134,11 @@ export class FileBatches extends Observable<RecordBatch> {
     const refusal = threadsRefusal(first);
     if (refusal !== undefined) throw refusal.withContext({ file: this.path });
     const plan = workerPlanOf(first)!;
-    const { path, threads, inThisThread, options } = this;
+    const { path, threads, inThisThread, options, part } = this;
     const plans = plan.plans;
     const chunks = defer(() =>
-      isRegularFile(path)
-        ? lossesInWorkers(path, threads, inThisThread, options, plans)
+      isRegularFile(path) || part !== undefined
+        ? lossesInWorkers(path, threads, inThisThread, options, plans, part)
         : this.#readHere().pipe(map((batch, index) => plans.map((p) => p.chunk(batch, index)))),
     );
     return apply(plan.finish(chunks), rest);

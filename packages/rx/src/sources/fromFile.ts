@@ -1,6 +1,6 @@
 import type { ReadOptions } from '@lossflow/arrow';
 import { type FileSource as ByteSource, readFile as readBatches } from '@lossflow/arrow/node';
-import { checkOptionKeys, optionKeys } from '@lossflow/core';
+import { checkOptionKeys, LossError, optionKeys } from '@lossflow/core';
 import type { RecordBatch } from 'apache-arrow';
 import { defer, type Observable } from 'rxjs';
 import { threadsOption } from '../threads/threadsOption.js';
@@ -29,6 +29,13 @@ export interface FromFileOptions extends ReadOptions {
    * computes, so this suits a command line, not a server.
    */
   inThisThread?: boolean;
+  /**
+   * Only this part of a regular file, with `threads` ≥ 1 (see `fileParts` of `@lossflow/arrow/node`):
+   * Arrow IPC batches `first` ≤ i < `end`, Parquet row groups `first` ≤ g < `end`. The chunks keep
+   * their batch index in the whole file and are the same bits the whole file gives for those
+   * batches, so parts computed anywhere reduce, in order, to the whole file's value.
+   */
+  part?: { readonly first: number; readonly end: number; readonly seek?: number | undefined };
 }
 
 /** Every option of {@link fromFile} (a typo such as `thread` is an error, not one thread). */
@@ -41,6 +48,7 @@ const FROM_FILE_OPTION_KEYS = optionKeys<FromFileOptions>({
   allowMissingEndOfStream: true,
   threads: true,
   inThisThread: true,
+  part: true,
 });
 
 /**
@@ -63,9 +71,15 @@ export function fromFile(source: string, options?: FromFileOptions): FileBatches
 export function fromFile(source: ByteSource, options?: FromFileOptions): Observable<RecordBatch>;
 export function fromFile(source: ByteSource, options: FromFileOptions = {}): Observable<RecordBatch> {
   checkOptionKeys('fromFile', options, FROM_FILE_OPTION_KEYS);
-  const { threads = 0, inThisThread = false, ...read } = options;
+  const { threads = 0, inThisThread = false, part, ...read } = options;
   const count = threadsOption(threads);
-  if (typeof source === 'string') return new FileBatches(source, count, read, inThisThread);
+  if (part !== undefined && (count === 0 || typeof source !== 'string')) {
+    throw new LossError('INVALID_OPTION', 'part needs a file path and threads ≥ 1', {
+      argument: 'part',
+      hint: 'Pass the path of a regular file and threads: 1 or more with part.',
+    });
+  }
+  if (typeof source === 'string') return new FileBatches(source, count, read, inThisThread, part);
   if (count >= 1) {
     throw threadsUnavailable(
       'the source is not a file path (workers open the file themselves)',

@@ -28,6 +28,7 @@ export function lossesInWorkers(
   inThisThread: boolean,
   options: ReadOptions,
   plans: readonly LossOperatorPlan[],
+  part?: { readonly first: number; readonly end: number; readonly seek?: number | undefined },
 ): Observable<LossChunk[]> {
   return new Observable<LossChunk[]>((subscriber) => {
     const reader = mapBatchesInWorkers<WorkerLoss[]>(
@@ -66,6 +67,7 @@ export function lossesInWorkers(
         ...(options.columns === undefined ? {} : { columns: options.columns }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+        ...(part === undefined ? {} : { part }),
         ...(options.allowMissingEndOfStream === undefined
           ? {}
           : { allowMissingEndOfStream: options.allowMissingEndOfStream }),

@@ -1,0 +1,141 @@
+import { statSync } from 'node:fs';
+import type { LossChunk } from '@lossflow/rx';
+import type { RecordBatch } from 'apache-arrow';
+import { defer, finalize, from, map, type Observable, switchMap, tap, throwError } from 'rxjs';
+import type { EvalPlan } from '../args/evalArgs.js';
+import type { EvalSource, ReadProgress } from '../eval/LogFiles.js';
+import type { ItemSpec } from './itemSpec.js';
+
+/** Where a coordinator's run goes, and how it is tuned (the tests shorten the waits). */
+export interface CoordinatorSettings {
+  readonly servers: string;
+  /** The run id given (`--run`), or undefined for a new one. */
+  readonly run: string | undefined;
+  readonly keep: boolean;
+  readonly ackWaitMs: number | undefined;
+  readonly maxDeliver: number | undefined;
+  readonly itemBytes: number | undefined;
+  /** Said on stderr: the run id, waiting for workers. */
+  readonly note: (text: string) => void;
+}
+
+/**
+ * The chunks of an eval pass computed by workers of a distributed run: an {@link EvalSource} whose
+ * `lossChunks` plans the files into items, publishes them and emits their chunks in item order
+ * (`distributedChunks` of `@lossflow/nats`), so the pass reduces them exactly as the local one
+ * reduces its own. The losses come from the plan (sent to workers as the eval arguments), not from
+ * the operators given.
+ */
+export class DistributedSource implements EvalSource {
+  readonly files: readonly string[];
+  readonly sizes: readonly number[];
+  readonly totalBytes: number;
+  /** Workers compute the losses: the pass takes the threaded path. */
+  readonly threads = 1;
+  readonly #settings: CoordinatorSettings;
+  readonly #spec: ItemSpec;
+  readonly #plan: EvalPlan;
+  readonly #start = Date.now();
+  #rows = 0;
+  #batches = 0;
+  #bytes = 0;
+  #items = 0;
+  #itemsDone = 0;
+  #file = 0;
+  readonly #firstBatch: number[] = [];
+
+  constructor(plan: EvalPlan, spec: ItemSpec, settings: CoordinatorSettings) {
+    this.files = plan.files;
+    this.sizes = plan.files.map((f) => statSync(f).size);
+    this.totalBytes = this.sizes.reduce((a, b) => a + b, 0);
+    this.#plan = plan;
+    this.#spec = spec;
+    this.#settings = settings;
+  }
+
+  /** Distributed runs have no in-thread read: only loss chunks come back from workers. */
+  batches(): Observable<RecordBatch> {
+    return throwError(() => new Error('a distributed run reads no batches in the coordinator'));
+  }
+
+  lossChunks(): Observable<LossChunk[]> {
+    return defer(() => from(this.#run())).pipe(switchMap((chunks) => chunks));
+  }
+
+  /** Connects, plans the items and starts the run: the chunks, once subscribed to. */
+  async #run(): Promise<Observable<LossChunk[]>> {
+    {
+      const nats = await import('@lossflow/nats/node');
+      const settings = this.#settings;
+      let nc: Awaited<ReturnType<typeof nats.connectForRun>>;
+      try {
+        nc = await nats.connectForRun({ servers: settings.servers, name: 'lossflow eval' });
+      } catch (e) {
+        throw new nats.DistributedRunError(
+          'UNREACHABLE',
+          `cannot connect to the NATS server at ${settings.servers}: ${e instanceof Error ? e.message : String(e)}`,
+          { hint: 'Check --nats (or NATS_URL) and that nats-server runs with JetStream enabled (-js).' },
+        );
+      }
+      const run = settings.run ?? nats.newRunId();
+      const items = await nats.planWorkItems(run, this.#plan.files, this.#spec, {
+        ...(settings.itemBytes === undefined ? {} : { itemBytes: settings.itemBytes }),
+        allowMissingEndOfStream: this.#plan.allowMissingEndOfStream,
+      });
+      this.#items = items.length;
+      settings.note(`run ${run}: ${items.length} items on ${settings.servers}`);
+      const byPath = new Map(items.map((i) => [i.path, this.files[i.file]!]));
+      return nats
+        .distributedChunks(nc, run, {
+          items,
+          keep: settings.keep,
+          ...(settings.ackWaitMs === undefined ? {} : { ackWaitMs: settings.ackWaitMs }),
+          ...(settings.maxDeliver === undefined ? {} : { maxDeliver: settings.maxDeliver }),
+          onProgress: (p) => {
+            this.#itemsDone = p.itemsDone;
+          },
+          onWaiting: () =>
+            settings.note(
+              `waiting for workers: none is connected to ${settings.servers} (start one with: lossflow worker --nats ${settings.servers})`,
+            ),
+        })
+        .pipe(
+          map((chunks) => chunks.map((c) => ({ ...c, file: byPath.get(c.file ?? '') ?? c.file }))),
+          tap((chunks) => {
+            const c = chunks[0];
+            if (c === undefined) return;
+            const file = this.files.indexOf(c.file ?? '');
+            if (file >= 0 && this.#firstBatch[file] === undefined) this.#firstBatch[file] = c.batch;
+            if (file >= 0) this.#file = file;
+            this.#rows += c.rows + c.skipped;
+            this.#batches += 1;
+            // Bytes in proportion to the rows: the items' bytes are known per item only.
+            this.#bytes =
+              this.#items === 0 ? 0 : Math.round((this.totalBytes * this.#itemsDone) / this.#items);
+          }),
+          finalize(() => {
+            void nc.close();
+          }),
+        );
+    }
+  }
+
+  progress(): ReadProgress {
+    const seconds = Math.max(0.001, (Date.now() - this.#start) / 1000);
+    const rate = Math.round(this.#rows / seconds).toLocaleString('en-US');
+    return {
+      file: this.files[this.#file] ?? '',
+      bytesRead: this.#bytes,
+      totalBytes: this.totalBytes,
+      rows: this.#rows,
+      batches: this.#batches,
+      label: `items ${this.#itemsDone}/${this.#items}, ${rate} rows/s`,
+    };
+  }
+
+  locate(batch: number): { file: string; batch: number } {
+    let i = 0;
+    while (i + 1 < this.#firstBatch.length && (this.#firstBatch[i + 1] ?? Infinity) <= batch) i++;
+    return { file: this.files[i] ?? '', batch: batch - (this.#firstBatch[i] ?? 0) };
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * Distributed evaluation end to end against a real nats-server (this file's own, on 127.0.0.1):
+ * `lossflow eval … --nats URL` with `lossflow worker` processes prints exactly what local
+ * `lossflow eval` prints, and stays exact under faults: a worker SIGKILLed mid-item, a coordinator
+ * killed and resumed with `--run`, a poison item, the server restarted mid-run, no worker at all.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeIpcStream, writeTrainingLog } from '@lossflow/arrow/node';
+import { connectNats, listRuns, removeRun } from '@lossflow/nats/node';
+import { Field, FixedSizeList, Float32, Int64, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type NatsServer, startNatsServer } from '../../../../packages/nats/src/testing/natsServer.js';
+import { type CliProcess, startCli } from '../testing/cliProcess.js';
+import { runCli } from '../testing/runCli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lossflow-distributed-'));
+const stream = join(dir, 'log.arrows');
+const file = join(dir, 'log.arrow');
+const parquet = join(dir, 'log.parquet');
+const poison = join(dir, 'poison.arrows');
+let server: NatsServer;
+const started: CliProcess[] = [];
+
+/** Short waits and small items, so a few small files make many items and faults heal quickly. */
+const TUNING = {
+  LOSSFLOW_NATS_ACK_WAIT_MS: '2000',
+  LOSSFLOW_NATS_MAX_DELIVER: '3',
+  LOSSFLOW_NATS_ITEM_BYTES: '60000',
+};
+
+function worker(env: Record<string, string> = {}): CliProcess {
+  const p = startCli(['worker', '--nats', server.url, '--threads', '2'], env);
+  started.push(p);
+  return p;
+}
+
+function coordinator(args: string[]): CliProcess {
+  const p = startCli(['eval', ...args, '--nats', server.url], TUNING);
+  started.push(p);
+  return p;
+}
+
+/** The runs on the server (their streams). */
+async function runsOnServer(): Promise<string[]> {
+  const nc = await connectNats({ servers: server.url });
+  try {
+    return await listRuns(nc);
+  } finally {
+    await nc.close();
+  }
+}
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  const log = { rows: 3_000, classes: 10, epochs: 3, batchRows: 500 };
+  await writeTrainingLog(stream, 'arrow-stream', log);
+  await writeTrainingLog(file, 'arrow-file', { ...log, seed: 2 });
+  await writeTrainingLog(parquet, 'parquet', { ...log, seed: 3 });
+  await writePoison();
+});
+
+afterEach(async (context) => {
+  // A failed test shows what its processes said.
+  if (context.task.result?.state === 'fail') {
+    for (const p of started)
+      console.error(`--- lossflow ${p.child.spawnargs.slice(2).join(' ')}\n${p.stderr()}`);
+  }
+  for (const p of started.splice(0)) {
+    p.kill('SIGKILL');
+    await p.exited();
+  }
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+/**
+ * Five batches of 400 rows whose targets are all `b` in batch `b`; batch 3's target bytes are then
+ * overwritten with 0xFF (target -1: out of range), a damaged byte range that only computing finds.
+ */
+async function writePoison(): Promise<void> {
+  const logits = new FixedSizeList(5, new Field('item', new Float32(), false));
+  const fields = [new Field('logits', logits, false), new Field('target', new Int64(), false)];
+  const schema = new Schema(fields);
+  const out = writeIpcStream(poison, schema);
+  const rows = 400;
+  for (let b = 0; b < 5; b++) {
+    const child = makeData({
+      type: new Float32(),
+      length: rows * 5,
+      data: new Float32Array(rows * 5).fill(0.25),
+    });
+    const target = makeData({
+      type: new Int64(),
+      length: rows,
+      data: new BigInt64Array(rows).fill(BigInt(b)),
+    });
+    await out.write(
+      new RecordBatch(
+        schema,
+        makeData({
+          type: new Struct(fields),
+          length: rows,
+          children: [makeData({ type: logits, length: rows, child }), target],
+        }),
+      ),
+    );
+  }
+  await out.close();
+  const bytes = readFileSync(poison);
+  const pattern = Buffer.from(new BigInt64Array(rows).fill(3n).buffer);
+  const at = bytes.indexOf(pattern);
+  expect(at).toBeGreaterThan(0);
+  bytes.fill(0xff, at, at + pattern.length);
+  writeFileSync(poison, bytes);
+}
+
+describe('lossflow eval --nats', () => {
+  const cases: [string, string[]][] = [
+    [
+      'several losses by epoch, JSON',
+      [
+        '--loss',
+        'cross-entropy',
+        '--loss',
+        'cross-entropy',
+        '--label-smoothing',
+        '0.1',
+        '--loss',
+        'nll',
+        '--reduction',
+        'sum',
+        '--loss',
+        'multi-margin',
+        '--by',
+        'epoch',
+        '--format',
+        'json',
+      ],
+    ],
+    ['cross-entropy by epoch, CSV', ['--by', 'epoch', '--format', 'csv']],
+  ];
+  for (const [name, args] of cases) {
+    it(`prints exactly what local eval prints: ${name}`, async () => {
+      const files = [stream, file, parquet];
+      const local = await runCli(['eval', ...files, ...args]);
+      expect(local.code).toBe(0);
+      worker();
+      worker();
+      const run = coordinator([...files, ...args]);
+      expect(await run.exited()).toBe(0);
+      expect(run.stdout()).toBe(local.stdout);
+      // A finished run removes its stream and bucket.
+      expect(await runsOnServer()).toEqual([]);
+    });
+  }
+
+  it('keeps the run with --keep', async () => {
+    worker();
+    const run = coordinator([stream, '--run', 'kept', '--keep', '--format', 'json']);
+    expect(await run.exited()).toBe(0);
+    expect(await runsOnServer()).toEqual(['kept']);
+    const nc = await connectNats({ servers: server.url });
+    await removeRun(nc, 'kept');
+    await nc.close();
+    expect(await runsOnServer()).toEqual([]);
+  });
+
+  it('is exact when a worker is SIGKILLed mid-item: the item is redelivered and counted once', async () => {
+    const args = [stream, parquet, '--by', 'epoch', '--format', 'json'];
+    const local = await runCli(['eval', ...args]);
+    const doomed = worker({ LOSSFLOW_WORKER_TEST_STALL: 'after-store' });
+    const run = coordinator(args);
+    // It stored its first item's states and holds it unacknowledged.
+    await doomed.waitForStderr(/stalling/);
+    doomed.kill('SIGKILL');
+    await doomed.exited();
+    const healthy = worker();
+    expect(await run.exited()).toBe(0);
+    expect(run.stdout()).toBe(local.stdout);
+    // The redelivered item's states were already stored: it was acknowledged, not counted again.
+    expect(healthy.stderr()).toMatch(
+      /item (\d+) .*: delivery 2\n.*item \1 .*: stored \(already stored by another worker\)/,
+    );
+  });
+
+  it('says it waits for workers, and resumes from the stored states when restarted with --run', async () => {
+    const args = [stream, file, '--by', 'epoch', '--format', 'json'];
+    const local = await runCli(['eval', ...args]);
+    const first = coordinator([...args, '--run', 'resumed']);
+    await first.waitForStderr(/waiting for workers: none is connected/);
+    first.kill('SIGKILL');
+    await first.exited();
+    // A worker computes every published item while no coordinator runs.
+    const w = worker();
+    const items = Number(/(\d+) items/.exec(first.stderr())![1]);
+    await w.waitForStderr(new RegExp(`item ${items - 1} \\(.*\\): stored`));
+    w.kill('SIGKILL');
+    await w.exited();
+    const second = coordinator([...args, '--run', 'resumed']);
+    expect(await second.exited()).toBe(0);
+    expect(second.stdout()).toBe(local.stdout);
+    // Nothing was computed twice: the resumed run found every state in its bucket.
+    expect(w.stderr().match(/: stored$/gm)).toHaveLength(items);
+  });
+
+  it('fails naming the file and item of a poison item, after its last delivery, with no result', async () => {
+    const local = await runCli(['eval', poison, '--format', 'json']);
+    expect(local.code).toBe(1);
+    worker();
+    const run = coordinator([poison, '--format', 'json']);
+    expect(await run.exited()).toBe(1);
+    expect(run.stdout()).toBe('');
+    expect(run.stderr()).toMatch(
+      /item \d+ of run .* \(.*poison\.arrows, batches \d+–\d+\) failed on every delivery/,
+    );
+    expect(run.stderr()).toContain('No result was written.');
+  });
+
+  it('fails naming the item when its workers crash on it on every delivery, with no result', async () => {
+    const run = startCli(['eval', stream, '--format', 'json', '--nats', server.url], {
+      ...TUNING,
+      LOSSFLOW_NATS_MAX_DELIVER: '2',
+      LOSSFLOW_NATS_ITEM_BYTES: '100000000',
+    });
+    started.push(run);
+    for (let delivery = 1; delivery <= 2; delivery++) {
+      const crashing = worker({ LOSSFLOW_WORKER_TEST_STALL: 'before-compute' });
+      await crashing.waitForStderr(/stalling/);
+      crashing.kill('SIGKILL');
+      await crashing.exited();
+    }
+    // The server finds the deliveries exhausted when a worker asks for the next item.
+    worker();
+    expect(await run.exited()).toBe(1);
+    expect(run.stdout()).toBe('');
+    expect(run.stderr()).toMatch(
+      /item 0 of run .* \(.*log\.arrows, batches 0–17\) failed on every delivery: no worker completed it/,
+    );
+  });
+
+  it('is exact when the NATS server restarts mid-run (file storage keeps the run)', async () => {
+    const args = [stream, file, parquet, '--by', 'epoch', '--format', 'json'];
+    const local = await runCli(['eval', ...args]);
+    const stalled = worker({ LOSSFLOW_WORKER_TEST_STALL: 'after-store' });
+    const run = coordinator(args);
+    await stalled.waitForStderr(/stalling/);
+    await server.restart();
+    stalled.kill('SIGKILL');
+    worker();
+    expect(await run.exited()).toBe(0);
+    expect(run.stdout()).toBe(local.stdout);
+  });
+});
+
+describe('lossflow eval --nats usage', () => {
+  it('refuses --per-row and --limit (bad usage, before connecting)', async () => {
+    for (const extra of [
+      ['--per-row', join(dir, 'rows.arrows')],
+      ['--limit', '10'],
+    ]) {
+      const run = await runCli(['eval', stream, ...extra, '--nats', 'nats://127.0.0.1:1']);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`${extra[0]} cannot be combined with --nats`);
+    }
+  });
+});
+
+describe('lossflow worker', () => {
+  it('releases the item in hand on SIGTERM and exits 0; another worker completes the run exactly', async () => {
+    const args = [stream, '--by', 'epoch', '--format', 'json'];
+    const local = await runCli(['eval', ...args]);
+    const leaving = worker({ LOSSFLOW_WORKER_TEST_STALL: 'after-store' });
+    const run = coordinator(args);
+    await leaving.waitForStderr(/stalling/);
+    leaving.kill('SIGTERM');
+    expect(await leaving.exited()).toBe(0);
+    expect(leaving.stderr()).toMatch(/item \d+ .*: released for another worker/);
+    worker();
+    expect(await run.exited()).toBe(0);
+    expect(run.stdout()).toBe(local.stdout);
+  });
+
+  it('exits 0 on SIGTERM', async () => {
+    const w = worker();
+    await w.waitForStderr(/serving runs/);
+    w.kill('SIGTERM');
+    expect(await w.exited()).toBe(0);
+    expect(w.stderr()).toContain('stopped');
+  });
+
+  it('needs --nats or NATS_URL', async () => {
+    const { NATS_URL: _, ...env } = process.env;
+    const run = await runCli(['worker'], { ...(env as Record<string, string>), NATS_URL: '' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--nats URL');
+  });
+});

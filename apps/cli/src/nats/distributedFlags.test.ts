@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../errors/UsageError.js';
+import { hasNatsFlag, takeDistributedFlags } from './distributedFlags.js';
+import { itemSpecOf } from './itemSpec.js';
+
+describe('takeDistributedFlags', () => {
+  it('takes --nats, --run and --keep out of the eval arguments, in both spellings', () => {
+    expect(
+      takeDistributedFlags(['a.arrows', '--nats', 'nats://h:4222', '--by', 'epoch', '--run=r1', '--keep']),
+    ).toEqual({
+      nats: 'nats://h:4222',
+      run: 'r1',
+      keep: true,
+      rest: ['a.arrows', '--by', 'epoch'],
+    });
+    expect(takeDistributedFlags(['--nats=nats://h', 'x', '--', '--keep'])).toEqual({
+      nats: 'nats://h',
+      run: undefined,
+      keep: false,
+      rest: ['x', '--', '--keep'],
+    });
+  });
+
+  it('is bad usage without a value', () => {
+    expect(() => takeDistributedFlags(['a.arrows', '--run'])).toThrow(UsageError);
+    expect(() => takeDistributedFlags(['--nats='])).toThrow(UsageError);
+  });
+
+  it('tells a distributed command line by --nats', () => {
+    expect(hasNatsFlag(['a', '--nats', 'u'])).toBe(true);
+    expect(hasNatsFlag(['a', '--nats=u'])).toBe(true);
+    expect(hasNatsFlag(['a', '--natsy'])).toBe(false);
+  });
+});
+
+describe('itemSpecOf', () => {
+  it('makes --weight-file absolute, as workers read it elsewhere', () => {
+    const spec = itemSpecOf(['a.arrows', '--weight-file', 'w.json', '--weight-file=/x/w.json'], 'step');
+    expect(spec.args[2]).toBe(`${process.cwd()}/w.json`);
+    expect(spec.args[3]).toBe('--weight-file=/x/w.json');
+    expect(spec.step).toBe('step');
+  });
+});

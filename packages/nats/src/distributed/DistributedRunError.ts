@@ -1,0 +1,33 @@
+/** What went wrong in a distributed run. */
+export type DistributedRunCode =
+  /** An item failed on every delivery (a damaged part of a file, an error in the data). */
+  | 'ITEM_FAILED'
+  /** The run id was planned before with other files or options. */
+  | 'PLAN_MISMATCH'
+  /** The NATS server cannot be reached or refused the connection. */
+  | 'UNREACHABLE';
+
+/**
+ * A distributed run that cannot complete: it names the item and its file, and says how to fix it.
+ * No partial result is ever reported with it.
+ */
+export class DistributedRunError extends Error {
+  override readonly name = 'DistributedRunError';
+  readonly code: DistributedRunCode;
+  /** The item (0-based) and its file, when one item failed. */
+  readonly item: number | undefined;
+  readonly file: string | undefined;
+  readonly hint: string;
+
+  constructor(
+    code: DistributedRunCode,
+    message: string,
+    context: { item?: number; file?: string; hint: string },
+  ) {
+    super(message);
+    this.code = code;
+    this.item = context.item;
+    this.file = context.file;
+    this.hint = context.hint;
+  }
+}

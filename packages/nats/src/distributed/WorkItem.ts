@@ -1,0 +1,41 @@
+/**
+ * One unit of a distributed run: a part of one file (whole Arrow IPC batches, or whole Parquet row
+ * groups; see `fileParts` of `@lossflow/arrow/node`), and what to compute over it. Items are
+ * numbered in the order the local evaluation reads their batches, and their results are merged in
+ * that order.
+ */
+export interface WorkItem {
+  /** Protocol version of the item (see `NATS_PROTOCOL_VERSION`). */
+  readonly v: number;
+  readonly run: string;
+  /** 0-based position in the run: the merge order. */
+  readonly index: number;
+  /** The file as every worker reads it (an absolute path on a shared filesystem). */
+  readonly path: string;
+  /** The file's format (its part counts batches, or Parquet row groups). */
+  readonly format: 'arrow-stream' | 'arrow-file' | 'parquet';
+  /** Index of the file among the run's files. */
+  readonly file: number;
+  /**
+   * Arrow IPC batches (non-empty ones) or Parquet row groups `first` ≤ i < `end` of the file, and
+   * where its IPC headers start (`seek`, see `fileParts`).
+   */
+  readonly part: { readonly first: number; readonly end: number; readonly seek?: number };
+  readonly rows: number;
+  readonly bytes: number;
+  /** What to compute, as the coordinator's caller defined it (the CLI: its eval arguments). */
+  readonly spec: unknown;
+}
+
+/** The item key of item `index` in the run's KV bucket: its partial states. */
+export function stateKey(index: number): string {
+  return `state.${index}`;
+}
+
+/** The key of item `index` in the run's KV bucket when it failed on its last delivery. */
+export function failureKey(index: number): string {
+  return `failed.${index}`;
+}
+
+/** The key of the run's plan in its KV bucket (written once, by the first coordinator). */
+export const PLAN_KEY = 'plan';

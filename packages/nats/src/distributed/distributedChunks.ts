@@ -1,0 +1,328 @@
+import type { LossChunk } from '@lossflow/rx';
+import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { type KV, Kvm } from '@nats-io/kv';
+import { type NatsConnection, NoRespondersError, nanos } from '@nats-io/nats-core';
+import { Observable } from 'rxjs';
+import { decodeChunks } from './chunkCodec.js';
+import { DistributedRunError } from './DistributedRunError.js';
+import { type RunNames, runNames, WORKERS_PING_SUBJECT } from './runNames.js';
+import { failureKey, PLAN_KEY, stateKey, type WorkItem } from './WorkItem.js';
+
+/** How far a distributed run has got. */
+export interface RunProgress {
+  readonly items: number;
+  readonly itemsDone: number;
+  /** Rows and bytes of the items done. */
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+/** Options of {@link distributedChunks}. */
+export interface DistributedRunOptions {
+  /** The run's items, in merge order (see `planWorkItems` of `@lossflow/nats/node`), all of `run`. */
+  readonly items: readonly WorkItem[];
+  /** Keep the run's stream and KV bucket after it ends (default: removed). */
+  readonly keep?: boolean;
+  /** How long a worker holds an item without a sign of life before it is redelivered (default 60 s). */
+  readonly ackWaitMs?: number;
+  /** Deliveries of an item before the run fails naming it (default 5). */
+  readonly maxDeliver?: number;
+  /** How often the KV bucket is looked at (default 200 ms). */
+  readonly pollMs?: number;
+  /** After each item completes. */
+  readonly onProgress?: (progress: RunProgress) => void;
+  /** When items wait and no worker is connected (once per such spell). */
+  readonly onWaiting?: () => void;
+}
+
+/**
+ * Runs a distributed evaluation as its coordinator: publishes the items of run `run` to the run's
+ * work-queue stream (message ids `run.index`, so a restarted coordinator publishes nothing twice,
+ * and items whose states are already in the run's KV bucket are not published again), waits for
+ * the workers' partial states in the run's KV bucket, and emits every batch's chunks (one per loss)
+ * **in item order** and batch order, with batch indices counted across files as a local read counts
+ * them: reduced as the local chunks are, they give the same bits. An item that failed on its last
+ * delivery errors the observable with a {@link DistributedRunError} naming it; nothing after it is
+ * emitted. Unless `keep`, the run's stream and bucket are removed once it completes or fails.
+ *
+ * @example
+ * distributedChunks(nc, 'nightly', { items }).pipe(map((c) => c[0]!), reduce('mean'));
+ */
+export function distributedChunks(
+  nc: NatsConnection,
+  run: string,
+  options: DistributedRunOptions,
+): Observable<LossChunk[]> {
+  return new Observable<LossChunk[]>((subscriber) => {
+    let stopped = false;
+    const names = runNames(run);
+    (async () => {
+      const { kv, cleanup } = await openRun(nc, names, options);
+      let failure: unknown;
+      try {
+        await coordinate(
+          nc,
+          names,
+          kv,
+          options,
+          (chunks) => {
+            if (!stopped) subscriber.next(chunks);
+          },
+          () => stopped,
+        );
+      } catch (e) {
+        failure = e;
+      }
+      if (stopped) return;
+      // A run planned by another coordinator is not this one's to remove.
+      const foreign = failure instanceof DistributedRunError && failure.code === 'PLAN_MISMATCH';
+      if (!(options.keep ?? false) && !foreign) await cleanup().catch(() => undefined);
+      if (failure !== undefined) subscriber.error(failure);
+      else subscriber.complete();
+    })().catch((e: unknown) => subscriber.error(e));
+    return () => {
+      stopped = true;
+    };
+  });
+}
+
+async function openRun(
+  nc: NatsConnection,
+  names: RunNames,
+  options: DistributedRunOptions,
+): Promise<{ kv: KV; cleanup: () => Promise<void> }> {
+  const jsm = await jetstreamManager(nc);
+  try {
+    await jsm.streams.info(names.stream);
+  } catch {
+    await jsm.streams.add({
+      name: names.stream,
+      subjects: [names.subject],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      // A coordinator restarted within the hour publishes no item twice.
+      duplicate_window: nanos(3_600_000),
+    });
+  }
+  // A resumed run keeps the consumer it was started with (and its items in flight).
+  await jsm.consumers.info(names.stream, names.consumer).catch(() =>
+    jsm.consumers.add(names.stream, {
+      durable_name: names.consumer,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(options.ackWaitMs ?? 60_000),
+      max_deliver: options.maxDeliver ?? 5,
+    }),
+  );
+  const kv = await new Kvm(nc).create(names.bucket, { history: 1, storage: StorageType.File });
+  return {
+    kv,
+    cleanup: async () => {
+      await jsm.streams.delete(names.stream).catch(() => undefined);
+      await kv.destroy().catch(() => undefined);
+    },
+  };
+}
+
+/** Retries `op` until it succeeds: the server may be restarting (its file store keeps the run). */
+async function persist<T>(op: () => Promise<T>, stopped: () => boolean): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await op();
+    } catch (e) {
+      if (stopped() || attempt >= 600) throw e;
+      await sleep(250);
+    }
+  }
+}
+
+async function coordinate(
+  nc: NatsConnection,
+  names: RunNames,
+  kv: KV,
+  options: DistributedRunOptions,
+  emit: (chunks: LossChunk[]) => void,
+  stopped: () => boolean,
+): Promise<void> {
+  const { items } = options;
+  const js = jetstream(nc);
+  // The plan is the run's identity: a restarted coordinator must plan the same items.
+  const plan = new TextEncoder().encode(
+    JSON.stringify({ items: items.map((i) => [i.path, i.part.first, i.part.end]), spec: items[0]?.spec }),
+  );
+  try {
+    await kv.create(PLAN_KEY, plan);
+  } catch {
+    const stored = await kv.get(PLAN_KEY);
+    if (stored !== null && new TextDecoder().decode(stored.value) !== new TextDecoder().decode(plan)) {
+      throw new DistributedRunError(
+        'PLAN_MISMATCH',
+        `run ${names.run} was started with other files or options`,
+        { hint: 'Resume a run with the same files and options, or start a new run (another --run id).' },
+      );
+    }
+  }
+  const done = new Map<number, Uint8Array>();
+  const seenKeys = (): Promise<string[]> => bucketKeys(kv);
+  for (const key of await persist(seenKeys, stopped)) {
+    if (key.startsWith('state.')) done.set(Number(key.slice(6)), new Uint8Array(0));
+  }
+  // An item whose deliveries ran out without a worker saying why (its workers crashed or stalled on
+  // it every time): the server says so in an advisory, by the item's stream sequence.
+  const itemOfSeq = new Map<number, number>();
+  const exhausted: number[] = [];
+  const advisories = nc.subscribe(
+    `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${names.stream}.${names.consumer}`,
+    {
+      callback: (_err, msg) => {
+        try {
+          const seq = (msg.json() as { stream_seq?: number }).stream_seq;
+          const index = seq === undefined ? undefined : itemOfSeq.get(seq);
+          if (index !== undefined) exhausted.push(index);
+        } catch {
+          // Not an advisory this run can use.
+        }
+      },
+    },
+  );
+  try {
+    for (const item of items) {
+      if (done.has(item.index)) continue;
+      // A duplicate (published by a coordinator before this one) acks with the original's sequence.
+      const ack = await persist(
+        () => js.publish(names.subject, JSON.stringify(item), { msgID: `${names.run}.${item.index}` }),
+        stopped,
+      );
+      itemOfSeq.set(ack.seq, item.index);
+    }
+    done.clear();
+    await merge(nc, names, kv, options, emit, stopped, done, exhausted);
+  } finally {
+    advisories.unsubscribe();
+  }
+}
+
+/** Collects the items' states from the bucket and emits them in item order. */
+async function merge(
+  nc: NatsConnection,
+  names: RunNames,
+  kv: KV,
+  options: DistributedRunOptions,
+  emit: (chunks: LossChunk[]) => void,
+  stopped: () => boolean,
+  done: Map<number, Uint8Array>,
+  exhausted: readonly number[],
+): Promise<void> {
+  const { items } = options;
+  const failed = (index: number, reason: string): DistributedRunError => {
+    const item = items[index];
+    return new DistributedRunError(
+      'ITEM_FAILED',
+      `item ${index} of run ${names.run} (${item?.path ?? '?'}, ${item === undefined ? '' : partName(item)}) failed on every delivery: ${reason}`,
+      {
+        item: index,
+        ...(item === undefined ? {} : { file: item.path }),
+        hint: 'Fix or remove the damaged file and start the run again.',
+      },
+    );
+  };
+  const seenKeys = (): Promise<string[]> => bucketKeys(kv);
+  // Items whose deliveries ran out, as of the previous look at the bucket: a worker's own reason
+  // (its failure key) has had a look's time to arrive before the advisory's is reported.
+  let exhaustedBefore = 0;
+
+  let next = 0;
+  let rows = 0;
+  let bytes = 0;
+  let batchesBefore = 0;
+  const fileFirst = new Map<number, number>();
+  let lastChange = Date.now();
+  let lastPing = 0;
+  let waiting = false;
+  const progress = (): void =>
+    options.onProgress?.({ items: items.length, itemsDone: done.size, rows, bytes });
+  progress();
+  while (next < items.length && !stopped()) {
+    let keys: string[];
+    try {
+      keys = await seenKeys();
+    } catch {
+      // The server is restarting: its file store keeps the states.
+      await sleep(250);
+      continue;
+    }
+    for (const key of keys) {
+      const dot = key.indexOf('.');
+      const index = Number(key.slice(dot + 1));
+      const kind = key.slice(0, dot);
+      if (kind === 'failed') {
+        const entry = await kv.get(failureKey(index)).catch(() => null);
+        throw failed(
+          index,
+          entry === null ? 'unknown error' : new TextDecoder().decode(entry.value).replace(/\.+$/, ''),
+        );
+      }
+      if (kind !== 'state' || done.has(index) || items[index] === undefined) continue;
+      const entry = await kv.get(stateKey(index)).catch(() => null);
+      if (entry === null || entry.value.length === 0) continue;
+      done.set(index, entry.value);
+      rows += items[index]!.rows;
+      bytes += items[index]!.bytes;
+      lastChange = Date.now();
+      waiting = false;
+      progress();
+    }
+    for (const index of exhausted.slice(0, exhaustedBefore)) {
+      if (!done.has(index)) {
+        throw failed(index, 'no worker completed it (they crashed or stalled on it every time)');
+      }
+    }
+    exhaustedBefore = exhausted.length;
+    while (next < items.length && done.has(next)) {
+      const item = items[next]!;
+      if (!fileFirst.has(item.file)) fileFirst.set(item.file, batchesBefore);
+      const first = fileFirst.get(item.file)!;
+      for (const chunks of decodeChunks(done.get(next)!)) {
+        emit(chunks.map((c) => ({ ...c, batch: first + c.batch, file: item.path })));
+        batchesBefore++;
+      }
+      // Keep only the marker: the states are merged.
+      done.set(next, new Uint8Array(0));
+      next++;
+    }
+    if (next >= items.length) break;
+    const now = Date.now();
+    if (now - lastChange >= 2_000 && now - lastPing >= 2_000) {
+      lastPing = now;
+      const anyWorker = await nc
+        .request(WORKERS_PING_SUBJECT, '', { timeout: 1_000 })
+        .then(() => true)
+        .catch((e: unknown) => !(e instanceof NoRespondersError || isNoResponders(e)));
+      if (!anyWorker && !waiting) {
+        waiting = true;
+        options.onWaiting?.();
+      }
+      if (anyWorker) waiting = false;
+    }
+    await sleep(options.pollMs ?? 200);
+  }
+}
+
+async function bucketKeys(kv: KV): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const k of await kv.keys()) keys.push(k);
+  return keys;
+}
+
+function isNoResponders(e: unknown): boolean {
+  return e instanceof Error && (/no responders/i.test(e.message) || isNoResponders(e.cause));
+}
+
+/** `batches 3–9` (Arrow IPC) or `row groups 0–1` (Parquet), as a user would look them up. */
+export function partName(item: WorkItem): string {
+  const unit = item.format === 'parquet' ? 'row groups' : 'batches';
+  return `${unit} ${item.part.first}–${item.part.end - 1}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,177 @@
+import type { LossChunk } from '@lossflow/rx';
+import { type Consumer, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { type KV, Kvm } from '@nats-io/kv';
+import { millis, type NatsConnection } from '@nats-io/nats-core';
+import { encodeChunks } from './chunkCodec.js';
+import { RUN_ITEMS_WILDCARD, runNames, WORKERS_PING_SUBJECT } from './runNames.js';
+import { failureKey, stateKey, type WorkItem } from './WorkItem.js';
+
+/** What a worker does, told to its caller (for its log). */
+export type WorkerEvent =
+  | { readonly type: 'item'; readonly item: WorkItem; readonly delivery: number }
+  | { readonly type: 'stored'; readonly item: WorkItem; readonly duplicate: boolean }
+  | { readonly type: 'failed'; readonly item: WorkItem; readonly error: unknown; readonly final: boolean }
+  | { readonly type: 'released'; readonly item: WorkItem };
+
+/** Options of {@link serveWorkItems}. */
+export interface ServeOptions {
+  /** Computes an item's chunks: per batch, one per loss, in batch order. Aborted when the worker stops. */
+  readonly compute: (item: WorkItem, signal: AbortSignal) => Promise<LossChunk[][]>;
+  /** Stops the worker: the item in hand is released (nak) for another worker, then it returns. */
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: WorkerEvent) => void;
+  /**
+   * Testing only: called after an item's states are stored and before it is acknowledged (the
+   * fault tests stall a worker there and kill it, or stop it); `signal` aborts when the worker stops.
+   */
+  readonly beforeAck?: (item: WorkItem, signal: AbortSignal) => Promise<void>;
+}
+
+/**
+ * Serves distributed runs as a worker, until `signal` aborts: finds every run's work-queue stream,
+ * pulls one item at a time from its durable consumer (explicit ack; the consumer's ack wait and
+ * delivery limit, set by the coordinator), computes its chunks with `compute` while telling the
+ * server it is still working, writes them to the run's KV bucket with `create` (the first writer
+ * wins: a redelivered item's second write is ignored), then acknowledges it. A failing item is
+ * released for another try; on its last delivery its error is written for the coordinator, which
+ * fails the run naming it. Answers coordinators that ask whether any worker is connected.
+ *
+ * @example
+ * await serveWorkItems(nc, { compute: (item) => computeItem(item), signal: stop.signal });
+ */
+export async function serveWorkItems(nc: NatsConnection, options: ServeOptions): Promise<void> {
+  const { signal } = options;
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  const kvm = new Kvm(nc);
+  const ping = nc.subscribe(WORKERS_PING_SUBJECT, {
+    callback: (_err, msg) => {
+      msg.respond('worker');
+    },
+  });
+  const stopping = (): boolean => signal?.aborted === true;
+  const buckets = new Map<string, KV>();
+  const consumers = new Map<string, Consumer>();
+  try {
+    while (!stopping()) {
+      let streams: string[];
+      try {
+        streams = await jsm.streams.names(RUN_ITEMS_WILDCARD).next();
+      } catch {
+        // The server is restarting.
+        await sleep(250, signal);
+        continue;
+      }
+      if (streams.length === 0) {
+        await sleep(500, signal);
+        continue;
+      }
+      for (const stream of streams) {
+        if (stopping()) break;
+        let consumer = consumers.get(stream);
+        let msg: JsMsg | null = null;
+        try {
+          if (consumer === undefined) {
+            consumer = await js.consumers.get(stream, 'workers');
+            consumers.set(stream, consumer);
+          }
+          msg = await consumer.next({ expires: 1_000 });
+        } catch {
+          // A run that ended (its stream removed), or the server restarting.
+          consumers.delete(stream);
+          await sleep(100, signal);
+          continue;
+        }
+        if (msg === null) continue;
+        await handle(msg, consumer, kvm, buckets, options);
+      }
+    }
+  } finally {
+    ping.unsubscribe();
+  }
+}
+
+async function handle(
+  msg: JsMsg,
+  consumer: Consumer,
+  kvm: Kvm,
+  buckets: Map<string, KV>,
+  options: ServeOptions,
+): Promise<void> {
+  let item: WorkItem;
+  try {
+    item = msg.json<WorkItem>();
+  } catch {
+    msg.term('not a lossflow work item');
+    return;
+  }
+  const delivery = msg.info.deliveryCount;
+  options.onEvent?.({ type: 'item', item, delivery });
+  const names = runNames(item.run);
+  let kv = buckets.get(names.bucket);
+  if (kv === undefined) {
+    kv = await kvm.open(names.bucket);
+    buckets.set(names.bucket, kv);
+  }
+  const info = await consumer.info(true);
+  const ackWait = millis(info.config.ack_wait ?? 30_000_000_000);
+  const maxDeliver = info.config.max_deliver ?? -1;
+  // Tells the server the item is in hand, so a long item is not redelivered while it is computed.
+  const alive = setInterval(() => msg.working(), Math.max(100, ackWait / 3));
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    // Already computed by a worker that died before acknowledging it: nothing to do.
+    const stored = await kv.get(stateKey(item.index)).catch(() => null);
+    if (stored === null || stored.value.length === 0) {
+      const chunks = await options.compute(item, stop.signal);
+      let duplicate = false;
+      try {
+        await kv.create(stateKey(item.index), encodeChunks(chunks));
+      } catch (e) {
+        if ((await kv.get(stateKey(item.index)).catch(() => null)) === null) throw e;
+        duplicate = true;
+      }
+      options.onEvent?.({ type: 'stored', item, duplicate });
+      await options.beforeAck?.(item, stop.signal);
+    } else options.onEvent?.({ type: 'stored', item, duplicate: true });
+    await msg.ackAck();
+  } catch (error) {
+    if (stop.signal.aborted) {
+      msg.nak();
+      options.onEvent?.({ type: 'released', item });
+      return;
+    }
+    const final = maxDeliver > 0 && delivery >= maxDeliver;
+    options.onEvent?.({ type: 'failed', item, error, final });
+    if (final) {
+      const text = error instanceof Error ? error.message : String(error);
+      // The coordinator must learn why before the item is dropped: retried while the server is busy.
+      for (let attempt = 0; attempt < 40; attempt++) {
+        const written = await kv
+          .create(failureKey(item.index), new TextEncoder().encode(text))
+          .then(() => true)
+          .catch(async () => (await kv.get(failureKey(item.index)).catch(() => null)) !== null);
+        if (written) break;
+        await sleep(250, undefined);
+      }
+      msg.term(text);
+    } else msg.nak(Math.min(1_000, ackWait));
+  } finally {
+    clearInterval(alive);
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
