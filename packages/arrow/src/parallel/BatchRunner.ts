@@ -12,7 +12,7 @@ import { ArrowReadError } from '../errors/ArrowReadError.js';
 import { type SerializedError, serializeError, shiftErrorRow } from '../errors/workerError.js';
 import { ioError } from '../io/ioError.js';
 import { scanIpcBytes } from '../ipc/scanIpcBlocks.js';
-import { openParquetRowGroups, type ParquetRowGroups } from '../parquet/parquetRowGroups.js';
+import type { ParquetRowGroups } from '../parquet/parquetRowGroups.js';
 import { type BatchReadPlan, batchReadPlan } from './BatchReadPlan.js';
 import { batchSlots } from './batchSlots.js';
 import { IoRegionBatch } from './IoRegionBatch.js';
@@ -70,8 +70,15 @@ export class BatchRunner {
     this.#closed = true;
   }
 
+  /**
+   * Loaded on the first Parquet request only: the decoders bring apache-arrow, hyparquet and their
+   * WebAssembly, which a thread that reads Arrow IPC never needs (their start-up cost every worker
+   * CPU time; see BatchRunner.test.ts).
+   */
   #openParquet(file: SharedFile): Promise<ParquetRowGroups> {
-    this.#parquet ??= openParquetRowGroups(file.fd, file.size, file.path);
+    this.#parquet ??= import('../parquet/parquetRowGroups.js').then(({ openParquetRowGroups }) =>
+      openParquetRowGroups(file.fd, file.size, file.path),
+    );
     return this.#parquet;
   }
 

@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
@@ -802,6 +803,25 @@ describe('mapBatchesInWorkers with row ranges', () => {
     expect(results).toHaveLength(1);
     expect(error).toBeInstanceOf(PlantedError);
     expect(error).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', batch: 1, row: 195 });
+  });
+
+  it('checks the file for changes once per batch, not once per row range', async () => {
+    const handle = await open(big, 'r');
+    const proto = Object.getPrototypeOf(handle) as { stat: (...args: unknown[]) => Promise<unknown> };
+    await handle.close();
+    const stat = vi.spyOn(proto, 'stat');
+    let calls: number;
+    try {
+      const { results } = await collect(big, ranged(), { threads: 2, rangeBytes: 1536 });
+      expect(results).toHaveLength(2);
+      calls = stat.mock.calls.length;
+    } finally {
+      stat.mockRestore();
+    }
+    // Opening (one fstat, a second only if the file was written in the last tick), one per batch
+    // and one at the end; 32 ranges checked one by one would be 33 and more.
+    expect(calls).toBeGreaterThanOrEqual(3);
+    expect(calls).toBeLessThanOrEqual(5);
   });
 
   it('rejects a range budget that is not a whole number ≥ 1', () => {
