@@ -13,7 +13,7 @@ import { type SerializedError, serializeError, shiftErrorRow } from '../errors/w
 import { ioError } from '../io/ioError.js';
 import { scanIpcBytes } from '../ipc/scanIpcBlocks.js';
 import type { ParquetRowGroups } from '../parquet/parquetRowGroups.js';
-import { type BatchReadPlan, batchReadPlan } from './BatchReadPlan.js';
+import { type BatchReadPlan, batchReadPlan, rebaseListOffsets } from './BatchReadPlan.js';
 import { batchSlots } from './batchSlots.js';
 import { IoRegionBatch } from './IoRegionBatch.js';
 import type {
@@ -114,7 +114,10 @@ export class BatchRunner {
       if (request.type === 'block') {
         await this.#adopt(t, s);
         values.push(
-          this.#runBlock(t, s, request.block, (io) => readRanges(s.fd, io, request.block.reads, s.path)),
+          this.#runBlock(t, s, request.block, (io) => {
+            readRanges(s.fd, io, request.block.reads, s.path);
+            rebaseListOffsets(io, request.block);
+          }),
         );
         rows.push(request.block.rows);
       } else {

@@ -28,7 +28,7 @@ import { FileByteReader } from '../io/FileByteReader.js';
 import { scanIpcBytes } from '../ipc/scanIpcBlocks.js';
 import { readFile } from '../read/readFile.js';
 import { batchTensors } from '../tensors/batchTensors.js';
-import { batchOf, fixedList, primitive } from '../testing/batches.js';
+import { batchOf, fixedList, list, primitive } from '../testing/batches.js';
 import { damagedParquet, tempDir } from '../testing/files.js';
 import { writeTrainingLog } from '../write/writeTrainingLog.js';
 import { mapBatchesInWorkers, type WorkerPlan, type WorkerReadOptions } from './mapBatchesInWorkers.js';
@@ -803,6 +803,37 @@ describe('mapBatchesInWorkers with row ranges', () => {
     expect(results).toHaveLength(1);
     expect(error).toBeInstanceOf(PlantedError);
     expect(error).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', batch: 1, row: 195 });
+  });
+
+  it('splits a variable-length list column into the same row ranges, merged into the batch’s result', async () => {
+    // logits: List<float32> of 4 a row (24 bytes a row with the target, as in big.arrows).
+    const listed = join(dir, 'big-list.arrows');
+    const batches = [0, 1].map((b) =>
+      batchOf({
+        logits: list(
+          Array.from({ length: BATCH + 1 }, (_, i) => 4 * i),
+          primitive(
+            new Float32(),
+            Float32Array.from({ length: 4 * BATCH }, (_, i) => ((i + b) % 13) - 6),
+          ),
+        ),
+        target: primitive(
+          new Int64(),
+          BigInt64Array.from({ length: BATCH }, (_, i) => BigInt(b * BATCH + i)),
+        ),
+      }),
+    );
+    writeFileSync(listed, RecordBatchStreamWriter.writeAll(batches).toUint8Array(true));
+    for (const options of [{ threads: 1 }, { threads: 3 }, { threads: 2, inThisThread: true }]) {
+      const results: Merged[] = [];
+      for await (const { value } of mapBatchesInWorkers<Merged>(listed, ranged(), {
+        ...options,
+        rangeBytes: 1536,
+      }))
+        results.push(value);
+      expect(results.map(({ parts: _, ...r }) => r)).toEqual(await inThread(listed));
+      expect(results.map((r) => r.parts)).toEqual([RANGES, RANGES]);
+    }
   });
 
   it('checks the file for changes once per batch, not once per row range', async () => {

@@ -24,7 +24,7 @@ import { BatchRunner } from './BatchRunner.js';
 import { batchSlots } from './batchSlots.js';
 import { takeWorker } from './prestartWorkers.js';
 import { RANGE_BYTES } from './rangeRows.js';
-import { rowRangePlans } from './rowRangePlans.js';
+import { type ReadBytesAt, rowRangePlans } from './rowRangePlans.js';
 import type { WorkerJob, WorkerReply, WorkerRequest, WorkerSetup } from './workerProtocol.js';
 
 /** The module a pool runs in its workers (see `WorkerTaskModule`) and the data its `setup` gets. */
@@ -461,7 +461,16 @@ class Pool<R> implements WorkerBatchReader<R> {
             parts.push(reply.values[0] as R);
             partRows += reply.rows[0]!;
             if (slot.range.last) {
-              const value = this.#merge!(parts);
+              let value: R;
+              try {
+                value = this.#merge!(parts);
+              } catch (e) {
+                // A merge that refuses the ranges (rows of a list column ragged across them).
+                await finish();
+                throw e instanceof ArrowReadError
+                  ? e.withContext({ file: this.#path, batch: this.#index })
+                  : e;
+              }
               pending.push({ index: this.#index++, rows: partRows, value });
               this.#rows += partRows;
               this.#bytesRead = Math.max(this.#bytesRead, slot.end);
@@ -689,6 +698,29 @@ class Pool<R> implements WorkerBatchReader<R> {
       throw scanError ?? new ArrowReadError('CORRUPT', 'the input cannot be scanned', { file });
     const { schema: visible, names, layouts, columnError } = this.#setUp(schema);
     const batches = scan.batches();
+    // A list column's offsets where its row ranges start (a few bytes a range; see rowRangePlans).
+    const readAt: ReadBytesAt = async (into, position) => {
+      let done = 0;
+      try {
+        while (done < into.length) {
+          const { bytesRead } = await handle.read(into, done, into.length - done, position + done);
+          if (bytesRead === 0) break;
+          done += bytesRead;
+        }
+      } catch (e) {
+        throw ioError(e, file);
+      }
+      if (done < into.length) {
+        throw new ArrowReadError(
+          'TRUNCATED',
+          `the file ends at byte ${position + done}, inside a record batch`,
+          {
+            file,
+            hint: 'The file was cut short or is being rewritten: copy it again.',
+          },
+        );
+      }
+    };
     // The row ranges of the batch being planned not yet handed to the pool, and its body end.
     let ranges: BatchReadPlan[] = [];
     let rangeAt = 0;
@@ -730,7 +762,7 @@ class Pool<R> implements WorkerBatchReader<R> {
         const plans =
           this.#merge === undefined
             ? [batchReadPlan(header, bodyOffset, bodyLength, slots, names, index, rows, file)]
-            : rowRangePlans(
+            : await rowRangePlans(
                 header,
                 bodyOffset,
                 bodyLength,
@@ -741,6 +773,7 @@ class Pool<R> implements WorkerBatchReader<R> {
                 rows,
                 file,
                 this.#rangeBytes,
+                readAt,
               );
         this.#batchesPlanned++;
         if (plans.length > 1) {
