@@ -1,38 +1,55 @@
-// End-to-end benchmark of `lossflow eval` (process start to JSON output) against a plain read of
-// the same file and against PyTorch CPU on the same data, plus the peak RSS of streaming a file of
-// more than 4 GB. Run with `pnpm bench:e2e` (which builds first). The inputs are generated once
-// and cached in os.tmpdir()/lossflow-bench/e2e (about 11 GB); delete that folder to reclaim them.
-// Benchmarks measure; they never assert.
+// End-to-end benchmark of `lossflow eval` (process start to JSON output), issue 13's table: the same
+// cross-entropy rows as Arrow IPC streams of 8,192-, 65,536- and 1,000,000-row batches and as
+// Parquet (written by DuckDB: SNAPPY defaults, ZSTD, 1M-row groups; and by lossflow), each beside
+// DuckDB's full read of the same Parquet file, PyTorch's loop over a raw copy of the rows, a plain
+// read of the file, and the peak RSS; then MSE over a ≥ 3 GB IPC stream against a plain read, and
+// the fixed cost of a process. Run with `pnpm bench:e2e` (which builds first); options:
+//   --rows N        cross-entropy rows (default 2,000,000; 100 float32 logits a row)
+//   --mse-rows N    MSE (input, target) pairs (default 400,000,000: a 3.2 GB stream; 0 skips it)
+//   --runs N        timed runs per case, after one warm-up run (default 3)
+//   --skip a,b      leave out parts: ipc, parquet, duckdb, torch, mse
+// Inputs are generated once and cached in os.tmpdir()/lossflow-bench/e2e (never in the repo);
+// delete that folder to reclaim them. Benchmarks measure; they never assert.
 import { spawn, spawnSync } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { Field, Float32, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { trainingLogBatches } from '../../packages/arrow/dist/index.js';
-import { writeIpcStream } from '../../packages/arrow/dist/node.js';
+import { writeIpcStream, writeParquet } from '../../packages/arrow/dist/node.js';
+
+const { values: args } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '2000000' },
+    'mse-rows': { type: 'string', default: '400000000' },
+    runs: { type: 'string', default: '3' },
+    skip: { type: 'string', default: '' },
+  },
+});
+const count = (name, text) => {
+  const n = Number(text.replaceAll('_', ''));
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${name} must be a whole number ≥ 0, got ${text}`);
+  return n;
+};
+const ROWS = count('rows', args.rows);
+const MSE_ROWS = count('mse-rows', args['mse-rows']);
+const RUNS = Math.max(1, count('runs', args.runs));
+const SKIP = new Set(args.skip.split(',').filter((s) => s !== ''));
 
 const CACHE = join(tmpdir(), 'lossflow-bench', 'e2e');
 const BIN = fileURLToPath(new URL('../../apps/cli/bundle/bin.js', import.meta.url));
 const CORES = availableParallelism();
-const RUNS = 5;
-
-const CE = { rows: 2_000_000, classes: 100, epochs: 1, batchRows: 16_384, seed: 7 };
-const MSE_ROWS = 200_000_000;
+const CLASSES = 100;
+const SEED = 7;
 const MSE_BATCH = 1 << 20;
-// 10 M rows of 100 float32 logits plus the key columns: 4.2 GB, for the peak-RSS run.
-const BIG = { rows: 10_000_000, classes: 100, epochs: 1, batchRows: 16_384, seed: 8 };
+// A run slower than this is measured once after the warm-up, not RUNS times (a slow fallback path).
+const SLOW_SECONDS = 8;
 
 const log = (message) => process.stderr.write(`${message}\n`);
+const label = (n) => (n % 1_000_000 === 0 ? `${n / 1_000_000}m` : String(n));
 
 /** Writes `path` once (through `path.partial`, so an interrupted run never leaves a bad cache). */
 async function cached(name, write) {
@@ -54,82 +71,82 @@ function append(fd, view) {
   writeSync(fd, new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
 }
 
-/** The training log as an Arrow IPC stream, and (for PyTorch) its logits and targets as raw binary. */
-async function trainingLog(name, options, raw) {
-  let logits;
-  let targets;
-  const path = await cached(`${name}.arrows`, async (partial) => {
+const trainingOptions = (batchRows) => ({ rows: ROWS, classes: CLASSES, epochs: 1, batchRows, seed: SEED });
+
+/** The training log as an Arrow IPC stream of `batchRows`-row batches (the same rows for any batch size). */
+function ipcLog(batchRows) {
+  return cached(`train-${label(ROWS)}-${CLASSES}-b${batchRows}.arrows`, async (partial) => {
     const out = writeIpcStream(partial);
-    const fx = raw ? openSync(`${partial}.logits.f32`, 'w') : undefined;
-    const ft = raw ? openSync(`${partial}.target.i64`, 'w') : undefined;
-    for (const batch of trainingLogBatches(options)) {
-      await out.write(batch);
-      if (raw) {
-        append(fx, batch.getChild('logits').data[0].children[0].values);
-        append(ft, batch.getChild('target').data[0].values);
-      }
-    }
+    for (const batch of trainingLogBatches(trainingOptions(batchRows))) await out.write(batch);
     await out.close();
-    if (raw) {
-      closeSync(fx);
-      closeSync(ft);
-      renameSync(`${partial}.logits.f32`, join(CACHE, `${name}.logits.f32`));
-      renameSync(`${partial}.target.i64`, join(CACHE, `${name}.target.i64`));
-    }
   });
-  if (raw) {
-    logits = join(CACHE, `${name}.logits.f32`);
-    targets = join(CACHE, `${name}.target.i64`);
-  }
-  return { path, logits, targets, bytes: statSync(path).size, rows: options.rows * options.epochs };
 }
 
-/** 2 × 10^8 (input, target) float32 pairs as an Arrow IPC stream, and as raw binary for PyTorch. */
-async function regression() {
-  const fields = [new Field('input', new Float32(), false), new Field('target', new Float32(), false)];
-  const schema = new Schema(fields);
-  const path = await cached('regression-2e8.arrows', async (partial) => {
-    const out = writeIpcStream(partial, schema);
-    const fx = openSync(`${partial}.input.f32`, 'w');
-    const fy = openSync(`${partial}.target.f32`, 'w');
-    let state = 12345;
-    for (let start = 0; start < MSE_ROWS; start += MSE_BATCH) {
-      const n = Math.min(MSE_BATCH, MSE_ROWS - start);
-      const x = new Float32Array(n);
-      const y = new Float32Array(n);
-      for (let i = 0; i < n; i++) {
-        state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-        x[i] = state / 2 ** 31 - 1;
-        y[i] = x[i] + ((state & 0xffff) / 65536 - 0.5) * 0.2;
-      }
-      const children = [
-        makeData({ type: new Float32(), length: n, data: x }),
-        makeData({ type: new Float32(), length: n, data: y }),
-      ];
-      await out.write(new RecordBatch(schema, makeData({ type: new Struct(fields), length: n, children })));
-      append(fx, x);
-      append(fy, y);
+/** The logits and targets as raw binary, for PyTorch. */
+async function rawLog() {
+  const logits = join(CACHE, `train-${label(ROWS)}-${CLASSES}.logits.f32`);
+  const targets = join(CACHE, `train-${label(ROWS)}-${CLASSES}.target.i64`);
+  await cached(`train-${label(ROWS)}-${CLASSES}.logits.f32`, async (partial) => {
+    const fx = openSync(partial, 'w');
+    const ft = openSync(`${targets}.partial`, 'w');
+    for (const batch of trainingLogBatches(trainingOptions(65_536))) {
+      append(fx, batch.getChild('logits').data[0].children[0].values);
+      append(ft, batch.getChild('target').data[0].values);
     }
-    await out.close();
     closeSync(fx);
-    closeSync(fy);
-    renameSync(`${partial}.input.f32`, join(CACHE, 'regression-2e8.input.f32'));
-    renameSync(`${partial}.target.f32`, join(CACHE, 'regression-2e8.target.f32'));
+    closeSync(ft);
+    renameSync(`${targets}.partial`, targets);
   });
-  return {
-    path,
-    input: join(CACHE, 'regression-2e8.input.f32'),
-    target: join(CACHE, 'regression-2e8.target.f32'),
-    bytes: statSync(path).size,
-    rows: MSE_ROWS,
-  };
+  return { logits, targets };
 }
 
-/** Wall time of a child process from spawn to exit, and its stdout. */
-function timed(command, args) {
+/** The log as Parquet written by lossflow (row groups of 8,192 rows, SNAPPY, as `lossflow generate` does). */
+function lossflowParquet() {
+  return cached(`train-${label(ROWS)}-${CLASSES}-lossflow.parquet`, (partial) =>
+    writeParquet(partial, trainingLogBatches(trainingOptions(8192)), { rowGroupRows: 8192 }),
+  );
+}
+
+const duckdbModule = (() => {
+  try {
+    const require = createRequire(new URL('../../packages/arrow/package.json', import.meta.url));
+    return require.resolve('@duckdb/node-api');
+  } catch {
+    return undefined;
+  }
+})();
+
+/** Runs SQL in a fresh DuckDB (CORES threads) in this process. */
+async function duckdb(sql) {
+  const { DuckDBInstance } = await import(duckdbModule);
+  const instance = await DuckDBInstance.create(':memory:', { threads: String(CORES) });
+  const connection = await instance.connect();
+  try {
+    return (await connection.runAndReadAll(sql)).getRows();
+  } finally {
+    connection.closeSync();
+  }
+}
+
+/** The lossflow-written rows rewritten by DuckDB's own Parquet writer, with `options`. */
+function duckdbParquet(name, options, source) {
+  return cached(`train-${label(ROWS)}-${CLASSES}-duckdb-${name}.parquet`, (partial) =>
+    duckdb(`COPY (SELECT * FROM read_parquet('${source}')) TO '${partial}' (FORMAT parquet${options})`),
+  );
+}
+
+/**
+ * A child process timed from spawn to exit, with GNU time's user + system CPU and maximum RSS
+ * when /usr/bin/time exists, and its stdout.
+ */
+function timed(command, commandArgs) {
+  const gnuTime = existsSync('/usr/bin/time');
+  const [cmd, argv] = gnuTime
+    ? ['/usr/bin/time', ['-f', '%U %S %M', command, ...commandArgs]]
+    : [command, commandArgs];
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -141,44 +158,30 @@ function timed(command, args) {
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${stderr}`));
-      else resolve({ seconds, stdout, stderr });
+      if (code !== 0)
+        return reject(new Error(`${command} ${commandArgs.join(' ')} exited with ${code}: ${stderr}`));
+      let cpu;
+      let peak;
+      if (gnuTime) {
+        const [user, sys, kb] = stderr.trim().split('\n').pop().split(' ').map(Number);
+        cpu = user + sys;
+        peak = kb * 1024;
+      }
+      resolve({ seconds, cpu, peak, stdout });
     });
   });
 }
 
-/**
- * The peak RSS of a command: its maximum resident set as GNU time reports it, or else the
- * highest VmHWM read from /proc while it runs (sampled, so a peak in its last moments may be missed).
- */
-async function peakRss(command, args) {
-  if (existsSync('/usr/bin/time')) {
-    const run = await timed('/usr/bin/time', ['-f', '%M', command, ...args]);
-    return { ...run, peak: Number(run.stderr.trim().split('\n').pop()) * 1024, how: 'GNU time maxrss' };
-  }
-  const child = spawn(command, args, { stdio: 'ignore' });
-  const t0 = process.hrtime.bigint();
-  let peak = 0;
-  const sample = setInterval(() => {
-    try {
-      const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      if (kb !== null) peak = Math.max(peak, Number(kb[1]) * 1024);
-    } catch {
-      // The process has ended.
-    }
-  }, 20);
-  await new Promise((resolve) => child.on('close', resolve));
-  clearInterval(sample);
-  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, peak, how: 'VmHWM sampled every 20 ms' };
-}
-
-/** Median of `RUNS` runs (after one warm-up run that fills the page cache and the OS file cache). */
+/** Median wall time (with that run's CPU) and the highest RSS of RUNS runs after a warm-up run. */
 async function median(run) {
-  await run();
+  const warm = await run();
   const results = [];
-  for (let i = 0; i < RUNS; i++) results.push(await run());
+  const runs = warm.seconds > SLOW_SECONDS ? 1 : RUNS;
+  for (let i = 0; i < runs; i++) results.push(await run());
   results.sort((a, b) => a.seconds - b.seconds);
-  return results[Math.floor(results.length / 2)];
+  const mid = results[Math.floor(results.length / 2)];
+  const peaks = [warm, ...results].map((r) => r.peak).filter((p) => p !== undefined);
+  return { ...mid, peak: peaks.length === 0 ? undefined : Math.max(...peaks), runs };
 }
 
 const PLAIN_READ = `
@@ -190,13 +193,25 @@ for (;;) { const n = fs.readSync(fd, buffer, 0, buffer.length, null); if (n === 
 console.log(total);
 `;
 
-// Prints the loop's median time over RUNS runs (after a warm-up) and the loss ('mean'), or, with
-// 'once', runs the loop once (the process's wall time is then PyTorch end to end).
+// DuckDB's full read of a Parquet file (every logit summed), timed around the query only.
+const DUCKDB_READ = `
+const { DuckDBInstance } = await import(process.argv[1]);
+const instance = await DuckDBInstance.create(':memory:', { threads: process.argv[3] });
+const connection = await instance.connect();
+const t0 = performance.now();
+const rows = (await connection.runAndReadAll(
+  \`SELECT sum(list_sum(logits)), sum(target), count(*) FROM read_parquet('\${process.argv[2]}')\`,
+)).getRows();
+console.log(JSON.stringify({ seconds: (performance.now() - t0) / 1e3, value: String(rows[0][0]) }));
+connection.closeSync();
+`;
+
+// Prints the loop's median time over RUNS runs (after a warm-up) and the loss.
 const TORCH = `
 import sys, time, warnings, numpy as np, torch, torch.nn.functional as F
 warnings.filterwarnings('ignore')
 torch.set_num_threads(int(sys.argv[2]))
-kind, a, b, rows, width, mode = sys.argv[1], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]), sys.argv[7]
+kind, a, b, rows, width = sys.argv[1], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
 CHUNK = 65536
 # Chunks are read into buffers allocated once (readinto), as a careful PyTorch loop would: a new
 # bytes object per chunk costs PyTorch fresh page faults, which made its times vary tenfold here.
@@ -220,12 +235,9 @@ def run():
                 total += F.mse_loss(x, y, reduction='sum').item()
                 count += n
     return time.perf_counter() - t0, total / count
-if mode == 'once':
-    run()
-else:
-    run()
-    times = sorted(run() for _ in range(${RUNS}))
-    print(times[len(times) // 2][0], times[0][1])
+run()
+times = sorted(run() for _ in range(${RUNS}))
+print(times[len(times) // 2][0], times[0][1])
 `;
 
 function findTorch() {
@@ -236,25 +248,37 @@ function findTorch() {
   return undefined;
 }
 
+async function torchLoop(torch, kind, a, b, rows, width) {
+  const run = await timed(torch.python, [
+    '-c',
+    TORCH,
+    kind,
+    String(CORES),
+    a,
+    b,
+    String(rows),
+    String(width),
+  ]);
+  const [seconds, value] = run.stdout.trim().split(' ').map(Number);
+  return { seconds, value };
+}
+
+const evalRun = (path, loss) => () =>
+  timed(process.execPath, [BIN, 'eval', path, ...loss, '--format', 'json', '--threads', String(CORES)]);
+const plainRead = (path) => median(() => timed(process.execPath, ['-e', PLAIN_READ, path]));
+
 const fmt = (x) =>
   x >= 1e9
     ? `${(x / 1e9).toFixed(2)} G`
     : x >= 1e6
       ? `${(x / 1e6).toFixed(2)} M`
       : `${(x / 1e3).toFixed(2)} k`;
+const ms = (s) => (s === undefined ? '-' : `${(s * 1e3).toFixed(0)} ms`);
+const mb = (b) => (b === undefined ? '-' : `${(b / 1e6).toFixed(0)} MB`);
+/** How many times faster this row is than `base` seconds (above 1: faster). */
+const speed = (base, seconds) => (base === undefined ? '-' : `${(base / seconds).toFixed(2)}x`);
 
-function table(rows) {
-  const header = ['case', 'time', 'rows/s', 'GB/s', 'vs PyTorch loop', 'vs PyTorch process', 'vs plain read'];
-  const ratio = (base, r) => (base === undefined ? '-' : `${(base / r.seconds).toFixed(2)}x`);
-  const lines = rows.map((r) => [
-    r.name,
-    `${(r.seconds * 1e3).toFixed(0)} ms`,
-    fmt(r.rows / r.seconds),
-    (r.bytes / r.seconds / 1e9).toFixed(2),
-    ratio(r.torch, r),
-    ratio(r.torchProcess, r),
-    r.read === undefined ? '-' : `${((r.read / r.seconds) * 100).toFixed(0)}%`,
-  ]);
+function table(header, lines) {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const row = (cells) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -263,94 +287,184 @@ function table(rows) {
   for (const l of lines) console.log(row(l));
 }
 
-const ce = await trainingLog('train-2m-100', CE, true);
-const mse = await regression();
-const big = await trainingLog('train-10m-100', BIG, false);
-const torch = findTorch();
-
-// First, and read once: a file read twice is kept by the page cache ahead of what comes next, and
-// this machine's page cache does not hold all the inputs at once; the RSS does not depend on it.
-log(`streaming ${big.path} with ${CORES} threads for the peak RSS`);
-const streamed = await peakRss(process.execPath, [
-  BIN,
-  'eval',
-  big.path,
-  '--format',
-  'json',
-  '--threads',
-  String(CORES),
-]);
-
-const rows = [];
+const torch = SKIP.has('torch') ? undefined : findTorch();
+const withDuckdb = !SKIP.has('duckdb') && duckdbModule !== undefined;
 const values = [];
-for (const [label, data, loss, torchArgs] of [
-  ['cross-entropy', ce, [], ['ce', ce.logits, ce.targets, String(ce.rows), String(CE.classes)]],
-  ['MSE', mse, ['--loss', 'mse'], ['mse', mse.input, mse.target, String(mse.rows), '1']],
-]) {
-  log(`measuring ${label} over ${data.path}`);
-  const read = await median(() => timed(process.execPath, ['-e', PLAIN_READ, data.path]));
-  let torchLoop;
-  let torchProcess;
-  if (torch !== undefined) {
-    const args = (mode) => ['-c', TORCH, torchArgs[0], String(CORES), ...torchArgs.slice(1), mode];
-    const loop = await timed(torch.python, args('median'));
-    const [seconds, value] = loop.stdout.trim().split(' ').map(Number);
-    torchLoop = seconds;
-    torchProcess = (await median(() => timed(torch.python, args('once')))).seconds;
-    values.push(`${label}: PyTorch ${value}`);
+
+// ---- cross-entropy over the same rows in every layout ----
+const cases = [];
+if (!SKIP.has('ipc')) {
+  for (const batchRows of [8192, 65_536, 1_000_000])
+    cases.push({
+      name: `IPC stream, ${batchRows.toLocaleString('en')}-row batches`,
+      path: await ipcLog(batchRows),
+    });
+}
+if (!SKIP.has('parquet')) {
+  const lossflow = await lossflowParquet();
+  if (duckdbModule !== undefined) {
+    cases.push({
+      name: 'Parquet by DuckDB (SNAPPY defaults)',
+      path: await duckdbParquet('snappy', '', lossflow),
+    });
+    cases.push({
+      name: 'Parquet by DuckDB (ZSTD)',
+      path: await duckdbParquet('zstd', ", COMPRESSION 'zstd'", lossflow),
+    });
+    cases.push({
+      name: 'Parquet by DuckDB (1M-row groups)',
+      path: await duckdbParquet('rg1m', ', ROW_GROUP_SIZE 1000000', lossflow),
+    });
+  } else log('DuckDB (@duckdb/node-api) not found: its Parquet files and reads are left out');
+  cases.push({ name: 'Parquet by lossflow (8,192-row groups)', path: lossflow });
+}
+let torchCe;
+if (torch !== undefined && cases.length > 0) {
+  const raw = await rawLog();
+  log('measuring PyTorch cross-entropy over the raw copy');
+  torchCe = await torchLoop(torch, 'ce', raw.logits, raw.targets, ROWS, CLASSES);
+  values.push(`cross-entropy: PyTorch ${torchCe.value}`);
+}
+const ceLines = [];
+let smallBatches;
+for (const c of cases) {
+  log(`measuring cross-entropy over ${c.path}`);
+  const bytes = statSync(c.path).size;
+  const lossflow = await median(evalRun(c.path, []));
+  const read = await plainRead(c.path);
+  const parquet = c.path.endsWith('.parquet');
+  let duck;
+  if (parquet && withDuckdb) {
+    duck = await median(async () => {
+      const run = await timed(process.execPath, [
+        '--input-type=module',
+        '-e',
+        DUCKDB_READ,
+        duckdbModule,
+        c.path,
+        String(CORES),
+      ]);
+      const { seconds, value } = JSON.parse(run.stdout);
+      return { ...run, seconds, value, process: run.seconds };
+    });
   }
-  const evalRun = (threads) => () =>
-    timed(process.execPath, [
-      BIN,
-      'eval',
-      data.path,
-      ...loss,
-      '--format',
-      'json',
-      '--threads',
-      String(threads),
-    ]);
-  const one = await median(evalRun(1));
-  const all = await median(evalRun(CORES));
+  smallBatches ??= lossflow.seconds;
+  values.push(`${c.name}: lossflow ${JSON.parse(lossflow.stdout).results[0].value}`);
+  ceLines.push([
+    c.name,
+    `${(bytes / 1e6).toFixed(0)} MB`,
+    ms(lossflow.seconds),
+    fmt(ROWS / lossflow.seconds),
+    (bytes / lossflow.seconds / 1e9).toFixed(2),
+    lossflow.cpu === undefined ? '-' : `${lossflow.cpu.toFixed(2)} s`,
+    mb(lossflow.peak),
+    speed(smallBatches, lossflow.seconds),
+    duck === undefined ? '-' : `${ms(duck.seconds)}, ${mb(duck.peak)}`,
+    duck === undefined ? '-' : speed(duck.seconds, lossflow.seconds),
+    torchCe === undefined ? '-' : speed(torchCe.seconds, lossflow.seconds),
+    `${ms(read.seconds)} (${(bytes / read.seconds / 1e9).toFixed(2)} GB/s)`,
+    `${((read.seconds / lossflow.seconds) * 100).toFixed(0)}%`,
+  ]);
+}
+
+// ---- MSE over a big IPC stream: bound by the read ----
+let mseLines = [];
+let mseBytes = 0;
+if (!SKIP.has('mse') && MSE_ROWS > 0) {
+  const fields = [new Field('input', new Float32(), false), new Field('target', new Float32(), false)];
+  const schema = new Schema(fields);
+  const name = `regression-${label(MSE_ROWS)}`;
+  const raw = { input: join(CACHE, `${name}.input.f32`), target: join(CACHE, `${name}.target.f32`) };
+  const path = await cached(`${name}.arrows`, async (partial) => {
+    const out = writeIpcStream(partial, schema);
+    const fx = openSync(`${raw.input}.partial`, 'w');
+    const fy = openSync(`${raw.target}.partial`, 'w');
+    const x = new Float32Array(MSE_BATCH);
+    const y = new Float32Array(MSE_BATCH);
+    let state = 12345;
+    for (let start = 0; start < MSE_ROWS; start += MSE_BATCH) {
+      const n = Math.min(MSE_BATCH, MSE_ROWS - start);
+      for (let i = 0; i < n; i++) {
+        state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+        x[i] = state / 2 ** 31 - 1;
+        y[i] = x[i] + ((state & 0xffff) / 65536 - 0.5) * 0.2;
+      }
+      const children = [
+        makeData({ type: new Float32(), length: n, data: x.subarray(0, n) }),
+        makeData({ type: new Float32(), length: n, data: y.subarray(0, n) }),
+      ];
+      await out.write(new RecordBatch(schema, makeData({ type: new Struct(fields), length: n, children })));
+      append(fx, x.subarray(0, n));
+      append(fy, y.subarray(0, n));
+    }
+    await out.close();
+    closeSync(fx);
+    closeSync(fy);
+    renameSync(`${raw.input}.partial`, raw.input);
+    renameSync(`${raw.target}.partial`, raw.target);
+  });
+  log(`measuring MSE over ${path}`);
+  const bytes = statSync(path).size;
+  const lossflow = await median(evalRun(path, ['--loss', 'mse']));
+  const read = await plainRead(path);
+  const torchMse =
+    torch === undefined ? undefined : await torchLoop(torch, 'mse', raw.input, raw.target, MSE_ROWS, 1);
   values.push(
-    `${label}: lossflow ${JSON.parse(all.stdout).results[0].value} (${CORES} threads), ${JSON.parse(one.stdout).results[0].value} (1 thread)`,
+    `MSE: lossflow ${JSON.parse(lossflow.stdout).results[0].value}${torchMse === undefined ? '' : `, PyTorch ${torchMse.value}`}`,
   );
-  const base = { rows: data.rows, bytes: data.bytes, torch: torchLoop, torchProcess, read: read.seconds };
-  rows.push({ name: `${label}: lossflow eval, 1 thread`, seconds: one.seconds, ...base });
-  rows.push({ name: `${label}: lossflow eval, ${CORES} threads`, seconds: all.seconds, ...base });
-  if (torch !== undefined) {
-    rows.push({ name: `${label}: PyTorch CPU, ${CORES} threads, loop only`, seconds: torchLoop, ...base });
-    rows.push({ name: `${label}: PyTorch CPU, ${CORES} threads, process`, seconds: torchProcess, ...base });
-  }
-  rows.push({ name: `${label}: plain fs.readSync (process)`, seconds: read.seconds, ...base });
+  mseLines = [
+    ['lossflow eval', lossflow, lossflow.cpu, lossflow.peak],
+    ...(torchMse === undefined ? [] : [['PyTorch loop (raw copy)', torchMse, undefined, undefined]]),
+    ['plain fs.readSync, 8 MB reused buffer', read, read.cpu, read.peak],
+  ].map(([what, r, cpu, peak]) => [
+    what,
+    ms(r.seconds),
+    fmt(MSE_ROWS / r.seconds),
+    (bytes / r.seconds / 1e9).toFixed(2),
+    cpu === undefined ? '-' : `${cpu.toFixed(2)} s`,
+    mb(peak),
+    `${((read.seconds / r.seconds) * 100).toFixed(0)}%`,
+  ]);
+  mseBytes = bytes;
 }
 
 log('measuring the fixed cost of a lossflow eval process (148-row fixture)');
 const fixture = fileURLToPath(new URL('../../fixtures/epoch-log.arrows', import.meta.url));
-const startup = await median(() =>
-  timed(process.execPath, [BIN, 'eval', fixture, '--format', 'json', '--threads', String(CORES)]),
-);
+const startup = await median(evalRun(fixture, []));
 
 console.log(
-  `\nlossflow eval end to end (process start to JSON output) on ${CORES} cores; median of ${RUNS} runs after a warm-up run.`,
+  `\nlossflow eval end to end (process start to JSON output), ${CORES} threads, on ${CORES} cores; median of ${RUNS} runs after a warm-up (one run where the warm-up took over ${SLOW_SECONDS} s); CPU is that run's user + system; peak RSS the highest of all runs. The machine may be shared: compare rows within one run.`,
 );
-console.log(
-  `cross-entropy: ${CE.rows.toLocaleString('en')} rows × ${CE.classes} float32 logits + int64 targets, Arrow IPC stream of ${(ce.bytes / 1e9).toFixed(2)} GB (${CE.batchRows.toLocaleString('en')}-row batches).`,
-);
-console.log(
-  `MSE: ${MSE_ROWS.toExponential(0)} float32 (input, target) pairs, Arrow IPC stream of ${(mse.bytes / 1e9).toFixed(2)} GB. GB/s counts the file's bytes.`,
-);
-console.log(
-  torch === undefined
-    ? 'PyTorch: skipped (no python3 with torch found).'
-    : `PyTorch ${torch.version}: F.cross_entropy / F.mse_loss over 65,536-row chunks read (readinto, buffers allocated once) from raw binary copies; "loop only" is timed inside Python, "process" is python3 start + import torch + one loop. Ratios: PyTorch loop / this row, PyTorch process / this row, this row's GB/s / plain read's.`,
-);
-console.log('');
-table(rows);
+if (ceLines.length > 0) {
+  console.log(
+    `\nCross-entropy over the same ${ROWS.toLocaleString('en')} rows × ${CLASSES} float32 logits + int64 targets. "vs 8,192" is the 8,192-row IPC stream's time over this row's; DuckDB is \`SELECT sum(list_sum(logits)), sum(target)\` over the same file (query time, ${CORES} threads; peak RSS of its process); ${torch === undefined ? 'PyTorch: not found' : `PyTorch ${torch.version} is F.cross_entropy over 65,536-row chunks read (readinto, reused buffers) from a raw copy, ${CORES} threads, loop only: ${ms(torchCe?.seconds)}`}; plain read is fs.readSync of the file into a reused 8 MB buffer (a process), and "of read" its time over lossflow's. Ratios above 1x: lossflow is faster.\n`,
+  );
+  table(
+    [
+      'file',
+      'size',
+      'lossflow',
+      'rows/s',
+      'GB/s',
+      'CPU',
+      'peak RSS',
+      'vs 8,192',
+      'DuckDB',
+      'vs DuckDB',
+      'vs PyTorch',
+      'plain read',
+      'of read',
+    ],
+    ceLines,
+  );
+}
+if (mseLines.length > 0) {
+  console.log(
+    `\nMSE over ${MSE_ROWS.toLocaleString('en')} float32 (input, target) pairs, an Arrow IPC stream of ${(mseBytes / 1e9).toFixed(2)} GB in ${MSE_BATCH.toLocaleString('en')}-row batches (GB/s counts the file's bytes; "of read": plain read's time over this row's).\n`,
+  );
+  table(['MSE', 'time', 'rows/s', 'GB/s', 'CPU', 'peak RSS', 'of read'], mseLines);
+}
 console.log(`\nvalues: ${values.join('; ')}`);
 console.log(
-  `fixed cost of a lossflow eval process (node start, module loading, worker start-up; 148-row file): ${(startup.seconds * 1e3).toFixed(0)} ms`,
-);
-console.log(
-  `streaming ${(big.bytes / 1e9).toFixed(2)} GB (${(BIG.rows * BIG.epochs).toLocaleString('en')} rows × ${BIG.classes} logits) with ${CORES} threads, read once (page cache as found): ${streamed.seconds.toFixed(2)} s end to end = ${(big.bytes / streamed.seconds / 1e9).toFixed(2)} GB/s (${(big.bytes / (streamed.seconds - startup.seconds) / 1e9).toFixed(2)} GB/s net of the fixed cost); peak RSS ${(streamed.peak / 1e6).toFixed(0)} MB (${streamed.how})`,
+  `fixed cost of a lossflow eval process (node start, module loading, worker start-up; 148-row file): ${ms(startup.seconds)}, CPU ${startup.cpu?.toFixed(2) ?? '-'} s`,
 );

@@ -12,7 +12,7 @@ export {
 } from './errors/ArrowReadError.js';
 export { detectFormat, type FileFormat } from './format/detectFormat.js';
 export type { ByteSource } from './io/ByteReader.js';
-export { rangeRows } from './parallel/rangeRows.js';
+export { type ListExtent, rangeRows } from './parallel/rangeRows.js';
 export { MAX_THREADS } from './read/countOption.js';
 export { type BatchReader, type ReadOptions, type ReadProgress, readBatches } from './read/readBatches.js';
 export {

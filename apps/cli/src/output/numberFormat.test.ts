@@ -1,10 +1,23 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { formatBytes, formatCount, formatDuration, formatLoss } from './numberFormat.js';
 
 describe('number formats', () => {
   it('groups counts', () => {
     expect(formatCount(1234567)).toBe('1,234,567');
     expect(formatCount(0)).toBe('0');
+  });
+
+  it('groups counts as toLocaleString does, without it (its first call loads ICU’s locale data)', () => {
+    const values = [0, 7, 999, 1000, 12_345.6, -1234, -999, 2 ** 53 - 1, 1e15 + 3, 999_999.5];
+    const expected = values.map((v) => Math.round(v).toLocaleString('en-US'));
+    const spy = vi.spyOn(Number.prototype, 'toLocaleString');
+    try {
+      expect(values.map(formatCount)).toEqual(expected);
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(formatCount(Number.POSITIVE_INFINITY)).toBe(Number.POSITIVE_INFINITY.toLocaleString('en-US'));
   });
 
   it('gives sizes in decimal units', () => {

@@ -12,6 +12,11 @@ export interface PlannedBuffer {
 /** One level of a column in a batch (see `LevelSlots`): its length, nulls and buffers. */
 export interface PlannedLevel {
   readonly length: number;
+  /**
+   * Bits into the validity bitmap where the level's first slot is (a row range's list values start
+   * anywhere in a byte); 0 when absent.
+   */
+  readonly offset?: number;
   readonly nullCount: number;
   /** Only when the level has nulls. */
   readonly validity: PlannedBuffer | undefined;
@@ -37,6 +42,38 @@ export interface BatchReadPlan {
   readonly reads: readonly number[];
   /** The levels of each selected column, in the order of the plan's columns. */
   readonly columns: readonly (readonly PlannedLevel[])[];
+  /**
+   * List offsets to subtract a base from once read, as quadruples (IO region position, count,
+   * base, bytes per offset): a row range of a list column reads only the list values its offsets
+   * point at, so its offsets must count from its first value (see {@link rebaseListOffsets}).
+   */
+  readonly rebase?: readonly number[];
+}
+
+/**
+ * Subtracts each of the plan's `rebase` bases from its list offsets in `io`, once after the plan's
+ * byte ranges were read into it.
+ *
+ * @example
+ * readRanges(fd, io, plan.reads); rebaseListOffsets(io, plan);
+ */
+export function rebaseListOffsets(io: Uint8Array, plan: BatchReadPlan): void {
+  const rebase = plan.rebase;
+  if (rebase === undefined) return;
+  // Through a DataView: a writer may leave the offsets unaligned in the file, so in the region too.
+  const view = new DataView(io.buffer, io.byteOffset, io.byteLength);
+  for (let i = 0; i < rebase.length; i += 4) {
+    const at = rebase[i]!;
+    const count = rebase[i + 1]!;
+    const base = rebase[i + 2]!;
+    if (rebase[i + 3] === 8) {
+      const b = BigInt(base);
+      for (let k = 0; k < count; k++)
+        view.setBigInt64(at + 8 * k, view.getBigInt64(at + 8 * k, true) - b, true);
+    } else {
+      for (let k = 0; k < count; k++) view.setInt32(at + 4 * k, view.getInt32(at + 4 * k, true) - base, true);
+    }
+  }
 }
 
 // Ranges closer than this are read as one, so a few small buffers cost one system call.

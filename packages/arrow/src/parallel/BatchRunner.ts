@@ -13,12 +13,15 @@ import { type SerializedError, serializeError, shiftErrorRow } from '../errors/w
 import { ioError } from '../io/ioError.js';
 import { scanIpcBytes } from '../ipc/scanIpcBlocks.js';
 import type { ColumnRows } from '../parquet/fast/ColumnRows.js';
+import { isFastPathSignal } from '../parquet/fast/isFastPathSignal.js';
+import type { ParquetRowGroups } from '../parquet/parquetRowGroups.js';
 import {
-  isFastPathSignal,
-  openParquetRowGroups,
-  type ParquetRowGroups,
-} from '../parquet/parquetRowGroups.js';
-import { type BatchReadPlan, batchReadPlan, type PlannedBuffer, type PlannedLevel } from './BatchReadPlan.js';
+  type BatchReadPlan,
+  batchReadPlan,
+  type PlannedBuffer,
+  type PlannedLevel,
+  rebaseListOffsets,
+} from './BatchReadPlan.js';
 import { batchSlots } from './batchSlots.js';
 import { IoRegionBatch } from './IoRegionBatch.js';
 import { rowRangePlans } from './rowRangePlans.js';
@@ -81,8 +84,15 @@ export class BatchRunner {
     this.#closed = true;
   }
 
+  /**
+   * Loaded on the first Parquet request only: the decoders bring apache-arrow, hyparquet and their
+   * WebAssembly, which a thread that reads Arrow IPC never needs (their start-up cost every worker
+   * CPU time; see BatchRunner.test.ts).
+   */
   #openParquet(file: SharedFile): Promise<ParquetRowGroups> {
-    this.#parquet ??= openParquetRowGroups(file.fd, file.size, file.path);
+    this.#parquet ??= import('../parquet/parquetRowGroups.js').then(({ openParquetRowGroups }) =>
+      openParquetRowGroups(file.fd, file.size, file.path),
+    );
     return this.#parquet;
   }
 
@@ -118,7 +128,10 @@ export class BatchRunner {
       if (request.type === 'block') {
         await this.#adopt(t, s);
         values.push(
-          this.#runBlock(t, s, request.block, (io) => readRanges(s.fd, io, request.block.reads, s.path)),
+          this.#runBlock(t, s, request.block, (io) => {
+            readRanges(s.fd, io, request.block.reads, s.path);
+            rebaseListOffsets(io, request.block);
+          }),
         );
         rows.push(request.block.rows);
       } else {
@@ -167,17 +180,22 @@ export class BatchRunner {
       block =
         request.rangeBytes === undefined
           ? batchReadPlan(header, bodyOffset, bodyLength, slots, s.names, 0, header.rows, s.path)
-          : rowRangePlans(
-              header,
-              bodyOffset,
-              bodyLength,
-              slots,
-              s.names,
-              s.layouts,
-              0,
-              header.rows,
-              s.path,
-              request.rangeBytes,
+          : (
+              await rowRangePlans(
+                header,
+                bodyOffset,
+                bodyLength,
+                slots,
+                s.names,
+                s.layouts,
+                0,
+                header.rows,
+                s.path,
+                request.rangeBytes,
+                async (into, position) => {
+                  into.set(ipc.subarray(position, position + into.length));
+                },
+              )
             ).find((plan) => (plan.firstRow ?? 0) === request.first);
     }
     if (block?.rows !== request.rows) {
@@ -193,7 +211,10 @@ export class BatchRunner {
     }
     const found = block;
     await this.#adopt(t, s);
-    return this.#runBlock(t, s, found, (io) => copyRanges(io, found.reads, ipc));
+    return this.#runBlock(t, s, found, (io) => {
+      copyRanges(io, found.reads, ipc);
+      rebaseListOffsets(io, found);
+    });
   }
 
   /** The general decoder's row group as an Arrow IPC stream, kept for the next job of the same one. */

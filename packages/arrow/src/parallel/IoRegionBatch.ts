@@ -99,7 +99,7 @@ function levelData(
   return {
     length: level.length,
     nullCount: level.nullCount,
-    offset: 0,
+    offset: level.offset ?? 0,
     nullBitmap:
       level.validity === undefined
         ? undefined

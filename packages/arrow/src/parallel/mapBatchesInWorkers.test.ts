@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
@@ -27,7 +28,7 @@ import { FileByteReader } from '../io/FileByteReader.js';
 import { scanIpcBytes } from '../ipc/scanIpcBlocks.js';
 import { readFile } from '../read/readFile.js';
 import { batchTensors } from '../tensors/batchTensors.js';
-import { batchOf, fixedList, primitive } from '../testing/batches.js';
+import { batchOf, fixedList, list, primitive } from '../testing/batches.js';
 import { damagedParquet, tempDir } from '../testing/files.js';
 import { writeParquet } from '../write/writeParquet.js';
 import { writeTrainingLog } from '../write/writeTrainingLog.js';
@@ -861,6 +862,56 @@ describe('mapBatchesInWorkers with row ranges', () => {
       expect(error).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', batch: 1, row: 195 });
     },
   );
+
+  it('splits a variable-length list column into the same row ranges, merged into the batch’s result', async () => {
+    // logits: List<float32> of 4 a row (24 bytes a row with the target, as in big.arrows).
+    const listed = join(dir, 'big-list.arrows');
+    const batches = [0, 1].map((b) =>
+      batchOf({
+        logits: list(
+          Array.from({ length: BATCH + 1 }, (_, i) => 4 * i),
+          primitive(
+            new Float32(),
+            Float32Array.from({ length: 4 * BATCH }, (_, i) => ((i + b) % 13) - 6),
+          ),
+        ),
+        target: primitive(
+          new Int64(),
+          BigInt64Array.from({ length: BATCH }, (_, i) => BigInt(b * BATCH + i)),
+        ),
+      }),
+    );
+    writeFileSync(listed, RecordBatchStreamWriter.writeAll(batches).toUint8Array(true));
+    for (const options of [{ threads: 1 }, { threads: 3 }, { threads: 2, inThisThread: true }]) {
+      const results: Merged[] = [];
+      for await (const { value } of mapBatchesInWorkers<Merged>(listed, ranged(), {
+        ...options,
+        rangeBytes: 1536,
+      }))
+        results.push(value);
+      expect(results.map(({ parts: _, ...r }) => r)).toEqual(await inThread(listed));
+      expect(results.map((r) => r.parts)).toEqual([RANGES, RANGES]);
+    }
+  });
+
+  it('checks the file for changes once per batch, not once per row range', async () => {
+    const handle = await open(big, 'r');
+    const proto = Object.getPrototypeOf(handle) as { stat: (...args: unknown[]) => Promise<unknown> };
+    await handle.close();
+    const stat = vi.spyOn(proto, 'stat');
+    let calls: number;
+    try {
+      const { results } = await collect(big, ranged(), { threads: 2, rangeBytes: 1536 });
+      expect(results).toHaveLength(2);
+      calls = stat.mock.calls.length;
+    } finally {
+      stat.mockRestore();
+    }
+    // Opening (one fstat, a second only if the file was written in the last tick), one per batch
+    // and one at the end; 32 ranges checked one by one would be 33 and more.
+    expect(calls).toBeGreaterThanOrEqual(3);
+    expect(calls).toBeLessThanOrEqual(5);
+  });
 
   it('rejects a range budget that is not a whole number ≥ 1', () => {
     for (const rangeBytes of [0, 1.5, Number.NaN]) {

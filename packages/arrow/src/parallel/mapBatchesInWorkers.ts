@@ -24,7 +24,7 @@ import { BatchRunner } from './BatchRunner.js';
 import { batchSlots } from './batchSlots.js';
 import { takeWorker } from './prestartWorkers.js';
 import { RANGE_BYTES, rangeRows } from './rangeRows.js';
-import { rowRangePlans } from './rowRangePlans.js';
+import { type ReadBytesAt, rowRangePlans } from './rowRangePlans.js';
 import type { WorkerJob, WorkerReply, WorkerRequest, WorkerSetup } from './workerProtocol.js';
 
 /** The module a pool runs in its workers (see `WorkerTaskModule`) and the data its `setup` gets. */
@@ -460,15 +460,19 @@ class Pool<R> implements WorkerBatchReader<R> {
             await finish();
             throw changed ?? e;
           }
-          try {
-            // Each result, and the end, only once the file is seen unchanged after it was read.
-            await this.#verifyUnchanged();
-          } catch (e) {
-            await finish();
-            throw e;
+          const slot = this.#slots.get(this.#consumed)!;
+          // Each result, and the end, only once the file is seen unchanged after it was read. A
+          // row range before its batch's last hands nothing out: the check after the last range,
+          // whose reply comes after theirs, covers their bytes too (one fstat per batch, not per range).
+          if (reply === END || reply.error !== undefined || slot.range === undefined || slot.range.last) {
+            try {
+              await this.#verifyUnchanged();
+            } catch (e) {
+              await finish();
+              throw e;
+            }
           }
           if (reply === END) return finish();
-          const slot = this.#slots.get(this.#consumed)!;
           this.#slots.delete(this.#consumed);
           this.#consumed++;
           if (slot.range !== undefined && reply.error === undefined) {
@@ -476,7 +480,16 @@ class Pool<R> implements WorkerBatchReader<R> {
             parts.push(reply.values[0] as R);
             partRows += reply.rows[0]!;
             if (slot.range.last) {
-              const value = this.#merge!(parts);
+              let value: R;
+              try {
+                value = this.#merge!(parts);
+              } catch (e) {
+                // A merge that refuses the ranges (rows of a list column ragged across them).
+                await finish();
+                throw e instanceof ArrowReadError
+                  ? e.withContext({ file: this.#path, batch: this.#index })
+                  : e;
+              }
               pending.push({ index: this.#index++, rows: partRows, value });
               this.#rows += partRows;
               this.#bytesRead = Math.max(this.#bytesRead, slot.end);
@@ -708,6 +721,29 @@ class Pool<R> implements WorkerBatchReader<R> {
     const batches = scan.batches();
     const part = this.#part;
     if (part !== undefined) this.#index = part.first;
+    // A list column's offsets where its row ranges start (a few bytes a range; see rowRangePlans).
+    const readAt: ReadBytesAt = async (into, position) => {
+      let done = 0;
+      try {
+        while (done < into.length) {
+          const { bytesRead } = await handle.read(into, done, into.length - done, position + done);
+          if (bytesRead === 0) break;
+          done += bytesRead;
+        }
+      } catch (e) {
+        throw ioError(e, file);
+      }
+      if (done < into.length) {
+        throw new ArrowReadError(
+          'TRUNCATED',
+          `the file ends at byte ${position + done}, inside a record batch`,
+          {
+            file,
+            hint: 'The file was cut short or is being rewritten: copy it again.',
+          },
+        );
+      }
+    };
     // The row ranges of the batch being planned not yet handed to the pool, and its body end.
     let ranges: BatchReadPlan[] = [];
     let rangeAt = 0;
@@ -757,7 +793,7 @@ class Pool<R> implements WorkerBatchReader<R> {
         const plans =
           this.#merge === undefined
             ? [batchReadPlan(header, bodyOffset, bodyLength, slots, names, index, rows, file)]
-            : rowRangePlans(
+            : await rowRangePlans(
                 header,
                 bodyOffset,
                 bodyLength,
@@ -768,6 +804,7 @@ class Pool<R> implements WorkerBatchReader<R> {
                 rows,
                 file,
                 this.#rangeBytes,
+                readAt,
               );
         this.#batchesPlanned++;
         if (plans.length > 1) {

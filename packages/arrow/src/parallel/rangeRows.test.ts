@@ -22,8 +22,15 @@ describe('rangeRows', () => {
     expect(rangeRows([target], 64)).toBe(64);
   });
 
-  it('does not cut a variable-length list column', () => {
+  it('cuts a variable-length list column by its batch’s mean list length, and not without it', () => {
     const list = layout(new Field('logits', new List(new Field('item', new Float32(), false))));
-    expect(rangeRows([list, layout(new Field('target', new Int64()))])).toBeUndefined();
+    const target = layout(new Field('target', new Int64()));
+    expect(rangeRows([list, target])).toBeUndefined();
+    // 1000 rows of 100 floats: 400 + 8 bytes a row, whatever the order of the columns.
+    const step = Math.floor(RANGE_BYTES / 408 / 64) * 64;
+    expect(rangeRows([list, target], RANGE_BYTES, { rows: 1000, elements: [100_000, undefined] })).toBe(step);
+    expect(rangeRows([target, list], RANGE_BYTES, { rows: 1000, elements: [undefined, 100_000] })).toBe(step);
+    // Empty lists only: nothing to cut by.
+    expect(rangeRows([list], RANGE_BYTES, { rows: 1000, elements: [0] })).toBeUndefined();
   });
 });

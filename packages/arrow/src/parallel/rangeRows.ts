@@ -26,11 +26,22 @@ export const ELEMENT_BYTES: Readonly<Record<ElementType, number>> = {
   uint32: 4,
 };
 
+/** A batch's variable-length list columns, for {@link rangeRows}. */
+export interface ListExtent {
+  /** The batch's rows (those used: fewer at a row limit). */
+  readonly rows: number;
+  /** For each layout that is a variable-length list, its list elements in the batch as stored (the child's length). */
+  readonly elements: readonly (number | undefined)[];
+}
+
 /**
  * The rows per row range the worker pool cuts a big batch of these columns into (see
- * `WorkerPlan.merge`), or `undefined` when it does not cut it (a variable-length list column): a
- * computation in this thread that cuts a batch the same way and merges the ranges in row order gets
- * the same bits as the pool, for any thread count. A batch of at most this many rows is one range.
+ * `WorkerPlan.merge`), or `undefined` when it does not cut it: a computation in this thread that
+ * cuts a batch the same way and merges the ranges in row order gets the same bits as the pool, for
+ * any thread count. A batch of at most this many rows is one range. A variable-length list column
+ * counts its batch's mean list length (`lists`), so its ranges hold about `rangeBytes` too; without
+ * it, a batch with a list column is not cut. Whole numbers only, summed before the one division, so
+ * the step does not depend on the order of the columns.
  *
  * @param layouts the layouts of the selected columns, each column once.
  * @example
@@ -39,11 +50,24 @@ export const ELEMENT_BYTES: Readonly<Record<ElementType, number>> = {
 export function rangeRows(
   layouts: readonly TensorLayout[],
   rangeBytes: number = RANGE_BYTES,
+  lists?: ListExtent,
 ): number | undefined {
   let bytesPerRow = 0;
-  for (const layout of layouts) {
-    if (layout.list !== undefined) return undefined;
-    bytesPerRow += layout.fixed.reduce((n, size) => n * size, 1) * ELEMENT_BYTES[layout.dtype];
+  let listBytes = 0;
+  for (const [i, layout] of layouts.entries()) {
+    const perElement = layout.fixed.reduce((n, size) => n * size, 1) * ELEMENT_BYTES[layout.dtype];
+    if (layout.list === undefined) {
+      bytesPerRow += perElement;
+      continue;
+    }
+    const elements = lists?.elements[i];
+    if (elements === undefined || !Number.isSafeInteger(elements) || elements < 0) return undefined;
+    listBytes += elements * perElement;
+  }
+  if (listBytes > 0) {
+    const rows = lists!.rows;
+    if (!(rows > 0)) return undefined;
+    bytesPerRow = (bytesPerRow * rows + listBytes) / rows;
   }
   if (bytesPerRow === 0) return undefined;
   return Math.max(ROW_STEP, Math.floor(rangeBytes / bytesPerRow / ROW_STEP) * ROW_STEP);

@@ -1,7 +1,6 @@
 import { decoderTrapError, isDecoderTrap } from './decoderTrap.js';
 import type { ColumnRows } from './fast/ColumnRows.js';
-import { FastPathFallback } from './fast/FastPathFallback.js';
-import { PageCorruption } from './fast/PageCorruption.js';
+import { isFastPathSignal } from './fast/isFastPathSignal.js';
 import { parquetDecodeError } from './parquetDecodeError.js';
 import { openParquetFile, type ParquetFile, type ParquetMeta } from './parquetFile.js';
 import { readAtFd } from './readAtFd.js';
@@ -69,9 +68,4 @@ export async function openParquetRowGroups(
       }
     },
   };
-}
-
-/** A fast-path signal (a chunk it cannot read after all, or a damaged page): the general decoder then reads the rows. */
-export function isFastPathSignal(e: unknown): boolean {
-  return e instanceof FastPathFallback || e instanceof PageCorruption;
 }

@@ -1,4 +1,5 @@
-import { ArrowReadError, type ArrowReadErrorContext } from '@lossflow/arrow';
+// The worker entry, not the root: the loss task imports this, and the root loads apache-arrow.
+import { ArrowReadError, type ArrowReadErrorContext } from '@lossflow/arrow/worker';
 import { LossError, type LossErrorContext } from '@lossflow/core';
 
 const LOSS_KEYS = ['loss', 'argument', 'batch', 'column', 'file', 'firstBatch', 'firstFile', 'hint'] as const;

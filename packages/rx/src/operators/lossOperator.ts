@@ -52,25 +52,17 @@ export function lossOperator<O extends object>(
   };
   let schema: Schema | undefined;
   let batchPlan: BatchLossPlan<O> | undefined;
-  // The rows per range, for the columns (joined) it was found for.
-  let rangeStep: number | undefined;
-  let rangeFor: string | undefined;
   const chunk = (batch: RecordBatch, index: number, rangeColumns?: readonly string[]): LossChunk => {
     const file = batchOrigin(batch);
     try {
       if (batch.schema !== schema || batchPlan === undefined) {
         batchPlan = { spec, options: coreOptions, by, perRow, nulls, columns: columnsOf(batch.schema) };
         schema = batch.schema;
-        rangeFor = undefined;
-      }
-      const names = rangeColumns ?? Object.values(batchPlan.columns);
-      const key = names.join('\u0000');
-      if (key !== rangeFor) {
-        rangeStep = rangeRowsOf(batch.schema, names);
-        rangeFor = key;
       }
       // In the row ranges of a threaded fromFile, so any thread count (0 too) gives the same bits.
-      const part = batchLossInRanges(batchPlan, batch, index, rangeStep);
+      // Per batch: a list column's ranges depend on the batch's list lengths.
+      const step = rangeRowsOf(batch, rangeColumns ?? Object.values(batchPlan.columns));
+      const part = batchLossInRanges(batchPlan, batch, index, step);
       return {
         loss: spec.name,
         batch: index,

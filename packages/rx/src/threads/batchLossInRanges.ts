@@ -6,28 +6,33 @@ import {
   tensorLayout,
 } from '@lossflow/arrow';
 import type { Tensor } from '@lossflow/core';
-import type { RecordBatch, Schema } from 'apache-arrow';
+import type { RecordBatch } from 'apache-arrow';
 import { type BatchLoss, type BatchLossPlan, batchLoss } from '../compute/batchLoss.js';
 import { errorAtRow } from '../compute/errorAtRow.js';
 import { mergeWorkerLosses } from './mergeWorkerLosses.js';
 
 /**
- * The rows per range a threaded `fromFile` cuts a batch of this schema into when it reads these
- * columns (see `rangeRows` of `@lossflow/arrow`), or `undefined` when it does not cut it.
+ * The rows per range a threaded `fromFile` cuts this batch into when it reads these columns (see
+ * `rangeRows` of `@lossflow/arrow`), or `undefined` when it does not cut it. A variable-length list
+ * column counts its list elements as the batch stores them (a batch cut at a row limit keeps all
+ * of them), as the worker pool counts them from the batch's header.
  *
  * @example
- * const step = rangeRowsOf(batch.schema, Object.values(plan.columns));
+ * const step = rangeRowsOf(batch, Object.values(plan.columns));
  */
-export function rangeRowsOf(schema: Schema, columns: Iterable<string>): number | undefined {
+export function rangeRowsOf(batch: RecordBatch, columns: Iterable<string>): number | undefined {
   const layouts: TensorLayout[] = [];
+  const elements: (number | undefined)[] = [];
+  const fields = batch.schema.fields;
   for (const name of new Set(columns)) {
-    const field = schema.fields.find((f) => f.name === name);
-    if (field === undefined) return undefined;
-    const layout = tensorLayout(field);
+    const at = fields.findIndex((f) => f.name === name);
+    if (at < 0) return undefined;
+    const layout = tensorLayout(fields[at]!);
     if (!layout.usable) return undefined;
+    elements.push(layout.list === undefined ? undefined : batch.data.children[at]?.children[0]?.length);
     layouts.push(layout);
   }
-  return rangeRows(layouts);
+  return rangeRows(layouts, undefined, { rows: batch.numRows, elements });
 }
 
 /**
@@ -37,7 +42,7 @@ export function rangeRowsOf(schema: Schema, columns: Iterable<string>): number |
  * number of worker threads. An error names the batch's row; the caller adds the batch index.
  *
  * @example
- * const part = batchLossInRanges(plan, batch, index, rangeRowsOf(batch.schema, Object.values(plan.columns)));
+ * const part = batchLossInRanges(plan, batch, index, rangeRowsOf(batch, Object.values(plan.columns)));
  */
 export function batchLossInRanges<O>(
   plan: BatchLossPlan<O>,

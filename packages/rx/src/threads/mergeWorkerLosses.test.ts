@@ -90,4 +90,15 @@ describe('mergeWorkerLosses', () => {
     expect(merged[0]!.rowShapes).toBeUndefined();
     expect(merged[1]!.rowShapes).toEqual({ pred: [] });
   });
+
+  it('refuses ranges whose rows of a list column have another length than the first range’s: RAGGED', () => {
+    const a = { ...part(2, [], { last: 0, groups: [] }), groups: undefined, rowShapes: { logits: [20] } };
+    const b = { ...a, rowShapes: { logits: [21] } };
+    expect(() => mergeWorkerLosses([[a], [a]])).not.toThrow();
+    expect(() => mergeWorkerLosses([[a], [b]])).toThrow(
+      expect.objectContaining({ code: 'RAGGED', column: 'logits' }),
+    );
+    // A range without rows has no shape to compare.
+    expect(() => mergeWorkerLosses([[a], [{ ...b, rows: 0, rowShapes: undefined }]])).not.toThrow();
+  });
 });

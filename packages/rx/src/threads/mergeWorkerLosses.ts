@@ -1,5 +1,6 @@
+import { ArrowReadError } from '@lossflow/arrow/worker';
 import { createState, type LossState, mergeInto } from '@lossflow/core';
-import type { GroupKey, GroupState } from '../chunks/LossChunk.js';
+import type { GroupKey, GroupState, RowShapes } from '../chunks/LossChunk.js';
 import type { WorkerLoss } from './lossTask.js';
 
 /**
@@ -8,7 +9,10 @@ import type { WorkerLoss } from './lossTask.js';
  * skipped rows add up, states (the batch's and each key's) merge in row order, keys keep the order
  * they first appear in, and the steps are those at the batch's last row and at each key's last row.
  * The ranges are fixed by the batch and columns alone, so the merge is the same for any thread count.
+ * A variable-length list column whose rows have one length in one range and another in the next is
+ * `RAGGED`, as the whole batch's tensor would be (each range alone is a tensor).
  *
+ * @throws {ArrowReadError} `RAGGED` when ranges' rows of a column differ in shape.
  * @example
  * const losses = mergeWorkerLosses(rangeResults); // rangeResults: WorkerLoss[][], one per range
  */
@@ -47,6 +51,7 @@ function mergeLoss(parts: readonly WorkerLoss[]): WorkerLoss {
   const merged: GroupState[] | undefined =
     groups === undefined ? undefined : [...groups].map(([key, g]) => ({ key, state: g.state }));
   const withRows = parts.find((p) => p.rowShapes !== undefined);
+  for (const part of parts) if (part !== withRows) sameRowShapes(withRows?.rowShapes, part.rowShapes);
   return {
     rows,
     skipped,
@@ -59,4 +64,22 @@ function mergeLoss(parts: readonly WorkerLoss[]): WorkerLoss {
     rowShapes: withRows?.rowShapes,
     rowDtypes: withRows?.rowDtypes,
   };
+}
+
+/** Throws `RAGGED` when a range's row shape of a column is not the first range's. */
+function sameRowShapes(first: RowShapes | undefined, part: RowShapes | undefined): void {
+  if (first === undefined || part === undefined) return;
+  for (const column in part) {
+    const a = first[column];
+    const b = part[column]!;
+    if (a === undefined || (a.length === b.length && a.every((n, i) => n === b[i]))) continue;
+    throw new ArrowReadError(
+      'RAGGED',
+      `list rows have different lengths in one batch (rows of shape [${a.join(', ')}], then [${b.join(', ')}])`,
+      {
+        column,
+        hint: 'Every row of an input or target list must have the same length; pad or filter the rows when writing.',
+      },
+    );
+  }
 }

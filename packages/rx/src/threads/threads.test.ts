@@ -18,6 +18,7 @@ import {
   Float64,
   Int32,
   Int64,
+  List,
   makeData,
   RecordBatch,
   RecordBatchStreamWriter,
@@ -603,6 +604,57 @@ describe('big batches', () => {
       { labelSmoothing: 0.1, reduction: 'none' },
     ) as { data: Float64Array };
     expect(inThread[0]!.perRow).toEqual(Array.from(rows.data));
+  });
+
+  /** One batch of `n` rows: logits List<float32> of `length(row)` values, target int64 in [0, 20). */
+  function writeListLog(path: string, n: number, length: (row: number) => number): void {
+    const item = new Field('item', new Float32(), false);
+    const fields = [new Field('logits', new List(item), false), new Field('target', new Int64(), false)];
+    const offsets = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i]! + length(i);
+    const logits = Float32Array.from({ length: offsets[n]! }, (_, i) => Math.sin(i * 0.61) * 4);
+    const target = BigInt64Array.from({ length: n }, (_, i) => BigInt((i * 7) % 20));
+    const children = [
+      makeData({
+        type: new List(item),
+        length: n,
+        valueOffsets: offsets,
+        child: makeData({ type: new Float32(), length: offsets[n]!, data: logits }),
+      }),
+      makeData({ type: new Int64(), length: n, data: target }),
+    ];
+    const batch = new RecordBatch(
+      new Schema(fields),
+      makeData({ type: new Struct(fields), length: n, children }),
+    );
+    writeFileSync(path, RecordBatchStreamWriter.writeAll([batch]).toUint8Array(true));
+  }
+
+  it('with a variable-length list column, split into row ranges, give the same bits for any thread count', async () => {
+    // 20 logits (80 bytes) + 8 a row: 100,000 rows (8.8 MB) are 3 ranges of 47,616 rows.
+    const path = join(dir, 'big-list.arrows');
+    writeListLog(path, 100_000, () => 20);
+    const results = await perWorkers((threads) =>
+      fromFile(path, threads).pipe(crossEntropy({ labelSmoothing: 0.1 }), share(), (chunks) =>
+        zip(
+          chunks.pipe(reduce('mean')),
+          chunks.pipe(reduce('sum')),
+          chunks.pipe(map((c) => ({ batch: c.batch, rows: c.rows, rowShapes: c.rowShapes }))),
+        ),
+      ),
+    );
+    expectSameBits(results);
+    expect(results[0]![0]![2]).toEqual({ batch: 0, rows: 100_000, rowShapes: { logits: [20], target: [] } });
+    // A batch of rows that are 20 long in its first range and 21 in the next (each range alone is
+    // a tensor) is RAGGED, as the whole batch would be.
+    const ragged = join(dir, 'big-list-ragged.arrows');
+    writeListLog(ragged, 100_000, (row) => (row < 47_616 ? 20 : 21));
+    for (const threads of WORKERS) {
+      const e = await lastValueFrom(fromFile(ragged, threads).pipe(crossEntropy(), reduce('mean'))).catch(
+        (error: unknown) => error,
+      );
+      expect(e, JSON.stringify(threads)).toMatchObject({ code: 'RAGGED', batch: 0, column: 'logits' });
+    }
   });
 
   it("with nulls: 'skip', reports a loss error with the file's row, not the row among those kept", async () => {
