@@ -1,21 +1,9 @@
 import { PageCorruption } from './PageCorruption.js';
 import { SNAPPY_WASM_BASE64 } from './snappyWasm.js';
+import { ensureMemory, type LinearMemory, wasmInstance } from './wasmInstance.js';
 
 /** Where the compiled decompressor's own data and stack end: pages go after it. */
 const INPUT_START = 68_000;
-const WASM_PAGE = 65_536;
-
-/** The parts of the `WebAssembly` global used here (typed here: the package needs no DOM types). */
-interface WebAssemblyApi {
-  Module: new (code: Uint8Array) => object;
-  Instance: new (module: object, imports?: object) => { readonly exports: Record<string, unknown> };
-}
-interface LinearMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-
-let compiled: object | undefined;
 
 /**
  * Snappy pages decompressed into one WebAssembly memory that is reused for every page (it grows
@@ -31,11 +19,9 @@ export class SnappyPages {
   readonly #uncompress: (input: number, length: number, output: number) => number;
 
   constructor() {
-    const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
-    compiled ??= new wasm.Module(base64Bytes(SNAPPY_WASM_BASE64));
-    const instance = new wasm.Instance(compiled);
-    this.#memory = instance.exports.memory as LinearMemory;
-    this.#uncompress = instance.exports.uncompress as (a: number, b: number, c: number) => number;
+    const exports = wasmInstance(SNAPPY_WASM_BASE64);
+    this.#memory = exports.memory as LinearMemory;
+    this.#uncompress = exports.uncompress as (a: number, b: number, c: number) => number;
   }
 
   /**
@@ -49,9 +35,7 @@ export class SnappyPages {
       throw new PageCorruption(`a SNAPPY page says it holds ${declared} bytes, its header says ${size}`);
     // 8-byte aligned, so plain values that start the output can be viewed in place.
     const output = (INPUT_START + input.length + 15) & ~7;
-    const needed = output + size + 8;
-    const have = this.#memory.buffer.byteLength;
-    if (have < needed) this.#memory.grow(Math.ceil((needed - have) / WASM_PAGE));
+    ensureMemory(this.#memory, output + size + 8);
     new Uint8Array(this.#memory.buffer, INPUT_START, input.length).set(input);
     let result: number;
     try {
@@ -73,11 +57,4 @@ function snappyLength(input: Uint8Array): number {
     if (byte < 0x80) return value;
   }
   return -1;
-}
-
-function base64Bytes(text: string): Uint8Array {
-  const binary = (globalThis as unknown as { atob(s: string): string }).atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
