@@ -91,7 +91,8 @@ export class FastParquet {
     );
     if (other !== undefined) return { fast: false, reason: other };
     const nulls = meta.statistics?.null_count;
-    if (nulls !== undefined && nulls > 0n) return { fast: false, reason: 'nulls' };
+    if (nulls !== undefined && nulls > 0n)
+      return { fast: false, reason: column.layout === 'scalar' ? 'nulls' : 'nulls in list' };
     return { fast: true };
   }
 
