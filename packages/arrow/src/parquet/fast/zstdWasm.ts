@@ -3,7 +3,9 @@
  * by vendor/zstd/build.sh (no libc, no imports, one static decompression context), as base64.
  * Vendored so that pages decompress into one reused memory, as the Snappy ones do.
  *
- * zstd is used under its BSD licence:
+ * zstd is used under its BSD licence (kept in bundles as a legal comment):
+ *
+ * @license BSD-3-Clause
  *
  * BSD License
  *
