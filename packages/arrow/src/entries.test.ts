@@ -28,6 +28,8 @@ describe('the entries of @lossflow/arrow', () => {
     expect(Object.keys(node).sort()).toEqual(
       [
         'mapBatchesInWorkers',
+        'PAGE_MEMORY_BUDGET',
+        'parquetChunkReport',
         'prestartWorkers',
         'readFile',
         'readFileTensors',
