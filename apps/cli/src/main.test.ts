@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -153,6 +154,48 @@ describe('lossflow inspect', () => {
       expect(table.code).toBe(0);
       expect(table.stdout).toContain('arrow-stream');
       expect(table.stdout).toMatch(/logits\s+FixedSizeList\[5\]<Float32>\s+\(rows, 5\)/);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'says which decoder reads each Parquet column chunk and why, and warns about pages over the memory budget',
+    async () => {
+      const pw = createRequire(import.meta.url)('parquet-wasm') as typeof import('parquet-wasm');
+      const dir = mkdtempSync(join(tmpdir(), 'lossflow-inspect-'));
+      const path = join(dir, 'mixed.parquet');
+      const table = pw.readParquet(new Uint8Array(readFileSync(join(FIXTURES, 'epoch-log.parquet'))));
+      const properties = new pw.WriterPropertiesBuilder()
+        .setCompression(pw.Compression.ZSTD)
+        .setColumnCompression('y', pw.Compression.GZIP)
+        .build();
+      writeFileSync(path, pw.writeParquet(table, properties));
+      const run = await runCli(['inspect', path, '--format', 'json']);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe('');
+      const { parquet } = JSON.parse(run.stdout).files[0];
+      expect(parquet.memoryBudget).toBe(300_000_000);
+      expect(parquet.warnings).toEqual([]);
+      const chunk = (column: string) =>
+        parquet.chunks.find(
+          (c: { column: string; rowGroup: number }) => c.column === column && c.rowGroup === 0,
+        );
+      expect(chunk('logits')).toMatchObject({ codec: 'ZSTD', decoder: 'fast', reason: null });
+      expect(chunk('y')).toMatchObject({ codec: 'GZIP', decoder: 'fallback', reason: 'codec GZIP' });
+      expect(chunk('logits').pages).toBeGreaterThan(0);
+      expect(chunk('logits').largestPage).toBeGreaterThan(0);
+      // Arrow IPC has no column chunks.
+      const ipc = JSON.parse((await runCli(['inspect', LOG, '--format', 'json'])).stdout);
+      expect(ipc.files[0].parquet).toBeUndefined();
+
+      const text = await runCli(['inspect', path, '--memory-budget', '0.0001']);
+      expect(text.code).toBe(0);
+      expect(text.stdout).toMatch(/logits\s+ZSTD\s+fast path\s+\d+\s+\S+/);
+      expect(text.stdout).toMatch(/y\s+GZIP\s+fallback: codec GZIP/);
+      expect(text.stderr).toMatch(
+        /^warning: .*mixed\.parquet: column 'logits', row group 0: a page of \d+ bytes is larger than the memory budget of 100 bytes/m,
+      );
+      expect((await runCli(['inspect', path, '--memory-budget', '-1'])).code).toBe(2);
     },
     TIMEOUT,
   );

@@ -29,7 +29,9 @@ describe('the entries of @lossflow/arrow', () => {
       [
         'fileParts',
         'mapBatchesInWorkers',
+        'PAGE_MEMORY_BUDGET',
         'PART_BYTES',
+        'parquetChunkReport',
         'prestartWorkers',
         'readFile',
         'readFileTensors',

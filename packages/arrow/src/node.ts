@@ -15,6 +15,13 @@ export {
   type WorkerTask,
 } from './parallel/mapBatchesInWorkers.js';
 export { prestartWorkers } from './parallel/prestartWorkers.js';
+export {
+  PAGE_MEMORY_BUDGET,
+  type ParquetChunkInfo,
+  type ParquetChunkReport,
+  type ParquetChunkReportOptions,
+  parquetChunkReport,
+} from './parquet/parquetChunkReport.js';
 export { type FileSource, readFile, readFileTensors } from './read/readFile.js';
 export { type IpcStreamWriter, writeIpcFile, writeIpcStream } from './write/writeIpcStream.js';
 export { type ParquetWriteOptions, writeParquet } from './write/writeParquet.js';

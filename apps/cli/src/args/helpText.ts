@@ -199,11 +199,18 @@ Examples:
 export const INSPECT_HELP = `Usage: lossflow inspect FILE... [--format table|json]
 
 Shows each file's format (from its magic bytes), size, schema with each column's type and
-per-row tensor shape, rows and batches (reading through the file once).
+per-row tensor shape, rows and batches (reading through the file once). For Parquet, also which
+decoder reads each column chunk (the fast path, or the general decoder and why: "codec GZIP",
+"nulls in list", …) and its largest page, and warns about any page larger than the memory budget
+(such a page cannot be streamed under it).
 
 Options:
   --format table|json  table (default) or one JSON document: { "files": [ { "file", "format",
-                       "bytes", "rows", "batches", "columns": [ { "name", "type", "shape" } ] } ] }
+                       "bytes", "rows", "batches", "columns": [ { "name", "type", "shape" } ],
+                       Parquet only: "parquet": { "memoryBudget", "warnings": [ … ], "chunks": [
+                       { "rowGroup", "column", "codec", "decoder": "fast"|"fallback", "reason",
+                       "pages", "largestPage" } ] } } ] }
+  --memory-budget MB   warn about Parquet pages larger than this many megabytes (default 300)
   --allow-missing-end-of-stream
                        read an Arrow IPC stream that ends without its end-of-stream marker as
                        complete (by default it is an error)

@@ -1,6 +1,11 @@
 import { statSync } from 'node:fs';
 import { describeSchema } from '@lossflow/arrow';
-import { readFile as readBatches } from '@lossflow/arrow/node';
+import {
+  PAGE_MEMORY_BUDGET,
+  type ParquetChunkReport,
+  parquetChunkReport,
+  readFile as readBatches,
+} from '@lossflow/arrow/node';
 import { hasFlag, lastValue, parseArgv, wantsHelp } from '../args/argv.js';
 import { INSPECT_HELP } from '../args/helpText.js';
 import { describeFailure } from '../errors/describeFailure.js';
@@ -25,11 +30,17 @@ export interface FileSummary {
     readonly type: string;
     readonly shape: readonly number[] | null;
   }[];
+  /**
+   * Parquet only: each column chunk's codec and decoder (the fast path or the general one, and
+   * why), pages and largest page, and a warning for each page over the memory budget.
+   */
+  readonly parquet?: ParquetChunkReport;
 }
 
 /**
  * `lossflow inspect FILE… [--format table|json]`: format, size, schema with per-row tensor shapes,
- * rows and batches of each file.
+ * rows and batches of each file; for Parquet, the decoder of each column chunk and pages too big
+ * for the memory budget.
  *
  * @returns the exit code
  */
@@ -45,6 +56,7 @@ export async function inspectCommand(args: readonly string[], io: CliIo): Promis
       args,
       {
         format: { type: 'string' },
+        'memory-budget': { type: 'string' },
         'allow-missing-end-of-stream': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
@@ -62,11 +74,14 @@ export async function inspectCommand(args: readonly string[], io: CliIo): Promis
       errStyle,
     );
     const allowMissingEndOfStream = hasFlag(parsed, 'allow-missing-end-of-stream');
+    const memoryBudget = budgetBytes(lastValue(parsed, 'memory-budget'));
     const summaries: FileSummary[] = [];
     for (const file of parsed.positionals) {
-      summaries.push(await summarize(file, progress, allowMissingEndOfStream));
+      summaries.push(await summarize(file, progress, allowMissingEndOfStream, memoryBudget));
     }
     progress.done();
+    for (const s of summaries)
+      for (const warning of s.parquet?.warnings ?? []) io.stderr.write(`warning: ${s.file}: ${warning}\n`);
     if (format === 'json') io.stdout.write(`${JSON.stringify({ files: summaries }, null, 2)}\n`);
     else io.stdout.write(summaries.map((s) => summaryTable(s, io)).join('\n'));
     return 0;
@@ -78,10 +93,20 @@ export async function inspectCommand(args: readonly string[], io: CliIo): Promis
   }
 }
 
+/** `--memory-budget MB` in bytes (default: the readers' budget). */
+function budgetBytes(value: string | undefined): number {
+  if (value === undefined) return PAGE_MEMORY_BUDGET;
+  const mb = Number(value);
+  if (!(Number.isFinite(mb) && mb > 0))
+    throw new UsageError(`--memory-budget takes a positive number of megabytes (got '${value}').`, 'inspect');
+  return Math.round(mb * 1e6);
+}
+
 async function summarize(
   file: string,
   progress: ProgressReporter,
   allowMissingEndOfStream: boolean,
+  memoryBudget: number,
 ): Promise<FileSummary> {
   const bytes = statSync(file).size;
   // A pipe or device can be read once: its schema and its batches come from one reader (all
@@ -114,7 +139,7 @@ async function summarize(
     batches++;
     progress.update({ label: `reading ${file}`, rows, bytes: reader.progress.bytesRead, totalBytes: bytes });
   }
-  return {
+  const summary: FileSummary = {
     file,
     format,
     bytes,
@@ -126,6 +151,9 @@ async function summarize(
       shape: c.problem === undefined ? c.shape : null,
     })),
   };
+  // Parquet is read at positions, so it is a regular file here: its page headers can be read.
+  if (format !== 'parquet' || once) return summary;
+  return { ...summary, parquet: await parquetChunkReport(file, { memoryBudget }) };
 }
 
 function summaryTable(s: FileSummary, io: CliIo): string {
@@ -144,5 +172,31 @@ function summaryTable(s: FileSummary, io: CliIo): string {
     ]),
     { header: style.bold },
   );
-  return `${head}\n\n${table}`;
+  return s.parquet === undefined
+    ? `${head}\n\n${table}`
+    : `${head}\n\n${table}\n\n${chunkTable(s.parquet, style.bold)}`;
+}
+
+/** The column chunks of a Parquet file, one line per column and decoder (row groups counted). */
+function chunkTable(report: ParquetChunkReport, bold: (s: string) => string): string {
+  const lines = new Map<string, { cells: string[]; groups: number; largest: number }>();
+  for (const c of report.chunks) {
+    const decoder = c.decoder === 'fast' ? 'fast path' : `fallback: ${c.reason}`;
+    const key = `${c.column}\0${c.codec}\0${decoder}`;
+    const line = lines.get(key) ?? { cells: [c.column, c.codec, decoder], groups: 0, largest: 0 };
+    line.groups++;
+    line.largest = Math.max(line.largest, c.largestPage);
+    lines.set(key, line);
+  }
+  return renderTable(
+    [
+      { header: 'column chunks', align: 'left' },
+      { header: 'codec', align: 'left' },
+      { header: 'decoder', align: 'left' },
+      { header: 'row groups', align: 'right' },
+      { header: 'largest page', align: 'right' },
+    ],
+    [...lines.values()].map((l) => [...l.cells, formatCount(l.groups), formatBytes(l.largest)]),
+    { header: bold },
+  );
 }

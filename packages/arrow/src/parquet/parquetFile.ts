@@ -73,7 +73,7 @@ type PwFile = {
  * worker pool (`parquetRowGroups.ts`). It opens the file with parquet-wasm's `ParquetFile`, which
  * reads the footer and then only the column chunks of the row group and columns asked for,
  * through a Blob-like view of the file whose reads go through `readAt` (`onRead` counts them).
- * Column chunks the fast path can decode (`fast/FastParquet.ts`: SNAPPY or uncompressed pages of
+ * Column chunks the fast path can decode (`fast/FastParquet.ts`: SNAPPY, ZSTD or uncompressed pages of
  * FLOAT/DOUBLE/INT32/INT64 values with no nulls, alone or in lists) skip parquet-wasm; both give
  * the same record batches.
  *

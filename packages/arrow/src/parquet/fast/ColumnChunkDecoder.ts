@@ -6,10 +6,11 @@ import { collectRowStarts, requireDefined } from './levels.js';
 import { PageCorruption } from './PageCorruption.js';
 import { RowStarts } from './RowStarts.js';
 import type { SnappyPages } from './SnappyPages.js';
+import type { ZstdPages } from './ZstdPages.js';
 
 /** What the pages of one column chunk hold, as its footer and schema say. */
 export interface ChunkShape {
-  /** 'UNCOMPRESSED' or 'SNAPPY'. */
+  /** 'UNCOMPRESSED', 'SNAPPY' or 'ZSTD'. */
   readonly codec: string;
   /** Bytes per value: 4 (FLOAT, INT32) or 8 (DOUBLE, INT64). */
   readonly valueBytes: 4 | 8;
@@ -31,13 +32,13 @@ export interface DecodedChunk {
 
 /**
  * Decodes the pages of one column chunk of FLOAT/DOUBLE/INT32/INT64 values with no nulls —
- * DATA_PAGE v1 and v2, PLAIN or dictionary-encoded, UNCOMPRESSED or SNAPPY — into buffers it
+ * DATA_PAGE v1 and v2, PLAIN or dictionary-encoded, UNCOMPRESSED, SNAPPY or ZSTD — into buffers it
  * reuses from chunk to chunk (they grow to the largest chunk and stay). Levels are walked run by
  * run: definition levels must all be the maximum, repetition levels give each row's start, and a
  * row may span pages.
  *
  * @example
- * const decoded = new ColumnChunkDecoder(snappy).decode(chunkBytes, shape);
+ * const decoded = new ColumnChunkDecoder(snappy, zstd).decode(chunkBytes, shape);
  * @throws {FastPathFallback} when the chunk needs the general decoder (nulls, other encodings)
  * @throws {PageCorruption} when its bytes contradict themselves
  */
@@ -46,7 +47,10 @@ export class ColumnChunkDecoder {
   #dictionary = new Uint8Array(0);
   readonly #starts = new RowStarts();
 
-  constructor(private readonly snappy: SnappyPages) {}
+  constructor(
+    private readonly snappy: SnappyPages,
+    private readonly zstd: ZstdPages,
+  ) {}
 
   decode(chunk: Uint8Array, shape: ChunkShape): DecodedChunk {
     const size = shape.valueBytes;
@@ -150,6 +154,7 @@ export class ColumnChunkDecoder {
 
   #inflate(body: Uint8Array, size: number, codec: string): Uint8Array {
     if (codec === 'SNAPPY') return this.snappy.decompress(body, size);
+    if (codec === 'ZSTD') return this.zstd.decompress(body, size);
     if (body.length !== size)
       throw new PageCorruption(`an uncompressed page of ${body.length} bytes says it has ${size}`);
     return body;

@@ -21,6 +21,7 @@ let dir: string;
 let cleanup: () => Promise<void>;
 /** Each file's bytes, its Arrow fields, and the byte spans of its page headers, level/value bodies. */
 const files: {
+  name: string;
   bytes: Uint8Array;
   fields: readonly Field[];
   /** Where the footer starts, and each row group's rows. */
@@ -28,6 +29,8 @@ const files: {
   rows: number[];
   headers: [number, number][];
   bodies: [number, number][];
+  /** The bodies of the pages of column chunks the fast path takes. */
+  fastBodies: [number, number][];
 }[] = [];
 
 beforeAll(async () => {
@@ -36,18 +39,22 @@ beforeAll(async () => {
   await writeTrainingLog(lossflow, 'parquet', { rows: 300, classes: 4, epochs: 1, batchRows: 100 });
   const duck = await (await DuckDBInstance.create(':memory:')).connect();
   const paths = [lossflow];
+  const names = ['lossflow.parquet'];
   for (const [name, options] of [
     ['duck-plain.parquet', ", COMPRESSION 'uncompressed', ROW_GROUP_SIZE 100"],
     ['duck-snappy.parquet', ', ROW_GROUP_SIZE 100'],
     ['duck-v2.parquet', ", COMPRESSION 'uncompressed', PARQUET_VERSION 'V2', ROW_GROUP_SIZE 100"],
+    ['duck-zstd.parquet', ", COMPRESSION 'zstd', ROW_GROUP_SIZE 100"],
+    ['duck-zstd-v2.parquet', ", COMPRESSION 'zstd', PARQUET_VERSION 'V2', ROW_GROUP_SIZE 100"],
   ] as const) {
     const path = join(dir, name);
     await duck.run(`COPY (SELECT list_transform(range(3), k -> (i * 3 + k)::FLOAT) AS logits,
       (i % 4)::BIGINT AS target, i::INT AS id FROM range(300) t(i)) TO '${path}' (FORMAT parquet${options})`);
     paths.push(path);
+    names.push(name);
   }
   duck.closeSync();
-  for (const path of paths) {
+  for (const [i, path] of paths.entries()) {
     const bytes = new Uint8Array(await readFile(path));
     const file = await openParquetFile((t, p) => copyAt(bytes, t, p), bytes.length, undefined, {
       fastPath: false,
@@ -55,10 +62,13 @@ beforeAll(async () => {
     const fields = tableFromIPC(file.meta.schema).schema.fields;
     const headers: [number, number][] = [];
     const bodies: [number, number][] = [];
+    const fastBodies: [number, number][] = [];
+    const fast = FastParquet.open((t, p) => copyAt(bytes, t, p), bytes.length, fields)!;
     const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(bytes.length - 8, true);
     const meta = parquetMetadata(bytes.subarray(bytes.length - 8 - length));
-    for (const group of meta.row_groups)
+    for (const [g, group] of meta.row_groups.entries())
       for (const chunk of group.columns) {
+        const isFast = fast.path(g, chunk.meta_data!.path_in_schema[0]!).fast;
         const m = chunk.meta_data!;
         let at = Number(m.dictionary_page_offset ?? m.data_page_offset);
         const end = at + Number(m.total_compressed_size);
@@ -67,17 +77,20 @@ beforeAll(async () => {
           const h = parquetHeader(reader);
           headers.push([at, reader.offset]);
           bodies.push([reader.offset, reader.offset + h.compressed_page_size]);
+          if (isFast) fastBodies.push([reader.offset, reader.offset + h.compressed_page_size]);
           at = reader.offset + h.compressed_page_size;
         }
       }
     const footer = bytes.length - 8 - length;
     files.push({
+      name: names[i]!,
       bytes,
       fields,
       footer,
       rows: meta.row_groups.map((g) => Number(g.num_rows)),
       headers,
       bodies,
+      fastBodies,
     });
   }
 });
@@ -193,6 +206,33 @@ describe('fuzz: the Parquet fast path on damaged pages', () => {
       );
     });
   }
+
+  it('ZSTD frames (v1 and v2 pages): flipped bytes and cuts give rows, a typed error or the general decoder', async () => {
+    const zstd = files.filter((f) => f.name.includes('zstd'));
+    expect(zstd).toHaveLength(2);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat(zstd.length - 1),
+        fc.nat(10_000),
+        fc.nat(100_000),
+        fc.integer({ min: 1, max: 255 }),
+        fc.boolean(),
+        async (f, span, offset, xor, cut) => {
+          const file = zstd[f]!;
+          const [from, to] = file.fastBodies[span % file.fastBodies.length]!;
+          if (to <= from) return;
+          const at = from + (offset % (to - from));
+          if (cut) expect(['corrupt', 'fallback']).toContain(await outcome(file, file.bytes, at));
+          else {
+            const bytes = file.bytes.slice();
+            bytes[at]! ^= xor;
+            expect(OK).toContain(await outcome(file, bytes));
+          }
+        },
+      ),
+      { numRuns: 300, seed: 13 },
+    );
+  });
 
   it.each(['chunks', 'rows'] as const)(
     'column chunks cut short anywhere, read as %s: rows never counted wrong, a typed error',

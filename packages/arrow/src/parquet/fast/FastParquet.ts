@@ -18,6 +18,10 @@ import { FastPathFallback } from './FastPathFallback.js';
 import { type FastColumn, fastColumns } from './fastColumns.js';
 import { PageCorruption } from './PageCorruption.js';
 import { SnappyPages } from './SnappyPages.js';
+import { ZstdPages } from './ZstdPages.js';
+
+/** The codecs whose pages the fast path decompresses itself (each into one reused wasm memory). */
+export const FAST_CODECS: readonly string[] = ['UNCOMPRESSED', 'SNAPPY', 'ZSTD'];
 
 /** Which decoder a column chunk takes, and if the general one, why. */
 export type ChunkPath = { readonly fast: true } | { readonly fast: false; readonly reason: string };
@@ -34,6 +38,7 @@ export type FallbackRead = (columns: readonly string[] | undefined) => Promise<U
  */
 export class FastParquet {
   readonly #snappy = new SnappyPages();
+  readonly #zstd = new ZstdPages();
   readonly #decoders = new Map<string, ColumnChunkDecoder>();
   readonly #rows = new Map<string, ColumnRows>();
   #chunk = new Uint8Array(0);
@@ -77,7 +82,7 @@ export class FastParquet {
     const meta = chunk?.meta_data;
     if (chunk === undefined || meta === undefined) return { fast: false, reason: 'no column metadata' };
     if (chunk.file_path !== undefined) return { fast: false, reason: 'in another file' };
-    if (meta.codec !== 'UNCOMPRESSED' && meta.codec !== 'SNAPPY') return { fast: false, reason: meta.codec };
+    if (!FAST_CODECS.includes(meta.codec)) return { fast: false, reason: `codec ${meta.codec}` };
     const other = meta.encodings.find(
       (e) =>
         e !== 'PLAIN' &&
@@ -88,7 +93,8 @@ export class FastParquet {
     );
     if (other !== undefined) return { fast: false, reason: other };
     const nulls = meta.statistics?.null_count;
-    if (nulls !== undefined && nulls > 0n) return { fast: false, reason: 'nulls' };
+    if (nulls !== undefined && nulls > 0n)
+      return { fast: false, reason: column.layout === 'scalar' ? 'nulls' : 'nulls in list' };
     return { fast: true };
   }
 
@@ -236,7 +242,7 @@ export class FastParquet {
     };
     let decoder = this.#decoders.get(column.name);
     if (decoder === undefined) {
-      decoder = new ColumnChunkDecoder(this.#snappy);
+      decoder = new ColumnChunkDecoder(this.#snappy, this.#zstd);
       this.#decoders.set(column.name, decoder);
     }
     const decoded = decoder.decode(bytes, shape);

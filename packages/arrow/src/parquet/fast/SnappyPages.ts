@@ -1,10 +1,10 @@
 import { PageCorruption } from './PageCorruption.js';
 import { snappyInPlace, snappyLiterals } from './snappyLiterals.js';
 import { SNAPPY_WASM_BASE64 } from './snappyWasm.js';
+import { ensureMemory, type LinearMemory, wasmInstance } from './wasmInstance.js';
 
 /** Where the compiled decompressor's own data and stack end: pages go after it. */
 const INPUT_START = 68_000;
-const WASM_PAGE = 65_536;
 /** Pages compressed to at least this share of their size are mostly literals: decompressed in JS. */
 const LITERAL_SHARE = 0.8;
 /**
@@ -13,18 +13,6 @@ const LITERAL_SHARE = 0.8;
  * output, a few per 64 KiB, so the writes stay behind the reads with room to spare.
  */
 const IN_PLACE_MARGIN = 64 * 1024;
-
-/** The parts of the `WebAssembly` global used here (typed here: the package needs no DOM types). */
-interface WebAssemblyApi {
-  Module: new (code: Uint8Array) => object;
-  Instance: new (module: object, imports?: object) => { readonly exports: Record<string, unknown> };
-}
-interface LinearMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-
-let compiled: object | undefined;
 
 /**
  * Snappy pages decompressed into one WebAssembly memory that is reused for every page (it grows
@@ -41,11 +29,9 @@ export class SnappyPages {
   readonly #uncompress: (input: number, length: number, output: number) => number;
 
   constructor() {
-    const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
-    compiled ??= new wasm.Module(base64Bytes(SNAPPY_WASM_BASE64));
-    const instance = new wasm.Instance(compiled);
-    this.#memory = instance.exports.memory as LinearMemory;
-    this.#uncompress = instance.exports.uncompress as (a: number, b: number, c: number) => number;
+    const exports = wasmInstance(SNAPPY_WASM_BASE64);
+    this.#memory = exports.memory as LinearMemory;
+    this.#uncompress = exports.uncompress as (a: number, b: number, c: number) => number;
   }
 
   /**
@@ -121,8 +107,7 @@ export class SnappyPages {
   }
 
   #reserve(needed: number): void {
-    const have = this.#memory.buffer.byteLength;
-    if (have < needed) this.#memory.grow(Math.ceil((needed - have) / WASM_PAGE));
+    ensureMemory(this.#memory, needed);
   }
 
   #run(input: number, length: number, output: number, size: number): Uint8Array {
@@ -152,11 +137,4 @@ function snappyLength(input: Uint8Array): number {
     if (byte < 0x80) return value;
   }
   return -1;
-}
-
-function base64Bytes(text: string): Uint8Array {
-  const binary = (globalThis as unknown as { atob(s: string): string }).atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
