@@ -153,7 +153,7 @@ export function parseEvalArgs(args: readonly string[]): EvalPlan {
   }
   const by = lastValue(parsed, 'by');
   const keysFlag = lastValue(parsed, 'keys');
-  const keys = keysFlag !== undefined ? listOf(keysFlag) : by !== undefined ? [by] : [];
+  const keys = keysFlag !== undefined ? listOf(keysFlag) : by !== undefined ? listOf(by) : [];
   return {
     files: parsed.positionals,
     losses,

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { writeIpcStream } from '@lossflow/arrow/node';
+import type { GroupKey } from '@lossflow/rx';
 import { lastValueFrom } from 'rxjs';
 import type { EvalPlan } from '../args/evalArgs.js';
 import { describeFailure } from '../errors/describeFailure.js';
@@ -8,6 +9,11 @@ import { type EvalRun, evalPipeline } from '../eval/evalPipeline.js';
 import { GroupCountWarning, MANY_GROUPS } from '../eval/groupCountWarning.js';
 import { LogFiles } from '../eval/LogFiles.js';
 import type { RunningSnapshot } from '../eval/runningSnapshots.js';
+import type { DisplayKey } from '../inputs/displayKey.js';
+import { displayRun } from '../inputs/displayRun.js';
+import { expandInputs } from '../inputs/expandInputs.js';
+import { FILE_KEY, GroupKeys } from '../inputs/groupKeys.js';
+import { hivePartitions } from '../inputs/hivePartitions.js';
 import { kebabCase } from '../losses/lossRegistry.js';
 import { colorEnabled, styleFor } from '../output/ansi.js';
 import { flushOutput } from '../output/checkedOutput.js';
@@ -48,14 +54,16 @@ export interface EvalOutcome {
  * files and put in place only once complete (see `OutputFile`). After a failure it prints the
  * failure paragraph only — no results, no report — and leaves every output file as it was.
  */
-export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportContext): Promise<EvalOutcome> {
+export async function executeEval(given: EvalPlan, io: CliIo, context: ReportContext): Promise<EvalOutcome> {
+  let plan = given;
   const errStyle = styleFor(colorEnabled(io.stderr.isTTY === true, io.env));
   const progress = new ProgressReporter(io.stderr, io.stderr.isTTY === true && !plan.quiet, errStyle);
   let source: LogFiles | undefined;
   let writer: ReturnType<typeof writeIpcStream> | undefined;
   const lines = new LineOutput(plan.format, io);
   let recorders: SeriesRecorder[] = [];
-  const every = plan.every === undefined ? undefined : new RunningRecords(plan.every);
+  let keys: GroupKeys | undefined;
+  let every: RunningRecords | undefined;
   const files: OutputFile[] = [];
   let perRowFile: OutputFile | undefined;
   const manyGroups =
@@ -69,12 +77,22 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
         });
 
   try {
+    const inputs = expandInputs(plan.files);
+    const partitions = hivePartitions(inputs.map((f) => f.path));
+    keys = GroupKeys.of(plan.by, partitions);
+    // Partition keys and `file` are not columns of the data: per-row output copies data columns.
+    const virtual = new Set([...partitions.keys(), ...(keys === undefined ? [] : [FILE_KEY])]);
+    plan = { ...plan, files: inputs.map((f) => f.path), keys: plan.keys.filter((k) => !virtual.has(k)) };
+    const k = keys;
+    const keyOf = (key: GroupKey): DisplayKey => (k === undefined ? key : k.keyOf(key));
+    every = plan.every === undefined ? undefined : new RunningRecords(plan.every, keyOf);
     const targets = checkOutputTargets(outputRequests(plan), plan.files, 'eval');
     const reportTarget = targets.find((t) => t.flag === '--report');
     const perRowTarget = targets.find((t) => t.flag === '--per-row');
     source = new LogFiles(plan.files, {
       limit: plan.limit,
-      project: (schema) => evalColumns(plan, schema),
+      project: (schema) => evalColumns(plan, schema, k?.dataColumns),
+      ...(k === undefined ? {} : { decorate: (batch, file, i) => k.decorate(batch, file, i) }),
       threads: plan.threads ?? defaultThreads(),
       allowMissingEndOfStream: plan.allowMissingEndOfStream,
     });
@@ -89,35 +107,39 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
     const perRowOut = perRowFile;
     const perRowWriter = writer;
     const wantsRunning = recorders.length > 0 || every !== undefined;
-    const run = await lastValueFrom(
-      evalPipeline(plan, s, {
-        ...(step === undefined ? {} : { step }),
-        onBatch: () => {
-          const p = s.progress();
-          progress.update({ label: 'reading', rows: p.rows, bytes: p.bytesRead, totalBytes: p.totalBytes });
-        },
-        ...(wantsRunning
-          ? {
-              onRunning: (loss: number, snapshot: RunningSnapshot) => {
-                recorders[loss]?.add(snapshot);
-                for (const record of every?.add(plan, loss, snapshot) ?? []) lines.write(record);
-              },
-            }
-          : {}),
-        ...(manyGroups === undefined
-          ? {}
-          : { onChunk: (loss: number, chunk) => loss === 0 && manyGroups.add(chunk) }),
-        ...(perRowWriter === undefined || perRowOut === undefined
-          ? {}
-          : {
-              perRow: {
-                write: (batch) =>
-                  perRowWriter.write(batch).catch((e: unknown) => {
-                    throw perRowOut.error(e);
-                  }),
-              },
-            }),
-      }),
+    const pipelinePlan = k === undefined ? plan : { ...plan, by: k.column };
+    const run = displayRun(
+      await lastValueFrom(
+        evalPipeline(pipelinePlan, s, {
+          ...(step === undefined ? {} : { step }),
+          onBatch: () => {
+            const p = s.progress();
+            progress.update({ label: 'reading', rows: p.rows, bytes: p.bytesRead, totalBytes: p.totalBytes });
+          },
+          ...(wantsRunning
+            ? {
+                onRunning: (loss: number, snapshot: RunningSnapshot) => {
+                  recorders[loss]?.add(snapshot);
+                  for (const record of every?.add(plan, loss, snapshot) ?? []) lines.write(record);
+                },
+              }
+            : {}),
+          ...(manyGroups === undefined
+            ? {}
+            : { onChunk: (loss: number, chunk) => loss === 0 && manyGroups.add(chunk) }),
+          ...(perRowWriter === undefined || perRowOut === undefined
+            ? {}
+            : {
+                perRow: {
+                  write: (batch) =>
+                    perRowWriter.write(batch).catch((e: unknown) => {
+                      throw perRowOut.error(e);
+                    }),
+                },
+              }),
+        }),
+      ),
+      keyOf,
     );
     if (writer !== undefined && perRowFile !== undefined) {
       const w = writer;
@@ -143,7 +165,10 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
         by: plan.by,
         losses: run.results.map((result, i) => ({
           result,
-          series: recorders[i]!.series(),
+          series: recorders[i]!.series().map((r) => ({
+            ...r,
+            key: r.key === null ? null : keyOf(r.key as GroupKey),
+          })),
           xLabel: recorders[i]!.xLabel(),
         })),
         ...(context.parameters === undefined ? {} : { parameters: context.parameters }),
@@ -189,7 +214,7 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
 
 /** The flag of a plan that named `column`, for a missing column's fix; undefined for a default. */
 function flagOfColumn(plan: EvalPlan, column: string): string | undefined {
-  if (column === plan.by) return '--by';
+  if (column === plan.by || plan.by?.split(',').includes(column)) return '--by';
   if (plan.report !== undefined && column === plan.step) return '--step';
   if (plan.perRow !== undefined && plan.keys.includes(column)) return '--keys';
   for (const loss of plan.losses) {

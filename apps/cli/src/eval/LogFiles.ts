@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { ArrowReadError } from '@lossflow/arrow';
 import { readFile as readBatches } from '@lossflow/arrow/node';
 import { LossError } from '@lossflow/core';
 import { fromBatches, type LossChunk, losses } from '@lossflow/rx';
@@ -49,6 +50,11 @@ export interface LogFilesOptions {
   threads?: number | undefined;
   /** Read an Arrow IPC stream that ends without its end-of-stream marker as complete (default false). */
   allowMissingEndOfStream?: boolean | undefined;
+  /**
+   * Changes each batch as it is read (adds the `--by` key column of `GroupKeys`); given the batch's
+   * file and the file's index. Batches are then read in this thread only ({@link LogFiles.decorates}).
+   */
+  decorate?: ((batch: RecordBatch, file: string, fileIndex: number) => RecordBatch) | undefined;
 }
 
 /**
@@ -72,6 +78,11 @@ export class LogFiles {
   readonly #project: LogFilesOptions['project'];
   readonly #allowMissingEndOfStream: boolean;
   readonly #open: OpenBatches;
+  readonly #decorate: LogFilesOptions['decorate'];
+  /** The first regular file and the columns read from it, which every later file must have too. */
+  #first: { readonly file: string; readonly columns: readonly string[] } | undefined;
+  /** Whether some input is a pipe or device, whose size is not known before it is read. */
+  readonly sizesUnknown: boolean;
 
   /** @throws Node's file-system error when a file cannot be stat'ed (before anything is read). */
   constructor(files: readonly string[], options: LogFilesOptions = {}, open?: OpenBatches) {
@@ -83,6 +94,13 @@ export class LogFiles {
     this.threads = options.threads ?? 0;
     this.#allowMissingEndOfStream = options.allowMissingEndOfStream === true;
     this.#open = open ?? ((file, o) => readBatches(file, o));
+    this.#decorate = options.decorate;
+    this.sizesUnknown = files.some((f) => !isRegularFile(f));
+  }
+
+  /** Whether batches are changed as they are read, which only this thread can do (no `lossChunks`). */
+  get decorates(): boolean {
+    return this.#decorate !== undefined;
   }
 
   /** The batches of all files in order; each subscription reads the files again. */
@@ -104,6 +122,7 @@ export class LogFiles {
               this.#rows += batch.numRows;
               this.#batches += 1;
             }),
+            map((batch) => (this.#decorate === undefined ? batch : this.#decorate(batch, file, i))),
           );
         }),
       ),
@@ -171,7 +190,31 @@ export class LogFiles {
     } finally {
       await probe.close();
     }
-    return this.#open(file, { ...options, columns: this.#project(schema) });
+    this.#checkSameColumns(file, schema);
+    const columns = this.#project(schema);
+    this.#first ??= { file, columns };
+    return this.#open(file, { ...options, columns });
+  }
+
+  /**
+   * Every file must have the columns read from the first one: a column missing from a later file
+   * is reported naming both files, not as a column missing from the data.
+   */
+  #checkSameColumns(file: string, schema: Schema): void {
+    const first = this.#first;
+    if (first === undefined) return;
+    const missing = first.columns.filter((c) => schema.fields.every((f) => f.name !== c));
+    if (missing.length === 0) return;
+    const list = missing.map((c) => `'${c}'`).join(', ');
+    throw new ArrowReadError(
+      'MISSING_COLUMN',
+      `${file} has no column ${list}, which ${first.file} has (columns of ${file}: ${schema.fields.map((f) => f.name).join(', ')})`,
+      {
+        file,
+        column: missing[0]!,
+        hint: 'All files of one run must have the columns the losses and --by read; evaluate files with other columns in a separate run.',
+      },
+    );
   }
 
   /** Progress so far. */

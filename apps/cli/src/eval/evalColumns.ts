@@ -10,7 +10,11 @@ import type { EvalPlan } from '../args/evalArgs.js';
  *
  * @throws {ArrowReadError} `MISSING_COLUMN`, listing the file's columns, for a column that is not there.
  */
-export function evalColumns(plan: EvalPlan, schema: Schema): string[] {
+export function evalColumns(
+  plan: EvalPlan,
+  schema: Schema,
+  byColumns: readonly string[] = plan.by === undefined ? [] : [plan.by],
+): string[] {
   const names = schema.fields.map((f) => f.name);
   const wanted = new Set<string>();
   for (const loss of plan.losses) {
@@ -25,7 +29,7 @@ export function evalColumns(plan: EvalPlan, schema: Schema): string[] {
   }
   // Checked here, against every column of the file: once projected, a batch could list only the
   // columns read.
-  if (plan.by !== undefined) wanted.add(present(schema, plan.by, '--by'));
+  for (const c of byColumns) wanted.add(present(schema, c, '--by'));
   if (plan.perRow !== undefined) for (const k of plan.keys) wanted.add(present(schema, k, '--keys'));
   if (plan.report !== undefined) wanted.add(plan.step ?? 'step');
   // A name that is not in the schema is left for the stage that needs it to report, with its context.

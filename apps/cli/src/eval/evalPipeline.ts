@@ -22,6 +22,7 @@ import {
   toArray,
 } from 'rxjs';
 import type { EvalPlan, LossSelection } from '../args/evalArgs.js';
+import type { DisplayGroup } from '../inputs/displayKey.js';
 import { coreOptionsOf, lossOperatorOf } from '../losses/lossOperators.js';
 import type { LogFiles } from './LogFiles.js';
 import { type RunningSnapshot, runningSnapshots } from './runningSnapshots.js';
@@ -36,7 +37,7 @@ export interface LossResult {
   /** Rows that entered the loss. */
   readonly rows: number;
   /** With `--by`: one value per key, in the order keys first appeared. */
-  readonly groups?: readonly GroupValue[];
+  readonly groups?: readonly DisplayGroup[];
 }
 
 /** Everything one pass over the files produced. */
@@ -84,6 +85,7 @@ export function evalPipeline(plan: EvalPlan, source: LogFiles, hooks: EvalHooks 
   // in this thread (asking rx for threads there would be its THREADS_UNAVAILABLE error).
   const threaded =
     source.threads >= 1 &&
+    !source.decorates &&
     plan.perRow === undefined &&
     operators.every((op) => threadsRefusal(op) === undefined);
   const perBatch$ = threaded
@@ -144,8 +146,9 @@ export function evalPipeline(plan: EvalPlan, source: LogFiles, hooks: EvalHooks 
   return forkJoin(perLoss).pipe(
     map((results) => {
       const p = source.progress();
-      // With --limit the files are not read to the end, so only the bytes actually read count.
-      const bytes = plan.limit === undefined ? source.totalBytes : p.bytesRead;
+      // With --limit the files are not read to the end, so only the bytes actually read count; a
+      // pipe's size is only known once read.
+      const bytes = plan.limit === undefined && !source.sizesUnknown ? source.totalBytes : p.bytesRead;
       return { rows: p.rows, batches: p.batches, bytes, results };
     }),
   );

@@ -36,3 +36,8 @@ export function formatLoss(value: number): string {
   }
   return value.toExponential(6);
 }
+
+/** A count with its noun: `1 batch`, `2 batches`, `1,000 rows`. */
+export function formatCounted(n: number, one: string, many: string): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}

@@ -1,5 +1,5 @@
-import type { GroupKey } from '@lossflow/rx';
 import type { EvalRun } from '../eval/evalPipeline.js';
+import { type DisplayKey, keyLabel } from '../inputs/displayKey.js';
 import { type NonFiniteWord, outputKey, outputNumber } from './nonFiniteWords.js';
 
 /**
@@ -11,7 +11,7 @@ export interface ResultRecord {
   readonly loss: string;
   readonly reduction: string;
   /** A non-finite numeric key as a word (see `outputKey`). */
-  readonly key: GroupKey | null;
+  readonly key: DisplayKey | null;
   /** A non-finite value as `Infinity`, `-Infinity` or `NaN` (a mean over no rows; see `outputNumber`). */
   readonly value: number | NonFiniteWord;
   readonly rows: number;
@@ -49,8 +49,9 @@ export function csvLine(record: ResultRecord): string {
   return `${RECORD_FIELDS.map((f) => csvCell(record[f])).join(',')}\n`;
 }
 
-function csvCell(value: string | number | null): string {
+function csvCell(value: DisplayKey | null): string {
   if (value === null) return '';
-  const text = String(value);
+  // A key of several names (`--by run,epoch`) is one cell: `run=a epoch=3`.
+  const text = keyLabel(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

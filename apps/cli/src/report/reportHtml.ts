@@ -1,4 +1,5 @@
 import type { LossResult } from '../eval/evalPipeline.js';
+import { keyLabel } from '../inputs/displayKey.js';
 import { formatBytes, formatCount, formatDuration, formatLoss } from '../output/numberFormat.js';
 import { optionSummary } from '../output/optionSummary.js';
 import { escapeHtml } from './escapeHtml.js';
@@ -109,7 +110,7 @@ function lossSection(l: ReportLoss, by: string | undefined): string {
   const r = l.result;
   const colors = seriesPalette(l.series.length);
   const label = (key: RecordedSeries['key']): string =>
-    key === null ? 'all rows' : `${by ?? 'group'} ${key}`;
+    key === null ? 'all rows' : typeof key === 'object' ? keyLabel(key) : `${by ?? 'group'} ${key}`;
   const chart = renderLineChart(
     l.series.map((s, i) => ({ label: label(s.key), color: colors[i]!, points: s.points })),
     {
@@ -131,7 +132,7 @@ function lossSection(l: ReportLoss, by: string | undefined): string {
         ? ((g.value - previous) / Math.abs(previous)) * 100
         : Number.NaN;
     const changeText = Number.isFinite(change) ? `${change > 0 ? '+' : ''}${change.toFixed(1)}%` : '';
-    return `<tr><td><span class="swatch" style="background:${colors[i] ?? '#888'}"></span>${escapeHtml(String(g.key))}</td><td>${formatCount(g.rows)}</td><td>${formatLoss(g.value)}</td><td>${changeText}</td></tr>`;
+    return `<tr><td><span class="swatch" style="background:${colors[i] ?? '#888'}"></span>${escapeHtml(keyLabel(g.key))}</td><td>${formatCount(g.rows)}</td><td>${formatLoss(g.value)}</td><td>${changeText}</td></tr>`;
   });
   const table = `<table class="values">
 <thead><tr><th>${escapeHtml(by ?? '')}</th><th>rows</th><th>${escapeHtml(r.loss)}</th><th>change</th></tr></thead>

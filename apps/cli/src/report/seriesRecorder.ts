@@ -1,5 +1,6 @@
 import type { GroupKey } from '@lossflow/rx';
 import type { RunningSnapshot } from '../eval/runningSnapshots.js';
+import type { DisplayKey } from '../inputs/displayKey.js';
 
 /**
  * Lines the report's chart draws at most: the groups that appeared first. Declared with the
@@ -10,7 +11,7 @@ export const REPORT_MAX_SERIES = 50;
 
 /** The running values of one group (or of all rows, key `null`) against the x axis. */
 export interface RecordedSeries {
-  readonly key: GroupKey | null;
+  readonly key: DisplayKey | null;
   readonly points: readonly (readonly [number, number])[];
 }
 
