@@ -4,6 +4,8 @@
  *
  * @packageDocumentation
  */
+
+export type { FollowOptions } from './io/FollowOptions.js';
 export {
   mapBatchesInWorkers,
   type WorkerBatchReader,
@@ -13,7 +15,7 @@ export {
   type WorkerTask,
 } from './parallel/mapBatchesInWorkers.js';
 export { prestartWorkers } from './parallel/prestartWorkers.js';
-export { type FileSource, readFile, readFileTensors } from './read/readFile.js';
+export { type FileReadOptions, type FileSource, readFile, readFileTensors } from './read/readFile.js';
 export { type IpcStreamWriter, writeIpcFile, writeIpcStream } from './write/writeIpcStream.js';
 export { type ParquetWriteOptions, writeParquet } from './write/writeParquet.js';
 export { writeTrainingLog } from './write/writeTrainingLog.js';

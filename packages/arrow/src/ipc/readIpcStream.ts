@@ -214,7 +214,11 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
     if (length === 0) {
       // End-of-stream marker: the stream is complete, and nothing may follow it.
       const extra =
-        bytes.totalBytes !== undefined ? bytes.totalBytes - bytes.position : (await bytes.peek(1)).length;
+        bytes.follows === true
+          ? 0
+          : bytes.totalBytes !== undefined
+            ? bytes.totalBytes - bytes.position
+            : (await bytes.peek(1)).length;
       if (extra > 0)
         throw this.order.bytesAfterEnd(start, bytes.totalBytes !== undefined ? extra : undefined);
       this.ended = true;
