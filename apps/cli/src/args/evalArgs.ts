@@ -49,6 +49,8 @@ export interface EvalPlan {
   readonly threads: number | undefined;
   /** `--allow-missing-end-of-stream`: an Arrow IPC stream without its end-of-stream marker reads as complete. */
   readonly allowMissingEndOfStream: boolean;
+  /** `--follow`: read Arrow IPC stream files while they grow, to their end-of-stream marker or Ctrl-C. */
+  readonly follow?: boolean;
 }
 
 /** The most `--threads` accepted: the library's limit (more costs memory and start-up time, never speed). */
@@ -77,6 +79,7 @@ export const EVAL_FLAGS: Readonly<Record<string, FlagSpec>> = {
   step: { type: 'string' },
   threads: { type: 'string' },
   'allow-missing-end-of-stream': { type: 'boolean' },
+  follow: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -169,7 +172,18 @@ export function parseEvalArgs(args: readonly string[]): EvalPlan {
     step: lastValue(parsed, 'step'),
     threads: threadCount(parsed),
     allowMissingEndOfStream: hasFlag(parsed, 'allow-missing-end-of-stream'),
+    follow: followFlag(parsed),
   };
+}
+
+function followFlag(parsed: ParsedArgv): boolean {
+  if (!hasFlag(parsed, 'follow')) return false;
+  if (parsed.positionals.includes('-')) {
+    usage(
+      '--follow reads files that are still being written; standard input (-) is read as it arrives anyway.',
+    );
+  }
+  return true;
 }
 
 function lossByName(name: string): LossEntry {

@@ -14,6 +14,7 @@ import { displayRun } from '../inputs/displayRun.js';
 import { expandInputs } from '../inputs/expandInputs.js';
 import { FILE_KEY, GroupKeys } from '../inputs/groupKeys.js';
 import { hivePartitions } from '../inputs/hivePartitions.js';
+import { INTERRUPTED_EXIT_CODE, Interrupt, incompleteLine } from '../inputs/interrupt.js';
 import { kebabCase } from '../losses/lossRegistry.js';
 import { colorEnabled, styleFor } from '../output/ansi.js';
 import { flushOutput } from '../output/checkedOutput.js';
@@ -63,6 +64,8 @@ export async function executeEval(given: EvalPlan, io: CliIo, context: ReportCon
   const lines = new LineOutput(plan.format, io);
   let recorders: SeriesRecorder[] = [];
   let keys: GroupKeys | undefined;
+  // --follow: Ctrl-C stops reading; what was read is then printed, marked incomplete (exit 130).
+  const interrupt = plan.follow === true ? new Interrupt() : undefined;
   let every: RunningRecords | undefined;
   const files: OutputFile[] = [];
   let perRowFile: OutputFile | undefined;
@@ -95,6 +98,7 @@ export async function executeEval(given: EvalPlan, io: CliIo, context: ReportCon
       ...(k === undefined ? {} : { decorate: (batch, file, i) => k.decorate(batch, file, i) }),
       threads: plan.threads ?? defaultThreads(),
       allowMissingEndOfStream: plan.allowMissingEndOfStream,
+      ...(interrupt === undefined ? {} : { follow: { stop: interrupt.signal } }),
     });
     const s = source;
     const step = plan.report === undefined ? undefined : await reportStep(plan);
@@ -114,7 +118,13 @@ export async function executeEval(given: EvalPlan, io: CliIo, context: ReportCon
           ...(step === undefined ? {} : { step }),
           onBatch: () => {
             const p = s.progress();
-            progress.update({ label: 'reading', rows: p.rows, bytes: p.bytesRead, totalBytes: p.totalBytes });
+            progress.update({
+              label: 'reading',
+              rows: p.rows,
+              bytes: p.bytesRead,
+              // A pipe's or a growing file's size says nothing about the end: no percentage.
+              totalBytes: s.sizesUnknown ? 0 : p.totalBytes,
+            });
           },
           ...(wantsRunning
             ? {
@@ -181,19 +191,27 @@ export async function executeEval(given: EvalPlan, io: CliIo, context: ReportCon
         throw reportFile.error(e);
       }
     }
-    if (plan.format === 'json') io.stdout.write(resultDocument(run));
+    const incomplete = interrupt?.signal.aborted === true;
+    interrupt?.dispose();
+    if (plan.format === 'json') io.stdout.write(resultDocument(run, incomplete));
     else if (plan.format === 'table') {
-      io.stdout.write(
-        resultTable(run, plan.by, elapsed, styleFor(colorEnabled(io.stdout.isTTY === true, io.env))),
-      );
-    } else for (const record of finalRecords(run)) lines.write(record);
+      const out = styleFor(colorEnabled(io.stdout.isTTY === true, io.env));
+      if (incomplete) io.stdout.write(`${out.bold(incompleteLine(run.rows))}\n\n`);
+      io.stdout.write(resultTable(run, plan.by, elapsed, out));
+    } else for (const record of finalRecords(run, incomplete)) lines.write(record);
     await flushOutput(io.stdout);
+    if (incomplete) {
+      for (const f of files) f.commit();
+      io.stderr.write(`lossflow eval: ${incompleteLine(run.rows)}\n`);
+      return { exitCode: INTERRUPTED_EXIT_CODE, run };
+    }
     // Only a complete run puts its files in place: a run whose results could not be printed (a full
     // disk, a closed pipe) leaves existing files as they were, as every other failure does.
     for (const f of files) f.commit();
 
     return { exitCode: 0, run };
   } catch (error) {
+    interrupt?.dispose();
     progress.done();
     if (writer !== undefined) {
       await writer.close().catch(() => undefined);

@@ -11,10 +11,12 @@ import {
   defer,
   EMPTY,
   from,
+  fromEvent,
   map,
   type Observable,
   type OperatorFunction,
   switchMap,
+  takeUntil,
   tap,
   throwError,
 } from 'rxjs';
@@ -55,6 +57,12 @@ export interface LogFilesOptions {
    * file and the file's index. Batches are then read in this thread only ({@link LogFiles.decorates}).
    */
   decorate?: ((batch: RecordBatch, file: string, fileIndex: number) => RecordBatch) | undefined;
+  /**
+   * `--follow`: read each file (an Arrow IPC stream) while it grows, to its end-of-stream marker
+   * (`readFile`'s `follow`). Aborting `stop` ends {@link LogFiles.batches} after the batches read so
+   * far, without an error: the caller reports them as incomplete.
+   */
+  follow?: { readonly stop: AbortSignal } | undefined;
 }
 
 /**
@@ -79,6 +87,7 @@ export class LogFiles {
   readonly #allowMissingEndOfStream: boolean;
   readonly #open: OpenBatches;
   readonly #decorate: LogFilesOptions['decorate'];
+  readonly #follow: LogFilesOptions['follow'];
   /** The first regular file and the columns read from it, which every later file must have too. */
   #first: { readonly file: string; readonly columns: readonly string[] } | undefined;
   /** Whether some input is a pipe or device, whose size is not known before it is read. */
@@ -93,19 +102,22 @@ export class LogFiles {
     this.#project = options.project;
     this.threads = options.threads ?? 0;
     this.#allowMissingEndOfStream = options.allowMissingEndOfStream === true;
-    this.#open = open ?? ((file, o) => readBatches(file, o));
+    const follow = options.follow === undefined ? undefined : { stop: options.follow.stop };
+    this.#open = open ?? ((file, o) => readBatches(file, follow === undefined ? o : { ...o, follow }));
     this.#decorate = options.decorate;
-    this.sizesUnknown = files.some((f) => !isRegularFile(f));
+    this.#follow = options.follow;
+    this.sizesUnknown = this.#follow !== undefined || files.some((f) => !isRegularFile(f));
   }
 
-  /** Whether batches are changed as they are read, which only this thread can do (no `lossChunks`). */
-  get decorates(): boolean {
-    return this.#decorate !== undefined;
+  /** Whether batches are changed as they are read or files followed, which only this thread does (no `lossChunks`). */
+  get inThisThreadOnly(): boolean {
+    return this.#decorate !== undefined || this.#follow !== undefined;
   }
 
   /** The batches of all files in order; each subscription reads the files again. */
   batches(): Observable<RecordBatch> {
-    return concat(
+    const stop = this.#follow?.stop;
+    const all = concat(
       ...this.files.map((file, i) =>
         defer(() => {
           const remaining = this.#limit === undefined ? undefined : this.#limit - this.#rows;
@@ -127,6 +139,9 @@ export class LogFiles {
         }),
       ),
     );
+    // Completes at once when stop aborts: the reader's own end (TRUNCATED, as it stops inside the
+    // stream) comes later and goes nowhere.
+    return stop === undefined ? all : all.pipe(takeUntil(fromEvent(stop, 'abort')));
   }
 
   /**

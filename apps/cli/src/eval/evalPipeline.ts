@@ -85,7 +85,7 @@ export function evalPipeline(plan: EvalPlan, source: LogFiles, hooks: EvalHooks 
   // in this thread (asking rx for threads there would be its THREADS_UNAVAILABLE error).
   const threaded =
     source.threads >= 1 &&
-    !source.decorates &&
+    !source.inThisThreadOnly &&
     plan.perRow === undefined &&
     operators.every((op) => threadsRefusal(op) === undefined);
   const perBatch$ = threaded

@@ -5,11 +5,14 @@ import { outputKey, outputNumber } from './nonFiniteWords.js';
  * The `--format json` document: `{ rows, results: [{ loss, reduction, options, value, rows, groups? }] }`,
  * exactly these fields, numbers as JavaScript prints them (shortest round-trip), non-finite values
  * and keys as the strings `"Infinity"`, `"-Infinity"` and `"NaN"` (a diverged loss, a mean over no
- * rows; see `outputNumber`). One document, ending in a newline.
+ * rows; see `outputNumber`); after an interrupted `--follow`, `incomplete: true` after `rows`. One
+ * document, ending in a newline.
  */
-export function resultDocument(run: EvalRun): string {
+export function resultDocument(run: EvalRun, incomplete = false): string {
   const doc = {
     rows: run.rows,
+    // Only after --follow was interrupted: the values cover the rows read, not the whole stream.
+    ...(incomplete ? { incomplete: true } : {}),
     results: run.results.map((r) => ({
       loss: r.loss,
       reduction: r.reduction,

@@ -7,7 +7,7 @@ import { type NonFiniteWord, outputKey, outputNumber } from './nonFiniteWords.js
  * loss's final value over all rows (`key` null).
  */
 export interface ResultRecord {
-  readonly kind: 'running' | 'group' | 'total';
+  readonly kind: 'running' | 'group' | 'total' | 'partial-group' | 'partial-total';
   readonly loss: string;
   readonly reduction: string;
   /** A non-finite numeric key as a word (see `outputKey`). */
@@ -22,14 +22,20 @@ export interface ResultRecord {
 /** Column order of the CSV output. */
 export const RECORD_FIELDS = ['kind', 'loss', 'reduction', 'key', 'value', 'rows', 'batches'] as const;
 
-/** The final records of a run: each loss's groups in key order, then its total. */
-export function finalRecords(run: EvalRun): ResultRecord[] {
+/**
+ * The final records of a run: each loss's groups in key order, then its total; after an interrupted
+ * `--follow` (`incomplete`) of kinds `partial-group` and `partial-total`, so no reader takes them
+ * for the values of the whole stream.
+ */
+export function finalRecords(run: EvalRun, incomplete = false): ResultRecord[] {
+  const group = incomplete ? 'partial-group' : 'group';
+  const total = incomplete ? 'partial-total' : 'total';
   const out: ResultRecord[] = [];
   for (const r of run.results) {
     const base = { loss: r.loss, reduction: r.reduction, batches: run.batches };
     for (const g of r.groups ?? [])
-      out.push({ kind: 'group', ...base, key: outputKey(g.key), value: outputNumber(g.value), rows: g.rows });
-    out.push({ kind: 'total', ...base, key: null, value: outputNumber(r.value), rows: r.rows });
+      out.push({ kind: group, ...base, key: outputKey(g.key), value: outputNumber(g.value), rows: g.rows });
+    out.push({ kind: total, ...base, key: null, value: outputNumber(r.value), rows: r.rows });
   }
   return out;
 }
