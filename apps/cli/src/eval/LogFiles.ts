@@ -163,7 +163,7 @@ export class LogFiles {
           this.#firstBatch[i] = first;
           const progress = { bytesRead: 0 };
           this.#current = { progress };
-          return fromFile(file, {
+          const read = fromFile(file, {
             threads: this.threads,
             // A command line's main thread has nothing else to do: it computes too.
             inThisThread: true,
@@ -182,6 +182,7 @@ export class LogFiles {
             }),
             catchError((e: unknown) => throwError(() => acrossFiles(e, first))),
           );
+          return from(this.#probeColumns(file)).pipe(switchMap(() => read));
         }),
       ),
     );
@@ -230,6 +231,31 @@ export class LogFiles {
         hint: 'All files of one run must have the columns the losses and --by read; evaluate files with other columns in a separate run.',
       },
     );
+  }
+
+  /**
+   * The columns check of {@link #openFile} for a file the workers read: its schema (footer or first
+   * message) against the first file's columns. A column the first file itself lacks is left for the
+   * read to report, as before.
+   */
+  async #probeColumns(file: string): Promise<void> {
+    if (this.#project === undefined || !isRegularFile(file)) return;
+    const probe = this.#open(file, this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {});
+    let schema: Schema;
+    try {
+      schema = await probe.schema();
+    } catch {
+      return; // The read reports it, with its context.
+    } finally {
+      await probe.close();
+    }
+    this.#checkSameColumns(file, schema);
+    if (this.#first !== undefined) return;
+    try {
+      this.#first = { file, columns: this.#project(schema) };
+    } catch {
+      // A column missing from the first file: the read reports it.
+    }
   }
 
   /** Progress so far. */

@@ -8,7 +8,7 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(2)} GB`;
   if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
   if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(1)} kB`;
-  return `${bytes} B`;
+  return `${Math.round(bytes)} B`;
 }
 
 /** Milliseconds for people: `850 ms`, `12.4 s`, `3 min 05 s`. */
