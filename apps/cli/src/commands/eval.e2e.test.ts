@@ -21,6 +21,7 @@ interface Result {
   loss: string;
   reduction: string;
   options: Record<string, unknown>;
+  columns?: Record<string, string>;
   value: number;
   rows: number;
   groups?: { key: number; value: number; rows: number }[];
@@ -133,9 +134,15 @@ describe('lossflow eval equals torch on the committed epoch log', () => {
         'loss',
         'reduction',
         'options',
+        'columns',
         'value',
         'rows',
         'groups',
+      ]);
+      expect(doc.results.map((r) => r.columns)).toEqual([
+        { input: 'logits', target: 'target' },
+        { input: 'logits', target: 'target' },
+        { input: 'pred', target: 'y' },
       ]);
     },
     TIMEOUT,

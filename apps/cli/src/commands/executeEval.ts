@@ -4,7 +4,7 @@ import type { GroupKey } from '@lossflow/rx';
 import { lastValueFrom } from 'rxjs';
 import type { EvalPlan } from '../args/evalArgs.js';
 import { describeFailure } from '../errors/describeFailure.js';
-import { evalColumns } from '../eval/evalColumns.js';
+import { evalColumns, lossColumns } from '../eval/evalColumns.js';
 import { type EvalRun, evalPipeline } from '../eval/evalPipeline.js';
 import { GroupCountWarning, MANY_GROUPS } from '../eval/groupCountWarning.js';
 import { LogFiles } from '../eval/LogFiles.js';
@@ -28,6 +28,7 @@ import { finalRecords } from '../output/resultRecords.js';
 import { resultTable } from '../output/resultTable.js';
 import { RunningRecords } from '../output/runningRecords.js';
 import { ProgressReporter } from '../progress/progressReporter.js';
+import { CurveRecorder } from '../report/curveRecorder.js';
 import { reportHtml } from '../report/reportHtml.js';
 import { reportStep } from '../report/reportStep.js';
 import { REPORT_MAX_SERIES, SeriesRecorder } from '../report/seriesRecorder.js';
@@ -40,6 +41,8 @@ export interface ReportContext {
   readonly command: string;
   /** More parameters to list (the demo's generator settings). */
   readonly parameters?: readonly (readonly [string, string])[];
+  /** Why the input files may be gone when the report is read (the demo deletes its log). */
+  readonly filesNote?: string;
 }
 
 /** How an eval ended. */
@@ -63,6 +66,7 @@ export async function executeEval(given: EvalPlan, io: CliIo, context: ReportCon
   let writer: ReturnType<typeof writeIpcStream> | undefined;
   const lines = new LineOutput(plan.format, io);
   let recorders: SeriesRecorder[] = [];
+  let curves: CurveRecorder[] = [];
   let keys: GroupKeys | undefined;
   // --follow: Ctrl-C stops reading; what was read is then printed, marked incomplete (exit 130).
   const interrupt = plan.follow === true ? new Interrupt() : undefined;
@@ -102,7 +106,10 @@ export async function executeEval(given: EvalPlan, io: CliIo, context: ReportCon
     });
     const s = source;
     const step = plan.report === undefined ? undefined : await reportStep(plan);
-    if (plan.report !== undefined) recorders = plan.losses.map(() => new SeriesRecorder(step));
+    if (plan.report !== undefined) {
+      recorders = plan.losses.map(() => new SeriesRecorder(step));
+      curves = plan.losses.map((l) => new CurveRecorder(step, l.reduction, plan.every ?? 1));
+    }
     if (perRowTarget !== undefined) {
       perRowFile = new OutputFile(perRowTarget);
       files.push(perRowFile);
@@ -112,7 +119,7 @@ export async function executeEval(given: EvalPlan, io: CliIo, context: ReportCon
     const perRowWriter = writer;
     const wantsRunning = recorders.length > 0 || every !== undefined;
     const pipelinePlan = k === undefined ? plan : { ...plan, by: k.column };
-    const run = displayRun(
+    const displayed = displayRun(
       await lastValueFrom(
         evalPipeline(pipelinePlan, s, {
           ...(step === undefined ? {} : { step }),
@@ -130,6 +137,7 @@ export async function executeEval(given: EvalPlan, io: CliIo, context: ReportCon
             ? {
                 onRunning: (loss: number, snapshot: RunningSnapshot) => {
                   recorders[loss]?.add(snapshot);
+                  curves[loss]?.add(snapshot);
                   for (const record of every?.add(plan, loss, snapshot) ?? []) lines.write(record);
                 },
               }
@@ -158,6 +166,7 @@ export async function executeEval(given: EvalPlan, io: CliIo, context: ReportCon
         throw perRowFile!.error(e);
       });
     }
+    const run = withInputs(displayed, plan, s, k);
     const elapsed = progress.elapsed();
     progress.done();
 
@@ -180,7 +189,15 @@ export async function executeEval(given: EvalPlan, io: CliIo, context: ReportCon
             key: r.key === null ? null : keyOf(r.key as GroupKey),
           })),
           xLabel: recorders[i]!.xLabel(),
+          curve: curves[i]!.series().map((r) => ({
+            ...r,
+            key: r.key === null ? null : keyOf(r.key as GroupKey),
+          })),
+          window: plan.every ?? 1,
         })),
+        columns: run.inputs?.columns ?? [],
+        ...(context.filesNote === undefined ? {} : { filesNote: context.filesNote }),
+        ...(interrupt?.signal.aborted === true ? { incomplete: true } : {}),
         ...(context.parameters === undefined ? {} : { parameters: context.parameters }),
       });
       const reportFile = new OutputFile(reportTarget!);
@@ -228,6 +245,31 @@ export async function executeEval(given: EvalPlan, io: CliIo, context: ReportCon
     if (io.env.LOSSFLOW_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     return { exitCode: failure.exitCode };
   }
+}
+
+/** The run with the files and columns it read (the columns as the first file's schema resolves them). */
+function withInputs(run: EvalRun, plan: EvalPlan, source: LogFiles, keys: GroupKeys | undefined): EvalRun {
+  const schema = source.firstSchema;
+  let columns: string[] = [];
+  let perLoss: Record<string, string>[] | undefined;
+  if (schema !== undefined) {
+    try {
+      columns = evalColumns(plan, schema, keys?.dataColumns);
+      perLoss = lossColumns(plan, schema);
+    } catch {
+      // The run succeeded, so its columns resolved; a pipe's schema not probed is all this misses.
+    }
+  }
+  const by = plan.by?.split(',').map((s) => s.trim());
+  return {
+    ...run,
+    results: run.results.map((r, i) => (perLoss?.[i] === undefined ? r : { ...r, columns: perLoss[i] })),
+    inputs: {
+      files: source.files.map((path, i) => ({ path, bytes: source.sizes[i]! })),
+      columns,
+      ...(by === undefined ? {} : { by }),
+    },
+  };
 }
 
 /** The flag of a plan that named `column`, for a missing column's fix; undefined for a default. */

@@ -90,6 +90,8 @@ export class LogFiles {
   readonly #follow: LogFilesOptions['follow'];
   /** The first regular file and the columns read from it, which every later file must have too. */
   #first: { readonly file: string; readonly columns: readonly string[] } | undefined;
+  /** The schema of the first file (as read, before any projection when probed), once known. */
+  #firstSchema: Schema | undefined;
   /** Whether some input is a pipe or device, whose size is not known before it is read. */
   readonly sizesUnknown: boolean;
 
@@ -131,6 +133,7 @@ export class LogFiles {
               return fromBatches(reader);
             }),
             tap((batch) => {
+              this.#firstSchema ??= batch.schema;
               this.#rows += batch.numRows;
               this.#batches += 1;
             }),
@@ -207,6 +210,7 @@ export class LogFiles {
       await probe.close();
     }
     this.#checkSameColumns(file, schema);
+    this.#firstSchema ??= schema;
     const columns = this.#project(schema);
     this.#first ??= { file, columns };
     return this.#open(file, { ...options, columns });
@@ -250,12 +254,18 @@ export class LogFiles {
       await probe.close();
     }
     this.#checkSameColumns(file, schema);
+    this.#firstSchema ??= schema;
     if (this.#first !== undefined) return;
     try {
       this.#first = { file, columns: this.#project(schema) };
     } catch {
       // A column missing from the first file: the read reports it.
     }
+  }
+
+  /** The first file's schema, once it has been read (undefined before, or for a worker-read pipe). */
+  get firstSchema(): Schema | undefined {
+    return this.#firstSchema;
   }
 
   /** Progress so far. */

@@ -38,6 +38,17 @@ export interface LossResult {
   readonly rows: number;
   /** With `--by`: one value per key, in the order keys first appeared. */
   readonly groups?: readonly DisplayGroup[];
+  /** The column read for each role (`{ input: 'logits', target: 'target' }`), once known. */
+  readonly columns?: Readonly<Record<string, string>>;
+}
+
+/** What a run read: the files and the columns, for the JSON output and the report. */
+export interface RunInputs {
+  readonly files: readonly { readonly path: string; readonly bytes: number }[];
+  /** Every column read, in the first file's order. */
+  readonly columns: readonly string[];
+  /** The `--by` names (columns of the data, Hive partition keys or `file`), when grouped. */
+  readonly by?: readonly string[];
 }
 
 /** Everything one pass over the files produced. */
@@ -47,6 +58,8 @@ export interface EvalRun {
   readonly batches: number;
   readonly bytes: number;
   readonly results: readonly LossResult[];
+  /** The files and columns read (set by the command once the run is done). */
+  readonly inputs?: RunInputs;
 }
 
 /** What the caller wants to see while the pass runs. */

@@ -13,10 +13,18 @@ export function resultDocument(run: EvalRun, incomplete = false): string {
     rows: run.rows,
     // Only after --follow was interrupted: the values cover the rows read, not the whole stream.
     ...(incomplete ? { incomplete: true } : {}),
+    ...(run.inputs === undefined
+      ? {}
+      : {
+          files: run.inputs.files,
+          columns: run.inputs.columns,
+          ...(run.inputs.by === undefined ? {} : { by: run.inputs.by }),
+        }),
     results: run.results.map((r) => ({
       loss: r.loss,
       reduction: r.reduction,
       options: r.options,
+      ...(r.columns === undefined ? {} : { columns: r.columns }),
       value: outputNumber(r.value),
       rows: r.rows,
       ...(r.groups === undefined
