@@ -8,7 +8,7 @@ import { UsageError } from '../errors/UsageError.js';
 import { isRegularFile } from '../eval/regularFile.js';
 import { colorEnabled, styleFor } from '../output/ansi.js';
 import type { CliIo } from '../output/cliIo.js';
-import { formatBytes, formatCount, formatCounted } from '../output/numberFormat.js';
+import { formatBytes, formatCounted } from '../output/numberFormat.js';
 import { renderTable } from '../output/textTable.js';
 import { ProgressReporter } from '../progress/progressReporter.js';
 

@@ -1,6 +1,7 @@
 import type { LossResult } from '../eval/evalPipeline.js';
 import { type DisplayKey, keyLabel } from '../inputs/displayKey.js';
-import { formatBytes, formatCount, formatDuration, formatLoss } from '../output/numberFormat.js';
+import { lossColumnFormat } from '../output/lossColumnFormat.js';
+import { formatBytes, formatCount, formatDuration } from '../output/numberFormat.js';
 import { optionSummary } from '../output/optionSummary.js';
 import { categoricalPalette } from './categoricalPalette.js';
 import { escapeHtml } from './escapeHtml.js';
@@ -185,6 +186,8 @@ function lossSection(l: ReportLoss, by: string | undefined): string {
       : `Running ${r.reduction} ${r.loss} within each ${by}, after every batch: each line starts afresh at its ${by}'s first batch and ends at the ${by}'s final value (dot).`;
   const allGroups = r.groups ?? [];
   const groups = allGroups.slice(0, REPORT_MAX_TABLE_ROWS);
+  // One number of decimals down the column, as in the terminal table.
+  const format = lossColumnFormat([r.value, ...groups.map((g) => g.value)]);
   const rows = groups.map((g, i) => {
     const previous = i > 0 ? groups[i - 1]!.value : Number.NaN;
     const change =
@@ -192,13 +195,13 @@ function lossSection(l: ReportLoss, by: string | undefined): string {
         ? ((g.value - previous) / Math.abs(previous)) * 100
         : Number.NaN;
     const changeText = Number.isFinite(change) ? `${change > 0 ? '+' : ''}${change.toFixed(1)}%` : '';
-    return `<tr><td><span class="swatch" style="background:${colors[i] ?? '#888'}"></span>${escapeHtml(keyLabel(g.key))}</td><td>${formatCount(g.rows)}</td><td>${formatLoss(g.value)}</td><td>${changeText}</td></tr>`;
+    return `<tr><td><span class="swatch" style="background:${colors[i] ?? '#888'}"></span>${escapeHtml(keyLabel(g.key))}</td><td>${formatCount(g.rows)}</td><td>${format(g.value)}</td><td>${changeText}</td></tr>`;
   });
   const table = `<table class="values">
 <thead><tr><th>${escapeHtml(by ?? '')}</th><th>rows</th><th>${escapeHtml(r.loss)}</th><th>change</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
-${groups.length < allGroups.length ? `<tr class="more"><td colspan="4">${escapeHtml(`Showing ${formatCount(groups.length)} of ${formatCount(allGroups.length)} groups (the first to appear); the json, csv and ndjson outputs have them all.`)}</td></tr>\n` : ''}<tr class="total"><td>all</td><td>${formatCount(r.rows)}</td><td>${formatLoss(r.value)}</td><td></td></tr>
+${groups.length < allGroups.length ? `<tr class="more"><td colspan="4">${escapeHtml(`Showing ${formatCount(groups.length)} of ${formatCount(allGroups.length)} groups (the first to appear); the json, csv and ndjson outputs have them all.`)}</td></tr>\n` : ''}<tr class="total"><td>all</td><td>${formatCount(r.rows)}</td><td>${format(r.value)}</td><td></td></tr>
 </tbody>
 </table>`;
   return `<section class="loss">
