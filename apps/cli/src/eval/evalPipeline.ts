@@ -22,8 +22,8 @@ import {
   toArray,
 } from 'rxjs';
 import type { EvalPlan, LossSelection } from '../args/evalArgs.js';
-import type { DisplayGroup } from '../inputs/displayKey.js';
 import { coreOptionsOf, lossOperatorOf } from '../losses/lossOperators.js';
+import type { DisplayGroup } from './displayKey.js';
 import type { LogFiles } from './LogFiles.js';
 import { type RunningSnapshot, runningSnapshots } from './runningSnapshots.js';
 

@@ -1,6 +1,6 @@
 import type { GroupKey } from '@lossflow/rx';
+import type { DisplayKey } from '../eval/displayKey.js';
 import type { EvalRun } from '../eval/evalPipeline.js';
-import type { DisplayKey } from './displayKey.js';
 
 /** A run whose group keys are the keys the outputs show (see `GroupKeys.keyOf`). */
 export function displayRun(run: EvalRun, keyOf: (key: GroupKey) => DisplayKey): EvalRun {

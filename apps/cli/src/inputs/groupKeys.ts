@@ -1,7 +1,7 @@
 import { ArrowReadError } from '@lossflow/arrow';
 import type { GroupKey } from '@lossflow/rx';
 import { Field, Int32, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
-import type { DisplayKey } from './displayKey.js';
+import type { DisplayKey } from '../eval/displayKey.js';
 import type { PartitionValue } from './hivePartitions.js';
 
 /** The `--by` name that means "the input file". */

@@ -69,7 +69,9 @@ describe('standard input, folders and globs', () => {
     const file = await evalJson([FIXTURE, '--by', 'epoch']);
     const run = await piped(FIXTURE, ['eval', '-', '--by', 'epoch', '--format', 'json']);
     expect(run.stderr).toBe('');
-    expect(JSON.parse(run.stdout)).toEqual(file);
+    const stdin = JSON.parse(run.stdout) as Doc & { files: { path: string }[] };
+    expect({ rows: stdin.rows, results: stdin.results }).toEqual({ rows: file.rows, results: file.results });
+    expect(stdin.files.map((f) => f.path)).toEqual(['/dev/stdin']);
     const table = await piped(FIXTURE, ['eval', '-', '--by', 'epoch']);
     expect(table.stdout).toMatch(/148 rows · 10 batches · 11\.7 kB in /);
   });

@@ -1,4 +1,4 @@
-import type { DisplayKey } from '../inputs/displayKey.js';
+import type { DisplayKey } from '../eval/displayKey.js';
 
 /** How the machine-readable outputs write a number JSON cannot hold: `Infinity`, `-Infinity`, `NaN`. */
 export type NonFiniteWord = 'Infinity' | '-Infinity' | 'NaN';

@@ -1,5 +1,5 @@
+import { type DisplayKey, keyLabel } from '../eval/displayKey.js';
 import type { EvalRun } from '../eval/evalPipeline.js';
-import { type DisplayKey, keyLabel } from '../inputs/displayKey.js';
 import { type NonFiniteWord, outputKey, outputNumber } from './nonFiniteWords.js';
 
 /**

@@ -10,12 +10,13 @@ describe('resultTable', () => {
       [
         'cross-entropy (mean, weight=0.5,1,2 ignore-index=-100)  nll (sum)',
         '',
-        'epoch  rows  cross-entropy       nll',
-        '─────  ────  ─────────────  ────────',
-        '0       100       1.691039  6.000000',
-        '1       100      0.8869808  4.500000',
-        '2       100            nan  2.000000',
-        'total   300      0.8398476  12.50000',
+        // One number of decimals per column (7 significant digits of its smallest value).
+        'epoch  rows  cross-entropy        nll',
+        '─────  ────  ─────────────  ─────────',
+        '0       100      1.6910388   6.000000',
+        '1       100      0.8869808   4.500000',
+        '2       100            nan   2.000000',
+        'total   300      0.8398476  12.500000',
         '',
         '300 rows · 5 batches · 12.0 kB in 2.0 s (6.0 kB/s)',
         '',
@@ -27,7 +28,7 @@ describe('resultTable', () => {
     const run = sampleRun();
     const results = run.results.map(({ groups: _, ...r }) => r);
     const text = resultTable({ ...run, results }, undefined, 0, styleFor(false));
-    expect(text).toContain('total   300      0.8398476  12.50000');
+    expect(text).toContain('total   300      0.8398476  12.500000');
     expect(text).not.toContain('epoch');
   });
 });

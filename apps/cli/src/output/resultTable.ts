@@ -1,5 +1,5 @@
+import { keyLabel } from '../eval/displayKey.js';
 import type { EvalRun, LossResult } from '../eval/evalPipeline.js';
-import { keyLabel } from '../inputs/displayKey.js';
 import type { Style } from './ansi.js';
 import { lossColumnFormat } from './lossColumnFormat.js';
 import { formatBytes, formatCount, formatCounted, formatDuration } from './numberFormat.js';

@@ -1,7 +1,7 @@
 import type { GroupKey, GroupValue } from '@lossflow/rx';
 import type { EvalPlan } from '../args/evalArgs.js';
+import type { DisplayKey } from '../eval/displayKey.js';
 import type { RunningSnapshot } from '../eval/runningSnapshots.js';
-import type { DisplayKey } from '../inputs/displayKey.js';
 import { outputKey, outputNumber } from './nonFiniteWords.js';
 import type { ResultRecord } from './resultRecords.js';
 

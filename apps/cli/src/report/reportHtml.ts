@@ -1,5 +1,5 @@
+import { type DisplayKey, keyLabel } from '../eval/displayKey.js';
 import type { LossResult } from '../eval/evalPipeline.js';
-import { type DisplayKey, keyLabel } from '../inputs/displayKey.js';
 import { lossColumnFormat } from '../output/lossColumnFormat.js';
 import { formatBytes, formatCount, formatDuration } from '../output/numberFormat.js';
 import { optionSummary } from '../output/optionSummary.js';
@@ -155,7 +155,7 @@ function curveFigure(
       title: `${r.loss} per ${per}${by === undefined ? '' : ` for each ${by}`} against ${l.xLabel}`,
       xLabel: l.xLabel,
       yLabel: `${r.loss} (${r.reduction} per ${per})`,
-      className: 'chart chart-curve',
+      className: 'chart-curve',
       smoothing: DEFAULT_SMOOTHING,
     },
   );
@@ -252,9 +252,10 @@ svg .legend-item.off { display: inline; opacity: 0.35; }
 svg .guide { stroke: #8a93a6; stroke-dasharray: 3 3; pointer-events: none; }
 .tip { position: absolute; pointer-events: none; background: #fff; border: 1px solid var(--rule); border-radius: 6px; padding: 6px 8px; font-size: 12px; box-shadow: 0 2px 6px rgba(0,0,0,0.12); white-space: nowrap; z-index: 2; }
 .tip .tip-x { color: var(--muted); margin-bottom: 2px; }
+.tip .tip-swatch { display: inline-block; width: 8px; height: 8px; border-radius: 2px; margin-right: 6px; }
 figure { margin: 0; background: #fff; border: 1px solid var(--rule); border-radius: 8px; padding: 12px; }
 figcaption { font-size: 13px; margin-top: 6px; }
-svg.chart { width: 100%; height: auto; display: block; font: 12px system-ui, sans-serif; }
+svg.chart, svg.chart-curve { width: 100%; height: auto; display: block; font: 12px system-ui, sans-serif; }
 svg .plot { fill: #fff; }
 svg .grid { stroke: #eceef3; stroke-width: 1; }
 svg .axis { stroke: #8a93a6; stroke-width: 1; }

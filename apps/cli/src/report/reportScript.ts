@@ -110,7 +110,7 @@ export const REPORT_SCRIPT = `
         });
         if (!best || dist > (data.x[1] - data.x[0]) / 20) return;
         at = at === undefined ? best[0] : at;
-        rows.push('<div><span class="swatch" style="background:' + s.color + '"></span>' +
+        rows.push('<div><span class="tip-swatch" style="background:' + s.color + '"></span>' +
           s.label.replace(/[&<>"]/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }) + ': <b>' + fmt(best[1]) + '</b></div>');
       });
       if (rows.length === 0) { guide.style.display = 'none'; tip.hidden = true; return; }

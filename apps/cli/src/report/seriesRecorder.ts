@@ -1,6 +1,6 @@
 import type { GroupKey } from '@lossflow/rx';
+import type { DisplayKey } from '../eval/displayKey.js';
 import type { RunningSnapshot } from '../eval/runningSnapshots.js';
-import type { DisplayKey } from '../inputs/displayKey.js';
 
 /**
  * Lines the report's chart draws at most: the groups that appeared first. Declared with the
