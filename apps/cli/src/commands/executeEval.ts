@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { writeIpcStream } from '@lossflow/arrow/node';
 import type { GroupKey } from '@lossflow/rx';
+import type { Schema } from 'apache-arrow';
 import { lastValueFrom } from 'rxjs';
 import type { EvalPlan } from '../args/evalArgs.js';
 import { describeFailure } from '../errors/describeFailure.js';
@@ -195,7 +196,7 @@ export async function executeEval(given: EvalPlan, io: CliIo, context: ReportCon
           })),
           window: plan.every ?? 1,
         })),
-        columns: run.inputs?.columns ?? [],
+        columns: s.firstSchema === undefined ? [] : reportColumns(plan, s.firstSchema, k),
         ...(context.filesNote === undefined ? {} : { filesNote: context.filesNote }),
         ...(interrupt?.signal.aborted === true ? { incomplete: true } : {}),
         ...(context.parameters === undefined ? {} : { parameters: context.parameters }),
@@ -254,7 +255,8 @@ function withInputs(run: EvalRun, plan: EvalPlan, source: LogFiles, keys: GroupK
   let perLoss: Record<string, string>[] | undefined;
   if (schema !== undefined) {
     try {
-      columns = evalColumns(plan, schema, keys?.dataColumns);
+      // The results' columns: the losses' and the keys' (the report's step column is the report's).
+      columns = evalColumns({ ...plan, report: undefined }, schema, keys?.dataColumns);
       perLoss = lossColumns(plan, schema);
     } catch {
       // The run succeeded, so its columns resolved; a pipe's schema not probed is all this misses.
@@ -265,11 +267,24 @@ function withInputs(run: EvalRun, plan: EvalPlan, source: LogFiles, keys: GroupK
     ...run,
     results: run.results.map((r, i) => (perLoss?.[i] === undefined ? r : { ...r, columns: perLoss[i] })),
     inputs: {
-      files: source.files.map((path, i) => ({ path, bytes: source.sizes[i]! })),
+      // A pipe's size is what was read from it.
+      files: source.files.map((path, i) => ({
+        path,
+        bytes: source.files.length === 1 && source.sizesUnknown ? run.bytes : source.sizes[i]!,
+      })),
       columns,
       ...(by === undefined ? {} : { by }),
     },
   };
+}
+
+/** Every column the run read, the report's step column included. */
+function reportColumns(plan: EvalPlan, schema: Schema, keys: GroupKeys | undefined): string[] {
+  try {
+    return evalColumns(plan, schema, keys?.dataColumns);
+  } catch {
+    return [];
+  }
 }
 
 /** The flag of a plan that named `column`, for a missing column's fix; undefined for a default. */

@@ -70,7 +70,12 @@ describe('standard input, folders and globs', () => {
     const run = await piped(FIXTURE, ['eval', '-', '--by', 'epoch', '--format', 'json']);
     expect(run.stderr).toBe('');
     const stdin = JSON.parse(run.stdout) as Doc & { files: { path: string }[] };
-    expect({ rows: stdin.rows, results: stdin.results }).toEqual({ rows: file.rows, results: file.results });
+    // Worker threads read a pipe's schema themselves, so its columns are not listed (see the README).
+    const values = (d: Doc) => ({
+      rows: d.rows,
+      results: d.results.map(({ value, rows, groups }) => ({ value, rows, groups })),
+    });
+    expect(values(stdin)).toEqual(values(file));
     expect(stdin.files.map((f) => f.path)).toEqual(['/dev/stdin']);
     const table = await piped(FIXTURE, ['eval', '-', '--by', 'epoch']);
     expect(table.stdout).toMatch(/148 rows · 10 batches · 11\.7 kB in /);

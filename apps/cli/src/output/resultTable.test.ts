@@ -28,7 +28,7 @@ describe('resultTable', () => {
     const run = sampleRun();
     const results = run.results.map(({ groups: _, ...r }) => r);
     const text = resultTable({ ...run, results }, undefined, 0, styleFor(false));
-    expect(text).toContain('total   300      0.8398476  12.500000');
+    expect(text).toContain('total   300      0.8398476  12.50000');
     expect(text).not.toContain('epoch');
   });
 });

@@ -106,7 +106,7 @@ describe('the HTML report in headless Chromium', () => {
     }
     const report = join(OUTPUT, 'report-runs.html');
     const run = await runCli(['eval', runs, '--by', 'run', '--report', report, '--format', 'json']);
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toBe(`Report written to ${report}\n`);
     expect(run.code).toBe(0);
 
     const browser = await chromium.launch({
