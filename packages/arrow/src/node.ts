@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 
+export type { FollowOptions } from './io/FollowOptions.js';
 export { type FilePart, type FilePartsOptions, fileParts, PART_BYTES } from './parallel/fileParts.js';
 export {
   mapBatchesInWorkers,
@@ -22,7 +23,7 @@ export {
   type ParquetChunkReportOptions,
   parquetChunkReport,
 } from './parquet/parquetChunkReport.js';
-export { type FileSource, readFile, readFileTensors } from './read/readFile.js';
+export { type FileReadOptions, type FileSource, readFile, readFileTensors } from './read/readFile.js';
 export { type IpcStreamWriter, writeIpcFile, writeIpcStream } from './write/writeIpcStream.js';
 export { type ParquetWriteOptions, writeParquet } from './write/writeParquet.js';
 export { writeTrainingLog } from './write/writeTrainingLog.js';

@@ -59,6 +59,8 @@ export interface EvalPlan {
   readonly allowMissingEndOfStream: boolean;
   /** `--metric NAME [options]`s, computed in the same pass (absent or empty: none). */
   readonly metrics?: readonly MetricSelection[];
+  /** `--follow`: read Arrow IPC stream files while they grow, to their end-of-stream marker or Ctrl-C. */
+  readonly follow?: boolean;
 }
 
 /** The most `--threads` accepted: the library's limit (more costs memory and start-up time, never speed). */
@@ -88,6 +90,7 @@ export const EVAL_FLAGS: Readonly<Record<string, FlagSpec>> = {
   threads: { type: 'string' },
   'allow-missing-end-of-stream': { type: 'boolean' },
   ...METRIC_FLAG_SPECS,
+  follow: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -177,7 +180,7 @@ export function parseEvalArgs(args: readonly string[]): EvalPlan {
   }
   const by = lastValue(parsed, 'by');
   const keysFlag = lastValue(parsed, 'keys');
-  const keys = keysFlag !== undefined ? listOf(keysFlag) : by !== undefined ? [by] : [];
+  const keys = keysFlag !== undefined ? listOf(keysFlag) : by !== undefined ? listOf(by) : [];
   return {
     files: parsed.positionals,
     losses,
@@ -194,7 +197,18 @@ export function parseEvalArgs(args: readonly string[]): EvalPlan {
     threads: threadCount(parsed),
     allowMissingEndOfStream: hasFlag(parsed, 'allow-missing-end-of-stream'),
     ...(metricSlots.length === 0 ? {} : { metrics: metricSlots.map(metricSelection) }),
+    follow: followFlag(parsed),
   };
+}
+
+function followFlag(parsed: ParsedArgv): boolean {
+  if (!hasFlag(parsed, 'follow')) return false;
+  if (parsed.positionals.includes('-')) {
+    usage(
+      '--follow reads files that are still being written; standard input (-) is read as it arrives anyway.',
+    );
+  }
+  return true;
 }
 
 function lossByName(name: string): LossEntry {

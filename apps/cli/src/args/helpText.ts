@@ -69,6 +69,18 @@ export const EVAL_HELP = `Usage: lossflow eval FILE... [--loss NAME [loss option
 Computes each --loss over every row of the files (read once, as one stream), exactly as
 torch.nn.functional would over all rows at once. Several files are one stream.
 
+Inputs (FILE...; all must have the columns used, else an error names both files):
+  FILE                      an Arrow IPC stream (.arrows) or file (.arrow, .feather) or Parquet
+  -                         an Arrow IPC stream on standard input (python make_preds.py | lossflow eval -)
+  FOLDER                    every .arrow/.arrows/.feather/.parquet file under it, at any depth,
+                            sorted by path with digit runs as numbers (epoch=2 before epoch=10);
+                            names starting with . or _ (_SUCCESS) are skipped
+  'PATTERN'                 a glob lossflow expands itself (quoted, or from a shell that does not):
+                            * ? [abc] within a name, ** any depth of folders; sorted as folders are
+  Hive partitions           folders named KEY=VALUE (…/epoch=3/part-0.parquet) give the key KEY,
+                            typed as DuckDB and pyarrow type it (whole numbers stay integers), for --by
+  A file named twice (also through a folder or a pattern, or by another path) is bad usage.
+
 Losses (--loss NAME; torch's spellings work too: mse-loss, MSELoss, cross_entropy):
 ${LOSS_LINES}
   Default: cross-entropy.
@@ -101,11 +113,19 @@ ${METRIC_LINES}
   Metrics run in the main thread (no worker threads when any --metric is given).
 
 Grouping and output:
-  --by COLUMN               one value per key of COLUMN (e.g. epoch), and the total
+  --by KEY[,KEY...]         one value per key (e.g. epoch), and the total. A KEY is a column, a Hive
+                            partition key or file (one group per input file); several keys group
+                            by their combination: --by run,epoch
+  --follow                  read Arrow IPC stream files while a writer appends to them (like
+                            tail -f): batches are evaluated as they land, running values print per
+                            --every, results print at the end-of-stream marker. Ctrl-C prints what
+                            was read, marked INCOMPLETE (json: "incomplete": true; csv/ndjson:
+                            kinds partial-group, partial-total), and exits 130
   --format FORMAT           table (default, for people), json (one document), csv or ndjson
                             (one line per group, then the total)
   --every N                 with csv/ndjson: also a line of running values every N batches
-  --report FILE.html        write a self-contained HTML report with the running-loss chart
+  --report FILE.html        write a self-contained HTML report: the loss per batch (per --every
+                            batches) with a smoothing control, and the running loss per group
   --step COLUMN             the report's x axis (default: step, when the file has it)
   --per-row FILE.arrows     write each row's loss (one --loss) as an Arrow IPC stream
   --keys COL,COL            columns copied next to the per-row losses (default: the --by column)
@@ -129,7 +149,8 @@ is bad usage. A regular file is written to a temporary file beside it
 and renamed into place only when the run succeeds; after a failure an existing file is left as
 it was. /dev/stdout, /dev/null or a FIFO is written directly and never removed.
 
-Limits: --threads at most 256. Past 10,000 --by groups a note goes to stderr; every group is
+Limits: --threads at most 256. --by with a partition key, file or several keys, and --follow,
+read in the main thread. Past 10,000 --by groups a note goes to stderr; every group is
 still computed and printed, and the report draws the first 50 groups to appear and lists the
 first 1,000. An Arrow IPC file or Parquet file read from a pipe is first copied to a temporary
 file in TMPDIR (an IPC stream is read as it arrives); a pipe is read once, so with --report its
@@ -144,17 +165,23 @@ compute; it prints exactly what it prints without --nats. --run ID starts or res
 Not with --per-row or --limit.
 
 JSON output (--format json), exactly one document:
-  { "rows": <rows read>, "results": [ { "loss": "cross-entropy", "reduction": "mean",
-    "options": {…}, "value": <number>, "rows": <rows counted>,
-    "groups": [ { "key": <--by value>, "value": <number>, "rows": <n> }, … ] } ] }
-  groups only with --by; with --metric also "metrics": [ { "metric": "accuracy", "options": {…},
+  { "rows": <rows read>, "files": [ { "path", "bytes" } ], "columns": [<columns read>],
+    "by": [<--by keys>], "results": [ { "loss": "cross-entropy", "reduction": "mean",
+    "options": {…}, "columns": { "input": "logits", "target": "target" }, "value": <number>,
+    "rows": <rows counted>, "groups": [ { "key": <--by value>, "value": <number>, "rows": <n> }, … ] } ] }
+  by and groups only with --by; with --metric also "metrics": [ { "metric": "accuracy", "options": {…},
     "value": <number, per-class array or matrix>, "rows": <n>, "groups": […] } ] (CSV/NDJSON: records
-    with reduction "metric", a non-scalar value as JSON text); a non-finite value or --by key is the string "Infinity", "-Infinity" or
+    with reduction "metric", a non-scalar value as JSON text); a key of several names is an object ({ "run": "a", "epoch": 3 };
+  in CSV one cell, run=a epoch=3); a non-finite value or --by key is the string "Infinity", "-Infinity" or
   "NaN" (torch's inf, -inf, nan: a diverged loss, a mean over no rows), never null. CSV and
   NDJSON write the same words.
 
 Examples:
   lossflow eval train-log.arrow --by epoch
+  python make_preds.py | lossflow eval - --by epoch
+  lossflow eval runs/ --by run,epoch --report runs.html
+  lossflow eval 'shards/rank-*.arrows' --by file
+  lossflow eval train.arrows --follow --format ndjson --every 100
   lossflow eval a.arrow b.arrow --loss cross-entropy --weight 0.5,1,2 --ignore-index -100
   lossflow eval log.parquet --loss cross-entropy --label-smoothing 0.1 --loss nll --format json
   lossflow eval preds.arrow --loss mse --input pred --target y --by epoch --format csv --every 100

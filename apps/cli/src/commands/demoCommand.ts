@@ -146,6 +146,9 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
       io,
       {
         title: 'lossflow demo: running cross-entropy per epoch',
+        ...(logFile === undefined
+          ? { filesNote: 'generated for this demo and deleted after it (lossflow demo --keep keeps it)' }
+          : {}),
         command: commandLine(['lossflow', 'demo', ...args]),
         parameters: [
           ['Data', `synthetic training log, seed ${options.seed ?? 1}`],

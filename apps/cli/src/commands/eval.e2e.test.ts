@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFile as readBatches } from '@lossflow/arrow/node';
@@ -21,6 +21,7 @@ interface Result {
   loss: string;
   reduction: string;
   options: Record<string, unknown>;
+  columns?: Record<string, string>;
   value: number;
   rows: number;
   groups?: { key: number; value: number; rows: number }[];
@@ -96,7 +97,11 @@ describe('lossflow eval equals torch on the committed epoch log', () => {
   it(
     'gives the same numbers for the Arrow stream, the Arrow file and Parquet',
     async () => {
-      const [stream, file, parquet] = await Promise.all(FILES.map(allCases));
+      // The documents differ only in the files they name.
+      const [stream, file, parquet] = (await Promise.all(FILES.map(allCases))).map(({ rows, results }) => ({
+        rows,
+        results,
+      }));
       expect(file).toEqual(stream);
       expect(parquet).toEqual(stream);
     },
@@ -133,9 +138,15 @@ describe('lossflow eval equals torch on the committed epoch log', () => {
         'loss',
         'reduction',
         'options',
+        'columns',
         'value',
         'rows',
         'groups',
+      ]);
+      expect(doc.results.map((r) => r.columns)).toEqual([
+        { input: 'logits', target: 'target' },
+        { input: 'logits', target: 'target' },
+        { input: 'pred', target: 'y' },
       ]);
     },
     TIMEOUT,
@@ -169,7 +180,8 @@ describe('lossflow eval output formats', () => {
       const lines = run.stdout.split('\n');
       expect(lines[0]).toBe('cross-entropy (mean)');
       expect(run.stdout).toMatch(/^epoch\s+rows\s+cross-entropy$/m);
-      expect(run.stdout).toMatch(/^0\s+37\s+1\.691039$/m);
+      // One number of decimals down the column: 7 significant digits of its smallest value.
+      expect(run.stdout).toMatch(/^0\s+37\s+1\.6910387$/m);
       expect(run.stdout).toMatch(/^total\s+148\s+0\.839847\d$/m);
       expect(run.stdout).not.toContain('\u001b[');
     },
@@ -284,7 +296,8 @@ describe('lossflow eval failures', () => {
       const read = await runCli(['eval', cut, ...args, '--allow-missing-end-of-stream']);
       expect(read.stderr).toBe('');
       expect(read.code).toBe(0);
-      expect(JSON.parse(read.stdout)).toEqual(await allCases(FILES[0]!));
+      const { rows, results } = await allCases(FILES[0]!);
+      expect(JSON.parse(read.stdout)).toMatchObject({ rows, results });
     },
     TIMEOUT,
   );
@@ -315,10 +328,13 @@ describe('lossflow eval failures', () => {
   it(
     'a class index out of range exits 1 naming the file, batch and row',
     async () => {
+      // A copy: the same file twice is bad usage.
+      const copy = join(mkdtempSync(join(tmpdir(), 'lossflow-e2e-')), 'copy.arrows');
+      copyFileSync(FILES[0]!, copy);
       const run = await runCli([
         'eval',
         FILES[0]!,
-        FILES[0]!,
+        copy,
         '--loss',
         'cross-entropy',
         '--input',

@@ -1,13 +1,21 @@
 import { writeFileSync } from 'node:fs';
 import { writeIpcStream } from '@lossflow/arrow/node';
+import type { GroupKey } from '@lossflow/rx';
+import type { Schema } from 'apache-arrow';
 import { lastValueFrom } from 'rxjs';
 import type { EvalPlan } from '../args/evalArgs.js';
 import { describeFailure } from '../errors/describeFailure.js';
-import { evalColumns } from '../eval/evalColumns.js';
+import type { DisplayKey } from '../eval/displayKey.js';
+import { evalColumns, lossColumns } from '../eval/evalColumns.js';
 import { type EvalRun, evalPipeline } from '../eval/evalPipeline.js';
 import { GroupCountWarning, MANY_GROUPS } from '../eval/groupCountWarning.js';
 import { type EvalSource, LogFiles } from '../eval/LogFiles.js';
 import type { RunningSnapshot } from '../eval/runningSnapshots.js';
+import { displayRun } from '../inputs/displayRun.js';
+import { expandInputs } from '../inputs/expandInputs.js';
+import { FILE_KEY, GroupKeys } from '../inputs/groupKeys.js';
+import { hivePartitions } from '../inputs/hivePartitions.js';
+import { INTERRUPTED_EXIT_CODE, Interrupt, incompleteLine } from '../inputs/interrupt.js';
 import { kebabCase } from '../losses/lossRegistry.js';
 import { colorEnabled, styleFor } from '../output/ansi.js';
 import { flushOutput } from '../output/checkedOutput.js';
@@ -21,6 +29,7 @@ import { finalRecords } from '../output/resultRecords.js';
 import { resultTable } from '../output/resultTable.js';
 import { RunningRecords } from '../output/runningRecords.js';
 import { ProgressReporter } from '../progress/progressReporter.js';
+import { CurveRecorder } from '../report/curveRecorder.js';
 import { reportHtml } from '../report/reportHtml.js';
 import { reportStep } from '../report/reportStep.js';
 import { REPORT_MAX_SERIES, SeriesRecorder } from '../report/seriesRecorder.js';
@@ -35,6 +44,8 @@ export interface ReportContext {
   readonly parameters?: readonly (readonly [string, string])[];
   /** Where the pass reads from instead of the files here (a distributed run's coordinator). */
   readonly source?: (plan: EvalPlan) => EvalSource;
+  /** Why the input files may be gone when the report is read (the demo deletes its log). */
+  readonly filesNote?: string;
 }
 
 /** How an eval ended. */
@@ -50,14 +61,19 @@ export interface EvalOutcome {
  * files and put in place only once complete (see `OutputFile`). After a failure it prints the
  * failure paragraph only — no results, no report — and leaves every output file as it was.
  */
-export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportContext): Promise<EvalOutcome> {
+export async function executeEval(given: EvalPlan, io: CliIo, context: ReportContext): Promise<EvalOutcome> {
+  let plan = given;
   const errStyle = styleFor(colorEnabled(io.stderr.isTTY === true, io.env));
   const progress = new ProgressReporter(io.stderr, io.stderr.isTTY === true && !plan.quiet, errStyle);
   let source: EvalSource | undefined;
   let writer: ReturnType<typeof writeIpcStream> | undefined;
   const lines = new LineOutput(plan.format, io);
   let recorders: SeriesRecorder[] = [];
-  const every = plan.every === undefined ? undefined : new RunningRecords(plan.every);
+  let curves: CurveRecorder[] = [];
+  let keys: GroupKeys | undefined;
+  // --follow: Ctrl-C stops reading; what was read is then printed, marked incomplete (exit 130).
+  const interrupt = plan.follow === true ? new Interrupt() : undefined;
+  let every: RunningRecords | undefined;
   const files: OutputFile[] = [];
   let perRowFile: OutputFile | undefined;
   const manyGroups =
@@ -71,6 +87,15 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
         });
 
   try {
+    const inputs = expandInputs(plan.files);
+    const partitions = hivePartitions(inputs.map((f) => f.path));
+    keys = GroupKeys.of(plan.by, partitions);
+    // Partition keys and `file` are not columns of the data: per-row output copies data columns.
+    const virtual = new Set([...partitions.keys(), ...(keys === undefined ? [] : [FILE_KEY])]);
+    plan = { ...plan, files: inputs.map((f) => f.path), keys: plan.keys.filter((k) => !virtual.has(k)) };
+    const k = keys;
+    const keyOf = (key: GroupKey): DisplayKey => (k === undefined ? key : k.keyOf(key));
+    every = plan.every === undefined ? undefined : new RunningRecords(plan.every, keyOf);
     const targets = checkOutputTargets(outputRequests(plan), plan.files, 'eval');
     const reportTarget = targets.find((t) => t.flag === '--report');
     const perRowTarget = targets.find((t) => t.flag === '--per-row');
@@ -78,13 +103,18 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
       context.source?.(plan) ??
       new LogFiles(plan.files, {
         limit: plan.limit,
-        project: (schema) => evalColumns(plan, schema),
+        project: (schema) => evalColumns(plan, schema, k?.dataColumns),
+        ...(k === undefined ? {} : { decorate: (batch, file, i) => k.decorate(batch, file, i) }),
         threads: plan.threads ?? defaultThreads(),
         allowMissingEndOfStream: plan.allowMissingEndOfStream,
+        ...(interrupt === undefined ? {} : { follow: { stop: interrupt.signal } }),
       });
     const s = source;
     const step = plan.report === undefined ? undefined : await reportStep(plan);
-    if (plan.report !== undefined) recorders = plan.losses.map(() => new SeriesRecorder(step));
+    if (plan.report !== undefined) {
+      recorders = plan.losses.map(() => new SeriesRecorder(step));
+      curves = plan.losses.map((l) => new CurveRecorder(step, l.reduction, plan.every ?? 1));
+    }
     if (perRowTarget !== undefined) {
       perRowFile = new OutputFile(perRowTarget);
       files.push(perRowFile);
@@ -93,40 +123,46 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
     const perRowOut = perRowFile;
     const perRowWriter = writer;
     const wantsRunning = recorders.length > 0 || every !== undefined;
-    const run = await lastValueFrom(
-      evalPipeline(plan, s, {
-        ...(step === undefined ? {} : { step }),
-        onBatch: () => {
-          const p = s.progress();
-          progress.update({
-            label: p.label ?? 'reading',
-            rows: p.rows,
-            bytes: p.bytesRead,
-            totalBytes: p.totalBytes,
-          });
-        },
-        ...(wantsRunning
-          ? {
-              onRunning: (loss: number, snapshot: RunningSnapshot) => {
-                recorders[loss]?.add(snapshot);
-                for (const record of every?.add(plan, loss, snapshot) ?? []) lines.write(record);
-              },
-            }
-          : {}),
-        ...(manyGroups === undefined
-          ? {}
-          : { onChunk: (loss: number, chunk) => loss === 0 && manyGroups.add(chunk) }),
-        ...(perRowWriter === undefined || perRowOut === undefined
-          ? {}
-          : {
-              perRow: {
-                write: (batch) =>
-                  perRowWriter.write(batch).catch((e: unknown) => {
-                    throw perRowOut.error(e);
-                  }),
-              },
-            }),
-      }),
+    const pipelinePlan = k === undefined ? plan : { ...plan, by: k.column };
+    const displayed = displayRun(
+      await lastValueFrom(
+        evalPipeline(pipelinePlan, s, {
+          ...(step === undefined ? {} : { step }),
+          onBatch: () => {
+            const p = s.progress();
+            progress.update({
+              label: p.label ?? 'reading',
+              rows: p.rows,
+              bytes: p.bytesRead,
+              // A pipe's or a growing file's size says nothing about the end: no percentage.
+              totalBytes: s.sizesUnknown ? 0 : p.totalBytes,
+            });
+          },
+          ...(wantsRunning
+            ? {
+                onRunning: (loss: number, snapshot: RunningSnapshot) => {
+                  recorders[loss]?.add(snapshot);
+                  curves[loss]?.add(snapshot);
+                  for (const record of every?.add(plan, loss, snapshot) ?? []) lines.write(record);
+                },
+              }
+            : {}),
+          ...(manyGroups === undefined
+            ? {}
+            : { onChunk: (loss: number, chunk) => loss === 0 && manyGroups.add(chunk) }),
+          ...(perRowWriter === undefined || perRowOut === undefined
+            ? {}
+            : {
+                perRow: {
+                  write: (batch) =>
+                    perRowWriter.write(batch).catch((e: unknown) => {
+                      throw perRowOut.error(e);
+                    }),
+                },
+              }),
+        }),
+      ),
+      keyOf,
     );
     if (writer !== undefined && perRowFile !== undefined) {
       const w = writer;
@@ -135,6 +171,7 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
         throw perRowFile!.error(e);
       });
     }
+    const run = withInputs(displayed, plan, s, k);
     const elapsed = progress.elapsed();
     progress.done();
 
@@ -152,9 +189,20 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
         by: plan.by,
         losses: run.results.map((result, i) => ({
           result,
-          series: recorders[i]!.series(),
+          series: recorders[i]!.series().map((r) => ({
+            ...r,
+            key: r.key === null ? null : keyOf(r.key as GroupKey),
+          })),
           xLabel: recorders[i]!.xLabel(),
+          curve: curves[i]!.series().map((r) => ({
+            ...r,
+            key: r.key === null ? null : keyOf(r.key as GroupKey),
+          })),
+          window: plan.every ?? 1,
         })),
+        columns: s.firstSchema === undefined ? [] : reportColumns(plan, s.firstSchema, k),
+        ...(context.filesNote === undefined ? {} : { filesNote: context.filesNote }),
+        ...(interrupt?.signal.aborted === true ? { incomplete: true } : {}),
         ...(context.parameters === undefined ? {} : { parameters: context.parameters }),
       });
       const reportFile = new OutputFile(reportTarget!);
@@ -165,19 +213,27 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
         throw reportFile.error(e);
       }
     }
-    if (plan.format === 'json') io.stdout.write(resultDocument(run));
+    const incomplete = interrupt?.signal.aborted === true;
+    interrupt?.dispose();
+    if (plan.format === 'json') io.stdout.write(resultDocument(run, incomplete));
     else if (plan.format === 'table') {
-      io.stdout.write(
-        resultTable(run, plan.by, elapsed, styleFor(colorEnabled(io.stdout.isTTY === true, io.env))),
-      );
-    } else for (const record of finalRecords(run)) lines.write(record);
+      const out = styleFor(colorEnabled(io.stdout.isTTY === true, io.env));
+      if (incomplete) io.stdout.write(`${out.bold(incompleteLine(run.rows))}\n\n`);
+      io.stdout.write(resultTable(run, plan.by, elapsed, out));
+    } else for (const record of finalRecords(run, incomplete)) lines.write(record);
     await flushOutput(io.stdout);
+    if (incomplete) {
+      for (const f of files) f.commit();
+      io.stderr.write(`lossflow eval: ${incompleteLine(run.rows)}\n`);
+      return { exitCode: INTERRUPTED_EXIT_CODE, run };
+    }
     // Only a complete run puts its files in place: a run whose results could not be printed (a full
     // disk, a closed pipe) leaves existing files as they were, as every other failure does.
     for (const f of files) f.commit();
 
     return { exitCode: 0, run };
   } catch (error) {
+    interrupt?.dispose();
     progress.done();
     if (writer !== undefined) {
       await writer.close().catch(() => undefined);
@@ -196,9 +252,48 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
   }
 }
 
+/** The run with the files and columns it read (the columns as the first file's schema resolves them). */
+function withInputs(run: EvalRun, plan: EvalPlan, source: EvalSource, keys: GroupKeys | undefined): EvalRun {
+  const schema = source.firstSchema;
+  let columns: string[] = [];
+  let perLoss: Record<string, string>[] | undefined;
+  if (schema !== undefined) {
+    try {
+      // The results' columns: the losses' and the keys' (the report's step column is the report's).
+      columns = evalColumns({ ...plan, report: undefined }, schema, keys?.dataColumns);
+      perLoss = lossColumns(plan, schema);
+    } catch {
+      // The run succeeded, so its columns resolved; a pipe's schema not probed is all this misses.
+    }
+  }
+  const by = plan.by?.split(',').map((s) => s.trim());
+  return {
+    ...run,
+    results: run.results.map((r, i) => (perLoss?.[i] === undefined ? r : { ...r, columns: perLoss[i] })),
+    inputs: {
+      // A pipe's size is what was read from it.
+      files: source.files.map((path, i) => ({
+        path,
+        bytes: source.files.length === 1 && source.sizesUnknown ? run.bytes : source.sizes[i]!,
+      })),
+      columns,
+      ...(by === undefined ? {} : { by }),
+    },
+  };
+}
+
+/** Every column the run read, the report's step column included. */
+function reportColumns(plan: EvalPlan, schema: Schema, keys: GroupKeys | undefined): string[] {
+  try {
+    return evalColumns(plan, schema, keys?.dataColumns);
+  } catch {
+    return [];
+  }
+}
+
 /** The flag of a plan that named `column`, for a missing column's fix; undefined for a default. */
 function flagOfColumn(plan: EvalPlan, column: string): string | undefined {
-  if (column === plan.by) return '--by';
+  if (column === plan.by || plan.by?.split(',').includes(column)) return '--by';
   if (plan.report !== undefined && column === plan.step) return '--step';
   if (plan.perRow !== undefined && plan.keys.includes(column)) return '--keys';
   for (const loss of plan.losses) {

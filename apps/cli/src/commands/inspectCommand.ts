@@ -13,7 +13,7 @@ import { UsageError } from '../errors/UsageError.js';
 import { isRegularFile } from '../eval/regularFile.js';
 import { colorEnabled, styleFor } from '../output/ansi.js';
 import type { CliIo } from '../output/cliIo.js';
-import { formatBytes, formatCount } from '../output/numberFormat.js';
+import { formatBytes, formatCount, formatCounted } from '../output/numberFormat.js';
 import { renderTable } from '../output/textTable.js';
 import { ProgressReporter } from '../progress/progressReporter.js';
 
@@ -158,7 +158,7 @@ async function summarize(
 
 function summaryTable(s: FileSummary, io: CliIo): string {
   const style = styleFor(colorEnabled(io.stdout.isTTY === true, io.env));
-  const head = `${style.bold(s.file)}  ${s.format} · ${formatBytes(s.bytes)} · ${formatCount(s.rows)} rows · ${formatCount(s.batches)} batches`;
+  const head = `${style.bold(s.file)}  ${s.format} · ${formatBytes(s.bytes)} · ${formatCounted(s.rows, 'row', 'rows')} · ${formatCounted(s.batches, 'batch', 'batches')}`;
   const table = renderTable(
     [
       { header: 'column', align: 'left' },

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { ArrowReadError } from '@lossflow/arrow';
 import { readFile as readBatches } from '@lossflow/arrow/node';
 import { LossError } from '@lossflow/core';
 import { fromBatches, type LossChunk, losses } from '@lossflow/rx';
@@ -10,10 +11,12 @@ import {
   defer,
   EMPTY,
   from,
+  fromEvent,
   map,
   type Observable,
   type OperatorFunction,
   switchMap,
+  takeUntil,
   tap,
   throwError,
 } from 'rxjs';
@@ -38,7 +41,17 @@ export interface ReadProgress {
  */
 export type EvalSource = Pick<
   LogFiles,
-  'files' | 'sizes' | 'totalBytes' | 'threads' | 'batches' | 'lossChunks' | 'progress' | 'locate'
+  | 'files'
+  | 'sizes'
+  | 'totalBytes'
+  | 'threads'
+  | 'batches'
+  | 'lossChunks'
+  | 'progress'
+  | 'locate'
+  | 'sizesUnknown'
+  | 'inThisThreadOnly'
+  | 'firstSchema'
 >;
 
 /** Opens one file as an async iterable of batches (`@lossflow/arrow`'s `readBatches`, or a test double). */
@@ -61,6 +74,17 @@ export interface LogFilesOptions {
   threads?: number | undefined;
   /** Read an Arrow IPC stream that ends without its end-of-stream marker as complete (default false). */
   allowMissingEndOfStream?: boolean | undefined;
+  /**
+   * Changes each batch as it is read (adds the `--by` key column of `GroupKeys`); given the batch's
+   * file and the file's index. Batches are then read in this thread only ({@link LogFiles.decorates}).
+   */
+  decorate?: ((batch: RecordBatch, file: string, fileIndex: number) => RecordBatch) | undefined;
+  /**
+   * `--follow`: read each file (an Arrow IPC stream) while it grows, to its end-of-stream marker
+   * (`readFile`'s `follow`). Aborting `stop` ends {@link LogFiles.batches} after the batches read so
+   * far, without an error: the caller reports them as incomplete.
+   */
+  follow?: { readonly stop: AbortSignal } | undefined;
 }
 
 /**
@@ -84,6 +108,14 @@ export class LogFiles {
   readonly #project: LogFilesOptions['project'];
   readonly #allowMissingEndOfStream: boolean;
   readonly #open: OpenBatches;
+  readonly #decorate: LogFilesOptions['decorate'];
+  readonly #follow: LogFilesOptions['follow'];
+  /** The first regular file and the columns read from it, which every later file must have too. */
+  #first: { readonly file: string; readonly columns: readonly string[] } | undefined;
+  /** The schema of the first file (as read, before any projection when probed), once known. */
+  #firstSchema: Schema | undefined;
+  /** Whether some input is a pipe or device, whose size is not known before it is read. */
+  readonly sizesUnknown: boolean;
 
   /** @throws Node's file-system error when a file cannot be stat'ed (before anything is read). */
   constructor(files: readonly string[], options: LogFilesOptions = {}, open?: OpenBatches) {
@@ -94,12 +126,22 @@ export class LogFiles {
     this.#project = options.project;
     this.threads = options.threads ?? 0;
     this.#allowMissingEndOfStream = options.allowMissingEndOfStream === true;
-    this.#open = open ?? ((file, o) => readBatches(file, o));
+    const follow = options.follow === undefined ? undefined : { stop: options.follow.stop };
+    this.#open = open ?? ((file, o) => readBatches(file, follow === undefined ? o : { ...o, follow }));
+    this.#decorate = options.decorate;
+    this.#follow = options.follow;
+    this.sizesUnknown = this.#follow !== undefined || files.some((f) => !isRegularFile(f));
+  }
+
+  /** Whether batches are changed as they are read or files followed, which only this thread does (no `lossChunks`). */
+  get inThisThreadOnly(): boolean {
+    return this.#decorate !== undefined || this.#follow !== undefined;
   }
 
   /** The batches of all files in order; each subscription reads the files again. */
   batches(): Observable<RecordBatch> {
-    return concat(
+    const stop = this.#follow?.stop;
+    const all = concat(
       ...this.files.map((file, i) =>
         defer(() => {
           const remaining = this.#limit === undefined ? undefined : this.#limit - this.#rows;
@@ -113,13 +155,18 @@ export class LogFiles {
               return fromBatches(reader);
             }),
             tap((batch) => {
+              this.#firstSchema ??= batch.schema;
               this.#rows += batch.numRows;
               this.#batches += 1;
             }),
+            map((batch) => (this.#decorate === undefined ? batch : this.#decorate(batch, file, i))),
           );
         }),
       ),
     );
+    // Completes at once when stop aborts: the reader's own end (TRUNCATED, as it stops inside the
+    // stream) comes later and goes nowhere.
+    return stop === undefined ? all : all.pipe(takeUntil(fromEvent(stop, 'abort')));
   }
 
   /**
@@ -141,7 +188,7 @@ export class LogFiles {
           this.#firstBatch[i] = first;
           const progress = { bytesRead: 0 };
           this.#current = { progress };
-          return fromFile(file, {
+          const read = fromFile(file, {
             threads: this.threads,
             // A command line's main thread has nothing else to do: it computes too.
             inThisThread: true,
@@ -160,6 +207,7 @@ export class LogFiles {
             }),
             catchError((e: unknown) => throwError(() => acrossFiles(e, first))),
           );
+          return from(this.#probeColumns(file)).pipe(switchMap(() => read));
         }),
       ),
     );
@@ -183,7 +231,63 @@ export class LogFiles {
     } finally {
       await probe.close();
     }
-    return this.#open(file, { ...options, columns: this.#project(schema) });
+    this.#checkSameColumns(file, schema);
+    this.#firstSchema ??= schema;
+    const columns = this.#project(schema);
+    this.#first ??= { file, columns };
+    return this.#open(file, { ...options, columns });
+  }
+
+  /**
+   * Every file must have the columns read from the first one: a column missing from a later file
+   * is reported naming both files, not as a column missing from the data.
+   */
+  #checkSameColumns(file: string, schema: Schema): void {
+    const first = this.#first;
+    if (first === undefined) return;
+    const missing = first.columns.filter((c) => schema.fields.every((f) => f.name !== c));
+    if (missing.length === 0) return;
+    const list = missing.map((c) => `'${c}'`).join(', ');
+    throw new ArrowReadError(
+      'MISSING_COLUMN',
+      `${file} has no column ${list}, which ${first.file} has (columns of ${file}: ${schema.fields.map((f) => f.name).join(', ')})`,
+      {
+        file,
+        column: missing[0]!,
+        hint: 'All files of one run must have the columns the losses and --by read; evaluate files with other columns in a separate run.',
+      },
+    );
+  }
+
+  /**
+   * The columns check of {@link #openFile} for a file the workers read: its schema (footer or first
+   * message) against the first file's columns. A column the first file itself lacks is left for the
+   * read to report, as before.
+   */
+  async #probeColumns(file: string): Promise<void> {
+    if (this.#project === undefined || !isRegularFile(file)) return;
+    const probe = this.#open(file, this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {});
+    let schema: Schema;
+    try {
+      schema = await probe.schema();
+    } catch {
+      return; // The read reports it, with its context.
+    } finally {
+      await probe.close();
+    }
+    this.#checkSameColumns(file, schema);
+    this.#firstSchema ??= schema;
+    if (this.#first !== undefined) return;
+    try {
+      this.#first = { file, columns: this.#project(schema) };
+    } catch {
+      // A column missing from the first file: the read reports it.
+    }
+  }
+
+  /** The first file's schema, once it has been read (undefined before, or for a worker-read pipe). */
+  get firstSchema(): Schema | undefined {
+    return this.#firstSchema;
   }
 
   /** Progress so far. */

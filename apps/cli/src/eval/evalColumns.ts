@@ -10,10 +10,32 @@ import type { EvalPlan } from '../args/evalArgs.js';
  *
  * @throws {ArrowReadError} `MISSING_COLUMN`, listing the file's columns, for a column that is not there.
  */
-export function evalColumns(plan: EvalPlan, schema: Schema): string[] {
+export function evalColumns(
+  plan: EvalPlan,
+  schema: Schema,
+  byColumns: readonly string[] = plan.by === undefined ? [] : [plan.by],
+): string[] {
   const names = schema.fields.map((f) => f.name);
   const wanted = new Set<string>();
-  for (const loss of plan.losses) {
+  for (const resolved of lossColumns(plan, schema))
+    for (const column of Object.values(resolved)) wanted.add(column);
+  // Checked here, against every column of the file: once projected, a batch could list only the
+  // columns read.
+  for (const c of byColumns) wanted.add(present(schema, c, '--by'));
+  if (plan.perRow !== undefined) for (const k of plan.keys) wanted.add(present(schema, k, '--keys'));
+  if (plan.report !== undefined) wanted.add(plan.step ?? 'step');
+  // A name that is not in the schema is left for the stage that needs it to report, with its context.
+  return names.filter((n) => wanted.has(n));
+}
+
+/**
+ * The column each `--loss` reads per role (`{ input: 'logits', target: 'target' }`), given or
+ * auto-detected from this schema as the loss operators detect them, in `plan.losses` order.
+ *
+ * @throws {ArrowReadError} `MISSING_COLUMN` for a column that is not there.
+ */
+export function lossColumns(plan: EvalPlan, schema: Schema): Record<string, string>[] {
+  return plan.losses.map((loss) => {
     const roles: Record<string, string | undefined> = {};
     for (const role of loss.entry.roles) {
       roles[role] = loss.columns[role] ?? loss.entry.columns[role];
@@ -21,15 +43,8 @@ export function evalColumns(plan: EvalPlan, schema: Schema): string[] {
     // Only losses that read `input` and `target` get their defaults (and their checks).
     const paired = loss.entry.roles.includes('input') && loss.entry.roles.includes('target');
     const resolved = paired ? resolveColumns(schema, roles) : checked(schema, roles);
-    for (const role of loss.entry.roles) wanted.add(resolved[role]!);
-  }
-  // Checked here, against every column of the file: once projected, a batch could list only the
-  // columns read.
-  if (plan.by !== undefined) wanted.add(present(schema, plan.by, '--by'));
-  if (plan.perRow !== undefined) for (const k of plan.keys) wanted.add(present(schema, k, '--keys'));
-  if (plan.report !== undefined) wanted.add(plan.step ?? 'step');
-  // A name that is not in the schema is left for the stage that needs it to report, with its context.
-  return names.filter((n) => wanted.has(n));
+    return Object.fromEntries(loss.entry.roles.map((role) => [role, resolved[role]!]));
+  });
 }
 
 function present(schema: Schema, name: string, flag: string): string {

@@ -25,6 +25,7 @@ import {
 import type { EvalPlan, LossSelection } from '../args/evalArgs.js';
 import { coreOptionsOf, lossOperatorOf } from '../losses/lossOperators.js';
 import { type MetricResult, metricResults } from '../metrics/metricResults.js';
+import type { DisplayGroup } from './displayKey.js';
 import type { EvalSource } from './LogFiles.js';
 import { type RunningSnapshot, runningSnapshots } from './runningSnapshots.js';
 
@@ -38,7 +39,18 @@ export interface LossResult {
   /** Rows that entered the loss. */
   readonly rows: number;
   /** With `--by`: one value per key, in the order keys first appeared. */
-  readonly groups?: readonly GroupValue[];
+  readonly groups?: readonly DisplayGroup[];
+  /** The column read for each role (`{ input: 'logits', target: 'target' }`), once known. */
+  readonly columns?: Readonly<Record<string, string>>;
+}
+
+/** What a run read: the files and the columns, for the JSON output and the report. */
+export interface RunInputs {
+  readonly files: readonly { readonly path: string; readonly bytes: number }[];
+  /** Every column read, in the first file's order. */
+  readonly columns: readonly string[];
+  /** The `--by` names (columns of the data, Hive partition keys or `file`), when grouped. */
+  readonly by?: readonly string[];
 }
 
 /** Everything one pass over the files produced. */
@@ -50,6 +62,8 @@ export interface EvalRun {
   readonly results: readonly LossResult[];
   /** The `--metric` results, when any was asked for. */
   readonly metrics?: readonly MetricResult[];
+  /** The files and columns read (set by the command once the run is done). */
+  readonly inputs?: RunInputs;
 }
 
 /** What the caller wants to see while the pass runs. */
@@ -84,6 +98,7 @@ export function evalPipeline(plan: EvalPlan, source: EvalSource, hooks: EvalHook
   const metrics = plan.metrics ?? [];
   const threaded =
     source.threads >= 1 &&
+    !source.inThisThreadOnly &&
     plan.perRow === undefined &&
     metrics.length === 0 &&
     operators.every((op) => threadsRefusal(op) === undefined);
@@ -146,8 +161,9 @@ export function evalPipeline(plan: EvalPlan, source: EvalSource, hooks: EvalHook
   return forkJoin([forkJoin(perLoss), metrics$]).pipe(
     map(([results, metricValues]) => {
       const p = source.progress();
-      // With --limit the files are not read to the end, so only the bytes actually read count.
-      const bytes = plan.limit === undefined ? source.totalBytes : p.bytesRead;
+      // With --limit the files are not read to the end, so only the bytes actually read count; a
+      // pipe's size is only known once read.
+      const bytes = plan.limit === undefined && !source.sizesUnknown ? source.totalBytes : p.bytesRead;
       return {
         rows: p.rows,
         batches: p.batches,

@@ -1,5 +1,4 @@
 import type { MetricName, MetricValue } from '@lossflow/core';
-import type { GroupKey } from '@lossflow/rx';
 import {
   type MetricChunk,
   type MetricGroupValue,
@@ -9,6 +8,7 @@ import {
 } from '@lossflow/rx';
 import type { RecordBatch } from 'apache-arrow';
 import { reduce as fold, forkJoin, map, type Observable, of, share, toArray } from 'rxjs';
+import type { DisplayKey } from '../eval/displayKey.js';
 import type { MetricSelection } from './MetricSelection.js';
 
 /** The final value of one `--metric`, as the outputs report it. */
@@ -21,7 +21,11 @@ export interface MetricResult {
   /** Rows that entered the metric. */
   readonly rows: number;
   /** With `--by`: one value per key, in the order keys first appeared. */
-  readonly groups?: readonly { readonly key: GroupKey; readonly value: MetricValue; readonly rows: number }[];
+  readonly groups?: readonly {
+    readonly key: DisplayKey;
+    readonly value: MetricValue;
+    readonly rows: number;
+  }[];
 }
 
 /**

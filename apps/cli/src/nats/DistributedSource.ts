@@ -32,6 +32,10 @@ export class DistributedSource implements EvalSource {
   readonly totalBytes: number;
   /** Workers compute the losses: the pass takes the threaded path. */
   readonly threads = 1;
+  readonly inThisThreadOnly = false;
+  readonly sizesUnknown = false;
+  /** Workers read the files: the coordinator sees no schema (the JSON's `columns` stays empty). */
+  readonly firstSchema = undefined;
   readonly #settings: CoordinatorSettings;
   readonly #spec: ItemSpec;
   readonly #plan: EvalPlan;

@@ -1,5 +1,5 @@
 import type { MetricValue } from '@lossflow/core';
-import type { GroupKey } from '@lossflow/rx';
+import type { DisplayKey } from '../eval/displayKey.js';
 import type { MetricResult } from '../metrics/metricResults.js';
 import { type NonFiniteWord, outputKey, outputNumber } from './nonFiniteWords.js';
 
@@ -35,7 +35,7 @@ export interface MetricRecord {
   readonly kind: 'group' | 'total';
   readonly loss: string;
   readonly reduction: 'metric';
-  readonly key: GroupKey | null;
+  readonly key: DisplayKey | null;
   readonly value: number | NonFiniteWord | string;
   readonly rows: number;
   readonly batches: number;

@@ -1,4 +1,4 @@
-import type { GroupKey } from '@lossflow/rx';
+import { type DisplayKey, keyLabel } from '../eval/displayKey.js';
 import type { MetricResult } from '../metrics/metricResults.js';
 import type { Style } from './ansi.js';
 import { metricCell } from './metricOutput.js';
@@ -6,7 +6,7 @@ import { metricCell } from './metricOutput.js';
 /** The table cells of the metrics with one number per row: headers, a group's cells, the total's. */
 export interface MetricColumns {
   readonly headers: readonly string[];
-  group(key: GroupKey): string[];
+  group(key: DisplayKey): string[];
   readonly total: readonly string[];
 }
 
@@ -18,10 +18,11 @@ const scalar = (r: MetricResult) => typeof r.value === 'number';
  */
 export function withMetricColumns(results: readonly MetricResult[]): MetricColumns {
   const shown = results.filter(scalar);
-  const byKey = shown.map((r) => new Map((r.groups ?? []).map((g) => [g.key, g.value])));
+  // By label: a key of several names is a fresh object per result.
+  const byKey = shown.map((r) => new Map((r.groups ?? []).map((g) => [keyLabel(g.key), g.value])));
   return {
     headers: shown.map((r) => r.metric),
-    group: (key) => byKey.map((m) => metricCell(m.get(key))),
+    group: (key) => byKey.map((m) => metricCell(m.get(keyLabel(key)))),
     total: shown.map((r) => metricCell(r.value)),
   };
 }

@@ -1,4 +1,4 @@
-import type { GroupKey } from '@lossflow/rx';
+import type { DisplayKey } from '../eval/displayKey.js';
 
 /** How the machine-readable outputs write a number JSON cannot hold: `Infinity`, `-Infinity`, `NaN`. */
 export type NonFiniteWord = 'Infinity' | '-Infinity' | 'NaN';
@@ -17,7 +17,14 @@ export function outputNumber(v: number): number | NonFiniteWord {
   return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
 }
 
-/** A `--by` key for the outputs: numbers as {@link outputNumber}, strings as they are. */
-export function outputKey(key: GroupKey): GroupKey {
-  return typeof key === 'number' ? outputNumber(key) : key;
+/**
+ * A `--by` key for the outputs: numbers as {@link outputNumber}, strings as they are, and each value
+ * of a key of several names (`--by run,epoch`: `{ "run": "a", "epoch": 3 }`) the same way.
+ */
+export function outputKey(key: DisplayKey): DisplayKey {
+  if (typeof key === 'number') return outputNumber(key);
+  if (typeof key === 'string') return key;
+  return Object.fromEntries(
+    Object.entries(key).map(([k, v]) => [k, typeof v === 'number' ? outputNumber(v) : v]),
+  );
 }

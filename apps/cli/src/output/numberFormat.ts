@@ -13,7 +13,7 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(2)} GB`;
   if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
   if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(1)} kB`;
-  return `${bytes} B`;
+  return `${Math.round(bytes)} B`;
 }
 
 /** Milliseconds for people: `850 ms`, `12.4 s`, `3 min 05 s`. */
@@ -40,4 +40,9 @@ export function formatLoss(value: number): string {
     return value.toFixed(Math.min(decimals, 10));
   }
   return value.toExponential(6);
+}
+
+/** A count with its noun: `1 batch`, `2 batches`, `1,000 rows`. */
+export function formatCounted(n: number, one: string, many: string): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
 }

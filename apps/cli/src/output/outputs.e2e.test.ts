@@ -502,7 +502,8 @@ describe('lossflow eval: very many --by groups', () => {
       const html = readFileSync(report, 'utf8');
       expect(html).toContain('Showing 50 of 10,001 groups');
       expect(html).toContain('Showing 1,000 of 10,001 groups');
-      expect(html.match(/<path class="series"/g)).toHaveLength(50);
+      // 50 lines in each of the two charts (the loss per batch and the running loss).
+      expect(html.match(/<path class="series"/g)).toHaveLength(100);
     },
     TIMEOUT,
   );

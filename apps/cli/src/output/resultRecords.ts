@@ -1,4 +1,4 @@
-import type { GroupKey } from '@lossflow/rx';
+import { type DisplayKey, keyLabel } from '../eval/displayKey.js';
 import type { EvalRun } from '../eval/evalPipeline.js';
 import { metricRecords } from './metricOutput.js';
 import { type NonFiniteWord, outputKey, outputNumber } from './nonFiniteWords.js';
@@ -8,12 +8,12 @@ import { type NonFiniteWord, outputKey, outputNumber } from './nonFiniteWords.js
  * loss's final value over all rows (`key` null).
  */
 export interface ResultRecord {
-  readonly kind: 'running' | 'group' | 'total';
+  readonly kind: 'running' | 'group' | 'total' | 'partial-group' | 'partial-total';
   /** The loss, or with `reduction` `metric` the metric. */
   readonly loss: string;
   readonly reduction: string;
   /** A non-finite numeric key as a word (see `outputKey`). */
-  readonly key: GroupKey | null;
+  readonly key: DisplayKey | null;
   /**
    * A non-finite value as `Infinity`, `-Infinity` or `NaN` (a mean over no rows; see `outputNumber`);
    * a metric's per-class values or matrix as JSON text.
@@ -27,14 +27,20 @@ export interface ResultRecord {
 /** Column order of the CSV output. */
 export const RECORD_FIELDS = ['kind', 'loss', 'reduction', 'key', 'value', 'rows', 'batches'] as const;
 
-/** The final records of a run: each loss's groups in key order, then its total; then the metrics' alike. */
-export function finalRecords(run: EvalRun): ResultRecord[] {
+/**
+ * The final records of a run: each loss's groups in key order, then its total, then the metrics' alike; after an interrupted
+ * `--follow` (`incomplete`) of kinds `partial-group` and `partial-total`, so no reader takes them
+ * for the values of the whole stream.
+ */
+export function finalRecords(run: EvalRun, incomplete = false): ResultRecord[] {
+  const group = incomplete ? 'partial-group' : 'group';
+  const total = incomplete ? 'partial-total' : 'total';
   const out: ResultRecord[] = [];
   for (const r of run.results) {
     const base = { loss: r.loss, reduction: r.reduction, batches: run.batches };
     for (const g of r.groups ?? [])
-      out.push({ kind: 'group', ...base, key: outputKey(g.key), value: outputNumber(g.value), rows: g.rows });
-    out.push({ kind: 'total', ...base, key: null, value: outputNumber(r.value), rows: r.rows });
+      out.push({ kind: group, ...base, key: outputKey(g.key), value: outputNumber(g.value), rows: g.rows });
+    out.push({ kind: total, ...base, key: null, value: outputNumber(r.value), rows: r.rows });
   }
   if (run.metrics !== undefined) out.push(...metricRecords(run.metrics, run.batches));
   return out;
@@ -55,8 +61,9 @@ export function csvLine(record: ResultRecord): string {
   return `${RECORD_FIELDS.map((f) => csvCell(record[f])).join(',')}\n`;
 }
 
-function csvCell(value: string | number | null): string {
+function csvCell(value: DisplayKey | null): string {
   if (value === null) return '';
-  const text = String(value);
+  // A key of several names (`--by run,epoch`) is one cell: `run=a epoch=3`.
+  const text = keyLabel(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -1,7 +1,9 @@
+import { keyLabel } from '../eval/displayKey.js';
 import type { EvalRun, LossResult } from '../eval/evalPipeline.js';
 import type { Style } from './ansi.js';
+import { lossColumnFormat } from './lossColumnFormat.js';
 import { metricTableLines, withMetricColumns } from './metricTable.js';
-import { formatBytes, formatCount, formatDuration, formatLoss } from './numberFormat.js';
+import { formatBytes, formatCount, formatCounted, formatDuration } from './numberFormat.js';
 import { optionSummary } from './optionSummary.js';
 import { renderTable, type TableColumn } from './textTable.js';
 
@@ -25,7 +27,7 @@ export function resultTable(run: EvalRun, by: string | undefined, elapsedMs: num
         .join('\n');
   const rate = elapsedMs > 0 ? ` (${formatBytes((run.bytes / elapsedMs) * 1000)}/s)` : '';
   const footer = style.dim(
-    `${formatCount(run.rows)} rows · ${formatCount(run.batches)} batches · ${formatBytes(run.bytes)} in ${formatDuration(elapsedMs)}${rate}`,
+    `${formatCounted(run.rows, 'row', 'rows')} · ${formatCounted(run.batches, 'batch', 'batches')} · ${formatBytes(run.bytes)} in ${formatDuration(elapsedMs)}${rate}`,
   );
   return `${heading}\n\n${body}\n${metricTableLines(metrics, style)}${footer}\n`;
 }
@@ -37,22 +39,31 @@ function combined(
   extra?: ReturnType<typeof withMetricColumns>,
 ): string {
   const first = results[0]!;
+  const groups = first.groups ?? [];
+  // A key of several names (`--by run,epoch`) gets a column per name.
+  const sample = groups[0]?.key;
+  const names = sample !== undefined && typeof sample === 'object' ? Object.keys(sample) : undefined;
+  const keyColumns: TableColumn[] = (names ?? [by ?? '']).map((header) => ({ header, align: 'left' }));
   const columns: TableColumn[] = [
-    { header: by ?? '', align: 'left' },
+    ...keyColumns,
     { header: 'rows', align: 'right' },
     ...results.map((r) => ({ header: r.loss, align: 'right' as const })),
     ...(extra?.headers ?? []).map((header) => ({ header, align: 'right' as const })),
   ];
+  const formats = results.map((r) => lossColumnFormat([r.value, ...(r.groups ?? []).map((g) => g.value)]));
   const rows: string[][] = [];
   if (by !== undefined) {
     const values = results.map((r) => new Map((r.groups ?? []).map((g) => [g.key, g.value])));
-    for (const g of first.groups ?? []) {
+    for (const g of groups) {
+      const key = g.key;
       rows.push([
-        String(g.key),
+        ...(names === undefined || typeof key !== 'object'
+          ? [keyLabel(key)]
+          : names.map((n) => String(key[n]))),
         formatCount(g.rows),
-        ...values.map((m) => {
+        ...values.map((m, i) => {
           const v = m.get(g.key);
-          return v === undefined ? '' : formatLoss(v);
+          return v === undefined ? '' : formats[i]!(v);
         }),
         ...(extra?.group(g.key) ?? []),
       ]);
@@ -60,8 +71,9 @@ function combined(
   }
   rows.push([
     'total',
+    ...keyColumns.slice(1).map(() => ''),
     formatCount(first.rows),
-    ...results.map((r) => formatLoss(r.value)),
+    ...results.map((r, i) => formats[i]!(r.value)),
     ...(extra?.total ?? []),
   ]);
   return renderTable(

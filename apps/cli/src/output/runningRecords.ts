@@ -1,5 +1,6 @@
 import type { GroupKey, GroupValue } from '@lossflow/rx';
 import type { EvalPlan } from '../args/evalArgs.js';
+import type { DisplayKey } from '../eval/displayKey.js';
 import type { RunningSnapshot } from '../eval/runningSnapshots.js';
 import { outputKey, outputNumber } from './nonFiniteWords.js';
 import type { ResultRecord } from './resultRecords.js';
@@ -7,10 +8,13 @@ import type { ResultRecord } from './resultRecords.js';
 /** `--every N`: the running values of the groups touched in the last N batches, and the total, every N batches. */
 export class RunningRecords {
   readonly #n: number;
+  readonly #keyOf: (key: GroupKey) => DisplayKey;
   readonly #touched = new Map<number, Map<GroupKey, GroupValue>>();
 
-  constructor(n: number) {
+  /** @param keyOf the key the outputs show for a group's key (see `GroupKeys.keyOf`) */
+  constructor(n: number, keyOf: (key: GroupKey) => DisplayKey = (k) => k) {
     this.#n = n;
+    this.#keyOf = keyOf;
   }
 
   add(plan: EvalPlan, loss: number, snapshot: RunningSnapshot): ResultRecord[] {
@@ -31,7 +35,7 @@ export class RunningRecords {
     };
     const out: ResultRecord[] = [...touched.values()].map((g) => ({
       ...base,
-      key: outputKey(g.key),
+      key: outputKey(this.#keyOf(g.key)),
       value: outputNumber(g.value),
       rows: g.rows,
     }));

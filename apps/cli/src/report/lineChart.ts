@@ -1,3 +1,4 @@
+import { emaSmoothing } from './emaSmoothing.js';
 import { escapeHtml } from './escapeHtml.js';
 import { niceTicks, tickLabel } from './niceTicks.js';
 
@@ -17,6 +18,26 @@ export interface LineChartOptions {
   readonly yLabel: string;
   readonly width?: number;
   readonly height?: number;
+  /** The `<svg>`'s class (default `chart`). */
+  readonly className?: string;
+  /**
+   * Draw each series twice: faint as recorded (`path.raw`), and smoothed with this exponential
+   * moving average weight (`path.series`, see `emaSmoothing`), which the page's smoothing control
+   * changes. Without it each series is drawn once, as recorded.
+   */
+  readonly smoothing?: number;
+}
+
+/** What the report's script needs to redraw and label a chart: its scales and every series' points. */
+export interface ChartData {
+  readonly x: readonly [number, number, number, number];
+  readonly y: readonly [number, number, number, number];
+  readonly series: readonly {
+    readonly label: string;
+    readonly color: string;
+    readonly points: readonly (readonly [number, number])[];
+  }[];
+  readonly smoothing?: number;
 }
 
 const ROW = 18;
@@ -24,7 +45,9 @@ const ROW = 18;
 /**
  * A line chart as inline SVG (no script, no external reference): labelled axes with round ticks,
  * light grid lines, one `<path class="series">` per series, a dot at each line's last point, and a
- * legend at the right.
+ * legend at the right whose entries (`g.legend-item`) the report's script turns into toggles. The
+ * chart's scales and points follow the `<svg>` as JSON (`script.chart-data`), from which the script
+ * shows hover values and redraws smoothed lines; without script the chart reads the same.
  */
 export function renderLineChart(series: readonly ChartSeries[], options: LineChartOptions): string {
   const width = options.width ?? 820;
@@ -61,7 +84,7 @@ export function renderLineChart(series: readonly ChartSeries[], options: LineCha
 
   const out: string[] = [];
   out.push(
-    `<svg class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(options.title)}">`,
+    `<svg class="${options.className ?? 'chart'}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(options.title)}">`,
     `<title>${escapeHtml(options.title)}</title>`,
     `<rect x="${m.left}" y="${m.top}" width="${plotW}" height="${plotH}" class="plot"/>`,
   );
@@ -85,15 +108,22 @@ export function renderLineChart(series: readonly ChartSeries[], options: LineCha
     `<text class="axis-label" x="${m.left + plotW / 2}" y="${height - 12}" text-anchor="middle">${escapeHtml(options.xLabel)}</text>`,
     `<text class="axis-label" transform="translate(18 ${m.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(options.yLabel)}</text>`,
   );
+  const smoothing = options.smoothing;
   series.forEach((s) => {
     const d = pathData(s.points, sx, sy);
     if (d === '') return;
+    const label = escapeHtml(s.label);
+    const drawn = smoothing === undefined ? s.points : smoothed(s.points, smoothing);
+    if (smoothing !== undefined)
+      out.push(`<path class="raw" data-series="${label}" d="${d}" stroke="${s.color}"/>`);
     out.push(
-      `<path class="series" data-series="${escapeHtml(s.label)}" d="${d}" stroke="${s.color}"><title>${escapeHtml(s.label)}</title></path>`,
+      `<path class="series" data-series="${label}" d="${pathData(drawn, sx, sy)}" stroke="${s.color}"><title>${label}</title></path>`,
     );
-    const last = [...s.points].reverse().find(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+    const last = [...drawn].reverse().find(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
     if (last !== undefined) {
-      out.push(`<circle class="end" cx="${r(sx(last[0]))}" cy="${r(sy(last[1]))}" r="3" fill="${s.color}"/>`);
+      out.push(
+        `<circle class="end" data-series="${label}" cx="${r(sx(last[0]))}" cy="${r(sy(last[1]))}" r="3" fill="${s.color}"/>`,
+      );
     }
   });
   out.push(`<g class="legend">`);
@@ -103,12 +133,33 @@ export function renderLineChart(series: readonly ChartSeries[], options: LineCha
     const x = width - m.right + 20 + col * legendWidth;
     const y = m.top + 6 + row * ROW;
     out.push(
+      `<g class="legend-item" data-series="${escapeHtml(s.label)}" role="button" tabindex="0" aria-pressed="true">`,
+      `<rect x="${x - 4}" y="${y - ROW / 2}" width="${legendWidth - 8}" height="${ROW}" fill="transparent"/>`,
       `<line x1="${x}" x2="${x + 18}" y1="${y}" y2="${y}" stroke="${s.color}" stroke-width="3"/>`,
       `<text x="${x + 24}" y="${y}" dominant-baseline="middle">${escapeHtml(s.label)}</text>`,
+      '</g>',
     );
   });
   out.push('</g>', '</svg>');
+  const data: ChartData = {
+    x: [xt.min, xt.max, m.left, plotW],
+    y: [yt.min, yt.max, m.top, plotH],
+    series: series.map((s) => ({ label: s.label, color: s.color, points: s.points })),
+    ...(smoothing === undefined ? {} : { smoothing }),
+  };
+  // `<` escaped, so a label can never close the script element.
+  out.push(
+    `<script type="application/json" class="chart-data">${JSON.stringify(data).replace(/</g, '\\u003c')}</script>`,
+  );
   return out.join('\n');
+}
+
+function smoothed(points: readonly (readonly [number, number])[], weight: number): [number, number][] {
+  const ys = emaSmoothing(
+    points.map(([, y]) => y),
+    weight,
+  );
+  return points.map(([x], i) => [x, ys[i]!]);
 }
 
 function pathData(

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -91,6 +92,72 @@ describe('the HTML report in headless Chromium', () => {
 
       expect(problems).toEqual([]);
       expect(requests).toEqual([url]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
+  it('draws the training curve of two runs: a series per run, smoothing redraws it, the legend hides, hover shows values', async () => {
+    mkdirSync(OUTPUT, { recursive: true });
+    const runs = mkdtempSync(join(tmpdir(), 'lossflow-report-runs-'));
+    for (const run of ['a', 'b']) {
+      mkdirSync(join(runs, `run=${run}`));
+      copyFileSync(join(FIXTURES, 'epoch-log.arrows'), join(runs, `run=${run}`, 'log.arrows'));
+    }
+    const report = join(OUTPUT, 'report-runs.html');
+    const run = await runCli(['eval', runs, '--by', 'run', '--report', report, '--format', 'json']);
+    expect(run.stderr).toBe(`Report written to ${report}\n`);
+    expect(run.code).toBe(0);
+
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--no-first-run',
+      ],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const problems: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+      });
+      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+      await page.goto(pathToFileURL(report).href, { waitUntil: 'load' });
+
+      const curve = page.locator('svg.chart-curve path.series');
+      expect(await curve.evaluateAll((paths) => paths.map((p) => p.getAttribute('data-series')))).toEqual([
+        'run a',
+        'run b',
+      ]);
+      const colours = await curve.evaluateAll((paths) => paths.map((p) => p.getAttribute('stroke')));
+      expect(new Set(colours).size).toBe(2);
+
+      // Smoothing: the drawn path follows the control.
+      const before = await curve.first().getAttribute('d');
+      await page.locator('input.smoothing').fill('0');
+      const unsmoothed = await curve.first().getAttribute('d');
+      expect(unsmoothed).not.toBe(before);
+      // At 0 the smoothed line is the recorded one.
+      expect(unsmoothed).toBe(await page.locator('svg.chart-curve path.raw').first().getAttribute('d'));
+
+      // Hover: values of both runs.
+      const box = (await page.locator('svg.chart-curve').boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.5);
+      const tip = page.locator('figure.curve .tip');
+      expect(await tip.isVisible()).toBe(true);
+      expect(await tip.textContent()).toMatch(/run a: [\d.]+.*run b: [\d.]+/);
+      await page.screenshot({ path: join(OUTPUT, 'report-runs.png'), fullPage: true });
+
+      // The legend hides a run's line.
+      await page.locator('svg.chart-curve .legend-item[data-series="run b"]').click();
+      expect(await curve.nth(1).isVisible()).toBe(false);
+      expect(await curve.first().isVisible()).toBe(true);
+
+      expect(problems).toEqual([]);
     } finally {
       await browser.close();
     }

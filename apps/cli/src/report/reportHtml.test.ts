@@ -25,11 +25,15 @@ function report() {
 }
 
 describe('reportHtml', () => {
-  it('is one self-contained document: inline CSS and SVG, no script, no external reference', () => {
+  it('is one self-contained document: inline CSS and SVG, one inline script, no external reference', () => {
     const html = report();
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).toContain('<style>');
-    expect(html).not.toMatch(/<script|<link|<img|@import|url\(|https?:\/\//i);
+    expect(html).not.toMatch(/<link|<img|@import|url\(|https?:\/\/(?!www\.w3\.org\/2000\/svg)/i);
+    // The one script (legend, hover, smoothing) is inline, and the charts' data is JSON.
+    expect(html.match(/<script>/g)).toHaveLength(1);
+    expect(html).not.toMatch(/<script[^>]*\ssrc=/i);
+    expect(html.match(/<script(?! type="application\/json")[^>]*>/g)).toEqual(['<script>']);
     expect(html).toContain("default-src 'none'");
   });
 
@@ -47,7 +51,7 @@ describe('reportHtml', () => {
 
   it('lists the per-epoch final values, the run parameters, rows and throughput', () => {
     const html = report();
-    expect(html).toContain('<td>1.691039</td>');
+    expect(html).toContain('<td>1.6910388</td>');
     expect(html).toContain('<td>0.8398476</td>');
     expect(html).toContain('-47.5%');
     expect(html).toContain('200 rows/s');

@@ -1,21 +1,32 @@
+import { type DisplayKey, keyLabel } from '../eval/displayKey.js';
 import type { LossResult } from '../eval/evalPipeline.js';
-import { formatBytes, formatCount, formatDuration, formatLoss } from '../output/numberFormat.js';
+import { lossColumnFormat } from '../output/lossColumnFormat.js';
+import { formatBytes, formatCount, formatDuration } from '../output/numberFormat.js';
 import { optionSummary } from '../output/optionSummary.js';
+import { categoricalPalette } from './categoricalPalette.js';
 import { escapeHtml } from './escapeHtml.js';
 import { renderLineChart } from './lineChart.js';
+import { REPORT_SCRIPT } from './reportScript.js';
 import { seriesPalette } from './seriesPalette.js';
 import { REPORT_MAX_SERIES, type RecordedSeries } from './seriesRecorder.js';
 
 /** Rows of the report's table of final values at most: the groups that appeared first. */
 export const REPORT_MAX_TABLE_ROWS = 1000;
 
-/** One loss in the report: its final values and its running series. */
+/** One loss in the report: its final values, its training curve and its running series. */
 export interface ReportLoss {
   readonly result: LossResult;
   readonly series: readonly RecordedSeries[];
   /** What the series are plotted against (`step`, `rows`). */
   readonly xLabel: string;
+  /** The loss of each batch (or `--every` window of batches) per group (see `CurveRecorder`). */
+  readonly curve?: readonly RecordedSeries[];
+  /** Batches per curve point (`--every`; 1: every batch). */
+  readonly window?: number;
 }
+
+/** The smoothing the report opens with, as TensorBoard's default. */
+export const DEFAULT_SMOOTHING = 0.6;
 
 /** Everything the report shows. */
 export interface ReportData {
@@ -33,12 +44,19 @@ export interface ReportData {
   readonly losses: readonly ReportLoss[];
   /** More run parameters (the demo's generator settings), as label/value pairs. */
   readonly parameters?: readonly (readonly [string, string])[];
+  /** Every column read (input, target, keys, step), in the first file's order. */
+  readonly columns?: readonly string[];
+  /** Why the files may no longer be there (the demo's log, deleted after the run). */
+  readonly filesNote?: string;
+  /** Set after an interrupted `--follow`: the values cover only the rows read. */
+  readonly incomplete?: boolean;
 }
 
 /**
- * The report as one self-contained HTML document: inline CSS and SVG, no script, and a content
- * security policy that forbids every network request, so it opens the same offline, attached to an
- * e-mail or pasted into a write-up.
+ * The report as one self-contained HTML document: inline CSS, SVG and one small inline script
+ * (legend toggles, hover values, the curve's smoothing control; the page reads the same without
+ * it), and a content security policy that forbids every network request, so it opens the same
+ * offline, attached to an e-mail or pasted into a write-up.
  */
 export function reportHtml(data: ReportData): string {
   const seconds = data.elapsedMs / 1000;
@@ -55,8 +73,17 @@ export function reportHtml(data: ReportData): string {
     ['Command', data.command],
     ...data.files.map((f, i): [string, string] => [
       data.files.length > 1 ? `File ${i + 1}` : 'File',
-      `${f.path} (${formatBytes(f.bytes)})`,
+      `${f.path} (${formatBytes(f.bytes)})${data.filesNote === undefined ? '' : ` — ${data.filesNote}`}`,
     ]),
+    ...(data.columns === undefined ? [] : [['Columns read', data.columns.join(', ')] as [string, string]]),
+    ...data.losses
+      .filter((l) => l.result.columns !== undefined)
+      .map((l): [string, string] => [
+        `Columns of ${l.result.loss}`,
+        Object.entries(l.result.columns!)
+          .map(([role, column]) => `${role}=${column}`)
+          .join(' '),
+      ]),
     ...data.losses.map((l): [string, string] => [
       `Loss: ${l.result.loss}`,
       [`reduction=${l.result.reduction}`, optionSummary(l.result.options)].filter((s) => s !== '').join(' '),
@@ -70,7 +97,7 @@ export function reportHtml(data: ReportData): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <title>${escapeHtml(data.title)}</title>
 <style>${CSS}</style>
 </head>
@@ -79,6 +106,7 @@ export function reportHtml(data: ReportData): string {
 <header>
 <h1>${escapeHtml(data.title)}</h1>
 <p class="lede">${escapeHtml(lede(data))}</p>
+${data.incomplete === true ? `<p class="incomplete" role="alert">${escapeHtml(`Incomplete: reading was interrupted before the end of the stream; every value covers only the ${formatCount(data.rows)} rows read so far.`)}</p>` : ''}
 </header>
 <section class="cards">
 ${cards.map(([k, v]) => `<div class="card"><div class="k">${escapeHtml(k)}</div><div class="v">${escapeHtml(v)}</div></div>`).join('\n')}
@@ -94,6 +122,7 @@ ${params.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeH
 </section>
 <footer>Made by lossflow · values are PyTorch-exact (<code>torch.nn.functional</code> semantics) and exact over any batching.</footer>
 </main>
+<script>${REPORT_SCRIPT}</script>
 </body>
 </html>
 `;
@@ -105,11 +134,44 @@ function lede(data: ReportData): string {
   return `${names}${grouping} over ${formatCount(data.rows)} rows of ${data.files.map((f) => f.path.split(/[\\/]/).at(-1)).join(', ')}.`;
 }
 
+/** Ordered numeric keys (epochs) get an ordered palette; runs, files and several names distinct hues. */
+function paletteFor(keys: readonly (DisplayKey | null)[]): (n: number) => string[] {
+  return keys.every((k) => k === null || typeof k === 'number') ? seriesPalette : categoricalPalette;
+}
+
+function curveFigure(
+  l: ReportLoss,
+  by: string | undefined,
+  label: (key: DisplayKey | null) => string,
+): string {
+  const curve = l.curve;
+  if (curve === undefined || curve.length === 0) return '';
+  const r = l.result;
+  const colors = paletteFor(curve.map((s) => s.key))(curve.length);
+  const per = (l.window ?? 1) === 1 ? 'batch' : `${l.window} batches`;
+  const chart = renderLineChart(
+    curve.map((s, i) => ({ label: label(s.key), color: colors[i]!, points: s.points })),
+    {
+      title: `${r.loss} per ${per}${by === undefined ? '' : ` for each ${by}`} against ${l.xLabel}`,
+      xLabel: l.xLabel,
+      yLabel: `${r.loss} (${r.reduction} per ${per})`,
+      className: 'chart-curve',
+      smoothing: DEFAULT_SMOOTHING,
+    },
+  );
+  return `<figure class="curve">
+<div class="controls"><label>Smoothing <input class="smoothing" type="range" min="0" max="0.99" step="0.01" value="${DEFAULT_SMOOTHING}"> <output class="smoothing-value">${DEFAULT_SMOOTHING.toFixed(2)}</output></label><span class="muted">Click a legend entry to hide or show its line; hover for values.</span></div>
+${chart}
+<figcaption>${escapeHtml(`The ${r.reduction} ${r.loss} of each ${per}${by === undefined ? '' : ` per ${by}`} (faint), and smoothed with an exponential moving average as TensorBoard smooths (bold).`)}</figcaption>
+</figure>`;
+}
+
 function lossSection(l: ReportLoss, by: string | undefined): string {
   const r = l.result;
-  const colors = seriesPalette(l.series.length);
+  const colors = paletteFor(l.series.map((s) => s.key))(l.series.length);
   const label = (key: RecordedSeries['key']): string =>
-    key === null ? 'all rows' : `${by ?? 'group'} ${key}`;
+    key === null ? 'all rows' : typeof key === 'object' ? keyLabel(key) : `${by ?? 'group'} ${key}`;
+  const curve = curveFigure(l, by, label);
   const chart = renderLineChart(
     l.series.map((s, i) => ({ label: label(s.key), color: colors[i]!, points: s.points })),
     {
@@ -124,6 +186,8 @@ function lossSection(l: ReportLoss, by: string | undefined): string {
       : `Running ${r.reduction} ${r.loss} within each ${by}, after every batch: each line starts afresh at its ${by}'s first batch and ends at the ${by}'s final value (dot).`;
   const allGroups = r.groups ?? [];
   const groups = allGroups.slice(0, REPORT_MAX_TABLE_ROWS);
+  // One number of decimals down the column, as in the terminal table.
+  const format = lossColumnFormat([r.value, ...groups.map((g) => g.value)]);
   const rows = groups.map((g, i) => {
     const previous = i > 0 ? groups[i - 1]!.value : Number.NaN;
     const change =
@@ -131,17 +195,18 @@ function lossSection(l: ReportLoss, by: string | undefined): string {
         ? ((g.value - previous) / Math.abs(previous)) * 100
         : Number.NaN;
     const changeText = Number.isFinite(change) ? `${change > 0 ? '+' : ''}${change.toFixed(1)}%` : '';
-    return `<tr><td><span class="swatch" style="background:${colors[i] ?? '#888'}"></span>${escapeHtml(String(g.key))}</td><td>${formatCount(g.rows)}</td><td>${formatLoss(g.value)}</td><td>${changeText}</td></tr>`;
+    return `<tr><td><span class="swatch" style="background:${colors[i] ?? '#888'}"></span>${escapeHtml(keyLabel(g.key))}</td><td>${formatCount(g.rows)}</td><td>${format(g.value)}</td><td>${changeText}</td></tr>`;
   });
   const table = `<table class="values">
 <thead><tr><th>${escapeHtml(by ?? '')}</th><th>rows</th><th>${escapeHtml(r.loss)}</th><th>change</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
-${groups.length < allGroups.length ? `<tr class="more"><td colspan="4">${escapeHtml(`Showing ${formatCount(groups.length)} of ${formatCount(allGroups.length)} groups (the first to appear); the json, csv and ndjson outputs have them all.`)}</td></tr>\n` : ''}<tr class="total"><td>all</td><td>${formatCount(r.rows)}</td><td>${formatLoss(r.value)}</td><td></td></tr>
+${groups.length < allGroups.length ? `<tr class="more"><td colspan="4">${escapeHtml(`Showing ${formatCount(groups.length)} of ${formatCount(allGroups.length)} groups (the first to appear); the json, csv and ndjson outputs have them all.`)}</td></tr>\n` : ''}<tr class="total"><td>all</td><td>${formatCount(r.rows)}</td><td>${format(r.value)}</td><td></td></tr>
 </tbody>
 </table>`;
   return `<section class="loss">
 <h2>${escapeHtml(r.loss)} <span class="muted">(${escapeHtml(r.reduction)})</span></h2>
+${curve}
 <figure>
 ${chart}
 <figcaption>${escapeHtml(caption)}</figcaption>
@@ -170,13 +235,27 @@ h1 { font-size: 26px; margin: 0 0 4px; letter-spacing: -0.01em; }
 h2 { font-size: 19px; margin: 36px 0 12px; }
 h3 { font-size: 15px; margin: 20px 0 8px; color: var(--muted); font-weight: 600; }
 .lede, .muted, figcaption, footer { color: var(--muted); }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(160px, 1fr)); gap: 10px; margin-top: 20px; }
-.card { background: #fff; border: 1px solid var(--rule); border-radius: 8px; padding: 10px 14px; }
+.cards { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 10px; margin-top: 20px; }
+@media (max-width: 560px) { .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
+.card { background: #fff; border: 1px solid var(--rule); border-radius: 8px; padding: 10px 14px; min-width: 0; }
 .card .k { font-size: 12px; text-transform: uppercase; letter-spacing: 0.06em; color: var(--muted); }
-.card .v { font-size: 17px; font-weight: 600; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.card .v { font-size: 17px; font-weight: 600; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
+.incomplete { background: #fff4e5; border: 1px solid #f0b45c; color: #7a4a00; border-radius: 8px; padding: 8px 12px; font-weight: 600; }
+figure { position: relative; }
+figure.curve { margin-bottom: 16px; }
+.controls { display: flex; flex-wrap: wrap; gap: 8px 18px; align-items: center; font-size: 13px; margin-bottom: 6px; }
+.controls input { vertical-align: middle; width: 160px; }
+svg .raw { fill: none; stroke-width: 1; opacity: 0.25; }
+svg .off { display: none; }
+svg .legend-item { cursor: pointer; }
+svg .legend-item.off { display: inline; opacity: 0.35; }
+svg .guide { stroke: #8a93a6; stroke-dasharray: 3 3; pointer-events: none; }
+.tip { position: absolute; pointer-events: none; background: #fff; border: 1px solid var(--rule); border-radius: 6px; padding: 6px 8px; font-size: 12px; box-shadow: 0 2px 6px rgba(0,0,0,0.12); white-space: nowrap; z-index: 2; }
+.tip .tip-x { color: var(--muted); margin-bottom: 2px; }
+.tip .tip-swatch { display: inline-block; width: 8px; height: 8px; border-radius: 2px; margin-right: 6px; }
 figure { margin: 0; background: #fff; border: 1px solid var(--rule); border-radius: 8px; padding: 12px; }
 figcaption { font-size: 13px; margin-top: 6px; }
-svg.chart { width: 100%; height: auto; display: block; font: 12px system-ui, sans-serif; }
+svg.chart, svg.chart-curve { width: 100%; height: auto; display: block; font: 12px system-ui, sans-serif; }
 svg .plot { fill: #fff; }
 svg .grid { stroke: #eceef3; stroke-width: 1; }
 svg .axis { stroke: #8a93a6; stroke-width: 1; }

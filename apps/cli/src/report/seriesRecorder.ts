@@ -1,4 +1,5 @@
 import type { GroupKey } from '@lossflow/rx';
+import type { DisplayKey } from '../eval/displayKey.js';
 import type { RunningSnapshot } from '../eval/runningSnapshots.js';
 
 /**
@@ -10,7 +11,7 @@ export const REPORT_MAX_SERIES = 50;
 
 /** The running values of one group (or of all rows, key `null`) against the x axis. */
 export interface RecordedSeries {
-  readonly key: GroupKey | null;
+  readonly key: DisplayKey | null;
   readonly points: readonly (readonly [number, number])[];
 }
 

@@ -29,6 +29,12 @@ export interface ByteReader {
   readonly ended: boolean;
   /** Whether `read` honours `reuse`: its large reads then fill a buffer this reader owns, never the caller's memory. */
   readonly reuses: boolean;
+  /**
+   * Set for a file followed while it grows (`readFile`'s `follow`): its end is not known, so an
+   * IPC stream's end-of-stream marker ends reading without looking for bytes after it (a look would
+   * wait for bytes that never come).
+   */
+  readonly follows?: boolean;
   /** The path of a regular file, else `undefined`. */
   readonly path: string | undefined;
   /**

@@ -214,7 +214,11 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
     if (length === 0) {
       // End-of-stream marker: the stream is complete, and nothing may follow it.
       const extra =
-        bytes.totalBytes !== undefined ? bytes.totalBytes - bytes.position : (await bytes.peek(1)).length;
+        bytes.follows === true
+          ? 0
+          : bytes.totalBytes !== undefined
+            ? bytes.totalBytes - bytes.position
+            : (await bytes.peek(1)).length;
       if (extra > 0)
         throw this.order.bytesAfterEnd(start, bytes.totalBytes !== undefined ? extra : undefined);
       this.ended = true;
@@ -247,6 +251,10 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
         this.free.push(into);
     }
     this.pieces = body.length > 0 ? [prefix, metadata, body] : [prefix, metadata];
+    // apache-arrow's byte iterator asks for a piece ahead of the one it needs: an empty piece
+    // answers that at once, so a followed file's last message is decoded before the next one has
+    // been written (else it would wait for that next message).
+    if (bytes.follows === true) this.pieces.push(new Uint8Array(0));
   }
 
   /**

@@ -1,4 +1,7 @@
-import type { ByteSource } from '../io/ByteReader.js';
+import type { ByteReader, ByteSource } from '../io/ByteReader.js';
+import { FollowingByteReader } from '../io/FollowingByteReader.js';
+import type { FollowOptions } from '../io/FollowOptions.js';
+import { followFile, notAStream } from '../io/followFile.js';
 import { openFileReader } from '../io/openFileReader.js';
 import {
   type BatchReader,
@@ -12,6 +15,19 @@ import { type ReadTensorsOptions, type TensorReader, type TensorRoles, tensorsOf
 /** What Node reads: a file path, or any source `readBatches` takes. */
 export type FileSource = string | ByteSource;
 
+/** Options of {@link readFile}: those of `readBatches`, and following a growing file. */
+export interface FileReadOptions extends ReadOptions {
+  /**
+   * A path to an Arrow IPC stream only: follow the file while a writer appends to it (`tail -f`).
+   * At the file's current end reading waits for more bytes instead of ending, so a partly written
+   * last message is waited for, never reported as damage; it ends at the end-of-stream marker, or
+   * when `follow.stop` aborts (then as if the file ended there: without `allowMissingEndOfStream`
+   * that is `TRUNCATED` after the batches read). An empty file is waited on; an Arrow IPC file or
+   * Parquet file is `UNSUPPORTED` (their footer comes last). `true` is `{}`. Off by default.
+   */
+  follow?: boolean | FollowOptions;
+}
+
 /**
  * `readBatches` for Node, where the input may also be a file path: a regular file is read through
  * one open descriptor (an Arrow IPC file and Parquet by random access, Parquet decoded in a worker
@@ -24,7 +40,7 @@ export type FileSource = string | ByteSource;
  * const reader = readFile('train-log.parquet', { columns: ['logits', 'target'], limit: 1_000_000 });
  * for await (const batch of reader) console.log(batch.numRows, reader.progress.bytesRead);
  */
-export function readFile(source: FileSource, options: ReadOptions = {}): BatchReader {
+export function readFile(source: FileSource, options: FileReadOptions = {}): BatchReader {
   return readFileProjected(source, options);
 }
 
@@ -48,7 +64,31 @@ export function readFileTensors(
  * @example
  * readFileProjected('log.parquet', { columns: (s) => s.fields.slice(0, 2).map((f) => f.name) });
  */
-export function readFileProjected(source: FileSource, options: ProjectingReadOptions = {}): BatchReader {
-  if (typeof source !== 'string') return readBatchesProjected(source, options);
-  return readOpened(source, (signal) => openFileReader(source, signal), options);
+export function readFileProjected(
+  source: FileSource,
+  options: ProjectingReadOptions & Pick<FileReadOptions, 'follow'> = {},
+): BatchReader {
+  const { follow, ...rest } = options;
+  if (typeof source !== 'string') return readBatchesProjected(source, rest);
+  if (follow !== undefined && follow !== false) {
+    return readOpened(source, (signal) => openFollowing(source, follow === true ? {} : follow, signal), rest);
+  }
+  return readOpened(source, (signal) => openFileReader(source, signal), rest);
+}
+
+/** A growing file's bytes as they land, once its first bytes show it is an Arrow IPC stream. */
+async function openFollowing(path: string, follow: FollowOptions, signal?: AbortSignal): Promise<ByteReader> {
+  const reader = new FollowingByteReader(followFile(path, follow)[Symbol.asyncIterator](), path, signal);
+  const head = await reader.peek(6);
+  const text = new TextDecoder().decode(head);
+  const format = text.startsWith('ARROW1')
+    ? 'an Arrow IPC file'
+    : text.startsWith('PAR1')
+      ? 'a Parquet file'
+      : '';
+  if (format !== '') {
+    await reader.close();
+    throw notAStream(path, format);
+  }
+  return reader;
 }

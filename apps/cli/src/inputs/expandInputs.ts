@@ -1,0 +1,166 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../errors/UsageError.js';
+import { isGlob, segmentMatcher } from './globPattern.js';
+import { isLogFileName, LOG_FILE_EXTENSIONS } from './logFileExtensions.js';
+import { naturalOrder } from './naturalOrder.js';
+
+/** One file to read, as the command line named it (directly, through a folder or a glob). */
+export interface InputFile {
+  /** The path to open (`/dev/stdin` for `-`). */
+  readonly path: string;
+  /** The name shown in outputs and errors: the path as found, `-` for standard input. */
+  readonly name: string;
+}
+
+/** The path standard input is opened as. */
+export const STDIN_PATH = '/dev/stdin';
+
+/**
+ * The files of `lossflow eval FILE…`, in order: `-` is standard input; a folder is every
+ * `.arrow`/`.arrows`/`.feather`/`.parquet` file under it, at any depth; a pattern with `*`, `?` or
+ * `[…]` is expanded here, so a quoted pattern (or one from a shell that does not expand them) works;
+ * a folder a pattern matches is read as a folder. A folder's or a pattern's files come sorted by
+ * path with digit runs compared as numbers (`epoch=2` before `epoch=10`); names starting with `.` or
+ * `_` (`_SUCCESS`, `.part.crc`) are skipped, as pyarrow and Spark skip them. Other arguments are
+ * passed on as given (a missing file is reported when it is opened).
+ *
+ * @throws {UsageError} when a file comes twice (`a.arrow a.arrow`, a file and its folder, two
+ *   patterns that overlap, two spellings or links of one file): its rows would be counted twice;
+ *   when a folder holds no log file or a pattern matches nothing.
+ */
+export function expandInputs(args: readonly string[]): InputFile[] {
+  const out: InputFile[] = [];
+  const seen = new Map<string, string>();
+  const add = (file: InputFile, via: string): void => {
+    const id = identity(file.path);
+    const earlier = seen.get(id);
+    if (earlier !== undefined) {
+      throw new UsageError(
+        `${file.name} is given twice (${earlier === via ? `as ${via}` : `through ${earlier} and through ${via}`}); its rows would be counted twice. Name each file once.`,
+        'eval',
+      );
+    }
+    seen.set(id, via);
+    out.push(file);
+  };
+  for (const arg of args) {
+    if (arg === '-') {
+      add({ path: STDIN_PATH, name: '-' }, '-');
+      continue;
+    }
+    const kind = kindOf(arg);
+    if (kind === 'folder') {
+      const files = folderFiles(arg);
+      if (files.length === 0) throw emptyFolder(arg);
+      for (const f of files) add({ path: f, name: f }, arg);
+    } else if (kind === 'missing' && isGlob(arg)) {
+      const matches = globMatches(arg);
+      if (matches.length === 0) {
+        throw new UsageError(`no file matches ${arg}.`, 'eval');
+      }
+      for (const m of matches) {
+        if (kindOf(m) === 'folder') for (const f of folderFiles(m)) add({ path: f, name: f }, arg);
+        else add({ path: m, name: m }, arg);
+      }
+    } else add({ path: arg, name: arg }, arg);
+  }
+  return out;
+}
+
+function kindOf(path: string): 'folder' | 'other' | 'missing' {
+  try {
+    return statSync(path).isDirectory() ? 'folder' : 'other';
+  } catch {
+    return 'missing';
+  }
+}
+
+/** One file's identity: device and inode (links, `./` spellings), or the path when it cannot be stat'ed. */
+function identity(path: string): string {
+  try {
+    const s = statSync(path, { bigint: true });
+    // A pipe (standard input) has an inode too, but naming it twice is still one reader.
+    return `${s.dev}:${s.ino}`;
+  } catch {
+    return `path:${path}`;
+  }
+}
+
+function hidden(name: string): boolean {
+  return name.startsWith('.') || name.startsWith('_');
+}
+
+/** Every log file under `folder`, at any depth, in {@link naturalOrder}. */
+function folderFiles(folder: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (hidden(entry.name)) continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (isLogFileName(entry.name) && (entry.isFile() || kindOf(path) === 'other')) out.push(path);
+    }
+  };
+  walk(folder);
+  return out.sort(naturalOrder);
+}
+
+/** Paths matching a glob pattern, segment by segment from its literal prefix; `**` is any depth of folders. */
+function globMatches(pattern: string): string[] {
+  const segments = pattern.split(/[\\/]/);
+  let i = 0;
+  while (i < segments.length - 1 && !isGlob(segments[i]!)) i++;
+  // '' for a relative pattern whose first segment is a pattern; '/' for one at the root.
+  let root = segments.slice(0, i).join('/');
+  if (root === '' && i > 0) root = '/';
+  const rest = segments.slice(i);
+  const out: string[] = [];
+  const visit = (dir: string, at: number): void => {
+    const seg = rest[at]!;
+    const last = at === rest.length - 1;
+    const list = entries(dir);
+    if (seg === '**') {
+      // Zero folders, then each folder deeper.
+      if (last) {
+        for (const f of folderFiles(dir === '' ? '.' : dir))
+          out.push(dir === '' ? f.replace(/^\.\//, '') : f);
+        return;
+      }
+      visit(dir, at + 1);
+      for (const e of list) if (e.dir && !hidden(e.name)) visit(joined(dir, e.name), at);
+      return;
+    }
+    const re = segmentMatcher(seg);
+    for (const e of list) {
+      if (!re.test(e.name)) continue;
+      const path = joined(dir, e.name);
+      if (last) out.push(path);
+      else if (e.dir) visit(path, at + 1);
+    }
+  };
+  visit(root, 0);
+  return [...new Set(out)].sort(naturalOrder);
+}
+
+function joined(dir: string, name: string): string {
+  return dir === '' ? name : dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`;
+}
+
+function entries(dir: string): { name: string; dir: boolean }[] {
+  try {
+    return readdirSync(dir === '' ? '.' : dir, { withFileTypes: true }).map((e) => ({
+      name: e.name,
+      dir: e.isDirectory() || (e.isSymbolicLink() && kindOf(joined(dir, e.name)) === 'folder'),
+    }));
+  } catch {
+    return [];
+  }
+}
+
+function emptyFolder(folder: string): UsageError {
+  return new UsageError(
+    `${folder} is a folder with no log file in it (lossflow reads ${LOG_FILE_EXTENSIONS.join(', ')} files under a folder).`,
+    'eval',
+  );
+}

@@ -1,0 +1,148 @@
+/**
+ * `lossflow eval --follow` against a writer process that appends an Arrow IPC stream in steps, as a
+ * training job does: pauses inside a message, the last batch waiting for the next one, the
+ * end-of-stream marker ending the run, and Ctrl-C printing what was read as incomplete.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, FIXTURES, runCli } from '../testing/runCli.js';
+
+const FIXTURE = join(FIXTURES, 'epoch-log.arrows');
+const SIZE = statSync(FIXTURE).size;
+
+/**
+ * A writer process: each line on its stdin names the byte offset of the fixture to write up to; it
+ * appends those bytes, then answers `ok`.
+ */
+const WRITER = `
+const fs = require('node:fs');
+const [src, dst] = process.argv.slice(1);
+const bytes = fs.readFileSync(src);
+let at = 0;
+let pending = '';
+process.stdin.setEncoding('utf8').on('data', (d) => {
+  pending += d;
+  let nl;
+  while ((nl = pending.indexOf('\\n')) >= 0) {
+    const to = Number(pending.slice(0, nl));
+    pending = pending.slice(nl + 1);
+    fs.appendFileSync(dst, bytes.subarray(at, to));
+    at = to;
+    process.stdout.write('ok\\n');
+  }
+});
+`;
+
+/** A started process with its output so far, and a way to wait for some of it. */
+class Proc {
+  stdout = '';
+  stderr = '';
+  readonly done: Promise<number | null>;
+  readonly child: ChildProcessWithoutNullStreams;
+  constructor(args: string[]) {
+    this.child = spawn(process.execPath, args, { stdio: 'pipe' });
+    this.child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      this.stdout += d;
+    });
+    this.child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      this.stderr += d;
+    });
+    this.done = new Promise((resolve) => this.child.on('close', resolve));
+  }
+  /** Resolves once stdout holds `text` (polled: the process writes in the background). */
+  async waitFor(text: string): Promise<void> {
+    while (!this.stdout.includes(text)) {
+      if (this.child.exitCode !== null) throw new Error(`exited ${this.child.exitCode}: ${this.stderr}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
+
+/** Writes up to `offset` through the writer and waits for its `ok`. */
+async function writeUpTo(writer: Proc, offset: number): Promise<void> {
+  const oks = writer.stdout.split('ok').length;
+  writer.child.stdin.write(`${offset}\n`);
+  while (writer.stdout.split('ok').length === oks) await new Promise((r) => setTimeout(r, 5));
+}
+
+function records(ndjson: string): { kind: string; key: unknown; value: number; rows: number }[] {
+  return ndjson
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { kind: string; key: unknown; value: number; rows: number });
+}
+
+function start(file: string) {
+  writeFileSync(file, new Uint8Array(0));
+  const writer = new Proc(['-e', WRITER, FIXTURE, file]);
+  const lossflow = new Proc([
+    BIN,
+    'eval',
+    file,
+    '--follow',
+    '--by',
+    'epoch',
+    '--format',
+    'ndjson',
+    '--every',
+    '1',
+  ]);
+  return { writer, lossflow };
+}
+
+describe('eval --follow', () => {
+  it('evaluates batches as they land, waits inside a message, and ends at the end-of-stream marker with the whole file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lossflow-follow-'));
+    const file = join(dir, 'growing.arrows');
+    const { writer, lossflow } = start(file);
+    // Cuts at odd offsets, most inside a message; the reader waits at each.
+    for (const cut of [5, 1000, 4321, 7777]) {
+      await writeUpTo(writer, cut);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    // Everything but the end-of-stream marker: every batch is evaluated before the marker lands.
+    await writeUpTo(writer, SIZE - 8);
+    await lossflow.waitFor('"batches":10,');
+    expect(lossflow.child.exitCode).toBe(null);
+    await writeUpTo(writer, SIZE);
+    expect(await lossflow.done).toBe(0);
+    writer.child.stdin.end();
+    await writer.done;
+    expect(lossflow.stderr).toBe('');
+    const whole = await runCli(['eval', FIXTURE, '--by', 'epoch', '--format', 'ndjson']);
+    const final = records(lossflow.stdout).filter((r) => r.kind !== 'running');
+    expect(final).toEqual(records(whole.stdout));
+    expect(readFileSync(file).length).toBe(SIZE);
+  });
+
+  it('Ctrl-C prints what was read so far, marked incomplete, and exits 130', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lossflow-follow-'));
+    const file = join(dir, 'growing.arrows');
+    const { writer, lossflow } = start(file);
+    await writeUpTo(writer, SIZE - 8);
+    await lossflow.waitFor('"batches":10,');
+    lossflow.child.kill('SIGINT');
+    expect(await lossflow.done).toBe(130);
+    writer.child.stdin.end();
+    await writer.done;
+    expect(lossflow.stderr).toContain('INCOMPLETE: interrupted before the end of the stream');
+    const whole = records((await runCli(['eval', FIXTURE, '--by', 'epoch', '--format', 'ndjson'])).stdout);
+    const partial = records(lossflow.stdout).filter((r) => r.kind !== 'running');
+    expect(partial.map((r) => r.kind)).toEqual([
+      ...whole.slice(0, -1).map(() => 'partial-group'),
+      'partial-total',
+    ]);
+    expect(partial.map(({ key, value, rows }) => ({ key, value, rows }))).toEqual(
+      whole.map(({ key, value, rows }) => ({ key, value, rows })),
+    );
+  });
+
+  it('--follow with standard input is bad usage', async () => {
+    const run = await runCli(['eval', '-', '--follow']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--follow');
+  });
+});

@@ -1,0 +1,59 @@
+import { ArrowReadError } from '@lossflow/arrow';
+import { Float64, makeVector, type RecordBatch, Table, Utf8, vectorFromArray } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { GroupKeys } from './groupKeys.js';
+
+function batch(epochs: number[]): RecordBatch {
+  return new Table({
+    epoch: makeVector(BigInt64Array.from(epochs.map(BigInt))),
+    pred: makeVector(Float64Array.from(epochs.map(() => 0.5))),
+  }).batches[0]!;
+}
+
+/** The key of each row of a decorated batch. */
+function keysOf(keys: GroupKeys, b: RecordBatch): unknown[] {
+  const ids = b.getChild(keys.column)!.toArray() as Int32Array;
+  return Array.from(ids, (id) => keys.keyOf(id));
+}
+
+describe('GroupKeys', () => {
+  it('leaves one column of the data to the loss operators', () => {
+    expect(GroupKeys.of('epoch', new Map())).toBeUndefined();
+    expect(GroupKeys.of(undefined, new Map())).toBeUndefined();
+  });
+
+  it('numbers the combinations of a partition key and a column in the order they appear', () => {
+    const keys = GroupKeys.of('run,epoch', new Map([['run', ['a', 'b']]]))!;
+    expect(keys.dataColumns).toEqual(['epoch']);
+    const first = keys.decorate(batch([0, 0, 1]), 'a.arrows', 0);
+    const second = keys.decorate(batch([1, 0]), 'b.arrows', 1);
+    expect(keysOf(keys, first)).toEqual([
+      { run: 'a', epoch: 0 },
+      { run: 'a', epoch: 0 },
+      { run: 'a', epoch: 1 },
+    ]);
+    expect(keysOf(keys, second)).toEqual([
+      { run: 'b', epoch: 1 },
+      { run: 'b', epoch: 0 },
+    ]);
+    // One object per combination: the outputs compare keys by identity.
+    expect(keys.keyOf(0)).toBe(keys.keyOf(0));
+    expect(first.schema.fields.map((f) => f.name)).toEqual(['epoch', 'pred', 'run,epoch']);
+  });
+
+  it('--by file keys each batch by its file', () => {
+    const keys = GroupKeys.of('file', new Map())!;
+    expect(keysOf(keys, keys.decorate(batch([3, 3]), 'x/a.arrows', 0))).toEqual(['x/a.arrows', 'x/a.arrows']);
+    expect(keysOf(keys, keys.decorate(batch([3]), 'x/b.arrows', 1))).toEqual(['x/b.arrows']);
+  });
+
+  it('refuses a key column that does not hold numbers: BAD_COLUMN_TYPE naming the column and file', () => {
+    const keys = GroupKeys.of('file,name', new Map())!;
+    const b = new Table({
+      name: vectorFromArray(['a', 'b'], new Utf8()),
+      x: vectorFromArray([1, 2], new Float64()),
+    }).batches[0]!;
+    expect(() => keys.decorate(b, 'f.parquet', 0)).toThrow(ArrowReadError);
+    expect(() => keys.decorate(b, 'f.parquet', 0)).toThrow(/'name'.*f\.parquet|f\.parquet.*'name'/);
+  });
+});

@@ -1,0 +1,175 @@
+import { ArrowReadError } from '@lossflow/arrow';
+import type { GroupKey } from '@lossflow/rx';
+import { Field, Int32, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
+import type { DisplayKey } from '../eval/displayKey.js';
+import type { PartitionValue } from './hivePartitions.js';
+
+/** The `--by` name that means "the input file". */
+export const FILE_KEY = 'file';
+
+type KeyPart =
+  | { readonly kind: 'file'; readonly name: string }
+  | { readonly kind: 'partition'; readonly name: string; readonly values: readonly PartitionValue[] }
+  | { readonly kind: 'column'; readonly name: string };
+
+/** The typed array of a numeric key column, and its validity bits when it has nulls. */
+interface KeyValues {
+  readonly values: ArrayLike<number | bigint>;
+  readonly offset: number;
+  readonly valid: Uint8Array | null;
+}
+
+/**
+ * `--by` keys the loss operators cannot group by alone: several names (`--by run,epoch`), the input
+ * file (`--by file`) or a Hive partition key (`--by epoch` for `…/epoch=3/…`). Each batch gets one
+ * more column, {@link column}, holding per row the number of its key combination (a 32-bit integer,
+ * so the operators group by it as by any column); {@link keyOf} turns that number back into the key
+ * the outputs show. Combinations are numbered in the order they first appear, which is the order
+ * groups are reported in. Per row it reads the typed arrays of the data's key columns; it looks a
+ * combination up once per run of equal keys, not per row.
+ */
+export class GroupKeys {
+  /** The name of the added column (the `--by` text), which the loss operators group by. */
+  readonly column: string;
+  /** The columns of the data the keys read. */
+  readonly dataColumns: readonly string[];
+  readonly #parts: readonly KeyPart[];
+  readonly #ids = new Map<string, number>();
+  readonly #keys: DisplayKey[] = [];
+
+  private constructor(by: string, parts: readonly KeyPart[]) {
+    this.column = by;
+    this.#parts = parts;
+    this.dataColumns = parts.filter((p) => p.kind === 'column').map((p) => p.name);
+  }
+
+  /**
+   * The keys of `--by` over these files, or `undefined` when `--by` names one column of the data,
+   * which the loss operators group by themselves (and can in worker threads).
+   */
+  static of(
+    by: string | undefined,
+    partitions: ReadonlyMap<string, readonly PartitionValue[]>,
+  ): GroupKeys | undefined {
+    if (by === undefined) return undefined;
+    const names = by
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    const parts: KeyPart[] = names.map((name) => {
+      const values = partitions.get(name);
+      if (values !== undefined) return { kind: 'partition', name, values };
+      return name === FILE_KEY ? { kind: 'file', name } : { kind: 'column', name };
+    });
+    if (parts.length === 1 && parts[0]!.kind === 'column') return undefined;
+    return new GroupKeys(names.join(','), parts);
+  }
+
+  /** The key of a combination's number. */
+  keyOf(id: GroupKey): DisplayKey {
+    return typeof id === 'number' ? (this.#keys[id] ?? id) : id;
+  }
+
+  /**
+   * The batch with the key column added (replacing a column of that name). `file` is the batch's
+   * file (as the outputs name it) and `fileIndex` its place among the inputs.
+   *
+   * @throws {ArrowReadError} `BAD_COLUMN_TYPE` for a key column that does not hold numbers
+   */
+  decorate(batch: RecordBatch, file: string, fileIndex: number): RecordBatch {
+    const n = batch.numRows;
+    const fixed: (GroupKey | undefined)[] = this.#parts.map((p) =>
+      p.kind === 'file' ? file : p.kind === 'partition' ? p.values[fileIndex] : undefined,
+    );
+    const columns = this.#parts.map((p) =>
+      p.kind === 'column' ? keyValues(batch, p.name, file) : undefined,
+    );
+    const ids = new Int32Array(n);
+    const current: (GroupKey | null)[] = fixed.map((v) => v ?? null);
+    let id = -1;
+    for (let row = 0; row < n; row++) {
+      let changed = id === -1;
+      for (let p = 0; p < columns.length; p++) {
+        const c = columns[p];
+        if (c === undefined) continue;
+        const v = valueAt(c, row);
+        if (!Object.is(v, current[p])) {
+          current[p] = v;
+          changed = true;
+        }
+      }
+      if (changed) id = this.#idOf(current);
+      ids[row] = id;
+    }
+    const field = new Field(this.column, new Int32(), false);
+    const keep = batch.schema.fields.map((f, i) => [f, i] as const).filter(([f]) => f.name !== this.column);
+    const fields = [...keep.map(([f]) => f), field];
+    const children = [
+      ...keep.map(([, i]) => batch.data.children[i]!),
+      makeData({ type: new Int32(), length: n, nullCount: 0, data: ids }),
+    ];
+    return new RecordBatch(
+      new Schema(fields, batch.schema.metadata),
+      makeData({ type: new Struct(fields), length: n, nullCount: 0, children }),
+    );
+  }
+
+  #idOf(values: readonly (GroupKey | null)[]): number {
+    const text = JSON.stringify(values);
+    let id = this.#ids.get(text);
+    if (id === undefined) {
+      id = this.#keys.length;
+      this.#ids.set(text, id);
+      const parts = this.#parts;
+      this.#keys.push(
+        parts.length === 1
+          ? (values[0] ?? 'null')
+          : Object.fromEntries(parts.map((p, i) => [p.name, values[i] ?? 'null'])),
+      );
+    }
+    return id;
+  }
+}
+
+function keyValues(batch: RecordBatch, name: string, file: string): KeyValues {
+  const vector = batch.getChild(name);
+  if (vector === null) {
+    throw new ArrowReadError('MISSING_COLUMN', `no column '${name}' for --by`, {
+      file,
+      column: name,
+      hint: `Pass --by names of columns, of Hive partition keys (name=value folders) or ${FILE_KEY}.`,
+    });
+  }
+  const data = vector.data[0]!;
+  const values = data.values as unknown;
+  const numeric =
+    ArrayBuffer.isView(values) &&
+    !(values instanceof DataView) &&
+    data.children.length === 0 &&
+    data.valueOffsets === undefined &&
+    data.type.typeId !== 6; // Bool packs 8 rows per byte.
+  if (!numeric) {
+    throw new ArrowReadError(
+      'BAD_COLUMN_TYPE',
+      `the --by column '${name}' (${String(data.type)}) does not hold a number per row`,
+      {
+        file,
+        column: name,
+        hint: 'Group by an integer column (or a Hive partition key, which may hold text).',
+      },
+    );
+  }
+  return {
+    values: values as unknown as ArrayLike<number | bigint>,
+    offset: data.offset,
+    valid: data.nullCount > 0 ? (data.nullBitmap ?? null) : null,
+  };
+}
+
+function valueAt(c: KeyValues, row: number): GroupKey | null {
+  const i = c.offset + row;
+  if (c.valid !== null && ((c.valid[i >> 3]! >> (i & 7)) & 1) === 0) return null;
+  const v = c.values[i]!;
+  if (typeof v === 'bigint') return v >= -(2n ** 53n) && v <= 2n ** 53n ? Number(v) : v.toString();
+  return v;
+}

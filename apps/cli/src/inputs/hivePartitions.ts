@@ -1,0 +1,57 @@
+import type { GroupKey } from '@lossflow/rx';
+
+/** The value of a Hive partition key in one file's path, typed over all files (see {@link hivePartitions}). */
+export type PartitionValue = GroupKey;
+
+/**
+ * The Hive-style partition keys of a list of files (`…/epoch=3/run=a/part-0.parquet`): for each key
+ * found in any file's folders, its value per file. Values are percent-decoded and typed over all
+ * files as DuckDB's `hive_types_autocast` and pyarrow's partition discovery infer them: a key
+ * whose every value is a whole number is a number (integers stay integers; past 2^53 a decimal
+ * string, as `--by` keys are), else one whose every value is a number is a float, else a string.
+ * DuckDB's and Spark's null partition `__HIVE_DEFAULT_PARTITION__` stays that string (and makes the
+ * key a string key). A file without a key has the empty string for it.
+ *
+ * @example
+ * hivePartitions(['d/epoch=2/a.parquet', 'd/epoch=10/b.parquet']); // Map { 'epoch' => [2, 10] }
+ */
+export function hivePartitions(paths: readonly string[]): Map<string, PartitionValue[]> {
+  const raw = new Map<string, string[]>();
+  paths.forEach((path, i) => {
+    const folders = path.split(/[\\/]/).slice(0, -1);
+    for (const folder of folders) {
+      const eq = folder.indexOf('=');
+      if (eq <= 0) continue;
+      const key = decoded(folder.slice(0, eq));
+      let values = raw.get(key);
+      if (values === undefined) {
+        values = paths.map(() => '');
+        raw.set(key, values);
+      }
+      // The innermost folder wins, as in DuckDB, when a key comes twice in one path.
+      values[i] = decoded(folder.slice(eq + 1));
+    }
+  });
+  const out = new Map<string, PartitionValue[]>();
+  for (const [key, values] of raw) out.set(key, typed(values));
+  return out;
+}
+
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function typed(values: readonly string[]): PartitionValue[] {
+  if (values.every((v) => /^[-+]?\d+$/.test(v))) {
+    return values.map((v) => {
+      const n = BigInt(v);
+      return n >= -(2n ** 53n) && n <= 2n ** 53n ? Number(n) : n.toString();
+    });
+  }
+  if (values.every((v) => v.trim() !== '' && Number.isFinite(Number(v)))) return values.map(Number);
+  return [...values];
+}

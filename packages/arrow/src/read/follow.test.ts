@@ -1,0 +1,110 @@
+import { appendFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArrowReadError } from '../errors/ArrowReadError.js';
+import { smallLog, tempDir } from '../testing/files.js';
+import { readFile as readArrow } from './readFile.js';
+
+// A training job appends to its IPC stream while it is read: the reader must wait at the file's
+// end (also inside a half-written message) instead of ending or reporting damage.
+
+let dir: string;
+let cleanup: () => Promise<void>;
+let whole: Uint8Array;
+const LOG = { rows: 200, classes: 3, epochs: 2, batchRows: 16 };
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir());
+  whole = await smallLog(dir, 'arrow-stream', LOG);
+  await writeFile(join(dir, 'log.arrows'), whole);
+});
+afterAll(() => cleanup());
+
+/** Values of the `target` column of every batch, in order. */
+async function targets(
+  reader: AsyncIterable<{ getChild(n: string): { toArray(): ArrayLike<unknown> } | null }>,
+) {
+  const out: unknown[] = [];
+  for await (const batch of reader) out.push(...Array.from(batch.getChild('target')!.toArray()));
+  return out;
+}
+
+/** Resolves once `check()` holds (polled: the reader works in the background). */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setTimeout(r, 5));
+}
+
+describe('readFile with follow', () => {
+  it('reads a stream appended in steps, waiting inside a partly written message, to its end-of-stream marker', async () => {
+    const path = join(dir, 'growing.arrows');
+    await writeFile(path, new Uint8Array(0));
+    const reader = readArrow(path, { follow: { pollMs: 5 } });
+    const all = targets(reader);
+    // Pieces cut at odd offsets: most cuts fall inside a message (header or body).
+    const cuts = [
+      0,
+      3,
+      7,
+      100,
+      401,
+      1000,
+      1337,
+      Math.floor(whole.length / 2),
+      whole.length - 5,
+      whole.length,
+    ];
+    for (let i = 1; i < cuts.length; i++) {
+      await appendFile(path, whole.subarray(cuts[i - 1]!, cuts[i]!));
+      // A pause, so the reader takes the bytes written so far and waits at the end (polling every
+      // 5 ms), mostly inside a message.
+      if (i < cuts.length - 1) await new Promise((r) => setTimeout(r, 40));
+    }
+    const expected = await targets(readArrow(path));
+    expect(await all).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(0);
+  });
+
+  it('hands out the last batch written before the next message lands; stop then ends with TRUNCATED, never a complete read', async () => {
+    const path = join(dir, 'stopped.arrows');
+    // Everything but the end-of-stream marker (8 bytes) and a few bytes of a next message.
+    await writeFile(path, whole.subarray(0, whole.length - 8));
+    const stop = new AbortController();
+    const reader = readArrow(path, { follow: { pollMs: 5, stop: stop.signal } });
+    const seen: number[] = [];
+    const done = (async () => {
+      for await (const batch of reader) seen.push(batch.numRows);
+    })();
+    // Every batch written is handed out while the reader waits for more: the last one too, though
+    // no message follows it yet.
+    await until(() => reader.progress.rows >= LOG.rows * LOG.epochs);
+    stop.abort();
+    await expect(done).rejects.toMatchObject({ code: 'TRUNCATED' });
+    expect(seen.reduce((a, b) => a + b, 0)).toBe((await targets(readArrow(join(dir, 'log.arrows')))).length);
+  });
+
+  it('with allowMissingEndOfStream, a stop at a message boundary reads as the batches so far', async () => {
+    const path = join(dir, 'boundary.arrows');
+    await writeFile(path, whole.subarray(0, whole.length - 8));
+    const stop = new AbortController();
+    const reader = readArrow(path, {
+      follow: { pollMs: 5, stop: stop.signal },
+      allowMissingEndOfStream: true,
+    });
+    const all = targets(reader);
+    await until(() => reader.progress.bytesRead >= whole.length - 8);
+    stop.abort();
+    expect(await all).toEqual(await targets(readArrow(join(dir, 'log.arrows'))));
+  });
+
+  it.each([
+    ['arrow-file', 'an Arrow IPC file'],
+    ['parquet', 'a Parquet file'],
+  ] as const)('refuses a %s: UNSUPPORTED, naming the file', async (format, what) => {
+    const path = join(dir, `log.${format}`);
+    await writeFile(path, await smallLog(dir, format, LOG));
+    const reader = readArrow(path, { follow: true });
+    const error = await reader.schema().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ArrowReadError);
+    expect(error).toMatchObject({ code: 'UNSUPPORTED', file: path });
+    expect((error as Error).message).toContain(what);
+  });
+});
