@@ -1,4 +1,5 @@
 import type { MetricName, MetricValue } from '@lossflow/core';
+import type { GroupKey } from '@lossflow/rx';
 import {
   type MetricChunk,
   type MetricGroupValue,
@@ -8,7 +9,6 @@ import {
 } from '@lossflow/rx';
 import type { RecordBatch } from 'apache-arrow';
 import { reduce as fold, forkJoin, map, type Observable, of, share, toArray } from 'rxjs';
-import type { DisplayKey } from '../eval/displayKey.js';
 import type { MetricSelection } from './MetricSelection.js';
 
 /** The final value of one `--metric`, as the outputs report it. */
@@ -22,7 +22,8 @@ export interface MetricResult {
   readonly rows: number;
   /** With `--by`: one value per key, in the order keys first appeared. */
   readonly groups?: readonly {
-    readonly key: DisplayKey;
+    /** A `--by` value; with several keys one per name (the eval's `DisplayKey`). */
+    readonly key: GroupKey | { readonly [name: string]: GroupKey };
     readonly value: MetricValue;
     readonly rows: number;
   }[];
