@@ -3,6 +3,7 @@ import { commandLine } from '../args/commandLine.js';
 import { parseEvalArgs } from '../args/evalArgs.js';
 import { EVAL_HELP } from '../args/helpText.js';
 import { describeFailure } from '../errors/describeFailure.js';
+import { isLiveEval } from '../nats/isLiveEval.js';
 import type { CliIo } from '../output/cliIo.js';
 import { executeEval } from './executeEval.js';
 
@@ -16,6 +17,8 @@ export async function evalCommand(args: readonly string[], io: CliIo): Promise<n
     io.stdout.write(EVAL_HELP);
     return 0;
   }
+  // A live run on NATS (`--subject`), not files.
+  if (isLiveEval(args)) return (await import('../nats/liveEvalCommand.js')).liveEvalCommand(args, io);
   let plan: ReturnType<typeof parseEvalArgs>;
   try {
     plan = parseEvalArgs(args);

@@ -2,9 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { writeIpcStream } from '@lossflow/arrow/node';
 import { lastValueFrom } from 'rxjs';
 import type { EvalPlan } from '../args/evalArgs.js';
-import { describeFailure } from '../errors/describeFailure.js';
+import { describeFailure, type Failure } from '../errors/describeFailure.js';
 import { evalColumns } from '../eval/evalColumns.js';
-import { type EvalRun, evalPipeline } from '../eval/evalPipeline.js';
+import { type EvalRun, type EvalSource, evalPipeline } from '../eval/evalPipeline.js';
 import { GroupCountWarning, MANY_GROUPS } from '../eval/groupCountWarning.js';
 import { LogFiles } from '../eval/LogFiles.js';
 import type { RunningSnapshot } from '../eval/runningSnapshots.js';
@@ -35,6 +35,14 @@ export interface ReportContext {
   readonly parameters?: readonly (readonly [string, string])[];
 }
 
+/** Where an eval reads from when not from its plan's files (the live `eval --nats --subject`). */
+export interface EvalSourceOptions {
+  /** The source of the batches (default: the plan's files). */
+  readonly source?: (plan: EvalPlan) => EvalSource;
+  /** The failure for errors of that source that `describeFailure` does not know (undefined: it does). */
+  readonly explainFailure?: (error: unknown) => Failure | undefined;
+}
+
 /** How an eval ended. */
 export interface EvalOutcome {
   readonly exitCode: number;
@@ -48,10 +56,15 @@ export interface EvalOutcome {
  * files and put in place only once complete (see `OutputFile`). After a failure it prints the
  * failure paragraph only — no results, no report — and leaves every output file as it was.
  */
-export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportContext): Promise<EvalOutcome> {
+export async function executeEval(
+  plan: EvalPlan,
+  io: CliIo,
+  context: ReportContext,
+  sourceOptions: EvalSourceOptions = {},
+): Promise<EvalOutcome> {
   const errStyle = styleFor(colorEnabled(io.stderr.isTTY === true, io.env));
   const progress = new ProgressReporter(io.stderr, io.stderr.isTTY === true && !plan.quiet, errStyle);
-  let source: LogFiles | undefined;
+  let source: EvalSource | undefined;
   let writer: ReturnType<typeof writeIpcStream> | undefined;
   const lines = new LineOutput(plan.format, io);
   let recorders: SeriesRecorder[] = [];
@@ -72,12 +85,14 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
     const targets = checkOutputTargets(outputRequests(plan), plan.files, 'eval');
     const reportTarget = targets.find((t) => t.flag === '--report');
     const perRowTarget = targets.find((t) => t.flag === '--per-row');
-    source = new LogFiles(plan.files, {
-      limit: plan.limit,
-      project: (schema) => evalColumns(plan, schema),
-      threads: plan.threads ?? defaultThreads(),
-      allowMissingEndOfStream: plan.allowMissingEndOfStream,
-    });
+    source =
+      sourceOptions.source?.(plan) ??
+      new LogFiles(plan.files, {
+        limit: plan.limit,
+        project: (schema) => evalColumns(plan, schema),
+        threads: plan.threads ?? defaultThreads(),
+        allowMissingEndOfStream: plan.allowMissingEndOfStream,
+      });
     const s = source;
     const step = plan.report === undefined ? undefined : await reportStep(plan);
     if (plan.report !== undefined) recorders = plan.losses.map(() => new SeriesRecorder(step));
@@ -174,13 +189,15 @@ export async function executeEval(plan: EvalPlan, io: CliIo, context: ReportCont
       await writer.close().catch(() => undefined);
     }
     for (const f of files) f.discard();
-    const failure = describeFailure(error, {
-      command: 'eval',
-      flagOfColumn: (column) => flagOfColumn(plan, column),
-      ...(source === undefined
-        ? {}
-        : { locate: (b: number) => source!.locate(b), currentFile: () => source!.progress().file }),
-    });
+    const failure =
+      sourceOptions.explainFailure?.(error) ??
+      describeFailure(error, {
+        command: 'eval',
+        flagOfColumn: (column) => flagOfColumn(plan, column),
+        ...(source === undefined
+          ? {}
+          : { locate: (b: number) => source!.locate(b), currentFile: () => source!.progress().file }),
+      });
     if (failure.message !== '') io.stderr.write(`${failure.message}\n`);
     if (io.env.LOSSFLOW_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     return { exitCode: failure.exitCode };

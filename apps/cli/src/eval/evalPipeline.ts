@@ -26,6 +26,15 @@ import { coreOptionsOf, lossOperatorOf } from '../losses/lossOperators.js';
 import type { LogFiles } from './LogFiles.js';
 import { type RunningSnapshot, runningSnapshots } from './runningSnapshots.js';
 
+/**
+ * What an eval pass reads: the log files ({@link LogFiles}), or another source of batches with the
+ * same progress and locations (a live run on NATS).
+ */
+export type EvalSource = Pick<
+  LogFiles,
+  'files' | 'sizes' | 'totalBytes' | 'threads' | 'batches' | 'lossChunks' | 'progress' | 'locate'
+>;
+
 /** The final value of one `--loss`, as the JSON output reports it. */
 export interface LossResult {
   /** The kebab-case loss name. */
@@ -68,7 +77,7 @@ export interface EvalHooks {
  * come. Emits one {@link EvalRun} on success; errors (reading or computing) reach `error`, and then
  * nothing is emitted.
  */
-export function evalPipeline(plan: EvalPlan, source: LogFiles, hooks: EvalHooks = {}): Observable<EvalRun> {
+export function evalPipeline(plan: EvalPlan, source: EvalSource, hooks: EvalHooks = {}): Observable<EvalRun> {
   const operators = plan.losses.map((selection) =>
     lossOperatorOf(selection.entry)({
       ...coreOptionsOf(selection.entry, selection.options),

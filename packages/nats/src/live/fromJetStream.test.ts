@@ -98,9 +98,14 @@ describe('publishBatches → fromJetStream', () => {
     await publishedTwo;
     let read = 0;
     const reading = lastValueFrom(
-      fromJetStream({ nc, subject: 'train.follow', onMessage: () => (read += 1) === 2 && open() }).pipe(
-        toArray(),
-      ),
+      fromJetStream({
+        nc,
+        subject: 'train.follow',
+        onMessage: () => {
+          read += 1;
+          if (read === 2) open();
+        },
+      }).pipe(toArray()),
     );
     const batches = await reading;
     await publishing;
