@@ -79,7 +79,9 @@ await build({
   external: ['parquet-wasm'],
   // The NATS client's NKey code (tweetnacl) is CommonJS that calls require('crypto'): an ES module
   // bundle has no `require` unless one is made for it.
-  banner: { js: "import { createRequire as __lossflowRequire } from 'node:module'; const require = __lossflowRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __lossflowRequire } from 'node:module'; const require = __lossflowRequire(import.meta.url);",
+  },
   plugins: [rxjsModules, thirdPartyWithoutMaps],
   logLevel: 'warning',
 });
