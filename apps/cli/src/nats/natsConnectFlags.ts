@@ -13,7 +13,8 @@ export const NATS_CONNECT_FLAGS: Readonly<Record<string, FlagSpec>> = {
 
 /** The connection flags' part of a command's `--help`. */
 export const NATS_CONNECT_HELP = `Connection (every NATS command):
-  --nats URL                the server(s), comma-separated (default: $NATS_URL, then nats://127.0.0.1:4222)
+  --nats URL                the server(s), comma-separated (default: $NATS_URL, then
+                            nats://127.0.0.1:4222)
   --nats-token TOKEN        token authentication
   --nats-user USER          user/password authentication (with --nats-pass PASS)
   --nats-pass PASS
