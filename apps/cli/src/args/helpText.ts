@@ -1,6 +1,6 @@
 import { kebabCase, LOSSES } from '../losses/lossRegistry.js';
-import { NATS_CONNECT_HELP } from '../nats/natsConnectFlags.js';
 import { LOSS_OPTION_FLAGS, type LossOptionFlag } from './lossOptionFlags.js';
+import { NATS_CONNECT_HELP } from './natsConnectFlags.js';
 
 /** `lossflow --help`. */
 export const MAIN_HELP = `lossflow — PyTorch-exact losses over logged predictions (Arrow IPC, Parquet), streamed

@@ -2,8 +2,8 @@ import { wantsHelp } from '../args/argv.js';
 import { commandLine } from '../args/commandLine.js';
 import { parseEvalArgs } from '../args/evalArgs.js';
 import { EVAL_HELP } from '../args/helpText.js';
+import { isLiveEval } from '../args/isLiveEval.js';
 import { describeFailure } from '../errors/describeFailure.js';
-import { isLiveEval } from '../nats/isLiveEval.js';
 import type { CliIo } from '../output/cliIo.js';
 import { executeEval } from './executeEval.js';
 
@@ -18,7 +18,7 @@ export async function evalCommand(args: readonly string[], io: CliIo): Promise<n
     return 0;
   }
   // A live run on NATS (`--subject`), not files.
-  if (isLiveEval(args)) return (await import('../nats/liveEvalCommand.js')).liveEvalCommand(args, io);
+  if (isLiveEval(args)) return (await import('./liveEvalCommand.js')).liveEvalCommand(args, io);
   let plan: ReturnType<typeof parseEvalArgs>;
   try {
     plan = parseEvalArgs(args);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgv } from '../args/argv.js';
+import { parseArgv } from './argv.js';
 import { isLiveEval } from './isLiveEval.js';
 import { NATS_CONNECT_FLAGS, natsConnectOptionsOf } from './natsConnectFlags.js';
 

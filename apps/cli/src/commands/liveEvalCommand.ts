@@ -3,13 +3,13 @@ import { connectNats, fromJetStream } from '@lossflow/nats/node';
 import { type FlagSpec, hasFlag, lastValue, parseArgv } from '../args/argv.js';
 import { commandLine } from '../args/commandLine.js';
 import { EVAL_FLAGS, type EvalPlan, parseEvalArgs } from '../args/evalArgs.js';
-import { executeEval } from '../commands/executeEval.js';
+import { NATS_CONNECT_FLAGS, natsConnectOptionsOf } from '../args/natsConnectFlags.js';
 import { describeFailure } from '../errors/describeFailure.js';
 import { UsageError } from '../errors/UsageError.js';
+import { JetStreamSource } from '../nats/JetStreamSource.js';
+import { natsFailure } from '../nats/natsFailure.js';
 import type { CliIo } from '../output/cliIo.js';
-import { JetStreamSource } from './JetStreamSource.js';
-import { NATS_CONNECT_FLAGS, natsConnectOptionsOf } from './natsConnectFlags.js';
-import { natsFailure } from './natsFailure.js';
+import { executeEval } from './executeEval.js';
 
 /** The flags a live eval takes besides eval's. */
 const LIVE_FLAGS: Readonly<Record<string, FlagSpec>> = {

@@ -1,5 +1,5 @@
 import type { NatsConnectOptions } from '@lossflow/nats/node';
-import { type FlagSpec, lastValue, type ParsedArgv } from '../args/argv.js';
+import { type FlagSpec, lastValue, type ParsedArgv } from './argv.js';
 
 /** The connection flags every NATS command takes (`publish`, `eval --nats`, `worker`). */
 export const NATS_CONNECT_FLAGS: Readonly<Record<string, FlagSpec>> = {
