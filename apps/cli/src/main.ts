@@ -9,6 +9,7 @@ type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   demo: async () => (await import('./commands/demoCommand.js')).demoCommand,
   eval: async () => (await import('./commands/evalCommand.js')).evalCommand,
+  publish: async () => (await import('./commands/publishCommand.js')).publishCommand,
   inspect: async () => (await import('./commands/inspectCommand.js')).inspectCommand,
   generate: async () => (await import('./commands/generateCommand.js')).generateCommand,
   worker: async () => (await import('./commands/workerCommand.js')).workerCommand,

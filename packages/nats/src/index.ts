@@ -14,8 +14,27 @@ export {
   partName,
   type RunProgress,
 } from './distributed/distributedChunks.js';
-export { listRuns, removeRun } from './distributed/runAdmin.js';
-export { isRunId, newRunId, type RunNames, runNames } from './distributed/runNames.js';
+export { listRuns, removeRun as removeDistributedRun } from './distributed/runAdmin.js';
+export { type RunNames, runNames } from './distributed/runNames.js';
 export { type ServeOptions, serveWorkItems, type WorkerEvent } from './distributed/serveWorkItems.js';
 export { failureKey, stateKey, type WorkItem } from './distributed/WorkItem.js';
+export { type FoundRun, findRun } from './live/findRun.js';
+export { type FromJetStreamOptions, fromJetStream, type LiveReadOptions } from './live/fromJetStream.js';
+export { LiveRunError, type LiveRunErrorCode, type LiveRunErrorContext } from './live/LiveRunError.js';
+export {
+  isLiveSubject,
+  isRunId,
+  LIVE_HEADERS,
+  LIVE_WIRE_VERSION,
+  liveStreamName,
+  newRunId,
+  runSubject,
+} from './live/liveWire.js';
+export {
+  type PublishBatchesOptions,
+  type PublishedRun,
+  type PublishProgress,
+  publishBatches,
+} from './live/publishBatches.js';
+export { removeRun } from './live/removeRun.js';
 export { NATS_PROTOCOL_VERSION } from './protocol.js';

@@ -1,6 +1,7 @@
 /**
  * Node-only entry of @lossflow/nats: connecting with the options production NATS users use
- * (token, user/password, `.creds` files, TLS with a CA file; `NATS_URL` / `NATS_CREDS`).
+ * (token, user/password, `.creds` files, TLS with a CA file; `NATS_URL` / `NATS_CREDS`), and the
+ * root's `fromJetStream` / `publishBatches` that may connect themselves.
  *
  * @packageDocumentation
  */
@@ -9,3 +10,5 @@ export { connectNats, type NatsConnectOptions, natsConnectionOptions } from './c
 export { connectForRun } from './distributed/connectForRun.js';
 export { type PlanOptions, planWorkItems } from './distributed/planWorkItems.js';
 export * from './index.js';
+export { fromJetStream, type NodeFromJetStreamOptions } from './live/node/fromJetStream.js';
+export { publishBatches } from './live/node/publishBatches.js';

@@ -24,6 +24,7 @@ const PACKAGES = [
   { dir: 'packages/core', name: '@lossflow/core' },
   { dir: 'packages/arrow', name: '@lossflow/arrow' },
   { dir: 'packages/rx', name: '@lossflow/rx' },
+  { dir: 'packages/nats', name: '@lossflow/nats' },
   { dir: 'apps/cli', name: 'lossflow' },
 ] as const;
 /** Exported entries that are a worker thread's body, not a module to import (the CLI bundle copies them). */

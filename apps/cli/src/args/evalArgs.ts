@@ -101,6 +101,14 @@ type Setting =
   | { kind: 'option'; key: string; value: unknown; flag: string }
   | { kind: 'reduction'; value: string; flag: string };
 
+/** What another eval command line (the live `lossflow eval --nats URL --subject S`) adds to eval's. */
+export interface EvalArgsOptions {
+  /** Flags it takes besides eval's (it reads them itself). */
+  readonly flags?: Readonly<Record<string, FlagSpec>>;
+  /** Whether FILE arguments are required (default) or refused (a live run is not read from files). */
+  readonly files?: 'required' | 'none';
+}
+
 /**
  * Parses `lossflow eval` arguments. Loss options and columns given after a `--loss` apply to that
  * loss; given before the first `--loss`, they apply to every selected loss that takes them. Without
@@ -108,8 +116,12 @@ type Setting =
  *
  * @throws {UsageError} for anything that is not a valid invocation (exit code 2).
  */
-export function parseEvalArgs(args: readonly string[]): EvalPlan {
-  const parsed = parseArgv(args, EVAL_FLAGS, 'eval');
+export function parseEvalArgs(args: readonly string[], options: EvalArgsOptions = {}): EvalPlan {
+  const parsed = parseArgv(
+    args,
+    options.flags === undefined ? EVAL_FLAGS : { ...EVAL_FLAGS, ...options.flags },
+    'eval',
+  );
   const slots: { entry: LossEntry; settings: Setting[] }[] = [];
   const shared: Setting[] = [];
   // Flags after a --metric apply to it, until the next --loss or --metric.
@@ -121,6 +133,7 @@ export function parseEvalArgs(args: readonly string[]): EvalPlan {
       metric = undefined;
       continue;
     }
+    if (options.flags?.[token.name] !== undefined) continue;
     if (token.name === 'metric') {
       metric = { entry: metricByName(String(token.value)), options: {}, columns: {} };
       metricSlots.push(metric);
@@ -175,7 +188,13 @@ export function parseEvalArgs(args: readonly string[]): EvalPlan {
   if (perRow !== undefined && nulls === 'skip') {
     throw new UsageError('--per-row needs every row, so it cannot be used with --nulls skip.', 'eval');
   }
-  if (parsed.positionals.length === 0) {
+  if (options.files === 'none' && parsed.positionals.length > 0) {
+    throw new UsageError(
+      `a live run is read from NATS, not from files (got '${parsed.positionals[0]}'): leave out --subject to evaluate files.`,
+      'eval',
+    );
+  }
+  if (options.files !== 'none' && parsed.positionals.length === 0) {
     throw new UsageError('eval needs at least one FILE (Arrow IPC stream or file, or Parquet).', 'eval');
   }
   const by = lastValue(parsed, 'by');

@@ -1,6 +1,7 @@
 import { METRICS, type MetricDescriptor } from '@lossflow/core';
 import { kebabCase, LOSSES } from '../losses/lossRegistry.js';
 import { LOSS_OPTION_FLAGS, type LossOptionFlag } from './lossOptionFlags.js';
+import { NATS_CONNECT_HELP } from './natsConnectFlags.js';
 
 /** `lossflow --help`. */
 export const MAIN_HELP = `lossflow — PyTorch-exact losses over logged predictions (Arrow IPC, Parquet), streamed
@@ -11,6 +12,7 @@ Commands:
   demo        generate a 10-epoch synthetic training log, stream its per-epoch
               cross-entropy, print the table and write an HTML report
   eval        compute losses over one or more prediction files
+  publish     publish a prediction file as a live run on NATS JetStream
   inspect     show a file's format, schema with tensor shapes, rows, batches and size
   generate    write the synthetic training log as Arrow IPC or Parquet
   worker      compute items of distributed evals (eval --nats URL) from a NATS server
@@ -142,6 +144,19 @@ Grouping and output:
 
 Whole numbers are decimal digits (--threads 8, --ignore-index -100; not 1e3 or 0x2).
 
+Live runs on NATS JetStream (lossflow eval --subject S, no FILE; see lossflow publish --help):
+  --subject S               read the run published on S (by lossflow publish or publishBatches)
+  --run ID                  which run (default: the newest run on S; its id goes to stderr)
+  --follow                  wait for the run's batches and end-of-run marker while it is
+                            published (with --every: running values as they come); without it
+                            a run without its marker is an error (INCOMPLETE_RUN)
+  --keep                    keep the run: a run read to its marker whose result was printed is
+                            finished, and its stream is removed (a failed read keeps it)
+
+${NATS_CONNECT_HELP}
+  A live run is read whole in one thread: --threads, --limit and
+  --allow-missing-end-of-stream are for files.
+
 Output files (--report, --per-row): checked before anything is read — a directory, a file in a
 missing folder or one this user may not write in, a path through a file (in.arrows/), one of
 the input files (by device and inode: links and ./ spellings too) or both outputs on one file
@@ -188,6 +203,7 @@ Examples:
   lossflow eval train-log.arrow --by epoch --report report.html --per-row losses.arrows
   lossflow eval preds.arrow --metric accuracy --metric top-k-accuracy --k 5 --metric calibration-error
   lossflow eval /shared/logs/*.arrows --by epoch --nats nats://nats.internal:4222
+  lossflow eval --nats nats://host:4222 --subject train.preds --follow --by epoch --every 10 --format ndjson
 
 Exit codes: 0 success, 1 a failure while reading, computing or writing (a full disk; nothing
 is printed as a complete result), 2 bad usage, 141 the reader of stdout closed the pipe

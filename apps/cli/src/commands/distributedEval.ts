@@ -49,20 +49,26 @@ export async function distributedEval(args: readonly string[], io: CliIo): Promi
     if (!p.quiet) io.stderr.write(`lossflow eval: ${text}\n`);
   };
   const spec = itemSpecOf(flags.rest, step);
-  const outcome = await executeEval(plan, io, {
-    title: 'lossflow eval',
-    command: commandLine(['lossflow', 'eval', ...args]),
-    source: (planned) =>
-      new DistributedSource(planned, spec, {
-        servers: flags.nats ?? io.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-        run: flags.run,
-        keep: flags.keep,
-        ackWaitMs: positive(io.env.LOSSFLOW_NATS_ACK_WAIT_MS),
-        maxDeliver: positive(io.env.LOSSFLOW_NATS_MAX_DELIVER),
-        itemBytes: positive(io.env.LOSSFLOW_NATS_ITEM_BYTES),
-        note,
-      }),
-  });
+  const outcome = await executeEval(
+    plan,
+    io,
+    {
+      title: 'lossflow eval',
+      command: commandLine(['lossflow', 'eval', ...args]),
+    },
+    {
+      source: (planned) =>
+        new DistributedSource(planned, spec, {
+          servers: flags.nats ?? io.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+          run: flags.run,
+          keep: flags.keep,
+          ackWaitMs: positive(io.env.LOSSFLOW_NATS_ACK_WAIT_MS),
+          maxDeliver: positive(io.env.LOSSFLOW_NATS_MAX_DELIVER),
+          itemBytes: positive(io.env.LOSSFLOW_NATS_ITEM_BYTES),
+          note,
+        }),
+    },
+  );
   if (outcome.exitCode === 0 && plan.report !== undefined && !plan.quiet) {
     io.stderr.write(`Report written to ${plan.report}\n`);
   }

@@ -2,6 +2,7 @@ import { wantsHelp } from '../args/argv.js';
 import { commandLine } from '../args/commandLine.js';
 import { parseEvalArgs } from '../args/evalArgs.js';
 import { EVAL_HELP } from '../args/helpText.js';
+import { isLiveEval } from '../args/isLiveEval.js';
 import { describeFailure } from '../errors/describeFailure.js';
 import { hasNatsFlag } from '../nats/distributedFlags.js';
 import type { CliIo } from '../output/cliIo.js';
@@ -17,6 +18,8 @@ export async function evalCommand(args: readonly string[], io: CliIo): Promise<n
     io.stdout.write(EVAL_HELP);
     return 0;
   }
+  // A live run on NATS (`--subject`), not files.
+  if (isLiveEval(args)) return (await import('./liveEvalCommand.js')).liveEvalCommand(args, io);
   // A distributed run's coordinator (a live run, --subject, is read by its own command).
   if (hasNatsFlag(args) && !args.some((a) => a === '--subject' || a.startsWith('--subject='))) {
     return (await import('./distributedEval.js')).distributedEval(args, io);

@@ -4,7 +4,7 @@ import type { GroupKey } from '@lossflow/rx';
 import type { Schema } from 'apache-arrow';
 import { lastValueFrom } from 'rxjs';
 import type { EvalPlan } from '../args/evalArgs.js';
-import { describeFailure } from '../errors/describeFailure.js';
+import { describeFailure, type Failure } from '../errors/describeFailure.js';
 import type { DisplayKey } from '../eval/displayKey.js';
 import { evalColumns, lossColumns } from '../eval/evalColumns.js';
 import { type EvalRun, evalPipeline } from '../eval/evalPipeline.js';
@@ -42,10 +42,16 @@ export interface ReportContext {
   readonly command: string;
   /** More parameters to list (the demo's generator settings). */
   readonly parameters?: readonly (readonly [string, string])[];
-  /** Where the pass reads from instead of the files here (a distributed run's coordinator). */
-  readonly source?: (plan: EvalPlan) => EvalSource;
   /** Why the input files may be gone when the report is read (the demo deletes its log). */
   readonly filesNote?: string;
+}
+
+/** Where an eval reads from when not from its plan's files (a live run, a distributed run's workers). */
+export interface EvalSourceOptions {
+  /** The source of the batches (default: the plan's files). */
+  readonly source?: (plan: EvalPlan) => EvalSource;
+  /** The failure for errors of that source that `describeFailure` does not know (undefined: it does). */
+  readonly explainFailure?: (error: unknown) => Failure | undefined;
 }
 
 /** How an eval ended. */
@@ -61,7 +67,12 @@ export interface EvalOutcome {
  * files and put in place only once complete (see `OutputFile`). After a failure it prints the
  * failure paragraph only — no results, no report — and leaves every output file as it was.
  */
-export async function executeEval(given: EvalPlan, io: CliIo, context: ReportContext): Promise<EvalOutcome> {
+export async function executeEval(
+  given: EvalPlan,
+  io: CliIo,
+  context: ReportContext,
+  sourceOptions: EvalSourceOptions = {},
+): Promise<EvalOutcome> {
   let plan = given;
   const errStyle = styleFor(colorEnabled(io.stderr.isTTY === true, io.env));
   const progress = new ProgressReporter(io.stderr, io.stderr.isTTY === true && !plan.quiet, errStyle);
@@ -100,7 +111,7 @@ export async function executeEval(given: EvalPlan, io: CliIo, context: ReportCon
     const reportTarget = targets.find((t) => t.flag === '--report');
     const perRowTarget = targets.find((t) => t.flag === '--per-row');
     source =
-      context.source?.(plan) ??
+      sourceOptions.source?.(plan) ??
       new LogFiles(plan.files, {
         limit: plan.limit,
         project: (schema) => evalColumns(plan, schema, k?.dataColumns),
@@ -239,13 +250,15 @@ export async function executeEval(given: EvalPlan, io: CliIo, context: ReportCon
       await writer.close().catch(() => undefined);
     }
     for (const f of files) f.discard();
-    const failure = describeFailure(error, {
-      command: 'eval',
-      flagOfColumn: (column) => flagOfColumn(plan, column),
-      ...(source === undefined
-        ? {}
-        : { locate: (b: number) => source!.locate(b), currentFile: () => source!.progress().file }),
-    });
+    const failure =
+      sourceOptions.explainFailure?.(error) ??
+      describeFailure(error, {
+        command: 'eval',
+        flagOfColumn: (column) => flagOfColumn(plan, column),
+        ...(source === undefined
+          ? {}
+          : { locate: (b: number) => source!.locate(b), currentFile: () => source!.progress().file }),
+      });
     if (failure.message !== '') io.stderr.write(`${failure.message}\n`);
     if (io.env.LOSSFLOW_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     return { exitCode: failure.exitCode };

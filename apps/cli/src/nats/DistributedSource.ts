@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
+import { readFile } from '@lossflow/arrow/node';
 import type { LossChunk } from '@lossflow/rx';
-import type { RecordBatch } from 'apache-arrow';
+import type { RecordBatch, Schema } from 'apache-arrow';
 import { defer, finalize, from, map, type Observable, switchMap, tap, throwError } from 'rxjs';
 import type { EvalPlan } from '../args/evalArgs.js';
 import type { EvalSource, ReadProgress } from '../eval/LogFiles.js';
@@ -34,8 +35,8 @@ export class DistributedSource implements EvalSource {
   readonly threads = 1;
   readonly inThisThreadOnly = false;
   readonly sizesUnknown = false;
-  /** Workers read the files: the coordinator sees no schema (the JSON's `columns` stays empty). */
-  readonly firstSchema = undefined;
+  /** The first file's schema, read when the run starts (the JSON output's columns, as a local eval's). */
+  firstSchema: Schema | undefined;
   readonly #settings: CoordinatorSettings;
   readonly #spec: ItemSpec;
   readonly #plan: EvalPlan;
@@ -69,6 +70,15 @@ export class DistributedSource implements EvalSource {
   /** Connects, plans the items and starts the run: the chunks, once subscribed to. */
   async #run(): Promise<Observable<LossChunk[]>> {
     {
+      const first = this.files[0];
+      if (first !== undefined) {
+        const reader = readFile(first);
+        try {
+          this.firstSchema = await reader.schema();
+        } finally {
+          await reader.close();
+        }
+      }
       const nats = await import('@lossflow/nats/node');
       const settings = this.#settings;
       let nc: Awaited<ReturnType<typeof nats.connectForRun>>;

@@ -1,0 +1,251 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFile } from '@lossflow/arrow/node';
+import { liveStreamName, publishBatches } from '@lossflow/nats';
+import { connectNats } from '@lossflow/nats/node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type NatsServer, startNatsServer } from '../../../../packages/nats/src/testing/natsServer.js';
+import { runCli } from '../testing/runCli.js';
+
+const LOSSES = ['--loss', 'cross-entropy', '--label-smoothing', '0.1', '--loss', 'nll', '--reduction', 'sum'];
+
+describe('lossflow publish → lossflow eval --nats --subject', () => {
+  let server: NatsServer;
+  let dir: string;
+  let log: string;
+  beforeAll(async () => {
+    server = await startNatsServer();
+    dir = await mkdtemp(join(tmpdir(), 'lossflow-live-'));
+    log = join(dir, 'log.arrows');
+    const made = await runCli([
+      'generate',
+      '--out',
+      log,
+      '--rows',
+      '4000',
+      '--epochs',
+      '3',
+      '--classes',
+      '20',
+      '--batch-rows',
+      '1000',
+      '-q',
+    ]);
+    expect(made.code).toBe(0);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function streamExists(subject: string, run: string): Promise<boolean> {
+    const nc = await connectNats({ servers: server.url });
+    try {
+      await (await jetstreamManager(nc)).streams.info(liveStreamName(subject, run));
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await nc.close();
+    }
+  }
+
+  it('prints the same JSON as evaluating the published file, then removes the finished run', async () => {
+    const published = await runCli([
+      'publish',
+      log,
+      '--nats',
+      server.url,
+      '--subject',
+      'job.preds',
+      '--run',
+      'r1',
+    ]);
+    expect(published).toMatchObject({ code: 0, stdout: 'r1\n' });
+    expect(published.stderr).toContain('Published run r1 on job.preds.r1: 12,000 rows');
+
+    const local = await runCli(['eval', log, ...LOSSES, '--by', 'epoch', '--format', 'json']);
+    expect(local.code).toBe(0);
+    const live = await runCli(
+      ['eval', '--subject', 'job.preds', '--run', 'r1', ...LOSSES, '--by', 'epoch', '--format', 'json'],
+      { NATS_URL: server.url },
+    );
+    expect(live.stderr).toBe('');
+    expect(live).toMatchObject({ code: 0, stdout: local.stdout });
+    expect(await streamExists('job.preds', 'r1')).toBe(false);
+
+    const again = await runCli(['eval', '--nats', server.url, '--subject', 'job.preds', '--run', 'r1']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("there is no run 'r1' on 'job.preds'");
+  });
+
+  it('keeps a run read with --keep, and reads the newest run when --run is left out', async () => {
+    expect(
+      (await runCli(['publish', log, '--nats', server.url, '--subject', 'job.keep', '--run', 'old', '-q']))
+        .code,
+    ).toBe(0);
+    expect(
+      (await runCli(['publish', log, '--nats', server.url, '--subject', 'job.keep', '--run', 'new', '-q']))
+        .code,
+    ).toBe(0);
+    const live = await runCli([
+      'eval',
+      '--nats',
+      server.url,
+      '--subject',
+      'job.keep',
+      '--keep',
+      '--format',
+      'csv',
+    ]);
+    expect(live.code).toBe(0);
+    expect(live.stderr).toBe('lossflow eval: reading run new on job.keep.new\n');
+    expect(live.stdout).toBe((await runCli(['eval', log, '--format', 'csv'])).stdout);
+    expect(await streamExists('job.keep', 'new')).toBe(true);
+    expect(await streamExists('job.keep', 'old')).toBe(true);
+  });
+
+  it('--follow prints running values of a run still being published, then the final result', async () => {
+    const nc = await connectNats({ servers: server.url });
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    let firstStored!: () => void;
+    const stored = new Promise<void>((resolve) => {
+      firstStored = resolve;
+    });
+    async function* paused() {
+      let i = 0;
+      for await (const batch of readFile(log)) {
+        if (i === 1) {
+          firstStored();
+          await gate;
+        }
+        i += 1;
+        yield batch;
+      }
+    }
+    const publishing = publishBatches(nc, paused(), { subject: 'job.follow', run: 'r1' });
+    await stored;
+    const unfinished = await runCli(['eval', '--nats', server.url, '--subject', 'job.follow']);
+    expect(unfinished.code).toBe(1);
+    expect(unfinished.stderr).toContain('[INCOMPLETE_RUN]');
+    expect(unfinished.stderr).toContain('--follow');
+
+    const following = runCli([
+      'eval',
+      '--nats',
+      server.url,
+      '--subject',
+      'job.follow',
+      '--run',
+      'r1',
+      '--follow',
+      '--by',
+      'epoch',
+      '--every',
+      '1',
+      '--format',
+      'ndjson',
+    ]);
+    // Once the follower reads (its consumer exists), the rest of the run arrives.
+    const jsm = await jetstreamManager(nc);
+    while ((await jsm.streams.info(liveStreamName('job.follow', 'r1'))).state.consumer_count === 0) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    open();
+    const [live] = await Promise.all([following, publishing]);
+    await nc.close();
+    const local = await runCli(['eval', log, '--by', 'epoch', '--every', '1', '--format', 'ndjson']);
+    expect(live.stderr).toBe('');
+    expect(live).toMatchObject({ code: 0, stdout: local.stdout });
+  });
+
+  it('exits 1 naming a damaged run (a lost batch message) and keeps it', async () => {
+    expect(
+      (await runCli(['publish', log, '--nats', server.url, '--subject', 'job.gap', '--run', 'r1', '-q']))
+        .code,
+    ).toBe(0);
+    const nc = await connectNats({ servers: server.url });
+    await (await jetstreamManager(nc)).streams.deleteMessage(liveStreamName('job.gap', 'r1'), 3);
+    await nc.close();
+    const live = await runCli(['eval', '--nats', server.url, '--subject', 'job.gap', '--format', 'json']);
+    expect(live.code).toBe(1);
+    expect(live.stdout).toBe('');
+    expect(live.stderr).toContain(
+      "lossflow eval: batch message 2 is missing (the next one is 3) (subject 'job.gap.r1', stream sequence 4, batch message 2) [GAP].",
+    );
+    expect(live.stderr).toContain('No result was written.');
+    expect(await streamExists('job.gap', 'r1')).toBe(true);
+  });
+
+  it('refuses files and file-only flags with a live --subject (exit 2)', async () => {
+    const withFile = await runCli(['eval', log, '--nats', server.url, '--subject', 'job.x']);
+    expect(withFile.code).toBe(2);
+    expect(withFile.stderr).toContain('a live run is read from NATS, not from files');
+    const threads = await runCli(['eval', '--nats', server.url, '--subject', 'job.x', '--threads', '2']);
+    expect(threads.code).toBe(2);
+    const badSubject = await runCli(['publish', log, '--nats', server.url, '--subject', 'job.*']);
+    expect(badSubject.code).toBe(2);
+  });
+});
+
+describe('NATS connection flags', () => {
+  let server: NatsServer;
+  beforeAll(async () => {
+    server = await startNatsServer({ token: 's3cret-token' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('exits 1 with a clear message for a missing or wrong token, and connects with the right one', async () => {
+    const log = join(fileURLToPathOf('../../../../fixtures/'), 'epoch-log.arrows');
+    for (const token of [[], ['--nats-token', 'wrong']]) {
+      const run = await runCli(['publish', log, '--nats', server.url, '--subject', 'job.auth', ...token]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(
+        `lossflow publish: ${server.url} refused the connection: authorization violation. Pass the credentials the server expects: --nats-token, --nats-user and --nats-pass, or --nats-creds FILE (or NATS_CREDS).\n`,
+      );
+    }
+    const ok = await runCli([
+      'publish',
+      log,
+      '--nats',
+      server.url,
+      '--subject',
+      'job.auth',
+      '--run',
+      'r1',
+      '--nats-token',
+      's3cret-token',
+      '-q',
+    ]);
+    expect(ok).toMatchObject({ code: 0, stdout: 'r1\n' });
+    const read = await runCli([
+      'eval',
+      '--nats',
+      server.url,
+      '--nats-token',
+      'wrong',
+      '--subject',
+      'job.auth',
+    ]);
+    expect(read.code).toBe(1);
+    expect(read.stderr).toContain('refused the connection: authorization violation');
+  });
+
+  it('exits 1 with a clear message when no server listens there', async () => {
+    const run = await runCli(['eval', '--subject', 'job.x'], { NATS_URL: 'nats://127.0.0.1:1' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('lossflow eval: cannot connect to nats://127.0.0.1:1');
+    expect(run.stderr).toContain('nats-server');
+  });
+});
+
+function fileURLToPathOf(relative: string): string {
+  return new URL(relative, import.meta.url).pathname;
+}

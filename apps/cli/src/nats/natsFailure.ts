@@ -1,0 +1,65 @@
+import { LiveRunError } from '@lossflow/nats';
+import type { Failure } from '../errors/describeFailure.js';
+
+/** The server(s) a command tried, for messages. */
+function serversOf(servers: string | readonly string[] | undefined): string {
+  if (servers === undefined) return 'the NATS server';
+  return typeof servers === 'string' ? servers : servers.join(', ');
+}
+
+/**
+ * The exit code and message for an error of talking to NATS (cannot connect, not authorized, a
+ * live run's `LiveRunError`), or undefined for any other error (the caller's `describeFailure`
+ * handles those). Every one of them is exit code 1: the command was valid, the server or run was not.
+ */
+export function natsFailure(
+  error: unknown,
+  command: string,
+  servers: string | readonly string[] | undefined,
+): Failure | undefined {
+  const head = `lossflow ${command}:`;
+  if (error instanceof LiveRunError) {
+    const where = [
+      error.subject === undefined ? undefined : `subject '${error.subject}'`,
+      error.streamSequence === undefined ? undefined : `stream sequence ${error.streamSequence}`,
+      error.batch === undefined ? undefined : `batch message ${error.batch}`,
+    ].filter((w) => w !== undefined);
+    return {
+      exitCode: 1,
+      message: `${head} ${error.detail}${where.length === 0 ? '' : ` (${where.join(', ')})`} [${error.code}]. ${[error.hint, 'No result was written.'].filter((h) => h !== undefined).join(' ')}`,
+    };
+  }
+  if (!(error instanceof Error)) return undefined;
+  const at = serversOf(servers);
+  if (error.name === 'AuthorizationError' || /authorization violation/i.test(error.message)) {
+    return {
+      exitCode: 1,
+      message: `${head} ${at} refused the connection: authorization violation. Pass the credentials the server expects: --nats-token, --nats-user and --nats-pass, or --nats-creds FILE (or NATS_CREDS).`,
+    };
+  }
+  if (error.name === 'UserAuthenticationExpiredError') {
+    return {
+      exitCode: 1,
+      message: `${head} ${at} refused the connection: the user's credentials have expired. Get a new .creds file for --nats-creds.`,
+    };
+  }
+  if (error.name === 'ConnectionError' || error.name === 'TimeoutError' || isSystemConnectError(error)) {
+    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+    return {
+      exitCode: 1,
+      message: `${head} cannot connect to ${at}: ${error.message}${cause}. Check that nats-server runs there with JetStream enabled (nats-server -js), and the URL given with --nats or NATS_URL.`,
+    };
+  }
+  if (/jetstream not enabled|JetStream not enabled|no responders/i.test(error.message)) {
+    return {
+      exitCode: 1,
+      message: `${head} ${at} does not offer JetStream (${error.message}). Start nats-server with JetStream enabled (nats-server -js).`,
+    };
+  }
+  return undefined;
+}
+
+function isSystemConnectError(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ETIMEDOUT';
+}

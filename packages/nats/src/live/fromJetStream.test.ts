@@ -1,0 +1,186 @@
+import { trainingLogBatches } from '@lossflow/arrow';
+import { crossEntropy, reduce, reduceGroups } from '@lossflow/rx';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { headers } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import { firstValueFrom, from, lastValueFrom, take, toArray } from 'rxjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type NatsServer, startNatsServer } from '../testing/natsServer.js';
+import { fromJetStream } from './fromJetStream.js';
+import { LiveRunError } from './LiveRunError.js';
+import { LIVE_HEADERS, liveStreamName, runSubject } from './liveWire.js';
+import { publishBatches } from './publishBatches.js';
+
+const LOG = { rows: 3000, classes: 10, epochs: 3, batchRows: 700 };
+
+function expectedLosses(): Promise<[number, { key: unknown; value: number; rows: number }[]]> {
+  const batches = [...trainingLogBatches(LOG)];
+  return Promise.all([
+    lastValueFrom(from(batches).pipe(crossEntropy(), reduce('mean'))),
+    lastValueFrom(from(batches).pipe(crossEntropy({ by: 'epoch' }), reduceGroups('mean'), toArray())),
+  ]) as Promise<[number, { key: unknown; value: number; rows: number }[]]>;
+}
+
+describe('publishBatches → fromJetStream', () => {
+  let server: NatsServer;
+  let nc: NatsConnection;
+  beforeAll(async () => {
+    server = await startNatsServer();
+    nc = await connect({ servers: server.url });
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await server?.stop();
+  });
+
+  it('reads a published run to its end marker, giving the bits of the batches it was made of', async () => {
+    const published = await publishBatches(nc, trainingLogBatches(LOG), {
+      subject: 'train.preds',
+      run: 'r1',
+    });
+    expect(published).toMatchObject({ run: 'r1', subject: 'train.preds.r1', messages: 15, rows: 9000 });
+    const [mean, groups] = await expectedLosses();
+    const live = fromJetStream({ nc, subject: 'train.preds', run: 'r1' });
+    expect(await lastValueFrom(live.pipe(crossEntropy(), reduce('mean')))).toBe(mean);
+    const liveGroups = await lastValueFrom(
+      live.pipe(crossEntropy({ by: 'epoch' }), reduceGroups('mean'), toArray()),
+    );
+    expect(liveGroups).toEqual(groups);
+  });
+
+  it('splits batches above the largest message by rows, and reads them back as the same rows', async () => {
+    const published = await publishBatches(nc, trainingLogBatches(LOG), {
+      subject: 'train.split',
+      run: 'r1',
+      maxMessageBytes: 4096 + 12_000,
+    });
+    expect(published.messages).toBeGreaterThan(15);
+    const [mean] = await expectedLosses();
+    const batches = await lastValueFrom(fromJetStream({ nc, subject: 'train.split' }).pipe(toArray()));
+    expect(batches.every((b) => b.numRows < 700)).toBe(true);
+    expect(batches.reduce((n, b) => n + b.numRows, 0)).toBe(9000);
+    expect(await lastValueFrom(from(batches).pipe(crossEntropy(), reduce('mean')))).toBe(mean);
+  });
+
+  it('stores a retried publish once (Nats-Msg-Id), so reading it again gives the same run', async () => {
+    await publishBatches(nc, trainingLogBatches(LOG), { subject: 'train.retry', run: 'r1' });
+    // The whole run published again with the same id, as a restarted job would.
+    await publishBatches(nc, trainingLogBatches(LOG), { subject: 'train.retry', run: 'r1' });
+    const info = await (await jetstreamManager(nc)).streams.info(liveStreamName('train.retry', 'r1'));
+    expect(info.state.messages).toBe(16);
+    const [mean] = await expectedLosses();
+    const live = fromJetStream({ nc, subject: 'train.retry', run: 'r1' });
+    expect(await lastValueFrom(live.pipe(crossEntropy(), reduce('mean')))).toBe(mean);
+  });
+
+  it('follows a run still being published, from its start to its end marker', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    let started!: () => void;
+    const publishedTwo = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    async function* paused() {
+      let i = 0;
+      for (const batch of trainingLogBatches(LOG)) {
+        if (i === 2) {
+          started();
+          await gate;
+        }
+        i += 1;
+        yield batch;
+      }
+    }
+    const publishing = publishBatches(nc, paused(), { subject: 'train.follow', run: 'later' });
+    await publishedTwo;
+    let read = 0;
+    const reading = lastValueFrom(
+      fromJetStream({
+        nc,
+        subject: 'train.follow',
+        onMessage: () => {
+          read += 1;
+          if (read === 2) open();
+        },
+      }).pipe(toArray()),
+    );
+    const batches = await reading;
+    await publishing;
+    expect(batches.reduce((n, b) => n + b.numRows, 0)).toBe(9000);
+  });
+
+  it('waits for the end marker of an open run, and with wait: false says the run is incomplete', async () => {
+    const js = jetstream(nc);
+    const first = [...trainingLogBatches(LOG)].slice(0, 2);
+    // A run without its marker: publish its batches through an aborted publisher.
+    const controller = new AbortController();
+    await publishBatches(nc, first, {
+      subject: 'train.open',
+      run: 'r1',
+      onProgress: (p) => p.messages === 2 && controller.abort(),
+      signal: controller.signal,
+    }).catch(() => undefined);
+    const error = await lastValueFrom(fromJetStream({ nc, subject: 'train.open', wait: false })).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(LiveRunError);
+    expect((error as LiveRunError).code).toBe('INCOMPLETE_RUN');
+
+    const waiting = lastValueFrom(fromJetStream({ nc, subject: 'train.open', run: 'r1' }).pipe(toArray()));
+    const early = await firstValueFrom(
+      fromJetStream({ nc, subject: 'train.open', run: 'r1' }).pipe(take(2), toArray()),
+    );
+    expect(early.length).toBe(2);
+    const h = headers();
+    h.set(LIVE_HEADERS.version, '1');
+    h.set(LIVE_HEADERS.kind, 'end');
+    h.set(LIVE_HEADERS.batches, '2');
+    await js.publish(runSubject('train.open', 'r1'), new Uint8Array(0), { headers: h });
+    expect((await waiting).length).toBe(2);
+  });
+
+  it('reports a gap (a lost batch message) as an error naming the subject and sequence', async () => {
+    await publishBatches(nc, trainingLogBatches(LOG), { subject: 'train.gap', run: 'r1' });
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.deleteMessage(liveStreamName('train.gap', 'r1'), 4);
+    const error = await lastValueFrom(fromJetStream({ nc, subject: 'train.gap' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LiveRunError);
+    expect(error).toMatchObject({ code: 'GAP', subject: 'train.gap.r1', streamSequence: 5, batch: 3 });
+  });
+
+  it('reports a damaged message with its subject and stream sequence', async () => {
+    const js = jetstream(nc);
+    const jsm = await jetstreamManager(nc);
+    await publishBatches(nc, [], { subject: 'train.bad', run: 'r1' });
+    await jsm.streams.purge(liveStreamName('train.bad', 'r1'));
+    const h = headers();
+    h.set(LIVE_HEADERS.version, '1');
+    h.set(LIVE_HEADERS.kind, 'batch');
+    h.set(LIVE_HEADERS.seq, '0');
+    await js.publish(runSubject('train.bad', 'r1'), new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), { headers: h });
+    const error = await lastValueFrom(fromJetStream({ nc, subject: 'train.bad' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LiveRunError);
+    expect(error).toMatchObject({ code: 'DAMAGED_MESSAGE', subject: 'train.bad.r1', streamSequence: 2 });
+    expect((error as Error).message).toContain("subject 'train.bad.r1', stream sequence 2");
+  });
+
+  it('names a missing run, and deletes its consumer when unsubscribed', async () => {
+    const missing = await lastValueFrom(fromJetStream({ nc, subject: 'train.none' })).catch(
+      (e: unknown) => e,
+    );
+    expect(missing).toMatchObject({ code: 'NO_RUN' });
+
+    await publishBatches(nc, trainingLogBatches(LOG), { subject: 'train.stop', run: 'r1' });
+    const jsm = await jetstreamManager(nc);
+    const stream = liveStreamName('train.stop', 'r1');
+    await firstValueFrom(fromJetStream({ nc, subject: 'train.stop', maxBytesInFlight: 1 << 20 }));
+    for (let i = 0; i < 100; i++) {
+      if ((await jsm.streams.info(stream)).state.consumer_count === 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect((await jsm.streams.info(stream)).state.consumer_count).toBe(0);
+  });
+});

@@ -1,0 +1,161 @@
+import { DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { headers, type NatsConnection } from '@nats-io/nats-core';
+import { type RecordBatch, Table, tableToIPC } from 'apache-arrow';
+import { LiveRunError } from './LiveRunError.js';
+import {
+  isLiveSubject,
+  isRunId,
+  LIVE_HEADERS,
+  LIVE_WIRE_VERSION,
+  liveStreamName,
+  newRunId,
+  runSubject,
+} from './liveWire.js';
+
+/** Options of {@link publishBatches}. */
+export interface PublishBatchesOptions {
+  /** The subject runs are published under (dot-separated tokens; each run on `SUBJECT.RUN`). */
+  readonly subject: string;
+  /** The run id (letters, digits, `_`, `-`); default a new one from the time (see `newRunId`). */
+  readonly run?: string;
+  /**
+   * Largest message to send, in bytes (default: the server's `max_payload`). A batch whose message
+   * would be larger is split by rows into several messages.
+   */
+  readonly maxMessageBytes?: number;
+  /** Times a publish that got no acknowledgement is retried (same message id, so stored once); default 3. */
+  readonly retries?: number;
+  /** Called after each stored message. */
+  readonly onProgress?: (progress: PublishProgress) => void;
+  /** Stops publishing (the run is left without its end-of-run marker). */
+  readonly signal?: AbortSignal;
+}
+
+/** How far a publish has got. */
+export interface PublishProgress {
+  /** Record batches read from the source. */
+  readonly batches: number;
+  /** Batch messages stored (more than `batches` when batches were split). */
+  readonly messages: number;
+  readonly rows: number;
+  /** Bytes of message bodies stored. */
+  readonly bytes: number;
+}
+
+/** A published run. */
+export interface PublishedRun extends PublishProgress {
+  readonly run: string;
+  /** The stream that holds the run. */
+  readonly stream: string;
+  /** The subject its messages are on (`SUBJECT.RUN`). */
+  readonly subject: string;
+}
+
+/** Room left in a message for its headers and subject. */
+const HEADER_ROOM = 4096;
+
+/**
+ * Publishes record batches as a live run on NATS JetStream (the wire format is in `liveWire.ts`):
+ * each batch becomes one Arrow IPC stream message (split by rows when larger than the server takes),
+ * with `Nats-Msg-Id` = `RUN/SEQ` so a retried publish is stored once, then an end-of-run marker that
+ * counts the batch messages. Creates the run's stream (file storage) when it does not exist, so
+ * publishing a run again with the same id continues nothing and stores no duplicate within the
+ * stream's duplicate window (2 minutes). Works in any runtime: it takes a connected `NatsConnection`.
+ *
+ * @throws {LiveRunError} `INVALID_OPTION` for a subject or run id that cannot name a run,
+ *   `ROW_TOO_LARGE` when one row does not fit in a message; NATS errors as nats.js throws them.
+ * @example
+ * const nc = await connect({ servers: 'nats://127.0.0.1:4222' });
+ * const { run } = await publishBatches(nc, batches, { subject: 'train.preds' });
+ */
+export async function publishBatches(
+  nc: NatsConnection,
+  batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
+  options: PublishBatchesOptions,
+): Promise<PublishedRun> {
+  const { subject } = options;
+  if (!isLiveSubject(subject)) {
+    throw new LiveRunError('INVALID_OPTION', `'${subject}' cannot carry live runs`, {
+      hint: 'A subject is dot-separated tokens of letters, digits, _ and - (no wildcards), e.g. train.preds.',
+    });
+  }
+  const run = options.run ?? newRunId();
+  if (!isRunId(run)) {
+    throw new LiveRunError('INVALID_OPTION', `'${run}' cannot name a run`, {
+      hint: 'A run id is 1 to 64 letters, digits, _ and -.',
+    });
+  }
+  const stream = liveStreamName(subject, run);
+  const on = runSubject(subject, run);
+  const jsm = await jetstreamManager(nc);
+  try {
+    await jsm.streams.info(stream);
+  } catch {
+    await jsm.streams.add({
+      name: stream,
+      subjects: [on],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      discard: DiscardPolicy.New,
+      description: `lossflow live run ${run} on ${subject}`,
+    });
+  }
+  const js = jetstream(nc);
+  const limit = (options.maxMessageBytes ?? nc.info?.max_payload ?? 1024 * 1024) - HEADER_ROOM;
+  const retries = options.retries ?? 3;
+  const progress = { batches: 0, messages: 0, rows: 0, bytes: 0 };
+
+  const send = async (body: Uint8Array, kind: 'batch' | 'end', seq: number): Promise<void> => {
+    const h = headers();
+    h.set(LIVE_HEADERS.version, String(LIVE_WIRE_VERSION));
+    h.set(LIVE_HEADERS.kind, kind);
+    if (kind === 'batch') h.set(LIVE_HEADERS.seq, String(seq));
+    else h.set(LIVE_HEADERS.batches, String(seq));
+    const msgID = `${run}/${kind === 'batch' ? seq : 'end'}`;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await js.publish(on, body, { msgID, headers: h });
+        return;
+      } catch (e) {
+        if (attempt >= retries || options.signal?.aborted === true) throw e;
+      }
+    }
+  };
+
+  const publishOne = async (batch: RecordBatch): Promise<void> => {
+    const body = tableToIPC(new Table([batch]), 'stream');
+    if (body.byteLength > limit && batch.numRows > 1) {
+      // Halving keeps parts near the limit without knowing the bytes per row of every column.
+      const half = Math.ceil(batch.numRows / 2);
+      await publishOne(batch.slice(0, half));
+      await publishOne(batch.slice(half));
+      return;
+    }
+    if (body.byteLength > limit) {
+      throw new LiveRunError(
+        'ROW_TOO_LARGE',
+        `one row takes ${body.byteLength} bytes as a message, more than the ${limit + HEADER_ROOM} bytes the server takes`,
+        {
+          subject: on,
+          run,
+          batch: progress.messages,
+          hint: 'Raise max_payload in the server configuration.',
+        },
+      );
+    }
+    await send(body, 'batch', progress.messages);
+    progress.messages += 1;
+    progress.rows += batch.numRows;
+    progress.bytes += body.byteLength;
+    options.onProgress?.({ ...progress });
+  };
+
+  for await (const batch of batches) {
+    options.signal?.throwIfAborted();
+    progress.batches += 1;
+    await publishOne(batch);
+  }
+  options.signal?.throwIfAborted();
+  await send(new Uint8Array(0), 'end', progress.messages);
+  return { run, stream, subject: on, ...progress };
+}
