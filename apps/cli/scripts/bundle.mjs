@@ -77,11 +77,6 @@ await build({
   minifySyntax: true,
   sourcemap: true,
   external: ['parquet-wasm'],
-  // The NATS client's NKey code (tweetnacl) is CommonJS that calls require('crypto'): an ES module
-  // bundle has no `require` unless one is made for it.
-  banner: {
-    js: "import { createRequire as __lossflowRequire } from 'node:module'; const require = __lossflowRequire(import.meta.url);",
-  },
   plugins: [rxjsModules, thirdPartyWithoutMaps],
   // The NATS client (@lossflow/nats) is CommonJS that requires Node built-ins (crypto, net, tls):
   // in an ES module bundle, esbuild's require shim needs a real require to hand them out.
