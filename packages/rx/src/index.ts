@@ -31,6 +31,7 @@ export { type TopKAccuracyOperatorOptions, topKAccuracy } from './metrics/operat
 export { reduceMetric } from './metrics/reduceMetric.js';
 export { reduceMetricGroups } from './metrics/reduceMetricGroups.js';
 export { losses } from './operators/losses.js';
+export { lossesAndMetrics } from './operators/lossesAndMetrics.js';
 export { type ColumnOptions, lossOperator } from './operators/lossOperator.js';
 // One operator per loss of @lossflow/core's registry, generated: a new loss needs no line here.
 export * from './operators/lossOperators.js';
@@ -48,6 +49,8 @@ export { lossSpec } from './specs/lossSpec.js';
 export { threadsRefusal } from './threads/threadsUnavailable.js';
 export {
   type LossOperatorPlan,
+  type MetricOperatorPlan,
+  type PassChunks,
   type ThreadableOperator,
   WORKER_PLAN,
   type WorkerPlan,

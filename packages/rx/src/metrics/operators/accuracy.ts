@@ -1,6 +1,5 @@
 import type { AccuracyOptions } from '@lossflow/core';
-import type { RecordBatch } from 'apache-arrow';
-import type { OperatorFunction } from 'rxjs';
+import type { ThreadableOperator } from '../../threads/workerPlan.js';
 import type { MetricChunk } from '../MetricChunk.js';
 import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
 
@@ -17,6 +16,6 @@ export type AccuracyOperatorOptions = AccuracyOptions & MetricStreamOptions;
  *
  * fromFile('preds.arrow').pipe(accuracy(), reduceMetric()).subscribe(console.log);
  */
-export function accuracy(options: AccuracyOperatorOptions = {}): OperatorFunction<RecordBatch, MetricChunk> {
+export function accuracy(options: AccuracyOperatorOptions = {}): ThreadableOperator<MetricChunk> {
   return metricOperator('accuracy', options as Record<string, unknown>);
 }

@@ -1,6 +1,5 @@
 import type { AurocOptions } from '@lossflow/core';
-import type { RecordBatch } from 'apache-arrow';
-import type { OperatorFunction } from 'rxjs';
+import type { ThreadableOperator } from '../../threads/workerPlan.js';
 import type { MetricChunk } from '../MetricChunk.js';
 import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
 
@@ -17,6 +16,6 @@ export type AurocOperatorOptions = AurocOptions & MetricStreamOptions;
  *
  * fromFile('preds.arrow').pipe(auroc({ thresholds: 200 }), reduceMetric()).subscribe(console.log);
  */
-export function auroc(options: AurocOperatorOptions = {}): OperatorFunction<RecordBatch, MetricChunk> {
+export function auroc(options: AurocOperatorOptions = {}): ThreadableOperator<MetricChunk> {
   return metricOperator('auroc', options as Record<string, unknown>);
 }

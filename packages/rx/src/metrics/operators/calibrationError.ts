@@ -1,6 +1,5 @@
 import type { CalibrationErrorOptions } from '@lossflow/core';
-import type { RecordBatch } from 'apache-arrow';
-import type { OperatorFunction } from 'rxjs';
+import type { ThreadableOperator } from '../../threads/workerPlan.js';
 import type { MetricChunk } from '../MetricChunk.js';
 import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
 
@@ -19,6 +18,6 @@ export type CalibrationErrorOperatorOptions = CalibrationErrorOptions & MetricSt
  */
 export function calibrationError(
   options: CalibrationErrorOperatorOptions = {},
-): OperatorFunction<RecordBatch, MetricChunk> {
+): ThreadableOperator<MetricChunk> {
   return metricOperator('calibrationError', options as Record<string, unknown>);
 }

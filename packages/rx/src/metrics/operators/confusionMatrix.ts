@@ -1,6 +1,5 @@
 import type { ConfusionMatrixOptions } from '@lossflow/core';
-import type { RecordBatch } from 'apache-arrow';
-import type { OperatorFunction } from 'rxjs';
+import type { ThreadableOperator } from '../../threads/workerPlan.js';
 import type { MetricChunk } from '../MetricChunk.js';
 import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
 
@@ -19,6 +18,6 @@ export type ConfusionMatrixOperatorOptions = ConfusionMatrixOptions & MetricStre
  */
 export function confusionMatrix(
   options: ConfusionMatrixOperatorOptions = {},
-): OperatorFunction<RecordBatch, MetricChunk> {
+): ThreadableOperator<MetricChunk> {
   return metricOperator('confusionMatrix', options as Record<string, unknown>);
 }

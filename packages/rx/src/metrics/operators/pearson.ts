@@ -1,5 +1,4 @@
-import type { RecordBatch } from 'apache-arrow';
-import type { OperatorFunction } from 'rxjs';
+import type { ThreadableOperator } from '../../threads/workerPlan.js';
 import type { MetricChunk } from '../MetricChunk.js';
 import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
 
@@ -16,6 +15,6 @@ export type PearsonOperatorOptions = MetricStreamOptions;
  *
  * fromFile('preds.arrow').pipe(pearson({ input: 'pred', target: 'y' }), reduceMetric()).subscribe(console.log);
  */
-export function pearson(options: PearsonOperatorOptions = {}): OperatorFunction<RecordBatch, MetricChunk> {
+export function pearson(options: PearsonOperatorOptions = {}): ThreadableOperator<MetricChunk> {
   return metricOperator('pearson', options as Record<string, unknown>);
 }

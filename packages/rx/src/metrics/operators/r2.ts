@@ -1,5 +1,4 @@
-import type { RecordBatch } from 'apache-arrow';
-import type { OperatorFunction } from 'rxjs';
+import type { ThreadableOperator } from '../../threads/workerPlan.js';
 import type { MetricChunk } from '../MetricChunk.js';
 import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
 
@@ -16,6 +15,6 @@ export type R2OperatorOptions = MetricStreamOptions;
  *
  * fromFile('preds.arrow').pipe(r2({ input: 'pred', target: 'y' }), reduceMetric()).subscribe(console.log);
  */
-export function r2(options: R2OperatorOptions = {}): OperatorFunction<RecordBatch, MetricChunk> {
+export function r2(options: R2OperatorOptions = {}): ThreadableOperator<MetricChunk> {
   return metricOperator('r2', options as Record<string, unknown>);
 }

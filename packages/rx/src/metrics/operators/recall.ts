@@ -1,6 +1,5 @@
 import type { RecallOptions } from '@lossflow/core';
-import type { RecordBatch } from 'apache-arrow';
-import type { OperatorFunction } from 'rxjs';
+import type { ThreadableOperator } from '../../threads/workerPlan.js';
 import type { MetricChunk } from '../MetricChunk.js';
 import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
 
@@ -17,6 +16,6 @@ export type RecallOperatorOptions = RecallOptions & MetricStreamOptions;
  *
  * fromFile('preds.arrow').pipe(recall(), reduceMetric()).subscribe(console.log);
  */
-export function recall(options: RecallOperatorOptions = {}): OperatorFunction<RecordBatch, MetricChunk> {
+export function recall(options: RecallOperatorOptions = {}): ThreadableOperator<MetricChunk> {
   return metricOperator('recall', options as Record<string, unknown>);
 }
