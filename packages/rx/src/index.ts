@@ -9,7 +9,7 @@ export type {
   RowDtypes,
   RowShapes,
 } from './chunks/LossChunk.js';
-export type { MetricChunk, MetricGroupState, MetricGroupValue } from './metrics/MetricChunk.js';
+export type { MetricChunk, MetricGroupState, MetricGroupValue } from './chunks/MetricChunk.js';
 export { type MetricStreamOptions, metricOperator } from './metrics/metricOperator.js';
 export { type AccuracyOperatorOptions, accuracy } from './metrics/operators/accuracy.js';
 export { type AurocOperatorOptions, auroc } from './metrics/operators/auroc.js';

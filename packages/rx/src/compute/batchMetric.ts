@@ -8,7 +8,7 @@ import {
   mergeMetricInto,
   type Tensor,
 } from '@lossflow/core';
-import type { MetricGroupState } from '../metrics/MetricChunk.js';
+import type { MetricGroupState } from '../chunks/MetricChunk.js';
 import { KEY } from './batchLoss.js';
 import { errorAtRow } from './errorAtRow.js';
 import { keyGroups } from './keyGroups.js';

@@ -10,13 +10,13 @@ import {
 } from '@lossflow/core';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { map } from 'rxjs';
+import type { MetricChunk } from '../chunks/MetricChunk.js';
 import { KEY } from '../compute/batchLoss.js';
 import type { BatchMetricPlan } from '../compute/batchMetric.js';
 import { batchOrigin } from '../sources/batchOrigin.js';
 import { rangeRowsOf } from '../threads/batchLossInRanges.js';
 import { batchMetricInRanges } from '../threads/batchMetricInRanges.js';
 import { type MetricOperatorPlan, type ThreadableOperator, threadable } from '../threads/workerPlan.js';
-import type { MetricChunk } from './MetricChunk.js';
 
 /** Options every metric operator takes besides the metric's own. */
 export interface MetricStreamOptions {

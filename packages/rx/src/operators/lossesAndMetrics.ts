@@ -2,8 +2,8 @@ import { LossError } from '@lossflow/core';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { defer, map, type OperatorFunction, pipe } from 'rxjs';
 import type { LossChunk } from '../chunks/LossChunk.js';
+import type { MetricChunk } from '../chunks/MetricChunk.js';
 import { RowShapeCheck } from '../chunks/rowShapes.js';
-import type { MetricChunk } from '../metrics/MetricChunk.js';
 import { passColumns } from '../threads/passColumns.js';
 import {
   type LossOperatorPlan,

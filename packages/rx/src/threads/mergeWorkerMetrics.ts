@@ -1,7 +1,7 @@
 import { createMetricState, type MetricState, mergeMetricInto } from '@lossflow/core';
 import type { GroupKey } from '../chunks/LossChunk.js';
+import type { MetricGroupState } from '../chunks/MetricChunk.js';
 import type { BatchMetric } from '../compute/batchMetric.js';
-import type { MetricGroupState } from '../metrics/MetricChunk.js';
 
 /**
  * The metrics of one batch from the metrics of its row ranges, in row order (a big batch is

@@ -1,7 +1,7 @@
 import type { RecordBatch, Schema } from 'apache-arrow';
 import type { OperatorFunction } from 'rxjs';
 import type { LossChunk } from '../chunks/LossChunk.js';
-import type { MetricChunk } from '../metrics/MetricChunk.js';
+import type { MetricChunk } from '../chunks/MetricChunk.js';
 import type { LossOperatorSpec } from '../specs/LossOperatorSpec.js';
 
 /** What a loss operator does, carried by it (its `WORKER_PLAN`) so a source that computes batches elsewhere can run it. */

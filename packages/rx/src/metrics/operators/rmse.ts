@@ -1,5 +1,5 @@
+import type { MetricChunk } from '../../chunks/MetricChunk.js';
 import type { ThreadableOperator } from '../../threads/workerPlan.js';
-import type { MetricChunk } from '../MetricChunk.js';
 import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
 
 /** Options of the {@link rmse} operator: `@lossflow/core`'s options, the columns and `by` / `nulls`. */
