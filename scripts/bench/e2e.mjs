@@ -428,6 +428,39 @@ if (!SKIP.has('mse') && MSE_ROWS > 0) {
   mseBytes = bytes;
 }
 
+// Metrics ride the losses' pass (issue 16: target ≥ 80% of cross-entropy alone's throughput).
+log(`measuring cross-entropy + accuracy + top-5 + ECE over ${ce.path}`);
+const METRIC_ARGS = [
+  '--metric',
+  'accuracy',
+  '--metric',
+  'top-k-accuracy',
+  '--k',
+  '5',
+  '--metric',
+  'calibration-error',
+];
+const withMetrics = await median(() =>
+  timed(process.execPath, [
+    BIN,
+    'eval',
+    ce.path,
+    '--loss',
+    'cross-entropy',
+    ...METRIC_ARGS,
+    '--format',
+    'json',
+    '--threads',
+    String(CORES),
+  ]),
+);
+rows.push({
+  name: `cross-entropy + accuracy + top-5 + ECE: lossflow eval, ${CORES} threads`,
+  seconds: withMetrics.seconds,
+  rows: ce.rows,
+  bytes: ce.bytes,
+});
+
 log('measuring the fixed cost of a lossflow eval process (148-row fixture)');
 const fixture = fileURLToPath(new URL('../../fixtures/epoch-log.arrows', import.meta.url));
 const startup = await median(evalRun(fixture, []));

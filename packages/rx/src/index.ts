@@ -9,7 +9,7 @@ export type {
   RowDtypes,
   RowShapes,
 } from './chunks/LossChunk.js';
-export type { MetricChunk, MetricGroupState, MetricGroupValue } from './metrics/MetricChunk.js';
+export type { MetricChunk, MetricGroupState, MetricGroupValue } from './chunks/MetricChunk.js';
 export { type MetricStreamOptions, metricOperator } from './metrics/metricOperator.js';
 export { type AccuracyOperatorOptions, accuracy } from './metrics/operators/accuracy.js';
 export { type AurocOperatorOptions, auroc } from './metrics/operators/auroc.js';
@@ -31,6 +31,7 @@ export { type TopKAccuracyOperatorOptions, topKAccuracy } from './metrics/operat
 export { reduceMetric } from './metrics/reduceMetric.js';
 export { reduceMetricGroups } from './metrics/reduceMetricGroups.js';
 export { losses } from './operators/losses.js';
+export { lossesAndMetrics } from './operators/lossesAndMetrics.js';
 export { type ColumnOptions, lossOperator } from './operators/lossOperator.js';
 // One operator per loss of @lossflow/core's registry, generated: a new loss needs no line here.
 export * from './operators/lossOperators.js';
@@ -48,6 +49,8 @@ export { lossSpec } from './specs/lossSpec.js';
 export { threadsRefusal } from './threads/threadsUnavailable.js';
 export {
   type LossOperatorPlan,
+  type MetricOperatorPlan,
+  type PassChunks,
   type ThreadableOperator,
   WORKER_PLAN,
   type WorkerPlan,

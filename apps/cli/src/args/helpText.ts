@@ -112,7 +112,7 @@ ${METRIC_LINES}
   --n-bins N                calibration-error bins (default 15)
   --norm l1|max|l2          calibration-error: ECE (default), MCE or RMS
   --thresholds N            auroc's threshold grid (default 200)
-  Metrics run in the main thread (no worker threads when any --metric is given).
+  Metrics run in the worker threads beside the losses (one read; same bits for any --threads).
 
 Grouping and output:
   --by KEY[,KEY...]         one value per key (e.g. epoch), and the total. A KEY is a column, a Hive

@@ -42,7 +42,7 @@ export async function prestartEval(args: readonly string[]): Promise<void> {
     // The command reports it.
     return;
   }
-  // The main thread is one of the threads (see LogFiles.lossChunks).
+  // The main thread is one of the threads (see LogFiles.passChunks).
   const count = Math.min(threads - 1, Math.floor(bytes / BYTES_PER_PRESTARTED_WORKER));
   if (count < 1) return;
   const { prestartLossWorkers } = await import('@lossflow/rx/prestart');

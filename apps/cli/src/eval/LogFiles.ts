@@ -2,7 +2,13 @@ import { statSync } from 'node:fs';
 import { ArrowReadError } from '@lossflow/arrow';
 import { readFile as readBatches } from '@lossflow/arrow/node';
 import { LossError } from '@lossflow/core';
-import { fromBatches, type LossChunk, losses } from '@lossflow/rx';
+import {
+  fromBatches,
+  type LossChunk,
+  lossesAndMetrics,
+  type MetricChunk,
+  type PassChunks,
+} from '@lossflow/rx';
 import { fromFile } from '@lossflow/rx/node';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import {
@@ -46,7 +52,7 @@ export type EvalSource = Pick<
   | 'totalBytes'
   | 'threads'
   | 'batches'
-  | 'lossChunks'
+  | 'passChunks'
   | 'progress'
   | 'locate'
   | 'sizesUnknown'
@@ -70,7 +76,7 @@ export interface LogFilesOptions {
   limit?: number | undefined;
   /** The columns to read from a file with this schema (all when not given). */
   project?: ((schema: Schema) => readonly string[]) | undefined;
-  /** Worker threads for {@link LogFiles.lossChunks} (default 0: read in this thread). */
+  /** Worker threads for {@link LogFiles.passChunks} (default 0: read in this thread). */
   threads?: number | undefined;
   /** Read an Arrow IPC stream that ends without its end-of-stream marker as complete (default false). */
   allowMissingEndOfStream?: boolean | undefined;
@@ -170,13 +176,16 @@ export class LogFiles {
   }
 
   /**
-   * The chunks of every loss operator per batch, over all files in order, computed by
+   * The chunks of every loss and metric operator per batch, over all files in order, computed by
    * {@link threads} threads (this one and workers) that read the files themselves
-   * (`@lossflow/rx/node`'s `fromFile` with `threads` and `inThisThread`, then `losses`; only for
-   * losses that can run in workers, without per-row output, or `fromFile` refuses). Batch indices
-   * count across the files, as {@link batches}' do.
+   * (`@lossflow/rx/node`'s `fromFile` with `threads` and `inThisThread`, then `lossesAndMetrics`;
+   * only for operators that can run in workers, without per-row output, or `fromFile` refuses).
+   * Batch indices count across the files, as {@link batches}' do.
    */
-  lossChunks(operators: readonly OperatorFunction<RecordBatch, LossChunk>[]): Observable<LossChunk[]> {
+  passChunks(
+    operators: readonly OperatorFunction<RecordBatch, LossChunk>[],
+    metricOperators: readonly OperatorFunction<RecordBatch, MetricChunk>[] = [],
+  ): Observable<PassChunks> {
     return concat(
       ...this.files.map((file, i) =>
         defer(() => {
@@ -198,10 +207,13 @@ export class LogFiles {
               progress.bytesRead = p.bytesRead;
             },
           }).pipe(
-            losses(...operators),
-            map((chunks) => chunks.map((c) => ({ ...c, batch: first + c.batch }))),
+            lossesAndMetrics(operators, metricOperators),
+            map((chunks) => ({
+              losses: chunks.losses.map((c) => ({ ...c, batch: first + c.batch })),
+              metrics: chunks.metrics.map((c) => ({ ...c, batch: first + c.batch })),
+            })),
             tap((chunks) => {
-              const c = chunks[0];
+              const c = chunks.losses[0] ?? chunks.metrics[0];
               if (c !== undefined) this.#rows += c.rows + c.skipped;
               this.#batches += 1;
             }),

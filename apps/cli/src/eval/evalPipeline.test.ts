@@ -61,6 +61,40 @@ describe('evalPipeline', () => {
     }
   });
 
+  it('with threads, computes the metrics in the workers beside the losses: this thread reads nothing', async () => {
+    const args = [
+      LOG,
+      '--loss',
+      'cross-entropy',
+      '--metric',
+      'accuracy',
+      '--metric',
+      'brier-score',
+      '--by',
+      'epoch',
+    ];
+    const plan = parseEvalArgs(args);
+    const runWith = async (threads: number) => {
+      const counting = countingOpen();
+      const source = new LogFiles(
+        plan.files,
+        { project: (schema) => evalColumns(plan, schema), threads },
+        counting.open,
+      );
+      return { run: await lastValueFrom(evalPipeline(plan, source)), opens: counting.opens };
+    };
+    const here = await runWith(0);
+    const workers = await runWith(2);
+    expect(here.opens).toEqual([LOG]);
+    expect(workers.opens).toEqual([]);
+    expect(workers.run.metrics).toEqual(here.run.metrics);
+    expect(workers.run.results).toEqual(here.run.results);
+    expect(workers.run.metrics!.map((m) => [m.metric, m.rows, m.groups?.length])).toEqual([
+      ['accuracy', 148, 4],
+      ['brier-score', 148, 4],
+    ]);
+  }, 120_000);
+
   it('emits nothing when reading fails mid-way, and closes the file', async () => {
     const plan = parseEvalArgs([LOG, '--by', 'epoch']);
     let closed = false;

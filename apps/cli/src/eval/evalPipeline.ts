@@ -24,7 +24,7 @@ import {
 } from 'rxjs';
 import type { EvalPlan, LossSelection } from '../args/evalArgs.js';
 import { coreOptionsOf, lossOperatorOf } from '../losses/lossOperators.js';
-import { type MetricResult, metricResults } from '../metrics/metricResults.js';
+import { type MetricResult, metricOperators, metricResults } from '../metrics/metricResults.js';
 import type { DisplayGroup } from './displayKey.js';
 import type { EvalSource } from './LogFiles.js';
 import { type RunningSnapshot, runningSnapshots } from './runningSnapshots.js';
@@ -91,19 +91,20 @@ export function evalPipeline(plan: EvalPlan, source: EvalSource, hooks: EvalHook
     perRow: plan.perRow !== undefined && hooks.perRow !== undefined,
     step: hooks.step,
   });
-  // Worker threads compute every loss of a batch at once; per-row output needs each batch's key
-  // columns, and a function as an option (--distance) cannot be sent to a worker, so those read
-  // in this thread (asking rx for threads there would be its THREADS_UNAVAILABLE error).
-  // Metrics are computed in this thread, from the same batches as the losses (one read).
   const metrics = plan.metrics ?? [];
+  const metricOps = metricOperators(metrics, { by: plan.by, nulls: plan.nulls });
+  // Worker threads compute every loss and metric of a batch at once (one read); per-row output
+  // needs each batch's key columns, and a function as an option (--distance) cannot be sent to a
+  // worker, so those read in this thread (asking rx for threads there would be its
+  // THREADS_UNAVAILABLE error).
   const threaded =
     source.threads >= 1 &&
     !source.inThisThreadOnly &&
     plan.perRow === undefined &&
-    metrics.length === 0 &&
-    operators.every((op) => threadsRefusal(op) === undefined);
+    operators.length + metricOps.length > 0 &&
+    [...operators, ...metricOps].every((op) => threadsRefusal(op) === undefined);
   const perBatch$ = threaded
-    ? source.lossChunks(operators).pipe(
+    ? source.passChunks(operators, metricOps).pipe(
         tap(() => hooks.onBatch?.()),
         share(),
       )
@@ -117,7 +118,7 @@ export function evalPipeline(plan: EvalPlan, source: EvalSource, hooks: EvalHook
       perBatch$ === undefined
         ? batches$.pipe(operators[index]!, share())
         : perBatch$.pipe(
-            map((chunks) => chunks[index]!),
+            map((chunks) => chunks.losses[index]!),
             share(),
           );
     const r = selection.reduction;
@@ -157,7 +158,14 @@ export function evalPipeline(plan: EvalPlan, source: EvalSource, hooks: EvalHook
       map(([value, rows, groups]) => resultOf(selection, value, rows, groups)),
     );
   });
-  const metrics$ = metricResults(batches$, metrics, { by: plan.by, nulls: plan.nulls });
+  const metrics$ = metricResults(
+    (index) =>
+      perBatch$ === undefined
+        ? batches$.pipe(metricOps[index]!)
+        : perBatch$.pipe(map((chunks) => chunks.metrics[index]!)),
+    metrics,
+    plan.by,
+  );
   return forkJoin([forkJoin(perLoss), metrics$]).pipe(
     map(([results, metricValues]) => {
       const p = source.progress();

@@ -1,8 +1,8 @@
 /**
  * `lossflow eval --threads N` end to end: 1 (the main thread's block reader), 2 and 3 threads, the
  * default (one per core) and the main thread's apache-arrow reader (`--report` reads there) print
- * the same JSON document, numbers to the bit, for every fixture format, several losses, groups, a
- * row limit and running values; failures read the same; a bad count is bad usage.
+ * the same JSON document, numbers to the bit, for every fixture format, several losses, metrics
+ * beside them, groups, a row limit and running values; failures read the same; a bad count is bad usage.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -73,6 +73,46 @@ describe('lossflow eval --threads', () => {
       expect(doc.rows).toBe(148);
       expect(doc.results.map((r) => r.groups.length)).toEqual([4, 4, 4]);
       expect(Math.abs(doc.results[2]!.value - golden.expected.mse!.all.float32)).toBeLessThan(1e-6);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'prints the same metric bits, totals and per epoch, with losses in the same pass',
+    async () => {
+      const outputs = await perThreads([
+        FILES[0]!,
+        '--loss',
+        'cross-entropy',
+        '--metric',
+        'accuracy',
+        '--metric',
+        'top-k-accuracy',
+        '--k',
+        '2',
+        '--metric',
+        'calibration-error',
+        '--metric',
+        'r2',
+        '--input',
+        'pred',
+        '--target',
+        'y',
+        '--by',
+        'epoch',
+        '--format',
+        'json',
+      ]);
+      expect(new Set(outputs).size).toBe(1);
+      const doc = JSON.parse(outputs[0]!) as {
+        metrics: { metric: string; rows: number; groups: unknown[] }[];
+      };
+      expect(doc.metrics.map((m) => [m.metric, m.rows, m.groups.length])).toEqual([
+        ['accuracy', 148, 4],
+        ['top-k-accuracy', 148, 4],
+        ['calibration-error', 148, 4],
+        ['r2', 148, 4],
+      ]);
     },
     TIMEOUT,
   );

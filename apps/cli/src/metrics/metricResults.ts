@@ -8,7 +8,16 @@ import {
   reduceMetricGroups,
 } from '@lossflow/rx';
 import type { RecordBatch } from 'apache-arrow';
-import { reduce as fold, forkJoin, map, type Observable, of, share, toArray } from 'rxjs';
+import {
+  reduce as fold,
+  forkJoin,
+  map,
+  type Observable,
+  type OperatorFunction,
+  of,
+  share,
+  toArray,
+} from 'rxjs';
 import type { MetricSelection } from './MetricSelection.js';
 
 /** The final value of one `--metric`, as the outputs report it. */
@@ -30,29 +39,38 @@ export interface MetricResult {
 }
 
 /**
- * Every `--metric` over the pass's shared batches (the same read as the losses'): each metric's
- * mergeable states reduced to its final (and per-group) value. Emits the results once, in the
- * order given, when the batches complete.
+ * The metric operator of each `--metric`, in the order given, with the pass's `--by` and `--nulls`.
  */
-export function metricResults(
-  batches$: Observable<RecordBatch>,
+export function metricOperators(
   metrics: readonly MetricSelection[],
   stream: { by: string | undefined; nulls: 'error' | 'skip' },
+): OperatorFunction<RecordBatch, MetricChunk>[] {
+  return metrics.map((selection) =>
+    metricOperator(selection.entry.name as MetricName, {
+      ...selection.options,
+      ...selection.columns,
+      ...(stream.by === undefined ? {} : { by: stream.by }),
+      nulls: stream.nulls,
+    }),
+  );
+}
+
+/**
+ * Every `--metric` from its chunks (`chunksOf(i)`: the i-th metric's, computed in the same pass
+ * as the losses, in worker threads or here): each metric's mergeable states reduced to its final
+ * (and per-group) value. Emits the results once, in the order given, when the chunks complete.
+ */
+export function metricResults(
+  chunksOf: (index: number) => Observable<MetricChunk>,
+  metrics: readonly MetricSelection[],
+  by: string | undefined,
 ): Observable<MetricResult[]> {
   if (metrics.length === 0) return of([]);
   return forkJoin(
-    metrics.map((selection) => {
-      const chunks$ = batches$.pipe(
-        metricOperator(selection.entry.name as MetricName, {
-          ...selection.options,
-          ...selection.columns,
-          ...(stream.by === undefined ? {} : { by: stream.by }),
-          nulls: stream.nulls,
-        }),
-        share(),
-      );
+    metrics.map((selection, index) => {
+      const chunks$ = chunksOf(index).pipe(share());
       const groups$: Observable<MetricGroupValue[] | undefined> =
-        stream.by === undefined ? of(undefined) : chunks$.pipe(reduceMetricGroups(), toArray());
+        by === undefined ? of(undefined) : chunks$.pipe(reduceMetricGroups(), toArray());
       return forkJoin([
         chunks$.pipe(reduceMetric()),
         chunks$.pipe(fold((n: number, c: MetricChunk) => n + c.rows, 0)),

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { readFile } from '@lossflow/arrow/node';
-import type { LossChunk } from '@lossflow/rx';
+import type { LossChunk, PassChunks } from '@lossflow/rx';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { defer, finalize, from, map, type Observable, switchMap, tap, throwError } from 'rxjs';
 import type { EvalPlan } from '../args/evalArgs.js';
@@ -22,7 +22,7 @@ export interface CoordinatorSettings {
 
 /**
  * The chunks of an eval pass computed by workers of a distributed run: an {@link EvalSource} whose
- * `lossChunks` plans the files into items, publishes them and emits their chunks in item order
+ * `passChunks` plans the files into items, publishes them and emits their chunks in item order
  * (`distributedChunks` of `@lossflow/nats`), so the pass reduces them exactly as the local one
  * reduces its own. The losses come from the plan (sent to workers as the eval arguments), not from
  * the operators given.
@@ -63,8 +63,12 @@ export class DistributedSource implements EvalSource {
     return throwError(() => new Error('a distributed run reads no batches in the coordinator'));
   }
 
-  lossChunks(): Observable<LossChunk[]> {
-    return defer(() => from(this.#run())).pipe(switchMap((chunks) => chunks));
+  passChunks(): Observable<PassChunks> {
+    // Workers compute losses only (`--metric` is refused with `--nats`).
+    return defer(() => from(this.#run())).pipe(
+      switchMap((chunks) => chunks),
+      map((losses) => ({ losses, metrics: [] })),
+    );
   }
 
   /** Connects, plans the items and starts the run: the chunks, once subscribed to. */

@@ -76,7 +76,7 @@ export class JetStreamSource implements EvalSource {
   }
 
   /** Never called: a live run is read in this thread (`threads` is 0). */
-  lossChunks(): never {
+  passChunks(): never {
     throw new Error('a live run is read in this thread, never by worker threads');
   }
 

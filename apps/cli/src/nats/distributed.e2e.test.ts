@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeIpcStream, writeTrainingLog } from '@lossflow/arrow/node';
-import { connectNats, listRuns, removeRun } from '@lossflow/nats/node';
+import { connectNats, listRuns, removeDistributedRun } from '@lossflow/nats/node';
 import { Field, FixedSizeList, Float32, Int64, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type NatsServer, startNatsServer } from '../../../../packages/nats/src/testing/natsServer.js';
@@ -164,7 +164,7 @@ describe('lossflow eval --nats', () => {
     expect(await run.exited()).toBe(0);
     expect(await runsOnServer()).toEqual(['kept']);
     const nc = await connectNats({ servers: server.url });
-    await removeRun(nc, 'kept');
+    await removeDistributedRun(nc, 'kept');
     await nc.close();
     expect(await runsOnServer()).toEqual([]);
   });

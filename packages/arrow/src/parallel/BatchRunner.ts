@@ -13,7 +13,6 @@ import { type SerializedError, serializeError, shiftErrorRow } from '../errors/w
 import { ioError } from '../io/ioError.js';
 import { scanIpcBytes } from '../ipc/scanIpcBlocks.js';
 import type { ColumnRows } from '../parquet/fast/ColumnRows.js';
-import { isFastPathSignal } from '../parquet/fast/isFastPathSignal.js';
 import type { ParquetRowGroups } from '../parquet/parquetRowGroups.js';
 import {
   type BatchReadPlan,
@@ -167,6 +166,8 @@ export class BatchRunner {
         await this.#adopt(t, s);
         return this.#runBlock(t, s, block, (io) => copyLocatedRows(io, block, located));
       } catch (e) {
+        // Loaded with the decoders already (an IPC worker loads no Parquet module at all).
+        const { isFastPathSignal } = await import('../parquet/fast/isFastPathSignal.js');
         if (!isFastPathSignal(e)) throw e;
       }
     }

@@ -1,23 +1,22 @@
-import { ArrowReadError, batchTensors, resolveColumns } from '@lossflow/arrow';
+import { ArrowReadError, resolveColumns } from '@lossflow/arrow';
 import {
-  createMetricState,
   LossError,
   METRICS,
   type MetricDescriptor,
   type MetricName,
-  type MetricState,
-  mergeMetricInto,
   optionsOwnKeys,
   type Tensor,
   unknownOptionError,
 } from '@lossflow/core';
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { map, type OperatorFunction } from 'rxjs';
+import { map } from 'rxjs';
+import type { MetricChunk } from '../chunks/MetricChunk.js';
 import { KEY } from '../compute/batchLoss.js';
-import { errorAtRow } from '../compute/errorAtRow.js';
-import { keyGroups } from '../compute/keyGroups.js';
+import type { BatchMetricPlan } from '../compute/batchMetric.js';
 import { batchOrigin } from '../sources/batchOrigin.js';
-import type { MetricChunk, MetricGroupState } from './MetricChunk.js';
+import { rangeRowsOf } from '../threads/batchLossInRanges.js';
+import { batchMetricInRanges } from '../threads/batchMetricInRanges.js';
+import { type MetricOperatorPlan, type ThreadableOperator, threadable } from '../threads/workerPlan.js';
 
 /** Options every metric operator takes besides the metric's own. */
 export interface MetricStreamOptions {
@@ -39,7 +38,9 @@ const REGRESSION: ReadonlySet<string> = new Set(['mae', 'rmse', 'r2', 'pearson']
  * {@link MetricChunk} holding the batch's mergeable state (and, with `by`, each key's). Unknown
  * option keys and invalid option values are rejected when the operator is created; a metric error
  * is re-thrown with the batch, the column and (for `fromFile` batches) the file, its row counted
- * in the batch.
+ * in the batch. The operator carries its plan (see `WORKER_PLAN`): piped straight after
+ * `fromFile(path, { threads })` of `@lossflow/rx/node`, the batches are read and computed in worker
+ * threads instead, with the same bits as in this thread.
  *
  * @example
  * import { metricOperator, reduceMetric } from '@lossflow/rx';
@@ -50,7 +51,7 @@ const REGRESSION: ReadonlySet<string> = new Set(['mae', 'rmse', 'r2', 'pearson']
 export function metricOperator(
   name: MetricName,
   options: Record<string, unknown> & MetricStreamOptions = {},
-): OperatorFunction<RecordBatch, MetricChunk> {
+): ThreadableOperator<MetricChunk> {
   const metric: MetricDescriptor = METRICS[name];
   const core: Record<string, unknown> = {};
   const stream: MetricStreamOptions = {};
@@ -79,54 +80,73 @@ export function metricOperator(
     if (!(e instanceof LossError) || e.code === 'INVALID_OPTION') throw e;
   }
   const { by, nulls = 'error' } = stream;
-  const partial = (args: Tensor[], o: object): MetricState => metric.partial(args[0]!, args[1]!, o);
+  // The same plain values here and in worker threads (a class instance's getters do not survive a clone).
+  const coreOptions = plainTensors(core);
+  const columnsOf = (schema: Schema): Record<string, string> => {
+    const wanted: Record<string, string | undefined> = { input: stream.input, target: stream.target };
+    const columns = resolveColumns(schema, wanted);
+    if (by !== undefined) columns[KEY] = by;
+    return columns;
+  };
   let schema: Schema | undefined;
-  let columns: Record<string, string> = {};
-  return map((batch: RecordBatch, index: number): MetricChunk => {
+  let batchPlan: BatchMetricPlan | undefined;
+  // The rows per range, for the columns (joined) it was found for.
+  const chunk = (batch: RecordBatch, index: number, rangeColumns?: readonly string[]): MetricChunk => {
     const file = batchOrigin(batch);
-    let keep: Int32Array | undefined;
     try {
-      if (batch.schema !== schema) {
-        const wanted: Record<string, string | undefined> = { input: stream.input, target: stream.target };
-        columns = resolveColumns(batch.schema, wanted);
-        if (by !== undefined) columns[KEY] = by;
+      if (batch.schema !== schema || batchPlan === undefined) {
+        batchPlan = { metric: name, options: coreOptions, by, nulls, columns: columnsOf(batch.schema) };
         schema = batch.schema;
       }
-      const made = batchTensors(batch, columns, { nulls, batchIndex: index });
-      keep = made.keep;
-      const args = [made.tensors.input!, made.tensors.target!];
-      let state: MetricState;
-      let groups: MetricGroupState[] | undefined;
-      if (by === undefined) state = partial(args, core);
-      else {
-        groups = keyGroups({ partial }, core, args, made.tensors[KEY]!, by).groups;
-        // The batch's state is the merge of its keys' (each row computed once).
-        state =
-          groups.length === 0
-            ? partial(args, core)
-            : groups.reduce(
-                (acc, g) => mergeMetricInto(acc, g.state),
-                createMetricState(name, groups[0]!.state.params),
-              );
-      }
-      return {
-        metric: name,
-        batch: index,
-        rows: made.rows,
-        skipped: made.skipped,
-        state,
-        groups,
-        ...(file === undefined ? {} : { file }),
-      };
-    } catch (thrown) {
-      const rows = keep;
-      let e = rows === undefined ? thrown : errorAtRow(thrown, (row) => rows[row] ?? row);
+      // Per batch: a list column's rows per range follow the batch's own list lengths.
+      const rangeStep = rangeRowsOf(batch, rangeColumns ?? Object.values(batchPlan.columns));
+      // In the row ranges of a threaded fromFile, so any thread count (0 too) gives the same bits.
+      const part = batchMetricInRanges(batchPlan, batch, index, rangeStep);
+      return { metric: name, batch: index, ...part, ...(file === undefined ? {} : { file }) };
+    } catch (e) {
       const where = file === undefined ? { batch: index } : { batch: index, file };
-      if (e instanceof LossError) {
-        const column = e.argument === 'input' || e.argument === 'target' ? columns[e.argument] : undefined;
-        e = e.withContext(column === undefined ? where : { ...where, column });
-      } else if (e instanceof ArrowReadError) e = e.withContext(where);
+      if (e instanceof LossError || e instanceof ArrowReadError) throw e.withContext(where);
       throw e;
     }
+  };
+  const plan: MetricOperatorPlan = {
+    metric: name,
+    options: coreOptions,
+    by,
+    nulls,
+    columns: columnsOf,
+    chunk,
+  };
+  return threadable(map(chunk), {
+    kind: 'metric',
+    plans: [],
+    metrics: [plan],
+    finish: map((c) => c.metrics[0]!),
   });
+}
+
+/** A `{ data, shape }` object that is not an array or a typed array: possibly a class instance. */
+function isTensorObject(value: unknown): value is { readonly data: unknown; readonly shape: unknown } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !ArrayBuffer.isView(value) &&
+    'data' in value &&
+    'shape' in value
+  );
+}
+
+/**
+ * The options with every `{ data, shape }` value (a weight) copied into a plain object: worker
+ * threads receive options by structured clone, which keeps own data properties only.
+ */
+function plainTensors(options: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...options };
+  for (const [key, value] of Object.entries(options)) {
+    if (!isTensorObject(value)) continue;
+    const { data, shape } = value;
+    out[key] = { data, shape: Array.isArray(shape) ? [...(shape as unknown[])] : shape };
+  }
+  return out;
 }

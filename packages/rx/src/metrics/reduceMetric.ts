@@ -6,7 +6,7 @@ import {
   mergeMetricInto,
 } from '@lossflow/core';
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { MetricChunk } from './MetricChunk.js';
+import type { MetricChunk } from '../chunks/MetricChunk.js';
 
 /**
  * Emits the metric over every row of the stream when the source completes: the exact merge of all

@@ -7,7 +7,7 @@ import {
 } from '@lossflow/core';
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { GroupKey } from '../chunks/LossChunk.js';
-import type { MetricChunk, MetricGroupValue } from './MetricChunk.js';
+import type { MetricChunk, MetricGroupValue } from '../chunks/MetricChunk.js';
 
 /**
  * Emits one `{ key, value, rows }` per group when the source completes, in the order keys first

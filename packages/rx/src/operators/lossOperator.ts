@@ -90,9 +90,10 @@ export function lossOperator<O extends object>(
   return threadable(pipe(map(chunk), checkRowShapes()), {
     kind: 'loss',
     plans: [plan as LossOperatorPlan],
+    metrics: [],
     finish: (chunks) =>
       chunks.pipe(
-        map((c) => c[0]!),
+        map((c) => c.losses[0]!),
         checkRowShapes(),
       ),
   });

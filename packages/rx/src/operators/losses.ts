@@ -68,6 +68,15 @@ export function losses(
       }),
       checkRowShapesOfEach(),
     ),
-    { kind: 'losses', plans, finish: checkRowShapesOfEach() },
+    {
+      kind: 'losses',
+      plans,
+      metrics: [],
+      finish: (chunks) =>
+        chunks.pipe(
+          map((c) => c.losses),
+          checkRowShapesOfEach(),
+        ),
+    },
   );
 }

@@ -1,11 +1,17 @@
 import { statSync } from 'node:fs';
 import type { ReadOptions } from '@lossflow/arrow';
 import { readFile as readBatches } from '@lossflow/arrow/node';
-import type { RecordBatch } from 'apache-arrow';
+import type { RecordBatch, Schema } from 'apache-arrow';
 import { defer, map, Observable, type OperatorFunction, tap } from 'rxjs';
 import { lossesInWorkers } from '../threads/lossesInWorkers.js';
+import { passColumns } from '../threads/passColumns.js';
 import { threadsRefusal, threadsUnavailable } from '../threads/threadsUnavailable.js';
-import { workerPlanOf } from '../threads/workerPlan.js';
+import {
+  type LossOperatorPlan,
+  type MetricOperatorPlan,
+  type PassChunks,
+  workerPlanOf,
+} from '../threads/workerPlan.js';
 import { setBatchOrigin } from './batchOrigin.js';
 import { fromBatches } from './fromBatches.js';
 
@@ -135,14 +141,40 @@ export class FileBatches extends Observable<RecordBatch> {
     if (refusal !== undefined) throw refusal.withContext({ file: this.path });
     const plan = workerPlanOf(first)!;
     const { path, threads, inThisThread, options, part } = this;
-    const plans = plan.plans;
+    const { plans, metrics } = plan;
     const chunks = defer(() =>
       isRegularFile(path) || part !== undefined
-        ? lossesInWorkers(path, threads, inThisThread, options, plans, part)
-        : this.#readHere().pipe(map((batch, index) => plans.map((p) => p.chunk(batch, index)))),
+        ? lossesInWorkers(path, threads, inThisThread, options, plans, metrics, part)
+        : this.#readHere().pipe(passHere(plans, metrics)),
     );
     return apply(plan.finish(chunks), rest);
   }
+}
+
+/**
+ * Each batch's chunks computed in this thread, in the row ranges the worker pool would cut it into
+ * for every column the pass reads (so the same bits as in workers).
+ */
+function passHere(
+  plans: readonly LossOperatorPlan[],
+  metrics: readonly MetricOperatorPlan[],
+): OperatorFunction<RecordBatch, PassChunks> {
+  return (batches) => {
+    let rangeSchema: Schema | undefined;
+    let rangeColumns: string[] | undefined;
+    return batches.pipe(
+      map((batch, index) => {
+        if (batch.schema !== rangeSchema) {
+          rangeSchema = batch.schema;
+          rangeColumns = passColumns(batch.schema, plans, metrics);
+        }
+        return {
+          losses: plans.map((p) => p.chunk(batch, index, rangeColumns)),
+          metrics: metrics.map((m) => m.chunk(batch, index, rangeColumns)),
+        };
+      }),
+    );
+  };
 }
 
 function isRegularFile(path: string): boolean {

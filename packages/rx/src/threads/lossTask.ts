@@ -1,6 +1,7 @@
 /**
  * The task the worker threads of a threaded `fromFile` run (see `mapBatchesInWorkers`): every
- * loss of the pipeline over each batch, with the same code as the reading thread (`batchLoss`).
+ * loss and metric of the pipeline over each batch, with the same code as the reading thread
+ * (`batchLoss`, `batchMetric`).
  * Batches are read into the WebAssembly kernels' IO region, so the kernels read them in place.
  * Loaded by URL in each worker: it imports nothing that pulls in apache-arrow or RxJS.
  */
@@ -9,6 +10,7 @@ import { type KernelBackend, type LossState, setKernelBackend } from '@lossflow/
 import { wasmKernels } from '@lossflow/core/kernels';
 import type { ChunkSteps, GroupState, RowDtypes, RowShapes } from '../chunks/LossChunk.js';
 import { type BatchLossPlan, batchLoss } from '../compute/batchLoss.js';
+import { type BatchMetric, type BatchMetricPlan, batchMetric } from '../compute/batchMetric.js';
 import { registrySpec } from '../specs/registrySpec.js';
 import { registerLossErrorCodec } from './lossErrorCodec.js';
 
@@ -28,10 +30,12 @@ export interface WorkerLossPlan {
   readonly columns: Readonly<Record<string, string>>;
 }
 
-/** What the workers are set up with: the reading thread's kernel backend, and the losses. */
+/** What the workers are set up with: the reading thread's kernel backend, the losses and the metrics. */
 export interface LossTaskData {
   readonly kernels: KernelBackend;
   readonly losses: readonly WorkerLossPlan[];
+  /** The metrics as the reading thread resolved them for the file's schema (none when absent). */
+  readonly metrics?: readonly BatchMetricPlan[];
 }
 
 /** One loss over one batch, as posted back. */
@@ -45,9 +49,16 @@ export interface WorkerLoss {
   readonly rowDtypes: RowDtypes | undefined;
 }
 
-let plans: BatchLossPlan<unknown>[] = [];
+/** Every loss and metric over one batch, as posted back. */
+export interface WorkerPass {
+  readonly losses: WorkerLoss[];
+  readonly metrics: BatchMetric[];
+}
 
-/** Rebuilds the losses' specs by name from the loss registry and takes the reading thread's kernel backend. */
+let plans: BatchLossPlan<unknown>[] = [];
+let metricPlans: readonly BatchMetricPlan[] = [];
+
+/** Rebuilds the losses' specs by name from the loss registry, keeps the metrics, and takes the reading thread's kernel backend. */
 export function setup(data: LossTaskData): void {
   setKernelBackend(data.kernels);
   plans = data.losses.map((l) => ({
@@ -58,6 +69,7 @@ export function setup(data: LossTaskData): void {
     nulls: l.nulls,
     columns: l.columns,
   }));
+  metricPlans = data.metrics ?? [];
 }
 
 /** The WebAssembly kernels' IO region, so the batch is read where the kernels read it; else the worker's own. */
@@ -65,12 +77,14 @@ export function memory(bytes: number): Uint8Array | undefined {
   return wasmKernels()?.ioBuffer(bytes);
 }
 
-/** Every loss over the batch. */
-export function run(batch: WorkerBatch): WorkerLoss[] {
-  return plans.map((plan) => {
-    const { rows, skipped, state, groups, steps, rowShapes, rowDtypes } = batchLoss(plan, (columns, o) =>
-      batch.tensors(columns, o),
-    );
-    return { rows, skipped, state, groups, steps, rowShapes, rowDtypes };
-  });
+/** Every loss and every metric over the batch. */
+export function run(batch: WorkerBatch): WorkerPass {
+  const tensorsOf: Parameters<typeof batchLoss>[1] = (columns, o) => batch.tensors(columns, o);
+  return {
+    losses: plans.map((plan) => {
+      const { rows, skipped, state, groups, steps, rowShapes, rowDtypes } = batchLoss(plan, tensorsOf);
+      return { rows, skipped, state, groups, steps, rowShapes, rowDtypes };
+    }),
+    metrics: metricPlans.map((plan) => batchMetric(plan, tensorsOf)),
+  };
 }

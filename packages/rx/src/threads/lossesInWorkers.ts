@@ -1,26 +1,28 @@
 import { ArrowReadError, type ReadOptions } from '@lossflow/arrow';
 import { mapBatchesInWorkers } from '@lossflow/arrow/node';
 import { getKernelBackend, LossError } from '@lossflow/core';
+import type { Schema } from 'apache-arrow';
 import { Observable } from 'rxjs';
-import type { LossChunk } from '../chunks/LossChunk.js';
 import { registerLossErrorCodec } from './lossErrorCodec.js';
-import type { LossTaskData, WorkerLoss } from './lossTask.js';
+import type { LossTaskData, WorkerPass } from './lossTask.js';
 import { lossTaskUrl } from './lossTaskUrl.js';
 import { mergeWorkerLosses } from './mergeWorkerLosses.js';
-import type { LossOperatorPlan } from './workerPlan.js';
+import { mergeWorkerMetrics } from './mergeWorkerMetrics.js';
+import type { LossOperatorPlan, MetricOperatorPlan, PassChunks } from './workerPlan.js';
 
 // The pool's side of the LossError codec the worker task registers (lossTask.ts).
 registerLossErrorCodec();
 
 /**
- * The chunks of several losses per batch of the regular file `path`, computed in worker threads
+ * The chunks of several losses and metrics per batch of the regular file `path` (each batch read
+ * once for all of them), computed in worker threads
  * (and this one with `inThisThread`): each worker reads its batches itself, at offsets through the
  * descriptor the pool opened, straight into WebAssembly memory; the chunks come in batch order, so
  * reductions give the same bits for any thread count. Unsubscribing ends the workers. The plans
  * must run in workers (see `workerRefusal`).
  *
  * @example
- * lossesInWorkers('log.arrows', 4, false, {}, plans).pipe(map((chunks) => chunks[0]!));
+ * lossesInWorkers('log.arrows', 4, false, {}, plans, []).pipe(map((chunks) => chunks.losses[0]!));
  */
 export function lossesInWorkers(
   path: string,
@@ -28,20 +30,23 @@ export function lossesInWorkers(
   inThisThread: boolean,
   options: ReadOptions,
   plans: readonly LossOperatorPlan[],
+  metrics: readonly MetricOperatorPlan[] = [],
   part?: { readonly first: number; readonly end: number; readonly seek?: number | undefined },
-): Observable<LossChunk[]> {
-  return new Observable<LossChunk[]>((subscriber) => {
-    const reader = mapBatchesInWorkers<WorkerLoss[]>(
+): Observable<PassChunks> {
+  return new Observable<PassChunks>((subscriber) => {
+    const reader = mapBatchesInWorkers<WorkerPass>(
       path,
       (schema) => {
-        const columns = plans.map((p) => {
+        const resolve = (p: { columns(schema: Schema): Record<string, string> }) => {
           try {
             return p.columns(schema);
           } catch (e) {
             // This thread resolves the columns at the first batch, so its error names batch 0: so does this one.
             throw e instanceof LossError || e instanceof ArrowReadError ? e.withContext({ batch: 0 }) : e;
           }
-        });
+        };
+        const columns = plans.map(resolve);
+        const metricColumns = metrics.map(resolve);
         const data: LossTaskData = {
           kernels: getKernelBackend(),
           losses: plans.map((p, i) => ({
@@ -51,12 +56,22 @@ export function lossesInWorkers(
             nulls: p.nulls,
             columns: columns[i]!,
           })),
+          metrics: metrics.map((m, i) => ({
+            metric: m.metric,
+            options: m.options,
+            by: m.by,
+            nulls: m.nulls,
+            columns: metricColumns[i]!,
+          })),
         };
         return {
-          columns: columns.flatMap((c) => Object.values(c)),
+          columns: [...columns, ...metricColumns].flatMap((c) => Object.values(c)),
           task: { module: lossTaskUrl(), data },
-          // A big batch's row ranges, computed by every worker, become the batch's chunk again.
-          merge: mergeWorkerLosses,
+          // A big batch's row ranges, computed by every worker, become the batch's chunks again.
+          merge: (parts: WorkerPass[]) => ({
+            losses: mergeWorkerLosses(parts.map((p) => p.losses)),
+            metrics: mergeWorkerMetrics(parts.map((p) => p.metrics)),
+          }),
         };
       },
       {
@@ -77,8 +92,8 @@ export function lossesInWorkers(
       try {
         for await (const { index, value } of reader) {
           if (subscriber.closed) break;
-          subscriber.next(
-            value.map((part, i) => ({
+          subscriber.next({
+            losses: value.losses.map((part, i) => ({
               loss: plans[i]!.spec.name,
               batch: index,
               ...part,
@@ -86,7 +101,13 @@ export function lossesInWorkers(
               source: undefined,
               file: path,
             })),
-          );
+            metrics: value.metrics.map((part, i) => ({
+              metric: metrics[i]!.metric,
+              batch: index,
+              ...part,
+              file: path,
+            })),
+          });
         }
         subscriber.complete();
       } catch (e) {

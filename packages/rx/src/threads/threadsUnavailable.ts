@@ -1,7 +1,7 @@
 import { LossError, lossDescriptor } from '@lossflow/core';
 import type { LossOperatorSpec } from '../specs/LossOperatorSpec.js';
 import { isRegistrySpec } from '../specs/registrySpec.js';
-import { type LossOperatorPlan, workerPlanOf } from './workerPlan.js';
+import { type LossOperatorPlan, type MetricOperatorPlan, workerPlanOf } from './workerPlan.js';
 
 /** What to do instead, for every reason threads cannot be used. */
 const INSTEAD = 'or pass threads: 0 to read and compute in this thread';
@@ -29,9 +29,26 @@ export function threadsUnavailable(
  * Why these losses cannot run in worker threads, as a `THREADS_UNAVAILABLE` error, or `undefined`
  * when they can: a worker rebuilds a loss from its registry name (so only the registry's own spec
  * object can go, see `isRegistrySpec`), receives its options by structured clone (so a function
- * cannot go), and posts back states, not per-row losses.
+ * cannot go), and posts back states, not per-row losses. A metric is rebuilt from its name too, so
+ * only its options can keep it here.
  */
-export function workerRefusal(plans: readonly LossOperatorPlan[]): LossError | undefined {
+export function workerRefusal(
+  plans: readonly LossOperatorPlan[],
+  metrics: readonly MetricOperatorPlan[] = [],
+): LossError | undefined {
+  for (const metric of metrics) {
+    for (const [key, value] of Object.entries(metric.options)) {
+      try {
+        structuredClone(value);
+      } catch {
+        return threadsUnavailable(
+          `option ${key} cannot be sent to a worker thread (a function, or another value structuredClone rejects)`,
+          `Pass ${key} as numbers, a typed array or { data, shape } to compute in workers`,
+          { loss: metric.metric, argument: key },
+        );
+      }
+    }
+  }
   for (const plan of plans) {
     const loss = plan.spec.name;
     if (plan.perRow) {
@@ -87,9 +104,9 @@ export function threadsRefusal(operator: unknown): LossError | undefined {
   const plan = workerPlanOf(operator);
   if (plan === undefined) {
     return threadsUnavailable(
-      'the operator piped right after fromFile is not a loss operator or losses(…)',
-      'Pipe the loss operator (or losses(…)) first and share(), take(), map() or the like after it',
+      'the operator piped right after fromFile is not a loss operator, a metric operator, losses(…) or lossesAndMetrics(…)',
+      'Pipe the loss or metric operator (or losses(…), lossesAndMetrics(…)) first and share(), take(), map() or the like after it',
     );
   }
-  return workerRefusal(plan.plans);
+  return workerRefusal(plan.plans, plan.metrics);
 }

@@ -8,6 +8,7 @@ import { collectRowStarts, requireDefined } from './levels.js';
 import { PageCorruption } from './PageCorruption.js';
 import { RowStarts } from './RowStarts.js';
 import { SnappyPages } from './SnappyPages.js';
+import { ZstdPages } from './ZstdPages.js';
 
 /** Page headers are read this many bytes at a time, more only for a header that does not fit. */
 const HEADER_BYTES = 1024;
@@ -56,6 +57,8 @@ interface PageValues {
  */
 export class ColumnRows {
   readonly #pages = new SnappyPages();
+  /** ZSTD pages are read into {@link #pages}' memory, then decompressed into this one's. */
+  #zstd: ZstdPages | undefined;
   readonly #starts = new RowStarts();
   readonly #known = new Map<number, KnownPages>();
   #header = new Uint8Array(HEADER_BYTES);
@@ -297,9 +300,10 @@ export class ColumnRows {
    * about their decompressed size of memory (see `SnappyPages.readAndInflate`).
    */
   #whole(bodyAt: number, length: number, size: number): Uint8Array {
-    if (this.#chunk!.meta_data!.codec !== 'SNAPPY') {
+    const codec = this.#chunk!.meta_data!.codec;
+    if (codec !== 'SNAPPY') {
       this.#load(bodyAt, length);
-      return this.#inflate(bodyAt, 0, length, size, false);
+      return this.#inflate(bodyAt, 0, length, size, codec === 'ZSTD');
     }
     if (this.#inflatedAt === bodyAt && this.#inflated.byteLength === size) return this.#inflated;
     // The page is read into the memory anew, over what was there.
@@ -310,15 +314,21 @@ export class ColumnRows {
     return this.#inflated;
   }
 
-  /** Bytes `[offset, offset + length)` of the loaded page, decompressed to `size` bytes if the chunk is SNAPPY. */
+  /** Bytes `[offset, offset + length)` of the loaded page, decompressed to `size` bytes if the chunk is SNAPPY or ZSTD. */
   #inflate(bodyAt: number, offset: number, length: number, size: number, compressed: boolean): Uint8Array {
     const codec = this.#chunk!.meta_data!.codec;
-    if (codec !== 'SNAPPY' || !compressed) {
+    if ((codec !== 'SNAPPY' && codec !== 'ZSTD') || !compressed) {
       if (length !== size)
         throw new PageCorruption(`an uncompressed page of ${length} bytes says it has ${size}`);
       return this.#pages.input(offset + length).subarray(offset);
     }
     if (this.#inflatedAt === bodyAt && this.#inflated.byteLength === size) return this.#inflated;
+    if (codec === 'ZSTD') {
+      this.#zstd ??= new ZstdPages();
+      this.#inflated = this.#zstd.decompress(this.#pages.input(offset + length).subarray(offset), size);
+      this.#inflatedAt = bodyAt;
+      return this.#inflated;
+    }
     this.#inflated = this.#pages.inflateInput(offset, length, size);
     this.#inflatedAt = bodyAt;
     return this.#inflated;

@@ -1,7 +1,6 @@
 import type { AccuracyOptions } from '@lossflow/core';
-import type { RecordBatch } from 'apache-arrow';
-import type { OperatorFunction } from 'rxjs';
-import type { MetricChunk } from '../MetricChunk.js';
+import type { MetricChunk } from '../../chunks/MetricChunk.js';
+import type { ThreadableOperator } from '../../threads/workerPlan.js';
 import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
 
 /** Options of the {@link accuracy} operator: `@lossflow/core`'s options, the columns and `by` / `nulls`. */
@@ -17,6 +16,6 @@ export type AccuracyOperatorOptions = AccuracyOptions & MetricStreamOptions;
  *
  * fromFile('preds.arrow').pipe(accuracy(), reduceMetric()).subscribe(console.log);
  */
-export function accuracy(options: AccuracyOperatorOptions = {}): OperatorFunction<RecordBatch, MetricChunk> {
+export function accuracy(options: AccuracyOperatorOptions = {}): ThreadableOperator<MetricChunk> {
   return metricOperator('accuracy', options as Record<string, unknown>);
 }

@@ -1,7 +1,6 @@
 import type { AurocOptions } from '@lossflow/core';
-import type { RecordBatch } from 'apache-arrow';
-import type { OperatorFunction } from 'rxjs';
-import type { MetricChunk } from '../MetricChunk.js';
+import type { MetricChunk } from '../../chunks/MetricChunk.js';
+import type { ThreadableOperator } from '../../threads/workerPlan.js';
 import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
 
 /** Options of the {@link auroc} operator: `@lossflow/core`'s options, the columns and `by` / `nulls`. */
@@ -17,6 +16,6 @@ export type AurocOperatorOptions = AurocOptions & MetricStreamOptions;
  *
  * fromFile('preds.arrow').pipe(auroc({ thresholds: 200 }), reduceMetric()).subscribe(console.log);
  */
-export function auroc(options: AurocOperatorOptions = {}): OperatorFunction<RecordBatch, MetricChunk> {
+export function auroc(options: AurocOperatorOptions = {}): ThreadableOperator<MetricChunk> {
   return metricOperator('auroc', options as Record<string, unknown>);
 }

@@ -1,7 +1,6 @@
 import type { BrierScoreOptions } from '@lossflow/core';
-import type { RecordBatch } from 'apache-arrow';
-import type { OperatorFunction } from 'rxjs';
-import type { MetricChunk } from '../MetricChunk.js';
+import type { MetricChunk } from '../../chunks/MetricChunk.js';
+import type { ThreadableOperator } from '../../threads/workerPlan.js';
 import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
 
 /** Options of the {@link brierScore} operator: `@lossflow/core`'s options, the columns and `by` / `nulls`. */
@@ -17,8 +16,6 @@ export type BrierScoreOperatorOptions = BrierScoreOptions & MetricStreamOptions;
  *
  * fromFile('preds.arrow').pipe(brierScore(), reduceMetric()).subscribe(console.log);
  */
-export function brierScore(
-  options: BrierScoreOperatorOptions = {},
-): OperatorFunction<RecordBatch, MetricChunk> {
+export function brierScore(options: BrierScoreOperatorOptions = {}): ThreadableOperator<MetricChunk> {
   return metricOperator('brierScore', options as Record<string, unknown>);
 }

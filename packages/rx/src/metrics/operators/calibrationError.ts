@@ -1,7 +1,6 @@
 import type { CalibrationErrorOptions } from '@lossflow/core';
-import type { RecordBatch } from 'apache-arrow';
-import type { OperatorFunction } from 'rxjs';
-import type { MetricChunk } from '../MetricChunk.js';
+import type { MetricChunk } from '../../chunks/MetricChunk.js';
+import type { ThreadableOperator } from '../../threads/workerPlan.js';
 import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
 
 /** Options of the {@link calibrationError} operator: `@lossflow/core`'s options, the columns and `by` / `nulls`. */
@@ -19,6 +18,6 @@ export type CalibrationErrorOperatorOptions = CalibrationErrorOptions & MetricSt
  */
 export function calibrationError(
   options: CalibrationErrorOperatorOptions = {},
-): OperatorFunction<RecordBatch, MetricChunk> {
+): ThreadableOperator<MetricChunk> {
   return metricOperator('calibrationError', options as Record<string, unknown>);
 }

@@ -1,7 +1,6 @@
 import type { ConfusionMatrixOptions } from '@lossflow/core';
-import type { RecordBatch } from 'apache-arrow';
-import type { OperatorFunction } from 'rxjs';
-import type { MetricChunk } from '../MetricChunk.js';
+import type { MetricChunk } from '../../chunks/MetricChunk.js';
+import type { ThreadableOperator } from '../../threads/workerPlan.js';
 import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
 
 /** Options of the {@link confusionMatrix} operator: `@lossflow/core`'s options, the columns and `by` / `nulls`. */
@@ -19,6 +18,6 @@ export type ConfusionMatrixOperatorOptions = ConfusionMatrixOptions & MetricStre
  */
 export function confusionMatrix(
   options: ConfusionMatrixOperatorOptions = {},
-): OperatorFunction<RecordBatch, MetricChunk> {
+): ThreadableOperator<MetricChunk> {
   return metricOperator('confusionMatrix', options as Record<string, unknown>);
 }

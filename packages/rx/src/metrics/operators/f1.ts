@@ -1,7 +1,6 @@
 import type { F1Options } from '@lossflow/core';
-import type { RecordBatch } from 'apache-arrow';
-import type { OperatorFunction } from 'rxjs';
-import type { MetricChunk } from '../MetricChunk.js';
+import type { MetricChunk } from '../../chunks/MetricChunk.js';
+import type { ThreadableOperator } from '../../threads/workerPlan.js';
 import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
 
 /** Options of the {@link f1} operator: `@lossflow/core`'s options, the columns and `by` / `nulls`. */
@@ -17,6 +16,6 @@ export type F1OperatorOptions = F1Options & MetricStreamOptions;
  *
  * fromFile('preds.arrow').pipe(f1({ average: 'macro' }), reduceMetric()).subscribe(console.log);
  */
-export function f1(options: F1OperatorOptions = {}): OperatorFunction<RecordBatch, MetricChunk> {
+export function f1(options: F1OperatorOptions = {}): ThreadableOperator<MetricChunk> {
   return metricOperator('f1', options as Record<string, unknown>);
 }

@@ -1,6 +1,5 @@
-import type { RecordBatch } from 'apache-arrow';
-import type { OperatorFunction } from 'rxjs';
-import type { MetricChunk } from '../MetricChunk.js';
+import type { MetricChunk } from '../../chunks/MetricChunk.js';
+import type { ThreadableOperator } from '../../threads/workerPlan.js';
 import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
 
 /** Options of the {@link mae} operator: `@lossflow/core`'s options, the columns and `by` / `nulls`. */
@@ -16,6 +15,6 @@ export type MaeOperatorOptions = MetricStreamOptions;
  *
  * fromFile('preds.arrow').pipe(mae({ input: 'pred', target: 'y' }), reduceMetric()).subscribe(console.log);
  */
-export function mae(options: MaeOperatorOptions = {}): OperatorFunction<RecordBatch, MetricChunk> {
+export function mae(options: MaeOperatorOptions = {}): ThreadableOperator<MetricChunk> {
   return metricOperator('mae', options as Record<string, unknown>);
 }

@@ -1,7 +1,6 @@
 import type { PerplexityOptions } from '@lossflow/core';
-import type { RecordBatch } from 'apache-arrow';
-import type { OperatorFunction } from 'rxjs';
-import type { MetricChunk } from '../MetricChunk.js';
+import type { MetricChunk } from '../../chunks/MetricChunk.js';
+import type { ThreadableOperator } from '../../threads/workerPlan.js';
 import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
 
 /** Options of the {@link perplexity} operator: `@lossflow/core`'s options, the columns and `by` / `nulls`. */
@@ -17,8 +16,6 @@ export type PerplexityOperatorOptions = PerplexityOptions & MetricStreamOptions;
  *
  * fromFile('preds.arrow').pipe(perplexity({ ignoreIndex: 0 }), reduceMetric()).subscribe(console.log);
  */
-export function perplexity(
-  options: PerplexityOperatorOptions = {},
-): OperatorFunction<RecordBatch, MetricChunk> {
+export function perplexity(options: PerplexityOperatorOptions = {}): ThreadableOperator<MetricChunk> {
   return metricOperator('perplexity', options as Record<string, unknown>);
 }

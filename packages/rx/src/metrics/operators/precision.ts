@@ -1,7 +1,6 @@
 import type { PrecisionOptions } from '@lossflow/core';
-import type { RecordBatch } from 'apache-arrow';
-import type { OperatorFunction } from 'rxjs';
-import type { MetricChunk } from '../MetricChunk.js';
+import type { MetricChunk } from '../../chunks/MetricChunk.js';
+import type { ThreadableOperator } from '../../threads/workerPlan.js';
 import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
 
 /** Options of the {@link precision} operator: `@lossflow/core`'s options, the columns and `by` / `nulls`. */
@@ -17,8 +16,6 @@ export type PrecisionOperatorOptions = PrecisionOptions & MetricStreamOptions;
  *
  * fromFile('preds.arrow').pipe(precision(), reduceMetric()).subscribe(console.log);
  */
-export function precision(
-  options: PrecisionOperatorOptions = {},
-): OperatorFunction<RecordBatch, MetricChunk> {
+export function precision(options: PrecisionOperatorOptions = {}): ThreadableOperator<MetricChunk> {
   return metricOperator('precision', options as Record<string, unknown>);
 }

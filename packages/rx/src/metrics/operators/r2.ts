@@ -1,6 +1,5 @@
-import type { RecordBatch } from 'apache-arrow';
-import type { OperatorFunction } from 'rxjs';
-import type { MetricChunk } from '../MetricChunk.js';
+import type { MetricChunk } from '../../chunks/MetricChunk.js';
+import type { ThreadableOperator } from '../../threads/workerPlan.js';
 import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
 
 /** Options of the {@link r2} operator: `@lossflow/core`'s options, the columns and `by` / `nulls`. */
@@ -16,6 +15,6 @@ export type R2OperatorOptions = MetricStreamOptions;
  *
  * fromFile('preds.arrow').pipe(r2({ input: 'pred', target: 'y' }), reduceMetric()).subscribe(console.log);
  */
-export function r2(options: R2OperatorOptions = {}): OperatorFunction<RecordBatch, MetricChunk> {
+export function r2(options: R2OperatorOptions = {}): ThreadableOperator<MetricChunk> {
   return metricOperator('r2', options as Record<string, unknown>);
 }

@@ -1,7 +1,6 @@
 import type { RecallOptions } from '@lossflow/core';
-import type { RecordBatch } from 'apache-arrow';
-import type { OperatorFunction } from 'rxjs';
-import type { MetricChunk } from '../MetricChunk.js';
+import type { MetricChunk } from '../../chunks/MetricChunk.js';
+import type { ThreadableOperator } from '../../threads/workerPlan.js';
 import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
 
 /** Options of the {@link recall} operator: `@lossflow/core`'s options, the columns and `by` / `nulls`. */
@@ -17,6 +16,6 @@ export type RecallOperatorOptions = RecallOptions & MetricStreamOptions;
  *
  * fromFile('preds.arrow').pipe(recall(), reduceMetric()).subscribe(console.log);
  */
-export function recall(options: RecallOperatorOptions = {}): OperatorFunction<RecordBatch, MetricChunk> {
+export function recall(options: RecallOperatorOptions = {}): ThreadableOperator<MetricChunk> {
   return metricOperator('recall', options as Record<string, unknown>);
 }

@@ -1,6 +1,5 @@
-import type { RecordBatch } from 'apache-arrow';
-import type { OperatorFunction } from 'rxjs';
-import type { MetricChunk } from '../MetricChunk.js';
+import type { MetricChunk } from '../../chunks/MetricChunk.js';
+import type { ThreadableOperator } from '../../threads/workerPlan.js';
 import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
 
 /** Options of the {@link rmse} operator: `@lossflow/core`'s options, the columns and `by` / `nulls`. */
@@ -16,6 +15,6 @@ export type RmseOperatorOptions = MetricStreamOptions;
  *
  * fromFile('preds.arrow').pipe(rmse({ input: 'pred', target: 'y' }), reduceMetric()).subscribe(console.log);
  */
-export function rmse(options: RmseOperatorOptions = {}): OperatorFunction<RecordBatch, MetricChunk> {
+export function rmse(options: RmseOperatorOptions = {}): ThreadableOperator<MetricChunk> {
   return metricOperator('rmse', options as Record<string, unknown>);
 }

@@ -1,7 +1,6 @@
 import type { TopKAccuracyOptions } from '@lossflow/core';
-import type { RecordBatch } from 'apache-arrow';
-import type { OperatorFunction } from 'rxjs';
-import type { MetricChunk } from '../MetricChunk.js';
+import type { MetricChunk } from '../../chunks/MetricChunk.js';
+import type { ThreadableOperator } from '../../threads/workerPlan.js';
 import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
 
 /** Options of the {@link topKAccuracy} operator: `@lossflow/core`'s options, the columns and `by` / `nulls`. */
@@ -17,8 +16,6 @@ export type TopKAccuracyOperatorOptions = TopKAccuracyOptions & MetricStreamOpti
  *
  * fromFile('preds.arrow').pipe(topKAccuracy({ k: 5, input: 'logits' }), reduceMetric()).subscribe(console.log);
  */
-export function topKAccuracy(
-  options: TopKAccuracyOperatorOptions = {},
-): OperatorFunction<RecordBatch, MetricChunk> {
+export function topKAccuracy(options: TopKAccuracyOperatorOptions = {}): ThreadableOperator<MetricChunk> {
   return metricOperator('topKAccuracy', options as Record<string, unknown>);
 }

@@ -1,5 +1,5 @@
 import type { MetricState } from '@lossflow/core';
-import type { GroupKey } from '../chunks/LossChunk.js';
+import type { GroupKey } from './LossChunk.js';
 
 /** The partial metric state of one group's rows within a batch. */
 export interface MetricGroupState {
