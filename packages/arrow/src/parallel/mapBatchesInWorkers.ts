@@ -46,6 +46,8 @@ export interface WorkerPlan<R = unknown> {
    * all threads read and compute (the task's `run` then sees one range at a time as its batch);
    * without it, every batch is one job. The ranges depend only on the batch and the columns, never
    * on the thread count, so a deterministic merge gives the same result for any thread count.
+   * (A Parquet batch with a variable-length list column is one job whose worker computes its
+   * ranges one after the other: their lengths are known only once its pages are decoded.)
    */
   readonly merge?: (parts: R[]) => R;
 }
