@@ -13,7 +13,6 @@ import { type SerializedError, serializeError, shiftErrorRow } from '../errors/w
 import { ioError } from '../io/ioError.js';
 import { scanIpcBytes } from '../ipc/scanIpcBlocks.js';
 import type { ColumnRows } from '../parquet/fast/ColumnRows.js';
-import { isFastPathSignal } from '../parquet/fast/isFastPathSignal.js';
 import type { ParquetRowGroups } from '../parquet/parquetRowGroups.js';
 import type { TensorLayout } from '../schema/tensorLayout.js';
 import {
@@ -188,7 +187,7 @@ export class BatchRunner {
         return;
       } catch (e) {
         // Only before a range ran: the fast path signals while it copies the pages, never later.
-        if (!isFastPathSignal(e) || values.length > 0) throw e;
+        if (!file.isFastPathSignal(e) || values.length > 0) throw e;
       }
     }
     const ipc = await this.#groupIpc(file, request, s.names);
