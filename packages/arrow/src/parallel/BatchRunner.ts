@@ -198,10 +198,10 @@ export class BatchRunner {
     if (at !== undefined) {
       const { header, bodyOffset, bodyLength } = at;
       const slots = batchSlots(fields, version, header.variadicCounts, s.names);
-      block =
+      ranges =
         request.rangeBytes === undefined
-          ? batchReadPlan(header, bodyOffset, bodyLength, slots, s.names, 0, header.rows, s.path)
-          : (ranges = await rowRangePlans(
+          ? [batchReadPlan(header, bodyOffset, bodyLength, slots, s.names, 0, header.rows, s.path)]
+          : await rowRangePlans(
               header,
               bodyOffset,
               bodyLength,
@@ -215,7 +215,8 @@ export class BatchRunner {
               async (into, position) => {
                 into.set(ipc.subarray(position, position + into.length));
               },
-            )).find((plan) => (plan.firstRow ?? 0) === request.first);
+            );
+      block = ranges.find((plan) => (plan.firstRow ?? 0) === request.first);
     }
     const whole = request.cutHere === true && ranges.length > 1 && at?.header.rows === request.rows;
     if (!whole && block?.rows !== request.rows) {
