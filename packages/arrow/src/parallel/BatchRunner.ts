@@ -14,6 +14,7 @@ import { ioError } from '../io/ioError.js';
 import { scanIpcBytes } from '../ipc/scanIpcBlocks.js';
 import type { ColumnRows } from '../parquet/fast/ColumnRows.js';
 import type { ParquetRowGroups } from '../parquet/parquetRowGroups.js';
+import type { TensorLayout } from '../schema/tensorLayout.js';
 import {
   type BatchReadPlan,
   batchReadPlan,
@@ -23,6 +24,7 @@ import {
 } from './BatchReadPlan.js';
 import { batchSlots } from './batchSlots.js';
 import { IoRegionBatch } from './IoRegionBatch.js';
+import { rangeRows } from './rangeRows.js';
 import { rowRangePlans } from './rowRangePlans.js';
 import type {
   SharedFile,
@@ -63,6 +65,8 @@ export class BatchRunner {
   /** The general decoder's last row group (see #groupIpc). */
   #group: { key: string; ipc: Uint8Array } | undefined;
   #queue: Promise<void> = Promise.resolve();
+  /** The first row in its batch of the range being computed (errors of a batch cut here name the batch's row). */
+  #rangeFirst = 0;
   #closed = false;
 
   constructor(
@@ -122,6 +126,7 @@ export class BatchRunner {
   async #job(t: WorkerTaskModule, s: WorkerSetup, request: WorkerJob): Promise<void> {
     const values: unknown[] = [];
     const rows: number[] = [];
+    this.#rangeFirst = 0;
     if (s.running !== undefined) Atomics.store(s.running, 0, request.id + 1);
     try {
       if (request.type === 'block') {
@@ -133,14 +138,17 @@ export class BatchRunner {
           }),
         );
         rows.push(request.block.rows);
-      } else {
-        values.push(await this.#parquetRows(t, s, request));
-        rows.push(request.rows);
-      }
+      } else await this.#parquetRows(t, s, request, values, rows);
       this.#postDone(request.id, values, rows, undefined, s);
     } catch (e) {
       // A row range's error names the row of the batch.
-      const firstRow = request.type === 'block' ? (request.block.firstRow ?? 0) : request.first;
+      // A range of a batch cut here names its first row in #rangeFirst.
+      const firstRow =
+        request.type === 'block'
+          ? (request.block.firstRow ?? 0)
+          : request.cutHere === true
+            ? this.#rangeFirst
+            : request.first;
       this.#postDone(request.id, values, rows, shiftErrorRow(serializeError(e), firstRow), s);
     } finally {
       if (s.running !== undefined) Atomics.store(s.running, 0, 0);
@@ -150,56 +158,68 @@ export class BatchRunner {
   /**
    * A Parquet job's rows: read page by page by the fast path straight into the task's memory when
    * every column takes it (no row group decoded whole), else cut from the general decoder's row
-   * group (kept for the next job of the same row group) as the in-thread reader cuts it.
+   * group (kept for the next job of the same row group) as the in-thread reader cuts it. Pushes
+   * the value and rows of the job, or of each of its row ranges when it is cut here (`cutHere`).
    */
   async #parquetRows(
     t: WorkerTaskModule,
     s: WorkerSetup,
     request: Extract<WorkerJob, { type: 'rowGroup' }>,
-  ): Promise<unknown> {
+    values: unknown[],
+    rows: number[],
+  ): Promise<void> {
     const file = await this.#openParquet(s);
     const start = request.batchFirst + request.first;
+    const done = (range: BatchReadPlan, value: unknown) => {
+      values.push(value);
+      rows.push(range.rows);
+    };
     const located = file.locateRows(request.rowGroup, s.names, start, start + request.rows);
     if (located !== undefined) {
       const block = locatedRowsPlan(located, request.rows);
+      const ranges =
+        request.cutHere === true && request.rangeBytes !== undefined
+          ? locatedRanges(block, located, s.layouts, request.rangeBytes)
+          : [block];
       try {
         await this.#adopt(t, s);
-        return this.#runBlock(t, s, block, (io) => copyLocatedRows(io, block, located));
+        this.#runBlock(t, s, block, (io) => copyLocatedRows(io, block, located), ranges, done);
+        return;
       } catch (e) {
-        // Loaded with the decoders already (an IPC worker loads no Parquet module at all).
-        const { isFastPathSignal } = await import('../parquet/fast/isFastPathSignal.js');
-        if (!isFastPathSignal(e)) throw e;
+        // Only before a range ran: the fast path signals while it copies the pages, never later.
+        if (!file.isFastPathSignal(e) || values.length > 0) throw e;
       }
     }
     const ipc = await this.#groupIpc(file, request, s.names);
     const { fields, version, batches } = scanIpcBytes(ipc, s.path);
     const at = batches.filter((b) => b.header.rows > 0)[Math.floor(request.batchFirst / request.batchSize)];
     let block: BatchReadPlan | undefined;
+    let ranges: BatchReadPlan[] = [];
     if (at !== undefined) {
       const { header, bodyOffset, bodyLength } = at;
       const slots = batchSlots(fields, version, header.variadicCounts, s.names);
-      block =
+      ranges =
         request.rangeBytes === undefined
-          ? batchReadPlan(header, bodyOffset, bodyLength, slots, s.names, 0, header.rows, s.path)
-          : (
-              await rowRangePlans(
-                header,
-                bodyOffset,
-                bodyLength,
-                slots,
-                s.names,
-                s.layouts,
-                0,
-                header.rows,
-                s.path,
-                request.rangeBytes,
-                async (into, position) => {
-                  into.set(ipc.subarray(position, position + into.length));
-                },
-              )
-            ).find((plan) => (plan.firstRow ?? 0) === request.first);
+          ? [batchReadPlan(header, bodyOffset, bodyLength, slots, s.names, 0, header.rows, s.path)]
+          : await rowRangePlans(
+              header,
+              bodyOffset,
+              bodyLength,
+              slots,
+              s.names,
+              s.layouts,
+              0,
+              header.rows,
+              s.path,
+              request.rangeBytes,
+              async (into, position) => {
+                into.set(ipc.subarray(position, position + into.length));
+              },
+            );
+      block = ranges.find((plan) => (plan.firstRow ?? 0) === request.first);
     }
-    if (block?.rows !== request.rows) {
+    const whole = request.cutHere === true && ranges.length > 1 && at?.header.rows === request.rows;
+    if (!whole && block?.rows !== request.rows) {
       throw new ArrowReadError(
         'CORRUPT',
         `row group ${request.rowGroup} decodes to other batches than its footer says`,
@@ -210,12 +230,20 @@ export class BatchRunner {
         },
       );
     }
-    const found = block;
     await this.#adopt(t, s);
-    return this.#runBlock(t, s, found, (io) => {
-      copyRanges(io, found.reads, ipc);
-      rebaseListOffsets(io, found);
-    });
+    for (const found of whole ? ranges : [block!]) {
+      this.#runBlock(
+        t,
+        s,
+        found,
+        (io) => {
+          copyRanges(io, found.reads, ipc);
+          rebaseListOffsets(io, found);
+        },
+        [found],
+        done,
+      );
+    }
   }
 
   /** The general decoder's row group as an Arrow IPC stream, kept for the next job of the same one. */
@@ -281,26 +309,38 @@ export class BatchRunner {
     }
   }
 
+  /**
+   * Fills the task's memory for `block` once and runs the task on it, or on each of `ranges` (row
+   * ranges whose buffers lie in the same IO region), in order, handing each value to `done`; the
+   * value of the last is returned.
+   */
   #runBlock(
     t: WorkerTaskModule,
     s: WorkerSetup,
     block: BatchReadPlan,
     fill: (io: Uint8Array) => void,
+    ranges: readonly BatchReadPlan[] = [block],
+    done?: (range: BatchReadPlan, value: unknown) => void,
   ): unknown {
     let io = this.#memory(t, block.ioBytes);
     fill(io);
-    for (let attempt = 1; ; attempt++) {
-      let value: unknown;
-      try {
-        value = t.run(new IoRegionBatch(io, block, s.names, s.layouts));
-      } catch (e) {
-        if (!detached(io, block.ioBytes) || attempt === ATTEMPTS) throw e;
+    let value: unknown;
+    for (const range of ranges) {
+      this.#rangeFirst = range.firstRow ?? 0;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          value = t.run(new IoRegionBatch(io, range, s.names, s.layouts));
+        } catch (e) {
+          if (!detached(io, block.ioBytes) || attempt === ATTEMPTS) throw e;
+          io = this.#memory(t, block.ioBytes);
+          continue;
+        }
+        if (!detached(io, block.ioBytes) || attempt === ATTEMPTS) break;
         io = this.#memory(t, block.ioBytes);
-        continue;
       }
-      if (!detached(io, block.ioBytes) || attempt === ATTEMPTS) return value;
-      io = this.#memory(t, block.ioBytes);
+      done?.(range, value);
     }
+    return value;
   }
 
   #memory(t: WorkerTaskModule, bytes: number): Uint8Array {
@@ -380,6 +420,51 @@ function locatedRowsPlan(located: readonly ColumnRows[], rows: number): BatchRea
     return [top, leaf(values)];
   });
   return { index: 0, rows, ioBytes, reads: [], columns };
+}
+
+/**
+ * The row ranges a batch of located rows is cut into (`rangeRows` with its list columns' values, as
+ * `rowRangePlans` cuts a decoded batch and rx's in-thread path cuts an apache-arrow one), as plans
+ * whose buffers lie within the whole batch's region ({@link locatedRowsPlan}): a scalar or
+ * fixed-size column's values of the range; a list's offsets of the range, pointing into all its
+ * values, as an apache-arrow slice does. Just `[block]` when the batch is one range.
+ */
+function locatedRanges(
+  block: BatchReadPlan,
+  located: readonly ColumnRows[],
+  layouts: readonly TensorLayout[],
+  rangeBytes: number,
+): BatchReadPlan[] {
+  const rows = block.rows;
+  const elements = located.map((r) => (r.column.layout === 'list' ? r.hi - r.lo : undefined));
+  const step = rangeRows(layouts, rangeBytes, { rows, elements });
+  if (step === undefined || step >= rows) return [block];
+  const ranges: BatchReadPlan[] = [];
+  for (let first = 0; first < rows; first += step) {
+    const count = Math.min(step, rows - first);
+    const columns = block.columns.map((levels, i): PlannedLevel[] => {
+      const r = located[i]!;
+      const size = r.column.valueBytes;
+      const leaf = levels[levels.length - 1]!;
+      const values = leaf.values!;
+      if (r.column.layout === 'list') {
+        const offsets = levels[0]!.offsets!;
+        return [
+          { ...levels[0]!, length: count, offsets: { at: offsets.at + 4 * first, length: 4 * (count + 1) } },
+          leaf,
+        ];
+      }
+      const n = r.column.layout === 'fixed' ? r.column.listSize : 1;
+      const part: PlannedLevel = {
+        ...leaf,
+        length: count * n,
+        values: { at: values.at + first * n * size, length: count * n * size },
+      };
+      return r.column.layout === 'scalar' ? [part] : [{ ...levels[0]!, length: count }, part];
+    });
+    ranges.push({ ...block, rows: count, firstRow: first, columns });
+  }
+  return ranges;
 }
 
 /** The located rows' offsets and values, copied into their places in `io`. */

@@ -894,6 +894,62 @@ describe('mapBatchesInWorkers with row ranges', () => {
     }
   });
 
+  it('has the worker cut a Parquet batch with a list column into the same row ranges (fast path and parquet-wasm)', async () => {
+    // As in the test above, as row groups of 1000 rows: the pool cannot tell a batch's list
+    // lengths before its pages are decoded, so the worker cuts it and the pool merges the ranges.
+    const batches = [0, 1].map((b) =>
+      batchOf({
+        logits: list(
+          Array.from({ length: BATCH + 1 }, (_, i) => 4 * i),
+          primitive(
+            new Float32(),
+            Float32Array.from({ length: 4 * BATCH }, (_, i) => ((i + b) % 13) - 6),
+          ),
+        ),
+        target: primitive(
+          new Int64(),
+          BigInt64Array.from({ length: BATCH }, (_, i) => BigInt(b * BATCH + i)),
+        ),
+      }),
+    );
+    const listed = join(dir, 'big-list.parquet');
+    const listedGzip = join(dir, 'big-list-gzip.parquet');
+    await writeParquet(listed, batches, { rowGroupRows: BATCH });
+    await writeParquet(listedGzip, batches, { rowGroupRows: BATCH, compression: 'gzip' });
+    const reference = await inThread(listed);
+    for (const [path, threads] of [
+      [listed, 1],
+      [listed, 3],
+      [listedGzip, 2],
+    ] as const) {
+      const results: Merged[] = [];
+      for await (const { rows, value } of mapBatchesInWorkers<Merged>(path, ranged(), {
+        threads,
+        rangeBytes: 1536,
+      })) {
+        expect(rows).toBe(BATCH);
+        results.push(value);
+      }
+      expect(results.map(({ parts: _, ...r }) => r)).toEqual(reference);
+      expect(results.map((r) => r.parts)).toEqual([RANGES, RANGES]);
+      // A range's error is its batch's, naming the batch's row; the batch's other ranges are dropped.
+      const before: Merged[] = [];
+      let error: unknown;
+      try {
+        for await (const { value } of mapBatchesInWorkers<Merged>(path, ranged({ throwAt: BATCH + 192 }), {
+          threads,
+          rangeBytes: 1536,
+        }))
+          before.push(value);
+      } catch (e) {
+        error = e;
+      }
+      expect(before.map((r) => r.parts)).toEqual([RANGES]);
+      expect(error).toBeInstanceOf(PlantedError);
+      expect(error).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', batch: 1, row: 195 });
+    }
+  });
+
   it('checks the file for changes once per batch, not once per row range', async () => {
     const handle = await open(big, 'r');
     const proto = Object.getPrototypeOf(handle) as { stat: (...args: unknown[]) => Promise<unknown> };

@@ -46,6 +46,8 @@ export interface WorkerPlan<R = unknown> {
    * all threads read and compute (the task's `run` then sees one range at a time as its batch);
    * without it, every batch is one job. The ranges depend only on the batch and the columns, never
    * on the thread count, so a deterministic merge gives the same result for any thread count.
+   * (A Parquet batch with a variable-length list column is one job whose worker computes its
+   * ranges one after the other: their lengths are known only once its pages are decoded.)
    */
   readonly merge?: (parts: R[]) => R;
 }
@@ -169,6 +171,8 @@ interface PlannedJob {
   readonly end: number;
   /** A row range of a batch split by `rowRangePlans`: whether it is the batch's last; `undefined`: a whole job. */
   readonly range: { readonly last: boolean } | undefined;
+  /** A Parquet batch the worker cuts into row ranges itself (see `WorkerJob.cutHere`): its values are merged. */
+  readonly cutHere?: boolean;
   request(id: number): WorkerJob;
 }
 
@@ -189,6 +193,8 @@ interface Slot {
   end: number;
   /** See `PlannedJob.range`. */
   range: { readonly last: boolean } | undefined;
+  /** See `PlannedJob.cutHere`. */
+  cutHere: boolean;
 }
 
 type Done = Extract<WorkerReply, { type: 'done' }> | typeof END;
@@ -475,6 +481,20 @@ class Pool<R> implements WorkerBatchReader<R> {
           if (reply === END) return finish();
           this.#slots.delete(this.#consumed);
           this.#consumed++;
+          if (slot.cutHere && reply.error !== undefined) {
+            // A range's error is its batch's: the ranges before it are dropped, never handed out.
+            reply = { ...reply, values: [], rows: [] };
+          } else if (slot.cutHere && reply.values.length > 1) {
+            // The batch's ranges, cut by the worker, merged as the ranges the pool cuts are.
+            let value: R;
+            try {
+              value = this.#merge!(reply.values as R[]);
+            } catch (e) {
+              await finish();
+              throw e instanceof ArrowReadError ? e.withContext({ file: this.#path, batch: this.#index }) : e;
+            }
+            reply = { ...reply, values: [value], rows: [reply.rows.reduce((a, b) => a + b, 0)] };
+          }
           if (slot.range !== undefined && reply.error === undefined) {
             // A row range: its batch's result is the merge of its ranges, handed out after the last.
             parts.push(reply.values[0] as R);
@@ -608,7 +628,7 @@ class Pool<R> implements WorkerBatchReader<R> {
         reject = rej;
       });
       promise.catch(() => undefined);
-      slot = { promise, resolve, reject, end: 0, range: undefined };
+      slot = { promise, resolve, reject, end: 0, range: undefined, cutHere: false };
       this.#slots.set(id, slot);
       // Asked for after close() (a next() that was waiting for the file to open): settle it now.
       if (this.#closed) reject(new ArrowReadError('CLOSED', 'the reader was closed', { file: this.#path }));
@@ -872,6 +892,10 @@ class Pool<R> implements WorkerBatchReader<R> {
     // With the plan's merge, a batch is cut into the row ranges an Arrow IPC batch of the same rows
     // would be (and this thread cuts it into, in rx): the same bits for any thread count.
     const step = this.#merge === undefined ? undefined : rangeRows(layouts, this.#rangeBytes);
+    // A list column's ranges depend on its list lengths, which only the decoded pages tell: the
+    // worker cuts such a batch (the same rule, `rangeRows`) and the pool merges its ranges' values.
+    const cutHere =
+      this.#merge !== undefined && step === undefined && layouts.some((l) => l.list !== undefined);
     const rangeBytes = this.#rangeBytes;
     const size = this.#size;
     const limit = this.#limit;
@@ -907,6 +931,7 @@ class Pool<R> implements WorkerBatchReader<R> {
               rows: count,
               end: total === 0 ? size : Math.round((size * through) / total),
               range: cut ? { last: first + count >= batchRows } : undefined,
+              cutHere,
               request: (id) => {
                 if (columnError !== undefined) throw columnError.withContext({ batch: pool.#index });
                 pool.#rowGroups.set(id, rowGroup);
@@ -919,7 +944,8 @@ class Pool<R> implements WorkerBatchReader<R> {
                   batchFirst,
                   first,
                   rows: count,
-                  rangeBytes: cut ? rangeBytes : undefined,
+                  rangeBytes: cut || cutHere ? rangeBytes : undefined,
+                  cutHere,
                 };
               },
             };
@@ -1052,6 +1078,7 @@ class Pool<R> implements WorkerBatchReader<R> {
         const slot = this.#slot(id);
         slot.end = planned.end;
         slot.range = planned.range;
+        slot.cutHere = planned.cutHere === true;
         this.#planned++;
         this.#rowsPlanned += planned.rows;
         this.#queue.push(job);

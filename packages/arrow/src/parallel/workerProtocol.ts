@@ -78,8 +78,17 @@ export type WorkerJob =
       /** The job's first row in the batch (0 for a whole batch) and its rows. */
       readonly first: number;
       readonly rows: number;
-      /** For a row range, the pool's `rangeBytes` (the general decoder's batch is cut by `rowRangePlans`). */
+      /**
+       * For a row range, or a batch the worker cuts itself (`cutHere`), the pool's `rangeBytes` (the
+       * general decoder's batch is cut by `rowRangePlans`).
+       */
       readonly rangeBytes: number | undefined;
+      /**
+       * A whole batch with a variable-length list column, whose row ranges (`rangeRows` of its list
+       * lengths) only its decoded pages tell: the worker cuts it into them and replies one value per
+       * range, in row order, for the pool to merge (nothing of the batch when a range fails).
+       */
+      readonly cutHere?: boolean;
     };
 
 /** Messages to a worker: `parquetMeta` (before setup) asks for a Parquet file's footer. */

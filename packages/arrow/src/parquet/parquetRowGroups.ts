@@ -18,6 +18,11 @@ export interface ParquetRowGroups {
     first: number,
     end: number,
   ): readonly ColumnRows[] | undefined;
+  /**
+   * Whether `e` is a fast-path signal thrown while copying located rows (`ColumnRows.copyValues`):
+   * the general decoder then reads them. Here so a worker tests for it without loading the decoders.
+   */
+  isFastPathSignal(e: unknown): boolean;
   /** Row group `rowGroup`'s `columns` (top-level names), decoded to an Arrow IPC stream in batches of `batchSize` rows. */
   read(
     rowGroup: number,
@@ -49,6 +54,7 @@ export async function openParquetRowGroups(
   }
   return {
     meta: file.meta,
+    isFastPathSignal,
     locateRows(rowGroup, columns, first, end) {
       try {
         return file.locateRows(rowGroup, columns, first, end);

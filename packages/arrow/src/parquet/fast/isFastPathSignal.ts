@@ -3,7 +3,7 @@ import { PageCorruption } from './PageCorruption.js';
 
 /**
  * A fast-path signal (a chunk it cannot read after all, or a damaged page): the general decoder then
- * reads the rows. Its own module so a worker can test for it without loading the decoders.
+ * reads the rows.
  */
 export function isFastPathSignal(e: unknown): boolean {
   return e instanceof FastPathFallback || e instanceof PageCorruption;
