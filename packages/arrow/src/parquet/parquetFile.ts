@@ -62,7 +62,11 @@ type Blobish = {
 type PwTable = { intoIPCStream(): Uint8Array };
 type PwColumn = { columnPath(): string[]; compression(): number };
 type PwFile = {
-  metadata(): { numRowGroups(): number; rowGroup(i: number): { numRows(): number; columns(): PwColumn[] } };
+  metadata(): {
+    fileMetadata(): { numRows(): number };
+    numRowGroups(): number;
+    rowGroup(i: number): { numRows(): number; columns(): PwColumn[] };
+  };
   schema(): { intoIPCStream(): Uint8Array };
   read(options: Record<string, unknown>): Promise<PwTable>;
 };
@@ -118,6 +122,12 @@ export async function openParquetFile(
       if (codec > 6)
         unsupported.push([i, column.columnPath().join('.'), codec === 7 ? 'LZO' : `codec ${codec}`]);
     }
+  }
+  // A damaged row count would silently drop (or invent) rows: the row groups must add up to the file's.
+  const declared = Number(metadata.fileMetadata().numRows());
+  const counted = rowGroups.reduce((a, b) => a + b, 0);
+  if (counted !== declared) {
+    throw new Error(`the footer's row groups hold ${counted} rows, but it says the file has ${declared}`);
   }
   const schema = file.schema().intoIPCStream();
   // The footer was counted as parquet-wasm read it: only the fast path's page reads count.

@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { renameSync } from 'node:fs';
+import { readFile as readFileBytes, writeFile as writeFileBytes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,5 +79,32 @@ describe('readParquet', () => {
     expect((failure as Error).message).toMatch(
       /a data page of row group 1 \(decoding columns 'logits', 'target'\): unreachable.*write or copy it again/,
     );
+  });
+
+  it('a row group whose footer row count was changed is CORRUPT, never fewer or more rows', async () => {
+    // 3 row groups of 500 rows: each `num_rows: 500` is the thrift field header 0x16 then the
+    // zigzag varint of 500 (0xe8 0x07); lower one to 400 (0xa0 0x06), pages untouched.
+    const path = join(dir, 'counted.parquet');
+    await writeTrainingLog(path, 'parquet', { rows: 500, classes: 3, epochs: 3, batchRows: 500 });
+    const good = await readFileBytes(path);
+    const footerLength = new DataView(good.buffer, good.byteOffset).getUint32(good.length - 8, true);
+    const outcomes = new Set<string>();
+    for (let at = good.length - 8 - footerLength; at < good.length - 10; at++) {
+      if (good[at] !== 0x16 || good[at + 1] !== 0xe8 || good[at + 2] !== 0x07) continue;
+      const bad = good.slice();
+      bad[at + 1] = 0xa0;
+      bad[at + 2] = 0x06;
+      const damaged = join(dir, `counted-${at}.parquet`);
+      await writeFileBytes(damaged, bad);
+      let rows = 0;
+      try {
+        for await (const b of readFile(damaged, { columns: ['logits', 'target'] })) rows += b.numRows;
+        outcomes.add(rows === 1500 ? 'all rows' : `wrong row count ${rows}`);
+      } catch (e) {
+        outcomes.add(e instanceof ArrowReadError ? e.code : String(e));
+      }
+    }
+    expect(outcomes.has('CORRUPT')).toBe(true);
+    expect([...outcomes].filter((o) => o !== 'CORRUPT' && o !== 'all rows')).toEqual([]);
   });
 });
