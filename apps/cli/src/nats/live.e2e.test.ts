@@ -73,7 +73,16 @@ describe('lossflow publish → lossflow eval --nats --subject', () => {
       { NATS_URL: server.url },
     );
     expect(live.stderr).toBe('');
-    expect(live).toMatchObject({ code: 0, stdout: local.stdout });
+    expect(live.code).toBe(0);
+    // Everything but `files`, which names the input read: the run on NATS and its bytes there.
+    const { files, ...read } = JSON.parse(live.stdout) as Record<string, unknown>;
+    const { files: localFiles, ...fromFile } = JSON.parse(local.stdout) as Record<string, unknown>;
+    expect(read).toEqual(fromFile);
+    expect(localFiles).toEqual([{ path: log, bytes: expect.any(Number) }]);
+    expect(files).toEqual([{ path: 'nats:job.preds.r1', bytes: expect.any(Number) }]);
+    expect(live.stdout.replace(/"files": \[[^\]]*\]/, '')).toBe(
+      local.stdout.replace(/"files": \[[^\]]*\]/, ''),
+    );
     expect(await streamExists('job.preds', 'r1')).toBe(false);
 
     const again = await runCli(['eval', '--nats', server.url, '--subject', 'job.preds', '--run', 'r1']);
