@@ -1,8 +1,8 @@
 // Benchmark of lossflow on NATS JetStream, on a local nats-server (127.0.0.1, JetStream file
 // storage in os.tmpdir()/lossflow-bench): live runs (publishBatches, then fromJetStream reading the
 // run back, alone and into cross-entropy) beside reading the same file locally. Run with
-// `pnpm bench:nats` (which builds first). One table of rows: the distributed evaluation adds its
-// rows to the same list. Benchmarks measure; they never assert.
+// `pnpm bench:nats` (which builds first, then runs scripts/bench/natsDistributed.mjs for the
+// distributed rows: a table of its own). Benchmarks measure; they never assert.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';

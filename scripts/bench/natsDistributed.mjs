@@ -1,7 +1,7 @@
-// `pnpm bench:nats:distributed`: local `lossflow eval` against a distributed run on loopback (a
-// coordinator and 2 workers of 1 thread each: the same 2 threads in total) over a ≥ 3 GB Arrow IPC
-// log. Measures; never asserts (besides both printing the same result). Target: distributed ≥ 75%
-// of local throughput. Needs nats-server (scripts/ensure-nats.sh) and a built CLI.
+// `pnpm bench:nats` (after scripts/bench/nats.mjs): local `lossflow eval` against a distributed
+// run on loopback (a coordinator and 2 workers of 1 thread each: the same 2 threads in total)
+// over a ≥ 3 GB Arrow IPC log. Measures; never asserts (besides both printing the same result).
+// Target: distributed ≥ 75% of local throughput. Needs nats-server (scripts/ensure-nats.sh) and a built CLI.
 
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';

@@ -177,7 +177,9 @@ Distributed (NATS JetStream): --nats URL makes this command the coordinator of a
 workers (lossflow worker --nats URL, on any machines that read the files by the same path)
 compute; it prints exactly what it prints without --nats. --run ID starts or resumes that run
 (states already computed are kept); --keep keeps the run's stream and KV bucket afterwards.
-Not with --per-row or --limit.
+It takes the connection flags above (--nats-token, --nats-user/--nats-pass, --nats-creds,
+--nats-tls-ca). Not yet with --per-row, --limit, --metric, --follow, standard input (-), or --by
+file, a Hive partition key or several keys (bad usage: run those without --nats).
 
 JSON output (--format json), exactly one document:
   { "rows": <rows read>, "files": [ { "path", "bytes" } ], "columns": [<columns read>],
@@ -291,7 +293,7 @@ Examples:
 `;
 
 /** `lossflow worker --help`. */
-export const WORKER_HELP = `Usage: lossflow worker --nats URL [--threads N] [--quiet]
+export const WORKER_HELP = `Usage: lossflow worker --nats URL [connection flags] [--threads N] [--quiet]
 
 Serves distributed evaluations (lossflow eval FILE... --nats URL) from a NATS JetStream server
 until stopped: pulls one item (a part of a file: whole batches or Parquet row groups) at a time,
@@ -301,9 +303,10 @@ killed mid-item loses nothing: the item goes to another worker after the ack wai
 SIGINT releases the item in hand for another worker and exits 0.
 
 Options:
-  --nats URL      the NATS server (default: NATS_URL)
   --threads N     threads per item, this one included: 1 to 256 (default 1)
   -q, --quiet     no log lines on stderr
+
+${NATS_CONNECT_HELP}
 
 Example:
   lossflow worker --nats nats://nats.internal:4222 --threads 4

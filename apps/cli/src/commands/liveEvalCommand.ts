@@ -6,6 +6,7 @@ import { EVAL_FLAGS, type EvalPlan, parseEvalArgs } from '../args/evalArgs.js';
 import { NATS_CONNECT_FLAGS, natsConnectOptionsOf } from '../args/natsConnectFlags.js';
 import { describeFailure } from '../errors/describeFailure.js';
 import { UsageError } from '../errors/UsageError.js';
+import { GroupKeys } from '../inputs/groupKeys.js';
 import { JetStreamSource } from '../nats/JetStreamSource.js';
 import { natsFailure } from '../nats/natsFailure.js';
 import type { CliIo } from '../output/cliIo.js';
@@ -48,6 +49,14 @@ export async function liveEvalCommand(args: readonly string[], io: CliIo): Promi
     run = lastValue(parsed, 'run');
     if (run !== undefined && !isRunId(run)) {
       throw new UsageError(`--run takes 1 to 64 letters, digits, _ and - (got '${run}').`, 'eval');
+    }
+    // The batches of a live run are not decorated with group keys (see GroupKeys): a run has no
+    // input file, and several keys would be numbered by a reader the live source does not have.
+    if (plan.by !== undefined && GroupKeys.of(plan.by, new Map()) !== undefined) {
+      throw new UsageError(
+        `--by ${plan.by}: a live run (--subject) is grouped by one column of its batches; --by file and several keys are for files.`,
+        'eval',
+      );
     }
     for (const flag of ['threads', 'limit', 'allow-missing-end-of-stream']) {
       if (hasFlag(parsed, flag)) {

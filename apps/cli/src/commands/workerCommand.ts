@@ -1,11 +1,20 @@
-import { parseArgs } from 'node:util';
-import { wantsHelp } from '../args/argv.js';
+import type { NatsConnectOptions } from '@lossflow/nats/node';
+import { type FlagSpec, hasFlag, lastValue, parseArgv, wantsHelp } from '../args/argv.js';
 import { MAX_THREADS } from '../args/evalArgs.js';
 import { WORKER_HELP } from '../args/helpText.js';
+import { NATS_CONNECT_FLAGS, natsConnectOptionsOf } from '../args/natsConnectFlags.js';
 import { describeFailure } from '../errors/describeFailure.js';
 import { UsageError } from '../errors/UsageError.js';
 import { computeItem } from '../nats/computeItem.js';
+import { natsFailure } from '../nats/natsFailure.js';
 import type { CliIo } from '../output/cliIo.js';
+
+/** The flags of `lossflow worker`: the shared connection flags, `--threads N` and `--quiet`. */
+const WORKER_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  ...NATS_CONNECT_FLAGS,
+  threads: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+};
 
 /**
  * `lossflow worker --nats URL [--threads N]`: serves distributed runs (`lossflow eval … --nats`)
@@ -19,31 +28,26 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
     io.stdout.write(WORKER_HELP);
     return 0;
   }
+  let connect: NatsConnectOptions;
   let servers: string;
   let threads: number;
   try {
-    const { values } = parseArgs({
-      args: [...args],
-      options: {
-        nats: { type: 'string' },
-        threads: { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-    servers = values.nats ?? io.env.NATS_URL ?? '';
-    if (servers === '') throw new UsageError('--nats URL (or NATS_URL) names the NATS server.');
-    threads = values.threads === undefined ? 1 : Number(values.threads);
-    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
-      throw new UsageError(`--threads must be a whole number from 1 to ${MAX_THREADS}.`);
+    const parsed = parseArgv(args, WORKER_FLAGS, 'worker');
+    if (parsed.positionals.length > 0) {
+      throw new UsageError(`worker takes no files (got '${parsed.positionals[0]}').`, 'worker');
     }
-    if (values.quiet === true) io = { ...io, stderr: { write: () => true } as unknown as CliIo['stderr'] };
+    connect = { ...natsConnectOptionsOf(parsed, io.env), name: 'lossflow worker' };
+    const given = connect.servers ?? io.env.NATS_URL ?? '';
+    servers = typeof given === 'string' ? given : given.join(',');
+    if (servers === '') throw new UsageError('--nats URL (or NATS_URL) names the NATS server.', 'worker');
+    const threadsFlag = lastValue(parsed, 'threads');
+    threads = threadsFlag === undefined ? 1 : Number(threadsFlag);
+    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+      throw new UsageError(`--threads must be a whole number from 1 to ${MAX_THREADS}.`, 'worker');
+    }
+    if (hasFlag(parsed, 'quiet')) io = { ...io, stderr: { write: () => true } as unknown as CliIo['stderr'] };
   } catch (error) {
-    const failure = describeFailure(
-      error instanceof UsageError ? error : new UsageError((error as Error).message),
-      { command: 'worker' },
-    );
+    const failure = describeFailure(error, { command: 'worker' });
     io.stderr.write(`${failure.message}\n`);
     return failure.exitCode;
   }
@@ -53,12 +57,11 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
   const nats = await import('@lossflow/nats/node');
   let nc: Awaited<ReturnType<typeof nats.connectForRun>>;
   try {
-    nc = await nats.connectForRun({ servers, name: 'lossflow worker' });
-  } catch (e) {
-    io.stderr.write(
-      `lossflow worker: cannot connect to the NATS server at ${servers}: ${e instanceof Error ? e.message : String(e)}. Check --nats (or NATS_URL) and that nats-server runs with JetStream enabled (-js).\n`,
-    );
-    return 1;
+    nc = await nats.connectForRun(connect);
+  } catch (error) {
+    const failure = natsFailure(error, 'worker', servers) ?? describeFailure(error, { command: 'worker' });
+    io.stderr.write(`${failure.message}\n`);
+    return failure.exitCode;
   }
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();

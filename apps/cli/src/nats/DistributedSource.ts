@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { readFile } from '@lossflow/arrow/node';
+import type { NatsConnectOptions } from '@lossflow/nats/node';
 import type { LossChunk, PassChunks } from '@lossflow/rx';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { defer, finalize, from, map, type Observable, switchMap, tap, throwError } from 'rxjs';
@@ -9,6 +10,9 @@ import type { ItemSpec } from './itemSpec.js';
 
 /** Where a coordinator's run goes, and how it is tuned (the tests shorten the waits). */
 export interface CoordinatorSettings {
+  /** How to reach and authenticate to the server (the shared connection flags). */
+  readonly connect: NatsConnectOptions;
+  /** The server(s), as messages name them. */
   readonly servers: string;
   /** The run id given (`--run`), or undefined for a new one. */
   readonly run: string | undefined;
@@ -85,16 +89,8 @@ export class DistributedSource implements EvalSource {
       }
       const nats = await import('@lossflow/nats/node');
       const settings = this.#settings;
-      let nc: Awaited<ReturnType<typeof nats.connectForRun>>;
-      try {
-        nc = await nats.connectForRun({ servers: settings.servers, name: 'lossflow eval' });
-      } catch (e) {
-        throw new nats.DistributedRunError(
-          'UNREACHABLE',
-          `cannot connect to the NATS server at ${settings.servers}: ${e instanceof Error ? e.message : String(e)}`,
-          { hint: 'Check --nats (or NATS_URL) and that nats-server runs with JetStream enabled (-js).' },
-        );
-      }
+      // A connection failure (unreachable, not authorized) reaches the command's natsFailure.
+      const nc = await nats.connectForRun(settings.connect);
       const run = settings.run ?? nats.newRunId();
       const items = await nats.planWorkItems(run, this.#plan.files, this.#spec, {
         ...(settings.itemBytes === undefined ? {} : { itemBytes: settings.itemBytes }),

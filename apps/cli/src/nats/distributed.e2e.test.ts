@@ -4,7 +4,7 @@
  * `lossflow eval` prints, and stays exact under faults: a worker SIGKILLed mid-item, a coordinator
  * killed and resumed with `--run`, a poison item, the server restarted mid-run, no worker at all.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeIpcStream, writeTrainingLog } from '@lossflow/arrow/node';
@@ -257,6 +257,25 @@ describe('lossflow eval --nats', () => {
 });
 
 describe('lossflow eval --nats usage', () => {
+  it('refuses what workers cannot compute yet (bad usage, before connecting)', async () => {
+    const hive = join(dir, 'hive', 'epoch=1');
+    mkdirSync(hive, { recursive: true });
+    copyFileSync(stream, join(hive, 'part.arrows'));
+    for (const [extra, named] of [
+      [[stream, '--metric', 'accuracy'], '--metric'],
+      [[stream, '--follow'], '--follow'],
+      [['-'], 'standard input (-)'],
+      [[stream, '--by', 'file'], '--by file'],
+      [[stream, '--by', 'epoch,step'], '--by epoch,step'],
+      [[join(dir, 'hive'), '--by', 'epoch'], '--by epoch'],
+    ] as const) {
+      const run = await runCli(['eval', ...extra, '--nats', 'nats://127.0.0.1:1']);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`${named}`);
+      expect(run.stderr).toContain('cannot be combined with --nats yet');
+    }
+  });
+
   it('refuses --per-row and --limit (bad usage, before connecting)', async () => {
     for (const extra of [
       ['--per-row', join(dir, 'rows.arrows')],
@@ -297,5 +316,38 @@ describe('lossflow worker', () => {
     const run = await runCli(['worker'], { ...(env as Record<string, string>), NATS_URL: '' });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--nats URL');
+  });
+});
+
+describe('distributed runs on a token-protected server', () => {
+  let secured: NatsServer;
+  beforeAll(async () => {
+    secured = await startNatsServer({ token: 'd1st-token' });
+  });
+  afterAll(async () => {
+    await secured?.stop();
+  });
+
+  it('complete with the right token (--nats-token), as local eval', async () => {
+    const args = [stream, '--by', 'epoch', '--format', 'json'];
+    const local = await runCli(['eval', ...args]);
+    started.push(startCli(['worker', '--nats', secured.url, '--nats-token', 'd1st-token']));
+    const run = startCli(['eval', ...args, '--nats', secured.url, '--nats-token', 'd1st-token'], TUNING);
+    started.push(run);
+    expect(await run.exited()).toBe(0);
+    expect(run.stdout()).toBe(local.stdout);
+  });
+
+  it('exit 1 with a clear message for a wrong or missing token: coordinator and worker', async () => {
+    const refused = `${secured.url} refused the connection: authorization violation. Pass the credentials the server expects`;
+    for (const token of [[], ['--nats-token', 'wrong']]) {
+      const run = await runCli(['eval', stream, '--format', 'json', '--nats', secured.url, ...token]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain(`lossflow eval: ${refused}`);
+      const w = await runCli(['worker', '--nats', secured.url, ...token]);
+      expect(w.code).toBe(1);
+      expect(w.stderr).toContain(`lossflow worker: ${refused}`);
+    }
   });
 });

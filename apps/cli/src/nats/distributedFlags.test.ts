@@ -4,17 +4,46 @@ import { hasNatsFlag, takeDistributedFlags } from './distributedFlags.js';
 import { itemSpecOf } from './itemSpec.js';
 
 describe('takeDistributedFlags', () => {
-  it('takes --nats, --run and --keep out of the eval arguments, in both spellings', () => {
+  it('takes the connection flags, --run and --keep out of the eval arguments, in both spellings', () => {
     expect(
-      takeDistributedFlags(['a.arrows', '--nats', 'nats://h:4222', '--by', 'epoch', '--run=r1', '--keep']),
+      takeDistributedFlags(
+        [
+          'a.arrows',
+          '--nats',
+          'nats://h:4222',
+          '--by',
+          'epoch',
+          '--run=r1',
+          '--keep',
+          '--nats-token',
+          't0k',
+          '--nats-user=u',
+          '--nats-pass',
+          'p',
+          '--nats-creds',
+          '/c.creds',
+          '--nats-tls-ca=/ca.pem',
+        ],
+        {},
+      ),
     ).toEqual({
-      nats: 'nats://h:4222',
+      connect: {
+        env: {},
+        name: 'lossflow eval',
+        servers: 'nats://h:4222',
+        token: 't0k',
+        user: 'u',
+        pass: 'p',
+        credsFile: '/c.creds',
+        tlsCaFile: '/ca.pem',
+      },
       run: 'r1',
       keep: true,
       rest: ['a.arrows', '--by', 'epoch'],
     });
-    expect(takeDistributedFlags(['--nats=nats://h', 'x', '--', '--keep'])).toEqual({
-      nats: 'nats://h',
+    const env = { NATS_URL: 'nats://env:4222' };
+    expect(takeDistributedFlags(['--nats=nats://h', 'x', '--', '--keep'], env)).toEqual({
+      connect: { env, name: 'lossflow eval', servers: 'nats://h' },
       run: undefined,
       keep: false,
       rest: ['x', '--', '--keep'],
@@ -22,8 +51,9 @@ describe('takeDistributedFlags', () => {
   });
 
   it('is bad usage without a value', () => {
-    expect(() => takeDistributedFlags(['a.arrows', '--run'])).toThrow(UsageError);
-    expect(() => takeDistributedFlags(['--nats='])).toThrow(UsageError);
+    expect(() => takeDistributedFlags(['a.arrows', '--run'], {})).toThrow(UsageError);
+    expect(() => takeDistributedFlags(['--nats='], {})).toThrow(UsageError);
+    expect(() => takeDistributedFlags(['a.arrows', '--nats-token'], {})).toThrow(UsageError);
   });
 
   it('tells a distributed command line by --nats', () => {

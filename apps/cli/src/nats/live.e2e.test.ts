@@ -73,7 +73,16 @@ describe('lossflow publish → lossflow eval --nats --subject', () => {
       { NATS_URL: server.url },
     );
     expect(live.stderr).toBe('');
-    expect(live).toMatchObject({ code: 0, stdout: local.stdout });
+    expect(live.code).toBe(0);
+    // Everything but `files`, which names the input read: the run on NATS and its bytes there.
+    const { files, ...read } = JSON.parse(live.stdout) as Record<string, unknown>;
+    const { files: localFiles, ...fromFile } = JSON.parse(local.stdout) as Record<string, unknown>;
+    expect(read).toEqual(fromFile);
+    expect(localFiles).toEqual([{ path: log, bytes: expect.any(Number) }]);
+    expect(files).toEqual([{ path: 'nats:job.preds.r1', bytes: expect.any(Number) }]);
+    expect(live.stdout.replace(/"files": \[[^\]]*\]/, '')).toBe(
+      local.stdout.replace(/"files": \[[^\]]*\]/, ''),
+    );
     expect(await streamExists('job.preds', 'r1')).toBe(false);
 
     const again = await runCli(['eval', '--nats', server.url, '--subject', 'job.preds', '--run', 'r1']);
@@ -180,6 +189,37 @@ describe('lossflow publish → lossflow eval --nats --subject', () => {
     );
     expect(live.stderr).toContain('No result was written.');
     expect(await streamExists('job.gap', 'r1')).toBe(true);
+  });
+
+  it('computes --metric as for the published file (a live run is read in this thread)', async () => {
+    expect(
+      (await runCli(['publish', log, '--nats', server.url, '--subject', 'job.metric', '--run', 'm1', '-q']))
+        .code,
+    ).toBe(0);
+    const args = ['--metric', 'accuracy', '--by', 'epoch', '--format', 'json'];
+    const local = await runCli(['eval', log, ...args]);
+    const live = await runCli([
+      'eval',
+      '--nats',
+      server.url,
+      '--subject',
+      'job.metric',
+      '--run',
+      'm1',
+      ...args,
+    ]);
+    expect(live.code).toBe(0);
+    const metrics = (stdout: string): unknown => (JSON.parse(stdout) as { metrics: unknown }).metrics;
+    expect(metrics(live.stdout)).toEqual(metrics(local.stdout));
+    expect(metrics(live.stdout)).toHaveLength(1);
+  });
+
+  it('refuses --by file and several keys with a live --subject (exit 2)', async () => {
+    for (const by of ['file', 'epoch,step']) {
+      const run = await runCli(['eval', '--nats', server.url, '--subject', 'job.x', '--by', by]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`--by ${by}: a live run (--subject) is grouped by one column`);
+    }
   });
 
   it('refuses files and file-only flags with a live --subject (exit 2)', async () => {

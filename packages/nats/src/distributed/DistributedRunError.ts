@@ -3,9 +3,7 @@ export type DistributedRunCode =
   /** An item failed on every delivery (a damaged part of a file, an error in the data). */
   | 'ITEM_FAILED'
   /** The run id was planned before with other files or options. */
-  | 'PLAN_MISMATCH'
-  /** The NATS server cannot be reached or refused the connection. */
-  | 'UNREACHABLE';
+  | 'PLAN_MISMATCH';
 
 /**
  * A distributed run that cannot complete: it names the item and its file, and says how to fix it.
