@@ -85,7 +85,7 @@ Inputs (FILE...; all must have the columns used, else an error names both files)
 
 Losses (--loss NAME; torch's spellings work too: mse-loss, MSELoss, cross_entropy):
 ${LOSS_LINES}
-  Default: cross-entropy.
+  Default: cross-entropy; with only --metric, no loss.
 
 Columns (auto-detected when not given):
   --input COL               predictions (default: logits, input, pred or prediction)

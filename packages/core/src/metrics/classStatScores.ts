@@ -65,10 +65,13 @@ export function classStatScoresPartial(
   );
   const scores = scoresOption(metric, options.scores);
   const op = classificationOperands(metric, input, target, ignoreIndex);
-  // scikit-learn's default for one 0/1 target per sample is 'binary'; elsewhere 'binary' is undefined.
-  const singleBinary = op.task === 'binary' && op.labels === 1;
-  const average = choiceOption(metric, 'average', options.average, AVERAGES, singleBinary ? 'binary' : 'macro');
-  if (average === 'binary' && !singleBinary) {
+  // Without an average the default follows the targets, known for sure only at the end (an empty
+  // batch has no label count): 'binary' for one 0/1 target per sample (scikit-learn), else 'macro'.
+  const average =
+    options.average === undefined
+      ? 'default'
+      : choiceOption(metric, 'average', options.average, AVERAGES, 'macro');
+  if (average === 'binary' && op.rows > 0 && !(op.task === 'binary' && op.labels === 1)) {
     throw new LossError('INVALID_OPTION', `average 'binary' needs one 0/1 target per sample`, {
       loss: metric,
       argument: 'average',
@@ -146,8 +149,8 @@ function scoreOf(which: ClassScore, tp: number, fp: number, fn: number): number 
  * counted.
  */
 export function classStatScoresValue(state: MetricState, which: ClassScore): number | number[] {
-  const stored = state.params.average as ClassScoreAverage;
-  if (state.layout === 'binary:1' && stored !== 'binary') {
+  const stored = state.params.average as ClassScoreAverage | 'default';
+  if (state.layout === 'binary:1' && stored !== 'binary' && stored !== 'default') {
     // One 0/1 target per sample: scikit-learn averages over both classes; class 0's tp is the tn.
     const c = state.counts;
     const tp = c[0]!;
@@ -156,8 +159,8 @@ export function classStatScoresValue(state: MetricState, which: ClassScore): num
     const counted = c[3]!;
     return scoresOf(Float64Array.of(counted - tp - fp - fn, tp, fn, fp, fp, fn, counted), stored, true, which);
   }
-  // 'binary': the positive label's score, which is the mean over the one label.
-  const average = stored === 'binary' ? 'macro' : stored;
+  // 'binary' (and the default): with one label the positive label's score, its mean over the one label.
+  const average = stored === 'binary' || stored === 'default' ? 'macro' : stored;
   return scoresOf(state.counts, average, state.layout.startsWith('multiclass'), which);
 }
 
