@@ -136,7 +136,11 @@ describe('lossflow eval --metric', () => {
 
       const json = await runCli([...args, '--format', 'json']);
       expect([json.code, json.stderr]).toEqual([0, '']);
-      const doc = JSON.parse(json.stdout) as { rows: number; results: unknown[]; metrics: { value: number }[] };
+      const doc = JSON.parse(json.stdout) as {
+        rows: number;
+        results: unknown[];
+        metrics: { value: number }[];
+      };
       expect([doc.rows, doc.results, doc.metrics.map((m) => m.value)]).toEqual([8, [], [expected]]);
 
       const csv = await runCli([...args, '--format', 'csv']);

@@ -30,7 +30,12 @@ describe('brierScore', () => {
       let state: MetricState | undefined;
       for (let from = 0; from < n; from += size) {
         const to = Math.min(n, from + size);
-        state = brierScorePartial(p.subarray(from, to), y.subarray(from, to), { scores: 'probabilities' }, state);
+        state = brierScorePartial(
+          p.subarray(from, to),
+          y.subarray(from, to),
+          { scores: 'probabilities' },
+          state,
+        );
       }
       expect(finalizeMetric(state!)).toBe(whole);
     }

@@ -1,4 +1,5 @@
 import { checkOptionKeys, optionKeys } from '../descriptor/optionKeys.js';
+import { twoSumError } from '../state/compensatedSum.js';
 import { ignoreIndexOption } from '../tensor/classOperands.js';
 import type { TensorInput } from '../tensor/tensor.js';
 import {
@@ -9,7 +10,6 @@ import {
   probabilityError,
 } from './classificationOperands.js';
 import { addSum, type MetricState, metricStateFor, sumAt } from './MetricState.js';
-import { twoSumError } from '../state/compensatedSum.js';
 import { ignoreParam, scoresOption } from './metricOptions.js';
 import { expSumAt, sigmoid } from './sampleScores.js';
 

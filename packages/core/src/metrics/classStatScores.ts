@@ -157,7 +157,12 @@ export function classStatScoresValue(state: MetricState, which: ClassScore): num
     const fp = c[1]!;
     const fn = c[2]!;
     const counted = c[3]!;
-    return scoresOf(Float64Array.of(counted - tp - fp - fn, tp, fn, fp, fp, fn, counted), stored, true, which);
+    return scoresOf(
+      Float64Array.of(counted - tp - fp - fn, tp, fn, fp, fp, fn, counted),
+      stored,
+      true,
+      which,
+    );
   }
   // 'binary' (and the default): with one label the positive label's score, its mean over the one label.
   const average = stored === 'binary' || stored === 'default' ? 'macro' : stored;
