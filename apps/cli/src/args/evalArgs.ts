@@ -146,7 +146,15 @@ export function parseEvalArgs(args: readonly string[], options: EvalArgsOptions 
       usage(`--${token.name} is a metric option: give it after the --metric it applies to.`);
     else if (setting !== undefined) (slots.at(-1)?.settings ?? shared).push(setting);
   }
-  if (slots.length === 0) slots.push({ entry: findLoss('cross-entropy')!, settings: [] });
+  // Only --metric: no loss (an implicit cross-entropy would fail on, e.g., 0/1 Int64 targets).
+  if (slots.length === 0 && metricSlots.length === 0)
+    slots.push({ entry: findLoss('cross-entropy')!, settings: [] });
+  if (slots.length === 0 && shared[0] !== undefined) {
+    throw new UsageError(
+      `${shared[0].flag} applies to a --loss, and only --metric was given: put it after the --metric it applies to, or add a --loss.`,
+      'eval',
+    );
+  }
 
   for (const s of shared) {
     if (!slots.some((slot) => accepts(slot.entry, s)))
@@ -178,6 +186,9 @@ export function parseEvalArgs(args: readonly string[], options: EvalArgsOptions 
     );
   }
   const perRow = lastValue(parsed, 'per-row');
+  if (perRow !== undefined && losses.length === 0) {
+    throw new UsageError('--per-row writes the losses of one --loss; add a --loss.', 'eval');
+  }
   if (perRow !== undefined && losses.length > 1) {
     throw new UsageError('--per-row writes the losses of one --loss; run eval once per loss.', 'eval');
   }

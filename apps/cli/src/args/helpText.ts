@@ -85,7 +85,7 @@ Inputs (FILE...; all must have the columns used, else an error names both files)
 
 Losses (--loss NAME; torch's spellings work too: mse-loss, MSELoss, cross_entropy):
 ${LOSS_LINES}
-  Default: cross-entropy.
+  Default: cross-entropy; with only --metric, no loss.
 
 Columns (auto-detected when not given):
   --input COL               predictions (default: logits, input, pred or prediction)
@@ -104,8 +104,9 @@ Metrics (--metric NAME, several allowed, computed in the same pass as the losses
 --metric apply to it: --input, --target, --ignore-index, --weight and these):
 ${METRIC_LINES}
   --k N                     top-k-accuracy: classes counted as a hit (default 5)
-  --average micro|macro|weighted|none
-                            precision, recall, f1 (default macro), auroc (macro|none)
+  --average micro|macro|weighted|none|binary
+                            precision, recall, f1 (default macro; for one 0/1 target per sample
+                            binary = the positive class, the others over classes 0 and 1), auroc (macro|none)
   --threshold P             0/1 targets: a probability >= P predicts 1 (default 0.5)
   --scores logits|probabilities
                             what --input holds (default logits: softmax / sigmoid first)

@@ -166,7 +166,9 @@ export function evalPipeline(plan: EvalPlan, source: EvalSource, hooks: EvalHook
     metrics,
     plan.by,
   );
-  return forkJoin([forkJoin(perLoss), metrics$]).pipe(
+  // forkJoin([]) completes without emitting: a metrics-only pass still has a (lossless) result.
+  const losses$ = perLoss.length === 0 ? of([]) : forkJoin(perLoss);
+  return forkJoin([losses$, metrics$]).pipe(
     map(([results, metricValues]) => {
       const p = source.progress();
       // With --limit the files are not read to the end, so only the bytes actually read count; a

@@ -2,9 +2,11 @@
  * `lossflow eval --metric NAME [options]`: metrics mixed with --loss in one pass, in every output
  * format, equal to @lossflow/core's metrics over the same rows; bad metric flags are usage errors.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accuracy, confusionMatrix, f1, tensor, topKAccuracy } from '@lossflow/core';
+import { makeVector, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, runCli } from '../testing/runCli.js';
 
@@ -114,6 +116,49 @@ describe('lossflow eval --metric', () => {
       expect(run.stdout).toMatch(/^epoch\s+rows\s+cross-entropy\s+accuracy\s+top-k-accuracy$/m);
       expect(run.stdout).toMatch(/^f1 \[/m);
       expect(run.stdout).toContain('confusion-matrix (rows: true class, columns: predicted)');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'only --metric: no implicit loss (0/1 Int64 targets, where cross-entropy would fail), every format',
+    async () => {
+      const logits = [2.5, -1, 0.3, -0.2, 4, -3, 0.1, 1.2];
+      const target = [1n, 0n, 0n, 0n, 1n, 1n, 1n, 1n];
+      const file = join(mkdtempSync(join(tmpdir(), 'lossflow-metrics-')), 'binary.arrows');
+      const table = new Table({
+        logits: vectorFromArray(logits),
+        target: makeVector(BigInt64Array.from(target)),
+      });
+      writeFileSync(file, tableToIPC(table, 'stream'));
+      const expected = accuracy(Float64Array.from(logits), Int32Array.from(target, Number));
+      const args = ['eval', file, '--metric', 'accuracy'];
+
+      const json = await runCli([...args, '--format', 'json']);
+      expect([json.code, json.stderr]).toEqual([0, '']);
+      const doc = JSON.parse(json.stdout) as {
+        rows: number;
+        results: unknown[];
+        metrics: { value: number }[];
+      };
+      expect([doc.rows, doc.results, doc.metrics.map((m) => m.value)]).toEqual([8, [], [expected]]);
+
+      const csv = await runCli([...args, '--format', 'csv']);
+      expect(csv.code).toBe(0);
+      expect(csv.stdout.trim().split('\n')).toEqual([
+        'kind,loss,reduction,key,value,rows,batches',
+        `total,accuracy,metric,,${expected},8,1`,
+      ]);
+
+      const text = await runCli(args);
+      expect(text.code).toBe(0);
+      expect(text.stdout).toMatch(/accuracy/);
+      expect(text.stdout).toMatch(/total\s+8\s+0\.7500/);
+
+      // A loss flag with no --loss to apply to is a usage error, not a silent implicit loss.
+      const stray = await runCli(['eval', file, '--input', 'logits', '--metric', 'accuracy']);
+      expect(stray.code).toBe(2);
+      expect(stray.stderr).toMatch(/--input applies to a --loss/);
     },
     TIMEOUT,
   );

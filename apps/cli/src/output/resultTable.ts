@@ -1,4 +1,4 @@
-import { keyLabel } from '../eval/displayKey.js';
+import { type DisplayKey, keyLabel } from '../eval/displayKey.js';
 import type { EvalRun, LossResult } from '../eval/evalPipeline.js';
 import type { Style } from './ansi.js';
 import { lossColumnFormat } from './lossColumnFormat.js';
@@ -20,8 +20,10 @@ export function resultTable(run: EvalRun, by: string | undefined, elapsedMs: num
     .join('  ');
   const sameRows = run.results.every((r) => sameGroupRows(r, run.results[0]!));
   const metrics = run.metrics ?? [];
+  // Metrics only (no --loss): the first metric's rows and groups frame the table.
+  const frame = run.results[0] ?? metrics[0];
   const body = sameRows
-    ? combined(run.results, by, style, withMetricColumns(metrics))
+    ? combined(run.results, by, style, withMetricColumns(metrics), frame)
     : run.results
         .map((r, i) => combined([r], by, style, i === 0 ? withMetricColumns(metrics) : undefined))
         .join('\n');
@@ -29,7 +31,15 @@ export function resultTable(run: EvalRun, by: string | undefined, elapsedMs: num
   const footer = style.dim(
     `${formatCounted(run.rows, 'row', 'rows')} · ${formatCounted(run.batches, 'batch', 'batches')} · ${formatBytes(run.bytes)} in ${formatDuration(elapsedMs)}${rate}`,
   );
-  return `${heading}\n\n${body}\n${metricTableLines(metrics, style)}${footer}\n`;
+  const head = heading === '' ? '' : `${heading}\n\n`;
+  const table = frame === undefined ? '' : `${body}\n`;
+  return `${head}${table}${metricTableLines(metrics, style)}${footer}\n`;
+}
+
+/** The rows and groups a table shows: the first loss's, or with metrics only the first metric's. */
+interface TableFrame {
+  readonly rows: number;
+  readonly groups?: readonly { readonly key: DisplayKey; readonly rows: number }[] | undefined;
 }
 
 function combined(
@@ -37,8 +47,10 @@ function combined(
   by: string | undefined,
   style: Style,
   extra?: ReturnType<typeof withMetricColumns>,
+  frame: TableFrame | undefined = results[0],
 ): string {
-  const first = results[0]!;
+  if (frame === undefined) return '';
+  const first = frame;
   const groups = first.groups ?? [];
   // A key of several names (`--by run,epoch`) gets a column per name.
   const sample = groups[0]?.key;

@@ -14,10 +14,11 @@ export type MetricParams = Readonly<Record<string, string | number | boolean>>;
  *   bins) held exactly in float64 up to 2^53, so merging is exact, associative and commutative and
  *   any batch split gives bit-identical results;
  * - `sums`: float64 sums as compensated pairs (`sums[2i]` the sum, `sums[2i + 1]` its rounding
- *   error), as `LossState`'s, merged to ~1 ulp whatever the split;
+ *   error), as `LossState`'s: the same bits for any thread count, within ~1 ulp for another batch split;
  * - `moments`: blocks of six `[n, meanA, meanB, m2A, m2B, cAB]` (count, means, centred sums of
  *   squares and co-moment) combined with Chan et al.'s pairwise update, numerically stable where
- *   naive sums of squares cancel (`r2`, `pearson`).
+ *   naive sums of squares cancel (`r2`, `pearson`); another batch split moves them by up to
+ *   ~1e-13 relative (the same bits for any thread count).
  *
  * Sizes are fixed by the metric's options and the first batch's class count (`layout`); each
  * metric's JSDoc states its size. A state's arrays are allocated once; accumulate batches into it
@@ -154,7 +155,7 @@ export function mergeMetricInto(into: MetricState, from: MetricState): MetricSta
 
 /**
  * A new state of `a`'s rows followed by `b`'s. Exact (associative, commutative) for counts; ~1 ulp
- * for sums; Chan's update (≈ 1e-15 relative) for moments.
+ * for sums; Chan's update (up to ~1e-13 relative, by merge order) for moments.
  *
  * @example
  * const total = mergeMetricStates(accuracyPartial(x1, y1), accuracyPartial(x2, y2));

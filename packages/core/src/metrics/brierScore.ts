@@ -1,4 +1,5 @@
 import { checkOptionKeys, optionKeys } from '../descriptor/optionKeys.js';
+import { twoSumError } from '../state/compensatedSum.js';
 import { ignoreIndexOption } from '../tensor/classOperands.js';
 import type { TensorInput } from '../tensor/tensor.js';
 import {
@@ -48,7 +49,9 @@ export function brierScorePartial(
   state.rows += op.rows;
   const logits = scores === 'logits';
   let counted = 0;
+  // A compensated (TwoSum) batch sum: a plain one rounds differently for each batch split.
   let sum = 0;
+  let err = 0;
   if (op.task === 'multiclass') {
     const { x, outer, classes, inner, idx, stride, ignore } = op;
     // The softmax terms of one sample, computed once (one buffer per batch, none per row).
@@ -73,7 +76,9 @@ export function brierScorePartial(
           const d = c === t ? p - 1 : p;
           e += d * d;
         }
-        sum += e;
+        const next = sum + e;
+        err += twoSumError(sum, e, next);
+        sum = next;
         counted++;
       }
     }
@@ -87,11 +92,14 @@ export function brierScorePartial(
       const p = logits ? sigmoid(z) : z;
       if (p < 0 || p > 1) throw probabilityError(NAME, Math.floor(i / labels), p);
       const d = p - yi;
-      sum += d * d;
+      const next = sum + d * d;
+      err += twoSumError(sum, d * d, next);
+      sum = next;
       counted++;
     }
   }
   addSum(state.sums, 0, sum);
+  state.sums[1]! += err;
   state.counts[0]! += counted;
   return state;
 }

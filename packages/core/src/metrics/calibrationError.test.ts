@@ -1,6 +1,7 @@
 /**
- * calibrationError against a direct float64 implementation of torchmetrics' documented formula
- * (`_ce_compute` with its loop binning: a confidence is in bin i when lower_i < p ≤ upper_i;
+ * calibrationError against a direct float64 implementation of torchmetrics 1.x's algorithm
+ * (`_ce_compute` with `_binning_bucketize`: `bucketize(p, linspace(0, 1, n + 1), right=True) - 1`
+ * over n + 1 slots, so slot i holds lower_i ≤ p < upper_i and slot n holds p = 1 exactly;
  * ECE = Σ prop_i·|acc_i − conf_i|, MCE = max_i |acc_i − conf_i|, RMSCE = √Σ prop_i·(acc_i − conf_i)²).
  */
 import fc from 'fast-check';
@@ -14,14 +15,14 @@ type Norm = 'l1' | 'max' | 'l2';
 /** torchmetrics' formula, written out: confidences and accuracies in, one number out. */
 function referenceCalibration(conf: number[], acc: number[], nBins: number, norm: Norm): number {
   let out = 0;
-  for (let i = 0; i < nBins; i++) {
+  for (let i = 0; i <= nBins; i++) {
     const lower = i / nBins;
     const upper = (i + 1) / nBins;
     let n = 0;
     let a = 0;
     let c = 0;
     conf.forEach((p, j) => {
-      if ((p > lower || (i === 0 && p === 0)) && p <= upper) {
+      if (p >= lower && (p < upper || i === nBins)) {
         n++;
         a += acc[j]!;
         c += p;
@@ -102,16 +103,25 @@ describe('calibrationError', () => {
     }
   });
 
-  it('bins confidences right-closed: b/n < p ≤ (b+1)/n', () => {
+  it('bins confidences left-closed, b/n ≤ p < (b+1)/n, with exactly 1 in slot n', () => {
     expect(confidenceBin(0, 15)).toBe(0);
-    expect(confidenceBin(1, 15)).toBe(14);
-    expect(confidenceBin(0.1, 10)).toBe(0);
-    expect(confidenceBin(0.3, 10)).toBe(2);
-    expect(confidenceBin(0.30000000000000004, 10)).toBe(3);
+    expect(confidenceBin(1, 15)).toBe(15);
+    expect(confidenceBin(1 - 2 ** -53, 15)).toBe(14);
+    expect(confidenceBin(0.1, 10)).toBe(1);
+    expect(confidenceBin(0.3, 10)).toBe(3);
+    expect(confidenceBin(0.29999999999999993, 10)).toBe(2);
     for (let b = 1; b < 15; b++) {
-      expect(confidenceBin(b / 15, 15)).toBe(b - 1);
-      expect(confidenceBin(b / 15 + 1e-12, 15)).toBe(b);
+      expect(confidenceBin(b / 15, 15)).toBe(b);
+      expect(confidenceBin(b / 15 - 1e-12, 15)).toBe(b - 1);
     }
+  });
+
+  it('equals torchmetrics 1.x on a confidence of exactly 1 (its own bin)', () => {
+    // torch + torchmetrics 1.x _binning_bucketize: ECE 0.525, MCE 1.0 (the old right-closed bins gave 0.475 for both).
+    const x = { data: Float64Array.from([1, 0, 0.95, 0.05]), shape: [2, 2] };
+    const y = Int32Array.from([1, 0]);
+    expect(calibrationError(x, y, { scores: 'probabilities' })).toBeCloseTo(0.525, 15);
+    expect(calibrationError(x, y, { scores: 'probabilities', norm: 'max' })).toBe(1);
   });
 
   it('merges per-batch states to the one-shot value', () => {

@@ -35,20 +35,22 @@ export const calibrationErrorOptionKeys = optionKeys<CalibrationErrorOptions>({
 const NAME = 'calibrationError';
 
 /**
- * The bin of a confidence in [0, 1] with edges `b/nBins`: `b` where `b/nBins < p ≤ (b+1)/nBins`
- * (torchmetrics' `gt(lower) * le(upper)` bins, its `bucketize(…) - 1`), and 0 for exactly 0.
+ * The slot of a confidence in [0, 1] with edges `b/nBins`: `b` where `b/nBins ≤ p < (b+1)/nBins`,
+ * and `nBins` (a slot of its own) for exactly 1 — torchmetrics 1.x `_binning_bucketize`,
+ * `bucketize(conf, linspace(0, 1, n_bins + 1), right=True) - 1` over `n_bins + 1` slots.
  */
 export function confidenceBin(p: number, nBins: number): number {
-  let b = Math.ceil(p * nBins) - 1;
+  let b = Math.floor(p * nBins);
   // The product can round across an edge: compare with the edges themselves.
-  if (b >= 0 && p <= b / nBins) b--;
-  else if (b < nBins - 1 && p > (b + 1) / nBins) b++;
-  return b < 0 ? 0 : Math.min(b, nBins - 1);
+  if (b > 0 && p < b / nBins) b--;
+  else if (b < nBins && p >= (b + 1) / nBins) b++;
+  return b < 0 ? 0 : Math.min(b, nBins);
 }
 
 /**
  * The mergeable state of {@link calibrationError}: per confidence bin a sample count and a correct
- * count (exact) and a compensated Σ confidence: 4·nBins float64.
+ * count (exact) and a compensated Σ confidence, over nBins + 1 slots (the last one holds confidences
+ * of exactly 1): 4·(nBins + 1) float64.
  *
  * @example
  * finalizeMetric(calibrationErrorPartial(logits, labels, { nBins: 15 }));
@@ -66,7 +68,8 @@ export function calibrationErrorPartial(
   const scores = scoresOption(NAME, options.scores);
   const op = classificationOperands(NAME, input, target, ignoreIndex);
   const params = { nBins, norm, ignoreIndex: ignoreParam(ignoreIndex), scores };
-  const bins = nBins;
+  // torchmetrics' n_bins + 1 slots: a confidence of exactly 1 has its own.
+  const bins = nBins + 1;
   const state = metricStateFor(NAME, params, into, layoutOf(op), { counts: 2 * bins, sums: bins });
   if (op.x instanceof Float64Array) state.dtype = 'float64';
   state.rows += op.rows;
@@ -138,7 +141,8 @@ export function calibrationErrorValue(state: MetricState): number {
  * `BinaryCalibrationError` (`n_bins`, `norm`): confidences (the largest softmax probability, or the
  * positive probability for 0/1 targets) in equal-width bins with edges b/nBins (float64), compared
  * with the accuracy in each bin. `norm: 'l1'` is the expected calibration error (ECE), `'max'` the
- * maximum (MCE). Bins are closed on the right, `(b/nBins, (b+1)/nBins]`, as torchmetrics'.
+ * maximum (MCE). Bins are closed on the left, `[b/nBins, (b+1)/nBins)`, and a confidence of exactly 1
+ * has a bin of its own, as torchmetrics 1.x (`_binning_bucketize`, `bucketize(…, right=True) - 1`).
  *
  * @example
  * calibrationError(logits, labels, { nBins: 15 }); // ECE

@@ -1,4 +1,5 @@
 import { checkOptionKeys, optionKeys } from '../descriptor/optionKeys.js';
+import { LossError } from '../LossError.js';
 import { numberOption } from '../options/optionChecks.js';
 import { ignoreIndexOption } from '../tensor/classOperands.js';
 import type { TensorInput } from '../tensor/tensor.js';
@@ -10,10 +11,13 @@ import { argmaxAt, sigmoid } from './sampleScores.js';
 /** Options of `precision`, `recall` and `f1`. */
 export interface ClassScoreOptions {
   /**
-   * `'macro'` (default): the unweighted mean over classes; `'micro'`: from the summed counts;
-   * `'weighted'`: the mean weighted by each class's support; `'none'`: one value per class.
+   * `'macro'` (default for class indices and multi-label 0/1 targets): the unweighted mean over
+   * classes; `'micro'`: from the summed counts; `'weighted'`: the mean weighted by each class's
+   * support; `'none'`: one value per class. `'binary'` (default for one 0/1 target per sample, and
+   * only there): the positive class's score, as scikit-learn's `average='binary'`; with one 0/1
+   * target per sample the other averages cover both classes, 0 and 1, as scikit-learn's.
    */
-  average?: Average;
+  average?: ClassScoreAverage;
   /** Class-index targets (or binary targets) equal to this are skipped (default −100). */
   ignoreIndex?: number | bigint;
   /** With 0/1 targets: a probability ≥ threshold predicts 1 (default 0.5). */
@@ -30,7 +34,10 @@ export const classScoreOptionKeys = optionKeys<ClassScoreOptions>({
   scores: true,
 });
 
-const AVERAGES: readonly Average[] = ['micro', 'macro', 'weighted', 'none'];
+/** The `average` choices of precision, recall and f1: {@link Average} and scikit-learn's `'binary'`. */
+export type ClassScoreAverage = Average | 'binary';
+
+const AVERAGES: readonly ClassScoreAverage[] = ['micro', 'macro', 'weighted', 'none', 'binary'];
 
 /**
  * Per-class true positives, false positives and false negatives of a batch, and the samples counted
@@ -47,7 +54,6 @@ export function classStatScoresPartial(
   into: MetricState | undefined,
 ): MetricState {
   checkOptionKeys(metric, options, classScoreOptionKeys);
-  const average = choiceOption(metric, 'average', options.average, AVERAGES, 'macro');
   const ignoreIndex = ignoreIndexOption(metric, options.ignoreIndex);
   const threshold = numberOption(
     metric,
@@ -59,6 +65,19 @@ export function classStatScoresPartial(
   );
   const scores = scoresOption(metric, options.scores);
   const op = classificationOperands(metric, input, target, ignoreIndex);
+  // Without an average the default follows the targets, known for sure only at the end (an empty
+  // batch has no label count): 'binary' for one 0/1 target per sample (scikit-learn), else 'macro'.
+  const average =
+    options.average === undefined
+      ? 'default'
+      : choiceOption(metric, 'average', options.average, AVERAGES, 'macro');
+  if (average === 'binary' && op.rows > 0 && !(op.task === 'binary' && op.labels === 1)) {
+    throw new LossError('INVALID_OPTION', `average 'binary' needs one 0/1 target per sample`, {
+      loss: metric,
+      argument: 'average',
+      hint: "Use average 'micro', 'macro', 'weighted' or 'none' with class indices or multi-label targets.",
+    });
+  }
   const width = op.task === 'multiclass' ? op.classes : op.labels;
   checkStateSize(
     metric,
@@ -130,11 +149,34 @@ function scoreOf(which: ClassScore, tp: number, fp: number, fn: number): number 
  * counted.
  */
 export function classStatScoresValue(state: MetricState, which: ClassScore): number | number[] {
-  const average = state.params.average as Average;
-  const counts = state.counts;
+  const stored = state.params.average as ClassScoreAverage | 'default';
+  if (state.layout === 'binary:1' && stored !== 'binary' && stored !== 'default') {
+    // One 0/1 target per sample: scikit-learn averages over both classes; class 0's tp is the tn.
+    const c = state.counts;
+    const tp = c[0]!;
+    const fp = c[1]!;
+    const fn = c[2]!;
+    const counted = c[3]!;
+    return scoresOf(
+      Float64Array.of(counted - tp - fp - fn, tp, fn, fp, fp, fn, counted),
+      stored,
+      true,
+      which,
+    );
+  }
+  // 'binary' (and the default): with one label the positive label's score, its mean over the one label.
+  const average = stored === 'binary' || stored === 'default' ? 'macro' : stored;
+  return scoresOf(state.counts, average, state.layout.startsWith('multiclass'), which);
+}
+
+function scoresOf(
+  counts: Float64Array,
+  average: Average,
+  multiclass: boolean,
+  which: ClassScore,
+): number | number[] {
   const width = (counts.length - 1) / 3;
   const counted = counts.length === 0 ? 0 : counts[3 * width]!;
-  const multiclass = state.layout.startsWith('multiclass');
   if (average === 'none') {
     const out: number[] = [];
     for (let c = 0; c < width; c++)

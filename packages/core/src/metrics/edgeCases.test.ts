@@ -180,6 +180,11 @@ describe('typed errors', () => {
     expect(thrown(() => f1(logits([[1, 2, 3]]), [0], { average: 'samples' as never })).argument).toBe(
       'average',
     );
+    // scikit-learn's 'binary' is only defined for one 0/1 target per sample.
+    expect(thrown(() => f1(logits([[1, 2, 3]]), [0], { average: 'binary' })).argument).toBe('average');
+    expect(thrown(() => f1(logits([[1, 2, 3]]), [[0, 1, 1]], { average: 'binary' })).argument).toBe(
+      'average',
+    );
     expect(thrown(() => topKAccuracy(logits([[1, 2, 3]]), [0], { k: 0 })).argument).toBe('k');
     expect(thrown(() => calibrationError(logits([[1, 2, 3]]), [0], { nBins: 1.5 })).argument).toBe('nBins');
     expect(thrown(() => auroc(logits([[1, 2, 3]]), [0], { thresholds: 1 })).argument).toBe('thresholds');

@@ -85,7 +85,9 @@ export function topKAccuracyValue(state: MetricState): number {
  * (micro): the fraction of samples whose target is among the `k` highest-scoring classes. Ties are
  * broken like `torch.argmax`, by class index: the target's rank counts the classes scoring higher
  * plus the lower-indexed classes scoring the same, so `k: 1` equals {@link accuracy}. `k ≥ C`
- * gives 1. Scores may be logits or probabilities (the ranking is the same).
+ * gives 1. scikit-learn's `top_k_accuracy_score` breaks ties the other way (a stable argsort,
+ * reversed: the higher class index first), so where scores tie across the k-th place the two can
+ * differ; without such ties they are equal. Scores may be logits or probabilities (the ranking is the same).
  *
  * @example
  * topKAccuracy(logits, labels, { k: 5 });

@@ -155,7 +155,7 @@ describe('metric operators', () => {
   it('rejects unknown options and invalid option values when created', () => {
     expect(() => accuracy({ treshold: 0.5 } as never)).toThrow(/treshold/);
     expect(() => topKAccuracy({ k: 0 })).toThrow(LossError);
-    expect(() => metricOperator('f1', { average: 'binary' })).toThrow(/average/);
+    expect(() => metricOperator('f1', { average: 'samples' })).toThrow(/average/);
   });
 
   it('checks a per-class weight against the first batch, not when created', async () => {
