@@ -80,7 +80,7 @@ Inputs (FILE...; all must have the columns used, else an error names both files)
   'PATTERN'                 a glob lossflow expands itself (quoted, or from a shell that does not):
                             * ? [abc] within a name, ** any depth of folders; sorted as folders are
   Hive partitions           folders named KEY=VALUE (…/epoch=3/part-0.parquet) give the key KEY,
-                            typed as DuckDB and pyarrow type it (whole numbers stay integers), for --by
+                            an integer when every value is one (as pyarrow types it), else text, for --by
   A file named twice (also through a folder or a pattern, or by another path) is bad usage.
 
 Losses (--loss NAME; torch's spellings work too: mse-loss, MSELoss, cross_entropy):

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors/UsageError.js';
 import { isGlob, segmentMatcher } from './globPattern.js';
@@ -91,14 +91,22 @@ function hidden(name: string): boolean {
   return name.startsWith('.') || name.startsWith('_');
 }
 
-/** Every log file under `folder`, at any depth, in {@link naturalOrder}. */
+/**
+ * Every log file under `folder`, at any depth, in {@link naturalOrder}. Symbolic links to folders
+ * are followed, as a glob follows them (the same tree gives the same files either way); a folder
+ * reached again (a link back up, two links to one folder) is walked once.
+ */
 function folderFiles(folder: string): string[] {
   const out: string[] = [];
+  const seen = new Set<string>();
   const walk = (dir: string): void => {
+    const real = realPath(dir);
+    if (seen.has(real)) return;
+    seen.add(real);
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (hidden(entry.name)) continue;
       const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
+      if (entry.isDirectory() || (entry.isSymbolicLink() && kindOf(path) === 'folder')) walk(path);
       else if (isLogFileName(entry.name) && (entry.isFile() || kindOf(path) === 'other')) out.push(path);
     }
   };
@@ -116,6 +124,8 @@ function globMatches(pattern: string): string[] {
   if (root === '' && i > 0) root = '/';
   const rest = segments.slice(i);
   const out: string[] = [];
+  // Folders a `**` has walked: a link back up would otherwise be walked until the path is too long.
+  const walked = new Set<string>();
   const visit = (dir: string, at: number): void => {
     const seg = rest[at]!;
     const last = at === rest.length - 1;
@@ -127,6 +137,9 @@ function globMatches(pattern: string): string[] {
           out.push(dir === '' ? f.replace(/^\.\//, '') : f);
         return;
       }
+      const key = `${at}:${realPath(dir === '' ? '.' : dir)}`;
+      if (walked.has(key)) return;
+      walked.add(key);
       visit(dir, at + 1);
       for (const e of list) if (e.dir && !hidden(e.name)) visit(joined(dir, e.name), at);
       return;
@@ -141,6 +154,15 @@ function globMatches(pattern: string): string[] {
   };
   visit(root, 0);
   return [...new Set(out)].sort(naturalOrder);
+}
+
+/** The path with links resolved, or the path itself when it cannot be resolved. */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 function joined(dir: string, name: string): string {

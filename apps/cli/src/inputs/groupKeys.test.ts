@@ -1,5 +1,16 @@
-import { ArrowReadError } from '@lossflow/arrow';
-import { Float64, makeVector, type RecordBatch, Table, Utf8, vectorFromArray } from 'apache-arrow';
+import { ArrowReadError, columnTensor } from '@lossflow/arrow';
+import {
+  Decimal,
+  Dictionary,
+  Float64,
+  Int32,
+  makeData,
+  makeVector,
+  type RecordBatch,
+  Table,
+  Utf8,
+  vectorFromArray,
+} from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { GroupKeys } from './groupKeys.js';
 
@@ -55,5 +66,27 @@ describe('GroupKeys', () => {
     }).batches[0]!;
     expect(() => keys.decorate(b, 'f.parquet', 0)).toThrow(ArrowReadError);
     expect(() => keys.decorate(b, 'f.parquet', 0)).toThrow(/'name'.*f\.parquet|f\.parquet.*'name'/);
+  });
+
+  it.each([
+    ['Dictionary', vectorFromArray(['x', 'x', 'y'], new Dictionary(new Utf8(), new Int32()))],
+    [
+      'Decimal',
+      makeVector(makeData({ type: new Decimal(3, 10, 128), length: 3, data: new Uint32Array(12).fill(7) })),
+    ],
+  ])('refuses a %s key column among several keys exactly as a single --by does', (_, key) => {
+    const b = new Table({ key, x: vectorFromArray([1, 2, 3], new Float64()) }).batches[0]!;
+    const single = (() => {
+      try {
+        columnTensor(b, 'key');
+      } catch (e) {
+        return e;
+      }
+    })() as ArrowReadError;
+    expect(single).toMatchObject({ code: 'BAD_COLUMN_TYPE' });
+    const keys = GroupKeys.of('file,key', new Map())!;
+    expect(() => keys.decorate(b, 'f.arrows', 0)).toThrow(
+      expect.objectContaining({ code: 'BAD_COLUMN_TYPE', column: 'key', detail: single.detail }),
+    );
   });
 });

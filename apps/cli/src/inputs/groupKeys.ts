@@ -1,4 +1,4 @@
-import { ArrowReadError } from '@lossflow/arrow';
+import { ArrowReadError, tensorLayout } from '@lossflow/arrow';
 import type { GroupKey } from '@lossflow/rx';
 import { Field, Int32, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import type { DisplayKey } from '../eval/displayKey.js';
@@ -140,15 +140,21 @@ function keyValues(batch: RecordBatch, name: string, file: string): KeyValues {
       hint: `Pass --by names of columns, of Hive partition keys (name=value folders) or ${FILE_KEY}.`,
     });
   }
+  const field = batch.schema.fields.find((f) => f.name === name)!;
+  // The very type rule of a single --by column (which the loss operators read as a tensor), so
+  // several keys accept and refuse the same columns: a Dictionary's indices or a Decimal's words
+  // are not its values.
+  const layout = tensorLayout(field);
+  if (!layout.usable) {
+    throw new ArrowReadError(layout.code, `${layout.reason} (type ${String(field.type)})`, {
+      file,
+      column: name,
+      hint: layout.hint,
+    });
+  }
   const data = vector.data[0]!;
   const values = data.values as unknown;
-  const numeric =
-    ArrayBuffer.isView(values) &&
-    !(values instanceof DataView) &&
-    data.children.length === 0 &&
-    data.valueOffsets === undefined &&
-    data.type.typeId !== 6; // Bool packs 8 rows per byte.
-  if (!numeric) {
+  if (layout.rowShape.length !== 0 || !ArrayBuffer.isView(values) || values instanceof DataView) {
     throw new ArrowReadError(
       'BAD_COLUMN_TYPE',
       `the --by column '${name}' (${String(data.type)}) does not hold a number per row`,

@@ -2,14 +2,26 @@ import { describe, expect, it } from 'vitest';
 import { hivePartitions } from './hivePartitions.js';
 
 describe('hivePartitions', () => {
-  it('types keys over all files as DuckDB and pyarrow infer them: integers, floats, else strings', () => {
+  it('types keys over all files as pyarrow infers integers; any other value keeps its text', () => {
     const keys = hivePartitions([
       'logs/run=a%20b/epoch=2/lr=0.1/part-0.parquet',
       'logs/run=c/epoch=10/lr=1/part-0.parquet',
     ]);
     expect(keys.get('run')).toEqual(['a b', 'c']);
     expect(keys.get('epoch')).toEqual([2, 10]);
-    expect(keys.get('lr')).toEqual([0.1, 1]);
+    expect(keys.get('lr')).toEqual(['0.1', '1']);
+  });
+
+  it('keeps distinct folders distinct: f=1 and f=1.0, lr=1e-3 and lr=0.001, e=1 and e=01 do not merge', () => {
+    expect(hivePartitions(['f=1/a.arrows', 'f=1.0/b.arrows']).get('f')).toEqual(['1', '1.0']);
+    expect(hivePartitions(['lr=1e-3/a.arrows', 'lr=0.001/b.arrows']).get('lr')).toEqual(['1e-3', '0.001']);
+    expect(hivePartitions(['e=1/a.arrows', 'e=01/b.arrows']).get('e')).toEqual(['1', '01']);
+    expect(hivePartitions(['e=0/a.arrows', 'e=-0/b.arrows', 'e=+0/c.arrows']).get('e')).toEqual([
+      '0',
+      '-0',
+      '+0',
+    ]);
+    expect(hivePartitions(['e=-3/a.arrows', 'e=0/b.arrows']).get('e')).toEqual([-3, 0]);
   });
 
   it('keeps integers past 2^53 exact as decimal strings, and a null partition makes the key a string key', () => {

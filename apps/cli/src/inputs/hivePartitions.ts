@@ -6,9 +6,10 @@ export type PartitionValue = GroupKey;
 /**
  * The Hive-style partition keys of a list of files (`…/epoch=3/run=a/part-0.parquet`): for each key
  * found in any file's folders, its value per file. Values are percent-decoded and typed over all
- * files as DuckDB's `hive_types_autocast` and pyarrow's partition discovery infer them: a key
- * whose every value is a whole number is a number (integers stay integers; past 2^53 a decimal
- * string, as `--by` keys are), else one whose every value is a number is a float, else a string.
+ * files as pyarrow's partition discovery infers integers: a key whose every value is a canonical
+ * integer (`3`, `-12`; not `03`, `+3` or `-0`) is a number (past 2^53 a decimal string, as `--by`
+ * keys are), else every value is the folder's text as it is: `f=1` and `f=1.0`, or `lr=1e-3` and
+ * `lr=0.001`, are different folders and stay different groups (as numbers they would merge).
  * DuckDB's and Spark's null partition `__HIVE_DEFAULT_PARTITION__` stays that string (and makes the
  * key a string key). A file without a key has the empty string for it.
  *
@@ -46,12 +47,13 @@ function decoded(text: string): string {
 }
 
 function typed(values: readonly string[]): PartitionValue[] {
-  if (values.every((v) => /^[-+]?\d+$/.test(v))) {
+  // Only canonical integers (no sign, leading zero or -0 to drop): two folders then never read as
+  // one number, so distinct folders stay distinct groups.
+  if (values.every((v) => /^(?:0|-?[1-9]\d*)$/.test(v))) {
     return values.map((v) => {
       const n = BigInt(v);
       return n >= -(2n ** 53n) && n <= 2n ** 53n ? Number(n) : n.toString();
     });
   }
-  if (values.every((v) => v.trim() !== '' && Number.isFinite(Number(v)))) return values.map(Number);
   return [...values];
 }

@@ -4,7 +4,7 @@
  * same rows from one file gives.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -102,6 +102,23 @@ describe('standard input, folders and globs', () => {
     expect(glob.rows).toBe(2 * 148);
     const deep = await evalJson([join(dir, 'shards', '**', '*.arrows')]);
     expect(deep.rows).toBe(3 * 148);
+  });
+
+  it('a folder follows links to folders as a glob does, walking a folder reached twice (a link back up) once', async () => {
+    const root = join(dir, 'linked');
+    mkdirSync(join(root, 'sub'), { recursive: true });
+    copyFileSync(FIXTURE, join(root, 'sub', 'x.arrows'));
+    mkdirSync(join(dir, 'elsewhere'), { recursive: true });
+    copyFileSync(FIXTURE, join(dir, 'elsewhere', 'y.arrows'));
+    symlinkSync('..', join(root, 'sub', 'up'));
+    symlinkSync(join(dir, 'elsewhere'), join(root, 'more'));
+    const folder = await evalJson([root, '--by', 'file']);
+    expect(folder.results[0]!.groups!.map((g) => g.key)).toEqual([
+      join(root, 'more', 'y.arrows'),
+      join(root, 'sub', 'x.arrows'),
+    ]);
+    const glob = await evalJson([join(root, '**', '*.arrows'), '--by', 'file']);
+    expect(glob).toEqual(folder);
   });
 
   it('the same file twice (directly, through its folder or a glob) is bad usage, naming it', async () => {

@@ -31,10 +31,12 @@ export interface ByteReader {
   readonly reuses: boolean;
   /**
    * Set for a file followed while it grows (`readFile`'s `follow`): its end is not known, so an
-   * IPC stream's end-of-stream marker ends reading without looking for bytes after it (a look would
-   * wait for bytes that never come).
+   * IPC stream's end-of-stream marker ends reading without waiting for bytes after it (a wait
+   * would never end); bytes already there after it are still found, by `presentBytes`.
    */
   readonly follows?: boolean;
+  /** For a followed file: how many unread bytes are there now, without waiting for more. */
+  presentBytes?(): Promise<number>;
   /** The path of a regular file, else `undefined`. */
   readonly path: string | undefined;
   /**

@@ -21,8 +21,8 @@ export class ChunkByteReader implements ByteReader {
   readonly reuses = false;
   position = 0;
   ended = false;
-  private chunks: Uint8Array[] = [];
-  private queued = 0;
+  protected chunks: Uint8Array[] = [];
+  protected queued = 0;
   private iterator: AsyncIterator<unknown> | undefined;
   private readonly signal: AbortSignal | undefined;
 
@@ -105,8 +105,8 @@ export class ChunkByteReader implements ByteReader {
     return out;
   }
 
-  /** The next non-empty chunk, or `undefined` at the end; raced against the abort signal. */
-  private async pull(): Promise<Uint8Array | undefined> {
+  /** The next chunk (a followed file's may be empty: nothing more there now), or `undefined` at the end; raced against the abort signal. */
+  protected async pull(): Promise<Uint8Array | undefined> {
     const it = this.iterator;
     if (it === undefined)
       throw new ArrowReadError('CLOSED', 'the stream was closed while reading', { file: this.name });

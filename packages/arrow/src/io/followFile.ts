@@ -10,8 +10,11 @@ const CHUNK = 4 * 1024 * 1024;
  * waits (polling every `pollMs`) instead of ending, so a reader of the stream never sees a partly
  * written message as the end of the input. Ends only when `stop` aborts or the consumer returns
  * (a stream reader does at the end-of-stream marker).
+ * At the end, when no new bytes have come, it yields an empty chunk before it waits (a reader
+ * can tell the bytes there now from bytes still to come).
  *
- * @throws {ArrowReadError} `IO` when the file cannot be opened or read
+ * @throws {ArrowReadError} `IO` when the file cannot be opened or read; `CHANGED` when it shrinks,
+ *   its bytes already read change, or the path comes to name another file (truncated or replaced)
  * @example
  * for await (const chunk of followFile('train.arrows', { stop: AbortSignal.timeout(60_000) })) use(chunk);
  */
@@ -26,24 +29,68 @@ export async function* followFile(path: string, options: FollowOptions = {}): As
     throw ioError(e, path);
   }
   try {
+    const { stat } = await import('node:fs/promises');
+    const opened = await handle.stat({ bigint: true }).catch((e: unknown) => {
+      throw ioError(e, path);
+    });
     let position = 0;
+    // The last bytes handed out: every read starts that far back and must find them again, so a
+    // file truncated and rewritten (`cat other > log`) is not read on from the middle of the new bytes.
+    let tail = new Uint8Array(0);
     while (stop?.aborted !== true) {
+      const overlap = tail.length;
       // A fresh buffer per read: the stream reader keeps views of the chunks it was given.
-      const buffer = new Uint8Array(CHUNK);
+      const buffer = new Uint8Array(overlap + CHUNK);
       let bytesRead: number;
       try {
-        ({ bytesRead } = await handle.read(buffer, 0, CHUNK, position));
+        ({ bytesRead } = await handle.read(buffer, 0, overlap + CHUNK, position - overlap));
       } catch (e) {
         throw ioError(e, path);
       }
-      if (bytesRead > 0) {
-        position += bytesRead;
-        yield buffer.subarray(0, bytesRead);
-      } else await pause(pollMs, stop);
+      if (bytesRead < overlap || !startsWith(buffer, tail))
+        throw changedWhileFollowed(path, 'its bytes changed');
+      if (bytesRead > overlap) {
+        position += bytesRead - overlap;
+        tail = buffer.slice(Math.max(0, bytesRead - TAIL), bytesRead);
+        yield buffer.subarray(overlap, bytesRead);
+        continue;
+      }
+      // At the end for now: a size below what was read, or the path now naming another file,
+      // means the bytes still to come are not this file's continuation.
+      const now = await handle.stat({ bigint: true }).catch((e: unknown) => {
+        throw ioError(e, path);
+      });
+      if (now.size < BigInt(position)) throw changedWhileFollowed(path, `its size fell to ${now.size} bytes`);
+      const named = await stat(path, { bigint: true }).catch(() => undefined);
+      if (named !== undefined && (named.dev !== opened.dev || named.ino !== opened.ino))
+        throw changedWhileFollowed(path, 'the path now names another file');
+      yield new Uint8Array(0);
+      await pause(pollMs, stop);
     }
   } finally {
     await handle.close().catch(() => undefined);
   }
+}
+
+/** How many of the last bytes handed out each read checks again (a few pages: cheap next to a chunk). */
+const TAIL = 4096;
+
+/** Whether `buffer` begins with the bytes of `head`. */
+function startsWith(buffer: Uint8Array, head: Uint8Array): boolean {
+  for (let i = 0; i < head.length; i++) if (buffer[i] !== head[i]) return false;
+  return true;
+}
+
+/** The `CHANGED` error for a followed file that did not just grow. */
+function changedWhileFollowed(path: string, what: string): ArrowReadError {
+  return new ArrowReadError(
+    'CHANGED',
+    `the file was truncated or replaced while it was followed (${what}): the result would mix two files`,
+    {
+      file: path,
+      hint: 'Follow a log only while its writer appends to it; to start over, write to a new file and follow that one.',
+    },
+  );
 }
 
 /** Waits `ms`, or less when `stop` aborts meanwhile. */

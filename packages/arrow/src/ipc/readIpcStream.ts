@@ -215,7 +215,7 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
       // End-of-stream marker: the stream is complete, and nothing may follow it.
       const extra =
         bytes.follows === true
-          ? 0
+          ? ((await bytes.presentBytes?.()) ?? 0)
           : bytes.totalBytes !== undefined
             ? bytes.totalBytes - bytes.position
             : (await bytes.peek(1)).length;

@@ -95,6 +95,47 @@ describe('readFile with follow', () => {
     expect(await all).toEqual(await targets(readArrow(join(dir, 'log.arrows'))));
   });
 
+  it('bytes already there after the end-of-stream marker are CORRUPT, as without follow', async () => {
+    const path = join(dir, 'twice.arrows');
+    const twice = new Uint8Array(whole.length * 2);
+    twice.set(whole);
+    twice.set(whole, whole.length);
+    await writeFile(path, twice);
+    const stop = new AbortController();
+    const reader = readArrow(path, { follow: { pollMs: 5, stop: stop.signal } });
+    await expect(targets(reader)).rejects.toMatchObject({ code: 'CORRUPT', file: path });
+    stop.abort();
+  });
+
+  it('a file truncated and rewritten while followed fails CHANGED, never a result mixing both', async () => {
+    const path = join(dir, 'rewritten.arrows');
+    const cut = Math.floor(whole.length / 2);
+    await writeFile(path, whole.subarray(0, cut));
+    const stop = new AbortController();
+    const reader = readArrow(path, { follow: { pollMs: 5, stop: stop.signal } });
+    const all = targets(reader);
+    all.catch(() => undefined);
+    await until(() => reader.progress.bytesRead >= cut);
+    // Another log of the same schema, written over the path (`cat other > path`) before the next poll.
+    const other = await smallLog(dir, 'arrow-stream', { ...LOG, rows: 150 });
+    await writeFile(path, other);
+    await expect(all).rejects.toMatchObject({ code: 'CHANGED', file: path });
+    stop.abort();
+  });
+
+  it('a file truncated while followed fails CHANGED', async () => {
+    const path = join(dir, 'shrunk.arrows');
+    await writeFile(path, whole.subarray(0, whole.length - 8));
+    const stop = new AbortController();
+    const reader = readArrow(path, { follow: { pollMs: 5, stop: stop.signal } });
+    const all = targets(reader);
+    all.catch(() => undefined);
+    await until(() => reader.progress.bytesRead >= whole.length - 8);
+    await writeFile(path, whole.subarray(0, 100));
+    await expect(all).rejects.toMatchObject({ code: 'CHANGED', file: path });
+    stop.abort();
+  });
+
   it.each([
     ['arrow-file', 'an Arrow IPC file'],
     ['parquet', 'a Parquet file'],
