@@ -11,7 +11,7 @@ import {
 } from './classificationOperands.js';
 import { addSum, type MetricState, metricStateFor, sumAt } from './MetricState.js';
 import { ignoreParam, scoresOption } from './metricOptions.js';
-import { expSumAt, sigmoid } from './sampleScores.js';
+import { argmaxAt, expSumAt, sigmoid } from './sampleScores.js';
 
 /** Options of {@link brierScore}. */
 export interface BrierScoreOptions {
@@ -59,12 +59,9 @@ export function brierScorePartial(
     for (let n = 0; n < outer; n++) {
       for (let k = 0; k < inner; k++) {
         const base = n * classes * inner + k;
-        let max = Number.NEGATIVE_INFINITY;
-        for (let c = 0; c < classes; c++) {
-          const v = x[base + c * inner]!;
-          if (Number.isNaN(v)) throw nanScoreError(NAME, n);
-          if (v > max) max = v;
-        }
+        const best = argmaxAt(x, base, classes, inner);
+        if (best < 0) throw nanScoreError(NAME, n);
+        const max = x[base + best * inner]!;
         const t = idx[(n * inner + k) * stride]!;
         if (t === ignore) continue;
         const s = logits ? expSumAt(x, base, classes, inner, max, terms) : 1;
