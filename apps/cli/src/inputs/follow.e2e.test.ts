@@ -4,7 +4,16 @@
  * end-of-stream marker ending the run, and Ctrl-C printing what was read as incomplete.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -66,6 +75,29 @@ async function writeUpTo(writer: Proc, offset: number): Promise<void> {
   const oks = writer.stdout.split('ok').length;
   writer.child.stdin.write(`${offset}\n`);
   while (writer.stdout.split('ok').length === oks) await new Promise((r) => setTimeout(r, 5));
+}
+
+/** Resolves once the process has `file` open (Linux: its /proc fd links), or has exited. */
+async function openedBy(proc: Proc, file: string): Promise<void> {
+  const fds = `/proc/${proc.child.pid}/fd`;
+  for (;;) {
+    if (proc.child.exitCode !== null) return;
+    const open = (() => {
+      try {
+        return readdirSync(fds).some((fd) => {
+          try {
+            return readlinkSync(join(fds, fd)) === file;
+          } catch {
+            return false;
+          }
+        });
+      } catch {
+        return false;
+      }
+    })();
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 function records(ndjson: string): { kind: string; key: unknown; value: number; rows: number }[] {
@@ -185,7 +217,10 @@ describe('eval --follow', () => {
       '--format',
       'json',
     ]);
-    await new Promise((r) => setTimeout(r, 300));
+    // Once lossflow has the empty file open it must wait (it failed here: "only 0 bytes").
+    await openedBy(lossflow, file);
+    await writeUpTo(writer, 5);
+    await openedBy(lossflow, file);
     expect(lossflow.child.exitCode).toBe(null);
     for (const cut of [5, 4321, SIZE]) await writeUpTo(writer, cut);
     expect(await lossflow.done).toBe(0);
