@@ -20,8 +20,8 @@ import {
   fromEvent,
   map,
   type Observable,
-  of,
   type OperatorFunction,
+  of,
   switchMap,
   takeUntil,
   tap,
@@ -338,7 +338,10 @@ export class LogFiles {
     const column = error.column;
     for (const other of this.files) {
       if (other === file || !isRegularFile(pathOf(other))) continue;
-      const probe = this.#open(pathOf(other), this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {});
+      const probe = this.#open(
+        pathOf(other),
+        this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {},
+      );
       let fields: readonly string[];
       try {
         fields = (await probe.schema()).fields.map((f) => f.name);
@@ -368,7 +371,10 @@ export class LogFiles {
    */
   async #probeColumns(file: string): Promise<void> {
     if (this.#project === undefined || !isRegularFile(pathOf(file))) return;
-    const probe = this.#open(pathOf(file), this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {});
+    const probe = this.#open(
+      pathOf(file),
+      this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {},
+    );
     let schema: Schema;
     try {
       schema = await probe.schema();

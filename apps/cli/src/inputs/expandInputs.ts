@@ -158,8 +158,7 @@ function globMatches(pattern: string): string[] {
       const path = joined(dir, e.name);
       if (last) {
         if (e.dir || !logFilesOnly || isLogFileName(e.name)) out.push(path);
-      }
-      else if (e.dir) visit(path, at + 1);
+      } else if (e.dir) visit(path, at + 1);
     }
   };
   visit(root, 0);

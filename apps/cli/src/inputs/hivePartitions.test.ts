@@ -57,6 +57,8 @@ describe('hivePartitions', () => {
       /has run, epoch and d\/run=y\/b.parquet has run\./,
     );
     // The same keys in another order are the same keys.
-    expect(hivePartitions(['d/run=x/epoch=1/a.parquet', 'd/epoch=2/run=y/b.parquet']).get('epoch')).toEqual([1, 2]);
+    expect(hivePartitions(['d/run=x/epoch=1/a.parquet', 'd/epoch=2/run=y/b.parquet']).get('epoch')).toEqual([
+      1, 2,
+    ]);
   });
 });

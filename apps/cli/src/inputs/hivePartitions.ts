@@ -49,7 +49,8 @@ export function hivePartitions(paths: readonly string[]): Map<string, PartitionV
 function checkSameKeys(paths: readonly string[], keysOf: readonly string[][]): void {
   const first = keysOf[0];
   if (first === undefined) return;
-  const same = (keys: readonly string[]) => keys.length === first.length && keys.every((k) => first.includes(k));
+  const same = (keys: readonly string[]) =>
+    keys.length === first.length && keys.every((k) => first.includes(k));
   const i = keysOf.findIndex((keys) => !same(keys));
   if (i === -1) return;
   const other = keysOf[i]!;

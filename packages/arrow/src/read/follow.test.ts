@@ -170,7 +170,13 @@ describe('readFile with follow', () => {
     all.catch(() => undefined);
     await until(() => reader.progress.bytesRead >= whole.length - 8);
     await unlink(path);
-    const error = await Promise.race([all.then(() => 'ended', (e: unknown) => e), stopAfter(stop, 3000)]);
+    const error = await Promise.race([
+      all.then(
+        () => 'ended',
+        (e: unknown) => e,
+      ),
+      stopAfter(stop, 3000),
+    ]);
     expect(error).toMatchObject({ code: 'CHANGED', file: path });
     expect((error as Error).message).toContain('deleted');
   });
