@@ -27,8 +27,8 @@ import {
   tap,
   throwError,
 } from 'rxjs';
-import { STDIN, STDIN_PATH } from '../inputs/expandInputs.js';
 import { isRegularFile } from './regularFile.js';
+import { STDIN, STDIN_PATH } from './standardInput.js';
 
 /** How far reading has got, over all files of a run. */
 export interface ReadProgress {

@@ -1,6 +1,7 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors/UsageError.js';
+import { STDIN, STDIN_PATH } from '../eval/standardInput.js';
 import { isGlob, segmentMatcher } from './globPattern.js';
 import { isLogFileName, LOG_FILE_EXTENSIONS } from './logFileExtensions.js';
 import { naturalOrder } from './naturalOrder.js';
@@ -12,12 +13,6 @@ export interface InputFile {
   /** The name shown in outputs and errors: the path as found, `-` for standard input. */
   readonly name: string;
 }
-
-/** How the command line, the outputs and errors name standard input. */
-export const STDIN = '-';
-
-/** The path standard input is opened as. */
-export const STDIN_PATH = '/dev/stdin';
 
 /**
  * The files of `lossflow eval FILE…`, in order: `-` is standard input; a folder is every
@@ -50,8 +45,8 @@ export function expandInputs(args: readonly string[]): InputFile[] {
     out.push(file);
   };
   for (const arg of args) {
-    if (arg === '-') {
-      add({ path: STDIN_PATH, name: '-' }, '-');
+    if (arg === STDIN) {
+      add({ path: STDIN_PATH, name: STDIN }, STDIN);
       continue;
     }
     const kind = kindOf(arg);

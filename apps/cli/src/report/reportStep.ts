@@ -3,7 +3,7 @@ import { readFile as readBatches } from '@lossflow/arrow/node';
 import type { Field } from 'apache-arrow';
 import type { EvalPlan } from '../args/evalArgs.js';
 import { isRegularFile } from '../eval/regularFile.js';
-import { STDIN } from '../inputs/expandInputs.js';
+import { STDIN } from '../eval/standardInput.js';
 
 /**
  * The column the report plots running values against: `--step`, else `step` when every file has
