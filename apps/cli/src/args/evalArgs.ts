@@ -208,7 +208,7 @@ export function parseEvalArgs(args: readonly string[], options: EvalArgsOptions 
   if (options.files !== 'none' && parsed.positionals.length === 0) {
     throw new UsageError('eval needs at least one FILE (Arrow IPC stream or file, or Parquet).', 'eval');
   }
-  const by = lastValue(parsed, 'by');
+  const by = byFlag(lastValue(parsed, 'by'));
   const keysFlag = lastValue(parsed, 'keys');
   const keys = keysFlag !== undefined ? listOf(keysFlag) : by !== undefined ? listOf(by) : [];
   return {
@@ -229,6 +229,23 @@ export function parseEvalArgs(args: readonly string[], options: EvalArgsOptions 
     ...(metricSlots.length === 0 ? {} : { metrics: metricSlots.map(metricSelection) }),
     follow: followFlag(parsed),
   };
+}
+
+/**
+ * `--by`'s names, checked: an empty name (`--by ','`, `a,,b`, a trailing comma) or a name given
+ * twice (`a,a`) would group by a key that is not there or make two table columns of one key.
+ */
+function byFlag(by: string | undefined): string | undefined {
+  if (by === undefined) return undefined;
+  const names = by.split(',').map((s) => s.trim());
+  if (names.some((n) => n === '')) {
+    usage(
+      `--by takes one name or several separated by commas, with no empty name (got '${by}'): e.g. --by epoch or --by run,epoch.`,
+    );
+  }
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) usage(`--by names '${twice}' twice (got '${by}'): name each key once.`);
+  return by;
 }
 
 function followFlag(parsed: ParsedArgv): boolean {

@@ -73,14 +73,18 @@ torch.nn.functional would over all rows at once. Several files are one stream.
 
 Inputs (FILE...; all must have the columns used, else an error names both files):
   FILE                      an Arrow IPC stream (.arrows) or file (.arrow, .feather) or Parquet
-  -                         an Arrow IPC stream on standard input (python make_preds.py | lossflow eval -)
+  -                         an Arrow IPC stream on standard input (python make_preds.py | lossflow eval -),
+                            named - in outputs, errors and --by file, with the bytes read
   FOLDER                    every .arrow/.arrows/.feather/.parquet file under it, at any depth,
                             sorted by path with digit runs as numbers (epoch=2 before epoch=10);
                             names starting with . or _ (_SUCCESS) are skipped
   'PATTERN'                 a glob lossflow expands itself (quoted, or from a shell that does not):
-                            * ? [abc] within a name, ** any depth of folders; sorted as folders are
+                            * ? [abc] within a name, ** any depth of folders; sorted as folders are;
+                            a wildcard skips . and _ names (unless the pattern starts with one) and
+                            files without a log extension; a path without wildcards is always read
   Hive partitions           folders named KEY=VALUE (…/epoch=3/part-0.parquet) give the key KEY,
-                            an integer when every value is one (as pyarrow types it), else text, for --by
+                            an integer when every value is one (as pyarrow types it), else text, for --by;
+                            all files must have the same keys (none, or all under KEY=VALUE folders)
   A file named twice (also through a folder or a pattern, or by another path) is bad usage.
 
 Losses (--loss NAME; torch's spellings work too: mse-loss, MSELoss, cross_entropy):
@@ -118,14 +122,15 @@ ${METRIC_LINES}
 Grouping and output:
   --by KEY[,KEY...]         one value per key (e.g. epoch), and the total. A KEY is a column, a Hive
                             partition key or file (one group per input file); several keys group
-                            by their combination: --by run,epoch
+                            by their combination: --by run,epoch (each name once). A partition key
+                            or file that is also a column of the data is bad usage
   --follow                  read Arrow IPC stream files while a writer appends to them (like
                             tail -f): batches are evaluated as they land, running values print per
                             --every, results print at the end-of-stream marker. Ctrl-C prints what
                             was read, marked INCOMPLETE (json: "incomplete": true; csv/ndjson:
                             kinds partial-group, partial-total), and exits 130
   --format FORMAT           table (default, for people), json (one document), csv or ndjson
-                            (one line per group, then the total)
+                            (one line per group, then the total; several --by keys: a CSV column each)
   --every N                 with csv/ndjson: also a line of running values every N batches
   --report FILE.html        write a self-contained HTML report: the loss per batch (per --every
                             batches) with a smoothing control, and the running loss per group
@@ -190,7 +195,7 @@ JSON output (--format json), exactly one document:
   by and groups only with --by; with --metric also "metrics": [ { "metric": "accuracy", "options": {…},
     "value": <number, per-class array or matrix>, "rows": <n>, "groups": […] } ] (CSV/NDJSON: records
     with reduction "metric", a non-scalar value as JSON text); a key of several names is an object ({ "run": "a", "epoch": 3 };
-  in CSV one cell, run=a epoch=3); a non-finite value or --by key is the string "Infinity", "-Infinity" or
+  in CSV a column per key, named after it); a non-finite value or --by key is the string "Infinity", "-Infinity" or
   "NaN" (torch's inf, -inf, nan: a diverged loss, a mean over no rows), never null. CSV and
   NDJSON write the same words.
 

@@ -78,7 +78,7 @@ export async function executeEval(
   const progress = new ProgressReporter(io.stderr, io.stderr.isTTY === true && !plan.quiet, errStyle);
   let source: EvalSource | undefined;
   let writer: ReturnType<typeof writeIpcStream> | undefined;
-  const lines = new LineOutput(plan.format, io);
+  const lines = new LineOutput(plan.format, io, plan.by?.split(',').map((s) => s.trim()) ?? []);
   let recorders: SeriesRecorder[] = [];
   let curves: CurveRecorder[] = [];
   let keys: GroupKeys | undefined;
@@ -99,11 +99,11 @@ export async function executeEval(
 
   try {
     const inputs = expandInputs(plan.files);
-    const partitions = hivePartitions(inputs.map((f) => f.path));
+    const partitions = hivePartitions(inputs.map((f) => f.name));
     keys = GroupKeys.of(plan.by, partitions);
     // Partition keys and `file` are not columns of the data: per-row output copies data columns.
     const virtual = new Set([...partitions.keys(), ...(keys === undefined ? [] : [FILE_KEY])]);
-    plan = { ...plan, files: inputs.map((f) => f.path), keys: plan.keys.filter((k) => !virtual.has(k)) };
+    plan = { ...plan, files: inputs.map((f) => f.name), keys: plan.keys.filter((k) => !virtual.has(k)) };
     const k = keys;
     const keyOf = (key: GroupKey): DisplayKey => (k === undefined ? key : k.keyOf(key));
     every = plan.every === undefined ? undefined : new RunningRecords(plan.every, keyOf);
@@ -114,14 +114,20 @@ export async function executeEval(
       sourceOptions.source?.(plan) ??
       new LogFiles(plan.files, {
         limit: plan.limit,
-        project: (schema) => evalColumns(plan, schema, k?.dataColumns),
+        project: (schema, file) => {
+          k?.checkColumns(schema, file);
+          return evalColumns(plan, schema, k?.dataColumns);
+        },
         ...(k === undefined ? {} : { decorate: (batch, file, i) => k.decorate(batch, file, i) }),
         threads: plan.threads ?? defaultThreads(),
         allowMissingEndOfStream: plan.allowMissingEndOfStream,
         ...(interrupt === undefined ? {} : { follow: { stop: interrupt.signal } }),
       });
     const s = source;
-    const step = plan.report === undefined ? undefined : await reportStep(plan);
+    const step =
+      plan.report === undefined
+        ? undefined
+        : await reportStep(plan, interrupt === undefined ? undefined : { stop: interrupt.signal });
     if (plan.report !== undefined) {
       recorders = plan.losses.map(() => new SeriesRecorder(step));
       curves = plan.losses.map((l) => new CurveRecorder(step, l.reduction, plan.every ?? 1));
@@ -284,11 +290,8 @@ function withInputs(run: EvalRun, plan: EvalPlan, source: EvalSource, keys: Grou
     ...run,
     results: run.results.map((r, i) => (perLoss?.[i] === undefined ? r : { ...r, columns: perLoss[i] })),
     inputs: {
-      // A pipe's size is what was read from it.
-      files: source.files.map((path, i) => ({
-        path,
-        bytes: source.files.length === 1 && source.sizesUnknown ? run.bytes : source.sizes[i]!,
-      })),
+      // A pipe's or a followed file's size is what was read from it (see LogFiles.sizes).
+      files: source.files.map((path, i) => ({ path, bytes: source.sizes[i]! })),
       columns,
       ...(by === undefined ? {} : { by }),
     },

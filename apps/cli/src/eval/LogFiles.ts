@@ -21,12 +21,14 @@ import {
   map,
   type Observable,
   type OperatorFunction,
+  of,
   switchMap,
   takeUntil,
   tap,
   throwError,
 } from 'rxjs';
 import { isRegularFile } from './regularFile.js';
+import { STDIN, STDIN_PATH } from './standardInput.js';
 
 /** How far reading has got, over all files of a run. */
 export interface ReadProgress {
@@ -74,8 +76,8 @@ export type OpenBatches = (
 export interface LogFilesOptions {
   /** Read only the first `limit` rows over all files. */
   limit?: number | undefined;
-  /** The columns to read from a file with this schema (all when not given). */
-  project?: ((schema: Schema) => readonly string[]) | undefined;
+  /** The columns to read from `file`, whose schema this is (all when not given). */
+  project?: ((schema: Schema, file: string) => readonly string[]) | undefined;
   /** Worker threads for {@link LogFiles.passChunks} (default 0: read in this thread). */
   threads?: number | undefined;
   /** Read an Arrow IPC stream that ends without its end-of-stream marker as complete (default false). */
@@ -99,8 +101,8 @@ export interface LogFilesOptions {
  * alone does not name a file).
  */
 export class LogFiles {
+  /** The files as the outputs name them (`-` for standard input). */
   readonly files: readonly string[];
-  readonly sizes: readonly number[];
   readonly totalBytes: number;
   readonly threads: number;
   #rows = 0;
@@ -108,6 +110,12 @@ export class LogFiles {
   #bytesBefore = 0;
   #current: { readonly progress: { readonly bytesRead: number } } | undefined;
   #file = 0;
+  /** Each file's size when opened; see {@link sizes}. */
+  readonly #statSizes: readonly number[];
+  /** Whether each file's size is known before it is read (a regular file, not followed). */
+  readonly #sizeKnown: readonly boolean[];
+  /** The bytes read from each file whose size is not known, once it has been read. */
+  readonly #readBytes: number[];
   /** The global index of each file's first batch. */
   readonly #firstBatch: number[] = [];
   readonly #limit: number | undefined;
@@ -126,8 +134,10 @@ export class LogFiles {
   /** @throws Node's file-system error when a file cannot be stat'ed (before anything is read). */
   constructor(files: readonly string[], options: LogFilesOptions = {}, open?: OpenBatches) {
     this.files = files;
-    this.sizes = files.map((f) => statSync(f).size);
-    this.totalBytes = this.sizes.reduce((a, b) => a + b, 0);
+    this.#statSizes = files.map((f) => statSync(pathOf(f)).size);
+    this.totalBytes = this.#statSizes.reduce((a, b) => a + b, 0);
+    this.#sizeKnown = files.map((f) => options.follow === undefined && isRegularFile(pathOf(f)));
+    this.#readBytes = files.map(() => 0);
     this.#limit = options.limit;
     this.#project = options.project;
     this.threads = options.threads ?? 0;
@@ -136,7 +146,31 @@ export class LogFiles {
     this.#open = open ?? ((file, o) => readBatches(file, follow === undefined ? o : { ...o, follow }));
     this.#decorate = options.decorate;
     this.#follow = options.follow;
-    this.sizesUnknown = this.#follow !== undefined || files.some((f) => !isRegularFile(f));
+    this.sizesUnknown = this.#sizeKnown.includes(false);
+  }
+
+  /**
+   * Each file's size in bytes: a regular file's when it was opened; for a pipe (standard input) or
+   * a followed file, the bytes read from it so far (all of them once the run has ended).
+   */
+  get sizes(): readonly number[] {
+    return this.files.map((_, i) =>
+      this.#sizeKnown[i]
+        ? this.#statSizes[i]!
+        : i === this.#file
+          ? (this.#current?.progress.bytesRead ?? this.#readBytes[i]!)
+          : this.#readBytes[i]!,
+    );
+  }
+
+  /** Moves on to file `i`: the bytes of the file read before it count as read. */
+  #startFile(i: number): void {
+    if (i > 0) {
+      if (this.#current !== undefined) this.#readBytes[this.#file] = this.#current.progress.bytesRead;
+      this.#bytesBefore += this.sizes[this.#file]!;
+      this.#current = undefined;
+    }
+    this.#file = i;
   }
 
   /** Whether batches are changed as they are read or files followed, which only this thread does (no `lossChunks`). */
@@ -152,8 +186,7 @@ export class LogFiles {
         defer(() => {
           const remaining = this.#limit === undefined ? undefined : this.#limit - this.#rows;
           if (remaining !== undefined && remaining <= 0) return EMPTY;
-          if (i > 0) this.#bytesBefore += this.sizes[i - 1]!;
-          this.#file = i;
+          this.#startFile(i);
           this.#firstBatch[i] = this.#batches;
           return from(this.#openFile(file, remaining)).pipe(
             switchMap((reader) => {
@@ -166,13 +199,17 @@ export class LogFiles {
               this.#batches += 1;
             }),
             map((batch) => (this.#decorate === undefined ? batch : this.#decorate(batch, file, i))),
+            catchError((e: unknown) => throwError(() => namedAs(e, file))),
           );
         }),
       ),
     );
     // Completes at once when stop aborts: the reader's own end (TRUNCATED, as it stops inside the
     // stream) comes later and goes nowhere.
-    return stop === undefined ? all : all.pipe(takeUntil(fromEvent(stop, 'abort')));
+    // A stop that came before (Ctrl-C while the report waited for the file's schema) ends it at once.
+    return stop === undefined
+      ? all
+      : all.pipe(takeUntil(defer(() => (stop.aborted ? of(true) : fromEvent(stop, 'abort')))));
   }
 
   /**
@@ -191,14 +228,17 @@ export class LogFiles {
         defer(() => {
           const remaining = this.#limit === undefined ? undefined : this.#limit - this.#rows;
           if (remaining !== undefined && remaining <= 0) return EMPTY;
-          if (i > 0) this.#bytesBefore += this.sizes[i - 1]!;
-          this.#file = i;
+          this.#startFile(i);
           const first = this.#batches;
           this.#firstBatch[i] = first;
           const progress = { bytesRead: 0 };
           this.#current = { progress };
-          const read = fromFile(file, {
-            threads: this.threads,
+          const path = pathOf(file);
+          // A pipe is read in this thread anyway (workers read at offsets); read here, its schema
+          // is known as for a regular file (the JSON's columns).
+          const pipe = !isRegularFile(path);
+          const batches = fromFile(path, {
+            threads: pipe ? 0 : this.threads,
             // A command line's main thread has nothing else to do: it computes too.
             inThisThread: true,
             ...(remaining === undefined ? {} : { limit: remaining }),
@@ -206,8 +246,17 @@ export class LogFiles {
             onProgress: (p) => {
               progress.bytesRead = p.bytesRead;
             },
-          }).pipe(
-            lossesAndMetrics(operators, metricOperators),
+          });
+          // Workers take only the pass operator right after fromFile: the schema tap is for the pipe.
+          const chunks = pipe
+            ? batches.pipe(
+                tap((batch: RecordBatch) => {
+                  this.#firstSchema ??= batch.schema;
+                }),
+                lossesAndMetrics(operators, metricOperators),
+              )
+            : batches.pipe(lossesAndMetrics(operators, metricOperators));
+          const read = chunks.pipe(
             map((chunks) => ({
               losses: chunks.losses.map((c) => ({ ...c, batch: first + c.batch })),
               metrics: chunks.metrics.map((c) => ({ ...c, batch: first + c.batch })),
@@ -217,7 +266,7 @@ export class LogFiles {
               if (c !== undefined) this.#rows += c.rows + c.skipped;
               this.#batches += 1;
             }),
-            catchError((e: unknown) => throwError(() => acrossFiles(e, first))),
+            catchError((e: unknown) => throwError(() => namedAs(acrossFiles(e, first), file))),
           );
           return from(this.#probeColumns(file)).pipe(switchMap(() => read));
         }),
@@ -235,8 +284,9 @@ export class LogFiles {
       ...(this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {}),
     };
     // A pipe or device can be read once: no schema probe, every column is read.
-    if (this.#project === undefined || !isRegularFile(file)) return this.#open(file, options);
-    const probe = this.#open(file, this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {});
+    const path = pathOf(file);
+    if (this.#project === undefined || !isRegularFile(path)) return this.#open(path, options);
+    const probe = this.#open(path, this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {});
     let schema: Schema;
     try {
       schema = await probe.schema();
@@ -245,9 +295,14 @@ export class LogFiles {
     }
     this.#checkSameColumns(file, schema);
     this.#firstSchema ??= schema;
-    const columns = this.#project(schema);
+    let columns: readonly string[];
+    try {
+      columns = this.#project(schema, file);
+    } catch (e) {
+      throw this.#first === undefined ? await this.#oddFirstFile(e, file, schema) : e;
+    }
     this.#first ??= { file, columns };
-    return this.#open(file, { ...options, columns });
+    return this.#open(path, { ...options, columns });
   }
 
   /**
@@ -272,13 +327,54 @@ export class LogFiles {
   }
 
   /**
+   * For a column missing from the first file (`error`, from {@link LogFilesOptions.project}): when
+   * a later file has that column, the files disagree and the first one is the odd one, so the error
+   * names both (as {@link #checkSameColumns} does the other way round). Else `error` as it is. Only
+   * on this failure are the later files' schemas read (pipes are not: they can be read once).
+   */
+  async #oddFirstFile(error: unknown, file: string, schema: Schema): Promise<unknown> {
+    if (!(error instanceof ArrowReadError) || error.code !== 'MISSING_COLUMN' || error.column === undefined)
+      return error;
+    const column = error.column;
+    for (const other of this.files) {
+      if (other === file || !isRegularFile(pathOf(other))) continue;
+      const probe = this.#open(
+        pathOf(other),
+        this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {},
+      );
+      let fields: readonly string[];
+      try {
+        fields = (await probe.schema()).fields.map((f) => f.name);
+      } catch {
+        continue;
+      } finally {
+        await probe.close();
+      }
+      if (!fields.includes(column)) continue;
+      return new ArrowReadError(
+        'MISSING_COLUMN',
+        `${file} has no column '${column}', which ${other} has (columns of ${file}: ${schema.fields.map((f) => f.name).join(', ')}; of ${other}: ${fields.join(', ')})`,
+        {
+          file,
+          column,
+          hint: 'All files of one run must have the columns the losses and --by read; evaluate files with other columns in a separate run.',
+        },
+      );
+    }
+    return error;
+  }
+
+  /**
    * The columns check of {@link #openFile} for a file the workers read: its schema (footer or first
    * message) against the first file's columns. A column the first file itself lacks is left for the
    * read to report, as before.
    */
   async #probeColumns(file: string): Promise<void> {
-    if (this.#project === undefined || !isRegularFile(file)) return;
-    const probe = this.#open(file, this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {});
+    if (this.#project === undefined || !isRegularFile(pathOf(file))) return;
+    const probe = this.#open(
+      pathOf(file),
+      this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {},
+    );
     let schema: Schema;
     try {
       schema = await probe.schema();
@@ -291,9 +387,12 @@ export class LogFiles {
     this.#firstSchema ??= schema;
     if (this.#first !== undefined) return;
     try {
-      this.#first = { file, columns: this.#project(schema) };
-    } catch {
-      // A column missing from the first file: the read reports it.
+      this.#first = { file, columns: this.#project(schema, file) };
+    } catch (e) {
+      // A column missing from the first file: named with a later file that has it, or else left
+      // for the read to report.
+      const odd = await this.#oddFirstFile(e, file, schema);
+      if (odd !== e) throw odd;
     }
   }
 
@@ -319,6 +418,21 @@ export class LogFiles {
     while (i + 1 < this.#firstBatch.length && this.#firstBatch[i + 1]! <= batch) i++;
     return { file: this.files[i] ?? '', batch: batch - (this.#firstBatch[i] ?? 0) };
   }
+}
+
+/** The path a file of the command line is opened at (`-` is standard input). */
+function pathOf(file: string): string {
+  return file === STDIN ? STDIN_PATH : file;
+}
+
+/** A reading error of standard input named as the command line names it (`-`), not by the path it was opened at. */
+function namedAs(e: unknown, file: string): unknown {
+  if (file !== STDIN || !(e instanceof ArrowReadError) || e.file !== STDIN_PATH) return e;
+  const { code, detail, batch, rowGroup, row, column, hint } = e;
+  const context = Object.fromEntries(
+    Object.entries({ batch, rowGroup, row, column, hint }).filter(([, v]) => v !== undefined),
+  );
+  return new ArrowReadError(code, detail, { ...context, file, cause: e });
 }
 
 /** A loss error's file-local batch indices (`batch`, `firstBatch`) as indices across all files (as `locate` expects). */

@@ -9,6 +9,8 @@ export interface DisplayGroup {
   readonly value: number;
   /** Rows counted in the group so far. */
   readonly rows: number;
+  /** The batches that held rows of the group (final values only). */
+  readonly batches?: number;
 }
 
 /**

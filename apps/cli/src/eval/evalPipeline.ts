@@ -1,5 +1,6 @@
 import type { StateReduction } from '@lossflow/core';
 import {
+  type GroupKey,
   type GroupValue,
   type LossChunk,
   perRowBatches,
@@ -124,7 +125,12 @@ export function evalPipeline(plan: EvalPlan, source: EvalSource, hooks: EvalHook
     const r = selection.reduction;
     const value$ = chunks$.pipe(reduce(r));
     const rows$ = chunks$.pipe(fold((n, chunk) => n + chunk.rows, 0));
-    const groups$ = plan.by === undefined ? of(undefined) : chunks$.pipe(reduceGroups(r), toArray());
+    const groups$ =
+      plan.by === undefined
+        ? of(undefined)
+        : forkJoin([chunks$.pipe(reduceGroups(r), toArray()), chunks$.pipe(groupBatchCounts())]).pipe(
+            map(([groups, batches]) => groups.map((g) => ({ ...g, batches: batches.get(g.key) ?? 0 }))),
+          );
     const onRunning = hooks.onRunning;
     const running$ =
       onRunning === undefined
@@ -205,11 +211,25 @@ export function evalOperators(
   );
 }
 
+/** Per group key, how many chunks (batches) held rows of it. */
+function groupBatchCounts(): OperatorFunction<LossChunk, Map<GroupKey, number>> {
+  return fold((counts: Map<GroupKey, number>, chunk: LossChunk) => {
+    // A key listed once per chunk, but counted once per batch whatever the chunk lists.
+    const seen = new Set<GroupKey>();
+    for (const g of chunk.groups ?? []) {
+      if (seen.has(g.key)) continue;
+      seen.add(g.key);
+      counts.set(g.key, (counts.get(g.key) ?? 0) + 1);
+    }
+    return counts;
+  }, new Map<GroupKey, number>());
+}
+
 function resultOf(
   selection: LossSelection,
   value: number,
   rows: number,
-  groups: GroupValue[] | undefined,
+  groups: (GroupValue & { readonly batches: number })[] | undefined,
 ): LossResult {
   const base = {
     loss: selection.entry.name,

@@ -1,6 +1,7 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors/UsageError.js';
+import { STDIN, STDIN_PATH } from '../eval/standardInput.js';
 import { isGlob, segmentMatcher } from './globPattern.js';
 import { isLogFileName, LOG_FILE_EXTENSIONS } from './logFileExtensions.js';
 import { naturalOrder } from './naturalOrder.js';
@@ -13,17 +14,16 @@ export interface InputFile {
   readonly name: string;
 }
 
-/** The path standard input is opened as. */
-export const STDIN_PATH = '/dev/stdin';
-
 /**
  * The files of `lossflow eval FILE…`, in order: `-` is standard input; a folder is every
  * `.arrow`/`.arrows`/`.feather`/`.parquet` file under it, at any depth; a pattern with `*`, `?` or
  * `[…]` is expanded here, so a quoted pattern (or one from a shell that does not expand them) works;
  * a folder a pattern matches is read as a folder. A folder's or a pattern's files come sorted by
  * path with digit runs compared as numbers (`epoch=2` before `epoch=10`); names starting with `.` or
- * `_` (`_SUCCESS`, `.part.crc`) are skipped, as pyarrow and Spark skip them. Other arguments are
- * passed on as given (a missing file is reported when it is opened).
+ * `_` (`_SUCCESS`, `.part.crc`) are skipped, as pyarrow and Spark skip them, unless a pattern's
+ * segment itself starts with that character; a pattern's wildcard matches only log files (by
+ * extension) in its last segment. Other arguments, and literal paths, are passed on as given (a
+ * missing file is reported when it is opened).
  *
  * @throws {UsageError} when a file comes twice (`a.arrow a.arrow`, a file and its folder, two
  *   patterns that overlap, two spellings or links of one file): its rows would be counted twice;
@@ -45,8 +45,8 @@ export function expandInputs(args: readonly string[]): InputFile[] {
     out.push(file);
   };
   for (const arg of args) {
-    if (arg === '-') {
-      add({ path: STDIN_PATH, name: '-' }, '-');
+    if (arg === STDIN) {
+      add({ path: STDIN_PATH, name: STDIN }, STDIN);
       continue;
     }
     const kind = kindOf(arg);
@@ -145,11 +145,15 @@ function globMatches(pattern: string): string[] {
       return;
     }
     const re = segmentMatcher(seg);
+    // A wildcard picks only log files (`dir/*` skips `x.crc`, `notes.txt`); a name spelled out
+    // in full is read whatever it is called.
+    const logFilesOnly = isGlob(seg);
     for (const e of list) {
       if (!re.test(e.name)) continue;
       const path = joined(dir, e.name);
-      if (last) out.push(path);
-      else if (e.dir) visit(path, at + 1);
+      if (last) {
+        if (e.dir || !logFilesOnly || isLogFileName(e.name)) out.push(path);
+      } else if (e.dir) visit(path, at + 1);
     }
   };
   visit(root, 0);

@@ -4,7 +4,16 @@
  * end-of-stream marker ending the run, and Ctrl-C printing what was read as incomplete.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -66,6 +75,29 @@ async function writeUpTo(writer: Proc, offset: number): Promise<void> {
   const oks = writer.stdout.split('ok').length;
   writer.child.stdin.write(`${offset}\n`);
   while (writer.stdout.split('ok').length === oks) await new Promise((r) => setTimeout(r, 5));
+}
+
+/** Resolves once the process has `file` open (Linux: its /proc fd links), or has exited. */
+async function openedBy(proc: Proc, file: string): Promise<void> {
+  const fds = `/proc/${proc.child.pid}/fd`;
+  for (;;) {
+    if (proc.child.exitCode !== null) return;
+    const open = (() => {
+      try {
+        return readdirSync(fds).some((fd) => {
+          try {
+            return readlinkSync(join(fds, fd)) === file;
+          } catch {
+            return false;
+          }
+        });
+      } catch {
+        return false;
+      }
+    })();
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 function records(ndjson: string): { kind: string; key: unknown; value: number; rows: number }[] {
@@ -138,6 +170,64 @@ describe('eval --follow', () => {
     expect(partial.map(({ key, value, rows }) => ({ key, value, rows }))).toEqual(
       whole.map(({ key, value, rows }) => ({ key, value, rows })),
     );
+  });
+
+  it.each([
+    ['renamed over (a new file at the path)', 'CHANGED', 'the path now names another file'],
+    ['deleted', 'CHANGED', 'deleted while it was followed'],
+  ])(
+    'a followed file %s while lossflow waits at its end fails, never a final result',
+    async (what, code, detail) => {
+      const dir = mkdtempSync(join(tmpdir(), 'lossflow-follow-'));
+      const file = join(dir, 'growing.arrows');
+      const { writer, lossflow } = start(file);
+      await writeUpTo(writer, SIZE - 8);
+      await lossflow.waitFor('"batches":10,');
+      writer.child.stdin.end();
+      await writer.done;
+      if (what === 'deleted') unlinkSync(file);
+      else {
+        // The complete log (the bytes read, and the end-of-stream marker) published by a rename.
+        writeFileSync(join(dir, 'next.arrows'), readFileSync(FIXTURE));
+        renameSync(join(dir, 'next.arrows'), file);
+      }
+      expect(await lossflow.done).toBe(1);
+      expect(lossflow.stderr).toContain(`[${code}]`);
+      expect(lossflow.stderr).toContain(detail);
+      expect(lossflow.stderr).toContain('No result was written.');
+      expect(records(lossflow.stdout).filter((r) => r.kind !== 'running')).toEqual([]);
+    },
+  );
+
+  it('--report waits for a file still empty (being created), as without --report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lossflow-follow-'));
+    const file = join(dir, 'growing.arrows');
+    writeFileSync(file, new Uint8Array(0));
+    const writer = new Proc(['-e', WRITER, FIXTURE, file]);
+    const report = join(dir, 'report.html');
+    const lossflow = new Proc([
+      BIN,
+      'eval',
+      file,
+      '--follow',
+      '--by',
+      'epoch',
+      '--report',
+      report,
+      '--format',
+      'json',
+    ]);
+    // Once lossflow has the empty file open it must wait (it failed here: "only 0 bytes").
+    await openedBy(lossflow, file);
+    await writeUpTo(writer, 5);
+    await openedBy(lossflow, file);
+    expect(lossflow.child.exitCode).toBe(null);
+    for (const cut of [5, 4321, SIZE]) await writeUpTo(writer, cut);
+    expect(await lossflow.done).toBe(0);
+    writer.child.stdin.end();
+    await writer.done;
+    expect((JSON.parse(lossflow.stdout) as { rows: number }).rows).toBe(148);
+    expect(readFileSync(report, 'utf8')).toContain('<svg');
   });
 
   it('--follow with standard input is bad usage', async () => {

@@ -8,11 +8,12 @@ export function isGlob(arg: string): boolean {
 
 /**
  * One path segment's pattern as a regular expression: `*` any run of characters but `/`, `?` one
- * character, `[abc]`/`[a-z]`/`[!a]` a class; a leading dot is matched only by a pattern that starts
- * with one, as shells do, so `*` skips hidden files.
+ * character, `[abc]`/`[a-z]`/`[!a]` a class. A name starting with `.` or `_` (hidden files,
+ * Spark's `_SUCCESS`, `_temporary`) is matched only by a pattern that itself starts with that
+ * character, so `*` skips them as a folder argument does (shells skip only `.` names).
  */
 export function segmentMatcher(segment: string): RegExp {
-  let re = segment.startsWith('.') ? '' : '(?!\\.)';
+  let re = segment.startsWith('.') || segment.startsWith('_') ? '' : '(?![._])';
   for (let i = 0; i < segment.length; i++) {
     const c = segment[i]!;
     if (c === '*') re += '[^/]*';

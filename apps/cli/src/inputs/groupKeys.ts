@@ -1,6 +1,7 @@
 import { ArrowReadError, tensorLayout } from '@lossflow/arrow';
 import type { GroupKey } from '@lossflow/rx';
 import { Field, Int32, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
+import { UsageError } from '../errors/UsageError.js';
 import type { DisplayKey } from '../eval/displayKey.js';
 import type { PartitionValue } from './hivePartitions.js';
 
@@ -65,6 +66,28 @@ export class GroupKeys {
     return new GroupKeys(names.join(','), parts);
   }
 
+  /**
+   * Refuses data with a column named as a `--by` key that is not read from the data (`file`, a
+   * Hive partition key): which of the two the user meant cannot be known, and grouping by the
+   * other one silently would give other groups. `schema` is a file's whole schema (before any
+   * projection) or a batch's.
+   *
+   * @throws {UsageError} naming the key, the file and how to resolve it
+   */
+  checkColumns(schema: Schema, file: string): void {
+    for (const p of this.#parts) {
+      if (p.kind === 'column' || schema.fields.every((f) => f.name !== p.name)) continue;
+      const what =
+        p.kind === 'file'
+          ? `--by ${FILE_KEY} (one group per input file)`
+          : `the Hive partition key '${p.name}' (from the ${p.name}=… folders)`;
+      throw new UsageError(
+        `--by ${p.name} is ambiguous: ${file} has a column '${p.name}', and ${what} has the same name. Rename the column (or the ${p.kind === 'file' ? 'column' : 'partition folders'}), or group by another key.`,
+        'eval',
+      );
+    }
+  }
+
   /** The key of a combination's number. */
   keyOf(id: GroupKey): DisplayKey {
     return typeof id === 'number' ? (this.#keys[id] ?? id) : id;
@@ -75,9 +98,11 @@ export class GroupKeys {
    * file (as the outputs name it) and `fileIndex` its place among the inputs.
    *
    * @throws {ArrowReadError} `BAD_COLUMN_TYPE` for a key column that does not hold numbers
+   * @throws {UsageError} for a column named as a key not read from the data (see {@link checkColumns})
    */
   decorate(batch: RecordBatch, file: string, fileIndex: number): RecordBatch {
     const n = batch.numRows;
+    this.checkColumns(batch.schema, file);
     const fixed: (GroupKey | undefined)[] = this.#parts.map((p) =>
       p.kind === 'file' ? file : p.kind === 'partition' ? p.values[fileIndex] : undefined,
     );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UsageError } from '../errors/UsageError.js';
 import { hivePartitions } from './hivePartitions.js';
 
 describe('hivePartitions', () => {
@@ -32,9 +33,32 @@ describe('hivePartitions', () => {
     ]);
   });
 
-  it('reads folders only, not the file name; a file without the key has the empty string', () => {
-    const keys = hivePartitions(['x=1.arrows', 'k=1/a.arrows']);
+  it('reads folders only, not the file name', () => {
+    const keys = hivePartitions(['k=2/x=1.arrows', 'k=1/a.arrows']);
     expect(keys.has('x')).toBe(false);
-    expect(keys.get('k')).toEqual(['', '1']);
+    expect(keys.get('k')).toEqual([2, 1]);
+  });
+
+  it('refuses partitioned and unpartitioned files together, naming one of each (either first)', () => {
+    expect(() => hivePartitions(['dir/epoch=1/a.parquet', 'other/b.parquet'])).toThrow(UsageError);
+    expect(() => hivePartitions(['dir/epoch=1/a.parquet', 'other/b.parquet'])).toThrow(
+      /mix Hive-partitioned and unpartitioned files: dir\/epoch=1\/a.parquet is under partition folders \(epoch=…\) and other\/b.parquet is not/,
+    );
+    expect(() => hivePartitions(['other/b.parquet', 'dir/epoch=1/a.parquet'])).toThrow(
+      /dir\/epoch=1\/a.parquet is under partition folders \(epoch=…\) and other\/b.parquet is not/,
+    );
+  });
+
+  it('refuses files whose partition keys differ, naming both files and their keys', () => {
+    expect(() => hivePartitions(['d/epoch=1/a.parquet', 'd/run=x/b.parquet'])).toThrow(
+      /partition keys differ: d\/epoch=1\/a.parquet has epoch and d\/run=x\/b.parquet has run/,
+    );
+    expect(() => hivePartitions(['d/run=x/epoch=1/a.parquet', 'd/run=y/b.parquet'])).toThrow(
+      /has run, epoch and d\/run=y\/b.parquet has run\./,
+    );
+    // The same keys in another order are the same keys.
+    expect(hivePartitions(['d/run=x/epoch=1/a.parquet', 'd/epoch=2/run=y/b.parquet']).get('epoch')).toEqual([
+      1, 2,
+    ]);
   });
 });

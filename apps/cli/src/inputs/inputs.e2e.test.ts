@@ -4,7 +4,15 @@
  * same rows from one file gives.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -70,15 +78,122 @@ describe('standard input, folders and globs', () => {
     const run = await piped(FIXTURE, ['eval', '-', '--by', 'epoch', '--format', 'json']);
     expect(run.stderr).toBe('');
     const stdin = JSON.parse(run.stdout) as Doc & { files: { path: string }[] };
-    // Worker threads read a pipe's schema themselves, so its columns are not listed (see the README).
     const values = (d: Doc) => ({
       rows: d.rows,
       results: d.results.map(({ value, rows, groups }) => ({ value, rows, groups })),
     });
     expect(values(stdin)).toEqual(values(file));
-    expect(stdin.files.map((f) => f.path)).toEqual(['/dev/stdin']);
+    expect(stdin.files.map((f) => f.path)).toEqual(['-']);
     const table = await piped(FIXTURE, ['eval', '-', '--by', 'epoch']);
     expect(table.stdout).toMatch(/148 rows · 10 batches · 11\.7 kB in /);
+  });
+
+  it.each([
+    ['1', 1],
+    ['2', 2],
+  ])(
+    'standard input is named - in JSON, --by file and errors, with the bytes read and its columns (--threads %s)',
+    async (threads) => {
+      const size = statSync(FIXTURE).size;
+      const other = join(dir, 'shards', 'part-2.arrows');
+      const run = await piped(FIXTURE, [
+        'eval',
+        '-',
+        other,
+        '--by',
+        'file',
+        '--threads',
+        threads,
+        '--format',
+        'json',
+      ]);
+      expect(run.stderr).toBe('');
+      const doc = JSON.parse(run.stdout) as Doc & {
+        files: { path: string; bytes: number }[];
+        columns: string[];
+      };
+      expect(doc.files).toEqual([
+        { path: '-', bytes: size },
+        { path: other, bytes: size },
+      ]);
+      expect(doc.columns).toEqual(['logits', 'target']);
+      expect(doc.results[0]!.groups!.map((g) => g.key)).toEqual(['-', other]);
+      const alone = await piped(FIXTURE, ['eval', '-', '--threads', threads, '--format', 'json']);
+      expect((JSON.parse(alone.stdout) as { columns: string[] }).columns).toEqual(['logits', 'target']);
+      // The table's summary counts the bytes read from the pipe too (it said 11.7 kB for both files).
+      const table = await piped(FIXTURE, ['eval', '-', other, '--threads', threads]);
+      expect(table.stdout).toMatch(/296 rows · 20 batches · 23\.4 kB in /);
+      const cut = join(dir, 'cut.arrows');
+      writeFileSync(cut, readFileSync(FIXTURE).subarray(0, 3000));
+      const damaged = await piped(cut, ['eval', '-', '--threads', threads]);
+      expect(damaged.code).toBe(1);
+      expect(damaged.stderr).toContain("file '-'");
+      expect(damaged.stderr).not.toContain('/dev/stdin');
+    },
+  );
+
+  it('a quoted glob skips _ and . names and files without a log extension, as a folder does; a literal path is read', async () => {
+    const folder = join(dir, 'spark');
+    mkdirSync(join(folder, '_temporary'), { recursive: true });
+    copyFileSync(FIXTURE, join(folder, 'part-0.arrows'));
+    for (const junk of [
+      '_SUCCESS',
+      '_extra.arrows',
+      '.part-0.arrows.crc',
+      '_temporary/part-9.arrows',
+      'notes.txt',
+      'part-0.arrows.crc',
+    ])
+      copyFileSync(FIXTURE, join(folder, junk));
+    const expected = [join(folder, 'part-0.arrows')];
+    for (const pattern of [join(folder, '*'), join(folder, '**'), join(folder, '**', '*')]) {
+      const doc = await evalJson([pattern, '--by', 'file']);
+      expect(
+        doc.results[0]!.groups!.map((g) => g.key),
+        pattern,
+      ).toEqual(expected);
+    }
+    // A segment that starts with _ spells those names out (still log files only); a literal path
+    // is read whatever its name.
+    const underscored = await evalJson([join(folder, '_*'), '--by', 'file']);
+    expect(underscored.results[0]!.groups!.map((g) => g.key)).toEqual([
+      join(folder, '_extra.arrows'),
+      join(folder, '_temporary', 'part-9.arrows'),
+    ]);
+    const literal = await evalJson([join(folder, 'notes.txt'), '--by', 'file']);
+    expect(literal.rows).toBe(148);
+  });
+
+  it('--by with an empty name or a name twice is bad usage (exit 2), not a garbled table', async () => {
+    for (const by of [',', 'a,', ',a', 'a,,b', 'epoch,epoch']) {
+      const run = await runCli(['eval', FIXTURE, '--by', by]);
+      expect(run.code, by).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain('--by');
+    }
+  });
+
+  it("--by file: the CSV batches of a group are the batches that held its rows, not the run's", async () => {
+    const files = ['part-2', 'part-10'].map((s) => join(dir, 'shards', `${s}.arrows`));
+    const run = await runCli(['eval', ...files, '--by', 'file', '--format', 'csv']);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[0]).toBe('kind,loss,reduction,key,value,rows,batches');
+    expect(lines.slice(1).map((l) => l.split(',').at(-1))).toEqual(['10', '10', '20']);
+  });
+
+  it('--by file with a column named file in the data is bad usage naming the clash', async () => {
+    const withFile = join(dir, 'with-file.parquet');
+    const duck = await (await DuckDBInstance.create(':memory:')).connect();
+    await duck.run(
+      `COPY (SELECT 'x' AS file, [0.1::FLOAT, 0.9::FLOAT] AS logits, 1::BIGINT AS target FROM range(4)) TO '${withFile}' (FORMAT PARQUET)`,
+    );
+    duck.closeSync();
+    const run = await runCli(['eval', withFile, '--by', 'file']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`--by file is ambiguous: ${withFile} has a column 'file'`);
+    expect(run.stderr).toContain('Rename the column');
   });
 
   it('a folder reads its log files at any depth in natural order, skipping _ and . names', async () => {
@@ -211,6 +326,58 @@ describe('Hive partitions written by DuckDB', () => {
       files.flatMap((file) => [0, 2, 10].map((epoch) => ({ file, epoch }))),
     );
   });
+
+  it('several --by keys in CSV are one column each, named after the keys', async () => {
+    const run = await runCli(['eval', hive(), '--by', 'run,epoch', '--format', 'csv']);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[0]).toBe('kind,loss,reduction,run,epoch,value,rows,batches');
+    expect(lines[1]).toMatch(/^group,cross-entropy,mean,a,0,[\d.e-]+,40,\d+$/);
+    expect(lines.at(-1)).toMatch(/^total,cross-entropy,mean,,,[\d.e-]+,240,\d+$/);
+  });
+
+  it('partitioned and unpartitioned files together, or other partition keys, are bad usage naming a file of each', async () => {
+    const mixed = await runCli(['eval', hive(), join(dir, 'all.parquet')]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stdout).toBe('');
+    expect(mixed.stderr).toMatch(
+      /mix Hive-partitioned and unpartitioned files: \S+run=a\/epoch=0\/\S+ is under partition folders \(run=…\/epoch=…\) and \S+all\.parquet is not/,
+    );
+    const other = join(dir, 'by-seed', 'seed=1');
+    mkdirSync(other, { recursive: true });
+    copyFileSync(join(dir, 'all.parquet'), join(other, 'x.parquet'));
+    const keys = await runCli(['eval', hive(), join(dir, 'by-seed')]);
+    expect(keys.code).toBe(2);
+    expect(keys.stderr).toMatch(
+      /partition keys differ: \S+ has run, epoch and \S+seed=1\/x\.parquet has seed/,
+    );
+  });
+
+  it('a partition key with the name of a column of the data is bad usage naming the clash', async () => {
+    // all.parquet has an epoch column; under epoch=7/ the partition key has its name too.
+    const clash = join(dir, 'clash', 'epoch=7');
+    mkdirSync(clash, { recursive: true });
+    copyFileSync(join(dir, 'all.parquet'), join(clash, 'part-0.parquet'));
+    const run = await runCli(['eval', join(dir, 'clash'), '--by', 'epoch']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(
+      `--by epoch is ambiguous: ${join(clash, 'part-0.parquet')} has a column 'epoch', and the Hive partition key 'epoch'`,
+    );
+  });
+
+  it.each(['1', '2'])(
+    'files that disagree on a column are an error naming both, also when the first is the odd one (--threads %s)',
+    async (threads) => {
+      const other = join(dir, 'no-target-first.parquet');
+      await duck.run(`COPY (SELECT logits, target AS label FROM log) TO '${other}' (FORMAT PARQUET)`);
+      const all = join(dir, 'all.parquet');
+      const run = await runCli(['eval', other, all, '--target', 'target', '--threads', threads]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain(`${other} has no column 'target', which ${all} has`);
+    },
+  );
 
   it('files that disagree on a column used are an error naming both files', async () => {
     const other = join(dir, 'no-target.parquet');

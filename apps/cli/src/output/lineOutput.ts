@@ -7,10 +7,13 @@ export class LineOutput {
   #headerDone = false;
   readonly #format: OutputFormat;
   readonly #io: CliIo;
+  readonly #keyNames: readonly string[];
 
-  constructor(format: OutputFormat, io: CliIo) {
+  /** @param keyNames the `--by` names; several get a CSV column each (see `csvHeader`) */
+  constructor(format: OutputFormat, io: CliIo, keyNames: readonly string[] = []) {
     this.#format = format;
     this.#io = io;
+    this.#keyNames = keyNames;
   }
 
   write(record: ResultRecord): void {
@@ -18,8 +21,8 @@ export class LineOutput {
       this.#io.stdout.write(ndjsonLine(record));
       return;
     }
-    if (!this.#headerDone) this.#io.stdout.write(csvHeader());
+    if (!this.#headerDone) this.#io.stdout.write(csvHeader(this.#keyNames));
     this.#headerDone = true;
-    this.#io.stdout.write(csvLine(record));
+    this.#io.stdout.write(csvLine(record, this.#keyNames));
   }
 }

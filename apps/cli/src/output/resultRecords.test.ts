@@ -27,6 +27,25 @@ describe('result records', () => {
     );
   });
 
+  it('writes several --by keys as one CSV column each, named after the keys (a clashing name prefixed)', () => {
+    expect(csvHeader(['run', 'epoch'])).toBe('kind,loss,reduction,run,epoch,value,rows,batches\n');
+    expect(csvHeader(['run', 'rows'])).toBe('kind,loss,reduction,run,key_rows,value,rows,batches\n');
+    const [first] = finalRecords(sampleRun());
+    expect(csvLine({ ...first!, key: { run: 'a,b', epoch: 3 } }, ['run', 'epoch'])).toBe(
+      'group,cross-entropy,mean,"a,b",3,1.6910388469696045,100,5\n',
+    );
+    expect(csvLine({ ...first!, kind: 'total', key: null }, ['run', 'epoch'])).toBe(
+      'total,cross-entropy,mean,,,1.6910388469696045,100,5\n',
+    );
+  });
+
+  it('a final group line counts the batches of that group when known', () => {
+    const run = sampleRun();
+    const groups = run.results[0]!.groups!.map((g, i) => ({ ...g, batches: i + 1 }));
+    const records = finalRecords({ ...run, results: [{ ...run.results[0]!, groups }] });
+    expect(records.map((r) => r.batches)).toEqual([1, 2, 3, run.batches]);
+  });
+
   it('writes one JSON object per NDJSON line', () => {
     const [first] = finalRecords(sampleRun());
     const line = ndjsonLine(first!);

@@ -20,7 +20,10 @@ export interface ResultRecord {
    */
   readonly value: number | NonFiniteWord | string;
   readonly rows: number;
-  /** Batches read when the value was taken. */
+  /**
+   * Batches read when the value was taken; for a final group value (`group`, `partial-group`) the
+   * batches that held rows of that group.
+   */
   readonly batches: number;
 }
 
@@ -39,7 +42,14 @@ export function finalRecords(run: EvalRun, incomplete = false): ResultRecord[] {
   for (const r of run.results) {
     const base = { loss: r.loss, reduction: r.reduction, batches: run.batches };
     for (const g of r.groups ?? [])
-      out.push({ kind: group, ...base, key: outputKey(g.key), value: outputNumber(g.value), rows: g.rows });
+      out.push({
+        kind: group,
+        ...base,
+        key: outputKey(g.key),
+        value: outputNumber(g.value),
+        rows: g.rows,
+        batches: g.batches ?? run.batches,
+      });
     out.push({ kind: total, ...base, key: null, value: outputNumber(r.value), rows: r.rows });
   }
   if (run.metrics !== undefined) out.push(...metricRecords(run.metrics, run.batches));
@@ -51,19 +61,43 @@ export function ndjsonLine(record: ResultRecord): string {
   return `${JSON.stringify(record)}\n`;
 }
 
-/** The CSV header line. */
-export function csvHeader(): string {
-  return `${RECORD_FIELDS.join(',')}\n`;
+/**
+ * The CSV header line. `keyNames`: with several `--by` keys (`run,epoch`), the `key` column is one
+ * column per key, named after it (`key_NAME` for a name that is already a column of the CSV), so
+ * each key can be read and sorted on its own, as in the table and the JSON.
+ */
+export function csvHeader(keyNames: readonly string[] = []): string {
+  return `${csvColumns(keyNames)
+    .map((c) => csvCell(c.name))
+    .join(',')}\n`;
 }
 
-/** A record as one CSV line (RFC 4180 quoting for keys that need it). */
-export function csvLine(record: ResultRecord): string {
-  return `${RECORD_FIELDS.map((f) => csvCell(record[f])).join(',')}\n`;
+/** A record as one CSV line (RFC 4180 quoting for keys that need it); `keyNames` as for {@link csvHeader}. */
+export function csvLine(record: ResultRecord, keyNames: readonly string[] = []): string {
+  return `${csvColumns(keyNames)
+    .map((c) => csvCell(c.cell(record)))
+    .join(',')}\n`;
+}
+
+interface CsvColumn {
+  readonly name: string;
+  cell(record: ResultRecord): DisplayKey | null;
+}
+
+function csvColumns(keyNames: readonly string[]): CsvColumn[] {
+  const several = keyNames.length > 1;
+  return RECORD_FIELDS.flatMap((field): CsvColumn[] =>
+    field === 'key' && several
+      ? keyNames.map((name) => ({
+          name: (RECORD_FIELDS as readonly string[]).includes(name) ? `key_${name}` : name,
+          cell: (r) => (r.key === null ? null : typeof r.key === 'object' ? (r.key[name] ?? null) : r.key),
+        }))
+      : [{ name: field, cell: (r) => r[field] }],
+  );
 }
 
 function csvCell(value: DisplayKey | null): string {
   if (value === null) return '';
-  // A key of several names (`--by run,epoch`) is one cell: `run=a epoch=3`.
   const text = keyLabel(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

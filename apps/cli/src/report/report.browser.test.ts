@@ -162,4 +162,111 @@ describe('the HTML report in headless Chromium', () => {
       await browser.close();
     }
   }, 120_000);
+
+  it('lays out a two-run --by run,epoch report and the demo report at 1400 and 800 px: nothing overflows, change stays within a run', async () => {
+    mkdirSync(OUTPUT, { recursive: true });
+    const runs = mkdtempSync(join(tmpdir(), 'lossflow-report-runs-'));
+    for (const [run, seed] of [
+      ['a', '1'],
+      ['b', '2'],
+    ] as const) {
+      mkdirSync(join(runs, `run=${run}`));
+      const made = await runCli([
+        'generate',
+        '--rows',
+        '3000',
+        '--classes',
+        '5',
+        '--epochs',
+        '3',
+        '--seed',
+        seed,
+        '--batch-rows',
+        '500',
+        '-q',
+        '--out',
+        join(runs, `run=${run}`, 'log.arrows'),
+      ]);
+      expect(made.code).toBe(0);
+    }
+    const runsReport = join(OUTPUT, 'report-run-epoch.html');
+    const evalRun = await runCli([
+      'eval',
+      runs,
+      '--by',
+      'run,epoch',
+      '--report',
+      runsReport,
+      '--format',
+      'json',
+    ]);
+    expect(evalRun.code).toBe(0);
+    const demoReport = join(OUTPUT, 'report-demo.html');
+    const demo = await runCli([
+      'demo',
+      '--rows',
+      '5000',
+      '--epochs',
+      '4',
+      '--classes',
+      '10',
+      '-q',
+      '--report',
+      demoReport,
+    ]);
+    expect(demo.code).toBe(0);
+
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--no-first-run',
+      ],
+    });
+    try {
+      for (const [name, report] of [
+        ['report-run-epoch', runsReport],
+        ['report-demo', demoReport],
+      ] as const) {
+        for (const width of [1400, 800]) {
+          const page = await browser.newPage({ viewport: { width, height: 900 } });
+          const problems: string[] = [];
+          page.on('console', (m) => {
+            if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+          });
+          page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+          await page.goto(pathToFileURL(report).href, { waitUntil: 'load' });
+          await page.screenshot({ path: join(OUTPUT, `${name}-${width}.png`), fullPage: true });
+          // No sideways scrolling, and every HTML box holds its content (SVG text is measured by the chart).
+          const overflowing = await page.evaluate(`(() => {
+            const out = [];
+            if (document.documentElement.scrollWidth > innerWidth) out.push('page ' + document.documentElement.scrollWidth);
+            for (const el of document.querySelectorAll('main *:not(svg):not(svg *)')) {
+              if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1) out.push(el.className + ': ' + el.textContent.slice(0, 40));
+            }
+            return out;
+          })()`);
+          expect(overflowing, `${name} at ${width} px`).toEqual([]);
+          expect(problems, `${name} at ${width} px`).toEqual([]);
+          await page.close();
+        }
+      }
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      await page.goto(pathToFileURL(runsReport).href, { waitUntil: 'load' });
+      const rows = await page
+        .locator('table.values tbody tr:not(.total)')
+        .evaluateAll((trs) => trs.map((tr) => [tr.children[0]!.textContent, tr.children[3]!.textContent]));
+      expect(rows.map(([key]) => key)).toEqual(
+        ['a', 'b'].flatMap((run) => [0, 1, 2].map((epoch) => `run=${run} epoch=${epoch}`)),
+      );
+      // Run b's first epoch has no change: the row before it is run a's.
+      expect(rows.map(([, change]) => change === '')).toEqual([true, false, false, true, false, false]);
+      expect(await page.locator('svg.chart-curve path.series').count()).toBe(6);
+    } finally {
+      await browser.close();
+    }
+  }, 180_000);
 });

@@ -25,6 +25,46 @@ function report() {
 }
 
 describe('reportHtml', () => {
+  it('with several keys, the change column compares the next epoch of one run, never another run', () => {
+    const run = sampleRun();
+    const keys = [
+      { run: 'a', epoch: 0 },
+      { run: 'a', epoch: 1 },
+      { run: 'b', epoch: 0 },
+      { run: 'b', epoch: 1 },
+    ];
+    const values = [2, 1, 4, 3];
+    const result = {
+      ...run.results[0]!,
+      groups: keys.map((key, i) => ({ key, value: values[i]!, rows: 10 })),
+    };
+    const html = reportHtml({
+      title: 'lossflow eval',
+      command: 'lossflow eval runs --by run,epoch',
+      generatedAt: new Date('2025-01-02T03:04:05Z'),
+      files: ['runs/run=a/log.arrows', 'runs/run=b/log.arrows'].map((path) => ({ path, bytes: 10 })),
+      rows: 40,
+      batches: 4,
+      bytes: 20,
+      elapsedMs: 10,
+      by: 'run,epoch',
+      losses: [{ result, series: [], xLabel: 'step' }],
+    });
+    const changes = [
+      ...html.matchAll(
+        /<tr><td><span class="swatch"[^>]*><\/span>([^<]*)<\/td>(?:<td>[^<]*<\/td>){2}<td>([^<]*)<\/td>/g,
+      ),
+    ].map((m) => `${m[1]}:${m[2]}`);
+    expect(changes).toEqual([
+      'run=a epoch=0:',
+      'run=a epoch=1:-50.0%',
+      'run=b epoch=0:',
+      'run=b epoch=1:-25.0%',
+    ]);
+    // Files whose names repeat are counted, not listed as "log.arrows, log.arrows".
+    expect(html).toContain('over 40 rows of 2 files.');
+  });
+
   it('is one self-contained document: inline CSS and SVG, one inline script, no external reference', () => {
     const html = report();
     expect(html.startsWith('<!doctype html>')).toBe(true);

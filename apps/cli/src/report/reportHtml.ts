@@ -131,7 +131,21 @@ ${params.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeH
 function lede(data: ReportData): string {
   const names = data.losses.map((l) => `${l.result.reduction} ${l.result.loss}`).join(', ');
   const grouping = data.by === undefined ? '' : ` per ${data.by}`;
-  return `${names}${grouping} over ${formatCount(data.rows)} rows of ${data.files.map((f) => f.path.split(/[\\/]/).at(-1)).join(', ')}.`;
+  // A few files by name; shards or runs whose names repeat (run=a/log.arrows, run=b/log.arrows)
+  // or many files, by count (the Run section lists every path).
+  const base = data.files.map((f) => f.path.split(/[\\/]/).at(-1) ?? f.path);
+  const files =
+    base.length <= 3 && new Set(base).size === base.length
+      ? base.join(', ')
+      : `${formatCount(base.length)} files`;
+  return `${names}${grouping} over ${formatCount(data.rows)} rows of ${files}.`;
+}
+
+/** Whether two keys differ only in their last name (or are single keys). */
+function sameSeries(a: DisplayKey, b: DisplayKey): boolean {
+  if (typeof a !== 'object' || typeof b !== 'object') return true;
+  const names = Object.keys(a).slice(0, -1);
+  return names.every((n) => a[n] === b[n]);
 }
 
 /** Ordered numeric keys (epochs) get an ordered palette; runs, files and several names distinct hues. */
@@ -189,7 +203,10 @@ function lossSection(l: ReportLoss, by: string | undefined): string {
   // One number of decimals down the column, as in the terminal table.
   const format = lossColumnFormat([r.value, ...groups.map((g) => g.value)]);
   const rows = groups.map((g, i) => {
-    const previous = i > 0 ? groups[i - 1]!.value : Number.NaN;
+    // The change from the group before within one run: with several keys (run,epoch) only when
+    // every key but the last is the same (the next epoch of the same run, not another run's).
+    const before = groups[i - 1];
+    const previous = before !== undefined && sameSeries(before.key, g.key) ? before.value : Number.NaN;
     const change =
       Number.isFinite(previous) && previous !== 0
         ? ((g.value - previous) / Math.abs(previous)) * 100

@@ -14,7 +14,8 @@ const CHUNK = 4 * 1024 * 1024;
  * can tell the bytes there now from bytes still to come).
  *
  * @throws {ArrowReadError} `IO` when the file cannot be opened or read; `CHANGED` when it shrinks,
- *   its bytes already read change, or the path comes to name another file (truncated or replaced)
+ *   its bytes already read change, the path comes to name another file (truncated or replaced) or
+ *   no file (deleted) while it waits
  * @example
  * for await (const chunk of followFile('train.arrows', { stop: AbortSignal.timeout(60_000) })) use(chunk);
  */
@@ -55,15 +56,18 @@ export async function* followFile(path: string, options: FollowOptions = {}): As
         yield buffer.subarray(overlap, bytesRead);
         continue;
       }
-      // At the end for now: a size below what was read, or the path now naming another file,
-      // means the bytes still to come are not this file's continuation.
-      const now = await handle.stat({ bigint: true }).catch((e: unknown) => {
-        throw ioError(e, path);
-      });
-      if (now.size < BigInt(position)) throw changedWhileFollowed(path, `its size fell to ${now.size} bytes`);
-      const named = await stat(path, { bigint: true }).catch(() => undefined);
-      if (named !== undefined && (named.dev !== opened.dev || named.ino !== opened.ino))
+      // At the end for now: one stat of the path per poll. The path naming another file (renamed
+      // over), no file (deleted) or a size below what was read means the bytes still to come are
+      // not this file's continuation; while it names the open inode, its size is the inode's.
+      const named = await stat(path, { bigint: true }).catch((e: unknown) => e as NodeJS.ErrnoException);
+      if (named instanceof Error) {
+        if (named.code === 'ENOENT' || named.code === 'ENOTDIR') throw deletedWhileFollowed(path);
+        throw ioError(named, path);
+      }
+      if (named.dev !== opened.dev || named.ino !== opened.ino)
         throw changedWhileFollowed(path, 'the path now names another file');
+      if (named.size < BigInt(position))
+        throw changedWhileFollowed(path, `its size fell to ${named.size} bytes`);
       yield new Uint8Array(0);
       await pause(pollMs, stop);
     }
@@ -89,6 +93,21 @@ function changedWhileFollowed(path: string, what: string): ArrowReadError {
     {
       file: path,
       hint: 'Follow a log only while its writer appends to it; to start over, write to a new file and follow that one.',
+    },
+  );
+}
+
+/**
+ * The `CHANGED` error for a followed file deleted before its end-of-stream marker: no writer can
+ * append to it any more, so waiting would never end (and its rows are not a complete log).
+ */
+function deletedWhileFollowed(path: string): ArrowReadError {
+  return new ArrowReadError(
+    'CHANGED',
+    'the file was deleted while it was followed, before its end-of-stream marker: no more rows can come',
+    {
+      file: path,
+      hint: 'Keep the log in place until its writer has closed it; if it was moved, follow it at its new path.',
     },
   );
 }

@@ -1,4 +1,4 @@
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
@@ -26,6 +26,16 @@ async function targets(
   const out: unknown[] = [];
   for await (const batch of reader) out.push(...Array.from(batch.getChild('target')!.toArray()));
   return out;
+}
+
+/** Aborts `stop` after `ms` (a reader that would wait forever then ends), resolving to 'still waiting'. */
+function stopAfter(stop: AbortController, ms: number): Promise<string> {
+  return new Promise((resolve) =>
+    setTimeout(() => {
+      stop.abort();
+      resolve('still waiting');
+    }, ms),
+  );
 }
 
 /** Resolves once `check()` holds (polled: the reader works in the background). */
@@ -134,6 +144,41 @@ describe('readFile with follow', () => {
     await writeFile(path, whole.subarray(0, 100));
     await expect(all).rejects.toMatchObject({ code: 'CHANGED', file: path });
     stop.abort();
+  });
+
+  it('a file renamed over (a new inode) while the reader waits at its end fails CHANGED', async () => {
+    const path = join(dir, 'renamed.arrows');
+    await writeFile(path, whole.subarray(0, whole.length - 8));
+    const stop = new AbortController();
+    const reader = readArrow(path, { follow: { pollMs: 5, stop: stop.signal } });
+    const all = targets(reader);
+    all.catch(() => undefined);
+    await until(() => reader.progress.bytesRead >= whole.length - 8);
+    // The whole log (a superset of the bytes read) published by a rename: no byte read differs.
+    await writeFile(join(dir, 'renamed.tmp'), whole);
+    await rename(join(dir, 'renamed.tmp'), path);
+    await expect(all).rejects.toMatchObject({ code: 'CHANGED', file: path });
+    stop.abort();
+  });
+
+  it('a file deleted while the reader waits at its end fails CHANGED instead of waiting forever', async () => {
+    const path = join(dir, 'deleted.arrows');
+    await writeFile(path, whole.subarray(0, whole.length - 8));
+    const stop = new AbortController();
+    const reader = readArrow(path, { follow: { pollMs: 5, stop: stop.signal } });
+    const all = targets(reader);
+    all.catch(() => undefined);
+    await until(() => reader.progress.bytesRead >= whole.length - 8);
+    await unlink(path);
+    const error = await Promise.race([
+      all.then(
+        () => 'ended',
+        (e: unknown) => e,
+      ),
+      stopAfter(stop, 3000),
+    ]);
+    expect(error).toMatchObject({ code: 'CHANGED', file: path });
+    expect((error as Error).message).toContain('deleted');
   });
 
   it.each([
