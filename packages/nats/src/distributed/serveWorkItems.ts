@@ -121,8 +121,7 @@ async function handle(
     // Another lossflow version planned it: its states would not merge right here.
     const text = `the item is of protocol ${item.v} and this worker speaks ${NATS_PROTOCOL_VERSION}; run workers of the coordinator's lossflow version`;
     options.onEvent?.({ type: 'failed', item, error: new Error(text), final: true });
-    await writeFailure(kv, item, text);
-    msg.term(text);
+    if (await writeFailure(kv, item, text)) msg.term(text);
     return;
   }
   const info = await consumer.info(true);
@@ -159,8 +158,9 @@ async function handle(
     options.onEvent?.({ type: 'failed', item, error, final });
     if (final) {
       const text = error instanceof Error ? error.message : String(error);
-      await writeFailure(kv, item, text);
-      msg.term(text);
+      // Terminated only once the coordinator can learn why; else left to the server, whose
+      // max-deliveries advisory tells the coordinator when this last delivery's ack wait ends.
+      if (await writeFailure(kv, item, text)) msg.term(text);
     } else msg.nak(Math.min(1_000, ackWait));
   } finally {
     clearInterval(alive);
@@ -168,16 +168,22 @@ async function handle(
   }
 }
 
-/** Writes why `item` failed for good: the coordinator must learn it before the item is dropped (retried while the server is busy). */
-async function writeFailure(kv: KV, item: WorkItem, text: string): Promise<void> {
+/**
+ * Writes why `item` failed for good: the coordinator must learn it before the item is dropped
+ * (retried while the server is busy).
+ *
+ * @returns whether it is written (by this worker or another)
+ */
+async function writeFailure(kv: KV, item: WorkItem, text: string): Promise<boolean> {
   for (let attempt = 0; attempt < 40; attempt++) {
     const written = await kv
       .create(failureKey(item.index), new TextEncoder().encode(text))
       .then(() => true)
       .catch(async () => (await kv.get(failureKey(item.index)).catch(() => null)) !== null);
-    if (written) return;
+    if (written) return true;
     await sleep(250, undefined);
   }
+  return false;
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
