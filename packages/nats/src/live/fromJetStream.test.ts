@@ -96,7 +96,7 @@ describe('publishBatches → fromJetStream', () => {
     const publishing = publishBatches(nc, trainingLogBatches(LOG), {
       subject: 'train.full',
       run: 'r1',
-      limits: { maxBytes: 40_000, maxAgeMs: 3_600_000 },
+      limits: { maxBytes: 100_000, maxAgeMs: 3_600_000 },
     });
     await expect(publishing).rejects.toThrow(/maximum bytes/i);
     const jsm = await jetstreamManager(nc);
