@@ -5,7 +5,7 @@
 // distributed rows: a table of its own). Benchmarks measure; they never assert.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trainingLogBatches } from '../../packages/arrow/dist/index.js';
@@ -84,6 +84,38 @@ async function startServer() {
   };
 }
 
+/**
+ * Seconds to send `bytes` over plain loopback TCP (1 MiB writes, one connection): what the machine's
+ * loopback does right now, the ceiling of any NATS read in the same run.
+ */
+async function loopbackSeconds(bytes) {
+  return new Promise((resolve, reject) => {
+    const chunk = Buffer.alloc(1 << 20);
+    const srv = createServer((socket) => {
+      let sent = 0;
+      const send = () => {
+        while (sent < bytes) {
+          sent += chunk.length;
+          if (!socket.write(chunk)) return socket.once('drain', send);
+        }
+        socket.end();
+      };
+      send();
+    });
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const t0 = process.hrtime.bigint();
+      const client = createConnection(srv.address().port, '127.0.0.1');
+      client.on('data', () => {});
+      client.on('error', reject);
+      client.on('end', () => {
+        srv.close();
+        resolve(Number(process.hrtime.bigint() - t0) / 1e9);
+      });
+    });
+  });
+}
+
 const file = await input();
 const bytes = statSync(file).size;
 const rows = CE.rows * CE.epochs;
@@ -102,14 +134,24 @@ try {
     RUNS,
   );
   const baseline = { name: 'local file, 1 thread', seconds: local };
+  // Measured between the NATS runs, so it sees the same machine load.
+  const loopback = await medianAsync(() => loopbackSeconds(published.bytes), RUNS);
+  const tcp = { name: 'loopback TCP', seconds: loopback };
   const consume = await medianAsync(() => lastValueFrom(fromJetStream({ nc, subject, run: 'r1' })), RUNS);
   const live = await medianAsync(
     () => lastValueFrom(fromJetStream({ nc, subject, run: 'r1' }).pipe(crossEntropy(), reduce('mean'))),
     RUNS,
   );
   table.push(
-    { name: `publishBatches (${published.messages} messages)`, rows, bytes, seconds: publishSeconds },
-    { name: 'fromJetStream, read only', rows, bytes, seconds: consume },
+    {
+      name: `publishBatches (${published.messages} messages)`,
+      rows,
+      bytes,
+      seconds: publishSeconds,
+      baseline: tcp,
+    },
+    { name: 'loopback TCP (same bytes, no NATS)', rows, bytes, seconds: loopback },
+    { name: 'fromJetStream, read only', rows, bytes, seconds: consume, baseline: tcp },
     { name: 'fromJetStream → cross-entropy', rows, bytes, seconds: live, baseline },
     { name: 'local fromFile → cross-entropy', rows, bytes, seconds: local },
   );

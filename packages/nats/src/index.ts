@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 
+export { DEFAULT_NATS_URL, natsServersOf } from './connect/natsServers.js';
 export { decodeChunks, encodeChunks } from './distributed/chunkCodec.js';
 export { type DistributedRunCode, DistributedRunError } from './distributed/DistributedRunError.js';
 export {
@@ -14,13 +15,17 @@ export {
   partName,
   type RunProgress,
 } from './distributed/distributedChunks.js';
-export { listRuns, removeRun as removeDistributedRun } from './distributed/runAdmin.js';
-export { type RunNames, runNames } from './distributed/runNames.js';
+export { listRuns } from './distributed/listRuns.js';
 export { type ServeOptions, serveWorkItems, type WorkerEvent } from './distributed/serveWorkItems.js';
 export { failureKey, stateKey, type WorkItem } from './distributed/WorkItem.js';
 export { type FoundRun, findRun } from './live/findRun.js';
 export { type FromJetStreamOptions, fromJetStream, type LiveReadOptions } from './live/fromJetStream.js';
 export { LiveRunError, type LiveRunErrorCode, type LiveRunErrorContext } from './live/LiveRunError.js';
+export {
+  LIVE_DUPLICATE_WINDOW_MS,
+  type LiveStreamLimits,
+  liveStreamConfig,
+} from './live/liveStreamConfig.js';
 export {
   isLiveSubject,
   isRunId,
@@ -36,5 +41,6 @@ export {
   type PublishProgress,
   publishBatches,
 } from './live/publishBatches.js';
-export { removeRun } from './live/removeRun.js';
 export { NATS_PROTOCOL_VERSION } from './protocol.js';
+export { type RunToRemove, removeDistributedRun, removeRun } from './runs/removeRun.js';
+export { type RunNames, runNames } from './runs/runNames.js';

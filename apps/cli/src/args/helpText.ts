@@ -184,8 +184,10 @@ workers (lossflow worker --nats URL, on any machines that read the files by the 
 compute; it prints exactly what it prints without --nats. --run ID starts or resumes that run
 (states already computed are kept); --keep keeps the run's stream and KV bucket afterwards.
 It takes the connection flags above (--nats-token, --nats-user/--nats-pass, --nats-creds,
---nats-tls-ca). Not yet with --per-row, --limit, --metric, --follow, standard input (-), or --by
-file, a Hive partition key or several keys (bad usage: run those without --nats).
+--nats-tls-ca). Every option works as without --nats (--metric, --by file, Hive partition keys,
+several keys, --limit; with --by file, partition keys or several keys each file is one item),
+except --per-row (run it without --nats) and standard input or --follow (publish the rows as a
+live run instead: lossflow publish, then lossflow eval --nats URL --subject S).
 
 JSON output (--format json), exactly one document:
   { "rows": <rows read>, "files": [ { "path", "bytes" } ], "columns": [<columns read>],
@@ -299,7 +301,7 @@ Examples:
 `;
 
 /** `lossflow worker --help`. */
-export const WORKER_HELP = `Usage: lossflow worker --nats URL [connection flags] [--threads N] [--quiet]
+export const WORKER_HELP = `Usage: lossflow worker [--nats URL] [connection flags] [--threads N] [--quiet]
 
 Serves distributed evaluations (lossflow eval FILE... --nats URL) from a NATS JetStream server
 until stopped: pulls one item (a part of a file: whole batches or Parquet row groups) at a time,

@@ -1,11 +1,10 @@
+import { natsServersOf } from '@lossflow/nats';
 import { commandLine } from '../args/commandLine.js';
 import { type EvalPlan, parseEvalArgs } from '../args/evalArgs.js';
 import { describeFailure } from '../errors/describeFailure.js';
 import { UsageError } from '../errors/UsageError.js';
 import { evalOperators } from '../eval/evalPipeline.js';
-import { expandInputs } from '../inputs/expandInputs.js';
-import { GroupKeys } from '../inputs/groupKeys.js';
-import { hivePartitions } from '../inputs/hivePartitions.js';
+import { metricOperators } from '../metrics/metricResults.js';
 import { DistributedSource } from '../nats/DistributedSource.js';
 import { takeDistributedFlags } from '../nats/distributedFlags.js';
 import { itemSpecOf } from '../nats/itemSpec.js';
@@ -29,14 +28,13 @@ export async function distributedEval(args: readonly string[], io: CliIo): Promi
   try {
     flags = takeDistributedFlags(args, io.env);
     plan = parseEvalArgs(flags.rest);
-    if (plan.perRow !== undefined) throw new UsageError('--per-row cannot be combined with --nats.');
-    if (plan.limit !== undefined) throw new UsageError('--limit cannot be combined with --nats.');
     refuseWhatWorkersCannotDo(plan);
     if (flags.run !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(flags.run)) {
       throw new UsageError(`--run ${flags.run}: use 1 to 64 letters, digits, '_' or '-'.`);
     }
     const { threadsRefusal } = await import('@lossflow/rx');
-    for (const op of evalOperators(plan, { perRow: false, step: undefined })) {
+    const metricOps = metricOperators(plan.metrics ?? [], { by: plan.by, nulls: plan.nulls });
+    for (const op of [...evalOperators(plan, { perRow: false, step: undefined }), ...metricOps]) {
       const refusal = threadsRefusal(op);
       if (refusal !== undefined)
         throw new UsageError(
@@ -55,7 +53,7 @@ export async function distributedEval(args: readonly string[], io: CliIo): Promi
   };
   const spec = itemSpecOf(flags.rest, step);
   const connect = flags.connect;
-  const servers = serversOf(connect.servers ?? io.env.NATS_URL);
+  const servers = natsServersOf({ servers: connect.servers, env: io.env });
   const outcome = await executeEval(
     plan,
     io,
@@ -64,18 +62,23 @@ export async function distributedEval(args: readonly string[], io: CliIo): Promi
       command: commandLine(['lossflow', 'eval', ...args]),
     },
     {
-      source: (planned) =>
-        new DistributedSource(planned, spec, {
-          connect,
-          servers,
-          run: flags.run,
-          keep: flags.keep,
-          ackWaitMs: positive(io.env.LOSSFLOW_NATS_ACK_WAIT_MS),
-          maxDeliver: positive(io.env.LOSSFLOW_NATS_MAX_DELIVER),
-          itemBytes: positive(io.env.LOSSFLOW_NATS_ITEM_BYTES),
-          note,
-        }),
-      explainFailure: (error) => natsFailure(error, 'eval', servers),
+      source: (planned, keys) =>
+        new DistributedSource(
+          planned,
+          spec,
+          {
+            connect,
+            servers,
+            run: flags.run,
+            keep: flags.keep,
+            ackWaitMs: positive(io.env.LOSSFLOW_NATS_ACK_WAIT_MS),
+            maxDeliver: positive(io.env.LOSSFLOW_NATS_MAX_DELIVER),
+            itemBytes: positive(io.env.LOSSFLOW_NATS_ITEM_BYTES),
+            note,
+          },
+          keys,
+        ),
+      explainFailure: (error) => natsFailure(error, 'eval', servers, io.env),
     },
   );
   if (outcome.exitCode === 0 && plan.report !== undefined && !plan.quiet) {
@@ -85,32 +88,31 @@ export async function distributedEval(args: readonly string[], io: CliIo): Promi
 }
 
 /**
- * Refuses, as bad usage before anything is published, what workers cannot compute yet: they compute
- * loss chunks of byte ranges of files, so metrics (computed from the batches in this thread),
- * `--follow` and standard input (no byte ranges to plan) and `--by` keys that are not one column of
- * the data (`file`, Hive partition keys, several names: numbered per reader, so per worker) would
- * fail late or differ from a local eval.
+ * Refuses, as bad usage before anything is published, what a distributed run cannot do, saying
+ * what to do instead: workers read files by path, so standard input and `--follow` (a growing
+ * file) have nothing to plan; a live run (`lossflow publish`, then `eval --nats --subject`) is
+ * their distributed form. Per-row output is written by the process that reads the rows.
  *
  * @throws UsageError naming the option
  */
 function refuseWhatWorkersCannotDo(plan: EvalPlan): void {
-  const refuse = (what: string): never => {
-    throw new UsageError(`${what} cannot be combined with --nats yet; run this eval without --nats.`, 'eval');
-  };
-  if ((plan.metrics?.length ?? 0) > 0) refuse('--metric');
-  if (plan.follow === true) refuse('--follow');
-  if (plan.files.includes('-')) refuse('standard input (-)');
-  if (plan.by === undefined) return;
-  const partitions = hivePartitions(expandInputs(plan.files).map((f) => f.path));
-  if (GroupKeys.of(plan.by, partitions) !== undefined) {
-    refuse(`--by ${plan.by} (the input file, a Hive partition key or several keys)`);
+  const live =
+    'workers read files by path; publish the predictions as a live run instead (lossflow publish FILE --subject S, or publishBatches from the training job) and read it with lossflow eval --nats URL --subject S';
+  if (plan.files.includes('-')) {
+    throw new UsageError(`standard input (-) cannot be combined with --nats: ${live}.`, 'eval');
   }
-}
-
-/** The server(s) of the connection options, as messages name them. */
-function serversOf(servers: string | readonly string[] | undefined): string {
-  if (servers === undefined) return 'nats://127.0.0.1:4222';
-  return typeof servers === 'string' ? servers : servers.join(',');
+  if (plan.follow === true) {
+    throw new UsageError(
+      `--follow cannot be combined with --nats FILES: ${live} (--follow works there).`,
+      'eval',
+    );
+  }
+  if (plan.perRow !== undefined) {
+    throw new UsageError(
+      '--per-row cannot be combined with --nats: per-row losses are written by the process that reads the rows; run this eval without --nats.',
+      'eval',
+    );
+  }
 }
 
 /** A tuning variable of the tests (short ack waits, small items): a whole number ≥ 1, else unset. */

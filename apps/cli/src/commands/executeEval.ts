@@ -48,8 +48,11 @@ export interface ReportContext {
 
 /** Where an eval reads from when not from its plan's files (a live run, a distributed run's workers). */
 export interface EvalSourceOptions {
-  /** The source of the batches (default: the plan's files). */
-  readonly source?: (plan: EvalPlan) => EvalSource;
+  /**
+   * The source of the batches (default: the plan's files), given the plan with its inputs expanded
+   * and the `--by` keys the run numbers (when `--by` is not one column of the data).
+   */
+  readonly source?: (plan: EvalPlan, keys: GroupKeys | undefined) => EvalSource;
   /** The failure for errors of that source that `describeFailure` does not know (undefined: it does). */
   readonly explainFailure?: (error: unknown) => Failure | undefined;
 }
@@ -111,7 +114,7 @@ export async function executeEval(
     const reportTarget = targets.find((t) => t.flag === '--report');
     const perRowTarget = targets.find((t) => t.flag === '--per-row');
     source =
-      sourceOptions.source?.(plan) ??
+      sourceOptions.source?.(plan, k) ??
       new LogFiles(plan.files, {
         limit: plan.limit,
         project: (schema, file) => {

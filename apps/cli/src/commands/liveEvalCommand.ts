@@ -73,8 +73,8 @@ export async function liveEvalCommand(args: readonly string[], io: CliIo): Promi
   }
   const follow = hasFlag(parsed, 'follow');
   const connect = natsConnectOptionsOf(parsed, io.env);
-  const servers = connect.servers ?? io.env.NATS_URL;
-  const explainFailure = (error: unknown) => natsFailure(error, 'eval', servers);
+  const servers = connect.servers;
+  const explainFailure = (error: unknown) => natsFailure(error, 'eval', servers, io.env);
   let nc: Awaited<ReturnType<typeof connectNats>>;
   try {
     nc = await connectNats(connect);
@@ -109,7 +109,7 @@ export async function liveEvalCommand(args: readonly string[], io: CliIo): Promi
       io.stderr.write(`Report written to ${plan.report}\n`);
     }
     if (outcome.exitCode === 0 && !hasFlag(parsed, 'keep') && source.run !== undefined) {
-      await removeRun(nc, subject, source.run.run);
+      await removeRun(nc, { subject, run: source.run.run });
     }
     return outcome.exitCode;
   } finally {

@@ -115,7 +115,7 @@ export async function publishCommand(args: readonly string[], io: CliIo): Promis
   } catch (error) {
     progress.done();
     const failure =
-      natsFailure(error, 'publish', connect.servers ?? io.env.NATS_URL) ??
+      natsFailure(error, 'publish', connect.servers, io.env) ??
       describeFailure(error, { command: 'publish', currentFile: () => file });
     if (failure.message !== '') io.stderr.write(`${failure.message}\n`);
     return failure.exitCode;

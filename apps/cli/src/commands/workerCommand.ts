@@ -1,3 +1,4 @@
+import { natsServersOf } from '@lossflow/nats';
 import type { NatsConnectOptions } from '@lossflow/nats/node';
 import { type FlagSpec, hasFlag, lastValue, parseArgv, wantsHelp } from '../args/argv.js';
 import { MAX_THREADS } from '../args/evalArgs.js';
@@ -37,9 +38,7 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
       throw new UsageError(`worker takes no files (got '${parsed.positionals[0]}').`, 'worker');
     }
     connect = { ...natsConnectOptionsOf(parsed, io.env), name: 'lossflow worker' };
-    const given = connect.servers ?? io.env.NATS_URL ?? '';
-    servers = typeof given === 'string' ? given : given.join(',');
-    if (servers === '') throw new UsageError('--nats URL (or NATS_URL) names the NATS server.', 'worker');
+    servers = natsServersOf({ servers: connect.servers, env: io.env });
     const threadsFlag = lastValue(parsed, 'threads');
     threads = threadsFlag === undefined ? 1 : Number(threadsFlag);
     if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
@@ -59,7 +58,8 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
   try {
     nc = await nats.connectForRun(connect);
   } catch (error) {
-    const failure = natsFailure(error, 'worker', servers) ?? describeFailure(error, { command: 'worker' });
+    const failure =
+      natsFailure(error, 'worker', servers, io.env) ?? describeFailure(error, { command: 'worker' });
     io.stderr.write(`${failure.message}\n`);
     return failure.exitCode;
   }

@@ -34,6 +34,13 @@ describe('evalColumns', () => {
     ]);
   });
 
+  it("adds each metric's columns, auto-detected or given (a metrics-only eval reads them too)", () => {
+    expect(columnsOf('--metric', 'accuracy')).toEqual(['logits', 'target']);
+    expect(
+      columnsOf('--loss', 'mse', '--input', 'pred', '--target', 'y', '--metric', 'accuracy', '--by', 'epoch'),
+    ).toEqual(['epoch', 'logits', 'target', 'pred', 'y']);
+  });
+
   it("reads a role's registry default column, as the operator does (ctc: input_lengths)", () => {
     const ctc = new Schema(
       ['log_probs', 'target', 'input_lengths', 'target_lengths'].map(

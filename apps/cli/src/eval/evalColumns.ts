@@ -3,8 +3,8 @@ import type { Schema } from 'apache-arrow';
 import type { EvalPlan } from '../args/evalArgs.js';
 
 /**
- * The columns an eval pass reads from a file with this schema: each loss's role columns (given or
- * auto-detected as the loss operators will detect them), the `--by` column, the `--per-row` keys
+ * The columns an eval pass reads from a file with this schema: each loss's and each metric's role
+ * columns (given or auto-detected as the operators will detect them), the `--by` column, the `--per-row` keys
  * and the report's step column, in schema order. Reading only these keeps Parquet from decoding
  * columns nobody uses.
  *
@@ -19,6 +19,15 @@ export function evalColumns(
   const wanted = new Set<string>();
   for (const resolved of lossColumns(plan, schema))
     for (const column of Object.values(resolved)) wanted.add(column);
+  // The metrics' columns, resolved as the metric operators resolve them (input and target).
+  for (const metric of plan.metrics ?? []) {
+    const given: Record<string, string | undefined> = {
+      input: metric.columns.input,
+      target: metric.columns.target,
+    };
+    const resolved = resolveColumns(schema, given);
+    for (const column of Object.values(resolved)) if (column !== undefined) wanted.add(column);
+  }
   // Checked here, against every column of the file: once projected, a batch could list only the
   // columns read.
   for (const c of byColumns) wanted.add(present(schema, c, '--by'));

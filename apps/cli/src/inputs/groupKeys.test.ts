@@ -52,6 +52,31 @@ describe('GroupKeys', () => {
     expect(first.schema.fields.map((f) => f.name)).toEqual(['epoch', 'pred', 'run,epoch']);
   });
 
+  it("numbers another GroupKeys' combinations from their values text, as its own data would", () => {
+    // A worker numbers the keys of its file; the coordinator numbers them across the run.
+    const worker = GroupKeys.of('run,epoch', new Map([['run', ['b']]]))!;
+    const decorated = worker.decorate(batch([1, 0, 1]), 'b.arrows', 0);
+    const coordinator = GroupKeys.of('run,epoch', new Map([['run', ['a', 'b']]]))!;
+    coordinator.decorate(batch([0]), 'a.arrows', 0);
+    const ids = Array.from(new Set(decorated.getChild(worker.column)!.toArray() as Int32Array));
+    const remapped = ids.map((id) => coordinator.idOfText(worker.valuesText(id)));
+    expect(remapped).toEqual([1, 2]);
+    expect(remapped.map((id) => coordinator.keyOf(id))).toEqual([
+      { run: 'b', epoch: 1 },
+      { run: 'b', epoch: 0 },
+    ]);
+    // Known values keep their number; numbers JSON cannot carry survive.
+    expect(coordinator.idOfText(worker.valuesText(ids[0]!))).toBe(1);
+    const floats = GroupKeys.of('file,x', new Map())!;
+    const b = new Table({ x: makeVector(Float64Array.of(Number.NaN, -0, Number.POSITIVE_INFINITY)) })
+      .batches[0]!;
+    const fid = Array.from(floats.decorate(b, 'f', 0).getChild('file,x')!.toArray() as Int32Array);
+    const other = GroupKeys.of('file,x', new Map())!;
+    const back = fid.map((id) => other.keyOf(other.idOfText(floats.valuesText(id))));
+    expect(back).toEqual(fid.map((id) => floats.keyOf(id)));
+    expect(Object.is((back[1] as { x: number }).x, -0)).toBe(true);
+  });
+
   it('--by file keys each batch by its file', () => {
     const keys = GroupKeys.of('file', new Map())!;
     expect(keysOf(keys, keys.decorate(batch([3, 3]), 'x/a.arrows', 0))).toEqual(['x/a.arrows', 'x/a.arrows']);

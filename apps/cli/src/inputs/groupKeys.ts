@@ -37,6 +37,8 @@ export class GroupKeys {
   readonly #parts: readonly KeyPart[];
   readonly #ids = new Map<string, number>();
   readonly #keys: DisplayKey[] = [];
+  /** Each combination's values, by number. */
+  readonly #values: (GroupKey | null)[][] = [];
 
   private constructor(by: string, parts: readonly KeyPart[]) {
     this.column = by;
@@ -139,12 +141,38 @@ export class GroupKeys {
     );
   }
 
+  /**
+   * The values of combination `id` as text that {@link idOfText} turns back into a combination
+   * (of another `GroupKeys` of the same `--by`): how a distributed run's worker, which numbers the
+   * keys of its own files, tells its coordinator which key a group is. Numbers JSON cannot carry
+   * (NaN, ±Infinity, -0) are tagged.
+   */
+  valuesText(id: GroupKey): string {
+    const values = typeof id === 'number' ? this.#values[id] : undefined;
+    if (values === undefined) throw new Error(`no key combination ${String(id)}`);
+    return JSON.stringify(
+      values.map((v) =>
+        typeof v === 'number' && !isJsonNumber(v) ? { n: Object.is(v, -0) ? '-0' : String(v) } : v,
+      ),
+    );
+  }
+
+  /**
+   * The number of the combination whose values {@link valuesText} gave, numbered now when it is
+   * new: called in the order the data has the keys, it numbers them as {@link decorate} would.
+   */
+  idOfText(text: string): number {
+    const parsed = JSON.parse(text) as (GroupKey | null | { n: string })[];
+    return this.#idOf(parsed.map((v) => (typeof v === 'object' && v !== null ? Number(v.n) : v)));
+  }
+
   #idOf(values: readonly (GroupKey | null)[]): number {
     const text = JSON.stringify(values);
     let id = this.#ids.get(text);
     if (id === undefined) {
       id = this.#keys.length;
       this.#ids.set(text, id);
+      this.#values.push([...values]);
       const parts = this.#parts;
       this.#keys.push(
         parts.length === 1
@@ -154,6 +182,11 @@ export class GroupKeys {
     }
     return id;
   }
+}
+
+/** Whether JSON's number text carries `v` exactly (not NaN, ±Infinity or -0). */
+function isJsonNumber(v: number): boolean {
+  return Number.isFinite(v) && !Object.is(v, -0);
 }
 
 function keyValues(batch: RecordBatch, name: string, file: string): KeyValues {

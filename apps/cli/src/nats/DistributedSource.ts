@@ -1,12 +1,14 @@
 import { statSync } from 'node:fs';
 import { readFile } from '@lossflow/arrow/node';
 import type { NatsConnectOptions } from '@lossflow/nats/node';
-import type { LossChunk, PassChunks } from '@lossflow/rx';
+import type { PassChunks } from '@lossflow/rx';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { defer, finalize, from, map, type Observable, switchMap, tap, throwError } from 'rxjs';
 import type { EvalPlan } from '../args/evalArgs.js';
 import type { EvalSource, ReadProgress } from '../eval/LogFiles.js';
-import type { ItemSpec } from './itemSpec.js';
+import type { GroupKeys } from '../inputs/groupKeys.js';
+import { hivePartitions } from '../inputs/hivePartitions.js';
+import { type ItemSpec, itemFilesOf } from './itemSpec.js';
 
 /** Where a coordinator's run goes, and how it is tuned (the tests shorten the waits). */
 export interface CoordinatorSettings {
@@ -44,6 +46,7 @@ export class DistributedSource implements EvalSource {
   readonly #settings: CoordinatorSettings;
   readonly #spec: ItemSpec;
   readonly #plan: EvalPlan;
+  readonly #keys: GroupKeys | undefined;
   readonly #start = Date.now();
   #rows = 0;
   #batches = 0;
@@ -53,13 +56,19 @@ export class DistributedSource implements EvalSource {
   #file = 0;
   readonly #firstBatch: number[] = [];
 
-  constructor(plan: EvalPlan, spec: ItemSpec, settings: CoordinatorSettings) {
+  /**
+   * @param keys the run's `--by` keys when `--by` is not one column of the data (`--by file`, Hive
+   *   partition keys, several keys): each file is then one item, whose worker keys its batches as
+   *   a local eval does, and the groups it sends are numbered here across the run
+   */
+  constructor(plan: EvalPlan, spec: ItemSpec, settings: CoordinatorSettings, keys?: GroupKeys) {
     this.files = plan.files;
     this.sizes = plan.files.map((f) => statSync(f).size);
     this.totalBytes = this.sizes.reduce((a, b) => a + b, 0);
     this.#plan = plan;
     this.#spec = spec;
     this.#settings = settings;
+    this.#keys = keys;
   }
 
   /** Distributed runs have no in-thread read: only loss chunks come back from workers. */
@@ -68,15 +77,11 @@ export class DistributedSource implements EvalSource {
   }
 
   passChunks(): Observable<PassChunks> {
-    // Workers compute losses only (`--metric` is refused with `--nats`).
-    return defer(() => from(this.#run())).pipe(
-      switchMap((chunks) => chunks),
-      map((losses) => ({ losses, metrics: [] })),
-    );
+    return defer(() => from(this.#run())).pipe(switchMap((chunks) => chunks));
   }
 
   /** Connects, plans the items and starts the run: the chunks, once subscribed to. */
-  async #run(): Promise<Observable<LossChunk[]>> {
+  async #run(): Promise<Observable<PassChunks>> {
     {
       const first = this.files[0];
       if (first !== undefined) {
@@ -92,9 +97,15 @@ export class DistributedSource implements EvalSource {
       // A connection failure (unreachable, not authorized) reaches the command's natsFailure.
       const nc = await nats.connectForRun(settings.connect);
       const run = settings.run ?? nats.newRunId();
+      const keys = this.#keys;
       const items = await nats.planWorkItems(run, this.#plan.files, this.#spec, {
         ...(settings.itemBytes === undefined ? {} : { itemBytes: settings.itemBytes }),
         allowMissingEndOfStream: this.#plan.allowMissingEndOfStream,
+        ...(this.#plan.limit === undefined ? {} : { limit: this.#plan.limit }),
+        // Keys are numbered as a file's rows are read: a worker keys a whole file.
+        ...(keys === undefined
+          ? {}
+          : { wholeFiles: true, fileSpecs: itemFilesOf(this.files, hivePartitions(this.files)) }),
       });
       this.#items = items.length;
       settings.note(`run ${run}: ${items.length} items on ${settings.servers}`);
@@ -114,9 +125,9 @@ export class DistributedSource implements EvalSource {
             ),
         })
         .pipe(
-          map((chunks) => chunks.map((c) => ({ ...c, file: byPath.get(c.file ?? '') ?? c.file }))),
+          map((chunks) => this.#received(chunks, byPath)),
           tap((chunks) => {
-            const c = chunks[0];
+            const c = chunks.losses[0] ?? chunks.metrics[0];
             if (c === undefined) return;
             const file = this.files.indexOf(c.file ?? '');
             if (file >= 0 && this.#firstBatch[file] === undefined) this.#firstBatch[file] = c.batch;
@@ -132,6 +143,29 @@ export class DistributedSource implements EvalSource {
           }),
         );
     }
+  }
+
+  /**
+   * A batch's chunks as the pass reduces them: named by the file as given, and with keys, each
+   * group's values (sent by its worker) numbered across the run in the order they arrive, which is
+   * the order the files' rows have them.
+   */
+  #received(chunks: PassChunks, byPath: ReadonlyMap<string, string>): PassChunks {
+    const keys = this.#keys;
+    const regroup = <G extends { readonly key: string | number }>(groups: readonly G[] | undefined) =>
+      keys === undefined ? groups : groups?.map((g) => ({ ...g, key: keys.idOfText(String(g.key)) }));
+    return {
+      losses: chunks.losses.map((c) => ({
+        ...c,
+        file: byPath.get(c.file ?? '') ?? c.file,
+        groups: regroup(c.groups),
+      })),
+      metrics: chunks.metrics.map((c) => ({
+        ...c,
+        file: byPath.get(c.file ?? '') ?? c.file,
+        groups: regroup(c.groups),
+      })),
+    };
   }
 
   progress(): ReadProgress {

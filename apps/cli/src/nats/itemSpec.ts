@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import type { PartitionValue } from '../inputs/hivePartitions.js';
 
 /** What every item of a CLI run carries for its worker: how to compute, as `lossflow eval` was told. */
 export interface ItemSpec {
@@ -27,4 +28,25 @@ export function itemSpecOf(args: readonly string[], step: string | undefined): I
 
 function absolute(path: string): string {
   return isAbsolute(path) ? path : resolve(path);
+}
+
+/**
+ * What a worker needs to know of an item's file to add the `--by file` and Hive partition key
+ * columns a local eval adds (`GroupKeys`): the file's name as the outputs show it and its
+ * partition values (the `fileSpec` of a `WorkItem`).
+ */
+export interface ItemFile {
+  readonly name: string;
+  readonly partitions: Readonly<Record<string, PartitionValue>>;
+}
+
+/** Each file's {@link ItemFile}: its name and its values of the Hive partition keys. */
+export function itemFilesOf(
+  files: readonly string[],
+  partitions: ReadonlyMap<string, readonly PartitionValue[]>,
+): ItemFile[] {
+  return files.map((name, i) => ({
+    name,
+    partitions: Object.fromEntries([...partitions].map(([key, values]) => [key, values[i]!])),
+  }));
 }

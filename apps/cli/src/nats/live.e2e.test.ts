@@ -281,8 +281,10 @@ describe('NATS connection flags', () => {
   it('exits 1 with a clear message when no server listens there', async () => {
     const run = await runCli(['eval', '--subject', 'job.x'], { NATS_URL: 'nats://127.0.0.1:1' });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('lossflow eval: cannot connect to nats://127.0.0.1:1');
-    expect(run.stderr).toContain('nats-server');
+    expect(run.stderr).toContain(
+      'lossflow eval: no NATS server at nats://127.0.0.1:1 — start one with JetStream',
+    );
+    expect(run.stderr).toContain('or pass --nats URL');
   });
 });
 

@@ -1,11 +1,5 @@
-import { LiveRunError } from '@lossflow/nats';
+import { LiveRunError, natsServersOf } from '@lossflow/nats';
 import type { Failure } from '../errors/describeFailure.js';
-
-/** The server(s) a command tried, for messages. */
-function serversOf(servers: string | readonly string[] | undefined): string {
-  if (servers === undefined) return 'the NATS server';
-  return typeof servers === 'string' ? servers : servers.join(', ');
-}
 
 /**
  * The exit code and message for an error of talking to NATS (cannot connect, not authorized, a
@@ -16,6 +10,7 @@ export function natsFailure(
   error: unknown,
   command: string,
   servers: string | readonly string[] | undefined,
+  env: Readonly<Record<string, string | undefined>> = {},
 ): Failure | undefined {
   const head = `lossflow ${command}:`;
   if (error instanceof LiveRunError) {
@@ -30,7 +25,8 @@ export function natsFailure(
     };
   }
   if (!(error instanceof Error)) return undefined;
-  const at = serversOf(servers);
+  // What the command connected to: the flag, NATS_URL, or the default.
+  const at = natsServersOf({ servers, env });
   if (error.name === 'AuthorizationError' || /authorization violation/i.test(error.message)) {
     return {
       exitCode: 1,
@@ -47,7 +43,7 @@ export function natsFailure(
     const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
     return {
       exitCode: 1,
-      message: `${head} cannot connect to ${at}: ${error.message}${cause}. Check that nats-server runs there with JetStream enabled (nats-server -js), and the URL given with --nats or NATS_URL.`,
+      message: `${head} no NATS server at ${at} — start one with JetStream (nats-server -js, or a config file: see "Scaling out" in the lossflow README) or pass --nats URL (or set NATS_URL) [cannot connect: ${error.message}${cause}].`,
     };
   }
   if (/jetstream not enabled|JetStream not enabled|no responders/i.test(error.message)) {

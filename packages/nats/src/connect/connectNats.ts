@@ -6,11 +6,12 @@ import {
   type NatsConnection,
 } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+import { natsServersOf } from './natsServers.js';
 
 /**
  * How to reach and authenticate to a NATS server: what production users configure. Every field is
- * optional; `servers` falls back to `NATS_URL`, `credsFile` to `NATS_CREDS`, then
- * `nats://127.0.0.1:4222`.
+ * optional; `servers` falls back to a non-empty `NATS_URL`, then `DEFAULT_NATS_URL`
+ * (`nats://127.0.0.1:4222`); `credsFile` to `NATS_CREDS`.
  */
 export interface NatsConnectOptions {
   /** One or more server URLs (`nats://host:4222`, `tls://host:4222`); comma-separated accepted. */
@@ -36,7 +37,7 @@ export interface NatsConnectOptions {
 /** Turns {@link NatsConnectOptions} into nats.js connection options (reads the creds file). */
 export async function natsConnectionOptions(options: NatsConnectOptions = {}): Promise<ConnectionOptions> {
   const env = options.env ?? process.env;
-  const serversOption = options.servers ?? env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  const serversOption = options.servers ?? natsServersOf({ env });
   const servers = (typeof serversOption === 'string' ? serversOption.split(',') : [...serversOption])
     .map((s) => s.trim())
     .filter((s) => s.length > 0);

@@ -21,10 +21,22 @@ export interface WorkItem {
    * where its IPC headers start (`seek`, see `fileParts`).
    */
   readonly part: { readonly first: number; readonly end: number; readonly seek?: number };
+  /** Rows of the part (for progress; pieces of a part cut by `maxUnits` share its rows evenly). */
   readonly rows: number;
   readonly bytes: number;
+  /**
+   * Read at most this many rows of the part (a run's row limit ends inside this item; every item
+   * after it is left out). Absent: the whole part.
+   */
+  readonly limit?: number;
   /** What to compute, as the coordinator's caller defined it (the CLI: its eval arguments). */
   readonly spec: unknown;
+  /**
+   * What the coordinator's caller knows of this item's file that a worker cannot see from the
+   * file itself (the CLI: the file's name as its outputs show it and its Hive partition values,
+   * the key columns of `--by file` and partition keys). Absent when there is nothing.
+   */
+  readonly fileSpec?: unknown;
 }
 
 /** The item key of item `index` in the run's KV bucket: its partial states. */

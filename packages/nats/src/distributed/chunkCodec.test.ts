@@ -1,5 +1,5 @@
-import { createState, type LossState } from '@lossflow/core';
-import type { LossChunk } from '@lossflow/rx';
+import { createMetricState, createState, type LossState } from '@lossflow/core';
+import type { LossChunk, MetricChunk, PassChunks } from '@lossflow/rx';
 import { describe, expect, it } from 'vitest';
 import { decodeChunks, encodeChunks } from './chunkCodec.js';
 
@@ -35,19 +35,54 @@ describe('encodeChunks / decodeChunks', () => {
       rows: 3,
     });
     const tiny = state({ sum: 5e-324, sumErr: 1.7976931348623157e308, weight: 1 / 3 });
-    const batches = [
-      [
-        chunk(0, awkward, [
-          { key: 0, state: tiny },
-          { key: '9007199254740993', state: awkward },
-        ]),
-      ],
-      [chunk(1, tiny, [{ key: Number.NaN, state: tiny }])],
+    const batches: PassChunks[] = [
+      {
+        losses: [
+          chunk(0, awkward, [
+            { key: 0, state: tiny },
+            { key: '9007199254740993', state: awkward },
+          ]),
+        ],
+        metrics: [],
+      },
+      { losses: [chunk(1, tiny, [{ key: Number.NaN, state: tiny }])], metrics: [] },
     ];
     const decoded = decodeChunks(encodeChunks(batches));
     expect(decoded).toEqual(batches);
-    expect(Object.is(decoded[0]![0]!.state.meanSum, -0)).toBe(true);
-    expect(Object.is(decoded[1]![0]!.groups![0]!.key, Number.NaN)).toBe(true);
-    expect(typeof decoded[0]![0]!.groups![1]!.key).toBe('string');
+    expect(Object.is(decoded[0]!.losses[0]!.state.meanSum, -0)).toBe(true);
+    expect(Object.is(decoded[1]!.losses[0]!.groups![0]!.key, Number.NaN)).toBe(true);
+    expect(typeof decoded[0]!.losses[0]!.groups![1]!.key).toBe('string');
+  });
+
+  it('carries metric states losslessly: their Float64Array slots, params and layout', () => {
+    const state = {
+      ...createMetricState('f1', { average: 'macro', classes: 3, binary: false }),
+      layout: 'multiclass:3',
+      dtype: 'float64' as const,
+      rows: 7,
+      counts: Float64Array.of(1, 2, 2 ** 53, 0),
+      sums: Float64Array.of(0.1 + 0.2, -0, Number.NaN, Number.NEGATIVE_INFINITY, 5e-324),
+      moments: new Float64Array(0),
+    };
+    const metric: MetricChunk = {
+      metric: 'f1',
+      batch: 4,
+      rows: 7,
+      skipped: 0,
+      state,
+      groups: [{ key: 'a', state: { ...state, counts: Float64Array.of(3) } }],
+    };
+    const batches: PassChunks[] = [{ losses: [chunk(4, state0(), undefined)], metrics: [metric] }];
+    const decoded = decodeChunks(encodeChunks(batches));
+    expect(decoded).toEqual(batches);
+    const sums = decoded[0]!.metrics[0]!.state.sums;
+    expect(sums).toBeInstanceOf(Float64Array);
+    expect(Object.is(sums[1], -0)).toBe(true);
+    expect(Number.isNaN(sums[2])).toBe(true);
+    expect(decoded[0]!.metrics[0]!.groups![0]!.state.counts).toBeInstanceOf(Float64Array);
   });
 });
+
+function state0(): LossState {
+  return state({ sum: 1, rows: 1 });
+}

@@ -1,11 +1,12 @@
-import type { LossChunk } from '@lossflow/rx';
+import type { PassChunks } from '@lossflow/rx';
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
 import { type NatsConnection, NoRespondersError, nanos } from '@nats-io/nats-core';
 import { Observable } from 'rxjs';
+import { removeRun } from '../runs/removeRun.js';
+import { type RunNames, runNames, WORKERS_PING_SUBJECT } from '../runs/runNames.js';
 import { decodeChunks } from './chunkCodec.js';
 import { DistributedRunError } from './DistributedRunError.js';
-import { type RunNames, runNames, WORKERS_PING_SUBJECT } from './runNames.js';
 import { failureKey, PLAN_KEY, stateKey, type WorkItem } from './WorkItem.js';
 
 /** How far a distributed run has got. */
@@ -39,21 +40,21 @@ export interface DistributedRunOptions {
  * Runs a distributed evaluation as its coordinator: publishes the items of run `run` to the run's
  * work-queue stream (message ids `run.index`, so a restarted coordinator publishes nothing twice,
  * and items whose states are already in the run's KV bucket are not published again), waits for
- * the workers' partial states in the run's KV bucket, and emits every batch's chunks (one per loss)
+ * the workers' partial states in the run's KV bucket, and emits every batch's chunks (one per loss and metric)
  * **in item order** and batch order, with batch indices counted across files as a local read counts
  * them: reduced as the local chunks are, they give the same bits. An item that failed on its last
  * delivery errors the observable with a {@link DistributedRunError} naming it; nothing after it is
  * emitted. Unless `keep`, the run's stream and bucket are removed once it completes or fails.
  *
  * @example
- * distributedChunks(nc, 'nightly', { items }).pipe(map((c) => c[0]!), reduce('mean'));
+ * distributedChunks(nc, 'nightly', { items }).pipe(map((c) => c.losses[0]!), reduce('mean'));
  */
 export function distributedChunks(
   nc: NatsConnection,
   run: string,
   options: DistributedRunOptions,
-): Observable<LossChunk[]> {
-  return new Observable<LossChunk[]>((subscriber) => {
+): Observable<PassChunks> {
+  return new Observable<PassChunks>((subscriber) => {
     let stopped = false;
     const names = runNames(run);
     (async () => {
@@ -117,8 +118,7 @@ async function openRun(
   return {
     kv,
     cleanup: async () => {
-      await jsm.streams.delete(names.stream).catch(() => undefined);
-      await kv.destroy().catch(() => undefined);
+      await removeRun(nc, { distributed: names.run });
     },
   };
 }
@@ -140,14 +140,17 @@ async function coordinate(
   names: RunNames,
   kv: KV,
   options: DistributedRunOptions,
-  emit: (chunks: LossChunk[]) => void,
+  emit: (chunks: PassChunks) => void,
   stopped: () => boolean,
 ): Promise<void> {
   const { items } = options;
   const js = jetstream(nc);
   // The plan is the run's identity: a restarted coordinator must plan the same items.
   const plan = new TextEncoder().encode(
-    JSON.stringify({ items: items.map((i) => [i.path, i.part.first, i.part.end]), spec: items[0]?.spec }),
+    JSON.stringify({
+      items: items.map((i) => [i.path, i.part.first, i.part.end, i.limit ?? null, i.fileSpec ?? null]),
+      spec: items[0]?.spec,
+    }),
   );
   try {
     await kv.create(PLAN_KEY, plan);
@@ -207,7 +210,7 @@ async function merge(
   names: RunNames,
   kv: KV,
   options: DistributedRunOptions,
-  emit: (chunks: LossChunk[]) => void,
+  emit: (chunks: PassChunks) => void,
   stopped: () => boolean,
   done: Map<number, Uint8Array>,
   exhausted: readonly number[],
@@ -282,7 +285,10 @@ async function merge(
       if (!fileFirst.has(item.file)) fileFirst.set(item.file, batchesBefore);
       const first = fileFirst.get(item.file)!;
       for (const chunks of decodeChunks(done.get(next)!)) {
-        emit(chunks.map((c) => ({ ...c, batch: first + c.batch, file: item.path })));
+        emit({
+          losses: chunks.losses.map((c) => ({ ...c, batch: first + c.batch, file: item.path })),
+          metrics: chunks.metrics.map((c) => ({ ...c, batch: first + c.batch, file: item.path })),
+        });
         batchesBefore++;
       }
       // Keep only the marker: the states are merged.

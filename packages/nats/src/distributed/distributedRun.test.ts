@@ -2,21 +2,23 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeTrainingLog } from '@lossflow/arrow/node';
-import { crossEntropy, losses, reduce, reduceGroups } from '@lossflow/rx';
+import { accuracy, crossEntropy, lossesAndMetrics, reduce, reduceGroups, reduceMetric } from '@lossflow/rx';
 import { fromFile } from '@lossflow/rx/node';
 import { forkJoin, lastValueFrom, map, share, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../connect/connectNats.js';
+import { removeRun } from '../runs/removeRun.js';
 import { type NatsServer, startNatsServer } from '../testing/natsServer.js';
 import { DistributedRunError } from './DistributedRunError.js';
 import { distributedChunks } from './distributedChunks.js';
+import { listRuns } from './listRuns.js';
 import { planWorkItems } from './planWorkItems.js';
-import { listRuns, removeRun } from './runAdmin.js';
 import { serveWorkItems } from './serveWorkItems.js';
 
 let server: NatsServer;
 const path = join(mkdtempSync(join(tmpdir(), 'lossflow-nats-run-')), 'log.arrows');
 const op = () => crossEntropy({ by: 'epoch', labelSmoothing: 0.1 });
+const metric = () => accuracy({ by: 'epoch' });
 
 beforeAll(async () => {
   server = await startNatsServer();
@@ -28,10 +30,27 @@ afterAll(async () => {
 });
 
 describe('distributedChunks with serveWorkItems', () => {
-  it('reduces, item by item, to the bits of the local read, and refuses to resume a run with another plan', async () => {
+  it('reduces losses and metrics, item by item, to the bits of the local read, and refuses to resume a run with another plan', async () => {
     const local = await lastValueFrom(
-      fromFile(path, { threads: 1, inThisThread: true }).pipe(op(), share(), (c) =>
-        forkJoin([c.pipe(reduce('mean')), c.pipe(reduceGroups('mean'), toArray())]),
+      fromFile(path, { threads: 1, inThisThread: true }).pipe(
+        lossesAndMetrics([op()], [metric()]),
+        share(),
+        (c) =>
+          forkJoin([
+            c.pipe(
+              map((p) => p.losses[0]!),
+              reduce('mean'),
+            ),
+            c.pipe(
+              map((p) => p.losses[0]!),
+              reduceGroups('mean'),
+              toArray(),
+            ),
+            c.pipe(
+              map((p) => p.metrics[0]!),
+              reduceMetric(),
+            ),
+          ]),
       ),
     );
     const nc = await connectNats({ servers: server.url });
@@ -41,7 +60,7 @@ describe('distributedChunks with serveWorkItems', () => {
       compute: (item) =>
         lastValueFrom(
           fromFile(item.path, { threads: 1, inThisThread: true, part: item.part }).pipe(
-            losses(op()),
+            lossesAndMetrics([op()], [metric()]),
             toArray(),
           ),
         ),
@@ -54,12 +73,23 @@ describe('distributedChunks with serveWorkItems', () => {
         items,
         keep: true,
         onProgress: (p) => progress.push(p.itemsDone),
-      }).pipe(
-        map((c) => c[0]!),
-        share(),
-      );
+      }).pipe(share());
       const remote = await lastValueFrom(
-        forkJoin([chunks.pipe(reduce('mean')), chunks.pipe(reduceGroups('mean'), toArray())]),
+        forkJoin([
+          chunks.pipe(
+            map((p) => p.losses[0]!),
+            reduce('mean'),
+          ),
+          chunks.pipe(
+            map((p) => p.losses[0]!),
+            reduceGroups('mean'),
+            toArray(),
+          ),
+          chunks.pipe(
+            map((p) => p.metrics[0]!),
+            reduceMetric(),
+          ),
+        ]),
       );
       expect(remote).toEqual(local);
       expect(progress.at(-1)).toBe(items.length);
@@ -72,7 +102,8 @@ describe('distributedChunks with serveWorkItems', () => {
       expect(error).toBeInstanceOf(DistributedRunError);
       expect((error as DistributedRunError).code).toBe('PLAN_MISMATCH');
       expect(await listRuns(nc)).toEqual(['lib']);
-      await removeRun(nc, 'lib');
+      expect(await removeRun(nc, { distributed: 'lib' })).toBe(true);
+      expect(await removeRun(nc, { distributed: 'lib' })).toBe(false);
       expect(await listRuns(nc)).toEqual([]);
     } finally {
       stop.abort();

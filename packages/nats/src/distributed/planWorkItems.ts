@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { fileParts } from '@lossflow/arrow/node';
+import { type FilePart, fileParts } from '@lossflow/arrow/node';
 import { NATS_PROTOCOL_VERSION } from '../protocol.js';
 import type { WorkItem } from './WorkItem.js';
 
@@ -10,6 +10,18 @@ export interface PlanOptions {
   /** Batches (or row groups) per item at most (default 512), so an item's states fit in one message. */
   readonly maxUnits?: number;
   readonly allowMissingEndOfStream?: boolean;
+  /**
+   * Rows over all files at most (`--limit`): items past it are left out and the item it ends in
+   * gets its `limit`. That item is not cut by `maxUnits` (its pieces' rows are not known exactly).
+   */
+  readonly limit?: number;
+  /**
+   * One item per file (whole files, never cut): for callers whose workers compute a file in one
+   * thread (the CLI's `--by file`, Hive keys and several keys number their keys as the file is read).
+   */
+  readonly wholeFiles?: boolean;
+  /** Each file's {@link WorkItem.fileSpec}, by file index. */
+  readonly fileSpecs?: readonly unknown[];
 }
 
 /**
@@ -28,14 +40,23 @@ export async function planWorkItems(
 ): Promise<WorkItem[]> {
   const maxUnits = options.maxUnits ?? 512;
   const items: WorkItem[] = [];
+  let rowsBefore = 0;
   for (const [file, name] of files.entries()) {
-    const parts = await fileParts(name, {
+    const fileSpec = options.fileSpecs?.[file];
+    let parts: FilePart[] = await fileParts(name, {
       ...(options.itemBytes === undefined ? {} : { targetBytes: options.itemBytes }),
       ...(options.allowMissingEndOfStream === true ? { allowMissingEndOfStream: true } : {}),
     });
+    if (options.wholeFiles === true && parts.length > 1) parts = [wholeFile(parts)];
     for (const part of parts) {
+      if (options.limit !== undefined && rowsBefore >= options.limit) return items;
+      const limit =
+        options.limit !== undefined && rowsBefore + part.rows > options.limit
+          ? options.limit - rowsBefore
+          : undefined;
+      rowsBefore += part.rows;
       const units = part.end - part.first;
-      const pieces = Math.ceil(units / maxUnits);
+      const pieces = limit === undefined && options.wholeFiles !== true ? Math.ceil(units / maxUnits) : 1;
       for (let p = 0; p < pieces; p++) {
         const first = part.first + Math.floor((units * p) / pieces);
         const end = part.first + Math.floor((units * (p + 1)) / pieces);
@@ -49,12 +70,26 @@ export async function planWorkItems(
           // Only the first piece starts where the part does.
           part: p === 0 && part.seek !== undefined ? { first, end, seek: part.seek } : { first, end },
           // Pieces of a part share its rows and bytes evenly, for progress only.
-          rows: Math.round(part.rows / pieces),
+          rows: limit ?? Math.round(part.rows / pieces),
           bytes: Math.round(part.bytes / pieces),
+          ...(limit === undefined ? {} : { limit }),
           spec,
+          ...(fileSpec === undefined ? {} : { fileSpec }),
         });
       }
     }
   }
   return items;
+}
+
+/** The parts of one file as one part. */
+function wholeFile(parts: readonly FilePart[]): FilePart {
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  return {
+    ...first,
+    end: last.end,
+    rows: parts.reduce((n, p) => n + p.rows, 0),
+    bytes: parts.reduce((n, p) => n + p.bytes, 0),
+  };
 }

@@ -1,9 +1,10 @@
-import type { LossChunk } from '@lossflow/rx';
+import type { PassChunks } from '@lossflow/rx';
 import { type Consumer, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
 import { millis, type NatsConnection } from '@nats-io/nats-core';
+import { NATS_PROTOCOL_VERSION } from '../protocol.js';
+import { RUN_ITEMS_WILDCARD, runNames, WORKERS_PING_SUBJECT } from '../runs/runNames.js';
 import { encodeChunks } from './chunkCodec.js';
-import { RUN_ITEMS_WILDCARD, runNames, WORKERS_PING_SUBJECT } from './runNames.js';
 import { failureKey, stateKey, type WorkItem } from './WorkItem.js';
 
 /** What a worker does, told to its caller (for its log). */
@@ -15,8 +16,11 @@ export type WorkerEvent =
 
 /** Options of {@link serveWorkItems}. */
 export interface ServeOptions {
-  /** Computes an item's chunks: per batch, one per loss, in batch order. Aborted when the worker stops. */
-  readonly compute: (item: WorkItem, signal: AbortSignal) => Promise<LossChunk[][]>;
+  /**
+   * Computes an item's chunks: per batch, one per loss and one per metric (`lossesAndMetrics` of
+   * `@lossflow/rx`), in batch order. Aborted when the worker stops.
+   */
+  readonly compute: (item: WorkItem, signal: AbortSignal) => Promise<PassChunks[]>;
   /** Stops the worker: the item in hand is released (nak) for another worker, then it returns. */
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: WorkerEvent) => void;
@@ -113,6 +117,13 @@ async function handle(
     kv = await kvm.open(names.bucket);
     buckets.set(names.bucket, kv);
   }
+  if (item.v !== NATS_PROTOCOL_VERSION) {
+    // Another lossflow version planned it: its states would not merge right here.
+    const text = `the item is of protocol ${item.v} and this worker speaks ${NATS_PROTOCOL_VERSION}; run workers of the coordinator's lossflow version`;
+    options.onEvent?.({ type: 'failed', item, error: new Error(text), final: true });
+    if (await writeFailure(kv, item, text)) msg.term(text);
+    return;
+  }
   const info = await consumer.info(true);
   const ackWait = millis(info.config.ack_wait ?? 30_000_000_000);
   const maxDeliver = info.config.max_deliver ?? -1;
@@ -147,21 +158,32 @@ async function handle(
     options.onEvent?.({ type: 'failed', item, error, final });
     if (final) {
       const text = error instanceof Error ? error.message : String(error);
-      // The coordinator must learn why before the item is dropped: retried while the server is busy.
-      for (let attempt = 0; attempt < 40; attempt++) {
-        const written = await kv
-          .create(failureKey(item.index), new TextEncoder().encode(text))
-          .then(() => true)
-          .catch(async () => (await kv.get(failureKey(item.index)).catch(() => null)) !== null);
-        if (written) break;
-        await sleep(250, undefined);
-      }
-      msg.term(text);
+      // Terminated only once the coordinator can learn why; else left to the server, whose
+      // max-deliveries advisory tells the coordinator when this last delivery's ack wait ends.
+      if (await writeFailure(kv, item, text)) msg.term(text);
     } else msg.nak(Math.min(1_000, ackWait));
   } finally {
     clearInterval(alive);
     options.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * Writes why `item` failed for good: the coordinator must learn it before the item is dropped
+ * (retried while the server is busy).
+ *
+ * @returns whether it is written (by this worker or another)
+ */
+async function writeFailure(kv: KV, item: WorkItem, text: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const written = await kv
+      .create(failureKey(item.index), new TextEncoder().encode(text))
+      .then(() => true)
+      .catch(async () => (await kv.get(failureKey(item.index)).catch(() => null)) !== null);
+    if (written) return true;
+    await sleep(250, undefined);
+  }
+  return false;
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

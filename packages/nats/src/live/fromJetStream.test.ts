@@ -1,14 +1,15 @@
 import { trainingLogBatches } from '@lossflow/arrow';
 import { crossEntropy, reduce, reduceGroups } from '@lossflow/rx';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { headers } from '@nats-io/nats-core';
+import { headers, nanos } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { firstValueFrom, from, lastValueFrom, take, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NatsServer, startNatsServer } from '../testing/natsServer.js';
 import { fromJetStream } from './fromJetStream.js';
 import { LiveRunError } from './LiveRunError.js';
+import { LIVE_DUPLICATE_WINDOW_MS } from './liveStreamConfig.js';
 import { LIVE_HEADERS, liveStreamName, runSubject } from './liveWire.js';
 import { publishBatches } from './publishBatches.js';
 
@@ -72,6 +73,42 @@ describe('publishBatches → fromJetStream', () => {
     const [mean] = await expectedLosses();
     const live = fromJetStream({ nc, subject: 'train.retry', run: 'r1' });
     expect(await lastValueFrom(live.pipe(crossEntropy(), reduce('mean')))).toBe(mean);
+  });
+
+  it('creates the run stream with an explicit config: file storage, an hour of dedupe, max_payload messages, discard new', async () => {
+    await publishBatches(nc, trainingLogBatches(LOG), { subject: 'train.config', run: 'r1' });
+    const jsm = await jetstreamManager(nc);
+    const { config } = await jsm.streams.info(liveStreamName('train.config', 'r1'));
+    expect(config).toMatchObject({
+      subjects: [runSubject('train.config', 'r1')],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      discard: DiscardPolicy.New,
+      duplicate_window: nanos(LIVE_DUPLICATE_WINDOW_MS),
+      max_msg_size: nc.info!.max_payload,
+      max_msgs: -1,
+      max_bytes: -1,
+      max_age: 0,
+    });
+  });
+
+  it('refuses a publish past maxBytes, keeping every message stored (no silent drop), and a reader says the run is incomplete', async () => {
+    const publishing = publishBatches(nc, trainingLogBatches(LOG), {
+      subject: 'train.full',
+      run: 'r1',
+      limits: { maxBytes: 100_000, maxAgeMs: 3_600_000 },
+    });
+    await expect(publishing).rejects.toThrow(/maximum bytes/i);
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.streams.info(liveStreamName('train.full', 'r1'));
+    expect(info.config.max_age).toBe(nanos(3_600_000));
+    expect(info.state.first_seq).toBe(1);
+    expect(info.state.messages).toBeGreaterThan(0);
+    const error = await lastValueFrom(
+      fromJetStream({ nc, subject: 'train.full', run: 'r1', wait: false }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LiveRunError);
+    expect((error as LiveRunError).code).toBe('INCOMPLETE_RUN');
   });
 
   it('follows a run still being published, from its start to its end marker', async () => {

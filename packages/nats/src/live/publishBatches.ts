@@ -1,7 +1,8 @@
-import { DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/nats-core';
 import { type RecordBatch, Table, tableToIPC } from 'apache-arrow';
 import { LiveRunError } from './LiveRunError.js';
+import { type LiveStreamLimits, liveStreamConfig } from './liveStreamConfig.js';
 import {
   isLiveSubject,
   isRunId,
@@ -29,6 +30,8 @@ export interface PublishBatchesOptions {
   readonly onProgress?: (progress: PublishProgress) => void;
   /** Stops publishing (the run is left without its end-of-run marker). */
   readonly signal?: AbortSignal;
+  /** Limits of the run's stream when this call creates it (see `liveStreamConfig`); default none. */
+  readonly limits?: LiveStreamLimits;
 }
 
 /** How far a publish has got. */
@@ -58,9 +61,11 @@ const HEADER_ROOM = 4096;
  * Publishes record batches as a live run on NATS JetStream (the wire format is in `liveWire.ts`):
  * each batch becomes one Arrow IPC stream message (split by rows when larger than the server takes),
  * with `Nats-Msg-Id` = `RUN/SEQ` so a retried publish is stored once, then an end-of-run marker that
- * counts the batch messages. Creates the run's stream (file storage) when it does not exist, so
- * publishing a run again with the same id continues nothing and stores no duplicate within the
- * stream's duplicate window (2 minutes). Works in any runtime: it takes a connected `NatsConnection`.
+ * counts the batch messages. Creates the run's stream when it does not exist, with the explicit
+ * configuration of `liveStreamConfig` (file storage, messages up to the server's `max_payload`, a
+ * one-hour duplicate window, discard new: a full stream refuses a publish rather than dropping a
+ * run's messages), so publishing a run again with the same id within the hour stores no
+ * duplicate. Works in any runtime: it takes a connected `NatsConnection`.
  *
  * @throws {LiveRunError} `INVALID_OPTION` for a subject or run id that cannot name a run,
  *   `ROW_TOO_LARGE` when one row does not fit in a message; NATS errors as nats.js throws them.
@@ -88,20 +93,14 @@ export async function publishBatches(
   const stream = liveStreamName(subject, run);
   const on = runSubject(subject, run);
   const jsm = await jetstreamManager(nc);
+  const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
   try {
     await jsm.streams.info(stream);
   } catch {
-    await jsm.streams.add({
-      name: stream,
-      subjects: [on],
-      storage: StorageType.File,
-      retention: RetentionPolicy.Limits,
-      discard: DiscardPolicy.New,
-      description: `lossflow live run ${run} on ${subject}`,
-    });
+    await jsm.streams.add(liveStreamConfig(subject, run, maxPayload, options.limits));
   }
   const js = jetstream(nc);
-  const limit = (options.maxMessageBytes ?? nc.info?.max_payload ?? 1024 * 1024) - HEADER_ROOM;
+  const limit = Math.min(options.maxMessageBytes ?? maxPayload, maxPayload) - HEADER_ROOM;
   const retries = options.retries ?? 3;
   const progress = { batches: 0, messages: 0, rows: 0, bytes: 0 };
 
