@@ -212,6 +212,7 @@ export async function executeEval(
           window: plan.every ?? 1,
         })),
         columns: s.firstSchema === undefined ? [] : reportColumns(plan, s.firstSchema, k),
+        ...(run.metrics === undefined ? {} : { metrics: run.metrics }),
         ...(context.filesNote === undefined ? {} : { filesNote: context.filesNote }),
         ...(interrupt?.signal.aborted === true ? { incomplete: true } : {}),
         ...(context.parameters === undefined ? {} : { parameters: context.parameters }),
