@@ -127,6 +127,7 @@ Grouping and output:
   --format FORMAT           table (default, for people), json (one document), csv or ndjson
                             (one line per group, then the total)
   --every N                 with csv/ndjson: also a line of running values every N batches
+                            (of each loss and each --metric)
   --report FILE.html        write a self-contained HTML report: the loss per batch (per --every
                             batches) with a smoothing control, and the running loss per group;
                             the metrics' values, each confusion matrix as a heat map

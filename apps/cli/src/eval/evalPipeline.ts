@@ -2,6 +2,7 @@ import type { StateReduction } from '@lossflow/core';
 import {
   type GroupValue,
   type LossChunk,
+  type MetricChunk,
   perRowBatches,
   reduce,
   reduceGroups,
@@ -74,6 +75,8 @@ export interface EvalHooks {
   onBatch?(): void;
   /** After each batch, per loss (only when given): running values for `--every` and the report. */
   onRunning?(loss: number, snapshot: RunningSnapshot): void;
+  /** After each batch, per metric (only when given): its chunk, for `--every`'s running metric values. */
+  onMetricChunk?(metric: number, chunk: MetricChunk): void;
   /** Every chunk of each loss, in order (the `--by` group count's warning). */
   onChunk?(loss: number, chunk: LossChunk): void;
   /** Receives the per-row loss batches of the (single) loss when `plan.perRow` is set. */
@@ -165,6 +168,7 @@ export function evalPipeline(plan: EvalPlan, source: EvalSource, hooks: EvalHook
         : perBatch$.pipe(map((chunks) => chunks.metrics[index]!)),
     metrics,
     plan.by,
+    hooks.onMetricChunk,
   );
   // forkJoin([]) completes without emitting: a metrics-only pass still has a (lossless) result.
   const losses$ = perLoss.length === 0 ? of([]) : forkJoin(perLoss);
