@@ -28,41 +28,48 @@ function expNonPositive(x: f64): f64 {
   return load<f64>(FRACTION + ((<usize>j) << 3)) * scale * p;
 }
 
+/** {@link expNonPositive} on both f64x2 lanes (each in [−708, 0]), operation for operation. */
+@inline
+function expNonPositive2(d: v128): v128 {
+  const kd = f64x2.sub(f64x2.add(f64x2.mul(d, f64x2.splat(INV_STEP)), f64x2.splat(ROUND)), f64x2.splat(ROUND));
+  const r = f64x2.sub(f64x2.sub(d, f64x2.mul(kd, f64x2.splat(STEP_HI))), f64x2.mul(kd, f64x2.splat(STEP_LO)));
+  const k = i32x4.trunc_sat_f64x2_s_zero(kd);
+  const jj = v128.and(k, i32x4.splat(63));
+  const i = i32x4.shr_s(i32x4.sub(jj, k), 6);
+  const scale = i64x2.shl(i64x2.extend_low_i32x4_s(i32x4.sub(i32x4.splat(1023), i)), 52);
+  const j0 = <usize>i32x4.extract_lane(jj, 0);
+  const j1 = <usize>i32x4.extract_lane(jj, 1);
+  const frac = f64x2.replace_lane(f64x2.splat(load<f64>(FRACTION + (j0 << 3))), 1, load<f64>(FRACTION + (j1 << 3)));
+  const one = f64x2.splat(1);
+  let q = f64x2.add(f64x2.splat(1.0 / 24), f64x2.mul(r, f64x2.splat(1.0 / 120)));
+  q = f64x2.add(f64x2.splat(1.0 / 6), f64x2.mul(r, q));
+  q = f64x2.add(f64x2.splat(1.0 / 2), f64x2.mul(r, q));
+  q = f64x2.add(one, f64x2.mul(r, q));
+  q = f64x2.add(one, f64x2.mul(r, q));
+  return f64x2.mul(f64x2.mul(frac, scale), q);
+}
+
+/** Two classes' x − top at `p`, widened to float64. */
+@inline
+function shifted2(p: usize, j: i32, tv: v128): v128 {
+  return f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(p + ((<usize>j) << 2))), tv);
+}
+
 /**
- * Σ exp(x_j − top) over `c` float32 values at `p`, two terms at a time in f64x2 lanes (the same
- * operations per lane as {@link expNonPositive}) but added one by one in class order, as the JS
- * loop adds them; −1 when a term's argument lies outside [−708, 0].
+ * Σ exp(x_j − top) over `c` float32 values at `p`, two terms at a time in f64x2 lanes but added
+ * one by one in class order, as the JS loop adds them; −1 when a term's argument lies outside
+ * [−708, 0] (NaN too): the JS side then computes the row with Math.exp.
  */
 @inline
 function rowExpSum(p: usize, c: i32, top: f64): f64 {
   const tv = f64x2.splat(top);
   const lowest = f64x2.splat(-708);
-  const inv = f64x2.splat(INV_STEP);
-  const round = f64x2.splat(ROUND);
-  const hi = f64x2.splat(STEP_HI);
-  const lo = f64x2.splat(STEP_LO);
-  const one = f64x2.splat(1);
   let s: f64 = 0;
   let j = 0;
   for (; j + 2 <= c; j += 2) {
-    const d = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(p + ((<usize>j) << 2))), tv);
-    // Both lanes ≥ −708 (NaN is not): else the JS side computes the row with Math.exp.
+    const d = shifted2(p, j, tv);
     if (!i64x2.all_true(f64x2.ge(d, lowest))) return -1;
-    const kd = f64x2.sub(f64x2.add(f64x2.mul(d, inv), round), round);
-    const r = f64x2.sub(f64x2.sub(d, f64x2.mul(kd, hi)), f64x2.mul(kd, lo));
-    const k = i32x4.trunc_sat_f64x2_s_zero(kd);
-    const jj = v128.and(k, i32x4.splat(63));
-    const i = i32x4.shr_s(i32x4.sub(jj, k), 6);
-    const scale = i64x2.shl(i64x2.extend_low_i32x4_s(i32x4.sub(i32x4.splat(1023), i)), 52);
-    const j0 = <usize>i32x4.extract_lane(jj, 0);
-    const j1 = <usize>i32x4.extract_lane(jj, 1);
-    const frac = f64x2.replace_lane(f64x2.splat(load<f64>(FRACTION + (j0 << 3))), 1, load<f64>(FRACTION + (j1 << 3)));
-    let q = f64x2.add(f64x2.splat(1.0 / 24), f64x2.mul(r, f64x2.splat(1.0 / 120)));
-    q = f64x2.add(f64x2.splat(1.0 / 6), f64x2.mul(r, q));
-    q = f64x2.add(f64x2.splat(1.0 / 2), f64x2.mul(r, q));
-    q = f64x2.add(one, f64x2.mul(r, q));
-    q = f64x2.add(one, f64x2.mul(r, q));
-    const e = f64x2.mul(f64x2.mul(frac, scale), q);
+    const e = expNonPositive2(d);
     s += f64x2.extract_lane(e, 0);
     s += f64x2.extract_lane(e, 1);
   }
@@ -72,6 +79,42 @@ function rowExpSum(p: usize, c: i32, top: f64): f64 {
     s += expNonPositive(d);
   }
   return s;
+}
+
+/**
+ * {@link rowExpSum} of two rows at once, into `out` and `out + 8`: the two sums are two
+ * independent chains of additions, so one row's additions wait less on the previous one's result
+ * (each row's own order is kept). False, with nothing written, when a term needs Math.exp.
+ */
+@inline
+function rowExpSum2(p0: usize, p1: usize, c: i32, top0: f64, top1: f64, out: usize): bool {
+  const t0 = f64x2.splat(top0);
+  const t1 = f64x2.splat(top1);
+  const lowest = f64x2.splat(-708);
+  let s0: f64 = 0;
+  let s1: f64 = 0;
+  let j = 0;
+  for (; j + 2 <= c; j += 2) {
+    const d0 = shifted2(p0, j, t0);
+    const d1 = shifted2(p1, j, t1);
+    if (!i64x2.all_true(v128.and(f64x2.ge(d0, lowest), f64x2.ge(d1, lowest)))) return false;
+    const e0 = expNonPositive2(d0);
+    const e1 = expNonPositive2(d1);
+    s0 += f64x2.extract_lane(e0, 0);
+    s1 += f64x2.extract_lane(e1, 0);
+    s0 += f64x2.extract_lane(e0, 1);
+    s1 += f64x2.extract_lane(e1, 1);
+  }
+  for (; j < c; j++) {
+    const d0 = <f64>load<f32>(p0 + ((<usize>j) << 2)) - top0;
+    const d1 = <f64>load<f32>(p1 + ((<usize>j) << 2)) - top1;
+    if (!(d0 >= -708) || !(d1 >= -708)) return false;
+    s0 += expNonPositive(d0);
+    s1 += expNonPositive(d1);
+  }
+  store<f64>(out, s0);
+  store<f64>(out, s1, 8);
+  return true;
 }
 
 /**
@@ -179,9 +222,28 @@ export function classRowStats(
     store<i32>(pBest + ((<usize>r) << 2), best);
     const t = load<i32>(pt + ((<usize>(r * tStride)) << 2));
     store<i32>(pRank + ((<usize>r) << 2), best >= 0 && t >= 0 && t < c ? targetRank(p, c, t) : 0);
-    if (!wantExp) continue;
-    let s: f64 = -1;
-    if (best >= 0) s = rowExpSum(p, c, <f64>m);
-    store<f64>(pExp + ((<usize>r) << 3), s);
+  }
+  if (!wantExp) return;
+  // The sums two rows at a time (the rows are still in cache); a row with NaN or a term for
+  // Math.exp alone.
+  let r = 0;
+  for (; r + 2 <= rows; r += 2) {
+    const p0 = px + <usize>r * rowBytes;
+    const p1 = p0 + rowBytes;
+    const b0 = load<i32>(pBest + ((<usize>r) << 2));
+    const b1 = load<i32>(pBest + ((<usize>r) << 2), 4);
+    const out = pExp + ((<usize>r) << 3);
+    if (b0 >= 0 && b1 >= 0) {
+      const top0 = <f64>load<f32>(p0 + ((<usize>b0) << 2));
+      const top1 = <f64>load<f32>(p1 + ((<usize>b1) << 2));
+      if (rowExpSum2(p0, p1, c, top0, top1, out)) continue;
+    }
+    store<f64>(out, b0 >= 0 ? rowExpSum(p0, c, <f64>load<f32>(p0 + ((<usize>b0) << 2))) : -1);
+    store<f64>(out, b1 >= 0 ? rowExpSum(p1, c, <f64>load<f32>(p1 + ((<usize>b1) << 2))) : -1, 8);
+  }
+  if (r < rows) {
+    const p = px + <usize>r * rowBytes;
+    const b = load<i32>(pBest + ((<usize>r) << 2));
+    store<f64>(pExp + ((<usize>r) << 3), b >= 0 ? rowExpSum(p, c, <f64>load<f32>(p + ((<usize>b) << 2))) : -1);
   }
 }
