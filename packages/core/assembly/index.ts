@@ -2,6 +2,7 @@
 // JS side (src/wasm/WasmArena.ts) manages from heapBase() on; nothing here allocates.
 
 import { binaryCrossEntropyWithLogits } from './binaryCrossEntropyWithLogits';
+import { classRowStats } from './classRowStats';
 import { classIndexLoss } from './crossEntropy';
 import {
   HuberLane,
@@ -14,7 +15,7 @@ import {
   sumKernel,
 } from './elementwise';
 
-export { binaryCrossEntropyWithLogits, classIndexLoss };
+export { binaryCrossEntropyWithLogits, classIndexLoss, classRowStats };
 
 /** First byte past the module's static data: where the JS arena may start. */
 export function heapBase(): usize {

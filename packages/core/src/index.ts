@@ -146,6 +146,7 @@ export {
   calibrationErrorOptionKeys,
   calibrationErrorPartial,
 } from './metrics/calibrationError.js';
+export { type ClassRowStats, classRowStats, shareClassRowStats } from './metrics/classRowStats.js';
 export type { ClassScoreOptions } from './metrics/classStatScores.js';
 export {
   type ConfusionMatrixOptions,

@@ -132,8 +132,10 @@ Grouping and output:
   --format FORMAT           table (default, for people), json (one document), csv or ndjson
                             (one line per group, then the total; several --by keys: a CSV column each)
   --every N                 with csv/ndjson: also a line of running values every N batches
+                            (of each loss and each --metric)
   --report FILE.html        write a self-contained HTML report: the loss per batch (per --every
-                            batches) with a smoothing control, and the running loss per group
+                            batches) with a smoothing control, and the running loss per group;
+                            the metrics' values, each confusion matrix as a heat map
   --step COLUMN             the report's x axis (default: step, when the file has it)
   --per-row FILE.arrows     write each row's loss (one --loss) as an Arrow IPC stream
   --keys COL,COL            columns copied next to the per-row losses (default: the --by column)

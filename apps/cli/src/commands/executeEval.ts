@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { writeIpcStream } from '@lossflow/arrow/node';
-import type { GroupKey } from '@lossflow/rx';
+import type { GroupKey, MetricChunk } from '@lossflow/rx';
 import type { Schema } from 'apache-arrow';
 import { lastValueFrom } from 'rxjs';
 import type { EvalPlan } from '../args/evalArgs.js';
@@ -27,6 +27,7 @@ import { checkOutputTargets } from '../output/outputTargets.js';
 import { resultDocument } from '../output/resultDocument.js';
 import { finalRecords } from '../output/resultRecords.js';
 import { resultTable } from '../output/resultTable.js';
+import { RunningMetricRecords } from '../output/runningMetricRecords.js';
 import { RunningRecords } from '../output/runningRecords.js';
 import { ProgressReporter } from '../progress/progressReporter.js';
 import { CurveRecorder } from '../report/curveRecorder.js';
@@ -110,6 +111,10 @@ export async function executeEval(
     const k = keys;
     const keyOf = (key: GroupKey): DisplayKey => (k === undefined ? key : k.keyOf(key));
     every = plan.every === undefined ? undefined : new RunningRecords(plan.every, keyOf);
+    const everyMetric =
+      plan.every === undefined || (plan.metrics ?? []).length === 0
+        ? undefined
+        : new RunningMetricRecords(plan.every, keyOf);
     const targets = checkOutputTargets(outputRequests(plan), plan.files, 'eval');
     const reportTarget = targets.find((t) => t.flag === '--report');
     const perRowTarget = targets.find((t) => t.flag === '--per-row');
@@ -167,6 +172,14 @@ export async function executeEval(
                 },
               }
             : {}),
+          ...(everyMetric === undefined
+            ? {}
+            : {
+                onMetricChunk: (metric: number, chunk: MetricChunk) => {
+                  const selection = plan.metrics![metric]!;
+                  for (const record of everyMetric.add(selection, metric, chunk)) lines.write(record);
+                },
+              }),
           ...(manyGroups === undefined
             ? {}
             : { onChunk: (loss: number, chunk) => loss === 0 && manyGroups.add(chunk) }),
@@ -221,6 +234,7 @@ export async function executeEval(
           window: plan.every ?? 1,
         })),
         columns: s.firstSchema === undefined ? [] : reportColumns(plan, s.firstSchema, k),
+        ...(run.metrics === undefined ? {} : { metrics: run.metrics }),
         ...(context.filesNote === undefined ? {} : { filesNote: context.filesNote }),
         ...(interrupt?.signal.aborted === true ? { incomplete: true } : {}),
         ...(context.parameters === undefined ? {} : { parameters: context.parameters }),

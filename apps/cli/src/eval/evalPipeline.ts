@@ -3,6 +3,7 @@ import {
   type GroupKey,
   type GroupValue,
   type LossChunk,
+  type MetricChunk,
   perRowBatches,
   reduce,
   reduceGroups,
@@ -75,6 +76,8 @@ export interface EvalHooks {
   onBatch?(): void;
   /** After each batch, per loss (only when given): running values for `--every` and the report. */
   onRunning?(loss: number, snapshot: RunningSnapshot): void;
+  /** After each batch, per metric (only when given): its chunk, for `--every`'s running metric values. */
+  onMetricChunk?(metric: number, chunk: MetricChunk): void;
   /** Every chunk of each loss, in order (the `--by` group count's warning). */
   onChunk?(loss: number, chunk: LossChunk): void;
   /** Receives the per-row loss batches of the (single) loss when `plan.perRow` is set. */
@@ -171,6 +174,7 @@ export function evalPipeline(plan: EvalPlan, source: EvalSource, hooks: EvalHook
         : perBatch$.pipe(map((chunks) => chunks.metrics[index]!)),
     metrics,
     plan.by,
+    hooks.onMetricChunk,
   );
   // forkJoin([]) completes without emitting: a metrics-only pass still has a (lossless) result.
   const losses$ = perLoss.length === 0 ? of([]) : forkJoin(perLoss);

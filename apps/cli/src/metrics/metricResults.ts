@@ -16,6 +16,7 @@ import {
   type OperatorFunction,
   of,
   share,
+  tap,
   toArray,
 } from 'rxjs';
 import type { MetricSelection } from './MetricSelection.js';
@@ -58,17 +59,21 @@ export function metricOperators(
 /**
  * Every `--metric` from its chunks (`chunksOf(i)`: the i-th metric's, computed in the same pass
  * as the losses, in worker threads or here): each metric's mergeable states reduced to its final
- * (and per-group) value. Emits the results once, in the order given, when the chunks complete.
+ * (and per-group) value; `onChunk` sees each chunk first (the running values of `--every`). Emits the results once, in the order given, when the chunks complete.
  */
 export function metricResults(
   chunksOf: (index: number) => Observable<MetricChunk>,
   metrics: readonly MetricSelection[],
   by: string | undefined,
+  onChunk?: (index: number, chunk: MetricChunk) => void,
 ): Observable<MetricResult[]> {
   if (metrics.length === 0) return of([]);
   return forkJoin(
     metrics.map((selection, index) => {
-      const chunks$ = chunksOf(index).pipe(share());
+      const chunks$ = chunksOf(index).pipe(
+        tap((chunk) => onChunk?.(index, chunk)),
+        share(),
+      );
       const groups$: Observable<MetricGroupValue[] | undefined> =
         by === undefined ? of(undefined) : chunks$.pipe(reduceMetricGroups(), toArray());
       return forkJoin([

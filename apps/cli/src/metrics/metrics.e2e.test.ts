@@ -185,4 +185,63 @@ describe('lossflow eval --metric', () => {
     },
     TIMEOUT,
   );
+
+  it(
+    '--every N: running records of the metrics beside the losses, named as the final ones, the last equal to the final values',
+    async () => {
+      const run = await runCli([
+        'eval',
+        join(FIXTURES, 'epoch-log.arrows'),
+        '--loss',
+        'cross-entropy',
+        '--metric',
+        'accuracy',
+        '--metric',
+        'confusion-matrix',
+        '--by',
+        'epoch',
+        '--every',
+        '3',
+        '--format',
+        'ndjson',
+      ]);
+      expect([run.code, run.stderr]).toEqual([0, '']);
+      type Line = {
+        kind: string;
+        loss: string;
+        reduction: string;
+        key: number | null;
+        value: unknown;
+        rows: number;
+        batches: number;
+      };
+      const lines = run.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Line);
+      const running = lines.filter((l) => l.kind === 'running');
+      const totals = (name: string) => running.filter((l) => l.loss === name && l.key === null);
+      // 10 batches: running values after batches 3, 6 and 9, for the loss and each metric.
+      for (const name of ['cross-entropy', 'accuracy', 'confusion-matrix'])
+        expect(totals(name).map((l) => l.batches)).toEqual([3, 6, 9]);
+      expect(running.filter((l) => l.loss === 'accuracy').every((l) => l.reduction === 'metric')).toBe(true);
+      // Each running total is the metric over the rows read so far (the file's first rows).
+      const all = rows();
+      for (const l of totals('accuracy')) {
+        const x = tensor(all.x.data.subarray(0, l.rows * C), [l.rows, C]);
+        expect(l.value).toBe(accuracy(x, all.y.subarray(0, l.rows)));
+      }
+      for (const l of totals('confusion-matrix')) {
+        const x = tensor(all.x.data.subarray(0, l.rows * C), [l.rows, C]);
+        expect(JSON.parse(l.value as string)).toEqual(confusionMatrix(x, all.y.subarray(0, l.rows)));
+      }
+      // A group's running value is that epoch's so far: epoch 0 is complete after 3 batches (37 rows).
+      const epoch0 = running.find((l) => l.loss === 'accuracy' && l.key === 0)!;
+      expect(epoch0.value).toBe(accuracy(rows(0).x, rows(0).y));
+      // The final records follow, as without --every.
+      const finalTotal = lines.find((l) => l.kind === 'total' && l.loss === 'accuracy')!;
+      expect(finalTotal.value).toBe(accuracy(all.x, all.y));
+    },
+    TIMEOUT,
+  );
 });

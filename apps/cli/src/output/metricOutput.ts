@@ -30,6 +30,11 @@ export function metricDocument(results: readonly MetricResult[]): unknown[] {
   }));
 }
 
+/** A metric value in a CSV / NDJSON record: a number (non-finite as a word), else its JSON text. */
+export function metricRecordValue(v: MetricValue): number | NonFiniteWord | string {
+  return typeof v === 'number' ? outputNumber(v) : JSON.stringify(outputMetricValue(v));
+}
+
 /** One CSV / NDJSON line of a metric, in the fields of the losses' `ResultRecord`. */
 export interface MetricRecord {
   readonly kind: 'group' | 'total';
@@ -47,8 +52,7 @@ export interface MetricRecord {
  */
 export function metricRecords(results: readonly MetricResult[], batches: number): MetricRecord[] {
   const out: MetricRecord[] = [];
-  const value = (v: MetricValue) =>
-    typeof v === 'number' ? outputNumber(v) : JSON.stringify(outputMetricValue(v));
+  const value = metricRecordValue;
   for (const r of results) {
     const base = { loss: r.metric, reduction: 'metric' as const, batches };
     for (const g of r.groups ?? [])

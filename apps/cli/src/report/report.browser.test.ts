@@ -1,7 +1,8 @@
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Field, FixedSizeList, Float32, makeData, makeVector, Table, tableToIPC } from 'apache-arrow';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, runCli } from '../testing/runCli.js';
@@ -269,4 +270,149 @@ describe('the HTML report in headless Chromium', () => {
       await browser.close();
     }
   }, 180_000);
+});
+
+describe('the confusion-matrix heat map in headless Chromium', () => {
+  const launch = () =>
+    chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--no-first-run',
+      ],
+    });
+  type Doc = {
+    metrics: { metric: string; value: number[][]; groups?: { key: number; value: number[][] }[] }[];
+  };
+
+  it('shows each cell count of the JSON (per epoch from the selector), on hover too, row-normalised on request', async () => {
+    mkdirSync(OUTPUT, { recursive: true });
+    const report = join(OUTPUT, 'report-confusion.html');
+    const run = await runCli([
+      'eval',
+      join(FIXTURES, 'epoch-log.arrows'),
+      '--by',
+      'epoch',
+      '--metric',
+      'accuracy',
+      '--metric',
+      'confusion-matrix',
+      '--report',
+      report,
+      '--format',
+      'json',
+    ]);
+    expect(run.code).toBe(0);
+    const cm = (JSON.parse(run.stdout) as Doc).metrics.find((m) => m.metric === 'confusion-matrix')!;
+    const browser = await launch();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const problems: string[] = [];
+      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+      page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+      });
+      await page.goto(pathToFileURL(report).href, { waitUntil: 'load' });
+      const cells = page.locator('svg.heatmap rect.cell');
+      expect(await cells.count()).toBe(25);
+      const shown = async (): Promise<number[][]> => {
+        const flat = await cells.evaluateAll((rects) =>
+          rects.map((r) => Number(r.getAttribute('data-count'))),
+        );
+        return [0, 1, 2, 3, 4].map((t) => flat.slice(5 * t, 5 * t + 5));
+      };
+      expect(await shown()).toEqual(cm.value);
+      // Five classes: each count is printed in its cell.
+      expect((await page.locator('svg.heatmap text.cell-count').allTextContents()).map(Number)).toEqual(
+        cm.value.flat(),
+      );
+      expect(await page.locator('table.values.metrics tbody tr').first().textContent()).toContain('accuracy');
+
+      // Hover: the tip shows the cell's count.
+      const cell = cells.nth(2 * 5 + 3);
+      await cell.hover();
+      const tip = page.locator('figure.heatmap-figure .tip');
+      expect(await tip.isVisible()).toBe(true);
+      expect(await tip.textContent()).toContain(`true 2, predicted 3${cm.value[2]![3]}`);
+      await page.screenshot({ path: join(OUTPUT, 'report-confusion.png'), fullPage: true });
+
+      // The selector shows a group's matrix.
+      await page.locator('select.heatmap-select').selectOption({ label: 'epoch 2' });
+      expect(await shown()).toEqual(cm.groups!.find((g) => g.key === 2)!.value);
+
+      // Row-normalised: the colours change, the counts do not.
+      const before = await cells.evaluateAll((rects) => rects.map((r) => r.getAttribute('fill')));
+      await page.locator('input.heatmap-normalise').check();
+      expect(await cells.evaluateAll((rects) => rects.map((r) => r.getAttribute('fill')))).not.toEqual(
+        before,
+      );
+      expect(await shown()).toEqual(cm.groups!.find((g) => g.key === 2)!.value);
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
+  it('draws 100 classes without cell text, each count in the SVG and on hover', async () => {
+    mkdirSync(OUTPUT, { recursive: true });
+    const classes = 100;
+    const rows = 3000;
+    const logits = new Float32Array(rows * classes);
+    const target = new BigInt64Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const t = (r * 7) % classes;
+      target[r] = BigInt(t);
+      for (let c = 0; c < classes; c++) logits[r * classes + c] = Math.sin(r * 13 + c * 7);
+      // Right, except the classes that are multiples of 5 (their rows have r % 5 = 0): the next class.
+      logits[r * classes + (r % 5 === 0 ? (t + 1) % classes : t)] = 3;
+    }
+    const file = join(mkdtempSync(join(tmpdir(), 'lossflow-heatmap-')), 'many.arrows');
+    const type = new FixedSizeList(classes, new Field('item', new Float32(), false));
+    const child = makeData({ type: new Float32(), length: logits.length, data: logits });
+    writeFileSync(
+      file,
+      tableToIPC(
+        new Table({
+          logits: makeVector(makeData({ type, length: rows, child })),
+          target: makeVector(target),
+        }),
+        'stream',
+      ),
+    );
+    const report = join(OUTPUT, 'report-confusion-100.html');
+    const run = await runCli([
+      'eval',
+      file,
+      '--metric',
+      'confusion-matrix',
+      '--report',
+      report,
+      '--format',
+      'json',
+    ]);
+    expect(run.code).toBe(0);
+    const cm = (JSON.parse(run.stdout) as Doc).metrics[0]!;
+    const browser = await launch();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      await page.goto(pathToFileURL(report).href, { waitUntil: 'load' });
+      const cells = page.locator('svg.heatmap rect.cell');
+      expect(await cells.count()).toBe(classes * classes);
+      expect(await page.locator('svg.heatmap text.cell-count').count()).toBe(0);
+      const flat = await cells.evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('data-count'))));
+      expect(flat).toEqual(cm.value.flat());
+      await cells.nth(40 * classes + 41).hover();
+      const tip = page.locator('figure.heatmap-figure .tip');
+      expect(await tip.isVisible()).toBe(true);
+      expect(await tip.textContent()).toContain(`true 40, predicted 41${cm.value[40]![41]}`);
+      // Class 40's 30 rows all have r % 5 = 0: each predicted as class 41.
+      expect([cm.value[40]![40], cm.value[40]![41]]).toEqual([0, 30]);
+      await page.screenshot({ path: join(OUTPUT, 'report-confusion-100.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });

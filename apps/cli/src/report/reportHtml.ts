@@ -1,9 +1,12 @@
 import { type DisplayKey, keyLabel } from '../eval/displayKey.js';
 import type { LossResult } from '../eval/evalPipeline.js';
+import type { MetricResult } from '../metrics/metricResults.js';
 import { lossColumnFormat } from '../output/lossColumnFormat.js';
+import { metricCell } from '../output/metricOutput.js';
 import { formatBytes, formatCount, formatDuration } from '../output/numberFormat.js';
 import { optionSummary } from '../output/optionSummary.js';
 import { categoricalPalette } from './categoricalPalette.js';
+import { type HeatmapMatrix, renderConfusionHeatmap } from './confusionHeatmap.js';
 import { escapeHtml } from './escapeHtml.js';
 import { renderLineChart } from './lineChart.js';
 import { REPORT_SCRIPT } from './reportScript.js';
@@ -48,6 +51,8 @@ export interface ReportData {
   readonly columns?: readonly string[];
   /** Why the files may no longer be there (the demo's log, deleted after the run). */
   readonly filesNote?: string;
+  /** The `--metric` results: a table of their values and a heat map per confusion matrix. */
+  readonly metrics?: readonly MetricResult[];
   /** Set after an interrupted `--follow`: the values cover only the rows read. */
   readonly incomplete?: boolean;
 }
@@ -112,6 +117,7 @@ ${data.incomplete === true ? `<p class="incomplete" role="alert">${escapeHtml(`I
 ${cards.map(([k, v]) => `<div class="card"><div class="k">${escapeHtml(k)}</div><div class="v">${escapeHtml(v)}</div></div>`).join('\n')}
 </section>
 ${sections.join('\n')}
+${metricsSection(data.metrics ?? [], data.by)}
 <section>
 <h2>Run</h2>
 <table class="params">
@@ -234,6 +240,50 @@ ${table}
 </section>`;
 }
 
+/** Groups the report shows per metric at most: the heat map's selector and the table's columns. */
+export const REPORT_MAX_METRIC_GROUPS = 50;
+
+/** The metrics: one table of their values (overall and per group), and each confusion matrix as a heat map. */
+function metricsSection(metrics: readonly MetricResult[], by: string | undefined): string {
+  if (metrics.length === 0) return '';
+  const label = (key: DisplayKey): string =>
+    typeof key === 'object' ? keyLabel(key) : `${by ?? 'group'} ${key}`;
+  const tabled = metrics.filter((m) => m.metric !== 'confusion-matrix');
+  const keys = (tabled[0]?.groups ?? []).slice(0, REPORT_MAX_METRIC_GROUPS).map((g) => g.key);
+  const head = `<tr><th>metric</th>${keys.map((k) => `<th>${escapeHtml(label(k))}</th>`).join('')}<th>all</th></tr>`;
+  const rows = tabled.map((m) => {
+    const name = [m.metric, optionSummary(m.options)].filter((t) => t !== '').join(' ');
+    const cells = keys.map((_, i) => `<td>${escapeHtml(metricCell(m.groups?.[i]?.value))}</td>`).join('');
+    return `<tr><td>${escapeHtml(name)}</td>${cells}<td>${escapeHtml(metricCell(m.value))}</td></tr>`;
+  });
+  const table =
+    tabled.length === 0
+      ? ''
+      : `<table class="values metrics">
+<thead>${head}</thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table>`;
+  const heatmaps = metrics
+    .filter((m) => m.metric === 'confusion-matrix' && Array.isArray(m.value))
+    .map((m) => {
+      const matrices: HeatmapMatrix[] = [
+        { label: 'all rows', matrix: m.value as number[][] },
+        ...(m.groups ?? [])
+          .slice(0, REPORT_MAX_METRIC_GROUPS)
+          .map((g) => ({ label: label(g.key), matrix: g.value as number[][] })),
+      ];
+      const name = [m.metric, optionSummary(m.options)].filter((t) => t !== '').join(' ');
+      return `<h3>${escapeHtml(name)}</h3>\n${renderConfusionHeatmap(matrices, 'Confusion matrix')}`;
+    });
+  return `<section class="metrics">
+<h2>Metrics</h2>
+${table}
+${heatmaps.join('\n')}
+</section>`;
+}
+
 /** The note under a chart that draws only some of the groups. */
 function seriesNote(l: ReportLoss, by: string | undefined): string {
   const total = l.result.groups?.length ?? 0;
@@ -262,6 +312,7 @@ figure { position: relative; }
 figure.curve { margin-bottom: 16px; }
 .controls { display: flex; flex-wrap: wrap; gap: 8px 18px; align-items: center; font-size: 13px; margin-bottom: 6px; }
 .controls input { vertical-align: middle; width: 160px; }
+.controls input[type=checkbox] { width: auto; margin: 0 4px 0 0; }
 svg .raw { fill: none; stroke-width: 1; opacity: 0.25; }
 svg .off { display: none; }
 svg .legend-item { cursor: pointer; }
@@ -290,4 +341,11 @@ table.params td { word-break: break-all; font-family: ui-monospace, SFMono-Regul
 table.values tr.more td { color: var(--muted); font-style: italic; text-align: left; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 8px; }
 footer { margin-top: 40px; font-size: 12px; }
+table.values.metrics td:first-child { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
+figure.heatmap-figure { max-width: 700px; }
+svg.heatmap { width: 100%; height: auto; display: block; font: 12px system-ui, sans-serif; }
+svg.heatmap .cell { stroke: #fff; stroke-width: 0.5; }
+svg.heatmap .cell:hover { stroke: #e15759; stroke-width: 2; }
+svg.heatmap .cell-count { font-size: 12px; text-anchor: middle; dominant-baseline: central; pointer-events: none; font-variant-numeric: tabular-nums; }
+svg.heatmap .frame { fill: none; stroke: #8a93a6; }
 `;

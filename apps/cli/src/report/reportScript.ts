@@ -4,7 +4,8 @@
  * legend entries that hide and show their series (click, Enter or Space), hover values (a guide
  * line and each shown series' value nearest the pointer), and, on a chart drawn with smoothing, the
  * smoothing control redraws the smoothed lines with TensorBoard's debiased moving average (as
- * `emaSmoothing`). Written in plain ES2017 so any browser of the last years runs it.
+ * `emaSmoothing`). For a confusion-matrix heat map (see `renderConfusionHeatmap`): the matrix
+ * selector, the row-normalised toggle and a hover tip with the cell's count. Written in plain ES2017 so any browser of the last years runs it.
  */
 export const REPORT_SCRIPT = `
 (function () {
@@ -126,6 +127,65 @@ export const REPORT_SCRIPT = `
       tip.style.top = (e.clientY - box.top + 10) + 'px';
     });
     svg.addEventListener('mouseleave', function () { guide.style.display = 'none'; tip.hidden = true; });
+  });
+  // Confusion-matrix heat maps: the matrix selector and the row-normalised toggle redraw the cells
+  // (colours as heatColour in confusionHeatmap.ts), and hovering a cell shows its count.
+  function heat(t) {
+    var u = Math.sqrt(Math.min(1, Math.max(0, t)));
+    var from = [247, 251, 255], to = [8, 48, 107];
+    return 'rgb(' + from.map(function (f, i) { return Math.round(f + (to[i] - f) * u); }).join(',') + ')';
+  }
+  document.querySelectorAll('script.heatmap-data').forEach(function (el) {
+    var data = JSON.parse(el.textContent);
+    var figure = el.closest('figure');
+    var svg = figure.querySelector('svg.heatmap');
+    var select = figure.querySelector('.heatmap-select');
+    var normalise = figure.querySelector('.heatmap-normalise');
+    var cells = svg.querySelectorAll('rect.cell');
+    var classes = Number(svg.getAttribute('data-classes'));
+    cells.forEach(function (rect, i) { rect.lfT = Math.floor(i / classes); rect.lfP = i % classes; });
+    var tip = document.createElement('div');
+    tip.className = 'tip';
+    tip.hidden = true;
+    figure.appendChild(tip);
+    function matrix() { return data.matrices[select ? Number(select.value) : 0]; }
+    function rowSum(m, t) { return m[t].reduce(function (a, b) { return a + b; }, 0); }
+    function draw() {
+      var m = matrix();
+      var max = 1;
+      m.forEach(function (row) { row.forEach(function (n) { if (n > max) max = n; }); });
+      var sums = m.map(function (row, t) { return rowSum(m, t); });
+      cells.forEach(function (rect) {
+        var t = rect.lfT, p = rect.lfP;
+        var n = m[t][p];
+        var share = normalise.checked ? (sums[t] > 0 ? n / sums[t] : 0) : n / max;
+        rect.setAttribute('fill', heat(share));
+        rect.setAttribute('data-count', String(n));
+        if (rect.firstChild) rect.firstChild.textContent = 'true ' + t + ', predicted ' + p + ': ' + n;
+        var label = rect.nextElementSibling;
+        if (label && label.classList.contains('cell-count')) {
+          label.textContent = String(n);
+          label.setAttribute('fill', share > 0.45 ? '#fff' : '#1d2433');
+        }
+      });
+    }
+    if (select) select.addEventListener('change', draw);
+    normalise.addEventListener('change', draw);
+    svg.addEventListener('mousemove', function (e) {
+      var rect = e.target;
+      if (!rect.classList || !rect.classList.contains('cell')) { tip.hidden = true; return; }
+      var t = rect.lfT, p = rect.lfP;
+      var m = matrix(), n = m[t][p], sum = rowSum(m, t);
+      tip.innerHTML = '<div class="tip-x">true ' + t + ', predicted ' + p + '</div><b>' + n + '</b>' +
+        (sum > 0 ? ' (' + (100 * n / sum).toFixed(1) + '% of true ' + t + ')' : '');
+      tip.hidden = false;
+      var box = figure.getBoundingClientRect();
+      var left = e.clientX - box.left + 14;
+      if (left + tip.offsetWidth > box.width) left = e.clientX - box.left - tip.offsetWidth - 14;
+      tip.style.left = left + 'px';
+      tip.style.top = (e.clientY - box.top + 10) + 'px';
+    });
+    svg.addEventListener('mouseleave', function () { tip.hidden = true; });
   });
 })();
 `;

@@ -3,9 +3,10 @@ import { numberOption } from '../options/optionChecks.js';
 import { ignoreIndexOption } from '../tensor/classOperands.js';
 import type { TensorInput } from '../tensor/tensor.js';
 import { classificationOperands, IGNORED, layoutOf, nanScoreError } from './classificationOperands.js';
+import { classRowStats } from './classRowStats.js';
 import { type MetricState, metricStateFor } from './MetricState.js';
 import { ignoreParam, scoresOption } from './metricOptions.js';
-import { argmaxAt, sigmoid } from './sampleScores.js';
+import { sigmoid } from './sampleScores.js';
 
 /** Options of {@link accuracy}. */
 export interface AccuracyOptions {
@@ -60,16 +61,15 @@ export function accuracyPartial(
   let correct = 0;
   let counted = 0;
   if (op.task === 'multiclass') {
-    const { x, outer, classes, inner, idx, stride, ignore } = op;
-    for (let n = 0; n < outer; n++) {
-      for (let k = 0; k < inner; k++) {
-        const t = idx[(n * inner + k) * stride]!;
-        const best = argmaxAt(x, n * classes * inner + k, classes, inner);
-        if (best < 0) throw nanScoreError(NAME, n);
-        if (t === ignore) continue;
-        counted++;
-        if (best === t) correct++;
-      }
+    const { outer, inner, idx, stride, ignore } = op;
+    const { best } = classRowStats(op, false);
+    for (let i = 0; i < outer * inner; i++) {
+      const b = best[i]!;
+      if (b < 0) throw nanScoreError(NAME, Math.floor(i / inner));
+      const t = idx[i * stride]!;
+      if (t === ignore) continue;
+      counted++;
+      if (b === t) correct++;
     }
   } else {
     const { x, y, labels } = op;

@@ -8,9 +8,10 @@ import {
   nanScoreError,
   probabilityError,
 } from './classificationOperands.js';
+import { classRowStats } from './classRowStats.js';
 import { addSum, type MetricState, metricStateFor, sumAt } from './MetricState.js';
 import { choiceOption, ignoreParam, integerOption, scoresOption } from './metricOptions.js';
-import { argmaxAt, expSumAt, sigmoid } from './sampleScores.js';
+import { sigmoid } from './sampleScores.js';
 
 /** Options of {@link calibrationError}. */
 export interface CalibrationErrorOptions {
@@ -77,22 +78,20 @@ export function calibrationErrorPartial(
   const logits = scores === 'logits';
   if (op.task === 'multiclass') {
     const { x, outer, classes, inner, idx, stride, ignore } = op;
-    for (let n = 0; n < outer; n++) {
-      for (let k = 0; k < inner; k++) {
-        const base = n * classes * inner + k;
-        const best = argmaxAt(x, base, classes, inner);
-        if (best < 0) throw nanScoreError(NAME, n);
-        const t = idx[(n * inner + k) * stride]!;
-        if (t === ignore) continue;
-        const top = x[base + best * inner]!;
-        // The largest softmax probability is 1 / Σ exp(z_c − z_max).
-        const conf = logits ? 1 / expSumAt(x, base, classes, inner, top) : top;
-        if (!logits && (conf < 0 || conf > 1)) throw probabilityError(NAME, n, conf);
-        const b = confidenceBin(conf, nBins);
-        counts[b]!++;
-        if (best === t) counts[bins + b]!++;
-        addSum(sums, b, conf);
-      }
+    const { best, expSum } = classRowStats(op, logits);
+    for (let i = 0; i < outer * inner; i++) {
+      const top = best[i]!;
+      const n = Math.floor(i / inner);
+      if (top < 0) throw nanScoreError(NAME, n);
+      const t = idx[i * stride]!;
+      if (t === ignore) continue;
+      // The largest softmax probability is 1 / Σ exp(z_c − z_max).
+      const conf = expSum !== null ? 1 / expSum[i]! : x[(n * classes + top) * inner + (i - n * inner)]!;
+      if (expSum === null && (conf < 0 || conf > 1)) throw probabilityError(NAME, n, conf);
+      const b = confidenceBin(conf, nBins);
+      counts[b]!++;
+      if (top === t) counts[bins + b]!++;
+      addSum(sums, b, conf);
     }
   } else {
     // Binary: the positive probability is the confidence and the 0/1 target the accuracy (torchmetrics' binary form).

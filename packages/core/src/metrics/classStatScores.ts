@@ -4,9 +4,10 @@ import { numberOption } from '../options/optionChecks.js';
 import { ignoreIndexOption } from '../tensor/classOperands.js';
 import type { TensorInput } from '../tensor/tensor.js';
 import { classificationOperands, IGNORED, layoutOf, nanScoreError } from './classificationOperands.js';
+import { classRowStats } from './classRowStats.js';
 import { type MetricState, metricStateFor } from './MetricState.js';
 import { type Average, checkStateSize, choiceOption, ignoreParam, scoresOption } from './metricOptions.js';
-import { argmaxAt, sigmoid } from './sampleScores.js';
+import { sigmoid } from './sampleScores.js';
 
 /** Options of `precision`, `recall` and `f1`. */
 export interface ClassScoreOptions {
@@ -93,19 +94,18 @@ export function classStatScoresPartial(
   // Layout: tp at [c], fp at [C + c], fn at [2C + c], then the samples counted.
   let counted = 0;
   if (op.task === 'multiclass') {
-    const { x, outer, classes, inner, idx, stride, ignore } = op;
-    for (let n = 0; n < outer; n++) {
-      for (let k = 0; k < inner; k++) {
-        const best = argmaxAt(x, n * classes * inner + k, classes, inner);
-        if (best < 0) throw nanScoreError(metric, n);
-        const t = idx[(n * inner + k) * stride]!;
-        if (t === ignore) continue;
-        counted++;
-        if (best === t) counts[t]!++;
-        else {
-          counts[classes + best]!++;
-          counts[2 * classes + t]!++;
-        }
+    const { outer, classes, inner, idx, stride, ignore } = op;
+    const rowStats = classRowStats(op, false);
+    for (let i = 0; i < outer * inner; i++) {
+      const best = rowStats.best[i]!;
+      if (best < 0) throw nanScoreError(metric, Math.floor(i / inner));
+      const t = idx[i * stride]!;
+      if (t === ignore) continue;
+      counted++;
+      if (best === t) counts[t]!++;
+      else {
+        counts[classes + best]!++;
+        counts[2 * classes + t]!++;
       }
     }
   } else {

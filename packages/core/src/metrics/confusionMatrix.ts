@@ -7,9 +7,9 @@ import {
   nanScoreError,
   requireMulticlass,
 } from './classificationOperands.js';
+import { classRowStats } from './classRowStats.js';
 import { type MetricState, metricStateFor } from './MetricState.js';
 import { checkStateSize, ignoreParam } from './metricOptions.js';
-import { argmaxAt } from './sampleScores.js';
 
 /** Options of {@link confusionMatrix}. */
 export interface ConfusionMatrixOptions {
@@ -52,13 +52,12 @@ export function confusionMatrixPartial(
   if (x instanceof Float64Array) state.dtype = 'float64';
   state.rows += op.rows;
   const counts = state.counts;
-  for (let n = 0; n < outer; n++) {
-    for (let k = 0; k < inner; k++) {
-      const best = argmaxAt(x, n * classes * inner + k, classes, inner);
-      if (best < 0) throw nanScoreError(NAME, n);
-      const t = idx[(n * inner + k) * stride]!;
-      if (t !== ignore) counts[t * classes + best]!++;
-    }
+  const rowStats = classRowStats(op, false);
+  for (let i = 0; i < outer * inner; i++) {
+    const best = rowStats.best[i]!;
+    if (best < 0) throw nanScoreError(NAME, Math.floor(i / inner));
+    const t = idx[i * stride]!;
+    if (t !== ignore) counts[t * classes + best]!++;
   }
   return state;
 }

@@ -7,6 +7,7 @@ import {
   nanScoreError,
   requireMulticlass,
 } from './classificationOperands.js';
+import { classRowStats } from './classRowStats.js';
 import { type MetricState, metricStateFor } from './MetricState.js';
 import { ignoreParam, integerOption } from './metricOptions.js';
 
@@ -45,30 +46,16 @@ export function topKAccuracyPartial(
   });
   if (op.x instanceof Float64Array) state.dtype = 'float64';
   state.rows += op.rows;
-  const { x, outer, classes, inner, idx, stride, ignore } = op;
+  const { outer, inner, idx, stride, ignore } = op;
+  // The target's rank: classes scoring higher, and classes before it scoring the same.
+  const { best, rank } = classRowStats(op, false);
   let hits = 0;
   let counted = 0;
-  for (let n = 0; n < outer; n++) {
-    for (let j = 0; j < inner; j++) {
-      const base = n * classes * inner + j;
-      const t = idx[(n * inner + j) * stride]!;
-      if (t === ignore) {
-        for (let c = 0; c < classes; c++)
-          if (Number.isNaN(x[base + c * inner]!)) throw nanScoreError(NAME, n);
-        continue;
-      }
-      // The target's rank: classes scoring higher, and classes before it scoring the same.
-      const s = x[base + t * inner]!;
-      if (Number.isNaN(s)) throw nanScoreError(NAME, n);
-      let rank = 0;
-      for (let c = 0; c < classes; c++) {
-        const v = x[base + c * inner]!;
-        if (v > s || (v === s && c < t)) rank++;
-        else if (Number.isNaN(v)) throw nanScoreError(NAME, n);
-      }
-      counted++;
-      if (rank < k) hits++;
-    }
+  for (let i = 0; i < outer * inner; i++) {
+    if (best[i]! < 0) throw nanScoreError(NAME, Math.floor(i / inner));
+    if (idx[i * stride]! === ignore) continue;
+    counted++;
+    if (rank[i]! < k) hits++;
   }
   state.counts[0]! += hits;
   state.counts[1]! += counted;

@@ -95,6 +95,22 @@ export interface WasmKernels {
   }>;
   /** log_softmax over each row, then NLL with weights, ignoreIndex and label smoothing. */
   readonly crossEntropyIndex: Float32CrossEntropyIndexKernel;
+  /**
+   * The classification metrics' per-sample numbers over `rows` rows of `classes` contiguous float32
+   * scores (targets `idx[r·stride]`): `best[r]` the first argmax or −1 for a row with NaN, `rank[r]`
+   * the target's rank (0 for a target outside [0, C)), and with `expSum` Σ exp(x_c − max) in float64
+   * (−1 for a row the JS side must compute: see assembly/classRowStats.ts).
+   */
+  readonly classRowStats: (
+    x: Float32Array,
+    rows: number,
+    classes: number,
+    idx: Int32Array,
+    stride: number,
+    best: Int32Array,
+    rank: Int32Array,
+    expSum: Float64Array | null,
+  ) => void;
   /** NLL over rows of log-probabilities. */
   readonly nll: Float32NllKernel;
 }
@@ -402,6 +418,54 @@ function classIndexRows(
   acc[1] = compensatedValue(d, dc);
 }
 
+/** {@link WasmKernels.classRowStats}, chunking what is not resident in the arena. */
+function classRowStatsRows(
+  arena: WasmArena,
+  ex: KernelExports,
+  x: Float32Array,
+  rows: number,
+  classes: number,
+  idx: Int32Array,
+  stride: number,
+  best: Int32Array,
+  rank: Int32Array,
+  expSum: Float64Array | null,
+): void {
+  checkLength('input', x, rows * classes);
+  checkLength('target', idx, rows * stride);
+  const xIn = arena.owns(x);
+  const tIn = arena.owns(idx);
+  // Read before reserving: a memory growth detaches resident views.
+  const xAt = x.byteOffset;
+  const tAt = idx.byteOffset;
+  const chunkRows = Math.max(1, Math.floor(CHUNK / Math.max(1, classes)));
+  const n = Math.min(rows, chunkRows);
+  const px = xIn ? 0 : arena.reserve(Slot.x, 4 * n * classes);
+  const pt = tIn ? 0 : arena.reserve(Slot.y, 4 * n * stride);
+  // best, rank and the sums in one region: 16 bytes a row, the sums 8-byte aligned after 8·n bytes.
+  const po = arena.reserve(Slot.out, 16 * n);
+  for (let r = 0; r < rows; r += chunkRows) {
+    const len = Math.min(chunkRows, rows - r);
+    if (!xIn) arena.f32.set(x.subarray(r * classes, (r + len) * classes), px >> 2);
+    if (!tIn) arena.i32.set(idx.subarray(r * stride, (r + len) * stride), pt >> 2);
+    ex.classRowStats(
+      xIn ? xAt + 4 * r * classes : px,
+      tIn ? tAt + 4 * r * stride : pt,
+      stride,
+      len,
+      classes,
+      expSum === null ? 0 : 1,
+      po,
+      po + 4 * n,
+      po + 8 * n,
+    );
+    const i32 = arena.i32;
+    best.set(i32.subarray(po >> 2, (po >> 2) + len), r);
+    rank.set(i32.subarray((po >> 2) + n, (po >> 2) + n + len), r);
+    if (expSum !== null) expSum.set(arena.f64.subarray((po + 8 * n) >> 3, ((po + 8 * n) >> 3) + len), r);
+  }
+}
+
 function contiguous(inner: number): void {
   if (inner !== 1)
     throw new RangeError(
@@ -455,6 +519,8 @@ function create(ex: KernelExports): WasmKernels {
       const e = Math.max(eps, 0);
       classIndexRows(arena, ex, 1, x, outer, classes, idx, stride, w, wSum, ignoreIndex, e, out, acc);
     },
+    classRowStats: (x, rows, classes, idx, stride, best, rank, expSum) =>
+      classRowStatsRows(arena, ex, x, rows, classes, idx, stride, best, rank, expSum),
     nll: (x, outer, classes, inner, idx, stride, w, ignoreIndex, out, acc) => {
       contiguous(inner);
       classIndexRows(arena, ex, 0, x, outer, classes, idx, stride, w, classes, ignoreIndex, 0, out, acc);

@@ -70,6 +70,17 @@ export interface KernelExports {
     pout: number,
     pres: number,
   ): number;
+  classRowStats(
+    px: number,
+    pt: number,
+    tStride: number,
+    rows: number,
+    classes: number,
+    wantExp: number,
+    pBest: number,
+    pRank: number,
+    pExp: number,
+  ): void;
 }
 
 /**

@@ -4,6 +4,7 @@ import { defer, map, type OperatorFunction, pipe } from 'rxjs';
 import type { LossChunk } from '../chunks/LossChunk.js';
 import type { MetricChunk } from '../chunks/MetricChunk.js';
 import { RowShapeCheck } from '../chunks/rowShapes.js';
+import { sharedMetricPass } from '../compute/sharedMetricPass.js';
 import { passColumns } from '../threads/passColumns.js';
 import {
   type LossOperatorPlan,
@@ -74,7 +75,9 @@ export function lossesAndMetrics(
         }
         return {
           losses: plans.map((plan) => plan.chunk(batch, index, rangeColumns)),
-          metrics: metricPlans.map((plan) => plan.chunk(batch, index, rangeColumns)),
+          metrics: sharedMetricPass(metricPlans, () =>
+            metricPlans.map((plan) => plan.chunk(batch, index, rangeColumns)),
+          ),
         };
       }),
       checked,

@@ -11,6 +11,7 @@ import { wasmKernels } from '@lossflow/core/kernels';
 import type { ChunkSteps, GroupState, RowDtypes, RowShapes } from '../chunks/LossChunk.js';
 import { type BatchLossPlan, batchLoss } from '../compute/batchLoss.js';
 import { type BatchMetric, type BatchMetricPlan, batchMetric } from '../compute/batchMetric.js';
+import { sharedMetricPass } from '../compute/sharedMetricPass.js';
 import { registrySpec } from '../specs/registrySpec.js';
 import { registerLossErrorCodec } from './lossErrorCodec.js';
 
@@ -85,6 +86,6 @@ export function run(batch: WorkerBatch): WorkerPass {
       const { rows, skipped, state, groups, steps, rowShapes, rowDtypes } = batchLoss(plan, tensorsOf);
       return { rows, skipped, state, groups, steps, rowShapes, rowDtypes };
     }),
-    metrics: metricPlans.map((plan) => batchMetric(plan, tensorsOf)),
+    metrics: sharedMetricPass(metricPlans, () => metricPlans.map((plan) => batchMetric(plan, tensorsOf))),
   };
 }

@@ -1,0 +1,118 @@
+import { wasmKernels } from '../wasm/wasmKernels.js';
+import type { MulticlassOperands } from './classificationOperands.js';
+import { argmaxAt, expSumAt } from './sampleScores.js';
+
+/**
+ * What the class-index metrics need of each sample `i = n·inner + k`, from one read of its scores:
+ * `best[i]` the first argmax (as `torch.argmax`), −1 when a score is NaN; `rank[i]` the target's
+ * rank (classes scoring higher, plus lower-indexed classes scoring the same; not
+ * meaningful for an ignored target); with `expSum`, Σ_c exp(x_c − x_best) in float64 (the softmax denominator: the largest
+ * probability is its reciprocal).
+ */
+export interface ClassRowStats {
+  readonly best: Int32Array;
+  readonly rank: Int32Array;
+  readonly expSum: Float64Array | null;
+}
+
+interface Shared {
+  readonly x: MulticlassOperands['x'];
+  readonly idx: Int32Array;
+  readonly stride: number;
+  readonly classes: number;
+  readonly stats: ClassRowStats;
+}
+
+// Within shareClassRowStats: the stats computed so far, for operands over the same memory.
+let shared: Shared[] | null = null;
+let sharedWantsExp = false;
+
+/**
+ * Runs `fn` with the class-index metrics sharing their per-sample numbers: the metrics of one pass
+ * over one batch (accuracy, top-k, calibration error, precision/recall/F1, the confusion matrix)
+ * then read the scores once in all, the first of them computing for every sample what all need.
+ * The operands must not change while `fn` runs (they are recognised by the memory they view).
+ * `withExpSum`: whether a metric will need the softmax denominators (calibration error), so the
+ * first read computes them too.
+ *
+ * @example
+ * const states = shareClassRowStats(true, () => [accuracyPartial(x, t), calibrationErrorPartial(x, t)]);
+ */
+export function shareClassRowStats<T>(withExpSum: boolean, fn: () => T): T {
+  const outer = shared;
+  const outerWantsExp = sharedWantsExp;
+  shared = [];
+  sharedWantsExp = withExpSum;
+  try {
+    return fn();
+  } finally {
+    shared = outer;
+    sharedWantsExp = outerWantsExp;
+  }
+}
+
+function sameView(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength;
+}
+
+/**
+ * The {@link ClassRowStats} of multiclass operands (with `expSum` when `withExpSum`): in
+ * WebAssembly SIMD for float32 rows of contiguous scores where the kernels are available, else in
+ * JS, the same bits either way; inside {@link shareClassRowStats}, computed once per operands.
+ *
+ * @example
+ * const { best } = classRowStats(op, false);
+ */
+export function classRowStats(op: MulticlassOperands, withExpSum: boolean): ClassRowStats {
+  if (shared === null) return compute(op, withExpSum);
+  const { x, idx, stride, classes } = op;
+  for (const s of shared) {
+    if (s.classes !== classes || s.stride !== stride || !sameView(s.x, x) || !sameView(s.idx, idx)) continue;
+    if (withExpSum && s.stats.expSum === null) break;
+    return s.stats;
+  }
+  const stats = compute(op, withExpSum || sharedWantsExp);
+  shared.push({ x, idx, stride, classes, stats });
+  return stats;
+}
+
+function compute(op: MulticlassOperands, withExpSum: boolean): ClassRowStats {
+  const { x, outer, classes, inner, idx, stride, ignore } = op;
+  const samples = outer * inner;
+  const best = new Int32Array(samples);
+  const rank = new Int32Array(samples);
+  const expSum = withExpSum ? new Float64Array(samples) : null;
+  const k = classes > 0 && inner === 1 ? wasmKernels() : null;
+  if (k !== null && x instanceof Float32Array) {
+    k.classRowStats(x, outer, classes, idx, stride, best, rank, expSum);
+    // Rows the kernel leaves to Math.exp (an infinite score, a term below e^−708), as expSumAt computes them.
+    if (expSum !== null) {
+      for (let n = 0; n < outer; n++) {
+        const b = best[n]!;
+        if (expSum[n]! < 0 && b >= 0) expSum[n] = expSumAt(x, n * classes, classes, 1, x[n * classes + b]!);
+      }
+    }
+    return { best, rank, expSum };
+  }
+  for (let n = 0; n < outer; n++) {
+    for (let j = 0; j < inner; j++) {
+      const i = n * inner + j;
+      const base = n * classes * inner + j;
+      const b = argmaxAt(x, base, classes, inner);
+      best[i] = b;
+      if (b < 0) continue;
+      const t = idx[i * stride]!;
+      if (t !== ignore && t >= 0 && t < classes) {
+        const s = x[base + t * inner]!;
+        let r = 0;
+        for (let c = 0; c < classes; c++) {
+          const v = x[base + c * inner]!;
+          if (v > s || (v === s && c < t)) r++;
+        }
+        rank[i] = r;
+      }
+      if (expSum !== null) expSum[i] = expSumAt(x, base, classes, inner, x[base + b * inner]!);
+    }
+  }
+  return { best, rank, expSum };
+}
