@@ -3,7 +3,8 @@ import type { ColumnChunk, PageHeader } from 'hyparquet/src/types.js';
 import type { ReadAt } from '../ReadAt.js';
 import { FastPathFallback } from './FastPathFallback.js';
 import type { FastColumn } from './fastColumns.js';
-import { levelWidth, packedValue, walkHybridRuns } from './hybridRuns.js';
+import { gatherPacked } from './gatherPacked.js';
+import { levelWidth, walkHybridRuns } from './hybridRuns.js';
 import { collectRowStarts, requireDefined } from './levels.js';
 import { PageCorruption } from './PageCorruption.js';
 import { RowStarts } from './RowStarts.js';
@@ -151,13 +152,20 @@ export class ColumnRows {
     while (p > 0 && known.valuesBefore[p]! > lo) p--;
     let values = known.valuesBefore[p]!;
     const n = this.column.layout === 'fixed' ? this.column.listSize : 1;
-    const starts = this.column.maxRepetition > 0 ? this.#starts : undefined;
+    const fixed = this.column.layout === 'fixed';
+    const repeated = this.column.maxRepetition > 0;
     this.#walk(known, p, total, (header, bodyAt, count, index) => {
       if (values + count > lo) {
+        // A list's rows were counted (and its levels checked) by `locate` on these very pages:
+        // only a page whose rows are still to learn is walked again; fixed-size lists are checked here.
+        const starts =
+          repeated && (fixed || (known.rowsBefore[index]! >= 0 && known.rowsBefore[index + 1]! < 0))
+            ? this.#starts
+            : undefined;
         starts?.reset();
         if (values > 0) starts?.push(-1);
         const page = this.#pageValues(header, bodyAt, values, count, starts);
-        if (starts !== undefined && this.column.layout === 'fixed') sameSizeRows(starts, values, count, n);
+        if (starts !== undefined && fixed) sameSizeRows(starts, values, count, n);
         const a = Math.max(lo, values);
         const b = Math.min(hi, values + count);
         this.#copy(page, a - values, b - values, into, (a - lo) * size);
@@ -413,13 +421,6 @@ export class ColumnRows {
     const entries = this.#entries;
     const bad = (index: number): PageCorruption =>
       new PageCorruption(`dictionary index ${index} of a dictionary of ${entries} values`);
-    const put = (o: number, index: number): void => {
-      if (words === 1) out[o] = dict[index]!;
-      else {
-        out[2 * o] = dict[2 * index]!;
-        out[2 * o + 1] = dict[2 * index + 1]!;
-      }
-    };
     const width = bytes[pos]!;
     walkHybridRuns(
       bytes,
@@ -431,16 +432,29 @@ export class ColumnRows {
         if (index >= entries) throw bad(index);
         const a = Math.max(first, from);
         const b = Math.min(first + length, to);
-        for (let i = a; i < b; i++) put(i - from, index);
+        if (a >= b) return;
+        if (words === 1) out.fill(dict[index]!, a - from, b - from);
+        else
+          for (let i = a; i < b; i++) {
+            out[2 * (i - from)] = dict[2 * index]!;
+            out[2 * (i - from) + 1] = dict[2 * index + 1]!;
+          }
       },
       (start, first, length) => {
         const a = Math.max(first, from);
         const b = Math.min(first + length, to);
-        for (let i = a; i < b; i++) {
-          const index = packedValue(bytes, start, width, i - first);
-          if (index >= entries) throw bad(index);
-          put(i - from, index);
-        }
+        gatherPacked(
+          bytes,
+          start,
+          width,
+          a - first,
+          b - first,
+          dict,
+          words,
+          entries,
+          out,
+          (a - from) * words,
+        );
       },
     );
   }
