@@ -52,6 +52,8 @@ export interface ParquetFile {
 export interface ParquetFileOptions {
   /** Decode the column chunks it can with the fast path (default true); false: parquet-wasm only. */
   readonly fastPath?: boolean;
+  /** Pages from this size on are decompressed range by range (see `fast/ColumnRows.ts`; tests make it small). */
+  readonly rangePageBytes?: number;
 }
 
 type Blobish = {
@@ -143,6 +145,7 @@ export async function openParquetFile(
           },
           size,
           tableFromIPC(schema).schema.fields,
+          options.rangePageBytes === undefined ? {} : { rangePageBytes: options.rangePageBytes },
         );
   counting = true;
   const general = async (

@@ -37,20 +37,35 @@ export function gatherPacked(
     have = 8 - skip;
   }
   let o = at;
+  // One loop per value width, so neither tests it per index.
+  if (words === 1) {
+    for (let i = from; i < to; i++) {
+      while (have < width) {
+        acc |= buf[p++]! << have;
+        have += 8;
+      }
+      const index = acc & mask;
+      acc >>>= width;
+      have -= width;
+      if (index >= entries) throw badIndex(index, entries);
+      out[o++] = dict[index]!;
+    }
+    return;
+  }
   for (let i = from; i < to; i++) {
     while (have < width) {
       acc |= buf[p++]! << have;
       have += 8;
     }
-    const index = (acc & mask) >>> 0;
+    const index = acc & mask;
     acc >>>= width;
     have -= width;
-    if (index >= entries)
-      throw new PageCorruption(`dictionary index ${index} of a dictionary of ${entries} values`);
-    if (words === 1) out[o++] = dict[index]!;
-    else {
-      out[o++] = dict[2 * index]!;
-      out[o++] = dict[2 * index + 1]!;
-    }
+    if (index >= entries) throw badIndex(index, entries);
+    out[o++] = dict[2 * index]!;
+    out[o++] = dict[2 * index + 1]!;
   }
+}
+
+function badIndex(index: number, entries: number): PageCorruption {
+  return new PageCorruption(`dictionary index ${index} of a dictionary of ${entries} values`);
 }
