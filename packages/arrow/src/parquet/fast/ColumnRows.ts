@@ -335,9 +335,19 @@ export class ColumnRows {
    */
   #whole(bodyAt: number, length: number, size: number): Uint8Array {
     const codec = this.#chunk!.meta_data!.codec;
+    if (codec === 'ZSTD') {
+      if (this.#inflatedAt === bodyAt && this.#inflated.byteLength === size) return this.#inflated;
+      // Read straight into the decompressor's memory: not into the input area first, then copied.
+      this.#loadedAt = -1;
+      this.#inflatedAt = -1;
+      this.#zstd ??= new ZstdPages();
+      this.#inflated = this.#zstd.readAndDecompress((into) => this.readAt(into, bodyAt), length, size);
+      this.#inflatedAt = bodyAt;
+      return this.#inflated;
+    }
     if (codec !== 'SNAPPY') {
       this.#load(bodyAt, length);
-      return this.#inflate(bodyAt, 0, length, size, codec === 'ZSTD');
+      return this.#inflate(bodyAt, 0, length, size, false);
     }
     if (this.#inflatedAt === bodyAt && this.#inflated.byteLength === size) return this.#inflated;
     // The page is read into the memory anew, over what was there.
