@@ -99,12 +99,15 @@ export class SnappyRanges {
       if (Math.floor(before / BLOCK) !== Math.floor((op - 1) / BLOCK) && op % BLOCK !== 0) return false;
       if (op % BLOCK === 0) learn(starts, ip, op);
     }
-    // Then block by block: decompressed into the block buffer, the range's part copied out.
+    // Then block by block: a block inside the range decompressed where its bytes go, one the range
+    // starts or ends in into the block buffer, its part of the range copied out.
     while (op < to) {
       const blockEnd = Math.min(op + BLOCK, size);
       const blockAt = op;
-      const block = this.#block;
-      let bp = 0;
+      const direct = blockAt >= from && blockEnd <= to;
+      const block = direct ? into : this.#block;
+      const base = direct ? blockAt - from : 0;
+      let bp = base;
       while (op < blockEnd) {
         if (ip >= end) throw corrupt(`it holds ${op} bytes, its header says ${size}`);
         const tag = this.#byte(ip++, end);
@@ -146,7 +149,7 @@ export class SnappyRanges {
           ip += 4;
         }
         if (offset === 0 || offset > op) throw corrupt('a copy reaches outside its page');
-        if (offset > bp || n > blockEnd - op) return false;
+        if (offset > bp - base || n > blockEnd - op) return false;
         // An overlapping copy repeats the last `offset` bytes: byte by byte, as the format means it.
         const src = bp - offset;
         if (offset >= n) block.copyWithin(bp, src, src + n);
@@ -155,6 +158,7 @@ export class SnappyRanges {
         bp += n;
       }
       if (op % BLOCK === 0) learn(starts, ip, op);
+      if (direct) continue;
       const a = Math.max(from, blockAt);
       const b = Math.min(to, op);
       if (a < b) into.set(block.subarray(a - blockAt, b - blockAt), a - from);
