@@ -81,6 +81,11 @@ export class FastParquet {
     }
   }
 
+  /** Each row group's rows, as the footer says. */
+  rowCounts(): number[] {
+    return this.metadata.row_groups.map((g) => Number(g.num_rows));
+  }
+
   /** The decoder column `name`'s chunk of `rowGroup` takes, judged by schema and footer. */
   path(rowGroup: number, name: string): ChunkPath {
     const column = this.columns.get(name);
