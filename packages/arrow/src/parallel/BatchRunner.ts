@@ -60,6 +60,8 @@ const owners = new WeakMap<WorkerTaskModule, BatchRunner>();
 export class BatchRunner {
   #setup: WorkerSetup | undefined;
   #task: WorkerTaskModule | undefined;
+  /** The file as the footer request opened it (with parquet-wasm), and as jobs read it. */
+  #parquetMeta: Promise<ParquetRowGroups> | undefined;
   #parquet: Promise<ParquetRowGroups> | undefined;
   #own = new Uint8Array(0);
   /** The general decoder's last row group (see #groupIpc). */
@@ -92,10 +94,18 @@ export class BatchRunner {
    * WebAssembly, which a thread that reads Arrow IPC never needs (their start-up cost every worker
    * CPU time; see BatchRunner.test.ts).
    */
-  #openParquet(file: SharedFile): Promise<ParquetRowGroups> {
-    this.#parquet ??= import('../parquet/parquetRowGroups.js').then(({ openParquetRowGroups }) =>
-      openParquetRowGroups(file.fd, file.size, file.path),
-    );
+  #openParquet(file: SharedFile, schema?: Uint8Array): Promise<ParquetRowGroups> {
+    const open = (given?: Uint8Array) =>
+      import('../parquet/parquetRowGroups.js').then(({ openParquetRowGroups }) =>
+        openParquetRowGroups(file.fd, file.size, file.path, given),
+      );
+    if (schema === undefined) {
+      // The footer's meta comes from parquet-wasm: never from a file opened lazily.
+      this.#parquetMeta ??= open();
+      return this.#parquetMeta;
+    }
+    // The thread that read the footer has the file open already; the others open it lazily.
+    this.#parquet ??= this.#parquetMeta ?? open(schema);
     return this.#parquet;
   }
 
@@ -168,7 +178,7 @@ export class BatchRunner {
     values: unknown[],
     rows: number[],
   ): Promise<void> {
-    const file = await this.#openParquet(s);
+    const file = await this.#openParquet(s, s.parquetSchema);
     const start = request.batchFirst + request.first;
     const done = (range: BatchReadPlan, value: unknown) => {
       values.push(value);

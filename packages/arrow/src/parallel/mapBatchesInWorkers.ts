@@ -340,6 +340,8 @@ class Pool<R> implements WorkerBatchReader<R> {
   #opening: Promise<Opened> | undefined;
   #opened: Opened | undefined;
   #meta: { resolve(meta: ParquetMeta): void; reject(error: unknown): void } | undefined;
+  /** A Parquet file's schema as its footer gave it, for the workers (see `WorkerSetup.parquetSchema`). */
+  #parquetSchema: Uint8Array | undefined;
   #failure: Error | undefined;
   #closed = false;
   #iterating = false;
@@ -877,6 +879,7 @@ class Pool<R> implements WorkerBatchReader<R> {
     }).finally(() => {
       this.#meta = undefined;
     });
+    this.#parquetSchema = meta.schema;
     let schema: Schema;
     try {
       schema = tableFromIPC(meta.schema).schema;
@@ -1006,6 +1009,7 @@ class Pool<R> implements WorkerBatchReader<R> {
       data: task.data,
       names,
       layouts,
+      ...(this.#parquetSchema === undefined ? {} : { parquetSchema: this.#parquetSchema }),
     };
     this.#setupMessage = setup;
     this.#shared = true;

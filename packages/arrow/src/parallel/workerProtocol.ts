@@ -52,6 +52,11 @@ export interface WorkerSetup extends SharedFile {
    * trapping) the pool knows which row group did it, whatever replies are still on their way.
    */
   readonly running?: Int32Array;
+  /**
+   * A Parquet file's schema as the pool read it (`ParquetMeta.schema`): a worker then opens the
+   * file without parquet-wasm, which it loads only for a column chunk the fast path leaves.
+   */
+  readonly parquetSchema?: Uint8Array;
 }
 
 /**

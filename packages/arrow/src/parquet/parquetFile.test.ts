@@ -1,5 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../testing/files.js';
@@ -37,6 +38,67 @@ describe('openParquetFile (the one Parquet decoding body)', () => {
       expect(read - afterFooter).toBeGreaterThan(0);
       expect(read - afterFooter).toBeLessThan(size / 10);
       expect(tableFromIPC(await file.read(0, undefined, 100, 7)).numRows).toBe(7);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('given the schema read before, opens without parquet-wasm until a column chunk needs it: the same rows either way', async () => {
+    const path = join(dir, 'lazy.parquet');
+    await writeTrainingLog(path, 'parquet', { rows: 300, classes: 5, epochs: 1, batchRows: 100 });
+    const { size } = await stat(path);
+    const handle = await open(path, 'r');
+    try {
+      const full = await openParquetFile(readAtFd(handle.fd), size);
+      expect(full.generalOpened()).toBe(true);
+      const lazy = await openParquetFile(readAtFd(handle.fd), size, undefined, { schema: full.meta.schema });
+      expect(lazy.generalOpened()).toBe(false);
+      expect(lazy.meta.rowGroups).toEqual(full.meta.rowGroups);
+      // Rows located page by page, and a row group decoded by the fast path: no parquet-wasm.
+      const located = lazy.locateRows(1, ['logits', 'target'], 10, 60)!;
+      const want = full.locateRows(1, ['logits', 'target'], 10, 60)!;
+      located.forEach((reader, c) => {
+        const got = new Uint8Array(reader.valueBytes);
+        reader.copyValues(got);
+        const expected = new Uint8Array(want[c]!.valueBytes);
+        want[c]!.copyValues(expected);
+        expect(Buffer.compare(Buffer.from(got), Buffer.from(expected))).toBe(0);
+      });
+      const fast = await lazy.read(2, ['logits', 'target'], 64, undefined);
+      expect(
+        Buffer.compare(
+          Buffer.from(fast),
+          Buffer.from(await full.read(2, ['logits', 'target'], 64, undefined)),
+        ),
+      ).toBe(0);
+      expect(lazy.generalOpened()).toBe(false);
+      // A column the fast path leaves (text): parquet-wasm, opened then, gives the same rows.
+      const mixed = join(dir, 'mixed.parquet');
+      const duck = await (await DuckDBInstance.create(':memory:')).connect();
+      await duck.run(
+        `COPY (SELECT i::FLOAT AS x, 'row ' || i AS name FROM range(300) t(i)) TO '${mixed}' (FORMAT parquet)`,
+      );
+      duck.closeSync();
+      const m = await open(mixed, 'r');
+      try {
+        const mixedSize = (await stat(mixed)).size;
+        const mixedFull = await openParquetFile(readAtFd(m.fd), mixedSize);
+        const mixedLazy = await openParquetFile(readAtFd(m.fd), mixedSize, undefined, {
+          schema: mixedFull.meta.schema,
+        });
+        const x = await mixedLazy.read(0, ['x'], 64, undefined);
+        expect(mixedLazy.generalOpened()).toBe(false);
+        expect(
+          Buffer.compare(Buffer.from(x), Buffer.from(await mixedFull.read(0, ['x'], 64, undefined))),
+        ).toBe(0);
+        const both = await mixedLazy.read(0, undefined, 64, undefined);
+        expect(mixedLazy.generalOpened()).toBe(true);
+        expect(
+          Buffer.compare(Buffer.from(both), Buffer.from(await mixedFull.read(0, undefined, 64, undefined))),
+        ).toBe(0);
+      } finally {
+        await m.close();
+      }
     } finally {
       await handle.close();
     }

@@ -20,6 +20,8 @@ export interface ParquetFile {
   readonly meta: ParquetMeta;
   /** The decoder column `name`'s chunk of `rowGroup` takes (the fast path or parquet-wasm, and why). */
   path(rowGroup: number, name: string): ChunkPath;
+  /** Whether parquet-wasm has opened the file (at once, or, opened with a known schema, once needed). */
+  generalOpened(): boolean;
   /**
    * Rows `[first, end)` of `columns` (in that order) of `rowGroup`, located by the fast path's
    * page-by-page readers (`fast/ColumnRows.ts`), whose `copyValues` then copies them where the
@@ -52,6 +54,15 @@ export interface ParquetFile {
 export interface ParquetFileOptions {
   /** Decode the column chunks it can with the fast path (default true); false: parquet-wasm only. */
   readonly fastPath?: boolean;
+  /** Pages from this size on are decompressed range by range (see `fast/ColumnRows.ts`; tests make it small). */
+  readonly rangePageBytes?: number;
+  /**
+   * The file's schema as `meta.schema` gave it before (a worker of a pool whose reading thread
+   * has the footer): parquet-wasm is then loaded only when a column chunk needs it (its module
+   * costs each thread about 20 MB and 0.1 s), and `meta` holds the footer's row counts, this
+   * schema and no unsupported codecs (the pool checked them).
+   */
+  readonly schema?: Uint8Array;
 }
 
 type Blobish = {
@@ -91,9 +102,40 @@ export async function openParquetFile(
   onRead: (bytes: number) => void = () => undefined,
   options: ParquetFileOptions = {},
 ): Promise<ParquetFile> {
-  const pw = createRequire(import.meta.url)('parquet-wasm') as {
-    ParquetFile: { fromFile(blob: Blobish): Promise<PwFile> };
-  };
+  const given = options.schema;
+  if (given !== undefined) {
+    const fast =
+      options.fastPath === false
+        ? undefined
+        : FastParquet.open(
+            (target, position) => {
+              const got = readAt(target, position);
+              onRead(got);
+              return got;
+            },
+            size,
+            tableFromIPC(given).schema.fields,
+            options.rangePageBytes === undefined ? {} : { rangePageBytes: options.rangePageBytes },
+          );
+    if (fast !== undefined) return withGeneral(fast.rowCounts(), given, fast, readAt, size, onRead);
+  }
+  return withGeneral(undefined, undefined, undefined, readAt, size, onRead, options);
+}
+
+/**
+ * The file with parquet-wasm as its general decoder: opened now (its footer then gives `meta`,
+ * and the fast path is opened here unless `options` turn it off), or, given the row counts,
+ * schema and fast path of a footer read before, on the first row group a column needs it for.
+ */
+async function withGeneral(
+  rowCounts: number[] | undefined,
+  knownSchema: Uint8Array | undefined,
+  knownFast: FastParquet | undefined,
+  readAt: ReadAt,
+  size: number,
+  onRead: (bytes: number) => void,
+  options: ParquetFileOptions = {},
+): Promise<ParquetFile> {
   const view = (start: number, end: number): Blobish => ({
     size: end - start,
     slice(s = 0, e = end - start) {
@@ -109,7 +151,25 @@ export async function openParquetFile(
       return got === target.length ? target.buffer : target.slice(0, got).buffer;
     },
   });
-  const file = await pw.ParquetFile.fromFile(view(0, size));
+  const openGeneral = async (): Promise<PwFile> => {
+    const pw = createRequire(import.meta.url)('parquet-wasm') as {
+      ParquetFile: { fromFile(blob: Blobish): Promise<PwFile> };
+    };
+    return pw.ParquetFile.fromFile(view(0, size));
+  };
+  if (rowCounts !== undefined && knownSchema !== undefined && knownFast !== undefined) {
+    let opened: Promise<PwFile> | undefined;
+    return fileOf(
+      { rowGroups: rowCounts, schema: knownSchema, unsupported: [] },
+      knownFast,
+      () => {
+        opened ??= openGeneral();
+        return opened;
+      },
+      () => opened !== undefined,
+    );
+  }
+  const file = await openGeneral();
   const metadata = file.metadata();
   const rowGroups: number[] = [];
   const unsupported: [number, string, string][] = [];
@@ -143,8 +203,24 @@ export async function openParquetFile(
           },
           size,
           tableFromIPC(schema).schema.fields,
+          options.rangePageBytes === undefined ? {} : { rangePageBytes: options.rangePageBytes },
         );
   counting = true;
+  return fileOf(
+    { rowGroups, schema, unsupported },
+    fast,
+    async () => file,
+    () => true,
+  );
+}
+
+/** The `ParquetFile` of a footer's `meta`, its fast path (if any) and its general decoder (opened by `general`). */
+function fileOf(
+  meta: ParquetMeta,
+  fast: FastParquet | undefined,
+  opened: () => Promise<PwFile>,
+  generalOpened: () => boolean,
+): ParquetFile {
   const general = async (
     rowGroup: number,
     columns: readonly string[] | undefined,
@@ -154,10 +230,11 @@ export async function openParquetFile(
     const options: Record<string, unknown> = { rowGroups: [rowGroup], batchSize };
     if (columns !== undefined) options.columns = [...columns];
     if (limit !== undefined) options.limit = limit;
-    return (await file.read(options)).intoIPCStream();
+    return (await (await opened()).read(options)).intoIPCStream();
   };
   return {
-    meta: { rowGroups, schema, unsupported },
+    meta,
+    generalOpened,
     locateRows(rowGroup, columns, first, end) {
       return fast?.locateRows(rowGroup, columns, first, end);
     },

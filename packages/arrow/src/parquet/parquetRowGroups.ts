@@ -45,10 +45,12 @@ export async function openParquetRowGroups(
   fd: number,
   size: number,
   name: string,
+  schema?: Uint8Array,
 ): Promise<ParquetRowGroups> {
   let file: ParquetFile;
   try {
-    file = await openParquetFile(readAtFd(fd), size);
+    // Given the schema the pool read, parquet-wasm loads only if a column chunk needs it.
+    file = await openParquetFile(readAtFd(fd), size, undefined, schema === undefined ? {} : { schema });
   } catch (e) {
     throw parquetDecodeError(e, name, undefined);
   }

@@ -1,17 +1,21 @@
 import { open, stat } from 'node:fs/promises';
 import { type Data, type Table, Type, tableFromIPC } from 'apache-arrow';
-import { openParquetFile, type ParquetFile } from '../parquet/parquetFile.js';
+import { openParquetFile, type ParquetFile, type ParquetFileOptions } from '../parquet/parquetFile.js';
 import { readAtFd } from '../parquet/readAtFd.js';
 
-/** Runs `body` with the Parquet file at `path` open twice: with the fast path and with parquet-wasm only. */
+/**
+ * Runs `body` with the Parquet file at `path` open twice: with the fast path (with `options`) and
+ * with parquet-wasm only.
+ */
 export async function withBothPaths<T>(
   path: string,
   body: (fast: ParquetFile, general: ParquetFile) => Promise<T>,
+  options: ParquetFileOptions = {},
 ): Promise<T> {
   const { size } = await stat(path);
   const handle = await open(path, 'r');
   try {
-    const fast = await openParquetFile(readAtFd(handle.fd), size);
+    const fast = await openParquetFile(readAtFd(handle.fd), size, undefined, options);
     const general = await openParquetFile(readAtFd(handle.fd), size, undefined, { fastPath: false });
     return await body(fast, general);
   } finally {

@@ -1,7 +1,8 @@
 import { parquetHeader } from 'hyparquet/src/column.js';
 import type { PageHeader } from 'hyparquet/src/types.js';
 import { FastPathFallback } from './FastPathFallback.js';
-import { levelWidth, packedValue, walkHybridRuns } from './hybridRuns.js';
+import { gatherPacked } from './gatherPacked.js';
+import { levelWidth, walkHybridRuns } from './hybridRuns.js';
 import { collectRowStarts, requireDefined } from './levels.js';
 import { PageCorruption } from './PageCorruption.js';
 import { RowStarts } from './RowStarts.js';
@@ -192,16 +193,7 @@ export class ColumnChunkDecoder {
           }
       },
       (start, from, length) => {
-        let o = (first + from) * words;
-        for (let i = 0; i < length; i++) {
-          const index = packedValue(bytes, start, width, i);
-          if (index >= entries) throw bad(index);
-          if (words === 1) out[o++] = dict[index]!;
-          else {
-            out[o++] = dict[2 * index]!;
-            out[o++] = dict[2 * index + 1]!;
-          }
-        }
+        gatherPacked(bytes, start, width, 0, length, dict, words, entries, out, (first + from) * words);
       },
     );
   }

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../testing/files.js';
 import { withBothPaths } from '../../testing/parquetPaths.js';
 import { writeTrainingLog } from '../../write/writeTrainingLog.js';
+import type { ParquetFileOptions } from '../parquetFile.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -60,45 +61,54 @@ function seeded(seed: number): () => number {
  * columns must all take it) and checks each against parquet-wasm's decoding. Returns the rows
  * compared.
  */
-async function expectSameRows(path: string, columns: readonly string[], ranges = 12): Promise<number> {
+async function expectSameRows(
+  path: string,
+  columns: readonly string[],
+  ranges = 12,
+  options: ParquetFileOptions = {},
+): Promise<number> {
   const random = seeded(7);
-  return withBothPaths(path, async (fast, general) => {
-    let compared = 0;
-    for (let g = 0; g < fast.meta.rowGroups.length; g++) {
-      const rows = fast.meta.rowGroups[g]!;
-      const table: Table = tableFromIPC(await general.read(g, columns, rows, undefined));
-      expect(table.batches.length).toBe(1);
-      const batch = table.batches[0]!;
-      // The whole group, its last row, then ranges in random order (so backwards too).
-      const asked: [number, number][] = [
-        [0, rows],
-        [rows - 1, rows],
-      ];
-      for (let i = 0; i < ranges; i++) {
-        const a = Math.floor(random() * rows);
-        const b = Math.min(rows, a + 1 + Math.floor(random() * random() * rows));
-        asked.push([a, b]);
+  return withBothPaths(
+    path,
+    async (fast, general) => {
+      let compared = 0;
+      for (let g = 0; g < fast.meta.rowGroups.length; g++) {
+        const rows = fast.meta.rowGroups[g]!;
+        const table: Table = tableFromIPC(await general.read(g, columns, rows, undefined));
+        expect(table.batches.length).toBe(1);
+        const batch = table.batches[0]!;
+        // The whole group, its last row, then ranges in random order (so backwards too).
+        const asked: [number, number][] = [
+          [0, rows],
+          [rows - 1, rows],
+        ];
+        for (let i = 0; i < ranges; i++) {
+          const a = Math.floor(random() * rows);
+          const b = Math.min(rows, a + 1 + Math.floor(random() * random() * rows));
+          asked.push([a, b]);
+        }
+        for (const [first, end] of asked) {
+          const located = fast.locateRows(g, columns, first, end);
+          expect(located, `row group ${g} takes the fast path`).toBeDefined();
+          located!.forEach((reader, c) => {
+            const want = expectedRows(batch.getChildAt(c)!.data[0]!, first, end);
+            const got = new Uint8Array(reader.valueBytes);
+            reader.copyValues(got);
+            expect(got.length, `${columns[c]} rows ${first}-${end}`).toBe(want.values.length);
+            expect(
+              Buffer.compare(Buffer.from(got), Buffer.from(want.values)),
+              `${columns[c]} rows ${first}-${end}`,
+            ).toBe(0);
+            if (want.offsets !== undefined) expect(Array.from(reader.offsets!)).toEqual(want.offsets);
+            else expect(reader.offsets).toBeUndefined();
+          });
+          compared += end - first;
+        }
       }
-      for (const [first, end] of asked) {
-        const located = fast.locateRows(g, columns, first, end);
-        expect(located, `row group ${g} takes the fast path`).toBeDefined();
-        located!.forEach((reader, c) => {
-          const want = expectedRows(batch.getChildAt(c)!.data[0]!, first, end);
-          const got = new Uint8Array(reader.valueBytes);
-          reader.copyValues(got);
-          expect(got.length, `${columns[c]} rows ${first}-${end}`).toBe(want.values.length);
-          expect(
-            Buffer.compare(Buffer.from(got), Buffer.from(want.values)),
-            `${columns[c]} rows ${first}-${end}`,
-          ).toBe(0);
-          if (want.offsets !== undefined) expect(Array.from(reader.offsets!)).toEqual(want.offsets);
-          else expect(reader.offsets).toBeUndefined();
-        });
-        compared += end - first;
-      }
-    }
-    return compared;
-  });
+      return compared;
+    },
+    options,
+  );
 }
 
 describe('rows read page by page are the rows parquet-wasm decodes', () => {
@@ -107,6 +117,10 @@ describe('rows read page by page are the rows parquet-wasm decodes', () => {
     // 100 classes: several 1 MB pages a row group, dictionary-encoded until the dictionary is full.
     await writeTrainingLog(path, 'parquet', { rows: 12_000, classes: 100, epochs: 2, batchRows: 9000 });
     expect(await expectSameRows(path, ['epoch', 'step', 'logits', 'target'])).toBeGreaterThan(24_000);
+    // Its 1 MB pages of PLAIN values decompressed range by range: blocks stepped over, then decoded.
+    expect(
+      await expectSameRows(path, ['epoch', 'step', 'logits', 'target'], 12, { rangePageBytes: 1 }),
+    ).toBeGreaterThan(24_000);
   });
 
   it('on parquet-wasm’s small v1 and v2 pages, PLAIN and dictionary', async () => {
@@ -142,6 +156,10 @@ describe('rows read page by page are the rows parquet-wasm decodes', () => {
         await duck.run(`COPY (SELECT list_transform(range(1 + i % 7), k -> (i * 10 + k)::FLOAT) AS logits,
             (i % 5)::BIGINT AS target, i::INT AS id FROM range(10000) t(i)) TO '${path}' (FORMAT parquet${options})`);
         expect(await expectSameRows(path, ['logits', 'target', 'id'])).toBeGreaterThan(10_000);
+        // Every SNAPPY page of PLAIN values decompressed range by range, straight into the rows' memory.
+        expect(
+          await expectSameRows(path, ['logits', 'target', 'id'], 12, { rangePageBytes: 1 }),
+        ).toBeGreaterThan(10_000);
       }
     } finally {
       duck.closeSync();

@@ -3,16 +3,21 @@ import type { ColumnChunk, PageHeader } from 'hyparquet/src/types.js';
 import type { ReadAt } from '../ReadAt.js';
 import { FastPathFallback } from './FastPathFallback.js';
 import type { FastColumn } from './fastColumns.js';
-import { levelWidth, packedValue, walkHybridRuns } from './hybridRuns.js';
+import { gatherPacked } from './gatherPacked.js';
+import { levelWidth, walkHybridRuns } from './hybridRuns.js';
 import { collectRowStarts, requireDefined } from './levels.js';
 import { PageCorruption } from './PageCorruption.js';
 import { RowStarts } from './RowStarts.js';
 import { SnappyPages } from './SnappyPages.js';
+import { SnappyRanges } from './SnappyRanges.js';
 import { ZstdPages } from './ZstdPages.js';
 
 /** Page headers are read this many bytes at a time, more only for a header that does not fit. */
 const HEADER_BYTES = 1024;
 const MAX_HEADER_BYTES = 1 << 20;
+/** Big pages whose levels are remembered, at most (their rows' starts: 1 MiB per 262,144 rows). */
+const KNOWN_RANGED = 8;
+const EMPTY = new Uint8Array(0);
 /** Column chunks whose pages are remembered, at most (a few numbers a page). */
 const KNOWN_CHUNKS = 256;
 
@@ -32,10 +37,19 @@ interface KnownPages {
 
 /** A data page's values, after its levels were checked. */
 interface PageValues {
+  /** The page decompressed, or (`range`) its levels only. */
   readonly bytes: Uint8Array;
   readonly pos: number;
   readonly encoding: string;
+  /** A big SNAPPY page whose values are decompressed range by range (see {@link SnappyRanges}). */
+  readonly range?: { readonly bodyAt: number; readonly length: number; readonly size: number };
 }
+
+/**
+ * SNAPPY pages of PLAIN values at least this big (decompressed) are decompressed range by range,
+ * straight into the caller's memory, rather than whole: a 1M-row row group's pages are over 100 MB.
+ */
+export const RANGE_PAGE_BYTES = 8 << 20;
 
 /**
  * Rows `[first, end)` of one column's chunks, read page by page straight from the file into one
@@ -61,6 +75,15 @@ export class ColumnRows {
   #zstd: ZstdPages | undefined;
   readonly #starts = new RowStarts();
   readonly #known = new Map<number, KnownPages>();
+  readonly #ranges: SnappyRanges;
+  /** Big pages whose stream is not cut in 64 KiB blocks: decompressed whole after all. */
+  readonly #whole64 = new Set<number>();
+  #levels = new Uint8Array(0);
+  /**
+   * Big pages whose levels were walked and checked: where their values start and, once counted,
+   * their rows' first values; the next rows of the same page need neither again.
+   */
+  readonly #ranged = new Map<number, { pos: number; starts: Int32Array | undefined }>();
   #header = new Uint8Array(HEADER_BYTES);
   /** The page whose bytes are in the input area, and whose values were decompressed (by body offset). */
   #loadedAt = -1;
@@ -76,11 +99,15 @@ export class ColumnRows {
   lo = 0;
   hi = 0;
 
+  /** `rangePageBytes`: see {@link RANGE_PAGE_BYTES} (tests make it small). */
   constructor(
     private readonly readAt: ReadAt,
     private readonly size: number,
     readonly column: FastColumn,
-  ) {}
+    private readonly rangePageBytes = RANGE_PAGE_BYTES,
+  ) {
+    this.#ranges = new SnappyRanges(readAt);
+  }
 
   /** Bytes of the located rows' values. */
   get valueBytes(): number {
@@ -151,13 +178,20 @@ export class ColumnRows {
     while (p > 0 && known.valuesBefore[p]! > lo) p--;
     let values = known.valuesBefore[p]!;
     const n = this.column.layout === 'fixed' ? this.column.listSize : 1;
-    const starts = this.column.maxRepetition > 0 ? this.#starts : undefined;
+    const fixed = this.column.layout === 'fixed';
+    const repeated = this.column.maxRepetition > 0;
     this.#walk(known, p, total, (header, bodyAt, count, index) => {
       if (values + count > lo) {
+        // A list's rows were counted (and its levels checked) by `locate` on these very pages:
+        // only a page whose rows are still to learn is walked again; fixed-size lists are checked here.
+        const starts =
+          repeated && (fixed || (known.rowsBefore[index]! >= 0 && known.rowsBefore[index + 1]! < 0))
+            ? this.#starts
+            : undefined;
         starts?.reset();
         if (values > 0) starts?.push(-1);
         const page = this.#pageValues(header, bodyAt, values, count, starts);
-        if (starts !== undefined && this.column.layout === 'fixed') sameSizeRows(starts, values, count, n);
+        if (starts !== undefined && fixed) sameSizeRows(starts, values, count, n);
         const a = Math.max(lo, values);
         const b = Math.min(hi, values + count);
         this.#copy(page, a - values, b - values, into, (a - lo) * size);
@@ -301,9 +335,19 @@ export class ColumnRows {
    */
   #whole(bodyAt: number, length: number, size: number): Uint8Array {
     const codec = this.#chunk!.meta_data!.codec;
+    if (codec === 'ZSTD') {
+      if (this.#inflatedAt === bodyAt && this.#inflated.byteLength === size) return this.#inflated;
+      // Read straight into the decompressor's memory: not into the input area first, then copied.
+      this.#loadedAt = -1;
+      this.#inflatedAt = -1;
+      this.#zstd ??= new ZstdPages();
+      this.#inflated = this.#zstd.readAndDecompress((into) => this.readAt(into, bodyAt), length, size);
+      this.#inflatedAt = bodyAt;
+      return this.#inflated;
+    }
     if (codec !== 'SNAPPY') {
       this.#load(bodyAt, length);
-      return this.#inflate(bodyAt, 0, length, size, codec === 'ZSTD');
+      return this.#inflate(bodyAt, 0, length, size, false);
     }
     if (this.#inflatedAt === bodyAt && this.#inflated.byteLength === size) return this.#inflated;
     // The page is read into the memory anew, over what was there.
@@ -353,7 +397,20 @@ export class ColumnRows {
     const uncompressed = header.uncompressed_page_size;
     if (header.type === 'DATA_PAGE') {
       const h = header.data_page_header!;
-      const bytes = this.#whole(bodyAt, compressed, uncompressed);
+      const rangeable =
+        h.encoding === 'PLAIN' &&
+        uncompressed >= this.rangePageBytes &&
+        this.#chunk!.meta_data!.codec === 'SNAPPY' &&
+        !this.#whole64.has(bodyAt);
+      const range = { bodyAt, length: compressed, size: uncompressed };
+      const seen = rangeable ? this.#ranged.get(bodyAt) : undefined;
+      if (seen !== undefined && (starts === undefined || seen.starts !== undefined)) {
+        if (starts !== undefined) starts.append(seen.starts!);
+        return { bytes: EMPTY, pos: seen.pos, encoding: h.encoding, range };
+      }
+      const startsBefore = starts?.length ?? 0;
+      const ranged = rangeable ? this.#rangeLevels(bodyAt, compressed, uncompressed) : undefined;
+      const bytes = ranged ?? this.#whole(bodyAt, compressed, uncompressed);
       let pos = 0;
       if (maxRepetition > 0) {
         if (h.repetition_level_encoding !== 'RLE') throw new FastPathFallback('BIT_PACKED levels');
@@ -367,6 +424,11 @@ export class ColumnRows {
         const end = prefixedEnd(bytes, pos);
         requireDefined(bytes, pos + 4, end, levelWidth(maxDefinition), count, maxDefinition);
         pos = end;
+      }
+      if (ranged !== undefined) {
+        if (this.#ranged.size >= KNOWN_RANGED) this.#ranged.clear();
+        this.#ranged.set(bodyAt, { pos, starts: starts?.view().slice(startsBefore) });
+        return { bytes, pos, encoding: h.encoding, range };
       }
       return { bytes, pos, encoding: h.encoding };
     }
@@ -393,10 +455,59 @@ export class ColumnRows {
     return { bytes, pos: 0, encoding: h.encoding };
   }
 
+  /**
+   * The levels of a big SNAPPY v1 page (its first bytes: a 4-byte length, then the levels, for
+   * each kind of level it has), decompressed by range into a buffer of their own; `undefined`
+   * (and the page marked to decompress whole) when its stream is not cut in 64 KiB blocks.
+   */
+  #rangeLevels(bodyAt: number, length: number, size: number): Uint8Array | undefined {
+    const { maxDefinition, maxRepetition } = this.column;
+    let have = 0;
+    const upTo = (n: number): boolean => {
+      if (this.#levels.length < n) {
+        const grown = new Uint8Array(Math.max(n, 2 * this.#levels.length));
+        grown.set(this.#levels.subarray(0, have));
+        this.#levels = grown;
+      }
+      if (!this.#ranges.read(bodyAt, length, size, have, n, this.#levels.subarray(have, n))) {
+        this.#whole64.add(bodyAt);
+        return false;
+      }
+      have = n;
+      return true;
+    };
+    let pos = 0;
+    for (const max of [maxRepetition, maxDefinition]) {
+      if (max === 0) continue;
+      if (pos + 4 > size) throw new PageCorruption('the levels of a page are cut short');
+      if (!upTo(pos + 4)) return undefined;
+      const b = this.#levels;
+      const n = b[pos]! | (b[pos + 1]! << 8) | (b[pos + 2]! << 16) | (b[pos + 3]! << 24);
+      if (n < 0 || n > size - pos - 4) throw new PageCorruption('the levels of a page run past it');
+      if (!upTo(pos + 4 + n)) return undefined;
+      pos += 4 + n;
+    }
+    return this.#levels.subarray(0, pos);
+  }
+
   /** Values `[from, to)` of the page into `into` at byte `at`. */
   #copy(page: PageValues, from: number, to: number, into: Uint8Array, at: number): void {
     const size = this.column.valueBytes;
-    const { bytes, pos, encoding } = page;
+    const { bytes, pos, encoding, range } = page;
+    if (range !== undefined) {
+      if (to * size > range.size - pos)
+        throw new PageCorruption(`a page's values need ${to * size} bytes, it has ${range.size - pos}`);
+      const target = into.subarray(at, at + (to - from) * size);
+      if (
+        this.#ranges.read(range.bodyAt, range.length, range.size, pos + from * size, pos + to * size, target)
+      )
+        return;
+      // Not cut in blocks: decompressed whole, now and from now on.
+      this.#whole64.add(range.bodyAt);
+      const whole = this.#whole(range.bodyAt, range.length, range.size);
+      into.set(whole.subarray(pos + from * size, pos + to * size), at);
+      return;
+    }
     if (encoding === 'PLAIN') {
       if (to * size > bytes.length - pos)
         throw new PageCorruption(`a page's values need ${to * size} bytes, it has ${bytes.length - pos}`);
@@ -413,13 +524,6 @@ export class ColumnRows {
     const entries = this.#entries;
     const bad = (index: number): PageCorruption =>
       new PageCorruption(`dictionary index ${index} of a dictionary of ${entries} values`);
-    const put = (o: number, index: number): void => {
-      if (words === 1) out[o] = dict[index]!;
-      else {
-        out[2 * o] = dict[2 * index]!;
-        out[2 * o + 1] = dict[2 * index + 1]!;
-      }
-    };
     const width = bytes[pos]!;
     walkHybridRuns(
       bytes,
@@ -431,16 +535,29 @@ export class ColumnRows {
         if (index >= entries) throw bad(index);
         const a = Math.max(first, from);
         const b = Math.min(first + length, to);
-        for (let i = a; i < b; i++) put(i - from, index);
+        if (a >= b) return;
+        if (words === 1) out.fill(dict[index]!, a - from, b - from);
+        else
+          for (let i = a; i < b; i++) {
+            out[2 * (i - from)] = dict[2 * index]!;
+            out[2 * (i - from) + 1] = dict[2 * index + 1]!;
+          }
       },
       (start, first, length) => {
         const a = Math.max(first, from);
         const b = Math.min(first + length, to);
-        for (let i = a; i < b; i++) {
-          const index = packedValue(bytes, start, width, i - first);
-          if (index >= entries) throw bad(index);
-          put(i - from, index);
-        }
+        gatherPacked(
+          bytes,
+          start,
+          width,
+          a - first,
+          b - first,
+          dict,
+          words,
+          entries,
+          out,
+          (a - from) * words,
+        );
       },
     );
   }

@@ -111,16 +111,22 @@ async function outcome(
   file: (typeof files)[number],
   bytes: Uint8Array,
   cut = bytes.length,
-  mode: 'chunks' | 'rows' = 'chunks',
+  mode: 'chunks' | 'rows' | 'ranges' = 'chunks',
 ): Promise<string> {
   const readAt = (t: Uint8Array, p: number): number =>
     p >= file.footer ? copyAt(bytes, t, p) : copyAt(bytes.subarray(0, cut), t, p);
-  const fast = FastParquet.open(readAt, bytes.length, file.fields);
+  // `ranges`: the row readers with every SNAPPY page of PLAIN values decompressed range by range.
+  const fast = FastParquet.open(
+    readAt,
+    bytes.length,
+    file.fields,
+    mode === 'ranges' ? { rangePageBytes: 1 } : {},
+  );
   if (fast === undefined) throw new Error('the intact footer did not parse');
   // The columns whose chunks it takes (DuckDB's v2 pages: only the dictionary-encoded target).
   const columns = file.fields.map((f) => f.name).filter((n) => fast.path(0, n).fast);
   if (columns.length === 0) throw new Error('no column takes the fast path');
-  if (mode === 'rows') return rowsOutcome(file, fast, columns);
+  if (mode !== 'chunks') return rowsOutcome(file, fast, columns);
   let fellBack = false;
   try {
     for (let g = 0; g < file.rows.length; g++) {
@@ -176,6 +182,7 @@ describe('fuzz: the Parquet fast path on damaged pages', () => {
     for (const file of files) {
       expect(await outcome(file, file.bytes)).toBe('rows');
       expect(await outcome(file, file.bytes, undefined, 'rows')).toBe('rows');
+      expect(await outcome(file, file.bytes, undefined, 'ranges')).toBe('rows');
     }
   });
 
@@ -184,6 +191,8 @@ describe('fuzz: the Parquet fast path on damaged pages', () => {
     ['bodies', 'chunks'],
     ['headers', 'rows'],
     ['bodies', 'rows'],
+    ['headers', 'ranges'],
+    ['bodies', 'ranges'],
   ] as const) {
     it(`flipped bytes in page ${part} (levels and values), read as ${mode}: rows, a typed error or the general decoder`, async () => {
       await fc.assert(
@@ -234,7 +243,7 @@ describe('fuzz: the Parquet fast path on damaged pages', () => {
     );
   });
 
-  it.each(['chunks', 'rows'] as const)(
+  it.each(['chunks', 'rows', 'ranges'] as const)(
     'column chunks cut short anywhere, read as %s: rows never counted wrong, a typed error',
     async (mode) => {
       await fc.assert(

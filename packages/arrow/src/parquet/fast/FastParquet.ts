@@ -51,13 +51,20 @@ export class FastParquet {
     private readonly fields: readonly Field[],
     private readonly readAt: ReadAt,
     private readonly size: number,
+    private readonly rangePageBytes: number | undefined,
   ) {}
 
   /**
    * Reads the footer of the file of `size` bytes behind `readAt`; undefined when it does not parse
-   * (then the general decoder reads, and reports, the file).
+   * (then the general decoder reads, and reports, the file). `options.rangePageBytes`: the size
+   * from which SNAPPY pages are decompressed range by range (`RANGE_PAGE_BYTES`; tests make it small).
    */
-  static open(readAt: ReadAt, size: number, fields: readonly Field[]): FastParquet | undefined {
+  static open(
+    readAt: ReadAt,
+    size: number,
+    fields: readonly Field[],
+    options: { readonly rangePageBytes?: number } = {},
+  ): FastParquet | undefined {
     try {
       if (size < 12) return undefined;
       const tail = new Uint8Array(8);
@@ -68,10 +75,15 @@ export class FastParquet {
       if (readAt(footer, size - 8 - length) !== footer.length) return undefined;
       const metadata = parquetMetadata(footer);
       const { columns, reasons } = fastColumns(parquetSchema(metadata), fields);
-      return new FastParquet(metadata, columns, reasons, fields, readAt, size);
+      return new FastParquet(metadata, columns, reasons, fields, readAt, size, options.rangePageBytes);
     } catch {
       return undefined;
     }
+  }
+
+  /** Each row group's rows, as the footer says. */
+  rowCounts(): number[] {
+    return this.metadata.row_groups.map((g) => Number(g.num_rows));
   }
 
   /** The decoder column `name`'s chunk of `rowGroup` takes, judged by schema and footer. */
@@ -121,7 +133,7 @@ export class FastParquet {
       const column = this.columns.get(name)!;
       let reader = this.#rows.get(name);
       if (reader === undefined) {
-        reader = new ColumnRows(this.readAt, this.size, column);
+        reader = new ColumnRows(this.readAt, this.size, column, this.rangePageBytes);
         this.#rows.set(name, reader);
       }
       try {

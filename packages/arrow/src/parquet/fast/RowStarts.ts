@@ -20,6 +20,17 @@ export class RowStarts {
     this.#starts[this.length++] = start;
   }
 
+  /** Adds `starts`, all at once. */
+  append(starts: Int32Array): void {
+    if (this.length + starts.length > this.#starts.length) {
+      const grown = new Int32Array(Math.max(2 * this.#starts.length, this.length + starts.length));
+      grown.set(this.#starts.subarray(0, this.length));
+      this.#starts = grown;
+    }
+    this.#starts.set(starts, this.length);
+    this.length += starts.length;
+  }
+
   /** The starts so far, as a view (valid until the next `push` or `reset`). */
   view(): Int32Array {
     return this.#starts.subarray(0, this.length);

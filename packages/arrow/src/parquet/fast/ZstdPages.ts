@@ -25,6 +25,24 @@ export class ZstdPages {
    * @throws {PageCorruption} when the frames are damaged or do not decode to exactly `size` bytes
    */
   decompress(input: Uint8Array, size: number): Uint8Array {
+    return this.readAndDecompress(
+      (into) => {
+        into.set(input);
+        return input.length;
+      },
+      input.length,
+      size,
+    );
+  }
+
+  /**
+   * A page of `length` compressed bytes, read by `read` straight into the memory (into the view it
+   * is given, returning the bytes it read: no buffer of the page's own, no copy), decompressed to
+   * `size` bytes; a view valid until the next call.
+   *
+   * @throws {PageCorruption} when the page is cut short, damaged or not `size` bytes decompressed
+   */
+  readAndDecompress(read: (into: Uint8Array) => number, length: number, size: number): Uint8Array {
     // Instantiated on the first ZSTD page: most files have none.
     if (this.#memory === undefined) {
       const exports = wasmInstance(ZSTD_WASM_BASE64);
@@ -35,12 +53,13 @@ export class ZstdPages {
     // The output first, 8-byte aligned, so plain values that start it can be viewed in place.
     const output = this.#start;
     const from = (output + size + 15) & ~7;
-    ensureMemory(this.#memory, from + input.length);
-    new Uint8Array(this.#memory.buffer, from, input.length).set(input);
+    ensureMemory(this.#memory, from + length);
+    if (read(new Uint8Array(this.#memory.buffer, from, length)) !== length)
+      throw new PageCorruption('a page is cut short');
     let result: number;
     try {
       // One byte more room than the page says: a page that holds more than its header says fails the check below.
-      result = this.#decompress(output, size + 1, from, input.length);
+      result = this.#decompress(output, size + 1, from, length);
     } catch (e) {
       throw new PageCorruption(`a ZSTD page does not decompress (${e instanceof Error ? e.message : e})`);
     }

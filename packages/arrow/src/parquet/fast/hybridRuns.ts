@@ -2,7 +2,7 @@ import { FastPathFallback } from './FastPathFallback.js';
 import { PageCorruption } from './PageCorruption.js';
 
 /** Widest bit width walked here (dictionary indices of up to 16M entries); wider ones fall back. */
-const MAX_WIDTH = 24;
+export const MAX_WIDTH = 24;
 
 /**
  * Walks `count` values of Parquet's RLE/bit-packed hybrid encoding in `buf[pos, end)` run by run:

@@ -1,5 +1,5 @@
 import { FastPathFallback } from './FastPathFallback.js';
-import { packedValue, walkHybridRuns } from './hybridRuns.js';
+import { MAX_WIDTH, packedValue, walkHybridRuns } from './hybridRuns.js';
 import { PageCorruption } from './PageCorruption.js';
 import type { RowStarts } from './RowStarts.js';
 
@@ -47,7 +47,8 @@ export function requireDefined(
 /**
  * Walks `count` repetition levels (of a list nested once: 0 starts a row, 1 continues it) and
  * adds the index of each row's first value, counted from `base`, to `starts`. Returns where the
- * levels ended.
+ * levels ended. The runs are walked inline (no callback per run, as `walkHybridRuns` takes): a
+ * list of 100 values is two or three runs, so a page of them is as many runs as values / 40.
  *
  * @throws {PageCorruption} on a level above 1, or a chunk whose first value continues a row
  */
@@ -60,39 +61,72 @@ export function collectRowStarts(
   base: number,
   starts: RowStarts,
 ): number {
-  const check = (level: number): void => {
-    if (level > 1) throw new PageCorruption(`repetition level ${level} in a list nested once`);
-    if (level === 1 && starts.length === 0)
-      throw new PageCorruption('the first value of a column chunk continues a row');
-  };
-  return walkHybridRuns(
-    buf,
-    pos,
-    end,
-    width,
-    count,
-    (level, first, length) => {
-      check(level);
-      if (level === 0) for (let i = 0; i < length; i++) starts.push(base + first + i);
-    },
-    (start, first, length) => {
-      let i = 0;
-      if (width === 1) {
-        // Lists of more than 8 values are mostly 0xff bytes (8 continuations): skip them whole.
-        if (starts.length === 0 && length > 0 && (buf[start]! & 1) === 1) check(1);
-        const fullBytes = length >>> 3;
-        for (let b = 0; b < fullBytes; b++) {
-          const byte = buf[start + b]!;
-          if (byte === 0xff) continue;
-          for (let k = 0; k < 8; k++) if (((byte >>> k) & 1) === 0) starts.push(base + first + b * 8 + k);
-        }
-        i = fullBytes * 8;
-      }
-      for (; i < length; i++) {
-        const level = packedValue(buf, start, width, i);
-        if (level === 0) starts.push(base + first + i);
-        else check(level);
-      }
-    },
-  );
+  if (width > MAX_WIDTH) throw new FastPathFallback(`bit width ${width}`);
+  const valueBytes = (width + 7) >>> 3;
+  let seen = 0;
+  while (seen < count) {
+    let header = 0;
+    let shift = 0;
+    for (;;) {
+      if (pos >= end) throw new PageCorruption('a level or index run is cut short');
+      const byte = buf[pos++]!;
+      header += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) break;
+      shift += 7;
+      if (shift > 28) throw new PageCorruption('a run header is too long');
+    }
+    if (header % 2 === 1) {
+      const groups = Math.floor(header / 2);
+      const bytes = groups * width;
+      if (bytes > end - pos) throw new PageCorruption('a bit-packed run runs past its page');
+      const length = Math.min(groups * 8, count - seen);
+      packedStarts(buf, pos, width, length, base + seen, starts);
+      pos += bytes;
+      seen += length;
+    } else {
+      const length = Math.min(header / 2, count - seen);
+      if (valueBytes > end - pos) throw new PageCorruption('a repeated run runs past its page');
+      let level = 0;
+      for (let i = 0; i < valueBytes; i++) level += buf[pos + i]! * 2 ** (8 * i);
+      pos += valueBytes;
+      checkLevel(level, starts);
+      if (level === 0) for (let i = 0; i < length; i++) starts.push(base + seen + i);
+      seen += length;
+    }
+  }
+  return pos;
+}
+
+/** The rows starting in a bit-packed run of `length` repetition levels at byte `start`. */
+function packedStarts(
+  buf: Uint8Array,
+  start: number,
+  width: number,
+  length: number,
+  first: number,
+  starts: RowStarts,
+): void {
+  let i = 0;
+  if (width === 1) {
+    // Lists of more than 8 values are mostly 0xff bytes (8 continuations): skip them whole.
+    if (starts.length === 0 && length > 0 && (buf[start]! & 1) === 1) checkLevel(1, starts);
+    const fullBytes = length >>> 3;
+    for (let b = 0; b < fullBytes; b++) {
+      const byte = buf[start + b]!;
+      if (byte === 0xff) continue;
+      for (let k = 0; k < 8; k++) if (((byte >>> k) & 1) === 0) starts.push(first + b * 8 + k);
+    }
+    i = fullBytes * 8;
+  }
+  for (; i < length; i++) {
+    const level = packedValue(buf, start, width, i);
+    if (level === 0) starts.push(first + i);
+    else checkLevel(level, starts);
+  }
+}
+
+function checkLevel(level: number, starts: RowStarts): void {
+  if (level > 1) throw new PageCorruption(`repetition level ${level} in a list nested once`);
+  if (level === 1 && starts.length === 0)
+    throw new PageCorruption('the first value of a column chunk continues a row');
 }
