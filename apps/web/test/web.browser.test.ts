@@ -54,7 +54,7 @@ afterAll(async () => {
 });
 
 describe('the web app', () => {
-  for (const name of ['log.arrows', 'log.arrow']) {
+  for (const name of ['log.arrows', 'log.arrow', 'log.parquet']) {
     it(`gives the CLI's JSON for ${name}, one series per epoch, and requests nothing after load`, async () => {
       const file = join(dir, name);
       const { page, problems, requests } = await harness.open(1280, 900);
@@ -73,14 +73,6 @@ describe('the web app', () => {
       await page.context().close();
     });
   }
-
-  it('refuses Parquet in the browser with the reason, and no result', async () => {
-    const { page } = await harness.open(1280, 900);
-    await page.setInputFiles('#files', [join(dir, 'log.parquet')]);
-    await expect.poll(() => page.textContent('#error')).toMatch(/\[UNSUPPORTED\]|UNSUPPORTED/);
-    expect(await page.isDisabled('#download-json')).toBe(true);
-    await page.context().close();
-  });
 
   it('shows a truncated file as the CLI words it, with no result', async () => {
     const whole = readFileSync(join(dir, 'log.arrows'));
