@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 import { setKernelBackend } from '@lossflow/core';
 import type { LossOperatorPlan } from '@lossflow/rx';
-import { tableFromIPC } from 'apache-arrow';
+import { batchOfMessage } from './batchMessage.js';
 import { lossPlans, rangeColumns } from './lossOperators.js';
 import { errorData, type FromWorker, type ToWorker, type WorkerChunk } from './workerMessages.js';
 
@@ -30,10 +30,7 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
     return;
   }
   try {
-    const table = tableFromIPC(message.ipc);
-    const batch = table.batches[0];
-    if (batch === undefined || table.batches.length !== 1)
-      throw new Error('a batch message holds one record batch');
+    const batch = batchOfMessage(message.batch);
     const columns = rangeColumns(plans, batch.schema);
     const chunks: WorkerChunk[] = plans.map((plan) => {
       const c = plan.chunk(batch, message.index, columns);

@@ -1,8 +1,9 @@
 import { ArrowReadError, readBatches } from '@lossflow/arrow';
 import { finalize, lossDescriptor } from '@lossflow/core';
 import { type GroupValue, type LossChunk, reduce, reduceGroups, runningGroups } from '@lossflow/rx';
-import { type RecordBatch, type Schema, Table, tableToIPC } from 'apache-arrow';
+import type { Schema } from 'apache-arrow';
 import { firstValueFrom, forkJoin, Subject, toArray } from 'rxjs';
+import { batchMessage, schemaBytes } from './batchMessage.js';
 import type { EvalSpec } from './evalSpec.js';
 import { lossPlans } from './lossOperators.js';
 import { RunFailure } from './RunFailure.js';
@@ -215,12 +216,16 @@ export async function runEval(
           readerBytes = p.bytesRead;
         },
       });
+      const schemaId = fileOf.length;
+      let schema: Uint8Array | undefined;
       try {
         for await (const batch of reader) {
           await pool.slot();
           if (failure !== undefined) break;
           rowsOf.set(index, batch.numRows);
-          pool.send(index, ipcOf(batch));
+          schema ??= schemaBytes(batch.schema);
+          const transfer: ArrayBuffer[] = [];
+          pool.send(index, batchMessage(batch, schemaId, schema, transfer), transfer);
           index++;
           progress();
         }
@@ -324,9 +329,4 @@ function resolvedColumns(
   schema: Schema,
 ): Record<string, string> {
   return Object.fromEntries(Object.entries(columns(schema)).filter(([role]) => !role.startsWith('\u0000')));
-}
-
-/** One batch's columns as an Arrow IPC stream, whose buffer a worker takes over (transferred). */
-function ipcOf(batch: RecordBatch): Uint8Array {
-  return tableToIPC(new Table([batch]), 'stream');
 }

@@ -40,7 +40,10 @@ function escapeXml(s: string): string {
 export function lineChart(series: readonly ChartSeries[], options: ChartOptions): string {
   const width = options.width ?? 640;
   const height = options.height ?? 300;
-  const m = { left: 56, right: 12, top: 28, bottom: 40 };
+  const perRow = Math.max(1, Math.floor((width - 68) / 92));
+  const legendRows = Math.ceil(series.length / perRow);
+  // The legend sits above the plot, one line per `perRow` series.
+  const m = { left: 56, right: 12, top: 30 + legendRows * 14, bottom: 40 };
   const xs = series.flatMap((s) => s.x.filter(Number.isFinite));
   const ys = series.flatMap((s) => s.y.filter(Number.isFinite));
   const x0 = Math.min(0, ...xs);
@@ -94,8 +97,8 @@ export function lineChart(series: readonly ChartSeries[], options: ChartOptions)
     parts.push(
       `<path class="series" data-series="${escapeXml(s.label)}" d="${d}" fill="none" stroke="${s.color}" stroke-width="1.8"/>`,
     );
-    const lx = m.left + 8 + (k % 6) * 92;
-    const ly = m.top + 6 + Math.floor(k / 6) * 14;
+    const lx = m.left + 8 + (k % perRow) * 92;
+    const ly = 32 + Math.floor(k / perRow) * 14;
     parts.push(
       `<rect x="${lx}" y="${ly - 4}" width="10" height="3" fill="${s.color}"/><text x="${lx + 14}" y="${ly}" dominant-baseline="middle" fill="#1a1a1a">${escapeXml(s.label)}</text>`,
     );

@@ -226,7 +226,11 @@ function epochChartSvg(): string {
     x: s.x,
     y: s.y,
   }));
-  return lineChart(series, { title: `Running ${lossTitle()} per group`, xLabel: 'rows into the group' });
+  return lineChart(series, {
+    title: `Running ${lossTitle()} per group`,
+    xLabel: 'rows into the group',
+    width: chartWidth(),
+  });
 }
 
 function batchChartSvg(): string {
@@ -236,8 +240,13 @@ function batchChartSvg(): string {
       { label: 'per batch', color: '#9a9a9a', x: batchX, y: batchY },
       { label: `EMA ${alpha}`, color: '#0b63c5', x: batchX, y: emaSmoothing(batchY, alpha) },
     ],
-    { title: `${lossTitle()} per batch`, xLabel: 'rows read' },
+    { title: `${lossTitle()} per batch`, xLabel: 'rows read', width: chartWidth() },
   );
+}
+
+/** The charts' width in CSS pixels: their box's, so text keeps its size in a narrow window. */
+function chartWidth(): number {
+  return Math.max(300, Math.min(900, Math.round($('epoch-chart').clientWidth || 640)));
 }
 
 function draw(): void {

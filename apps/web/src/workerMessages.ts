@@ -1,12 +1,13 @@
 import type { LossState } from '@lossflow/core';
 import type { ChunkSteps, GroupState, RowDtypes, RowShapes } from '@lossflow/rx';
+import type { BatchMessage } from './batchMessage.js';
 import type { EvalSpec } from './evalSpec.js';
 
 /** What the page posts to a compute worker. */
 export type ToWorker =
   | { readonly type: 'init'; readonly spec: EvalSpec }
-  /** One record batch of the stream (its columns as an Arrow IPC stream), `index` counted over every file. */
-  | { readonly type: 'batch'; readonly index: number; readonly ipc: Uint8Array };
+  /** One record batch of the stream (its columns' buffers, transferred), `index` counted over every file. */
+  | { readonly type: 'batch'; readonly index: number; readonly batch: BatchMessage };
 
 /** One loss over one batch, as a worker posts it back (a `LossChunk` without its batch). */
 export interface WorkerChunk {

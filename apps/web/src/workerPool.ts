@@ -1,3 +1,4 @@
+import type { BatchMessage } from './batchMessage.js';
 import type { EvalSpec } from './evalSpec.js';
 import type { FromWorker, ToWorker } from './workerMessages.js';
 
@@ -87,16 +88,14 @@ export class WorkerPool {
     }
   }
 
-  /** Sends batch `index` (its IPC bytes, transferred) to the least busy worker. */
-  send(index: number, ipc: Uint8Array): void {
+  /** Sends batch `index` (its buffers in `transfer` are moved, not copied) to the least busy worker. */
+  send(index: number, batch: BatchMessage, transfer: ArrayBuffer[]): void {
     if (this.#closed) return;
     let at = 0;
     for (let i = 1; i < this.#busy.length; i++) if (this.#busy[i]! < this.#busy[at]!) at = i;
     this.#busy[at]!++;
     this.#owner.set(index, at);
-    this.#workers[at]!.postMessage({ type: 'batch', index, ipc } satisfies ToWorker, [
-      ipc.buffer as ArrayBuffer,
-    ]);
+    this.#workers[at]!.postMessage({ type: 'batch', index, batch } satisfies ToWorker, transfer);
   }
 
   /** Batches sent and not answered yet. */
