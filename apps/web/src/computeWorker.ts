@@ -1,7 +1,9 @@
 /// <reference lib="webworker" />
 import { setKernelBackend } from '@lossflow/core';
 import type { LossOperatorPlan } from '@lossflow/rx';
+import type { RecordBatch } from 'apache-arrow';
 import { batchOfMessage } from './batchMessage.js';
+import { batchOfSpan } from './batchSpan.js';
 import { lossPlans, rangeColumns } from './lossOperators.js';
 import { errorData, type FromWorker, type ToWorker, type WorkerChunk } from './workerMessages.js';
 
@@ -17,7 +19,7 @@ function post(message: FromWorker): void {
   scope.postMessage(message);
 }
 
-scope.onmessage = (event: MessageEvent<ToWorker>) => {
+scope.onmessage = async (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   if (message.type === 'init') {
     try {
@@ -30,7 +32,10 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
     return;
   }
   try {
-    const batch = batchOfMessage(message.batch);
+    const batch: RecordBatch =
+      message.type === 'span'
+        ? await batchOfSpan(message.file, message.schema, message.start, message.end)
+        : batchOfMessage(message.batch);
     const columns = rangeColumns(plans, batch.schema);
     const chunks: WorkerChunk[] = plans.map((plan) => {
       const c = plan.chunk(batch, message.index, columns);

@@ -4,6 +4,7 @@ import { type GroupValue, type LossChunk, reduce, reduceGroups, runningGroups } 
 import type { Schema } from 'apache-arrow';
 import { firstValueFrom, forkJoin, Subject, toArray } from 'rxjs';
 import { batchMessage, schemaBytes } from './batchMessage.js';
+import { spansReadable, streamSpans } from './batchSpan.js';
 import type { EvalSpec } from './evalSpec.js';
 import { lossPlans } from './lossOperators.js';
 import { RunFailure } from './RunFailure.js';
@@ -165,6 +166,7 @@ export async function runEval(
       });
       mergedRows += rowsOf.get(nextMerge) ?? 0;
       rowsOf.delete(nextMerge);
+
       nextMerge++;
       progress();
       wake?.();
@@ -199,16 +201,42 @@ export async function runEval(
       if (failure !== undefined) break;
       fileOf.push({ first: index, name: file.name });
       let names: string[];
+      let spans: boolean;
       try {
         const opened = await columnsOf(file, plans, spec.by);
         names = opened.names;
         firstSchema ??= opened.schema;
+        spans = opened.format === 'arrow-stream' && spansReadable(opened.schema);
       } catch (e) {
         failures.set(index, { ...errorData(e), batch: undefined });
         merge();
         break;
       }
       if (columns.length === 0) columns = names;
+      if (spans) {
+        // An Arrow IPC stream: this thread reads only message headers (checked as the CLI's pool
+        // checks them); the workers read the messages themselves, their reads overlapping.
+        try {
+          const { schema, batches } = await streamSpans(file);
+          for await (const span of batches) {
+            if (span.rows === 0) continue;
+            await pool.slot();
+            if (failure !== undefined) break;
+            rowsOf.set(index, span.rows);
+            readerBytes = span.end;
+            pool.sendSpan(index, file, schema, span.start, span.end);
+            index++;
+            progress();
+          }
+        } catch (e) {
+          failures.set(index, errorData(e));
+          merge();
+          break;
+        }
+        bytesBefore += file.size;
+        readerBytes = 0;
+        continue;
+      }
       const reader = readBatches(file, {
         columns: names,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
@@ -292,11 +320,13 @@ async function columnsOf(
   file: File,
   plans: ReturnType<typeof lossPlans>,
   by: string | undefined,
-): Promise<{ names: string[]; schema: Schema }> {
+): Promise<{ names: string[]; schema: Schema; format: string }> {
   const reader = readBatches(file);
   let schema: Schema;
+  let format: string;
   try {
     schema = await reader.schema();
+    format = await reader.format();
   } finally {
     await reader.close();
   }
@@ -320,7 +350,7 @@ async function columnsOf(
     }
     wanted.add(by);
   }
-  return { names: schema.fields.map((f) => f.name).filter((n) => wanted.has(n)), schema };
+  return { names: schema.fields.map((f) => f.name).filter((n) => wanted.has(n)), schema, format };
 }
 
 /** A loss's columns by role (its grouping and step entries left out), for the JSON's `columns`. */

@@ -6,6 +6,18 @@ import type { EvalSpec } from './evalSpec.js';
 /** What the page posts to a compute worker. */
 export type ToWorker =
   | { readonly type: 'init'; readonly spec: EvalSpec }
+  /**
+   * One record batch of an Arrow IPC stream that the worker reads itself: the message at
+   * `[start, end)` of `file`, decoded after `schema` (the stream's schema message).
+   */
+  | {
+      readonly type: 'span';
+      readonly index: number;
+      readonly file: File;
+      readonly schema: Uint8Array;
+      readonly start: number;
+      readonly end: number;
+    }
   /** One record batch of the stream (its columns' buffers, transferred), `index` counted over every file. */
   | { readonly type: 'batch'; readonly index: number; readonly batch: BatchMessage };
 

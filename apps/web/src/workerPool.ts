@@ -90,12 +90,21 @@ export class WorkerPool {
 
   /** Sends batch `index` (its buffers in `transfer` are moved, not copied) to the least busy worker. */
   send(index: number, batch: BatchMessage, transfer: ArrayBuffer[]): void {
+    this.#post(index, { type: 'batch', index, batch }, transfer);
+  }
+
+  /** Has the least busy worker read and compute the IPC message at `[start, end)` of `file` as batch `index`. */
+  sendSpan(index: number, file: File, schema: Uint8Array, start: number, end: number): void {
+    this.#post(index, { type: 'span', index, file, schema, start, end }, []);
+  }
+
+  #post(index: number, message: ToWorker, transfer: ArrayBuffer[]): void {
     if (this.#closed) return;
     let at = 0;
     for (let i = 1; i < this.#busy.length; i++) if (this.#busy[i]! < this.#busy[at]!) at = i;
     this.#busy[at]!++;
     this.#owner.set(index, at);
-    this.#workers[at]!.postMessage({ type: 'batch', index, batch } satisfies ToWorker, transfer);
+    this.#workers[at]!.postMessage(message, transfer);
   }
 
   /** Batches sent and not answered yet. */

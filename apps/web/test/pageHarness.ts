@@ -54,10 +54,12 @@ export async function startHarness(): Promise<PageHarness> {
   };
 }
 
-/** Runs the CLI's bundle (built by `pnpm build`) with the kernels the page uses by default. */
-export function cli(args: readonly string[]): string {
+/** Runs the CLI's bundle (built by `pnpm build`) with the kernels the page uses by default, in `cwd`. */
+export function cli(args: readonly string[], cwd?: string): string {
   return execFileSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(cwd === undefined ? {} : { cwd }),
     env: { ...process.env, LOSSFLOW_KERNELS: 'wasm' },
     maxBuffer: 64 << 20,
   });

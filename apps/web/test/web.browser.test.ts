@@ -82,6 +82,16 @@ describe('the web app', () => {
     expect(await runFiles(page, [cut])).toMatch(/^error/);
     const message = await page.textContent('#error');
     expect(message).toMatch(/^cannot read the data \(file 'cut\.arrows', batch \d+\): .* \[TRUNCATED\]\./);
+    // Word for word what the CLI says (its own prefix and ending aside).
+    const said = (() => {
+      try {
+        cli(['eval', 'cut.arrows', '--by', 'epoch', '--format', 'json'], dir);
+        return '';
+      } catch (e) {
+        return String((e as { stderr?: string }).stderr).trim();
+      }
+    })();
+    expect(`lossflow eval: ${message} No result was written.`).toBe(said);
     expect(await page.isDisabled('#download-json')).toBe(true);
     expect(await page.locator('#epochs tbody tr').count()).toBe(0);
     await page.screenshot({ path: join(OUT, 'narrow-error.png'), fullPage: true });
