@@ -43,7 +43,7 @@ export function lineChart(series: readonly ChartSeries[], options: ChartOptions)
   const perRow = Math.max(1, Math.floor((width - 68) / 92));
   const legendRows = Math.ceil(series.length / perRow);
   // The legend sits above the plot, one line per `perRow` series.
-  const m = { left: 56, right: 12, top: 30 + legendRows * 14, bottom: 40 };
+  const m = { left: 56, right: 24, top: 30 + legendRows * 14, bottom: 40 };
   const xs = series.flatMap((s) => s.x.filter(Number.isFinite));
   const ys = series.flatMap((s) => s.y.filter(Number.isFinite));
   const x0 = Math.min(0, ...xs);

@@ -65,18 +65,24 @@ export function cli(args: readonly string[], cwd?: string): string {
   });
 }
 
-/** Sets `files` on the page's file input, starts a run and waits until it ends (done, error or cancelled). */
+/**
+ * Sets `files` on the page's file input (unless undefined), starts a run (unless `start` is false:
+ * one is going) and waits until it ends: `done`, `cancelled`, or `error: <the message shown>`.
+ */
 export async function runFiles(
   page: Page,
   files: readonly string[] | undefined,
   threads = 2,
+  start = true,
 ): Promise<string> {
   if (files !== undefined) {
     await page.setInputFiles('#files', [...files]);
     await page.waitForFunction(() => document.body.dataset.state === 'ready');
   }
-  await page.fill('#threads', String(threads));
-  await page.click('#start');
+  if (start) {
+    await page.fill('#threads', String(threads));
+    await page.click('#start');
+  }
   await page.waitForFunction(
     () => ['done', 'error', 'cancelled'].includes(document.body.dataset.state ?? ''),
     undefined,

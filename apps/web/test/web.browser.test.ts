@@ -57,7 +57,8 @@ describe('the web app', () => {
   for (const name of ['log.arrows', 'log.arrow', 'log.parquet']) {
     it(`gives the CLI's JSON for ${name}, one series per epoch, and requests nothing after load`, async () => {
       const file = join(dir, name);
-      const { page, problems, requests } = await harness.open(1280, 900);
+      // The IPC file in a narrow window (a phone's width), the others in a wide one.
+      const { page, problems, requests } = await harness.open(name === 'log.arrow' ? 420 : 1280, 900);
       expect(await runFiles(page, [file], 3)).toBe('done');
       const json = await downloaded(page, '#download-json');
       expect(values(json)).toEqual(values(cli(['eval', file, '--by', 'epoch', '--format', 'json'])));
@@ -66,8 +67,10 @@ describe('the web app', () => {
         /^loss,reduction,key,value,rows\ncross-entropy,mean,,/,
       );
       expect(await downloaded(page, '#download-svg')).toMatch(/^<svg /);
-      if (name === 'log.arrows')
-        await page.screenshot({ path: join(OUT, 'wide-finished.png'), fullPage: true });
+      if (name !== 'log.parquet') {
+        const shot = name === 'log.arrow' ? 'narrow-finished.png' : 'wide-finished.png';
+        await page.screenshot({ path: join(OUT, shot), fullPage: true });
+      }
       expect(requests.filter((u) => !u.startsWith('blob:') && !u.startsWith('data:'))).toEqual([]);
       expect(problems).toEqual([]);
       await page.context().close();
@@ -131,7 +134,12 @@ describe('the web app', () => {
 
     // The whole file, to the end: the CLI's values, the file never read whole into memory.
     await page.setViewportSize({ width: 1280, height: 900 });
-    expect(await runFiles(page, undefined, 2)).toBe('done');
+    await page.click('#start');
+    await page.waitForFunction(
+      () => Number((document.getElementById('progress') as HTMLProgressElement).value) > 60e6,
+    );
+    await page.screenshot({ path: join(OUT, 'wide-running.png'), fullPage: true });
+    expect(await runFiles(page, undefined, 2, false)).toBe('done');
     const json = await downloaded(page, '#download-json');
     expect(values(json)).toEqual(values(cli(['eval', big, '--by', 'epoch', '--format', 'json'])));
     await page.screenshot({ path: join(OUT, 'wide-big-finished.png'), fullPage: true });
