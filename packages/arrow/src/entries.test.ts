@@ -20,6 +20,7 @@ describe('the entries of @lossflow/arrow', () => {
         'readTensors',
         'resolveColumns',
         'rowShapes',
+        'scanIpcStream',
         'tensorLayout',
         'trainingLogBatches',
         'trainingLogSchema',

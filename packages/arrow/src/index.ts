@@ -12,6 +12,12 @@ export {
 } from './errors/ArrowReadError.js';
 export { detectFormat, type FileFormat } from './format/detectFormat.js';
 export type { ByteSource } from './io/ByteReader.js';
+export {
+  type IpcBatchAt,
+  type IpcScan,
+  type PositionalFile,
+  scanIpcStream,
+} from './ipc/scanIpcBlocks.js';
 export { type ListExtent, rangeRows } from './parallel/rangeRows.js';
 export { MAX_THREADS } from './read/countOption.js';
 export { type BatchReader, type ReadOptions, type ReadProgress, readBatches } from './read/readBatches.js';

@@ -1,6 +1,5 @@
 import { ArrowReadError } from './errors/ArrowReadError.js';
 import type { FileFormat } from './format/detectFormat.js';
-import type { FormatReader } from './format/FormatReader.js';
 import { BlobByteReader } from './io/BlobByteReader.js';
 import type { ByteReader } from './io/ByteReader.js';
 
@@ -15,8 +14,8 @@ const GATHER_CHUNK = 1 << 20;
 /**
  * `bytes` as the reader of `format` needs them: an Arrow IPC file keeps its index at the end, so a
  * stream is gathered into a `Blob` (a browser may keep a large one on disk rather than in memory)
- * and read from there with random access. Everything else is returned as it is (Parquet is then
- * refused by {@link readParquet}, before anything is gathered).
+ * and read from there with random access; so is Parquet, whose footer comes last. Everything else
+ * is returned as it is.
  *
  * @example
  * bytes = await readableAs('arrow-file', new ChunkByteReader(body, '<stream>'));
@@ -26,7 +25,7 @@ export async function readableAs(
   bytes: ByteReader,
   signal?: AbortSignal,
 ): Promise<ByteReader> {
-  if (format !== 'arrow-file' || bytes.readInto !== undefined) return bytes;
+  if ((format !== 'arrow-file' && format !== 'parquet') || bytes.readInto !== undefined) return bytes;
   const parts: Uint8Array[] = [];
   try {
     for (;;) {
@@ -47,16 +46,7 @@ export async function readableAs(
 }
 
 /**
- * Parquet outside Node: refused with `UNSUPPORTED`, because its decoder (parquet-wasm) is loaded as
- * a Node worker thread here.
- *
- * @example
- * await readParquet(bytes); // throws ArrowReadError UNSUPPORTED in a browser
+ * Parquet outside Node: by the page-level fast path alone (see `readParquetWeb`); a column chunk
+ * that needs the Node-only general decoder is refused with `UNSUPPORTED`, saying why.
  */
-export async function readParquet(bytes: ByteReader, _options: unknown = {}): Promise<FormatReader> {
-  await bytes.close().catch(() => undefined);
-  throw new ArrowReadError('UNSUPPORTED', 'Parquet is read only in Node', {
-    file: bytes.name,
-    hint: "Read Parquet with '@lossflow/arrow/node' (readFile), or convert the file to an Arrow IPC stream or file for the browser.",
-  });
-}
+export { readParquetWeb as readParquet } from './parquet/webParquet.js';

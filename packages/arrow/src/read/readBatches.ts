@@ -70,8 +70,9 @@ export interface BatchReader extends AsyncIterable<RecordBatch> {
  *
  * - Arrow IPC stream: incrementally, one message at a time.
  * - Arrow IPC file: footer first, then batch by batch by random access.
- * - Parquet (Node only; elsewhere `UNSUPPORTED`): row group by row group, decoding only the columns
- *   asked for, in a worker thread.
+ * - Parquet: row group by row group, decoding only the columns asked for; in Node in a worker
+ *   thread, elsewhere by the page-level fast path alone (`UNSUPPORTED` for a column chunk that
+ *   needs Node's general decoder).
  *
  * The source may be a `Uint8Array`, an `ArrayBuffer`, a `Blob` (a browser `File`: read in slices,
  * never whole), a web `ReadableStream`, a Node `Readable` or any (async) iterable of `Uint8Array`

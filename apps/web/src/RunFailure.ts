@@ -1,0 +1,43 @@
+import { lossDescriptor } from '@lossflow/core';
+import type { ErrorData } from './workerMessages.js';
+
+/**
+ * Why a run ended without a result, worded as `lossflow eval` words it: what could not be done
+ * (read the data, compute a loss), where (file, batch, row, column), the error and its code, and
+ * how to fix it. No partial result is ever shown with one.
+ */
+export class RunFailure extends Error {
+  override readonly name = 'RunFailure';
+  readonly code: string | undefined;
+
+  constructor(readonly data: ErrorData) {
+    super(failureMessage(data));
+    this.code = data.code;
+  }
+}
+
+/**
+ * The CLI's one-line failure: `cannot read the data (file 'log.arrows', batch 1): … [TRUNCATED]. hint`.
+ *
+ * @example
+ * failureMessage(errorData(e)); // "cannot compute cross-entropy (file 'a.arrows', batch 2, row 3): … [TARGET_OUT_OF_RANGE]. …"
+ */
+export function failureMessage(e: ErrorData): string {
+  const where = [
+    e.file === undefined ? undefined : `file '${e.file}'`,
+    e.batch === undefined ? undefined : `batch ${e.batch}`,
+    e.row === undefined ? undefined : `row ${e.row}`,
+    e.column === undefined ? undefined : `column '${e.column}'`,
+  ].filter((x) => x !== undefined);
+  const what =
+    e.name === 'LossError'
+      ? `cannot compute ${e.loss === undefined ? 'the loss' : (lossDescriptor(e.loss)?.cliName ?? e.loss)}`
+      : e.code === 'ABORTED'
+        ? 'cancelled'
+        : 'cannot read the data';
+  const detail = e.detail ?? e.message;
+  const text = `${what}${where.length === 0 ? '' : ` (${where.join(', ')})`}: ${detail.replace(/\.$/, '')}${
+    e.code === undefined ? '' : ` [${e.code}]`
+  }.`;
+  return e.hint === undefined || text.includes(e.hint) ? text : `${text} ${e.hint}`;
+}

@@ -1,0 +1,362 @@
+import { ArrowReadError, readBatches } from '@lossflow/arrow';
+import { finalize, lossDescriptor } from '@lossflow/core';
+import { type GroupValue, type LossChunk, reduce, reduceGroups, runningGroups } from '@lossflow/rx';
+import type { Schema } from 'apache-arrow';
+import { firstValueFrom, forkJoin, Subject, toArray } from 'rxjs';
+import { batchMessage, schemaBytes } from './batchMessage.js';
+import { spansReadable, streamSpans } from './batchSpan.js';
+import type { EvalSpec } from './evalSpec.js';
+import { lossPlans } from './lossOperators.js';
+import { RunFailure } from './RunFailure.js';
+import { type ErrorData, errorData, type FromWorker, type WorkerChunk } from './workerMessages.js';
+import { type WorkerFactory, WorkerPool } from './workerPool.js';
+
+/** The final value of one loss, with the fields of the CLI's JSON `results` entries. */
+export interface LossResult {
+  /** The CLI's name (`cross-entropy`). */
+  readonly loss: string;
+  readonly reduction: string;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly columns: Readonly<Record<string, string>>;
+  readonly value: number;
+  readonly rows: number;
+  readonly groups?: readonly GroupValue[];
+}
+
+/** Everything a finished run found: what `lossflow eval --format json` reports. */
+export interface RunResult {
+  readonly rows: number;
+  readonly files: readonly { readonly path: string; readonly bytes: number }[];
+  readonly columns: readonly string[];
+  readonly by?: readonly string[];
+  readonly results: readonly LossResult[];
+}
+
+/** How far a run has got. */
+export interface RunProgress {
+  readonly bytesRead: number;
+  readonly totalBytes: number;
+  /** Rows whose losses are computed and merged. */
+  readonly rows: number;
+  readonly batches: number;
+  /** Milliseconds since the run started. */
+  readonly elapsed: number;
+}
+
+/** What the page is told while a run goes. */
+export interface RunHooks {
+  onProgress?(p: RunProgress): void;
+  /** Each batch's chunk of loss `loss`, in batch order, with the running values of the groups it touched. */
+  onChunk?(loss: number, chunk: LossChunk, batchValue: number, running: readonly GroupValue[]): void;
+}
+
+/** Options of {@link runEval}. */
+export interface RunOptions extends RunHooks {
+  readonly workers: WorkerFactory;
+  readonly threads: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Evaluates the losses of `spec` over `files` as one stream (as `lossflow eval FILE… --by KEY`
+ * does): this thread reads each file as a stream of record batches (a `File` is read in slices,
+ * never whole), sends each batch's columns to the least busy worker, and merges the workers'
+ * chunks back in batch order, so the values are the CLI's to the bit for any number of workers.
+ * Resolves with the result only when every row was computed; any failure (reading, a loss, a
+ * cancel) rejects with a {@link RunFailure} and no result.
+ *
+ * @example
+ * const result = await runEval([file], spec, { workers: () => new ComputeWorker(), threads: 4 });
+ */
+export async function runEval(
+  files: readonly File[],
+  spec: EvalSpec,
+  options: RunOptions,
+): Promise<RunResult> {
+  const started = performance.now();
+  const plans = lossPlans(spec);
+  const totalBytes = files.reduce((n, f) => n + f.size, 0);
+  const subjects = plans.map(() => new Subject<LossChunk>());
+  // Batches computed but not yet merged (they finish out of order), and the first failure by batch.
+  const done = new Map<number, readonly WorkerChunk[]>();
+  const failures = new Map<number, ErrorData>();
+  const fileOf: { first: number; name: string }[] = [];
+  let nextMerge = 0;
+  let mergedRows = 0;
+  let bytesBefore = 0;
+  let readerBytes = 0;
+  let failure: RunFailure | undefined;
+  let wake: (() => void) | undefined;
+
+  const locate = (index: number | undefined): { file: string | undefined; batch: number | undefined } => {
+    if (index === undefined) return { file: undefined, batch: undefined };
+    let at: { first: number; name: string } | undefined;
+    for (const f of fileOf) if (f.first <= index) at = f;
+    return { file: at?.name, batch: at === undefined ? index : index - at.first };
+  };
+  const fail = (data: ErrorData, index: number | undefined): void => {
+    if (failure !== undefined) return;
+    const where = locate(index);
+    failure = new RunFailure({
+      ...data,
+      file: data.file ?? where.file,
+      batch: where.batch ?? data.batch,
+    });
+    pool.close();
+    wake?.();
+  };
+  const progress = (): void =>
+    options.onProgress?.({
+      bytesRead: bytesBefore + readerBytes,
+      totalBytes,
+      rows: mergedRows,
+      batches: nextMerge,
+      elapsed: performance.now() - started,
+    });
+
+  // Running values per loss: fed synchronously as chunks are merged.
+  const running = plans.map(() => [] as GroupValue[]);
+  const runningSubs = subjects.map((s, i) =>
+    s.pipe(runningGroups(spec.losses[i]!.reduction)).subscribe({
+      next: (v) => running[i]!.push(v),
+      error: () => undefined,
+    }),
+  );
+  const finals = firstValueFrom(
+    forkJoin(
+      subjects.map((s, i) => {
+        const r = spec.losses[i]!.reduction;
+        return forkJoin([
+          s.pipe(reduce(r)),
+          spec.by === undefined ? [undefined] : s.pipe(reduceGroups(r), toArray()),
+        ]);
+      }),
+    ),
+  );
+  finals.catch(() => undefined);
+
+  const merge = (): void => {
+    for (;;) {
+      if (failure !== undefined) return;
+      const failed = failures.get(nextMerge);
+      if (failed !== undefined) {
+        fail(failed, nextMerge);
+        return;
+      }
+      const chunks = done.get(nextMerge);
+      if (chunks === undefined) return;
+      done.delete(nextMerge);
+      const where = locate(nextMerge);
+      chunks.forEach((c, i) => {
+        const chunk: LossChunk = {
+          loss: plans[i]!.spec.name,
+          batch: nextMerge,
+          ...c,
+          perRow: undefined,
+          source: undefined,
+          ...(where.file === undefined ? {} : { file: where.file }),
+        };
+        running[i]!.length = 0;
+        subjects[i]!.next(chunk);
+        const value = chunk.rows === 0 ? Number.NaN : finalize(c.state, spec.losses[i]!.reduction);
+        options.onChunk?.(i, chunk, value, running[i]!);
+      });
+      chunks.forEach((c, i) => {
+        rowsSum[i] = (rowsSum[i] ?? 0) + c.rows;
+      });
+      mergedRows += rowsOf.get(nextMerge) ?? 0;
+      rowsOf.delete(nextMerge);
+
+      nextMerge++;
+      progress();
+      wake?.();
+    }
+  };
+  const rowsOf = new Map<number, number>();
+  const rowsSum: number[] = [];
+  const pool = new WorkerPool(options.workers, Math.max(1, options.threads), (reply: FromWorker) => {
+    if (reply.type === 'chunks') done.set(reply.index, reply.chunks);
+    else if (reply.type === 'error') {
+      if (reply.index === undefined) fail(reply.error, undefined);
+      else failures.set(reply.index, reply.error);
+    }
+    merge();
+  });
+  const abort = (): void =>
+    fail(
+      errorData(
+        new ArrowReadError('ABORTED', 'the run was cancelled', { hint: 'Start it again to get a result.' }),
+      ),
+      undefined,
+    );
+  options.signal?.addEventListener('abort', abort, { once: true });
+  if (options.signal?.aborted) abort();
+
+  let columns: string[] = [];
+  let firstSchema: Schema | undefined;
+  let index = 0;
+  try {
+    await pool.init(spec);
+    for (const file of files) {
+      if (failure !== undefined) break;
+      fileOf.push({ first: index, name: file.name });
+      let names: string[];
+      let spans: boolean;
+      try {
+        const opened = await columnsOf(file, plans, spec.by);
+        names = opened.names;
+        firstSchema ??= opened.schema;
+        spans = opened.format === 'arrow-stream' && spansReadable(opened.schema);
+      } catch (e) {
+        failures.set(index, { ...errorData(e), batch: undefined });
+        merge();
+        break;
+      }
+      if (columns.length === 0) columns = names;
+      if (spans) {
+        // An Arrow IPC stream: this thread reads only message headers (checked as the CLI's pool
+        // checks them); the workers read the messages themselves, their reads overlapping.
+        try {
+          const { schema, batches } = await streamSpans(file);
+          for await (const span of batches) {
+            if (span.rows === 0) continue;
+            await pool.slot();
+            if (failure !== undefined) break;
+            rowsOf.set(index, span.rows);
+            readerBytes = span.end;
+            pool.sendSpan(index, file, schema, span.start, span.end);
+            index++;
+            progress();
+          }
+        } catch (e) {
+          failures.set(index, errorData(e));
+          merge();
+          break;
+        }
+        bytesBefore += file.size;
+        readerBytes = 0;
+        continue;
+      }
+      const reader = readBatches(file, {
+        columns: names,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        onProgress: (p) => {
+          readerBytes = p.bytesRead;
+        },
+      });
+      const schemaId = fileOf.length;
+      let schema: Uint8Array | undefined;
+      try {
+        for await (const batch of reader) {
+          await pool.slot();
+          if (failure !== undefined) break;
+          rowsOf.set(index, batch.numRows);
+          schema ??= schemaBytes(batch.schema);
+          const transfer: ArrayBuffer[] = [];
+          pool.send(index, batchMessage(batch, schemaId, schema, transfer), transfer);
+          index++;
+          progress();
+        }
+      } catch (e) {
+        failures.set(index, errorData(e));
+        merge();
+        break;
+      } finally {
+        await reader.close();
+      }
+      bytesBefore += file.size;
+      readerBytes = 0;
+    }
+    // Every batch sent is merged (or a failure ends the wait).
+    while (failure === undefined && (nextMerge < index || pool.outstanding > 0)) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = undefined;
+      merge();
+    }
+    if (failure !== undefined) throw failure;
+    for (const s of subjects) s.complete();
+    let values: [number, GroupValue[] | undefined][];
+    try {
+      values = (await finals) as [number, GroupValue[] | undefined][];
+    } catch (e) {
+      throw new RunFailure(errorData(e));
+    }
+    progress();
+    return {
+      rows: mergedRows,
+      files: files.map((f) => ({ path: f.name, bytes: f.size })),
+      columns,
+      ...(spec.by === undefined ? {} : { by: [spec.by] }),
+      results: spec.losses.map((loss, i) => {
+        const [value, groups] = values[i]!;
+        const descriptor = lossDescriptor(loss.name);
+        return {
+          loss: descriptor?.cliName ?? loss.name,
+          reduction: loss.reduction,
+          options: loss.options,
+          columns: resolvedColumns(plans[i]!.columns, firstSchema!),
+          value,
+          rows: rowsSum[i] ?? 0,
+          ...(groups === undefined ? {} : { groups }),
+        };
+      }),
+    };
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+    for (const sub of runningSubs) sub.unsubscribe();
+    pool.close();
+  }
+}
+
+/**
+ * The columns the run reads from `file`, in the file's order, as the CLI's `evalColumns` picks
+ * them: each loss's role columns (given or auto-detected) and the grouping column.
+ *
+ * @throws {ArrowReadError} `MISSING_COLUMN`, listing the file's columns, as the CLI words it.
+ */
+async function columnsOf(
+  file: File,
+  plans: ReturnType<typeof lossPlans>,
+  by: string | undefined,
+): Promise<{ names: string[]; schema: Schema; format: string }> {
+  const reader = readBatches(file);
+  let schema: Schema;
+  let format: string;
+  try {
+    schema = await reader.schema();
+    format = await reader.format();
+  } finally {
+    await reader.close();
+  }
+  const wanted = new Set<string>();
+  for (const plan of plans) {
+    for (const [role, column] of Object.entries(plan.columns(schema)))
+      if (!role.startsWith('\u0000')) wanted.add(column);
+  }
+  if (by !== undefined) {
+    if (!schema.fields.some((f) => f.name === by)) {
+      const near = schema.fields.find((f) => f.name.toLowerCase() === by.toLowerCase());
+      const available = schema.fields.map((f) => `${f.name} (${String(f.type)})`).join(', ');
+      throw new ArrowReadError('MISSING_COLUMN', `no column '${by}'; available: ${available}`, {
+        file: file.name,
+        column: by,
+        hint:
+          near === undefined
+            ? 'Group by one of the available columns.'
+            : `Did you mean ${near.name}? Column names are case-sensitive.`,
+      });
+    }
+    wanted.add(by);
+  }
+  return { names: schema.fields.map((f) => f.name).filter((n) => wanted.has(n)), schema, format };
+}
+
+/** A loss's columns by role (its grouping and step entries left out), for the JSON's `columns`. */
+function resolvedColumns(
+  columns: (schema: Schema) => Record<string, string>,
+  schema: Schema,
+): Record<string, string> {
+  return Object.fromEntries(Object.entries(columns(schema)).filter(([role]) => !role.startsWith('\u0000')));
+}

@@ -1,0 +1,123 @@
+import type { BatchMessage } from './batchMessage.js';
+import type { EvalSpec } from './evalSpec.js';
+import type { FromWorker, ToWorker } from './workerMessages.js';
+
+/** Starts one compute worker (the app passes Vite's inlined worker constructor). */
+export type WorkerFactory = () => Worker;
+
+/**
+ * The compute workers of one run: batches go to the least busy worker, replies come back through
+ * `onReply` in whatever order they finish (the run puts them back in batch order). At most
+ * `2 × size` batches are out at once, so reading never runs ahead of computing by more than that.
+ * `close()` terminates every worker at once (cancel, an error, or the end of the run).
+ */
+export class WorkerPool {
+  readonly #workers: Worker[] = [];
+  readonly #busy: number[] = [];
+  readonly #owner = new Map<number, number>();
+  #waiters: (() => void)[] = [];
+  #closed = false;
+
+  constructor(
+    factory: WorkerFactory,
+    readonly size: number,
+    private readonly onReply: (reply: FromWorker) => void,
+  ) {
+    for (let i = 0; i < size; i++) {
+      const worker = factory();
+      worker.onmessage = (event: MessageEvent<FromWorker>) => {
+        const reply = event.data;
+        if (reply.type !== 'ready' && reply.index !== undefined) {
+          const at = this.#owner.get(reply.index);
+          if (at !== undefined) {
+            this.#owner.delete(reply.index);
+            this.#busy[at]!--;
+            this.#waiters.shift()?.();
+          }
+        }
+        this.onReply(reply);
+      };
+      worker.onerror = (event) => {
+        event.preventDefault();
+        this.onReply({
+          type: 'error',
+          index: undefined,
+          error: {
+            name: 'Error',
+            code: undefined,
+            message: `a compute worker failed: ${event.message}`,
+            hint: undefined,
+            loss: undefined,
+            file: undefined,
+            batch: undefined,
+            row: undefined,
+            column: undefined,
+            detail: undefined,
+          },
+        });
+      };
+      this.#workers.push(worker);
+      this.#busy.push(0);
+    }
+  }
+
+  /** Sets every worker up for `spec`; resolves once all of them are ready (or one fails). */
+  init(spec: EvalSpec): Promise<void> {
+    const ready = Promise.all(
+      this.#workers.map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            const listen = (event: MessageEvent<FromWorker>) => {
+              if (event.data.type === 'ready' || event.data.type === 'error') {
+                worker.removeEventListener('message', listen);
+                resolve();
+              }
+            };
+            worker.addEventListener('message', listen);
+          }),
+      ),
+    );
+    for (const worker of this.#workers) worker.postMessage({ type: 'init', spec } satisfies ToWorker);
+    return ready.then(() => undefined);
+  }
+
+  /** Waits until fewer than `2 × size` batches are out. */
+  async slot(): Promise<void> {
+    while (!this.#closed && this.#owner.size >= 2 * this.size) {
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+  }
+
+  /** Sends batch `index` (its buffers in `transfer` are moved, not copied) to the least busy worker. */
+  send(index: number, batch: BatchMessage, transfer: ArrayBuffer[]): void {
+    this.#post(index, { type: 'batch', index, batch }, transfer);
+  }
+
+  /** Has the least busy worker read and compute the IPC message at `[start, end)` of `file` as batch `index`. */
+  sendSpan(index: number, file: File, schema: Uint8Array, start: number, end: number): void {
+    this.#post(index, { type: 'span', index, file, schema, start, end }, []);
+  }
+
+  #post(index: number, message: ToWorker, transfer: ArrayBuffer[]): void {
+    if (this.#closed) return;
+    let at = 0;
+    for (let i = 1; i < this.#busy.length; i++) if (this.#busy[i]! < this.#busy[at]!) at = i;
+    this.#busy[at]!++;
+    this.#owner.set(index, at);
+    this.#workers[at]!.postMessage(message, transfer);
+  }
+
+  /** Batches sent and not answered yet. */
+  get outstanding(): number {
+    return this.#owner.size;
+  }
+
+  /** Terminates every worker; waiting senders are released. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const worker of this.#workers) worker.terminate();
+    for (const wake of this.#waiters) wake();
+    this.#waiters = [];
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The built page in headless Chromium, served from 127.0.0.1: each format of a generated
+ * multi-epoch log gives the CLI's JSON values to the bit, one chart series per epoch, a damaged
+ * file an error and no result, cancel ends the workers, and nothing is requested after load.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, downloaded, type PageHarness, runFiles, startHarness } from './pageHarness.js';
+
+const OUT = fileURLToPath(new URL('../test-output/', import.meta.url));
+const EPOCHS = 3;
+let dir: string;
+let harness: PageHarness;
+
+/** The CLI's JSON without the files' paths (the page knows only their names). */
+function values(json: string): unknown {
+  const doc = JSON.parse(json) as { files?: { path: string; bytes: number }[] };
+  return { ...doc, files: doc.files?.map((f) => ({ bytes: f.bytes })) };
+}
+
+beforeAll(async () => {
+  mkdirSync(OUT, { recursive: true });
+  dir = mkdtempSync(join(tmpdir(), 'lossflow-web-'));
+  for (const [format, name] of [
+    ['arrow', 'log.arrows'],
+    ['arrow-file', 'log.arrow'],
+    ['parquet', 'log.parquet'],
+  ] as const) {
+    cli([
+      'generate',
+      '--rows',
+      '3000',
+      '--classes',
+      '10',
+      '--epochs',
+      String(EPOCHS),
+      '--batch-rows',
+      '700',
+      '--format',
+      format,
+      '--out',
+      join(dir, name),
+      '-q',
+    ]);
+  }
+  harness = await startHarness();
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+describe('the web app', () => {
+  for (const name of ['log.arrows', 'log.arrow', 'log.parquet']) {
+    it(`gives the CLI's JSON for ${name}, one series per epoch, and requests nothing after load`, async () => {
+      const file = join(dir, name);
+      // The IPC file in a narrow window (a phone's width), the others in a wide one.
+      const { page, problems, requests } = await harness.open(name === 'log.arrow' ? 420 : 1280, 900);
+      expect(await runFiles(page, [file], 3)).toBe('done');
+      const json = await downloaded(page, '#download-json');
+      expect(values(json)).toEqual(values(cli(['eval', file, '--by', 'epoch', '--format', 'json'])));
+      expect(await page.locator('#epoch-chart path.series').count()).toBe(EPOCHS);
+      expect(await downloaded(page, '#download-csv')).toMatch(
+        /^loss,reduction,key,value,rows\ncross-entropy,mean,,/,
+      );
+      expect(await downloaded(page, '#download-svg')).toMatch(/^<svg /);
+      if (name !== 'log.parquet') {
+        const shot = name === 'log.arrow' ? 'narrow-finished.png' : 'wide-finished.png';
+        await page.screenshot({ path: join(OUT, shot), fullPage: true });
+      }
+      expect(requests.filter((u) => !u.startsWith('blob:') && !u.startsWith('data:'))).toEqual([]);
+      expect(problems).toEqual([]);
+      await page.context().close();
+    });
+  }
+
+  it('shows a truncated file as the CLI words it, with no result', async () => {
+    const whole = readFileSync(join(dir, 'log.arrows'));
+    const cut = join(dir, 'cut.arrows');
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const { page } = await harness.open(420, 900);
+    expect(await runFiles(page, [cut])).toMatch(/^error/);
+    const message = await page.textContent('#error');
+    expect(message).toMatch(/^cannot read the data \(file 'cut\.arrows', batch \d+\): .* \[TRUNCATED\]\./);
+    // Word for word what the CLI says (its own prefix and ending aside).
+    const said = (() => {
+      try {
+        cli(['eval', 'cut.arrows', '--by', 'epoch', '--format', 'json'], dir);
+        return '';
+      } catch (e) {
+        return String((e as { stderr?: string }).stderr).trim();
+      }
+    })();
+    expect(`lossflow eval: ${message} No result was written.`).toBe(said);
+    expect(await page.isDisabled('#download-json')).toBe(true);
+    expect(await page.locator('#epochs tbody tr').count()).toBe(0);
+    await page.screenshot({ path: join(OUT, 'narrow-error.png'), fullPage: true });
+    await page.context().close();
+  });
+
+  it('names a missing column with the available ones', async () => {
+    const { page } = await harness.open(1280, 900);
+    await page.setInputFiles('#files', [join(dir, 'log.arrows')]);
+    await page.waitForFunction(() => document.body.dataset.state === 'ready');
+    await page.check('input[value="mseLoss"]');
+    await page.uncheck('input[value="crossEntropy"]');
+    await page.selectOption('#col-input', 'step');
+    expect(await runFiles(page, undefined)).toMatch(/^error/);
+    expect(await page.textContent('#error')).toMatch(/cannot compute mse/);
+    await page.context().close();
+  });
+
+  it('reads a ~200 MB stream in slices and cancel ends every worker', async () => {
+    const big = join(dir, 'big.arrows');
+    cli(['generate', '--rows', '250000', '--classes', '100', '--epochs', '2', '--out', big, '-q']);
+    expect(statSync(big).size).toBeGreaterThan(150e6);
+    const { page, problems } = await harness.open(420, 900);
+    await page.setInputFiles('#files', [big]);
+    await page.waitForFunction(() => document.body.dataset.state === 'ready');
+    await page.fill('#threads', '2');
+    await page.click('#start');
+    await page.waitForFunction(
+      () => Number((document.getElementById('progress') as HTMLProgressElement).value) > 20e6,
+    );
+    expect(page.workers().length).toBe(2);
+    await page.screenshot({ path: join(OUT, 'narrow-running.png'), fullPage: true });
+    await page.click('#cancel');
+    await page.waitForFunction(() => document.body.dataset.state === 'cancelled');
+    await expect.poll(() => page.workers().length).toBe(0);
+    expect(await page.isDisabled('#download-json')).toBe(true);
+
+    // The whole file, to the end: the CLI's values, the file never read whole into memory.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.click('#start');
+    await page.waitForFunction(
+      () => Number((document.getElementById('progress') as HTMLProgressElement).value) > 60e6,
+    );
+    await page.screenshot({ path: join(OUT, 'wide-running.png'), fullPage: true });
+    expect(await runFiles(page, undefined, 2, false)).toBe('done');
+    const json = await downloaded(page, '#download-json');
+    expect(values(json)).toEqual(values(cli(['eval', big, '--by', 'epoch', '--format', 'json'])));
+    await page.screenshot({ path: join(OUT, 'wide-big-finished.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});
