@@ -3,30 +3,35 @@
 // Parquet (written by DuckDB: SNAPPY defaults, ZSTD, 1M-row groups; and by lossflow), each beside
 // DuckDB's full read of the same Parquet file, PyTorch's loop over a raw copy of the rows, a plain
 // read of the file, and the peak RSS; then MSE over a ≥ 3 GB IPC stream against a plain read, and
+// cross-entropy with accuracy, top-5 accuracy and ECE against cross-entropy alone (issue 16), and
 // the fixed cost of a process. Run with `pnpm bench:e2e` (which builds first); options:
 //   --rows N        cross-entropy rows (default 2,000,000; 100 float32 logits a row)
 //   --mse-rows N    MSE (input, target) pairs (default 400,000,000: a 3.2 GB stream; 0 skips it)
-//   --runs N        timed runs per case, after one warm-up run (default 3)
-//   --skip a,b      leave out parts: ipc, parquet, duckdb, torch, mse
+//   --runs N        timed runs per case, after one warm-up run of each (default 3); the runs are
+//                   interleaved (round r runs every case once), and each case's median is reported
+//   --skip a,b      leave out parts: ipc, parquet, duckdb, torch, mse, metrics
+//   --quick         a smoke run: 100,000 rows, 1,000,000 MSE pairs, one run (options given win)
 // Inputs are generated once and cached in os.tmpdir()/lossflow-bench/e2e (never in the repo);
 // delete that folder to reclaim them. Benchmarks measure; they never assert.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Field, Float32, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { trainingLogBatches } from '../../packages/arrow/dist/index.js';
 import { writeIpcStream, writeParquet } from '../../packages/arrow/dist/node.js';
+import { cpu, fmtCount, formatTable, gbps, mb, medianRun, ms, percent, speed } from './e2eTable.mjs';
 
 const { values: args } = parseArgs({
   options: {
-    rows: { type: 'string', default: '2000000' },
-    'mse-rows': { type: 'string', default: '400000000' },
-    runs: { type: 'string', default: '3' },
+    rows: { type: 'string' },
+    'mse-rows': { type: 'string' },
+    runs: { type: 'string' },
     skip: { type: 'string', default: '' },
+    quick: { type: 'boolean', default: false },
   },
 });
 const count = (name, text) => {
@@ -34,9 +39,10 @@ const count = (name, text) => {
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${name} must be a whole number ≥ 0, got ${text}`);
   return n;
 };
-const ROWS = count('rows', args.rows);
-const MSE_ROWS = count('mse-rows', args['mse-rows']);
-const RUNS = Math.max(1, count('runs', args.runs));
+const QUICK = args.quick;
+const ROWS = count('rows', args.rows ?? (QUICK ? '100000' : '2000000'));
+const MSE_ROWS = count('mse-rows', args['mse-rows'] ?? (QUICK ? '1000000' : '400000000'));
+const RUNS = Math.max(1, count('runs', args.runs ?? (QUICK ? '1' : '3')));
 const SKIP = new Set(args.skip.split(',').filter((s) => s !== ''));
 
 const CACHE = join(tmpdir(), 'lossflow-bench', 'e2e');
@@ -45,7 +51,7 @@ const CORES = availableParallelism();
 const CLASSES = 100;
 const SEED = 7;
 const MSE_BATCH = 1 << 20;
-// A run slower than this is measured once after the warm-up, not RUNS times (a slow fallback path).
+// A case whose warm-up took longer than this is measured once, not RUNS times (a slow fallback path).
 const SLOW_SECONDS = 8;
 
 const log = (message) => process.stderr.write(`${message}\n`);
@@ -172,18 +178,7 @@ function timed(command, commandArgs) {
   });
 }
 
-/** Median wall time (with that run's CPU) and the highest RSS of RUNS runs after a warm-up run. */
-async function median(run) {
-  const warm = await run();
-  const results = [];
-  const runs = warm.seconds > SLOW_SECONDS ? 1 : RUNS;
-  for (let i = 0; i < runs; i++) results.push(await run());
-  results.sort((a, b) => a.seconds - b.seconds);
-  const mid = results[Math.floor(results.length / 2)];
-  const peaks = [warm, ...results].map((r) => r.peak).filter((p) => p !== undefined);
-  return { ...mid, peak: peaks.length === 0 ? undefined : Math.max(...peaks), runs };
-}
-
+// A plain read of the file into a reused 8 MB buffer: the floor of any reader of the file.
 const PLAIN_READ = `
 const fs = require('node:fs');
 const buffer = Buffer.allocUnsafe(8 << 20);
@@ -206,7 +201,7 @@ console.log(JSON.stringify({ seconds: (performance.now() - t0) / 1e3, value: Str
 connection.closeSync();
 `;
 
-// Prints the loop's median time over RUNS runs (after a warm-up) and the loss.
+// Prints the loop's time for one run (after a warm-up run in the same process) and the loss.
 const TORCH = `
 import sys, time, warnings, numpy as np, torch, torch.nn.functional as F
 warnings.filterwarnings('ignore')
@@ -236,8 +231,8 @@ def run():
                 count += n
     return time.perf_counter() - t0, total / count
 run()
-times = sorted(run() for _ in range(${RUNS}))
-print(times[len(times) // 2][0], times[0][1])
+seconds, value = run()
+print(seconds, value)
 `;
 
 function findTorch() {
@@ -260,36 +255,64 @@ async function torchLoop(torch, kind, a, b, rows, width) {
     String(width),
   ]);
   const [seconds, value] = run.stdout.trim().split(' ').map(Number);
-  return { seconds, value };
+  return { seconds, value, cpu: undefined, peak: undefined };
 }
 
-const evalRun = (path, loss) => () =>
-  timed(process.execPath, [BIN, 'eval', path, ...loss, '--format', 'json', '--threads', String(CORES)]);
-const plainRead = (path) => median(() => timed(process.execPath, ['-e', PLAIN_READ, path]));
+const evalRun =
+  (path, loss = []) =>
+  () =>
+    timed(process.execPath, [BIN, 'eval', path, ...loss, '--format', 'json', '--threads', String(CORES)]);
+const plainRead = (path) => () => timed(process.execPath, ['-e', PLAIN_READ, path]);
+const duckdbRead = (path) => async () => {
+  const run = await timed(process.execPath, [
+    '--input-type=module',
+    '-e',
+    DUCKDB_READ,
+    duckdbModule,
+    path,
+    String(CORES),
+  ]);
+  const { seconds, value } = JSON.parse(run.stdout);
+  return { ...run, seconds, value };
+};
 
-const fmt = (x) =>
-  x >= 1e9
-    ? `${(x / 1e9).toFixed(2)} G`
-    : x >= 1e6
-      ? `${(x / 1e6).toFixed(2)} M`
-      : `${(x / 1e3).toFixed(2)} k`;
-const ms = (s) => (s === undefined ? '-' : `${(s * 1e3).toFixed(0)} ms`);
-const mb = (b) => (b === undefined ? '-' : `${(b / 1e6).toFixed(0)} MB`);
-/** How many times faster this row is than `base` seconds (above 1: faster). */
-const speed = (base, seconds) => (base === undefined ? '-' : `${(base / seconds).toFixed(2)}x`);
-
-function table(header, lines) {
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const row = (cells) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  console.log(row(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const l of lines) console.log(row(l));
+/**
+ * Runs every measurement interleaved: a warm-up run of each, then RUNS rounds that each run every
+ * measurement once (so a burst of load on a shared machine hits all cases alike, not one case's
+ * runs), a measurement whose warm-up took over SLOW_SECONDS only in the first round. Returns each
+ * one's median run (see `medianRun`) by key.
+ */
+async function interleaved(measurements) {
+  const runs = new Map();
+  const slow = new Set();
+  for (const [key, { what, run }] of measurements) {
+    log(`warm-up: ${what}`);
+    const warm = await run();
+    if (warm.seconds > SLOW_SECONDS) slow.add(key);
+    runs.set(key, { warm, runs: [] });
+  }
+  for (let round = 0; round < RUNS; round++) {
+    log(`round ${round + 1} of ${RUNS}`);
+    for (const [key, { run }] of measurements) {
+      if (round > 0 && slow.has(key)) continue;
+      runs.get(key).runs.push(await run());
+    }
+  }
+  const medians = new Map();
+  for (const [key, { warm, runs: r }] of runs) {
+    const m = medianRun(r);
+    // The warm-up's peak RSS counts too.
+    const peak = [m.peak, warm.peak].filter((p) => p !== undefined);
+    medians.set(key, { ...m, peak: peak.length === 0 ? undefined : Math.max(...peak) });
+  }
+  return medians;
 }
 
 const torch = SKIP.has('torch') ? undefined : findTorch();
 const withDuckdb = !SKIP.has('duckdb') && duckdbModule !== undefined;
 const values = [];
+/** key → { what, run }: every timed process of this benchmark, in the order they run in a round. */
+const measurements = new Map();
 
 // ---- cross-entropy over the same rows in every layout ----
 const cases = [];
@@ -318,58 +341,42 @@ if (!SKIP.has('parquet')) {
   } else log('DuckDB (@duckdb/node-api) not found: its Parquet files and reads are left out');
   cases.push({ name: 'Parquet by lossflow (8,192-row groups)', path: lossflow });
 }
-let torchCe;
+for (const [i, c] of cases.entries()) {
+  measurements.set(`ce:${i}`, { what: `lossflow cross-entropy over ${c.path}`, run: evalRun(c.path) });
+  measurements.set(`read:${i}`, { what: `plain read of ${c.path}`, run: plainRead(c.path) });
+  if (c.path.endsWith('.parquet') && withDuckdb)
+    measurements.set(`duckdb:${i}`, { what: `DuckDB's full read of ${c.path}`, run: duckdbRead(c.path) });
+}
 if (torch !== undefined && cases.length > 0) {
   const raw = await rawLog();
-  log('measuring PyTorch cross-entropy over the raw copy');
-  torchCe = await torchLoop(torch, 'ce', raw.logits, raw.targets, ROWS, CLASSES);
-  values.push(`cross-entropy: PyTorch ${torchCe.value}`);
+  measurements.set('torch:ce', {
+    what: 'PyTorch cross-entropy over the raw copy',
+    run: () => torchLoop(torch, 'ce', raw.logits, raw.targets, ROWS, CLASSES),
+  });
 }
-const ceLines = [];
-let smallBatches;
-for (const c of cases) {
-  log(`measuring cross-entropy over ${c.path}`);
-  const bytes = statSync(c.path).size;
-  const lossflow = await median(evalRun(c.path, []));
-  const read = await plainRead(c.path);
-  const parquet = c.path.endsWith('.parquet');
-  let duck;
-  if (parquet && withDuckdb) {
-    duck = await median(async () => {
-      const run = await timed(process.execPath, [
-        '--input-type=module',
-        '-e',
-        DUCKDB_READ,
-        duckdbModule,
-        c.path,
-        String(CORES),
-      ]);
-      const { seconds, value } = JSON.parse(run.stdout);
-      return { ...run, seconds, value, process: run.seconds };
-    });
-  }
-  smallBatches ??= lossflow.seconds;
-  values.push(`${c.name}: lossflow ${JSON.parse(lossflow.stdout).results[0].value}`);
-  ceLines.push([
-    c.name,
-    `${(bytes / 1e6).toFixed(0)} MB`,
-    ms(lossflow.seconds),
-    fmt(ROWS / lossflow.seconds),
-    (bytes / lossflow.seconds / 1e9).toFixed(2),
-    lossflow.cpu === undefined ? '-' : `${lossflow.cpu.toFixed(2)} s`,
-    mb(lossflow.peak),
-    speed(smallBatches, lossflow.seconds),
-    duck === undefined ? '-' : `${ms(duck.seconds)}, ${mb(duck.peak)}`,
-    duck === undefined ? '-' : speed(duck.seconds, lossflow.seconds),
-    torchCe === undefined ? '-' : speed(torchCe.seconds, lossflow.seconds),
-    `${ms(read.seconds)} (${(bytes / read.seconds / 1e9).toFixed(2)} GB/s)`,
-    `${((read.seconds / lossflow.seconds) * 100).toFixed(0)}%`,
-  ]);
+
+// Metrics ride the losses' pass (issue 16: target ≥ 80% of cross-entropy alone's throughput),
+// over the first case (the 8,192-row IPC stream unless it is skipped).
+const METRIC_ARGS = [
+  '--metric',
+  'accuracy',
+  '--metric',
+  'top-k-accuracy',
+  '--k',
+  '5',
+  '--metric',
+  'calibration-error',
+];
+const metricsCase = SKIP.has('metrics') ? undefined : cases[0];
+if (metricsCase !== undefined) {
+  measurements.set('metrics', {
+    what: `lossflow cross-entropy + accuracy + top-5 + ECE over ${metricsCase.path}`,
+    run: evalRun(metricsCase.path, ['--loss', 'cross-entropy', ...METRIC_ARGS]),
+  });
 }
 
 // ---- MSE over a big IPC stream: bound by the read ----
-let mseLines = [];
-let mseBytes = 0;
+let mse;
 if (!SKIP.has('mse') && MSE_ROWS > 0) {
   const fields = [new Field('input', new Float32(), false), new Field('target', new Float32(), false)];
   const schema = new Schema(fields);
@@ -403,101 +410,133 @@ if (!SKIP.has('mse') && MSE_ROWS > 0) {
     renameSync(`${raw.input}.partial`, raw.input);
     renameSync(`${raw.target}.partial`, raw.target);
   });
-  log(`measuring MSE over ${path}`);
-  const bytes = statSync(path).size;
-  const lossflow = await median(evalRun(path, ['--loss', 'mse']));
-  const read = await plainRead(path);
-  const torchMse =
-    torch === undefined ? undefined : await torchLoop(torch, 'mse', raw.input, raw.target, MSE_ROWS, 1);
-  values.push(
-    `MSE: lossflow ${JSON.parse(lossflow.stdout).results[0].value}${torchMse === undefined ? '' : `, PyTorch ${torchMse.value}`}`,
-  );
-  mseLines = [
-    ['lossflow eval', lossflow, lossflow.cpu, lossflow.peak],
-    ...(torchMse === undefined ? [] : [['PyTorch loop (raw copy)', torchMse, undefined, undefined]]),
-    ['plain fs.readSync, 8 MB reused buffer', read, read.cpu, read.peak],
-  ].map(([what, r, cpu, peak]) => [
-    what,
-    ms(r.seconds),
-    fmt(MSE_ROWS / r.seconds),
-    (bytes / r.seconds / 1e9).toFixed(2),
-    cpu === undefined ? '-' : `${cpu.toFixed(2)} s`,
-    mb(peak),
-    `${((read.seconds / r.seconds) * 100).toFixed(0)}%`,
-  ]);
-  mseBytes = bytes;
+  mse = { path, bytes: statSync(path).size };
+  measurements.set('mse', { what: `lossflow MSE over ${path}`, run: evalRun(path, ['--loss', 'mse']) });
+  measurements.set('mse:read', { what: `plain read of ${path}`, run: plainRead(path) });
+  if (torch !== undefined) {
+    measurements.set('mse:torch', {
+      what: 'PyTorch MSE over the raw copy',
+      run: () => torchLoop(torch, 'mse', raw.input, raw.target, MSE_ROWS, 1),
+    });
+  }
 }
 
-// Metrics ride the losses' pass (issue 16: target ≥ 80% of cross-entropy alone's throughput).
-log(`measuring cross-entropy + accuracy + top-5 + ECE over ${ce.path}`);
-const METRIC_ARGS = [
-  '--metric',
-  'accuracy',
-  '--metric',
-  'top-k-accuracy',
-  '--k',
-  '5',
-  '--metric',
-  'calibration-error',
-];
-const withMetrics = await median(() =>
-  timed(process.execPath, [
-    BIN,
-    'eval',
-    ce.path,
-    '--loss',
-    'cross-entropy',
-    ...METRIC_ARGS,
-    '--format',
-    'json',
-    '--threads',
-    String(CORES),
-  ]),
-);
-rows.push({
-  name: `cross-entropy + accuracy + top-5 + ECE: lossflow eval, ${CORES} threads`,
-  seconds: withMetrics.seconds,
-  rows: ce.rows,
-  bytes: ce.bytes,
-});
-
-log('measuring the fixed cost of a lossflow eval process (148-row fixture)');
 const fixture = fileURLToPath(new URL('../../fixtures/epoch-log.arrows', import.meta.url));
-const startup = await median(evalRun(fixture, []));
+measurements.set('startup', { what: 'a lossflow eval process on a 148-row file', run: evalRun(fixture) });
+
+const loadBefore = loadavg()[0];
+const results = await interleaved(measurements);
+const loadAfter = loadavg()[0];
+const value = (key) => JSON.parse(results.get(key).stdout).results[0].value;
 
 console.log(
-  `\nlossflow eval end to end (process start to JSON output), ${CORES} threads, on ${CORES} cores; median of ${RUNS} runs after a warm-up (one run where the warm-up took over ${SLOW_SECONDS} s); CPU is that run's user + system; peak RSS the highest of all runs. The machine may be shared: compare rows within one run.`,
+  `\nlossflow eval end to end (process start to JSON output), ${CORES} threads, on ${CORES} cores; median of ${RUNS} interleaved run(s) after a warm-up of each (one run where the warm-up took over ${SLOW_SECONDS} s); CPU is that run's user + system; peak RSS the highest of all runs. Load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after: the machine may be shared, compare rows within one run.`,
 );
-if (ceLines.length > 0) {
+
+const torchCe = results.get('torch:ce');
+if (torchCe !== undefined) values.push(`cross-entropy: PyTorch ${torchCe.value}`);
+if (cases.length > 0) {
+  const small = results.get('ce:0').seconds;
+  const lines = cases.map((c, i) => {
+    const bytes = statSync(c.path).size;
+    const lossflow = results.get(`ce:${i}`);
+    const read = results.get(`read:${i}`);
+    const duck = results.get(`duckdb:${i}`);
+    values.push(`${c.name}: lossflow ${value(`ce:${i}`)}`);
+    return [
+      c.name,
+      mb(bytes),
+      ms(lossflow.seconds),
+      fmtCount(ROWS / lossflow.seconds),
+      gbps(bytes, lossflow.seconds),
+      cpu(lossflow.cpu),
+      mb(lossflow.peak),
+      speed(small, lossflow.seconds),
+      duck === undefined ? '-' : `${ms(duck.seconds)}, ${mb(duck.peak)}`,
+      duck === undefined ? '-' : speed(duck.seconds, lossflow.seconds),
+      speed(torchCe?.seconds, lossflow.seconds),
+      `${ms(read.seconds)} (${gbps(bytes, read.seconds)} GB/s)`,
+      percent(read.seconds, lossflow.seconds),
+    ];
+  });
   console.log(
     `\nCross-entropy over the same ${ROWS.toLocaleString('en')} rows × ${CLASSES} float32 logits + int64 targets. "vs 8,192" is the 8,192-row IPC stream's time over this row's; DuckDB is \`SELECT sum(list_sum(logits)), sum(target)\` over the same file (query time, ${CORES} threads; peak RSS of its process); ${torch === undefined ? 'PyTorch: not found' : `PyTorch ${torch.version} is F.cross_entropy over 65,536-row chunks read (readinto, reused buffers) from a raw copy, ${CORES} threads, loop only: ${ms(torchCe?.seconds)}`}; plain read is fs.readSync of the file into a reused 8 MB buffer (a process), and "of read" its time over lossflow's. Ratios above 1x: lossflow is faster.\n`,
   );
-  table(
-    [
-      'file',
-      'size',
-      'lossflow',
-      'rows/s',
-      'GB/s',
-      'CPU',
-      'peak RSS',
-      'vs 8,192',
-      'DuckDB',
-      'vs DuckDB',
-      'vs PyTorch',
-      'plain read',
-      'of read',
-    ],
-    ceLines,
-  );
-}
-if (mseLines.length > 0) {
   console.log(
-    `\nMSE over ${MSE_ROWS.toLocaleString('en')} float32 (input, target) pairs, an Arrow IPC stream of ${(mseBytes / 1e9).toFixed(2)} GB in ${MSE_BATCH.toLocaleString('en')}-row batches (GB/s counts the file's bytes; "of read": plain read's time over this row's).\n`,
+    formatTable(
+      [
+        'file',
+        'size',
+        'lossflow',
+        'rows/s',
+        'GB/s',
+        'CPU',
+        'peak RSS',
+        'vs 8,192',
+        'DuckDB',
+        'vs DuckDB',
+        'vs PyTorch',
+        'plain read',
+        'of read',
+      ],
+      lines,
+    ),
   );
-  table(['MSE', 'time', 'rows/s', 'GB/s', 'CPU', 'peak RSS', 'of read'], mseLines);
 }
+if (metricsCase !== undefined) {
+  const alone = results.get('ce:0');
+  const withMetrics = results.get('metrics');
+  const bytes = statSync(metricsCase.path).size;
+  console.log(
+    `\nMetrics in the same pass (issue 16: target ≥ 80% of cross-entropy alone's throughput), over ${metricsCase.name}.\n`,
+  );
+  console.log(
+    formatTable(
+      ['eval', 'time', 'rows/s', 'GB/s', 'CPU', 'peak RSS', 'of CE alone'],
+      [
+        ['cross-entropy alone', alone, alone],
+        ['cross-entropy + accuracy + top-5 + ECE', withMetrics, alone],
+      ].map(([what, r, base]) => [
+        what,
+        ms(r.seconds),
+        fmtCount(ROWS / r.seconds),
+        gbps(bytes, r.seconds),
+        cpu(r.cpu),
+        mb(r.peak),
+        percent(base.seconds, r.seconds),
+      ]),
+    ),
+  );
+}
+if (mse !== undefined) {
+  const lossflow = results.get('mse');
+  const read = results.get('mse:read');
+  const torchMse = results.get('mse:torch');
+  values.push(`MSE: lossflow ${value('mse')}${torchMse === undefined ? '' : `, PyTorch ${torchMse.value}`}`);
+  console.log(
+    `\nMSE over ${MSE_ROWS.toLocaleString('en')} float32 (input, target) pairs, an Arrow IPC stream of ${(mse.bytes / 1e9).toFixed(2)} GB in ${MSE_BATCH.toLocaleString('en')}-row batches (GB/s counts the file's bytes; "of read": plain read's time over this row's; target ≥ 80%).\n`,
+  );
+  console.log(
+    formatTable(
+      ['MSE', 'time', 'rows/s', 'GB/s', 'CPU', 'peak RSS', 'of read'],
+      [
+        ['lossflow eval', lossflow],
+        ...(torchMse === undefined ? [] : [['PyTorch loop (raw copy, loop only)', torchMse]]),
+        ['plain fs.readSync, 8 MB reused buffer', read],
+      ].map(([what, r]) => [
+        what,
+        ms(r.seconds),
+        fmtCount(MSE_ROWS / r.seconds),
+        gbps(mse.bytes, r.seconds),
+        cpu(r.cpu),
+        mb(r.peak),
+        percent(read.seconds, r.seconds),
+      ]),
+    ),
+  );
+}
+const startup = results.get('startup');
 console.log(`\nvalues: ${values.join('; ')}`);
 console.log(
-  `fixed cost of a lossflow eval process (node start, module loading, worker start-up; 148-row file): ${ms(startup.seconds)}, CPU ${startup.cpu?.toFixed(2) ?? '-'} s`,
+  `fixed cost of a lossflow eval process (node start, module loading, worker start-up; 148-row file): ${ms(startup.seconds)}, CPU ${cpu(startup.cpu)}`,
 );

@@ -7,10 +7,11 @@
 // so `new URL('../package.json', import.meta.url)` does too. parquet-wasm loads its .wasm file
 // from its own folder, so it stays a runtime dependency, required where it is installed.
 
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { thirdPartyNotices } from './thirdPartyNotices.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -56,7 +57,8 @@ const thirdPartyWithoutMaps = {
 };
 
 rmSync(`${root}bundle`, { recursive: true, force: true });
-await build({
+const external = ['parquet-wasm'];
+const { metafile } = await build({
   absWorkingDir: root,
   entryPoints: {
     bin: 'dist/bin.js',
@@ -76,7 +78,9 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: true,
-  external: ['parquet-wasm'],
+  external,
+  // The bundled files, for the licence notices of the packages they come from.
+  metafile: true,
   plugins: [rxjsModules, thirdPartyWithoutMaps],
   // The NATS client (@lossflow/nats) is CommonJS that requires Node built-ins (crypto, net, tls):
   // in an ES module bundle, esbuild's require shim needs a real require to hand them out.
@@ -85,3 +89,6 @@ await build({
   },
   logLevel: 'warning',
 });
+// Shipped in the package (`files`): the bundle copies third-party code out of the packages that
+// carried its licence texts (see thirdPartyNotices.mjs).
+writeFileSync(`${root}THIRD_PARTY_NOTICES.md`, thirdPartyNotices(metafile, root, external));

@@ -5,6 +5,7 @@
 import {
   type BigIntStats,
   closeSync,
+  fstatSync,
   openSync,
   renameSync,
   utimesSync,
@@ -22,7 +23,7 @@ import { mapBatchesInWorkers } from '../parallel/mapBatchesInWorkers.js';
 import { readParquet } from '../parquet/readParquet.js';
 import { readFile } from '../read/readFile.js';
 import { FORMATS, smallLog, tempDir } from '../testing/files.js';
-import { settledStat } from './fileVersion.js';
+import { checkFileVersionSync, settledStat, versionOf } from './fileVersion.js';
 import { openFileReader } from './openFileReader.js';
 
 const TASK = 'export function run(batch) { return batch.rows; }\n';
@@ -206,5 +207,43 @@ describe('settledStat', () => {
     const h = handle([Date.now()], false);
     await settledStat(h);
     expect(h.calls).toHaveLength(1);
+  });
+});
+
+describe('checkFileVersionSync', () => {
+  it('passes an unchanged file and names what changed in one written to in place or appended to', () => {
+    const path = published(new Uint8Array(64));
+    const fd = openSync(path, 'r+');
+    try {
+      const before = versionOf(fstatSync(fd, { bigint: true }));
+      expect(() => checkFileVersionSync(fd, before, path)).not.toThrow();
+      writeSync(fd, new Uint8Array([1]), 0, 1, 0);
+      expect(() => checkFileVersionSync(fd, before, path)).toThrow(
+        expect.objectContaining({
+          code: 'CHANGED',
+          file: path,
+          message: expect.stringContaining('modification time'),
+        }),
+      );
+      writeSync(fd, new Uint8Array(8), 0, 8, 64);
+      expect(() => checkFileVersionSync(fd, before, path)).toThrow(
+        expect.objectContaining({
+          code: 'CHANGED',
+          message: expect.stringContaining('its size (64 → 72 bytes)'),
+        }),
+      );
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('is CHANGED when the descriptor cannot be checked at all', () => {
+    const path = published(new Uint8Array(8));
+    const fd = openSync(path, 'r');
+    const before = versionOf(fstatSync(fd, { bigint: true }));
+    closeSync(fd);
+    expect(() => checkFileVersionSync(fd, before, path)).toThrow(
+      expect.objectContaining({ code: 'CHANGED' }),
+    );
   });
 });

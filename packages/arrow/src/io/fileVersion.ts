@@ -1,4 +1,4 @@
-import type { BigIntStats } from 'node:fs';
+import { type BigIntStats, fstatSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
 
@@ -84,6 +84,29 @@ export async function checkFileVersion(handle: FileHandle, before: FileVersion, 
   let now: FileVersion;
   try {
     now = await fileVersion(handle);
+  } catch (e) {
+    throw new ArrowReadError('CHANGED', 'the file cannot be checked for changes while it was read', {
+      file,
+      cause: e,
+      hint: 'Read it again.',
+    });
+  }
+  const error = fileChangedError(before, now, file);
+  if (error !== undefined) throw error;
+}
+
+/**
+ * {@link checkFileVersion} through the descriptor `fd`, synchronously: an `fstat` of a local
+ * file takes microseconds, where the promise API's goes through libuv's thread pool and back
+ * (a round trip per result of a reader that checks after every batch, which left its thread idle).
+ *
+ * @example
+ * checkFileVersionSync(handle.fd, before, 'log.arrows');
+ */
+export function checkFileVersionSync(fd: number, before: FileVersion, file: string): void {
+  let now: FileVersion;
+  try {
+    now = versionOf(fstatSync(fd, { bigint: true }));
   } catch (e) {
     throw new ArrowReadError('CHANGED', 'the file cannot be checked for changes while it was read', {
       file,

@@ -149,6 +149,8 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
   /** The messages framed so far, in the order a stream allows. */
   private readonly order: StreamOrder;
   private pieces: Uint8Array[] = [];
+  /** The body of the message whose metadata was served last, read only once apache-arrow asks for it. */
+  private body: { length: number; record: boolean; messageBytes: number } | undefined;
   private ended = false;
   /** When buffers are reused: buffers holding record batches not yet released (with their count), … */
   private readonly inUse = new Map<ArrayBufferLike, number>();
@@ -171,7 +173,8 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
 
   async next(n?: number): Promise<IteratorResult<Uint8Array>> {
     try {
-      if (this.pieces.length === 0 && !this.ended) await this.frame();
+      if (this.pieces.length === 0 && this.body !== undefined) await this.readBody(this.body);
+      else if (this.pieces.length === 0 && !this.ended) await this.frame();
       const head = this.pieces[0];
       if (head === undefined) return { done: true, value: undefined };
       const want = typeof n === 'number' && n > 0 && Number.isFinite(n) ? n : head.length;
@@ -234,26 +237,47 @@ class MessageFeed implements AsyncIterableIterator<Uint8Array> {
     const left = bytes.totalBytes === undefined ? undefined : bytes.totalBytes - bytes.position;
     if (left !== undefined && info.bodyLength > left) throw this.truncated();
     checkBodyLength(info.bodyLength, bytes.name);
+    if (info.bodyLength > 0) {
+      // The body is read when apache-arrow asks for it, not with the metadata: opening a stream
+      // (its schema) makes apache-arrow read the first batch's metadata, and a body read with it
+      // (and the next one prefetched) put two of the first batch in memory only to learn the schema.
+      // The empty piece answers the piece apache-arrow's byte iterator asks for ahead of the one it
+      // needs, so that look-ahead does not read the body either.
+      this.body = {
+        length: info.bodyLength,
+        record: info.headerType === HeaderType.RECORD_BATCH,
+        messageBytes: PREFIX_BYTES + length + info.bodyLength,
+      };
+      this.pieces = [prefix, metadata, new Uint8Array(0)];
+      return;
+    }
+    this.pieces = [prefix, metadata];
+    // apache-arrow's byte iterator asks for a piece ahead of the one it needs: an empty piece
+    // answers that at once, so a followed file's last message is decoded before the next one has
+    // been written (else it would wait for that next message).
+    if (bytes.follows === true) this.pieces.push(new Uint8Array(0));
+  }
+
+  /** Reads the body of the message framed last into `pieces`, and prefetches the next message. */
+  private async readBody(pending: { length: number; record: boolean; messageBytes: number }): Promise<void> {
+    const { bytes } = this;
+    this.body = undefined;
     const recycle = this.reuse && bytes.reuses;
     const spare = recycle ? this.free.pop() : undefined;
-    const body = info.bodyLength > 0 ? await bytes.read(info.bodyLength, spare) : new Uint8Array(0);
-    if (body.length < info.bodyLength) throw this.truncated();
+    const body = await bytes.read(pending.length, spare);
+    if (body.length < pending.length) throw this.truncated();
     if (recycle) {
       if (spare !== undefined && spare.buffer !== body.buffer) this.free.push(spare);
       // Dictionaries (and the schema) outlive their message: their buffers are never reused.
-      if (info.headerType !== HeaderType.RECORD_BATCH) this.pinned.add(body.buffer);
+      if (!pending.record) this.pinned.add(body.buffer);
       else this.inUse.set(body.buffer, (this.inUse.get(body.buffer) ?? 0) + 1);
     }
     // Read the next message (assumed the same size) while the caller works on this one.
     if (bytes.prefetch !== undefined) {
       const into = recycle ? this.free.pop() : undefined;
-      if (!bytes.prefetch(PREFIX_BYTES + length + info.bodyLength, into) && into !== undefined)
-        this.free.push(into);
+      if (!bytes.prefetch(pending.messageBytes, into) && into !== undefined) this.free.push(into);
     }
-    this.pieces = body.length > 0 ? [prefix, metadata, body] : [prefix, metadata];
-    // apache-arrow's byte iterator asks for a piece ahead of the one it needs: an empty piece
-    // answers that at once, so a followed file's last message is decoded before the next one has
-    // been written (else it would wait for that next message).
+    this.pieces = [body];
     if (bytes.follows === true) this.pieces.push(new Uint8Array(0));
   }
 

@@ -1,3 +1,4 @@
+import { readSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import { Message, type Schema, tableFromIPC } from 'apache-arrow';
@@ -7,9 +8,15 @@ import { ArrowReadError } from '../errors/ArrowReadError.js';
 import { reviveError } from '../errors/workerError.js';
 import { detectFormat, type FileFormat, MAGIC_BYTES } from '../format/detectFormat.js';
 import { FileByteReader } from '../io/FileByteReader.js';
-import { checkFileVersion, type FileVersion, settledStat, versionOf } from '../io/fileVersion.js';
+import { checkFileVersionSync, type FileVersion, settledStat, versionOf } from '../io/fileVersion.js';
 import { ioError } from '../io/ioError.js';
-import { type IpcBatchAt, type IpcScan, scanIpcFile, scanIpcStream } from '../ipc/scanIpcBlocks.js';
+import {
+  type IpcBatchAt,
+  type IpcScan,
+  type PositionalFile,
+  scanIpcFile,
+  scanIpcStream,
+} from '../ipc/scanIpcBlocks.js';
 import { decoderTrapError, isDecoderTrap } from '../parquet/decoderTrap.js';
 import type { ParquetMeta } from '../parquet/parquetFile.js';
 import { checkParquetTail } from '../parquet/readParquet.js';
@@ -548,12 +555,12 @@ class Pool<R> implements WorkerBatchReader<R> {
   /**
    * Fails with `CHANGED` when the open file is no longer the version opened: written in place or
    * appended to, so results could mix its two versions. An `fstat` of the descriptor every thread
-   * reads, after the bytes of a result were read.
+   * reads, after the bytes of a result were read; synchronous (see `checkFileVersionSync`).
    */
   async #verifyUnchanged(): Promise<void> {
     const handle = this.#handle;
     const version = this.#version;
-    if (handle !== undefined && version !== undefined) await checkFileVersion(handle, version, this.#path);
+    if (handle !== undefined && version !== undefined) checkFileVersionSync(handle.fd, version, this.#path);
   }
 
   /** Starts a worker (before this thread in the pool) and sets it up if the file is planned. */
@@ -712,10 +719,11 @@ class Pool<R> implements WorkerBatchReader<R> {
     let scanError: unknown;
     if (detected !== undefined) {
       try {
+        const headers = syncReads(handle.fd);
         scan =
           detected === 'arrow-file'
-            ? await scanIpcFile(handle, this.#size, file, this.#part?.seek)
-            : await scanIpcStream(handle, this.#size, file, this.#allowMissingEnd, this.#part?.seek);
+            ? await scanIpcFile(headers, this.#size, file, this.#part?.seek)
+            : await scanIpcStream(headers, this.#size, file, this.#allowMissingEnd, this.#part?.seek);
         // Scanning from the part's first batch: the batches before it are counted, not read.
         if (this.#part?.seek !== undefined) this.#batchesPlanned = this.#part.first;
         if (scan.schemaMessage !== undefined) schema = Message.decode(scan.schemaMessage).header() as Schema;
@@ -748,7 +756,7 @@ class Pool<R> implements WorkerBatchReader<R> {
       let done = 0;
       try {
         while (done < into.length) {
-          const { bytesRead } = await handle.read(into, done, into.length - done, position + done);
+          const bytesRead = readSync(handle.fd, into, done, into.length - done, position + done);
           if (bytesRead === 0) break;
           done += bytesRead;
         }
@@ -1131,6 +1139,19 @@ class Pool<R> implements WorkerBatchReader<R> {
   #batchAfterPlanned(): number {
     return this.#opened?.format === 'parquet' ? this.#index : this.#batchesPlanned;
   }
+}
+
+/**
+ * The pool's descriptor read synchronously, for the message headers and list offsets this thread
+ * scans (a few KB each, from the page cache in microseconds): through the promise API every batch
+ * header cost a round trip through libuv's thread pool, which left this thread (and the workers
+ * waiting for their next job) idle between batches.
+ */
+function syncReads(fd: number): PositionalFile {
+  return {
+    read: (buffer, offset, length, position) =>
+      Promise.resolve({ bytesRead: readSync(fd, buffer, offset, length, position) }),
+  };
 }
 
 /** Rows per batch within a Parquet row group, as the in-thread reader decodes them. */
