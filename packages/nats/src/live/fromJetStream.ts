@@ -26,7 +26,10 @@ export interface LiveReadOptions {
    * `false` a run without its marker among the messages stored so far is an `INCOMPLETE_RUN` error.
    */
   readonly wait?: boolean;
-  /** Bytes of messages pulled but not yet read (default 64 MiB): the backpressure bound. */
+  /**
+   * Bytes of messages pulled but not yet read (default 64 MiB): the backpressure bound, counted in
+   * messages of the server's `max_payload` (two pulls of half of it each, at least one message).
+   */
   readonly maxBytesInFlight?: number;
   /** Read only these columns of each batch. */
   readonly columns?: readonly string[];
