@@ -54,7 +54,9 @@ describe('publishBatches → fromJetStream', () => {
     await publishBatches(nc, trainingLogBatches(LOG), { subject: 'train.pulls', run: 'r1' });
     const requests: { batch?: number; max_bytes?: number }[] = [];
     const watch = nc.subscribe('$JS.API.CONSUMER.MSG.NEXT.>', {
-      callback: (_e, m) => requests.push(m.json()),
+      callback: (_e, m) => {
+        requests.push(m.json());
+      },
     });
     const largest = nc.info!.max_payload;
     const [mean] = await expectedLosses();
