@@ -1,9 +1,10 @@
 import { statSync } from 'node:fs';
 import { readFile } from '@lossflow/arrow/node';
-import { isLiveSubject, isRunId } from '@lossflow/nats';
+import { isLiveSubject, isRunId, type LiveStreamLimits } from '@lossflow/nats';
 import { connectNats, publishBatches } from '@lossflow/nats/node';
 import { hasFlag, lastValue, parseArgv, wantsHelp } from '../args/argv.js';
 import { NATS_CONNECT_FLAGS, NATS_CONNECT_HELP, natsConnectOptionsOf } from '../args/natsConnectFlags.js';
+import { byteSize, durationMs } from '../args/streamLimitFlags.js';
 import { describeFailure } from '../errors/describeFailure.js';
 import { UsageError } from '../errors/UsageError.js';
 import { natsFailure } from '../nats/natsFailure.js';
@@ -25,6 +26,10 @@ Prints the run id on stdout.
 Options:
   --subject S               the subject runs are published under (dot-separated tokens)
   --run ID                  the run id (letters, digits, _ and -; default: the time and a random suffix)
+  --max-age D               when this creates the run's stream: remove its messages D after they
+                            are stored (90s, 30m, 36h, 7d); a reader of an expired run fails (GAP)
+  --max-bytes N             when this creates the run's stream: bytes it may hold (512MB, 2GiB);
+                            past it publishing fails, nothing stored is dropped
   -q, --quiet               no progress line, no summary on stderr
   -h, --help                this help
 
@@ -35,6 +40,8 @@ const PUBLISH_FLAGS = {
   ...NATS_CONNECT_FLAGS,
   subject: { type: 'string' },
   run: { type: 'string' },
+  'max-age': { type: 'string' },
+  'max-bytes': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -52,6 +59,7 @@ export async function publishCommand(args: readonly string[], io: CliIo): Promis
   let file: string;
   let subject: string;
   let run: string | undefined;
+  let limits: LiveStreamLimits;
   let parsed: ReturnType<typeof parseArgv>;
   try {
     parsed = parseArgv(args, PUBLISH_FLAGS, 'publish');
@@ -73,6 +81,12 @@ export async function publishCommand(args: readonly string[], io: CliIo): Promis
     if (run !== undefined && !isRunId(run)) {
       throw new UsageError(`--run takes 1 to 64 letters, digits, _ and - (got '${run}').`, 'publish');
     }
+    const maxAge = lastValue(parsed, 'max-age');
+    const maxBytes = lastValue(parsed, 'max-bytes');
+    limits = {
+      ...(maxAge === undefined ? {} : { maxAgeMs: durationMs(maxAge, '--max-age', 'publish') }),
+      ...(maxBytes === undefined ? {} : { maxBytes: byteSize(maxBytes, '--max-bytes', 'publish') }),
+    };
   } catch (error) {
     const failure = describeFailure(error, { command: 'publish' });
     io.stderr.write(`${failure.message}\n`);
@@ -93,6 +107,7 @@ export async function publishCommand(args: readonly string[], io: CliIo): Promis
       const published = await publishBatches(nc, reader, {
         subject,
         ...(run === undefined ? {} : { run }),
+        limits,
         onProgress: (p) =>
           progress.update({
             label: 'publishing',

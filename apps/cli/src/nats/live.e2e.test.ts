@@ -52,6 +52,45 @@ describe('lossflow publish → lossflow eval --nats --subject', () => {
     }
   }
 
+  it('passes --max-age and --max-bytes to the run stream it creates, and refuses a bad size', async () => {
+    const published = await runCli([
+      'publish',
+      log,
+      '--nats',
+      server.url,
+      '--subject',
+      'limits.preds',
+      '--run',
+      'r1',
+      '--max-age',
+      '2h',
+      '--max-bytes',
+      '64MB',
+      '-q',
+    ]);
+    expect(published.code).toBe(0);
+    const nc = await connectNats({ servers: server.url });
+    try {
+      const info = await (await jetstreamManager(nc)).streams.info(liveStreamName('limits.preds', 'r1'));
+      expect(info.config.max_age).toBe(2 * 3600 * 1e9);
+      expect(info.config.max_bytes).toBe(64e6);
+    } finally {
+      await nc.close();
+    }
+    const bad = await runCli([
+      'publish',
+      log,
+      '--nats',
+      server.url,
+      '--subject',
+      'limits.preds',
+      '--max-bytes',
+      'lots',
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--max-bytes takes a size/);
+  });
+
   it('prints the same JSON as evaluating the published file, then removes the finished run', async () => {
     const published = await runCli([
       'publish',

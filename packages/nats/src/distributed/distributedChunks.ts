@@ -7,7 +7,8 @@ import { removeRun } from '../runs/removeRun.js';
 import { type RunNames, runNames, WORKERS_PING_SUBJECT } from '../runs/runNames.js';
 import { decodeChunks } from './chunkCodec.js';
 import { DistributedRunError } from './DistributedRunError.js';
-import { failureKey, PLAN_KEY, stateKey, type WorkItem } from './WorkItem.js';
+import { loadItemState } from './itemState.js';
+import { failureKey, PLAN_KEY, type WorkItem } from './WorkItem.js';
 
 /** How far a distributed run has got. */
 export interface RunProgress {
@@ -265,9 +266,9 @@ async function merge(
         );
       }
       if (kind !== 'state' || done.has(index) || items[index] === undefined) continue;
-      const entry = await kv.get(stateKey(index)).catch(() => null);
-      if (entry === null || entry.value.length === 0) continue;
-      done.set(index, entry.value);
+      const value = await loadItemState(kv, index).catch(() => null);
+      if (value === null) continue;
+      done.set(index, value);
       rows += items[index]!.rows;
       bytes += items[index]!.bytes;
       lastChange = Date.now();

@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { writeTrainingLog } from '@lossflow/arrow/node';
 import { accuracy, crossEntropy, lossesAndMetrics, reduce, reduceGroups, reduceMetric } from '@lossflow/rx';
 import { fromFile } from '@lossflow/rx/node';
+import { Kvm } from '@nats-io/kv';
 import { forkJoin, lastValueFrom, map, share, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../connect/connectNats.js';
 import { removeRun } from '../runs/removeRun.js';
+import { runNames } from '../runs/runNames.js';
 import { type NatsServer, startNatsServer } from '../testing/natsServer.js';
 import { DistributedRunError } from './DistributedRunError.js';
 import { distributedChunks } from './distributedChunks.js';
@@ -105,6 +107,64 @@ describe('distributedChunks with serveWorkItems', () => {
       expect(await removeRun(nc, { distributed: 'lib' })).toBe(true);
       expect(await removeRun(nc, { distributed: 'lib' })).toBe(false);
       expect(await listRuns(nc)).toEqual([]);
+    } finally {
+      stop.abort();
+      await served;
+      await nc.close();
+    }
+  });
+});
+
+describe('item states larger than a message', () => {
+  let small: NatsServer;
+  const many = join(mkdtempSync(join(tmpdir(), 'lossflow-nats-pieces-')), 'many.arrows');
+  beforeAll(async () => {
+    small = await startNatsServer({ maxPayload: '32KB' });
+    // Hundreds of small batches in one item: their states are far above 32 KB.
+    await writeTrainingLog(many, 'arrow-stream', { rows: 12_000, classes: 10, epochs: 3, batchRows: 40 });
+  });
+  afterAll(async () => {
+    await small?.stop();
+  });
+
+  it('go to the bucket in pieces and merge to the bits of the local read', async () => {
+    const pipeline = () => lossesAndMetrics([op()], [metric()]);
+    const local = await lastValueFrom(
+      fromFile(many, { threads: 1, inThisThread: true }).pipe(
+        pipeline(),
+        map((p) => p.losses[0]!),
+        reduceGroups('mean'),
+        toArray(),
+      ),
+    );
+    const nc = await connectNats({ servers: small.url });
+    const stop = new AbortController();
+    const served = serveWorkItems(nc, {
+      signal: stop.signal,
+      compute: (item) =>
+        lastValueFrom(
+          fromFile(item.path, { threads: 1, inThisThread: true, part: item.part }).pipe(
+            pipeline(),
+            toArray(),
+          ),
+        ),
+    });
+    try {
+      const items = await planWorkItems('pieces', [many], null, { itemBytes: 1 << 30, maxUnits: 1000 });
+      expect(items).toHaveLength(1);
+      const remote = await lastValueFrom(
+        distributedChunks(nc, 'pieces', { items, keep: true }).pipe(
+          map((p) => p.losses[0]!),
+          reduceGroups('mean'),
+          toArray(),
+        ),
+      );
+      expect(remote).toEqual(local);
+      const kv = await new Kvm(nc).open(runNames('pieces').bucket);
+      const keys: string[] = [];
+      for await (const k of await kv.keys()) keys.push(k);
+      expect(keys.filter((k) => k.startsWith('piece.0.')).length).toBeGreaterThan(2);
+      expect(await removeRun(nc, { distributed: 'pieces' })).toBe(true);
     } finally {
       stop.abort();
       await served;

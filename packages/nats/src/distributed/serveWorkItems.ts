@@ -5,6 +5,7 @@ import { millis, type NatsConnection } from '@nats-io/nats-core';
 import { NATS_PROTOCOL_VERSION } from '../protocol.js';
 import { RUN_ITEMS_WILDCARD, runNames, WORKERS_PING_SUBJECT } from '../runs/runNames.js';
 import { encodeChunks } from './chunkCodec.js';
+import { storeItemState } from './itemState.js';
 import { failureKey, stateKey, type WorkItem } from './WorkItem.js';
 
 /** What a worker does, told to its caller (for its log). */
@@ -36,7 +37,8 @@ export interface ServeOptions {
  * pulls one item at a time from its durable consumer (explicit ack; the consumer's ack wait and
  * delivery limit, set by the coordinator), computes its chunks with `compute` while telling the
  * server it is still working, writes them to the run's KV bucket with `create` (the first writer
- * wins: a redelivered item's second write is ignored), then acknowledges it. A failing item is
+ * wins: a redelivered item's second write is ignored; states larger than the server's
+ * `max_payload` go in several pieces, see `storeItemState`), then acknowledges it. A failing item is
  * released for another try; on its last delivery its error is written for the coordinator, which
  * fails the run naming it. Answers coordinators that ask whether any worker is connected.
  *
@@ -87,7 +89,7 @@ export async function serveWorkItems(nc: NatsConnection, options: ServeOptions):
           continue;
         }
         if (msg === null) continue;
-        await handle(msg, consumer, kvm, buckets, options);
+        await handle(nc, msg, consumer, kvm, buckets, options);
       }
     }
   } finally {
@@ -96,6 +98,7 @@ export async function serveWorkItems(nc: NatsConnection, options: ServeOptions):
 }
 
 async function handle(
+  nc: NatsConnection,
   msg: JsMsg,
   consumer: Consumer,
   kvm: Kvm,
@@ -137,13 +140,9 @@ async function handle(
     const stored = await kv.get(stateKey(item.index)).catch(() => null);
     if (stored === null || stored.value.length === 0) {
       const chunks = await options.compute(item, stop.signal);
-      let duplicate = false;
-      try {
-        await kv.create(stateKey(item.index), encodeChunks(chunks));
-      } catch (e) {
-        if ((await kv.get(stateKey(item.index)).catch(() => null)) === null) throw e;
-        duplicate = true;
-      }
+      // States above the server's largest message go in pieces (an item of thousands of batches).
+      const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
+      const duplicate = await storeItemState(kv, item.index, encodeChunks(chunks), maxPayload);
       options.onEvent?.({ type: 'stored', item, duplicate });
       await options.beforeAck?.(item, stop.signal);
     } else options.onEvent?.({ type: 'stored', item, duplicate: true });

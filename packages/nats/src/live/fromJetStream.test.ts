@@ -50,6 +50,27 @@ describe('publishBatches → fromJetStream', () => {
     expect(liveGroups).toEqual(groups);
   });
 
+  it('pulls whole messages (never a byte budget, whose 409 stalled the read), two pulls of at most maxBytesInFlight', async () => {
+    await publishBatches(nc, trainingLogBatches(LOG), { subject: 'train.pulls', run: 'r1' });
+    const requests: { batch?: number; max_bytes?: number }[] = [];
+    const watch = nc.subscribe('$JS.API.CONSUMER.MSG.NEXT.>', {
+      callback: (_e, m) => {
+        requests.push(m.json());
+      },
+    });
+    const largest = nc.info!.max_payload;
+    const [mean] = await expectedLosses();
+    const live = fromJetStream({ nc, subject: 'train.pulls', maxBytesInFlight: 6 * largest });
+    expect(await lastValueFrom(live.pipe(crossEntropy(), reduce('mean')))).toBe(mean);
+    await nc.flush();
+    watch.unsubscribe();
+    expect(requests.length).toBeGreaterThanOrEqual(5);
+    for (const r of requests) {
+      expect(r.max_bytes ?? 0).toBe(0);
+      expect(r.batch).toBe(3);
+    }
+  });
+
   it('splits batches above the largest message by rows, and reads them back as the same rows', async () => {
     const published = await publishBatches(nc, trainingLogBatches(LOG), {
       subject: 'train.split',

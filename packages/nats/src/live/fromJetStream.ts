@@ -1,5 +1,6 @@
 import { readBatches } from '@lossflow/arrow';
 import {
+  AckPolicy,
   type Consumer,
   type ConsumerMessages,
   DeliverPolicy,
@@ -7,7 +8,7 @@ import {
   jetstream,
   jetstreamManager,
 } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
+import { type NatsConnection, nanos } from '@nats-io/nats-core';
 import type { RecordBatch } from 'apache-arrow';
 import { Observable } from 'rxjs';
 import { findRun } from './findRun.js';
@@ -25,7 +26,10 @@ export interface LiveReadOptions {
    * `false` a run without its marker among the messages stored so far is an `INCOMPLETE_RUN` error.
    */
   readonly wait?: boolean;
-  /** Bytes of messages pulled but not yet read (default 64 MiB): the backpressure bound. */
+  /**
+   * Bytes of messages pulled but not yet read (default 64 MiB): the backpressure bound, counted in
+   * messages of the server's `max_payload` (two pulls of half of it each, at least one message).
+   */
   readonly maxBytesInFlight?: number;
   /** Read only these columns of each batch. */
   readonly columns?: readonly string[];
@@ -48,8 +52,11 @@ export interface FromJetStreamOptions extends LiveReadOptions {
  * The record batches of a live run (published by `publishBatches`, or by any writer of the wire
  * format in `liveWire.ts`) from its start, completing at its end-of-run marker, so
  * `fromJetStream(…).pipe(crossEntropy(), reduce('mean'))` works as `fromFile` does. Reads through an
- * ordered pull consumer of at most `maxBytesInFlight` pulled bytes (the backpressure: a message is
- * pulled only as earlier ones are read). Unsubscribing stops and deletes the consumer.
+ * ephemeral pull consumer without acks (one reader of the whole run in order needs none; the
+ * server removes the consumer a minute after its reader is gone) of at most `maxBytesInFlight`
+ * pulled bytes (the backpressure: a message is pulled only as earlier ones are read). A message
+ * lost between server and reader (a reconnect) is a `GAP`, never a short result. Unsubscribing
+ * stops and deletes the consumer.
  *
  * Errors are {@link LiveRunError}s: `DAMAGED_MESSAGE` names the subject and stream sequence of a
  * message that is not one Arrow IPC stream; `GAP` when a batch message is missing (never a silently
@@ -64,14 +71,14 @@ export function fromJetStream(options: FromJetStreamOptions): Observable<RecordB
   return new Observable<RecordBatch>((subscriber) => {
     let stopped = false;
     let consumer: Consumer | undefined;
-    let messages: ConsumerMessages | undefined;
+    // The pulls in flight: the one being read and the next.
+    const pulls = new Set<ConsumerMessages>();
     const cleanUp = async (): Promise<void> => {
-      const m = messages;
-      messages = undefined;
       const c = consumer;
       consumer = undefined;
       // stop(), not close(): close() waits for the iteration to end, and this may run inside it.
-      m?.stop();
+      for (const m of pulls) m.stop();
+      pulls.clear();
       if (c !== undefined) await c.delete().catch(() => undefined);
     };
 
@@ -90,50 +97,83 @@ export function fromJetStream(options: FromJetStreamOptions): Observable<RecordB
         });
       if (!wait && found.messages === 0) throw incomplete();
       if (stopped) return;
-      consumer = await jetstream(nc).consumers.get(found.stream, { deliver_policy: DeliverPolicy.All });
+      // Neither an ordered consumer nor consume() with a byte budget: both stalled for tens of
+      // seconds with MB-sized messages (a pull whose bytes left are fewer than the next message's
+      // gets a 409 that consume() sits out until two heartbeats are missed). Pulls of whole
+      // messages never get that 409; two in flight keep the server sending while one is read.
+      const created = await jsm.consumers.add(found.stream, {
+        ack_policy: AckPolicy.None,
+        deliver_policy: DeliverPolicy.All,
+        filter_subject: on,
+        mem_storage: true,
+        inactive_threshold: nanos(60_000),
+      });
+      consumer = await jetstream(nc).consumers.get(found.stream, created.name);
       if (stopped) return cleanUp();
-      messages = await consumer.consume({ max_bytes: options.maxBytesInFlight ?? 64 * 1024 * 1024 });
+      const maxBytes = options.maxBytesInFlight ?? 64 * 1024 * 1024;
+      const largest = nc.info?.max_payload ?? 1024 * 1024;
+      const perPull = Math.max(1, Math.floor(maxBytes / 2 / largest));
+      const c = consumer;
+      const pull = async (): Promise<ConsumerMessages> => {
+        const m = await c.fetch({ max_messages: perPull, expires: 5_000 });
+        if (consumer === undefined) m.stop();
+        else pulls.add(m);
+        return m;
+      };
+      let next = pull();
       let expected = 0;
-      for await (const m of messages) {
+      while (!stopped) {
+        const pulled = await next.catch((e: unknown) => {
+          if (nc.isClosed()) return undefined;
+          throw e;
+        });
         if (stopped) return;
-        const kind = checkedKind(m, context);
-        if (kind === 'end') {
-          const count = headerInteger(m, LIVE_HEADERS.batches, context);
-          if (count !== expected) {
-            throw new LiveRunError(
-              'GAP',
-              `the end-of-run marker counts ${count} batch messages but ${expected} were read`,
-              {
-                ...context,
-                streamSequence: m.info.streamSequence,
-                hint: 'Messages of the run were lost (removed by a stream limit or by hand): publish the run again under a new run id.',
-              },
-            );
-          }
-          await cleanUp();
-          subscriber.complete();
-          return;
-        }
-        const seq = headerInteger(m, LIVE_HEADERS.seq, context);
-        // A retry published after the duplicate window is stored twice: the same sequence carries
-        // the same rows, so the repeat is skipped.
-        if (seq < expected) continue;
-        if (seq > expected) {
-          throw new LiveRunError('GAP', `batch message ${expected} is missing (the next one is ${seq})`, {
-            ...context,
-            streamSequence: m.info.streamSequence,
-            batch: expected,
-            hint: 'Messages of the run were lost (removed by a stream limit or by hand): publish the run again under a new run id.',
-          });
-        }
-        const batches = await decode(m, options.columns, context, seq);
-        expected += 1;
-        options.onMessage?.(m.data.byteLength);
-        for (const batch of batches) {
+        if (pulled === undefined) break;
+        next = pull();
+        next.catch(() => undefined);
+        for await (const m of pulled) {
           if (stopped) return;
-          subscriber.next(batch);
+          const kind = checkedKind(m, context);
+          if (kind === 'end') {
+            const count = headerInteger(m, LIVE_HEADERS.batches, context);
+            if (count !== expected) {
+              throw new LiveRunError(
+                'GAP',
+                `the end-of-run marker counts ${count} batch messages but ${expected} were read`,
+                {
+                  ...context,
+                  streamSequence: m.info.streamSequence,
+                  hint: 'Messages of the run were lost (removed by a stream limit or by hand): publish the run again under a new run id.',
+                },
+              );
+            }
+            await cleanUp();
+            subscriber.complete();
+            return;
+          }
+          const seq = headerInteger(m, LIVE_HEADERS.seq, context);
+          // A retry published after the duplicate window is stored twice: the same sequence carries
+          // the same rows, so the repeat is skipped.
+          if (seq < expected) continue;
+          if (seq > expected) {
+            throw new LiveRunError('GAP', `batch message ${expected} is missing (the next one is ${seq})`, {
+              ...context,
+              streamSequence: m.info.streamSequence,
+              batch: expected,
+              hint: 'Messages of the run were lost (removed by a stream limit or by hand): publish the run again under a new run id.',
+            });
+          }
+          const batches = await decode(m, options.columns, context, seq);
+          expected += 1;
+          options.onMessage?.(m.data.byteLength);
+          for (const batch of batches) {
+            if (stopped) return;
+            subscriber.next(batch);
+          }
+          if (!wait && m.info.pending === 0) throw incomplete();
         }
-        if (!wait && m.info.pending === 0) throw incomplete();
+        pulls.delete(pulled);
+        if (nc.isClosed()) break;
       }
       if (!stopped) {
         throw new LiveRunError('INCOMPLETE_RUN', 'the connection closed before the end-of-run marker', {
