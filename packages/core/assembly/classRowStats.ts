@@ -42,6 +42,16 @@ function rowExpSumF32(p: usize, c: i32, m: f32): f64 {
   }
   a0 = f64x2.add(f64x2.add(a0, a2), f64x2.add(a1, a3));
   let s = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
+  // The rest one by one, but four exps in one vector where four remain (a lane's exp does not
+  // depend on the others).
+  if (j + 4 <= c) {
+    const e = expNonPositiveF32x4Exact(f32x4.sub(v128.load(p + ((<usize>j) << 2)), mv));
+    s += <f64>f32x4.extract_lane(e, 0);
+    s += <f64>f32x4.extract_lane(e, 1);
+    s += <f64>f32x4.extract_lane(e, 2);
+    s += <f64>f32x4.extract_lane(e, 3);
+    j += 4;
+  }
   for (; j < c; j++) {
     const d = f32x4.splat(load<f32>(p + ((<usize>j) << 2)) - m);
     s += <f64>f32x4.extract_lane(expNonPositiveF32x4Exact(d), 0);
