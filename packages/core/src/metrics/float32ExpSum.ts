@@ -10,7 +10,7 @@ const f = Math.fround;
 // The kernel's constants, as the float32 values it splats.
 const LOWEST = f(-87.33654);
 const MAGIC = f(12582912.0);
-const LOG2E = f(1.44269504088896341);
+const LOG2E = f(Math.LOG2E);
 const LN2_HI = f(0.693359375);
 const LN2_LO = f(-2.1219444e-4);
 const P4 = f(1.3814549893140793e-3);
@@ -25,11 +25,11 @@ for (let n = 0; n <= 126; n++) POW2[n] = 2 ** -n;
 
 /**
  * e^d for a float32 `d` ≤ 0 (or NaN), bit for bit as one lane of the kernels' float32 exp
- * (within 2 ulp of float32; below −87.34 it gives the smallest normal float32, NaN stays NaN).
+ * (within 2 ulp of float32; below −87.34 it gives e^−87.34 ≈ the smallest normal float32; NaN stays NaN).
  */
 export function expNonPositiveF32(d: number): number {
-  // f32x4.pmax(d, LOWEST): d unless d < LOWEST (NaN stays).
-  const x = d < LOWEST ? LOWEST : d;
+  // As f32x4.pmax(d, LOWEST) (d unless d < LOWEST): the same for NaN and −0.
+  const x = Math.max(d, LOWEST);
   const t = f(f(x * LOG2E) + MAGIC);
   const n = f(t - MAGIC);
   let r = f(x - f(n * LN2_HI));
