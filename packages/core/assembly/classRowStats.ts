@@ -1,120 +1,62 @@
 // The per-sample numbers the classification metrics share, from one read of each row of C
 // contiguous float32 scores: the first argmax (−1 for a row holding NaN), the target's rank
-// (classes scoring higher, plus lower-indexed classes scoring the same) and Σ exp(x_c − max) in
-// float64 — with exactly the operations and order of the JS code (src/metrics/sampleScores.ts,
-// src/kernels/exp.ts), so every metric gets the same bits from either.
+// (classes scoring higher, plus lower-indexed classes scoring the same) and the softmax
+// denominator Σ exp(x_c − max) from float32 exps added in float64 — the same operations and order
+// as the JS code (src/metrics/sampleScores.ts, src/metrics/float32ExpSum.ts), so every metric gets
+// the same bits from either.
 
-/** 2^(j/64), j = 0…63, as JS's `2 ** (j / 64)` gives them (src/kernels/exp.ts FRACTION). */
-const FRACTION = memory.data<f64>([
-  1, 1.0108892860517005, 1.0218971486541166, 1.0330248790212284, 1.0442737824274138, 1.0556451783605572, 1.0671404006768237, 1.0787607977571199, 1.0905077326652577, 1.102382583307841, 1.1143867425958924, 1.1265216186082418, 1.1387886347566916, 1.1511892299529827, 1.1637248587775775, 1.1763969916502812, 1.189207115002721, 1.202156731452703, 1.215247359980469, 1.22848053610687, 1.241857812073484, 1.255380757024691, 1.2690509571917332, 1.2828700160787783, 1.2968395546510096, 1.3109612115247644, 1.3252366431597413, 1.339667524053303, 1.3542555469368927, 1.3690024229745905, 1.3839098819638318, 1.398979672538311, 1.4142135623730951, 1.42961333839197, 1.4451808069770467, 1.4609177941806468, 1.4768261459394993, 1.4929077282912648, 1.5091644275934228, 1.5255981507445382, 1.542210825407941, 1.559004400237837, 1.5759808451078865, 1.593142151342267, 1.6104903319492543, 1.6280274218573478, 1.6457554781539647, 1.6636765803267364, 1.6817928305074292, 1.7001063537185235, 1.718619298122478, 1.7373338352737062, 1.7562521603732995, 1.7753764925265212, 1.7947090750031072, 1.8142521755003989, 1.8340080864093424, 1.8539791250833857, 1.8741676341103, 1.8945759815869656, 1.9152065613971474, 1.9360617934922946, 1.9571441241754002, 1.978456026387951,
-]);
+import { expNonPositiveF32x4Exact } from './vectorMath';
 
-const INV_STEP: f64 = 64.0 / 0.6931471805599453;
-const STEP_HI: f64 = 0.6931471803691238 / 64.0;
-const STEP_LO: f64 = 1.9082149292705877e-10 / 64.0;
-const ROUND: f64 = 6755399441055744.0;
-
-/** src/kernels/exp.ts's expNonPositive for x in [−708, 0], operation for operation. */
+/** Four float32 terms widened and added into two f64x2 accumulators: `a` gets lanes 0–1. */
 @inline
-function expNonPositive(x: f64): f64 {
-  const kd = x * INV_STEP + ROUND - ROUND;
-  const r = x - kd * STEP_HI - kd * STEP_LO;
-  const k = <i32>kd;
-  const j = k & 63;
-  // 2^−i for i = (j − k) >> 6 ≤ 1021: a normal double, built from its exponent bits.
-  const i = (j - k) >> 6;
-  const scale = reinterpret<f64>(<i64>(1023 - i) << 52);
-  const p = 1 + r * (1 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120)))));
-  return load<f64>(FRACTION + ((<usize>j) << 3)) * scale * p;
+function addLow(a: v128, e: v128): v128 {
+  return f64x2.add(a, f64x2.promote_low_f32x4(e));
 }
-
-/** {@link expNonPositive} on both f64x2 lanes (each in [−708, 0]), operation for operation. */
 @inline
-function expNonPositive2(d: v128): v128 {
-  const kd = f64x2.sub(f64x2.add(f64x2.mul(d, f64x2.splat(INV_STEP)), f64x2.splat(ROUND)), f64x2.splat(ROUND));
-  const r = f64x2.sub(f64x2.sub(d, f64x2.mul(kd, f64x2.splat(STEP_HI))), f64x2.mul(kd, f64x2.splat(STEP_LO)));
-  const k = i32x4.trunc_sat_f64x2_s_zero(kd);
-  const jj = v128.and(k, i32x4.splat(63));
-  const i = i32x4.shr_s(i32x4.sub(jj, k), 6);
-  const scale = i64x2.shl(i64x2.extend_low_i32x4_s(i32x4.sub(i32x4.splat(1023), i)), 52);
-  const j0 = <usize>i32x4.extract_lane(jj, 0);
-  const j1 = <usize>i32x4.extract_lane(jj, 1);
-  const frac = f64x2.replace_lane(f64x2.splat(load<f64>(FRACTION + (j0 << 3))), 1, load<f64>(FRACTION + (j1 << 3)));
-  const one = f64x2.splat(1);
-  let q = f64x2.add(f64x2.splat(1.0 / 24), f64x2.mul(r, f64x2.splat(1.0 / 120)));
-  q = f64x2.add(f64x2.splat(1.0 / 6), f64x2.mul(r, q));
-  q = f64x2.add(f64x2.splat(1.0 / 2), f64x2.mul(r, q));
-  q = f64x2.add(one, f64x2.mul(r, q));
-  q = f64x2.add(one, f64x2.mul(r, q));
-  return f64x2.mul(f64x2.mul(frac, scale), q);
-}
-
-/** Two classes' x − top at `p`, widened to float64. */
-@inline
-function shifted2(p: usize, j: i32, tv: v128): v128 {
-  return f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(p + ((<usize>j) << 2))), tv);
+function addHigh(a: v128, e: v128): v128 {
+  return f64x2.add(a, f64x2.promote_low_f32x4(v128.shuffle<f32>(e, e, 2, 3, 0, 1)));
 }
 
 /**
- * Σ exp(x_j − top) over `c` float32 values at `p`, two terms at a time in f64x2 lanes but added
- * one by one in class order, as the JS loop adds them; −1 when a term's argument lies outside
- * [−708, 0] (NaN too): the JS side then computes the row with Math.exp.
+ * Σ e^(x_j − m) over `c` float32 values at `p`, m their max: x_j − m in float32, the float32 exp
+ * (no fused multiply-adds), the terms of j < c − c mod 8 in float64 accumulators by j mod 8 —
+ * ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7)) — then the rest one by one: exactly
+ * src/metrics/float32ExpSum.ts's float32ExpSumAt. NaN where a term is NaN (an infinite max).
  */
 @inline
-function rowExpSum(p: usize, c: i32, top: f64): f64 {
-  const tv = f64x2.splat(top);
-  const lowest = f64x2.splat(-708);
-  let s: f64 = 0;
+function rowExpSumF32(p: usize, c: i32, m: f32): f64 {
+  const mv = f32x4.splat(m);
+  let a0 = f64x2.splat(0);
+  let a1 = a0;
+  let a2 = a0;
+  let a3 = a0;
   let j = 0;
-  for (; j + 2 <= c; j += 2) {
-    const d = shifted2(p, j, tv);
-    if (!i64x2.all_true(f64x2.ge(d, lowest))) return -1;
-    const e = expNonPositive2(d);
-    s += f64x2.extract_lane(e, 0);
-    s += f64x2.extract_lane(e, 1);
+  for (; j + 8 <= c; j += 8) {
+    const o = p + ((<usize>j) << 2);
+    const e0 = expNonPositiveF32x4Exact(f32x4.sub(v128.load(o), mv));
+    const e1 = expNonPositiveF32x4Exact(f32x4.sub(v128.load(o, 16), mv));
+    a0 = addLow(a0, e0);
+    a1 = addHigh(a1, e0);
+    a2 = addLow(a2, e1);
+    a3 = addHigh(a3, e1);
+  }
+  a0 = f64x2.add(f64x2.add(a0, a2), f64x2.add(a1, a3));
+  let s = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
+  // The rest one by one, but four exps in one vector where four remain (a lane's exp does not
+  // depend on the others).
+  if (j + 4 <= c) {
+    const e = expNonPositiveF32x4Exact(f32x4.sub(v128.load(p + ((<usize>j) << 2)), mv));
+    s += <f64>f32x4.extract_lane(e, 0);
+    s += <f64>f32x4.extract_lane(e, 1);
+    s += <f64>f32x4.extract_lane(e, 2);
+    s += <f64>f32x4.extract_lane(e, 3);
+    j += 4;
   }
   for (; j < c; j++) {
-    const d = <f64>load<f32>(p + ((<usize>j) << 2)) - top;
-    if (!(d >= -708)) return -1;
-    s += expNonPositive(d);
+    const d = f32x4.splat(load<f32>(p + ((<usize>j) << 2)) - m);
+    s += <f64>f32x4.extract_lane(expNonPositiveF32x4Exact(d), 0);
   }
   return s;
-}
-
-/**
- * {@link rowExpSum} of two rows at once, into `out` and `out + 8`: the two sums are two
- * independent chains of additions, so one row's additions wait less on the previous one's result
- * (each row's own order is kept). False, with nothing written, when a term needs Math.exp.
- */
-@inline
-function rowExpSum2(p0: usize, p1: usize, c: i32, top0: f64, top1: f64, out: usize): bool {
-  const t0 = f64x2.splat(top0);
-  const t1 = f64x2.splat(top1);
-  const lowest = f64x2.splat(-708);
-  let s0: f64 = 0;
-  let s1: f64 = 0;
-  let j = 0;
-  for (; j + 2 <= c; j += 2) {
-    const d0 = shifted2(p0, j, t0);
-    const d1 = shifted2(p1, j, t1);
-    if (!i64x2.all_true(v128.and(f64x2.ge(d0, lowest), f64x2.ge(d1, lowest)))) return false;
-    const e0 = expNonPositive2(d0);
-    const e1 = expNonPositive2(d1);
-    s0 += f64x2.extract_lane(e0, 0);
-    s1 += f64x2.extract_lane(e1, 0);
-    s0 += f64x2.extract_lane(e0, 1);
-    s1 += f64x2.extract_lane(e1, 1);
-  }
-  for (; j < c; j++) {
-    const d0 = <f64>load<f32>(p0 + ((<usize>j) << 2)) - top0;
-    const d1 = <f64>load<f32>(p1 + ((<usize>j) << 2)) - top1;
-    if (!(d0 >= -708) || !(d1 >= -708)) return false;
-    s0 += expNonPositive(d0);
-    s1 += expNonPositive(d1);
-  }
-  store<f64>(out, s0);
-  store<f64>(out, s1, 8);
-  return true;
 }
 
 /**
@@ -199,9 +141,8 @@ function targetRank(p: usize, c: i32, t: i32): i32 {
 /**
  * Per row of `c` float32 scores at `px` (targets int32 at `pt` every `tStride` words): the
  * first argmax or −1 for a row with NaN (int32 at `pBest`), the target's rank or 0 for a target
- * outside [0, C) (int32 at `pRank`), and with `wantExp` Σ_c exp(x_c − max) in float64, added in
- * class order (at `pExp`); −1 there where some x_c − max lies outside [−708, 0] (an infinity, or
- * a term that underflows): the JS side computes those rows with Math.exp as its own code does.
+ * outside [0, C) (int32 at `pRank`), and with `wantExp` the row's softmax denominator
+ * ({@link rowExpSumF32}, float64 at `pExp`; −1 for a row with NaN).
  */
 export function classRowStats(
   px: usize,
@@ -222,28 +163,9 @@ export function classRowStats(
     store<i32>(pBest + ((<usize>r) << 2), best);
     const t = load<i32>(pt + ((<usize>(r * tStride)) << 2));
     store<i32>(pRank + ((<usize>r) << 2), best >= 0 && t >= 0 && t < c ? targetRank(p, c, t) : 0);
-  }
-  if (!wantExp) return;
-  // The sums two rows at a time (the rows are still in cache); a row with NaN or a term for
-  // Math.exp alone.
-  let r = 0;
-  for (; r + 2 <= rows; r += 2) {
-    const p0 = px + <usize>r * rowBytes;
-    const p1 = p0 + rowBytes;
-    const b0 = load<i32>(pBest + ((<usize>r) << 2));
-    const b1 = load<i32>(pBest + ((<usize>r) << 2), 4);
-    const out = pExp + ((<usize>r) << 3);
-    if (b0 >= 0 && b1 >= 0) {
-      const top0 = <f64>load<f32>(p0 + ((<usize>b0) << 2));
-      const top1 = <f64>load<f32>(p1 + ((<usize>b1) << 2));
-      if (rowExpSum2(p0, p1, c, top0, top1, out)) continue;
+    // While the row is in L1; x[best] itself (not m, which may be the other zero).
+    if (wantExp) {
+      store<f64>(pExp + ((<usize>r) << 3), best >= 0 ? rowExpSumF32(p, c, load<f32>(p + ((<usize>best) << 2))) : -1);
     }
-    store<f64>(out, b0 >= 0 ? rowExpSum(p0, c, <f64>load<f32>(p0 + ((<usize>b0) << 2))) : -1);
-    store<f64>(out, b1 >= 0 ? rowExpSum(p1, c, <f64>load<f32>(p1 + ((<usize>b1) << 2))) : -1, 8);
-  }
-  if (r < rows) {
-    const p = px + <usize>r * rowBytes;
-    const b = load<i32>(pBest + ((<usize>r) << 2));
-    store<f64>(pExp + ((<usize>r) << 3), b >= 0 ? rowExpSum(p, c, <f64>load<f32>(p + ((<usize>b) << 2))) : -1);
   }
 }

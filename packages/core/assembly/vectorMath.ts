@@ -45,6 +45,28 @@ export function expNonPositiveF32x4(v: v128): v128 {
 }
 
 /**
+ * {@link expNonPositiveF32x4} without fused multiply-adds in either module: the same bits from the
+ * default and the relaxed-SIMD build, and from src/metrics/float32ExpSum.ts's JS twin (which the
+ * classification metrics need, their values not depending on the kernel backend).
+ */
+@inline
+export function expNonPositiveF32x4Exact(v: v128): v128 {
+  const x = f32x4.pmax(v, f32x4.splat(-87.33654));
+  const magic = f32x4.splat(12582912.0);
+  const t = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), magic);
+  const n = f32x4.sub(t, magic);
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.add(f32x4.mul(f32x4.splat(1.3814549893140793e-3), r), f32x4.splat(8.368690498173237e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.166838526725769e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.666652113199234e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.999999403953552e-1));
+  const y = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(t, i32x4.splat(127)), 23);
+  return f32x4.mul(y, scale);
+}
+
+/**
  * e^x per f64 lane, to about 1e-13 relative: n = round(x·log2 e) clamped to the normal exponent
  * range, a degree-10 Taylor polynomial on |r| ≤ ln2/2, then 2^n through the exponent bits. Lanes
  * above 709.78 give +Infinity, below −708.39 (subnormal results) give 0; NaN stays NaN.

@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setKernelBackend } from '../wasm/kernelBackend.js';
 import { wasmKernels } from '../wasm/wasmKernels.js';
+import { loadKernelExports } from '../wasm/wasmModule.js';
 import { accuracyPartial } from './accuracy.js';
 import { calibrationErrorPartial } from './calibrationError.js';
 import type { MulticlassOperands } from './classificationOperands.js';
 import { type ClassRowStats, classRowStats, shareClassRowStats } from './classRowStats.js';
+import { float32ExpSumAt } from './float32ExpSum.js';
 import { argmaxAt, expSumAt } from './sampleScores.js';
 import { topKAccuracyPartial } from './topKAccuracy.js';
 
@@ -61,7 +63,7 @@ function reference(op: MulticlassOperands): ClassRowStats {
         if (v > s || (v === s && c < t)) rank[n]!++;
       }
     }
-    expSum[n] = expSumAt(x, n * classes, classes, 1, x[n * classes + b]!);
+    expSum[n] = float32ExpSumAt(x, n * classes, classes, 1, x[n * classes + b]!);
   }
   return { best, rank, expSum };
 }
@@ -82,9 +84,10 @@ function expectSameStats(op: MulticlassOperands, got: ClassRowStats, want: Class
 
 describe('classRowStats', () => {
   const shapes = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33, 100];
-  for (const backend of ['js', 'wasm'] as const) {
+  for (const backend of ['js', 'wasm', 'wasm-relaxed'] as const) {
     it(`gives each metric's own argmax, target rank and softmax denominator bit for bit (${backend})`, () => {
-      if (backend === 'wasm' && wasmKernels() === null) return;
+      if (backend === 'wasm' && loadKernelExports('simd') === null) return;
+      if (backend === 'wasm-relaxed' && loadKernelExports('relaxed') === null) return;
       setKernelBackend(backend);
       for (const classes of shapes) {
         for (const stride of [1, 2] as const) {
@@ -95,6 +98,38 @@ describe('classRowStats', () => {
       }
     });
   }
+
+  it('gives strided samples (N, C, d) the bits of the same scores in contiguous rows', () => {
+    const rows = 90;
+    const d = 3;
+    for (const classes of [5, 8, 17, 100]) {
+      const flat = operands(scores(rows * d, classes, classes), rows * d, classes, 1, classes);
+      // Sample (n, k) of the strided layout is row n·d + k of the contiguous one.
+      const x = new Float32Array(rows * classes * d);
+      for (let n = 0; n < rows; n++)
+        for (let k = 0; k < d; k++)
+          for (let c = 0; c < classes; c++) x[(n * classes + c) * d + k] = flat.x[(n * d + k) * classes + c]!;
+      const strided: MulticlassOperands = { ...flat, x, outer: rows, inner: d };
+      const a = classRowStats(flat, true);
+      const b = classRowStats(strided, true);
+      for (let i = 0; i < rows * d; i++) {
+        expect(b.best[i], `sample ${i}`).toBe(a.best[i]);
+        if (a.best[i]! >= 0) expect(Object.is(b.expSum![i], a.expSum![i]), `sample ${i}`).toBe(true);
+      }
+    }
+  });
+
+  it('keeps float64 softmax denominators for float64 scores', () => {
+    const op32 = operands(scores(64, 10, 9), 64, 10, 1, 1);
+    const op: MulticlassOperands = { ...op32, x: Float64Array.from(op32.x) };
+    const { best, expSum } = classRowStats(op, true);
+    for (let n = 0; n < 64; n++) {
+      if (best[n]! < 0) continue;
+      expect(Object.is(expSum![n], expSumAt(op.x, n * 10, 10, 1, op.x[n * 10 + best[n]!]!)), `row ${n}`).toBe(
+        true,
+      );
+    }
+  });
 
   it('reads float32 rows in the WebAssembly kernel, once for several metrics of one pass', () => {
     const kernels = wasmKernels();

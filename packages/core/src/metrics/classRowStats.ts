@@ -1,13 +1,16 @@
 import { wasmKernels } from '../wasm/wasmKernels.js';
 import type { MulticlassOperands } from './classificationOperands.js';
+import { float32ExpSumAt } from './float32ExpSum.js';
 import { argmaxAt, expSumAt } from './sampleScores.js';
 
 /**
  * What the class-index metrics need of each sample `i = n·inner + k`, from one read of its scores:
  * `best[i]` the first argmax (as `torch.argmax`), −1 when a score is NaN; `rank[i]` the target's
  * rank (classes scoring higher, plus lower-indexed classes scoring the same; not
- * meaningful for an ignored target); with `expSum`, Σ_c exp(x_c − x_best) in float64 (the softmax denominator: the largest
- * probability is its reciprocal).
+ * meaningful for an ignored target); with `expSum`, Σ_c exp(x_c − x_best) in float64 (the softmax
+ * denominator: the largest probability is its reciprocal) — for float32 scores from float32 exps
+ * ({@link float32ExpSumAt}, as torchmetrics computes a float32 softmax), for float64 scores from
+ * float64 ones.
  */
 export interface ClassRowStats {
   readonly best: Int32Array;
@@ -58,7 +61,7 @@ function sameView(a: ArrayBufferView, b: ArrayBufferView): boolean {
 /**
  * The {@link ClassRowStats} of multiclass operands (with `expSum` when `withExpSum`): in
  * WebAssembly SIMD for float32 rows of contiguous scores where the kernels are available, else in
- * JS, the same bits either way; inside {@link shareClassRowStats}, computed once per operands.
+ * JS, the same bits either way (and with either kernel module); inside {@link shareClassRowStats}, computed once per operands.
  *
  * @example
  * const { best } = classRowStats(op, false);
@@ -85,15 +88,9 @@ function compute(op: MulticlassOperands, withExpSum: boolean): ClassRowStats {
   const k = classes > 0 && inner === 1 ? wasmKernels() : null;
   if (k !== null && x instanceof Float32Array) {
     k.classRowStats(x, outer, classes, idx, stride, best, rank, expSum);
-    // Rows the kernel leaves to Math.exp (an infinite score, a term below e^−708), as expSumAt computes them.
-    if (expSum !== null) {
-      for (let n = 0; n < outer; n++) {
-        const b = best[n]!;
-        if (expSum[n]! < 0 && b >= 0) expSum[n] = expSumAt(x, n * classes, classes, 1, x[n * classes + b]!);
-      }
-    }
     return { best, rank, expSum };
   }
+  const rowExpSum = x instanceof Float32Array ? float32ExpSumAt : expSumAt;
   for (let n = 0; n < outer; n++) {
     for (let j = 0; j < inner; j++) {
       const i = n * inner + j;
@@ -111,7 +108,7 @@ function compute(op: MulticlassOperands, withExpSum: boolean): ClassRowStats {
         }
         rank[i] = r;
       }
-      if (expSum !== null) expSum[i] = expSumAt(x, base, classes, inner, x[base + b * inner]!);
+      if (expSum !== null) expSum[i] = rowExpSum(x, base, classes, inner, x[base + b * inner]!);
     }
   }
   return { best, rank, expSum };

@@ -98,8 +98,8 @@ export interface WasmKernels {
   /**
    * The classification metrics' per-sample numbers over `rows` rows of `classes` contiguous float32
    * scores (targets `idx[r·stride]`): `best[r]` the first argmax or −1 for a row with NaN, `rank[r]`
-   * the target's rank (0 for a target outside [0, C)), and with `expSum` Σ exp(x_c − max) in float64
-   * (−1 for a row the JS side must compute: see assembly/classRowStats.ts).
+   * the target's rank (0 for a target outside [0, C)), and with `expSum` Σ exp(x_c − max) from
+   * float32 exps added in float64, bit for bit as src/metrics/float32ExpSum.ts computes it.
    */
   readonly classRowStats: (
     x: Float32Array,
