@@ -108,7 +108,11 @@ describe('ZstdPages', () => {
     const data = new Uint8Array(300_000).map((_, i) => (i * 40_503) >>> 8);
     const parts = [rawFrame(data), skippableFrame(200_000), bytes(SMALL)];
     const input = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    parts.reduce((at, p) => (input.set(p, at), at + p.length), 0);
+    let at = 0;
+    for (const part of parts) {
+      input.set(part, at);
+      at += part.length;
+    }
     const zstd = new ZstdPages();
     const page = zstd.decompress(input, data.length + small.length);
     expect(page.subarray(0, data.length).every((v, i) => v === data[i])).toBe(true);
