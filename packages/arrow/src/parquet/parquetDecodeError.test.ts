@@ -31,6 +31,7 @@ describe('parquetDecodeError', () => {
     const error = parquetDecodeError(missing, 'log.parquet', 0);
     expect(error).toMatchObject({ code: 'DECODER_UNAVAILABLE', file: 'log.parquet', rowGroup: 0 });
     expect(error.message).toMatch(/'parquet-wasm-not-installed' could not be loaded/);
+    expect(error.message).not.toMatch(/Require stack/);
     expect(error.hint).toMatch(/Install 'parquet-wasm-not-installed'/);
     expect(error.hint).not.toMatch(/damaged/);
     // As a worker thread reports it (its message only), and as ESM import says it.

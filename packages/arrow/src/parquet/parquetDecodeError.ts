@@ -38,7 +38,8 @@ export function parquetDecodeError(e: unknown, file: string, rowGroup: number | 
     const module = notLoaded[1] ?? 'parquet-wasm';
     return new ArrowReadError(
       'DECODER_UNAVAILABLE',
-      `the Parquet decoder '${module}' could not be loaded (the file was not read): ${message}`,
+      // Node's first line says it all; its require stack follows.
+      `the Parquet decoder '${module}' could not be loaded (the file was not read): ${message.split('\n')[0]}`,
       {
         ...context,
         hint: `Install '${module}' beside @lossflow/arrow (it is one of its dependencies: run your package manager's install again), and keep it external when bundling, next to the bundle's node_modules.`,

@@ -37,4 +37,15 @@ describe('writeParquet', () => {
       }
     }
   });
+
+  it("dictionary: 'all' writes float dictionaries too, as parquet-rs's default", async () => {
+    const path = join(dir, 'all.parquet');
+    await writeParquet(path, trainingLogBatches({ rows: 1000, classes: 10, epochs: 1 }), {
+      dictionary: 'all',
+    });
+    const bytes = await readFile(path);
+    const meta = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const logits = meta.row_groups[0]!.columns.find((c) => c.meta_data!.path_in_schema[0] === 'logits')!;
+    expect(logits.meta_data!.dictionary_page_offset).toBeDefined();
+  });
 });

@@ -9,6 +9,11 @@ export interface ParquetWriteOptions {
   rowGroupRows?: number;
   /** Column codec (default `'snappy'`, as pyarrow writes). */
   compression?: 'uncompressed' | 'snappy' | 'zstd' | 'gzip' | 'brotli' | 'lz4_raw';
+  /**
+   * Which columns get a dictionary: `'keys'` (default) integer and string columns, float ones
+   * PLAIN; `'all'` every column, as parquet-rs and pyarrow write by default.
+   */
+  dictionary?: 'keys' | 'all';
 }
 
 type ParquetWasm = typeof import('parquet-wasm');
@@ -65,7 +70,7 @@ export async function writeParquet(
     .setCompression(codec)
     // Float values repeat rarely: a dictionary (parquet-rs fills 1 MB of one per column chunk
     // before falling back to PLAIN) saves nothing and costs readers a random lookup per value.
-    .setDictionaryEnabled(false);
+    .setDictionaryEnabled(options.dictionary === 'all');
   for (const field of schema?.fields ?? []) {
     // Integer and string keys (targets, run ids, epochs) repeat: a dictionary makes them small.
     if (DataType.isInt(field.type) || DataType.isUtf8(field.type) || DataType.isLargeUtf8(field.type))
