@@ -8,6 +8,8 @@
  * - `CORRUPT`: the bytes are malformed (a length, an offset or metadata that cannot be right, a
  *   message of a type that cannot be there, bytes after an IPC stream's end-of-stream marker).
  * - `UNSUPPORTED`: valid, but uses something this reader cannot decode (a codec, a type, a layout).
+ * - `DECODER_UNAVAILABLE`: a decoder this reader needs could not be loaded (a module not installed
+ *   or not bundled, WebAssembly that does not compile here); says nothing about the file.
  * - `MISSING_COLUMN`: a column that was asked for is not in the schema.
  * - `BAD_COLUMN_TYPE`: the column exists but its type cannot become a tensor.
  * - `NULL_VALUE`: a selected row holds a null (and nulls are not skipped).
@@ -26,6 +28,7 @@ export type ArrowReadErrorCode =
   | 'TRUNCATED'
   | 'CORRUPT'
   | 'UNSUPPORTED'
+  | 'DECODER_UNAVAILABLE'
   | 'MISSING_COLUMN'
   | 'BAD_COLUMN_TYPE'
   | 'NULL_VALUE'

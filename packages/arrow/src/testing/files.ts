@@ -6,7 +6,8 @@ import type { ReadOptions } from '../read/readBatches.js';
 import type { FileSource } from '../read/readFile.js';
 import { readFile as readArrow } from '../read/readFile.js';
 import { batchTensors } from '../tensors/batchTensors.js';
-import type { TrainingLogOptions } from '../write/trainingLogBatches.js';
+import { type TrainingLogOptions, trainingLogBatches } from '../write/trainingLogBatches.js';
+import { writeParquet } from '../write/writeParquet.js';
 import { writeTrainingLog } from '../write/writeTrainingLog.js';
 
 export const FORMATS: readonly FileFormat[] = ['arrow-stream', 'arrow-file', 'parquet'];
@@ -73,13 +74,15 @@ export async function openFds(): Promise<number> {
  * Found by flipping bytes as the fuzz suite does; written fresh each time, never committed.
  */
 export async function damagedParquet(dir: string): Promise<string> {
-  const bytes = await smallLog(dir, 'parquet', {
-    rows: 40,
-    classes: 3,
-    epochs: 2,
-    batchRows: 16,
-    ignoreShare: 0.2,
-  });
+  // Written with float dictionaries, as parquet-rs's default: byte 987 then lies where the
+  // decoder traps.
+  const source = join(dir, 'damaged-page-source.parquet');
+  await writeParquet(
+    source,
+    trainingLogBatches({ rows: 40, classes: 3, epochs: 2, batchRows: 16, ignoreShare: 0.2 }),
+    { rowGroupRows: 16, dictionary: 'all' },
+  );
+  const bytes = new Uint8Array(await readFile(source));
   bytes[987] = 70;
   const path = join(dir, 'damaged-page.parquet');
   const { writeFile } = await import('node:fs/promises');

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { type RecordBatch, type Schema, Table, tableToIPC } from 'apache-arrow';
+import { DataType, type RecordBatch, type Schema, Table, tableToIPC } from 'apache-arrow';
 import { ioError } from '../io/ioError.js';
 import { sameSchema } from '../schema/sameSchema.js';
 
@@ -9,6 +9,11 @@ export interface ParquetWriteOptions {
   rowGroupRows?: number;
   /** Column codec (default `'snappy'`, as pyarrow writes). */
   compression?: 'uncompressed' | 'snappy' | 'zstd' | 'gzip' | 'brotli' | 'lz4_raw';
+  /**
+   * Which columns get a dictionary: `'keys'` (default) integer and string columns, float ones
+   * PLAIN; `'all'` every column, as parquet-rs and pyarrow write by default.
+   */
+  dictionary?: 'keys' | 'all';
 }
 
 type ParquetWasm = typeof import('parquet-wasm');
@@ -44,23 +49,45 @@ export async function writeParquet(
     brotli: pw.Compression.BROTLI,
     lz4_raw: pw.Compression.LZ4_RAW,
   }[options.compression ?? 'snappy'];
-  const properties = new pw.WriterPropertiesBuilder()
-    .setMaxRowGroupSize(options.rowGroupRows ?? 65_536)
-    .setCompression(codec)
-    .build();
   const iterator =
     Symbol.asyncIterator in batches
       ? (batches as AsyncIterable<RecordBatch>)[Symbol.asyncIterator]()
       : (batches as Iterable<RecordBatch>)[Symbol.iterator]();
   let rows = 0;
-  let schema: Schema | undefined;
   /** Why the input failed (a batch of another schema, the caller's iterable throwing): nothing more is written. */
   let failure: { error: unknown } | undefined;
+  // The first batch, read before the encoder starts: its schema decides each column's encoding.
+  let pending: RecordBatch | undefined;
+  try {
+    const first = await iterator.next();
+    if (first.done !== true) pending = first.value;
+  } catch (e) {
+    failure = { error: e };
+  }
+  let schema: Schema | undefined = pending?.schema;
+  let builder = new pw.WriterPropertiesBuilder()
+    .setMaxRowGroupSize(options.rowGroupRows ?? 65_536)
+    .setCompression(codec)
+    // Float values repeat rarely: a dictionary (parquet-rs fills 1 MB of one per column chunk
+    // before falling back to PLAIN) saves nothing and costs readers a random lookup per value.
+    .setDictionaryEnabled(options.dictionary === 'all');
+  for (const field of schema?.fields ?? []) {
+    // Integer and string keys (targets, run ids, epochs) repeat: a dictionary makes them small.
+    if (DataType.isInt(field.type) || DataType.isUtf8(field.type) || DataType.isLargeUtf8(field.type))
+      builder = builder.setColumnDictionaryEnabled(field.name, true);
+  }
+  const properties = builder.build();
   const input = new ReadableStream({
     // Pulled by the encoder: the next batch is made only when it wants one.
     async pull(controller) {
+      if (failure !== undefined) {
+        controller.error(failure.error);
+        return;
+      }
       try {
-        const next = await iterator.next();
+        const next: IteratorResult<RecordBatch> =
+          pending !== undefined ? { done: false, value: pending } : await iterator.next();
+        pending = undefined;
         if (next.done === true) {
           controller.close();
           return;

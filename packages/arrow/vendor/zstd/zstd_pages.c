@@ -26,6 +26,15 @@ int decompress(void *output, size_t capacity, const void *input, size_t length) 
   return ZSTD_isError(n) ? -1 : (int)n;
 }
 
+/* The room zstd needs past a page's decompressed size to decompress it in place (the compressed
+ * frames at the end of the output buffer, so a thread holds one page-sized buffer, not two), or -1
+ * when the frames are damaged. */
+__attribute__((export_name("margin")))
+int margin(const void *input, size_t length) {
+  size_t n = ZSTD_decompressionMargin(input, length);
+  return ZSTD_isError(n) ? -1 : (int)n;
+}
+
 /* Where free memory starts: input and output go from here on. */
 extern unsigned char __heap_base;
 __attribute__((export_name("heap"))) size_t heap(void) { return (size_t)&__heap_base; }

@@ -1,8 +1,8 @@
 /**
  * The fast path's page-by-page row reader against parquet-wasm: rows `[first, end)` of a row
  * group, asked in any order (forwards, backwards, within a page and across pages), give the same
- * values and list offsets, on lossflow's writer (a dictionary page, then plain pages, fixed-size
- * lists), parquet-wasm's v1 and v2 pages cut small, and DuckDB's lists (SNAPPY and uncompressed).
+ * values and list offsets, on lossflow's writer (PLAIN float pages, fixed-size lists), arrow-rs's
+ * defaults (a float dictionary page, then plain pages), parquet-wasm's v1 and v2 pages cut small, and DuckDB's lists (SNAPPY and uncompressed).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -112,15 +112,25 @@ async function expectSameRows(
 }
 
 describe('rows read page by page are the rows parquet-wasm decodes', () => {
-  it('on lossflow’s writer: a dictionary page, then plain pages of fixed-size lists, INT32/INT64 dictionaries', async () => {
+  it('on lossflow’s writer (PLAIN float pages) and arrow-rs defaults (a float dictionary page, then plain pages), INT32/INT64 dictionaries', async () => {
     const path = join(dir, 'lossflow.parquet');
-    // 100 classes: several 1 MB pages a row group, dictionary-encoded until the dictionary is full.
     await writeTrainingLog(path, 'parquet', { rows: 12_000, classes: 100, epochs: 2, batchRows: 9000 });
-    expect(await expectSameRows(path, ['epoch', 'step', 'logits', 'target'])).toBeGreaterThan(24_000);
-    // Its 1 MB pages of PLAIN values decompressed range by range: blocks stepped over, then decoded.
-    expect(
-      await expectSameRows(path, ['epoch', 'step', 'logits', 'target'], 12, { rangePageBytes: 1 }),
-    ).toBeGreaterThan(24_000);
+    // arrow-rs's defaults (as pyarrow's): 100 classes fill several 1 MB pages a row group,
+    // dictionary-encoded until the dictionary is full, then PLAIN.
+    const pw = createRequire(import.meta.url)('parquet-wasm') as typeof import('parquet-wasm');
+    const defaults = join(dir, 'arrow-rs-defaults.parquet');
+    const table = pw.readParquet(new Uint8Array(await readFile(path)));
+    await writeFile(
+      defaults,
+      pw.writeParquet(table, new pw.WriterPropertiesBuilder().setMaxRowGroupSize(9000).build()),
+    );
+    for (const file of [path, defaults]) {
+      expect(await expectSameRows(file, ['epoch', 'step', 'logits', 'target'])).toBeGreaterThan(24_000);
+      // Its 1 MB pages of PLAIN values decompressed range by range: blocks stepped over, then decoded.
+      expect(
+        await expectSameRows(file, ['epoch', 'step', 'logits', 'target'], 12, { rangePageBytes: 1 }),
+      ).toBeGreaterThan(24_000);
+    }
   });
 
   it('on parquet-wasm’s small v1 and v2 pages, PLAIN and dictionary', async () => {

@@ -58,7 +58,7 @@ async function fastOnly(path: string, columns: readonly string[], batchSize = 10
 }
 
 describe('the Parquet fast path gives what parquet-wasm gives', () => {
-  it('on lossflow’s writer (arrow-rs: dictionary pages, FixedSizeList, INT32/INT64)', async () => {
+  it('on lossflow’s writer (arrow-rs: PLAIN floats, dictionary pages of keys, FixedSizeList, INT32/INT64)', async () => {
     const path = join(dir, 'lossflow.parquet');
     await writeTrainingLog(path, 'parquet', { rows: 3000, classes: 7, epochs: 2, batchRows: 1000 });
     expect(await expectSameBothWays(path, 700)).toBe(6000);

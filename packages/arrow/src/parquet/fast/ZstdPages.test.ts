@@ -17,6 +17,35 @@ interface WasmModule {
 }
 const bytes = (base64: string): Uint8Array => new Uint8Array(Buffer.from(base64, 'base64'));
 
+/**
+ * A zstd frame of raw (stored) blocks holding `data`: compressed as large as the data, the worst
+ * case for decompressing in place.
+ */
+function rawFrame(data: Uint8Array): Uint8Array {
+  const blocks = Math.max(1, Math.ceil(data.length / 131_072));
+  const frame = new Uint8Array(9 + 3 * blocks + data.length);
+  // Magic, a single-segment header with a 4-byte content size.
+  frame.set([0x28, 0xb5, 0x2f, 0xfd, 0xa0]);
+  new DataView(frame.buffer).setUint32(5, data.length, true);
+  let at = 9;
+  for (let b = 0; b < blocks; b++) {
+    const part = data.subarray(b * 131_072, (b + 1) * 131_072);
+    const header = (part.length << 3) | (b === blocks - 1 ? 1 : 0);
+    frame.set([header & 0xff, (header >> 8) & 0xff, header >> 16], at);
+    frame.set(part, at + 3);
+    at += 3 + part.length;
+  }
+  return frame;
+}
+
+/** A skippable frame of `n` bytes of content (zstd skips it; it widens the in-place margin). */
+function skippableFrame(n: number): Uint8Array {
+  const frame = new Uint8Array(8 + n).fill(0x55);
+  frame.set([0x50, 0x2a, 0x4d, 0x18]);
+  new DataView(frame.buffer).setUint32(4, n, true);
+  return frame;
+}
+
 describe('ZstdPages', () => {
   it('embeds a decompressor that needs no imports (it runs in browsers as in Node)', () => {
     // Typed here: the package has no DOM types.
@@ -27,7 +56,7 @@ describe('ZstdPages', () => {
       Module.exports(module)
         .map((e) => e.name)
         .sort(),
-    ).toEqual(['decompress', 'heap', 'memory']);
+    ).toEqual(['decompress', 'heap', 'margin', 'memory']);
   });
 
   it('decompresses page after page into one reused memory, concatenated frames too', () => {
@@ -55,5 +84,38 @@ describe('ZstdPages', () => {
     expect(() => zstd.decompress(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), 8)).toThrow(PageCorruption);
     // Still decodes after the failures.
     expect([...zstd.decompress(bytes(SMALL), small.length)]).toEqual([...small]);
+  });
+
+  it('decompresses in place: a stored page needs one page of memory plus the margin, not two pages', () => {
+    const data = new Uint8Array(1_000_000).map((_, i) => (i * 2_654_435_761) >>> 24);
+    const frame = rawFrame(data);
+    const zstd = new ZstdPages();
+    const page = zstd.readAndDecompress(
+      (into) => {
+        into.set(frame);
+        return frame.length;
+      },
+      frame.length,
+      data.length,
+    );
+    expect(page.every((v, i) => v === data[i])).toBe(true);
+    // Input and output side by side would need 2 MB; in place it is the page, zstd's margin of
+    // one 128 KiB block and the module's own memory, rounded up to 64 KiB pages.
+    expect(page.buffer.byteLength).toBeLessThan(page.byteOffset + data.length + 131_072 + 2 * 65_536);
+  });
+
+  it('moves the frames further along when they need more margin than one frame (a skippable frame)', () => {
+    const data = new Uint8Array(300_000).map((_, i) => (i * 40_503) >>> 8);
+    const parts = [rawFrame(data), skippableFrame(200_000), bytes(SMALL)];
+    const input = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const part of parts) {
+      input.set(part, at);
+      at += part.length;
+    }
+    const zstd = new ZstdPages();
+    const page = zstd.decompress(input, data.length + small.length);
+    expect(page.subarray(0, data.length).every((v, i) => v === data[i])).toBe(true);
+    expect([...page.subarray(data.length)]).toEqual([...small]);
   });
 });
