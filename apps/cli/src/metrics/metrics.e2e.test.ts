@@ -104,6 +104,16 @@ describe('lossflow eval --metric', () => {
       expect(lines).toContain(`total,accuracy,metric,,${accuracy(all.x, all.y)},148,10`);
       expect(lines.some((l) => l.startsWith('total,f1,metric,,"[') && l.endsWith(']",148,10'))).toBe(true);
       expect(lines.filter((l) => l.startsWith('group,accuracy,metric,'))).toHaveLength(4);
+      // A group line's batches are the batches that held the group's rows, for a metric as for a loss.
+      const groupTail = (name: string) =>
+        lines
+          .filter((l) => l.startsWith(`group,${name},`))
+          .map((l) => {
+            const cells = l.split(',');
+            return `${cells[3]}:${cells.at(-2)}:${cells.at(-1)}`;
+          });
+      expect(groupTail('accuracy')).toEqual(groupTail('cross-entropy'));
+      expect(groupTail('accuracy').some((t) => !t.endsWith(':10'))).toBe(true);
     },
     TIMEOUT,
   );
