@@ -2,7 +2,7 @@
  * `lossflow eval --metric NAME [options]`: metrics mixed with --loss in one pass, in every output
  * format, equal to @lossflow/core's metrics over the same rows; bad metric flags are usage errors.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accuracy, confusionMatrix, f1, tensor, topKAccuracy } from '@lossflow/core';
@@ -126,6 +126,50 @@ describe('lossflow eval --metric', () => {
       expect(run.stdout).toMatch(/^epoch\s+rows\s+cross-entropy\s+accuracy\s+top-k-accuracy$/m);
       expect(run.stdout).toMatch(/^f1 \[/m);
       expect(run.stdout).toContain('confusion-matrix (rows: true class, columns: predicted)');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'only --metric on every input path (--follow, --by file, a partition key, several keys): the plain values; errors list only the data columns',
+    async () => {
+      type MetricDoc = {
+        metrics: { value: number; groups?: { key: unknown; value: number; rows: number }[] }[];
+      };
+      const json = async (args: readonly string[]): Promise<MetricDoc> => {
+        const run = await runCli([...args, '--metric', 'accuracy', '--format', 'json']);
+        expect([run.code, run.stderr]).toEqual([0, '']);
+        return JSON.parse(run.stdout) as MetricDoc;
+      };
+      const fixture = join(FIXTURES, 'epoch-log.arrows');
+      const runs = mkdtempSync(join(tmpdir(), 'lossflow-metric-paths-'));
+      mkdirSync(join(runs, 'run=a'));
+      copyFileSync(fixture, join(runs, 'run=a', 'log.arrows'));
+      const plain = (await json(['eval', fixture])).metrics[0]!;
+      const perEpoch = (await json(['eval', fixture, '--by', 'epoch'])).metrics[0]!.groups!;
+      expect((await json(['eval', fixture, '--follow'])).metrics[0]!.value).toBe(plain.value);
+      const byFile = (await json(['eval', fixture, '--by', 'file'])).metrics[0]!;
+      expect(byFile.groups!.map((g) => [g.key, g.value])).toEqual([[fixture, plain.value]]);
+      const byRun = (await json(['eval', runs, '--by', 'run'])).metrics[0]!;
+      expect(byRun.groups!.map((g) => [g.key, g.value])).toEqual([['a', plain.value]]);
+      const two = (await json(['eval', runs, '--by', 'run,epoch'])).metrics[0]!;
+      expect(two.groups!.map((g) => [g.key, g.value, g.rows])).toEqual(
+        perEpoch.map((g) => [{ run: 'a', epoch: g.key }, g.value, g.rows]),
+      );
+      const missing = await runCli([
+        'eval',
+        runs,
+        '--by',
+        'run,epoch',
+        '--metric',
+        'accuracy',
+        '--target',
+        'nope',
+      ]);
+      expect(missing.code).toBe(1);
+      const available = /available: ([^[]*)\[/.exec(missing.stderr)?.[1] ?? '';
+      expect(available).toContain('logits');
+      expect(available).not.toMatch(/\brun\b|run,epoch|no columns/);
     },
     TIMEOUT,
   );
