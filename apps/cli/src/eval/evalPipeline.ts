@@ -1,6 +1,5 @@
 import type { StateReduction } from '@lossflow/core';
 import {
-  type GroupKey,
   type GroupValue,
   type LossChunk,
   type MetricChunk,
