@@ -24,10 +24,10 @@ import {
   toArray,
 } from 'rxjs';
 import type { EvalPlan, LossSelection } from '../args/evalArgs.js';
+import { groupBatchCounts } from '../chunks/groupBatchCounts.js';
 import { coreOptionsOf, lossOperatorOf } from '../losses/lossOperators.js';
 import { type MetricResult, metricOperators, metricResults } from '../metrics/metricResults.js';
 import type { DisplayGroup } from './displayKey.js';
-import { groupBatchCounts } from './groupBatchCounts.js';
 import type { EvalSource } from './LogFiles.js';
 import { type RunningSnapshot, runningSnapshots } from './runningSnapshots.js';
 

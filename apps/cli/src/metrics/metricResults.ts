@@ -19,7 +19,7 @@ import {
   tap,
   toArray,
 } from 'rxjs';
-import { groupBatchCounts } from '../eval/groupBatchCounts.js';
+import { groupBatchCounts } from '../chunks/groupBatchCounts.js';
 import type { MetricSelection } from './MetricSelection.js';
 
 /** The final value of one `--metric`, as the outputs report it. */
