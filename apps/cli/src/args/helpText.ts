@@ -83,8 +83,10 @@ Inputs (FILE...; all must have the columns used, else an error names both files)
                             a wildcard skips . and _ names (unless the pattern starts with one) and
                             files without a log extension; a path without wildcards is always read
   Hive partitions           folders named KEY=VALUE (…/epoch=3/part-0.parquet) give the key KEY,
-                            an integer when every value is one (as pyarrow types it), else text, for --by;
-                            all files must have the same keys (none, or all under KEY=VALUE folders)
+                            an integer when every value is one (as pyarrow types it), else text, for
+                            --by and --keys: the folders below the folder or the pattern's fixed part
+                            given, or for a file named directly every folder of its path (.. resolved);
+                            every file must be under the key's folders; a key not used is no partition
   A file named twice (also through a folder or a pattern, or by another path) is bad usage.
 
 Losses (--loss NAME; torch's spellings work too: mse-loss, MSELoss, cross_entropy):
@@ -138,7 +140,8 @@ Grouping and output:
                             the metrics' values, each confusion matrix as a heat map
   --step COLUMN             the report's x axis (default: step, when the file has it)
   --per-row FILE.arrows     write each row's loss (one --loss) as an Arrow IPC stream
-  --keys COL,COL            columns copied next to the per-row losses (default: the --by column)
+  --keys COL,COL            columns copied next to the per-row losses (default: the --by column(s));
+                            a Hive partition key or file is written as a column too
   --nulls error|skip        a null in a used column is an error (default) or skips the row
   --limit N                 read only the first N rows
   --threads N               threads that read and compute, the main thread included: 1 to 256

@@ -13,9 +13,10 @@ import { type EvalSource, LogFiles } from '../eval/LogFiles.js';
 import type { RunningSnapshot } from '../eval/runningSnapshots.js';
 import { displayRun } from '../inputs/displayRun.js';
 import { expandInputs } from '../inputs/expandInputs.js';
-import { FILE_KEY, GroupKeys } from '../inputs/groupKeys.js';
+import { GroupKeys } from '../inputs/groupKeys.js';
 import { hivePartitions } from '../inputs/hivePartitions.js';
 import { INTERRUPTED_EXIT_CODE, Interrupt, incompleteLine } from '../inputs/interrupt.js';
+import { PerRowKeyColumns } from '../inputs/perRowKeyColumns.js';
 import { kebabCase } from '../losses/lossRegistry.js';
 import { colorEnabled, styleFor } from '../output/ansi.js';
 import { flushOutput } from '../output/checkedOutput.js';
@@ -103,11 +104,24 @@ export async function executeEval(
 
   try {
     const inputs = expandInputs(plan.files);
-    const partitions = hivePartitions(inputs.map((f) => f.name));
+    const byNames = plan.by?.split(',').map((s) => s.trim()) ?? [];
+    // Only a key the run uses makes KEY=VALUE folders partitions (and must then be in every file's).
+    const partitions = hivePartitions(
+      inputs.map((f) => f.partitionPath),
+      [...byNames, ...(plan.perRow === undefined ? [] : plan.keys)],
+      inputs.map((f) => f.name),
+    );
     keys = GroupKeys.of(plan.by, partitions);
-    // Partition keys and `file` are not columns of the data: per-row output copies data columns.
-    const virtual = new Set([...partitions.keys(), ...(keys === undefined ? [] : [FILE_KEY])]);
-    plan = { ...plan, files: inputs.map((f) => f.name), keys: plan.keys.filter((k) => !virtual.has(k)) };
+    // Partition keys and `file` are not columns of the data: they are added to each batch for the
+    // per-row output, which copies them as it copies the data's key columns.
+    const perRowKeys = plan.perRow === undefined ? undefined : PerRowKeyColumns.of(plan.keys, partitions);
+    plan = {
+      ...plan,
+      files: inputs.map((f) => f.name),
+      ...(perRowKeys === undefined ? {} : { keys: perRowKeys.keys }),
+    };
+    // The plan as the columns to read see it: only the data's keys.
+    const dataPlan = perRowKeys === undefined ? plan : { ...plan, keys: perRowKeys.dataKeys };
     const k = keys;
     const keyOf = (key: GroupKey): DisplayKey => (k === undefined ? key : k.keyOf(key));
     every = plan.every === undefined ? undefined : new RunningRecords(plan.every, keyOf);
@@ -119,14 +133,22 @@ export async function executeEval(
     const reportTarget = targets.find((t) => t.flag === '--report');
     const perRowTarget = targets.find((t) => t.flag === '--per-row');
     source =
-      sourceOptions.source?.(plan, k) ??
+      sourceOptions.source?.(dataPlan, k) ??
       new LogFiles(plan.files, {
         limit: plan.limit,
         project: (schema, file) => {
           k?.checkColumns(schema, file);
-          return evalColumns(plan, schema, k?.dataColumns);
+          perRowKeys?.checkColumns(schema, file);
+          return evalColumns(dataPlan, schema, k?.dataColumns);
         },
-        ...(k === undefined ? {} : { decorate: (batch, file, i) => k.decorate(batch, file, i) }),
+        ...(k === undefined && perRowKeys === undefined
+          ? {}
+          : {
+              decorate: (batch, file, i) => {
+                const keyed = k === undefined ? batch : k.decorate(batch, file, i);
+                return perRowKeys === undefined ? keyed : perRowKeys.decorate(keyed, file, i);
+              },
+            }),
         threads: plan.threads ?? defaultThreads(),
         allowMissingEndOfStream: plan.allowMissingEndOfStream,
         ...(interrupt === undefined ? {} : { follow: { stop: interrupt.signal } }),
@@ -188,7 +210,7 @@ export async function executeEval(
             : {
                 perRow: {
                   write: (batch) =>
-                    perRowWriter.write(batch).catch((e: unknown) => {
+                    perRowWriter.write(perRowKeys?.rename(batch) ?? batch).catch((e: unknown) => {
                       throw perRowOut.error(e);
                     }),
                 },
@@ -204,7 +226,7 @@ export async function executeEval(
         throw perRowFile!.error(e);
       });
     }
-    const run = withInputs(displayed, plan, s, k);
+    const run = withInputs(displayed, dataPlan, s, k);
     const elapsed = progress.elapsed();
     progress.done();
 
@@ -233,7 +255,7 @@ export async function executeEval(
           })),
           window: plan.every ?? 1,
         })),
-        columns: s.firstSchema === undefined ? [] : reportColumns(plan, s.firstSchema, k),
+        columns: s.firstSchema === undefined ? [] : reportColumns(dataPlan, s.firstSchema, k),
         ...(run.metrics === undefined ? {} : { metrics: run.metrics }),
         ...(context.filesNote === undefined ? {} : { filesNote: context.filesNote }),
         ...(interrupt?.signal.aborted === true ? { incomplete: true } : {}),

@@ -1,6 +1,5 @@
 import type { StateReduction } from '@lossflow/core';
 import {
-  type GroupKey,
   type GroupValue,
   type LossChunk,
   type MetricChunk,
@@ -25,6 +24,7 @@ import {
   toArray,
 } from 'rxjs';
 import type { EvalPlan, LossSelection } from '../args/evalArgs.js';
+import { groupBatchCounts } from '../chunks/groupBatchCounts.js';
 import { coreOptionsOf, lossOperatorOf } from '../losses/lossOperators.js';
 import { type MetricResult, metricOperators, metricResults } from '../metrics/metricResults.js';
 import type { DisplayGroup } from './displayKey.js';
@@ -131,7 +131,10 @@ export function evalPipeline(plan: EvalPlan, source: EvalSource, hooks: EvalHook
     const groups$ =
       plan.by === undefined
         ? of(undefined)
-        : forkJoin([chunks$.pipe(reduceGroups(r), toArray()), chunks$.pipe(groupBatchCounts())]).pipe(
+        : forkJoin([
+            chunks$.pipe(reduceGroups(r), toArray()),
+            chunks$.pipe(groupBatchCounts<LossChunk>()),
+          ]).pipe(
             map(([groups, batches]) => groups.map((g) => ({ ...g, batches: batches.get(g.key) ?? 0 }))),
           );
     const onRunning = hooks.onRunning;
@@ -213,20 +216,6 @@ export function evalOperators(
       ...(options.step === undefined ? {} : { step: options.step }),
     }),
   );
-}
-
-/** Per group key, how many chunks (batches) held rows of it. */
-function groupBatchCounts(): OperatorFunction<LossChunk, Map<GroupKey, number>> {
-  return fold((counts: Map<GroupKey, number>, chunk: LossChunk) => {
-    // A key listed once per chunk, but counted once per batch whatever the chunk lists.
-    const seen = new Set<GroupKey>();
-    for (const g of chunk.groups ?? []) {
-      if (seen.has(g.key)) continue;
-      seen.add(g.key);
-      counts.set(g.key, (counts.get(g.key) ?? 0) + 1);
-    }
-    return counts;
-  }, new Map<GroupKey, number>());
 }
 
 function resultOf(

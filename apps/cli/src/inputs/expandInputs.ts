@@ -1,5 +1,5 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors/UsageError.js';
 import { STDIN, STDIN_PATH } from '../eval/standardInput.js';
 import { isGlob, segmentMatcher } from './globPattern.js';
@@ -12,6 +12,13 @@ export interface InputFile {
   readonly path: string;
   /** The name shown in outputs and errors: the path as found, `-` for standard input. */
   readonly name: string;
+  /**
+   * The part of the path whose `KEY=VALUE` folders are Hive partitions: below the folder or the
+   * pattern's fixed prefix the user gave (`runs` for `runs/run=a/log.arrows`: `run=a/log.arrows`);
+   * for a file named directly its whole path resolved (`..` and `.` gone, so a spelling through
+   * another folder gives no key); empty for standard input.
+   */
+  readonly partitionPath: string;
 }
 
 /**
@@ -46,24 +53,25 @@ export function expandInputs(args: readonly string[]): InputFile[] {
   };
   for (const arg of args) {
     if (arg === STDIN) {
-      add({ path: STDIN_PATH, name: STDIN }, STDIN);
+      add({ path: STDIN_PATH, name: STDIN, partitionPath: '' }, STDIN);
       continue;
     }
     const kind = kindOf(arg);
     if (kind === 'folder') {
       const files = folderFiles(arg);
       if (files.length === 0) throw emptyFolder(arg);
-      for (const f of files) add({ path: f, name: f }, arg);
+      for (const f of files) add({ path: f, name: f, partitionPath: below(arg, f) }, arg);
     } else if (kind === 'missing' && isGlob(arg)) {
-      const matches = globMatches(arg);
+      const { root, matches } = globMatches(arg);
       if (matches.length === 0) {
         throw new UsageError(`no file matches ${arg}.`, 'eval');
       }
       for (const m of matches) {
-        if (kindOf(m) === 'folder') for (const f of folderFiles(m)) add({ path: f, name: f }, arg);
-        else add({ path: m, name: m }, arg);
+        if (kindOf(m) === 'folder')
+          for (const f of folderFiles(m)) add({ path: f, name: f, partitionPath: below(root, f) }, arg);
+        else add({ path: m, name: m, partitionPath: below(root, m) }, arg);
       }
-    } else add({ path: arg, name: arg }, arg);
+    } else add({ path: arg, name: arg, partitionPath: resolve(arg) }, arg);
   }
   return out;
 }
@@ -114,8 +122,16 @@ function folderFiles(folder: string): string[] {
   return out.sort(naturalOrder);
 }
 
-/** Paths matching a glob pattern, segment by segment from its literal prefix; `**` is any depth of folders. */
-function globMatches(pattern: string): string[] {
+/** `path` from inside `root` (a folder the user gave, or a pattern's fixed prefix). */
+function below(root: string, path: string): string {
+  return relative(resolve(root === '' ? '.' : root), resolve(path));
+}
+
+/**
+ * Paths matching a glob pattern, segment by segment from its literal prefix (`root`, '' for the
+ * current folder); `**` is any depth of folders.
+ */
+function globMatches(pattern: string): { root: string; matches: string[] } {
   const segments = pattern.split(/[\\/]/);
   let i = 0;
   while (i < segments.length - 1 && !isGlob(segments[i]!)) i++;
@@ -157,7 +173,7 @@ function globMatches(pattern: string): string[] {
     }
   };
   visit(root, 0);
-  return [...new Set(out)].sort(naturalOrder);
+  return { root, matches: [...new Set(out)].sort(naturalOrder) };
 }
 
 /** The path with links resolved, or the path itself when it cannot be resolved. */

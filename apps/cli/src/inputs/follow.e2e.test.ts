@@ -107,7 +107,7 @@ function records(ndjson: string): { kind: string; key: unknown; value: number; r
     .map((l) => JSON.parse(l) as { kind: string; key: unknown; value: number; rows: number });
 }
 
-function start(file: string) {
+function start(file: string, extra: readonly string[] = []) {
   writeFileSync(file, new Uint8Array(0));
   const writer = new Proc(['-e', WRITER, FIXTURE, file]);
   const lossflow = new Proc([
@@ -121,6 +121,7 @@ function start(file: string) {
     'ndjson',
     '--every',
     '1',
+    ...extra,
   ]);
   return { writer, lossflow };
 }
@@ -150,10 +151,11 @@ describe('eval --follow', () => {
     expect(readFileSync(file).length).toBe(SIZE);
   });
 
-  it('Ctrl-C prints what was read so far, marked incomplete, and exits 130', async () => {
+  it('Ctrl-C prints what was read so far, losses and metrics marked incomplete, and exits 130', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lossflow-follow-'));
     const file = join(dir, 'growing.arrows');
-    const { writer, lossflow } = start(file);
+    const metricArgs = ['--loss', 'cross-entropy', '--metric', 'accuracy'];
+    const { writer, lossflow } = start(file, metricArgs);
     await writeUpTo(writer, SIZE - 8);
     await lossflow.waitFor('"batches":10,');
     lossflow.child.kill('SIGINT');
@@ -161,12 +163,12 @@ describe('eval --follow', () => {
     writer.child.stdin.end();
     await writer.done;
     expect(lossflow.stderr).toContain('INCOMPLETE: interrupted before the end of the stream');
-    const whole = records((await runCli(['eval', FIXTURE, '--by', 'epoch', '--format', 'ndjson'])).stdout);
+    const whole = records(
+      (await runCli(['eval', FIXTURE, '--by', 'epoch', '--format', 'ndjson', ...metricArgs])).stdout,
+    );
     const partial = records(lossflow.stdout).filter((r) => r.kind !== 'running');
-    expect(partial.map((r) => r.kind)).toEqual([
-      ...whole.slice(0, -1).map(() => 'partial-group'),
-      'partial-total',
-    ]);
+    expect(whole.some((r) => (r as { reduction?: string }).reduction === 'metric')).toBe(true);
+    expect(partial.map((r) => r.kind)).toEqual(whole.map((r) => `partial-${r.kind}`));
     expect(partial.map(({ key, value, rows }) => ({ key, value, rows }))).toEqual(
       whole.map(({ key, value, rows }) => ({ key, value, rows })),
     );

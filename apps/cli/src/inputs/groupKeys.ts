@@ -90,6 +90,13 @@ export class GroupKeys {
     }
   }
 
+  /** The Hive partition keys among the keys, each with its value per input file. */
+  partitions(): Map<string, readonly PartitionValue[]> {
+    const out = new Map<string, readonly PartitionValue[]>();
+    for (const p of this.#parts) if (p.kind === 'partition') out.set(p.name, p.values);
+    return out;
+  }
+
   /** The key of a combination's number. */
   keyOf(id: GroupKey): DisplayKey {
     return typeof id === 'number' ? (this.#keys[id] ?? id) : id;

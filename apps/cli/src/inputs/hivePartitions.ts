@@ -5,8 +5,12 @@ import { UsageError } from '../errors/UsageError.js';
 export type PartitionValue = GroupKey;
 
 /**
- * The Hive-style partition keys of a list of files (`…/epoch=3/run=a/part-0.parquet`): for each key
- * found in any file's folders, its value per file. Values are percent-decoded and typed over all
+ * The Hive-style partition keys of a list of files (`…/epoch=3/run=a/part-0.parquet`) that the run
+ * uses (`used`: the `--by` and `--keys` names): for each such key found in a file's folders, its
+ * value per file. `paths` are each file's partition path (see `InputFile.partitionPath`: below the
+ * folder or pattern the user gave, or the whole resolved path of a file named directly), so a key
+ * comes only from folders the file really is under. A `KEY=VALUE` folder whose key is not used is
+ * not a partition: such files are read as any others. Values are percent-decoded and typed over all
  * files as pyarrow's partition discovery infers integers: a key whose every value is a canonical
  * integer (`3`, `-12`; not `03`, `+3` or `-0`) is a number (past 2^53 a decimal string, as `--by`
  * keys are), else every value is the folder's text as it is: `f=1` and `f=1.0`, or `lr=1e-3` and
@@ -14,13 +18,19 @@ export type PartitionValue = GroupKey;
  * DuckDB's and Spark's null partition `__HIVE_DEFAULT_PARTITION__` stays that string (and makes the
  * key a string key).
  *
- * @throws {UsageError} when the files do not all have the same keys: some under partition folders
- *   and some not, or with other keys (`epoch=` and `run=`); DuckDB refuses such a set too, and a
- *   file without a key would be grouped under a value it does not have.
+ * `names` are the files as errors name them (default: `paths`).
+ *
+ * @throws {UsageError} when a used key is in some files' folders and not in others' (some under
+ *   partition folders and some not, or under folders of other keys): a file without the key would
+ *   be grouped under a value it does not have; DuckDB refuses such a set too.
  * @example
- * hivePartitions(['d/epoch=2/a.parquet', 'd/epoch=10/b.parquet']); // Map { 'epoch' => [2, 10] }
+ * hivePartitions(['epoch=2/a.parquet', 'epoch=10/b.parquet'], ['epoch']); // Map { 'epoch' => [2, 10] }
  */
-export function hivePartitions(paths: readonly string[]): Map<string, PartitionValue[]> {
+export function hivePartitions(
+  paths: readonly string[],
+  used: readonly string[],
+  names: readonly string[] = paths,
+): Map<string, PartitionValue[]> {
   const raw = new Map<string, string[]>();
   const keysOf: string[][] = paths.map(() => []);
   paths.forEach((path, i) => {
@@ -39,31 +49,32 @@ export function hivePartitions(paths: readonly string[]): Map<string, PartitionV
       values[i] = decoded(folder.slice(eq + 1));
     }
   });
-  checkSameKeys(paths, keysOf);
   const out = new Map<string, PartitionValue[]>();
-  for (const [key, values] of raw) out.set(key, typed(values));
+  for (const key of used) {
+    const values = raw.get(key);
+    if (values === undefined || out.has(key)) continue;
+    checkEveryFileHas(key, names, keysOf);
+    out.set(key, typed(values));
+  }
   return out;
 }
 
-/** Every file must have the first file's partition keys (in any order), as DuckDB requires. */
-function checkSameKeys(paths: readonly string[], keysOf: readonly string[][]): void {
-  const first = keysOf[0];
-  if (first === undefined) return;
-  const same = (keys: readonly string[]) =>
-    keys.length === first.length && keys.every((k) => first.includes(k));
-  const i = keysOf.findIndex((keys) => !same(keys));
-  if (i === -1) return;
-  const other = keysOf[i]!;
-  const [withKeys, withKeysAt, without] = first.length > 0 ? [first, 0, i] : [other, i, 0];
-  if (first.length === 0 || other.length === 0) {
+/** Every file must be under a folder of the used key `key`, as DuckDB requires. */
+function checkEveryFileHas(key: string, paths: readonly string[], keysOf: readonly string[][]): void {
+  const without = keysOf.findIndex((keys) => !keys.includes(key));
+  if (without === -1) return;
+  const withKey = keysOf.findIndex((keys) => keys.includes(key));
+  const keys = keysOf[withKey]!;
+  const other = keysOf[without]!;
+  if (other.length === 0) {
     throw new UsageError(
-      `the files mix Hive-partitioned and unpartitioned files: ${paths[withKeysAt]} is under partition folders (${withKeys.map((k) => `${k}=…`).join('/')}) and ${paths[without]} is not. Evaluate them in separate runs, or put every file under the same KEY=VALUE folders.`,
+      `the files mix Hive-partitioned and unpartitioned files: ${paths[withKey]} is under partition folders (${keys.map((k) => `${k}=…`).join('/')}) and ${paths[without]} is not, so it has no '${key}'. Evaluate them in separate runs, or put every file under the same KEY=VALUE folders.`,
       'eval',
     );
   }
-  const list = (keys: readonly string[]) => keys.join(', ');
+  const list = (names: readonly string[]) => names.join(', ');
   throw new UsageError(
-    `the files' Hive partition keys differ: ${paths[0]} has ${list(first)} and ${paths[i]} has ${list(other)}. Evaluate them in separate runs, or put every file under folders of the same keys.`,
+    `the files' Hive partition keys differ: ${paths[withKey]} has ${list(keys)} and ${paths[without]} has ${list(other)}, so it has no '${key}'. Evaluate them in separate runs, or put every file under folders of the same keys.`,
     'eval',
   );
 }

@@ -336,8 +336,11 @@ describe('Hive partitions written by DuckDB', () => {
     expect(lines.at(-1)).toMatch(/^total,cross-entropy,mean,,,[\d.e-]+,240,\d+$/);
   });
 
-  it('partitioned and unpartitioned files together, or other partition keys, are bad usage naming a file of each', async () => {
-    const mixed = await runCli(['eval', hive(), join(dir, 'all.parquet')]);
+  it('partitioned and unpartitioned files together, or other partition keys, are bad usage naming a file of each when a key is used', async () => {
+    // No key used: the KEY=VALUE folders are only folders, and the files are read as any others.
+    const plain = await evalJson([hive(), join(dir, 'all.parquet')]);
+    expect(plain.rows).toBe(480);
+    const mixed = await runCli(['eval', hive(), join(dir, 'all.parquet'), '--by', 'run']);
     expect(mixed.code).toBe(2);
     expect(mixed.stdout).toBe('');
     expect(mixed.stderr).toMatch(
@@ -346,11 +349,73 @@ describe('Hive partitions written by DuckDB', () => {
     const other = join(dir, 'by-seed', 'seed=1');
     mkdirSync(other, { recursive: true });
     copyFileSync(join(dir, 'all.parquet'), join(other, 'x.parquet'));
-    const keys = await runCli(['eval', hive(), join(dir, 'by-seed')]);
+    const keys = await runCli(['eval', hive(), join(dir, 'by-seed'), '--by', 'epoch']);
     expect(keys.code).toBe(2);
     expect(keys.stderr).toMatch(
       /partition keys differ: \S+ has run, epoch and \S+seed=1\/x\.parquet has seed/,
     );
+  });
+
+  it('partition keys come from the folders below the folder given, or of a file named directly its resolved path', async () => {
+    const exp = join(dir, 'exp', 'lr=0.1');
+    mkdirSync(exp, { recursive: true });
+    copyFileSync(join(dir, 'run-a.parquet'), join(exp, 'log.parquet'));
+    const other = join(dir, 'run-b.parquet');
+    // No key used: a file under lr=0.1 and one not are simply read.
+    const both = await evalJson([join(exp, 'log.parquet'), other]);
+    expect(both.rows).toBe(240);
+    // A file named directly has the K=V folders of its path.
+    const lr = await evalJson([join(exp, 'log.parquet'), '--by', 'lr']);
+    expect(lr.results[0]!.groups!.map((g) => [g.key, g.rows])).toEqual([['0.1', 120]]);
+    // '..' through lr=0.1 does not put a file under it.
+    const dotdot = await runCli([
+      'eval',
+      join(exp, 'log.parquet'),
+      `${exp}/../../run-b.parquet`,
+      '--by',
+      'lr',
+    ]);
+    expect(dotdot.code).toBe(2);
+    expect(dotdot.stderr).toMatch(/run-b\.parquet is not, so it has no 'lr'/);
+    // Through a folder, only the folders below it count: exp/lr=0.1 read as a folder has no lr.
+    const below = await evalJson([join(dir, 'exp'), '--by', 'lr']);
+    expect(below.results[0]!.groups!.map((g) => g.key)).toEqual(['0.1']);
+    const inside = await runCli(['eval', exp, '--by', 'lr']);
+    expect(inside.code).toBe(1);
+    expect(inside.stderr).toContain("no column 'lr'");
+  });
+
+  it('--per-row writes partition and file keys as columns, typed as the table shows them', async () => {
+    const { tableFromIPC } = await import('apache-arrow');
+    const out = join(dir, 'per-row-run-epoch.arrows');
+    const run = await runCli(['eval', hive(), '--by', 'run,epoch', '--per-row', out, '--format', 'json']);
+    expect(run.code).toBe(0);
+    const table = tableFromIPC(readFileSync(out));
+    expect(table.schema.fields.map((f) => `${f.name}:${String(f.type)}`)).toEqual([
+      'run:Utf8',
+      'epoch:Int64',
+      'loss:Float32',
+    ]);
+    expect(table.numRows).toBe(240);
+    const runs = table.getChild('run')!.toArray() as string[];
+    const epochs = [...(table.getChild('epoch')!.toArray() as BigInt64Array)].map(Number);
+    const seen = new Set(runs.map((r, i) => `${r}/${epochs[i]}`));
+    expect([...seen]).toEqual(['a', 'b'].flatMap((r) => [0, 2, 10].map((e) => `${r}/${e}`)));
+    const files = ['run-a.parquet', 'run-b.parquet'].map((f) => join(dir, f));
+    const byFile = join(dir, 'per-row-file.arrows');
+    const fileRun = await runCli([
+      ...['eval', ...files],
+      '--by',
+      'file',
+      '--per-row',
+      byFile,
+      '--keys',
+      'file,epoch',
+    ]);
+    expect(fileRun.code).toBe(0);
+    const fileTable = tableFromIPC(readFileSync(byFile));
+    expect(fileTable.schema.fields.map((f) => f.name)).toEqual(['file', 'epoch', 'loss']);
+    expect([...new Set(fileTable.getChild('file')!.toArray() as string[])]).toEqual(files);
   });
 
   it('a partition key with the name of a column of the data is bad usage naming the clash', async () => {

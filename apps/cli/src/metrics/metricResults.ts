@@ -19,6 +19,7 @@ import {
   tap,
   toArray,
 } from 'rxjs';
+import { groupBatchCounts } from '../chunks/groupBatchCounts.js';
 import type { MetricSelection } from './MetricSelection.js';
 
 /** The final value of one `--metric`, as the outputs report it. */
@@ -36,6 +37,8 @@ export interface MetricResult {
     readonly key: GroupKey | { readonly [name: string]: GroupKey };
     readonly value: MetricValue;
     readonly rows: number;
+    /** Batches that held rows of the group. */
+    readonly batches: number;
   }[];
 }
 
@@ -74,8 +77,15 @@ export function metricResults(
         tap((chunk) => onChunk?.(index, chunk)),
         share(),
       );
-      const groups$: Observable<MetricGroupValue[] | undefined> =
-        by === undefined ? of(undefined) : chunks$.pipe(reduceMetricGroups(), toArray());
+      const groups$: Observable<(MetricGroupValue & { readonly batches: number })[] | undefined> =
+        by === undefined
+          ? of(undefined)
+          : forkJoin([
+              chunks$.pipe(reduceMetricGroups(), toArray()),
+              chunks$.pipe(groupBatchCounts<MetricChunk>()),
+            ]).pipe(
+              map(([groups, batches]) => groups.map((g) => ({ ...g, batches: batches.get(g.key) ?? 0 }))),
+            );
       return forkJoin([
         chunks$.pipe(reduceMetric()),
         chunks$.pipe(fold((n: number, c: MetricChunk) => n + c.rows, 0)),

@@ -2,7 +2,7 @@
  * `lossflow eval --metric NAME [options]`: metrics mixed with --loss in one pass, in every output
  * format, equal to @lossflow/core's metrics over the same rows; bad metric flags are usage errors.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accuracy, confusionMatrix, f1, tensor, topKAccuracy } from '@lossflow/core';
@@ -104,6 +104,16 @@ describe('lossflow eval --metric', () => {
       expect(lines).toContain(`total,accuracy,metric,,${accuracy(all.x, all.y)},148,10`);
       expect(lines.some((l) => l.startsWith('total,f1,metric,,"[') && l.endsWith(']",148,10'))).toBe(true);
       expect(lines.filter((l) => l.startsWith('group,accuracy,metric,'))).toHaveLength(4);
+      // A group line's batches are the batches that held the group's rows, for a metric as for a loss.
+      const groupTail = (name: string) =>
+        lines
+          .filter((l) => l.startsWith(`group,${name},`))
+          .map((l) => {
+            const cells = l.split(',');
+            return `${cells[3]}:${cells.at(-2)}:${cells.at(-1)}`;
+          });
+      expect(groupTail('accuracy')).toEqual(groupTail('cross-entropy'));
+      expect(groupTail('accuracy').some((t) => !t.endsWith(':10'))).toBe(true);
     },
     TIMEOUT,
   );
@@ -116,6 +126,50 @@ describe('lossflow eval --metric', () => {
       expect(run.stdout).toMatch(/^epoch\s+rows\s+cross-entropy\s+accuracy\s+top-k-accuracy$/m);
       expect(run.stdout).toMatch(/^f1 \[/m);
       expect(run.stdout).toContain('confusion-matrix (rows: true class, columns: predicted)');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'only --metric on every input path (--follow, --by file, a partition key, several keys): the plain values; errors list only the data columns',
+    async () => {
+      type MetricDoc = {
+        metrics: { value: number; groups?: { key: unknown; value: number; rows: number }[] }[];
+      };
+      const json = async (args: readonly string[]): Promise<MetricDoc> => {
+        const run = await runCli([...args, '--metric', 'accuracy', '--format', 'json']);
+        expect([run.code, run.stderr]).toEqual([0, '']);
+        return JSON.parse(run.stdout) as MetricDoc;
+      };
+      const fixture = join(FIXTURES, 'epoch-log.arrows');
+      const runs = mkdtempSync(join(tmpdir(), 'lossflow-metric-paths-'));
+      mkdirSync(join(runs, 'run=a'));
+      copyFileSync(fixture, join(runs, 'run=a', 'log.arrows'));
+      const plain = (await json(['eval', fixture])).metrics[0]!;
+      const perEpoch = (await json(['eval', fixture, '--by', 'epoch'])).metrics[0]!.groups!;
+      expect((await json(['eval', fixture, '--follow'])).metrics[0]!.value).toBe(plain.value);
+      const byFile = (await json(['eval', fixture, '--by', 'file'])).metrics[0]!;
+      expect(byFile.groups!.map((g) => [g.key, g.value])).toEqual([[fixture, plain.value]]);
+      const byRun = (await json(['eval', runs, '--by', 'run'])).metrics[0]!;
+      expect(byRun.groups!.map((g) => [g.key, g.value])).toEqual([['a', plain.value]]);
+      const two = (await json(['eval', runs, '--by', 'run,epoch'])).metrics[0]!;
+      expect(two.groups!.map((g) => [g.key, g.value, g.rows])).toEqual(
+        perEpoch.map((g) => [{ run: 'a', epoch: g.key }, g.value, g.rows]),
+      );
+      const missing = await runCli([
+        'eval',
+        runs,
+        '--by',
+        'run,epoch',
+        '--metric',
+        'accuracy',
+        '--target',
+        'nope',
+      ]);
+      expect(missing.code).toBe(1);
+      const available = /available: ([^[]*)\[/.exec(missing.stderr)?.[1] ?? '';
+      expect(available).toContain('logits');
+      expect(available).not.toMatch(/\brun\b|run,epoch|no columns/);
     },
     TIMEOUT,
   );

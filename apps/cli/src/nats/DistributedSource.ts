@@ -7,7 +7,6 @@ import { defer, finalize, from, map, type Observable, switchMap, tap, throwError
 import type { EvalPlan } from '../args/evalArgs.js';
 import type { EvalSource, ReadProgress } from '../eval/LogFiles.js';
 import type { GroupKeys } from '../inputs/groupKeys.js';
-import { hivePartitions } from '../inputs/hivePartitions.js';
 import { type ItemSpec, itemFilesOf } from './itemSpec.js';
 
 /** Where a coordinator's run goes, and how it is tuned (the tests shorten the waits). */
@@ -105,7 +104,7 @@ export class DistributedSource implements EvalSource {
         // Keys are numbered as a file's rows are read: a worker keys a whole file.
         ...(keys === undefined
           ? {}
-          : { wholeFiles: true, fileSpecs: itemFilesOf(this.files, hivePartitions(this.files)) }),
+          : { wholeFiles: true, fileSpecs: itemFilesOf(this.files, keys.partitions()) }),
       });
       this.#items = items.length;
       settings.note(`run ${run}: ${items.length} items on ${settings.servers}`);

@@ -37,7 +37,7 @@ export function metricRecordValue(v: MetricValue): number | NonFiniteWord | stri
 
 /** One CSV / NDJSON line of a metric, in the fields of the losses' `ResultRecord`. */
 export interface MetricRecord {
-  readonly kind: 'group' | 'total';
+  readonly kind: 'group' | 'total' | 'partial-group' | 'partial-total';
   readonly loss: string;
   readonly reduction: 'metric';
   readonly key: DisplayKey | null;
@@ -49,15 +49,31 @@ export interface MetricRecord {
 /**
  * The CSV / NDJSON records of the metrics, in the losses' columns: `loss` holds the metric's name,
  * `reduction` is `metric`, and a value that is not one number (per class, a matrix) is its JSON text.
+ * A group's `batches` are the batches that held its rows, the total's all the run's `batches`; after
+ * an interrupted `--follow` (`incomplete`) the kinds are `partial-group` / `partial-total`, as the
+ * losses' are, so no reader takes them for the values of the whole stream.
  */
-export function metricRecords(results: readonly MetricResult[], batches: number): MetricRecord[] {
+export function metricRecords(
+  results: readonly MetricResult[],
+  batches: number,
+  incomplete = false,
+): MetricRecord[] {
+  const group = incomplete ? 'partial-group' : 'group';
+  const total = incomplete ? 'partial-total' : 'total';
   const out: MetricRecord[] = [];
   const value = metricRecordValue;
   for (const r of results) {
-    const base = { loss: r.metric, reduction: 'metric' as const, batches };
+    const base = { loss: r.metric, reduction: 'metric' as const };
     for (const g of r.groups ?? [])
-      out.push({ kind: 'group', ...base, key: outputKey(g.key), value: value(g.value), rows: g.rows });
-    out.push({ kind: 'total', ...base, key: null, value: value(r.value), rows: r.rows });
+      out.push({
+        kind: group,
+        ...base,
+        key: outputKey(g.key),
+        value: value(g.value),
+        rows: g.rows,
+        batches: g.batches,
+      });
+    out.push({ kind: total, ...base, key: null, value: value(r.value), rows: r.rows, batches });
   }
   return out;
 }

@@ -46,6 +46,35 @@ describe('result records', () => {
     expect(records.map((r) => r.batches)).toEqual([1, 2, 3, run.batches]);
   });
 
+  it('tags metric lines partial after an interrupted --follow, as the loss lines, with each group’s batches', () => {
+    const run = {
+      ...sampleRun(),
+      metrics: [
+        {
+          metric: 'accuracy',
+          options: {},
+          value: 0.5,
+          rows: 300,
+          groups: [
+            { key: 0, value: 0.25, rows: 100, batches: 2 },
+            { key: 1, value: 0.75, rows: 200, batches: 3 },
+          ],
+        },
+      ],
+    };
+    const metricLines = (incomplete: boolean) =>
+      finalRecords(run, incomplete)
+        .filter((r) => r.reduction === 'metric')
+        .map((r) => `${r.kind}:${r.key}:${r.batches}`);
+    expect(metricLines(false)).toEqual(['group:0:2', 'group:1:3', `total:null:${run.batches}`]);
+    expect(metricLines(true)).toEqual([
+      'partial-group:0:2',
+      'partial-group:1:3',
+      `partial-total:null:${run.batches}`,
+    ]);
+    expect(finalRecords(run, true).every((r) => r.kind.startsWith('partial-'))).toBe(true);
+  });
+
   it('writes one JSON object per NDJSON line', () => {
     const [first] = finalRecords(sampleRun());
     const line = ndjsonLine(first!);

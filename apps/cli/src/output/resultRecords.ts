@@ -52,7 +52,7 @@ export function finalRecords(run: EvalRun, incomplete = false): ResultRecord[] {
       });
     out.push({ kind: total, ...base, key: null, value: outputNumber(r.value), rows: r.rows });
   }
-  if (run.metrics !== undefined) out.push(...metricRecords(run.metrics, run.batches));
+  if (run.metrics !== undefined) out.push(...metricRecords(run.metrics, run.batches, incomplete));
   return out;
 }
 

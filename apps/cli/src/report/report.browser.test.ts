@@ -151,6 +151,12 @@ describe('the HTML report in headless Chromium', () => {
       const tip = page.locator('figure.curve .tip');
       expect(await tip.isVisible()).toBe(true);
       expect(await tip.textContent()).toMatch(/run a: [\d.]+.*run b: [\d.]+/);
+      // The step is a whole number, shown without decimals.
+      expect(await tip.locator('.tip-x').textContent()).toMatch(/^\d+$/);
+      // --by run: runs have no order, so no change between them.
+      expect(
+        await page.locator('table.values tbody tr:not(.total) td:nth-child(4)').allTextContents(),
+      ).toEqual(['', '']);
       await page.screenshot({ path: join(OUTPUT, 'report-runs.png'), fullPage: true });
 
       // The legend hides a run's line.
@@ -196,6 +202,12 @@ describe('the HTML report in headless Chromium', () => {
       runs,
       '--by',
       'run,epoch',
+      '--loss',
+      'cross-entropy',
+      '--metric',
+      'accuracy',
+      '--metric',
+      'confusion-matrix',
       '--report',
       runsReport,
       '--format',
@@ -258,7 +270,7 @@ describe('the HTML report in headless Chromium', () => {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       await page.goto(pathToFileURL(runsReport).href, { waitUntil: 'load' });
       const rows = await page
-        .locator('table.values tbody tr:not(.total)')
+        .locator('table.values:not(.metrics) tbody tr:not(.total)')
         .evaluateAll((trs) => trs.map((tr) => [tr.children[0]!.textContent, tr.children[3]!.textContent]));
       expect(rows.map(([key]) => key)).toEqual(
         ['a', 'b'].flatMap((run) => [0, 1, 2].map((epoch) => `run=${run} epoch=${epoch}`)),
@@ -266,6 +278,15 @@ describe('the HTML report in headless Chromium', () => {
       // Run b's first epoch has no change: the row before it is run a's.
       expect(rows.map(([, change]) => change === '')).toEqual([true, false, false, true, false, false]);
       expect(await page.locator('svg.chart-curve path.series').count()).toBe(6);
+      // One hue per run, a shade of it per epoch: run a's lines are bluish, run b's orange-ish.
+      const strokes = await page
+        .locator('svg.chart-curve path.series')
+        .evaluateAll((paths) => paths.map((p) => p.getAttribute('stroke')!));
+      const rgb = (hex: string) => [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
+      expect(new Set(strokes).size).toBe(6);
+      for (const hex of strokes.slice(0, 3)) expect(rgb(hex)[2]!).toBeGreaterThan(rgb(hex)[0]!);
+      for (const hex of strokes.slice(3)) expect(rgb(hex)[0]!).toBeGreaterThan(rgb(hex)[2]!);
+      expect(await page.locator('section.metrics table.metrics').count()).toBe(1);
     } finally {
       await browser.close();
     }

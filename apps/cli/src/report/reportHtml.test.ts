@@ -65,6 +65,32 @@ describe('reportHtml', () => {
     expect(html).toContain('over 40 rows of 2 files.');
   });
 
+  it('with --by run the change column is blank: runs have no order', () => {
+    const run = sampleRun();
+    const result = {
+      ...run.results[0]!,
+      groups: ['a', 'b', 'c'].map((key, i) => ({ key, value: i + 1, rows: 10 })),
+    };
+    const html = reportHtml({
+      title: 'lossflow eval',
+      command: 'lossflow eval runs --by run',
+      generatedAt: new Date('2025-01-02T03:04:05Z'),
+      files: ['runs/run=a/log.arrows'].map((path) => ({ path, bytes: 10 })),
+      rows: 30,
+      batches: 3,
+      bytes: 10,
+      elapsedMs: 10,
+      by: 'run',
+      losses: [{ result, series: [], xLabel: 'step' }],
+    });
+    const changes = [
+      ...html.matchAll(
+        /<tr><td><span class="swatch"[^>]*><\/span>([^<]*)<\/td>(?:<td>[^<]*<\/td>){2}<td>([^<]*)<\/td>/g,
+      ),
+    ].map((m) => `${m[1]}:${m[2]}`);
+    expect(changes).toEqual(['a:', 'b:', 'c:']);
+  });
+
   it('is one self-contained document: inline CSS and SVG, one inline script, no external reference', () => {
     const html = report();
     expect(html.startsWith('<!doctype html>')).toBe(true);

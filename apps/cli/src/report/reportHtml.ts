@@ -1,3 +1,4 @@
+import type { MetricValue } from '@lossflow/core';
 import { type DisplayKey, keyLabel } from '../eval/displayKey.js';
 import type { LossResult } from '../eval/evalPipeline.js';
 import type { MetricResult } from '../metrics/metricResults.js';
@@ -5,12 +6,11 @@ import { lossColumnFormat } from '../output/lossColumnFormat.js';
 import { metricCell } from '../output/metricOutput.js';
 import { formatBytes, formatCount, formatDuration } from '../output/numberFormat.js';
 import { optionSummary } from '../output/optionSummary.js';
-import { categoricalPalette } from './categoricalPalette.js';
 import { type HeatmapMatrix, renderConfusionHeatmap } from './confusionHeatmap.js';
 import { escapeHtml } from './escapeHtml.js';
 import { renderLineChart } from './lineChart.js';
 import { REPORT_SCRIPT } from './reportScript.js';
-import { seriesPalette } from './seriesPalette.js';
+import { seriesColours } from './seriesColours.js';
 import { REPORT_MAX_SERIES, type RecordedSeries } from './seriesRecorder.js';
 
 /** Rows of the report's table of final values at most: the groups that appeared first. */
@@ -147,16 +147,18 @@ function lede(data: ReportData): string {
   return `${names}${grouping} over ${formatCount(data.rows)} rows of ${files}.`;
 }
 
-/** Whether two keys differ only in their last name (or are single keys). */
+/**
+ * Whether the change from group `a` to the next group `b` means something: consecutive values of
+ * an ordered (integer) key, epochs, within the same values of the other keys (one run). Between
+ * runs or files (`--by run`), or across runs (`run=a epoch=2` to `run=b epoch=0`), it does not.
+ */
 function sameSeries(a: DisplayKey, b: DisplayKey): boolean {
-  if (typeof a !== 'object' || typeof b !== 'object') return true;
-  const names = Object.keys(a).slice(0, -1);
-  return names.every((n) => a[n] === b[n]);
-}
-
-/** Ordered numeric keys (epochs) get an ordered palette; runs, files and several names distinct hues. */
-function paletteFor(keys: readonly (DisplayKey | null)[]): (n: number) => string[] {
-  return keys.every((k) => k === null || typeof k === 'number') ? seriesPalette : categoricalPalette;
+  const ordered = (v: unknown) => typeof v === 'number' && Number.isInteger(v);
+  if (typeof a !== 'object' || typeof b !== 'object') return ordered(a) && ordered(b);
+  const names = Object.keys(a);
+  const last = names.at(-1);
+  if (last === undefined || !ordered(a[last]) || !ordered(b[last])) return false;
+  return names.slice(0, -1).every((n) => a[n] === b[n]);
 }
 
 function curveFigure(
@@ -167,7 +169,7 @@ function curveFigure(
   const curve = l.curve;
   if (curve === undefined || curve.length === 0) return '';
   const r = l.result;
-  const colors = paletteFor(curve.map((s) => s.key))(curve.length);
+  const colors = seriesColours(curve.map((s) => s.key));
   const per = (l.window ?? 1) === 1 ? 'batch' : `${l.window} batches`;
   const chart = renderLineChart(
     curve.map((s, i) => ({ label: label(s.key), color: colors[i]!, points: s.points })),
@@ -188,7 +190,7 @@ ${chart}
 
 function lossSection(l: ReportLoss, by: string | undefined): string {
   const r = l.result;
-  const colors = paletteFor(l.series.map((s) => s.key))(l.series.length);
+  const colors = seriesColours(l.series.map((s) => s.key));
   const label = (key: RecordedSeries['key']): string =>
     key === null ? 'all rows' : typeof key === 'object' ? keyLabel(key) : `${by ?? 'group'} ${key}`;
   const curve = curveFigure(l, by, label);
@@ -253,8 +255,14 @@ function metricsSection(metrics: readonly MetricResult[], by: string | undefined
   const head = `<tr><th>metric</th>${keys.map((k) => `<th>${escapeHtml(label(k))}</th>`).join('')}<th>all</th></tr>`;
   const rows = tabled.map((m) => {
     const name = [m.metric, optionSummary(m.options)].filter((t) => t !== '').join(' ');
-    const cells = keys.map((_, i) => `<td>${escapeHtml(metricCell(m.groups?.[i]?.value))}</td>`).join('');
-    return `<tr><td>${escapeHtml(name)}</td>${cells}<td>${escapeHtml(metricCell(m.value))}</td></tr>`;
+    // One number of decimals along a metric's row, as in the terminal table (0.9843 beside 1.0000).
+    const numbers = [m.value, ...(m.groups ?? []).map((g) => g.value)].filter(
+      (v): v is number => typeof v === 'number',
+    );
+    const fixed = lossColumnFormat(numbers, 4);
+    const cell = (v: MetricValue | undefined) => (typeof v === 'number' ? fixed(v) : metricCell(v));
+    const cells = keys.map((_, i) => `<td>${escapeHtml(cell(m.groups?.[i]?.value))}</td>`).join('');
+    return `<tr><td>${escapeHtml(name)}</td>${cells}<td>${escapeHtml(cell(m.value))}</td></tr>`;
   });
   const table =
     tabled.length === 0

@@ -25,6 +25,10 @@ export const REPORT_SCRIPT = `
     var a = Math.abs(v);
     return a !== 0 && (a < 1e-4 || a >= 1e7) ? v.toExponential(4) : v.toPrecision(6);
   }
+  // A step or an epoch is a whole number: 999, not 999.000.
+  function fmtX(v) {
+    return Number.isInteger(v) && Math.abs(v) < 1e15 ? String(v) : fmt(v);
+  }
   document.querySelectorAll('script.chart-data').forEach(function (el) {
     var data = JSON.parse(el.textContent);
     var svg = el.previousElementSibling;
@@ -118,7 +122,7 @@ export const REPORT_SCRIPT = `
       guide.setAttribute('x1', sx(at).toFixed(1));
       guide.setAttribute('x2', sx(at).toFixed(1));
       guide.style.display = '';
-      tip.innerHTML = '<div class="tip-x">' + fmt(at) + '</div>' + rows.join('');
+      tip.innerHTML = '<div class="tip-x">' + fmtX(at) + '</div>' + rows.join('');
       tip.hidden = false;
       var box = figure.getBoundingClientRect();
       var left = e.clientX - box.left + 14;

@@ -223,9 +223,14 @@ export class StreamOrder {
     return ipcCorrupt(
       this.file,
       `${extra !== undefined ? `${extra} bytes follow` : 'bytes follow'} the end-of-stream marker at byte ${at}, after ${recordBatchCount(this.recordBatches)}`,
+      { hint: BYTES_AFTER_END_HINT },
     );
   }
 }
+
+/** Most often two streams joined (`cat a.arrows b.arrows | …`), which a reader cannot split safely. */
+const BYTES_AFTER_END_HINT =
+  'Two Arrow IPC streams concatenated (cat a.arrows b.arrows) are not one stream: pass them as separate files (lossflow eval a.arrows b.arrows). Otherwise the file is damaged: export it again.';
 
 function isMagic(b: Uint8Array, at: number): boolean {
   return (

@@ -257,6 +257,9 @@ describe('Arrow IPC stream: what may not be in a stream is CORRUPT', () => {
           expect(error!.message, what).toMatch(
             new RegExp(`follow the end-of-stream marker at byte ${stream.length - 8}`),
           );
+          expect(error!.hint, what).toMatch(
+            /concatenated .* are not one stream: pass them as separate files/,
+          );
         }
       }
     }
