@@ -63,10 +63,15 @@ describe('the web app', () => {
       const json = await downloaded(page, '#download-json');
       expect(values(json)).toEqual(values(cli(['eval', file, '--by', 'epoch', '--format', 'json'])));
       expect(await page.locator('#epoch-chart path.series').count()).toBe(EPOCHS);
-      expect(await downloaded(page, '#download-csv')).toMatch(
-        /^loss,reduction,key,value,rows\ncross-entropy,mean,,/,
+      expect(await downloaded(page, '#download-csv')).toBe(
+        cli(['eval', file, '--by', 'epoch', '--format', 'csv']),
       );
-      expect(await downloaded(page, '#download-svg')).toMatch(/^<svg /);
+      // The chart as the run drew it (not as the form now reads), at a size no window changes.
+      await page.check('input[value="mseLoss"]');
+      await page.uncheck('input[value="crossEntropy"]');
+      const svg = await downloaded(page, '#download-svg');
+      expect(svg).toMatch(/^<svg [^>]* width="1200" height="600"/);
+      expect(svg).toContain('>Running cross-entropy per group</text>');
       if (name !== 'log.parquet') {
         const shot = name === 'log.arrow' ? 'narrow-finished.png' : 'wide-finished.png';
         await page.screenshot({ path: join(OUT, shot), fullPage: true });
