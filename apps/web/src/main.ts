@@ -30,7 +30,7 @@ const kernelsSelect = $<HTMLSelectElement>('kernels');
 
 /** Workers by default: one per core, capped (more than 8 rarely pays for their memory). */
 threadsInput.value = String(Math.min(8, Math.max(1, navigator.hardwareConcurrency || 2)));
-lossesBox.insertAdjacentHTML('beforeend', lossPicker());
+$('loss-list').insertAdjacentHTML('beforeend', lossPicker());
 
 let files: File[] = [];
 let columnNames: string[] = [];
