@@ -23,11 +23,16 @@ export class RunFailure extends Error {
  * failureMessage(errorData(e)); // "cannot compute cross-entropy (file 'a.arrows', batch 2, row 3): … [TARGET_OUT_OF_RANGE]. …"
  */
 export function failureMessage(e: ErrorData): string {
+  // Bad usage (a file chosen twice) is said as it is, as the CLI says it.
+  if (e.name === 'UsageError') return e.message;
   const where = [
     e.file === undefined ? undefined : `file '${e.file}'`,
     e.batch === undefined ? undefined : `batch ${e.batch}`,
     e.row === undefined ? undefined : `row ${e.row}`,
     e.column === undefined ? undefined : `column '${e.column}'`,
+    e.firstBatch === undefined
+      ? undefined
+      : `the earlier ${e.code === 'DTYPE_CHANGED' ? 'type' : 'shape'} from ${e.firstFile === undefined ? '' : `file '${e.firstFile}', `}batch ${e.firstBatch}`,
   ].filter((x) => x !== undefined);
   const what =
     e.name === 'LossError'

@@ -1,10 +1,18 @@
-import { ArrowReadError, readBatches } from '@lossflow/arrow';
+import { ArrowReadError, readBatches, tensorLayout } from '@lossflow/arrow';
 import { finalize, lossDescriptor } from '@lossflow/core';
-import { type GroupValue, type LossChunk, reduce, reduceGroups, runningGroups } from '@lossflow/rx';
+import {
+  type GroupKey,
+  type GroupValue,
+  type LossChunk,
+  reduce,
+  reduceGroups,
+  runningGroups,
+} from '@lossflow/rx';
 import type { Schema } from 'apache-arrow';
 import { firstValueFrom, forkJoin, Subject, toArray } from 'rxjs';
 import { batchMessage, schemaBytes } from './batchMessage.js';
 import { spansReadable, streamSpans } from './batchSpan.js';
+import { duplicateFile } from './duplicateFile.js';
 import type { EvalSpec } from './evalSpec.js';
 import { lossPlans } from './lossOperators.js';
 import { RunFailure } from './RunFailure.js';
@@ -20,12 +28,15 @@ export interface LossResult {
   readonly columns: Readonly<Record<string, string>>;
   readonly value: number;
   readonly rows: number;
-  readonly groups?: readonly GroupValue[];
+  /** Per group, with the batches that held rows of it (the CLI's CSV `batches`). */
+  readonly groups?: readonly (GroupValue & { readonly batches: number })[];
 }
 
 /** Everything a finished run found: what `lossflow eval --format json` reports. */
 export interface RunResult {
   readonly rows: number;
+  /** Batches read (the CLI's CSV `batches` of a total). */
+  readonly batches: number;
   readonly files: readonly { readonly path: string; readonly bytes: number }[];
   readonly columns: readonly string[];
   readonly by?: readonly string[];
@@ -80,6 +91,7 @@ export async function runEval(
   // Batches computed but not yet merged (they finish out of order), and the first failure by batch.
   const done = new Map<number, readonly WorkerChunk[]>();
   const failures = new Map<number, ErrorData>();
+  const wholeFile = new Set<number>();
   const fileOf: { first: number; name: string }[] = [];
   let nextMerge = 0;
   let mergedRows = 0;
@@ -94,13 +106,20 @@ export async function runEval(
     for (const f of fileOf) if (f.first <= index) at = f;
     return { file: at?.name, batch: at === undefined ? index : index - at.first };
   };
+  // Batches are numbered over all files here, per file in the CLI's words: `index` (the batch
+  // that failed) and an earlier shape's batch are told as file and batch within it; an error about
+  // a whole file (it does not open) names no batch, as the CLI's does not.
   const fail = (data: ErrorData, index: number | undefined): void => {
     if (failure !== undefined) return;
     const where = locate(index);
+    const first = locate(data.firstBatch);
+    const whole = index !== undefined && wholeFile.has(index);
     failure = new RunFailure({
       ...data,
       file: data.file ?? where.file,
-      batch: where.batch ?? data.batch,
+      batch: whole ? undefined : (where.batch ?? data.batch),
+      firstBatch: first.batch,
+      firstFile: first.file ?? data.firstFile,
     });
     pool.close();
     wake?.();
@@ -119,7 +138,11 @@ export async function runEval(
   const runningSubs = subjects.map((s, i) =>
     s.pipe(runningGroups(spec.losses[i]!.reduction)).subscribe({
       next: (v) => running[i]!.push(v),
-      error: () => undefined,
+      // A shape that changes between batches ends the run at once, not after the last batch.
+      error: (e: unknown) => {
+        const data = errorData(e);
+        fail(data, data.batch);
+      },
     }),
   );
   const finals = firstValueFrom(
@@ -163,6 +186,15 @@ export async function runEval(
       });
       chunks.forEach((c, i) => {
         rowsSum[i] = (rowsSum[i] ?? 0) + c.rows;
+        // A key counted once per batch, however many runs of it the batch holds.
+        groupBatches[i] ??= new Map<GroupKey, number>();
+        const counts = groupBatches[i]!;
+        const seen = new Set<GroupKey>();
+        for (const g of c.groups ?? []) {
+          if (seen.has(g.key)) continue;
+          seen.add(g.key);
+          counts.set(g.key, (counts.get(g.key) ?? 0) + 1);
+        }
       });
       mergedRows += rowsOf.get(nextMerge) ?? 0;
       rowsOf.delete(nextMerge);
@@ -174,6 +206,7 @@ export async function runEval(
   };
   const rowsOf = new Map<number, number>();
   const rowsSum: number[] = [];
+  const groupBatches: Map<GroupKey, number>[] = [];
   const pool = new WorkerPool(options.workers, Math.max(1, options.threads), (reply: FromWorker) => {
     if (reply.type === 'chunks') done.set(reply.index, reply.chunks);
     else if (reply.type === 'error') {
@@ -196,7 +229,12 @@ export async function runEval(
   let firstSchema: Schema | undefined;
   let index = 0;
   try {
-    await pool.init(spec);
+    if (failure === undefined) {
+      const twice = duplicateFile(files);
+      if (twice !== undefined) fail({ ...errorData(new Error(twice)), name: 'UsageError' }, undefined);
+    }
+    // A cancel or a crashed worker rejects this; `failure` then says why.
+    await pool.init(spec).catch((e: unknown) => fail(errorData(e), undefined));
     for (const file of files) {
       if (failure !== undefined) break;
       fileOf.push({ first: index, name: file.name });
@@ -208,7 +246,8 @@ export async function runEval(
         firstSchema ??= opened.schema;
         spans = opened.format === 'arrow-stream' && spansReadable(opened.schema);
       } catch (e) {
-        failures.set(index, { ...errorData(e), batch: undefined });
+        failures.set(index, errorData(e));
+        if (!(e instanceof ArrowReadError && e.code === 'BAD_COLUMN_TYPE')) wholeFile.add(index);
         merge();
         break;
       }
@@ -281,11 +320,14 @@ export async function runEval(
     try {
       values = (await finals) as [number, GroupValue[] | undefined][];
     } catch (e) {
-      throw new RunFailure(errorData(e));
+      const data = errorData(e);
+      fail(data, data.batch);
+      throw failure ?? new RunFailure(data);
     }
     progress();
     return {
       rows: mergedRows,
+      batches: nextMerge,
       files: files.map((f) => ({ path: f.name, bytes: f.size })),
       columns,
       ...(spec.by === undefined ? {} : { by: [spec.by] }),
@@ -299,7 +341,9 @@ export async function runEval(
           columns: resolvedColumns(plans[i]!.columns, firstSchema!),
           value,
           rows: rowsSum[i] ?? 0,
-          ...(groups === undefined ? {} : { groups }),
+          ...(groups === undefined
+            ? {}
+            : { groups: groups.map((g) => ({ ...g, batches: groupBatches[i]?.get(g.key) ?? 0 })) }),
         };
       }),
     };
@@ -309,6 +353,10 @@ export async function runEval(
     pool.close();
   }
 }
+
+/** The CLI's fix for a `--by` column that is not numbers (the library's hint is about loss inputs). */
+const BY_TYPE_FIX =
+  '--by takes an integer or floating-point column (one key per row), not strings or dictionaries: write the key as integer codes (e.g. an epoch or user id), or pick another column.';
 
 /**
  * The columns the run reads from `file`, in the file's order, as the CLI's `evalColumns` picks
@@ -348,6 +396,15 @@ async function columnsOf(
             : `Did you mean ${near.name}? Column names are case-sensitive.`,
       });
     }
+    // A key must be numbers, one per row; the CLI says so for a string column at its first batch.
+    const field = schema.fields.find((f) => f.name === by)!;
+    const layout = tensorLayout(field);
+    if (!layout.usable)
+      throw new ArrowReadError(layout.code, `${layout.reason} (type ${String(field.type)})`, {
+        file: file.name,
+        column: by,
+        hint: layout.code === 'BAD_COLUMN_TYPE' ? BY_TYPE_FIX : layout.hint,
+      });
     wanted.add(by);
   }
   return { names: schema.fields.map((f) => f.name).filter((n) => wanted.has(n)), schema, format };

@@ -3,13 +3,15 @@ import { readBatches } from '@lossflow/arrow';
 import { LOSSES, lossDescriptor } from '@lossflow/core';
 import type { GroupKey } from '@lossflow/rx';
 import ComputeWorker from './computeWorker.ts?worker&inline';
+import { duplicateFile } from './duplicateFile.js';
 import { emaSmoothing } from './emaSmoothing.js';
 import { type RunResult, runEval } from './evalRun.js';
 import type { EvalSpec } from './evalSpec.js';
 import { type ChartSeries, lineChart, PALETTE } from './lineChart.js';
 import { lossOptionsForm, lossPicker, readLossForm } from './lossForm.js';
-import { RunFailure } from './RunFailure.js';
+import { failureMessage, RunFailure } from './RunFailure.js';
 import { resultCsv, resultDocument } from './resultDocument.js';
+import { errorData } from './workerMessages.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const filesInput = $<HTMLInputElement>('files');
@@ -28,12 +30,20 @@ const kernelsSelect = $<HTMLSelectElement>('kernels');
 
 /** Workers by default: one per core, capped (more than 8 rarely pays for their memory). */
 threadsInput.value = String(Math.min(8, Math.max(1, navigator.hardwareConcurrency || 2)));
-lossesBox.insertAdjacentHTML('beforeend', lossPicker());
+$('loss-list').insertAdjacentHTML('beforeend', lossPicker());
 
 let files: File[] = [];
 let columnNames: string[] = [];
 let running: AbortController | undefined;
+/** The current run's number: a run whose number is no longer this one was replaced and touches nothing. */
+let runId = 0;
+/** The current choice of files: an older choice still opening its files is dropped. */
+let choiceId = 0;
+/** Why the chosen files cannot be evaluated (one does not open, one comes twice), or undefined. */
+let filesProblem: string | undefined;
 let result: RunResult | undefined;
+/** What the shown result was computed with: the chart's title and labels come from it, not the form. */
+let shown: { title: string; by: string } = { title: 'loss', by: '' };
 /** Live series: per loss, per group key, the running value after each batch (x: rows of the group). */
 let epochSeries = new Map<GroupKey, { x: number[]; y: number[] }>();
 let batchX: number[] = [];
@@ -43,8 +53,10 @@ let pendingDraw = false;
 function setState(state: 'idle' | 'ready' | 'running' | 'done' | 'error' | 'cancelled'): void {
   document.body.dataset.state = state;
   const busy = state === 'running';
-  startButton.disabled = busy || files.length === 0;
+  startButton.disabled = busy || files.length === 0 || filesProblem !== undefined;
   cancelButton.disabled = !busy;
+  // The options of a run cannot change under it: its form is locked until it ends.
+  for (const set of $('setup').querySelectorAll<HTMLFieldSetElement>('fieldset')) set.disabled = busy;
   for (const id of ['download-json', 'download-csv', 'download-svg', 'download-png'])
     $<HTMLButtonElement>(id).disabled = state !== 'done';
 }
@@ -66,25 +78,34 @@ function renderOptions(): void {
   renderColumns();
 }
 
+/** A labelled `<select>` of the file's columns, built as DOM (column names are data, never markup). */
+function columnSelect(id: string, label: string, auto: string, role: string | undefined): HTMLDivElement {
+  const row = document.createElement('div');
+  row.className = 'row';
+  const labelEl = document.createElement('label');
+  labelEl.htmlFor = id;
+  labelEl.textContent = label;
+  const select = document.createElement('select');
+  select.id = id;
+  if (role !== undefined) select.dataset.role = role;
+  select.append(new Option(auto, ''), ...columnNames.map((c) => new Option(c, c)));
+  row.append(labelEl, select);
+  return row;
+}
+
 function renderColumns(): void {
   const before = new Map(
     [...columnsBox.querySelectorAll<HTMLSelectElement>('select')].map((s) => [s.id, s.value]),
   );
   const roles = new Set<string>();
   for (const name of checkedLosses()) for (const r of lossDescriptor(name)!.roles) roles.add(r.name);
-  const opts = (auto: string) =>
-    [
-      `<option value="">${auto}</option>`,
-      ...columnNames.map((c) => `<option value="${c}">${c}</option>`),
-    ].join('');
-  const rows = [...roles].map(
-    (r) =>
-      `<div class="row"><label for="col-${r}">${r}</label><select id="col-${r}" data-role="${r}">${opts('auto-detect')}</select></div>`,
+  const legend = document.createElement('legend');
+  legend.textContent = 'Columns';
+  columnsBox.replaceChildren(
+    legend,
+    ...[...roles].map((r) => columnSelect(`col-${r}`, r, 'auto-detect', r)),
+    columnSelect('col-by', 'group by', '(no grouping)', undefined),
   );
-  rows.push(
-    `<div class="row"><label for="col-by">group by</label><select id="col-by">${opts('(no grouping)')}</select></div>`,
-  );
-  columnsBox.innerHTML = `<legend>Columns</legend>${rows.join('')}`;
   for (const s of columnsBox.querySelectorAll<HTMLSelectElement>('select')) {
     const v = before.get(s.id);
     if (v !== undefined && [...s.options].some((o) => o.value === v)) s.value = v;
@@ -93,28 +114,69 @@ function renderColumns(): void {
   if ((before.get('col-by') ?? '') === '' && columnNames.includes('epoch')) by.value = 'epoch';
 }
 
+/** Ends the current run, if any, without a word on the page: what replaces it says what happens. */
+function dropRun(): void {
+  runId++;
+  running?.abort();
+  running = undefined;
+}
+
+/** Clears the values on show (charts, table, downloads): they belong to a run that is over. */
+function clearResult(): void {
+  result = undefined;
+  epochSeries = new Map();
+  batchX = [];
+  batchY = [];
+  $('epoch-chart').replaceChildren();
+  $('batch-chart').replaceChildren();
+  epochTable([]);
+}
+
 async function chooseFiles(list: FileList | File[]): Promise<void> {
+  // New files during a run cancel it: its values would be shown under the new files' names.
+  dropRun();
+  const choice = ++choiceId;
   files = [...list];
+  filesProblem = undefined;
   const listing = files.map((f) => `${f.name} (${formatBytes(f.size)})`).join(', ');
   $('file-list').textContent = files.length === 0 ? 'No file chosen.' : listing;
   errorBox.hidden = true;
+  clearResult();
+  progressBar.value = 0;
   columnNames = [];
-  if (files[0] !== undefined) {
-    const reader = readBatches(files[0]);
+  // Nothing starts until every file has opened.
+  filesProblem = 'opening';
+  setState('idle');
+  filesProblem = duplicateFile(files);
+  let described = '';
+  for (const [k, file] of files.entries()) {
+    if (filesProblem !== undefined) break;
+    const reader = readBatches(file);
     try {
       const schema = await reader.schema();
-      columnNames = schema.fields.map((f) => f.name);
-      statusBox.textContent = `${files.length} file${files.length === 1 ? '' : 's'}: ${await reader.format()}, columns ${schema.fields
-        .map((f) => `${f.name} (${String(f.type)})`)
-        .join(', ')}.`;
+      if (k === 0) {
+        columnNames = schema.fields.map((f) => f.name);
+        described = `${await reader.format()}, columns ${schema.fields
+          .map((f) => `${f.name} (${String(f.type)})`)
+          .join(', ')}`;
+      }
     } catch (e) {
-      showError(e instanceof Error ? e.message : String(e));
+      // Worded as a run's errors are: a whole file that does not open names no batch.
+      filesProblem = failureMessage({ ...errorData(e), file: file.name, batch: undefined });
     } finally {
       await reader.close();
     }
+    if (choice !== choiceId) return;
   }
+  if (filesProblem !== undefined) showError(filesProblem);
+  statusBox.textContent =
+    files.length === 0
+      ? 'Choose a file to start.'
+      : filesProblem === undefined
+        ? `${files.length} file${files.length === 1 ? '' : 's'}: ${described}.`
+        : 'These files cannot be evaluated.';
   renderColumns();
-  setState(files.length === 0 ? 'idle' : 'ready');
+  setState(files.length === 0 ? 'idle' : filesProblem === undefined ? 'ready' : 'error');
 }
 
 function showError(message: string): void {
@@ -147,13 +209,15 @@ async function start(): Promise<void> {
     showError(e instanceof Error ? e.message : String(e));
     return;
   }
-  result = undefined;
-  epochSeries = new Map();
-  batchX = [];
-  batchY = [];
+  dropRun();
+  const id = runId;
+  // Every callback and every continuation after an await first checks that its run is the current one.
+  const current = (): boolean => id === runId;
+  clearResult();
   errorBox.hidden = true;
-  $('epochs').innerHTML = '<caption>Per-group loss</caption>';
-  running = new AbortController();
+  shown = { title: lossTitle(), by: s.by ?? '' };
+  const controller = new AbortController();
+  running = controller;
   setState('running');
   const threads = Math.max(1, Math.min(32, Number(threadsInput.value) || 1));
   let rowsSeen = 0;
@@ -161,15 +225,16 @@ async function start(): Promise<void> {
     result = await runEval(files, s, {
       workers: () => new ComputeWorker(),
       threads,
-      signal: running.signal,
+      signal: controller.signal,
       onProgress: (p) => {
+        if (!current()) return;
         progressBar.max = Math.max(1, p.totalBytes);
         progressBar.value = p.bytesRead;
         const seconds = p.elapsed / 1000;
         statusBox.textContent = `Reading: ${formatBytes(p.bytesRead)} of ${formatBytes(p.totalBytes)}, ${p.rows.toLocaleString('en-US')} rows computed, ${Math.round(p.rows / Math.max(seconds, 1e-3)).toLocaleString('en-US')} rows/s, ${threads} workers.`;
       },
       onChunk: (loss, chunk, value, groups) => {
-        if (loss !== 0) return;
+        if (loss !== 0 || !current()) return;
         rowsSeen += chunk.rows;
         batchX.push(rowsSeen);
         batchY.push(value);
@@ -185,6 +250,7 @@ async function start(): Promise<void> {
         scheduleDraw();
       },
     });
+    if (!current()) return;
     statusBox.textContent = `Done: ${result.rows.toLocaleString('en-US')} rows of ${result.files.length} file${result.files.length === 1 ? '' : 's'}. ${result.results
       .map((r) => `${r.loss} (${r.reduction}) = ${r.value}`)
       .join('; ')}`;
@@ -192,16 +258,15 @@ async function start(): Promise<void> {
     setState('done');
     draw();
   } catch (e) {
+    if (!current()) return;
     const cancelled = e instanceof RunFailure && e.code === 'ABORTED';
     statusBox.textContent = cancelled ? 'Cancelled: no result.' : 'Failed: no result.';
     if (!cancelled) showError(e instanceof Error ? e.message : String(e));
     setState(cancelled ? 'cancelled' : 'error');
     // Partial values are never left on show as if they were the result.
-    $('epochs').innerHTML = '<caption>Per-group loss</caption>';
-    $('epoch-chart').replaceChildren();
-    $('batch-chart').replaceChildren();
+    clearResult();
   } finally {
-    running = undefined;
+    if (current()) running = undefined;
   }
 }
 
@@ -219,17 +284,20 @@ function lossTitle(): string {
   return first === undefined ? 'loss' : (lossDescriptor(first)?.cliName ?? first);
 }
 
-function epochChartSvg(): string {
+/** The size of a downloaded chart, whatever the window's: the same file from any screen. */
+const EXPORT_SIZE = { width: 1200, height: 600 } as const;
+
+function epochChartSvg(size: { width: number; height?: number } = { width: chartWidth() }): string {
   const series: ChartSeries[] = [...epochSeries].map(([key, s], i) => ({
-    label: `${$<HTMLSelectElement>('col-by').value || 'all'} ${key}`,
+    label: `${shown.by || 'all'} ${key}`,
     color: PALETTE[i % PALETTE.length]!,
     x: s.x,
     y: s.y,
   }));
   return lineChart(series, {
-    title: `Running ${lossTitle()} per group`,
+    title: `Running ${shown.title} per group`,
     xLabel: 'rows into the group',
-    width: chartWidth(),
+    ...size,
   });
 }
 
@@ -240,7 +308,7 @@ function batchChartSvg(): string {
       { label: 'per batch', color: '#9a9a9a', x: batchX, y: batchY },
       { label: `EMA ${alpha}`, color: '#0b63c5', x: batchX, y: emaSmoothing(batchY, alpha) },
     ],
-    { title: `${lossTitle()} per batch`, xLabel: 'rows read', width: chartWidth() },
+    { title: `${shown.title} per batch`, xLabel: 'rows read', width: chartWidth() },
   );
 }
 
@@ -249,31 +317,60 @@ function chartWidth(): number {
   return Math.max(300, Math.min(900, Math.round($('epoch-chart').clientWidth || 640)));
 }
 
-function draw(): void {
-  const state = document.body.dataset.state;
-  if (state !== 'running' && state !== 'done') return;
-  $('epoch-chart').innerHTML = epochChartSvg();
-  $('batch-chart').innerHTML = batchChartSvg();
-  const rows: string[] = [
-    '<caption>Per-group loss</caption><thead><tr><th scope="col">group</th><th scope="col">rows</th><th scope="col">loss</th><th scope="col">change</th></tr></thead><tbody>',
-  ];
+/** Shows an SVG the page drew (its text escaped) as DOM, parsed as SVG and never as HTML. */
+function showSvg(box: HTMLElement, svg: string): void {
+  const parsed = new DOMParser().parseFromString(svg, 'image/svg+xml');
+  box.replaceChildren(document.importNode(parsed.documentElement, true));
+}
+
+/** Fills the per-group table (key, rows, loss, change against the group before), built as DOM. */
+function epochTable(groups: readonly { key: unknown; rows: number; value: number }[]): void {
+  const table = $('epochs');
+  const caption = document.createElement('caption');
+  caption.textContent = 'Per-group loss';
+  if (groups.length === 0) {
+    table.replaceChildren(caption);
+    return;
+  }
+  const head = document.createElement('thead');
+  const headRow = head.insertRow();
+  for (const name of ['group', 'rows', 'loss', 'change']) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = name;
+    headRow.append(th);
+  }
+  const body = document.createElement('tbody');
   let previous: number | undefined;
-  const groups =
-    result?.results[0]?.groups ??
-    [...epochSeries].map(([key, s]) => ({ key, value: s.y.at(-1)!, rows: s.x.at(-1)! }));
   for (const g of groups) {
     const change =
       previous === undefined || previous === 0
         ? ''
         : `${(((g.value - previous) / Math.abs(previous)) * 100).toFixed(1)}%`;
-    const cls = change === '' ? '' : g.value < previous! ? 'down' : 'up';
-    rows.push(
-      `<tr><th scope="row">${String(g.key)}</th><td>${g.rows.toLocaleString('en-US')}</td><td>${g.value.toPrecision(6)}</td><td class="${cls}">${change}</td></tr>`,
-    );
+    const row = body.insertRow();
+    const th = document.createElement('th');
+    th.scope = 'row';
+    th.textContent = String(g.key);
+    row.append(th);
+    row.insertCell().textContent = g.rows.toLocaleString('en-US');
+    row.insertCell().textContent = g.value.toPrecision(6);
+    const cell = row.insertCell();
+    cell.textContent = change;
+    if (change !== '') cell.className = g.value < previous! ? 'down' : 'up';
     previous = g.value;
   }
-  rows.push('</tbody>');
-  $('epochs').innerHTML = rows.join('');
+  table.replaceChildren(caption, head, body);
+}
+
+function draw(): void {
+  const state = document.body.dataset.state;
+  if (state !== 'running' && state !== 'done') return;
+  showSvg($('epoch-chart'), epochChartSvg());
+  showSvg($('batch-chart'), batchChartSvg());
+  epochTable(
+    result?.results[0]?.groups ??
+      [...epochSeries].map(([key, s]) => ({ key, value: s.y.at(-1)!, rows: s.x.at(-1)! })),
+  );
 }
 
 function download(name: string, type: string, body: BlobPart): void {
@@ -327,10 +424,10 @@ $('download-csv').addEventListener('click', () => {
   if (result !== undefined) download('lossflow.csv', 'text/csv', resultCsv(result));
 });
 $('download-svg').addEventListener('click', () =>
-  download('lossflow-epochs.svg', 'image/svg+xml', epochChartSvg()),
+  download('lossflow-epochs.svg', 'image/svg+xml', epochChartSvg(EXPORT_SIZE)),
 );
 $('download-png').addEventListener('click', () => {
-  const svg = epochChartSvg();
+  const svg = epochChartSvg(EXPORT_SIZE);
   const image = new Image();
   image.onload = () => {
     const canvas = document.createElement('canvas');

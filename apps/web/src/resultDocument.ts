@@ -42,22 +42,37 @@ export function resultDocument(run: RunResult): string {
 }
 
 /**
- * The result as CSV: one line per loss and group (`loss,reduction,key,value,rows`; the key is empty
- * on the line of the whole stream), values printed as in the JSON.
+ * The result as `lossflow eval … --format csv` writes it: `kind,loss,reduction,key,value,rows,batches`,
+ * per loss its groups in key order (`group`) and then its total (`total`, empty key); non-finite
+ * numbers as words, cells quoted as RFC 4180 wants.
  *
  * @example
  * download('lossflow.csv', resultCsv(result));
  */
 export function resultCsv(run: RunResult): string {
-  const lines = ['loss,reduction,key,value,rows'];
+  const lines = ['kind,loss,reduction,key,value,rows,batches'];
   const cell = (v: unknown): string => {
     const s = String(v);
-    return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+    return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
   };
   for (const r of run.results) {
-    lines.push([r.loss, r.reduction, '', outputNumber(r.value), r.rows].map(cell).join(','));
     for (const g of r.groups ?? [])
-      lines.push([r.loss, r.reduction, g.key, outputNumber(g.value), g.rows].map(cell).join(','));
+      lines.push(
+        [
+          'group',
+          r.loss,
+          r.reduction,
+          typeof g.key === 'number' ? outputNumber(g.key) : g.key,
+          outputNumber(g.value),
+          g.rows,
+          g.batches,
+        ]
+          .map(cell)
+          .join(','),
+      );
+    lines.push(
+      ['total', r.loss, r.reduction, '', outputNumber(r.value), r.rows, run.batches].map(cell).join(','),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

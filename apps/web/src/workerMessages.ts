@@ -43,6 +43,9 @@ export interface ErrorData {
   readonly batch: number | undefined;
   readonly row: number | undefined;
   readonly column: string | undefined;
+  /** For `SHAPE_CHANGED` / `DTYPE_CHANGED`: the batch (and file) the earlier shape or type was first seen in. */
+  readonly firstBatch?: number | undefined;
+  readonly firstFile?: string | undefined;
   /** A `LossError`'s message without location and hint. */
   readonly detail: string | undefined;
 }
@@ -73,6 +76,8 @@ export function errorData(e: unknown): ErrorData {
     batch: num('batch'),
     row: num('row'),
     column: str('column'),
+    firstBatch: num('firstBatch'),
+    firstFile: str('firstFile'),
     detail: str('detail'),
   };
 }

@@ -17,6 +17,8 @@ export class WorkerPool {
   readonly #owner = new Map<number, number>();
   #waiters: (() => void)[] = [];
   #closed = false;
+  /** Rejects a pending `init()`: set while one waits, so `close()` and a worker's crash end it. */
+  #initFailed: ((reason: Error) => void) | undefined;
 
   constructor(
     factory: WorkerFactory,
@@ -39,6 +41,7 @@ export class WorkerPool {
       };
       worker.onerror = (event) => {
         event.preventDefault();
+        this.#initFailed?.(new Error(`a compute worker failed: ${event.message}`));
         this.onReply({
           type: 'error',
           index: undefined,
@@ -61,8 +64,14 @@ export class WorkerPool {
     }
   }
 
-  /** Sets every worker up for `spec`; resolves once all of them are ready (or one fails). */
+  /**
+   * Sets every worker up for `spec`; resolves once all of them are ready (or one reports an error,
+   * which the run gets through `onReply`). Rejects when the pool is closed first (a cancel) or a
+   * worker crashes: a worker that is terminated or dead never answers, and waiting for it would
+   * hang the run for good.
+   */
   init(spec: EvalSpec): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('the compute workers were closed'));
     const ready = Promise.all(
       this.#workers.map(
         (worker) =>
@@ -77,8 +86,19 @@ export class WorkerPool {
           }),
       ),
     );
+    const failed = new Promise<never>((_, reject) => {
+      this.#initFailed = reject;
+    });
     for (const worker of this.#workers) worker.postMessage({ type: 'init', spec } satisfies ToWorker);
-    return ready.then(() => undefined);
+    return Promise.race([ready, failed]).then(
+      () => {
+        this.#initFailed = undefined;
+      },
+      (e: unknown) => {
+        this.#initFailed = undefined;
+        throw e;
+      },
+    );
   }
 
   /** Waits until fewer than `2 × size` batches are out. */
@@ -116,6 +136,7 @@ export class WorkerPool {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#initFailed?.(new Error('the compute workers were closed'));
     for (const worker of this.#workers) worker.terminate();
     for (const wake of this.#waiters) wake();
     this.#waiters = [];

@@ -63,10 +63,27 @@ describe('the web app', () => {
       const json = await downloaded(page, '#download-json');
       expect(values(json)).toEqual(values(cli(['eval', file, '--by', 'epoch', '--format', 'json'])));
       expect(await page.locator('#epoch-chart path.series').count()).toBe(EPOCHS);
-      expect(await downloaded(page, '#download-csv')).toMatch(
-        /^loss,reduction,key,value,rows\ncross-entropy,mean,,/,
+      expect(await downloaded(page, '#download-csv')).toBe(
+        cli(['eval', file, '--by', 'epoch', '--format', 'csv']),
       );
-      expect(await downloaded(page, '#download-svg')).toMatch(/^<svg /);
+      // The chart as the run drew it (not as the form now reads), at a size no window changes.
+      await page.check('input[value="mseLoss"]');
+      await page.uncheck('input[value="crossEntropy"]');
+      const svg = await downloaded(page, '#download-svg');
+      expect(svg).toMatch(/^<svg [^>]* width="1200" height="600"/);
+      expect(svg).toContain('>Running cross-entropy per group</text>');
+      if (name === 'log.arrow') {
+        // In a narrow window the scrolled list of losses stays below its legend.
+        const legendOnTop = await page.evaluate(() => {
+          document.getElementById('loss-list')!.scrollTop = 120;
+          const legend = document.querySelector('#losses legend')!;
+          legend.scrollIntoView({ block: 'center' });
+          const r = legend.getBoundingClientRect();
+          const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          return hit === legend;
+        });
+        expect(legendOnTop).toBe(true);
+      }
       if (name !== 'log.parquet') {
         const shot = name === 'log.arrow' ? 'narrow-finished.png' : 'wide-finished.png';
         await page.screenshot({ path: join(OUT, shot), fullPage: true });

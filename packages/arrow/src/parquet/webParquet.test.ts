@@ -99,6 +99,19 @@ describe('Parquet in the browser', () => {
     }
   });
 
+  it('names string, binary and boolean columns by their types, as Node does (not Null)', async () => {
+    const path = join(dir, 'types.parquet');
+    await duck.run(`COPY (SELECT i::INT AS id, 'k' || i AS name, (i % 2 = 0) AS even, 'x'::BLOB AS raw
+      FROM range(10) t(i)) TO '${path}' (FORMAT parquet)`);
+    const bytes = await readBytes(path);
+    const web = await readParquetInBrowser(new BlobByteReader(new Blob([bytes]), 'types.parquet'));
+    const types = (schema: { fields: { name: string; type: unknown }[] }) =>
+      schema.fields.map((f) => `${f.name}: ${String(f.type)}`);
+    expect(types(web.schema)).toEqual(['id: Int32', 'name: Utf8', 'even: Bool', 'raw: Binary']);
+    expect(types(web.schema)).toEqual(types((await inNode(path, ['id', 'name', 'even', 'raw']))[0]!.schema));
+    await web.close();
+  });
+
   it('refuses pages in encodings the fast path lacks, and a file cut short', async () => {
     const path = join(dir, 'v2.parquet');
     await duck.run(

@@ -1,4 +1,6 @@
 import {
+  Binary,
+  Bool,
   Field,
   Float32,
   Float64,
@@ -10,6 +12,7 @@ import {
   RecordBatchReader,
   Schema,
   tableFromIPC,
+  Utf8,
 } from 'apache-arrow';
 import { parquetMetadata, parquetSchema } from 'hyparquet/src/metadata.js';
 import type { FileMetaData, SchemaTree } from 'hyparquet/src/types.js';
@@ -295,7 +298,7 @@ function fieldOf(node: SchemaTree): Field {
   return new Field(e.name, new Null(), nullable);
 }
 
-function leafType(node: SchemaTree): Float32 | Float64 | Int32 | Int64 | undefined {
+function leafType(node: SchemaTree): Float32 | Float64 | Int32 | Int64 | Utf8 | Binary | Bool | undefined {
   const e = node.element;
   const logical = e.logical_type as { type?: string; bitWidth?: number; isSigned?: boolean } | undefined;
   const converted = e.converted_type as string | undefined;
@@ -308,6 +311,11 @@ function leafType(node: SchemaTree): Float32 | Float64 | Int32 | Int64 | undefin
   if (e.type === 'DOUBLE') return new Float64();
   if (e.type === 'INT32' && plainInt(32)) return new Int32();
   if (e.type === 'INT64' && plainInt(64)) return new Int64();
+  // Types the fast path does not read still get their own name, as Node's reader gives them, so
+  // a schema lists `Utf8`, and a string `--by` column is refused as strings (not as a Null column).
+  if (e.type === 'BYTE_ARRAY')
+    return logical?.type === 'STRING' || converted === 'UTF8' ? new Utf8() : new Binary();
+  if (e.type === 'BOOLEAN') return new Bool();
   return undefined;
 }
 

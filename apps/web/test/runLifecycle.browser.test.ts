@@ -1,0 +1,108 @@
+/**
+ * A run's life on the built page: new files during a run cancel it (its values never reach the
+ * page), its options cannot change under it, and Cancel ends it at any moment, even before the
+ * workers are ready.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, downloaded, type PageHarness, runFiles, startHarness } from './pageHarness.js';
+
+let dir: string;
+let harness: PageHarness;
+
+/** The CLI's JSON without the files' paths (the page knows only their names). */
+function values(json: string): unknown {
+  const doc = JSON.parse(json) as { files?: { path: string; bytes: number }[] };
+  return { ...doc, files: doc.files?.map((f) => ({ bytes: f.bytes })) };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'lossflow-web-runs-'));
+  // Big enough that one worker is still at it when the test acts (~50 MB).
+  cli([
+    'generate',
+    '--rows',
+    '60000',
+    '--classes',
+    '100',
+    '--epochs',
+    '2',
+    '--out',
+    join(dir, 'big.arrows'),
+    '-q',
+  ]);
+  cli([
+    'generate',
+    '--rows',
+    '900',
+    '--classes',
+    '5',
+    '--epochs',
+    '2',
+    '--out',
+    join(dir, 'small.arrows'),
+    '-q',
+  ]);
+  harness = await startHarness();
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+describe('a run on the page', () => {
+  it('is cancelled by choosing other files, locks its options, and never shows its values afterwards', async () => {
+    const { page, problems } = await harness.open(1280, 900);
+    await page.setInputFiles('#files', [join(dir, 'big.arrows')]);
+    await page.waitForFunction(() => document.body.dataset.state === 'ready');
+    await page.fill('#threads', '1');
+    await page.click('#start');
+    await page.waitForFunction(
+      () => Number((document.getElementById('progress') as HTMLProgressElement).value) > 0,
+    );
+    expect(await page.isDisabled('input[value="mseLoss"]')).toBe(true);
+    expect(await page.isDisabled('#col-by')).toBe(true);
+    expect(await page.isDisabled('#threads')).toBe(true);
+
+    // Another file mid-run: the old run ends (its workers are gone), the new file is ready.
+    await page.setInputFiles('#files', [join(dir, 'small.arrows')]);
+    await page.waitForFunction(() => document.body.dataset.state === 'ready');
+    await expect.poll(() => page.workers().length).toBe(0);
+    expect(await page.isDisabled('input[value="mseLoss"]')).toBe(false);
+    expect(await page.locator('#epoch-chart path.series').count()).toBe(0);
+
+    expect(await runFiles(page, undefined, 2)).toBe('done');
+    await expect.poll(() => page.workers().length).toBe(0);
+    const json = await downloaded(page, '#download-json');
+    const small = join(dir, 'small.arrows');
+    expect(values(json)).toEqual(values(cli(['eval', small, '--by', 'epoch', '--format', 'json'])));
+    expect(await page.evaluate(() => document.body.dataset.state)).toBe('done');
+    expect(await page.locator('#epoch-chart path.series').count()).toBe(2);
+    expect(await page.textContent('#status')).toMatch(/^Done: 1,800 rows of 1 file\./);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('ends cancelled when Cancel comes right after Evaluate, before the workers are ready', async () => {
+    const { page, problems } = await harness.open(420, 900);
+    await page.setInputFiles('#files', [join(dir, 'big.arrows')]);
+    await page.waitForFunction(() => document.body.dataset.state === 'ready');
+    await page.fill('#threads', '2');
+    // Both clicks in one task: the cancel lands while the workers are still starting.
+    await page.evaluate(() => {
+      document.getElementById('start')!.click();
+      document.getElementById('cancel')!.click();
+    });
+    await page.waitForFunction(() => document.body.dataset.state === 'cancelled', undefined, {
+      timeout: 10_000,
+    });
+    await expect.poll(() => page.workers().length).toBe(0);
+    expect(await page.textContent('#status')).toBe('Cancelled: no result.');
+    expect(await page.isDisabled('#start')).toBe(false);
+    expect(await page.isDisabled('#download-json')).toBe(true);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});
