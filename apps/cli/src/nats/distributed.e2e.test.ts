@@ -269,11 +269,19 @@ describe('lossflow eval --nats', () => {
     started.push(run);
     await run.waitForStderr(/waiting for workers/);
     // Same size and layout, other values: only the file's identity tells them apart.
-    await writeTrainingLog(changing, 'arrow-stream', { rows: 3_000, classes: 10, epochs: 3, batchRows: 500, seed: 9 });
+    await writeTrainingLog(changing, 'arrow-stream', {
+      rows: 3_000,
+      classes: 10,
+      epochs: 3,
+      batchRows: 500,
+      seed: 9,
+    });
     worker();
     expect(await run.exited()).toBe(1);
     expect(run.stdout()).toBe('');
-    expect(run.stderr()).toMatch(/item \d+ of run .* \(.*changing\.arrows, batches \d+–\d+\) failed on every delivery: FILE_CHANGED/);
+    expect(run.stderr()).toMatch(
+      /item \d+ of run .* \(.*changing\.arrows, batches \d+–\d+\) failed on every delivery: FILE_CHANGED/,
+    );
     expect(run.stderr()).toContain('No result was written.');
   });
 

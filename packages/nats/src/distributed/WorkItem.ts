@@ -69,4 +69,3 @@ export interface FileIdentity {
   /** SHA-256 (hex) of the first and last 64 KiB: a cheap content check beside size and time. */
   readonly edges: string;
 }
-

@@ -86,7 +86,9 @@ describe('encodeChunks / decodeChunks', () => {
 
 describe('decodeChunks of a state another version wrote', () => {
   it('refuses a protocol-1 state (per batch an array of loss chunks) with FOREIGN_STATE naming the item', () => {
-    const v1 = [[{ loss: 'cross-entropy', batch: 0, rows: 1000, skipped: 0, state: { sum: 1, weight: 1000 } }]];
+    const v1 = [
+      [{ loss: 'cross-entropy', batch: 0, rows: 1000, skipped: 0, state: { sum: 1, weight: 1000 } }],
+    ];
     const bytes = new TextEncoder().encode(JSON.stringify(v1));
     let error: unknown;
     try {
@@ -103,7 +105,9 @@ describe('decodeChunks of a state another version wrote', () => {
   it('refuses bytes that are not JSON, and a chunk without its state', () => {
     expect(() => decodeChunks(Uint8Array.of(0xff, 0x00))).toThrow(DistributedRunError);
     const noState = [{ l: [{ loss: 'crossEntropy', batch: 0, rows: 1 }], m: [] }];
-    expect(() => decodeChunks(new TextEncoder().encode(JSON.stringify(noState)))).toThrow(/FOREIGN|another lossflow/);
+    expect(() => decodeChunks(new TextEncoder().encode(JSON.stringify(noState)))).toThrow(
+      /FOREIGN|another lossflow/,
+    );
   });
 });
 

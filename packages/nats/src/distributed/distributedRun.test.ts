@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { writeTrainingLog } from '@lossflow/arrow/node';
 import { accuracy, crossEntropy, lossesAndMetrics, reduce, reduceGroups, reduceMetric } from '@lossflow/rx';
 import { fromFile } from '@lossflow/rx/node';
-import { forkJoin, lastValueFrom, map, share, toArray } from 'rxjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
+import { forkJoin, lastValueFrom, map, share, toArray } from 'rxjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../connect/connectNats.js';
-import { runNames } from '../runs/runNames.js';
 import { removeRun } from '../runs/removeRun.js';
+import { runNames } from '../runs/runNames.js';
 import { type NatsServer, startNatsServer } from '../testing/natsServer.js';
 import { consumerHasWork } from './consumerHasWork.js';
 import { DistributedRunError } from './DistributedRunError.js';
@@ -126,7 +126,9 @@ describe('distributedChunks with serveWorkItems', () => {
         (e: unknown) => e,
       );
       // What a v1 worker stored for item 0: per batch an array of loss chunks.
-      const v1 = [[{ loss: 'cross-entropy', batch: 0, rows: 300, skipped: 0, state: { sum: 1, weight: 300 } }]];
+      const v1 = [
+        [{ loss: 'cross-entropy', batch: 0, rows: 300, skipped: 0, state: { sum: 1, weight: 300 } }],
+      ];
       const kvm = new Kvm(nc);
       for (let tries = 0; ; tries++) {
         try {

@@ -50,7 +50,9 @@ describe('checkItemFile', () => {
     const rewritten = await failure(checkItemFile(planned));
     expect(rewritten).toMatchObject({ code: 'FILE_CHANGED', item: 2, file: path });
     // Same size and time (a copy that kept them): the hash of its ends tells.
-    const sameStat = item(path, { identity: { ...(await fileIdentity(path)), edges: planned.identity!.edges } });
+    const sameStat = item(path, {
+      identity: { ...(await fileIdentity(path)), edges: planned.identity!.edges },
+    });
     const edited = await failure(checkItemFile(sameStat));
     expect(edited).toBeInstanceOf(DistributedRunError);
     expect(edited).toMatchObject({ code: 'FILE_CHANGED', item: 2, file: path });
@@ -58,7 +60,9 @@ describe('checkItemFile', () => {
 
     truncateSync(path, 100_000);
     expect(await failure(checkItemFile(planned))).toMatchObject({ code: 'FILE_CHANGED' });
-    expect((await failure(checkItemFile(planned)) as Error).message).toContain('is 100000 bytes, planned with 200000');
+    expect(((await failure(checkItemFile(planned))) as Error).message).toContain(
+      'is 100000 bytes, planned with 200000',
+    );
   });
 
   it('does not check items planned without an identity (older coordinators)', async () => {

@@ -67,9 +67,10 @@ describe('publishBatches → fromJetStream', () => {
   it('refuses to publish a run id again (RUN_EXISTS) and stores nothing of the second publish', async () => {
     await publishBatches(nc, trainingLogBatches(LOG), { subject: 'train.retry', run: 'r1' });
     // The whole run published again with the same id, as a restarted job would.
-    const again = await publishBatches(nc, trainingLogBatches(LOG), { subject: 'train.retry', run: 'r1' }).catch(
-      (e: unknown) => e,
-    );
+    const again = await publishBatches(nc, trainingLogBatches(LOG), {
+      subject: 'train.retry',
+      run: 'r1',
+    }).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(LiveRunError);
     expect(again).toMatchObject({ code: 'RUN_EXISTS', run: 'r1' });
     const info = await (await jetstreamManager(nc)).streams.info(liveStreamName('train.retry', 'r1'));
@@ -91,7 +92,9 @@ describe('publishBatches → fromJetStream', () => {
     expect(refused).toHaveLength(1);
     expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'RUN_EXISTS' });
     const winner = results[0]!.status === 'fulfilled' ? LOG : other;
-    const expected = await lastValueFrom(from([...trainingLogBatches(winner)]).pipe(crossEntropy(), reduce('mean')));
+    const expected = await lastValueFrom(
+      from([...trainingLogBatches(winner)]).pipe(crossEntropy(), reduce('mean')),
+    );
     const live = fromJetStream({ nc, subject: 'train.two', run: 'r1' });
     expect(await lastValueFrom(live.pipe(crossEntropy(), reduce('mean')))).toBe(expected);
   });

@@ -198,7 +198,6 @@ function runExists(subject: string, run: string, cause?: unknown): LiveRunError 
 /** The server refused the claiming publish because the run's stream already holds messages. */
 function isWrongLastSequence(e: unknown): boolean {
   return (
-    e instanceof Error &&
-    ((e as { code?: unknown }).code === 10071 || /wrong last sequence/i.test(e.message))
+    e instanceof Error && ((e as { code?: unknown }).code === 10071 || /wrong last sequence/i.test(e.message))
   );
 }
