@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { writeTrainingLog } from '@lossflow/arrow/node';
 import { accuracy, crossEntropy, lossesAndMetrics, reduce, reduceGroups, reduceMetric } from '@lossflow/rx';
 import { fromFile } from '@lossflow/rx/node';
-import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { forkJoin, lastValueFrom, map, share, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +11,6 @@ import { connectNats } from '../connect/connectNats.js';
 import { removeRun } from '../runs/removeRun.js';
 import { runNames } from '../runs/runNames.js';
 import { type NatsServer, startNatsServer } from '../testing/natsServer.js';
-import { consumerHasWork } from './consumerHasWork.js';
 import { DistributedRunError } from './DistributedRunError.js';
 import { distributedChunks } from './distributedChunks.js';
 import { listRuns } from './listRuns.js';
@@ -147,78 +145,6 @@ describe('distributedChunks with serveWorkItems', () => {
       expect((error as Error).message).toMatch(/another lossflow version/);
     } finally {
       await removeRun(nc, { distributed: 'old' }).catch(() => false);
-      await nc.close();
-    }
-  });
-
-  it('asks a kept run with nothing left to do for no item (no pull held open), and still serves new runs', async () => {
-    const nc = await connectNats({ servers: server.url });
-    const stop = new AbortController();
-    const computed: number[] = [];
-    const served = serveWorkItems(nc, {
-      signal: stop.signal,
-      compute: (item) => {
-        computed.push(item.index);
-        return lastValueFrom(
-          fromFile(item.path, { threads: 1, inThisThread: true, part: item.part }).pipe(
-            lossesAndMetrics([op()], []),
-            toArray(),
-          ),
-        );
-      },
-    });
-    try {
-      const items = await planWorkItems('kept', [path], null, { itemBytes: 200_000 });
-      await lastValueFrom(distributedChunks(nc, 'kept', { items, keep: true, pollMs: 20 }).pipe(toArray()));
-      expect(computed).toHaveLength(items.length);
-      const js = jetstream(nc);
-      // What the worker asks before pulling: a kept run has nothing, so no pull is held open on it.
-      expect(await consumerHasWork(await js.consumers.get(runNames('kept').stream, 'workers'))).toBe(false);
-      // A new run is still served.
-      const fresh = await planWorkItems('fresh', [path], null, { itemBytes: 200_000 });
-      await lastValueFrom(distributedChunks(nc, 'fresh', { items: fresh, pollMs: 20 }).pipe(toArray()));
-      expect(computed).toHaveLength(items.length + fresh.length);
-    } finally {
-      stop.abort();
-      await served;
-      await removeRun(nc, { distributed: 'kept' }).catch(() => false);
-      await nc.close();
-    }
-  });
-});
-
-describe('consumerHasWork', () => {
-  it('tells a run with items waiting from one whose items are all done', async () => {
-    const nc = await connectNats({ servers: server.url });
-    try {
-      const items = await planWorkItems('waits', [path], null, { itemBytes: 200_000 });
-      // No worker: the coordinator publishes the items and waits.
-      const run = lastValueFrom(distributedChunks(nc, 'waits', { items, pollMs: 20 }).pipe(toArray()));
-      const js = jetstream(nc);
-      let hasWork = false;
-      for (let look = 0; look < 200 && !hasWork; look++) {
-        hasWork = await js.consumers
-          .get(runNames('waits').stream, 'workers')
-          .then((c) => consumerHasWork(c))
-          .catch(() => false);
-        if (!hasWork) await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(hasWork).toBe(true);
-      const stop = new AbortController();
-      const served = serveWorkItems(nc, {
-        signal: stop.signal,
-        compute: (item) =>
-          lastValueFrom(
-            fromFile(item.path, { threads: 1, inThisThread: true, part: item.part }).pipe(
-              lossesAndMetrics([op()], []),
-              toArray(),
-            ),
-          ),
-      });
-      await run;
-      stop.abort();
-      await served;
-    } finally {
       await nc.close();
     }
   });

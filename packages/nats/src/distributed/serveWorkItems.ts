@@ -5,7 +5,6 @@ import { millis, type NatsConnection } from '@nats-io/nats-core';
 import { NATS_PROTOCOL_VERSION } from '../protocol.js';
 import { RUN_ITEMS_WILDCARD, runNames, WORKERS_PING_SUBJECT } from '../runs/runNames.js';
 import { encodeChunks } from './chunkCodec.js';
-import { consumerHasWork } from './consumerHasWork.js';
 import { failureKey, stateKey, type WorkItem } from './WorkItem.js';
 
 /** What a worker does, told to its caller (for its log). */
@@ -71,7 +70,6 @@ export async function serveWorkItems(nc: NatsConnection, options: ServeOptions):
         await sleep(500, signal);
         continue;
       }
-      let polled = false;
       for (const stream of streams) {
         if (stopping()) break;
         let consumer = consumers.get(stream);
@@ -81,8 +79,6 @@ export async function serveWorkItems(nc: NatsConnection, options: ServeOptions):
             consumer = await js.consumers.get(stream, 'workers');
             consumers.set(stream, consumer);
           }
-          if (!(await consumerHasWork(consumer))) continue;
-          polled = true;
           msg = await consumer.next({ expires: 1_000 });
         } catch {
           // A run that ended (its stream removed), or the server restarting.
@@ -93,8 +89,6 @@ export async function serveWorkItems(nc: NatsConnection, options: ServeOptions):
         if (msg === null) continue;
         await handle(msg, consumer, kvm, buckets, options);
       }
-      // Every run was idle: look again soon, without holding a pull open on any of them.
-      if (!polled) await sleep(250, signal);
     }
   } finally {
     ping.unsubscribe();
