@@ -7,6 +7,7 @@
  */
 
 export { DEFAULT_NATS_URL, natsServersOf } from './connect/natsServers.js';
+export { redactNatsUrl } from './connect/redactNatsUrl.js';
 export { decodeChunks, encodeChunks } from './distributed/chunkCodec.js';
 export { type DistributedRunCode, DistributedRunError } from './distributed/DistributedRunError.js';
 export {
@@ -17,7 +18,7 @@ export {
 } from './distributed/distributedChunks.js';
 export { listRuns } from './distributed/listRuns.js';
 export { type ServeOptions, serveWorkItems, type WorkerEvent } from './distributed/serveWorkItems.js';
-export { failureKey, stateKey, type WorkItem } from './distributed/WorkItem.js';
+export { type FileIdentity, failureKey, stateKey, type WorkItem } from './distributed/WorkItem.js';
 export { type FoundRun, findRun } from './live/findRun.js';
 export { type FromJetStreamOptions, fromJetStream, type LiveReadOptions } from './live/fromJetStream.js';
 export { LiveRunError, type LiveRunErrorCode, type LiveRunErrorContext } from './live/LiveRunError.js';

@@ -8,6 +8,7 @@
 
 export { connectNats, type NatsConnectOptions, natsConnectionOptions } from './connect/connectNats.js';
 export { connectForRun } from './distributed/connectForRun.js';
+export { checkItemFile, checkItemRead, fileIdentity } from './distributed/fileIdentity.js';
 export { type PlanOptions, planWorkItems } from './distributed/planWorkItems.js';
 export * from './index.js';
 export { fromJetStream, type NodeFromJetStreamOptions } from './live/node/fromJetStream.js';

@@ -1,4 +1,4 @@
-import { natsServersOf } from '@lossflow/nats';
+import { natsServersOf, redactNatsUrl } from '@lossflow/nats';
 import { commandLine } from '../args/commandLine.js';
 import { type EvalPlan, parseEvalArgs } from '../args/evalArgs.js';
 import { describeFailure } from '../errors/describeFailure.js';
@@ -68,7 +68,7 @@ export async function distributedEval(args: readonly string[], io: CliIo): Promi
           spec,
           {
             connect,
-            servers,
+            servers: redactNatsUrl(servers),
             run: flags.run,
             keep: flags.keep,
             ackWaitMs: positive(io.env.LOSSFLOW_NATS_ACK_WAIT_MS),

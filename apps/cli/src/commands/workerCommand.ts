@@ -1,4 +1,4 @@
-import { natsServersOf } from '@lossflow/nats';
+import { natsServersOf, redactNatsUrl } from '@lossflow/nats';
 import type { NatsConnectOptions } from '@lossflow/nats/node';
 import { type FlagSpec, hasFlag, lastValue, parseArgv, wantsHelp } from '../args/argv.js';
 import { MAX_THREADS } from '../args/evalArgs.js';
@@ -72,7 +72,7 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
   const stall = io.env.LOSSFLOW_WORKER_TEST_STALL === 'after-store';
   const stallBefore = io.env.LOSSFLOW_WORKER_TEST_STALL === 'before-compute';
   let stalled = false;
-  log(`serving runs on ${servers} with ${threads} thread${threads === 1 ? '' : 's'}`);
+  log(`serving runs on ${redactNatsUrl(servers)} with ${threads} thread${threads === 1 ? '' : 's'}`);
   try {
     await nats.serveWorkItems(nc, {
       compute: async (item, signal) => {
@@ -80,7 +80,12 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
           log('stalling (LOSSFLOW_WORKER_TEST_STALL)');
           await new Promise((_, reject) => signal.addEventListener('abort', reject, { once: true }));
         }
-        return computeItem(item, threads, signal);
+        // The file must be the one planned, before and after the read, and read to its planned end.
+        await nats.checkItemFile(item);
+        const chunks = await computeItem(item, threads, signal);
+        nats.checkItemRead(item, chunks);
+        await nats.checkItemFile(item);
+        return chunks;
       },
       signal: stop.signal,
       onEvent: (e) => {

@@ -259,6 +259,49 @@ describe('lossflow eval --nats', () => {
     expect(w.stderr().match(/: stored$/gm)).toHaveLength(items);
   });
 
+  it('fails with FILE_CHANGED naming the file and item when the file is rewritten after planning, with no result', async () => {
+    const changing = join(dir, 'changing.arrows');
+    copyFileSync(stream, changing);
+    const run = startCli(['eval', changing, '--by', 'epoch', '--format', 'json', '--nats', server.url], {
+      ...TUNING,
+      LOSSFLOW_NATS_MAX_DELIVER: '1',
+    });
+    started.push(run);
+    await run.waitForStderr(/waiting for workers/);
+    // Same size and layout, other values: only the file's identity tells them apart.
+    await writeTrainingLog(changing, 'arrow-stream', {
+      rows: 3_000,
+      classes: 10,
+      epochs: 3,
+      batchRows: 500,
+      seed: 9,
+    });
+    worker();
+    expect(await run.exited()).toBe(1);
+    expect(run.stdout()).toBe('');
+    expect(run.stderr()).toMatch(
+      /item \d+ of run .* \(.*changing\.arrows, batches \d+–\d+\) failed on every delivery: FILE_CHANGED/,
+    );
+    expect(run.stderr()).toContain('No result was written.');
+  });
+
+  it('fails with FILE_CHANGED when a file read with --allow-missing-end-of-stream is cut after planning', async () => {
+    const cut = join(dir, 'cut.arrows');
+    copyFileSync(stream, cut);
+    const run = startCli(
+      ['eval', cut, '--allow-missing-end-of-stream', '--format', 'json', '--nats', server.url],
+      { ...TUNING, LOSSFLOW_NATS_MAX_DELIVER: '1' },
+    );
+    started.push(run);
+    await run.waitForStderr(/waiting for workers/);
+    const bytes = readFileSync(cut);
+    writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    worker();
+    expect(await run.exited()).toBe(1);
+    expect(run.stdout()).toBe('');
+    expect(run.stderr()).toMatch(/cut\.arrows.*failed on every delivery: FILE_CHANGED/);
+  });
+
   it('fails naming the file and item of a poison item, after its last delivery, with no result', async () => {
     const local = await runCli(['eval', poison, '--format', 'json']);
     expect(local.code).toBe(1);

@@ -230,6 +230,16 @@ describe('lossflow publish → lossflow eval --nats --subject', () => {
     expect(await streamExists('job.gap', 'r1')).toBe(true);
   });
 
+  it('exits 1 with RUN_EXISTS when a run id is published again, and prints no run id', async () => {
+    const args = ['publish', log, '--nats', server.url, '--subject', 'job.twice', '--run', 'r1'];
+    expect((await runCli([...args, '-q'])).code).toBe(0);
+    const again = await runCli(args);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toBe('');
+    expect(again.stderr).toContain("lossflow publish: run 'r1' of 'job.twice' was already published");
+    expect(again.stderr).toContain('[RUN_EXISTS]');
+  });
+
   it('computes --metric as for the published file (a live run is read in this thread)', async () => {
     expect(
       (await runCli(['publish', log, '--nats', server.url, '--subject', 'job.metric', '--run', 'm1', '-q']))

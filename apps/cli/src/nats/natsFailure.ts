@@ -1,4 +1,4 @@
-import { LiveRunError, natsServersOf } from '@lossflow/nats';
+import { LiveRunError, natsServersOf, redactNatsUrl } from '@lossflow/nats';
 import type { Failure } from '../errors/describeFailure.js';
 
 /**
@@ -26,7 +26,7 @@ export function natsFailure(
   }
   if (!(error instanceof Error)) return undefined;
   // What the command connected to: the flag, NATS_URL, or the default.
-  const at = natsServersOf({ servers, env });
+  const at = redactNatsUrl(natsServersOf({ servers, env }));
   if (error.name === 'AuthorizationError' || /authorization violation/i.test(error.message)) {
     return {
       exitCode: 1,

@@ -3,7 +3,11 @@ export type DistributedRunCode =
   /** An item failed on every delivery (a damaged part of a file, an error in the data). */
   | 'ITEM_FAILED'
   /** The run id was planned before with other files or options. */
-  | 'PLAN_MISMATCH';
+  | 'PLAN_MISMATCH'
+  /** A stored state is not in this build's format: a worker of another lossflow version wrote it. */
+  | 'FOREIGN_STATE'
+  /** A worker saw another file than the one planned (changed, cut, or another copy at the path). */
+  | 'FILE_CHANGED';
 
 /**
  * A distributed run that cannot complete: it names the item and its file, and says how to fix it.

@@ -37,6 +37,11 @@ export interface WorkItem {
    * the key columns of `--by file` and partition keys). Absent when there is nothing.
    */
   readonly fileSpec?: unknown;
+  /**
+   * The file as planned (size, modification time, a hash of its ends): a worker checks it before
+   * computing the item. Absent in items of older coordinators.
+   */
+  readonly identity?: FileIdentity;
 }
 
 /** The item key of item `index` in the run's KV bucket: its partial states. */
@@ -51,3 +56,16 @@ export function failureKey(index: number): string {
 
 /** The key of the run's plan in its KV bucket (written once, by the first coordinator). */
 export const PLAN_KEY = 'plan';
+
+/**
+ * What a file was when its run was planned: a worker that sees something else at the same path
+ * (another machine's copy, a file rewritten or cut since) must not compute the item, or the
+ * merged result would silently mix contents.
+ */
+export interface FileIdentity {
+  readonly size: number;
+  /** Modification time in nanoseconds, as decimal text (JSON has no 64-bit integers). */
+  readonly mtimeNs: string;
+  /** SHA-256 (hex) of the first and last 64 KiB: a cheap content check beside size and time. */
+  readonly edges: string;
+}

@@ -2,6 +2,7 @@ import { createMetricState, createState, type LossState } from '@lossflow/core';
 import type { LossChunk, MetricChunk, PassChunks } from '@lossflow/rx';
 import { describe, expect, it } from 'vitest';
 import { decodeChunks, encodeChunks } from './chunkCodec.js';
+import { DistributedRunError } from './DistributedRunError.js';
 
 function state(values: Partial<LossState>): LossState {
   return { ...createState('crossEntropy', 'float32'), ...values };
@@ -80,6 +81,33 @@ describe('encodeChunks / decodeChunks', () => {
     expect(Object.is(sums[1], -0)).toBe(true);
     expect(Number.isNaN(sums[2])).toBe(true);
     expect(decoded[0]!.metrics[0]!.groups![0]!.state.counts).toBeInstanceOf(Float64Array);
+  });
+});
+
+describe('decodeChunks of a state another version wrote', () => {
+  it('refuses a protocol-1 state (per batch an array of loss chunks) with FOREIGN_STATE naming the item', () => {
+    const v1 = [
+      [{ loss: 'cross-entropy', batch: 0, rows: 1000, skipped: 0, state: { sum: 1, weight: 1000 } }],
+    ];
+    const bytes = new TextEncoder().encode(JSON.stringify(v1));
+    let error: unknown;
+    try {
+      decodeChunks(bytes, { item: 3, file: '/data/a.arrows' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DistributedRunError);
+    expect(error).toMatchObject({ code: 'FOREIGN_STATE', item: 3, file: '/data/a.arrows' });
+    expect((error as Error).message).toMatch(/item 3 \(\/data\/a\.arrows\).*another lossflow version/);
+    expect((error as DistributedRunError).hint).toMatch(/Upgrade every worker/);
+  });
+
+  it('refuses bytes that are not JSON, and a chunk without its state', () => {
+    expect(() => decodeChunks(Uint8Array.of(0xff, 0x00))).toThrow(DistributedRunError);
+    const noState = [{ l: [{ loss: 'crossEntropy', batch: 0, rows: 1 }], m: [] }];
+    expect(() => decodeChunks(new TextEncoder().encode(JSON.stringify(noState)))).toThrow(
+      /FOREIGN|another lossflow/,
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 import type { LossChunk, MetricChunk, PassChunks } from '@lossflow/rx';
+import { DistributedRunError } from './DistributedRunError.js';
 
 /** Tag of a number JSON cannot carry exactly (NaN, ±Infinity, -0). */
 const SPECIAL = '$num';
@@ -74,11 +75,74 @@ export function encodeChunks(batches: readonly PassChunks[]): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(plain, replacer));
 }
 
-/** The chunks {@link encodeChunks} encoded (`source`, `perRow` and `file` unset). */
-export function decodeChunks(bytes: Uint8Array): PassChunks[] {
-  const plain = JSON.parse(new TextDecoder().decode(bytes), reviver) as WireBatch[];
+/** Where a stored state came from, for the error when it is not one this build can read. */
+export interface StateOrigin {
+  /** The item (0-based) whose state it is. */
+  readonly item: number;
+  readonly file: string;
+}
+
+/**
+ * The chunks {@link encodeChunks} encoded (`source`, `perRow` and `file` unset).
+ *
+ * @throws {DistributedRunError} `FOREIGN_STATE` when the bytes are not this build's state (a worker
+ *   of another lossflow version wrote them): never a crash or a wrong merge.
+ */
+export function decodeChunks(bytes: Uint8Array, origin?: StateOrigin): PassChunks[] {
+  let plain: unknown;
+  try {
+    plain = JSON.parse(new TextDecoder().decode(bytes), reviver);
+  } catch {
+    plain = undefined;
+  }
+  if (!isWireState(plain)) throw foreignState(origin);
   return plain.map((b) => ({
     losses: b.l.map((c) => ({ ...c, source: undefined, perRow: undefined })),
     metrics: b.m.map((c) => ({ ...c })),
   }));
+}
+
+/**
+ * A v1 worker stored an array of loss-chunk arrays per batch; the merge would read fields that are
+ * not there, so the shape is checked before any state reaches it.
+ */
+function isWireState(plain: unknown): plain is WireBatch[] {
+  return (
+    Array.isArray(plain) &&
+    plain.every(
+      (b: unknown) =>
+        typeof b === 'object' &&
+        b !== null &&
+        !Array.isArray(b) &&
+        Array.isArray((b as WireBatch).l) &&
+        Array.isArray((b as WireBatch).m) &&
+        (b as WireBatch).l.every((c) => isChunk(c, 'loss')) &&
+        (b as WireBatch).m.every((c) => isChunk(c, 'metric')),
+    )
+  );
+}
+
+function isChunk(c: unknown, name: 'loss' | 'metric'): boolean {
+  if (typeof c !== 'object' || c === null) return false;
+  const r = c as Record<string, unknown>;
+  return (
+    typeof r[name] === 'string' &&
+    typeof r.batch === 'number' &&
+    typeof r.rows === 'number' &&
+    typeof r.state === 'object' &&
+    r.state !== null &&
+    (r.groups === undefined || Array.isArray(r.groups))
+  );
+}
+
+function foreignState(origin: StateOrigin | undefined): DistributedRunError {
+  const where = origin === undefined ? '' : ` of item ${origin.item} (${origin.file})`;
+  return new DistributedRunError(
+    'FOREIGN_STATE',
+    `the stored state${where} is not in this lossflow version's format: a worker of another lossflow version wrote it`,
+    {
+      ...(origin === undefined ? {} : { item: origin.item, file: origin.file }),
+      hint: 'Upgrade every worker to the lossflow version of the coordinator, then run again with a new run id (or remove this run).',
+    },
+  );
 }

@@ -285,7 +285,7 @@ async function merge(
       const item = items[next]!;
       if (!fileFirst.has(item.file)) fileFirst.set(item.file, batchesBefore);
       const first = fileFirst.get(item.file)!;
-      for (const chunks of decodeChunks(done.get(next)!)) {
+      for (const chunks of decodeChunks(done.get(next)!, { item: next, file: item.path })) {
         emit({
           losses: chunks.losses.map((c) => ({ ...c, batch: first + c.batch, file: item.path })),
           metrics: chunks.metrics.map((c) => ({ ...c, batch: first + c.batch, file: item.path })),

@@ -113,6 +113,41 @@ describe('distributedChunks with serveWorkItems', () => {
       await nc.close();
     }
   });
+
+  it('fails with FOREIGN_STATE naming the item when a worker of protocol 1 stored its state, and prints nothing', async () => {
+    const nc = await connectNats({ servers: server.url });
+    try {
+      const items = await planWorkItems('old', [path], null, { itemBytes: 40_000 });
+      const emitted: unknown[] = [];
+      const run = lastValueFrom(distributedChunks(nc, 'old', { items, pollMs: 20 }).pipe(toArray())).then(
+        (all) => emitted.push(...all),
+        (e: unknown) => e,
+      );
+      // What a v1 worker stored for item 0: per batch an array of loss chunks.
+      const v1 = [
+        [{ loss: 'cross-entropy', batch: 0, rows: 300, skipped: 0, state: { sum: 1, weight: 300 } }],
+      ];
+      const kvm = new Kvm(nc);
+      for (let tries = 0; ; tries++) {
+        try {
+          const kv = await kvm.open(runNames('old').bucket);
+          await kv.create('state.0', new TextEncoder().encode(JSON.stringify(v1)));
+          break;
+        } catch (e) {
+          if (tries > 100) throw e;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      const error = await run;
+      expect(emitted).toEqual([]);
+      expect(error).toBeInstanceOf(DistributedRunError);
+      expect(error).toMatchObject({ code: 'FOREIGN_STATE', item: 0, file: path });
+      expect((error as Error).message).toMatch(/another lossflow version/);
+    } finally {
+      await removeRun(nc, { distributed: 'old' }).catch(() => false);
+      await nc.close();
+    }
+  });
 });
 
 describe('item states larger than a message', () => {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { type FilePart, fileParts } from '@lossflow/arrow/node';
 import { NATS_PROTOCOL_VERSION } from '../protocol.js';
+import { fileIdentity } from './fileIdentity.js';
 import type { WorkItem } from './WorkItem.js';
 
 /** Options of {@link planWorkItems}. */
@@ -43,6 +44,8 @@ export async function planWorkItems(
   let rowsBefore = 0;
   for (const [file, name] of files.entries()) {
     const fileSpec = options.fileSpecs?.[file];
+    // Taken before the headers are read, so a change while planning shows too.
+    const identity = await fileIdentity(name);
     let parts: FilePart[] = await fileParts(name, {
       ...(options.itemBytes === undefined ? {} : { targetBytes: options.itemBytes }),
       ...(options.allowMissingEndOfStream === true ? { allowMissingEndOfStream: true } : {}),
@@ -75,6 +78,7 @@ export async function planWorkItems(
           ...(limit === undefined ? {} : { limit }),
           spec,
           ...(fileSpec === undefined ? {} : { fileSpec }),
+          identity,
         });
       }
     }

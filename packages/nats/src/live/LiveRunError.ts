@@ -12,6 +12,8 @@ export type LiveRunErrorCode =
   | 'INVALID_OPTION'
   /** One row is larger than the server's largest message: it cannot be published. */
   | 'ROW_TOO_LARGE'
+  /** The run id was already published (by another publisher, or earlier): nothing was stored. */
+  | 'RUN_EXISTS'
   /** The run was written by a newer wire format than this reader knows. */
   | 'UNSUPPORTED_VERSION';
 

@@ -85,15 +85,59 @@ describe('publishBatches → fromJetStream', () => {
     expect(await lastValueFrom(from(batches).pipe(crossEntropy(), reduce('mean')))).toBe(mean);
   });
 
-  it('stores a retried publish once (Nats-Msg-Id), so reading it again gives the same run', async () => {
+  it('refuses to publish a run id again (RUN_EXISTS) and stores nothing of the second publish', async () => {
     await publishBatches(nc, trainingLogBatches(LOG), { subject: 'train.retry', run: 'r1' });
     // The whole run published again with the same id, as a restarted job would.
-    await publishBatches(nc, trainingLogBatches(LOG), { subject: 'train.retry', run: 'r1' });
+    const again = await publishBatches(nc, trainingLogBatches(LOG), {
+      subject: 'train.retry',
+      run: 'r1',
+    }).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(LiveRunError);
+    expect(again).toMatchObject({ code: 'RUN_EXISTS', run: 'r1' });
     const info = await (await jetstreamManager(nc)).streams.info(liveStreamName('train.retry', 'r1'));
     expect(info.state.messages).toBe(16);
     const [mean] = await expectedLosses();
     const live = fromJetStream({ nc, subject: 'train.retry', run: 'r1' });
     expect(await lastValueFrom(live.pipe(crossEntropy(), reduce('mean')))).toBe(mean);
+  });
+
+  it('of two concurrent publishers of one run id, exactly one succeeds and the run holds its file alone', async () => {
+    const other = { ...LOG, rows: 2000, classes: 7 };
+    const results = await Promise.allSettled([
+      publishBatches(nc, trainingLogBatches(LOG), { subject: 'train.two', run: 'r1' }),
+      publishBatches(nc, trainingLogBatches(other), { subject: 'train.two', run: 'r1' }),
+    ]);
+    const ok = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.filter((r) => r.status === 'rejected');
+    expect(ok).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'RUN_EXISTS' });
+    const winner = results[0]!.status === 'fulfilled' ? LOG : other;
+    const expected = await lastValueFrom(
+      from([...trainingLogBatches(winner)]).pipe(crossEntropy(), reduce('mean')),
+    );
+    const live = fromJetStream({ nc, subject: 'train.two', run: 'r1' });
+    expect(await lastValueFrom(live.pipe(crossEntropy(), reduce('mean')))).toBe(expected);
+  });
+
+  it('fails a publish whose message the server reports as a duplicate it did not send', async () => {
+    // Another publisher's message with this run's next message id, stored after the claim.
+    const js = jetstream(nc);
+    const seen: number[] = [];
+    const error = await publishBatches(nc, trainingLogBatches(LOG), {
+      subject: 'train.dup',
+      run: 'r1',
+      onProgress: (p) => {
+        seen.push(p.messages);
+        if (p.messages === 1) {
+          const h = headers();
+          h.set(LIVE_HEADERS.kind, 'batch');
+          void js.publish(runSubject('train.dup', 'r1'), new Uint8Array(1), { msgID: 'r1/1', headers: h });
+        }
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'RUN_EXISTS' });
+    expect(seen.at(-1)).toBe(1);
   });
 
   it('creates the run stream with an explicit config: file storage, an hour of dedupe, max_payload messages, discard new', async () => {

@@ -67,7 +67,13 @@ const HEADER_ROOM = 4096;
  * run's messages), so publishing a run again with the same id within the hour stores no
  * duplicate. Works in any runtime: it takes a connected `NatsConnection`.
  *
- * @throws {LiveRunError} `INVALID_OPTION` for a subject or run id that cannot name a run,
+ * A run id is published once: the first message is stored only into an empty stream, and a
+ * message the server reports as a duplicate of one this call did not send fails the call, so a
+ * second publisher of a run (concurrent, or after the first) fails with `RUN_EXISTS` and stores
+ * nothing, and the readers get one source's batches.
+ *
+ * @throws {LiveRunError} `RUN_EXISTS` when the run id was published before (or is being published),
+ *   `INVALID_OPTION` for a subject or run id that cannot name a run,
  *   `ROW_TOO_LARGE` when one row does not fit in a message; NATS errors as nats.js throws them.
  * @example
  * const nc = await connect({ servers: 'nats://127.0.0.1:4222' });
@@ -97,12 +103,20 @@ export async function publishBatches(
   try {
     await jsm.streams.info(stream);
   } catch {
-    await jsm.streams.add(liveStreamConfig(subject, run, maxPayload, options.limits));
+    // Another publisher of the same run id may add it at the same time: its stream is as good.
+    await jsm.streams
+      .add(liveStreamConfig(subject, run, maxPayload, options.limits))
+      .catch(async (e: unknown) => {
+        await jsm.streams.info(stream).catch(() => {
+          throw e;
+        });
+      });
   }
   const js = jetstream(nc);
   const limit = Math.min(options.maxMessageBytes ?? maxPayload, maxPayload) - HEADER_ROOM;
   const retries = options.retries ?? 3;
   const progress = { batches: 0, messages: 0, rows: 0, bytes: 0 };
+  let claimed = false;
 
   const send = async (body: Uint8Array, kind: 'batch' | 'end', seq: number): Promise<void> => {
     const h = headers();
@@ -111,11 +125,24 @@ export async function publishBatches(
     if (kind === 'batch') h.set(LIVE_HEADERS.seq, String(seq));
     else h.set(LIVE_HEADERS.batches, String(seq));
     const msgID = `${run}/${kind === 'batch' ? seq : 'end'}`;
+    // The first message claims the run: the stream takes it only while empty, so of two
+    // publishers of one run id exactly one gets on; the other stores nothing.
+    const claim = !claimed;
     for (let attempt = 0; ; attempt++) {
       try {
-        await js.publish(on, body, { msgID, headers: h });
+        const ack = await js.publish(on, body, {
+          msgID,
+          headers: h,
+          ...(claim ? { expect: { lastSequence: 0 } } : {}),
+        });
+        // A duplicate on a first attempt is a message this publisher never sent: another publisher
+        // (or an earlier publish) of this run id stored it. On a retry it is our own lost ack.
+        if (ack.duplicate && attempt === 0) throw runExists(subject, run);
+        claimed = true;
         return;
       } catch (e) {
+        if (e instanceof LiveRunError) throw e;
+        if (claim && isWrongLastSequence(e)) throw runExists(subject, run, e);
         if (attempt >= retries || options.signal?.aborted === true) throw e;
       }
     }
@@ -157,4 +184,20 @@ export async function publishBatches(
   options.signal?.throwIfAborted();
   await send(new Uint8Array(0), 'end', progress.messages);
   return { run, stream, subject: on, ...progress };
+}
+
+function runExists(subject: string, run: string, cause?: unknown): LiveRunError {
+  return new LiveRunError('RUN_EXISTS', `run '${run}' of '${subject}' was already published`, {
+    subject: runSubject(subject, run),
+    run,
+    hint: 'Publish under a new run id (--run); a run is removed once read by `lossflow eval --subject` without --keep.',
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/** The server refused the claiming publish because the run's stream already holds messages. */
+function isWrongLastSequence(e: unknown): boolean {
+  return (
+    e instanceof Error && ((e as { code?: unknown }).code === 10071 || /wrong last sequence/i.test(e.message))
+  );
 }
