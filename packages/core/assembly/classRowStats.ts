@@ -5,17 +5,7 @@
 // as the JS code (src/metrics/sampleScores.ts, src/metrics/float32ExpSum.ts), so every metric gets
 // the same bits from either.
 
-import { expNonPositiveF32x4Exact } from './vectorMath';
-
-/** Four float32 terms widened and added into two f64x2 accumulators: `a` gets lanes 0–1. */
-@inline
-function addLow(a: v128, e: v128): v128 {
-  return f64x2.add(a, f64x2.promote_low_f32x4(e));
-}
-@inline
-function addHigh(a: v128, e: v128): v128 {
-  return f64x2.add(a, f64x2.promote_low_f32x4(v128.shuffle<f32>(e, e, 2, 3, 0, 1)));
-}
+import { addHigh, addLow, expNonPositiveF32x4Exact } from './vectorMath';
 
 /**
  * Σ e^(x_j − m) over `c` float32 values at `p`, m their max: x_j − m in float32, the float32 exp

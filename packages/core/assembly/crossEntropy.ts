@@ -4,7 +4,7 @@
 // log_softmax + nll_loss compute them.
 
 import { compensatedValue, twoSumError } from './compensatedSum';
-import { expNonPositiveF32x4 } from './vectorMath';
+import { addHigh, addLow, expNonPositiveF32x4 } from './vectorMath';
 
 /**
  * The largest of `c` float32 values at `p`. f32x4.pmax is one instruction where f32x4.max is a
@@ -36,16 +36,6 @@ function rowMax(p: usize, c: i32): f32 {
   }
   for (; j < c; j++) m = max(m, load<f32>(p + ((<usize>j) << 2)));
   return m;
-}
-
-/** Four float32 lanes widened and added into two f64x2 accumulators: `a` gets lanes 0–1. */
-@inline
-function addLow(a: v128, e: v128): v128 {
-  return f64x2.add(a, f64x2.promote_low_f32x4(e));
-}
-@inline
-function addHigh(a: v128, e: v128): v128 {
-  return f64x2.add(a, f64x2.promote_low_f32x4(v128.shuffle<f32>(e, e, 2, 3, 0, 1)));
 }
 
 /** Σ e^(x − m) over `c` float32 values at `p`, m their max, accumulated in float64. */

@@ -143,3 +143,15 @@ export function log1pF64x2(e: v128): v128 {
   const correction = f64x2.div(f64x2.sub(e, f64x2.sub(u, f64x2.splat(1))), u);
   return f64x2.add(logF64x2(u), correction);
 }
+
+/** Four float32 lanes widened and added into two f64x2 accumulators: `a` gets lanes 0–1. */
+@inline
+export function addLow(a: v128, e: v128): v128 {
+  return f64x2.add(a, f64x2.promote_low_f32x4(e));
+}
+
+/** Four float32 lanes widened and added into two f64x2 accumulators: `a` gets lanes 2–3. */
+@inline
+export function addHigh(a: v128, e: v128): v128 {
+  return f64x2.add(a, f64x2.promote_low_f32x4(v128.shuffle<f32>(e, e, 2, 3, 0, 1)));
+}
