@@ -89,7 +89,7 @@ export class BatchRunner {
         openParquetRowGroups(file.fd, file.size, file.path, given),
       );
     if (schema === undefined) {
-      // The footer's meta comes from parquet-wasm: never from a file opened lazily.
+      // The footer's meta is read from the footer itself (see `footerMeta`), never from a schema given.
       this.#parquetMeta ??= open();
       return this.#parquetMeta;
     }
