@@ -12,19 +12,11 @@ import { ArrowReadError } from '../errors/ArrowReadError.js';
 import { type SerializedError, serializeError, shiftErrorRow } from '../errors/workerError.js';
 import { ioError } from '../io/ioError.js';
 import { scanIpcBytes } from '../ipc/scanIpcBlocks.js';
-import type { ColumnRows } from '../parquet/fast/ColumnRows.js';
 import type { ParquetRowGroups } from '../parquet/parquetRowGroups.js';
-import type { TensorLayout } from '../schema/tensorLayout.js';
-import {
-  type BatchReadPlan,
-  batchReadPlan,
-  type PlannedBuffer,
-  type PlannedLevel,
-  rebaseListOffsets,
-} from './BatchReadPlan.js';
+import { type BatchReadPlan, batchReadPlan, rebaseListOffsets } from './BatchReadPlan.js';
 import { batchSlots } from './batchSlots.js';
 import { IoRegionBatch } from './IoRegionBatch.js';
-import { rangeRows } from './rangeRows.js';
+import { locatedRanges } from './locatedRows.js';
 import { rowRangePlans } from './rowRangePlans.js';
 import type {
   SharedFile,
@@ -34,9 +26,6 @@ import type {
   WorkerSetup,
   WorkerTaskModule,
 } from './workerProtocol.js';
-
-/** IO region positions of the located rows' buffers are aligned so every typed-array view of one is. */
-const IO_ALIGN = 64;
 
 /** Memory growth while the task runs detaches the batch's views (never its bytes): it is then run again. */
 const ATTEMPTS = 8;
@@ -100,7 +89,7 @@ export class BatchRunner {
         openParquetRowGroups(file.fd, file.size, file.path, given),
       );
     if (schema === undefined) {
-      // The footer's meta comes from parquet-wasm: never from a file opened lazily.
+      // The footer's meta is read from the footer itself (see `footerMeta`), never from a schema given.
       this.#parquetMeta ??= open();
       return this.#parquetMeta;
     }
@@ -186,18 +175,19 @@ export class BatchRunner {
     };
     const located = file.locateRows(request.rowGroup, s.names, start, start + request.rows);
     if (located !== undefined) {
-      const block = locatedRowsPlan(located, request.rows);
-      const ranges =
-        request.cutHere === true && request.rangeBytes !== undefined
-          ? locatedRanges(block, located, s.layouts, request.rangeBytes)
-          : [block];
+      const cut = request.cutHere === true ? request.rangeBytes : undefined;
       try {
         await this.#adopt(t, s);
-        this.#runBlock(t, s, block, (io) => copyLocatedRows(io, block, located), ranges, done);
+        // Range by range, each copied and run in turn: the IO region holds one range, not the job.
+        for (const { plan, fill } of locatedRanges(located, request.rows, s.layouts, cut))
+          this.#runBlock(t, s, plan, fill, [plan], done);
         return;
       } catch (e) {
-        // Only before a range ran: the fast path signals while it copies the pages, never later.
-        if (!file.isFastPathSignal(e) || values.length > 0) throw e;
+        // The fast path signals while it copies the pages: the general decoder reads the whole
+        // job again, and the values of the ranges that ran before it are dropped.
+        if (!file.isFastPathSignal(e)) throw e;
+        values.length = 0;
+        rows.length = 0;
       }
     }
     const ipc = await this.#groupIpc(file, request, s.names);
@@ -400,94 +390,6 @@ function readRanges(fd: number, io: Uint8Array, reads: readonly number[], file: 
       done += n;
     }
   }
-}
-
-/**
- * The plan of rows located by the Parquet fast path: each column's buffers (a list's offsets, then
- * the values) packed into an IO region, aligned as `batchReadPlan` aligns them; nothing is read
- * from the file by it (the fast path copies the values, {@link copyLocatedRows}).
- */
-function locatedRowsPlan(located: readonly ColumnRows[], rows: number): BatchReadPlan {
-  let ioBytes = 0;
-  const place = (length: number): PlannedBuffer => {
-    const at = Math.ceil(ioBytes / IO_ALIGN) * IO_ALIGN;
-    ioBytes = at + length;
-    return { at, length };
-  };
-  const columns = located.map((r): PlannedLevel[] => {
-    const values = r.hi - r.lo;
-    const leaf = (length: number): PlannedLevel => ({
-      length,
-      nullCount: 0,
-      validity: undefined,
-      offsets: undefined,
-      values: place(r.valueBytes),
-    });
-    const { layout } = r.column;
-    if (layout === 'scalar') return [leaf(rows)];
-    const offsets = layout === 'list' ? place((rows + 1) * 4) : undefined;
-    const top: PlannedLevel = { length: rows, nullCount: 0, validity: undefined, offsets, values: undefined };
-    return [top, leaf(values)];
-  });
-  return { index: 0, rows, ioBytes, reads: [], columns };
-}
-
-/**
- * The row ranges a batch of located rows is cut into (`rangeRows` with its list columns' values, as
- * `rowRangePlans` cuts a decoded batch and rx's in-thread path cuts an apache-arrow one), as plans
- * whose buffers lie within the whole batch's region ({@link locatedRowsPlan}): a scalar or
- * fixed-size column's values of the range; a list's offsets of the range, pointing into all its
- * values, as an apache-arrow slice does. Just `[block]` when the batch is one range.
- */
-function locatedRanges(
-  block: BatchReadPlan,
-  located: readonly ColumnRows[],
-  layouts: readonly TensorLayout[],
-  rangeBytes: number,
-): BatchReadPlan[] {
-  const rows = block.rows;
-  const elements = located.map((r) => (r.column.layout === 'list' ? r.hi - r.lo : undefined));
-  const step = rangeRows(layouts, rangeBytes, { rows, elements });
-  if (step === undefined || step >= rows) return [block];
-  const ranges: BatchReadPlan[] = [];
-  for (let first = 0; first < rows; first += step) {
-    const count = Math.min(step, rows - first);
-    const columns = block.columns.map((levels, i): PlannedLevel[] => {
-      const r = located[i]!;
-      const size = r.column.valueBytes;
-      const leaf = levels[levels.length - 1]!;
-      const values = leaf.values!;
-      if (r.column.layout === 'list') {
-        const offsets = levels[0]!.offsets!;
-        return [
-          { ...levels[0]!, length: count, offsets: { at: offsets.at + 4 * first, length: 4 * (count + 1) } },
-          leaf,
-        ];
-      }
-      const n = r.column.layout === 'fixed' ? r.column.listSize : 1;
-      const part: PlannedLevel = {
-        ...leaf,
-        length: count * n,
-        values: { at: values.at + first * n * size, length: count * n * size },
-      };
-      return r.column.layout === 'scalar' ? [part] : [{ ...levels[0]!, length: count }, part];
-    });
-    ranges.push({ ...block, rows: count, firstRow: first, columns });
-  }
-  return ranges;
-}
-
-/** The located rows' offsets and values, copied into their places in `io`. */
-function copyLocatedRows(io: Uint8Array, block: BatchReadPlan, located: readonly ColumnRows[]): void {
-  located.forEach((r, i) => {
-    const levels = block.columns[i]!;
-    const offsets = r.offsets;
-    const placed = levels[0]!.offsets;
-    if (offsets !== undefined && placed !== undefined)
-      io.set(new Uint8Array(offsets.buffer, offsets.byteOffset, offsets.byteLength), placed.at);
-    const values = levels[levels.length - 1]!.values!;
-    r.copyValues(io.subarray(values.at, values.at + values.length));
-  });
 }
 
 /** A decoded row group's batch buffers, copied into the task's memory (the decoder wrote them elsewhere). */

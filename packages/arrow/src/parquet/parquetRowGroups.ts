@@ -1,5 +1,6 @@
 import { decoderTrapError, isDecoderTrap } from './decoderTrap.js';
 import type { ColumnRows } from './fast/ColumnRows.js';
+import { footerMeta } from './fast/footerMeta.js';
 import { isFastPathSignal } from './fast/isFastPathSignal.js';
 import { parquetDecodeError } from './parquetDecodeError.js';
 import { openParquetFile, type ParquetFile, type ParquetMeta } from './parquetFile.js';
@@ -50,7 +51,10 @@ export async function openParquetRowGroups(
   let file: ParquetFile;
   try {
     // Given the schema the pool read, parquet-wasm loads only if a column chunk needs it.
-    file = await openParquetFile(readAtFd(fd), size, undefined, schema === undefined ? {} : { schema });
+    // The footer alone (a pool's first request) from hyparquet's parser where the Arrow schema is
+    // plain to derive: parquet-wasm is then compiled only if a column chunk needs it.
+    const known = schema ?? footerMeta(readAtFd(fd), size)?.schema;
+    file = await openParquetFile(readAtFd(fd), size, undefined, known === undefined ? {} : { schema: known });
   } catch (e) {
     throw parquetDecodeError(e, name, undefined);
   }

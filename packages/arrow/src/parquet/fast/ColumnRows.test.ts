@@ -2,7 +2,8 @@
  * The fast path's page-by-page row reader against parquet-wasm: rows `[first, end)` of a row
  * group, asked in any order (forwards, backwards, within a page and across pages), give the same
  * values and list offsets, on lossflow's writer (PLAIN float pages, fixed-size lists), arrow-rs's
- * defaults (a float dictionary page, then plain pages), parquet-wasm's v1 and v2 pages cut small, and DuckDB's lists (SNAPPY and uncompressed).
+ * defaults (a float dictionary page, then plain pages), parquet-wasm's v1 and v2 pages cut small, and DuckDB's lists (SNAPPY and uncompressed);
+ * and any part of the located values copied alone is that part of them.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -101,6 +102,17 @@ async function expectSameRows(
             ).toBe(0);
             if (want.offsets !== undefined) expect(Array.from(reader.offsets!)).toEqual(want.offsets);
             else expect(reader.offsets).toBeUndefined();
+            // A part of the located values, as a thread copies one row range of them at a time.
+            const n = reader.hi - reader.lo;
+            const size = reader.column.valueBytes;
+            const from = Math.floor(random() * (n + 1));
+            const to = from + Math.floor(random() * (n - from + 1));
+            const part = new Uint8Array((to - from) * size);
+            reader.copyValues(part, from, to);
+            expect(
+              Buffer.compare(Buffer.from(part), Buffer.from(want.values.subarray(from * size, to * size))),
+              `${columns[c]} rows ${first}-${end}, values ${from}-${to}`,
+            ).toBe(0);
           });
           compared += end - first;
         }

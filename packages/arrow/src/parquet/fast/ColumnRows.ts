@@ -167,11 +167,18 @@ export class ColumnRows {
     this.#offsets[this.#rows] = this.hi - this.lo;
   }
 
-  /** Copies the located rows' values into `into` ({@link valueBytes} bytes, 4-byte aligned). */
-  copyValues(into: Uint8Array): void {
+  /**
+   * Copies the located rows' values `[from, to)` (counted from their first: all of them unless
+   * given) into `into` (their bytes, 4-byte aligned): a thread copies, and computes, one row range
+   * of the rows at a time.
+   */
+  copyValues(into: Uint8Array, from = 0, to: number = this.hi - this.lo): void {
+    if (!(0 <= from && from <= to && to <= this.hi - this.lo))
+      throw new RangeError(`values ${from} to ${to} of ${this.hi - this.lo} located`);
     const chunk = this.#chunk!;
     const total = Number(chunk.meta_data!.num_values);
-    const { lo, hi } = this;
+    const lo = this.lo + from;
+    const hi = this.lo + to;
     const size = this.column.valueBytes;
     const known = this.#begin(chunk);
     let p = known.at.length - 1;
