@@ -1,5 +1,6 @@
 import { natsServersOf, redactNatsUrl } from '@lossflow/nats';
 import { commandLine } from '../args/commandLine.js';
+import { redactNatsArgs } from '../args/redactNatsArgs.js';
 import { type EvalPlan, parseEvalArgs } from '../args/evalArgs.js';
 import { describeFailure } from '../errors/describeFailure.js';
 import { UsageError } from '../errors/UsageError.js';
@@ -59,7 +60,7 @@ export async function distributedEval(args: readonly string[], io: CliIo): Promi
     io,
     {
       title: 'lossflow eval',
-      command: commandLine(['lossflow', 'eval', ...args]),
+      command: commandLine(['lossflow', 'eval', ...redactNatsArgs(args)]),
     },
     {
       source: (planned, keys) =>
