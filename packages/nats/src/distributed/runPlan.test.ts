@@ -22,7 +22,11 @@ afterAll(async () => {
 });
 
 /** `count` items of a long path, planned but never computed (no worker runs here). */
-function itemsOf(run: string, count: number, path = '/shared/logs/epoch-0001/rank-0007/predictions.arrows'): WorkItem[] {
+function itemsOf(
+  run: string,
+  count: number,
+  path = '/shared/logs/epoch-0001/rank-0007/predictions.arrows',
+): WorkItem[] {
   return Array.from({ length: count }, (_, index) => ({
     v: 2,
     run,
