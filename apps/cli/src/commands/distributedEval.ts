@@ -1,7 +1,7 @@
 import { natsServersOf, redactNatsUrl } from '@lossflow/nats';
 import { commandLine } from '../args/commandLine.js';
-import { redactNatsArgs } from '../args/redactNatsArgs.js';
 import { type EvalPlan, parseEvalArgs } from '../args/evalArgs.js';
+import { redactNatsArgs } from '../args/redactNatsArgs.js';
 import { describeFailure } from '../errors/describeFailure.js';
 import { UsageError } from '../errors/UsageError.js';
 import { evalOperators } from '../eval/evalPipeline.js';
