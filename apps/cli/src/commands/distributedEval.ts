@@ -42,7 +42,10 @@ export async function distributedEval(args: readonly string[], io: CliIo): Promi
           `these losses cannot run on workers (${refusal.detail}); run them without --nats.`,
         );
     }
-    step = plan.report === undefined ? undefined : await reportStep(plan);
+    // Workers record the step column whether or not this coordinator writes a report (`--report`
+    // is an output flag), so a run resumed with the report added or left out has the same plan;
+    // `--step` counts only with a report, as in a local eval.
+    step = await reportStep(plan.report === undefined ? { ...plan, step: undefined } : plan);
   } catch (error) {
     const failure = describeFailure(error, { command: 'eval' });
     io.stderr.write(`${failure.message}\n`);
