@@ -465,7 +465,7 @@ describe('distributed runs on a token-protected server', () => {
   it('records the command line in the report with the token masked (in the URL and in --nats-token)', async () => {
     const report = join(dir, 'secured-report.html');
     const withToken = secured.url.replace('nats://', 'nats://d1st-token@');
-    started.push(startCli(['worker', '--nats', withToken]));
+    started.push(startCli(['worker', '--nats', secured.url, '--nats-token', 'd1st-token']));
     const run = startCli(
       ['eval', stream, '--report', report, '--nats', withToken, '--nats-token=d1st-token'],
       TUNING,
