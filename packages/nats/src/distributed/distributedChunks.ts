@@ -5,10 +5,10 @@ import { type NatsConnection, NoRespondersError, nanos } from '@nats-io/nats-cor
 import { Observable } from 'rxjs';
 import { removeRun } from '../runs/removeRun.js';
 import { type RunNames, runNames, WORKERS_PING_SUBJECT } from '../runs/runNames.js';
+import { storeRunPlan } from '../runs/runPlan.js';
 import { decodeChunks } from './chunkCodec.js';
 import { DistributedRunError } from './DistributedRunError.js';
 import { loadItemState } from './itemState.js';
-import { storeRunPlan } from './runPlan.js';
 import { failureKey, type WorkItem } from './WorkItem.js';
 
 /** How far a distributed run has got. */

@@ -13,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../connect/connectNats.js';
 import { distributedChunks } from '../distributed/distributedChunks.js';
 import { planWorkItems } from '../distributed/planWorkItems.js';
-import { runPlanItems } from '../distributed/runPlan.js';
 import { serveWorkItems } from '../distributed/serveWorkItems.js';
 import { liveStreamConfig } from '../live/liveStreamConfig.js';
 import { LIVE_HEADERS, runSubject } from '../live/liveWire.js';
@@ -22,6 +21,7 @@ import { type NatsServer, startNatsServer } from '../testing/natsServer.js';
 import { describeRuns } from './describeRuns.js';
 import { removeRun } from './removeRun.js';
 import { runNames } from './runNames.js';
+import { runPlanItems } from './runPlan.js';
 
 let server: NatsServer;
 const path = join(mkdtempSync(join(tmpdir(), 'lossflow-nats-runs-')), 'log.arrows');

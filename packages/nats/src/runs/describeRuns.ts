@@ -1,9 +1,9 @@
 import { jetstreamManager, type StreamInfo } from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { runPlanItems } from '../distributed/runPlan.js';
 import { LIVE_HEADERS } from '../live/liveWire.js';
 import { RUN_STREAM_PREFIX, runNames } from './runNames.js';
+import { runPlanItems } from './runPlan.js';
 
 /** Prefix of every live run's stream (see `liveStreamName`). */
 const LIVE_STREAM_PREFIX = 'LOSSFLOW_LIVE_';

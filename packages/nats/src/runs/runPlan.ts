@@ -1,5 +1,7 @@
 import type { KV } from '@nats-io/kv';
-import { PLAN_KEY } from './WorkItem.js';
+
+/** The key of the run's plan in its KV bucket (written once, by the first coordinator). */
+export const PLAN_KEY = 'plan';
 
 /** Room left in a KV message for its subject and headers. */
 const HEADER_ROOM = 4096;

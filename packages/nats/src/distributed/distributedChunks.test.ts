@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../connect/connectNats.js';
 import { removeRun } from '../runs/removeRun.js';
 import { runNames } from '../runs/runNames.js';
+import { runPlanItems } from '../runs/runPlan.js';
 import { type NatsServer, startNatsServer } from '../testing/natsServer.js';
 import { DistributedRunError } from './DistributedRunError.js';
 import { distributedChunks } from './distributedChunks.js';
-import { readRunPlan, runPlanItems, storeRunPlan } from './runPlan.js';
 import type { WorkItem } from './WorkItem.js';
 
 let server: NatsServer;
@@ -40,29 +40,6 @@ function itemsOf(
     spec: { args: ['--loss', 'cross-entropy'], step: undefined },
   }));
 }
-
-describe('storeRunPlan', () => {
-  it('stores a plan larger than the server accepts in one message, reads it back whole, and tells the same plan from another', async () => {
-    const nc = await connectNats({ servers: server.url });
-    const kv = await new Kvm(nc).create('lossflow_run_plan-test');
-    try {
-      const maxPayload = nc.info!.max_payload;
-      const plan = new TextEncoder().encode(JSON.stringify(itemsOf('plan-test', 3_000)));
-      expect(plan.byteLength).toBeGreaterThan(10 * maxPayload);
-      expect(await storeRunPlan(kv, plan, 3_000, maxPayload)).toBe('stored');
-      const read = await readRunPlan(kv);
-      expect(read?.items).toBe(3_000);
-      expect(new TextDecoder().decode(read!.plan)).toBe(new TextDecoder().decode(plan));
-      expect(await runPlanItems(kv)).toBe(3_000);
-      expect(await storeRunPlan(kv, plan, 3_000, maxPayload)).toBe('same');
-      const other = new TextEncoder().encode(JSON.stringify(itemsOf('plan-test', 3_001)));
-      expect(await storeRunPlan(kv, other, 3_001, maxPayload)).toBe('other');
-    } finally {
-      await kv.destroy();
-      await nc.close();
-    }
-  });
-});
 
 describe('distributedChunks with a plan of many items', () => {
   it('records the plan on a small-max_payload server, so a coordinator with other files is refused', async () => {
