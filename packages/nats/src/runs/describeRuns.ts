@@ -61,8 +61,9 @@ export async function describeRuns(nc: NatsConnection): Promise<RunInfo[]> {
       const run = name.slice(RUN_STREAM_PREFIX.length);
       const kv = await kvm.open(runNames(run).bucket).catch(() => undefined);
       const items = kv === undefined ? null : await runPlanItems(kv).catch(() => null);
-      const itemsDone = kv === undefined ? 0 : await countKeys(kv, 'state.*');
-      const itemsFailed = kv === undefined ? 0 : await countKeys(kv, 'failed.*');
+      // A bucket being removed (or never made) counts nothing.
+      const itemsDone = kv === undefined ? 0 : await countKeys(kv, 'state.*').catch(() => 0);
+      const itemsFailed = kv === undefined ? 0 : await countKeys(kv, 'failed.*').catch(() => 0);
       runs.push({
         kind: 'distributed',
         run,
