@@ -13,6 +13,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   inspect: async () => (await import('./commands/inspectCommand.js')).inspectCommand,
   generate: async () => (await import('./commands/generateCommand.js')).generateCommand,
   worker: async () => (await import('./commands/workerCommand.js')).workerCommand,
+  runs: async () => (await import('./commands/runsCommand.js')).runsCommand,
 };
 
 /**

@@ -43,5 +43,11 @@ export {
   publishBatches,
 } from './live/publishBatches.js';
 export { NATS_PROTOCOL_VERSION } from './protocol.js';
+export {
+  type DistributedRunInfo,
+  describeRuns,
+  type LiveRunInfo,
+  type RunInfo,
+} from './runs/describeRuns.js';
 export { type RunToRemove, removeDistributedRun, removeRun } from './runs/removeRun.js';
 export { type RunNames, runNames } from './runs/runNames.js';

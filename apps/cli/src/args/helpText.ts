@@ -16,6 +16,7 @@ Commands:
   inspect     show a file's format, schema with tensor shapes, rows, batches and size
   generate    write the synthetic training log as Arrow IPC or Parquet
   worker      compute items of distributed evals (eval --nats URL) from a NATS server
+  runs        list the runs a NATS server keeps (distributed and live); runs rm removes them
 
 Options:
   -h, --help     help (also: lossflow <command> --help)
@@ -323,4 +324,33 @@ ${NATS_CONNECT_HELP}
 
 Example:
   lossflow worker --nats nats://nats.internal:4222 --threads 4
+`;
+
+/** \`lossflow runs --help\`. */
+export const RUNS_HELP = `Usage: lossflow runs [--nats URL] [connection flags] [--format table|json]
+       lossflow runs rm ID... [--all-finished] [--older-than DURATION] [--nats URL] [--format table|json]
+
+Lists the runs a NATS JetStream server keeps: distributed evaluations (lossflow eval FILE...
+--nats URL; kept with --keep, interrupted, or waiting for workers) and live runs (lossflow
+publish, publishBatches), with their id, kind (a live run with its subject), age, items done of
+the plan's total (distributed) or messages and bytes stored (live), and whether they are finished
+(every item stored; a live run's end-of-run marker published).
+
+runs rm removes runs with everything they keep on the server (streams, KV bucket): the runs
+named by ID (a run id; a live run also as SUBJECT.RUN), and with --all-finished every finished
+run, with --older-than every run older than DURATION (90s, 30m, 36h, 7d), finished or not; both
+flags together: finished runs older than DURATION. It prints one line per run removed; an ID
+that names no run exits 1.
+
+Options:
+  --format F                table (default) or json ({ "runs": [...] }, each with its ageMs)
+  --all-finished            (runs rm) remove every finished run
+  --older-than DURATION     (runs rm) remove every run created longer ago than DURATION
+
+${NATS_CONNECT_HELP}
+
+Examples:
+  lossflow runs --nats nats://nats.internal:4222
+  lossflow runs rm nightly-7 train.preds.20261205T124758Z-3fa9c1
+  lossflow runs rm --all-finished --older-than 7d
 `;

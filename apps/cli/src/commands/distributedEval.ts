@@ -1,6 +1,7 @@
 import { natsServersOf, redactNatsUrl } from '@lossflow/nats';
 import { commandLine } from '../args/commandLine.js';
 import { type EvalPlan, parseEvalArgs } from '../args/evalArgs.js';
+import { redactNatsArgs } from '../args/redactNatsArgs.js';
 import { describeFailure } from '../errors/describeFailure.js';
 import { UsageError } from '../errors/UsageError.js';
 import { evalOperators } from '../eval/evalPipeline.js';
@@ -41,7 +42,10 @@ export async function distributedEval(args: readonly string[], io: CliIo): Promi
           `these losses cannot run on workers (${refusal.detail}); run them without --nats.`,
         );
     }
-    step = plan.report === undefined ? undefined : await reportStep(plan);
+    // Workers record the step column whether or not this coordinator writes a report (`--report`
+    // is an output flag), so a run resumed with the report added or left out has the same plan;
+    // `--step` counts only with a report, as in a local eval.
+    step = await reportStep(plan.report === undefined ? { ...plan, step: undefined } : plan);
   } catch (error) {
     const failure = describeFailure(error, { command: 'eval' });
     io.stderr.write(`${failure.message}\n`);
@@ -59,7 +63,7 @@ export async function distributedEval(args: readonly string[], io: CliIo): Promi
     io,
     {
       title: 'lossflow eval',
-      command: commandLine(['lossflow', 'eval', ...args]),
+      command: commandLine(['lossflow', 'eval', ...redactNatsArgs(args)]),
     },
     {
       source: (planned, keys) =>

@@ -4,6 +4,7 @@ import { type FlagSpec, hasFlag, lastValue, parseArgv } from '../args/argv.js';
 import { commandLine } from '../args/commandLine.js';
 import { EVAL_FLAGS, type EvalPlan, parseEvalArgs } from '../args/evalArgs.js';
 import { NATS_CONNECT_FLAGS, natsConnectOptionsOf } from '../args/natsConnectFlags.js';
+import { redactNatsArgs } from '../args/redactNatsArgs.js';
 import { describeFailure } from '../errors/describeFailure.js';
 import { UsageError } from '../errors/UsageError.js';
 import { GroupKeys } from '../inputs/groupKeys.js';
@@ -102,7 +103,7 @@ export async function liveEvalCommand(args: readonly string[], io: CliIo): Promi
     const outcome = await executeEval(
       plan,
       io,
-      { title: 'lossflow eval', command: commandLine(['lossflow', 'eval', ...args]) },
+      { title: 'lossflow eval', command: commandLine(['lossflow', 'eval', ...redactNatsArgs(args)]) },
       { source: () => source, explainFailure },
     );
     if (outcome.exitCode === 0 && plan.report !== undefined && !plan.quiet) {

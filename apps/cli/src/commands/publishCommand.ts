@@ -10,7 +10,7 @@ import { UsageError } from '../errors/UsageError.js';
 import { natsFailure } from '../nats/natsFailure.js';
 import { colorEnabled, styleFor } from '../output/ansi.js';
 import type { CliIo } from '../output/cliIo.js';
-import { formatBytes, formatCount } from '../output/numberFormat.js';
+import { formatBytes, formatCounted } from '../output/numberFormat.js';
 import { ProgressReporter } from '../progress/progressReporter.js';
 
 /** `lossflow publish --help`. */
@@ -121,7 +121,7 @@ export async function publishCommand(args: readonly string[], io: CliIo): Promis
       io.stdout.write(`${published.run}\n`);
       if (!quiet) {
         io.stderr.write(
-          `Published run ${published.run} on ${published.subject}: ${formatCount(published.rows)} rows in ${formatCount(published.messages)} messages (${formatBytes(published.bytes)}).\n`,
+          `Published run ${published.run} on ${published.subject}: ${formatCounted(published.rows, 'row', 'rows')} in ${formatCounted(published.messages, 'message', 'messages')} (${formatBytes(published.bytes)}).\n`,
         );
       }
       return 0;

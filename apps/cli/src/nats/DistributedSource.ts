@@ -107,7 +107,9 @@ export class DistributedSource implements EvalSource {
           : { wholeFiles: true, fileSpecs: itemFilesOf(this.files, keys.partitions()) }),
       });
       this.#items = items.length;
-      settings.note(`run ${run}: ${items.length} items on ${settings.servers}`);
+      settings.note(
+        `run ${run}: ${items.length} ${items.length === 1 ? 'item' : 'items'} on ${settings.servers}`,
+      );
       const byPath = new Map(items.map((i) => [i.path, this.files[i.file]!]));
       return nats
         .distributedChunks(nc, run, {

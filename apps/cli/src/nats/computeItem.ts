@@ -62,7 +62,7 @@ export function computeItem(
           lossesAndMetrics(operators, metrics),
           toArray(),
         )
-      : defer(() => from(projection(item.path, plan, keys, plan.allowMissingEndOfStream))).pipe(
+      : defer(() => from(projection(item.path, plan, keys, spec.step, plan.allowMissingEndOfStream))).pipe(
           switchMap((columns) => {
             const batches = fromBatches(readFile(item.path, { columns, ...limit, ...missingEnd })).pipe(
               map((batch: RecordBatch) => keys.decorate(batch, file.name, 0)),
@@ -93,16 +93,23 @@ export function computeItem(
   });
 }
 
-/** The columns a local eval reads from this file for keyed batches (`LogFiles`' projection). */
+/**
+ * The columns a local eval reads from this file for keyed batches (`LogFiles`' projection), and
+ * the step column the coordinator resolved (the spec carries no `--report`, an output flag).
+ */
 async function projection(
   path: string,
   plan: EvalPlan,
   keys: GroupKeys,
+  step: string | undefined,
   allowMissingEndOfStream: boolean,
 ): Promise<string[]> {
   const probe = readFile(path, allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {});
   try {
-    return evalColumns(plan, await probe.schema(), keys.dataColumns);
+    const schema = await probe.schema();
+    const columns = new Set(evalColumns(plan, schema, keys.dataColumns));
+    if (step !== undefined) columns.add(step);
+    return schema.fields.map((f) => f.name).filter((name) => columns.has(name));
   } finally {
     await probe.close();
   }

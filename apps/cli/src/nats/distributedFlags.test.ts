@@ -70,4 +70,28 @@ describe('itemSpecOf', () => {
     expect(spec.args[3]).toBe('--weight-file=/x/w.json');
     expect(spec.step).toBe('step');
   });
+
+  it('leaves out the output-only flags, so only what the run computes is its plan identity', () => {
+    const computed = ['a.arrows', '--loss', 'nll', '--by', 'epoch', '--limit', '100'];
+    const outputs = [
+      '-q',
+      '--format',
+      'csv',
+      '--every=2',
+      '--report',
+      'r.html',
+      '--threads',
+      '2',
+      '--quiet',
+      '--format=json',
+      '--step',
+      'iteration',
+    ];
+    const plain = itemSpecOf(computed, undefined);
+    expect(plain.args).toEqual(computed);
+    expect(itemSpecOf([...outputs.slice(0, 6), ...computed, ...outputs.slice(6)], undefined)).toEqual(plain);
+    // What is computed still tells runs apart.
+    expect(itemSpecOf([...computed, '--nulls', 'skip'], undefined)).not.toEqual(plain);
+    expect(itemSpecOf(computed, 'step')).not.toEqual(plain);
+  });
 });

@@ -7,6 +7,7 @@ import {
 } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { natsServersOf } from './natsServers.js';
+import { urlCredentials } from './urlCredentials.js';
 
 /**
  * How to reach and authenticate to a NATS server: what production users configure. Every field is
@@ -38,14 +39,20 @@ export interface NatsConnectOptions {
 export async function natsConnectionOptions(options: NatsConnectOptions = {}): Promise<ConnectionOptions> {
   const env = options.env ?? process.env;
   const serversOption = options.servers ?? natsServersOf({ env });
-  const servers = (typeof serversOption === 'string' ? serversOption.split(',') : [...serversOption])
+  const listed = (typeof serversOption === 'string' ? serversOption.split(',') : [...serversOption])
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
-  const out: ConnectionOptions = { servers };
+  // Credentials in a URL count unless flags give some (nats.js itself ignores them).
+  const inUrl = urlCredentials(listed);
+  const given = options.token !== undefined || options.user !== undefined || options.pass !== undefined;
+  const token = given ? options.token : inUrl.token;
+  const user = given ? options.user : inUrl.user;
+  const pass = given ? options.pass : inUrl.pass;
+  const out: ConnectionOptions = { servers: inUrl.servers };
   if (options.name !== undefined) out.name = options.name;
-  if (options.token !== undefined) out.token = options.token;
-  if (options.user !== undefined) out.user = options.user;
-  if (options.pass !== undefined) out.pass = options.pass;
+  if (token !== undefined) out.token = token;
+  if (user !== undefined) out.user = user;
+  if (pass !== undefined) out.pass = pass;
   const credsFile = options.credsFile ?? env.NATS_CREDS;
   if (credsFile !== undefined && credsFile !== '') {
     const creds = new Uint8Array(await readFile(credsFile));

@@ -54,9 +54,6 @@ export function failureKey(index: number): string {
   return `failed.${index}`;
 }
 
-/** The key of the run's plan in its KV bucket (written once, by the first coordinator). */
-export const PLAN_KEY = 'plan';
-
 /**
  * What a file was when its run was planned: a worker that sees something else at the same path
  * (another machine's copy, a file rewritten or cut since) must not compute the item, or the

@@ -5,10 +5,11 @@ import { type NatsConnection, NoRespondersError, nanos } from '@nats-io/nats-cor
 import { Observable } from 'rxjs';
 import { removeRun } from '../runs/removeRun.js';
 import { type RunNames, runNames, WORKERS_PING_SUBJECT } from '../runs/runNames.js';
+import { storeRunPlan } from '../runs/runPlan.js';
 import { decodeChunks } from './chunkCodec.js';
 import { DistributedRunError } from './DistributedRunError.js';
 import { loadItemState } from './itemState.js';
-import { failureKey, PLAN_KEY, type WorkItem } from './WorkItem.js';
+import { failureKey, type WorkItem } from './WorkItem.js';
 
 /** How far a distributed run has got. */
 export interface RunProgress {
@@ -153,17 +154,14 @@ async function coordinate(
       spec: items[0]?.spec,
     }),
   );
-  try {
-    await kv.create(PLAN_KEY, plan);
-  } catch {
-    const stored = await kv.get(PLAN_KEY);
-    if (stored !== null && new TextDecoder().decode(stored.value) !== new TextDecoder().decode(plan)) {
-      throw new DistributedRunError(
-        'PLAN_MISMATCH',
-        `run ${names.run} was started with other files or options`,
-        { hint: 'Resume a run with the same files and options, or start a new run (another --run id).' },
-      );
-    }
+  // In pieces when it exceeds the server's largest message (a run of many thousands of items).
+  const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
+  if ((await persist(() => storeRunPlan(kv, plan, items.length, maxPayload), stopped)) === 'other') {
+    throw new DistributedRunError(
+      'PLAN_MISMATCH',
+      `run ${names.run} was started with other files or options`,
+      { hint: 'Resume a run with the same files and options, or start a new run (another --run id).' },
+    );
   }
   const done = new Map<number, Uint8Array>();
   const seenKeys = (): Promise<string[]> => bucketKeys(kv);

@@ -78,5 +78,9 @@ describe('checkItemRead', () => {
     const short = await failure(() => checkItemRead(planned, [pass, pass]));
     expect(short).toMatchObject({ code: 'FILE_CHANGED', item: 2, file: '/x.arrows' });
     expect((short as Error).message).toContain('gave 2 of the 3 batches planned');
+    const one = { ...planned, part: { first: 4, end: 5 } };
+    expect(((await failure(() => checkItemRead(one, []))) as Error).message).toContain(
+      'gave 0 of the 1 batch planned',
+    );
   });
 });

@@ -63,7 +63,10 @@ export function checkItemRead(item: WorkItem, chunks: readonly PassChunks[]): vo
   const planned = item.part.end - item.part.first;
   // Large batches may be read as several row ranges, so more passes than batches is fine.
   if (chunks.length < planned) {
-    throw fileChanged(item, `gave ${chunks.length} of the ${planned} batches planned`);
+    throw fileChanged(
+      item,
+      `gave ${chunks.length} of the ${planned} ${planned === 1 ? 'batch' : 'batches'} planned`,
+    );
   }
 }
 

@@ -30,11 +30,17 @@ export interface ServeOptions {
    * fault tests stall a worker there and kill it, or stop it); `signal` aborts when the worker stops.
    */
   readonly beforeAck?: (item: WorkItem, signal: AbortSignal) => Promise<void>;
+  /**
+   * Testing only: called before each pull from a run's work-queue stream (`stream`), so a test
+   * can count them (runs with nothing to hand out must cost none).
+   */
+  readonly onPull?: (stream: string) => void;
 }
 
 /**
  * Serves distributed runs as a worker, until `signal` aborts: finds every run's work-queue stream,
- * pulls one item at a time from its durable consumer (explicit ack; the consumer's ack wait and
+ * pulls one item at a time from the durable consumer of each run that has items waiting or out
+ * (a kept or abandoned run with neither costs one info request per round, no pull) (explicit ack; the consumer's ack wait and
  * delivery limit, set by the coordinator), computes its chunks with `compute` while telling the
  * server it is still working, writes them to the run's KV bucket with `create` (the first writer
  * wins: a redelivered item's second write is ignored; states larger than the server's
@@ -72,18 +78,39 @@ export async function serveWorkItems(nc: NatsConnection, options: ServeOptions):
         await sleep(500, signal);
         continue;
       }
+      // Pulls only where an item may come: a run whose items all went (kept, abandoned after its
+      // items were computed) is asked one cheap question instead of holding a pull open for a
+      // second on every round. An item still out with a worker counts: the server tells a
+      // coordinator that its deliveries ran out (the max-deliveries advisory) only when a worker
+      // pulls, so such a run keeps being pulled until it is acknowledged or given up on.
+      const waiting: [string, Consumer][] = [];
+      const outstanding: [string, Consumer][] = [];
       for (const stream of streams) {
         if (stopping()) break;
-        let consumer = consumers.get(stream);
-        let msg: JsMsg | null = null;
         try {
+          let consumer = consumers.get(stream);
           if (consumer === undefined) {
             consumer = await js.consumers.get(stream, 'workers');
             consumers.set(stream, consumer);
           }
-          msg = await consumer.next({ expires: 1_000 });
+          // Fresh, never the info cached when the consumer was looked up.
+          const info = await consumer.info(false);
+          if (info.num_pending > 0) waiting.push([stream, consumer]);
+          else if (info.num_ack_pending > 0) outstanding.push([stream, consumer]);
         } catch {
           // A run that ended (its stream removed), or the server restarting.
+          consumers.delete(stream);
+        }
+      }
+      let pulled = false;
+      for (const [stream, consumer] of [...waiting, ...outstanding]) {
+        if (stopping()) break;
+        let msg: JsMsg | null = null;
+        pulled = true;
+        try {
+          options.onPull?.(stream);
+          msg = await consumer.next({ expires: 1_000 });
+        } catch {
           consumers.delete(stream);
           await sleep(100, signal);
           continue;
@@ -91,6 +118,8 @@ export async function serveWorkItems(nc: NatsConnection, options: ServeOptions):
         if (msg === null) continue;
         await handle(nc, msg, consumer, kvm, buckets, options);
       }
+      // Every run was idle: look again soon, without holding a pull open on any of them.
+      if (!pulled) await sleep(250, signal);
     }
   } finally {
     ping.unsubscribe();

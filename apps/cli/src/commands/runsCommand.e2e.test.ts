@@ -1,0 +1,138 @@
+/**
+ * `lossflow runs` and `lossflow runs rm` against a real nats-server (this file's own, on
+ * 127.0.0.1), with runs of each kind made through the library: a distributed run planned and left
+ * waiting for workers, a live run published to its end, and one still open.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { trainingLogBatches } from '@lossflow/arrow';
+import { writeTrainingLog } from '@lossflow/arrow/node';
+import { connectNats, distributedChunks, planWorkItems, publishBatches } from '@lossflow/nats/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type NatsServer, startNatsServer } from '../../../../packages/nats/src/testing/natsServer.js';
+import { runCli } from '../testing/runCli.js';
+
+let server: NatsServer;
+
+interface ListedRun {
+  readonly kind: string;
+  readonly run: string;
+  readonly subject?: string;
+  readonly items?: number | null;
+  readonly itemsDone?: number;
+  readonly messages?: number;
+  readonly finished: boolean;
+  readonly ageMs: number;
+}
+
+async function listed(): Promise<ListedRun[]> {
+  const out = await runCli(['runs', '--nats', server.url, '--format', 'json']);
+  expect(out.code).toBe(0);
+  return (JSON.parse(out.stdout) as { runs: ListedRun[] }).runs;
+}
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  const nc = await connectNats({ servers: server.url });
+  try {
+    const path = join(mkdtempSync(join(tmpdir(), 'lossflow-runs-')), 'log.arrows');
+    await writeTrainingLog(path, 'arrow-stream', { rows: 1_000, classes: 4, epochs: 1, batchRows: 250 });
+    const items = await planWorkItems('nightly-7', [path], null, { itemBytes: 10_000 });
+    // A coordinator plans and publishes, then goes away: no worker ever computes the items.
+    await new Promise<void>((resolve, reject) => {
+      const coordinator = distributedChunks(nc, 'nightly-7', {
+        items,
+        keep: true,
+        pollMs: 20,
+        onProgress: () => {
+          queueMicrotask(() => coordinator.unsubscribe());
+          resolve();
+        },
+      }).subscribe({ error: reject });
+    });
+    await publishBatches(nc, trainingLogBatches({ rows: 500, classes: 4, epochs: 1, batchRows: 250 }), {
+      subject: 'train.preds',
+      run: 'done-1',
+    });
+    // A publisher stopped after its first message: no end-of-run marker.
+    const stop = new AbortController();
+    await publishBatches(nc, trainingLogBatches({ rows: 1_000, classes: 4, epochs: 1, batchRows: 250 }), {
+      subject: 'train.preds',
+      run: 'open-1',
+      signal: stop.signal,
+      onProgress: () => stop.abort(),
+    }).catch(() => undefined);
+  } finally {
+    await nc.close();
+  }
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('lossflow runs', () => {
+  it('lists distributed and live runs with their kind, progress and whether they are finished, as a table and as JSON', async () => {
+    const runs = await listed();
+    expect(runs.map((r) => `${r.kind} ${r.run} ${r.finished}`)).toEqual([
+      'distributed nightly-7 false',
+      'live done-1 true',
+      'live open-1 false',
+    ]);
+    expect(runs[0]!.items).toBeGreaterThan(1);
+    expect(runs[0]!.itemsDone).toBe(0);
+    expect(runs[1]).toMatchObject({ subject: 'train.preds', messages: 3 });
+    expect(runs[2]).toMatchObject({ subject: 'train.preds' });
+    expect(runs[2]!.messages).toBeGreaterThanOrEqual(1);
+    for (const r of runs) expect(r.ageMs).toBeGreaterThanOrEqual(0);
+
+    const table = await runCli(['runs', '--nats', server.url]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^RUN +KIND +AGE +DONE +FINISHED\n/);
+    expect(table.stdout).toMatch(new RegExp(`nightly-7 +distributed +\\d+s +0/${runs[0]!.items} items +no`));
+    expect(table.stdout).toMatch(/done-1 +live \(train\.preds\) +\d+s +3 messages, [\d.]+ kB +yes/);
+    expect(table.stdout).toMatch(/open-1 +live \(train\.preds\) +\d+s +[\d,]+ messages?, [\d.]+ kB +no/);
+  });
+
+  it('refuses what it cannot do as bad usage, saying what to do', async () => {
+    const bare = await runCli(['runs', 'rm', '--nats', server.url]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('runs rm needs the runs to remove');
+    const misplaced = await runCli(['runs', '--all-finished', '--nats', server.url]);
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toContain('use it with lossflow runs rm');
+    const badAge = await runCli(['runs', 'rm', '--older-than', 'soon', '--nats', server.url]);
+    expect(badAge.code).toBe(2);
+    expect(badAge.stderr).toContain('--older-than takes a duration');
+  });
+
+  it('rm removes finished runs, runs by ID, and says which IDs name no run (exit 1)', async () => {
+    const young = await runCli(['runs', 'rm', '--older-than', '1h', '--nats', server.url]);
+    expect(young.code).toBe(0);
+    expect(young.stdout).toBe('');
+    expect(young.stderr).toContain('no run to remove');
+    expect(await listed()).toHaveLength(3);
+
+    const finished = await runCli(['runs', 'rm', '--all-finished', '--nats', server.url]);
+    expect(finished.code).toBe(0);
+    expect(finished.stdout).toBe('removed live run done-1 on train.preds\n');
+    expect((await listed()).map((r) => r.run)).toEqual(['nightly-7', 'open-1']);
+
+    const named = await runCli([
+      'runs',
+      'rm',
+      'nightly-7',
+      'train.preds.open-1',
+      'nope',
+      '--nats',
+      server.url,
+    ]);
+    expect(named.code).toBe(1);
+    expect(named.stdout).toBe('removed distributed run nightly-7\nremoved live run open-1 on train.preds\n');
+    expect(named.stderr).toContain("no run 'nope' on");
+    expect(await listed()).toEqual([]);
+    const empty = await runCli(['runs', '--nats', server.url]);
+    expect(empty.stdout).toBe(`No runs on ${server.url}.\n`);
+  });
+});

@@ -1,0 +1,92 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeTrainingLog } from '@lossflow/arrow/node';
+import { crossEntropy, lossesAndMetrics } from '@lossflow/rx';
+import { fromFile } from '@lossflow/rx/node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { lastValueFrom, toArray } from 'rxjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectNats } from '../connect/connectNats.js';
+import { runNames } from '../runs/runNames.js';
+import { type NatsServer, startNatsServer } from '../testing/natsServer.js';
+import { distributedChunks } from './distributedChunks.js';
+import { planWorkItems } from './planWorkItems.js';
+import { serveWorkItems } from './serveWorkItems.js';
+
+let server: NatsServer;
+const path = join(mkdtempSync(join(tmpdir(), 'lossflow-nats-serve-')), 'log.arrows');
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  await writeTrainingLog(path, 'arrow-stream', { rows: 2_000, classes: 10, epochs: 3, batchRows: 300 });
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('serveWorkItems', () => {
+  it('pulls nothing from kept or abandoned runs: a run beside five of them costs the pulls it costs alone', async () => {
+    const nc = await connectNats({ servers: server.url });
+    const pulls = new Map<string, number>();
+    const stop = new AbortController();
+    const served = serveWorkItems(nc, {
+      signal: stop.signal,
+      onPull: (stream) => pulls.set(stream, (pulls.get(stream) ?? 0) + 1),
+      compute: (item) =>
+        lastValueFrom(
+          fromFile(item.path, { threads: 1, inThisThread: true, part: item.part }).pipe(
+            lossesAndMetrics([crossEntropy({ by: 'epoch' })], []),
+            toArray(),
+          ),
+        ),
+    });
+    const run = async (id: string, keep: boolean): Promise<number> => {
+      const items = await planWorkItems(id, [path], null, { itemBytes: 40_000 });
+      await lastValueFrom(distributedChunks(nc, id, { items, keep, pollMs: 20 }).pipe(toArray()));
+      return items.length;
+    };
+    try {
+      const items = await run('alone', false);
+      const alone = pulls.get(runNames('alone').stream) ?? 0;
+      expect(alone).toBeGreaterThanOrEqual(items);
+      // Four runs kept after they finished, and one whose coordinator went away after its first
+      // item (the worker computes the rest; nobody merges them).
+      for (const id of ['kept-1', 'kept-2', 'kept-3', 'kept-4']) await run(id, true);
+      const abandoned = await planWorkItems('abandoned', [path], null, { itemBytes: 40_000 });
+      await new Promise<void>((resolve, reject) => {
+        const subscription = distributedChunks(nc, 'abandoned', {
+          items: abandoned,
+          keep: true,
+          pollMs: 20,
+          onProgress: (p) => {
+            if (p.itemsDone > 0) {
+              queueMicrotask(() => subscription.unsubscribe());
+              resolve();
+            }
+          },
+        }).subscribe({ error: reject });
+      });
+      const jsm = await jetstreamManager(nc);
+      for (let look = 0; ; look++) {
+        const info = await jsm.consumers.info(runNames('abandoned').stream, 'workers');
+        if (info.num_pending === 0 && info.num_ack_pending === 0) break;
+        expect(look).toBeLessThan(2_000);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const idle = ['kept-1', 'kept-2', 'kept-3', 'kept-4', 'abandoned'].map((id) => runNames(id).stream);
+      pulls.clear();
+      await run('beside', false);
+      for (const stream of idle) expect(pulls.get(stream) ?? 0, stream).toBe(0);
+      // The same items, the same pulls (give or take the last one's timing).
+      expect(pulls.get(runNames('beside').stream) ?? 0).toBeLessThanOrEqual(alone + 2);
+    } finally {
+      stop.abort();
+      await served;
+      const jsm = await jetstreamManager(nc);
+      for await (const name of jsm.streams.names()) await jsm.streams.delete(name);
+      await nc.close();
+    }
+  });
+});
