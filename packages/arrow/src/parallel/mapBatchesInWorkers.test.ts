@@ -687,6 +687,27 @@ describe('mapBatchesInWorkers', () => {
     },
   );
 
+  it.each(['stream', 'file'] as const)(
+    'an %s input of one job read with this thread among the threads starts no worker; two jobs start one',
+    async (format) => {
+      const one = join(dir, `inline-one-batch.${format}`);
+      const two = join(dir, `inline-two-batches.${format}`);
+      const kind = format === 'stream' ? 'arrow-stream' : 'arrow-file';
+      await writeTrainingLog(one, kind, { rows: 4, classes: 3, epochs: 1 });
+      await writeTrainingLog(two, kind, { rows: 20, classes: 3, epochs: 1, batchRows: 10 });
+      for (const [path, started] of [
+        [one, 0],
+        [two, 1],
+      ] as const) {
+        vi.mocked(takeWorker).mockClear();
+        const { results, error } = await collect(path, plan(), { threads: 8, inThisThread: true });
+        expect(error).toBeUndefined();
+        expect(results).toEqual(await inThread(path));
+        expect(vi.mocked(takeWorker)).toHaveBeenCalledTimes(started);
+      }
+    },
+  );
+
   it('close() ends the workers', async () => {
     const counter = new SharedArrayBuffer(8);
     const beats = new Int32Array(counter);

@@ -29,7 +29,7 @@ import { type TensorLayout, tensorLayout } from '../schema/tensorLayout.js';
 import { type BatchReadPlan, batchReadPlan } from './BatchReadPlan.js';
 import { BatchRunner } from './BatchRunner.js';
 import { batchSlots } from './batchSlots.js';
-import { takeWorker } from './prestartWorkers.js';
+import { takeWorker, waitingWorkers } from './prestartWorkers.js';
 import { RANGE_BYTES, rangeRows } from './rangeRows.js';
 import { type ReadBytesAt, rowRangePlans } from './rowRangePlans.js';
 import type { WorkerJob, WorkerReply, WorkerRequest, WorkerSetup } from './workerProtocol.js';
@@ -391,7 +391,10 @@ class Pool<R> implements WorkerBatchReader<R> {
     this.#pool = inline === undefined ? [] : [inline];
     // One worker now, so its start-up overlaps opening and scanning the file; the others start
     // as jobs are planned (#pump), so a small file never starts more threads than it has jobs.
-    if (this.#threads > (this.#inline ? 1 : 0)) this.#spawn();
+    // When this thread takes jobs too, it computes the first one itself: a worker is taken now
+    // only if one was started ahead (prestartWorkers), else once a second job is planned, so a
+    // one-job file (a command line's small log) costs no thread start-up and no teardown.
+    if (this.#threads > (this.#inline ? 1 : 0) && (!this.#inline || waitingWorkers() > 0)) this.#spawn();
     this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
