@@ -4,6 +4,10 @@
  */
 import { afterEach, expect, it, vi } from 'vitest';
 
+/** The engine's WebAssembly API (the package is typed without DOM or Node globals). */
+const wasm = (globalThis as unknown as { WebAssembly: { Module: new (code: Uint8Array) => object } })
+  .WebAssembly;
+
 afterEach(() => {
   vi.restoreAllMocks();
   vi.resetModules();
@@ -26,11 +30,11 @@ it('adoptCompiledKernels instantiates the module another thread compiled, compil
   const backend = starter.getKernelBackend();
   expect(backend).not.toBe('js');
   const compiled = starter.compiledKernels();
-  expect(compiled).toBeInstanceOf(WebAssembly.Module);
+  expect(compiled).toBeInstanceOf(wasm.Module);
   const expected = starter.mseLoss(x, y);
 
   const worker = await freshThread();
-  const compile = vi.spyOn(WebAssembly, 'Module');
+  const compile = vi.spyOn(wasm, 'Module');
   worker.adoptCompiledKernels(backend, structuredClone(compiled));
   worker.setKernelBackend(backend);
   expect(worker.getKernelBackend()).toBe(backend);
@@ -42,5 +46,5 @@ it("adoptCompiledKernels does nothing for 'js' or without a module: the thread c
   const worker = await freshThread();
   worker.adoptCompiledKernels('js', undefined);
   worker.adoptCompiledKernels('wasm', undefined);
-  expect(worker.compiledKernels()).toBeInstanceOf(WebAssembly.Module);
+  expect(worker.compiledKernels()).toBeInstanceOf(wasm.Module);
 });

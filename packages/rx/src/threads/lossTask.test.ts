@@ -15,7 +15,9 @@ describe('the loss task in a worker', () => {
     const kernels = getKernelBackend();
     expect(wasmKernels()).not.toBeNull();
     const compiled = compiledKernels();
-    expect(compiled).toBeInstanceOf(WebAssembly.Module);
+    const wasm = (globalThis as unknown as { WebAssembly: { Module: new (code: Uint8Array) => object } })
+      .WebAssembly;
+    expect(compiled).toBeInstanceOf(wasm.Module);
     // A worker thread of its own, which loads the task as the pool does and reports what it compiled.
     const { Worker } = await import('node:worker_threads');
     const task = new URL('../../dist/threads/lossTask.js', import.meta.url).href;
