@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-import { describeFailure } from './errors/describeFailure.js';
+import nodeModule from 'node:module';
 import { main } from './main.js';
 import { CheckedOutput } from './output/checkedOutput.js';
+
+// Node ≥ 22.1 keeps V8's compiled code of the modules on disk (in the OS temp folder, or where
+// NODE_COMPILE_CACHE says; NODE_DISABLE_COMPILE_CACHE=1 turns it off), so a run after the first
+// skips most of the compiling of apache-arrow, RxJS and the command line. Called before main()
+// loads any of them; Node 20 has no such cache and skips this.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 // The bundle's source maps make a reported stack trace point into the package's modules.
 if (process.env.LOSSFLOW_DEBUG) process.setSourceMapsEnabled(true);
@@ -20,6 +26,8 @@ let code = await main(process.argv.slice(2), { stdout, stderr, env: process.env 
 try {
   await stdout.flush();
 } catch (error) {
+  // Loaded only here: it imports every package's error types, which a run that ends well never needs.
+  const { describeFailure } = await import('./errors/describeFailure.js');
   const failure = describeFailure(error, {
     command: command === undefined || command.startsWith('-') ? 'lossflow' : command,
   });

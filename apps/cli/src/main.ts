@@ -1,9 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { didYouMean } from './args/didYouMean.js';
-import { MAIN_HELP } from './args/helpText.js';
 import type { CliIo } from './output/cliIo.js';
 
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
+
+/**
+ * The main help, loaded on use: it lists the registry's losses and metrics, which pulls in
+ * @lossflow/core, so a static import made every command (`--version` too) load it before starting.
+ */
+async function mainHelp(): Promise<string> {
+  return (await import('./args/helpText.js')).MAIN_HELP;
+}
 
 // Loaded on use, so `--help` and `--version` do not pay for loading Arrow, Parquet and RxJS.
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
@@ -26,18 +32,18 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined) {
-    io.stderr.write(MAIN_HELP);
+    io.stderr.write(await mainHelp());
     return 2;
   }
   if (command === '--help' || command === '-h') {
-    io.stdout.write(MAIN_HELP);
+    io.stdout.write(await mainHelp());
     return 0;
   }
   if (command === 'help') {
     const topic = rest[0];
     const load = topic === undefined ? undefined : COMMANDS[topic];
     if (load !== undefined) return (await load())(['--help'], io);
-    io.stdout.write(MAIN_HELP);
+    io.stdout.write(await mainHelp());
     return topic === undefined ? 0 : 2;
   }
   if (command === '--version' || command === '-V') {
@@ -45,16 +51,21 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 0;
   }
   const load = COMMANDS[command];
-  if (command === 'eval' && !rest.some((a) => a === '--nats' || a.startsWith('--nats=')))
-    await (await import('./commands/prestartEval.js')).prestartEval(rest);
   if (load === undefined) {
+    const { didYouMean } = await import('./args/didYouMean.js');
     const guess = didYouMean(command, Object.keys(COMMANDS));
     io.stderr.write(
       `lossflow: unknown command '${command}'.${guess === undefined ? '' : ` Did you mean '${guess}'?`} Commands: ${Object.keys(COMMANDS).join(', ')}. Run 'lossflow --help' for usage.\n`,
     );
     return 2;
   }
-  return (await load())(rest, io);
+  // The command's modules load while eval's workers are pre-started (file reads of the one overlap
+  // the other's start-up); a failure to load is reported when the command is awaited below.
+  const loading = load();
+  loading.catch(() => undefined);
+  if (command === 'eval' && !rest.some((a) => a === '--nats' || a.startsWith('--nats=')))
+    await (await import('./commands/prestartEval.js')).prestartEval(rest);
+  return (await loading)(rest, io);
 }
 
 function version(): string {

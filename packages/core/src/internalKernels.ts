@@ -5,6 +5,8 @@
  *
  * @packageDocumentation
  */
+
+export { adoptCompiledKernels, compiledKernels } from './wasm/compiledKernels.js';
 export {
   type BroadcastWeight,
   type Float32CrossEntropyIndexKernel,

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { wantsHelp } from '../args/argv.js';
 import { MAX_THREADS, parseEvalArgs } from '../args/evalArgs.js';
+import { BYTES_PER_WORKER } from '../eval/fileThreads.js';
 import { outputRequests } from '../output/evalOutputs.js';
 import { checkOutputTargets } from '../output/outputTargets.js';
 
@@ -9,7 +10,7 @@ import { checkOutputTargets } from '../output/outputTargets.js';
  * Input bytes that keep one more pre-started worker busy: about one batch-job's worth. A file
  * smaller than this pre-starts none, so `--threads 256` on a 6-row file costs no thread.
  */
-export const BYTES_PER_PRESTARTED_WORKER = 8 * 1024 * 1024;
+export const BYTES_PER_PRESTARTED_WORKER = BYTES_PER_WORKER;
 
 /**
  * For `lossflow eval` with worker threads (`--threads` ≥ 2), starts them before the command loads its

@@ -27,6 +27,7 @@ import {
   tap,
   throwError,
 } from 'rxjs';
+import { fileThreads } from './fileThreads.js';
 import { isRegularFile } from './regularFile.js';
 import { STDIN, STDIN_PATH } from './standardInput.js';
 
@@ -214,7 +215,8 @@ export class LogFiles {
 
   /**
    * The chunks of every loss and metric operator per batch, over all files in order, computed by
-   * {@link threads} threads (this one and workers) that read the files themselves
+   * up to {@link threads} threads (this one and workers; fewer for a small file, see `fileThreads`)
+   * that read the files themselves
    * (`@lossflow/rx/node`'s `fromFile` with `threads` and `inThisThread`, then `lossesAndMetrics`;
    * only for operators that can run in workers, without per-row output, or `fromFile` refuses).
    * Batch indices count across the files, as {@link batches}' do.
@@ -238,7 +240,7 @@ export class LogFiles {
           // is known as for a regular file (the JSON's columns).
           const pipe = !isRegularFile(path);
           const batches = fromFile(path, {
-            threads: pipe ? 0 : this.threads,
+            threads: pipe ? 0 : fileThreads(path, this.threads),
             // A command line's main thread has nothing else to do: it computes too.
             inThisThread: true,
             ...(remaining === undefined ? {} : { limit: remaining }),

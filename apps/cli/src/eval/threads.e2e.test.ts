@@ -5,7 +5,7 @@
  * beside them, groups, a row limit and running values; failures read the same; a bad count is bad usage.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeIpcStream } from '@lossflow/arrow/node';
@@ -40,6 +40,46 @@ async function perThreads(args: string[]): Promise<string[]> {
     outputs.push(run.stdout);
   }
   return outputs;
+}
+
+/**
+ * A script for `node --require`: counts the worker threads the process starts and says how many on
+ * stderr as it exits.
+ */
+const COUNT_WORKERS = join(mkdtempSync(join(tmpdir(), 'lossflow-threads-')), 'countWorkers.cjs');
+writeFileSync(
+  COUNT_WORKERS,
+  `const threads = require('node:worker_threads');
+let started = 0;
+const Worker = threads.Worker;
+threads.Worker = class extends Worker { constructor(...args) { super(...args); started++; } };
+require('node:module').syncBuiltinESMExports();
+process.on('exit', () => process.stderr.write('workers started: ' + started + '\\n'));
+`,
+);
+
+let bigFile: Promise<string> | undefined;
+
+/** An IPC stream of (pred, target) float32 columns just over 8 MiB: one worker's worth (see fileThreads). */
+function bigMseFile(): Promise<string> {
+  bigFile ??= (async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'lossflow-threads-')), 'big-mse.arrows');
+    const rows = 1_100_000;
+    const fields = ['pred', 'target'].map((n) => new Field(n, new Float32(), false));
+    const schema = new Schema(fields);
+    const out = writeIpcStream(file, schema);
+    const children = [0, 1].map((k) =>
+      makeData({
+        type: new Float32(),
+        length: rows,
+        data: Float32Array.from({ length: rows }, (_, i) => Math.sin(i * (k + 1))),
+      }),
+    );
+    await out.write(new RecordBatch(schema, makeData({ type: new Struct(fields), length: rows, children })));
+    await out.close();
+    return file;
+  })();
+  return bigFile;
 }
 
 describe('lossflow eval --threads', () => {
@@ -167,9 +207,30 @@ describe('lossflow eval --threads', () => {
   );
 
   it(
+    'starts a worker for a file of 8 MiB or more, none for a small one, whatever --threads says',
+    async () => {
+      const mse = ['--loss', 'mse', '--input', 'pred', '--target', 'target'];
+      for (const [args, started] of [
+        [['eval', FILES[0]!], 0],
+        [['eval', await bigMseFile(), ...mse], 1],
+      ] as const) {
+        const counted = spawnSync(
+          process.execPath,
+          ['--require', COUNT_WORKERS, BIN, ...args, '--threads', '2', '--format', 'json'],
+          { encoding: 'utf8' },
+        );
+        expect([counted.status, counted.stderr]).toEqual([0, `workers started: ${started}\n`]);
+        expect(counted.stdout).toBe((await runCli([...args, '--threads', '1', '--format', 'json'])).stdout);
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
     'starts its workers when node runs with V8 options, which a worker thread refuses',
     async () => {
-      const args = ['eval', FILES[0]!, '--threads', '2', '--format', 'json'];
+      const args = ['eval', await bigMseFile(), '--loss', 'mse', '--input', 'pred', '--target', 'target'];
+      args.push('--threads', '2', '--format', 'json');
       const plain = await runCli(args);
       const tuned = spawnSync(
         process.execPath,

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { threadId } from 'node:worker_threads';
+import { threadId, Worker } from 'node:worker_threads';
 import {
   Float32,
   Int32,
@@ -32,7 +32,12 @@ import { batchOf, fixedList, list, primitive } from '../testing/batches.js';
 import { damagedParquet, tempDir } from '../testing/files.js';
 import { writeParquet } from '../write/writeParquet.js';
 import { writeTrainingLog } from '../write/writeTrainingLog.js';
-import { mapBatchesInWorkers, type WorkerPlan, type WorkerReadOptions } from './mapBatchesInWorkers.js';
+import {
+  mapBatchesInWorkers,
+  type WorkerPlan,
+  type WorkerReadOptions,
+  type WorkerResult,
+} from './mapBatchesInWorkers.js';
 import { prestartWorkers, takeWorker } from './prestartWorkers.js';
 
 // Counts the pool's checks for changes (a wrapper: they check as before).
@@ -686,6 +691,58 @@ describe('mapBatchesInWorkers', () => {
       }
     },
   );
+
+  it.each(['stream', 'file'] as const)(
+    'an %s input of one job read with this thread among the threads starts no worker; two jobs start one',
+    async (format) => {
+      const one = join(dir, `inline-one-batch.${format}`);
+      const two = join(dir, `inline-two-batches.${format}`);
+      const kind = format === 'stream' ? 'arrow-stream' : 'arrow-file';
+      await writeTrainingLog(one, kind, { rows: 4, classes: 3, epochs: 1 });
+      await writeTrainingLog(two, kind, { rows: 20, classes: 3, epochs: 1, batchRows: 10 });
+      for (const [path, started] of [
+        [one, 0],
+        [two, 1],
+      ] as const) {
+        vi.mocked(takeWorker).mockClear();
+        const { results, error } = await collect(path, plan(), { threads: 8, inThisThread: true });
+        expect(error).toBeUndefined();
+        expect(results).toEqual(await inThread(path));
+        expect(vi.mocked(takeWorker)).toHaveBeenCalledTimes(started);
+      }
+    },
+  );
+
+  it('hands out the end without waiting for the workers to end; close() waits for them', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const terminate = Worker.prototype.terminate;
+    const ending = vi.spyOn(Worker.prototype, 'terminate').mockImplementation(async function (this: Worker) {
+      await released;
+      return terminate.call(this);
+    });
+    try {
+      const reader = mapBatchesInWorkers<Sums>(logs.stream, plan(), { threads: 2 });
+      const results: WorkerResult<Sums>[] = [];
+      for await (const r of reader) results.push(r);
+      expect(results.length).toBeGreaterThan(1);
+      expect(ending).toHaveBeenCalled();
+      let closed = false;
+      const close = reader.close().then(() => {
+        closed = true;
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(closed).toBe(false);
+      release();
+      await close;
+      expect(closed).toBe(true);
+    } finally {
+      release();
+      ending.mockRestore();
+    }
+  });
 
   it('close() ends the workers', async () => {
     const counter = new SharedArrayBuffer(8);

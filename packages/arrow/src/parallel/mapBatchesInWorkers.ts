@@ -29,7 +29,7 @@ import { type TensorLayout, tensorLayout } from '../schema/tensorLayout.js';
 import { type BatchReadPlan, batchReadPlan } from './BatchReadPlan.js';
 import { BatchRunner } from './BatchRunner.js';
 import { batchSlots } from './batchSlots.js';
-import { takeWorker } from './prestartWorkers.js';
+import { takeWorker, waitingWorkers } from './prestartWorkers.js';
 import { RANGE_BYTES, rangeRows } from './rangeRows.js';
 import { type ReadBytesAt, rowRangePlans } from './rowRangePlans.js';
 import type { WorkerJob, WorkerReply, WorkerRequest, WorkerSetup } from './workerProtocol.js';
@@ -351,6 +351,8 @@ class Pool<R> implements WorkerBatchReader<R> {
   #parquetSchema: Uint8Array | undefined;
   #failure: Error | undefined;
   #closed = false;
+  /** The pool's teardown, once begun (see {@link close}). */
+  #closing: Promise<void> | undefined;
   #iterating = false;
   #pumping = false;
   #scanDone = false;
@@ -391,7 +393,10 @@ class Pool<R> implements WorkerBatchReader<R> {
     this.#pool = inline === undefined ? [] : [inline];
     // One worker now, so its start-up overlaps opening and scanning the file; the others start
     // as jobs are planned (#pump), so a small file never starts more threads than it has jobs.
-    if (this.#threads > (this.#inline ? 1 : 0)) this.#spawn();
+    // When this thread takes jobs too, it computes the first one itself: a worker is taken now
+    // only if one was started ahead (prestartWorkers), else once a second job is planned, so a
+    // one-job file (a command line's small log) costs no thread start-up and no teardown.
+    if (this.#threads > (this.#inline ? 1 : 0) && (!this.#inline || waitingWorkers() > 0)) this.#spawn();
     this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
@@ -407,8 +412,12 @@ class Pool<R> implements WorkerBatchReader<R> {
     return (await this.#open()).schema;
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true;
     this.#signal?.removeEventListener('abort', this.#onAbort);
     for (const slot of this.#slots.values())
@@ -487,7 +496,14 @@ class Pool<R> implements WorkerBatchReader<R> {
               throw e;
             }
           }
-          if (reply === END) return finish();
+          if (reply === END) {
+            // Every result is out: the threads end, and then the file closes, in the background, so
+            // the caller's last step (a command line printing its result) never waits for thread
+            // teardown (tens of ms a worker on a busy machine); close() still awaits all of it.
+            done = true;
+            void this.close();
+            return { done: true, value: undefined };
+          }
           this.#slots.delete(this.#consumed);
           this.#consumed++;
           if (slot.cutHere && reply.error !== undefined) {

@@ -76,6 +76,11 @@ export function prestartWorkers(count: number, preload: readonly (string | URL)[
   for (let i = 0; i < n; i++) idle.push(spawn(urls));
 }
 
+/** Worker threads started by {@link prestartWorkers} and not yet taken. */
+export function waitingWorkers(): number {
+  return idle.length;
+}
+
 /** A started worker thread: a prestarted one if any is waiting, else a new one. */
 export function takeWorker(): Worker {
   return idle.shift() ?? spawn([]);

@@ -13,11 +13,12 @@ export interface LinearMemory {
 interface WebAssemblyApi {
   validate(code: Uint8Array): boolean;
   Module: new (code: Uint8Array) => object;
+  CompileError: new (...args: never[]) => Error;
   Instance: new (module: object, imports: object) => { readonly exports: object };
   instantiate(
     code: Uint8Array,
     imports: object,
-  ): Promise<{ readonly instance: { readonly exports: object } }>;
+  ): Promise<{ readonly module: object; readonly instance: { readonly exports: object } }>;
 }
 
 const wasm = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
@@ -93,6 +94,8 @@ export type KernelModule = 'simd' | 'relaxed';
 // relaxed SIMD); final. 'deferred': the engine refused to compile it synchronously (a browser's
 // main thread); the asynchronous loader may still succeed.
 const loaded = new Map<KernelModule, KernelExports | 'unsupported' | 'deferred'>();
+/** Each module as compiled here (or handed over by {@link adoptCompiledKernelModule}), for worker threads. */
+const compiled = new Map<KernelModule, object>();
 
 function bytes(module: KernelModule): Uint8Array {
   return decodeBase64(module === 'relaxed' ? KERNELS_RELAXED_WASM_BASE64 : KERNELS_WASM_BASE64);
@@ -115,18 +118,43 @@ function supported(module: KernelModule, code: Uint8Array): boolean {
 export function loadKernelExports(module: KernelModule = 'simd'): KernelExports | null {
   let state = loaded.get(module);
   if (state === undefined) {
-    const code = bytes(module);
-    if (!supported(module, code)) state = 'unsupported';
+    if (wasm === undefined || (module === 'relaxed' && !relaxedSimdSupported())) state = 'unsupported';
     else {
+      // Compiled without validating first: the compiler validates as it goes, and a separate
+      // validate() was a second full pass over the module in every thread (measurable at start-up).
       try {
-        state = new wasm!.Instance(new wasm!.Module(code), {}).exports as KernelExports;
-      } catch {
-        state = 'deferred';
+        const code = new wasm.Module(bytes(module));
+        state = new wasm.Instance(code, {}).exports as KernelExports;
+        compiled.set(module, code);
+      } catch (e) {
+        // No SIMD: the engine rejects the module. Anything else (a browser's main thread refusing
+        // to compile this much synchronously) leaves the asynchronous loader to try.
+        state = e instanceof wasm.CompileError ? 'unsupported' : 'deferred';
       }
     }
     loaded.set(module, state);
   }
   return typeof state === 'object' ? state : null;
+}
+
+/**
+ * The compiled kernel module (a `WebAssembly.Module`) once {@link loadKernelExports} has loaded
+ * it in this thread, else `undefined`: post it to a worker thread (it is structured-cloneable
+ * there) and pass it to {@link adoptCompiledKernelModule}, so the worker neither decodes, compiles
+ * nor tiers up its own copy.
+ */
+export function compiledKernelModule(module: KernelModule): object | undefined {
+  return compiled.get(module);
+}
+
+/**
+ * Instantiates `code`, a kernel module compiled by another thread ({@link compiledKernelModule}),
+ * as this thread's `module`, unless it is loaded already; each instance has its own memory.
+ */
+export function adoptCompiledKernelModule(module: KernelModule, code: object): void {
+  if (loaded.has(module) || wasm === undefined) return;
+  loaded.set(module, new wasm.Instance(code, {}).exports as KernelExports);
+  compiled.set(module, code);
 }
 
 /** {@link loadKernelExports} through the asynchronous compiler, which every engine allows. */
@@ -136,8 +164,9 @@ export async function loadKernelExportsAsync(module: KernelModule = 'simd'): Pro
     const code = bytes(module);
     if (!supported(module, code)) state = 'unsupported';
     else {
-      const { instance } = await wasm!.instantiate(code, {});
+      const { module: built, instance } = await wasm!.instantiate(code, {});
       state = instance.exports as KernelExports;
+      compiled.set(module, built);
     }
     loaded.set(module, state);
   }

@@ -7,3 +7,40 @@ describe('the loss task', () => {
     expect(packages).toEqual(['@lossflow/arrow/worker', '@lossflow/core', '@lossflow/core/kernels']);
   });
 });
+
+describe('the loss task in a worker', () => {
+  it("instantiates the reading thread's compiled kernel module, compiling none of its own", async () => {
+    const { compiledKernels, wasmKernels } = await import('@lossflow/core/kernels');
+    const { getKernelBackend } = await import('@lossflow/core');
+    const kernels = getKernelBackend();
+    expect(wasmKernels()).not.toBeNull();
+    const compiled = compiledKernels();
+    const wasm = (globalThis as unknown as { WebAssembly: { Module: new (code: Uint8Array) => object } })
+      .WebAssembly;
+    expect(compiled).toBeInstanceOf(wasm.Module);
+    // A worker thread of its own, which loads the task as the pool does and reports what it compiled.
+    const { Worker } = await import('node:worker_threads');
+    const task = new URL('../../dist/threads/lossTask.js', import.meta.url).href;
+    const worker = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+      let compiles = 0;
+      const Module = WebAssembly.Module;
+      WebAssembly.Module = function (...args) { compiles++; return new Module(...args); };
+      import(workerData.task).then((t) => {
+        t.setup({ kernels: workerData.kernels, compiled: workerData.compiled, losses: [] });
+        const io = t.memory(64);
+        parentPort.postMessage({ compiles, io: io !== undefined });
+      });`,
+      { eval: true, workerData: { task, kernels, compiled } },
+    );
+    try {
+      const reply = await new Promise((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      expect(reply).toEqual({ compiles: 0, io: true });
+    } finally {
+      await worker.terminate();
+    }
+  });
+});

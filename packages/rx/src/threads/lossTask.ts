@@ -7,7 +7,7 @@
  */
 import type { WorkerBatch } from '@lossflow/arrow/worker';
 import { type KernelBackend, type LossState, setKernelBackend } from '@lossflow/core';
-import { wasmKernels } from '@lossflow/core/kernels';
+import { adoptCompiledKernels, wasmKernels } from '@lossflow/core/kernels';
 import type { ChunkSteps, GroupState, RowDtypes, RowShapes } from '../chunks/LossChunk.js';
 import { type BatchLossPlan, batchLoss } from '../compute/batchLoss.js';
 import { type BatchMetric, type BatchMetricPlan, batchMetric } from '../compute/batchMetric.js';
@@ -34,6 +34,8 @@ export interface WorkerLossPlan {
 /** What the workers are set up with: the reading thread's kernel backend, the losses and the metrics. */
 export interface LossTaskData {
   readonly kernels: KernelBackend;
+  /** The reading thread's compiled kernel module (`compiledKernels`), instantiated here rather than compiled again. */
+  readonly compiled?: object;
   readonly losses: readonly WorkerLossPlan[];
   /** The metrics as the reading thread resolved them for the file's schema (none when absent). */
   readonly metrics?: readonly BatchMetricPlan[];
@@ -61,6 +63,7 @@ let metricPlans: readonly BatchMetricPlan[] = [];
 
 /** Rebuilds the losses' specs by name from the loss registry, keeps the metrics, and takes the reading thread's kernel backend. */
 export function setup(data: LossTaskData): void {
+  if (data.kernels !== 'auto') adoptCompiledKernels(data.kernels, data.compiled);
   setKernelBackend(data.kernels);
   plans = data.losses.map((l) => ({
     spec: registrySpec(l.name),

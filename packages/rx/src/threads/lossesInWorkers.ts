@@ -1,6 +1,7 @@
 import { ArrowReadError, type ReadOptions } from '@lossflow/arrow';
 import { mapBatchesInWorkers } from '@lossflow/arrow/node';
 import { getKernelBackend, LossError } from '@lossflow/core';
+import { compiledKernels } from '@lossflow/core/kernels';
 import type { Schema } from 'apache-arrow';
 import { Observable } from 'rxjs';
 import { registerLossErrorCodec } from './lossErrorCodec.js';
@@ -47,8 +48,12 @@ export function lossesInWorkers(
         };
         const columns = plans.map(resolve);
         const metricColumns = metrics.map(resolve);
+        const kernels = getKernelBackend();
+        const compiled = compiledKernels();
         const data: LossTaskData = {
-          kernels: getKernelBackend(),
+          kernels,
+          // The module this thread compiled: each worker instantiates it instead of compiling its own.
+          ...(compiled === undefined ? {} : { compiled }),
           losses: plans.map((p, i) => ({
             name: p.spec.name,
             options: p.options,
