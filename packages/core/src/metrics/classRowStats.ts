@@ -29,6 +29,8 @@ interface Shared {
 // Within shareClassRowStats: the stats computed so far, for operands over the same memory.
 let shared: Shared[] | null = null;
 let sharedWantsExp = false;
+// Within shareClassRowStats with `fromLosses`: cross-entropy computes the stats in its own read.
+let sharedFromLosses = false;
 
 /**
  * Runs `fn` with the class-index metrics sharing their per-sample numbers: the metrics of one pass
@@ -41,17 +43,85 @@ let sharedWantsExp = false;
  * @example
  * const states = shareClassRowStats(true, () => [accuracyPartial(x, t), calibrationErrorPartial(x, t)]);
  */
-export function shareClassRowStats<T>(withExpSum: boolean, fn: () => T): T {
+export function shareClassRowStats<T>(
+  withExpSum: boolean,
+  fn: () => T,
+  options: ShareClassRowStatsOptions = {},
+): T {
   const outer = shared;
   const outerWantsExp = sharedWantsExp;
+  const outerFromLosses = sharedFromLosses;
   shared = [];
   sharedWantsExp = withExpSum;
+  sharedFromLosses = options.fromLosses === true;
   try {
     return fn();
   } finally {
     shared = outer;
     sharedWantsExp = outerWantsExp;
+    sharedFromLosses = outerFromLosses;
   }
+}
+
+/** Options of {@link shareClassRowStats}. */
+export interface ShareClassRowStatsOptions {
+  /**
+   * Whether `fn` also computes the losses of the pass, before the metrics: a cross-entropy of
+   * class indices over float32 logits (rows of contiguous logits, the WebAssembly kernels) then
+   * computes the metrics' per-sample numbers in its own read of the logits, sharing the exps, and
+   * the metrics over the same logits and targets reuse them. The same bits as without.
+   */
+  readonly fromLosses?: boolean;
+}
+
+/**
+ * Inside {@link shareClassRowStats} with `fromLosses`, where no stats exist yet for these
+ * operands: fresh arrays for a loss kernel to fill, `expSum` among them when the scope wants it
+ * (then hand them to {@link offerClassRowStats}); else `null`.
+ */
+export function classRowStatsWanted(
+  x: Float32Array,
+  idx: Int32Array,
+  stride: number,
+  classes: number,
+  samples: number,
+): ClassRowStats | null {
+  if (shared === null || !sharedFromLosses) return null;
+  if (find(x, idx, stride, classes, sharedWantsExp) !== undefined) return null;
+  return {
+    best: new Int32Array(samples),
+    rank: new Int32Array(samples),
+    expSum: sharedWantsExp ? new Float64Array(samples) : null,
+  };
+}
+
+/**
+ * Records stats a loss kernel computed (complete, for every sample) for these operands, for the
+ * metrics of the same {@link shareClassRowStats} scope; outside one, nothing.
+ */
+export function offerClassRowStats(
+  x: Float32Array,
+  idx: Int32Array,
+  stride: number,
+  classes: number,
+  stats: ClassRowStats,
+): void {
+  shared?.push({ x, idx, stride, classes, stats });
+}
+
+function find(
+  x: MulticlassOperands['x'],
+  idx: Int32Array,
+  stride: number,
+  classes: number,
+  withExpSum: boolean,
+): ClassRowStats | undefined {
+  for (const s of shared ?? []) {
+    if (s.classes !== classes || s.stride !== stride || !sameView(s.x, x) || !sameView(s.idx, idx)) continue;
+    if (withExpSum && s.stats.expSum === null) continue;
+    return s.stats;
+  }
+  return undefined;
 }
 
 function sameView(a: ArrayBufferView, b: ArrayBufferView): boolean {
@@ -69,11 +139,8 @@ function sameView(a: ArrayBufferView, b: ArrayBufferView): boolean {
 export function classRowStats(op: MulticlassOperands, withExpSum: boolean): ClassRowStats {
   if (shared === null) return compute(op, withExpSum);
   const { x, idx, stride, classes } = op;
-  for (const s of shared) {
-    if (s.classes !== classes || s.stride !== stride || !sameView(s.x, x) || !sameView(s.idx, idx)) continue;
-    if (withExpSum && s.stats.expSum === null) break;
-    return s.stats;
-  }
+  const found = find(x, idx, stride, classes, withExpSum);
+  if (found !== undefined) return found;
   const stats = compute(op, withExpSum || sharedWantsExp);
   shared.push({ x, idx, stride, classes, stats });
   return stats;
