@@ -152,7 +152,8 @@ export function classRowStats(
     const best = m != m ? -1 : firstEqual(p, c, m);
     store<i32>(pBest + ((<usize>r) << 2), best);
     const t = load<i32>(pt + ((<usize>(r * tStride)) << 2));
-    store<i32>(pRank + ((<usize>r) << 2), best >= 0 && t >= 0 && t < c ? targetRank(p, c, t) : 0);
+    // A target that is the first argmax has rank 0: nothing scores more, nothing before it as much.
+    store<i32>(pRank + ((<usize>r) << 2), best >= 0 && t >= 0 && t < c && t != best ? targetRank(p, c, t) : 0);
     // While the row is in L1; x[best] itself (not m, which may be the other zero).
     if (wantExp) {
       store<f64>(pExp + ((<usize>r) << 3), best >= 0 ? rowExpSumF32(p, c, load<f32>(p + ((<usize>best) << 2))) : -1);

@@ -28,7 +28,8 @@ let metricExpSum: f64 = 0;
  * `mLoss`); with `wantExp` also in {@link metricExpSum} as classRowStats.ts's rowExpSumF32 adds it
  * (each float32 term in float64, by j mod 8, a float32 tail). x − m is taken once, with `m` the
  * row's first argmax value: it equals `mLoss` but perhaps for the sign of a zero, which changes
- * no difference but x = ±0's, whose exp is 1 either way.
+ * no difference but x = ±0's, whose exp is 1 either way. A NaN in the row makes the returned sum
+ * NaN (its exp is NaN, and so is every exp when `mLoss` is).
  */
 @inline
 function fusedExpSums(p: usize, c: i32, m: f32, mLoss: f32, wantExp: bool): f64 {
@@ -174,51 +175,52 @@ function fusedRows(
   for (let r = 0; r < rows; r++) {
     const p = px + <usize>r * rowBytes;
     const t = load<i32>(pt + ((<usize>(r * tStride)) << 2));
-    const mNaN = rowMaxNaN(p, c);
-    const best = mNaN != mNaN ? -1 : firstEqual(p, c, mNaN);
-    store<i32>(pBest + ((<usize>r) << 2), best);
-    store<i32>(pRank + ((<usize>r) << 2), best >= 0 && t >= 0 && t < c ? targetRank(p, c, t) : 0);
+    const ignored = <f64>t == ignoreIndex;
     let v = 0.0;
-    if (<f64>t == ignoreIndex || best < 0) {
-      // No loss to share the row with (ignored), or a row with NaN: each side on its own.
-      if (wantExp) {
-        store<f64>(pExp + ((<usize>r) << 3), best >= 0 ? rowExpSumF32(p, c, load<f32>(p + ((<usize>best) << 2))) : -1);
-      }
-      if (<f64>t != ignoreIndex) {
-        if (t < 0 || t >= c) {
-          store<f64>(pres, <f64>t, 16);
-          return r;
-        }
-        const wt = pw != 0 ? load<f64>(pw + ((<usize>t) << 3)) : 1.0;
-        v = rowLoss(p, c, t, pw, wt, wSum, eps, true);
-      }
-    } else {
+    let shared = false;
+    if (!ignored) {
       if (t < 0 || t >= c) {
         store<f64>(pres, <f64>t, 16);
         return r;
       }
       const wt = pw != 0 ? load<f64>(pw + ((<usize>t) << 3)) : 1.0;
-      // The metrics' max is the loss's but perhaps for a zero's sign: only then is it looked up.
-      const m = load<f32>(p + ((<usize>best) << 2));
-      const mLoss = m != 0 ? m : rowMax(p, c);
-      const lse = Math.log(fusedExpSums(p, c, m, mLoss, wantExp));
-      if (wantExp) store<f64>(pExp + ((<usize>r) << 3), metricExpSum);
-      // As crossEntropy.ts's rowLoss from here.
-      const xt = <f64>load<f32>(p + ((<usize>t) << 2));
-      v = -wt * (xt - <f64>mLoss - lse);
-      if (eps != 0) {
-        const smooth = -(rowShiftedSum(p, c, pw, mLoss) - wSum * lse);
-        v = (1 - eps) * v + (eps / <f64>c) * smooth;
-      }
-    }
-    if (<f64>t != ignoreIndex) {
-      const wt = pw != 0 ? load<f64>(pw + ((<usize>t) << 3)) : 1.0;
+      // The loss's max; the first class scoring it is the argmax unless the row holds NaN, which
+      // makes the loss's sum NaN (as does an infinity): such rows are done apart below.
+      const m = rowMax(p, c);
+      const best = firstEqual(p, c, m);
+      // x[best], not m, for the metrics' exps (which may be the other zero): the same differences.
+      const sum = fusedExpSums(p, c, load<f32>(p + ((<usize>best) << 2)), m, wantExp);
+      if (sum == sum) {
+        shared = true;
+        store<i32>(pBest + ((<usize>r) << 2), best);
+        // A target that is the first argmax has rank 0: nothing scores more, nothing before it as much.
+        store<i32>(pRank + ((<usize>r) << 2), t != best ? targetRank(p, c, t) : 0);
+        if (wantExp) store<f64>(pExp + ((<usize>r) << 3), metricExpSum);
+        // As crossEntropy.ts's rowLoss from here.
+        const lse = Math.log(sum);
+        const xt = <f64>load<f32>(p + ((<usize>t) << 2));
+        v = -wt * (xt - <f64>m - lse);
+        if (eps != 0) {
+          const smooth = -(rowShiftedSum(p, c, pw, m) - wSum * lse);
+          v = (1 - eps) * v + (eps / <f64>c) * smooth;
+        }
+      } else v = rowLoss(p, c, t, pw, wt, wSum, eps, true);
       let u = s + v;
       sc += twoSumError(s, v, u);
       s = u;
       u = ws + wt;
       wc += twoSumError(ws, wt, u);
       ws = u;
+    }
+    if (!shared) {
+      // An ignored row (no loss to share it with), or one with NaN or an infinity: as classRowStats.
+      const mNaN = rowMaxNaN(p, c);
+      const best = mNaN != mNaN ? -1 : firstEqual(p, c, mNaN);
+      store<i32>(pBest + ((<usize>r) << 2), best);
+      store<i32>(pRank + ((<usize>r) << 2), best >= 0 && t >= 0 && t < c && t != best ? targetRank(p, c, t) : 0);
+      if (wantExp) {
+        store<f64>(pExp + ((<usize>r) << 3), best >= 0 ? rowExpSumF32(p, c, load<f32>(p + ((<usize>best) << 2))) : -1);
+      }
     }
     if (pout != 0) store<f32>(pout + ((<usize>r) << 2), <f32>v);
   }
