@@ -1,3 +1,4 @@
+import { shareClassTargets } from '../tensor/classOperands.js';
 import { wasmKernels } from '../wasm/wasmKernels.js';
 import type { MulticlassOperands } from './classificationOperands.js';
 import { float32ExpSumAt } from './float32ExpSum.js';
@@ -38,7 +39,7 @@ let sharedFromLosses = false;
  * then read the scores once in all, the first of them computing for every sample what all need.
  * The operands must not change while `fn` runs (they are recognised by the memory they view).
  * `withExpSum`: whether a metric will need the softmax denominators (calibration error), so the
- * first read computes them too.
+ * first read computes them too. Class-index targets are checked once per column in the scope too.
  *
  * @example
  * const states = shareClassRowStats(true, () => [accuracyPartial(x, t), calibrationErrorPartial(x, t)]);
@@ -55,7 +56,8 @@ export function shareClassRowStats<T>(
   sharedWantsExp = withExpSum;
   sharedFromLosses = options.fromLosses === true;
   try {
-    return fn();
+    // The same target column is then checked (range, ignoreIndex) once for all.
+    return shareClassTargets(fn);
   } finally {
     shared = outer;
     sharedWantsExp = outerWantsExp;
