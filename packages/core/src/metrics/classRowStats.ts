@@ -32,6 +32,16 @@ let shared: Shared[] | null = null;
 let sharedWantsExp = false;
 // Within shareClassRowStats with `fromLosses`: cross-entropy computes the stats in its own read.
 let sharedFromLosses = false;
+// The arrays classRowStatsWanted handed out in the current scope, and those free for the next
+// scope (a pass over batch after batch would otherwise allocate 16 bytes a sample per batch).
+let lent: Spare[] = [];
+let spare: Spare[] = [];
+
+interface Spare {
+  readonly best: Int32Array;
+  readonly rank: Int32Array;
+  readonly expSum: Float64Array;
+}
 
 /**
  * Runs `fn` with the class-index metrics sharing their per-sample numbers: the metrics of one pass
@@ -55,6 +65,8 @@ export function shareClassRowStats<T>(
   shared = [];
   sharedWantsExp = withExpSum;
   sharedFromLosses = options.fromLosses === true;
+  const outerLent = lent;
+  lent = [];
   try {
     // The same target column is then checked (range, ignoreIndex) once for all.
     return shareClassTargets(fn);
@@ -62,6 +74,9 @@ export function shareClassRowStats<T>(
     shared = outer;
     sharedWantsExp = outerWantsExp;
     sharedFromLosses = outerFromLosses;
+    // Nothing outside the scope sees the stats a loss computed in it: their arrays are free again.
+    spare = lent.concat(spare).slice(0, 4);
+    lent = outerLent;
   }
 }
 
@@ -71,7 +86,9 @@ export interface ShareClassRowStatsOptions {
    * Whether `fn` also computes the losses of the pass, before the metrics: a cross-entropy of
    * class indices over float32 logits (rows of contiguous logits, the WebAssembly kernels) then
    * computes the metrics' per-sample numbers in its own read of the logits, sharing the exps, and
-   * the metrics over the same logits and targets reuse them. The same bits as without.
+   * the metrics over the same logits and targets reuse them. The same bits as without. The
+   * {@link ClassRowStats} that {@link classRowStats} returns in such a scope are valid until it
+   * ends (their arrays then serve the next scope).
    */
   readonly fromLosses?: boolean;
 }
@@ -90,10 +107,17 @@ export function classRowStatsWanted(
 ): ClassRowStats | null {
   if (shared === null || !sharedFromLosses) return null;
   if (find(x, idx, stride, classes, sharedWantsExp) !== undefined) return null;
+  const at = spare.findIndex((a) => a.best.length >= samples);
+  let arrays: Spare;
+  if (at < 0) {
+    const n = Math.max(samples, 1024);
+    arrays = { best: new Int32Array(n), rank: new Int32Array(n), expSum: new Float64Array(n) };
+  } else arrays = spare.splice(at, 1)[0]!;
+  lent.push(arrays);
   return {
-    best: new Int32Array(samples),
-    rank: new Int32Array(samples),
-    expSum: sharedWantsExp ? new Float64Array(samples) : null,
+    best: arrays.best.subarray(0, samples),
+    rank: arrays.rank.subarray(0, samples),
+    expSum: sharedWantsExp ? arrays.expSum.subarray(0, samples) : null,
   };
 }
 

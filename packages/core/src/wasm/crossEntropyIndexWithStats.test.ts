@@ -139,26 +139,34 @@ describe('cross-entropy in a shared pass with the classification metrics', () =>
   it('computes the metrics numbers in its own read, the states as without sharing', () => {
     const k = wasmKernels();
     if (k === null) return;
-    const rows = 500;
     const classes = 37;
-    const x = { data: scores(rows, classes, 11, false), shape: [rows, classes] };
-    const t = { data: BigInt64Array.from(targets(rows, classes, 1, -100, 11), BigInt), shape: [rows] };
-    const options = { labelSmoothing: 0.05 };
-    const pass = () => [
-      crossEntropyPartial(x, t, options),
-      accuracyPartial(x, t),
-      topKAccuracyPartial(x, t, { k: 5 }),
-      calibrationErrorPartial(x, t),
-    ];
-    const alone = pass();
     const spy = vi.spyOn(k, 'classRowStats');
     try {
-      const fused = shareClassRowStats(true, pass, { fromLosses: true });
-      expect(spy).not.toHaveBeenCalled();
-      expect(fused).toEqual(alone);
-      // Without `fromLosses` the loss reads alone and the metrics once.
-      expect(shareClassRowStats(true, pass)).toEqual(alone);
-      expect(spy).toHaveBeenCalledTimes(1);
+      // Batch after batch (smaller, larger): each scope's numbers are its own, whatever arrays it reuses.
+      for (const [rows, seed] of [
+        [500, 11],
+        [300, 12],
+        [2000, 13],
+        [500, 14],
+      ] as const) {
+        const x = { data: scores(rows, classes, seed, false), shape: [rows, classes] };
+        const t = { data: BigInt64Array.from(targets(rows, classes, 1, -100, seed), BigInt), shape: [rows] };
+        const options = { labelSmoothing: 0.05 };
+        const pass = () => [
+          crossEntropyPartial(x, t, options),
+          accuracyPartial(x, t),
+          topKAccuracyPartial(x, t, { k: 5 }),
+          calibrationErrorPartial(x, t),
+        ];
+        const alone = pass();
+        spy.mockClear();
+        const fused = shareClassRowStats(true, pass, { fromLosses: true });
+        expect(spy).not.toHaveBeenCalled();
+        expect(fused).toEqual(alone);
+        // Without `fromLosses` the loss reads alone and the metrics once.
+        expect(shareClassRowStats(true, pass)).toEqual(alone);
+        expect(spy).toHaveBeenCalledTimes(1);
+      }
     } finally {
       spy.mockRestore();
     }
