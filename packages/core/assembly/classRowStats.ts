@@ -14,7 +14,7 @@ import { addHigh, addLow, expNonPositiveF32x4Exact } from './vectorMath';
  * src/metrics/float32ExpSum.ts's float32ExpSumAt. NaN where a term is NaN (an infinite max).
  */
 @inline
-function rowExpSumF32(p: usize, c: i32, m: f32): f64 {
+export function rowExpSumF32(p: usize, c: i32, m: f32): f64 {
   const mv = f32x4.splat(m);
   let a0 = f64x2.splat(0);
   let a1 = a0;
@@ -54,7 +54,7 @@ function rowExpSumF32(p: usize, c: i32, m: f32): f64 {
  * where f32x4.max is a NaN-propagating sequence, so NaN is looked for on the side (x ≠ x).
  */
 @inline
-function rowMaxNaN(p: usize, c: i32): f32 {
+export function rowMaxNaN(p: usize, c: i32): f32 {
   let m: f32 = load<f32>(p);
   let j = 0;
   let nan = false;
@@ -89,7 +89,7 @@ function rowMaxNaN(p: usize, c: i32): f32 {
 
 /** The first index of `c` values at `p` equal to `m` (which one of them is). */
 @inline
-function firstEqual(p: usize, c: i32, m: f32): i32 {
+export function firstEqual(p: usize, c: i32, m: f32): i32 {
   const mv = f32x4.splat(m);
   let j = 0;
   for (; j + 4 <= c; j += 4) {
@@ -102,7 +102,7 @@ function firstEqual(p: usize, c: i32, m: f32): i32 {
 
 /** Classes scoring more than class `t`'s score s, plus classes before t scoring s. */
 @inline
-function targetRank(p: usize, c: i32, t: i32): i32 {
+export function targetRank(p: usize, c: i32, t: i32): i32 {
   const s = load<f32>(p + ((<usize>t) << 2));
   const sv = f32x4.splat(s);
   // Lanes are −1 where true: subtracting the masks counts them.
@@ -152,7 +152,8 @@ export function classRowStats(
     const best = m != m ? -1 : firstEqual(p, c, m);
     store<i32>(pBest + ((<usize>r) << 2), best);
     const t = load<i32>(pt + ((<usize>(r * tStride)) << 2));
-    store<i32>(pRank + ((<usize>r) << 2), best >= 0 && t >= 0 && t < c ? targetRank(p, c, t) : 0);
+    // A target that is the first argmax has rank 0: nothing scores more, nothing before it as much.
+    store<i32>(pRank + ((<usize>r) << 2), best >= 0 && t >= 0 && t < c && t != best ? targetRank(p, c, t) : 0);
     // While the row is in L1; x[best] itself (not m, which may be the other zero).
     if (wantExp) {
       store<f64>(pExp + ((<usize>r) << 3), best >= 0 ? rowExpSumF32(p, c, load<f32>(p + ((<usize>best) << 2))) : -1);

@@ -11,7 +11,7 @@ import { addHigh, addLow, expNonPositiveF32x4 } from './vectorMath';
  * NaN-propagating sequence; a NaN it skips still reaches the loss through exp(x − m).
  */
 @inline
-function rowMax(p: usize, c: i32): f32 {
+export function rowMax(p: usize, c: i32): f32 {
   let m: f32 = -Infinity;
   let j = 0;
   if (c >= 4) {
@@ -95,7 +95,7 @@ function rowSumExp(p: usize, c: i32, m: f32): f64 {
 
 /** Σ w_c·(x_c − m) over the row (unweighted when `pw` is 0), float64: label smoothing's share. */
 @inline
-function rowShiftedSum(p: usize, c: i32, pw: usize, m: f32): f64 {
+export function rowShiftedSum(p: usize, c: i32, pw: usize, m: f32): f64 {
   const mv = f64x2.splat(<f64>m);
   let a0 = f64x2.splat(0);
   let a1 = a0;
@@ -126,7 +126,7 @@ function rowShiftedSum(p: usize, c: i32, pw: usize, m: f32): f64 {
  * (1 − ε)·(−w_t·lp_t) + (ε/C)·(−Σ_c w_c·lp_c), lp = x − m − ln Σ e^(x − m) (lp = x for NLL).
  */
 @inline
-function rowLoss(p: usize, c: i32, t: i32, pw: usize, wt: f64, wSum: f64, eps: f64, logSoftmax: bool): f64 {
+export function rowLoss(p: usize, c: i32, t: i32, pw: usize, wt: f64, wSum: f64, eps: f64, logSoftmax: bool): f64 {
   const xt = <f64>load<f32>(p + ((<usize>t) << 2));
   if (!logSoftmax) return -wt * xt;
   const m = rowMax(p, c);

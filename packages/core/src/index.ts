@@ -146,7 +146,12 @@ export {
   calibrationErrorOptionKeys,
   calibrationErrorPartial,
 } from './metrics/calibrationError.js';
-export { type ClassRowStats, classRowStats, shareClassRowStats } from './metrics/classRowStats.js';
+export {
+  type ClassRowStats,
+  classRowStats,
+  type ShareClassRowStatsOptions,
+  shareClassRowStats,
+} from './metrics/classRowStats.js';
 export type { ClassScoreOptions } from './metrics/classStatScores.js';
 export {
   type ConfusionMatrixOptions,

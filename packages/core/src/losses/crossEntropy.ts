@@ -5,6 +5,7 @@ import type { BinaryLoss, BinaryLossPartial } from '../forms/elementwiseLoss.js'
 import { crossEntropyIndexKernel, crossEntropyProbabilityKernel } from '../kernels/crossEntropy.js';
 import { LossError } from '../LossError.js';
 import { numberOption } from '../options/optionChecks.js';
+import { classRowStatsWanted, offerClassRowStats } from '../pass/classRowStatsScope.js';
 import { addToState, type FloatDType, finalize, type LossState } from '../state/LossState.js';
 import { partialState } from '../state/partialState.js';
 import { checkReduction, type Reduction } from '../state/reduction.js';
@@ -127,7 +128,25 @@ function run(
   if (inner === 1 && x.data instanceof Float32Array && (values === null || values instanceof Float32Array)) {
     const k = wasmKernels();
     if (k !== null) {
-      k.crossEntropyIndex(x.data, outer, classes, 1, idx, stride, w, wSum, ignore, eps, values, acc);
+      // In a pass with classification metrics on these logits: their per-row numbers from this read.
+      const stats = classes > 0 ? classRowStatsWanted(x.data, idx, stride, classes, outer) : null;
+      if (stats !== null) {
+        k.crossEntropyIndexWithStats(
+          x.data,
+          outer,
+          classes,
+          idx,
+          stride,
+          w,
+          wSum,
+          ignore,
+          eps,
+          values,
+          acc,
+          stats,
+        );
+        offerClassRowStats(x.data, idx, stride, classes, stats);
+      } else k.crossEntropyIndex(x.data, outer, classes, 1, idx, stride, w, wSum, ignore, eps, values, acc);
       return { layout, dtype, values };
     }
   }

@@ -1,62 +1,19 @@
+import {
+  type ClassRowStats,
+  classRowStatsScope,
+  recordClassRowStats,
+  sharedClassRowStats,
+} from '../pass/classRowStatsScope.js';
 import { wasmKernels } from '../wasm/wasmKernels.js';
 import type { MulticlassOperands } from './classificationOperands.js';
 import { float32ExpSumAt } from './float32ExpSum.js';
 import { argmaxAt, expSumAt } from './sampleScores.js';
 
-/**
- * What the class-index metrics need of each sample `i = n·inner + k`, from one read of its scores:
- * `best[i]` the first argmax (as `torch.argmax`), −1 when a score is NaN; `rank[i]` the target's
- * rank (classes scoring higher, plus lower-indexed classes scoring the same; not
- * meaningful for an ignored target); with `expSum`, Σ_c exp(x_c − x_best) in float64 (the softmax
- * denominator: the largest probability is its reciprocal) — for float32 scores from float32 exps
- * ({@link float32ExpSumAt}, as torchmetrics computes a float32 softmax), for float64 scores from
- * float64 ones.
- */
-export interface ClassRowStats {
-  readonly best: Int32Array;
-  readonly rank: Int32Array;
-  readonly expSum: Float64Array | null;
-}
-
-interface Shared {
-  readonly x: MulticlassOperands['x'];
-  readonly idx: Int32Array;
-  readonly stride: number;
-  readonly classes: number;
-  readonly stats: ClassRowStats;
-}
-
-// Within shareClassRowStats: the stats computed so far, for operands over the same memory.
-let shared: Shared[] | null = null;
-let sharedWantsExp = false;
-
-/**
- * Runs `fn` with the class-index metrics sharing their per-sample numbers: the metrics of one pass
- * over one batch (accuracy, top-k, calibration error, precision/recall/F1, the confusion matrix)
- * then read the scores once in all, the first of them computing for every sample what all need.
- * The operands must not change while `fn` runs (they are recognised by the memory they view).
- * `withExpSum`: whether a metric will need the softmax denominators (calibration error), so the
- * first read computes them too.
- *
- * @example
- * const states = shareClassRowStats(true, () => [accuracyPartial(x, t), calibrationErrorPartial(x, t)]);
- */
-export function shareClassRowStats<T>(withExpSum: boolean, fn: () => T): T {
-  const outer = shared;
-  const outerWantsExp = sharedWantsExp;
-  shared = [];
-  sharedWantsExp = withExpSum;
-  try {
-    return fn();
-  } finally {
-    shared = outer;
-    sharedWantsExp = outerWantsExp;
-  }
-}
-
-function sameView(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  return a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength;
-}
+export {
+  type ClassRowStats,
+  type ShareClassRowStatsOptions,
+  shareClassRowStats,
+} from '../pass/classRowStatsScope.js';
 
 /**
  * The {@link ClassRowStats} of multiclass operands (with `expSum` when `withExpSum`): in
@@ -67,15 +24,13 @@ function sameView(a: ArrayBufferView, b: ArrayBufferView): boolean {
  * const { best } = classRowStats(op, false);
  */
 export function classRowStats(op: MulticlassOperands, withExpSum: boolean): ClassRowStats {
-  if (shared === null) return compute(op, withExpSum);
+  const scope = classRowStatsScope();
+  if (!scope.open) return compute(op, withExpSum);
   const { x, idx, stride, classes } = op;
-  for (const s of shared) {
-    if (s.classes !== classes || s.stride !== stride || !sameView(s.x, x) || !sameView(s.idx, idx)) continue;
-    if (withExpSum && s.stats.expSum === null) break;
-    return s.stats;
-  }
-  const stats = compute(op, withExpSum || sharedWantsExp);
-  shared.push({ x, idx, stride, classes, stats });
+  const found = sharedClassRowStats(x, idx, stride, classes, withExpSum);
+  if (found !== undefined) return found;
+  const stats = compute(op, withExpSum || scope.wantsExp);
+  recordClassRowStats(x, idx, stride, classes, stats);
   return stats;
 }
 

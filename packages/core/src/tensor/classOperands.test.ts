@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LossError } from '../LossError.js';
 import { crossEntropy } from '../losses/crossEntropy.js';
 import { nllLoss } from '../losses/nllLoss.js';
+import { classLayout, classTargets, shareClassTargets } from './classOperands.js';
 import { tensor } from './tensor.js';
 
 // torch's ignore_index is an int64 compared with int64 targets: a target equal to it is skipped
@@ -67,5 +68,42 @@ describe.each([
   it('takes a small bigint as the number it is', () => {
     const t = new Int32Array([0, 1, 2]);
     expect(loss(x, t, { ignoreIndex: 1n })).toBe(loss(x, t, { ignoreIndex: 1 }));
+  });
+});
+
+describe('shareClassTargets', () => {
+  const x = tensor(new Float32Array(12), [4, 3]);
+  const layout = classLayout('accuracy', x);
+  const t = tensor(BigInt64Array.from([0n, 2n, -100n, 1n]), [4]);
+
+  it('checks a target column once for every loss and metric of the scope, afresh outside', () => {
+    const [a, b, c, d] = shareClassTargets(() => [
+      classTargets('crossEntropy', t, layout, x.shape, -100),
+      classTargets('accuracy', t, layout, x.shape, -100),
+      // Another ignoreIndex, another check (here -100 is out of range).
+      (() => {
+        try {
+          return classTargets('accuracy', t, layout, x.shape, -1);
+        } catch (e) {
+          return e;
+        }
+      })(),
+      classTargets('accuracy', tensor(t.data.slice(), [4]), layout, x.shape, -100),
+    ]);
+    expect(b).toBe(a);
+    expect(c).toBeInstanceOf(LossError);
+    expect(c).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', loss: 'accuracy', row: 2 });
+    expect(d).not.toBe(a);
+    expect(d).toMatchObject({ stride: a.stride, ignore: a.ignore });
+    expect(classTargets('accuracy', t, layout, x.shape, -100)).not.toBe(
+      classTargets('accuracy', t, layout, x.shape, -100),
+    );
+  });
+
+  it('still rejects a bad target in the scope, naming the loss and row', () => {
+    const bad = tensor(BigInt64Array.from([0n, 2n, 3n, 1n]), [4]);
+    expect(() => shareClassTargets(() => classTargets('topKAccuracy', bad, layout, x.shape, -100))).toThrow(
+      expect.objectContaining({ code: 'TARGET_OUT_OF_RANGE', loss: 'topKAccuracy', row: 2 }),
+    );
   });
 });

@@ -55,6 +55,44 @@ export interface ClassTargets extends IndexView {
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
+interface CheckedTargets {
+  readonly data: IntArray;
+  readonly classes: number;
+  readonly rowLength: number;
+  readonly ignoreIndex: number | bigint;
+  readonly targets: ClassTargets;
+}
+
+// Within shareClassTargets: the targets checked so far.
+let checked: CheckedTargets[] | null = null;
+
+/**
+ * Runs `fn` with the class-index targets it checks remembered: a loss and metrics of one pass
+ * over the same target column (same memory, classes and ignoreIndex) then check and convert it
+ * once. The targets must not change while `fn` runs.
+ *
+ * @example
+ * shareClassTargets(() => [accuracyPartial(x, t), topKAccuracyPartial(x, t, { k: 5 })]);
+ */
+export function shareClassTargets<T>(fn: () => T): T {
+  const outer = checked;
+  checked = [];
+  try {
+    return fn();
+  } finally {
+    checked = outer;
+  }
+}
+
+function sameData(a: IntArray, b: IntArray): boolean {
+  return (
+    a.constructor === b.constructor &&
+    a.buffer === b.buffer &&
+    a.byteOffset === b.byteOffset &&
+    a.byteLength === b.byteLength
+  );
+}
+
 /**
  * Class-index targets as an {@link IndexView}, after checking their shape is input's without the
  * class dimension and every index lies in `[0, C)` or equals `ignoreIndex` (torch raises for any
@@ -88,6 +126,31 @@ export function classTargets(
   }
   const rowLength = inputShape.length > 1 ? layout.inner : 1;
   const classes = layout.classes;
+  if (checked !== null) {
+    for (const c of checked) {
+      if (
+        c.classes === classes &&
+        c.rowLength === rowLength &&
+        c.ignoreIndex === ignoreIndex &&
+        sameData(c.data, t.data)
+      )
+        return c.targets;
+    }
+    const targets = checkTargets(loss, t.data, rowLength, classes, inputShape, ignoreIndex);
+    checked.push({ data: t.data, classes, rowLength, ignoreIndex, targets });
+    return targets;
+  }
+  return checkTargets(loss, t.data, rowLength, classes, inputShape, ignoreIndex);
+}
+
+function checkTargets(
+  loss: string,
+  data: IntArray,
+  rowLength: number,
+  classes: number,
+  inputShape: readonly number[],
+  ignoreIndex: number | bigint,
+): ClassTargets {
   const outOfRange = (p: number, v: number | bigint): LossError =>
     new LossError('TARGET_OUT_OF_RANGE', `target ${v} is out of bounds for ${classes} classes`, {
       loss,
@@ -96,11 +159,11 @@ export function classTargets(
       hint: `Class indices must lie in [0, ${classes}) or equal ignoreIndex (${ignoreIndex}).`,
     });
   if (typeof ignoreIndex === 'bigint' || ignoreIndex < INT32_MIN || ignoreIndex > INT32_MAX) {
-    return { idx: wideIgnored(t.data, ignoreIndex, classes, outOfRange), stride: 1, ignore: -1 };
+    return { idx: wideIgnored(data, ignoreIndex, classes, outOfRange), stride: 1, ignore: -1 };
   }
-  const view = indexView(loss, 'target', t.data, rowLength);
+  const view = indexView(loss, 'target', data, rowLength);
   const { idx, stride } = view;
-  const n = t.data.length;
+  const n = data.length;
   for (let p = 0; p < n; p++) {
     const v = idx[p * stride]!;
     if (v !== ignoreIndex && (v < 0 || v >= classes)) throw outOfRange(p, v);

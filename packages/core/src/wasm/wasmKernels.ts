@@ -113,6 +113,32 @@ export interface WasmKernels {
   ) => void;
   /** NLL over rows of log-probabilities. */
   readonly nll: Float32NllKernel;
+  /**
+   * {@link crossEntropyIndex} (`inner = 1`) and {@link classRowStats} over the same rows in one
+   * read of each row (the exps shared): the same bits as the two calls, the metrics' numbers
+   * written to `stats` (its `expSum` computed when not `null`). Throws as crossEntropyIndex does.
+   */
+  readonly crossEntropyIndexWithStats: (
+    x: Float32Array,
+    rows: number,
+    classes: number,
+    idx: Int32Array,
+    stride: number,
+    w: FloatArray | null,
+    wSum: number,
+    ignoreIndex: number,
+    eps: number,
+    out: Float32Array | null,
+    acc: Float64Array,
+    stats: ClassRowStatsOut,
+  ) => void;
+}
+
+/** Where {@link WasmKernels.crossEntropyIndexWithStats} writes the metrics' per-row numbers. */
+export interface ClassRowStatsOut {
+  readonly best: Int32Array;
+  readonly rank: Int32Array;
+  readonly expSum: Float64Array | null;
 }
 
 // Elements per operand per kernel call: 64 KiB of float32, so a copied chunk's operands and output
@@ -336,7 +362,8 @@ function bceWithLogits(
 
 /**
  * Cross-entropy (`logSoftmax` 1) or NLL over `rows` contiguous rows, chunking what is not resident.
- * Targets are re-checked by the kernel: one outside [0, C) that is not ignoreIndex throws.
+ * Targets are re-checked by the kernel: one outside [0, C) that is not ignoreIndex throws. With
+ * `stats` (cross-entropy only) the fused kernel also writes the metrics' per-row numbers there.
  */
 function classIndexRows(
   arena: WasmArena,
@@ -353,10 +380,16 @@ function classIndexRows(
   eps: number,
   out: Float32Array | null,
   acc: Float64Array,
+  stats: ClassRowStatsOut | null,
 ): void {
   checkLength('input', x, rows * classes);
   checkLength('target', idx, rows * stride);
   if (out !== null) checkLength('out', out, rows);
+  if (stats !== null) {
+    checkLength('best', stats.best, rows);
+    checkLength('rank', stats.rank, rows);
+    if (stats.expSum !== null) checkLength('expSum', stats.expSum, rows);
+  }
   const xIn = arena.owns(x);
   const tIn = arena.owns(idx);
   const outIn = out !== null && arena.owns(out);
@@ -373,6 +406,9 @@ function classIndexRows(
   const px = xIn ? 0 : arena.reserve(Slot.x, 4 * Math.min(rows, chunkRows) * classes);
   const pt = tIn ? 0 : arena.reserve(Slot.y, 4 * Math.min(rows, chunkRows) * stride);
   const po = out === null || outIn ? 0 : arena.reserve(Slot.out, 4 * Math.min(rows, chunkRows));
+  // The metrics' numbers as classRowStatsRows lays them out, in a slot of their own.
+  const n = Math.min(rows, chunkRows);
+  const ps = stats === null ? 0 : arena.reserve(Slot.stats, 16 * n);
   let s = 0;
   let sc = 0;
   let d = 0;
@@ -381,20 +417,29 @@ function classIndexRows(
     const len = Math.min(chunkRows, rows - r);
     if (!xIn) arena.f32.set(x.subarray(r * classes, (r + len) * classes), px >> 2);
     if (!tIn) arena.i32.set(idx.subarray(r * stride, (r + len) * stride), pt >> 2);
-    const bad = ex.classIndexLoss(
-      xIn ? xAt + 4 * r * classes : px,
-      tIn ? tAt + 4 * r * stride : pt,
-      stride,
-      len,
-      classes,
-      pw,
-      wSum,
-      ignoreIndex,
-      eps,
-      logSoftmax,
-      out === null ? 0 : outIn ? outAt + 4 * r : po,
-      pres,
-    );
+    const rx = xIn ? xAt + 4 * r * classes : px;
+    const rt = tIn ? tAt + 4 * r * stride : pt;
+    const rOut = out === null ? 0 : outIn ? outAt + 4 * r : po;
+    const bad =
+      stats === null
+        ? ex.classIndexLoss(rx, rt, stride, len, classes, pw, wSum, ignoreIndex, eps, logSoftmax, rOut, pres)
+        : ex.crossEntropyClassStats(
+            rx,
+            rt,
+            stride,
+            len,
+            classes,
+            pw,
+            wSum,
+            ignoreIndex,
+            eps,
+            rOut,
+            pres,
+            stats.expSum === null ? 0 : 1,
+            ps,
+            ps + 4 * n,
+            ps + 8 * n,
+          );
     const f64 = arena.f64;
     if (bad >= 0) {
       throw new LossError('TARGET_OUT_OF_RANGE', `target ${f64[(pres >> 3) + 2]} is out of bounds`, {
@@ -405,6 +450,13 @@ function classIndexRows(
       });
     }
     if (out !== null && !outIn) out.set(arena.f32.subarray(po >> 2, (po >> 2) + len), r);
+    if (stats !== null) {
+      const i32 = arena.i32;
+      stats.best.set(i32.subarray(ps >> 2, (ps >> 2) + len), r);
+      stats.rank.set(i32.subarray((ps >> 2) + n, (ps >> 2) + n + len), r);
+      if (stats.expSum !== null)
+        stats.expSum.set(f64.subarray((ps + 8 * n) >> 3, ((ps + 8 * n) >> 3) + len), r);
+    }
     let v = f64[pres >> 3]!;
     let t = s + v;
     sc += twoSumError(s, v, t);
@@ -517,13 +569,46 @@ function create(ex: KernelExports): WasmKernels {
     crossEntropyIndex: (x, outer, classes, inner, idx, stride, w, wSum, ignoreIndex, eps, out, acc) => {
       contiguous(inner);
       const e = Math.max(eps, 0);
-      classIndexRows(arena, ex, 1, x, outer, classes, idx, stride, w, wSum, ignoreIndex, e, out, acc);
+      classIndexRows(arena, ex, 1, x, outer, classes, idx, stride, w, wSum, ignoreIndex, e, out, acc, null);
+    },
+    crossEntropyIndexWithStats: (
+      x,
+      outer,
+      classes,
+      idx,
+      stride,
+      w,
+      wSum,
+      ignoreIndex,
+      eps,
+      out,
+      acc,
+      stats,
+    ) => {
+      const e = Math.max(eps, 0);
+      classIndexRows(arena, ex, 1, x, outer, classes, idx, stride, w, wSum, ignoreIndex, e, out, acc, stats);
     },
     classRowStats: (x, rows, classes, idx, stride, best, rank, expSum) =>
       classRowStatsRows(arena, ex, x, rows, classes, idx, stride, best, rank, expSum),
     nll: (x, outer, classes, inner, idx, stride, w, ignoreIndex, out, acc) => {
       contiguous(inner);
-      classIndexRows(arena, ex, 0, x, outer, classes, idx, stride, w, classes, ignoreIndex, 0, out, acc);
+      classIndexRows(
+        arena,
+        ex,
+        0,
+        x,
+        outer,
+        classes,
+        idx,
+        stride,
+        w,
+        classes,
+        ignoreIndex,
+        0,
+        out,
+        acc,
+        null,
+      );
     },
   };
 }

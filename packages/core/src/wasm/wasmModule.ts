@@ -82,6 +82,23 @@ export interface KernelExports {
     pRank: number,
     pExp: number,
   ): void;
+  crossEntropyClassStats(
+    px: number,
+    pt: number,
+    tStride: number,
+    rows: number,
+    classes: number,
+    pw: number,
+    wSum: number,
+    ignoreIndex: number,
+    eps: number,
+    pout: number,
+    pres: number,
+    wantExp: number,
+    pBest: number,
+    pRank: number,
+    pExp: number,
+  ): number;
 }
 
 /**

@@ -73,12 +73,15 @@ export function lossesAndMetrics(
           rangeSchema = batch.schema;
           rangeColumns = passColumns(batch.schema, plans, metricPlans);
         }
-        return {
-          losses: plans.map((plan) => plan.chunk(batch, index, rangeColumns)),
-          metrics: sharedMetricPass(metricPlans, () =>
-            metricPlans.map((plan) => plan.chunk(batch, index, rangeColumns)),
-          ),
-        };
+        // The losses first, in the metrics' scope: a cross-entropy then reads the logits for both.
+        return sharedMetricPass(
+          metricPlans,
+          () => ({
+            losses: plans.map((plan) => plan.chunk(batch, index, rangeColumns)),
+            metrics: metricPlans.map((plan) => plan.chunk(batch, index, rangeColumns)),
+          }),
+          true,
+        );
       }),
       checked,
     ),

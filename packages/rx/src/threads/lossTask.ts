@@ -84,11 +84,16 @@ export function memory(bytes: number): Uint8Array | undefined {
 /** Every loss and every metric over the batch. */
 export function run(batch: WorkerBatch): WorkerPass {
   const tensorsOf: Parameters<typeof batchLoss>[1] = (columns, o) => batch.tensors(columns, o);
-  return {
-    losses: plans.map((plan) => {
-      const { rows, skipped, state, groups, steps, rowShapes, rowDtypes } = batchLoss(plan, tensorsOf);
-      return { rows, skipped, state, groups, steps, rowShapes, rowDtypes };
+  // The losses first, in the metrics' scope: a cross-entropy then reads the logits for both.
+  return sharedMetricPass(
+    metricPlans,
+    () => ({
+      losses: plans.map((plan) => {
+        const { rows, skipped, state, groups, steps, rowShapes, rowDtypes } = batchLoss(plan, tensorsOf);
+        return { rows, skipped, state, groups, steps, rowShapes, rowDtypes };
+      }),
+      metrics: metricPlans.map((plan) => batchMetric(plan, tensorsOf)),
     }),
-    metrics: sharedMetricPass(metricPlans, () => metricPlans.map((plan) => batchMetric(plan, tensorsOf))),
-  };
+    true,
+  );
 }

@@ -1,0 +1,176 @@
+// The scope in which one pass's losses and metrics share the classification metrics' per-sample
+// numbers (and their target checks): a cross-entropy may compute them in its own read of the
+// logits, every metric over the same operands then reads them. Neither losses nor metrics own it.
+
+import { shareClassTargets } from '../tensor/classOperands.js';
+import type { FloatArray } from '../tensor/tensor.js';
+
+/**
+ * What the class-index metrics need of each sample `i = n·inner + k`, from one read of its scores:
+ * `best[i]` the first argmax (as `torch.argmax`), −1 when a score is NaN; `rank[i]` the target's
+ * rank (classes scoring higher, plus lower-indexed classes scoring the same; not
+ * meaningful for an ignored target); with `expSum`, Σ_c exp(x_c − x_best) in float64 (the softmax
+ * denominator: the largest probability is its reciprocal) — for float32 scores from float32 exps
+ * (src/metrics/float32ExpSum.ts, as torchmetrics computes a float32 softmax), for float64 scores from
+ * float64 ones.
+ */
+export interface ClassRowStats {
+  readonly best: Int32Array;
+  readonly rank: Int32Array;
+  readonly expSum: Float64Array | null;
+}
+
+interface Shared {
+  readonly x: FloatArray;
+  readonly idx: Int32Array;
+  readonly stride: number;
+  readonly classes: number;
+  readonly stats: ClassRowStats;
+}
+
+// Within shareClassRowStats: the stats computed so far, for operands over the same memory.
+let shared: Shared[] | null = null;
+let sharedWantsExp = false;
+// Within shareClassRowStats with `fromLosses`: cross-entropy computes the stats in its own read.
+let sharedFromLosses = false;
+// The arrays classRowStatsWanted handed out in the current scope, and those free for the next
+// scope (a pass over batch after batch would otherwise allocate 16 bytes a sample per batch).
+let lent: Spare[] = [];
+let spare: Spare[] = [];
+
+interface Spare {
+  readonly best: Int32Array;
+  readonly rank: Int32Array;
+  readonly expSum: Float64Array;
+}
+
+/**
+ * Runs `fn` with the class-index metrics sharing their per-sample numbers: the metrics of one pass
+ * over one batch (accuracy, top-k, calibration error, precision/recall/F1, the confusion matrix)
+ * then read the scores once in all, the first of them computing for every sample what all need.
+ * The operands must not change while `fn` runs (they are recognised by the memory they view).
+ * `withExpSum`: whether a metric will need the softmax denominators (calibration error), so the
+ * first read computes them too. Class-index targets are checked once per column in the scope too.
+ *
+ * @example
+ * const states = shareClassRowStats(true, () => [accuracyPartial(x, t), calibrationErrorPartial(x, t)]);
+ */
+export function shareClassRowStats<T>(
+  withExpSum: boolean,
+  fn: () => T,
+  options: ShareClassRowStatsOptions = {},
+): T {
+  const outer = shared;
+  const outerWantsExp = sharedWantsExp;
+  const outerFromLosses = sharedFromLosses;
+  shared = [];
+  sharedWantsExp = withExpSum;
+  sharedFromLosses = options.fromLosses === true;
+  const outerLent = lent;
+  lent = [];
+  try {
+    // The same target column is then checked (range, ignoreIndex) once for all.
+    return shareClassTargets(fn);
+  } finally {
+    shared = outer;
+    sharedWantsExp = outerWantsExp;
+    sharedFromLosses = outerFromLosses;
+    // Nothing outside the scope sees the stats a loss computed in it: their arrays are free again.
+    spare = lent.concat(spare).slice(0, 4);
+    lent = outerLent;
+  }
+}
+
+/** Options of {@link shareClassRowStats}. */
+export interface ShareClassRowStatsOptions {
+  /**
+   * Whether `fn` also computes the losses of the pass, before the metrics: a cross-entropy of
+   * class indices over float32 logits (rows of contiguous logits, the WebAssembly kernels) then
+   * computes the metrics' per-sample numbers in its own read of the logits, sharing the exps, and
+   * the metrics over the same logits and targets reuse them. The same bits as without. The
+   * {@link ClassRowStats} that {@link classRowStats} returns in such a scope are valid until it
+   * ends (their arrays then serve the next scope).
+   */
+  readonly fromLosses?: boolean;
+}
+
+/**
+ * Inside {@link shareClassRowStats} with `fromLosses`, where no stats exist yet for these
+ * operands: fresh arrays for a loss kernel to fill, `expSum` among them when the scope wants it
+ * (then hand them to {@link offerClassRowStats}); else `null`.
+ */
+export function classRowStatsWanted(
+  x: Float32Array,
+  idx: Int32Array,
+  stride: number,
+  classes: number,
+  samples: number,
+): ClassRowStats | null {
+  if (shared === null || !sharedFromLosses) return null;
+  if (sharedClassRowStats(x, idx, stride, classes, sharedWantsExp) !== undefined) return null;
+  const at = spare.findIndex((a) => a.best.length >= samples);
+  let arrays: Spare;
+  if (at < 0) {
+    const n = Math.max(samples, 1024);
+    arrays = { best: new Int32Array(n), rank: new Int32Array(n), expSum: new Float64Array(n) };
+  } else arrays = spare.splice(at, 1)[0]!;
+  lent.push(arrays);
+  return {
+    best: arrays.best.subarray(0, samples),
+    rank: arrays.rank.subarray(0, samples),
+    expSum: sharedWantsExp ? arrays.expSum.subarray(0, samples) : null,
+  };
+}
+
+/**
+ * Records stats a loss kernel computed (complete, for every sample) for these operands, for the
+ * metrics of the same {@link shareClassRowStats} scope; outside one, nothing.
+ */
+export function offerClassRowStats(
+  x: Float32Array,
+  idx: Int32Array,
+  stride: number,
+  classes: number,
+  stats: ClassRowStats,
+): void {
+  shared?.push({ x, idx, stride, classes, stats });
+}
+
+/**
+ * The stats recorded in the open scope for these operands (the same memory, classes and stride),
+ * with `expSum` when `withExpSum`; `undefined` when none (or no scope is open).
+ */
+export function sharedClassRowStats(
+  x: FloatArray,
+  idx: Int32Array,
+  stride: number,
+  classes: number,
+  withExpSum: boolean,
+): ClassRowStats | undefined {
+  for (const s of shared ?? []) {
+    if (s.classes !== classes || s.stride !== stride || !sameView(s.x, x) || !sameView(s.idx, idx)) continue;
+    if (withExpSum && s.stats.expSum === null) continue;
+    return s.stats;
+  }
+  return undefined;
+}
+
+function sameView(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength;
+}
+
+/** Whether a {@link shareClassRowStats} scope is open, and whether it wants the softmax denominators. */
+export function classRowStatsScope(): { readonly open: boolean; readonly wantsExp: boolean } {
+  return { open: shared !== null, wantsExp: sharedWantsExp };
+}
+
+/** Records stats computed for these operands for the rest of the open scope (outside one, nothing). */
+export function recordClassRowStats(
+  x: FloatArray,
+  idx: Int32Array,
+  stride: number,
+  classes: number,
+  stats: ClassRowStats,
+): void {
+  shared?.push({ x, idx, stride, classes, stats });
+}

@@ -1,0 +1,174 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { crossEntropyPartial } from '../losses/crossEntropy.js';
+import { accuracyPartial } from '../metrics/accuracy.js';
+import { calibrationErrorPartial } from '../metrics/calibrationError.js';
+import { shareClassRowStats } from '../metrics/classRowStats.js';
+import { topKAccuracyPartial } from '../metrics/topKAccuracy.js';
+import { setKernelBackend } from './kernelBackend.js';
+import { type ClassRowStatsOut, wasmKernels } from './wasmKernels.js';
+import { loadKernelExports } from './wasmModule.js';
+
+afterEach(() => setKernelBackend('auto'));
+
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
+}
+
+/** Scores full of ties, signed zeros (a row's max among them), infinities, NaN and underflowing terms. */
+function scores(rows: number, classes: number, seed: number, nan: boolean): Float32Array {
+  const rand = lcg(seed);
+  const special = [0, -0, 0, -0, 1, 2.5, -1e3, -800, Infinity, -Infinity, 3.4e38, -3.4e38];
+  if (nan) special.push(Number.NaN);
+  const x = new Float32Array(rows * classes);
+  for (let r = 0; r < rows; r++) {
+    // Every fifth row at most zero, so its max is a zero of either sign.
+    const nonPositive = r % 5 === 2;
+    for (let c = 0; c < classes; c++) {
+      const u = rand();
+      let v =
+        u < 0.08
+          ? special[Math.floor(rand() * special.length)]!
+          : u < 0.3
+            ? Math.round(rand() * 4)
+            : (rand() - 0.5) * 20;
+      if (nonPositive && v > 0) v = rand() < 0.5 ? 0 : -0;
+      x[r * classes + c] = v;
+    }
+  }
+  return x;
+}
+
+function targets(rows: number, classes: number, stride: 1 | 2, ignore: number, seed: number): Int32Array {
+  const rand = lcg(seed);
+  const idx = new Int32Array(rows * stride);
+  for (let r = 0; r < rows; r++) idx[r * stride] = rand() < 0.1 ? ignore : Math.floor(rand() * classes);
+  return idx;
+}
+
+function sameBits(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
+  expect(a.length, what).toBe(b.length);
+  for (let i = 0; i < a.length; i++)
+    expect(Object.is(a[i], b[i]), `${what}[${i}]: ${a[i]} vs ${b[i]}`).toBe(true);
+}
+
+describe('crossEntropyIndexWithStats', () => {
+  for (const backend of ['wasm', 'wasm-relaxed'] as const) {
+    it(`gives crossEntropyIndex's and classRowStats' bits from one read (${backend})`, () => {
+      if (loadKernelExports(backend === 'wasm' ? 'simd' : 'relaxed') === null) return;
+      setKernelBackend(backend);
+      const k = wasmKernels()!;
+      // Rows past one chunk (16384 / C) for the wide rows, every remainder of 32 for the narrow ones.
+      const shapes = [1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 20, 24, 28, 31, 32, 33, 47, 63, 100];
+      let seed = 1;
+      for (const classes of shapes) {
+        for (const stride of [1, 2] as const) {
+          for (const [eps, weighted, ignore, nan, withOut] of [
+            [0, false, -100, false, false],
+            [0.1, true, -100, false, true],
+            [0, true, 0, true, false],
+            [0.25, false, 1, false, true],
+          ] as const) {
+            seed++;
+            const rows = classes >= 33 ? 700 : 300;
+            const x = scores(rows, classes, seed, nan);
+            const idx = targets(rows, classes, stride, ignore, seed);
+            const rand = lcg(seed + 99);
+            const w = weighted ? Float64Array.from({ length: classes }, () => rand() * 2) : null;
+            const wSum = w === null ? classes : w.reduce((a, b) => a + b, 0);
+            const what = `C=${classes} stride=${stride} eps=${eps} w=${weighted} ignore=${ignore} nan=${nan}`;
+            const accA = new Float64Array(2);
+            const outA = withOut ? new Float32Array(rows) : null;
+            k.crossEntropyIndex(x, rows, classes, 1, idx, stride, w, wSum, ignore, eps, outA, accA);
+            const want: ClassRowStatsOut = {
+              best: new Int32Array(rows),
+              rank: new Int32Array(rows),
+              expSum: new Float64Array(rows),
+            };
+            k.classRowStats(x, rows, classes, idx, stride, want.best, want.rank, want.expSum);
+            for (const withExp of [true, false]) {
+              const accB = new Float64Array(2);
+              const outB = withOut ? new Float32Array(rows) : null;
+              const got: ClassRowStatsOut = {
+                best: new Int32Array(rows),
+                rank: new Int32Array(rows),
+                expSum: withExp ? new Float64Array(rows) : null,
+              };
+              k.crossEntropyIndexWithStats(
+                x,
+                rows,
+                classes,
+                idx,
+                stride,
+                w,
+                wSum,
+                ignore,
+                eps,
+                outB,
+                accB,
+                got,
+              );
+              sameBits(accB, accA, `${what}: loss sums`);
+              if (outA !== null) sameBits(outB!, outA, `${what}: per-row losses`);
+              sameBits(got.best, want.best, `${what}: best`);
+              sameBits(got.rank, want.rank, `${what}: rank`);
+              if (withExp) sameBits(got.expSum!, want.expSum!, `${what}: expSum`);
+            }
+          }
+        }
+      }
+    });
+  }
+
+  it('throws the out-of-range target as crossEntropyIndex does', () => {
+    const k = wasmKernels();
+    if (k === null) return;
+    const x = scores(10, 4, 3, false);
+    const idx = Int32Array.from([0, 1, 2, 3, 0, 7, 1, 2, 3, 0]);
+    const stats = { best: new Int32Array(10), rank: new Int32Array(10), expSum: null };
+    const call = () =>
+      k.crossEntropyIndexWithStats(x, 10, 4, idx, 1, null, 4, -100, 0, null, new Float64Array(2), stats);
+    expect(call).toThrow(expect.objectContaining({ code: 'TARGET_OUT_OF_RANGE', row: 5 }));
+  });
+});
+
+describe('cross-entropy in a shared pass with the classification metrics', () => {
+  it('computes the metrics numbers in its own read, the states as without sharing', () => {
+    const k = wasmKernels();
+    if (k === null) return;
+    const classes = 37;
+    const spy = vi.spyOn(k, 'classRowStats');
+    try {
+      // Batch after batch (smaller, larger): each scope's numbers are its own, whatever arrays it reuses.
+      for (const [rows, seed] of [
+        [500, 11],
+        [300, 12],
+        [2000, 13],
+        [500, 14],
+      ] as const) {
+        const x = { data: scores(rows, classes, seed, false), shape: [rows, classes] };
+        const t = { data: BigInt64Array.from(targets(rows, classes, 1, -100, seed), BigInt), shape: [rows] };
+        const options = { labelSmoothing: 0.05 };
+        const pass = () => [
+          crossEntropyPartial(x, t, options),
+          accuracyPartial(x, t),
+          topKAccuracyPartial(x, t, { k: 5 }),
+          calibrationErrorPartial(x, t),
+        ];
+        const alone = pass();
+        spy.mockClear();
+        const fused = shareClassRowStats(true, pass, { fromLosses: true });
+        expect(spy).not.toHaveBeenCalled();
+        expect(fused).toEqual(alone);
+        // Without `fromLosses` the loss reads alone and the metrics once.
+        expect(shareClassRowStats(true, pass)).toEqual(alone);
+        expect(spy).toHaveBeenCalledTimes(1);
+      }
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
