@@ -88,6 +88,44 @@ describe('publishBatches → fromJetStream', () => {
     expect(pullPlan(20 << 20, 8 << 20)).toEqual({ count: 2, bytes: (8 << 20) + 4096 });
   });
 
+  it('reads a run whose retried publish was stored after later messages in the run\'s order, to the exact value', async () => {
+    // The first publish of batch message 3 is lost (no ack, nothing stored) and answered late, so
+    // the publisher's retry lands after messages 4, 5, … that it sent meanwhile.
+    let dropped = false;
+    const lossy = new Proxy(nc, {
+      get(target, key) {
+        if (key === 'request') {
+          return (subject: string, data: Uint8Array, opts: { headers?: { get(k: string): string } }) => {
+            if (!dropped && opts?.headers?.get('Nats-Msg-Id') === 'r1/3') {
+              dropped = true;
+              return new Promise((_resolve, reject) => setTimeout(() => reject(new Error('timeout')), 100));
+            }
+            return target.request(subject, data, opts as never);
+          };
+        }
+        const value = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const published = await publishBatches(lossy, trainingLogBatches(LOG), { subject: 'train.late', run: 'r1' });
+    expect(dropped).toBe(true);
+    expect(published.messages).toBe(15);
+    const jsm = await jetstreamManager(nc);
+    const stream = liveStreamName('train.late', 'r1');
+    const order: number[] = [];
+    for (let seq = 1; seq <= 15; seq++) {
+      const m = await jsm.streams.getMessage(stream, { seq });
+      order.push(Number(m?.header.get(LIVE_HEADERS.seq)));
+    }
+    expect(order.indexOf(3)).toBeGreaterThan(order.indexOf(4));
+    const [mean, groups] = await expectedLosses();
+    const live = fromJetStream({ nc, subject: 'train.late', run: 'r1' });
+    expect(await lastValueFrom(live.pipe(crossEntropy(), reduce('mean')))).toBe(mean);
+    expect(await lastValueFrom(live.pipe(crossEntropy({ by: 'epoch' }), reduceGroups('mean'), toArray()))).toEqual(
+      groups,
+    );
+  });
+
   it('splits batches above the largest message by rows, and reads them back as the same rows', async () => {
     const published = await publishBatches(nc, trainingLogBatches(LOG), {
       subject: 'train.split',

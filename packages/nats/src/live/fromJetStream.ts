@@ -23,7 +23,7 @@ const DEFAULT_MAX_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 const PULLS_IN_FLIGHT = 4;
 /** Room for a message's subject and reply beside its `max_payload` bytes, in a pull's byte budget. */
 const DELIVERY_ROOM = 4096;
-/** Consumers made again, in a row without a message read, before a lost server is an error. */
+/** The default of {@link LiveReadOptions.resumeAttempts}. */
 const RESUME_ATTEMPTS = 10;
 /** The first wait before making the consumer again (doubling, at most 5 s). */
 const RESUME_DELAY_MS = 250;
@@ -45,6 +45,12 @@ export interface LiveReadOptions {
    * fits). Batch messages stored out of order (a publisher's retry) wait for their turn within it.
    */
   readonly maxBytesInFlight?: number;
+  /**
+   * Times in a row the read makes its consumer again after losing the server (a restart, a dropped
+   * connection) before it fails with `INCOMPLETE_RUN` (default 10, waiting 0.25 s doubling to 5 s
+   * between them); a message read resets the count.
+   */
+  readonly resumeAttempts?: number;
   /** Read only these columns of each batch. */
   readonly columns?: readonly string[];
   /** Told which run is read, once it is found (before the first batch). */
@@ -71,7 +77,7 @@ export interface FromJetStreamOptions extends LiveReadOptions {
  * pulled bytes (the backpressure: a message is pulled only as earlier ones are read). Batches come
  * out in the run's order (`Lossflow-Seq`) even when a publisher's retry stored one late. When the
  * server restarts or the connection drops, the read goes on from the message after the last one
- * it took, on a new consumer (up to 10 attempts in a row, then `INCOMPLETE_RUN`). A message lost
+ * it took, on a new consumer (`resumeAttempts` in a row, then `INCOMPLETE_RUN`). A message lost
  * for good is a `GAP`, never a short result. Unsubscribing stops and deletes the consumer.
  *
  * Errors are {@link LiveRunError}s: `DAMAGED_MESSAGE` names the subject and stream sequence of a
@@ -89,13 +95,28 @@ export function fromJetStream(options: FromJetStreamOptions): Observable<RecordB
     let consumer: Consumer | undefined;
     // The pulls in flight: the one being read and those queued behind it.
     const inFlight = new Set<ConsumerMessages>();
-    const cleanUp = async (): Promise<void> => {
+    // Set when the connection drops: fetch() pauses through a disconnect (its heartbeat check
+    // too), so the pulls are stopped and the read makes a new consumer, a bounded number of times.
+    let lost = false;
+    const statuses = options.nc.status();
+    void (async () => {
+      for await (const s of statuses) {
+        if (s.type !== 'disconnect') continue;
+        lost = true;
+        for (const m of inFlight) m.stop();
+      }
+    })().catch(() => undefined);
+    const dropConsumer = async (): Promise<void> => {
       const c = consumer;
       consumer = undefined;
       // stop(), not close(): close() waits for the iteration to end, and this may run inside it.
       for (const m of inFlight) m.stop();
       inFlight.clear();
       if (c !== undefined) await c.delete().catch(() => undefined);
+    };
+    const cleanUp = async (): Promise<void> => {
+      (statuses as { stop?: () => void }).stop?.();
+      await dropConsumer();
     };
 
     const read = async (): Promise<void> => {
@@ -122,7 +143,9 @@ export function fromJetStream(options: FromJetStreamOptions): Observable<RecordB
       // server restart starts after it.
       let last = 0;
       let failures = 0;
+      const attempts = options.resumeAttempts ?? RESUME_ATTEMPTS;
       for (;;) {
+        lost = false;
         try {
           const created = await jsm.consumers.add(found.stream, {
             ack_policy: AckPolicy.None,
@@ -143,7 +166,7 @@ export function fromJetStream(options: FromJetStreamOptions): Observable<RecordB
           // budget it sat out that 409 until two heartbeats were missed.
           const pull = async (): Promise<ConsumerMessages> => {
             const m = await c.fetch({ max_bytes: pulls.bytes, expires: 5_000 });
-            if (consumer === undefined) m.stop();
+            if (consumer === undefined || lost) m.stop();
             else inFlight.add(m);
             return m;
           };
@@ -178,6 +201,7 @@ export function fromJetStream(options: FromJetStreamOptions): Observable<RecordB
             } catch (e) {
               if (!isPullFull(e)) throw e;
             }
+            if (lost) throw new Error('the connection to the server dropped');
             inFlight.delete(pulled);
             queue.push(quiet(pull()));
           }
@@ -194,10 +218,10 @@ export function fromJetStream(options: FromJetStreamOptions): Observable<RecordB
           // The server restarted or the connection dropped: its consumer (in memory) is gone or
           // stale. Go on from the message after the last one read, on a new consumer.
           failures += 1;
-          if (failures > RESUME_ATTEMPTS) {
+          if (failures > attempts) {
             throw new LiveRunError(
               'INCOMPLETE_RUN',
-              `lost the server ${RESUME_ATTEMPTS} times in a row before the end-of-run marker (last: ${e instanceof Error ? e.message : String(e)})`,
+              `lost the server ${failures} times in a row before the end-of-run marker (last: ${e instanceof Error ? e.message : String(e)})`,
               {
                 ...context,
                 ...(last === 0 ? {} : { streamSequence: last }),
@@ -206,7 +230,7 @@ export function fromJetStream(options: FromJetStreamOptions): Observable<RecordB
               },
             );
           }
-          await cleanUp();
+          await dropConsumer();
           await new Promise((r) => setTimeout(r, Math.min(RESUME_DELAY_MS * 2 ** (failures - 1), 5_000)));
           if (stopped) return;
         }
