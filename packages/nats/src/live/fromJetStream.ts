@@ -27,6 +27,8 @@ const DELIVERY_ROOM = 4096;
 const RESUME_ATTEMPTS = 10;
 /** The first wait before making the consumer again (doubling, at most 5 s). */
 const RESUME_DELAY_MS = 250;
+/** How much longer a read waits for a dropped connection to come back before trying anyway. */
+const RECONNECT_WAIT_MS = 5_000;
 
 /** Options of {@link fromJetStream} (besides the connection). */
 export interface LiveReadOptions {
@@ -98,10 +100,19 @@ export function fromJetStream(options: FromJetStreamOptions): Observable<RecordB
     // Set when the connection drops: fetch() pauses through a disconnect (its heartbeat check
     // too), so the pulls are stopped and the read makes a new consumer, a bounded number of times.
     let lost = false;
+    // Told when the connection is back after a drop: a consumer is made again then, not while
+    // its request would only wait out a timeout.
+    let reconnected: (() => void) | undefined;
+    let disconnected = false;
     const statuses = options.nc.status();
     void (async () => {
       for await (const s of statuses) {
+        if (s.type === 'reconnect') {
+          disconnected = false;
+          reconnected?.();
+        }
         if (s.type !== 'disconnect') continue;
+        disconnected = true;
         lost = true;
         for (const m of inFlight) m.stop();
       }
@@ -112,7 +123,10 @@ export function fromJetStream(options: FromJetStreamOptions): Observable<RecordB
       // stop(), not close(): close() waits for the iteration to end, and this may run inside it.
       for (const m of inFlight) m.stop();
       inFlight.clear();
-      if (c !== undefined) await c.delete().catch(() => undefined);
+      // Not awaited while disconnected (the request would wait out its timeout); the server
+      // removes a consumer left behind after a minute without its reader.
+      const deleted = c?.delete().catch(() => undefined);
+      if (!disconnected) await deleted;
     };
     const cleanUp = async (): Promise<void> => {
       (statuses as { stop?: () => void }).stop?.();
@@ -231,7 +245,18 @@ export function fromJetStream(options: FromJetStreamOptions): Observable<RecordB
             );
           }
           await dropConsumer();
-          await new Promise((r) => setTimeout(r, Math.min(RESUME_DELAY_MS * 2 ** (failures - 1), 5_000)));
+          const delay = Math.min(RESUME_DELAY_MS * 2 ** (failures - 1), 5_000);
+          await new Promise<void>((resolve) => {
+            // While disconnected, up to the connection's own reconnect wait more.
+            const timer = setTimeout(resolve, disconnected ? delay + RECONNECT_WAIT_MS : delay);
+            if (disconnected) {
+              reconnected = () => {
+                clearTimeout(timer);
+                resolve();
+              };
+            }
+          });
+          reconnected = undefined;
           if (stopped) return;
         }
       }
