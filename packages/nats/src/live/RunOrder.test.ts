@@ -3,7 +3,10 @@ import { LiveRunError } from './LiveRunError.js';
 import { RunOrder } from './RunOrder.js';
 
 const context = { subject: 's.r', stream: 'S', run: 'r' };
-const message = (streamSequence: number, bytes = 10) => ({ data: new Uint8Array(bytes), info: { streamSequence } });
+const message = (streamSequence: number, bytes = 10) => ({
+  data: new Uint8Array(bytes),
+  info: { streamSequence },
+});
 const seqs = (due: { seq: number }[]) => due.map((d) => d.seq);
 
 describe('RunOrder', () => {

@@ -26,9 +26,14 @@ describe('fromJetStream across a server restart', () => {
   });
 
   it('goes on from the message after the last one read when the server restarts mid-read, to the exact value', async () => {
-    const published = await publishBatches(nc, trainingLogBatches(LOG), { subject: 'train.restart', run: 'r1' });
+    const published = await publishBatches(nc, trainingLogBatches(LOG), {
+      subject: 'train.restart',
+      run: 'r1',
+    });
     expect(published.messages).toBe(12);
-    const expected = await lastValueFrom(from([...trainingLogBatches(LOG)]).pipe(crossEntropy(), reduce('mean')));
+    const expected = await lastValueFrom(
+      from([...trainingLogBatches(LOG)]).pipe(crossEntropy(), reduce('mean')),
+    );
     let read = 0;
     let restarting: Promise<void> | undefined;
     let readWhenRestarted = 0;
@@ -73,7 +78,7 @@ describe('fromJetStream across a server restart', () => {
       ).catch((e: unknown) => e);
       await stopping;
       expect(error).toBeInstanceOf(LiveRunError);
-      expect(error).toMatchObject({ code: "INCOMPLETE_RUN" });
+      expect(error).toMatchObject({ code: 'INCOMPLETE_RUN' });
       expect((error as LiveRunError).streamSequence).toBeGreaterThanOrEqual(1);
       expect((error as Error).message).toMatch(/lost the server 2 times/);
     } finally {

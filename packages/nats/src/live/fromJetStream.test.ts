@@ -56,7 +56,10 @@ describe('publishBatches → fromJetStream', () => {
     const snc = await connect({ servers: small.url });
     try {
       const log = { ...LOG, batchRows: 1000 };
-      const published = await publishBatches(snc, trainingLogBatches(log), { subject: 'train.pulls', run: 'r1' });
+      const published = await publishBatches(snc, trainingLogBatches(log), {
+        subject: 'train.pulls',
+        run: 'r1',
+      });
       expect(published.messages).toBe(9);
       const requests: { batch?: number; max_bytes?: number }[] = [];
       const watch = snc.subscribe('$JS.API.CONSUMER.MSG.NEXT.>', {
@@ -68,7 +71,9 @@ describe('publishBatches → fromJetStream', () => {
       const budget = 3 * (largest + 4096);
       const plan = pullPlan(budget, largest);
       expect(plan).toEqual({ count: 3, bytes: largest + 4096 });
-      const expected = await lastValueFrom(from([...trainingLogBatches(log)]).pipe(crossEntropy(), reduce('mean')));
+      const expected = await lastValueFrom(
+        from([...trainingLogBatches(log)]).pipe(crossEntropy(), reduce('mean')),
+      );
       const live = fromJetStream({ nc: snc, subject: 'train.pulls', maxBytesInFlight: budget });
       expect(await lastValueFrom(live.pipe(crossEntropy(), reduce('mean')))).toBe(expected);
       await snc.flush();
@@ -88,7 +93,7 @@ describe('publishBatches → fromJetStream', () => {
     expect(pullPlan(20 << 20, 8 << 20)).toEqual({ count: 2, bytes: (8 << 20) + 4096 });
   });
 
-  it('reads a run whose retried publish was stored after later messages in the run\'s order, to the exact value', async () => {
+  it("reads a run whose retried publish was stored after later messages in the run's order, to the exact value", async () => {
     // The first publish of batch message 3 is lost (no ack, nothing stored) and answered late, so
     // the publisher's retry lands after messages 4, 5, … that it sent meanwhile.
     let dropped = false;
@@ -107,7 +112,10 @@ describe('publishBatches → fromJetStream', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const published = await publishBatches(lossy, trainingLogBatches(LOG), { subject: 'train.late', run: 'r1' });
+    const published = await publishBatches(lossy, trainingLogBatches(LOG), {
+      subject: 'train.late',
+      run: 'r1',
+    });
     expect(dropped).toBe(true);
     expect(published.messages).toBe(15);
     const jsm = await jetstreamManager(nc);
@@ -121,9 +129,9 @@ describe('publishBatches → fromJetStream', () => {
     const [mean, groups] = await expectedLosses();
     const live = fromJetStream({ nc, subject: 'train.late', run: 'r1' });
     expect(await lastValueFrom(live.pipe(crossEntropy(), reduce('mean')))).toBe(mean);
-    expect(await lastValueFrom(live.pipe(crossEntropy({ by: 'epoch' }), reduceGroups('mean'), toArray()))).toEqual(
-      groups,
-    );
+    expect(
+      await lastValueFrom(live.pipe(crossEntropy({ by: 'epoch' }), reduceGroups('mean'), toArray())),
+    ).toEqual(groups);
   });
 
   it('splits batches above the largest message by rows, and reads them back as the same rows', async () => {

@@ -81,6 +81,9 @@ export interface FromJetStreamOptions extends LiveReadOptions {
  * server restarts or the connection drops, the read goes on from the message after the last one
  * it took, on a new consumer (`resumeAttempts` in a row, then `INCOMPLETE_RUN`). A message lost
  * for good is a `GAP`, never a short result. Unsubscribing stops and deletes the consumer.
+ * Large messages are gathered into buffers of their final size on `nc` (see
+ * `presizeMessageBuffers`: the connection keeps that for its other subscriptions too; the bytes
+ * they get are unchanged).
  *
  * Errors are {@link LiveRunError}s: `DAMAGED_MESSAGE` names the subject and stream sequence of a
  * message that is not one Arrow IPC stream; `GAP` when a batch message is missing (never a silently

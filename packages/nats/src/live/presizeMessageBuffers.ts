@@ -51,7 +51,9 @@ export function presizeMessageBuffers(nc: NatsConnection): void {
 const allocate: (size: number) => Uint8Array = (() => {
   const buffer = (globalThis as { Buffer?: { allocUnsafeSlow?: (size: number) => Uint8Array } }).Buffer;
   const unsafe = buffer?.allocUnsafeSlow;
-  return typeof unsafe === 'function' ? (size: number) => unsafe(size) : (size: number) => new Uint8Array(size);
+  return typeof unsafe === 'function'
+    ? (size: number) => unsafe(size)
+    : (size: number) => new Uint8Array(size);
 })();
 
 function isParser(p: unknown): p is ParserShape {

@@ -79,6 +79,12 @@ const HEADER_ROOM = 4096;
  * run's messages), so publishing a run again with the same id within the hour stores no
  * duplicate. Works in any runtime: it takes a connected `NatsConnection`.
  *
+ * Publishes are pipelined: up to `window` messages (8) and `windowBytes` (64 MiB) are sent ahead of
+ * their acknowledgements, a publish that gets no acknowledgement is retried with its message id
+ * (so the stream may store it after later ones; readers restore the order), and the end-of-run
+ * marker is sent only once every batch message is stored. `onProgress` follows the
+ * acknowledgements, in order.
+ *
  * A run id is published once: the first message is stored only into an empty stream, and a
  * message the server reports as a duplicate of one this call did not send fails the call, so a
  * second publisher of a run (concurrent, or after the first) fails with `RUN_EXISTS` and stores
@@ -138,7 +144,12 @@ export async function publishBatches(
   /** The first failure of a message in the window: it fails the run (later ones are its echoes). */
   let failed: { error: unknown } | undefined;
 
-  const send = async (body: Uint8Array, kind: 'batch' | 'end', seq: number, claim: boolean): Promise<void> => {
+  const send = async (
+    body: Uint8Array,
+    kind: 'batch' | 'end',
+    seq: number,
+    claim: boolean,
+  ): Promise<void> => {
     const h = headers();
     h.set(LIVE_HEADERS.version, String(LIVE_WIRE_VERSION));
     h.set(LIVE_HEADERS.kind, kind);
@@ -186,7 +197,10 @@ export async function publishBatches(
    * the run back in order by `Lossflow-Seq`. The first message is sent alone (it claims the run).
    */
   const enqueue = async (body: Uint8Array, kind: 'batch' | 'end', rows: number): Promise<void> => {
-    while (pending.length > 0 && (pending.length >= maxPending || pendingBytes + body.byteLength > windowBytes)) {
+    while (
+      pending.length > 0 &&
+      (pending.length >= maxPending || pendingBytes + body.byteLength > windowBytes)
+    ) {
       await settleOldest();
     }
     if (failed !== undefined) throw failed.error;
