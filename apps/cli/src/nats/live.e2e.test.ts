@@ -213,7 +213,7 @@ describe('lossflow publish → lossflow eval --nats --subject', () => {
   });
 
   it('--follow goes on across a NATS server restart (file storage) and prints the exact result', async () => {
-    const nc = await connectNats({ servers: server.url, reconnectTimeWait: 250, maxReconnectAttempts: -1 });
+    const nc = await connectNats({ servers: server.url });
     let open!: () => void;
     const gate = new Promise<void>((resolve) => {
       open = resolve;
