@@ -167,7 +167,9 @@ Live runs on NATS JetStream (lossflow eval --subject S, no FILE; see lossflow pu
 
 ${NATS_CONNECT_HELP}
   A live run is read whole in one thread: --threads, --limit and
-  --allow-missing-end-of-stream are for files.
+  --allow-missing-end-of-stream are for files. When the NATS server restarts (its
+  file storage keeps the run) or the connection drops, the read goes on from the
+  message after the last one read; after 10 failed attempts in a row it exits 1.
 
 Output files (--report, --per-row): checked before anything is read — a directory, a file in a
 missing folder or one this user may not write in, a path through a file (in.arrows/), one of

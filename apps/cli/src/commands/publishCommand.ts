@@ -18,8 +18,9 @@ export const PUBLISH_HELP = `Usage: lossflow publish FILE --subject S [--run ID]
 
 Publishes a prediction file (Arrow IPC or Parquet) as a live run on NATS JetStream, as a training
 job would: each record batch becomes one Arrow IPC message on S.RUN (batches larger than the
-server's max_payload are split by rows), then an end-of-run marker. A retried message is stored
-once; a run id is published once: a second publisher of the same --run (at the same time or later)
+server's max_payload are split by rows), then an end-of-run marker. Up to 8 messages are sent
+ahead of their acknowledgements; a retried message is stored once (readers put a late one back in
+order); a run id is published once: a second publisher of the same --run (at the same time or later)
 exits 1 with RUN_EXISTS and stores nothing. Read it with: lossflow eval --nats URL --subject S [--run ID] [--follow]
 
 Prints the run id on stdout.

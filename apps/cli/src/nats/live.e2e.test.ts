@@ -212,6 +212,65 @@ describe('lossflow publish → lossflow eval --nats --subject', () => {
     expect(live).toMatchObject({ code: 0, stdout: local.stdout });
   });
 
+  it('--follow goes on across a NATS server restart (file storage) and prints the exact result', async () => {
+    const nc = await connectNats({ servers: server.url });
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    let firstStored!: () => void;
+    const stored = new Promise<void>((resolve) => {
+      firstStored = resolve;
+    });
+    async function* paused() {
+      let i = 0;
+      for await (const batch of readFile(log)) {
+        if (i === 2) {
+          firstStored();
+          await gate;
+        }
+        i += 1;
+        yield batch;
+      }
+    }
+    const publishing = publishBatches(nc, paused(), { subject: 'job.restart', run: 'r1' });
+    await stored;
+    const following = runCli([
+      'eval',
+      '--nats',
+      server.url,
+      '--subject',
+      'job.restart',
+      '--run',
+      'r1',
+      '--follow',
+      '--by',
+      'epoch',
+      '--every',
+      '1',
+      '--format',
+      'ndjson',
+    ]);
+    // The follower has read what is stored so far (its consumer has nothing pending) when the
+    // server restarts; the rest of the run is published after it is back.
+    const jsm = await jetstreamManager(nc);
+    const stream = liveStreamName('job.restart', 'r1');
+    for (;;) {
+      const consumers = [];
+      for await (const c of jsm.consumers.list(stream)) consumers.push(c);
+      if (consumers.length > 0 && consumers.every((c) => c.num_pending === 0 && c.delivered.stream_seq >= 2))
+        break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await server.restart();
+    open();
+    const [live] = await Promise.all([following, publishing]);
+    await nc.close();
+    const local = await runCli(['eval', log, '--by', 'epoch', '--every', '1', '--format', 'ndjson']);
+    expect(live.stderr).toBe('');
+    expect(live).toMatchObject({ code: 0, stdout: local.stdout });
+  });
+
   it('exits 1 naming a damaged run (a lost batch message) and keeps it', async () => {
     expect(
       (await runCli(['publish', log, '--nats', server.url, '--subject', 'job.gap', '--run', 'r1', '-q']))

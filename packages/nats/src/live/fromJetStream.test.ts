@@ -7,7 +7,7 @@ import { connect } from '@nats-io/transport-node';
 import { firstValueFrom, from, lastValueFrom, take, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NatsServer, startNatsServer } from '../testing/natsServer.js';
-import { fromJetStream } from './fromJetStream.js';
+import { fromJetStream, pullPlan } from './fromJetStream.js';
 import { LiveRunError } from './LiveRunError.js';
 import { LIVE_DUPLICATE_WINDOW_MS } from './liveStreamConfig.js';
 import { LIVE_HEADERS, liveStreamName, runSubject } from './liveWire.js';
@@ -50,25 +50,88 @@ describe('publishBatches → fromJetStream', () => {
     expect(liveGroups).toEqual(groups);
   });
 
-  it('pulls whole messages (never a byte budget, whose 409 stalled the read), two pulls of at most maxBytesInFlight', async () => {
-    await publishBatches(nc, trainingLogBatches(LOG), { subject: 'train.pulls', run: 'r1' });
-    const requests: { batch?: number; max_bytes?: number }[] = [];
-    const watch = nc.subscribe('$JS.API.CONSUMER.MSG.NEXT.>', {
-      callback: (_e, m) => {
-        requests.push(m.json());
+  it('pulls byte budgets of whole messages, a pull ending where the next message would not fit, at most maxBytesInFlight in all', async () => {
+    // A server of 64 KB messages, so the run's 40 KB messages fill a pull in two.
+    const small = await startNatsServer({ maxPayload: '64KB' });
+    const snc = await connect({ servers: small.url });
+    try {
+      const log = { ...LOG, batchRows: 1000 };
+      const published = await publishBatches(snc, trainingLogBatches(log), {
+        subject: 'train.pulls',
+        run: 'r1',
+      });
+      expect(published.messages).toBe(9);
+      const requests: { batch?: number; max_bytes?: number }[] = [];
+      const watch = snc.subscribe('$JS.API.CONSUMER.MSG.NEXT.>', {
+        callback: (_e, m) => {
+          requests.push(m.json());
+        },
+      });
+      const largest = snc.info!.max_payload;
+      const budget = 3 * (largest + 4096);
+      const plan = pullPlan(budget, largest);
+      expect(plan).toEqual({ count: 3, bytes: largest + 4096 });
+      const expected = await lastValueFrom(
+        from([...trainingLogBatches(log)]).pipe(crossEntropy(), reduce('mean')),
+      );
+      const live = fromJetStream({ nc: snc, subject: 'train.pulls', maxBytesInFlight: budget });
+      expect(await lastValueFrom(live.pipe(crossEntropy(), reduce('mean')))).toBe(expected);
+      await snc.flush();
+      watch.unsubscribe();
+      // 10 messages, at most two a pull: the read took at least five pulls, each of the plan's bytes.
+      expect(requests.length).toBeGreaterThanOrEqual(5);
+      for (const r of requests) expect(r.max_bytes).toBe(plan.bytes);
+    } finally {
+      await snc.close();
+      await small.stop();
+    }
+  });
+
+  it('plans pulls within the budget, and at least one pull of the largest message', () => {
+    expect(pullPlan(64 << 20, 8 << 20)).toEqual({ count: 4, bytes: 16 << 20 });
+    expect(pullPlan(1 << 20, 8 << 20)).toEqual({ count: 1, bytes: (8 << 20) + 4096 });
+    expect(pullPlan(20 << 20, 8 << 20)).toEqual({ count: 2, bytes: (8 << 20) + 4096 });
+  });
+
+  it("reads a run whose retried publish was stored after later messages in the run's order, to the exact value", async () => {
+    // The first publish of batch message 3 is lost (no ack, nothing stored) and answered late, so
+    // the publisher's retry lands after messages 4, 5, … that it sent meanwhile.
+    let dropped = false;
+    const lossy = new Proxy(nc, {
+      get(target, key) {
+        if (key === 'request') {
+          return (subject: string, data: Uint8Array, opts: { headers?: { get(k: string): string } }) => {
+            if (!dropped && opts?.headers?.get('Nats-Msg-Id') === 'r1/3') {
+              dropped = true;
+              return new Promise((_resolve, reject) => setTimeout(() => reject(new Error('timeout')), 100));
+            }
+            return target.request(subject, data, opts as never);
+          };
+        }
+        const value = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const largest = nc.info!.max_payload;
-    const [mean] = await expectedLosses();
-    const live = fromJetStream({ nc, subject: 'train.pulls', maxBytesInFlight: 6 * largest });
-    expect(await lastValueFrom(live.pipe(crossEntropy(), reduce('mean')))).toBe(mean);
-    await nc.flush();
-    watch.unsubscribe();
-    expect(requests.length).toBeGreaterThanOrEqual(5);
-    for (const r of requests) {
-      expect(r.max_bytes ?? 0).toBe(0);
-      expect(r.batch).toBe(3);
+    const published = await publishBatches(lossy, trainingLogBatches(LOG), {
+      subject: 'train.late',
+      run: 'r1',
+    });
+    expect(dropped).toBe(true);
+    expect(published.messages).toBe(15);
+    const jsm = await jetstreamManager(nc);
+    const stream = liveStreamName('train.late', 'r1');
+    const order: number[] = [];
+    for (let seq = 1; seq <= 15; seq++) {
+      const m = await jsm.streams.getMessage(stream, { seq });
+      order.push(Number(m?.header.get(LIVE_HEADERS.seq)));
     }
+    expect(order.indexOf(3)).toBeGreaterThan(order.indexOf(4));
+    const [mean, groups] = await expectedLosses();
+    const live = fromJetStream({ nc, subject: 'train.late', run: 'r1' });
+    expect(await lastValueFrom(live.pipe(crossEntropy(), reduce('mean')))).toBe(mean);
+    expect(
+      await lastValueFrom(live.pipe(crossEntropy({ by: 'epoch' }), reduceGroups('mean'), toArray())),
+    ).toEqual(groups);
   });
 
   it('splits batches above the largest message by rows, and reads them back as the same rows', async () => {

@@ -26,7 +26,14 @@ export interface PublishBatchesOptions {
   readonly maxMessageBytes?: number;
   /** Times a publish that got no acknowledgement is retried (same message id, so stored once); default 3. */
   readonly retries?: number;
-  /** Called after each stored message. */
+  /**
+   * Batch messages sent ahead without their acknowledgement (default 8): the pipeline that keeps a
+   * publish from waiting one round trip per message.
+   */
+  readonly window?: number;
+  /** Bytes of message bodies sent ahead without their acknowledgement (default 64 MiB). */
+  readonly windowBytes?: number;
+  /** Called after each stored message (acknowledged by the server), in the run's order. */
   readonly onProgress?: (progress: PublishProgress) => void;
   /** Stops publishing (the run is left without its end-of-run marker). */
   readonly signal?: AbortSignal;
@@ -54,6 +61,11 @@ export interface PublishedRun extends PublishProgress {
   readonly subject: string;
 }
 
+/** The default of {@link PublishBatchesOptions.window}. */
+const DEFAULT_WINDOW = 8;
+/** The default of {@link PublishBatchesOptions.windowBytes}. */
+const DEFAULT_WINDOW_BYTES = 64 * 1024 * 1024;
+
 /** Room left in a message for its headers and subject. */
 const HEADER_ROOM = 4096;
 
@@ -66,6 +78,12 @@ const HEADER_ROOM = 4096;
  * one-hour duplicate window, discard new: a full stream refuses a publish rather than dropping a
  * run's messages), so publishing a run again with the same id within the hour stores no
  * duplicate. Works in any runtime: it takes a connected `NatsConnection`.
+ *
+ * Publishes are pipelined: up to `window` messages (8) and `windowBytes` (64 MiB) are sent ahead of
+ * their acknowledgements, a publish that gets no acknowledgement is retried with its message id
+ * (so the stream may store it after later ones; readers restore the order), and the end-of-run
+ * marker is sent only once every batch message is stored. `onProgress` follows the
+ * acknowledgements, in order.
  *
  * A run id is published once: the first message is stored only into an empty stream, and a
  * message the server reports as a duplicate of one this call did not send fails the call, so a
@@ -115,37 +133,96 @@ export async function publishBatches(
   const js = jetstream(nc);
   const limit = Math.min(options.maxMessageBytes ?? maxPayload, maxPayload) - HEADER_ROOM;
   const retries = options.retries ?? 3;
+  const maxPending = Math.max(1, options.window ?? DEFAULT_WINDOW);
+  const windowBytes = Math.max(1, options.windowBytes ?? DEFAULT_WINDOW_BYTES);
   const progress = { batches: 0, messages: 0, rows: 0, bytes: 0 };
-  let claimed = false;
+  /** Messages sent whose acknowledgement is awaited, in the order they were sent. */
+  const pending: { acked: Promise<void>; rows: number; bytes: number; kind: 'batch' | 'end' }[] = [];
+  let pendingBytes = 0;
+  /** Messages sent: the next batch message's `Lossflow-Seq`. */
+  let sent = 0;
+  /** The first failure of a message in the window: it fails the run (later ones are its echoes). */
+  let failed: { error: unknown } | undefined;
 
-  const send = async (body: Uint8Array, kind: 'batch' | 'end', seq: number): Promise<void> => {
+  const send = async (
+    body: Uint8Array,
+    kind: 'batch' | 'end',
+    seq: number,
+    claim: boolean,
+  ): Promise<void> => {
     const h = headers();
     h.set(LIVE_HEADERS.version, String(LIVE_WIRE_VERSION));
     h.set(LIVE_HEADERS.kind, kind);
     if (kind === 'batch') h.set(LIVE_HEADERS.seq, String(seq));
     else h.set(LIVE_HEADERS.batches, String(seq));
     const msgID = `${run}/${kind === 'batch' ? seq : 'end'}`;
-    // The first message claims the run: the stream takes it only while empty, so of two
-    // publishers of one run id exactly one gets on; the other stores nothing.
-    const claim = !claimed;
     for (let attempt = 0; ; attempt++) {
       try {
         const ack = await js.publish(on, body, {
           msgID,
           headers: h,
+          // The first message claims the run: the stream takes it only while empty, so of two
+          // publishers of one run id exactly one gets on; the other stores nothing.
           ...(claim ? { expect: { lastSequence: 0 } } : {}),
         });
         // A duplicate on a first attempt is a message this publisher never sent: another publisher
         // (or an earlier publish) of this run id stored it. On a retry it is our own lost ack.
         if (ack.duplicate && attempt === 0) throw runExists(subject, run);
-        claimed = true;
         return;
       } catch (e) {
         if (e instanceof LiveRunError) throw e;
         if (claim && isWrongLastSequence(e)) throw runExists(subject, run, e);
-        if (attempt >= retries || options.signal?.aborted === true) throw e;
+        if (attempt >= retries || options.signal?.aborted === true || failed !== undefined) throw e;
       }
     }
+  };
+
+  /** Waits for the oldest message in the window: stored, it counts in the progress; failed, it fails the run. */
+  const settleOldest = async (): Promise<void> => {
+    const oldest = pending.shift();
+    if (oldest === undefined) return;
+    await oldest.acked;
+    if (failed !== undefined) throw failed.error;
+    if (oldest.kind === 'end') return;
+    progress.messages += 1;
+    progress.rows += oldest.rows;
+    progress.bytes += oldest.bytes;
+    options.onProgress?.({ ...progress });
+  };
+
+  /**
+   * Sends a message and keeps at most `window` messages (and `windowBytes` of them) unacknowledged:
+   * a publish does not wait for the ones before it, so the run streams at the server's pace rather
+   * than one round trip per message. A retried message may land after later ones; readers put
+   * the run back in order by `Lossflow-Seq`. The first message is sent alone (it claims the run).
+   */
+  const enqueue = async (body: Uint8Array, kind: 'batch' | 'end', rows: number): Promise<void> => {
+    while (
+      pending.length > 0 &&
+      (pending.length >= maxPending || pendingBytes + body.byteLength > windowBytes)
+    ) {
+      await settleOldest();
+    }
+    if (failed !== undefined) throw failed.error;
+    const claim = sent === 0;
+    const bytes = body.byteLength;
+    const acked = send(body, kind, sent, claim).then(
+      () => {
+        pendingBytes -= bytes;
+      },
+      (e: unknown) => {
+        pendingBytes -= bytes;
+        failed ??= { error: e };
+      },
+    );
+    if (kind === 'batch') sent += 1;
+    pendingBytes += bytes;
+    pending.push({ acked, rows, bytes, kind });
+    if (claim) await settleOldest();
+  };
+
+  const drain = async (): Promise<void> => {
+    while (pending.length > 0) await settleOldest();
   };
 
   const publishOne = async (batch: RecordBatch): Promise<void> => {
@@ -164,25 +241,32 @@ export async function publishBatches(
         {
           subject: on,
           run,
-          batch: progress.messages,
+          batch: sent,
           hint: 'Raise max_payload in the server configuration.',
         },
       );
     }
-    await send(body, 'batch', progress.messages);
-    progress.messages += 1;
-    progress.rows += batch.numRows;
-    progress.bytes += body.byteLength;
-    options.onProgress?.({ ...progress });
+    await enqueue(body, 'batch', batch.numRows);
   };
 
-  for await (const batch of batches) {
+  try {
+    for await (const batch of batches) {
+      options.signal?.throwIfAborted();
+      progress.batches += 1;
+      await publishOne(batch);
+    }
     options.signal?.throwIfAborted();
-    progress.batches += 1;
-    await publishOne(batch);
+    // Every batch message is stored before the marker is sent: a reader that sees the marker has
+    // the whole run behind it.
+    await drain();
+    options.signal?.throwIfAborted();
+    await enqueue(new Uint8Array(0), 'end', 0);
+    await drain();
+  } finally {
+    // On a failure, the messages still in flight settle before the call returns: nothing of this
+    // call is sent after it.
+    await Promise.allSettled(pending.map((p) => p.acked));
   }
-  options.signal?.throwIfAborted();
-  await send(new Uint8Array(0), 'end', progress.messages);
   return { run, stream, subject: on, ...progress };
 }
 
