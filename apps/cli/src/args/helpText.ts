@@ -172,8 +172,9 @@ Output files (--report, --per-row): checked before anything is read — a direct
 missing folder or one this user may not write in, a path through a file (in.arrows/), one of
 the input files (by device and inode: links and ./ spellings too) or both outputs on one file
 is bad usage. A regular file is written to a temporary file beside it
-and renamed into place only when the run succeeds; after a failure an existing file is left as
-it was. /dev/stdout, /dev/null or a FIFO is written directly and never removed.
+(.NAME.PID-RANDOM.HOST.lossflow-tmp) and renamed into place only when the run succeeds; after a
+failure an existing file is left as it was. One left by a killed lossflow (SIGKILL) is removed
+when the same output is written next. /dev/stdout, /dev/null or a FIFO is written directly and never removed.
 
 Limits: --threads at most 256. --by with a partition key, file or several keys, and --follow,
 read in the main thread. Past 10,000 --by groups a note goes to stderr; every group is
