@@ -5,7 +5,7 @@ import type { Schema } from 'apache-arrow';
 import { lastValueFrom } from 'rxjs';
 import type { EvalPlan } from '../args/evalArgs.js';
 import { describeFailure, type Failure } from '../errors/describeFailure.js';
-import type { DisplayKey } from '../eval/displayKey.js';
+import { type DisplayKey, keyLabel } from '../eval/displayKey.js';
 import { evalColumns, lossColumns } from '../eval/evalColumns.js';
 import { type EvalRun, evalPipeline } from '../eval/evalPipeline.js';
 import { GroupCountWarning, MANY_GROUPS } from '../eval/groupCountWarning.js';
@@ -175,6 +175,10 @@ export async function executeEval(
       await lastValueFrom(
         evalPipeline(pipelinePlan, s, {
           ...(step === undefined ? {} : { step }),
+          describeKey: (key) => {
+            const shown = keyOf(key);
+            return typeof shown === 'object' ? keyLabel(shown) : `${plan.by}=${String(shown)}`;
+          },
           onBatch: () => {
             const p = s.progress();
             progress.update({

@@ -1,5 +1,7 @@
 import type { StateReduction } from '@lossflow/core';
 import {
+  GroupBudget,
+  type GroupKey,
   type GroupValue,
   type LossChunk,
   type MetricChunk,
@@ -80,6 +82,8 @@ export interface EvalHooks {
   onMetricChunk?(metric: number, chunk: MetricChunk): void;
   /** Every chunk of each loss, in order (the `--by` group count's warning). */
   onChunk?(loss: number, chunk: LossChunk): void;
+  /** A `--by` key as the outputs show it, for the error past the group budget. */
+  describeKey?(key: GroupKey): string;
   /** Receives the per-row loss batches of the (single) loss when `plan.perRow` is set. */
   perRow?: { write(batch: RecordBatch): Promise<void> | void };
 }
@@ -117,14 +121,18 @@ export function evalPipeline(plan: EvalPlan, source: EvalSource, hooks: EvalHook
     tap(() => hooks.onBatch?.()),
     share(),
   );
+  // Every group's state is kept to the end: past the budget the pass fails, naming the key, at
+  // the first chunk that brings one too many (in this thread, from workers or a distributed run).
+  const budget = plan.by === undefined ? undefined : groupBudget(plan, hooks.describeKey);
   const perLoss = plan.losses.map((selection, index) => {
-    const chunks$ =
+    const chunks$ = (
       perBatch$ === undefined
-        ? batches$.pipe(operators[index]!, share())
-        : perBatch$.pipe(
-            map((chunks) => chunks.losses[index]!),
-            share(),
-          );
+        ? batches$.pipe(operators[index]!)
+        : perBatch$.pipe(map((chunks) => chunks.losses[index]!))
+    ).pipe(
+      tap((chunk) => budget?.addLoss(index, chunk)),
+      share(),
+    );
     const r = selection.reduction;
     const value$ = chunks$.pipe(reduce(r));
     const rows$ = chunks$.pipe(fold((n, chunk) => n + chunk.rows, 0));
@@ -172,9 +180,10 @@ export function evalPipeline(plan: EvalPlan, source: EvalSource, hooks: EvalHook
   });
   const metrics$ = metricResults(
     (index) =>
-      perBatch$ === undefined
+      (perBatch$ === undefined
         ? batches$.pipe(metricOps[index]!)
-        : perBatch$.pipe(map((chunks) => chunks.metrics[index]!)),
+        : perBatch$.pipe(map((chunks) => chunks.metrics[index]!))
+      ).pipe(tap((chunk) => budget?.addMetric(index, chunk))),
     metrics,
     plan.by,
     hooks.onMetricChunk,
@@ -196,6 +205,17 @@ export function evalPipeline(plan: EvalPlan, source: EvalSource, hooks: EvalHook
       };
     }),
   );
+}
+
+/** The `--by` group budget of a pass: `--max-groups`, else what fits the group memory budget. */
+function groupBudget(plan: EvalPlan, describeKey: ((key: GroupKey) => string) | undefined): GroupBudget {
+  const limit = plan.maxGroups === undefined ? '' : ` (${plan.maxGroups})`;
+  return new GroupBudget({
+    maxGroups: plan.maxGroups,
+    by: plan.by,
+    describeKey,
+    hint: `Raise --max-groups${limit} if the memory is there, group by a coarser key, or write each row's loss with --per-row (without --by) and aggregate it elsewhere.`,
+  });
 }
 
 /**

@@ -339,22 +339,25 @@ describe('a file without record batches (a schema only, or one batch of no rows)
     ['arrow', false],
     ['arrow', true],
     ['parquet', true],
-  ] as const)('.%s (a batch of no rows: %s) gives in workers what it gives in this thread, with and without by, whatever the columns', async (format, zeroRowBatch) => {
-    const path = await emptyLog(format, zeroRowBatch);
-    for (const by of [undefined, 'epoch']) {
-      // A column the file does not have: this thread resolves columns at the first batch, so the
-      // file gives no value there, never MISSING_COLUMN; neither may the workers.
-      for (const target of ['target', 'no-such-column']) {
-        const results = await perThreads((threads) =>
-          by === undefined
-            ? fromFile(path, threads).pipe(crossEntropy({ target }), reduce('mean'))
-            : fromFile(path, threads).pipe(crossEntropy({ target, by }), reduceGroups('mean')),
-        );
-        expect(results[0], `${by} ${target}`).toEqual(by === undefined ? [Number.NaN] : []);
-        expectSameBits(results);
+  ] as const)(
+    '.%s (a batch of no rows: %s) gives in workers what it gives in this thread, with and without by, whatever the columns',
+    async (format, zeroRowBatch) => {
+      const path = await emptyLog(format, zeroRowBatch);
+      for (const by of [undefined, 'epoch']) {
+        // A column the file does not have: this thread resolves columns at the first batch, so the
+        // file gives no value there, never MISSING_COLUMN; neither may the workers.
+        for (const target of ['target', 'no-such-column']) {
+          const results = await perThreads((threads) =>
+            by === undefined
+              ? fromFile(path, threads).pipe(crossEntropy({ target }), reduce('mean'))
+              : fromFile(path, threads).pipe(crossEntropy({ target, by }), reduceGroups('mean')),
+          );
+          expect(results[0], `${by} ${target}`).toEqual(by === undefined ? [Number.NaN] : []);
+          expectSameBits(results);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('a missing column is still MISSING_COLUMN at batch 0 in every thread setting when the file has rows', async () => {
     for (const threads of THREADS) {
