@@ -1,6 +1,5 @@
 import type { StateReduction } from '@lossflow/core';
 import {
-  GroupBudget,
   type GroupKey,
   type GroupValue,
   type LossChunk,
@@ -30,6 +29,7 @@ import { groupBatchCounts } from '../chunks/groupBatchCounts.js';
 import { coreOptionsOf, lossOperatorOf } from '../losses/lossOperators.js';
 import { type MetricResult, metricOperators, metricResults } from '../metrics/metricResults.js';
 import type { DisplayGroup } from './displayKey.js';
+import { groupBudget } from './groupBudget.js';
 import type { EvalSource } from './LogFiles.js';
 import { type RunningSnapshot, runningSnapshots } from './runningSnapshots.js';
 
@@ -205,17 +205,6 @@ export function evalPipeline(plan: EvalPlan, source: EvalSource, hooks: EvalHook
       };
     }),
   );
-}
-
-/** The `--by` group budget of a pass: `--max-groups`, else what fits the group memory budget. */
-function groupBudget(plan: EvalPlan, describeKey: ((key: GroupKey) => string) | undefined): GroupBudget {
-  const limit = plan.maxGroups === undefined ? '' : ` (${plan.maxGroups})`;
-  return new GroupBudget({
-    maxGroups: plan.maxGroups,
-    by: plan.by,
-    describeKey,
-    hint: `Raise --max-groups${limit} if the memory is there, group by a coarser key, or write each row's loss with --per-row (without --by) and aggregate it elsewhere.`,
-  });
 }
 
 /**

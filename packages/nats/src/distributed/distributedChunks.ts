@@ -1,4 +1,4 @@
-import type { PassChunks } from '@lossflow/rx';
+import type { GroupBudget, PassChunks } from '@lossflow/rx';
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
 import { type NatsConnection, NoRespondersError, nanos } from '@nats-io/nats-core';
@@ -35,6 +35,12 @@ export interface DistributedRunOptions {
   readonly onProgress?: (progress: RunProgress) => void;
   /** When items wait and no worker is connected (once per such spell). */
   readonly onWaiting?: () => void;
+  /**
+   * Bounds the groups the consumer will merge (`@lossflow/rx`'s `GroupBudget`): fed every chunk
+   * before it is emitted, in order; past it the run fails with its `TOO_MANY_GROUPS` error and is
+   * removed (unless `keep`), so workers stop computing items whose groups could not be kept.
+   */
+  readonly groupBudget?: GroupBudget;
 }
 
 /**
@@ -286,6 +292,13 @@ async function merge(
       if (!fileFirst.has(item.file)) fileFirst.set(item.file, batchesBefore);
       const first = fileFirst.get(item.file)!;
       for (const chunks of decodeChunks(done.get(next)!, { item: next, file: item.path })) {
+        const budget = options.groupBudget;
+        if (budget !== undefined) {
+          for (const [i, c] of chunks.losses.entries())
+            budget.addLoss(i, { ...c, batch: first + c.batch, file: item.path });
+          for (const [i, c] of chunks.metrics.entries())
+            budget.addMetric(i, { ...c, batch: first + c.batch, file: item.path });
+        }
         emit({
           losses: chunks.losses.map((c) => ({ ...c, batch: first + c.batch, file: item.path })),
           metrics: chunks.metrics.map((c) => ({ ...c, batch: first + c.batch, file: item.path })),
