@@ -98,7 +98,7 @@ export async function executeEval(
       : new GroupCountWarning(() => {
           progress.done();
           io.stderr.write(
-            `lossflow eval: note: --by ${plan.by} has more than ${MANY_GROUPS.toLocaleString('en-US')} groups. Every group is kept in memory and printed${plan.report === undefined ? '' : `, and the report draws only the first ${REPORT_MAX_SERIES}`}; check that --by names the column you meant.\n`,
+            `lossflow eval: note: --by ${plan.by} has more than ${MANY_GROUPS.toLocaleString('en-US')} groups. Every group is kept in memory (up to the group budget, --max-groups) and printed${plan.report === undefined ? '' : `, and the report draws only the first ${REPORT_MAX_SERIES}`}; check that --by names the column you meant.\n`,
           );
         });
 
