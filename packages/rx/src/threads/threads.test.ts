@@ -27,6 +27,7 @@ import {
 } from 'apache-arrow';
 import { lastValueFrom, map, type Observable, share, take, toArray, zip } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { GroupValue } from '../chunks/LossChunk.js';
 import { losses } from '../operators/losses.js';
 import {
   binaryCrossEntropyWithLogits,
@@ -347,7 +348,7 @@ describe('a file without record batches (a schema only, or one batch of no rows)
         // A column the file does not have: this thread resolves columns at the first batch, so the
         // file gives no value there, never MISSING_COLUMN; neither may the workers.
         for (const target of ['target', 'no-such-column']) {
-          const results = await perThreads((threads) =>
+          const results = await perThreads<number | GroupValue>((threads) =>
             by === undefined
               ? fromFile(path, threads).pipe(crossEntropy({ target }), reduce('mean'))
               : fromFile(path, threads).pipe(crossEntropy({ target, by }), reduceGroups('mean')),
