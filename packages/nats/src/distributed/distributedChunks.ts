@@ -292,17 +292,13 @@ async function merge(
       if (!fileFirst.has(item.file)) fileFirst.set(item.file, batchesBefore);
       const first = fileFirst.get(item.file)!;
       for (const chunks of decodeChunks(done.get(next)!, { item: next, file: item.path })) {
+        const losses = chunks.losses.map((c) => ({ ...c, batch: first + c.batch, file: item.path }));
+        const metrics = chunks.metrics.map((c) => ({ ...c, batch: first + c.batch, file: item.path }));
+        // Past the budget the run fails here (and is removed), before the consumer merges the groups.
         const budget = options.groupBudget;
-        if (budget !== undefined) {
-          for (const [i, c] of chunks.losses.entries())
-            budget.addLoss(i, { ...c, batch: first + c.batch, file: item.path });
-          for (const [i, c] of chunks.metrics.entries())
-            budget.addMetric(i, { ...c, batch: first + c.batch, file: item.path });
-        }
-        emit({
-          losses: chunks.losses.map((c) => ({ ...c, batch: first + c.batch, file: item.path })),
-          metrics: chunks.metrics.map((c) => ({ ...c, batch: first + c.batch, file: item.path })),
-        });
+        for (const [i, c] of losses.entries()) budget?.addLoss(i, c);
+        for (const [i, c] of metrics.entries()) budget?.addMetric(i, c);
+        emit({ losses, metrics });
         batchesBefore++;
       }
       // Keep only the marker: the states are merged.
