@@ -12,7 +12,7 @@ import { Field, Float32, Int32, makeData, RecordBatch, Schema, Struct } from 'ap
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../testing/runCli.js';
 
-const ROWS = 300_000;
+const ROWS = 150_000;
 const BATCH = 30_000;
 let dir: string;
 let log: string;

@@ -65,16 +65,25 @@ describe('lossflow eval --threads', () => {
         // A schema and no batch (the IPC file as apache-arrow writes one without batches).
         await (i === 0 ? writeIpcStream : writeIpcFile)(path, none.schema).close();
       }
-      // Alone, and among other files with --by (the main thread reads with --report: see perThreads).
+      // Alone, and among other files with --by: in workers, and in the main thread (--report reads there).
+      const report = join(dir, 'report.html');
       for (const empty of empties) {
         for (const args of [[empty], [empty, FILES[0]!, '--by', 'epoch']]) {
-          const outputs = await perThreads([...args, '--format', 'json']);
-          expect(new Set(outputs).size, args.join(' ')).toBe(1);
+          const outputs: string[] = [];
+          for (const where of [
+            ['--threads', '2'],
+            ['--report', report],
+          ]) {
+            const run = await runCli(['eval', ...args, '--format', 'json', ...where]);
+            expect(run.code, `${args.join(' ')} ${where.join(' ')}: ${run.stderr}`).toBe(0);
+            outputs.push(run.stdout);
+          }
+          expect(outputs[1], args.join(' ')).toBe(outputs[0]);
           expect((JSON.parse(outputs[0]!) as { rows: number }).rows).toBe(args.length === 1 ? 0 : 148);
         }
       }
     },
-    2 * TIMEOUT,
+    4 * TIMEOUT,
   );
 
   it.each(FILES)(
