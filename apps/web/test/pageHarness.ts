@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { launchChromium, pageProblems } from '@lossflow/test-chromium';
+import type { Browser, Page } from 'playwright-core';
 // @ts-expect-error: a plain ES module without types
 import { serveStatic } from '../scripts/staticServer.mjs';
 
@@ -20,28 +21,15 @@ export interface PageHarness {
 /** Starts the server and the browser. */
 export async function startHarness(): Promise<PageHarness> {
   const server = (await serveStatic(DIST)) as { url: string; close(): Promise<void> };
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   return {
     url: server.url,
     browser,
     async open(width, height) {
       const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true });
       const page = await context.newPage();
-      const problems: string[] = [];
+      const problems = pageProblems(page);
       const requests: string[] = [];
-      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-      page.on('console', (m) => {
-        if (m.type() === 'error') problems.push(m.text());
-      });
       await page.goto(server.url, { waitUntil: 'load' });
       // From here on the page must not ask the network for anything (workers start from blob: URLs).
       context.on('request', (r) => requests.push(r.url()));

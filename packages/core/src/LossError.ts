@@ -15,7 +15,9 @@ export type LossErrorCode =
   | 'SHAPE_CHANGED'
   | 'DTYPE_CHANGED'
   // Not a torch error: threads were asked for where a pipeline cannot run in them (@lossflow/rx).
-  | 'THREADS_UNAVAILABLE';
+  | 'THREADS_UNAVAILABLE'
+  // Not a torch error: a grouped stream has more groups than its memory budget (@lossflow/rx's GroupBudget).
+  | 'TOO_MANY_GROUPS';
 
 /** Where an error happened, as far as the layer that throws (or rethrows) knows it. */
 export interface LossErrorContext {

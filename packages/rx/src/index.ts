@@ -37,6 +37,13 @@ export { type ColumnOptions, lossOperator } from './operators/lossOperator.js';
 export * from './operators/lossOperators.js';
 export { type LossOperatorFactory, type OperatorOptionsOf, operatorOf } from './operators/operatorOf.js';
 export { STREAM_OPTION_KEYS, type StreamOptions } from './operators/streamOptions.js';
+export {
+  GROUP_MEMORY_BYTES,
+  GroupBudget,
+  type GroupBudgetOptions,
+  LOSS_GROUP_BYTES,
+  METRIC_GROUP_BYTES,
+} from './reduce/GroupBudget.js';
 export { perRowBatches } from './reduce/perRowBatches.js';
 export { reduce } from './reduce/reduce.js';
 export { reduceGroups } from './reduce/reduceGroups.js';

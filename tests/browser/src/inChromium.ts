@@ -1,4 +1,5 @@
-import { chromium, type Page } from 'playwright-core';
+import { launchChromium, pageProblems } from '@lossflow/test-chromium';
+import type { Page } from 'playwright-core';
 
 /**
  * Runs `run` on a blank page of headless Chromium (Debian's, as the CLI's report test uses) that
@@ -13,23 +14,10 @@ export async function inChromium<T>(
   title: string,
   run: (page: Page, problems: string[]) => Promise<T>,
 ): Promise<T> {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
+    const problems = pageProblems(page);
     await page.setContent(`<!doctype html><title>${title}</title>`);
     await page.addScriptTag({ content: code });
     return await run(page, problems);

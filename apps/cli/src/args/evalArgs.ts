@@ -61,6 +61,8 @@ export interface EvalPlan {
   readonly metrics?: readonly MetricSelection[];
   /** `--follow`: read Arrow IPC stream files while they grow, to their end-of-stream marker or Ctrl-C. */
   readonly follow?: boolean;
+  /** `--max-groups`: distinct `--by` keys allowed (default: as many as fit the group memory budget). */
+  readonly maxGroups?: number | undefined;
 }
 
 /** The most `--threads` accepted: the library's limit (more costs memory and start-up time, never speed). */
@@ -88,6 +90,7 @@ export const EVAL_FLAGS: Readonly<Record<string, FlagSpec>> = {
   limit: { type: 'string' },
   step: { type: 'string' },
   threads: { type: 'string' },
+  'max-groups': { type: 'string' },
   'allow-missing-end-of-stream': { type: 'boolean' },
   ...METRIC_FLAG_SPECS,
   follow: { type: 'boolean' },
@@ -228,7 +231,16 @@ export function parseEvalArgs(args: readonly string[], options: EvalArgsOptions 
     allowMissingEndOfStream: hasFlag(parsed, 'allow-missing-end-of-stream'),
     ...(metricSlots.length === 0 ? {} : { metrics: metricSlots.map(metricSelection) }),
     follow: followFlag(parsed),
+    ...maxGroupsFlag(parsed, by),
   };
+}
+
+/** `--max-groups N`, which bounds `--by`'s groups (see `GroupBudget` of `@lossflow/rx`). */
+function maxGroupsFlag(parsed: ParsedArgv, by: string | undefined): { maxGroups?: number } {
+  const n = positiveInteger(parsed, 'max-groups');
+  if (n === undefined) return {};
+  if (by === undefined) usage('--max-groups bounds the groups of --by; give --by KEY too.');
+  return { maxGroups: n };
 }
 
 /**

@@ -127,6 +127,10 @@ Grouping and output:
                             partition key or file (one group per input file); several keys group
                             by their combination: --by run,epoch (each name once). A partition key
                             or file that is also a column of the data is bad usage
+  --max-groups N            --by keys allowed before the run fails (TOO_MANY_GROUPS, exit 1,
+                            naming the key); default: as many as fit 128 MiB of group states at
+                            the size of the chosen losses' and metrics' states (131,072 for one
+                            loss; fewer with a confusion matrix or AUROC per group)
   --follow                  read Arrow IPC stream files while a writer appends to them (like
                             tail -f): batches are evaluated as they land, running values print per
                             --every, results print at the end-of-stream marker. Ctrl-C prints what
@@ -175,13 +179,15 @@ Output files (--report, --per-row): checked before anything is read — a direct
 missing folder or one this user may not write in, a path through a file (in.arrows/), one of
 the input files (by device and inode: links and ./ spellings too) or both outputs on one file
 is bad usage. A regular file is written to a temporary file beside it
-and renamed into place only when the run succeeds; after a failure an existing file is left as
-it was. /dev/stdout, /dev/null or a FIFO is written directly and never removed.
+(.NAME.PID-RANDOM.HOST.lossflow-tmp) and renamed into place only when the run succeeds; after a
+failure an existing file is left as it was. One left by a killed lossflow (SIGKILL) is removed
+when the same output is written next. /dev/stdout, /dev/null or a FIFO is written directly and never removed.
 
 Limits: --threads at most 256. --by with a partition key, file or several keys, and --follow,
 read in the main thread. Past 10,000 --by groups a note goes to stderr; every group is
 still computed and printed, and the report draws the first 50 groups to appear and lists the
-first 1,000. An Arrow IPC file or Parquet file read from a pipe is first copied to a temporary
+first 1,000. Past the group budget (--max-groups) the run fails early instead of running out of
+memory: raise it, group by a coarser key, or write --per-row losses without --by. An Arrow IPC file or Parquet file read from a pipe is first copied to a temporary
 file in TMPDIR (an IPC stream is read as it arrives); a pipe is read once, so with --report its
 chart counts rows unless --step is given. Worker threads start as the input needs them: a small
 file starts none, whatever --threads says. All float columns (float32 or float64) must keep

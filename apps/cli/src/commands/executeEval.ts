@@ -5,7 +5,7 @@ import type { Schema } from 'apache-arrow';
 import { lastValueFrom } from 'rxjs';
 import type { EvalPlan } from '../args/evalArgs.js';
 import { describeFailure, type Failure } from '../errors/describeFailure.js';
-import type { DisplayKey } from '../eval/displayKey.js';
+import { type DisplayKey, keyLabel } from '../eval/displayKey.js';
 import { evalColumns, lossColumns } from '../eval/evalColumns.js';
 import { type EvalRun, evalPipeline } from '../eval/evalPipeline.js';
 import { GroupCountWarning, MANY_GROUPS } from '../eval/groupCountWarning.js';
@@ -98,7 +98,7 @@ export async function executeEval(
       : new GroupCountWarning(() => {
           progress.done();
           io.stderr.write(
-            `lossflow eval: note: --by ${plan.by} has more than ${MANY_GROUPS.toLocaleString('en-US')} groups. Every group is kept in memory and printed${plan.report === undefined ? '' : `, and the report draws only the first ${REPORT_MAX_SERIES}`}; check that --by names the column you meant.\n`,
+            `lossflow eval: note: --by ${plan.by} has more than ${MANY_GROUPS.toLocaleString('en-US')} groups. Every group is kept in memory (up to the group budget, --max-groups) and printed${plan.report === undefined ? '' : `, and the report draws only the first ${REPORT_MAX_SERIES}`}; check that --by names the column you meant.\n`,
           );
         });
 
@@ -175,6 +175,10 @@ export async function executeEval(
       await lastValueFrom(
         evalPipeline(pipelinePlan, s, {
           ...(step === undefined ? {} : { step }),
+          describeKey: (key) => {
+            const shown = keyOf(key);
+            return typeof shown === 'object' ? keyLabel(shown) : `${plan.by}=${String(shown)}`;
+          },
           onBatch: () => {
             const p = s.progress();
             progress.update({

@@ -23,3 +23,14 @@ export function keyLabel(key: DisplayKey): string {
     .map(([name, v]) => `${name}=${String(v)}`)
     .join(' ');
 }
+
+/**
+ * `--by`'s names as prose reads them (`run,epoch` → `run, epoch`): the report's titles, table
+ * header and "Grouped by" line. Machine outputs (CSV, JSON) keep the names as given.
+ */
+export function keyNamesLabel(by: string): string {
+  return by
+    .split(',')
+    .map((s) => s.trim())
+    .join(', ');
+}

@@ -1,5 +1,6 @@
 import type { StateReduction } from '@lossflow/core';
 import {
+  type GroupKey,
   type GroupValue,
   type LossChunk,
   type MetricChunk,
@@ -28,6 +29,7 @@ import { groupBatchCounts } from '../chunks/groupBatchCounts.js';
 import { coreOptionsOf, lossOperatorOf } from '../losses/lossOperators.js';
 import { type MetricResult, metricOperators, metricResults } from '../metrics/metricResults.js';
 import type { DisplayGroup } from './displayKey.js';
+import { groupBudget } from './groupBudget.js';
 import type { EvalSource } from './LogFiles.js';
 import { type RunningSnapshot, runningSnapshots } from './runningSnapshots.js';
 
@@ -80,6 +82,8 @@ export interface EvalHooks {
   onMetricChunk?(metric: number, chunk: MetricChunk): void;
   /** Every chunk of each loss, in order (the `--by` group count's warning). */
   onChunk?(loss: number, chunk: LossChunk): void;
+  /** A `--by` key as the outputs show it, for the error past the group budget. */
+  describeKey?(key: GroupKey): string;
   /** Receives the per-row loss batches of the (single) loss when `plan.perRow` is set. */
   perRow?: { write(batch: RecordBatch): Promise<void> | void };
 }
@@ -117,14 +121,18 @@ export function evalPipeline(plan: EvalPlan, source: EvalSource, hooks: EvalHook
     tap(() => hooks.onBatch?.()),
     share(),
   );
+  // Every group's state is kept to the end: past the budget the pass fails, naming the key, at
+  // the first chunk that brings one too many (in this thread, from workers or a distributed run).
+  const budget = plan.by === undefined ? undefined : groupBudget(plan, hooks.describeKey);
   const perLoss = plan.losses.map((selection, index) => {
-    const chunks$ =
+    const chunks$ = (
       perBatch$ === undefined
-        ? batches$.pipe(operators[index]!, share())
-        : perBatch$.pipe(
-            map((chunks) => chunks.losses[index]!),
-            share(),
-          );
+        ? batches$.pipe(operators[index]!)
+        : perBatch$.pipe(map((chunks) => chunks.losses[index]!))
+    ).pipe(
+      tap((chunk) => budget?.addLoss(index, chunk)),
+      share(),
+    );
     const r = selection.reduction;
     const value$ = chunks$.pipe(reduce(r));
     const rows$ = chunks$.pipe(fold((n, chunk) => n + chunk.rows, 0));
@@ -172,9 +180,10 @@ export function evalPipeline(plan: EvalPlan, source: EvalSource, hooks: EvalHook
   });
   const metrics$ = metricResults(
     (index) =>
-      perBatch$ === undefined
+      (perBatch$ === undefined
         ? batches$.pipe(metricOps[index]!)
-        : perBatch$.pipe(map((chunks) => chunks.metrics[index]!)),
+        : perBatch$.pipe(map((chunks) => chunks.metrics[index]!))
+      ).pipe(tap((chunk) => budget?.addMetric(index, chunk))),
     metrics,
     plan.by,
     hooks.onMetricChunk,

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeIpcStream } from '@lossflow/arrow/node';
+import { readFile, writeIpcFile, writeIpcStream, writeParquet } from '@lossflow/arrow/node';
 import { Field, FixedSizeList, Float32, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { parseEvalArgs } from '../args/evalArgs.js';
@@ -24,6 +24,13 @@ const golden = JSON.parse(readFileSync(join(FIXTURES, 'epoch-log.json'), 'utf8')
  * stdout of `lossflow eval …args` with `--threads N` for N = 1, 2, 3, the default, and in the main
  * thread (with `--report`, which reads there), which must all succeed.
  */
+/** The record batches of a file. */
+async function readBatchesOf(path: string): Promise<RecordBatch[]> {
+  const out: RecordBatch[] = [];
+  for await (const batch of readFile(path)) out.push(batch);
+  return out;
+}
+
 async function perThreads(args: string[]): Promise<string[]> {
   const outputs: string[] = [];
   const report = join(mkdtempSync(join(tmpdir(), 'lossflow-threads-')), 'report.html');
@@ -83,6 +90,42 @@ function bigMseFile(): Promise<string> {
 }
 
 describe('lossflow eval --threads', () => {
+  it(
+    'a file without record batches, alone or among others, prints what the main thread prints, with and without --by',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'lossflow-empty-'));
+      const [first] = await readBatchesOf(join(FIXTURES, 'epoch-log.arrows'));
+      const none = first!.slice(0, 0);
+      const empties = [join(dir, 'none.arrows'), join(dir, 'none.arrow'), join(dir, 'none.parquet')];
+      for (const [i, path] of empties.entries()) {
+        if (i === 2) {
+          await writeParquet(path, [none]);
+          continue;
+        }
+        // A schema and no batch (the IPC file as apache-arrow writes one without batches).
+        await (i === 0 ? writeIpcStream : writeIpcFile)(path, none.schema).close();
+      }
+      // Alone, and among other files with --by: in workers, and in the main thread (--report reads there).
+      const report = join(dir, 'report.html');
+      for (const empty of empties) {
+        for (const args of [[empty], [empty, FILES[0]!, '--by', 'epoch']]) {
+          const outputs: string[] = [];
+          for (const where of [
+            ['--threads', '2'],
+            ['--report', report],
+          ]) {
+            const run = await runCli(['eval', ...args, '--format', 'json', ...where]);
+            expect(run.code, `${args.join(' ')} ${where.join(' ')}: ${run.stderr}`).toBe(0);
+            outputs.push(run.stdout);
+          }
+          expect(outputs[1], args.join(' ')).toBe(outputs[0]);
+          expect((JSON.parse(outputs[0]!) as { rows: number }).rows).toBe(args.length === 1 ? 0 : 148);
+        }
+      }
+    },
+    4 * TIMEOUT,
+  );
+
   it.each(FILES)(
     'prints the same bits with 1, 2, 3, one-per-core threads and the main thread: %s',
     async (file) => {

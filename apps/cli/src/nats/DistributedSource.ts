@@ -1,10 +1,11 @@
 import { statSync } from 'node:fs';
 import { readFile } from '@lossflow/arrow/node';
 import type { NatsConnectOptions } from '@lossflow/nats/node';
-import type { PassChunks } from '@lossflow/rx';
+import type { GroupKey, PassChunks } from '@lossflow/rx';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { defer, finalize, from, map, type Observable, switchMap, tap, throwError } from 'rxjs';
 import type { EvalPlan } from '../args/evalArgs.js';
+import { groupBudget } from '../eval/groupBudget.js';
 import type { EvalSource, ReadProgress } from '../eval/LogFiles.js';
 import type { GroupKeys } from '../inputs/groupKeys.js';
 import { type ItemSpec, itemFilesOf } from './itemSpec.js';
@@ -117,6 +118,9 @@ export class DistributedSource implements EvalSource {
           keep: settings.keep,
           ...(settings.ackWaitMs === undefined ? {} : { ackWaitMs: settings.ackWaitMs }),
           ...(settings.maxDeliver === undefined ? {} : { maxDeliver: settings.maxDeliver }),
+          ...(this.#plan.by === undefined
+            ? {}
+            : { groupBudget: groupBudget(this.#plan, (key) => workerKeyLabel(this.#plan.by!, key, keys)) }),
           onProgress: (p) => {
             this.#itemsDone = p.itemsDone;
           },
@@ -187,4 +191,25 @@ export class DistributedSource implements EvalSource {
     while (i + 1 < this.#firstBatch.length && (this.#firstBatch[i + 1] ?? Infinity) <= batch) i++;
     return { file: this.files[i] ?? '', batch: batch - (this.#firstBatch[i] ?? 0) };
   }
+}
+
+/**
+ * A key as a worker sends it, as the outputs show it: `epoch=3`; with several keys (which a worker
+ * sends as its values' text, see `GroupKeys.valuesText`), `run=a epoch=3`.
+ */
+function workerKeyLabel(by: string, key: GroupKey, keys: GroupKeys | undefined): string {
+  if (keys === undefined) return `${by}=${String(key)}`;
+  const names = by.split(',').map((s) => s.trim());
+  let values: unknown[];
+  try {
+    values = JSON.parse(String(key)) as unknown[];
+  } catch {
+    return `${by}=${String(key)}`;
+  }
+  return names
+    .map((name, i) => {
+      const v = values[i];
+      return `${name}=${typeof v === 'object' && v !== null && 'n' in v ? String(v.n) : String(v)}`;
+    })
+    .join(' ');
 }

@@ -212,6 +212,24 @@ describe('lossflow eval --nats', () => {
     }
   });
 
+  it('fails past the --by group budget as local eval does (the coordinator merges the groups), with no result', async () => {
+    const args = [stream, file, '--by', 'step', '--max-groups', '100', '--format', 'json'];
+    const local = await runCli(['eval', ...args]);
+    expect(local.code).toBe(1);
+    const budget =
+      /'step' has more than 100 distinct values \(group 101 is step=\d+\): the limit is 100 groups/;
+    const said = budget.exec(local.stderr)?.[0];
+    expect(said).toBeDefined();
+    worker();
+    worker();
+    const run = coordinator(args);
+    expect(await run.exited()).toBe(1);
+    expect(run.stdout()).toBe('');
+    expect(budget.exec(run.stderr())?.[0]).toBe(said);
+    expect(run.stderr()).toContain('[TOO_MANY_GROUPS]');
+    expect(await runsOnServer()).toEqual([]);
+  });
+
   it('keeps the run with --keep', async () => {
     worker();
     const run = coordinator([stream, '--run', 'kept', '--keep', '--format', 'json']);

@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, openSync, renameSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { OutputError } from '../errors/OutputError.js';
 import type { OutputTarget } from './outputTargets.js';
+import { outputTempPath, removeStaleOutputTemps } from './outputTempPath.js';
 
 // Temporary files of this process, removed if it exits (or is interrupted) before committing them.
 const pending = new Set<string>();
@@ -10,7 +10,8 @@ let cleanupInstalled = false;
 /**
  * One output file of a run, written so that a failed or interrupted run never leaves a file that
  * looks complete and never destroys one it did not create: a regular-file destination is written to
- * a new temporary file in the same folder and renamed into place by {@link commit}; a destination
+ * a new temporary file in the same folder (see `outputTempPath`: one left by a killed run is removed
+ * when the same output is written next) and renamed into place by {@link commit}; a destination
  * that is not a regular file (`/dev/stdout`, `/dev/null`, a FIFO) is written directly and never
  * removed. {@link discard} removes only the temporary file this run created.
  */
@@ -27,9 +28,9 @@ export class OutputFile {
       this.path = target.destination;
       return;
     }
-    const folder = dirname(target.destination);
-    const name = `.${basename(target.destination)}.${process.pid}-${Math.random().toString(36).slice(2, 10)}.lossflow-tmp`;
-    this.path = join(folder, name);
+    // A lossflow killed while writing this output (SIGKILL runs no clean-up) left its temporary file.
+    removeStaleOutputTemps(target.destination);
+    this.path = outputTempPath(target.destination);
     try {
       // `wx`: a file of that name that is not ours is never truncated.
       closeSync(openSync(this.path, 'wx', 0o666));

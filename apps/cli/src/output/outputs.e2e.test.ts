@@ -191,6 +191,46 @@ describe('lossflow eval: output that could not be written', () => {
   );
 });
 
+describe('a lossflow killed while writing (SIGKILL runs no clean-up)', () => {
+  it(
+    'leaves a recognisable temporary file, which the next run writing the same output removes',
+    async () => {
+      const dir = folder();
+      const out = join(dir, 'log.arrows');
+      writeFileSync(join(dir, 'other.txt'), 'not ours');
+      // Big enough to be still writing when killed: 20 epochs of 200,000 rows of 100 classes.
+      const child = spawn(
+        process.execPath,
+        [BIN, 'generate', '--rows', '200000', '--epochs', '20', '--out', out, '-q'],
+        { stdio: 'ignore' },
+      );
+      const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+        child.on('exit', (_, signal) => resolve(signal)),
+      );
+      // Killed once its temporary file holds data, by its process id.
+      for (;;) {
+        const temp = leftovers(dir)[0];
+        if (temp !== undefined && lstatSync(join(dir, temp)).size > 1 << 20) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      process.kill(child.pid!, 'SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+      const left = leftovers(dir);
+      expect(left).toHaveLength(1);
+      expect(left[0]).toMatch(
+        new RegExp(`^\\.log\\.arrows\\.${child.pid}-[a-z0-9]+\\.[A-Za-z0-9-]+\\.lossflow-tmp$`),
+      );
+      expect(existsSync(out)).toBe(false);
+
+      const again = await runCli(['generate', '--rows', '100', '--epochs', '1', '--out', out, '-q']);
+      expect(again.code).toBe(0);
+      expect(leftovers(dir)).toEqual([]);
+      expect(readdirSync(dir).sort()).toEqual(['log.arrows', 'other.txt']);
+    },
+    TIMEOUT,
+  );
+});
+
 describe('lossflow eval: output files never lose user data', () => {
   it(
     'leaves an existing --per-row file as it was after a typo in the input path',

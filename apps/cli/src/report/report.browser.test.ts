@@ -2,8 +2,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { launchChromium, pageProblems } from '@lossflow/test-chromium';
 import { Field, FixedSizeList, Float32, makeData, makeVector, Table, tableToIPC } from 'apache-arrow';
-import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, runCli } from '../testing/runCli.js';
 
@@ -31,26 +31,11 @@ describe('the HTML report in headless Chromium', () => {
     ]);
     expect(run.code).toBe(0);
 
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-      const problems: string[] = [];
+      const problems = pageProblems(page, { warnings: true });
       const requests: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-      });
-      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
       page.on('request', (r) => requests.push(r.url()));
       const url = pathToFileURL(report).href;
       await page.goto(url, { waitUntil: 'load' });
@@ -110,23 +95,10 @@ describe('the HTML report in headless Chromium', () => {
     expect(run.stderr).toBe(`Report written to ${report}\n`);
     expect(run.code).toBe(0);
 
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      const problems: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-      });
-      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+      const problems = pageProblems(page, { warnings: true });
       await page.goto(pathToFileURL(report).href, { waitUntil: 'load' });
 
       const curve = page.locator('svg.chart-curve path.series');
@@ -229,16 +201,7 @@ describe('the HTML report in headless Chromium', () => {
     ]);
     expect(demo.code).toBe(0);
 
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       for (const [name, report] of [
         ['report-run-epoch', runsReport],
@@ -246,11 +209,7 @@ describe('the HTML report in headless Chromium', () => {
       ] as const) {
         for (const width of [1400, 800]) {
           const page = await browser.newPage({ viewport: { width, height: 900 } });
-          const problems: string[] = [];
-          page.on('console', (m) => {
-            if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-          });
-          page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+          const problems = pageProblems(page, { warnings: true });
           await page.goto(pathToFileURL(report).href, { waitUntil: 'load' });
           await page.screenshot({ path: join(OUTPUT, `${name}-${width}.png`), fullPage: true });
           // No sideways scrolling, and every HTML box holds its content (SVG text is measured by the chart).
@@ -294,17 +253,6 @@ describe('the HTML report in headless Chromium', () => {
 });
 
 describe('the confusion-matrix heat map in headless Chromium', () => {
-  const launch = () =>
-    chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
   type Doc = {
     metrics: { metric: string; value: number[][]; groups?: { key: number; value: number[][] }[] }[];
   };
@@ -328,14 +276,10 @@ describe('the confusion-matrix heat map in headless Chromium', () => {
     ]);
     expect(run.code).toBe(0);
     const cm = (JSON.parse(run.stdout) as Doc).metrics.find((m) => m.metric === 'confusion-matrix')!;
-    const browser = await launch();
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      const problems: string[] = [];
-      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-      page.on('console', (m) => {
-        if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-      });
+      const problems = pageProblems(page, { warnings: true });
       await page.goto(pathToFileURL(report).href, { waitUntil: 'load' });
       const cells = page.locator('svg.heatmap rect.cell');
       expect(await cells.count()).toBe(25);
@@ -416,7 +360,7 @@ describe('the confusion-matrix heat map in headless Chromium', () => {
     ]);
     expect(run.code).toBe(0);
     const cm = (JSON.parse(run.stdout) as Doc).metrics[0]!;
-    const browser = await launch();
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       await page.goto(pathToFileURL(report).href, { waitUntil: 'load' });

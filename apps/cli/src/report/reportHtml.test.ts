@@ -63,6 +63,10 @@ describe('reportHtml', () => {
     ]);
     // Files whose names repeat are counted, not listed as "log.arrows, log.arrows".
     expect(html).toContain('over 40 rows of 2 files.');
+    // The key names read as prose: "run, epoch", never "run,epoch".
+    expect(html).toContain('<th scope="row">Grouped by</th><td>run, epoch</td>');
+    expect(html).toContain('per run, epoch');
+    expect(html).not.toMatch(/(per|each) run,epoch/);
   });
 
   it('with --by run the change column is blank: runs have no order', () => {

@@ -1,5 +1,5 @@
 import type { MetricValue } from '@lossflow/core';
-import { type DisplayKey, keyLabel } from '../eval/displayKey.js';
+import { type DisplayKey, keyLabel, keyNamesLabel } from '../eval/displayKey.js';
 import type { LossResult } from '../eval/evalPipeline.js';
 import type { MetricResult } from '../metrics/metricResults.js';
 import { lossColumnFormat } from '../output/lossColumnFormat.js';
@@ -63,7 +63,8 @@ export interface ReportData {
  * it), and a content security policy that forbids every network request, so it opens the same
  * offline, attached to an e-mail or pasted into a write-up.
  */
-export function reportHtml(data: ReportData): string {
+export function reportHtml(given: ReportData): string {
+  const data = given.by === undefined ? given : { ...given, by: keyNamesLabel(given.by) };
   const seconds = data.elapsedMs / 1000;
   const cards: [string, string][] = [
     ['Rows', formatCount(data.rows)],

@@ -2,7 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
 import type { ByteReader } from './ByteReader.js';
 import {
-  checkFileVersion,
+  checkFileVersionSync,
   type FileVersion,
   fileChangedError,
   fileVersion,
@@ -118,7 +118,7 @@ export class FileByteReader extends SequentialReader implements ByteReader {
     const before = this.version;
     if (before === undefined) return;
     const handle = this.handle;
-    if (handle !== undefined) return checkFileVersion(handle, before, this.name);
+    if (handle !== undefined) return checkFileVersionSync(handle.fd, before, this.name);
     const after = this.closedVersion;
     const error = after === undefined ? undefined : fileChangedError(before, after, this.name);
     if (error !== undefined) throw error;

@@ -71,34 +71,14 @@ export function versionOf(s: BigIntStats): FileVersion {
 }
 
 /**
- * Fails with `CHANGED` when the file behind `handle` is no longer the version `before`: the bytes
- * read so far may come from two versions, so no result from them may be reported. Readers call it
- * after reading a batch and before reporting their end. The times come from the kernel's clock,
- * which on Linux may advance only every few milliseconds: a rewrite of the same size within that
- * tick of the previous write cannot be seen.
- *
- * @example
- * await checkFileVersion(handle, before, 'log.arrows');
- */
-export async function checkFileVersion(handle: FileHandle, before: FileVersion, file: string): Promise<void> {
-  let now: FileVersion;
-  try {
-    now = await fileVersion(handle);
-  } catch (e) {
-    throw new ArrowReadError('CHANGED', 'the file cannot be checked for changes while it was read', {
-      file,
-      cause: e,
-      hint: 'Read it again.',
-    });
-  }
-  const error = fileChangedError(before, now, file);
-  if (error !== undefined) throw error;
-}
-
-/**
- * {@link checkFileVersion} through the descriptor `fd`, synchronously: an `fstat` of a local
- * file takes microseconds, where the promise API's goes through libuv's thread pool and back
- * (a round trip per result of a reader that checks after every batch, which left its thread idle).
+ * Fails with `CHANGED` when the file behind the descriptor `fd` is no longer the version `before`:
+ * the bytes read so far may come from two versions, so no result from them may be reported.
+ * Readers call it after reading a batch and before reporting their end. The times come from the
+ * kernel's clock, which on Linux may advance only every few milliseconds: a rewrite of the same
+ * size within that tick of the previous write cannot be seen. Synchronous on purpose: an `fstat`
+ * of a local file takes microseconds, where the promise API's goes through libuv's thread pool and
+ * back (a round trip per batch of a reader that checks after every batch, which left its thread
+ * idle).
  *
  * @example
  * checkFileVersionSync(handle.fd, before, 'log.arrows');

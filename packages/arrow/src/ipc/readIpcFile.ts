@@ -109,7 +109,10 @@ async function openIpcFile(bytes: ByteReader, options: IpcReadOptions = {}): Pro
     // A collected stream was read in full before the first batch.
     bytesRead: () => (collected > 0 ? collected : bytes.bytesRead),
     async next(): Promise<RecordBatch | undefined> {
-      const batch = await stream.next();
+      let batch = await stream.next();
+      // apache-arrow's reader gives a stream of a schema and no batch one batch without rows: a
+      // file whose footer lists no batches (as apache-arrow writes one with none) has none.
+      if (count === 0 && read === 0 && batch?.numRows === 0) batch = await stream.next();
       if (batch !== undefined) read++;
       else if (read !== count)
         throw ipcFileCorrupt(file, `the footer lists ${count} record batches but its blocks hold ${read}`);

@@ -1,4 +1,4 @@
-import type { PassChunks } from '@lossflow/rx';
+import type { GroupBudget, PassChunks } from '@lossflow/rx';
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
 import { type NatsConnection, NoRespondersError, nanos } from '@nats-io/nats-core';
@@ -36,6 +36,12 @@ export interface DistributedRunOptions {
   readonly onProgress?: (progress: RunProgress) => void;
   /** When items wait and no worker is connected (once per such spell). */
   readonly onWaiting?: () => void;
+  /**
+   * Bounds the groups the consumer will merge (`@lossflow/rx`'s `GroupBudget`): fed every chunk
+   * before it is emitted, in order; past it the run fails with its `TOO_MANY_GROUPS` error and is
+   * removed (unless `keep`), so workers stop computing items whose groups could not be kept.
+   */
+  readonly groupBudget?: GroupBudget;
 }
 
 /**
@@ -284,10 +290,13 @@ async function merge(
       if (!fileFirst.has(item.file)) fileFirst.set(item.file, batchesBefore);
       const first = fileFirst.get(item.file)!;
       for (const chunks of decodeChunks(done.get(next)!, { item: next, file: item.path })) {
-        emit({
-          losses: chunks.losses.map((c) => ({ ...c, batch: first + c.batch, file: item.path })),
-          metrics: chunks.metrics.map((c) => ({ ...c, batch: first + c.batch, file: item.path })),
-        });
+        const losses = chunks.losses.map((c) => ({ ...c, batch: first + c.batch, file: item.path }));
+        const metrics = chunks.metrics.map((c) => ({ ...c, batch: first + c.batch, file: item.path }));
+        // Past the budget the run fails here (and is removed), before the consumer merges the groups.
+        const budget = options.groupBudget;
+        for (const [i, c] of losses.entries()) budget?.addLoss(i, c);
+        for (const [i, c] of metrics.entries()) budget?.addMetric(i, c);
+        emit({ losses, metrics });
         batchesBefore++;
       }
       // Keep only the marker: the states are merged.

@@ -35,6 +35,12 @@ export function lossesInWorkers(
   part?: { readonly first: number; readonly end: number; readonly seek?: number | undefined },
 ): Observable<PassChunks> {
   return new Observable<PassChunks>((subscriber) => {
+    /**
+     * Why the losses cannot read this file's schema (a missing column…). This thread resolves the
+     * columns at the first batch, so a file without batches gives an empty result there, and its
+     * first batch the error, naming batch 0: so do the workers, which then read no column.
+     */
+    let columnError: { error: unknown } | undefined;
     const reader = mapBatchesInWorkers<WorkerPass>(
       path,
       (schema) => {
@@ -42,12 +48,19 @@ export function lossesInWorkers(
           try {
             return p.columns(schema);
           } catch (e) {
-            // This thread resolves the columns at the first batch, so its error names batch 0: so does this one.
             throw e instanceof LossError || e instanceof ArrowReadError ? e.withContext({ batch: 0 }) : e;
           }
         };
-        const columns = plans.map(resolve);
-        const metricColumns = metrics.map(resolve);
+        let columns: Record<string, string>[];
+        let metricColumns: Record<string, string>[];
+        try {
+          columns = plans.map(resolve);
+          metricColumns = metrics.map(resolve);
+        } catch (error) {
+          columnError = { error };
+          const none: LossTaskData = { kernels: getKernelBackend(), losses: [], metrics: [] };
+          return { columns: [], task: { module: lossTaskUrl(), data: none } };
+        }
         const kernels = getKernelBackend();
         const compiled = compiledKernels();
         const data: LossTaskData = {
@@ -97,6 +110,7 @@ export function lossesInWorkers(
       try {
         for await (const { index, value } of reader) {
           if (subscriber.closed) break;
+          if (columnError !== undefined) throw columnError.error;
           subscriber.next({
             losses: value.losses.map((part, i) => ({
               loss: plans[i]!.spec.name,

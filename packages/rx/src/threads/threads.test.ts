@@ -27,6 +27,7 @@ import {
 } from 'apache-arrow';
 import { lastValueFrom, map, type Observable, share, take, toArray, zip } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { GroupValue } from '../chunks/LossChunk.js';
 import { losses } from '../operators/losses.js';
 import {
   binaryCrossEntropyWithLogits,
@@ -313,6 +314,67 @@ describe('a weight given as a class instance with getters', () => {
       ),
     );
     expect(shorthand).toBe(expected);
+  });
+});
+
+describe('a file without record batches (a schema only, or one batch of no rows)', () => {
+  /** The epoch log's schema with its rows left out, written as `format`. */
+  async function emptyLog(format: 'arrows' | 'arrow' | 'parquet', zeroRowBatch: boolean): Promise<string> {
+    const { writeIpcFile, writeIpcStream, writeParquet } = await import('@lossflow/arrow/node');
+    const [first] = await lastValueFrom(fromFile(fixture('epoch-log.arrows')).pipe(take(1), toArray()));
+    const none = first!.slice(0, 0);
+    const path = join(dir, `empty-${zeroRowBatch ? 'batch' : 'schema'}.${format}`);
+    if (format === 'parquet') {
+      await writeParquet(path, [none]);
+    } else {
+      const out = (format === 'arrow' ? writeIpcFile : writeIpcStream)(path, none.schema);
+      if (zeroRowBatch) await out.write(none);
+      await out.close();
+    }
+    return path;
+  }
+
+  it.each([
+    ['arrows', false],
+    ['arrows', true],
+    ['arrow', false],
+    ['arrow', true],
+    ['parquet', true],
+  ] as const)(
+    '.%s (a batch of no rows: %s) gives in workers what it gives in this thread, with and without by, whatever the columns',
+    async (format, zeroRowBatch) => {
+      const path = await emptyLog(format, zeroRowBatch);
+      for (const by of [undefined, 'epoch']) {
+        // A column the file does not have: this thread resolves columns at the first batch, so the
+        // file gives no value there, never MISSING_COLUMN; neither may the workers.
+        for (const target of ['target', 'no-such-column']) {
+          const results = await perThreads<number | GroupValue>((threads) =>
+            by === undefined
+              ? fromFile(path, threads).pipe(crossEntropy({ target }), reduce('mean'))
+              : fromFile(path, threads).pipe(crossEntropy({ target, by }), reduceGroups('mean')),
+          );
+          expect(results[0], `${by} ${target}`).toEqual(by === undefined ? [Number.NaN] : []);
+          expectSameBits(results);
+        }
+      }
+    },
+  );
+
+  it('a missing column is still MISSING_COLUMN at batch 0 in every thread setting when the file has rows', async () => {
+    for (const threads of THREADS) {
+      const error = await lastValueFrom(
+        fromFile(fixture('epoch-log.parquet'), threads).pipe(
+          crossEntropy({ target: 'no-such-column' }),
+          toArray(),
+        ),
+      ).catch((e: unknown) => e);
+      expect(error, JSON.stringify(threads)).toMatchObject({
+        code: 'MISSING_COLUMN',
+        column: 'no-such-column',
+        batch: 0,
+        file: fixture('epoch-log.parquet'),
+      });
+    }
   });
 });
 

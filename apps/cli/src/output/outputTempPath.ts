@@ -1,0 +1,83 @@
+import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+
+const SUFFIX = '.lossflow-tmp';
+
+/** This machine's name as a temporary file carries it: letters, digits and dashes only. */
+function hostTag(host: string): string {
+  return host.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 40) || 'host';
+}
+
+/**
+ * The temporary file an output is written to before it is renamed over `destination`, in the same
+ * folder: `.NAME.PID-RANDOM.HOST.lossflow-tmp`. Hidden, named after its target, and carrying the
+ * writing process and machine, so a file left by a process that was killed (SIGKILL runs no clean-up)
+ * is recognisable, and {@link removeStaleOutputTemps} can tell it from one still being written.
+ *
+ * @example
+ * outputTempPath('/runs/losses.arrows'); // '/runs/.losses.arrows.4242-k3j2l1m0.node1.lossflow-tmp'
+ */
+export function outputTempPath(destination: string, pid = process.pid, host = hostname()): string {
+  const random = Math.random().toString(36).slice(2, 10).padEnd(8, '0');
+  return join(dirname(destination), `.${basename(destination)}.${pid}-${random}.${hostTag(host)}${SUFFIX}`);
+}
+
+/**
+ * Removes the temporary files of `destination` (see {@link outputTempPath}) that processes of this
+ * machine which no longer run left behind: a lossflow killed while writing it. A file of a process
+ * still running (another lossflow writing the same output now, or a reused process id: left
+ * alone, erring on the safe side), of another machine (a shared folder: its processes cannot be
+ * seen from here), of another output, or that is not a regular file is never touched. Called
+ * before the same output is written again; failures to remove are ignored (the file stays, as it
+ * would have without this).
+ *
+ * @returns the paths removed
+ * @example
+ * removeStaleOutputTemps('/runs/losses.arrows');
+ */
+export function removeStaleOutputTemps(
+  destination: string,
+  alive: (pid: number) => boolean = processAlive,
+  host = hostname(),
+): string[] {
+  const folder = dirname(destination);
+  const prefix = `.${basename(destination)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(SUFFIX)) continue;
+    // PID-RANDOM, then this machine's tag (names written before the tag was added have none).
+    const match = /^(\d+)-[a-z0-9]+(?:\.([A-Za-z0-9-]+))?$/.exec(
+      name.slice(prefix.length, name.length - SUFFIX.length),
+    );
+    if (match === null) continue;
+    if (match[2] !== undefined && match[2] !== hostTag(host)) continue;
+    const pid = Number(match[1]);
+    if (pid === process.pid || alive(pid)) continue;
+    const path = join(folder, name);
+    try {
+      if (!lstatSync(path).isFile()) continue;
+      unlinkSync(path);
+      removed.push(path);
+    } catch {
+      // Gone meanwhile, or not ours to remove: left as it is.
+    }
+  }
+  return removed;
+}
+
+/** Whether a process of this id runs on this machine (one of another user counts as running). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
