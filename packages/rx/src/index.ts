@@ -46,6 +46,8 @@ export { fromBatches } from './sources/fromBatches.js';
 export { type BytesSource, fromBytes } from './sources/fromBytes.js';
 export type { LossOperatorSpec } from './specs/LossOperatorSpec.js';
 export { lossSpec } from './specs/lossSpec.js';
+export type { WorkerLoss, WorkerPass } from './threads/lossTask.js';
+export { mergeWorkerLosses } from './threads/mergeWorkerLosses.js';
 export { threadsRefusal } from './threads/threadsUnavailable.js';
 export {
   type LossOperatorPlan,
