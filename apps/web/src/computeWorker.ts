@@ -62,8 +62,16 @@ async function blockChunks(
   }
 }
 
-scope.onmessage = async (event: MessageEvent<ToWorker>) => {
-  const message = event.data;
+/**
+ * Messages are handled one at a time, in the order they arrive: a batch's read awaits, and a
+ * message handled meanwhile would read into the same reused buffer.
+ */
+let queue: Promise<void> = Promise.resolve();
+scope.onmessage = (event: MessageEvent<ToWorker>) => {
+  queue = queue.then(() => handle(event.data));
+};
+
+async function handle(message: ToWorker): Promise<void> {
   if (message.type === 'init') {
     try {
       setKernelBackend(message.spec.kernels);
@@ -109,4 +117,4 @@ scope.onmessage = async (event: MessageEvent<ToWorker>) => {
       error: error.row === undefined ? error : { ...error, row: error.row + first },
     });
   }
-};
+}
