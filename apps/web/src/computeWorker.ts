@@ -25,7 +25,8 @@ let plans: LossOperatorPlan[] = [];
 let kernels: EvalSpec['kernels'] = 'wasm';
 /** The columns the task was last set up with (per file: the page resolves them from its schema). */
 let taskColumns = '';
-const reader = new PlanReader();
+/** Two buffers: the next batch is read into one while the batch in the other is computed. */
+const readers = [new PlanReader(), new PlanReader()];
 
 function post(message: FromWorker): void {
   scope.postMessage(message);
@@ -35,6 +36,7 @@ function post(message: FromWorker): void {
 async function blockChunks(
   message: Extract<ToWorker, { type: 'block' }>,
   plan: BatchReadPlan,
+  read: Promise<Uint8Array>,
 ): Promise<WorkerChunk[]> {
   const key = JSON.stringify(message.columns);
   if (key !== taskColumns) {
@@ -50,7 +52,7 @@ async function blockChunks(
     });
     taskColumns = key;
   }
-  const bytes = await reader.read(message.file, plan, message.file.name);
+  const bytes = await read;
   // Memory growth while the task runs detaches the region's views (never its bytes in `bytes`):
   // the region is then filled and the task run again, as the CLI's worker threads do.
   for (let attempt = 1; ; attempt++) {
@@ -63,15 +65,28 @@ async function blockChunks(
 }
 
 /**
- * Messages are handled one at a time, in the order they arrive: a batch's read awaits, and a
- * message handled meanwhile would read into the same reused buffer.
+ * Messages are computed one at a time, in the order they arrive; a batch is read as soon as one
+ * of the two buffers is free (the batch before the one last read into it is computed), so reading
+ * the next batch overlaps computing this one, and no read ever lands in a buffer still in use.
  */
-let queue: Promise<void> = Promise.resolve();
+let computed: Promise<void> = Promise.resolve();
+const bufferFree: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
+let blocks = 0;
 scope.onmessage = (event: MessageEvent<ToWorker>) => {
-  queue = queue.then(() => handle(event.data));
+  const message = event.data;
+  if (message.type !== 'block') {
+    computed = computed.then(() => handle(message, undefined));
+    return;
+  }
+  const k = blocks++ % 2;
+  const read = bufferFree[k]!.then(() => readers[k]!.read(message.file, message.plan, message.file.name));
+  // Its failure is reported by `handle`, in order.
+  read.catch(() => undefined);
+  computed = computed.then(() => handle(message, read));
+  bufferFree[k] = computed;
 };
 
-async function handle(message: ToWorker): Promise<void> {
+async function handle(message: ToWorker, read: Promise<Uint8Array> | undefined): Promise<void> {
   if (message.type === 'init') {
     try {
       setKernelBackend(message.spec.kernels);
@@ -86,7 +101,7 @@ async function handle(message: ToWorker): Promise<void> {
   }
   try {
     if (message.type === 'block') {
-      const chunks = await blockChunks(message, message.plan);
+      const chunks = await blockChunks(message, message.plan, read!);
       post({ type: 'chunks', job: message.job, index: message.index, part: message.part, chunks });
       return;
     }
