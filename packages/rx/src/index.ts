@@ -37,6 +37,21 @@ export { type ColumnOptions, lossOperator } from './operators/lossOperator.js';
 export * from './operators/lossOperators.js';
 export { type LossOperatorFactory, type OperatorOptionsOf, operatorOf } from './operators/operatorOf.js';
 export { STREAM_OPTION_KEYS, type StreamOptions } from './operators/streamOptions.js';
+export { type FailurePlace, failureSentence } from './output/failureSentence.js';
+export {
+  type NonFiniteWord,
+  type OutputKey,
+  outputKey,
+  outputNumber,
+} from './output/outputNumber.js';
+export {
+  type DocumentLoss,
+  type DocumentMetric,
+  type DocumentRun,
+  metricDocument,
+  outputMetricValue,
+  resultDocument,
+} from './output/resultDocument.js';
 export { perRowBatches } from './reduce/perRowBatches.js';
 export { reduce } from './reduce/reduce.js';
 export { reduceGroups } from './reduce/reduceGroups.js';
