@@ -8,7 +8,9 @@ export interface FailurePlace {
   /** The option a bad value was given for (named only when no column is). */
   readonly option?: string | undefined;
   /** For `SHAPE_CHANGED` / `DTYPE_CHANGED`: where the earlier shape (type) was first seen. */
-  readonly earlier?: { readonly code: string; readonly file?: string | undefined; readonly batch: number } | undefined;
+  readonly earlier?:
+    | { readonly code: string; readonly file?: string | undefined; readonly batch: number }
+    | undefined;
 }
 
 /**
