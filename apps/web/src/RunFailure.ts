@@ -1,8 +1,9 @@
 import { lossDescriptor } from '@lossflow/core';
+import { failureSentence } from '@lossflow/rx';
 import type { ErrorData } from './workerMessages.js';
 
 /**
- * Why a run ended without a result, worded as `lossflow eval` words it: what could not be done
+ * Why a run ended without a result, worded as `lossflow eval` words it (its `failureSentence`): what could not be done
  * (read the data, compute a loss), where (file, batch, row, column), the error and its code, and
  * how to fix it. No partial result is ever shown with one.
  */
@@ -25,24 +26,28 @@ export class RunFailure extends Error {
 export function failureMessage(e: ErrorData): string {
   // Bad usage (a file chosen twice) is said as it is, as the CLI says it.
   if (e.name === 'UsageError') return e.message;
-  const where = [
-    e.file === undefined ? undefined : `file '${e.file}'`,
-    e.batch === undefined ? undefined : `batch ${e.batch}`,
-    e.row === undefined ? undefined : `row ${e.row}`,
-    e.column === undefined ? undefined : `column '${e.column}'`,
-    e.firstBatch === undefined
-      ? undefined
-      : `the earlier ${e.code === 'DTYPE_CHANGED' ? 'type' : 'shape'} from ${e.firstFile === undefined ? '' : `file '${e.firstFile}', `}batch ${e.firstBatch}`,
-  ].filter((x) => x !== undefined);
   const what =
     e.name === 'LossError'
       ? `cannot compute ${e.loss === undefined ? 'the loss' : (lossDescriptor(e.loss)?.cliName ?? e.loss)}`
       : e.code === 'ABORTED'
         ? 'cancelled'
         : 'cannot read the data';
-  const detail = e.detail ?? e.message;
-  const text = `${what}${where.length === 0 ? '' : ` (${where.join(', ')})`}: ${detail.replace(/\.$/, '')}${
-    e.code === undefined ? '' : ` [${e.code}]`
-  }.`;
+  const detail = (e.detail ?? e.message).replace(/\.$/, '');
+  const text = failureSentence(
+    what,
+    {
+      file: e.file,
+      batch: e.batch,
+      row: e.row,
+      column: e.column,
+      earlier:
+        e.firstBatch === undefined
+          ? undefined
+          : { code: e.code ?? '', file: e.firstFile, batch: e.firstBatch },
+    },
+    detail,
+    e.code,
+    [],
+  );
   return e.hint === undefined || text.includes(e.hint) ? text : `${text} ${e.hint}`;
 }

@@ -4,6 +4,7 @@ import {
   type GroupKey,
   type GroupValue,
   type LossChunk,
+  mergeWorkerLosses,
   reduce,
   reduceGroups,
   runningGroups,
@@ -11,9 +12,9 @@ import {
 import type { Schema } from 'apache-arrow';
 import { firstValueFrom, forkJoin, Subject, toArray } from 'rxjs';
 import { batchMessage, schemaBytes } from './batchMessage.js';
-import { spansReadable, streamSpans } from './batchSpan.js';
 import { duplicateFile } from './duplicateFile.js';
 import type { EvalSpec } from './evalSpec.js';
+import { blockLayouts, ipcBlocks } from './ipcBlocks.js';
 import { lossPlans } from './lossOperators.js';
 import { RunFailure } from './RunFailure.js';
 import { type ErrorData, errorData, type FromWorker, type WorkerChunk } from './workerMessages.js';
@@ -89,7 +90,7 @@ export async function runEval(
   const totalBytes = files.reduce((n, f) => n + f.size, 0);
   const subjects = plans.map(() => new Subject<LossChunk>());
   // Batches computed but not yet merged (they finish out of order), and the first failure by batch.
-  const done = new Map<number, readonly WorkerChunk[]>();
+  const done = new Map<number, WorkerChunk[]>();
   const failures = new Map<number, ErrorData>();
   const wholeFile = new Set<number>();
   const fileOf: { first: number; name: string }[] = [];
@@ -205,13 +206,40 @@ export async function runEval(
     }
   };
   const rowsOf = new Map<number, number>();
+  // Batches cut into row ranges, until every range is back: each range's chunks, and the first range that failed.
+  const partsOf = new Map<number, { chunks: WorkerChunk[][]; left: number; failedPart?: number }>();
+  const partOfJob = new Map<number, number>();
   const rowsSum: number[] = [];
   const groupBatches: Map<GroupKey, number>[] = [];
   const pool = new WorkerPool(options.workers, Math.max(1, options.threads), (reply: FromWorker) => {
-    if (reply.type === 'chunks') done.set(reply.index, reply.chunks);
-    else if (reply.type === 'error') {
+    const part = reply.type === 'ready' || reply.job === undefined ? undefined : partOfJob.get(reply.job);
+    if (part !== undefined) partOfJob.delete((reply as { job: number }).job);
+    if (reply.type === 'chunks') {
+      const parts = partsOf.get(reply.index);
+      if (parts === undefined) done.set(reply.index, reply.chunks);
+      else {
+        parts.chunks[reply.part] = reply.chunks;
+        if (--parts.left === 0) {
+          partsOf.delete(reply.index);
+          try {
+            // The row ranges' chunks merged in row order: the CLI's merge, so its bits.
+            done.set(reply.index, mergeWorkerLosses(parts.chunks));
+          } catch (e) {
+            failures.set(reply.index, errorData(e));
+          }
+        }
+      }
+    } else if (reply.type === 'error') {
       if (reply.index === undefined) fail(reply.error, undefined);
-      else failures.set(reply.index, reply.error);
+      // The failure of a batch cut into row ranges is its first range's that failed, as the CLI's.
+      else {
+        const parts = partsOf.get(reply.index);
+        const at = part ?? 0;
+        if (parts === undefined || parts.failedPart === undefined || at < parts.failedPart) {
+          failures.set(reply.index, reply.error);
+          if (parts !== undefined) parts.failedPart = at;
+        }
+      }
     }
     merge();
   });
@@ -239,12 +267,19 @@ export async function runEval(
       if (failure !== undefined) break;
       fileOf.push({ first: index, name: file.name });
       let names: string[];
-      let spans: boolean;
+      let layouts: ReturnType<typeof blockLayouts>;
+      let columnsByLoss: Record<string, string>[] = [];
+      let read: string[] = [];
       try {
         const opened = await columnsOf(file, plans, spec.by);
         names = opened.names;
         firstSchema ??= opened.schema;
-        spans = opened.format === 'arrow-stream' && spansReadable(opened.schema);
+        if (opened.format === 'arrow-stream') {
+          columnsByLoss = plans.map((p) => p.columns(opened.schema));
+          // Every column the losses read, each once, in the order the CLI's worker pool takes them.
+          read = [...new Set(columnsByLoss.flatMap((c) => Object.values(c)))];
+          layouts = blockLayouts(opened.schema, read);
+        } else layouts = undefined;
       } catch (e) {
         failures.set(index, errorData(e));
         if (!(e instanceof ArrowReadError && e.code === 'BAD_COLUMN_TYPE')) wholeFile.add(index);
@@ -252,18 +287,31 @@ export async function runEval(
         break;
       }
       if (columns.length === 0) columns = names;
-      if (spans) {
+      if (layouts !== undefined) {
         // An Arrow IPC stream: this thread reads only message headers (checked as the CLI's pool
-        // checks them); the workers read the messages themselves, their reads overlapping.
+        // checks them) and plans each batch's reads, cut into the CLI's row ranges; the workers
+        // read the bytes themselves, every worker a range of a big batch.
         try {
-          const { schema, batches } = await streamSpans(file);
-          for await (const span of batches) {
-            if (span.rows === 0) continue;
-            await pool.slot();
+          for await (const block of ipcBlocks(file, read, layouts)) {
             if (failure !== undefined) break;
-            rowsOf.set(index, span.rows);
-            readerBytes = span.end;
-            pool.sendSpan(index, file, schema, span.start, span.end);
+            rowsOf.set(index, block.rows);
+            if (block.plans.length > 1)
+              partsOf.set(index, { chunks: block.plans.map(() => []), left: block.plans.length });
+            for (const [part, plan] of block.plans.entries()) {
+              await pool.slot();
+              if (failure !== undefined) break;
+              const job = pool.sendBlock({
+                index,
+                part,
+                file,
+                plan,
+                names: read,
+                layouts,
+                columns: columnsByLoss,
+              });
+              if (block.plans.length > 1) partOfJob.set(job, part);
+            }
+            readerBytes = block.end;
             index++;
             progress();
           }

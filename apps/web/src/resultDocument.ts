@@ -1,44 +1,20 @@
+import { resultDocument as document, outputNumber } from '@lossflow/rx';
 import type { RunResult } from './evalRun.js';
 
-/** A non-finite number as the CLI's JSON writes it (a diverged loss, a mean over no rows). */
-function outputNumber(v: number): number | string {
-  if (Number.isFinite(v)) return v;
-  return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
-}
-
 /**
- * The result as `lossflow eval … --format json` writes it: `{ rows, files, columns, by?, results }`,
- * the same fields in the same order, numbers as JavaScript prints them, non-finite values as
- * strings; `files` name the files the page read (their names, not paths).
+ * The result as `lossflow eval … --format json` writes it, by the CLI's own writer
+ * (`resultDocument` of `@lossflow/rx`): `{ rows, files, columns, by?, results }`; `files` name the
+ * files the page read (their names, not paths).
  *
  * @example
  * download('lossflow.json', resultDocument(result));
  */
 export function resultDocument(run: RunResult): string {
-  const doc = {
+  return document({
     rows: run.rows,
-    files: run.files,
-    columns: run.columns,
-    ...(run.by === undefined ? {} : { by: run.by }),
-    results: run.results.map((r) => ({
-      loss: r.loss,
-      reduction: r.reduction,
-      options: r.options,
-      columns: r.columns,
-      value: outputNumber(r.value),
-      rows: r.rows,
-      ...(r.groups === undefined
-        ? {}
-        : {
-            groups: r.groups.map((g) => ({
-              key: typeof g.key === 'number' ? outputNumber(g.key) : g.key,
-              value: outputNumber(g.value),
-              rows: g.rows,
-            })),
-          }),
-    })),
-  };
-  return `${JSON.stringify(doc, null, 2)}\n`;
+    inputs: { files: run.files, columns: run.columns, ...(run.by === undefined ? {} : { by: run.by }) },
+    results: run.results,
+  });
 }
 
 /**

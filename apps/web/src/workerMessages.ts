@@ -1,5 +1,5 @@
-import type { LossState } from '@lossflow/core';
-import type { ChunkSteps, GroupState, RowDtypes, RowShapes } from '@lossflow/rx';
+import type { BatchReadPlan, TensorLayout } from '@lossflow/arrow';
+import type { WorkerLoss } from '@lossflow/rx';
 import type { BatchMessage } from './batchMessage.js';
 import type { EvalSpec } from './evalSpec.js';
 
@@ -7,30 +7,30 @@ import type { EvalSpec } from './evalSpec.js';
 export type ToWorker =
   | { readonly type: 'init'; readonly spec: EvalSpec }
   /**
-   * One record batch of an Arrow IPC stream that the worker reads itself: the message at
-   * `[start, end)` of `file`, decoded after `schema` (the stream's schema message).
+   * One record batch of an Arrow IPC stream, or one row range of it, that the worker reads itself:
+   * the byte ranges of `plan` (see `ipcBatchPlans`) of `file`, holding the columns `names` (laid
+   * out as `layouts`); `columns` are each loss's columns by role, resolved from the file's schema.
    */
   | {
-      readonly type: 'span';
+      readonly type: 'block';
+      readonly job: number;
       readonly index: number;
+      /** Which row range of the batch (0 for a batch whole): the page merges them in this order. */
+      readonly part: number;
       readonly file: File;
-      readonly schema: Uint8Array;
-      readonly start: number;
-      readonly end: number;
+      readonly plan: BatchReadPlan;
+      readonly names: readonly string[];
+      readonly layouts: readonly TensorLayout[];
+      readonly columns: readonly Readonly<Record<string, string>>[];
     }
   /** One record batch of the stream (its columns' buffers, transferred), `index` counted over every file. */
-  | { readonly type: 'batch'; readonly index: number; readonly batch: BatchMessage };
+  | { readonly type: 'batch'; readonly job: number; readonly index: number; readonly batch: BatchMessage };
 
-/** One loss over one batch, as a worker posts it back (a `LossChunk` without its batch). */
-export interface WorkerChunk {
-  readonly rows: number;
-  readonly skipped: number;
-  readonly state: LossState;
-  readonly groups: readonly GroupState[] | undefined;
-  readonly steps: ChunkSteps | undefined;
-  readonly rowShapes: RowShapes | undefined;
-  readonly rowDtypes: RowDtypes | undefined;
-}
+/**
+ * One loss over one batch (or a row range of one), as a worker posts it back (a `LossChunk`
+ * without its batch): what the CLI's worker threads post, so their merge applies.
+ */
+export type WorkerChunk = WorkerLoss;
 
 /** A typed error of the packages, as plain data (its class does not survive `postMessage`). */
 export interface ErrorData {
@@ -53,8 +53,20 @@ export interface ErrorData {
 /** What a compute worker posts back. */
 export type FromWorker =
   | { readonly type: 'ready'; readonly kernels: string }
-  | { readonly type: 'chunks'; readonly index: number; readonly chunks: readonly WorkerChunk[] }
-  | { readonly type: 'error'; readonly index: number | undefined; readonly error: ErrorData };
+  /** `job` is the pool's number of the message answered; `part` its row range of batch `index`. */
+  | {
+      readonly type: 'chunks';
+      readonly job: number;
+      readonly index: number;
+      readonly part: number;
+      readonly chunks: WorkerChunk[];
+    }
+  | {
+      readonly type: 'error';
+      readonly job: number | undefined;
+      readonly index: number | undefined;
+      readonly error: ErrorData;
+    };
 
 /**
  * The fields of an error that say what failed and where, as plain data.

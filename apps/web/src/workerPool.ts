@@ -8,13 +8,15 @@ export type WorkerFactory = () => Worker;
 /**
  * The compute workers of one run: batches go to the least busy worker, replies come back through
  * `onReply` in whatever order they finish (the run puts them back in batch order). At most
- * `2 × size` batches are out at once, so reading never runs ahead of computing by more than that.
+ * `2 × size` jobs (batches or row ranges of one) are out at once, so reading never runs ahead of computing by more than that.
  * `close()` terminates every worker at once (cancel, an error, or the end of the run).
  */
 export class WorkerPool {
   readonly #workers: Worker[] = [];
   readonly #busy: number[] = [];
+  /** The worker each job that is out went to, by job number. */
   readonly #owner = new Map<number, number>();
+  #jobs = 0;
   #waiters: (() => void)[] = [];
   #closed = false;
   /** Rejects a pending `init()`: set while one waits, so `close()` and a worker's crash end it. */
@@ -29,10 +31,10 @@ export class WorkerPool {
       const worker = factory();
       worker.onmessage = (event: MessageEvent<FromWorker>) => {
         const reply = event.data;
-        if (reply.type !== 'ready' && reply.index !== undefined) {
-          const at = this.#owner.get(reply.index);
+        if (reply.type !== 'ready' && reply.job !== undefined) {
+          const at = this.#owner.get(reply.job);
           if (at !== undefined) {
-            this.#owner.delete(reply.index);
+            this.#owner.delete(reply.job);
             this.#busy[at]!--;
             this.#waiters.shift()?.();
           }
@@ -44,6 +46,7 @@ export class WorkerPool {
         this.#initFailed?.(new Error(`a compute worker failed: ${event.message}`));
         this.onReply({
           type: 'error',
+          job: undefined,
           index: undefined,
           error: {
             name: 'Error',
@@ -110,24 +113,30 @@ export class WorkerPool {
 
   /** Sends batch `index` (its buffers in `transfer` are moved, not copied) to the least busy worker. */
   send(index: number, batch: BatchMessage, transfer: ArrayBuffer[]): void {
-    this.#post(index, { type: 'batch', index, batch }, transfer);
+    this.#post((job) => ({ type: 'batch', job, index, batch }), transfer);
   }
 
-  /** Has the least busy worker read and compute the IPC message at `[start, end)` of `file` as batch `index`. */
-  sendSpan(index: number, file: File, schema: Uint8Array, start: number, end: number): void {
-    this.#post(index, { type: 'span', index, file, schema, start, end }, []);
+  /**
+   * Has the least busy worker read and compute one read plan of an Arrow IPC stream's batch
+   * `index` (its row range `part`; see the `block` message).
+   */
+  sendBlock(block: Omit<Extract<ToWorker, { type: 'block' }>, 'type' | 'job'>): number {
+    return this.#post((job) => ({ type: 'block', job, ...block }), []);
   }
 
-  #post(index: number, message: ToWorker, transfer: ArrayBuffer[]): void {
-    if (this.#closed) return;
+  /** Posts a job to the least busy worker; returns its number (−1 once closed). */
+  #post(message: (job: number) => ToWorker, transfer: ArrayBuffer[]): number {
+    if (this.#closed) return -1;
     let at = 0;
     for (let i = 1; i < this.#busy.length; i++) if (this.#busy[i]! < this.#busy[at]!) at = i;
+    const job = this.#jobs++;
     this.#busy[at]!++;
-    this.#owner.set(index, at);
-    this.#workers[at]!.postMessage(message, transfer);
+    this.#owner.set(job, at);
+    this.#workers[at]!.postMessage(message(job), transfer);
+    return job;
   }
 
-  /** Batches sent and not answered yet. */
+  /** Jobs sent and not answered yet. */
   get outstanding(): number {
     return this.#owner.size;
   }

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, downloaded, type PageHarness, runFiles, startHarness } from './pageHarness.js';
 
@@ -93,6 +94,58 @@ describe('the web app', () => {
       await page.context().close();
     });
   }
+
+  it("cuts a batch over 4 MiB into the CLI's row ranges across the workers and passes over empty batches", async () => {
+    // One batch of 9,000 rows of 128 float32 logits (4.6 MB): two row ranges, computed by two
+    // workers and merged in row order; empty batches around it, which the CLI passes over.
+    const big = join(dir, 'big.arrows');
+    cli([
+      'generate',
+      '--rows',
+      '9000',
+      '--classes',
+      '128',
+      '--epochs',
+      '1',
+      '--batch-rows',
+      '9000',
+      '--out',
+      big,
+      '-q',
+    ]);
+    const table = tableFromIPC(readFileSync(big));
+    const empty = table.batches[0]!.slice(0, 0);
+    const spaced = join(dir, 'spaced.arrows');
+    writeFileSync(spaced, tableToIPC(new Table([empty, ...table.batches, empty, empty]), 'stream'));
+    // The same batch with a target out of range in its second range: the error names the batch's row.
+    const target = table.getChild('target')!.data[0]!.values as BigInt64Array;
+    target[8500] = 1000n;
+    const bad = join(dir, 'bad-range.arrows');
+    writeFileSync(bad, tableToIPC(table, 'stream'));
+    const { page } = await harness.open(1280, 900);
+    for (const file of [big, spaced]) {
+      expect(await runFiles(page, [file], 3)).toBe('done');
+      expect(values(await downloaded(page, '#download-json'))).toEqual(
+        values(cli(['eval', file, '--by', 'epoch', '--format', 'json'])),
+      );
+      expect(await downloaded(page, '#download-csv')).toBe(
+        cli(['eval', file, '--by', 'epoch', '--format', 'csv']),
+      );
+    }
+    expect(await runFiles(page, [bad], 3)).toMatch(/^error/);
+    const said = (() => {
+      try {
+        cli(['eval', 'bad-range.arrows', '--by', 'epoch', '--format', 'json'], dir);
+        return '';
+      } catch (e) {
+        return String((e as { stderr?: string }).stderr);
+      }
+    })();
+    expect(said).toContain('batch 0, row 8500');
+    const message = (await page.textContent('#error')) ?? '';
+    expect(said.trim()).toBe(`lossflow eval: ${message} No result was written.`);
+    await page.context().close();
+  });
 
   it('shows a truncated file as the CLI words it, with no result', async () => {
     const whole = readFileSync(join(dir, 'log.arrows'));

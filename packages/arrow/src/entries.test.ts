@@ -15,6 +15,8 @@ describe('the entries of @lossflow/arrow', () => {
         'columnTensor',
         'describeSchema',
         'detectFormat',
+        'RANGE_BYTES',
+        'ipcBatchPlans',
         'rangeRows',
         'readBatches',
         'readTensors',
@@ -42,6 +44,11 @@ describe('the entries of @lossflow/arrow', () => {
         'writeTrainingLog',
       ].sort(),
     );
-    expect(Object.keys(worker).sort()).toEqual(['ArrowReadError', 'registerErrorCodec']);
+    expect(Object.keys(worker).sort()).toEqual([
+      'ArrowReadError',
+      'IoRegionBatch',
+      'rebaseListOffsets',
+      'registerErrorCodec',
+    ]);
   });
 });

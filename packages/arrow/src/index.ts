@@ -18,7 +18,10 @@ export {
   type PositionalFile,
   scanIpcStream,
 } from './ipc/scanIpcBlocks.js';
-export { type ListExtent, rangeRows } from './parallel/rangeRows.js';
+export type { BatchReadPlan, PlannedBuffer, PlannedLevel } from './parallel/BatchReadPlan.js';
+export { ipcBatchPlans } from './parallel/ipcBatchPlans.js';
+export { type ListExtent, RANGE_BYTES, rangeRows } from './parallel/rangeRows.js';
+export type { ReadBytesAt } from './parallel/rowRangePlans.js';
 export { MAX_THREADS } from './read/countOption.js';
 export { type BatchReader, type ReadOptions, type ReadProgress, readBatches } from './read/readBatches.js';
 export {

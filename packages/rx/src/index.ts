@@ -37,6 +37,21 @@ export { type ColumnOptions, lossOperator } from './operators/lossOperator.js';
 export * from './operators/lossOperators.js';
 export { type LossOperatorFactory, type OperatorOptionsOf, operatorOf } from './operators/operatorOf.js';
 export { STREAM_OPTION_KEYS, type StreamOptions } from './operators/streamOptions.js';
+export { type FailurePlace, failureSentence } from './output/failureSentence.js';
+export {
+  type NonFiniteWord,
+  type OutputKey,
+  outputKey,
+  outputNumber,
+} from './output/outputNumber.js';
+export {
+  type DocumentLoss,
+  type DocumentMetric,
+  type DocumentRun,
+  metricDocument,
+  outputMetricValue,
+  resultDocument,
+} from './output/resultDocument.js';
 export {
   GROUP_MEMORY_BYTES,
   GroupBudget,
@@ -53,6 +68,8 @@ export { fromBatches } from './sources/fromBatches.js';
 export { type BytesSource, fromBytes } from './sources/fromBytes.js';
 export type { LossOperatorSpec } from './specs/LossOperatorSpec.js';
 export { lossSpec } from './specs/lossSpec.js';
+export type { WorkerLoss, WorkerPass } from './threads/lossTask.js';
+export { mergeWorkerLosses } from './threads/mergeWorkerLosses.js';
 export { threadsRefusal } from './threads/threadsUnavailable.js';
 export {
   type LossOperatorPlan,

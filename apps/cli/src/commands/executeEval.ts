@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { writeIpcStream } from '@lossflow/arrow/node';
-import type { GroupKey, MetricChunk } from '@lossflow/rx';
+import { type GroupKey, type MetricChunk, resultDocument } from '@lossflow/rx';
 import type { Schema } from 'apache-arrow';
 import { lastValueFrom } from 'rxjs';
 import type { EvalPlan } from '../args/evalArgs.js';
@@ -25,7 +25,6 @@ import { outputRequests } from '../output/evalOutputs.js';
 import { LineOutput } from '../output/lineOutput.js';
 import { OutputFile } from '../output/OutputFile.js';
 import { checkOutputTargets } from '../output/outputTargets.js';
-import { resultDocument } from '../output/resultDocument.js';
 import { finalRecords } from '../output/resultRecords.js';
 import { resultTable } from '../output/resultTable.js';
 import { RunningMetricRecords } from '../output/runningMetricRecords.js';

@@ -1,5 +1,6 @@
 import { ArrowReadError } from '@lossflow/arrow';
 import { LossError } from '@lossflow/core';
+import { failureSentence } from '@lossflow/rx';
 import { LOSSES } from '../losses/lossRegistry.js';
 import { OutputError } from './OutputError.js';
 import { UsageError } from './UsageError.js';
@@ -77,13 +78,6 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
   if (error instanceof OutputError) return outputFailure(error, head);
   if (error instanceof ArrowReadError) {
     const file = error.file ?? context.currentFile?.();
-    const where = location([
-      file === undefined ? undefined : `file '${file}'`,
-      error.rowGroup === undefined ? undefined : `row group ${error.rowGroup}`,
-      error.batch === undefined ? undefined : `batch ${error.batch}`,
-      error.row === undefined ? undefined : `row ${error.row}`,
-      error.column === undefined ? undefined : `column '${error.column}'`,
-    ]);
     const flag = error.column === undefined ? undefined : context.flagOfColumn?.(error.column);
     // A missing column's fix is said once, with the flag that named it: the library's generic
     // "Pick one of the available columns" is replaced, a case-only near miss is kept.
@@ -108,33 +102,44 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
       error.code === 'WRITE' || (error.code === 'IO' && syscallOf(error) === 'write') ? 'write' : 'read';
     return {
       exitCode: 1,
-      message: `${head} cannot ${verb} the data${where}: ${error.detail} [${error.code}]. ${[...fixes, 'No result was written.'].join(' ')}`,
+      message: `${head} ${failureSentence(
+        `cannot ${verb} the data`,
+        { file, rowGroup: error.rowGroup, batch: error.batch, row: error.row, column: error.column },
+        error.detail,
+        error.code,
+        [...fixes, 'No result was written.'],
+      )}`,
     };
   }
   if (error instanceof LossError) {
     const inFile =
       error.batch !== undefined && context.locate !== undefined ? context.locate(error.batch) : undefined;
-    const where = location([
-      inFile === undefined ? undefined : `file '${inFile.file}'`,
-      inFile !== undefined
-        ? `batch ${inFile.batch}`
-        : error.batch === undefined
-          ? undefined
-          : `batch ${error.batch}`,
-      error.row === undefined ? undefined : `row ${error.row}`,
-      error.column !== undefined
-        ? `column '${error.column}'`
-        : error.argument === undefined
-          ? undefined
-          : `option '${error.argument}'`,
-      firstSeen(error, context),
-    ]);
+    const earlier =
+      error.firstBatch === undefined
+        ? undefined
+        : {
+            code: error.code,
+            ...(context.locate?.(error.firstBatch) ?? { file: error.firstFile, batch: error.firstBatch }),
+          };
     const loss =
       error.loss === undefined ? 'the loss' : (LOSSES.find((e) => e.core === error.loss)?.name ?? error.loss);
     const usage = OPTION_CODES.has(error.code) && error.column === undefined;
     return {
       exitCode: usage ? 2 : 1,
-      message: `${head} cannot compute ${loss}${where}: ${error.detail} [${error.code}].${error.hint === undefined ? '' : ` ${error.hint}`} No result was written.`,
+      message: `${head} ${failureSentence(
+        `cannot compute ${loss}`,
+        {
+          file: inFile?.file,
+          batch: inFile?.batch ?? error.batch,
+          row: error.row,
+          column: error.column,
+          option: error.argument,
+          earlier,
+        },
+        error.detail,
+        error.code,
+        [...(error.hint === undefined ? [] : [error.hint]), 'No result was written.'],
+      )}`,
     };
   }
   // A distributed run's failure (@lossflow/nats), named by type so this module loads no NATS code.
@@ -188,19 +193,7 @@ function syscallOf(error: unknown): string | undefined {
   return undefined;
 }
 
-/** Where a `SHAPE_CHANGED` (`DTYPE_CHANGED`) error's earlier shape (type) was first seen, in the files' own batch numbers. */
-function firstSeen(error: LossError, context: FailureContext): string | undefined {
-  if (error.firstBatch === undefined) return undefined;
-  const at = context.locate?.(error.firstBatch) ?? { file: error.firstFile, batch: error.firstBatch };
-  return `the earlier ${error.code === 'DTYPE_CHANGED' ? 'type' : 'shape'} from ${at.file === undefined ? '' : `file '${at.file}', `}batch ${at.batch}`;
-}
-
 /** A `TRUNCATED` error that `allowMissingEndOfStream` (`--allow-missing-end-of-stream`) would accept. */
 function missesEndOfStream(error: ArrowReadError): boolean {
   return error.code === 'TRUNCATED' && error.hint?.includes('allowMissingEndOfStream') === true;
-}
-
-function location(parts: readonly (string | undefined)[]): string {
-  const present = parts.filter((p) => p !== undefined);
-  return present.length === 0 ? '' : ` (${present.join(', ')})`;
 }

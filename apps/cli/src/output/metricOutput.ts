@@ -1,34 +1,7 @@
 import type { MetricValue } from '@lossflow/core';
+import { type NonFiniteWord, outputKey, outputMetricValue, outputNumber } from '@lossflow/rx';
 import type { DisplayKey } from '../eval/displayKey.js';
 import type { MetricResult } from '../metrics/metricResults.js';
-import { type NonFiniteWord, outputKey, outputNumber } from './nonFiniteWords.js';
-
-/** A metric value for JSON: numbers (per class, per cell) with non-finite ones as words. */
-export function outputMetricValue(value: MetricValue): unknown {
-  if (typeof value === 'number') return outputNumber(value);
-  return (value as (number | number[])[]).map((v) =>
-    typeof v === 'number' ? outputNumber(v) : v.map(outputNumber),
-  );
-}
-
-/** The `metrics` array of the `--format json` document: `[{ metric, options, value, rows, groups? }]`. */
-export function metricDocument(results: readonly MetricResult[]): unknown[] {
-  return results.map((r) => ({
-    metric: r.metric,
-    options: r.options,
-    value: outputMetricValue(r.value),
-    rows: r.rows,
-    ...(r.groups === undefined
-      ? {}
-      : {
-          groups: r.groups.map((g) => ({
-            key: outputKey(g.key),
-            value: outputMetricValue(g.value),
-            rows: g.rows,
-          })),
-        }),
-  }));
-}
 
 /** A metric value in a CSV / NDJSON record: a number (non-finite as a word), else its JSON text. */
 export function metricRecordValue(v: MetricValue): number | NonFiniteWord | string {

@@ -1,7 +1,7 @@
+import { type NonFiniteWord, outputKey, outputNumber } from '@lossflow/rx';
 import { type DisplayKey, keyLabel } from '../eval/displayKey.js';
 import type { EvalRun } from '../eval/evalPipeline.js';
 import { metricRecords } from './metricOutput.js';
-import { type NonFiniteWord, outputKey, outputNumber } from './nonFiniteWords.js';
 
 /**
  * One line of `--format csv` / `ndjson`: a running value (`--every`), a group's final value, or a

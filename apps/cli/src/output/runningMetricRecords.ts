@@ -1,9 +1,9 @@
 import { createMetricState, finalizeMetric, type MetricState, mergeMetricInto } from '@lossflow/core';
 import type { GroupKey, MetricChunk } from '@lossflow/rx';
+import { outputKey } from '@lossflow/rx';
 import type { DisplayKey } from '../eval/displayKey.js';
 import type { MetricSelection } from '../metrics/MetricSelection.js';
 import { type MetricRecord, metricRecordValue } from './metricOutput.js';
-import { outputKey } from './nonFiniteWords.js';
 
 /** One metric's states so far: the total and each group's, and the groups touched since the last records. */
 interface RunningMetric {

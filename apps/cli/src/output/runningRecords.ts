@@ -1,8 +1,8 @@
 import type { GroupKey, GroupValue } from '@lossflow/rx';
+import { outputKey, outputNumber } from '@lossflow/rx';
 import type { EvalPlan } from '../args/evalArgs.js';
 import type { DisplayKey } from '../eval/displayKey.js';
 import type { RunningSnapshot } from '../eval/runningSnapshots.js';
-import { outputKey, outputNumber } from './nonFiniteWords.js';
 import type { ResultRecord } from './resultRecords.js';
 
 /** `--every N`: the running values of the groups touched in the last N batches, and the total, every N batches. */

@@ -26,12 +26,12 @@ import { type ReadProgress, readOpenFile } from '../read/readBatches.js';
 import { missingColumnError } from '../schema/missingColumnError.js';
 import { projectSchema } from '../schema/projectSchema.js';
 import { type TensorLayout, tensorLayout } from '../schema/tensorLayout.js';
-import { type BatchReadPlan, batchReadPlan } from './BatchReadPlan.js';
+import type { BatchReadPlan } from './BatchReadPlan.js';
 import { BatchRunner } from './BatchRunner.js';
-import { batchSlots } from './batchSlots.js';
+import { ipcBatchPlans } from './ipcBatchPlans.js';
 import { takeWorker, waitingWorkers } from './prestartWorkers.js';
 import { RANGE_BYTES, rangeRows } from './rangeRows.js';
-import { type ReadBytesAt, rowRangePlans } from './rowRangePlans.js';
+import type { ReadBytesAt } from './rowRangePlans.js';
 import type { WorkerJob, WorkerReply, WorkerRequest, WorkerSetup } from './workerProtocol.js';
 
 /** The module a pool runs in its workers (see `WorkerTaskModule`) and the data its `setup` gets. */
@@ -828,30 +828,17 @@ class Pool<R> implements WorkerBatchReader<R> {
         const rows = this.#limit === undefined ? header.rows : Math.min(header.rows, this.#limit - planned);
         const index = this.#batchesPlanned;
         if (columnError !== undefined) throw columnError.withContext({ batch: index });
-        if (header.compressed) {
-          throw new ArrowReadError('UNSUPPORTED', 'compressed Arrow IPC buffers cannot be read', {
-            file,
-            batch: index,
-            hint: 'Write the file without IPC compression (e.g. pyarrow: IpcWriteOptions(compression=None)).',
-          });
-        }
-        const slots = batchSlots(scan.fields, scan.version, header.variadicCounts, names);
-        const plans =
-          this.#merge === undefined
-            ? [batchReadPlan(header, bodyOffset, bodyLength, slots, names, index, rows, file)]
-            : await rowRangePlans(
-                header,
-                bodyOffset,
-                bodyLength,
-                slots,
-                names,
-                layouts,
-                index,
-                rows,
-                file,
-                this.#rangeBytes,
-                readAt,
-              );
+        const plans = await ipcBatchPlans(
+          scan,
+          at,
+          names,
+          layouts,
+          index,
+          rows,
+          file,
+          this.#merge === undefined ? undefined : this.#rangeBytes,
+          readAt,
+        );
         this.#batchesPlanned++;
         if (plans.length > 1) {
           ranges = plans;

@@ -1,7 +1,10 @@
-import type { DisplayKey } from '../eval/displayKey.js';
+import type { GroupKey } from '../chunks/LossChunk.js';
 
 /** How the machine-readable outputs write a number JSON cannot hold: `Infinity`, `-Infinity`, `NaN`. */
 export type NonFiniteWord = 'Infinity' | '-Infinity' | 'NaN';
+
+/** A group's key as the outputs show it: a value, or one value per name of a key of several names. */
+export type OutputKey = GroupKey | { readonly [name: string]: GroupKey };
 
 /**
  * A number for the JSON, NDJSON and CSV outputs: itself when finite, else the word JavaScript and
@@ -18,10 +21,13 @@ export function outputNumber(v: number): number | NonFiniteWord {
 }
 
 /**
- * A `--by` key for the outputs: numbers as {@link outputNumber}, strings as they are, and each value
- * of a key of several names (`--by run,epoch`: `{ "run": "a", "epoch": 3 }`) the same way.
+ * A group's key for the outputs: numbers as {@link outputNumber}, strings as they are, and each
+ * value of a key of several names (`{ "run": "a", "epoch": 3 }`) the same way.
+ *
+ * @example
+ * outputKey(Number.NaN); // 'NaN'
  */
-export function outputKey(key: DisplayKey): DisplayKey {
+export function outputKey(key: OutputKey): OutputKey {
   if (typeof key === 'number') return outputNumber(key);
   if (typeof key === 'string') return key;
   return Object.fromEntries(
