@@ -16,8 +16,8 @@ import { duplicateFile } from './duplicateFile.js';
 import type { EvalSpec } from './evalSpec.js';
 import { blockLayouts, ipcBlocks } from './ipcBlocks.js';
 import { lossPlans } from './lossOperators.js';
-import { readAhead } from './readAhead.js';
 import { RunFailure } from './RunFailure.js';
+import { readAhead } from './readAhead.js';
 import { type ErrorData, errorData, type FromWorker, type WorkerChunk } from './workerMessages.js';
 import { type WorkerFactory, WorkerPool } from './workerPool.js';
 
