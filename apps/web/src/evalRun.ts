@@ -17,6 +17,7 @@ import type { EvalSpec } from './evalSpec.js';
 import { blockLayouts, ipcBlocks } from './ipcBlocks.js';
 import { lossPlans } from './lossOperators.js';
 import { RunFailure } from './RunFailure.js';
+import { readAhead } from './readAhead.js';
 import { type ErrorData, errorData, type FromWorker, type WorkerChunk } from './workerMessages.js';
 import { type WorkerFactory, WorkerPool } from './workerPool.js';
 
@@ -292,7 +293,8 @@ export async function runEval(
         // checks them) and plans each batch's reads, cut into the CLI's row ranges; the workers
         // read the bytes themselves, every worker a range of a big batch.
         try {
-          for await (const block of ipcBlocks(file, read, layouts)) {
+          // The headers are read ahead of the workers, so a free worker never waits for one.
+          for await (const block of readAhead(ipcBlocks(file, read, layouts), SCAN_AHEAD)) {
             if (failure !== undefined) break;
             rowsOf.set(index, block.rows);
             if (block.plans.length > 1)
@@ -401,6 +403,12 @@ export async function runEval(
     pool.close();
   }
 }
+
+/**
+ * Record batches whose headers are read and planned ahead of the workers: plans are a few numbers
+ * each, so this bounds nothing but how far the scan runs ahead.
+ */
+const SCAN_AHEAD = 256;
 
 /** The CLI's fix for a `--by` column that is not numbers (the library's hint is about loss inputs). */
 const BY_TYPE_FIX =
