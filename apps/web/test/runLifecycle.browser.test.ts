@@ -3,7 +3,7 @@
  * page), its options cannot change under it, and Cancel ends it at any moment, even before the
  * workers are ready.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,15 +59,30 @@ describe('a run on the page', () => {
     await page.waitForFunction(() => document.body.dataset.state === 'ready');
     await page.fill('#threads', '1');
     await page.click('#start');
-    await page.waitForFunction(
-      () => Number((document.getElementById('progress') as HTMLProgressElement).value) > 0,
+    // The form's state and the new choice of file are taken in the page task that sees the run
+    // going (progress made, not ended): the test's round trips are slow on a loaded machine, and
+    // a 50 MB file can be done between two of them.
+    const smallBytes = readFileSync(join(dir, 'small.arrows')).toString('base64');
+    const seen = await page.waitForFunction(
+      (bytes) => {
+        const progress = Number((document.getElementById('progress') as HTMLProgressElement).value);
+        if (document.body.dataset.state !== 'running') return { running: false, locked: [] as boolean[] };
+        if (progress <= 0) return false;
+        const disabled = (selector: string) =>
+          (document.querySelector(selector) as HTMLInputElement | HTMLSelectElement).matches(':disabled');
+        const locked = ['input[value="mseLoss"]', '#col-by', '#threads'].map(disabled);
+        // Another file mid-run: the old run ends (its workers are gone), the new file is ready.
+        const input = document.getElementById('files') as HTMLInputElement;
+        const chosen = new DataTransfer();
+        chosen.items.add(new File([Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0))], 'small.arrows'));
+        input.files = chosen.files;
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+        return { running: true, locked };
+      },
+      smallBytes,
+      { polling: 'raf' },
     );
-    expect(await page.isDisabled('input[value="mseLoss"]')).toBe(true);
-    expect(await page.isDisabled('#col-by')).toBe(true);
-    expect(await page.isDisabled('#threads')).toBe(true);
-
-    // Another file mid-run: the old run ends (its workers are gone), the new file is ready.
-    await page.setInputFiles('#files', [join(dir, 'small.arrows')]);
+    expect(await seen.jsonValue()).toEqual({ running: true, locked: [true, true, true] });
     await page.waitForFunction(() => document.body.dataset.state === 'ready');
     await expect.poll(() => page.workers().length).toBe(0);
     expect(await page.isDisabled('input[value="mseLoss"]')).toBe(false);
