@@ -69,7 +69,8 @@ export async function planWorkItems(
           : undefined;
       rowsBefore += part.rows;
       const units = part.end - part.first;
-      const pieces = limit === undefined && !whole && options.wholeParts !== true ? Math.ceil(units / maxUnits) : 1;
+      const pieces =
+        limit === undefined && !whole && options.wholeParts !== true ? Math.ceil(units / maxUnits) : 1;
       for (let p = 0; p < pieces; p++) {
         const first = part.first + Math.floor((units * p) / pieces);
         const end = part.first + Math.floor((units * (p + 1)) / pieces);
