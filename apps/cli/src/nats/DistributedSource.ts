@@ -58,8 +58,8 @@ export class DistributedSource implements EvalSource {
 
   /**
    * @param keys the run's `--by` keys when `--by` is not one column of the data (`--by file`, Hive
-   *   partition keys, several keys): each file is then one item, whose worker keys its batches as
-   *   a local eval does, and the groups it sends are numbered here across the run
+   *   partition keys, several keys): an item's worker then keys its batches as a local eval does,
+   *   and the groups it sends are numbered here across the run (see {@link keyedWholeFile})
    */
   constructor(plan: EvalPlan, spec: ItemSpec, settings: CoordinatorSettings, keys?: GroupKeys) {
     this.files = plan.files;
@@ -102,10 +102,16 @@ export class DistributedSource implements EvalSource {
         ...(settings.itemBytes === undefined ? {} : { itemBytes: settings.itemBytes }),
         allowMissingEndOfStream: this.#plan.allowMissingEndOfStream,
         ...(this.#plan.limit === undefined ? {} : { limit: this.#plan.limit }),
-        // Keys are numbered as a file's rows are read: a worker keys a whole file.
+        // A worker keys an item's batches in one thread, and an Arrow IPC stream's item from its
+        // part's seek (computeItem's keyedBatches): parts are never cut, so each item has its seek.
+        // Keys are numbered here in item order, as a local eval numbers them in read order.
         ...(keys === undefined
           ? {}
-          : { wholeFiles: true, fileSpecs: itemFilesOf(this.files, keys.partitions()) }),
+          : {
+              wholeParts: true,
+              wholeFiles: keyedWholeFile,
+              fileSpecs: itemFilesOf(this.files, keys.partitions()),
+            }),
       });
       this.#items = items.length;
       settings.note(
@@ -191,6 +197,17 @@ export class DistributedSource implements EvalSource {
     while (i + 1 < this.#firstBatch.length && (this.#firstBatch[i + 1] ?? Infinity) <= batch) i++;
     return { file: this.files[i] ?? '', batch: batch - (this.#firstBatch[i] ?? 0) };
   }
+}
+
+/**
+ * Whether a keyed run puts a file of this format in one item. A keyed item is read in one thread
+ * with the in-thread reader, which can start inside an Arrow IPC stream (at a message) but has no
+ * way to start at an Arrow IPC file's record-batch block or at a Parquet row group: an item in the
+ * middle of those would read, and throw away, everything before it, so each such file stays one
+ * item (exact, but computed by one worker).
+ */
+function keyedWholeFile(format: string): boolean {
+  return format !== 'arrow-stream';
 }
 
 /**

@@ -1,4 +1,6 @@
-import { readFile } from '@lossflow/arrow/node';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { type FileReadOptions, readFile } from '@lossflow/arrow/node';
 import {
   fromBatches,
   type GroupState,
@@ -7,8 +9,22 @@ import {
   type PassChunks,
 } from '@lossflow/rx';
 import { fromFile } from '@lossflow/rx/node';
-import type { RecordBatch } from 'apache-arrow';
-import { defer, from, map, type Observable, share, switchMap, toArray, zip } from 'rxjs';
+import { DataType, type RecordBatch } from 'apache-arrow';
+import {
+  defer,
+  filter,
+  from,
+  type MonoTypeOperatorFunction,
+  map,
+  type Observable,
+  share,
+  skip,
+  switchMap,
+  take,
+  takeWhile,
+  toArray,
+  zip,
+} from 'rxjs';
 import { type EvalPlan, parseEvalArgs } from '../args/evalArgs.js';
 import { evalColumns } from '../eval/evalColumns.js';
 import { evalOperators } from '../eval/evalPipeline.js';
@@ -19,6 +35,8 @@ import type { ItemFile, ItemSpec } from './itemSpec.js';
 /** The part of a run's file a worker computes (the fields of `WorkItem` of `@lossflow/nats` it needs). */
 export interface ItemToCompute {
   readonly path: string;
+  /** The file's format (a keyed item of an Arrow IPC stream is read from its part's `seek`). */
+  readonly format?: string;
   readonly part: { readonly first: number; readonly end: number; readonly seek?: number };
   readonly limit?: number;
   readonly spec: unknown;
@@ -30,9 +48,10 @@ export interface ItemToCompute {
  * and metric operators from the same arguments): per batch, one chunk per `--loss` and per
  * `--metric`. Without key columns to add, `fromFile` with threads and this thread computing reads
  * only the item's part, as a local eval's threads do. With `--by file`, Hive partition keys or
- * several keys (a whole file per item), the batches are read and keyed in this thread and each
- * operator computes them, as a local eval does for keyed batches; each group's key is then sent
- * as its values (`GroupKeys.valuesText`), which the coordinator numbers across the run. Aborting
+ * several keys, the item's batches are read and keyed in this thread and each operator computes
+ * them, as a local eval does for keyed batches (see {@link keyedBatches}); each group's key is then
+ * sent as its values (`GroupKeys.valuesText`), which the coordinator numbers across the run in
+ * item order, so groups are numbered by first appearance as a local eval numbers them. Aborting
  * unsubscribes, which ends the threads.
  *
  * @example
@@ -64,7 +83,7 @@ export function computeItem(
         )
       : defer(() => from(projection(item.path, plan, keys, spec.step, plan.allowMissingEndOfStream))).pipe(
           switchMap((columns) => {
-            const batches = fromBatches(readFile(item.path, { columns, ...limit, ...missingEnd })).pipe(
+            const batches = keyedBatches(item, { columns, ...limit, ...missingEnd }).pipe(
               map((batch: RecordBatch) => keys.decorate(batch, file.name, 0)),
               share(),
             );
@@ -73,7 +92,7 @@ export function computeItem(
               ...metrics.map((op) => batches.pipe(op)),
             ]);
           }),
-          map((all) => sentKeys(keys, all.length - metrics.length, all)),
+          map((all) => sentKeys(keys, all.length - metrics.length, all, keyedFirstBatch(item))),
           toArray(),
         );
   return new Promise((resolve, reject) => {
@@ -115,13 +134,113 @@ async function projection(
   }
 }
 
-/** One batch's chunks (losses first) as a {@link PassChunks}, each group keyed by its values text. */
-function sentKeys(keys: GroupKeys, losses: number, all: readonly unknown[]): PassChunks {
+/**
+ * The batches of a keyed item, as the in-thread reader of a local eval gives them. An item that is a
+ * part of an Arrow IPC stream (the coordinator cuts keyed runs of streams into parts, see
+ * `DistributedSource`) is read from its `seek`: the stream's schema message, then the file's bytes
+ * from the part's first batch, which is a valid stream of the part's batches and the rest of the
+ * file, of which only the part's `end - first` non-empty batches are taken (a part counts non-empty
+ * batches only). Dictionary batches would be lost between the schema and the seek: a stream with a
+ * dictionary-encoded column is read from its start, its batches before the part passed over.
+ * Any other item is a whole file (Arrow IPC files and Parquet, see `DistributedSource`), read from
+ * its start.
+ */
+function keyedBatches(item: ItemToCompute, read: FileReadOptions): Observable<RecordBatch> {
+  if (item.format !== 'arrow-stream') return fromBatches(readFile(item.path, read));
+  const { first, end, seek } = item.part;
+  return defer(() => from(streamHead(item.path))).pipe(
+    switchMap(({ head, dictionaries }) => {
+      const fromSeek = seek !== undefined && !dictionaries;
+      const source = fromSeek ? partBytes(item.path, head, seek) : item.path;
+      // A limit counts the part's rows: from the start, the rows of the batches passed over first.
+      return fromBatches(readFile(source, fromSeek ? read : withoutLimit(read))).pipe(
+        filter((batch) => batch.numRows > 0),
+        skip(fromSeek ? 0 : first),
+        take(end - first),
+        limitRows(fromSeek ? undefined : item.limit),
+      );
+    }),
+  );
+}
+
+/** The index in its file of a keyed item's first batch: its part's first for a part of a stream. */
+function keyedFirstBatch(item: ItemToCompute): number {
+  return item.format === 'arrow-stream' ? item.part.first : 0;
+}
+
+function withoutLimit(read: FileReadOptions): FileReadOptions {
+  const { limit: _, ...rest } = read;
+  return rest;
+}
+
+/** The first `limit` rows (the last batch sliced, as a reader's `limit` slices it); all without one. */
+function limitRows(limit: number | undefined): MonoTypeOperatorFunction<RecordBatch> {
+  if (limit === undefined) return (batches) => batches;
+  return (batches) =>
+    defer(() => {
+      let left = limit;
+      return batches.pipe(
+        takeWhile(() => left > 0),
+        map((batch) => {
+          const rows = Math.min(left, batch.numRows);
+          left -= rows;
+          return rows === batch.numRows ? batch : batch.slice(0, rows);
+        }),
+      );
+    });
+}
+
+/**
+ * An Arrow IPC stream's schema message (its bytes, the first message of the file) and whether the
+ * schema has a dictionary-encoded field (whose dictionaries follow it).
+ */
+async function streamHead(path: string): Promise<{ head: Uint8Array; dictionaries: boolean }> {
+  const handle = await open(path, 'r');
+  try {
+    const prefix = new Uint8Array(8);
+    await handle.read(prefix, 0, 8, 0);
+    const view = new DataView(prefix.buffer);
+    // A continuation marker then the metadata length; before Arrow 0.15, the length alone.
+    const marked = view.getInt32(0, true) === -1;
+    const length = marked ? 8 + view.getInt32(4, true) : 4 + view.getInt32(0, true);
+    const head = new Uint8Array(length);
+    await handle.read(head, 0, length, 0);
+    const reader = readFile(head, { allowMissingEndOfStream: true });
+    try {
+      const schema = await reader.schema();
+      return { head, dictionaries: schema.fields.some((f) => DataType.isDictionary(f.type)) };
+    } finally {
+      await reader.close();
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The schema message, then the file from `seek` on. */
+async function* partBytes(path: string, head: Uint8Array, seek: number): AsyncGenerator<Uint8Array> {
+  yield head;
+  yield* createReadStream(path, { start: seek, highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>;
+}
+
+/**
+ * One batch's chunks (losses first) as a {@link PassChunks}, each group keyed by its values text and
+ * each batch numbered in its file (`first` is the index of the item's first batch).
+ */
+function sentKeys(keys: GroupKeys, losses: number, all: readonly unknown[], first: number): PassChunks {
   const regroup = <G extends GroupState | MetricGroupState>(
     groups: readonly G[] | undefined,
   ): G[] | undefined => groups?.map((g) => ({ ...g, key: keys.valuesText(g.key) }));
   return {
-    losses: (all.slice(0, losses) as PassChunks['losses']).map((c) => ({ ...c, groups: regroup(c.groups) })),
-    metrics: (all.slice(losses) as PassChunks['metrics']).map((c) => ({ ...c, groups: regroup(c.groups) })),
+    losses: (all.slice(0, losses) as PassChunks['losses']).map((c) => ({
+      ...c,
+      batch: first + c.batch,
+      groups: regroup(c.groups),
+    })),
+    metrics: (all.slice(losses) as PassChunks['metrics']).map((c) => ({
+      ...c,
+      batch: first + c.batch,
+      groups: regroup(c.groups),
+    })),
   };
 }

@@ -62,4 +62,22 @@ describe('planWorkItems', () => {
     ]);
     expect(whole[0]!.part.end).toBe(Math.max(...cut.filter((i) => i.file === 0).map((i) => i.part.end)));
   });
+
+  it('keeps whole files for the formats wholeFiles names, and with wholeParts every item is one part with its seek', async () => {
+    const items = await planWorkItems('r', [a, b], null, {
+      itemBytes: 40_000,
+      maxUnits: 1,
+      wholeParts: true,
+      wholeFiles: (format) => format === 'parquet',
+    });
+    const ofA = items.filter((i) => i.file === 0);
+    const ofB = items.filter((i) => i.file === 1);
+    expect(ofA.length).toBeGreaterThan(1);
+    // Parts of several batches each, never cut into pieces of maxUnits: each starts at its seek.
+    expect(ofA.some((i) => i.part.end - i.part.first > 1)).toBe(true);
+    for (const i of ofA) expect(i.part.seek).toBeTypeOf('number');
+    expect(ofA.map((i) => i.part.first)).toEqual([0, ...ofA.slice(0, -1).map((i) => i.part.end)]);
+    expect(ofB.map((i) => [i.part.first, i.rows])).toEqual([[0, 4_000]]);
+    expect(items.map((i) => i.index)).toEqual(items.map((_, n) => n));
+  });
 });

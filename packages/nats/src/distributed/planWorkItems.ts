@@ -17,10 +17,16 @@ export interface PlanOptions {
    */
   readonly limit?: number;
   /**
-   * One item per file (whole files, never cut): for callers whose workers compute a file in one
-   * thread (the CLI's `--by file`, Hive keys and several keys number their keys as the file is read).
+   * One item per file (whole files, never cut), for all files or for the formats this returns
+   * true for: for callers whose workers can only read such a file from its start.
    */
-  readonly wholeFiles?: boolean;
+  readonly wholeFiles?: boolean | ((format: FilePart['format']) => boolean);
+  /**
+   * Never cut a part by `maxUnits`, so every item starts where its part does and carries its
+   * `seek`: for callers whose workers read an item's batches from that offset themselves (the
+   * CLI's `--by file`, Hive keys and several keys key an Arrow IPC stream's part in one thread).
+   */
+  readonly wholeParts?: boolean;
   /** Each file's {@link WorkItem.fileSpec}, by file index. */
   readonly fileSpecs?: readonly unknown[];
 }
@@ -50,7 +56,11 @@ export async function planWorkItems(
       ...(options.itemBytes === undefined ? {} : { targetBytes: options.itemBytes }),
       ...(options.allowMissingEndOfStream === true ? { allowMissingEndOfStream: true } : {}),
     });
-    if (options.wholeFiles === true && parts.length > 1) parts = [wholeFile(parts)];
+    const whole =
+      typeof options.wholeFiles === 'function'
+        ? parts[0] !== undefined && options.wholeFiles(parts[0].format)
+        : options.wholeFiles === true;
+    if (whole && parts.length > 1) parts = [wholeFile(parts)];
     for (const part of parts) {
       if (options.limit !== undefined && rowsBefore >= options.limit) return items;
       const limit =
@@ -59,7 +69,8 @@ export async function planWorkItems(
           : undefined;
       rowsBefore += part.rows;
       const units = part.end - part.first;
-      const pieces = limit === undefined && options.wholeFiles !== true ? Math.ceil(units / maxUnits) : 1;
+      const pieces =
+        limit === undefined && !whole && options.wholeParts !== true ? Math.ceil(units / maxUnits) : 1;
       for (let p = 0; p < pieces; p++) {
         const first = part.first + Math.floor((units * p) / pieces);
         const end = part.first + Math.floor((units * (p + 1)) / pieces);

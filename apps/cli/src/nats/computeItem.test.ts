@@ -1,0 +1,59 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeTrainingLog } from '@lossflow/arrow/node';
+import { planWorkItems } from '@lossflow/nats/node';
+import type { PassChunks } from '@lossflow/rx';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { computeItem, type ItemToCompute } from './computeItem.js';
+import { type ItemSpec, itemFilesOf } from './itemSpec.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lossflow-compute-item-'));
+const stream = join(dir, 'log.arrows');
+
+beforeAll(async () => {
+  // 7 epochs of 300 rows in batches of 130: an epoch's batches span items.
+  await writeTrainingLog(stream, 'arrow-stream', { rows: 300, classes: 10, epochs: 7, batchRows: 130 });
+});
+
+async function computeAll(items: readonly ItemToCompute[]): Promise<PassChunks[]> {
+  const out: PassChunks[] = [];
+  for (const item of items) out.push(...(await computeItem(item, 1, new AbortController().signal)));
+  return out;
+}
+
+describe('computeItem with keys (--by file, Hive keys, several keys)', () => {
+  for (const limit of [undefined, 1_000]) {
+    it(`computes an Arrow IPC stream's batch ranges from their seek as the whole file gives them${limit === undefined ? '' : ` (--limit ${limit})`}`, async () => {
+      const spec: ItemSpec = {
+        args: [
+          stream,
+          '--by',
+          'file,epoch',
+          '--metric',
+          'accuracy',
+          ...(limit === undefined ? [] : ['--limit', String(limit)]),
+        ],
+        step: undefined,
+      };
+      const fileSpecs = itemFilesOf([stream], new Map());
+      const lim = limit === undefined ? {} : { limit };
+      const parts = await planWorkItems('r', [stream], spec, {
+        itemBytes: 20_000,
+        wholeParts: true,
+        fileSpecs,
+        ...lim,
+      });
+      const whole = await planWorkItems('r', [stream], spec, { wholeFiles: true, fileSpecs, ...lim });
+      expect(parts.length).toBeGreaterThan(2);
+      expect(parts.some((i) => i.part.first > 0 && i.part.seek !== undefined)).toBe(true);
+      expect(whole).toHaveLength(1);
+      // Without its format, the item is read from the file's start (a whole file's reading).
+      const expected = await computeAll(whole.map(({ format: _, ...item }) => item));
+      // 3 batches an epoch; with the limit, 3 epochs and one batch of the fourth.
+      expect(expected.length).toBe(limit === undefined ? 21 : 10);
+      // The same chunks, batch for batch: batch indices in the file, groups by their key values.
+      expect(await computeAll(parts)).toEqual(expected);
+    });
+  }
+});
