@@ -28,4 +28,28 @@ describe('bundle/bin.js', () => {
       expect(text).not.toMatch(/class _?LossError|class _?ArrowReadError|flatbuffers|rxjs/);
     }
   });
+
+  it("loads no RxJS, apache-arrow or reader before eval's workers are pre-started", () => {
+    // eval's argument checks run before its workers start (see prestartEval): whatever they load
+    // delays the workers. The loss registry (@lossflow/core) is needed; the operators are not.
+    const bin = readFileSync(new URL('bin.js', bundle), 'utf8');
+    const dynamic = [...bin.matchAll(/import\(["']\.\/([\w.-]+\.js)["']\)/g)].map((m) => m[1]!);
+    // The chunk of `import('./commands/prestartEval.js')` re-exports it.
+    const prestart = dynamic.filter((f) =>
+      /export\s*\{[^}]*\bprestartEval\b/.test(readFileSync(new URL(f, bundle), 'utf8')),
+    );
+    expect(prestart).toHaveLength(1);
+    const sources = [...staticClosure(prestart[0]!)].flatMap(
+      (f) => (JSON.parse(readFileSync(new URL(`${f}.map`, bundle), 'utf8')) as { sources: string[] }).sources,
+    );
+    expect(sources.some((s) => s.endsWith('args/evalArgs.ts'))).toBe(true);
+    const heavy = sources.filter(
+      (s) =>
+        /node_modules[\\/].*(rxjs|apache-arrow|flatbuffers)/.test(s) ||
+        /rx[\\/]src[\\/](operators[\\/]|metrics[\\/]metricOperator)/.test(s) ||
+        // MAX_THREADS (read/countOption) is one constant; the readers are not.
+        /arrow[\\/]src[\\/](read[\\/](?!countOption)|ipc|parquet|io|tensors)/.test(s),
+    );
+    expect(heavy).toEqual([]);
+  });
 });

@@ -10,7 +10,12 @@ export type {
   RowShapes,
 } from './chunks/LossChunk.js';
 export type { MetricChunk, MetricGroupState, MetricGroupValue } from './chunks/MetricChunk.js';
-export { type MetricStreamOptions, metricOperator } from './metrics/metricOperator.js';
+export {
+  type CheckedMetricOptions,
+  checkMetricOptions,
+  type MetricStreamOptions,
+} from './metrics/checkMetricOptions.js';
+export { metricOperator } from './metrics/metricOperator.js';
 export { type AccuracyOperatorOptions, accuracy } from './metrics/operators/accuracy.js';
 export { type AurocOperatorOptions, auroc } from './metrics/operators/auroc.js';
 export { type BrierScoreOperatorOptions, brierScore } from './metrics/operators/brierScore.js';

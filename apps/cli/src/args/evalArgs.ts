@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { MAX_THREADS } from '@lossflow/arrow';
+import { MAX_THREADS } from '@lossflow/arrow/prestart';
 import type { StateReduction } from '@lossflow/core';
 import { UsageError } from '../errors/UsageError.js';
 import { findLoss, kebabCase, LOSSES, type LossEntry, lossNames } from '../losses/lossRegistry.js';

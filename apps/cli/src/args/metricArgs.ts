@@ -1,5 +1,5 @@
 import { LossError, METRICS, type MetricDescriptor, type MetricName } from '@lossflow/core';
-import { metricOperator } from '@lossflow/rx';
+import { checkMetricOptions } from '@lossflow/rx/options';
 import { UsageError } from '../errors/UsageError.js';
 import type { MetricSelection } from '../metrics/MetricSelection.js';
 import type { FlagSpec, FlagToken } from './argv.js';
@@ -86,7 +86,9 @@ export function applyMetricFlag(slot: MetricSlot, token: FlagToken): void {
  */
 export function metricSelection(slot: MetricSlot): MetricSelection {
   try {
-    metricOperator(slot.entry.name as MetricName, { ...slot.options });
+    // The operator's own checks, without loading the operator (RxJS, the readers): eval's workers
+    // start only once its arguments pass (see prestartEval).
+    checkMetricOptions(slot.entry.name as MetricName, { ...slot.options });
   } catch (e) {
     if (e instanceof LossError) {
       throw new UsageError(

@@ -10,6 +10,12 @@ import { workerEntryUrl } from '../workerEntry.js';
 const idle: Worker[] = [];
 
 /**
+ * The most threads a reader starts (the root's `MAX_THREADS`), here too: a command line checks
+ * `--threads` against it before it starts any, without loading the main module.
+ */
+export { MAX_THREADS };
+
+/**
  * This process's Node options for the workers, without those that give the main script itself
  * (`-e`, `--print`, `--input-type`), which a worker refuses to start with.
  */

@@ -1,13 +1,5 @@
 import { ArrowReadError, resolveColumns } from '@lossflow/arrow';
-import {
-  LossError,
-  METRICS,
-  type MetricDescriptor,
-  type MetricName,
-  optionsOwnKeys,
-  type Tensor,
-  unknownOptionError,
-} from '@lossflow/core';
+import { LossError, type MetricName } from '@lossflow/core';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { map } from 'rxjs';
 import type { MetricChunk } from '../chunks/MetricChunk.js';
@@ -17,21 +9,9 @@ import { batchOrigin } from '../sources/batchOrigin.js';
 import { rangeRowsOf } from '../threads/batchLossInRanges.js';
 import { batchMetricInRanges } from '../threads/batchMetricInRanges.js';
 import { type MetricOperatorPlan, type ThreadableOperator, threadable } from '../threads/workerPlan.js';
+import { checkMetricOptions, type MetricStreamOptions } from './checkMetricOptions.js';
 
-/** Options every metric operator takes besides the metric's own. */
-export interface MetricStreamOptions {
-  /** The scores column (default: auto-detected as for the losses: `logits`, `input`, `pred`, …). */
-  input?: string;
-  /** The target column (default: auto-detected: `target`, `label`, `y`, …). */
-  target?: string;
-  /** Group states by this column's values (e.g. `'epoch'`), for `reduceMetricGroups`. */
-  by?: string;
-  /** A null in a selected column is an error (default) or drops the row (`'skip'`). */
-  nulls?: 'error' | 'skip';
-}
-
-const STREAM_KEYS = ['input', 'target', 'by', 'nulls'] as const;
-const REGRESSION: ReadonlySet<string> = new Set(['mae', 'rmse', 'r2', 'pearson']);
+export type { MetricStreamOptions };
 
 /**
  * The RxJS operator of a `@lossflow/core` metric (see `METRICS`): each record batch becomes a
@@ -52,33 +32,7 @@ export function metricOperator(
   name: MetricName,
   options: Record<string, unknown> & MetricStreamOptions = {},
 ): ThreadableOperator<MetricChunk> {
-  const metric: MetricDescriptor = METRICS[name];
-  const core: Record<string, unknown> = {};
-  const stream: MetricStreamOptions = {};
-  for (const key of optionsOwnKeys(name, options)) {
-    if (typeof key !== 'string')
-      throw unknownOptionError(name, String(key), [...metric.optionKeys, ...STREAM_KEYS]);
-    if ((STREAM_KEYS as readonly string[]).includes(key))
-      (stream as Record<string, unknown>)[key] = options[key];
-    else if (metric.optionKeys.includes(key)) core[key] = options[key];
-    else throw unknownOptionError(name, key, [...metric.optionKeys, ...STREAM_KEYS]);
-  }
-  // Invalid option values fail here, before any batch: an empty batch runs every option check.
-  const probe: [Tensor, Tensor] = REGRESSION.has(name)
-    ? [
-        { data: new Float64Array(0), shape: [0] },
-        { data: new Float64Array(0), shape: [0] },
-      ]
-    : [
-        { data: new Float64Array(0), shape: [0, 1] },
-        { data: new Int32Array(0), shape: [0] },
-      ];
-  // Checks that need the real class count (a weight per class) wait for the first batch.
-  try {
-    metric.partial(probe[0], probe[1], core);
-  } catch (e) {
-    if (!(e instanceof LossError) || e.code === 'INVALID_OPTION') throw e;
-  }
+  const { core, stream } = checkMetricOptions(name, options);
   const { by, nulls = 'error' } = stream;
   // The same plain values here and in worker threads (a class instance's getters do not survive a clone).
   const coreOptions = plainTensors(core);
