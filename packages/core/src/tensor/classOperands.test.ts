@@ -100,6 +100,25 @@ describe('shareClassTargets', () => {
     );
   });
 
+  it('remembers only the latest target columns: a by key with many groups checks each slice once, not against every earlier one', () => {
+    // 10,000 one-row groups of one column, as keyGroups hands them to a metric.
+    const column = new BigInt64Array(10_000);
+    const one = classLayout('accuracy', tensor(new Float32Array(3), [1, 3]));
+    shareClassTargets(() => {
+      const first = tensor(column.subarray(0, 1), [1]);
+      const kept = classTargets('accuracy', first, one, [1, 3], -100);
+      expect(classTargets('accuracy', first, one, [1, 3], -100)).toBe(kept);
+      for (let g = 1; g < column.length; g++)
+        classTargets('accuracy', tensor(column.subarray(g, g + 1), [1]), one, [1, 3], -100);
+      // The first group's slice was let go long ago: it is checked afresh (here: it changed, and
+      // the new check sees it), not looked up among 10,000 remembered slices.
+      column[0] = 7n;
+      expect(() => classTargets('accuracy', first, one, [1, 3], -100)).toThrow(
+        expect.objectContaining({ code: 'TARGET_OUT_OF_RANGE', row: 0 }),
+      );
+    });
+  });
+
   it('still rejects a bad target in the scope, naming the loss and row', () => {
     const bad = tensor(BigInt64Array.from([0n, 2n, 3n, 1n]), [4]);
     expect(() => shareClassTargets(() => classTargets('topKAccuracy', bad, layout, x.shape, -100))).toThrow(

@@ -63,8 +63,9 @@ interface CheckedTargets {
   readonly targets: ClassTargets;
 }
 
-// Within shareClassTargets: the targets checked so far.
+// Within shareClassTargets: the targets checked last (at most SHARED_TARGETS).
 let checked: CheckedTargets[] | null = null;
+const SHARED_TARGETS = 8;
 
 /**
  * Runs `fn` with the class-index targets it checks remembered: a loss and metrics of one pass
@@ -137,6 +138,10 @@ export function classTargets(
         return c.targets;
     }
     const targets = checkTargets(loss, t.data, rowLength, classes, inputShape, ignoreIndex);
+    // Only the latest few are kept: a pass shares one or two target columns among its loss and
+    // metrics, but a `by` key with many values checks each group's slice once, and remembering
+    // every slice made each check scan all the earlier ones (quadratic in the groups, and memory).
+    if (checked.length === SHARED_TARGETS) checked.shift();
     checked.push({ data: t.data, classes, rowLength, ignoreIndex, targets });
     return targets;
   }
