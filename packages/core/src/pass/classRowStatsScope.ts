@@ -37,6 +37,18 @@ let sharedFromLosses = false;
 // scope (a pass over batch after batch would otherwise allocate 16 bytes a sample per batch).
 let lent: Spare[] = [];
 let spare: Spare[] = [];
+// At most this many stats are remembered, and lent, in one scope (see remember()).
+const MAX_SHARED = 8;
+const MAX_LENT = 8;
+
+/** Remembers stats for the rest of the scope: only the latest few, as a loss and its metrics
+ * share one or two operand pairs, while a `by` key with many values records one per group (looking
+ * each up among all the earlier ones was quadratic in the groups). */
+function remember(entry: Shared): void {
+  if (shared === null) return;
+  if (shared.length === MAX_SHARED) shared.shift();
+  shared.push(entry);
+}
 
 interface Spare {
   readonly best: Int32Array;
@@ -107,6 +119,9 @@ export function classRowStatsWanted(
   samples: number,
 ): ClassRowStats | null {
   if (shared === null || !sharedFromLosses) return null;
+  // A `by` key with many values asks once per group: past a few sets in one scope the metrics
+  // compute their own stats (the same bits), so memory stays bounded by the batch, not the groups.
+  if (lent.length >= MAX_LENT) return null;
   if (sharedClassRowStats(x, idx, stride, classes, sharedWantsExp) !== undefined) return null;
   const at = spare.findIndex((a) => a.best.length >= samples);
   let arrays: Spare;
@@ -133,7 +148,7 @@ export function offerClassRowStats(
   classes: number,
   stats: ClassRowStats,
 ): void {
-  shared?.push({ x, idx, stride, classes, stats });
+  remember({ x, idx, stride, classes, stats });
 }
 
 /**
@@ -172,5 +187,5 @@ export function recordClassRowStats(
   classes: number,
   stats: ClassRowStats,
 ): void {
-  shared?.push({ x, idx, stride, classes, stats });
+  remember({ x, idx, stride, classes, stats });
 }
