@@ -32,7 +32,9 @@ describe('lossflow demo interrupted', () => {
     async (signal, code) => {
       const tmp = mkdtempSync(join(tmpdir(), 'lossflow-demo-signal-'));
       const child = spawn(process.execPath, [BIN, 'demo', '-q'], {
-        env: { ...process.env, TMPDIR: tmp },
+        // Node ≥ 22's compile cache (enabled by the CLI there) keeps its own folder in TMPDIR: not
+        // the demo's to remove, so it is off here and the folder must end empty.
+        env: { ...process.env, TMPDIR: tmp, NODE_DISABLE_COMPILE_CACHE: '1' },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let exitCode: number | null | undefined;
