@@ -1,3 +1,5 @@
+import { urlUserInfo } from './urlUserInfo.js';
+
 /** Credentials written into server URLs, and the URLs without them. */
 export interface UrlCredentials {
   /** The URLs with their user info removed (what is connected to and shown). */
@@ -20,10 +22,9 @@ export interface UrlCredentials {
 export function urlCredentials(servers: readonly string[]): UrlCredentials {
   let found: { token?: string; user?: string; pass?: string } | undefined;
   const out = servers.map((server) => {
-    const at = server.lastIndexOf('@');
-    const scheme = server.indexOf('://');
-    if (at < 0 || scheme < 0 || at < scheme) return server;
-    const info = server.slice(scheme + 3, at);
+    const cut = urlUserInfo(server);
+    if (cut === undefined) return server;
+    const { info } = cut;
     const colon = info.indexOf(':');
     if (found === undefined && info !== '') {
       found =
@@ -31,7 +32,7 @@ export function urlCredentials(servers: readonly string[]): UrlCredentials {
           ? { token: decode(info) }
           : { user: decode(info.slice(0, colon)), pass: decode(info.slice(colon + 1)) };
     }
-    return `${server.slice(0, scheme + 3)}${server.slice(at + 1)}`;
+    return `${cut.scheme}${cut.rest}`;
   });
   return { servers: out, ...found };
 }

@@ -7,7 +7,11 @@ export type DistributedRunCode =
   /** A stored state is not in this build's format: a worker of another lossflow version wrote it. */
   | 'FOREIGN_STATE'
   /** A worker saw another file than the one planned (changed, cut, or another copy at the path). */
-  | 'FILE_CHANGED';
+  | 'FILE_CHANGED'
+  /** The run's stream or KV bucket was removed from the server (`lossflow runs rm`) while it ran. */
+  | 'RUN_REMOVED'
+  /** The server stayed unreachable for minutes while the coordinator waited for states. */
+  | 'SERVER_LOST';
 
 /**
  * A distributed run that cannot complete: it names the item and its file, and says how to fix it.

@@ -71,3 +71,30 @@ describe('distributedChunks with a plan of many items', () => {
     }
   });
 });
+
+describe('distributedChunks of a run removed while it waits', () => {
+  it('fails at once with RUN_REMOVED instead of waiting forever for its states', async () => {
+    const nc = await connectNats({ servers: server.url });
+    try {
+      const ended = new Promise<unknown>((resolve) => {
+        distributedChunks(nc, 'removed', { items: itemsOf('removed', 3), keep: true, pollMs: 20 }).subscribe({
+          error: resolve,
+          complete: () => resolve('completed'),
+        });
+      });
+      const kv = await new Kvm(nc).create(runNames('removed').bucket);
+      for (let look = 0; (await runPlanItems(kv)) === null; look++) {
+        expect(look).toBeLessThan(2_000);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await removeRun(nc, { distributed: 'removed' });
+      const failure = await ended;
+      expect(failure).toBeInstanceOf(DistributedRunError);
+      expect((failure as DistributedRunError).code).toBe('RUN_REMOVED');
+      expect((failure as DistributedRunError).message).toMatch(/run removed was removed from the server/);
+    } finally {
+      await removeRun(nc, { distributed: 'removed' });
+      await nc.close();
+    }
+  });
+});

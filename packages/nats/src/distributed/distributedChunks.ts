@@ -3,6 +3,7 @@ import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } 
 import { type KV, Kvm } from '@nats-io/kv';
 import { type NatsConnection, NoRespondersError, nanos } from '@nats-io/nats-core';
 import { Observable } from 'rxjs';
+import { isStreamNotFound } from '../connect/isStreamNotFound.js';
 import { removeRun } from '../runs/removeRun.js';
 import { type RunNames, runNames, WORKERS_PING_SUBJECT } from '../runs/runNames.js';
 import { storeRunPlan } from '../runs/runPlan.js';
@@ -249,12 +250,27 @@ async function merge(
   const progress = (): void =>
     options.onProgress?.({ items: items.length, itemsDone: done.size, rows, bytes });
   progress();
+  let unreachable = 0;
   while (next < items.length && !stopped()) {
     let keys: string[];
     try {
       keys = await seenKeys();
-    } catch {
-      // The server is restarting: its file store keeps the states.
+      unreachable = 0;
+    } catch (e) {
+      // A removed run never comes back: fail now. Anything else is taken as the server restarting
+      // (its file store keeps the states), for a while.
+      if (isStreamNotFound(e) || (await runGone(nc, names))) throw runRemoved(names);
+      unreachable++;
+      if (stopped()) return;
+      if (unreachable >= MAX_UNREACHABLE_LOOKS) {
+        throw new DistributedRunError(
+          'SERVER_LOST',
+          `lost the NATS server for ${Math.round((unreachable * 250) / 1000)} s while run ${names.run} was merging (last: ${e instanceof Error ? e.message : String(e)}); no result`,
+          {
+            hint: `Check that the NATS server is up and reachable, then start the coordinator again with --run ${names.run}: it resumes from the states kept on the server.`,
+          },
+        );
+      }
       await sleep(250);
       continue;
     }
@@ -307,6 +323,8 @@ async function merge(
     const now = Date.now();
     if (now - lastChange >= 2_000 && now - lastPing >= 2_000) {
       lastPing = now;
+      // Keys of a removed bucket may still list (or the work queue went first): look for both.
+      if (await runGone(nc, names)) throw runRemoved(names);
       const anyWorker = await nc
         .request(WORKERS_PING_SUBJECT, '', { timeout: 1_000 })
         .then(() => true)
@@ -319,6 +337,29 @@ async function merge(
     }
     await sleep(options.pollMs ?? 200);
   }
+}
+
+/** Looks of the bucket failing in a row (250 ms apart) before the server counts as lost: 2.5 min. */
+const MAX_UNREACHABLE_LOOKS = 600;
+
+/** Whether the run's work-queue stream or KV bucket is gone from a reachable server. */
+async function runGone(nc: NatsConnection, names: RunNames): Promise<boolean> {
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.info(names.stream);
+    await jsm.streams.info(`KV_${names.bucket}`);
+    return false;
+  } catch (e) {
+    return isStreamNotFound(e);
+  }
+}
+
+function runRemoved(names: RunNames): DistributedRunError {
+  return new DistributedRunError(
+    'RUN_REMOVED',
+    `run ${names.run} was removed from the server (lossflow runs rm?) before it finished; no result`,
+    { hint: `Start the run again; remove a run only once its coordinator has ended (see lossflow runs).` },
+  );
 }
 
 async function bucketKeys(kv: KV): Promise<string[]> {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { writeTrainingLog } from '@lossflow/arrow/node';
 import { crossEntropy, lossesAndMetrics } from '@lossflow/rx';
 import { fromFile } from '@lossflow/rx/node';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy } from '@nats-io/jetstream';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../connect/connectNats.js';
@@ -84,6 +84,63 @@ describe('serveWorkItems', () => {
     } finally {
       stop.abort();
       await served;
+      const jsm = await jetstreamManager(nc);
+      for await (const name of jsm.streams.names()) await jsm.streams.delete(name);
+      await nc.close();
+    }
+  });
+
+  it('drops malformed items and items of a removed run, and goes on serving', async () => {
+    const nc = await connectNats({ servers: server.url });
+    const stop = new AbortController();
+    const served = serveWorkItems(nc, {
+      signal: stop.signal,
+      compute: (item) =>
+        lastValueFrom(
+          fromFile(item.path, { threads: 1, inThisThread: true, part: item.part }).pipe(
+            lossesAndMetrics([crossEntropy({ by: 'epoch' })], []),
+            toArray(),
+          ),
+        ),
+    });
+    let crashed: unknown;
+    served.catch((e: unknown) => {
+      crashed = e;
+    });
+    try {
+      // A run's work queue holding no lossflow item, a bad run id, and an item of a run whose
+      // bucket is gone (removed between the pull and the worker's look at it).
+      const names = runNames('junk');
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.add({
+        name: names.stream,
+        subjects: [names.subject],
+        retention: RetentionPolicy.Workqueue,
+      });
+      await jsm.consumers.add(names.stream, { durable_name: names.consumer, ack_policy: AckPolicy.Explicit });
+      const js = jetstream(nc);
+      await js.publish(names.subject, 'null');
+      await js.publish(names.subject, JSON.stringify({ v: 2, run: '../not a run', index: 0 }));
+      await js.publish(names.subject, JSON.stringify({ v: 2, run: 'gone', index: 0 }));
+      for (let look = 0; ; look++) {
+        const info = await jsm.consumers.info(names.stream, names.consumer);
+        if (info.num_pending === 0) break;
+        expect(crashed).toBeUndefined();
+        expect(look).toBeLessThan(2_000);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // Still serving: a real run completes.
+      const items = await planWorkItems('after-junk', [path], null, { itemBytes: 40_000 });
+      const chunks = await lastValueFrom(
+        distributedChunks(nc, 'after-junk', { items, pollMs: 20 }).pipe(toArray()),
+      );
+      expect(chunks.length).toBeGreaterThan(0);
+      expect(crashed).toBeUndefined();
+      // Dropped (terminated), not handed back to be delivered again and again.
+      expect((await jsm.consumers.info(names.stream, names.consumer)).num_redelivered).toBe(0);
+    } finally {
+      stop.abort();
+      await served.catch(() => undefined);
       const jsm = await jetstreamManager(nc);
       for await (const name of jsm.streams.names()) await jsm.streams.delete(name);
       await nc.close();

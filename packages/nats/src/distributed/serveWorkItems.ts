@@ -1,9 +1,16 @@
 import type { PassChunks } from '@lossflow/rx';
-import { type Consumer, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import {
+  type Consumer,
+  type ConsumerInfo,
+  type JsMsg,
+  jetstream,
+  jetstreamManager,
+} from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
 import { millis, type NatsConnection } from '@nats-io/nats-core';
+import { isStreamNotFound } from '../connect/isStreamNotFound.js';
 import { NATS_PROTOCOL_VERSION } from '../protocol.js';
-import { RUN_ITEMS_WILDCARD, runNames, WORKERS_PING_SUBJECT } from '../runs/runNames.js';
+import { RUN_ITEMS_WILDCARD, type RunNames, runNames, WORKERS_PING_SUBJECT } from '../runs/runNames.js';
 import { encodeChunks } from './chunkCodec.js';
 import { storeItemState } from './itemState.js';
 import { failureKey, stateKey, type WorkItem } from './WorkItem.js';
@@ -141,13 +148,33 @@ async function handle(
     msg.term('not a lossflow work item');
     return;
   }
+  let names: RunNames;
+  try {
+    names = runNames(item.run);
+  } catch {
+    // JSON, but no item of a valid run (another program's message on the subject).
+    msg.term('not a lossflow work item');
+    return;
+  }
   const delivery = msg.info.deliveryCount;
   options.onEvent?.({ type: 'item', item, delivery });
-  const names = runNames(item.run);
   let kv = buckets.get(names.bucket);
-  if (kv === undefined) {
-    kv = await kvm.open(names.bucket);
-    buckets.set(names.bucket, kv);
+  let info: ConsumerInfo;
+  try {
+    if (kv === undefined) {
+      kv = await kvm.open(names.bucket);
+      // open() only binds: ask once whether the bucket is there (gone with a removed run).
+      await kv.status();
+      buckets.set(names.bucket, kv);
+    }
+    info = await consumer.info(true);
+  } catch (e) {
+    // The run was removed between the pull and here (nothing to store its state in: drop the
+    // item), or the server went away (it comes back: leave the item to be delivered again).
+    buckets.delete(names.bucket);
+    if (isStreamNotFound(e)) msg.term('the run was removed');
+    else msg.nak(1_000);
+    return;
   }
   if (item.v !== NATS_PROTOCOL_VERSION) {
     // Another lossflow version planned it: its states would not merge right here.
@@ -156,7 +183,6 @@ async function handle(
     if (await writeFailure(kv, item, text)) msg.term(text);
     return;
   }
-  const info = await consumer.info(true);
   const ackWait = millis(info.config.ack_wait ?? 30_000_000_000);
   const maxDeliver = info.config.max_deliver ?? -1;
   // Tells the server the item is in hand, so a long item is not redelivered while it is computed.

@@ -15,7 +15,9 @@ export type LiveRunErrorCode =
   /** The run id was already published (by another publisher, or earlier): nothing was stored. */
   | 'RUN_EXISTS'
   /** The run was written by a newer wire format than this reader knows. */
-  | 'UNSUPPORTED_VERSION';
+  | 'UNSUPPORTED_VERSION'
+  /** The run's stream was removed (`lossflow runs rm`) while it was published or read. */
+  | 'RUN_REMOVED';
 
 /** Where a live-run error happened. */
 export interface LiveRunErrorContext {

@@ -349,3 +349,35 @@ describe('publishBatches → fromJetStream', () => {
     expect((await jsm.streams.info(stream)).state.consumer_count).toBe(0);
   });
 });
+
+describe('a live run removed while in use', () => {
+  let server: NatsServer;
+  let nc: NatsConnection;
+  beforeAll(async () => {
+    server = await startNatsServer();
+    nc = await connect({ servers: server.url });
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await server?.stop();
+  });
+  const remove = (run: string) =>
+    jetstreamManager(nc).then((jsm) => jsm.streams.delete(liveStreamName('train.gone', run)));
+
+  it('fails the publisher with RUN_REMOVED, not "JetStream is not enabled"', async () => {
+    async function* batches() {
+      let i = 0;
+      for (const batch of trainingLogBatches(LOG)) {
+        if (i++ === 2) await remove('p1');
+        yield batch;
+      }
+    }
+    const failure = await publishBatches(nc, batches(), {
+      subject: 'train.gone',
+      run: 'p1',
+      retries: 1,
+    }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(LiveRunError);
+    expect((failure as LiveRunError).code).toBe('RUN_REMOVED');
+  });
+});

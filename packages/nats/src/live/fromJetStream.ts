@@ -11,6 +11,7 @@ import {
 import { type NatsConnection, nanos } from '@nats-io/nats-core';
 import type { RecordBatch } from 'apache-arrow';
 import { Observable } from 'rxjs';
+import { isStreamNotFound, streamRemoved } from '../connect/isStreamNotFound.js';
 import { findRun } from './findRun.js';
 import { LiveRunError } from './LiveRunError.js';
 import { LIVE_HEADERS, LIVE_WIRE_VERSION } from './liveWire.js';
@@ -225,6 +226,19 @@ export function fromJetStream(options: FromJetStreamOptions): Observable<RecordB
           return;
         } catch (e) {
           if (stopped || e instanceof LiveRunError) throw e;
+          // A removed run never comes back: no retries, and no claim that it is kept.
+          if (isStreamNotFound(e) || (!nc.isClosed() && (await streamRemoved(jsm, found.stream)))) {
+            throw new LiveRunError(
+              'RUN_REMOVED',
+              'the run was removed from the server (lossflow runs rm?) before its end-of-run marker was read',
+              {
+                ...context,
+                ...(last === 0 ? {} : { streamSequence: last }),
+                cause: e,
+                hint: 'Publish the run again to read it; remove a live run only once its readers are done.',
+              },
+            );
+          }
           if (nc.isClosed()) {
             throw new LiveRunError('INCOMPLETE_RUN', 'the connection closed before the end-of-run marker', {
               ...context,

@@ -1,6 +1,7 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/nats-core';
 import { type RecordBatch, Table, tableToIPC } from 'apache-arrow';
+import { streamRemoved } from '../connect/isStreamNotFound.js';
 import { LiveRunError } from './LiveRunError.js';
 import { type LiveStreamLimits, liveStreamConfig } from './liveStreamConfig.js';
 import {
@@ -172,6 +173,21 @@ export async function publishBatches(
       } catch (e) {
         if (e instanceof LiveRunError) throw e;
         if (claim && isWrongLastSequence(e)) throw runExists(subject, run, e);
+        // Without its stream the subject has no listener, which nats.js reports as JetStream
+        // not enabled: say what happened instead (asked only once a publish failed).
+        if (await streamRemoved(jsm, stream)) {
+          throw new LiveRunError(
+            'RUN_REMOVED',
+            `run ${run} was removed from the server (lossflow runs rm?) while it was published`,
+            {
+              subject,
+              stream,
+              run,
+              cause: e,
+              hint: 'Publish the run again (under a new run id); remove a live run only once its publisher has ended.',
+            },
+          );
+        }
         if (attempt >= retries || options.signal?.aborted === true || failed !== undefined) throw e;
       }
     }
