@@ -1,15 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { regionRun } from './regionRun.js';
 
+/** A WebAssembly memory, typed here: the package's `lib` has no WebAssembly namespace. */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+const WasmMemory = (
+  globalThis as unknown as {
+    WebAssembly: { Memory: new (d: { initial: number; maximum: number }) => WasmMemory };
+  }
+).WebAssembly.Memory;
+
 /** A WebAssembly memory with a filled 16-byte region at offset 64, as a kernel module's IO region. */
-function wasmRegion(): { memory: WebAssembly.Memory; take: () => Uint8Array } {
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: 16 });
+function wasmRegion(): { memory: WasmMemory; take: () => Uint8Array } {
+  const memory = new WasmMemory({ initial: 1, maximum: 16 });
   new Uint8Array(memory.buffer, 64, 16).set(Array.from({ length: 16 }, (_, i) => i + 1));
   return { memory, take: () => new Uint8Array(memory.buffer, 64, 16) };
 }
 
 /** A task that views the region as floats after the memory grows under it, the first `grows` times. */
-function growingTask(memory: WebAssembly.Memory, grows: number, returnDetached = false) {
+function growingTask(memory: WasmMemory, grows: number, returnDetached = false) {
   const seen: number[] = [];
   let calls = 0;
   const task = (io: Uint8Array): number => {
