@@ -1,5 +1,6 @@
 import { lossDescriptor } from '@lossflow/core';
 import { failureSentence } from '@lossflow/rx';
+import { pageHint } from './pageHint.js';
 import type { ErrorData } from './workerMessages.js';
 
 /**
@@ -49,5 +50,6 @@ export function failureMessage(e: ErrorData): string {
     e.code,
     [],
   );
-  return e.hint === undefined || text.includes(e.hint) ? text : `${text} ${e.hint}`;
+  const hint = pageHint(e);
+  return hint === undefined || text.includes(hint) ? text : `${text} ${hint}`;
 }

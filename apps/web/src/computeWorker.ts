@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 import type { BatchReadPlan } from '@lossflow/arrow';
-import { IoRegionBatch, rebaseListOffsets } from '@lossflow/arrow/worker';
+import { IoRegionBatch, rebaseListOffsets, regionRun } from '@lossflow/arrow/worker';
 import { setKernelBackend } from '@lossflow/core';
 import type { LossOperatorPlan } from '@lossflow/rx';
 import { memory, run, setup } from '@lossflow/rx/worker';
@@ -53,15 +53,15 @@ async function blockChunks(
     taskColumns = key;
   }
   const bytes = await read;
-  // Memory growth while the task runs detaches the region's views (never its bytes in `bytes`):
-  // the region is then filled and the task run again, as the CLI's worker threads do.
-  for (let attempt = 1; ; attempt++) {
-    const io = memory(plan.ioBytes) ?? new Uint8Array(plan.ioBytes);
-    io.set(bytes);
-    rebaseListOffsets(io, plan);
-    const pass = run(new IoRegionBatch(io, plan, message.names, message.layouts));
-    if (io.byteLength === plan.ioBytes || attempt === 8) return pass.losses;
-  }
+  const region = (): Uint8Array => memory(plan.ioBytes) ?? new Uint8Array(plan.ioBytes);
+  const io = region();
+  io.set(bytes);
+  rebaseListOffsets(io, plan);
+  // Memory growth while the task runs detaches the region's views (it keeps their bytes): the
+  // task is run again on the region taken afresh, as the CLI's worker threads run it.
+  return regionRun(io, plan.ioBytes, region, (view) =>
+    run(new IoRegionBatch(view, plan, message.names, message.layouts)),
+  ).value.losses;
 }
 
 /**

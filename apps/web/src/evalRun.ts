@@ -18,6 +18,7 @@ import { blockLayouts, ipcBlocks } from './ipcBlocks.js';
 import { lossPlans } from './lossOperators.js';
 import { RunFailure } from './RunFailure.js';
 import { readAhead } from './readAhead.js';
+import { runningTotal } from './runningTotal.js';
 import { type ErrorData, errorData, type FromWorker, type WorkerChunk } from './workerMessages.js';
 import { type WorkerFactory, WorkerPool } from './workerPool.js';
 
@@ -138,7 +139,8 @@ export async function runEval(
   // Running values per loss: fed synchronously as chunks are merged.
   const running = plans.map(() => [] as GroupValue[]);
   const runningSubs = subjects.map((s, i) =>
-    s.pipe(runningGroups(spec.losses[i]!.reduction)).subscribe({
+    // Without a key the chunks carry no groups: the one curve is the running total.
+    s.pipe((spec.by === undefined ? runningTotal : runningGroups)(spec.losses[i]!.reduction)).subscribe({
       next: (v) => running[i]!.push(v),
       // A shape that changes between batches ends the run at once, not after the last batch.
       error: (e: unknown) => {

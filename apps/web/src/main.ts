@@ -301,14 +301,15 @@ const EXPORT_SIZE = { width: 1200, height: 600 } as const;
 
 function epochChartSvg(size: { width: number; height?: number } = { width: chartWidth() }): string {
   const series: ChartSeries[] = [...epochSeries].map(([key, s], i) => ({
-    label: `${shown.by || 'all'} ${key}`,
+    // A run without a key draws one curve: the running total over all rows (`runningTotal`).
+    label: shown.by === '' ? 'all rows' : `${shown.by} ${key}`,
     color: PALETTE[i % PALETTE.length]!,
     x: s.x,
     y: s.y,
   }));
   return lineChart(series, {
-    title: `Running ${shown.title} per group`,
-    xLabel: 'rows into the group',
+    title: `Running ${shown.title} ${shown.by === '' ? 'over all rows' : 'per group'}`,
+    xLabel: shown.by === '' ? 'rows read' : 'rows into the group',
     ...size,
   });
 }

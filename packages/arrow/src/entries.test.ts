@@ -48,6 +48,7 @@ describe('the entries of @lossflow/arrow', () => {
       'ArrowReadError',
       'IoRegionBatch',
       'rebaseListOffsets',
+      'regionRun',
       'registerErrorCodec',
     ]);
   });

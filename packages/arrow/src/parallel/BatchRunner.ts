@@ -17,6 +17,7 @@ import { type BatchReadPlan, batchReadPlan, rebaseListOffsets } from './BatchRea
 import { batchSlots } from './batchSlots.js';
 import { IoRegionBatch } from './IoRegionBatch.js';
 import { locatedRanges } from './locatedRows.js';
+import { regionRun } from './regionRun.js';
 import { rowRangePlans } from './rowRangePlans.js';
 import type {
   SharedFile,
@@ -26,9 +27,6 @@ import type {
   WorkerSetup,
   WorkerTaskModule,
 } from './workerProtocol.js';
-
-/** Memory growth while the task runs detaches the batch's views (never its bytes): it is then run again. */
-const ATTEMPTS = 8;
 
 /**
  * The runner whose setup each task module last ran. A module has one instance per thread, and
@@ -327,17 +325,14 @@ export class BatchRunner {
     let value: unknown;
     for (const range of ranges) {
       this.#rangeFirst = range.firstRow ?? 0;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          value = t.run(new IoRegionBatch(io, range, s.names, s.layouts));
-        } catch (e) {
-          if (!detached(io, block.ioBytes) || attempt === ATTEMPTS) throw e;
-          io = this.#memory(t, block.ioBytes);
-          continue;
-        }
-        if (!detached(io, block.ioBytes) || attempt === ATTEMPTS) break;
-        io = this.#memory(t, block.ioBytes);
-      }
+      const ran = regionRun(
+        io,
+        block.ioBytes,
+        () => this.#memory(t, block.ioBytes),
+        (region) => t.run(new IoRegionBatch(region, range, s.names, s.layouts)),
+      );
+      io = ran.io;
+      value = ran.value;
       done?.(range, value);
     }
     return value;
@@ -358,10 +353,6 @@ function cloneable(value: unknown): boolean {
   } catch {
     return false;
   }
-}
-
-function detached(io: Uint8Array, bytes: number): boolean {
-  return bytes > 0 && io.byteLength === 0;
 }
 
 function readRanges(fd: number, io: Uint8Array, reads: readonly number[], file: string): void {

@@ -1,0 +1,25 @@
+import type { ErrorData } from './workerMessages.js';
+
+/** A stream without its end-of-stream marker: the page always asks for the marker. */
+const MISSING_END_OF_STREAM_FIX =
+  'The writer may have been killed before it closed the stream: copy the file again once it is complete. The page reads only complete streams; lossflow eval --allow-missing-end-of-stream reads one without its marker.';
+
+/** A null in a used column: the page has no way to leave such rows out. */
+const NULL_VALUE_FIX =
+  'Fill or drop the nulls when writing the log; the page cannot leave such rows out (lossflow eval --nulls skip does).';
+
+/**
+ * The fix for a failure as a page user can act on it. The libraries' hints name their options
+ * (`allowMissingEndOfStream: true`, `nulls: 'skip'`) and the CLI says its flags instead; the page
+ * has no control for either, so it names the CLI's flag as the way out. Any other hint is the
+ * error's own.
+ *
+ * @example
+ * pageHint(errorData(e)); // "Fill or drop the nulls when writing the log; the page cannot leave…"
+ */
+export function pageHint(e: ErrorData): string | undefined {
+  if (e.code === 'TRUNCATED' && e.hint?.includes('allowMissingEndOfStream') === true)
+    return MISSING_END_OF_STREAM_FIX;
+  if (e.code === 'NULL_VALUE') return NULL_VALUE_FIX;
+  return e.hint;
+}
