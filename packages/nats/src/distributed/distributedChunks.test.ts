@@ -1,4 +1,6 @@
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/nats-core';
 import { toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../connect/connectNats.js';
@@ -72,28 +74,63 @@ describe('distributedChunks with a plan of many items', () => {
   });
 });
 
-describe('distributedChunks of a run removed while it waits', () => {
-  it('fails at once with RUN_REMOVED instead of waiting forever for its states', async () => {
+/** Starts a coordinator of `count` never-computed items and resolves with how it ended. */
+function coordinatorOf(nc: NatsConnection, run: string, count: number): Promise<unknown> {
+  return new Promise<unknown>((resolve) => {
+    distributedChunks(nc, run, { items: itemsOf(run, count), keep: true, pollMs: 20 }).subscribe({
+      error: resolve,
+      complete: () => resolve('completed'),
+    });
+  });
+}
+
+function expectRemoved(failure: unknown, run: string): void {
+  expect(failure).toBeInstanceOf(DistributedRunError);
+  expect((failure as DistributedRunError).code).toBe('RUN_REMOVED');
+  expect((failure as DistributedRunError).message).toMatch(
+    new RegExp(`run ${run} was removed from the server`),
+  );
+}
+
+// Each fails at once; the limits below only stop the old behaviour (retrying for minutes).
+describe('distributedChunks of a run removed', () => {
+  it('while it waits for states: fails at once with RUN_REMOVED', { timeout: 60_000 }, async () => {
     const nc = await connectNats({ servers: server.url });
     try {
-      const ended = new Promise<unknown>((resolve) => {
-        distributedChunks(nc, 'removed', { items: itemsOf('removed', 3), keep: true, pollMs: 20 }).subscribe({
-          error: resolve,
-          complete: () => resolve('completed'),
-        });
-      });
-      const kv = await new Kvm(nc).create(runNames('removed').bucket);
-      for (let look = 0; (await runPlanItems(kv)) === null; look++) {
+      const ended = coordinatorOf(nc, 'removed', 3);
+      const jsm = await jetstreamManager(nc);
+      // Every item published: the coordinator is in its merge loop.
+      for (let look = 0; ; look++) {
+        const messages = await jsm.streams
+          .info(runNames('removed').stream)
+          .then((i) => i.state.messages)
+          .catch(() => 0);
+        if (messages === 3) break;
         expect(look).toBeLessThan(2_000);
         await new Promise((r) => setTimeout(r, 20));
       }
       await removeRun(nc, { distributed: 'removed' });
-      const failure = await ended;
-      expect(failure).toBeInstanceOf(DistributedRunError);
-      expect((failure as DistributedRunError).code).toBe('RUN_REMOVED');
-      expect((failure as DistributedRunError).message).toMatch(/run removed was removed from the server/);
+      expectRemoved(await ended, 'removed');
     } finally {
       await removeRun(nc, { distributed: 'removed' });
+      await nc.close();
+    }
+  });
+
+  it('while it publishes its items: fails at once with RUN_REMOVED', { timeout: 60_000 }, async () => {
+    const nc = await connectNats({ servers: server.url });
+    try {
+      // Thousands of items, published one by one after the plan: the run goes mid-way.
+      const ended = coordinatorOf(nc, 'removing', 3_000);
+      const kv = await new Kvm(nc).create(runNames('removing').bucket);
+      for (let look = 0; (await runPlanItems(kv)) === null; look++) {
+        expect(look).toBeLessThan(2_000);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await removeRun(nc, { distributed: 'removing' });
+      expectRemoved(await ended, 'removing');
+    } finally {
+      await removeRun(nc, { distributed: 'removing' });
       await nc.close();
     }
   });

@@ -132,13 +132,23 @@ async function openRun(
   };
 }
 
-/** Retries `op` until it succeeds: the server may be restarting (its file store keeps the run). */
-async function persist<T>(op: () => Promise<T>, stopped: () => boolean): Promise<T> {
+/**
+ * Retries `op` until it succeeds: the server may be restarting (its file store keeps the run). A
+ * server that answers but has no stream for the run (a publish to a removed work queue finds no
+ * responders, which nats.js reports as `JetStreamNotEnabled`) is asked whether the run is gone,
+ * which waiting cannot mend.
+ */
+async function persist<T>(
+  op: () => Promise<T>,
+  stopped: () => boolean,
+  failIfGone: () => Promise<void>,
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await op();
     } catch (e) {
       if (stopped() || attempt >= 600) throw e;
+      if (isStreamNotFound(e) || isUnanswered(e)) await failIfGone();
       await sleep(250);
     }
   }
@@ -154,6 +164,9 @@ async function coordinate(
 ): Promise<void> {
   const { items } = options;
   const js = jetstream(nc);
+  const gone = async (): Promise<void> => {
+    if (await runGone(nc, names)) throw runRemoved(names);
+  };
   // The plan is the run's identity: a restarted coordinator must plan the same items.
   const plan = new TextEncoder().encode(
     JSON.stringify({
@@ -163,7 +176,7 @@ async function coordinate(
   );
   // In pieces when it exceeds the server's largest message (a run of many thousands of items).
   const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
-  if ((await persist(() => storeRunPlan(kv, plan, items.length, maxPayload), stopped)) === 'other') {
+  if ((await persist(() => storeRunPlan(kv, plan, items.length, maxPayload), stopped, gone)) === 'other') {
     throw new DistributedRunError(
       'PLAN_MISMATCH',
       `run ${names.run} was started with other files or options`,
@@ -172,7 +185,7 @@ async function coordinate(
   }
   const done = new Map<number, Uint8Array>();
   const seenKeys = (): Promise<string[]> => bucketKeys(kv);
-  for (const key of await persist(seenKeys, stopped)) {
+  for (const key of await persist(seenKeys, stopped, gone)) {
     if (key.startsWith('state.')) done.set(Number(key.slice(6)), new Uint8Array(0));
   }
   // An item whose deliveries ran out without a worker saying why (its workers crashed or stalled on
@@ -195,11 +208,13 @@ async function coordinate(
   );
   try {
     for (const item of items) {
+      if (stopped()) return;
       if (done.has(item.index)) continue;
       // A duplicate (published by a coordinator before this one) acks with the original's sequence.
       const ack = await persist(
         () => js.publish(names.subject, JSON.stringify(item), { msgID: `${names.run}.${item.index}` }),
         stopped,
+        gone,
       );
       itemOfSeq.set(ack.seq, item.index);
     }
@@ -362,14 +377,41 @@ function runRemoved(names: RunNames): DistributedRunError {
   );
 }
 
-async function bucketKeys(kv: KV): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const k of await kv.keys()) keys.push(k);
-  return keys;
+/**
+ * The bucket's keys, or a failure after `deadlineMs`: a listing whose bucket is removed under it
+ * can wait forever for entries that will never come (nats.js's ordered consumer of a deleted
+ * stream), and the caller's failure path is what tells a removed run from a restarting server.
+ */
+async function bucketKeys(kv: KV, deadlineMs = 10_000): Promise<string[]> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer listing the bucket in ${deadlineMs / 1000} s`)),
+      deadlineMs,
+    );
+  });
+  const listing = (async () => {
+    const keys: string[] = [];
+    const iterator = await kv.keys();
+    void late.catch(() => iterator.stop());
+    for await (const k of iterator) keys.push(k);
+    return keys;
+  })();
+  try {
+    return await Promise.race([listing, late]);
+  } finally {
+    clearTimeout(timer);
+    listing.catch(() => undefined);
+  }
 }
 
 function isNoResponders(e: unknown): boolean {
   return e instanceof Error && (/no responders/i.test(e.message) || isNoResponders(e.cause));
+}
+
+/** A request nobody answered: nats.js words a JetStream one as `JetStreamNotEnabled`. */
+function isUnanswered(e: unknown): boolean {
+  return e instanceof Error && (e.name === 'JetStreamNotEnabled' || isNoResponders(e));
 }
 
 /** `batches 3–9` (Arrow IPC) or `row groups 0–1` (Parquet), as a user would look them up. */
