@@ -15,7 +15,8 @@ import { errorData, type FromWorker, type ToWorker, type WorkerChunk } from './w
 /**
  * A compute worker: one per core. Batches of an Arrow IPC stream come as a region: the read plans
  * (a batch whole, or one of its row ranges) of consecutive batches and the few byte ranges of the
- * `File` that hold them, which the worker reads itself into a reused buffer. It copies each plan's
+ * `File` that hold them, either read by the page (a dense region, its buffer moved here and given
+ * back) or read here into a reused buffer (far-apart ranges). It copies each plan's
  * bytes into the WebAssembly kernels' IO region and computes it with the task the CLI's worker
  * threads run (`@lossflow/rx/worker`), on views of that region: no batch is decoded and no memory
  * is allocated per batch. Any other batch comes decoded, and is computed with the loss
@@ -73,10 +74,11 @@ function planChunks(
 }
 
 /**
- * Messages are handled one at a time, in the order they arrive. A region is read as soon as one
- * of the two buffers is free (the region before the one last read into it is computed), so reading
- * the next region overlaps computing this one, and no read ever lands in a buffer still in use.
- * The page keeps a third region queued here, whose read starts the moment a buffer frees.
+ * Messages are handled one at a time, in the order they arrive. A region this worker reads is read
+ * as soon as one of the two buffers is free (the region before the one last read into it is
+ * computed), so reading the next region overlaps computing this one, and no read ever lands in a
+ * buffer still in use. The page keeps a third region queued here, whose read starts the moment a
+ * buffer frees.
  */
 let computed: Promise<void> = Promise.resolve();
 const bufferFree: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
