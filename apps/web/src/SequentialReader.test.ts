@@ -9,7 +9,7 @@ const SIZE = SKIP_BYTES + 300_000;
 const FILE = new Uint8Array(SIZE).map((_, i) => (i * 13 + (i >> 10)) & 255);
 
 /** A Blob that counts the streams opened on its slices. */
-function counted(bytes: Uint8Array): { blob: Blob; streams: () => number } {
+function counted(bytes: Uint8Array<ArrayBuffer>): { blob: Blob; streams: () => number } {
   let streams = 0;
   const blob = new Blob([bytes]);
   const slice = blob.slice.bind(blob);

@@ -40,7 +40,7 @@ async function readRegion(region: ReadRegion, blob: Blob, stream: SequentialRead
 }
 
 /** Regions of `plans` built with `regionBytes`, their plans' IO regions as placed, or the error. */
-async function placed(plans: BatchReadPlan[], file: Uint8Array, regionBytes: number) {
+async function placed(plans: BatchReadPlan[], file: Uint8Array<ArrayBuffer>, regionBytes: number) {
   const blob = new Blob([file]);
   const stream = new SequentialReader(blob);
   const builder = new RegionBuilder(regionBytes);
