@@ -1,5 +1,6 @@
 // Cross-entropy throughput of the page in Chromium beside `lossflow eval` on the same Arrow IPC
 // stream (a benchmark, not a test): node bench/crossEntropy.bench.mjs [FILE] [WORKERS]
+// (WEB_DIST=DIR times another build of the page, e.g. a copy of an earlier dist/, for an A/B.)
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -19,7 +20,7 @@ execFileSync(process.execPath, [cli, 'eval', file, '--by', 'epoch', '--format', 
 });
 const cliSeconds = (performance.now() - t) / 1000;
 
-const server = await serveStatic(fileURLToPath(new URL('../dist/', import.meta.url)));
+const server = await serveStatic(process.env.WEB_DIST ?? fileURLToPath(new URL('../dist/', import.meta.url)));
 const marker = `--lossflow-bench=${process.pid}`;
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',

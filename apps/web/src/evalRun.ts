@@ -16,9 +16,11 @@ import { duplicateFile } from './duplicateFile.js';
 import type { EvalSpec } from './evalSpec.js';
 import { blockLayouts, ipcBlocks } from './ipcBlocks.js';
 import { lossPlans } from './lossOperators.js';
+import { REGION_BYTES, RegionBuilder } from './ReadRegion.js';
 import { RunFailure } from './RunFailure.js';
 import { readAhead } from './readAhead.js';
 import { runningTotal } from './runningTotal.js';
+import { SequentialReader } from './SequentialReader.js';
 import { type ErrorData, errorData, type FromWorker, type WorkerChunk } from './workerMessages.js';
 import { type WorkerFactory, WorkerPool } from './workerPool.js';
 
@@ -214,7 +216,13 @@ export async function runEval(
   const partOfJob = new Map<number, number>();
   const rowsSum: number[] = [];
   const groupBatches: Map<GroupKey, number>[] = [];
+  // Buffers of sequential regions the workers gave back, for the next regions.
+  const freeBuffers: ArrayBuffer[] = [];
   const pool = new WorkerPool(options.workers, Math.max(1, options.threads), (reply: FromWorker) => {
+    if (reply.type === 'free') {
+      if (freeBuffers.length < REGIONS_PER_WORKER * pool.size) freeBuffers.push(reply.buffer);
+      return;
+    }
     const part = reply.type === 'ready' || reply.job === undefined ? undefined : partOfJob.get(reply.job);
     if (part !== undefined) partOfJob.delete((reply as { job: number }).job);
     if (reply.type === 'chunks') {
@@ -292,8 +300,51 @@ export async function runEval(
       if (columns.length === 0) columns = names;
       if (layouts !== undefined) {
         // An Arrow IPC stream: this thread reads only message headers (checked as the CLI's pool
-        // checks them) and plans each batch's reads, cut into the CLI's row ranges; the workers
-        // read the bytes themselves, every worker a range of a big batch.
+        // checks them) and plans each batch's reads, cut into the CLI's row ranges; the plans of
+        // consecutive batches go out in regions of the file. A dense region is read here, from one
+        // stream over the file (a new stream per read would start slowly each time), and its
+        // buffer moved to the worker; a region of far-apart reads is read by the worker itself.
+        const regions = new RegionBuilder();
+        const stream = new SequentialReader(file);
+        let sentEnd = 0;
+        let plannedEnd = 0;
+        /** Set when reading a region failed: its first batch then fails, and no more is sent. */
+        let readFailed = false;
+        const sendRegion = async (): Promise<void> => {
+          await pool.slot(REGIONS_PER_WORKER);
+          if (failure !== undefined) return;
+          const region = regions.take();
+          let bytes: { buffer: ArrayBuffer; got: number[] } | undefined;
+          if (region.sequential) {
+            const at = freeBuffers.findIndex((b) => b.byteLength >= region.bytes);
+            const buffer =
+              at >= 0 ? freeBuffers.splice(at, 1)[0]! : new ArrayBuffer(Math.max(region.bytes, REGION_BYTES));
+            try {
+              const r = await stream.read(buffer, region.segments[0]!, region.bytes);
+              bytes = { buffer: r.buffer, got: [r.got] };
+            } catch (e) {
+              readFailed = true;
+              failures.set(region.items[0]!.index, errorData(e));
+              merge();
+              return;
+            }
+            if (failure !== undefined) return;
+          }
+          const jobs = pool.sendRegion(
+            {
+              file,
+              region,
+              names: read,
+              layouts,
+              columns: columnsByLoss,
+              ...(bytes === undefined ? {} : { bytes }),
+            },
+            bytes === undefined ? [] : [bytes.buffer],
+          );
+          for (const [k, item] of region.items.entries())
+            if (partsOf.has(item.index)) partOfJob.set(jobs[k]!, item.part);
+          sentEnd = plannedEnd;
+        };
         try {
           // The headers are read ahead of the workers, so a free worker never waits for one.
           for await (const block of readAhead(ipcBlocks(file, read, layouts), SCAN_AHEAD)) {
@@ -302,28 +353,32 @@ export async function runEval(
             if (block.plans.length > 1)
               partsOf.set(index, { chunks: block.plans.map(() => []), left: block.plans.length });
             for (const [part, plan] of block.plans.entries()) {
-              await pool.slot();
-              if (failure !== undefined) break;
-              const job = pool.sendBlock({
-                index,
-                part,
-                file,
-                plan,
-                names: read,
-                layouts,
-                columns: columnsByLoss,
-              });
-              if (block.plans.length > 1) partOfJob.set(job, part);
+              if (!regions.fits(plan)) {
+                await sendRegion();
+                if (failure !== undefined || readFailed) break;
+                readerBytes = sentEnd;
+                progress();
+              }
+              regions.add(index, part, plan);
             }
-            readerBytes = block.end;
+            plannedEnd = block.end;
             index++;
-            progress();
+            if (readFailed) break;
           }
+          if (failure === undefined && !readFailed && !regions.empty) await sendRegion();
+          readerBytes = sentEnd;
+          progress();
         } catch (e) {
-          failures.set(index, errorData(e));
+          // The batches before the one that failed are computed first: the CLI reports their
+          // errors before this one.
+          if (failure === undefined && !readFailed && !regions.empty) await sendRegion();
+          if (!readFailed) failures.set(index, errorData(e));
           merge();
           break;
+        } finally {
+          await stream.close();
         }
+        if (readFailed) break;
         bytesBefore += file.size;
         readerBytes = 0;
         continue;
@@ -411,6 +466,12 @@ export async function runEval(
  * each, so this bounds nothing but how far the scan runs ahead.
  */
 const SCAN_AHEAD = 256;
+
+/**
+ * Regions out per worker: one it computes, one read meanwhile, and one queued whose read starts
+ * the moment a buffer frees (the worker's messages wait while it computes). Two buffers each.
+ */
+const REGIONS_PER_WORKER = 3;
 
 /** The CLI's fix for a `--by` column that is not numbers (the library's hint is about loss inputs). */
 const BY_TYPE_FIX =

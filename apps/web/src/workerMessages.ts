@@ -1,27 +1,29 @@
-import type { BatchReadPlan, TensorLayout } from '@lossflow/arrow';
+import type { TensorLayout } from '@lossflow/arrow';
 import type { WorkerLoss } from '@lossflow/rx';
 import type { BatchMessage } from './batchMessage.js';
 import type { EvalSpec } from './evalSpec.js';
+import type { ReadRegion } from './ReadRegion.js';
 
 /** What the page posts to a compute worker. */
 export type ToWorker =
   | { readonly type: 'init'; readonly spec: EvalSpec }
   /**
-   * One record batch of an Arrow IPC stream, or one row range of it, that the worker reads itself:
-   * the byte ranges of `plan` (see `ipcBatchPlans`) of `file`, holding the columns `names` (laid
-   * out as `layouts`); `columns` are each loss's columns by role, resolved from the file's schema.
+   * Read plans of consecutive record batches of an Arrow IPC stream (a batch whole, or one of its
+   * row ranges: see `ipcBatchPlans`) that the worker reads itself, as one region of `file` (see
+   * `ReadRegion`): the columns `names` (laid out as `layouts`); `columns` are each loss's columns
+   * by role, resolved from the file's schema. The worker answers each plan on its own, under its
+   * job number in `jobs`. A sequential region comes read (`bytes`, its buffer transferred), and
+   * the worker gives the buffer back (`free`) once the last plan's bytes are copied out.
    */
   | {
-      readonly type: 'block';
-      readonly job: number;
-      readonly index: number;
-      /** Which row range of the batch (0 for a batch whole): the page merges them in this order. */
-      readonly part: number;
+      readonly type: 'region';
+      readonly jobs: readonly number[];
       readonly file: File;
-      readonly plan: BatchReadPlan;
+      readonly region: ReadRegion;
       readonly names: readonly string[];
       readonly layouts: readonly TensorLayout[];
       readonly columns: readonly Readonly<Record<string, string>>[];
+      readonly bytes?: { readonly buffer: ArrayBuffer; readonly got: readonly number[] };
     }
   /** One record batch of the stream (its columns' buffers, transferred), `index` counted over every file. */
   | { readonly type: 'batch'; readonly job: number; readonly index: number; readonly batch: BatchMessage };
@@ -53,7 +55,7 @@ export interface ErrorData {
 /** What a compute worker posts back. */
 export type FromWorker =
   | { readonly type: 'ready'; readonly kernels: string }
-  /** `job` is the pool's number of the message answered; `part` its row range of batch `index`. */
+  /** `job` is the pool's number of the job answered; `part` its row range of batch `index`. */
   | {
       readonly type: 'chunks';
       readonly job: number;
@@ -61,6 +63,8 @@ export type FromWorker =
       readonly part: number;
       readonly chunks: WorkerChunk[];
     }
+  /** A sequential region's buffer, given back for the next region (before the region's last answer). */
+  | { readonly type: 'free'; readonly buffer: ArrayBuffer }
   | {
       readonly type: 'error';
       readonly job: number | undefined;

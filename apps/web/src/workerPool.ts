@@ -6,17 +6,22 @@ import type { FromWorker, ToWorker } from './workerMessages.js';
 export type WorkerFactory = () => Worker;
 
 /**
- * The compute workers of one run: batches go to the least busy worker, replies come back through
- * `onReply` in whatever order they finish (the run puts them back in batch order). At most
- * `2 × size` jobs (batches or row ranges of one) are out at once, so reading never runs ahead of computing by more than that.
+ * The compute workers of one run: work goes to the least busy worker, replies come back through
+ * `onReply` in whatever order they finish (the run puts them back in batch order). Work is sent
+ * in units: a decoded batch (one job), or a region of an IPC stream's read plans (a job per plan,
+ * each answered on its own); `slot()` bounds the units out, so reading never runs ahead of
+ * computing by more than that.
  * `close()` terminates every worker at once (cancel, an error, or the end of the run).
  */
 export class WorkerPool {
   readonly #workers: Worker[] = [];
   readonly #busy: number[] = [];
-  /** The worker each job that is out went to, by job number. */
-  readonly #owner = new Map<number, number>();
+  /** The worker and unit of each job that is out, by job number. */
+  readonly #owner = new Map<number, { readonly worker: number; readonly unit: number }>();
+  /** Jobs not answered yet of each unit that is out. */
+  readonly #left = new Map<number, number>();
   #jobs = 0;
+  #units = 0;
   #waiters: (() => void)[] = [];
   #closed = false;
   /** Rejects a pending `init()`: set while one waits, so `close()` and a worker's crash end it. */
@@ -31,12 +36,17 @@ export class WorkerPool {
       const worker = factory();
       worker.onmessage = (event: MessageEvent<FromWorker>) => {
         const reply = event.data;
-        if (reply.type !== 'ready' && reply.job !== undefined) {
-          const at = this.#owner.get(reply.job);
-          if (at !== undefined) {
+        if (reply.type !== 'ready' && reply.type !== 'free' && reply.job !== undefined) {
+          const owner = this.#owner.get(reply.job);
+          if (owner !== undefined) {
             this.#owner.delete(reply.job);
-            this.#busy[at]!--;
-            this.#waiters.shift()?.();
+            const left = this.#left.get(owner.unit)! - 1;
+            if (left > 0) this.#left.set(owner.unit, left);
+            else {
+              this.#left.delete(owner.unit);
+              this.#busy[owner.worker]!--;
+              this.#waiters.shift()?.();
+            }
           }
         }
         this.onReply(reply);
@@ -104,36 +114,46 @@ export class WorkerPool {
     );
   }
 
-  /** Waits until fewer than `2 × size` batches are out. */
-  async slot(): Promise<void> {
-    while (!this.#closed && this.#owner.size >= 2 * this.size) {
+  /** Waits until fewer than `perWorker × size` units are out. */
+  async slot(perWorker = 2): Promise<void> {
+    while (!this.#closed && this.#left.size >= perWorker * this.size) {
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
   }
 
   /** Sends batch `index` (its buffers in `transfer` are moved, not copied) to the least busy worker. */
   send(index: number, batch: BatchMessage, transfer: ArrayBuffer[]): void {
-    this.#post((job) => ({ type: 'batch', job, index, batch }), transfer);
+    this.#post(1, ([job]) => ({ type: 'batch', job: job!, index, batch }), transfer);
   }
 
   /**
-   * Has the least busy worker read and compute one read plan of an Arrow IPC stream's batch
-   * `index` (its row range `part`; see the `block` message).
+   * Has the least busy worker read a region of an Arrow IPC stream and compute its read plans
+   * (see the `region` message; a read region's buffer in `transfer` is moved, not copied);
+   * returns the plans' job numbers, in the region's order.
    */
-  sendBlock(block: Omit<Extract<ToWorker, { type: 'block' }>, 'type' | 'job'>): number {
-    return this.#post((job) => ({ type: 'block', job, ...block }), []);
+  sendRegion(
+    region: Omit<Extract<ToWorker, { type: 'region' }>, 'type' | 'jobs'>,
+    transfer: ArrayBuffer[] = [],
+  ): number[] {
+    return this.#post(region.region.items.length, (jobs) => ({ type: 'region', jobs, ...region }), transfer);
   }
 
-  /** Posts a job to the least busy worker; returns its number (−1 once closed). */
-  #post(message: (job: number) => ToWorker, transfer: ArrayBuffer[]): number {
-    if (this.#closed) return -1;
+  /** Posts a unit of `count` jobs to the least busy worker; returns their numbers (none once closed). */
+  #post(count: number, message: (jobs: number[]) => ToWorker, transfer: ArrayBuffer[]): number[] {
+    if (this.#closed || count === 0) return [];
     let at = 0;
     for (let i = 1; i < this.#busy.length; i++) if (this.#busy[i]! < this.#busy[at]!) at = i;
-    const job = this.#jobs++;
+    const unit = this.#units++;
+    const jobs: number[] = [];
+    for (let k = 0; k < count; k++) {
+      const job = this.#jobs++;
+      jobs.push(job);
+      this.#owner.set(job, { worker: at, unit });
+    }
     this.#busy[at]!++;
-    this.#owner.set(job, at);
-    this.#workers[at]!.postMessage(message(job), transfer);
-    return job;
+    this.#left.set(unit, count);
+    this.#workers[at]!.postMessage(message(jobs), transfer);
+    return jobs;
   }
 
   /** Jobs sent and not answered yet. */
