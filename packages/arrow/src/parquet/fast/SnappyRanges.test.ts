@@ -93,6 +93,30 @@ describe('SNAPPY pages decompressed range by range', () => {
     }
   });
 
+  it('repeats overlapping copies of every length as the format means them (a copy shorter than its reach too)', () => {
+    const start = Uint8Array.from({ length: 40 }, (_, i) => (i * 37) % 256);
+    const parts: (Uint8Array | [number, number])[] = [start];
+    let size = start.length;
+    for (const [offset, length] of [
+      [35, 64],
+      [1, 20],
+      [3, 64],
+      [40, 16],
+      [7, 9],
+      [64, 64],
+      [2, 33],
+    ] as const) {
+      parts.push([offset, length]);
+      size += length;
+    }
+    const bytes = stream(size, parts);
+    const whole = new Uint8Array(size);
+    snappyLiterals(bytes, whole);
+    const into = new Uint8Array(size);
+    expect(new SnappyRanges(readerOf(bytes)).read(0, bytes.length, size, 0, size, into)).toBe(true);
+    expect([...into]).toEqual([...whole]);
+  });
+
   it('says false for a copy that reaches back past its 64 KiB block, so the page is decompressed whole', () => {
     const first = new Uint8Array(65_536).map((_, i) => i % 251);
     const bytes = stream(65_536 + 8, [first, [1000, 8]]);

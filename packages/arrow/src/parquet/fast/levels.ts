@@ -63,24 +63,31 @@ export function collectRowStarts(
 ): number {
   if (width > MAX_WIDTH) throw new FastPathFallback(`bit width ${width}`);
   const valueBytes = (width + 7) >>> 3;
+  // One-bit levels are scanned a 32-bit word at a time (lists of more than 32 values are mostly
+  // words of continuations), through one view of the levels' aligned words made per page.
+  const words = width === 1 ? alignedWords(buf, pos, Math.min(end, buf.length)) : undefined;
   let seen = 0;
   while (seen < count) {
-    let header = 0;
-    let shift = 0;
-    for (;;) {
-      if (pos >= end) throw new PageCorruption('a level or index run is cut short');
-      const byte = buf[pos++]!;
-      header += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) break;
-      shift += 7;
-      if (shift > 28) throw new PageCorruption('a run header is too long');
+    if (pos >= end) throw new PageCorruption('a level or index run is cut short');
+    // A one-byte header (runs of up to 63 values, as most are) stays a small integer.
+    const first = buf[pos++]!;
+    let header = first & 0x7f;
+    if (first >= 0x80) {
+      for (let shift = 7; ; shift += 7) {
+        if (pos >= end) throw new PageCorruption('a level or index run is cut short');
+        const byte = buf[pos++]!;
+        header += (byte & 0x7f) * 2 ** shift;
+        if (byte < 0x80) break;
+        if (shift >= 28) throw new PageCorruption('a run header is too long');
+      }
     }
     if (header % 2 === 1) {
-      const groups = Math.floor(header / 2);
+      const groups = (header - 1) / 2;
       const bytes = groups * width;
       if (bytes > end - pos) throw new PageCorruption('a bit-packed run runs past its page');
       const length = Math.min(groups * 8, count - seen);
-      packedStarts(buf, pos, width, length, base + seen, starts);
+      if (words !== undefined) packedStarts1(buf, words, pos, length, base + seen, starts);
+      else packedStarts(buf, pos, width, length, base + seen, starts);
       pos += bytes;
       seen += length;
     } else {
@@ -97,6 +104,64 @@ export function collectRowStarts(
   return pos;
 }
 
+/** The 4-byte-aligned words of `buf[from, to)` (by position in the buffer) and where they start in `buf`. */
+interface AlignedWords {
+  readonly view: Int32Array;
+  /** The index in `buf` of the view's first byte. */
+  readonly at: number;
+}
+
+function alignedWords(buf: Uint8Array, from: number, to: number): AlignedWords {
+  const first = (buf.byteOffset + from + 3) & ~3;
+  const n = Math.max(0, Math.floor((buf.byteOffset + to - first) / 4));
+  return { view: new Int32Array(buf.buffer, first, n), at: first - buf.byteOffset };
+}
+
+/**
+ * The rows starting in a bit-packed run of `length` one-bit repetition levels at byte `start`: a
+ * word of all ones (32 continuations) is skipped at once, the 0 bits of any other found by their
+ * position (little-endian words: bit k of the word is value k of its first byte's eight on).
+ */
+function packedStarts1(
+  buf: Uint8Array,
+  words: AlignedWords,
+  start: number,
+  length: number,
+  first: number,
+  starts: RowStarts,
+): void {
+  if (starts.length === 0 && length > 0 && (buf[start]! & 1) === 1) checkLevel(1, starts);
+  const fullBytes = length >>> 3;
+  const endByte = start + fullBytes;
+  let b = start;
+  // Bytes up to the first aligned word, then words, then the bytes after the last.
+  const wordFrom = Math.max(words.at, start + ((words.at - start) & 3));
+  const headEnd = Math.min(endByte, wordFrom);
+  for (; b < headEnd; b++) zeroBits(buf[b]!, first + (b - start) * 8, starts);
+  if (b === wordFrom) {
+    const view = words.view;
+    for (let w = (b - words.at) >>> 2; b + 4 <= endByte && w < view.length; w++, b += 4) {
+      let zeros = ~view[w]!;
+      if (zeros === 0) continue;
+      const at = first + (b - start) * 8;
+      while (zeros !== 0) {
+        starts.push(at + 31 - Math.clz32(zeros & -zeros));
+        zeros &= zeros - 1;
+      }
+    }
+  }
+  for (; b < endByte; b++) zeroBits(buf[b]!, first + (b - start) * 8, starts);
+  for (let i = fullBytes * 8; i < length; i++) {
+    if (((buf[start + (i >>> 3)]! >>> (i & 7)) & 1) === 0) starts.push(first + i);
+  }
+}
+
+/** The rows starting at the 0 bits of one byte of one-bit levels (its value 0 at `at`). */
+function zeroBits(byte: number, at: number, starts: RowStarts): void {
+  if (byte === 0xff) return;
+  for (let k = 0; k < 8; k++) if (((byte >>> k) & 1) === 0) starts.push(at + k);
+}
+
 /** The rows starting in a bit-packed run of `length` repetition levels at byte `start`. */
 function packedStarts(
   buf: Uint8Array,
@@ -106,19 +171,7 @@ function packedStarts(
   first: number,
   starts: RowStarts,
 ): void {
-  let i = 0;
-  if (width === 1) {
-    // Lists of more than 8 values are mostly 0xff bytes (8 continuations): skip them whole.
-    if (starts.length === 0 && length > 0 && (buf[start]! & 1) === 1) checkLevel(1, starts);
-    const fullBytes = length >>> 3;
-    for (let b = 0; b < fullBytes; b++) {
-      const byte = buf[start + b]!;
-      if (byte === 0xff) continue;
-      for (let k = 0; k < 8; k++) if (((byte >>> k) & 1) === 0) starts.push(first + b * 8 + k);
-    }
-    i = fullBytes * 8;
-  }
-  for (; i < length; i++) {
+  for (let i = 0; i < length; i++) {
     const level = packedValue(buf, start, width, i);
     if (level === 0) starts.push(first + i);
     else checkLevel(level, starts);
