@@ -63,9 +63,6 @@ export function collectRowStarts(
 ): number {
   if (width > MAX_WIDTH) throw new FastPathFallback(`bit width ${width}`);
   const valueBytes = (width + 7) >>> 3;
-  // One-bit levels are scanned a 32-bit word at a time (lists of more than 32 values are mostly
-  // words of continuations), through one view of the levels' aligned words made per page.
-  const words = width === 1 ? alignedWords(buf, pos, Math.min(end, buf.length)) : undefined;
   let seen = 0;
   while (seen < count) {
     if (pos >= end) throw new PageCorruption('a level or index run is cut short');
@@ -86,7 +83,7 @@ export function collectRowStarts(
       const bytes = groups * width;
       if (bytes > end - pos) throw new PageCorruption('a bit-packed run runs past its page');
       const length = Math.min(groups * 8, count - seen);
-      if (words !== undefined) packedStarts1(buf, words, pos, length, base + seen, starts);
+      if (width === 1) packedStarts1(buf, pos, length, base + seen, starts);
       else packedStarts(buf, pos, width, length, base + seen, starts);
       pos += bytes;
       seen += length;
@@ -104,62 +101,38 @@ export function collectRowStarts(
   return pos;
 }
 
-/** The 4-byte-aligned words of `buf[from, to)` (by position in the buffer) and where they start in `buf`. */
-interface AlignedWords {
-  readonly view: Int32Array;
-  /** The index in `buf` of the view's first byte. */
-  readonly at: number;
-}
-
-function alignedWords(buf: Uint8Array, from: number, to: number): AlignedWords {
-  const first = (buf.byteOffset + from + 3) & ~3;
-  const n = Math.max(0, Math.floor((buf.byteOffset + to - first) / 4));
-  return { view: new Int32Array(buf.buffer, first, n), at: first - buf.byteOffset };
-}
-
 /**
- * The rows starting in a bit-packed run of `length` one-bit repetition levels at byte `start`: a
- * word of all ones (32 continuations) is skipped at once, the 0 bits of any other found by their
- * position (little-endian words: bit k of the word is value k of its first byte's eight on).
+ * The rows starting in a bit-packed run of `length` one-bit repetition levels at byte `start`:
+ * four bytes, or one, of continuations (0xff) are stepped over whole. One small loop, one `push`: the engine
+ * compiles it quickly, once per thread (an unrolled word-at-a-time scan was no faster and took
+ * it several times longer to compile).
  */
 function packedStarts1(
   buf: Uint8Array,
-  words: AlignedWords,
   start: number,
   length: number,
   first: number,
   starts: RowStarts,
 ): void {
   if (starts.length === 0 && length > 0 && (buf[start]! & 1) === 1) checkLevel(1, starts);
-  const fullBytes = length >>> 3;
-  const endByte = start + fullBytes;
-  let b = start;
-  // Bytes up to the first aligned word, then words, then the bytes after the last.
-  const wordFrom = Math.max(words.at, start + ((words.at - start) & 3));
-  const headEnd = Math.min(endByte, wordFrom);
-  for (; b < headEnd; b++) zeroBits(buf[b]!, first + (b - start) * 8, starts);
-  if (b === wordFrom) {
-    const view = words.view;
-    for (let w = (b - words.at) >>> 2; b + 4 <= endByte && w < view.length; w++, b += 4) {
-      let zeros = ~view[w]!;
-      if (zeros === 0) continue;
-      const at = first + (b - start) * 8;
-      while (zeros !== 0) {
-        starts.push(at + 31 - Math.clz32(zeros & -zeros));
-        zeros &= zeros - 1;
-      }
+  for (let i = 0; i < length; ) {
+    const at = start + (i >>> 3);
+    if (
+      (i & 7) === 0 &&
+      i + 32 <= length &&
+      (buf[at]! & buf[at + 1]! & buf[at + 2]! & buf[at + 3]!) === 0xff
+    ) {
+      i += 32;
+      continue;
     }
+    const byte = buf[at]!;
+    if (byte === 0xff && (i & 7) === 0 && i + 8 <= length) {
+      i += 8;
+      continue;
+    }
+    if (((byte >>> (i & 7)) & 1) === 0) starts.push(first + i);
+    i++;
   }
-  for (; b < endByte; b++) zeroBits(buf[b]!, first + (b - start) * 8, starts);
-  for (let i = fullBytes * 8; i < length; i++) {
-    if (((buf[start + (i >>> 3)]! >>> (i & 7)) & 1) === 0) starts.push(first + i);
-  }
-}
-
-/** The rows starting at the 0 bits of one byte of one-bit levels (its value 0 at `at`). */
-function zeroBits(byte: number, at: number, starts: RowStarts): void {
-  if (byte === 0xff) return;
-  for (let k = 0; k < 8; k++) if (((byte >>> k) & 1) === 0) starts.push(at + k);
 }
 
 /** The rows starting in a bit-packed run of `length` repetition levels at byte `start`. */
