@@ -7,8 +7,9 @@ import { renameSync } from 'node:fs';
 import { readFile as readFileBytes, writeFile as writeFileBytes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
+import { MemoryByteReader } from '../io/MemoryByteReader.js';
 import { openFileReader } from '../io/openFileReader.js';
 import { readFile } from '../read/readFile.js';
 import { damagedParquet, openFds, readAll, tempDir } from '../testing/files.js';
@@ -16,6 +17,19 @@ import { writeTrainingLog } from '../write/writeTrainingLog.js';
 import { readParquet } from './readParquet.js';
 
 const LOG = { rows: 300, classes: 4, epochs: 2, batchRows: 64, ignoreShare: 0.1 };
+
+/** Worker threads started so far (the decoder's): the real class, counted. */
+const started = vi.hoisted(() => ({ workers: 0 }));
+vi.mock('node:worker_threads', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:worker_threads')>();
+  class CountedWorker extends real.Worker {
+    constructor(...args: ConstructorParameters<typeof real.Worker>) {
+      super(...args);
+      started.workers++;
+    }
+  }
+  return { ...real, Worker: CountedWorker };
+});
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -62,6 +76,34 @@ describe('readParquet', () => {
     expect({ rows, sum }).toEqual({ rows: first.rows, sum: first.sum });
     // The descriptor the decoder read through is closed once it has ended.
     expect(await openFds()).toBe(before);
+  });
+
+  it('takes a plain file’s schema from its footer: no decoder thread until a row group is read', async () => {
+    const path = join(dir, 'probed.parquet');
+    await writeTrainingLog(path, 'parquet', LOG);
+    const before = started.workers;
+    const probe = await readParquet(await openFileReader(path));
+    const schema = probe.schema;
+    await probe.close();
+    // `lossflow eval` opens each file for its schema first: that cost a thread and parquet-wasm.
+    expect(started.workers).toBe(before);
+    // The schema parquet-wasm gives (bytes in memory are always opened by the decoder).
+    const bytes = new MemoryByteReader(new Uint8Array(await readFileBytes(path)), path);
+    const decoded = await readParquet(bytes);
+    await decoded.close();
+    expect(started.workers).toBe(before + 1);
+    expect(String(schema)).toBe(String(decoded.schema));
+    expect(schema.fields.map((f) => f.name)).toEqual(['epoch', 'step', 'logits', 'target']);
+    // Read, it starts its decoder, which opens the file itself, and gives every row.
+    const fds = await openFds();
+    const source = await readParquet(await openFileReader(path), { columns: ['logits', 'target'] });
+    let rows = 0;
+    for (let batch = await source.next(); batch !== undefined; batch = await source.next())
+      rows += batch.numRows;
+    await source.close();
+    expect(started.workers).toBe(before + 2);
+    expect(rows).toBe(LOG.rows * LOG.epochs);
+    expect(await openFds()).toBe(fds);
   });
 
   it('a data page that makes the decoder trap is CORRUPT naming the file and row group, with a hint', async () => {

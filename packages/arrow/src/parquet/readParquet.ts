@@ -8,8 +8,10 @@ import { projectSchema } from '../schema/projectSchema.js';
 import { withSchema } from '../schema/withSchema.js';
 import { workerEntryUrl } from '../workerEntry.js';
 import { decoderTrapError, isDecoderTrap } from './decoderTrap.js';
+import { footerMeta } from './fast/footerMeta.js';
 import { parquetDecodeError } from './parquetDecodeError.js';
 import type { ParquetReply, ParquetRequest, ParquetWorkerData } from './parquetMessages.js';
+import { readAtFd } from './readAtFd.js';
 import { rejectUnsupportedCodecs } from './unsupportedCodec.js';
 
 /** Options of {@link readParquet}. */
@@ -69,9 +71,15 @@ async function openParquet(bytes: ByteReader, options: ParquetReadOptions = {}):
     checkTailBytes(all, file);
     data = { bytes: all };
   }
-  const worker = new ParquetWorker(data, file, options.signal, release);
+  // A plain file's footer read here (hyparquet's parser, no WebAssembly) gives what the decoder
+  // would: the decoder thread then starts, and opens the file, only once a row group is read. A
+  // reader opened for its schema alone (as `lossflow eval` probes each file before its workers
+  // read it) starts no thread and compiles no parquet-wasm (together about 0.5 s of CPU).
+  const known = typeof data.fd === 'number' ? footerMeta(readAtFd(data.fd), data.size ?? 0) : undefined;
+  const worker = new ParquetWorker(data, file, options.signal, release, known !== undefined);
   try {
-    const opened = await worker.request({ type: 'open' });
+    const opened =
+      known === undefined ? await worker.request({ type: 'open' }) : { type: 'opened', ...known };
     if (opened.type !== 'opened') throw new Error('unexpected reply');
     let schema: Schema;
     try {
@@ -90,7 +98,7 @@ async function openParquet(bytes: ByteReader, options: ParquetReadOptions = {}):
       (column) => columns === undefined || columns.includes(column),
       file,
     );
-    return new ParquetSource(worker, schema, opened.rowGroups, {
+    return new ParquetSource(worker, schema, [...opened.rowGroups], {
       file,
       columns,
       limit: options.limit,
@@ -207,10 +215,14 @@ class ParquetSource implements FormatReader {
   }
 }
 
-/** The decoding thread, as request/reply promises; any failure of the thread is a typed error. */
+/**
+ * The decoding thread, as request/reply promises; any failure of the thread is a typed error. It
+ * starts with the first request (with `openFirst`, after an `open` of its own, whose failure fails
+ * every request).
+ */
 class ParquetWorker {
   bytesRead = 0;
-  private readonly worker: Worker;
+  private worker: Worker | undefined;
   private nextId = 0;
   private readonly waiting = new Map<
     number,
@@ -228,30 +240,43 @@ class ParquetWorker {
   private readonly onAbort: () => void;
 
   constructor(
-    data: ParquetWorkerData,
+    private readonly data: ParquetWorkerData,
     private readonly file: string,
     private readonly signal: AbortSignal | undefined,
     /** Closes the file the worker reads through its descriptor; called once the worker has ended. */
     private readonly release: () => Promise<void>,
+    private readonly openFirst = false,
   ) {
+    this.onAbort = () => {
+      this.fail(new ArrowReadError('ABORTED', 'reading was aborted', { file }));
+      void this.terminate();
+    };
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (signal?.aborted) this.onAbort();
+    if (!openFirst) this.start();
+  }
+
+  private start(): Worker {
+    const { data, file } = this;
     const transfer = data.bytes !== undefined ? [data.bytes.buffer as ArrayBuffer] : [];
     const running = new Int32Array(new SharedArrayBuffer(4));
     // The package's worker entry, which runs `parquetWorker.ts` for `parquet` data: one entry
     // file for every thread this package starts, so a bundle that ships it ships this one too.
-    this.worker = new Worker(workerEntryUrl(), {
+    const worker = new Worker(workerEntryUrl(), {
       // Not this process's options: `-e`, `--print` and `--input-type` give the main script, which
       // a worker refuses; it needs none of them (V8's options are process-wide anyway).
       execArgv: [],
       workerData: { parquet: { ...data, running } },
       transferList: transfer,
     });
-    this.worker.unref();
-    this.worker.on('message', (reply: ParquetReply) => {
+    this.worker = worker;
+    worker.unref();
+    worker.on('message', (reply: ParquetReply) => {
       this.bytesRead = Math.max(this.bytesRead, reply.bytesRead);
       const w = this.waiting.get(reply.id);
       if (w === undefined) return;
       this.waiting.delete(reply.id);
-      if (this.waiting.size === 0) this.worker.unref();
+      if (this.waiting.size === 0) worker.unref();
       if (reply.type === 'error')
         w.reject(
           isDecoderTrap(reply.message)
@@ -260,7 +285,7 @@ class ParquetWorker {
         );
       else w.resolve(reply);
     });
-    this.worker.on('error', (e) => {
+    worker.on('error', (e) => {
       // The request it was handling, as it said in shared memory (replies may be on their way).
       const id = Atomics.load(running, 0);
       const current = id === 0 ? undefined : this.waiting.get(id - 1);
@@ -275,28 +300,32 @@ class ParquetWorker {
             }),
       );
     });
-    this.worker.on('exit', (code) => {
+    worker.on('exit', (code) => {
       this.ended = true;
       this.fail(new ArrowReadError('CORRUPT', `the Parquet decoder stopped (exit code ${code})`, { file }));
     });
-    this.onAbort = () => {
-      this.fail(new ArrowReadError('ABORTED', 'reading was aborted', { file }));
-      void this.terminate();
-    };
-    signal?.addEventListener('abort', this.onAbort, { once: true });
-    if (signal?.aborted) this.onAbort();
+    return worker;
   }
 
   request(request: Omit<ParquetRequest, 'id'>): Promise<ParquetReply> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (this.ended)
       return Promise.reject(new ArrowReadError('CLOSED', 'the reader was closed', { file: this.file }));
+    if (this.worker === undefined) {
+      this.start();
+      // The footer was read in the reading thread: the decoder opens the file before the first read.
+      if (this.openFirst)
+        this.request({ type: 'open' }).catch((e: unknown) => {
+          if (e instanceof ArrowReadError) this.fail(e);
+        });
+    }
+    const worker = this.worker!;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const read = request as { rowGroup?: number; columns?: string[] };
       this.waiting.set(id, { resolve, reject, rowGroup: read?.rowGroup, columns: read?.columns });
-      this.worker.ref();
-      this.worker.postMessage({ ...request, id } as ParquetRequest);
+      worker.ref();
+      worker.postMessage({ ...request, id } as ParquetRequest);
     });
   }
 
@@ -306,7 +335,7 @@ class ParquetWorker {
     if (!this.ended) {
       this.ended = true;
       this.fail(new ArrowReadError('CLOSED', 'the reader was closed', { file: this.file }));
-      await this.worker.terminate();
+      await this.worker?.terminate();
     }
     this.released ??= this.release().catch(() => undefined);
     await this.released;
@@ -317,7 +346,7 @@ class ParquetWorker {
     this.failure ??= error;
     for (const w of this.waiting.values()) w.reject(this.failure);
     this.waiting.clear();
-    this.worker.unref();
+    this.worker?.unref();
   }
 }
 

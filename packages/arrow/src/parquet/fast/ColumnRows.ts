@@ -7,6 +7,7 @@ import { gatherPacked } from './gatherPacked.js';
 import { levelWidth, walkHybridRuns } from './hybridRuns.js';
 import { collectRowStarts, requireDefined } from './levels.js';
 import { PageCorruption } from './PageCorruption.js';
+import { RangedLevels } from './RangedLevels.js';
 import { RowStarts } from './RowStarts.js';
 import { SnappyPages } from './SnappyPages.js';
 import { SnappyRanges } from './SnappyRanges.js';
@@ -15,8 +16,6 @@ import { ZstdPages } from './ZstdPages.js';
 /** Page headers are read this many bytes at a time, more only for a header that does not fit. */
 const HEADER_BYTES = 1024;
 const MAX_HEADER_BYTES = 1 << 20;
-/** Big pages whose levels are remembered, at most (their rows' starts: 1 MiB per 262,144 rows). */
-const KNOWN_RANGED = 8;
 const EMPTY = new Uint8Array(0);
 /** Column chunks whose pages are remembered, at most (a few numbers a page). */
 const KNOWN_CHUNKS = 256;
@@ -83,7 +82,7 @@ export class ColumnRows {
    * Big pages whose levels were walked and checked: where their values start and, once counted,
    * their rows' first values; the next rows of the same page need neither again.
    */
-  readonly #ranged = new Map<number, { pos: number; starts: Int32Array | undefined }>();
+  readonly #ranged = new RangedLevels();
   #header = new Uint8Array(HEADER_BYTES);
   /** The page whose bytes are in the input area, and whose values were decompressed (by body offset). */
   #loadedAt = -1;
@@ -433,8 +432,7 @@ export class ColumnRows {
         pos = end;
       }
       if (ranged !== undefined) {
-        if (this.#ranged.size >= KNOWN_RANGED) this.#ranged.clear();
-        this.#ranged.set(bodyAt, { pos, starts: starts?.view().slice(startsBefore) });
+        this.#ranged.set(bodyAt, pos, starts?.view().subarray(startsBefore));
         return { bytes, pos, encoding: h.encoding, range };
       }
       return { bytes, pos, encoding: h.encoding };

@@ -93,6 +93,66 @@ describe('SNAPPY pages decompressed range by range', () => {
     }
   });
 
+  it('repeats overlapping copies of every length as the format means them (a copy shorter than its reach too)', () => {
+    const start = Uint8Array.from({ length: 40 }, (_, i) => (i * 37) % 256);
+    const parts: (Uint8Array | [number, number])[] = [start];
+    let size = start.length;
+    for (const [offset, length] of [
+      [35, 64],
+      [1, 20],
+      [3, 64],
+      [40, 16],
+      [7, 9],
+      [64, 64],
+      [2, 33],
+    ] as const) {
+      parts.push([offset, length]);
+      size += length;
+    }
+    const bytes = stream(size, parts);
+    const whole = new Uint8Array(size);
+    snappyLiterals(bytes, whole);
+    const into = new Uint8Array(size);
+    expect(new SnappyRanges(readerOf(bytes)).read(0, bytes.length, size, 0, size, into)).toBe(true);
+    expect([...into]).toEqual([...whole]);
+  });
+
+  it('every tag kind parsed through the window; cut short anywhere, a stream is corrupt, never read', () => {
+    // Varint 90; a 10-byte literal (short tag), a 1-byte-offset copy, a 2-byte one, a 4-byte one,
+    // and a 60-byte literal whose length takes an extra byte (tag 60 << 2).
+    const literal = Array.from({ length: 60 }, (_, i) => (i * 13) % 256);
+    const bytes = Uint8Array.from([
+      90,
+      (10 - 1) << 2,
+      ...literal.slice(0, 10),
+      ((8 - 4) << 2) | 1,
+      6,
+      ((6 - 1) << 2) | 2,
+      4,
+      0,
+      ((6 - 1) << 2) | 3,
+      10,
+      0,
+      0,
+      0,
+      60 << 2,
+      60 - 1,
+      ...literal,
+    ]);
+    const whole = new Uint8Array(90);
+    snappyLiterals(bytes, whole);
+    const into = new Uint8Array(90);
+    expect(new SnappyRanges(readerOf(bytes)).read(0, bytes.length, 90, 0, 90, into)).toBe(true);
+    expect([...into]).toEqual([...whole]);
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const short = bytes.subarray(0, cut);
+      expect(
+        () => new SnappyRanges(readerOf(short)).read(0, cut, 90, 0, 90, new Uint8Array(90)),
+        `${cut}`,
+      ).toThrow(PageCorruption);
+    }
+  });
+
   it('says false for a copy that reaches back past its 64 KiB block, so the page is decompressed whole', () => {
     const first = new Uint8Array(65_536).map((_, i) => i % 251);
     const bytes = stream(65_536 + 8, [first, [1000, 8]]);

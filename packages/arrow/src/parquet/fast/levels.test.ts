@@ -34,6 +34,30 @@ describe('levels walked run by run', () => {
     expect([...starts.view()]).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it('row starts of long lists at every byte alignment, as a value-by-value walk finds them', () => {
+    for (const lengths of [[100], [37, 100, 64, 33], [1, 300, 2, 31, 32, 33]]) {
+      const levels: number[] = [];
+      for (let r = 0; levels.length < 3000; r++) {
+        const n = lengths[r % lengths.length]!;
+        levels.push(0, ...Array<number>(n - 1).fill(1));
+      }
+      const expected = levels.flatMap((l, i) => (l === 0 ? [i] : []));
+      // One bit-packed run, its header a varint (over 63 groups).
+      const body = packed(levels, 1).subarray(1);
+      const header = (body.length << 1) | 1;
+      const run = Uint8Array.of((header & 0x7f) | 0x80, header >>> 7, ...body);
+      for (let shift = 0; shift < 8; shift++) {
+        // The run at each offset of a buffer (its words lie differently), and after a repeated run.
+        const buf = new Uint8Array(shift + 2 + run.length);
+        buf.set(Uint8Array.of(2 << 1, 0), shift);
+        buf.set(run, shift + 2);
+        const starts = new RowStarts();
+        collectRowStarts(buf, shift, buf.length, 1, 2 + levels.length, 0, starts);
+        expect([...starts.view()]).toEqual([0, 1, ...expected.map((s) => s + 2)]);
+      }
+    }
+  });
+
   it('a chunk that starts mid-row, a level above 1 or a run past its page is corrupt', () => {
     const starts = new RowStarts();
     expect(() => collectRowStarts(packed([1, 0], 1), 0, 2, 1, 2, 0, starts)).toThrow(PageCorruption);
