@@ -50,8 +50,8 @@ function exportedBodySizes(bytes: Uint8Array): Map<string, number> {
 describe('kernel code size', () => {
   // The engines compile a hot WebAssembly function again with their optimizing compiler, whose
   // time grows faster than the function: at ~30 KB (the fused kernel with its rare-row fallbacks
-  // and a second copy for wantExp inlined) V8 took ~0.3 s of CPU per process (and per worker
-  // thread), more than the whole pass over a 2M-row file gained from fusing.
+  // and a second copy for wantExp inlined) V8's TurboFan took 0.25–0.35 s for it in every process
+  // and worker thread (8 KB now: ~0.03 s), while the first batches ran its slow baseline code.
   for (const [module, base64] of [
     ['simd128', KERNELS_WASM_BASE64],
     ['relaxed SIMD', KERNELS_RELAXED_WASM_BASE64],
