@@ -4,7 +4,7 @@
 // give (crossEntropy.ts's classIndexLoss, classRowStats.ts's classRowStats), bit for bit: the two
 // sums keep their own accumulation orders and only the exps (and the loads) are shared.
 
-import { firstEqual, rowExpSumF32, rowMaxNaN, targetRank } from './classRowStats';
+import { classRowStats, firstEqual, targetRank } from './classRowStats';
 import { compensatedValue, twoSumError } from './compensatedSum';
 import { rowLoss, rowMax, rowShiftedSum } from './crossEntropy';
 import { addHigh, addLow, expNonPositiveF32x4, expNonPositiveF32x4Exact } from './vectorMath';
@@ -148,9 +148,24 @@ function fusedExpSums(p: usize, c: i32, m: f32, mLoss: f32, wantExp: bool): f64 
   return s;
 }
 
-/** The rows loop of {@link crossEntropyClassStats}, `wantExp` a constant where it is inlined. */
-@inline
-function fusedRows(
+/**
+ * The loss of a row the fused loop does not share (one with NaN or an infinity): crossEntropy.ts's
+ * rowLoss. Exported (not called from JS) so that the optimizer keeps it out of line: inlined, its
+ * second copy of the exp loop made the fused function's machine code several times larger, and
+ * the engine's optimizing compile of it took a good part of a short run's CPU.
+ */
+export function crossEntropyRowApart(p: usize, c: i32, t: i32, pw: usize, wt: f64, wSum: f64, eps: f64): f64 {
+  return rowLoss(p, c, t, pw, wt, wSum, eps, true);
+}
+
+/**
+ * crossEntropy.ts's classIndexLoss (cross-entropy, log-softmax always) and classRowStats.ts's
+ * classRowStats over the same `rows` rows of `c` float32 logits at `px` and int32 targets at `pt`
+ * (every `tStride` words), in one read of each row: the arguments, results and error return of the
+ * first, then `wantExp`, `pBest`, `pRank`, `pExp` of the second. The same bits as the two calls.
+ * One loop for both values of `wantExp` (a branch per block, not a second copy of the function).
+ */
+export function crossEntropyClassStats(
   px: usize,
   pt: usize,
   tStride: i32,
@@ -174,7 +189,8 @@ function fusedRows(
   const rowBytes = (<usize>c) << 2;
   for (let r = 0; r < rows; r++) {
     const p = px + <usize>r * rowBytes;
-    const t = load<i32>(pt + ((<usize>(r * tStride)) << 2));
+    const tAt = pt + ((<usize>(r * tStride)) << 2);
+    const t = load<i32>(tAt);
     const ignored = <f64>t == ignoreIndex;
     let v = 0.0;
     let shared = false;
@@ -204,7 +220,7 @@ function fusedRows(
           const smooth = -(rowShiftedSum(p, c, pw, m) - wSum * lse);
           v = (1 - eps) * v + (eps / <f64>c) * smooth;
         }
-      } else v = rowLoss(p, c, t, pw, wt, wSum, eps, true);
+      } else v = crossEntropyRowApart(p, c, t, pw, wt, wSum, eps);
       let u = s + v;
       sc += twoSumError(s, v, u);
       s = u;
@@ -212,48 +228,24 @@ function fusedRows(
       wc += twoSumError(ws, wt, u);
       ws = u;
     }
+    // An ignored row (no loss to share it with), or one with NaN or an infinity: classRowStats
+    // itself, for this one row (out of line too).
     if (!shared) {
-      // An ignored row (no loss to share it with), or one with NaN or an infinity: as classRowStats.
-      const mNaN = rowMaxNaN(p, c);
-      const best = mNaN != mNaN ? -1 : firstEqual(p, c, mNaN);
-      store<i32>(pBest + ((<usize>r) << 2), best);
-      store<i32>(pRank + ((<usize>r) << 2), best >= 0 && t >= 0 && t < c && t != best ? targetRank(p, c, t) : 0);
-      if (wantExp) {
-        store<f64>(pExp + ((<usize>r) << 3), best >= 0 ? rowExpSumF32(p, c, load<f32>(p + ((<usize>best) << 2))) : -1);
-      }
+      classRowStats(
+        p,
+        tAt,
+        tStride,
+        1,
+        c,
+        wantExp,
+        pBest + ((<usize>r) << 2),
+        pRank + ((<usize>r) << 2),
+        pExp + ((<usize>r) << 3),
+      );
     }
     if (pout != 0) store<f32>(pout + ((<usize>r) << 2), <f32>v);
   }
   store<f64>(pres, compensatedValue(s, sc));
   store<f64>(pres, compensatedValue(ws, wc), 8);
   return -1;
-}
-
-/**
- * crossEntropy.ts's classIndexLoss (cross-entropy, log-softmax always) and classRowStats.ts's
- * classRowStats over the same `rows` rows of `c` float32 logits at `px` and int32 targets at `pt`
- * (every `tStride` words), in one read of each row: the arguments, results and error return of the
- * first, then `wantExp`, `pBest`, `pRank`, `pExp` of the second. The same bits as the two calls.
- */
-export function crossEntropyClassStats(
-  px: usize,
-  pt: usize,
-  tStride: i32,
-  rows: i32,
-  c: i32,
-  pw: usize,
-  wSum: f64,
-  ignoreIndex: f64,
-  eps: f64,
-  pout: usize,
-  pres: usize,
-  wantExp: bool,
-  pBest: usize,
-  pRank: usize,
-  pExp: usize,
-): i32 {
-  if (wantExp) {
-    return fusedRows(px, pt, tStride, rows, c, pw, wSum, ignoreIndex, eps, pout, pres, true, pBest, pRank, pExp);
-  }
-  return fusedRows(px, pt, tStride, rows, c, pw, wSum, ignoreIndex, eps, pout, pres, false, pBest, pRank, pExp);
 }

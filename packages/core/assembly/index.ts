@@ -4,7 +4,7 @@
 import { binaryCrossEntropyWithLogits } from './binaryCrossEntropyWithLogits';
 import { classRowStats } from './classRowStats';
 import { classIndexLoss } from './crossEntropy';
-import { crossEntropyClassStats } from './crossEntropyClassStats';
+import { crossEntropyClassStats, crossEntropyRowApart } from './crossEntropyClassStats';
 import {
   HuberLane,
   KlDivLane,
@@ -16,7 +16,7 @@ import {
   sumKernel,
 } from './elementwise';
 
-export { binaryCrossEntropyWithLogits, classIndexLoss, classRowStats, crossEntropyClassStats };
+export { binaryCrossEntropyWithLogits, classIndexLoss, classRowStats, crossEntropyClassStats, crossEntropyRowApart };
 
 /** First byte past the module's static data: where the JS arena may start. */
 export function heapBase(): usize {

@@ -39,13 +39,29 @@ const NAME = 'calibrationError';
  * The slot of a confidence in [0, 1] with edges `b/nBins`: `b` where `b/nBins ≤ p < (b+1)/nBins`,
  * and `nBins` (a slot of its own) for exactly 1 — torchmetrics 1.x `_binning_bucketize`,
  * `bucketize(conf, linspace(0, 1, n_bins + 1), right=True) - 1` over `n_bins + 1` slots.
+ * `edges` are {@link binEdges}`(nBins)` (looked up rather than divided: a loop over a batch's rows
+ * passes them once).
  */
-export function confidenceBin(p: number, nBins: number): number {
+export function confidenceBin(p: number, nBins: number, edges: Float64Array = binEdges(nBins)): number {
   let b = Math.floor(p * nBins);
-  // The product can round across an edge: compare with the edges themselves.
-  if (b > 0 && p < b / nBins) b--;
-  else if (b < nBins && p >= (b + 1) / nBins) b++;
+  // The product can round across an edge: compare with the edges themselves. (Past the table, only
+  // for p outside [0, 1], the comparisons are false and the clamp below decides, as it would.)
+  if (b > 0 && p < edges[b]!) b--;
+  else if (b < nBins && p >= edges[b + 1]!) b++;
   return b < 0 ? 0 : Math.min(b, nBins);
+}
+
+// The edges binEdges made last: a pass asks for the same nBins batch after batch.
+let lastEdges = new Float64Array(0);
+
+/** `b / nBins` for b = 0 … nBins + 1 (the same float64 values as the divisions). */
+export function binEdges(nBins: number): Float64Array {
+  if (lastEdges.length !== nBins + 2) {
+    const edges = new Float64Array(nBins + 2);
+    for (let b = 0; b < edges.length; b++) edges[b] = b / nBins;
+    lastEdges = edges;
+  }
+  return lastEdges;
 }
 
 /**
@@ -79,16 +95,22 @@ export function calibrationErrorPartial(
   if (op.task === 'multiclass') {
     const { x, outer, classes, inner, idx, stride, ignore } = op;
     const { best, expSum } = classRowStats(op, logits);
-    for (let i = 0; i < outer * inner; i++) {
+    const edges = binEdges(nBins);
+    const samples = outer * inner;
+    for (let i = 0; i < samples; i++) {
       const top = best[i]!;
-      const n = Math.floor(i / inner);
-      if (top < 0) throw nanScoreError(NAME, n);
+      if (top < 0) throw nanScoreError(NAME, Math.floor(i / inner));
       const t = idx[i * stride]!;
       if (t === ignore) continue;
+      let conf: number;
       // The largest softmax probability is 1 / Σ exp(z_c − z_max).
-      const conf = expSum !== null ? 1 / expSum[i]! : x[(n * classes + top) * inner + (i - n * inner)]!;
-      if (expSum === null && (conf < 0 || conf > 1)) throw probabilityError(NAME, n, conf);
-      const b = confidenceBin(conf, nBins);
+      if (expSum !== null) conf = 1 / expSum[i]!;
+      else {
+        const n = Math.floor(i / inner);
+        conf = x[(n * classes + top) * inner + (i - n * inner)]!;
+        if (conf < 0 || conf > 1) throw probabilityError(NAME, n, conf);
+      }
+      const b = confidenceBin(conf, nBins, edges);
       counts[b]!++;
       if (top === t) counts[bins + b]!++;
       addSum(sums, b, conf);
@@ -96,6 +118,7 @@ export function calibrationErrorPartial(
   } else {
     // Binary: the positive probability is the confidence and the 0/1 target the accuracy (torchmetrics' binary form).
     const { x, y, labels } = op;
+    const edges = binEdges(nBins);
     for (let i = 0; i < x.length; i++) {
       const z = x[i]!;
       if (Number.isNaN(z)) throw nanScoreError(NAME, Math.floor(i / labels));
@@ -103,7 +126,7 @@ export function calibrationErrorPartial(
       if (yi === IGNORED) continue;
       const p = logits ? sigmoid(z) : z;
       if (p < 0 || p > 1) throw probabilityError(NAME, Math.floor(i / labels), p);
-      const b = confidenceBin(p, nBins);
+      const b = confidenceBin(p, nBins, edges);
       counts[b]!++;
       counts[bins + b]! += yi;
       addSum(sums, b, p);

@@ -3,6 +3,7 @@ import { crossEntropyPartial } from '../losses/crossEntropy.js';
 import { accuracyPartial } from '../metrics/accuracy.js';
 import { calibrationErrorPartial } from '../metrics/calibrationError.js';
 import { shareClassRowStats } from '../metrics/classRowStats.js';
+import { float32ExpSumAt } from '../metrics/float32ExpSum.js';
 import { topKAccuracyPartial } from '../metrics/topKAccuracy.js';
 import { setKernelBackend } from './kernelBackend.js';
 import { type ClassRowStatsOut, wasmKernels } from './wasmKernels.js';
@@ -122,6 +123,60 @@ describe('crossEntropyIndexWithStats', () => {
       }
     });
   }
+
+  it('fills every row of batches longer than one stats region (copied out a region at a time)', () => {
+    const k = wasmKernels();
+    if (k === null) return;
+    // C = 1: 16,384-row chunks and regions; C = 100: 163-row chunks, 16,300-row regions; C = 3: one region.
+    for (const [classes, rows] of [
+      [1, 40000],
+      [100, 40000],
+      [3, 9000],
+    ] as const) {
+      const x = scores(rows, classes, classes, false);
+      const idx = targets(rows, classes, 2, -100, classes);
+      // The first argmax, the target's rank and the softmax denominator, row by row.
+      const best = new Int32Array(rows);
+      const rank = new Int32Array(rows);
+      const expSum = new Float64Array(rows);
+      for (let r = 0; r < rows; r++) {
+        const base = r * classes;
+        let b = 0;
+        for (let c = 1; c < classes; c++) if (x[base + c]! > x[base + b]!) b = c;
+        best[r] = b;
+        const t = idx[2 * r]!;
+        if (t >= 0) {
+          const s = x[base + t]!;
+          for (let c = 0; c < classes; c++) if (x[base + c]! > s || (x[base + c] === s && c < t)) rank[r]!++;
+        }
+        expSum[r] = float32ExpSumAt(x, base, classes, 1, x[base + b]!);
+      }
+      const fused = {
+        best: new Int32Array(rows),
+        rank: new Int32Array(rows),
+        expSum: new Float64Array(rows),
+      };
+      const acc = new Float64Array(2);
+      k.crossEntropyIndexWithStats(x, rows, classes, idx, 2, null, classes, -100, 0, null, acc, fused);
+      const apart = {
+        best: new Int32Array(rows),
+        rank: new Int32Array(rows),
+        expSum: new Float64Array(rows),
+      };
+      k.classRowStats(x, rows, classes, idx, 2, apart.best, apart.rank, apart.expSum);
+      for (const [name, got] of [
+        ['fused', fused],
+        ['classRowStats', apart],
+      ] as const) {
+        // The first row that differs (−1: none), as one assertion per array.
+        const differs = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+          Array.prototype.findIndex.call(a, (v: number, i: number) => !Object.is(v, b[i]));
+        expect(differs(got.best, best), `C=${classes} ${name}: best`).toBe(-1);
+        expect(differs(got.rank, rank), `C=${classes} ${name}: rank`).toBe(-1);
+        expect(differs(got.expSum, expSum), `C=${classes} ${name}: expSum`).toBe(-1);
+      }
+    }
+  });
 
   it('throws the out-of-range target as crossEntropyIndex does', () => {
     const k = wasmKernels();

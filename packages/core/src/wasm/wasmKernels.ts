@@ -407,8 +407,9 @@ function classIndexRows(
   const pt = tIn ? 0 : arena.reserve(Slot.y, 4 * Math.min(rows, chunkRows) * stride);
   const po = out === null || outIn ? 0 : arena.reserve(Slot.out, 4 * Math.min(rows, chunkRows));
   // The metrics' numbers as classRowStatsRows lays them out, in a slot of their own.
-  const n = Math.min(rows, chunkRows);
-  const ps = stats === null ? 0 : arena.reserve(Slot.stats, 16 * n);
+  const span = statsSpan(rows, chunkRows);
+  const ps = stats === null ? 0 : arena.reserve(Slot.stats, 16 * span);
+  let spanStart = 0;
   let s = 0;
   let sc = 0;
   let d = 0;
@@ -420,6 +421,7 @@ function classIndexRows(
     const rx = xIn ? xAt + 4 * r * classes : px;
     const rt = tIn ? tAt + 4 * r * stride : pt;
     const rOut = out === null ? 0 : outIn ? outAt + 4 * r : po;
+    const o = r - spanStart;
     const bad =
       stats === null
         ? ex.classIndexLoss(rx, rt, stride, len, classes, pw, wSum, ignoreIndex, eps, logSoftmax, rOut, pres)
@@ -436,9 +438,9 @@ function classIndexRows(
             rOut,
             pres,
             stats.expSum === null ? 0 : 1,
-            ps,
-            ps + 4 * n,
-            ps + 8 * n,
+            ps + 4 * o,
+            ps + 4 * span + 4 * o,
+            ps + 8 * span + 8 * o,
           );
     const f64 = arena.f64;
     if (bad >= 0) {
@@ -450,12 +452,9 @@ function classIndexRows(
       });
     }
     if (out !== null && !outIn) out.set(arena.f32.subarray(po >> 2, (po >> 2) + len), r);
-    if (stats !== null) {
-      const i32 = arena.i32;
-      stats.best.set(i32.subarray(ps >> 2, (ps >> 2) + len), r);
-      stats.rank.set(i32.subarray((ps >> 2) + n, (ps >> 2) + n + len), r);
-      if (stats.expSum !== null)
-        stats.expSum.set(f64.subarray((ps + 8 * n) >> 3, ((ps + 8 * n) >> 3) + len), r);
+    if (stats !== null && (o + len === span || r + len === rows)) {
+      copyStats(arena, ps, span, o + len, stats.best, stats.rank, stats.expSum, spanStart);
+      spanStart = r + len;
     }
     let v = f64[pres >> 3]!;
     let t = s + v;
@@ -494,10 +493,13 @@ function classRowStatsRows(
   const n = Math.min(rows, chunkRows);
   const px = xIn ? 0 : arena.reserve(Slot.x, 4 * n * classes);
   const pt = tIn ? 0 : arena.reserve(Slot.y, 4 * n * stride);
-  // best, rank and the sums in one region: 16 bytes a row, the sums 8-byte aligned after 8·n bytes.
-  const po = arena.reserve(Slot.out, 16 * n);
+  // best, rank and the sums in one region: 16 bytes a row, the sums 8-byte aligned after 8·span bytes.
+  const span = statsSpan(rows, chunkRows);
+  const po = arena.reserve(Slot.out, 16 * span);
+  let spanStart = 0;
   for (let r = 0; r < rows; r += chunkRows) {
     const len = Math.min(chunkRows, rows - r);
+    const o = r - spanStart;
     if (!xIn) arena.f32.set(x.subarray(r * classes, (r + len) * classes), px >> 2);
     if (!tIn) arena.i32.set(idx.subarray(r * stride, (r + len) * stride), pt >> 2);
     ex.classRowStats(
@@ -507,15 +509,45 @@ function classRowStatsRows(
       len,
       classes,
       expSum === null ? 0 : 1,
-      po,
-      po + 4 * n,
-      po + 8 * n,
+      po + 4 * o,
+      po + 4 * span + 4 * o,
+      po + 8 * span + 8 * o,
     );
-    const i32 = arena.i32;
-    best.set(i32.subarray(po >> 2, (po >> 2) + len), r);
-    rank.set(i32.subarray((po >> 2) + n, (po >> 2) + n + len), r);
-    if (expSum !== null) expSum.set(arena.f64.subarray((po + 8 * n) >> 3, ((po + 8 * n) >> 3) + len), r);
+    if (o + len === span || r + len === rows) {
+      copyStats(arena, po, span, o + len, best, rank, expSum, spanStart);
+      spanStart = r + len;
+    }
   }
+}
+
+// Rows of per-row metric numbers a stats region holds (16 bytes each) before they are copied out:
+// whole chunks, up to about 16,384 rows, so an 8,192-row batch's numbers leave WASM memory in one
+// copy per array instead of one per 64 KiB chunk (the views and calls of each were most of the cost).
+const STATS_ROWS = 16384;
+
+/** Rows of the stats region: a whole number of `chunkRows`-row chunks, or all `rows`. */
+function statsSpan(rows: number, chunkRows: number): number {
+  return Math.min(rows, chunkRows * Math.max(1, Math.floor(STATS_ROWS / chunkRows)));
+}
+
+/**
+ * Copies the first `len` rows of a stats region at byte `at` laid out for `span` rows (best, then
+ * rank, then the float64 sums) into `best`, `rank` and `expSum` from row `to`.
+ */
+function copyStats(
+  arena: WasmArena,
+  at: number,
+  span: number,
+  len: number,
+  best: Int32Array,
+  rank: Int32Array,
+  expSum: Float64Array | null,
+  to: number,
+): void {
+  const i32 = arena.i32;
+  best.set(i32.subarray(at >> 2, (at >> 2) + len), to);
+  rank.set(i32.subarray((at >> 2) + span, (at >> 2) + span + len), to);
+  if (expSum !== null) expSum.set(arena.f64.subarray((at >> 3) + span, (at >> 3) + span + len), to);
 }
 
 function contiguous(inner: number): void {
