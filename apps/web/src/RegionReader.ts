@@ -1,3 +1,4 @@
+import { blobReadFailure } from '@lossflow/arrow';
 import type { ReadRegion } from './ReadRegion.js';
 
 /** A region's bytes as read: its buffer, and how many bytes of each segment the file had. */
@@ -46,7 +47,11 @@ export class RegionReader {
       try {
         while (done < length) {
           // The stream takes the buffer and hands it back filled (a transfer, not a copy).
-          const next = await reader.read(new Uint8Array(this.#buffer, at + done, length - done));
+          const next = await reader
+            .read(new Uint8Array(this.#buffer, at + done, length - done))
+            .catch((e: unknown) => {
+              throw blobReadFailure(e, file instanceof File ? file.name : undefined);
+            });
           if (next.value !== undefined) {
             this.#buffer = next.value.buffer as ArrayBuffer;
             done += next.value.byteLength;

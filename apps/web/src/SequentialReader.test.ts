@@ -2,6 +2,7 @@
  * The page's stream over a file reads spans in order into the caller's buffer: small gaps read
  * through, a span behind it or far ahead from a new stream, and past the end short.
  */
+import { ArrowReadError } from '@lossflow/arrow';
 import { describe, expect, it } from 'vitest';
 import { SequentialReader, SKIP_BYTES } from './SequentialReader.js';
 
@@ -71,5 +72,27 @@ describe('SequentialReader', () => {
     expect(bytes).toEqual(FILE.subarray(SIZE - 100));
     expect((await span(reader, SIZE + 10, 1000)).got).toBe(0);
     await reader.close();
+  });
+});
+
+describe('SequentialReader of a file changed after it was chosen', () => {
+  it("words the browser's bare read failure as an IO error with the way out", async () => {
+    // Chromium rejects a stream's read with a bare "network error" when the file changed under it.
+    const file = new File([FILE], 'changed.arrows');
+    file.slice = () => {
+      const part = new Blob([]);
+      part.stream = () =>
+        new ReadableStream({
+          type: 'bytes',
+          pull: (controller) => controller.error(new TypeError('network error')),
+        });
+      return part;
+    };
+    const failure = await span(new SequentialReader(file), 0, 1_000).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ArrowReadError);
+    expect((failure as ArrowReadError).code).toBe('IO');
+    expect((failure as ArrowReadError).file).toBe('changed.arrows');
+    expect((failure as ArrowReadError).message).toMatch(/network error/);
+    expect((failure as ArrowReadError).hint).toMatch(/changed or removed since it was chosen/);
   });
 });

@@ -1,3 +1,4 @@
+import { blobReadFailure } from '@lossflow/arrow';
 /**
  * Gaps up to this many bytes between one read and the next are read through and dropped: a new
  * stream costs more than that (Chromium's stream of a `File` starts slowly).
@@ -55,7 +56,9 @@ export class SequentialReader {
     let into = buffer;
     let got = 0;
     while (got < length) {
-      const next = await reader.read(new Uint8Array(into, got, length - got));
+      const next = await reader.read(new Uint8Array(into, got, length - got)).catch((e: unknown) => {
+        throw blobReadFailure(e, this.file instanceof File ? this.file.name : undefined);
+      });
       // The stream takes the buffer and hands it back filled (a transfer, not a copy).
       if (next.value !== undefined) {
         into = next.value.buffer as ArrayBuffer;

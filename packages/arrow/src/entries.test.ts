@@ -12,6 +12,7 @@ describe('the entries of @lossflow/arrow', () => {
         'DEFAULT_TARGET_COLUMNS',
         'MAX_THREADS',
         'batchTensors',
+        'blobReadFailure',
         'columnTensor',
         'describeSchema',
         'detectFormat',

@@ -12,6 +12,7 @@ export {
 } from './errors/ArrowReadError.js';
 export { detectFormat, type FileFormat } from './format/detectFormat.js';
 export type { ByteSource } from './io/ByteReader.js';
+export { blobReadFailure } from './io/blobReadFailure.js';
 export {
   type IpcBatchAt,
   type IpcScan,

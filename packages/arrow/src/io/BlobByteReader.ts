@@ -1,5 +1,6 @@
 import { ArrowReadError } from '../errors/ArrowReadError.js';
 import type { ByteReader } from './ByteReader.js';
+import { blobReadFailure } from './blobReadFailure.js';
 
 /** Bytes fetched from the blob at a time for small reads, so an Arrow message costs one slice, not three. */
 const WINDOW = 1 << 20;
@@ -81,15 +82,7 @@ export class BlobByteReader implements ByteReader {
     try {
       bytes = new Uint8Array(await blob.slice(from, Math.min(to, blob.size)).arrayBuffer());
     } catch (e) {
-      throw new ArrowReadError(
-        'IO',
-        `reading the blob failed: ${e instanceof Error ? e.message : String(e)}`,
-        {
-          file: this.name,
-          hint: 'The file may have been changed or removed since it was chosen; choose it again.',
-          cause: e,
-        },
-      );
+      throw blobReadFailure(e, this.name);
     }
     this.bytesRead += bytes.length;
     return bytes;
