@@ -345,10 +345,13 @@ the plan's total (distributed) or messages and bytes stored (live), and whether 
 (every item stored; a live run's end-of-run marker published).
 
 runs rm removes runs with everything they keep on the server (streams, KV bucket): the runs
-named by ID (a run id; a live run also as SUBJECT.RUN), and with --all-finished every finished
-run, with --older-than every run older than DURATION (90s, 30m, 36h, 7d), finished or not; both
-flags together: finished runs older than DURATION. It prints one line per run removed; an ID
-that names no run exits 1.
+named by ID (a run id, or a full name: SUBJECT.RUN for a live run, distributed:ID for a
+distributed run), and with --all-finished every finished run, with --older-than every run older
+than DURATION (90s, 30m, 36h, 7d), finished or not; both flags together: finished runs older than
+DURATION. It prints one line per run removed; an ID that names no run exits 1. A run id that
+several runs share (live runs on different subjects, a live and a distributed run) is refused
+(exit 2, nothing removed) with their full names: the table shows such runs by full name, and
+--format json gives every run's full name as "name".
 
 Options:
   --format F                table (default) or json ({ "runs": [...] }, each with its ageMs)
