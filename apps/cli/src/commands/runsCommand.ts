@@ -162,7 +162,11 @@ function chooseRuns(
  * `lossflow runs rm` takes even when runs share an id) and its age in milliseconds.
  */
 function runsJson(runs: readonly RunInfo[], now: number): string {
-  const out = runs.map((r) => ({ ...r, name: fullRunName(r), ageMs: Math.max(0, now - Date.parse(r.created)) }));
+  const out = runs.map((r) => ({
+    ...r,
+    name: fullRunName(r),
+    ageMs: Math.max(0, now - Date.parse(r.created)),
+  }));
   return `${JSON.stringify({ runs: out }, null, 2)}\n`;
 }
 
