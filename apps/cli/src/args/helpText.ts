@@ -181,14 +181,15 @@ the input files (by device and inode: links and ./ spellings too) or both output
 is bad usage. A regular file is written to a temporary file beside it
 (.NAME.PID-RANDOM.HOST.lossflow-tmp) and renamed into place only when the run succeeds; after a
 failure an existing file is left as it was. One left by a killed lossflow (SIGKILL) is removed
-when the same output is written next. /dev/stdout, /dev/null or a FIFO is written directly and never removed.
+when lossflow next writes an output in that folder (only this machine's, once that process is gone). /dev/stdout, /dev/null or a FIFO is written directly and never removed.
 
 Limits: --threads at most 256. --by with a partition key, file or several keys, and --follow,
 read in the main thread. Past 10,000 --by groups a note goes to stderr; every group is
 still computed and printed, and the report draws the first 50 groups to appear and lists the
 first 1,000. Past the group budget (--max-groups) the run fails early instead of running out of
 memory: raise it, group by a coarser key, or write --per-row losses without --by. An Arrow IPC file or Parquet file read from a pipe is first copied to a temporary
-file in TMPDIR (an IPC stream is read as it arrives); a pipe is read once, so with --report its
+file in TMPDIR (an IPC stream is read as it arrives; a copy left by a killed lossflow of this
+machine is removed by the next one); a pipe is read once, so with --report its
 chart counts rows unless --step is given. Worker threads start as the input needs them: a small
 file starts none, whatever --threads says. All float columns (float32 or float64) must keep
 their type across batches and files (else DTYPE_CHANGED).
