@@ -129,8 +129,9 @@ Grouping and output:
                             or file that is also a column of the data is bad usage
   --max-groups N            --by keys allowed before the run fails (TOO_MANY_GROUPS, exit 1,
                             naming the key); default: as many as fit 128 MiB of group states at
-                            the size of the chosen losses' and metrics' states (131,072 for one
-                            loss; fewer with a confusion matrix or AUROC per group)
+                            the measured per-group cost of the chosen losses and metrics (32,768
+                            for one loss, ~10,800 for one metric; fewer with a confusion matrix
+                            or AUROC per group)
   --follow                  read Arrow IPC stream files while a writer appends to them (like
                             tail -f): batches are evaluated as they land, running values print per
                             --every, results print at the end-of-stream marker. Ctrl-C prints what
