@@ -3,10 +3,10 @@ import { checkMetricOptions } from '@lossflow/rx/options';
 import { flagWording } from '../errors/flagWording.js';
 import { UsageError } from '../errors/UsageError.js';
 import type { MetricSelection } from '../metrics/MetricSelection.js';
+import { METRIC_OPTION_FLAGS } from '../metrics/metricOptionFlags.js';
 import type { FlagSpec, FlagToken } from './argv.js';
 import { didYouMean } from './didYouMean.js';
 import { lossOptionOf, parseValue } from './lossOptionFlags.js';
-import { METRIC_OPTION_FLAGS } from './metricOptionFlags.js';
 
 /** The flag specs `lossflow eval` adds for metrics. */
 export const METRIC_FLAG_SPECS: Readonly<Record<string, FlagSpec>> = {

@@ -30,9 +30,11 @@ interface Removal {
 /**
  * `lossflow runs [--nats URL] [--format table|json]` lists the runs a NATS server keeps
  * (distributed and live, finished or not); `lossflow runs rm ID… [--all-finished]
- * [--older-than DURATION]` removes runs (their streams and KV bucket, `removeRun`).
+ * [--older-than DURATION]` removes runs (their streams and KV bucket, `removeRun`), each ID a run
+ * id or a full name (`SUBJECT.RUN`, `distributed:ID`; see `fullRunName`).
  *
- * @returns the exit code: 0, 1 (the server cannot be reached, an ID names no run) or 2 (bad usage)
+ * @returns the exit code: 0, 1 (the server cannot be reached, an ID names no run) or 2 (bad usage,
+ *   or an ID that several runs share: nothing is removed)
  */
 export async function runsCommand(args: readonly string[], io: CliIo): Promise<number> {
   if (wantsHelp(args)) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LOSS_OPTION_FLAGS } from '../args/lossOptionFlags.js';
 import { flagOfOption, flagWording } from './flagWording.js';
 
 describe('flagWording', () => {
@@ -28,6 +29,10 @@ describe('flagWording', () => {
     expect(flagWording('Pass `perRow: true` to the loss operator.')).toBe(
       'Pass --per-row to the loss operator.',
     );
+  });
+
+  it('names every loss option as its flag is parsed', () => {
+    for (const f of LOSS_OPTION_FLAGS) expect(flagOfOption(f.key), f.key).toBe(`--${f.flag}`);
   });
 
   it('keeps words and settings that no flag sets', () => {

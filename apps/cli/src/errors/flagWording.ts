@@ -1,7 +1,6 @@
 import { METRICS, type MetricDescriptor } from '@lossflow/core';
-import { LOSS_OPTION_FLAGS } from '../args/lossOptionFlags.js';
-import { METRIC_OPTION_FLAGS } from '../args/metricOptionFlags.js';
-import { LOSSES } from '../losses/lossRegistry.js';
+import { kebabCase, LOSSES } from '../losses/lossRegistry.js';
+import { METRIC_OPTION_FLAGS } from '../metrics/metricOptionFlags.js';
 
 /**
  * Library options the CLI sets with flags of its own (not loss or metric options): the libraries'
@@ -16,10 +15,18 @@ const RUN_OPTION_FLAGS: Readonly<Record<string, string>> = {
   reduction: 'reduction',
 };
 
-/** Library option key → the flag without dashes, for every option a command line can set. */
+/**
+ * Library option key → the flag without dashes, for every option a command line can set: a loss
+ * option's flag is named as `optionFlagOf` (args) names it, from the registry (computed here, as
+ * error wording must not depend on argument parsing).
+ */
 const FLAG_OF_KEY: ReadonlyMap<string, string> = new Map([
   ...Object.entries(METRIC_OPTION_FLAGS).map(([flag, o]) => [o.key, flag] as const),
-  ...LOSS_OPTION_FLAGS.map((f) => [f.key, f.flag] as const),
+  ...LOSSES.flatMap((e) =>
+    Object.entries(e.descriptor.options)
+      .filter(([key, o]) => key !== 'reduction' && o.commandLine !== false)
+      .map(([key, o]) => [key, o.flag ?? kebabCase(key)] as const),
+  ),
   ...Object.entries(RUN_OPTION_FLAGS),
 ]);
 
