@@ -62,6 +62,7 @@ export {
   GroupBudget,
   type GroupBudgetOptions,
   LOSS_GROUP_BYTES,
+  METRIC_ARRAY_FACTOR,
   METRIC_GROUP_BYTES,
 } from './reduce/GroupBudget.js';
 export { perRowBatches } from './reduce/perRowBatches.js';

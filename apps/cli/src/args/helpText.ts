@@ -129,8 +129,9 @@ Grouping and output:
                             or file that is also a column of the data is bad usage
   --max-groups N            --by keys allowed before the run fails (TOO_MANY_GROUPS, exit 1,
                             naming the key); default: as many as fit 128 MiB of group states at
-                            the size of the chosen losses' and metrics' states (131,072 for one
-                            loss; fewer with a confusion matrix or AUROC per group)
+                            the measured per-group cost of the chosen losses and metrics (32,768
+                            for one loss, ~10,800 for one metric; fewer with a confusion matrix
+                            or AUROC per group)
   --follow                  read Arrow IPC stream files while a writer appends to them (like
                             tail -f): batches are evaluated as they land, running values print per
                             --every, results print at the end-of-stream marker. Ctrl-C prints what
@@ -181,14 +182,15 @@ the input files (by device and inode: links and ./ spellings too) or both output
 is bad usage. A regular file is written to a temporary file beside it
 (.NAME.PID-RANDOM.HOST.lossflow-tmp) and renamed into place only when the run succeeds; after a
 failure an existing file is left as it was. One left by a killed lossflow (SIGKILL) is removed
-when the same output is written next. /dev/stdout, /dev/null or a FIFO is written directly and never removed.
+when lossflow next writes an output in that folder (only this machine's, once that process is gone). /dev/stdout, /dev/null or a FIFO is written directly and never removed.
 
 Limits: --threads at most 256. --by with a partition key, file or several keys, and --follow,
 read in the main thread. Past 10,000 --by groups a note goes to stderr; every group is
 still computed and printed, and the report draws the first 50 groups to appear and lists the
 first 1,000. Past the group budget (--max-groups) the run fails early instead of running out of
 memory: raise it, group by a coarser key, or write --per-row losses without --by. An Arrow IPC file or Parquet file read from a pipe is first copied to a temporary
-file in TMPDIR (an IPC stream is read as it arrives); a pipe is read once, so with --report its
+file in TMPDIR (an IPC stream is read as it arrives; a copy left by a killed lossflow of this
+machine is removed by the next one); a pipe is read once, so with --report its
 chart counts rows unless --step is given. Worker threads start as the input needs them: a small
 file starts none, whatever --threads says. All float columns (float32 or float64) must keep
 their type across batches and files (else DTYPE_CHANGED).
@@ -345,10 +347,13 @@ the plan's total (distributed) or messages and bytes stored (live), and whether 
 (every item stored; a live run's end-of-run marker published).
 
 runs rm removes runs with everything they keep on the server (streams, KV bucket): the runs
-named by ID (a run id; a live run also as SUBJECT.RUN), and with --all-finished every finished
-run, with --older-than every run older than DURATION (90s, 30m, 36h, 7d), finished or not; both
-flags together: finished runs older than DURATION. It prints one line per run removed; an ID
-that names no run exits 1.
+named by ID (a run id, or a full name: SUBJECT.RUN for a live run, distributed:ID for a
+distributed run), and with --all-finished every finished run, with --older-than every run older
+than DURATION (90s, 30m, 36h, 7d), finished or not; both flags together: finished runs older than
+DURATION. It prints one line per run removed; an ID that names no run exits 1. A run id that
+several runs share (live runs on different subjects, a live and a distributed run) is refused
+(exit 2, nothing removed) with their full names: the table shows such runs by full name, and
+--format json gives every run's full name as "name".
 
 Options:
   --format F                table (default) or json ({ "runs": [...] }, each with its ageMs)

@@ -1,22 +1,12 @@
 import { LossError, METRICS, type MetricDescriptor, type MetricName } from '@lossflow/core';
 import { checkMetricOptions } from '@lossflow/rx/options';
+import { flagWording } from '../errors/flagWording.js';
 import { UsageError } from '../errors/UsageError.js';
 import type { MetricSelection } from '../metrics/MetricSelection.js';
+import { METRIC_OPTION_FLAGS } from '../metrics/metricOptionFlags.js';
 import type { FlagSpec, FlagToken } from './argv.js';
 import { didYouMean } from './didYouMean.js';
 import { lossOptionOf, parseValue } from './lossOptionFlags.js';
-
-/** The flags only metrics take (besides `--ignore-index`, `--weight`, `--input`, `--target`). */
-const METRIC_OPTION_FLAGS: Readonly<Record<string, { key: string; kind: 'integer' | 'number' | 'string' }>> =
-  {
-    k: { key: 'k', kind: 'integer' },
-    average: { key: 'average', kind: 'string' },
-    'n-bins': { key: 'nBins', kind: 'integer' },
-    norm: { key: 'norm', kind: 'string' },
-    thresholds: { key: 'thresholds', kind: 'integer' },
-    threshold: { key: 'threshold', kind: 'number' },
-    scores: { key: 'scores', kind: 'string' },
-  };
 
 /** The flag specs `lossflow eval` adds for metrics. */
 export const METRIC_FLAG_SPECS: Readonly<Record<string, FlagSpec>> = {
@@ -92,7 +82,7 @@ export function metricSelection(slot: MetricSlot): MetricSelection {
   } catch (e) {
     if (e instanceof LossError) {
       throw new UsageError(
-        `--metric ${slot.entry.cliName}: ${e.detail}.${e.hint === undefined ? '' : ` ${e.hint}`}`,
+        `--metric ${slot.entry.cliName}: ${flagWording(e.detail)}.${e.hint === undefined ? '' : ` ${flagWording(e.hint)}`}`,
         'eval',
       );
     }

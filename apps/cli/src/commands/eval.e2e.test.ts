@@ -1,7 +1,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFile as readBatches } from '@lossflow/arrow/node';
+import { readFile as readBatches, writeParquet } from '@lossflow/arrow/node';
 import { Float32, Float64, Int64, makeVector, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, runCli } from '../testing/runCli.js';
@@ -505,6 +505,41 @@ describe('lossflow eval failures', () => {
       const run = await runCli(['eval', '/nonexistent/log.arrow']);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain("cannot use '/nonexistent/log.arrow': no such file or directory");
+    },
+    TIMEOUT,
+  );
+
+  it.each(['arrows', 'parquet'])(
+    'a null target in an .%s file names the --nulls skip flag, not the library option',
+    async (ext) => {
+      const dir = mkdtempSync(join(tmpdir(), 'lossflow-nulls-'));
+      const table = new Table({
+        pred: vectorFromArray([0.1, 0.7, 0.3, 0.9], new Float32()),
+        y: vectorFromArray([0, 1, null, 1], new Float32()),
+      });
+      const path = join(dir, `log.${ext}`);
+      if (ext === 'parquet') await writeParquet(path, table.batches);
+      else writeFileSync(path, tableToIPC(table, 'stream'));
+      const run = await runCli(['eval', path, '--loss', 'mse', '--input', 'pred', '--target', 'y']);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain("column 'y'");
+      expect(run.stderr).toContain('[NULL_VALUE]');
+      expect(run.stderr).toContain('--nulls skip');
+      expect(run.stderr).not.toContain("nulls: 'skip'");
+      const skipped = await runCli([
+        'eval',
+        path,
+        '--loss',
+        'mse',
+        '--input',
+        'pred',
+        '--target',
+        'y',
+        '--nulls',
+        'skip',
+      ]);
+      expect(skipped.code).toBe(0);
     },
     TIMEOUT,
   );

@@ -14,10 +14,12 @@ import { type NatsServer, startNatsServer } from '../../../../packages/nats/src/
 import { runCli } from '../testing/runCli.js';
 
 let server: NatsServer;
+let logPath: string;
 
 interface ListedRun {
   readonly kind: string;
   readonly run: string;
+  readonly name: string;
   readonly subject?: string;
   readonly items?: number | null;
   readonly itemsDone?: number;
@@ -32,25 +34,31 @@ async function listed(): Promise<ListedRun[]> {
   return (JSON.parse(out.stdout) as { runs: ListedRun[] }).runs;
 }
 
+/** A distributed run `run` planned and published by a coordinator that then went away. */
+async function leftDistributedRun(nc: Awaited<ReturnType<typeof connectNats>>, run: string, path: string) {
+  const items = await planWorkItems(run, [path], null, { itemBytes: 10_000 });
+  await new Promise<void>((resolve, reject) => {
+    const coordinator = distributedChunks(nc, run, {
+      items,
+      keep: true,
+      pollMs: 20,
+      onProgress: () => {
+        queueMicrotask(() => coordinator.unsubscribe());
+        resolve();
+      },
+    }).subscribe({ error: reject });
+  });
+}
+
 beforeAll(async () => {
   server = await startNatsServer();
   const nc = await connectNats({ servers: server.url });
   try {
     const path = join(mkdtempSync(join(tmpdir(), 'lossflow-runs-')), 'log.arrows');
+    logPath = path;
     await writeTrainingLog(path, 'arrow-stream', { rows: 1_000, classes: 4, epochs: 1, batchRows: 250 });
-    const items = await planWorkItems('nightly-7', [path], null, { itemBytes: 10_000 });
     // A coordinator plans and publishes, then goes away: no worker ever computes the items.
-    await new Promise<void>((resolve, reject) => {
-      const coordinator = distributedChunks(nc, 'nightly-7', {
-        items,
-        keep: true,
-        pollMs: 20,
-        onProgress: () => {
-          queueMicrotask(() => coordinator.unsubscribe());
-          resolve();
-        },
-      }).subscribe({ error: reject });
-    });
+    await leftDistributedRun(nc, 'nightly-7', path);
     await publishBatches(nc, trainingLogBatches({ rows: 500, classes: 4, epochs: 1, batchRows: 250 }), {
       subject: 'train.preds',
       run: 'done-1',
@@ -134,5 +142,53 @@ describe('lossflow runs', () => {
     expect(await listed()).toEqual([]);
     const empty = await runCli(['runs', '--nats', server.url]);
     expect(empty.stdout).toBe(`No runs on ${server.url}.\n`);
+  });
+
+  it('rm refuses (exit 2, removing nothing) an id that several runs share, listing their full names; a full name removes just its run', async () => {
+    const nc = await connectNats({ servers: server.url });
+    try {
+      for (const subject of ['a.preds', 'b.preds']) {
+        await publishBatches(nc, trainingLogBatches({ rows: 250, classes: 4, epochs: 1, batchRows: 250 }), {
+          subject,
+          run: 'job-7',
+        });
+      }
+      await publishBatches(nc, trainingLogBatches({ rows: 250, classes: 4, epochs: 1, batchRows: 250 }), {
+        subject: 'a.preds',
+        run: 'twin',
+      });
+      await leftDistributedRun(nc, 'twin', logPath);
+      await publishBatches(nc, trainingLogBatches({ rows: 250, classes: 4, epochs: 1, batchRows: 250 }), {
+        subject: 'c.preds',
+        run: 'alone',
+      });
+    } finally {
+      await nc.close();
+    }
+    const all = ['a.preds.job-7', 'b.preds.job-7', 'a.preds.twin', 'distributed:twin', 'c.preds.alone'];
+    expect((await listed()).map((r) => r.name)).toEqual(all);
+    const table = await runCli(['runs', '--nats', server.url]);
+    expect(table.stdout).toMatch(/\na\.preds\.job-7 +live \(a\.preds\)/);
+    expect(table.stdout).toMatch(/\ndistributed:twin +distributed/);
+    expect(table.stdout).toMatch(/\nalone +live \(c\.preds\)/);
+
+    const shared = await runCli(['runs', 'rm', 'job-7', '--nats', server.url]);
+    expect(shared.code).toBe(2);
+    expect(shared.stdout).toBe('');
+    expect(shared.stderr).toContain("'job-7' names 2 runs: a.preds.job-7 (live), b.preds.job-7 (live)");
+    expect(shared.stderr).toContain('Nothing was removed');
+    const twin = await runCli(['runs', 'rm', 'alone', 'twin', '--nats', server.url]);
+    expect(twin.code).toBe(2);
+    expect(twin.stderr).toContain("'twin' names 2 runs: a.preds.twin (live), distributed:twin (distributed)");
+    expect((await listed()).map((r) => r.name)).toEqual(all);
+
+    const one = await runCli(['runs', 'rm', 'b.preds.job-7', 'distributed:twin', '--nats', server.url]);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toBe('removed live run job-7 on b.preds\nremoved distributed run twin\n');
+    expect((await listed()).map((r) => r.name)).toEqual(['a.preds.job-7', 'a.preds.twin', 'c.preds.alone']);
+    // Unambiguous now, a bare id removes its one run.
+    const bare = await runCli(['runs', 'rm', 'job-7', 'twin', 'alone', '--nats', server.url]);
+    expect(bare.code).toBe(0);
+    expect(await listed()).toEqual([]);
   });
 });

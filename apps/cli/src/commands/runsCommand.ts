@@ -10,6 +10,7 @@ import { natsFailure } from '../nats/natsFailure.js';
 import type { CliIo } from '../output/cliIo.js';
 import { formatBytes, formatCount, formatCounted } from '../output/numberFormat.js';
 import { renderTable } from '../output/textTable.js';
+import { fullRunName, runsNamed, shownRunName } from './runNames.js';
 
 /** The flags of `lossflow runs` and `lossflow runs rm`. */
 const RUNS_FLAGS: Readonly<Record<string, FlagSpec>> = {
@@ -29,9 +30,11 @@ interface Removal {
 /**
  * `lossflow runs [--nats URL] [--format table|json]` lists the runs a NATS server keeps
  * (distributed and live, finished or not); `lossflow runs rm ID… [--all-finished]
- * [--older-than DURATION]` removes runs (their streams and KV bucket, `removeRun`).
+ * [--older-than DURATION]` removes runs (their streams and KV bucket, `removeRun`), each ID a run
+ * id or a full name (`SUBJECT.RUN`, `distributed:ID`; see `fullRunName`).
  *
- * @returns the exit code: 0, 1 (the server cannot be reached, an ID names no run) or 2 (bad usage)
+ * @returns the exit code: 0, 1 (the server cannot be reached, an ID names no run) or 2 (bad usage,
+ *   or an ID that several runs share: nothing is removed)
  */
 export async function runsCommand(args: readonly string[], io: CliIo): Promise<number> {
   if (wantsHelp(args)) {
@@ -91,7 +94,16 @@ export async function runsCommand(args: readonly string[], io: CliIo): Promise<n
       io.stdout.write(format === 'json' ? runsJson(runs, now) : runsTable(runs, now, redactNatsUrl(servers)));
       return 0;
     }
-    const { chosen, unknown } = chooseRuns(runs, removal, now);
+    const { chosen, unknown, ambiguous } = chooseRuns(runs, removal, now);
+    if (ambiguous.length > 0) {
+      // Removing every run a shared id names would delete other jobs' runs: nothing is removed.
+      for (const { id, named } of ambiguous) {
+        io.stderr.write(
+          `lossflow runs: '${id}' names ${named.length} runs: ${named.map((r) => `${fullRunName(r)} (${r.kind})`).join(', ')}. Nothing was removed; name the one to remove in full, e.g. lossflow runs rm ${fullRunName(named[0]!)}. Run 'lossflow runs --help' for usage.\n`,
+        );
+      }
+      return 2;
+    }
     const removed: RunInfo[] = [];
     for (const run of chosen) {
       const which = run.kind === 'live' ? { subject: run.subject, run: run.run } : { distributed: run.run };
@@ -120,20 +132,23 @@ export async function runsCommand(args: readonly string[], io: CliIo): Promise<n
 }
 
 /**
- * The runs `removal` picks: each one an ID names (a run id; a live run also as `SUBJECT.RUN`),
- * and those the selection flags pick (both flags: finished **and** older).
+ * The runs `removal` picks: the one each ID names (a run id, or a full name: `SUBJECT.RUN`,
+ * `distributed:ID`), and those the selection flags pick (both flags: finished **and** older). An
+ * ID that names several runs is `ambiguous`, one that names none `unknown`.
  */
 function chooseRuns(
   runs: readonly RunInfo[],
   removal: Removal,
   now: number,
-): { chosen: RunInfo[]; unknown: string[] } {
+): { chosen: RunInfo[]; unknown: string[]; ambiguous: { id: string; named: RunInfo[] }[] } {
   const chosen = new Set<RunInfo>();
   const unknown: string[] = [];
+  const ambiguous: { id: string; named: RunInfo[] }[] = [];
   for (const id of removal.ids) {
-    const named = runs.filter((r) => r.run === id || (r.kind === 'live' && `${r.subject}.${r.run}` === id));
+    const named = runsNamed(runs, id);
     if (named.length === 0) unknown.push(id);
-    for (const r of named) chosen.add(r);
+    else if (named.length > 1) ambiguous.push({ id, named });
+    else chosen.add(named[0]!);
   }
   if (removal.allFinished || removal.olderThanMs !== undefined) {
     for (const r of runs) {
@@ -141,19 +156,26 @@ function chooseRuns(
       if (old && (!removal.allFinished || r.finished)) chosen.add(r);
     }
   }
-  return { chosen: [...chosen], unknown };
+  return { chosen: [...chosen], unknown, ambiguous };
 }
 
-/** `{ "runs": [...] }`: each run as `describeRuns` describes it, with its age in milliseconds. */
+/**
+ * `{ "runs": [...] }`: each run as `describeRuns` describes it, with its full `name` (what
+ * `lossflow runs rm` takes even when runs share an id) and its age in milliseconds.
+ */
 function runsJson(runs: readonly RunInfo[], now: number): string {
-  const out = runs.map((r) => ({ ...r, ageMs: Math.max(0, now - Date.parse(r.created)) }));
+  const out = runs.map((r) => ({
+    ...r,
+    name: fullRunName(r),
+    ageMs: Math.max(0, now - Date.parse(r.created)),
+  }));
   return `${JSON.stringify({ runs: out }, null, 2)}\n`;
 }
 
 function runsTable(runs: readonly RunInfo[], now: number, servers: string): string {
   if (runs.length === 0) return `No runs on ${servers}.\n`;
   const rows = runs.map((r) => [
-    r.run,
+    shownRunName(r, runs),
     r.kind === 'live' ? `live (${r.subject})` : 'distributed',
     age(now - Date.parse(r.created)),
     r.kind === 'live'

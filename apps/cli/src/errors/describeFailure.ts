@@ -2,6 +2,7 @@ import { ArrowReadError } from '@lossflow/arrow';
 import { LossError } from '@lossflow/core';
 import { failureSentence } from '@lossflow/rx';
 import { LOSSES } from '../losses/lossRegistry.js';
+import { flagOfOption, flagWording } from './flagWording.js';
 import { OutputError } from './OutputError.js';
 import { UsageError } from './UsageError.js';
 
@@ -51,11 +52,6 @@ const ARROW_FIXES: Partial<Record<string, string>> = {
   IO: 'Check the path and its permissions.',
 };
 
-// The library's hint for a stream without its end-of-stream marker names its read option; a CLI
-// user passes the flag instead.
-const MISSING_END_OF_STREAM_FIX =
-  'The writer may have been killed before it closed the stream: copy the file again once it is complete. If your writer closes streams without the marker, pass --allow-missing-end-of-stream.';
-
 // The library's BAD_COLUMN_TYPE hint is about casting loss inputs and targets; a --by key is neither.
 const BY_TYPE_FIX =
   '--by takes an integer or floating-point column (one key per row), not strings or dictionaries: write the key as integer codes (e.g. an epoch or user id), or pick another column.';
@@ -84,13 +80,13 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
     const generic = error.code === 'MISSING_COLUMN' && error.hint?.includes('--') !== true;
     const nearMiss = generic && error.hint?.startsWith('Did you mean') === true;
     const fixes = [
-      missesEndOfStream(error)
-        ? MISSING_END_OF_STREAM_FIX
-        : error.code === 'BAD_COLUMN_TYPE' && flag === '--by'
-          ? BY_TYPE_FIX
-          : generic && !nearMiss
-            ? undefined
-            : (error.hint ?? ARROW_FIXES[error.code]),
+      error.code === 'BAD_COLUMN_TYPE' && flag === '--by'
+        ? BY_TYPE_FIX
+        : generic && !nearMiss
+          ? undefined
+          : error.hint === undefined
+            ? ARROW_FIXES[error.code]
+            : flagWording(error.hint),
       !generic || nearMiss
         ? undefined
         : flag !== undefined
@@ -133,12 +129,13 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
           batch: inFile?.batch ?? error.batch,
           row: error.row,
           column: error.column,
-          option: error.argument,
+          option: error.argument === undefined ? undefined : (flagOfOption(error.argument) ?? error.argument),
           earlier,
         },
-        error.detail,
+        // A bad option's detail names it (`labelSmoothing must be …`): the user gave a flag.
+        usage ? flagWording(error.detail) : error.detail,
         error.code,
-        [...(error.hint === undefined ? [] : [error.hint]), 'No result was written.'],
+        [...(error.hint === undefined ? [] : [flagWording(error.hint)]), 'No result was written.'],
       )}`,
     };
   }
@@ -191,9 +188,4 @@ function syscallOf(error: unknown): string | undefined {
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;
-}
-
-/** A `TRUNCATED` error that `allowMissingEndOfStream` (`--allow-missing-end-of-stream`) would accept. */
-function missesEndOfStream(error: ArrowReadError): boolean {
-  return error.code === 'TRUNCATED' && error.hint?.includes('allowMissingEndOfStream') === true;
 }

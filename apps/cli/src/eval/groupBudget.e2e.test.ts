@@ -64,11 +64,40 @@ describe('lossflow eval --by with more groups than the budget', () => {
       expect(run.code, where.join(' ')).toBe(1);
       expect(run.stdout).toBe('');
       expect(run.stderr).toContain(
-        "'id' has more than 131,072 distinct values (group 131,073 is id=131072): the budget is 131,072 groups (128 MiB of group states at ~1,024 bytes per group)",
+        "'id' has more than 32,768 distinct values (group 32,769 is id=32768): the budget is 32,768 groups (128 MiB of group states at ~4,096 bytes per group)",
       );
       expect(run.stderr).toContain('[TOO_MANY_GROUPS]. Raise --max-groups');
       expect(run.stderr).toMatch(/group by a coarser key, or write each row's loss with --per-row/);
-      expect(run.stderr).toContain("batch 4, column 'id'");
+      expect(run.stderr).toContain("batch 1, column 'id'");
+    }
+  }, 240_000);
+
+  it('counts a metric group at its measured cost (~12 KiB, not the few bytes of its arrays): mae by id fails past ~10,800 groups', async () => {
+    for (const where of [
+      ['--threads', '1'],
+      ['--threads', '2'],
+    ]) {
+      const run = await runCli([
+        'eval',
+        log,
+        '--metric',
+        'mae',
+        '--input',
+        'pred',
+        '--target',
+        'y',
+        '--by',
+        'id',
+        '--format',
+        'json',
+        ...where,
+      ]);
+      expect(run.code, where.join(' ')).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(
+        /'id' has more than 10,8\d\d distinct values \(group 10,8\d\d is id=108\d\d\): the budget is 10,8\d\d groups \(128 MiB of group states at ~12,\d{3} bytes per group\)/,
+      );
+      expect(run.stderr).toContain('[TOO_MANY_GROUPS]. Raise --max-groups');
     }
   }, 240_000);
 

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -17,7 +18,7 @@ describe('outputTempPath', () => {
 });
 
 describe('removeStaleOutputTemps', () => {
-  it("removes the target's temporary files of dead processes of this machine, and nothing else", () => {
+  it("removes the folder's temporary files of dead processes of this machine, of any output, and nothing else", () => {
     const dir = mkdtempSync(join(tmpdir(), 'lossflow-temps-'));
     const target = join(dir, 'log.arrows');
     const make = (path: string) => {
@@ -25,22 +26,49 @@ describe('removeStaleOutputTemps', () => {
       return basename(path);
     };
     const dead = make(outputTempPath(target, DEAD, 'here'));
-    // Written by a version whose names carried no machine.
+    // Written by a version whose names carried no machine: only the target's own are removed.
     const legacy = make(join(dir, `.log.arrows.${DEAD}-abc123.lossflow-tmp`));
+    const legacyOther = make(join(dir, `.report.html.${DEAD}-abc123.lossflow-tmp`));
     const running = make(outputTempPath(target, LIVE, 'here'));
     const elsewhere = make(outputTempPath(target, DEAD, 'other-machine'));
+    // Another output of the folder (a --report killed with SIGKILL), by a dead process of this machine.
     const otherTarget = make(outputTempPath(join(dir, 'log.arrows.bak'), DEAD, 'here'));
+    const otherRunning = make(outputTempPath(join(dir, 'report.html'), LIVE, 'here'));
+    const otherElsewhere = make(outputTempPath(join(dir, 'report.html'), DEAD, 'there'));
     const mine = make(outputTempPath(target, process.pid, 'here'));
+    const notOurs = make(join(dir, `.notes.${DEAD}-abc.here.tmp`));
     const folderLikeATemp = basename(outputTempPath(target, DEAD, 'here'));
     mkdirSync(join(dir, folderLikeATemp));
     make(target);
 
     const removed = removeStaleOutputTemps(target, alive, 'here');
-    expect(removed.map((p) => basename(p)).sort()).toEqual([dead, legacy].sort());
+    expect(removed.map((p) => basename(p)).sort()).toEqual([dead, legacy, otherTarget].sort());
     expect(readdirSync(dir).sort()).toEqual(
-      ['log.arrows', running, elsewhere, otherTarget, mine, folderLikeATemp].sort(),
+      [
+        'log.arrows',
+        legacyOther,
+        running,
+        elsewhere,
+        otherRunning,
+        otherElsewhere,
+        mine,
+        notOurs,
+        folderLikeATemp,
+      ].sort(),
     );
     expect(existsSync(target)).toBe(true);
+  });
+
+  it('removes a stale temporary file of a really dead process, keeps one of a live process', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lossflow-temps-'));
+    const child = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => child.on('exit', resolve));
+    const dead = outputTempPath(join(dir, 'a.arrows'), child.pid!);
+    const live = outputTempPath(join(dir, 'b.arrows'), process.ppid);
+    writeFileSync(dead, 'partial');
+    writeFileSync(live, 'partial');
+    expect(removeStaleOutputTemps(join(dir, 'c.arrows'))).toEqual([dead]);
+    expect(existsSync(live)).toBe(true);
   });
 
   it('does nothing in a folder it cannot read', () => {

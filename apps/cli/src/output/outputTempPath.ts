@@ -4,6 +4,9 @@ import { basename, dirname, join } from 'node:path';
 
 const SUFFIX = '.lossflow-tmp';
 
+/** `.NAME.PID-RANDOM.HOST.lossflow-tmp`; names written before the machine was added have no `.HOST`. */
+const TEMP_NAME = /^\.(.+?)\.(\d+)-[a-z0-9]+(?:\.([A-Za-z0-9-]+))?\.lossflow-tmp$/;
+
 /** This machine's name as a temporary file carries it: letters, digits and dashes only. */
 function hostTag(host: string): string {
   return host.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 40) || 'host';
@@ -24,13 +27,14 @@ export function outputTempPath(destination: string, pid = process.pid, host = ho
 }
 
 /**
- * Removes the temporary files of `destination` (see {@link outputTempPath}) that processes of this
- * machine which no longer run left behind: a lossflow killed while writing it. A file of a process
- * still running (another lossflow writing the same output now, or a reused process id: left
- * alone, erring on the safe side), of another machine (a shared folder: its processes cannot be
- * seen from here), of another output, or that is not a regular file is never touched. Called
- * before the same output is written again; failures to remove are ignored (the file stays, as it
- * would have without this).
+ * Removes the temporary files (see {@link outputTempPath}) that processes of this machine which no
+ * longer run left in `destination`'s folder: a lossflow killed while writing this output or any
+ * other output of that folder (SIGKILL, the OOM killer: no clean-up runs). A file of a process
+ * still running (another lossflow writing an output now, or a reused process id: left alone,
+ * erring on the safe side), of another machine (a shared folder: its processes cannot be seen from
+ * here), or that is not a regular file is never touched; a name from before temporary files carried
+ * their machine is removed only for `destination` itself. Called before an output is written;
+ * failures to remove are ignored (the file stays, as it would have without this).
  *
  * @returns the paths removed
  * @example
@@ -42,7 +46,6 @@ export function removeStaleOutputTemps(
   host = hostname(),
 ): string[] {
   const folder = dirname(destination);
-  const prefix = `.${basename(destination)}.`;
   let names: string[];
   try {
     names = readdirSync(folder);
@@ -51,15 +54,13 @@ export function removeStaleOutputTemps(
   }
   const removed: string[] = [];
   for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith(SUFFIX)) continue;
-    // PID-RANDOM, then this machine's tag (names written before the tag was added have none).
-    const match = /^(\d+)-[a-z0-9]+(?:\.([A-Za-z0-9-]+))?$/.exec(
-      name.slice(prefix.length, name.length - SUFFIX.length),
-    );
+    if (!name.startsWith('.') || !name.endsWith(SUFFIX)) continue;
+    // .NAME.PID-RANDOM.HOST: the shortest NAME, so the last two parts are the process and machine.
+    const match = TEMP_NAME.exec(name);
     if (match === null) continue;
-    if (match[2] !== undefined && match[2] !== hostTag(host)) continue;
-    const pid = Number(match[1]);
-    if (pid === process.pid || alive(pid)) continue;
+    const [, target, pid, tag] = match;
+    if (tag === undefined ? target !== basename(destination) : tag !== hostTag(host)) continue;
+    if (Number(pid) === process.pid || alive(Number(pid))) continue;
     const path = join(folder, name);
     try {
       if (!lstatSync(path).isFile()) continue;

@@ -4,13 +4,15 @@
  * `lossflow-spill-*` file, and reads that close normally leave no `'exit'` listener behind.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBatches } from '../read/readBatches.js';
 import { chunked, smallLog, tempDir } from '../testing/files.js';
+import { spillFileName } from './staleSpills.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -69,6 +71,52 @@ describe('spillToTempFile', () => {
       }
     }
   }
+
+  it("a spill left by a process killed with SIGKILL is removed by the next spill in that folder; live and other machines' are kept", async () => {
+    const folder = join(dir, 'sigkill');
+    await mkdir(folder);
+    const bytes = await smallLog(dir, 'parquet', { rows: 100, classes: 3, epochs: 1, batchRows: 16 });
+    /** A child that spills `bytes` (and says `ready`), then waits until killed. */
+    const spill = async (): Promise<{ kill: () => Promise<void> }> => {
+      const proc = spawn(process.execPath, ['--input-type=module', '-e', child(false)], {
+        env: { ...process.env, TMPDIR: folder },
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
+      proc.stdin.end(bytes);
+      const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        proc.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('ready')) resolve();
+        });
+        proc.on('exit', () => reject(new Error(`the child ended before reading: ${out}`)));
+      });
+      return {
+        kill: async () => {
+          proc.kill('SIGKILL');
+          await exited;
+        },
+      };
+    };
+    const killed = await spill();
+    await killed.kill();
+    const [left] = await spillsIn(folder);
+    expect(left).toMatch(/^lossflow-spill-\d+-[0-9a-f-]{36}\.[A-Za-z0-9-]+$/);
+    // Spills of a running process (this one) and of another machine's process look alike: kept.
+    const live = spillFileName(randomUUID());
+    const elsewhere = spillFileName(randomUUID(), 4_000_001, 'another-machine');
+    await writeFile(join(folder, live), 'in use');
+    await writeFile(join(folder, elsewhere), 'in use elsewhere');
+
+    const next = await spill();
+    const now = await spillsIn(folder);
+    expect(now).not.toContain(left);
+    expect(now).toContain(live);
+    expect(now).toContain(elsewhere);
+    expect(now).toHaveLength(3);
+    await next.kill();
+  });
 
   it("reads that close leave no 'exit' listener behind", async () => {
     const bytes = await readFile(join(dir, (await readdir(dir)).find((f) => f.startsWith('small-parquet'))!));

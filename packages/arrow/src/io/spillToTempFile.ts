@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
 import type { ByteReader } from './ByteReader.js';
 import { FileByteReader } from './FileByteReader.js';
+import { removeStaleSpills, spillFileName } from './staleSpills.js';
 
 /** Bytes copied at a time: the spill's memory, whatever the input's size. */
 const SPILL_CHUNK = 1 << 20;
@@ -16,10 +17,11 @@ const SPILL_CHUNK = 1 << 20;
  * random access: spilled, they are read with the memory of a regular file (a batch or a row group
  * at a time) instead of being held whole in memory.
  *
- * The file is created in `os.tmpdir()` (the `TMPDIR` environment variable) with a unique name and
- * mode 0600, copied in 1 MiB chunks, and removed when the returned reader closes, or at once when
+ * The file is created in `os.tmpdir()` (the `TMPDIR` environment variable) with a unique name
+ * (`lossflow-spill-PID-UUID.HOST`) and mode 0600, copied in 1 MiB chunks, and removed when the returned reader closes, or at once when
  * copying fails or is aborted; a process that exits first (`process.exit()` in a signal handler)
- * removes it synchronously on `'exit'`. A failure to write it (a full disk, no such folder) is an `IO`
+ * removes it synchronously on `'exit'`; one left by a process of this machine that was killed (SIGKILL)
+ * is removed by the next spill into that folder. A failure to write it (a full disk, no such folder) is an `IO`
  * error naming the folder, with how to fix it.
  *
  * @example
@@ -28,7 +30,9 @@ const SPILL_CHUNK = 1 << 20;
  */
 export async function spillToTempFile(bytes: ByteReader, signal?: AbortSignal): Promise<FileByteReader> {
   const folder = tmpdir();
-  const path = join(folder, `lossflow-spill-${process.pid}-${randomUUID()}`);
+  // Spills of lossflows of this machine killed with SIGKILL (no clean-up ran) would stay forever.
+  removeStaleSpills(folder);
+  const path = join(folder, spillFileName(randomUUID()));
   let handle: FileHandle;
   try {
     handle = await open(path, 'wx+', 0o600);

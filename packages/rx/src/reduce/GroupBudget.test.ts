@@ -2,7 +2,13 @@ import { createMetricState, createState, LossError, type MetricState } from '@lo
 import { describe, expect, it } from 'vitest';
 import type { GroupKey, LossChunk } from '../chunks/LossChunk.js';
 import type { MetricChunk } from '../chunks/MetricChunk.js';
-import { GROUP_MEMORY_BYTES, GroupBudget, LOSS_GROUP_BYTES, METRIC_GROUP_BYTES } from './GroupBudget.js';
+import {
+  GROUP_MEMORY_BYTES,
+  GroupBudget,
+  LOSS_GROUP_BYTES,
+  METRIC_ARRAY_FACTOR,
+  METRIC_GROUP_BYTES,
+} from './GroupBudget.js';
 
 function lossChunk(batch: number, keys: readonly GroupKey[]): LossChunk {
   return {
@@ -79,14 +85,15 @@ describe('GroupBudget', () => {
   });
 
   it('sizes a metric group by its state (a 100-class confusion matrix per group), failing once the counted keys do not fit', () => {
-    const budget = new GroupBudget({ memoryBytes: 1024 * 1024, by: 'epoch' });
+    const budget = new GroupBudget({ memoryBytes: 16 * 1024 * 1024, by: 'epoch' });
     budget.addLoss(0, lossChunk(0, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
-    expect(budget.limit).toBe(1024);
-    const perGroup = LOSS_GROUP_BYTES + METRIC_GROUP_BYTES + 8 * 100 * 100;
+    expect(budget.limit).toBe(4096);
+    // A confusion matrix's value per group is as large as its counts: 8 times them again.
+    const perGroup = LOSS_GROUP_BYTES + METRIC_GROUP_BYTES + (METRIC_ARRAY_FACTOR + 8) * 8 * 100 * 100;
     expect(() =>
       budget.addMetric(0, metricChunk(0, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 100 * 100)),
     ).not.toThrow();
-    expect(budget.limit).toBe(Math.floor((1024 * 1024) / perGroup));
+    expect(budget.limit).toBe(Math.floor((16 * 1024 * 1024) / perGroup));
     const error = caught(() =>
       budget.addMetric(
         0,
@@ -99,7 +106,28 @@ describe('GroupBudget', () => {
     );
     expect(error).toMatchObject({ code: 'TOO_MANY_GROUPS', batch: 1, loss: 'confusionMatrix' });
     expect((error as LossError).message).toContain(
-      `1 MiB of group states at ~${perGroup.toLocaleString('en-US')} bytes per group`,
+      `16 MiB of group states at ~${perGroup.toLocaleString('en-US')} bytes per group`,
+    );
+  });
+
+  it('counts a metric group at its measured cost, not the few bytes of its arrays: ~10,800 accuracy groups fit 128 MiB', () => {
+    const budget = new GroupBudget({ by: 'user' });
+    const accuracy = (batch: number, keys: readonly GroupKey[]): MetricChunk => ({
+      ...metricChunk(batch, keys, 2),
+      metric: 'accuracy',
+      groups: keys.map((key) => ({
+        key,
+        state: { ...createMetricState('accuracy'), counts: new Float64Array(2) },
+      })),
+    });
+    budget.addMetric(0, accuracy(0, [0]));
+    expect(budget.limit).toBe(
+      Math.floor(GROUP_MEMORY_BYTES / (METRIC_GROUP_BYTES + METRIC_ARRAY_FACTOR * 16)),
+    );
+    expect(budget.limit).toBeLessThan(11_000);
+    const keys = Array.from({ length: 11_000 }, (_, i) => i);
+    expect(() => budget.addMetric(0, accuracy(1, keys))).toThrow(
+      expect.objectContaining({ code: 'TOO_MANY_GROUPS' }),
     );
   });
 

@@ -6,15 +6,37 @@ import type { MetricChunk } from '../chunks/MetricChunk.js';
 export const GROUP_MEMORY_BYTES = 128 * 1024 * 1024;
 
 /**
- * What one group of one loss costs where its states are merged: the state object (nine fields),
- * the entries of the maps that find it by key, its batch count, its reduced value and the garbage
- * collector's slack. Measured: 262,144 groups of one loss took ~260 MB more than two groups in the
- * CLI; the default budget errs on the safe side.
+ * What one group of one loss costs in a grouped pass, measured as the slope of the peak RSS of
+ * `lossflow eval --by` over 600,000 rows between 10,000, 30,000, 60,000 and 120,000 groups, with 1
+ * and 2 threads: 1.8–3.9 KB per group for `mse` and `cross-entropy` (the merged state, the entries
+ * of the maps that find it by key, its batch count and reduced value, its printed result), rounded
+ * up. Not counted, as it does not grow with the groups: the CLI's ~110 MB, and the per-batch states
+ * of the chunks in flight (a batch makes a state per group it touches; up to ~90 MB at 2 threads for
+ * 50,000-row batches that touch 10,000 groups or more).
  */
-export const LOSS_GROUP_BYTES = 1024;
+export const LOSS_GROUP_BYTES = 4096;
 
-/** A metric group's cost besides its state's arrays (whose bytes are counted as they are). */
-export const METRIC_GROUP_BYTES = 256;
+/**
+ * A metric group's cost besides its state's arrays (see {@link METRIC_ARRAY_FACTOR}), measured as
+ * {@link LOSS_GROUP_BYTES} is: up to 11 KB per group for `accuracy`, whose arrays are a few bytes (a
+ * metric state holds three typed arrays, each an object and a backing store even when empty),
+ * rounded up.
+ */
+export const METRIC_GROUP_BYTES = 12 * 1024;
+
+/**
+ * How many times its arrays' bytes a metric state costs per group (the merged state's arrays and
+ * the copies made while merging), measured for `auroc`: 20 thresholds × 10 classes (3,200 bytes)
+ * ~9–13 KB per group, 200 thresholds (32,000 bytes) ~87 KB; rounded up.
+ */
+export const METRIC_ARRAY_FACTOR = 4;
+
+/**
+ * Metrics whose value per group is as large as their state (a confusion matrix: C × C counts, as
+ * nested arrays and then printed), which costs this many times the arrays' bytes again: measured,
+ * `confusion-matrix` over 10 classes (800 bytes of counts) 10–22 KB per group.
+ */
+const ARRAY_VALUED_METRICS: ReadonlyMap<string, number> = new Map([['confusionMatrix', 8]]);
 
 /** Options of {@link GroupBudget}. */
 export interface GroupBudgetOptions {
@@ -105,7 +127,9 @@ export class GroupBudget {
   }
 
   /**
-   * Counts the keys of metric `index`'s chunk, at its states' size.
+   * Counts the keys of metric `index`'s chunk, at its states' size ({@link METRIC_GROUP_BYTES} +
+   * {@link METRIC_ARRAY_FACTOR} × the bytes of its arrays, more for a confusion matrix, whose
+   * value per group is as large as its state).
    *
    * @throws {LossError} `TOO_MANY_GROUPS` past the budget
    */
@@ -117,7 +141,8 @@ export class GroupBudget {
       const s = g.state;
       arrays = Math.max(arrays, s.counts.byteLength + s.sums.byteLength + s.moments.byteLength);
     }
-    this.#size(`m${index}`, METRIC_GROUP_BYTES + arrays);
+    const factor = METRIC_ARRAY_FACTOR + (ARRAY_VALUED_METRICS.get(chunk.metric) ?? 0);
+    this.#size(`m${index}`, METRIC_GROUP_BYTES + factor * arrays);
     for (const g of groups) this.#add(g.key, chunk.batch, chunk.file, chunk.metric);
   }
 

@@ -1,0 +1,12 @@
+/** The flags only metrics take (besides `--ignore-index`, `--weight`, `--input`, `--target`). */
+export const METRIC_OPTION_FLAGS: Readonly<
+  Record<string, { key: string; kind: 'integer' | 'number' | 'string' }>
+> = {
+  k: { key: 'k', kind: 'integer' },
+  average: { key: 'average', kind: 'string' },
+  'n-bins': { key: 'nBins', kind: 'integer' },
+  norm: { key: 'norm', kind: 'string' },
+  thresholds: { key: 'thresholds', kind: 'integer' },
+  threshold: { key: 'threshold', kind: 'number' },
+  scores: { key: 'scores', kind: 'string' },
+};
