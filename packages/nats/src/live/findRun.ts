@@ -1,6 +1,6 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
 import { LiveRunError } from './LiveRunError.js';
-import { isLiveSubject, isRunId, liveStreamName, liveStreamPrefix } from './liveWire.js';
+import { holdsLiveRun, isLiveSubject, isRunId, liveStreamName, liveStreamPrefix } from './liveWire.js';
 
 /** A run found on the server. */
 export interface FoundRun {
@@ -31,6 +31,9 @@ export async function findRun(jsm: JetStreamManager, subject: string, run?: stri
     const stream = liveStreamName(subject, run);
     try {
       const info = await jsm.streams.info(stream);
+      if (!holdsLiveRun(info.config.subjects, subject, run)) {
+        throw new Error(`stream ${stream} holds ${info.config.subjects?.join(', ')}, another run`);
+      }
       return { run, stream, messages: info.state.messages };
     } catch (e) {
       throw new LiveRunError('NO_RUN', `there is no run '${run}' on '${subject}'`, {
@@ -48,7 +51,8 @@ export async function findRun(jsm: JetStreamManager, subject: string, run?: stri
     const name = info.config.name;
     if (!name.startsWith(prefix)) continue;
     const id = name.slice(prefix.length);
-    if (!isRunId(id)) continue;
+    // `LOSSFLOW_LIVE_a_b_c` may be run `c` of subject `a_b`, not run `b_c` of `a`.
+    if (!isRunId(id) || !holdsLiveRun(info.config.subjects, subject, id)) continue;
     if (newest === undefined || info.created > newest.created) {
       newest = { run: id, stream: name, created: info.created, messages: info.state.messages };
     }

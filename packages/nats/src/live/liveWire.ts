@@ -53,6 +53,18 @@ export function liveStreamName(subject: string, run: string): string {
   return `${liveStreamPrefix(subject)}${run}`;
 }
 
+/**
+ * Whether a stream whose configured subjects are `subjects` holds run `run` of `subject`. Names alone
+ * cannot tell: subject `a_b` with run `c` and subject `a` with run `b_c` share the stream name
+ * `LOSSFLOW_LIVE_a_b_c`, so finding, following or removing a run checks the stream's subject too.
+ *
+ * @example
+ * if (!holdsLiveRun(info.config.subjects, 'train.preds', 'job-7')) throw noRun();
+ */
+export function holdsLiveRun(subjects: readonly string[] | undefined, subject: string, run: string): boolean {
+  return subjects?.length === 1 && subjects[0] === runSubject(subject, run);
+}
+
 /** The prefix of every stream of runs on `subject` (to list them). */
 export function liveStreamPrefix(subject: string): string {
   return `LOSSFLOW_LIVE_${subject.replaceAll('.', '~')}_`;

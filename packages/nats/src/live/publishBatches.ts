@@ -5,6 +5,7 @@ import { streamRemoved } from '../connect/isStreamNotFound.js';
 import { LiveRunError } from './LiveRunError.js';
 import { type LiveStreamLimits, liveStreamConfig } from './liveStreamConfig.js';
 import {
+  holdsLiveRun,
   isLiveSubject,
   isRunId,
   LIVE_HEADERS,
@@ -120,8 +121,16 @@ export async function publishBatches(
   const jsm = await jetstreamManager(nc);
   const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
   try {
-    await jsm.streams.info(stream);
-  } catch {
+    const info = await jsm.streams.info(stream);
+    if (!holdsLiveRun(info.config.subjects, subject, run)) {
+      throw new LiveRunError(
+        'INVALID_OPTION',
+        `run '${run}' on '${subject}' would share the stream ${stream} with the run on ${info.config.subjects?.join(', ')}`,
+        { subject, run, stream, hint: 'Give this run another id (or let the publisher choose one).' },
+      );
+    }
+  } catch (e) {
+    if (e instanceof LiveRunError) throw e;
     // Another publisher of the same run id may add it at the same time: its stream is as good.
     await jsm.streams
       .add(liveStreamConfig(subject, run, maxPayload, options.limits))

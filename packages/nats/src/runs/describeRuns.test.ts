@@ -14,6 +14,8 @@ import { connectNats } from '../connect/connectNats.js';
 import { distributedChunks } from '../distributed/distributedChunks.js';
 import { planWorkItems } from '../distributed/planWorkItems.js';
 import { serveWorkItems } from '../distributed/serveWorkItems.js';
+import { findRun } from '../live/findRun.js';
+import { LiveRunError } from '../live/LiveRunError.js';
 import { liveStreamConfig } from '../live/liveStreamConfig.js';
 import { LIVE_HEADERS, runSubject } from '../live/liveWire.js';
 import { publishBatches } from '../live/publishBatches.js';
@@ -116,6 +118,32 @@ describe('describeRuns', () => {
         ).toBe(true);
       expect(await describeRuns(nc)).toEqual([]);
     } finally {
+      await nc.close();
+    }
+  });
+});
+
+describe('live runs whose stream names coincide', () => {
+  it('are told apart by their subject: found, refused and removed each as its own', async () => {
+    const nc = await connectNats({ servers: server.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const small = { rows: 20, classes: 3, epochs: 1, batchRows: 10 };
+      // Run `c` of `a_b` and run `b_c` of `a` both name the stream LOSSFLOW_LIVE_a_b_c.
+      await publishBatches(nc, trainingLogBatches(small), { subject: 'a_b', run: 'c' });
+      const refused = await publishBatches(nc, trainingLogBatches(small), { subject: 'a', run: 'b_c' }).catch(
+        (e: unknown) => e,
+      );
+      expect(refused).toBeInstanceOf(LiveRunError);
+      expect((refused as LiveRunError).message).toMatch(/would share the stream LOSSFLOW_LIVE_a_b_c/);
+      // Subject `a` has no run: not `b_c` (the stream of `a_b`'s run `c`).
+      await expect(findRun(jsm, 'a')).rejects.toMatchObject({ code: 'NO_RUN' });
+      await expect(findRun(jsm, 'a', 'b_c')).rejects.toMatchObject({ code: 'NO_RUN' });
+      expect(await removeRun(nc, { subject: 'a', run: 'b_c' })).toBe(false);
+      expect((await findRun(jsm, 'a_b')).run).toBe('c');
+      expect(await removeRun(nc, { subject: 'a_b', run: 'c' })).toBe(true);
+    } finally {
+      await removeRun(nc, { subject: 'a_b', run: 'c' });
       await nc.close();
     }
   });

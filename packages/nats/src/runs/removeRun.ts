@@ -1,7 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { liveStreamName } from '../live/liveWire.js';
+import { holdsLiveRun, liveStreamName } from '../live/liveWire.js';
 import { runNames } from './runNames.js';
 
 /**
@@ -37,7 +37,13 @@ export async function removeRun(
 ): Promise<boolean> {
   const run: RunToRemove = typeof which === 'string' ? { subject: which, run: liveRun ?? '' } : which;
   const jsm = await jetstreamManager(nc);
-  if ('subject' in run) return jsm.streams.delete(liveStreamName(run.subject, run.run)).catch(() => false);
+  if ('subject' in run) {
+    const stream = liveStreamName(run.subject, run.run);
+    // The same name may hold another subject's run (see holdsLiveRun): that one is not removed.
+    const info = await jsm.streams.info(stream).catch(() => undefined);
+    if (info === undefined || !holdsLiveRun(info.config.subjects, run.subject, run.run)) return false;
+    return jsm.streams.delete(stream).catch(() => false);
+  }
   const names = runNames(run.distributed);
   const existed = await jsm.streams.delete(names.stream).catch(() => false);
   const kv = await new Kvm(nc).open(names.bucket).catch(() => undefined);
