@@ -28,6 +28,7 @@ export {
   liveStreamConfig,
 } from './live/liveStreamConfig.js';
 export {
+  holdsLiveRun,
   isLiveSubject,
   isRunId,
   LIVE_HEADERS,
