@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import { ArrowReadError } from '@lossflow/arrow';
+import { readFile as readBatches } from '@lossflow/arrow/node';
+import { mseLoss } from '@lossflow/rx';
 import type { RecordBatch } from 'apache-arrow';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { countingOpen } from '../testing/countingOpen.js';
 import { FIXTURES } from '../testing/runCli.js';
-import { LogFiles } from './LogFiles.js';
+import { LogFiles, type OpenBatches } from './LogFiles.js';
 
 const A = join(FIXTURES, 'epoch-log.arrows');
 const B = join(FIXTURES, 'epoch-log.parquet');
@@ -44,5 +46,38 @@ describe('LogFiles', () => {
   it('passes a reading error on', async () => {
     const source = new LogFiles([join(FIXTURES, 'epoch-log.json')]);
     await expect(firstValueFrom(source.batches())).rejects.toBeInstanceOf(ArrowReadError);
+  });
+});
+
+describe('LogFiles.passChunks', () => {
+  it('fails when the schema probe fails, rather than reporting the run without its columns', async () => {
+    const failing = new ArrowReadError('CORRUPT', 'footer unreadable (test double)', { file: B });
+    const probe: OpenBatches = (file, options) => {
+      const reader = readBatches(file, options);
+      return {
+        get progress() {
+          return reader.progress;
+        },
+        schema: async () => {
+          await reader.close();
+          throw failing;
+        },
+        close: () => reader.close(),
+        [Symbol.asyncIterator]: () => reader[Symbol.asyncIterator](),
+      };
+    };
+    const source = new LogFiles([B], { project: () => ['pred', 'y'], threads: 1 }, probe);
+    const run = lastValueFrom(source.passChunks([mseLoss({ input: 'pred', target: 'y' })]).pipe(toArray()));
+    await expect(run).rejects.toBe(failing);
+    expect(source.firstSchema).toBeUndefined();
+  });
+
+  it('knows the first schema from the probe when the workers read', async () => {
+    const source = new LogFiles([B], { project: () => ['pred', 'y'], threads: 1 });
+    const chunks = await lastValueFrom(
+      source.passChunks([mseLoss({ input: 'pred', target: 'y' })]).pipe(toArray()),
+    );
+    expect(chunks.length).toBeGreaterThan(0);
+    expect(source.firstSchema?.fields.map((f) => f.name)).toContain('logits');
   });
 });

@@ -370,6 +370,8 @@ export class LogFiles {
    * The columns check of {@link #openFile} for a file the workers read: its schema (footer or first
    * message) against the first file's columns. A column the first file itself lacks is left for the
    * read to report, as before.
+   *
+   * @throws the probe's error when the schema cannot be read (the run's columns would be unknown).
    */
   async #probeColumns(file: string): Promise<void> {
     if (this.#project === undefined || !isRegularFile(pathOf(file))) return;
@@ -377,11 +379,11 @@ export class LogFiles {
       pathOf(file),
       this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {},
     );
+    // A failing probe fails the run, as it does when this thread reads (`#openFile`): the workers'
+    // read never reports the schema, so going on would print a result without its columns.
     let schema: Schema;
     try {
       schema = await probe.schema();
-    } catch {
-      return; // The read reports it, with its context.
     } finally {
       await probe.close();
     }

@@ -126,3 +126,30 @@ describe('shareClassTargets', () => {
     );
   });
 });
+
+describe('classTargets over a batch long enough to be optimized mid-loop', () => {
+  // Long enough for V8 to compile the check loop on the stack: the first bad target is still the
+  // one reported (its row and value, through the int64 words at stride 2), and good targets pass.
+  const rows = 200_000;
+  const x = tensor(new Float32Array(rows * 3), [rows, 3]);
+  const layout = classLayout('nllLoss', x);
+
+  it.each([
+    ['int64', (v: number[]) => BigInt64Array.from(v, BigInt)],
+    ['int32', (v: number[]) => Int32Array.from(v)],
+  ] as const)('names the first bad %s target and its row, after ones it ignores', (_, make) => {
+    const values = Array.from({ length: rows }, (_, i) => (i % 7 === 0 ? -100 : i % 3));
+    const good = tensor(make(values), [rows]);
+    expect(classTargets('nllLoss', good, layout, x.shape, -100).ignore).toBe(-100);
+    values[rows - 5] = 3;
+    values[rows - 2] = -1;
+    const bad = tensor(make(values), [rows]);
+    expect(() => classTargets('nllLoss', bad, layout, x.shape, -100)).toThrow(
+      expect.objectContaining({
+        code: 'TARGET_OUT_OF_RANGE',
+        row: rows - 5,
+        detail: 'target 3 is out of bounds for 3 classes',
+      }),
+    );
+  });
+});

@@ -166,14 +166,30 @@ function checkTargets(
   if (typeof ignoreIndex === 'bigint' || ignoreIndex < INT32_MIN || ignoreIndex > INT32_MAX) {
     return { idx: wideIgnored(data, ignoreIndex, classes, outOfRange), stride: 1, ignore: -1 };
   }
-  const view = indexView(loss, 'target', data, rowLength);
-  const { idx, stride } = view;
-  const n = data.length;
+  const { idx, stride } = indexView(loss, 'target', data, rowLength);
+  const bad = firstOutOfRange(idx, stride, data.length, ignoreIndex, classes);
+  if (bad >= 0) throw outOfRange(bad, idx[bad * stride]!);
+  return { idx, stride, ignore: ignoreIndex };
+}
+
+/**
+ * The first position whose target is neither `ignore` nor in `[0, classes)`, or −1. A loop of its
+ * own, ending in nothing but a number: over a big batch V8 compiles the loop on the stack (OSR)
+ * during the first call, and code after the loop that had not run yet (building the result
+ * object) deoptimized it on every later call when the loop was inside `checkTargets`.
+ */
+function firstOutOfRange(
+  idx: Int32Array,
+  stride: number,
+  n: number,
+  ignore: number,
+  classes: number,
+): number {
   for (let p = 0; p < n; p++) {
     const v = idx[p * stride]!;
-    if (v !== ignoreIndex && (v < 0 || v >= classes)) throw outOfRange(p, v);
+    if (v !== ignore && (v < 0 || v >= classes)) return p;
   }
-  return { idx, stride, ignore: ignoreIndex };
+  return -1;
 }
 
 /**
