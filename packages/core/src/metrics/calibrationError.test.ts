@@ -147,8 +147,8 @@ describe('calibrationError', () => {
 });
 
 describe('calibrationError’s per-bin sums', () => {
-  // The loop keeps a run of rows in one bin in locals: the state must hold exactly the bits of
-  // adding every row to its bin's compensated sum in row order, for runs, alternations and repeats.
+  // The state must hold exactly the bits of adding every row to its bin's compensated sum in row
+  // order (what makes any batch split merge bit-identically), for runs, alternations and repeats.
   it('hold the bits of a row-by-row compensated sum per bin, with ignored rows between', () => {
     fc.assert(
       fc.property(

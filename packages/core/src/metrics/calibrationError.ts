@@ -9,7 +9,6 @@ import {
   probabilityError,
 } from './classificationOperands.js';
 import { classRowStats } from './classRowStats.js';
-import { twoSumError } from '../state/compensatedSum.js';
 import { addSum, type MetricState, metricStateFor, sumAt } from './MetricState.js';
 import { choiceOption, ignoreParam, integerOption, scoresOption } from './metricOptions.js';
 import { sigmoid } from './sampleScores.js';
@@ -98,56 +97,23 @@ export function calibrationErrorPartial(
     const { best, expSum } = classRowStats(op, logits);
     const edges = binEdges(nBins);
     const samples = outer * inner;
-    // The current bin's counts and compensated sum stay in locals while consecutive rows fall in it
-    // (confident models put most rows in the last bins): each row then does not wait on the previous
-    // row's store to the same slot. The additions per bin keep their order, so the bits are the same.
-    let bin = -1;
-    let n = 0;
-    let correct = 0;
-    let hi = 0;
-    let lo = 0;
-    try {
-      for (let i = 0; i < samples; i++) {
-        const top = best[i]!;
-        if (top < 0) throw nanScoreError(NAME, Math.floor(i / inner));
-        const t = idx[i * stride]!;
-        if (t === ignore) continue;
-        let conf: number;
-        // The largest softmax probability is 1 / Σ exp(z_c − z_max).
-        if (expSum !== null) conf = 1 / expSum[i]!;
-        else {
-          const row = Math.floor(i / inner);
-          conf = x[(row * classes + top) * inner + (i - row * inner)]!;
-          if (conf < 0 || conf > 1) throw probabilityError(NAME, row, conf);
-        }
-        const b = confidenceBin(conf, nBins, edges);
-        if (b !== bin) {
-          if (bin >= 0) {
-            counts[bin]! += n;
-            counts[bins + bin]! += correct;
-            sums[2 * bin] = hi;
-            sums[2 * bin + 1] = lo;
-          }
-          bin = b;
-          n = 0;
-          correct = 0;
-          hi = sums[2 * b]!;
-          lo = sums[2 * b + 1]!;
-        }
-        n++;
-        if (top === t) correct++;
-        const s = hi + conf;
-        lo += twoSumError(hi, conf, s);
-        hi = s;
+    for (let i = 0; i < samples; i++) {
+      const top = best[i]!;
+      if (top < 0) throw nanScoreError(NAME, Math.floor(i / inner));
+      const t = idx[i * stride]!;
+      if (t === ignore) continue;
+      let conf: number;
+      // The largest softmax probability is 1 / Σ exp(z_c − z_max).
+      if (expSum !== null) conf = 1 / expSum[i]!;
+      else {
+        const n = Math.floor(i / inner);
+        conf = x[(n * classes + top) * inner + (i - n * inner)]!;
+        if (conf < 0 || conf > 1) throw probabilityError(NAME, n, conf);
       }
-    } finally {
-      // Also on an error, so the state holds exactly the rows before it, as it did row by row.
-      if (bin >= 0) {
-        counts[bin]! += n;
-        counts[bins + bin]! += correct;
-        sums[2 * bin] = hi;
-        sums[2 * bin + 1] = lo;
-      }
+      const b = confidenceBin(conf, nBins, edges);
+      counts[b]!++;
+      if (top === t) counts[bins + b]!++;
+      addSum(sums, b, conf);
     }
   } else {
     // Binary: the positive probability is the confidence and the 0/1 target the accuracy (torchmetrics' binary form).
