@@ -145,3 +145,66 @@ describe('calibrationError', () => {
     expect(finalizeMetric(merged)).toBeCloseTo(whole, 15);
   });
 });
+
+describe('calibrationError’s per-bin sums', () => {
+  // The state must hold exactly the bits of adding every row to its bin's compensated sum in row
+  // order (what makes any batch split merge bit-identically), for runs, alternations and repeats.
+  it('hold the bits of a row-by-row compensated sum per bin, with ignored rows between', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.float({ min: -8, max: 8, noNaN: true }), fc.integer({ min: -1, max: 2 })), {
+          maxLength: 60,
+        }),
+        fc.integer({ min: 1, max: 6 }),
+        (rows, nBins) => {
+          const logits = new Float64Array(rows.length * 3);
+          const target = new Int32Array(rows.length);
+          rows.forEach(([z, t], i) => {
+            logits.set([z, 0, -z / 2], i * 3);
+            target[i] = t < 0 ? -100 : t;
+          });
+          const input = { data: logits, shape: [rows.length, 3] };
+          const state = calibrationErrorPartial(input, { data: target, shape: [rows.length] }, { nBins });
+          const hi = new Float64Array(nBins + 1);
+          const lo = new Float64Array(nBins + 1);
+          const counts = new Float64Array(nBins + 1);
+          for (let i = 0; i < rows.length; i++) {
+            if (target[i] === -100) continue;
+            // The row's confidence as the metric computes it: the sum of a one-row state.
+            const one = calibrationErrorPartial(
+              { data: logits.slice(i * 3, i * 3 + 3), shape: [1, 3] },
+              { data: target.slice(i, i + 1), shape: [1] },
+              { nBins },
+            );
+            const b = Array.from(one.counts.subarray(0, nBins + 1)).indexOf(1);
+            const conf = one.sums[2 * b]!;
+            counts[b]!++;
+            const s = hi[b]! + conf;
+            const bb = s - hi[b]!;
+            lo[b]! += hi[b]! - (s - bb) + (conf - bb);
+            hi[b] = s;
+          }
+          expect(Array.from(state.counts.subarray(0, nBins + 1))).toEqual(Array.from(counts));
+          for (let b = 0; b <= nBins; b++) {
+            expect(Object.is(state.sums[2 * b], hi[b])).toBe(true);
+            expect(Object.is(state.sums[2 * b + 1], lo[b])).toBe(true);
+          }
+        },
+      ),
+    );
+  });
+
+  it('keep the rows before a NaN row when it throws, as row by row', () => {
+    const logits = new Float64Array([3, 0, 0, 3, 0, 0, Number.NaN, 0, 0]);
+    const target = new Int32Array([0, 1, 0]);
+    const state = calibrationErrorPartial(
+      { data: logits.slice(0, 6), shape: [2, 3] },
+      { data: target.slice(0, 2), shape: [2] },
+    );
+    expect(() =>
+      calibrationErrorPartial({ data: logits, shape: [3, 3] }, { data: target, shape: [3] }, {}, state),
+    ).toThrow(/batch row 2|row 2/);
+    // Twice the first two rows: 2 samples and 1 correct each time.
+    expect(Array.from(state.counts).reduce((a, b) => a + b, 0)).toBe(2 * (2 + 1));
+  });
+});

@@ -44,3 +44,41 @@ describe('the loss task in a worker', () => {
     }
   });
 });
+
+describe('the loss task over a batch', () => {
+  it('builds the tensors of the columns its loss and metrics share once', async () => {
+    const { run, setup } = await import('./lossTask.js');
+    const { getKernelBackend } = await import('@lossflow/core');
+    const columns = { input: 'logits', target: 'target' };
+    setup({
+      kernels: getKernelBackend(),
+      losses: [{ name: 'crossEntropy', options: {}, by: undefined, nulls: 'error', columns }],
+      metrics: ['accuracy', 'topKAccuracy', 'calibrationError'].map((metric) => ({
+        metric,
+        options: metric === 'topKAccuracy' ? { k: 2 } : {},
+        by: undefined,
+        nulls: 'error' as const,
+        columns,
+      })),
+    });
+    const logits = new Float32Array([2, 0.5, -1, 0.1, 0.3, 0.2, -2, 4, 1]);
+    const target = new BigInt64Array([0n, 2n, 1n]);
+    let builds = 0;
+    const batch = {
+      rows: 3,
+      tensors: () => {
+        builds++;
+        return {
+          tensors: { input: { data: logits, shape: [3, 3] }, target: { data: target, shape: [3] } },
+          rows: 3,
+          skipped: 0,
+        };
+      },
+    } as unknown as Parameters<typeof run>[0];
+    const pass = run(batch);
+    expect(builds).toBe(1);
+    expect(pass.losses).toHaveLength(1);
+    expect(pass.metrics.map((m) => m.state.counts[0])).toEqual([2, 3, 0]);
+    setup({ kernels: getKernelBackend(), losses: [] });
+  });
+});

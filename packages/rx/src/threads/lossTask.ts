@@ -12,6 +12,7 @@ import type { ChunkSteps, GroupState, RowDtypes, RowShapes } from '../chunks/Los
 import { type BatchLossPlan, batchLoss } from '../compute/batchLoss.js';
 import { type BatchMetric, type BatchMetricPlan, batchMetric } from '../compute/batchMetric.js';
 import { sharedMetricPass } from '../compute/sharedMetricPass.js';
+import { tensorsOncePerBatch } from '../compute/tensorsOncePerBatch.js';
 import { registrySpec } from '../specs/registrySpec.js';
 import { registerLossErrorCodec } from './lossErrorCodec.js';
 
@@ -83,7 +84,8 @@ export function memory(bytes: number): Uint8Array | undefined {
 
 /** Every loss and every metric over the batch. */
 export function run(batch: WorkerBatch): WorkerPass {
-  const tensorsOf: Parameters<typeof batchLoss>[1] = (columns, o) => batch.tensors(columns, o);
+  // Losses and metrics reading the same columns share one build of their tensors.
+  const tensorsOf = tensorsOncePerBatch((columns, o) => batch.tensors(columns, o));
   // The losses first, in the metrics' scope: a cross-entropy then reads the logits for both.
   return sharedMetricPass(
     metricPlans,
