@@ -118,26 +118,27 @@ export async function publishBatches(
   }
   const stream = liveStreamName(subject, run);
   const on = runSubject(subject, run);
+  const sharedStream = (subjects: readonly string[] | undefined): LiveRunError =>
+    new LiveRunError(
+      'INVALID_OPTION',
+      `run '${run}' on '${subject}' would share the stream ${stream} with the run on ${subjects?.join(', ')}`,
+      { subject, run, stream, hint: 'Give this run another id (or let the publisher choose one).' },
+    );
   const jsm = await jetstreamManager(nc);
   const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
   try {
     const info = await jsm.streams.info(stream);
-    if (!holdsLiveRun(info.config.subjects, subject, run)) {
-      throw new LiveRunError(
-        'INVALID_OPTION',
-        `run '${run}' on '${subject}' would share the stream ${stream} with the run on ${info.config.subjects?.join(', ')}`,
-        { subject, run, stream, hint: 'Give this run another id (or let the publisher choose one).' },
-      );
-    }
+    if (!holdsLiveRun(info.config.subjects, subject, run)) throw sharedStream(info.config.subjects);
   } catch (e) {
     if (e instanceof LiveRunError) throw e;
     // Another publisher of the same run id may add it at the same time: its stream is as good.
     await jsm.streams
       .add(liveStreamConfig(subject, run, maxPayload, options.limits))
       .catch(async (e: unknown) => {
-        await jsm.streams.info(stream).catch(() => {
+        const raced = await jsm.streams.info(stream).catch(() => {
           throw e;
         });
+        if (!holdsLiveRun(raced.config.subjects, subject, run)) throw sharedStream(raced.config.subjects);
       });
   }
   const js = jetstream(nc);

@@ -142,6 +142,19 @@ describe('live runs whose stream names coincide', () => {
       expect(await removeRun(nc, { subject: 'a', run: 'b_c' })).toBe(false);
       expect((await findRun(jsm, 'a_b')).run).toBe('c');
       expect(await removeRun(nc, { subject: 'a_b', run: 'c' })).toBe(true);
+      // Started together: one publishes, the other is refused (was: "jetstream is not enabled").
+      for (let round = 0; round < 5; round++) {
+        const both = await Promise.allSettled([
+          publishBatches(nc, trainingLogBatches(small), { subject: 'x_y', run: 'z' }),
+          publishBatches(nc, trainingLogBatches(small), { subject: 'x', run: 'y_z' }),
+        ]);
+        expect(both.filter((p) => p.status === 'fulfilled')).toHaveLength(1);
+        const lost = both.find((p) => p.status === 'rejected') as PromiseRejectedResult;
+        expect(lost.reason).toBeInstanceOf(LiveRunError);
+        expect((lost.reason as LiveRunError).code).toBe('INVALID_OPTION');
+        await removeRun(nc, { subject: 'x_y', run: 'z' });
+        await removeRun(nc, { subject: 'x', run: 'y_z' });
+      }
     } finally {
       await removeRun(nc, { subject: 'a_b', run: 'c' });
       await nc.close();
