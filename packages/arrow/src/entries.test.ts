@@ -32,8 +32,10 @@ describe('the entries of @lossflow/arrow', () => {
     expect(Object.keys(node).sort()).toEqual(
       [
         'fileParts',
+        'machineTag',
         'mapBatchesInWorkers',
         'PAGE_MEMORY_BUDGET',
+        'processAlive',
         'PART_BYTES',
         'parquetChunkReport',
         'prestartWorkers',

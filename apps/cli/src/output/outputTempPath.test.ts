@@ -13,7 +13,9 @@ describe('outputTempPath', () => {
   it('is a hidden file beside the target naming it, the process and the machine', () => {
     const path = outputTempPath('/runs/losses.arrows', 4242, 'node1.example.org');
     expect(dirname(path)).toBe('/runs');
-    expect(basename(path)).toMatch(/^\.losses\.arrows\.4242-[a-z0-9]{8}\.node1-example-org\.lossflow-tmp$/);
+    expect(basename(path)).toMatch(
+      /^\.losses\.arrows\.4242-[a-z0-9]{8}\.node1-example-org-[0-9a-f]{8}\.lossflow-tmp$/,
+    );
   });
 });
 

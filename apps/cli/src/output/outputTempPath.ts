@@ -1,16 +1,12 @@
 import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { machineTag, processAlive } from '@lossflow/arrow/node';
 
 const SUFFIX = '.lossflow-tmp';
 
 /** `.NAME.PID-RANDOM.HOST.lossflow-tmp`; names written before the machine was added have no `.HOST`. */
 const TEMP_NAME = /^\.(.+?)\.(\d+)-[a-z0-9]+(?:\.([A-Za-z0-9-]+))?\.lossflow-tmp$/;
-
-/** This machine's name as a temporary file carries it: letters, digits and dashes only. */
-function hostTag(host: string): string {
-  return host.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 40) || 'host';
-}
 
 /**
  * The temporary file an output is written to before it is renamed over `destination`, in the same
@@ -23,7 +19,10 @@ function hostTag(host: string): string {
  */
 export function outputTempPath(destination: string, pid = process.pid, host = hostname()): string {
   const random = Math.random().toString(36).slice(2, 10).padEnd(8, '0');
-  return join(dirname(destination), `.${basename(destination)}.${pid}-${random}.${hostTag(host)}${SUFFIX}`);
+  return join(
+    dirname(destination),
+    `.${basename(destination)}.${pid}-${random}.${machineTag(host)}${SUFFIX}`,
+  );
 }
 
 /**
@@ -59,7 +58,7 @@ export function removeStaleOutputTemps(
     const match = TEMP_NAME.exec(name);
     if (match === null) continue;
     const [, target, pid, tag] = match;
-    if (tag === undefined ? target !== basename(destination) : tag !== hostTag(host)) continue;
+    if (tag === undefined ? target !== basename(destination) : tag !== machineTag(host)) continue;
     if (Number(pid) === process.pid || alive(Number(pid))) continue;
     const path = join(folder, name);
     try {
@@ -71,14 +70,4 @@ export function removeStaleOutputTemps(
     }
   }
   return removed;
-}
-
-/** Whether a process of this id runs on this machine (one of another user counts as running). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -1,6 +1,7 @@
 import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { machineTag, processAlive } from './processTag.js';
 
 /** Prefix of every spill file's name (see {@link spillFileName}). */
 const SPILL_PREFIX = 'lossflow-spill-';
@@ -9,18 +10,13 @@ const SPILL_PREFIX = 'lossflow-spill-';
 const SPILL_NAME =
   /^lossflow-spill-(\d+)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.([A-Za-z0-9-]+)$/;
 
-/** This machine's name as a spill file carries it: letters, digits and dashes only. */
-function hostTag(host: string): string {
-  return host.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 40) || 'host';
-}
-
 /**
  * The name of a spill file of process `pid` on machine `host`: `lossflow-spill-PID-UUID.HOST`, so
  * one left by a process killed with SIGKILL (which runs no clean-up) can be told from one in use,
  * by this or another machine sharing the folder (see {@link removeStaleSpills}).
  */
 export function spillFileName(uuid: string, pid = process.pid, host = hostname()): string {
-  return `${SPILL_PREFIX}${pid}-${uuid}.${hostTag(host)}`;
+  return `${SPILL_PREFIX}${pid}-${uuid}.${machineTag(host)}`;
 }
 
 /**
@@ -44,7 +40,7 @@ export function removeStaleSpills(
     return [];
   }
   const removed: string[] = [];
-  const tag = hostTag(host);
+  const tag = machineTag(host);
   for (const name of names) {
     if (!name.startsWith(SPILL_PREFIX)) continue;
     const match = SPILL_NAME.exec(name);
@@ -61,14 +57,4 @@ export function removeStaleSpills(
     }
   }
   return removed;
-}
-
-/** Whether a process of this id runs on this machine (one of another user counts as running). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
