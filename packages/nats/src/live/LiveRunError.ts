@@ -17,7 +17,9 @@ export type LiveRunErrorCode =
   /** The run was written by a newer wire format than this reader knows. */
   | 'UNSUPPORTED_VERSION'
   /** The run's stream was removed (`lossflow runs rm`) while it was published or read. */
-  | 'RUN_REMOVED';
+  | 'RUN_REMOVED'
+  /** The publisher failed or was stopped before the run's end: it closed the run with a failure marker. */
+  | 'PUBLISHER_FAILED';
 
 /** Where a live-run error happened. */
 export interface LiveRunErrorContext {

@@ -4,12 +4,13 @@ import { DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageTyp
 import type { NatsConnection } from '@nats-io/nats-core';
 import { headers, nanos } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+import { Table, tableToIPC } from 'apache-arrow';
 import { firstValueFrom, from, lastValueFrom, take, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NatsServer, startNatsServer } from '../testing/natsServer.js';
 import { fromJetStream, pullPlan } from './fromJetStream.js';
 import { LiveRunError } from './LiveRunError.js';
-import { LIVE_DUPLICATE_WINDOW_MS } from './liveStreamConfig.js';
+import { LIVE_DUPLICATE_WINDOW_MS, liveStreamConfig } from './liveStreamConfig.js';
 import { LIVE_HEADERS, liveStreamName, runSubject } from './liveWire.js';
 import { publishBatches } from './publishBatches.js';
 
@@ -220,7 +221,7 @@ describe('publishBatches → fromJetStream', () => {
     });
   });
 
-  it('refuses a publish past maxBytes, keeping every message stored (no silent drop), and a reader says the run is incomplete', async () => {
+  it('refuses a publish past maxBytes, keeping every message stored (no silent drop), and a reader gets the publisher's failure', async () => {
     const publishing = publishBatches(nc, trainingLogBatches(LOG), {
       subject: 'train.full',
       run: 'r1',
@@ -235,8 +236,32 @@ describe('publishBatches → fromJetStream', () => {
     const error = await lastValueFrom(
       fromJetStream({ nc, subject: 'train.full', run: 'r1', wait: false }),
     ).catch((e: unknown) => e);
+    // The publisher closed the run with a failure marker, which the stream still had room for.
     expect(error).toBeInstanceOf(LiveRunError);
-    expect((error as LiveRunError).code).toBe('INCOMPLETE_RUN');
+    expect((error as LiveRunError).code).toBe('PUBLISHER_FAILED');
+    expect((error as LiveRunError).message).toMatch(/maximum bytes/i);
+  });
+
+  it('closes a run whose source fails mid-way with a failure marker: a following reader fails with its reason, never waits forever', async () => {
+    function* failing() {
+      const batches = trainingLogBatches(LOG);
+      let n = 0;
+      for (const batch of batches) {
+        if (n++ === 2) throw new Error('the log file was cut short at batch 2');
+        yield batch;
+      }
+    }
+    await expect(publishBatches(nc, failing(), { subject: 'train.broken', run: 'r1' })).rejects.toThrow(
+      /cut short/,
+    );
+    const error = await lastValueFrom(
+      fromJetStream({ nc, subject: 'train.broken', run: 'r1', wait: true }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LiveRunError);
+    expect((error as LiveRunError).code).toBe('PUBLISHER_FAILED');
+    expect((error as LiveRunError).message).toMatch(
+      /the publisher failed before the end of the run: the log file was cut short at batch 2/,
+    );
   });
 
   it('follows a run still being published, from its start to its end marker', async () => {
@@ -280,14 +305,18 @@ describe('publishBatches → fromJetStream', () => {
   it('waits for the end marker of an open run, and with wait: false says the run is incomplete', async () => {
     const js = jetstream(nc);
     const first = [...trainingLogBatches(LOG)].slice(0, 2);
-    // A run without its marker: publish its batches through an aborted publisher.
-    const controller = new AbortController();
-    await publishBatches(nc, first, {
-      subject: 'train.open',
-      run: 'r1',
-      onProgress: (p) => p.messages === 2 && controller.abort(),
-      signal: controller.signal,
-    }).catch(() => undefined);
+    // A run without its marker (its publisher still running): its stream and two batch messages.
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add(liveStreamConfig('train.open', 'r1', nc.info!.max_payload));
+    for (const [seq, batch] of first.entries()) {
+      const h = headers();
+      h.set(LIVE_HEADERS.version, '1');
+      h.set(LIVE_HEADERS.kind, 'batch');
+      h.set(LIVE_HEADERS.seq, String(seq));
+      await js.publish(runSubject('train.open', 'r1'), tableToIPC(new Table([batch]), 'stream'), {
+        headers: h,
+      });
+    }
     const error = await lastValueFrom(fromJetStream({ nc, subject: 'train.open', wait: false })).catch(
       (e: unknown) => e,
     );

@@ -322,6 +322,17 @@ export interface MessageContext {
 function checkedKind(m: JsMsg, context: MessageContext): 'batch' | 'end' {
   const version = m.headers?.get(LIVE_HEADERS.version);
   const kind = m.headers?.get(LIVE_HEADERS.kind);
+  if (kind === 'failed') {
+    throw new LiveRunError(
+      'PUBLISHER_FAILED',
+      `the publisher failed before the end of the run: ${new TextDecoder().decode(m.data) || 'no reason given'}`,
+      {
+        ...context,
+        streamSequence: m.info.streamSequence,
+        hint: 'Fix what the publisher reported and publish the run again (under a new run id).',
+      },
+    );
+  }
   if (version === undefined || version === '' || (kind !== 'batch' && kind !== 'end')) {
     throw new LiveRunError('DAMAGED_MESSAGE', 'the message lacks the lossflow live headers', {
       ...context,

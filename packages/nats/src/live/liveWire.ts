@@ -9,6 +9,9 @@
  * - The end-of-run marker: an empty body, `Lossflow-Kind: end`, `Lossflow-Batches: COUNT` (how many
  *   batch messages the run has, so a reader tells a complete run from one with a gap) and
  *   `Nats-Msg-Id: RUN/end`.
+ * - Or, instead, the failure marker of a publisher that failed or was stopped after it claimed the
+ *   run: `Lossflow-Kind: failed`, its reason as the body (UTF-8 text) and `Nats-Msg-Id: RUN/end`,
+ *   so readers fail with that reason instead of waiting for an end that never comes.
  *
  * Python publishers (nats-py + pyarrow) write the same headers; see the package README.
  */

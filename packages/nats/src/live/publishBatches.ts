@@ -154,6 +154,8 @@ export async function publishBatches(
   let sent = 0;
   /** The first failure of a message in the window: it fails the run (later ones are its echoes). */
   let failed: { error: unknown } | undefined;
+  /** Whether this call's first message was stored: the run is this call's to close. */
+  let claimed = false;
 
   const send = async (
     body: Uint8Array,
@@ -244,7 +246,10 @@ export async function publishBatches(
     if (kind === 'batch') sent += 1;
     pendingBytes += bytes;
     pending.push({ acked, rows, bytes, kind });
-    if (claim) await settleOldest();
+    if (claim) {
+      await settleOldest();
+      claimed = true;
+    }
   };
 
   const drain = async (): Promise<void> => {
@@ -288,6 +293,18 @@ export async function publishBatches(
     options.signal?.throwIfAborted();
     await enqueue(new Uint8Array(0), 'end', 0);
     await drain();
+  } catch (e) {
+    await Promise.allSettled(pending.map((p) => p.acked));
+    // A run this call claimed is closed with a failure marker, so its readers fail with the
+    // reason instead of waiting for an end that never comes (best effort: the server may be gone).
+    if (claimed && !(e instanceof LiveRunError && (e.code === 'RUN_REMOVED' || e.code === 'RUN_EXISTS'))) {
+      const h = headers();
+      h.set(LIVE_HEADERS.version, String(LIVE_WIRE_VERSION));
+      h.set(LIVE_HEADERS.kind, 'failed');
+      const reason = new TextEncoder().encode(failureReason(e));
+      await js.publish(on, reason, { msgID: `${run}/end`, headers: h }).catch(() => undefined);
+    }
+    throw e;
   } finally {
     // On a failure, the messages still in flight settle before the call returns: nothing of this
     // call is sent after it.
@@ -310,4 +327,9 @@ function isWrongLastSequence(e: unknown): boolean {
   return (
     e instanceof Error && ((e as { code?: unknown }).code === 10071 || /wrong last sequence/i.test(e.message))
   );
+}
+
+/** A failure's reason as the failure marker carries it: at most 2,000 characters. */
+function failureReason(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).slice(0, 2_000);
 }

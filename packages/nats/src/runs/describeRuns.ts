@@ -89,7 +89,8 @@ export async function describeRuns(nc: NatsConnection): Promise<RunInfo[]> {
         created: info.created,
         messages: info.state.messages,
         bytes: info.state.bytes,
-        finished: last?.header.get(LIVE_HEADERS.kind) === 'end',
+        // Ended, or closed by its publisher's failure marker: nothing more will come.
+        finished: ['end', 'failed'].includes(last?.header.get(LIVE_HEADERS.kind) ?? ''),
       });
     }
   }
