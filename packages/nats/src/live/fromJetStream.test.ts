@@ -221,7 +221,7 @@ describe('publishBatches → fromJetStream', () => {
     });
   });
 
-  it('refuses a publish past maxBytes, keeping every message stored (no silent drop), and a reader gets the publisher's failure', async () => {
+  it('refuses a publish past maxBytes, keeping every message stored (no silent drop), and a reader gets the publisher’s failure', async () => {
     const publishing = publishBatches(nc, trainingLogBatches(LOG), {
       subject: 'train.full',
       run: 'r1',
