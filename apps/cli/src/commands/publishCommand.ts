@@ -32,6 +32,9 @@ Options:
                             are stored (90s, 30m, 36h, 7d); a reader of an expired run fails (GAP)
   --max-bytes N             when this creates the run's stream: bytes it may hold (512MB, 2GiB);
                             past it publishing fails, nothing stored is dropped
+  --allow-missing-end-of-stream
+                            an Arrow IPC stream without its end-of-stream marker publishes as
+                            complete (some writers leave it out); without it such a file fails
   -q, --quiet               no progress line, no summary on stderr
   -h, --help                this help
 
@@ -44,6 +47,7 @@ const PUBLISH_FLAGS = {
   run: { type: 'string' },
   'max-age': { type: 'string' },
   'max-bytes': { type: 'string' },
+  'allow-missing-end-of-stream': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -105,7 +109,9 @@ export async function publishCommand(args: readonly string[], io: CliIo): Promis
     const totalBytes = statSync(file).size;
     const nc = await connectNats(connect);
     try {
-      const reader = readFile(file);
+      const reader = readFile(file, {
+        allowMissingEndOfStream: hasFlag(parsed, 'allow-missing-end-of-stream'),
+      });
       const published = await publishBatches(nc, reader, {
         subject,
         ...(run === undefined ? {} : { run }),

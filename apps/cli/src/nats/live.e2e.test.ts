@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile as readBytes, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFile } from '@lossflow/arrow/node';
@@ -297,6 +297,33 @@ describe('lossflow publish → lossflow eval --nats --subject', () => {
     expect(again.stdout).toBe('');
     expect(again.stderr).toContain("lossflow publish: run 'r1' of 'job.twice' was already published");
     expect(again.stderr).toContain('[RUN_EXISTS]');
+  });
+
+  it('publishes a stream without its end-of-stream marker with --allow-missing-end-of-stream, as the hint says', async () => {
+    // The last 8 bytes of an Arrow IPC stream are its end-of-stream marker.
+    const bytes = await readBytes(log);
+    const cut = join(dir, 'no-eos.arrows');
+    await writeFile(cut, bytes.subarray(0, bytes.length - 8));
+    const args = ['publish', cut, '--nats', server.url, '--subject', 'job.noeos', '-q'];
+    const refused = await runCli([...args, '--run', 'r1']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('--allow-missing-end-of-stream');
+    expect((await runCli([...args, '--run', 'r2', '--allow-missing-end-of-stream'])).code).toBe(0);
+    const live = await runCli([
+      'eval',
+      '--nats',
+      server.url,
+      '--subject',
+      'job.noeos',
+      '--run',
+      'r2',
+      '--format',
+      'json',
+    ]);
+    const local = await runCli(['eval', log, '--format', 'json']);
+    expect(live.code).toBe(0);
+    const results = (stdout: string): unknown => (JSON.parse(stdout) as { results: unknown }).results;
+    expect(results(live.stdout)).toEqual(results(local.stdout));
   });
 
   it('computes --metric as for the published file (a live run is read in this thread)', async () => {
