@@ -63,14 +63,20 @@ beforeAll(async () => {
       subject: 'train.preds',
       run: 'done-1',
     });
-    // A publisher stopped after its first message: no end-of-run marker.
-    const stop = new AbortController();
-    await publishBatches(nc, trainingLogBatches({ rows: 1_000, classes: 4, epochs: 1, batchRows: 250 }), {
-      subject: 'train.preds',
-      run: 'open-1',
-      signal: stop.signal,
-      onProgress: () => stop.abort(),
-    }).catch(() => undefined);
+    // A publisher still running after its first message (its source waits): no end-of-run marker.
+    // (A publisher that fails or is stopped closes its run with a failure marker instead.)
+    let asked!: () => void;
+    const stored = new Promise<void>((resolve) => {
+      asked = resolve;
+    });
+    async function* stalled() {
+      const [first] = trainingLogBatches({ rows: 250, classes: 4, epochs: 1, batchRows: 250 });
+      yield first!;
+      asked(); // The first message is stored before the next batch is asked for.
+      await new Promise(() => undefined);
+    }
+    void publishBatches(nc, stalled(), { subject: 'train.preds', run: 'open-1' }).catch(() => undefined);
+    await stored;
   } finally {
     await nc.close();
   }
