@@ -41,6 +41,7 @@ describe('the entries of @lossflow/arrow', () => {
         'prestartWorkers',
         'readFile',
         'readFileTensors',
+        'removeRegularFile',
         'writeIpcFile',
         'writeIpcStream',
         'writeParquet',

@@ -6,7 +6,7 @@
  */
 
 export type { FollowOptions } from './io/FollowOptions.js';
-export { machineTag, processAlive } from './io/processTag.js';
+export { machineTag, processAlive, removeRegularFile } from './io/processTag.js';
 export { type FilePart, type FilePartsOptions, fileParts, PART_BYTES } from './parallel/fileParts.js';
 export {
   mapBatchesInWorkers,

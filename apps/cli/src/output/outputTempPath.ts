@@ -1,7 +1,7 @@
-import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { machineTag, processAlive } from '@lossflow/arrow/node';
+import { machineTag, processAlive, removeRegularFile } from '@lossflow/arrow/node';
 
 const SUFFIX = '.lossflow-tmp';
 
@@ -52,22 +52,17 @@ export function removeStaleOutputTemps(
     return [];
   }
   const removed: string[] = [];
+  const ours = machineTag(host);
   for (const name of names) {
     if (!name.startsWith('.') || !name.endsWith(SUFFIX)) continue;
     // .NAME.PID-RANDOM.HOST: the shortest NAME, so the last two parts are the process and machine.
     const match = TEMP_NAME.exec(name);
     if (match === null) continue;
     const [, target, pid, tag] = match;
-    if (tag === undefined ? target !== basename(destination) : tag !== machineTag(host)) continue;
+    if (tag === undefined ? target !== basename(destination) : tag !== ours) continue;
     if (Number(pid) === process.pid || alive(Number(pid))) continue;
     const path = join(folder, name);
-    try {
-      if (!lstatSync(path).isFile()) continue;
-      unlinkSync(path);
-      removed.push(path);
-    } catch {
-      // Gone meanwhile, or not ours to remove: left as it is.
-    }
+    if (removeRegularFile(path)) removed.push(path);
   }
   return removed;
 }

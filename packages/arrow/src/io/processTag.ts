@@ -1,4 +1,4 @@
-import { readlinkSync } from 'node:fs';
+import { lstatSync, readlinkSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 /**
@@ -44,5 +44,23 @@ export function processAlive(pid: number): boolean {
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes `path` if it is a regular file (never a directory or a symbolic link named like one of
+ * ours); a failure leaves it as it is, as if this had not run.
+ *
+ * @returns whether it was removed
+ * @example
+ * if (removeRegularFile(stale)) removed.push(stale);
+ */
+export function removeRegularFile(path: string): boolean {
+  try {
+    if (!lstatSync(path).isFile()) return false;
+    unlinkSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -1,7 +1,7 @@
-import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { machineTag, processAlive } from './processTag.js';
+import { machineTag, processAlive, removeRegularFile } from './processTag.js';
 
 /** Prefix of every spill file's name (see {@link spillFileName}). */
 const SPILL_PREFIX = 'lossflow-spill-';
@@ -48,13 +48,7 @@ export function removeStaleSpills(
     const pid = Number(match[1]);
     if (pid === process.pid || alive(pid)) continue;
     const path = join(folder, name);
-    try {
-      if (!lstatSync(path).isFile()) continue;
-      unlinkSync(path);
-      removed.push(path);
-    } catch {
-      // Gone meanwhile, or not ours to remove: left as it is.
-    }
+    if (removeRegularFile(path)) removed.push(path);
   }
   return removed;
 }
