@@ -77,8 +77,8 @@ export interface RunOptions extends RunHooks {
  * does): an Arrow IPC stream's message headers are read here and its batches planned in spans of
  * the file that the workers read and compute themselves, in parallel; any other file is read here
  * as a stream of record batches (a `File` is read in slices, never whole), each batch's columns
- * sent to the least busy worker. This thread and merges the workers'
- * chunks back in batch order, so the values are the CLI's to the bit for any number of workers.
+ * sent to the least busy worker. This thread merges the workers' chunks back in batch order, so
+ * the values are the CLI's to the bit for any number of workers.
  * Resolves with the result only when every row was computed; any failure (reading, a loss, a
  * cancel) rejects with a {@link RunFailure} and no result.
  *
