@@ -1,13 +1,31 @@
 import type { BatchReadPlan } from '@lossflow/arrow';
 
 /**
- * Bytes of a file read at once for the read plans of consecutive batches (see
- * {@link RegionBuilder}). Chromium streams a `File` slice from its own process, and each stream
- * starts slowly (its first MiBs come at a fraction of the rate of the rest): a stream per plan of a
- * few MiB kept the page's workers waiting many times longer than they computed. Dense regions are
- * read from one stream over the file (see `SequentialReader`), so their size only bounds memory.
+ * Bytes of a file in one region at most (see {@link RegionBuilder}): a worker reads a region's
+ * span through one stream of its own (see `SpanReader`). Chromium streams a `File` slice from its
+ * own process and each stream starts slowly (its first MiBs come at a fraction of the rate of the
+ * rest), so long spans read fastest; a region's bytes are never all in memory at once, so its size
+ * bounds only how unevenly the workers' last spans end.
  */
-export const REGION_BYTES = 8 * 1024 * 1024;
+export const REGION_BYTES = 64 * 1024 * 1024;
+
+/** Bytes of a region at least, however small the file: shorter streams read slowly. */
+export const MIN_REGION_BYTES = 4 * 1024 * 1024;
+
+/** Regions per worker a file is cut into at least (where the regions are not too small). */
+const REGIONS_PER_WORKER = 4;
+
+/**
+ * The region size for a file of `fileBytes` bytes read by `workers` workers: {@link REGION_BYTES},
+ * or less for a small file, so it still makes a few regions per worker and every worker reads.
+ *
+ * @example
+ * const builder = new RegionBuilder(spanBytes(file.size, pool.size));
+ */
+export function spanBytes(fileBytes: number, workers: number): number {
+  const share = Math.ceil(fileBytes / (REGIONS_PER_WORKER * Math.max(1, workers)));
+  return Math.min(REGION_BYTES, Math.max(MIN_REGION_BYTES, share));
+}
 
 /** Gaps between reads up to this many bytes (message headers, small unread buffers) are read through. */
 export const REGION_GAP = 64 * 1024;
@@ -16,31 +34,28 @@ export const REGION_GAP = 64 * 1024;
 const SEQUENTIAL_SLACK = 1.5;
 
 /** Plans in one region at most, so a stream of tiny batches still spreads over the workers. */
-export const REGION_PLANS = 64;
+export const REGION_PLANS = 1024;
 
 /** One read plan of a region: a batch (`part` 0) or one of its row ranges. */
 export interface RegionItem {
   readonly index: number;
   readonly part: number;
   readonly plan: BatchReadPlan;
-  /** Where each of the plan's reads (`plan.reads`, triples) starts in the region's buffer. */
-  readonly from: readonly number[];
 }
 
 /**
  * The read plans of consecutive batches of one file and the few contiguous byte ranges of the file
- * that hold all their reads: a worker reads the ranges into one buffer, then copies each plan's
- * bytes from it into the kernels' IO region. Plain data, posted to a worker.
+ * that hold all their reads: a worker reads each range through a stream of its own, copying each
+ * plan's bytes into the kernels' IO region as they come in. Plain data, posted to a worker.
  */
 export interface ReadRegion {
-  /** Triples of (file position, length, buffer position), in file order. */
+  /** Triples of (file position, length, bytes of the segments before), in file order. */
   readonly segments: readonly number[];
-  /** Bytes of buffer the segments fill. */
+  /** Bytes the segments hold. */
   readonly bytes: number;
   /**
-   * The region is one span of the file (its one segment, gaps and all), which the page reads from
-   * its stream over the file in order; otherwise its reads lie far apart (row ranges of a big
-   * batch) and the worker reads each segment from a slice of its own.
+   * The region is one span of the file (its one segment, gaps and all), read in order; otherwise
+   * its reads lie far apart (row ranges of a big batch) in a few segments read side by side.
    */
   readonly sequential: boolean;
   readonly items: readonly RegionItem[];
@@ -60,6 +75,9 @@ export class RegionBuilder {
   readonly #items: { index: number; part: number; plan: BatchReadPlan }[] = [];
   /** Pairs (file position, length) of the reads of the plans so far. */
   #reads: number[] = [];
+  /** The first and the end position of the reads so far: their span bounds their bytes. */
+  #low = Number.POSITIVE_INFINITY;
+  #high = 0;
 
   constructor(private readonly regionBytes = REGION_BYTES) {}
 
@@ -72,13 +90,25 @@ export class RegionBuilder {
   fits(plan: BatchReadPlan): boolean {
     if (this.#items.length === 0) return true;
     if (this.#items.length >= REGION_PLANS) return false;
-    return spanBytes([...this.#reads, ...pairs(plan.reads)]) <= this.regionBytes;
+    // The plans of consecutive batches lie in one span: no need to sort every read again.
+    let low = this.#low;
+    let high = this.#high;
+    for (let r = 0; r < plan.reads.length; r += 3) {
+      low = Math.min(low, plan.reads[r]!);
+      high = Math.max(high, plan.reads[r]! + plan.reads[r + 1]!);
+    }
+    if (high - low <= this.regionBytes) return true;
+    return joinedBytes([...this.#reads, ...pairs(plan.reads)]) <= this.regionBytes;
   }
 
   /** Adds a plan (row range `part` of batch `index`). */
   add(index: number, part: number, plan: BatchReadPlan): void {
     this.#items.push({ index, part, plan });
     this.#reads.push(...pairs(plan.reads));
+    for (let r = 0; r < plan.reads.length; r += 3) {
+      this.#low = Math.min(this.#low, plan.reads[r]!);
+      this.#high = Math.max(this.#high, plan.reads[r]! + plan.reads[r + 1]!);
+    }
   }
 
   /** The region of the plans added since the last `take`, and starts a new one. */
@@ -109,19 +139,11 @@ export class RegionBuilder {
         bytes += end - position;
       }
     }
-    const items = this.#items.map(({ index, part, plan }): RegionItem => {
-      const from: number[] = [];
-      for (let r = 0; r < plan.reads.length; r += 3) {
-        const position = plan.reads[r]!;
-        // The segment that holds the read (segments are few: a linear search).
-        let s = 0;
-        while (s + 3 < segments.length && segments[s + 3]! <= position) s += 3;
-        from.push(segments[s + 2]! + (position - segments[s]!));
-      }
-      return { index, part, plan, from };
-    });
+    const items = this.#items.map(({ index, part, plan }): RegionItem => ({ index, part, plan }));
     this.#items.length = 0;
     this.#reads = [];
+    this.#low = Number.POSITIVE_INFINITY;
+    this.#high = 0;
     return { segments, bytes, sequential, items };
   }
 }
@@ -142,7 +164,7 @@ function sortedPairs(reads: readonly number[]): number[] {
 }
 
 /** Bytes the segments of these reads (joined across gaps of up to `REGION_GAP`) would fill. */
-function spanBytes(reads: readonly number[]): number {
+function joinedBytes(reads: readonly number[]): number {
   const sorted = sortedPairs(reads);
   let bytes = 0;
   let start = -1;

@@ -7,17 +7,16 @@ import type { RecordBatch } from 'apache-arrow';
 import { batchOfMessage } from './batchMessage.js';
 import type { EvalSpec } from './evalSpec.js';
 import { lossPlans, rangeColumns } from './lossOperators.js';
-import { placePlanBytes } from './placePlanBytes.js';
 import type { RegionItem } from './ReadRegion.js';
-import { type RegionBytes, RegionReader } from './RegionReader.js';
+import { SpanReader } from './SpanReader.js';
 import { errorData, type FromWorker, type ToWorker, type WorkerChunk } from './workerMessages.js';
 
 /**
- * A compute worker: one per core. Batches of an Arrow IPC stream come as a region: the read plans
- * (a batch whole, or one of its row ranges) of consecutive batches and the few byte ranges of the
- * `File` that hold them, either read by the page (a dense region, its buffer moved here and given
- * back) or read here into a reused buffer (far-apart ranges). It copies each plan's
- * bytes into the WebAssembly kernels' IO region and computes it with the task the CLI's worker
+ * A compute worker: one per core. Batches of an Arrow IPC stream come as a region (a span of the
+ * file of up to tens of MiB): the read plans (a batch whole, or one of its row ranges) of
+ * consecutive batches and the few byte ranges of the `File` that hold them, which this worker
+ * reads itself, each through one stream into a reused window, computing each plan as soon as its
+ * bytes are in (so the workers read the file in parallel). It copies each plan's bytes into the WebAssembly kernels' IO region and computes it with the task the CLI's worker
  * threads run (`@lossflow/rx/worker`), on views of that region: no batch is decoded and no memory
  * is allocated per batch. Any other batch comes decoded, and is computed with the loss
  * operators' own chunk function (`LossOperatorPlan.chunk`) in the row ranges the CLI cuts it into.
@@ -28,8 +27,8 @@ let plans: LossOperatorPlan[] = [];
 let kernels: EvalSpec['kernels'] = 'wasm';
 /** The columns the task was last set up with (per file: the page resolves them from its schema). */
 let taskColumns = '';
-/** Two buffers: the next region is read into one while the plans of the other are computed. */
-const readers = [new RegionReader(), new RegionReader()];
+/** The reader of the regions' spans, its windows reused from region to region. */
+const spans = new SpanReader();
 
 function post(message: FromWorker): void {
   scope.postMessage(message);
@@ -53,18 +52,12 @@ function setupTask(message: Extract<ToWorker, { type: 'region' }>): void {
 }
 
 /** Copies one plan's bytes from its region into the kernels' IO region and runs the CLI's worker task on it. */
-function planChunks(
-  message: Extract<ToWorker, { type: 'region' }>,
-  item: RegionItem,
-  bytes: RegionBytes,
-  placed: () => void,
-): WorkerChunk[] {
+function planChunks(message: Extract<ToWorker, { type: 'region' }>, item: RegionItem): WorkerChunk[] {
   setupTask(message);
   const plan = item.plan;
   const region = (): Uint8Array => memory(plan.ioBytes) ?? new Uint8Array(plan.ioBytes);
   const io = region();
-  placePlanBytes(message.region, bytes, item, io, message.file.name);
-  placed();
+  spans.copy(item, io, message.file.name);
   rebaseListOffsets(io, plan);
   // Memory growth while the task runs detaches the region's views (it keeps their bytes): the
   // task is run again on the region taken afresh, as the CLI's worker threads run it.
@@ -74,78 +67,39 @@ function planChunks(
 }
 
 /**
- * Messages are handled one at a time, in the order they arrive. A region this worker reads is read
- * as soon as one of the two buffers is free (the region before the one last read into it is
- * computed), so reading the next region overlaps computing this one, and no read ever lands in a
- * buffer still in use. The page keeps a third region queued here, whose read starts the moment a
- * buffer frees.
+ * Messages are handled one at a time, in the order they arrive: a region's plans are loaded and
+ * computed in order, and the next region waits here (its plans are few numbers) until this one
+ * is done.
  */
 let computed: Promise<void> = Promise.resolve();
-const bufferFree: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
-let regions = 0;
 scope.onmessage = (event: MessageEvent<ToWorker>) => {
   const message = event.data;
-  if (message.type !== 'region') {
-    computed = computed.then(() => handle(message));
-    return;
-  }
-  const given = message.bytes;
-  if (given !== undefined) {
-    const read = Promise.resolve({
-      buffer: new Uint8Array(given.buffer, 0, message.region.bytes),
-      got: given.got,
-    });
-    computed = computed.then(() => handleRegion(message, read));
-    return;
-  }
-  const k = regions++ % 2;
-  const read = bufferFree[k]!.then(() => readers[k]!.read(message.file, message.region));
-  // Its failure is reported by `handleRegion`, for each plan, in order.
-  read.catch(() => undefined);
-  computed = computed.then(() => handleRegion(message, read));
-  bufferFree[k] = computed;
+  computed = computed.then(() => (message.type === 'region' ? handleRegion(message) : handle(message)));
 };
 
-/** Computes each plan of a region and posts its chunks (or its error, with the batch's row). */
-async function handleRegion(
-  message: Extract<ToWorker, { type: 'region' }>,
-  read: Promise<RegionBytes>,
-): Promise<void> {
-  let bytes: RegionBytes | undefined;
-  let failure: unknown;
+/** Reads and computes each plan of a region and posts its chunks (or its error, with the batch's row). */
+async function handleRegion(message: Extract<ToWorker, { type: 'region' }>): Promise<void> {
+  spans.open(message.file, message.region);
   try {
-    bytes = await read;
-  } catch (e) {
-    failure = e;
-  }
-  // A buffer the page read goes back to it once the last plan's bytes are out of it, before that
-  // plan's answer, so the page has it again when the region's slot frees.
-  let given = message.bytes?.buffer;
-  const release = (): void => {
-    if (given === undefined) return;
-    scope.postMessage({ type: 'free', buffer: given } satisfies FromWorker, [given]);
-    given = undefined;
-  };
-  const items = message.region.items;
-  for (const [i, item] of items.entries()) {
-    const job = message.jobs[i]!;
-    const last = i === items.length - 1;
-    try {
-      if (bytes === undefined) throw failure;
-      const chunks = planChunks(message, item, bytes, last ? release : () => undefined);
-      post({ type: 'chunks', job, index: item.index, part: item.part, chunks });
-    } catch (e) {
-      if (last) release();
-      const error = errorData(e);
-      // A row range's error names the row of the batch, as the CLI's worker threads name it.
-      const first = item.plan.firstRow ?? 0;
-      post({
-        type: 'error',
-        job,
-        index: item.index,
-        error: error.row === undefined ? error : { ...error, row: error.row + first },
-      });
+    for (const [i, item] of message.region.items.entries()) {
+      const job = message.jobs[i]!;
+      try {
+        await spans.load(item);
+        post({ type: 'chunks', job, index: item.index, part: item.part, chunks: planChunks(message, item) });
+      } catch (e) {
+        const error = errorData(e);
+        // A row range's error names the row of the batch, as the CLI's worker threads name it.
+        const first = item.plan.firstRow ?? 0;
+        post({
+          type: 'error',
+          job,
+          index: item.index,
+          error: error.row === undefined ? error : { ...error, row: error.row + first },
+        });
+      }
     }
+  } finally {
+    await spans.close();
   }
 }
 

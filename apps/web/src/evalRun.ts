@@ -16,11 +16,10 @@ import { duplicateFile } from './duplicateFile.js';
 import type { EvalSpec } from './evalSpec.js';
 import { blockLayouts, ipcBlocks } from './ipcBlocks.js';
 import { lossPlans } from './lossOperators.js';
-import { REGION_BYTES, RegionBuilder } from './ReadRegion.js';
+import { RegionBuilder, spanBytes } from './ReadRegion.js';
 import { RunFailure } from './RunFailure.js';
 import { readAhead } from './readAhead.js';
 import { runningTotal } from './runningTotal.js';
-import { SequentialReader } from './SequentialReader.js';
 import { type ErrorData, errorData, type FromWorker, type WorkerChunk } from './workerMessages.js';
 import { type WorkerFactory, WorkerPool } from './workerPool.js';
 
@@ -75,9 +74,11 @@ export interface RunOptions extends RunHooks {
 
 /**
  * Evaluates the losses of `spec` over `files` as one stream (as `lossflow eval FILE… --by KEY`
- * does): this thread reads each file as a stream of record batches (a `File` is read in slices,
- * never whole), sends each batch's columns to the least busy worker, and merges the workers'
- * chunks back in batch order, so the values are the CLI's to the bit for any number of workers.
+ * does): an Arrow IPC stream's message headers are read here and its batches planned in spans of
+ * the file that the workers read and compute themselves, in parallel; any other file is read here
+ * as a stream of record batches (a `File` is read in slices, never whole), each batch's columns
+ * sent to the least busy worker. This thread merges the workers' chunks back in batch order, so
+ * the values are the CLI's to the bit for any number of workers.
  * Resolves with the result only when every row was computed; any failure (reading, a loss, a
  * cancel) rejects with a {@link RunFailure} and no result.
  *
@@ -102,6 +103,9 @@ export async function runEval(
   let mergedRows = 0;
   let bytesBefore = 0;
   let readerBytes = 0;
+  /** Bytes of the files up to the end of the last batch merged (of an IPC stream the workers read). */
+  let mergedBytes = 0;
+  const endOf = new Map<number, number>();
   let failure: RunFailure | undefined;
   let wake: (() => void) | undefined;
 
@@ -131,7 +135,7 @@ export async function runEval(
   };
   const progress = (): void =>
     options.onProgress?.({
-      bytesRead: bytesBefore + readerBytes,
+      bytesRead: Math.max(bytesBefore + readerBytes, mergedBytes),
       totalBytes,
       rows: mergedRows,
       batches: nextMerge,
@@ -204,6 +208,8 @@ export async function runEval(
       });
       mergedRows += rowsOf.get(nextMerge) ?? 0;
       rowsOf.delete(nextMerge);
+      mergedBytes = Math.max(mergedBytes, endOf.get(nextMerge) ?? 0);
+      endOf.delete(nextMerge);
 
       nextMerge++;
       progress();
@@ -216,13 +222,7 @@ export async function runEval(
   const partOfJob = new Map<number, number>();
   const rowsSum: number[] = [];
   const groupBatches: Map<GroupKey, number>[] = [];
-  // Buffers of sequential regions the workers gave back, for the next regions.
-  const freeBuffers: ArrayBuffer[] = [];
   const pool = new WorkerPool(options.workers, Math.max(1, options.threads), (reply: FromWorker) => {
-    if (reply.type === 'free') {
-      if (freeBuffers.length < REGIONS_PER_WORKER * pool.size) freeBuffers.push(reply.buffer);
-      return;
-    }
     const part = reply.type === 'ready' || reply.job === undefined ? undefined : partOfJob.get(reply.job);
     if (part !== undefined) partOfJob.delete((reply as { job: number }).job);
     if (reply.type === 'chunks') {
@@ -301,84 +301,45 @@ export async function runEval(
       if (layouts !== undefined) {
         // An Arrow IPC stream: this thread reads only message headers (checked as the CLI's pool
         // checks them) and plans each batch's reads, cut into the CLI's row ranges; the plans of
-        // consecutive batches go out in regions of the file. A dense region is read here, from one
-        // stream over the file (a new stream per read would start slowly each time), and its
-        // buffer moved to the worker; a region of far-apart reads is read by the worker itself.
-        const regions = new RegionBuilder();
-        const stream = new SequentialReader(file);
-        let sentEnd = 0;
-        let plannedEnd = 0;
-        /** Set when reading a region failed: its first batch then fails, and no more is sent. */
-        let readFailed = false;
+        // consecutive batches go out in regions (spans of the file of up to 64 MiB), each to the
+        // least busy worker, which reads its span through one stream of its own and computes each
+        // plan as its bytes come in. The workers thus read the file in parallel, spans in about
+        // the file's order, and no bytes of a batch pass through this thread.
+        const regions = new RegionBuilder(spanBytes(file.size, pool.size));
         const sendRegion = async (): Promise<void> => {
           await pool.slot(REGIONS_PER_WORKER);
           if (failure !== undefined) return;
           const region = regions.take();
-          let bytes: { buffer: ArrayBuffer; got: number[] } | undefined;
-          if (region.sequential) {
-            const at = freeBuffers.findIndex((b) => b.byteLength >= region.bytes);
-            const buffer =
-              at >= 0 ? freeBuffers.splice(at, 1)[0]! : new ArrayBuffer(Math.max(region.bytes, REGION_BYTES));
-            try {
-              const r = await stream.read(buffer, region.segments[0]!, region.bytes);
-              bytes = { buffer: r.buffer, got: [r.got] };
-            } catch (e) {
-              readFailed = true;
-              failures.set(region.items[0]!.index, errorData(e));
-              merge();
-              return;
-            }
-            if (failure !== undefined) return;
-          }
-          const jobs = pool.sendRegion(
-            {
-              file,
-              region,
-              names: read,
-              layouts,
-              columns: columnsByLoss,
-              ...(bytes === undefined ? {} : { bytes }),
-            },
-            bytes === undefined ? [] : [bytes.buffer],
-          );
+          const jobs = pool.sendRegion({ file, region, names: read, layouts, columns: columnsByLoss });
           for (const [k, item] of region.items.entries())
             if (partsOf.has(item.index)) partOfJob.set(jobs[k]!, item.part);
-          sentEnd = plannedEnd;
         };
         try {
           // The headers are read ahead of the workers, so a free worker never waits for one.
           for await (const block of readAhead(ipcBlocks(file, read, layouts), SCAN_AHEAD)) {
             if (failure !== undefined) break;
             rowsOf.set(index, block.rows);
+            endOf.set(index, bytesBefore + block.end);
             if (block.plans.length > 1)
               partsOf.set(index, { chunks: block.plans.map(() => []), left: block.plans.length });
             for (const [part, plan] of block.plans.entries()) {
               if (!regions.fits(plan)) {
                 await sendRegion();
-                if (failure !== undefined || readFailed) break;
-                readerBytes = sentEnd;
-                progress();
+                if (failure !== undefined) break;
               }
               regions.add(index, part, plan);
             }
-            plannedEnd = block.end;
             index++;
-            if (readFailed) break;
           }
-          if (failure === undefined && !readFailed && !regions.empty) await sendRegion();
-          readerBytes = sentEnd;
-          progress();
+          if (failure === undefined && !regions.empty) await sendRegion();
         } catch (e) {
           // The batches before the one that failed are computed first: the CLI reports their
           // errors before this one.
-          if (failure === undefined && !readFailed && !regions.empty) await sendRegion();
-          if (!readFailed) failures.set(index, errorData(e));
+          if (failure === undefined && !regions.empty) await sendRegion();
+          failures.set(index, errorData(e));
           merge();
           break;
-        } finally {
-          await stream.close();
         }
-        if (readFailed) break;
         bytesBefore += file.size;
         readerBytes = 0;
         continue;
@@ -468,10 +429,10 @@ export async function runEval(
 const SCAN_AHEAD = 256;
 
 /**
- * Regions out per worker: one it computes, one read meanwhile, and one queued whose read starts
- * the moment a buffer frees (the worker's messages wait while it computes). Two buffers each.
+ * Regions out per worker: the one it reads and computes, and the next, queued, so it goes on
+ * with it at once (a region is a few numbers per plan; its bytes are read by the worker).
  */
-const REGIONS_PER_WORKER = 3;
+const REGIONS_PER_WORKER = 2;
 
 /** The CLI's fix for a `--by` column that is not numbers (the library's hint is about loss inputs). */
 const BY_TYPE_FIX =

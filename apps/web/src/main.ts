@@ -5,7 +5,7 @@ import type { GroupKey } from '@lossflow/rx';
 import ComputeWorker from './computeWorker.ts?worker&inline';
 import { duplicateFile } from './duplicateFile.js';
 import { emaSmoothing } from './emaSmoothing.js';
-import { type RunResult, runEval } from './evalRun.js';
+import { type RunProgress, type RunResult, runEval } from './evalRun.js';
 import type { EvalSpec } from './evalSpec.js';
 import { type ChartSeries, lineChart, PALETTE } from './lineChart.js';
 import { lossOptionsForm, lossPicker, readLossForm } from './lossForm.js';
@@ -221,6 +221,19 @@ async function start(): Promise<void> {
   setState('running');
   const threads = Math.max(1, Math.min(32, Number(threadsInput.value) || 1));
   let rowsSeen = 0;
+  // Progress comes per batch merged; the page shows the latest once a frame (setting the text
+  // lays the page out again, and a run of small batches would spend the main thread on it).
+  let shownProgress: RunProgress | undefined;
+  let progressFrame = false;
+  const showProgress = (): void => {
+    progressFrame = false;
+    const p = shownProgress;
+    if (p === undefined || !current() || running !== controller) return;
+    progressBar.max = Math.max(1, p.totalBytes);
+    progressBar.value = p.bytesRead;
+    const seconds = p.elapsed / 1000;
+    statusBox.textContent = `Reading: ${formatBytes(p.bytesRead)} of ${formatBytes(p.totalBytes)}, ${p.rows.toLocaleString('en-US')} rows computed, ${Math.round(p.rows / Math.max(seconds, 1e-3)).toLocaleString('en-US')} rows/s, ${threads} workers.`;
+  };
   try {
     result = await runEval(files, s, {
       workers: () => new ComputeWorker(),
@@ -228,10 +241,10 @@ async function start(): Promise<void> {
       signal: controller.signal,
       onProgress: (p) => {
         if (!current()) return;
-        progressBar.max = Math.max(1, p.totalBytes);
-        progressBar.value = p.bytesRead;
-        const seconds = p.elapsed / 1000;
-        statusBox.textContent = `Reading: ${formatBytes(p.bytesRead)} of ${formatBytes(p.totalBytes)}, ${p.rows.toLocaleString('en-US')} rows computed, ${Math.round(p.rows / Math.max(seconds, 1e-3)).toLocaleString('en-US')} rows/s, ${threads} workers.`;
+        shownProgress = p;
+        if (progressFrame) return;
+        progressFrame = true;
+        requestAnimationFrame(showProgress);
       },
       onChunk: (loss, chunk, value, groups) => {
         if (loss !== 0 || !current()) return;
@@ -314,14 +327,14 @@ function epochChartSvg(size: { width: number; height?: number } = { width: chart
   });
 }
 
-function batchChartSvg(): string {
+function batchChartSvg(width = chartWidth()): string {
   const alpha = Number(smoothing.value);
   return lineChart(
     [
       { label: 'per batch', color: '#9a9a9a', x: batchX, y: batchY },
       { label: `EMA ${alpha}`, color: '#0b63c5', x: batchX, y: emaSmoothing(batchY, alpha) },
     ],
-    { title: `${shown.title} per batch`, xLabel: 'rows read', width: chartWidth() },
+    { title: `${shown.title} per batch`, xLabel: 'rows read', width },
   );
 }
 
@@ -378,8 +391,10 @@ function epochTable(groups: readonly { key: unknown; rows: number; value: number
 function draw(): void {
   const state = document.body.dataset.state;
   if (state !== 'running' && state !== 'done') return;
-  showSvg($('epoch-chart'), epochChartSvg());
-  showSvg($('batch-chart'), batchChartSvg());
+  // The width is read before the charts change: read after, it would lay the page out again.
+  const width = chartWidth();
+  showSvg($('epoch-chart'), epochChartSvg({ width }));
+  showSvg($('batch-chart'), batchChartSvg(width));
   epochTable(
     result?.results[0]?.groups ??
       [...epochSeries].map(([key, s]) => ({ key, value: s.y.at(-1)!, rows: s.x.at(-1)! })),

@@ -12,8 +12,7 @@ export type ToWorker =
    * row ranges: see `ipcBatchPlans`) that the worker reads itself, as one region of `file` (see
    * `ReadRegion`): the columns `names` (laid out as `layouts`); `columns` are each loss's columns
    * by role, resolved from the file's schema. The worker answers each plan on its own, under its
-   * job number in `jobs`. A sequential region comes read (`bytes`, its buffer transferred), and
-   * the worker gives the buffer back (`free`) once the last plan's bytes are copied out.
+   * job number in `jobs`.
    */
   | {
       readonly type: 'region';
@@ -23,7 +22,6 @@ export type ToWorker =
       readonly names: readonly string[];
       readonly layouts: readonly TensorLayout[];
       readonly columns: readonly Readonly<Record<string, string>>[];
-      readonly bytes?: { readonly buffer: ArrayBuffer; readonly got: readonly number[] };
     }
   /** One record batch of the stream (its columns' buffers, transferred), `index` counted over every file. */
   | { readonly type: 'batch'; readonly job: number; readonly index: number; readonly batch: BatchMessage };
@@ -63,8 +61,6 @@ export type FromWorker =
       readonly part: number;
       readonly chunks: WorkerChunk[];
     }
-  /** A sequential region's buffer, given back for the next region (before the region's last answer). */
-  | { readonly type: 'free'; readonly buffer: ArrayBuffer }
   | {
       readonly type: 'error';
       readonly job: number | undefined;

@@ -36,7 +36,7 @@ export class WorkerPool {
       const worker = factory();
       worker.onmessage = (event: MessageEvent<FromWorker>) => {
         const reply = event.data;
-        if (reply.type !== 'ready' && reply.type !== 'free' && reply.job !== undefined) {
+        if (reply.type !== 'ready' && reply.job !== undefined) {
           const owner = this.#owner.get(reply.job);
           if (owner !== undefined) {
             this.#owner.delete(reply.job);
@@ -128,14 +128,10 @@ export class WorkerPool {
 
   /**
    * Has the least busy worker read a region of an Arrow IPC stream and compute its read plans
-   * (see the `region` message; a read region's buffer in `transfer` is moved, not copied);
-   * returns the plans' job numbers, in the region's order.
+   * (see the `region` message); returns the plans' job numbers, in the region's order.
    */
-  sendRegion(
-    region: Omit<Extract<ToWorker, { type: 'region' }>, 'type' | 'jobs'>,
-    transfer: ArrayBuffer[] = [],
-  ): number[] {
-    return this.#post(region.region.items.length, (jobs) => ({ type: 'region', jobs, ...region }), transfer);
+  sendRegion(region: Omit<Extract<ToWorker, { type: 'region' }>, 'type' | 'jobs'>): number[] {
+    return this.#post(region.region.items.length, (jobs) => ({ type: 'region', jobs, ...region }), []);
   }
 
   /** Posts a unit of `count` jobs to the least busy worker; returns their numbers (none once closed). */
