@@ -100,7 +100,7 @@ export function calibrationErrorPartial(
     // By the option, not by whether exps came: stats shared in a pass may carry exps a logits
     // metric wanted, and probabilities are not to be read as logits.
     if (logits)
-      addSoftmaxConfidences(best, expSum!, idx, stride, ignore, samples, inner, edges, counts, sums);
+      addSoftmaxConfidences(best, expSum!, idx, stride, ignore, samples, inner, nBins, edges, counts, sums);
     else addTopProbabilities(x, classes, best, idx, stride, ignore, samples, inner, edges, counts, sums);
   } else {
     // Binary: the positive probability is the confidence and the 0/1 target the accuracy (torchmetrics' binary form).
@@ -127,11 +127,11 @@ function addSoftmaxConfidences(
   ignore: number,
   samples: number,
   inner: number,
+  nBins: number,
   edges: Float64Array,
   counts: Float64Array,
   sums: Float64Array,
 ): void {
-  const nBins = edges.length - 2;
   const bins = nBins + 1;
   for (let i = 0; i < samples; i++) {
     const top = best[i]!;
@@ -139,7 +139,14 @@ function addSoftmaxConfidences(
     const t = idx[i * stride]!;
     if (t === ignore) continue;
     const conf = 1 / expSum[i]!;
-    const b = confidenceBin(conf, nBins, edges);
+    // A row whose largest logit is +∞ has a NaN sum: its NaN slot indexes no bin (confidenceBin
+    // gives NaN), so the row stays out of the bins, as it always has.
+    if (Number.isNaN(conf)) continue;
+    // confidenceBin for a confidence in (0, 1] (the sum is at least e^0), the slot an int32 from
+    // the start: as a float64 it was converted and checked at each of its six uses.
+    let b = (conf * nBins) | 0;
+    if (b > 0 && conf < edges[b]!) b--;
+    else if (b < nBins && conf >= edges[b + 1]!) b++;
     counts[b]!++;
     if (top === t) counts[bins + b]!++;
     addSum(sums, b, conf);
