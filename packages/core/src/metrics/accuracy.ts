@@ -1,7 +1,7 @@
 import { checkOptionKeys, optionKeys } from '../descriptor/optionKeys.js';
 import { numberOption } from '../options/optionChecks.js';
 import { ignoreIndexOption } from '../tensor/classOperands.js';
-import type { TensorInput } from '../tensor/tensor.js';
+import type { FloatArray, TensorInput } from '../tensor/tensor.js';
 import { classificationOperands, IGNORED, layoutOf, nanScoreError } from './classificationOperands.js';
 import { classRowStats } from './classRowStats.js';
 import { type MetricState, metricStateFor } from './MetricState.js';
@@ -58,36 +58,66 @@ export function accuracyPartial(
   const state = metricStateFor(NAME, params, into, layoutOf(op), { counts: 2 });
   if (op.x instanceof Float64Array) state.dtype = 'float64';
   state.rows += op.rows;
-  let correct = 0;
-  let counted = 0;
   if (op.task === 'multiclass') {
     const { outer, inner, idx, stride, ignore } = op;
     const { best } = classRowStats(op, false);
-    for (let i = 0; i < outer * inner; i++) {
-      const b = best[i]!;
-      if (b < 0) throw nanScoreError(NAME, Math.floor(i / inner));
-      const t = idx[i * stride]!;
-      if (t === ignore) continue;
-      counted++;
-      if (b === t) correct++;
-    }
+    countArgmaxHits(best, idx, stride, ignore, outer * inner, inner, state.counts);
   } else {
-    const { x, y, labels } = op;
-    // A logit z predicts 1 where sigmoid(z) ≥ threshold; the sigmoid is computed as scikit-learn would see it.
-    const logits = scores === 'logits';
-    for (let i = 0; i < x.length; i++) {
-      const z = x[i]!;
-      if (Number.isNaN(z)) throw nanScoreError(NAME, Math.floor(i / labels));
-      const yi = y[i]!;
-      if (yi === IGNORED) continue;
-      const p = logits ? sigmoid(z) : z;
-      counted++;
-      if ((p >= threshold ? 1 : 0) === yi) correct++;
-    }
+    countThresholdHits(op.x, op.y, op.labels, scores === 'logits', threshold, state.counts);
   }
-  state.counts[0]! += correct;
-  state.counts[1]! += counted;
   return state;
+}
+
+// The per-sample loops are functions of their own, so that the engine optimizes each loop alone
+// (see calibrationError.ts's addSoftmaxConfidences). Each adds correct and counted samples to
+// `counts[0]` and `counts[1]`.
+
+/** Multiclass: the first argmax against the class index. */
+function countArgmaxHits(
+  best: Int32Array,
+  idx: Int32Array,
+  stride: number,
+  ignore: number,
+  samples: number,
+  inner: number,
+  counts: Float64Array,
+): void {
+  let correct = 0;
+  let counted = 0;
+  for (let i = 0; i < samples; i++) {
+    const b = best[i]!;
+    if (b < 0) throw nanScoreError(NAME, Math.floor(i / inner));
+    const t = idx[i * stride]!;
+    if (t === ignore) continue;
+    counted++;
+    if (b === t) correct++;
+  }
+  counts[0]! += correct;
+  counts[1]! += counted;
+}
+
+/** 0/1 targets: the thresholded score (a logit through the sigmoid, as scikit-learn would see it) against the target. */
+function countThresholdHits(
+  x: FloatArray,
+  y: Uint8Array,
+  labels: number,
+  logits: boolean,
+  threshold: number,
+  counts: Float64Array,
+): void {
+  let correct = 0;
+  let counted = 0;
+  for (let i = 0; i < x.length; i++) {
+    const z = x[i]!;
+    if (Number.isNaN(z)) throw nanScoreError(NAME, Math.floor(i / labels));
+    const yi = y[i]!;
+    if (yi === IGNORED) continue;
+    const p = logits ? sigmoid(z) : z;
+    counted++;
+    if ((p >= threshold ? 1 : 0) === yi) correct++;
+  }
+  counts[0]! += correct;
+  counts[1]! += counted;
 }
 
 /** The fraction correct of a state: NaN for no counted rows (empty input, every target ignored). */

@@ -1,6 +1,6 @@
 import { checkOptionKeys, optionKeys } from '../descriptor/optionKeys.js';
 import { ignoreIndexOption } from '../tensor/classOperands.js';
-import type { TensorInput } from '../tensor/tensor.js';
+import type { FloatArray, TensorInput } from '../tensor/tensor.js';
 import {
   classificationOperands,
   IGNORED,
@@ -97,42 +97,117 @@ export function calibrationErrorPartial(
     const { best, expSum } = classRowStats(op, logits);
     const edges = binEdges(nBins);
     const samples = outer * inner;
-    for (let i = 0; i < samples; i++) {
-      const top = best[i]!;
-      if (top < 0) throw nanScoreError(NAME, Math.floor(i / inner));
-      const t = idx[i * stride]!;
-      if (t === ignore) continue;
-      let conf: number;
-      // The largest softmax probability is 1 / Σ exp(z_c − z_max).
-      if (expSum !== null) conf = 1 / expSum[i]!;
-      else {
-        const n = Math.floor(i / inner);
-        conf = x[(n * classes + top) * inner + (i - n * inner)]!;
-        if (conf < 0 || conf > 1) throw probabilityError(NAME, n, conf);
-      }
-      const b = confidenceBin(conf, nBins, edges);
-      counts[b]!++;
-      if (top === t) counts[bins + b]!++;
-      addSum(sums, b, conf);
-    }
+    // By the option, not by whether exps came: stats shared in a pass may carry exps a logits
+    // metric wanted, and probabilities are not to be read as logits.
+    if (logits)
+      addSoftmaxConfidences(best, expSum!, idx, stride, ignore, samples, inner, nBins, edges, counts, sums);
+    else addTopProbabilities(x, classes, best, idx, stride, ignore, samples, inner, edges, counts, sums);
   } else {
     // Binary: the positive probability is the confidence and the 0/1 target the accuracy (torchmetrics' binary form).
-    const { x, y, labels } = op;
-    const edges = binEdges(nBins);
-    for (let i = 0; i < x.length; i++) {
-      const z = x[i]!;
-      if (Number.isNaN(z)) throw nanScoreError(NAME, Math.floor(i / labels));
-      const yi = y[i]!;
-      if (yi === IGNORED) continue;
-      const p = logits ? sigmoid(z) : z;
-      if (p < 0 || p > 1) throw probabilityError(NAME, Math.floor(i / labels), p);
-      const b = confidenceBin(p, nBins, edges);
-      counts[b]!++;
-      counts[bins + b]! += yi;
-      addSum(sums, b, p);
-    }
+    addBinaryConfidences(op.x, op.y, op.labels, logits, binEdges(nBins), counts, sums);
   }
   return state;
+}
+
+// The per-sample loops live in small functions of their own: the engine optimizes a loop while it
+// runs (on-stack replacement), and inside calibrationErrorPartial it compiled the option checks and
+// operand building around it too, then threw that code away at the next batch for want of type
+// feedback on them and compiled it all again (in every worker thread). Each bin's count and
+// compensated sum get the same additions in the same order as before.
+
+/**
+ * Multiclass confidences from the softmax denominators (the largest probability is
+ * 1 / Σ exp(z_c − z_max)) binned into `counts` (samples, then correct ones) and `sums`.
+ */
+function addSoftmaxConfidences(
+  best: Int32Array,
+  expSum: Float64Array,
+  idx: Int32Array,
+  stride: number,
+  ignore: number,
+  samples: number,
+  inner: number,
+  nBins: number,
+  edges: Float64Array,
+  counts: Float64Array,
+  sums: Float64Array,
+): void {
+  const bins = nBins + 1;
+  for (let i = 0; i < samples; i++) {
+    const top = best[i]!;
+    if (top < 0) throw nanScoreError(NAME, Math.floor(i / inner));
+    const t = idx[i * stride]!;
+    if (t === ignore) continue;
+    const conf = 1 / expSum[i]!;
+    // A row whose largest logit is +∞ has a NaN sum: its NaN slot indexes no bin (confidenceBin
+    // gives NaN), so the row stays out of the bins, as it always has.
+    if (Number.isNaN(conf)) continue;
+    // confidenceBin for a confidence in (0, 1] (the sum is at least e^0), the slot an int32 from
+    // the start: as a float64 it was converted and checked at each of its six uses.
+    let b = (conf * nBins) | 0;
+    if (b > 0 && conf < edges[b]!) b--;
+    else if (b < nBins && conf >= edges[b + 1]!) b++;
+    counts[b]!++;
+    if (top === t) counts[bins + b]!++;
+    addSum(sums, b, conf);
+  }
+}
+
+/** As {@link addSoftmaxConfidences}, the confidence being the top class's given probability. */
+function addTopProbabilities(
+  x: FloatArray,
+  classes: number,
+  best: Int32Array,
+  idx: Int32Array,
+  stride: number,
+  ignore: number,
+  samples: number,
+  inner: number,
+  edges: Float64Array,
+  counts: Float64Array,
+  sums: Float64Array,
+): void {
+  const nBins = edges.length - 2;
+  const bins = nBins + 1;
+  for (let i = 0; i < samples; i++) {
+    const top = best[i]!;
+    if (top < 0) throw nanScoreError(NAME, Math.floor(i / inner));
+    const t = idx[i * stride]!;
+    if (t === ignore) continue;
+    const n = Math.floor(i / inner);
+    const conf = x[(n * classes + top) * inner + (i - n * inner)]!;
+    if (conf < 0 || conf > 1) throw probabilityError(NAME, n, conf);
+    const b = confidenceBin(conf, nBins, edges);
+    counts[b]!++;
+    if (top === t) counts[bins + b]!++;
+    addSum(sums, b, conf);
+  }
+}
+
+/** Binary confidences (the positive probability) against 0/1 targets, binned as the multiclass ones. */
+function addBinaryConfidences(
+  x: FloatArray,
+  y: Uint8Array,
+  labels: number,
+  logits: boolean,
+  edges: Float64Array,
+  counts: Float64Array,
+  sums: Float64Array,
+): void {
+  const nBins = edges.length - 2;
+  const bins = nBins + 1;
+  for (let i = 0; i < x.length; i++) {
+    const z = x[i]!;
+    if (Number.isNaN(z)) throw nanScoreError(NAME, Math.floor(i / labels));
+    const yi = y[i]!;
+    if (yi === IGNORED) continue;
+    const p = logits ? sigmoid(z) : z;
+    if (p < 0 || p > 1) throw probabilityError(NAME, Math.floor(i / labels), p);
+    const b = confidenceBin(p, nBins, edges);
+    counts[b]!++;
+    counts[bins + b]! += yi;
+    addSum(sums, b, p);
+  }
 }
 
 /**

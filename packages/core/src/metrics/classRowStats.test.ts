@@ -185,4 +185,24 @@ describe('classRowStats', () => {
     ]);
     expect(together).toEqual(alone);
   });
+
+  it('keeps a probabilities calibration error apart from the exps a logits one shares in a pass', () => {
+    const rows = 200;
+    const probabilities = new Float32Array(rows * 4);
+    const labels = new Int32Array(rows);
+    for (let n = 0; n < rows; n++) {
+      const top = (n * 7) % 4;
+      for (let c = 0; c < 4; c++) probabilities[n * 4 + c] = c === top ? 0.55 + (n % 9) * 0.05 : 0.05;
+      labels[n] = n % 3 === 0 ? (top + 1) % 4 : top;
+    }
+    const x = { data: probabilities, shape: [rows, 4] };
+    const t = { data: labels, shape: [rows] };
+    const asProbabilities = { scores: 'probabilities' } as const;
+    const alone = [calibrationErrorPartial(x, t), calibrationErrorPartial(x, t, asProbabilities)];
+    const together = shareClassRowStats(true, () => [
+      calibrationErrorPartial(x, t),
+      calibrationErrorPartial(x, t, asProbabilities),
+    ]);
+    expect(together).toEqual(alone);
+  });
 });
