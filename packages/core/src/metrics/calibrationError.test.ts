@@ -194,6 +194,22 @@ describe('calibrationError’s per-bin sums', () => {
     );
   });
 
+  it('reject a counted row whose softmax is undefined (+∞, or all −∞) instead of leaving it out of the bins', () => {
+    for (const bad of [
+      [Number.POSITIVE_INFINITY, 0, 0],
+      [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY],
+    ]) {
+      const logits = new Float32Array([3, 0, 0, ...bad]);
+      const input = { data: logits, shape: [2, 3] };
+      expect(() => calibrationErrorPartial(input, { data: new Int32Array([0, 1]), shape: [2] })).toThrow(
+        expect.objectContaining({ code: 'INVALID_VALUE', row: 1 }),
+      );
+      // An ignored row is not counted, so its logits do not matter.
+      const ignored = calibrationErrorPartial(input, { data: new Int32Array([0, -100]), shape: [2] });
+      expect(ignored.counts.reduce((a, b) => a + b, 0)).toBe(2);
+    }
+  });
+
   it('keep the rows before a NaN row when it throws, as row by row', () => {
     const logits = new Float64Array([3, 0, 0, 3, 0, 0, Number.NaN, 0, 0]);
     const target = new Int32Array([0, 1, 0]);

@@ -7,6 +7,7 @@ import {
   layoutOf,
   nanScoreError,
   probabilityError,
+  undefinedSoftmaxError,
 } from './classificationOperands.js';
 import { classRowStats } from './classRowStats.js';
 import { addSum, type MetricState, metricStateFor, sumAt } from './MetricState.js';
@@ -139,9 +140,8 @@ function addSoftmaxConfidences(
     const t = idx[i * stride]!;
     if (t === ignore) continue;
     const conf = 1 / expSum[i]!;
-    // A row whose largest logit is +∞ has a NaN sum: its NaN slot indexes no bin (confidenceBin
-    // gives NaN), so the row stays out of the bins, as it always has.
-    if (Number.isNaN(conf)) continue;
+    // A row whose largest logit is +∞ (or whose logits are all −∞) has a NaN sum: no bin holds it.
+    if (Number.isNaN(conf)) throw undefinedSoftmaxError(NAME, Math.floor(i / inner));
     // confidenceBin for a confidence in (0, 1] (the sum is at least e^0), the slot an int32 from
     // the start: as a float64 it was converted and checked at each of its six uses.
     let b = (conf * nBins) | 0;

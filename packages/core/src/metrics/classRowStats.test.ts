@@ -137,7 +137,7 @@ describe('classRowStats', () => {
     const spy = vi.spyOn(kernels, 'classRowStats');
     try {
       const op = operands(scores(64, 10, 3), 64, 10, 1, 1);
-      const x = { data: op.x.map((v) => (Number.isNaN(v) ? 0 : v)), shape: [64, 10] };
+      const x = { data: op.x.map((v) => (Number.isFinite(v) ? v : 0)), shape: [64, 10] };
       const t = { data: op.idx, shape: [64] };
       shareClassRowStats(true, () => [accuracyPartial(x, t), calibrationErrorPartial(x, t)]);
       expect(spy).toHaveBeenCalledTimes(1);
@@ -175,7 +175,7 @@ describe('classRowStats', () => {
   it('gives the metrics the same states inside a shared pass as alone', () => {
     const rows = 300;
     const op = operands(scores(rows, 12, 5), rows, 12, 1, 2);
-    const x = { data: op.x.map((v) => (Number.isNaN(v) ? 0 : v)), shape: [rows, 12] };
+    const x = { data: op.x.map((v) => (Number.isFinite(v) ? v : 0)), shape: [rows, 12] };
     const t = { data: op.idx, shape: [rows] };
     const alone = [accuracyPartial(x, t), topKAccuracyPartial(x, t, { k: 3 }), calibrationErrorPartial(x, t)];
     const together = shareClassRowStats(true, () => [

@@ -132,6 +132,24 @@ export function nanScoreError(metric: string, row: number): LossError {
   });
 }
 
+/**
+ * `INVALID_VALUE` for a sample whose softmax is undefined: a logit of +∞, or every logit −∞ (torch's
+ * softmax gives NaN there). A confidence-based metric cannot bin it, and leaving it out would give a
+ * number over fewer samples than the run has.
+ */
+export function undefinedSoftmaxError(metric: string, row: number): LossError {
+  return new LossError(
+    'INVALID_VALUE',
+    'softmax is undefined (a logit is +Infinity, or every logit is -Infinity)',
+    {
+      loss: metric,
+      argument: 'input',
+      row,
+      hint: 'Confidences need finite logits: drop or fix the rows whose model output is infinite.',
+    },
+  );
+}
+
 /** `INPUT_OUT_OF_RANGE` for a probability outside [0, 1] (with `scores: 'probabilities'`). */
 export function probabilityError(metric: string, row: number, value: number): LossError {
   return new LossError('INPUT_OUT_OF_RANGE', `probability ${value} is outside [0, 1]`, {
