@@ -8,6 +8,7 @@ import type { EvalPlan } from '../args/evalArgs.js';
 import { groupBudget } from '../eval/groupBudget.js';
 import type { EvalSource, ReadProgress } from '../eval/LogFiles.js';
 import type { GroupKeys } from '../inputs/groupKeys.js';
+import { formatCount } from '../output/numberFormat.js';
 import { type ItemSpec, itemFilesOf } from './itemSpec.js';
 
 /** Where a coordinator's run goes, and how it is tuned (the tests shorten the waits). */
@@ -181,7 +182,8 @@ export class DistributedSource implements EvalSource {
 
   progress(): ReadProgress {
     const seconds = Math.max(0.001, (Date.now() - this.#start) / 1000);
-    const rate = Math.round(this.#rows / seconds).toLocaleString('en-US');
+    // Grouped without ICU: this label is made after every batch merged.
+    const rate = formatCount(this.#rows / seconds);
     return {
       file: this.files[this.#file] ?? '',
       bytesRead: this.#bytes,
