@@ -23,6 +23,7 @@ describe('the entries of @lossflow/arrow', () => {
         'readTensors',
         'resolveColumns',
         'rowShapes',
+        'scanIpcFile',
         'scanIpcStream',
         'tensorLayout',
         'trainingLogBatches',

@@ -17,6 +17,7 @@ export {
   type IpcBatchAt,
   type IpcScan,
   type PositionalFile,
+  scanIpcFile,
   scanIpcStream,
 } from './ipc/scanIpcBlocks.js';
 export type { BatchReadPlan, PlannedBuffer, PlannedLevel } from './parallel/BatchReadPlan.js';

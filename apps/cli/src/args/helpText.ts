@@ -201,7 +201,7 @@ compute; it prints exactly what it prints without --nats. --run ID starts or res
 (states already computed are kept); --keep keeps the run's stream and KV bucket afterwards.
 It takes the connection flags above (--nats-token, --nats-user/--nats-pass, --nats-creds,
 --nats-tls-ca). Every option works as without --nats (--metric, --by file, Hive partition keys,
-several keys, --limit; with --by file, partition keys or several keys each file is one item),
+several keys, --limit; with --by file, partition keys or several keys each Parquet file is one item),
 except --per-row (run it without --nats) and standard input or --follow (publish the rows as a
 live run instead: lossflow publish, then lossflow eval --nats URL --subject S).
 
@@ -320,11 +320,12 @@ Examples:
 export const WORKER_HELP = `Usage: lossflow worker [--nats URL] [connection flags] [--threads N] [--quiet]
 
 Serves distributed evaluations (lossflow eval FILE... --nats URL) from a NATS JetStream server
-until stopped: pulls one item (a part of a file: whole batches or Parquet row groups) at a time,
-computes its partial states with N threads and stores them for the coordinator. Any number of
-workers, on any machines that read the files by the same path; each serves every run. A worker
+until stopped: computes one item (a part of a file: whole batches or Parquet row groups) at a
+time with N threads, pulling the next one meanwhile, and stores its partial states for the
+coordinator. Any number of workers, on any machines that read the files by the same path; each
+serves every run. A worker
 killed mid-item loses nothing: the item goes to another worker after the ack wait. SIGTERM or
-SIGINT releases the item in hand for another worker and exits 0.
+SIGINT releases the items in hand for another worker and exits 0.
 
 Options:
   --threads N     threads per item, this one included: 1 to 256 (default 1)

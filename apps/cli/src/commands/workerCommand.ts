@@ -19,8 +19,8 @@ const WORKER_FLAGS: Readonly<Record<string, FlagSpec>> = {
 
 /**
  * `lossflow worker --nats URL [--threads N]`: serves distributed runs (`lossflow eval … --nats`)
- * until SIGTERM or SIGINT, computing one item at a time with N threads. On SIGTERM the item in hand
- * is released for another worker and the command exits 0.
+ * until SIGTERM or SIGINT, computing one item at a time with N threads (and holding the next one).
+ * On SIGTERM the items in hand are released for another worker and the command exits 0.
  *
  * @returns the exit code: 0 when stopped, 1 (the server cannot be reached) or 2 (bad usage)
  */

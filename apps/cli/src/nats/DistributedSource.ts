@@ -8,6 +8,7 @@ import type { EvalPlan } from '../args/evalArgs.js';
 import { groupBudget } from '../eval/groupBudget.js';
 import type { EvalSource, ReadProgress } from '../eval/LogFiles.js';
 import type { GroupKeys } from '../inputs/groupKeys.js';
+import { formatCount } from '../output/numberFormat.js';
 import { type ItemSpec, itemFilesOf } from './itemSpec.js';
 
 /** Where a coordinator's run goes, and how it is tuned (the tests shorten the waits). */
@@ -102,8 +103,8 @@ export class DistributedSource implements EvalSource {
         ...(settings.itemBytes === undefined ? {} : { itemBytes: settings.itemBytes }),
         allowMissingEndOfStream: this.#plan.allowMissingEndOfStream,
         ...(this.#plan.limit === undefined ? {} : { limit: this.#plan.limit }),
-        // A worker keys an item's batches in one thread, and an Arrow IPC stream's item from its
-        // part's seek (computeItem's keyedBatches): parts are never cut, so each item has its seek.
+        // A worker keys an item's batches in one thread, and an Arrow IPC item from its part's seek
+        // (computeItem's keyedBatches): parts are never cut, so each item has its seek.
         // Keys are numbered here in item order, as a local eval numbers them in read order.
         ...(keys === undefined
           ? {}
@@ -181,7 +182,8 @@ export class DistributedSource implements EvalSource {
 
   progress(): ReadProgress {
     const seconds = Math.max(0.001, (Date.now() - this.#start) / 1000);
-    const rate = Math.round(this.#rows / seconds).toLocaleString('en-US');
+    // Grouped without ICU: this label is made after every batch merged.
+    const rate = formatCount(this.#rows / seconds);
     return {
       file: this.files[this.#file] ?? '',
       bytesRead: this.#bytes,
@@ -201,13 +203,13 @@ export class DistributedSource implements EvalSource {
 
 /**
  * Whether a keyed run puts a file of this format in one item. A keyed item is read in one thread
- * with the in-thread reader, which can start inside an Arrow IPC stream (at a message) but has no
- * way to start at an Arrow IPC file's record-batch block or at a Parquet row group: an item in the
- * middle of those would read, and throw away, everything before it, so each such file stays one
- * item (exact, but computed by one worker).
+ * with the in-thread reader, which can start an Arrow IPC stream at a message and an Arrow IPC file
+ * at a record batch block (see computeItem's keyedBatches) but has no way to start at a Parquet
+ * row group: an item in the middle of one would read, and throw away, everything before it, so a
+ * Parquet file stays one item (exact, but computed by one worker).
  */
 function keyedWholeFile(format: string): boolean {
-  return format !== 'arrow-stream';
+  return format === 'parquet';
 }
 
 /**

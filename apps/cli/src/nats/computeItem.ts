@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { scanIpcFile } from '@lossflow/arrow';
 import { type FileReadOptions, readFile } from '@lossflow/arrow/node';
 import {
   fromBatches,
@@ -9,7 +10,7 @@ import {
   type PassChunks,
 } from '@lossflow/rx';
 import { fromFile } from '@lossflow/rx/node';
-import { DataType, type RecordBatch } from 'apache-arrow';
+import { DataType, type RecordBatch, type Schema, Table, tableToIPC } from 'apache-arrow';
 import {
   defer,
   filter,
@@ -35,7 +36,7 @@ import type { ItemFile, ItemSpec } from './itemSpec.js';
 /** The part of a run's file a worker computes (the fields of `WorkItem` of `@lossflow/nats` it needs). */
 export interface ItemToCompute {
   readonly path: string;
-  /** The file's format (a keyed item of an Arrow IPC stream is read from its part's `seek`). */
+  /** The file's format (a keyed item of an Arrow IPC stream or file is read from its part's `seek`). */
   readonly format?: string;
   readonly part: { readonly first: number; readonly end: number; readonly seek?: number };
   readonly limit?: number;
@@ -136,22 +137,29 @@ async function projection(
 
 /**
  * The batches of a keyed item, as the in-thread reader of a local eval gives them. An item that is a
- * part of an Arrow IPC stream (the coordinator cuts keyed runs of streams into parts, see
- * `DistributedSource`) is read from its `seek`: the stream's schema message, then the file's bytes
- * from the part's first batch, which is a valid stream of the part's batches and the rest of the
- * file, of which only the part's `end - first` non-empty batches are taken (a part counts non-empty
- * batches only). Dictionary batches would be lost between the schema and the seek: a stream with a
- * dictionary-encoded column is read from its start, its batches before the part passed over.
- * Any other item is a whole file (Arrow IPC files and Parquet, see `DistributedSource`), read from
- * its start.
+ * part of an Arrow IPC stream or file (the coordinator cuts keyed runs of those into parts, see
+ * `DistributedSource`) is read from its `seek` as a stream: the file's schema message, then the
+ * part's messages (a stream's bytes from the part's first batch on, of which only the part's
+ * `end - first` non-empty batches are taken, as a part counts non-empty batches only; an IPC
+ * file's record batch blocks from the part's first, found through the footer, then an
+ * end-of-stream marker). Dictionary batches would be lost between the schema and the seek: a file
+ * with a dictionary-encoded column is read from its start, its batches before the part passed
+ * over. A Parquet item is a whole file (see `DistributedSource`), read from its start.
  */
 function keyedBatches(item: ItemToCompute, read: FileReadOptions): Observable<RecordBatch> {
-  if (item.format !== 'arrow-stream') return fromBatches(readFile(item.path, read));
+  if (item.format !== 'arrow-stream' && item.format !== 'arrow-file') {
+    return fromBatches(readFile(item.path, read));
+  }
   const { first, end, seek } = item.part;
-  return defer(() => from(streamHead(item.path))).pipe(
+  const ipcFile = item.format === 'arrow-file';
+  return defer(() => from(ipcFile ? fileSchemaMessage(item.path) : streamHead(item.path))).pipe(
     switchMap(({ head, dictionaries }) => {
       const fromSeek = seek !== undefined && !dictionaries;
-      const source = fromSeek ? partBytes(item.path, head, seek) : item.path;
+      const source = !fromSeek
+        ? item.path
+        : ipcFile
+          ? blockBytes(item.path, head, seek, end - first)
+          : partBytes(item.path, head, seek);
       // A limit counts the part's rows: from the start, the rows of the batches passed over first.
       return fromBatches(readFile(source, fromSeek ? read : withoutLimit(read))).pipe(
         filter((batch) => batch.numRows > 0),
@@ -165,7 +173,7 @@ function keyedBatches(item: ItemToCompute, read: FileReadOptions): Observable<Re
 
 /** The index in its file of a keyed item's first batch: its part's first for a part of a stream. */
 function keyedFirstBatch(item: ItemToCompute): number {
-  return item.format === 'arrow-stream' ? item.part.first : 0;
+  return item.format === 'arrow-stream' || item.format === 'arrow-file' ? item.part.first : 0;
 }
 
 function withoutLimit(read: FileReadOptions): FileReadOptions {
@@ -190,6 +198,9 @@ function limitRows(limit: number | undefined): MonoTypeOperatorFunction<RecordBa
     });
 }
 
+/** The end-of-stream marker: a continuation marker and a zero metadata length. */
+const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
+
 /**
  * An Arrow IPC stream's schema message (its bytes, the first message of the file) and whether the
  * schema has a dictionary-encoded field (whose dictionaries follow it).
@@ -207,8 +218,7 @@ async function streamHead(path: string): Promise<{ head: Uint8Array; dictionarie
     await handle.read(head, 0, length, 0);
     const reader = readFile(head, { allowMissingEndOfStream: true });
     try {
-      const schema = await reader.schema();
-      return { head, dictionaries: schema.fields.some((f) => DataType.isDictionary(f.type)) };
+      return { head, dictionaries: hasDictionaries(await reader.schema()) };
     } finally {
       await reader.close();
     }
@@ -217,10 +227,69 @@ async function streamHead(path: string): Promise<{ head: Uint8Array; dictionarie
   }
 }
 
+/**
+ * An Arrow IPC file's schema (from its footer: writers need not put a schema message after the
+ * magic, and apache-arrow's does not) as a stream's schema message, and whether it has a
+ * dictionary-encoded field.
+ */
+async function fileSchemaMessage(path: string): Promise<{ head: Uint8Array; dictionaries: boolean }> {
+  // Every column: the messages that follow hold them all (the reader of the stream projects).
+  const reader = readFile(path);
+  try {
+    const schema = await reader.schema();
+    // The schema message, then the end-of-stream marker, which is left off.
+    const stream = tableToIPC(new Table(schema), 'stream');
+    return {
+      head: stream.subarray(0, stream.length - END_OF_STREAM.length),
+      dictionaries: hasDictionaries(schema),
+    };
+  } finally {
+    await reader.close();
+  }
+}
+
+function hasDictionaries(schema: Schema): boolean {
+  return schema.fields.some((f) => DataType.isDictionary(f.type));
+}
+
 /** The schema message, then the file from `seek` on. */
 async function* partBytes(path: string, head: Uint8Array, seek: number): AsyncGenerator<Uint8Array> {
   yield head;
   yield* createReadStream(path, { start: seek, highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>;
+}
+
+/**
+ * An Arrow IPC file's part as a stream: the schema message, the messages of the record batch
+ * blocks from block `seek` on until `batches` non-empty ones (found through the footer, checked as
+ * a local read checks them), then the end-of-stream marker.
+ */
+async function* blockBytes(
+  path: string,
+  head: Uint8Array,
+  seek: number,
+  batches: number,
+): AsyncGenerator<Uint8Array> {
+  yield head;
+  const handle = await open(path, 'r');
+  try {
+    const scan = await scanIpcFile(handle, (await handle.stat()).size, path, seek);
+    let left = batches;
+    for await (const at of scan.batches()) {
+      if (left === 0) break;
+      const start = at.messageOffset ?? at.bodyOffset;
+      const message = new Uint8Array(at.bodyOffset + at.bodyLength - start);
+      for (let done = 0; done < message.length; ) {
+        const { bytesRead } = await handle.read(message, done, message.length - done, start + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      yield message;
+      if (at.header.rows > 0) left--;
+    }
+  } finally {
+    await handle.close();
+  }
+  yield END_OF_STREAM;
 }
 
 /**

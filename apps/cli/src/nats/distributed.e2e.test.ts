@@ -212,55 +212,61 @@ describe('lossflow eval --nats', () => {
     }
   });
 
-  it('cuts keyed runs of Arrow IPC streams into batch ranges (a file and a group over several items), exactly as local eval', async () => {
-    const streams = join(dir, 'streams');
-    for (const [run, seed] of [
-      ['a', 5],
-      ['b', 6],
-    ] as const) {
-      mkdirSync(join(streams, `run=${run}`), { recursive: true });
-      // 7 epochs of 900 rows in batches of 130: 49 batches a file, an epoch's batches span items.
-      await writeTrainingLog(join(streams, `run=${run}`, 'log.arrows'), 'arrow-stream', {
-        rows: 900,
-        classes: 10,
-        epochs: 7,
-        batchRows: 130,
-        seed,
-      });
-    }
-    worker();
-    worker();
-    const charts = (html: string): string[] =>
-      html.match(/<script type="application\/json"[^>]*>[^<]*<\/script>/g) ?? [];
-    const cases: string[][] = [
-      ['--by', 'file,epoch', '--metric', 'accuracy', '--format', 'json'],
-      ['--by', 'file', '--loss', 'nll', '--format', 'csv'],
-      ['--by', 'run,epoch', '--format', 'json'],
-      ['--by', 'run', '--limit', '3001', '--format', 'json'],
-      ['--by', 'file,epoch', '--limit', '777', '--format', 'csv'],
-      ['--by', 'run,epoch', '--metric', 'confusion-matrix', '--report', 'REPORT', '--format', 'json'],
-    ];
-    for (const [n, args] of cases.entries()) {
-      const reportOf = (who: string): string[] =>
-        args.map((a) => (a === 'REPORT' ? join(dir, `keyed-${n}-${who}.html`) : a));
-      const local = await runCli(['eval', streams, ...reportOf('local')]);
-      expect(local.code).toBe(0);
-      const run = coordinator([streams, ...reportOf('nats')]);
-      expect(await run.exited()).toBe(0);
-      expect([args, run.stdout()]).toEqual([args, local.stdout]);
-      // Several items per file (items of 60,000 bytes), not one item per file.
-      const items = Number(/: (\d+) items? on /.exec(run.stderr())?.[1]);
-      if (!args.includes('--limit')) expect([args, items > 4]).toEqual([args, true]);
-      if (args.includes('REPORT')) {
-        const [a, b] = [
-          readFileSync(reportOf('local').at(-3)!, 'utf8'),
-          readFileSync(reportOf('nats').at(-3)!, 'utf8'),
-        ];
-        expect(charts(a).length).toBeGreaterThan(0);
-        expect(charts(b)).toEqual(charts(a));
+  it.each([
+    ['streams', 'arrow-stream', 'log.arrows'],
+    ['files', 'arrow-file', 'log.arrow'],
+  ] as const)(
+    'cuts keyed runs of Arrow IPC %s into batch ranges (a file and a group over several items), exactly as local eval',
+    async (kind, format, name) => {
+      const streams = join(dir, kind);
+      for (const [run, seed] of [
+        ['a', 5],
+        ['b', 6],
+      ] as const) {
+        mkdirSync(join(streams, `run=${run}`), { recursive: true });
+        // 7 epochs of 900 rows in batches of 130: 49 batches a file, an epoch's batches span items.
+        await writeTrainingLog(join(streams, `run=${run}`, name), format, {
+          rows: 900,
+          classes: 10,
+          epochs: 7,
+          batchRows: 130,
+          seed,
+        });
       }
-    }
-  });
+      worker();
+      worker();
+      const charts = (html: string): string[] =>
+        html.match(/<script type="application\/json"[^>]*>[^<]*<\/script>/g) ?? [];
+      const cases: string[][] = [
+        ['--by', 'file,epoch', '--metric', 'accuracy', '--format', 'json'],
+        ['--by', 'file', '--loss', 'nll', '--format', 'csv'],
+        ['--by', 'run,epoch', '--format', 'json'],
+        ['--by', 'run', '--limit', '3001', '--format', 'json'],
+        ['--by', 'file,epoch', '--limit', '777', '--format', 'csv'],
+        ['--by', 'run,epoch', '--metric', 'confusion-matrix', '--report', 'REPORT', '--format', 'json'],
+      ];
+      for (const [n, args] of cases.entries()) {
+        const reportOf = (who: string): string[] =>
+          args.map((a) => (a === 'REPORT' ? join(dir, `keyed-${kind}-${n}-${who}.html`) : a));
+        const local = await runCli(['eval', streams, ...reportOf('local')]);
+        expect(local.code).toBe(0);
+        const run = coordinator([streams, ...reportOf('nats')]);
+        expect(await run.exited()).toBe(0);
+        expect([args, run.stdout()]).toEqual([args, local.stdout]);
+        // Several items per file (items of 60,000 bytes), not one item per file.
+        const items = Number(/: (\d+) items? on /.exec(run.stderr())?.[1]);
+        if (!args.includes('--limit')) expect([args, items > 4]).toEqual([args, true]);
+        if (args.includes('REPORT')) {
+          const [a, b] = [
+            readFileSync(reportOf('local').at(-3)!, 'utf8'),
+            readFileSync(reportOf('nats').at(-3)!, 'utf8'),
+          ];
+          expect(charts(a).length).toBeGreaterThan(0);
+          expect(charts(b)).toEqual(charts(a));
+        }
+      }
+    },
+  );
 
   it('fails past the --by group budget as local eval does (the coordinator merges the groups), with no result', async () => {
     const args = [stream, file, '--by', 'step', '--max-groups', '100', '--format', 'json'];

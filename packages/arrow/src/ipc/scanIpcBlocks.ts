@@ -33,6 +33,11 @@ export interface IpcBatchAt {
    * offset, a file's record-batch block index.
    */
   readonly seek: number;
+  /**
+   * Where an Arrow IPC file's batch message starts (its footer block's offset), so a reader can
+   * copy the whole message; set by {@link scanIpcFile} only.
+   */
+  readonly messageOffset?: number;
 }
 
 /** What scanning an IPC input finds: the schema's fields, then its record batches on demand. */
@@ -181,7 +186,13 @@ export async function scanIpcFile(
         if (bodyOffset + message.bodyLength > dataEnd) {
           throw ipcFileCorrupt(file, `record batch ${i}'s body extends past the file's data`);
         }
-        yield { header: message.batch, bodyOffset, bodyLength: message.bodyLength, seek: i };
+        yield {
+          header: message.batch,
+          bodyOffset,
+          bodyLength: message.bodyLength,
+          seek: i,
+          messageOffset: block.offset,
+        };
       }
     },
   };

@@ -5,7 +5,7 @@ import { type NatsConnection, NoRespondersError, nanos } from '@nats-io/nats-cor
 import { Observable } from 'rxjs';
 import { isStreamNotFound } from '../connect/isStreamNotFound.js';
 import { removeRun } from '../runs/removeRun.js';
-import { type RunNames, runNames, WORKERS_PING_SUBJECT } from '../runs/runNames.js';
+import { type RunNames, runNames, WORKERS_PING_SUBJECT, WORKERS_WAKE_SUBJECT } from '../runs/runNames.js';
 import { storeRunPlan } from '../runs/runPlan.js';
 import { decodeChunks } from './chunkCodec.js';
 import { DistributedRunError } from './DistributedRunError.js';
@@ -207,17 +207,26 @@ async function coordinate(
     },
   );
   try {
+    // Sent without waiting for each acknowledgement (one connection keeps their order): the first
+    // items are computed while the last are still on their way.
+    const publishing: Promise<void>[] = [];
     for (const item of items) {
       if (stopped()) return;
       if (done.has(item.index)) continue;
-      // A duplicate (published by a coordinator before this one) acks with the original's sequence.
-      const ack = await persist(
-        () => js.publish(names.subject, JSON.stringify(item), { msgID: `${names.run}.${item.index}` }),
-        stopped,
-        gone,
+      publishing.push(
+        // A duplicate (published by a coordinator before this one) acks with the original's sequence.
+        persist(
+          () => js.publish(names.subject, JSON.stringify(item), { msgID: `${names.run}.${item.index}` }),
+          stopped,
+          gone,
+        ).then((ack) => {
+          itemOfSeq.set(ack.seq, item.index);
+        }),
       );
-      itemOfSeq.set(ack.seq, item.index);
     }
+    await Promise.all(publishing);
+    // Idle workers look for the run now rather than at their next round.
+    nc.publish(WORKERS_WAKE_SUBJECT);
     done.clear();
     await merge(nc, names, kv, options, emit, stopped, done, exhausted);
   } finally {
@@ -265,94 +274,127 @@ async function merge(
   const progress = (): void =>
     options.onProgress?.({ items: items.length, itemsDone: done.size, rows, bytes });
   progress();
+  // Keys workers say they wrote to the bucket: read as soon as they come, without listing the
+  // bucket. A word missed (a server restart, a worker of an older version) is made up for by a
+  // listing, at the latest a second later.
+  const written: string[] = [];
+  let wakeUp: (() => void) | undefined;
+  const writes = nc.subscribe(names.written, {
+    callback: (_err, msg) => {
+      written.push(msg.string());
+      wakeUp?.();
+    },
+  });
+  let listed = 0;
   let unreachable = 0;
-  while (next < items.length && !stopped()) {
-    let keys: string[];
-    try {
-      keys = await seenKeys();
-      unreachable = 0;
-    } catch (e) {
-      // A removed run never comes back: fail now. Anything else is taken as the server restarting
-      // (its file store keeps the states), for a while.
-      if (isStreamNotFound(e) || (await runGone(nc, names))) throw runRemoved(names);
-      unreachable++;
-      if (stopped()) return;
-      if (unreachable >= MAX_UNREACHABLE_LOOKS) {
-        throw new DistributedRunError(
-          'SERVER_LOST',
-          `lost the NATS server for ${Math.round((unreachable * 250) / 1000)} s while run ${names.run} was merging (last: ${e instanceof Error ? e.message : String(e)}); no result`,
-          {
-            hint: `Check that the NATS server is up and reachable, then start the coordinator again with --run ${names.run}: it resumes from the states kept on the server.`,
-          },
-        );
+  try {
+    while (next < items.length && !stopped()) {
+      let keys: string[];
+      try {
+        if (written.length > 0 && Date.now() - listed < LIST_EVERY_MS) keys = written.splice(0);
+        else {
+          written.length = 0;
+          listed = Date.now();
+          keys = await seenKeys();
+        }
+        unreachable = 0;
+      } catch (e) {
+        // A removed run never comes back: fail now. Anything else is taken as the server restarting
+        // (its file store keeps the states), for a while.
+        if (isStreamNotFound(e) || (await runGone(nc, names))) throw runRemoved(names);
+        unreachable++;
+        if (stopped()) return;
+        if (unreachable >= MAX_UNREACHABLE_LOOKS) {
+          throw new DistributedRunError(
+            'SERVER_LOST',
+            `lost the NATS server for ${Math.round((unreachable * 250) / 1000)} s while run ${names.run} was merging (last: ${e instanceof Error ? e.message : String(e)}); no result`,
+            {
+              hint: `Check that the NATS server is up and reachable, then start the coordinator again with --run ${names.run}: it resumes from the states kept on the server.`,
+            },
+          );
+        }
+        await sleep(250);
+        continue;
       }
-      await sleep(250);
-      continue;
-    }
-    for (const key of keys) {
-      const dot = key.indexOf('.');
-      const index = Number(key.slice(dot + 1));
-      const kind = key.slice(0, dot);
-      if (kind === 'failed') {
-        const entry = await kv.get(failureKey(index)).catch(() => null);
-        throw failed(
-          index,
-          entry === null ? 'unknown error' : new TextDecoder().decode(entry.value).replace(/\.+$/, ''),
-        );
+      for (const key of keys) {
+        const dot = key.indexOf('.');
+        const index = Number(key.slice(dot + 1));
+        const kind = key.slice(0, dot);
+        if (kind === 'failed') {
+          const entry = await kv.get(failureKey(index)).catch(() => null);
+          throw failed(
+            index,
+            entry === null ? 'unknown error' : new TextDecoder().decode(entry.value).replace(/\.+$/, ''),
+          );
+        }
+        if (kind !== 'state' || done.has(index) || items[index] === undefined) continue;
+        const value = await loadItemState(kv, index).catch(() => null);
+        if (value === null) continue;
+        done.set(index, value);
+        rows += items[index]!.rows;
+        bytes += items[index]!.bytes;
+        lastChange = Date.now();
+        waiting = false;
+        progress();
       }
-      if (kind !== 'state' || done.has(index) || items[index] === undefined) continue;
-      const value = await loadItemState(kv, index).catch(() => null);
-      if (value === null) continue;
-      done.set(index, value);
-      rows += items[index]!.rows;
-      bytes += items[index]!.bytes;
-      lastChange = Date.now();
-      waiting = false;
-      progress();
-    }
-    for (const index of exhausted.slice(0, exhaustedBefore)) {
-      if (!done.has(index)) {
-        throw failed(index, 'no worker completed it (they crashed or stalled on it every time)');
+      for (const index of exhausted.slice(0, exhaustedBefore)) {
+        if (!done.has(index)) {
+          throw failed(index, 'no worker completed it (they crashed or stalled on it every time)');
+        }
+      }
+      exhaustedBefore = exhausted.length;
+      while (next < items.length && done.has(next)) {
+        const item = items[next]!;
+        if (!fileFirst.has(item.file)) fileFirst.set(item.file, batchesBefore);
+        const first = fileFirst.get(item.file)!;
+        for (const chunks of decodeChunks(done.get(next)!, { item: next, file: item.path })) {
+          const losses = chunks.losses.map((c) => ({ ...c, batch: first + c.batch, file: item.path }));
+          const metrics = chunks.metrics.map((c) => ({ ...c, batch: first + c.batch, file: item.path }));
+          // Past the budget the run fails here (and is removed), before the consumer merges the groups.
+          const budget = options.groupBudget;
+          for (const [i, c] of losses.entries()) budget?.addLoss(i, c);
+          for (const [i, c] of metrics.entries()) budget?.addMetric(i, c);
+          emit({ losses, metrics });
+          batchesBefore++;
+        }
+        // Keep only the marker: the states are merged.
+        done.set(next, new Uint8Array(0));
+        next++;
+      }
+      if (next >= items.length) break;
+      const now = Date.now();
+      if (now - lastChange >= 2_000 && now - lastPing >= 2_000) {
+        lastPing = now;
+        // Keys of a removed bucket may still list (or the work queue went first): look for both.
+        if (await runGone(nc, names)) throw runRemoved(names);
+        const anyWorker = await nc
+          .request(WORKERS_PING_SUBJECT, '', { timeout: 1_000 })
+          .then(() => true)
+          .catch((e: unknown) => !(e instanceof NoRespondersError || isNoResponders(e)));
+        if (!anyWorker && !waiting) {
+          waiting = true;
+          options.onWaiting?.();
+        }
+        if (anyWorker) waiting = false;
+      }
+      if (written.length === 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, options.pollMs ?? 200);
+          wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wakeUp = undefined;
       }
     }
-    exhaustedBefore = exhausted.length;
-    while (next < items.length && done.has(next)) {
-      const item = items[next]!;
-      if (!fileFirst.has(item.file)) fileFirst.set(item.file, batchesBefore);
-      const first = fileFirst.get(item.file)!;
-      for (const chunks of decodeChunks(done.get(next)!, { item: next, file: item.path })) {
-        const losses = chunks.losses.map((c) => ({ ...c, batch: first + c.batch, file: item.path }));
-        const metrics = chunks.metrics.map((c) => ({ ...c, batch: first + c.batch, file: item.path }));
-        // Past the budget the run fails here (and is removed), before the consumer merges the groups.
-        const budget = options.groupBudget;
-        for (const [i, c] of losses.entries()) budget?.addLoss(i, c);
-        for (const [i, c] of metrics.entries()) budget?.addMetric(i, c);
-        emit({ losses, metrics });
-        batchesBefore++;
-      }
-      // Keep only the marker: the states are merged.
-      done.set(next, new Uint8Array(0));
-      next++;
-    }
-    if (next >= items.length) break;
-    const now = Date.now();
-    if (now - lastChange >= 2_000 && now - lastPing >= 2_000) {
-      lastPing = now;
-      // Keys of a removed bucket may still list (or the work queue went first): look for both.
-      if (await runGone(nc, names)) throw runRemoved(names);
-      const anyWorker = await nc
-        .request(WORKERS_PING_SUBJECT, '', { timeout: 1_000 })
-        .then(() => true)
-        .catch((e: unknown) => !(e instanceof NoRespondersError || isNoResponders(e)));
-      if (!anyWorker && !waiting) {
-        waiting = true;
-        options.onWaiting?.();
-      }
-      if (anyWorker) waiting = false;
-    }
-    await sleep(options.pollMs ?? 200);
+  } finally {
+    writes.unsubscribe();
   }
 }
+
+/** Longest time between two listings of the bucket while its writes are relayed (a missed one is found so). */
+const LIST_EVERY_MS = 1_000;
 
 /** Looks of the bucket failing in a row (250 ms apart) before the server counts as lost: 2.5 min. */
 const MAX_UNREACHABLE_LOOKS = 600;

@@ -114,6 +114,46 @@ describe('distributedChunks with serveWorkItems', () => {
     }
   });
 
+  it('merges each item once its worker says it stored the states, without waiting to list the bucket', async () => {
+    const local = await lastValueFrom(
+      fromFile(path, { threads: 1, inThisThread: true }).pipe(
+        lossesAndMetrics([op()], []),
+        map((p) => p.losses[0]!),
+        reduceGroups('mean'),
+        toArray(),
+      ),
+    );
+    const nc = await connectNats({ servers: server.url });
+    const stop = new AbortController();
+    const served = serveWorkItems(nc, {
+      signal: stop.signal,
+      compute: (item) =>
+        lastValueFrom(
+          fromFile(item.path, { threads: 1, inThisThread: true, part: item.part }).pipe(
+            lossesAndMetrics([op()], []),
+            toArray(),
+          ),
+        ),
+    });
+    try {
+      const items = await planWorkItems('told', [path], null, { itemBytes: 40_000 });
+      expect(items.length).toBeGreaterThan(3);
+      // A look at the bucket far apart: only the workers' word brings the states in this test's time.
+      const remote = await lastValueFrom(
+        distributedChunks(nc, 'told', { items, pollMs: 600_000 }).pipe(
+          map((p) => p.losses[0]!),
+          reduceGroups('mean'),
+          toArray(),
+        ),
+      );
+      expect(remote).toEqual(local);
+    } finally {
+      stop.abort();
+      await served;
+      await nc.close();
+    }
+  });
+
   it('fails with FOREIGN_STATE naming the item when a worker of protocol 1 stored its state, and prints nothing', async () => {
     const nc = await connectNats({ servers: server.url });
     try {

@@ -8,11 +8,13 @@ import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy } from '@nats-i
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../connect/connectNats.js';
+import { removeRun } from '../runs/removeRun.js';
 import { runNames } from '../runs/runNames.js';
 import { type NatsServer, startNatsServer } from '../testing/natsServer.js';
 import { distributedChunks } from './distributedChunks.js';
 import { planWorkItems } from './planWorkItems.js';
 import { serveWorkItems } from './serveWorkItems.js';
+import type { WorkItem } from './WorkItem.js';
 
 let server: NatsServer;
 const path = join(mkdtempSync(join(tmpdir(), 'lossflow-nats-serve-')), 'log.arrows');
@@ -143,6 +145,81 @@ describe('serveWorkItems', () => {
       await served.catch(() => undefined);
       const jsm = await jetstreamManager(nc);
       for await (const name of jsm.streams.names()) await jsm.streams.delete(name);
+      await nc.close();
+    }
+  });
+
+  it('pulls the next item while it computes one, and hands the held item back when stopped', async () => {
+    const nc = await connectNats({ servers: server.url });
+    const jsm = await jetstreamManager(nc);
+    const names = runNames('ahead');
+    const compute = (item: WorkItem) =>
+      lastValueFrom(
+        fromFile(item.path, { threads: 1, inThisThread: true, part: item.part }).pipe(
+          lossesAndMetrics([crossEntropy({ by: 'epoch' })], []),
+          toArray(),
+        ),
+      );
+    // The first worker computes its first item until it stops.
+    const stop = new AbortController();
+    const served = serveWorkItems(nc, {
+      signal: stop.signal,
+      compute: (_item, signal) =>
+        new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('stopped')))),
+    });
+    const stopLater = new AbortController();
+    let later: Promise<void> | undefined;
+    const items = await planWorkItems('ahead', [path], null, { itemBytes: 40_000 });
+    expect(items.length).toBeGreaterThan(2);
+    // An ack wait longer than the test: an item held by the stopped worker comes back only if released.
+    const run = lastValueFrom(distributedChunks(nc, 'ahead', { items, ackWaitMs: 600_000 }).pipe(toArray()));
+    try {
+      // One item computed, one pulled and held beside it: two out with this one worker.
+      for (let look = 0; ; look++) {
+        const info = await jsm.consumers.info(names.stream, names.consumer).catch(() => null);
+        if (info?.num_ack_pending === 2) break;
+        expect(look).toBeLessThan(1_000);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      stop.abort();
+      await served;
+      // Another worker computes them all: both went back when the first one stopped.
+      later = serveWorkItems(nc, { signal: stopLater.signal, compute });
+      expect((await run).length).toBeGreaterThan(0);
+    } finally {
+      stop.abort();
+      stopLater.abort();
+      await served.catch(() => undefined);
+      await later?.catch(() => undefined);
+      await removeRun(nc, { distributed: 'ahead' }).catch(() => false);
+      await nc.close();
+    }
+  });
+
+  it('looks for runs when a coordinator has queued items, not only after its idle wait', async () => {
+    const nc = await connectNats({ servers: server.url });
+    const stop = new AbortController();
+    // An idle wait far longer than the test: only the coordinator's word brings the worker.
+    const served = serveWorkItems(nc, {
+      signal: stop.signal,
+      idleMs: 600_000,
+      compute: (item) =>
+        lastValueFrom(
+          fromFile(item.path, { threads: 1, inThisThread: true, part: item.part }).pipe(
+            lossesAndMetrics([crossEntropy({ by: 'epoch' })], []),
+            toArray(),
+          ),
+        ),
+    });
+    try {
+      for (const id of ['first-run', 'second-run']) {
+        const items = await planWorkItems(id, [path], null, { itemBytes: 40_000 });
+        const chunks = await lastValueFrom(distributedChunks(nc, id, { items }).pipe(toArray()));
+        expect(chunks.length).toBeGreaterThan(0);
+      }
+    } finally {
+      stop.abort();
+      await served.catch(() => undefined);
       await nc.close();
     }
   });

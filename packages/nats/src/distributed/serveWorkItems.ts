@@ -10,7 +10,13 @@ import { type KV, Kvm } from '@nats-io/kv';
 import { millis, type NatsConnection } from '@nats-io/nats-core';
 import { isStreamNotFound } from '../connect/isStreamNotFound.js';
 import { NATS_PROTOCOL_VERSION } from '../protocol.js';
-import { RUN_ITEMS_WILDCARD, type RunNames, runNames, WORKERS_PING_SUBJECT } from '../runs/runNames.js';
+import {
+  RUN_ITEMS_WILDCARD,
+  type RunNames,
+  runNames,
+  WORKERS_PING_SUBJECT,
+  WORKERS_WAKE_SUBJECT,
+} from '../runs/runNames.js';
 import { encodeChunks } from './chunkCodec.js';
 import { storeItemState } from './itemState.js';
 import { failureKey, stateKey, type WorkItem } from './WorkItem.js';
@@ -42,48 +48,82 @@ export interface ServeOptions {
    * can count them (runs with nothing to hand out must cost none).
    */
   readonly onPull?: (stream: string) => void;
+  /**
+   * How long a worker with nothing to pull waits before it looks for runs again (default 500 ms
+   * when no run exists, 250 ms when every run's items are out). A coordinator that queues items
+   * ends the wait at once (`WORKERS_WAKE_SUBJECT`), so this bounds only what a missed word costs.
+   */
+  readonly idleMs?: number;
 }
 
 /**
  * Serves distributed runs as a worker, until `signal` aborts: finds every run's work-queue stream,
- * pulls one item at a time from the durable consumer of each run that has items waiting or out
+ * pulls items one at a time from the durable consumer of each run that has items waiting or out
  * (a kept or abandoned run with neither costs one info request per round, no pull) (explicit ack; the consumer's ack wait and
  * delivery limit, set by the coordinator), computes its chunks with `compute` while telling the
  * server it is still working, writes them to the run's KV bucket with `create` (the first writer
  * wins: a redelivered item's second write is ignored; states larger than the server's
- * `max_payload` go in several pieces, see `storeItemState`), then acknowledges it. A failing item is
- * released for another try; on its last delivery its error is written for the coordinator, which
- * fails the run naming it. Answers coordinators that ask whether any worker is connected.
+ * `max_payload` go in several pieces, see `storeItemState`), then acknowledges it. While an item is
+ * computed the next one is pulled and held (told as in progress), so no round trip to the server
+ * comes between two items; at most one item waits so, and it is released (nak) when the worker
+ * stops. A failing item is released for another try; on its last delivery its error is written for
+ * the coordinator, which fails the run naming it. Answers coordinators that ask whether any worker
+ * is connected, and looks for runs at once when a coordinator says it queued items.
  *
  * @example
  * await serveWorkItems(nc, { compute: (item) => computeItem(item), signal: stop.signal });
  */
 export async function serveWorkItems(nc: NatsConnection, options: ServeOptions): Promise<void> {
   const { signal } = options;
-  const js = jetstream(nc);
-  const jsm = await jetstreamManager(nc);
-  const kvm = new Kvm(nc);
   const ping = nc.subscribe(WORKERS_PING_SUBJECT, {
     callback: (_err, msg) => {
       msg.respond('worker');
     },
   });
   const stopping = (): boolean => signal?.aborted === true;
+  // Ends the idle wait in progress when a coordinator has queued items; a word that comes while
+  // the worker looks (before it waits) ends the next wait before it starts.
+  let wakeUp: (() => void) | undefined;
+  let wakes = 0;
+  const wake = nc.subscribe(WORKERS_WAKE_SUBJECT, {
+    callback: () => {
+      wakes++;
+      wakeUp?.();
+    },
+  });
+  const idle = (ms: number, wakesBefore: number): Promise<void> =>
+    wakes !== wakesBefore
+      ? Promise.resolve()
+      : sleep(options.idleMs ?? ms, signal, (done) => {
+          wakeUp = done;
+        });
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc).catch((e: unknown) => {
+    wake.unsubscribe();
+    ping.unsubscribe();
+    throw e;
+  });
+  const kvm = new Kvm(nc);
   const buckets = new Map<string, KV>();
   const consumers = new Map<string, Consumer>();
-  try {
-    while (!stopping()) {
+  // The runs to pull from, in this round's order: one pull each, then they are looked at again.
+  let round: [string, Consumer][] = [];
+
+  /** One item, or null after a round without one (having waited when no run had any). */
+  const pullOne = async (): Promise<Pulled | null> => {
+    if (round.length === 0) {
+      const wakesBefore = wakes;
       let streams: string[];
       try {
         streams = await jsm.streams.names(RUN_ITEMS_WILDCARD).next();
       } catch {
         // The server is restarting.
         await sleep(250, signal);
-        continue;
+        return null;
       }
       if (streams.length === 0) {
-        await sleep(500, signal);
-        continue;
+        await idle(500, wakesBefore);
+        return null;
       }
       // Pulls only where an item may come: a run whose items all went (kept, abandoned after its
       // items were computed) is asked one cheap question instead of holding a pull open for a
@@ -109,28 +149,70 @@ export async function serveWorkItems(nc: NatsConnection, options: ServeOptions):
           consumers.delete(stream);
         }
       }
-      let pulled = false;
-      for (const [stream, consumer] of [...waiting, ...outstanding]) {
-        if (stopping()) break;
-        let msg: JsMsg | null = null;
-        pulled = true;
-        try {
-          options.onPull?.(stream);
-          msg = await consumer.next({ expires: 1_000 });
-        } catch {
-          consumers.delete(stream);
-          await sleep(100, signal);
-          continue;
-        }
-        if (msg === null) continue;
-        await handle(nc, msg, consumer, kvm, buckets, options);
-      }
+      round = [...waiting, ...outstanding];
       // Every run was idle: look again soon, without holding a pull open on any of them.
-      if (!pulled) await sleep(250, signal);
+      if (round.length === 0) {
+        await idle(250, wakesBefore);
+        return null;
+      }
+    }
+    const [stream, consumer] = round.shift()!;
+    if (stopping()) return null;
+    options.onPull?.(stream);
+    try {
+      const msg = await consumer.next({ expires: 1_000 });
+      return msg === null ? null : { msg, consumer };
+    } catch {
+      consumers.delete(stream);
+      await sleep(100, signal);
+      return null;
+    }
+  };
+
+  let ahead: Promise<Held | null> | undefined;
+  try {
+    while (!stopping()) {
+      const next = await (ahead ?? pullOne().then(hold));
+      ahead = undefined;
+      if (next === null) continue;
+      next.release();
+      // The next item is pulled while this one is computed.
+      if (!stopping()) ahead = pullOne().then(hold);
+      await handle(nc, next.msg, next.consumer, kvm, buckets, options);
     }
   } finally {
+    // An item pulled ahead that this worker will not compute goes back to the queue at once.
+    const left = await ahead?.catch(() => null);
+    if (left !== null && left !== undefined) {
+      left.release();
+      left.msg.nak();
+    }
+    wake.unsubscribe();
     ping.unsubscribe();
   }
+}
+
+/** An item pulled from a run's consumer. */
+interface Pulled {
+  readonly msg: JsMsg;
+  readonly consumer: Consumer;
+}
+
+/** An item pulled ahead, told to the server as in progress until `release`. */
+interface Held extends Pulled {
+  readonly release: () => void;
+}
+
+/**
+ * Holds an item pulled ahead: the server is told it is in progress (as `handle` does for the item
+ * it computes), so waiting for its turn never lets its ack wait run out.
+ */
+async function hold(pulled: Pulled | null): Promise<Held | null> {
+  if (pulled === null) return null;
+  const info = await pulled.consumer.info(true).catch(() => null);
+  const ackWait = millis(info?.config.ack_wait ?? 30_000_000_000);
+  const alive = setInterval(() => pulled.msg.working(), Math.max(100, ackWait / 3));
+  return { ...pulled, release: () => clearInterval(alive) };
 }
 
 async function handle(
@@ -180,7 +262,10 @@ async function handle(
     // Another lossflow version planned it: its states would not merge right here.
     const text = `the item is of protocol ${item.v} and this worker speaks ${NATS_PROTOCOL_VERSION}; run workers of the coordinator's lossflow version`;
     options.onEvent?.({ type: 'failed', item, error: new Error(text), final: true });
-    if (await writeFailure(kv, item, text)) msg.term(text);
+    if (await writeFailure(kv, item, text)) {
+      nc.publish(names.written, failureKey(item.index));
+      msg.term(text);
+    }
     return;
   }
   const ackWait = millis(info.config.ack_wait ?? 30_000_000_000);
@@ -198,9 +283,13 @@ async function handle(
       // States above the server's largest message go in pieces (an item of thousands of batches).
       const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
       const duplicate = await storeItemState(kv, item.index, encodeChunks(chunks), maxPayload);
+      nc.publish(names.written, stateKey(item.index));
       options.onEvent?.({ type: 'stored', item, duplicate });
       await options.beforeAck?.(item, stop.signal);
-    } else options.onEvent?.({ type: 'stored', item, duplicate: true });
+    } else {
+      nc.publish(names.written, stateKey(item.index));
+      options.onEvent?.({ type: 'stored', item, duplicate: true });
+    }
     await msg.ackAck();
   } catch (error) {
     if (stop.signal.aborted) {
@@ -214,7 +303,10 @@ async function handle(
       const text = error instanceof Error ? error.message : String(error);
       // Terminated only once the coordinator can learn why; else left to the server, whose
       // max-deliveries advisory tells the coordinator when this last delivery's ack wait ends.
-      if (await writeFailure(kv, item, text)) msg.term(text);
+      if (await writeFailure(kv, item, text)) {
+        nc.publish(names.written, failureKey(item.index));
+        msg.term(text);
+      }
     } else msg.nak(Math.min(1_000, ackWait));
   } finally {
     clearInterval(alive);
@@ -240,7 +332,12 @@ async function writeFailure(kv: KV, item: WorkItem, text: string): Promise<boole
   return false;
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+/** Waits `ms`, less when `signal` aborts or the wait is ended through `onStart`'s `done`. */
+function sleep(
+  ms: number,
+  signal: AbortSignal | undefined,
+  onStart?: (done: () => void) => void,
+): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function done(): void {
@@ -249,5 +346,6 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
       resolve();
     }
     signal?.addEventListener('abort', done, { once: true });
+    onStart?.(done);
   });
 }

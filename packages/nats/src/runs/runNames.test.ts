@@ -9,6 +9,7 @@ describe('runNames', () => {
       subject: 'lossflow.run.nightly-7.items',
       consumer: 'workers',
       bucket: 'lossflow_run_nightly-7',
+      written: 'lossflow.run.nightly-7.written',
     });
   });
 

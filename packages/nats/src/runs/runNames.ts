@@ -9,6 +9,12 @@ export interface RunNames {
   readonly subject: string;
   readonly consumer: string;
   readonly bucket: string;
+  /**
+   * Core-NATS subject on which a worker says it has written a key of the bucket (an item's states,
+   * its failure), once the server has stored it: the coordinator reads it then, not at its next
+   * listing of the bucket.
+   */
+  readonly written: string;
 }
 
 /** Prefix of every run's stream: workers find runs by it. */
@@ -19,6 +25,12 @@ export const RUN_ITEMS_WILDCARD = 'lossflow.run.*.items';
 
 /** Core-NATS subject every worker answers on, so a coordinator can tell whether any is connected. */
 export const WORKERS_PING_SUBJECT = 'lossflow.workers.ping';
+
+/**
+ * Core-NATS subject a coordinator publishes on once its items are queued: idle workers look for
+ * runs at once instead of at their next idle round (a worker without it still finds them then).
+ */
+export const WORKERS_WAKE_SUBJECT = 'lossflow.workers.wake';
 
 const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -44,6 +56,7 @@ export function runNames(run: string): RunNames {
     subject: `lossflow.run.${run}.items`,
     consumer: 'workers',
     bucket: `lossflow_run_${run}`,
+    written: `lossflow.run.${run}.written`,
   };
 }
 
