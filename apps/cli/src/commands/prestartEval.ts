@@ -38,7 +38,7 @@ export interface PrestartedEval {
  * @returns what was started, or undefined for a command line the command will refuse (or help)
  * @example
  * const started = await prestartEval(['big.arrows', '--threads', '4']); // up to 3 worker threads start now (and this one computes)
- * const { evalCommand } = await import('./evalCommand.js');
+ * // … this thread loads the command's modules meanwhile …
  * await started?.kernels;
  */
 export async function prestartEval(args: readonly string[]): Promise<PrestartedEval | undefined> {
