@@ -11,6 +11,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { barrelImports } from './barrelImports.mjs';
 import { thirdPartyNotices } from './thirdPartyNotices.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -81,7 +82,13 @@ const { metafile } = await build({
   external,
   // The bundled files, for the licence notices of the packages they come from.
   metafile: true,
-  plugins: [rxjsModules, thirdPartyWithoutMaps],
+  plugins: [
+    rxjsModules,
+    thirdPartyWithoutMaps,
+    // A command's chunks hold only the workspace modules it imports, not every module its
+    // packages' entry modules re-export (see barrelImports.mjs).
+    barrelImports(/^@lossflow\//, /[/\\](apps[/\\]cli|packages[/\\][^/\\]+)[/\\]dist[/\\].*\.js$/),
+  ],
   // The NATS client (@lossflow/nats) is CommonJS that requires Node built-ins (crypto, net, tls):
   // in an ES module bundle, esbuild's require shim needs a real require to hand them out.
   banner: {

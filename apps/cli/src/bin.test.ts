@@ -52,4 +52,26 @@ describe('bundle/bin.js', () => {
     );
     expect(heavy).toEqual([]);
   });
+
+  it('loads no Parquet reader, file writer or HTML report for eval until a run needs one', () => {
+    // The packages' entry modules re-export all of these: bundled as they are, every one landed in
+    // eval's chunks (see scripts/barrelImports.mjs), and an Arrow IPC eval loaded them all.
+    const bin = readFileSync(new URL('bin.js', bundle), 'utf8');
+    const evalChunk = /\beval:\s*async\s*\(\)\s*=>\s*\(await import\(["']\.\/([\w.-]+\.js)["']\)\)/.exec(
+      bin,
+    )?.[1];
+    expect(evalChunk).toBeDefined();
+    const sources = [...staticClosure(evalChunk!)].flatMap(
+      (f) => (JSON.parse(readFileSync(new URL(`${f}.map`, bundle), 'utf8')) as { sources: string[] }).sources,
+    );
+    expect(sources.some((s) => s.endsWith('commands/executeEval.ts'))).toBe(true);
+    const later = sources.filter(
+      (s) =>
+        /node_modules[\\/].*(hyparquet|parquet-wasm)/.test(s) ||
+        // decoderTrap is the worker pool's check of a failure (a few lines); the readers are not.
+        /arrow[\\/]src[\\/](parquet[\\/](?!decoderTrap)|write[\\/])/.test(s) ||
+        /report[\\/]reportHtml/.test(s),
+    );
+    expect(later).toEqual([]);
+  });
 });

@@ -63,9 +63,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   // those modules (RxJS, apache-arrow, the readers) were evaluated before the small pre-start
   // chunk, so the workers started 0.1–0.3 s late and each began computing well after this
   // thread; now they boot while this thread loads the command.
-  if (command === 'eval' && !rest.some((a) => a === '--nats' || a.startsWith('--nats=')))
-    await (await import('./commands/prestartEval.js')).prestartEval(rest);
-  return (await load())(rest, io);
+  const prestarted =
+    command === 'eval' && !rest.some((a) => a === '--nats' || a.startsWith('--nats='))
+      ? await (await import('./commands/prestartEval.js')).prestartEval(rest)
+      : undefined;
+  const run = await load();
+  // The kernels compiled off this thread while it loaded the command: in place before any loss runs.
+  await prestarted?.kernels;
+  return run(rest, io);
 }
 
 function version(): string {

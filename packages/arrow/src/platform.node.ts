@@ -3,11 +3,17 @@ import type { ByteReader } from './io/ByteReader.js';
 import { MemoryByteReader } from './io/MemoryByteReader.js';
 import { spillToTempFile } from './io/spillToTempFile.js';
 
-/**
- * What reading needs from the runtime, in Node (chosen by the `node` condition of the package's
- * `#platform` import): temporary files, and Parquet decoded by parquet-wasm in a worker thread.
- */
-export { readParquet } from './parquet/readParquet.js';
+// What reading needs from the runtime, in Node (chosen by the `node` condition of the package's
+// `#platform` import): temporary files, and Parquet decoded by parquet-wasm in a worker thread.
+
+/** Parquet's reader (`parquet/readParquet.ts`), loaded on first use. */
+export async function readParquet(
+  ...args: Parameters<typeof import('./parquet/readParquet.js').readParquet>
+): ReturnType<typeof import('./parquet/readParquet.js').readParquet> {
+  // Loaded on the first Parquet input only: the Parquet readers (parquet-wasm's worker, hyparquet,
+  // the fast path's decoders) are most of this package's code, and an Arrow IPC read never needs them.
+  return (await import('./parquet/readParquet.js')).readParquet(...args);
+}
 
 /**
  * `bytes` as the reader of `format` needs them. An Arrow IPC file keeps its index at the end, so a

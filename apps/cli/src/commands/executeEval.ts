@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { writeIpcStream } from '@lossflow/arrow/node';
+import type { writeIpcStream } from '@lossflow/arrow/node';
 import { type GroupKey, type MetricChunk, resultDocument } from '@lossflow/rx';
 import type { Schema } from 'apache-arrow';
 import { lastValueFrom } from 'rxjs';
@@ -31,7 +31,6 @@ import { RunningMetricRecords } from '../output/runningMetricRecords.js';
 import { RunningRecords } from '../output/runningRecords.js';
 import { ProgressReporter } from '../progress/progressReporter.js';
 import { CurveRecorder } from '../report/curveRecorder.js';
-import { reportHtml } from '../report/reportHtml.js';
 import { reportStep } from '../report/reportStep.js';
 import { REPORT_MAX_SERIES, SeriesRecorder } from '../report/seriesRecorder.js';
 import { defaultThreads } from './prestartEval.js';
@@ -164,7 +163,8 @@ export async function executeEval(
     if (perRowTarget !== undefined) {
       perRowFile = new OutputFile(perRowTarget);
       files.push(perRowFile);
-      writer = writeIpcStream(perRowFile.path);
+      // Loaded for --per-row only, like the report's page below: a run without them never needs them.
+      writer = (await import('@lossflow/arrow/node')).writeIpcStream(perRowFile.path);
     }
     const perRowOut = perRowFile;
     const perRowWriter = writer;
@@ -235,6 +235,8 @@ export async function executeEval(
 
     // The report goes first: if it cannot be written, no result has been printed as if all went well.
     if (plan.report !== undefined) {
+      // Loaded for --report only (the page's template, charts and script).
+      const { reportHtml } = await import('../report/reportHtml.js');
       const html = reportHtml({
         title: context.title,
         command: context.command,

@@ -1,12 +1,17 @@
 import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { initKernels } from '@lossflow/core';
 import { prestartLossWorkers } from '@lossflow/rx/prestart';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { FIXTURES } from '../testing/runCli.js';
 import { BYTES_PER_PRESTARTED_WORKER, prestartEval } from './prestartEval.js';
 
 vi.mock('@lossflow/rx/prestart', () => ({ prestartLossWorkers: vi.fn() }));
+vi.mock('@lossflow/core', async (original) => ({
+  ...(await original<typeof import('@lossflow/core')>()),
+  initKernels: vi.fn(async () => 'wasm'),
+}));
 
 const LOG = join(FIXTURES, 'epoch-log.arrows');
 
@@ -21,6 +26,25 @@ function bigFile(bytes: number): string {
 describe('prestartEval', () => {
   beforeEach(() => {
     vi.mocked(prestartLossWorkers).mockClear();
+    vi.mocked(initKernels).mockClear();
+  });
+
+  it.each([
+    ['a small file', [LOG]],
+    [
+      'per-row output',
+      [LOG, '--per-row', join(mkdtempSync(join(tmpdir(), 'lossflow-prestart-')), 'rows.arrows')],
+    ],
+    ['a big file with threads', [bigFile(10 * BYTES_PER_PRESTARTED_WORKER), '--threads', '4']],
+  ])('starts compiling the kernels for %s, and says when they are in place', async (_, args) => {
+    const started = await prestartEval(args);
+    expect(initKernels).toHaveBeenCalledTimes(1);
+    await expect(started?.kernels).resolves.toBeUndefined();
+  });
+
+  it('leaves a kernel backend that cannot load for the command to report', async () => {
+    vi.mocked(initKernels).mockRejectedValueOnce(new Error('LOSSFLOW_KERNELS'));
+    await expect((await prestartEval([LOG]))?.kernels).resolves.toBeUndefined();
   });
 
   it('starts the workers of a valid command line (this thread is one of the threads)', async () => {
@@ -59,8 +83,9 @@ describe('prestartEval', () => {
     ['an output that is the input', [LOG, '--threads', '4', '--report', LOG]],
     ['help', [LOG, '--threads', '4', '--help']],
   ])('starts no thread for %s', async (_, args) => {
-    await prestartEval(args);
+    expect(await prestartEval(args)).toBeUndefined();
     expect(prestartLossWorkers).not.toHaveBeenCalled();
+    expect(initKernels).not.toHaveBeenCalled();
   });
 
   it('creates no file while checking', async () => {

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { initKernels } from '@lossflow/core';
 import { wantsHelp } from '../args/argv.js';
 import { MAX_THREADS, parseEvalArgs } from '../args/evalArgs.js';
 import { BYTES_PER_WORKER } from '../eval/fileThreads.js';
@@ -12,27 +13,42 @@ import { checkOutputTargets } from '../output/outputTargets.js';
  */
 export const BYTES_PER_PRESTARTED_WORKER = BYTES_PER_WORKER;
 
+/** What {@link prestartEval} started that the command must wait for before it computes. */
+export interface PrestartedEval {
+  /**
+   * The loss kernels' WebAssembly, compiled asynchronously (`initKernels`), off this thread, while
+   * it loads the command; settles once they are in place (or could not load: the command's first
+   * loss call then reports why, as without the pre-start). Awaited before the command runs, so
+   * the losses never compile a second copy synchronously.
+   */
+  readonly kernels: Promise<void>;
+}
+
 /**
- * For `lossflow eval` with worker threads (`--threads` ≥ 2), starts them before the command loads its
- * pipeline (RxJS, apache-arrow): they load the loss code meanwhile, so a short file is not mostly
- * waiting for them. Only a command line that passes every check the command itself makes first
- * (its arguments, its output paths, its files' existence) starts any: a usage error or a typo in a
- * path costs no thread. It starts at most one worker per {@link BYTES_PER_PRESTARTED_WORKER} of
- * input (regular files only: a pipe's size is unknown, its workers start when jobs are planned),
- * so a small file starts none; the pool starts any further ones as it plans jobs. Pre-started
- * workers are unreferenced: one left unused never delays exit.
+ * For `lossflow eval`, starts what its computing needs before the command loads its pipeline
+ * (RxJS, apache-arrow): the compiling of the loss kernels (see {@link PrestartedEval.kernels}) and,
+ * with worker threads (`--threads` ≥ 2), the workers, which load the loss code meanwhile, so a short
+ * file is not mostly waiting for them. Only a command line that passes every check the command
+ * itself makes first (its arguments, its output paths, its files' existence) starts anything: a
+ * usage error or a typo in a path costs no thread. It starts at most one worker per
+ * {@link BYTES_PER_PRESTARTED_WORKER} of input (regular files only: a pipe's size is unknown, its
+ * workers start when jobs are planned), so a small file starts none; the pool starts any further
+ * ones as it plans jobs. Pre-started workers are unreferenced: one left unused never delays exit.
  *
+ * @returns what was started, or undefined for a command line the command will refuse (or help)
  * @example
- * await prestartEval(['big.arrows', '--threads', '4']); // up to 3 worker threads start now (and this one computes)
+ * const started = await prestartEval(['big.arrows', '--threads', '4']); // up to 3 worker threads start now (and this one computes)
+ * // … this thread loads the command's modules meanwhile …
+ * await started?.kernels;
  */
-export async function prestartEval(args: readonly string[]): Promise<void> {
-  if (wantsHelp(args)) return;
+export async function prestartEval(args: readonly string[]): Promise<PrestartedEval | undefined> {
+  if (wantsHelp(args)) return undefined;
   let threads: number;
   let bytes = 0;
+  let perRow: boolean;
   try {
     const plan = parseEvalArgs(args);
-    // The main thread reads alone for per-row output (see evalPipeline).
-    if (plan.perRow !== undefined) return;
+    perRow = plan.perRow !== undefined;
     checkOutputTargets(outputRequests(plan), plan.files, 'eval');
     for (const file of plan.files) {
       const stat = statSync(file);
@@ -41,13 +57,23 @@ export async function prestartEval(args: readonly string[]): Promise<void> {
     threads = plan.threads ?? defaultThreads();
   } catch {
     // The command reports it.
-    return;
+    return undefined;
   }
+  // An invalid LOSSFLOW_KERNELS is the command's to report, at its first loss call.
+  const started: PrestartedEval = {
+    kernels: initKernels().then(
+      () => undefined,
+      () => undefined,
+    ),
+  };
+  // The main thread reads alone for per-row output (see evalPipeline).
+  if (perRow) return started;
   // The main thread is one of the threads (see LogFiles.passChunks).
   const count = Math.min(threads - 1, Math.floor(bytes / BYTES_PER_PRESTARTED_WORKER));
-  if (count < 1) return;
+  if (count < 1) return started;
   const { prestartLossWorkers } = await import('@lossflow/rx/prestart');
   prestartLossWorkers(count);
+  return started;
 }
 
 /** Threads when `--threads` is not given: one per core, at most {@link MAX_THREADS}. */

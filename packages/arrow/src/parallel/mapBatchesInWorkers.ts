@@ -19,8 +19,6 @@ import {
 } from '../ipc/scanIpcBlocks.js';
 import { decoderTrapError, isDecoderTrap } from '../parquet/decoderTrap.js';
 import type { ParquetMeta } from '../parquet/parquetFile.js';
-import { checkParquetTail } from '../parquet/readParquet.js';
-import { rejectUnsupportedCodecs } from '../parquet/unsupportedCodec.js';
 import { countOption, MAX_THREADS } from '../read/countOption.js';
 import { type ReadProgress, readOpenFile } from '../read/readBatches.js';
 import { missingColumnError } from '../schema/missingColumnError.js';
@@ -870,6 +868,12 @@ class Pool<R> implements WorkerBatchReader<R> {
   async #openParquet(handle: FileHandle): Promise<Opened> {
     const file = this.#path;
     this.#parquet = true;
+    // Loaded on the first Parquet file only: the footer check brings the Parquet readers (hyparquet,
+    // the fast path's decoders), which an Arrow IPC file's pool never needs.
+    const [{ checkParquetTail }, { rejectUnsupportedCodecs }] = await Promise.all([
+      import('../parquet/readParquet.js'),
+      import('../parquet/unsupportedCodec.js'),
+    ]);
     // A file cut short is TRUNCATED (as the in-thread reader says), not a corrupt footer.
     await checkParquetTail(
       file,
