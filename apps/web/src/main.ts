@@ -7,6 +7,7 @@ import { duplicateFile } from './duplicateFile.js';
 import { emaSmoothing } from './emaSmoothing.js';
 import { type RunProgress, type RunResult, runEval } from './evalRun.js';
 import type { EvalSpec } from './evalSpec.js';
+import { FrameThrottle } from './FrameThrottle.js';
 import { type ChartSeries, lineChart, PALETTE } from './lineChart.js';
 import { lossOptionsForm, lossPicker, readLossForm } from './lossForm.js';
 import { failureMessage, RunFailure } from './RunFailure.js';
@@ -48,7 +49,6 @@ let shown: { title: string; by: string } = { title: 'loss', by: '' };
 let epochSeries = new Map<GroupKey, { x: number[]; y: number[] }>();
 let batchX: number[] = [];
 let batchY: number[] = [];
-let pendingDraw = false;
 
 function setState(state: 'idle' | 'ready' | 'running' | 'done' | 'error' | 'cancelled'): void {
   document.body.dataset.state = state;
@@ -221,12 +221,11 @@ async function start(): Promise<void> {
   setState('running');
   const threads = Math.max(1, Math.min(32, Number(threadsInput.value) || 1));
   let rowsSeen = 0;
-  // Progress comes per batch merged; the page shows the latest once a frame (setting the text
-  // lays the page out again, and a run of small batches would spend the main thread on it).
+  // Progress comes per batch merged; the page shows the latest with the charts, in the frames of
+  // `frames` (setting the text lays the page out again, and a run of small batches would spend
+  // the main thread on it).
   let shownProgress: RunProgress | undefined;
-  let progressFrame = false;
-  const showProgress = (): void => {
-    progressFrame = false;
+  showProgress = (): void => {
     const p = shownProgress;
     if (p === undefined || !current() || running !== controller) return;
     progressBar.max = Math.max(1, p.totalBytes);
@@ -242,9 +241,7 @@ async function start(): Promise<void> {
       onProgress: (p) => {
         if (!current()) return;
         shownProgress = p;
-        if (progressFrame) return;
-        progressFrame = true;
-        requestAnimationFrame(showProgress);
+        frames.request();
       },
       onChunk: (loss, chunk, value, groups) => {
         if (loss !== 0 || !current()) return;
@@ -260,7 +257,7 @@ async function start(): Promise<void> {
           series.x.push(g.rows);
           series.y.push(g.value);
         }
-        scheduleDraw();
+        frames.request();
       },
     });
     if (!current()) return;
@@ -284,25 +281,18 @@ async function start(): Promise<void> {
 }
 
 /**
- * Milliseconds between two redraws while a run goes: a redraw rebuilds every curve, and on a
- * machine with few cores each one takes time from the workers (four a second still look live).
+ * Milliseconds between two updates of the page while a run goes: an update lays the page out,
+ * rebuilds every curve and paints it, and on a machine with few cores each one takes time from
+ * the workers (four a second still look live).
  */
-const DRAW_EVERY = 250;
-let lastDraw = Number.NEGATIVE_INFINITY;
-
-function scheduleDraw(): void {
-  if (pendingDraw) return;
-  pendingDraw = true;
-  setTimeout(
-    () =>
-      requestAnimationFrame(() => {
-        pendingDraw = false;
-        lastDraw = performance.now();
-        draw();
-      }),
-    Math.max(0, lastDraw + DRAW_EVERY - performance.now()),
-  );
-}
+const UPDATE_EVERY = 250;
+/** The running run's progress line (nothing between runs). */
+let showProgress = (): void => undefined;
+/** The progress line and the charts, updated together at most every {@link UPDATE_EVERY} ms. */
+const frames = new FrameThrottle(() => {
+  showProgress();
+  draw();
+}, UPDATE_EVERY);
 
 function lossTitle(): string {
   const first = checkedLosses()[0];
@@ -443,7 +433,7 @@ $('setup').addEventListener('submit', (e) => {
 cancelButton.addEventListener('click', () => running?.abort());
 smoothing.addEventListener('input', () => {
   $('smoothing-value').textContent = smoothing.value;
-  scheduleDraw();
+  frames.request();
 });
 $('download-json').addEventListener('click', () => {
   if (result !== undefined) download('lossflow.json', 'application/json', resultDocument(result));
