@@ -22,6 +22,29 @@ import type { ReadAt } from '../ReadAt.js';
 const DECODABLE = new Set(['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'BROTLI', 'LZ4', 'ZSTD', 'LZ4_RAW']);
 
 /**
+ * The footer of the Parquet file of `size` bytes behind `readAt`, parsed by hyparquet's metadata
+ * parser; `undefined` when it does not parse. Parsed once a thread where it can be: a footer of a
+ * few hundred row groups takes tens of ms (objects and BigInts for every field of every chunk).
+ *
+ * @example
+ * const metadata = readFooter(readAtFd(fd), size);
+ */
+export function readFooter(readAt: ReadAt, size: number): FileMetaData | undefined {
+  try {
+    if (size < 12) return undefined;
+    const tail = new Uint8Array(8);
+    if (readAt(tail, size - 8) !== 8) return undefined;
+    const length = new DataView(tail.buffer).getUint32(0, true);
+    if (length + 12 > size) return undefined;
+    const footer = new Uint8Array(length + 8);
+    if (readAt(footer, size - 8 - length) !== footer.length) return undefined;
+    return parquetMetadata(footer);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * A Parquet file's footer as `ParquetMeta` (row counts, Arrow schema, no unsupported codec),
  * read with hyparquet's metadata parser, for the files whose Arrow schema is plain to derive:
  * top-level INT32, INT64, FLOAT and DOUBLE columns (no logical type but a signed integer of
@@ -32,23 +55,18 @@ const DECODABLE = new Set(['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'BROTLI', 'LZ4', 'Z
  * A pool's first worker then skips compiling parquet-wasm (~20 MB of wasm, 0.15 s of CPU, and
  * more in its heap) for the footer alone.
  *
+ * `parsed`: the footer as {@link readFooter} parsed it already.
+ *
  * @example
  * const meta = footerMeta(readAtFd(fd), size) ?? (await openParquetFile(readAtFd(fd), size)).meta;
  */
-export function footerMeta(readAt: ReadAt, size: number): ParquetMeta | undefined {
-  let metadata: FileMetaData;
-  try {
-    if (size < 12) return undefined;
-    const tail = new Uint8Array(8);
-    if (readAt(tail, size - 8) !== 8) return undefined;
-    const length = new DataView(tail.buffer).getUint32(0, true);
-    if (length + 12 > size) return undefined;
-    const footer = new Uint8Array(length + 8);
-    if (readAt(footer, size - 8 - length) !== footer.length) return undefined;
-    metadata = parquetMetadata(footer);
-  } catch {
-    return undefined;
-  }
+export function footerMeta(
+  readAt: ReadAt,
+  size: number,
+  parsed: FileMetaData | undefined = readFooter(readAt, size),
+): ParquetMeta | undefined {
+  if (parsed === undefined) return undefined;
+  const metadata = parsed;
   const rowGroups: number[] = [];
   for (const group of metadata.row_groups) {
     for (const chunk of group.columns) {
