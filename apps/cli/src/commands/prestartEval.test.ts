@@ -10,10 +10,10 @@ vi.mock('@lossflow/rx/prestart', () => ({ prestartLossWorkers: vi.fn() }));
 
 const LOG = join(FIXTURES, 'epoch-log.arrows');
 
-/** A sparse file of `bytes` starting with `head` (its content is never read here). */
-function bigFile(bytes: number, head = '', name = 'big.arrows'): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'lossflow-prestart-big-')), name);
-  writeFileSync(path, head);
+/** A sparse file of `bytes` (its content is never read here). */
+function bigFile(bytes: number): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'lossflow-prestart-big-')), 'big.arrows');
+  writeFileSync(path, '');
   truncateSync(path, bytes);
   return path;
 }
@@ -31,16 +31,6 @@ describe('prestartEval', () => {
   it('starts no more workers than the input size can use', async () => {
     await prestartEval([bigFile(3 * BYTES_PER_PRESTARTED_WORKER + 1), '--threads', '256']);
     expect(prestartLossWorkers).toHaveBeenCalledWith(3);
-  });
-
-  it('starts a worker in place of this thread for Parquet, which only workers decode', async () => {
-    await prestartEval([bigFile(10 * BYTES_PER_PRESTARTED_WORKER, 'PAR1', 'log.parquet'), '--threads', '2']);
-    expect(prestartLossWorkers).toHaveBeenCalledWith(2);
-  });
-
-  it('starts no worker for a small Parquet file', async () => {
-    await prestartEval([bigFile(1000, 'PAR1', 'log.parquet'), '--threads', '2']);
-    expect(prestartLossWorkers).not.toHaveBeenCalled();
   });
 
   it('adds up the sizes of all the inputs', async () => {

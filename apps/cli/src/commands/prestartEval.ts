@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { wantsHelp } from '../args/argv.js';
 import { MAX_THREADS, parseEvalArgs } from '../args/evalArgs.js';
@@ -19,9 +19,7 @@ export const BYTES_PER_PRESTARTED_WORKER = BYTES_PER_WORKER;
  * (its arguments, its output paths, its files' existence) starts any: a usage error or a typo in a
  * path costs no thread. It starts at most one worker per {@link BYTES_PER_PRESTARTED_WORKER} of
  * input (regular files only: a pipe's size is unknown, its workers start when jobs are planned),
- * so a small file starts none; the pool starts any further ones as it plans jobs. Parquet is
- * decoded in workers only, never in this thread, so a Parquet input starts one more (else the pool
- * would start it only once the footer is read, a few hundred ms into the run). Pre-started
+ * so a small file starts none; the pool starts any further ones as it plans jobs. Pre-started
  * workers are unreferenced: one left unused never delays exit.
  *
  * @example
@@ -31,7 +29,6 @@ export async function prestartEval(args: readonly string[]): Promise<void> {
   if (wantsHelp(args)) return;
   let threads: number;
   let bytes = 0;
-  let parquet = false;
   try {
     const plan = parseEvalArgs(args);
     // The main thread reads alone for per-row output (see evalPipeline).
@@ -39,35 +36,18 @@ export async function prestartEval(args: readonly string[]): Promise<void> {
     checkOutputTargets(outputRequests(plan), plan.files, 'eval');
     for (const file of plan.files) {
       const stat = statSync(file);
-      if (!stat.isFile()) continue;
-      bytes += stat.size;
-      parquet ||= isParquet(file);
+      if (stat.isFile()) bytes += stat.size;
     }
     threads = plan.threads ?? defaultThreads();
   } catch {
     // The command reports it.
     return;
   }
-  // The main thread is one of the threads (see LogFiles.passChunks), but it never decodes Parquet:
-  // the pool starts a worker in its place, which would start only once the footer is read.
+  // The main thread is one of the threads (see LogFiles.passChunks).
   const count = Math.min(threads - 1, Math.floor(bytes / BYTES_PER_PRESTARTED_WORKER));
   if (count < 1) return;
   const { prestartLossWorkers } = await import('@lossflow/rx/prestart');
-  prestartLossWorkers(count + (parquet ? 1 : 0));
-}
-
-/** Whether the regular file `path` starts with Parquet's magic bytes (`PAR1`); false when it cannot be read. */
-function isParquet(path: string): boolean {
-  const head = Buffer.alloc(4);
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    return readSync(fd, head, 0, 4, 0) === 4 && head.toString('latin1') === 'PAR1';
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  prestartLossWorkers(count);
 }
 
 /** Threads when `--threads` is not given: one per core, at most {@link MAX_THREADS}. */
