@@ -285,7 +285,7 @@ class InlineThread implements PoolThread {
   readonly #runner: BatchRunner;
 
   constructor(onReply: (reply: WorkerReply) => void) {
-    this.#runner = new BatchRunner(onReply, true);
+    this.#runner = new BatchRunner(onReply, true, true);
   }
 
   ask(request: WorkerRequest): void {
@@ -335,6 +335,10 @@ class Pool<R> implements WorkerBatchReader<R> {
   readonly #groupThreads = new Map<number, PoolThread>();
   /** Parquet: the row group of each job handed out and not answered, to name it if its decoder traps. */
   readonly #rowGroups = new Map<number, number>();
+  /** Parquet jobs this thread took and has not answered: one it leaves (`elsewhere`) goes to a worker. */
+  readonly #inlineJobs = new Map<number, WorkerJob>();
+  /** This thread left a Parquet job to a worker: it takes no more of the file's (see {@link #inlineTakes}). */
+  #inlineRefused = false;
   /** The file, open here for the pool's life; every thread reads it through its descriptor. */
   #handle: FileHandle | undefined;
   /** Sent to each worker as it starts, once the file is planned. */
@@ -598,9 +602,20 @@ class Pool<R> implements WorkerBatchReader<R> {
     return n;
   }
 
-  /** Workers the pool may run: `threads`, less this thread when it takes jobs too (never Parquet's). */
+  /** Workers the pool may run: `threads`, less this thread when it takes jobs too. */
   #workerTarget(): number {
-    return this.#threads - (this.#inline && this.#opened?.format !== 'parquet' ? 1 : 0);
+    return this.#threads - (this.#inlineTakes() ? 1 : 0);
+  }
+
+  /**
+   * Whether this thread takes jobs (`inThisThread`). Parquet's only while the fast path reads
+   * them and with 2 threads or more (the first is the worker that reads the footer): it never runs
+   * parquet-wasm, whose traps no caller can catch, so a job that needs it goes to a worker, and
+   * from then on all of the file's do (see `WorkerReply`'s `elsewhere`).
+   */
+  #inlineTakes(): boolean {
+    if (!this.#inline) return false;
+    return this.#opened?.format !== 'parquet' || (this.#threads > 1 && !this.#inlineRefused);
   }
 
   /**
@@ -635,8 +650,19 @@ class Pool<R> implements WorkerBatchReader<R> {
       thread.ready = true;
     } else {
       thread.finished(reply.id);
-      this.#rowGroups.delete(reply.id);
-      this.#slots.get(reply.id)?.resolve(reply);
+      const left = this.#inlineJobs.get(reply.id);
+      this.#inlineJobs.delete(reply.id);
+      if (reply.elsewhere === true && left !== undefined) {
+        // Ahead of the jobs planned after it (its row group still known, should its decoder
+        // trap); a worker is started in this thread's place.
+        this.#inlineRefused = true;
+        this.#queue.unshift(left);
+        if (left.type === 'rowGroup') this.#groupThreads.delete(left.rowGroup);
+        if (this.#workerCount() < this.#workerTarget()) this.#spawn();
+      } else {
+        this.#rowGroups.delete(reply.id);
+        this.#slots.get(reply.id)?.resolve(reply);
+      }
     }
     // A thread is free for another job.
     if (this.#opened !== undefined) this.#refill();
@@ -1054,6 +1080,7 @@ class Pool<R> implements WorkerBatchReader<R> {
         ) {
           const job = this.#queue.shift()!;
           if (job.type === 'rowGroup') this.#groupThreads.set(job.rowGroup, t);
+          if (job.type === 'rowGroup' && t instanceof InlineThread) this.#inlineJobs.set(job.id, job);
           t.send(job);
         }
         if (this.#scanDone || this.#planned >= this.#consumed + this.#window) break;
@@ -1113,14 +1140,20 @@ class Pool<R> implements WorkerBatchReader<R> {
   #threadFor(job: WorkerJob | undefined): PoolThread | undefined {
     if (job?.type === 'rowGroup') {
       const t = this.#groupThreads.get(job.rowGroup);
-      if (t?.ready && t.jobs.size < JOBS_PER_THREAD && this.#pool.includes(t)) return t;
+      if (
+        t?.ready &&
+        t.jobs.size < JOBS_PER_THREAD &&
+        this.#pool.includes(t) &&
+        (this.#inlineTakes() || !(t instanceof InlineThread))
+      )
+        return t;
     }
     return this.#freeThread();
   }
 
-  /** Threads that take jobs of this file, started or starting: workers, and this thread unless Parquet. */
+  /** Threads that take jobs of this file, started or starting: workers, and this thread if it does (see {@link #inlineTakes}). */
   #takers(): number {
-    return this.#workerCount() + (this.#inline && this.#opened?.format !== 'parquet' ? 1 : 0);
+    return this.#workerCount() + (this.#inlineTakes() ? 1 : 0);
   }
 
   /**
@@ -1129,9 +1162,9 @@ class Pool<R> implements WorkerBatchReader<R> {
    * row group (see {@link #openParquet}).
    */
   #freeThread(): PoolThread | undefined {
-    const parquet = this.#opened?.format === 'parquet';
+    const inline = this.#inlineTakes();
     return this.#pool.find(
-      (t) => t.ready && t.jobs.size < JOBS_PER_THREAD && !(parquet && t instanceof InlineThread),
+      (t) => t.ready && t.jobs.size < JOBS_PER_THREAD && (inline || !(t instanceof InlineThread)),
     );
   }
 
