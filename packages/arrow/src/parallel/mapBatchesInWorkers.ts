@@ -71,7 +71,8 @@ export interface WorkerReadOptions {
    * Count this thread as one of the `threads` (default false): it computes jobs too, from the
    * moment the file is planned while the workers are still starting, and with `threads: 1` no
    * worker is started at all. Its event loop then waits for each job it runs (a batch, or a row
-   * range of one; never Parquet's, which only workers decode), so this suits a command line, not a server.
+   * range of one; Parquet's only those the fast path reads: one that needs parquet-wasm goes to a
+   * worker, and the file's later ones too), so this suits a command line, not a server.
    */
   inThisThread?: boolean;
   /** Stop after this many rows (the last batch is cut): a whole number ≥ 0, else `INVALID_OPTION`. */
@@ -904,9 +905,9 @@ class Pool<R> implements WorkerBatchReader<R> {
     );
     // Closed meanwhile: close() has ended the threads it knew, so start none.
     if (this.#closed) throw new ArrowReadError('CLOSED', 'the reader was closed', { file });
-    // parquet-wasm traps on some damaged files in a way no caller can catch, so Parquet is only
-    // ever decoded in worker threads (see parquet/parquetFile.ts): with this thread one of `threads`,
-    // workers are started in its place (#workerTarget), the first one now.
+    // parquet-wasm traps on some damaged files in a way no caller can catch, so it only ever runs
+    // in worker threads (see parquet/parquetFile.ts), the first of which reads the footer now; this
+    // thread, one of `threads`, computes only the jobs the fast path reads (see #inlineTakes).
     if (this.#workerCount() === 0) this.#spawn();
     const decoder = this.#pool[0]!;
     const meta = await new Promise<ParquetMeta>((resolve, reject) => {
@@ -1158,8 +1159,8 @@ class Pool<R> implements WorkerBatchReader<R> {
 
   /**
    * The first ready thread that can take another job, workers first: this thread takes one only
-   * when no ready worker has room (so also while the workers are starting), and never a Parquet
-   * row group (see {@link #openParquet}).
+   * when no ready worker has room (so also while the workers are starting), and a Parquet job
+   * only while it takes them (see {@link #inlineTakes}).
    */
   #freeThread(): PoolThread | undefined {
     const inline = this.#inlineTakes();
