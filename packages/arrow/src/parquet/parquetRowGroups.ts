@@ -1,7 +1,8 @@
 import { decoderTrapError, isDecoderTrap } from './decoderTrap.js';
 import type { ColumnRows } from './fast/ColumnRows.js';
-import { footerMeta, readFooter } from './fast/footerMeta.js';
+import { footerMeta } from './fast/footerMeta.js';
 import { isFastPathSignal } from './fast/isFastPathSignal.js';
+import { readFooter } from './fast/readFooter.js';
 import { parquetDecodeError } from './parquetDecodeError.js';
 import { openParquetFile, type ParquetFile, type ParquetMeta } from './parquetFile.js';
 import { readAtFd } from './readAtFd.js';

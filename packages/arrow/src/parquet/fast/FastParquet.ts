@@ -16,8 +16,8 @@ import { type ChunkShape, ColumnChunkDecoder, type DecodedChunk } from './Column
 import { ColumnRows } from './ColumnRows.js';
 import { FastPathFallback } from './FastPathFallback.js';
 import { type FastColumn, fastColumns } from './fastColumns.js';
-import { readFooter } from './footerMeta.js';
 import { PageCorruption } from './PageCorruption.js';
+import { readFooter } from './readFooter.js';
 import { SnappyPages } from './SnappyPages.js';
 import { ZstdPages } from './ZstdPages.js';
 
