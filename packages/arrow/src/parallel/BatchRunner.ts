@@ -35,6 +35,9 @@ import type {
  */
 const owners = new WeakMap<WorkerTaskModule, BatchRunner>();
 
+/** Thrown by a `fastParquetOnly` runner for a Parquet job the fast path cannot read: a worker reads it. */
+const ELSEWHERE = Symbol('elsewhere');
+
 /**
  * Handles a pool's requests in order, posting replies through `post`. With `yieldBetween`, each
  * request waits for a turn of the event loop first, so a thread that also hands out the jobs
@@ -58,9 +61,15 @@ export class BatchRunner {
   #rangeFirst = 0;
   #closed = false;
 
+  /**
+   * `fastParquetOnly`: Parquet rows only by the fast path; a job that needs the general decoder is
+   * left to a worker (`elsewhere`), as the pool's own thread must never run parquet-wasm, which can
+   * trap where no caller catches it (see `parquetWorker.ts`).
+   */
   constructor(
     private readonly post: (reply: WorkerReply) => void,
     private readonly yieldBetween = false,
+    private readonly fastParquetOnly = false,
   ) {}
 
   /** Queues a request. */
@@ -138,6 +147,10 @@ export class BatchRunner {
       } else await this.#parquetRows(t, s, request, values, rows);
       this.#postDone(request.id, values, rows, undefined, s);
     } catch (e) {
+      if (e === ELSEWHERE) {
+        this.post({ type: 'done', id: request.id, values: [], rows: [], error: undefined, elsewhere: true });
+        return;
+      }
       // A row range's error names the row of the batch.
       // A range of a batch cut here names its first row in #rangeFirst.
       const firstRow =
@@ -188,6 +201,7 @@ export class BatchRunner {
         rows.length = 0;
       }
     }
+    if (this.fastParquetOnly) throw ELSEWHERE;
     const ipc = await this.#groupIpc(file, request, s.names);
     const { fields, version, batches } = scanIpcBytes(ipc, s.path);
     const at = batches.filter((b) => b.header.rows > 0)[Math.floor(request.batchFirst / request.batchSize)];

@@ -69,7 +69,8 @@ export interface WorkerReadOptions {
    * Count this thread as one of the `threads` (default false): it computes jobs too, from the
    * moment the file is planned while the workers are still starting, and with `threads: 1` no
    * worker is started at all. Its event loop then waits for each job it runs (a batch, or a row
-   * range of one; never Parquet's, which only workers decode), so this suits a command line, not a server.
+   * range of one; Parquet's only those the fast path reads: one that needs parquet-wasm goes to a
+   * worker, and the file's later ones too), so this suits a command line, not a server.
    */
   inThisThread?: boolean;
   /** Stop after this many rows (the last batch is cut): a whole number ≥ 0, else `INVALID_OPTION`. */
@@ -283,7 +284,7 @@ class InlineThread implements PoolThread {
   readonly #runner: BatchRunner;
 
   constructor(onReply: (reply: WorkerReply) => void) {
-    this.#runner = new BatchRunner(onReply, true);
+    this.#runner = new BatchRunner(onReply, true, true);
   }
 
   ask(request: WorkerRequest): void {
@@ -333,6 +334,10 @@ class Pool<R> implements WorkerBatchReader<R> {
   readonly #groupThreads = new Map<number, PoolThread>();
   /** Parquet: the row group of each job handed out and not answered, to name it if its decoder traps. */
   readonly #rowGroups = new Map<number, number>();
+  /** Parquet jobs this thread took and has not answered: one it leaves (`elsewhere`) goes to a worker. */
+  readonly #inlineJobs = new Map<number, WorkerJob>();
+  /** This thread left a Parquet job to a worker: it takes no more of the file's (see {@link #inlineTakes}). */
+  #inlineRefused = false;
   /** The file, open here for the pool's life; every thread reads it through its descriptor. */
   #handle: FileHandle | undefined;
   /** Sent to each worker as it starts, once the file is planned. */
@@ -596,9 +601,20 @@ class Pool<R> implements WorkerBatchReader<R> {
     return n;
   }
 
-  /** Workers the pool may run: `threads`, less this thread when it takes jobs too (never Parquet's). */
+  /** Workers the pool may run: `threads`, less this thread when it takes jobs too. */
   #workerTarget(): number {
-    return this.#threads - (this.#inline && this.#opened?.format !== 'parquet' ? 1 : 0);
+    return this.#threads - (this.#inlineTakes() ? 1 : 0);
+  }
+
+  /**
+   * Whether this thread takes jobs (`inThisThread`). Parquet's only while the fast path reads
+   * them and with 2 threads or more (the first is the worker that reads the footer): it never runs
+   * parquet-wasm, whose traps no caller can catch, so a job that needs it goes to a worker, and
+   * from then on all of the file's do (see `WorkerReply`'s `elsewhere`).
+   */
+  #inlineTakes(): boolean {
+    if (!this.#inline) return false;
+    return this.#opened?.format !== 'parquet' || (this.#threads > 1 && !this.#inlineRefused);
   }
 
   /**
@@ -633,8 +649,19 @@ class Pool<R> implements WorkerBatchReader<R> {
       thread.ready = true;
     } else {
       thread.finished(reply.id);
-      this.#rowGroups.delete(reply.id);
-      this.#slots.get(reply.id)?.resolve(reply);
+      const left = this.#inlineJobs.get(reply.id);
+      this.#inlineJobs.delete(reply.id);
+      if (reply.elsewhere === true && left !== undefined) {
+        // Ahead of the jobs planned after it (its row group still known, should its decoder
+        // trap); a worker is started in this thread's place.
+        this.#inlineRefused = true;
+        this.#queue.unshift(left);
+        if (left.type === 'rowGroup') this.#groupThreads.delete(left.rowGroup);
+        if (this.#workerCount() < this.#workerTarget()) this.#spawn();
+      } else {
+        this.#rowGroups.delete(reply.id);
+        this.#slots.get(reply.id)?.resolve(reply);
+      }
     }
     // A thread is free for another job.
     if (this.#opened !== undefined) this.#refill();
@@ -882,9 +909,9 @@ class Pool<R> implements WorkerBatchReader<R> {
     );
     // Closed meanwhile: close() has ended the threads it knew, so start none.
     if (this.#closed) throw new ArrowReadError('CLOSED', 'the reader was closed', { file });
-    // parquet-wasm traps on some damaged files in a way no caller can catch, so Parquet is only
-    // ever decoded in worker threads (see parquet/parquetFile.ts): with this thread one of `threads`,
-    // workers are started in its place (#workerTarget), the first one now.
+    // parquet-wasm traps on some damaged files in a way no caller can catch, so it only ever runs
+    // in worker threads (see parquet/parquetFile.ts), the first of which reads the footer now; this
+    // thread, one of `threads`, computes only the jobs the fast path reads (see #inlineTakes).
     if (this.#workerCount() === 0) this.#spawn();
     const decoder = this.#pool[0]!;
     const meta = await new Promise<ParquetMeta>((resolve, reject) => {
@@ -1058,6 +1085,7 @@ class Pool<R> implements WorkerBatchReader<R> {
         ) {
           const job = this.#queue.shift()!;
           if (job.type === 'rowGroup') this.#groupThreads.set(job.rowGroup, t);
+          if (job.type === 'rowGroup' && t instanceof InlineThread) this.#inlineJobs.set(job.id, job);
           t.send(job);
         }
         if (this.#scanDone || this.#planned >= this.#consumed + this.#window) break;
@@ -1117,25 +1145,31 @@ class Pool<R> implements WorkerBatchReader<R> {
   #threadFor(job: WorkerJob | undefined): PoolThread | undefined {
     if (job?.type === 'rowGroup') {
       const t = this.#groupThreads.get(job.rowGroup);
-      if (t?.ready && t.jobs.size < JOBS_PER_THREAD && this.#pool.includes(t)) return t;
+      if (
+        t?.ready &&
+        t.jobs.size < JOBS_PER_THREAD &&
+        this.#pool.includes(t) &&
+        (this.#inlineTakes() || !(t instanceof InlineThread))
+      )
+        return t;
     }
     return this.#freeThread();
   }
 
-  /** Threads that take jobs of this file, started or starting: workers, and this thread unless Parquet. */
+  /** Threads that take jobs of this file, started or starting: workers, and this thread if it does (see {@link #inlineTakes}). */
   #takers(): number {
-    return this.#workerCount() + (this.#inline && this.#opened?.format !== 'parquet' ? 1 : 0);
+    return this.#workerCount() + (this.#inlineTakes() ? 1 : 0);
   }
 
   /**
    * The first ready thread that can take another job, workers first: this thread takes one only
-   * when no ready worker has room (so also while the workers are starting), and never a Parquet
-   * row group (see {@link #openParquet}).
+   * when no ready worker has room (so also while the workers are starting), and a Parquet job
+   * only while it takes them (see {@link #inlineTakes}).
    */
   #freeThread(): PoolThread | undefined {
-    const parquet = this.#opened?.format === 'parquet';
+    const inline = this.#inlineTakes();
     return this.#pool.find(
-      (t) => t.ready && t.jobs.size < JOBS_PER_THREAD && !(parquet && t instanceof InlineThread),
+      (t) => t.ready && t.jobs.size < JOBS_PER_THREAD && (inline || !(t instanceof InlineThread)),
     );
   }
 

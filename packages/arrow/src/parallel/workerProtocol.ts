@@ -111,6 +111,11 @@ export type WorkerReply =
       readonly values: readonly unknown[];
       readonly rows: readonly number[];
       readonly error: SerializedError | undefined;
+      /**
+       * This thread (`inThisThread`), which decodes Parquet by the fast path only, left the job to
+       * a worker: a column chunk of it needs the general decoder (see `BatchRunner`).
+       */
+      readonly elsewhere?: true;
     }
   | { readonly type: 'parquetMeta'; readonly meta: ParquetMeta }
   /** Set up (task module loaded): from now on it takes jobs. */

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { tableFromIPC } from 'apache-arrow';
+import type { FileMetaData } from 'hyparquet/src/types.js';
 import type { ColumnRows } from './fast/ColumnRows.js';
 import { type ChunkPath, FastParquet } from './fast/FastParquet.js';
 import { PageCorruption } from './fast/PageCorruption.js';
@@ -63,6 +64,8 @@ export interface ParquetFileOptions {
    * schema and no unsupported codecs (the pool checked them).
    */
   readonly schema?: Uint8Array;
+  /** With `schema`: the footer as `readFooter` parsed it already in this thread (not parsed again). */
+  readonly metadata?: FileMetaData;
 }
 
 type Blobish = {
@@ -115,7 +118,10 @@ export async function openParquetFile(
             },
             size,
             tableFromIPC(given).schema.fields,
-            options.rangePageBytes === undefined ? {} : { rangePageBytes: options.rangePageBytes },
+            {
+              ...(options.rangePageBytes === undefined ? {} : { rangePageBytes: options.rangePageBytes }),
+              ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
+            },
           );
     if (fast !== undefined) return withGeneral(fast.rowCounts(), given, fast, readAt, size, onRead);
   }

@@ -2,6 +2,7 @@ import { decoderTrapError, isDecoderTrap } from './decoderTrap.js';
 import type { ColumnRows } from './fast/ColumnRows.js';
 import { footerMeta } from './fast/footerMeta.js';
 import { isFastPathSignal } from './fast/isFastPathSignal.js';
+import { readFooter } from './fast/readFooter.js';
 import { parquetDecodeError } from './parquetDecodeError.js';
 import { openParquetFile, type ParquetFile, type ParquetMeta } from './parquetFile.js';
 import { readAtFd } from './readAtFd.js';
@@ -53,8 +54,15 @@ export async function openParquetRowGroups(
     // Given the schema the pool read, parquet-wasm loads only if a column chunk needs it.
     // The footer alone (a pool's first request) from hyparquet's parser where the Arrow schema is
     // plain to derive: parquet-wasm is then compiled only if a column chunk needs it.
-    const known = schema ?? footerMeta(readAtFd(fd), size)?.schema;
-    file = await openParquetFile(readAtFd(fd), size, undefined, known === undefined ? {} : { schema: known });
+    // Parsed once: the footer of a file of many row groups takes tens of ms.
+    const metadata = readFooter(readAtFd(fd), size);
+    const known = schema ?? footerMeta(readAtFd(fd), size, metadata)?.schema;
+    file = await openParquetFile(
+      readAtFd(fd),
+      size,
+      undefined,
+      known === undefined ? {} : { schema: known, ...(metadata === undefined ? {} : { metadata }) },
+    );
   } catch (e) {
     throw parquetDecodeError(e, name, undefined);
   }

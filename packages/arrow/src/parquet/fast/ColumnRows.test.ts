@@ -10,11 +10,17 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { type Data, type Table, Type, tableFromIPC } from 'apache-arrow';
+import { parquetHeader } from 'hyparquet/src/column.js';
+import { parquetMetadata } from 'hyparquet/src/metadata.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../testing/files.js';
 import { withBothPaths } from '../../testing/parquetPaths.js';
+import { trainingLogBatches } from '../../write/trainingLogBatches.js';
+import { writeParquet } from '../../write/writeParquet.js';
 import { writeTrainingLog } from '../../write/writeTrainingLog.js';
-import type { ParquetFileOptions } from '../parquetFile.js';
+import { openParquetFile, type ParquetFileOptions } from '../parquetFile.js';
+import { FastParquet } from './FastParquet.js';
+import { FastPathFallback } from './FastPathFallback.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -186,5 +192,50 @@ describe('rows read page by page are the rows parquet-wasm decodes', () => {
     } finally {
       duck.closeSync();
     }
+  });
+});
+
+describe('fixed-size lists', () => {
+  it('a page whose levels differ by one bit from levels proven on another page is walked and refused', async () => {
+    const path = join(dir, 'fixed-one-bit.parquet');
+    await writeParquet(path, trainingLogBatches({ rows: 2000, classes: 10, epochs: 1, batchRows: 1000 }), {
+      rowGroupRows: 1000,
+      compression: 'uncompressed',
+    });
+    const bytes = new Uint8Array(await readFile(path));
+    const readAt = (target: Uint8Array, position: number): number => {
+      const src = bytes.subarray(position, position + target.length);
+      target.set(src);
+      return src.length;
+    };
+    const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(bytes.length - 8, true);
+    const meta = parquetMetadata(bytes.subarray(bytes.length - 8 - length));
+    const column = meta.row_groups[0]!.columns.findIndex((c) => c.meta_data!.path_in_schema[0] === 'logits');
+    // Row group 1's levels are row group 0's, byte for byte: one bit of them turned, in the first
+    // bit-packed run (10 levels a row: 0, then nine 1s), starts a row inside the first one.
+    const chunk = meta.row_groups[1]!.columns[column]!.meta_data!;
+    const reader = {
+      view: new DataView(bytes.buffer, bytes.byteOffset),
+      offset: Number(chunk.data_page_offset),
+    };
+    const header = parquetHeader(reader);
+    expect(header.data_page_header!.num_values).toBe(10_000);
+    const levels = reader.offset + 4;
+    expect(bytes[levels]! % 2, 'a bit-packed run first').toBe(1);
+    expect(bytes[levels + 1]! & 0b11, 'a row start, then a continuation').toBe(0b10);
+    const fields = tableFromIPC(
+      (await openParquetFile(readAt, bytes.length, undefined, { fastPath: false })).meta.schema,
+    ).schema.fields;
+    const read = (group: number): (() => void) => {
+      const fast = FastParquet.open(readAt, bytes.length, fields)!;
+      const located = fast.locateRows(0, ['logits'], 0, 1000)!;
+      expect(located[0]!.column.layout).toBe('fixed');
+      located[0]!.copyValues(new Uint8Array(located[0]!.valueBytes));
+      const rows = fast.locateRows(group, ['logits'], 0, 1000)![0]!;
+      return () => rows.copyValues(new Uint8Array(rows.valueBytes));
+    };
+    expect(read(1)).not.toThrow();
+    bytes[levels + 1] = bytes[levels + 1]! & ~0b10;
+    expect(read(1)).toThrow(FastPathFallback);
   });
 });

@@ -9,6 +9,7 @@ import { collectRowStarts, requireDefined } from './levels.js';
 import { PageCorruption } from './PageCorruption.js';
 import { RangedLevels } from './RangedLevels.js';
 import { RowStarts } from './RowStarts.js';
+import { SameSizeLevels } from './SameSizeLevels.js';
 import { SnappyPages } from './SnappyPages.js';
 import { SnappyRanges } from './SnappyRanges.js';
 import { ZstdPages } from './ZstdPages.js';
@@ -73,6 +74,8 @@ export class ColumnRows {
   /** ZSTD pages are read into {@link #pages}' memory, then decompressed into this one's. */
   #zstd: ZstdPages | undefined;
   readonly #starts = new RowStarts();
+  /** A fixed-size list's page levels proven to give rows of its size (see {@link #rowStarts}). */
+  readonly #sameSize: SameSizeLevels | undefined;
   readonly #known = new Map<number, KnownPages>();
   readonly #ranges: SnappyRanges;
   /** Big pages whose stream is not cut in 64 KiB blocks: decompressed whole after all. */
@@ -106,6 +109,7 @@ export class ColumnRows {
     private readonly rangePageBytes = RANGE_PAGE_BYTES,
   ) {
     this.#ranges = new SnappyRanges(readAt);
+    if (column.layout === 'fixed') this.#sameSize = new SameSizeLevels(column.listSize);
   }
 
   /** Bytes of the located rows' values. */
@@ -421,8 +425,7 @@ export class ColumnRows {
       if (maxRepetition > 0) {
         if (h.repetition_level_encoding !== 'RLE') throw new FastPathFallback('BIT_PACKED levels');
         const end = prefixedEnd(bytes, pos);
-        if (starts !== undefined)
-          collectRowStarts(bytes, pos + 4, end, levelWidth(maxRepetition), count, values, starts);
+        if (starts !== undefined) this.#rowStarts(bytes, pos + 4, end, count, values, starts);
         pos = end;
       }
       if (maxDefinition > 0) {
@@ -453,11 +456,43 @@ export class ColumnRows {
     );
     // After inflating, which may grow the memory: a view taken before would be detached.
     const levels = this.#pages.input(compressed);
-    if (maxRepetition > 0 && starts !== undefined)
-      collectRowStarts(levels, 0, rep, levelWidth(maxRepetition), count, values, starts);
+    if (maxRepetition > 0 && starts !== undefined) this.#rowStarts(levels, 0, rep, count, values, starts);
     if (maxDefinition > 0)
       requireDefined(levels, rep, rep + def, levelWidth(maxDefinition), count, maxDefinition);
     return { bytes, pos: 0, encoding: h.encoding };
+  }
+
+  /**
+   * Adds the rows starting in a page of `count` values (after `values` values) to `starts`, from
+   * its repetition levels `bytes[from, to)`. For a fixed-size list whose `starts` hold only this
+   * page's (after a placeholder when `values` > 0), levels that are byte for byte those of a page
+   * proven before (see {@link SameSizeLevels}) give the rows of the list size without a walk.
+   *
+   * @throws {FastPathFallback} when a fixed-size list's rows are of other sizes
+   */
+  #rowStarts(
+    bytes: Uint8Array,
+    from: number,
+    to: number,
+    count: number,
+    values: number,
+    starts: RowStarts,
+  ): void {
+    const width = levelWidth(this.column.maxRepetition);
+    const proofs = this.#sameSize;
+    if (proofs === undefined || starts.length !== (values > 0 ? 1 : 0)) {
+      collectRowStarts(bytes, from, to, width, count, values, starts);
+      return;
+    }
+    const n = this.column.listSize;
+    if (proofs.has(bytes, from, to, count, values)) {
+      const end = values + count;
+      for (let start = Math.ceil(values / n) * n; start < end; start += n) starts.push(start);
+      return;
+    }
+    collectRowStarts(bytes, from, to, width, count, values, starts);
+    sameSizeRows(starts, values, count, n);
+    proofs.add(bytes, from, to, count, values);
   }
 
   /**

@@ -9,7 +9,7 @@ import {
   Table,
   tableFromIPC,
 } from 'apache-arrow';
-import { parquetMetadata, parquetSchema } from 'hyparquet/src/metadata.js';
+import { parquetSchema } from 'hyparquet/src/metadata.js';
 import type { ColumnChunk, FileMetaData } from 'hyparquet/src/types.js';
 import type { ReadAt } from '../ReadAt.js';
 import { type ChunkShape, ColumnChunkDecoder, type DecodedChunk } from './ColumnChunkDecoder.js';
@@ -17,6 +17,7 @@ import { ColumnRows } from './ColumnRows.js';
 import { FastPathFallback } from './FastPathFallback.js';
 import { type FastColumn, fastColumns } from './fastColumns.js';
 import { PageCorruption } from './PageCorruption.js';
+import { readFooter } from './readFooter.js';
 import { SnappyPages } from './SnappyPages.js';
 import { ZstdPages } from './ZstdPages.js';
 
@@ -57,23 +58,19 @@ export class FastParquet {
   /**
    * Reads the footer of the file of `size` bytes behind `readAt`; undefined when it does not parse
    * (then the general decoder reads, and reports, the file). `options.rangePageBytes`: the size
-   * from which SNAPPY pages are decompressed range by range (`RANGE_PAGE_BYTES`; tests make it small).
+   * from which SNAPPY pages are decompressed range by range (`RANGE_PAGE_BYTES`; tests make it small);
+   * `options.metadata`: the footer as {@link readFooter} parsed it already (a big file's footer
+   * costs tens of ms to parse).
    */
   static open(
     readAt: ReadAt,
     size: number,
     fields: readonly Field[],
-    options: { readonly rangePageBytes?: number } = {},
+    options: { readonly rangePageBytes?: number; readonly metadata?: FileMetaData } = {},
   ): FastParquet | undefined {
     try {
-      if (size < 12) return undefined;
-      const tail = new Uint8Array(8);
-      if (readAt(tail, size - 8) !== 8) return undefined;
-      const length = new DataView(tail.buffer).getUint32(0, true);
-      if (length + 12 > size) return undefined;
-      const footer = new Uint8Array(length + 8);
-      if (readAt(footer, size - 8 - length) !== footer.length) return undefined;
-      const metadata = parquetMetadata(footer);
+      const metadata = options.metadata ?? readFooter(readAt, size);
+      if (metadata === undefined) return undefined;
       const { columns, reasons } = fastColumns(parquetSchema(metadata), fields);
       return new FastParquet(metadata, columns, reasons, fields, readAt, size, options.rangePageBytes);
     } catch {

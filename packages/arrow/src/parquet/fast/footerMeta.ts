@@ -13,10 +13,11 @@ import {
   tableFromIPC,
   tableToIPC,
 } from 'apache-arrow';
-import { parquetMetadata, parquetSchema } from 'hyparquet/src/metadata.js';
+import { parquetSchema } from 'hyparquet/src/metadata.js';
 import type { FileMetaData, SchemaElement, SchemaTree } from 'hyparquet/src/types.js';
 import type { ParquetMeta } from '../parquetFile.js';
 import type { ReadAt } from '../ReadAt.js';
+import { readFooter } from './readFooter.js';
 
 /** Codecs parquet-wasm decodes (it traps on the others: LZO): a file with another goes to it, to be refused as always. */
 const DECODABLE = new Set(['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'BROTLI', 'LZ4', 'ZSTD', 'LZ4_RAW']);
@@ -32,23 +33,18 @@ const DECODABLE = new Set(['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'BROTLI', 'LZ4', 'Z
  * A pool's first worker then skips compiling parquet-wasm (~20 MB of wasm, 0.15 s of CPU, and
  * more in its heap) for the footer alone.
  *
+ * `parsed`: the footer as {@link readFooter} parsed it already.
+ *
  * @example
  * const meta = footerMeta(readAtFd(fd), size) ?? (await openParquetFile(readAtFd(fd), size)).meta;
  */
-export function footerMeta(readAt: ReadAt, size: number): ParquetMeta | undefined {
-  let metadata: FileMetaData;
-  try {
-    if (size < 12) return undefined;
-    const tail = new Uint8Array(8);
-    if (readAt(tail, size - 8) !== 8) return undefined;
-    const length = new DataView(tail.buffer).getUint32(0, true);
-    if (length + 12 > size) return undefined;
-    const footer = new Uint8Array(length + 8);
-    if (readAt(footer, size - 8 - length) !== footer.length) return undefined;
-    metadata = parquetMetadata(footer);
-  } catch {
-    return undefined;
-  }
+export function footerMeta(
+  readAt: ReadAt,
+  size: number,
+  parsed: FileMetaData | undefined = readFooter(readAt, size),
+): ParquetMeta | undefined {
+  if (parsed === undefined) return undefined;
+  const metadata = parsed;
   const rowGroups: number[] = [];
   for (const group of metadata.row_groups) {
     for (const chunk of group.columns) {
