@@ -188,7 +188,7 @@ Limits: --threads at most 256. --by with a partition key, file or several keys, 
 read in the main thread. Past 10,000 --by groups a note goes to stderr; every group is
 still computed and printed, and the report draws the first 50 groups to appear and lists the
 first 1,000. Past the group budget (--max-groups) the run fails early instead of running out of
-memory: raise it, group by a coarser key, or write --per-row losses without --by. An Arrow IPC file or Parquet file read from a pipe is first copied to a temporary
+memory, within one batch too: raise it, group by a coarser key, or write --per-row losses without --by. An Arrow IPC file or Parquet file read from a pipe is first copied to a temporary
 file in TMPDIR (an IPC stream is read as it arrives; a copy left by a killed lossflow of this
 machine is removed by the next one); a pipe is read once, so with --report its
 chart counts rows unless --step is given. Worker threads start as the input needs them: a small
