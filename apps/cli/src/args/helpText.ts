@@ -350,10 +350,12 @@ runs rm removes runs with everything they keep on the server (streams, KV bucket
 named by ID (a run id, or a full name: SUBJECT.RUN for a live run, distributed:ID for a
 distributed run), and with --all-finished every finished run, with --older-than every run older
 than DURATION (90s, 30m, 36h, 7d), finished or not; both flags together: finished runs older than
-DURATION. It prints one line per run removed; an ID that names no run exits 1. A run id that
-several runs share (live runs on different subjects, a live and a distributed run) is refused
-(exit 2, nothing removed) with their full names: the table shows such runs by full name, and
---format json gives every run's full name as "name".
+DURATION. It prints one line per run removed (--format json: { "runs": [...] } of the runs
+removed). Every ID is checked first: an ID that names no run, or a run id that several runs
+share (live runs on different subjects, a live and a distributed run), is refused (exit 2,
+nothing removed), the latter with their full names: the table shows such runs by full name, and
+--format json gives every run's full name as "name". A refusal or failure prints nothing on
+stdout, with --format json too; its message goes to stderr.
 
 Options:
   --format F                table (default) or json ({ "runs": [...] }, each with its ageMs)
