@@ -58,6 +58,7 @@ export {
   resultDocument,
 } from './output/resultDocument.js';
 export {
+  type BatchGroupLimits,
   GROUP_MEMORY_BYTES,
   GroupBudget,
   type GroupBudgetOptions,

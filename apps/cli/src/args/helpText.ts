@@ -188,7 +188,7 @@ Limits: --threads at most 256. --by with a partition key, file or several keys, 
 read in the main thread. Past 10,000 --by groups a note goes to stderr; every group is
 still computed and printed, and the report draws the first 50 groups to appear and lists the
 first 1,000. Past the group budget (--max-groups) the run fails early instead of running out of
-memory: raise it, group by a coarser key, or write --per-row losses without --by. An Arrow IPC file or Parquet file read from a pipe is first copied to a temporary
+memory, within one batch too: raise it, group by a coarser key, or write --per-row losses without --by. An Arrow IPC file or Parquet file read from a pipe is first copied to a temporary
 file in TMPDIR (an IPC stream is read as it arrives; a copy left by a killed lossflow of this
 machine is removed by the next one); a pipe is read once, so with --report its
 chart counts rows unless --step is given. Worker threads start as the input needs them: a small
@@ -351,10 +351,12 @@ runs rm removes runs with everything they keep on the server (streams, KV bucket
 named by ID (a run id, or a full name: SUBJECT.RUN for a live run, distributed:ID for a
 distributed run), and with --all-finished every finished run, with --older-than every run older
 than DURATION (90s, 30m, 36h, 7d), finished or not; both flags together: finished runs older than
-DURATION. It prints one line per run removed; an ID that names no run exits 1. A run id that
-several runs share (live runs on different subjects, a live and a distributed run) is refused
-(exit 2, nothing removed) with their full names: the table shows such runs by full name, and
---format json gives every run's full name as "name".
+DURATION. It prints one line per run removed (--format json: { "runs": [...] } of the runs
+removed). Every ID is checked first: an ID that names no run, or a run id that several runs
+share (live runs on different subjects, a live and a distributed run), is refused (exit 2,
+nothing removed), the latter with their full names: the table shows such runs by full name, and
+--format json gives every run's full name as "name". A refusal or failure prints nothing on
+stdout, with --format json too; its message goes to stderr.
 
 Options:
   --format F                table (default) or json ({ "runs": [...] }, each with its ageMs)

@@ -303,6 +303,40 @@ describe('lossflow eval failures', () => {
   );
 
   it(
+    "speaks of columns, flags and the CLI's loss and metric names, not the libraries' arrays and functions",
+    async () => {
+      const floats = await runCli(['eval', FILES[0]!, '--loss', 'mse', '--input', 'epoch', '--target', 'y']);
+      expect(floats.code).toBe(1);
+      expect(floats.stderr).toContain("cannot compute mse (file '");
+      expect(floats.stderr).toContain(
+        "column 'epoch'): expected floating-point values, got Int32 [INVALID_DTYPE]. Give a float32 or float64 column (cast it where the log is written).",
+      );
+      const classes = await runCli([
+        'eval',
+        FILES[0]!,
+        '--metric',
+        'confusion-matrix',
+        '--input',
+        'logits',
+        '--target',
+        'y',
+        '--threads',
+        '2',
+      ]);
+      expect(classes.code).toBe(1);
+      expect(classes.stderr).toContain('cannot compute confusion-matrix (file ');
+      expect(classes.stderr).toContain(
+        '[INVALID_DTYPE]. Give an int32 or int64 column (cast it where the log is written).',
+      );
+      for (const run of [floats, classes]) {
+        expect(run.stdout).toBe('');
+        expect(run.stderr).not.toMatch(/Array|confusionMatrix|mseLoss/);
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
     'a missing column exits 1 listing the columns',
     async () => {
       const run = await runCli([

@@ -121,7 +121,7 @@ describe('lossflow runs', () => {
     expect(badAge.stderr).toContain('--older-than takes a duration');
   });
 
-  it('rm removes finished runs, runs by ID, and says which IDs name no run (exit 1)', async () => {
+  it('rm removes finished runs and runs by ID; an ID that names no run removes none of them (exit 2)', async () => {
     const young = await runCli(['runs', 'rm', '--older-than', '1h', '--nats', server.url]);
     expect(young.code).toBe(0);
     expect(young.stdout).toBe('');
@@ -133,18 +133,24 @@ describe('lossflow runs', () => {
     expect(finished.stdout).toBe('removed live run done-1 on train.preds\n');
     expect((await listed()).map((r) => r.run)).toEqual(['nightly-7', 'open-1']);
 
-    const named = await runCli([
-      'runs',
-      'rm',
-      'nightly-7',
-      'train.preds.open-1',
-      'nope',
-      '--nats',
-      server.url,
-    ]);
-    expect(named.code).toBe(1);
+    // Every ID is checked first: the unknown one (last, or first) removes none of the others.
+    for (const ids of [
+      ['nightly-7', 'train.preds.open-1', 'nope'],
+      ['nope', 'nightly-7'],
+    ]) {
+      for (const format of ['table', 'json']) {
+        const refused = await runCli(['runs', 'rm', ...ids, '--nats', server.url, '--format', format]);
+        expect(refused.code, ids.join(' ')).toBe(2);
+        expect(refused.stdout).toBe('');
+        expect(refused.stderr).toContain("no run 'nope' on");
+        expect(refused.stderr).toContain('Nothing was removed.');
+        expect((await listed()).map((r) => r.run)).toEqual(['nightly-7', 'open-1']);
+      }
+    }
+
+    const named = await runCli(['runs', 'rm', 'nightly-7', 'train.preds.open-1', '--nats', server.url]);
+    expect(named.code).toBe(0);
     expect(named.stdout).toBe('removed distributed run nightly-7\nremoved live run open-1 on train.preds\n');
-    expect(named.stderr).toContain("no run 'nope' on");
     expect(await listed()).toEqual([]);
     const empty = await runCli(['runs', '--nats', server.url]);
     expect(empty.stdout).toBe(`No runs on ${server.url}.\n`);
@@ -186,6 +192,24 @@ describe('lossflow runs', () => {
     const twin = await runCli(['runs', 'rm', 'alone', 'twin', '--nats', server.url]);
     expect(twin.code).toBe(2);
     expect(twin.stderr).toContain("'twin' names 2 runs: a.preds.twin (live), distributed:twin (distributed)");
+    // With --format json: nothing on stdout either (no command prints a JSON error), the same message.
+    const twinJson = await runCli([
+      'runs',
+      'rm',
+      'alone',
+      'twin',
+      'nope',
+      '--nats',
+      server.url,
+      '--format',
+      'json',
+    ]);
+    expect(twinJson.code).toBe(2);
+    expect(twinJson.stdout).toBe('');
+    expect(twinJson.stderr).toContain(
+      "'twin' names 2 runs: a.preds.twin (live), distributed:twin (distributed)",
+    );
+    expect(twinJson.stderr).toContain("no run 'nope' on");
     expect((await listed()).map((r) => r.name)).toEqual(all);
 
     const one = await runCli(['runs', 'rm', 'b.preds.job-7', 'distributed:twin', '--nats', server.url]);

@@ -33,8 +33,11 @@ interface Removal {
  * [--older-than DURATION]` removes runs (their streams and KV bucket, `removeRun`), each ID a run
  * id or a full name (`SUBJECT.RUN`, `distributed:ID`; see `fullRunName`).
  *
- * @returns the exit code: 0, 1 (the server cannot be reached, an ID names no run) or 2 (bad usage,
- *   or an ID that several runs share: nothing is removed)
+ * Every ID is checked before any run is removed. Failures print nothing on stdout, with
+ * `--format json` too (no command prints a JSON error): the message goes to stderr.
+ *
+ * @returns the exit code: 0, 1 (the server cannot be reached) or 2 (bad usage, or an ID that names
+ *   no run or several runs: nothing is removed)
  */
 export async function runsCommand(args: readonly string[], io: CliIo): Promise<number> {
   if (wantsHelp(args)) {
@@ -95,11 +98,17 @@ export async function runsCommand(args: readonly string[], io: CliIo): Promise<n
       return 0;
     }
     const { chosen, unknown, ambiguous } = chooseRuns(runs, removal, now);
-    if (ambiguous.length > 0) {
-      // Removing every run a shared id names would delete other jobs' runs: nothing is removed.
+    // Every ID is checked before any run is removed: a typo among the IDs removes nothing.
+    if (ambiguous.length > 0 || unknown.length > 0) {
+      // Removing every run a shared id names would delete other jobs' runs.
       for (const { id, named } of ambiguous) {
         io.stderr.write(
           `lossflow runs: '${id}' names ${named.length} runs: ${named.map((r) => `${fullRunName(r)} (${r.kind})`).join(', ')}. Nothing was removed; name the one to remove in full, e.g. lossflow runs rm ${fullRunName(named[0]!)}. Run 'lossflow runs --help' for usage.\n`,
+        );
+      }
+      if (unknown.length > 0) {
+        io.stderr.write(
+          `lossflow runs: no run ${unknown.map((id) => `'${id}'`).join(', ')} on ${redactNatsUrl(servers)}; list them with: lossflow runs. Nothing was removed.\n`,
         );
       }
       return 2;
@@ -111,15 +120,7 @@ export async function runsCommand(args: readonly string[], io: CliIo): Promise<n
     }
     if (format === 'json') io.stdout.write(runsJson(removed, now));
     else for (const run of removed) io.stdout.write(`removed ${run.kind} run ${runName(run)}\n`);
-    if (removed.length === 0 && unknown.length === 0 && format === 'table') {
-      io.stderr.write('lossflow runs: no run to remove.\n');
-    }
-    if (unknown.length > 0) {
-      io.stderr.write(
-        `lossflow runs: no run ${unknown.map((id) => `'${id}'`).join(', ')} on ${redactNatsUrl(servers)}; list them with: lossflow runs\n`,
-      );
-      return 1;
-    }
+    if (removed.length === 0 && format === 'table') io.stderr.write('lossflow runs: no run to remove.\n');
     return 0;
   } catch (error) {
     const failure =

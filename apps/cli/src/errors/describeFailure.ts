@@ -1,5 +1,5 @@
 import { ArrowReadError } from '@lossflow/arrow';
-import { LossError } from '@lossflow/core';
+import { LossError, METRICS, type MetricDescriptor } from '@lossflow/core';
 import { failureSentence } from '@lossflow/rx';
 import { LOSSES } from '../losses/lossRegistry.js';
 import { flagOfOption, flagWording } from './flagWording.js';
@@ -117,8 +117,8 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
             code: error.code,
             ...(context.locate?.(error.firstBatch) ?? { file: error.firstFile, batch: error.firstBatch }),
           };
-    const loss =
-      error.loss === undefined ? 'the loss' : (LOSSES.find((e) => e.core === error.loss)?.name ?? error.loss);
+    // A loss or metric as the user selected it (`--loss mse`, `--metric confusion-matrix`).
+    const loss = error.loss === undefined ? 'the loss' : cliNameOf(error.loss);
     const usage = OPTION_CODES.has(error.code) && error.column === undefined;
     return {
       exitCode: usage ? 2 : 1,
@@ -188,4 +188,12 @@ function syscallOf(error: unknown): string | undefined {
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** A loss's or metric's library name (`confusionMatrix`) as the CLI names it (`confusion-matrix`). */
+function cliNameOf(name: string): string {
+  const loss = LOSSES.find((e) => e.core === name);
+  if (loss !== undefined) return loss.name;
+  const metric = (Object.values(METRICS) as MetricDescriptor[]).find((m) => m.name === name);
+  return metric?.cliName ?? name;
 }

@@ -31,6 +31,25 @@ describe('flagWording', () => {
     );
   });
 
+  it("speaks of the log's columns for the typed arrays a library caller passes, and keeps a flag named beside its option", () => {
+    expect(flagWording('Pass a Float32Array or Float64Array (or plain numbers).')).toBe(
+      'Give a float32 or float64 column (cast it where the log is written).',
+    );
+    expect(flagWording('Pass an Int32Array or BigInt64Array (or whole numbers).')).toBe(
+      'Give an int32 or int64 column (cast it where the log is written).',
+    );
+    expect(flagWording('Pass lengths as an Int32Array, a BigInt64Array or whole numbers.')).toBe(
+      'Give the lengths as an int32 or int64 column (cast it where the log is written).',
+    );
+    expect(
+      flagWording(
+        'The publisher is still running or was stopped before it closed the run: follow it (--follow / wait: true) to wait for the marker.',
+      ),
+    ).toBe(
+      'The publisher is still running or was stopped before it closed the run: follow it (--follow) to wait for the marker.',
+    );
+  });
+
   it('names every loss option as its flag is parsed', () => {
     for (const f of LOSS_OPTION_FLAGS) expect(flagOfOption(f.key), f.key).toBe(`--${f.flag}`);
   });

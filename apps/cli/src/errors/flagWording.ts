@@ -36,6 +36,28 @@ const SELECTOR_OF_NAME: ReadonlyMap<string, string> = new Map([
   ...(Object.values(METRICS) as MetricDescriptor[]).map((m) => [m.name, `--metric ${m.cliName}`] as const),
 ]);
 
+/**
+ * Library hints about the typed arrays a caller passes, and what a command-line user does instead:
+ * the arrays are the log's columns.
+ */
+const ARRAY_HINTS: readonly (readonly [string, string])[] = [
+  [
+    'Pass a Float32Array or Float64Array (or plain numbers).',
+    'Give a float32 or float64 column (cast it where the log is written).',
+  ],
+  [
+    'Pass an Int32Array or BigInt64Array (or whole numbers).',
+    'Give an int32 or int64 column (cast it where the log is written).',
+  ],
+  [
+    'Pass lengths as an Int32Array, a BigInt64Array or whole numbers.',
+    'Give the lengths as an int32 or int64 column (cast it where the log is written).',
+  ],
+];
+
+/** `(--flag / KEY: value)`: a hint naming the flag beside the library option, for either reader. */
+const FLAG_BESIDE_SETTING = /\((--[a-z][a-z-]*) \/ `?[A-Za-z]+: (?:'[^']*'|true|false)`?\)/g;
+
 /** `KEY: 'value'` / `KEY: true` in a hint (perhaps in backticks): how a library caller sets it. */
 const OPTION_SETTING = /`?\b([A-Za-z]+): (?:'([^']*)'|(true|false))`?/g;
 /** `Pass KEY as …`: the option checks' wording of a bad value's fix. */
@@ -56,14 +78,19 @@ export function flagOfOption(key: string): string | undefined {
  * A library hint (or option error) worded for the CLI: the library's option settings and names
  * become the flags that set them (`pass nulls: 'skip'` → `pass --nulls skip`, `Pass labelSmoothing
  * as a number` → `Give --label-smoothing a number`, `ignoreIndex` → `--ignore-index`), and its
- * function names the `--loss` / `--metric` that selects them. Anything else is kept as it is.
+ * function names the `--loss` / `--metric` that selects them; a hint naming a flag beside the
+ * library option (`(--follow / wait: true)`) keeps the flag, and a hint about the typed arrays to
+ * pass speaks of the log's columns. Anything else is kept as it is.
  *
  * @example
  * flagWording("Fill or drop the nulls, or pass nulls: 'skip' to leave such rows out.");
  * // "Fill or drop the nulls, or pass --nulls skip to leave such rows out."
  */
 export function flagWording(text: string): string {
-  return text
+  let worded = text;
+  for (const [library, cli] of ARRAY_HINTS) worded = worded.replaceAll(library, cli);
+  return worded
+    .replace(FLAG_BESIDE_SETTING, '($1)')
     .replace(OPTION_SETTING, (whole, key: string, value: string | undefined, bool: string | undefined) => {
       const flag = flagOfOption(key);
       if (flag === undefined) return whole;

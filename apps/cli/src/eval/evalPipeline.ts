@@ -1,5 +1,6 @@
 import type { StateReduction } from '@lossflow/core';
 import {
+  type GroupBudget,
   type GroupKey,
   type GroupValue,
   type LossChunk,
@@ -95,12 +96,17 @@ export interface EvalHooks {
  * nothing is emitted.
  */
 export function evalPipeline(plan: EvalPlan, source: EvalSource, hooks: EvalHooks = {}): Observable<EvalRun> {
+  // Every group's state is kept to the end: past the budget the pass fails, naming the key, at
+  // the first chunk that brings one too many (in this thread, from workers or a distributed run),
+  // or, for a batch alone with too many keys, as the batch builds the state past it.
+  const budget = plan.by === undefined ? undefined : groupBudget(plan, hooks.describeKey);
   const operators = evalOperators(plan, {
     perRow: plan.perRow !== undefined && hooks.perRow !== undefined,
     step: hooks.step,
+    groupBudget: budget,
   });
   const metrics = plan.metrics ?? [];
-  const metricOps = metricOperators(metrics, { by: plan.by, nulls: plan.nulls });
+  const metricOps = metricOperators(metrics, { by: plan.by, nulls: plan.nulls, groupBudget: budget });
   // Worker threads compute every loss and metric of a batch at once (one read); per-row output
   // needs each batch's key columns, and a function as an option (--distance) cannot be sent to a
   // worker, so those read in this thread (asking rx for threads there would be its
@@ -121,9 +127,6 @@ export function evalPipeline(plan: EvalPlan, source: EvalSource, hooks: EvalHook
     tap(() => hooks.onBatch?.()),
     share(),
   );
-  // Every group's state is kept to the end: past the budget the pass fails, naming the key, at
-  // the first chunk that brings one too many (in this thread, from workers or a distributed run).
-  const budget = plan.by === undefined ? undefined : groupBudget(plan, hooks.describeKey);
   const perLoss = plan.losses.map((selection, index) => {
     const chunks$ = (
       perBatch$ === undefined
@@ -213,7 +216,7 @@ export function evalPipeline(plan: EvalPlan, source: EvalSource, hooks: EvalHook
  */
 export function evalOperators(
   plan: EvalPlan,
-  options: { perRow: boolean; step: string | undefined },
+  options: { perRow: boolean; step: string | undefined; groupBudget?: GroupBudget | undefined },
 ): OperatorFunction<RecordBatch, LossChunk>[] {
   return plan.losses.map((selection) =>
     lossOperatorOf(selection.entry)({
@@ -223,6 +226,9 @@ export function evalOperators(
       perRow: options.perRow,
       nulls: plan.nulls,
       ...(options.step === undefined ? {} : { step: options.step }),
+      ...(plan.by === undefined || options.groupBudget === undefined
+        ? {}
+        : { groupBudget: options.groupBudget }),
     }),
   );
 }

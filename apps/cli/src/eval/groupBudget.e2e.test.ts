@@ -4,13 +4,15 @@
  * crash or a truncated result, in the main thread (`--report` reads there), in worker threads and
  * with several keys; `--max-groups` sets the budget.
  */
+
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeIpcStream } from '@lossflow/arrow/node';
-import { Field, Float32, Int32, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
+import { Field, FixedSizeList, Float32, Int32, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../testing/runCli.js';
+import { BIN, runCli } from '../testing/runCli.js';
 
 const ROWS = 150_000;
 const BATCH = 30_000;
@@ -44,10 +46,67 @@ async function writeIdLog(path: string): Promise<void> {
   await out.close();
 }
 
+const CLASSES = 100;
+const WIDE_ROWS = 20_000;
+
+/** One batch of 20,000 rows, each its own `id`, with 100 class logits and a `label`. */
+async function writeWideLog(path: string): Promise<void> {
+  const logits = new FixedSizeList(CLASSES, new Field('item', new Float32(), false));
+  const fields = [
+    new Field('id', new Int32(), false),
+    new Field('logits', logits, false),
+    new Field('label', new Int32(), false),
+  ];
+  const n = WIDE_ROWS;
+  const out = writeIpcStream(path, new Schema(fields));
+  const children = [
+    makeData({ type: new Int32(), length: n, data: Int32Array.from({ length: n }, (_, i) => i) }),
+    makeData({
+      type: logits,
+      length: n,
+      child: makeData({
+        type: new Float32(),
+        length: n * CLASSES,
+        data: Float32Array.from({ length: n * CLASSES }, (_, i) => (i % 13) / 13),
+      }),
+    }),
+    makeData({ type: new Int32(), length: n, data: Int32Array.from({ length: n }, (_, i) => i % CLASSES) }),
+  ];
+  await out.write(
+    new RecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length: n, children })),
+  );
+  await out.close();
+}
+
+/** A CLI run under GNU time: what it printed, its exit code and its peak RSS in KB. */
+function runCliMeasured(
+  args: readonly string[],
+): Promise<{ code: number | null; stderr: string; maxRssKb: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, BIN, ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', () => {
+      const rss = /maxrss=(\d+)\s*$/.exec(stderr);
+      const exit = /Command exited with non-zero status (\d+)/.exec(stderr);
+      resolve({ code: exit === null ? 0 : Number(exit[1]), stderr, maxRssKb: Number(rss?.[1]) });
+    });
+  });
+}
+
+let wide: string;
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lossflow-groups-'));
   log = join(dir, 'ids.arrows');
   await writeIdLog(log);
+  wide = join(dir, 'wide.arrows');
+  await writeWideLog(wide);
 });
 
 const MSE = ['--loss', 'mse', '--input', 'pred', '--target', 'y'];
@@ -94,8 +153,10 @@ describe('lossflow eval --by with more groups than the budget', () => {
       ]);
       expect(run.code, where.join(' ')).toBe(1);
       expect(run.stdout).toBe('');
+      // Batch 0 alone has more ids than that: it fails as it builds the state past the budget,
+      // naming the row where the first id past it appears.
       expect(run.stderr).toMatch(
-        /'id' has more than 10,8\d\d distinct values \(group 10,8\d\d is id=108\d\d\): the budget is 10,8\d\d groups \(128 MiB of group states at ~12,\d{3} bytes per group\)/,
+        /\(file '[^']+', batch 0, row 108\d\d, column 'id'\): 'id' has more than 10,8\d\d distinct values in one batch: the budget is 10,8\d\d groups \(128 MiB of group states at ~12,\d{3} bytes per group\)/,
       );
       expect(run.stderr).toContain('[TOO_MANY_GROUPS]. Raise --max-groups');
     }
@@ -122,12 +183,54 @@ describe('lossflow eval --by with more groups than the budget', () => {
       ['--threads', '2'],
       ['--threads', '1'],
     ]) {
-      const past = await runCli(['eval', log, ...MSE, '--by', 'run,id', '--max-groups', '1000', ...where]);
+      // Batches of 30,000 ids: the 40,001st id comes in batch 1.
+      const past = await runCli(['eval', log, ...MSE, '--by', 'run,id', '--max-groups', '40000', ...where]);
       expect(past.code).toBe(1);
       expect(past.stderr).toContain(
-        "'run,id' has more than 1,000 distinct values (group 1,001 is run=0 id=1000): the limit is 1,000 groups",
+        "'run,id' has more than 40,000 distinct values (group 40,001 is run=0 id=40000): the limit is 40,000 groups",
       );
-      expect(past.stderr).toContain('Raise --max-groups (1000) if the memory is there');
+      expect(past.stderr).toContain('Raise --max-groups (40000) if the memory is there');
+      // Batch 0 alone past the limit: it fails at the row of the first key past it.
+      const batch = await runCli(['eval', log, ...MSE, '--by', 'run,id', '--max-groups', '1000', ...where]);
+      expect(batch.code).toBe(1);
+      expect(batch.stderr).toContain(
+        "batch 0, row 1000, column 'run,id'): 'run,id' has more than 1,000 distinct values in one batch: the limit is 1,000 groups",
+      );
+      expect(batch.stderr).toContain('Raise --max-groups (1000) if the memory is there');
+    }
+  }, 240_000);
+
+  it('bounds the memory of one batch of many keys: a confusion matrix or AUROC bins per id fail before building the states past the budget', async () => {
+    for (const metric of ['confusion-matrix', 'auroc']) {
+      for (const where of [
+        ['--threads', '1'],
+        ['--threads', '2'],
+        ['--report', join(dir, 'wide.html')],
+      ]) {
+        const what = [metric, ...where].join(' ');
+        const run = await runCliMeasured([
+          'eval',
+          wide,
+          '--metric',
+          metric,
+          '--input',
+          'logits',
+          '--target',
+          'label',
+          '--by',
+          'id',
+          ...where,
+        ]);
+        expect(run.code, what).toBe(1);
+        expect(run.stderr, what).toMatch(
+          /batch 0, row \d+, column 'id'\): 'id' has more than \d+ distinct values in one batch: the budget is \d+ groups \(128 MiB of group states at ~[\d,]+ bytes per group\)/,
+        );
+        expect(run.stderr, what).toContain('[TOO_MANY_GROUPS]. Raise --max-groups');
+        // Building every id's state took 3.2 GB (confusion matrix) and 12.6 GB (AUROC): now the
+        // budget's 128 MiB, the batch and the CLI itself, with a wide margin.
+        expect(run.maxRssKb, what).toBeGreaterThan(0);
+        expect(run.maxRssKb, what).toBeLessThan(1_000_000);
+      }
     }
   }, 240_000);
 

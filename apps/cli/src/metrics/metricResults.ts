@@ -1,5 +1,5 @@
 import type { MetricName, MetricValue } from '@lossflow/core';
-import type { GroupKey } from '@lossflow/rx';
+import type { GroupBudget, GroupKey } from '@lossflow/rx';
 import {
   type MetricChunk,
   type MetricGroupValue,
@@ -43,17 +43,21 @@ export interface MetricResult {
 }
 
 /**
- * The metric operator of each `--metric`, in the order given, with the pass's `--by` and `--nulls`.
+ * The metric operator of each `--metric`, in the order given, with the pass's `--by` and `--nulls`
+ * (and its group budget, which each batch's group states are charged to as they are built).
  */
 export function metricOperators(
   metrics: readonly MetricSelection[],
-  stream: { by: string | undefined; nulls: 'error' | 'skip' },
+  stream: { by: string | undefined; nulls: 'error' | 'skip'; groupBudget?: GroupBudget | undefined },
 ): OperatorFunction<RecordBatch, MetricChunk>[] {
   return metrics.map((selection) =>
     metricOperator(selection.entry.name as MetricName, {
       ...selection.options,
       ...selection.columns,
       ...(stream.by === undefined ? {} : { by: stream.by }),
+      ...(stream.by === undefined || stream.groupBudget === undefined
+        ? {}
+        : { groupBudget: stream.groupBudget }),
       nulls: stream.nulls,
     }),
   );

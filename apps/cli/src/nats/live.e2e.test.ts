@@ -181,7 +181,8 @@ describe('lossflow publish → lossflow eval --nats --subject', () => {
     const unfinished = await runCli(['eval', '--nats', server.url, '--subject', 'job.follow']);
     expect(unfinished.code).toBe(1);
     expect(unfinished.stderr).toContain('[INCOMPLETE_RUN]');
-    expect(unfinished.stderr).toContain('--follow');
+    expect(unfinished.stderr).toContain('follow it (--follow) to wait for the marker');
+    expect(unfinished.stderr).not.toContain('wait: true');
 
     const following = runCli([
       'eval',

@@ -1,5 +1,6 @@
 import { LiveRunError, natsServersOf, redactNatsUrl } from '@lossflow/nats';
 import type { Failure } from '../errors/describeFailure.js';
+import { flagWording } from '../errors/flagWording.js';
 
 /**
  * The exit code and message for an error of talking to NATS (cannot connect, not authorized, a
@@ -21,7 +22,7 @@ export function natsFailure(
     ].filter((w) => w !== undefined);
     return {
       exitCode: 1,
-      message: `${head} ${error.detail}${where.length === 0 ? '' : ` (${where.join(', ')})`} [${error.code}]. ${[error.hint, 'No result was written.'].filter((h) => h !== undefined).join(' ')}`,
+      message: `${head} ${error.detail}${where.length === 0 ? '' : ` (${where.join(', ')})`} [${error.code}]. ${[error.hint === undefined ? undefined : flagWording(error.hint), 'No result was written.'].filter((h) => h !== undefined).join(' ')}`,
     };
   }
   if (!(error instanceof Error)) return undefined;

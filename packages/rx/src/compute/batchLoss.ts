@@ -9,7 +9,9 @@ import {
 } from '@lossflow/core';
 import type { ChunkSteps, GroupState, RowDtypes, RowShapes } from '../chunks/LossChunk.js';
 import { rowDtypesOf, rowShapesOf } from '../chunks/rowShapes.js';
+import { type BatchGroupLimits, LOSS_GROUP_BYTES } from '../reduce/GroupBudget.js';
 import type { LossOperatorSpec } from '../specs/LossOperatorSpec.js';
+import { BatchGroupCharge } from './BatchGroupCharge.js';
 import { errorAtRow } from './errorAtRow.js';
 import { keyGroups } from './keyGroups.js';
 
@@ -28,6 +30,8 @@ export interface BatchLossPlan<O> {
   readonly nulls: 'error' | 'skip';
   /** Column by role, the grouping column under {@link KEY}, the step column under {@link STEP}. */
   readonly columns: Readonly<Record<string, string>>;
+  /** With `by`: the group budget's bounds, charged as the batch's group states are built. */
+  readonly groupLimits?: BatchGroupLimits | undefined;
 }
 
 /** What one loss computes from one batch: plain data (but `perRow`), so a worker thread can post it. */
@@ -47,7 +51,9 @@ export interface BatchLoss {
 /**
  * One loss over one batch, whose tensors `tensorsOf` makes (from an apache-arrow batch in this
  * thread, from the buffers a worker read in a worker thread), so both compute the same states. A
- * `LossError` gets the column of its argument; the caller adds the batch index.
+ * `LossError` gets the column of its argument; the caller adds the batch index. With
+ * `plan.groupLimits`, the groups' states are charged to `charge` (shared by the losses and metrics
+ * computed from the same batch; a fresh one by default) as they are built.
  *
  * @example
  * const part = batchLoss(plan, (columns, o) => batchTensors(batch, columns, { ...o, batchIndex }));
@@ -55,6 +61,7 @@ export interface BatchLoss {
 export function batchLoss<O>(
   plan: BatchLossPlan<O>,
   tensorsOf: (columns: Readonly<Record<string, string>>, options: BatchTensorsOptions) => BatchTensors,
+  charge?: BatchGroupCharge,
 ): BatchLoss {
   const { spec, options, by, columns } = plan;
   // The batch's row of each row the tensors hold, when nulls dropped rows (`nulls: 'skip'`).
@@ -72,7 +79,17 @@ export function batchLoss<O>(
     if (by === undefined) state = spec.partial(args, options);
     else {
       // Each row is computed once, in its key's state; the batch's state is the merge of those.
-      const keyed = keyGroups(spec, options, args, tensors[KEY]!, by);
+      const limits = plan.groupLimits;
+      const keyed = keyGroups(
+        spec,
+        options,
+        args,
+        tensors[KEY]!,
+        by,
+        limits === undefined
+          ? undefined
+          : (charge ?? new BatchGroupCharge()).stream(limits, spec.name, by, () => LOSS_GROUP_BYTES),
+      );
       groups = keyed.groups;
       groupEnds = keyed.ends;
       state = groups.reduce((acc, g) => mergeInto(acc, g.state), createState(spec.name, dtypeOf(args[0]!)));

@@ -9,6 +9,8 @@ import {
   type Tensor,
 } from '@lossflow/core';
 import type { MetricGroupState } from '../chunks/MetricChunk.js';
+import { type BatchGroupLimits, metricGroupBytes } from '../reduce/GroupBudget.js';
+import { BatchGroupCharge } from './BatchGroupCharge.js';
 import { KEY } from './batchLoss.js';
 import { errorAtRow } from './errorAtRow.js';
 import { keyGroups } from './keyGroups.js';
@@ -22,6 +24,8 @@ export interface BatchMetricPlan {
   readonly nulls: 'error' | 'skip';
   /** Column by role (`input`, `target`), the grouping column under `KEY`. */
   readonly columns: Readonly<Record<string, string>>;
+  /** With `by`: the group budget's bounds, charged as the batch's group states are built. */
+  readonly groupLimits?: BatchGroupLimits | undefined;
 }
 
 /** What one metric computes from one batch: plain data, so a worker thread can post it. */
@@ -37,6 +41,8 @@ export interface BatchMetric {
  * thread, from the buffers a worker read in a worker thread), so both compute the same states.
  * With `by`, each key's rows are computed once, and the batch's state is the merge of the keys'.
  * A `LossError` names the batch's row and the column of its argument; the caller adds the batch.
+ * With `plan.groupLimits`, the groups' states are charged to `charge` (shared by the losses and
+ * metrics computed from the same batch; a fresh one by default) as they are built.
  *
  * @example
  * const part = batchMetric(plan, (columns, o) => batchTensors(batch, columns, { ...o, batchIndex }));
@@ -44,6 +50,7 @@ export interface BatchMetric {
 export function batchMetric(
   plan: BatchMetricPlan,
   tensorsOf: (columns: Readonly<Record<string, string>>, options: BatchTensorsOptions) => BatchTensors,
+  charge?: BatchGroupCharge,
 ): BatchMetric {
   const { metric, options, by, columns } = plan;
   const descriptor = METRICS[metric as MetricName];
@@ -58,7 +65,19 @@ export function batchMetric(
     let groups: MetricGroupState[] | undefined;
     if (by === undefined) state = partial(args, options);
     else {
-      groups = keyGroups({ partial }, options, args, made.tensors[KEY]!, by).groups;
+      const limits = plan.groupLimits;
+      groups = keyGroups(
+        { partial },
+        options,
+        args,
+        made.tensors[KEY]!,
+        by,
+        limits === undefined
+          ? undefined
+          : (charge ?? new BatchGroupCharge()).stream(limits, metric, by, (s: MetricState) =>
+              metricGroupBytes(metric, s),
+            ),
+      ).groups;
       state =
         groups.length === 0
           ? partial(args, options)

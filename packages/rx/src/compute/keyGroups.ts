@@ -6,6 +6,7 @@ import {
   type TensorData,
 } from '@lossflow/core';
 import type { GroupKey } from '../chunks/LossChunk.js';
+import type { GroupCharge } from './BatchGroupCharge.js';
 import { keyRuns } from './keyRuns.js';
 import { sliceRows } from './sliceRows.js';
 
@@ -24,7 +25,8 @@ export interface KeyGroups<S = LossState> {
  * A key's rows are computed in row order: a key with one run from a zero-copy slice (the usual
  * epoch-sorted log, as before), a key with several runs from its rows gathered into one reused
  * buffer per argument, so short runs cost a copy, not a loss call each. A loss error's row is the
- * row in the batch.
+ * row in the batch. With `charge`, each key's state is charged to the group budget as it is built,
+ * and the key whose state would pass it fails (`TOO_MANY_GROUPS`) before its state is built.
  *
  * @example
  * const { groups, ends } = keyGroups(spec, options, args, keys, 'epoch');
@@ -35,6 +37,7 @@ export function keyGroups<O, S = LossState>(
   args: readonly Tensor[],
   keys: Tensor,
   column: string,
+  charge?: GroupCharge<S>,
 ): KeyGroups<S> {
   // Runs as parallel arrays, chained per key (first → next → …): no object per run.
   const starts: number[] = [];
@@ -71,6 +74,7 @@ export function keyGroups<O, S = LossState>(
   const groupEnds: number[] = [];
   for (let k = 0; k < order.length; k++) {
     const r0 = first[k]!;
+    charge?.before(k, starts[r0]!);
     let state: S;
     if (r0 === last[k]) {
       const start = starts[r0]!;
@@ -95,6 +99,7 @@ export function keyGroups<O, S = LossState>(
           : e;
       }
     }
+    charge?.after(state);
     groups.push({ key: order[k]!, state });
     groupEnds.push(ends[last[k]!]!);
   }

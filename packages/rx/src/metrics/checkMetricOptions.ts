@@ -7,6 +7,7 @@ import {
   type Tensor,
   unknownOptionError,
 } from '@lossflow/core';
+import type { GroupBudget } from '../reduce/GroupBudget.js';
 
 /** Options every metric operator takes besides the metric's own. */
 export interface MetricStreamOptions {
@@ -18,6 +19,12 @@ export interface MetricStreamOptions {
   by?: string;
   /** A null in a selected column is an error (default) or drops the row (`'skip'`). */
   nulls?: 'error' | 'skip';
+  /**
+   * With `by`: the budget whose bounds each batch's group states are charged to as they are built
+   * (see `GroupBudget.batchLimits`), in worker threads too: a batch alone with more keys than the
+   * budget fails with `TOO_MANY_GROUPS` before building the state past it.
+   */
+  groupBudget?: GroupBudget;
 }
 
 /** A metric operator's options, split into the metric's own and the stream's. */
@@ -28,7 +35,7 @@ export interface CheckedMetricOptions {
   readonly stream: MetricStreamOptions;
 }
 
-const STREAM_KEYS = ['input', 'target', 'by', 'nulls'] as const;
+const STREAM_KEYS = ['input', 'target', 'by', 'nulls', 'groupBudget'] as const;
 const REGRESSION: ReadonlySet<string> = new Set(['mae', 'rmse', 'r2', 'pearson']);
 
 /**

@@ -33,7 +33,8 @@ export function metricOperator(
   options: Record<string, unknown> & MetricStreamOptions = {},
 ): ThreadableOperator<MetricChunk> {
   const { core, stream } = checkMetricOptions(name, options);
-  const { by, nulls = 'error' } = stream;
+  const { by, nulls = 'error', groupBudget } = stream;
+  const groupLimits = by === undefined ? undefined : groupBudget?.batchLimits;
   // The same plain values here and in worker threads (a class instance's getters do not survive a clone).
   const coreOptions = plainTensors(core);
   const columnsOf = (schema: Schema): Record<string, string> => {
@@ -49,7 +50,14 @@ export function metricOperator(
     const file = batchOrigin(batch);
     try {
       if (batch.schema !== schema || batchPlan === undefined) {
-        batchPlan = { metric: name, options: coreOptions, by, nulls, columns: columnsOf(batch.schema) };
+        batchPlan = {
+          metric: name,
+          options: coreOptions,
+          by,
+          nulls,
+          columns: columnsOf(batch.schema),
+          groupLimits,
+        };
         schema = batch.schema;
       }
       // Per batch: a list column's rows per range follow the batch's own list lengths.
@@ -68,6 +76,7 @@ export function metricOperator(
     options: coreOptions,
     by,
     nulls,
+    groupLimits,
     columns: columnsOf,
     chunk,
   };

@@ -37,7 +37,8 @@ export function lossOperator<O extends object>(
   }
   // The same plain values here and in worker threads (a class instance's getters do not survive a clone).
   const coreOptions = plainTensorOptions(spec.name, split.loss) as O;
-  const { by, perRow = false, nulls = 'error', step } = split.stream;
+  const { by, perRow = false, nulls = 'error', step, groupBudget } = split.stream;
+  const groupLimits = by === undefined ? undefined : groupBudget?.batchLimits;
   const columnsOf = (schema: Schema): Record<string, string> => {
     const columns = resolveColumns(
       schema,
@@ -56,7 +57,15 @@ export function lossOperator<O extends object>(
     const file = batchOrigin(batch);
     try {
       if (batch.schema !== schema || batchPlan === undefined) {
-        batchPlan = { spec, options: coreOptions, by, perRow, nulls, columns: columnsOf(batch.schema) };
+        batchPlan = {
+          spec,
+          options: coreOptions,
+          by,
+          perRow,
+          nulls,
+          columns: columnsOf(batch.schema),
+          groupLimits,
+        };
         schema = batch.schema;
       }
       // In the row ranges of a threaded fromFile, so any thread count (0 too) gives the same bits.
@@ -83,6 +92,7 @@ export function lossOperator<O extends object>(
     by,
     perRow,
     nulls,
+    groupLimits,
     columns: columnsOf,
     chunk,
   };

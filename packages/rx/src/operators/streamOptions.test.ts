@@ -5,7 +5,7 @@ import { STREAM_OPTION_KEYS } from './streamOptions.js';
 
 describe('stream options', () => {
   it('are the keys of StreamOptions', () => {
-    expect([...STREAM_OPTION_KEYS].sort()).toEqual(['by', 'nulls', 'perRow', 'step']);
+    expect([...STREAM_OPTION_KEYS].sort()).toEqual(['by', 'groupBudget', 'nulls', 'perRow', 'step']);
   });
 
   // An operator splits its flat options by name: a loss option or role spelled like a stream

@@ -1,4 +1,5 @@
 import { optionKeys } from '@lossflow/core';
+import type { GroupBudget } from '../reduce/GroupBudget.js';
 
 /** Options every loss operator takes besides the loss's own (core) options and its columns. */
 export interface StreamOptions {
@@ -14,6 +15,13 @@ export interface StreamOptions {
    * worker threads too (unlike the chunk's `source` batch).
    */
   step?: string;
+  /**
+   * With `by`: the budget whose bounds each batch's group states are charged to as they are built
+   * (see `GroupBudget.batchLimits`), in worker threads too. A batch alone with more keys than the
+   * budget then fails with `TOO_MANY_GROUPS` before building the state past it. Feed the same
+   * budget the chunks (`addLoss`) to bound the keys of all batches together.
+   */
+  groupBudget?: GroupBudget;
 }
 
 /**
@@ -26,4 +34,5 @@ export const STREAM_OPTION_KEYS: readonly (keyof StreamOptions)[] = optionKeys<S
   perRow: true,
   nulls: true,
   step: true,
+  groupBudget: true,
 });

@@ -1,4 +1,4 @@
-import { LossError } from '@lossflow/core';
+import { LossError, type MetricState } from '@lossflow/core';
 import type { GroupKey, LossChunk } from '../chunks/LossChunk.js';
 import type { MetricChunk } from '../chunks/MetricChunk.js';
 
@@ -37,6 +37,31 @@ export const METRIC_ARRAY_FACTOR = 4;
  * `confusion-matrix` over 10 classes (800 bytes of counts) 10–22 KB per group.
  */
 const ARRAY_VALUED_METRICS: ReadonlyMap<string, number> = new Map([['confusionMatrix', 8]]);
+
+/**
+ * What one metric group costs in the budget: {@link METRIC_GROUP_BYTES} + {@link METRIC_ARRAY_FACTOR}
+ * × the bytes of its state's arrays, more for a confusion matrix, whose value per group is as large
+ * as its state. The same cost whether a chunk's groups are counted or a batch's groups are built.
+ */
+export function metricGroupBytes(metric: string, state: MetricState): number {
+  const arrays = state.counts.byteLength + state.sums.byteLength + state.moments.byteLength;
+  return METRIC_GROUP_BYTES + (METRIC_ARRAY_FACTOR + (ARRAY_VALUED_METRICS.get(metric) ?? 0)) * arrays;
+}
+
+/**
+ * A budget's bounds as plain data, which a worker thread receives (see {@link GroupBudget.batchLimits}):
+ * what bounds the groups one batch builds.
+ */
+export interface BatchGroupLimits {
+  /** Distinct keys allowed, when the budget was given as a count. */
+  readonly maxGroups: number | undefined;
+  /** Memory the group states may take when `maxGroups` is not given. */
+  readonly memoryBytes: number;
+  /** The grouping column as the user named it, for the error. */
+  readonly by: string | undefined;
+  /** How to fix the error. */
+  readonly hint: string;
+}
 
 /** Options of {@link GroupBudget}. */
 export interface GroupBudgetOptions {
@@ -109,6 +134,21 @@ export class GroupBudget {
     return Math.max(1, Math.floor(this.#memoryBytes / Math.max(this.#bytesPerGroup, LOSS_GROUP_BYTES)));
   }
 
+  /**
+   * The bounds a loss or metric operator given this budget (`groupBudget`) applies to each batch,
+   * before the batch's chunk reaches {@link addLoss} / {@link addMetric}: a batch alone with more
+   * keys than the budget fails as it builds the state past it, so a big batch of distinct keys
+   * cannot take more memory than the budget (in worker threads too, which receive these bounds).
+   */
+  get batchLimits(): BatchGroupLimits {
+    return {
+      maxGroups: this.#maxGroups,
+      memoryBytes: this.#memoryBytes,
+      by: this.#options.by,
+      hint: this.#options.hint ?? DEFAULT_HINT,
+    };
+  }
+
   /** Distinct keys counted so far. */
   get groups(): number {
     return this.#keys.size;
@@ -136,13 +176,9 @@ export class GroupBudget {
   addMetric(index: number, chunk: MetricChunk): void {
     const groups = chunk.groups;
     if (groups === undefined || groups.length === 0) return;
-    let arrays = 0;
-    for (const g of groups) {
-      const s = g.state;
-      arrays = Math.max(arrays, s.counts.byteLength + s.sums.byteLength + s.moments.byteLength);
-    }
-    const factor = METRIC_ARRAY_FACTOR + (ARRAY_VALUED_METRICS.get(chunk.metric) ?? 0);
-    this.#size(`m${index}`, METRIC_GROUP_BYTES + factor * arrays);
+    let bytes = 0;
+    for (const g of groups) bytes = Math.max(bytes, metricGroupBytes(chunk.metric, g.state));
+    this.#size(`m${index}`, bytes);
     for (const g of groups) this.#add(g.key, chunk.batch, chunk.file, chunk.metric);
   }
 
@@ -172,10 +208,7 @@ export class GroupBudget {
     const limit = this.limit;
     const by = o.by === undefined ? 'the grouping key' : `'${o.by}'`;
     const shown = key === undefined ? undefined : (o.describeKey?.(key) ?? String(key));
-    const budget =
-      this.#maxGroups !== undefined
-        ? `the limit is ${limit.toLocaleString('en-US')} groups`
-        : `the budget is ${limit.toLocaleString('en-US')} groups (${mib(this.#memoryBytes)} of group states at ~${this.#bytesPerGroup.toLocaleString('en-US')} bytes per group)`;
+    const budget = budgetClause(limit, this.#maxGroups, this.#memoryBytes, this.#bytesPerGroup);
     throw new LossError(
       'TOO_MANY_GROUPS',
       `${by} has more than ${limit.toLocaleString('en-US')} distinct values${shown === undefined ? '' : ` (group ${this.#keys.size.toLocaleString('en-US')} is ${shown})`}: ${budget}, and every group's state is kept until the end`,
@@ -184,12 +217,31 @@ export class GroupBudget {
         ...(batch === undefined ? {} : { batch }),
         ...(file === undefined ? {} : { file }),
         ...(o.by === undefined ? {} : { column: o.by }),
-        hint:
-          o.hint ??
-          'Raise maxGroups (it costs memory), group by a coarser key, or compute per-row losses (perRow) and aggregate them elsewhere.',
+        hint: o.hint ?? DEFAULT_HINT,
       },
     );
   }
+}
+
+const DEFAULT_HINT =
+  'Raise maxGroups (it costs memory), group by a coarser key, or compute per-row losses (perRow) and aggregate them elsewhere.';
+
+/**
+ * What the budget is, as the `TOO_MANY_GROUPS` error says it: the count given, or the groups that
+ * fit the memory at the cost per group.
+ *
+ * @example
+ * budgetClause(32768, undefined, 128 * 1024 * 1024, 4096); // 'the budget is 32,768 groups (128 MiB …)'
+ */
+export function budgetClause(
+  limit: number,
+  maxGroups: number | undefined,
+  memoryBytes: number,
+  bytesPerGroup: number,
+): string {
+  return maxGroups !== undefined
+    ? `the limit is ${limit.toLocaleString('en-US')} groups`
+    : `the budget is ${limit.toLocaleString('en-US')} groups (${mib(memoryBytes)} of group states at ~${bytesPerGroup.toLocaleString('en-US')} bytes per group)`;
 }
 
 function mib(bytes: number): string {

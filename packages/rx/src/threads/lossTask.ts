@@ -9,10 +9,12 @@ import type { WorkerBatch } from '@lossflow/arrow/worker';
 import { type KernelBackend, type LossState, setKernelBackend } from '@lossflow/core';
 import { adoptCompiledKernels, wasmKernels } from '@lossflow/core/kernels';
 import type { ChunkSteps, GroupState, RowDtypes, RowShapes } from '../chunks/LossChunk.js';
+import { BatchGroupCharge } from '../compute/BatchGroupCharge.js';
 import { type BatchLossPlan, batchLoss } from '../compute/batchLoss.js';
 import { type BatchMetric, type BatchMetricPlan, batchMetric } from '../compute/batchMetric.js';
 import { sharedMetricPass } from '../compute/sharedMetricPass.js';
 import { tensorsOncePerBatch } from '../compute/tensorsOncePerBatch.js';
+import type { BatchGroupLimits } from '../reduce/GroupBudget.js';
 import { registrySpec } from '../specs/registrySpec.js';
 import { registerLossErrorCodec } from './lossErrorCodec.js';
 
@@ -30,6 +32,8 @@ export interface WorkerLossPlan {
   readonly by: string | undefined;
   readonly nulls: 'error' | 'skip';
   readonly columns: Readonly<Record<string, string>>;
+  /** With `by`: the group budget's bounds, charged as each batch's group states are built. */
+  readonly groupLimits?: BatchGroupLimits | undefined;
 }
 
 /** What the workers are set up with: the reading thread's kernel backend, the losses and the metrics. */
@@ -73,6 +77,7 @@ export function setup(data: LossTaskData): void {
     perRow: false,
     nulls: l.nulls,
     columns: l.columns,
+    groupLimits: l.groupLimits,
   }));
   metricPlans = data.metrics ?? [];
 }
@@ -86,15 +91,21 @@ export function memory(bytes: number): Uint8Array | undefined {
 export function run(batch: WorkerBatch): WorkerPass {
   // Losses and metrics reading the same columns share one build of their tensors.
   const tensorsOf = tensorsOncePerBatch((columns, o) => batch.tensors(columns, o));
+  // Every loss's and metric's group states of this batch are held until it is posted: one charge.
+  const charge = new BatchGroupCharge();
   // The losses first, in the metrics' scope: a cross-entropy then reads the logits for both.
   return sharedMetricPass(
     metricPlans,
     () => ({
       losses: plans.map((plan) => {
-        const { rows, skipped, state, groups, steps, rowShapes, rowDtypes } = batchLoss(plan, tensorsOf);
+        const { rows, skipped, state, groups, steps, rowShapes, rowDtypes } = batchLoss(
+          plan,
+          tensorsOf,
+          charge,
+        );
         return { rows, skipped, state, groups, steps, rowShapes, rowDtypes };
       }),
-      metrics: metricPlans.map((plan) => batchMetric(plan, tensorsOf)),
+      metrics: metricPlans.map((plan) => batchMetric(plan, tensorsOf, charge)),
     }),
     true,
   );

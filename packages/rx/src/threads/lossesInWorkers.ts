@@ -73,6 +73,7 @@ export function lossesInWorkers(
             by: p.by,
             nulls: p.nulls,
             columns: columns[i]!,
+            groupLimits: p.groupLimits,
           })),
           metrics: metrics.map((m, i) => ({
             metric: m.metric,
@@ -80,6 +81,7 @@ export function lossesInWorkers(
             by: m.by,
             nulls: m.nulls,
             columns: metricColumns[i]!,
+            groupLimits: m.groupLimits,
           })),
         };
         return {

@@ -2,6 +2,7 @@ import type { RecordBatch, Schema } from 'apache-arrow';
 import type { OperatorFunction } from 'rxjs';
 import type { LossChunk } from '../chunks/LossChunk.js';
 import type { MetricChunk } from '../chunks/MetricChunk.js';
+import type { BatchGroupLimits } from '../reduce/GroupBudget.js';
 import type { LossOperatorSpec } from '../specs/LossOperatorSpec.js';
 
 /** What a loss operator does, carried by it (its `WORKER_PLAN`) so a source that computes batches elsewhere can run it. */
@@ -11,6 +12,8 @@ export interface LossOperatorPlan<O = unknown> {
   readonly by: string | undefined;
   readonly perRow: boolean;
   readonly nulls: 'error' | 'skip';
+  /** With `by` and a `groupBudget`: its bounds, charged as each batch's group states are built. */
+  readonly groupLimits?: BatchGroupLimits | undefined;
   /** The loss's columns (by role, the grouping and step columns under their keys) in a batch of this schema. */
   columns(schema: Schema): Record<string, string>;
   /**
@@ -29,6 +32,8 @@ export interface MetricOperatorPlan {
   readonly options: Readonly<Record<string, unknown>>;
   readonly by: string | undefined;
   readonly nulls: 'error' | 'skip';
+  /** With `by` and a `groupBudget`: its bounds, charged as each batch's group states are built. */
+  readonly groupLimits?: BatchGroupLimits | undefined;
   /** The metric's columns (by role, the grouping column under its key) in a batch of this schema. */
   columns(schema: Schema): Record<string, string>;
   /**
