@@ -2,7 +2,13 @@ import { checkOptionKeys, optionKeys } from '../descriptor/optionKeys.js';
 import { numberOption } from '../options/optionChecks.js';
 import { ignoreIndexOption } from '../tensor/classOperands.js';
 import type { FloatArray, TensorInput } from '../tensor/tensor.js';
-import { classificationOperands, IGNORED, layoutOf, nanScoreError } from './classificationOperands.js';
+import {
+  classificationOperands,
+  IGNORED,
+  layoutOf,
+  nanScoreError,
+  probabilityError,
+} from './classificationOperands.js';
 import { classRowStats } from './classRowStats.js';
 import { type MetricState, metricStateFor } from './MetricState.js';
 import { ignoreParam, scoresOption } from './metricOptions.js';
@@ -113,6 +119,7 @@ function countThresholdHits(
     const yi = y[i]!;
     if (yi === IGNORED) continue;
     const p = logits ? sigmoid(z) : z;
+    if (!logits && (p < 0 || p > 1)) throw probabilityError(NAME, Math.floor(i / labels), p);
     counted++;
     if ((p >= threshold ? 1 : 0) === yi) correct++;
   }

@@ -7,6 +7,7 @@ import {
   layoutOf,
   nanScoreError,
   probabilityError,
+  undefinedSoftmaxError,
 } from './classificationOperands.js';
 import { type MetricState, metricStateFor } from './MetricState.js';
 import { checkStateSize, choiceOption, ignoreParam, integerOption, scoresOption } from './metricOptions.js';
@@ -104,6 +105,8 @@ export function aurocPartial(
         const t = idx[(n * inner + k) * stride]!;
         if (t === ignore) continue;
         const s = logits ? expSumAt(x, base, classes, inner, max, terms) : 1;
+        // A +∞ logit (or all −∞) leaves the softmax undefined: no threshold bin holds a NaN.
+        if (Number.isNaN(s)) throw undefinedSoftmaxError(NAME, n);
         for (let c = 0; c < classes; c++) {
           const v = x[base + c * inner]!;
           const p = logits ? terms[c]! / s : v;

@@ -8,6 +8,7 @@ import {
   layoutOf,
   nanScoreError,
   probabilityError,
+  undefinedSoftmaxError,
 } from './classificationOperands.js';
 import { addSum, type MetricState, metricStateFor, sumAt } from './MetricState.js';
 import { ignoreParam, scoresOption } from './metricOptions.js';
@@ -65,6 +66,8 @@ export function brierScorePartial(
         const t = idx[(n * inner + k) * stride]!;
         if (t === ignore) continue;
         const s = logits ? expSumAt(x, base, classes, inner, max, terms) : 1;
+        // A +∞ logit (or all −∞) leaves the softmax undefined, as calibrationError and auroc say.
+        if (Number.isNaN(s)) throw undefinedSoftmaxError(NAME, n);
         let e = 0;
         for (let c = 0; c < classes; c++) {
           const v = x[base + c * inner]!;

@@ -3,7 +3,13 @@ import { LossError } from '../LossError.js';
 import { numberOption } from '../options/optionChecks.js';
 import { ignoreIndexOption } from '../tensor/classOperands.js';
 import type { TensorInput } from '../tensor/tensor.js';
-import { classificationOperands, IGNORED, layoutOf, nanScoreError } from './classificationOperands.js';
+import {
+  classificationOperands,
+  IGNORED,
+  layoutOf,
+  nanScoreError,
+  probabilityError,
+} from './classificationOperands.js';
 import { classRowStats } from './classRowStats.js';
 import { type MetricState, metricStateFor } from './MetricState.js';
 import { type Average, checkStateSize, choiceOption, ignoreParam, scoresOption } from './metricOptions.js';
@@ -116,8 +122,10 @@ export function classStatScoresPartial(
       if (Number.isNaN(z)) throw nanScoreError(metric, Math.floor(i / labels));
       const yi = y[i]!;
       if (yi === IGNORED) continue;
+      const p = logits ? sigmoid(z) : z;
+      if (!logits && (p < 0 || p > 1)) throw probabilityError(metric, Math.floor(i / labels), p);
       counted++;
-      const pred = (logits ? sigmoid(z) : z) >= threshold;
+      const pred = p >= threshold;
       const l = i % labels;
       if (pred && yi === 1) counts[l]!++;
       else if (pred) counts[labels + l]!++;

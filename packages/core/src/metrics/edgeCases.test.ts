@@ -126,6 +126,33 @@ describe('typed errors', () => {
     }
   });
 
+  it('a counted row whose softmax is undefined (+∞, or all −∞) names its row where a metric needs the softmax', () => {
+    const inf = Number.POSITIVE_INFINITY;
+    for (const bad of [
+      [0, inf, 1],
+      [-inf, -inf, -inf],
+    ]) {
+      const x = logits([[1, 2, 3], bad, [0, 0, 1]]);
+      for (const name of ['auroc', 'brierScore', 'calibrationError', 'perplexity']) {
+        const e = thrown(() => METRICS[name as keyof typeof METRICS].partial(x, new Int32Array([0, 1, 2])));
+        expect([name, e.code, e.row, e.detail]).toEqual([
+          name,
+          'INVALID_VALUE',
+          1,
+          expect.stringMatching(/softmax is undefined/),
+        ]);
+      }
+    }
+  });
+
+  it('perplexity is +∞ where torch gives inf: a −∞ logit on a counted target', () => {
+    const x = logits([
+      [1, 2, 3],
+      [Number.NEGATIVE_INFINITY, 0, 1],
+    ]);
+    expect(perplexity(x, new Int32Array([0, 0]))).toBe(Number.POSITIVE_INFINITY);
+  });
+
   it('a NaN in an ignored row is still an error (a broken model output, not a skipped label)', () => {
     const e = thrown(() =>
       accuracy(
@@ -193,6 +220,11 @@ describe('typed errors', () => {
   it('probabilities outside [0, 1] with scores: probabilities', () => {
     const e = thrown(() => brierScore([0.5, 1.5], [1, 1], { scores: 'probabilities' }));
     expect([e.code, e.row]).toEqual(['INPUT_OUT_OF_RANGE', 1]);
+    // Thresholded binary metrics too: a logit read as a probability would be a wrong number.
+    for (const m of [accuracy, precision, recall, f1]) {
+      const t = thrown(() => m([0.5, 2.5, 0.2], [1, 1, 0], { scores: 'probabilities' }));
+      expect([t.code, t.row]).toEqual(['INPUT_OUT_OF_RANGE', 1]);
+    }
   });
 
   it('states of another metric, other options or another class count do not merge', () => {

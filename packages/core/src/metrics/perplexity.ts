@@ -5,7 +5,7 @@ import { createState } from '../state/LossState.js';
 import { ignoreIndexOption } from '../tensor/classOperands.js';
 import { toTensor } from '../tensor/operands.js';
 import type { TensorInput } from '../tensor/tensor.js';
-import { nanScoreError } from './classificationOperands.js';
+import { nanScoreError, undefinedSoftmaxError } from './classificationOperands.js';
 import { addSum, type MetricState, metricStateFor, sumAt } from './MetricState.js';
 import { ignoreParam } from './metricOptions.js';
 
@@ -48,25 +48,45 @@ export function perplexityPartial(
   } catch (e) {
     throw e instanceof LossError ? renamed(e) : e;
   }
-  // A NaN logit makes the sum NaN: only then look for its row, so valid batches pay nothing.
-  if (Number.isNaN(ce.meanSum)) throw nanRow(input);
+  // A NaN logit, a +∞ one or a sample of −∞ ones makes the sum NaN: only then look for its row,
+  // so valid batches pay nothing.
+  if (Number.isNaN(ce.meanSum)) throw undefinedRow(input);
   const state = metricStateFor(NAME, params, into, 'classes', { sums: 2 });
   if (ce.dtype === 'float64') state.dtype = 'float64';
   state.rows += ce.rows;
   addSum(state.sums, 0, ce.meanSum);
-  addSum(state.sums, 0, ce.meanSumErr);
+  // An infinite sum (a −∞ target logit: torch's perplexity is inf) has no rounding error to add;
+  // its error term is ∞ − ∞.
+  if (Number.isFinite(ce.meanSum)) addSum(state.sums, 0, ce.meanSumErr);
   addSum(state.sums, 1, ce.weight);
   addSum(state.sums, 1, ce.weightErr);
   return state;
 }
 
-/** The error naming the first row with a NaN logit. */
-function nanRow(input: TensorInput): LossError {
+/**
+ * The error naming the first row that made the sum NaN: a NaN logit, else a sample whose softmax
+ * is undefined (a +∞ logit, or every logit −∞).
+ */
+function undefinedRow(input: TensorInput): LossError {
   const x = toTensor(input, NAME, 'input');
-  const perRow = x.shape.length <= 1 ? x.data.length : x.data.length / x.shape[0]!;
-  let i = 0;
-  while (i < x.data.length && !Number.isNaN(x.data[i])) i++;
-  return nanScoreError(NAME, perRow === 0 ? 0 : Math.floor(i / perRow));
+  const { data, shape } = x;
+  const rows = shape.length <= 1 ? 1 : shape[0]!;
+  const classes = shape.length <= 1 ? data.length : shape[1]!;
+  const inner = rows * classes === 0 ? 1 : data.length / (rows * classes);
+  const perRow = classes * inner;
+  for (let i = 0; i < data.length; i++)
+    if (Number.isNaN(data[i])) return nanScoreError(NAME, Math.floor(i / perRow));
+  for (let n = 0; n < rows; n++)
+    for (let k = 0; k < inner; k++) {
+      let allNegative = true;
+      for (let c = 0; c < classes; c++) {
+        const v = data[n * perRow + c * inner + k]!;
+        if (v === Number.POSITIVE_INFINITY) return undefinedSoftmaxError(NAME, n);
+        if (v !== Number.NEGATIVE_INFINITY) allNegative = false;
+      }
+      if (allNegative) return undefinedSoftmaxError(NAME, n);
+    }
+  return nanScoreError(NAME, 0);
 }
 
 /** A cross-entropy error as perplexity's own (the message names perplexity). */
