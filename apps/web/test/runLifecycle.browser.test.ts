@@ -20,15 +20,18 @@ function values(json: string): unknown {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lossflow-web-runs-'));
-  // Big enough that one worker is still at it when the test acts (~50 MB).
+  // Big enough that one worker is still at it when the test acts (~100 MB), in many batches: the
+  // page shows progress per batch merged, and a few big ones could all merge between two frames.
   cli([
     'generate',
     '--rows',
-    '60000',
+    '120000',
     '--classes',
     '100',
     '--epochs',
     '2',
+    '--batch-rows',
+    '2048',
     '--out',
     join(dir, 'big.arrows'),
     '-q',
