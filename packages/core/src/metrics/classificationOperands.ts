@@ -145,7 +145,7 @@ export function undefinedSoftmaxError(metric: string, row: number): LossError {
       loss: metric,
       argument: 'input',
       row,
-      hint: 'Confidences need finite logits: drop or fix the rows whose model output is infinite.',
+      hint: 'This metric needs a defined softmax: drop or fix the rows whose model output is infinite.',
     },
   );
 }
