@@ -8,6 +8,6 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // The end-to-end tests spawn the built binary; build it once before any test file runs.
-    globalSetup: ['./src/testing/buildCli.ts'],
+    globalSetup: ['./src/testing/buildCli.ts', '../../scripts/testing/privateTmpdir.ts'],
   },
 });

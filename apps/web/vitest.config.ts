@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 300_000,
     fileParallelism: false,
+    // Temporary files of the whole suite live in one folder, removed at its end.
+    globalSetup: ['../../scripts/testing/privateTmpdir.ts'],
   },
 });

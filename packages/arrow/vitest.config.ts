@@ -11,6 +11,6 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Worker threads load the built modules; build them once before any test file runs.
-    globalSetup: ['./src/testing/buildDist.ts'],
+    globalSetup: ['./src/testing/buildDist.ts', '../../scripts/testing/privateTmpdir.ts'],
   },
 });

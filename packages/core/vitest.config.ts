@@ -7,5 +7,7 @@ export default defineConfig({
     // side by side on 2 cores, where spawned processes and worker start-up can take many seconds.
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Temporary files of the whole suite live in one folder, removed at its end.
+    globalSetup: ['../../scripts/testing/privateTmpdir.ts'],
   },
 });

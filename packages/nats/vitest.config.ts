@@ -8,6 +8,6 @@ export default defineConfig({
     // other packages' suites.
     testTimeout: 180_000,
     hookTimeout: 120_000,
-    globalSetup: ['./src/testing/buildDist.ts'],
+    globalSetup: ['./src/testing/buildDist.ts', '../../scripts/testing/privateTmpdir.ts'],
   },
 });

@@ -7,5 +7,7 @@ export default defineConfig({
     // machine shared with every other package's suite under turbo).
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Temporary files of the whole suite live in one folder, removed at its end.
+    globalSetup: ['../../scripts/testing/privateTmpdir.ts'],
   },
 });

@@ -8,5 +8,7 @@ export default defineConfig({
     // file took 163 s so, on a machine loaded by other jobs, against about 30 s alone).
     testTimeout: 240_000,
     hookTimeout: 300_000,
+    // Temporary files of the whole suite live in one folder, removed at its end.
+    globalSetup: ['../../scripts/testing/privateTmpdir.ts'],
   },
 });
