@@ -85,6 +85,18 @@ function dataMessage(data: Data, transfer: ArrayBuffer[]): DataMessage {
 const schemas = new Map<number, Schema>();
 
 /**
+ * Forgets the schemas decoded so far: a run numbers its files' schemas from 1, so a worker kept
+ * for another run (see `WarmWorkers`) would otherwise decode a new file's batches with an earlier
+ * run's schema of the same number.
+ *
+ * @example
+ * if (message.type === 'init') forgetSchemas();
+ */
+export function forgetSchemas(): void {
+  schemas.clear();
+}
+
+/**
  * The record batch a {@link BatchMessage} carries, over the transferred buffers (no copy).
  *
  * @example

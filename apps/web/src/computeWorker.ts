@@ -4,7 +4,7 @@ import { setKernelBackend } from '@lossflow/core';
 import type { LossOperatorPlan } from '@lossflow/rx';
 import { memory, run, setup } from '@lossflow/rx/worker';
 import type { RecordBatch } from 'apache-arrow';
-import { batchOfMessage } from './batchMessage.js';
+import { batchOfMessage, forgetSchemas } from './batchMessage.js';
 import type { EvalSpec } from './evalSpec.js';
 import { lossPlans, rangeColumns } from './lossOperators.js';
 import type { RegionItem } from './ReadRegion.js';
@@ -104,7 +104,17 @@ async function handleRegion(message: Extract<ToWorker, { type: 'region' }>): Pro
 }
 
 async function handle(message: Exclude<ToWorker, { type: 'region' }>): Promise<void> {
+  if (message.type === 'warm') {
+    // Started ahead of a run: the kernels are compiled now, not when the run starts. Where they
+    // cannot load, `init` reports it in the run's words.
+    try {
+      setKernelBackend('wasm');
+    } catch {}
+    return;
+  }
   if (message.type === 'init') {
+    // A worker may be kept from an earlier run: nothing of that run's is used again.
+    forgetSchemas();
     try {
       setKernelBackend(message.spec.kernels);
       kernels = message.spec.kernels;

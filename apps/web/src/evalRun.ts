@@ -70,6 +70,11 @@ export interface RunOptions extends RunHooks {
   readonly workers: WorkerFactory;
   readonly threads: number;
   readonly signal?: AbortSignal;
+  /**
+   * Takes the run's workers when it ends well (every job answered), for another run (see
+   * `WarmWorkers`); without it, or when the run fails or is cancelled, they are terminated.
+   */
+  readonly keep?: (workers: Worker[]) => void;
 }
 
 /**
@@ -264,6 +269,8 @@ export async function runEval(
   options.signal?.addEventListener('abort', abort, { once: true });
   if (options.signal?.aborted) abort();
 
+  /** Every batch was merged and the result is being returned: the workers have nothing left to do. */
+  let ended = false;
   let columns: string[] = [];
   let firstSchema: Schema | undefined;
   let index = 0;
@@ -272,8 +279,12 @@ export async function runEval(
       const twice = duplicateFile(files);
       if (twice !== undefined) fail({ ...errorData(new Error(twice)), name: 'UsageError' }, undefined);
     }
-    // A cancel or a crashed worker rejects this; `failure` then says why.
-    await pool.init(spec).catch((e: unknown) => fail(errorData(e), undefined));
+    // The workers start (each parses its script and compiles the kernels, a few hundred ms on a
+    // busy machine) while this thread opens the files and reads their message headers: work sent
+    // before they are ready waits in their queues, behind `init`. A cancel or a crashed worker
+    // rejects this; `failure` then says why. A file's failure is recorded only once the workers
+    // are ready, so theirs (a kernel that cannot load) still comes first, as it did.
+    const ready = pool.init(spec).catch((e: unknown) => fail(errorData(e), undefined));
     for (const file of files) {
       if (failure !== undefined) break;
       fileOf.push({ first: index, name: file.name });
@@ -292,6 +303,7 @@ export async function runEval(
           layouts = blockLayouts(opened.schema, read);
         } else layouts = undefined;
       } catch (e) {
+        await ready;
         failures.set(index, errorData(e));
         if (!(e instanceof ArrowReadError && e.code === 'BAD_COLUMN_TYPE')) wholeFile.add(index);
         merge();
@@ -336,6 +348,7 @@ export async function runEval(
           // The batches before the one that failed are computed first: the CLI reports their
           // errors before this one.
           if (failure === undefined && !regions.empty) await sendRegion();
+          await ready;
           failures.set(index, errorData(e));
           merge();
           break;
@@ -365,6 +378,7 @@ export async function runEval(
           progress();
         }
       } catch (e) {
+        await ready;
         failures.set(index, errorData(e));
         merge();
         break;
@@ -374,6 +388,7 @@ export async function runEval(
       bytesBefore += file.size;
       readerBytes = 0;
     }
+    await ready;
     // Every batch sent is merged (or a failure ends the wait).
     while (failure === undefined && (nextMerge < index || pool.outstanding > 0)) {
       await new Promise<void>((resolve) => {
@@ -393,6 +408,7 @@ export async function runEval(
       throw failure ?? new RunFailure(data);
     }
     progress();
+    ended = true;
     return {
       rows: mergedRows,
       batches: nextMerge,
@@ -418,6 +434,10 @@ export async function runEval(
   } finally {
     options.signal?.removeEventListener('abort', abort);
     for (const sub of runningSubs) sub.unsubscribe();
+    if (ended && options.keep !== undefined) {
+      const kept = pool.release();
+      if (kept.length > 0) options.keep(kept);
+    }
     pool.close();
   }
 }

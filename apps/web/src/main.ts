@@ -12,6 +12,7 @@ import { type ChartSeries, lineChart, PALETTE } from './lineChart.js';
 import { lossOptionsForm, lossPicker, readLossForm } from './lossForm.js';
 import { failureMessage, RunFailure } from './RunFailure.js';
 import { resultCsv, resultDocument } from './resultDocument.js';
+import { WarmWorkers } from './WarmWorkers.js';
 import { errorData } from './workerMessages.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -31,6 +32,16 @@ const kernelsSelect = $<HTMLSelectElement>('kernels');
 
 /** Workers by default: one per core, capped (more than 8 rarely pays for their memory). */
 threadsInput.value = String(Math.min(8, Math.max(1, navigator.hardwareConcurrency || 2)));
+/** The workers the number in the form asks for. */
+const threadCount = (): number => Math.max(1, Math.min(32, Number(threadsInput.value) || 1));
+/**
+ * Workers started once files are ready and kept after a run that ends well, so Evaluate reads at
+ * once instead of first waiting for its workers to start.
+ */
+const warm = new WarmWorkers(() => new ComputeWorker());
+threadsInput.addEventListener('change', () => {
+  if (warm.size > 0) warm.prepare(threadCount());
+});
 $('loss-list').insertAdjacentHTML('beforeend', lossPicker());
 
 let files: File[] = [];
@@ -177,6 +188,12 @@ async function chooseFiles(list: FileList | File[]): Promise<void> {
         : 'These files cannot be evaluated.';
   renderColumns();
   setState(files.length === 0 ? 'idle' : filesProblem === undefined ? 'ready' : 'error');
+  if (state() === 'ready') warm.prepare(threadCount());
+}
+
+/** The page's state (`data-state` on the body). */
+function state(): string | undefined {
+  return document.body.dataset.state;
 }
 
 function showError(message: string): void {
@@ -219,7 +236,8 @@ async function start(): Promise<void> {
   const controller = new AbortController();
   running = controller;
   setState('running');
-  const threads = Math.max(1, Math.min(32, Number(threadsInput.value) || 1));
+  const threads = threadCount();
+  warm.prepare(threads);
   let rowsSeen = 0;
   // Progress comes per batch merged; the page shows the latest with the charts, in the frames of
   // `frames` (setting the text lays the page out again, and a run of small batches would spend
@@ -235,7 +253,9 @@ async function start(): Promise<void> {
   };
   try {
     result = await runEval(files, s, {
-      workers: () => new ComputeWorker(),
+      workers: () => warm.take(),
+      // Only a run that ended well hands its workers back: none has work left.
+      keep: (workers) => warm.keep(workers),
       threads,
       signal: controller.signal,
       onProgress: (p) => {

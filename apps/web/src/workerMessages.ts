@@ -6,6 +6,8 @@ import type { ReadRegion } from './ReadRegion.js';
 
 /** What the page posts to a compute worker. */
 export type ToWorker =
+  /** Sent to a worker started ahead of a run (`WarmWorkers`): load the WebAssembly kernels now. */
+  | { readonly type: 'warm' }
   | { readonly type: 'init'; readonly spec: EvalSpec }
   /**
    * Read plans of consecutive record batches of an Arrow IPC stream (a batch whole, or one of its

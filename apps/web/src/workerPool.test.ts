@@ -76,3 +76,33 @@ describe('WorkerPool.init', () => {
     expect(replies.map((r) => r.type)).toEqual(['error']);
   });
 });
+
+/** A region of one plan: what it holds does not matter to the pool, only that it is one job. */
+const ONE_JOB = {
+  file: new File([], 'log.arrows'),
+  region: { segments: [], bytes: 0, sequential: true, items: [{ index: 0, part: 0, plan: {} }] },
+  names: [],
+  layouts: [],
+  columns: [],
+} as unknown as Parameters<WorkerPool['sendRegion']>[0];
+
+describe('WorkerPool.release', () => {
+  it('hands its workers back, not terminated, when every job was answered', () => {
+    const { pool: p, workers } = pool();
+    const [job] = p.sendRegion(ONE_JOB);
+    workers[0]!.answer({ type: 'chunks', job: job!, index: 0, part: 0, chunks: [] });
+    const kept = p.release();
+    expect(kept).toHaveLength(2);
+    expect(workers.some((w) => w.terminated)).toBe(false);
+    expect(workers.every((w) => w.onmessage === null)).toBe(true);
+    // The pool is over: nothing more goes to the workers it handed back.
+    expect(p.sendRegion(ONE_JOB)).toEqual([]);
+  });
+
+  it('terminates its workers instead while a job is still out', () => {
+    const { pool: p, workers } = pool();
+    p.sendRegion(ONE_JOB);
+    expect(p.release()).toEqual([]);
+    expect(workers.every((w) => w.terminated)).toBe(true);
+  });
+});

@@ -157,6 +157,27 @@ export class WorkerPool {
     return this.#owner.size;
   }
 
+  /**
+   * Ends the pool without terminating its workers when every job was answered (a run that ended
+   * well): returns them, their handlers removed, for another run (see `WarmWorkers`). Otherwise
+   * (jobs still out, or closed already) it closes the pool as `close()` does and returns none: a
+   * worker with work queued would answer the next run with this one's replies.
+   */
+  release(): Worker[] {
+    if (this.#closed || this.#owner.size > 0) {
+      this.close();
+      return [];
+    }
+    this.#closed = true;
+    for (const worker of this.#workers) {
+      worker.onmessage = null;
+      worker.onerror = null;
+    }
+    for (const wake of this.#waiters) wake();
+    this.#waiters = [];
+    return [...this.#workers];
+  }
+
   /** Terminates every worker; waiting senders are released. */
   close(): void {
     if (this.#closed) return;

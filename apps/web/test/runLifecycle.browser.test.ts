@@ -62,6 +62,10 @@ describe('a run on the page', () => {
     await page.waitForFunction(() => document.body.dataset.state === 'ready');
     await page.fill('#threads', '1');
     await page.click('#start');
+    // The run's worker (the one started when the file was ready): it must end with the run.
+    await expect.poll(() => page.workers().length).toBe(1);
+    const runWorker = page.workers()[0]!;
+    const runWorkerClosed = new Promise<void>((resolve) => runWorker.once('close', () => resolve()));
     // The form's state and the new choice of file are taken in the page task that sees the run
     // going (progress made, not ended): the test's round trips are slow on a loaded machine, and
     // a 50 MB file can be done between two of them.
@@ -87,12 +91,16 @@ describe('a run on the page', () => {
     );
     expect(await seen.jsonValue()).toEqual({ running: true, locked: [true, true, true] });
     await page.waitForFunction(() => document.body.dataset.state === 'ready');
-    await expect.poll(() => page.workers().length).toBe(0);
+    await runWorkerClosed;
+    // What is left is the worker started for the new file, not the old run's.
+    await expect.poll(() => page.workers().length).toBe(1);
+    expect(page.workers()[0]).not.toBe(runWorker);
     expect(await page.isDisabled('input[value="mseLoss"]')).toBe(false);
     expect(await page.locator('#epoch-chart path.series').count()).toBe(0);
 
     expect(await runFiles(page, undefined, 2)).toBe('done');
-    await expect.poll(() => page.workers().length).toBe(0);
+    // A run that ended well keeps its workers for the next.
+    await expect.poll(() => page.workers().length).toBe(2);
     const json = await downloaded(page, '#download-json');
     const small = join(dir, 'small.arrows');
     expect(values(json)).toEqual(values(cli(['eval', small, '--by', 'epoch', '--format', 'json'])));

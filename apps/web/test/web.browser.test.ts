@@ -47,6 +47,23 @@ beforeAll(async () => {
       '-q',
     ]);
   }
+  // Another schema (4 classes, not 10): what a worker kept from a run on log.arrow must not decode with that file's.
+  cli([
+    'generate',
+    '--rows',
+    '1500',
+    '--classes',
+    '4',
+    '--epochs',
+    '2',
+    '--batch-rows',
+    '400',
+    '--format',
+    'arrow-file',
+    '--out',
+    join(dir, 'other.arrow'),
+    '-q',
+  ]);
   harness = await startHarness();
 });
 
@@ -94,6 +111,28 @@ describe('the web app', () => {
       await page.context().close();
     });
   }
+
+  it("keeps a finished run's workers for the next run, which gives the CLI's values for a file of another schema", async () => {
+    const { page, problems } = await harness.open(1280, 900);
+    let started = 0;
+    page.on('worker', () => started++);
+    const first = join(dir, 'log.arrow');
+    expect(await runFiles(page, [first], 2)).toBe('done');
+    expect(values(await downloaded(page, '#download-json'))).toEqual(
+      values(cli(['eval', first, '--by', 'epoch', '--format', 'json'])),
+    );
+    // The run's two workers stay, idle, for the next run: none is started again.
+    expect(page.workers()).toHaveLength(2);
+    const before = started;
+    const other = join(dir, 'other.arrow');
+    expect(await runFiles(page, [other], 2)).toBe('done');
+    expect(started).toBe(before);
+    expect(values(await downloaded(page, '#download-json'))).toEqual(
+      values(cli(['eval', other, '--by', 'epoch', '--format', 'json'])),
+    );
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
 
   it("cuts a batch over 4 MiB into the CLI's row ranges across the workers and passes over empty batches", async () => {
     // One batch of 9,000 rows of 128 float32 logits (4.6 MB): two row ranges, computed by two
