@@ -57,3 +57,37 @@ describe('computeItem with keys (--by file, Hive keys, several keys)', () => {
     });
   }
 });
+
+describe('computeItem with a group budget', () => {
+  it("charges a batch's groups as it builds them, as local eval does: many keys in one batch fail naming the row", async () => {
+    // 3,000 rows in one batch, each of its own step: 3,000 confusion matrices of 10 classes.
+    const many = join(dir, 'many-keys.arrows');
+    await writeTrainingLog(many, 'arrow-stream', { rows: 3_000, classes: 10, epochs: 1, batchRows: 3_000 });
+    // One column (worker threads and this thread compute), and keys a worker adds (this thread).
+    for (const [by, threads] of [
+      ['step', 1],
+      ['step', 2],
+      ['file,step', 1],
+    ] as const) {
+      const spec: ItemSpec = {
+        args: [many, '--by', by, '--metric', 'confusion-matrix', '--max-groups', '50'],
+        step: undefined,
+      };
+      const fileSpecs = by === 'step' ? {} : { fileSpecs: itemFilesOf([many], new Map()) };
+      const items = await planWorkItems('r', [many], spec, fileSpecs);
+      expect(items).toHaveLength(1);
+      const failure = await computeItem(items[0]!, threads, new AbortController().signal).catch(
+        (e: unknown) => e,
+      );
+      expect([by, threads, failure]).toMatchObject([
+        by,
+        threads,
+        {
+          code: 'TOO_MANY_GROUPS',
+          row: 50,
+          message: expect.stringMatching(new RegExp(`'${by}' has more than 50 distinct values in one batch`)),
+        },
+      ]);
+    }
+  });
+});

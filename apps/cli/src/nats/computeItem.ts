@@ -29,6 +29,7 @@ import {
 import { type EvalPlan, parseEvalArgs } from '../args/evalArgs.js';
 import { evalColumns } from '../eval/evalColumns.js';
 import { evalOperators } from '../eval/evalPipeline.js';
+import { groupBudget } from '../eval/groupBudget.js';
 import { GroupKeys } from '../inputs/groupKeys.js';
 import { metricOperators } from '../metrics/metricResults.js';
 import type { ItemFile, ItemSpec } from './itemSpec.js';
@@ -72,8 +73,12 @@ export function computeItem(
       : GroupKeys.of(plan.by, new Map(Object.entries(file.partitions).map(([k, v]) => [k, [v]])));
   const by = keys === undefined ? plan.by : keys.column;
   const keyed: EvalPlan = by === undefined ? plan : { ...plan, by };
-  const operators = evalOperators(keyed, { perRow: false, step: spec.step });
-  const metrics = metricOperators(plan.metrics ?? [], { by, nulls: plan.nulls });
+  // Each batch's group states are charged to the run's budget as they are built, as a local eval
+  // charges them: a batch of many distinct keys fails here (TOO_MANY_GROUPS naming its row)
+  // before it builds them all. Its keys across items are counted by the coordinator.
+  const budget = plan.by === undefined ? undefined : groupBudget(plan, undefined);
+  const operators = evalOperators(keyed, { perRow: false, step: spec.step, groupBudget: budget });
+  const metrics = metricOperators(plan.metrics ?? [], { by, nulls: plan.nulls, groupBudget: budget });
   const limit = item.limit === undefined ? {} : { limit: item.limit };
   const missingEnd = plan.allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {};
   const chunks$: Observable<PassChunks[]> =

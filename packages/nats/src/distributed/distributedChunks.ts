@@ -254,7 +254,9 @@ async function merge(
       {
         item: index,
         ...(item === undefined ? {} : { file: item.path }),
-        hint: 'Fix or remove the damaged file and start the run again.',
+        // The worker's error says what is wrong (a damaged file, a bad value, too many groups) and,
+        // from lossflow, how to fix it; this is what to do then.
+        hint: 'Fix what the error names (or remove a damaged file) and start the run again.',
       },
     );
   };
