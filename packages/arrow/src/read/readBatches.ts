@@ -50,6 +50,14 @@ export interface ReadOptions {
    * kind of source.
    */
   allowMissingEndOfStream?: boolean;
+  /**
+   * Parquet only: read row groups `first` ≤ g < `end` (default: to the last) instead of all, as
+   * `fileParts` numbers them, so a reader of one part of a file (a distributed work item) starts
+   * at its first row group without decoding those before it; the batches are the ones a whole
+   * read gives for those row groups, and `limit` counts from `first`. Any other format is
+   * `INVALID_OPTION`.
+   */
+  parquetRowGroups?: { readonly first: number; readonly end?: number };
 }
 
 /** Record batches of one input, in order; see {@link readBatches}. */
@@ -164,6 +172,11 @@ class Reader implements BatchReader {
     private readonly options: ProjectingReadOptions,
   ) {
     countOption('limit', options.limit, 0);
+    const groups = options.parquetRowGroups;
+    if (groups !== undefined) {
+      const first = countOption('parquetRowGroups.first', groups.first, 0)!;
+      countOption('parquetRowGroups.end', groups.end, first);
+    }
   }
 
   get progress(): ReadProgress {
@@ -290,8 +303,18 @@ class Reader implements BatchReader {
           columns,
           limit: limit === undefined ? undefined : Math.max(0, limit),
           signal,
+          rowGroups: this.options.parquetRowGroups,
         });
       } else {
+        if (this.options.parquetRowGroups !== undefined) {
+          throw new ArrowReadError(
+            'INVALID_OPTION',
+            `parquetRowGroups is for Parquet input, and this is ${format}`,
+            {
+              hint: 'Leave parquetRowGroups out for Arrow IPC input.',
+            },
+          );
+        }
         const ipc = {
           reuseBuffers: this.options.reuseBuffers === true,
           allowMissingEndOfStream: this.options.allowMissingEndOfStream === true,
