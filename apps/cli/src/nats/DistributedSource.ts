@@ -60,7 +60,7 @@ export class DistributedSource implements EvalSource {
   /**
    * @param keys the run's `--by` keys when `--by` is not one column of the data (`--by file`, Hive
    *   partition keys, several keys): an item's worker then keys its batches as a local eval does,
-   *   and the groups it sends are numbered here across the run (see {@link keyedWholeFile})
+   *   and the groups it sends are numbered here across the run, in item order
    */
   constructor(plan: EvalPlan, spec: ItemSpec, settings: CoordinatorSettings, keys?: GroupKeys) {
     this.files = plan.files;
@@ -103,16 +103,13 @@ export class DistributedSource implements EvalSource {
         ...(settings.itemBytes === undefined ? {} : { itemBytes: settings.itemBytes }),
         allowMissingEndOfStream: this.#plan.allowMissingEndOfStream,
         ...(this.#plan.limit === undefined ? {} : { limit: this.#plan.limit }),
-        // A worker keys an item's batches in one thread, and an Arrow IPC item from its part's seek
-        // (computeItem's keyedBatches): parts are never cut, so each item has its seek.
-        // Keys are numbered here in item order, as a local eval numbers them in read order.
+        // A worker keys an item's batches in one thread, an Arrow IPC item from its part's seek and
+        // a Parquet item from its first row group (computeItem's keyedBatches): parts are never
+        // cut, so each item has its seek. Keys are numbered here in item order, as a local eval
+        // numbers them in read order.
         ...(keys === undefined
           ? {}
-          : {
-              wholeParts: true,
-              wholeFiles: keyedWholeFile,
-              fileSpecs: itemFilesOf(this.files, keys.partitions()),
-            }),
+          : { wholeParts: true, fileSpecs: itemFilesOf(this.files, keys.partitions()) }),
       });
       this.#items = items.length;
       settings.note(
@@ -199,17 +196,6 @@ export class DistributedSource implements EvalSource {
     while (i + 1 < this.#firstBatch.length && (this.#firstBatch[i + 1] ?? Infinity) <= batch) i++;
     return { file: this.files[i] ?? '', batch: batch - (this.#firstBatch[i] ?? 0) };
   }
-}
-
-/**
- * Whether a keyed run puts a file of this format in one item. A keyed item is read in one thread
- * with the in-thread reader, which can start an Arrow IPC stream at a message and an Arrow IPC file
- * at a record batch block (see computeItem's keyedBatches) but has no way to start at a Parquet
- * row group: an item in the middle of one would read, and throw away, everything before it, so a
- * Parquet file stays one item (exact, but computed by one worker).
- */
-function keyedWholeFile(format: string): boolean {
-  return format === 'parquet';
 }
 
 /**

@@ -50,14 +50,6 @@ export interface ReadOptions {
    * kind of source.
    */
   allowMissingEndOfStream?: boolean;
-  /**
-   * Parquet only: read row groups `first` ≤ g < `end` (default: to the last) instead of all, as
-   * `fileParts` numbers them, so a reader of one part of a file (a distributed work item) starts
-   * at its first row group without decoding those before it; the batches are the ones a whole
-   * read gives for those row groups, and `limit` counts from `first`. Any other format is
-   * `INVALID_OPTION`.
-   */
-  parquetRowGroups?: { readonly first: number; readonly end?: number };
 }
 
 /** Record batches of one input, in order; see {@link readBatches}. */
@@ -130,6 +122,8 @@ export function readOpened(
 /** {@link ReadOptions} with the projection picked from the input's schema once it is known. */
 export interface ProjectingReadOptions extends Omit<ReadOptions, 'columns'> {
   columns?: readonly string[] | ((schema: Schema) => readonly string[]);
+  /** Parquet only: row groups `first` ≤ g < `end` (see `FileReadOptions.parquetRowGroups`). */
+  parquetRowGroups?: { readonly first: number; readonly end?: number } | undefined;
 }
 
 /**
