@@ -84,6 +84,10 @@ export class DistributedSource implements EvalSource {
   /** Connects, plans the items and starts the run: the chunks, once subscribed to. */
   async #run(): Promise<Observable<PassChunks>> {
     {
+      // Workers wait for the first item while this starts: the NATS client loads, connects and the
+      // files are planned at once, not one after the other.
+      const loading = import('@lossflow/nats/node');
+      loading.catch(() => undefined);
       const first = this.files[0];
       if (first !== undefined) {
         const reader = readFile(first);
@@ -93,13 +97,13 @@ export class DistributedSource implements EvalSource {
           await reader.close();
         }
       }
-      const nats = await import('@lossflow/nats/node');
+      const nats = await loading;
       const settings = this.#settings;
-      // A connection failure (unreachable, not authorized) reaches the command's natsFailure.
-      const nc = await nats.connectForRun(settings.connect);
+      const connecting = nats.connectForRun(settings.connect);
+      connecting.catch(() => undefined);
       const run = settings.run ?? nats.newRunId();
       const keys = this.#keys;
-      const items = await nats.planWorkItems(run, this.#plan.files, this.#spec, {
+      const planning = nats.planWorkItems(run, this.#plan.files, this.#spec, {
         ...(settings.itemBytes === undefined ? {} : { itemBytes: settings.itemBytes }),
         allowMissingEndOfStream: this.#plan.allowMissingEndOfStream,
         ...(this.#plan.limit === undefined ? {} : { limit: this.#plan.limit }),
@@ -111,6 +115,17 @@ export class DistributedSource implements EvalSource {
           ? {}
           : { wholeParts: true, fileSpecs: itemFilesOf(this.files, keys.partitions()) }),
       });
+      planning.catch(() => undefined);
+      // A connection failure (unreachable, not authorized) reaches the command's natsFailure, and
+      // comes first, as when the files were planned only once connected.
+      const nc = await connecting;
+      let items: Awaited<typeof planning>;
+      try {
+        items = await planning;
+      } catch (e) {
+        await nc.close().catch(() => undefined);
+        throw e;
+      }
       this.#items = items.length;
       settings.note(
         `run ${run}: ${items.length} ${items.length === 1 ? 'item' : 'items'} on ${settings.servers}`,
