@@ -201,8 +201,7 @@ compute; it prints exactly what it prints without --nats. --run ID starts or res
 (states already computed are kept); --keep keeps the run's stream and KV bucket afterwards.
 It takes the connection flags above (--nats-token, --nats-user/--nats-pass, --nats-creds,
 --nats-tls-ca). Every option works as without --nats (--metric, --by file, Hive partition keys,
-several keys, --limit; with --by file, partition keys or several keys each Parquet file is one item),
-except --per-row (run it without --nats) and standard input or --follow (publish the rows as a
+several keys, --limit), except --per-row (run it without --nats) and standard input or --follow (publish the rows as a
 live run instead: lossflow publish, then lossflow eval --nats URL --subject S).
 
 JSON output (--format json), exactly one document:

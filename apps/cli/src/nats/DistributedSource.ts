@@ -60,7 +60,7 @@ export class DistributedSource implements EvalSource {
   /**
    * @param keys the run's `--by` keys when `--by` is not one column of the data (`--by file`, Hive
    *   partition keys, several keys): an item's worker then keys its batches as a local eval does,
-   *   and the groups it sends are numbered here across the run (see {@link keyedWholeFile})
+   *   and the groups it sends are numbered here across the run, in item order
    */
   constructor(plan: EvalPlan, spec: ItemSpec, settings: CoordinatorSettings, keys?: GroupKeys) {
     this.files = plan.files;
@@ -84,6 +84,10 @@ export class DistributedSource implements EvalSource {
   /** Connects, plans the items and starts the run: the chunks, once subscribed to. */
   async #run(): Promise<Observable<PassChunks>> {
     {
+      // Workers wait for the first item while this starts: the NATS client loads, connects and the
+      // files are planned at once, not one after the other.
+      const loading = import('@lossflow/nats/node');
+      loading.catch(() => undefined);
       const first = this.files[0];
       if (first !== undefined) {
         const reader = readFile(first);
@@ -93,27 +97,35 @@ export class DistributedSource implements EvalSource {
           await reader.close();
         }
       }
-      const nats = await import('@lossflow/nats/node');
+      const nats = await loading;
       const settings = this.#settings;
-      // A connection failure (unreachable, not authorized) reaches the command's natsFailure.
-      const nc = await nats.connectForRun(settings.connect);
+      const connecting = nats.connectForRun(settings.connect);
+      connecting.catch(() => undefined);
       const run = settings.run ?? nats.newRunId();
       const keys = this.#keys;
-      const items = await nats.planWorkItems(run, this.#plan.files, this.#spec, {
+      const planning = nats.planWorkItems(run, this.#plan.files, this.#spec, {
         ...(settings.itemBytes === undefined ? {} : { itemBytes: settings.itemBytes }),
         allowMissingEndOfStream: this.#plan.allowMissingEndOfStream,
         ...(this.#plan.limit === undefined ? {} : { limit: this.#plan.limit }),
-        // A worker keys an item's batches in one thread, and an Arrow IPC item from its part's seek
-        // (computeItem's keyedBatches): parts are never cut, so each item has its seek.
-        // Keys are numbered here in item order, as a local eval numbers them in read order.
+        // A worker keys an item's batches in one thread, an Arrow IPC item from its part's seek and
+        // a Parquet item from its first row group (computeItem's keyedBatches): parts are never
+        // cut, so each item has its seek. Keys are numbered here in item order, as a local eval
+        // numbers them in read order.
         ...(keys === undefined
           ? {}
-          : {
-              wholeParts: true,
-              wholeFiles: keyedWholeFile,
-              fileSpecs: itemFilesOf(this.files, keys.partitions()),
-            }),
+          : { wholeParts: true, fileSpecs: itemFilesOf(this.files, keys.partitions()) }),
       });
+      planning.catch(() => undefined);
+      // A connection failure (unreachable, not authorized) reaches the command's natsFailure, and
+      // comes first, as when the files were planned only once connected.
+      const nc = await connecting;
+      let items: Awaited<typeof planning>;
+      try {
+        items = await planning;
+      } catch (e) {
+        await nc.close().catch(() => undefined);
+        throw e;
+      }
       this.#items = items.length;
       settings.note(
         `run ${run}: ${items.length} ${items.length === 1 ? 'item' : 'items'} on ${settings.servers}`,
@@ -199,17 +211,6 @@ export class DistributedSource implements EvalSource {
     while (i + 1 < this.#firstBatch.length && (this.#firstBatch[i + 1] ?? Infinity) <= batch) i++;
     return { file: this.files[i] ?? '', batch: batch - (this.#firstBatch[i] ?? 0) };
   }
-}
-
-/**
- * Whether a keyed run puts a file of this format in one item. A keyed item is read in one thread
- * with the in-thread reader, which can start an Arrow IPC stream at a message and an Arrow IPC file
- * at a record batch block (see computeItem's keyedBatches) but has no way to start at a Parquet
- * row group: an item in the middle of one would read, and throw away, everything before it, so a
- * Parquet file stays one item (exact, but computed by one worker).
- */
-function keyedWholeFile(format: string): boolean {
-  return format === 'parquet';
 }
 
 /**

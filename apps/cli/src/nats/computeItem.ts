@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { scanIpcFile } from '@lossflow/arrow';
-import { type FileReadOptions, readFile } from '@lossflow/arrow/node';
+import { type FileReadOptions, fileParts, readFile } from '@lossflow/arrow/node';
 import {
   fromBatches,
   type GroupState,
@@ -29,6 +29,7 @@ import {
 import { type EvalPlan, parseEvalArgs } from '../args/evalArgs.js';
 import { evalColumns } from '../eval/evalColumns.js';
 import { evalOperators } from '../eval/evalPipeline.js';
+import { groupBudget } from '../eval/groupBudget.js';
 import { GroupKeys } from '../inputs/groupKeys.js';
 import { metricOperators } from '../metrics/metricResults.js';
 import type { ItemFile, ItemSpec } from './itemSpec.js';
@@ -72,8 +73,12 @@ export function computeItem(
       : GroupKeys.of(plan.by, new Map(Object.entries(file.partitions).map(([k, v]) => [k, [v]])));
   const by = keys === undefined ? plan.by : keys.column;
   const keyed: EvalPlan = by === undefined ? plan : { ...plan, by };
-  const operators = evalOperators(keyed, { perRow: false, step: spec.step });
-  const metrics = metricOperators(plan.metrics ?? [], { by, nulls: plan.nulls });
+  // Each batch's group states are charged to the run's budget as they are built, as a local eval
+  // charges them: a batch of many distinct keys fails here (TOO_MANY_GROUPS naming its row)
+  // before it builds them all. Its keys across items are counted by the coordinator.
+  const budget = plan.by === undefined ? undefined : groupBudget(plan, undefined);
+  const operators = evalOperators(keyed, { perRow: false, step: spec.step, groupBudget: budget });
+  const metrics = metricOperators(plan.metrics ?? [], { by, nulls: plan.nulls, groupBudget: budget });
   const limit = item.limit === undefined ? {} : { limit: item.limit };
   const missingEnd = plan.allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {};
   const chunks$: Observable<PassChunks[]> =
@@ -82,8 +87,15 @@ export function computeItem(
           lossesAndMetrics(operators, metrics),
           toArray(),
         )
-      : defer(() => from(projection(item.path, plan, keys, spec.step, plan.allowMissingEndOfStream))).pipe(
-          switchMap((columns) => {
+      : defer(() =>
+          from(
+            Promise.all([
+              projection(item.path, plan, keys, spec.step, plan.allowMissingEndOfStream),
+              keyedFirstBatch(item),
+            ]),
+          ),
+        ).pipe(
+          switchMap(([columns, first]) => {
             const batches = keyedBatches(item, { columns, ...limit, ...missingEnd }).pipe(
               map((batch: RecordBatch) => keys.decorate(batch, file.name, 0)),
               share(),
@@ -91,9 +103,8 @@ export function computeItem(
             return zip([
               ...operators.map((op) => batches.pipe(op)),
               ...metrics.map((op) => batches.pipe(op)),
-            ]);
+            ]).pipe(map((all) => sentKeys(keys, all.length - metrics.length, all, first)));
           }),
-          map((all) => sentKeys(keys, all.length - metrics.length, all, keyedFirstBatch(item))),
           toArray(),
         );
   return new Promise((resolve, reject) => {
@@ -144,9 +155,16 @@ async function projection(
  * file's record batch blocks from the part's first, found through the footer, then an
  * end-of-stream marker). Dictionary batches would be lost between the schema and the seek: a file
  * with a dictionary-encoded column is read from its start, its batches before the part passed
- * over. A Parquet item is a whole file (see `DistributedSource`), read from its start.
+ * over. A Parquet item is read from its part's first row group to its end (`parquetRowGroups`);
+ * an item without a format (an older coordinator's) from the file's start.
  */
 function keyedBatches(item: ItemToCompute, read: FileReadOptions): Observable<RecordBatch> {
+  if (item.format === 'parquet') {
+    // The part's row groups only, in the batches a whole read gives for them.
+    return fromBatches(
+      readFile(item.path, { ...read, parquetRowGroups: { first: item.part.first, end: item.part.end } }),
+    );
+  }
   if (item.format !== 'arrow-stream' && item.format !== 'arrow-file') {
     return fromBatches(readFile(item.path, read));
   }
@@ -171,10 +189,27 @@ function keyedBatches(item: ItemToCompute, read: FileReadOptions): Observable<Re
   );
 }
 
-/** The index in its file of a keyed item's first batch: its part's first for a part of a stream. */
-function keyedFirstBatch(item: ItemToCompute): number {
-  return item.format === 'arrow-stream' || item.format === 'arrow-file' ? item.part.first : 0;
+/**
+ * The index in its file of a keyed item's first batch: its part's first for a part of an Arrow IPC
+ * stream or file; for Parquet, the batches of the row groups before it, as a whole read decodes
+ * them (row groups in batches of at most {@link PARQUET_BATCH_ROWS} rows, as `mapBatchesInWorkers`
+ * counts them for a part).
+ */
+async function keyedFirstBatch(item: ItemToCompute): Promise<number> {
+  if (item.format === 'arrow-stream' || item.format === 'arrow-file') return item.part.first;
+  if (item.format !== 'parquet' || item.part.first === 0) return 0;
+  // Parts of one row group with rows each (a byte target of 1; an empty row group, of no bytes,
+  // joins the next part and decodes to no batch): the row groups' rows, from the footer.
+  let batches = 0;
+  for (const group of await fileParts(item.path, { targetBytes: 1 })) {
+    if (group.first >= item.part.first) break;
+    batches += Math.ceil(group.rows / Math.max(1, Math.min(PARQUET_BATCH_ROWS, group.rows)));
+  }
+  return batches;
 }
+
+/** Rows per batch of a Parquet row group as the in-thread reader decodes it (its default). */
+const PARQUET_BATCH_ROWS = 65_536;
 
 function withoutLimit(read: FileReadOptions): FileReadOptions {
   const { limit: _, ...rest } = read;

@@ -215,8 +215,9 @@ describe('lossflow eval --nats', () => {
   it.each([
     ['streams', 'arrow-stream', 'log.arrows'],
     ['files', 'arrow-file', 'log.arrow'],
+    ['Parquet files', 'parquet', 'log.parquet'],
   ] as const)(
-    'cuts keyed runs of Arrow IPC %s into batch ranges (a file and a group over several items), exactly as local eval',
+    'cuts keyed runs of %s into batch or row group ranges (a file and a group over several items), exactly as local eval',
     async (kind, format, name) => {
       const streams = join(dir, kind);
       for (const [run, seed] of [
@@ -224,7 +225,7 @@ describe('lossflow eval --nats', () => {
         ['b', 6],
       ] as const) {
         mkdirSync(join(streams, `run=${run}`), { recursive: true });
-        // 7 epochs of 900 rows in batches of 130: 49 batches a file, an epoch's batches span items.
+        // 7 epochs of 900 rows in batches (row groups) of 130: 49 a file, an epoch's span items.
         await writeTrainingLog(join(streams, `run=${run}`, name), format, {
           rows: 900,
           classes: 10,
@@ -245,7 +246,10 @@ describe('lossflow eval --nats', () => {
         ['--by', 'file,epoch', '--limit', '777', '--format', 'csv'],
         ['--by', 'run,epoch', '--metric', 'confusion-matrix', '--report', 'REPORT', '--format', 'json'],
       ];
+      // Parquet items each start a decoder thread: three cases (keys over row groups, a limit, the
+      // report's steps) keep the test's time near the others'.
       for (const [n, args] of cases.entries()) {
+        if (format === 'parquet' && ![0, 3, 5].includes(n)) continue;
         const reportOf = (who: string): string[] =>
           args.map((a) => (a === 'REPORT' ? join(dir, `keyed-${kind}-${n}-${who}.html`) : a));
         const local = await runCli(['eval', streams, ...reportOf('local')]);
@@ -266,26 +270,50 @@ describe('lossflow eval --nats', () => {
         }
       }
     },
+    // Two files' runs, local and distributed, a few times over, on a loaded 2-core machine.
+    240_000,
   );
 
-  it('fails past the --by group budget as local eval does (the coordinator merges the groups), with no result', async () => {
+  it('fails past the --by group budget as local eval does (a worker charges its batch as it builds the groups), with no result', async () => {
     const args = [stream, file, '--by', 'step', '--max-groups', '100', '--format', 'json'];
     const local = await runCli(['eval', ...args]);
     expect(local.code).toBe(1);
-    // Local eval fails as the first batch past the limit builds its groups (naming its row); the
-    // coordinator, merging the workers' states, at the first key past it (naming the key).
-    expect(local.stderr).toMatch(
-      /'step' has more than 100 distinct values in one batch: the limit is 100 groups/,
-    );
+    // Local eval fails as the first batch past the limit builds its groups (naming its row); so
+    // does the worker given that batch, and the coordinator says so, naming the item.
+    const budget = /'step' has more than 100 distinct values in one batch: the limit is 100 groups/;
+    expect(local.stderr).toMatch(budget);
     worker();
     worker();
     const run = coordinator(args);
     expect(await run.exited()).toBe(1);
     expect(run.stdout()).toBe('');
     expect(run.stderr()).toMatch(
-      /'step' has more than 100 distinct values \(group 101 is step=\d+\): the limit is 100 groups/,
+      /item \d+ of run .* \(.*log\.arrows, batches \d+–\d+\) failed on every delivery: /,
     );
+    expect(run.stderr()).toMatch(budget);
+    expect(run.stderr()).toMatch(/row 100\b/);
     expect(run.stderr()).toContain('[TOO_MANY_GROUPS]');
+    expect(await runsOnServer()).toEqual([]);
+  });
+
+  it('fails a batch of many keys of a big state within the memory budget: the worker builds no more than fits, with no result', async () => {
+    // One batch of 2,000 steps, each a 1,000-class confusion matrix (8 MB): 16 GB built whole,
+    // past the 128 MiB group budget after a few keys.
+    const big = join(dir, 'many-keys-1000.arrows');
+    await writeTrainingLog(big, 'arrow-stream', { rows: 2_000, classes: 1_000, epochs: 1, batchRows: 2_000 });
+    const args = [big, '--by', 'step', '--metric', 'confusion-matrix', '--format', 'json'];
+    const local = await runCli(['eval', ...args]);
+    expect(local.code).toBe(1);
+    const budget = /'step' has more than \d+ distinct values in one batch/;
+    expect(local.stderr).toMatch(budget);
+    const w = worker();
+    const run = coordinator(args);
+    expect(await run.exited()).toBe(1);
+    expect(run.stdout()).toBe('');
+    expect(run.stderr()).toMatch(budget);
+    expect(run.stderr()).toContain('[TOO_MANY_GROUPS]');
+    // The worker failed the item each time and is still serving (it did not run out of memory).
+    expect(w.child.exitCode).toBe(null);
     expect(await runsOnServer()).toEqual([]);
   });
 

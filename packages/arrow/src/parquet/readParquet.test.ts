@@ -7,6 +7,7 @@ import { renameSync } from 'node:fs';
 import { readFile as readFileBytes, writeFile as writeFileBytes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { type RecordBatch, Table, tableToIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
 import { MemoryByteReader } from '../io/MemoryByteReader.js';
@@ -150,3 +151,32 @@ describe('readParquet', () => {
     expect([...outcomes].filter((o) => o !== 'CORRUPT' && o !== 'all rows')).toEqual([]);
   });
 });
+
+describe('readFile of Parquet from a row group (parquetRowGroups)', () => {
+  it('gives the batches a whole read gives for those row groups, the limit counted from the first, and refuses Arrow IPC', async () => {
+    // Row groups of 64 rows: 600 rows in 10 row groups.
+    const path = join(dir, 'row-groups.parquet');
+    await writeTrainingLog(path, 'parquet', LOG);
+    const whole = await batchesOf(readFile(path));
+    expect(whole.length).toBe(10);
+    const part = await batchesOf(readFile(path, { parquetRowGroups: { first: 3, end: 7 } }));
+    expect(part.map((b) => b.numRows)).toEqual(whole.slice(3, 7).map((b) => b.numRows));
+    const bytes = (b: RecordBatch): Buffer => Buffer.from(tableToIPC(new Table(b)));
+    expect(part.map(bytes)).toEqual(whole.slice(3, 7).map(bytes));
+    const limited = await batchesOf(readFile(path, { parquetRowGroups: { first: 8 }, limit: 70 }));
+    expect(limited.map((b) => b.numRows)).toEqual([64, 6]);
+    expect(bytes(limited[0]!)).toEqual(bytes(whole[8]!));
+    const ipc = join(dir, 'row-groups.arrows');
+    await writeTrainingLog(ipc, 'arrow-stream', LOG);
+    await expect(batchesOf(readFile(ipc, { parquetRowGroups: { first: 1 } }))).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+    });
+    expect(() => readFile(path, { parquetRowGroups: { first: 2, end: 1 } })).toThrow(/parquetRowGroups.end/);
+  });
+});
+
+async function batchesOf(reader: AsyncIterable<RecordBatch>): Promise<RecordBatch[]> {
+  const out: RecordBatch[] = [];
+  for await (const batch of reader) out.push(batch);
+  return out;
+}

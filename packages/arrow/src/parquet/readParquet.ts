@@ -23,6 +23,8 @@ export interface ParquetReadOptions {
   signal?: AbortSignal | undefined;
   /** Rows per record batch within a row group (default 65,536). */
   batchRows?: number | undefined;
+  /** Only row groups `first` ≤ g < `end` (to the last without `end`); `limit` counts from `first`. */
+  rowGroups?: { readonly first: number; readonly end?: number } | undefined;
 }
 
 /**
@@ -98,7 +100,10 @@ async function openParquet(bytes: ByteReader, options: ParquetReadOptions = {}):
       (column) => columns === undefined || columns.includes(column),
       file,
     );
-    return new ParquetSource(worker, schema, [...opened.rowGroups], {
+    // Row groups outside the range read as empty ones: the others keep their numbers.
+    const { first = 0, end = opened.rowGroups.length } = options.rowGroups ?? {};
+    const rowGroups = opened.rowGroups.map((rows, g) => (g >= first && g < end ? rows : 0));
+    return new ParquetSource(worker, schema, rowGroups, {
       file,
       columns,
       limit: options.limit,

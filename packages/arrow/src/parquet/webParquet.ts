@@ -31,6 +31,8 @@ export interface WebParquetOptions {
   limit?: number | undefined;
   signal?: AbortSignal | undefined;
   batchRows?: number | undefined;
+  /** Only row groups `first` ≤ g < `end` (to the last without `end`); `limit` counts from `first`. */
+  rowGroups?: { readonly first: number; readonly end?: number } | undefined;
 }
 
 /**
@@ -127,7 +129,10 @@ export async function readParquetWeb(
         file,
         hint: 'The file is damaged: write it again.',
       });
-    return new WebParquetSource(fast, metadata, schema, columns, rowGroups, fetched, fetch, {
+    // Row groups outside the range read as empty ones: the others keep their numbers.
+    const { first = 0, end = rowGroups.length } = options.rowGroups ?? {};
+    const ranged = rowGroups.map((rows, g) => (g >= first && g < end ? rows : 0));
+    return new WebParquetSource(fast, metadata, schema, columns, ranged, fetched, fetch, {
       file,
       limit: options.limit,
       batchRows: options.batchRows ?? 65_536,

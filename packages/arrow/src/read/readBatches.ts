@@ -122,6 +122,8 @@ export function readOpened(
 /** {@link ReadOptions} with the projection picked from the input's schema once it is known. */
 export interface ProjectingReadOptions extends Omit<ReadOptions, 'columns'> {
   columns?: readonly string[] | ((schema: Schema) => readonly string[]);
+  /** Parquet only: row groups `first` ≤ g < `end` (see `FileReadOptions.parquetRowGroups`). */
+  parquetRowGroups?: { readonly first: number; readonly end?: number } | undefined;
 }
 
 /**
@@ -164,6 +166,11 @@ class Reader implements BatchReader {
     private readonly options: ProjectingReadOptions,
   ) {
     countOption('limit', options.limit, 0);
+    const groups = options.parquetRowGroups;
+    if (groups !== undefined) {
+      const first = countOption('parquetRowGroups.first', groups.first, 0)!;
+      countOption('parquetRowGroups.end', groups.end, first);
+    }
   }
 
   get progress(): ReadProgress {
@@ -290,8 +297,18 @@ class Reader implements BatchReader {
           columns,
           limit: limit === undefined ? undefined : Math.max(0, limit),
           signal,
+          rowGroups: this.options.parquetRowGroups,
         });
       } else {
+        if (this.options.parquetRowGroups !== undefined) {
+          throw new ArrowReadError(
+            'INVALID_OPTION',
+            `parquetRowGroups is for Parquet input, and this is ${format}`,
+            {
+              hint: 'Leave parquetRowGroups out for Arrow IPC input.',
+            },
+          );
+        }
         const ipc = {
           reuseBuffers: this.options.reuseBuffers === true,
           allowMissingEndOfStream: this.options.allowMissingEndOfStream === true,

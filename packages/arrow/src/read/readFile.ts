@@ -26,6 +26,14 @@ export interface FileReadOptions extends ReadOptions {
    * Parquet file is `UNSUPPORTED` (their footer comes last). `true` is `{}`. Off by default.
    */
   follow?: boolean | FollowOptions;
+  /**
+   * Parquet only: read row groups `first` ≤ g < `end` (default: to the last) instead of all, as
+   * `fileParts` numbers them, so a reader of one part of a file (a distributed work item) starts
+   * at its first row group without decoding those before it; the batches are the ones a whole
+   * read gives for those row groups, and `limit` counts from `first`. Any other format is
+   * `INVALID_OPTION`.
+   */
+  parquetRowGroups?: { readonly first: number; readonly end?: number } | undefined;
 }
 
 /**

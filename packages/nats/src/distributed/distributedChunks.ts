@@ -210,6 +210,13 @@ async function coordinate(
     // Sent without waiting for each acknowledgement (one connection keeps their order): the first
     // items are computed while the last are still on their way.
     const publishing: Promise<void>[] = [];
+    // Idle workers look for the run as soon as its first item is stored, not after the last.
+    let woken = false;
+    const wakeWorkers = (): void => {
+      if (woken) return;
+      woken = true;
+      nc.publish(WORKERS_WAKE_SUBJECT);
+    };
     for (const item of items) {
       if (stopped()) return;
       if (done.has(item.index)) continue;
@@ -221,11 +228,13 @@ async function coordinate(
           gone,
         ).then((ack) => {
           itemOfSeq.set(ack.seq, item.index);
+          wakeWorkers();
         }),
       );
     }
     await Promise.all(publishing);
-    // Idle workers look for the run now rather than at their next round.
+    // Idle workers look for the run now rather than at their next round (a resumed run may have
+    // published nothing).
     nc.publish(WORKERS_WAKE_SUBJECT);
     done.clear();
     await merge(nc, names, kv, options, emit, stopped, done, exhausted);
@@ -254,7 +263,9 @@ async function merge(
       {
         item: index,
         ...(item === undefined ? {} : { file: item.path }),
-        hint: 'Fix or remove the damaged file and start the run again.',
+        // The worker's error says what is wrong (a damaged file, a bad value, too many groups) and,
+        // from lossflow, how to fix it; this is what to do then.
+        hint: 'Fix what the error names (or remove a damaged file) and start the run again.',
       },
     );
   };

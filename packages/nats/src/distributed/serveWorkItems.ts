@@ -300,7 +300,7 @@ async function handle(
     const final = maxDeliver > 0 && delivery >= maxDeliver;
     options.onEvent?.({ type: 'failed', item, error, final });
     if (final) {
-      const text = error instanceof Error ? error.message : String(error);
+      const text = failureText(error);
       // Terminated only once the coordinator can learn why; else left to the server, whose
       // max-deliveries advisory tells the coordinator when this last delivery's ack wait ends.
       if (await writeFailure(kv, item, text)) {
@@ -312,6 +312,19 @@ async function handle(
     clearInterval(alive);
     options.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * Why an item failed, for the coordinator to say: the error's message (a lossflow error's names
+ * its row, batch or column and says how to fix it) and its code when it has one
+ * (`TOO_MANY_GROUPS`), so the coordinator's failure says what kind of failure it was.
+ */
+function failureText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[A-Z][A-Z_]+$/.test(code) && !message.includes(code)
+    ? `${message} [${code}]`
+    : message;
 }
 
 /**
