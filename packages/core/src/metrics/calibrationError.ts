@@ -134,6 +134,9 @@ function addSoftmaxConfidences(
   sums: Float64Array,
 ): void {
   const bins = nBins + 1;
+  // Each row adds into its bin's arrays. Holding the latest bin in locals (written back when the
+  // bin changes) measured slower: on the bench's training log consecutive rows change bin 88% of
+  // the time, so there is little chain to break and the extra branch mispredicts.
   for (let i = 0; i < samples; i++) {
     const top = best[i]!;
     if (top < 0) throw nanScoreError(NAME, Math.floor(i / inner));
