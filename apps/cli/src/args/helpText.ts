@@ -119,7 +119,10 @@ ${METRIC_LINES}
                             what --input holds (default logits: softmax / sigmoid first)
   --n-bins N                calibration-error bins (default 15)
   --norm l1|max|l2          calibration-error: ECE (default), MCE or RMS
-  --thresholds N            auroc's threshold grid (default 200)
+  --thresholds N            auroc's bins (default 1000); the output gives the error bound (± …):
+                            the exact AUROC lies within value ± bound; more bins, a smaller bound
+  --grid logit|linear       auroc's grid: bins over the log-odds (default; accurate at any class
+                            count) or torchmetrics' thresholds j/(N-1) over [0, 1]
   Metrics run in the worker threads beside the losses (one read; same bits for any --threads).
 
 Grouping and output:
