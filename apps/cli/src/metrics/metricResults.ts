@@ -1,11 +1,6 @@
 import type { MetricName, MetricValue } from '@lossflow/core';
 import type { GroupBudget, GroupKey } from '@lossflow/rx';
-import {
-  type MetricChunk,
-  type MetricGroupValue,
-  metricOperator,
-  reduceMetricGroups,
-} from '@lossflow/rx';
+import { type MetricChunk, type MetricGroupValue, metricOperator, reduceMetricGroups } from '@lossflow/rx';
 import type { RecordBatch } from 'apache-arrow';
 import {
   reduce as fold,

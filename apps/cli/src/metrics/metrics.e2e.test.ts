@@ -5,7 +5,16 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { accuracy, confusionMatrix, f1, tensor, topKAccuracy } from '@lossflow/core';
+import {
+  accuracy,
+  aurocErrorBound,
+  aurocPartial,
+  confusionMatrix,
+  f1,
+  finalizeMetric,
+  tensor,
+  topKAccuracy,
+} from '@lossflow/core';
 import { makeVector, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, runCli } from '../testing/runCli.js';
@@ -124,8 +133,65 @@ describe('lossflow eval --metric', () => {
       const run = await runCli([...ARGS, '--format', 'table']);
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/^epoch\s+rows\s+cross-entropy\s+accuracy\s+top-k-accuracy$/m);
-      expect(run.stdout).toMatch(/^f1 \[/m);
+      // Per-class values per group, then over all rows; the matrix over all rows says where the groups' are.
+      expect(run.stdout).toMatch(/^f1 \(per class\)\n {2}epoch 0 {2}\[.*\n {2}epoch 1 {2}\[/m);
+      expect(run.stdout).toMatch(/^ {2}all {6}\[/m);
       expect(run.stdout).toContain('confusion-matrix (rows: true class, columns: predicted)');
+      expect(run.stdout).toContain(
+        "(all rows; each epoch's matrix: --format json, or the --report heat map)",
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'auroc: JSON has errorBound beside value (total and per group), equal to core; the table prints value ± bound',
+    async () => {
+      const args = ['eval', join(FIXTURES, 'epoch-log.arrows')];
+      const cols = ['--input', 'logits', '--target', 'target'];
+      const json = await runCli([...args, '--metric', 'auroc', ...cols, '--by', 'epoch', '--format', 'json']);
+      expect(json.code).toBe(0);
+      const doc = JSON.parse(json.stdout) as {
+        metrics: {
+          value: number;
+          errorBound: number;
+          rows: number;
+          groups: { key: number; value: number; errorBound: number }[];
+        }[];
+      };
+      const [m] = doc.metrics;
+      const all = rows();
+      const state = aurocPartial(all.x, all.y);
+      expect(Object.keys(m!)).toEqual(['metric', 'options', 'value', 'errorBound', 'rows', 'groups']);
+      expect(m!.value).toBe(finalizeMetric(state));
+      expect(m!.errorBound).toBe(aurocErrorBound(state));
+      expect(m!.errorBound).toBeGreaterThan(0);
+      for (const g of m!.groups) {
+        const e = rows(g.key);
+        expect(g.errorBound).toBe(aurocErrorBound(aurocPartial(e.x, e.y)));
+      }
+      const table = await runCli([...args, '--metric', 'auroc', ...cols, '--format', 'table']);
+      expect(table.code).toBe(0);
+      expect(table.stdout).toMatch(/^total\s+148\s+0\.\d{4} ± 0\.\d+$/m);
+      const none = await runCli([
+        ...args,
+        '--metric',
+        'auroc',
+        ...cols,
+        '--average',
+        'none',
+        '--format',
+        'table',
+      ]);
+      expect(none.stdout).toMatch(/^auroc \[[^\]]+\] ± \[[^\]]+\]$/m);
+      // Exact metrics have no errorBound field: the JSON contract of the others is unchanged.
+      const acc = await runCli([...args, '--metric', 'accuracy', ...cols, '--format', 'json']);
+      expect(Object.keys((JSON.parse(acc.stdout) as { metrics: object[] }).metrics[0]!)).toEqual([
+        'metric',
+        'options',
+        'value',
+        'rows',
+      ]);
     },
     TIMEOUT,
   );
@@ -137,7 +203,7 @@ describe('lossflow eval --metric', () => {
         metrics: { value: number; groups?: { key: unknown; value: number; rows: number }[] }[];
       };
       const json = async (args: readonly string[]): Promise<MetricDoc> => {
-        const run = await runCli([...args, '--metric', 'accuracy', '--format', 'json']);
+        const run = await runCli([...args, '--metric', 'accuracy', ...cols, '--format', 'json']);
         expect([run.code, run.stderr]).toEqual([0, '']);
         return JSON.parse(run.stdout) as MetricDoc;
       };

@@ -3,8 +3,8 @@ import {
   finalizeMetric,
   type MetricState,
   type MetricValue,
-  metricErrorBound,
   mergeMetricInto,
+  metricErrorBound,
 } from '@lossflow/core';
 import type { MetricChunk } from '@lossflow/rx';
 import { Observable, type OperatorFunction } from 'rxjs';

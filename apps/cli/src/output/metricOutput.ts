@@ -61,9 +61,7 @@ export function metricCell(value: MetricValue | undefined): string {
   if (value === undefined) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? value.toPrecision(4) : String(value);
   const list = (row: readonly number[]) => `[${row.map(listNumber).join(',')}]`;
-  return Array.isArray(value[0])
-    ? `[${(value as number[][]).map(list).join(',')}]`
-    : list(value as number[]);
+  return Array.isArray(value[0]) ? `[${(value as number[][]).map(list).join(',')}]` : list(value as number[]);
 }
 
 /**

@@ -74,7 +74,9 @@ export function metricTableLines(
         return `${style.bold(r.metric)} ${withBound(r.value, r.errorBound)}`;
       const labels = [...r.groups.map((g) => `${by ?? 'group'} ${keyLabel(g.key)}`), 'all'];
       const width = Math.max(...labels.map((l) => l.length));
-      const values = [...r.groups, r].map((g, i) => `  ${labels[i]!.padEnd(width)}  ${withBound(g.value, g.errorBound)}`);
+      const values = [...r.groups, r].map(
+        (g, i) => `  ${labels[i]!.padEnd(width)}  ${withBound(g.value, g.errorBound)}`,
+      );
       return `${style.bold(r.metric)} (per class)\n${values.join('\n')}`;
     });
   return lines.length === 0 ? '' : `${lines.join('\n')}\n\n`;
