@@ -238,6 +238,15 @@ describe('typed errors', () => {
     expect(thrown(() => finalizeMetric(createMetricState('nope'))).code).toBe('STATE_MISMATCH');
   });
 
+  it('a 0/1 target out of range names a target shape other than the input’s', () => {
+    const oneD = thrown(() => auroc([0.2, 0.7, 0.1], [0, 2, 1]));
+    expect(oneD.code).toBe('TARGET_OUT_OF_RANGE');
+    expect(oneD.hint).toContain('scores of shape [N, C]');
+    expect(oneD.hint).not.toContain('give it the shape');
+    const twoD = thrown(() => auroc(logits([[0.2, 0.7], [0.1, 0.3]]), logits([[0, 2], [1, 0]])));
+    expect(twoD.hint).toMatch(/give it the shape \[2\]/);
+  });
+
   it('state sizes are bounded: too many classes for a confusion matrix or AUROC histograms', () => {
     const wide = { data: new Float64Array(5000), shape: [1, 5000] };
     expect(thrown(() => confusionMatrix(wide, [0])).code).toBe('INVALID_OPTION');
