@@ -203,7 +203,7 @@ describe('lossflow eval --metric', () => {
         metrics: { value: number; groups?: { key: unknown; value: number; rows: number }[] }[];
       };
       const json = async (args: readonly string[]): Promise<MetricDoc> => {
-        const run = await runCli([...args, '--metric', 'accuracy', ...cols, '--format', 'json']);
+        const run = await runCli([...args, '--metric', 'accuracy', '--format', 'json']);
         expect([run.code, run.stderr]).toEqual([0, '']);
         return JSON.parse(run.stdout) as MetricDoc;
       };
@@ -296,6 +296,11 @@ describe('lossflow eval --metric', () => {
         ],
         [['--metric', 'f1', '--average', 'samples'], /--metric f1: average must be one of/],
         [['--metric', 'top-k-accuracy', '--k', '0'], /--metric top-k-accuracy: k must be/],
+        // Class-index targets: the prediction is the argmax, a threshold would do nothing.
+        [
+          ['--metric', 'accuracy', '--input', 'logits', '--target', 'target', '--threshold', '0.7'],
+          /--threshold does not apply to --metric accuracy here: 'logits' holds a score per class and 'target' class indices/,
+        ],
       ];
       for (const [args, message] of cases) {
         const run = await runCli(['eval', file, ...args]);
