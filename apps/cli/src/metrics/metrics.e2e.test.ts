@@ -15,7 +15,16 @@ import {
   tensor,
   topKAccuracy,
 } from '@lossflow/core';
-import { makeVector, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
+import {
+  Field,
+  FixedSizeList,
+  Float32,
+  makeData,
+  makeVector,
+  Table,
+  tableToIPC,
+  vectorFromArray,
+} from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, runCli } from '../testing/runCli.js';
 
@@ -279,6 +288,44 @@ describe('lossflow eval --metric', () => {
       const stray = await runCli(['eval', file, '--input', 'logits', '--metric', 'accuracy']);
       expect(stray.code).toBe(2);
       expect(stray.stderr).toMatch(/--input applies to a --loss/);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'an empty file: the confusion matrix is C × C zeros (counts of nothing), as scikit-learn gives',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'lossflow-empty-cm-'));
+      const file = join(dir, 'empty.arrow');
+      const type = new FixedSizeList(3, new Field('item', new Float32(), false));
+      const child = makeData({ type: new Float32(), length: 0, data: new Float32Array(0) });
+      const logits = makeVector(makeData({ type, length: 0, child }));
+      writeFileSync(
+        file,
+        tableToIPC(new Table({ logits, target: makeVector(new BigInt64Array(0)) }), 'file'),
+      );
+      const run = await runCli([
+        'eval',
+        file,
+        '--metric',
+        'confusion-matrix',
+        '--input',
+        'logits',
+        '--target',
+        'target',
+        '--format',
+        'json',
+      ]);
+      expect([run.code, run.stderr]).toEqual([0, '']);
+      const doc = JSON.parse(run.stdout) as { metrics: { value: unknown; rows: number }[] };
+      expect(doc.metrics[0]).toMatchObject({
+        rows: 0,
+        value: [
+          [0, 0, 0],
+          [0, 0, 0],
+          [0, 0, 0],
+        ],
+      });
     },
     TIMEOUT,
   );
