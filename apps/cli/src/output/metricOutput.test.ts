@@ -4,7 +4,12 @@ import { errorBoundText, metricCell } from './metricOutput.js';
 describe('metricCell', () => {
   it('prints NaN and infinities inside per-class lists and matrices as words, as for one number', () => {
     expect(metricCell([0.123456, Number.NaN, 1])).toBe('[0.1235,NaN,1]');
-    expect(metricCell([[1, Number.POSITIVE_INFINITY], [Number.NaN, 0]])).toBe('[[1,Infinity],[NaN,0]]');
+    expect(
+      metricCell([
+        [1, Number.POSITIVE_INFINITY],
+        [Number.NaN, 0],
+      ]),
+    ).toBe('[[1,Infinity],[NaN,0]]');
     expect(metricCell(Number.NaN)).toBe('NaN');
   });
 });

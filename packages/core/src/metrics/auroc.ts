@@ -90,8 +90,8 @@ export function logitBin(p: number, T: number): number {
     octave = (hi >>> 20) - 1023 + (hi & 0xfffff) / 1048576;
   } else octave = Number.NEGATIVE_INFINITY; // also −0
   const s = low
-    ? (octave < -LOW_OCTAVES ? -LOW_OCTAVES : octave) + LOW_OCTAVES
-    : LOW_OCTAVES - 2 - (octave < -HIGH_OCTAVES ? -HIGH_OCTAVES : octave);
+    ? Math.max(octave, -LOW_OCTAVES) + LOW_OCTAVES
+    : LOW_OCTAVES - 2 - Math.max(octave, -HIGH_OCTAVES);
   const j = Math.floor(T * (LINEAR_SHARE * p + ((1 - LINEAR_SHARE) * s) / OCTAVE_SPAN));
   return j < 0 ? 0 : j < T ? j : T - 1;
 }

@@ -243,7 +243,18 @@ describe('typed errors', () => {
     expect(oneD.code).toBe('TARGET_OUT_OF_RANGE');
     expect(oneD.hint).toContain('scores of shape [N, C]');
     expect(oneD.hint).not.toContain('give it the shape');
-    const twoD = thrown(() => auroc(logits([[0.2, 0.7], [0.1, 0.3]]), logits([[0, 2], [1, 0]])));
+    const twoD = thrown(() =>
+      auroc(
+        logits([
+          [0.2, 0.7],
+          [0.1, 0.3],
+        ]),
+        logits([
+          [0, 2],
+          [1, 0],
+        ]),
+      ),
+    );
     expect(twoD.hint).toMatch(/give it the shape \[2\]/);
   });
 

@@ -3,8 +3,8 @@ import {
   finalizeMetric,
   LossError,
   type MetricState,
-  metricErrorBound,
   mergeMetricInto,
+  metricErrorBound,
 } from '@lossflow/core';
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { GroupKey } from '../chunks/LossChunk.js';
