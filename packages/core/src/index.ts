@@ -133,7 +133,14 @@ export {
   tripletMarginWithDistanceLossPartial,
 } from './losses/tripletMarginWithDistanceLoss.js';
 export { type AccuracyOptions, accuracy, accuracyOptionKeys, accuracyPartial } from './metrics/accuracy.js';
-export { type AurocOptions, auroc, aurocErrorBound, aurocOptionKeys, aurocPartial } from './metrics/auroc.js';
+export {
+  type AurocOptions,
+  auroc,
+  aurocErrorBound,
+  aurocOptionKeys,
+  aurocPartial,
+  logitBin,
+} from './metrics/auroc.js';
 export {
   type BrierScoreOptions,
   brierScore,
@@ -175,6 +182,7 @@ export {
   type MetricDescriptor,
   type MetricName,
   type MetricValue,
+  metricErrorBound,
 } from './metrics/metrics.js';
 export { pearson, pearsonPartial } from './metrics/pearson.js';
 export {

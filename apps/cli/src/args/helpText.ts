@@ -114,12 +114,16 @@ ${METRIC_LINES}
   --average micro|macro|weighted|none|binary
                             precision, recall, f1 (default macro; for one 0/1 target per sample
                             binary = the positive class, the others over classes 0 and 1), auroc (macro|none)
-  --threshold P             0/1 targets: a probability >= P predicts 1 (default 0.5)
+  --threshold P             0/1 targets: a probability >= P predicts 1 (default 0.5); with
+                            class-index targets (argmax) it is a usage error
   --scores logits|probabilities
                             what --input holds (default logits: softmax / sigmoid first)
   --n-bins N                calibration-error bins (default 15)
   --norm l1|max|l2          calibration-error: ECE (default), MCE or RMS
-  --thresholds N            auroc's threshold grid (default 200)
+  --thresholds N            auroc's bins (default 1000); the output gives the error bound (± …):
+                            the exact AUROC lies within value ± bound; more bins, a smaller bound
+  --grid logit|linear       auroc's grid: bins over the log-odds (default; accurate at any class
+                            count) or torchmetrics' thresholds j/(N-1) over [0, 1]
   Metrics run in the worker threads beside the losses (one read; same bits for any --threads).
 
 Grouping and output:

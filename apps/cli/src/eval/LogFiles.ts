@@ -27,6 +27,7 @@ import {
   tap,
   throwError,
 } from 'rxjs';
+import { UsageError } from '../errors/UsageError.js';
 import { fileThreads } from './fileThreads.js';
 import { isRegularFile } from './regularFile.js';
 import { STDIN, STDIN_PATH } from './standardInput.js';
@@ -393,6 +394,8 @@ export class LogFiles {
     try {
       this.#first = { file, columns: this.#project(schema, file) };
     } catch (e) {
+      // A flag the file's columns rule out (--threshold with class indices) is the user's to fix.
+      if (e instanceof UsageError) throw e;
       // A column missing from the first file: named with a later file that has it, or else left
       // for the read to report.
       const odd = await this.#oddFirstFile(e, file, schema);

@@ -1,6 +1,7 @@
 import { ArrowReadError, describeSchema, resolveColumns } from '@lossflow/arrow';
-import type { Schema } from 'apache-arrow';
+import { DataType, type Schema } from 'apache-arrow';
 import type { EvalPlan } from '../args/evalArgs.js';
+import { UsageError } from '../errors/UsageError.js';
 
 /**
  * The columns an eval pass reads from a file with this schema: each loss's and each metric's role
@@ -27,6 +28,7 @@ export function evalColumns(
     };
     const resolved = resolveColumns(schema, given);
     for (const column of Object.values(resolved)) if (column !== undefined) wanted.add(column);
+    if (metric.options.threshold !== undefined) checkThresholdApplies(schema, metric.entry.cliName, resolved);
   }
   // Checked here, against every column of the file: once projected, a batch could list only the
   // columns read.
@@ -54,6 +56,32 @@ export function lossColumns(plan: EvalPlan, schema: Schema): Record<string, stri
     const resolved = paired ? resolveColumns(schema, roles) : checked(schema, roles);
     return Object.fromEntries(loss.entry.roles.map((role) => [role, resolved[role]!]));
   });
+}
+
+/**
+ * `--threshold` turns 0/1-target scores into predictions; with class indices (a vector of scores
+ * per row against one integer) the prediction is the argmax and the threshold would do nothing, so
+ * it is refused rather than silently ignored.
+ *
+ * @throws {UsageError} for `--threshold` on a metric whose input has a score vector per row and
+ * whose target does not.
+ */
+function checkThresholdApplies(
+  schema: Schema,
+  metric: string,
+  resolved: Record<string, string | undefined>,
+): void {
+  const field = (name: string | undefined) => schema.fields.find((f) => f.name === name);
+  const input = field(resolved.input);
+  const target = field(resolved.target);
+  if (input === undefined || target === undefined) return;
+  const vector = (t: DataType) => DataType.isFixedSizeList(t) || DataType.isList(t);
+  if (vector(input.type) && !vector(target.type)) {
+    throw new UsageError(
+      `--threshold does not apply to --metric ${metric} here: '${input.name}' holds a score per class and '${target.name}' class indices, so the prediction is the argmax (a threshold applies to 0/1 targets of the input's shape). Drop --threshold.`,
+      'eval',
+    );
+  }
 }
 
 function present(schema: Schema, name: string, flag: string): string {

@@ -7,6 +7,7 @@ export const METRIC_OPTION_FLAGS: Readonly<
   'n-bins': { key: 'nBins', kind: 'integer' },
   norm: { key: 'norm', kind: 'string' },
   thresholds: { key: 'thresholds', kind: 'integer' },
+  grid: { key: 'grid', kind: 'string' },
   threshold: { key: 'threshold', kind: 'number' },
   scores: { key: 'scores', kind: 'string' },
 };

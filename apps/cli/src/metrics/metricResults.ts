@@ -1,12 +1,6 @@
 import type { MetricName, MetricValue } from '@lossflow/core';
 import type { GroupBudget, GroupKey } from '@lossflow/rx';
-import {
-  type MetricChunk,
-  type MetricGroupValue,
-  metricOperator,
-  reduceMetric,
-  reduceMetricGroups,
-} from '@lossflow/rx';
+import { type MetricChunk, type MetricGroupValue, metricOperator, reduceMetricGroups } from '@lossflow/rx';
 import type { RecordBatch } from 'apache-arrow';
 import {
   reduce as fold,
@@ -21,6 +15,7 @@ import {
 } from 'rxjs';
 import { groupBatchCounts } from '../chunks/groupBatchCounts.js';
 import type { MetricSelection } from './MetricSelection.js';
+import { reduceMetricTotal } from './reduceMetricTotal.js';
 
 /** The final value of one `--metric`, as the outputs report it. */
 export interface MetricResult {
@@ -29,6 +24,8 @@ export interface MetricResult {
   readonly options: Readonly<Record<string, unknown>>;
   /** A number, one number per class (`--average none`), or a matrix (`confusion-matrix`). */
   readonly value: MetricValue;
+  /** `auroc`: the largest difference to the exact value (per class with `--average none`). */
+  readonly errorBound?: number | number[];
   /** Rows that entered the metric. */
   readonly rows: number;
   /** With `--by`: one value per key, in the order keys first appeared. */
@@ -36,6 +33,7 @@ export interface MetricResult {
     /** A `--by` value; with several keys one per name (the eval's `DisplayKey`). */
     readonly key: GroupKey | { readonly [name: string]: GroupKey };
     readonly value: MetricValue;
+    readonly errorBound?: number | number[];
     readonly rows: number;
     /** Batches that held rows of the group. */
     readonly batches: number;
@@ -91,14 +89,14 @@ export function metricResults(
               map(([groups, batches]) => groups.map((g) => ({ ...g, batches: batches.get(g.key) ?? 0 }))),
             );
       return forkJoin([
-        chunks$.pipe(reduceMetric()),
+        chunks$.pipe(reduceMetricTotal()),
         chunks$.pipe(fold((n: number, c: MetricChunk) => n + c.rows, 0)),
         groups$,
       ]).pipe(
-        map(([value, rows, groups]) => ({
+        map(([total, rows, groups]) => ({
           metric: selection.entry.cliName,
           options: selection.options,
-          value,
+          ...total,
           rows,
           ...(groups === undefined ? {} : { groups }),
         })),

@@ -5,8 +5,26 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { accuracy, confusionMatrix, f1, tensor, topKAccuracy } from '@lossflow/core';
-import { makeVector, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
+import {
+  accuracy,
+  aurocErrorBound,
+  aurocPartial,
+  confusionMatrix,
+  f1,
+  finalizeMetric,
+  tensor,
+  topKAccuracy,
+} from '@lossflow/core';
+import {
+  Field,
+  FixedSizeList,
+  Float32,
+  makeData,
+  makeVector,
+  Table,
+  tableToIPC,
+  vectorFromArray,
+} from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, runCli } from '../testing/runCli.js';
 
@@ -124,8 +142,65 @@ describe('lossflow eval --metric', () => {
       const run = await runCli([...ARGS, '--format', 'table']);
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/^epoch\s+rows\s+cross-entropy\s+accuracy\s+top-k-accuracy$/m);
-      expect(run.stdout).toMatch(/^f1 \[/m);
+      // Per-class values per group, then over all rows; the matrix over all rows says where the groups' are.
+      expect(run.stdout).toMatch(/^f1 \(per class\)\n {2}epoch 0 {2}\[.*\n {2}epoch 1 {2}\[/m);
+      expect(run.stdout).toMatch(/^ {2}all {6}\[/m);
       expect(run.stdout).toContain('confusion-matrix (rows: true class, columns: predicted)');
+      expect(run.stdout).toContain(
+        "(all rows; each epoch's matrix: --format json, or the --report heat map)",
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'auroc: JSON has errorBound beside value (total and per group), equal to core; the table prints value ± bound',
+    async () => {
+      const args = ['eval', join(FIXTURES, 'epoch-log.arrows')];
+      const cols = ['--input', 'logits', '--target', 'target'];
+      const json = await runCli([...args, '--metric', 'auroc', ...cols, '--by', 'epoch', '--format', 'json']);
+      expect(json.code).toBe(0);
+      const doc = JSON.parse(json.stdout) as {
+        metrics: {
+          value: number;
+          errorBound: number;
+          rows: number;
+          groups: { key: number; value: number; errorBound: number }[];
+        }[];
+      };
+      const [m] = doc.metrics;
+      const all = rows();
+      const state = aurocPartial(all.x, all.y);
+      expect(Object.keys(m!)).toEqual(['metric', 'options', 'value', 'errorBound', 'rows', 'groups']);
+      expect(m!.value).toBe(finalizeMetric(state));
+      expect(m!.errorBound).toBe(aurocErrorBound(state));
+      expect(m!.errorBound).toBeGreaterThan(0);
+      for (const g of m!.groups) {
+        const e = rows(g.key);
+        expect(g.errorBound).toBe(aurocErrorBound(aurocPartial(e.x, e.y)));
+      }
+      const table = await runCli([...args, '--metric', 'auroc', ...cols, '--format', 'table']);
+      expect(table.code).toBe(0);
+      expect(table.stdout).toMatch(/^total\s+148\s+0\.\d{4} ± 0\.\d+$/m);
+      const none = await runCli([
+        ...args,
+        '--metric',
+        'auroc',
+        ...cols,
+        '--average',
+        'none',
+        '--format',
+        'table',
+      ]);
+      expect(none.stdout).toMatch(/^auroc \[[^\]]+\] ± \[[^\]]+\]$/m);
+      // Exact metrics have no errorBound field: the JSON contract of the others is unchanged.
+      const acc = await runCli([...args, '--metric', 'accuracy', ...cols, '--format', 'json']);
+      expect(Object.keys((JSON.parse(acc.stdout) as { metrics: object[] }).metrics[0]!)).toEqual([
+        'metric',
+        'options',
+        'value',
+        'rows',
+      ]);
     },
     TIMEOUT,
   );
@@ -218,6 +293,44 @@ describe('lossflow eval --metric', () => {
   );
 
   it(
+    'an empty file: the confusion matrix is C × C zeros (counts of nothing), as scikit-learn gives',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'lossflow-empty-cm-'));
+      const file = join(dir, 'empty.arrow');
+      const type = new FixedSizeList(3, new Field('item', new Float32(), false));
+      const child = makeData({ type: new Float32(), length: 0, data: new Float32Array(0) });
+      const logits = makeVector(makeData({ type, length: 0, child }));
+      writeFileSync(
+        file,
+        tableToIPC(new Table({ logits, target: makeVector(new BigInt64Array(0)) }), 'file'),
+      );
+      const run = await runCli([
+        'eval',
+        file,
+        '--metric',
+        'confusion-matrix',
+        '--input',
+        'logits',
+        '--target',
+        'target',
+        '--format',
+        'json',
+      ]);
+      expect([run.code, run.stderr]).toEqual([0, '']);
+      const doc = JSON.parse(run.stdout) as { metrics: { value: unknown; rows: number }[] };
+      expect(doc.metrics[0]).toMatchObject({
+        rows: 0,
+        value: [
+          [0, 0, 0],
+          [0, 0, 0],
+          [0, 0, 0],
+        ],
+      });
+    },
+    TIMEOUT,
+  );
+
+  it(
     'bad metric flags are usage errors (exit 2) before anything is read',
     async () => {
       const file = join(FIXTURES, 'epoch-log.arrows');
@@ -230,6 +343,11 @@ describe('lossflow eval --metric', () => {
         ],
         [['--metric', 'f1', '--average', 'samples'], /--metric f1: average must be one of/],
         [['--metric', 'top-k-accuracy', '--k', '0'], /--metric top-k-accuracy: k must be/],
+        // Class-index targets: the prediction is the argmax, a threshold would do nothing.
+        [
+          ['--metric', 'accuracy', '--input', 'logits', '--target', 'target', '--threshold', '0.7'],
+          /--threshold does not apply to --metric accuracy here: 'logits' holds a score per class and 'target' class indices/,
+        ],
       ];
       for (const [args, message] of cases) {
         const run = await runCli(['eval', file, ...args]);

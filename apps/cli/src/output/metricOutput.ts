@@ -51,9 +51,30 @@ export function metricRecords(
   return out;
 }
 
+/** A number of a per-class list in a table: 4 significant digits, NaN and ±Infinity as words (never JSON's `null`). */
+function listNumber(v: number): string {
+  return Number.isFinite(v) ? String(Number(v.toPrecision(4))) : String(v);
+}
+
 /** A metric value in a table cell: 4 significant digits, per-class lists in brackets. */
 export function metricCell(value: MetricValue | undefined): string {
   if (value === undefined) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? value.toPrecision(4) : String(value);
-  return JSON.stringify(value, (_, v: unknown) => (typeof v === 'number' ? Number(v.toPrecision(4)) : v));
+  const list = (row: readonly number[]) => `[${row.map(listNumber).join(',')}]`;
+  return Array.isArray(value[0]) ? `[${(value as number[][]).map(list).join(',')}]` : list(value as number[]);
+}
+
+/**
+ * An error bound as the table and the report print it after the value: `± 0.0017` (2 significant
+ * digits, rounded up so the printed bound still holds), per class in brackets; `''` for none.
+ */
+export function errorBoundText(bound: number | readonly number[] | undefined): string {
+  if (bound === undefined) return '';
+  const up = (v: number) => {
+    if (!Number.isFinite(v)) return String(v);
+    if (v === 0) return '0';
+    const digits = 10 ** (Math.floor(Math.log10(v)) - 1);
+    return String(Number((Math.ceil(v / digits - 1e-9) * digits).toPrecision(2)));
+  };
+  return typeof bound === 'number' ? `± ${up(bound)}` : `± [${bound.map(up).join(',')}]`;
 }

@@ -33,7 +33,7 @@ export function resultTable(run: EvalRun, by: string | undefined, elapsedMs: num
   );
   const head = heading === '' ? '' : `${heading}\n\n`;
   const table = frame === undefined ? '' : `${body}\n`;
-  return `${head}${table}${metricTableLines(metrics, style)}${footer}\n`;
+  return `${head}${table}${metricTableLines(metrics, style, by)}${footer}\n`;
 }
 
 /** The rows and groups a table shows: the first loss's, or with metrics only the first metric's. */

@@ -3,7 +3,7 @@ import { type DisplayKey, keyLabel, keyNamesLabel } from '../eval/displayKey.js'
 import type { LossResult } from '../eval/evalPipeline.js';
 import type { MetricResult } from '../metrics/metricResults.js';
 import { lossColumnFormat } from '../output/lossColumnFormat.js';
-import { metricCell } from '../output/metricOutput.js';
+import { errorBoundText, metricCell } from '../output/metricOutput.js';
 import { formatBytes, formatCount, formatDuration } from '../output/numberFormat.js';
 import { optionSummary } from '../output/optionSummary.js';
 import { type HeatmapMatrix, renderConfusionHeatmap } from './confusionHeatmap.js';
@@ -261,9 +261,15 @@ function metricsSection(metrics: readonly MetricResult[], by: string | undefined
       (v): v is number => typeof v === 'number',
     );
     const fixed = lossColumnFormat(numbers, 4);
-    const cell = (v: MetricValue | undefined) => (typeof v === 'number' ? fixed(v) : metricCell(v));
-    const cells = keys.map((_, i) => `<td>${escapeHtml(cell(m.groups?.[i]?.value))}</td>`).join('');
-    return `<tr><td>${escapeHtml(name)}</td>${cells}<td>${escapeHtml(cell(m.value))}</td></tr>`;
+    // auroc's error bound beside its value: the exact value lies within value ± bound.
+    const cell = (v: MetricValue | undefined, bound?: number | number[]) => {
+      const text = typeof v === 'number' ? fixed(v) : metricCell(v);
+      return bound === undefined || text === '' ? text : `${text} ${errorBoundText(bound)}`;
+    };
+    const cells = keys
+      .map((_, i) => `<td>${escapeHtml(cell(m.groups?.[i]?.value, m.groups?.[i]?.errorBound))}</td>`)
+      .join('');
+    return `<tr><td>${escapeHtml(name)}</td>${cells}<td>${escapeHtml(cell(m.value, m.errorBound))}</td></tr>`;
   });
   const table =
     tabled.length === 0

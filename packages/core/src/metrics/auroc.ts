@@ -15,8 +15,15 @@ import { argmaxAt, expSumAt, sigmoid } from './sampleScores.js';
 
 /** Options of {@link auroc}. */
 export interface AurocOptions {
-  /** Thresholds of the fixed grid `j / (thresholds − 1)` over [0, 1] (default 200, 2 … 100000). */
+  /** Bins (thresholds) of the fixed grid (default 1000, 2 … 100000): more bins, a smaller error bound. */
   thresholds?: number;
+  /**
+   * `'logit'` (default): bins spread over the log-odds of the probability (see {@link logitBin}),
+   * accurate for any class count and from flat to peaked models; `'linear'`: torchmetrics'
+   * `thresholds=T` grid `j / (T − 1)` over [0, 1], which puts nearly every probability of a model
+   * of many classes into its first bin.
+   */
+  grid?: 'logit' | 'linear';
   /** `'macro'` (default): the mean over classes (labels) with both positives and negatives; `'none'`: one per class. */
   average?: 'macro' | 'none';
   /** Targets equal to this are skipped (default −100). */
@@ -28,12 +35,14 @@ export interface AurocOptions {
 /** Every option auroc takes. */
 export const aurocOptionKeys = optionKeys<AurocOptions>({
   thresholds: true,
+  grid: true,
   average: true,
   ignoreIndex: true,
   scores: true,
 });
 
 const NAME = 'auroc';
+const EMPTY_GRID = new Float64Array(0);
 
 /**
  * The grid cell of a probability among `T` thresholds `j / (T − 1)`: the last `j` with
@@ -48,6 +57,45 @@ export function thresholdBin(p: number, T: number, grid: Float64Array = threshol
   return j < 0 ? 0 : Math.min(j, steps);
 }
 
+/** Octaves of min(p, 1 − p) the logit grid spans below ½ (float32's normal range, 2^−126 ≈ 1.2e−38). */
+const LOW_OCTAVES = 126;
+/** Octaves of 1 − p above ½ (float64 resolves 1 − p down to 2^−53). */
+const HIGH_OCTAVES = 53;
+/** Length of the octave scale: (126 − 1) + (53 − 1). */
+const OCTAVE_SPAN = LOW_OCTAVES - 1 + HIGH_OCTAVES - 1;
+/** Share of the logit grid's bins spread linearly over [0, 1] (resolution near ½, where log-odds are flat). */
+const LINEAR_SHARE = 0.25;
+
+const bits = new Float64Array(1);
+const words = new Uint32Array(bits.buffer);
+/** Index of the word holding a float64's sign, exponent and top 20 mantissa bits. */
+const HIGH_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+
+/**
+ * The bin of a probability on the logit grid of `T` bins: `floor(T · (¼ · p + ¾ · o(p) / 177))`,
+ * where o(p) places min(p, 1 − p) on a scale of octaves (log2, read from the float64's exponent and
+ * top mantissa bits, linear within an octave): 0 at p ≤ 2^−126, 125 at p = ½, 177 at 1 − p ≤ 2^−53.
+ * So bins are about equally wide in log-odds (0.16 nats at the default 1000) from 1e−38 to
+ * 1 − 1e−16, plus a linear grid near ½. The map is monotone in p (every term is, and rounding
+ * is), so pairs in different bins are ordered as their probabilities are: only pairs within a bin
+ * are uncertain, which is what {@link aurocErrorBound} counts. Costs no logarithm.
+ */
+export function logitBin(p: number, T: number): number {
+  const low = p <= 0.5;
+  const q = low ? p : 1 - p; // exact for p in [½, 1] (Sterbenz)
+  let octave: number;
+  if (q > 0) {
+    bits[0] = q;
+    const hi = words[HIGH_WORD]!;
+    octave = (hi >>> 20) - 1023 + (hi & 0xfffff) / 1048576;
+  } else octave = Number.NEGATIVE_INFINITY; // also −0
+  const s = low
+    ? Math.max(octave, -LOW_OCTAVES) + LOW_OCTAVES
+    : LOW_OCTAVES - 2 - Math.max(octave, -HIGH_OCTAVES);
+  const j = Math.floor(T * (LINEAR_SHARE * p + ((1 - LINEAR_SHARE) * s) / OCTAVE_SPAN));
+  return j < 0 ? 0 : j < T ? j : T - 1;
+}
+
 /** The thresholds `j / (T − 1)`, j = 0 … T − 1, and one more entry (1) past the last. */
 export function thresholdGrid(T: number): Float64Array {
   const grid = new Float64Array(T + 1);
@@ -58,11 +106,12 @@ export function thresholdGrid(T: number): Float64Array {
 
 /**
  * The mergeable state of {@link auroc}: per class (label) two histograms of the probabilities over
- * the threshold grid, positives and negatives: 2 · C · thresholds counts (3.2 MB for 1000 classes
- * at the default 200; states over 16 Mi counts are refused). Bit-identical for any split.
+ * the grid's bins, positives and negatives: 2 · C · thresholds integer counts (float64, 8 bytes
+ * each: 16 MB for 1000 classes at the default 1000 bins, 16 KB for a binary task; states over
+ * 16 Mi counts are refused). Bit-identical for any split.
  *
  * @example
- * finalizeMetric(aurocPartial(logits, labels, { thresholds: 200 }));
+ * finalizeMetric(aurocPartial(logits, labels, { thresholds: 1000 }));
  */
 export function aurocPartial(
   input: TensorInput,
@@ -71,7 +120,8 @@ export function aurocPartial(
   into?: MetricState,
 ): MetricState {
   checkOptionKeys(NAME, options, aurocOptionKeys);
-  const thresholds = integerOption(NAME, 'thresholds', options.thresholds, 200, 2, 100000);
+  const thresholds = integerOption(NAME, 'thresholds', options.thresholds, 1000, 2, 100000);
+  const gridKind = choiceOption(NAME, 'grid', options.grid, ['logit', 'linear'], 'logit');
   const average = choiceOption(NAME, 'average', options.average, ['macro', 'none'], 'macro');
   const ignoreIndex = ignoreIndexOption(NAME, options.ignoreIndex);
   const scores = scoresOption(NAME, options.scores);
@@ -84,13 +134,14 @@ export function aurocPartial(
     `2 × ${width} classes × ${T} thresholds`,
     'Lower thresholds (or the class count).',
   );
-  const params = { thresholds, average, ignoreIndex: ignoreParam(ignoreIndex), scores };
+  const params = { thresholds, grid: gridKind, average, ignoreIndex: ignoreParam(ignoreIndex), scores };
   const state = metricStateFor(NAME, params, into, layoutOf(op), { counts: 2 * width * T });
   if (op.x instanceof Float64Array) state.dtype = 'float64';
   state.rows += op.rows;
   const counts = state.counts;
   const logits = scores === 'logits';
-  const grid = thresholdGrid(T);
+  const linear = gridKind === 'linear';
+  const grid = linear ? thresholdGrid(T) : EMPTY_GRID;
   // Class c's positives at [2c·T, (2c+1)·T), its negatives at [(2c+1)·T, (2c+2)·T).
   if (op.task === 'multiclass') {
     const { x, outer, classes, inner, idx, stride, ignore } = op;
@@ -111,7 +162,7 @@ export function aurocPartial(
           const v = x[base + c * inner]!;
           const p = logits ? terms[c]! / s : v;
           if (!logits && (p < 0 || p > 1)) throw probabilityError(NAME, n, p);
-          counts[(2 * c + (c === t ? 0 : 1)) * T + thresholdBin(p, T, grid)]!++;
+          counts[(2 * c + (c === t ? 0 : 1)) * T + (linear ? thresholdBin(p, T, grid) : logitBin(p, T))]!++;
         }
       }
     }
@@ -124,7 +175,9 @@ export function aurocPartial(
       if (yi === IGNORED) continue;
       const p = logits ? sigmoid(z) : z;
       if (p < 0 || p > 1) throw probabilityError(NAME, Math.floor(i / labels), p);
-      counts[(2 * (i % labels) + (yi === 1 ? 0 : 1)) * T + thresholdBin(p, T, grid)]!++;
+      counts[
+        (2 * (i % labels) + (yi === 1 ? 0 : 1)) * T + (linear ? thresholdBin(p, T, grid) : logitBin(p, T))
+      ]!++;
     }
   }
   return state;
@@ -198,16 +251,16 @@ export function aurocErrorBound(state: MetricState): number | number[] {
 /**
  * Area under the ROC curve, streaming: one-vs-rest per class from softmax probabilities (class
  * indices), or per label from sigmoid probabilities (0/1 targets), macro-averaged as
- * scikit-learn's `roc_auc_score(multi_class='ovr', average='macro')` / torchmetrics' `AUROC`
- * with `thresholds`. Probabilities are binned on a fixed grid of `thresholds` (default 200) edges
- * (torchmetrics' binned algorithm, ties in a bin counting half), so the state is bounded and merges
- * exactly; the difference to the exact value is at most {@link aurocErrorBound} (0 when no bin
- * holds both a positive and a negative). A class without positives or negatives has no AUROC and is
- * left out of the macro mean (NaN when none has one).
+ * scikit-learn's `roc_auc_score(multi_class='ovr', average='macro')`. Probabilities are binned on
+ * a fixed grid of `thresholds` bins (default 1000) spread over their log-odds ({@link logitBin};
+ * `grid: 'linear'` gives torchmetrics' `AUROC(thresholds=T)` grid), ties in a bin counting half,
+ * so the state is bounded and merges exactly; the difference to the exact value is at most
+ * {@link aurocErrorBound} (0 when no bin holds both a positive and a negative). A class without
+ * positives or negatives has no AUROC and is left out of the macro mean (NaN when none has one).
  *
  * @example
  * auroc(logits, labels); // multiclass one-vs-rest macro
- * auroc(scores, labels01, { thresholds: 1000 }); // binary
+ * auroc(scores, labels01, { thresholds: 4000 }); // binary, a 4× smaller error bound
  */
 export function auroc(
   input: TensorInput,

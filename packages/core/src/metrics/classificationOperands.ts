@@ -63,7 +63,11 @@ export function classificationOperands(
         loss: metric,
         argument: 'target',
         row: labels === 0 ? 0 : Math.floor(i / labels),
-        hint: `A target of input's shape ${showShape(x.shape)} holds 0/1 labels; for class indices give it the shape ${showShape(x.shape.slice(0, 1).concat(x.shape.slice(2)))}.`,
+        // Scores without a class dimension have no other target shape: class indices need (N, C) scores.
+        hint:
+          x.shape.length < 2
+            ? `Scores of shape ${showShape(x.shape)} are one binary score per row, so targets are 0/1 labels; for class indices pass scores of shape [N, C] with C classes.`
+            : `A target of input's shape ${showShape(x.shape)} holds 0/1 labels; for class indices give it the shape ${showShape(x.shape.slice(0, 1).concat(x.shape.slice(2)))}.`,
       });
     if (isFloatData(t.data) || !(t.data instanceof BigInt64Array)) {
       const d = t.data as ArrayLike<number>;

@@ -238,11 +238,31 @@ describe('typed errors', () => {
     expect(thrown(() => finalizeMetric(createMetricState('nope'))).code).toBe('STATE_MISMATCH');
   });
 
+  it('a 0/1 target out of range names a target shape other than the input’s', () => {
+    const oneD = thrown(() => auroc([0.2, 0.7, 0.1], [0, 2, 1]));
+    expect(oneD.code).toBe('TARGET_OUT_OF_RANGE');
+    expect(oneD.hint).toContain('scores of shape [N, C]');
+    expect(oneD.hint).not.toContain('give it the shape');
+    const twoD = thrown(() =>
+      auroc(
+        logits([
+          [0.2, 0.7],
+          [0.1, 0.3],
+        ]),
+        logits([
+          [0, 2],
+          [1, 0],
+        ]),
+      ),
+    );
+    expect(twoD.hint).toMatch(/give it the shape \[2\]/);
+  });
+
   it('state sizes are bounded: too many classes for a confusion matrix or AUROC histograms', () => {
     const wide = { data: new Float64Array(5000), shape: [1, 5000] };
     expect(thrown(() => confusionMatrix(wide, [0])).code).toBe('INVALID_OPTION');
     expect(thrown(() => auroc(wide, [0], { thresholds: 2000 })).code).toBe('INVALID_OPTION');
-    expect(aurocPartial(wide, [0]).counts.length).toBe(2 * 5000 * 200);
+    expect(aurocPartial(wide, [0]).counts.length).toBe(2 * 5000 * 1000);
   });
 });
 
@@ -267,10 +287,10 @@ describe('defined behaviour', () => {
   it('auroc is exact (bound 0) when no bin holds both classes, and within its bound otherwise', () => {
     const p = [0.1, 0.4, 0.35, 0.8];
     const y = [0, 0, 1, 1];
-    const s = aurocPartial(p, y, { scores: 'probabilities', thresholds: 101 });
+    const s = aurocPartial(p, y, { scores: 'probabilities', grid: 'linear', thresholds: 101 });
     expect(finalizeMetric(s)).toBe(0.75);
     expect(aurocErrorBound(s)).toBe(0);
-    const coarse = aurocPartial(p, y, { scores: 'probabilities', thresholds: 2 });
+    const coarse = aurocPartial(p, y, { scores: 'probabilities', grid: 'linear', thresholds: 2 });
     // Two thresholds (0, 1): every probability below 1 in one bin, every pair a tie.
     expect(finalizeMetric(coarse)).toBe(0.5);
     expect(Math.abs(0.5 - 0.75)).toBeLessThanOrEqual(aurocErrorBound(coarse) as number);

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../tensor/tensor.js';
-import { aurocErrorBound, aurocPartial } from './auroc.js';
+import { type AurocOptions, aurocErrorBound, aurocPartial } from './auroc.js';
 import type { MetricState } from './MetricState.js';
 import { METRICS, type MetricValue } from './metrics.js';
 import { perplexity } from './perplexity.js';
@@ -101,15 +101,15 @@ describe('metrics vs scikit-learn / torch references', () => {
   for (const c of cases.filter((c) => c.id.endsWith('auroc-exact'))) {
     it(`${c.id}: binned within its error bound of the exact value`, () => {
       const { input, target } = goldens.inputs[c.inputs]!;
-      for (const thresholds of [200, 5000]) {
+      for (const grid of [{}, { thresholds: 5000 }, { grid: 'linear', thresholds: 200 }] as AurocOptions[]) {
         const state: MetricState = aurocPartial(tensorOf(input, 'float64'), tensorOf(target, 'int64'), {
           ...c.options,
-          thresholds,
+          ...grid,
         });
         const value = METRICS.auroc.value(state) as number;
         const bound = aurocErrorBound(state) as number;
         expect(Math.abs(value - (c.expected as number))).toBeLessThanOrEqual(bound + 1e-12);
-        if (thresholds === 200) expect(bound).toBeLessThan(0.02);
+        if (grid.thresholds === undefined) expect(bound).toBeLessThan(0.02);
       }
     });
   }

@@ -1,7 +1,7 @@
 import { LossError } from '../LossError.js';
 import type { TensorInput } from '../tensor/tensor.js';
 import { accuracyOptionKeys, accuracyPartial, accuracyValue } from './accuracy.js';
-import { aurocOptionKeys, aurocPartial, aurocValue } from './auroc.js';
+import { aurocErrorBound, aurocOptionKeys, aurocPartial, aurocValue } from './auroc.js';
 import { brierScoreOptionKeys, brierScorePartial, brierScoreValue } from './brierScore.js';
 import {
   calibrationErrorOptionKeys,
@@ -220,4 +220,16 @@ export function finalizeMetric(state: MetricState): MetricValue {
     });
   }
   return m.value(state);
+}
+
+/**
+ * The largest possible difference between a state's value and the exact value of the same rows,
+ * for metrics computed on a grid (`auroc`: {@link aurocErrorBound}); `undefined` for the exact ones.
+ *
+ * @example
+ * metricErrorBound(aurocPartial(logits, labels)); // e.g. 0.004
+ * metricErrorBound(accuracyPartial(logits, labels)); // undefined
+ */
+export function metricErrorBound(state: MetricState): MetricValue | undefined {
+  return state.metric === 'auroc' && state.layout !== '' ? aurocErrorBound(state) : undefined;
 }

@@ -80,6 +80,8 @@ const COUNT_METRICS: [keyof typeof METRICS, object][] = [
   ['f1', { average: 'none', ignoreIndex: -1 }],
   ['confusionMatrix', { ignoreIndex: -1 }],
   ['auroc', { thresholds: 11, ignoreIndex: -1 }],
+  ['auroc', { ignoreIndex: -1 }],
+  ['auroc', { grid: 'linear', thresholds: 11, ignoreIndex: -1 }],
 ];
 
 const SUM_METRICS: [keyof typeof METRICS, object][] = [
@@ -99,7 +101,7 @@ function close(a: MetricValue, b: MetricValue, rel: number): void {
 
 describe('metric states over any batch split', () => {
   for (const [name, options] of COUNT_METRICS) {
-    it(`${name}: into one state and merged per-batch states are bit-identical to one shot`, () => {
+    it(`${name} ${JSON.stringify(options)}: into one state and merged per-batch states are bit-identical to one shot`, () => {
       const m = METRICS[name];
       fc.assert(
         fc.property(multiclass, (d) => {

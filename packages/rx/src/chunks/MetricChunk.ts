@@ -34,4 +34,6 @@ export interface MetricGroupValue {
   readonly value: number | number[] | number[][];
   /** Rows counted in the group. */
   readonly rows: number;
+  /** For a metric computed on a grid (`auroc`): the largest difference to the exact value (see `metricErrorBound`). */
+  readonly errorBound?: number | number[];
 }

@@ -4,13 +4,14 @@ import {
   LossError,
   type MetricState,
   mergeMetricInto,
+  metricErrorBound,
 } from '@lossflow/core';
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { GroupKey } from '../chunks/LossChunk.js';
 import type { MetricChunk, MetricGroupValue } from '../chunks/MetricChunk.js';
 
 /**
- * Emits one `{ key, value, rows }` per group when the source completes, in the order keys first
+ * Emits one `{ key, value, rows, errorBound? }` per group (`errorBound` for `auroc`) when the source completes, in the order keys first
  * appeared; groups come from the metric operator's `by` column and stay exact when a batch spans
  * keys or a key spans batches.
  *
@@ -51,11 +52,15 @@ export function reduceMetricGroups(): OperatorFunction<MetricChunk, MetricGroupV
         error: (e: unknown) => subscriber.error(e),
         complete: () => {
           try {
-            const values = [...groups].map(([key, state]) => ({
-              key,
-              value: finalizeMetric(state),
-              rows: state.rows,
-            }));
+            const values = [...groups].map(([key, state]): MetricGroupValue => {
+              const errorBound = metricErrorBound(state) as number | number[] | undefined;
+              return {
+                key,
+                value: finalizeMetric(state),
+                rows: state.rows,
+                ...(errorBound === undefined ? {} : { errorBound }),
+              };
+            });
             for (const v of values) subscriber.next(v);
             subscriber.complete();
           } catch (e) {

@@ -20,10 +20,13 @@ export interface DocumentMetric {
   readonly metric: string;
   readonly options: Readonly<Record<string, unknown>>;
   readonly value: MetricValue;
+  /** For a metric on a grid (`auroc`): the largest difference to the exact value. */
+  readonly errorBound?: MetricValue | undefined;
   readonly rows: number;
   readonly groups?: readonly {
     readonly key: OutputKey;
     readonly value: MetricValue;
+    readonly errorBound?: MetricValue | undefined;
     readonly rows: number;
   }[];
 }
@@ -55,7 +58,8 @@ export function outputMetricValue(value: MetricValue): unknown {
 }
 
 /**
- * The `metrics` array of the JSON document: `[{ metric, options, value, rows, groups? }]`.
+ * The `metrics` array of the JSON document: `[{ metric, options, value, errorBound?, rows, groups? }]`
+ * (`errorBound` for `auroc`: the exact value lies within value ± errorBound; per group too).
  *
  * @example
  * metricDocument([{ metric: 'accuracy', options: {}, value: 0.75, rows: 4 }]);
@@ -65,6 +69,7 @@ export function metricDocument(results: readonly DocumentMetric[]): unknown[] {
     metric: r.metric,
     options: r.options,
     value: outputMetricValue(r.value),
+    ...(r.errorBound === undefined ? {} : { errorBound: outputMetricValue(r.errorBound) }),
     rows: r.rows,
     ...(r.groups === undefined
       ? {}
@@ -72,6 +77,7 @@ export function metricDocument(results: readonly DocumentMetric[]): unknown[] {
           groups: r.groups.map((g) => ({
             key: outputKey(g.key),
             value: outputMetricValue(g.value),
+            ...(g.errorBound === undefined ? {} : { errorBound: outputMetricValue(g.errorBound) }),
             rows: g.rows,
           })),
         }),
