@@ -1,6 +1,7 @@
 import { LossError } from '../LossError.js';
 import { twoSumError } from '../state/compensatedSum.js';
 import type { FloatDType } from '../state/LossState.js';
+import { carry, EXACT_LAYOUT } from './exactSum.js';
 
 /** A metric's resolved options that shape its state and its final value (`average`, `k`, `nBins`, …). */
 export type MetricParams = Readonly<Record<string, string | number | boolean>>;
@@ -12,7 +13,8 @@ export type MetricParams = Readonly<Record<string, string | number | boolean>>;
  *
  * - `counts`: integer counts (correct predictions, per-class tp/fp/fn, confusion cells, histogram
  *   bins) held exactly in float64 up to 2^53, so merging is exact, associative and commutative and
- *   any batch split gives bit-identical results;
+ *   any batch split gives bit-identical results with layout `elements:exact` (`mae`, `rmse`) they
+ *   also hold an exact float64 sum's digits (`exactSum.ts`), as split-independent;
  * - `sums`: float64 sums as compensated pairs (`sums[2i]` the sum, `sums[2i + 1]` its rounding
  *   error), as `LossState`'s: the same bits for any thread count, within ~1 ulp for another batch split;
  * - `moments`: blocks of {@link MOMENT_BLOCK} (count, means, centred sums of squares, co-moment
@@ -164,6 +166,8 @@ export function mergeMetricInto(into: MetricState, from: MetricState): MetricSta
   const c = into.counts;
   const fc = from.counts;
   for (let k = 0; k < c.length; k++) c[k]! += fc[k]!;
+  // Exact sums' digits are counts too, carried after each merge so that they stay below 2^53.
+  if (into.layout === EXACT_LAYOUT) carry(c, 1);
   const s = into.sums;
   const fs = from.sums;
   for (let k = 0; k < s.length; k += 2) {
