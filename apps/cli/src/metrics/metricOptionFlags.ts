@@ -9,4 +9,6 @@ export const METRIC_OPTION_FLAGS: Readonly<
   thresholds: { key: 'thresholds', kind: 'integer' },
   threshold: { key: 'threshold', kind: 'number' },
   scores: { key: 'scores', kind: 'string' },
+  multilabel: { key: 'multilabel', kind: 'string' },
+  multioutput: { key: 'multioutput', kind: 'string' },
 };
