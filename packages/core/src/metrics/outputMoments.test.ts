@@ -71,10 +71,14 @@ describe('(N, k) data: per output, as r2_score and PearsonCorrCoef(num_outputs=k
 
   it('raw_values are the columns’ values, the default their mean', () => {
     const raw = r2(X, Y, { multioutput: 'raw_values' }) as number[];
-    raw.forEach((v, j) => closeTo(v, r2s[j]!, 1e-14));
+    raw.forEach((v, j) => {
+      closeTo(v, r2s[j]!, 1e-14);
+    });
     closeTo(r2(X, Y) as number, (r2s[0]! + r2s[1]! + r2s[2]!) / 3, 1e-14);
     const rr = pearson(X, Y, { multioutput: 'raw_values' }) as number[];
-    rr.forEach((v, j) => closeTo(v, rs[j]!, 1e-14));
+    rr.forEach((v, j) => {
+      closeTo(v, rs[j]!, 1e-14);
+    });
     closeTo(pearson(X, Y) as number, (rs[0]! + rs[1]! + rs[2]!) / 3, 1e-14);
   });
 

@@ -39,6 +39,8 @@ export function rmseValue(state: MetricState): number {
 /**
  * Root mean squared error over all elements (one variable), in float64: scikit-learn's
  * `mean_squared_error(squared=False)` for one output / torchmetrics' `MeanSquaredError(squared=False)`.
+ * For `(N, k)` data it is √ of the mean over all elements (torchmetrics), not scikit-learn's default
+ * mean of the k per-output RMSEs.
  *
  * @example
  * rmse([1, 2, 3], [1, 2, 5]); // 1.1547005383792515
