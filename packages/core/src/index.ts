@@ -132,7 +132,13 @@ export {
   tripletMarginWithDistanceLossOptionKeys,
   tripletMarginWithDistanceLossPartial,
 } from './losses/tripletMarginWithDistanceLoss.js';
-export { type AccuracyOptions, accuracy, accuracyOptionKeys, accuracyPartial } from './metrics/accuracy.js';
+export {
+  type AccuracyOptions,
+  accuracy,
+  accuracyOptionKeys,
+  accuracyPartial,
+  type MultilabelMode,
+} from './metrics/accuracy.js';
 export {
   type AurocOptions,
   auroc,
@@ -184,7 +190,8 @@ export {
   type MetricValue,
   metricErrorBound,
 } from './metrics/metrics.js';
-export { pearson, pearsonPartial } from './metrics/pearson.js';
+export type { Multioutput } from './metrics/outputMoments.js';
+export { type PearsonOptions, pearson, pearsonOptionKeys, pearsonPartial } from './metrics/pearson.js';
 export {
   type PerplexityOptions,
   perplexity,
@@ -197,7 +204,7 @@ export {
   precisionOptionKeys,
   precisionPartial,
 } from './metrics/precision.js';
-export { r2, r2Partial } from './metrics/r2.js';
+export { type R2Options, r2, r2OptionKeys, r2Partial } from './metrics/r2.js';
 export { type RecallOptions, recall, recallOptionKeys, recallPartial } from './metrics/recall.js';
 export { rmse, rmsePartial } from './metrics/rmse.js';
 export {

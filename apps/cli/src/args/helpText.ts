@@ -116,6 +116,12 @@ ${METRIC_LINES}
                             binary = the positive class, the others over classes 0 and 1), auroc (macro|none)
   --threshold P             0/1 targets: a probability >= P predicts 1 (default 0.5); with
                             class-index targets (argmax) it is a usage error
+  --multilabel subset|elementwise|macro
+                            accuracy of (N, L) 0/1 targets: rows with every label right (default,
+                            accuracy_score), every label, or the mean of per-label accuracies
+  --multioutput uniform_average|raw_values|variance_weighted
+                            r2, pearson of (N, k) data: the mean over outputs (default), one value
+                            per output, or weighted by target variance (r2 only)
   --scores logits|probabilities
                             what --input holds (default logits: softmax / sigmoid first)
   --n-bins N                calibration-error bins (default 15)

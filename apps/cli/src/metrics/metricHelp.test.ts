@@ -18,6 +18,8 @@ describe('eval --help', () => {
       '--thresholds N',
       '--threshold P',
       '--scores',
+      '--multilabel subset|elementwise|macro',
+      '--multioutput uniform_average|raw_values|variance_weighted',
     ])
       expect(help).toContain(flag);
     expect(help).toContain('"metrics": [');

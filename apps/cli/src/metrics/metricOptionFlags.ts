@@ -10,4 +10,6 @@ export const METRIC_OPTION_FLAGS: Readonly<
   grid: { key: 'grid', kind: 'string' },
   threshold: { key: 'threshold', kind: 'number' },
   scores: { key: 'scores', kind: 'string' },
+  multilabel: { key: 'multilabel', kind: 'string' },
+  multioutput: { key: 'multioutput', kind: 'string' },
 };

@@ -9,9 +9,12 @@ import {
   accuracy,
   aurocErrorBound,
   aurocPartial,
+  brierScore,
   confusionMatrix,
   f1,
   finalizeMetric,
+  pearson,
+  r2,
   tensor,
   topKAccuracy,
 } from '@lossflow/core';
@@ -19,6 +22,7 @@ import {
   Field,
   FixedSizeList,
   Float32,
+  Float64,
   makeData,
   makeVector,
   Table,
@@ -413,6 +417,88 @@ describe('lossflow eval --metric', () => {
       // The final records follow, as without --every.
       const finalTotal = lines.find((l) => l.kind === 'total' && l.loss === 'accuracy')!;
       expect(finalTotal.value).toBe(accuracy(all.x, all.y));
+    },
+    TIMEOUT,
+  );
+
+  it(
+    '(N, k) columns: --multioutput for r2 / pearson, --multilabel for accuracy; defaults as scikit-learn',
+    async () => {
+      const n = 40;
+      const k = 3;
+      const pred: number[][] = [];
+      const y: number[][] = [];
+      for (let i = 0; i < n; i++) {
+        y.push([Math.sin(i), 10 * Math.cos(i), 100 + ((i * 7) % 13)]);
+        pred.push([
+          Math.sin(i) + 0.7 * Math.cos(3 * i),
+          10 * Math.cos(i) + Math.sin(5 * i),
+          100 + ((i * 7) % 13) + 0.3,
+        ]);
+      }
+      const list = () => new FixedSizeList(k, new Field('item', new Float64(), true));
+      const file = join(mkdtempSync(join(tmpdir(), 'lossflow-metrics-')), 'outputs.arrows');
+      const table = new Table({
+        pred: vectorFromArray(pred, list()),
+        y: vectorFromArray(y, list()),
+        // Multi-label logits and 0/1 targets (as floats: targets of input's shape).
+        logits: vectorFromArray(
+          pred.map((r) => r.map((v, j) => v - [0, 0, 100][j]!)),
+          list(),
+        ),
+        labels: vectorFromArray(
+          y.map((r) => r.map((v, j) => (v > [0, 0, 106][j]! ? 1 : 0))),
+          list(),
+        ),
+      });
+      writeFileSync(file, tableToIPC(table, 'stream'));
+      const X = tensor(Float64Array.from(pred.flat()), [n, k]);
+      const Y = tensor(Float64Array.from(y.flat()), [n, k]);
+      const Z = tensor(Float64Array.from(pred.flat().map((v, i) => v - [0, 0, 100][i % k]!)), [n, k]);
+      const L = tensor(Float64Array.from(y.flat().map((v, i) => (v > [0, 0, 106][i % k]! ? 1 : 0))), [n, k]);
+      const reg = ['--input', 'pred', '--target', 'y'];
+      const cls = ['--input', 'logits', '--target', 'labels'];
+      const run = await runCli([
+        'eval',
+        file,
+        ...['--metric', 'r2', ...reg],
+        ...['--metric', 'r2', ...reg, '--multioutput', 'raw_values'],
+        ...['--metric', 'r2', ...reg, '--multioutput', 'variance_weighted'],
+        ...['--metric', 'pearson', ...reg, '--multioutput', 'raw_values'],
+        ...['--metric', 'accuracy', ...cls],
+        ...['--metric', 'accuracy', ...cls, '--multilabel', 'elementwise'],
+        ...['--metric', 'accuracy', ...cls, '--multilabel', 'macro'],
+        ...['--metric', 'brier-score', ...cls],
+        '--format',
+        'json',
+      ]);
+      expect([run.code, run.stderr]).toEqual([0, '']);
+      const doc = JSON.parse(run.stdout) as { metrics: { value: unknown }[] };
+      expect(doc.metrics.map((m) => m.value)).toEqual([
+        r2(X, Y),
+        r2(X, Y, { multioutput: 'raw_values' }),
+        r2(X, Y, { multioutput: 'variance_weighted' }),
+        pearson(X, Y, { multioutput: 'raw_values' }),
+        accuracy(Z, L),
+        accuracy(Z, L, { multilabel: 'elementwise' }),
+        accuracy(Z, L, { multilabel: 'macro' }),
+        brierScore(Z, L),
+      ]);
+      // The defaults are per output (not flattened) and subset accuracy.
+      expect(doc.metrics[0]!.value).not.toBe(r2(Float64Array.from(pred.flat()), Float64Array.from(y.flat())));
+      expect(doc.metrics[4]!.value).not.toBe(doc.metrics[5]!.value);
+
+      const bad = await runCli([
+        'eval',
+        file,
+        '--metric',
+        'pearson',
+        ...reg,
+        '--multioutput',
+        'variance_weighted',
+      ]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/multioutput must be one of/);
     },
     TIMEOUT,
   );

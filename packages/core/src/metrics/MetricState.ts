@@ -1,6 +1,7 @@
 import { LossError } from '../LossError.js';
 import { twoSumError } from '../state/compensatedSum.js';
 import type { FloatDType } from '../state/LossState.js';
+import { carry, EXACT_LAYOUT } from './exactSum.js';
 
 /** A metric's resolved options that shape its state and its final value (`average`, `k`, `nBins`, …). */
 export type MetricParams = Readonly<Record<string, string | number | boolean>>;
@@ -12,13 +13,15 @@ export type MetricParams = Readonly<Record<string, string | number | boolean>>;
  *
  * - `counts`: integer counts (correct predictions, per-class tp/fp/fn, confusion cells, histogram
  *   bins) held exactly in float64 up to 2^53, so merging is exact, associative and commutative and
- *   any batch split gives bit-identical results;
+ *   any batch split gives bit-identical results with layout `elements:exact` (`mae`, `rmse`) they
+ *   also hold an exact float64 sum's digits (`exactSum.ts`), as split-independent;
  * - `sums`: float64 sums as compensated pairs (`sums[2i]` the sum, `sums[2i + 1]` its rounding
  *   error), as `LossState`'s: the same bits for any thread count, within ~1 ulp for another batch split;
- * - `moments`: blocks of six `[n, meanA, meanB, m2A, m2B, cAB]` (count, means, centred sums of
- *   squares and co-moment) combined with Chan et al.'s pairwise update, numerically stable where
- *   naive sums of squares cancel (`r2`, `pearson`); another batch split moves them by up to
- *   ~1e-13 relative (the same bits for any thread count).
+ * - `moments`: blocks of {@link MOMENT_BLOCK} (count, means, centred sums of squares, co-moment
+ *   and residual sum of squares, scaled by powers of two) combined with Chan et al.'s pairwise
+ *   update, numerically stable where naive sums of squares cancel and at any magnitude (`r2`,
+ *   `pearson`, one block per output); another batch split moves them by up to ~1e-13 relative
+ *   (the same bits for any thread count).
  *
  * Sizes are fixed by the metric's options and the first batch's class count (`layout`); each
  * metric's JSDoc states its size. A state's arrays are allocated once; accumulate batches into it
@@ -76,7 +79,7 @@ export function metricStateFor(
     state.layout = layout;
     state.counts = new Float64Array(sizes.counts ?? 0);
     state.sums = new Float64Array(2 * (sizes.sums ?? 0));
-    state.moments = new Float64Array(6 * (sizes.moments ?? 0));
+    state.moments = new Float64Array(MOMENT_BLOCK * (sizes.moments ?? 0));
   } else if (state.layout !== layout) throw layoutError(metric, state.layout, layout);
   return state;
 }
@@ -98,28 +101,48 @@ export function sumAt(sums: Float64Array, i: number): number {
 }
 
 /**
- * Combines the moments block `[n, meanA, meanB, m2A, m2B, cAB]` of other rows (`from` at `j`) into
- * `into` at `i` (Chan, Golub & LeVeque's pairwise update): centred sums are shifted by the
- * difference of the means instead of subtracting large sums of squares.
+ * Numbers in one moments block: `[n, meanA, meanB, m2A, m2B, cAB, res, eA, eB]` — count, means
+ * (as they are), and the centred sums of squares, co-moment and Σ (B − A)² of the values divided by
+ * 2^eA (A) and 2^eB (B, and the residual), powers of two near their largest magnitude.
+ */
+export const MOMENT_BLOCK = 9;
+
+/**
+ * Combines the moments block of other rows (`from` at `j`) into `into` at `i` (Chan, Golub &
+ * LeVeque's pairwise update): centred sums are shifted by the difference of the means instead of
+ * subtracting large sums of squares. The block with the smaller scale is first rescaled to the
+ * larger one (powers of two: exact unless a negligible part underflows).
  */
 export function addMoments(into: Float64Array, i: number, from: ArrayLike<number>, j: number): void {
   const nb = from[j]!;
   if (nb === 0) return;
   const na = into[i]!;
   if (na === 0) {
-    for (let k = 0; k < 6; k++) into[i + k] = from[j + k]!;
+    for (let k = 0; k < MOMENT_BLOCK; k++) into[i + k] = from[j + k]!;
     return;
   }
+  const eA = Math.max(into[i + 7]!, from[j + 7]!);
+  const eB = Math.max(into[i + 8]!, from[j + 8]!);
+  // Scales taking each side's sums to the common exponents (1 for the larger side).
+  const ia = 2 ** (into[i + 7]! - eA);
+  const ib = 2 ** (into[i + 8]! - eB);
+  const fa = 2 ** (from[j + 7]! - eA);
+  const fb = 2 ** (from[j + 8]! - eB);
+  const sA = 2 ** -eA;
+  const sB = 2 ** -eB;
   const n = na + nb;
-  const dA = from[j + 1]! - into[i + 1]!;
-  const dB = from[j + 2]! - into[i + 2]!;
+  const dA = from[j + 1]! * sA - into[i + 1]! * sA;
+  const dB = from[j + 2]! * sB - into[i + 2]! * sB;
   const f = (na * nb) / n;
   into[i] = n;
-  into[i + 1]! += (dA * nb) / n;
-  into[i + 2]! += (dB * nb) / n;
-  into[i + 3]! += from[j + 3]! + dA * dA * f;
-  into[i + 4]! += from[j + 4]! + dB * dB * f;
-  into[i + 5]! += from[j + 5]! + dA * dB * f;
+  into[i + 1] = (into[i + 1]! * sA + (dA * nb) / n) / sA;
+  into[i + 2] = (into[i + 2]! * sB + (dB * nb) / n) / sB;
+  into[i + 3] = into[i + 3]! * ia * ia + from[j + 3]! * fa * fa + dA * dA * f;
+  into[i + 4] = into[i + 4]! * ib * ib + from[j + 4]! * fb * fb + dB * dB * f;
+  into[i + 5] = into[i + 5]! * ia * ib + from[j + 5]! * fa * fb + dA * dB * f;
+  into[i + 6] = into[i + 6]! * ib * ib + from[j + 6]! * fb * fb;
+  into[i + 7] = eA;
+  into[i + 8] = eB;
 }
 
 /**
@@ -143,13 +166,15 @@ export function mergeMetricInto(into: MetricState, from: MetricState): MetricSta
   const c = into.counts;
   const fc = from.counts;
   for (let k = 0; k < c.length; k++) c[k]! += fc[k]!;
+  // Exact sums' digits are counts too, carried after each merge so that they stay below 2^53.
+  if (into.layout === EXACT_LAYOUT) carry(c, 1);
   const s = into.sums;
   const fs = from.sums;
   for (let k = 0; k < s.length; k += 2) {
     addSum(s, k / 2, fs[k]!);
     s[k + 1]! += fs[k + 1]!;
   }
-  for (let k = 0; k < into.moments.length; k += 6) addMoments(into.moments, k, from.moments, k);
+  for (let k = 0; k < into.moments.length; k += MOMENT_BLOCK) addMoments(into.moments, k, from.moments, k);
   return into;
 }
 

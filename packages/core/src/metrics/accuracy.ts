@@ -11,7 +11,7 @@ import {
 } from './classificationOperands.js';
 import { classRowStats } from './classRowStats.js';
 import { type MetricState, metricStateFor } from './MetricState.js';
-import { ignoreParam, scoresOption } from './metricOptions.js';
+import { choiceOption, ignoreParam, scoresOption } from './metricOptions.js';
 import { sigmoid } from './sampleScores.js';
 
 /** Options of {@link accuracy}. */
@@ -22,13 +22,25 @@ export interface AccuracyOptions {
   threshold?: number;
   /** `'logits'` (default; sigmoid before the threshold) or `'probabilities'` (0/1 targets only). */
   scores?: 'logits' | 'probabilities';
+  /**
+   * With 0/1 targets of shape `(N, L, …)`, what is counted: `'subset'` (default) a row whose every
+   * label is right (scikit-learn's `accuracy_score`); `'elementwise'` each label of each row
+   * (torchmetrics' `MultilabelAccuracy(average='micro')`); `'macro'` the mean over labels of each
+   * label's accuracy (torchmetrics' `MultilabelAccuracy()` default, `average='macro'`). The same for
+   * `(N)` binary input and ignored by class-index targets.
+   */
+  multilabel?: MultilabelMode;
 }
+
+/** How {@link accuracy} counts 0/1 targets of several labels per row. */
+export type MultilabelMode = 'subset' | 'elementwise' | 'macro';
 
 /** Every option accuracy takes. */
 export const accuracyOptionKeys = optionKeys<AccuracyOptions>({
   ignoreIndex: true,
   threshold: true,
   scores: true,
+  multilabel: true,
 });
 
 const NAME = 'accuracy';
@@ -59,9 +71,20 @@ export function accuracyPartial(
     'a number in [0, 1]',
   );
   const scores = scoresOption(NAME, options.scores);
+  const multilabel = choiceOption<MultilabelMode>(
+    NAME,
+    'multilabel',
+    options.multilabel,
+    ['subset', 'elementwise', 'macro'],
+    'subset',
+  );
   const op = classificationOperands(NAME, input, target, ignoreIndex);
-  const params = { ignoreIndex: ignoreParam(ignoreIndex), threshold, scores };
-  const state = metricStateFor(NAME, params, into, layoutOf(op), { counts: 2 });
+  const base = { ignoreIndex: ignoreParam(ignoreIndex), threshold, scores };
+  // The default is left out of params, as before the option existed.
+  const params = multilabel === 'subset' ? base : { ...base, multilabel };
+  // Macro keeps (correct, counted) per label; the others one pair.
+  const pairs = op.task === 'binary' && multilabel === 'macro' ? op.labels : 1;
+  const state = metricStateFor(NAME, params, into, layoutOf(op), { counts: 2 * pairs });
   if (op.x instanceof Float64Array) state.dtype = 'float64';
   state.rows += op.rows;
   if (op.task === 'multiclass') {
@@ -69,7 +92,9 @@ export function accuracyPartial(
     const { best } = classRowStats(op, false);
     countArgmaxHits(best, idx, stride, ignore, outer * inner, inner, state.counts);
   } else {
-    countThresholdHits(op.x, op.y, op.labels, scores === 'logits', threshold, state.counts);
+    const per = multilabel === 'subset' ? op.labels : 1;
+    const labelPairs = multilabel === 'macro' ? op.labels : 1;
+    countThresholdHits(op.x, op.y, op.labels, per, labelPairs, scores === 'logits', threshold, state.counts);
   }
   return state;
 }
@@ -102,41 +127,75 @@ function countArgmaxHits(
   counts[1]! += counted;
 }
 
-/** 0/1 targets: the thresholded score (a logit through the sigmoid, as scikit-learn would see it) against the target. */
+/**
+ * 0/1 targets: the thresholded score (a logit through the sigmoid, as scikit-learn would see it)
+ * against the target. A sample is `per` consecutive labels (all of a row for subset accuracy, else
+ * one), right when every non-ignored label is and counted when any label is; with `labelPairs` > 1
+ * (macro) the sample's label `i mod labelPairs` picks its (correct, counted) pair.
+ */
 function countThresholdHits(
   x: FloatArray,
   y: Uint8Array,
   labels: number,
+  per: number,
+  labelPairs: number,
   logits: boolean,
   threshold: number,
   counts: Float64Array,
 ): void {
   let correct = 0;
   let counted = 0;
-  for (let i = 0; i < x.length; i++) {
-    const z = x[i]!;
-    if (Number.isNaN(z)) throw nanScoreError(NAME, Math.floor(i / labels));
-    const yi = y[i]!;
-    if (yi === IGNORED) continue;
-    const p = logits ? sigmoid(z) : z;
-    if (!logits && (p < 0 || p > 1)) throw probabilityError(NAME, Math.floor(i / labels), p);
+  for (let s = 0; s < x.length; s += per) {
+    let seen = false;
+    let right = true;
+    for (let i = s; i < s + per; i++) {
+      const z = x[i]!;
+      if (Number.isNaN(z)) throw nanScoreError(NAME, Math.floor(i / labels));
+      const yi = y[i]!;
+      if (yi === IGNORED) continue;
+      const p = logits ? sigmoid(z) : z;
+      if (!logits && (p < 0 || p > 1)) throw probabilityError(NAME, Math.floor(i / labels), p);
+      seen = true;
+      if ((p >= threshold ? 1 : 0) !== yi) right = false;
+    }
+    if (!seen) continue;
+    if (labelPairs > 1) {
+      const l = 2 * (s % labelPairs);
+      counts[l]! += right ? 1 : 0;
+      counts[l + 1]! += 1;
+      continue;
+    }
     counted++;
-    if ((p >= threshold ? 1 : 0) === yi) correct++;
+    if (right) correct++;
   }
   counts[0]! += correct;
   counts[1]! += counted;
 }
 
-/** The fraction correct of a state: NaN for no counted rows (empty input, every target ignored). */
+/**
+ * The fraction correct of a state: NaN for no counted rows (empty input, every target ignored).
+ * Macro: the mean over labels with a counted sample of their fraction correct.
+ */
 export function accuracyValue(state: MetricState): number {
-  return state.counts.length === 0 ? Number.NaN : state.counts[0]! / state.counts[1]!;
+  const c = state.counts;
+  if (c.length === 0) return Number.NaN;
+  if (c.length === 2) return c[0]! / c[1]!;
+  let sum = 0;
+  let used = 0;
+  for (let l = 0; l < c.length; l += 2) {
+    if (c[l + 1] === 0) continue;
+    sum += c[l]! / c[l + 1]!;
+    used++;
+  }
+  return used === 0 ? Number.NaN : sum / used;
 }
 
 /**
  * Accuracy, as scikit-learn's `accuracy_score` / torchmetrics' `Accuracy(average='micro')`: the
  * fraction of samples whose argmax class (the first on ties, as `torch.argmax`) equals the class
- * index, or, with 0/1 targets of input's shape, of labels whose thresholded score equals the target
- * (per label, not per-row subset accuracy). Ignored targets are skipped; NaN when nothing is counted.
+ * index, or, with 0/1 targets of input's shape, of rows whose every thresholded label equals its
+ * target (subset accuracy, `accuracy_score`'s multilabel rule; `multilabel: 'elementwise'` or
+ * `'macro'` for torchmetrics' per-label forms). Ignored targets are skipped; NaN when nothing is counted.
  *
  * @example
  * accuracy(tensor(new Float32Array([2, 0.5, -1, 0.1, 0.2, 3]), [2, 3]), new Int32Array([0, 1])); // 0.5

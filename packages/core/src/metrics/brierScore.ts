@@ -105,20 +105,20 @@ export function brierScorePartial(
 }
 
 /**
- * The Brier score of a state: the mean over samples of Σ over classes (labels) of (p − y)²; with
- * 0/1 targets of L labels, L × the mean over the labels counted. NaN for no samples.
+ * The Brier score of a state: the mean over samples of Σ over classes of (p − y)²; with 0/1
+ * targets the mean (p − y)² over every label counted. NaN for no samples.
  */
 export function brierScoreValue(state: MetricState): number {
   if (state.counts.length === 0 || state.counts[0] === 0) return Number.NaN;
-  const labels = state.layout.startsWith('binary:') ? Number(state.layout.slice(7)) : 1;
-  return (sumAt(state.sums, 0) / state.counts[0]!) * labels;
+  return sumAt(state.sums, 0) / state.counts[0]!;
 }
 
 /**
  * The Brier score: for class indices the mean over samples of Σ_c (p_c − [c = y])² with p the
  * softmax probabilities (torchmetrics-free; the original multiclass Brier score); for a binary
  * `(N)` input scikit-learn's `brier_score_loss` (mean (p − y)²); for multi-label `(N, L)` the
- * mean over samples of Σ over labels.
+ * mean (p − y)² over all N·L labels, `brier_score_loss(y.ravel(), p.ravel())` (scikit-learn
+ * rejects multi-label targets; torchmetrics has no Brier score).
  *
  * @example
  * brierScore(logits, labels);

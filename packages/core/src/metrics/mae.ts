@@ -1,12 +1,14 @@
 import { checkOptionKeys } from '../descriptor/optionKeys.js';
 import type { TensorInput } from '../tensor/tensor.js';
-import { addSum, type MetricState, metricStateFor, sumAt } from './MetricState.js';
+import { addAbsDifferences, EXACT_LAYOUT, EXACT_SUM_SIZE, exactSumValue } from './exactSum.js';
+import { type MetricState, metricStateFor } from './MetricState.js';
 import { regressionOperands } from './regressionOperands.js';
 
 const NAME = 'mae';
 
 /**
- * The mergeable state of {@link mae}: compensated Σ |x − y| and the element count (3 float64).
+ * The mergeable state of {@link mae}: the element count and the exact Σ |x − y|
+ * (74 float64, `exactSum.ts`): the same bits for any batch split.
  *
  * @example
  * finalizeMetric(maePartial(predictions, targets));
@@ -19,19 +21,17 @@ export function maePartial(
 ): MetricState {
   checkOptionKeys(NAME, options, []);
   const { x, y, rows } = regressionOperands(NAME, input, target);
-  const state = metricStateFor(NAME, {}, into, 'elements', { counts: 1, sums: 1 });
+  const state = metricStateFor(NAME, {}, into, EXACT_LAYOUT, { counts: 1 + EXACT_SUM_SIZE });
   if (x instanceof Float64Array || y instanceof Float64Array) state.dtype = 'float64';
   state.rows += rows;
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += Math.abs(x[i]! - y[i]!);
-  addSum(state.sums, 0, s);
+  addAbsDifferences(state.counts, 1, x, y);
   state.counts[0]! += x.length;
   return state;
 }
 
 /** The mean absolute error of a state (NaN for no elements). */
 export function maeValue(state: MetricState): number {
-  return state.counts.length === 0 ? Number.NaN : sumAt(state.sums, 0) / state.counts[0]!;
+  return state.counts.length === 0 ? Number.NaN : exactSumValue(state.counts, 1) / state.counts[0]!;
 }
 
 /**

@@ -16,10 +16,10 @@ import {
 import { f1OptionKeys, f1Partial, f1Value } from './f1.js';
 import type { MetricState } from './MetricState.js';
 import { maePartial, maeValue } from './mae.js';
-import { pearsonPartial, pearsonValue } from './pearson.js';
+import { pearsonOptionKeys, pearsonPartial, pearsonValue } from './pearson.js';
 import { perplexityOptionKeys, perplexityPartial, perplexityValue } from './perplexity.js';
 import { precisionOptionKeys, precisionPartial, precisionValue } from './precision.js';
-import { r2Partial, r2Value } from './r2.js';
+import { r2OptionKeys, r2Partial, r2Value } from './r2.js';
 import { recallOptionKeys, recallPartial, recallValue } from './recall.js';
 import { rmsePartial, rmseValue } from './rmse.js';
 import { topKAccuracyOptionKeys, topKAccuracyPartial, topKAccuracyValue } from './topKAccuracy.js';
@@ -185,7 +185,7 @@ export const METRICS = {
     summary: 'coefficient of determination',
     torchmetrics: 'R2Score',
     reference: 'sklearn.metrics.r2_score',
-    optionKeys: [],
+    optionKeys: r2OptionKeys,
     partial: p(r2Partial),
     value: r2Value,
   }),
@@ -195,7 +195,7 @@ export const METRICS = {
     summary: 'Pearson correlation of predictions and targets',
     torchmetrics: 'PearsonCorrCoef',
     reference: 'scipy.stats.pearsonr',
-    optionKeys: [],
+    optionKeys: pearsonOptionKeys,
     partial: p(pearsonPartial),
     value: pearsonValue,
   }),

@@ -1,50 +1,85 @@
-import { addMoments } from './MetricState.js';
+import { addMoments, MOMENT_BLOCK } from './MetricState.js';
 
-const scratch = new Float64Array(6);
+const scratch = new Float64Array(MOMENT_BLOCK);
+
+/** Power-of-two exponents the moments are scaled by stay here, so 2^±e is a finite normal number. */
+const MAX_SCALE = 1020;
 
 /**
- * Adds the moments of the pairs `(x[i], y[i])` — count, means, centred sums of squares and
- * co-moment, each computed two-pass over the batch — into the moments block at `i` of `into`.
+ * The exponent e with 2^e ≤ `max` < 2^(e+1) (0 for 0 or a non-finite max), clamped to ±1020:
+ * values divided by 2^e lie within [−2, 2], so their squares neither overflow nor underflow.
+ */
+function scaleExponent(max: number): number {
+  if (!(max > 0) || !Number.isFinite(max)) return 0;
+  return Math.max(-MAX_SCALE, Math.min(MAX_SCALE, Math.floor(Math.log2(max))));
+}
+
+/**
+ * Adds the moments of the pairs `(x[i], y[i])` for `i = offset, offset + stride, …` (`count`
+ * pairs: one output of an `(N, k)` batch) into the moments block at `at` of `into`: count, means,
+ * centred sums of squares, co-moment and Σ (y − x)², each computed two-pass over the batch on
+ * values divided by a power of two near the batch's largest magnitude (exact scaling), so data
+ * near 1e±300 neither overflows nor underflows.
  *
  * @example
- * addPairMoments(state.moments, 0, predictions, targets);
+ * addPairMoments(state.moments, 0, predictions, targets, 0, 1, predictions.length);
  */
 export function addPairMoments(
   into: Float64Array,
   at: number,
   x: ArrayLike<number>,
   y: ArrayLike<number>,
+  offset: number,
+  stride: number,
+  count: number,
 ): void {
-  const n = x.length;
-  if (n === 0) return;
+  if (count === 0) return;
+  const end = offset + count * stride;
+  let maxX = 0;
+  let maxY = 0;
+  for (let i = offset; i < end; i += stride) {
+    maxX = Math.max(maxX, Math.abs(x[i]!));
+    maxY = Math.max(maxY, Math.abs(y[i]!));
+  }
+  const eX = scaleExponent(maxX);
+  const eY = scaleExponent(maxY);
+  const sX = 2 ** -eX;
+  const sY = 2 ** -eY;
   let sx = 0;
   let sy = 0;
-  for (let i = 0; i < n; i++) {
-    sx += x[i]!;
-    sy += y[i]!;
+  for (let i = offset; i < end; i += stride) {
+    sx += x[i]! * sX;
+    sy += y[i]! * sY;
   }
-  const mx = sx / n;
-  const my = sy / n;
+  const mx = sx / count;
+  const my = sy / count;
   let m2x = 0;
   let m2y = 0;
   let cxy = 0;
   let dx = 0;
   let dy = 0;
-  for (let i = 0; i < n; i++) {
-    const a = x[i]! - mx;
-    const b = y[i]! - my;
+  let res = 0;
+  for (let i = offset; i < end; i += stride) {
+    const a = x[i]! * sX - mx;
+    const b = y[i]! * sY - my;
     m2x += a * a;
     m2y += b * b;
     cxy += a * b;
     dx += a;
     dy += b;
+    // The residual in the targets' scale (x scaled by the targets' power of two).
+    const r = y[i]! * sY - x[i]! * sY;
+    res += r * r;
   }
   // The residual sums correct the means' rounding (the corrected two-pass algorithm).
-  scratch[0] = n;
-  scratch[1] = mx + dx / n;
-  scratch[2] = my + dy / n;
-  scratch[3] = m2x - (dx * dx) / n;
-  scratch[4] = m2y - (dy * dy) / n;
-  scratch[5] = cxy - (dx * dy) / n;
+  scratch[0] = count;
+  scratch[1] = (mx + dx / count) / sX;
+  scratch[2] = (my + dy / count) / sY;
+  scratch[3] = m2x - (dx * dx) / count;
+  scratch[4] = m2y - (dy * dy) / count;
+  scratch[5] = cxy - (dx * dy) / count;
+  scratch[6] = res;
+  scratch[7] = eX;
+  scratch[8] = eY;
   addMoments(into, at, scratch, 0);
 }

@@ -1,14 +1,25 @@
-import { checkOptionKeys } from '../descriptor/optionKeys.js';
+import { checkOptionKeys, optionKeys } from '../descriptor/optionKeys.js';
 import type { TensorInput } from '../tensor/tensor.js';
-import { addSum, type MetricState, metricStateFor, sumAt } from './MetricState.js';
-import { addPairMoments } from './pairMoments.js';
-import { regressionOperands } from './regressionOperands.js';
+import { type MetricState, MOMENT_BLOCK } from './MetricState.js';
+import { addOutputMoments, type Multioutput, multioutputOption } from './outputMoments.js';
+
+/** Options of {@link r2}. */
+export interface R2Options {
+  /**
+   * How the outputs of `(N, k)` data combine, as scikit-learn's `r2_score(multioutput=)`:
+   * `'uniform_average'` (default), `'raw_values'` (an array of k) or `'variance_weighted'`.
+   */
+  multioutput?: Multioutput;
+}
+
+/** Every option r2 takes. */
+export const r2OptionKeys = optionKeys<R2Options>({ multioutput: true });
 
 const NAME = 'r2';
 
 /**
- * The mergeable state of {@link r2}: the moments of (prediction, target) merged with Chan's
- * update and a compensated Σ (y − x)² (8 float64).
+ * The mergeable state of {@link r2}: per output, the moments of (prediction, target) merged with
+ * Chan's update and the residual sum of squares (9 float64 per output: 9·k for `(N, k)` data).
  *
  * @example
  * finalizeMetric(r2Partial(predictions, targets));
@@ -16,42 +27,68 @@ const NAME = 'r2';
 export function r2Partial(
   input: TensorInput,
   target: TensorInput,
-  options: object = {},
+  options: R2Options = {},
   into?: MetricState,
 ): MetricState {
-  checkOptionKeys(NAME, options, []);
-  const { x, y, rows } = regressionOperands(NAME, input, target);
-  const state = metricStateFor(NAME, {}, into, 'elements', { sums: 1, moments: 1 });
-  if (x instanceof Float64Array || y instanceof Float64Array) state.dtype = 'float64';
-  state.rows += rows;
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += (y[i]! - x[i]!) ** 2;
-  addSum(state.sums, 0, s);
-  addPairMoments(state.moments, 0, x, y);
-  return state;
+  checkOptionKeys(NAME, options, r2OptionKeys);
+  const multioutput = multioutputOption(NAME, options.multioutput, [
+    'uniform_average',
+    'raw_values',
+    'variance_weighted',
+  ]);
+  // The default leaves params empty, so states of earlier releases and `createMetricState('r2')` merge.
+  const params = multioutput === 'uniform_average' ? {} : { multioutput };
+  return addOutputMoments(NAME, input, target, params, into);
 }
 
-/**
- * R² of a state: 1 − SS_res / SS_tot, scikit-learn 1.2's `force_finite` rule where the targets are
- * constant (1 for a perfect fit, else 0); NaN for fewer than 2 elements, as scikit-learn.
- */
-export function r2Value(state: MetricState): number {
-  const m = state.moments;
-  if (m.length === 0 || m[0]! < 2) return Number.NaN;
-  const res = sumAt(state.sums, 0);
-  const tot = m[4]!;
+/** One output's R² from its moments block at `i`: scikit-learn 1.2's `force_finite` for constant targets. */
+function outputR2(m: Float64Array, i: number): number {
+  const res = m[i + 6]!;
+  const tot = m[i + 4]!;
   if (tot === 0) return res === 0 ? 1 : 0;
   return 1 - res / tot;
 }
 
 /**
- * Coefficient of determination over all elements (one variable), scikit-learn's `r2_score` /
- * torchmetrics' `R2Score`. Streaming keeps the target's mean and centred sum of squares and merges
- * them with Chan's update, so large offsets do not cancel as naive Σy² − (Σy)²/n would.
+ * R² of a state: 1 − SS_res / SS_tot per output, scikit-learn 1.2's `force_finite` rule where an
+ * output's targets are constant (1 for a perfect fit, else 0), combined by the state's
+ * `multioutput`; NaN for fewer than 2 rows, as scikit-learn.
+ */
+export function r2Value(state: MetricState): number | number[] {
+  const m = state.moments;
+  const outputs = m.length / MOMENT_BLOCK;
+  const raw: number[] = [];
+  const few = m.length === 0 || m[0]! < 2;
+  for (let o = 0; o < outputs; o++) raw.push(few ? Number.NaN : outputR2(m, o * MOMENT_BLOCK));
+  const multioutput = state.params.multioutput;
+  if (multioutput === 'raw_values') return raw;
+  if (few) return Number.NaN;
+  if (multioutput === 'variance_weighted') {
+    // Target variances share no scale across outputs: weigh with the unscaled SS_tot.
+    let weights = 0;
+    let sum = 0;
+    for (let o = 0; o < outputs; o++) {
+      const w = m[o * MOMENT_BLOCK + 4]! * 4 ** m[o * MOMENT_BLOCK + 8]!;
+      weights += w;
+      sum += w * raw[o]!;
+    }
+    // All targets constant: scikit-learn averages the force_finite scores uniformly.
+    if (weights > 0 && Number.isFinite(weights)) return sum / weights;
+  }
+  let sum = 0;
+  for (const v of raw) sum += v;
+  return sum / outputs;
+}
+
+/**
+ * Coefficient of determination, scikit-learn's `r2_score` / torchmetrics' `R2Score`: for `(N)`
+ * data over all elements; for `(N, k)` data per output (column), then `multioutput` (default the
+ * uniform average, as both). Streaming keeps each output's target mean and centred sum of squares
+ * and merges them with Chan's update, so large offsets do not cancel as naive Σy² − (Σy)²/n would.
  *
  * @example
  * r2([2.5, 0, 2, 8], [3, -0.5, 2, 7]); // 0.9486081370449679
  */
-export function r2(input: TensorInput, target: TensorInput): number {
-  return r2Value(r2Partial(input, target));
+export function r2(input: TensorInput, target: TensorInput, options: R2Options = {}): number | number[] {
+  return r2Value(r2Partial(input, target, options));
 }

@@ -7,6 +7,8 @@ export interface RegressionOperands {
   readonly x: FloatArray;
   readonly y: FloatArray;
   readonly rows: number;
+  /** Outputs per row: the product of the dimensions after the first for `(N, k, …)`, else 1. */
+  readonly outputs: number;
 }
 
 /**
@@ -46,5 +48,6 @@ export function regressionOperands(
       });
     }
   }
-  return { x, y, rows };
+  const outputs = xt.shape.length < 2 ? 1 : xt.shape.slice(1).reduce((a, b) => a * b, 1);
+  return { x, y, rows, outputs };
 }

@@ -1,12 +1,14 @@
 import { checkOptionKeys } from '../descriptor/optionKeys.js';
 import type { TensorInput } from '../tensor/tensor.js';
-import { addSum, type MetricState, metricStateFor, sumAt } from './MetricState.js';
+import { addSquaredDifferences, EXACT_LAYOUT, EXACT_SUM_SIZE, exactSumValue } from './exactSum.js';
+import { type MetricState, metricStateFor } from './MetricState.js';
 import { regressionOperands } from './regressionOperands.js';
 
 const NAME = 'rmse';
 
 /**
- * The mergeable state of {@link rmse}: compensated Σ (x − y)² and the element count (3 float64).
+ * The mergeable state of {@link rmse}: the element count and the exact Σ (x − y)² of the float64
+ * squares (74 float64, `exactSum.ts`): the same bits for any batch split.
  *
  * @example
  * finalizeMetric(rmsePartial(predictions, targets));
@@ -19,24 +21,26 @@ export function rmsePartial(
 ): MetricState {
   checkOptionKeys(NAME, options, []);
   const { x, y, rows } = regressionOperands(NAME, input, target);
-  const state = metricStateFor(NAME, {}, into, 'elements', { counts: 1, sums: 1 });
+  const state = metricStateFor(NAME, {}, into, EXACT_LAYOUT, { counts: 1 + EXACT_SUM_SIZE });
   if (x instanceof Float64Array || y instanceof Float64Array) state.dtype = 'float64';
   state.rows += rows;
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += (x[i]! - y[i]!) ** 2;
-  addSum(state.sums, 0, s);
+  addSquaredDifferences(state.counts, 1, x, y);
   state.counts[0]! += x.length;
   return state;
 }
 
 /** The root mean squared error of a state (NaN for no elements). */
 export function rmseValue(state: MetricState): number {
-  return state.counts.length === 0 ? Number.NaN : Math.sqrt(sumAt(state.sums, 0) / state.counts[0]!);
+  return state.counts.length === 0
+    ? Number.NaN
+    : Math.sqrt(exactSumValue(state.counts, 1) / state.counts[0]!);
 }
 
 /**
  * Root mean squared error over all elements (one variable), in float64: scikit-learn's
  * `mean_squared_error(squared=False)` for one output / torchmetrics' `MeanSquaredError(squared=False)`.
+ * For `(N, k)` data it is √ of the mean over all elements (torchmetrics), not scikit-learn's default
+ * mean of the k per-output RMSEs.
  *
  * @example
  * rmse([1, 2, 3], [1, 2, 5]); // 1.1547005383792515

@@ -1,9 +1,10 @@
+import type { PearsonOptions } from '@lossflow/core';
 import type { MetricChunk } from '../../chunks/MetricChunk.js';
 import type { ThreadableOperator } from '../../threads/workerPlan.js';
 import { type MetricStreamOptions, metricOperator } from '../metricOperator.js';
 
 /** Options of the {@link pearson} operator: `@lossflow/core`'s options, the columns and `by` / `nulls`. */
-export type PearsonOperatorOptions = MetricStreamOptions;
+export type PearsonOperatorOptions = PearsonOptions & MetricStreamOptions;
 
 /**
  * Pearson correlation of predictions and targets (`scipy.stats.pearsonr`). Each record batch becomes a mergeable {@link MetricChunk}; reduce with
