@@ -234,6 +234,24 @@ describe('mapBatchesInWorkers', () => {
     },
   );
 
+  it('with this thread computing jobs, reads a Parquet footer the fast path parses here: no worker is asked for it', async () => {
+    const posted = vi.spyOn(Worker.prototype, 'postMessage');
+    const asked = () =>
+      posted.mock.calls.filter(([m]) => (m as { type?: string })?.type === 'parquetMeta').length;
+    try {
+      const inline = await collect(logs.parquet, plan(), { threads: 2, inThisThread: true });
+      expect(inline.error).toBeUndefined();
+      expect(inline.results).toEqual(await inThread(logs.parquet));
+      expect(asked()).toBe(0);
+      // Without this thread computing, the first worker reads it (it may need parquet-wasm).
+      const workers = await collect(logs.parquet, plan(), { threads: 2 });
+      expect(workers.results).toEqual(inline.results);
+      expect(asked()).toBe(1);
+    } finally {
+      posted.mockRestore();
+    }
+  });
+
   it("takes an Arrow IPC file's schema from its footer, never through the in-thread reader (which reads the first batch whole)", async () => {
     const over = vi.spyOn(FileByteReader, 'over');
     let seen: Schema | undefined;

@@ -911,16 +911,25 @@ class Pool<R> implements WorkerBatchReader<R> {
     if (this.#closed) throw new ArrowReadError('CLOSED', 'the reader was closed', { file });
     // parquet-wasm traps on some damaged files in a way no caller can catch, so it only ever runs
     // in worker threads (see parquet/parquetFile.ts), the first of which reads the footer now; this
-    // thread, one of `threads`, computes only the jobs the fast path reads (see #inlineTakes).
+    // thread, one of `threads`, computes only the jobs the fast path reads (see #inlineTakes). When
+    // it computes jobs, it reads the footer itself where hyparquet's parser alone reads it (it loads
+    // the fast path's readers for its jobs anyway), so its jobs start while the worker starts.
     if (this.#workerCount() === 0) this.#spawn();
+    const local =
+      this.#inline && this.#threads > 1
+        ? (await import('../parquet/parquetRowGroups.js')).localParquetMeta(handle.fd, this.#size)
+        : undefined;
+    if (this.#closed) throw new ArrowReadError('CLOSED', 'the reader was closed', { file });
     const decoder = this.#pool[0]!;
-    const meta = await new Promise<ParquetMeta>((resolve, reject) => {
-      this.#meta = { resolve, reject };
-      this.#shared = true;
-      decoder.ask({ type: 'parquetMeta', fd: handle.fd, size: this.#size, path: file });
-    }).finally(() => {
-      this.#meta = undefined;
-    });
+    const meta =
+      local ??
+      (await new Promise<ParquetMeta>((resolve, reject) => {
+        this.#meta = { resolve, reject };
+        this.#shared = true;
+        decoder.ask({ type: 'parquetMeta', fd: handle.fd, size: this.#size, path: file });
+      }).finally(() => {
+        this.#meta = undefined;
+      }));
     this.#parquetSchema = meta.schema;
     let schema: Schema;
     try {

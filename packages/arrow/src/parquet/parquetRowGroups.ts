@@ -1,5 +1,7 @@
+import { tableFromIPC } from 'apache-arrow';
 import { decoderTrapError, isDecoderTrap } from './decoderTrap.js';
 import type { ColumnRows } from './fast/ColumnRows.js';
+import { FastParquet } from './fast/FastParquet.js';
 import { footerMeta } from './fast/footerMeta.js';
 import { isFastPathSignal } from './fast/isFastPathSignal.js';
 import { readFooter } from './fast/readFooter.js';
@@ -88,4 +90,24 @@ export async function openParquetRowGroups(
       }
     },
   };
+}
+
+/**
+ * The footer's meta of the Parquet file behind `fd` exactly as {@link openParquetRowGroups} gives
+ * it, where it gives it without parquet-wasm (see `footerMeta`); otherwise `undefined` (ask a
+ * worker, which may load parquet-wasm: never this thread). The pool's reading thread, which
+ * computes jobs too, reads it here rather than waiting for its first worker to start and parse it.
+ *
+ * @example
+ * const meta = localParquetMeta(fd, size) ?? (await askWorker());
+ */
+export function localParquetMeta(fd: number, size: number): ParquetMeta | undefined {
+  const metadata = readFooter(readAtFd(fd), size);
+  if (metadata === undefined) return undefined;
+  const known = footerMeta(readAtFd(fd), size, metadata);
+  if (known === undefined) return undefined;
+  // As `openParquetFile` with a known schema: the fast path must open, else parquet-wasm reads the footer.
+  const fast = FastParquet.open(readAtFd(fd), size, tableFromIPC(known.schema).schema.fields, { metadata });
+  if (fast === undefined) return undefined;
+  return { rowGroups: fast.rowCounts(), schema: known.schema, unsupported: [] };
 }

@@ -12,7 +12,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { type Data, type Table, Type, tableFromIPC } from 'apache-arrow';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { parquetMetadata } from 'hyparquet/src/metadata.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../../testing/files.js';
 import { withBothPaths } from '../../testing/parquetPaths.js';
 import { trainingLogBatches } from '../../write/trainingLogBatches.js';
@@ -21,6 +21,7 @@ import { writeTrainingLog } from '../../write/writeTrainingLog.js';
 import { openParquetFile, type ParquetFileOptions } from '../parquetFile.js';
 import { FastParquet } from './FastParquet.js';
 import { FastPathFallback } from './FastPathFallback.js';
+import { SnappySplit } from './SnappySplit.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -148,6 +149,21 @@ describe('rows read page by page are the rows parquet-wasm decodes', () => {
       expect(
         await expectSameRows(file, ['epoch', 'step', 'logits', 'target'], 12, { rangePageBytes: 1 }),
       ).toBeGreaterThan(24_000);
+    }
+  });
+
+  it('whole SNAPPY pages of float values (lossflow’s writer) are decompressed straight where their values go: the same rows', async () => {
+    const path = join(dir, 'lossflow-split.parquet');
+    await writeTrainingLog(path, 'parquet', { rows: 6000, classes: 100, epochs: 1, batchRows: 6000 });
+    const decode = vi.spyOn(SnappySplit.prototype, 'decode');
+    try {
+      expect(await expectSameRows(path, ['logits', 'target'], 6)).toBeGreaterThan(0);
+      // Each page of the whole row group's values, at least, with its levels apart.
+      expect(
+        decode.mock.results.filter((r) => r.type === 'return' && r.value !== undefined).length,
+      ).toBeGreaterThan(1);
+    } finally {
+      decode.mockRestore();
     }
   });
 

@@ -10,8 +10,9 @@ import { PageCorruption } from './PageCorruption.js';
 import { RangedLevels } from './RangedLevels.js';
 import { RowStarts } from './RowStarts.js';
 import { SameSizeLevels } from './SameSizeLevels.js';
-import { SnappyPages } from './SnappyPages.js';
+import { LITERAL_SHARE, SnappyPages } from './SnappyPages.js';
 import { SnappyRanges } from './SnappyRanges.js';
+import { type LevelsEnd, SnappySplit } from './SnappySplit.js';
 import { ZstdPages } from './ZstdPages.js';
 
 /** Page headers are read this many bytes at a time, more only for a header that does not fit. */
@@ -78,6 +79,9 @@ export class ColumnRows {
   readonly #sameSize: SameSizeLevels | undefined;
   readonly #known = new Map<number, KnownPages>();
   readonly #ranges: SnappyRanges;
+  /** Whole SNAPPY pages of values decompressed straight where they go (see {@link #pageInto}). */
+  readonly #split = new SnappySplit();
+  readonly #levelsEnd: LevelsEnd;
   /** Big pages whose stream is not cut in 64 KiB blocks: decompressed whole after all. */
   readonly #whole64 = new Set<number>();
   #levels = new Uint8Array(0);
@@ -109,6 +113,7 @@ export class ColumnRows {
     private readonly rangePageBytes = RANGE_PAGE_BYTES,
   ) {
     this.#ranges = new SnappyRanges(readAt);
+    this.#levelsEnd = levelsEnd(column.maxRepetition, column.maxDefinition);
     if (column.layout === 'fixed') this.#sameSize = new SameSizeLevels(column.listSize);
   }
 
@@ -200,11 +205,23 @@ export class ColumnRows {
             : undefined;
         starts?.reset();
         if (values > 0) starts?.push(-1);
-        const page = this.#pageValues(header, bodyAt, values, count, starts);
-        if (starts !== undefined && fixed) sameSizeRows(starts, values, count, n);
         const a = Math.max(lo, values);
         const b = Math.min(hi, values + count);
-        this.#copy(page, a - values, b - values, into, (a - lo) * size);
+        // A page whose values are all wanted: decompressed where they go, when it can be.
+        const placed =
+          a === values &&
+          b === values + count &&
+          this.#pageInto(
+            header,
+            bodyAt,
+            values,
+            count,
+            starts,
+            into.subarray((a - lo) * size, (b - lo) * size),
+          );
+        const page = placed ? undefined : this.#pageValues(header, bodyAt, values, count, starts);
+        if (starts !== undefined && fixed) sameSizeRows(starts, values, count, n);
+        if (page !== undefined) this.#copy(page, a - values, b - values, into, (a - lo) * size);
         const rows = known.rowsBefore[index]!;
         this.#learn(
           known,
@@ -463,6 +480,57 @@ export class ColumnRows {
   }
 
   /**
+   * A SNAPPY v1 page of PLAIN values that compressed little (mostly literals, as float values are),
+   * not too big to read whole and not decompressed already, decompressed with its values straight
+   * into `into` (all of them) and its levels checked, and its rows added to `starts`, as
+   * {@link #pageValues} does: the values are not decompressed into the reused memory first and
+   * copied from there. False, with nothing done, for any other page (and one whose values are not
+   * exactly `into`'s bytes).
+   */
+  #pageInto(
+    header: PageHeader,
+    bodyAt: number,
+    values: number,
+    count: number,
+    starts: RowStarts | undefined,
+    into: Uint8Array,
+  ): boolean {
+    const h = header.data_page_header;
+    const compressed = header.compressed_page_size;
+    const uncompressed = header.uncompressed_page_size;
+    if (
+      header.type !== 'DATA_PAGE' ||
+      h === undefined ||
+      h.encoding !== 'PLAIN' ||
+      this.#chunk!.meta_data!.codec !== 'SNAPPY' ||
+      uncompressed >= this.rangePageBytes ||
+      compressed < LITERAL_SHARE * uncompressed ||
+      this.#inflatedAt === bodyAt ||
+      into.length !== count * this.column.valueBytes
+    )
+      return false;
+    const { maxDefinition, maxRepetition } = this.column;
+    if (maxRepetition > 0 && h.repetition_level_encoding !== 'RLE')
+      throw new FastPathFallback('BIT_PACKED levels');
+    if (maxDefinition > 0 && h.definition_level_encoding !== 'RLE')
+      throw new FastPathFallback('BIT_PACKED levels');
+    const input = this.#load(bodyAt, compressed);
+    const levels = this.#split.decode(input, uncompressed, this.#levelsEnd, into);
+    if (levels === undefined) return false;
+    let pos = 0;
+    if (maxRepetition > 0) {
+      const end = prefixedEnd(levels, pos);
+      if (starts !== undefined) this.#rowStarts(levels, pos + 4, end, count, values, starts);
+      pos = end;
+    }
+    if (maxDefinition > 0) {
+      const end = prefixedEnd(levels, pos);
+      requireDefined(levels, pos + 4, end, levelWidth(maxDefinition), count, maxDefinition);
+    }
+    return true;
+  }
+
+  /**
    * Adds the rows starting in a page of `count` values (after `values` values) to `starts`, from
    * its repetition levels `bytes[from, to)`. For a fixed-size list whose `starts` hold only this
    * page's (after a placeholder when `values` > 0), levels that are byte for byte those of a page
@@ -657,4 +725,19 @@ function prefixedEnd(bytes: Uint8Array, pos: number): number {
   if (length < 0 || length > bytes.length - pos - 4)
     throw new PageCorruption('the levels of a page run past it');
   return pos + 4 + length;
+}
+
+/** Where a v1 page's levels end (see `LevelsEnd`), for a column with these maximum levels. */
+function levelsEnd(maxRepetition: number, maxDefinition: number): LevelsEnd {
+  const kinds = (maxRepetition > 0 ? 1 : 0) + (maxDefinition > 0 ? 1 : 0);
+  return (head, have) => {
+    let pos = 0;
+    for (let k = 0; k < kinds; k++) {
+      if (pos + 4 > have) return undefined;
+      const n = head[pos]! | (head[pos + 1]! << 8) | (head[pos + 2]! << 16) | (head[pos + 3]! << 24);
+      if (n < 0) throw new PageCorruption('the levels of a page run past it');
+      pos += 4 + n;
+    }
+    return pos;
+  };
 }

@@ -6,7 +6,7 @@ import { ensureMemory, type LinearMemory, wasmInstance } from './wasmInstance.js
 /** Where the compiled decompressor's own data and stack end: pages go after it. */
 const INPUT_START = 68_000;
 /** Pages compressed to at least this share of their size are mostly literals: decompressed in JS. */
-const LITERAL_SHARE = 0.8;
+export const LITERAL_SHARE = 0.8;
 /**
  * Bytes between a page's decompressed end and its compressed end when it is decompressed in
  * place (plus 1 per KiB of it): literal headers are the only bytes a stream has beyond its
