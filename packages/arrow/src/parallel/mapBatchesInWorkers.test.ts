@@ -398,8 +398,8 @@ describe('mapBatchesInWorkers', () => {
       for await (const r of mapBatchesInWorkers(${JSON.stringify(logs.stream)}, plan, { threads: 1 })) batches++;
       console.log(batches);`;
     const run = (trace: string | undefined) => {
-      const env = { ...process.env, LOSSFLOW_TRACE: trace };
-      if (trace === undefined) delete env.LOSSFLOW_TRACE;
+      const { LOSSFLOW_TRACE: _, ...env } = process.env;
+      if (trace !== undefined) env.LOSSFLOW_TRACE = trace;
       return spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env });
     };
     const quiet = run(undefined);
