@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { barrelImports } from './barrelImports.mjs';
+import { dropUnusedRequireBanners, REQUIRE_BANNER } from './requireBanner.mjs';
 import { thirdPartyNotices } from './thirdPartyNotices.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -91,11 +92,11 @@ const { metafile } = await build({
   ],
   // The NATS client (@lossflow/nats) is CommonJS that requires Node built-ins (crypto, net, tls):
   // in an ES module bundle, esbuild's require shim needs a real require to hand them out.
-  banner: {
-    js: "import { createRequire as __lossflowCreateRequire } from 'node:module'; const require = __lossflowCreateRequire(import.meta.url);",
-  },
+  // Removed again from the files that never use it (see requireBanner.mjs).
+  banner: { js: REQUIRE_BANNER },
   logLevel: 'warning',
 });
 // Shipped in the package (`files`): the bundle copies third-party code out of the packages that
 // carried its licence texts (see thirdPartyNotices.mjs).
+dropUnusedRequireBanners(`${root}bundle`);
 writeFileSync(`${root}THIRD_PARTY_NOTICES.md`, thirdPartyNotices(metafile, root, external));

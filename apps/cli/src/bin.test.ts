@@ -3,7 +3,7 @@
  * anything that reaches @lossflow/core, apache-arrow or RxJS made every run (`--version` too) load
  * and evaluate about 660 KB of JavaScript first, and made `eval` start its workers only after that.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const bundle = new URL('../bundle/', import.meta.url);
@@ -73,5 +73,27 @@ describe('bundle/bin.js', () => {
         /report[\\/]reportHtml/.test(s),
     );
     expect(later).toEqual([]);
+  });
+
+  it('builds a CommonJS require only in the files that use one, their source maps still line up', () => {
+    // Every file loaded built one at start-up (see scripts/requireBanner.mjs): ~60 for eval.
+    const files = readdirSync(bundle).filter((f) => f.endsWith('.js'));
+    const banner = 'const require = __lossflowCreateRequire(import.meta.url);';
+    const withBanner = files.filter((f) => readFileSync(new URL(f, bundle), 'utf8').includes(banner));
+    // esbuild's runtime (its `__require` shim for the NATS client's CommonJS) keeps it.
+    expect(withBanner.length).toBeGreaterThan(0);
+    expect(withBanner.length).toBeLessThan(files.length / 4);
+    for (const f of files) {
+      const lines = readFileSync(new URL(f, bundle), 'utf8').split('\n');
+      const uses = lines.some((line) => !line.includes(banner) && /\brequire\b/.test(line));
+      expect({ f, banner: withBanner.includes(f) }).toEqual({ f, banner: uses });
+      // One group of mappings per generated line: the banner's line went from both.
+      const { mappings } = JSON.parse(readFileSync(new URL(`${f}.map`, bundle), 'utf8')) as {
+        mappings: string;
+      };
+      const groups = mappings.split(';');
+      expect(groups.length).toBeLessThanOrEqual(lines.length);
+      expect(groups.filter((g, i) => g !== '' && lines[i]!.includes(banner))).toEqual([]);
+    }
   });
 });

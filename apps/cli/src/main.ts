@@ -59,6 +59,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     );
     return 2;
   }
+  // LOSSFLOW_TRACE=1: start-up marks on stderr, on the clock of the worker pool's (see traceMarks).
+  const trace =
+    io.env.LOSSFLOW_TRACE === '1' ? (await import('@lossflow/arrow/prestart')).traceMark : undefined;
+  trace?.(
+    `cli: main running (node bootstrapped at ${performance.nodeTiming.bootstrapComplete.toFixed(1)} ms)`,
+  );
   // eval's workers are pre-started before the command's modules start loading: requested first,
   // those modules (RxJS, apache-arrow, the readers) were evaluated before the small pre-start
   // chunk, so the workers started 0.1–0.3 s late and each began computing well after this
@@ -68,9 +74,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       ? await (await import('./commands/prestartEval.js')).prestartEval(rest)
       : undefined;
   const run = await load();
+  trace?.(`cli: ${command} command loaded`);
   // The kernels compiled off this thread while it loaded the command: in place before any loss runs.
   await prestarted?.kernels;
-  return run(rest, io);
+  trace?.('cli: kernels compiled');
+  const code = await run(rest, io);
+  trace?.(`cli: ${command} done`);
+  return code;
 }
 
 function version(): string {

@@ -5,8 +5,11 @@
  * One entry, so whatever ships it (the package, a bundle) ships every thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { traceMark } from './parallel/traceMarks.js';
 import type { WorkerRequest } from './parallel/workerProtocol.js';
 import type { ParquetWorkerData } from './parquet/parquetMessages.js';
+
+traceMark('worker: entry running');
 
 const port = parentPort!;
 const data = workerData as { preload?: string[]; parquet?: ParquetWorkerData } | null;
@@ -19,6 +22,7 @@ if (data?.parquet !== undefined) {
   for (const url of data?.preload ?? []) void import(url).catch(() => undefined);
   const { BatchRunner } = await import('./parallel/BatchRunner.js');
   const runner = new BatchRunner((reply) => port.postMessage(reply));
+  traceMark('worker: runner loaded');
   port.on('message', (request: WorkerRequest) => runner.handle(request));
   port.on('close', () => runner.close());
 }

@@ -19,6 +19,7 @@ import { IoRegionBatch } from './IoRegionBatch.js';
 import { locatedRanges } from './locatedRows.js';
 import { regionRun } from './regionRun.js';
 import { rowRangePlans } from './rowRangePlans.js';
+import { traceMark, traceNow, tracing } from './traceMarks.js';
 import type {
   SharedFile,
   WorkerJob,
@@ -60,6 +61,10 @@ export class BatchRunner {
   /** The first row in its batch of the range being computed (errors of a batch cut here name the batch's row). */
   #rangeFirst = 0;
   #closed = false;
+  /** With `LOSSFLOW_TRACE=1`: jobs run, ms spent in them, and when the current one started. */
+  #jobs = 0;
+  #busy = 0;
+  #jobStart = 0;
 
   /**
    * `fastParquetOnly`: Parquet rows only by the fast path; a job that needs the general decoder is
@@ -117,6 +122,7 @@ export class BatchRunner {
         owners.set(module, this);
         await module.setup?.(request.data);
         this.#task = module;
+        traceMark('task module set up');
         this.post({ type: 'ready' });
         return;
       }
@@ -133,6 +139,10 @@ export class BatchRunner {
     const values: unknown[] = [];
     const rows: number[] = [];
     this.#rangeFirst = 0;
+    if (tracing) {
+      if (this.#jobs++ === 0) traceMark(`first job (${request.id}) starts`);
+      this.#jobStart = traceNow();
+    }
     if (s.running !== undefined) Atomics.store(s.running, 0, request.id + 1);
     try {
       if (request.type === 'block') {
@@ -285,8 +295,9 @@ export class BatchRunner {
     error: SerializedError | undefined,
     s: WorkerSetup,
   ): void {
+    if (tracing) this.#busy += traceNow() - this.#jobStart;
     try {
-      this.post({ type: 'done', id, values, rows, error });
+      this.post({ type: 'done', id, values, rows, error, ...(tracing ? { busy: this.#busy } : {}) });
       return;
     } catch (e) {
       // Only on failure: find the result that cannot cross, by cloning each one.

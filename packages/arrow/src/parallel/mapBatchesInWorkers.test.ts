@@ -406,6 +406,49 @@ describe('mapBatchesInWorkers', () => {
     // runs every package's suite at once (one such run took over 60 s).
   }, 240_000);
 
+  it("prints each thread's start-up and share of the jobs with LOSSFLOW_TRACE=1, nothing without", () => {
+    const pool = new URL('../../dist/parallel/mapBatchesInWorkers.js', import.meta.url).href;
+    const script = `
+      import { mapBatchesInWorkers } from ${JSON.stringify(pool)};
+      const task = ${JSON.stringify(plan()().task)};
+      const plan = () => ({ columns: ${JSON.stringify(Object.values(COLUMNS))}, task });
+      let batches = 0;
+      for await (const r of mapBatchesInWorkers(${JSON.stringify(logs.stream)}, plan, { threads: 1 })) batches++;
+      console.log(batches);`;
+    const run = (trace: string | undefined) => {
+      const { LOSSFLOW_TRACE: _, ...env } = process.env;
+      if (trace !== undefined) env.LOSSFLOW_TRACE = trace;
+      return spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env });
+    };
+    const quiet = run(undefined);
+    expect([quiet.status, quiet.stderr]).toEqual([0, '']);
+    const traced = run('1');
+    expect(traced.status).toBe(0);
+    const batches = Number(traced.stdout.trim());
+    const marks = traced.stderr
+      .trim()
+      .split('\n')
+      .map((line) => /^\[trace (\d+\.\d) ms t(\d+) cpu \d+ ms\] (.+)$/.exec(line));
+    expect(marks).not.toContain(null);
+    const said = (what: RegExp) => marks.filter((m) => what.test(m![3]!)).map((m) => Number(m![2]));
+    // This thread (t0) plans; the worker starts, sets the task up and runs every job, as the pool says.
+    expect(said(/^pool: file opened and planned$/)).toEqual([0]);
+    const [worker] = said(/^worker: entry running$/);
+    expect(worker).toBeGreaterThan(0);
+    expect(said(/^task module set up$/)).toEqual([worker]);
+    expect(said(/^first job \(0\) starts$/)).toEqual([worker]);
+    const shares = marks.flatMap((m) => {
+      const share = /^pool: thread t(\d+): (\d+) jobs, \d+\.\d ms in them/.exec(m![3]!);
+      return share === null ? [] : [[Number(share[1]), Number(share[2])]];
+    });
+    expect(shares).toEqual([[worker, batches]]);
+    expect(batches).toBeGreaterThan(1);
+    // One clock for every thread: a worker's marks come after the process started, in order.
+    const times = marks.filter((m) => Number(m![2]) === worker).map((m) => Number(m![1]));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(times[0]).toBeGreaterThan(0);
+  });
+
   it('a worker that dies ends the iteration with an error, never a hang', async () => {
     const { error } = await collect(logs.stream, plan({ exitAfter: 2 }), { threads: 2 });
     expect(error).toBeInstanceOf(Error);

@@ -30,6 +30,7 @@ import { ipcBatchPlans } from './ipcBatchPlans.js';
 import { takeWorker, waitingWorkers } from './prestartWorkers.js';
 import { RANGE_BYTES, rangeRows } from './rangeRows.js';
 import type { ReadBytesAt } from './rowRangePlans.js';
+import { traceMark, traceNow, tracing } from './traceMarks.js';
 import type { WorkerJob, WorkerReply, WorkerRequest, WorkerSetup } from './workerProtocol.js';
 
 /** The module a pool runs in its workers (see `WorkerTaskModule`) and the data its `setup` gets. */
@@ -224,6 +225,8 @@ interface PoolThread {
   send(job: WorkerJob): void;
   /** A reply came: job `id` is answered, or (`undefined`) the request asked. */
   finished(id: number | undefined): void;
+  /** The thread's id (`threadId`), for trace marks. */
+  readonly label: string;
   terminate(): Promise<unknown>;
 }
 
@@ -232,12 +235,14 @@ class PoolWorker implements PoolThread {
   ready = false;
   /** 1 + the id of the job the worker is running, 0 between jobs (see `WorkerSetup.running`). */
   readonly running = new Int32Array(new SharedArrayBuffer(4));
+  readonly label: string;
   readonly #worker: Worker;
   #asked = 0;
   #ending = false;
 
   constructor(onReply: (reply: WorkerReply) => void, onFailure: (error: Error) => void) {
     this.#worker = takeWorker();
+    this.label = `t${this.#worker.threadId}`;
     this.#worker.unref();
     this.#worker.on('message', onReply);
     this.#worker.on('error', (e) =>
@@ -280,6 +285,7 @@ class PoolWorker implements PoolThread {
 /** This thread as one of the pool's: a {@link BatchRunner} that yields to the event loop between jobs. */
 class InlineThread implements PoolThread {
   readonly jobs = new Set<number>();
+  readonly label = 't0';
   ready = false;
   readonly #runner: BatchRunner;
 
@@ -369,6 +375,8 @@ class Pool<R> implements WorkerBatchReader<R> {
   #size = 0;
   /** The file's version when it was opened: every result is checked against it (see `fileVersion`). */
   #version: FileVersion | undefined;
+  /** With `LOSSFLOW_TRACE=1`: each thread's jobs answered, ms busy in them, and its last reply. */
+  readonly #traced = new Map<PoolThread, { jobs: number; busy: number; last: number }>();
   readonly #onAbort = (): void =>
     this.#fail(new ArrowReadError('ABORTED', 'reading was aborted', { file: this.#path }));
 
@@ -391,6 +399,7 @@ class Pool<R> implements WorkerBatchReader<R> {
       this.#part = { first, end, ...(seek === undefined ? {} : { seek }) };
     }
     this.#inline = options.inThisThread === true;
+    traceMark(`pool: created for ${path}`);
     // This thread comes last, as #freeThread gives jobs to workers first.
     const inline = this.#inline ? new InlineThread((reply) => this.#onReply(inline!, reply)) : undefined;
     this.#pool = inline === undefined ? [] : [inline];
@@ -500,6 +509,7 @@ class Pool<R> implements WorkerBatchReader<R> {
             }
           }
           if (reply === END) {
+            if (tracing) this.#traceEnd();
             // Every result is out: the threads end, and then the file closes, in the background, so
             // the caller's last step (a command line printing its result) never waits for thread
             // teardown (tens of ms a worker on a busy machine); close() still awaits all of it.
@@ -591,6 +601,7 @@ class Pool<R> implements WorkerBatchReader<R> {
       },
     );
     this.#pool.splice(this.#workerCount(), 0, w);
+    traceMark(`pool: worker ${w.label} taken`);
     if (this.#setupMessage !== undefined) w.ask(this.#setupMessage);
     return w;
   }
@@ -647,8 +658,10 @@ class Pool<R> implements WorkerBatchReader<R> {
     if (reply.type === 'ready') {
       thread.finished(undefined);
       thread.ready = true;
+      traceMark(`pool: thread ${thread.label} ready`);
     } else {
       thread.finished(reply.id);
+      if (tracing) this.#traceReply(thread, reply);
       const left = this.#inlineJobs.get(reply.id);
       this.#inlineJobs.delete(reply.id);
       if (reply.elsewhere === true && left !== undefined) {
@@ -665,6 +678,24 @@ class Pool<R> implements WorkerBatchReader<R> {
     }
     // A thread is free for another job.
     if (this.#opened !== undefined) this.#refill();
+  }
+
+  #traceReply(thread: PoolThread, reply: Extract<WorkerReply, { type: 'done' }>): void {
+    const seen = this.#traced.get(thread) ?? { jobs: 0, busy: 0, last: 0 };
+    seen.jobs++;
+    seen.busy = reply.busy ?? seen.busy;
+    seen.last = traceNow();
+    this.#traced.set(thread, seen);
+  }
+
+  /** Each thread's share of the run, once every result is out. */
+  #traceEnd(): void {
+    traceMark(`pool: last result out (${this.#planned} jobs, ${this.#rows} rows)`);
+    for (const [thread, seen] of this.#traced) {
+      traceMark(
+        `pool: thread ${thread.label}: ${seen.jobs} jobs, ${seen.busy.toFixed(1)} ms in them, last reply at ${seen.last.toFixed(1)} ms`,
+      );
+    }
   }
 
   /** The deferred result of job `id`, created on first use; never an unhandled rejection. */
@@ -697,6 +728,7 @@ class Pool<R> implements WorkerBatchReader<R> {
 
   #open(): Promise<Opened> {
     this.#opening ??= this.#openInput().then((o) => {
+      traceMark('pool: file opened and planned');
       this.#opened = o;
       return o;
     });
@@ -1095,6 +1127,10 @@ class Pool<R> implements WorkerBatchReader<R> {
           const job = this.#queue.shift()!;
           if (job.type === 'rowGroup') this.#groupThreads.set(job.rowGroup, t);
           if (job.type === 'rowGroup' && t instanceof InlineThread) this.#inlineJobs.set(job.id, job);
+          if (tracing && !this.#traced.has(t)) {
+            traceMark(`pool: first job (${job.id}) to thread ${t.label}`);
+            this.#traced.set(t, { jobs: 0, busy: 0, last: 0 });
+          }
           t.send(job);
         }
         if (this.#scanDone || this.#planned >= this.#consumed + this.#window) break;

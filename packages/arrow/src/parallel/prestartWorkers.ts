@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { MAX_THREADS } from '../read/countOption.js';
 import { workerEntryUrl } from '../workerEntry.js';
+import { traceMark } from './traceMarks.js';
 
 /**
  * Worker threads of `mapBatchesInWorkers` started ahead of time, waiting to be taken. Kept out of
@@ -9,6 +10,8 @@ import { workerEntryUrl } from '../workerEntry.js';
  */
 const idle: Worker[] = [];
 
+/** For a command line's own start-up marks, on the pool's clock (see `traceMarks`). */
+export { traceMark, tracing } from './traceMarks.js';
 /**
  * The most threads a reader starts (the root's `MAX_THREADS`), here too: a command line checks
  * `--threads` against it before it starts any, without loading the main module.
@@ -80,6 +83,7 @@ export function prestartWorkers(count: number, preload: readonly (string | URL)[
   const urls = preload.map((u) => u.toString());
   const n = Math.min(count, MAX_THREADS - idle.length);
   for (let i = 0; i < n; i++) idle.push(spawn(urls));
+  if (n > 0) traceMark(`${n} worker(s) prestarted`);
 }
 
 /** Worker threads started by {@link prestartWorkers} and not yet taken. */

@@ -116,6 +116,8 @@ export type WorkerReply =
        * a worker: a column chunk of it needs the general decoder (see `BatchRunner`).
        */
       readonly elsewhere?: true;
+      /** With `LOSSFLOW_TRACE=1`: ms the thread has spent in jobs so far (see `traceMarks`). */
+      readonly busy?: number;
     }
   | { readonly type: 'parquetMeta'; readonly meta: ParquetMeta }
   /** Set up (task module loaded): from now on it takes jobs. */
