@@ -38,8 +38,8 @@ export interface WorkItem {
    */
   readonly fileSpec?: unknown;
   /**
-   * The file as planned (size, modification time, a hash of its ends): a worker checks it before
-   * computing the item. Absent in items of older coordinators.
+   * The file as planned (size, modification and change times, inode, a hash of its ends): a worker
+   * checks it before and after computing the item. Absent in items of older coordinators.
    */
   readonly identity?: FileIdentity;
   /**
@@ -94,6 +94,15 @@ export interface FileIdentity {
   readonly size: number;
   /** Modification time in nanoseconds, as decimal text (JSON has no 64-bit integers). */
   readonly mtimeNs: string;
+  /**
+   * Status change time in nanoseconds, as decimal text: every write (and chmod, chown, a new hard
+   * link, setting the times) updates it, and no tool sets it back (`touch -d`, `rsync -a` and
+   * `cp -p` restore the modification time only), so a rewrite in place that kept the size and
+   * the modification time still shows.
+   */
+  readonly ctimeNs: string;
+  /** The inode number, as decimal text: a file replaced by another (a rename over it) shows. */
+  readonly ino: string;
   /** SHA-256 (hex) of the first and last 64 KiB: a cheap content check beside size and time. */
   readonly edges: string;
 }
