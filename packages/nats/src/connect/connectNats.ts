@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readCredsFile } from './readCredsFile.js';
 import {
   type Authenticator,
   type ConnectionOptions,
@@ -55,7 +55,7 @@ export async function natsConnectionOptions(options: NatsConnectOptions = {}): P
   if (pass !== undefined) out.pass = pass;
   const credsFile = options.credsFile ?? env.NATS_CREDS;
   if (credsFile !== undefined && credsFile !== '') {
-    const creds = new Uint8Array(await readFile(credsFile));
+    const creds = await readCredsFile(credsFile);
     const authenticator: Authenticator = credsAuthenticator(creds);
     out.authenticator = authenticator;
   }
