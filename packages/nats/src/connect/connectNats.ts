@@ -1,4 +1,3 @@
-import { readCredsFile } from './readCredsFile.js';
 import {
   type Authenticator,
   type ConnectionOptions,
@@ -7,6 +6,7 @@ import {
 } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { natsServersOf } from './natsServers.js';
+import { readCredsFile } from './readCredsFile.js';
 import { urlCredentials } from './urlCredentials.js';
 
 /**

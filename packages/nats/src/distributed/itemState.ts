@@ -52,11 +52,7 @@ export async function storeItemState(
  * An item's encoded states as {@link storeItemState} stored them, joined from their pieces; null
  * while the item is not complete.
  */
-export async function loadItemState(
-  kv: KV,
-  nonce: string,
-  index: number,
-): Promise<Uint8Array | null> {
+export async function loadItemState(kv: KV, nonce: string, index: number): Promise<Uint8Array | null> {
   const entry = await kv.get(stateKey(index, nonce));
   if (entry === null || entry.value.length === 0) return null;
   // Encoded states are a JSON array; a descriptor of pieces is an object.
