@@ -336,6 +336,11 @@ async function handle(
     if (await ours()) await msg.ackAck();
     else drop(item, options, `run ${item.run} ended`);
   } catch (error) {
+    if (!(error instanceof ItemFailure) && isStreamNotFound(error)) {
+      // The run was removed while the item was computed or stored: nothing can use it now.
+      drop(item, options, `run ${item.run} ended`);
+      return;
+    }
     if (stop.signal.aborted || !(error instanceof ItemFailure)) {
       // Given back unharmed: the worker is stopping, or the server went away (or timed out)
       // while the item was stored or acknowledged. Not a failure of the item.
