@@ -75,6 +75,14 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
   const stallBefore = io.env.LOSSFLOW_WORKER_TEST_STALL === 'before-compute';
   const stallUntilUsr2 = io.env.LOSSFLOW_WORKER_TEST_STALL === 'before-compute-until-usr2';
   let stalled = false;
+  // Listened to from the start, so a signal sent early (or twice) wakes the stall, never kills.
+  let usr2 = false;
+  let wakeStall: (() => void) | undefined;
+  const onUsr2 = (): void => {
+    usr2 = true;
+    wakeStall?.();
+  };
+  if (stallUntilUsr2) process.on('SIGUSR2', onUsr2);
   log(`serving runs on ${redactNatsUrl(servers)} with ${threads} thread${threads === 1 ? '' : 's'}`);
   try {
     await nats.serveWorkItems(nc, {
@@ -86,7 +94,7 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
         if (stallUntilUsr2 && !stalled) {
           stalled = true;
           log('stalling until SIGUSR2 (LOSSFLOW_WORKER_TEST_STALL)');
-          await new Promise<void>((resolve) => process.once('SIGUSR2', () => resolve()));
+          if (!usr2) await new Promise<void>((resolve) => (wakeStall = resolve));
           log('woken (LOSSFLOW_WORKER_TEST_STALL)');
         }
         // The file must be the one planned, before and after the read, and read to its planned end.
@@ -127,6 +135,7 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    process.off('SIGUSR2', onUsr2);
     await nc.drain().catch(() => undefined);
   }
   log('stopped');

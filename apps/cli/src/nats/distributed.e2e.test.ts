@@ -511,7 +511,11 @@ describe('lossflow eval --nats', () => {
     // (A stopped worker still counts as connected: its subscriptions stay on the server.)
     await planStored('reused');
     paused.kill('SIGCONT');
-    paused.kill('SIGUSR2');
+    // Sent until it says it woke (the worker listens all along: a repeat is harmless).
+    while (!/woken/.test(paused.stderr())) {
+      paused.kill('SIGUSR2');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     expect(await second.exited()).toBe(0);
     expect(second.stdout()).toBe(local.stdout);
   });
