@@ -7,6 +7,7 @@
  */
 
 export { connectNats, type NatsConnectOptions, natsConnectionOptions } from './connect/connectNats.js';
+export { NatsCredsError, readCredsFile } from './connect/readCredsFile.js';
 export { connectForRun } from './distributed/connectForRun.js';
 export { checkItemFile, checkItemRead, fileIdentity } from './distributed/fileIdentity.js';
 export { type PlanOptions, planWorkItems } from './distributed/planWorkItems.js';

@@ -68,10 +68,21 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   // Testing only (the fault tests): hold the first item after storing its states (after-store), or
-  // every item before computing it (before-compute), until killed or stopped.
+  // every item before computing it (before-compute), until killed or stopped; or the first item
+  // before computing it until SIGUSR2 (before-compute-until-usr2: a worker paused on an item and
+  // woken once the world changed, e.g. its run removed and another started with its id).
   const stall = io.env.LOSSFLOW_WORKER_TEST_STALL === 'after-store';
   const stallBefore = io.env.LOSSFLOW_WORKER_TEST_STALL === 'before-compute';
+  const stallUntilUsr2 = io.env.LOSSFLOW_WORKER_TEST_STALL === 'before-compute-until-usr2';
   let stalled = false;
+  // Listened to from the start, so a signal sent early (or twice) wakes the stall, never kills.
+  let usr2 = false;
+  let wakeStall: (() => void) | undefined;
+  const onUsr2 = (): void => {
+    usr2 = true;
+    wakeStall?.();
+  };
+  if (stallUntilUsr2) process.on('SIGUSR2', onUsr2);
   log(`serving runs on ${redactNatsUrl(servers)} with ${threads} thread${threads === 1 ? '' : 's'}`);
   try {
     await nats.serveWorkItems(nc, {
@@ -79,6 +90,12 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
         if (stallBefore) {
           log('stalling (LOSSFLOW_WORKER_TEST_STALL)');
           await new Promise((_, reject) => signal.addEventListener('abort', reject, { once: true }));
+        }
+        if (stallUntilUsr2 && !stalled) {
+          stalled = true;
+          log('stalling until SIGUSR2 (LOSSFLOW_WORKER_TEST_STALL)');
+          if (!usr2) await new Promise<void>((resolve) => (wakeStall = resolve));
+          log('woken (LOSSFLOW_WORKER_TEST_STALL)');
         }
         // The file must be the one planned, before and after the read, and read to its planned end.
         await nats.checkItemFile(item);
@@ -94,6 +111,11 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
         else if (e.type === 'stored')
           log(`${where}: stored${e.duplicate ? ' (already stored by another worker)' : ''}`);
         else if (e.type === 'released') log(`${where}: released for another worker`);
+        else if (e.type === 'lost')
+          log(
+            `${where}: lost the server (${e.error instanceof Error ? e.error.message : String(e.error)}); given back, retrying`,
+          );
+        else if (e.type === 'dropped') log(`${e.reason}; dropping item ${e.item.index} (${e.item.path})`);
         else {
           const failure = describeFailure(e.error, { command: 'worker' });
           log(`${where}: failed${e.final ? ' on its last delivery' : ''}: ${failure.message}`);
@@ -113,6 +135,7 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    process.off('SIGUSR2', onUsr2);
     await nc.drain().catch(() => undefined);
   }
   log('stopped');

@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeIpcStream, writeTrainingLog } from '@lossflow/arrow/node';
-import { connectNats, listRuns, removeRun } from '@lossflow/nats/node';
+import { connectNats, describeRuns, listRuns, removeRun } from '@lossflow/nats/node';
 import { Field, FixedSizeList, Float32, Int64, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type NatsServer, startNatsServer } from '../../../../packages/nats/src/testing/natsServer.js';
@@ -47,6 +47,20 @@ async function runsOnServer(): Promise<string[]> {
   const nc = await connectNats({ servers: server.url });
   try {
     return await listRuns(nc);
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Resolves once the run `run` is on the server with its plan stored (its bucket made). */
+async function planStored(run: string): Promise<void> {
+  const nc = await connectNats({ servers: server.url });
+  try {
+    for (;;) {
+      const found = (await describeRuns(nc)).find((r) => r.run === run);
+      if (found?.kind === 'distributed' && found.items !== null) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   } finally {
     await nc.close();
   }
@@ -474,6 +488,64 @@ describe('lossflow eval --nats', () => {
     expect(run.stderr()).toMatch(
       /item 0 of run .* \(.*log\.arrows, batches 0–17\) failed on every delivery: no worker completed it/,
     );
+  });
+
+  it('does not count graceful releases (SIGTERM) toward the delivery limit: the run completes exactly', async () => {
+    const args = [stream, '--by', 'epoch', '--format', 'json'];
+    const local = await runCli(['eval', ...args]);
+    const run = startCli(['eval', ...args, '--nats', server.url], {
+      ...TUNING,
+      LOSSFLOW_NATS_MAX_DELIVER: '2',
+      LOSSFLOW_NATS_ITEM_BYTES: '100000000',
+    });
+    started.push(run);
+    for (let release = 1; release <= 2; release++) {
+      const leaving = worker({ LOSSFLOW_WORKER_TEST_STALL: 'before-compute' });
+      await leaving.waitForStderr(/stalling/);
+      leaving.kill('SIGTERM');
+      expect(await leaving.exited()).toBe(0);
+      expect(leaving.stderr()).toMatch(/item 0 .*: released for another worker/);
+    }
+    worker();
+    expect(await run.exited()).toBe(0);
+    expect(run.stdout()).toBe(local.stdout);
+  });
+
+  it('never merges a state a paused worker stored for a removed run into a new run of the same id', async () => {
+    const other = join(dir, 'other.arrows');
+    await writeTrainingLog(other, 'arrow-stream', {
+      rows: 3_000,
+      classes: 10,
+      epochs: 3,
+      batchRows: 500,
+      seed: 12,
+    });
+    const args = ['--by', 'epoch', '--format', 'json', '--run', 'reused'];
+    const local = await runCli(['eval', other, '--by', 'epoch', '--format', 'json']);
+    // Paused on its first item of the first run, its keep-alives stopped with it (SIGSTOP).
+    const paused = worker({ LOSSFLOW_WORKER_TEST_STALL: 'before-compute-until-usr2' });
+    const first = coordinator([stream, ...args]);
+    await paused.waitForStderr(/stalling until SIGUSR2/);
+    paused.kill('SIGSTOP');
+    // Another worker completes the first run (the paused item is redelivered) and it is removed.
+    const helper = worker();
+    expect(await first.exited()).toBe(0);
+    helper.kill('SIGTERM');
+    expect(await helper.exited()).toBe(0);
+    expect(await runsOnServer()).toEqual([]);
+    // A new run of the same id, of another file: its only worker is the paused one, woken with
+    // the first run's item in hand.
+    const second = coordinator([other, ...args]);
+    // (A stopped worker still counts as connected: its subscriptions stay on the server.)
+    await planStored('reused');
+    paused.kill('SIGCONT');
+    // Sent until it says it woke (the worker listens all along: a repeat is harmless).
+    while (!/woken/.test(paused.stderr())) {
+      paused.kill('SIGUSR2');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await second.exited()).toBe(0);
+    expect(second.stdout()).toBe(local.stdout);
   });
 
   it('is exact when the NATS server restarts mid-run (file storage keeps the run)', async () => {

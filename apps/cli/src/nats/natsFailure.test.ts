@@ -1,14 +1,24 @@
+import { NatsCredsError } from '@lossflow/nats/node';
 import { describe, expect, it } from 'vitest';
 import { natsFailure } from './natsFailure.js';
 
 describe('natsFailure', () => {
-  it('never echoes the token or password of the server URL', () => {
-    const refused = new Error('Authorization Violation');
-    const failure = natsFailure(refused, 'eval', 'nats://s3cret@127.0.0.1:4222,nats://bob:pa55@h:4222');
-    expect(failure?.exitCode).toBe(1);
-    expect(failure?.message).toContain(
-      'nats://***@127.0.0.1:4222,nats://bob:***@h:4222 refused the connection',
+  it('names a credentials file that is not one, and says what to pass', () => {
+    const failure = natsFailure(
+      new NatsCredsError('/x/bad.creds', 'it has no BEGIN NATS USER JWT block'),
+      'worker',
+      undefined,
     );
-    expect(failure?.message).not.toMatch(/s3cret|pa55/);
+    expect(failure?.exitCode).toBe(1);
+    expect(failure?.message).toMatch(/^lossflow worker: \/x\/bad\.creds is not a NATS credentials file/);
+    expect(failure?.message).not.toMatch(/unexpected/i);
+  });
+
+  it('says a full stream is a limit and how to raise it', () => {
+    const error = new Error('maximum bytes exceeded');
+    const failure = natsFailure(error, 'publish', 'nats://127.0.0.1:4222');
+    expect(failure?.exitCode).toBe(1);
+    expect(failure?.message).toContain("the run's stream is full");
+    expect(failure?.message).toContain('--max-bytes');
   });
 });

@@ -26,6 +26,18 @@ export function natsFailure(
     };
   }
   if (!(error instanceof Error)) return undefined;
+  if (error.name === 'NatsCredsError') {
+    return {
+      exitCode: 1,
+      message: `${head} ${error.message}. Pass the .creds file your NATS account gives its users (nsc generate creds) with --nats-creds FILE or NATS_CREDS.`,
+    };
+  }
+  if (/maximum bytes exceeded/i.test(error.message)) {
+    return {
+      exitCode: 1,
+      message: `${head} the run's stream is full: it reached the bytes it may hold (the --max-bytes it was created with, or the server's JetStream storage limit) [${error.message}]. Publish to a new run with a larger --max-bytes (e.g. --max-bytes 8GiB), or raise max_file_store in the server's configuration.`,
+    };
+  }
   // What the command connected to: the flag, NATS_URL, or the default.
   const at = redactNatsUrl(natsServersOf({ servers, env }));
   if (error.name === 'AuthorizationError' || /authorization violation/i.test(error.message)) {

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import {
   type Authenticator,
   type ConnectionOptions,
@@ -7,6 +6,7 @@ import {
 } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { natsServersOf } from './natsServers.js';
+import { readCredsFile } from './readCredsFile.js';
 import { urlCredentials } from './urlCredentials.js';
 
 /**
@@ -55,7 +55,7 @@ export async function natsConnectionOptions(options: NatsConnectOptions = {}): P
   if (pass !== undefined) out.pass = pass;
   const credsFile = options.credsFile ?? env.NATS_CREDS;
   if (credsFile !== undefined && credsFile !== '') {
-    const creds = new Uint8Array(await readFile(credsFile));
+    const creds = await readCredsFile(credsFile);
     const authenticator: Authenticator = credsAuthenticator(creds);
     out.authenticator = authenticator;
   }

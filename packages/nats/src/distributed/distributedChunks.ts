@@ -10,7 +10,8 @@ import { storeRunPlan } from '../runs/runPlan.js';
 import { decodeChunks } from './chunkCodec.js';
 import { DistributedRunError } from './DistributedRunError.js';
 import { loadItemState } from './itemState.js';
-import { failureKey, type WorkItem } from './WorkItem.js';
+import { claimRunNonce } from './runNonce.js';
+import { failureKey, itemKeyOf, type WorkItem } from './WorkItem.js';
 
 /** How far a distributed run has got. */
 export interface RunProgress {
@@ -29,7 +30,12 @@ export interface DistributedRunOptions {
   readonly keep?: boolean;
   /** How long a worker holds an item without a sign of life before it is redelivered (default 60 s). */
   readonly ackWaitMs?: number;
-  /** Deliveries of an item before the run fails naming it (default 5). */
+  /**
+   * Failed deliveries of an item (a worker's error on it, or a worker that died computing it)
+   * before the run fails naming it (default 5). Deliveries given back unharmed (a worker stopping,
+   * an item pulled ahead and returned, the server going away) do not count; the server's own
+   * delivery limit is set to {@link deliveryCap} of this, so an item still ends.
+   */
   readonly maxDeliver?: number;
   /** How often the KV bucket is looked at (default 200 ms). */
   readonly pollMs?: number;
@@ -120,7 +126,7 @@ async function openRun(
       durable_name: names.consumer,
       ack_policy: AckPolicy.Explicit,
       ack_wait: nanos(options.ackWaitMs ?? 60_000),
-      max_deliver: options.maxDeliver ?? 5,
+      max_deliver: deliveryCap(options.maxDeliver ?? DEFAULT_MAX_FAILURES),
     }),
   );
   const kv = await new Kvm(nc).create(names.bucket, { history: 1, storage: StorageType.File });
@@ -183,10 +189,15 @@ async function coordinate(
       { hint: 'Resume a run with the same files and options, or start a new run (another --run id).' },
     );
   }
+  // Made by the run's first coordinator, reused by a resumed one: states of a removed run of the
+  // same id (a worker that stalled on its item) are stored under another nonce and never merged.
+  const nonce = await persist(() => claimRunNonce(kv), stopped, gone);
+  const maxFailures = options.maxDeliver ?? DEFAULT_MAX_FAILURES;
   const done = new Map<number, Uint8Array>();
   const seenKeys = (): Promise<string[]> => bucketKeys(kv);
   for (const key of await persist(seenKeys, stopped, gone)) {
-    if (key.startsWith('state.')) done.set(Number(key.slice(6)), new Uint8Array(0));
+    const named = itemKeyOf(key, nonce);
+    if (named?.kind === 'state') done.set(named.index, new Uint8Array(0));
   }
   // An item whose deliveries ran out without a worker saying why (its workers crashed or stalled on
   // it every time): the server says so in an advisory, by the item's stream sequence.
@@ -223,7 +234,10 @@ async function coordinate(
       publishing.push(
         // A duplicate (published by a coordinator before this one) acks with the original's sequence.
         persist(
-          () => js.publish(names.subject, JSON.stringify(item), { msgID: `${names.run}.${item.index}` }),
+          () =>
+            js.publish(names.subject, JSON.stringify({ ...item, nonce, maxFailures }), {
+              msgID: `${names.run}.${item.index}`,
+            }),
           stopped,
           gone,
         ).then((ack) => {
@@ -237,7 +251,7 @@ async function coordinate(
     // published nothing).
     nc.publish(WORKERS_WAKE_SUBJECT);
     done.clear();
-    await merge(nc, names, kv, options, emit, stopped, done, exhausted);
+    await merge(nc, names, kv, nonce, options, emit, stopped, done, exhausted);
   } finally {
     advisories.unsubscribe();
   }
@@ -248,6 +262,7 @@ async function merge(
   nc: NatsConnection,
   names: RunNames,
   kv: KV,
+  nonce: string,
   options: DistributedRunOptions,
   emit: (chunks: PassChunks) => void,
   stopped: () => boolean,
@@ -328,18 +343,19 @@ async function merge(
         continue;
       }
       for (const key of keys) {
-        const dot = key.indexOf('.');
-        const index = Number(key.slice(dot + 1));
-        const kind = key.slice(0, dot);
+        // Keys of another nonce (a removed run of the same id) and other records are not merged.
+        const named = itemKeyOf(key, nonce);
+        if (named === undefined) continue;
+        const { kind, index } = named;
         if (kind === 'failed') {
-          const entry = await kv.get(failureKey(index)).catch(() => null);
+          const entry = await kv.get(failureKey(index, nonce)).catch(() => null);
           throw failed(
             index,
             entry === null ? 'unknown error' : new TextDecoder().decode(entry.value).replace(/\.+$/, ''),
           );
         }
         if (kind !== 'state' || done.has(index) || items[index] === undefined) continue;
-        const value = await loadItemState(kv, index).catch(() => null);
+        const value = await loadItemState(kv, nonce, index).catch(() => null);
         if (value === null) continue;
         done.set(index, value);
         rows += items[index]!.rows;
@@ -350,7 +366,10 @@ async function merge(
       }
       for (const index of exhausted.slice(0, exhaustedBefore)) {
         if (!done.has(index)) {
-          throw failed(index, 'no worker completed it (they crashed or stalled on it every time)');
+          throw failed(
+            index,
+            'no worker completed it: its deliveries ran out (its workers crashed, stalled or were stopped on it every time)',
+          );
         }
       }
       exhaustedBefore = exhausted.length;
@@ -402,6 +421,18 @@ async function merge(
   } finally {
     writes.unsubscribe();
   }
+}
+
+/** Failed deliveries of an item before the run fails naming it, unless told otherwise. */
+const DEFAULT_MAX_FAILURES = 5;
+
+/**
+ * The consumer's delivery limit for items that may fail `maxFailures` times: deliveries given back
+ * unharmed (stopping workers, items pulled ahead, server restarts) do not count as failures, but
+ * an item cannot be delivered forever either (its workers' records of how deliveries ended lost).
+ */
+export function deliveryCap(maxFailures: number): number {
+  return Math.max(20, maxFailures * 4);
 }
 
 /** Longest time between two listings of the bucket while its writes are relayed (a missed one is found so). */

@@ -15,7 +15,9 @@ import { DistributedRunError } from './DistributedRunError.js';
 import { distributedChunks } from './distributedChunks.js';
 import { listRuns } from './listRuns.js';
 import { planWorkItems } from './planWorkItems.js';
+import { readRunNonce } from './runNonce.js';
 import { serveWorkItems } from './serveWorkItems.js';
+import { stateKey } from './WorkItem.js';
 
 let server: NatsServer;
 const path = join(mkdtempSync(join(tmpdir(), 'lossflow-nats-run-')), 'log.arrows');
@@ -171,7 +173,9 @@ describe('distributedChunks with serveWorkItems', () => {
       for (let tries = 0; ; tries++) {
         try {
           const kv = await kvm.open(runNames('old').bucket);
-          await kv.create('state.0', new TextEncoder().encode(JSON.stringify(v1)));
+          const nonce = await readRunNonce(kv);
+          if (nonce === null) throw new Error('the run has no nonce yet');
+          await kv.create(stateKey(0, nonce), new TextEncoder().encode(JSON.stringify(v1)));
           break;
         } catch (e) {
           if (tries > 100) throw e;
@@ -238,7 +242,7 @@ describe('item states larger than a message', () => {
       const kv = await new Kvm(nc).open(runNames('pieces').bucket);
       const keys: string[] = [];
       for await (const k of await kv.keys()) keys.push(k);
-      expect(keys.filter((k) => k.startsWith('piece.0.')).length).toBeGreaterThan(2);
+      expect(keys.filter((k) => /^piece\.[0-9a-f]{16}\.0\./.test(k)).length).toBeGreaterThan(2);
       expect(await removeRun(nc, { distributed: 'pieces' })).toBe(true);
     } finally {
       stop.abort();

@@ -1,4 +1,13 @@
-import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  renameSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PassChunks } from '@lossflow/rx';
@@ -63,6 +72,42 @@ describe('checkItemFile', () => {
     expect(((await failure(checkItemFile(planned))) as Error).message).toContain(
       'is 100000 bytes, planned with 200000',
     );
+  });
+
+  it('fails FILE_CHANGED when the middle is rewritten in place keeping the size and the modification time', async () => {
+    const path = join(dir, 'b.bin');
+    const bytes = new Uint8Array(300_000).map((_, i) => i % 251);
+    writeFileSync(path, bytes);
+    // Whole seconds, so the time set back below is the planned one to the nanosecond.
+    utimesSync(path, 1_700_000_000, 1_700_000_000);
+    const planned = item(path, { identity: await fileIdentity(path) });
+    await expect(checkItemFile(planned)).resolves.toBeUndefined();
+    // Past the first and before the last 64 KiB, as `dd conv=notrunc` then `touch -d` would.
+    const fd = openSync(path, 'r+');
+    writeSync(fd, new Uint8Array(50_000).fill(9), 0, 50_000, 120_000);
+    closeSync(fd);
+    utimesSync(path, 1_700_000_000, 1_700_000_000);
+    const now = await fileIdentity(path);
+    expect([now.size, now.mtimeNs, now.edges]).toEqual([
+      planned.identity!.size,
+      planned.identity!.mtimeNs,
+      planned.identity!.edges,
+    ]);
+    const changed = await failure(checkItemFile(planned));
+    expect(changed).toMatchObject({ code: 'FILE_CHANGED', item: 2, file: path });
+    expect((changed as Error).message).toContain('was changed after planning');
+  });
+
+  it('fails FILE_CHANGED when another file with the same bytes and times is renamed over it', async () => {
+    const path = join(dir, 'c.bin');
+    const twin = join(dir, 'c.twin');
+    const bytes = new Uint8Array(1_000).fill(3);
+    writeFileSync(path, bytes);
+    writeFileSync(twin, bytes);
+    for (const p of [path, twin]) utimesSync(p, 1_700_000_000, 1_700_000_000);
+    const planned = item(path, { identity: await fileIdentity(path) });
+    renameSync(twin, path);
+    expect(((await failure(checkItemFile(planned))) as Error).message).toContain('is another file (inode)');
   });
 
   it('does not check items planned without an identity (older coordinators)', async () => {

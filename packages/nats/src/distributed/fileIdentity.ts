@@ -8,7 +8,7 @@ import type { FileIdentity, WorkItem } from './WorkItem.js';
 const EDGE_BYTES = 64 * 1024;
 
 /**
- * The {@link FileIdentity} of the file at `path` (two 64 KiB reads and a stat).
+ * The {@link FileIdentity} of the file at `path` (two 64 KiB reads and a stat, in nanoseconds).
  *
  * @example
  * const identity = await fileIdentity('/shared/log.arrows');
@@ -26,7 +26,13 @@ export async function fileIdentity(path: string): Promise<FileIdentity> {
     const tail = Buffer.alloc(size - tailStart);
     await handle.read(tail, 0, tail.length, tailStart);
     hash.update(tail);
-    return { size, mtimeNs: stat.mtimeNs.toString(), edges: hash.digest('hex') };
+    return {
+      size,
+      mtimeNs: stat.mtimeNs.toString(),
+      ctimeNs: stat.ctimeNs.toString(),
+      ino: stat.ino.toString(),
+      edges: hash.digest('hex'),
+    };
   } finally {
     await handle.close();
   }
@@ -48,6 +54,13 @@ export async function checkItemFile(item: WorkItem): Promise<void> {
     throw fileChanged(item, `is ${now.size} bytes, planned with ${planned.size}`);
   }
   if (now.mtimeNs !== planned.mtimeNs) throw fileChanged(item, 'was modified after planning');
+  if (planned.ino !== undefined && now.ino !== planned.ino) {
+    throw fileChanged(item, 'is another file (inode) than when planned');
+  }
+  // Written (or its metadata changed) with its modification time set back afterwards.
+  if (planned.ctimeNs !== undefined && now.ctimeNs !== planned.ctimeNs) {
+    throw fileChanged(item, 'was changed after planning (its status change time differs)');
+  }
   if (now.edges !== planned.edges) throw fileChanged(item, 'has other contents than when planned');
 }
 

@@ -18,7 +18,9 @@ import {
   WORKERS_WAKE_SUBJECT,
 } from '../runs/runNames.js';
 import { encodeChunks } from './chunkCodec.js';
+import { failedDeliveries, recordDelivery } from './deliveryRecords.js';
 import { storeItemState } from './itemState.js';
+import { readRunNonce } from './runNonce.js';
 import { failureKey, stateKey, type WorkItem } from './WorkItem.js';
 
 /** What a worker does, told to its caller (for its log). */
@@ -26,7 +28,11 @@ export type WorkerEvent =
   | { readonly type: 'item'; readonly item: WorkItem; readonly delivery: number }
   | { readonly type: 'stored'; readonly item: WorkItem; readonly duplicate: boolean }
   | { readonly type: 'failed'; readonly item: WorkItem; readonly error: unknown; readonly final: boolean }
-  | { readonly type: 'released'; readonly item: WorkItem };
+  | { readonly type: 'released'; readonly item: WorkItem }
+  /** The server went away or timed out while the item was stored or acknowledged: given back. */
+  | { readonly type: 'lost'; readonly item: WorkItem; readonly error: unknown }
+  /** The item's run ended (removed, or replaced by a new run of the same id): dropped. */
+  | { readonly type: 'dropped'; readonly item: WorkItem; readonly reason: string };
 
 /** Options of {@link serveWorkItems}. */
 export interface ServeOptions {
@@ -242,6 +248,7 @@ async function handle(
   options.onEvent?.({ type: 'item', item, delivery });
   let kv = buckets.get(names.bucket);
   let info: ConsumerInfo;
+  let runNonce: string | null;
   try {
     if (kv === undefined) {
       kv = await kvm.open(names.bucket);
@@ -249,69 +256,149 @@ async function handle(
       await kv.status();
       buckets.set(names.bucket, kv);
     }
-    info = await consumer.info(true);
+    [info, runNonce] = await Promise.all([consumer.info(true), readRunNonce(kv)]);
   } catch (e) {
     // The run was removed between the pull and here (nothing to store its state in: drop the
     // item), or the server went away (it comes back: leave the item to be delivered again).
     buckets.delete(names.bucket);
-    if (isStreamNotFound(e)) msg.term('the run was removed');
+    if (isStreamNotFound(e)) drop(item, options, `run ${item.run} ended`);
     else msg.nak(1_000);
     return;
   }
+  if (item.v === NATS_PROTOCOL_VERSION && (item.nonce === undefined || item.nonce !== runNonce)) {
+    // A stalled worker's item of a removed run whose id a new run uses now: not this run's.
+    drop(item, options, `run ${item.run} ended (a new run of that id started)`);
+    return;
+  }
+  const nonce = item.nonce ?? '';
   if (item.v !== NATS_PROTOCOL_VERSION) {
     // Another lossflow version planned it: its states would not merge right here.
     const text = `the item is of protocol ${item.v} and this worker speaks ${NATS_PROTOCOL_VERSION}; run workers of the coordinator's lossflow version`;
     options.onEvent?.({ type: 'failed', item, error: new Error(text), final: true });
-    if (await writeFailure(kv, item, text)) {
-      nc.publish(names.written, failureKey(item.index));
+    if (await writeFailure(kv, item, nonce, text)) {
+      nc.publish(names.written, failureKey(item.index, nonce));
       msg.term(text);
     }
     return;
   }
   const ackWait = millis(info.config.ack_wait ?? 30_000_000_000);
-  const maxDeliver = info.config.max_deliver ?? -1;
+  // Failed deliveries that make the item poison (releases do not count); the consumer's delivery
+  // limit is only a larger cap, for an item whose records were lost.
+  const maxFailures = item.maxFailures ?? info.config.max_deliver ?? -1;
   // Tells the server the item is in hand, so a long item is not redelivered while it is computed.
   const alive = setInterval(() => msg.working(), Math.max(100, ackWait / 3));
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  const bucket = kv;
+  // Acks, naks and terms go to a reply subject named after the run's stream, which a new run of
+  // the same id reuses: sent only while the run is still the one that published the item.
+  const ours = async (): Promise<boolean> => (await readRunNonce(bucket).catch(() => null)) === nonce;
+  const failForGood = async (text: string): Promise<void> => {
+    if (!(await ours())) {
+      drop(item, options, `run ${item.run} ended`);
+      return;
+    }
+    // Terminated only once the coordinator can learn why; else left to the server, whose
+    // max-deliveries advisory tells the coordinator when the delivery cap is reached.
+    if (await writeFailure(bucket, item, nonce, text)) {
+      nc.publish(names.written, failureKey(item.index, nonce));
+      msg.term(text);
+    }
+  };
+  let before: string[] = [];
   try {
     // Already computed by a worker that died before acknowledging it: nothing to do.
-    const stored = await kv.get(stateKey(item.index)).catch(() => null);
+    const stored = await kv.get(stateKey(item.index, nonce)).catch(() => null);
     if (stored === null || stored.value.length === 0) {
-      const chunks = await options.compute(item, stop.signal);
+      before = delivery > 1 ? await failedDeliveries(kv, nonce, item.index, delivery) : [];
+      if (maxFailures > 0 && before.length >= maxFailures) {
+        // Its workers died on it (or their failures were recorded and the item came back anyway).
+        const text = `no worker completed it: ${before.join('; ')}`;
+        options.onEvent?.({ type: 'failed', item, error: new Error(text), final: true });
+        await failForGood(text);
+        return;
+      }
+      await recordDelivery(kv, nonce, item.index, delivery, 'computing');
+      const chunks = await options.compute(item, stop.signal).catch((e: unknown) => {
+        throw stop.signal.aborted ? e : new ItemFailure(e);
+      });
       // States above the server's largest message go in pieces (an item of thousands of batches).
       const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
-      const duplicate = await storeItemState(kv, item.index, encodeChunks(chunks), maxPayload);
-      nc.publish(names.written, stateKey(item.index));
+      const duplicate = await storeItemState(kv, nonce, item.index, encodeChunks(chunks), maxPayload);
+      nc.publish(names.written, stateKey(item.index, nonce));
       options.onEvent?.({ type: 'stored', item, duplicate });
       await options.beforeAck?.(item, stop.signal);
     } else {
-      nc.publish(names.written, stateKey(item.index));
+      nc.publish(names.written, stateKey(item.index, nonce));
       options.onEvent?.({ type: 'stored', item, duplicate: true });
     }
-    await msg.ackAck();
+    if (await ours()) await msg.ackAck();
+    else drop(item, options, `run ${item.run} ended`);
   } catch (error) {
-    if (stop.signal.aborted) {
-      msg.nak();
-      options.onEvent?.({ type: 'released', item });
+    if (!(error instanceof ItemFailure) && isStreamNotFound(error)) {
+      // The run was removed while the item was computed or stored: nothing can use it now.
+      drop(item, options, `run ${item.run} ended`);
       return;
     }
-    const final = maxDeliver > 0 && delivery >= maxDeliver;
-    options.onEvent?.({ type: 'failed', item, error, final });
-    if (final) {
-      const text = failureText(error);
-      // Terminated only once the coordinator can learn why; else left to the server, whose
-      // max-deliveries advisory tells the coordinator when this last delivery's ack wait ends.
-      if (await writeFailure(kv, item, text)) {
-        nc.publish(names.written, failureKey(item.index));
-        msg.term(text);
+    if (stop.signal.aborted || !(error instanceof ItemFailure)) {
+      // Given back unharmed: the worker is stopping, or the server went away (or timed out)
+      // while the item was stored or acknowledged. Not a failure of the item.
+      if (stop.signal.aborted) options.onEvent?.({ type: 'released', item });
+      else options.onEvent?.({ type: 'lost', item, error });
+      await recordReleased(kv, nonce, item.index, delivery, stop.signal.aborted);
+      if (await ours()) {
+        if (stop.signal.aborted) msg.nak();
+        else msg.nak(Math.min(1_000, ackWait));
       }
-    } else msg.nak(Math.min(1_000, ackWait));
+      return;
+    }
+    const text = failureText(error.cause);
+    const final = maxFailures > 0 && before.length + 1 >= maxFailures;
+    options.onEvent?.({ type: 'failed', item, error: error.cause, final });
+    await recordDelivery(kv, nonce, item.index, delivery, { failed: text }).catch(() => undefined);
+    if (final) await failForGood(text);
+    else if (await ours()) msg.nak(Math.min(1_000, ackWait));
   } finally {
     clearInterval(alive);
     options.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** An error of computing an item (its bytes, its file): counts toward its failures. */
+class ItemFailure extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+/**
+ * Records a delivery given back unharmed, retried for a while when the server is away (a stopping
+ * worker tries once: it must exit soon). Left `computing` if it cannot be written.
+ */
+async function recordReleased(
+  kv: KV,
+  nonce: string,
+  index: number,
+  delivery: number,
+  stopping: boolean,
+): Promise<void> {
+  for (let attempt = 0; attempt < (stopping ? 1 : 40); attempt++) {
+    const written = await recordDelivery(kv, nonce, index, delivery, 'released').then(
+      () => true,
+      () => false,
+    );
+    if (written) return;
+    await sleep(250, undefined);
+  }
+}
+
+/**
+ * Drops an item whose run ended: nothing can use its states any more. It is neither acknowledged
+ * nor terminated: its stream is gone, and a new run of the same id answers on its reply subject.
+ */
+function drop(item: WorkItem, options: ServeOptions, reason: string): void {
+  options.onEvent?.({ type: 'dropped', item, reason });
 }
 
 /**
@@ -333,12 +420,13 @@ function failureText(error: unknown): string {
  *
  * @returns whether it is written (by this worker or another)
  */
-async function writeFailure(kv: KV, item: WorkItem, text: string): Promise<boolean> {
+async function writeFailure(kv: KV, item: WorkItem, nonce: string, text: string): Promise<boolean> {
+  const key = failureKey(item.index, nonce);
   for (let attempt = 0; attempt < 40; attempt++) {
     const written = await kv
-      .create(failureKey(item.index), new TextEncoder().encode(text))
+      .create(key, new TextEncoder().encode(text))
       .then(() => true)
-      .catch(async () => (await kv.get(failureKey(item.index)).catch(() => null)) !== null);
+      .catch(async () => (await kv.get(key).catch(() => null)) !== null);
     if (written) return true;
     await sleep(250, undefined);
   }

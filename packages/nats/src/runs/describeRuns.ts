@@ -62,8 +62,8 @@ export async function describeRuns(nc: NatsConnection): Promise<RunInfo[]> {
       const kv = await kvm.open(runNames(run).bucket).catch(() => undefined);
       const items = kv === undefined ? null : await runPlanItems(kv).catch(() => null);
       // A bucket being removed (or never made) counts nothing.
-      const itemsDone = kv === undefined ? 0 : await countKeys(kv, 'state.*').catch(() => 0);
-      const itemsFailed = kv === undefined ? 0 : await countKeys(kv, 'failed.*').catch(() => 0);
+      const itemsDone = kv === undefined ? 0 : await countKeys(kv, 'state.>').catch(() => 0);
+      const itemsFailed = kv === undefined ? 0 : await countKeys(kv, 'failed.>').catch(() => 0);
       runs.push({
         kind: 'distributed',
         run,
