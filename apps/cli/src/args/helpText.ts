@@ -114,7 +114,7 @@ ${METRIC_LINES}
   --average micro|macro|weighted|none|binary
                             precision, recall, f1 (default macro; for one 0/1 target per sample
                             binary = the positive class, the others over classes 0 and 1), auroc (macro|none)
-  --threshold P             0/1 targets: a probability >= P predicts 1 (default 0.5); with
+  --threshold P             0/1 targets: a probability > P predicts 1 (default 0.5); with
                             class-index targets (argmax) it is a usage error
   --multilabel subset|elementwise|macro
                             accuracy of (N, L) 0/1 targets: rows with every label right (default,

@@ -65,6 +65,29 @@ export function metricCell(value: MetricValue | undefined): string {
 }
 
 /**
+ * A printed value and its error bound, `0.7823 ± 0.000041`: the bound grows by the printed value's
+ * own rounding, so the exact value lies within the printed value ± the printed bound (a bound of
+ * 0.00002 beside a value rounded to 4 decimals did not hold). `text` alone without a bound.
+ */
+export function boundedCell(
+  text: string,
+  value: MetricValue | undefined,
+  bound: number | readonly number[] | undefined,
+): string {
+  if (bound === undefined || text === '' || value === undefined) return text;
+  const rounding = (v: number, shown: string) => {
+    const r = Math.abs(v - Number(shown));
+    return Number.isFinite(r) ? r : 0;
+  };
+  if (typeof bound === 'number')
+    return `${text} ${errorBoundText(typeof value === 'number' ? bound + rounding(value, text) : bound)}`;
+  const list = Array.isArray(value) && !Array.isArray(value[0]) ? (value as readonly number[]) : undefined;
+  const grown =
+    list === undefined ? bound : bound.map((b, k) => b + rounding(list[k]!, listNumber(list[k]!)));
+  return `${text} ${errorBoundText(grown)}`;
+}
+
+/**
  * An error bound as the table and the report print it after the value: `± 0.0017` (2 significant
  * digits, rounded up so the printed bound still holds), per class in brackets; `''` for none.
  */

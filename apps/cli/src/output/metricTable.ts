@@ -3,7 +3,7 @@ import { type DisplayKey, keyLabel } from '../eval/displayKey.js';
 import type { MetricResult } from '../metrics/metricResults.js';
 import type { Style } from './ansi.js';
 import { lossColumnFormat } from './lossColumnFormat.js';
-import { errorBoundText, metricCell } from './metricOutput.js';
+import { boundedCell, metricCell } from './metricOutput.js';
 
 /** Significant digits of a metric column's smallest value: the table's metrics are 4-digit figures. */
 const METRIC_DIGITS = 4;
@@ -31,8 +31,7 @@ export function withMetricColumns(results: readonly MetricResult[]): MetricColum
   );
   // auroc's error bound beside its value: the exact value lies within value ± bound.
   const cell = (i: number, v: MetricValue | undefined, bound?: number | number[]): string => {
-    const text = typeof v === 'number' ? formats[i]!(v) : metricCell(v);
-    return bound === undefined || text === '' ? text : `${text} ${errorBoundText(bound)}`;
+    return boundedCell(typeof v === 'number' ? formats[i]!(v) : metricCell(v), v, bound);
   };
   return {
     headers: shown.map((r) => r.metric),
@@ -68,8 +67,7 @@ export function metricTableLines(
             : `\n  ${style.dim(`(all rows; each ${by ?? 'group'}'s matrix: --format json, or the --report heat map)`)}`;
         return `${style.bold(r.metric)} (rows: true class, columns: predicted)\n${rows.join('\n')}${note}`;
       }
-      const withBound = (v: MetricValue, bound?: number | number[]) =>
-        bound === undefined ? metricCell(v) : `${metricCell(v)} ${errorBoundText(bound)}`;
+      const withBound = (v: MetricValue, bound?: number | number[]) => boundedCell(metricCell(v), v, bound);
       if (r.groups === undefined || r.groups.length === 0)
         return `${style.bold(r.metric)} ${withBound(r.value, r.errorBound)}`;
       const labels = [...r.groups.map((g) => `${by ?? 'group'} ${keyLabel(g.key)}`), 'all'];

@@ -3,7 +3,7 @@ import { type DisplayKey, keyLabel, keyNamesLabel } from '../eval/displayKey.js'
 import type { LossResult } from '../eval/evalPipeline.js';
 import type { MetricResult } from '../metrics/metricResults.js';
 import { lossColumnFormat } from '../output/lossColumnFormat.js';
-import { errorBoundText, metricCell } from '../output/metricOutput.js';
+import { boundedCell, metricCell } from '../output/metricOutput.js';
 import { formatBytes, formatCount, formatDuration } from '../output/numberFormat.js';
 import { optionSummary } from '../output/optionSummary.js';
 import { type HeatmapMatrix, renderConfusionHeatmap } from './confusionHeatmap.js';
@@ -263,8 +263,7 @@ function metricsSection(metrics: readonly MetricResult[], by: string | undefined
     const fixed = lossColumnFormat(numbers, 4);
     // auroc's error bound beside its value: the exact value lies within value ± bound.
     const cell = (v: MetricValue | undefined, bound?: number | number[]) => {
-      const text = typeof v === 'number' ? fixed(v) : metricCell(v);
-      return bound === undefined || text === '' ? text : `${text} ${errorBoundText(bound)}`;
+      return boundedCell(typeof v === 'number' ? fixed(v) : metricCell(v), v, bound);
     };
     const cells = keys
       .map((_, i) => `<td>${escapeHtml(cell(m.groups?.[i]?.value, m.groups?.[i]?.errorBound))}</td>`)

@@ -108,6 +108,12 @@ export function sumAt(sums: Float64Array, i: number): number {
 export const MOMENT_BLOCK = 9;
 
 /**
+ * The exponent of a moments block whose values are all zero (below any real exponent, ±1020): it
+ * never sets the common exponent of a merge.
+ */
+export const NO_MAGNITUDE = -2000;
+
+/**
  * Combines the moments block of other rows (`from` at `j`) into `into` at `i` (Chan, Golub &
  * LeVeque's pairwise update): centred sums are shifted by the difference of the means instead of
  * subtracting large sums of squares. The block with the smaller scale is first rescaled to the
@@ -123,13 +129,14 @@ export function addMoments(into: Float64Array, i: number, from: ArrayLike<number
   }
   const eA = Math.max(into[i + 7]!, from[j + 7]!);
   const eB = Math.max(into[i + 8]!, from[j + 8]!);
-  // Scales taking each side's sums to the common exponents (1 for the larger side).
-  const ia = 2 ** (into[i + 7]! - eA);
-  const ib = 2 ** (into[i + 8]! - eB);
-  const fa = 2 ** (from[j + 7]! - eA);
-  const fb = 2 ** (from[j + 8]! - eB);
-  const sA = 2 ** -eA;
-  const sB = 2 ** -eB;
+  // Scales taking each side's sums to the common exponents (1 for the larger side; 0 for a side of
+  // zeros, whose sums are 0). Two sides of zeros keep NO_MAGNITUDE and scale by 1.
+  const ia = eA === NO_MAGNITUDE ? 1 : 2 ** (into[i + 7]! - eA);
+  const ib = eB === NO_MAGNITUDE ? 1 : 2 ** (into[i + 8]! - eB);
+  const fa = eA === NO_MAGNITUDE ? 1 : 2 ** (from[j + 7]! - eA);
+  const fb = eB === NO_MAGNITUDE ? 1 : 2 ** (from[j + 8]! - eB);
+  const sA = eA === NO_MAGNITUDE ? 1 : 2 ** -eA;
+  const sB = eB === NO_MAGNITUDE ? 1 : 2 ** -eB;
   const n = na + nb;
   const dA = from[j + 1]! * sA - into[i + 1]! * sA;
   const dB = from[j + 2]! * sB - into[i + 2]! * sB;

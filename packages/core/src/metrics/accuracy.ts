@@ -18,7 +18,7 @@ import { sigmoid } from './sampleScores.js';
 export interface AccuracyOptions {
   /** Class-index targets (or binary targets) equal to this are skipped (default −100). */
   ignoreIndex?: number | bigint;
-  /** With 0/1 targets: a probability ≥ threshold predicts 1 (default 0.5). */
+  /** With 0/1 targets: a probability above the threshold predicts 1 (default 0.5; `>` as torchmetrics). */
   threshold?: number;
   /** `'logits'` (default; sigmoid before the threshold) or `'probabilities'` (0/1 targets only). */
   scores?: 'logits' | 'probabilities';
@@ -156,7 +156,7 @@ function countThresholdHits(
       const p = logits ? sigmoid(z) : z;
       if (!logits && (p < 0 || p > 1)) throw probabilityError(NAME, Math.floor(i / labels), p);
       seen = true;
-      if ((p >= threshold ? 1 : 0) !== yi) right = false;
+      if ((p > threshold ? 1 : 0) !== yi) right = false;
     }
     if (!seen) continue;
     if (labelPairs > 1) {

@@ -27,7 +27,7 @@ export interface ClassScoreOptions {
   average?: ClassScoreAverage;
   /** Class-index targets (or binary targets) equal to this are skipped (default −100). */
   ignoreIndex?: number | bigint;
-  /** With 0/1 targets: a probability ≥ threshold predicts 1 (default 0.5). */
+  /** With 0/1 targets: a probability above the threshold predicts 1 (default 0.5; `>` as torchmetrics). */
   threshold?: number;
   /** `'logits'` (default; sigmoid before the threshold) or `'probabilities'`. */
   scores?: 'logits' | 'probabilities';
@@ -125,7 +125,7 @@ export function classStatScoresPartial(
       const p = logits ? sigmoid(z) : z;
       if (!logits && (p < 0 || p > 1)) throw probabilityError(metric, Math.floor(i / labels), p);
       counted++;
-      const pred = p >= threshold;
+      const pred = p > threshold;
       const l = i % labels;
       if (pred && yi === 1) counts[l]!++;
       else if (pred) counts[labels + l]!++;

@@ -279,9 +279,9 @@ describe('defined behaviour', () => {
     expect(accuracy(x, [0, 1])).toBe(1);
   });
 
-  it('binary accuracy applies the threshold to sigmoid(logit), or to probabilities', () => {
-    expect(accuracy([0, -0.1, 2], [1, 0, 1])).toBe(1);
-    expect(accuracy([0.5, 0.2], [1, 1], { scores: 'probabilities', threshold: 0.2 })).toBe(1);
+  it('binary accuracy applies the threshold to sigmoid(logit), or to probabilities (1 only above it)', () => {
+    expect(accuracy([0, -0.1, 2], [0, 0, 1])).toBe(1);
+    expect(accuracy([0.5, 0.2], [1, 0], { scores: 'probabilities', threshold: 0.2 })).toBe(1);
   });
 
   it('auroc is exact (bound 0) when no bin holds both classes, and within its bound otherwise', () => {

@@ -32,3 +32,15 @@ describe('the metric registry', () => {
     }
   });
 });
+
+describe('the 0/1 threshold', () => {
+  it('predicts 1 only above it, as torchmetrics (`preds > threshold`): a logit of 0 predicts 0', () => {
+    const logits = Float32Array.from([0, 0, 0, 0]);
+    const targets = Int32Array.from([0, 0, 1, 0]);
+    expect(core.accuracy(logits, targets)).toBe(0.75);
+    expect(core.recall(logits, targets)).toBe(0);
+    const probabilities = Float64Array.from([0.3, 0.3, 0.7, 0.3]);
+    expect(core.accuracy(probabilities, targets, { scores: 'probabilities', threshold: 0.3 })).toBe(1);
+    expect(core.accuracy(probabilities, targets, { scores: 'probabilities', threshold: 0.29 })).toBe(0.25);
+  });
+});

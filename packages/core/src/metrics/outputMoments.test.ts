@@ -47,6 +47,27 @@ describe('pearson and r2 at any magnitude', () => {
     closeTo(finalizeMetric(state!) as number, r, 1e-13);
   });
 
+  it.each([1, 1e-160, 1e-200, 1e200])('a batch of zeros at scale %s merges as the rows in one batch', (s) => {
+    // Rows 300–599 exactly zero (both variables, then only the targets): the zero batch has no
+    // magnitude, so it must not set the merged scale (at 1e-200 the others' moments underflowed).
+    for (const zeroX of [true, false]) {
+      const xs = scaled(x, s);
+      const ys = scaled(y, s);
+      if (zeroX) xs.fill(0, 300, 600);
+      ys.fill(0, 300, 600);
+      let rs: MetricState | undefined;
+      let qs: MetricState | undefined;
+      for (let i = 0; i < 1000; i += 300) {
+        rs = pearsonPartial(xs.subarray(i, i + 300), ys.subarray(i, i + 300), {}, rs);
+        qs = r2Partial(xs.subarray(i, i + 300), ys.subarray(i, i + 300), {}, qs);
+      }
+      const oneR = pearson(scaled(xs, 1 / s), scaled(ys, 1 / s)) as number;
+      const oneQ = r2(scaled(xs, 1 / s), scaled(ys, 1 / s)) as number;
+      closeTo(finalizeMetric(rs!) as number, oneR, 1e-13);
+      closeTo(finalizeMetric(qs!) as number, oneQ, 1e-13);
+    }
+  });
+
   it('only x scaled: r is scale-free, values of very different magnitudes mix', () => {
     closeTo(pearson(scaled(x, 1e-300), scaled(y, 1e300)) as number, r, 1e-14);
   });
@@ -90,6 +111,17 @@ describe('(N, k) data: per output, as r2_score and PearsonCorrCoef(num_outputs=k
     });
     const want = tot.reduce((a, t, j) => a + t * r2s[j]!, 0) / tot.reduce((a, b) => a + b, 0);
     closeTo(r2(X, Y, { multioutput: 'variance_weighted' }) as number, want, 1e-13);
+  });
+
+  it.each([1e160, 1e-170])('variance_weighted at scale %s weighs as at scale 1', (s) => {
+    const want = r2(X, Y, { multioutput: 'variance_weighted' }) as number;
+    const got = r2(
+      { data: scaled(x, s), shape: [n, k] },
+      { data: scaled(y, s), shape: [n, k] },
+      { multioutput: 'variance_weighted' },
+    ) as number;
+    closeTo(got, want, 1e-13);
+    expect(got).not.toBe(r2(X, Y) as number);
   });
 
   it('pearson takes no variance_weighted; an (N, k) batch does not join an (N) state', () => {

@@ -1,4 +1,4 @@
-import { addMoments, MOMENT_BLOCK } from './MetricState.js';
+import { addMoments, MOMENT_BLOCK, NO_MAGNITUDE } from './MetricState.js';
 
 const scratch = new Float64Array(MOMENT_BLOCK);
 
@@ -6,11 +6,12 @@ const scratch = new Float64Array(MOMENT_BLOCK);
 const MAX_SCALE = 1020;
 
 /**
- * The exponent e with 2^e ≤ `max` < 2^(e+1) (0 for 0 or a non-finite max), clamped to ±1020:
- * values divided by 2^e lie within [−2, 2], so their squares neither overflow nor underflow.
+ * The exponent e with 2^e ≤ `max` < 2^(e+1), clamped to ±1020: values divided by 2^e lie within
+ * [−2, 2], so their squares neither overflow nor underflow. `fallback` for a max of 0 (or not
+ * finite): all-zero values have no magnitude of their own.
  */
-function scaleExponent(max: number): number {
-  if (!(max > 0) || !Number.isFinite(max)) return 0;
+function scaleExponent(max: number, fallback: number): number {
+  if (!(max > 0) || !Number.isFinite(max)) return fallback;
   return Math.max(-MAX_SCALE, Math.min(MAX_SCALE, Math.floor(Math.log2(max))));
 }
 
@@ -41,10 +42,14 @@ export function addPairMoments(
     maxX = Math.max(maxX, Math.abs(x[i]!));
     maxY = Math.max(maxY, Math.abs(y[i]!));
   }
-  const eX = scaleExponent(maxX);
-  const eY = scaleExponent(maxY);
-  const sX = 2 ** -eX;
-  const sY = 2 ** -eY;
+  // A variable that is all zero in this batch takes the other's exponent, or NO_MAGNITUDE when both
+  // are: a merge then keeps the other batches' exponent instead of scaling their moments to 2^0
+  // (data near 1e-200 beside a batch of zeros underflowed so). The residual y − x is taken in the
+  // targets' scale, so zero targets beside nonzero predictions take the predictions' exponent.
+  const eX = scaleExponent(maxX, scaleExponent(maxY, NO_MAGNITUDE));
+  const eY = scaleExponent(maxY, eX);
+  const sX = eX === NO_MAGNITUDE ? 1 : 2 ** -eX;
+  const sY = eY === NO_MAGNITUDE ? 1 : 2 ** -eY;
   let sx = 0;
   let sy = 0;
   for (let i = offset; i < end; i += stride) {

@@ -1,6 +1,6 @@
 import { checkOptionKeys, optionKeys } from '../descriptor/optionKeys.js';
 import type { TensorInput } from '../tensor/tensor.js';
-import { type MetricState, MOMENT_BLOCK } from './MetricState.js';
+import { type MetricState, MOMENT_BLOCK, NO_MAGNITUDE } from './MetricState.js';
 import { addOutputMoments, type Multioutput, multioutputOption } from './outputMoments.js';
 
 /** Options of {@link r2}. */
@@ -64,11 +64,14 @@ export function r2Value(state: MetricState): number | number[] {
   if (multioutput === 'raw_values') return raw;
   if (few) return Number.NaN;
   if (multioutput === 'variance_weighted') {
-    // Target variances share no scale across outputs: weigh with the unscaled SS_tot.
+    // Target variances share no scale across outputs: weigh with SS_tot taken to the largest
+    // output's scale (relative weights, so 1e±160 targets neither overflow nor underflow them).
+    let top = NO_MAGNITUDE;
+    for (let o = 0; o < outputs; o++) top = Math.max(top, m[o * MOMENT_BLOCK + 8]!);
     let weights = 0;
     let sum = 0;
     for (let o = 0; o < outputs; o++) {
-      const w = m[o * MOMENT_BLOCK + 4]! * 4 ** m[o * MOMENT_BLOCK + 8]!;
+      const w = m[o * MOMENT_BLOCK + 4]! * 4 ** (m[o * MOMENT_BLOCK + 8]! - top);
       weights += w;
       sum += w * raw[o]!;
     }
