@@ -2,7 +2,10 @@
 // of each row: when a pass computes both over the same logits and targets, the row is loaded once
 // and each exp serves both softmax denominators. Every number is the one the separate kernels
 // give (crossEntropy.ts's classIndexLoss, classRowStats.ts's classRowStats), bit for bit: the two
-// sums keep their own accumulation orders and only the exps (and the loads) are shared.
+// sums keep their own accumulation orders and only the exps (and the loads) are shared. Given a
+// tally (src/pass/classRowTally.ts), it also adds up accuracy, top-k and calibration bins per row,
+// as those metrics' JS loops would (the same float64 additions in row order): compiled once per
+// process, where the loops' JIT warm-up in every worker thread cost more than running them.
 //
 // Measured and left out (2M × 100 bench log, callgrind instruction counts per row: CE alone 3,086,
 // this kernel 3,890 with the metrics' exp sum, 3,590 without): one float64 sum for both is not
@@ -189,7 +192,14 @@ export function crossEntropyClassStats(
   pBest: usize,
   pRank: usize,
   pExp: usize,
+  pTally: usize,
 ): i32 {
+  // The metrics' sums of these rows (see TALLY_* below), when pTally is not 0.
+  const nBins = pTally != 0 ? <i32>load<f64>(pTally, TALLY_BINS) : 0;
+  const k = pTally != 0 ? <i32>load<f64>(pTally, TALLY_K) : 0;
+  let counted = 0.0;
+  let correct = 0.0;
+  let hits = 0.0;
   let s = 0.0;
   let sc = 0.0;
   let ws = 0.0;
@@ -218,8 +228,15 @@ export function crossEntropyClassStats(
         shared = true;
         store<i32>(pBest + ((<usize>r) << 2), best);
         // A target that is the first argmax has rank 0: nothing scores more, nothing before it as much.
-        store<i32>(pRank + ((<usize>r) << 2), t != best ? targetRank(p, c, t) : 0);
+        const rank = t != best ? targetRank(p, c, t) : 0;
+        store<i32>(pRank + ((<usize>r) << 2), rank);
         if (wantExp) store<f64>(pExp + ((<usize>r) << 3), metricExpSum);
+        if (pTally != 0) {
+          counted += 1;
+          if (best == t) correct += 1;
+          if (rank < k) hits += 1;
+          if (nBins > 0) tallyConfidence(pTally, nBins, 1 / metricExpSum, best == t);
+        }
         // As crossEntropy.ts's rowLoss from here.
         const lse = Math.log(sum);
         const xt = <f64>load<f32>(p + ((<usize>t) << 2));
@@ -250,10 +267,52 @@ export function crossEntropyClassStats(
         pRank + ((<usize>r) << 2),
         pExp + ((<usize>r) << 3),
       );
+      // A counted row apart (NaN or an infinity), or a NaN row even ignored: the metrics' own
+      // loops then throw or count it as they do, over the per-row numbers.
+      if (pTally != 0 && (!ignored || load<i32>(pBest + ((<usize>r) << 2)) < 0)) store<f64>(pTally, 1, TALLY_APART);
     }
     if (pout != 0) store<f32>(pout + ((<usize>r) << 2), <f32>v);
+  }
+  if (pTally != 0) {
+    store<f64>(pTally, load<f64>(pTally, TALLY_COUNTED) + counted, TALLY_COUNTED);
+    store<f64>(pTally, load<f64>(pTally, TALLY_CORRECT) + correct, TALLY_CORRECT);
+    store<f64>(pTally, load<f64>(pTally, TALLY_HITS) + hits, TALLY_HITS);
   }
   store<f64>(pres, compensatedValue(s, sc));
   store<f64>(pres, compensatedValue(ws, wc), 8);
   return -1;
+}
+
+// The metrics' sums at pTally (float64 each, byte offsets): set by the caller, the bins and k;
+// added to, the counted rows, those whose first argmax is the target, those whose target ranks
+// below k, and a flag for a row the kernel did not count (then the sums are not used); from
+// TALLY_HEAD on, calibrationError's state for nBins bins (counts[2·(nBins+1)] then compensated
+// sums[2·(nBins+1)]), as src/metrics/calibrationError.ts's addSoftmaxConfidences adds them.
+const TALLY_BINS = 0;
+const TALLY_K = 8;
+const TALLY_COUNTED = 16;
+const TALLY_CORRECT = 24;
+const TALLY_HITS = 32;
+const TALLY_APART = 40;
+const TALLY_HEAD = 48;
+
+/**
+ * addSoftmaxConfidences for one counted row's confidence `conf` in (0, 1]: its bin (edges b/nBins,
+ * a slot of its own for 1), the bin's sample and correct counts, and its compensated Σ confidence,
+ * the same float64 operations in the same order.
+ */
+function tallyConfidence(pTally: usize, nBins: i32, conf: f64, hit: bool): void {
+  const n = <f64>nBins;
+  let b = <i32>(conf * n);
+  if (b > 0 && conf < <f64>b / n) b--;
+  else if (b < nBins && conf >= <f64>(b + 1) / n) b++;
+  const bins = <usize>(nBins + 1);
+  const pc = pTally + TALLY_HEAD + ((<usize>b) << 3);
+  store<f64>(pc, load<f64>(pc) + 1);
+  if (hit) store<f64>(pc + (bins << 3), load<f64>(pc + (bins << 3)) + 1);
+  const ps = pTally + TALLY_HEAD + (bins << 4) + ((<usize>b) << 4);
+  const hi = load<f64>(ps);
+  const sum = hi + conf;
+  store<f64>(ps, load<f64>(ps, 8) + twoSumError(hi, conf, sum), 8);
+  store<f64>(ps, sum);
 }

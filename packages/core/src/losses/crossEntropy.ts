@@ -129,7 +129,7 @@ function run(
     const k = wasmKernels();
     if (k !== null) {
       // In a pass with classification metrics on these logits: their per-row numbers from this read.
-      const stats = classes > 0 ? classRowStatsWanted(x.data, idx, stride, classes, outer) : null;
+      const stats = classes > 0 ? classRowStatsWanted(x.data, idx, stride, classes, outer, ignore) : null;
       if (stats !== null) {
         k.crossEntropyIndexWithStats(
           x.data,

@@ -1,5 +1,6 @@
 import { checkOptionKeys, optionKeys } from '../descriptor/optionKeys.js';
 import { numberOption } from '../options/optionChecks.js';
+import { tallyAccuracy } from '../pass/classRowTally.js';
 import { ignoreIndexOption } from '../tensor/classOperands.js';
 import type { FloatArray, TensorInput } from '../tensor/tensor.js';
 import {
@@ -89,8 +90,13 @@ export function accuracyPartial(
   state.rows += op.rows;
   if (op.task === 'multiclass') {
     const { outer, inner, idx, stride, ignore } = op;
-    const { best } = classRowStats(op, false);
-    countArgmaxHits(best, idx, stride, ignore, outer * inner, inner, state.counts);
+    const { best, tally } = classRowStats(op, false);
+    // Counted by the cross-entropy kernel that computed the stats, when it could count every row.
+    const counted = tallyAccuracy(tally, ignore);
+    if (counted !== null) {
+      state.counts[0]! += counted[0];
+      state.counts[1]! += counted[1];
+    } else countArgmaxHits(best, idx, stride, ignore, outer * inner, inner, state.counts);
   } else {
     const per = multilabel === 'subset' ? op.labels : 1;
     const labelPairs = multilabel === 'macro' ? op.labels : 1;

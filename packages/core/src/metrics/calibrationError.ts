@@ -1,4 +1,5 @@
 import { checkOptionKeys, optionKeys } from '../descriptor/optionKeys.js';
+import { tallyBins } from '../pass/classRowTally.js';
 import { ignoreIndexOption } from '../tensor/classOperands.js';
 import type { FloatArray, TensorInput } from '../tensor/tensor.js';
 import {
@@ -95,12 +96,20 @@ export function calibrationErrorPartial(
   const logits = scores === 'logits';
   if (op.task === 'multiclass') {
     const { x, outer, classes, inner, idx, stride, ignore } = op;
-    const { best, expSum } = classRowStats(op, logits);
+    const { best, expSum, tally } = classRowStats(op, logits);
     const edges = binEdges(nBins);
     const samples = outer * inner;
+    // Binned by the cross-entropy kernel that computed the stats, when it could bin every row: its
+    // sums start at zero as a fresh state's, so they are the state (into a given state, the loop
+    // adds them one by one).
+    const binned = logits && into === undefined ? tallyBins(tally, ignore, nBins) : null;
+    if (binned !== null) {
+      counts.set(binned.counts);
+      sums.set(binned.sums);
+    }
     // By the option, not by whether exps came: stats shared in a pass may carry exps a logits
     // metric wanted, and probabilities are not to be read as logits.
-    if (logits)
+    else if (logits)
       addSoftmaxConfidences(best, expSum!, idx, stride, ignore, samples, inner, nBins, edges, counts, sums);
     else addTopProbabilities(x, classes, best, idx, stride, ignore, samples, inner, edges, counts, sums);
   } else {

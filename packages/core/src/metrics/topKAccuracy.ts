@@ -1,4 +1,5 @@
 import { checkOptionKeys, optionKeys } from '../descriptor/optionKeys.js';
+import { tallyTopK } from '../pass/classRowTally.js';
 import { ignoreIndexOption } from '../tensor/classOperands.js';
 import type { TensorInput } from '../tensor/tensor.js';
 import {
@@ -48,8 +49,13 @@ export function topKAccuracyPartial(
   state.rows += op.rows;
   const { outer, inner, idx, stride, ignore } = op;
   // The target's rank: classes scoring higher, and classes before it scoring the same.
-  const { best, rank } = classRowStats(op, false);
-  countTopK(best, rank, idx, stride, ignore, outer * inner, inner, k, state.counts);
+  const { best, rank, tally } = classRowStats(op, false);
+  // Counted by the cross-entropy kernel that computed the stats, when it could count every row.
+  const counted = tallyTopK(tally, ignore, k);
+  if (counted !== null) {
+    state.counts[0]! += counted[0];
+    state.counts[1]! += counted[1];
+  } else countTopK(best, rank, idx, stride, ignore, outer * inner, inner, k, state.counts);
   return state;
 }
 

@@ -20,7 +20,7 @@ describe('shareClassRowStats', () => {
         for (let g = 0; g < groups; g++) {
           const gx = x.subarray(g * classes, (g + 1) * classes);
           const gi = idx.subarray(g, g + 1);
-          const stats = classRowStatsWanted(gx, gi, classes, classes, 1);
+          const stats = classRowStatsWanted(gx, gi, classes, classes, 1, -100);
           if (stats === null) continue;
           lent++;
           offerClassRowStats(gx, gi, classes, classes, stats);

@@ -4,6 +4,7 @@
 
 import { shareClassTargets } from '../tensor/classOperands.js';
 import type { FloatArray } from '../tensor/tensor.js';
+import { type ClassRowTally, type ClassRowTallyRequest, newClassRowTally } from './classRowTally.js';
 
 /**
  * What the class-index metrics need of each sample `i = n·inner + k`, from one read of its scores:
@@ -18,6 +19,8 @@ export interface ClassRowStats {
   readonly best: Int32Array;
   readonly rank: Int32Array;
   readonly expSum: Float64Array | null;
+  /** With stats a cross-entropy kernel computed: the metrics' sums over the rows (accuracy, top-k, calibration). */
+  readonly tally?: ClassRowTally | undefined;
 }
 
 interface Shared {
@@ -33,6 +36,8 @@ let shared: Shared[] | null = null;
 let sharedWantsExp = false;
 // Within shareClassRowStats with `fromLosses`: cross-entropy computes the stats in its own read.
 let sharedFromLosses = false;
+// Within shareClassRowStats with `tally`: what the loss kernel sums for the metrics.
+let sharedTally: ClassRowTallyRequest | null = null;
 // The arrays classRowStatsWanted handed out in the current scope, and those free for the next
 // scope (a pass over batch after batch would otherwise allocate 16 bytes a sample per batch).
 let lent: Spare[] = [];
@@ -75,9 +80,11 @@ export function shareClassRowStats<T>(
   const outer = shared;
   const outerWantsExp = sharedWantsExp;
   const outerFromLosses = sharedFromLosses;
+  const outerTally = sharedTally;
   shared = [];
   sharedWantsExp = withExpSum;
   sharedFromLosses = options.fromLosses === true;
+  sharedTally = options.tally ?? null;
   const outerLent = lent;
   lent = [];
   try {
@@ -87,6 +94,7 @@ export function shareClassRowStats<T>(
     shared = outer;
     sharedWantsExp = outerWantsExp;
     sharedFromLosses = outerFromLosses;
+    sharedTally = outerTally;
     // Nothing outside the scope sees the stats a loss computed in it: their arrays are free again.
     spare = lent.concat(spare).slice(0, 4);
     lent = outerLent;
@@ -104,12 +112,18 @@ export interface ShareClassRowStatsOptions {
    * ends (their arrays then serve the next scope).
    */
   readonly fromLosses?: boolean;
+  /**
+   * With `fromLosses`: the bins of a calibration error of logits (only with `withExpSum`) and the
+   * k of a top-k accuracy (0: none) in the pass; the loss kernel then also sums accuracy, top-k
+   * and calibration counts as it reads the rows, and those metrics use the sums (the same bits).
+   */
+  readonly tally?: ClassRowTallyRequest | undefined;
 }
 
 /**
  * Inside {@link shareClassRowStats} with `fromLosses`, where no stats exist yet for these
- * operands: fresh arrays for a loss kernel to fill, `expSum` among them when the scope wants it
- * (then hand them to {@link offerClassRowStats}); else `null`.
+ * operands: fresh arrays for a loss kernel to fill, `expSum` among them when the scope wants it,
+ * a zeroed `tally` for targets equal to `ignore` skipped when it wants one (then hand them to {@link offerClassRowStats}); else `null`.
  */
 export function classRowStatsWanted(
   x: Float32Array,
@@ -117,6 +131,7 @@ export function classRowStatsWanted(
   stride: number,
   classes: number,
   samples: number,
+  ignore: number,
 ): ClassRowStats | null {
   if (shared === null || !sharedFromLosses) return null;
   // A `by` key with many values asks once per group: past a few sets in one scope the metrics
@@ -134,6 +149,10 @@ export function classRowStatsWanted(
     best: arrays.best.subarray(0, samples),
     rank: arrays.rank.subarray(0, samples),
     expSum: sharedWantsExp ? arrays.expSum.subarray(0, samples) : null,
+    tally:
+      sharedTally === null
+        ? undefined
+        : newClassRowTally(sharedWantsExp ? sharedTally : { nBins: 0, k: sharedTally.k }, ignore),
   };
 }
 

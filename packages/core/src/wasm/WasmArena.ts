@@ -6,7 +6,17 @@ const PAGE = 65536;
  * The arena's regions: each kernel operand has its own, so filling one never moves another. `io`
  * is never written by a kernel: an IO layer reads whole record batches into it.
  */
-export const Slot = { x: 0, y: 1, out: 2, weight: 3, posWeight: 4, result: 5, io: 6, stats: 7 } as const;
+export const Slot = {
+  x: 0,
+  y: 1,
+  out: 2,
+  weight: 3,
+  posWeight: 4,
+  result: 5,
+  io: 6,
+  stats: 7,
+  tally: 8,
+} as const;
 
 /** One of {@link Slot}'s regions. */
 export type Slot = (typeof Slot)[keyof typeof Slot];
@@ -20,8 +30,8 @@ export type Slot = (typeof Slot)[keyof typeof Slot];
 export class WasmArena {
   readonly #memory: LinearMemory;
   #top: number;
-  readonly #ptr: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
-  readonly #cap: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+  readonly #ptr: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0];
+  readonly #cap: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0];
   #f32: Float32Array;
   #f64: Float64Array;
   #i32: Int32Array;

@@ -4,6 +4,7 @@ import { accuracyPartial } from '../metrics/accuracy.js';
 import { calibrationErrorPartial } from '../metrics/calibrationError.js';
 import { shareClassRowStats } from '../metrics/classRowStats.js';
 import { float32ExpSumAt } from '../metrics/float32ExpSum.js';
+import type { MetricState } from '../metrics/MetricState.js';
 import { topKAccuracyPartial } from '../metrics/topKAccuracy.js';
 import { setKernelBackend } from './kernelBackend.js';
 import { type ClassRowStatsOut, wasmKernels } from './wasmKernels.js';
@@ -229,5 +230,101 @@ describe('cross-entropy in a shared pass with the classification metrics', () =>
     } finally {
       spy.mockRestore();
     }
+  });
+});
+
+describe('cross-entropy summing the metrics in a shared pass (a tally)', () => {
+  // Rows over several kernel chunks (16384 / 37 rows each), ties, ignored targets, −∞ scores.
+  const classes = 37;
+  const rows = 2000;
+  const finite = (seed: number) =>
+    scores(rows, classes, seed, false).map((v) => (v === Number.POSITIVE_INFINITY ? 3e38 : v));
+  const labels = (seed: number) => ({
+    data: BigInt64Array.from(targets(rows, classes, 1, -100, seed), BigInt),
+    shape: [rows],
+  });
+  const tally = { nBins: 15, k: 5 };
+
+  /** The tally the pass's loss kernel summed (null when it summed none), and the pass's result. */
+  function fusedPass<T>(pass: () => T): { tally: Float64Array | null; result: T } {
+    const k = wasmKernels()!;
+    const spy = vi.spyOn(k, 'crossEntropyIndexWithStats');
+    try {
+      const result = shareClassRowStats(true, pass, { fromLosses: true, tally });
+      const stats = spy.mock.calls[0]?.[11] as ClassRowStatsOut | undefined;
+      return { tally: stats?.tally?.values ?? null, result };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('sums accuracy, top-k and calibration counts as the metrics loops do, bit for bit', () => {
+    if (wasmKernels() === null) return;
+    for (const seed of [21, 22, 23]) {
+      const x = { data: finite(seed), shape: [rows, classes] };
+      const t = labels(seed);
+      const weight = new Float32Array(classes).map((_, c) => 0.5 + (c % 7) / 3);
+      const pass = () => [
+        crossEntropyPartial(x, t, { labelSmoothing: 0.1, weight }),
+        accuracyPartial(x, t),
+        topKAccuracyPartial(x, t, { k: 5 }),
+        calibrationErrorPartial(x, t),
+      ];
+      const alone = pass();
+      const { tally: sums, result } = fusedPass(pass);
+      expect(result).toEqual(alone);
+      const [acc, topK, ece] = alone.slice(1) as MetricState[];
+      // The tally: [nBins, k, counted, correct, hits, apart, counts…, sums…].
+      expect(sums).not.toBeNull();
+      expect(Array.from(sums!.subarray(0, 6))).toEqual([
+        15,
+        5,
+        acc!.counts[1],
+        acc!.counts[0],
+        topK!.counts[0],
+        0,
+      ]);
+      sameBits(sums!.subarray(6, 6 + 32), ece!.counts, 'counts');
+      sameBits(sums!.subarray(6 + 32), ece!.sums, 'sums');
+    }
+  });
+
+  it('leaves rows with NaN or +∞ to the metrics loops, which count or throw as without it', () => {
+    if (wasmKernels() === null) return;
+    const x = { data: finite(31), shape: [rows, classes] };
+    const t = labels(31);
+    // A +∞ score (an undefined softmax) in row 700: accuracy and top-k count it as before.
+    x.data[700 * classes + 3] = Number.POSITIVE_INFINITY;
+    const counts = () => [
+      crossEntropyPartial(x, t),
+      accuracyPartial(x, t),
+      topKAccuracyPartial(x, t, { k: 5 }),
+    ];
+    const { tally: sums, result } = fusedPass(counts);
+    expect(sums![5]).toBe(1);
+    expect(result).toEqual(counts());
+    const withEce = () => [crossEntropyPartial(x, t), calibrationErrorPartial(x, t)];
+    expect(() => fusedPass(withEce)).toThrow(expect.objectContaining({ loss: 'calibrationError', row: 700 }));
+    // NaN in an ignored row: accuracy still refuses it, naming the row.
+    x.data[700 * classes + 3] = 1;
+    t.data[900] = -100n;
+    x.data[900 * classes] = Number.NaN;
+    expect(() => fusedPass(counts)).toThrow(expect.objectContaining({ row: 900 }));
+  });
+
+  it('leaves metrics of another ignoreIndex, k or nBins to their loops', () => {
+    if (wasmKernels() === null) return;
+    const x = { data: finite(41), shape: [rows, classes] };
+    // Targets of 3 where the others are ignored: the loss counts them, the metrics of ignoreIndex 3 do not.
+    const t = { data: BigInt64Array.from(targets(rows, classes, 1, 3, 41), BigInt), shape: [rows] };
+    const pass = () => [
+      crossEntropyPartial(x, t),
+      accuracyPartial(x, t, { ignoreIndex: 3 }),
+      topKAccuracyPartial(x, t, { k: 2 }),
+      calibrationErrorPartial(x, t, { nBins: 4 }),
+      calibrationErrorPartial(x, t, { ignoreIndex: 3 }),
+    ];
+    const alone = pass();
+    expect(fusedPass(pass).result).toEqual(alone);
   });
 });

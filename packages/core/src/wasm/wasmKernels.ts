@@ -139,6 +139,11 @@ export interface ClassRowStatsOut {
   readonly best: Int32Array;
   readonly rank: Int32Array;
   readonly expSum: Float64Array | null;
+  /**
+   * The metrics' sums over the rows, added by the kernel in row order (src/pass/classRowTally.ts
+   * lays them out): its first two values, the bins and k, are set by the caller, the rest zeros.
+   */
+  readonly tally?: { readonly values: Float64Array } | undefined;
 }
 
 // Elements per operand per kernel call: 64 KiB of float32, so a copied chunk's operands and output
@@ -409,6 +414,10 @@ function classIndexRows(
   // The metrics' numbers as classRowStatsRows lays them out, in a slot of their own.
   const span = statsSpan(rows, chunkRows);
   const ps = stats === null ? 0 : arena.reserve(Slot.stats, 16 * span);
+  const tally = stats?.tally?.values ?? null;
+  const pTally = tally === null ? 0 : arena.reserve(Slot.tally, 8 * tally.length);
+  // Resident across the chunks: each call adds its rows to what the earlier ones left.
+  if (tally !== null) arena.f64.set(tally, pTally >> 3);
   let spanStart = 0;
   let s = 0;
   let sc = 0;
@@ -441,6 +450,7 @@ function classIndexRows(
             ps + 4 * o,
             ps + 4 * span + 4 * o,
             ps + 8 * span + 8 * o,
+            pTally,
           );
     const f64 = arena.f64;
     if (bad >= 0) {
@@ -465,6 +475,7 @@ function classIndexRows(
     dc += twoSumError(d, v, t);
     d = t;
   }
+  if (tally !== null) tally.set(arena.f64.subarray(pTally >> 3, (pTally >> 3) + tally.length));
   acc[0] = compensatedValue(s, sc);
   acc[1] = compensatedValue(d, dc);
 }

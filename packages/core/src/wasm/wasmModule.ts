@@ -98,6 +98,7 @@ export interface KernelExports {
     pBest: number,
     pRank: number,
     pExp: number,
+    pTally: number,
   ): number;
 }
 

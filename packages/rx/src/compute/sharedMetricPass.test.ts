@@ -60,6 +60,9 @@ describe('sharedMetricPass', () => {
       // the loss's, which computes the metrics' numbers too.
       if (spy !== undefined) expect(spy).toHaveBeenCalledTimes(0);
       if (fused !== undefined) expect(fused).toHaveBeenCalledTimes(batches);
+      // …and sums accuracy, top-2 and the 15 calibration bins there (the tally's nBins and k).
+      const stats = fused?.mock.calls[0]?.[11];
+      if (stats !== undefined) expect(Array.from(stats.tally!.values.subarray(0, 2))).toEqual([15, 2]);
       expect(values[0]).toBe(coreAccuracy(x, y));
       expect(values[1]).toBe(coreTopK(x, y, { k: 2 }));
     } finally {
