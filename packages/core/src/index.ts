@@ -162,6 +162,7 @@ export {
 export {
   type ClassRowStats,
   classRowStats,
+  forgetSharedOperands,
   type ShareClassRowStatsOptions,
   shareClassRowStats,
 } from './metrics/classRowStats.js';

@@ -254,6 +254,67 @@ describe('lossflow eval --metric', () => {
   );
 
   it(
+    '--by with keys alternating row by row in one batch: each key its own values, with and without --loss',
+    async () => {
+      // Epoch 0's rows predict class 0 (right), epoch 1's class 1 (wrong): accuracy 1 and 0.
+      const rowType = new FixedSizeList(2, new Field('item', new Float32(), false));
+      const logits = makeData({
+        type: rowType,
+        length: 4,
+        child: makeData({
+          type: new Float32(),
+          length: 8,
+          data: Float32Array.from([1, 0, 0, 1, 1, 0, 0, 1]),
+        }),
+      });
+      const file = join(mkdtempSync(join(tmpdir(), 'lossflow-metrics-')), 'alternating.arrows');
+      const table = new Table({
+        logits: makeVector(logits),
+        target: makeVector(Int32Array.from([0, 0, 0, 0])),
+        epoch: makeVector(Int32Array.from([0, 1, 0, 1])),
+      });
+      writeFileSync(file, tableToIPC(table, 'stream'));
+      const metricArgs = ['--metric', 'accuracy', '--metric', 'top-k-accuracy', '--k', '1'];
+      const calibration = ['--metric', 'calibration-error', '--n-bins', '2'];
+      // The confidence of every row is σ(1) = 0.7311 (float32 softmax), right on epoch 0, wrong on epoch 1.
+      const confidence = 1 / (1 + Math.exp(-1));
+      for (const loss of [[], ['--loss', 'cross-entropy']]) {
+        const run = await runCli([
+          'eval',
+          file,
+          ...loss,
+          ...metricArgs,
+          ...calibration,
+          '--by',
+          'epoch',
+          '--format',
+          'json',
+        ]);
+        expect([run.code, run.stderr]).toEqual([0, '']);
+        const doc = JSON.parse(run.stdout) as {
+          metrics: { metric: string; value: number; groups: { key: number; value: number }[] }[];
+        };
+        const of = (name: string) => doc.metrics.find((m) => m.metric === name)!;
+        for (const name of ['accuracy', 'top-k-accuracy']) {
+          expect(of(name).value, name).toBe(0.5);
+          expect(
+            of(name).groups.map((g) => [g.key, g.value]),
+            name,
+          ).toEqual([
+            [0, 1],
+            [1, 0],
+          ]);
+        }
+        const ece = of('calibration-error');
+        expect(ece.groups[0]!.value).toBeCloseTo(1 - confidence, 6);
+        expect(ece.groups[1]!.value).toBeCloseTo(confidence, 6);
+        expect(ece.value).toBeCloseTo(Math.abs(0.5 - confidence), 6);
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
     'only --metric: no implicit loss (0/1 Int64 targets, where cross-entropy would fail), every format',
     async () => {
       const logits = [2.5, -1, 0.3, -0.2, 4, -3, 0.1, 1.2];

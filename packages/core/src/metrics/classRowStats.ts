@@ -11,6 +11,7 @@ import { argmaxAt, expSumAt } from './sampleScores.js';
 
 export {
   type ClassRowStats,
+  forgetSharedOperands,
   type ShareClassRowStatsOptions,
   shareClassRowStats,
 } from '../pass/classRowStatsScope.js';

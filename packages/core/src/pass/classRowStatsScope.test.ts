@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { classLayout, classTargets } from '../tensor/classOperands.js';
+import { tensor } from '../tensor/tensor.js';
 import {
   classRowStatsWanted,
+  forgetSharedOperands,
   offerClassRowStats,
   recordClassRowStats,
   shareClassRowStats,
@@ -48,5 +51,36 @@ describe('shareClassRowStats', () => {
       },
       { fromLosses: true },
     );
+  });
+
+  it('forgets what it remembers of a buffer whose memory is reused for other operands', () => {
+    const x = new Float32Array(6);
+    const idx = new Int32Array(2);
+    const stats = { best: new Int32Array(2), rank: new Int32Array(2), expSum: null };
+    shareClassRowStats(false, () => {
+      recordClassRowStats(x, idx, 3, 3, stats);
+      expect(sharedClassRowStats(x, idx, 3, 3, false)).toBe(stats);
+      // Another buffer: kept.
+      forgetSharedOperands(new ArrayBuffer(8));
+      expect(sharedClassRowStats(x, idx, 3, 3, false)).toBe(stats);
+      // The targets' buffer now holds the next group's targets: the stats no longer hold.
+      forgetSharedOperands(idx.buffer);
+      expect(sharedClassRowStats(x, idx, 3, 3, false)).toBeUndefined();
+      recordClassRowStats(x, idx, 3, 3, stats);
+      forgetSharedOperands(x.buffer);
+      expect(sharedClassRowStats(x, idx, 3, 3, false)).toBeUndefined();
+    });
+  });
+
+  it('checks again targets whose memory was reused: a bad index in the next group is found', () => {
+    const input = tensor(new Float32Array(6), [2, 3]);
+    const layout = classLayout('accuracy', input);
+    const target = new Int32Array([0, 1]);
+    shareClassRowStats(false, () => {
+      classTargets('accuracy', target, layout, input.shape, -100);
+      target[1] = 7;
+      forgetSharedOperands(target.buffer);
+      expect(() => classTargets('accuracy', target, layout, input.shape, -100)).toThrow(/out of bounds/);
+    });
   });
 });

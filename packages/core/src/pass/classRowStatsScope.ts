@@ -2,7 +2,7 @@
 // numbers (and their target checks): a cross-entropy may compute them in its own read of the
 // logits, every metric over the same operands then reads them. Neither losses nor metrics own it.
 
-import { shareClassTargets } from '../tensor/classOperands.js';
+import { forgetCheckedTargets, shareClassTargets } from '../tensor/classOperands.js';
 import type { FloatArray } from '../tensor/tensor.js';
 import { type ClassRowTally, type ClassRowTallyRequest, newClassRowTally } from './classRowTally.js';
 
@@ -191,6 +191,23 @@ export function sharedClassRowStats(
 
 function sameView(a: ArrayBufferView, b: ArrayBufferView): boolean {
   return a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength;
+}
+
+/**
+ * Tells the open {@link shareClassRowStats} scope that the memory of `buffer` now holds other
+ * values: the stats and checked targets it remembers for operands viewing it are forgotten. A
+ * caller that reuses one buffer for the operands of several calls in one scope must say so before
+ * each reuse, or the later calls would be given the earlier operands' stats (rx's keyGroups
+ * gathers the rows of each `by` key into the same buffers).
+ *
+ * @example
+ * buffer.set(nextGroupRows);
+ * forgetSharedOperands(buffer.buffer);
+ */
+export function forgetSharedOperands(buffer: ArrayBufferLike): void {
+  if (shared === null) return;
+  shared = shared.filter((s) => s.x.buffer !== buffer && s.idx.buffer !== buffer);
+  forgetCheckedTargets(buffer);
 }
 
 /** Whether a {@link shareClassRowStats} scope is open, and whether it wants the softmax denominators. */

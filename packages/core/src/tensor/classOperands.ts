@@ -85,6 +85,14 @@ export function shareClassTargets<T>(fn: () => T): T {
   }
 }
 
+/**
+ * Forgets the targets checked in the open {@link shareClassTargets} scope that view `buffer`: its
+ * memory now holds other values (a caller gathering several groups' rows into one buffer).
+ */
+export function forgetCheckedTargets(buffer: ArrayBufferLike): void {
+  if (checked !== null) checked = checked.filter((c) => c.data.buffer !== buffer);
+}
+
 function sameData(a: IntArray, b: IntArray): boolean {
   return (
     a.constructor === b.constructor &&

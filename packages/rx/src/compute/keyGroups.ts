@@ -1,4 +1,5 @@
 import {
+  forgetSharedOperands,
   LossError,
   type LossErrorContext,
   type LossState,
@@ -90,6 +91,8 @@ export function keyGroups<O, S = LossState>(
       buffers ??= args.map(
         (t) => new (t.data.constructor as new (n: number) => TensorData)(largest * inner(t)),
       );
+      // The buffers held the previous key's rows: what a sharing scope remembers of them is stale.
+      for (const b of buffers) forgetSharedOperands(b.buffer);
       const gathered = args.map((t, i) => gather(t, buffers![i]!, r0, starts, ends, next, rowCount[k]!));
       try {
         state = spec.partial(gathered, options);

@@ -8,10 +8,19 @@ import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LossError } from '@lossflow/core';
+import {
+  accuracy as coreAccuracy,
+  calibrationError as coreCalibrationError,
+  crossEntropy as coreCrossEntropy,
+  f1 as coreF1,
+  topKAccuracy as coreTopKAccuracy,
+  LossError,
+  tensor,
+} from '@lossflow/core';
 import {
   Field,
   FixedSizeList,
+  Float32,
   Float64,
   Int32,
   Int64,
@@ -26,6 +35,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accuracy } from '../metrics/operators/accuracy.js';
 import { brierScore } from '../metrics/operators/brierScore.js';
 import { calibrationError } from '../metrics/operators/calibrationError.js';
+import { f1 } from '../metrics/operators/f1.js';
 import { perplexity } from '../metrics/operators/perplexity.js';
 import { r2 } from '../metrics/operators/r2.js';
 import { topKAccuracy } from '../metrics/operators/topKAccuracy.js';
@@ -203,6 +213,133 @@ describe('losses and metrics in one pass', () => {
           file: path,
         });
         expect((e as Error).message).toBe((errors[0] as Error).message);
+      }
+    },
+    TIMEOUT,
+  );
+});
+
+/**
+ * One batch of float32 logits and int32 targets whose `epoch` key goes 0, 1, 2, 0, 1, 2, …: every
+ * key has several runs and the same number of rows, so each key's rows are gathered into the same
+ * buffers. Returns each key's rows as tensors, for the one-shot values of core.
+ */
+function writeAlternating(path: string, n: number, badTargetAt?: number) {
+  const K = 3;
+  let seed = 4242;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const logits = Float32Array.from({ length: n * C }, () => (random() - 0.5) * 6);
+  const target = Int32Array.from({ length: n }, () => Math.floor(random() * C));
+  if (badTargetAt !== undefined) target[badTargetAt] = C + 5;
+  const epoch = Int32Array.from({ length: n }, (_, i) => i % K);
+  const rowType = new FixedSizeList(C, new Field('item', new Float32(), false));
+  const fields = [
+    new Field('epoch', new Int32(), false),
+    new Field('logits', rowType, false),
+    new Field('target', new Int32(), false),
+  ];
+  const children = [
+    makeData({ type: new Int32(), length: n, data: epoch }),
+    makeData({
+      type: rowType,
+      length: n,
+      child: makeData({ type: new Float32(), length: n * C, data: logits }),
+    }),
+    makeData({ type: new Int32(), length: n, data: target }),
+  ];
+  const batch = new RecordBatch(
+    new Schema(fields),
+    makeData({ type: new Struct(fields), length: n, children }),
+  );
+  writeFileSync(path, RecordBatchStreamWriter.writeAll([batch]).toUint8Array(true));
+  return Array.from({ length: K }, (_, key) => {
+    const rows = Array.from({ length: n }, (_, i) => i).filter((i) => i % K === key);
+    const x = new Float32Array(rows.length * C);
+    for (const [j, r] of rows.entries()) x.set(logits.subarray(r * C, (r + 1) * C), j * C);
+    return { key, x: tensor(x, [rows.length, C]), y: Int32Array.from(rows, (r) => target[r]!) };
+  });
+}
+
+describe('by keys alternating within a batch', () => {
+  const metrics = () => [
+    accuracy({ by: 'epoch' }),
+    topKAccuracy({ k: 3, by: 'epoch' }),
+    calibrationError({ nBins: 5, by: 'epoch' }),
+    f1({ average: 'macro', by: 'epoch' }),
+  ];
+
+  it(
+    'give each key the values of its own rows, with and without a loss in the pass, in this thread and in workers',
+    async () => {
+      const path = join(dir, 'alternating.arrows');
+      const keys = writeAlternating(path, 3 * 700);
+      for (const threads of [0, 2]) {
+        for (const withLoss of [true, false]) {
+          const chunks = fromFile(path, { threads }).pipe(
+            lossesAndMetrics(withLoss ? [crossEntropy({ by: 'epoch' })] : [], metrics()),
+            share(),
+          );
+          const got = await lastValueFrom(
+            forkJoin({
+              loss: withLoss
+                ? chunks.pipe(
+                    map((c) => c.losses[0]!),
+                    reduceGroups('mean'),
+                    toArray(),
+                  )
+                : from([[]]),
+              metrics: forkJoin(
+                [0, 1, 2, 3].map((i) =>
+                  chunks.pipe(
+                    map((c) => c.metrics[i]!),
+                    reduceMetricGroups(),
+                    toArray(),
+                  ),
+                ),
+              ),
+            }),
+          );
+          const at = `threads ${threads}, ${withLoss ? 'with' : 'without'} a loss`;
+          for (const { key, x, y } of keys) {
+            const values = got.metrics.map((groups) => groups.find((g) => g.key === key)?.value);
+            expect(values, at).toEqual([
+              coreAccuracy(x, y),
+              coreTopKAccuracy(x, y, { k: 3 }),
+              coreCalibrationError(x, y, { nBins: 5 }),
+              coreF1(x, y, { average: 'macro' }),
+            ]);
+            if (withLoss) {
+              const loss = (got.loss as { key: unknown; value: number }[]).find((g) => g.key === key);
+              expect(loss?.value, at).toBeCloseTo(coreCrossEntropy(x, y) as number, 12);
+            }
+          }
+          // The keys differ, so a key given another key's numbers would show.
+          expect(new Set(keys.map(({ x, y }) => coreCalibrationError(x, y, { nBins: 5 }))).size).toBe(3);
+        }
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'check every key’s targets: a class index out of range in a later key fails, naming its row',
+    async () => {
+      const path = join(dir, 'alternating-bad.arrows');
+      // Row 301 is key 1's: key 0's rows, checked first, are fine.
+      writeAlternating(path, 3 * 200, 301);
+      for (const threads of [0, 2]) {
+        const e = await lastValueFrom(
+          fromFile(path, { threads }).pipe(
+            lossesAndMetrics([], metrics()),
+            map((c) => c.metrics[0]!),
+            reduceMetric(),
+          ),
+        ).catch((error: unknown) => error);
+        expect(e, `threads ${threads}`).toBeInstanceOf(LossError);
+        expect(e).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', batch: 0, row: 301 });
       }
     },
     TIMEOUT,
