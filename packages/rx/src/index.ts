@@ -35,6 +35,7 @@ export { type RmseOperatorOptions, rmse } from './metrics/operators/rmse.js';
 export { type TopKAccuracyOperatorOptions, topKAccuracy } from './metrics/operators/topKAccuracy.js';
 export { reduceMetric } from './metrics/reduceMetric.js';
 export { reduceMetricGroups } from './metrics/reduceMetricGroups.js';
+export { reduceMetricState } from './metrics/reduceMetricState.js';
 export { losses } from './operators/losses.js';
 export { lossesAndMetrics } from './operators/lossesAndMetrics.js';
 export { type ColumnOptions, lossOperator } from './operators/lossOperator.js';

@@ -5,9 +5,16 @@
  * name the batch, the batch's row and the column.
  */
 import { readFileSync } from 'node:fs';
-import { LossError, METRICS, type MetricName, type MetricValue, tensor } from '@lossflow/core';
+import {
+  finalizeMetric,
+  LossError,
+  METRICS,
+  type MetricName,
+  type MetricValue,
+  tensor,
+} from '@lossflow/core';
 import { Field, FixedSizeList, Float32, Int64, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
-import { from, lastValueFrom, toArray } from 'rxjs';
+import { EMPTY, from, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { fromFile } from '../sources/fromFile.js';
 import { metricOperator } from './metricOperator.js';
@@ -15,6 +22,7 @@ import { accuracy } from './operators/accuracy.js';
 import { topKAccuracy } from './operators/topKAccuracy.js';
 import { reduceMetric } from './reduceMetric.js';
 import { reduceMetricGroups } from './reduceMetricGroups.js';
+import { reduceMetricState } from './reduceMetricState.js';
 
 const fixture = (name: string) => new URL(`../../../../fixtures/${name}`, import.meta.url).pathname;
 const log = JSON.parse(readFileSync(fixture('epoch-log.json'), 'utf8')) as {
@@ -137,6 +145,15 @@ describe('metric operators', () => {
     const batches = [batch([1, 2, 3, 3, 2, 1], [2n, 1n]), batch([0, 0, 1], [2n])];
     expect(await lastValueFrom(from(batches).pipe(accuracy(), reduceMetric()))).toBe(2 / 3);
     expect(await lastValueFrom(from(batches).pipe(topKAccuracy({ k: 2 }), reduceMetric()))).toBe(1);
+  });
+
+  it('reduceMetricState emits the merged state reduceMetric finalizes, undefined for no batch', async () => {
+    const batches = [batch([1, 2, 3, 3, 2, 1], [2n, 1n]), batch([0, 0, 1], [2n])];
+    const state = await lastValueFrom(from(batches).pipe(accuracy(), reduceMetricState()));
+    expect(state?.rows).toBe(3);
+    expect(finalizeMetric(state!)).toBe(2 / 3);
+    expect(await lastValueFrom(EMPTY.pipe(reduceMetricState()))).toBeUndefined();
+    expect(await lastValueFrom(EMPTY.pipe(reduceMetric()))).toBeNaN();
   });
 
   it('a NaN score names the batch, the row in the batch and the column', async () => {

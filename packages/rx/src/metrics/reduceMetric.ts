@@ -1,12 +1,7 @@
-import {
-  createMetricState,
-  finalizeMetric,
-  type MetricState,
-  type MetricValue,
-  mergeMetricInto,
-} from '@lossflow/core';
-import { Observable, type OperatorFunction } from 'rxjs';
+import { finalizeMetric, type MetricValue } from '@lossflow/core';
+import { map, type OperatorFunction, pipe } from 'rxjs';
 import type { MetricChunk } from '../chunks/MetricChunk.js';
+import { reduceMetricState } from './reduceMetricState.js';
 
 /**
  * Emits the metric over every row of the stream when the source completes: the exact merge of all
@@ -20,30 +15,8 @@ import type { MetricChunk } from '../chunks/MetricChunk.js';
  * fromFile('preds.arrow').pipe(accuracy({ input: 'logits' }), reduceMetric()).subscribe(console.log);
  */
 export function reduceMetric(): OperatorFunction<MetricChunk, MetricValue> {
-  return (source) =>
-    new Observable<MetricValue>((subscriber) => {
-      let total: MetricState | undefined;
-      return source.subscribe({
-        next: (chunk) => {
-          try {
-            total ??= createMetricState(chunk.metric, chunk.state.params);
-            mergeMetricInto(total, chunk.state);
-          } catch (e) {
-            subscriber.error(e);
-          }
-        },
-        error: (e: unknown) => subscriber.error(e),
-        complete: () => {
-          let value: MetricValue;
-          try {
-            value = total === undefined ? Number.NaN : finalizeMetric(total);
-          } catch (e) {
-            subscriber.error(e);
-            return;
-          }
-          subscriber.next(value);
-          subscriber.complete();
-        },
-      });
-    });
+  return pipe(
+    reduceMetricState(),
+    map((total) => (total === undefined ? Number.NaN : finalizeMetric(total))),
+  );
 }
