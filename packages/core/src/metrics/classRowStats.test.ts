@@ -205,4 +205,27 @@ describe('classRowStats', () => {
     ]);
     expect(together).toEqual(alone);
   });
+
+  it('shares the stats between metrics of different ignore values: each counts its own rows', () => {
+    // float64 logits (the JS row pass) and float32 (N, C, d) ones: both compute the stats in JS.
+    const rows = 240;
+    const f32 = scores(rows * 2, 5, 9).map((v) => (Number.isFinite(v) ? v : 0));
+    const inputs = [
+      { data: Float64Array.from(f32.subarray(0, rows * 5)), shape: [rows, 5] },
+      { data: f32, shape: [rows, 5, 2] },
+    ];
+    for (const x of inputs) {
+      const samples = x.data.length / 5;
+      const t = {
+        data: Int32Array.from({ length: samples }, (_, i) => (i * 7) % 5),
+        shape: x.shape.filter((_, d) => d !== 1),
+      };
+      const alone = [accuracyPartial(x, t, { ignoreIndex: 0 }), topKAccuracyPartial(x, t, { k: 1 })];
+      const together = shareClassRowStats(false, () => [
+        accuracyPartial(x, t, { ignoreIndex: 0 }),
+        topKAccuracyPartial(x, t, { k: 1 }),
+      ]);
+      expect(together, x.shape.join('×')).toEqual(alone);
+    }
+  });
 });

@@ -36,7 +36,7 @@ export function classRowStats(op: MulticlassOperands, withExpSum: boolean): Clas
 }
 
 function compute(op: MulticlassOperands, withExpSum: boolean): ClassRowStats {
-  const { x, outer, classes, inner, idx, stride, ignore } = op;
+  const { x, outer, classes, inner, idx, stride } = op;
   const samples = outer * inner;
   const best = new Int32Array(samples);
   const rank = new Int32Array(samples);
@@ -54,8 +54,10 @@ function compute(op: MulticlassOperands, withExpSum: boolean): ClassRowStats {
       const b = argmaxAt(x, base, classes, inner);
       best[i] = b;
       if (b < 0) continue;
+      // Every in-range target's rank, ignored or not (as the WebAssembly kernel): the stats are
+      // shared by metrics of other ignore values in a pass, which may count this row.
       const t = idx[i * stride]!;
-      if (t !== ignore && t >= 0 && t < classes) {
+      if (t >= 0 && t < classes) {
         const s = x[base + t * inner]!;
         let r = 0;
         for (let c = 0; c < classes; c++) {
