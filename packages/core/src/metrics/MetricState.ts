@@ -101,11 +101,14 @@ export function sumAt(sums: Float64Array, i: number): number {
 }
 
 /**
- * Numbers in one moments block: `[n, meanA, meanB, m2A, m2B, cAB, res, eA, eB]` — count, means
- * (as they are), and the centred sums of squares, co-moment and Σ (B − A)² of the values divided by
- * 2^eA (A) and 2^eB (B, and the residual), powers of two near their largest magnitude.
+ * Numbers in one moments block: `[n, meanA, meanB, m2A, m2B, cAB, res, eA, eB, kA, kB]` — count,
+ * means (as offsets from kA and kB), the centred sums of squares, co-moment and Σ (B − A)² of the
+ * values divided by 2^eA (A) and 2^eB (B, and the residual), powers of two near their largest
+ * magnitude, and the shifts kA and kB: a value of the rows (the first), so that a mean far from 0
+ * (timestamps near 1.7e12 that vary by 1) keeps the digits of its offset, which a merge's
+ * difference of means needs; a mean stored as it is would round at its own magnitude.
  */
-export const MOMENT_BLOCK = 9;
+export const MOMENT_BLOCK = 11;
 
 /**
  * The exponent of a moments block whose values are all zero (below any real exponent, ±1020): it
@@ -138,8 +141,9 @@ export function addMoments(into: Float64Array, i: number, from: ArrayLike<number
   const sA = eA === NO_MAGNITUDE ? 1 : 2 ** -eA;
   const sB = eB === NO_MAGNITUDE ? 1 : 2 ** -eB;
   const n = na + nb;
-  const dA = from[j + 1]! * sA - into[i + 1]! * sA;
-  const dB = from[j + 2]! * sB - into[i + 2]! * sB;
+  // The difference of the means: of the offsets, plus of the shifts (exactly, as hi + lo).
+  const dA = meanDifference(from[j + 1]! * sA - into[i + 1]! * sA, from[j + 9]! * sA, into[i + 9]! * sA);
+  const dB = meanDifference(from[j + 2]! * sB - into[i + 2]! * sB, from[j + 10]! * sB, into[i + 10]! * sB);
   const f = (na * nb) / n;
   into[i] = n;
   into[i + 1] = (into[i + 1]! * sA + (dA * nb) / n) / sA;
@@ -150,6 +154,13 @@ export function addMoments(into: Float64Array, i: number, from: ArrayLike<number
   into[i + 6] = into[i + 6]! * ib * ib + from[j + 6]! * fb * fb;
   into[i + 7] = eA;
   into[i + 8] = eB;
+}
+
+/** `offsets + (kFrom − kInto)`, the shifts' difference taken exactly (two-sum) before the rounding. */
+function meanDifference(offsets: number, kFrom: number, kInto: number): number {
+  const hi = kFrom - kInto;
+  if (!Number.isFinite(hi)) return offsets + hi;
+  return offsets + twoSumError(kFrom, -kInto, hi) + hi;
 }
 
 /**

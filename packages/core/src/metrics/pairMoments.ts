@@ -17,8 +17,9 @@ function scaleExponent(max: number, fallback: number): number {
 
 /**
  * Adds the moments of the pairs `(x[i], y[i])` for `i = offset, offset + stride, …` (`count`
- * pairs: one output of an `(N, k)` batch) into the moments block at `at` of `into`: count, means,
- * centred sums of squares, co-moment and Σ (y − x)², each computed two-pass over the batch on
+ * pairs: one output of an `(N, k)` batch) into the moments block at `at` of `into`: count, means
+ * (offsets from the first pair), centred sums of squares, co-moment and Σ (y − x)², each computed
+ * two-pass over the batch on
  * values divided by a power of two near the batch's largest magnitude (exact scaling), so data
  * near 1e±300 neither overflows nor underflows.
  *
@@ -50,11 +51,16 @@ export function addPairMoments(
   const eY = scaleExponent(maxY, eX);
   const sX = eX === NO_MAGNITUDE ? 1 : 2 ** -eX;
   const sY = eY === NO_MAGNITUDE ? 1 : 2 ** -eY;
+  // The shifts: the first pair. Means are offsets from them (see MOMENT_BLOCK).
+  const kX = x[offset]!;
+  const kY = y[offset]!;
+  const kx = kX * sX;
+  const ky = kY * sY;
   let sx = 0;
   let sy = 0;
   for (let i = offset; i < end; i += stride) {
-    sx += x[i]! * sX;
-    sy += y[i]! * sY;
+    sx += x[i]! * sX - kx;
+    sy += y[i]! * sY - ky;
   }
   const mx = sx / count;
   const my = sy / count;
@@ -65,8 +71,8 @@ export function addPairMoments(
   let dy = 0;
   let res = 0;
   for (let i = offset; i < end; i += stride) {
-    const a = x[i]! * sX - mx;
-    const b = y[i]! * sY - my;
+    const a = x[i]! * sX - kx - mx;
+    const b = y[i]! * sY - ky - my;
     m2x += a * a;
     m2y += b * b;
     cxy += a * b;
@@ -86,5 +92,7 @@ export function addPairMoments(
   scratch[6] = res;
   scratch[7] = eX;
   scratch[8] = eY;
+  scratch[9] = kX;
+  scratch[10] = kY;
   addMoments(into, at, scratch, 0);
 }
