@@ -15,6 +15,7 @@ export {
   checkMetricOptions,
   type MetricStreamOptions,
 } from './metrics/checkMetricOptions.js';
+export { MetricMergeCheck } from './metrics/MetricMergeCheck.js';
 export { metricOperator } from './metrics/metricOperator.js';
 export { type AccuracyOperatorOptions, accuracy } from './metrics/operators/accuracy.js';
 export { type AurocOperatorOptions, auroc } from './metrics/operators/auroc.js';

@@ -1,6 +1,6 @@
-import { createMetricState, finalizeMetric, type MetricState, mergeMetricInto } from '@lossflow/core';
+import { createMetricState, finalizeMetric, type MetricState } from '@lossflow/core';
 import type { GroupKey, MetricChunk } from '@lossflow/rx';
-import { outputKey } from '@lossflow/rx';
+import { MetricMergeCheck, outputKey } from '@lossflow/rx';
 import type { DisplayKey } from '../eval/displayKey.js';
 import type { MetricSelection } from '../metrics/MetricSelection.js';
 import { type MetricRecord, metricRecordValue } from './metricOutput.js';
@@ -12,6 +12,7 @@ interface RunningMetric {
   rows: number;
   readonly groups: Map<GroupKey, MetricState>;
   readonly touched: Set<GroupKey>;
+  readonly check: MetricMergeCheck;
 }
 
 /** A `--every` record of a metric: a `running` line in the losses' fields (`reduction` `metric`). */
@@ -38,11 +39,11 @@ export class RunningMetricRecords {
   add(selection: MetricSelection, index: number, chunk: MetricChunk): RunningMetricRecord[] {
     let m = this.#metrics.get(index);
     if (m === undefined) {
-      m = { total: undefined, rows: 0, groups: new Map(), touched: new Set() };
+      m = { total: undefined, rows: 0, groups: new Map(), touched: new Set(), check: new MetricMergeCheck() };
       this.#metrics.set(index, m);
     }
     m.total ??= createMetricState(chunk.metric, chunk.state.params);
-    mergeMetricInto(m.total, chunk.state);
+    m.check.merge(m.total, chunk.state, chunk);
     m.rows += chunk.rows;
     for (const g of chunk.groups ?? []) {
       let state = m.groups.get(g.key);
@@ -50,7 +51,7 @@ export class RunningMetricRecords {
         state = createMetricState(chunk.metric, g.state.params);
         m.groups.set(g.key, state);
       }
-      mergeMetricInto(state, g.state);
+      m.check.merge(state, g.state, chunk);
       m.touched.add(g.key);
     }
     const batches = chunk.batch + 1;

@@ -156,6 +156,33 @@ describe('metric operators', () => {
     expect(await lastValueFrom(EMPTY.pipe(reduceMetric()))).toBeNaN();
   });
 
+  it('a batch of another class count fails naming it and the batch that fixed the count', async () => {
+    const four = new FixedSizeList(4, new Field('item', new Float32(), false));
+    const wide = new Schema([new Field('logits', four, false), new Field('label', new Int64(), false)]);
+    const other = new RecordBatch(
+      wide,
+      makeData({
+        type: new Struct(wide.fields),
+        length: 1,
+        children: [
+          makeData({
+            type: four,
+            length: 1,
+            child: makeData({ type: new Float32(), length: 4, data: new Float32Array(4) }),
+          }),
+          makeData({ type: new Int64(), length: 1, data: BigInt64Array.from([2n]) }),
+        ],
+      }),
+    );
+    const batches = [batch([1, 2, 3], [2n]), batch([0, 0, 1], [2n]), other];
+    const errors = [
+      await failure(lastValueFrom(from(batches).pipe(accuracy(), reduceMetric()))),
+      await failure(lastValueFrom(from(batches).pipe(accuracy({ by: 'label' }), reduceMetricGroups()))),
+    ];
+    for (const e of errors)
+      expect([e.code, e.batch, e.firstBatch, e.loss]).toEqual(['STATE_MISMATCH', 2, 0, 'accuracy']);
+  });
+
   it('a NaN score names the batch, the row in the batch and the column', async () => {
     const batches = [batch([1, 2, 3], [2n]), batch([0, 0, 1, 0, Number.NaN, 1], [2n, 0n])];
     const e = await failure(lastValueFrom(from(batches).pipe(accuracy(), reduceMetric())));

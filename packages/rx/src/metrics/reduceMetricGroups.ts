@@ -3,12 +3,12 @@ import {
   finalizeMetric,
   LossError,
   type MetricState,
-  mergeMetricInto,
   metricErrorBound,
 } from '@lossflow/core';
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { GroupKey } from '../chunks/LossChunk.js';
 import type { MetricChunk, MetricGroupValue } from '../chunks/MetricChunk.js';
+import { MetricMergeCheck } from './MetricMergeCheck.js';
 
 /**
  * Emits one `{ key, value, rows, errorBound? }` per group (`errorBound` for `auroc`) when the source completes, in the order keys first
@@ -27,6 +27,7 @@ export function reduceMetricGroups(): OperatorFunction<MetricChunk, MetricGroupV
   return (source) =>
     new Observable<MetricGroupValue>((subscriber) => {
       const groups = new Map<GroupKey, MetricState>();
+      const check = new MetricMergeCheck();
       return source.subscribe({
         next: (chunk) => {
           try {
@@ -43,7 +44,7 @@ export function reduceMetricGroups(): OperatorFunction<MetricChunk, MetricGroupV
                 total = createMetricState(chunk.metric, g.state.params);
                 groups.set(g.key, total);
               }
-              mergeMetricInto(total, g.state);
+              check.merge(total, g.state, chunk);
             }
           } catch (e) {
             subscriber.error(e);

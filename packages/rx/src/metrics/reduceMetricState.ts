@@ -1,6 +1,7 @@
-import { createMetricState, type MetricState, mergeMetricInto } from '@lossflow/core';
+import { createMetricState, type MetricState } from '@lossflow/core';
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { MetricChunk } from '../chunks/MetricChunk.js';
+import { MetricMergeCheck } from './MetricMergeCheck.js';
 
 /**
  * Emits, when the source completes, the exact merge of every chunk's metric state (`undefined` for
@@ -21,11 +22,12 @@ export function reduceMetricState(): OperatorFunction<MetricChunk, MetricState |
   return (source) =>
     new Observable<MetricState | undefined>((subscriber) => {
       let total: MetricState | undefined;
+      const check = new MetricMergeCheck();
       return source.subscribe({
         next: (chunk) => {
           try {
             total ??= createMetricState(chunk.metric, chunk.state.params);
-            mergeMetricInto(total, chunk.state);
+            check.merge(total, chunk.state, chunk);
           } catch (e) {
             subscriber.error(e);
           }
