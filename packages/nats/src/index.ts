@@ -17,6 +17,7 @@ export {
   type RunProgress,
 } from './distributed/distributedChunks.js';
 export { listRuns } from './distributed/listRuns.js';
+export type { RunErrorReport } from './distributed/runErrorReport.js';
 export { type ServeOptions, serveWorkItems, type WorkerEvent } from './distributed/serveWorkItems.js';
 export { type FileIdentity, failureKey, stateKey, type WorkItem } from './distributed/WorkItem.js';
 export { type FoundRun, findRun } from './live/findRun.js';
@@ -50,5 +51,6 @@ export {
   type LiveRunInfo,
   type RunInfo,
 } from './runs/describeRuns.js';
+export { failRun } from './runs/failRun.js';
 export { type RunToRemove, removeDistributedRun, removeRun } from './runs/removeRun.js';
 export { type RunNames, runNames } from './runs/runNames.js';

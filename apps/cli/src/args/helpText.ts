@@ -354,7 +354,8 @@ Lists the runs a NATS JetStream server keeps: distributed evaluations (lossflow 
 --nats URL; kept with --keep, interrupted, or waiting for workers) and live runs (lossflow
 publish, publishBatches), with their id, kind (a live run with its subject), age, items done of
 the plan's total (distributed) or messages and bytes stored (live), and whether they are finished
-(every item stored; a live run's end-of-run marker published).
+(every item stored; a live run's end-of-run marker published) or failed (a distributed run whose
+coordinator failed, kept with --keep; a live run its publisher closed with a failure marker).
 
 runs rm removes runs with everything they keep on the server (streams, KV bucket): the runs
 named by ID (a run id, or a full name: SUBJECT.RUN for a live run, distributed:ID for a

@@ -58,6 +58,7 @@ export async function distributedEval(args: readonly string[], io: CliIo): Promi
   const spec = itemSpecOf(flags.rest, step);
   const connect = flags.connect;
   const servers = natsServersOf({ servers: connect.servers, env: io.env });
+  let source: DistributedSource | undefined;
   const outcome = await executeEval(
     plan,
     io,
@@ -67,7 +68,7 @@ export async function distributedEval(args: readonly string[], io: CliIo): Promi
     },
     {
       source: (planned, keys) =>
-        new DistributedSource(
+        (source = new DistributedSource(
           planned,
           spec,
           {
@@ -81,10 +82,12 @@ export async function distributedEval(args: readonly string[], io: CliIo): Promi
             note,
           },
           keys,
-        ),
+        )),
       explainFailure: (error) => natsFailure(error, 'eval', servers, io.env),
     },
   );
+  // A run this eval failed on after its items were merged is removed (or marked failed) first.
+  await source?.closed();
   if (outcome.exitCode === 0 && plan.report !== undefined && !plan.quiet) {
     io.stderr.write(`Report written to ${plan.report}\n`);
   }

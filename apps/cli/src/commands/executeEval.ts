@@ -8,6 +8,7 @@ import { describeFailure, type Failure } from '../errors/describeFailure.js';
 import { type DisplayKey, keyLabel } from '../eval/displayKey.js';
 import { evalColumns, lossColumns } from '../eval/evalColumns.js';
 import { type EvalRun, evalPipeline } from '../eval/evalPipeline.js';
+import { flagOfColumn } from '../eval/flagOfColumn.js';
 import { GroupCountWarning, MANY_GROUPS } from '../eval/groupCountWarning.js';
 import { type EvalSource, LogFiles } from '../eval/LogFiles.js';
 import type { RunningSnapshot } from '../eval/runningSnapshots.js';
@@ -17,7 +18,6 @@ import { GroupKeys } from '../inputs/groupKeys.js';
 import { hivePartitions } from '../inputs/hivePartitions.js';
 import { INTERRUPTED_EXIT_CODE, Interrupt, incompleteLine } from '../inputs/interrupt.js';
 import { PerRowKeyColumns } from '../inputs/perRowKeyColumns.js';
-import { kebabCase } from '../losses/lossRegistry.js';
 import { withEmptyConfusionMatrices } from '../metrics/emptyConfusionMatrix.js';
 import { colorEnabled, styleFor } from '../output/ansi.js';
 import { flushOutput } from '../output/checkedOutput.js';
@@ -353,16 +353,4 @@ function reportColumns(plan: EvalPlan, schema: Schema, keys: GroupKeys | undefin
   } catch {
     return [];
   }
-}
-
-/** The flag of a plan that named `column`, for a missing column's fix; undefined for a default. */
-function flagOfColumn(plan: EvalPlan, column: string): string | undefined {
-  if (column === plan.by || plan.by?.split(',').includes(column)) return '--by';
-  if (plan.report !== undefined && column === plan.step) return '--step';
-  if (plan.perRow !== undefined && plan.keys.includes(column)) return '--keys';
-  for (const loss of plan.losses) {
-    for (const [role, name] of Object.entries(loss.columns))
-      if (name === column) return `--${kebabCase(role)}`;
-  }
-  return undefined;
 }

@@ -182,7 +182,7 @@ function runsTable(runs: readonly RunInfo[], now: number, servers: string): stri
     r.kind === 'live'
       ? `${formatCounted(r.messages, 'message', 'messages')}, ${formatBytes(r.bytes)}`
       : `${formatCount(r.itemsDone)}/${r.items === null ? '?' : formatCount(r.items)} ${r.items === 1 ? 'item' : 'items'}${r.itemsFailed > 0 ? `, ${formatCount(r.itemsFailed)} failed` : ''}`,
-    r.finished ? 'yes' : 'no',
+    r.failed ? 'failed' : r.finished ? 'yes' : 'no',
   ]);
   return renderTable(
     [

@@ -1,13 +1,16 @@
 import { natsServersOf, redactNatsUrl } from '@lossflow/nats';
 import type { NatsConnectOptions } from '@lossflow/nats/node';
 import { type FlagSpec, hasFlag, lastValue, parseArgv, wantsHelp } from '../args/argv.js';
-import { MAX_THREADS } from '../args/evalArgs.js';
+import { type EvalPlan, MAX_THREADS, parseEvalArgs } from '../args/evalArgs.js';
 import { WORKER_HELP } from '../args/helpText.js';
 import { NATS_CONNECT_FLAGS, natsConnectOptionsOf } from '../args/natsConnectFlags.js';
 import { describeFailure } from '../errors/describeFailure.js';
 import { UsageError } from '../errors/UsageError.js';
+import { flagOfColumn } from '../eval/flagOfColumn.js';
 import { computeItem } from '../nats/computeItem.js';
+import type { ItemSpec } from '../nats/itemSpec.js';
 import { natsFailure } from '../nats/natsFailure.js';
+import { isRunError } from '../nats/runError.js';
 import type { CliIo } from '../output/cliIo.js';
 
 /** The flags of `lossflow worker`: the shared connection flags, `--threads N` and `--quiet`. */
@@ -105,6 +108,25 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
         return chunks;
       },
       signal: stop.signal,
+      // A column a file lacks or an option its data rules out fails the run at once, said as a
+      // local eval of the run's arguments says it (the coordinator prints it as it is).
+      runError: (error, item) => {
+        if (!isRunError(error)) return undefined;
+        let plan: EvalPlan | undefined;
+        try {
+          plan = parseEvalArgs((item.spec as ItemSpec).args);
+        } catch {
+          // The arguments themselves were the error: it names its flag.
+        }
+        const failure = describeFailure(error, {
+          command: 'eval',
+          flagOfColumn: (column) => (plan === undefined ? undefined : flagOfColumn(plan, column)),
+          // An item's batches are numbered in its file, as a local eval of that file numbers them.
+          locate: (batch) => ({ file: item.path, batch }),
+          currentFile: () => item.path,
+        });
+        return { message: failure.message.replace(/^lossflow eval: /, ''), exitCode: failure.exitCode };
+      },
       onEvent: (e) => {
         const where = `run ${e.item.run} item ${e.item.index} (${e.item.path}, ${nats.partName(e.item)})`;
         if (e.type === 'item') log(`${where}: delivery ${e.delivery}`);

@@ -141,7 +141,12 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
   }
   // A distributed run's failure (@lossflow/nats), named by type so this module loads no NATS code.
   if (error instanceof Error && error.name === 'DistributedRunError') {
-    const hint = (error as Error & { hint?: string }).hint;
+    const { hint, code, exitCode } = error as Error & { hint?: string; code?: string; exitCode?: number };
+    // A worker's report of an error about the run itself: said as the worker's command line said
+    // it (as a local eval says it), with its exit code.
+    if (code === 'RUN_ERROR') {
+      return { exitCode: exitCode === 2 ? 2 : 1, message: `${head} ${error.message}` };
+    }
     return {
       exitCode: 1,
       message: `${head} ${error.message}.${hint === undefined ? '' : ` ${hint}`} No result was written.`,

@@ -74,6 +74,12 @@ export type OpenBatches = (
   close(): Promise<void>;
 };
 
+/** The threaded read of {@link LogFiles.passChunks}: `fromFile` of `@lossflow/rx/node`, or a double. */
+export type ReadThreaded = (
+  path: string,
+  options: NonNullable<Parameters<typeof fromFile>[1]>,
+) => Observable<RecordBatch>;
+
 /** Options of a {@link LogFiles}. */
 export interface LogFilesOptions {
   /** Read only the first `limit` rows over all files. */
@@ -133,8 +139,21 @@ export class LogFiles {
   /** Whether some input is a pipe or device, whose size is not known before it is read. */
   readonly sizesUnknown: boolean;
 
-  /** @throws Node's file-system error when a file cannot be stat'ed (before anything is read). */
-  constructor(files: readonly string[], options: LogFilesOptions = {}, open?: OpenBatches) {
+  readonly #readThreaded: ReadThreaded;
+
+  /**
+   * @param open opens a file for {@link batches} (default `readFile` of `@lossflow/arrow/node`)
+   * @param readThreaded reads a file for {@link passChunks} (default `fromFile`): a distributed
+   *   run's coordinator checks its files with batches of no rows through both (`localEvalChecks`)
+   * @throws Node's file-system error when a file cannot be stat'ed (before anything is read).
+   */
+  constructor(
+    files: readonly string[],
+    options: LogFilesOptions = {},
+    open?: OpenBatches,
+    readThreaded: ReadThreaded = fromFile,
+  ) {
+    this.#readThreaded = readThreaded;
     this.files = files;
     this.#statSizes = files.map((f) => statSync(pathOf(f)).size);
     this.totalBytes = this.#statSizes.reduce((a, b) => a + b, 0);
@@ -240,7 +259,7 @@ export class LogFiles {
           // A pipe is read in this thread anyway (workers read at offsets); read here, its schema
           // is known as for a regular file (the JSON's columns).
           const pipe = !isRegularFile(path);
-          const batches = fromFile(path, {
+          const batches = this.#readThreaded(path, {
             threads: pipe ? 0 : fileThreads(path, this.threads),
             // A command line's main thread has nothing else to do: it computes too.
             inThisThread: true,

@@ -6,10 +6,11 @@ import type { RecordBatch, Schema } from 'apache-arrow';
 import { defer, finalize, from, map, type Observable, switchMap, tap, throwError } from 'rxjs';
 import type { EvalPlan } from '../args/evalArgs.js';
 import { groupBudget } from '../eval/groupBudget.js';
-import type { EvalSource, ReadProgress } from '../eval/LogFiles.js';
+import type { EvalSource, LogFiles, ReadProgress } from '../eval/LogFiles.js';
 import type { GroupKeys } from '../inputs/groupKeys.js';
 import { formatCount } from '../output/numberFormat.js';
 import { type ItemSpec, itemFilesOf } from './itemSpec.js';
+import { localEvalChecks } from './localEvalChecks.js';
 
 /** Where a coordinator's run goes, and how it is tuned (the tests shorten the waits). */
 export interface CoordinatorSettings {
@@ -56,6 +57,10 @@ export class DistributedSource implements EvalSource {
   #itemsDone = 0;
   #file = 0;
   readonly #firstBatch: number[] = [];
+  /** The checks made before publishing (see `localEvalChecks`): they name the file of their failure. */
+  #failedChecks: LogFiles | undefined;
+  /** Closing the connection, after ending a run its consumer failed on. */
+  #closing: Promise<void> | undefined;
 
   /**
    * @param keys the run's `--by` keys when `--by` is not one column of the data (`--by file`, Hive
@@ -122,6 +127,24 @@ export class DistributedSource implements EvalSource {
       let items: Awaited<typeof planning>;
       try {
         items = await planning;
+        // What a local eval refuses at its first batch (a missing column, a column of the wrong
+        // type, an option the data rules out) is refused now, as it would say it, before anything
+        // is published: a worker would meet it on every item. Files past a --limit are not read.
+        const last = Math.max(-1, ...items.map((i) => i.file));
+        const checked =
+          this.#plan.limit === undefined || last < 0
+            ? this.#plan
+            : { ...this.#plan, files: this.files.slice(0, last + 1) };
+        const checks = localEvalChecks(
+          checked,
+          keys,
+          // A local eval reads the step column with a report only.
+          this.#plan.report === undefined ? undefined : this.#spec.step,
+        );
+        await checks.checked.catch((e: unknown) => {
+          this.#failedChecks = checks.source();
+          throw e;
+        });
       } catch (e) {
         await nc.close().catch(() => undefined);
         throw e;
@@ -131,6 +154,8 @@ export class DistributedSource implements EvalSource {
         `run ${run}: ${items.length} ${items.length === 1 ? 'item' : 'items'} on ${settings.servers}`,
       );
       const byPath = new Map(items.map((i) => [i.path, this.files[i.file]!]));
+      // Whether the run's chunks ended (completed, or failed with the run's own error).
+      let ended = false;
       return nats
         .distributedChunks(nc, run, {
           items,
@@ -149,6 +174,7 @@ export class DistributedSource implements EvalSource {
             ),
         })
         .pipe(
+          tap({ complete: () => (ended = true), error: () => (ended = true) }),
           map((chunks) => this.#received(chunks, byPath)),
           tap((chunks) => {
             const c = chunks.losses[0] ?? chunks.metrics[0];
@@ -163,7 +189,21 @@ export class DistributedSource implements EvalSource {
               this.#items === 0 ? 0 : Math.round((this.totalBytes * this.#itemsDone) / this.#items);
           }),
           finalize(() => {
-            void nc.close();
+            // Unsubscribed before the run ended: the eval failed on the merged states (a shape
+            // that changed between files, a group budget, its outputs). The run has no result: it
+            // is removed, or kept marked failed, never left as if it had finished.
+            const failed = !ended;
+            this.#closing = (async () => {
+              if (failed) {
+                await nats
+                  .failRun(nc, run, {
+                    keep: settings.keep,
+                    reason: 'its coordinator failed on the merged states (see its output)',
+                  })
+                  .catch(() => undefined);
+              }
+              await nc.close().catch(() => undefined);
+            })();
           }),
         );
     }
@@ -192,7 +232,16 @@ export class DistributedSource implements EvalSource {
     };
   }
 
+  /**
+   * Resolves once the run's connection is closed, and a run its consumer failed on is removed (or
+   * marked failed): the command must not exit before.
+   */
+  closed(): Promise<void> {
+    return this.#closing ?? Promise.resolve();
+  }
+
   progress(): ReadProgress {
+    if (this.#failedChecks !== undefined) return this.#failedChecks.progress();
     const seconds = Math.max(0.001, (Date.now() - this.#start) / 1000);
     // Grouped without ICU: this label is made after every batch merged.
     const rate = formatCount(this.#rows / seconds);
@@ -207,6 +256,7 @@ export class DistributedSource implements EvalSource {
   }
 
   locate(batch: number): { file: string; batch: number } {
+    if (this.#failedChecks !== undefined) return this.#failedChecks.locate(batch);
     let i = 0;
     while (i + 1 < this.#firstBatch.length && (this.#firstBatch[i + 1] ?? Infinity) <= batch) i++;
     return { file: this.files[i] ?? '', batch: batch - (this.#firstBatch[i] ?? 0) };

@@ -331,6 +331,54 @@ describe('lossflow eval --nats', () => {
     expect(await runsOnServer()).toEqual([]);
   });
 
+  it('refuses at planning what local eval refuses at its first batch, with its message and exit code, publishing nothing (no worker needed)', async () => {
+    for (const args of [
+      ['--by', 'nosuchcol'],
+      ['--loss', 'mse'],
+      ['--by', 'epoch', '--loss', 'mse'],
+      ['--by', 'file', '--loss', 'mse'],
+      ['--loss', 'cross-entropy', '--label-smoothing', '2'],
+      ['--loss', 'cross-entropy', '--weight', '1,2'],
+      ['--metric', 'accuracy', '--threshold', '0.3'],
+    ]) {
+      const all = [stream, parquet, ...args, '--format', 'json'];
+      const local = await runCli(['eval', ...all]);
+      expect(local.code).not.toBe(0);
+      // No worker runs: without the checks the coordinator would wait for one.
+      const run = coordinator(all);
+      expect([args, await run.exited()]).toEqual([args, local.code]);
+      expect([args, run.stderr()]).toEqual([args, local.stderr]);
+      expect(run.stdout()).toBe('');
+    }
+    expect(await runsOnServer()).toEqual([]);
+  }, 120_000);
+
+  it('removes a run that failed on its merged states (a shape that changed between files), or keeps it marked failed with --keep', async () => {
+    const wide = join(dir, 'twenty-classes.arrows');
+    await writeTrainingLog(wide, 'arrow-stream', { rows: 1_000, classes: 20, epochs: 1, batchRows: 500 });
+    const args = [stream, wide, '--format', 'json'];
+    const local = await runCli(['eval', ...args]);
+    expect(local.code).toBe(1);
+    expect(local.stderr).toContain('[SHAPE_CHANGED]');
+    worker();
+    const run = coordinator(args);
+    expect(await run.exited()).toBe(1);
+    expect(run.stderr()).toContain('[SHAPE_CHANGED]');
+    expect(await runsOnServer()).toEqual([]);
+    const kept = coordinator([...args, '--keep', '--run', 'kept-failed']);
+    expect(await kept.exited()).toBe(1);
+    const nc = await connectNats({ servers: server.url });
+    try {
+      const info = (await describeRuns(nc)).find((r) => r.run === 'kept-failed');
+      expect(info).toMatchObject({ kind: 'distributed', failed: true });
+      const table = await runCli(['runs', '--nats', server.url]);
+      expect(table.stdout).toMatch(/kept-failed +distributed +\d+s +\d+\/\d+ items +failed/);
+    } finally {
+      await removeRun(nc, { distributed: 'kept-failed' });
+      await nc.close();
+    }
+  });
+
   it('keeps the run with --keep', async () => {
     worker();
     const run = coordinator([stream, '--run', 'kept', '--keep', '--format', 'json']);

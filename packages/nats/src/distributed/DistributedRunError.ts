@@ -11,7 +11,12 @@ export type DistributedRunCode =
   /** The run's stream or KV bucket was removed from the server (`lossflow runs rm`) while it ran. */
   | 'RUN_REMOVED'
   /** The server stayed unreachable for minutes while the coordinator waited for states. */
-  | 'SERVER_LOST';
+  | 'SERVER_LOST'
+  /**
+   * A worker met an error about the run itself (its options against its files' columns), which
+   * no delivery can mend: the message is the worker's report (`ServeOptions.runError`).
+   */
+  | 'RUN_ERROR';
 
 /**
  * A distributed run that cannot complete: it names the item and its file, and says how to fix it.
@@ -24,16 +29,19 @@ export class DistributedRunError extends Error {
   readonly item: number | undefined;
   readonly file: string | undefined;
   readonly hint: string;
+  /** With `RUN_ERROR`: the exit code the worker's report gives the coordinator's command. */
+  readonly exitCode: number | undefined;
 
   constructor(
     code: DistributedRunCode,
     message: string,
-    context: { item?: number; file?: string; hint: string },
+    context: { item?: number; file?: string; hint: string; exitCode?: number },
   ) {
     super(message);
     this.code = code;
     this.item = context.item;
     this.file = context.file;
     this.hint = context.hint;
+    this.exitCode = context.exitCode;
   }
 }

@@ -4,12 +4,14 @@ import { type KV, Kvm } from '@nats-io/kv';
 import { type NatsConnection, NoRespondersError, nanos } from '@nats-io/nats-core';
 import { Observable } from 'rxjs';
 import { isStreamNotFound } from '../connect/isStreamNotFound.js';
+import { clearRunFailure, failRun } from '../runs/failRun.js';
 import { removeRun } from '../runs/removeRun.js';
 import { type RunNames, runNames, WORKERS_PING_SUBJECT, WORKERS_WAKE_SUBJECT } from '../runs/runNames.js';
 import { storeRunPlan } from '../runs/runPlan.js';
 import { decodeChunks } from './chunkCodec.js';
 import { DistributedRunError } from './DistributedRunError.js';
 import { loadItemState } from './itemState.js';
+import { decodeRunError } from './runErrorReport.js';
 import { claimRunNonce } from './runNonce.js';
 import { failureKey, itemKeyOf, type WorkItem } from './WorkItem.js';
 
@@ -59,7 +61,10 @@ export interface DistributedRunOptions {
  * **in item order** and batch order, with batch indices counted across files as a local read counts
  * them: reduced as the local chunks are, they give the same bits. An item that failed on its last
  * delivery errors the observable with a {@link DistributedRunError} naming it; nothing after it is
- * emitted. Unless `keep`, the run's stream and bucket are removed once it completes or fails.
+ * emitted. Unless `keep`, the run's stream and bucket are removed once it completes or fails; a
+ * kept run that fails is marked failed (`describeRuns` says so). A consumer that unsubscribes
+ * before the end (its own failure on the merged states) leaves the run as it is: it ends it with
+ * `failRun`.
  *
  * @example
  * distributedChunks(nc, 'nightly', { items }).pipe(map((c) => c.losses[0]!), reduce('mean'));
@@ -92,7 +97,14 @@ export function distributedChunks(
       if (stopped) return;
       // A run planned by another coordinator is not this one's to remove.
       const foreign = failure instanceof DistributedRunError && failure.code === 'PLAN_MISMATCH';
-      if (!(options.keep ?? false) && !foreign) await cleanup().catch(() => undefined);
+      const keep = options.keep ?? false;
+      if (failure === undefined) {
+        if (!keep) await cleanup().catch(() => undefined);
+      } else if (!foreign) {
+        // Kept, a failed run is marked so: its items may all be stored, yet it never finished.
+        const reason = failure instanceof Error ? failure.message : String(failure);
+        await failRun(nc, run, { keep, reason }).catch(() => undefined);
+      }
       if (failure !== undefined) subscriber.error(failure);
       else subscriber.complete();
     })().catch((e: unknown) => subscriber.error(e));
@@ -192,6 +204,8 @@ async function coordinate(
   // Made by the run's first coordinator, reused by a resumed one: states of a removed run of the
   // same id (a worker that stalled on its item) are stored under another nonce and never merged.
   const nonce = await persist(() => claimRunNonce(kv), stopped, gone);
+  // A kept run that failed, started again: it may finish this time.
+  await persist(() => clearRunFailure(kv), stopped, gone);
   const maxFailures = options.maxDeliver ?? DEFAULT_MAX_FAILURES;
   const done = new Map<number, Uint8Array>();
   const seenKeys = (): Promise<string[]> => bucketKeys(kv);
@@ -349,6 +363,16 @@ async function merge(
         const { kind, index } = named;
         if (kind === 'failed') {
           const entry = await kv.get(failureKey(index, nonce)).catch(() => null);
+          const report = entry === null ? undefined : decodeRunError(new TextDecoder().decode(entry.value));
+          if (report !== undefined) {
+            const item = items[index];
+            throw new DistributedRunError('RUN_ERROR', report.message, {
+              item: index,
+              ...(item === undefined ? {} : { file: item.path }),
+              hint: '',
+              exitCode: report.exitCode,
+            });
+          }
           throw failed(
             index,
             entry === null ? 'unknown error' : new TextDecoder().decode(entry.value).replace(/\.+$/, ''),

@@ -8,6 +8,7 @@ import { Kvm } from '@nats-io/kv';
 import { forkJoin, lastValueFrom, map, share, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../connect/connectNats.js';
+import { describeRuns } from '../runs/describeRuns.js';
 import { removeRun } from '../runs/removeRun.js';
 import { runNames } from '../runs/runNames.js';
 import { type NatsServer, startNatsServer } from '../testing/natsServer.js';
@@ -189,6 +190,50 @@ describe('distributedChunks with serveWorkItems', () => {
       expect((error as Error).message).toMatch(/another lossflow version/);
     } finally {
       await removeRun(nc, { distributed: 'old' }).catch(() => false);
+      await nc.close();
+    }
+  });
+
+  it('fails at once with RUN_ERROR when a worker reports an error about the run itself, not after the delivery limit; kept, the run is marked failed', async () => {
+    const nc = await connectNats({ servers: server.url });
+    const stop = new AbortController();
+    let deliveries = 0;
+    try {
+      const items = await planWorkItems('unfit', [path], null, { itemBytes: 1_000_000_000 });
+      expect(items).toHaveLength(1);
+      const worker = serveWorkItems(nc, {
+        signal: stop.signal,
+        compute: async () => {
+          deliveries++;
+          throw new Error('no column nosuchcol');
+        },
+        runError: (error) =>
+          error instanceof Error && error.message.startsWith('no column')
+            ? { message: `said as the command says it: ${error.message}`, exitCode: 2 }
+            : undefined,
+      });
+      // Five failures allowed, a long ack wait: only the report can end the run soon.
+      const error = await lastValueFrom(
+        distributedChunks(nc, 'unfit', {
+          items,
+          keep: true,
+          maxDeliver: 5,
+          ackWaitMs: 60_000,
+          pollMs: 20,
+        }).pipe(toArray()),
+      ).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DistributedRunError);
+      expect(error).toMatchObject({ code: 'RUN_ERROR', exitCode: 2, item: 0, file: path });
+      expect((error as Error).message).toBe('said as the command says it: no column nosuchcol');
+      expect(deliveries).toBe(1);
+      stop.abort();
+      await worker;
+      // Kept, the failed run says so (it is not a run that may still finish).
+      const run = (await describeRuns(nc)).find((r) => r.run === 'unfit');
+      expect(run).toMatchObject({ kind: 'distributed', failed: true, finished: true });
+    } finally {
+      stop.abort();
+      await removeRun(nc, { distributed: 'unfit' }).catch(() => false);
       await nc.close();
     }
   });

@@ -20,6 +20,7 @@ import {
 import { encodeChunks } from './chunkCodec.js';
 import { failedDeliveries, recordDelivery } from './deliveryRecords.js';
 import { storeItemState } from './itemState.js';
+import { encodeRunError, type RunErrorReport } from './runErrorReport.js';
 import { readRunNonce } from './runNonce.js';
 import { failureKey, stateKey, type WorkItem } from './WorkItem.js';
 
@@ -44,6 +45,16 @@ export interface ServeOptions {
   /** Stops the worker: the item in hand is released (nak) for another worker, then it returns. */
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: WorkerEvent) => void;
+  /**
+   * Tells an error about the run itself (its options against its files' columns: a column a file
+   * lacks, an option its data rules out), which every delivery of every item meets alike, from an
+   * error of the item (its bytes, its values): for the former, what the coordinator is to say. The
+   * item then fails for good on this delivery and the coordinator fails the run at once with that
+   * report (a {@link DistributedRunError} `RUN_ERROR`), instead of redelivering the item to its
+   * delivery limit and naming it as if it were damaged. Undefined (the default): every error is
+   * the item's.
+   */
+  readonly runError?: (error: unknown, item: WorkItem) => RunErrorReport | undefined;
   /**
    * Testing only: called after an item's states are stored and before it is acknowledged (the
    * fault tests stall a worker there and kill it, or stop it); `signal` aborts when the worker stops.
@@ -353,8 +364,10 @@ async function handle(
       }
       return;
     }
-    const text = failureText(error.cause);
-    const final = maxFailures > 0 && before.length + 1 >= maxFailures;
+    const report = options.runError?.(error.cause, item);
+    const text = report === undefined ? failureText(error.cause) : encodeRunError(report);
+    // An error of the run itself is met on every delivery: the first is the last.
+    const final = report !== undefined || (maxFailures > 0 && before.length + 1 >= maxFailures);
     options.onEvent?.({ type: 'failed', item, error: error.cause, final });
     await recordDelivery(kv, nonce, item.index, delivery, { failed: text }).catch(() => undefined);
     if (final) await failForGood(text);

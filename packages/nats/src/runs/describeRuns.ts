@@ -2,6 +2,7 @@ import { jetstreamManager, type StreamInfo } from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { LIVE_HEADERS } from '../live/liveWire.js';
+import { runFailure } from './failRun.js';
 import { RUN_STREAM_PREFIX, runNames } from './runNames.js';
 import { runPlanItems } from './runPlan.js';
 
@@ -20,8 +21,16 @@ export interface DistributedRunInfo {
   readonly itemsDone: number;
   /** Items that failed on their last delivery. */
   readonly itemsFailed: number;
-  /** Every item of its plan is stored (a run kept with `--keep`, or whose coordinator went away at the end). */
+  /**
+   * Ended: every item of its plan is stored (a run kept with `--keep`, or whose coordinator went
+   * away at the end), or it failed.
+   */
   readonly finished: boolean;
+  /**
+   * Its coordinator failed (an item, the merge, or its work on the merged states; see `failRun`):
+   * no result came of it, even when every item is stored.
+   */
+  readonly failed: boolean;
 }
 
 /** A live run (`publishBatches`, `lossflow publish`) on the server, as {@link describeRuns} finds it. */
@@ -35,8 +44,10 @@ export interface LiveRunInfo {
   /** Messages stored (batch messages and, once finished, the end-of-run marker). */
   readonly messages: number;
   readonly bytes: number;
-  /** Its end-of-run marker is stored: the publisher closed it. */
+  /** Its end-of-run marker is stored: the publisher closed it (ended, or failed). */
   readonly finished: boolean;
+  /** Its publisher closed it with a failure marker (`publishBatches` failed part-way). */
+  readonly failed: boolean;
 }
 
 /** A run on the server: see {@link DistributedRunInfo} and {@link LiveRunInfo}. */
@@ -64,6 +75,7 @@ export async function describeRuns(nc: NatsConnection): Promise<RunInfo[]> {
       // A bucket being removed (or never made) counts nothing.
       const itemsDone = kv === undefined ? 0 : await countKeys(kv, 'state.>').catch(() => 0);
       const itemsFailed = kv === undefined ? 0 : await countKeys(kv, 'failed.>').catch(() => 0);
+      const failed = kv === undefined ? false : (await runFailure(kv).catch(() => undefined)) !== undefined;
       runs.push({
         kind: 'distributed',
         run,
@@ -71,7 +83,8 @@ export async function describeRuns(nc: NatsConnection): Promise<RunInfo[]> {
         items,
         itemsDone,
         itemsFailed,
-        finished: items !== null && itemsDone >= items,
+        finished: failed || (items !== null && itemsDone >= items),
+        failed,
       });
     } else if (name.startsWith(LIVE_STREAM_PREFIX)) {
       // Its one subject is `SUBJECT.RUN` (a run id has no dots).
@@ -91,6 +104,7 @@ export async function describeRuns(nc: NatsConnection): Promise<RunInfo[]> {
         bytes: info.state.bytes,
         // Ended, or closed by its publisher's failure marker: nothing more will come.
         finished: ['end', 'failed'].includes(last?.header.get(LIVE_HEADERS.kind) ?? ''),
+        failed: last?.header.get(LIVE_HEADERS.kind) === 'failed',
       });
     }
   }
