@@ -122,10 +122,10 @@ function countArgmaxHits(
   let correct = 0;
   let counted = 0;
   for (let i = 0; i < samples; i++) {
-    const b = best[i]!;
-    if (b < 0) throw nanScoreError(NAME, Math.floor(i / inner));
     const t = idx[i * stride]!;
     if (t === ignore) continue;
+    const b = best[i]!;
+    if (b < 0) throw nanScoreError(NAME, Math.floor(i / inner));
     counted++;
     if (b === t) correct++;
   }
@@ -155,10 +155,10 @@ function countThresholdHits(
     let seen = false;
     let right = true;
     for (let i = s; i < s + per; i++) {
-      const z = x[i]!;
-      if (Number.isNaN(z)) throw nanScoreError(NAME, Math.floor(i / labels));
       const yi = y[i]!;
       if (yi === IGNORED) continue;
+      const z = x[i]!;
+      if (Number.isNaN(z)) throw nanScoreError(NAME, Math.floor(i / labels));
       const p = logits ? sigmoid(z) : z;
       if (!logits && (p < 0 || p > 1)) throw probabilityError(NAME, Math.floor(i / labels), p);
       seen = true;

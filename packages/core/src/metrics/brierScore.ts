@@ -60,11 +60,11 @@ export function brierScorePartial(
     for (let n = 0; n < outer; n++) {
       for (let k = 0; k < inner; k++) {
         const base = n * classes * inner + k;
+        const t = idx[(n * inner + k) * stride]!;
+        if (t === ignore) continue;
         const best = argmaxAt(x, base, classes, inner);
         if (best < 0) throw nanScoreError(NAME, n);
         const max = x[base + best * inner]!;
-        const t = idx[(n * inner + k) * stride]!;
-        if (t === ignore) continue;
         const s = logits ? expSumAt(x, base, classes, inner, max, terms) : 1;
         // A +∞ logit (or all −∞) leaves the softmax undefined, as calibrationError and auroc say.
         if (Number.isNaN(s)) throw undefinedSoftmaxError(NAME, n);
@@ -85,10 +85,10 @@ export function brierScorePartial(
   } else {
     const { x, y, labels } = op;
     for (let i = 0; i < x.length; i++) {
-      const z = x[i]!;
-      if (Number.isNaN(z)) throw nanScoreError(NAME, Math.floor(i / labels));
       const yi = y[i]!;
       if (yi === IGNORED) continue;
+      const z = x[i]!;
+      if (Number.isNaN(z)) throw nanScoreError(NAME, Math.floor(i / labels));
       const p = logits ? sigmoid(z) : z;
       if (p < 0 || p > 1) throw probabilityError(NAME, Math.floor(i / labels), p);
       const d = p - yi;

@@ -103,10 +103,10 @@ export function classStatScoresPartial(
     const { outer, classes, inner, idx, stride, ignore } = op;
     const rowStats = classRowStats(op, false);
     for (let i = 0; i < outer * inner; i++) {
-      const best = rowStats.best[i]!;
-      if (best < 0) throw nanScoreError(metric, Math.floor(i / inner));
       const t = idx[i * stride]!;
       if (t === ignore) continue;
+      const best = rowStats.best[i]!;
+      if (best < 0) throw nanScoreError(metric, Math.floor(i / inner));
       counted++;
       if (best === t) counts[t]!++;
       else {
@@ -118,10 +118,10 @@ export function classStatScoresPartial(
     const { x, y, labels } = op;
     const logits = scores === 'logits';
     for (let i = 0; i < x.length; i++) {
-      const z = x[i]!;
-      if (Number.isNaN(z)) throw nanScoreError(metric, Math.floor(i / labels));
       const yi = y[i]!;
       if (yi === IGNORED) continue;
+      const z = x[i]!;
+      if (Number.isNaN(z)) throw nanScoreError(metric, Math.floor(i / labels));
       const p = logits ? sigmoid(z) : z;
       if (!logits && (p < 0 || p > 1)) throw probabilityError(metric, Math.floor(i / labels), p);
       counted++;

@@ -54,10 +54,11 @@ export function confusionMatrixPartial(
   const counts = state.counts;
   const rowStats = classRowStats(op, false);
   for (let i = 0; i < outer * inner; i++) {
+    const t = idx[i * stride]!;
+    if (t === ignore) continue;
     const best = rowStats.best[i]!;
     if (best < 0) throw nanScoreError(NAME, Math.floor(i / inner));
-    const t = idx[i * stride]!;
-    if (t !== ignore) counts[t * classes + best]!++;
+    counts[t * classes + best]!++;
   }
   return state;
 }

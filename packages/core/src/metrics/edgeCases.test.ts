@@ -153,17 +153,40 @@ describe('typed errors', () => {
     expect(perplexity(x, new Int32Array([0, 0]))).toBe(Number.POSITIVE_INFINITY);
   });
 
-  it('a NaN in an ignored row is still an error (a broken model output, not a skipped label)', () => {
-    const e = thrown(() =>
-      accuracy(
-        logits([
-          [1, 2, 3],
-          [Number.NaN, 0, 0],
-        ]),
-        new Int32Array([0, -100]),
-      ),
+  it('the scores of an ignored row are never read: NaN there (a fully masked padding position) is no error, as in torch', () => {
+    // torch.nn.functional.cross_entropy(ignore_index=-100) and torchmetrics skip such rows too.
+    const withNaN = logits([
+      [1, 2, 3],
+      [Number.NaN, 0, 0],
+      [3, 1, 0],
+    ]);
+    const without = logits([
+      [1, 2, 3],
+      [3, 1, 0],
+    ]);
+    const t = new Int32Array([0, -100, 0]);
+    const u = new Int32Array([0, 0]);
+    for (const m of [
+      'accuracy',
+      'topKAccuracy',
+      'precision',
+      'recall',
+      'f1',
+      'confusionMatrix',
+      'calibrationError',
+      'brierScore',
+      'auroc',
+    ] as const) {
+      expect(METRICS[m].value(METRICS[m].partial(withNaN, t)), m).toEqual(
+        METRICS[m].value(METRICS[m].partial(without, u)),
+      );
+    }
+    // Binary 0/1 targets: an ignored label's score is not read either.
+    expect(accuracy([0.5, Number.NaN, -1], [1, -1, 0], { ignoreIndex: -1 })).toBe(
+      accuracy([0.5, -1], [1, 0]),
     );
-    expect(e.row).toBe(1);
+    // A counted row's NaN is still an error naming it.
+    expect(thrown(() => accuracy(withNaN, new Int32Array([0, 1, 0]))).row).toBe(1);
   });
 
   it('NaN in binary scores and regression values names the row', () => {

@@ -77,8 +77,8 @@ function countTopK(
   let hits = 0;
   let counted = 0;
   for (let i = 0; i < samples; i++) {
-    if (best[i]! < 0) throw nanScoreError(NAME, Math.floor(i / inner));
     if (idx[i * stride]! === ignore) continue;
+    if (best[i]! < 0) throw nanScoreError(NAME, Math.floor(i / inner));
     counted++;
     if (rank[i]! < k) hits++;
   }
