@@ -396,6 +396,47 @@ describe('lossflow eval --metric', () => {
   );
 
   it(
+    'a binary head stored as (N, 1) with 0/1 targets: the values of the same scores as (N), --threshold allowed',
+    async () => {
+      const logits = [2.1, -0.3, 0.7, -1.5, 0.2, 1.1, -0.8, 0.05];
+      const target = BigInt64Array.from([1n, 0n, 1n, 0n, 0n, 1n, 1n, 0n]);
+      const dir = mkdtempSync(join(tmpdir(), 'lossflow-metrics-'));
+      const head = new FixedSizeList(1, new Field('item', new Float64(), false));
+      const write = (name: string, column: ReturnType<typeof vectorFromArray>) => {
+        const file = join(dir, name);
+        writeFileSync(file, tableToIPC(new Table({ logits: column, target: makeVector(target) }), 'stream'));
+        return file;
+      };
+      const column = write('column.arrows', vectorFromArray(logits));
+      const headFile = write(
+        'head.arrows',
+        vectorFromArray(
+          logits.map((v) => [v]),
+          head,
+        ),
+      );
+      const metrics = [
+        ...['--metric', 'accuracy', '--threshold', '0.6'],
+        ...['--metric', 'f1'],
+        ...['--metric', 'auroc'],
+        ...['--metric', 'brier-score'],
+        ...['--metric', 'calibration-error'],
+      ];
+      const values = async (file: string) => {
+        const run = await runCli(['eval', file, ...metrics, '--format', 'json']);
+        expect([run.code, run.stderr]).toEqual([0, '']);
+        return (JSON.parse(run.stdout) as { metrics: { value: unknown }[] }).metrics.map((m) => m.value);
+      };
+      const expected = await values(column);
+      expect(expected[0]).toBe(
+        accuracy(Float64Array.from(logits), Int32Array.from(target, Number), { threshold: 0.6 }),
+      );
+      expect(await values(headFile)).toEqual(expected);
+    },
+    TIMEOUT,
+  );
+
+  it(
     'bad metric flags are usage errors (exit 2) before anything is read',
     async () => {
       const file = join(FIXTURES, 'epoch-log.arrows');
@@ -412,6 +453,11 @@ describe('lossflow eval --metric', () => {
         [
           ['--metric', 'accuracy', '--input', 'logits', '--target', 'target', '--threshold', '0.7'],
           /--threshold does not apply to --metric accuracy here: 'logits' holds a score per class and 'target' class indices/,
+        ],
+        // Class-index targets have one class per row: no labels for --multilabel to count apart.
+        [
+          ['--metric', 'accuracy', '--input', 'logits', '--target', 'target', '--multilabel', 'macro'],
+          /--multilabel does not apply to --metric accuracy here: 'logits' holds a score per class and 'target' class indices/,
         ],
       ];
       for (const [args, message] of cases) {

@@ -284,6 +284,38 @@ describe('defined behaviour', () => {
     expect(accuracy([0.5, 0.2], [1, 0], { scores: 'probabilities', threshold: 0.2 })).toBe(1);
   });
 
+  it('a binary head of shape (N, 1) against (N) targets is read as (N): the binary metrics, not one class', () => {
+    const z = [2.1, -0.3, 0.7, -1.5, 0.2, 1.1];
+    const y = [1, 0, 1, 0, 0, 1];
+    const head = { data: Float64Array.from(z), shape: [z.length, 1] };
+    for (const name of [
+      'accuracy',
+      'precision',
+      'recall',
+      'f1',
+      'brierScore',
+      'auroc',
+      'calibrationError',
+    ] as const) {
+      const { partial, value } = METRICS[name];
+      expect(value(partial(head, y)), name).toEqual(value(partial(z, y)));
+      expect(partial(head, y).layout, name).toBe('binary:1');
+    }
+    // Probabilities too, with the threshold.
+    const p = { data: Float64Array.from([0.9, 0.2, 0.6]), shape: [3, 1] };
+    expect(accuracy(p, [1, 0, 0], { scores: 'probabilities', threshold: 0.7 })).toBe(1);
+    // Only (N, 1) against (N): (N, 1) against (N, 1) was binary already; (N, 1, d) stays one class.
+    expect(accuracy(head, { data: Float64Array.from(y), shape: [6, 1] })).toBe(accuracy(z, y));
+    expect(
+      thrown(() =>
+        accuracy(
+          { data: new Float64Array(4), shape: [2, 1, 2] },
+          { data: Int32Array.from([0, 1, 0, 0]), shape: [2, 2] },
+        ),
+      ).code,
+    ).toBe('TARGET_OUT_OF_RANGE');
+  });
+
   it('auroc is exact (bound 0) when no bin holds both classes, and within its bound otherwise', () => {
     const p = [0.1, 0.4, 0.35, 0.8];
     const y = [0, 0, 1, 1];
