@@ -24,6 +24,7 @@ import { flushOutput } from '../output/checkedOutput.js';
 import type { CliIo } from '../output/cliIo.js';
 import { outputRequests } from '../output/evalOutputs.js';
 import { LineOutput } from '../output/lineOutput.js';
+import { hasErrorBound } from '../output/metricOutput.js';
 import { OutputFile } from '../output/OutputFile.js';
 import { checkOutputTargets } from '../output/outputTargets.js';
 import { finalRecords } from '../output/resultRecords.js';
@@ -82,7 +83,12 @@ export async function executeEval(
   const progress = new ProgressReporter(io.stderr, io.stderr.isTTY === true && !plan.quiet, errStyle);
   let source: EvalSource | undefined;
   let writer: ReturnType<typeof writeIpcStream> | undefined;
-  const lines = new LineOutput(plan.format, io, plan.by?.split(',').map((s) => s.trim()) ?? []);
+  const lines = new LineOutput(
+    plan.format,
+    io,
+    plan.by?.split(',').map((s) => s.trim()) ?? [],
+    (plan.metrics ?? []).some((m) => hasErrorBound(m.entry.cliName)),
+  );
   let recorders: SeriesRecorder[] = [];
   let curves: CurveRecorder[] = [];
   let keys: GroupKeys | undefined;

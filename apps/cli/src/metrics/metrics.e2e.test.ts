@@ -197,6 +197,47 @@ describe('lossflow eval --metric', () => {
         'table',
       ]);
       expect(none.stdout).toMatch(/^auroc \[[^\]]+\] ± \[[^\]]+\]$/m);
+      // CSV and NDJSON carry the bound too: an errorBound column after value (empty for the loss),
+      // an errorBound field on the auroc records, the running ones (--every) included.
+      const bound = aurocErrorBound(state) as number;
+      const csv = await runCli([
+        ...args,
+        '--loss',
+        'cross-entropy',
+        '--metric',
+        'auroc',
+        ...cols,
+        '--format',
+        'csv',
+      ]);
+      expect(csv.code).toBe(0);
+      const csvLines = csv.stdout.trim().split('\n');
+      expect(csvLines[0]).toBe('kind,loss,reduction,key,value,errorBound,rows,batches');
+      expect(csvLines).toContain(`total,auroc,metric,,${finalizeMetric(state)},${bound},148,10`);
+      expect(csvLines.find((l) => l.startsWith('total,cross-entropy,'))).toMatch(
+        /^total,cross-entropy,mean,,[^,]+,,148,10$/,
+      );
+      const ndjson = await runCli([
+        ...args,
+        '--metric',
+        'auroc',
+        ...cols,
+        '--every',
+        '5',
+        '--format',
+        'ndjson',
+      ]);
+      expect(ndjson.code).toBe(0);
+      const records = ndjson.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { kind: string; value: number; errorBound: number; rows: number });
+      expect(records.map((r) => r.kind)).toEqual(['running', 'running', 'total']);
+      expect(records.at(-1)).toMatchObject({ value: finalizeMetric(state), errorBound: bound });
+      const first = tensor(all.x.data.subarray(0, records[0]!.rows * C), [records[0]!.rows, C]);
+      expect(records[0]!.errorBound).toBe(
+        aurocErrorBound(aurocPartial(first, all.y.subarray(0, records[0]!.rows))),
+      );
       // Exact metrics have no errorBound field: the JSON contract of the others is unchanged.
       const acc = await runCli([...args, '--metric', 'accuracy', ...cols, '--format', 'json']);
       expect(Object.keys((JSON.parse(acc.stdout) as { metrics: object[] }).metrics[0]!)).toEqual([
