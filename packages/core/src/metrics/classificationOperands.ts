@@ -64,7 +64,9 @@ export function classificationOperands(
   if (t.shape.length === x.shape.length && t.shape.every((d, i) => d === x.shape[i])) {
     const n = t.data.length;
     const rows = x.shape.length === 0 ? 1 : x.shape[0]!;
-    const labels = rows === 0 ? 0 : n / rows;
+    // From the shape, not n / rows: an empty batch of (0, L) keeps its L labels, so its state has
+    // the layout of the stream's other batches and merges with them.
+    const labels = x.shape.slice(1).reduce((a, b) => a * b, 1);
     const y = new Uint8Array(n);
     const ignore = typeof ignoreIndex === 'bigint' ? Number.NaN : ignoreIndex;
     const bad = (i: number, v: unknown): LossError =>

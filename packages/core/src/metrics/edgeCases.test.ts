@@ -72,6 +72,37 @@ describe('empty input and every target ignored', () => {
     expect(finalizeMetric(createMetricState('accuracy'))).toBeNaN();
   });
 
+  it('an empty batch of 0/1 targets keeps its labels: per label NaN, and it merges with the stream’s other batches', () => {
+    const none = { data: new Float64Array(0), shape: [0, 2] };
+    const x = { data: Float64Array.from([0.3, -1, 2, 1]), shape: [2, 2] };
+    const y = { data: Float64Array.from([1, 0, 1, 1]), shape: [2, 2] };
+    for (const m of [
+      'accuracy',
+      'precision',
+      'recall',
+      'f1',
+      'brierScore',
+      'auroc',
+      'calibrationError',
+    ] as const) {
+      const { partial, value } = METRICS[m];
+      const options =
+        m === 'accuracy' || m === 'brierScore' || m === 'calibrationError' ? {} : { average: 'none' };
+      const before = partial(none, none, options as never);
+      expect(before.layout, m).toBe('binary:2');
+      expect(value(partial(x, y, options as never, before)), m).toEqual(
+        value(partial(x, y, options as never)),
+      );
+      const after = partial(x, y, options as never);
+      mergeMetricInto(after, partial(none, none, options as never));
+      expect(value(after), m).toEqual(value(partial(x, y, options as never)));
+    }
+    // Per label (or per class of one 0/1 target: 0 and 1) NaN, as many as with rows.
+    expect(f1(none, none, { average: 'none' })).toEqual([Number.NaN, Number.NaN]);
+    expect(f1([], [], { average: 'none' })).toEqual([Number.NaN, Number.NaN]);
+    expect(auroc([], [], { average: 'none' })).toEqual([Number.NaN]);
+  });
+
   it('confusionMatrix of nothing is C × C zeros; of an empty state, []', () => {
     expect(confusionMatrix(empty, noLabels)).toEqual([
       [0, 0, 0],
