@@ -18,7 +18,7 @@ import { hivePartitions } from '../inputs/hivePartitions.js';
 import { INTERRUPTED_EXIT_CODE, Interrupt, incompleteLine } from '../inputs/interrupt.js';
 import { PerRowKeyColumns } from '../inputs/perRowKeyColumns.js';
 import { kebabCase } from '../losses/lossRegistry.js';
-import { withEmptyConfusionMatrices } from '../metrics/emptyConfusionMatrix.js';
+import { withEmptyValues } from '../metrics/emptyMetricValues.js';
 import { colorEnabled, styleFor } from '../output/ansi.js';
 import { flushOutput } from '../output/checkedOutput.js';
 import type { CliIo } from '../output/cliIo.js';
@@ -342,7 +342,7 @@ function withInputs(run: EvalRun, plan: EvalPlan, source: EvalSource, keys: Grou
     results: run.results.map((r, i) => (perLoss?.[i] === undefined ? r : { ...r, columns: perLoss[i] })),
     ...(run.metrics === undefined || schema === undefined
       ? {}
-      : { metrics: withEmptyConfusionMatrices(run.metrics, plan.metrics ?? [], schema) }),
+      : { metrics: withEmptyValues(run.metrics, plan.metrics ?? [], schema) }),
     inputs: {
       // A pipe's or a followed file's size is what was read from it (see LogFiles.sizes).
       files: source.files.map((path, i) => ({ path, bytes: source.sizes[i]! })),

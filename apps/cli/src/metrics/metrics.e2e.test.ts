@@ -399,7 +399,7 @@ describe('lossflow eval --metric', () => {
   );
 
   it(
-    'an empty file: the confusion matrix is C × C zeros (counts of nothing), as scikit-learn gives',
+    'an empty file: the confusion matrix is C × C zeros (counts of nothing), as scikit-learn gives; per-class values one NaN per class',
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'lossflow-empty-cm-'));
       const file = join(dir, 'empty.arrow');
@@ -432,6 +432,32 @@ describe('lossflow eval --metric', () => {
           [0, 0, 0],
         ],
       });
+      // Per-class values: one NaN per class, as many values as a file with rows gives (not one NaN);
+      // what core gives a batch of no rows. Scalars stay NaN.
+      const perClass = [
+        ...['--metric', 'f1', '--average', 'none'],
+        ...['--metric', 'auroc', '--average', 'none'],
+        ...['--metric', 'f1'],
+      ];
+      const cols = ['--input', 'logits', '--target', 'target'];
+      const json = await runCli(['eval', file, ...perClass, ...cols, '--format', 'json']);
+      expect([json.code, json.stderr]).toEqual([0, '']);
+      const values = (JSON.parse(json.stdout) as { metrics: { value: unknown }[] }).metrics.map(
+        (m) => m.value,
+      );
+      expect(values).toEqual([['NaN', 'NaN', 'NaN'], ['NaN', 'NaN', 'NaN'], 'NaN']);
+      const csv = await runCli([
+        'eval',
+        file,
+        '--metric',
+        'f1',
+        '--average',
+        'none',
+        ...cols,
+        '--format',
+        'csv',
+      ]);
+      expect(csv.stdout).toContain('total,f1,metric,,"[""NaN"",""NaN"",""NaN""]",0,0');
     },
     TIMEOUT,
   );
