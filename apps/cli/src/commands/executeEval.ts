@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { writeIpcStream } from '@lossflow/arrow/node';
 import { type GroupKey, type MetricChunk, resultDocument } from '@lossflow/rx';
-import type { Schema } from 'apache-arrow';
+import type { RecordBatch, Schema } from 'apache-arrow';
 import { lastValueFrom } from 'rxjs';
 import type { EvalPlan } from '../args/evalArgs.js';
 import { describeFailure, type Failure } from '../errors/describeFailure.js';
@@ -19,6 +19,7 @@ import { INTERRUPTED_EXIT_CODE, Interrupt, incompleteLine } from '../inputs/inte
 import { PerRowKeyColumns } from '../inputs/perRowKeyColumns.js';
 import { kebabCase } from '../losses/lossRegistry.js';
 import { withEmptyValues } from '../metrics/emptyMetricValues.js';
+import { mayNeedProbabilityNotice, probabilityNotice } from '../metrics/probabilityNotice.js';
 import { colorEnabled, styleFor } from '../output/ansi.js';
 import { flushOutput } from '../output/checkedOutput.js';
 import type { CliIo } from '../output/cliIo.js';
@@ -134,6 +135,17 @@ export async function executeEval(
       plan.every === undefined || (plan.metrics ?? []).length === 0
         ? undefined
         : new RunningMetricRecords(plan.every, keyOf);
+    // Scores read as logits by default: a note when the first batch's look like probabilities.
+    const metrics = plan.metrics ?? [];
+    const probabilityNoticeOf =
+      plan.quiet || !mayNeedProbabilityNotice(metrics)
+        ? undefined
+        : (batch: RecordBatch) => {
+            const note = probabilityNotice(metrics, batch);
+            if (note === undefined) return;
+            progress.done();
+            io.stderr.write(`${note}\n`);
+          };
     const targets = checkOutputTargets(outputRequests(plan), plan.files, 'eval');
     const reportTarget = targets.find((t) => t.flag === '--report');
     const perRowTarget = targets.find((t) => t.flag === '--per-row');
@@ -155,6 +167,7 @@ export async function executeEval(
               },
             }),
         threads: plan.threads ?? defaultThreads(),
+        ...(probabilityNoticeOf === undefined ? {} : { onFirstRows: probabilityNoticeOf }),
         allowMissingEndOfStream: plan.allowMissingEndOfStream,
         ...(interrupt === undefined ? {} : { follow: { stop: interrupt.signal } }),
       });

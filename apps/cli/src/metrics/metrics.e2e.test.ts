@@ -504,6 +504,117 @@ describe('lossflow eval --metric', () => {
   );
 
   it(
+    'scores that look like probabilities read as logits by default: one note on stderr, no value changed; none for logits or with --scores',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'lossflow-metrics-'));
+      const target = makeVector(BigInt64Array.from([1n, 0n, 1n, 0n, 0n, 1n]));
+      const binary = join(dir, 'binary.arrows');
+      writeFileSync(
+        binary,
+        tableToIPC(
+          new Table({
+            p: vectorFromArray([0.9, 0.2, 0.6, 0.1, 0.4, 0.8]),
+            z: vectorFromArray([2.2, -1.4, 0.4, -2.2, -0.4, 1.4]),
+            target,
+          }),
+          'stream',
+        ),
+      );
+      const classes = join(dir, 'classes.arrows');
+      const perClass = new FixedSizeList(3, new Field('item', new Float32(), false));
+      writeFileSync(
+        classes,
+        tableToIPC(
+          new Table({
+            p: vectorFromArray(
+              [
+                [0.7, 0.2, 0.1],
+                [0.1, 0.8, 0.1],
+                [0.3, 0.3, 0.4],
+              ],
+              perClass,
+            ),
+            target: makeVector(BigInt64Array.from([0n, 1n, 2n])),
+          }),
+          'stream',
+        ),
+      );
+      const note =
+        /^lossflow eval: note: column 'p' looks like probabilities .* pass --scores probabilities .* pass --scores logits to silence this note\.\n$/;
+      // This thread's read (--by file) and the threaded pass's (the note from a look at the first batch).
+      for (const mode of [['--by', 'file'], ['--threads', '2'], ['--follow']]) {
+        const run = (file: string, metrics: string[]) =>
+          runCli(['eval', file, ...mode, ...metrics, '--format', 'json']);
+        const both = ['--metric', 'brier-score', '--input', 'p', '--metric', 'accuracy', '--input', 'p'];
+        const noted = await run(binary, both);
+        expect(noted.code, mode.join(' ')).toBe(0);
+        expect(noted.stderr, mode.join(' ')).toMatch(note);
+        expect(noted.stderr).toMatch(/--metric brier-score, accuracy read it as logits/);
+        // The values are the default's (logits), as with --scores logits given, which prints no note.
+        const given = await run(binary, [
+          ...['--metric', 'brier-score', '--input', 'p', '--scores', 'logits'],
+          ...['--metric', 'accuracy', '--input', 'p', '--scores', 'logits'],
+        ]);
+        expect(given.stderr).toBe('');
+        const values = (out: string) =>
+          (JSON.parse(out) as { metrics: { value: number }[] }).metrics.map((m) => m.value);
+        expect(values(noted.stdout)).toEqual(values(given.stdout));
+        const probabilities = await run(binary, [
+          '--metric',
+          'brier-score',
+          '--input',
+          'p',
+          '--scores',
+          'probabilities',
+        ]);
+        expect([probabilities.code, probabilities.stderr]).toEqual([0, '']);
+        // Logits: no note.
+        const logits = await run(binary, [
+          '--metric',
+          'brier-score',
+          '--input',
+          'z',
+          '--metric',
+          'f1',
+          '--input',
+          'z',
+        ]);
+        expect([logits.code, logits.stderr]).toEqual([0, '']);
+        // Class probabilities: a note for the softmax metrics, none for the argmax ones (the same for both).
+        const calibration = await run(classes, [
+          '--metric',
+          'calibration-error',
+          '--n-bins',
+          '2',
+          '--input',
+          'p',
+          '--metric',
+          'accuracy',
+          '--input',
+          'p',
+        ]);
+        expect(calibration.stderr).toMatch(note);
+        expect(calibration.stderr).toMatch(/--metric calibration-error reads it as logits/);
+        const argmax = await run(classes, [
+          '--metric',
+          'accuracy',
+          '--input',
+          'p',
+          '--metric',
+          'f1',
+          '--input',
+          'p',
+        ]);
+        expect([argmax.code, argmax.stderr]).toEqual([0, '']);
+      }
+      // --quiet silences notes, as it does the --by group note.
+      const quiet = await runCli(['eval', binary, '--quiet', '--metric', 'brier-score', '--input', 'p']);
+      expect([quiet.code, quiet.stderr]).toEqual([0, '']);
+    },
+    TIMEOUT,
+  );
+
+  it(
     'bad metric flags are usage errors (exit 2) before anything is read',
     async () => {
       const file = join(FIXTURES, 'epoch-log.arrows');
