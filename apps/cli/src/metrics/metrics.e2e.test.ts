@@ -316,7 +316,8 @@ describe('lossflow eval --metric', () => {
       });
       writeFileSync(file, tableToIPC(table, 'stream'));
       const metricArgs = ['--metric', 'accuracy', '--metric', 'top-k-accuracy', '--k', '1'];
-      const calibration = ['--metric', 'calibration-error', '--n-bins', '2'];
+      // One-hot logits look like probabilities: --scores logits says what they are (no note).
+      const calibration = ['--metric', 'calibration-error', '--n-bins', '2', '--scores', 'logits'];
       // The confidence of every row is σ(1) = 0.7311 (float32 softmax), right on epoch 0, wrong on epoch 1.
       const confidence = 1 / (1 + Math.exp(-1));
       for (const loss of [[], ['--loss', 'cross-entropy']]) {
