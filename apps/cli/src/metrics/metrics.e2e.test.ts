@@ -27,6 +27,7 @@ import {
   makeVector,
   Table,
   tableToIPC,
+  type Vector,
   vectorFromArray,
 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
@@ -470,7 +471,7 @@ describe('lossflow eval --metric', () => {
       const target = BigInt64Array.from([1n, 0n, 1n, 0n, 0n, 1n, 1n, 0n]);
       const dir = mkdtempSync(join(tmpdir(), 'lossflow-metrics-'));
       const head = new FixedSizeList(1, new Field('item', new Float64(), false));
-      const write = (name: string, column: ReturnType<typeof vectorFromArray>) => {
+      const write = (name: string, column: Vector) => {
         const file = join(dir, name);
         writeFileSync(file, tableToIPC(new Table({ logits: column, target: makeVector(target) }), 'stream'));
         return file;

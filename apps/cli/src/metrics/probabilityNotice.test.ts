@@ -6,6 +6,7 @@ import {
   makeVector,
   type RecordBatch,
   Table,
+  type Vector,
   vectorFromArray,
 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
@@ -18,7 +19,7 @@ const select = (name: keyof typeof METRICS, options: Record<string, unknown> = {
   columns: { input: 'p', target: 'target' },
 });
 
-function batchOf(p: ReturnType<typeof vectorFromArray>, target: bigint[]): RecordBatch {
+function batchOf(p: Vector, target: bigint[]): RecordBatch {
   return new Table({ p, target: makeVector(BigInt64Array.from(target)) }).batches[0]!;
 }
 
