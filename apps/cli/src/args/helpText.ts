@@ -118,12 +118,15 @@ ${METRIC_LINES}
                             class-index targets (argmax) it is a usage error
   --multilabel subset|elementwise|macro
                             accuracy of (N, L) 0/1 targets: rows with every label right (default,
-                            accuracy_score), every label, or the mean of per-label accuracies
+                            accuracy_score), every label, or the mean of per-label accuracies;
+                            with class-index targets it is a usage error
   --multioutput uniform_average|raw_values|variance_weighted
                             r2, pearson of (N, k) data: the mean over outputs (default), one value
                             per output, or weighted by target variance (r2 only)
   --scores logits|probabilities
-                            what --input holds (default logits: softmax / sigmoid first)
+                            what --input holds (default logits: softmax / sigmoid first); not
+                            given, a note goes to stderr when the first batch's scores look like
+                            probabilities (all in [0, 1]; class scores summing to 1 per row)
   --n-bins N                calibration-error bins (default 15)
   --norm l1|max|l2          calibration-error: ECE (default), MCE or RMS
   --thresholds N            auroc's bins (default 1000); the output gives the error bound (± …):

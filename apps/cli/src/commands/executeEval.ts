@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { writeIpcStream } from '@lossflow/arrow/node';
 import { type GroupKey, type MetricChunk, resultDocument } from '@lossflow/rx';
-import type { Schema } from 'apache-arrow';
+import type { RecordBatch, Schema } from 'apache-arrow';
 import { lastValueFrom } from 'rxjs';
 import type { EvalPlan } from '../args/evalArgs.js';
 import { describeFailure, type Failure } from '../errors/describeFailure.js';
@@ -18,12 +18,14 @@ import { GroupKeys } from '../inputs/groupKeys.js';
 import { hivePartitions } from '../inputs/hivePartitions.js';
 import { INTERRUPTED_EXIT_CODE, Interrupt, incompleteLine } from '../inputs/interrupt.js';
 import { PerRowKeyColumns } from '../inputs/perRowKeyColumns.js';
-import { withEmptyConfusionMatrices } from '../metrics/emptyConfusionMatrix.js';
+import { withEmptyValues } from '../metrics/emptyMetricValues.js';
+import { mayNeedProbabilityNotice, probabilityNotice } from '../metrics/probabilityNotice.js';
 import { colorEnabled, styleFor } from '../output/ansi.js';
 import { flushOutput } from '../output/checkedOutput.js';
 import type { CliIo } from '../output/cliIo.js';
 import { outputRequests } from '../output/evalOutputs.js';
 import { LineOutput } from '../output/lineOutput.js';
+import { hasErrorBound } from '../output/metricOutput.js';
 import { OutputFile } from '../output/OutputFile.js';
 import { checkOutputTargets } from '../output/outputTargets.js';
 import { finalRecords } from '../output/resultRecords.js';
@@ -82,7 +84,12 @@ export async function executeEval(
   const progress = new ProgressReporter(io.stderr, io.stderr.isTTY === true && !plan.quiet, errStyle);
   let source: EvalSource | undefined;
   let writer: ReturnType<typeof writeIpcStream> | undefined;
-  const lines = new LineOutput(plan.format, io, plan.by?.split(',').map((s) => s.trim()) ?? []);
+  const lines = new LineOutput(
+    plan.format,
+    io,
+    plan.by?.split(',').map((s) => s.trim()) ?? [],
+    (plan.metrics ?? []).some((m) => hasErrorBound(m.entry.cliName)),
+  );
   let recorders: SeriesRecorder[] = [];
   let curves: CurveRecorder[] = [];
   let keys: GroupKeys | undefined;
@@ -128,6 +135,17 @@ export async function executeEval(
       plan.every === undefined || (plan.metrics ?? []).length === 0
         ? undefined
         : new RunningMetricRecords(plan.every, keyOf);
+    // Scores read as logits by default: a note when the first batch's look like probabilities.
+    const metrics = plan.metrics ?? [];
+    const probabilityNoticeOf =
+      plan.quiet || !mayNeedProbabilityNotice(metrics)
+        ? undefined
+        : (batch: RecordBatch) => {
+            const note = probabilityNotice(metrics, batch);
+            if (note === undefined) return;
+            progress.done();
+            io.stderr.write(`${note}\n`);
+          };
     const targets = checkOutputTargets(outputRequests(plan), plan.files, 'eval');
     const reportTarget = targets.find((t) => t.flag === '--report');
     const perRowTarget = targets.find((t) => t.flag === '--per-row');
@@ -149,6 +167,7 @@ export async function executeEval(
               },
             }),
         threads: plan.threads ?? defaultThreads(),
+        ...(probabilityNoticeOf === undefined ? {} : { onFirstRows: probabilityNoticeOf }),
         allowMissingEndOfStream: plan.allowMissingEndOfStream,
         ...(interrupt === undefined ? {} : { follow: { stop: interrupt.signal } }),
       });
@@ -336,7 +355,7 @@ function withInputs(run: EvalRun, plan: EvalPlan, source: EvalSource, keys: Grou
     results: run.results.map((r, i) => (perLoss?.[i] === undefined ? r : { ...r, columns: perLoss[i] })),
     ...(run.metrics === undefined || schema === undefined
       ? {}
-      : { metrics: withEmptyConfusionMatrices(run.metrics, plan.metrics ?? [], schema) }),
+      : { metrics: withEmptyValues(run.metrics, plan.metrics ?? [], schema) }),
     inputs: {
       // A pipe's or a followed file's size is what was read from it (see LogFiles.sizes).
       files: source.files.map((path, i) => ({ path, bytes: source.sizes[i]! })),

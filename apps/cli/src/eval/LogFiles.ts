@@ -101,6 +101,13 @@ export interface LogFilesOptions {
    * far, without an error: the caller reports them as incomplete.
    */
   follow?: { readonly stop: AbortSignal } | undefined;
+  /**
+   * Called once, in this thread, with the first batch that has rows (its projected columns): as
+   * {@link LogFiles.batches} reads it, or, for files the workers read, from a second read of the
+   * file's first batches in this thread (a look at the data, such as the scores' range, that the
+   * workers' chunks do not carry). Errors of that second read are left for the workers' read.
+   */
+  onFirstRows?: ((batch: RecordBatch) => void) | undefined;
 }
 
 /**
@@ -132,6 +139,8 @@ export class LogFiles {
   readonly #open: OpenBatches;
   readonly #decorate: LogFilesOptions['decorate'];
   readonly #follow: LogFilesOptions['follow'];
+  /** The {@link LogFilesOptions.onFirstRows} callback until it has been called. */
+  #onFirstRows: LogFilesOptions['onFirstRows'];
   /** The first regular file and the columns read from it, which every later file must have too. */
   #first: { readonly file: string; readonly columns: readonly string[] } | undefined;
   /** The schema of the first file (as read, before any projection when probed), once known. */
@@ -167,6 +176,7 @@ export class LogFiles {
     this.#open = open ?? ((file, o) => readBatches(file, follow === undefined ? o : { ...o, follow }));
     this.#decorate = options.decorate;
     this.#follow = options.follow;
+    this.#onFirstRows = options.onFirstRows;
     this.sizesUnknown = this.#sizeKnown.includes(false);
   }
 
@@ -216,6 +226,7 @@ export class LogFiles {
             }),
             tap((batch) => {
               this.#firstSchema ??= batch.schema;
+              this.#sawBatch(batch);
               this.#rows += batch.numRows;
               this.#batches += 1;
             }),
@@ -274,6 +285,7 @@ export class LogFiles {
             ? batches.pipe(
                 tap((batch: RecordBatch) => {
                   this.#firstSchema ??= batch.schema;
+                  this.#sawBatch(batch);
                 }),
                 lossesAndMetrics(operators, metricOperators),
               )
@@ -409,17 +421,50 @@ export class LogFiles {
     }
     this.#checkSameColumns(file, schema);
     this.#firstSchema ??= schema;
-    if (this.#first !== undefined) return;
-    try {
-      this.#first = { file, columns: this.#project(schema, file) };
-    } catch (e) {
-      // A flag the file's columns rule out (--threshold with class indices) is the user's to fix.
-      if (e instanceof UsageError) throw e;
-      // A column missing from the first file: named with a later file that has it, or else left
-      // for the read to report.
-      const odd = await this.#oddFirstFile(e, file, schema);
-      if (odd !== e) throw odd;
+    if (this.#first === undefined) {
+      try {
+        this.#first = { file, columns: this.#project(schema, file) };
+      } catch (e) {
+        // A flag the file's columns rule out (--threshold with class indices) is the user's to fix.
+        if (e instanceof UsageError) throw e;
+        // A column missing from the first file: named with a later file that has it, or else left
+        // for the read to report.
+        const odd = await this.#oddFirstFile(e, file, schema);
+        if (odd !== e) throw odd;
+      }
     }
+    await this.#probeFirstRows(file);
+  }
+
+  /**
+   * For {@link LogFilesOptions.onFirstRows} of a file the workers read: reads the file's batches
+   * here (the run's columns) up to the first with rows, or to its end when it has none.
+   */
+  async #probeFirstRows(file: string): Promise<void> {
+    const first = this.#first;
+    if (this.#onFirstRows === undefined || first === undefined) return;
+    const reader = this.#open(pathOf(file), {
+      columns: first.columns,
+      ...(this.#allowMissingEndOfStream ? { allowMissingEndOfStream: true } : {}),
+    });
+    try {
+      for await (const batch of reader) {
+        this.#sawBatch(batch);
+        if (this.#onFirstRows === undefined) break;
+      }
+    } catch {
+      // The workers read the file next, and report its errors with their context.
+    } finally {
+      await reader.close().catch(() => undefined);
+    }
+  }
+
+  /** Hands the first batch with rows to {@link LogFilesOptions.onFirstRows}, once. */
+  #sawBatch(batch: RecordBatch): void {
+    const onFirstRows = this.#onFirstRows;
+    if (onFirstRows === undefined || batch.numRows === 0) return;
+    this.#onFirstRows = undefined;
+    onFirstRows(batch);
   }
 
   /** The first file's schema, once it has been read (undefined before, or for a worker-read pipe). */

@@ -29,6 +29,8 @@ export function evalColumns(
     const resolved = resolveColumns(schema, given);
     for (const column of Object.values(resolved)) if (column !== undefined) wanted.add(column);
     if (metric.options.threshold !== undefined) checkThresholdApplies(schema, metric.entry.cliName, resolved);
+    if (metric.options.multilabel !== undefined)
+      checkMultilabelApplies(schema, metric.entry.cliName, resolved);
   }
   // Checked here, against every column of the file: once projected, a batch could list only the
   // columns read.
@@ -71,17 +73,52 @@ function checkThresholdApplies(
   metric: string,
   resolved: Record<string, string | undefined>,
 ): void {
+  const classes = classIndexColumns(schema, resolved);
+  if (classes === undefined) return;
+  throw new UsageError(
+    `--threshold does not apply to --metric ${metric} here: '${classes.input}' holds a score per class and '${classes.target}' class indices, so the prediction is the argmax (a threshold applies to 0/1 targets of the input's shape). Drop --threshold.`,
+    'eval',
+  );
+}
+
+/**
+ * `--multilabel` says how rows of several 0/1 labels are counted; class indices have one class
+ * per row, so it would do nothing there and is refused rather than silently ignored.
+ *
+ * @throws {UsageError} for `--multilabel` on a metric whose input has a score vector per row and
+ * whose target does not.
+ */
+function checkMultilabelApplies(
+  schema: Schema,
+  metric: string,
+  resolved: Record<string, string | undefined>,
+): void {
+  const classes = classIndexColumns(schema, resolved);
+  if (classes === undefined) return;
+  throw new UsageError(
+    `--multilabel does not apply to --metric ${metric} here: '${classes.input}' holds a score per class and '${classes.target}' class indices (one class per row), so there are no labels to count apart (--multilabel applies to 0/1 targets of the input's shape, (N, L)). Drop --multilabel.`,
+    'eval',
+  );
+}
+
+/**
+ * The input and target columns when they are scores per class against class indices: an input
+ * of a vector per row (but for a vector of one score, a binary head `(N, 1)`, which is read as
+ * `(N)`) and a target that is not a vector. Undefined otherwise, or when a column is not there.
+ */
+function classIndexColumns(
+  schema: Schema,
+  resolved: Record<string, string | undefined>,
+): { readonly input: string; readonly target: string } | undefined {
   const field = (name: string | undefined) => schema.fields.find((f) => f.name === name);
   const input = field(resolved.input);
   const target = field(resolved.target);
-  if (input === undefined || target === undefined) return;
+  if (input === undefined || target === undefined) return undefined;
   const vector = (t: DataType) => DataType.isFixedSizeList(t) || DataType.isList(t);
-  if (vector(input.type) && !vector(target.type)) {
-    throw new UsageError(
-      `--threshold does not apply to --metric ${metric} here: '${input.name}' holds a score per class and '${target.name}' class indices, so the prediction is the argmax (a threshold applies to 0/1 targets of the input's shape). Drop --threshold.`,
-      'eval',
-    );
-  }
+  const binaryHead = DataType.isFixedSizeList(input.type) && input.type.listSize === 1;
+  return vector(input.type) && !binaryHead && !vector(target.type)
+    ? { input: input.name, target: target.name }
+    : undefined;
 }
 
 function present(schema: Schema, name: string, flag: string): string {

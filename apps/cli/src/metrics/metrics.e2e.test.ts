@@ -27,6 +27,7 @@ import {
   makeVector,
   Table,
   tableToIPC,
+  type Vector,
   vectorFromArray,
 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
@@ -197,6 +198,47 @@ describe('lossflow eval --metric', () => {
         'table',
       ]);
       expect(none.stdout).toMatch(/^auroc \[[^\]]+\] ± \[[^\]]+\]$/m);
+      // CSV and NDJSON carry the bound too: an errorBound column after value (empty for the loss),
+      // an errorBound field on the auroc records, the running ones (--every) included.
+      const bound = aurocErrorBound(state) as number;
+      const csv = await runCli([
+        ...args,
+        '--loss',
+        'cross-entropy',
+        '--metric',
+        'auroc',
+        ...cols,
+        '--format',
+        'csv',
+      ]);
+      expect(csv.code).toBe(0);
+      const csvLines = csv.stdout.trim().split('\n');
+      expect(csvLines[0]).toBe('kind,loss,reduction,key,value,errorBound,rows,batches');
+      expect(csvLines).toContain(`total,auroc,metric,,${finalizeMetric(state)},${bound},148,10`);
+      expect(csvLines.find((l) => l.startsWith('total,cross-entropy,'))).toMatch(
+        /^total,cross-entropy,mean,,[^,]+,,148,10$/,
+      );
+      const ndjson = await runCli([
+        ...args,
+        '--metric',
+        'auroc',
+        ...cols,
+        '--every',
+        '5',
+        '--format',
+        'ndjson',
+      ]);
+      expect(ndjson.code).toBe(0);
+      const records = ndjson.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { kind: string; value: number; errorBound: number; rows: number });
+      expect(records.map((r) => r.kind)).toEqual(['running', 'running', 'total']);
+      expect(records.at(-1)).toMatchObject({ value: finalizeMetric(state), errorBound: bound });
+      const first = tensor(all.x.data.subarray(0, records[0]!.rows * C), [records[0]!.rows, C]);
+      expect(records[0]!.errorBound).toBe(
+        aurocErrorBound(aurocPartial(first, all.y.subarray(0, records[0]!.rows))),
+      );
       // Exact metrics have no errorBound field: the JSON contract of the others is unchanged.
       const acc = await runCli([...args, '--metric', 'accuracy', ...cols, '--format', 'json']);
       expect(Object.keys((JSON.parse(acc.stdout) as { metrics: object[] }).metrics[0]!)).toEqual([
@@ -275,7 +317,8 @@ describe('lossflow eval --metric', () => {
       });
       writeFileSync(file, tableToIPC(table, 'stream'));
       const metricArgs = ['--metric', 'accuracy', '--metric', 'top-k-accuracy', '--k', '1'];
-      const calibration = ['--metric', 'calibration-error', '--n-bins', '2'];
+      // One-hot logits look like probabilities: --scores logits says what they are (no note).
+      const calibration = ['--metric', 'calibration-error', '--n-bins', '2', '--scores', 'logits'];
       // The confidence of every row is σ(1) = 0.7311 (float32 softmax), right on epoch 0, wrong on epoch 1.
       const confidence = 1 / (1 + Math.exp(-1));
       for (const loss of [[], ['--loss', 'cross-entropy']]) {
@@ -358,7 +401,7 @@ describe('lossflow eval --metric', () => {
   );
 
   it(
-    'an empty file: the confusion matrix is C × C zeros (counts of nothing), as scikit-learn gives',
+    'an empty file: the confusion matrix is C × C zeros (counts of nothing), as scikit-learn gives; per-class values one NaN per class',
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'lossflow-empty-cm-'));
       const file = join(dir, 'empty.arrow');
@@ -391,6 +434,184 @@ describe('lossflow eval --metric', () => {
           [0, 0, 0],
         ],
       });
+      // Per-class values: one NaN per class, as many values as a file with rows gives (not one NaN);
+      // what core gives a batch of no rows. Scalars stay NaN.
+      const perClass = [
+        ...['--metric', 'f1', '--average', 'none'],
+        ...['--metric', 'auroc', '--average', 'none'],
+        ...['--metric', 'f1'],
+      ];
+      const cols = ['--input', 'logits', '--target', 'target'];
+      const json = await runCli(['eval', file, ...perClass, ...cols, '--format', 'json']);
+      expect([json.code, json.stderr]).toEqual([0, '']);
+      const values = (JSON.parse(json.stdout) as { metrics: { value: unknown }[] }).metrics.map(
+        (m) => m.value,
+      );
+      expect(values).toEqual([['NaN', 'NaN', 'NaN'], ['NaN', 'NaN', 'NaN'], 'NaN']);
+      const csv = await runCli([
+        'eval',
+        file,
+        '--metric',
+        'f1',
+        '--average',
+        'none',
+        ...cols,
+        '--format',
+        'csv',
+      ]);
+      expect(csv.stdout).toContain('total,f1,metric,,"[""NaN"",""NaN"",""NaN""]",0,0');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'a binary head stored as (N, 1) with 0/1 targets: the values of the same scores as (N), --threshold allowed',
+    async () => {
+      const logits = [2.1, -0.3, 0.7, -1.5, 0.2, 1.1, -0.8, 0.05];
+      const target = BigInt64Array.from([1n, 0n, 1n, 0n, 0n, 1n, 1n, 0n]);
+      const dir = mkdtempSync(join(tmpdir(), 'lossflow-metrics-'));
+      const head = new FixedSizeList(1, new Field('item', new Float64(), false));
+      const write = (name: string, column: Vector) => {
+        const file = join(dir, name);
+        writeFileSync(file, tableToIPC(new Table({ logits: column, target: makeVector(target) }), 'stream'));
+        return file;
+      };
+      const column = write('column.arrows', vectorFromArray(logits));
+      const headFile = write(
+        'head.arrows',
+        vectorFromArray(
+          logits.map((v) => [v]),
+          head,
+        ),
+      );
+      const metrics = [
+        ...['--metric', 'accuracy', '--threshold', '0.6'],
+        ...['--metric', 'f1'],
+        ...['--metric', 'auroc'],
+        ...['--metric', 'brier-score'],
+        ...['--metric', 'calibration-error'],
+      ];
+      const values = async (file: string) => {
+        const run = await runCli(['eval', file, ...metrics, '--format', 'json']);
+        expect([run.code, run.stderr]).toEqual([0, '']);
+        return (JSON.parse(run.stdout) as { metrics: { value: unknown }[] }).metrics.map((m) => m.value);
+      };
+      const expected = await values(column);
+      expect(expected[0]).toBe(
+        accuracy(Float64Array.from(logits), Int32Array.from(target, Number), { threshold: 0.6 }),
+      );
+      expect(await values(headFile)).toEqual(expected);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'scores that look like probabilities read as logits by default: one note on stderr, no value changed; none for logits or with --scores',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'lossflow-metrics-'));
+      const target = makeVector(BigInt64Array.from([1n, 0n, 1n, 0n, 0n, 1n]));
+      const binary = join(dir, 'binary.arrows');
+      writeFileSync(
+        binary,
+        tableToIPC(
+          new Table({
+            p: vectorFromArray([0.9, 0.2, 0.6, 0.1, 0.4, 0.8]),
+            z: vectorFromArray([2.2, -1.4, 0.4, -2.2, -0.4, 1.4]),
+            target,
+          }),
+          'stream',
+        ),
+      );
+      const classes = join(dir, 'classes.arrows');
+      const perClass = new FixedSizeList(3, new Field('item', new Float32(), false));
+      writeFileSync(
+        classes,
+        tableToIPC(
+          new Table({
+            p: vectorFromArray(
+              [
+                [0.7, 0.2, 0.1],
+                [0.1, 0.8, 0.1],
+                [0.3, 0.3, 0.4],
+              ],
+              perClass,
+            ),
+            target: makeVector(BigInt64Array.from([0n, 1n, 2n])),
+          }),
+          'stream',
+        ),
+      );
+      const note =
+        /^lossflow eval: note: column 'p' looks like probabilities .* pass --scores probabilities .* pass --scores logits to silence this note\.\n$/;
+      // This thread's read (--by file) and the threaded pass's (the note from a look at the first batch).
+      for (const mode of [['--by', 'file'], ['--threads', '2'], ['--follow']]) {
+        const run = (file: string, metrics: string[]) =>
+          runCli(['eval', file, ...mode, ...metrics, '--format', 'json']);
+        const both = ['--metric', 'brier-score', '--input', 'p', '--metric', 'accuracy', '--input', 'p'];
+        const noted = await run(binary, both);
+        expect(noted.code, mode.join(' ')).toBe(0);
+        expect(noted.stderr, mode.join(' ')).toMatch(note);
+        expect(noted.stderr).toMatch(/--metric brier-score, accuracy read it as logits/);
+        // The values are the default's (logits), as with --scores logits given, which prints no note.
+        const given = await run(binary, [
+          ...['--metric', 'brier-score', '--input', 'p', '--scores', 'logits'],
+          ...['--metric', 'accuracy', '--input', 'p', '--scores', 'logits'],
+        ]);
+        expect(given.stderr).toBe('');
+        const values = (out: string) =>
+          (JSON.parse(out) as { metrics: { value: number }[] }).metrics.map((m) => m.value);
+        expect(values(noted.stdout)).toEqual(values(given.stdout));
+        const probabilities = await run(binary, [
+          '--metric',
+          'brier-score',
+          '--input',
+          'p',
+          '--scores',
+          'probabilities',
+        ]);
+        expect([probabilities.code, probabilities.stderr]).toEqual([0, '']);
+        // Logits: no note.
+        const logits = await run(binary, [
+          '--metric',
+          'brier-score',
+          '--input',
+          'z',
+          '--metric',
+          'f1',
+          '--input',
+          'z',
+        ]);
+        expect([logits.code, logits.stderr]).toEqual([0, '']);
+        // Class probabilities: a note for the softmax metrics, none for the argmax ones (the same for both).
+        const calibration = await run(classes, [
+          '--metric',
+          'calibration-error',
+          '--n-bins',
+          '2',
+          '--input',
+          'p',
+          '--metric',
+          'accuracy',
+          '--input',
+          'p',
+        ]);
+        expect(calibration.stderr).toMatch(note);
+        expect(calibration.stderr).toMatch(/--metric calibration-error reads it as logits/);
+        const argmax = await run(classes, [
+          '--metric',
+          'accuracy',
+          '--input',
+          'p',
+          '--metric',
+          'f1',
+          '--input',
+          'p',
+        ]);
+        expect([argmax.code, argmax.stderr]).toEqual([0, '']);
+      }
+      // --quiet silences notes, as it does the --by group note.
+      const quiet = await runCli(['eval', binary, '--quiet', '--metric', 'brier-score', '--input', 'p']);
+      expect([quiet.code, quiet.stderr]).toEqual([0, '']);
     },
     TIMEOUT,
   );
@@ -412,6 +633,11 @@ describe('lossflow eval --metric', () => {
         [
           ['--metric', 'accuracy', '--input', 'logits', '--target', 'target', '--threshold', '0.7'],
           /--threshold does not apply to --metric accuracy here: 'logits' holds a score per class and 'target' class indices/,
+        ],
+        // Class-index targets have one class per row: no labels for --multilabel to count apart.
+        [
+          ['--metric', 'accuracy', '--input', 'logits', '--target', 'target', '--multilabel', 'macro'],
+          /--multilabel does not apply to --metric accuracy here: 'logits' holds a score per class and 'target' class indices/,
         ],
       ];
       for (const [args, message] of cases) {

@@ -8,12 +8,17 @@ export class LineOutput {
   readonly #format: OutputFormat;
   readonly #io: CliIo;
   readonly #keyNames: readonly string[];
+  readonly #withErrorBound: boolean;
 
-  /** @param keyNames the `--by` names; several get a CSV column each (see `csvHeader`) */
-  constructor(format: OutputFormat, io: CliIo, keyNames: readonly string[] = []) {
+  /**
+   * @param keyNames the `--by` names; several get a CSV column each (see `csvHeader`)
+   * @param withErrorBound whether the CSV has an `errorBound` column (a run with `--metric auroc`)
+   */
+  constructor(format: OutputFormat, io: CliIo, keyNames: readonly string[] = [], withErrorBound = false) {
     this.#format = format;
     this.#io = io;
     this.#keyNames = keyNames;
+    this.#withErrorBound = withErrorBound;
   }
 
   write(record: ResultRecord): void {
@@ -21,8 +26,8 @@ export class LineOutput {
       this.#io.stdout.write(ndjsonLine(record));
       return;
     }
-    if (!this.#headerDone) this.#io.stdout.write(csvHeader(this.#keyNames));
+    if (!this.#headerDone) this.#io.stdout.write(csvHeader(this.#keyNames, this.#withErrorBound));
     this.#headerDone = true;
-    this.#io.stdout.write(csvLine(record, this.#keyNames));
+    this.#io.stdout.write(csvLine(record, this.#keyNames, this.#withErrorBound));
   }
 }

@@ -15,6 +15,8 @@ export interface MetricRecord {
   readonly reduction: 'metric';
   readonly key: DisplayKey | null;
   readonly value: number | NonFiniteWord | string;
+  /** `auroc`'s error bound, written as `value` is (see `ResultRecord`). */
+  readonly errorBound?: number | NonFiniteWord | string;
   readonly rows: number;
   readonly batches: number;
 }
@@ -43,12 +45,37 @@ export function metricRecords(
         ...base,
         key: outputKey(g.key),
         value: value(g.value),
+        ...boundField(g.errorBound),
         rows: g.rows,
         batches: g.batches,
       });
-    out.push({ kind: total, ...base, key: null, value: value(r.value), rows: r.rows, batches });
+    out.push({
+      kind: total,
+      ...base,
+      key: null,
+      value: value(r.value),
+      ...boundField(r.errorBound),
+      rows: r.rows,
+      batches,
+    });
   }
   return out;
+}
+
+/**
+ * The `errorBound` field of a record, placed after `value` as in the JSON; none for a metric
+ * without a bound.
+ */
+export function boundField(bound: MetricValue | undefined): { errorBound?: number | NonFiniteWord | string } {
+  return bound === undefined ? {} : { errorBound: metricRecordValue(bound) };
+}
+
+/**
+ * Whether a metric's results carry an error bound (`auroc`, the metric on a threshold grid; see
+ * core's `metricErrorBound`): the CSV of a run with one gets an `errorBound` column.
+ */
+export function hasErrorBound(metric: string): boolean {
+  return metric === 'auroc';
 }
 
 /** A number of a per-class list in a table: 4 significant digits, NaN and ±Infinity as words (never JSON's `null`). */

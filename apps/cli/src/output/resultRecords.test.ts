@@ -75,6 +75,45 @@ describe('result records', () => {
     expect(finalRecords(run, true).every((r) => r.kind.startsWith('partial-'))).toBe(true);
   });
 
+  it('an auroc record carries its errorBound after value (NDJSON field, CSV column when the run has one)', () => {
+    const run = {
+      ...sampleRun(),
+      metrics: [
+        { metric: 'auroc', options: {}, value: 0.75, errorBound: 0.002, rows: 300 },
+        {
+          metric: 'auroc',
+          options: { average: 'none' },
+          value: [0.5, Number.NaN],
+          errorBound: [0.001, Number.NaN],
+          rows: 300,
+        },
+        { metric: 'accuracy', options: {}, value: 0.5, rows: 300 },
+      ],
+    };
+    const records = finalRecords(run).filter((r) => r.reduction === 'metric');
+    expect(Object.keys(JSON.parse(ndjsonLine(records[0]!)) as object)).toEqual([
+      'kind',
+      'loss',
+      'reduction',
+      'key',
+      'value',
+      'errorBound',
+      'rows',
+      'batches',
+    ]);
+    expect(records.map((r) => r.errorBound)).toEqual([0.002, '[0.001,"NaN"]', undefined]);
+    expect(csvHeader([], true)).toBe('kind,loss,reduction,key,value,errorBound,rows,batches\n');
+    expect(csvLine(records[0]!, [], true)).toBe(`total,auroc,metric,,0.75,0.002,300,${run.batches}\n`);
+    expect(csvLine(records[1]!, [], true)).toBe(
+      `total,auroc,metric,,"[0.5,""NaN""]","[0.001,""NaN""]",300,${run.batches}\n`,
+    );
+    expect(csvLine(records[2]!, [], true)).toBe(`total,accuracy,metric,,0.5,,300,${run.batches}\n`);
+    // A --by key named errorBound does not clash with the column.
+    expect(csvHeader(['run', 'errorBound'], true)).toBe(
+      'kind,loss,reduction,run,key_errorBound,value,errorBound,rows,batches\n',
+    );
+  });
+
   it('writes one JSON object per NDJSON line', () => {
     const [first] = finalRecords(sampleRun());
     const line = ndjsonLine(first!);

@@ -19,6 +19,11 @@ export interface ResultRecord {
    * a metric's per-class values or matrix as JSON text.
    */
   readonly value: number | NonFiniteWord | string;
+  /**
+   * A metric on a grid (`auroc`): the largest difference between `value` and the exact value, as in
+   * the JSON (per class as JSON text, like `value`); absent for losses and exact metrics.
+   */
+  readonly errorBound?: number | NonFiniteWord | string;
   readonly rows: number;
   /**
    * Batches read when the value was taken; for a final group value (`group`, `partial-group`) the
@@ -27,7 +32,7 @@ export interface ResultRecord {
   readonly batches: number;
 }
 
-/** Column order of the CSV output. */
+/** Column order of the CSV output (`errorBound` after `value` only in a run with {@link csvHeader}'s `withErrorBound`). */
 export const RECORD_FIELDS = ['kind', 'loss', 'reduction', 'key', 'value', 'rows', 'batches'] as const;
 
 /**
@@ -64,17 +69,26 @@ export function ndjsonLine(record: ResultRecord): string {
 /**
  * The CSV header line. `keyNames`: with several `--by` keys (`run,epoch`), the `key` column is one
  * column per key, named after it (`key_NAME` for a name that is already a column of the CSV), so
- * each key can be read and sorted on its own, as in the table and the JSON.
+ * each key can be read and sorted on its own, as in the table and the JSON. `withErrorBound`: an
+ * `errorBound` column after `value` (a run with a metric on a grid, `auroc`; empty on the other
+ * lines), so the CSV of every other run keeps its columns.
  */
-export function csvHeader(keyNames: readonly string[] = []): string {
-  return `${csvColumns(keyNames)
+export function csvHeader(keyNames: readonly string[] = [], withErrorBound = false): string {
+  return `${csvColumns(keyNames, withErrorBound)
     .map((c) => csvCell(c.name))
     .join(',')}\n`;
 }
 
-/** A record as one CSV line (RFC 4180 quoting for keys that need it); `keyNames` as for {@link csvHeader}. */
-export function csvLine(record: ResultRecord, keyNames: readonly string[] = []): string {
-  return `${csvColumns(keyNames)
+/**
+ * A record as one CSV line (RFC 4180 quoting for keys that need it); `keyNames` and
+ * `withErrorBound` as for {@link csvHeader}.
+ */
+export function csvLine(
+  record: ResultRecord,
+  keyNames: readonly string[] = [],
+  withErrorBound = false,
+): string {
+  return `${csvColumns(keyNames, withErrorBound)
     .map((c) => csvCell(c.cell(record)))
     .join(',')}\n`;
 }
@@ -84,15 +98,21 @@ interface CsvColumn {
   cell(record: ResultRecord): DisplayKey | null;
 }
 
-function csvColumns(keyNames: readonly string[]): CsvColumn[] {
+function csvColumns(keyNames: readonly string[], withErrorBound: boolean): CsvColumn[] {
   const several = keyNames.length > 1;
+  const taken: readonly string[] = withErrorBound ? [...RECORD_FIELDS, 'errorBound'] : RECORD_FIELDS;
   return RECORD_FIELDS.flatMap((field): CsvColumn[] =>
     field === 'key' && several
       ? keyNames.map((name) => ({
-          name: (RECORD_FIELDS as readonly string[]).includes(name) ? `key_${name}` : name,
+          name: taken.includes(name) ? `key_${name}` : name,
           cell: (r) => (r.key === null ? null : typeof r.key === 'object' ? (r.key[name] ?? null) : r.key),
         }))
-      : [{ name: field, cell: (r) => r[field] }],
+      : field === 'value' && withErrorBound
+        ? [
+            { name: field, cell: (r) => r[field] },
+            { name: 'errorBound', cell: (r) => r.errorBound ?? null },
+          ]
+        : [{ name: field, cell: (r) => r[field] }],
   );
 }
 

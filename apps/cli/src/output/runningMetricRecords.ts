@@ -1,9 +1,9 @@
-import { createMetricState, finalizeMetric, type MetricState } from '@lossflow/core';
+import { createMetricState, finalizeMetric, type MetricState, metricErrorBound } from '@lossflow/core';
 import type { GroupKey, MetricChunk } from '@lossflow/rx';
 import { MetricMergeCheck, outputKey } from '@lossflow/rx';
 import type { DisplayKey } from '../eval/displayKey.js';
 import type { MetricSelection } from '../metrics/MetricSelection.js';
-import { type MetricRecord, metricRecordValue } from './metricOutput.js';
+import { boundField, type MetricRecord, metricRecordValue } from './metricOutput.js';
 
 /** One metric's states so far: the total and each group's, and the groups touched since the last records. */
 interface RunningMetric {
@@ -68,10 +68,17 @@ export class RunningMetricRecords {
         ...base,
         key: outputKey(this.#keyOf(key)),
         value: metricRecordValue(finalizeMetric(state)),
+        ...boundField(metricErrorBound(state)),
         rows: state.rows,
       };
     });
-    out.push({ ...base, key: null, value: metricRecordValue(finalizeMetric(m.total)), rows: m.rows });
+    out.push({
+      ...base,
+      key: null,
+      value: metricRecordValue(finalizeMetric(m.total)),
+      ...boundField(metricErrorBound(m.total)),
+      rows: m.rows,
+    });
     m.touched.clear();
     return out;
   }

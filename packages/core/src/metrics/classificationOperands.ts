@@ -39,7 +39,7 @@ export const IGNORED = 255;
 /**
  * Reads `input` and `target` as torch's cross-entropy does: a target of input's exact shape holds
  * 0/1 labels (binary or multi-label), any other shape class indices (multiclass, with
- * `ignoreIndex`). Targets out of range are `TARGET_OUT_OF_RANGE` naming the row.
+ * `ignoreIndex`); but input of `(N, 1)` against a target of `(N)` is a binary head, read as `(N)`. Targets out of range are `TARGET_OUT_OF_RANGE` naming the row.
  *
  * @example
  * classificationOperands('accuracy', logits, labels, -100).task; // 'multiclass'
@@ -50,12 +50,23 @@ export function classificationOperands(
   target: TensorInput,
   ignoreIndex: number | bigint,
 ): MulticlassOperands | BinaryOperands {
-  const x = floatTensor(metric, 'input', input);
+  const scores = floatTensor(metric, 'input', input);
   const t = toTensor(target, metric, 'target');
+  // A binary head written as (N, 1) against (N) targets is one score per row, as scikit-learn reads
+  // it (its column_or_1d): read as (N), not as one class (whose class indices could only be 0).
+  const x =
+    scores.shape.length === 2 &&
+    scores.shape[1] === 1 &&
+    t.shape.length === 1 &&
+    t.shape[0] === scores.shape[0]
+      ? { ...scores, shape: [scores.shape[0]!] }
+      : scores;
   if (t.shape.length === x.shape.length && t.shape.every((d, i) => d === x.shape[i])) {
     const n = t.data.length;
     const rows = x.shape.length === 0 ? 1 : x.shape[0]!;
-    const labels = rows === 0 ? 0 : n / rows;
+    // From the shape, not n / rows: an empty batch of (0, L) keeps its L labels, so its state has
+    // the layout of the stream's other batches and merges with them.
+    const labels = x.shape.slice(1).reduce((a, b) => a * b, 1);
     const y = new Uint8Array(n);
     const ignore = typeof ignoreIndex === 'bigint' ? Number.NaN : ignoreIndex;
     const bad = (i: number, v: unknown): LossError =>

@@ -72,6 +72,37 @@ describe('empty input and every target ignored', () => {
     expect(finalizeMetric(createMetricState('accuracy'))).toBeNaN();
   });
 
+  it('an empty batch of 0/1 targets keeps its labels: per label NaN, and it merges with the stream’s other batches', () => {
+    const none = { data: new Float64Array(0), shape: [0, 2] };
+    const x = { data: Float64Array.from([0.3, -1, 2, 1]), shape: [2, 2] };
+    const y = { data: Float64Array.from([1, 0, 1, 1]), shape: [2, 2] };
+    for (const m of [
+      'accuracy',
+      'precision',
+      'recall',
+      'f1',
+      'brierScore',
+      'auroc',
+      'calibrationError',
+    ] as const) {
+      const { partial, value } = METRICS[m];
+      const options =
+        m === 'accuracy' || m === 'brierScore' || m === 'calibrationError' ? {} : { average: 'none' };
+      const before = partial(none, none, options as never);
+      expect(before.layout, m).toBe('binary:2');
+      expect(value(partial(x, y, options as never, before)), m).toEqual(
+        value(partial(x, y, options as never)),
+      );
+      const after = partial(x, y, options as never);
+      mergeMetricInto(after, partial(none, none, options as never));
+      expect(value(after), m).toEqual(value(partial(x, y, options as never)));
+    }
+    // Per label (or per class of one 0/1 target: 0 and 1) NaN, as many as with rows.
+    expect(f1(none, none, { average: 'none' })).toEqual([Number.NaN, Number.NaN]);
+    expect(f1([], [], { average: 'none' })).toEqual([Number.NaN, Number.NaN]);
+    expect(auroc([], [], { average: 'none' })).toEqual([Number.NaN]);
+  });
+
   it('confusionMatrix of nothing is C × C zeros; of an empty state, []', () => {
     expect(confusionMatrix(empty, noLabels)).toEqual([
       [0, 0, 0],
@@ -305,6 +336,38 @@ describe('defined behaviour', () => {
   it('binary accuracy applies the threshold to sigmoid(logit), or to probabilities (1 only above it)', () => {
     expect(accuracy([0, -0.1, 2], [0, 0, 1])).toBe(1);
     expect(accuracy([0.5, 0.2], [1, 0], { scores: 'probabilities', threshold: 0.2 })).toBe(1);
+  });
+
+  it('a binary head of shape (N, 1) against (N) targets is read as (N): the binary metrics, not one class', () => {
+    const z = [2.1, -0.3, 0.7, -1.5, 0.2, 1.1];
+    const y = [1, 0, 1, 0, 0, 1];
+    const head = { data: Float64Array.from(z), shape: [z.length, 1] };
+    for (const name of [
+      'accuracy',
+      'precision',
+      'recall',
+      'f1',
+      'brierScore',
+      'auroc',
+      'calibrationError',
+    ] as const) {
+      const { partial, value } = METRICS[name];
+      expect(value(partial(head, y)), name).toEqual(value(partial(z, y)));
+      expect(partial(head, y).layout, name).toBe('binary:1');
+    }
+    // Probabilities too, with the threshold.
+    const p = { data: Float64Array.from([0.9, 0.2, 0.6]), shape: [3, 1] };
+    expect(accuracy(p, [1, 0, 0], { scores: 'probabilities', threshold: 0.7 })).toBe(1);
+    // Only (N, 1) against (N): (N, 1) against (N, 1) was binary already; (N, 1, d) stays one class.
+    expect(accuracy(head, { data: Float64Array.from(y), shape: [6, 1] })).toBe(accuracy(z, y));
+    expect(
+      thrown(() =>
+        accuracy(
+          { data: new Float64Array(4), shape: [2, 1, 2] },
+          { data: Int32Array.from([0, 1, 0, 0]), shape: [2, 2] },
+        ),
+      ).code,
+    ).toBe('TARGET_OUT_OF_RANGE');
   });
 
   it('auroc is exact (bound 0) when no bin holds both classes, and within its bound otherwise', () => {
