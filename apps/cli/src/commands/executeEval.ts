@@ -6,7 +6,7 @@ import { lastValueFrom } from 'rxjs';
 import type { EvalPlan } from '../args/evalArgs.js';
 import { describeFailure, type Failure } from '../errors/describeFailure.js';
 import { type DisplayKey, keyLabel } from '../eval/displayKey.js';
-import { evalColumns, lossColumns } from '../eval/evalColumns.js';
+import { evalColumns, lossColumns, metricColumns } from '../eval/evalColumns.js';
 import { type EvalRun, evalPipeline } from '../eval/evalPipeline.js';
 import { flagOfColumn } from '../eval/flagOfColumn.js';
 import { GroupCountWarning, MANY_GROUPS } from '../eval/groupCountWarning.js';
@@ -340,11 +340,13 @@ function withInputs(run: EvalRun, plan: EvalPlan, source: EvalSource, keys: Grou
   const schema = source.firstSchema;
   let columns: string[] = [];
   let perLoss: Record<string, string>[] | undefined;
+  let perMetric: Record<string, string>[] | undefined;
   if (schema !== undefined) {
     try {
       // The results' columns: the losses' and the keys' (the report's step column is the report's).
       columns = evalColumns({ ...plan, report: undefined }, schema, keys?.dataColumns);
       perLoss = lossColumns(plan, schema);
+      perMetric = metricColumns(plan, schema);
     } catch {
       // The run succeeded, so its columns resolved; a pipe's schema not probed is all this misses.
     }
@@ -355,7 +357,17 @@ function withInputs(run: EvalRun, plan: EvalPlan, source: EvalSource, keys: Grou
     results: run.results.map((r, i) => (perLoss?.[i] === undefined ? r : { ...r, columns: perLoss[i] })),
     ...(run.metrics === undefined || schema === undefined
       ? {}
-      : { metrics: withEmptyValues(run.metrics, plan.metrics ?? [], schema) }),
+      : {
+          // `columns` after `options`, as the losses' results have them.
+          metrics: withEmptyValues(run.metrics, plan.metrics ?? [], schema).map(
+            ({ metric, options, ...rest }, i) => ({
+              metric,
+              options,
+              ...(perMetric?.[i] === undefined ? {} : { columns: perMetric[i] }),
+              ...rest,
+            }),
+          ),
+        }),
     inputs: {
       // A pipe's or a followed file's size is what was read from it (see LogFiles.sizes).
       files: source.files.map((path, i) => ({ path, bytes: source.sizes[i]! })),

@@ -20,14 +20,10 @@ export function evalColumns(
   const wanted = new Set<string>();
   for (const resolved of lossColumns(plan, schema))
     for (const column of Object.values(resolved)) wanted.add(column);
-  // The metrics' columns, resolved as the metric operators resolve them (input and target).
-  for (const metric of plan.metrics ?? []) {
-    const given: Record<string, string | undefined> = {
-      input: metric.columns.input,
-      target: metric.columns.target,
-    };
-    const resolved = resolveColumns(schema, given);
-    for (const column of Object.values(resolved)) if (column !== undefined) wanted.add(column);
+  const metrics = plan.metrics ?? [];
+  for (const [i, resolved] of metricColumns(plan, schema).entries()) {
+    for (const column of Object.values(resolved)) wanted.add(column);
+    const metric = metrics[i]!;
     if (metric.options.threshold !== undefined) checkThresholdApplies(schema, metric.entry.cliName, resolved);
     if (metric.options.multilabel !== undefined)
       checkMultilabelApplies(schema, metric.entry.cliName, resolved);
@@ -57,6 +53,22 @@ export function lossColumns(plan: EvalPlan, schema: Schema): Record<string, stri
     const paired = loss.entry.roles.includes('input') && loss.entry.roles.includes('target');
     const resolved = paired ? resolveColumns(schema, roles) : checked(schema, roles);
     return Object.fromEntries(loss.entry.roles.map((role) => [role, resolved[role]!]));
+  });
+}
+
+/**
+ * The columns each `--metric` reads (`{ input: 'logits', target: 'target' }`), given or
+ * auto-detected from this schema as the metric operators detect them, in `plan.metrics` order.
+ *
+ * @throws {ArrowReadError} `MISSING_COLUMN` for a column that is not there.
+ */
+export function metricColumns(plan: EvalPlan, schema: Schema): Record<string, string>[] {
+  return (plan.metrics ?? []).map((metric) => {
+    const given: Record<string, string | undefined> = {
+      input: metric.columns.input,
+      target: metric.columns.target,
+    };
+    return resolveColumns(schema, given);
   });
 }
 

@@ -22,6 +22,8 @@ export interface MetricResult {
   /** The kebab-case metric name. */
   readonly metric: string;
   readonly options: Readonly<Record<string, unknown>>;
+  /** The columns it read (`{ input: 'logits', target: 'target' }`), given or auto-detected. */
+  readonly columns?: Readonly<Record<string, string>>;
   /** A number, one number per class (`--average none`), or a matrix (`confusion-matrix`). */
   readonly value: MetricValue;
   /** `auroc`: the largest difference to the exact value (per class with `--average none`). */

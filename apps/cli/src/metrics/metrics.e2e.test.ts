@@ -90,6 +90,7 @@ describe('lossflow eval --metric', () => {
         metrics: {
           metric: string;
           options: object;
+          columns: object;
           value: unknown;
           rows: number;
           groups: { key: number; value: unknown }[];
@@ -102,6 +103,8 @@ describe('lossflow eval --metric', () => {
         ['f1', { average: 'none' }],
         ['confusion-matrix', {}],
       ]);
+      // The columns each metric read, detected as the losses' are.
+      for (const m of doc.metrics) expect(m.columns).toEqual({ input: 'logits', target: 'target' });
       const all = rows();
       const [acc, top, f, cm] = doc.metrics;
       expect(acc!.value).toBe(accuracy(all.x, all.y));
@@ -176,7 +179,15 @@ describe('lossflow eval --metric', () => {
       const [m] = doc.metrics;
       const all = rows();
       const state = aurocPartial(all.x, all.y);
-      expect(Object.keys(m!)).toEqual(['metric', 'options', 'value', 'errorBound', 'rows', 'groups']);
+      expect(Object.keys(m!)).toEqual([
+        'metric',
+        'options',
+        'columns',
+        'value',
+        'errorBound',
+        'rows',
+        'groups',
+      ]);
       expect(m!.value).toBe(finalizeMetric(state));
       expect(m!.errorBound).toBe(aurocErrorBound(state));
       expect(m!.errorBound).toBeGreaterThan(0);
@@ -244,6 +255,7 @@ describe('lossflow eval --metric', () => {
       expect(Object.keys((JSON.parse(acc.stdout) as { metrics: object[] }).metrics[0]!)).toEqual([
         'metric',
         'options',
+        'columns',
         'value',
         'rows',
       ]);

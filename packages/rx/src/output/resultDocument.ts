@@ -19,6 +19,8 @@ export interface DocumentMetric {
   /** The kebab-case metric name. */
   readonly metric: string;
   readonly options: Readonly<Record<string, unknown>>;
+  /** The metric's columns by role (`input`, `target`), when the run read files. */
+  readonly columns?: Readonly<Record<string, string>> | undefined;
   readonly value: MetricValue;
   /** For a metric on a grid (`auroc`): the largest difference to the exact value. */
   readonly errorBound?: MetricValue | undefined;
@@ -58,7 +60,7 @@ export function outputMetricValue(value: MetricValue): unknown {
 }
 
 /**
- * The `metrics` array of the JSON document: `[{ metric, options, value, errorBound?, rows, groups? }]`
+ * The `metrics` array of the JSON document: `[{ metric, options, columns?, value, errorBound?, rows, groups? }]`
  * (`errorBound` for `auroc`: the exact value lies within value ± errorBound; per group too).
  *
  * @example
@@ -68,6 +70,7 @@ export function metricDocument(results: readonly DocumentMetric[]): unknown[] {
   return results.map((r) => ({
     metric: r.metric,
     options: r.options,
+    ...(r.columns === undefined ? {} : { columns: r.columns }),
     value: outputMetricValue(r.value),
     ...(r.errorBound === undefined ? {} : { errorBound: outputMetricValue(r.errorBound) }),
     rows: r.rows,
