@@ -31,4 +31,21 @@ describe('resultTable', () => {
     expect(text).toContain('total   300      0.8398476  12.50000');
     expect(text).not.toContain('epoch');
   });
+
+  it('names the options of metrics beside the losses, and every metric of a name given twice', () => {
+    const metric = (options: Record<string, unknown>, value: number) => ({
+      metric: 'calibration-error',
+      options,
+      value,
+      rows: 300,
+    });
+    const run = { ...sampleRun(), metrics: [metric({}, 0.139), metric({ norm: 'max' }, 0.2418)] };
+    const first = resultTable(run, undefined, 0, styleFor(false)).split('\n')[0];
+    expect(first).toBe(
+      'cross-entropy (mean, weight=0.5,1,2 ignore-index=-100)  nll (sum)  calibration-error (defaults)  calibration-error (norm=max)',
+    );
+    // One metric without options adds nothing.
+    const plain = resultTable({ ...sampleRun(), metrics: [metric({}, 0.1)] }, undefined, 0, styleFor(false));
+    expect(plain.split('\n')[0]).toBe('cross-entropy (mean, weight=0.5,1,2 ignore-index=-100)  nll (sum)');
+  });
 });

@@ -12,14 +12,23 @@ import { renderTable, type TableColumn } from './textTable.js';
  * a value column per loss, then what was read and how fast.
  */
 export function resultTable(run: EvalRun, by: string | undefined, elapsedMs: number, style: Style): string {
-  const heading = run.results
-    .map((r) => {
+  const metrics = run.metrics ?? [];
+  const names = metrics.map((m) => m.metric);
+  const heading = [
+    ...run.results.map((r) => {
       const opts = optionSummary(r.options);
       return `${style.bold(r.loss)} ${style.dim(`(${r.reduction}${opts === '' ? '' : `, ${opts}`})`)}`;
-    })
-    .join('  ');
+    }),
+    // Metrics with options, and every metric of a name given twice: their columns share a header.
+    ...metrics.flatMap((m) => {
+      const opts = optionSummary(m.options);
+      const twice = names.indexOf(m.metric) !== names.lastIndexOf(m.metric);
+      return opts === '' && !twice
+        ? []
+        : [`${style.bold(m.metric)} ${style.dim(`(${opts === '' ? 'defaults' : opts})`)}`];
+    }),
+  ].join('  ');
   const sameRows = run.results.every((r) => sameGroupRows(r, run.results[0]!));
-  const metrics = run.metrics ?? [];
   // Metrics only (no --loss): the first metric's rows and groups frame the table.
   const frame = run.results[0] ?? metrics[0];
   const body = sameRows

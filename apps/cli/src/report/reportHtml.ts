@@ -127,7 +127,7 @@ ${params.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeH
 </tbody>
 </table>
 </section>
-<footer>Made by lossflow · values are PyTorch-exact (<code>torch.nn.functional</code> semantics) and exact over any batching.</footer>
+<footer>Made by lossflow · values are PyTorch-exact (<code>torch.nn.functional</code> semantics) and do not depend on how the rows were batched (the same bits for any thread count).</footer>
 </main>
 <script>${REPORT_SCRIPT}</script>
 </body>
