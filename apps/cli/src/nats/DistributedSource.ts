@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { readFile } from '@lossflow/arrow/node';
+import { traceMark } from '@lossflow/arrow/prestart';
 import type { NatsConnectOptions } from '@lossflow/nats/node';
 import type { GroupKey, PassChunks } from '@lossflow/rx';
 import type { RecordBatch, Schema } from 'apache-arrow';
@@ -124,9 +125,11 @@ export class DistributedSource implements EvalSource {
       // A connection failure (unreachable, not authorized) reaches the command's natsFailure, and
       // comes first, as when the files were planned only once connected.
       const nc = await connecting;
+      traceMark('coordinator: connected');
       let items: Awaited<typeof planning>;
       try {
         items = await planning;
+        traceMark(`coordinator: ${items.length} items planned`);
         // What a local eval refuses at its first batch (a missing column, a column of the wrong
         // type, an option the data rules out) is refused now, as it would say it, before anything
         // is published: a worker would meet it on every item. Files past a --limit are not read.
@@ -145,6 +148,7 @@ export class DistributedSource implements EvalSource {
           this.#failedChecks = checks.source();
           throw e;
         });
+        traceMark('coordinator: columns and options checked');
       } catch (e) {
         await nc.close().catch(() => undefined);
         throw e;
@@ -166,6 +170,8 @@ export class DistributedSource implements EvalSource {
             ? {}
             : { groupBudget: groupBudget(this.#plan, (key) => workerKeyLabel(this.#plan.by!, key, keys)) }),
           onProgress: (p) => {
+            if (p.itemsDone !== this.#itemsDone && (p.itemsDone === 1 || p.itemsDone === p.items))
+              traceMark(`coordinator: ${p.itemsDone === 1 ? 'first' : 'last'} item's states received`);
             this.#itemsDone = p.itemsDone;
           },
           onWaiting: () =>
@@ -174,7 +180,14 @@ export class DistributedSource implements EvalSource {
             ),
         })
         .pipe(
-          tap({ complete: () => (ended = true), error: () => (ended = true) }),
+          tap({
+            subscribe: () => traceMark('coordinator: run started'),
+            complete: () => {
+              ended = true;
+              traceMark('coordinator: every item merged, run removed');
+            },
+            error: () => (ended = true),
+          }),
           map((chunks) => this.#received(chunks, byPath)),
           tap((chunks) => {
             const c = chunks.losses[0] ?? chunks.metrics[0];

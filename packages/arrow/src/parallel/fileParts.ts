@@ -3,6 +3,7 @@ import { parquetMetadata } from 'hyparquet/src/metadata.js';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
 import { detectFormat, type FileFormat, MAGIC_BYTES } from '../format/detectFormat.js';
 import { ioError } from '../io/ioError.js';
+import { syncPositionalReads } from '../io/syncPositionalReads.js';
 import { scanIpcFile, scanIpcStream } from '../ipc/scanIpcBlocks.js';
 
 /**
@@ -94,10 +95,11 @@ export async function fileParts(path: string, options: FilePartsOptions = {}): P
       for (const g of meta.row_groups)
         units.push({ rows: Number(g.num_rows), bytes: Number(g.total_byte_size) });
     } else {
+      const headers = syncPositionalReads(handle.fd);
       const scan =
         format === 'arrow-file'
-          ? await scanIpcFile(handle, size, path)
-          : await scanIpcStream(handle, size, path, options.allowMissingEndOfStream === true);
+          ? await scanIpcFile(headers, size, path)
+          : await scanIpcStream(headers, size, path, options.allowMissingEndOfStream === true);
       for await (const at of scan.batches()) {
         // Empty batches are passed over, as the readers do: they have no index.
         if (at.header.rows > 0) units.push({ rows: at.header.rows, bytes: at.bodyLength, seek: at.seek });

@@ -10,13 +10,8 @@ import { detectFormat, type FileFormat, MAGIC_BYTES } from '../format/detectForm
 import { FileByteReader } from '../io/FileByteReader.js';
 import { checkFileVersionSync, type FileVersion, settledStat, versionOf } from '../io/fileVersion.js';
 import { ioError } from '../io/ioError.js';
-import {
-  type IpcBatchAt,
-  type IpcScan,
-  type PositionalFile,
-  scanIpcFile,
-  scanIpcStream,
-} from '../ipc/scanIpcBlocks.js';
+import { syncPositionalReads } from '../io/syncPositionalReads.js';
+import { type IpcBatchAt, type IpcScan, scanIpcFile, scanIpcStream } from '../ipc/scanIpcBlocks.js';
 import { decoderTrapError, isDecoderTrap } from '../parquet/decoderTrap.js';
 import type { ParquetMeta } from '../parquet/parquetFile.js';
 import { countOption, MAX_THREADS } from '../read/countOption.js';
@@ -792,7 +787,7 @@ class Pool<R> implements WorkerBatchReader<R> {
     let scanError: unknown;
     if (detected !== undefined) {
       try {
-        const headers = syncReads(handle.fd);
+        const headers = syncPositionalReads(handle.fd);
         scan =
           detected === 'arrow-file'
             ? await scanIpcFile(headers, this.#size, file, this.#part?.seek)
@@ -1225,19 +1220,6 @@ class Pool<R> implements WorkerBatchReader<R> {
   #batchAfterPlanned(): number {
     return this.#opened?.format === 'parquet' ? this.#index : this.#batchesPlanned;
   }
-}
-
-/**
- * The pool's descriptor read synchronously, for the message headers and list offsets this thread
- * scans (a few KB each, from the page cache in microseconds): through the promise API every batch
- * header cost a round trip through libuv's thread pool, which left this thread (and the workers
- * waiting for their next job) idle between batches.
- */
-function syncReads(fd: number): PositionalFile {
-  return {
-    read: (buffer, offset, length, position) =>
-      Promise.resolve({ bytesRead: readSync(fd, buffer, offset, length, position) }),
-  };
 }
 
 /** Rows per batch within a Parquet row group, as the in-thread reader decodes them. */

@@ -260,6 +260,9 @@ async function handle(
   let kv = buckets.get(names.bucket);
   let info: ConsumerInfo;
   let runNonce: string | null;
+  // Whether a worker that died before acknowledging the item stored its states already: asked
+  // beside the run's nonce (one round trip for both), used once the item is known to be the run's.
+  let storedBefore: Promise<Uint8Array | null>;
   try {
     if (kv === undefined) {
       kv = await kvm.open(names.bucket);
@@ -267,7 +270,12 @@ async function handle(
       await kv.status();
       buckets.set(names.bucket, kv);
     }
-    [info, runNonce] = await Promise.all([consumer.info(true), readRunNonce(kv)]);
+    const opened = kv;
+    storedBefore = opened
+      .get(stateKey(item.index, item.nonce ?? ''))
+      .then((e) => (e === null || e.value.length === 0 ? null : e.value))
+      .catch(() => null);
+    [info, runNonce] = await Promise.all([consumer.info(true), readRunNonce(opened)]);
   } catch (e) {
     // The run was removed between the pull and here (nothing to store its state in: drop the
     // item), or the server went away (it comes back: leave the item to be delivered again).
@@ -318,10 +326,10 @@ async function handle(
     }
   };
   let before: string[] = [];
+  let owned: Promise<boolean> | undefined;
   try {
     // Already computed by a worker that died before acknowledging it: nothing to do.
-    const stored = await kv.get(stateKey(item.index, nonce)).catch(() => null);
-    if (stored === null || stored.value.length === 0) {
+    if ((await storedBefore) === null) {
       before = delivery > 1 ? await failedDeliveries(kv, nonce, item.index, delivery) : [];
       if (maxFailures > 0 && before.length >= maxFailures) {
         // Its workers died on it (or their failures were recorded and the item came back anyway).
@@ -330,21 +338,31 @@ async function handle(
         await failForGood(text);
         return;
       }
+      // Written before the item is computed: a worker that dies computing it must leave the
+      // record that counts the delivery as a failure.
       await recordDelivery(kv, nonce, item.index, delivery, 'computing');
       const chunks = await options.compute(item, stop.signal).catch((e: unknown) => {
         throw stop.signal.aborted ? e : new ItemFailure(e);
       });
       // States above the server's largest message go in pieces (an item of thousands of batches).
       const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
+      // Whether the run is still the item's, asked while the states are stored (one round trip).
+      owned = ours();
       const duplicate = await storeItemState(kv, nonce, item.index, encodeChunks(chunks), maxPayload);
       nc.publish(names.written, stateKey(item.index, nonce));
       options.onEvent?.({ type: 'stored', item, duplicate });
-      await options.beforeAck?.(item, stop.signal);
+      if (options.beforeAck !== undefined) {
+        await options.beforeAck(item, stop.signal);
+        // The pause may have outlived the run: ask again.
+        owned = ours();
+      }
     } else {
       nc.publish(names.written, stateKey(item.index, nonce));
       options.onEvent?.({ type: 'stored', item, duplicate: true });
     }
-    if (await ours()) await msg.ackAck();
+    // Not waited for (no round trip before the next item): the states are stored, so an ack the
+    // server never got only means a redelivery, which finds them stored and acknowledges it.
+    if (await (owned ?? ours())) msg.ack();
     else drop(item, options, `run ${item.run} ended`);
   } catch (error) {
     if (!(error instanceof ItemFailure) && isStreamNotFound(error)) {
