@@ -3,8 +3,8 @@ import { parquetMetadata } from 'hyparquet/src/metadata.js';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
 import { detectFormat, type FileFormat, MAGIC_BYTES } from '../format/detectFormat.js';
 import { ioError } from '../io/ioError.js';
-import { syncPositionalReads } from '../io/syncPositionalReads.js';
 import { scanIpcFile, scanIpcStream } from '../ipc/scanIpcBlocks.js';
+import { syncPositionalReads } from '../ipc/syncPositionalReads.js';
 
 /**
  * A contiguous part of one file, as {@link fileParts} plans it: the `WorkerReadOptions.part` that

@@ -10,8 +10,8 @@ import { detectFormat, type FileFormat, MAGIC_BYTES } from '../format/detectForm
 import { FileByteReader } from '../io/FileByteReader.js';
 import { checkFileVersionSync, type FileVersion, settledStat, versionOf } from '../io/fileVersion.js';
 import { ioError } from '../io/ioError.js';
-import { syncPositionalReads } from '../io/syncPositionalReads.js';
 import { type IpcBatchAt, type IpcScan, scanIpcFile, scanIpcStream } from '../ipc/scanIpcBlocks.js';
+import { syncPositionalReads } from '../ipc/syncPositionalReads.js';
 import { decoderTrapError, isDecoderTrap } from '../parquet/decoderTrap.js';
 import type { ParquetMeta } from '../parquet/parquetFile.js';
 import { countOption, MAX_THREADS } from '../read/countOption.js';

@@ -1,5 +1,5 @@
 import { readSync } from 'node:fs';
-import type { PositionalFile } from '../ipc/scanIpcBlocks.js';
+import type { PositionalFile } from './scanIpcBlocks.js';
 
 /**
  * A descriptor read synchronously, for the message headers and list offsets a scan reads (a few
