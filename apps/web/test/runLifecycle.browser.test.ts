@@ -61,33 +61,40 @@ describe('a run on the page', () => {
     await page.setInputFiles('#files', [join(dir, 'big.arrows')]);
     await page.waitForFunction(() => document.body.dataset.state === 'ready');
     await page.fill('#threads', '1');
-    await page.click('#start');
-    // The run's worker (the one started when the file was ready): it must end with the run.
+    await page.dispatchEvent('#threads', 'change');
+    // The run's worker: the one warm worker kept for the file (trimmed to the form's 1 thread),
+    // which the run takes. It must end with the run.
     await expect.poll(() => page.workers().length).toBe(1);
     const runWorker = page.workers()[0]!;
     const runWorkerClosed = new Promise<void>((resolve) => runWorker.once('close', () => resolve()));
-    // The form's state and the new choice of file are taken in the page task that sees the run
-    // going (progress made, not ended): the test's round trips are slow on a loaded machine, and
-    // a 50 MB file can be done between two of them.
+    // The form's state and the new choice of file are taken as the run starts: an observer of the
+    // page's state runs in the task that sets it to 'running', before any message of the run's
+    // worker can be handled, so the run cannot have ended yet however slow the machine (polling
+    // each frame lost that race on a loaded CI machine: a 50 MB file can be done between frames).
     const smallBytes = readFileSync(join(dir, 'small.arrows')).toString('base64');
-    const seen = await page.waitForFunction(
-      (bytes) => {
-        const progress = Number((document.getElementById('progress') as HTMLProgressElement).value);
-        if (document.body.dataset.state !== 'running') return { running: false, locked: [] as boolean[] };
-        if (progress <= 0) return false;
+    await page.evaluate((bytes) => {
+      const seen = window as unknown as { lossflowSeen?: { running: boolean; locked: boolean[] } };
+      const observer = new MutationObserver(() => {
+        if (document.body.dataset.state !== 'running' || seen.lossflowSeen !== undefined) return;
+        observer.disconnect();
         const disabled = (selector: string) =>
           (document.querySelector(selector) as HTMLInputElement | HTMLSelectElement).matches(':disabled');
-        const locked = ['input[value="mseLoss"]', '#col-by', '#threads'].map(disabled);
+        seen.lossflowSeen = {
+          running: true,
+          locked: ['input[value="mseLoss"]', '#col-by', '#threads'].map(disabled),
+        };
         // Another file mid-run: the old run ends (its workers are gone), the new file is ready.
         const input = document.getElementById('files') as HTMLInputElement;
         const chosen = new DataTransfer();
         chosen.items.add(new File([Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0))], 'small.arrows'));
         input.files = chosen.files;
         input.dispatchEvent(new Event('change', { bubbles: true }));
-        return { running: true, locked };
-      },
-      smallBytes,
-      { polling: 'raf' },
+      });
+      observer.observe(document.body, { attributes: true, attributeFilter: ['data-state'] });
+    }, smallBytes);
+    await page.click('#start');
+    const seen = await page.waitForFunction(
+      () => (window as unknown as { lossflowSeen?: unknown }).lossflowSeen ?? false,
     );
     expect(await seen.jsonValue()).toEqual({ running: true, locked: [true, true, true] });
     await page.waitForFunction(() => document.body.dataset.state === 'ready');

@@ -52,10 +52,16 @@ export interface ReportContext {
 /** Where an eval reads from when not from its plan's files (a live run, a distributed run's workers). */
 export interface EvalSourceOptions {
   /**
-   * The source of the batches (default: the plan's files), given the plan with its inputs expanded
-   * and the `--by` keys the run numbers (when `--by` is not one column of the data).
+   * The source of the batches (default: the plan's files), given the plan with its inputs expanded,
+   * the `--by` keys the run numbers (when `--by` is not one column of the data) and, with
+   * `--follow`, the signal of Ctrl-C, on which its batches must end (what was read is then printed,
+   * marked incomplete).
    */
-  readonly source?: (plan: EvalPlan, keys: GroupKeys | undefined) => EvalSource;
+  readonly source?: (
+    plan: EvalPlan,
+    keys: GroupKeys | undefined,
+    stop: AbortSignal | undefined,
+  ) => EvalSource;
   /** The failure for errors of that source that `describeFailure` does not know (undefined: it does). */
   readonly explainFailure?: (error: unknown) => Failure | undefined;
 }
@@ -150,7 +156,7 @@ export async function executeEval(
     const reportTarget = targets.find((t) => t.flag === '--report');
     const perRowTarget = targets.find((t) => t.flag === '--per-row');
     source =
-      sourceOptions.source?.(dataPlan, k) ??
+      sourceOptions.source?.(dataPlan, k, interrupt?.signal) ??
       new LogFiles(plan.files, {
         limit: plan.limit,
         project: (schema, file) => {

@@ -8,7 +8,7 @@ import { redactNatsArgs } from '../args/redactNatsArgs.js';
 import { describeFailure } from '../errors/describeFailure.js';
 import { UsageError } from '../errors/UsageError.js';
 import { GroupKeys } from '../inputs/groupKeys.js';
-import { JetStreamSource } from '../nats/JetStreamSource.js';
+import { JetStreamSource, type OpenLiveRun } from '../nats/JetStreamSource.js';
 import { natsFailure } from '../nats/natsFailure.js';
 import type { CliIo } from '../output/cliIo.js';
 import { executeEval } from './executeEval.js';
@@ -85,7 +85,8 @@ export async function liveEvalCommand(args: readonly string[], io: CliIo): Promi
     return failure.exitCode;
   }
   try {
-    const source = new JetStreamSource(subject, (hooks) =>
+    let source: JetStreamSource | undefined;
+    const open = (hooks: Parameters<OpenLiveRun>[0]) =>
       fromJetStream({
         nc,
         subject,
@@ -98,19 +99,26 @@ export async function liveEvalCommand(args: readonly string[], io: CliIo): Promi
           }
         },
         onMessage: hooks.onMessage,
-      }),
-    );
+      });
     const outcome = await executeEval(
       plan,
       io,
       { title: 'lossflow eval', command: commandLine(['lossflow', 'eval', ...redactNatsArgs(args)]) },
-      { source: () => source, explainFailure },
+      {
+        // --follow's Ctrl-C ends the read: what was read is printed, marked incomplete.
+        source: (_plan, _keys, stop) => {
+          source = new JetStreamSource(subject, open, stop);
+          return source;
+        },
+        explainFailure,
+      },
     );
     if (outcome.exitCode === 0 && plan.report !== undefined && !plan.quiet) {
       io.stderr.write(`Report written to ${plan.report}\n`);
     }
-    if (outcome.exitCode === 0 && !hasFlag(parsed, 'keep') && source.run !== undefined) {
-      await removeRun(nc, { subject, run: source.run.run });
+    const read = source?.run;
+    if (outcome.exitCode === 0 && !hasFlag(parsed, 'keep') && read !== undefined) {
+      await removeRun(nc, { subject, run: read.run });
     }
     return outcome.exitCode;
   } finally {

@@ -1,6 +1,6 @@
 import type { FoundRun } from '@lossflow/nats';
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { defer, type Observable, tap } from 'rxjs';
+import { defer, EMPTY, fromEvent, NEVER, type Observable, takeUntil, tap } from 'rxjs';
 import type { EvalSource, ReadProgress } from '../eval/LogFiles.js';
 
 /** Opens a live run's batches, telling which run it found and the bytes of each message read. */
@@ -27,10 +27,13 @@ export class JetStreamSource implements EvalSource {
   #batches = 0;
   #bytes = 0;
   #firstSchema: Schema | undefined;
+  readonly #stop: AbortSignal | undefined;
 
-  constructor(subject: string, open: OpenLiveRun) {
+  /** @param stop `--follow`'s Ctrl-C: the batches end there (a run without its end marker waits). */
+  constructor(subject: string, open: OpenLiveRun, stop?: AbortSignal) {
     this.#subject = subject;
     this.#open = open;
+    this.#stop = stop;
   }
 
   /** The schema of the run's first batch (the JSON output's columns). */
@@ -57,21 +60,26 @@ export class JetStreamSource implements EvalSource {
   }
 
   batches(): Observable<RecordBatch> {
+    const stop = this.#stop;
     return defer(() =>
-      this.#open({
-        onRun: (run) => {
-          this.#run = run;
-        },
-        onMessage: (bytes) => {
-          this.#bytes += bytes;
-        },
-      }).pipe(
-        tap((batch) => {
-          this.#firstSchema ??= batch.schema;
-          this.#rows += batch.numRows;
-          this.#batches += 1;
-        }),
-      ),
+      stop?.aborted === true
+        ? EMPTY
+        : this.#open({
+            onRun: (run) => {
+              this.#run = run;
+            },
+            onMessage: (bytes) => {
+              this.#bytes += bytes;
+            },
+          }),
+    ).pipe(
+      // Unsubscribing closes the run's consumer: nothing more is read.
+      takeUntil(stop === undefined ? NEVER : fromEvent(stop, 'abort')),
+      tap((batch) => {
+        this.#firstSchema ??= batch.schema;
+        this.#rows += batch.numRows;
+        this.#batches += 1;
+      }),
     );
   }
 

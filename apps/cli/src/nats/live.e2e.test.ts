@@ -7,6 +7,7 @@ import { connectNats } from '@lossflow/nats/node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NatsServer, startNatsServer } from '../../../../packages/nats/src/testing/natsServer.js';
+import { startCli } from '../testing/cliProcess.js';
 import { runCli } from '../testing/runCli.js';
 
 const LOSSES = ['--loss', 'cross-entropy', '--label-smoothing', '0.1', '--loss', 'nll', '--reduction', 'sum'];
@@ -211,6 +212,66 @@ describe('lossflow publish → lossflow eval --nats --subject', () => {
     const local = await runCli(['eval', log, '--by', 'epoch', '--every', '1', '--format', 'ndjson']);
     expect(live.stderr).toBe('');
     expect(live).toMatchObject({ code: 0, stdout: local.stdout });
+  });
+
+  it('--follow stops at Ctrl-C on a run without its end marker: what was read, marked incomplete (exit 130)', async () => {
+    const nc = await connectNats({ servers: server.url });
+    // The publisher "dies" after two batches: the run never gets its end-of-run marker.
+    let stop!: () => void;
+    const dead = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    async function* twoThenStall() {
+      let i = 0;
+      for await (const batch of readFile(log)) {
+        if (i === 2) await dead;
+        if (i === 2) return;
+        i += 1;
+        yield batch;
+      }
+    }
+    const publishing = publishBatches(nc, twoThenStall(), { subject: 'job.dead', run: 'r1' });
+    const follower = startCli([
+      'eval',
+      '--nats',
+      server.url,
+      '--subject',
+      'job.dead',
+      '--run',
+      'r1',
+      '--follow',
+      '--format',
+      'json',
+    ]);
+    try {
+      // Once the follower's consumer has read both stored batches, Ctrl-C.
+      const jsm = await jetstreamManager(nc);
+      const stream = liveStreamName('job.dead', 'r1');
+      for (;;) {
+        // The stream appears with the publisher's first message; both batches are stored, and the
+        // follower's consumer has been handed the last of them.
+        const info = await jsm.streams.info(stream).catch(() => null);
+        const last = info?.state.last_seq ?? 0;
+        const consumers = await jsm.consumers
+          .list(stream)
+          .next()
+          .catch(() => []);
+        if (last >= 2 && consumers.some((c) => c.delivered.stream_seq === last)) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      follower.kill('SIGINT');
+      expect(await follower.exited()).toBe(130);
+      const doc = JSON.parse(follower.stdout()) as { rows: number; incomplete?: boolean };
+      expect(doc).toMatchObject({ rows: 2000, incomplete: true });
+      expect(follower.stderr()).toContain('INCOMPLETE');
+      // Not removed: the run was not read to its end.
+      expect(await streamExists('job.dead', 'r1')).toBe(true);
+    } finally {
+      follower.kill('SIGKILL');
+      stop();
+      await publishing.catch(() => undefined);
+      await nc.close();
+    }
   });
 
   it('--follow goes on across a NATS server restart (file storage) and prints the exact result', async () => {

@@ -25,6 +25,9 @@ const RUN_READ_CODES = new Set(['MISSING_COLUMN', 'BAD_COLUMN_TYPE']);
 export function isRunError(error: unknown): boolean {
   if (error instanceof UsageError) return true;
   if (error instanceof ArrowReadError) return RUN_READ_CODES.has(error.code);
+  // The group budget (--max-groups) against a batch's keys: the run's option, which every delivery
+  // of the item meets at the same row; never a damaged item.
+  if (error instanceof LossError && error.code === 'TOO_MANY_GROUPS') return true;
   // A row named: the error is about that row's values (a ragged list), not the column.
   return error instanceof LossError && RUN_LOSS_CODES.has(error.code) && error.row === undefined;
 }
