@@ -8,7 +8,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeIpcStream, writeTrainingLog } from '@lossflow/arrow/node';
+import { runNames } from '@lossflow/nats';
 import { connectNats, describeRuns, listRuns, removeRun } from '@lossflow/nats/node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Field, FixedSizeList, Float32, Int64, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type NatsServer, startNatsServer } from '../../../../packages/nats/src/testing/natsServer.js';
@@ -370,6 +372,9 @@ describe('lossflow eval --nats', () => {
     try {
       const info = (await describeRuns(nc)).find((r) => r.run === 'kept-failed');
       expect(info).toMatchObject({ kind: 'distributed', failed: true });
+      // No worker is handed its items any more (the stream keeps them for a resume).
+      const jsm = await jetstreamManager(nc);
+      expect((await jsm.streams.info(runNames('kept-failed').stream)).state.consumer_count).toBe(0);
       const table = await runCli(['runs', '--nats', server.url]);
       expect(table.stdout).toMatch(/kept-failed +distributed +\d+s +\d+\/\d+ items +failed/);
     } finally {

@@ -1,3 +1,4 @@
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
@@ -29,10 +30,15 @@ export async function failRun(
     await removeRun(nc, { distributed: run });
     return;
   }
-  const kv = await new Kvm(nc).open(runNames(run).bucket);
+  const names = runNames(run);
+  const kv = await new Kvm(nc).open(names.bucket);
   // open() only binds: a removed run has no bucket to mark.
   await kv.status();
   await kv.put(RUN_FAILED_KEY, new TextEncoder().encode(options.reason));
+  // Its items left are of no use now: workers stop being handed them, up to their delivery limit
+  // each. The stream keeps them: a resumed run (`--run`) adds the consumer again.
+  const jsm = await jetstreamManager(nc);
+  await jsm.consumers.delete(names.stream, names.consumer).catch(() => undefined);
 }
 
 /** Why a kept run failed, as {@link failRun} marked it; undefined for a run not marked failed. */
