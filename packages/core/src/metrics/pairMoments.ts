@@ -19,9 +19,8 @@ function scaleExponent(max: number, fallback: number): number {
  * Adds the moments of the pairs `(x[i], y[i])` for `i = offset, offset + stride, …` (`count`
  * pairs: one output of an `(N, k)` batch) into the moments block at `at` of `into`: count, means
  * (offsets from the first pair), centred sums of squares, co-moment and Σ (y − x)², each computed
- * two-pass over the batch on
- * values divided by a power of two near the batch's largest magnitude (exact scaling), so data
- * near 1e±300 neither overflows nor underflows.
+ * two-pass over the batch on values divided by a power of two near the batch's largest magnitude
+ * (exact scaling), so data near 1e±300 neither overflows nor underflows.
  *
  * @example
  * addPairMoments(state.moments, 0, predictions, targets, 0, 1, predictions.length);
