@@ -151,10 +151,11 @@ async function openRun(
 }
 
 /**
- * Retries `op` until it succeeds: the server may be restarting (its file store keeps the run). A
- * server that answers but has no stream for the run (a publish to a removed work queue finds no
- * responders, which nats.js reports as `JetStreamNotEnabled`) is asked whether the run is gone,
- * which waiting cannot mend.
+ * Retries `op` until it succeeds: the server may be restarting (its file store keeps the run).
+ * After every failure the server is asked whether the run is gone, which waiting cannot mend: a
+ * removed run shows as no responders (a publish to a removed work queue, which nats.js reports as
+ * `JetStreamNotEnabled`), a missing stream, or no error at all (a bucket listing that waits for
+ * entries of a deleted stream until its deadline).
  */
 async function persist<T>(
   op: () => Promise<T>,
@@ -166,7 +167,7 @@ async function persist<T>(
       return await op();
     } catch (e) {
       if (stopped() || attempt >= 600) throw e;
-      if (isStreamNotFound(e) || isUnanswered(e)) await failIfGone();
+      await failIfGone();
       await sleep(250);
     }
   }
@@ -515,11 +516,6 @@ async function bucketKeys(kv: KV, deadlineMs = 10_000): Promise<string[]> {
 
 function isNoResponders(e: unknown): boolean {
   return e instanceof Error && (/no responders/i.test(e.message) || isNoResponders(e.cause));
-}
-
-/** A request nobody answered: nats.js words a JetStream one as `JetStreamNotEnabled`. */
-function isUnanswered(e: unknown): boolean {
-  return e instanceof Error && (e.name === 'JetStreamNotEnabled' || isNoResponders(e));
 }
 
 /** `batches 3–9` (Arrow IPC) or `row groups 0–1` (Parquet), as a user would look them up. */
