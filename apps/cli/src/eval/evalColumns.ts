@@ -24,9 +24,10 @@ export function evalColumns(
   for (const [i, resolved] of metricColumns(plan, schema).entries()) {
     for (const column of Object.values(resolved)) wanted.add(column);
     const metric = metrics[i]!;
-    if (metric.options.threshold !== undefined) checkThresholdApplies(schema, metric.entry.cliName, resolved);
+    if (metric.options.threshold !== undefined)
+      checkFlagApplies('threshold', schema, metric.entry.cliName, resolved);
     if (metric.options.multilabel !== undefined)
-      checkMultilabelApplies(schema, metric.entry.cliName, resolved);
+      checkFlagApplies('multilabel', schema, metric.entry.cliName, resolved);
   }
   // Checked here, against every column of the file: once projected, a batch could list only the
   // columns read.
@@ -73,34 +74,22 @@ export function metricColumns(plan: EvalPlan, schema: Schema): Record<string, st
 }
 
 /**
- * `--threshold` turns 0/1-target scores into predictions; with class indices (a vector of scores
- * per row against one integer) the prediction is the argmax and the threshold would do nothing, so
- * it is refused rather than silently ignored.
- *
- * @throws {UsageError} for `--threshold` on a metric whose input has a score vector per row and
- * whose target does not.
+ * What `--threshold` and `--multilabel` do with class-index targets (a vector of scores per row
+ * against one integer): nothing. The prediction is the argmax, and there is one class per row. So
+ * such a flag is refused rather than silently ignored.
  */
-function checkThresholdApplies(
-  schema: Schema,
-  metric: string,
-  resolved: Record<string, string | undefined>,
-): void {
-  const classes = classIndexColumns(schema, resolved);
-  if (classes === undefined) return;
-  throw new UsageError(
-    `--threshold does not apply to --metric ${metric} here: '${classes.input}' holds a score per class and '${classes.target}' class indices, so the prediction is the argmax (a threshold applies to 0/1 targets of the input's shape). Drop --threshold.`,
-    'eval',
-  );
-}
+const WITH_CLASS_INDICES = {
+  threshold: ", so the prediction is the argmax (a threshold applies to 0/1 targets of the input's shape)",
+  multilabel:
+    " (one class per row), so there are no labels to count apart (--multilabel applies to 0/1 targets of the input's shape, (N, L))",
+} as const;
 
 /**
- * `--multilabel` says how rows of several 0/1 labels are counted; class indices have one class
- * per row, so it would do nothing there and is refused rather than silently ignored.
- *
- * @throws {UsageError} for `--multilabel` on a metric whose input has a score vector per row and
- * whose target does not.
+ * @throws {UsageError} for `--threshold` or `--multilabel` on a metric whose input has a score
+ * vector per row and whose target does not (see {@link WITH_CLASS_INDICES}).
  */
-function checkMultilabelApplies(
+function checkFlagApplies(
+  flag: keyof typeof WITH_CLASS_INDICES,
   schema: Schema,
   metric: string,
   resolved: Record<string, string | undefined>,
@@ -108,7 +97,7 @@ function checkMultilabelApplies(
   const classes = classIndexColumns(schema, resolved);
   if (classes === undefined) return;
   throw new UsageError(
-    `--multilabel does not apply to --metric ${metric} here: '${classes.input}' holds a score per class and '${classes.target}' class indices (one class per row), so there are no labels to count apart (--multilabel applies to 0/1 targets of the input's shape, (N, L)). Drop --multilabel.`,
+    `--${flag} does not apply to --metric ${metric} here: '${classes.input}' holds a score per class and '${classes.target}' class indices${WITH_CLASS_INDICES[flag]}. Drop --${flag}.`,
     'eval',
   );
 }
