@@ -19,7 +19,9 @@ function load1(p: usize): v128 {
 
 /**
  * Σ over `n` elements of `op.lane(x, y, a, b)`, float64 with compensation; `px`/`py` are byte
- * addresses of float32 operands (any alignment). Two independent lane pairs hide add latency.
+ * addresses of float32 operands (any alignment). Compensating every element cost about 40% of
+ * MSE's time on data in cache, so elements are summed plainly in blocks of 64 and each block's sum
+ * is added with compensation (a block's rounding is at most ~16 ulp of its Σ|v|).
  */
 @inline
 export function sumKernel<Op>(px: usize, py: usize, n: i32, a: f64, b: f64): f64 {
@@ -31,6 +33,26 @@ export function sumKernel<Op>(px: usize, py: usize, n: i32, a: f64, b: f64): f64
   let s1 = s0;
   let c1 = s0;
   let i = 0;
+  // Four independent lane pairs per block hide the adds' latency.
+  for (; i + 64 <= n; i += 64) {
+    let b0 = f64x2.splat(0);
+    let b1 = b0;
+    let b2 = b0;
+    let b3 = b0;
+    for (let j = 0; j < 64; j += 8) {
+      const o = (<usize>(i + j)) << 2;
+      b0 = f64x2.add(b0, op.lane(load2(px + o), load2(py + o), av, bv));
+      b1 = f64x2.add(b1, op.lane(load2(px + o + 8), load2(py + o + 8), av, bv));
+      b2 = f64x2.add(b2, op.lane(load2(px + o + 16), load2(py + o + 16), av, bv));
+      b3 = f64x2.add(b3, op.lane(load2(px + o + 24), load2(py + o + 24), av, bv));
+    }
+    const v0 = f64x2.add(b0, b2);
+    const v1 = f64x2.add(b1, b3);
+    c0 = twoSumError2(s0, v0, c0);
+    s0 = f64x2.add(s0, v0);
+    c1 = twoSumError2(s1, v1, c1);
+    s1 = f64x2.add(s1, v1);
+  }
   for (; i + 4 <= n; i += 4) {
     const o = (<usize>i) << 2;
     const v0 = op.lane(load2(px + o), load2(py + o), av, bv);
