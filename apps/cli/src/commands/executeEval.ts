@@ -28,6 +28,7 @@ import { LineOutput } from '../output/lineOutput.js';
 import { hasErrorBound } from '../output/metricOutput.js';
 import { OutputFile } from '../output/OutputFile.js';
 import { checkOutputTargets } from '../output/outputTargets.js';
+import { recordLabels } from '../output/recordLabels.js';
 import { finalRecords } from '../output/resultRecords.js';
 import { resultTable } from '../output/resultTable.js';
 import { RunningMetricRecords } from '../output/runningMetricRecords.js';
@@ -90,12 +91,12 @@ export async function executeEval(
   const progress = new ProgressReporter(io.stderr, io.stderr.isTTY === true && !plan.quiet, errStyle);
   let source: EvalSource | undefined;
   let writer: ReturnType<typeof writeIpcStream> | undefined;
-  const lines = new LineOutput(
-    plan.format,
-    io,
-    plan.by?.split(',').map((s) => s.trim()) ?? [],
-    (plan.metrics ?? []).some((m) => hasErrorBound(m.entry.cliName)),
-  );
+  const labels = recordLabels(plan);
+  const lines = new LineOutput(plan.format, io, {
+    keyNames: plan.by?.split(',').map((s) => s.trim()) ?? [],
+    withOptions: labels.losses.some((l) => l !== undefined) || labels.metrics.some((l) => l !== undefined),
+    withErrorBound: (plan.metrics ?? []).some((m) => hasErrorBound(m.entry.cliName)),
+  });
   let recorders: SeriesRecorder[] = [];
   let curves: CurveRecorder[] = [];
   let keys: GroupKeys | undefined;
@@ -136,11 +137,11 @@ export async function executeEval(
     const dataPlan = perRowKeys === undefined ? plan : { ...plan, keys: perRowKeys.dataKeys };
     const k = keys;
     const keyOf = (key: GroupKey): DisplayKey => (k === undefined ? key : k.keyOf(key));
-    every = plan.every === undefined ? undefined : new RunningRecords(plan.every, keyOf);
+    every = plan.every === undefined ? undefined : new RunningRecords(plan.every, keyOf, labels.losses);
     const everyMetric =
       plan.every === undefined || (plan.metrics ?? []).length === 0
         ? undefined
-        : new RunningMetricRecords(plan.every, keyOf);
+        : new RunningMetricRecords(plan.every, keyOf, labels.metrics);
     // Scores read as logits by default: a note when the first batch's look like probabilities.
     const metrics = plan.metrics ?? [];
     const probabilityNoticeOf =
@@ -307,7 +308,7 @@ export async function executeEval(
       const out = styleFor(colorEnabled(io.stdout.isTTY === true, io.env));
       if (incomplete) io.stdout.write(`${out.bold(incompleteLine(run.rows))}\n\n`);
       io.stdout.write(resultTable(run, plan.by, elapsed, out));
-    } else for (const record of finalRecords(run, incomplete)) lines.write(record);
+    } else for (const record of finalRecords(run, incomplete, labels)) lines.write(record);
     await flushOutput(io.stdout);
     if (incomplete) {
       for (const f of files) f.commit();

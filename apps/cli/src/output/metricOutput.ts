@@ -2,6 +2,7 @@ import type { MetricValue } from '@lossflow/core';
 import { type NonFiniteWord, outputKey, outputMetricValue, outputNumber } from '@lossflow/rx';
 import type { DisplayKey } from '../eval/displayKey.js';
 import type { MetricResult } from '../metrics/metricResults.js';
+import { optionsField } from './recordLabels.js';
 
 /** A metric value in a CSV / NDJSON record: a number (non-finite as a word), else its JSON text. */
 export function metricRecordValue(v: MetricValue): number | NonFiniteWord | string {
@@ -13,6 +14,8 @@ export interface MetricRecord {
   readonly kind: 'group' | 'total' | 'partial-group' | 'partial-total';
   readonly loss: string;
   readonly reduction: 'metric';
+  /** As in `ResultRecord`: set in a run that names a metric twice. */
+  readonly options?: string;
   readonly key: DisplayKey | null;
   readonly value: number | NonFiniteWord | string;
   /** `auroc`'s error bound, written as `value` is (see `ResultRecord`). */
@@ -26,19 +29,21 @@ export interface MetricRecord {
  * `reduction` is `metric`, and a value that is not one number (per class, a matrix) is its JSON text.
  * A group's `batches` are the batches that held its rows, the total's all the run's `batches`; after
  * an interrupted `--follow` (`incomplete`) the kinds are `partial-group` / `partial-total`, as the
- * losses' are, so no reader takes them for the values of the whole stream.
+ * losses' are, so no reader takes them for the values of the whole stream. `labels`: each metric's
+ * `options` field (see `recordLabels`).
  */
 export function metricRecords(
   results: readonly MetricResult[],
   batches: number,
   incomplete = false,
+  labels: readonly (string | undefined)[] = [],
 ): MetricRecord[] {
   const group = incomplete ? 'partial-group' : 'group';
   const total = incomplete ? 'partial-total' : 'total';
   const out: MetricRecord[] = [];
   const value = metricRecordValue;
-  for (const r of results) {
-    const base = { loss: r.metric, reduction: 'metric' as const };
+  for (const [i, r] of results.entries()) {
+    const base = { loss: r.metric, reduction: 'metric' as const, ...optionsField(labels[i]) };
     for (const g of r.groups ?? [])
       out.push({
         kind: group,

@@ -403,6 +403,85 @@ describe('lossflow eval: output files never lose user data', () => {
   );
 });
 
+describe('lossflow eval: a loss or metric named twice in CSV and NDJSON', () => {
+  const args = (format: string) => [
+    'eval',
+    LOG,
+    '--loss',
+    'cross-entropy',
+    '--loss',
+    'cross-entropy',
+    '--label-smoothing',
+    '0.1',
+    '--metric',
+    'top-k-accuracy',
+    '--k',
+    '2',
+    '--metric',
+    'top-k-accuracy',
+    '--k',
+    '3',
+    '--every',
+    '5',
+    '--format',
+    format,
+  ];
+
+  it(
+    'labels each line with its options, running lines too',
+    async () => {
+      const csv = await runCli(args('csv'));
+      expect(csv.code, csv.stderr).toBe(0);
+      const lines = csv.stdout.trim().split('\n');
+      expect(lines[0]).toBe('kind,loss,reduction,options,key,value,rows,batches');
+      const totals = lines
+        .filter((l) => l.startsWith('total,'))
+        .map((l) => l.split(',').slice(1, 4).join(','));
+      expect(totals).toEqual([
+        'cross-entropy,mean,defaults',
+        'cross-entropy,mean,label-smoothing=0.1',
+        'top-k-accuracy,metric,k=2',
+        'top-k-accuracy,metric,k=3',
+      ]);
+      const running = lines.filter((l) => l.startsWith('running,'));
+      expect(running.length).toBeGreaterThan(0);
+      expect(new Set(running.map((l) => l.split(',')[3]))).toEqual(
+        new Set(['defaults', 'label-smoothing=0.1', 'k=2', 'k=3']),
+      );
+
+      const ndjson = await runCli(args('ndjson'));
+      expect(ndjson.code, ndjson.stderr).toBe(0);
+      const records = ndjson.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { kind: string; loss: string; options?: string; value: number });
+      const byLabel = new Map(
+        records.filter((r) => r.kind === 'total').map((r) => [`${r.loss} ${r.options}`, r.value]),
+      );
+      expect([...byLabel.keys()]).toEqual([
+        'cross-entropy defaults',
+        'cross-entropy label-smoothing=0.1',
+        'top-k-accuracy k=2',
+        'top-k-accuracy k=3',
+      ]);
+      // The labels are right, not just distinct: top-2 accuracy is at most top-3 accuracy.
+      expect(byLabel.get('top-k-accuracy k=2')!).toBeLessThan(byLabel.get('top-k-accuracy k=3')!);
+      expect(records.every((r) => r.options !== undefined)).toBe(true);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'keeps the columns of a run without repeated names',
+    async () => {
+      const run = await runCli(['eval', LOG, '--metric', 'top-k-accuracy', '--k', '2', '--format', 'csv']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout.split('\n')[0]).toBe('kind,loss,reduction,key,value,rows,batches');
+    },
+    TIMEOUT,
+  );
+});
+
 describe('lossflow eval: non-finite values and keys', () => {
   /** An mse log whose groups are keyed NaN, Infinity, -Infinity and 1; group Infinity's prediction is inf. */
   function nonFiniteLog(): string {

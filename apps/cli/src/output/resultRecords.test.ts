@@ -28,13 +28,17 @@ describe('result records', () => {
   });
 
   it('writes several --by keys as one CSV column each, named after the keys (a clashing name prefixed)', () => {
-    expect(csvHeader(['run', 'epoch'])).toBe('kind,loss,reduction,run,epoch,value,rows,batches\n');
-    expect(csvHeader(['run', 'rows'])).toBe('kind,loss,reduction,run,key_rows,value,rows,batches\n');
+    expect(csvHeader({ keyNames: ['run', 'epoch'] })).toBe(
+      'kind,loss,reduction,run,epoch,value,rows,batches\n',
+    );
+    expect(csvHeader({ keyNames: ['run', 'rows'] })).toBe(
+      'kind,loss,reduction,run,key_rows,value,rows,batches\n',
+    );
     const [first] = finalRecords(sampleRun());
-    expect(csvLine({ ...first!, key: { run: 'a,b', epoch: 3 } }, ['run', 'epoch'])).toBe(
+    expect(csvLine({ ...first!, key: { run: 'a,b', epoch: 3 } }, { keyNames: ['run', 'epoch'] })).toBe(
       'group,cross-entropy,mean,"a,b",3,1.6910388469696045,100,5\n',
     );
-    expect(csvLine({ ...first!, kind: 'total', key: null }, ['run', 'epoch'])).toBe(
+    expect(csvLine({ ...first!, kind: 'total', key: null }, { keyNames: ['run', 'epoch'] })).toBe(
       'total,cross-entropy,mean,,,1.6910388469696045,100,5\n',
     );
   });
@@ -102,14 +106,20 @@ describe('result records', () => {
       'batches',
     ]);
     expect(records.map((r) => r.errorBound)).toEqual([0.002, '[0.001,"NaN"]', undefined]);
-    expect(csvHeader([], true)).toBe('kind,loss,reduction,key,value,errorBound,rows,batches\n');
-    expect(csvLine(records[0]!, [], true)).toBe(`total,auroc,metric,,0.75,0.002,300,${run.batches}\n`);
-    expect(csvLine(records[1]!, [], true)).toBe(
+    expect(csvHeader({ withErrorBound: true })).toBe(
+      'kind,loss,reduction,key,value,errorBound,rows,batches\n',
+    );
+    expect(csvLine(records[0]!, { withErrorBound: true })).toBe(
+      `total,auroc,metric,,0.75,0.002,300,${run.batches}\n`,
+    );
+    expect(csvLine(records[1]!, { withErrorBound: true })).toBe(
       `total,auroc,metric,,"[0.5,""NaN""]","[0.001,""NaN""]",300,${run.batches}\n`,
     );
-    expect(csvLine(records[2]!, [], true)).toBe(`total,accuracy,metric,,0.5,,300,${run.batches}\n`);
+    expect(csvLine(records[2]!, { withErrorBound: true })).toBe(
+      `total,accuracy,metric,,0.5,,300,${run.batches}\n`,
+    );
     // A --by key named errorBound does not clash with the column.
-    expect(csvHeader(['run', 'errorBound'], true)).toBe(
+    expect(csvHeader({ keyNames: ['run', 'errorBound'], withErrorBound: true })).toBe(
       'kind,loss,reduction,run,key_errorBound,value,errorBound,rows,batches\n',
     );
   });

@@ -2,6 +2,7 @@ import { type NonFiniteWord, outputKey, outputNumber } from '@lossflow/rx';
 import { type DisplayKey, keyLabel } from '../eval/displayKey.js';
 import type { EvalRun } from '../eval/evalPipeline.js';
 import { metricRecords } from './metricOutput.js';
+import { optionsField, type RecordLabels } from './recordLabels.js';
 
 /**
  * One line of `--format csv` / `ndjson`: a running value (`--every`), a group's final value, or a
@@ -12,6 +13,11 @@ export interface ResultRecord {
   /** The loss, or with `reduction` `metric` the metric. */
   readonly loss: string;
   readonly reduction: string;
+  /**
+   * In a run that names a loss or metric twice: its options and given columns (see
+   * `recordLabels`), which tell those records apart; absent otherwise.
+   */
+  readonly options?: string;
   /** A non-finite numeric key as a word (see `outputKey`). */
   readonly key: DisplayKey | null;
   /**
@@ -32,7 +38,10 @@ export interface ResultRecord {
   readonly batches: number;
 }
 
-/** Column order of the CSV output (`errorBound` after `value` only in a run with {@link csvHeader}'s `withErrorBound`). */
+/**
+ * Column order of the CSV output (`options` after `reduction` only in a run with
+ * {@link CsvLayout}'s `withOptions`, `errorBound` after `value` only with its `withErrorBound`).
+ */
 export const RECORD_FIELDS = ['kind', 'loss', 'reduction', 'key', 'value', 'rows', 'batches'] as const;
 
 /**
@@ -40,12 +49,17 @@ export const RECORD_FIELDS = ['kind', 'loss', 'reduction', 'key', 'value', 'rows
  * `--follow` (`incomplete`) of kinds `partial-group` and `partial-total`, so no reader takes them
  * for the values of the whole stream.
  */
-export function finalRecords(run: EvalRun, incomplete = false): ResultRecord[] {
+export function finalRecords(run: EvalRun, incomplete = false, labels?: RecordLabels): ResultRecord[] {
   const group = incomplete ? 'partial-group' : 'group';
   const total = incomplete ? 'partial-total' : 'total';
   const out: ResultRecord[] = [];
-  for (const r of run.results) {
-    const base = { loss: r.loss, reduction: r.reduction, batches: run.batches };
+  for (const [i, r] of run.results.entries()) {
+    const base = {
+      loss: r.loss,
+      reduction: r.reduction,
+      ...optionsField(labels?.losses[i]),
+      batches: run.batches,
+    };
     for (const g of r.groups ?? [])
       out.push({
         kind: group,
@@ -57,7 +71,8 @@ export function finalRecords(run: EvalRun, incomplete = false): ResultRecord[] {
       });
     out.push({ kind: total, ...base, key: null, value: outputNumber(r.value), rows: r.rows });
   }
-  if (run.metrics !== undefined) out.push(...metricRecords(run.metrics, run.batches, incomplete));
+  if (run.metrics !== undefined)
+    out.push(...metricRecords(run.metrics, run.batches, incomplete, labels?.metrics));
   return out;
 }
 
@@ -67,28 +82,29 @@ export function ndjsonLine(record: ResultRecord): string {
 }
 
 /**
- * The CSV header line. `keyNames`: with several `--by` keys (`run,epoch`), the `key` column is one
- * column per key, named after it (`key_NAME` for a name that is already a column of the CSV), so
- * each key can be read and sorted on its own, as in the table and the JSON. `withErrorBound`: an
- * `errorBound` column after `value` (a run with a metric on a grid, `auroc`; empty on the other
- * lines), so the CSV of every other run keeps its columns.
+ * How a run's CSV lays its columns out. `keyNames`: with several `--by` keys (`run,epoch`), the
+ * `key` column is one column per key, named after it (`key_NAME` for a name that is already a
+ * column of the CSV), so each key can be read and sorted on its own, as in the table and the JSON.
+ * `withOptions`: an `options` column after `reduction` (a run that names a loss or metric twice, see
+ * `recordLabels`). `withErrorBound`: an `errorBound` column after `value` (a run with a metric on a
+ * grid, `auroc`; empty on the other lines). The CSV of every other run keeps its columns.
  */
-export function csvHeader(keyNames: readonly string[] = [], withErrorBound = false): string {
-  return `${csvColumns(keyNames, withErrorBound)
+export interface CsvLayout {
+  readonly keyNames?: readonly string[];
+  readonly withOptions?: boolean;
+  readonly withErrorBound?: boolean;
+}
+
+/** The CSV header line of a run laid out as `layout`. */
+export function csvHeader(layout: CsvLayout = {}): string {
+  return `${csvColumns(layout)
     .map((c) => csvCell(c.name))
     .join(',')}\n`;
 }
 
-/**
- * A record as one CSV line (RFC 4180 quoting for keys that need it); `keyNames` and
- * `withErrorBound` as for {@link csvHeader}.
- */
-export function csvLine(
-  record: ResultRecord,
-  keyNames: readonly string[] = [],
-  withErrorBound = false,
-): string {
-  return `${csvColumns(keyNames, withErrorBound)
+/** A record as one CSV line (RFC 4180 quoting for keys that need it), laid out as for {@link csvHeader}. */
+export function csvLine(record: ResultRecord, layout: CsvLayout = {}): string {
+  return `${csvColumns(layout)
     .map((c) => csvCell(c.cell(record)))
     .join(',')}\n`;
 }
@@ -98,21 +114,30 @@ interface CsvColumn {
   cell(record: ResultRecord): DisplayKey | null;
 }
 
-function csvColumns(keyNames: readonly string[], withErrorBound: boolean): CsvColumn[] {
+function csvColumns({ keyNames = [], withOptions = false, withErrorBound = false }: CsvLayout): CsvColumn[] {
   const several = keyNames.length > 1;
-  const taken: readonly string[] = withErrorBound ? [...RECORD_FIELDS, 'errorBound'] : RECORD_FIELDS;
+  const taken: readonly string[] = [
+    ...RECORD_FIELDS,
+    ...(withOptions ? ['options'] : []),
+    ...(withErrorBound ? ['errorBound'] : []),
+  ];
   return RECORD_FIELDS.flatMap((field): CsvColumn[] =>
     field === 'key' && several
       ? keyNames.map((name) => ({
           name: taken.includes(name) ? `key_${name}` : name,
           cell: (r) => (r.key === null ? null : typeof r.key === 'object' ? (r.key[name] ?? null) : r.key),
         }))
-      : field === 'value' && withErrorBound
+      : field === 'reduction' && withOptions
         ? [
             { name: field, cell: (r) => r[field] },
-            { name: 'errorBound', cell: (r) => r.errorBound ?? null },
+            { name: 'options', cell: (r) => r.options ?? null },
           ]
-        : [{ name: field, cell: (r) => r[field] }],
+        : field === 'value' && withErrorBound
+          ? [
+              { name: field, cell: (r) => r[field] },
+              { name: 'errorBound', cell: (r) => r.errorBound ?? null },
+            ]
+          : [{ name: field, cell: (r) => r[field] }],
   );
 }
 

@@ -4,6 +4,7 @@ import { MetricMergeCheck, outputKey } from '@lossflow/rx';
 import type { DisplayKey } from '../eval/displayKey.js';
 import type { MetricSelection } from '../metrics/MetricSelection.js';
 import { boundField, type MetricRecord, metricRecordValue } from './metricOutput.js';
+import { optionsField } from './recordLabels.js';
 
 /** One metric's states so far: the total and each group's, and the groups touched since the last records. */
 interface RunningMetric {
@@ -28,11 +29,20 @@ export class RunningMetricRecords {
   readonly #n: number;
   readonly #keyOf: (key: GroupKey) => DisplayKey;
   readonly #metrics = new Map<number, RunningMetric>();
+  readonly #labels: readonly (string | undefined)[];
 
-  /** @param keyOf the key the outputs show for a group's key (see `GroupKeys.keyOf`) */
-  constructor(n: number, keyOf: (key: GroupKey) => DisplayKey = (k) => k) {
+  /**
+   * @param keyOf the key the outputs show for a group's key (see `GroupKeys.keyOf`)
+   * @param labels each metric's `options` field (see `recordLabels`)
+   */
+  constructor(
+    n: number,
+    keyOf: (key: GroupKey) => DisplayKey = (k) => k,
+    labels: readonly (string | undefined)[] = [],
+  ) {
     this.#n = n;
     this.#keyOf = keyOf;
+    this.#labels = labels;
   }
 
   /** Merges one chunk of metric `index`; every N batches returns its running records. */
@@ -60,6 +70,7 @@ export class RunningMetricRecords {
       kind: 'running' as const,
       loss: selection.entry.cliName,
       reduction: 'metric' as const,
+      ...optionsField(this.#labels[index]),
       batches,
     };
     const out: RunningMetricRecord[] = [...m.touched].map((key) => {

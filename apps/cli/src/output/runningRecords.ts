@@ -3,6 +3,7 @@ import { outputKey, outputNumber } from '@lossflow/rx';
 import type { EvalPlan } from '../args/evalArgs.js';
 import type { DisplayKey } from '../eval/displayKey.js';
 import type { RunningSnapshot } from '../eval/runningSnapshots.js';
+import { optionsField } from './recordLabels.js';
 import type { ResultRecord } from './resultRecords.js';
 
 /** `--every N`: the running values of the groups touched in the last N batches, and the total, every N batches. */
@@ -10,11 +11,20 @@ export class RunningRecords {
   readonly #n: number;
   readonly #keyOf: (key: GroupKey) => DisplayKey;
   readonly #touched = new Map<number, Map<GroupKey, GroupValue>>();
+  readonly #labels: readonly (string | undefined)[];
 
-  /** @param keyOf the key the outputs show for a group's key (see `GroupKeys.keyOf`) */
-  constructor(n: number, keyOf: (key: GroupKey) => DisplayKey = (k) => k) {
+  /**
+   * @param keyOf the key the outputs show for a group's key (see `GroupKeys.keyOf`)
+   * @param labels each loss's `options` field (see `recordLabels`)
+   */
+  constructor(
+    n: number,
+    keyOf: (key: GroupKey) => DisplayKey = (k) => k,
+    labels: readonly (string | undefined)[] = [],
+  ) {
     this.#n = n;
     this.#keyOf = keyOf;
+    this.#labels = labels;
   }
 
   add(plan: EvalPlan, loss: number, snapshot: RunningSnapshot): ResultRecord[] {
@@ -31,6 +41,7 @@ export class RunningRecords {
       kind: 'running' as const,
       loss: selection.entry.name,
       reduction: selection.reduction,
+      ...optionsField(this.#labels[loss]),
       batches,
     };
     const out: ResultRecord[] = [...touched.values()].map((g) => ({
