@@ -20,7 +20,7 @@ const childCpu = () => {
   return (Number(fields[13]) + Number(fields[14])) / 100;
 };
 const cpu = childCpu();
-let t = performance.now();
+const t = performance.now();
 execFileSync(process.execPath, [cli, 'eval', file, '--by', 'epoch', '--format', 'json'], {
   env: { ...process.env, LOSSFLOW_KERNELS: 'wasm' },
   maxBuffer: 64 << 20,
@@ -38,7 +38,7 @@ const page = await browser.newPage();
 // Memory and CPU time of Chromium's processes (the browser's and its children's). Resident memory
 // summed over processes counts the pages they share (Chromium's code, ~0.9 GB here) once per
 // process; the proportional set size (Pss) counts each page once, shared among its processes.
-const tree = () => {
+const treePids = () => {
   const parent = new Map();
   let root = -1;
   for (const name of readdirSync('/proc')) {
@@ -51,16 +51,15 @@ const tree = () => {
     } catch {}
   }
   const inTree = (pid) => pid === root || (parent.has(pid) && pid > 1 && inTree(parent.get(pid)));
-  let rss = 0;
-  let pss = 0;
+  return [...parent.keys()].filter(inTree);
+};
+/** CPU seconds of Chromium's processes (all, and its UI's renderer's): /proc/PID/stat only, cheap. */
+const cpuOf = (pids) => {
   let cpu = 0;
   let uiCpu = 0;
-  for (const pid of parent.keys()) {
-    if (!inTree(pid)) continue;
+  for (const pid of pids) {
     try {
       const ui = readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--top-chrome-webui');
-      rss += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-      pss += Number(/Pss:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
@@ -68,32 +67,74 @@ const tree = () => {
       if (ui) uiCpu += seconds;
     } catch {}
   }
-  return { rss, pss, cpu, uiCpu };
+  return { cpu, uiCpu };
 };
+/**
+ * Resident and proportional memory of Chromium's processes. Reading smaps_rollup walks each
+ * process's page tables (milliseconds for Chromium's), on the same cores the page runs on: it is
+ * sampled rarely ({@link MEMORY_EVERY}) while the page computes, and only for the processes
+ * Chromium had when the run started.
+ */
+const memoryOf = (pids) => {
+  let rss = 0;
+  let pss = 0;
+  for (const pid of pids) {
+    try {
+      rss += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      pss += Number(/Pss:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+    } catch {}
+  }
+  return { rss, pss };
+};
+const tree = () => {
+  const pids = treePids();
+  return { pids, ...cpuOf(pids), ...memoryOf(pids) };
+};
+/** Milliseconds between two samples of Chromium's memory while the page computes. */
+const MEMORY_EVERY = 1000;
 let peakKb = 0;
 let peakPss = 0;
 await page.goto(server.url);
 // From the file's choice on as well: the page starts its workers once the file is ready, before
 // Evaluate, so their start-up is not in the run's own CPU.
-const chosen = tree();
+const chosen = cpuOf(treePids());
 await page.setInputFiles('#files', file);
 await page.waitForFunction(() => document.body.dataset.state === 'ready', undefined, { timeout: 120_000 });
 await page.fill('#threads', String(workers));
+// The run's time is taken in the page, from the click on Evaluate to the result shown (the state
+// `done` or `error`, set once the result's text is in place), so polling from here does not add to it.
+await page.evaluate(() => {
+  const times = {};
+  window.__benchTimes = times;
+  document.querySelector('#start').addEventListener(
+    'click',
+    () => {
+      times.start = performance.now();
+    },
+    { capture: true, once: true },
+  );
+  new MutationObserver(() => {
+    const state = document.body.dataset.state;
+    if (state === 'done' || state === 'error') times.end ??= performance.now();
+  }).observe(document.body, { attributes: true, attributeFilter: ['data-state'] });
+});
 const before = tree();
-t = performance.now();
 const sampler = setInterval(() => {
-  const now = tree();
+  const now = memoryOf(before.pids);
   peakKb = Math.max(peakKb, now.rss);
   peakPss = Math.max(peakPss, now.pss);
-}, 250);
+}, MEMORY_EVERY);
 await page.click('#start');
-await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), undefined, {
+await page.waitForFunction(() => window.__benchTimes.end !== undefined, undefined, {
   timeout: 1_800_000,
-  polling: 200,
+  polling: 50,
 });
-const webSeconds = (performance.now() - t) / 1000;
 clearInterval(sampler);
-const after = tree();
+const times = await page.evaluate(() => window.__benchTimes);
+const webSeconds = (times.end - times.start) / 1000;
+const after = { ...cpuOf(treePids()), ...memoryOf(before.pids) };
+peakKb = Math.max(peakKb, after.rss);
+peakPss = Math.max(peakPss, after.pss);
 const webCpu = after.cpu - before.cpu;
 // Headless Chromium's own UI (its omnibox popup's renderer) is busy even on an idle page (~0.1 s
 // of CPU a second here): counted in Chromium's CPU, but none of it is the page's.
@@ -112,6 +153,6 @@ console.log(
   `web:    ${webSeconds.toFixed(2)} s, ${(mb / webSeconds).toFixed(0)} MB/s (${workers} workers, ${state}), ${webCpu.toFixed(2)} s CPU (Chromium's processes; ${uiCpu.toFixed(2)} s of it its UI's renderer, not the page's; the page's from choosing the file: ${fromChoice.toFixed(2)} s)`,
 );
 console.log(
-  `Chromium's peak memory while computing: resident ${(peakKb / 1024).toFixed(0)} MiB (idle ${(before.rss / 1024).toFixed(0)}), proportional ${(peakPss / 1024).toFixed(0)} MiB (idle ${(before.pss / 1024).toFixed(0)})`,
+  `Chromium's peak memory while computing (sampled every ${MEMORY_EVERY} ms and at the end): resident ${(peakKb / 1024).toFixed(0)} MiB (idle ${(before.rss / 1024).toFixed(0)}), proportional ${(peakPss / 1024).toFixed(0)} MiB (idle ${(before.pss / 1024).toFixed(0)})`,
 );
 console.log(`web/cli throughput: ${((cliSeconds / webSeconds) * 100).toFixed(0)}%`);
