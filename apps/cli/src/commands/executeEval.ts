@@ -94,7 +94,7 @@ export async function executeEval(
   const labels = recordLabels(plan);
   const lines = new LineOutput(plan.format, io, {
     keyNames: plan.by?.split(',').map((s) => s.trim()) ?? [],
-    withOptions: labels.losses.some((l) => l !== undefined) || labels.metrics.some((l) => l !== undefined),
+    withOptions: labels !== undefined,
     withErrorBound: (plan.metrics ?? []).some((m) => hasErrorBound(m.entry.cliName)),
   });
   let recorders: SeriesRecorder[] = [];
@@ -137,11 +137,11 @@ export async function executeEval(
     const dataPlan = perRowKeys === undefined ? plan : { ...plan, keys: perRowKeys.dataKeys };
     const k = keys;
     const keyOf = (key: GroupKey): DisplayKey => (k === undefined ? key : k.keyOf(key));
-    every = plan.every === undefined ? undefined : new RunningRecords(plan.every, keyOf, labels.losses);
+    every = plan.every === undefined ? undefined : new RunningRecords(plan.every, keyOf, labels?.losses);
     const everyMetric =
       plan.every === undefined || (plan.metrics ?? []).length === 0
         ? undefined
-        : new RunningMetricRecords(plan.every, keyOf, labels.metrics);
+        : new RunningMetricRecords(plan.every, keyOf, labels?.metrics);
     // Scores read as logits by default: a note when the first batch's look like probabilities.
     const metrics = plan.metrics ?? [];
     const probabilityNoticeOf =

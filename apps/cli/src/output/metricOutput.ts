@@ -36,14 +36,14 @@ export function metricRecords(
   results: readonly MetricResult[],
   batches: number,
   incomplete = false,
-  labels: readonly (string | undefined)[] = [],
+  labels?: readonly string[],
 ): MetricRecord[] {
   const group = incomplete ? 'partial-group' : 'group';
   const total = incomplete ? 'partial-total' : 'total';
   const out: MetricRecord[] = [];
   const value = metricRecordValue;
   for (const [i, r] of results.entries()) {
-    const base = { loss: r.metric, reduction: 'metric' as const, ...optionsField(labels[i]) };
+    const base = { loss: r.metric, reduction: 'metric' as const, ...optionsField(labels?.[i]) };
     for (const g of r.groups ?? [])
       out.push({
         kind: group,

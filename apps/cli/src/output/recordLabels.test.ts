@@ -8,10 +8,7 @@ describe('recordLabels', () => {
   it('labels nothing when every loss and metric has its own name', () => {
     expect(
       labels(['--loss', 'cross-entropy', '--metric', 'accuracy', '--metric', 'top-k-accuracy', '--k', '3']),
-    ).toEqual({
-      losses: [undefined],
-      metrics: [undefined, undefined],
-    });
+    ).toBeUndefined();
   });
 
   it('labels every loss and metric of a run that names one twice, by its options and given columns', () => {

@@ -29,17 +29,13 @@ export class RunningMetricRecords {
   readonly #n: number;
   readonly #keyOf: (key: GroupKey) => DisplayKey;
   readonly #metrics = new Map<number, RunningMetric>();
-  readonly #labels: readonly (string | undefined)[];
+  readonly #labels: readonly string[] | undefined;
 
   /**
    * @param keyOf the key the outputs show for a group's key (see `GroupKeys.keyOf`)
-   * @param labels each metric's `options` field (see `recordLabels`)
+   * @param labels each metric's `options` field (see `recordLabels`; none in most runs)
    */
-  constructor(
-    n: number,
-    keyOf: (key: GroupKey) => DisplayKey = (k) => k,
-    labels: readonly (string | undefined)[] = [],
-  ) {
+  constructor(n: number, keyOf: (key: GroupKey) => DisplayKey = (k) => k, labels?: readonly string[]) {
     this.#n = n;
     this.#keyOf = keyOf;
     this.#labels = labels;
@@ -70,7 +66,7 @@ export class RunningMetricRecords {
       kind: 'running' as const,
       loss: selection.entry.cliName,
       reduction: 'metric' as const,
-      ...optionsField(this.#labels[index]),
+      ...optionsField(this.#labels?.[index]),
       batches,
     };
     const out: RunningMetricRecord[] = [...m.touched].map((key) => {

@@ -11,17 +11,13 @@ export class RunningRecords {
   readonly #n: number;
   readonly #keyOf: (key: GroupKey) => DisplayKey;
   readonly #touched = new Map<number, Map<GroupKey, GroupValue>>();
-  readonly #labels: readonly (string | undefined)[];
+  readonly #labels: readonly string[] | undefined;
 
   /**
    * @param keyOf the key the outputs show for a group's key (see `GroupKeys.keyOf`)
-   * @param labels each loss's `options` field (see `recordLabels`)
+   * @param labels each loss's `options` field (see `recordLabels`; none in most runs)
    */
-  constructor(
-    n: number,
-    keyOf: (key: GroupKey) => DisplayKey = (k) => k,
-    labels: readonly (string | undefined)[] = [],
-  ) {
+  constructor(n: number, keyOf: (key: GroupKey) => DisplayKey = (k) => k, labels?: readonly string[]) {
     this.#n = n;
     this.#keyOf = keyOf;
     this.#labels = labels;
@@ -41,7 +37,7 @@ export class RunningRecords {
       kind: 'running' as const,
       loss: selection.entry.name,
       reduction: selection.reduction,
-      ...optionsField(this.#labels[loss]),
+      ...optionsField(this.#labels?.[loss]),
       batches,
     };
     const out: ResultRecord[] = [...touched.values()].map((g) => ({
