@@ -20,11 +20,14 @@ function load1(p: usize): v128 {
 /**
  * Σ over `n` elements of `op.lane(x, y, a, b)`, float64 with compensation; `px`/`py` are byte
  * addresses of float32 operands (any alignment). Compensating every element cost about 40% of
- * MSE's time on data in cache, so elements are summed plainly in blocks of 64 and each block's sum
- * is added with compensation (a block's rounding is at most ~16 ulp of its Σ|v|).
+ * MSE's time on data in cache, so with `nonNegative` (lanes that are never negative: MSE, L1,
+ * Huber, smooth L1) elements are summed plainly in blocks of 64 and each block's sum is added with
+ * compensation: terms of one sign cannot cancel, so a block's rounding is at most ~16 ulp of its
+ * sum. Terms of both signs (KL divergence) are compensated one by one: in a plain block, 1e30 and
+ * −1e30 beside 0.5 would lose the 0.5.
  */
 @inline
-export function sumKernel<Op>(px: usize, py: usize, n: i32, a: f64, b: f64): f64 {
+export function sumKernel<Op>(px: usize, py: usize, n: i32, a: f64, b: f64, nonNegative: bool): f64 {
   const op = changetype<Op>(0);
   const av = f64x2.splat(a);
   const bv = f64x2.splat(b);
@@ -34,7 +37,7 @@ export function sumKernel<Op>(px: usize, py: usize, n: i32, a: f64, b: f64): f64
   let c1 = s0;
   let i = 0;
   // Four independent lane pairs per block hide the adds' latency.
-  for (; i + 64 <= n; i += 64) {
+  if (nonNegative) for (; i + 64 <= n; i += 64) {
     let b0 = f64x2.splat(0);
     let b1 = b0;
     let b2 = b0;

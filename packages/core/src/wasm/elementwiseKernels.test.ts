@@ -269,6 +269,20 @@ describe('WASM element-wise kernels at the edges', () => {
     expect(Math.abs(resident - l1Sum(copyX, copyY, n)) / resident).toBeLessThan(1e-14);
   });
 
+  it('keeps a small KL term beside two huge ones that cancel, as the JS kernel does (signed terms are compensated one by one)', () => {
+    // Terms −0.5, −1e30 and +1e30 in one 64-element block: summed plainly, the −0.5 is lost.
+    for (const logTarget of [false, true]) {
+      const n = 64;
+      const x = new Float32Array(n);
+      const y = new Float32Array(n).fill(logTarget ? 0 : 1);
+      x[0] = 0.5;
+      x[8] = 1e30;
+      x[16] = -1e30;
+      expect(wasm.klDiv.sum(x, y, n, { logTarget })).toBe(-0.5);
+      expect(klDivSum(x, y, n, { logTarget })).toBe(-0.5);
+    }
+  });
+
   it('only sums the first n elements, as the JS kernels do', () => {
     const x = Float32Array.of(1, 2, 3, 100);
     const y = new Float32Array(4);
