@@ -7,7 +7,7 @@ import { optionSummary } from './optionSummary.js';
  * `--metric top-k-accuracy --k 2 --metric top-k-accuracy --k 3` gave two lines that told their
  * values apart only by their order. A run with a name given twice labels every record with its
  * options and the columns given for it (`k=2`, `label-smoothing=0.1 input=pred`), `defaults` when
- * none, as the table's heading names them.
+ * none.
  */
 export interface RecordLabels {
   readonly losses: readonly string[];

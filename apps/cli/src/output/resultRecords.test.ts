@@ -34,6 +34,13 @@ describe('result records', () => {
     expect(csvHeader({ keyNames: ['run', 'rows'] })).toBe(
       'kind,loss,reduction,run,key_rows,value,rows,batches\n',
     );
+    // Headers stay unique when a key is named as another key's renamed header.
+    expect(csvHeader({ keyNames: ['options', 'key_options'], withOptions: true })).toBe(
+      'kind,loss,reduction,options,key_options,key_key_options,value,rows,batches\n',
+    );
+    expect(csvHeader({ keyNames: ['kind', 'key_kind'] })).toBe(
+      'kind,loss,reduction,key_kind,key_key_kind,value,rows,batches\n',
+    );
     const [first] = finalRecords(sampleRun());
     expect(csvLine({ ...first!, key: { run: 'a,b', epoch: 3 } }, { keyNames: ['run', 'epoch'] })).toBe(
       'group,cross-entropy,mean,"a,b",3,1.6910388469696045,100,5\n',

@@ -84,7 +84,7 @@ export function ndjsonLine(record: ResultRecord): string {
 /**
  * How a run's CSV lays its columns out. `keyNames`: with several `--by` keys (`run,epoch`), the
  * `key` column is one column per key, named after it (`key_NAME` for a name that is already a
- * column of the CSV), so each key can be read and sorted on its own, as in the table and the JSON.
+ * column of the CSV, or another key's header), so each key can be read and sorted on its own, as in the table and the JSON.
  * `withOptions`: an `options` column after `reduction` (a run that names a loss or metric twice, see
  * `recordLabels`). `withErrorBound`: an `errorBound` column after `value` (a run with a metric on a
  * grid, `auroc`; empty on the other lines). The CSV of every other run keeps its columns.
@@ -116,15 +116,22 @@ interface CsvColumn {
 
 function csvColumns({ keyNames = [], withOptions = false, withErrorBound = false }: CsvLayout): CsvColumn[] {
   const several = keyNames.length > 1;
-  const taken: readonly string[] = [
+  const taken = new Set<string>([
     ...RECORD_FIELDS,
     ...(withOptions ? ['options'] : []),
     ...(withErrorBound ? ['errorBound'] : []),
-  ];
+  ]);
+  // Every header unique: `--by options,key_options` names its columns key_options and key_key_options.
+  const headerOf = (name: string): string => {
+    let header = name;
+    while (taken.has(header)) header = `key_${header}`;
+    taken.add(header);
+    return header;
+  };
   return RECORD_FIELDS.flatMap((field): CsvColumn[] =>
     field === 'key' && several
       ? keyNames.map((name) => ({
-          name: taken.includes(name) ? `key_${name}` : name,
+          name: headerOf(name),
           cell: (r) => (r.key === null ? null : typeof r.key === 'object' ? (r.key[name] ?? null) : r.key),
         }))
       : field === 'reduction' && withOptions
