@@ -240,29 +240,35 @@ describe('lossflow publish → lossflow eval --nats --subject', () => {
       '--run',
       'r1',
       '--follow',
+      '--every',
+      '1',
       '--format',
-      'json',
+      'ndjson',
     ]);
+    type Line = { kind: string; key: unknown; rows: number; batches: number };
+    const lines = (): Line[] =>
+      follower
+        .stdout()
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as Line);
     try {
-      // Once the follower's consumer has read both stored batches, Ctrl-C.
-      const jsm = await jetstreamManager(nc);
-      const stream = liveStreamName('job.dead', 'r1');
-      for (;;) {
-        // The stream appears with the publisher's first message; both batches are stored, and the
-        // follower's consumer has been handed the last of them.
-        const info = await jsm.streams.info(stream).catch(() => null);
-        const last = info?.state.last_seq ?? 0;
-        const consumers = await jsm.consumers
-          .list(stream)
-          .next()
-          .catch(() => []);
-        if (last >= 2 && consumers.some((c) => c.delivered.stream_seq === last)) break;
+      // Once the follower has computed both batches (its running total after batch 2 is out),
+      // Ctrl-C. Waiting only until the server had handed it the second batch left a window where
+      // the batch was delivered but not yet computed, and Ctrl-C then rightly reported 1,000 rows.
+      let ended = false;
+      void follower.exited().then(() => {
+        ended = true;
+      });
+      while (!lines().some((l) => l.kind === 'running' && l.key === null && l.batches === 2)) {
+        expect(ended, follower.stderr()).toBe(false);
         await new Promise((r) => setTimeout(r, 20));
       }
       follower.kill('SIGINT');
       expect(await follower.exited()).toBe(130);
-      const doc = JSON.parse(follower.stdout()) as { rows: number; incomplete?: boolean };
-      expect(doc).toMatchObject({ rows: 2000, incomplete: true });
+      const total = lines().find((l) => l.kind === 'partial-total');
+      expect(total).toMatchObject({ rows: 2000 });
+      expect(lines().some((l) => l.kind === 'total')).toBe(false);
       expect(follower.stderr()).toContain('INCOMPLETE');
       // Not removed: the run was not read to its end.
       expect(await streamExists('job.dead', 'r1')).toBe(true);
