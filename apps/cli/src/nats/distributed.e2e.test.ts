@@ -87,6 +87,7 @@ afterEach(async (context) => {
     p.kill('SIGKILL');
     await p.exited();
   }
+  server.assertRunning();
 });
 
 afterAll(async () => {

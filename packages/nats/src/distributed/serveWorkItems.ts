@@ -6,10 +6,11 @@ import {
   jetstream,
   jetstreamManager,
 } from '@nats-io/jetstream';
-import { type KV, Kvm } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import { millis, type NatsConnection } from '@nats-io/nats-core';
 import { isStreamNotFound } from '../connect/isStreamNotFound.js';
 import { NATS_PROTOCOL_VERSION } from '../protocol.js';
+import { openBucket } from '../runs/openBucket.js';
 import {
   RUN_ITEMS_WILDCARD,
   type RunNames,
@@ -120,7 +121,6 @@ export async function serveWorkItems(nc: NatsConnection, options: ServeOptions):
     ping.unsubscribe();
     throw e;
   });
-  const kvm = new Kvm(nc);
   const buckets = new Map<string, KV>();
   const consumers = new Map<string, Consumer>();
   // The runs to pull from, in this round's order: one pull each, then they are looked at again.
@@ -195,7 +195,7 @@ export async function serveWorkItems(nc: NatsConnection, options: ServeOptions):
       next.release();
       // The next item is pulled while this one is computed.
       if (!stopping()) ahead = pullOne().then(hold);
-      await handle(nc, next.msg, next.consumer, kvm, buckets, options);
+      await handle(nc, next.msg, next.consumer, buckets, options);
     }
   } finally {
     // An item pulled ahead that this worker will not compute goes back to the queue at once.
@@ -236,7 +236,6 @@ async function handle(
   nc: NatsConnection,
   msg: JsMsg,
   consumer: Consumer,
-  kvm: Kvm,
   buckets: Map<string, KV>,
   options: ServeOptions,
 ): Promise<void> {
@@ -265,9 +264,8 @@ async function handle(
   let storedBefore: Promise<Uint8Array | null>;
   try {
     if (kv === undefined) {
-      kv = await kvm.open(names.bucket);
-      // open() only binds: ask once whether the bucket is there (gone with a removed run).
-      await kv.status();
+      // Throws stream-not-found when the bucket is gone with a removed run.
+      kv = await openBucket(nc, names.bucket);
       buckets.set(names.bucket, kv);
     }
     const opened = kv;

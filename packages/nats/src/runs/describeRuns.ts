@@ -1,8 +1,9 @@
 import { jetstreamManager, type StreamInfo } from '@nats-io/jetstream';
-import { type KV, Kvm } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { LIVE_HEADERS } from '../live/liveWire.js';
 import { runFailure } from './failRun.js';
+import { openBucket } from './openBucket.js';
 import { RUN_STREAM_PREFIX, runNames } from './runNames.js';
 import { runPlanItems } from './runPlan.js';
 
@@ -62,7 +63,6 @@ export type RunInfo = DistributedRunInfo | LiveRunInfo;
  */
 export async function describeRuns(nc: NatsConnection): Promise<RunInfo[]> {
   const jsm = await jetstreamManager(nc);
-  const kvm = new Kvm(nc);
   const streams: StreamInfo[] = [];
   for await (const info of jsm.streams.list()) streams.push(info);
   const runs: RunInfo[] = [];
@@ -70,7 +70,11 @@ export async function describeRuns(nc: NatsConnection): Promise<RunInfo[]> {
     const name = info.config.name;
     if (name.startsWith(RUN_STREAM_PREFIX)) {
       const run = name.slice(RUN_STREAM_PREFIX.length);
-      const kv = await kvm.open(runNames(run).bucket).catch(() => undefined);
+      const { bucket } = runNames(run);
+      // Read only a bucket listed with the run: one made since the listing counts nothing yet.
+      const listed = streams.find((s) => s.config.name === `KV_${bucket}`);
+      const kv =
+        listed === undefined ? undefined : await openBucket(nc, bucket, listed.config).catch(() => undefined);
       const items = kv === undefined ? null : await runPlanItems(kv).catch(() => null);
       // A bucket being removed (or never made) counts nothing.
       const itemsDone = kv === undefined ? 0 : await countKeys(kv, 'state.>').catch(() => 0);

@@ -1,7 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
-import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { openBucket } from './openBucket.js';
 import { removeRun } from './removeRun.js';
 import { runNames } from './runNames.js';
 
@@ -31,9 +31,8 @@ export async function failRun(
     return;
   }
   const names = runNames(run);
-  const kv = await new Kvm(nc).open(names.bucket);
-  // open() only binds: a removed run has no bucket to mark.
-  await kv.status();
+  // A removed run has no bucket to mark: this throws.
+  const kv = await openBucket(nc, names.bucket);
   await kv.put(RUN_FAILED_KEY, new TextEncoder().encode(options.reason));
   // Its items left are of no use now: workers stop being handed them, up to their delivery limit
   // each. The stream keeps them: a resumed run (`--run`) adds the consumer again.

@@ -28,4 +28,23 @@ describe('startNatsServer (test harness)', () => {
     expect(info.state.messages).toBe(1);
     await nc2.close();
   });
+
+  it('says so, with its output, when the server exits without being asked to', async () => {
+    const other = await startNatsServer();
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => errors.push(args.join(' '));
+    try {
+      expect(() => other.assertRunning()).not.toThrow();
+      process.kill(other.pid(), 'SIGKILL');
+      while (errors.length === 0) await new Promise((r) => setTimeout(r, 20));
+      expect(() => other.assertRunning()).toThrow(
+        /exited unexpectedly \(code null, signal SIGKILL\):\n.*Server is ready/s,
+      );
+      expect(String(errors[0])).toMatch(/exited unexpectedly/);
+    } finally {
+      console.error = original;
+      await other.stop();
+    }
+  });
 });

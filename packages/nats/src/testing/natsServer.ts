@@ -26,6 +26,12 @@ export interface NatsServer {
   restart(): Promise<void>;
   /** Stops the server by PID and removes its store. */
   stop(): Promise<void>;
+  /**
+   * Throws, with the server's last output, if it exited without {@link NatsServer.restart} or
+   * {@link NatsServer.stop} asking it to: a test's `afterEach` calls it so that a server that
+   * crashed says so, instead of every later test failing to connect.
+   */
+  assertRunning(): void;
 }
 
 function natsServerBinary(): string {
@@ -96,16 +102,33 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
 
   let child: ChildProcess;
   let output = '';
+  let stopping = false;
+  let unexpectedExit: string | undefined;
+  // The last 64 KiB is enough for a Go panic's trace; a server that logs for hours stays bounded.
+  const append = (d: Buffer): void => {
+    output = (output + d.toString()).slice(-65_536);
+  };
   const launch = async (): Promise<void> => {
     output = '';
-    child = spawn(natsServerBinary(), ['-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.on('data', (d: Buffer) => {
-      output += d.toString();
+    stopping = false;
+    unexpectedExit = undefined;
+    const started = spawn(natsServerBinary(), ['-c', configFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stderr?.on('data', (d: Buffer) => {
-      output += d.toString();
+    child = started;
+    started.stdout?.on('data', append);
+    started.stderr?.on('data', append);
+    started.once('exit', (code, signal) => {
+      if (stopping || child !== started) return;
+      unexpectedExit = `code ${code}, signal ${signal}`;
+      // Said at once too: every test after this one fails to connect, and only this says why.
+      console.error(`nats-server at ${port} exited unexpectedly (${unexpectedExit}):\n${output}`);
     });
-    await waitHealthy(httpPort, child, () => output);
+    await waitHealthy(httpPort, started, () => output);
+  };
+  const stopServer = async (): Promise<void> => {
+    stopping = true;
+    await stopChild(child);
   };
   await launch();
 
@@ -115,12 +138,17 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     storeDir,
     pid: () => child.pid ?? -1,
     restart: async () => {
-      await stopChild(child);
+      await stopServer();
       await launch();
     },
     stop: async () => {
-      await stopChild(child);
+      await stopServer();
       await rm(dir, { recursive: true, force: true });
+    },
+    assertRunning: () => {
+      if (unexpectedExit !== undefined) {
+        throw new Error(`nats-server at ${port} exited unexpectedly (${unexpectedExit}):\n${output}`);
+      }
     },
   };
 }
