@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { writeTrainingLog } from '@lossflow/arrow/node';
 import { accuracy, crossEntropy, lossesAndMetrics, reduce, reduceGroups, reduceMetric } from '@lossflow/rx';
 import { fromFile } from '@lossflow/rx/node';
-import { Kvm } from '@nats-io/kv';
 import { forkJoin, lastValueFrom, map, share, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../connect/connectNats.js';
 import { describeRuns } from '../runs/describeRuns.js';
+import { openBucket } from '../runs/openBucket.js';
 import { removeRun } from '../runs/removeRun.js';
 import { runNames } from '../runs/runNames.js';
 import { type NatsServer, startNatsServer } from '../testing/natsServer.js';
@@ -170,10 +170,10 @@ describe('distributedChunks with serveWorkItems', () => {
       const v1 = [
         [{ loss: 'cross-entropy', batch: 0, rows: 300, skipped: 0, state: { sum: 1, weight: 300 } }],
       ];
-      const kvm = new Kvm(nc);
       for (let tries = 0; ; tries++) {
         try {
-          const kv = await kvm.open(runNames('old').bucket);
+          // Not Kvm.open: its reads of a bucket being created crash nats-server 2.9.10.
+          const kv = await openBucket(nc, runNames('old').bucket);
           const nonce = await readRunNonce(kv);
           if (nonce === null) throw new Error('the run has no nonce yet');
           await kv.create(stateKey(0, nonce), new TextEncoder().encode(JSON.stringify(v1)));
@@ -284,7 +284,7 @@ describe('item states larger than a message', () => {
         ),
       );
       expect(remote).toEqual(local);
-      const kv = await new Kvm(nc).open(runNames('pieces').bucket);
+      const kv = await openBucket(nc, runNames('pieces').bucket);
       const keys: string[] = [];
       for await (const k of await kv.keys()) keys.push(k);
       expect(keys.filter((k) => /^piece\.[0-9a-f]{16}\.0\./.test(k)).length).toBeGreaterThan(2);
