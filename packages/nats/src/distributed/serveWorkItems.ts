@@ -8,9 +8,9 @@ import {
 } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { millis, type NatsConnection } from '@nats-io/nats-core';
-import { isStreamNotFound } from '../connect/isStreamNotFound.js';
+import { isStreamNotFound, streamRemoved } from '../connect/isStreamNotFound.js';
 import { NATS_PROTOCOL_VERSION } from '../protocol.js';
-import { openBucket } from '../runs/openBucket.js';
+import { bucketStream, openBucket } from '../runs/openBucket.js';
 import {
   RUN_ITEMS_WILDCARD,
   type RunNames,
@@ -276,10 +276,13 @@ async function handle(
     [info, runNonce] = await Promise.all([consumer.info(true), readRunNonce(opened)]);
   } catch (e) {
     // The run was removed between the pull and here (nothing to store its state in: drop the
-    // item), or the server went away (it comes back: leave the item to be delivered again).
+    // item), or the server went away (it comes back: leave the item to be delivered again). A
+    // direct get of a removed bucket times out instead of saying so: the server is asked.
     buckets.delete(names.bucket);
-    if (isStreamNotFound(e)) drop(item, options, `run ${item.run} ended`);
-    else msg.nak(1_000);
+    const jsm = await jetstreamManager(nc, { checkAPI: false });
+    if (isStreamNotFound(e) || (await streamRemoved(jsm, bucketStream(names.bucket)))) {
+      drop(item, options, `run ${item.run} ended`);
+    } else msg.nak(1_000);
     return;
   }
   if (item.v === NATS_PROTOCOL_VERSION && (item.nonce === undefined || item.nonce !== runNonce)) {

@@ -3,7 +3,7 @@ import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { LIVE_HEADERS } from '../live/liveWire.js';
 import { runFailure } from './failRun.js';
-import { openBucket } from './openBucket.js';
+import { bucketStream, openBucket } from './openBucket.js';
 import { RUN_STREAM_PREFIX, runNames } from './runNames.js';
 import { runPlanItems } from './runPlan.js';
 
@@ -71,10 +71,14 @@ export async function describeRuns(nc: NatsConnection): Promise<RunInfo[]> {
     if (name.startsWith(RUN_STREAM_PREFIX)) {
       const run = name.slice(RUN_STREAM_PREFIX.length);
       const { bucket } = runNames(run);
-      // Read only a bucket listed with the run: one made since the listing counts nothing yet.
-      const listed = streams.find((s) => s.config.name === `KV_${bucket}`);
+      // Read only a bucket listed with the run and holding something: one made since the listing
+      // counts nothing yet, an empty one has nothing to read (and a direct get of a bucket removed
+      // since the listing waits for its timeout).
+      const listed = streams.find((s) => s.config.name === bucketStream(bucket));
       const kv =
-        listed === undefined ? undefined : await openBucket(nc, bucket, listed.config).catch(() => undefined);
+        listed === undefined || listed.state.messages === 0
+          ? undefined
+          : await openBucket(nc, bucket, listed.config).catch(() => undefined);
       const items = kv === undefined ? null : await runPlanItems(kv).catch(() => null);
       // A bucket being removed (or never made) counts nothing.
       const itemsDone = kv === undefined ? 0 : await countKeys(kv, 'state.>').catch(() => 0);

@@ -27,8 +27,8 @@ export interface NatsServer {
   /** Stops the server by PID and removes its store. */
   stop(): Promise<void>;
   /**
-   * Throws, with the server's last output, if it exited without {@link NatsServer.restart} or
-   * {@link NatsServer.stop} asking it to: a test's `afterEach` calls it so that a server that
+   * Throws, with the server's last output, if it ever exited (since it was started, restarts
+   * included) without {@link NatsServer.restart} or {@link NatsServer.stop} asking it to: a test's `afterEach` calls it so that a server that
    * crashed says so, instead of every later test failing to connect.
    */
   assertRunning(): void;
@@ -103,7 +103,8 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   let child: ChildProcess;
   let output = '';
   let stopping = false;
-  let unexpectedExit: string | undefined;
+  // The first unexpected exit since the server started, with its output: kept across restarts.
+  let crash: string | undefined;
   // The last 64 KiB is enough for a Go panic's trace; a server that logs for hours stays bounded.
   const append = (d: Buffer): void => {
     output = (output + d.toString()).slice(-65_536);
@@ -111,18 +112,18 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const launch = async (): Promise<void> => {
     output = '';
     stopping = false;
-    unexpectedExit = undefined;
     const started = spawn(natsServerBinary(), ['-c', configFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = started;
     started.stdout?.on('data', append);
     started.stderr?.on('data', append);
-    started.once('exit', (code, signal) => {
+    // 'close', not 'exit': only then has all of its output (a panic's trace) been read.
+    started.once('close', (code, signal) => {
       if (stopping || child !== started) return;
-      unexpectedExit = `code ${code}, signal ${signal}`;
+      crash ??= `nats-server at ${port} exited unexpectedly (code ${code}, signal ${signal}):\n${output}`;
       // Said at once too: every test after this one fails to connect, and only this says why.
-      console.error(`nats-server at ${port} exited unexpectedly (${unexpectedExit}):\n${output}`);
+      console.error(crash);
     });
     await waitHealthy(httpPort, started, () => output);
   };
@@ -146,9 +147,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       await rm(dir, { recursive: true, force: true });
     },
     assertRunning: () => {
-      if (unexpectedExit !== undefined) {
-        throw new Error(`nats-server at ${port} exited unexpectedly (${unexpectedExit}):\n${output}`);
-      }
+      if (crash !== undefined) throw new Error(crash);
     },
   };
 }
