@@ -28,8 +28,9 @@ export interface NatsServer {
   stop(): Promise<void>;
   /**
    * Throws, with the server's last output, if it ever exited (since it was started, restarts
-   * included) without {@link NatsServer.restart} or {@link NatsServer.stop} asking it to: a test's `afterEach` calls it so that a server that
-   * crashed says so, instead of every later test failing to connect.
+   * included) without {@link NatsServer.restart} or {@link NatsServer.stop} asking it to: a
+   * test's `afterEach` calls it so that a server that crashed says so, instead of every later
+   * test failing to connect.
    */
   assertRunning(): void;
 }
