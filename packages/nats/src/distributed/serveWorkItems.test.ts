@@ -5,15 +5,18 @@ import { writeTrainingLog } from '@lossflow/arrow/node';
 import { crossEntropy, lossesAndMetrics } from '@lossflow/rx';
 import { fromFile } from '@lossflow/rx/node';
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../connect/connectNats.js';
+import { NATS_PROTOCOL_VERSION } from '../protocol.js';
 import { removeRun } from '../runs/removeRun.js';
 import { runNames } from '../runs/runNames.js';
 import { type NatsServer, startNatsServer } from '../testing/natsServer.js';
 import { distributedChunks } from './distributedChunks.js';
 import { planWorkItems } from './planWorkItems.js';
-import { serveWorkItems } from './serveWorkItems.js';
+import { NONCE_KEY } from './runNonce.js';
+import { serveWorkItems, type WorkerEvent } from './serveWorkItems.js';
 import type { WorkItem } from './WorkItem.js';
 
 let server: NatsServer;
@@ -148,6 +151,57 @@ describe('serveWorkItems', () => {
       await nc.close();
     }
   });
+
+  it('drops, without handing it back, an item of a run whose bucket went after the worker opened it', async () => {
+    const nc = await connectNats({ servers: server.url });
+    const stop = new AbortController();
+    const events: WorkerEvent[] = [];
+    const served = serveWorkItems(nc, {
+      signal: stop.signal,
+      onEvent: (e) => events.push(e),
+      compute: () => Promise.reject(new Error('no item of this run is ever computed')),
+    });
+    try {
+      const names = runNames('opened');
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.add({
+        name: names.stream,
+        subjects: [names.subject],
+        retention: RetentionPolicy.Workqueue,
+      });
+      await jsm.consumers.add(names.stream, { durable_name: names.consumer, ack_policy: AckPolicy.Explicit });
+      const bucket = await new Kvm(nc).create(names.bucket, { history: 1 });
+      await bucket.put(NONCE_KEY, new TextEncoder().encode('current'));
+      const js = jetstream(nc);
+      const item = (index: number): string =>
+        JSON.stringify({ v: NATS_PROTOCOL_VERSION, run: 'opened', index, nonce: 'stale' });
+      const dropped = async (index: number): Promise<string[]> => {
+        for (let look = 0; look < 1_000; look++) {
+          const reasons = events.flatMap((e) =>
+            e.type === 'dropped' && e.item.index === index ? [e.reason] : [],
+          );
+          if (reasons.length > 0) return reasons;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        throw new Error(`item ${index} was not dropped`);
+      };
+      // The worker opens the bucket for the first item (a stale run's: dropped as such)...
+      await js.publish(names.subject, item(0));
+      expect(await dropped(0)).toEqual(['run opened ended (a new run of that id started)']);
+      // ...then the bucket goes. Reading it again waits for a timeout instead of saying "not found".
+      await bucket.destroy();
+      await js.publish(names.subject, item(1));
+      expect(await dropped(1)).toEqual(['run opened ended']);
+      // Not handed back (a nak to a reply subject a new run of the id may use): no redelivery.
+      expect((await jsm.consumers.info(names.stream, names.consumer)).num_redelivered).toBe(0);
+    } finally {
+      stop.abort();
+      await served.catch(() => undefined);
+      const jsm = await jetstreamManager(nc);
+      for await (const name of jsm.streams.names()) await jsm.streams.delete(name);
+      await nc.close();
+    }
+  }, 30_000);
 
   it('pulls the next item while it computes one, and hands the held item back when stopped', async () => {
     const nc = await connectNats({ servers: server.url });
