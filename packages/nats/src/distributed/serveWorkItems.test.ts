@@ -4,14 +4,21 @@ import { join } from 'node:path';
 import { writeTrainingLog } from '@lossflow/arrow/node';
 import { crossEntropy, lossesAndMetrics } from '@lossflow/rx';
 import { fromFile } from '@lossflow/rx/node';
-import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  type JetStreamManager,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+} from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/nats-core';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../connect/connectNats.js';
 import { NATS_PROTOCOL_VERSION } from '../protocol.js';
 import { removeRun } from '../runs/removeRun.js';
-import { runNames } from '../runs/runNames.js';
+import { type RunNames, runNames } from '../runs/runNames.js';
 import { type NatsServer, startNatsServer } from '../testing/natsServer.js';
 import { distributedChunks } from './distributedChunks.js';
 import { planWorkItems } from './planWorkItems.js';
@@ -30,6 +37,29 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
 });
+
+/** Stops the worker, removes every stream the test made (buckets too) and closes the connection. */
+async function stopServing(
+  nc: NatsConnection,
+  stop: AbortController,
+  served: Promise<unknown>,
+): Promise<void> {
+  stop.abort();
+  await served.catch(() => undefined);
+  const jsm = await jetstreamManager(nc);
+  for await (const name of jsm.streams.names()) await jsm.streams.delete(name);
+  await nc.close();
+}
+
+/** A run's work queue and its workers' consumer, as a coordinator makes them, with no item yet. */
+async function addRunQueue(jsm: JetStreamManager, names: RunNames): Promise<void> {
+  await jsm.streams.add({
+    name: names.stream,
+    subjects: [names.subject],
+    retention: RetentionPolicy.Workqueue,
+  });
+  await jsm.consumers.add(names.stream, { durable_name: names.consumer, ack_policy: AckPolicy.Explicit });
+}
 
 describe('serveWorkItems', () => {
   it('pulls nothing from kept or abandoned runs: a run beside five of them costs the pulls it costs alone', async () => {
@@ -117,12 +147,7 @@ describe('serveWorkItems', () => {
       // bucket is gone (removed between the pull and the worker's look at it).
       const names = runNames('junk');
       const jsm = await jetstreamManager(nc);
-      await jsm.streams.add({
-        name: names.stream,
-        subjects: [names.subject],
-        retention: RetentionPolicy.Workqueue,
-      });
-      await jsm.consumers.add(names.stream, { durable_name: names.consumer, ack_policy: AckPolicy.Explicit });
+      await addRunQueue(jsm, names);
       const js = jetstream(nc);
       await js.publish(names.subject, 'null');
       await js.publish(names.subject, JSON.stringify({ v: 2, run: '../not a run', index: 0 }));
@@ -144,11 +169,7 @@ describe('serveWorkItems', () => {
       // Dropped (terminated), not handed back to be delivered again and again.
       expect((await jsm.consumers.info(names.stream, names.consumer)).num_redelivered).toBe(0);
     } finally {
-      stop.abort();
-      await served.catch(() => undefined);
-      const jsm = await jetstreamManager(nc);
-      for await (const name of jsm.streams.names()) await jsm.streams.delete(name);
-      await nc.close();
+      await stopServing(nc, stop, served);
     }
   });
 
@@ -164,12 +185,7 @@ describe('serveWorkItems', () => {
     try {
       const names = runNames('opened');
       const jsm = await jetstreamManager(nc);
-      await jsm.streams.add({
-        name: names.stream,
-        subjects: [names.subject],
-        retention: RetentionPolicy.Workqueue,
-      });
-      await jsm.consumers.add(names.stream, { durable_name: names.consumer, ack_policy: AckPolicy.Explicit });
+      await addRunQueue(jsm, names);
       const bucket = await new Kvm(nc).create(names.bucket, { history: 1 });
       await bucket.put(NONCE_KEY, new TextEncoder().encode('current'));
       const js = jetstream(nc);
@@ -195,11 +211,7 @@ describe('serveWorkItems', () => {
       // Not handed back (a nak to a reply subject a new run of the id may use): no redelivery.
       expect((await jsm.consumers.info(names.stream, names.consumer)).num_redelivered).toBe(0);
     } finally {
-      stop.abort();
-      await served.catch(() => undefined);
-      const jsm = await jetstreamManager(nc);
-      for await (const name of jsm.streams.names()) await jsm.streams.delete(name);
-      await nc.close();
+      await stopServing(nc, stop, served);
     }
   }, 30_000);
 
