@@ -12,7 +12,7 @@ import { ArrowReadError } from '../errors/ArrowReadError.js';
 import { BlobByteReader } from '../io/BlobByteReader.js';
 import { readParquet as readParquetInBrowser } from '../platform.web.js';
 import { readFile } from '../read/readFile.js';
-import { tempDir } from '../testing/files.js';
+import { damagedParquet, tempDir } from '../testing/files.js';
 import { writeTrainingLog } from '../write/writeTrainingLog.js';
 
 let dir: string;
@@ -126,5 +126,16 @@ describe('Parquet in the browser', () => {
       new BlobByteReader(new Blob([whole.subarray(0, 5000)]), 'cut.parquet'),
     ).catch((e: unknown) => e);
     expect((cut as ArrowReadError).code).toBe('TRUNCATED');
+  });
+
+  it('says which column and row group hold a damaged page, and what is wrong with it, once', async () => {
+    const failure = await inBrowser(await damagedParquet(dir), ['logits', 'target']).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ArrowReadError);
+    expect(failure).toMatchObject({ code: 'CORRUPT', rowGroup: 1 });
+    const message = (failure as Error).message;
+    expect(message).toMatch(
+      /malformed Parquet page: column 'target', row group 1: a SNAPPY page does not decompress/,
+    );
+    expect(message.match(/malformed Parquet page/g)).toHaveLength(1);
   });
 });

@@ -137,7 +137,7 @@ export class FastParquet {
         reader.locate(group.columns[column.chunk]!, rows, first, end);
       } catch (e) {
         if (e instanceof PageCorruption)
-          throw new PageCorruption(`column '${name}', row group ${rowGroup}: ${e.message}`);
+          throw new PageCorruption(`column '${name}', row group ${rowGroup}: ${e.detail}`);
         throw e;
       }
       return reader;
@@ -172,7 +172,7 @@ export class FastParquet {
       } catch (e) {
         if (e instanceof FastPathFallback) continue;
         if (e instanceof PageCorruption)
-          throw new PageCorruption(`column '${name}', row group ${rowGroup}: ${e.message}`);
+          throw new PageCorruption(`column '${name}', row group ${rowGroup}: ${e.detail}`);
         throw e;
       }
     }

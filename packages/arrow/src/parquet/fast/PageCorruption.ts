@@ -4,8 +4,12 @@
  * the file is damaged. Carries what the reading thread turns into an `ArrowReadError` `CORRUPT`.
  */
 export class PageCorruption extends Error {
-  constructor(message: string) {
-    super(`malformed Parquet page: ${message}`);
+  /** What is wrong, without the message's `malformed Parquet page:` (to wrap it in context). */
+  readonly detail: string;
+
+  constructor(detail: string) {
+    super(`malformed Parquet page: ${detail}`);
+    this.detail = detail;
     this.name = 'PageCorruption';
   }
 }
