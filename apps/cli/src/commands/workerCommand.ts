@@ -92,7 +92,7 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
       compute: async (item, signal) => {
         if (stallBefore) {
           log('stalling (LOSSFLOW_WORKER_TEST_STALL)');
-          await new Promise((_, reject) => signal.addEventListener('abort', reject, { once: true }));
+          await untilStopped(signal);
         }
         if (stallUntilUsr2 && !stalled) {
           stalled = true;
@@ -149,7 +149,7 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
               if (stalled) return;
               stalled = true;
               log('stalling (LOSSFLOW_WORKER_TEST_STALL)');
-              await new Promise((_, reject) => signal.addEventListener('abort', reject, { once: true }));
+              await untilStopped(signal);
             },
           }
         : {}),
@@ -162,4 +162,12 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
   }
   log('stopped');
   return 0;
+}
+
+/** Rejects once `signal` aborts, at once if it has (a stall the worker was stopped before). */
+function untilStopped(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }

@@ -215,6 +215,47 @@ describe('serveWorkItems', () => {
     }
   }, 30_000);
 
+  it('hands back, without computing it, an item it was stopped while opening', async () => {
+    const nc = await connectNats({ servers: server.url });
+    const stop = new AbortController();
+    const events: WorkerEvent['type'][] = [];
+    let computed = 0;
+    const served = serveWorkItems(nc, {
+      signal: stop.signal,
+      // Stopped as the item arrives: before the worker has opened its run's bucket.
+      onEvent: (e) => {
+        events.push(e.type);
+        if (e.type === 'item') stop.abort();
+      },
+      compute: (_item, signal) => {
+        computed++;
+        return new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(new Error('stopped'))),
+        );
+      },
+    });
+    try {
+      const names = runNames('opening');
+      const jsm = await jetstreamManager(nc);
+      await addRunQueue(jsm, names);
+      const bucket = await new Kvm(nc).create(names.bucket, { history: 1 });
+      await bucket.put(NONCE_KEY, new TextEncoder().encode('current'));
+      const item = { v: NATS_PROTOCOL_VERSION, run: 'opening', index: 0, nonce: 'current' };
+      await jetstream(nc).publish(names.subject, JSON.stringify(item));
+      await served;
+      expect(computed).toBe(0);
+      expect(events).toEqual(['item', 'released']);
+      // Handed back at once: a pull gets it again long before the consumer's 30 s ack wait.
+      const again = await (await jetstream(nc).consumers.get(names.stream, names.consumer)).next({
+        expires: 10_000,
+      });
+      expect(again?.json<{ index: number }>().index).toBe(0);
+      expect(again?.info.deliveryCount).toBe(2);
+    } finally {
+      await stopServing(nc, stop, served);
+    }
+  }, 30_000);
+
   it('pulls the next item while it computes one, and hands the held item back when stopped', async () => {
     const nc = await connectNats({ servers: server.url });
     const jsm = await jetstreamManager(nc);

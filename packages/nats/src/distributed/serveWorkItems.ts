@@ -23,6 +23,7 @@ import { failedDeliveries, recordDelivery } from './deliveryRecords.js';
 import { storeItemState } from './itemState.js';
 import { encodeRunError, type RunErrorReport } from './runErrorReport.js';
 import { readRunNonce } from './runNonce.js';
+import { sleep } from './sleep.js';
 import { failureKey, stateKey, type WorkItem } from './WorkItem.js';
 
 /** What a worker does, told to its caller (for its log). */
@@ -309,7 +310,9 @@ async function handle(
   const alive = setInterval(() => msg.working(), Math.max(100, ackWait / 3));
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
+  // The worker may have been told to stop while it opened the item: an abort event never comes again.
+  if (options.signal?.aborted === true) stop.abort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
   const bucket = kv;
   // Acks, naks and terms go to a reply subject named after the run's stream, which a new run of
   // the same id reuses: sent only while the run is still the one that published the item.
@@ -342,6 +345,8 @@ async function handle(
       // Written before the item is computed: a worker that dies computing it must leave the
       // record that counts the delivery as a failure.
       await recordDelivery(kv, nonce, item.index, delivery, 'computing');
+      // Stopped before computing: handed back (below) rather than computed.
+      stop.signal.throwIfAborted();
       const chunks = await options.compute(item, stop.signal).catch((e: unknown) => {
         throw stop.signal.aborted ? e : new ItemFailure(e);
       });
@@ -463,22 +468,4 @@ async function writeFailure(kv: KV, item: WorkItem, nonce: string, text: string)
     await sleep(250, undefined);
   }
   return false;
-}
-
-/** Waits `ms`, less when `signal` aborts or the wait is ended through `onStart`'s `done`. */
-function sleep(
-  ms: number,
-  signal: AbortSignal | undefined,
-  onStart?: (done: () => void) => void,
-): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-    onStart?.(done);
-  });
 }
