@@ -13,6 +13,7 @@ import {
 } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../connect/connectNats.js';
@@ -253,6 +254,22 @@ describe('serveWorkItems', () => {
       expect(again?.info.deliveryCount).toBe(2);
     } finally {
       await stopServing(nc, stop, served);
+    }
+  }, 30_000);
+
+  it('waits for a server that is away as it starts, and returns when stopped rather than failing', async () => {
+    const away = await startNatsServer();
+    // As a worker connects (connectForRun): it never gives up on the server.
+    const nc = await connect({ servers: away.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    await away.stop();
+    const stop = new AbortController();
+    const served = serveWorkItems(nc, { signal: stop.signal, compute: () => Promise.resolve([]) });
+    stop.abort();
+    try {
+      // Its first question to the server times out: not an error of the worker, which was stopped.
+      await expect(served).resolves.toBeUndefined();
+    } finally {
+      await nc.close();
     }
   }, 30_000);
 

@@ -2,12 +2,13 @@ import type { PassChunks } from '@lossflow/rx';
 import {
   type Consumer,
   type ConsumerInfo,
+  type JetStreamManager,
   type JsMsg,
   jetstream,
   jetstreamManager,
 } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
-import { millis, type NatsConnection } from '@nats-io/nats-core';
+import { millis, type NatsConnection, TimeoutError } from '@nats-io/nats-core';
 import { isStreamNotFound, streamRemoved } from '../connect/isStreamNotFound.js';
 import { NATS_PROTOCOL_VERSION } from '../protocol.js';
 import { bucketStream, openBucket } from '../runs/openBucket.js';
@@ -117,11 +118,16 @@ export async function serveWorkItems(nc: NatsConnection, options: ServeOptions):
           wakeUp = done;
         });
   const js = jetstream(nc);
-  const jsm = await jetstreamManager(nc).catch((e: unknown) => {
+  const jsm = await jetStreamOf(nc, signal).catch((e: unknown) => {
     wake.unsubscribe();
     ping.unsubscribe();
     throw e;
   });
+  if (jsm === undefined) {
+    wake.unsubscribe();
+    ping.unsubscribe();
+    return;
+  }
   const buckets = new Map<string, KV>();
   const consumers = new Map<string, Consumer>();
   // The runs to pull from, in this round's order: one pull each, then they are looked at again.
@@ -207,6 +213,27 @@ export async function serveWorkItems(nc: NatsConnection, options: ServeOptions):
     }
     wake.unsubscribe();
     ping.unsubscribe();
+  }
+}
+
+/**
+ * The server's JetStream manager, asked again while the server does not answer (a worker started
+ * as its server restarts waits for it, as its connection does); undefined once `signal` aborts.
+ *
+ * @throws what waiting cannot mend: JetStream not enabled, a closed connection
+ */
+async function jetStreamOf(
+  nc: NatsConnection,
+  signal: AbortSignal | undefined,
+): Promise<JetStreamManager | undefined> {
+  for (;;) {
+    try {
+      return await jetstreamManager(nc);
+    } catch (e) {
+      if (!(e instanceof TimeoutError)) throw e;
+      if (signal?.aborted === true) return undefined;
+      await sleep(250, signal);
+    }
   }
 }
 
