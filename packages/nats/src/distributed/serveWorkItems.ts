@@ -408,7 +408,7 @@ async function handle(
       // while the item was stored or acknowledged. Not a failure of the item.
       if (stop.signal.aborted) options.onEvent?.({ type: 'released', item });
       else options.onEvent?.({ type: 'lost', item, error });
-      await recordReleased(kv, nonce, item.index, delivery, stop.signal.aborted);
+      await recordReleased(kv, nonce, item.index, delivery, stop.signal);
       if (await ours()) {
         if (stop.signal.aborted) msg.nak();
         else msg.nak(Math.min(1_000, ackWait));
@@ -437,23 +437,24 @@ class ItemFailure extends Error {
 }
 
 /**
- * Records a delivery given back unharmed, retried for a while when the server is away (a stopping
- * worker tries once: it must exit soon). Left `computing` if it cannot be written.
+ * Records a delivery given back unharmed, retried for a while when the server is away; once
+ * `stop` aborts (before or during the retries) no try is made after the one in progress: a
+ * stopping worker must exit soon. Left `computing` if it cannot be written.
  */
 async function recordReleased(
   kv: KV,
   nonce: string,
   index: number,
   delivery: number,
-  stopping: boolean,
+  stop: AbortSignal,
 ): Promise<void> {
-  for (let attempt = 0; attempt < (stopping ? 1 : 40); attempt++) {
+  for (let attempt = 0; attempt < 40 && (attempt === 0 || !stop.aborted); attempt++) {
     const written = await recordDelivery(kv, nonce, index, delivery, 'released').then(
       () => true,
       () => false,
     );
     if (written) return;
-    await sleep(250, undefined);
+    await sleep(250, stop);
   }
 }
 
