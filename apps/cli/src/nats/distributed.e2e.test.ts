@@ -661,6 +661,23 @@ describe('lossflow worker', () => {
     expect(w.stderr()).toContain('stopped');
   });
 
+  it('exits 0 on SIGTERM while its server is down (it never waits for the server to come back)', async () => {
+    const doomed = await startNatsServer();
+    try {
+      const w = startCli(['worker', '--nats', doomed.url]);
+      started.push(w);
+      await w.waitForStderr(/serving runs/);
+      await doomed.stop();
+      w.kill('SIGTERM');
+      // Not a timing: a worker that waits for the server waits forever, past this bound.
+      const late = new Promise<'hung'>((r) => setTimeout(() => r('hung'), 60_000).unref());
+      expect(await Promise.race([w.exited(), late])).toBe(0);
+      expect(w.stderr()).toContain('stopped');
+    } finally {
+      await doomed.stop();
+    }
+  });
+
   it('connects to nats://127.0.0.1:4222 without --nats or NATS_URL, as every NATS command does', async () => {
     const w = startCli(['worker'], { NATS_URL: '' });
     started.push(w);

@@ -13,6 +13,7 @@ import {
 } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../connect/connectNats.js';
@@ -255,6 +256,77 @@ describe('serveWorkItems', () => {
       await stopServing(nc, stop, served);
     }
   }, 30_000);
+
+  it('waits for a server that is away as it starts, and returns when stopped rather than failing', async () => {
+    const away = await startNatsServer();
+    // As a worker connects (connectForRun): it never gives up on the server.
+    const nc = await connect({ servers: away.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    await away.stop();
+    const stop = new AbortController();
+    const served = serveWorkItems(nc, { signal: stop.signal, compute: () => Promise.resolve([]) });
+    stop.abort();
+    try {
+      // Its first question to the server times out: not an error of the worker, which was stopped.
+      await expect(served).resolves.toBeUndefined();
+    } finally {
+      await nc.close();
+    }
+  }, 30_000);
+
+  it('stops, not after its retries, while it gives back an item whose server went away', async () => {
+    const away = await startNatsServer();
+    const nc = await connect({ servers: away.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    const stop = new AbortController();
+    const events: WorkerEvent['type'][] = [];
+    let computing: (() => void) | undefined;
+    const computed = new Promise<void>((resolve) => {
+      computing = resolve;
+    });
+    let lost: (() => void) | undefined;
+    const wasLost = new Promise<void>((resolve) => {
+      lost = resolve;
+    });
+    const served = serveWorkItems(nc, {
+      signal: stop.signal,
+      onEvent: (e) => {
+        events.push(e.type);
+        if (e.type === 'lost') lost?.();
+      },
+      // Ends once the server has gone: its states cannot be stored.
+      compute: async () => {
+        computing?.();
+        await serverGone;
+        return [];
+      },
+    });
+    let gone: (() => void) | undefined;
+    const serverGone = new Promise<void>((resolve) => {
+      gone = resolve;
+    });
+    try {
+      const names = runNames('went-away');
+      await addRunQueue(await jetstreamManager(nc), names);
+      const bucket = await new Kvm(nc).create(names.bucket, { history: 1 });
+      await bucket.put(NONCE_KEY, new TextEncoder().encode('current'));
+      const item = { v: NATS_PROTOCOL_VERSION, run: 'went-away', index: 0, nonce: 'current' };
+      await jetstream(nc).publish(names.subject, JSON.stringify(item));
+      await computed;
+      await away.stop();
+      gone?.();
+      // Storing timed out: the worker records the release again and again while the server is away.
+      await wasLost;
+      stop.abort();
+      // A try or two of 5 s each (the request timeout), never the 40 of a worker kept running.
+      await served;
+      expect(events).toEqual(['item', 'lost']);
+    } finally {
+      gone?.();
+      stop.abort();
+      await served.catch(() => undefined);
+      await nc.close();
+      await away.stop();
+    }
+  }, 60_000);
 
   it('pulls the next item while it computes one, and hands the held item back when stopped', async () => {
     const nc = await connectNats({ servers: server.url });

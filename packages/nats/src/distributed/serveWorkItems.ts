@@ -2,12 +2,13 @@ import type { PassChunks } from '@lossflow/rx';
 import {
   type Consumer,
   type ConsumerInfo,
+  type JetStreamManager,
   type JsMsg,
   jetstream,
   jetstreamManager,
 } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
-import { millis, type NatsConnection } from '@nats-io/nats-core';
+import { millis, type NatsConnection, TimeoutError } from '@nats-io/nats-core';
 import { isStreamNotFound, streamRemoved } from '../connect/isStreamNotFound.js';
 import { NATS_PROTOCOL_VERSION } from '../protocol.js';
 import { bucketStream, openBucket } from '../runs/openBucket.js';
@@ -117,11 +118,16 @@ export async function serveWorkItems(nc: NatsConnection, options: ServeOptions):
           wakeUp = done;
         });
   const js = jetstream(nc);
-  const jsm = await jetstreamManager(nc).catch((e: unknown) => {
+  const jsm = await jetStreamOf(nc, signal).catch((e: unknown) => {
     wake.unsubscribe();
     ping.unsubscribe();
     throw e;
   });
+  if (jsm === undefined) {
+    wake.unsubscribe();
+    ping.unsubscribe();
+    return;
+  }
   const buckets = new Map<string, KV>();
   const consumers = new Map<string, Consumer>();
   // The runs to pull from, in this round's order: one pull each, then they are looked at again.
@@ -207,6 +213,27 @@ export async function serveWorkItems(nc: NatsConnection, options: ServeOptions):
     }
     wake.unsubscribe();
     ping.unsubscribe();
+  }
+}
+
+/**
+ * The server's JetStream manager, asked again while the server does not answer (a worker started
+ * as its server restarts waits for it, as its connection does); undefined once `signal` aborts.
+ *
+ * @throws what waiting cannot mend: JetStream not enabled, a closed connection
+ */
+async function jetStreamOf(
+  nc: NatsConnection,
+  signal: AbortSignal | undefined,
+): Promise<JetStreamManager | undefined> {
+  for (;;) {
+    try {
+      return await jetstreamManager(nc);
+    } catch (e) {
+      if (!(e instanceof TimeoutError)) throw e;
+      if (signal?.aborted === true) return undefined;
+      await sleep(250, signal);
+    }
   }
 }
 
@@ -381,7 +408,7 @@ async function handle(
       // while the item was stored or acknowledged. Not a failure of the item.
       if (stop.signal.aborted) options.onEvent?.({ type: 'released', item });
       else options.onEvent?.({ type: 'lost', item, error });
-      await recordReleased(kv, nonce, item.index, delivery, stop.signal.aborted);
+      await recordReleased(kv, nonce, item.index, delivery, stop.signal);
       if (await ours()) {
         if (stop.signal.aborted) msg.nak();
         else msg.nak(Math.min(1_000, ackWait));
@@ -410,23 +437,24 @@ class ItemFailure extends Error {
 }
 
 /**
- * Records a delivery given back unharmed, retried for a while when the server is away (a stopping
- * worker tries once: it must exit soon). Left `computing` if it cannot be written.
+ * Records a delivery given back unharmed, retried for a while when the server is away; once
+ * `stop` aborts (before or during the retries) no try is made after the one in progress: a
+ * stopping worker must exit soon. Left `computing` if it cannot be written.
  */
 async function recordReleased(
   kv: KV,
   nonce: string,
   index: number,
   delivery: number,
-  stopping: boolean,
+  stop: AbortSignal,
 ): Promise<void> {
-  for (let attempt = 0; attempt < (stopping ? 1 : 40); attempt++) {
+  for (let attempt = 0; attempt < 40 && (attempt === 0 || !stop.aborted); attempt++) {
     const written = await recordDelivery(kv, nonce, index, delivery, 'released').then(
       () => true,
       () => false,
     );
     if (written) return;
-    await sleep(250, undefined);
+    await sleep(250, stop);
   }
 }
 
