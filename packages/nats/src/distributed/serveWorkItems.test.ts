@@ -316,7 +316,7 @@ describe('serveWorkItems', () => {
       // Storing timed out: the worker records the release again and again while the server is away.
       await wasLost;
       stop.abort();
-      // A try or two of 5 s each (the request timeout), never the 40 of a worker kept running.
+      // A few requests of 5 s each (the request timeout), never the 40 tries of a worker kept running.
       await served;
       expect(events).toEqual(['item', 'lost']);
     } finally {
@@ -326,7 +326,51 @@ describe('serveWorkItems', () => {
       await nc.close();
       await away.stop();
     }
-  }, 60_000);
+  }, 90_000);
+
+  it('drops an item whose run was removed while it computed it, rather than retrying as if the server were away', async () => {
+    const nc = await connectNats({ servers: server.url });
+    const stop = new AbortController();
+    const events: WorkerEvent['type'][] = [];
+    let computing: (() => void) | undefined;
+    const computed = new Promise<void>((resolve) => {
+      computing = resolve;
+    });
+    let removed: (() => void) | undefined;
+    const runRemoved = new Promise<void>((resolve) => {
+      removed = resolve;
+    });
+    const served = serveWorkItems(nc, {
+      signal: stop.signal,
+      onEvent: (e) => events.push(e.type),
+      // Ends once its run is removed: nowhere to store its states.
+      compute: async () => {
+        computing?.();
+        await runRemoved;
+        return [];
+      },
+    });
+    try {
+      const names = runNames('removed-meanwhile');
+      const jsm = await jetstreamManager(nc);
+      await addRunQueue(jsm, names);
+      const bucket = await new Kvm(nc).create(names.bucket, { history: 1 });
+      await bucket.put(NONCE_KEY, new TextEncoder().encode('current'));
+      const item = { v: NATS_PROTOCOL_VERSION, run: 'removed-meanwhile', index: 0, nonce: 'current' };
+      await jetstream(nc).publish(names.subject, JSON.stringify(item));
+      await computed;
+      await removeRun(nc, { distributed: 'removed-meanwhile' });
+      removed?.();
+      for (let look = 0; events.length < 2; look++) {
+        expect(look).toBeLessThan(3_000);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(events).toEqual(['item', 'dropped']);
+    } finally {
+      removed?.();
+      await stopServing(nc, stop, served);
+    }
+  }, 90_000);
 
   it('pulls the next item while it computes one, and hands the held item back when stopped', async () => {
     const nc = await connectNats({ servers: server.url });

@@ -304,13 +304,10 @@ async function handle(
     [info, runNonce] = await Promise.all([consumer.info(true), readRunNonce(opened)]);
   } catch (e) {
     // The run was removed between the pull and here (nothing to store its state in: drop the
-    // item), or the server went away (it comes back: leave the item to be delivered again). A
-    // direct get of a removed bucket times out instead of saying so: the server is asked.
+    // item), or the server went away (it comes back: leave the item to be delivered again).
     buckets.delete(names.bucket);
-    const jsm = await jetstreamManager(nc, { checkAPI: false });
-    if (isStreamNotFound(e) || (await streamRemoved(jsm, bucketStream(names.bucket)))) {
-      drop(item, options, `run ${item.run} ended`);
-    } else msg.nak(1_000);
+    if (await bucketRemoved(nc, names, e)) drop(item, options, `run ${item.run} ended`);
+    else msg.nak(1_000);
     return;
   }
   if (item.v === NATS_PROTOCOL_VERSION && (item.nonce === undefined || item.nonce !== runNonce)) {
@@ -398,8 +395,9 @@ async function handle(
     if (await (owned ?? ours())) msg.ack();
     else drop(item, options, `run ${item.run} ended`);
   } catch (error) {
-    if (!(error instanceof ItemFailure) && isStreamNotFound(error)) {
+    if (!(error instanceof ItemFailure) && (await bucketRemoved(nc, names, error))) {
       // The run was removed while the item was computed or stored: nothing can use it now.
+      buckets.delete(names.bucket);
       drop(item, options, `run ${item.run} ended`);
       return;
     }
@@ -427,6 +425,16 @@ async function handle(
     clearInterval(alive);
     options.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * Whether `error` came of the run's bucket being removed (a removed run), not of a server gone
+ * away: a direct get of, or a write to, a removed bucket times out instead of saying so, so the
+ * server is asked.
+ */
+async function bucketRemoved(nc: NatsConnection, names: RunNames, error: unknown): Promise<boolean> {
+  if (isStreamNotFound(error)) return true;
+  return streamRemoved(await jetstreamManager(nc, { checkAPI: false }), bucketStream(names.bucket));
 }
 
 /** An error of computing an item (its bytes, its file): counts toward its failures. */
