@@ -118,16 +118,17 @@ export async function serveWorkItems(nc: NatsConnection, options: ServeOptions):
           wakeUp = done;
         });
   const js = jetstream(nc);
-  const jsm = await jetStreamOf(nc, signal).catch((e: unknown) => {
-    wake.unsubscribe();
-    ping.unsubscribe();
-    throw e;
-  });
-  if (jsm === undefined) {
-    wake.unsubscribe();
-    ping.unsubscribe();
-    return;
+  let jsm: JetStreamManager | undefined;
+  try {
+    jsm = await jetStreamOf(nc, signal);
+  } finally {
+    // Stopped, or failed, before serving: nothing more to answer.
+    if (jsm === undefined) {
+      wake.unsubscribe();
+      ping.unsubscribe();
+    }
   }
+  if (jsm === undefined) return;
   const buckets = new Map<string, KV>();
   const consumers = new Map<string, Consumer>();
   // The runs to pull from, in this round's order: one pull each, then they are looked at again.
