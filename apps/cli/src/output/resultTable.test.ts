@@ -48,4 +48,38 @@ describe('resultTable', () => {
     const plain = resultTable({ ...sampleRun(), metrics: [metric({}, 0.1)] }, undefined, 0, styleFor(false));
     expect(plain.split('\n')[0]).toBe('cross-entropy (mean, weight=0.5,1,2 ignore-index=-100)  nll (sum)');
   });
+
+  it('says the columns of a loss or metric given twice, which may differ only by them', () => {
+    const mse = (columns: Record<string, string>, value: number) => ({
+      loss: 'mse',
+      reduction: 'mean' as const,
+      options: {},
+      value,
+      rows: 300,
+      columns,
+    });
+    const metric = (columns: Record<string, string>) => ({
+      metric: 'accuracy',
+      options: {},
+      value: 0.5,
+      rows: 300,
+      columns,
+    });
+    const run = {
+      ...sampleRun(),
+      results: [mse({ input: 'pred', target: 'y' }, 0.1), mse({ input: 'baseline', target: 'y' }, 0.2)],
+      metrics: [metric({ input: 'pred', target: 'y' }), metric({ input: 'baseline', target: 'y' })],
+    };
+    expect(resultTable(run, undefined, 0, styleFor(false)).split('\n')[0]).toBe(
+      'mse (mean, input=pred target=y)  mse (mean, input=baseline target=y)  accuracy (input=pred target=y)  accuracy (input=baseline target=y)',
+    );
+    // Given once, or twice over the same columns, a name's columns stay out of the heading.
+    const once = { ...run, results: run.results.slice(0, 1), metrics: run.metrics.slice(0, 1) };
+    expect(resultTable(once, undefined, 0, styleFor(false)).split('\n')[0]).toBe('mse (mean)');
+    const sum = { ...mse({ input: 'pred', target: 'y' }, 30), reduction: 'sum' as const };
+    const sameColumns = { ...once, results: [once.results[0]!, sum] };
+    expect(resultTable(sameColumns, undefined, 0, styleFor(false)).split('\n')[0]).toBe(
+      'mse (mean)  mse (sum)',
+    );
+  });
 });

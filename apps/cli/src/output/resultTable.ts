@@ -14,16 +14,18 @@ import { renderTable, type TableColumn } from './textTable.js';
 export function resultTable(run: EvalRun, by: string | undefined, elapsedMs: number, style: Style): string {
   const metrics = run.metrics ?? [];
   const names = metrics.map((m) => m.metric);
+  const lossColumnsShown = columnsThatDiffer(run.results.map((r) => ({ name: r.loss, columns: r.columns })));
+  const metricColumnsShown = columnsThatDiffer(metrics.map((m) => ({ name: m.metric, columns: m.columns })));
   const heading = [
-    ...run.results.map((r) => {
-      const opts = optionSummary(r.options);
+    ...run.results.map((r, i) => {
+      const opts = optionSummary({ ...r.options, ...lossColumnsShown[i] });
       return `${style.bold(r.loss)} ${style.dim(`(${r.reduction}${opts === '' ? '' : `, ${opts}`})`)}`;
     }),
     // Metrics with options, and every metric of a name given twice: their columns share a header.
-    ...metrics.flatMap((m) => {
-      const opts = optionSummary(m.options);
-      const twice = names.indexOf(m.metric) !== names.lastIndexOf(m.metric);
-      return opts === '' && !twice
+    ...metrics.flatMap((m, i) => {
+      const opts = optionSummary({ ...m.options, ...metricColumnsShown[i] });
+      const shared = names.indexOf(m.metric) !== names.lastIndexOf(m.metric);
+      return opts === '' && !shared
         ? []
         : [`${style.bold(m.metric)} ${style.dim(`(${opts === '' ? 'defaults' : opts})`)}`];
     }),
@@ -109,4 +111,23 @@ function sameGroupRows(a: LossResult, b: LossResult): boolean {
   const ga = a.groups ?? [];
   const gb = b.groups ?? [];
   return ga.length === gb.length && ga.every((g, i) => g.key === gb[i]!.key && g.rows === gb[i]!.rows);
+}
+
+/**
+ * The columns each entry's heading says: those of a name given twice whose entries read different
+ * columns (their table columns share a header, and the options may not tell them apart); none for
+ * the others.
+ */
+function columnsThatDiffer(
+  entries: readonly {
+    readonly name: string;
+    readonly columns?: Readonly<Record<string, string>> | undefined;
+  }[],
+): (Readonly<Record<string, string>> | undefined)[] {
+  const read = (columns: Readonly<Record<string, string>> | undefined): string =>
+    JSON.stringify(columns ?? {});
+  return entries.map((e) => {
+    const kinds = new Set(entries.filter((o) => o.name === e.name).map((o) => read(o.columns)));
+    return kinds.size > 1 ? e.columns : undefined;
+  });
 }
