@@ -62,6 +62,28 @@ async function addRunQueue(jsm: JetStreamManager, names: RunNames): Promise<void
   await jsm.consumers.add(names.stream, { durable_name: names.consumer, ack_policy: AckPolicy.Explicit });
 }
 
+/**
+ * A run as a coordinator makes it, holding item 0 (of nonce `current`): its work queue, its
+ * workers' consumer and its bucket.
+ */
+async function addRunWithItem(nc: NatsConnection, run: string): Promise<void> {
+  const names = runNames(run);
+  await addRunQueue(await jetstreamManager(nc), names);
+  const bucket = await new Kvm(nc).create(names.bucket, { history: 1 });
+  await bucket.put(NONCE_KEY, new TextEncoder().encode('current'));
+  const item = { v: NATS_PROTOCOL_VERSION, run, index: 0, nonce: 'current' };
+  await jetstream(nc).publish(names.subject, JSON.stringify(item));
+}
+
+/** A promise and what settles it, for a test to say when something happened. */
+function whenCalled(): { readonly happened: Promise<void>; readonly call: () => void } {
+  let call = (): void => undefined;
+  const happened = new Promise<void>((resolve) => {
+    call = resolve;
+  });
+  return { happened, call };
+}
+
 describe('serveWorkItems', () => {
   it('pulls nothing from kept or abandoned runs: a run beside five of them costs the pulls it costs alone', async () => {
     const nc = await connectNats({ servers: server.url });
@@ -236,17 +258,12 @@ describe('serveWorkItems', () => {
       },
     });
     try {
-      const names = runNames('opening');
-      const jsm = await jetstreamManager(nc);
-      await addRunQueue(jsm, names);
-      const bucket = await new Kvm(nc).create(names.bucket, { history: 1 });
-      await bucket.put(NONCE_KEY, new TextEncoder().encode('current'));
-      const item = { v: NATS_PROTOCOL_VERSION, run: 'opening', index: 0, nonce: 'current' };
-      await jetstream(nc).publish(names.subject, JSON.stringify(item));
+      await addRunWithItem(nc, 'opening');
       await served;
       expect(computed).toBe(0);
       expect(events).toEqual(['item', 'released']);
       // Handed back at once: a pull gets it again long before the consumer's 30 s ack wait.
+      const names = runNames('opening');
       const again = await (await jetstream(nc).consumers.get(names.stream, names.consumer)).next({
         expires: 10_000,
       });
@@ -278,49 +295,35 @@ describe('serveWorkItems', () => {
     const nc = await connect({ servers: away.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
     const stop = new AbortController();
     const events: WorkerEvent['type'][] = [];
-    let computing: (() => void) | undefined;
-    const computed = new Promise<void>((resolve) => {
-      computing = resolve;
-    });
-    let lost: (() => void) | undefined;
-    const wasLost = new Promise<void>((resolve) => {
-      lost = resolve;
-    });
+    const computing = whenCalled();
+    const lost = whenCalled();
+    const gone = whenCalled();
     const served = serveWorkItems(nc, {
       signal: stop.signal,
       onEvent: (e) => {
         events.push(e.type);
-        if (e.type === 'lost') lost?.();
+        if (e.type === 'lost') lost.call();
       },
       // Ends once the server has gone: its states cannot be stored.
       compute: async () => {
-        computing?.();
-        await serverGone;
+        computing.call();
+        await gone.happened;
         return [];
       },
     });
-    let gone: (() => void) | undefined;
-    const serverGone = new Promise<void>((resolve) => {
-      gone = resolve;
-    });
     try {
-      const names = runNames('went-away');
-      await addRunQueue(await jetstreamManager(nc), names);
-      const bucket = await new Kvm(nc).create(names.bucket, { history: 1 });
-      await bucket.put(NONCE_KEY, new TextEncoder().encode('current'));
-      const item = { v: NATS_PROTOCOL_VERSION, run: 'went-away', index: 0, nonce: 'current' };
-      await jetstream(nc).publish(names.subject, JSON.stringify(item));
-      await computed;
+      await addRunWithItem(nc, 'went-away');
+      await computing.happened;
       await away.stop();
-      gone?.();
+      gone.call();
       // Storing timed out: the worker records the release again and again while the server is away.
-      await wasLost;
+      await lost.happened;
       stop.abort();
       // A few requests of 5 s each (the request timeout), never the 40 tries of a worker kept running.
       await served;
       expect(events).toEqual(['item', 'lost']);
     } finally {
-      gone?.();
+      gone.call();
       stop.abort();
       await served.catch(() => undefined);
       await nc.close();
@@ -332,42 +335,30 @@ describe('serveWorkItems', () => {
     const nc = await connectNats({ servers: server.url });
     const stop = new AbortController();
     const events: WorkerEvent['type'][] = [];
-    let computing: (() => void) | undefined;
-    const computed = new Promise<void>((resolve) => {
-      computing = resolve;
-    });
-    let removed: (() => void) | undefined;
-    const runRemoved = new Promise<void>((resolve) => {
-      removed = resolve;
-    });
+    const computing = whenCalled();
+    const removed = whenCalled();
     const served = serveWorkItems(nc, {
       signal: stop.signal,
       onEvent: (e) => events.push(e.type),
       // Ends once its run is removed: nowhere to store its states.
       compute: async () => {
-        computing?.();
-        await runRemoved;
+        computing.call();
+        await removed.happened;
         return [];
       },
     });
     try {
-      const names = runNames('removed-meanwhile');
-      const jsm = await jetstreamManager(nc);
-      await addRunQueue(jsm, names);
-      const bucket = await new Kvm(nc).create(names.bucket, { history: 1 });
-      await bucket.put(NONCE_KEY, new TextEncoder().encode('current'));
-      const item = { v: NATS_PROTOCOL_VERSION, run: 'removed-meanwhile', index: 0, nonce: 'current' };
-      await jetstream(nc).publish(names.subject, JSON.stringify(item));
-      await computed;
+      await addRunWithItem(nc, 'removed-meanwhile');
+      await computing.happened;
       await removeRun(nc, { distributed: 'removed-meanwhile' });
-      removed?.();
+      removed.call();
       for (let look = 0; events.length < 2; look++) {
         expect(look).toBeLessThan(3_000);
         await new Promise((r) => setTimeout(r, 20));
       }
       expect(events).toEqual(['item', 'dropped']);
     } finally {
-      removed?.();
+      removed.call();
       await stopServing(nc, stop, served);
     }
   }, 90_000);
