@@ -331,6 +331,46 @@ describe('serveWorkItems', () => {
     }
   }, 90_000);
 
+  it('says it lost the server, not that the run ended, when an item fails for good while the server is away', async () => {
+    const away = await startNatsServer();
+    const nc = await connect({ servers: away.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    const stop = new AbortController();
+    const events: WorkerEvent['type'][] = [];
+    const computing = whenCalled();
+    const told = whenCalled();
+    const gone = whenCalled();
+    const served = serveWorkItems(nc, {
+      signal: stop.signal,
+      onEvent: (e) => {
+        events.push(e.type);
+        if (e.type === 'lost' || e.type === 'dropped') told.call();
+      },
+      // An error of the run itself fails the item on its first delivery, once the server has gone.
+      compute: async () => {
+        computing.call();
+        await gone.happened;
+        throw new Error('no column y');
+      },
+      runError: (error) => ({ message: String(error), exitCode: 2 }),
+    });
+    try {
+      await addRunWithItem(nc, 'fails-while-away');
+      await computing.happened;
+      await away.stop();
+      gone.call();
+      // Neither its failure nor its run's nonce can be read or written: the item is redelivered
+      // once the server is back, so its run has not ended.
+      await told.happened;
+      expect(events).toEqual(['item', 'failed', 'lost']);
+    } finally {
+      gone.call();
+      stop.abort();
+      await served.catch(() => undefined);
+      await nc.close();
+      await away.stop();
+    }
+  }, 90_000);
+
   it('drops an item whose run was removed while it computed it, rather than retrying as if the server were away', async () => {
     const nc = await connectNats({ servers: server.url });
     const stop = new AbortController();

@@ -33,7 +33,10 @@ export type WorkerEvent =
   | { readonly type: 'stored'; readonly item: WorkItem; readonly duplicate: boolean }
   | { readonly type: 'failed'; readonly item: WorkItem; readonly error: unknown; readonly final: boolean }
   | { readonly type: 'released'; readonly item: WorkItem }
-  /** The server went away or timed out while the item was stored or acknowledged: given back. */
+  /**
+   * The server went away or timed out while the item was stored, acknowledged or failed: given
+   * back (redelivered).
+   */
   | { readonly type: 'lost'; readonly item: WorkItem; readonly error: unknown }
   /** The item's run ended (removed, or replaced by a new run of the same id): dropped. */
   | { readonly type: 'dropped'; readonly item: WorkItem; readonly reason: string };
@@ -321,7 +324,7 @@ async function handle(
     // Another lossflow version planned it: its states would not merge right here.
     const text = `the item is of protocol ${item.v} and this worker speaks ${NATS_PROTOCOL_VERSION}; run workers of the coordinator's lossflow version`;
     options.onEvent?.({ type: 'failed', item, error: new Error(text), final: true });
-    if (await writeFailure(kv, item, nonce, text)) {
+    if (await writeFailure(kv, item, nonce, text, options.signal)) {
       nc.publish(names.written, failureKey(item.index, nonce));
       msg.term(text);
     }
@@ -341,21 +344,34 @@ async function handle(
   const bucket = kv;
   // Acks, naks and terms go to a reply subject named after the run's stream, which a new run of
   // the same id reuses: sent only while the run is still the one that published the item.
-  const ours = async (): Promise<boolean> => (await readRunNonce(bucket).catch(() => null)) === nonce;
-  const failForGood = async (text: string): Promise<void> => {
-    if (!(await ours())) {
+  // Whether the run is still the item's, or the error that kept the server from saying.
+  const ours = (): Promise<boolean | Error> =>
+    readRunNonce(bucket).then(
+      (current) => current === nonce,
+      (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+    );
+  // Not the run's any more: dropped; the server away: left for redelivery, said as such (a read of
+  // a removed bucket times out too, so the server is asked which).
+  const dropOrLose = async (owner: false | Error): Promise<void> => {
+    if (owner === false || (await bucketRemoved(nc, names, owner)))
       drop(item, options, `run ${item.run} ended`);
+    else options.onEvent?.({ type: 'lost', item, error: owner });
+  };
+  const failForGood = async (text: string): Promise<void> => {
+    const owner = await ours();
+    if (owner !== true) {
+      await dropOrLose(owner);
       return;
     }
     // Terminated only once the coordinator can learn why; else left to the server, whose
     // max-deliveries advisory tells the coordinator when the delivery cap is reached.
-    if (await writeFailure(bucket, item, nonce, text)) {
+    if (await writeFailure(bucket, item, nonce, text, stop.signal)) {
       nc.publish(names.written, failureKey(item.index, nonce));
       msg.term(text);
     }
   };
   let before: string[] = [];
-  let owned: Promise<boolean> | undefined;
+  let owned: Promise<boolean | Error> | undefined;
   try {
     // Already computed by a worker that died before acknowledging it: nothing to do.
     if ((await storedBefore) === null) {
@@ -393,8 +409,9 @@ async function handle(
     }
     // Not waited for (no round trip before the next item): the states are stored, so an ack the
     // server never got only means a redelivery, which finds them stored and acknowledges it.
-    if (await (owned ?? ours())) msg.ack();
-    else drop(item, options, `run ${item.run} ended`);
+    const owner = await (owned ?? ours());
+    if (owner === true) msg.ack();
+    else await dropOrLose(owner);
   } catch (error) {
     if (!(error instanceof ItemFailure) && (await bucketRemoved(nc, names, error))) {
       // The run was removed while the item was computed or stored: nothing can use it now.
@@ -408,7 +425,7 @@ async function handle(
       if (stop.signal.aborted) options.onEvent?.({ type: 'released', item });
       else options.onEvent?.({ type: 'lost', item, error });
       await recordReleased(kv, nonce, item.index, delivery, stop.signal);
-      if (await ours()) {
+      if ((await ours()) === true) {
         if (stop.signal.aborted) msg.nak();
         else msg.nak(Math.min(1_000, ackWait));
       }
@@ -421,7 +438,7 @@ async function handle(
     options.onEvent?.({ type: 'failed', item, error: error.cause, final });
     await recordDelivery(kv, nonce, item.index, delivery, { failed: text }).catch(() => undefined);
     if (final) await failForGood(text);
-    else if (await ours()) msg.nak(Math.min(1_000, ackWait));
+    else if ((await ours()) === true) msg.nak(Math.min(1_000, ackWait));
   } finally {
     clearInterval(alive);
     options.signal?.removeEventListener('abort', onAbort);
@@ -490,19 +507,25 @@ function failureText(error: unknown): string {
 
 /**
  * Writes why `item` failed for good: the coordinator must learn it before the item is dropped
- * (retried while the server is busy).
+ * (retried while the server is busy; once `stop` aborts, no try is made after the one in progress).
  *
  * @returns whether it is written (by this worker or another)
  */
-async function writeFailure(kv: KV, item: WorkItem, nonce: string, text: string): Promise<boolean> {
+async function writeFailure(
+  kv: KV,
+  item: WorkItem,
+  nonce: string,
+  text: string,
+  stop: AbortSignal | undefined,
+): Promise<boolean> {
   const key = failureKey(item.index, nonce);
-  for (let attempt = 0; attempt < 40; attempt++) {
+  for (let attempt = 0; attempt < 40 && (attempt === 0 || stop?.aborted !== true); attempt++) {
     const written = await kv
       .create(key, new TextEncoder().encode(text))
       .then(() => true)
       .catch(async () => (await kv.get(key).catch(() => null)) !== null);
     if (written) return true;
-    await sleep(250, undefined);
+    await sleep(250, stop);
   }
   return false;
 }
