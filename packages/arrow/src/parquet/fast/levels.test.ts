@@ -1,17 +1,26 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FastPathFallback } from './FastPathFallback.js';
 import { collectRowStarts, requireDefined } from './levels.js';
 import { PageCorruption } from './PageCorruption.js';
 import { RowStarts } from './RowStarts.js';
 
-/** Levels as one bit-packed run of `width`-bit values (padded to groups of 8). */
+/** Levels as one bit-packed run of `width`-bit values (padded to groups of 8), its header a varint. */
 function packed(levels: number[], width: number): Uint8Array {
   const groups = Math.ceil(levels.length / 8);
-  const out = new Uint8Array(1 + groups * width);
-  out[0] = (groups << 1) | 1;
+  const header: number[] = [];
+  for (let h = (groups << 1) | 1; ; h >>>= 7) {
+    if (h < 0x80) {
+      header.push(h);
+      break;
+    }
+    header.push((h & 0x7f) | 0x80);
+  }
+  const out = new Uint8Array(header.length + groups * width);
+  out.set(header);
   levels.forEach((v, i) => {
     for (let b = 0; b < width; b++)
-      if ((v >> b) & 1) out[1 + ((i * width + b) >> 3)]! |= 1 << ((i * width + b) & 7);
+      if ((v >> b) & 1) out[header.length + ((i * width + b) >> 3)]! |= 1 << ((i * width + b) & 7);
   });
   return out;
 }
@@ -43,9 +52,7 @@ describe('levels walked run by run', () => {
       }
       const expected = levels.flatMap((l, i) => (l === 0 ? [i] : []));
       // One bit-packed run, its header a varint (over 63 groups).
-      const body = packed(levels, 1).subarray(1);
-      const header = (body.length << 1) | 1;
-      const run = Uint8Array.of((header & 0x7f) | 0x80, header >>> 7, ...body);
+      const run = packed(levels, 1);
       for (let shift = 0; shift < 8; shift++) {
         // The run at each offset of a buffer (its words lie differently), and after a repeated run.
         const buf = new Uint8Array(shift + 2 + run.length);
@@ -56,6 +63,28 @@ describe('levels walked run by run', () => {
         expect([...starts.view()]).toEqual([0, 1, ...expected.map((s) => s + 2)]);
       }
     }
+  });
+
+  it('row starts of any one-bit levels, of any count cut inside the run, as a value-by-value walk finds them', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 400, size: 'max' }),
+        fc.nat(),
+        fc.integer({ min: 0, max: 7 }),
+        (gaps, cut, shift) => {
+          // Rows of 1 to 41 values (`gaps` + 1), so words hold none, one or several row starts.
+          const levels = gaps.flatMap((g) => [0, ...Array<number>(g).fill(1)]);
+          const count = levels.length - (cut % Math.min(levels.length, 40));
+          const run = packed(levels, 1);
+          const buf = new Uint8Array(shift + run.length);
+          buf.set(run, shift);
+          const starts = new RowStarts();
+          collectRowStarts(buf, shift, buf.length, 1, count, 5, starts);
+          const expected = levels.slice(0, count).flatMap((l, i) => (l === 0 ? [i + 5] : []));
+          expect([...starts.view()]).toEqual(expected);
+        },
+      ),
+    );
   });
 
   it('a chunk that starts mid-row, a level above 1 or a run past its page is corrupt', () => {

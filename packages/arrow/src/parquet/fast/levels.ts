@@ -102,10 +102,10 @@ export function collectRowStarts(
 }
 
 /**
- * The rows starting in a bit-packed run of `length` one-bit repetition levels at byte `start`:
- * four bytes, or one, of continuations (0xff) are stepped over whole. One small loop, one `push`: the engine
- * compiles it quickly, once per thread (an unrolled word-at-a-time scan was no faster and took
- * it several times longer to compile).
+ * The rows starting in a bit-packed run of `length` one-bit repetition levels at byte `start`,
+ * 32 levels a step: a row starts at each zero bit, found by counting trailing zeros of the word
+ * inverted, so a word of continuations costs one test and a word with a row start one step per
+ * row (bit by bit, a list of 100 values took 3 times the steps).
  */
 function packedStarts1(
   buf: Uint8Array,
@@ -115,23 +115,16 @@ function packedStarts1(
   starts: RowStarts,
 ): void {
   if (starts.length === 0 && length > 0 && (buf[start]! & 1) === 1) checkLevel(1, starts);
-  for (let i = 0; i < length; ) {
-    const at = start + (i >>> 3);
-    if (
-      (i & 7) === 0 &&
-      i + 32 <= length &&
-      (buf[at]! & buf[at + 1]! & buf[at + 2]! & buf[at + 3]!) === 0xff
-    ) {
-      i += 32;
-      continue;
+  const words = length >>> 5;
+  for (let w = 0, at = start; w < words; w++, at += 4) {
+    let zeros = ~(buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24));
+    while (zeros !== 0) {
+      starts.push(first + w * 32 + 31 - Math.clz32(zeros & -zeros));
+      zeros &= zeros - 1;
     }
-    const byte = buf[at]!;
-    if (byte === 0xff && (i & 7) === 0 && i + 8 <= length) {
-      i += 8;
-      continue;
-    }
-    if (((byte >>> (i & 7)) & 1) === 0) starts.push(first + i);
-    i++;
+  }
+  for (let i = words * 32; i < length; i++) {
+    if (((buf[start + (i >>> 3)]! >>> (i & 7)) & 1) === 0) starts.push(first + i);
   }
 }
 
