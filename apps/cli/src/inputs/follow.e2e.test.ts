@@ -74,7 +74,11 @@ class Proc {
 async function writeUpTo(writer: Proc, offset: number): Promise<void> {
   const oks = writer.stdout.split('ok').length;
   writer.child.stdin.write(`${offset}\n`);
-  while (writer.stdout.split('ok').length === oks) await new Promise((r) => setTimeout(r, 5));
+  while (writer.stdout.split('ok').length === oks) {
+    if (writer.child.exitCode !== null)
+      throw new Error(`the writer exited ${writer.child.exitCode}: ${writer.stderr}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 /** Resolves once the process has `file` open (Linux: its /proc fd links), or has exited. */

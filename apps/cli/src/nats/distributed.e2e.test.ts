@@ -593,7 +593,8 @@ describe('lossflow eval --nats', () => {
     await planStored('reused');
     paused.kill('SIGCONT');
     // Sent until it says it woke (the worker listens all along: a repeat is harmless).
-    while (!/woken/.test(paused.stderr())) {
+    for (let tries = 0; !/woken/.test(paused.stderr()); tries++) {
+      expect(tries, `the paused worker never said it woke; its log:\n${paused.stderr()}`).toBeLessThan(600);
       paused.kill('SIGUSR2');
       await new Promise((r) => setTimeout(r, 100));
     }

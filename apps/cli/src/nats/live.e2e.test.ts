@@ -8,7 +8,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NatsServer, startNatsServer } from '../../../../packages/nats/src/testing/natsServer.js';
 import { startCli } from '../testing/cliProcess.js';
-import { runCli } from '../testing/runCli.js';
+import { type CliRun, runCli } from '../testing/runCli.js';
 
 const LOSSES = ['--loss', 'cross-entropy', '--label-smoothing', '0.1', '--loss', 'nll', '--reduction', 'sum'];
 
@@ -203,7 +203,15 @@ describe('lossflow publish → lossflow eval --nats --subject', () => {
     ]);
     // Once the follower reads (its consumer exists), the rest of the run arrives.
     const jsm = await jetstreamManager(nc);
+    let ended: CliRun | undefined;
+    void following.then((r) => {
+      ended = r;
+    });
     while ((await jsm.streams.info(liveStreamName('job.follow', 'r1'))).state.consumer_count === 0) {
+      expect(
+        ended,
+        `the follower ended (exit ${ended?.code}) before it read: ${ended?.stderr}`,
+      ).toBeUndefined();
       await new Promise((r) => setTimeout(r, 20));
     }
     open();
