@@ -96,6 +96,7 @@ export function run(batch) {
   }
   if (data.unpostableAt !== undefined && first === data.unpostableAt) return { sums: () => 0 };
   if (runs === data.exitAfter) process.exit(3);
+  if (data.sleepMs !== undefined) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, data.sleepMs);
   const sums = {};
   for (const [role, t] of Object.entries(tensors)) {
     let s = 0;
@@ -824,6 +825,7 @@ describe('mapBatchesInWorkers with row ranges', () => {
   let bigParquet: string;
   let bigGzip: string;
   let bigGroup: string;
+  let smallGroups: string;
   beforeAll(async () => {
     // Two batches of 1000 rows; logits 4 whole floats a row (sums are exact in any order), target = row.
     big = join(dir, 'big.arrows');
@@ -851,6 +853,8 @@ describe('mapBatchesInWorkers with row ranges', () => {
     // The same rows as Parquet row groups of 1000 rows: SNAPPY takes the fast path, GZIP parquet-wasm.
     await writeParquet(bigParquet, batches, { rowGroupRows: BATCH });
     await writeParquet(bigGzip, batches, { rowGroupRows: BATCH, compression: 'gzip' });
+    smallGroups = join(dir, 'small-groups.parquet');
+    await writeParquet(smallGroups, batches, { rowGroupRows: BATCH / 4 });
     // One row group of 70,000 rows: batches of 65,536 and 4,464 rows, as the in-thread reader decodes it.
     const rows = 70_000;
     const group = batchOf({
@@ -946,6 +950,32 @@ describe('mapBatchesInWorkers with row ranges', () => {
     const threads = new Set(results.flatMap((r) => r.threads));
     expect(threads.has(threadId)).toBe(codec === 'SNAPPY');
     expect(threads.size).toBeLessThanOrEqual(2);
+  });
+
+  it('hands all the jobs of a Parquet row group to one thread while the other threads have other row groups to take', async () => {
+    type Ranged = Merged & { threads: number[] };
+    const results: Ranged[] = [];
+    // Row groups of 250 rows, each one batch cut into 4 ranges of 64 rows (the last 58): jobs slow
+    // enough that both workers take some. A thread that took a row group's pages keeps its jobs,
+    // so a page is not decompressed by two threads (a ZSTD page is decompressed whole).
+    for await (const { value } of mapBatchesInWorkers<Ranged>(
+      smallGroups,
+      () => ({
+        ...plan({ threadIds: true, sleepMs: 10 })(),
+        merge: (parts: Sums[]): Ranged => ({
+          ...merge(parts),
+          threads: parts.map((p) => (p as Sums & { threadId: number }).threadId),
+        }),
+      }),
+      { threads: 2, rangeBytes: 1536 },
+    ))
+      results.push(value);
+    expect(results.map((r) => r.parts)).toEqual(Array(8).fill([64, 64, 64, 58]));
+    // At the end, with every job left of a row group another thread holds, a free thread shares
+    // one rather than idle: the last two row groups may be shared.
+    for (const [group, { threads }] of results.slice(0, -2).entries())
+      expect(new Set(threads).size, `row group ${group}: threads ${threads.join(', ')}`).toBe(1);
+    expect(results.reduce((a, r) => a + r.rows, 0)).toBe(2 * BATCH);
   });
 
   it.each([1, 2, 3])(

@@ -1114,12 +1114,10 @@ class Pool<R> implements WorkerBatchReader<R> {
       const opened = this.#opened!;
       for (;;) {
         if (this.#closed) break;
-        for (
-          let t = this.#threadFor(this.#queue[0]);
-          this.#queue.length > 0 && t !== undefined;
-          t = this.#threadFor(this.#queue[0])
-        ) {
-          const job = this.#queue.shift()!;
+        let pick = this.#nextHandout();
+        for (; pick !== undefined && pick !== 'plan'; pick = this.#nextHandout()) {
+          const t = pick.thread;
+          const [job] = this.#queue.splice(pick.at, 1) as [WorkerJob];
           if (job.type === 'rowGroup') this.#groupThreads.set(job.rowGroup, t);
           if (job.type === 'rowGroup' && t instanceof InlineThread) this.#inlineJobs.set(job.id, job);
           if (tracing && !this.#traced.has(t)) {
@@ -1130,7 +1128,8 @@ class Pool<R> implements WorkerBatchReader<R> {
         }
         if (this.#scanDone || this.#planned >= this.#consumed + this.#window) break;
         const canStart = this.#workerCount() < this.#workerTarget();
-        if (!canStart && (this.#queue.length > 0 || this.#freeThread() === undefined)) break;
+        if (pick !== 'plan' && !canStart && (this.#queue.length > 0 || this.#freeThread() === undefined))
+          break;
         const id = this.#planned;
         if (this.#failure !== undefined) {
           this.#scanDone = true;
@@ -1178,22 +1177,43 @@ class Pool<R> implements WorkerBatchReader<R> {
   }
 
   /**
-   * The thread to hand `job` to: for a Parquet job, the thread that took the last job of its row
-   * group if it has room (it has the row group's pages at hand: a page it decompressed serves the
-   * next rows too); else the first free one.
+   * The queued job to hand out next (its place in the queue) and its thread; `'plan'` to plan
+   * another job first; `undefined` when none can go now. A Parquet job goes to the thread that took
+   * the last job of its row group while it has room: that thread has the row group's pages at
+   * hand (a page it decompressed serves the next rows too). While that thread is full, a free
+   * thread takes the first job of a row group no other thread holds, planned ahead if need be
+   * (within the window), rather than decompress the same pages again: a ZSTD page, decompressed
+   * whole, cost each of two threads its full time. Only when there is none does it share one.
    */
-  #threadFor(job: WorkerJob | undefined): PoolThread | undefined {
-    if (job?.type === 'rowGroup') {
-      const t = this.#groupThreads.get(job.rowGroup);
+  #nextHandout(): { at: number; thread: PoolThread } | 'plan' | undefined {
+    const head = this.#queue[0];
+    if (head === undefined) return undefined;
+    if (head.type === 'rowGroup') {
+      const t = this.#groupThreads.get(head.rowGroup);
       if (
         t?.ready &&
         t.jobs.size < JOBS_PER_THREAD &&
         this.#pool.includes(t) &&
         (this.#inlineTakes() || !(t instanceof InlineThread))
       )
-        return t;
+        return { at: 0, thread: t };
     }
-    return this.#freeThread();
+    const free = this.#freeThread();
+    if (free === undefined) return undefined;
+    const at = this.#queue.findIndex((job) => !this.#heldElsewhere(job, free));
+    if (at >= 0) return { at, thread: free };
+    return !this.#scanDone && this.#planned < this.#consumed + this.#window
+      ? 'plan'
+      : { at: 0, thread: free };
+  }
+
+  /** Whether a thread other than `free` holds a job of `job`'s row group (a Parquet job). */
+  #heldElsewhere(job: WorkerJob, free: PoolThread): boolean {
+    if (job.type !== 'rowGroup') return false;
+    const t = this.#groupThreads.get(job.rowGroup);
+    if (t === undefined || t === free || !this.#pool.includes(t)) return false;
+    for (const id of t.jobs) if (this.#rowGroups.get(id) === job.rowGroup) return true;
+    return false;
   }
 
   /** Threads that take jobs of this file, started or starting: workers, and this thread if it does (see {@link #inlineTakes}). */
