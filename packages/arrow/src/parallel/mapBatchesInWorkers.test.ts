@@ -826,6 +826,7 @@ describe('mapBatchesInWorkers with row ranges', () => {
   let bigGzip: string;
   let bigGroup: string;
   let smallGroups: string;
+  let mixedGroups: string;
   beforeAll(async () => {
     // Two batches of 1000 rows; logits 4 whole floats a row (sums are exact in any order), target = row.
     big = join(dir, 'big.arrows');
@@ -855,6 +856,20 @@ describe('mapBatchesInWorkers with row ranges', () => {
     await writeParquet(bigGzip, batches, { rowGroupRows: BATCH, compression: 'gzip' });
     smallGroups = join(dir, 'small-groups.parquet');
     await writeParquet(smallGroups, batches, { rowGroupRows: BATCH / 4 });
+    // Row groups of 250 rows whose 2nd, 5th and 6th have a null target: those the general
+    // decoder reads (in a worker), the others the fast path (in any thread).
+    mixedGroups = join(dir, 'mixed-groups.parquet');
+    const nulls = [[260], [10, 300]];
+    await writeParquet(
+      mixedGroups,
+      batches.map((b, i) =>
+        batchOf({
+          logits: b.getChild('logits')!.data[0]!,
+          target: primitive(new Int64(), b.getChild('target')!.toArray() as BigInt64Array, nulls[i]),
+        }),
+      ),
+      { rowGroupRows: BATCH / 4 },
+    );
     // One row group of 70,000 rows: batches of 65,536 and 4,464 rows, as the in-thread reader decodes it.
     const rows = 70_000;
     const group = batchOf({
@@ -977,6 +992,40 @@ describe('mapBatchesInWorkers with row ranges', () => {
       expect(new Set(threads).size, `row group ${group}: threads ${threads.join(', ')}`).toBe(1);
     expect(results.reduce((a, r) => a + r.rows, 0)).toBe(2 * BATCH);
   });
+
+  it.each([
+    [2, true, 1, undefined],
+    [2, true, 3, 333],
+    [3, true, 2, undefined],
+    [4, true, 5, 1999],
+    [2, false, 1, 251],
+    [3, false, 2, undefined],
+    [4, false, 3, 7],
+  ] as const)(
+    'with %i threads (this thread too: %s) and %i jobs in flight, Parquet row groups read by the fast path and by the general decoder give the results of one thread, limit %s',
+    async (threads, inThisThread, inFlight, limit) => {
+      const read = async (options: WorkerReadOptions): Promise<Merged[]> => {
+        const out: Merged[] = [];
+        for await (const { index, value } of mapBatchesInWorkers<Merged>(
+          mixedGroups,
+          ranged({ nulls: 'skip', sleepMs: 1 }),
+          { rangeBytes: 1536, ...(limit === undefined ? {} : { limit }), ...options },
+        )) {
+          expect(index).toBe(out.length);
+          out.push(value);
+        }
+        return out;
+      };
+      // Jobs handed out ahead of a row group another thread holds, and jobs this thread leaves
+      // to a worker, change which thread computes what: never the results or their order.
+      const one = await read({ threads: 1, inFlight: 1 });
+      expect(one.reduce((a, r) => a + r.rows + r.skipped, 0)).toBe(Math.min(limit ?? 2 * BATCH, 2 * BATCH));
+      expect(one.reduce((a, r) => a + r.skipped, 0)).toBe(
+        [260, 1010, 1300].filter((r) => r < (limit ?? 2 * BATCH)).length,
+      );
+      expect(await read({ threads, inThisThread, inFlight })).toEqual(one);
+    },
+  );
 
   it.each([1, 2, 3])(
     'cuts a big Parquet row group into its batches, and those into row ranges, that %i threads read page by page',

@@ -371,6 +371,54 @@ describe('serveWorkItems', () => {
     }
   }, 90_000);
 
+  it('asks the server nothing more to tell a lost server from a removed run once stopped, when an item fails for good while the server is away', async () => {
+    const away = await startNatsServer();
+    const nc = await connect({ servers: away.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    // The subjects the worker asks after it is stopped (each a 5 s timeout while the server is away).
+    const asked: string[] = [];
+    const request = nc.request.bind(nc);
+    nc.request = (subject, ...rest) => {
+      if (stop.signal.aborted) asked.push(subject);
+      return request(subject, ...rest);
+    };
+    const stop = new AbortController();
+    const events: WorkerEvent['type'][] = [];
+    const computing = whenCalled();
+    const gone = whenCalled();
+    const served = serveWorkItems(nc, {
+      signal: stop.signal,
+      onEvent: (e) => {
+        events.push(e.type);
+        // Stopped as the item fails for good: its failure cannot be written.
+        if (e.type === 'failed') stop.abort();
+      },
+      compute: async () => {
+        computing.call();
+        await gone.happened;
+        throw new Error('no column y');
+      },
+      runError: (error) => ({ message: String(error), exitCode: 2 }),
+    });
+    try {
+      await addRunWithItem(nc, 'stops-while-away');
+      await computing.happened;
+      await away.stop();
+      gone.call();
+      await served;
+      // Left for redelivery, released as a stopping worker says (not "lost the server; retrying"):
+      // whether the run still exists would only change that word, not worth another request
+      // timeout of a worker that is exiting.
+      expect(events).toEqual(['item', 'failed', 'released']);
+      expect(asked.filter((s) => s.includes('STREAM.INFO'))).toEqual([]);
+    } finally {
+      gone.call();
+      stop.abort();
+      await served.catch(() => undefined);
+      await nc.close();
+      await away.stop();
+    }
+  }, 90_000);
+
   it('drops an item whose run was removed while it computed it, rather than retrying as if the server were away', async () => {
     const nc = await connectNats({ servers: server.url });
     const stop = new AbortController();

@@ -351,10 +351,15 @@ async function handle(
       (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
     );
   // Not the run's any more: dropped; the server away: left for redelivery, said as such (a read of
-  // a removed bucket times out too, so the server is asked which).
+  // a removed bucket times out too, so the server is asked which). A stopped worker does not ask:
+  // the answer only picks the word, and another request timeout would hold its exit 5 s more; it
+  // says it released the item, as it does when the server goes away while it stops (below).
   const dropOrLose = async (owner: false | Error): Promise<void> => {
-    if (owner === false || (await bucketRemoved(nc, names, owner)))
-      drop(item, options, `run ${item.run} ended`);
+    const ended =
+      owner === false ||
+      (stop.signal.aborted ? isStreamNotFound(owner) : await bucketRemoved(nc, names, owner));
+    if (ended) drop(item, options, `run ${item.run} ended`);
+    else if (stop.signal.aborted) options.onEvent?.({ type: 'released', item });
     else options.onEvent?.({ type: 'lost', item, error: owner });
   };
   const failForGood = async (text: string): Promise<void> => {
