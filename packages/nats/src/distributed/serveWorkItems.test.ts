@@ -75,6 +75,58 @@ async function addRunWithItem(nc: NatsConnection, run: string): Promise<void> {
   await jetstream(nc).publish(names.subject, JSON.stringify(item));
 }
 
+/**
+ * A worker connected to a server of its own (reconnecting forever), serving one item that it
+ * computes until {@link loseServer} stops that server: `compute` then returns nothing, or (`fails`)
+ * throws an error of the run, which fails the item for good on this delivery. `onEvent` is given
+ * the worker's stop controller; `onRequest` sees every request the worker makes.
+ */
+async function workerOnItsOwnServer(options: {
+  readonly fails: boolean;
+  readonly onEvent: (event: WorkerEvent, stop: AbortController) => void;
+  readonly onRequest?: (subject: string, stop: AbortController) => void;
+}) {
+  const away = await startNatsServer();
+  const nc = await connect({ servers: away.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  const stop = new AbortController();
+  const request = nc.request.bind(nc);
+  nc.request = (subject, ...rest) => {
+    options.onRequest?.(subject, stop);
+    return request(subject, ...rest);
+  };
+  const computing = whenCalled();
+  const gone = whenCalled();
+  const served = serveWorkItems(nc, {
+    signal: stop.signal,
+    onEvent: (e) => options.onEvent(e, stop),
+    compute: async () => {
+      computing.call();
+      await gone.happened;
+      if (options.fails) throw new Error('no column y');
+      return [];
+    },
+    ...(options.fails ? { runError: (error: unknown) => ({ message: String(error), exitCode: 2 }) } : {}),
+  });
+  return {
+    stop,
+    served,
+    /** Publishes run `run`'s item and stops the server while the worker computes it. */
+    loseServer: async (run: string): Promise<void> => {
+      await addRunWithItem(nc, run);
+      await computing.happened;
+      await away.stop();
+      gone.call();
+    },
+    end: async (): Promise<void> => {
+      gone.call();
+      stop.abort();
+      await served.catch(() => undefined);
+      await nc.close();
+      await away.stop();
+    },
+  };
+}
+
 /** A promise and what settles it, for a test to say when something happened. */
 function whenCalled(): { readonly happened: Promise<void>; readonly call: () => void } {
   let call = (): void => undefined;
@@ -291,131 +343,74 @@ describe('serveWorkItems', () => {
   }, 30_000);
 
   it('stops, not after its retries, while it gives back an item whose server went away', async () => {
-    const away = await startNatsServer();
-    const nc = await connect({ servers: away.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
-    const stop = new AbortController();
     const events: WorkerEvent['type'][] = [];
-    const computing = whenCalled();
     const lost = whenCalled();
-    const gone = whenCalled();
-    const served = serveWorkItems(nc, {
-      signal: stop.signal,
+    const worker = await workerOnItsOwnServer({
+      fails: false,
       onEvent: (e) => {
         events.push(e.type);
         if (e.type === 'lost') lost.call();
       },
-      // Ends once the server has gone: its states cannot be stored.
-      compute: async () => {
-        computing.call();
-        await gone.happened;
-        return [];
-      },
     });
     try {
-      await addRunWithItem(nc, 'went-away');
-      await computing.happened;
-      await away.stop();
-      gone.call();
+      await worker.loseServer('went-away');
       // Storing timed out: the worker records the release again and again while the server is away.
       await lost.happened;
-      stop.abort();
+      worker.stop.abort();
       // A few requests of 5 s each (the request timeout), never the 40 tries of a worker kept running.
-      await served;
+      await worker.served;
       expect(events).toEqual(['item', 'lost']);
     } finally {
-      gone.call();
-      stop.abort();
-      await served.catch(() => undefined);
-      await nc.close();
-      await away.stop();
+      await worker.end();
     }
   }, 90_000);
 
   it('says it lost the server, not that the run ended, when an item fails for good while the server is away', async () => {
-    const away = await startNatsServer();
-    const nc = await connect({ servers: away.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
-    const stop = new AbortController();
     const events: WorkerEvent['type'][] = [];
-    const computing = whenCalled();
     const told = whenCalled();
-    const gone = whenCalled();
-    const served = serveWorkItems(nc, {
-      signal: stop.signal,
+    const worker = await workerOnItsOwnServer({
+      fails: true,
       onEvent: (e) => {
         events.push(e.type);
         if (e.type === 'lost' || e.type === 'dropped') told.call();
       },
-      // An error of the run itself fails the item on its first delivery, once the server has gone.
-      compute: async () => {
-        computing.call();
-        await gone.happened;
-        throw new Error('no column y');
-      },
-      runError: (error) => ({ message: String(error), exitCode: 2 }),
     });
     try {
-      await addRunWithItem(nc, 'fails-while-away');
-      await computing.happened;
-      await away.stop();
-      gone.call();
+      await worker.loseServer('fails-while-away');
       // Neither its failure nor its run's nonce can be read or written: the item is redelivered
       // once the server is back, so its run has not ended.
       await told.happened;
       expect(events).toEqual(['item', 'failed', 'lost']);
     } finally {
-      gone.call();
-      stop.abort();
-      await served.catch(() => undefined);
-      await nc.close();
-      await away.stop();
+      await worker.end();
     }
   }, 90_000);
 
   it('asks the server nothing more to tell a lost server from a removed run once stopped, when an item fails for good while the server is away', async () => {
-    const away = await startNatsServer();
-    const nc = await connect({ servers: away.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    const events: WorkerEvent['type'][] = [];
     // The subjects the worker asks after it is stopped (each a 5 s timeout while the server is away).
     const asked: string[] = [];
-    const request = nc.request.bind(nc);
-    nc.request = (subject, ...rest) => {
-      if (stop.signal.aborted) asked.push(subject);
-      return request(subject, ...rest);
-    };
-    const stop = new AbortController();
-    const events: WorkerEvent['type'][] = [];
-    const computing = whenCalled();
-    const gone = whenCalled();
-    const served = serveWorkItems(nc, {
-      signal: stop.signal,
-      onEvent: (e) => {
+    const worker = await workerOnItsOwnServer({
+      fails: true,
+      onEvent: (e, stop) => {
         events.push(e.type);
         // Stopped as the item fails for good: its failure cannot be written.
         if (e.type === 'failed') stop.abort();
       },
-      compute: async () => {
-        computing.call();
-        await gone.happened;
-        throw new Error('no column y');
+      onRequest: (subject, stop) => {
+        if (stop.signal.aborted) asked.push(subject);
       },
-      runError: (error) => ({ message: String(error), exitCode: 2 }),
     });
     try {
-      await addRunWithItem(nc, 'stops-while-away');
-      await computing.happened;
-      await away.stop();
-      gone.call();
-      await served;
+      await worker.loseServer('stops-while-away');
+      await worker.served;
       // Left for redelivery, released as a stopping worker says (not "lost the server; retrying"):
       // whether the run still exists would only change that word, not worth another request
       // timeout of a worker that is exiting.
       expect(events).toEqual(['item', 'failed', 'released']);
       expect(asked.filter((s) => s.includes('STREAM.INFO'))).toEqual([]);
     } finally {
-      gone.call();
-      stop.abort();
-      await served.catch(() => undefined);
-      await nc.close();
-      await away.stop();
+      await worker.end();
     }
   }, 90_000);
 
