@@ -359,9 +359,11 @@ async function handle(
       owner === false ||
       (stop.signal.aborted ? isStreamNotFound(owner) : await bucketRemoved(nc, names, owner));
     if (ended) drop(item, options, `run ${item.run} ended`);
-    else if (stop.signal.aborted) options.onEvent?.({ type: 'released', item });
-    else options.onEvent?.({ type: 'lost', item, error: owner });
+    else givenBack(owner);
   };
+  // Left unharmed for another delivery: released by a stopping worker, else lost with its server.
+  const givenBack = (error: unknown): void =>
+    options.onEvent?.(stop.signal.aborted ? { type: 'released', item } : { type: 'lost', item, error });
   const failForGood = async (text: string): Promise<void> => {
     const owner = await ours();
     if (owner !== true) {
@@ -427,8 +429,7 @@ async function handle(
     if (stop.signal.aborted || !(error instanceof ItemFailure)) {
       // Given back unharmed: the worker is stopping, or the server went away (or timed out)
       // while the item was stored or acknowledged. Not a failure of the item.
-      if (stop.signal.aborted) options.onEvent?.({ type: 'released', item });
-      else options.onEvent?.({ type: 'lost', item, error });
+      givenBack(error);
       await recordReleased(kv, nonce, item.index, delivery, stop.signal);
       if ((await ours()) === true) {
         if (stop.signal.aborted) msg.nak();
@@ -468,9 +469,8 @@ class ItemFailure extends Error {
 }
 
 /**
- * Records a delivery given back unharmed, retried for a while when the server is away; once
- * `stop` aborts (before or during the retries) no try is made after the one in progress: a
- * stopping worker must exit soon. Left `computing` if it cannot be written.
+ * Records a delivery given back unharmed, retried while the server is away (see
+ * {@link whileServerAway}). Left `computing` if it cannot be written.
  */
 async function recordReleased(
   kv: KV,
@@ -479,14 +479,29 @@ async function recordReleased(
   delivery: number,
   stop: AbortSignal,
 ): Promise<void> {
-  for (let attempt = 0; attempt < 40 && (attempt === 0 || !stop.aborted); attempt++) {
-    const written = await recordDelivery(kv, nonce, index, delivery, 'released').then(
+  await whileServerAway(stop, () =>
+    recordDelivery(kv, nonce, index, delivery, 'released').then(
       () => true,
       () => false,
-    );
-    if (written) return;
+    ),
+  );
+}
+
+/**
+ * Tries `write` until it succeeds, 40 times at most, 250 ms apart (the server may be restarting);
+ * once `stop` aborts, no try is made after the one in progress: a stopping worker must exit soon.
+ *
+ * @returns whether a try succeeded
+ */
+async function whileServerAway(
+  stop: AbortSignal | undefined,
+  write: () => Promise<boolean>,
+): Promise<boolean> {
+  for (let attempt = 0; attempt < 40 && (attempt === 0 || stop?.aborted !== true); attempt++) {
+    if (await write()) return true;
     await sleep(250, stop);
   }
+  return false;
 }
 
 /**
@@ -512,7 +527,7 @@ function failureText(error: unknown): string {
 
 /**
  * Writes why `item` failed for good: the coordinator must learn it before the item is dropped
- * (retried while the server is busy; once `stop` aborts, no try is made after the one in progress).
+ * (retried while the server is busy, see {@link whileServerAway}).
  *
  * @returns whether it is written (by this worker or another)
  */
@@ -524,13 +539,10 @@ async function writeFailure(
   stop: AbortSignal | undefined,
 ): Promise<boolean> {
   const key = failureKey(item.index, nonce);
-  for (let attempt = 0; attempt < 40 && (attempt === 0 || stop?.aborted !== true); attempt++) {
-    const written = await kv
+  return whileServerAway(stop, () =>
+    kv
       .create(key, new TextEncoder().encode(text))
       .then(() => true)
-      .catch(async () => (await kv.get(key).catch(() => null)) !== null);
-    if (written) return true;
-    await sleep(250, stop);
-  }
-  return false;
+      .catch(async () => (await kv.get(key).catch(() => null)) !== null),
+  );
 }
