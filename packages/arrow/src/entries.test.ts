@@ -32,6 +32,7 @@ describe('the entries of @lossflow/arrow', () => {
     );
     expect(Object.keys(node).sort()).toEqual(
       [
+        'endWaitingWorkers',
         'fileParts',
         'machineTag',
         'mapBatchesInWorkers',

@@ -16,7 +16,7 @@ export {
   type WorkerResult,
   type WorkerTask,
 } from './parallel/mapBatchesInWorkers.js';
-export { prestartWorkers } from './parallel/prestartWorkers.js';
+export { endWaitingWorkers, prestartWorkers } from './parallel/prestartWorkers.js';
 export {
   PAGE_MEMORY_BUDGET,
   type ParquetChunkInfo,

@@ -116,9 +116,23 @@ export class BatchRunner {
         this.post({ type: 'parquetMeta', meta: (await this.#openParquet(request)).meta });
         return;
       }
+      if (request.type === 'release') {
+        // Whatever the next pool sets up reads another file, maybe through the same descriptor number.
+        this.#setup = undefined;
+        this.#task = undefined;
+        this.#parquetMeta = undefined;
+        this.#parquet = undefined;
+        this.#group = undefined;
+        this.post({ type: 'released' });
+        return;
+      }
       if (request.type === 'setup') {
         this.#setup = request;
         const module = (await import(request.module)) as WorkerTaskModule;
+        // A pool that ended while the module loaded (its workers, taken ready, did every job) must
+        // not set it up now: in this thread that would change what the thread runs next (a loss
+        // task's setup sets the thread's kernels).
+        if (this.#closed) return;
         owners.set(module, this);
         await module.setup?.(request.data);
         this.#task = module;

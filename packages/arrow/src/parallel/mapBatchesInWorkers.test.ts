@@ -38,7 +38,7 @@ import {
   type WorkerReadOptions,
   type WorkerResult,
 } from './mapBatchesInWorkers.js';
-import { prestartWorkers, takeWorker } from './prestartWorkers.js';
+import { endWaitingWorkers, prestartWorkers, takeWorker, waitingWorkers } from './prestartWorkers.js';
 
 // Counts the pool's checks for changes (a wrapper: they check as before).
 vi.mock('../io/fileVersion.js', async (importOriginal) => {
@@ -76,10 +76,14 @@ registerErrorCodec(plantedErrorCodec);
 let data;
 let counter;
 let runs = 0;
+let heartbeat;
+// Once per pool: a worker thread serves the next pool when its pool is done.
 export function setup(d) {
   data = d;
-  if (d.counter !== undefined) counter = new Int32Array(d.counter);
-  if (d.heartbeat) setInterval(() => Atomics.add(counter, 1, 1), 2);
+  runs = 0;
+  counter = d.counter === undefined ? undefined : new Int32Array(d.counter);
+  clearInterval(heartbeat);
+  if (d.heartbeat) heartbeat = setInterval(() => Atomics.add(counter, 1, 1), 2);
 }
 export function run(batch) {
   if (counter !== undefined) Atomics.add(counter, 0, 1);
@@ -450,6 +454,60 @@ describe('mapBatchesInWorkers', () => {
     expect(times[0]).toBeGreaterThan(0);
   });
 
+  /** The ids of the threads pools took since the mock was last cleared. */
+  const taken = () => new Set(vi.mocked(takeWorker).mock.results.map((r) => (r.value as Worker).threadId));
+
+  it('leaves its idle threads to the next pool, which reads another file through them as if they were new', async () => {
+    // Other files of the same schema, maybe opened on the descriptor number the first pool's had:
+    // a thread that kept anything of the pool before (a Parquet footer, pages, the task's setup)
+    // would give the earlier file's sums.
+    const other = join(dir, 'reuse-other.parquet');
+    const otherStream = join(dir, 'reuse-other.arrows');
+    await writeTrainingLog(other, 'parquet', { ...LOG, seed: 9 });
+    await writeTrainingLog(otherStream, 'arrow-stream', { ...LOG, seed: 10 });
+    await endWaitingWorkers();
+    let first: Set<number> | undefined;
+    for (const path of [logs.parquet, other, otherStream, logs.stream, logs.parquet]) {
+      vi.mocked(takeWorker).mockClear();
+      const reader = mapBatchesInWorkers<Sums & { threadId: number }>(path, plan({ threadIds: true }), {
+        threads: 2,
+      });
+      const results: Sums[] = [];
+      const computed = new Set<number>();
+      for await (const { value } of reader) {
+        const { threadId: id, ...sums } = value;
+        computed.add(id);
+        results.push(sums);
+      }
+      await reader.close();
+      expect(results).toEqual(await inThread(path));
+      if (first === undefined) {
+        first = taken();
+        expect(first.size).toBeGreaterThan(0);
+      } else {
+        // Only the waiting threads taken, none started, and they computed.
+        expect([...taken()].every((id) => first!.has(id))).toBe(true);
+        expect([...computed].some((id) => first!.has(id))).toBe(true);
+      }
+      expect(waitingWorkers()).toBe(first.size);
+    }
+    await endWaitingWorkers();
+    expect(waitingWorkers()).toBe(0);
+  });
+
+  it('ends the threads of a pool that failed instead of leaving them to the next pool', async () => {
+    await endWaitingWorkers();
+    const failing = plan({ throwFirst: true, counter: new SharedArrayBuffer(16) });
+    const reader = mapBatchesInWorkers<Sums>(logs.stream, failing, { threads: 2 });
+    await expect(
+      (async () => {
+        for await (const _ of reader);
+      })(),
+    ).rejects.toThrow(PlantedError);
+    await reader.close();
+    expect(waitingWorkers()).toBe(0);
+  });
+
   it('a worker that dies ends the iteration with an error, never a hang', async () => {
     const { error } = await collect(logs.stream, plan({ exitAfter: 2 }), { threads: 2 });
     expect(error).toBeInstanceOf(Error);
@@ -767,6 +825,8 @@ describe('mapBatchesInWorkers', () => {
         [one, 0],
         [two, 1],
       ] as const) {
+        // No thread waiting from an earlier pool: one would be taken at once (it costs no start-up).
+        await endWaitingWorkers();
         vi.mocked(takeWorker).mockClear();
         const { results, error } = await collect(path, plan(), { threads: 8, inThisThread: true });
         expect(error).toBeUndefined();
@@ -776,15 +836,21 @@ describe('mapBatchesInWorkers', () => {
     },
   );
 
-  it('hands out the end without waiting for the workers to end; close() waits for them', async () => {
+  it('hands out the end without waiting for the workers to be released; close() waits for them', async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const terminate = Worker.prototype.terminate;
-    const ending = vi.spyOn(Worker.prototype, 'terminate').mockImplementation(async function (this: Worker) {
-      await released;
-      return terminate.call(this);
+    // The pool's `release` requests reach the workers only once `release()` is called.
+    const post = Worker.prototype.postMessage;
+    const ending = vi.fn();
+    const posting = vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (
+      this: Worker,
+      message: unknown,
+    ) {
+      if ((message as { type?: unknown } | null)?.type !== 'release') return post.call(this, message);
+      ending();
+      void released.then(() => post.call(this, message));
     });
     try {
       const reader = mapBatchesInWorkers<Sums>(logs.stream, plan(), { threads: 2 });
@@ -803,7 +869,7 @@ describe('mapBatchesInWorkers', () => {
       expect(closed).toBe(true);
     } finally {
       release();
-      ending.mockRestore();
+      posting.mockRestore();
     }
   });
 

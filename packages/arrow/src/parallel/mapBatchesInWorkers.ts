@@ -22,7 +22,7 @@ import { type TensorLayout, tensorLayout } from '../schema/tensorLayout.js';
 import type { BatchReadPlan } from './BatchReadPlan.js';
 import { BatchRunner } from './BatchRunner.js';
 import { ipcBatchPlans } from './ipcBatchPlans.js';
-import { takeWorker, waitingWorkers } from './prestartWorkers.js';
+import { parkWorker, takeWorker, waitingWorkers } from './prestartWorkers.js';
 import { RANGE_BYTES, rangeRows } from './rangeRows.js';
 import type { ReadBytesAt } from './rowRangePlans.js';
 import { traceMark, traceNow, tracing } from './traceMarks.js';
@@ -209,6 +209,12 @@ const END = Symbol('end');
  */
 const JOBS_PER_THREAD = 4;
 
+/**
+ * How long a released worker has to answer (one still starting on a loaded machine included)
+ * before it is ended instead of being left to the next pool.
+ */
+const RELEASE_MS = 10_000;
+
 /** One thread of the pool: a worker thread, or this thread (`inThisThread`). */
 interface PoolThread {
   /** The jobs handed to it and not yet answered. */
@@ -222,8 +228,13 @@ interface PoolThread {
   finished(id: number | undefined): void;
   /** The thread's id (`threadId`), for trace marks. */
   readonly label: string;
+  /** Ends the pool's use of the thread, once it has no job left (see `PoolWorker.release`). */
+  release(): Promise<unknown>;
   terminate(): Promise<unknown>;
 }
+
+/** What a pool hears from its threads (`released` is a worker's own business: `PoolWorker.release`). */
+type PoolReply = Exclude<WorkerReply, { type: 'released' }>;
 
 class PoolWorker implements PoolThread {
   readonly jobs = new Set<number>();
@@ -234,20 +245,32 @@ class PoolWorker implements PoolThread {
   readonly #worker: Worker;
   #asked = 0;
   #ending = false;
+  /** While a `release` is answered: settles with whether the thread can be parked. */
+  #released: ((parked: boolean) => void) | undefined;
+  readonly #onMessage: (reply: WorkerReply) => void;
+  readonly #onError: (error: unknown) => void;
+  readonly #onExit: (code: number) => void;
 
-  constructor(onReply: (reply: WorkerReply) => void, onFailure: (error: Error) => void) {
+  constructor(onReply: (reply: PoolReply) => void, onFailure: (error: Error) => void) {
     this.#worker = takeWorker();
     this.label = `t${this.#worker.threadId}`;
     this.#worker.unref();
-    this.#worker.on('message', onReply);
-    this.#worker.on('error', (e) =>
+    // Once released, what the thread still answers (a setup asked while it was starting) is not the pool's.
+    this.#onMessage = (reply) => {
+      if (reply.type === 'released') this.#released?.(true);
+      else if (this.#released === undefined) onReply(reply);
+    };
+    this.#onError = (e) =>
       onFailure(
         new Error(`a worker thread failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e }),
-      ),
-    );
-    this.#worker.on('exit', (code) =>
-      onFailure(new Error(`a worker thread stopped unexpectedly (exit code ${code})`)),
-    );
+      );
+    this.#onExit = (code) => {
+      this.#released?.(false);
+      onFailure(new Error(`a worker thread stopped unexpectedly (exit code ${code})`));
+    };
+    this.#worker.on('message', this.#onMessage);
+    this.#worker.on('error', this.#onError);
+    this.#worker.on('exit', this.#onExit);
   }
 
   ask(request: WorkerRequest): void {
@@ -269,6 +292,35 @@ class PoolWorker implements PoolThread {
     if (this.jobs.size === 0 && this.#asked === 0 && !this.#ending) this.#worker.unref();
   }
 
+  /**
+   * Ends the pool's use of the thread. One with no job left (set up, or still starting: its
+   * requests are answered in order, the release last) forgets the pool's file and setup and waits
+   * for the next pool (`parkWorker`), which then skips the thread's start-up (a few hundred ms of
+   * CPU: a folder of shards opens a pool per file); one that does not answer within
+   * {@link RELEASE_MS}, or still has jobs, is ended.
+   */
+  async release(): Promise<unknown> {
+    if (this.jobs.size > 0 || this.#ending) return this.terminate();
+    this.#ending = true;
+    this.#worker.ref();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const answer = await new Promise<boolean | 'late'>((resolve) => {
+      this.#released = resolve;
+      timer = setTimeout(() => resolve('late'), RELEASE_MS);
+      this.#worker.postMessage({ type: 'release' } satisfies WorkerRequest);
+    });
+    clearTimeout(timer);
+    this.#released = undefined;
+    if (answer === 'late') return this.#worker.terminate();
+    if (answer) {
+      this.#worker.off('message', this.#onMessage);
+      this.#worker.off('error', this.#onError);
+      this.#worker.off('exit', this.#onExit);
+      parkWorker(this.#worker);
+    }
+    return undefined;
+  }
+
   /** Ends the thread; referenced until it has, so a caller awaiting it keeps the process alive. */
   terminate(): Promise<number> {
     this.#ending = true;
@@ -284,8 +336,9 @@ class InlineThread implements PoolThread {
   ready = false;
   readonly #runner: BatchRunner;
 
-  constructor(onReply: (reply: WorkerReply) => void) {
-    this.#runner = new BatchRunner(onReply, true, true);
+  constructor(onReply: (reply: PoolReply) => void) {
+    // Never asked to `release`, so never answers `released`.
+    this.#runner = new BatchRunner((reply) => reply.type !== 'released' && onReply(reply), true, true);
   }
 
   ask(request: WorkerRequest): void {
@@ -299,6 +352,10 @@ class InlineThread implements PoolThread {
 
   finished(id: number | undefined): void {
     if (id !== undefined) this.jobs.delete(id);
+  }
+
+  release(): Promise<void> {
+    return this.terminate();
   }
 
   terminate(): Promise<void> {
@@ -354,6 +411,8 @@ class Pool<R> implements WorkerBatchReader<R> {
   /** A Parquet file's schema as its footer gave it, for the workers (see `WorkerSetup.parquetSchema`). */
   #parquetSchema: Uint8Array | undefined;
   #failure: Error | undefined;
+  /** Every result handed out, the end too: the threads may serve the next pool (see `PoolWorker.release`). */
+  #complete = false;
   #closed = false;
   /** The pool's teardown, once begun (see {@link close}). */
   #closing: Promise<void> | undefined;
@@ -430,7 +489,9 @@ class Pool<R> implements WorkerBatchReader<R> {
     for (const slot of this.#slots.values())
       slot.reject(new ArrowReadError('CLOSED', 'the reader was closed', { file: this.#path }));
     this.#meta?.reject(new ArrowReadError('CLOSED', 'the reader was closed', { file: this.#path }));
-    await Promise.all(this.#pool.map((w) => w.terminate()));
+    // Only a pool read to its end leaves its threads to the next one: after a failure, an abort or
+    // a reader that stopped early, one may still be running a job.
+    await Promise.all(this.#pool.map((w) => (this.#complete ? w.release() : w.terminate())));
     const opened = this.#opening === undefined ? undefined : await this.#opening.catch(() => undefined);
     await opened?.close().catch(() => undefined);
     // Only now that no thread is left that could read through its descriptor.
@@ -509,6 +570,7 @@ class Pool<R> implements WorkerBatchReader<R> {
             // the caller's last step (a command line printing its result) never waits for thread
             // teardown (tens of ms a worker on a busy machine); close() still awaits all of it.
             done = true;
+            this.#complete = true;
             void this.close();
             return { done: true, value: undefined };
           }
@@ -640,7 +702,7 @@ class Pool<R> implements WorkerBatchReader<R> {
     return decoderTrapError(cause, this.#path, rowGroup, rowGroup === undefined ? undefined : this.#columns);
   }
 
-  #onReply(thread: PoolThread, reply: WorkerReply): void {
+  #onReply(thread: PoolThread, reply: PoolReply): void {
     if (reply.type === 'fatal') {
       this.#fail(reviveError(reply.error));
       return;

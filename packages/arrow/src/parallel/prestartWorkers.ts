@@ -4,11 +4,54 @@ import { workerEntryUrl } from '../workerEntry.js';
 import { traceMark } from './traceMarks.js';
 
 /**
- * Worker threads of `mapBatchesInWorkers` started ahead of time, waiting to be taken. Kept out of
- * the package's main module, which loads apache-arrow: a command line imports only this to start
- * the threads before it loads anything heavy, so their start-up overlaps its own.
+ * Worker threads of `mapBatchesInWorkers` started ahead of time, or parked by a pool done with
+ * them, waiting to be taken. Kept out of the package's main module, which loads apache-arrow: a
+ * command line imports only this to start the threads before it loads anything heavy, so their
+ * start-up overlaps its own.
  */
 const idle: Worker[] = [];
+
+/**
+ * How long a thread a pool is done with waits for the next pool before it is ended: long enough
+ * for the next file of a folder, the next epoch's eval or the next test; not forever, as a thread
+ * keeps the memory its task grew to.
+ */
+const PARKED_MS = 30_000;
+
+/** How each waiting thread leaves the queue by itself: when it dies, or when its wait is over. */
+const leaving = new Map<
+  Worker,
+  { readonly gone: () => void; readonly timer?: ReturnType<typeof setTimeout> }
+>();
+
+/** Queues a started thread; one that dies while it waits leaves the queue (and fails no one). */
+function wait(worker: Worker, ms?: number): void {
+  const gone = () => {
+    stopWaiting(worker);
+    const at = idle.indexOf(worker);
+    if (at >= 0) idle.splice(at, 1);
+  };
+  const timer =
+    ms === undefined
+      ? undefined
+      : setTimeout(() => {
+          gone();
+          void worker.terminate();
+        }, ms).unref();
+  worker.on('error', gone);
+  worker.on('exit', gone);
+  leaving.set(worker, timer === undefined ? { gone } : { gone, timer });
+  idle.push(worker);
+}
+
+function stopWaiting(worker: Worker): void {
+  const w = leaving.get(worker);
+  if (w === undefined) return;
+  leaving.delete(worker);
+  clearTimeout(w.timer);
+  worker.off('error', w.gone);
+  worker.off('exit', w.gone);
+}
 
 /** For a command line's own start-up marks, on the pool's clock (see `traceMarks`). */
 export { traceMark, tracing } from './traceMarks.js';
@@ -82,16 +125,47 @@ export function prestartWorkers(count: number, preload: readonly (string | URL)[
   if (!Number.isInteger(count) || count < 1) return;
   const urls = preload.map((u) => u.toString());
   const n = Math.min(count, MAX_THREADS - idle.length);
-  for (let i = 0; i < n; i++) idle.push(spawn(urls));
+  for (let i = 0; i < n; i++) wait(spawn(urls));
   if (n > 0) traceMark(`${n} worker(s) prestarted`);
 }
 
-/** Worker threads started by {@link prestartWorkers} and not yet taken. */
+/** Worker threads started by {@link prestartWorkers}, or parked by a pool done with them, and not yet taken. */
 export function waitingWorkers(): number {
   return idle.length;
 }
 
-/** A started worker thread: a prestarted one if any is waiting, else a new one. */
+/**
+ * A pool's thread it is done with, idle, to be taken by the next pool before any new one (see
+ * `PoolWorker.release`); ended after {@link PARKED_MS} untaken, or at once when `MAX_THREADS`
+ * wait already. It never keeps the process alive.
+ */
+export function parkWorker(worker: Worker): void {
+  if (idle.length >= MAX_THREADS) {
+    void worker.terminate();
+    return;
+  }
+  worker.unref();
+  wait(worker, PARKED_MS);
+}
+
+/**
+ * Ends the threads waiting to be taken (prestarted or parked) now, giving back their memory: for
+ * a long-running process done with evaluating for a while, which would otherwise keep parked
+ * threads up to 30 s.
+ *
+ * @example
+ * await endWaitingWorkers();
+ */
+export async function endWaitingWorkers(): Promise<void> {
+  const ending = idle.splice(0);
+  for (const worker of ending) stopWaiting(worker);
+  await Promise.all(ending.map((worker) => worker.terminate()));
+}
+
+/** A started worker thread: a prestarted or parked one if any is waiting, else a new one. */
 export function takeWorker(): Worker {
-  return idle.shift() ?? spawn([]);
+  const worker = idle.shift();
+  if (worker === undefined) return spawn([]);
+  stopWaiting(worker);
+  return worker;
 }

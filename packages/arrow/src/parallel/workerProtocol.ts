@@ -6,10 +6,11 @@ import type { WorkerBatch } from './IoRegionBatch.js';
 
 /**
  * What a task module run in the worker threads of `mapBatchesInWorkers` exports: an optional
- * `setup` (called with the task's data once per thread, and again before a pool's jobs when
- * another pool set the module up in the same thread since: with `inThisThread`, pools share the
- * calling thread's instance of the module, so there `setup` should not await, or two pools at
- * once could interleave their setups), an optional `memory` (where to read each
+ * `setup` (called with the task's data once per pool and thread, and again before a pool's jobs
+ * when another pool set the module up in the same thread since: a worker thread serves the next
+ * pool once its pool is done (so what `setup` does not reset carries over from pool to pool), and
+ * with `inThisThread` pools share the calling thread's instance of the module, so there `setup`
+ * should not await, or two pools at once could interleave their setups), an optional `memory` (where to read each
  * batch, e.g. WebAssembly memory its kernels read in place), and `run`, whose result must be
  * structured-cloneable (it is posted back to the reading thread).
  */
@@ -96,8 +97,16 @@ export type WorkerJob =
       readonly cutHere?: boolean;
     };
 
-/** Messages to a worker: `parquetMeta` (before setup) asks for a Parquet file's footer. */
-export type WorkerRequest = WorkerSetup | WorkerJob | ({ readonly type: 'parquetMeta' } & SharedFile);
+/**
+ * Messages to a worker: `parquetMeta` (before setup) asks for a Parquet file's footer; `release`
+ * (after the last job) ends the pool's use of the thread, which forgets the file and the task's
+ * setup and answers `released`, to be set up again by the next pool.
+ */
+export type WorkerRequest =
+  | WorkerSetup
+  | WorkerJob
+  | ({ readonly type: 'parquetMeta' } & SharedFile)
+  | { readonly type: 'release' };
 
 /**
  * Messages from a worker: a job's results (one per non-empty batch, in order), ending early with
@@ -122,4 +131,6 @@ export type WorkerReply =
   | { readonly type: 'parquetMeta'; readonly meta: ParquetMeta }
   /** Set up (task module loaded): from now on it takes jobs. */
   | { readonly type: 'ready' }
-  | { readonly type: 'fatal'; readonly error: SerializedError };
+  | { readonly type: 'fatal'; readonly error: SerializedError }
+  /** Answers `release`: the thread holds nothing of the pool's any more (its file descriptor included). */
+  | { readonly type: 'released' };

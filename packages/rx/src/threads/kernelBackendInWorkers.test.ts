@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { type ActiveKernelBackend, setKernelBackend } from '@lossflow/core';
+import { type ActiveKernelBackend, getKernelBackend, setKernelBackend } from '@lossflow/core';
 import {
   Field,
   FixedSizeList,
@@ -106,4 +106,15 @@ it("workers run the reading thread's 'wasm-relaxed' kernels: the same bits for e
   const plain = await states('wasm', { threads: 0 });
   expect(plain).not.toBe(inThread);
   expect(await states('wasm', { threads: 2 })).toBe(plain);
+});
+
+it('a pool that computed in this thread too leaves its kernels as set after it, even when its workers did every job', async () => {
+  // Workers left ready by earlier pools can do every job before this thread has loaded the task
+  // module: its setup (which takes the pool's kernels) must not run once the pool is over.
+  for (let round = 0; round < 24; round++) {
+    await states('wasm-relaxed', { threads: 3, inThisThread: true });
+    setKernelBackend('wasm');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(getKernelBackend(), `round ${round}`).toBe('wasm');
+  }
 });
