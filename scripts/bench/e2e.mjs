@@ -3,8 +3,9 @@
 // Parquet (written by DuckDB: SNAPPY defaults, ZSTD, 1M-row groups; and by lossflow), each beside
 // DuckDB's full read of the same Parquet file, PyTorch's loop over a raw copy of the rows, a plain
 // read of the file, and the peak RSS; then MSE over a ≥ 3 GB IPC stream against a plain read, and
-// cross-entropy with accuracy, top-5 accuracy and ECE against cross-entropy alone (issue 16), and
-// the fixed cost of a process. Run with `pnpm bench:e2e` (which builds first); options:
+// cross-entropy with accuracy, top-5 accuracy and ECE against cross-entropy alone (issue 16), the
+// fixed cost of a process, and lossflow's library timed as PyTorch's loop is (a warm second run).
+// Run with `pnpm bench:e2e` (which builds first); options:
 //   --rows N        cross-entropy rows (default 2,000,000; 100 float32 logits a row)
 //   --mse-rows N    MSE (input, target) pairs (default 400,000,000: a 3.2 GB stream; 0 skips it)
 //   --runs N        timed runs per case, after one warm-up run of each (default 3); the runs are
@@ -235,6 +236,45 @@ seconds, value = run()
 print(seconds, value)
 `;
 
+// lossflow's library timed as PyTorch's loop is: a second run in the same process (the first one
+// loads the modules, compiles the kernels and starts the worker threads, which the second reuses).
+const LOSSFLOW_LOOP = `
+const [rx, rxNode, path, threads] = process.argv.slice(1);
+const { crossEntropy, reduce } = await import(rx);
+const { fromFile } = await import(rxNode);
+const run = () =>
+  new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let value;
+    fromFile(path, { threads: Number(threads) })
+      .pipe(crossEntropy(), reduce('mean'))
+      .subscribe({
+        next: (v) => {
+          value = v;
+        },
+        error: reject,
+        complete: () => resolve({ seconds: (performance.now() - t0) / 1e3, value: String(value) }),
+      });
+  });
+await run();
+console.log(JSON.stringify(await run()));
+`;
+
+const RX = ['index.js', 'node.js'].map((f) => new URL(`../../packages/rx/dist/${f}`, import.meta.url).href);
+
+const lossflowLoop = (path) => async () => {
+  const run = await timed(process.execPath, [
+    '--input-type=module',
+    '-e',
+    LOSSFLOW_LOOP,
+    ...RX,
+    path,
+    String(CORES),
+  ]);
+  const { seconds, value } = JSON.parse(run.stdout);
+  return { ...run, seconds, value };
+};
+
 function findTorch() {
   for (const python of ['python3', '/usr/bin/python3']) {
     const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
@@ -344,6 +384,10 @@ if (!SKIP.has('parquet')) {
 for (const [i, c] of cases.entries()) {
   measurements.set(`ce:${i}`, { what: `lossflow cross-entropy over ${c.path}`, run: evalRun(c.path) });
   measurements.set(`read:${i}`, { what: `plain read of ${c.path}`, run: plainRead(c.path) });
+  measurements.set(`loop:${i}`, {
+    what: `lossflow's library, warm, over ${c.path}`,
+    run: lossflowLoop(c.path),
+  });
   if (c.path.endsWith('.parquet') && withDuckdb)
     measurements.set(`duckdb:${i}`, { what: `DuckDB's full read of ${c.path}`, run: duckdbRead(c.path) });
 }
@@ -480,6 +524,29 @@ if (cases.length > 0) {
         'of read',
       ],
       lines,
+    ),
+  );
+}
+if (cases.length > 0) {
+  console.log(
+    `\nThe same cross-entropy timed as PyTorch's loop is (the second run in one process, after a warm-up run that loads the modules, compiles the kernels and starts the worker threads): \`fromFile(path, { threads: ${CORES} }).pipe(crossEntropy(), reduce('mean'))\` from @lossflow/rx. "vs PyTorch" is PyTorch's loop time over this one's.\n`,
+  );
+  console.log(
+    formatTable(
+      ['file', 'lossflow loop', 'rows/s', 'GB/s', 'vs PyTorch', 'whole process'],
+      cases.map((c, i) => {
+        const loop = results.get(`loop:${i}`);
+        const bytes = statSync(c.path).size;
+        values.push(`${c.name} (library): lossflow ${loop.value}`);
+        return [
+          c.name,
+          ms(loop.seconds),
+          fmtCount(ROWS / loop.seconds),
+          gbps(bytes, loop.seconds),
+          speed(torchCe?.seconds, loop.seconds),
+          ms(results.get(`ce:${i}`).seconds),
+        ];
+      }),
     ),
   );
 }
