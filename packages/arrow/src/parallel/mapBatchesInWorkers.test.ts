@@ -66,10 +66,11 @@ const logs: Record<'stream' | 'file' | 'parquet', string> = { stream: '', file: 
 /**
  * Sums each role's tensor. `data` may ask it to count runs in a shared counter (slot 0), to beat
  * a heartbeat (slot 1), to throw a PlantedError at a batch whose first target is given, or to end
- * the worker on its n-th batch, or to throw on the first batch any worker runs.
+ * the worker on its n-th batch, or to throw on the first batch any worker runs, or to take
+ * `setupMs` to set a worker up (slot 3 counts the setups done).
  */
 const TASK = (worker: string) => `
-import { threadId } from 'node:worker_threads';
+import { isMainThread, threadId } from 'node:worker_threads';
 import { registerErrorCodec } from ${JSON.stringify(worker)};
 ${PLANTED_ERROR}
 registerErrorCodec(plantedErrorCodec);
@@ -84,6 +85,9 @@ export function setup(d) {
   counter = d.counter === undefined ? undefined : new Int32Array(d.counter);
   clearInterval(heartbeat);
   if (d.heartbeat) heartbeat = setInterval(() => Atomics.add(counter, 1, 1), 2);
+  // A worker that starts slowly: its setup ends (slot 3) setupMs later.
+  if (d.setupMs !== undefined && !isMainThread)
+    return new Promise((resolve) => setTimeout(resolve, d.setupMs)).then(() => Atomics.add(counter, 3, 1));
 }
 export function run(batch) {
   if (counter !== undefined) Atomics.add(counter, 0, 1);
@@ -504,6 +508,60 @@ describe('mapBatchesInWorkers', () => {
         for await (const _ of reader);
       })(),
     ).rejects.toThrow(PlantedError);
+    await reader.close();
+    expect(waitingWorkers()).toBe(0);
+  });
+
+  it('leaves its threads to a pool started as soon as it ends (its close() not awaited, as a command line reads its next file): none is started', async () => {
+    await endWaitingWorkers();
+    vi.mocked(takeWorker).mockClear();
+    const reader = mapBatchesInWorkers<Sums>(logs.stream, plan(), { threads: 2 });
+    for await (const _ of reader);
+    const first = taken();
+    vi.mocked(takeWorker).mockClear();
+    const { results, error } = await collect(logs.stream, plan(), { threads: 2 });
+    expect(error).toBeUndefined();
+    expect(results).toEqual(await inThread(logs.stream));
+    expect([...taken()].every((id) => first.has(id))).toBe(true);
+    await reader.close();
+    expect(waitingWorkers()).toBe(first.size);
+  });
+
+  it('leaves a thread still starting when its pool ends to the next pool at once: close() waits for none of its start-up', async () => {
+    await endWaitingWorkers();
+    const counter = new SharedArrayBuffer(16);
+    const setUp = new Int32Array(counter);
+    vi.mocked(takeWorker).mockClear();
+    // This thread computes every job while the worker's setup takes seconds.
+    const reader = mapBatchesInWorkers<Sums>(logs.stream, plan({ counter, setupMs: 3000 }), {
+      threads: 2,
+      inThisThread: true,
+    });
+    const results: Sums[] = [];
+    for await (const { value } of reader) results.push(value);
+    await reader.close();
+    expect(results).toEqual(await inThread(logs.stream));
+    expect(Atomics.load(setUp, 3)).toBe(0);
+    const starting = taken();
+    expect(starting.size).toBe(1);
+    expect(waitingWorkers()).toBe(1);
+    // The next pool computes on it, once it has set up and forgotten the first pool: nothing it
+    // posted for that pool (its ready) is taken for this pool's.
+    vi.mocked(takeWorker).mockClear();
+    const next = await collect(logs.stream, plan({ threadIds: true }), { threads: 1 });
+    expect(next.error).toBeUndefined();
+    expect(next.results.map(({ rows, skipped, sums }) => ({ rows, skipped, sums }))).toEqual(results);
+    expect(taken()).toEqual(starting);
+    expect(new Set(next.results.map((r) => (r as Sums & { threadId: number }).threadId))).toEqual(starting);
+    expect(Atomics.load(setUp, 3)).toBe(1);
+  });
+
+  it('endWaitingWorkers() ends the threads of a pool read to its end whose close() was not awaited', async () => {
+    await endWaitingWorkers();
+    const reader = mapBatchesInWorkers<Sums>(logs.stream, plan(), { threads: 2 });
+    for await (const _ of reader);
+    // A fromFile's reader is closed this way: nothing awaits it.
+    await endWaitingWorkers();
     await reader.close();
     expect(waitingWorkers()).toBe(0);
   });

@@ -22,7 +22,7 @@ import { type TensorLayout, tensorLayout } from '../schema/tensorLayout.js';
 import type { BatchReadPlan } from './BatchReadPlan.js';
 import { BatchRunner } from './BatchRunner.js';
 import { ipcBatchPlans } from './ipcBatchPlans.js';
-import { parkWorker, takeWorker, waitingWorkers } from './prestartWorkers.js';
+import { parkWorker, takeWorker, unparkWorker, waitingWorkers } from './prestartWorkers.js';
 import { RANGE_BYTES, rangeRows } from './rangeRows.js';
 import type { ReadBytesAt } from './rowRangePlans.js';
 import { traceMark, traceNow, tracing } from './traceMarks.js';
@@ -210,10 +210,18 @@ const END = Symbol('end');
 const JOBS_PER_THREAD = 4;
 
 /**
- * How long a released worker has to answer (one still starting on a loaded machine included)
- * before it is ended instead of being left to the next pool.
+ * How long `close()` waits for a released worker that was set up to answer (it has no request
+ * left, so it answers at once unless something of the task blocks its thread); one that has not
+ * answered by then is ended if no pool has taken it.
  */
 const RELEASE_MS = 10_000;
+
+/**
+ * The `release` requests posted to each worker a pool left to the next (see `PoolWorker.release`),
+ * and how many it has answered: it is left at once, so until it has answered them all, what it
+ * posts (a setup asked while it was starting: its `ready`) is an earlier pool's.
+ */
+const releases = new WeakMap<Worker, { posted: number; answered: number }>();
 
 /** One thread of the pool: a worker thread, or this thread (`inThisThread`). */
 interface PoolThread {
@@ -245,8 +253,6 @@ class PoolWorker implements PoolThread {
   readonly #worker: Worker;
   #asked = 0;
   #ending = false;
-  /** While a `release` is answered: settles with whether the thread can be parked. */
-  #released: ((parked: boolean) => void) | undefined;
   readonly #onMessage: (reply: WorkerReply) => void;
   readonly #onError: (error: unknown) => void;
   readonly #onExit: (code: number) => void;
@@ -255,19 +261,16 @@ class PoolWorker implements PoolThread {
     this.#worker = takeWorker();
     this.label = `t${this.#worker.threadId}`;
     this.#worker.unref();
-    // Once released, what the thread still answers (a setup asked while it was starting) is not the pool's.
+    // Taken before it answered an earlier pool's release, it posts that pool's replies first.
     this.#onMessage = (reply) => {
-      if (reply.type === 'released') this.#released?.(true);
-      else if (this.#released === undefined) onReply(reply);
+      const r = releases.get(this.#worker);
+      if (reply.type !== 'released' && (r === undefined || r.answered >= r.posted)) onReply(reply);
     };
     this.#onError = (e) =>
       onFailure(
         new Error(`a worker thread failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e }),
       );
-    this.#onExit = (code) => {
-      this.#released?.(false);
-      onFailure(new Error(`a worker thread stopped unexpectedly (exit code ${code})`));
-    };
+    this.#onExit = (code) => onFailure(new Error(`a worker thread stopped unexpectedly (exit code ${code})`));
     this.#worker.on('message', this.#onMessage);
     this.#worker.on('error', this.#onError);
     this.#worker.on('exit', this.#onExit);
@@ -293,32 +296,57 @@ class PoolWorker implements PoolThread {
   }
 
   /**
-   * Ends the pool's use of the thread. One with no job left (set up, or still starting: its
-   * requests are answered in order, the release last) forgets the pool's file and setup and waits
-   * for the next pool (`parkWorker`), which then skips the thread's start-up (a few hundred ms of
-   * CPU: a folder of shards opens a pool per file); one that does not answer within
-   * {@link RELEASE_MS}, or still has jobs, is ended.
+   * Ends the pool's use of the thread. One with no job left is asked to forget the pool's file and
+   * setup (its requests are answered in order, the release last) and is left to the next pool
+   * (`parkWorker`) at once, not once it answers: a pool started meanwhile (a command line's next
+   * file) takes it rather than start another thread, and one still starting goes on starting for
+   * the next pool (it never read the file). The next pool thus skips the thread's start-up (a few
+   * hundred ms of CPU: a folder of shards opens a pool per file). One that was set up is awaited
+   * until it answers (`close()` waits for it), at most {@link RELEASE_MS}; one with jobs is ended.
    */
   async release(): Promise<unknown> {
     if (this.jobs.size > 0 || this.#ending) return this.terminate();
     this.#ending = true;
-    this.#worker.ref();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const answer = await new Promise<boolean | 'late'>((resolve) => {
-      this.#released = resolve;
-      timer = setTimeout(() => resolve('late'), RELEASE_MS);
-      this.#worker.postMessage({ type: 'release' } satisfies WorkerRequest);
-    });
-    clearTimeout(timer);
-    this.#released = undefined;
-    if (answer === 'late') return this.#worker.terminate();
-    if (answer) {
-      this.#worker.off('message', this.#onMessage);
-      this.#worker.off('error', this.#onError);
-      this.#worker.off('exit', this.#onExit);
-      parkWorker(this.#worker);
+    const worker = this.#worker;
+    worker.off('message', this.#onMessage);
+    worker.off('error', this.#onError);
+    worker.off('exit', this.#onExit);
+    let r = releases.get(worker);
+    if (r === undefined) {
+      const counts = { posted: 0, answered: 0 };
+      // For the thread's life: the pool that takes it next listens after this.
+      worker.on('message', (reply: WorkerReply) => {
+        if (reply.type === 'released') counts.answered++;
+      });
+      releases.set(worker, counts);
+      r = counts;
     }
-    return undefined;
+    const mine = ++r.posted;
+    worker.postMessage({ type: 'release' } satisfies WorkerRequest);
+    parkWorker(worker);
+    // A thread still starting answers once started: nothing of the pool runs there meanwhile but
+    // its setup, and waiting would keep the process alive for its start-up.
+    if (!this.ready) return undefined;
+    const counts = r;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        worker.off('message', answered);
+        worker.off('exit', done);
+        resolve();
+      };
+      const answered = () => {
+        if (counts.answered >= mine) done();
+      };
+      // Referenced (the thread no longer is), so a caller awaiting close() is not left behind by a
+      // process that has nothing else to do.
+      const timer = setTimeout(() => {
+        if (unparkWorker(worker)) void worker.terminate();
+        done();
+      }, RELEASE_MS);
+      worker.on('message', answered);
+      worker.on('exit', done);
+    });
   }
 
   /** Ends the thread; referenced until it has, so a caller awaiting it keeps the process alive. */

@@ -149,6 +149,18 @@ export function parkWorker(worker: Worker): void {
 }
 
 /**
+ * Takes `worker` back if it is still waiting to be taken (a parked thread that never answered its
+ * pool, to be ended): whether it was.
+ */
+export function unparkWorker(worker: Worker): boolean {
+  const at = idle.indexOf(worker);
+  if (at < 0) return false;
+  idle.splice(at, 1);
+  stopWaiting(worker);
+  return true;
+}
+
+/**
  * Ends the threads waiting to be taken (prestarted or parked) now, giving back their memory: for
  * a long-running process done with evaluating for a while, which would otherwise keep parked
  * threads up to 30 s.
