@@ -26,11 +26,7 @@ const leaving = new Map<
 
 /** Queues a started thread; one that dies while it waits leaves the queue (and fails no one). */
 function wait(worker: Worker, ms?: number): void {
-  const gone = () => {
-    stopWaiting(worker);
-    const at = idle.indexOf(worker);
-    if (at >= 0) idle.splice(at, 1);
-  };
+  const gone = () => void unparkWorker(worker);
   const timer =
     ms === undefined
       ? undefined
@@ -149,8 +145,8 @@ export function parkWorker(worker: Worker): void {
 }
 
 /**
- * Takes `worker` back if it is still waiting to be taken (a parked thread that never answered its
- * pool, to be ended): whether it was.
+ * Takes `worker` out of the queue if it is still waiting to be taken (one that died, or a parked
+ * thread that never answered its pool, to be ended): whether it was.
  */
 export function unparkWorker(worker: Worker): boolean {
   const at = idle.indexOf(worker);

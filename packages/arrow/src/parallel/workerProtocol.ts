@@ -8,11 +8,11 @@ import type { WorkerBatch } from './IoRegionBatch.js';
  * What a task module run in the worker threads of `mapBatchesInWorkers` exports: an optional
  * `setup` (called with the task's data once per pool and thread, and again before a pool's jobs
  * when another pool set the module up in the same thread since: a worker thread serves the next
- * pool once its pool is done (so what `setup` does not reset carries over from pool to pool), and
- * with `inThisThread` pools share the calling thread's instance of the module, so there `setup`
- * should not await, or two pools at once could interleave their setups), an optional `memory` (where to read each
- * batch, e.g. WebAssembly memory its kernels read in place), and `run`, whose result must be
- * structured-cloneable (it is posted back to the reading thread).
+ * pool once its pool is done, so what `setup` does not reset carries over from pool to pool; with
+ * `inThisThread` pools share the calling thread's instance of the module, so there `setup` should
+ * not await, or two pools at once could interleave their setups), an optional `memory` (where to
+ * read each batch, e.g. WebAssembly memory its kernels read in place), and `run`, whose result
+ * must be structured-cloneable (it is posted back to the reading thread).
  */
 export interface WorkerTaskModule<D = unknown, R = unknown> {
   setup?(data: D): void | Promise<void>;
