@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as root from './index.js';
 import * as node from './node.js';
+import * as prestart from './prestart.js';
 import * as worker from './worker.js';
 
 describe('the entries of @lossflow/arrow', () => {
@@ -50,6 +51,14 @@ describe('the entries of @lossflow/arrow', () => {
         'writeTrainingLog',
       ].sort(),
     );
+    // The queue's own functions (takeWorker, parkWorker, …) stay the pool's.
+    expect(Object.keys(prestart).sort()).toEqual([
+      'MAX_THREADS',
+      'endWaitingWorkers',
+      'prestartWorkers',
+      'traceMark',
+      'tracing',
+    ]);
     expect(Object.keys(worker).sort()).toEqual([
       'ArrowReadError',
       'IoRegionBatch',
