@@ -262,18 +262,17 @@ console.log(JSON.stringify(await run()));
 
 const RX = ['index.js', 'node.js'].map((f) => new URL(`../../packages/rx/dist/${f}`, import.meta.url).href);
 
-const lossflowLoop = (path) => async () => {
-  const run = await timed(process.execPath, [
-    '--input-type=module',
-    '-e',
-    LOSSFLOW_LOOP,
-    ...RX,
-    path,
-    String(CORES),
-  ]);
+/**
+ * A Node ES module script that times itself, run as a process: its `{ seconds, value }` (printed
+ * as JSON) with the process's CPU and peak RSS.
+ */
+async function selfTimed(script, scriptArgs) {
+  const run = await timed(process.execPath, ['--input-type=module', '-e', script, ...scriptArgs]);
   const { seconds, value } = JSON.parse(run.stdout);
   return { ...run, seconds, value };
-};
+}
+
+const lossflowLoop = (path) => () => selfTimed(LOSSFLOW_LOOP, [...RX, path, String(CORES)]);
 
 function findTorch() {
   for (const python of ['python3', '/usr/bin/python3']) {
@@ -303,18 +302,7 @@ const evalRun =
   () =>
     timed(process.execPath, [BIN, 'eval', path, ...loss, '--format', 'json', '--threads', String(CORES)]);
 const plainRead = (path) => () => timed(process.execPath, ['-e', PLAIN_READ, path]);
-const duckdbRead = (path) => async () => {
-  const run = await timed(process.execPath, [
-    '--input-type=module',
-    '-e',
-    DUCKDB_READ,
-    duckdbModule,
-    path,
-    String(CORES),
-  ]);
-  const { seconds, value } = JSON.parse(run.stdout);
-  return { ...run, seconds, value };
-};
+const duckdbRead = (path) => () => selfTimed(DUCKDB_READ, [duckdbModule, path, String(CORES)]);
 
 /**
  * Runs every measurement interleaved: a warm-up run of each, then RUNS rounds that each run every

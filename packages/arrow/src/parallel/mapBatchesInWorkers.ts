@@ -223,6 +223,21 @@ const RELEASE_MS = 10_000;
  */
 const releases = new WeakMap<Worker, { posted: number; answered: number }>();
 
+/** `worker`'s entry of {@link releases}, counting its answers from its first release on. */
+function releaseCounts(worker: Worker): { posted: number; answered: number } {
+  let counts = releases.get(worker);
+  if (counts === undefined) {
+    const c = { posted: 0, answered: 0 };
+    // For the thread's life: the pool that takes it next listens after this.
+    worker.on('message', (reply: WorkerReply) => {
+      if (reply.type === 'released') c.answered++;
+    });
+    releases.set(worker, c);
+    counts = c;
+  }
+  return counts;
+}
+
 /** One thread of the pool: a worker thread, or this thread (`inThisThread`). */
 interface PoolThread {
   /** The jobs handed to it and not yet answered. */
@@ -311,23 +326,13 @@ class PoolWorker implements PoolThread {
     worker.off('message', this.#onMessage);
     worker.off('error', this.#onError);
     worker.off('exit', this.#onExit);
-    let r = releases.get(worker);
-    if (r === undefined) {
-      const counts = { posted: 0, answered: 0 };
-      // For the thread's life: the pool that takes it next listens after this.
-      worker.on('message', (reply: WorkerReply) => {
-        if (reply.type === 'released') counts.answered++;
-      });
-      releases.set(worker, counts);
-      r = counts;
-    }
-    const mine = ++r.posted;
+    const counts = releaseCounts(worker);
+    const mine = ++counts.posted;
     worker.postMessage({ type: 'release' } satisfies WorkerRequest);
     parkWorker(worker);
     // A thread still starting answers once started: nothing of the pool runs there meanwhile but
     // its setup, and waiting would keep the process alive for its start-up.
     if (!this.ready) return undefined;
-    const counts = r;
     return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
