@@ -1,11 +1,13 @@
 import type { ByteReader } from '../io/ByteReader.js';
+import { changedOr } from '../io/changedOr.js';
 import type { FormatReader } from './FormatReader.js';
 
 /**
  * Opens a format reader over `bytes` (`open`) so that it checks the file did not change while it
  * was read (`ByteReader.verifyUnchanged`): after each batch, before its end is reported, and when it
- * fails (a file rewritten mid-read often looks damaged: `CHANGED` says why). Inputs that cannot
- * change (memory, streams, a private spilled copy) are read as `open` returns them.
+ * fails (a file rewritten mid-read often looks damaged: `CHANGED` says why, its cause the reader's
+ * error; see `changedOr`). Inputs that cannot change (memory, streams, a private spilled copy) are
+ * read as `open` returns them.
  *
  * @example
  * return changeCheckedReader(bytes, () => openIpcStream(bytes, options));
@@ -20,8 +22,7 @@ export async function changeCheckedReader(
   try {
     source = await open();
   } catch (e) {
-    await verify();
-    throw e;
+    throw await changedOr(e, verify);
   }
   return {
     schema: source.schema,
@@ -32,8 +33,7 @@ export async function changeCheckedReader(
       try {
         batch = await source.next();
       } catch (e) {
-        await verify();
-        throw e;
+        throw await changedOr(e, verify);
       }
       await verify();
       return batch;

@@ -7,6 +7,7 @@ import {
   closeSync,
   fstatSync,
   openSync,
+  readFileSync,
   renameSync,
   utimesSync,
   writeFileSync,
@@ -14,6 +15,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Int64, makeData, RecordBatch, Struct } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
 import type { FileFormat } from '../format/detectFormat.js';
@@ -23,15 +25,39 @@ import { mapBatchesInWorkers } from '../parallel/mapBatchesInWorkers.js';
 import { readParquet } from '../parquet/readParquet.js';
 import { readFile } from '../read/readFile.js';
 import { FORMATS, smallLog, tempDir } from '../testing/files.js';
+import {
+  type TrainingLogOptions,
+  trainingLogBatches,
+  trainingLogSchema,
+} from '../write/trainingLogBatches.js';
+import { writeIpcFile, writeIpcStream } from '../write/writeIpcStream.js';
+import { writeParquet } from '../write/writeParquet.js';
 import { checkFileVersionSync, settledStat, versionOf } from './fileVersion.js';
 import { openFileReader } from './openFileReader.js';
 
 const TASK = 'export function run(batch) { return batch.rows; }\n';
 
+/** Fails as a loss does on a class index outside [0, 3), the classes of the logs here. */
+const STRICT_TASK = `export function run(batch) {
+  const target = batch.tensors({ target: 'target' }).tensors.target.data;
+  for (let row = 0; row < target.length; row++) {
+    if (target[row] < 0n || target[row] >= 3n)
+      throw Object.assign(new Error('target ' + target[row] + ' is out of bounds'), { code: 'TARGET_OUT_OF_RANGE', row });
+  }
+  return batch.rows;
+}
+`;
+
+/** The logs' options: 3 classes, batches of 32 rows. */
+const LOG: TrainingLogOptions = { rows: 200, classes: 3, epochs: 2, batchRows: 32, seed: 1 };
+
 let dir: string;
 let cleanup: () => Promise<void>;
 let task: URL;
+let strictTask: URL;
 const logs = new Map<FileFormat, Uint8Array[]>();
+/** Each format's log of {@link LOG} as it is, and with its targets out of range (same layout and size). */
+const shifted = new Map<FileFormat, { valid: Uint8Array; outOfRange: Uint8Array }>();
 let run = 0;
 
 beforeAll(async () => {
@@ -39,10 +65,14 @@ beforeAll(async () => {
   const path = join(dir, 'task.mjs');
   writeFileSync(path, TASK);
   task = pathToFileURL(path);
+  const strictPath = join(dir, 'strictTask.mjs');
+  writeFileSync(strictPath, STRICT_TASK);
+  strictTask = pathToFileURL(strictPath);
   for (const format of FORMATS) {
-    const a = await smallLog(dir, format, { rows: 200, classes: 3, epochs: 2, batchRows: 32, seed: 1 });
+    const a = await smallLog(dir, format, LOG);
     const b = await smallLog(dir, format, { rows: 200, classes: 3, epochs: 2, batchRows: 20, seed: 2 });
     logs.set(format, [a, b]);
+    shifted.set(format, { valid: await shiftedLog(format, 0n), outOfRange: await shiftedLog(format, 3n) });
   }
 });
 afterAll(() => cleanup());
@@ -56,6 +86,35 @@ function published(bytes: Uint8Array): string {
   writeFileSync(path, bytes);
   utimesSync(path, 1_000_000, 1_000_000);
   return path;
+}
+
+/**
+ * The bytes of `format`'s log of {@link LOG} with `shift` added to every target: 3 makes them 3, 4, 5, out of range for 3 classes and as many bytes as 0, 1, 2 (uncompressed
+ * Parquet, so the pages keep their size too).
+ */
+async function shiftedLog(format: FileFormat, shift: bigint): Promise<Uint8Array> {
+  const path = join(dir, `shifted-${shift}-${format}`);
+  const batches = [...trainingLogBatches(LOG)].map((batch) => {
+    const fields = batch.schema.fields;
+    const children = batch.data.children.map((child, i) => {
+      if (fields[i]!.name !== 'target') return child;
+      const data = (child.values as BigInt64Array).map((t) => t + shift);
+      return makeData({ type: new Int64(), length: batch.numRows, data });
+    });
+    return new RecordBatch(
+      batch.schema,
+      makeData({ type: new Struct(fields), length: batch.numRows, children }),
+    );
+  });
+  if (format === 'parquet') {
+    await writeParquet(path, batches, { rowGroupRows: LOG.batchRows!, compression: 'uncompressed' });
+  } else {
+    const schema = trainingLogSchema(LOG.classes);
+    const out = format === 'arrow-file' ? writeIpcFile(path, schema) : writeIpcStream(path, schema);
+    for (const batch of batches) await out.write(batch);
+    await out.close();
+  }
+  return new Uint8Array(readFileSync(path));
 }
 
 /** Writes `bytes` into the file at `position` without truncating it, as `dd conv=notrunc` does. */
@@ -172,6 +231,77 @@ describe('a file written to while it is read fails with CHANGED', () => {
       expect([rows, pooled]).toEqual([400, 400]);
     }
   });
+});
+
+describe('an error a batch of a file written to while it was read caused is CHANGED, and kept as its cause', () => {
+  const strictPlan = () => ({ columns: ['logits', 'target'], task: { module: strictTask } });
+  const POOLS = [
+    { threads: 1, inThisThread: true },
+    { threads: 2, inThisThread: false },
+    { threads: 2, inThisThread: true },
+  ] as const;
+
+  for (const format of FORMATS) {
+    for (const options of POOLS) {
+      const pool = `mapBatchesInWorkers, threads ${options.threads}${options.inThisThread ? ', inThisThread' : ''}`;
+
+      it(`${format}, ${pool}: a task failing on targets written after the file was opened`, async () => {
+        const { valid, outOfRange } = shifted.get(format)!;
+        // Only the targets differ: the size stays, so only the file's times tell the change.
+        expect(outOfRange.length).toBe(valid.length);
+        const path = published(valid);
+        const reader = mapBatchesInWorkers<number>(path, strictPlan, options);
+        // Opened (its version taken) and planned, but no batch read yet: every batch the task
+        // sees is read after the rewrite, and the first fails on it.
+        await reader.schema();
+        writeInPlace(path, outOfRange);
+        const error = await failureOf(reader, () => undefined);
+        expectChanged(error, path);
+        expect((error as Error).cause).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', batch: 0 });
+      });
+
+      it(`${format}, ${pool}: a file left alone keeps the task's own error`, async () => {
+        const path = published(shifted.get(format)!.outOfRange);
+        const error = await failureOf(
+          mapBatchesInWorkers<number>(path, strictPlan, options),
+          () => undefined,
+        );
+        expect(error).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', batch: 0, row: 0 });
+        expect((error as Error).message).toMatch(/^target [345] is out of bounds$/);
+      });
+    }
+  }
+
+  const OPENERS = { 'arrow-stream': readIpcStream, 'arrow-file': readIpcFile, parquet: readParquet } as const;
+  const garbage = (length: number) => new Uint8Array(length).fill(0xff);
+  for (const format of FORMATS) {
+    it(`${format}: the format's reader failing on bytes written after the file was opened`, async () => {
+      const [log] = logs.get(format)!;
+      const path = published(log!);
+      const bytes = await openFileReader(path);
+      writeInPlace(path, garbage(log!.length));
+      const error = await OPENERS[format](bytes).then(
+        (source) => source.close(),
+        (e: unknown) => e,
+      );
+      await bytes.close();
+      expectChanged(error, path);
+      expect((error as Error).cause).toBeInstanceOf(ArrowReadError);
+      expect(((error as Error).cause as ArrowReadError).code).not.toBe('CHANGED');
+    });
+
+    it(`${format}: the format's reader keeps its own error for a file left alone`, async () => {
+      const path = published(garbage(logs.get(format)![0]!.length));
+      const bytes = await openFileReader(path);
+      const error = await OPENERS[format](bytes).then(
+        (source) => source.close(),
+        (e: unknown) => e,
+      );
+      await bytes.close();
+      expect(error).toBeInstanceOf(ArrowReadError);
+      expect((error as ArrowReadError).code).not.toBe('CHANGED');
+    });
+  }
 });
 
 describe('settledStat', () => {

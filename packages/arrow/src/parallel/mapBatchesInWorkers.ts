@@ -7,6 +7,7 @@ import { Footer } from 'apache-arrow/ipc/metadata/file';
 import { ArrowReadError } from '../errors/ArrowReadError.js';
 import { reviveError } from '../errors/workerError.js';
 import { detectFormat, type FileFormat, MAGIC_BYTES } from '../format/detectFormat.js';
+import { changedOr } from '../io/changedOr.js';
 import { FileByteReader } from '../io/FileByteReader.js';
 import { checkFileVersionSync, type FileVersion, settledStat, versionOf } from '../io/fileVersion.js';
 import { ioError } from '../io/ioError.js';
@@ -143,8 +144,9 @@ export interface WorkerBatchReader<R> extends AsyncIterable<WorkerResult<R>> {
  * it, with the batch index added; a worker that dies, an abort or `close()` ends every worker. A
  * damaged Parquet page that makes the decoder trap is `CORRUPT`, naming the row group. The file
  * written to while it is read (in place, or appended to) fails with `CHANGED`: each job's results,
- * and the end, are handed out only after an `fstat` of the open descriptor finds its size and
- * times unchanged.
+ * a batch's error and the end are handed out only after an `fstat` of the open descriptor finds
+ * its size and times unchanged (an error the changed bytes caused, such as a loss's on a target
+ * out of range, is the `CHANGED` error's cause).
  *
  * Options are checked before anything starts (`INVALID_OPTION`, thrown by this call). One worker
  * starts at once, so its start-up overlaps opening the file; more start as jobs are planned, up to
@@ -578,23 +580,27 @@ class Pool<R> implements WorkerBatchReader<R> {
             reply = await this.#slot(this.#consumed).promise;
           } catch (e) {
             // A file rewritten mid-read often looks damaged: say that it changed instead.
-            const changed = await this.#verifyUnchanged().then(
-              () => undefined,
-              (c: unknown) => c,
-            );
+            const error = await changedOr(e, () => this.#verifyUnchanged());
             await finish();
-            throw changed ?? e;
+            throw error;
           }
           const slot = this.#slots.get(this.#consumed)!;
-          // Each result, and the end, only once the file is seen unchanged after it was read. A
-          // row range before its batch's last hands nothing out: the check after the last range,
-          // whose reply comes after theirs, covers their bytes too (one fstat per batch, not per range).
-          if (reply === END || reply.error !== undefined || slot.range === undefined || slot.range.last) {
-            try {
-              await this.#verifyUnchanged();
-            } catch (e) {
+          // The error of the job's failing batch (a loss's, the task's, the reader's), which comes
+          // after the results the reply carries before it (a batch cut here: its ranges', dropped).
+          const failure =
+            reply === END || reply.error === undefined
+              ? undefined
+              : reviveError(reply.error, { batch: this.#index + (slot.cutHere ? 0 : reply.values.length) });
+          // Each result, the end and a batch's error only once the file is seen unchanged after it
+          // was read: bytes written meanwhile can make a task fail, and that is CHANGED, the task's
+          // error its cause. A row range before its batch's last hands nothing out: the check after
+          // the last range, whose reply comes after theirs, covers their bytes too (one fstat per
+          // batch, not per range).
+          if (reply === END || failure !== undefined || slot.range === undefined || slot.range.last) {
+            const reported = await changedOr(failure, () => this.#verifyUnchanged());
+            if (reported !== failure) {
               await finish();
-              throw e;
+              throw reported;
             }
           }
           if (reply === END) {
@@ -657,9 +663,9 @@ class Pool<R> implements WorkerBatchReader<R> {
             this.#rows += rows;
           }
           this.#bytesRead = Math.max(this.#bytesRead, slot.end);
-          if (reply.error !== undefined) {
+          if (failure !== undefined) {
             // The results before the failing batch are handed out first, then its error.
-            failed = reviveError(reply.error, { batch: this.#index });
+            failed = failure;
             await finish();
             continue;
           }

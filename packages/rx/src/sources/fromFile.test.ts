@@ -1,28 +1,26 @@
-import { mkdtempSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, utimesSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArrowReadError, MAX_THREADS } from '@lossflow/arrow';
 import { writeIpcStream } from '@lossflow/arrow/node';
 import { LossError } from '@lossflow/core';
 import { Field, FixedSizeList, Float32, Int32, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
-import { lastValueFrom } from 'rxjs';
+import { lastValueFrom, tap } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { crossEntropy } from '../operators/lossOperators.js';
 import { reduce } from '../reduce/reduce.js';
 import { fromFile } from './fromFile.js';
 
+let dir: string;
 let path: string;
 
-beforeAll(async () => {
-  path = join(mkdtempSync(join(tmpdir(), 'lossflow-rx-fromfile-')), 'log.arrows');
+/** Writes an Arrow IPC stream of 3-class logits (zeros) and these targets, a batch per array. */
+async function writeLog(file: string, batches: readonly (readonly number[])[]): Promise<void> {
   const logits = new FixedSizeList(3, new Field('item', new Float32(), false));
   const fields = [new Field('logits', logits, false), new Field('target', new Int32(), false)];
   const schema = new Schema(fields);
-  const out = writeIpcStream(path, schema);
-  for (const targets of [
-    [0, 1],
-    [2, 9], // batch 1, row 1: out of range
-  ]) {
+  const out = writeIpcStream(file, schema);
+  for (const targets of batches) {
     await out.write(
       new RecordBatch(
         schema,
@@ -42,6 +40,15 @@ beforeAll(async () => {
     );
   }
   await out.close();
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'lossflow-rx-fromfile-'));
+  path = join(dir, 'log.arrows');
+  await writeLog(path, [
+    [0, 1],
+    [2, 9], // batch 1, row 1: out of range
+  ]);
 });
 
 describe('fromFile threads', () => {
@@ -94,4 +101,49 @@ describe('errors of a file read by fromFile name the file', () => {
     expect(e).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', file: path, batch: 1, row: 1, column: 'target' });
     expect((e as Error).message).toContain(`file '${path}'`);
   });
+});
+
+describe('a file written to while its losses are computed', () => {
+  it.each([
+    [0, false],
+    [1, false],
+    [1, true],
+    [2, true],
+  ])(
+    'fails CHANGED, never a loss error of the bytes written (threads %i, inThisThread %s)',
+    async (threads, inThisThread) => {
+      // 40 batches: the new bytes give batches 1 on a target out of range, in the same layout.
+      const valid = join(dir, `valid-${threads}-${inThisThread}.arrows`);
+      const rewritten = join(dir, `rewritten-${threads}-${inThisThread}.arrows`);
+      await writeLog(
+        valid,
+        Array.from({ length: 40 }, () => [0, 1]),
+      );
+      await writeLog(
+        rewritten,
+        Array.from({ length: 40 }, (_, i) => (i === 0 ? [0, 1] : [2, 9])),
+      );
+      const bytes = readFileSync(rewritten);
+      // Last written long ago: the rewrite changes the modification time whatever the clock's tick.
+      utimesSync(valid, 1_000_000, 1_000_000);
+      let first = true;
+      const e = await lastValueFrom(
+        fromFile(valid, { threads, inThisThread }).pipe(
+          crossEntropy(),
+          tap(() => {
+            // In place, as `dd conv=notrunc` writes, once the first batch's chunk is out.
+            if (first) {
+              const fd = openSync(valid, 'r+');
+              writeSync(fd, bytes, 0, bytes.length, 0);
+              closeSync(fd);
+            }
+            first = false;
+          }),
+          reduce('mean'),
+        ),
+      ).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ArrowReadError);
+      expect(e).toMatchObject({ code: 'CHANGED', file: valid });
+    },
+  );
 });
