@@ -98,6 +98,20 @@ export class SpanReader {
     }
   }
 
+  /**
+   * The file's bytes `position`…`position + length` of the region's segment that holds
+   * `position`, as a view of its window: valid until the next call of this reader (the window then
+   * moves on). Shorter where the file ends first. Reads are meant to go forward, as a stream does:
+   * one behind the window opens a new stream there.
+   */
+  async bytes(position: number, length: number): Promise<Uint8Array> {
+    const s = this.#segmentOf(position);
+    await this.#ensure(s, position, position + length);
+    const w = this.#windows[s]!;
+    if (w.end <= position) return new Uint8Array(0);
+    return new Uint8Array(w.buffer, position - w.start, Math.min(length, w.end - position));
+  }
+
   /** Ends the region's streams (their buffers are kept for the next region). */
   async close(): Promise<void> {
     const windows = this.#windows;

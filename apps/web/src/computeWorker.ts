@@ -6,10 +6,17 @@ import { memory, run, setup } from '@lossflow/rx/worker';
 import type { RecordBatch } from 'apache-arrow';
 import { batchOfMessage, forgetSchemas } from './batchMessage.js';
 import type { EvalSpec } from './evalSpec.js';
+import { walkIpcChain } from './ipcChain.js';
 import { lossPlans, rangeColumns } from './lossOperators.js';
 import type { RegionItem } from './ReadRegion.js';
 import { SpanReader } from './SpanReader.js';
-import { errorData, type FromWorker, type ToWorker, type WorkerChunk } from './workerMessages.js';
+import {
+  type ChainBatch,
+  errorData,
+  type FromWorker,
+  type ToWorker,
+  type WorkerChunk,
+} from './workerMessages.js';
 
 /**
  * A compute worker: one per core. Batches of an Arrow IPC stream come as a region (a span of the
@@ -35,7 +42,7 @@ function post(message: FromWorker): void {
 }
 
 /** Sets the CLI's worker task up for the columns of `message` (once per file's columns). */
-function setupTask(message: Extract<ToWorker, { type: 'region' }>): void {
+function setupTask(message: Extract<ToWorker, { type: 'region' | 'chain' }>): void {
   const key = JSON.stringify(message.columns);
   if (key === taskColumns) return;
   setup({
@@ -52,7 +59,10 @@ function setupTask(message: Extract<ToWorker, { type: 'region' }>): void {
 }
 
 /** Copies one plan's bytes from its region into the kernels' IO region and runs the CLI's worker task on it. */
-function planChunks(message: Extract<ToWorker, { type: 'region' }>, item: RegionItem): WorkerChunk[] {
+function planChunks(
+  message: Extract<ToWorker, { type: 'region' | 'chain' }>,
+  item: RegionItem,
+): WorkerChunk[] {
   setupTask(message);
   const plan = item.plan;
   const region = (): Uint8Array => memory(plan.ioBytes) ?? new Uint8Array(plan.ioBytes);
@@ -74,8 +84,41 @@ function planChunks(message: Extract<ToWorker, { type: 'region' }>, item: Region
 let computed: Promise<void> = Promise.resolve();
 scope.onmessage = (event: MessageEvent<ToWorker>) => {
   const message = event.data;
-  computed = computed.then(() => (message.type === 'region' ? handleRegion(message) : handle(message)));
+  computed = computed.then(() =>
+    message.type === 'region'
+      ? handleRegion(message)
+      : message.type === 'chain'
+        ? handleChain(message)
+        : handle(message),
+  );
 };
+
+/** Walks a region of the stream from message to message, computing each batch, and posts what it found. */
+async function handleChain(message: Extract<ToWorker, { type: 'chain' }>): Promise<void> {
+  const { file, region } = message;
+  const bytes = file.size - region.start;
+  spans.open(file, { segments: [region.start, bytes, 0], bytes, sequential: true, items: [] });
+  const batches: ChainBatch[] = [];
+  try {
+    const { error, ...outcome } = await walkIpcChain(
+      file,
+      spans,
+      region,
+      message.names,
+      message.layouts,
+      (item, end) => batches.push({ rows: item.plan.rows, end, chunks: planChunks(message, item) }),
+    );
+    post({
+      type: 'chain',
+      job: message.job,
+      ...outcome,
+      batches,
+      error: error === undefined ? undefined : errorData(error),
+    });
+  } finally {
+    await spans.close();
+  }
+}
 
 /** Reads and computes each plan of a region and posts its chunks (or its error, with the batch's row). */
 async function handleRegion(message: Extract<ToWorker, { type: 'region' }>): Promise<void> {
@@ -103,7 +146,7 @@ async function handleRegion(message: Extract<ToWorker, { type: 'region' }>): Pro
   }
 }
 
-async function handle(message: Exclude<ToWorker, { type: 'region' }>): Promise<void> {
+async function handle(message: Exclude<ToWorker, { type: 'region' | 'chain' }>): Promise<void> {
   if (message.type === 'warm') {
     // Started ahead of a run: the kernels are compiled now, not when the run starts. Where they
     // cannot load, `init` reports it in the run's words.

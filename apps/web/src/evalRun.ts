@@ -12,15 +12,23 @@ import {
 import type { Schema } from 'apache-arrow';
 import { firstValueFrom, forkJoin, Subject, toArray } from 'rxjs';
 import { batchMessage, schemaBytes } from './batchMessage.js';
+import { ChainRegions } from './ChainRegions.js';
 import { duplicateFile } from './duplicateFile.js';
 import type { EvalSpec } from './evalSpec.js';
 import { blockLayouts, ipcBlocks } from './ipcBlocks.js';
+import type { ChainRegion } from './ipcChain.js';
 import { lossPlans } from './lossOperators.js';
 import { RegionBuilder, spanBytes } from './ReadRegion.js';
 import { RunFailure } from './RunFailure.js';
 import { readAhead } from './readAhead.js';
 import { runningTotal } from './runningTotal.js';
-import { type ErrorData, errorData, type FromWorker, type WorkerChunk } from './workerMessages.js';
+import {
+  type ChainBatch,
+  type ErrorData,
+  errorData,
+  type FromWorker,
+  type WorkerChunk,
+} from './workerMessages.js';
 import { type WorkerFactory, WorkerPool } from './workerPool.js';
 
 /** The final value of one loss, with the fields of the CLI's JSON `results` entries. */
@@ -54,6 +62,11 @@ export interface RunProgress {
   /** Rows whose losses are computed and merged. */
   readonly rows: number;
   readonly batches: number;
+  /**
+   * Record batch headers of Arrow IPC streams this thread read to plan the workers' reads: one
+   * per batch until the workers walk a stream themselves (see `ChainRegions`), none after.
+   */
+  readonly headers: number;
   /** Milliseconds since the run started. */
   readonly elapsed: number;
 }
@@ -108,6 +121,7 @@ export async function runEval(
   let mergedRows = 0;
   let bytesBefore = 0;
   let readerBytes = 0;
+  let headers = 0;
   /** Bytes of the files up to the end of the last batch merged (of an IPC stream the workers read). */
   let mergedBytes = 0;
   const endOf = new Map<number, number>();
@@ -144,6 +158,7 @@ export async function runEval(
       totalBytes,
       rows: mergedRows,
       batches: nextMerge,
+      headers,
       elapsed: performance.now() - started,
     });
 
@@ -222,6 +237,8 @@ export async function runEval(
     }
   };
   const rowsOf = new Map<number, number>();
+  /** Takes the replies of the workers' walks of a stream (see `chainFrom`) while they are out. */
+  let chainReply: ((reply: Extract<FromWorker, { type: 'chain' }>) => void) | undefined;
   // Batches cut into row ranges, until every range is back: each range's chunks, and the first range that failed.
   const partsOf = new Map<number, { chunks: WorkerChunk[][]; left: number; failedPart?: number }>();
   const partOfJob = new Map<number, number>();
@@ -230,7 +247,8 @@ export async function runEval(
   const pool = new WorkerPool(options.workers, Math.max(1, options.threads), (reply: FromWorker) => {
     const part = reply.type === 'ready' || reply.job === undefined ? undefined : partOfJob.get(reply.job);
     if (part !== undefined) partOfJob.delete((reply as { job: number }).job);
-    if (reply.type === 'chunks') {
+    if (reply.type === 'chain') chainReply?.(reply);
+    else if (reply.type === 'chunks') {
       const parts = partsOf.get(reply.index);
       if (parts === undefined) done.set(reply.index, reply.chunks);
       else {
@@ -317,7 +335,8 @@ export async function runEval(
         // least busy worker, which reads its span through one stream of its own and computes each
         // plan as its bytes come in. The workers thus read the file in parallel, spans in about
         // the file's order, and no bytes of a batch pass through this thread.
-        const regions = new RegionBuilder(spanBytes(file.size, pool.size));
+        const regionBytes = spanBytes(file.size, pool.size);
+        const regions = new RegionBuilder(regionBytes);
         const sendRegion = async (): Promise<void> => {
           await pool.slot(REGIONS_PER_WORKER);
           if (failure !== undefined) return;
@@ -326,24 +345,99 @@ export async function runEval(
           for (const [k, item] of region.items.entries())
             if (partsOf.has(item.index)) partOfJob.set(jobs[k]!, item.part);
         };
-        try {
-          // The headers are read ahead of the workers, so a free worker never waits for one.
-          for await (const block of readAhead(ipcBlocks(file, read, layouts), SCAN_AHEAD)) {
-            if (failure !== undefined) break;
-            rowsOf.set(index, block.rows);
-            endOf.set(index, bytesBefore + block.end);
-            if (block.plans.length > 1)
-              partsOf.set(index, { chunks: block.plans.map(() => []), left: block.plans.length });
-            for (const [part, plan] of block.plans.entries()) {
-              if (!regions.fits(plan)) {
-                await sendRegion();
-                if (failure !== undefined) break;
-              }
-              regions.add(index, part, plan);
+        /**
+         * Walks the rest of the stream from the message at `start` in regions the workers walk
+         * themselves (see `ChainRegions`), so this thread reads no more headers. Resolves with
+         * where a batch the CLI cuts into row ranges starts (this thread plans it and the rest),
+         * or `undefined` when the stream ended or failed.
+         */
+        const chainFrom = async (start: number): Promise<number | undefined> => {
+          const chain = new ChainRegions<ChainBatch, ErrorData>(start, file.size, regionBytes);
+          const keyOf = new Map<number, number>();
+          const send = (region: ChainRegion): void => {
+            const job = pool.sendChain({ file, region, names: read, layouts, columns: columnsByLoss });
+            if (job !== undefined) keyOf.set(job, region.key);
+          };
+          chainReply = (reply) => {
+            const key = keyOf.get(reply.job);
+            keyOf.delete(reply.job);
+            if (key === undefined) return;
+            let settled: ReturnType<typeof chain.settle>;
+            try {
+              settled = chain.settle(key, reply);
+            } catch (e) {
+              fail(errorData(e), undefined);
+              return;
             }
-            index++;
+            for (const r of settled.accepted) {
+              for (const b of r.batches) {
+                rowsOf.set(index, b.rows);
+                endOf.set(index, bytesBefore + b.end);
+                done.set(index, b.chunks);
+                index++;
+              }
+              if (r.error !== undefined) failures.set(index, r.error);
+            }
+            for (const region of settled.resend) send(region);
+            wake?.();
+          };
+          try {
+            for (
+              let region = chain.take();
+              region !== undefined && failure === undefined;
+              region = chain.take()
+            ) {
+              await pool.slot(REGIONS_PER_WORKER);
+              if (failure !== undefined || chain.end !== undefined) break;
+              send(region);
+            }
+            while (failure === undefined && chain.end === undefined) {
+              await new Promise<void>((resolve) => {
+                wake = resolve;
+              });
+              wake = undefined;
+            }
+          } finally {
+            chainReply = undefined;
           }
-          if (failure === undefined && !regions.empty) await sendRegion();
+          return chain.end?.kind === 'big' ? chain.end.at : undefined;
+        };
+        // Where this thread reads headers from: the start, then where the workers' walk left a
+        // batch to it. It leaves the walk to them once a few batches in a row are read whole.
+        let seek: number | undefined;
+        try {
+          for (;;) {
+            let whole = 0;
+            let chainAt: number | undefined;
+            const probing = seek === undefined && layouts.every((l) => l.list === undefined);
+            // The headers are read ahead of the workers, so a free worker never waits for one.
+            const blocks = ipcBlocks(file, read, layouts, seek, index - fileOf.at(-1)!.first);
+            for await (const block of readAhead(blocks, probing ? CHAIN_PROBE : SCAN_AHEAD)) {
+              if (failure !== undefined) break;
+              headers++;
+              rowsOf.set(index, block.rows);
+              endOf.set(index, bytesBefore + block.end);
+              if (block.plans.length > 1)
+                partsOf.set(index, { chunks: block.plans.map(() => []), left: block.plans.length });
+              for (const [part, plan] of block.plans.entries()) {
+                if (!regions.fits(plan)) {
+                  await sendRegion();
+                  if (failure !== undefined) break;
+                }
+                regions.add(index, part, plan);
+              }
+              index++;
+              whole = block.plans.length === 1 ? whole + 1 : 0;
+              if (probing && whole >= CHAIN_PROBE && file.size - block.end >= 2 * regionBytes) {
+                chainAt = block.end;
+                break;
+              }
+            }
+            if (failure === undefined && !regions.empty) await sendRegion();
+            if (chainAt === undefined || failure !== undefined) break;
+            seek = await chainFrom(chainAt);
+            if (seek === undefined) break;
+          }
         } catch (e) {
           // The batches before the one that failed are computed first: the CLI reports their
           // errors before this one.
@@ -447,6 +541,12 @@ export async function runEval(
  * each, so this bounds nothing but how far the scan runs ahead.
  */
 const SCAN_AHEAD = 256;
+
+/**
+ * Batches in a row that are read whole (not cut into row ranges) before the workers walk the rest
+ * of a stream themselves (see `ChainRegions`).
+ */
+const CHAIN_PROBE = 8;
 
 /**
  * Regions out per worker: the one it reads and computes, and the next, queued, so it goes on

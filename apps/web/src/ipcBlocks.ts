@@ -59,7 +59,7 @@ export interface IpcBlock {
 
 /**
  * The non-empty record batches of the Arrow IPC stream `file` as read plans of the columns
- * `names`, found by their message headers alone (the package's `scanIpcStream`, which frames and
+ * `names` (from the message at `seek` on, the batches before it numbered `firstIndex`), found by their message headers alone (the package's `scanIpcStream`, which frames and
  * checks the messages as the CLI's worker pool does). Batches without rows are passed over, as the
  * CLI passes them over (they are not counted in `batches` either). The workers then read each
  * plan's bytes themselves, in parallel, so this thread reads only headers.
@@ -71,14 +71,16 @@ export async function* ipcBlocks(
   file: File,
   names: readonly string[],
   layouts: readonly TensorLayout[],
+  seek?: number,
+  firstIndex = 0,
 ): AsyncGenerator<IpcBlock> {
   const reader = positionalFile(file);
-  const scan = await scanIpcStream(reader, file.size, file.name, false);
+  const scan = await scanIpcStream(reader, file.size, file.name, false, seek);
   const readAt = async (into: Uint8Array, position: number): Promise<void> => {
     const { bytesRead } = await reader.read(into, 0, into.length, position);
     if (bytesRead < into.length) throw truncated(file.name, position + bytesRead);
   };
-  let index = 0;
+  let index = firstIndex;
   for await (const at of scan.batches()) {
     const rows = at.header.rows;
     if (rows === 0) continue;

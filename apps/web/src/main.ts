@@ -261,6 +261,8 @@ async function start(): Promise<void> {
       onProgress: (p) => {
         if (!current()) return;
         shownProgress = p;
+        // For the browser tests: whether the workers walked the stream themselves.
+        document.body.dataset.headers = String(p.headers);
         frames.request();
       },
       onChunk: (loss, chunk, value, groups) => {

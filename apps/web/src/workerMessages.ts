@@ -1,7 +1,9 @@
 import type { TensorLayout } from '@lossflow/arrow';
 import type { WorkerLoss } from '@lossflow/rx';
 import type { BatchMessage } from './batchMessage.js';
+import type { ChainReply } from './ChainRegions.js';
 import type { EvalSpec } from './evalSpec.js';
+import type { ChainRegion } from './ipcChain.js';
 import type { ReadRegion } from './ReadRegion.js';
 
 /** What the page posts to a compute worker. */
@@ -25,6 +27,20 @@ export type ToWorker =
       readonly layouts: readonly TensorLayout[];
       readonly columns: readonly Readonly<Record<string, string>>[];
     }
+  /**
+   * A region of an Arrow IPC stream that the worker walks itself, message by message (see
+   * `walkIpcChain`), computing each batch whose message starts in it: the columns as for `region`.
+   * Answered once, under `job`, with a `chain` reply.
+   */
+  | {
+      readonly type: 'chain';
+      readonly job: number;
+      readonly file: File;
+      readonly region: ChainRegion;
+      readonly names: readonly string[];
+      readonly layouts: readonly TensorLayout[];
+      readonly columns: readonly Readonly<Record<string, string>>[];
+    }
   /** One record batch of the stream (its columns' buffers, transferred), `index` counted over every file. */
   | { readonly type: 'batch'; readonly job: number; readonly index: number; readonly batch: BatchMessage };
 
@@ -33,6 +49,14 @@ export type ToWorker =
  * without its batch): what the CLI's worker threads post, so their merge applies.
  */
 export type WorkerChunk = WorkerLoss;
+
+/** One batch a `chain` region's walk computed. */
+export interface ChainBatch {
+  readonly rows: number;
+  /** Where its body ends in the file. */
+  readonly end: number;
+  readonly chunks: WorkerChunk[];
+}
 
 /** A typed error of the packages, as plain data (its class does not survive `postMessage`). */
 export interface ErrorData {
@@ -63,6 +87,8 @@ export type FromWorker =
       readonly part: number;
       readonly chunks: WorkerChunk[];
     }
+  /** A `chain` region's walk: its batches' chunks (each batch's rows and where its body ends) and how it ended. */
+  | ({ readonly type: 'chain'; readonly job: number } & ChainReply<ChainBatch, ErrorData>)
   | {
       readonly type: 'error';
       readonly job: number | undefined;

@@ -134,6 +134,13 @@ export class WorkerPool {
     return this.#post(region.region.items.length, (jobs) => ({ type: 'region', jobs, ...region }), []);
   }
 
+  /**
+   * Has the least busy worker walk a region of an Arrow IPC stream (see the `chain` message);
+   * returns its job number (none once closed).
+   */
+  sendChain(chain: Omit<Extract<ToWorker, { type: 'chain' }>, 'type' | 'job'>): number | undefined {
+    return this.#post(1, ([job]) => ({ type: 'chain', job: job!, ...chain }), [])[0];
+  }
   /** Posts a unit of `count` jobs to the least busy worker; returns their numbers (none once closed). */
   #post(count: number, message: (jobs: number[]) => ToWorker, transfer: ArrayBuffer[]): number[] {
     if (this.#closed || count === 0) return [];

@@ -190,6 +190,54 @@ describe('the web app', () => {
     await page.context().close();
   });
 
+  it("walks a stream of small batches in the workers, with the CLI's values, and fails a cut copy as the CLI does", async () => {
+    // 120 batches of 512 rows (~25 MB): past its first batches, the workers find the batches
+    // themselves in regions of the file and this thread reads no more headers.
+    const small = join(dir, 'small.arrows');
+    cli([
+      'generate',
+      '--rows',
+      '20480',
+      '--classes',
+      '100',
+      '--epochs',
+      '3',
+      '--batch-rows',
+      '512',
+      '--out',
+      small,
+      '-q',
+    ]);
+    const { page, problems } = await harness.open(1280, 900);
+    for (const threads of [2, 3]) {
+      expect(await runFiles(page, threads === 2 ? [small] : undefined, threads)).toBe('done');
+      expect(values(await downloaded(page, '#download-json'))).toEqual(
+        values(cli(['eval', small, '--by', 'epoch', '--format', 'json'])),
+      );
+      expect(Number(await page.evaluate(() => document.body.dataset.headers))).toBeLessThan(20);
+    }
+    expect(await downloaded(page, '#download-csv')).toBe(
+      cli(['eval', small, '--by', 'epoch', '--format', 'csv']),
+    );
+    // Cut inside its 100th batch: the batches before it count, and the error is the CLI's.
+    const whole = readFileSync(small);
+    const cut = join(dir, 'small-cut.arrows');
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * (99.5 / 120))));
+    expect(await runFiles(page, [cut], 2)).toMatch(/^error/);
+    const said = (() => {
+      try {
+        cli(['eval', 'small-cut.arrows', '--by', 'epoch', '--format', 'json'], dir);
+        return '';
+      } catch (e) {
+        return String((e as { stderr?: string }).stderr).trim();
+      }
+    })();
+    expect(said).toContain('[TRUNCATED]');
+    expect(`lossflow eval: ${await page.textContent('#error')} No result was written.`).toBe(said);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
   it('shows a truncated file as the CLI words it, with no result', async () => {
     const whole = readFileSync(join(dir, 'log.arrows'));
     const cut = join(dir, 'cut.arrows');
