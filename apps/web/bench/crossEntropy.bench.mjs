@@ -1,6 +1,7 @@
 // Cross-entropy throughput of the page in Chromium beside `lossflow eval` on the same Arrow IPC
 // stream (a benchmark, not a test): node bench/crossEntropy.bench.mjs [FILE] [WORKERS]
-// (WEB_DIST=DIR times another build of the page, e.g. a copy of an earlier dist/, for an A/B.)
+// (WEB_DIST=DIR times another build of the page, e.g. a copy of an earlier dist/, for an A/B;
+// BENCH_THREADS=1 adds the CPU time of each of Chromium's threads.)
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -118,6 +119,31 @@ await page.evaluate(() => {
     if (state === 'done' || state === 'error') times.end ??= performance.now();
   }).observe(document.body, { attributes: true, attributeFilter: ['data-state'] });
 });
+/**
+ * CPU seconds of each thread of Chromium's processes, by process type and thread name (with
+ * `BENCH_THREADS=1`): where the page's CPU goes (its workers, the browser's IO thread and pool
+ * that move the `File`'s bytes, the page's own thread).
+ */
+const threadCpu = (pids) => {
+  const cpu = new Map();
+  for (const pid of pids) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const type =
+        (/--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser') + (cmd.includes('top-chrome') ? ' (UI)' : '');
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const key = `${type} ${pid} ${name}`;
+        cpu.set(key, (cpu.get(key) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+      }
+    } catch {}
+  }
+  return cpu;
+};
+const byThread = process.env.BENCH_THREADS === '1';
+const threadsBefore = byThread ? threadCpu(treePids()) : new Map();
 const before = tree();
 const sampler = setInterval(() => {
   const now = memoryOf(before.pids);
@@ -140,6 +166,7 @@ const webCpu = after.cpu - before.cpu;
 // of CPU a second here): counted in Chromium's CPU, but none of it is the page's.
 const uiCpu = after.uiCpu - before.uiCpu;
 const fromChoice = after.cpu - after.uiCpu - (chosen.cpu - chosen.uiCpu);
+const threadsAfter = byThread ? threadCpu(treePids()) : new Map();
 const state = await page.evaluate(() => document.body.dataset.state);
 await browser.close();
 await server.close();
@@ -155,4 +182,8 @@ console.log(
 console.log(
   `Chromium's peak memory while computing (sampled every ${MEMORY_EVERY} ms and at the end): resident ${(peakKb / 1024).toFixed(0)} MiB (idle ${(before.rss / 1024).toFixed(0)}), proportional ${(peakPss / 1024).toFixed(0)} MiB (idle ${(before.pss / 1024).toFixed(0)})`,
 );
+for (const [thread, seconds] of [...threadsAfter].sort((a, b) => b[1] - a[1])) {
+  const used = seconds - (threadsBefore.get(thread) ?? 0);
+  if (used >= 0.02) console.log(`  ${thread.padEnd(48)} ${used.toFixed(2)} s CPU`);
+}
 console.log(`web/cli throughput: ${((cliSeconds / webSeconds) * 100).toFixed(0)}%`);
