@@ -20,6 +20,12 @@ export interface ChainRegion {
   readonly start: number;
   readonly limit: number;
   readonly exact: boolean;
+  /**
+   * Record batch messages (empty ones too) before `start`, known for an `exact` region only: the
+   * errors that count the batches before them (a stream without its end-of-stream marker, bytes
+   * after it) then count them from the stream's start, as the CLI's do.
+   */
+  readonly batchesBefore: number | undefined;
 }
 
 /** Where a walk began and how it ended. */
@@ -35,6 +41,8 @@ export interface ChainOutcome {
   readonly big: number | undefined;
   /** The walk reached the end-of-stream marker, with nothing after it. */
   readonly eos: boolean;
+  /** Record batch messages (empty ones too) the walk passed before it stopped at `end` or `big`. */
+  readonly recordBatches: number;
   /** What failed (reading a message, or `onBatch`), after the batches passed to `onBatch`. */
   readonly error?: unknown;
 }
@@ -88,7 +96,7 @@ export async function walkIpcChain(
     await positional.read(into, 0, into.length, position);
   };
   const open = async (at: number) => {
-    const scan = await scanIpcStream(positional, file.size, name, false, at);
+    const scan = await scanIpcStream(positional, file.size, name, false, at, region.batchesBefore);
     const batches = scan.batches();
     return { scan, batches, next: await batches.next() };
   };
@@ -114,33 +122,37 @@ export async function walkIpcChain(
         q += k + 8;
       }
     }
-    if (walk === undefined) return { first: undefined, end: undefined, big: undefined, eos: false };
+    if (walk === undefined)
+      return { first: undefined, end: undefined, big: undefined, eos: false, recordBatches: 0 };
     let index = 0;
+    let recordBatches = 0;
     for (let next = walk.next; next.done !== true; next = await walk.batches.next()) {
       const at: IpcBatchAt = next.value;
-      if (at.seek >= region.limit) return { first, end: at.seek, big: undefined, eos: false };
+      if (at.seek >= region.limit) return { first, end: at.seek, big: undefined, eos: false, recordBatches };
       const rows = at.header.rows;
-      if (rows === 0) continue;
-      const plans = await ipcBatchPlans(
-        walk.scan,
-        at,
-        names,
-        layouts,
-        index,
-        rows,
-        name,
-        RANGE_BYTES,
-        readAt,
-      );
-      if (plans.length !== 1) return { first, end: undefined, big: at.seek, eos: false };
-      const item: RegionItem = { index, part: 0, plan: plans[0]! };
-      await spans.load(item);
-      onBatch(item, at.bodyOffset + at.bodyLength);
-      index++;
+      if (rows > 0) {
+        const plans = await ipcBatchPlans(
+          walk.scan,
+          at,
+          names,
+          layouts,
+          index,
+          rows,
+          name,
+          RANGE_BYTES,
+          readAt,
+        );
+        if (plans.length !== 1) return { first, end: undefined, big: at.seek, eos: false, recordBatches };
+        const item: RegionItem = { index, part: 0, plan: plans[0]! };
+        await spans.load(item);
+        onBatch(item, at.bodyOffset + at.bodyLength);
+        index++;
+      }
+      recordBatches++;
     }
-    return { first, end: undefined, big: undefined, eos: true };
+    return { first, end: undefined, big: undefined, eos: true, recordBatches };
   } catch (error) {
-    return { first, end: undefined, big: undefined, eos: false, error };
+    return { first, end: undefined, big: undefined, eos: false, recordBatches: 0, error };
   }
 }
 
