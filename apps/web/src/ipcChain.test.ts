@@ -185,6 +185,31 @@ describe('walkIpcChain with ChainRegions', () => {
     expect(resentAny).toBeGreaterThan(0);
   });
 
+  it('gives up a region full of bytes that only look like message starts, which is then walked exactly', async () => {
+    // Every 8 bytes of the binary column look like a message's prefix (the continuation marker,
+    // a small length) and none frames as a message.
+    const fake = new Uint8Array(8 * 4096);
+    const view = new DataView(fake.buffer);
+    for (let k = 0; k < fake.length; k += 8) {
+      view.setUint32(k, 0xffffffff, true);
+      view.setInt32(k + 4, 8 * ((k / 8) % 5), true);
+    }
+    const bytes = stream([20, 20, 20], fake);
+    const found = await truth(bytes);
+    // A region from inside the first batch's body: thousands of false starts before the next message.
+    const region: ChainRegion = {
+      key: 0,
+      start: found[0]!.seek + 512,
+      limit: found[1]!.seek + 8,
+      exact: false,
+      batchesBefore: undefined,
+    };
+    expect((await walk(bytes, region, 1 << 20)).first).toBeUndefined();
+    const got = await walkAll(bytes, found[0]!.seek, 60_000, 1 << 16, () => 0);
+    expect(got.end).toEqual({ kind: 'eos' });
+    expect(got.batches.map((b) => [b.rows, b.end])).toEqual(found.map((b) => [b.rows, b.end]));
+  });
+
   it('loads each batch with the bytes its own plan reads', async () => {
     const bytes = stream([7, 0, 9, 300, 1], new Uint8Array([9, 9]));
     const found = await truth(bytes);
