@@ -12,8 +12,11 @@ export interface ChainReply<B, E> extends Omit<ChainOutcome, 'error'> {
 export type ChainEnd =
   | { readonly kind: 'eos' }
   | { readonly kind: 'error' }
-  /** At a batch the workers leave to the page (see `ChainOutcome.big`), a message's true start. */
-  | { readonly kind: 'big'; readonly at: number };
+  /**
+   * At a batch the workers leave to the page (see `ChainOutcome.big`), a message's true start, with
+   * the record batch messages before it (empty ones too).
+   */
+  | { readonly kind: 'big'; readonly at: number; readonly batchesBefore: number };
 
 /**
  * Cuts an Arrow IPC stream, from a message's start (`start`) to its end, into regions of
@@ -22,10 +25,13 @@ export type ChainEnd =
  * the walk of the region before it ended, which makes every region's walk the one a reader from
  * the start would have made. A region whose walk began elsewhere (its start only looked like a
  * message, or it found none) is walked again from there (`exact`); a region that lies wholly
- * inside a message of the one before is passed over. Replies may come in any order.
+ * inside a message of the one before is passed over. A walk's error is taken only from an exact
+ * walk, which counts the stream's record batches before it as the CLI does (in the errors that
+ * count them); a region whose other walk failed is walked again exactly. Replies may come in any
+ * order.
  *
  * @example
- * const chain = new ChainRegions(start, file.size, 64 << 20);
+ * const chain = new ChainRegions(start, file.size, 64 << 20, batchesBefore);
  * for (let r = chain.take(); r !== undefined; r = chain.take()) send(r);
  * // on each reply:
  * const { accepted, resend } = chain.settle(key, reply);
@@ -36,6 +42,8 @@ export class ChainRegions<B, E> {
   readonly #byKey = new Map<number, number>();
   /** Where the next accepted region's walk must begin: a true message start. */
   #verified: number;
+  /** Record batch messages (empty ones too) before `#verified`. */
+  #before: number;
   /** The first entry not accepted yet. */
   #accept = 0;
   #next: number;
@@ -46,8 +54,11 @@ export class ChainRegions<B, E> {
     start: number,
     private readonly size: number,
     private readonly regionBytes: number,
+    /** Record batch messages (empty ones too) before `start`. */
+    batchesBefore = 0,
   ) {
     this.#verified = start;
+    this.#before = batchesBefore;
     this.#next = start;
   }
 
@@ -60,11 +71,13 @@ export class ChainRegions<B, E> {
   take(): ChainRegion | undefined {
     if (this.#end !== undefined || this.#next >= this.size) return undefined;
     const start = this.#next;
+    const exact = this.#entries.length === 0;
     const region: ChainRegion = {
       key: this.#keys++,
       start,
       limit: Math.min(this.size, start + this.regionBytes),
-      exact: this.#entries.length === 0,
+      exact,
+      batchesBefore: exact ? this.#before : undefined,
     };
     this.#next = region.limit;
     this.#byKey.set(region.key, this.#entries.length);
@@ -93,12 +106,15 @@ export class ChainRegions<B, E> {
       }
       const r = entry.reply;
       if (r === undefined) break;
-      if (r.first !== this.#verified) {
+      // A walk that began elsewhere is off the chain; one that began here but not exactly counted
+      // the batches in its error from where it began.
+      if (r.first !== this.#verified || (r.error !== undefined && !entry.region.exact)) {
         const again: ChainRegion = {
           key: this.#keys++,
           start: this.#verified,
           limit: entry.region.limit,
           exact: true,
+          batchesBefore: this.#before,
         };
         entry.region = again;
         entry.reply = undefined;
@@ -108,8 +124,9 @@ export class ChainRegions<B, E> {
       }
       accepted.push(r);
       this.#accept++;
+      this.#before += r.recordBatches;
       if (r.error !== undefined) this.#end = { kind: 'error' };
-      else if (r.big !== undefined) this.#end = { kind: 'big', at: r.big };
+      else if (r.big !== undefined) this.#end = { kind: 'big', at: r.big, batchesBefore: this.#before };
       else if (r.eos) this.#end = { kind: 'eos' };
       else if (r.end === undefined || r.end < entry.region.limit) {
         // A walk stops only at its limit, at the end of the stream or at a failure.

@@ -347,12 +347,16 @@ export async function runEval(
         };
         /**
          * Walks the rest of the stream from the message at `start` in regions the workers walk
-         * themselves (see `ChainRegions`), so this thread reads no more headers. Resolves with
-         * where a batch the CLI cuts into row ranges starts (this thread plans it and the rest),
-         * or `undefined` when the stream ended or failed.
+         * themselves (see `ChainRegions`), so this thread reads no more headers (`batchesBefore`:
+         * the record batch messages before `start`). Resolves with where a batch the CLI cuts into
+         * row ranges starts (this thread plans it and the rest), or `undefined` when the stream
+         * ended or failed.
          */
-        const chainFrom = async (start: number): Promise<number | undefined> => {
-          const chain = new ChainRegions<ChainBatch, ErrorData>(start, file.size, regionBytes);
+        const chainFrom = async (
+          start: number,
+          batchesBefore: number,
+        ): Promise<{ at: number; batchesBefore: number } | undefined> => {
+          const chain = new ChainRegions<ChainBatch, ErrorData>(start, file.size, regionBytes, batchesBefore);
           const keyOf = new Map<number, number>();
           const send = (region: ChainRegion): void => {
             const job = pool.sendChain({ file, region, names: read, layouts, columns: columnsByLoss });
@@ -400,18 +404,25 @@ export async function runEval(
           } finally {
             chainReply = undefined;
           }
-          return chain.end?.kind === 'big' ? chain.end.at : undefined;
+          return chain.end?.kind === 'big' ? chain.end : undefined;
         };
         // Where this thread reads headers from: the start, then where the workers' walk left a
         // batch to it. It leaves the walk to them once a few batches in a row are read whole.
-        let seek: number | undefined;
+        let seek: { at: number; batchesBefore: number } | undefined;
         try {
           for (;;) {
             let whole = 0;
-            let chainAt: number | undefined;
+            let chainAt: { at: number; batchesBefore: number } | undefined;
             const probing = seek === undefined && layouts.every((l) => l.list === undefined);
             // The headers are read ahead of the workers, so a free worker never waits for one.
-            const blocks = ipcBlocks(file, read, layouts, seek, index - fileOf.at(-1)!.first);
+            const blocks = ipcBlocks(
+              file,
+              read,
+              layouts,
+              seek?.at,
+              index - fileOf.at(-1)!.first,
+              seek?.batchesBefore,
+            );
             for await (const block of readAhead(blocks, probing ? CHAIN_PROBE : SCAN_AHEAD)) {
               if (failure !== undefined) break;
               headers++;
@@ -429,13 +440,13 @@ export async function runEval(
               index++;
               whole = block.plans.length === 1 ? whole + 1 : 0;
               if (probing && whole >= CHAIN_PROBE && file.size - block.end >= 2 * regionBytes) {
-                chainAt = block.end;
+                chainAt = { at: block.end, batchesBefore: block.recordBatches };
                 break;
               }
             }
             if (failure === undefined && !regions.empty) await sendRegion();
             if (chainAt === undefined || failure !== undefined) break;
-            seek = await chainFrom(chainAt);
+            seek = await chainFrom(chainAt.at, chainAt.batchesBefore);
             if (seek === undefined) break;
           }
         } catch (e) {

@@ -50,6 +50,8 @@ export function blockLayouts(schema: Schema, names: readonly string[]): TensorLa
 export interface IpcBlock {
   readonly rows: number;
   readonly end: number;
+  /** Record batch messages (empty ones too) from the stream's start up to this one's end. */
+  readonly recordBatches: number;
   /**
    * The batch whole, or its row ranges of 4 MiB of the read columns, as the CLI's worker pool cuts
    * it (`ipcBatchPlans`): each a job for any worker, merged back in row order.
@@ -59,7 +61,8 @@ export interface IpcBlock {
 
 /**
  * The non-empty record batches of the Arrow IPC stream `file` as read plans of the columns
- * `names` (from the message at `seek` on, the batches before it numbered `firstIndex`), found by their message headers alone (the package's `scanIpcStream`, which frames and
+ * `names` (from the message at `seek` on, the batches before it numbered `firstIndex`, the record
+ * batch messages before it `recordBatchesBefore`, empty ones too), found by their message headers alone (the package's `scanIpcStream`, which frames and
  * checks the messages as the CLI's worker pool does). Batches without rows are passed over, as the
  * CLI passes them over (they are not counted in `batches` either). The workers then read each
  * plan's bytes themselves, in parallel, so this thread reads only headers.
@@ -73,20 +76,23 @@ export async function* ipcBlocks(
   layouts: readonly TensorLayout[],
   seek?: number,
   firstIndex = 0,
+  recordBatchesBefore = 0,
 ): AsyncGenerator<IpcBlock> {
   const reader = positionalFile(file);
-  const scan = await scanIpcStream(reader, file.size, file.name, false, seek);
+  const scan = await scanIpcStream(reader, file.size, file.name, false, seek, recordBatchesBefore);
   const readAt = async (into: Uint8Array, position: number): Promise<void> => {
     const { bytesRead } = await reader.read(into, 0, into.length, position);
     if (bytesRead < into.length) throw truncated(file.name, position + bytesRead);
   };
   let index = firstIndex;
+  let recordBatches = recordBatchesBefore;
   for await (const at of scan.batches()) {
+    recordBatches++;
     const rows = at.header.rows;
     if (rows === 0) continue;
     const plans = await ipcBatchPlans(scan, at, names, layouts, index, rows, file.name, RANGE_BYTES, readAt);
     index++;
-    yield { rows, end: at.bodyOffset + at.bodyLength, plans };
+    yield { rows, end: at.bodyOffset + at.bodyLength, recordBatches, plans };
   }
 }
 

@@ -121,7 +121,7 @@ async function walkAll(
   regionBytes: number,
   windowBytes: number,
   order: (n: number) => number,
-): Promise<{ batches: Walked[]; end: ChainEnd | undefined; resent: number }> {
+): Promise<{ batches: Walked[]; end: ChainEnd | undefined; resent: number; error: unknown }> {
   const chain = new ChainRegions<Walked, unknown>(start, bytes.length, regionBytes);
   const out: ChainRegion[] = [];
   for (let r = chain.take(); r !== undefined; r = chain.take()) out.push(r);
@@ -129,16 +129,20 @@ async function walkAll(
   for (const region of out) pending.push({ region, reply: await walk(bytes, region, windowBytes) });
   const batches: Walked[] = [];
   let resent = 0;
+  let error: unknown;
   while (pending.length > 0 && chain.end === undefined) {
     const [next] = pending.splice(order(pending.length) % pending.length, 1);
     const { accepted, resend } = chain.settle(next!.region.key, next!.reply);
-    for (const r of accepted) batches.push(...r.batches);
+    for (const r of accepted) {
+      batches.push(...r.batches);
+      error ??= r.error;
+    }
     for (const region of resend) {
       resent++;
       pending.push({ region, reply: await walk(bytes, region, windowBytes) });
     }
   }
-  return { batches, end: chain.end, resent };
+  return { batches, end: chain.end, resent, error };
 }
 
 describe('walkIpcChain with ChainRegions', () => {
@@ -181,6 +185,31 @@ describe('walkIpcChain with ChainRegions', () => {
     expect(resentAny).toBeGreaterThan(0);
   });
 
+  it('gives up a region full of bytes that only look like message starts, which is then walked exactly', async () => {
+    // Every 8 bytes of the binary column look like a message's prefix (the continuation marker,
+    // a small length) and none frames as a message.
+    const fake = new Uint8Array(8 * 4096);
+    const view = new DataView(fake.buffer);
+    for (let k = 0; k < fake.length; k += 8) {
+      view.setUint32(k, 0xffffffff, true);
+      view.setInt32(k + 4, 8 * ((k / 8) % 5), true);
+    }
+    const bytes = stream([20, 20, 20], fake);
+    const found = await truth(bytes);
+    // A region from inside the first batch's body: thousands of false starts before the next message.
+    const region: ChainRegion = {
+      key: 0,
+      start: found[0]!.seek + 512,
+      limit: found[1]!.seek + 8,
+      exact: false,
+      batchesBefore: undefined,
+    };
+    expect((await walk(bytes, region, 1 << 20)).first).toBeUndefined();
+    const got = await walkAll(bytes, found[0]!.seek, 60_000, 1 << 16, () => 0);
+    expect(got.end).toEqual({ kind: 'eos' });
+    expect(got.batches.map((b) => [b.rows, b.end])).toEqual(found.map((b) => [b.rows, b.end]));
+  });
+
   it('loads each batch with the bytes its own plan reads', async () => {
     const bytes = stream([7, 0, 9, 300, 1], new Uint8Array([9, 9]));
     const found = await truth(bytes);
@@ -213,6 +242,32 @@ describe('walkIpcChain with ChainRegions', () => {
     expect(accepted.flatMap((r) => r.batches).map((b) => b.rows)).toEqual([50, 50]);
     expect(accepted.at(-1)!.error).toMatchObject({ code: 'TRUNCATED' });
   });
+
+  it("counts the stream's record batches from its start in an error that counts them, whichever region fails", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 60 }), { minLength: 1, maxLength: 14 }),
+        fc.integer({ min: 8, max: 6000 }),
+        fc.boolean(),
+        async (rows, regionBytes, after) => {
+          const whole = stream(rows, new Uint8Array([7]));
+          // Without the end-of-stream marker, or with bytes after it.
+          const bytes = after ? new Uint8Array(whole.length + 8) : whole.slice(0, whole.length - 8);
+          if (after) bytes.set(whole);
+          const found = await truth(whole);
+          const got = await walkAll(bytes, found[0]!.seek, regionBytes, 4096, () => 0);
+          expect(got.end).toEqual({ kind: 'error' });
+          expect(got.batches.map((b) => b.rows)).toEqual(rows.filter((r) => r > 0));
+          expect((got.error as { detail: string }).detail).toMatch(
+            new RegExp(
+              `after ${rows.length} record batch(es)?(, at byte \\d+, without the end-of-stream marker)?$`,
+            ),
+          );
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
 });
 
 describe('ChainRegions', () => {
@@ -225,6 +280,7 @@ describe('ChainRegions', () => {
     end,
     big: undefined,
     eos,
+    recordBatches: 0,
     batches: [],
     error: undefined,
   });
@@ -255,7 +311,7 @@ describe('ChainRegions', () => {
     expect(chain.settle(b.key, reply(120, 216)).accepted).toEqual([]);
     const settled = chain.settle(a.key, reply(0, 104));
     expect(settled.accepted).toHaveLength(1);
-    expect(settled.resend).toEqual([{ key: 3, start: 104, limit: 200, exact: true }]);
+    expect(settled.resend).toEqual([{ key: 3, start: 104, limit: 200, exact: true, batchesBefore: 0 }]);
     // The old walk of b is not taken again.
     expect(chain.settle(b.key, reply(104, 216))).toEqual({ accepted: [], resend: [] });
     expect(chain.settle(c.key, reply(216, undefined, true)).accepted).toEqual([]);
@@ -268,7 +324,7 @@ describe('ChainRegions', () => {
     const a = big.take()!;
     big.take();
     big.settle(a.key, { ...reply(0, undefined), big: 48 });
-    expect(big.end).toEqual({ kind: 'big', at: 48 });
+    expect(big.end).toEqual({ kind: 'big', at: 48, batchesBefore: 0 });
     expect(big.take()).toBeUndefined();
     const failed = new ChainRegions<number, string>(0, 200, 100);
     const f = failed.take()!;

@@ -20,6 +20,12 @@ export interface ChainRegion {
   readonly start: number;
   readonly limit: number;
   readonly exact: boolean;
+  /**
+   * Record batch messages (empty ones too) before `start`, known for an `exact` region only: the
+   * errors that count the batches before them (a stream without its end-of-stream marker, bytes
+   * after it) then count them from the stream's start, as the CLI's do.
+   */
+  readonly batchesBefore: number | undefined;
 }
 
 /** Where a walk began and how it ended. */
@@ -35,6 +41,8 @@ export interface ChainOutcome {
   readonly big: number | undefined;
   /** The walk reached the end-of-stream marker, with nothing after it. */
   readonly eos: boolean;
+  /** Record batch messages (empty ones too) the walk passed before it stopped at `end` or `big`. */
+  readonly recordBatches: number;
   /** What failed (reading a message, or `onBatch`), after the batches passed to `onBatch`. */
   readonly error?: unknown;
 }
@@ -43,13 +51,22 @@ export interface ChainOutcome {
 const SCAN_BYTES = 1024 * 1024;
 
 /**
+ * Positions that look like a message's start but do not frame as one, at most, before a region's
+ * walk gives up finding its start (the page then walks it exactly, from where the region before
+ * ended). Real data holds few (a NaN's bits, then a small number); bytes full of them, as a binary
+ * column can be, would otherwise cost a failed message read every 8 bytes.
+ */
+const MAX_FALSE_STARTS = 64;
+
+/**
  * Walks the record batches of an Arrow IPC stream `file` whose messages start in `region`, reading
  * the file through `spans` (opened on one segment from the region's start to the file's end) and
  * handing each non-empty batch's read plan, its bytes loaded, to `onBatch`. The messages are framed
  * and checked by the package's `scanIpcStream`, as the CLI's worker pool checks them.
  *
  * A region that is not `exact` begins at the first 8-byte aligned position holding a message that
- * frames and checks (Arrow writers align every message to 8 bytes). Such a start can be wrong: the
+ * frames and checks (Arrow writers align every message to 8 bytes), or finds none after a few
+ * positions that only look like one (see `MAX_FALSE_STARTS`). Such a start can be wrong: the
  * bytes of a batch's data can look like a message. The page therefore takes a region's batches only
  * when its `first` is where the walk of the region before it ended (its `end`); otherwise it walks
  * the region again from there (`exact`). Walks are thus only ever taken along the stream's true
@@ -88,7 +105,7 @@ export async function walkIpcChain(
     await positional.read(into, 0, into.length, position);
   };
   const open = async (at: number) => {
-    const scan = await scanIpcStream(positional, file.size, name, false, at);
+    const scan = await scanIpcStream(positional, file.size, name, false, at, region.batchesBefore);
     const batches = scan.batches();
     return { scan, batches, next: await batches.next() };
   };
@@ -99,7 +116,11 @@ export async function walkIpcChain(
       first = region.start;
       walk = await open(region.start);
     } else {
-      for (let q = Math.ceil(region.start / 8) * 8; q < region.limit && walk === undefined; ) {
+      let falseStarts = 0;
+      for (
+        let q = Math.ceil(region.start / 8) * 8;
+        q < region.limit && walk === undefined && falseStarts < MAX_FALSE_STARTS;
+      ) {
         const view = await spans.bytes(q, Math.min(SCAN_BYTES, region.limit - q + 8));
         if (view.length < 8) break;
         let k = 0;
@@ -111,36 +132,41 @@ export async function walkIpcChain(
         // A failure here means the bytes only looked like a message: scanning goes on after them.
         walk = await open(q + k).catch(() => undefined);
         if (walk !== undefined) first = q + k;
+        else falseStarts++;
         q += k + 8;
       }
     }
-    if (walk === undefined) return { first: undefined, end: undefined, big: undefined, eos: false };
+    if (walk === undefined)
+      return { first: undefined, end: undefined, big: undefined, eos: false, recordBatches: 0 };
     let index = 0;
+    let recordBatches = 0;
     for (let next = walk.next; next.done !== true; next = await walk.batches.next()) {
       const at: IpcBatchAt = next.value;
-      if (at.seek >= region.limit) return { first, end: at.seek, big: undefined, eos: false };
+      if (at.seek >= region.limit) return { first, end: at.seek, big: undefined, eos: false, recordBatches };
       const rows = at.header.rows;
-      if (rows === 0) continue;
-      const plans = await ipcBatchPlans(
-        walk.scan,
-        at,
-        names,
-        layouts,
-        index,
-        rows,
-        name,
-        RANGE_BYTES,
-        readAt,
-      );
-      if (plans.length !== 1) return { first, end: undefined, big: at.seek, eos: false };
-      const item: RegionItem = { index, part: 0, plan: plans[0]! };
-      await spans.load(item);
-      onBatch(item, at.bodyOffset + at.bodyLength);
-      index++;
+      if (rows > 0) {
+        const plans = await ipcBatchPlans(
+          walk.scan,
+          at,
+          names,
+          layouts,
+          index,
+          rows,
+          name,
+          RANGE_BYTES,
+          readAt,
+        );
+        if (plans.length !== 1) return { first, end: undefined, big: at.seek, eos: false, recordBatches };
+        const item: RegionItem = { index, part: 0, plan: plans[0]! };
+        await spans.load(item);
+        onBatch(item, at.bodyOffset + at.bodyLength);
+        index++;
+      }
+      recordBatches++;
     }
-    return { first, end: undefined, big: undefined, eos: true };
+    return { first, end: undefined, big: undefined, eos: true, recordBatches };
   } catch (error) {
-    return { first, end: undefined, big: undefined, eos: false, error };
+    return { first, end: undefined, big: undefined, eos: false, recordBatches: 0, error };
   }
 }
 

@@ -35,4 +35,12 @@ describe('pageHint', () => {
     );
     expect(pageHint(base)).toBeUndefined();
   });
+
+  it("gives a damaged file's error without a hint the CLI's fix", () => {
+    expect(pageHint({ ...base, code: 'CORRUPT' })).toBe(
+      'The bytes are damaged: write or copy the file again.',
+    );
+    expect(pageHint({ ...base, code: 'CORRUPT', hint: 'Export it again.' })).toBe('Export it again.');
+    expect(pageHint({ ...base, name: 'LossError', code: 'CORRUPT' })).toBeUndefined();
+  });
 });

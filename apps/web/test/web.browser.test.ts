@@ -234,6 +234,21 @@ describe('the web app', () => {
     })();
     expect(said).toContain('[TRUNCATED]');
     expect(`lossflow eval: ${await page.textContent('#error')} No result was written.`).toBe(said);
+    // Bytes after its end-of-stream marker, which the last region's walk finds: the error counts
+    // every batch before it, as the CLI's does, not those of the region alone.
+    const after = join(dir, 'small-after.arrows');
+    writeFileSync(after, Buffer.concat([whole, Buffer.alloc(8)]));
+    expect(await runFiles(page, [after], 2)).toMatch(/^error/);
+    const afterSaid = (() => {
+      try {
+        cli(['eval', 'small-after.arrows', '--by', 'epoch', '--format', 'json'], dir);
+        return '';
+      } catch (e) {
+        return String((e as { stderr?: string }).stderr).trim();
+      }
+    })();
+    expect(afterSaid).toContain('after 120 record batches [CORRUPT]');
+    expect(`lossflow eval: ${await page.textContent('#error')} No result was written.`).toBe(afterSaid);
     expect(problems).toEqual([]);
     await page.context().close();
   });

@@ -1,6 +1,6 @@
 import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import { Table, tableFromArrays, tableToIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArrowReadError } from '../errors/ArrowReadError.js';
 import { readBatches } from '../read/readBatches.js';
@@ -123,5 +123,39 @@ describe('one framer for the in-thread reader and the pool scan', () => {
         /has header type (Tensor \(4\)|SparseTensor \(5\)|9 \(unknown\)): only record batches/,
       );
     }
+  });
+});
+
+describe('a scan from a seek', () => {
+  it('counts the record batches before its seek in the errors that count them, as a scan from the start', async () => {
+    const table = tableFromArrays({ loss: new Float32Array([1, 2, 3]) });
+    const [batch] = table.batches;
+    // Four batch messages (one empty), then bytes after the end-of-stream marker.
+    const four = tableToIPC(new Table([batch!, batch!.slice(0, 0), batch!, batch!]));
+    const bytes = new Uint8Array(four.length + 8);
+    bytes.set(four);
+    const handle = {
+      async read(buffer: Uint8Array, offset: number, length: number, position: number) {
+        const part = bytes.subarray(position, Math.min(bytes.length, position + length));
+        buffer.set(part, offset);
+        return { bytesRead: part.length };
+      },
+    };
+    const failure = async (seek?: number, before?: number): Promise<ArrowReadError> => {
+      try {
+        const scan = await scanIpcStream(handle, bytes.length, 'joined.arrows', false, seek, before);
+        for await (const _ of scan.batches()) void _;
+      } catch (e) {
+        return e as ArrowReadError;
+      }
+      throw new Error('no error');
+    };
+    const seeks: number[] = [];
+    const scan = await scanIpcStream(handle, four.length, 'joined.arrows', false);
+    for await (const at of scan.batches()) seeks.push(at.seek);
+    const fromStart = await failure();
+    expect(fromStart.detail).toMatch(/after 4 record batches$/);
+    // From the third batch message: two came before it, one of them empty.
+    expect((await failure(seeks[2], 2)).detail).toBe(fromStart.detail);
   });
 });

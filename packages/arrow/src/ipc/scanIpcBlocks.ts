@@ -62,7 +62,9 @@ const HEAD = 4096;
  * the messages as the in-thread reader does (the same framer, decoder and stream order): the
  * schema first, then only record and dictionary batches (passed over: tensor columns are never
  * dictionary-encoded), then the end-of-stream marker with nothing after it; a stream ending
- * without the marker is `TRUNCATED` unless `allowMissingEnd`.
+ * without the marker is `TRUNCATED` unless `allowMissingEnd`. A scan from `seek` counts the
+ * `recordBatchesBefore` record batch messages before it (empty ones too) in the errors that say how
+ * many record batches came before, so they say what a scan from the start says.
  *
  * @example
  * const scan = await scanIpcStream(handle, size, 'log.arrows', false);
@@ -74,6 +76,7 @@ export async function scanIpcStream(
   file: string,
   allowMissingEnd: boolean,
   seek?: number,
+  recordBatchesBefore = 0,
 ): Promise<IpcScan> {
   const head = new Uint8Array(HEAD);
   const order = new StreamOrder(file, 'file', allowMissingEnd);
@@ -116,7 +119,10 @@ export async function scanIpcStream(
   const first = await next();
   if (first === undefined) throw ipcTruncated(file, 'file', position);
   // A part's batches (found by an earlier scan): the messages before them are not read.
-  if (seek !== undefined && seek > position) position = seek;
+  if (seek !== undefined && seek > position) {
+    position = seek;
+    order.recordBatches = recordBatchesBefore;
+  }
   return {
     fields: first.message.fields ?? [],
     version: first.message.version,
