@@ -8,18 +8,13 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serveStatic } from '../scripts/staticServer.mjs';
+import { childCpu, treePids as chromiumPids, cpuOf } from './chromiumProcesses.mjs';
 
 const file = process.argv[2] ?? '/tmp/lossflow-bench/e2e/train-2m-100.arrows';
 const workers = Number(process.argv[3] ?? Math.min(8, availableParallelism()));
 const bytes = statSync(file).size;
 const cli = fileURLToPath(new URL('../../cli/bundle/bin.js', import.meta.url));
 
-/** CPU seconds (user + system) of this process's waited-for children, from /proc/self/stat. */
-const childCpu = () => {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / 100;
-};
 const cpu = childCpu();
 const t = performance.now();
 execFileSync(process.execPath, [cli, 'eval', file, '--by', 'epoch', '--format', 'json'], {
@@ -31,6 +26,7 @@ const cliCpu = childCpu() - cpu;
 
 const server = await serveStatic(process.env.WEB_DIST ?? fileURLToPath(new URL('../dist/', import.meta.url)));
 const marker = `--lossflow-bench=${process.pid}`;
+const treePids = () => chromiumPids(marker);
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--headless', marker],
@@ -39,37 +35,6 @@ const page = await browser.newPage();
 // Memory and CPU time of Chromium's processes (the browser's and its children's). Resident memory
 // summed over processes counts the pages they share (Chromium's code, ~0.9 GB here) once per
 // process; the proportional set size (Pss) counts each page once, shared among its processes.
-const treePids = () => {
-  const parent = new Map();
-  let root = -1;
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      if (cmd.includes(marker) && !cmd.includes('--type=')) root = Number(name);
-    } catch {}
-  }
-  const inTree = (pid) => pid === root || (parent.has(pid) && pid > 1 && inTree(parent.get(pid)));
-  return [...parent.keys()].filter(inTree);
-};
-/** CPU seconds of Chromium's processes (all, and its UI's renderer's): /proc/PID/stat only, cheap. */
-const cpuOf = (pids) => {
-  let cpu = 0;
-  let uiCpu = 0;
-  for (const pid of pids) {
-    try {
-      const ui = readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--top-chrome-webui');
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
-      cpu += seconds;
-      if (ui) uiCpu += seconds;
-    } catch {}
-  }
-  return { cpu, uiCpu };
-};
 /**
  * Resident and proportional memory of Chromium's processes. Reading smaps_rollup walks each
  * process's page tables (milliseconds for Chromium's), on the same cores the page runs on: it is

@@ -3,12 +3,13 @@
 // stream; no computing), beside `lossflow eval` computing cross-entropy over the same file.
 // node bench/fileRead.bench.mjs [FILE] [WORKERS] [ROUNDS]
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serveStatic } from '../scripts/staticServer.mjs';
+import { childCpu, cpuOf, treePids } from './chromiumProcesses.mjs';
 
 const file = process.argv[2] ?? '/tmp/lossflow-bench/e2e/train-2m-100-b8192.arrows';
 const workers = Number(process.argv[3] ?? Math.min(8, availableParallelism()));
@@ -50,35 +51,13 @@ writeFileSync(
 };`,
 );
 
-/** CPU seconds of this process's waited-for children, from /proc/self/stat. */
-const childCpu = () => {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / 100;
-};
 const server = await serveStatic(site);
 const marker = `--lossflow-read-bench=${process.pid}`;
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--headless', marker],
 });
-/** CPU seconds of Chromium's processes (threads that ended included), from /proc/PID/stat. */
-const chromiumCpu = () => {
-  const stats = new Map();
-  let root = -1;
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      stats.set(Number(name), stat.slice(stat.lastIndexOf(')') + 2).split(' '));
-      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      if (cmd.includes(marker) && !cmd.includes('--type=')) root = Number(name);
-    } catch {}
-  }
-  const inTree = (pid) => pid === root || (stats.has(pid) && pid > 1 && inTree(Number(stats.get(pid)[1])));
-  let cpu = 0;
-  for (const [pid, fields] of stats) if (inTree(pid)) cpu += (Number(fields[11]) + Number(fields[12])) / 100;
-  return cpu;
-};
+const chromiumCpu = () => cpuOf(treePids(marker)).cpu;
 const page = await browser.newPage();
 await page.goto(server.url);
 await page.setInputFiles('#file', file);

@@ -21,7 +21,7 @@ import {
   Struct,
 } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, downloaded, type PageHarness, runFiles, startHarness } from './pageHarness.js';
+import { cli, cliFailure, downloaded, type PageHarness, runFiles, startHarness } from './pageHarness.js';
 
 let dir: string;
 let harness: PageHarness;
@@ -34,15 +34,9 @@ function values(json: string): unknown {
 
 /** What the CLI says on stderr for `args` (run in the files' folder), without its prefix and ending. */
 function cliSays(args: readonly string[]): string {
-  try {
-    cli(args, dir);
-  } catch (e) {
-    return String((e as { stderr?: string }).stderr)
-      .trim()
-      .replace(/^lossflow eval: /, '')
-      .replace(/ No result was written\.$/, '');
-  }
-  throw new Error(`lossflow ${args.join(' ')} did not fail`);
+  const said = cliFailure(args, dir);
+  if (said === '') throw new Error(`lossflow ${args.join(' ')} did not fail`);
+  return said.replace(/^lossflow eval: /, '').replace(/ No result was written\.$/, '');
 }
 
 /** One record batch of `rows` rows: logits of `classes` float32, int64 targets, and an int32 `epoch` of `epoch(row)` unless undefined. */

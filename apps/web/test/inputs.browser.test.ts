@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Float64, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, type PageHarness, runFiles, startHarness } from './pageHarness.js';
+import { cli, cliFailure, type PageHarness, runFiles, startHarness } from './pageHarness.js';
 
 const OUT = fileURLToPath(new URL('../test-output/', import.meta.url));
 let dir: string;
@@ -19,15 +19,11 @@ const ODD = 'odd"col<b>';
 
 /** What the CLI says on stderr for `args` (run in the files' folder), without its prefix and ending. */
 function cliSays(args: readonly string[]): string {
-  try {
-    cli(args, dir);
-  } catch (e) {
-    return String((e as { stderr?: string }).stderr)
-      .trim()
-      .replace(/^lossflow eval: /, '')
-      .replace(/ (No result was written\.|Run 'lossflow eval --help' for usage\.)$/, '');
-  }
-  throw new Error(`lossflow ${args.join(' ')} did not fail`);
+  const said = cliFailure(args, dir);
+  if (said === '') throw new Error(`lossflow ${args.join(' ')} did not fail`);
+  return said
+    .replace(/^lossflow eval: /, '')
+    .replace(/ (No result was written\.|Run 'lossflow eval --help' for usage\.)$/, '');
 }
 
 beforeAll(async () => {

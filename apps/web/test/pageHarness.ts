@@ -54,6 +54,19 @@ export function cli(args: readonly string[], cwd?: string): string {
 }
 
 /**
+ * What the CLI prints on stderr (trimmed) when `lossflow ARGS…` fails, to hold the page's words
+ * against; '' when it succeeds.
+ */
+export function cliFailure(args: readonly string[], cwd?: string): string {
+  try {
+    cli(args, cwd);
+    return '';
+  } catch (e) {
+    return String((e as { stderr?: string }).stderr).trim();
+  }
+}
+
+/**
  * Sets `files` on the page's file input (unless undefined), starts a run (unless `start` is false:
  * one is going) and waits until it ends: `done`, `cancelled`, or `error: <the message shown>`.
  */

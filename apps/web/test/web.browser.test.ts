@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, downloaded, type PageHarness, runFiles, startHarness } from './pageHarness.js';
+import { cli, cliFailure, downloaded, type PageHarness, runFiles, startHarness } from './pageHarness.js';
 
 const OUT = fileURLToPath(new URL('../test-output/', import.meta.url));
 const EPOCHS = 3;
@@ -172,19 +172,12 @@ describe('the web app', () => {
       );
     }
     expect(await runFiles(page, [bad], 3)).toMatch(/^error/);
-    const said = (() => {
-      try {
-        cli(['eval', 'bad-range.arrows', '--by', 'epoch', '--format', 'json'], dir);
-        return '';
-      } catch (e) {
-        return String((e as { stderr?: string }).stderr);
-      }
-    })();
+    const said = cliFailure(['eval', 'bad-range.arrows', '--by', 'epoch', '--format', 'json'], dir);
     expect(said).toContain('batch 0, row 8500');
     const message = (await page.textContent('#error')) ?? '';
     // Word for word what the CLI says, up to the hint: the CLI's names its flag (--ignore-index).
     const head = (text: string): string => text.slice(0, text.indexOf('[TARGET_OUT_OF_RANGE]'));
-    expect(head(`lossflow eval: ${message}`)).toBe(head(said.trim()));
+    expect(head(`lossflow eval: ${message}`)).toBe(head(said));
     expect(message).toContain('[TARGET_OUT_OF_RANGE]');
     expect(said).toContain('--ignore-index');
     await page.context().close();
@@ -224,14 +217,7 @@ describe('the web app', () => {
     const cut = join(dir, 'small-cut.arrows');
     writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * (99.5 / 120))));
     expect(await runFiles(page, [cut], 2)).toMatch(/^error/);
-    const said = (() => {
-      try {
-        cli(['eval', 'small-cut.arrows', '--by', 'epoch', '--format', 'json'], dir);
-        return '';
-      } catch (e) {
-        return String((e as { stderr?: string }).stderr).trim();
-      }
-    })();
+    const said = cliFailure(['eval', 'small-cut.arrows', '--by', 'epoch', '--format', 'json'], dir);
     expect(said).toContain('[TRUNCATED]');
     expect(`lossflow eval: ${await page.textContent('#error')} No result was written.`).toBe(said);
     // Bytes after its end-of-stream marker, which the last region's walk finds: the error counts
@@ -239,14 +225,7 @@ describe('the web app', () => {
     const after = join(dir, 'small-after.arrows');
     writeFileSync(after, Buffer.concat([whole, Buffer.alloc(8)]));
     expect(await runFiles(page, [after], 2)).toMatch(/^error/);
-    const afterSaid = (() => {
-      try {
-        cli(['eval', 'small-after.arrows', '--by', 'epoch', '--format', 'json'], dir);
-        return '';
-      } catch (e) {
-        return String((e as { stderr?: string }).stderr).trim();
-      }
-    })();
+    const afterSaid = cliFailure(['eval', 'small-after.arrows', '--by', 'epoch', '--format', 'json'], dir);
     expect(afterSaid).toContain('after 120 record batches [CORRUPT]');
     expect(`lossflow eval: ${await page.textContent('#error')} No result was written.`).toBe(afterSaid);
     expect(problems).toEqual([]);
@@ -262,14 +241,7 @@ describe('the web app', () => {
     const message = await page.textContent('#error');
     expect(message).toMatch(/^cannot read the data \(file 'cut\.arrows', batch \d+\): .* \[TRUNCATED\]\./);
     // Word for word what the CLI says (its own prefix and ending aside).
-    const said = (() => {
-      try {
-        cli(['eval', 'cut.arrows', '--by', 'epoch', '--format', 'json'], dir);
-        return '';
-      } catch (e) {
-        return String((e as { stderr?: string }).stderr).trim();
-      }
-    })();
+    const said = cliFailure(['eval', 'cut.arrows', '--by', 'epoch', '--format', 'json'], dir);
     expect(`lossflow eval: ${message} No result was written.`).toBe(said);
     expect(await page.isDisabled('#download-json')).toBe(true);
     expect(await page.locator('#epochs tbody tr').count()).toBe(0);
