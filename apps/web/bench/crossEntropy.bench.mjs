@@ -2,27 +2,19 @@
 // stream (a benchmark, not a test): node bench/crossEntropy.bench.mjs [FILE] [WORKERS]
 // (WEB_DIST=DIR times another build of the page, e.g. a copy of an earlier dist/, for an A/B;
 // BENCH_THREADS=1 adds the CPU time of each of Chromium's threads.)
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serveStatic } from '../scripts/staticServer.mjs';
-import { childCpu, treePids as chromiumPids, cpuOf } from './chromiumProcesses.mjs';
+import { treePids as chromiumPids, cpuOf, timeCliEval } from './benchProcesses.mjs';
 
 const file = process.argv[2] ?? '/tmp/lossflow-bench/e2e/train-2m-100.arrows';
 const workers = Number(process.argv[3] ?? Math.min(8, availableParallelism()));
 const bytes = statSync(file).size;
 const cli = fileURLToPath(new URL('../../cli/bundle/bin.js', import.meta.url));
 
-const cpu = childCpu();
-const t = performance.now();
-execFileSync(process.execPath, [cli, 'eval', file, '--by', 'epoch', '--format', 'json'], {
-  env: { ...process.env, LOSSFLOW_KERNELS: 'wasm' },
-  maxBuffer: 64 << 20,
-});
-const cliSeconds = (performance.now() - t) / 1000;
-const cliCpu = childCpu() - cpu;
+const { seconds: cliSeconds, cpu: cliCpu } = timeCliEval(cli, file);
 
 const server = await serveStatic(process.env.WEB_DIST ?? fileURLToPath(new URL('../dist/', import.meta.url)));
 const marker = `--lossflow-bench=${process.pid}`;

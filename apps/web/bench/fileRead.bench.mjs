@@ -2,14 +2,13 @@
 // Workers that only read them (BYOB streams of slices, as the page's workers read an Arrow IPC
 // stream; no computing), beside `lossflow eval` computing cross-entropy over the same file.
 // node bench/fileRead.bench.mjs [FILE] [WORKERS] [ROUNDS]
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serveStatic } from '../scripts/staticServer.mjs';
-import { childCpu, cpuOf, treePids } from './chromiumProcesses.mjs';
+import { cpuOf, timeCliEval, treePids } from './benchProcesses.mjs';
 
 const file = process.argv[2] ?? '/tmp/lossflow-bench/e2e/train-2m-100-b8192.arrows';
 const workers = Number(process.argv[3] ?? Math.min(8, availableParallelism()));
@@ -66,14 +65,7 @@ console.log(
   `file ${file} (${mb.toFixed(0)} MB); Chromium's workers only read it, lossflow eval computes cross-entropy`,
 );
 for (let round = 1; round <= rounds; round++) {
-  const cpu = childCpu();
-  const t = performance.now();
-  execFileSync(process.execPath, [cli, 'eval', file, '--by', 'epoch', '--format', 'json'], {
-    env: { ...process.env, LOSSFLOW_KERNELS: 'wasm' },
-    maxBuffer: 64 << 20,
-  });
-  const cliSeconds = (performance.now() - t) / 1000;
-  const cliCpu = childCpu() - cpu;
+  const { seconds: cliSeconds, cpu: cliCpu } = timeCliEval(cli, file);
   const before = chromiumCpu();
   const readSeconds =
     (await page.evaluate(([w, r]) => window.readAll(w, r), [workers, REQUEST_BYTES])) / 1000;

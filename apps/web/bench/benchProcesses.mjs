@@ -1,4 +1,6 @@
-// What the benchmarks read of the processes they start, from /proc only (cheap: no page tables).
+// The processes the benchmarks start and what they read of them, from /proc only (cheap: no page
+// tables).
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** The fields of a /proc/…/stat line after the command's name (`fields[0]` is the state). */
@@ -8,7 +10,7 @@ function statFields(path) {
 }
 
 /** CPU seconds (user + system) of this process's waited-for children (a finished `lossflow eval`). */
-export function childCpu() {
+function childCpu() {
   const fields = statFields('/proc/self/stat');
   return (Number(fields[13]) + Number(fields[14])) / 100;
 }
@@ -47,4 +49,18 @@ export function cpuOf(pids) {
     } catch {}
   }
   return { cpu, uiCpu };
+}
+
+/**
+ * Runs `lossflow eval FILE --by epoch --format json` with the CLI bundle `cli` and the page's
+ * kernels (WebAssembly SIMD, so both compute the same bits): its wall and CPU seconds.
+ */
+export function timeCliEval(cli, file) {
+  const cpu = childCpu();
+  const started = performance.now();
+  execFileSync(process.execPath, [cli, 'eval', file, '--by', 'epoch', '--format', 'json'], {
+    env: { ...process.env, LOSSFLOW_KERNELS: 'wasm' },
+    maxBuffer: 64 << 20,
+  });
+  return { seconds: (performance.now() - started) / 1000, cpu: childCpu() - cpu };
 }
