@@ -161,13 +161,17 @@ export class BatchRunner {
     try {
       if (request.type === 'block') {
         await this.#adopt(t, s);
-        values.push(
-          this.#runBlock(t, s, request.block, (io) => {
-            readRanges(s.fd, io, request.block.reads, s.path);
-            rebaseListOffsets(io, request.block);
-          }),
-        );
-        rows.push(request.block.rows);
+        // Batch by batch, each read into the same IO region and run in turn (nothing awaited, so
+        // the task stays this runner's): the region holds one batch, not the job.
+        for (const block of request.blocks) {
+          values.push(
+            this.#runBlock(t, s, block, (io) => {
+              readRanges(s.fd, io, block.reads, s.path);
+              rebaseListOffsets(io, block);
+            }),
+          );
+          rows.push(block.rows);
+        }
       } else await this.#parquetRows(t, s, request, values, rows);
       this.#postDone(request.id, values, rows, undefined, s);
     } catch (e) {
@@ -175,11 +179,11 @@ export class BatchRunner {
         this.post({ type: 'done', id: request.id, values: [], rows: [], error: undefined, elsewhere: true });
         return;
       }
-      // A row range's error names the row of the batch.
-      // A range of a batch cut here names its first row in #rangeFirst.
+      // A row range's error names the row of the batch: the failing block is the one after those
+      // that gave a value. A range of a batch cut here names its first row in #rangeFirst.
       const firstRow =
         request.type === 'block'
-          ? (request.block.firstRow ?? 0)
+          ? (request.blocks[values.length]?.firstRow ?? 0)
           : request.cutHere === true
             ? this.#rangeFirst
             : request.first;

@@ -5,7 +5,7 @@
  * the batches in flight stay within the window. The task is a small module written per test run.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { threadId, Worker } from 'node:worker_threads';
@@ -26,12 +26,15 @@ import { registerErrorCodec } from '../errors/errorCodec.js';
 import { FileByteReader } from '../io/FileByteReader.js';
 import { checkFileVersionSync } from '../io/fileVersion.js';
 import { scanIpcBytes } from '../ipc/scanIpcBlocks.js';
+import type { ReadProgress } from '../read/readBatches.js';
 import { readFile } from '../read/readFile.js';
 import { batchTensors } from '../tensors/batchTensors.js';
 import { batchOf, fixedList, list, primitive } from '../testing/batches.js';
 import { damagedParquet, tempDir } from '../testing/files.js';
 import { writeParquet } from '../write/writeParquet.js';
 import { writeTrainingLog } from '../write/writeTrainingLog.js';
+import { BatchRunner } from './BatchRunner.js';
+import { fileParts } from './fileParts.js';
 import {
   mapBatchesInWorkers,
   type WorkerPlan,
@@ -39,6 +42,7 @@ import {
   type WorkerResult,
 } from './mapBatchesInWorkers.js';
 import { endWaitingWorkers, prestartWorkers, takeWorker, waitingWorkers } from './prestartWorkers.js';
+import type { WorkerRequest } from './workerProtocol.js';
 
 // Counts the pool's checks for changes (a wrapper: they check as before).
 vi.mock('../io/fileVersion.js', async (importOriginal) => {
@@ -450,8 +454,14 @@ describe('mapBatchesInWorkers', () => {
       const share = /^pool: thread t(\d+): (\d+) jobs, \d+\.\d ms in them/.exec(m![3]!);
       return share === null ? [] : [[Number(share[1]), Number(share[2])]];
     });
-    expect(shares).toEqual([[worker, batches]]);
+    const [jobs] = marks.flatMap((m) => {
+      const out = /^pool: last result out \((\d+) jobs, \d+ rows\)$/.exec(m![3]!);
+      return out === null ? [] : [Number(out[1])];
+    });
+    expect(shares).toEqual([[worker, jobs]]);
+    // The log's small batches are read a few to a job.
     expect(batches).toBeGreaterThan(1);
+    expect(jobs).toBeLessThan(batches);
     // One clock for every thread: a worker's marks come after the process started, in order.
     const times = marks.filter((m) => Number(m![2]) === worker).map((m) => Number(m![1]));
     expect(times).toEqual([...times].sort((a, b) => a - b));
@@ -532,10 +542,11 @@ describe('mapBatchesInWorkers', () => {
     const counter = new SharedArrayBuffer(16);
     const setUp = new Int32Array(counter);
     vi.mocked(takeWorker).mockClear();
-    // This thread computes every job while the worker's setup takes seconds.
+    // This thread computes every job (one batch each) while the worker's setup takes seconds.
     const reader = mapBatchesInWorkers<Sums>(logs.stream, plan({ counter, setupMs: 3000 }), {
       threads: 2,
       inThisThread: true,
+      rangeBytes: 1,
     });
     const results: Sums[] = [];
     for await (const { value } of reader) results.push(value);
@@ -761,7 +772,12 @@ describe('mapBatchesInWorkers', () => {
   it('keeps at most `inFlight` batches ahead of the consumer', async () => {
     const counter = new SharedArrayBuffer(8);
     const runs = new Int32Array(counter);
-    const reader = mapBatchesInWorkers<Sums>(logs.stream, plan({ counter }), { threads: 2, inFlight: 3 });
+    // One batch per job (a byte budget of 1): the window counts jobs.
+    const reader = mapBatchesInWorkers<Sums>(logs.stream, plan({ counter }), {
+      threads: 2,
+      inFlight: 3,
+      rangeBytes: 1,
+    });
     const it = reader[Symbol.asyncIterator]();
     await it.next();
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -863,7 +879,8 @@ describe('mapBatchesInWorkers', () => {
         [big, 3, 3],
       ] as const) {
         vi.mocked(takeWorker).mockClear();
-        const { results, error } = await collect(path, plan(), { threads });
+        // One batch per job (a byte budget of 1): else the small batches would be one job.
+        const { results, error } = await collect(path, plan(), { threads, rangeBytes: 1 });
         expect(error).toBeUndefined();
         expect(results).toEqual(await inThread(path));
         expect(vi.mocked(takeWorker)).toHaveBeenCalledTimes(started);
@@ -886,7 +903,12 @@ describe('mapBatchesInWorkers', () => {
         // No thread waiting from an earlier pool: one would be taken at once (it costs no start-up).
         await endWaitingWorkers();
         vi.mocked(takeWorker).mockClear();
-        const { results, error } = await collect(path, plan(), { threads: 8, inThisThread: true });
+        // One batch per job (a byte budget of 1): else the small batches would be one job.
+        const { results, error } = await collect(path, plan(), {
+          threads: 8,
+          inThisThread: true,
+          rangeBytes: 1,
+        });
         expect(error).toBeUndefined();
         expect(results).toEqual(await inThread(path));
         expect(vi.mocked(takeWorker)).toHaveBeenCalledTimes(started);
@@ -1322,4 +1344,222 @@ describe('mapBatchesInWorkers with row ranges', () => {
       );
     }
   });
+});
+
+describe('mapBatchesInWorkers with small Arrow IPC batches joined into jobs', () => {
+  const SMALL = 16;
+  // 60 batches of 16 rows, one of 1000 (cut into row ranges with a merge at 1536 bytes a range),
+  // 30 of 16 again: logits 4 whole floats a row (sums exact in any order), target = row.
+  const SIZES = [...Array(60).fill(SMALL), 1000, ...Array(30).fill(SMALL)] as number[];
+  const paths = { stream: '', file: '' };
+  beforeAll(() => {
+    let first = 0;
+    const batches = SIZES.map((rows) => {
+      const b = batchOf({
+        logits: fixedList(
+          4,
+          primitive(
+            new Float32(),
+            Float32Array.from({ length: 4 * rows }, (_, i) => (i % 13) - 6),
+          ),
+        ),
+        target: primitive(
+          new Int64(),
+          BigInt64Array.from({ length: rows }, (_, i) => BigInt(first + i)),
+        ),
+      });
+      first += rows;
+      return b;
+    });
+    paths.stream = join(dir, 'small-batches.arrows');
+    writeFileSync(paths.stream, RecordBatchStreamWriter.writeAll(batches).toUint8Array(true));
+    paths.file = join(dir, 'small-batches.arrow');
+    writeFileSync(paths.file, RecordBatchFileWriter.writeAll(batches).toUint8Array(true));
+  });
+
+  /**
+   * The batch indices of every Arrow IPC job posted to a worker or handed to this thread's runner
+   * while `read` runs (spies: the messages go as before).
+   */
+  async function jobsOf<T>(read: () => Promise<T>): Promise<{ out: T; jobs: number[][] }> {
+    const posted = vi.spyOn(Worker.prototype, 'postMessage');
+    const handled = vi.spyOn(BatchRunner.prototype, 'handle');
+    try {
+      const out = await read();
+      const jobs = [...posted.mock.calls, ...handled.mock.calls]
+        .map(([request]) => request as WorkerRequest)
+        .flatMap((r) => (r.type === 'block' ? [r.blocks.map((b) => b.index)] : []));
+      return { out, jobs };
+    } finally {
+      posted.mockRestore();
+      handled.mockRestore();
+    }
+  }
+
+  type Result = { index: number; rows: number; value: Sums };
+  async function results(
+    path: string,
+    p: (schema: Schema) => WorkerPlan<Sums>,
+    options: WorkerReadOptions,
+  ): Promise<{ results: Result[]; error: unknown }> {
+    const out: Result[] = [];
+    try {
+      for await (const { index, rows, value } of mapBatchesInWorkers<Sums>(path, p, options)) {
+        // A merged batch's ranges are not compared: only what the in-thread reader gives too.
+        const { parts: _, ...plain } = value as Sums & { parts?: number[] };
+        out.push({ index, rows, value: plain });
+      }
+      return { results: out, error: undefined };
+    } catch (error) {
+      return { results: out, error };
+    }
+  }
+
+  /** The in-thread reader's results, with their index and rows. */
+  async function expected(path: string, limit?: number): Promise<Result[]> {
+    return (await inThread(path, limit)).map((value, index) => ({ index, rows: value.rows, value }));
+  }
+
+  const merge = (parts: Sums[]): Sums & { parts: number[] } => ({
+    rows: parts.reduce((a, p) => a + p.rows, 0),
+    skipped: parts.reduce((a, p) => a + p.skipped, 0),
+    sums: {
+      input: parts.reduce((a, p) => a + p.sums.input!, 0),
+      target: parts.reduce((a, p) => a + p.sums.target!, 0),
+    },
+    parts: parts.map((p) => p.rows),
+  });
+  const ranged = () => () => ({ ...plan()(), merge });
+
+  it.each([
+    ['stream', { threads: 1 }],
+    ['stream', { threads: 2 }],
+    ['stream', { threads: 3 }],
+    ['stream', { threads: 1, inThisThread: true }],
+    ['stream', { threads: 2, inThisThread: true }],
+    ['file', { threads: 1 }],
+    ['file', { threads: 2 }],
+    ['file', { threads: 3, inThisThread: true }],
+  ] as const)(
+    'an %s of small batches gives the in-thread results, a few batches to a job: %o',
+    async (format, options) => {
+      const path = paths[format];
+      const whole = await expected(path);
+      expect(whole).toHaveLength(SIZES.length);
+      // Without a merge: batches whole, up to 4 MiB a job (so 64 batches, the most a job holds).
+      const plain = await jobsOf(() => results(path, plan(), options));
+      expect(plain.out).toEqual({ results: whole, error: undefined });
+      expect(plain.jobs.map((j) => j.length)).toEqual([64, SIZES.length - 64]);
+      expect(plain.jobs.flat()).toEqual(whole.map((r) => r.index));
+      // With a merge and ranges of 1536 bytes: a few small batches a job, never the big batch
+      // (cut into ranges, a job each).
+      const cut = await jobsOf(() => results(path, ranged(), { ...options, rangeBytes: 1536 }));
+      expect(cut.out).toEqual({ results: whole, error: undefined });
+      const grouped = cut.jobs.filter((j) => j.length > 1);
+      expect(grouped.length).toBeGreaterThan(10);
+      expect(grouped.flat()).not.toContain(60);
+      expect(cut.jobs.filter((j) => j[0] === 60).length).toBeGreaterThan(1);
+      expect(new Set(cut.jobs.flat())).toEqual(new Set(whole.map((r) => r.index)));
+      // A row limit inside a small batch, and inside the big one.
+      for (const limit of [700, 1500]) {
+        const limited = await jobsOf(() => results(path, ranged(), { ...options, rangeBytes: 1536, limit }));
+        expect(limited.out).toEqual({ results: await expected(path, limit), error: undefined });
+        expect(limited.jobs.length).toBeLessThan(limited.out.results.length + 20);
+      }
+      // Parts: jobs never cross a part's end, and each part's results are the whole file's.
+      for (const part of [
+        { first: 10, end: 70 },
+        ...(await fileParts(path, { targetBytes: 20_000 })).map(({ first, end, seek }) => ({
+          first,
+          end,
+          seek,
+        })),
+      ]) {
+        const read = await jobsOf(() => results(path, plan(), { ...options, part }));
+        expect(read.out).toEqual({ results: whole.slice(part.first, part.end), error: undefined });
+        expect(read.jobs.flat()).toEqual(whole.slice(part.first, part.end).map((r) => r.index));
+      }
+    },
+  );
+
+  it('moves progress batch by batch, as one batch a job does', async () => {
+    const progress = async (rangeBytes?: number) => {
+      const seen: ReadProgress[] = [];
+      const { error } = await results(paths.stream, plan(), {
+        threads: 2,
+        onProgress: (p) => seen.push({ ...p }),
+        ...(rangeBytes === undefined ? {} : { rangeBytes }),
+      });
+      expect(error).toBeUndefined();
+      return seen;
+    };
+    const joined = await progress();
+    expect(joined).toHaveLength(SIZES.length);
+    // A budget of 1 byte: one batch a job.
+    expect(joined).toEqual(await progress(1));
+  });
+
+  it.each([{ threads: 1 }, { threads: 2 }, { threads: 2, inThisThread: true }])(
+    "an error in a job's middle batch names that batch and row, after the results of the batches before it: %o",
+    async (options) => {
+      const path = paths.stream;
+      const whole = await expected(path);
+      const at = 30;
+      const planted = await jobsOf(() => results(path, plan({ throwAt: SMALL * at }), options));
+      // The batch is in the middle of its job.
+      const job = planted.jobs.find((j) => j.includes(at))!;
+      expect(job.indexOf(at)).toBeGreaterThan(0);
+      expect(job.indexOf(at)).toBeLessThan(job.length - 1);
+      expect(planted.out.results).toEqual(whole.slice(0, at));
+      expect(planted.out.error).toBeInstanceOf(PlantedError);
+      expect(planted.out.error).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', batch: at, row: 3 });
+      // A value that cannot be posted: the values before it in the reply are. (This thread's
+      // results are never posted, so it has no such value.)
+      if ('inThisThread' in options) return;
+      const unpostable = await results(path, plan({ unpostableAt: SMALL * at }), options);
+      expect(unpostable.results).toEqual(whole.slice(0, at));
+      expect(unpostable.error).toMatchObject({ code: 'INVALID_OPTION', batch: at, file: path });
+    },
+  );
+
+  it('a range error in a batch after a job of small batches names its batch and row', async () => {
+    const path = paths.stream;
+    // The big batch (60) holds rows 960..1959, after a job of small batches: its range from row
+    // 128 of the batch fails.
+    const failing = await results(path, () => ({ ...plan({ throwAt: 960 + 128 })(), merge }), {
+      threads: 2,
+      rangeBytes: 1536,
+    });
+    expect(failing.results).toEqual((await expected(path)).slice(0, 60));
+    expect(failing.error).toMatchObject({ code: 'TARGET_OUT_OF_RANGE', batch: 60, row: 128 + 3 });
+  });
+
+  it.each([{ threads: 1 }, { threads: 2, inThisThread: true }])(
+    'a file appended to between jobs is CHANGED: %o',
+    async (options) => {
+      const path = join(dir, `appended-${options.threads}.arrows`);
+      copyFileSync(paths.stream, path);
+      const whole = await expected(path);
+      const check = vi.mocked(checkFileVersionSync);
+      check.mockClear();
+      const reader = mapBatchesInWorkers<Sums>(path, plan(), { ...options, rangeBytes: 2000, inFlight: 1 });
+      const got: Sums[] = [];
+      let error: unknown;
+      try {
+        for await (const { value } of reader) {
+          if (got.length === 0) appendFileSync(path, new Uint8Array(8));
+          got.push(value);
+        }
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toMatchObject({ code: 'CHANGED', file: path });
+      // The first job's results (checked before the append), then none.
+      expect(got.length).toBeGreaterThan(1);
+      expect(got.length).toBeLessThan(10);
+      expect(got).toEqual(whole.slice(0, got.length).map((r) => r.value));
+      // One check per job, not per batch.
+      expect(check).toHaveBeenCalledTimes(2);
+    },
+  );
 });

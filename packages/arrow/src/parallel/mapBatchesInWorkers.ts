@@ -59,14 +59,15 @@ export interface WorkerReadOptions {
   /**
    * Threads that read and compute (default 2): worker threads, and this one with `inThisThread`.
    * A whole number from 1 to 256 (`MAX_THREADS`), else `INVALID_OPTION`. Workers start as jobs
-   * are planned, never more than there are jobs: a one-batch file starts one.
+   * are planned, never more than there are jobs: a file of one job (one batch, or a few small
+   * ones: see `rangeBytes`) starts one.
    */
   threads?: number;
   /**
    * Count this thread as one of the `threads` (default false): it computes jobs too, from the
    * moment the file is planned while the workers are still starting, and with `threads: 1` no
-   * worker is started at all. Its event loop then waits for each job it runs (a batch, or a row
-   * range of one; Parquet's only those the fast path reads: one that needs parquet-wasm goes to a
+   * worker is started at all. Its event loop then waits for each job it runs (a batch, a few
+   * small ones, or a row range of one; Parquet's only those the fast path reads: one that needs parquet-wasm goes to a
    * worker, and the file's later ones too), so this suits a command line, not a server.
    */
   inThisThread?: boolean;
@@ -74,10 +75,10 @@ export interface WorkerReadOptions {
   limit?: number;
   /** Aborting ends the iteration with an `ABORTED` error and ends the workers. */
   signal?: AbortSignal;
-  /** Called after each job's results are handed out (Parquet's `bytesRead` is estimated from the rows). */
+  /** Called after each batch's result is handed out (Parquet's `bytesRead` is estimated from the rows). */
   onProgress?: (p: ReadProgress) => void;
   /**
-   * Jobs (batches, or row ranges of them) queued at threads or waiting to be handed out, at most
+   * Jobs (batches, runs of small Arrow IPC batches, or row ranges) queued at threads or waiting to be handed out, at most
    * (default 8 × threads): a whole number ≥ 1, else `INVALID_OPTION`.
    */
   inFlight?: number;
@@ -92,7 +93,9 @@ export interface WorkerReadOptions {
   /**
    * With the plan's `merge`: bytes of the selected columns per row range a big Arrow IPC batch (or
    * Parquet batch) is split into (default `RANGE_BYTES`, 4 MiB), which bounds each thread's IO region whatever the
-   * batch size. A whole number ≥ 1, else `INVALID_OPTION`.
+   * batch size. Also, with or without `merge`, the bytes up to which consecutive smaller Arrow IPC
+   * batches are read as one job (at most 64 batches; each batch still gives its own result), so
+   * a job costs far more than its message. A whole number ≥ 1, else `INVALID_OPTION`.
    */
   rangeBytes?: number;
   /**
@@ -135,10 +138,11 @@ export interface WorkerBatchReader<R> extends AsyncIterable<WorkerResult<R>> {
  * selected columns only) and copies their values there (see `BatchRunner`): a row group's batches
  * of 65,536 rows, and their row ranges, are computed by every thread.
  *
- * Each thread reads one job (a batch, or a row range of one) at a time into the one
- * region it reuses, so memory stays at about `threads` batches, or ranges: with the plan's `merge`,
- * an IPC batch bigger than `rangeBytes` is split into row ranges every thread computes, merged back
- * in row order (see `WorkerPlan.merge`). At most `inFlight` jobs are queued or waiting, as
+ * Each thread reads one batch (or a row range of one) at a time into the one region it reuses, so
+ * memory stays at about `threads` batches, or ranges: with the plan's `merge`, an IPC batch bigger
+ * than `rangeBytes` is split into row ranges every thread computes, merged back in row order (see
+ * `WorkerPlan.merge`); consecutive smaller IPC batches are one job of up to `rangeBytes`, which
+ * the thread computes batch by batch. At most `inFlight` jobs are queued or waiting, as
  * small results, to be handed out in order. A batch's error (an `ArrowReadError` or
  * `LossError` thrown by the task) reaches the iteration after the results of the batches before
  * it, with the batch index added; a worker that dies, an abort or `close()` ends every worker. A
@@ -171,8 +175,12 @@ export function mapBatchesInWorkers<R>(
 interface PlannedJob {
   /** Rows it covers. */
   readonly rows: number;
-  /** How far into the file its data ends (estimated from the rows for Parquet), for progress. */
-  readonly end: number;
+  /**
+   * How far into the file the data of each batch it covers ends (a row range: its batch's;
+   * estimated from the rows for Parquet), in order, so progress moves batch by batch as before
+   * small batches were joined into one job.
+   */
+  readonly ends: readonly number[];
   /** A row range of a batch split by `rowRangePlans`: whether it is the batch's last; `undefined`: a whole job. */
   readonly range: { readonly last: boolean } | undefined;
   /** A Parquet batch the worker cuts into row ranges itself (see `WorkerJob.cutHere`): its values are merged. */
@@ -193,8 +201,8 @@ interface Slot {
   promise: Promise<Done>;
   resolve(done: Done): void;
   reject(error: unknown): void;
-  /** The body end of the job's batch (for progress). */
-  end: number;
+  /** See `PlannedJob.ends`. */
+  ends: readonly number[];
   /** See `PlannedJob.range`. */
   range: { readonly last: boolean } | undefined;
   /** See `PlannedJob.cutHere`. */
@@ -646,7 +654,7 @@ class Pool<R> implements WorkerBatchReader<R> {
               }
               pending.push({ index: this.#index++, rows: partRows, value });
               this.#rows += partRows;
-              this.#bytesRead = Math.max(this.#bytesRead, slot.end);
+              this.#bytesRead = Math.max(this.#bytesRead, slot.ends[0]!);
               parts = [];
               partRows = 0;
               this.#onProgress?.(this.progress);
@@ -657,20 +665,24 @@ class Pool<R> implements WorkerBatchReader<R> {
           // A range's error is its batch's: the ranges before it are dropped, never handed out.
           parts = [];
           partRows = 0;
+          // The end of the job's i-th batch (a Parquet job has one).
+          const endOf = (i: number) => slot.ends[Math.min(i, slot.ends.length - 1)] ?? 0;
           for (const [i, value] of reply.values.entries()) {
             const rows = reply.rows[i]!;
             pending.push({ index: this.#index++, rows, value: value as R });
             this.#rows += rows;
+            this.#bytesRead = Math.max(this.#bytesRead, endOf(i));
+            // Batch by batch (those before a failing one too), as when each batch was a job.
+            this.#onProgress?.(this.progress);
           }
-          this.#bytesRead = Math.max(this.#bytesRead, slot.end);
           if (failure !== undefined) {
+            this.#bytesRead = Math.max(this.#bytesRead, endOf(reply.values.length));
             // The results before the failing batch are handed out first, then its error.
             failed = failure;
             await finish();
             continue;
           }
           this.#refill();
-          if (reply.values.length > 0) this.#onProgress?.(this.progress);
         }
       },
       return: finish,
@@ -805,7 +817,7 @@ class Pool<R> implements WorkerBatchReader<R> {
         reject = rej;
       });
       promise.catch(() => undefined);
-      slot = { promise, resolve, reject, end: 0, range: undefined, cutHere: false };
+      slot = { promise, resolve, reject, ends: [], range: undefined, cutHere: false };
       this.#slots.set(id, slot);
       // Asked for after close() (a next() that was waiting for the file to open): settle it now.
       if (this.#closed) reject(new ArrowReadError('CLOSED', 'the reader was closed', { file: this.#path }));
@@ -876,7 +888,8 @@ class Pool<R> implements WorkerBatchReader<R> {
   }
 
   /**
-   * Arrow IPC: the message headers are scanned here, one batch per job. A stream's schema is
+   * Arrow IPC: the message headers are scanned here; a job is a run of consecutive small batches,
+   * a batch, or a row range of one (see its `next`). A stream's schema is
    * decoded from its first message, a file's from its footer: never through the in-thread reader,
    * which would read the first batch whole (a big batch's memory in this thread). Only an input the
    * scan rejects goes through that reader, which reports a bad input as it always does.
@@ -951,61 +964,101 @@ class Pool<R> implements WorkerBatchReader<R> {
       const block = ranges[rangeAt++]!;
       return {
         rows: block.rows,
-        end: rangesEnd,
+        ends: [rangesEnd],
         range: { last: rangeAt === ranges.length },
-        request: (id) => ({ type: 'block', id, block }),
+        request: (id) => ({ type: 'block', id, blocks: [block] }),
       };
+    };
+    /** A non-empty batch's read plans (its row ranges, or the batch whole) and its body end. */
+    type PlannedBatch = { readonly plans: BatchReadPlan[]; readonly end: number };
+    // Planned ahead of a job it did not fit in: the next job starts with it (or with its error,
+    // once the job before it is handed out, as if each batch were a job).
+    let held: { batch: PlannedBatch } | { error: unknown } | undefined;
+    /** The next non-empty batch of the input (or part), planned with `planned` rows before it. */
+    const nextBatch = async (planned: number): Promise<PlannedBatch | undefined> => {
+      if (held !== undefined) {
+        const h = held;
+        held = undefined;
+        if ('error' in h) throw h.error;
+        return h.batch;
+      }
+      let at: IpcBatchAt;
+      for (;;) {
+        if (part !== undefined && this.#batchesPlanned >= part.end) return undefined;
+        const next = await batches.next();
+        if (next.done === true) return undefined;
+        at = next.value;
+        // Batches without rows are passed over, as the in-thread reader does.
+        if (at.header.rows === 0) continue;
+        // Only the headers of the batches before the part are read.
+        if (part !== undefined && this.#batchesPlanned < part.first) {
+          this.#batchesPlanned++;
+          continue;
+        }
+        break;
+      }
+      const { header, bodyOffset, bodyLength } = at;
+      const rows = this.#limit === undefined ? header.rows : Math.min(header.rows, this.#limit - planned);
+      const index = this.#batchesPlanned;
+      if (columnError !== undefined) throw columnError.withContext({ batch: index });
+      const plans = await ipcBatchPlans(
+        scan,
+        at,
+        names,
+        layouts,
+        index,
+        rows,
+        file,
+        this.#merge === undefined ? undefined : this.#rangeBytes,
+        readAt,
+      );
+      this.#batchesPlanned++;
+      return { plans, end: bodyOffset + bodyLength };
     };
     return {
       format,
       schema: visible,
       handle,
+      // A batch bigger than a range is cut into row ranges, a job each. Smaller consecutive
+      // batches are joined into one job of up to `rangeBytes` of reads (and BATCHES_PER_JOB
+      // batches): a job of a small batch costs this thread about as much to plan, post and hear
+      // back as a worker spends computing it, so one batch per job left this thread the bottleneck
+      // and the workers idle. A job never crosses a part's end or the row limit.
       next: async (planned) => {
         if (rangeAt < ranges.length) return rangeJob();
-        let at: IpcBatchAt;
-        for (;;) {
-          if (part !== undefined && this.#batchesPlanned >= part.end) return undefined;
-          const next = await batches.next();
-          if (next.done === true) return undefined;
-          at = next.value;
-          // Batches without rows are passed over, as the in-thread reader does.
-          if (at.header.rows === 0) continue;
-          // Only the headers of the batches before the part are read.
-          if (part !== undefined && this.#batchesPlanned < part.first) {
-            this.#batchesPlanned++;
-            continue;
-          }
-          break;
-        }
-        const { header, bodyOffset, bodyLength } = at;
-        const rows = this.#limit === undefined ? header.rows : Math.min(header.rows, this.#limit - planned);
-        const index = this.#batchesPlanned;
-        if (columnError !== undefined) throw columnError.withContext({ batch: index });
-        const plans = await ipcBatchPlans(
-          scan,
-          at,
-          names,
-          layouts,
-          index,
-          rows,
-          file,
-          this.#merge === undefined ? undefined : this.#rangeBytes,
-          readAt,
-        );
-        this.#batchesPlanned++;
-        if (plans.length > 1) {
-          ranges = plans;
+        const first = await nextBatch(planned);
+        if (first === undefined) return undefined;
+        if (first.plans.length > 1) {
+          ranges = first.plans;
           rangeAt = 0;
-          rangesEnd = bodyOffset + bodyLength;
+          rangesEnd = first.end;
           return rangeJob();
         }
-        const block = plans[0]!;
-        return {
-          rows,
-          end: bodyOffset + bodyLength,
-          range: undefined,
-          request: (id) => ({ type: 'block', id, block }),
-        };
+        const blocks = [first.plans[0]!];
+        const ends = [first.end];
+        let rows = blocks[0]!.rows;
+        let bytes = blocks[0]!.ioBytes;
+        const limit = this.#limit;
+        while (blocks.length < BATCHES_PER_JOB && (limit === undefined || planned + rows < limit)) {
+          let after: PlannedBatch | undefined;
+          try {
+            after = await nextBatch(planned + rows);
+          } catch (error) {
+            held = { error };
+            break;
+          }
+          if (after === undefined) break;
+          const block = after.plans[0]!;
+          if (after.plans.length > 1 || bytes + block.ioBytes > this.#rangeBytes) {
+            held = { batch: after };
+            break;
+          }
+          blocks.push(block);
+          ends.push(after.end);
+          rows += block.rows;
+          bytes += block.ioBytes;
+        }
+        return { rows, ends, range: undefined, request: (id) => ({ type: 'block', id, blocks }) };
       },
       // The handle is closed by close(), once every thread has ended.
       close: async () => {
@@ -1111,7 +1164,7 @@ class Pool<R> implements WorkerBatchReader<R> {
             taken += count;
             yield {
               rows: count,
-              end: total === 0 ? size : Math.round((size * through) / total),
+              ends: [total === 0 ? size : Math.round((size * through) / total)],
               range: cut ? { last: first + count >= batchRows } : undefined,
               cutHere,
               request: (id) => {
@@ -1263,7 +1316,7 @@ class Pool<R> implements WorkerBatchReader<R> {
           break;
         }
         const slot = this.#slot(id);
-        slot.end = planned.end;
+        slot.ends = planned.ends;
         slot.range = planned.range;
         slot.cutHere = planned.cutHere === true;
         this.#planned++;
@@ -1336,12 +1389,19 @@ class Pool<R> implements WorkerBatchReader<R> {
 
   /**
    * The index of the first batch of the next job to plan, for an error found before it is
-   * sent: exact for Arrow IPC (a job is a batch, or a row range of one), and for Parquet once earlier jobs are handed out.
+   * sent: exact for Arrow IPC (the batches a job holds are planned, and counted, before it), and for Parquet once earlier jobs are handed out.
    */
   #batchAfterPlanned(): number {
     return this.#opened?.format === 'parquet' ? this.#index : this.#batchesPlanned;
   }
 }
+
+/**
+ * Whole Arrow IPC batches in one job, at most (see `#openIpc`): enough that a job of tiny batches
+ * costs far more than its message, few enough that a file of a few hundred such batches still
+ * gives every thread jobs and the reply stays small.
+ */
+const BATCHES_PER_JOB = 64;
 
 /** Rows per batch within a Parquet row group, as the in-thread reader decodes them. */
 const PARQUET_BATCH_ROWS = 65_536;

@@ -61,8 +61,8 @@ export interface WorkerSetup extends SharedFile {
 }
 
 /**
- * One unit of work: a record batch of an Arrow IPC input (or a row range of one), read by its
- * block; or a batch of a Parquet row group (or a row range of one), decoded (only the plan's
+ * One unit of work: consecutive record batches of an Arrow IPC input (or a row range of one),
+ * each read by its block; or a batch of a Parquet row group (or a row range of one), decoded (only the plan's
  * columns): the row group holds batches of `batchSize` rows, up to `limit` rows, as the in-thread
  * reader cuts it; this job is the `rows` rows from `first` rows into the batch at `batchFirst`.
  */
@@ -71,7 +71,12 @@ export type WorkerJob =
       readonly type: 'block';
       /** The job's sequence number, echoed in the reply. */
       readonly id: number;
-      readonly block: BatchReadPlan;
+      /**
+       * Whole batches, in order, or one row range of a batch: small batches go as one job, so the
+       * reading thread posts, plans and hears back once for all of them (see `mapBatchesInWorkers`).
+       * The reply has one value per block, up to the failing one.
+       */
+      readonly blocks: readonly BatchReadPlan[];
     }
   | {
       readonly type: 'rowGroup';
