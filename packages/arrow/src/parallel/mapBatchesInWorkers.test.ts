@@ -1500,6 +1500,46 @@ describe('mapBatchesInWorkers with small Arrow IPC batches joined into jobs', ()
   });
 
   it.each([{ threads: 1 }, { threads: 2 }, { threads: 2, inThisThread: true }])(
+    'moves progress as each result is handed out, not as its job comes back: %o',
+    async (options) => {
+      // The results and progress a consumer sees, in order: it stops after `stopAfter` results,
+      // or the read fails (a batch in the middle of a job).
+      const events = async (rangeBytes: number, stopAfter: number, throwAt?: number) => {
+        const seen: string[] = [];
+        const reader = mapBatchesInWorkers<Sums>(
+          paths.stream,
+          plan(throwAt === undefined ? {} : { throwAt }),
+          {
+            ...options,
+            rangeBytes,
+            onProgress: (p) => seen.push(`progress ${p.batches} ${p.rows} ${p.bytesRead}`),
+          },
+        );
+        try {
+          for await (const { index } of reader) {
+            const p = reader.progress;
+            seen.push(`result ${index}: ${p.batches} ${p.rows} ${p.bytesRead}`);
+            if (index + 1 === stopAfter) break;
+          }
+        } catch (e) {
+          const p = reader.progress;
+          seen.push(`error ${(e as { batch?: number }).batch}: ${p.batches} ${p.rows} ${p.bytesRead}`);
+        }
+        return seen;
+      };
+      // The first job holds 64 batches: the consumer stops after 5 of them, or fails at the 31st.
+      for (const [stopAfter, throwAt] of [
+        [5, undefined],
+        [SIZES.length, SMALL * 30],
+      ] as const) {
+        const joined = await events(4 << 20, stopAfter, throwAt);
+        expect(joined).toEqual(await events(1, stopAfter, throwAt));
+        expect(joined.filter((e) => e.startsWith('progress'))).toHaveLength(Math.min(stopAfter, 30));
+      }
+    },
+  );
+
+  it.each([{ threads: 1 }, { threads: 2 }, { threads: 2, inThisThread: true }])(
     "an error in a job's middle batch names that batch and row, after the results of the batches before it: %o",
     async (options) => {
       const path = paths.stream;

@@ -468,6 +468,11 @@ class Pool<R> implements WorkerBatchReader<R> {
   #rowsPlanned = 0;
   #rows = 0;
   #index = 0;
+  /**
+   * Batches handed out so far, counting from the first of the input (or part); `undefined` before
+   * the first, when it is `#index` (which starts at a part's first batch).
+   */
+  #batchesOut: number | undefined;
   #bytesRead = 0;
   #size = 0;
   /** The file's version when it was opened: every result is checked against it (see `fileVersion`). */
@@ -510,7 +515,12 @@ class Pool<R> implements WorkerBatchReader<R> {
   }
 
   get progress(): ReadProgress {
-    return { bytesRead: this.#bytesRead, totalBytes: this.#size, rows: this.#rows, batches: this.#index };
+    return {
+      bytesRead: this.#bytesRead,
+      totalBytes: this.#size,
+      rows: this.#rows,
+      batches: this.#batchesOut ?? this.#index,
+    };
   }
 
   async format(): Promise<FileFormat> {
@@ -550,11 +560,14 @@ class Pool<R> implements WorkerBatchReader<R> {
       });
     }
     this.#iterating = true;
-    const pending: WorkerResult<R>[] = [];
+    // Results to hand out, each with the end of its batch's data in the file (for progress).
+    const pending: { result: WorkerResult<R>; end: number }[] = [];
     // The results and rows of the row ranges of the batch being merged (see `WorkerPlan.merge`).
     let parts: R[] = [];
     let partRows = 0;
     let failed: Error | undefined;
+    // The end of the failing batch's data: progress reaches it when its error is thrown.
+    let failedEnd = 0;
     let done = false;
     const finish = async (): Promise<IteratorResult<WorkerResult<R>>> => {
       done = true;
@@ -574,10 +587,21 @@ class Pool<R> implements WorkerBatchReader<R> {
             throw error;
           }
           const ready = pending.shift();
-          if (ready !== undefined) return { done: false, value: ready };
+          if (ready !== undefined) {
+            // Progress moves as each result is handed out (and onProgress is called then), not
+            // when its job's reply comes: a job of many small batches would otherwise report
+            // batches, rows and bytes the consumer has not been given (a consumer that stops
+            // early, or records how far it got, would count them as read).
+            this.#rows += ready.result.rows;
+            this.#batchesOut = ready.result.index + 1;
+            this.#bytesRead = Math.max(this.#bytesRead, ready.end);
+            this.#onProgress?.(this.progress);
+            return { done: false, value: ready.result };
+          }
           if (failed !== undefined) {
             const error = failed;
             failed = undefined;
+            this.#bytesRead = Math.max(this.#bytesRead, failedEnd);
             throw error;
           }
           if (done) return { done: true, value: undefined };
@@ -652,12 +676,9 @@ class Pool<R> implements WorkerBatchReader<R> {
                   ? e.withContext({ file: this.#path, batch: this.#index })
                   : e;
               }
-              pending.push({ index: this.#index++, rows: partRows, value });
-              this.#rows += partRows;
-              this.#bytesRead = Math.max(this.#bytesRead, slot.ends[0]!);
+              pending.push({ result: { index: this.#index++, rows: partRows, value }, end: slot.ends[0]! });
               parts = [];
               partRows = 0;
-              this.#onProgress?.(this.progress);
             }
             this.#refill();
             continue;
@@ -669,14 +690,10 @@ class Pool<R> implements WorkerBatchReader<R> {
           const endOf = (i: number) => slot.ends[Math.min(i, slot.ends.length - 1)] ?? 0;
           for (const [i, value] of reply.values.entries()) {
             const rows = reply.rows[i]!;
-            pending.push({ index: this.#index++, rows, value: value as R });
-            this.#rows += rows;
-            this.#bytesRead = Math.max(this.#bytesRead, endOf(i));
-            // Batch by batch (those before a failing one too), as when each batch was a job.
-            this.#onProgress?.(this.progress);
+            pending.push({ result: { index: this.#index++, rows, value: value as R }, end: endOf(i) });
           }
           if (failure !== undefined) {
-            this.#bytesRead = Math.max(this.#bytesRead, endOf(reply.values.length));
+            failedEnd = endOf(reply.values.length);
             // The results before the failing batch are handed out first, then its error.
             failed = failure;
             await finish();
