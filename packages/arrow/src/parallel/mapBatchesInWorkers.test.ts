@@ -769,21 +769,29 @@ describe('mapBatchesInWorkers', () => {
     expect(seen).toEqual([0, 1]);
   });
 
-  it('keeps at most `inFlight` batches ahead of the consumer', async () => {
-    const counter = new SharedArrayBuffer(8);
-    const runs = new Int32Array(counter);
-    // One batch per job (a byte budget of 1): the window counts jobs.
-    const reader = mapBatchesInWorkers<Sums>(logs.stream, plan({ counter }), {
-      threads: 2,
-      inFlight: 3,
-      rangeBytes: 1,
-    });
-    const it = reader[Symbol.asyncIterator]();
-    await it.next();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(Atomics.load(runs, 0)).toBeLessThanOrEqual(1 + 3);
-    await it.return!();
-  });
+  it.each([
+    [3, 1],
+    [3, undefined],
+    [5, undefined],
+  ])(
+    'keeps at most `inFlight` (%i) batches ahead of the consumer (range bytes %s)',
+    async (inFlight, rangeBytes) => {
+      const counter = new SharedArrayBuffer(8);
+      const runs = new Int32Array(counter);
+      // One batch per job (a byte budget of 1), or the log's small batches joined into jobs: the
+      // window counts batches either way, as each batch's result is held until handed out.
+      const reader = mapBatchesInWorkers<Sums>(logs.stream, plan({ counter }), {
+        threads: 2,
+        inFlight,
+        ...(rangeBytes === undefined ? {} : { rangeBytes }),
+      });
+      const it = reader[Symbol.asyncIterator]();
+      await it.next();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(Atomics.load(runs, 0)).toBeLessThanOrEqual(1 + inFlight);
+      await it.return!();
+    },
+  );
 
   it.each([
     ['stream', { threads: 1, inThisThread: true }],
@@ -1404,7 +1412,11 @@ describe('mapBatchesInWorkers with small Arrow IPC batches joined into jobs', ()
   ): Promise<{ results: Result[]; error: unknown }> {
     const out: Result[] = [];
     try {
-      for await (const { index, rows, value } of mapBatchesInWorkers<Sums>(path, p, options)) {
+      // A wide window (it counts batches): jobs of up to 64 batches whatever the threads.
+      for await (const { index, rows, value } of mapBatchesInWorkers<Sums>(path, p, {
+        inFlight: 1024,
+        ...options,
+      })) {
         // A merged batch's ranges are not compared: only what the in-thread reader gives too.
         const { parts: _, ...plain } = value as Sums & { parts?: number[] };
         out.push({ index, rows, value: plain });
@@ -1512,6 +1524,7 @@ describe('mapBatchesInWorkers with small Arrow IPC batches joined into jobs', ()
           {
             ...options,
             rangeBytes,
+            inFlight: 1024,
             onProgress: (p) => seen.push(`progress ${p.batches} ${p.rows} ${p.bytesRead}`),
           },
         );
@@ -1582,7 +1595,7 @@ describe('mapBatchesInWorkers with small Arrow IPC batches joined into jobs', ()
       const whole = await expected(path);
       const check = vi.mocked(checkFileVersionSync);
       check.mockClear();
-      const reader = mapBatchesInWorkers<Sums>(path, plan(), { ...options, rangeBytes: 2000, inFlight: 1 });
+      const reader = mapBatchesInWorkers<Sums>(path, plan(), { ...options, rangeBytes: 2000, inFlight: 64 });
       const got: Sums[] = [];
       let error: unknown;
       try {
