@@ -769,21 +769,29 @@ describe('mapBatchesInWorkers', () => {
     expect(seen).toEqual([0, 1]);
   });
 
-  it('keeps at most `inFlight` batches ahead of the consumer', async () => {
-    const counter = new SharedArrayBuffer(8);
-    const runs = new Int32Array(counter);
-    // One batch per job (a byte budget of 1): the window counts jobs.
-    const reader = mapBatchesInWorkers<Sums>(logs.stream, plan({ counter }), {
-      threads: 2,
-      inFlight: 3,
-      rangeBytes: 1,
-    });
-    const it = reader[Symbol.asyncIterator]();
-    await it.next();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(Atomics.load(runs, 0)).toBeLessThanOrEqual(1 + 3);
-    await it.return!();
-  });
+  it.each([
+    [3, 1],
+    [3, undefined],
+    [5, undefined],
+  ])(
+    'keeps at most `inFlight` (%i) batches ahead of the consumer (range bytes %s)',
+    async (inFlight, rangeBytes) => {
+      const counter = new SharedArrayBuffer(8);
+      const runs = new Int32Array(counter);
+      // One batch per job (a byte budget of 1), or the log's small batches joined into jobs: the
+      // window counts batches either way, as each batch's result is held until handed out.
+      const reader = mapBatchesInWorkers<Sums>(logs.stream, plan({ counter }), {
+        threads: 2,
+        inFlight,
+        ...(rangeBytes === undefined ? {} : { rangeBytes }),
+      });
+      const it = reader[Symbol.asyncIterator]();
+      await it.next();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(Atomics.load(runs, 0)).toBeLessThanOrEqual(1 + inFlight);
+      await it.return!();
+    },
+  );
 
   it.each([
     ['stream', { threads: 1, inThisThread: true }],
@@ -1404,7 +1412,11 @@ describe('mapBatchesInWorkers with small Arrow IPC batches joined into jobs', ()
   ): Promise<{ results: Result[]; error: unknown }> {
     const out: Result[] = [];
     try {
-      for await (const { index, rows, value } of mapBatchesInWorkers<Sums>(path, p, options)) {
+      // A wide window (it counts batches): jobs of up to 64 batches whatever the threads.
+      for await (const { index, rows, value } of mapBatchesInWorkers<Sums>(path, p, {
+        inFlight: 1024,
+        ...options,
+      })) {
         // A merged batch's ranges are not compared: only what the in-thread reader gives too.
         const { parts: _, ...plain } = value as Sums & { parts?: number[] };
         out.push({ index, rows, value: plain });
@@ -1500,6 +1512,47 @@ describe('mapBatchesInWorkers with small Arrow IPC batches joined into jobs', ()
   });
 
   it.each([{ threads: 1 }, { threads: 2 }, { threads: 2, inThisThread: true }])(
+    'moves progress as each result is handed out, not as its job comes back: %o',
+    async (options) => {
+      // The results and progress a consumer sees, in order: it stops after `stopAfter` results,
+      // or the read fails (a batch in the middle of a job).
+      const events = async (rangeBytes: number, stopAfter: number, throwAt?: number) => {
+        const seen: string[] = [];
+        const reader = mapBatchesInWorkers<Sums>(
+          paths.stream,
+          plan(throwAt === undefined ? {} : { throwAt }),
+          {
+            ...options,
+            rangeBytes,
+            inFlight: 1024,
+            onProgress: (p) => seen.push(`progress ${p.batches} ${p.rows} ${p.bytesRead}`),
+          },
+        );
+        try {
+          for await (const { index } of reader) {
+            const p = reader.progress;
+            seen.push(`result ${index}: ${p.batches} ${p.rows} ${p.bytesRead}`);
+            if (index + 1 === stopAfter) break;
+          }
+        } catch (e) {
+          const p = reader.progress;
+          seen.push(`error ${(e as { batch?: number }).batch}: ${p.batches} ${p.rows} ${p.bytesRead}`);
+        }
+        return seen;
+      };
+      // The first job holds 64 batches: the consumer stops after 5 of them, or fails at the 31st.
+      for (const [stopAfter, throwAt] of [
+        [5, undefined],
+        [SIZES.length, SMALL * 30],
+      ] as const) {
+        const joined = await events(4 << 20, stopAfter, throwAt);
+        expect(joined).toEqual(await events(1, stopAfter, throwAt));
+        expect(joined.filter((e) => e.startsWith('progress'))).toHaveLength(Math.min(stopAfter, 30));
+      }
+    },
+  );
+
+  it.each([{ threads: 1 }, { threads: 2 }, { threads: 2, inThisThread: true }])(
     "an error in a job's middle batch names that batch and row, after the results of the batches before it: %o",
     async (options) => {
       const path = paths.stream;
@@ -1542,7 +1595,7 @@ describe('mapBatchesInWorkers with small Arrow IPC batches joined into jobs', ()
       const whole = await expected(path);
       const check = vi.mocked(checkFileVersionSync);
       check.mockClear();
-      const reader = mapBatchesInWorkers<Sums>(path, plan(), { ...options, rangeBytes: 2000, inFlight: 1 });
+      const reader = mapBatchesInWorkers<Sums>(path, plan(), { ...options, rangeBytes: 2000, inFlight: 64 });
       const got: Sums[] = [];
       let error: unknown;
       try {

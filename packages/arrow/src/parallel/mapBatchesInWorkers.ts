@@ -78,8 +78,10 @@ export interface WorkerReadOptions {
   /** Called after each batch's result is handed out (Parquet's `bytesRead` is estimated from the rows). */
   onProgress?: (p: ReadProgress) => void;
   /**
-   * Jobs (batches, runs of small Arrow IPC batches, or row ranges) queued at threads or waiting to be handed out, at most
-   * (default 8 × threads): a whole number ≥ 1, else `INVALID_OPTION`.
+   * Batches (a row range of one counts as one) whose jobs are queued at threads or whose results
+   * wait to be handed out, at most (default 8 × threads): a whole number ≥ 1, else
+   * `INVALID_OPTION`. It bounds the results held whatever their size (a metric's state can be
+   * megabytes a batch), so a run of small Arrow IPC batches joined into one job counts each.
    */
   inFlight?: number;
   /** Accept an IPC stream that ends without its end-of-stream marker (see `ReadOptions`). */
@@ -94,8 +96,8 @@ export interface WorkerReadOptions {
    * With the plan's `merge`: bytes of the selected columns per row range a big Arrow IPC batch (or
    * Parquet batch) is split into (default `RANGE_BYTES`, 4 MiB), which bounds each thread's IO region whatever the
    * batch size. Also, with or without `merge`, the bytes up to which consecutive smaller Arrow IPC
-   * batches are read as one job (at most 64 batches; each batch still gives its own result), so
-   * a job costs far more than its message. A whole number ≥ 1, else `INVALID_OPTION`.
+   * batches are read as one job (at most 64 batches, and inFlight / (2 × threads) so every thread
+   * has jobs; each batch still gives its own result), so a job costs far more than its message. A whole number ≥ 1, else `INVALID_OPTION`.
    */
   rangeBytes?: number;
   /**
@@ -142,7 +144,7 @@ export interface WorkerBatchReader<R> extends AsyncIterable<WorkerResult<R>> {
  * memory stays at about `threads` batches, or ranges: with the plan's `merge`, an IPC batch bigger
  * than `rangeBytes` is split into row ranges every thread computes, merged back in row order (see
  * `WorkerPlan.merge`); consecutive smaller IPC batches are one job of up to `rangeBytes`, which
- * the thread computes batch by batch. At most `inFlight` jobs are queued or waiting, as
+ * the thread computes batch by batch. At most `inFlight` batches are queued or waiting, as
  * small results, to be handed out in order. A batch's error (an `ArrowReadError` or
  * `LossError` thrown by the task) reaches the iteration after the results of the batches before
  * it, with the batch index added; a worker that dies, an abort or `close()` ends every worker. A
@@ -192,8 +194,11 @@ interface Opened {
   format: FileFormat;
   schema: Schema;
   handle: FileHandle | undefined;
-  /** The jobs in order, given the rows already planned; `undefined` after the last. */
-  next(planned: number): Promise<PlannedJob | undefined>;
+  /**
+   * The jobs in order, given the rows already planned; `undefined` after the last. A job holds at
+   * most `maxBatches` batches (see `Pool.#batchesInFlight`).
+   */
+  next(planned: number, maxBatches: number): Promise<PlannedJob | undefined>;
   close(): Promise<void>;
 }
 
@@ -465,9 +470,21 @@ class Pool<R> implements WorkerBatchReader<R> {
   /** Jobs planned (given an id), and jobs whose results were handed out. */
   #planned = 0;
   #consumed = 0;
+  /**
+   * Batches (a row range counts as one) of the jobs planned and not yet handed out: the window
+   * (`inFlight`) counts these, not jobs, as each batch's result is held until it is handed out
+   * (a metric's state can be megabytes whatever the batch's rows, so a job of 64 small batches
+   * must count 64).
+   */
+  #batchesInFlight = 0;
   #rowsPlanned = 0;
   #rows = 0;
   #index = 0;
+  /**
+   * Batches handed out so far, counting from the first of the input (or part); `undefined` before
+   * the first, when it is `#index` (which starts at a part's first batch).
+   */
+  #batchesOut: number | undefined;
   #bytesRead = 0;
   #size = 0;
   /** The file's version when it was opened: every result is checked against it (see `fileVersion`). */
@@ -510,7 +527,12 @@ class Pool<R> implements WorkerBatchReader<R> {
   }
 
   get progress(): ReadProgress {
-    return { bytesRead: this.#bytesRead, totalBytes: this.#size, rows: this.#rows, batches: this.#index };
+    return {
+      bytesRead: this.#bytesRead,
+      totalBytes: this.#size,
+      rows: this.#rows,
+      batches: this.#batchesOut ?? this.#index,
+    };
   }
 
   async format(): Promise<FileFormat> {
@@ -550,11 +572,14 @@ class Pool<R> implements WorkerBatchReader<R> {
       });
     }
     this.#iterating = true;
-    const pending: WorkerResult<R>[] = [];
+    // Results to hand out, each with the end of its batch's data in the file (for progress).
+    const pending: { result: WorkerResult<R>; end: number }[] = [];
     // The results and rows of the row ranges of the batch being merged (see `WorkerPlan.merge`).
     let parts: R[] = [];
     let partRows = 0;
     let failed: Error | undefined;
+    // The end of the failing batch's data: progress reaches it when its error is thrown.
+    let failedEnd = 0;
     let done = false;
     const finish = async (): Promise<IteratorResult<WorkerResult<R>>> => {
       done = true;
@@ -574,10 +599,21 @@ class Pool<R> implements WorkerBatchReader<R> {
             throw error;
           }
           const ready = pending.shift();
-          if (ready !== undefined) return { done: false, value: ready };
+          if (ready !== undefined) {
+            // Progress moves as each result is handed out (and onProgress is called then), not
+            // when its job's reply comes: a job of many small batches would otherwise report
+            // batches, rows and bytes the consumer has not been given (a consumer that stops
+            // early, or records how far it got, would count them as read).
+            this.#rows += ready.result.rows;
+            this.#batchesOut = ready.result.index + 1;
+            this.#bytesRead = Math.max(this.#bytesRead, ready.end);
+            this.#onProgress?.(this.progress);
+            return { done: false, value: ready.result };
+          }
           if (failed !== undefined) {
             const error = failed;
             failed = undefined;
+            this.#bytesRead = Math.max(this.#bytesRead, failedEnd);
             throw error;
           }
           if (done) return { done: true, value: undefined };
@@ -623,6 +659,7 @@ class Pool<R> implements WorkerBatchReader<R> {
           }
           this.#slots.delete(this.#consumed);
           this.#consumed++;
+          this.#batchesInFlight -= slot.ends.length;
           if (slot.cutHere && reply.error !== undefined) {
             // A range's error is its batch's: the ranges before it are dropped, never handed out.
             reply = { ...reply, values: [], rows: [] };
@@ -652,12 +689,9 @@ class Pool<R> implements WorkerBatchReader<R> {
                   ? e.withContext({ file: this.#path, batch: this.#index })
                   : e;
               }
-              pending.push({ index: this.#index++, rows: partRows, value });
-              this.#rows += partRows;
-              this.#bytesRead = Math.max(this.#bytesRead, slot.ends[0]!);
+              pending.push({ result: { index: this.#index++, rows: partRows, value }, end: slot.ends[0]! });
               parts = [];
               partRows = 0;
-              this.#onProgress?.(this.progress);
             }
             this.#refill();
             continue;
@@ -669,14 +703,10 @@ class Pool<R> implements WorkerBatchReader<R> {
           const endOf = (i: number) => slot.ends[Math.min(i, slot.ends.length - 1)] ?? 0;
           for (const [i, value] of reply.values.entries()) {
             const rows = reply.rows[i]!;
-            pending.push({ index: this.#index++, rows, value: value as R });
-            this.#rows += rows;
-            this.#bytesRead = Math.max(this.#bytesRead, endOf(i));
-            // Batch by batch (those before a failing one too), as when each batch was a job.
-            this.#onProgress?.(this.progress);
+            pending.push({ result: { index: this.#index++, rows, value: value as R }, end: endOf(i) });
           }
           if (failure !== undefined) {
-            this.#bytesRead = Math.max(this.#bytesRead, endOf(reply.values.length));
+            failedEnd = endOf(reply.values.length);
             // The results before the failing batch are handed out first, then its error.
             failed = failure;
             await finish();
@@ -1024,7 +1054,7 @@ class Pool<R> implements WorkerBatchReader<R> {
       // batches): a job of a small batch costs this thread about as much to plan, post and hear
       // back as a worker spends computing it, so one batch per job left this thread the bottleneck
       // and the workers idle. A job never crosses a part's end or the row limit.
-      next: async (planned) => {
+      next: async (planned, maxBatches) => {
         if (rangeAt < ranges.length) return rangeJob();
         const first = await nextBatch(planned);
         if (first === undefined) return undefined;
@@ -1039,7 +1069,10 @@ class Pool<R> implements WorkerBatchReader<R> {
         let rows = blocks[0]!.rows;
         let bytes = blocks[0]!.ioBytes;
         const limit = this.#limit;
-        while (blocks.length < BATCHES_PER_JOB && (limit === undefined || planned + rows < limit)) {
+        while (
+          blocks.length < Math.min(BATCHES_PER_JOB, maxBatches) &&
+          (limit === undefined || planned + rows < limit)
+        ) {
           let after: PlannedBatch | undefined;
           try {
             after = await nextBatch(planned + rows);
@@ -1280,7 +1313,7 @@ class Pool<R> implements WorkerBatchReader<R> {
           }
           t.send(job);
         }
-        if (this.#scanDone || this.#planned >= this.#consumed + this.#window) break;
+        if (this.#scanDone || this.#batchesInFlight >= this.#window) break;
         const canStart = this.#workerCount() < this.#workerTarget();
         if (pick !== 'plan' && !canStart && (this.#queue.length > 0 || this.#freeThread() === undefined))
           break;
@@ -1298,7 +1331,12 @@ class Pool<R> implements WorkerBatchReader<R> {
         let planned: PlannedJob | undefined;
         let job: WorkerJob;
         try {
-          planned = await opened.next(this.#rowsPlanned);
+          // Within the window, and small enough that it holds several jobs for each thread.
+          const maxBatches = Math.max(
+            1,
+            Math.min(this.#window - this.#batchesInFlight, Math.floor(this.#window / (2 * this.#threads))),
+          );
+          planned = await opened.next(this.#rowsPlanned, maxBatches);
           if (this.#closed) break;
           if (planned === undefined) {
             this.#scanDone = true;
@@ -1320,6 +1358,7 @@ class Pool<R> implements WorkerBatchReader<R> {
         slot.range = planned.range;
         slot.cutHere = planned.cutHere === true;
         this.#planned++;
+        this.#batchesInFlight += planned.ends.length;
         this.#rowsPlanned += planned.rows;
         this.#queue.push(job);
         // A thread per job, up to `threads`: never more threads than jobs.
@@ -1356,9 +1395,7 @@ class Pool<R> implements WorkerBatchReader<R> {
     if (free === undefined) return undefined;
     const at = this.#queue.findIndex((job) => !this.#heldElsewhere(job, free));
     if (at >= 0) return { at, thread: free };
-    return !this.#scanDone && this.#planned < this.#consumed + this.#window
-      ? 'plan'
-      : { at: 0, thread: free };
+    return !this.#scanDone && this.#batchesInFlight < this.#window ? 'plan' : { at: 0, thread: free };
   }
 
   /** Whether a thread other than `free` holds a job of `job`'s row group (a Parquet job). */
