@@ -984,21 +984,7 @@ describe('mapBatchesInWorkers with row ranges', () => {
   beforeAll(async () => {
     // Two batches of 1000 rows; logits 4 whole floats a row (sums are exact in any order), target = row.
     big = join(dir, 'big.arrows');
-    const batches = [0, 1].map((b) =>
-      batchOf({
-        logits: fixedList(
-          4,
-          primitive(
-            new Float32(),
-            Float32Array.from({ length: 4 * BATCH }, (_, i) => (i % 13) - 6),
-          ),
-        ),
-        target: primitive(
-          new Int64(),
-          BigInt64Array.from({ length: BATCH }, (_, i) => BigInt(b * BATCH + i)),
-        ),
-      }),
-    );
+    const batches = [0, 1].map((b) => wholeLogitsBatch(BATCH, b * BATCH));
     writeFileSync(big, RecordBatchStreamWriter.writeAll(batches).toUint8Array(true));
     bigFile = join(dir, 'big.arrow');
     writeFileSync(bigFile, RecordBatchFileWriter.writeAll(batches).toUint8Array(true));
@@ -1026,19 +1012,7 @@ describe('mapBatchesInWorkers with row ranges', () => {
     );
     // One row group of 70,000 rows: batches of 65,536 and 4,464 rows, as the in-thread reader decodes it.
     const rows = 70_000;
-    const group = batchOf({
-      logits: fixedList(
-        4,
-        primitive(
-          new Float32(),
-          Float32Array.from({ length: 4 * rows }, (_, i) => (i % 13) - 6),
-        ),
-      ),
-      target: primitive(
-        new Int64(),
-        BigInt64Array.from({ length: rows }, (_, i) => BigInt(i)),
-      ),
-    });
+    const group = wholeLogitsBatch(rows, 0);
     await writeParquet(bigGroup, [group], { rowGroupRows: rows });
   });
 
@@ -1363,19 +1337,7 @@ describe('mapBatchesInWorkers with small Arrow IPC batches joined into jobs', ()
   beforeAll(() => {
     let first = 0;
     const batches = SIZES.map((rows) => {
-      const b = batchOf({
-        logits: fixedList(
-          4,
-          primitive(
-            new Float32(),
-            Float32Array.from({ length: 4 * rows }, (_, i) => (i % 13) - 6),
-          ),
-        ),
-        target: primitive(
-          new Int64(),
-          BigInt64Array.from({ length: rows }, (_, i) => BigInt(first + i)),
-        ),
-      });
+      const b = wholeLogitsBatch(rows, first);
       first += rows;
       return b;
     });
@@ -1616,3 +1578,23 @@ describe('mapBatchesInWorkers with small Arrow IPC batches joined into jobs', ()
     },
   );
 });
+
+/**
+ * A batch of `rows` rows: logits of 4 whole floats a row (their sums are exact in any order) and
+ * targets counting up from `firstTarget` (the row's number in its file).
+ */
+function wholeLogitsBatch(rows: number, firstTarget: number) {
+  return batchOf({
+    logits: fixedList(
+      4,
+      primitive(
+        new Float32(),
+        Float32Array.from({ length: 4 * rows }, (_, i) => (i % 13) - 6),
+      ),
+    ),
+    target: primitive(
+      new Int64(),
+      BigInt64Array.from({ length: rows }, (_, i) => BigInt(firstTarget + i)),
+    ),
+  });
+}
